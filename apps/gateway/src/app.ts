@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { LoggerOptions } from 'pino';
+import { catalogueRoutes } from './modules/catalogue/catalogue.routes.tsx';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { siteRoutes } from './modules/site/site.routes.tsx';
+import type { Clock } from './platform/clock.ts';
+import type { Config } from './platform/config.ts';
+import type { Executor } from './platform/db/database.ts';
+import identityPlugin from './platform/identity/identity.plugin.ts';
+import { signInRoutes } from './platform/identity/sign-in.routes.tsx';
+import { requestId } from './platform/logging/logger.ts';
+import { registerErrorHandling } from './platform/web/error-handler.tsx';
+import { registerSecurityHeaders } from './platform/web/security.ts';
+
+/** What the web app is built from: plain objects, so tests can hand in their own. */
+export interface AppDependencies {
+  config: Config;
+  db: Executor;
+  clock: Clock;
+  sessionSecret: string;
+  logger: LoggerOptions | false;
+}
+
+const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, db, clock } = deps;
+  const https = config.publicUrl.startsWith('https:');
+  const app = Fastify({
+    logger: deps.logger,
+    genReqId: requestId,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1_048_576,
+    // Let in-flight requests finish on shutdown, but stop taking new ones.
+    return503OnClosing: true,
+  });
+  app.decorate('site', {
+    serviceName: config.service.name,
+    contactEmail: config.service.contactEmail,
+    devTools: config.identity.devSignIn,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  registerErrorHandling(app);
+  await registerSecurityHeaders(app, { https });
+  await app.register(rateLimit, { global: false });
+  await app.register(formbody);
+  await app.register(fastifyStatic, { root: publicDir, prefix: '/assets/', maxAge: '1h' });
+  await app.register(identityPlugin, {
+    db,
+    secret: deps.sessionSecret,
+    idleMinutes: config.identity.sessionIdleMinutes,
+    secureCookies: https,
+  });
+
+  await app.register(healthRoutes, { db });
+  await app.register(siteRoutes);
+  await app.register(signInRoutes, {
+    db,
+    devSignIn: config.identity.devSignIn,
+    oidcEnabled: Boolean(config.identity.oidc),
+    rateLimitPerMinute: config.identity.signInRateLimitPerMinute,
+  });
+  await app.register(catalogueRoutes, { db, clock });
+  return app;
+}

@@ -1,0 +1,54 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { systemClock } from './platform/clock.ts';
+import { ConfigError, loadConfig, loadDotEnv } from './platform/config.ts';
+import { openDatabase } from './platform/db/database.ts';
+import { lockEmbeddedDataDir } from './platform/db/embedded-lock.ts';
+import { migrate, seedIfEmpty } from './platform/db/prepare.ts';
+import { embeddedSessionSecret } from './platform/identity/session-secret.ts';
+import { createLogger, loggerOptions } from './platform/logging/logger.ts';
+
+/** The gateway process: web, worker, or both (APP_ROLE), on PostgreSQL or embedded PGlite. */
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  const log = createLogger(config, 'gateway');
+  const embedded = config.database.kind === 'pglite';
+  const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
+  const database = await openDatabase(config.database);
+
+  if (embedded) {
+    await migrate(database.db, log);
+    await seedIfEmpty(database.db, log);
+  }
+
+  const app = await buildApp({
+    config,
+    db: database.db,
+    clock: systemClock,
+    sessionSecret: config.identity.sessionSecret ?? embeddedSessionSecret(config.dataDir),
+    logger: loggerOptions(config, 'gateway'),
+  });
+
+  closeWithGrace({ delay: 25_000, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'shutting down after an error');
+    else log.info({ signal }, 'shutting down: finishing requests in flight');
+    await app.close();
+    await database.close();
+    await unlock?.();
+  });
+
+  if (config.role !== 'worker') {
+    await app.listen({ host: config.host, port: config.port });
+    log.info({ url: config.publicUrl, role: config.role, database: config.database.kind }, 'gateway ready');
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

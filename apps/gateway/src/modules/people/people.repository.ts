@@ -1,0 +1,103 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.ts';
+import type { ServiceCode, StaffRole } from './people.tables.ts';
+
+export interface StaffGrant {
+  role: StaffRole;
+  service: ServiceCode | null;
+}
+
+export interface PersonWithRoles {
+  id: number;
+  crsid: string;
+  displayName: string;
+  email: string;
+  institutionId: string | null;
+  staffRoles: StaffGrant[];
+}
+
+export async function findPersonWithRoles(db: Executor, personId: number): Promise<PersonWithRoles | undefined> {
+  const rows = await db
+    .selectFrom('people')
+    .leftJoin('staff_roles', 'staff_roles.person_id', 'people.id')
+    .select([
+      'people.id',
+      'people.crsid',
+      'people.display_name',
+      'people.email',
+      'people.institution_id',
+      'staff_roles.role',
+      'staff_roles.service',
+    ])
+    .where('people.id', '=', personId)
+    .where('people.status', '=', 'current')
+    .execute();
+  const first = rows[0];
+  if (!first) return undefined;
+  return {
+    id: first.id,
+    crsid: first.crsid,
+    displayName: first.display_name,
+    email: first.email,
+    institutionId: first.institution_id,
+    staffRoles: rows.flatMap((row) => (row.role ? [{ role: row.role, service: row.service }] : [])),
+  };
+}
+
+export interface PersonListing {
+  id: number;
+  crsid: string;
+  displayName: string;
+  institutionName: string | null;
+  staffRoles: string | null;
+}
+
+/** People for the dev sign-in page: staff first, so the demo roles are easy to find. */
+export async function listPeopleForSignIn(db: Executor, limit: number): Promise<PersonListing[]> {
+  const rows = await db
+    .selectFrom('people')
+    .leftJoin('institutions', 'institutions.id', 'people.institution_id')
+    .leftJoin('staff_roles', 'staff_roles.person_id', 'people.id')
+    .select([
+      'people.id',
+      'people.crsid',
+      'people.display_name',
+      'institutions.name as institution_name',
+      sql<string | null>`string_agg(staff_roles.role || coalesce(' (' || staff_roles.service || ')', ''), ', ')`.as(
+        'roles',
+      ),
+    ])
+    .where('people.status', '=', 'current')
+    .groupBy(['people.id', 'people.crsid', 'people.display_name', 'institutions.name'])
+    .orderBy(({ fn }) => fn.count('staff_roles.id'), 'desc')
+    .orderBy('people.crsid')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    crsid: row.crsid,
+    displayName: row.display_name,
+    institutionName: row.institution_name,
+    staffRoles: row.roles,
+  }));
+}
+
+export interface IdentityClaims {
+  crsid: string;
+  displayName: string;
+  email: string;
+}
+
+/**
+ * The person behind a sign-in: found by CRSid, or recorded on their first sign-in so that any
+ * member of the University can buy storage without being set up first.
+ */
+export async function findOrCreatePersonByCrsid(db: Executor, claims: IdentityClaims): Promise<number> {
+  const row = await db
+    .insertInto('people')
+    .values({ crsid: claims.crsid, display_name: claims.displayName, email: claims.email, institution_id: null })
+    .onConflict((oc) => oc.column('crsid').doUpdateSet({ crsid: claims.crsid }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

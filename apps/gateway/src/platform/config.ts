@@ -1,0 +1,239 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting the gateway reads, parsed once at start-up. A value that does not parse stops the
+ * process with a message naming the variable; a production profile that would quietly run on an
+ * embedded default stops it too (see `productionRefusals`).
+ */
+const flag = z.stringbool().default(false);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  APP_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  TRUST_PROXY: flag,
+  DATA_DIR: z.string().default('./data'),
+
+  DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+
+  JOBS_DRIVER: z.enum(['pg-boss', 'cloud-tasks']).default('pg-boss'),
+  SCHEDULES_DRIVER: z.enum(['in-process', 'cloud-scheduler']).default('in-process'),
+  CLOUD_TASKS_QUEUE: optionalText,
+  CLOUD_TASKS_SERVICE_ACCOUNT: optionalText,
+  TASKS_AUDIENCE: optionalText,
+  TASKS_ALLOWED_CALLERS: optionalText,
+  TASKS_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
+  TASKS_ISSUER: z.string().default('https://accounts.google.com'),
+
+  DOCUMENTS_DRIVER: z.enum(['local', 'gcs', 's3']).default('local'),
+  DOCUMENTS_DIR: optionalText,
+  DOCUMENTS_BUCKET: optionalText,
+  S3_REGION: optionalText,
+  S3_ENDPOINT: optionalText,
+
+  MAIL_DRIVER: z.enum(['outbox', 'smtp']).default('outbox'),
+  MAIL_OUTBOX_DIR: optionalText,
+  SMTP_URL: optionalText,
+  MAIL_FROM: z.string().default('Storage Self-Service Gateway <no-reply@storage.example.ac.uk>'),
+
+  DEV_SIGN_IN: z.stringbool().optional(),
+  OIDC_ISSUER: optionalText.pipe(z.url().optional()),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_SCOPES: z.string().default('openid email profile'),
+  SESSION_SECRET: optionalText,
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).default(120),
+  SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+
+  SERVICE_NAME: z.string().default('Storage Self-Service Gateway'),
+  SERVICE_CONTACT_EMAIL: z.email().default('storage-support@example.ac.uk'),
+
+  CUFS_URL: z.url().default('http://localhost:3001'),
+  CUFS_TOKEN: optionalText,
+
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'gcp']).default('json'),
+  METRICS_TOKEN: optionalText,
+
+  ALLOW_DEV_SIGN_IN: flag,
+  ALLOW_EMBEDDED_DATABASE: flag,
+  ALLOW_OUTBOX_MAILER: flag,
+  ALLOW_LOCAL_DOCUMENTS: flag,
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config {
+  env: Environment['NODE_ENV'];
+  role: Environment['APP_ROLE'];
+  host: string;
+  port: number;
+  publicUrl: string;
+  trustProxy: boolean;
+  dataDir: string;
+  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
+  jobs: {
+    driver: Environment['JOBS_DRIVER'];
+    schedules: Environment['SCHEDULES_DRIVER'];
+    cloudTasksQueue?: string;
+    cloudTasksServiceAccount?: string;
+    /** Who may call /cloud_tasks/ and /cron/: audience, issuer, key set and allowed service accounts. */
+    callers: { audience: string; issuer: string; jwksUrl: string; allowed: string[] };
+  };
+  documents:
+    | { driver: 'local'; dir: string }
+    | { driver: 'gcs'; bucket: string }
+    | { driver: 's3'; bucket: string; region?: string; endpoint?: string };
+  mail: { driver: 'outbox'; dir: string; from: string } | { driver: 'smtp'; url: string; from: string };
+  identity: {
+    devSignIn: boolean;
+    oidc?: { issuer: string; clientId: string; clientSecret?: string; scopes: string };
+    sessionSecret?: string;
+    sessionIdleMinutes: number;
+    signInRateLimitPerMinute: number;
+  };
+  service: { name: string; contactEmail: string };
+  cufs: { url: string; token?: string };
+  logging: { level: Environment['LOG_LEVEL']; format: Environment['LOG_FORMAT'] };
+  metricsToken?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The gateway's configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads `.env` in the working directory if there is one; real environment variables win. */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = environmentSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  const config = toConfig(parsed.data);
+  const problems = [...missingSettings(parsed.data), ...productionRefusals(parsed.data, config)];
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function toConfig(e: Environment): Config {
+  const dataDir = path.resolve(e.DATA_DIR);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const oidc =
+    e.OIDC_ISSUER && e.OIDC_CLIENT_ID
+      ? {
+          issuer: e.OIDC_ISSUER,
+          clientId: e.OIDC_CLIENT_ID,
+          clientSecret: e.OIDC_CLIENT_SECRET,
+          scopes: e.OIDC_SCOPES,
+        }
+      : undefined;
+  return {
+    env: e.NODE_ENV,
+    role: e.APP_ROLE,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    trustProxy: e.TRUST_PROXY,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    jobs: {
+      driver: e.JOBS_DRIVER,
+      schedules: e.SCHEDULES_DRIVER,
+      cloudTasksQueue: e.CLOUD_TASKS_QUEUE,
+      cloudTasksServiceAccount: e.CLOUD_TASKS_SERVICE_ACCOUNT,
+      callers: {
+        audience: e.TASKS_AUDIENCE ?? publicUrl,
+        issuer: e.TASKS_ISSUER,
+        jwksUrl: e.TASKS_JWKS_URL,
+        allowed: splitList(e.TASKS_ALLOWED_CALLERS),
+      },
+    },
+    documents:
+      e.DOCUMENTS_DRIVER === 'local'
+        ? { driver: 'local', dir: path.resolve(e.DOCUMENTS_DIR ?? path.join(dataDir, 'documents')) }
+        : e.DOCUMENTS_DRIVER === 'gcs'
+          ? { driver: 'gcs', bucket: e.DOCUMENTS_BUCKET ?? '' }
+          : { driver: 's3', bucket: e.DOCUMENTS_BUCKET ?? '', region: e.S3_REGION, endpoint: e.S3_ENDPOINT },
+    mail:
+      e.MAIL_DRIVER === 'outbox'
+        ? { driver: 'outbox', dir: path.resolve(e.MAIL_OUTBOX_DIR ?? path.join(dataDir, 'mail')), from: e.MAIL_FROM }
+        : { driver: 'smtp', url: e.SMTP_URL ?? '', from: e.MAIL_FROM },
+    identity: {
+      // Dev sign-in is the default only where no identity provider is configured.
+      devSignIn: e.DEV_SIGN_IN ?? !oidc,
+      oidc,
+      sessionSecret: e.SESSION_SECRET,
+      sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+      signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
+    },
+    service: { name: e.SERVICE_NAME, contactEmail: e.SERVICE_CONTACT_EMAIL },
+    cufs: { url: e.CUFS_URL.replace(/\/$/, ''), token: e.CUFS_TOKEN },
+    logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    metricsToken: e.METRICS_TOKEN,
+  };
+}
+
+function missingSettings(e: Environment): string[] {
+  const problems: string[] = [];
+  if (e.DOCUMENTS_DRIVER !== 'local' && !e.DOCUMENTS_BUCKET)
+    problems.push(`DOCUMENTS_BUCKET: required when DOCUMENTS_DRIVER is ${e.DOCUMENTS_DRIVER}`);
+  if (e.MAIL_DRIVER === 'smtp' && !e.SMTP_URL) problems.push('SMTP_URL: required when MAIL_DRIVER is smtp');
+  if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  if (e.JOBS_DRIVER === 'cloud-tasks' && !e.CLOUD_TASKS_QUEUE)
+    problems.push('CLOUD_TASKS_QUEUE: required when JOBS_DRIVER is cloud-tasks (projects/P/locations/L/queues/Q)');
+  if ((e.JOBS_DRIVER === 'cloud-tasks' || e.SCHEDULES_DRIVER === 'cloud-scheduler') && !e.TASKS_ALLOWED_CALLERS)
+    problems.push(
+      'TASKS_ALLOWED_CALLERS: required for Cloud Tasks or Cloud Scheduler (the service accounts that call)',
+    );
+  return problems;
+}
+
+/** A production deployment must say out loud that it wants each embedded default. */
+function productionRefusals(e: Environment, config: Config): string[] {
+  if (e.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (config.identity.devSignIn && !e.ALLOW_DEV_SIGN_IN)
+    problems.push('dev sign-in is on in production: set OIDC_ISSUER and OIDC_CLIENT_ID, or ALLOW_DEV_SIGN_IN=true');
+  if (config.database.kind === 'pglite' && !e.ALLOW_EMBEDDED_DATABASE)
+    problems.push(
+      'no DATABASE_URL in production: the embedded PGlite database is not durable (ALLOW_EMBEDDED_DATABASE=true to insist)',
+    );
+  if (config.mail.driver === 'outbox' && !e.ALLOW_OUTBOX_MAILER)
+    problems.push(
+      'MAIL_DRIVER is outbox in production: no email would reach anyone (ALLOW_OUTBOX_MAILER=true to insist)',
+    );
+  if (config.documents.driver === 'local' && !e.ALLOW_LOCAL_DOCUMENTS)
+    problems.push(
+      'DOCUMENTS_DRIVER is local in production: documents would be lost with the container (ALLOW_LOCAL_DOCUMENTS=true to insist)',
+    );
+  if (!e.SESSION_SECRET || e.SESSION_SECRET.length < 32)
+    problems.push('SESSION_SECRET: required in production, at least 32 characters');
+  return problems;
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,85 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifySession from '@fastify/session';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { findPersonWithRoles } from '../../modules/people/people.repository.ts';
+import type { Executor } from '../db/database.ts';
+import { AppError } from '../web/errors.ts';
+import './current-person.ts';
+import { databaseSessionStore } from './session-store.ts';
+
+export interface IdentityPluginOptions {
+  db: Executor;
+  secret: string;
+  idleMinutes: number;
+  /** Secure cookies with the __Host- prefix whenever the site is served over HTTPS. */
+  secureCookies: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Machine endpoints that authenticate by token set this to false. */
+    csrf?: boolean;
+  }
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Sessions, CSRF and the signed-in person for every page request. Machine endpoints
+ * (/api with a token, /cloud_tasks/, /cron/) authenticate their own way and skip CSRF.
+ */
+async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptions): Promise<void> {
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    secret: options.secret,
+    cookieName: options.secureCookies ? '__Host-ssgw-session' : 'ssgw-session',
+    saveUninitialized: false,
+    rolling: true,
+    store: databaseSessionStore(options.db, options.idleMinutes),
+    cookie: {
+      path: '/',
+      httpOnly: true,
+      secure: options.secureCookies,
+      sameSite: 'lax',
+      maxAge: options.idleMinutes * 60_000,
+    },
+  });
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: csrfTokenFromRequest });
+
+  app.addHook('preHandler', (request, reply, done) => {
+    if (!UNSAFE_METHODS.has(request.method) || request.routeOptions.config?.csrf === false) return done();
+    app.csrfProtection(request, reply, done);
+  });
+  app.addHook('onRequest', async (request) => {
+    if (UNSAFE_METHODS.has(request.method) && isCrossSite(request)) {
+      throw new AppError('forbidden', 'This form was sent from another site, so it was refused.');
+    }
+  });
+  app.addHook('preHandler', async (request) => {
+    const personId = request.session.personId;
+    if (personId === undefined) return;
+    request.person = await findPersonWithRoles(options.db, personId);
+    // Someone who has left, or was removed, loses their session at once.
+    if (!request.person) await request.session.destroy();
+  });
+}
+
+function csrfTokenFromRequest(request: FastifyRequest): string | undefined {
+  const body = request.body as Record<string, unknown> | undefined;
+  const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+  const header = request.headers['x-csrf-token'];
+  // Streamed uploads are read after the check, so their forms carry the token in the query.
+  const query = (request.query as Record<string, unknown> | undefined)?._csrf;
+  return (
+    fromBody ?? (typeof header === 'string' ? header : undefined) ?? (typeof query === 'string' ? query : undefined)
+  );
+}
+
+function isCrossSite(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  return site === 'cross-site';
+}
+
+export default fp(identityPlugin, { name: 'identity' });

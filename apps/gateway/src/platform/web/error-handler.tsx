@@ -1,0 +1,85 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from './errors.ts';
+import { Page } from './layout.tsx';
+import { pageContext } from './page-context.ts';
+import { sendPage } from './render.ts';
+
+const MACHINE_PREFIXES = ['/api/', '/cloud_tasks/', '/cron/', '/healthz', '/readyz', '/metrics'];
+
+function wantsJson(request: FastifyRequest): boolean {
+  return (
+    MACHINE_PREFIXES.some((prefix) => request.url.startsWith(prefix)) || request.headers.accept === 'application/json'
+  );
+}
+
+/**
+ * One place turns failures into answers: a readable page for people, a JSON error for machines.
+ * Unexpected errors are logged in full and shown only as a reference the person can quote.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) =>
+    respond(
+      request,
+      reply,
+      404,
+      'Page not found',
+      'We could not find that page. Check the address, or start again from the home page.',
+    ),
+  );
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.code === 'unauthenticated' && !wantsJson(request) && request.method === 'GET') {
+        return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(request.url)}`);
+      }
+      return respond(request, reply, error.status, titleFor(error.status), error.publicMessage);
+    }
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      const message =
+        error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET'
+          ? 'This form has expired. Go back, reload the page and try again.'
+          : status === 429
+            ? 'Too many attempts. Wait a minute and try again.'
+            : status === 413
+              ? 'That file or form is too large.'
+              : 'The request could not be understood.';
+      return respond(request, reply, status, titleFor(status), message);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return respond(
+      request,
+      reply,
+      500,
+      'Sorry, something went wrong',
+      `Something went wrong on our side and nothing was changed. If it keeps happening, tell us the reference ${request.id}.`,
+    );
+  });
+}
+
+function titleFor(status: number): string {
+  if (status === 401) return 'Sign in required';
+  if (status === 403) return 'You cannot do that';
+  if (status === 404) return 'Page not found';
+  if (status === 409) return 'That has already changed';
+  if (status === 429) return 'Too many attempts';
+  if (status >= 500) return 'Sorry, something went wrong';
+  return 'There is a problem';
+}
+
+function respond(request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string) {
+  if (wantsJson(request)) {
+    return reply.status(status).send({ error: { status, title, message, requestId: request.id } });
+  }
+  return sendPage(
+    reply,
+    <Page context={pageContext(request, reply)} title={title}>
+      <h1>{title}</h1>
+      <p>{message}</p>
+      <p>
+        <a href="/">Go to the home page</a>
+      </p>
+    </Page>,
+    status,
+  );
+}

@@ -1,0 +1,29 @@
+/** Every failure the gateway reports on purpose, mapped to an HTTP status in one place. */
+export const APP_ERROR_STATUS = {
+  'bad-request': 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'payload-too-large': 413,
+  unprocessable: 422,
+  'rate-limited': 429,
+  unavailable: 503,
+} as const;
+
+export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    /** Safe to show to the person: never a stack, a query or a secret. */
+    readonly publicMessage: string,
+  ) {
+    super(publicMessage);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return APP_ERROR_STATUS[this.code];
+  }
+}

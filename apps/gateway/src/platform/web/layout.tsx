@@ -1,0 +1,147 @@
+import type { ComponentChildren } from 'preact';
+
+export interface Crumb {
+  label: string;
+  href?: string;
+}
+
+export interface SignedInPerson {
+  displayName: string;
+  crsid: string;
+  isStaff: boolean;
+}
+
+export interface PageContext {
+  serviceName: string;
+  contactEmail: string;
+  csrfToken?: string;
+  person?: SignedInPerson;
+  /** Links shown only in the embedded default (dev sign-in, mail outbox). */
+  devTools: boolean;
+  flash?: string;
+}
+
+export interface PageProps {
+  context: PageContext;
+  title: string;
+  crumbs?: Crumb[];
+  children: ComponentChildren;
+}
+
+/**
+ * The site frame in the style of Cambridge Project Light: a dark-blue header with the
+ * University's name and the service's, breadcrumbs, one main landmark, and a footer that
+ * always tells people whom to contact.
+ */
+export function Page({ context, title, crumbs = [], children }: PageProps) {
+  return (
+    <html lang="en-GB">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} – ${context.serviceName}`}</title>
+        <link rel="stylesheet" href="/assets/site.css" />
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          Skip to main content
+        </a>
+        <header class="site-header">
+          <div class="container site-header__inner">
+            <a class="site-header__university" href="/">
+              University of Cambridge
+            </a>
+            <a class="site-header__service" href="/">
+              {context.serviceName}
+            </a>
+            <SiteNavigation context={context} />
+          </div>
+        </header>
+        <div class="container">
+          <Breadcrumbs crumbs={crumbs} current={title} />
+          <main id="main" tabIndex={-1}>
+            {context.flash ? (
+              <div class="notice notice--success" role="status">
+                {context.flash}
+              </div>
+            ) : null}
+            {children}
+          </main>
+        </div>
+        <footer class="site-footer">
+          <div class="container">
+            <p>
+              Questions about storage, orders or payments:{' '}
+              <a href={`mailto:${context.contactEmail}`}>{context.contactEmail}</a>
+            </p>
+            <ul class="site-footer__links">
+              <li>
+                <a href="/catalogue/">Storage we offer</a>
+              </li>
+              <li>
+                <a href="/help/">Help</a>
+              </li>
+              {context.devTools ? (
+                <li>
+                  <a href="/dev/mail/">Mail outbox (development)</a>
+                </li>
+              ) : null}
+            </ul>
+            <p class="site-footer__small">© University of Cambridge</p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+function SiteNavigation({ context }: { context: PageContext }) {
+  const person = context.person;
+  return (
+    <nav class="site-nav" aria-label="Main">
+      <ul>
+        <li>
+          <a href="/catalogue/">Catalogue</a>
+        </li>
+        {person ? (
+          <>
+            <li>
+              <a href="/storage/">My storage</a>
+            </li>
+            {person.isStaff ? (
+              <li>
+                <a href="/admin/">Back office</a>
+              </li>
+            ) : null}
+            <li>
+              <form method="post" action="/sign-out" class="inline-form">
+                <input type="hidden" name="_csrf" value={context.csrfToken ?? ''} />
+                <button type="submit" class="link-button">
+                  Sign out <span class="visually-hidden">{person.displayName}</span>
+                </button>
+              </form>
+            </li>
+          </>
+        ) : (
+          <li>
+            <a href="/sign-in">Sign in</a>
+          </li>
+        )}
+      </ul>
+    </nav>
+  );
+}
+
+function Breadcrumbs({ crumbs, current }: { crumbs: Crumb[]; current: string }) {
+  if (crumbs.length === 0) return null;
+  return (
+    <nav class="breadcrumbs" aria-label="Breadcrumb">
+      <ol>
+        {crumbs.map((crumb) => (
+          <li key={crumb.label}>{crumb.href ? <a href={crumb.href}>{crumb.label}</a> : crumb.label}</li>
+        ))}
+        <li aria-current="page">{current}</li>
+      </ol>
+    </nav>
+  );
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { type Clock, fixedClock } from '../../src/platform/clock.ts';
+import { type Config, loadConfig } from '../../src/platform/config.ts';
+import type { DatabaseHandle } from '../../src/platform/db/database.ts';
+import { openTestDatabase } from './test-database.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: DatabaseHandle;
+  config: Config;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+/** The test day: the catalogue's demo prices apply from 2026-08-01. */
+export const TEST_TODAY = '2026-11-27T10:00:00Z';
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', DATA_DIR: '/nonexistent-test-data', LOG_LEVEL: 'silent', ...overrides });
+}
+
+/** The whole web app on its own fresh database, answering through `inject` or a real port. */
+export async function startTestApp(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestApp> {
+  const database = await openTestDatabase(inject('databaseTemplate'));
+  const config = testConfig(options.env);
+  const clock = options.clock ?? fixedClock(TEST_TODAY);
+  const app = await buildApp({
+    config,
+    db: database.db,
+    clock,
+    sessionSecret: randomBytes(32).toString('hex'),
+    logger: false,
+  });
+  await app.ready();
+  return {
+    app,
+    database,
+    config,
+    clock,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+/** A cookie jar for `inject`, so a test can act as one browser across requests. */
+export class Browser {
+  private cookies = new Map<string, string>();
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  async get(url: string): Promise<LightMyRequestResponse> {
+    return this.remember(await this.app.inject({ method: 'GET', url, headers: this.headers() }));
+  }
+
+  async post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse> {
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams(form).toString(),
+      }),
+    );
+  }
+
+  /** The CSRF token of the last form on a page. */
+  async csrfFrom(url: string): Promise<string> {
+    const page = await this.get(url);
+    const match = page.body.match(/name="_csrf" value="([^"]+)"/);
+    if (!match?.[1]) throw new Error(`no CSRF token on ${url}`);
+    return match[1];
+  }
+
+  /** Signs in through the dev sign-in page as the person with this CRSid. */
+  async signInAs(crsid: string): Promise<void> {
+    const page = await this.get('/dev/sign-in');
+    const row = page.body.split('<tr>').find((chunk) => chunk.includes(`(${crsid})`));
+    const personId = row?.match(/name="personId" value="(\d+)"/)?.[1];
+    const csrf = row?.match(/name="_csrf" value="([^"]+)"/)?.[1];
+    if (!personId || !csrf) throw new Error(`${crsid} is not on the dev sign-in page`);
+    const response = await this.post('/dev/sign-in', { personId, _csrf: csrf, returnTo: '/' });
+    if (response.statusCode !== 303) throw new Error(`sign-in as ${crsid} failed: ${response.statusCode}`);
+  }
+
+  private headers(): Record<string, string> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    return cookie ? { cookie } : {};
+  }
+
+  private remember(response: LightMyRequestResponse): LightMyRequestResponse {
+    for (const cookie of response.cookies) {
+      if (cookie.maxAge === 0 || cookie.value === '') this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    return response;
+  }
+}

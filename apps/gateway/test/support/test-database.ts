@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { type DatabaseHandle, openDatabase } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrate.ts';
+import { seedDemoData } from '../../src/seed.ts';
+
+/** PostgreSQL when TEST_DATABASE_URL is set (CI runs both), else embedded PGlite. */
+export const testEngine = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+
+export interface Template {
+  /** A template database name on PostgreSQL, or a file holding a PGlite data dump. */
+  reference: string;
+  dispose(): Promise<void>;
+}
+
+function serverUrl(database: string): string {
+  const url = new URL(process.env.TEST_DATABASE_URL as string);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function prepareTemplate(): Promise<Template> {
+  if (testEngine === 'postgres') {
+    const name = `ssgw_template_${process.pid}_${randomBytes(3).toString('hex')}`;
+    await admin((client) => client.query(`CREATE DATABASE ${name}`));
+    const handle = await openDatabase({ kind: 'postgres', url: serverUrl(name), poolSize: 2 });
+    await migrateToLatest(handle.db);
+    await seedDemoData(handle.db);
+    await handle.close();
+    return {
+      reference: name,
+      dispose: () => admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+    };
+  }
+  const handle = await openDatabase({ kind: 'pglite' });
+  await migrateToLatest(handle.db);
+  await seedDemoData(handle.db);
+  const dump = await (handle.pglite as PGlite).dumpDataDir('none');
+  await handle.close();
+  const dir = await mkdtemp(path.join(tmpdir(), 'ssgw-template-'));
+  const file = path.join(dir, 'template.tar');
+  await writeFile(file, Buffer.from(await dump.arrayBuffer()));
+  return { reference: file, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh, migrated and seeded database of its own for one test file, on the engine under test.
+ * Closing it drops it.
+ */
+export async function openTestDatabase(template: string): Promise<DatabaseHandle> {
+  if (testEngine === 'postgres') {
+    const name = `ssgw_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+    const handle = await openDatabase({ kind: 'postgres', url: serverUrl(name), poolSize: 5 });
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      },
+    };
+  }
+  const dump = new Blob([await readFile(template)]);
+  return openDatabase({ kind: 'pglite', loadDataDir: dump });
+}

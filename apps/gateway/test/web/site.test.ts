@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
+
+describe('the site frame, the catalogue and the operations endpoints', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('shows every product with its internal and external price, minimum size and terms', async () => {
+    const page = await t.app.inject('/catalogue/');
+    expect(page.statusCode).toBe(200);
+    for (const [name, internal, external] of [
+      ['Research Data Store', '£54.00', '£64.80'],
+      ['Research File Share', '£139.00', '£166.80'],
+      ['Research Cold Store', '£12.00', '£14.40'],
+      ['Institutional File Store', '£150.00', '£180.00'],
+    ]) {
+      const row = page.body.split('<tr>').find((chunk) => chunk.includes(name as string));
+      expect(row, name).toContain(internal);
+      expect(row, name).toContain(external);
+    }
+    expect(page.body).toContain('Research storage');
+    expect(page.body).toContain('Institutional file storage');
+  });
+
+  it('gives each product a page, and an unknown product a readable 404', async () => {
+    const product = await t.app.inject('/catalogue/rcs/');
+    expect(product.statusCode).toBe(200);
+    expect(product.body).toContain('Research Cold Store');
+    expect(product.body).toContain('10,000 files per TB');
+    expect(product.body).toContain('1 year, 3 years, 5 years, 10 years');
+
+    const missing = await t.app.inject('/catalogue/NOPE/');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toContain('There is no product called NOPE.');
+    expect(missing.body).toContain('storage-support@example.ac.uk');
+  });
+
+  it('answers an unknown address with the 404 page inside the site frame', async () => {
+    const page = await t.app.inject('/no/such/page');
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('<main id="main"');
+    expect(page.body).toContain('Page not found');
+  });
+
+  it('sends a strict Content-Security-Policy and the other security headers on every page', async () => {
+    const page = await t.app.inject('/');
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['referrer-policy']).toBe('same-origin');
+    expect(page.headers['x-request-id']).toBeTruthy();
+  });
+
+  it('reports liveness and readiness', async () => {
+    expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await t.app.inject('/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('escapes what people type before it reaches a page', async () => {
+    const page = await t.app.inject('/catalogue/%3Cscript%3Ealert(1)%3C%2Fscript%3E/');
+    expect(page.statusCode).toBe(404);
+    expect(page.body).not.toContain('<script>alert(1)</script>');
+    expect(page.body).toContain('&lt;script>');
+  });
+});
+
+describe('dev sign-in and sessions', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('signs a demo person in and out, with a new session id at sign-in', async () => {
+    const browser = new Browser(t.app);
+    const anonymous = await browser.get('/');
+    expect(anonymous.body).toContain('href="/sign-in"');
+
+    await browser.signInAs('rs501');
+    const home = await browser.get('/');
+    expect(home.body).toContain('Sign out');
+    expect(home.body).toContain('Back office');
+
+    const csrf = await browser.csrfFrom('/');
+    const out = await browser.post('/sign-out', { _csrf: csrf });
+    expect(out.statusCode).toBe(303);
+    expect((await browser.get('/')).body).toContain('href="/sign-in"');
+  });
+
+  it('shows customers no back-office link', async () => {
+    const browser = new Browser(t.app);
+    await browser.signInAs('ar101');
+    const home = await browser.get('/');
+    expect(home.body).toContain('My storage');
+    expect(home.body).not.toContain('Back office');
+  });
+
+  it('refuses a form without its CSRF token, and one sent from another site', async () => {
+    const browser = new Browser(t.app);
+    await browser.get('/dev/sign-in');
+    const noToken = await browser.post('/dev/sign-in', { personId: '1' });
+    expect(noToken.statusCode).toBe(403);
+    expect(noToken.body).toContain('This form has expired');
+
+    const crossSite = await t.app.inject({
+      method: 'POST',
+      url: '/dev/sign-in',
+      headers: { 'sec-fetch-site': 'cross-site', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'personId=1',
+    });
+    expect(crossSite.statusCode).toBe(403);
+  });
+
+  it('never sends people off-site after sign-in', async () => {
+    const browser = new Browser(t.app);
+    const page = await browser.get('/dev/sign-in?returnTo=//evil.example/');
+    expect(page.body).toContain('name="returnTo" value="/storage/"');
+  });
+
+  it('limits sign-in attempts', async () => {
+    const limited = await startTestApp({ env: { SIGN_IN_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const codes: number[] = [];
+      for (let attempt = 0; attempt < 5; attempt++) codes.push((await limited.app.inject('/sign-in')).statusCode);
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
