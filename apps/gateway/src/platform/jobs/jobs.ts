@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Clock } from '../clock.ts';
+import type { Executor } from '../db/database.ts';
+
+/**
+ * Background work as data (after Documenso): a job type is a name, a payload schema and a retry
+ * policy; its handler is registered separately so that code which only enqueues needs nothing
+ * but the type.
+ */
+export interface RetryPolicy {
+  limit: number;
+  delaySeconds: number;
+  backoff: boolean;
+}
+
+export interface JobType<P> {
+  /** The queue's name: kebab-case, stable, never reused for another payload. */
+  name: string;
+  payload: z.ZodType<P>;
+  retry?: RetryPolicy;
+}
+
+export function jobType<P>(type: JobType<P>): JobType<P> {
+  return type;
+}
+
+export interface JobContext {
+  db: Executor;
+  clock: Clock;
+  log: Logger;
+  queue: JobQueue;
+  /** The job's id in the queue, stable across retries: a natural idempotency key. */
+  jobId: string;
+}
+
+export interface JobHandler<P> {
+  type: JobType<P>;
+  /** Must be idempotent: a job may run again after a crash between its work and its completion. */
+  handle(payload: P, context: JobContext): Promise<void>;
+}
+
+export function jobHandler<P>(type: JobType<P>, handle: JobHandler<P>['handle']): JobHandler<P> {
+  return { type, handle };
+}
+
+/** A job type run on a timetable; it fires once per slot however many replicas run. */
+export interface ScheduledJob {
+  type: JobType<Record<string, never>>;
+  /** Five-field cron, in the University's time zone (Europe/London). */
+  cron: string;
+}
+
+export interface EnqueueOptions {
+  /** At most one queued job per key: a second enqueue with the same key is dropped. */
+  singletonKey?: string;
+  startAfter?: Date;
+}
+
+export interface JobQueue {
+  /**
+   * Records the job inside the caller's transaction: it exists, and runs, only if that
+   * transaction commits. Pass the transaction as `executor`.
+   */
+  enqueue<P>(executor: Executor, type: JobType<P>, payload: P, options?: EnqueueOptions): Promise<void>;
+}
