@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const PRODUCTION_READY = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://gateway@db.internal:5432/gateway',
+  OIDC_ISSUER: 'https://login.example.ac.uk',
+  OIDC_CLIENT_ID: 'gateway',
+  MAIL_DRIVER: 'smtp',
+  SMTP_URL: 'smtp://mail.internal:25',
+  DOCUMENTS_DRIVER: 'gcs',
+  DOCUMENTS_BUCKET: 'po-documents',
+  SESSION_SECRET: 'x'.repeat(40),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('configuration', () => {
+  it('runs with no settings at all on the embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config.database.kind).toBe('pglite');
+    expect(config.mail.driver).toBe('outbox');
+    expect(config.documents.driver).toBe('local');
+    expect(config.identity.devSignIn).toBe(true);
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.port).toBe(3000);
+  });
+
+  it('selects PostgreSQL when DATABASE_URL is set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/test' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@127.0.0.1:5432/test', poolSize: 10 });
+  });
+
+  it('turns dev sign-in off by default once an identity provider is configured', () => {
+    const config = loadConfig({ OIDC_ISSUER: 'https://login.example.ac.uk', OIDC_CLIENT_ID: 'gateway' });
+    expect(config.identity.devSignIn).toBe(false);
+    expect(config.identity.oidc?.issuer).toBe('https://login.example.ac.uk');
+  });
+
+  it('names each variable that does not parse', () => {
+    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', SERVICE_CONTACT_EMAIL: 'nobody' });
+    expect(problems.some((p) => p.startsWith('PORT:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('DATABASE_URL:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('SERVICE_CONTACT_EMAIL:'))).toBe(true);
+  });
+
+  it('asks for what a chosen driver needs', () => {
+    expect(problemsOf({ MAIL_DRIVER: 'smtp' })).toEqual(['SMTP_URL: required when MAIL_DRIVER is smtp']);
+    expect(problemsOf({ DOCUMENTS_DRIVER: 's3' })).toEqual(['DOCUMENTS_BUCKET: required when DOCUMENTS_DRIVER is s3']);
+  });
+
+  it('starts in production when every part is real', () => {
+    expect(problemsOf(PRODUCTION_READY)).toEqual([]);
+  });
+
+  it('refuses to run production on any embedded default, naming each one', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/dev sign-in/);
+    expect(problems.join('\n')).toMatch(/DATABASE_URL/);
+    expect(problems.join('\n')).toMatch(/MAIL_DRIVER is outbox/);
+    expect(problems.join('\n')).toMatch(/DOCUMENTS_DRIVER is local/);
+    expect(problems.join('\n')).toMatch(/SESSION_SECRET/);
+  });
+
+  it('lets production keep an embedded default only when it is allowed explicitly', () => {
+    const { DATABASE_URL: _database, ...withoutDatabase } = PRODUCTION_READY;
+    expect(problemsOf(withoutDatabase)).toHaveLength(1);
+    expect(problemsOf({ ...withoutDatabase, ALLOW_EMBEDDED_DATABASE: 'true' })).toEqual([]);
+    expect(problemsOf({ ...PRODUCTION_READY, DEV_SIGN_IN: 'true' })).toHaveLength(1);
+    expect(problemsOf({ ...PRODUCTION_READY, DEV_SIGN_IN: 'true', ALLOW_DEV_SIGN_IN: 'true' })).toEqual([]);
+  });
+});
