@@ -14,6 +14,7 @@ import type { Executor } from './platform/db/database.ts';
 import identityPlugin from './platform/identity/identity.plugin.ts';
 import { signInRoutes } from './platform/identity/sign-in.routes.tsx';
 import { requestId } from './platform/logging/logger.ts';
+import metricsPlugin from './platform/metrics/metrics.ts';
 import { registerErrorHandling } from './platform/web/error-handler.tsx';
 import { registerSecurityHeaders } from './platform/web/security.ts';
 
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     secureCookies: https,
   });
 
+  await app.register(metricsPlugin, { token: config.metricsToken, production: config.env === 'production' });
   await app.register(healthRoutes, { db });
   await app.register(siteRoutes);
   await app.register(signInRoutes, {

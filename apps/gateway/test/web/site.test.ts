@@ -136,3 +136,31 @@ describe('dev sign-in and sessions', () => {
     }
   });
 });
+
+describe('metrics', () => {
+  it('serves Prometheus metrics with request timings by route pattern', async () => {
+    const t = await startTestApp();
+    try {
+      await t.app.inject('/catalogue/RDS/');
+      const metrics = await t.app.inject('/metrics');
+      expect(metrics.statusCode).toBe(200);
+      expect(metrics.body).toContain(
+        'http_request_duration_seconds_count{method="GET",route="/catalogue/:code/",status="200"} 1',
+      );
+      expect(metrics.body).toContain('process_cpu_seconds_total');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('asks for the token when one is configured', async () => {
+    const t = await startTestApp({ env: { METRICS_TOKEN: 'scrape-secret' } });
+    try {
+      expect((await t.app.inject('/metrics')).statusCode).toBe(401);
+      const allowed = await t.app.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-secret' } });
+      expect(allowed.statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
