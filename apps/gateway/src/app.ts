@@ -14,6 +14,7 @@ import type { Executor } from './platform/db/database.ts';
 import identityPlugin from './platform/identity/identity.plugin.ts';
 import { signInRoutes } from './platform/identity/sign-in.routes.tsx';
 import { requestId } from './platform/logging/logger.ts';
+import { mailOutboxRoutes } from './platform/mail/mail-outbox.routes.tsx';
 import metricsPlugin from './platform/metrics/metrics.ts';
 import { registerErrorHandling } from './platform/web/error-handler.tsx';
 import { registerSecurityHeaders } from './platform/web/security.ts';
@@ -71,5 +72,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     rateLimitPerMinute: config.identity.signInRateLimitPerMinute,
   });
   await app.register(catalogueRoutes, { db, clock });
+  // The outbox viewer shows anyone's mail, so it lives only where dev sign-in already lets anyone be anyone.
+  if (config.identity.devSignIn) await app.register(mailOutboxRoutes, { db, mail: config.mail });
   return app;
 }

@@ -40,6 +40,8 @@ const environmentSchema = z.object({
   DOCUMENTS_BUCKET: optionalText,
   S3_REGION: optionalText,
   S3_ENDPOINT: optionalText,
+  /** A Cloud Storage emulator's address; no credentials are sent to it. Unset in deployments. */
+  GCS_API_ENDPOINT: optionalText.pipe(z.url().optional()),
 
   MAIL_DRIVER: z.enum(['outbox', 'smtp']).default('outbox'),
   MAIL_OUTBOX_DIR: optionalText,
@@ -92,7 +94,7 @@ export interface Config {
   };
   documents:
     | { driver: 'local'; dir: string }
-    | { driver: 'gcs'; bucket: string }
+    | { driver: 'gcs'; bucket: string; apiEndpoint?: string }
     | { driver: 's3'; bucket: string; region?: string; endpoint?: string };
   mail: { driver: 'outbox'; dir: string; from: string } | { driver: 'smtp'; url: string; from: string };
   identity: {
@@ -172,7 +174,7 @@ function toConfig(e: Environment): Config {
       e.DOCUMENTS_DRIVER === 'local'
         ? { driver: 'local', dir: path.resolve(e.DOCUMENTS_DIR ?? path.join(dataDir, 'documents')) }
         : e.DOCUMENTS_DRIVER === 'gcs'
-          ? { driver: 'gcs', bucket: e.DOCUMENTS_BUCKET ?? '' }
+          ? { driver: 'gcs', bucket: e.DOCUMENTS_BUCKET ?? '', apiEndpoint: e.GCS_API_ENDPOINT }
           : { driver: 's3', bucket: e.DOCUMENTS_BUCKET ?? '', region: e.S3_REGION, endpoint: e.S3_ENDPOINT },
     mail:
       e.MAIL_DRIVER === 'outbox'
