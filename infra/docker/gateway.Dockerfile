@@ -1,0 +1,55 @@
+# syntax=docker/dockerfile:1.7
+#
+# The gateway image: one image for APP_ROLE=web, APP_ROLE=worker and the migration job
+# (`node apps/gateway/dist/cli/migrate.js`). Build from the repository root:
+#
+#   docker build -f infra/docker/gateway.Dockerfile -t REGION-docker.pkg.dev/PROJECT/ssgw/gateway:TAG .
+#
+# Pin NODE_IMAGE to a digest in CI (node:24-slim@sha256:...) for reproducible builds.
+ARG NODE_IMAGE=node:24-slim
+
+# ---- build: every dependency (dev included), then tsc emits apps/gateway/dist --------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+# Manifests first so the install layer is cached until a dependency changes. npm ci checks the
+# lock file against every workspace, so both workspaces' package.json files are needed.
+COPY package.json package-lock.json ./
+COPY apps/gateway/package.json apps/gateway/package.json
+COPY apps/cufs/package.json apps/cufs/package.json
+RUN --mount=type=cache,target=/root/.npm npm ci
+COPY tsconfig.base.json ./
+COPY apps/gateway/tsconfig.json apps/gateway/tsconfig.build.json apps/gateway/
+COPY apps/gateway/src apps/gateway/src
+RUN npm run build
+
+# ---- prod-deps: the gateway workspace's runtime dependencies only --------------------------------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+COPY package.json package-lock.json ./
+COPY apps/gateway/package.json apps/gateway/package.json
+COPY apps/cufs/package.json apps/cufs/package.json
+# No install scripts are needed at run time (the only production one, protobufjs, is a version
+# notice); skipping them keeps the runtime tree exactly what the lock file says.
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --workspace @ssgw/gateway --ignore-scripts
+
+# ---- runtime ----------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    DATA_DIR=/app/data \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+WORKDIR /app
+# Code and dependencies stay owned by root and read-only to the process; only DATA_DIR (used by
+# the embedded defaults, never in the Cloud Run deployment) is writable by the runtime user.
+COPY --from=prod-deps /app/ ./
+COPY --from=build /app/apps/gateway/dist apps/gateway/dist
+COPY apps/gateway/public apps/gateway/public
+RUN mkdir -p /app/data && chown node:node /app/data
+# The official image's unprivileged "node" user (uid 1000).
+USER node
+# Cloud Run sets PORT (8080) and probes /healthz and /readyz itself: no HEALTHCHECK here.
+EXPOSE 8080
+CMD ["node", "--enable-source-maps", "apps/gateway/dist/main.js"]

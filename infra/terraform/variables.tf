@@ -1,0 +1,186 @@
+# ---- the environment ----------------------------------------------------------------------------
+variable "project_id" {
+  description = "Google Cloud project for this environment."
+  type        = string
+}
+
+variable "region" {
+  description = "Region for everything regional (Cloud Run, Cloud SQL, bucket, queue, scheduler)."
+  type        = string
+  default     = "europe-west2"
+}
+
+variable "environment" {
+  description = "Environment name (production, staging, ...); part of every resource name."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,13}$", var.environment))
+    error_message = "environment: lower-case letters, digits and dashes, 2-14 characters (service account ids are limited to 30)."
+  }
+}
+
+variable "domain" {
+  description = "The public host name, e.g. storage.example.ac.uk. PUBLIC_URL is https://<domain>."
+  type        = string
+}
+
+variable "alert_email" {
+  description = "Where Cloud Monitoring sends alerts (a team list, not a person)."
+  type        = string
+}
+
+# ---- images -------------------------------------------------------------------------------------
+variable "gateway_image_tag" {
+  description = "Tag of the gateway image that gateway-web and gateway-worker run."
+  type        = string
+}
+
+variable "migration_image_tag" {
+  description = "Tag of the gateway image the migration job runs; null means gateway_image_tag. Set it ahead of gateway_image_tag to migrate before a rollout."
+  type        = string
+  default     = null
+}
+
+variable "cufs_image_tag" {
+  description = "Tag of the CUFS API service image."
+  type        = string
+}
+
+# ---- what the operator decides ------------------------------------------------------------------
+variable "oidc_issuer" {
+  description = "OpenID Connect issuer URL of the University's identity provider."
+  type        = string
+}
+
+variable "oidc_client_id" {
+  description = "Client id registered for https://<domain>/ at the identity provider (the secret goes in Secret Manager)."
+  type        = string
+}
+
+variable "mail_from" {
+  description = "From address of the gateway's email (must be allowed by the SMTP relay)."
+  type        = string
+}
+
+variable "service_name" {
+  type    = string
+  default = "Storage Self-Service Gateway"
+}
+
+variable "service_contact_email" {
+  description = "Support address shown to users."
+  type        = string
+}
+
+variable "gateway_extra_env" {
+  description = "More plain settings for the gateway (names exactly as in apps/gateway/src/platform/config.ts, e.g. OIDC_SCOPES, OIDC_CRSID_CLAIM, SESSION_IDLE_MINUTES, LOG_LEVEL). Never secrets."
+  type        = map(string)
+  default     = {}
+}
+
+variable "cufs_extra_env" {
+  description = "More plain settings for the CUFS service. Never secrets."
+  type        = map(string)
+  default     = {}
+}
+
+# ---- schedules and background work --------------------------------------------------------------
+variable "schedules" {
+  description = "Gateway scheduled job name => cron (five fields, Europe/London). Names must match the gateway's scheduled job types."
+  type        = map(string)
+  default = {
+    "delete-expired-sessions" = "0 * * * *"
+  }
+}
+
+variable "cron_target" {
+  description = "Which service Cloud Scheduler calls: \"worker\" (CPU always allocated; needs APP_ROLE=worker to serve /cron/) or \"web\" (through the public URL)."
+  type        = string
+  default     = "worker"
+
+  validation {
+    condition     = contains(["worker", "web"], var.cron_target)
+    error_message = "cron_target must be \"worker\" or \"web\"."
+  }
+}
+
+variable "tasks_retry" {
+  description = "Cloud Tasks queue retry policy."
+  type = object({
+    max_attempts               = number
+    min_backoff_seconds        = number
+    max_backoff_seconds        = number
+    max_doublings              = number
+    max_retry_duration_seconds = number
+  })
+  default = {
+    max_attempts               = 5
+    min_backoff_seconds        = 30
+    max_backoff_seconds        = 600
+    max_doublings              = 4
+    max_retry_duration_seconds = 86400
+  }
+}
+
+# ---- capacity -----------------------------------------------------------------------------------
+variable "web_max_instances" {
+  type    = number
+  default = 5
+}
+
+variable "worker_min_instances" {
+  type    = number
+  default = 1
+}
+
+variable "worker_max_instances" {
+  type    = number
+  default = 2
+}
+
+variable "database_pool_size" {
+  description = "DATABASE_POOL_SIZE per instance. Keep (web_max + worker_max + 1) x pool below the instance's max_connections (100 on the default tier)."
+  type        = number
+  default     = 8
+}
+
+variable "database_tier" {
+  type    = string
+  default = "db-custom-1-3840"
+}
+
+variable "database_availability_type" {
+  description = "REGIONAL (automatic failover) for production, ZONAL for test environments."
+  type        = string
+  default     = "REGIONAL"
+}
+
+variable "database_disk_size_gb" {
+  type    = number
+  default = 20
+}
+
+# ---- data ---------------------------------------------------------------------------------------
+variable "documents_noncurrent_version_days" {
+  description = "Days a replaced or deleted purchase-order document stays recoverable."
+  type        = number
+  default     = 365
+}
+
+variable "documents_retention_days" {
+  description = "Optional bucket retention policy in days (null: none). Blocks every delete before that age."
+  type        = number
+  default     = null
+}
+
+variable "subnet_cidr" {
+  type    = string
+  default = "10.8.0.0/24"
+}
+
+variable "deletion_protection" {
+  description = "Protect the database, services and job from terraform destroy."
+  type        = bool
+  default     = true
+}
