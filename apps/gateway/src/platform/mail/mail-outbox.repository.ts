@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../db/database.ts';
-import type { MailStatus } from './mail.tables.ts';
+import type { MailOutboxTable, MailStatus } from './mail.tables.ts';
 
 export interface NewOutboxEmail {
   template: string;
@@ -48,21 +48,7 @@ const outboxColumns = [
   'sent_at',
 ] as const;
 
-interface OutboxRow {
-  id: number;
-  template: string;
-  to_addresses: string[];
-  cc_addresses: string[];
-  subject: string;
-  text_body: string;
-  html_body: string | null;
-  status: MailStatus;
-  attempts: number;
-  last_error: string | null;
-  message_id: string | null;
-  created_at: Date;
-  sent_at: Date | null;
-}
+type OutboxRow = Pick<Selectable<MailOutboxTable>, (typeof outboxColumns)[number]>;
 
 function toOutboxEmail(row: OutboxRow): OutboxEmail {
   return {
