@@ -5,6 +5,8 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LoggerOptions } from 'pino';
+import { jobRegistry } from './jobs.ts';
+import { failedJobsRoutes } from './modules/admin/failed-jobs.routes.tsx';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.tsx';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { siteRoutes } from './modules/site/site.routes.tsx';
@@ -13,6 +15,8 @@ import type { Config } from './platform/config.ts';
 import type { Executor } from './platform/db/database.ts';
 import identityPlugin from './platform/identity/identity.plugin.ts';
 import { signInRoutes } from './platform/identity/sign-in.routes.tsx';
+import { jobEndpoints } from './platform/jobs/job-endpoints.routes.ts';
+import type { JobQueue, JobRegistry } from './platform/jobs/jobs.ts';
 import { requestId } from './platform/logging/logger.ts';
 import { mailOutboxRoutes } from './platform/mail/mail-outbox.routes.tsx';
 import metricsPlugin from './platform/metrics/metrics.ts';
@@ -26,6 +30,10 @@ export interface AppDependencies {
   clock: Clock;
   sessionSecret: string;
   logger: LoggerOptions | false;
+  /** Where background work is enqueued (pg-boss, or the Cloud Tasks outbox). */
+  jobs: JobQueue;
+  /** The handlers /cloud_tasks/ and /cron/ run; src/jobs.ts unless a test brings its own. */
+  jobRegistry?: JobRegistry;
 }
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
@@ -72,6 +80,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     rateLimitPerMinute: config.identity.signInRateLimitPerMinute,
   });
   await app.register(catalogueRoutes, { db, clock });
+  await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
+  await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry ?? jobRegistry });
   // The outbox viewer shows anyone's mail, so it lives only where dev sign-in already lets anyone be anyone.
   if (config.identity.devSignIn) await app.register(mailOutboxRoutes, { db, mail: config.mail });
   return app;

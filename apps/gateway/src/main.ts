@@ -1,11 +1,13 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
+import { jobRegistry } from './jobs.ts';
 import { systemClock } from './platform/clock.ts';
 import { ConfigError, loadConfig, loadDotEnv } from './platform/config.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { lockEmbeddedDataDir } from './platform/db/embedded-lock.ts';
 import { migrate, seedIfEmpty } from './platform/db/prepare.ts';
 import { embeddedSessionSecret } from './platform/identity/session-secret.ts';
+import { startBackgroundJobs } from './platform/jobs/background-jobs.ts';
 import { createLogger, loggerOptions } from './platform/logging/logger.ts';
 
 /** The gateway process: web, worker, or both (APP_ROLE), on PostgreSQL or embedded PGlite. */
@@ -22,18 +24,29 @@ async function main(): Promise<void> {
     await seedIfEmpty(database.db, log);
   }
 
+  // Role web only enqueues; worker and all also run jobs and (in-process) schedules.
+  const jobs = await startBackgroundJobs({
+    config,
+    database,
+    clock: systemClock,
+    log: log.child({ component: 'jobs' }),
+    registry: jobRegistry,
+  });
+
   const app = await buildApp({
     config,
     db: database.db,
     clock: systemClock,
     sessionSecret: config.identity.sessionSecret ?? embeddedSessionSecret(config.dataDir),
     logger: loggerOptions(config, 'gateway'),
+    jobs: jobs.queue,
   });
 
   closeWithGrace({ delay: 25_000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down: finishing requests in flight');
-    await app.close();
+    // Requests and jobs in flight finish together; only then does the database go.
+    await Promise.all([app.close(), jobs.stop()]);
     await database.close();
     await unlock?.();
   });

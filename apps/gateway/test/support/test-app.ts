@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { jobRegistry } from '../../src/jobs.ts';
 import { type Clock, fixedClock } from '../../src/platform/clock.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { DatabaseHandle } from '../../src/platform/db/database.ts';
+import { type BackgroundJobs, startBackgroundJobs } from '../../src/platform/jobs/background-jobs.ts';
+import type { TaskDispatcher } from '../../src/platform/jobs/cloud-tasks-queue.ts';
+import type { JobRegistry } from '../../src/platform/jobs/jobs.ts';
 import { openTestDatabase } from './test-database.ts';
 
 export interface TestApp {
@@ -12,6 +17,8 @@ export interface TestApp {
   database: DatabaseHandle;
   config: Config;
   clock: Clock;
+  /** The job queue, enqueue side only: run jobs with drainJobs() from ./jobs.ts. */
+  jobs: BackgroundJobs;
   close(): Promise<void>;
 }
 
@@ -23,16 +30,37 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** The whole web app on its own fresh database, answering through `inject` or a real port. */
-export async function startTestApp(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    /** Job handlers to use instead of src/jobs.ts. */
+    jobRegistry?: JobRegistry;
+    /** Where Cloud Tasks pushes go when JOBS_DRIVER=cloud-tasks. */
+    taskDispatcher?: TaskDispatcher;
+  } = {},
+): Promise<TestApp> {
   const database = await openTestDatabase(inject('databaseTemplate'));
   const config = testConfig(options.env);
   const clock = options.clock ?? fixedClock(TEST_TODAY);
+  const registry = options.jobRegistry ?? jobRegistry;
+  // Enqueue only (role web): a test runs jobs when it chooses, with drainJobs().
+  const jobs = await startBackgroundJobs({
+    config: { ...config, role: 'web' },
+    database,
+    clock,
+    log: pino({ level: 'silent' }),
+    registry,
+    dispatcher: options.taskDispatcher,
+  });
   const app = await buildApp({
     config,
     db: database.db,
     clock,
     sessionSecret: randomBytes(32).toString('hex'),
     logger: false,
+    jobs: jobs.queue,
+    jobRegistry: registry,
   });
   await app.ready();
   return {
@@ -40,8 +68,10 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
     database,
     config,
     clock,
+    jobs,
     close: async () => {
       await app.close();
+      await jobs.stop();
       await database.close();
     },
   };

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import pino from 'pino';
 import { type DatabaseHandle, openDatabase } from '../../src/platform/db/database.ts';
 import { migrateToLatest } from '../../src/platform/db/migrate.ts';
+import { installJobQueueSchema } from '../../src/platform/jobs/pg-boss-queue.ts';
 import { seedDemoData } from '../../src/seed.ts';
 
 /** PostgreSQL when TEST_DATABASE_URL is set (CI runs both), else embedded PGlite. */
@@ -40,6 +42,8 @@ export async function prepareTemplate(): Promise<Template> {
     const handle = await openDatabase({ kind: 'postgres', url: serverUrl(name), poolSize: 2 });
     await migrateToLatest(handle.db);
     await seedDemoData(handle.db);
+    // pg-boss installs its schema on first start: once here, not in every test file.
+    await installJobQueueSchema(handle, pino({ level: 'silent' }));
     await handle.close();
     return {
       reference: name,
@@ -49,6 +53,7 @@ export async function prepareTemplate(): Promise<Template> {
   const handle = await openDatabase({ kind: 'pglite' });
   await migrateToLatest(handle.db);
   await seedDemoData(handle.db);
+  await installJobQueueSchema(handle, pino({ level: 'silent' }));
   const dump = await (handle.pglite as PGlite).dumpDataDir('none');
   await handle.close();
   const dir = await mkdtemp(path.join(tmpdir(), 'ssgw-template-'));

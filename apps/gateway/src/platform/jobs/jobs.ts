@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { Executor } from '../db/database.ts';
 
@@ -9,6 +9,7 @@ import type { Executor } from '../db/database.ts';
  * but the type.
  */
 export interface RetryPolicy {
+  /** Runs after the first one fails: 4 means five tries in all. */
   limit: number;
   delaySeconds: number;
   backoff: boolean;
@@ -24,6 +25,12 @@ export interface JobType<P> {
 export function jobType<P>(type: JobType<P>): JobType<P> {
   return type;
 }
+
+/** What a job gets when its type says nothing: five tries, waiting about 30 s, 1 min, 2 min, 4 min. */
+export const DEFAULT_RETRY: RetryPolicy = { limit: 4, delaySeconds: 30, backoff: true };
+
+/** The payload of a scheduled job: nothing, since it works out what to do from the clock. */
+export const noPayload: z.ZodType<Record<string, never>> = z.record(z.string(), z.never());
 
 export interface JobContext {
   db: Executor;
@@ -44,6 +51,9 @@ export function jobHandler<P>(type: JobType<P>, handle: JobHandler<P>['handle'])
   return { type, handle };
 }
 
+/** A handler of some job type, as registries hold them; the worker parses the payload with its own type's schema. */
+export type AnyJobHandler = JobHandler<unknown>;
+
 /** A job type run on a timetable; it fires once per slot however many replicas run. */
 export interface ScheduledJob {
   type: JobType<Record<string, never>>;
@@ -63,4 +73,30 @@ export interface JobQueue {
    * transaction commits. Pass the transaction as `executor`.
    */
   enqueue<P>(executor: Executor, type: JobType<P>, payload: P, options?: EnqueueOptions): Promise<void>;
+  /** Jobs that used up their tries, for the back office; absent where the driver keeps them elsewhere. */
+  failedJobs?: FailedJobs;
+}
+
+/** Every handler and schedule the application knows (src/jobs.ts lists them). */
+export interface JobRegistry {
+  handlers: readonly AnyJobHandler[];
+  schedules: readonly ScheduledJob[];
+}
+
+export interface FailedJob {
+  id: string;
+  queue: string;
+  payload: unknown;
+  /** Runs so far, the first included. */
+  attempts: number;
+  failedAt: Date;
+  createdAt: Date;
+  error: string;
+}
+
+export interface FailedJobs {
+  /** Newest failure first. */
+  list(page: { limit: number; offset: number }): Promise<{ jobs: FailedJob[]; total: number }>;
+  /** Queues the job to run once more; false if it is no longer failed (someone retried it already). */
+  retry(queue: string, id: string): Promise<boolean>;
 }

@@ -1,0 +1,104 @@
+import type { FailedJob } from '../../platform/jobs/jobs.ts';
+import { CsrfField } from '../../platform/web/components.tsx';
+import { Page, type PageContext } from '../../platform/web/layout.tsx';
+
+export interface FailedJobsPageProps {
+  context: PageContext;
+  /** Undefined where the driver keeps failed work elsewhere (Cloud Tasks). */
+  jobs?: FailedJob[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+
+export function FailedJobsPage({ context, jobs, total, page, pageSize }: FailedJobsPageProps) {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return (
+    <Page context={context} title="Failed jobs" crumbs={[{ label: 'Back office', href: '/admin/' }]}>
+      <h1>Failed jobs</h1>
+      {jobs === undefined ? (
+        <p>
+          Background work runs on Google Cloud Tasks in this deployment. Tasks that used up their tries are listed in
+          the Cloud Tasks queue in the Google Cloud console.
+        </p>
+      ) : jobs.length === 0 ? (
+        <p>No background jobs have failed.</p>
+      ) : (
+        <>
+          <p>
+            These background jobs failed on every try. Fix the cause first, then retry: a retried job runs once more.
+          </p>
+          <table>
+            <caption class="visually-hidden">
+              Failed jobs, newest first, page {page} of {pages}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Failed</th>
+                <th scope="col">Tries</th>
+                <th scope="col">Error</th>
+                <th scope="col">Payload</th>
+                <th scope="col">
+                  <span class="visually-hidden">Action</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((job) => (
+                <tr key={job.id}>
+                  <th scope="row">
+                    {job.queue}
+                    <br />
+                    <span class="hint">{job.id}</span>
+                  </th>
+                  <td>
+                    <time dateTime={job.failedAt.toISOString()}>{when.format(job.failedAt)}</time>
+                  </td>
+                  <td>{job.attempts}</td>
+                  <td>{job.error}</td>
+                  <td>
+                    <pre>{JSON.stringify(job.payload, null, 2)}</pre>
+                  </td>
+                  <td>
+                    <form method="post" action={`/admin/jobs/failed/${encodeURIComponent(job.queue)}/${job.id}/retry`}>
+                      <CsrfField token={context.csrfToken} />
+                      <button type="submit" class="button--small">
+                        Retry <span class="visually-hidden">{`${job.queue} ${job.id}`}</span>
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {pages > 1 ? (
+            <nav class="pagination" aria-label="Pages of failed jobs">
+              <p>
+                Page {page} of {pages} ({total} failed jobs)
+              </p>
+              <ul>
+                {page > 1 ? (
+                  <li>
+                    <a href={`/admin/jobs/failed?page=${page - 1}`} rel="prev">
+                      Newer failures
+                    </a>
+                  </li>
+                ) : null}
+                {page < pages ? (
+                  <li>
+                    <a href={`/admin/jobs/failed?page=${page + 1}`} rel="next">
+                      Older failures
+                    </a>
+                  </li>
+                ) : null}
+              </ul>
+            </nav>
+          ) : null}
+        </>
+      )}
+    </Page>
+  );
+}
