@@ -83,6 +83,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
   await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry ?? jobRegistry });
   // The outbox viewer shows anyone's mail, so it lives only where dev sign-in already lets anyone be anyone.
-  if (config.identity.devSignIn) await app.register(mailOutboxRoutes, { db, mail: config.mail });
+  if (config.identity.devSignIn) {
+    const registry = deps.jobRegistry ?? jobRegistry;
+    await app.register(mailOutboxRoutes, { db, mail: config.mail, jobs: deps.jobs, registry });
+  }
   return app;
 }

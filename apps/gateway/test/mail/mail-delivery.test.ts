@@ -217,5 +217,5 @@ describe('the transactional mail outbox, delivered to a real SMTP server', () =>
     expect(Number(after.count)).toBe(Number(before.count));
   });
 
-  it.todo('runs the send-email job through the pg-boss queue: enqueued in a transaction, drained, sent once');
+  // The same, through the real job queue and its worker: mail-send-job.test.ts.
 });

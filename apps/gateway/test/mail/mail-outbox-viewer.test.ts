@@ -1,7 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderEmail } from '../../src/platform/mail/email-template.tsx';
+import { sendEmailHandler } from '../../src/platform/mail/mail.jobs.ts';
 import { insertOutboxEmail } from '../../src/platform/mail/mail-outbox.repository.ts';
 import { OUTBOX_PAGE_SIZE } from '../../src/platform/mail/mail-outbox.routes.tsx';
+import { outboxFolderTransport } from '../../src/platform/mail/mail-transport.ts';
 import { testMessageEmail } from '../../src/platform/mail/test-message.email.tsx';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -9,9 +14,13 @@ describe('the mail outbox viewer (embedded default)', () => {
   let t: TestApp;
   let hostileId: number;
   let plainId: number;
+  let mailDir: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    mailDir = await mkdtemp(path.join(tmpdir(), 'ssgw-viewer-mail-'));
+    // The send-email queue must exist for the test-email form to enqueue into it.
+    const sender = { transport: outboxFolderTransport(mailDir), from: 'Gateway <no-reply@storage.example.ac.uk>' };
+    t = await startTestApp({ jobRegistry: { handlers: [sendEmailHandler(sender)], schedules: [] } });
     // Enough mail for a second page; the newest two are the ones the tests read.
     for (let n = 1; n <= OUTBOX_PAGE_SIZE; n++) {
       await insertOutboxEmail(t.database.db, {
@@ -45,7 +54,10 @@ describe('the mail outbox viewer (embedded default)', () => {
       html: '<p>Hello</p><script>alert("html part")</script>',
     });
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    if (mailDir) await rm(mailDir, { recursive: true, force: true });
+  });
 
   it('lists emails newest first with recipients, subject, status and when, in pages', async () => {
     const browser = new Browser(t.app);
@@ -121,6 +133,46 @@ describe('the mail outbox viewer (embedded default)', () => {
     }
   });
 
+  it('lets a signed-in person send themselves a test email through the outbox', async () => {
+    const anonymous = await t.app.inject('/dev/mail/');
+    expect(anonymous.body).toContain('to send yourself a test email');
+    expect(anonymous.body).not.toContain('action="/dev/mail/test"');
+
+    const browser = new Browser(t.app);
+    await browser.signInAs('ar101');
+    const csrf = await browser.csrfFrom('/dev/mail/');
+    const sent = await browser.post('/dev/mail/test', { _csrf: csrf, note: 'Checking <mail> works' });
+    expect(sent.statusCode).toBe(303);
+    const location = String(sent.headers.location);
+    expect(location).toMatch(/^\/dev\/mail\/\d+$/);
+
+    const page = await browser.get(location);
+    expect(page.body).toContain('A test email to ar101@cam.ac.uk is in the outbox.');
+    expect(page.body).toContain('<dd>ar101@cam.ac.uk</dd>');
+    expect(page.body).toContain('Pending');
+    expect(page.body).toContain('at the request of Alice Researcher.');
+    expect(page.body).toContain('Note: Checking &lt;mail> works');
+  });
+
+  it('shows a note that is too long as an error next to its field, and queues nothing', async () => {
+    const browser = new Browser(t.app);
+    await browser.signInAs('ar101');
+    const before = (await browser.get('/dev/mail/')).body.match(/href="\/dev\/mail\/(\d+)"/)?.[1];
+    const csrf = await browser.csrfFrom('/dev/mail/');
+    const refused = await browser.post('/dev/mail/test', { _csrf: csrf, note: 'x'.repeat(201) });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('There is a problem');
+    expect(refused.body).toContain('<a href="#note">Keep the note to 200 characters or fewer</a>');
+    expect(refused.body).toContain('id="note-error"');
+    expect(refused.body).toContain('aria-invalid="true"');
+    expect(refused.body).toContain(`value="${'x'.repeat(201)}"`);
+    const after = (await browser.get('/dev/mail/')).body.match(/href="\/dev\/mail\/(\d+)"/)?.[1];
+    expect(after).toBe(before);
+
+    const noToken = await browser.post('/dev/mail/test', { note: 'forged' });
+    expect(noToken.statusCode).toBe(403);
+  });
+
   it('is linked from the footer in the embedded default', async () => {
     expect((await t.app.inject('/')).body).toContain('href="/dev/mail/"');
   });
@@ -148,6 +200,31 @@ describe('the mail outbox viewer with dev tools off', () => {
       expect(response.statusCode, url).toBe(404);
       expect(response.body).not.toContain('Not for the web.');
     }
+    const post = await t.app.inject({ method: 'POST', url: '/dev/mail/test', payload: {} });
+    expect([403, 404]).toContain(post.statusCode);
     expect((await t.app.inject('/')).body).not.toContain('href="/dev/mail/"');
+  });
+});
+
+describe('the mail outbox viewer in a process without the send-email job', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ jobRegistry: { handlers: [], schedules: [] } });
+  });
+  afterAll(() => t?.close());
+
+  it('offers no test email, and refuses one, rather than enqueue into a queue that does not exist', async () => {
+    const browser = new Browser(t.app);
+    await browser.signInAs('ar101');
+    const page = await browser.get('/dev/mail/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('has no send-email handler');
+    expect(page.body).not.toContain('action="/dev/mail/test"');
+
+    const csrf = await browser.csrfFrom('/dev/mail/');
+    const refused = await browser.post('/dev/mail/test', { _csrf: csrf, note: 'nowhere to go' });
+    expect(refused.statusCode).toBe(503);
+    const rows = await t.database.db.selectFrom('mail_outbox').select('id').execute();
+    expect(rows).toEqual([]);
   });
 });

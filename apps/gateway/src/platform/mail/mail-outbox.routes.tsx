@@ -2,13 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { Executor } from '../db/database.ts';
-import { SummaryList } from '../web/components.tsx';
+import { requirePerson } from '../identity/current-person.ts';
+import type { JobQueue, JobRegistry } from '../jobs/jobs.ts';
+import { CsrfField, ErrorSummary, type FieldErrors, SummaryList } from '../web/components.tsx';
 import { AppError } from '../web/errors.ts';
-import { Page } from '../web/layout.tsx';
+import { Page, type PageContext } from '../web/layout.tsx';
 import { pageContext } from '../web/page-context.ts';
 import { sendPage } from '../web/render.ts';
+import { renderEmail } from './email-template.tsx';
+import { queueEmail, sendEmailJob } from './mail.jobs.ts';
 import type { MailStatus } from './mail.tables.ts';
 import { findOutboxEmail, listOutboxEmails, type OutboxEmailSummary } from './mail-outbox.repository.ts';
+import { testMessageEmail } from './test-message.email.tsx';
 
 /**
  * The mail outbox viewer: every email the gateway has written, whatever the transport, so that
@@ -19,12 +24,23 @@ import { findOutboxEmail, listOutboxEmails, type OutboxEmailSummary } from './ma
 export interface MailOutboxRoutesOptions {
   db: Executor;
   mail: Config['mail'];
+  /** For the "send a test email" form, which goes through the outbox like any other email. */
+  jobs: JobQueue;
+  /** The jobs this process knows: without a send-email handler its queue does not exist to enqueue into. */
+  registry: JobRegistry;
 }
 
 export const OUTBOX_PAGE_SIZE = 25;
 
 const listQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
 const emailParams = z.object({ id: z.coerce.number().int().positive() });
+const testEmailForm = z.object({
+  note: z
+    .string()
+    .trim()
+    .max(200, 'Keep the note to 200 characters or fewer')
+    .transform((note) => (note === '' ? undefined : note)),
+});
 
 /**
  * The HTML part is the email author's markup: shown only inside a sandboxed frame, from a
@@ -36,36 +52,47 @@ const EMAIL_HTML_POLICY =
 const crumbs = [{ label: 'Home', href: '/' }];
 
 export async function mailOutboxRoutes(app: FastifyInstance, options: MailOutboxRoutesOptions): Promise<void> {
+  const canSend = options.registry.handlers.some((handler) => handler.type.name === sendEmailJob.name);
+
   app.get('/dev/mail/', async (request, reply) => {
     const query = listQuery.safeParse(request.query);
     if (!query.success) throw new AppError('bad-request', 'That page number is not valid.');
-    const page = query.data.page;
-    const rows = await listOutboxEmails(options.db, {
-      limit: OUTBOX_PAGE_SIZE + 1,
-      offset: (page - 1) * OUTBOX_PAGE_SIZE,
-    });
-    const emails = rows.slice(0, OUTBOX_PAGE_SIZE);
-    const hasNext = rows.length > OUTBOX_PAGE_SIZE;
+    const page = await outboxPage(options, query.data.page);
     return sendPage(
       reply,
-      <Page context={pageContext(request, reply)} title="Mail outbox" crumbs={crumbs}>
-        <h1>Mail outbox</h1>
-        <p class="notice notice--warning">
-          This page exists only in the development set-up. It shows every email the gateway has written, newest first.
-        </p>
-        <p>
-          {options.mail.driver === 'outbox'
-            ? `Nothing leaves this machine: each email is also written as an .eml file to ${options.mail.dir}.`
-            : 'Emails are sent by SMTP.'}
-        </p>
-        {emails.length === 0 ? (
-          <p>{page === 1 ? 'No emails have been written yet.' : 'There are no emails on this page.'}</p>
-        ) : (
-          <OutboxTable emails={emails} page={page} />
-        )}
-        <Pagination page={page} hasNext={hasNext} />
-      </Page>,
+      <OutboxListPage context={pageContext(request, reply)} mail={options.mail} canSend={canSend} {...page} />,
     );
+  });
+
+  app.post('/dev/mail/test', async (request, reply) => {
+    const person = requirePerson(request);
+    if (!canSend) throw new AppError('unavailable', 'Email cannot be sent: the send-email job is not registered.');
+    const form = testEmailForm.safeParse(request.body ?? {});
+    if (!form.success) {
+      const errors: FieldErrors = { note: form.error.issues[0]?.message };
+      const page = await outboxPage(options, 1);
+      const note = (request.body as Record<string, unknown> | undefined)?.note;
+      return sendPage(
+        reply,
+        <OutboxListPage
+          context={pageContext(request, reply)}
+          mail={options.mail}
+          canSend={canSend}
+          {...page}
+          errors={errors}
+          note={typeof note === 'string' ? note : ''}
+        />,
+        400,
+      );
+    }
+    const message = renderEmail(
+      testMessageEmail,
+      { serviceName: request.server.site.serviceName, requestedBy: person.displayName, note: form.data.note },
+      { to: person.email },
+    );
+    const outboxId = await options.db.transaction().execute((trx) => queueEmail(trx, message, options.jobs));
+    request.session.flash = `A test email to ${person.email} is in the outbox. It is sent when the job queue next runs.`;
+    return reply.redirect(`/dev/mail/${outboxId}`, 303);
   });
 
   app.get('/dev/mail/:id', async (request, reply) => {
@@ -127,6 +154,91 @@ export async function mailOutboxRoutes(app: FastifyInstance, options: MailOutbox
       .type('text/html; charset=utf-8')
       .send(email.html);
   });
+}
+
+async function outboxPage(options: MailOutboxRoutesOptions, page: number) {
+  const rows = await listOutboxEmails(options.db, {
+    limit: OUTBOX_PAGE_SIZE + 1,
+    offset: (page - 1) * OUTBOX_PAGE_SIZE,
+  });
+  return { page, emails: rows.slice(0, OUTBOX_PAGE_SIZE), hasNext: rows.length > OUTBOX_PAGE_SIZE };
+}
+
+function OutboxListPage(props: {
+  context: PageContext;
+  mail: Config['mail'];
+  canSend: boolean;
+  page: number;
+  emails: OutboxEmailSummary[];
+  hasNext: boolean;
+  errors?: FieldErrors;
+  note?: string;
+}) {
+  const { context, page, emails } = props;
+  return (
+    <Page context={context} title="Mail outbox" crumbs={crumbs}>
+      {props.errors ? <ErrorSummary errors={props.errors} /> : null}
+      <h1>Mail outbox</h1>
+      <p class="notice notice--warning">
+        This page exists only in the development set-up. It shows every email the gateway has written, newest first.
+      </p>
+      <p>
+        {props.mail.driver === 'outbox'
+          ? `Nothing leaves this machine: each email is also written as an .eml file to ${props.mail.dir}.`
+          : 'Emails are sent by SMTP.'}
+      </p>
+      {emails.length === 0 ? (
+        <p>{page === 1 ? 'No emails have been written yet.' : 'There are no emails on this page.'}</p>
+      ) : (
+        <OutboxTable emails={emails} page={page} />
+      )}
+      <Pagination page={page} hasNext={props.hasNext} />
+      {props.canSend ? (
+        <TestEmailForm context={context} errors={props.errors} note={props.note} />
+      ) : (
+        <p>
+          Test emails cannot be sent from here: this process's job registry (src/jobs.ts) has no send-email handler.
+        </p>
+      )}
+    </Page>
+  );
+}
+
+/** Proves the whole path (outbox row, job, transport) from the browser. */
+function TestEmailForm({ context, errors, note }: { context: PageContext; errors?: FieldErrors; note?: string }) {
+  if (!context.person) {
+    return (
+      <p>
+        <a href="/sign-in?returnTo=%2Fdev%2Fmail%2F">Sign in</a> to send yourself a test email.
+      </p>
+    );
+  }
+  const error = errors?.note;
+  return (
+    <form method="post" action="/dev/mail/test" novalidate>
+      <h2>Send a test email</h2>
+      <p>It goes to you, through the outbox and the job queue, like any other email.</p>
+      <CsrfField token={context.csrfToken} />
+      <div class={error ? 'form-group form-group--error' : 'form-group'}>
+        <label for="note">Note to include (optional)</label>
+        {error ? (
+          <span class="field-error" id="note-error">
+            <span class="visually-hidden">Error:</span> {error}
+          </span>
+        ) : null}
+        <input
+          type="text"
+          id="note"
+          name="note"
+          maxLength={400}
+          value={note ?? ''}
+          aria-describedby={error ? 'note-error' : undefined}
+          aria-invalid={error ? 'true' : undefined}
+        />
+      </div>
+      <button type="submit">Send a test email</button>
+    </form>
+  );
 }
 
 async function findEmail(db: Executor, params: unknown) {
