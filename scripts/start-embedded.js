@@ -3,7 +3,10 @@
 // process, their logs prefixed. Ctrl-C stops both gracefully.
 import { spawn } from 'node:child_process';
 
-const apps = [{ name: 'gateway', entry: 'apps/gateway/dist/main.js' }];
+const apps = [
+  { name: 'gateway', entry: 'apps/gateway/dist/main.js' },
+  { name: 'cufs', entry: 'apps/cufs/dist/main.js' },
+];
 
 const children = apps.map(({ name, entry }) => {
   // Own process groups: a Ctrl-C reaches each child once, through the forwarding below.

@@ -189,7 +189,11 @@ function toConfig(e: Environment): Config {
       signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
     },
     service: { name: e.SERVICE_NAME, contactEmail: e.SERVICE_CONTACT_EMAIL },
-    cufs: { url: e.CUFS_URL.replace(/\/$/, ''), token: e.CUFS_TOKEN },
+    cufs: {
+      url: e.CUFS_URL.replace(/\/$/, ''),
+      // The embedded CUFS service's dev token (apps/cufs/src/config.ts), which it refuses in production.
+      token: e.CUFS_TOKEN ?? (e.NODE_ENV === 'production' ? undefined : 'cufs-dev-token-not-for-production'),
+    },
     logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     metricsToken: e.METRICS_TOKEN,
   };

@@ -1,0 +1,73 @@
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { CufsConfig } from './config.ts';
+import { createAuthenticator, requireCallers } from './modules/access/access.ts';
+import { codesRoutes } from './modules/codes/api.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { openApiDocument } from './modules/openapi/openapi.ts';
+import type { Executor } from './platform/database.ts';
+import { requestId } from './platform/logger.ts';
+
+/** What the service is built from: plain objects, so tests can hand in their own. */
+export interface CufsAppDependencies {
+  config: CufsConfig;
+  db: Executor;
+  /** Today's date in the University's time zone, 'YYYY-MM-DD': the default "as of" day. */
+  today: () => string;
+  logger: FastifyServerOptions['logger'];
+}
+
+/** Today in Europe/London as 'YYYY-MM-DD' (en-CA writes dates in ISO order). */
+export function universityToday(now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
+}
+
+export async function buildCufsApp(deps: CufsAppDependencies): Promise<FastifyInstance> {
+  const { config, db } = deps;
+  const app = Fastify({
+    logger: deps.logger,
+    genReqId: requestId,
+    trustProxy: config.trustProxy,
+    bodyLimit: 16_384,
+    return503OnClosing: true,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { status: 404, message: 'No such endpoint', requestId: request.id } }),
+  );
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const message =
+      status === 401
+        ? 'A valid bearer token is required'
+        : status === 429
+          ? 'Too many requests: slow down and retry after the time in Retry-After'
+          : status < 500
+            ? 'The request could not be understood'
+            : 'Something went wrong on our side';
+    if (status === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.status(status).send({ error: { status, message, requestId: request.id } });
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    hook: 'onRequest',
+  });
+  requireCallers(app, createAuthenticator(config.access));
+
+  await app.register(healthRoutes, { db });
+  app.get('/openapi.json', { config: { rateLimit: false } }, async () => openApiDocument());
+  await app.register(codesRoutes, { db, today: deps.today });
+  return app;
+}

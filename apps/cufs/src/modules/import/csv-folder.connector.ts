@@ -1,0 +1,66 @@
+import { createReadStream, existsSync } from 'node:fs';
+import path from 'node:path';
+import { CsvError, parse } from 'csv-parse';
+import {
+  DATASET_COLUMNS,
+  type Dataset,
+  ExtractError,
+  type ReferenceDataConnector,
+  type SourceRecord,
+} from './connector.ts';
+
+/** CUFS extracts as a folder of CSV files with a header row: cost_centres.csv, tasks.csv… */
+export class CsvFolderConnector implements ReferenceDataConnector {
+  readonly description: string;
+
+  constructor(private readonly folder: string) {
+    this.description = `csv:${path.resolve(folder)}`;
+  }
+
+  sourceName(dataset: Dataset): string {
+    return `${dataset}.csv`;
+  }
+
+  async *read(dataset: Dataset): AsyncIterable<SourceRecord> {
+    const source = this.sourceName(dataset);
+    const file = path.join(this.folder, source);
+    if (!existsSync(file)) throw new ExtractError(source, 0, `${source} is missing from ${this.folder}`);
+    const expected = DATASET_COLUMNS[dataset];
+    const parser = createReadStream(file).pipe(
+      parse({
+        bom: true,
+        trim: true,
+        skip_empty_lines: true,
+        info: true,
+        columns: (header: string[]) => {
+          const names = header.map((name) => name.trim().toLowerCase());
+          const missing = expected.filter((column) => !names.includes(column));
+          const unknown = names.filter((column) => !expected.includes(column));
+          if (missing.length > 0 || unknown.length > 0) {
+            const problems = [
+              missing.length > 0 ? `missing column(s) ${missing.join(', ')}` : '',
+              unknown.length > 0 ? `unexpected column(s) ${unknown.join(', ')}` : '',
+            ].filter(Boolean);
+            throw new ExtractError(source, 1, `the header row has ${problems.join(' and ')}`);
+          }
+          return names;
+        },
+      }),
+    );
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: Record<string, string>;
+        info: { lines: number };
+      }>) {
+        yield { line: info.lines, values: record };
+      }
+    } catch (error) {
+      if (error instanceof ExtractError) throw error;
+      if (error instanceof CsvError) {
+        const line = (error as CsvError & { lines?: number }).lines ?? 0;
+        throw new ExtractError(source, line, `the file cannot be read as CSV: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../src/platform/database.ts';
+import { loggerOptions } from '../src/platform/logger.ts';
+import { type CufsTestApp, startCufsTestApp, TEST_TOKEN } from './support/cufs-test-app.ts';
+import { openCufsTestDatabase } from './support/cufs-test-database.ts';
+
+const AUDIENCE = 'https://cufs-abc123-nw.a.run.app';
+const GATEWAY_ACCOUNT = 'gateway@ssgw-prod.iam.gserviceaccount.com';
+
+type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+/** A stand-in for Google's certificate endpoint: a real HTTP server publishing our test key. */
+async function startJwksServer(jwk: JWK): Promise<{ url: string; server: Server; hits: () => number }> {
+  let hits = 0;
+  const server = createServer((_request, response) => {
+    hits++;
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/certs`, server, hits: () => hits };
+}
+
+describe('who may call the CUFS API', () => {
+  let database: DatabaseHandle;
+  let jwks: Awaited<ReturnType<typeof startJwksServer>>;
+  let signingKey: Key;
+  let otherKey: Key;
+  let t: CufsTestApp;
+
+  beforeAll(async () => {
+    database = await openCufsTestDatabase();
+    const pair = await generateKeyPair('RS256');
+    signingKey = pair.privateKey;
+    otherKey = (await generateKeyPair('RS256')).privateKey;
+    jwks = await startJwksServer({ ...(await exportJWK(pair.publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' });
+    t = await startCufsTestApp({
+      database,
+      env: {
+        CUFS_ID_TOKEN_AUDIENCE: AUDIENCE,
+        CUFS_ID_TOKEN_JWKS_URL: jwks.url,
+        CUFS_ALLOWED_SERVICE_ACCOUNTS: GATEWAY_ACCOUNT.toUpperCase(),
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await database.close();
+    jwks.server.close();
+  });
+
+  /** An ID token shaped like the ones Google's metadata server issues to a Cloud Run service. */
+  function idToken(
+    claims: Record<string, unknown> = {},
+    options: { key?: Key; audience?: string; issuer?: string; expiresIn?: string } = {},
+  ): Promise<string> {
+    return new SignJWT({ email: GATEWAY_ACCOUNT, email_verified: true, ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+      .setIssuer(options.issuer ?? 'https://accounts.google.com')
+      .setAudience(options.audience ?? AUDIENCE)
+      .setSubject('104857600000000000000')
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? '1h')
+      .sign(options.key ?? signingKey);
+  }
+
+  const call = (token: string) =>
+    t.app.inject({ url: '/v1/cost-centres/PHAA', headers: { authorization: `Bearer ${token}` } });
+
+  it('accepts a Google-signed ID token from an allowed service account, and a static token', async () => {
+    expect((await call(await idToken())).statusCode).toBe(200);
+    expect((await call(TEST_TOKEN)).statusCode).toBe(200);
+    expect(jwks.hits()).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['another audience', () => idToken({}, { audience: 'https://someone-else.example' })],
+    ['another issuer', () => idToken({}, { issuer: 'https://evil.example' })],
+    ['an expired token', () => idToken({}, { expiresIn: '-5 minutes' })],
+    ['a key not in the JWKS', () => idToken({}, { key: otherKey })],
+    ['a service account not on the list', () => idToken({ email: 'intruder@other.iam.gserviceaccount.com' })],
+    ['an unverified email', () => idToken({ email_verified: false })],
+    ['no email at all', () => idToken({ email: undefined })],
+  ])('refuses an ID token with %s', async (_case, token) => {
+    const response = await call(await token());
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('refuses the dev token when it was not configured, and a malformed Authorization header', async () => {
+    expect((await call('cufs-dev-token-not-for-production')).statusCode).toBe(401);
+    const basic = await t.app.inject({ url: '/v1/cost-centres/PHAA', headers: { authorization: 'Basic abc' } });
+    expect(basic.statusCode).toBe(401);
+  });
+});
+
+describe('rate limits and logs', () => {
+  let database: DatabaseHandle;
+  beforeAll(async () => {
+    database = await openCufsTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  it('limits requests per minute, refused callers included, but never the health checks', async () => {
+    const t = await startCufsTestApp({ database, env: { CUFS_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await t.app.inject('/v1/cost-centres/PHAA')).statusCode);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      const limited = await t.app.inject({ url: '/v1/cost-centres/PHAA', headers: t.auth });
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers['retry-after']).toBeDefined();
+      expect(limited.json().error.message).toMatch(/Too many requests/);
+      for (let i = 0; i < 5; i++) expect((await t.app.inject('/healthz')).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('writes JSON log lines with the request id and the caller, and never the token', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const t = await startCufsTestApp({
+      database,
+      logger: { ...loggerOptions({ level: 'info', format: 'gcp' }), stream },
+    });
+    try {
+      await t.app.inject({ url: '/v1/cost-centres/PHAA', headers: { ...t.auth, 'x-request-id': 'trace-abcdef12' } });
+      await t.app.inject({
+        url: '/v1/cost-centres/PHAA',
+        headers: { authorization: 'Bearer not-a-real-token-at-all' },
+      });
+    } finally {
+      await t.close();
+    }
+    const entries = lines.map((line) => JSON.parse(line));
+    const completed = entries.find((entry) => entry.reqId === 'trace-abcdef12' && entry.res?.statusCode === 200);
+    expect(completed).toMatchObject({ severity: 'INFO', caller: 'token-1' });
+    expect(entries.some((entry) => entry.message === 'caller refused')).toBe(true);
+    const all = lines.join('\n');
+    expect(all).not.toContain(TEST_TOKEN);
+    expect(all).not.toContain('not-a-real-token-at-all');
+  });
+});

@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  costCentreAnswerSchema,
+  glAnswerSchema,
+  grantAnswerSchema,
+  malformedSchema,
+  notFoundSchema,
+  projectTasksSchema,
+} from '../src/modules/codes/api.schemas.ts';
+import { type CufsTestApp, startCufsTestApp } from './support/cufs-test-app.ts';
+
+describe('the CUFS /v1 API on the sample reference data', () => {
+  let t: CufsTestApp;
+  beforeAll(async () => {
+    t = await startCufsTestApp();
+  });
+  afterAll(() => t.close());
+
+  const get = (url: string) => t.app.inject({ method: 'GET', url, headers: t.auth });
+  const gl = async (code: string, on?: string) => {
+    const query = new URLSearchParams({ code, ...(on ? { on } : {}) });
+    const response = await get(`/v1/gl-codes/validate?${query}`);
+    return { status: response.statusCode, body: response.json() };
+  };
+  const grant = async (award: string, project: string, task: string, on?: string) => {
+    const query = new URLSearchParams({ award, project, task, ...(on ? { on } : {}) });
+    const response = await get(`/v1/grants/validate?${query}`);
+    return { status: response.statusCode, body: response.json() };
+  };
+
+  describe('GL codes', () => {
+    it('answers valid with the names, the department and the validity window', async () => {
+      const { status, body } = await gl('PHAA.GAAA');
+      expect(status).toBe(200);
+      expect(glAnswerSchema.parse(body)).toEqual({
+        result: 'valid',
+        glCode: 'PHAA.GAAA',
+        asOf: '2026-11-27',
+        costCentre: {
+          code: 'PHAA',
+          name: 'Physics: general',
+          department: { code: 'PH', name: 'Department of Physics' },
+        },
+        sourceOfFunds: { code: 'GAAA', name: 'External trading', kind: 'G' },
+        transactionCode: null,
+        validFrom: '2000-08-01',
+        validTo: null,
+      });
+    });
+
+    it('accepts lower case, other separators and a transaction code, and answers with the canonical code', async () => {
+      const { body } = await gl(' enaa-gaab-laaa ');
+      expect(body).toMatchObject({ result: 'valid', glCode: 'ENAA.GAAB.LAAA', transactionCode: 'LAAA' });
+    });
+
+    it('gives the narrower window when the cost centre and the source of funds have different dates', async () => {
+      const { body } = await gl('ENAB.GAAB');
+      expect(body).toMatchObject({ result: 'valid', validFrom: '2019-08-01', validTo: '2027-07-31' });
+    });
+
+    it.each([
+      ['ZZAA.GAAA', undefined, 'cost-centre-unknown'],
+      ['PHZX.GAAA', undefined, 'cost-centre-closed'],
+      ['PHAA.XAAA', undefined, 'source-of-funds-unknown'],
+      ['PHAA.GAAZ', undefined, 'source-of-funds-disabled'],
+      ['CHAB.GAAA', undefined, 'not-yet-valid'],
+      ['PHAA.GAAC', undefined, 'no-longer-valid'],
+      ['ENAB.GAAB', '2027-08-01', 'no-longer-valid'],
+      ['PHAA.GAAA', '1999-12-31', 'not-yet-valid'],
+    ])('answers %s (on %s) invalid: %s', async (code, on, reason) => {
+      const { status, body } = await gl(code, on);
+      expect(status).toBe(200);
+      const answer = glAnswerSchema.parse(body);
+      expect(answer).toMatchObject({ result: 'invalid', reason });
+      expect(answer.result === 'invalid' && answer.message).toMatch(/\w/);
+    });
+
+    it('judges as of a given day: a code valid on its last day is invalid the day after', async () => {
+      expect((await gl('PHAA.GAAC', '2025-07-31')).body.result).toBe('valid');
+      expect((await gl('PHAA.GAAC', '2025-08-01')).body.reason).toBe('no-longer-valid');
+    });
+
+    it.each([
+      ['', /Enter a GL code/],
+      ['PHAA', /4-character cost centre/],
+      ['PHAA.GAAA.LAAA.XXXX', /4-character cost centre/],
+      ['PH*A.GAAA', /only letters and digits/],
+      ['12AA.GAAA', /cost centre 12AA must start with 2 letters/],
+      ['PHAA.1AAA', /source of funds 1AAA must start with a letter/],
+    ])('answers %j malformed (400) with what is wrong', async (code, message) => {
+      const { status, body } = await gl(code);
+      expect(status).toBe(400);
+      expect(malformedSchema.parse(body).problems[0]?.message).toMatch(message);
+    });
+
+    it('refuses a date that is not a real day, and a repeated parameter', async () => {
+      const { status, body } = await gl('PHAA.GAAA', '2026-02-30');
+      expect(status).toBe(400);
+      expect(body.problems).toEqual([{ field: 'on', message: expect.stringMatching(/real date/) }]);
+      const repeated = await get('/v1/gl-codes/validate?code=PHAA.GAAA&code=PHAB.GAAA');
+      expect(repeated.statusCode).toBe(400);
+      expect(malformedSchema.parse(repeated.json()).problems[0]?.field).toBe('query');
+    });
+  });
+
+  describe('grants', () => {
+    it('answers valid with the award, project and task names and the project dates as the window', async () => {
+      const { status, body } = await grant('rg94772', 'phag0042', '1.1');
+      expect(status).toBe(200);
+      expect(grantAnswerSchema.parse(body)).toEqual({
+        result: 'valid',
+        grant: { award: 'RG94772', project: 'PHAG0042', task: '1.1' },
+        asOf: '2026-11-27',
+        award: { number: 'RG94772', title: 'Quantum materials at scale', sponsor: 'UKRI EPSRC' },
+        project: {
+          number: 'PHAG0042',
+          title: 'Quantum materials: data and computing',
+          startDate: '2024-10-01',
+          endDate: '2028-09-30',
+        },
+        task: { number: '1.1', name: 'Research computing and storage' },
+        validFrom: '2024-10-01',
+        validTo: '2028-09-30',
+      });
+    });
+
+    it.each([
+      ['RG11111', 'PHAG0042', '1', undefined, 'award-unknown'],
+      ['RG80001', 'CHAG0003', '1', undefined, 'award-closed'],
+      ['RG94772', 'XXXX0001', '1', undefined, 'project-unknown'],
+      ['G100234', 'PHAG0042', '1', undefined, 'project-not-on-award'],
+      ['G100234', 'GEAG0017', '1', undefined, 'project-ended'],
+      ['RG94772', 'ENAG0009', '1', undefined, 'project-not-started'],
+      ['RG94772', 'PHAG0042', '3', undefined, 'task-unknown'],
+      ['RG94772', 'PHAG0042', '10', undefined, 'task-closed'],
+      ['RG94772', 'PHAG0042', '1', '2028-10-01', 'project-ended'],
+    ])('answers %s / %s / %s (on %s) invalid: %s', async (award, project, task, on, reason) => {
+      const { status, body } = await grant(award, project, task, on);
+      expect(status).toBe(200);
+      expect(grantAnswerSchema.parse(body)).toMatchObject({ result: 'invalid', reason });
+    });
+
+    it('charges a grant on the first and the last day of its project, not the day before or after', async () => {
+      expect((await grant('G100234', 'GEAG0017', '2', '2021-01-01')).body.result).toBe('valid');
+      expect((await grant('G100234', 'GEAG0017', '2', '2024-12-31')).body.result).toBe('valid');
+      expect((await grant('G100234', 'GEAG0017', '2', '2020-12-31')).body.reason).toBe('project-not-started');
+      expect((await grant('G100234', 'GEAG0017', '2', '2025-01-01')).body.reason).toBe('project-ended');
+    });
+
+    it('answers malformed (400) naming each field that fails the format', async () => {
+      const { status, body } = await grant('XY123', 'P-1', '1.a');
+      expect(status).toBe(400);
+      expect(malformedSchema.parse(body).problems.map((p) => p.field)).toEqual(['award', 'project', 'task']);
+      const missing = await get('/v1/grants/validate?award=RG94772');
+      expect(missing.statusCode).toBe(400);
+      expect(missing.json().problems.map((p: { field: string }) => p.field)).toEqual(['project', 'task']);
+    });
+  });
+
+  describe('cost centres and project tasks', () => {
+    it('looks up an open cost centre with its department and dates', async () => {
+      const response = await get('/v1/cost-centres/chaa');
+      expect(response.statusCode).toBe(200);
+      expect(costCentreAnswerSchema.parse(response.json())).toEqual({
+        result: 'valid',
+        costCentre: {
+          code: 'CHAA',
+          name: 'Chemistry: general',
+          department: { code: 'CH', name: 'Yusuf Hamied Department of Chemistry' },
+          status: 'open',
+          validFrom: '2000-08-01',
+          validTo: null,
+        },
+      });
+    });
+
+    it('answers a closed cost centre invalid with its details, an unknown one 404, a malformed one 400', async () => {
+      const closed = costCentreAnswerSchema.parse((await get('/v1/cost-centres/PHZX')).json());
+      expect(closed).toMatchObject({
+        result: 'invalid',
+        reason: 'cost-centre-closed',
+        costCentre: { status: 'closed' },
+      });
+      const unknown = await get('/v1/cost-centres/ZZZZ');
+      expect(unknown.statusCode).toBe(404);
+      expect(costCentreAnswerSchema.parse(unknown.json())).toMatchObject({ reason: 'cost-centre-unknown' });
+      const bad = await get('/v1/cost-centres/PHAAA');
+      expect(bad.statusCode).toBe(400);
+      expect(malformedSchema.parse(bad.json()).result).toBe('malformed');
+    });
+
+    it('lists the tasks of a project in task order (1, 1.1, 2, 10) with their status', async () => {
+      const response = await get('/v1/projects/PHAG0042/tasks');
+      expect(response.statusCode).toBe(200);
+      const answer = projectTasksSchema.parse(response.json());
+      expect(answer.project).toMatchObject({ awardNumber: 'RG94772', startDate: '2024-10-01', status: 'active' });
+      expect(answer.tasks.map((task) => [task.number, task.status])).toEqual([
+        ['1', 'open'],
+        ['1.1', 'open'],
+        ['2', 'open'],
+        ['10', 'closed'],
+      ]);
+      const unknown = await get('/v1/projects/NOPE0001/tasks');
+      expect(unknown.statusCode).toBe(404);
+      expect(notFoundSchema.parse(unknown.json()).reason).toBe('project-unknown');
+      expect((await get('/v1/projects/x/tasks')).statusCode).toBe(400);
+    });
+  });
+
+  describe('the API description and the operations endpoints', () => {
+    it('publishes an OpenAPI 3.1 document, without a token, describing every /v1 route', async () => {
+      const response = await t.app.inject('/openapi.json');
+      expect(response.statusCode).toBe(200);
+      const document = response.json();
+      expect(document.openapi).toBe('3.1.0');
+      expect(Object.keys(document.paths).sort()).toEqual([
+        '/v1/cost-centres/{code}',
+        '/v1/gl-codes/validate',
+        '/v1/grants/validate',
+        '/v1/projects/{project}/tasks',
+      ]);
+      const refs = JSON.stringify(document).match(/#\/components\/schemas\/\w+/g) ?? [];
+      for (const ref of refs) expect(document.components.schemas, ref).toHaveProperty(ref.split('/').at(-1) as string);
+      const glParameters = document.paths['/v1/gl-codes/validate'].get.parameters;
+      expect(glParameters).toContainEqual(expect.objectContaining({ name: 'code', in: 'query', required: true }));
+      expect(glParameters).toContainEqual(expect.objectContaining({ name: 'on', in: 'query', required: false }));
+    });
+
+    it('answers /healthz and /readyz without a token, ready once reference data is loaded', async () => {
+      expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+      const ready = await t.app.inject('/readyz');
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toMatchObject({ status: 'ready' });
+    });
+
+    it('refuses /v1 without a valid bearer token, and echoes a request id', async () => {
+      const none = await t.app.inject('/v1/cost-centres/PHAA');
+      expect(none.statusCode).toBe(401);
+      expect(none.headers['www-authenticate']).toBe('Bearer');
+      expect(none.json().error.message).toMatch(/bearer token/);
+      const wrong = await t.app.inject({
+        url: '/v1/cost-centres/PHAA',
+        headers: { authorization: 'Bearer cufs-test-token-0123456789abcdeX', 'x-request-id': 'req-12345678' },
+      });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.headers['x-request-id']).toBe('req-12345678');
+      expect(wrong.json().error.requestId).toBe('req-12345678');
+    });
+  });
+});

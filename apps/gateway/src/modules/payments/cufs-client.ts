@@ -1,0 +1,241 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { type FinanceCode, formatGlCode, type Problem, parseGlCode, parseGrant } from './finance-code.ts';
+import { TtlCache } from './ttl-cache.ts';
+
+/**
+ * The gateway's client for the CUFS API service. Every check ends in one of four answers:
+ * valid, invalid, malformed (decided here, without a network call) or unavailable — which never
+ * blocks a customer: the order waits for a background re-check instead.
+ */
+export type FinanceCodeCheck =
+  | {
+      outcome: 'valid';
+      code: FinanceCode;
+      /** Names to show beside the code, e.g. "Physics: general", "External trading". */
+      names: string[];
+      validFrom: string;
+      validTo: string | null;
+    }
+  | { outcome: 'invalid'; code: FinanceCode; reason: string; message: string }
+  | { outcome: 'malformed'; problems: Problem[] }
+  | { outcome: 'unavailable'; cause: UnavailableCause };
+
+export type UnavailableCause =
+  | 'circuit-open'
+  | 'timeout'
+  | 'network'
+  | 'server-error'
+  | 'rate-limited'
+  | 'refused'
+  | 'bad-answer';
+
+export interface CufsClientOptions {
+  baseUrl: string;
+  /** The bearer token, or a function that fetches one (e.g. a Google ID token on Cloud Run). */
+  token?: string | (() => Promise<string>);
+  /** One attempt's limit. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for timeouts, network errors, 429 and 5xx. */
+  retries?: number;
+  /** The first retry waits about this long; each later one twice as long, with jitter. */
+  backoffMs?: number;
+  /** The whole check, retries included, never takes longer than this. */
+  budgetMs?: number;
+  breaker?: { failureThreshold: number; resetAfterMs: number };
+  cache?: { ttlMs: number; maxEntries: number };
+  now?: () => number;
+  log?: Pick<Logger, 'warn' | 'error'>;
+}
+
+const DEFAULTS = {
+  timeoutMs: 1_500,
+  retries: 2,
+  backoffMs: 100,
+  budgetMs: 3_000,
+  breaker: { failureThreshold: 5, resetAfterMs: 30_000 },
+  cache: { ttlMs: 60_000, maxEntries: 1_000 },
+};
+
+// The CUFS answers, parsed at the edge: anything else is a bad answer, never trusted.
+const invalidAnswer = z.object({ result: z.literal('invalid'), reason: z.string(), message: z.string() });
+const glAnswer = z.discriminatedUnion('result', [
+  z.object({
+    result: z.literal('valid'),
+    costCentre: z.object({ name: z.string(), department: z.object({ name: z.string() }) }),
+    sourceOfFunds: z.object({ name: z.string() }),
+    validFrom: z.string(),
+    validTo: z.string().nullable(),
+  }),
+  invalidAnswer,
+]);
+const grantAnswer = z.discriminatedUnion('result', [
+  z.object({
+    result: z.literal('valid'),
+    award: z.object({ title: z.string(), sponsor: z.string() }),
+    project: z.object({ title: z.string() }),
+    task: z.object({ name: z.string() }),
+    validFrom: z.string(),
+    validTo: z.string(),
+  }),
+  invalidAnswer,
+]);
+const malformedAnswer = z.object({
+  result: z.literal('malformed'),
+  problems: z.array(z.object({ field: z.string(), message: z.string() })),
+});
+
+type Attempt =
+  | { kind: 'answer'; status: number; body: unknown }
+  | { kind: 'failed'; cause: UnavailableCause; retry: boolean };
+
+export class CufsClient {
+  private readonly options: Required<Omit<CufsClientOptions, 'token' | 'log'>> &
+    Pick<CufsClientOptions, 'token' | 'log'>;
+  private readonly breaker: CircuitBreaker;
+  private readonly cache: TtlCache<FinanceCodeCheck>;
+
+  constructor(options: CufsClientOptions) {
+    this.options = { ...DEFAULTS, now: Date.now, ...options, baseUrl: options.baseUrl.replace(/\/$/, '') };
+    this.breaker = new CircuitBreaker({ ...this.options.breaker, now: this.options.now });
+    this.cache = new TtlCache({ ...this.options.cache, now: this.options.now });
+  }
+
+  get breakerState() {
+    return this.breaker.state;
+  }
+
+  /** A GL code such as PHAA.GAAA, as of a day ('YYYY-MM-DD'; the service's today if omitted). */
+  async checkGlCode(text: string, on?: string): Promise<FinanceCodeCheck> {
+    const parsed = parseGlCode(text);
+    if (!parsed.ok) return { outcome: 'malformed', problems: parsed.problems };
+    const code: FinanceCode = { kind: 'gl', ...parsed.value };
+    const query = new URLSearchParams({ code: formatGlCode(parsed.value), ...(on ? { on } : {}) });
+    return this.check(`/v1/gl-codes/validate?${query}`, code, (body) => glCheck(code, body));
+  }
+
+  /** A grant: award, project and task, as of a day. */
+  async checkGrant(input: { award?: string; project?: string; task?: string }, on?: string): Promise<FinanceCodeCheck> {
+    const parsed = parseGrant(input);
+    if (!parsed.ok) return { outcome: 'malformed', problems: parsed.problems };
+    const code: FinanceCode = { kind: 'grant', ...parsed.value };
+    const query = new URLSearchParams({ ...parsed.value, ...(on ? { on } : {}) });
+    return this.check(`/v1/grants/validate?${query}`, code, (body) => grantCheck(code, body));
+  }
+
+  private async check(
+    path: string,
+    code: FinanceCode,
+    interpret: (body: unknown) => FinanceCodeCheck | undefined,
+  ): Promise<FinanceCodeCheck> {
+    const cached = this.cache.get(path);
+    if (cached) return cached;
+    if (!this.breaker.tryAcquire()) return { outcome: 'unavailable', cause: 'circuit-open' };
+
+    const answer = await this.fetchWithRetries(path);
+    let check: FinanceCodeCheck;
+    if (answer.kind === 'failed') {
+      check = { outcome: 'unavailable', cause: answer.cause };
+    } else if (answer.status === 200) {
+      check = interpret(answer.body) ?? { outcome: 'unavailable', cause: 'bad-answer' };
+    } else if (answer.status === 400 && malformedAnswer.safeParse(answer.body).success) {
+      // Our rules passed it and the service's did not: the two have drifted. Believe the service.
+      this.options.log?.warn({ code, body: answer.body }, 'CUFS called a code malformed that the gateway accepted');
+      check = { outcome: 'malformed', problems: malformedAnswer.parse(answer.body).problems };
+    } else {
+      check = { outcome: 'unavailable', cause: 'bad-answer' };
+    }
+
+    if (check.outcome === 'unavailable') {
+      this.breaker.recordFailure();
+      this.options.log?.warn({ cause: check.cause, breaker: this.breaker.state }, 'CUFS service unavailable');
+    } else {
+      this.breaker.recordSuccess();
+      this.cache.set(path, check);
+    }
+    return check;
+  }
+
+  private async fetchWithRetries(path: string): Promise<Attempt> {
+    const deadline = this.options.now() + this.options.budgetMs;
+    let attempt: Attempt = { kind: 'failed', cause: 'timeout', retry: false };
+    for (let tries = 0; tries <= this.options.retries; tries++) {
+      if (tries > 0) {
+        const wait = this.options.backoffMs * 2 ** (tries - 1) * (0.5 + Math.random() / 2);
+        if (this.options.now() + wait + 50 >= deadline) break;
+        await sleep(wait);
+      }
+      const remaining = deadline - this.options.now();
+      if (remaining <= 0) break;
+      attempt = await this.fetchOnce(path, Math.min(this.options.timeoutMs, remaining));
+      if (attempt.kind === 'answer' || !attempt.retry) return attempt;
+    }
+    return attempt;
+  }
+
+  private async fetchOnce(path: string, timeoutMs: number): Promise<Attempt> {
+    try {
+      const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+      const response = await fetch(`${this.options.baseUrl}${path}`, {
+        headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (response.status === 401 || response.status === 403) {
+        await response.body?.cancel();
+        this.options.log?.error({ status: response.status }, 'CUFS service refused our credentials: check CUFS_TOKEN');
+        return { kind: 'failed', cause: 'refused', retry: false };
+      }
+      if (response.status === 429) {
+        await response.body?.cancel();
+        return { kind: 'failed', cause: 'rate-limited', retry: true };
+      }
+      if (response.status >= 500) {
+        await response.body?.cancel();
+        return { kind: 'failed', cause: 'server-error', retry: true };
+      }
+      const body: unknown = await response.json().catch(() => undefined);
+      return { kind: 'answer', status: response.status, body };
+    } catch (error) {
+      const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      return { kind: 'failed', cause: timedOut ? 'timeout' : 'network', retry: true };
+    }
+  }
+}
+
+function glCheck(code: FinanceCode, body: unknown): FinanceCodeCheck | undefined {
+  const answer = glAnswer.safeParse(body);
+  if (!answer.success) return undefined;
+  const a = answer.data;
+  if (a.result === 'invalid') return { outcome: 'invalid', code, reason: a.reason, message: a.message };
+  return {
+    outcome: 'valid',
+    code,
+    names: [a.costCentre.name, a.costCentre.department.name, a.sourceOfFunds.name],
+    validFrom: a.validFrom,
+    validTo: a.validTo,
+  };
+}
+
+function grantCheck(code: FinanceCode, body: unknown): FinanceCodeCheck | undefined {
+  const answer = grantAnswer.safeParse(body);
+  if (!answer.success) return undefined;
+  const a = answer.data;
+  if (a.result === 'invalid') return { outcome: 'invalid', code, reason: a.reason, message: a.message };
+  return {
+    outcome: 'valid',
+    code,
+    names: [a.award.title, a.award.sponsor, a.project.title, a.task.name],
+    validFrom: a.validFrom,
+    validTo: a.validTo,
+  };
+}
+
+/** The client as the gateway's settings describe it (CUFS_URL, CUFS_TOKEN). */
+export function cufsClientFromConfig(
+  cufs: { url: string; token?: string },
+  log?: CufsClientOptions['log'],
+): CufsClient {
+  return new CufsClient({ baseUrl: cufs.url, token: cufs.token, log });
+}

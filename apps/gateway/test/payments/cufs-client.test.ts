@@ -1,0 +1,251 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CufsTestApp, startCufsTestApp } from '../../../cufs/test/support/cufs-test-app.ts';
+import { CufsClient, type CufsClientOptions, cufsClientFromConfig } from '../../src/modules/payments/cufs-client.ts';
+import { parseGlCode, parseGrant } from '../../src/modules/payments/finance-code.ts';
+import { testConfig } from '../support/test-app.ts';
+
+/** A real HTTP server on a free port, answering with whatever the test says. */
+async function startServer(
+  handle: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
+  let hits = 0;
+  const server: Server = createServer((request, response) => {
+    hits++;
+    handle(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits: () => hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A port nothing listens on: a server started and stopped again. */
+async function deadUrl(): Promise<string> {
+  const server = await startServer(() => {});
+  await server.close();
+  return server.url;
+}
+
+const fast: Partial<CufsClientOptions> = { timeoutMs: 300, retries: 2, backoffMs: 20, budgetMs: 2_000 };
+
+describe('the gateway CUFS client against the real CUFS service over HTTP', () => {
+  let cufs: CufsTestApp;
+  let cufsUrl: string;
+  let requests = 0;
+  const gateway = testConfig();
+
+  beforeAll(async () => {
+    // The service's embedded default (the dev token only), which the gateway's default CUFS_TOKEN must open.
+    cufs = await startCufsTestApp({ env: { CUFS_API_TOKENS: '', CUFS_RATE_LIMIT_PER_MINUTE: '100000' } });
+    cufs.app.server.on('request', () => requests++);
+    cufsUrl = await cufs.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => cufs.close());
+
+  const client = () => new CufsClient({ ...fast, baseUrl: cufsUrl, token: gateway.cufs.token });
+
+  it('reaches the service with the gateway default settings and gets names and dates for a valid code', async () => {
+    expect(gateway.cufs.url).toBe('http://localhost:3001');
+    const check = await cufsClientFromConfig({ ...gateway.cufs, url: cufsUrl }).checkGlCode('phaa gaaa', '2026-11-27');
+    expect(check).toEqual({
+      outcome: 'valid',
+      code: { kind: 'gl', costCentre: 'PHAA', sourceOfFunds: 'GAAA', transactionCode: null },
+      names: ['Physics: general', 'Department of Physics', 'External trading'],
+      validFrom: '2000-08-01',
+      validTo: null,
+    });
+  });
+
+  it('answers invalid with the reason for closed, disabled and expired codes', async () => {
+    const c = client();
+    expect(await c.checkGlCode('PHZX.GAAA')).toMatchObject({ outcome: 'invalid', reason: 'cost-centre-closed' });
+    expect(await c.checkGlCode('PHAA.GAAZ')).toMatchObject({ outcome: 'invalid', reason: 'source-of-funds-disabled' });
+    expect(await c.checkGrant({ award: 'G100234', project: 'GEAG0017', task: '1' }, '2026-11-27')).toMatchObject({
+      outcome: 'invalid',
+      reason: 'project-ended',
+      message: 'Project GEAG0017 ended on 2024-12-31.',
+    });
+    expect(await c.checkGrant({ award: 'RG94772', project: 'PHAG0042', task: '1.1' }, '2026-11-27')).toMatchObject({
+      outcome: 'valid',
+      names: [
+        'Quantum materials at scale',
+        'UKRI EPSRC',
+        'Quantum materials: data and computing',
+        'Research computing and storage',
+      ],
+      validFrom: '2024-10-01',
+      validTo: '2028-09-30',
+    });
+  });
+
+  it('decides malformed without a network call', async () => {
+    const before = requests;
+    const check = await client().checkGlCode('PHAA.GA');
+    expect(check).toMatchObject({ outcome: 'malformed', problems: [{ field: 'code' }] });
+    expect(await client().checkGrant({ award: 'X1', project: 'PHAG0042', task: '1' })).toMatchObject({
+      outcome: 'malformed',
+      problems: [{ field: 'award' }],
+    });
+    expect(requests).toBe(before);
+  });
+
+  it('caches an answer for a short time: the second check of the same code makes no request', async () => {
+    const c = client();
+    const before = requests;
+    await c.checkGlCode('CHAA.GAAB', '2026-11-27');
+    await c.checkGlCode('chaa-gaab', '2026-11-27');
+    expect(requests).toBe(before + 1);
+    await c.checkGlCode('CHAA.GAAB', '2026-11-28');
+    expect(requests).toBe(before + 2);
+  });
+
+  it('agrees with the service on what is malformed, for any text (contract between the two copies of the rules)', async () => {
+    const glText = fc.oneof(
+      fc.string({ maxLength: 16 }),
+      fc.stringMatching(/^[A-Za-z0-9]{2,5}[ .\-/]?[A-Za-z0-9]{3,5}([ .-][A-Za-z0-9]{3,5})?$/),
+    );
+    await fc.assert(
+      fc.asyncProperty(glText, async (text) => {
+        const service = await cufs.app.inject({
+          url: `/v1/gl-codes/validate?${new URLSearchParams({ code: text, on: '2026-11-27' })}`,
+          headers: { authorization: `Bearer ${gateway.cufs.token}` },
+        });
+        expect(service.statusCode === 400, JSON.stringify(text)).toBe(!parseGlCode(text).ok);
+      }),
+      { numRuns: 150 },
+    );
+    const grantPart = fc.oneof(fc.string({ maxLength: 10 }), fc.stringMatching(/^(RG|G|rg)?[0-9.]{1,9}[A-Z]?$/));
+    await fc.assert(
+      fc.asyncProperty(grantPart, grantPart, grantPart, async (award, project, task) => {
+        const service = await cufs.app.inject({
+          url: `/v1/grants/validate?${new URLSearchParams({ award, project, task })}`,
+          headers: { authorization: `Bearer ${gateway.cufs.token}` },
+        });
+        expect(service.statusCode === 400).toBe(!parseGrant({ award, project, task }).ok);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('is unavailable, quickly, when the service is down', async () => {
+    const started = Date.now();
+    const check = await new CufsClient({ ...fast, baseUrl: await deadUrl() }).checkGlCode('PHAA.GAAA');
+    expect(check).toEqual({ outcome: 'unavailable', cause: 'network' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('gives up on a service that stalls, within its time budget', async () => {
+    const stalling = await startServer(() => {}); // never answers
+    try {
+      const started = Date.now();
+      const check = await new CufsClient({
+        baseUrl: stalling.url,
+        timeoutMs: 200,
+        retries: 5,
+        backoffMs: 10,
+        budgetMs: 700,
+      }).checkGlCode('PHAA.GAAA');
+      const elapsed = Date.now() - started;
+      expect(check).toEqual({ outcome: 'unavailable', cause: 'timeout' });
+      expect(elapsed).toBeGreaterThanOrEqual(600);
+      expect(elapsed).toBeLessThan(1_200);
+      expect(stalling.hits()).toBe(3); // 200 ms attempts until the 700 ms budget runs out
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  it('retries a 500 with backoff and then reports the server error; a refusal (401) is not retried', async () => {
+    const failing = await startServer((_request, response) => {
+      response.statusCode = 500;
+      response.end('{"error":"boom"}');
+    });
+    try {
+      expect(await new CufsClient({ ...fast, baseUrl: failing.url }).checkGlCode('PHAA.GAAA')).toEqual({
+        outcome: 'unavailable',
+        cause: 'server-error',
+      });
+      expect(failing.hits()).toBe(3);
+    } finally {
+      await failing.close();
+    }
+    const before = requests;
+    const refused = await new CufsClient({ ...fast, baseUrl: cufsUrl, token: 'wrong-token' }).checkGlCode('PHAA.GAAA');
+    expect(refused).toEqual({ outcome: 'unavailable', cause: 'refused' });
+    expect(requests).toBe(before + 1);
+  });
+
+  it('treats an answer it cannot read as unavailable, not as a verdict', async () => {
+    const odd = await startServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end('{"result":"valid"}');
+    });
+    try {
+      expect(await new CufsClient({ ...fast, baseUrl: odd.url }).checkGlCode('PHAA.GAAA')).toEqual({
+        outcome: 'unavailable',
+        cause: 'bad-answer',
+      });
+    } finally {
+      await odd.close();
+    }
+  });
+
+  it('opens the breaker after repeated failures, stops calling, then closes again once the service recovers', async () => {
+    // A flaky front for the real service: fails while `broken`, else passes requests through.
+    let broken = true;
+    const front = await startServer((request, response) => {
+      if (broken) {
+        response.statusCode = 503;
+        response.end();
+        return;
+      }
+      void fetch(`${cufsUrl}${request.url}`, { headers: { authorization: request.headers.authorization ?? '' } }).then(
+        async (upstream) => {
+          response.statusCode = upstream.status;
+          response.setHeader('content-type', 'application/json');
+          response.end(await upstream.text());
+        },
+      );
+    });
+    let skew = 0;
+    const c = new CufsClient({
+      ...fast,
+      retries: 0,
+      baseUrl: front.url,
+      token: gateway.cufs.token,
+      breaker: { failureThreshold: 2, resetAfterMs: 30_000 },
+      now: () => Date.now() + skew,
+    });
+    try {
+      expect(await c.checkGlCode('PHAA.GAAA')).toMatchObject({ cause: 'server-error' });
+      expect(c.breakerState).toBe('closed');
+      expect(await c.checkGlCode('PHAB.GAAA')).toMatchObject({ cause: 'server-error' });
+      expect(c.breakerState).toBe('open');
+      const hits = front.hits();
+      expect(await c.checkGlCode('GEAA.GAAA')).toEqual({ outcome: 'unavailable', cause: 'circuit-open' });
+      expect(front.hits()).toBe(hits);
+
+      skew = 30_000; // the pause is over: one trial goes through
+      expect(c.breakerState).toBe('half-open');
+      expect(await c.checkGlCode('GEAA.GAAA')).toMatchObject({ cause: 'server-error' });
+      expect(c.breakerState).toBe('open');
+
+      broken = false;
+      skew = 60_000;
+      expect(await c.checkGlCode('GEAA.GAAA')).toMatchObject({ outcome: 'valid' });
+      expect(c.breakerState).toBe('closed');
+      expect(await c.checkGlCode('ENAA.GAAA')).toMatchObject({ outcome: 'valid' });
+    } finally {
+      await front.close();
+    }
+  });
+});
