@@ -14,6 +14,8 @@ import type { Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import type { Executor } from './platform/db/database.ts';
 import identityPlugin from './platform/identity/identity.plugin.ts';
+import { oidcRoutes } from './platform/identity/oidc.routes.tsx';
+import { OidcClient } from './platform/identity/oidc.ts';
 import { signInRoutes } from './platform/identity/sign-in.routes.tsx';
 import { jobEndpoints } from './platform/jobs/job-endpoints.routes.ts';
 import type { JobQueue, JobRegistry } from './platform/jobs/jobs.ts';
@@ -59,7 +61,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   registerErrorHandling(app);
-  await registerSecurityHeaders(app, { https });
+  const oidc = config.identity.oidc ? new OidcClient(config.identity.oidc, config.publicUrl) : undefined;
+  // Sign-out is a form whose answer redirects to the provider, so forms may go there.
+  await registerSecurityHeaders(app, { https, formActionOrigins: oidc ? [oidc.issuer.origin] : [] });
   await app.register(rateLimit, { global: false });
   await app.register(formbody);
   await app.register(fastifyStatic, { root: publicDir, prefix: '/assets/', maxAge: '1h' });
@@ -79,6 +83,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     oidcEnabled: Boolean(config.identity.oidc),
     rateLimitPerMinute: config.identity.signInRateLimitPerMinute,
   });
+  if (oidc) {
+    await app.register(oidcRoutes, { db, oidc, rateLimitPerMinute: config.identity.signInRateLimitPerMinute });
+  }
   await app.register(catalogueRoutes, { db, clock });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
   await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry ?? jobRegistry });

@@ -53,6 +53,8 @@ const environmentSchema = z.object({
   OIDC_CLIENT_ID: optionalText,
   OIDC_CLIENT_SECRET: optionalText,
   OIDC_SCOPES: z.string().default('openid email profile'),
+  /** The claim that carries the CRSid; a cam.ac.uk email is the fallback. */
+  OIDC_CRSID_CLAIM: z.string().trim().min(1).default('preferred_username'),
   SESSION_SECRET: optionalText,
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).default(120),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
@@ -99,7 +101,7 @@ export interface Config {
   mail: { driver: 'outbox'; dir: string; from: string } | { driver: 'smtp'; url: string; from: string };
   identity: {
     devSignIn: boolean;
-    oidc?: { issuer: string; clientId: string; clientSecret?: string; scopes: string };
+    oidc?: { issuer: string; clientId: string; clientSecret?: string; scopes: string; crsidClaim: string };
     sessionSecret?: string;
     sessionIdleMinutes: number;
     signInRateLimitPerMinute: number;
@@ -145,6 +147,7 @@ function toConfig(e: Environment): Config {
           clientId: e.OIDC_CLIENT_ID,
           clientSecret: e.OIDC_CLIENT_SECRET,
           scopes: e.OIDC_SCOPES,
+          crsidClaim: e.OIDC_CRSID_CLAIM,
         }
       : undefined;
   return {

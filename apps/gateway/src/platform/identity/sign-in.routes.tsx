@@ -47,10 +47,13 @@ export async function signInRoutes(app: FastifyInstance, options: SignInRoutesOp
     );
   });
 
-  app.post('/sign-out', async (request, reply) => {
-    await request.session.destroy();
-    return reply.redirect('/', 303);
-  });
+  // With a provider configured, oidc.routes.tsx signs out there too.
+  if (!options.oidcEnabled) {
+    app.post('/sign-out', async (request, reply) => {
+      await request.session.destroy();
+      return reply.redirect('/', 303);
+    });
+  }
 
   if (!options.devSignIn) return;
 

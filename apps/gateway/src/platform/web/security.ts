@@ -5,7 +5,11 @@ import type { FastifyInstance } from 'fastify';
  * Security headers for every response. The Content-Security-Policy allows no inline script and
  * no third-party origin: pages work without JavaScript, and what little we add is a same-origin file.
  */
-export async function registerSecurityHeaders(app: FastifyInstance, options: { https: boolean }): Promise<void> {
+export async function registerSecurityHeaders(
+  app: FastifyInstance,
+  /** formActionOrigins: where a form's answer may redirect to besides this site (the identity provider). */
+  options: { https: boolean; formActionOrigins?: string[] },
+): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -16,7 +20,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: { h
         'img-src': ["'self'", 'data:'],
         'font-src': ["'self'"],
         'connect-src': ["'self'"],
-        'form-action': ["'self'"],
+        'form-action': ["'self'", ...(options.formActionOrigins ?? [])],
         'frame-ancestors': ["'none'"],
         'base-uri': ["'none'"],
         'object-src': ["'none'"],
