@@ -3,9 +3,7 @@ import { fileURLToPath } from 'node:url';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { LoggerOptions } from 'pino';
-import { jobRegistry } from './jobs.ts';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { failedJobsRoutes } from './modules/admin/failed-jobs.routes.tsx';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.tsx';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -31,11 +29,12 @@ export interface AppDependencies {
   db: Executor;
   clock: Clock;
   sessionSecret: string;
-  logger: LoggerOptions | false;
+  /** pino options (JSON lines), or false in tests that do not read logs. */
+  logger: FastifyServerOptions['logger'];
   /** Where background work is enqueued (pg-boss, or the Cloud Tasks outbox). */
   jobs: JobQueue;
-  /** The handlers /cloud_tasks/ and /cron/ run; src/jobs.ts unless a test brings its own. */
-  jobRegistry?: JobRegistry;
+  /** The handlers /cloud_tasks/ and /cron/ run (src/jobs.ts, or a test's own). */
+  jobRegistry: JobRegistry;
 }
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
@@ -56,8 +55,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     contactEmail: config.service.contactEmail,
     devTools: config.identity.devSignIn,
   });
+  // While shutting down, answers close their connection so that keep-alive sockets do not hold
+  // the process open after the last request in flight has finished.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
 
   registerErrorHandling(app);
@@ -88,10 +94,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
   await app.register(catalogueRoutes, { db, clock });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
-  await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry ?? jobRegistry });
+  await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry });
   // The outbox viewer shows anyone's mail, so it lives only where dev sign-in already lets anyone be anyone.
   if (config.identity.devSignIn) {
-    const registry = deps.jobRegistry ?? jobRegistry;
+    const registry = deps.jobRegistry;
     await app.register(mailOutboxRoutes, { db, mail: config.mail, jobs: deps.jobs, registry });
   }
   return app;

@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
-import { jobRegistry } from './jobs.ts';
+import { createJobRegistry } from './jobs.ts';
 import { systemClock } from './platform/clock.ts';
 import { ConfigError, loadConfig, loadDotEnv } from './platform/config.ts';
 import { openDatabase } from './platform/db/database.ts';
@@ -9,6 +9,7 @@ import { migrate, seedIfEmpty } from './platform/db/prepare.ts';
 import { embeddedSessionSecret } from './platform/identity/session-secret.ts';
 import { startBackgroundJobs } from './platform/jobs/background-jobs.ts';
 import { createLogger, loggerOptions } from './platform/logging/logger.ts';
+import { createMailTransport } from './platform/mail/mail-transport.ts';
 
 /** The gateway process: web, worker, or both (APP_ROLE), on PostgreSQL or embedded PGlite. */
 async function main(): Promise<void> {
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
     await seedIfEmpty(database.db, log);
   }
 
+  const mailTransport = createMailTransport(config.mail);
+  const jobRegistry = createJobRegistry({ transport: mailTransport, from: config.mail.from });
   // Role web only enqueues; worker and all also run jobs and (in-process) schedules.
   const jobs = await startBackgroundJobs({
     config,
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     sessionSecret: config.identity.sessionSecret ?? embeddedSessionSecret(config.dataDir),
     logger: loggerOptions(config, 'gateway'),
     jobs: jobs.queue,
+    jobRegistry,
   });
 
   closeWithGrace({ delay: 25_000, logger: log }, async ({ signal, err }) => {
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
     else log.info({ signal }, 'shutting down: finishing requests in flight');
     // Requests and jobs in flight finish together; only then does the database go.
     await Promise.all([app.close(), jobs.stop()]);
+    await mailTransport.close();
     await database.close();
     await unlock?.();
   });

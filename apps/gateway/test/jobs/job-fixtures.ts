@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { jobRegistry } from '../../src/jobs.ts';
 import type { Executor } from '../../src/platform/db/database.ts';
 import { type AnyJobHandler, type JobRegistry, jobHandler, jobType } from '../../src/platform/jobs/jobs.ts';
+import { defaultJobRegistry, testConfig } from '../support/test-app.ts';
 
 /** A table the test jobs write to, so a test can see exactly which jobs ran and how often. */
 export async function createJobRunsTable(db: Executor): Promise<void> {
@@ -63,8 +63,6 @@ export function testJobHandlers(options: { runner?: string; flakyFailures?: numb
 }
 
 export function testRegistry(options: { runner?: string; flakyFailures?: number } = {}): JobRegistry {
-  return {
-    handlers: [...jobRegistry.handlers, ...testJobHandlers(options)],
-    schedules: jobRegistry.schedules,
-  };
+  const base = defaultJobRegistry(testConfig());
+  return { handlers: [...base.handlers, ...testJobHandlers(options)], schedules: base.schedules };
 }

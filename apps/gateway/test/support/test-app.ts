@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
-import { jobRegistry } from '../../src/jobs.ts';
+import { createJobRegistry } from '../../src/jobs.ts';
 import { type Clock, fixedClock } from '../../src/platform/clock.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { DatabaseHandle } from '../../src/platform/db/database.ts';
 import { type BackgroundJobs, startBackgroundJobs } from '../../src/platform/jobs/background-jobs.ts';
 import type { TaskDispatcher } from '../../src/platform/jobs/cloud-tasks-queue.ts';
 import type { JobRegistry } from '../../src/platform/jobs/jobs.ts';
+import { createMailTransport } from '../../src/platform/mail/mail-transport.ts';
 import { openTestDatabase } from './test-database.ts';
 
 export interface TestApp {
@@ -38,12 +39,16 @@ export async function startTestApp(
     jobRegistry?: JobRegistry;
     /** Where Cloud Tasks pushes go when JOBS_DRIVER=cloud-tasks. */
     taskDispatcher?: TaskDispatcher;
+    /** Log options, for tests that read the log lines. */
+    logger?: FastifyServerOptions['logger'];
+    /** Routes a test adds before the app is ready. */
+    extend?: (app: FastifyInstance) => void;
   } = {},
 ): Promise<TestApp> {
   const database = await openTestDatabase(inject('databaseTemplate'));
   const config = testConfig(options.env);
   const clock = options.clock ?? fixedClock(TEST_TODAY);
-  const registry = options.jobRegistry ?? jobRegistry;
+  const registry = options.jobRegistry ?? defaultJobRegistry(config);
   // Enqueue only (role web): a test runs jobs when it chooses, with drainJobs().
   const jobs = await startBackgroundJobs({
     config: { ...config, role: 'web' },
@@ -58,10 +63,11 @@ export async function startTestApp(
     db: database.db,
     clock,
     sessionSecret: randomBytes(32).toString('hex'),
-    logger: false,
+    logger: options.logger ?? false,
     jobs: jobs.queue,
     jobRegistry: registry,
   });
+  options.extend?.(app);
   await app.ready();
   return {
     app,
@@ -129,4 +135,9 @@ export class Browser {
     }
     return response;
   }
+}
+
+/** The gateway's own handlers, with mail written to the (unused) outbox folder of the test config. */
+export function defaultJobRegistry(config: Config) {
+  return createJobRegistry({ transport: createMailTransport(config.mail), from: config.mail.from });
 }
