@@ -164,3 +164,28 @@ describe('metrics', () => {
     }
   });
 });
+
+describe('unexpected failures', () => {
+  it('show a readable 500 page with a reference, never the error itself', async () => {
+    const t = await startTestApp({
+      extend: (app) => {
+        app.get('/test/broken', async () => {
+          throw new Error('connection to db-password-hunter2 failed');
+        });
+      },
+    });
+    try {
+      const page = await t.app.inject({ url: '/test/broken', headers: { 'x-request-id': 'ref-for-support-42' } });
+      expect(page.statusCode).toBe(500);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.body).toContain('Sorry, something went wrong');
+      expect(page.body).toContain('ref-for-support-42');
+      expect(page.body).not.toContain('hunter2');
+      const api = await t.app.inject({ url: '/test/broken', headers: { accept: 'application/json' } });
+      expect(api.json().error.status).toBe(500);
+      expect(api.body).not.toContain('hunter2');
+    } finally {
+      await t.close();
+    }
+  });
+});
