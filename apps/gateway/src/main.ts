@@ -56,10 +56,10 @@ async function main(): Promise<void> {
     await unlock?.();
   });
 
-  if (config.role !== 'worker') {
-    await app.listen({ host: config.host, port: config.port });
-    log.info({ url: config.publicUrl, role: config.role, database: config.database.kind }, 'gateway ready');
-  }
+  // Every role listens: a worker answers health checks, and Cloud Tasks and Cloud Scheduler
+  // calls, on its own port (Cloud Run starts nothing that does not).
+  await app.listen({ host: config.host, port: config.port });
+  log.info({ url: config.publicUrl, role: config.role, database: config.database.kind }, 'gateway ready');
 }
 
 main().catch((error: unknown) => {
