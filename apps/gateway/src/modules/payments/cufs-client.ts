@@ -61,25 +61,40 @@ const DEFAULTS = {
 
 // The CUFS answers, parsed at the edge: anything else is a bad answer, never trusted.
 const invalidAnswer = z.object({ result: z.literal('invalid'), reason: z.string(), message: z.string() });
-const glAnswer = z.discriminatedUnion('result', [
-  z.object({
-    result: z.literal('valid'),
-    costCentre: z.object({ name: z.string(), department: z.object({ name: z.string() }) }),
-    sourceOfFunds: z.object({ name: z.string() }),
-    validFrom: z.string(),
-    validTo: z.string().nullable(),
-  }),
+/** Each kind of valid answer becomes the same shape: the names a person recognises and the window. */
+const glAnswer = z.union([
+  z
+    .object({
+      result: z.literal('valid'),
+      costCentre: z.object({ name: z.string(), department: z.object({ name: z.string() }) }),
+      sourceOfFunds: z.object({ name: z.string() }),
+      validFrom: z.string(),
+      validTo: z.string().nullable(),
+    })
+    .transform((a) => ({
+      result: a.result,
+      names: [a.costCentre.name, a.costCentre.department.name, a.sourceOfFunds.name],
+      validFrom: a.validFrom,
+      validTo: a.validTo,
+    })),
   invalidAnswer,
 ]);
-const grantAnswer = z.discriminatedUnion('result', [
-  z.object({
-    result: z.literal('valid'),
-    award: z.object({ title: z.string(), sponsor: z.string() }),
-    project: z.object({ title: z.string() }),
-    task: z.object({ name: z.string() }),
-    validFrom: z.string(),
-    validTo: z.string(),
-  }),
+const grantAnswer = z.union([
+  z
+    .object({
+      result: z.literal('valid'),
+      award: z.object({ title: z.string(), sponsor: z.string() }),
+      project: z.object({ title: z.string() }),
+      task: z.object({ name: z.string() }),
+      validFrom: z.string(),
+      validTo: z.string(),
+    })
+    .transform((a) => ({
+      result: a.result,
+      names: [a.award.title, a.award.sponsor, a.project.title, a.task.name],
+      validFrom: a.validFrom,
+      validTo: a.validTo,
+    })),
   invalidAnswer,
 ]);
 const malformedAnswer = z.object({
@@ -113,7 +128,7 @@ export class CufsClient {
     if (!parsed.ok) return { outcome: 'malformed', problems: parsed.problems };
     const code: FinanceCode = { kind: 'gl', ...parsed.value };
     const query = new URLSearchParams({ code: formatGlCode(parsed.value), ...(on ? { on } : {}) });
-    return this.check(`/v1/gl-codes/validate?${query}`, code, (body) => glCheck(code, body));
+    return this.check(`/v1/gl-codes/validate?${query}`, code, (body) => answerCheck(code, glAnswer, body));
   }
 
   /** A grant: award, project and task, as of a day. */
@@ -122,7 +137,7 @@ export class CufsClient {
     if (!parsed.ok) return { outcome: 'malformed', problems: parsed.problems };
     const code: FinanceCode = { kind: 'grant', ...parsed.value };
     const query = new URLSearchParams({ ...parsed.value, ...(on ? { on } : {}) });
-    return this.check(`/v1/grants/validate?${query}`, code, (body) => grantCheck(code, body));
+    return this.check(`/v1/grants/validate?${query}`, code, (body) => answerCheck(code, grantAnswer, body));
   }
 
   private async check(
@@ -204,32 +219,16 @@ export class CufsClient {
   }
 }
 
-function glCheck(code: FinanceCode, body: unknown): FinanceCodeCheck | undefined {
-  const answer = glAnswer.safeParse(body);
+function answerCheck(
+  code: FinanceCode,
+  schema: typeof glAnswer | typeof grantAnswer,
+  body: unknown,
+): FinanceCodeCheck | undefined {
+  const answer = schema.safeParse(body);
   if (!answer.success) return undefined;
   const a = answer.data;
   if (a.result === 'invalid') return { outcome: 'invalid', code, reason: a.reason, message: a.message };
-  return {
-    outcome: 'valid',
-    code,
-    names: [a.costCentre.name, a.costCentre.department.name, a.sourceOfFunds.name],
-    validFrom: a.validFrom,
-    validTo: a.validTo,
-  };
-}
-
-function grantCheck(code: FinanceCode, body: unknown): FinanceCodeCheck | undefined {
-  const answer = grantAnswer.safeParse(body);
-  if (!answer.success) return undefined;
-  const a = answer.data;
-  if (a.result === 'invalid') return { outcome: 'invalid', code, reason: a.reason, message: a.message };
-  return {
-    outcome: 'valid',
-    code,
-    names: [a.award.title, a.award.sponsor, a.project.title, a.task.name],
-    validFrom: a.validFrom,
-    validTo: a.validTo,
-  };
+  return { outcome: 'valid', code, names: a.names, validFrom: a.validFrom, validTo: a.validTo };
 }
 
 /** The client as the gateway's settings describe it (CUFS_URL, CUFS_TOKEN). */
