@@ -1,4 +1,5 @@
 import { seedCatalogue } from './modules/catalogue/catalogue.seed.ts';
+import { seedVouchers } from './modules/payments/payments.seed.ts';
 import { seedDirectory } from './modules/people/people.seed.ts';
 import type { Executor } from './platform/db/database.ts';
 
@@ -7,5 +8,6 @@ export async function seedDemoData(db: Executor): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await seedDirectory(trx);
     await seedCatalogue(trx);
+    await seedVouchers(trx);
   });
 }

@@ -3,6 +3,7 @@ import * as m0001 from './0001_people_and_catalogue.ts';
 import * as m0002 from './0002_sessions.ts';
 import * as m0003 from './0003_mail_outbox.ts';
 import * as m0004 from './0004_task_outbox.ts';
+import * as m0005 from './0005_orders_and_licences.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_sessions': m0002,
   '0003_mail_outbox': m0003,
   '0004_task_outbox': m0004,
+  '0005_orders_and_licences': m0005,
 };

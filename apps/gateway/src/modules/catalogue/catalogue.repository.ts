@@ -61,3 +61,57 @@ export async function listProducts(db: Executor, asOf: string, code?: string): P
     prices: row.prices ?? {},
   }));
 }
+
+export interface PriceInForce {
+  pencePerTbYear: number;
+  /** The day this price began to apply, recorded on quotes and orders. */
+  validFrom: string;
+}
+
+/** The price of a product for a customer class on a day: the latest one valid on or before it. */
+export async function findPriceInForce(
+  db: Executor,
+  productCode: string,
+  customerClass: CustomerClass,
+  asOf: string,
+): Promise<PriceInForce | undefined> {
+  const row = await db
+    .selectFrom('prices')
+    .select(['pence_per_tb_year', sql<string>`valid_from::text`.as('valid_from')])
+    .where('product_code', '=', productCode)
+    .where('customer_class', '=', customerClass)
+    .where('valid_from', '<=', asOf)
+    .orderBy('valid_from', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { pencePerTbYear: row.pence_per_tb_year, validFrom: row.valid_from } : undefined;
+}
+
+export interface TermsVersion {
+  id: number;
+  service: ServiceCode;
+  version: string;
+  title: string;
+  paragraphs: string[];
+  publishedOn: string;
+}
+
+/** The terms a service's buyers accept today: the latest version published on or before `asOf`. */
+export async function findCurrentTerms(db: Executor, service: ServiceCode, asOf: string): Promise<TermsVersion> {
+  const row = await db
+    .selectFrom('terms_versions')
+    .selectAll()
+    .where('service', '=', service)
+    .where('published_on', '<=', asOf)
+    .orderBy('published_on', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow(() => new Error(`no terms published for ${service} by ${asOf}`));
+  return {
+    id: row.id,
+    service: row.service,
+    version: row.version,
+    title: row.title,
+    paragraphs: row.body.split(/\n\s*\n/),
+    publishedOn: row.published_on,
+  };
+}

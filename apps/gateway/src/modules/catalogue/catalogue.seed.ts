@@ -1,5 +1,5 @@
 import type { Executor } from '../../platform/db/database.ts';
-import type { PricesTable, ProductsTable, ServicesTable } from './catalogue.tables.ts';
+import type { PricesTable, ProductsTable, ServicesTable, TermsVersionsTable } from './catalogue.tables.ts';
 
 const SERVICES: ServicesTable[] = [
   {
@@ -90,6 +90,35 @@ const PRICES: Array<Omit<PricesTable, 'id' | 'created_at'>> = [
   },
 ]);
 
+/** The terms each service's buyers accept; an order records the version. */
+const TERMS: Array<Omit<TermsVersionsTable, 'id'>> = [
+  {
+    service: 'research',
+    version: '2026-08',
+    title: 'Research storage terms and conditions',
+    published_on: '2026-08-01',
+    body: [
+      'These terms are an agreement between University Information Services (UIS) and the customer: the department or body paying for the storage, represented by the Data Owner.',
+      'UIS provides the storage for the term bought, aims for it to be available 24 hours a day, and keeps logs of access for at least 7 days. The Research File Share is copied to a second data centre every hour.',
+      'The Data Owner decides who may use the storage and is responsible for the data kept on it, including personal and sensitive data, which must be handled under the University’s information security policies.',
+      'Before the end date we send reminders 60, 30 and 7 days ahead. Storage that is not renewed becomes read-only at the end date, moves to the Research Cold Store 30 days later (it can be recovered for a fee), and may be deleted 6 months after the end date.',
+      'Charges are for the whole term, in advance, at the price on the order. External customers, Colleges included, pay VAT.',
+    ].join('\n\n'),
+  },
+  {
+    service: 'institutional',
+    version: '2026-08',
+    title: 'Institutional File Store terms and conditions',
+    published_on: '2026-08-01',
+    body: [
+      'The Institutional File Store is for low- and standard-risk University information. It is not for high-risk or research data that belongs on the research storage services.',
+      'The Data Owner is the department’s nominee and decides who may use each storage area, through the department’s own directory groups.',
+      'Storage is bought by the year, at the price on the order. A voucher from UIS pays for the free quota it names and nothing more.',
+      'We send reminders before the end of each year. Storage that is not renewed becomes read-only, then is archived, and may be deleted 6 months after the end date; we never delete it without telling the Data Owner.',
+    ].join('\n\n'),
+  },
+];
+
 /** The four products with their prices. Safe to run again: existing rows are left as they are. */
 export async function seedCatalogue(db: Executor): Promise<void> {
   await db
@@ -106,5 +135,10 @@ export async function seedCatalogue(db: Executor): Promise<void> {
     .insertInto('prices')
     .values(PRICES)
     .onConflict((oc) => oc.columns(['product_code', 'customer_class', 'valid_from']).doNothing())
+    .execute();
+  await db
+    .insertInto('terms_versions')
+    .values(TERMS)
+    .onConflict((oc) => oc.columns(['service', 'version']).doNothing())
     .execute();
 }

@@ -33,7 +33,19 @@ export interface PricesTable {
   created_at: ColumnType<Date, never, never>;
 }
 
+export interface TermsVersionsTable {
+  id: Generated<number>;
+  service: ServiceCode;
+  /** e.g. 2026-08: what an order records as accepted. */
+  version: string;
+  title: string;
+  /** Paragraphs separated by blank lines. */
+  body: string;
+  published_on: string;
+}
+
 export interface CatalogueTables {
+  terms_versions: TermsVersionsTable;
   services: ServicesTable;
   products: ProductsTable;
   prices: PricesTable;

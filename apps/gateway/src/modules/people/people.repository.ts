@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
-import type { ServiceCode, StaffRole } from './people.tables.ts';
+import type { CustomerClass, ServiceCode, StaffRole } from './people.tables.ts';
 
 export interface StaffGrant {
   role: StaffRole;
@@ -100,4 +100,50 @@ export async function findOrCreatePersonByCrsid(db: Executor, claims: IdentityCl
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+export interface DirectoryPerson {
+  id: number;
+  crsid: string;
+  displayName: string;
+  email: string;
+  status: 'current' | 'left';
+}
+
+/** The people with these CRSids (lower-cased), in one query; missing ones are simply absent. */
+export async function findPeopleByCrsids(db: Executor, crsids: readonly string[]): Promise<DirectoryPerson[]> {
+  if (crsids.length === 0) return [];
+  const rows = await db
+    .selectFrom('people')
+    .select(['id', 'crsid', 'display_name', 'email', 'status'])
+    .where(
+      'crsid',
+      'in',
+      crsids.map((crsid) => crsid.toLowerCase()),
+    )
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    crsid: row.crsid,
+    displayName: row.display_name,
+    email: row.email,
+    status: row.status,
+  }));
+}
+
+export interface Institution {
+  id: string;
+  name: string;
+  kind: 'department' | 'college' | 'external';
+  customerClass: CustomerClass;
+}
+
+/** Every institution a licence can belong to, by name, for the department picker. */
+export async function listInstitutions(db: Executor): Promise<Institution[]> {
+  const rows = await db.selectFrom('institutions').selectAll().orderBy('name').execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, kind: row.kind, customerClass: row.customer_class }));
+}
+
+export async function findInstitution(db: Executor, id: string): Promise<Institution | undefined> {
+  return (await listInstitutions(db)).find((institution) => institution.id === id);
 }

@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface SessionsTable {
   id: string;
@@ -7,6 +7,20 @@ export interface SessionsTable {
   person_id: number | null;
 }
 
+export interface PersonalAccessTokensTable {
+  id: Generated<number>;
+  person_id: number;
+  name: string;
+  /** SHA-256 of the token, hex: the token itself is shown once and never stored. */
+  token_hash: string;
+  token_hint: string;
+  expires_on: string;
+  created_at: ColumnType<Date, never, never>;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
 export interface IdentityTables {
   sessions: SessionsTable;
+  personal_access_tokens: PersonalAccessTokensTable;
 }

@@ -1,0 +1,20 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+export type AuditEntity = 'order' | 'licence' | 'payment' | 'storage-project' | 'voucher' | 'staff-role' | 'quote';
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  occurred_at: ColumnType<Date, never, never>;
+  actor_person_id: number | null;
+  actor_label: string;
+  entity_type: AuditEntity;
+  entity_id: string;
+  action: string;
+  before: JSONColumnType<Record<string, unknown> | null, string | null, never>;
+  after: JSONColumnType<Record<string, unknown> | null, string | null, never>;
+  licence_id: number | null;
+}
+
+export interface AuditTables {
+  audit_events: AuditEventsTable;
+}

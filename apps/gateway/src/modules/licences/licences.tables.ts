@@ -1,0 +1,47 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export type LicenceStatus = 'pending' | 'active' | 'suspended' | 'cold' | 'deletable' | 'deleted' | 'cancelled';
+export type ProjectRole = 'project-data-manager' | 'project-data-user';
+
+export interface LicencesTable {
+  id: Generated<number>;
+  product_code: string;
+  name: string;
+  institution_id: string;
+  owner_person_id: number;
+  size_tb: number;
+  start_date: string | null;
+  end_date: string | null;
+  status: Generated<LicenceStatus>;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, Date>;
+}
+
+export interface LicenceManagersTable {
+  licence_id: number;
+  person_id: number;
+  added_at: ColumnType<Date, never, never>;
+}
+
+export interface StorageProjectsTable {
+  id: Generated<number>;
+  licence_id: number;
+  name: string;
+  quota_tb: number;
+  status: Generated<'pending' | 'active' | 'removed'>;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export interface StorageProjectMembersTable {
+  project_id: number;
+  person_id: number;
+  role: ProjectRole;
+  added_at: ColumnType<Date, never, never>;
+}
+
+export interface LicencesTables {
+  licences: LicencesTable;
+  licence_managers: LicenceManagersTable;
+  storage_projects: StorageProjectsTable;
+  storage_project_members: StorageProjectMembersTable;
+}

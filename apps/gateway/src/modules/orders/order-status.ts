@@ -1,0 +1,64 @@
+/**
+ * The order state machine (DESIGN.md §3) as data: every status, the words a customer reads for
+ * it, and which named transition may move an order from which statuses. Pure: the repository
+ * applies a transition with a conditional UPDATE, so one that lost a race changes nothing.
+ */
+export const ORDER_STATUSES = [
+  'submitted',
+  'awaiting-payment-check',
+  'awaiting-approval',
+  'approved',
+  'provisioning',
+  'completed',
+  'rejected',
+  'cancelled',
+  'provisioning-failed',
+] as const;
+
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export type OrderKind = 'new' | 'increase' | 'renewal' | 'recovery' | 'cancellation';
+
+export const ORDER_TRANSITIONS = {
+  'payment-checked': { from: ['submitted', 'awaiting-payment-check'], to: 'awaiting-approval' },
+  'payment-check-pending': { from: ['submitted'], to: 'awaiting-payment-check' },
+  approve: { from: ['awaiting-approval'], to: 'approved' },
+  reject: { from: ['awaiting-payment-check', 'awaiting-approval'], to: 'rejected' },
+  'start-provisioning': { from: ['approved', 'provisioning-failed'], to: 'provisioning' },
+  'finish-provisioning': { from: ['provisioning'], to: 'completed' },
+  'provisioning-failed': { from: ['provisioning'], to: 'provisioning-failed' },
+  cancel: { from: ['submitted', 'awaiting-payment-check', 'awaiting-approval', 'approved'], to: 'cancelled' },
+} as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
+
+export type OrderTransition = keyof typeof ORDER_TRANSITIONS;
+
+export function canTransition(status: OrderStatus, transition: OrderTransition): boolean {
+  return (ORDER_TRANSITIONS[transition].from as readonly OrderStatus[]).includes(status);
+}
+
+/** A buyer may cancel until provisioning starts. */
+export function isCancellable(status: OrderStatus): boolean {
+  return canTransition(status, 'cancel');
+}
+
+/** What a customer reads for each status: plain words, and what happens next. */
+export const ORDER_STATUS_WORDS: Record<OrderStatus, { label: string; explanation: string }> = {
+  submitted: { label: 'Submitted', explanation: 'We have your order and are about to check the payment details.' },
+  'awaiting-payment-check': {
+    label: 'Checking payment details',
+    explanation:
+      'We are checking the finance code with the University Financial System. You do not need to do anything unless we email you.',
+  },
+  'awaiting-approval': {
+    label: 'Waiting for approval',
+    explanation: 'The storage team will check the order and approve it, usually within two working days.',
+  },
+  approved: { label: 'Approved', explanation: 'The order is approved; the storage team will set up the storage next.' },
+  provisioning: { label: 'Being set up', explanation: 'The storage team is setting up the storage.' },
+  completed: { label: 'Done', explanation: 'The storage is set up and ready to use.' },
+  rejected: { label: 'Not approved', explanation: 'The storage team did not approve this order. The reason is below.' },
+  cancelled: { label: 'Cancelled', explanation: 'This order was cancelled. Nothing will be charged for it.' },
+  'provisioning-failed': {
+    label: 'Being set up (delayed)',
+    explanation: 'Setting up the storage hit a problem. The storage team has been told and will try again.',
+  },
+};

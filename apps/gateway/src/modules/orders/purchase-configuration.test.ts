@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfiguration } from './purchase-configuration.ts';
+
+const RCS = { code: 'RCS', minimumTb: 1, termsYears: [1, 3, 5, 10] };
+const valid = {
+  sizeTb: '5',
+  termYears: '3',
+  institutionId: 'PHYS',
+  licenceName: 'Quantum archive',
+  ownerCrsid: 'AR101',
+  managerCrsids: 'bm202, bm202 da303',
+  projectName: 'quantum-raw',
+};
+
+function errorsFor(overrides: Record<string, unknown>) {
+  const result = parseConfiguration(RCS, { ...valid, ...overrides });
+  if (result.ok) throw new Error('expected a refusal');
+  return result.errors;
+}
+
+describe('parseConfiguration', () => {
+  it('accepts a valid configuration, lower-casing CRSids and dropping repeated managers', () => {
+    expect(parseConfiguration(RCS, valid)).toEqual({
+      ok: true,
+      value: { ...valid, sizeTb: 5, termYears: 3, ownerCrsid: 'ar101', managerCrsids: ['bm202', 'da303'] },
+    });
+  });
+
+  it('accepts the JSON API shape: numbers as numbers and managers as a list', () => {
+    const result = parseConfiguration(RCS, { ...valid, sizeTb: 2, termYears: 10, managerCrsids: ['bm202'] });
+    expect(result).toMatchObject({ ok: true, value: { sizeTb: 2, termYears: 10, managerCrsids: ['bm202'] } });
+  });
+
+  it.each([
+    ['0', 'The size must be at least 1 TB'],
+    ['-3', 'The size must be at least 1 TB'],
+    ['2.5', 'Enter the size as a whole number of TB, for example 5'],
+    ['five', 'Enter the size as a whole number of TB, for example 5'],
+    ['', 'Enter the size in TB'],
+    ['10001', 'The size must be at most 10,000 TB; contact us for more'],
+  ])('refuses the size %j with %j', (sizeTb, message) => {
+    expect(errorsFor({ sizeTb }).sizeTb).toBe(message);
+  });
+
+  it('refuses a size below the product minimum', () => {
+    const result = parseConfiguration({ ...RCS, minimumTb: 10 }, { ...valid, sizeTb: '9' });
+    expect(result).toEqual({ ok: false, errors: { sizeTb: 'The size must be at least 10 TB' } });
+  });
+
+  it('refuses a term the product does not offer, naming the ones it does', () => {
+    expect(errorsFor({ termYears: '2' }).termYears).toBe(
+      'Choose one of the terms offered: 1 year, 3 years, 5 years, 10 years',
+    );
+    expect(errorsFor({ termYears: undefined }).termYears).toBe('Choose how long the licence lasts');
+  });
+
+  it('needs a department, an owner, a licence name and a usable project name', () => {
+    const errors = errorsFor({ institutionId: '', ownerCrsid: ' ', licenceName: '', projectName: 'my project!' });
+    expect(errors).toEqual({
+      institutionId: 'Choose the department that pays for the storage',
+      ownerCrsid: 'Enter the CRSid of the Data Owner',
+      licenceName: 'Enter a name for the licence',
+      projectName:
+        'Use up to 40 letters, numbers, hyphens and underscores for the project name, starting with a letter or number',
+    });
+  });
+
+  it('refuses Data Managers that are not CRSids', () => {
+    expect(errorsFor({ managerCrsids: 'bm202, Ben Manager!' }).managerCrsids).toContain('separated by commas');
+  });
+});

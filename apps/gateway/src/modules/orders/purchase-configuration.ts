@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { fieldErrorsOf } from '../../platform/web/forms.ts';
+
+/**
+ * What a buyer chooses for new storage, as the configure page, the quote and the API send it.
+ * Pure: the directory lookups (department, people) happen in purchase-configuration.service.ts.
+ */
+export interface ProductRules {
+  code: string;
+  minimumTb: number;
+  termsYears: number[];
+}
+
+/** The largest licence sold through the gateway; bigger ones are arranged with the team. */
+export const MAXIMUM_TB = 10_000;
+
+const CRSID = /^[a-z][a-z0-9]{1,9}$/;
+const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+
+function wholeNumber(field: string, missing: string, notWhole: string) {
+  return z
+    .string({ error: missing })
+    .trim()
+    .min(1, missing)
+    .regex(/^-?\d+(\.\d+)?$/, notWhole)
+    .refine((value) => /^-?\d+$/.test(value), notWhole)
+    .transform(Number)
+    .describe(field);
+}
+
+function crsidList(value: string): string[] {
+  return [
+    ...new Set(
+      value
+        .toLowerCase()
+        .split(/[\s,;]+/)
+        .filter(Boolean),
+    ),
+  ];
+}
+
+export function configurationSchema(product: ProductRules) {
+  const terms = product.termsYears.map((years) => (years === 1 ? '1 year' : `${years} years`)).join(', ');
+  return z.object({
+    sizeTb: wholeNumber('sizeTb', 'Enter the size in TB', 'Enter the size as a whole number of TB, for example 5')
+      .refine((size) => size >= product.minimumTb, `The size must be at least ${product.minimumTb} TB`)
+      .refine(
+        (size) => size <= MAXIMUM_TB,
+        `The size must be at most ${MAXIMUM_TB.toLocaleString('en-GB')} TB; contact us for more`,
+      ),
+    termYears: wholeNumber(
+      'termYears',
+      'Choose how long the licence lasts',
+      `Choose one of the terms offered: ${terms}`,
+    ).refine((years) => product.termsYears.includes(years), `Choose one of the terms offered: ${terms}`),
+    institutionId: z
+      .string({ error: 'Choose the department that pays for the storage' })
+      .trim()
+      .min(1, 'Choose the department that pays for the storage'),
+    licenceName: z
+      .string({ error: 'Enter a name for the licence' })
+      .trim()
+      .min(1, 'Enter a name for the licence')
+      .max(100, 'The licence name must be 100 characters or fewer'),
+    ownerCrsid: z
+      .string({ error: 'Enter the CRSid of the Data Owner' })
+      .trim()
+      .toLowerCase()
+      .min(1, 'Enter the CRSid of the Data Owner')
+      .regex(CRSID, 'Enter the Data Owner’s CRSid, for example ab123'),
+    managerCrsids: z
+      .string()
+      .optional()
+      .default('')
+      .transform(crsidList)
+      .refine(
+        (list) => list.every((crsid) => CRSID.test(crsid)),
+        'Enter Data Managers as CRSids separated by commas, for example ab123, cd456',
+      )
+      .refine((list) => list.length <= 20, 'Add at most 20 Data Managers here; more can be added later'),
+    projectName: z
+      .string({ error: 'Enter a name for the first storage project' })
+      .trim()
+      .min(1, 'Enter a name for the first storage project')
+      .regex(
+        PROJECT_NAME,
+        'Use up to 40 letters, numbers, hyphens and underscores for the project name, starting with a letter or number',
+      ),
+  });
+}
+
+export type ConfigurationInput = z.infer<ReturnType<typeof configurationSchema>>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+/** Checks a submitted configuration's shape and the product's rules; numbers arrive as strings from forms. */
+export function parseConfiguration(product: ProductRules, raw: unknown): Parsed<ConfigurationInput> {
+  const normalised = normaliseNumbers(raw);
+  const result = configurationSchema(product).safeParse(normalised);
+  return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrorsOf(result.error) };
+}
+
+/** The JSON API sends numbers as numbers and managers as a list; forms send strings. One schema serves both. */
+function normaliseNumbers(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object') return raw;
+  const copy: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const key of ['sizeTb', 'termYears']) if (typeof copy[key] === 'number') copy[key] = String(copy[key]);
+  if (Array.isArray(copy.managerCrsids)) copy.managerCrsids = copy.managerCrsids.join(',');
+  return copy;
+}

@@ -1,0 +1,47 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export type PaymentMethod = 'finance-code' | 'purchase-order' | 'voucher';
+export type PaymentCheckStatus = 'not-needed' | 'pending' | 'valid' | 'invalid';
+
+export interface PaymentsTable {
+  order_id: number;
+  method: PaymentMethod;
+  finance_code: string | null;
+  po_number: string | null;
+  po_document_id: string | null;
+  voucher_id: number | null;
+  check_status: PaymentCheckStatus;
+  check_message: string | null;
+  checked_at: Date | null;
+  check_attempts: Generated<number>;
+}
+
+export interface UploadedDocumentsTable {
+  id: Generated<string>;
+  person_id: number;
+  storage_key: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  uploaded_at: ColumnType<Date, never, never>;
+}
+
+export interface VouchersTable {
+  id: Generated<number>;
+  code: string;
+  product_code: string;
+  size_tb: number;
+  institution_id: string | null;
+  note: Generated<string>;
+  expires_on: string | null;
+  issued_at: ColumnType<Date, never, never>;
+  redeemed_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface PaymentsTables {
+  payments: PaymentsTable;
+  uploaded_documents: UploadedDocumentsTable;
+  vouchers: VouchersTable;
+}
