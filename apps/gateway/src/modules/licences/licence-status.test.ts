@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeRoles,
+  LICENCE_STATUS_RANK,
+  LICENCE_STATUS_WORDS,
+  LICENCE_STATUSES,
+  STORAGE_PROJECT_STATUS_WORDS,
+} from './licence-status.ts';
+
+describe('licence status words', () => {
+  it('gives every status the agreed label', () => {
+    expect(Object.fromEntries(LICENCE_STATUSES.map((status) => [status, LICENCE_STATUS_WORDS[status].label]))).toEqual({
+      pending: 'Waiting to be set up',
+      active: 'Active',
+      suspended: 'Expired – read-only',
+      cold: 'In the cold store',
+      deletable: 'Due for deletion',
+      deleted: 'Deleted',
+      cancelled: 'Cancelled',
+    });
+  });
+
+  it('explains every status in one sentence, without internal names', () => {
+    expect(Object.keys(LICENCE_STATUS_WORDS).sort()).toEqual([...LICENCE_STATUSES].sort());
+    for (const status of LICENCE_STATUSES) {
+      const { explanation } = LICENCE_STATUS_WORDS[status];
+      expect(explanation, status).toMatch(/^[A-Z][^.]*\.$/);
+      expect(explanation, status).not.toMatch(/\b(suspended|deletable|pending|cold)\b/);
+    }
+  });
+
+  it('tells people what to do when the storage is ending or gone', () => {
+    expect(LICENCE_STATUS_WORDS.suspended.explanation).toContain('renew');
+    expect(LICENCE_STATUS_WORDS.cold.explanation).toContain('recovery');
+    expect(LICENCE_STATUS_WORDS.deletable.explanation).toContain('contact the storage team');
+  });
+
+  it('ranks licences in use before the ones that need attention, and finished ones last', () => {
+    expect(LICENCE_STATUS_RANK.active).toBe(LICENCE_STATUS_RANK.pending);
+    expect(LICENCE_STATUS_RANK.pending).toBeLessThan(LICENCE_STATUS_RANK.suspended);
+    expect(LICENCE_STATUS_RANK.suspended).toBeLessThan(LICENCE_STATUS_RANK.cold);
+    expect(LICENCE_STATUS_RANK.cold).toBeLessThan(LICENCE_STATUS_RANK.deletable);
+    expect(LICENCE_STATUS_RANK.deletable).toBeLessThan(LICENCE_STATUS_RANK.deleted);
+    expect(LICENCE_STATUS_RANK.cancelled).toBe(LICENCE_STATUS_RANK.deleted);
+  });
+
+  it('has words for every storage project status', () => {
+    expect(Object.keys(STORAGE_PROJECT_STATUS_WORDS).sort()).toEqual(['active', 'pending', 'removed']);
+    expect(STORAGE_PROJECT_STATUS_WORDS.pending.label).toBe('Waiting to be set up');
+  });
+});
+
+describe('describeRoles', () => {
+  it('names roles in a fixed order, whatever order they come in', () => {
+    expect(describeRoles(['project-data-user', 'data-owner'])).toBe('Data Owner, Project Data User');
+    expect(describeRoles(['data-manager', 'project-data-manager'])).toBe('Data Manager, Project Data Manager');
+    expect(describeRoles([])).toBe('');
+  });
+});

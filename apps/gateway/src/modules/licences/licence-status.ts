@@ -1,0 +1,100 @@
+import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
+
+/**
+ * What a customer reads about a licence and its storage projects: plain words for each status,
+ * a sentence saying what it means and what to do, and the names of the roles a person can hold.
+ * Pure, like ORDER_STATUS_WORDS in ../orders/order-status.ts.
+ */
+export const LICENCE_STATUSES = [
+  'pending',
+  'active',
+  'suspended',
+  'cold',
+  'deletable',
+  'deleted',
+  'cancelled',
+] as const satisfies readonly LicenceStatus[];
+
+export const LICENCE_STATUS_WORDS: Record<LicenceStatus, { label: string; explanation: string }> = {
+  pending: {
+    label: 'Waiting to be set up',
+    explanation:
+      'The storage team will set up the storage once the order is approved and the licence starts on that day, so you do not need to do anything.',
+  },
+  active: {
+    label: 'Active',
+    explanation: 'The storage is ready to use, and you can renew the licence before its end date to keep it.',
+  },
+  suspended: {
+    label: 'Expired – read-only',
+    explanation:
+      'The licence has passed its end date, so you can read the data but not change it until you renew the licence.',
+  },
+  cold: {
+    label: 'In the cold store',
+    explanation:
+      'The licence was not renewed, so the data has been moved to the tape archive; order a recovery (a fee applies) if you need it back.',
+  },
+  deletable: {
+    label: 'Due for deletion',
+    explanation:
+      'The data will be deleted once the storage team confirms, so contact the storage team straight away if you still need it.',
+  },
+  deleted: {
+    label: 'Deleted',
+    explanation: 'The storage and its data have been deleted, so buy new storage if you need some again.',
+  },
+  cancelled: {
+    label: 'Cancelled',
+    explanation: 'This licence was cancelled and its storage is not available, so buy new storage if you need some.',
+  },
+};
+
+/**
+ * The order licences are listed in: ones in use or about to be first, then the ones that need
+ * attention soonest, then the finished ones. Equal ranks are sorted by name.
+ */
+export const LICENCE_STATUS_RANK: Record<LicenceStatus, number> = {
+  active: 0,
+  pending: 0,
+  suspended: 1,
+  cold: 2,
+  deletable: 3,
+  cancelled: 4,
+  deleted: 4,
+};
+
+export type StorageProjectStatus = 'pending' | 'active' | 'removed';
+
+export const STORAGE_PROJECT_STATUS_WORDS: Record<StorageProjectStatus, { label: string; explanation: string }> = {
+  pending: {
+    label: 'Waiting to be set up',
+    explanation: 'The storage team will create this storage project when the licence is set up.',
+  },
+  active: { label: 'Active', explanation: 'The storage project exists and its members can use it.' },
+  removed: { label: 'Removed', explanation: 'This storage project has been removed and can no longer be used.' },
+};
+
+/** A person's place on a licence: the licence's own roles, then those on one of its storage projects. */
+export type LicenceRole = 'data-owner' | 'data-manager' | ProjectRole;
+
+export const LICENCE_ROLES = [
+  'data-owner',
+  'data-manager',
+  'project-data-manager',
+  'project-data-user',
+] as const satisfies readonly LicenceRole[];
+
+export const LICENCE_ROLE_WORDS: Record<LicenceRole, string> = {
+  'data-owner': 'Data Owner',
+  'data-manager': 'Data Manager',
+  'project-data-manager': 'Project Data Manager',
+  'project-data-user': 'Project Data User',
+};
+
+/** "Data Owner, Project Data User": a person's roles in the order they are listed above. */
+export function describeRoles(roles: readonly LicenceRole[]): string {
+  return LICENCE_ROLES.filter((role) => roles.includes(role))
+    .map((role) => LICENCE_ROLE_WORDS[role])
+    .join(', ');
+}
