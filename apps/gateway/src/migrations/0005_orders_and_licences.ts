@@ -169,7 +169,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       finance_code text,
       po_number text,
       po_document_id uuid UNIQUE REFERENCES uploaded_documents (id),
-      voucher_id bigint UNIQUE REFERENCES vouchers (id),
+      -- not unique: a cancelled order gives its voucher back (vouchers.redeemed_at is the single-use guard)
+      voucher_id bigint REFERENCES vouchers (id),
       -- the CUFS answer for a finance code; not-needed for the other methods
       check_status text NOT NULL CHECK (check_status IN ('not-needed', 'pending', 'valid', 'invalid')),
       check_message text,
