@@ -1,6 +1,14 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
-export type AuditEntity = 'order' | 'licence' | 'payment' | 'storage-project' | 'voucher' | 'staff-role' | 'quote';
+export type AuditEntity =
+  | 'order'
+  | 'licence'
+  | 'payment'
+  | 'storage-project'
+  | 'voucher'
+  | 'staff-role'
+  | 'quote'
+  | 'personal-access-token';
 
 export interface AuditEventsTable {
   id: Generated<number>;
