@@ -1,0 +1,98 @@
+import { extractText, getDocumentProxy, getMeta } from 'unpdf';
+import { describe, expect, it } from 'vitest';
+import { QUOTE_ISSUER, type QuotePdfInput, renderQuotePdf } from './quote-pdf.ts';
+
+const internal: QuotePdfInput = {
+  reference: 'Q-000042',
+  issuedOn: '2028-02-10',
+  validUntil: '2028-03-11',
+  customer: {
+    institutionName: 'Department of Physics',
+    institutionId: 'PHYS',
+    customerClass: 'internal',
+    requesterName: 'Alice Researcher',
+    requesterCrsid: 'ar101',
+    requesterEmail: 'ar101@cam.ac.uk',
+  },
+  product: {
+    code: 'RDS',
+    name: 'Research Data Store',
+    serviceName: 'Research storage',
+    teamName: 'Research Computing Services',
+  },
+  licenceName: 'Dark matter survey',
+  sizeTb: 5,
+  termYears: 3,
+  pencePerTbYear: 5_400,
+  priceValidFrom: '2026-08-01',
+  netPence: 81_000,
+  vatPence: 0,
+  totalPence: 81_000,
+  siteName: 'Storage Self-Service Gateway',
+  contactEmail: 'storage-support@example.ac.uk',
+};
+
+const external: QuotePdfInput = {
+  ...internal,
+  reference: 'Q-000043',
+  customer: {
+    ...internal.customer,
+    institutionName: "King's College",
+    institutionId: 'KINGS',
+    customerClass: 'external',
+  },
+  sizeTb: 2,
+  termYears: 1,
+  pencePerTbYear: 6_480,
+  netPence: 12_960,
+  vatPence: 2_592,
+  totalPence: 15_552,
+};
+
+async function readBack(pdf: Buffer): Promise<{ text: string; title: unknown; author: unknown }> {
+  const document = await getDocumentProxy(new Uint8Array(pdf));
+  const { text } = await extractText(document, { mergePages: true });
+  const { info } = await getMeta(document);
+  return { text: text.replace(/\s+/g, ' '), title: info.Title, author: info.Author };
+}
+
+describe('the quotation PDF', () => {
+  it('is a PDF with a title, saying who issues it, what is quoted and how to pay', async () => {
+    const pdf = await renderQuotePdf(internal);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const { text, title, author } = await readBack(pdf);
+    expect(title).toBe('Quotation Q-000042');
+    expect(author).toContain('University Information Services');
+    expect(text).toContain(QUOTE_ISSUER);
+    expect(text).toContain('Quotation Q-000042');
+    expect(text).toContain('10 February 2028');
+    expect(text).toContain('11 March 2028');
+    expect(text).toContain('Department of Physics (PHYS)');
+    expect(text).toContain('Alice Researcher (ar101)');
+    expect(text).toContain('Research Data Store (RDS)');
+    expect(text).toContain('Research Computing Services');
+    expect(text).toContain('5 TB × £54.00 per TB per year × 3 years');
+    expect(text).toContain('£810.00');
+    expect(text).toContain('VAT: none (internal customer)');
+    expect(text).toMatch(/Total £810\.00/);
+    expect(text).toContain(
+      'Raise a purchase order to University Information Services quoting Q-000042; upload the PO when you buy',
+    );
+    expect(text).toContain('storage-support@example.ac.uk');
+  });
+
+  it('charges external customers VAT at 20%', async () => {
+    const { text } = await readBack(await renderQuotePdf(external));
+    expect(text).toContain("King's College (KINGS)");
+    expect(text).toContain('2 TB × £64.80 per TB per year × 1 year');
+    expect(text).toMatch(/VAT at 20% £25\.92/);
+    expect(text).toMatch(/Total £155\.52/);
+    expect(text).not.toContain('VAT: none');
+  });
+
+  it('gives the same bytes for the same quote, whenever it is downloaded', async () => {
+    const first = await renderQuotePdf(internal);
+    const second = await renderQuotePdf(internal);
+    expect(second.equals(first)).toBe(true);
+  });
+});

@@ -1,0 +1,205 @@
+import PDFDocument from 'pdfkit';
+import { Temporal } from 'temporal-polyfill';
+import { formatPence } from '../catalogue/money.ts';
+import { VAT_PERCENT } from '../catalogue/pricing.ts';
+import type { CustomerClass } from '../people/people.tables.ts';
+import { formatDay, QUOTE_VALID_DAYS } from './quote-rules.ts';
+import type { Quote } from './quotes.repository.ts';
+
+/** Everything printed on a quotation, as plain data: the PDF is a function of this alone. */
+export interface QuotePdfInput {
+  reference: string;
+  issuedOn: string;
+  validUntil: string;
+  customer: {
+    institutionName: string;
+    institutionId: string;
+    customerClass: CustomerClass;
+    requesterName: string;
+    requesterCrsid: string;
+    requesterEmail: string;
+  };
+  product: { code: string; name: string; serviceName: string; teamName: string };
+  licenceName: string;
+  sizeTb: number;
+  termYears: number;
+  pencePerTbYear: number;
+  priceValidFrom: string;
+  netPence: number;
+  vatPence: number;
+  totalPence: number;
+  /** The gateway's name and contact address, from the site settings. */
+  siteName: string;
+  contactEmail: string;
+}
+
+export const QUOTE_ISSUER = 'University of Cambridge — University Information Services';
+
+export function quotePdfInput(quote: Quote, site: { serviceName: string; contactEmail: string }): QuotePdfInput {
+  return {
+    reference: quote.reference,
+    issuedOn: quote.issuedOn,
+    validUntil: quote.validUntil,
+    customer: {
+      institutionName: quote.institution.name,
+      institutionId: quote.institution.id,
+      customerClass: quote.customerClass,
+      requesterName: quote.requester.displayName,
+      requesterCrsid: quote.requester.crsid,
+      requesterEmail: quote.requester.email,
+    },
+    product: {
+      code: quote.productCode,
+      name: quote.productName,
+      serviceName: quote.serviceName,
+      teamName: quote.team.name,
+    },
+    licenceName: quote.licenceName,
+    sizeTb: quote.sizeTb,
+    termYears: quote.termYears,
+    pencePerTbYear: quote.pencePerTbYear,
+    priceValidFrom: quote.priceValidFrom,
+    netPence: quote.netPence,
+    vatPence: quote.vatPence,
+    totalPence: quote.totalPence,
+    siteName: site.serviceName,
+    contactEmail: site.contactEmail,
+  };
+}
+
+const years = (count: number): string => (count === 1 ? '1 year' : `${count} years`);
+
+/** The lines of the price, as label and amount; the same words the quote page uses. */
+export function quotePriceLines(input: {
+  sizeTb: number;
+  termYears: number;
+  pencePerTbYear: number;
+  netPence: number;
+  vatPence: number;
+  totalPence: number;
+  customerClass: CustomerClass;
+}): Array<[string, string]> {
+  const vat: [string, string] =
+    input.customerClass === 'external'
+      ? [`VAT at ${VAT_PERCENT}%`, formatPence(input.vatPence)]
+      : ['VAT: none (internal customer)', formatPence(0)];
+  return [
+    [
+      `${input.sizeTb} TB × ${formatPence(input.pencePerTbYear)} per TB per year × ${years(input.termYears)}`,
+      formatPence(input.netPence),
+    ],
+    vat,
+    ['Total', formatPence(input.totalPence)],
+  ];
+}
+
+/** Renders the quotation as an A4 PDF with pdfkit's built-in Helvetica; no files or network. */
+export function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
+  const issued = Temporal.PlainDate.from(input.issuedOn);
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 56,
+    lang: 'en-GB',
+    displayTitle: true,
+    info: {
+      Title: `Quotation ${input.reference}`,
+      Author: 'University Information Services, University of Cambridge',
+      Subject: `${input.product.name}, ${input.sizeTb} TB for ${years(input.termYears)}`,
+      Creator: input.siteName,
+      // The issue date, not the moment of download: the same quote always gives the same document.
+      CreationDate: new Date(Date.UTC(issued.year, issued.month - 1, issued.day)),
+    },
+  });
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const left = doc.page.margins.left;
+  const width = doc.page.width - left - doc.page.margins.right;
+
+  doc.font('Helvetica-Bold').fontSize(11).fillColor('#171717').text(QUOTE_ISSUER);
+  doc.moveDown(1.5);
+  doc.font('Helvetica-Bold').fontSize(22).text(`Quotation ${input.reference}`);
+  doc.moveDown(0.5);
+  field(doc, 'Issued on', formatDay(input.issuedOn));
+  field(doc, 'Valid until', `${formatDay(input.validUntil)} (${QUOTE_VALID_DAYS} days from issue)`);
+
+  heading(doc, 'Customer');
+  field(doc, 'Department', `${input.customer.institutionName} (${input.customer.institutionId})`);
+  field(
+    doc,
+    'Customer type',
+    input.customer.customerClass === 'external' ? 'External (VAT is charged)' : 'Internal (University department)',
+  );
+  field(
+    doc,
+    'Requested by',
+    `${input.customer.requesterName} (${input.customer.requesterCrsid}), ${input.customer.requesterEmail}`,
+  );
+
+  heading(doc, 'Storage quoted');
+  field(doc, 'Product', `${input.product.name} (${input.product.code})`);
+  field(doc, 'Sold by', `${input.product.teamName} (${input.product.serviceName})`);
+  field(doc, 'Licence name', input.licenceName);
+  field(doc, 'Size and term', `${input.sizeTb} TB for ${years(input.termYears)}`);
+  field(
+    doc,
+    'Unit price',
+    `${formatPence(input.pencePerTbYear)} per TB per year (price in force from ${formatDay(input.priceValidFrom)})`,
+  );
+
+  heading(doc, 'Price');
+  const lines = quotePriceLines({ ...input, customerClass: input.customer.customerClass });
+  const amountWidth = 110;
+  for (const [index, [label, amount]] of lines.entries()) {
+    const isTotal = index === lines.length - 1;
+    if (isTotal) {
+      doc
+        .moveTo(left, doc.y)
+        .lineTo(left + width, doc.y)
+        .lineWidth(1)
+        .stroke('#171717');
+      doc.moveDown(0.3);
+    }
+    const y = doc.y;
+    doc.font(isTotal ? 'Helvetica-Bold' : 'Helvetica').fontSize(11);
+    doc.text(label, left, y, { width: width - amountWidth - 10 });
+    const after = doc.y;
+    doc.text(amount, left + width - amountWidth, y, { width: amountWidth, align: 'right' });
+    doc.x = left;
+    doc.y = Math.max(after, doc.y) + 4;
+  }
+
+  heading(doc, 'How to pay');
+  doc
+    .font('Helvetica')
+    .fontSize(11)
+    .text(
+      `Raise a purchase order to University Information Services quoting ${input.reference}; upload the PO when you buy.`,
+    );
+  doc.moveDown(0.5);
+  doc.text(
+    `Buy the storage on the ${input.siteName} by ${formatDay(input.validUntil)} to keep this price. ` +
+      'You can also pay with a University finance code instead of a purchase order.',
+  );
+
+  heading(doc, 'Questions');
+  doc.font('Helvetica').fontSize(11).text(`Email ${input.contactEmail} and quote ${input.reference}.`);
+
+  doc.end();
+  return done;
+}
+
+function heading(doc: PDFKit.PDFDocument, text: string): void {
+  doc.moveDown(1);
+  doc.font('Helvetica-Bold').fontSize(14).text(text, doc.page.margins.left);
+  doc.moveDown(0.3);
+}
+
+function field(doc: PDFKit.PDFDocument, label: string, value: string): void {
+  doc.font('Helvetica-Bold').fontSize(11).text(`${label}: `, doc.page.margins.left, doc.y, { continued: true });
+  doc.font('Helvetica').text(value);
+}

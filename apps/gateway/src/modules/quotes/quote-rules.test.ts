@@ -1,0 +1,61 @@
+import { Temporal } from 'temporal-polyfill';
+import { describe, expect, it } from 'vitest';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import { canSeeQuote, formatDay, QUOTE_VALID_DAYS, quoteIsValid, quoteValidUntil } from './quote-rules.ts';
+
+describe('how long a quote is valid', () => {
+  it('is 30 days', () => {
+    expect(QUOTE_VALID_DAYS).toBe(30);
+  });
+
+  it('counts calendar days across a month end and a year end', () => {
+    expect(quoteValidUntil('2026-11-27')).toBe('2026-12-27');
+    expect(quoteValidUntil('2026-01-31')).toBe('2026-03-02');
+    expect(quoteValidUntil('2026-12-15')).toBe('2027-01-14');
+  });
+
+  it('counts 29 February in a leap year', () => {
+    expect(quoteValidUntil('2028-02-10')).toBe('2028-03-11');
+    expect(quoteValidUntil('2027-02-10')).toBe('2027-03-12');
+    expect(quoteValidUntil('2028-02-29')).toBe('2028-03-30');
+  });
+
+  it('is valid through its last day and not the day after', () => {
+    const quote = { issuedOn: '2028-02-10', validUntil: quoteValidUntil('2028-02-10') };
+    expect(quoteIsValid(quote, '2028-02-10')).toBe(true);
+    expect(quoteIsValid(quote, '2028-03-11')).toBe(true);
+    expect(quoteIsValid(quote, Temporal.PlainDate.from('2028-03-11'))).toBe(true);
+    expect(quoteIsValid(quote, '2028-03-12')).toBe(false);
+    expect(quoteIsValid(quote, '2029-01-01')).toBe(false);
+  });
+
+  it('writes dates for people to read', () => {
+    expect(formatDay('2028-02-29')).toBe('29 February 2028');
+    expect(formatDay('2026-12-01')).toBe('1 December 2026');
+  });
+});
+
+describe('who may see a quote', () => {
+  const person = (id: number, staffRoles: PersonWithRoles['staffRoles'] = []): PersonWithRoles => ({
+    id,
+    crsid: `p${id}`,
+    displayName: `Person ${id}`,
+    email: `p${id}@cam.ac.uk`,
+    institutionId: 'PHYS',
+    staffRoles,
+  });
+  const researchQuote = { personId: 1, service: 'research' as const };
+
+  it('lets the person who asked for it see it, and no other customer', () => {
+    expect(canSeeQuote(person(1), researchQuote)).toBe(true);
+    expect(canSeeQuote(person(2), researchQuote)).toBe(false);
+    expect(canSeeQuote(undefined, researchQuote)).toBe(false);
+  });
+
+  it("lets the product's service team, Finance and superusers see it, but not another service's team", () => {
+    expect(canSeeQuote(person(2, [{ role: 'service-admin', service: 'research' }]), researchQuote)).toBe(true);
+    expect(canSeeQuote(person(2, [{ role: 'finance', service: null }]), researchQuote)).toBe(true);
+    expect(canSeeQuote(person(2, [{ role: 'superuser', service: null }]), researchQuote)).toBe(true);
+    expect(canSeeQuote(person(2, [{ role: 'service-admin', service: 'institutional' }]), researchQuote)).toBe(false);
+  });
+});

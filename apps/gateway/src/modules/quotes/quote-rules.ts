@@ -1,0 +1,37 @@
+import { Temporal } from 'temporal-polyfill';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import type { ServiceCode } from '../people/people.tables.ts';
+import { isServiceStaff } from '../people/staff-access.ts';
+
+/** How long a quote's price holds: a department raises its purchase order within this many days. */
+export const QUOTE_VALID_DAYS = 30;
+
+/** The last day a quote issued on `issuedOn` (YYYY-MM-DD) can be bought from: 30 calendar days later. */
+export function quoteValidUntil(issuedOn: string): string {
+  return Temporal.PlainDate.from(issuedOn).add({ days: QUOTE_VALID_DAYS }).toString();
+}
+
+/** Valid through its last day inclusive; `today` is a calendar date from the injected clock. */
+export function quoteIsValid(quote: { validUntil: string }, today: string | Temporal.PlainDate): boolean {
+  return Temporal.PlainDate.compare(Temporal.PlainDate.from(today), Temporal.PlainDate.from(quote.validUntil)) <= 0;
+}
+
+/**
+ * Who may read a quote: the person who asked for it, and the staff of the product's service
+ * (its team, Finance, superusers). Everyone else is told it does not exist.
+ */
+export function canSeeQuote(
+  person: PersonWithRoles | undefined,
+  quote: { personId: number; service: ServiceCode },
+): boolean {
+  if (!person) return false;
+  return person.id === quote.personId || isServiceStaff(person, quote.service);
+}
+
+const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** A calendar date for people to read: 2026-11-27 → 27 November 2026. */
+export function formatDay(day: string): string {
+  const date = Temporal.PlainDate.from(day);
+  return dayFormat.format(Date.UTC(date.year, date.month - 1, date.day));
+}

@@ -1,0 +1,112 @@
+import type { Executor } from '../../platform/db/database.ts';
+import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
+import type { QuotesTable } from './quotes.tables.ts';
+
+/** A quote as pages, the PDF and other modules read it: the stored offer with the names it refers to. */
+export interface Quote {
+  id: number;
+  reference: string;
+  personId: number;
+  requester: { crsid: string; displayName: string; email: string };
+  productCode: string;
+  productName: string;
+  service: ServiceCode;
+  serviceName: string;
+  /** The team that sells the product, and its email, for questions about the quote. */
+  team: { name: string; email: string };
+  institution: { id: string; name: string };
+  customerClass: CustomerClass;
+  licenceName: string;
+  sizeTb: number;
+  termYears: number;
+  pencePerTbYear: number;
+  priceValidFrom: string;
+  netPence: number;
+  vatPence: number;
+  totalPence: number;
+  issuedOn: string;
+  validUntil: string;
+}
+
+export type NewQuoteRow = Omit<QuotesTable, 'id' | 'reference' | 'created_at'>;
+
+/** Stores a quote; the database numbers it (Q-000001…). Returns its id and reference. */
+export async function insertQuote(tx: Executor, row: NewQuoteRow): Promise<{ id: number; reference: string }> {
+  return tx.insertInto('quotes').values(row).returning(['id', 'reference']).executeTakeFirstOrThrow();
+}
+
+function selectQuotes(db: Executor) {
+  return db
+    .selectFrom('quotes')
+    .innerJoin('people', 'people.id', 'quotes.person_id')
+    .innerJoin('products', 'products.code', 'quotes.product_code')
+    .innerJoin('services', 'services.code', 'products.service')
+    .innerJoin('institutions', 'institutions.id', 'quotes.institution_id')
+    .select([
+      'quotes.id',
+      'quotes.reference',
+      'quotes.person_id',
+      'people.crsid',
+      'people.display_name',
+      'people.email',
+      'quotes.product_code',
+      'products.name as product_name',
+      'products.service',
+      'services.name as service_name',
+      'services.team_name',
+      'services.team_email',
+      'quotes.institution_id',
+      'institutions.name as institution_name',
+      'quotes.customer_class',
+      'quotes.licence_name',
+      'quotes.size_tb',
+      'quotes.term_years',
+      'quotes.pence_per_tb_year',
+      'quotes.price_valid_from',
+      'quotes.net_pence',
+      'quotes.vat_pence',
+      'quotes.total_pence',
+      'quotes.issued_on',
+      'quotes.valid_until',
+    ]);
+}
+
+type QuoteRow = Awaited<ReturnType<ReturnType<typeof selectQuotes>['executeTakeFirstOrThrow']>>;
+
+function toQuote(row: QuoteRow): Quote {
+  return {
+    id: row.id,
+    reference: row.reference,
+    personId: row.person_id,
+    requester: { crsid: row.crsid, displayName: row.display_name, email: row.email },
+    productCode: row.product_code,
+    productName: row.product_name,
+    service: row.service,
+    serviceName: row.service_name,
+    team: { name: row.team_name, email: row.team_email },
+    institution: { id: row.institution_id, name: row.institution_name },
+    customerClass: row.customer_class,
+    licenceName: row.licence_name,
+    sizeTb: row.size_tb,
+    termYears: row.term_years,
+    pencePerTbYear: row.pence_per_tb_year,
+    priceValidFrom: row.price_valid_from,
+    netPence: row.net_pence,
+    vatPence: row.vat_pence,
+    totalPence: row.total_pence,
+    issuedOn: row.issued_on,
+    validUntil: row.valid_until,
+  };
+}
+
+/** The quote with this reference (Q-000123, any letter case), whoever asked for it. */
+export async function selectQuote(db: Executor, reference: string): Promise<Quote | undefined> {
+  const row = await selectQuotes(db).where('quotes.reference', '=', reference.toUpperCase()).executeTakeFirst();
+  return row ? toQuote(row) : undefined;
+}
+
+/** A person's quotes, newest first. */
+export async function selectQuotesForPerson(db: Executor, personId: number): Promise<Quote[]> {
+  const rows = await selectQuotes(db).where('quotes.person_id', '=', personId).orderBy('quotes.id', 'desc').execute();
+  return rows.map(toQuote);
+}

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../platform/clock.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import { requirePerson } from '../../platform/identity/current-person.ts';
+import { formValues } from '../../platform/web/forms.ts';
+import { pageContext } from '../../platform/web/page-context.ts';
+import { sendPage } from '../../platform/web/render.ts';
+import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
+import { listInstitutions } from '../people/people.repository.ts';
+import { quotePdfInput, renderQuotePdf } from './quote-pdf.ts';
+import { quoteIsValid } from './quote-rules.ts';
+import { createQuote, findQuoteFor } from './quotes.service.ts';
+import { QuoteFormPage, QuotePage, quotePath } from './quotes.views.tsx';
+
+export interface QuotesRoutesOptions {
+  db: Executor;
+  clock: Clock;
+}
+
+/** Quotes: ask for one from a configuration, read it as a page, download it as a PDF. */
+export async function quotesRoutes(app: FastifyInstance, options: QuotesRoutesOptions): Promise<void> {
+  const { db, clock } = options;
+
+  app.post<{ Params: { product: string } }>('/storage/buy/:product/quote', async (request, reply) => {
+    const person = requirePerson(request);
+    const today = clock.today().toString();
+    const product = await productOnSale(db, request.params.product, today);
+    const priced = await priceConfiguration(db, product, request.body ?? {}, today);
+    if (!priced.ok) {
+      const page = (
+        <QuoteFormPage
+          context={pageContext(request, reply)}
+          product={product}
+          institutions={await listInstitutions(db)}
+          values={formValues(request.body)}
+          errors={priced.errors}
+        />
+      );
+      return sendPage(reply, page, 422);
+    }
+    const quote = await createQuote(db, person, priced.value, today);
+    return reply.redirect(quotePath(quote.reference), 303);
+  });
+
+  app.get<{ Params: { reference: string } }>('/storage/quotes/:reference/', async (request, reply) => {
+    const quote = await findQuoteFor(db, requirePerson(request), request.params.reference);
+    const expired = !quoteIsValid(quote, clock.today());
+    return sendPage(reply, <QuotePage context={pageContext(request, reply)} quote={quote} expired={expired} />);
+  });
+
+  app.get<{ Params: { reference: string } }>('/storage/quotes/:reference/quote.pdf', async (request, reply) => {
+    const quote = await findQuoteFor(db, requirePerson(request), request.params.reference);
+    const pdf = await renderQuotePdf(quotePdfInput(quote, request.server.site));
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `attachment; filename="${quote.reference}.pdf"`)
+      .header('cache-control', 'private, no-store')
+      .send(pdf);
+  });
+}

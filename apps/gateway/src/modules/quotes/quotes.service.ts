@@ -1,0 +1,75 @@
+import type { Executor } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/web/errors.ts';
+import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import type { PricedConfiguration } from '../orders/purchase-configuration.service.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import { canSeeQuote, quoteValidUntil } from './quote-rules.ts';
+import { insertQuote, type Quote, selectQuote, selectQuotesForPerson } from './quotes.repository.ts';
+
+export type { Quote } from './quotes.repository.ts';
+
+/**
+ * Issues a quote for a priced configuration: stores the offer at the price in force, valid for
+ * QUOTE_VALID_DAYS from `issuedOn`, and writes the audit row in the same transaction. Pass a
+ * transaction to make the quote part of a larger change; given the root handle it opens its own.
+ */
+export async function createQuote(
+  db: Executor,
+  person: { id: number; crsid: string },
+  configuration: PricedConfiguration,
+  issuedOn: string,
+): Promise<Quote> {
+  if (!db.isTransaction) return db.transaction().execute((tx) => createQuote(tx, person, configuration, issuedOn));
+  const { product, institution, price } = configuration;
+  const row = {
+    person_id: person.id,
+    product_code: product.code,
+    institution_id: institution.id,
+    customer_class: institution.customerClass,
+    licence_name: configuration.licenceName,
+    size_tb: configuration.sizeTb,
+    term_years: configuration.termYears,
+    pence_per_tb_year: price.pencePerTbYear,
+    price_valid_from: price.validFrom,
+    net_pence: price.netPence,
+    vat_pence: price.vatPence,
+    total_pence: price.totalPence,
+    issued_on: issuedOn,
+    valid_until: quoteValidUntil(issuedOn),
+  };
+  const { id, reference } = await insertQuote(db, row);
+  await recordAudit(db, {
+    actor: personActor(person),
+    entityType: 'quote',
+    entityId: reference,
+    action: 'issued',
+    after: { ...row, reference },
+  });
+  const quote = await selectQuote(db, reference);
+  if (!quote || quote.id !== id) throw new Error(`quote ${reference} vanished inside its own transaction`);
+  return quote;
+}
+
+/** The quote with this reference, whoever asked for it: for code that has already checked access. */
+export async function findQuote(db: Executor, reference: string): Promise<Quote | undefined> {
+  return selectQuote(db, reference);
+}
+
+/**
+ * The quote with this reference if this person may see it. Anyone else gets the same 404 as for
+ * a reference that does not exist, so quote numbers cannot be probed.
+ */
+export async function findQuoteFor(db: Executor, person: PersonWithRoles, reference: string): Promise<Quote> {
+  const quote = /^Q-\d{1,12}$/i.test(reference) ? await selectQuote(db, reference) : undefined;
+  if (!quote || !canSeeQuote(person, quote))
+    throw new AppError(
+      'not-found',
+      `We could not find quote ${reference}. A quote can be seen only by the person who asked for it and the storage team.`,
+    );
+  return quote;
+}
+
+/** A person's quotes, newest first (the "my storage" page lists them). */
+export async function listQuotesForPerson(db: Executor, personId: number): Promise<Quote[]> {
+  return selectQuotesForPerson(db, personId);
+}
