@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from './errors.ts';
+import { APP_ERROR_STATUS, AppError } from './errors.ts';
 import { Page } from './layout.tsx';
 import { pageContext } from './page-context.ts';
 import { sendPage } from './render.ts';
@@ -32,13 +32,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (error.code === 'unauthenticated' && !wantsJson(request) && request.method === 'GET') {
         return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(request.url)}`);
       }
-      return respond(request, reply, error.status, titleFor(error.status), error.publicMessage);
+      return respond(request, reply, error.status, titleFor(error.status), error.publicMessage, error);
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
       const message =
         error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET'
-          ? 'This form has expired. Go back, reload the page and try again.'
+          ? wantsJson(request)
+            ? 'The CSRF token is missing or not valid: send it in the x-csrf-token header, or use an access token.'
+            : 'This form has expired. Go back, reload the page and try again.'
           : status === 429
             ? 'Too many attempts. Wait a minute and try again.'
             : status === 413
@@ -57,6 +59,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
+/** The machine-readable code of a failure that was not an AppError (CSRF, rate limits, body parsing, 500s). */
+function codeFor(status: number): string {
+  const known = Object.entries(APP_ERROR_STATUS).find(([, value]) => value === status);
+  return known ? known[0] : status >= 500 ? 'internal-error' : 'bad-request';
+}
+
 function titleFor(status: number): string {
   if (status === 401) return 'Sign in required';
   if (status === 403) return 'You cannot do that';
@@ -67,9 +75,18 @@ function titleFor(status: number): string {
   return 'There is a problem';
 }
 
-function respond(request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string) {
+function respond(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  message: string,
+  appError?: AppError,
+) {
   if (wantsJson(request)) {
-    return reply.status(status).send({ error: { status, title, message, requestId: request.id } });
+    const code = appError?.code ?? codeFor(status);
+    const fields = appError?.fields;
+    return reply.status(status).send({ error: { status, code, title, message, requestId: request.id, fields } });
   }
   return sendPage(
     reply,

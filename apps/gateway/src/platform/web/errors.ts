@@ -18,6 +18,8 @@ export class AppError extends Error {
     readonly code: AppErrorCode,
     /** Safe to show to the person: never a stack, a query or a secret. */
     readonly publicMessage: string,
+    /** Messages for single fields of the input, keyed by the field's name or dotted path. */
+    readonly fields?: Readonly<Record<string, string>>,
   ) {
     super(publicMessage);
     this.name = 'AppError';
