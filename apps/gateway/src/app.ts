@@ -8,6 +8,7 @@ import { failedJobsRoutes } from './modules/admin/failed-jobs.routes.tsx';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.tsx';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { helpRoutes } from './modules/help/help.routes.tsx';
+import { licencesRoutes } from './modules/licences/licences.routes.tsx';
 import { quotesRoutes } from './modules/quotes/quotes.routes.tsx';
 import { siteRoutes } from './modules/site/site.routes.tsx';
 import type { Clock } from './platform/clock.ts';
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(catalogueRoutes, { db, clock });
   await app.register(quotesRoutes, { db, clock });
   await app.register(helpRoutes);
+  await app.register(licencesRoutes, { db, clock });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
   await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry });
   // The outbox viewer shows anyone's mail, so it lives only where dev sign-in already lets anyone be anyone.

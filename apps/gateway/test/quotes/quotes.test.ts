@@ -183,6 +183,9 @@ describe('quotes', () => {
     expect(shape.body).toContain('The size must be at least 1 TB');
     expect(shape.body).toContain('Choose one of the terms offered: 1 year, 2 years, 3 years, 4 years, 5 years');
     expect(shape.body).toContain('href="#sizeTb"');
+    expect(shape.body).toMatch(/<input[^>]*id="sizeTb"[^>]*aria-describedby="sizeTb-hint sizeTb-error"/);
+    expect(shape.body).toMatch(/<input[^>]*id="sizeTb"[^>]*aria-invalid="true"/);
+    expect(shape.body).toContain('<option value="PHYS" selected>Department of Physics</option>');
     expect(shape.body).toContain('<form method="post" action="/storage/buy/RDS/quote"');
     expect(shape.body).toContain('value="Dark matter survey"');
     expect(shape.body).toMatch(/<title>Error: Get a quote/);

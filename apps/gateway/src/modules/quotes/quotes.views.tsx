@@ -31,7 +31,20 @@ export function QuoteFormPage({
   values: Record<string, string>;
   errors: FieldErrors;
 }) {
-  const field = (name: string) => ({ name, id: name, value: values[name] ?? '', error: errors[name] });
+  const field = (name: string, hint?: string): FieldState => ({
+    name,
+    id: name,
+    value: values[name] ?? '',
+    error: errors[name],
+    hint,
+  });
+  const sizeTb = field('sizeTb', `Whole TB, at least ${product.minimumTb} TB.`);
+  const termYears = field('termYears');
+  const institutionId = field('institutionId');
+  const licenceName = field('licenceName', 'For example, the research group or project.');
+  const ownerCrsid = field('ownerCrsid', 'Usually the principal investigator.');
+  const managerCrsids = field('managerCrsids', 'Separate CRSids with commas, for example ab123, cd456.');
+  const projectName = field('projectName', 'Letters, numbers, hyphens and underscores.');
   return (
     <Page
       context={context}
@@ -52,48 +65,40 @@ export function QuoteFormPage({
       </p>
       <form method="post" action={`/storage/buy/${product.code}/quote`} novalidate>
         <CsrfField token={context.csrfToken} />
-        <Field {...field('sizeTb')} label="Size in TB" hint={`Whole TB, at least ${product.minimumTb} TB.`}>
-          <input type="text" inputMode="numeric" {...inputProps(field('sizeTb'))} />
+        <Field {...sizeTb} label="Size in TB">
+          <input type="text" inputMode="numeric" {...inputProps(sizeTb)} />
         </Field>
-        <Field {...field('termYears')} label="How long the licence lasts">
-          <select {...inputProps(field('termYears'))}>
+        <Field {...termYears} label="How long the licence lasts">
+          <select {...inputProps(termYears)}>
             <option value="">Choose a term</option>
             {product.termsYears.map((term) => (
-              <option key={term} value={String(term)} selected={values.termYears === String(term)}>
+              <option key={term} value={String(term)} selected={termYears.value === String(term)}>
                 {years(term)}
               </option>
             ))}
           </select>
         </Field>
-        <Field {...field('institutionId')} label="Department that pays">
-          <select {...inputProps(field('institutionId'))}>
+        <Field {...institutionId} label="Department that pays">
+          <select {...inputProps(institutionId)}>
             <option value="">Choose a department</option>
             {institutions.map((institution) => (
-              <option key={institution.id} value={institution.id} selected={values.institutionId === institution.id}>
+              <option key={institution.id} value={institution.id} selected={institutionId.value === institution.id}>
                 {institution.name}
               </option>
             ))}
           </select>
         </Field>
-        <Field {...field('licenceName')} label="Licence name" hint="For example, the research group or project.">
-          <input type="text" {...inputProps(field('licenceName'))} />
+        <Field {...licenceName} label="Licence name">
+          <input type="text" {...inputProps(licenceName)} />
         </Field>
-        <Field {...field('ownerCrsid')} label="Data Owner’s CRSid" hint="Usually the principal investigator.">
-          <input type="text" autoComplete="off" spellcheck={false} {...inputProps(field('ownerCrsid'))} />
+        <Field {...ownerCrsid} label="Data Owner’s CRSid">
+          <input type="text" autoComplete="off" {...inputProps(ownerCrsid)} />
         </Field>
-        <Field
-          {...field('managerCrsids')}
-          label="Data Managers’ CRSids (optional)"
-          hint="Separate CRSids with commas, for example ab123, cd456."
-        >
-          <input type="text" autoComplete="off" spellcheck={false} {...inputProps(field('managerCrsids'))} />
+        <Field {...managerCrsids} label="Data Managers’ CRSids (optional)">
+          <input type="text" autoComplete="off" {...inputProps(managerCrsids)} />
         </Field>
-        <Field
-          {...field('projectName')}
-          label="Name of the first storage project"
-          hint="Letters, numbers, hyphens and underscores."
-        >
-          <input type="text" {...inputProps(field('projectName'))} />
+        <Field {...projectName} label="Name of the first storage project">
+          <input type="text" {...inputProps(projectName)} />
         </Field>
         <button type="submit">Get a quote</button>
       </form>
@@ -106,26 +111,29 @@ interface FieldState {
   id: string;
   value: string;
   error?: string;
+  hint?: string;
 }
 
-function inputProps({ name, id, value, error }: FieldState) {
-  const describedBy = [`${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return { name, id, value, 'aria-describedby': describedBy, 'aria-invalid': error ? ('true' as const) : undefined };
+function inputProps({ name, id, value, error, hint }: FieldState) {
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return {
+    name,
+    id,
+    value,
+    'aria-describedby': describedBy || undefined,
+    'aria-invalid': error ? ('true' as const) : undefined,
+  };
 }
 
-function Field({
-  id,
-  label,
-  hint,
-  error,
-  children,
-}: FieldState & { label: string; hint?: string; children: ComponentChildren }) {
+function Field({ id, label, hint, error, children }: FieldState & { label: string; children: ComponentChildren }) {
   return (
     <div class={error ? 'form-group form-group--error' : 'form-group'}>
       <label for={id}>{label}</label>
-      <span class="hint" id={`${id}-hint`}>
-        {hint ?? ''}
-      </span>
+      {hint ? (
+        <span class="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      ) : null}
       {error ? (
         <span class="field-error" id={`${id}-error`}>
           <span class="visually-hidden">Error:</span> {error}

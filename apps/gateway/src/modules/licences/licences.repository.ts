@@ -1,0 +1,389 @@
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { Database } from '../../database.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import { listOrdersForLicence, type OrderListing } from '../orders/orders.queries.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import type { ServiceCode } from '../people/people.tables.ts';
+import { isServiceStaff } from '../people/staff-access.ts';
+import { LICENCE_STATUS_RANK, type LicenceRole, type StorageProjectStatus } from './licence-status.ts';
+import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
+
+/**
+ * Who sees what of a licence (DESIGN.md §2: customer roles come from licences, never a flag).
+ *
+ * - Its Data Owner and Data Managers see all of it: every storage project with its members, its
+ *   orders and its history.
+ * - A Project Data Manager or Project Data User sees the licence's basic details (product, size,
+ *   department, dates, status, and who its Data Owner and Data Managers are, so they know whom
+ *   to ask) and only the storage projects they are a member of. Not its orders, payments or
+ *   history: those are the business of the people who pay for it.
+ * - Staff of the licence's service (and Finance and superusers: isServiceStaff) see all of it.
+ * - Anyone else sees nothing: the functions answer undefined, and the page is the same 404 as
+ *   for a licence that does not exist, so nobody learns which ids exist.
+ */
+export type LicenceAccess = 'full' | 'project-member';
+
+export interface PersonSummary {
+  id: number;
+  crsid: string;
+  displayName: string;
+  email: string;
+}
+
+export interface LicenceListing {
+  id: number;
+  name: string;
+  productCode: string;
+  productName: string;
+  service: ServiceCode;
+  institutionId: string;
+  institutionName: string;
+  sizeTb: number;
+  /** Both empty until the storage is set up. */
+  startDate: string | null;
+  endDate: string | null;
+  status: LicenceStatus;
+  /** The places the person asked about holds on this licence. */
+  roles: LicenceRole[];
+}
+
+export interface LicenceListingPage {
+  licences: LicenceListing[];
+  /** How many licences there are in all, so a capped list can say "showing N of M". */
+  total: number;
+}
+
+export interface StorageProjectMember extends PersonSummary {
+  role: ProjectRole;
+}
+
+export interface StorageProjectSummary {
+  id: number;
+  name: string;
+  quotaTb: number;
+  status: StorageProjectStatus;
+  members: StorageProjectMember[];
+}
+
+export interface LicenceDetail extends LicenceListing {
+  access: LicenceAccess;
+  /** Staff of the licence's service who hold no place on it themselves. */
+  viewedAsStaff: boolean;
+  owner: PersonSummary;
+  managers: PersonSummary[];
+  /** All of them with full access; only the person's own with project-member access. */
+  projects: StorageProjectSummary[];
+  /** Empty with project-member access. */
+  orders: OrderListing[];
+}
+
+export interface StorageProjectDetail extends StorageProjectSummary {
+  licence: {
+    id: number;
+    name: string;
+    productCode: string;
+    productName: string;
+    service: ServiceCode;
+    status: LicenceStatus;
+  };
+  /** The person's own roles on this project (empty for the licence's owner, managers or staff). */
+  roles: ProjectRole[];
+  viewedAsStaff: boolean;
+}
+
+/** More than anyone has: a person rarely has more than a few dozen licences. */
+export const DEFAULT_LICENCE_LIMIT = 100;
+
+type LicenceScope = ExpressionBuilder<Database, 'licences'>;
+
+function isManagerOf(eb: LicenceScope, personId: number) {
+  return eb.exists(
+    eb
+      .selectFrom('licence_managers')
+      .select(sql.lit(1).as('one'))
+      .whereRef('licence_managers.licence_id', '=', 'licences.id')
+      .where('licence_managers.person_id', '=', personId),
+  );
+}
+
+function isProjectMemberOf(eb: LicenceScope, personId: number) {
+  return eb.exists(
+    eb
+      .selectFrom('storage_project_members')
+      .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
+      .select(sql.lit(1).as('one'))
+      .whereRef('storage_projects.licence_id', '=', 'licences.id')
+      .where('storage_project_members.person_id', '=', personId),
+  );
+}
+
+/** The roles a person holds on each licence row, as a JSON array (the same text on both engines). */
+function projectRolesOf(eb: LicenceScope, personId: number) {
+  return eb
+    .selectFrom('storage_project_members')
+    .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
+    .select(sql<ProjectRole[] | null>`jsonb_agg(DISTINCT storage_project_members.role)`.as('roles'))
+    .whereRef('storage_projects.licence_id', '=', 'licences.id')
+    .where('storage_project_members.person_id', '=', personId);
+}
+
+/** CASE licences.status WHEN 'active' THEN 0 …: the rank of LICENCE_STATUS_RANK, for ORDER BY. */
+const statusRank = sql<number>`CASE licences.status ${sql.join(
+  Object.entries(LICENCE_STATUS_RANK).map(([status, rank]) => sql`WHEN ${sql.lit(status)} THEN ${sql.lit(rank)}`),
+  sql` `,
+)} ELSE 9 END`;
+
+function selectLicences(db: Executor, personId: number) {
+  return db
+    .selectFrom('licences')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .innerJoin('institutions', 'institutions.id', 'licences.institution_id')
+    .select((eb) => [
+      'licences.id',
+      'licences.name',
+      'licences.product_code',
+      'products.name as product_name',
+      'products.service',
+      'licences.institution_id',
+      'institutions.name as institution_name',
+      'licences.size_tb',
+      'licences.start_date',
+      'licences.end_date',
+      'licences.status',
+      'licences.owner_person_id',
+      isManagerOf(eb, personId).as('is_manager'),
+      projectRolesOf(eb, personId).as('project_roles'),
+    ]);
+}
+
+type LicenceRow = Awaited<ReturnType<ReturnType<typeof selectLicences>['execute']>>[number];
+
+function rolesOf(row: LicenceRow, personId: number): LicenceRole[] {
+  const roles: LicenceRole[] = [];
+  if (row.owner_person_id === personId) roles.push('data-owner');
+  if (row.is_manager) roles.push('data-manager');
+  for (const role of ['project-data-manager', 'project-data-user'] as const) {
+    if (row.project_roles?.includes(role)) roles.push(role);
+  }
+  return roles;
+}
+
+function toListing(row: LicenceRow, personId: number): LicenceListing {
+  return {
+    id: row.id,
+    name: row.name,
+    productCode: row.product_code,
+    productName: row.product_name,
+    service: row.service,
+    institutionId: row.institution_id,
+    institutionName: row.institution_name,
+    sizeTb: row.size_tb,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    status: row.status,
+    roles: rolesOf(row, personId),
+  };
+}
+
+/**
+ * The licences a person holds a place on: as Data Owner, as a Data Manager, or as a member of one
+ * of its storage projects. One query, whatever the number of licences: the ones in use first
+ * (LICENCE_STATUS_RANK), then by name.
+ */
+export async function listLicencesForPerson(
+  db: Executor,
+  personId: number,
+  page: { limit?: number; offset?: number } = {},
+): Promise<LicenceListingPage> {
+  const rows = await selectLicences(db, personId)
+    .select(sql<number>`count(*) OVER ()`.as('total'))
+    .where((eb) =>
+      eb.or([
+        eb('licences.owner_person_id', '=', personId),
+        isManagerOf(eb, personId),
+        isProjectMemberOf(eb, personId),
+      ]),
+    )
+    .orderBy(statusRank)
+    .orderBy(sql`lower(licences.name)`)
+    .orderBy('licences.id')
+    .limit(page.limit ?? DEFAULT_LICENCE_LIMIT)
+    .offset(page.offset ?? 0)
+    .execute();
+  return { licences: rows.map((row) => toListing(row, personId)), total: rows[0]?.total ?? 0 };
+}
+
+const personColumns = ['people.id', 'people.crsid', 'people.display_name', 'people.email'] as const;
+
+function toPerson(row: { id: number; crsid: string; display_name: string; email: string }): PersonSummary {
+  return { id: row.id, crsid: row.crsid, displayName: row.display_name, email: row.email };
+}
+
+/**
+ * One licence as the person may see it (see LicenceAccess above), or undefined when they may
+ * not see it or it does not exist: the caller answers both with the same 404.
+ */
+export async function findLicenceForPerson(
+  db: Executor,
+  person: PersonWithRoles,
+  licenceId: number,
+): Promise<LicenceDetail | undefined> {
+  const row = await selectLicences(db, person.id).where('licences.id', '=', licenceId).executeTakeFirst();
+  if (!row) return undefined;
+  const roles = rolesOf(row, person.id);
+  const staff = isServiceStaff(person, row.service);
+  const holdsLicence = roles.includes('data-owner') || roles.includes('data-manager');
+  const access: LicenceAccess | undefined =
+    holdsLicence || staff ? 'full' : roles.length > 0 ? 'project-member' : undefined;
+  if (!access) return undefined;
+
+  const [owner, managers, projects, orders] = await Promise.all([
+    db
+      .selectFrom('people')
+      .select(personColumns)
+      .where('people.id', '=', row.owner_person_id)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('licence_managers')
+      .innerJoin('people', 'people.id', 'licence_managers.person_id')
+      .select(personColumns)
+      .where('licence_managers.licence_id', '=', licenceId)
+      .orderBy('people.display_name')
+      .orderBy('people.id')
+      .execute(),
+    listProjects(db, licenceId, access === 'full' ? undefined : person.id),
+    access === 'full' ? listOrdersForLicence(db, licenceId) : Promise.resolve([]),
+  ]);
+  return {
+    ...toListing(row, person.id),
+    access,
+    viewedAsStaff: staff && roles.length === 0,
+    owner: toPerson(owner),
+    managers: managers.map(toPerson),
+    projects,
+    orders,
+  };
+}
+
+/** A licence's storage projects with their members, in one query; only `memberId`'s own if given. */
+async function listProjects(db: Executor, licenceId: number, memberId?: number): Promise<StorageProjectSummary[]> {
+  let query = db
+    .selectFrom('storage_projects')
+    .leftJoin('storage_project_members', 'storage_project_members.project_id', 'storage_projects.id')
+    .leftJoin('people', 'people.id', 'storage_project_members.person_id')
+    .select([
+      'storage_projects.id as project_id',
+      'storage_projects.name as project_name',
+      'storage_projects.quota_tb',
+      'storage_projects.status as project_status',
+      'storage_project_members.role',
+      'people.id',
+      'people.crsid',
+      'people.display_name',
+      'people.email',
+    ])
+    .where('storage_projects.licence_id', '=', licenceId);
+  if (memberId !== undefined) {
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('storage_project_members as mine')
+          .select(sql.lit(1).as('one'))
+          .whereRef('mine.project_id', '=', 'storage_projects.id')
+          .where('mine.person_id', '=', memberId),
+      ),
+    );
+  }
+  const rows = await query
+    .orderBy(sql`lower(storage_projects.name)`)
+    .orderBy('storage_projects.id')
+    .orderBy('storage_project_members.role')
+    .orderBy('people.display_name')
+    .execute();
+  const projects = new Map<number, StorageProjectSummary>();
+  for (const row of rows) {
+    let project = projects.get(row.project_id);
+    if (!project) {
+      project = {
+        id: row.project_id,
+        name: row.project_name,
+        quotaTb: row.quota_tb,
+        status: row.project_status,
+        members: [],
+      };
+      projects.set(row.project_id, project);
+    }
+    if (row.role && row.id !== null && row.crsid !== null && row.display_name !== null && row.email !== null) {
+      project.members.push({
+        id: row.id,
+        crsid: row.crsid,
+        displayName: row.display_name,
+        email: row.email,
+        role: row.role,
+      });
+    }
+  }
+  return [...projects.values()];
+}
+
+/**
+ * One storage project, for its licence's Data Owner and Data Managers, its own members, and staff
+ * of the licence's service; undefined for anyone else and for a project that does not exist.
+ * A member of another project of the same licence does not see this one.
+ */
+export async function findProjectForPerson(
+  db: Executor,
+  person: PersonWithRoles,
+  projectId: number,
+): Promise<StorageProjectDetail | undefined> {
+  const row = await db
+    .selectFrom('storage_projects')
+    .innerJoin('licences', 'licences.id', 'storage_projects.licence_id')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .select((eb) => [
+      'storage_projects.id',
+      'storage_projects.name',
+      'storage_projects.quota_tb',
+      'storage_projects.status',
+      'licences.id as licence_id',
+      'licences.name as licence_name',
+      'licences.product_code',
+      'products.name as product_name',
+      'products.service',
+      'licences.status as licence_status',
+      'licences.owner_person_id',
+      isManagerOf(eb, person.id).as('is_manager'),
+    ])
+    .where('storage_projects.id', '=', projectId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const members = await db
+    .selectFrom('storage_project_members')
+    .innerJoin('people', 'people.id', 'storage_project_members.person_id')
+    .select([...personColumns, 'storage_project_members.role'])
+    .where('storage_project_members.project_id', '=', projectId)
+    .orderBy('storage_project_members.role')
+    .orderBy('people.display_name')
+    .orderBy('people.id')
+    .execute();
+  const roles = members.filter((member) => member.id === person.id).map((member) => member.role);
+  const holdsLicence = row.owner_person_id === person.id || row.is_manager;
+  const staff = isServiceStaff(person, row.service);
+  if (!holdsLicence && roles.length === 0 && !staff) return undefined;
+  return {
+    id: row.id,
+    name: row.name,
+    quotaTb: row.quota_tb,
+    status: row.status,
+    members: members.map((member) => ({ ...toPerson(member), role: member.role })),
+    licence: {
+      id: row.licence_id,
+      name: row.licence_name,
+      productCode: row.product_code,
+      productName: row.product_name,
+      service: row.service,
+      status: row.licence_status,
+    },
+    roles,
+    viewedAsStaff: staff && !holdsLicence && roles.length === 0,
+  };
+}

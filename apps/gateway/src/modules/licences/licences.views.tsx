@@ -1,0 +1,612 @@
+import type { ComponentChildren } from 'preact';
+import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
+import { SummaryList } from '../../platform/web/components.tsx';
+import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
+import type { AuditEvent } from '../audit/audit.repository.ts';
+import type { AuditEntity } from '../audit/audit.tables.ts';
+import type { CatalogueProduct } from '../catalogue/catalogue.repository.ts';
+import { formatPence } from '../catalogue/money.ts';
+import { ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from '../orders/order-status.ts';
+import type { OrderListing, OrderListingPage } from '../orders/orders.queries.ts';
+import type { ServiceCode } from '../people/people.tables.ts';
+import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
+import type { Quote } from '../quotes/quotes.service.ts';
+import { quotePath, quotePdfPath } from '../quotes/quotes.views.tsx';
+import {
+  describeRoles,
+  LICENCE_STATUS_WORDS,
+  STORAGE_PROJECT_STATUS_WORDS,
+  type StorageProjectStatus,
+} from './licence-status.ts';
+import type {
+  LicenceDetail,
+  LicenceListingPage,
+  PersonSummary,
+  StorageProjectDetail,
+  StorageProjectSummary,
+} from './licences.repository.ts';
+import type { LicenceStatus } from './licences.tables.ts';
+
+const HOME: Crumb = { label: 'Home', href: '/' };
+const MY_STORAGE: Crumb = { label: 'My storage', href: '/storage/' };
+
+const ORDER_KIND_WORDS: Record<OrderKind, string> = {
+  new: 'New storage',
+  increase: 'More space',
+  renewal: 'Renewal',
+  recovery: 'Recovery from the cold store',
+  cancellation: 'Cancellation',
+};
+
+const SERVICE_WORDS: Record<ServiceCode, string> = {
+  research: 'research storage',
+  institutional: 'institutional file storage',
+};
+
+const LICENCE_TONE: Record<LicenceStatus, string> = {
+  pending: 'tag',
+  active: 'tag tag--green',
+  suspended: 'tag tag--red',
+  cold: 'tag tag--red',
+  deletable: 'tag tag--red',
+  deleted: 'tag tag--grey',
+  cancelled: 'tag tag--grey',
+};
+
+const ORDER_TONE: Record<OrderStatus, string> = {
+  submitted: 'tag',
+  'awaiting-payment-check': 'tag',
+  'awaiting-approval': 'tag',
+  approved: 'tag',
+  provisioning: 'tag',
+  completed: 'tag tag--green',
+  rejected: 'tag tag--red',
+  cancelled: 'tag tag--grey',
+  'provisioning-failed': 'tag tag--red',
+};
+
+const PROJECT_TONE: Record<StorageProjectStatus, string> = {
+  pending: 'tag',
+  active: 'tag tag--green',
+  removed: 'tag tag--grey',
+};
+
+const londonDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: UNIVERSITY_TIME_ZONE });
+const londonDateTime = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: UNIVERSITY_TIME_ZONE,
+});
+
+function CalendarDate({ date }: { date: string }) {
+  return <time dateTime={date}>{formatDay(date)}</time>;
+}
+
+function Instant({ at, withTime = false }: { at: Date; withTime?: boolean }) {
+  return <time dateTime={at.toISOString()}>{(withTime ? londonDateTime : londonDate).format(at)}</time>;
+}
+
+function sizeText(tb: number): string {
+  return `${tb.toLocaleString('en-GB')} TB`;
+}
+
+function LicenceStatusWords({ status }: { status: LicenceStatus }) {
+  const words = LICENCE_STATUS_WORDS[status];
+  return (
+    <>
+      <strong class={LICENCE_TONE[status]}>{words.label}</strong>
+      <br />
+      <span class="hint">{words.explanation}</span>
+    </>
+  );
+}
+
+function OrderStatusWords({ order }: { order: OrderListing }) {
+  const words = ORDER_STATUS_WORDS[order.status];
+  return (
+    <>
+      <strong class={ORDER_TONE[order.status]}>{words.label}</strong>
+      <br />
+      <span class="hint">{words.explanation}</span>
+      {order.statusReason ? (
+        <>
+          <br />
+          <span>Reason: {order.statusReason}</span>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function ProjectStatusWords({ status, explain = false }: { status: StorageProjectStatus; explain?: boolean }) {
+  const words = STORAGE_PROJECT_STATUS_WORDS[status];
+  return (
+    <>
+      <strong class={PROJECT_TONE[status]}>{words.label}</strong>
+      {explain ? (
+        <>
+          <br />
+          <span class="hint">{words.explanation}</span>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function PersonName({ person }: { person: PersonSummary }) {
+  return (
+    <>
+      {person.displayName} <span class="hint">({person.crsid})</span>
+    </>
+  );
+}
+
+function PeopleList({ people, none }: { people: PersonSummary[]; none: string }) {
+  if (people.length === 0) return <>{none}</>;
+  if (people.length === 1 && people[0]) return <PersonName person={people[0]} />;
+  return (
+    <ul>
+      {people.map((person) => (
+        <li key={person.id}>
+          <PersonName person={person} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Showing({ shown, total, what }: { shown: number; total: number; what: string }) {
+  if (total <= shown) return null;
+  return (
+    <p class="hint">
+      Showing {shown} of {total} {what}.
+    </p>
+  );
+}
+
+function OrdersTable({
+  orders,
+  caption,
+  showLicence,
+}: {
+  orders: OrderListing[];
+  caption: string;
+  showLicence: boolean;
+}) {
+  return (
+    <table>
+      <caption class="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Reference</th>
+          <th scope="col">What</th>
+          <th scope="col">Total</th>
+          <th scope="col">Submitted</th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {orders.map((order) => (
+          <tr key={order.id}>
+            <th scope="row">
+              <a href={`/orders/${encodeURIComponent(order.reference)}/`}>{order.reference}</a>
+            </th>
+            <td>
+              {ORDER_KIND_WORDS[order.kind]}: {order.productName}, {sizeText(order.sizeTb)}
+              {showLicence ? (
+                <>
+                  <br />
+                  <span class="hint">{order.licenceName}</span>
+                </>
+              ) : null}
+            </td>
+            <td>{formatPence(order.totalPence)}</td>
+            <td>
+              <Instant at={order.submittedAt} />
+            </td>
+            <td>
+              <OrderStatusWords order={order} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Where each product is bought: the research products' purchase steps, and the institutional one's own start. */
+export function purchasePath(product: Pick<CatalogueProduct, 'code' | 'service'>): string {
+  return product.service === 'institutional' ? '/storage/IFS/' : `/storage/buy/${encodeURIComponent(product.code)}/`;
+}
+
+export function MyStoragePage({
+  context,
+  products,
+  licences,
+  orders,
+  quotes,
+  today,
+}: {
+  context: PageContext;
+  products: CatalogueProduct[];
+  licences: LicenceListingPage;
+  orders: OrderListingPage;
+  quotes: Quote[];
+  /** YYYY-MM-DD, to tell valid quotes from expired ones. */
+  today: string;
+}) {
+  return (
+    <Page context={context} title="My storage" crumbs={[HOME]}>
+      <h1>My storage</h1>
+
+      <section aria-labelledby="buy-storage">
+        <h2 id="buy-storage">Buy storage</h2>
+        <p>
+          Choose the kind of storage you need. You will see the price before you order, and you can download a quote to
+          raise a purchase order against. <a href="/catalogue/">Compare the storage we offer</a>.
+        </p>
+        <ul>
+          {products.map((product) => (
+            <li key={product.code}>
+              <a href={purchasePath(product)}>
+                Buy {product.name} ({product.code})
+              </a>
+              <br />
+              <span class="hint">{product.summary}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="licences">
+        <h2 id="licences">Licences</h2>
+        {licences.licences.length === 0 ? (
+          <p>
+            You have no storage yet. Buy storage above, or ask the Data Owner of a licence to add you as a Data Manager
+            or a member of one of its storage projects.
+          </p>
+        ) : (
+          <>
+            <table>
+              <caption class="visually-hidden">Licences you own, manage or use</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Product</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">Department</th>
+                  <th scope="col">Your role</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Ends</th>
+                </tr>
+              </thead>
+              <tbody>
+                {licences.licences.map((licence) => (
+                  <tr key={licence.id}>
+                    <th scope="row">
+                      <a href={`/storage/licence/${licence.id}/`}>{licence.name}</a>
+                    </th>
+                    <td>{licence.productName}</td>
+                    <td>{sizeText(licence.sizeTb)}</td>
+                    <td>{licence.institutionName}</td>
+                    <td>{describeRoles(licence.roles)}</td>
+                    <td>
+                      <LicenceStatusWords status={licence.status} />
+                    </td>
+                    <td>{licence.endDate ? <CalendarDate date={licence.endDate} /> : 'Not set up yet'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <Showing shown={licences.licences.length} total={licences.total} what="licences" />
+          </>
+        )}
+      </section>
+
+      <section aria-labelledby="orders">
+        <h2 id="orders">Orders</h2>
+        {orders.orders.length === 0 ? (
+          <p>You have no orders. When you buy storage, your order appears here so you can follow it.</p>
+        ) : (
+          <>
+            <p>
+              Open an order to see its details, or to cancel it before the storage team starts setting up the storage.
+            </p>
+            <OrdersTable orders={orders.orders} caption="Your orders, newest first" showLicence />
+            <Showing shown={orders.orders.length} total={orders.total} what="orders" />
+          </>
+        )}
+      </section>
+
+      <section aria-labelledby="quotes">
+        <h2 id="quotes">Quotes</h2>
+        {quotes.length === 0 ? (
+          <p>
+            You have no quotes. To raise a purchase order, choose the storage you need above and download a quote for
+            it.
+          </p>
+        ) : (
+          <QuotesTable quotes={quotes} today={today} />
+        )}
+      </section>
+    </Page>
+  );
+}
+
+function QuotesTable({ quotes, today }: { quotes: Quote[]; today: string }) {
+  return (
+    <table>
+      <caption class="visually-hidden">Your quotes, newest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">Reference</th>
+          <th scope="col">What</th>
+          <th scope="col">Total</th>
+          <th scope="col">Valid until</th>
+          <th scope="col">Download</th>
+        </tr>
+      </thead>
+      <tbody>
+        {quotes.map((quote) => (
+          <tr key={quote.id}>
+            <th scope="row">
+              <a href={quotePath(quote.reference)}>{quote.reference}</a>
+            </th>
+            <td>
+              {quote.productName}, {sizeText(quote.sizeTb)} for{' '}
+              {quote.termYears === 1 ? '1 year' : `${quote.termYears} years`}
+              <br />
+              <span class="hint">{quote.licenceName}</span>
+            </td>
+            <td>{formatPence(quote.totalPence)}</td>
+            <td>
+              <CalendarDate date={quote.validUntil} />
+              <br />
+              {quoteIsValid(quote, today) ? (
+                <span class="hint">You can order at this price until then.</span>
+              ) : (
+                <span class="hint">Expired: ask for a new quote to order at today's price.</span>
+              )}
+            </td>
+            <td>
+              <a href={quotePdfPath(quote.reference)} download={`${quote.reference}.pdf`}>
+                PDF <span class="visually-hidden">of quote {quote.reference}</span>
+              </a>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function LicencePage({
+  context,
+  licence,
+  history,
+}: {
+  context: PageContext;
+  licence: LicenceDetail;
+  /** Empty for people who see only the basic details (LicenceAccess 'project-member'). */
+  history: AuditEvent[];
+}) {
+  const full = licence.access === 'full';
+  const rows: Array<[string, ComponentChildren]> = [
+    ['Product', `${licence.productName} (${licence.productCode})`],
+    ['Size', sizeText(licence.sizeTb)],
+    ['Department', licence.institutionName],
+    ['Data Owner', <PersonName key="owner" person={licence.owner} />],
+    ['Data Managers', <PeopleList key="managers" people={licence.managers} none="None" />],
+    ['Starts', licence.startDate ? <CalendarDate date={licence.startDate} /> : 'Starts when the storage is set up'],
+    ['Ends', licence.endDate ? <CalendarDate date={licence.endDate} /> : 'Set when the storage is set up'],
+    ['Status', <LicenceStatusWords key="status" status={licence.status} />],
+  ];
+  if (licence.roles.length > 0) rows.push(['Your role', describeRoles(licence.roles)]);
+  return (
+    <Page context={context} title={licence.name} crumbs={[HOME, MY_STORAGE]}>
+      <h1>
+        {licence.name} <span class="caption">licence</span>
+      </h1>
+      {licence.viewedAsStaff ? (
+        <p class="notice">You are seeing this licence as staff of {SERVICE_WORDS[licence.service]}.</p>
+      ) : null}
+      {full ? null : (
+        <p class="notice">
+          You can see this licence because you are a member of one of its storage projects. Its orders and history are
+          shown only to its Data Owner and Data Managers.
+        </p>
+      )}
+      <SummaryList rows={rows} />
+
+      <section aria-labelledby="projects">
+        <h2 id="projects">Storage projects</h2>
+        <ProjectsTable projects={licence.projects} />
+      </section>
+
+      {full ? (
+        <>
+          <section aria-labelledby="licence-orders">
+            <h2 id="licence-orders">Orders</h2>
+            {licence.orders.length === 0 ? (
+              <p>There are no orders for this licence.</p>
+            ) : (
+              <OrdersTable
+                orders={licence.orders}
+                caption="Orders for this licence, newest first"
+                showLicence={false}
+              />
+            )}
+          </section>
+          <section aria-labelledby="history">
+            <h2 id="history">History</h2>
+            <HistoryTable history={history} />
+          </section>
+        </>
+      ) : null}
+    </Page>
+  );
+}
+
+function ProjectsTable({ projects }: { projects: StorageProjectSummary[] }) {
+  if (projects.length === 0) return <p>This licence has no storage projects yet.</p>;
+  return (
+    <table>
+      <caption class="visually-hidden">Storage projects of this licence</caption>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Quota</th>
+          <th scope="col">Members</th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {projects.map((project) => (
+          <tr key={project.id}>
+            <th scope="row">
+              <a href={`/storage/project/${project.id}/`}>{project.name}</a>
+            </th>
+            <td>{sizeText(project.quotaTb)}</td>
+            <td>{project.members.length === 1 ? '1 person' : `${project.members.length} people`}</td>
+            <td>
+              <ProjectStatusWords status={project.status} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+const ENTITY_WORDS: Partial<Record<AuditEntity, string>> = {
+  order: 'Order',
+  licence: 'Licence',
+  payment: 'Payment',
+  'storage-project': 'Storage project',
+  voucher: 'Voucher',
+  'staff-role': 'Staff role',
+  quote: 'Quote',
+};
+
+function humanise(text: string): string {
+  const words = text.replace(/[-_.]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A status change in the words the customer reads elsewhere on the page; other values as they are. */
+function valueWords(entity: AuditEntity, key: string, value: unknown): string {
+  if (key === 'status' && typeof value === 'string') {
+    if (entity === 'licence' && value in LICENCE_STATUS_WORDS)
+      return LICENCE_STATUS_WORDS[value as LicenceStatus].label;
+    if (entity === 'order' && value in ORDER_STATUS_WORDS) return ORDER_STATUS_WORDS[value as OrderStatus].label;
+    if (entity === 'storage-project' && value in STORAGE_PROJECT_STATUS_WORDS)
+      return STORAGE_PROJECT_STATUS_WORDS[value as StorageProjectStatus].label;
+  }
+  if (value === null || value === undefined) return 'none';
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** "status: Waiting to be set up → Active" for each value an event changed. */
+export function describeChanges(event: Pick<AuditEvent, 'entityType' | 'before' | 'after'>): string[] {
+  const before = event.before ?? {};
+  const after = event.after ?? {};
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  return keys
+    .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    .map((key) => {
+      const label = humanise(key).toLowerCase();
+      const to = valueWords(event.entityType, key, after[key]);
+      return key in before ? `${label}: ${valueWords(event.entityType, key, before[key])} → ${to}` : `${label}: ${to}`;
+    });
+}
+
+function actorWords(label: string): string {
+  return label.startsWith('system: ') ? `Automatic (${label.slice('system: '.length)})` : label;
+}
+
+function HistoryTable({ history }: { history: AuditEvent[] }) {
+  if (history.length === 0) return <p>Nothing has been recorded for this licence yet.</p>;
+  return (
+    <table>
+      <caption class="visually-hidden">What has happened to this licence, oldest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Who</th>
+          <th scope="col">What happened</th>
+        </tr>
+      </thead>
+      <tbody>
+        {history.map((event, index) => {
+          const changes = describeChanges(event);
+          return (
+            <tr key={index}>
+              <td>
+                <Instant at={event.occurredAt} withTime />
+              </td>
+              <td>{actorWords(event.actorLabel)}</td>
+              <td>
+                {ENTITY_WORDS[event.entityType] ?? humanise(event.entityType)}: {humanise(event.action).toLowerCase()}
+                {changes.length > 0 ? (
+                  <>
+                    <br />
+                    <span class="hint">{changes.join('; ')}</span>
+                  </>
+                ) : null}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function ProjectPage({ context, project }: { context: PageContext; project: StorageProjectDetail }) {
+  const managers = project.members.filter((member) => member.role === 'project-data-manager');
+  const users = project.members.filter((member) => member.role === 'project-data-user');
+  return (
+    <Page
+      context={context}
+      title={project.name}
+      crumbs={[HOME, MY_STORAGE, { label: project.licence.name, href: `/storage/licence/${project.licence.id}/` }]}
+    >
+      <h1>
+        {project.name} <span class="caption">storage project</span>
+      </h1>
+      {project.viewedAsStaff ? (
+        <p class="notice">You are seeing this storage project as staff of {SERVICE_WORDS[project.licence.service]}.</p>
+      ) : null}
+      <SummaryList
+        rows={[
+          [
+            'Licence',
+            <>
+              <a href={`/storage/licence/${project.licence.id}/`}>{project.licence.name}</a> (
+              {project.licence.productName})
+            </>,
+          ],
+          ['Quota', sizeText(project.quotaTb)],
+          ['Status', <ProjectStatusWords key="status" status={project.status} explain />],
+          [
+            'Where to find it',
+            project.status === 'pending'
+              ? 'Set up when the licence is provisioned'
+              : 'The storage team tells the Data Owner when it is set up',
+          ],
+        ]}
+      />
+      <section aria-labelledby="project-data-managers">
+        <h2 id="project-data-managers">Project Data Managers</h2>
+        <p class="hint">They decide who may use this storage project.</p>
+        <PeopleList people={managers} none="No Project Data Managers yet." />
+      </section>
+      <section aria-labelledby="project-data-users">
+        <h2 id="project-data-users">Project Data Users</h2>
+        <p class="hint">They can read and write the data in this storage project.</p>
+        <PeopleList people={users} none="No Project Data Users yet." />
+      </section>
+    </Page>
+  );
+}

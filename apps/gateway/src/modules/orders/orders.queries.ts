@@ -1,0 +1,115 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.ts';
+import type { OrderKind, OrderStatus } from './order-status.ts';
+
+/**
+ * Read-only questions about orders for the customer's pages (My storage, a licence's page).
+ * Writing orders is orders.service.ts and orders.repository.ts; nothing here changes a row.
+ */
+
+export interface OrderListing {
+  id: number;
+  reference: string;
+  kind: OrderKind;
+  status: OrderStatus;
+  /** A rejection or cancellation reason the buyer sees beside the status. */
+  statusReason: string | null;
+  productCode: string;
+  productName: string;
+  licenceId: number;
+  licenceName: string;
+  sizeTb: number;
+  totalPence: number;
+  submittedAt: Date;
+}
+
+export interface OrderListingPage {
+  orders: OrderListing[];
+  /** How many orders there are in all, so a capped list can say "showing N of M". */
+  total: number;
+}
+
+/** More than anyone has: a person rarely has more than a few dozen orders. */
+export const DEFAULT_ORDER_LIMIT = 100;
+
+function selectListing(db: Executor) {
+  return db
+    .selectFrom('orders')
+    .innerJoin('licences', 'licences.id', 'orders.licence_id')
+    .innerJoin('products', 'products.code', 'orders.product_code')
+    .select([
+      'orders.id',
+      'orders.reference',
+      'orders.kind',
+      'orders.status',
+      'orders.status_reason',
+      'orders.product_code',
+      'products.name as product_name',
+      'orders.licence_id',
+      'licences.name as licence_name',
+      'orders.size_tb',
+      'orders.total_pence',
+      'orders.submitted_at',
+    ]);
+}
+
+type ListingRow = Awaited<ReturnType<ReturnType<typeof selectListing>['execute']>>[number];
+
+function toListing(row: ListingRow): OrderListing {
+  return {
+    id: row.id,
+    reference: row.reference,
+    kind: row.kind,
+    status: row.status,
+    statusReason: row.status_reason,
+    productCode: row.product_code,
+    productName: row.product_name,
+    licenceId: row.licence_id,
+    licenceName: row.licence_name,
+    sizeTb: row.size_tb,
+    totalPence: row.total_pence,
+    submittedAt: row.submitted_at,
+  };
+}
+
+/**
+ * The orders a person may follow: the ones they bought, and every order of a licence they own or
+ * manage (a Data Manager sees a renewal the Data Owner placed). Newest first, in one query.
+ */
+export async function listOrdersForPerson(
+  db: Executor,
+  personId: number,
+  page: { limit?: number; offset?: number } = {},
+): Promise<OrderListingPage> {
+  const rows = await selectListing(db)
+    .select(sql<number>`count(*) OVER ()`.as('total'))
+    .where((eb) =>
+      eb.or([
+        eb('orders.buyer_person_id', '=', personId),
+        eb('licences.owner_person_id', '=', personId),
+        eb.exists(
+          eb
+            .selectFrom('licence_managers')
+            .select(sql.lit(1).as('one'))
+            .whereRef('licence_managers.licence_id', '=', 'orders.licence_id')
+            .where('licence_managers.person_id', '=', personId),
+        ),
+      ]),
+    )
+    .orderBy('orders.submitted_at', 'desc')
+    .orderBy('orders.id', 'desc')
+    .limit(page.limit ?? DEFAULT_ORDER_LIMIT)
+    .offset(page.offset ?? 0)
+    .execute();
+  return { orders: rows.map(toListing), total: rows[0]?.total ?? 0 };
+}
+
+/** Every order of one licence, newest first. The caller has already decided the person may see them. */
+export async function listOrdersForLicence(db: Executor, licenceId: number): Promise<OrderListing[]> {
+  const rows = await selectListing(db)
+    .where('orders.licence_id', '=', licenceId)
+    .orderBy('orders.submitted_at', 'desc')
+    .orderBy('orders.id', 'desc')
+    .execute();
+  return rows.map(toListing);
+}
