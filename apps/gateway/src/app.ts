@@ -9,11 +9,15 @@ import { catalogueRoutes } from './modules/catalogue/catalogue.routes.tsx';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { helpRoutes } from './modules/help/help.routes.tsx';
 import { licencesRoutes } from './modules/licences/licences.routes.tsx';
+import { ordersRoutes } from './modules/orders/orders.routes.tsx';
+import { purchaseRoutes } from './modules/orders/purchase.routes.tsx';
+import type { FinanceCodeChecker } from './modules/payments/finance-code-check.ts';
 import { quotesRoutes } from './modules/quotes/quotes.routes.tsx';
 import { siteRoutes } from './modules/site/site.routes.tsx';
 import type { Clock } from './platform/clock.ts';
-import type { Config } from './platform/config.ts';
+import { type Config, siteLinks } from './platform/config.ts';
 import type { Executor } from './platform/db/database.ts';
+import type { DocumentStore } from './platform/documents/document-store.ts';
 import identityPlugin from './platform/identity/identity.plugin.ts';
 import { oidcRoutes } from './platform/identity/oidc.routes.tsx';
 import { OidcClient } from './platform/identity/oidc.ts';
@@ -38,6 +42,10 @@ export interface AppDependencies {
   jobs: JobQueue;
   /** The handlers /cloud_tasks/ and /cron/ run (src/jobs.ts, or a test's own). */
   jobRegistry: JobRegistry;
+  /** Where uploaded purchase orders are kept. */
+  documents: DocumentStore;
+  /** The CUFS API service, which says whether a finance code is open. */
+  cufs: FinanceCodeChecker;
 }
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
@@ -96,6 +104,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(oidcRoutes, { db, oidc, rateLimitPerMinute: config.identity.signInRateLimitPerMinute });
   }
   await app.register(catalogueRoutes, { db, clock });
+  const orders = { db, clock, jobs: deps.jobs, cufs: deps.cufs, site: siteLinks(config) };
+  await app.register(purchaseRoutes, { orders, documents: deps.documents });
+  await app.register(ordersRoutes, { orders, documents: deps.documents });
   await app.register(quotesRoutes, { db, clock });
   await app.register(helpRoutes);
   await app.register(licencesRoutes, { db, clock });

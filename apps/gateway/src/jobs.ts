@@ -1,3 +1,5 @@
+import type { OrdersContext } from './modules/orders/orders.service.ts';
+import { checkOrderPaymentHandler } from './modules/orders/payment-check.jobs.ts';
 import { deleteExpiredSessionsHandler, deleteExpiredSessionsSchedule } from './platform/identity/sessions.jobs.ts';
 import type { JobRegistry, ScheduledJob } from './platform/jobs/jobs.ts';
 import { type MailSender, sendEmailHandler } from './platform/mail/mail.jobs.ts';
@@ -8,7 +10,14 @@ import { type MailSender, sendEmailHandler } from './platform/mail/mail.jobs.ts'
  */
 const schedules: ScheduledJob[] = [deleteExpiredSessionsSchedule];
 
-/** Handlers that talk to outside systems take them here, so tests can hand in their own. */
-export function createJobRegistry(mail: MailSender): JobRegistry {
-  return { handlers: [deleteExpiredSessionsHandler, sendEmailHandler(mail)], schedules };
+/** The outside systems handlers talk to, passed in so tests can hand in their own. */
+export interface JobServices extends Pick<OrdersContext, 'cufs' | 'site'> {
+  mail: MailSender;
+}
+
+export function createJobRegistry(services: JobServices): JobRegistry {
+  return {
+    handlers: [deleteExpiredSessionsHandler, sendEmailHandler(services.mail), checkOrderPaymentHandler(services)],
+    schedules,
+  };
 }

@@ -1,11 +1,13 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { createJobRegistry } from './jobs.ts';
+import { cufsClientFromConfig } from './modules/payments/cufs-client.ts';
 import { systemClock } from './platform/clock.ts';
-import { ConfigError, loadConfig, loadDotEnv } from './platform/config.ts';
+import { ConfigError, loadConfig, loadDotEnv, siteLinks } from './platform/config.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { lockEmbeddedDataDir } from './platform/db/embedded-lock.ts';
 import { migrate, seedIfEmpty } from './platform/db/prepare.ts';
+import { createDocumentStore } from './platform/documents/index.ts';
 import { embeddedSessionSecret } from './platform/identity/session-secret.ts';
 import { startBackgroundJobs } from './platform/jobs/background-jobs.ts';
 import { createLogger, loggerOptions } from './platform/logging/logger.ts';
@@ -26,7 +28,13 @@ async function main(): Promise<void> {
   }
 
   const mailTransport = createMailTransport(config.mail);
-  const jobRegistry = createJobRegistry({ transport: mailTransport, from: config.mail.from });
+  const cufs = cufsClientFromConfig(config.cufs, log.child({ component: 'cufs-client' }));
+  const documents = createDocumentStore(config.documents);
+  const jobRegistry = createJobRegistry({
+    mail: { transport: mailTransport, from: config.mail.from },
+    cufs,
+    site: siteLinks(config),
+  });
   // Role web only enqueues; worker and all also run jobs and (in-process) schedules.
   const jobs = await startBackgroundJobs({
     config,
@@ -44,6 +52,8 @@ async function main(): Promise<void> {
     logger: loggerOptions(config, 'gateway'),
     jobs: jobs.queue,
     jobRegistry,
+    documents,
+    cufs,
   });
 
   closeWithGrace({ delay: 25_000, logger: log }, async ({ signal, err }) => {
@@ -52,6 +62,7 @@ async function main(): Promise<void> {
     // Requests and jobs in flight finish together; only then does the database go.
     await Promise.all([app.close(), jobs.stop()]);
     await mailTransport.close();
+    await documents.close();
     await database.close();
     await unlock?.();
   });

@@ -58,6 +58,7 @@ const environmentSchema = z.object({
   SESSION_SECRET: optionalText,
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).default(120),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
 
   SERVICE_NAME: z.string().default('Storage Self-Service Gateway'),
   SERVICE_CONTACT_EMAIL: z.email().default('storage-support@example.ac.uk'),
@@ -110,6 +111,8 @@ export interface Config {
   cufs: { url: string; token?: string };
   logging: { level: Environment['LOG_LEVEL']; format: Environment['LOG_FORMAT'] };
   metricsToken?: string;
+  /** JSON API requests per minute per person (per address when not signed in). */
+  apiRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -199,6 +202,7 @@ function toConfig(e: Environment): Config {
     },
     logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     metricsToken: e.METRICS_TOKEN,
+    apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
   };
 }
 
@@ -245,4 +249,9 @@ function splitList(value: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** What emails and pages need to name the service and link back to it. */
+export function siteLinks(config: Config): { serviceName: string; contactEmail: string; publicUrl: string } {
+  return { serviceName: config.service.name, contactEmail: config.service.contactEmail, publicUrl: config.publicUrl };
 }

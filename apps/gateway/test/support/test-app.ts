@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, FastifyServerOptions, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { createJobRegistry } from '../../src/jobs.ts';
+import { cufsClientFromConfig } from '../../src/modules/payments/cufs-client.ts';
 import { type Clock, fixedClock } from '../../src/platform/clock.ts';
-import { type Config, loadConfig } from '../../src/platform/config.ts';
+import { type Config, loadConfig, siteLinks } from '../../src/platform/config.ts';
 import type { DatabaseHandle } from '../../src/platform/db/database.ts';
+import { createDocumentStore } from '../../src/platform/documents/index.ts';
 import { type BackgroundJobs, startBackgroundJobs } from '../../src/platform/jobs/background-jobs.ts';
 import type { TaskDispatcher } from '../../src/platform/jobs/cloud-tasks-queue.ts';
 import type { JobRegistry } from '../../src/platform/jobs/jobs.ts';
@@ -27,7 +32,14 @@ export interface TestApp {
 export const TEST_TODAY = '2026-11-27T10:00:00Z';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', DATA_DIR: '/nonexistent-test-data', LOG_LEVEL: 'silent', ...overrides });
+  // Tests sign in many times a minute from one address; the rate-limit tests set their own limit.
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: '/nonexistent-test-data',
+    LOG_LEVEL: 'silent',
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: '1000',
+    ...overrides,
+  });
 }
 
 /** The whole web app on its own fresh database, answering through `inject` or a real port. */
@@ -46,7 +58,10 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const database = await openTestDatabase(inject('databaseTemplate'));
-  const config = testConfig(options.env);
+  // Each app keeps its uploads in a folder of its own, removed when it closes.
+  const documentsDir = await mkdtemp(path.join(tmpdir(), 'ssgw-documents-'));
+  const config = testConfig({ DOCUMENTS_DIR: documentsDir, ...options.env });
+  const documents = createDocumentStore(config.documents);
   const clock = options.clock ?? fixedClock(TEST_TODAY);
   const registry = options.jobRegistry ?? defaultJobRegistry(config);
   // Enqueue only (role web): a test runs jobs when it chooses, with drainJobs().
@@ -66,6 +81,8 @@ export async function startTestApp(
     logger: options.logger ?? false,
     jobs: jobs.queue,
     jobRegistry: registry,
+    documents,
+    cufs: cufsClientFromConfig(config.cufs),
   });
   options.extend?.(app);
   await app.ready();
@@ -79,6 +96,8 @@ export async function startTestApp(
       await app.close();
       await jobs.stop();
       await database.close();
+      await documents.close();
+      await rm(documentsDir, { recursive: true, force: true });
     },
   };
 }
@@ -100,6 +119,24 @@ export class Browser {
         url,
         headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams(form).toString(),
+      }),
+    );
+  }
+
+  /** Any request (a JSON API call with its own headers) from this browser, cookies included. */
+  async inject(options: InjectOptions): Promise<LightMyRequestResponse> {
+    return this.remember(await this.app.inject({ ...options, headers: { ...this.headers(), ...options.headers } }));
+  }
+
+  /** Posts a multipart form (a file upload), as a browser does with enctype="multipart/form-data". */
+  async postMultipart(url: string, form: FormData): Promise<LightMyRequestResponse> {
+    const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...this.headers(), 'content-type': encoded.headers.get('content-type') ?? '' },
+        payload: Buffer.from(await encoded.arrayBuffer()),
       }),
     );
   }
@@ -139,5 +176,9 @@ export class Browser {
 
 /** The gateway's own handlers, with mail written to the (unused) outbox folder of the test config. */
 export function defaultJobRegistry(config: Config) {
-  return createJobRegistry({ transport: createMailTransport(config.mail), from: config.mail.from });
+  return createJobRegistry({
+    mail: { transport: createMailTransport(config.mail), from: config.mail.from },
+    cufs: cufsClientFromConfig(config.cufs),
+    site: siteLinks(config),
+  });
 }

@@ -1,0 +1,169 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.ts';
+import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
+import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
+import { ORDER_TRANSITIONS, type OrderKind, type OrderStatus, type OrderTransition } from './order-status.ts';
+
+/** An order with everything its page, its emails and its access rule need, read in one query. */
+export interface OrderDetail {
+  id: number;
+  reference: string;
+  kind: OrderKind;
+  status: OrderStatus;
+  statusReason: string | null;
+  submittedAt: Date;
+  buyer: { id: number; crsid: string; displayName: string; email: string };
+  product: { code: string; name: string; service: ServiceCode; serviceName: string; teamEmail: string };
+  institution: { id: string; name: string };
+  customerClass: CustomerClass;
+  sizeTb: number;
+  termYears: number;
+  pencePerTbYear: number;
+  netPence: number;
+  vatPence: number;
+  totalPence: number;
+  quoteReference: string | null;
+  terms: { version: string; title: string; acceptedAt: Date };
+  licence: {
+    id: number;
+    name: string;
+    owner: { id: number; crsid: string; displayName: string; email: string };
+    managerIds: number[];
+    projectName: string | null;
+  };
+  payment: {
+    method: PaymentMethod;
+    financeCode: string | null;
+    poNumber: string | null;
+    poDocumentId: string | null;
+    poDocumentName: string | null;
+    voucherId: number | null;
+    voucherCode: string | null;
+    checkStatus: PaymentCheckStatus;
+    checkMessage: string | null;
+    checkAttempts: number;
+  };
+}
+
+export async function findOrder(
+  db: Executor,
+  by: { reference: string } | { id: number } | { submissionKey: string },
+): Promise<OrderDetail | undefined> {
+  let query = db
+    .selectFrom('orders as o')
+    .innerJoin('people as buyer', 'buyer.id', 'o.buyer_person_id')
+    .innerJoin('products as product', 'product.code', 'o.product_code')
+    .innerJoin('services as service', 'service.code', 'product.service')
+    .innerJoin('institutions as institution', 'institution.id', 'o.institution_id')
+    .innerJoin('terms_versions as terms', 'terms.id', 'o.terms_version_id')
+    .innerJoin('licences as licence', 'licence.id', 'o.licence_id')
+    .innerJoin('people as owner', 'owner.id', 'licence.owner_person_id')
+    .innerJoin('payments as payment', 'payment.order_id', 'o.id')
+    .leftJoin('uploaded_documents as document', 'document.id', 'payment.po_document_id')
+    .leftJoin('vouchers as voucher', 'voucher.id', 'payment.voucher_id')
+    .leftJoin('quotes as quote', 'quote.id', 'o.quote_id')
+    .selectAll('o')
+    .select([
+      'buyer.crsid as buyer_crsid',
+      'buyer.display_name as buyer_name',
+      'buyer.email as buyer_email',
+      'product.name as product_name',
+      'product.service as service',
+      'service.name as service_name',
+      'service.team_email as team_email',
+      'institution.name as institution_name',
+      'terms.version as terms_version',
+      'terms.title as terms_title',
+      'licence.name as licence_name',
+      'licence.owner_person_id as owner_id',
+      'owner.crsid as owner_crsid',
+      'owner.display_name as owner_name',
+      'owner.email as owner_email',
+      'payment.method',
+      'payment.finance_code',
+      'payment.po_number',
+      'payment.po_document_id',
+      'document.file_name as po_document_name',
+      'payment.voucher_id',
+      'voucher.code as voucher_code',
+      'payment.check_status',
+      'payment.check_message',
+      'payment.check_attempts',
+      'quote.reference as quote_reference',
+      sql<number[]>`array(SELECT person_id FROM licence_managers WHERE licence_id = o.licence_id)`.as('manager_ids'),
+      sql<string | null>`(SELECT name FROM storage_projects WHERE licence_id = o.licence_id ORDER BY id LIMIT 1)`.as(
+        'project_name',
+      ),
+    ]);
+  if ('reference' in by) query = query.where('o.reference', '=', by.reference.toUpperCase());
+  else if ('id' in by) query = query.where('o.id', '=', by.id);
+  else query = query.where('o.submission_key', '=', by.submissionKey);
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    reference: row.reference,
+    kind: row.kind,
+    status: row.status,
+    statusReason: row.status_reason,
+    submittedAt: row.submitted_at,
+    buyer: { id: row.buyer_person_id, crsid: row.buyer_crsid, displayName: row.buyer_name, email: row.buyer_email },
+    product: {
+      code: row.product_code,
+      name: row.product_name,
+      service: row.service,
+      serviceName: row.service_name,
+      teamEmail: row.team_email,
+    },
+    institution: { id: row.institution_id, name: row.institution_name },
+    customerClass: row.customer_class,
+    sizeTb: row.size_tb,
+    termYears: row.term_years,
+    pencePerTbYear: row.pence_per_tb_year,
+    netPence: row.net_pence,
+    vatPence: row.vat_pence,
+    totalPence: row.total_pence,
+    quoteReference: row.quote_reference,
+    terms: { version: row.terms_version, title: row.terms_title, acceptedAt: row.terms_accepted_at },
+    licence: {
+      id: row.licence_id,
+      name: row.licence_name,
+      owner: { id: row.owner_id, crsid: row.owner_crsid, displayName: row.owner_name, email: row.owner_email },
+      managerIds: row.manager_ids.map(Number),
+      projectName: row.project_name,
+    },
+    payment: {
+      method: row.method,
+      financeCode: row.finance_code,
+      poNumber: row.po_number,
+      poDocumentId: row.po_document_id,
+      poDocumentName: row.po_document_name,
+      voucherId: row.voucher_id,
+      voucherCode: row.voucher_code,
+      checkStatus: row.check_status,
+      checkMessage: row.check_message,
+      checkAttempts: row.check_attempts,
+    },
+  };
+}
+
+/**
+ * Moves an order through a named transition if, and only if, it is still in a state the
+ * transition starts from. The condition is in the UPDATE, so of two racing requests exactly one
+ * changes the row; false means this one lost (or the order had already moved on).
+ */
+export async function applyOrderTransition(
+  tx: Executor,
+  orderId: number,
+  transition: OrderTransition,
+  reason: string | null = null,
+): Promise<boolean> {
+  const { from, to } = ORDER_TRANSITIONS[transition];
+  const result = await tx
+    .updateTable('orders')
+    .set({ status: to, status_reason: reason, updated_at: new Date() })
+    .where('id', '=', orderId)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}

@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { DocumentStore } from '../../platform/documents/document-store.ts';
+import { requirePerson } from '../../platform/identity/current-person.ts';
+import { AppError } from '../../platform/web/errors.ts';
+import { formValues } from '../../platform/web/forms.ts';
+import { pageContext } from '../../platform/web/page-context.ts';
+import { sendPage } from '../../platform/web/render.ts';
+import { findDocument } from '../payments/po-document.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import { isCancellable } from './order-status.ts';
+import type { OrderDetail } from './orders.repository.ts';
+import { canCancelOrder, cancelOrder, changeFinanceCode, findOrderFor, type OrdersContext } from './orders.service.ts';
+import { CancelOrderPage, OrderPage, orderPath } from './orders.views.tsx';
+
+type OrderRequest = FastifyRequest<{ Params: { reference: string } }>;
+
+/** An order's own pages: its status and details, cancelling it, fixing a refused finance code, its PO document. */
+export async function ordersRoutes(
+  app: FastifyInstance,
+  options: { orders: OrdersContext; documents: DocumentStore },
+): Promise<void> {
+  const { orders, documents } = options;
+
+  const view = (person: PersonWithRoles, order: OrderDetail) => ({
+    canCancel: isCancellable(order.status) && canCancelOrder(person, order),
+    canChangePayment: canChangeFinanceCode(person, order),
+  });
+
+  app.get('/orders/:reference/', async (request: OrderRequest, reply) => {
+    const person = requirePerson(request);
+    const order = await findOrderFor(orders.db, person, request.params.reference);
+    return sendPage(reply, <OrderPage context={pageContext(request, reply)} order={order} {...view(person, order)} />);
+  });
+
+  app.get('/orders/:reference/cancel', async (request: OrderRequest, reply) => {
+    const person = requirePerson(request);
+    const order = await findOrderFor(orders.db, person, request.params.reference);
+    if (!canCancelOrder(person, order))
+      throw new AppError('forbidden', 'Only the buyer, the Data Owner or the storage team can cancel this order.');
+    if (!isCancellable(order.status)) return reply.redirect(orderPath(order.reference), 303);
+    return sendPage(reply, <CancelOrderPage context={pageContext(request, reply)} order={order} />);
+  });
+
+  app.post('/orders/:reference/cancel', async (request: OrderRequest, reply) => {
+    const person = requirePerson(request);
+    const order = await cancelOrder(orders, person, request.params.reference);
+    request.session.flash = `Order ${order.reference} cancelled.`;
+    return reply.redirect(orderPath(order.reference), 303);
+  });
+
+  app.post('/orders/:reference/payment', async (request: OrderRequest, reply) => {
+    const person = requirePerson(request);
+    const order = await findOrderFor(orders.db, person, request.params.reference);
+    if (!canChangeFinanceCode(person, order))
+      throw new AppError('conflict', 'The payment of this order can no longer be changed here.');
+    const financeCode = formValues(request.body).financeCode ?? '';
+    const result = await changeFinanceCode(orders, person, order, financeCode);
+    if ('errors' in result) {
+      return sendPage(
+        reply,
+        <OrderPage
+          context={pageContext(request, reply)}
+          order={order}
+          {...view(person, order)}
+          paymentErrors={result.errors}
+          paymentValue={financeCode}
+        />,
+        422,
+      );
+    }
+    request.session.flash = result.message;
+    return reply.redirect(orderPath(order.reference), 303);
+  });
+
+  app.get('/orders/:reference/purchase-order', async (request: OrderRequest, reply) => {
+    const person = requirePerson(request);
+    const order = await findOrderFor(orders.db, person, request.params.reference);
+    const document = order.payment.poDocumentId ? await findDocument(orders.db, order.payment.poDocumentId) : undefined;
+    if (!document) throw new AppError('not-found', `Order ${order.reference} has no purchase order document.`);
+    const download = await documents.get(document.storageKey);
+    return reply
+      .type('application/pdf')
+      .header('content-length', download.size)
+      .header('content-disposition', `attachment; filename="${document.fileName}"`)
+      .header('cache-control', 'private, no-store')
+      .send(download.body);
+  });
+}
+
+/** The buyer (or the Data Owner) fixes a finance code that CUFS refused, on the order itself. */
+function canChangeFinanceCode(person: PersonWithRoles, order: OrderDetail): boolean {
+  return (
+    order.status === 'awaiting-payment-check' &&
+    order.payment.checkStatus === 'invalid' &&
+    (order.buyer.id === person.id || order.licence.owner.id === person.id)
+  );
+}

@@ -1,0 +1,431 @@
+import type { Clock } from '../../platform/clock.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import type { JobQueue } from '../../platform/jobs/jobs.ts';
+import { renderEmail } from '../../platform/mail/email-template.tsx';
+import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError } from '../../platform/web/errors.ts';
+import { type Actor, personActor, recordAudit } from '../audit/audit.repository.ts';
+import { formatPence } from '../catalogue/money.ts';
+import { checkFinanceCode, describeRefusal, type FinanceCodeChecker } from '../payments/finance-code-check.ts';
+import { parseFinanceCodeText } from '../payments/payment-details.ts';
+import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
+import { findUnusedUpload } from '../payments/po-document.ts';
+import { findVoucher, redeemVoucher, releaseVoucher, voucherProblem } from '../payments/vouchers.repository.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import { isServiceStaff } from '../people/staff-access.ts';
+import { ORDER_STATUS_WORDS, type OrderStatus } from './order-status.ts';
+import { orderEmail } from './orders.emails.tsx';
+import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
+import { checkOrderPaymentJob } from './payment-check.jobs.ts';
+import type { PricedConfiguration } from './purchase-configuration.service.ts';
+
+/** What the orders service works with; handlers and jobs build it from their own dependencies. */
+export interface OrdersContext {
+  db: Executor;
+  jobs: JobQueue;
+  clock: Clock;
+  cufs: FinanceCodeChecker;
+  site: { serviceName: string; contactEmail: string; publicUrl: string };
+}
+
+export type SubmittedPayment =
+  | { method: 'finance-code'; financeCode: string }
+  | { method: 'purchase-order'; poNumber: string; documentId: string }
+  | { method: 'voucher'; voucherCode: string };
+
+export interface NewOrderSubmission {
+  configuration: PricedConfiguration;
+  payment: SubmittedPayment;
+  termsVersionId: number;
+  /** From the check-your-answers page: the same key twice means the same order. */
+  submissionKey: string;
+  quoteId?: number | null;
+}
+
+/** A submission refused for a reason the buyer can fix, keyed by the field to fix. */
+export class SubmissionRefused extends Error {
+  constructor(readonly errors: FieldErrors) {
+    super(Object.values(errors).filter(Boolean).join('; '));
+    this.name = 'SubmissionRefused';
+  }
+}
+
+/**
+ * Submits an order for new storage: the licence (pending) with its people and first storage
+ * project, the order with its price and terms frozen, the payment, the audit rows, the emails and
+ * any payment re-check, all in one transaction. Submitting the same page twice returns the first
+ * order.
+ */
+export async function submitNewOrder(
+  context: OrdersContext,
+  buyer: PersonWithRoles,
+  submission: NewOrderSubmission,
+): Promise<{ reference: string; created: boolean }> {
+  const existing = await findOrder(context.db, { submissionKey: submission.submissionKey });
+  if (existing) return ownSubmission(existing, buyer);
+  const payment = await checkPaymentBeforeSubmitting(context, submission);
+  try {
+    const reference = await context.db
+      .transaction()
+      .execute((tx) => insertNewOrder(context, tx, buyer, submission, payment));
+    return { reference, created: true };
+  } catch (error) {
+    // Two copies of one submission racing: the unique submission key let one in.
+    const winner = await findOrder(context.db, { submissionKey: submission.submissionKey });
+    if (winner) return ownSubmission(winner, buyer);
+    throw error;
+  }
+}
+
+function ownSubmission(order: OrderDetail, buyer: PersonWithRoles): { reference: string; created: boolean } {
+  if (order.buyer.id !== buyer.id) throw new AppError('conflict', 'This form has already been used; start again.');
+  return { reference: order.reference, created: false };
+}
+
+interface CheckedPayment {
+  checkStatus: PaymentCheckStatus;
+  checkMessage: string | null;
+}
+
+/** CUFS's answer for a finance code, asked once more at submission: a refusal stops the order here. */
+async function checkPaymentBeforeSubmitting(
+  context: OrdersContext,
+  submission: NewOrderSubmission,
+): Promise<CheckedPayment> {
+  if (submission.payment.method !== 'finance-code') return { checkStatus: 'not-needed', checkMessage: null };
+  const parsed = parseFinanceCodeText(submission.payment.financeCode);
+  if (!parsed.ok) throw new SubmissionRefused(parsed.errors);
+  if (parsed.value.method !== 'finance-code') throw new Error('unreachable');
+  const check = await checkFinanceCode(context.cufs, parsed.value.code, context.clock.today().toString());
+  const refusal = describeRefusal(check);
+  if (refusal) throw new SubmissionRefused({ financeCode: refusal });
+  if (check.outcome === 'valid') return { checkStatus: 'valid', checkMessage: check.names.join(' · ') };
+  return { checkStatus: 'pending', checkMessage: 'The finance system could not be reached; we will check again.' };
+}
+
+async function insertNewOrder(
+  context: OrdersContext,
+  tx: Executor,
+  buyer: PersonWithRoles,
+  submission: NewOrderSubmission,
+  checked: CheckedPayment,
+): Promise<string> {
+  const { configuration: c, payment } = submission;
+  const today = context.clock.today().toString();
+  const voucherId = payment.method === 'voucher' ? await useVoucher(tx, c, payment.voucherCode, today) : null;
+  if (payment.method === 'purchase-order' && !(await findUnusedUpload(tx, buyer.id, payment.documentId))) {
+    throw new SubmissionRefused({ poDocument: 'Upload the purchase order again: the earlier upload was not found' });
+  }
+
+  const licence = await tx
+    .insertInto('licences')
+    .values({
+      product_code: c.product.code,
+      name: c.licenceName,
+      institution_id: c.institution.id,
+      owner_person_id: c.owner.id,
+      size_tb: c.sizeTb,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (c.managers.length > 0) {
+    await tx
+      .insertInto('licence_managers')
+      .values(c.managers.map((manager) => ({ licence_id: licence.id, person_id: manager.id })))
+      .execute();
+  }
+  await tx
+    .insertInto('storage_projects')
+    .values({ licence_id: licence.id, name: c.projectName, quota_tb: c.sizeTb })
+    .execute();
+
+  // A voucher pays the whole price: the order records the list price per TB and charges nothing.
+  const charged = voucherId ? { netPence: 0, vatPence: 0, totalPence: 0 } : c.price;
+  const status: OrderStatus = checked.checkStatus === 'pending' ? 'awaiting-payment-check' : 'awaiting-approval';
+  const order = await tx
+    .insertInto('orders')
+    .values({
+      kind: 'new',
+      status,
+      status_reason: null,
+      licence_id: licence.id,
+      buyer_person_id: buyer.id,
+      product_code: c.product.code,
+      institution_id: c.institution.id,
+      customer_class: c.institution.customerClass,
+      size_tb: c.sizeTb,
+      term_years: c.termYears,
+      pence_per_tb_year: c.price.pencePerTbYear,
+      price_valid_from: c.price.validFrom,
+      net_pence: charged.netPence,
+      vat_pence: charged.vatPence,
+      total_pence: charged.totalPence,
+      quote_id: submission.quoteId ?? null,
+      terms_version_id: submission.termsVersionId,
+      terms_accepted_at: new Date(),
+      submission_key: submission.submissionKey,
+    })
+    .returning(['id', 'reference'])
+    .executeTakeFirstOrThrow();
+  await tx
+    .insertInto('payments')
+    .values({
+      order_id: order.id,
+      method: payment.method,
+      finance_code: payment.method === 'finance-code' ? normalisedCode(payment.financeCode) : null,
+      po_number: payment.method === 'purchase-order' ? payment.poNumber : null,
+      po_document_id: payment.method === 'purchase-order' ? payment.documentId : null,
+      voucher_id: voucherId,
+      check_status: checked.checkStatus,
+      check_message: checked.checkMessage,
+      checked_at: checked.checkStatus === 'valid' ? new Date() : null,
+    })
+    .execute();
+
+  const actor = personActor(buyer);
+  await recordAudit(tx, {
+    actor,
+    entityType: 'licence',
+    entityId: licence.id,
+    licenceId: licence.id,
+    action: 'requested',
+    after: {
+      product: c.product.code,
+      name: c.licenceName,
+      sizeTb: c.sizeTb,
+      department: c.institution.id,
+      owner: c.owner.crsid,
+      managers: c.managers.map((manager) => manager.crsid),
+      project: c.projectName,
+    },
+  });
+  await recordAudit(tx, {
+    actor,
+    entityType: 'order',
+    entityId: order.reference,
+    licenceId: licence.id,
+    action: 'submitted',
+    after: {
+      status,
+      termYears: c.termYears,
+      pencePerTbYear: c.price.pencePerTbYear,
+      totalPence: charged.totalPence,
+      payment: payment.method,
+      checkStatus: checked.checkStatus,
+    },
+  });
+  if (checked.checkStatus === 'pending') {
+    await context.jobs.enqueue(tx, checkOrderPaymentJob, { orderId: order.id, attempt: 1 });
+  }
+  const detail = await findOrder(tx, { id: order.id });
+  if (!detail) throw new Error(`order ${order.id} vanished inside its own transaction`);
+  await emailOrderPeople(context, tx, detail, `Order ${detail.reference} received`, confirmationParagraphs(detail));
+  return order.reference;
+}
+
+function normalisedCode(text: string): string {
+  const parsed = parseFinanceCodeText(text);
+  return parsed.ok && parsed.value.method === 'finance-code' ? parsed.value.text : text;
+}
+
+async function useVoucher(tx: Executor, c: PricedConfiguration, code: string, today: string): Promise<number> {
+  const voucher = await findVoucher(tx, code);
+  const problem = voucherProblem(voucher, {
+    productCode: c.product.code,
+    sizeTb: c.sizeTb,
+    institutionId: c.institution.id,
+    today,
+  });
+  if (problem || !voucher) throw new SubmissionRefused({ voucherCode: problem ?? 'This voucher cannot be used' });
+  if (!(await redeemVoucher(tx, voucher.id))) {
+    throw new SubmissionRefused({ voucherCode: 'This voucher has already been used' });
+  }
+  return voucher.id;
+}
+
+function confirmationParagraphs(order: OrderDetail): string[] {
+  const words = ORDER_STATUS_WORDS[order.status];
+  return [
+    `${order.buyer.displayName} ordered ${order.sizeTb} TB of ${order.product.name} for ${order.termYears === 1 ? '1 year' : `${order.termYears} years`}: "${order.licence.name}", for ${order.institution.name}, with ${order.licence.owner.displayName} as Data Owner.`,
+    order.payment.method === 'voucher'
+      ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
+      : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,
+    `Status: ${words.label}. ${words.explanation}`,
+  ];
+}
+
+/** Emails the buyer and the Data Owner (one message; one copy each even if they are the same person). */
+export async function emailOrderPeople(
+  context: OrdersContext,
+  tx: Executor,
+  order: OrderDetail,
+  headline: string,
+  paragraphs: string[],
+): Promise<void> {
+  const to = [...new Set([order.buyer.email, order.licence.owner.email])];
+  const message = renderEmail(
+    orderEmail,
+    {
+      serviceName: context.site.serviceName,
+      contactEmail: context.site.contactEmail,
+      reference: order.reference,
+      headline,
+      paragraphs,
+      orderUrl: `${context.site.publicUrl}/orders/${order.reference}/`,
+    },
+    { to },
+  );
+  await queueEmail(tx, message, context.jobs);
+}
+
+/**
+ * Who may see an order (and its PO document): the buyer, the licence's Data Owner and Data
+ * Managers, and the staff of the product's service (with Finance and superusers).
+ */
+export function canSeeOrder(person: PersonWithRoles, order: OrderDetail): boolean {
+  return (
+    order.buyer.id === person.id ||
+    order.licence.owner.id === person.id ||
+    order.licence.managerIds.includes(person.id) ||
+    isServiceStaff(person, order.product.service)
+  );
+}
+
+/** Who may cancel: the buyer, the Data Owner, or the service's staff (DESIGN.md §3). */
+export function canCancelOrder(person: PersonWithRoles, order: OrderDetail): boolean {
+  return (
+    order.buyer.id === person.id ||
+    order.licence.owner.id === person.id ||
+    isServiceStaff(person, order.product.service)
+  );
+}
+
+/** The order, if this person may see it; otherwise the same 404 as an order that does not exist. */
+export async function findOrderFor(db: Executor, person: PersonWithRoles, reference: string): Promise<OrderDetail> {
+  const order = await findOrder(db, { reference });
+  if (!order || !canSeeOrder(person, order))
+    throw new AppError('not-found', `There is no order ${reference} that you can see.`);
+  return order;
+}
+
+/** Cancels an order before provisioning starts; a new licence that was never set up is cancelled with it. */
+export async function cancelOrder(
+  context: OrdersContext,
+  person: PersonWithRoles,
+  reference: string,
+): Promise<OrderDetail> {
+  const order = await findOrderFor(context.db, person, reference);
+  if (!canCancelOrder(person, order)) {
+    throw new AppError('forbidden', 'Only the buyer, the Data Owner or the storage team can cancel this order.');
+  }
+  await context.db.transaction().execute(async (tx) => {
+    if (!(await applyOrderTransition(tx, order.id, 'cancel', `Cancelled by ${person.displayName}`))) {
+      const current = await findOrder(tx, { id: order.id });
+      const label = current ? ORDER_STATUS_WORDS[current.status].label.toLowerCase() : 'gone';
+      throw new AppError('conflict', `Order ${order.reference} can no longer be cancelled: it is ${label}.`);
+    }
+    const actor: Actor = personActor(person);
+    await recordAudit(tx, {
+      actor,
+      entityType: 'order',
+      entityId: order.reference,
+      licenceId: order.licence.id,
+      action: 'cancelled',
+      before: { status: order.status },
+      after: { status: 'cancelled' },
+    });
+    if (order.kind === 'new') {
+      await tx
+        .updateTable('licences')
+        .set({ status: 'cancelled', updated_at: new Date() })
+        .where('id', '=', order.licence.id)
+        .where('status', '=', 'pending')
+        .execute();
+      await recordAudit(tx, {
+        actor,
+        entityType: 'licence',
+        entityId: order.licence.id,
+        licenceId: order.licence.id,
+        action: 'cancelled',
+        before: { status: 'pending' },
+        after: { status: 'cancelled' },
+      });
+    }
+    if (order.payment.voucherId) await releaseVoucher(tx, order.payment.voucherId);
+    await emailOrderPeople(context, tx, order, `Order ${order.reference} cancelled`, [
+      `${person.displayName} cancelled order ${order.reference} ("${order.licence.name}"). Nothing will be charged for it.`,
+    ]);
+  });
+  return order;
+}
+
+/**
+ * Replaces a refused finance code on an order waiting for its payment check. A valid code moves
+ * the order on to approval; CUFS being down leaves it pending with a background re-check.
+ */
+export async function changeFinanceCode(
+  context: OrdersContext,
+  person: PersonWithRoles,
+  order: OrderDetail,
+  financeCodeText: string,
+): Promise<{ errors: FieldErrors } | { message: string }> {
+  const parsed = parseFinanceCodeText(financeCodeText);
+  if (!parsed.ok) return { errors: parsed.errors };
+  if (parsed.value.method !== 'finance-code') throw new Error('unreachable');
+  const code = parsed.value.text;
+  const check = await checkFinanceCode(context.cufs, parsed.value.code, context.clock.today().toString());
+  const refusal = describeRefusal(check);
+  if (refusal) return { errors: { financeCode: refusal } };
+  const valid = check.outcome === 'valid';
+  await context.db.transaction().execute(async (tx) => {
+    const updated = await tx
+      .updateTable('payments')
+      .set({
+        finance_code: code,
+        check_status: valid ? 'valid' : 'pending',
+        check_message: valid
+          ? check.names.join(' · ')
+          : 'The finance system could not be reached; we will check again.',
+        checked_at: valid ? new Date() : null,
+      })
+      .where('order_id', '=', order.id)
+      .where('check_status', '=', 'invalid')
+      .executeTakeFirst();
+    if (updated.numUpdatedRows !== 1n)
+      throw new AppError('conflict', 'The payment of this order has already been changed.');
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'payment',
+      entityId: order.reference,
+      licenceId: order.licence.id,
+      action: 'finance code changed',
+      before: { financeCode: order.payment.financeCode, checkStatus: 'invalid' },
+      after: { financeCode: code, checkStatus: valid ? 'valid' : 'pending' },
+    });
+    if (valid) {
+      await applyOrderTransition(tx, order.id, 'payment-checked');
+      await recordAudit(tx, {
+        actor: personActor(person),
+        entityType: 'order',
+        entityId: order.reference,
+        licenceId: order.licence.id,
+        action: 'payment checked',
+        before: { status: order.status },
+        after: { status: 'awaiting-approval' },
+      });
+    } else {
+      await context.jobs.enqueue(
+        tx,
+        checkOrderPaymentJob,
+        { orderId: order.id, attempt: order.payment.checkAttempts + 1 },
+        { singletonKey: `${order.id}:${order.payment.checkAttempts + 1}` },
+      );
+    }
+  });
+  return {
+    message: valid
+      ? `Finance code ${code} accepted; the order now waits for approval.`
+      : `Finance code ${code} saved; we will check it as soon as the finance system answers.`,
+  };
+}

@@ -1,0 +1,175 @@
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { CsrfField, ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
+import { TextField } from '../../platform/web/form-fields.tsx';
+import { Page, type PageContext } from '../../platform/web/layout.tsx';
+import { formatPence } from '../catalogue/money.ts';
+import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
+import { ORDER_STATUS_WORDS } from './order-status.ts';
+import type { OrderDetail } from './orders.repository.ts';
+import { PriceLines, years } from './purchase.views.tsx';
+
+export const orderPath = (reference: string, rest = ''): string => `/orders/${reference}/${rest}`;
+
+const crumbs = [
+  { label: 'Home', href: '/' },
+  { label: 'My storage', href: '/storage/' },
+];
+
+const CHECK_WORDS = {
+  'not-needed': 'No check needed',
+  pending: 'Waiting to be checked with the University Financial System',
+  valid: 'Checked and open',
+  invalid: 'Refused',
+} as const;
+
+export function OrderPage(props: {
+  context: PageContext;
+  order: OrderDetail;
+  canCancel: boolean;
+  canChangePayment: boolean;
+  paymentErrors?: FieldErrors;
+  paymentValue?: string;
+}) {
+  const { context, order } = props;
+  const words = ORDER_STATUS_WORDS[order.status];
+  const p = order.payment;
+  const list = order.pencePerTbYear * order.sizeTb * order.termYears;
+  return (
+    <Page context={context} title={`Order ${order.reference}`} crumbs={crumbs}>
+      <ErrorSummary errors={props.paymentErrors ?? {}} />
+      <h1>
+        <span class="caption">{order.product.name}</span> Order {order.reference}
+      </h1>
+      <div class="notice" role="status">
+        <p>
+          <strong class="tag">{words.label}</strong> {words.explanation}
+        </p>
+        {order.statusReason && (order.status === 'rejected' || order.status === 'cancelled') ? (
+          <p>Reason: {order.statusReason}</p>
+        ) : null}
+      </div>
+      {props.canChangePayment ? <ChangeFinanceCode {...props} /> : null}
+      <h2>What was ordered</h2>
+      <SummaryList
+        rows={[
+          ['Licence', <a href={`/storage/licence/${order.licence.id}/`}>{order.licence.name}</a>],
+          ['Product', `${order.product.name} (${order.product.code})`],
+          ['Size', `${order.sizeTb} TB`],
+          ['Term', years(order.termYears)],
+          ['Department', order.institution.name],
+          ['Data Owner', `${order.licence.owner.displayName} (${order.licence.owner.crsid})`],
+          ['First storage project', order.licence.projectName ?? '—'],
+          ['Ordered by', `${order.buyer.displayName} (${order.buyer.crsid})`],
+          ['Submitted', order.submittedAt.toLocaleString('en-GB', { timeZone: 'Europe/London' })],
+        ]}
+      />
+      <h2>Price</h2>
+      {order.quoteReference ? <p>At the price of quote {order.quoteReference}.</p> : null}
+      {p.method === 'voucher' ? (
+        <p>
+          List price {formatPence(list)}, paid in full by voucher: <strong>nothing to pay</strong>.
+        </p>
+      ) : (
+        <PriceLines
+          sizeTb={order.sizeTb}
+          termYears={order.termYears}
+          price={{
+            pencePerTbYear: order.pencePerTbYear,
+            netPence: order.netPence,
+            vatPence: order.vatPence,
+            totalPence: order.totalPence,
+          }}
+        />
+      )}
+      <h2>Payment</h2>
+      <SummaryList
+        rows={[
+          ['Method', PAYMENT_METHOD_NAMES[p.method]],
+          ...(p.financeCode
+            ? ([
+                ['Finance code', p.financeCode],
+                ['Check', `${CHECK_WORDS[p.checkStatus]}${p.checkMessage ? `: ${p.checkMessage}` : ''}`],
+              ] as Array<[string, string]>)
+            : []),
+          ...(p.poNumber
+            ? ([
+                ['PO number', p.poNumber],
+                [
+                  'PO document',
+                  <a href={orderPath(order.reference, 'purchase-order')} key="po">
+                    {p.poDocumentName ?? 'Download'} (PDF)
+                  </a>,
+                ],
+              ] as Array<[string, preact.ComponentChildren]>)
+            : []),
+          ...(p.voucherCode ? ([['Voucher', p.voucherCode]] as Array<[string, string]>) : []),
+          ['Terms accepted', `${order.terms.title}, version ${order.terms.version}`],
+        ]}
+      />
+      {props.canCancel ? (
+        <p>
+          <a class="button button--warning" href={orderPath(order.reference, 'cancel')}>
+            Cancel this order
+          </a>
+        </p>
+      ) : null}
+    </Page>
+  );
+}
+
+function ChangeFinanceCode(props: {
+  context: PageContext;
+  order: OrderDetail;
+  paymentErrors?: FieldErrors;
+  paymentValue?: string;
+}) {
+  const { order } = props;
+  return (
+    <section class="notice notice--warning" aria-labelledby="change-code">
+      <h2 id="change-code">Give another finance code</h2>
+      <p>
+        We could not accept {order.payment.financeCode}: {order.payment.checkMessage}
+      </p>
+      <form method="post" action={orderPath(order.reference, 'payment')} novalidate>
+        <CsrfField token={props.context.csrfToken} />
+        <TextField
+          name="financeCode"
+          label="Finance code"
+          hint="A GL code such as PHAA.GAAA, or a grant as award / project / task."
+          error={props.paymentErrors?.financeCode}
+          value={props.paymentValue}
+          width="medium"
+        />
+        <button type="submit" class="button">
+          Use this finance code
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export function CancelOrderPage({ context, order }: { context: PageContext; order: OrderDetail }) {
+  return (
+    <Page
+      context={context}
+      title={`Cancel order ${order.reference}`}
+      crumbs={[...crumbs, { label: `Order ${order.reference}`, href: orderPath(order.reference) }]}
+    >
+      <h1>Cancel order {order.reference}?</h1>
+      <p>
+        {order.sizeTb} TB of {order.product.name}, “{order.licence.name}”. Nothing will be charged, and{' '}
+        {order.kind === 'new' ? 'the licence will not be set up' : 'the licence stays as it is'}.
+        {order.payment.voucherCode ? ` Voucher ${order.payment.voucherCode} can be used again.` : ''}
+      </p>
+      <form method="post" action={orderPath(order.reference, 'cancel')}>
+        <CsrfField token={context.csrfToken} />
+        <div class="button-group">
+          <button type="submit" class="button button--warning">
+            Yes, cancel the order
+          </button>
+          <a href={orderPath(order.reference)}>No, keep it</a>
+        </div>
+      </form>
+    </Page>
+  );
+}

@@ -1,0 +1,394 @@
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DocumentStore } from '../../platform/documents/document-store.ts';
+import { requirePerson } from '../../platform/identity/current-person.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { formValues } from '../../platform/web/forms.ts';
+import { pageContext } from '../../platform/web/page-context.ts';
+import { sendPage } from '../../platform/web/render.ts';
+import { type CatalogueProduct, findCurrentTerms } from '../catalogue/catalogue.repository.ts';
+import { formatPence } from '../catalogue/money.ts';
+import { checkFinanceCode, describeRefusal } from '../payments/finance-code-check.ts';
+import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-details.ts';
+import { findUnusedUpload, PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
+import { findVoucher, voucherProblem } from '../payments/vouchers.repository.ts';
+import { listInstitutions, type PersonWithRoles } from '../people/people.repository.ts';
+import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
+import { findQuoteFor } from '../quotes/quotes.service.ts';
+import { type OrdersContext, SubmissionRefused, submitNewOrder } from './orders.service.ts';
+import { buyPath, CheckAnswersPage, ConfigurePage, PaymentPage } from './purchase.views.tsx';
+import { type PricedConfiguration, priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
+import { configurationValues, type DraftPayment, type PurchaseDraft, withQuotePrice } from './purchase-draft.ts';
+
+interface PurchaseRoutesOptions {
+  orders: OrdersContext;
+  documents: DocumentStore;
+}
+
+type ProductRequest = FastifyRequest<{ Params: { product: string }; Querystring: Record<string, string | undefined> }>;
+
+/**
+ * Buying new storage, one thing per page: configure (with the price as you go) → payment →
+ * check your answers and accept the terms → submit. The purchase in progress lives in the
+ * server-side session; nothing is stored as an order until the last step.
+ */
+export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRoutesOptions): Promise<void> {
+  const { orders, documents } = options;
+  const { db, clock } = orders;
+  const today = () => clock.today().toString();
+  await app.register(multipart, { limits: { fileSize: PO_DOCUMENT_MAX_BYTES, files: 1, fields: 20, parts: 21 } });
+
+  async function productOf(request: ProductRequest): Promise<CatalogueProduct> {
+    return productOnSale(db, request.params.product, today());
+  }
+
+  /** The draft for this product, or a fresh one (buying something else starts again). */
+  function draftFor(request: FastifyRequest, product: CatalogueProduct): PurchaseDraft {
+    const draft = request.session.purchase;
+    if (draft && draft.product === product.code) return draft;
+    return { product: product.code, submissionKey: randomUUID() };
+  }
+
+  function saveDraft(request: FastifyRequest, draft: PurchaseDraft): void {
+    request.session.purchase = { ...draft };
+  }
+
+  /** The draft's configuration checked and priced again today, with a matching quote's price. */
+  async function pricedDraft(person: PersonWithRoles, product: CatalogueProduct, draft: PurchaseDraft) {
+    if (!draft.configuration) return undefined;
+    const priced = await priceConfiguration(db, product, draft.configuration, today());
+    if (!priced.ok) return undefined;
+    const quote = draft.quoteReference ? await findQuoteFor(db, person, draft.quoteReference) : undefined;
+    return withQuotePrice(priced.value, quote, today());
+  }
+
+  async function showConfigure(request: ProductRequest, reply: FastifyReply) {
+    const person = requirePerson(request);
+    const product = await productOf(request);
+    const draft = draftFor(request, product);
+    let quoteNote: string | undefined;
+    const quoteReference = request.query.quote;
+    if (quoteReference) {
+      const quote = await findQuoteFor(db, person, quoteReference);
+      draft.quoteReference = quote.reference;
+      draft.configuration = {
+        ...configurationValues(draft.configuration ?? {}),
+        sizeTb: String(quote.sizeTb),
+        termYears: String(quote.termYears),
+        institutionId: quote.institution.id,
+        licenceName: quote.licenceName,
+        ownerCrsid: draft.configuration?.ownerCrsid || person.crsid,
+      };
+      quoteNote = quoteIsValid(quote, today())
+        ? `Buying with quote ${quote.reference}: its price holds until ${formatDay(quote.validUntil)} if you keep the size, term and department.`
+        : `Quote ${quote.reference} expired on ${formatDay(quote.validUntil)}, so today’s price applies.`;
+      saveDraft(request, draft);
+    }
+    const values = draft.configuration ?? { institutionId: person.institutionId ?? '', ownerCrsid: person.crsid };
+    const priced = await pricedDraft(person, product, draft);
+    return sendPage(
+      reply,
+      <ConfigurePage
+        context={pageContext(request, reply)}
+        product={product}
+        institutions={await listInstitutions(db)}
+        values={values}
+        errors={{}}
+        priced={priced?.configuration}
+        quoteNote={quoteNote}
+      />,
+    );
+  }
+
+  // The institutional purchase starts at /storage/IFS/, as in the original service.
+  app.get('/storage/IFS/', (request, reply) =>
+    showConfigure(Object.assign(request, { params: { product: 'IFS' } }) as ProductRequest, reply),
+  );
+  app.get('/storage/buy/:product/', showConfigure);
+
+  app.post('/storage/buy/:product/', async (request: ProductRequest, reply) => {
+    const person = requirePerson(request);
+    const product = await productOf(request);
+    const body = formValues(request.body);
+    const values = configurationValues(body);
+    const priced = await priceConfiguration(db, product, values, today());
+    const draft = draftFor(request, product);
+    if (!priced.ok) {
+      return sendPage(
+        reply,
+        <ConfigurePage
+          context={pageContext(request, reply)}
+          product={product}
+          institutions={await listInstitutions(db)}
+          values={values}
+          errors={priced.errors}
+        />,
+        422,
+      );
+    }
+    saveDraft(request, { ...draft, configuration: values });
+    if (body.intent !== 'price') return reply.redirect(buyPath(product, 'payment'), 303);
+    const quoted = await pricedDraft(person, product, { ...draft, configuration: values });
+    return sendPage(
+      reply,
+      <ConfigurePage
+        context={pageContext(request, reply)}
+        product={product}
+        institutions={await listInstitutions(db)}
+        values={values}
+        errors={{}}
+        priced={quoted?.configuration ?? priced.value}
+      />,
+    );
+  });
+
+  // The price as you type (price.js): size, term and department are all it needs.
+  app.get('/storage/buy/:product/price', async (request: ProductRequest, reply) => {
+    requirePerson(request);
+    const product = await productOf(request);
+    const { sizeTb, termYears, institutionId } = request.query;
+    const placeholder = { licenceName: 'x', ownerCrsid: request.person?.crsid ?? 'x', projectName: 'x' };
+    const priced = await priceConfiguration(db, product, { sizeTb, termYears, institutionId, ...placeholder }, today());
+    if (!priced.ok) return reply.status(422).send({ errors: priced.errors });
+    const { price, sizeTb: size, termYears: term } = priced.value;
+    return {
+      netPence: price.netPence,
+      vatPence: price.vatPence,
+      totalPence: price.totalPence,
+      lines: [
+        [
+          'Calculation',
+          `${size} TB × ${formatPence(price.pencePerTbYear)} per TB per year × ${term === 1 ? '1 year' : `${term} years`}`,
+        ],
+        ['Price before VAT', formatPence(price.netPence)],
+        ['VAT', price.vatPence > 0 ? formatPence(price.vatPence) : 'None (internal customer)'],
+        ['Total', formatPence(price.totalPence)],
+      ],
+    };
+  });
+
+  /** Steps after the first need a configured draft; without one the buyer starts again. */
+  async function requireConfigured(request: ProductRequest, reply: FastifyReply) {
+    const person = requirePerson(request);
+    const product = await productOf(request);
+    const draft = draftFor(request, product);
+    const priced = await pricedDraft(person, product, draft);
+    if (!priced) {
+      reply.redirect(buyPath(product), 303);
+      return undefined;
+    }
+    return { person, product, draft, priced };
+  }
+
+  app.get('/storage/buy/:product/payment', async (request: ProductRequest, reply) => {
+    const state = await requireConfigured(request, reply);
+    if (!state) return reply;
+    const { product, draft, priced } = state;
+    return sendPage(
+      reply,
+      <PaymentPage
+        context={pageContext(request, reply)}
+        product={product}
+        values={draft.payment ? paymentFormValues(draft.payment) : {}}
+        errors={{}}
+        uploaded={draft.payment?.method === 'purchase-order' ? { fileName: draft.payment.documentName } : undefined}
+        totalPence={priced.configuration.price.totalPence}
+      />,
+    );
+  });
+
+  app.post('/storage/buy/:product/payment', async (request: ProductRequest, reply) => {
+    const state = await requireConfigured(request, reply);
+    if (!state) return reply;
+    const { person, product, draft, priced } = state;
+    const form = await readPaymentForm(request);
+    const result = await paymentFromForm(person, priced.configuration, draft, form);
+    if ('errors' in result) {
+      return sendPage(
+        reply,
+        <PaymentPage
+          context={pageContext(request, reply)}
+          product={product}
+          values={form.fields}
+          errors={result.errors}
+          uploaded={draft.payment?.method === 'purchase-order' ? { fileName: draft.payment.documentName } : undefined}
+          totalPence={priced.configuration.price.totalPence}
+        />,
+        422,
+      );
+    }
+    saveDraft(request, { ...draft, payment: result.payment });
+    return reply.redirect(buyPath(product, 'check'), 303);
+  });
+
+  /** Checks the payment answers: shape, then the voucher, the PDF or CUFS; returns the draft payment or errors. */
+  async function paymentFromForm(
+    person: PersonWithRoles,
+    configuration: PricedConfiguration,
+    draft: PurchaseDraft,
+    form: PaymentForm,
+  ): Promise<{ payment: DraftPayment } | { errors: FieldErrors }> {
+    const parsed = parsePaymentDetails(form.fields, paymentMethodsFor(configuration.product.service));
+    if (!parsed.ok) return { errors: { ...parsed.errors, ...(form.fileError ? { poDocument: form.fileError } : {}) } };
+    const details = parsed.value;
+    if (details.method === 'finance-code') {
+      const check = await checkFinanceCode(orders.cufs, details.code, today());
+      const refusal = describeRefusal(check);
+      if (refusal) return { errors: { financeCode: refusal } };
+      const checkNote =
+        check.outcome === 'valid'
+          ? `Checked: ${check.names.join(' · ')}`
+          : 'The University Financial System could not be reached just now. You can still submit: we will check the code and email you if there is a problem.';
+      return { payment: { method: 'finance-code', financeCode: details.text, checkNote } };
+    }
+    if (details.method === 'voucher') {
+      const problem = voucherProblem(await findVoucher(db, details.voucherCode), {
+        productCode: configuration.product.code,
+        sizeTb: configuration.sizeTb,
+        institutionId: configuration.institution.id,
+        today: today(),
+      });
+      return problem
+        ? { errors: { voucherCode: problem } }
+        : { payment: { method: 'voucher', voucherCode: details.voucherCode } };
+    }
+    return purchaseOrderPayment(person, draft, form, details.poNumber);
+  }
+
+  async function purchaseOrderPayment(
+    person: PersonWithRoles,
+    draft: PurchaseDraft,
+    form: PaymentForm,
+    poNumber: string,
+  ): Promise<{ payment: DraftPayment } | { errors: FieldErrors }> {
+    if (form.fileError) return { errors: { poDocument: form.fileError } };
+    if (form.file) {
+      const problem = await pdfProblem(form.file.bytes);
+      if (problem) return { errors: { poDocument: problem } };
+      const upload = await storeUploadedPdf(db, documents, person.id, { ...form.file, today: today() });
+      return { payment: { method: 'purchase-order', poNumber, documentId: upload.id, documentName: upload.fileName } };
+    }
+    const earlier = draft.payment?.method === 'purchase-order' ? draft.payment : undefined;
+    if (earlier && (await findUnusedUpload(db, person.id, earlier.documentId))) {
+      return { payment: { ...earlier, poNumber } };
+    }
+    return { errors: { poDocument: 'Upload the purchase order as a PDF' } };
+  }
+
+  app.get('/storage/buy/:product/check', async (request: ProductRequest, reply) => {
+    const state = await requireConfigured(request, reply);
+    if (!state) return reply;
+    return showCheck(request, reply, state, {});
+  });
+
+  async function showCheck(
+    request: ProductRequest,
+    reply: FastifyReply,
+    state: NonNullable<Awaited<ReturnType<typeof requireConfigured>>>,
+    errors: FieldErrors,
+  ) {
+    const { product, draft, priced } = state;
+    if (!draft.payment) return reply.redirect(buyPath(product, 'payment'), 303);
+    saveDraft(request, draft);
+    return sendPage(
+      reply,
+      <CheckAnswersPage
+        context={pageContext(request, reply)}
+        product={product}
+        priced={priced.configuration}
+        payment={draft.payment}
+        terms={await findCurrentTerms(db, product.service, today())}
+        submissionKey={draft.submissionKey}
+        errors={errors}
+        quoteReference={priced.quoteId ? draft.quoteReference : undefined}
+      />,
+      Object.keys(errors).length > 0 ? 422 : 200,
+    );
+  }
+
+  app.post('/storage/buy/:product/check', async (request: ProductRequest, reply) => {
+    const body = formValues(request.body);
+    const person = requirePerson(request);
+    const product = await productOf(request);
+    // A second press of "Submit order" after the first one went through: show the order it made.
+    const draft = request.session.purchase;
+    if (!draft || draft.product !== product.code || draft.submissionKey !== body.submissionKey) {
+      const reference = body.submissionKey ? await orderForKey(person, body.submissionKey) : undefined;
+      if (reference) return reply.redirect(`/orders/${reference}/`, 303);
+    }
+    const state = await requireConfigured(request, reply);
+    if (!state) return reply;
+    if (!state.draft.payment) return reply.redirect(buyPath(product, 'payment'), 303);
+    if (body.acceptTerms !== 'yes') {
+      return showCheck(request, reply, state, { acceptTerms: 'Accept the terms and conditions to submit the order' });
+    }
+    const terms = await findCurrentTerms(db, product.service, today());
+    try {
+      const { reference } = await submitNewOrder(orders, person, {
+        configuration: state.priced.configuration,
+        payment: submittedPayment(state.draft.payment),
+        termsVersionId: terms.id,
+        submissionKey: state.draft.submissionKey,
+        quoteId: state.priced.quoteId,
+      });
+      request.session.purchase = undefined;
+      request.session.flash = `Order ${reference} submitted. We have emailed a confirmation.`;
+      return reply.redirect(`/orders/${reference}/`, 303);
+    } catch (error) {
+      if (error instanceof SubmissionRefused) return showCheck(request, reply, state, error.errors);
+      throw error;
+    }
+  });
+
+  async function orderForKey(person: PersonWithRoles, submissionKey: string): Promise<string | undefined> {
+    if (!/^[0-9a-f-]{36}$/.test(submissionKey)) return undefined;
+    const order = await db
+      .selectFrom('orders')
+      .select('reference')
+      .where('submission_key', '=', submissionKey)
+      .where('buyer_person_id', '=', person.id)
+      .executeTakeFirst();
+    return order?.reference;
+  }
+}
+
+function submittedPayment(payment: DraftPayment) {
+  if (payment.method === 'finance-code') return { method: payment.method, financeCode: payment.financeCode };
+  if (payment.method === 'purchase-order')
+    return { method: payment.method, poNumber: payment.poNumber, documentId: payment.documentId };
+  return { method: payment.method, voucherCode: payment.voucherCode };
+}
+
+function paymentFormValues(payment: DraftPayment): Record<string, string> {
+  if (payment.method === 'finance-code') return { method: payment.method, financeCode: payment.financeCode };
+  if (payment.method === 'purchase-order') return { method: payment.method, poNumber: payment.poNumber };
+  return { method: payment.method, voucherCode: payment.voucherCode };
+}
+
+interface PaymentForm {
+  fields: Record<string, string>;
+  file?: { bytes: Buffer; fileName: string };
+  fileError?: string;
+}
+
+/** Reads the multipart payment form: its text fields, and the PO file if one was chosen. */
+async function readPaymentForm(request: FastifyRequest): Promise<PaymentForm> {
+  const form: PaymentForm = { fields: {} };
+  if (!request.isMultipart()) return { fields: formValues(request.body) };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (typeof part.value === 'string') form.fields[part.fieldname] = part.value;
+      } else if (part.fieldname === 'poDocument' && part.filename) {
+        form.file = { bytes: await part.toBuffer(), fileName: part.filename };
+      } else {
+        await part.toBuffer();
+      }
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
+    form.fileError = 'The purchase order must be 10 MB or smaller';
+  }
+  return form;
+}

@@ -1,0 +1,323 @@
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { CsrfField, ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
+import { CheckboxField, FileField, RadioGroup, SelectField, TextField } from '../../platform/web/form-fields.tsx';
+import { Page, type PageContext } from '../../platform/web/layout.tsx';
+import type { CatalogueProduct, TermsVersion } from '../catalogue/catalogue.repository.ts';
+import { formatPence } from '../catalogue/money.ts';
+import type { PriceBreakdown } from '../catalogue/pricing.ts';
+import { PAYMENT_METHOD_NAMES, paymentMethodsFor } from '../payments/payment-details.ts';
+import type { Institution } from '../people/people.repository.ts';
+import type { PricedConfiguration } from './purchase-configuration.service.ts';
+import type { DraftPayment } from './purchase-draft.ts';
+
+export function years(count: number): string {
+  return count === 1 ? '1 year' : `${count} years`;
+}
+
+export function buyPath(product: { code: string }, step = ''): string {
+  return `/storage/buy/${product.code}/${step}`;
+}
+
+function crumbs(product: CatalogueProduct) {
+  return [
+    { label: 'Home', href: '/' },
+    { label: 'My storage', href: '/storage/' },
+    { label: `Buy ${product.name}`, href: buyPath(product) },
+  ];
+}
+
+export interface UnitPrice extends PriceBreakdown {
+  pencePerTbYear: number;
+}
+
+/** The price lines shown on the configure and check pages. */
+export function PriceLines({ sizeTb, termYears, price }: { sizeTb: number; termYears: number; price: UnitPrice }) {
+  return (
+    <SummaryList
+      rows={[
+        ['Calculation', `${sizeTb} TB × ${formatPence(price.pencePerTbYear)} per TB per year × ${years(termYears)}`],
+        ['Price before VAT', formatPence(price.netPence)],
+        ['VAT', price.vatPence > 0 ? formatPence(price.vatPence) : 'None (internal customer)'],
+        ['Total', <strong key="total">{formatPence(price.totalPence)}</strong>],
+      ]}
+    />
+  );
+}
+
+export function ConfigurePage(props: {
+  context: PageContext;
+  product: CatalogueProduct;
+  institutions: Institution[];
+  values: Record<string, string>;
+  errors: FieldErrors;
+  priced?: PricedConfiguration;
+  quoteNote?: string;
+}) {
+  const { context, product, values, errors, priced } = props;
+  return (
+    <Page context={context} title={`Buy ${product.name}`} crumbs={crumbs(product).slice(0, 2)}>
+      <ErrorSummary errors={errors} />
+      <h1>
+        <span class="caption">{product.serviceName}</span> Buy {product.name}
+      </h1>
+      <p class="lead">{product.summary}</p>
+      {props.quoteNote ? (
+        <div class="notice" role="status">
+          {props.quoteNote}
+        </div>
+      ) : null}
+      <form method="post" action={buyPath(product)} novalidate data-price-url={buyPath(product, 'price')}>
+        <CsrfField token={context.csrfToken} />
+        <TextField
+          name="sizeTb"
+          label="Size, in TB"
+          hint={`Whole TB only; at least ${product.minimumTb} TB.${product.filesPerTb ? ` Each TB includes ${product.filesPerTb.toLocaleString('en-GB')} files.` : ''}`}
+          error={errors.sizeTb}
+          value={values.sizeTb}
+          inputMode="numeric"
+          width="short"
+        />
+        <RadioGroup
+          name="termYears"
+          label="How long the licence lasts"
+          hint="You pay for the whole term when you order. We remind you before it ends."
+          error={errors.termYears}
+          value={values.termYears}
+          options={product.termsYears.map((term) => ({ value: String(term), label: years(term) }))}
+        />
+        <SelectField
+          name="institutionId"
+          label="Department that pays"
+          hint="Colleges and outside bodies pay the external price plus VAT."
+          error={errors.institutionId}
+          value={values.institutionId}
+          placeholder="Choose a department"
+          options={props.institutions.map((institution) => ({ value: institution.id, label: institution.name }))}
+        />
+        <TextField
+          name="licenceName"
+          label="Name for the licence"
+          hint="How you and the storage team will refer to it, for example “Smith lab imaging data”."
+          error={errors.licenceName}
+          value={values.licenceName}
+        />
+        <TextField
+          name="ownerCrsid"
+          label="Data Owner’s CRSid"
+          hint="The person responsible for the data, usually the principal investigator. For example ab123."
+          error={errors.ownerCrsid}
+          value={values.ownerCrsid}
+          width="medium"
+        />
+        <TextField
+          name="managerCrsids"
+          label="Data Managers’ CRSids (optional)"
+          hint="People who manage the storage with the Data Owner, separated by commas. You can add more later."
+          error={errors.managerCrsids}
+          value={values.managerCrsids}
+        />
+        <TextField
+          name="projectName"
+          label="Name of the first storage project"
+          hint="The folder or share inside the licence: letters, numbers, hyphens and underscores, for example imaging-2026."
+          error={errors.projectName}
+          value={values.projectName}
+          width="medium"
+        />
+        <section class="price-panel" aria-labelledby="price-heading" aria-live="polite" id="price-panel">
+          <h2 id="price-heading">Price</h2>
+          {priced ? (
+            <PriceLines sizeTb={priced.sizeTb} termYears={priced.termYears} price={priced.price} />
+          ) : (
+            <p>Enter the size, the term and the department, then choose “Update price”.</p>
+          )}
+        </section>
+        <div class="button-group">
+          <button type="submit" name="intent" value="continue" class="button">
+            Continue to payment
+          </button>
+          <button type="submit" name="intent" value="price" class="button button--secondary">
+            Update price
+          </button>
+          <button type="submit" formaction={buyPath(product, 'quote')} class="button button--secondary">
+            Get a quote
+          </button>
+        </div>
+      </form>
+      <script src="/assets/price.js" defer />
+    </Page>
+  );
+}
+
+export function PaymentPage(props: {
+  context: PageContext;
+  product: CatalogueProduct;
+  values: Record<string, string>;
+  errors: FieldErrors;
+  uploaded?: { fileName: string };
+  totalPence: number;
+}) {
+  const { context, product, values, errors } = props;
+  const methods = paymentMethodsFor(product.service);
+  const action = `${buyPath(product, 'payment')}?_csrf=${encodeURIComponent(context.csrfToken ?? '')}`;
+  const details: Record<string, { hint: string; fields: preact.ComponentChildren }> = {
+    'finance-code': {
+      hint: 'A GL code or a grant code; we check it with the University Financial System.',
+      fields: (
+        <TextField
+          name="financeCode"
+          label="Finance code"
+          hint="A GL code such as PHAA.GAAA, or a grant as award / project / task, such as RG94772 / PHAG0042 / 1.1."
+          error={errors.financeCode}
+          value={values.financeCode}
+          width="medium"
+        />
+      ),
+    },
+    'purchase-order': {
+      hint: 'Raise a purchase order against a quote first, then upload it here.',
+      fields: (
+        <>
+          <TextField
+            name="poNumber"
+            label="Purchase order number"
+            error={errors.poNumber}
+            value={values.poNumber}
+            width="medium"
+          />
+          <FileField
+            name="poDocument"
+            label="The purchase order, as a PDF"
+            hint={
+              props.uploaded
+                ? `You uploaded ${props.uploaded.fileName}. Choose a file only to replace it. PDF, 10 MB at most.`
+                : 'PDF, 10 MB at most.'
+            }
+            error={errors.poDocument}
+            accept="application/pdf,.pdf"
+          />
+        </>
+      ),
+    },
+    voucher: {
+      hint: 'A single-use code from the IFS team that pays for free quota.',
+      fields: (
+        <TextField
+          name="voucherCode"
+          label="Voucher code"
+          error={errors.voucherCode}
+          value={values.voucherCode}
+          width="medium"
+        />
+      ),
+    },
+  };
+  return (
+    <Page context={context} title="How will you pay?" crumbs={crumbs(product)}>
+      <ErrorSummary errors={errors} />
+      <h1>
+        <span class="caption">Buy {product.name}</span> How will you pay?
+      </h1>
+      <p>
+        The total is <strong>{formatPence(props.totalPence)}</strong>.{' '}
+        <a href="/help/payment-methods/">Help with payment methods</a>
+      </p>
+      <form method="post" action={action} enctype="multipart/form-data" novalidate>
+        <RadioGroup
+          name="method"
+          label="Payment method"
+          error={errors.method}
+          value={values.method}
+          options={methods.map((method) => ({
+            value: method,
+            label: PAYMENT_METHOD_NAMES[method],
+            hint: details[method]?.hint,
+            children: details[method]?.fields,
+          }))}
+        />
+        <button type="submit" class="button">
+          Continue
+        </button>
+      </form>
+    </Page>
+  );
+}
+
+export function CheckAnswersPage(props: {
+  context: PageContext;
+  product: CatalogueProduct;
+  priced: PricedConfiguration;
+  payment: DraftPayment;
+  terms: TermsVersion;
+  submissionKey: string;
+  errors: FieldErrors;
+  quoteReference?: string;
+}) {
+  const { context, product, priced: c, payment, terms, errors } = props;
+  const change = (step: string, what: string) => (
+    <a href={buyPath(product, step)}>
+      Change<span class="visually-hidden"> {what}</span>
+    </a>
+  );
+  const voucher = payment.method === 'voucher';
+  return (
+    <Page context={context} title="Check your order" crumbs={crumbs(product)}>
+      <ErrorSummary errors={errors} />
+      <h1>
+        <span class="caption">Buy {product.name}</span> Check your order
+      </h1>
+      <h2>Storage</h2>
+      <SummaryList
+        rows={[
+          ['Product', `${product.name} (${product.code})`],
+          ['Size', `${c.sizeTb} TB`],
+          ['Term', years(c.termYears)],
+          ['Department', c.institution.name],
+          ['Licence name', c.licenceName],
+          ['Data Owner', `${c.owner.displayName} (${c.owner.crsid})`],
+          ['Data Managers', c.managers.map((m) => `${m.displayName} (${m.crsid})`).join(', ') || 'None yet'],
+          ['First storage project', c.projectName],
+        ]}
+      />
+      <p>{change('', 'the storage')}</p>
+      <h2>Price</h2>
+      {props.quoteReference ? <p>At the price of quote {props.quoteReference}.</p> : null}
+      <PriceLines sizeTb={c.sizeTb} termYears={c.termYears} price={c.price} />
+      {voucher ? <p>Your voucher pays this in full: there is nothing to pay.</p> : null}
+      <h2>Payment</h2>
+      <SummaryList rows={paymentRows(payment)} />
+      <p>{change('payment', 'the payment')}</p>
+      <form method="post" action={buyPath(product, 'check')} novalidate>
+        <CsrfField token={context.csrfToken} />
+        <input type="hidden" name="submissionKey" value={props.submissionKey} />
+        <h2>
+          {terms.title} <span class="caption">version {terms.version}</span>
+        </h2>
+        <div class="terms">
+          {terms.paragraphs.map((paragraph) => (
+            <p key={paragraph}>{paragraph}</p>
+          ))}
+        </div>
+        <CheckboxField
+          name="acceptTerms"
+          label={`I accept the ${terms.title.toLowerCase()} (version ${terms.version}) on behalf of ${c.institution.name}`}
+          error={errors.acceptTerms}
+        />
+        <button type="submit" class="button">
+          Submit order
+        </button>
+      </form>
+    </Page>
+  );
+}
+
+export function paymentRows(payment: DraftPayment): Array<[string, preact.ComponentChildren]> {
+  const method: [string, string] = ['Method', PAYMENT_METHOD_NAMES[payment.method]];
+  if (payment.method === 'finance-code') {
+    return [method, ['Finance code', payment.financeCode], ['Check', payment.checkNote]];
+  }
+  if (payment.method === 'purchase-order') {
+    return [method, ['PO number', payment.poNumber], ['PO document', payment.documentName]];
+  }
+  return [method, ['Voucher', payment.voucherCode]];
+}

@@ -1,0 +1,255 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCufs } from '../support/cufs.ts';
+import { buy, configure, pay, RDS_CONFIGURATION, SAMPLE_PDF, submit } from '../support/purchase.ts';
+import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
+
+describe('buying research storage through the pages', () => {
+  let t: TestApp;
+  let cufs: Awaited<ReturnType<typeof startCufs>>;
+  beforeAll(async () => {
+    cufs = await startCufs();
+    t = await startTestApp({ env: { CUFS_URL: cufs.url } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await cufs?.close();
+  });
+
+  const count = async (table: 'orders' | 'licences' | 'payments' | 'uploaded_documents') =>
+    Number(
+      (
+        await t.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('prices a configuration on the server as the buyer goes, and asks for sign-in first', async () => {
+    const anonymous = await t.app.inject('/storage/buy/RDS/');
+    expect(anonymous.statusCode).toBe(302);
+    expect(anonymous.headers.location).toBe('/sign-in?returnTo=%2Fstorage%2Fbuy%2FRDS%2F');
+
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const page = await alice.get('/storage/buy/RDS/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Buy Research Data Store');
+    // The buyer's own department and CRSid are filled in to start with.
+    expect(page.body).toMatch(/<option value="PHYS" selected/);
+    expect(page.body).toContain('value="ar101"');
+
+    const csrf = await alice.csrfFrom('/storage/buy/RDS/');
+    const priced = await alice.post('/storage/buy/RDS/', { ...RDS_CONFIGURATION, _csrf: csrf, intent: 'price' });
+    expect(priced.statusCode).toBe(200);
+    expect(priced.body).toContain('5 TB × £54.00 per TB per year × 3 years');
+    expect(priced.body).toContain('£810.00');
+    expect(priced.body).toContain('None (internal customer)');
+
+    const json = await alice.get('/storage/buy/RDS/price?sizeTb=2&termYears=1&institutionId=KINGS');
+    expect(json.json()).toMatchObject({ netPence: 12_960, vatPence: 2_592, totalPence: 15_552 });
+    const bad = await alice.get('/storage/buy/RDS/price?sizeTb=0&termYears=1&institutionId=PHYS');
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toEqual({ errors: { sizeTb: 'The size must be at least 1 TB' } });
+  });
+
+  it.each([
+    [{ sizeTb: '0' }, 'sizeTb', 'The size must be at least 1 TB'],
+    [{ sizeTb: '-2' }, 'sizeTb', 'The size must be at least 1 TB'],
+    [{ sizeTb: '1.5' }, 'sizeTb', 'Enter the size as a whole number of TB, for example 5'],
+    [{ termYears: '7' }, 'termYears', 'Choose one of the terms offered: 1 year, 2 years, 3 years, 4 years, 5 years'],
+    [{ institutionId: '' }, 'institutionId', 'Choose the department that pays for the storage'],
+    [{ institutionId: 'NOPE' }, 'institutionId', 'Choose a department from the list'],
+    [{ ownerCrsid: '' }, 'ownerCrsid', 'Enter the CRSid of the Data Owner'],
+    [{ ownerCrsid: 'zz999' }, 'ownerCrsid', 'No one with the CRSid zz999 is in the University directory'],
+  ])('refuses %j with a message next to the field and stores nothing', async (change, field, message) => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const before = await count('licences');
+    const response = await configure(alice, 'RDS', { ...RDS_CONFIGURATION, ...change });
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toContain('There is a problem');
+    expect(response.body).toContain(`<a href="#${field}">${message.replaceAll("'", '&#39;')}</a>`);
+    expect(response.body).toContain(`id="${field}-error"`);
+    expect(await count('licences')).toBe(before);
+  });
+
+  it('refuses a closed finance code with the reason CUFS gives', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    await configure(alice, 'RDS', RDS_CONFIGURATION);
+    const refused = await pay(alice, 'RDS', { method: 'finance-code', financeCode: 'PHZX.GAAA' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('This finance code cannot be used');
+    expect(refused.body).toContain('PHZX');
+    const malformed = await pay(alice, 'RDS', { method: 'finance-code', financeCode: 'PH.GA' });
+    expect(malformed.statusCode).toBe(422);
+    expect(malformed.body).toMatch(/cost centre/i);
+  });
+
+  it('submits an order paid by a finance code: one order, the licence and project pending, an email to buyer and owner', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    expect(
+      (await configure(alice, 'RDS', { ...RDS_CONFIGURATION, ownerCrsid: 'bm202', managerCrsids: 'da303' })).statusCode,
+    ).toBe(303);
+    expect((await pay(alice, 'RDS', { method: 'finance-code', financeCode: 'phaa gaaa' })).statusCode).toBe(303);
+
+    const check = await alice.get('/storage/buy/RDS/check');
+    expect(check.body).toContain('Check your order');
+    expect(check.body).toContain('Checked: Physics: general');
+    expect(check.body).toContain('version 2026-08');
+
+    const notAccepted = await submit(alice, 'RDS', { acceptTerms: false });
+    expect(notAccepted.response.statusCode).toBe(422);
+    expect(notAccepted.response.body).toContain('Accept the terms and conditions to submit the order');
+
+    const ordersBefore = await count('orders');
+    const { response, form } = await submit(alice, 'RDS');
+    expect(response.statusCode).toBe(303);
+    const location = String(response.headers.location);
+    expect(location).toMatch(/^\/orders\/ORD-\d{6}\/$/);
+    // The same form sent again (a double click, a resubmitted page) leads to the same order.
+    const again = await alice.post('/storage/buy/RDS/check', form);
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toBe(location);
+    expect(await count('orders')).toBe(ordersBefore + 1);
+
+    const page = await alice.get(location);
+    expect(page.body).toContain('submitted. We have emailed a confirmation.');
+    expect(page.body).toContain('Waiting for approval');
+    expect(page.body).toContain('PHAA.GAAA');
+    expect(page.body).toContain('£810.00');
+
+    const reference = location.split('/')[2] as string;
+    const order = await t.database.db
+      .selectFrom('orders')
+      .innerJoin('licences', 'licences.id', 'orders.licence_id')
+      .innerJoin('payments', 'payments.order_id', 'orders.id')
+      .innerJoin('terms_versions', 'terms_versions.id', 'orders.terms_version_id')
+      .select([
+        'orders.status',
+        'orders.total_pence',
+        'licences.status as licence_status',
+        'licences.id as licence_id',
+        'payments.check_status',
+        'terms_versions.version',
+      ])
+      .where('orders.reference', '=', reference)
+      .executeTakeFirstOrThrow();
+    expect(order).toMatchObject({
+      status: 'awaiting-approval',
+      total_pence: 81_000,
+      licence_status: 'pending',
+      check_status: 'valid',
+      version: '2026-08',
+    });
+    const project = await t.database.db
+      .selectFrom('storage_projects')
+      .select(['name', 'quota_tb'])
+      .where('licence_id', '=', order.licence_id)
+      .execute();
+    expect(project).toEqual([{ name: 'imaging-2026', quota_tb: 5 }]);
+    const audit = await t.database.db
+      .selectFrom('audit_events')
+      .select(['action', 'actor_label'])
+      .where('licence_id', '=', order.licence_id)
+      .orderBy('id')
+      .execute();
+    expect(audit).toEqual([
+      { action: 'requested', actor_label: 'ar101' },
+      { action: 'submitted', actor_label: 'ar101' },
+    ]);
+    const mail = await t.database.db
+      .selectFrom('mail_outbox')
+      .select(['to_addresses', 'subject', 'text_body'])
+      .where('subject', 'like', `%${reference}%`)
+      .execute();
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.to_addresses.sort()).toEqual(['ar101@cam.ac.uk', 'bm202@cam.ac.uk']);
+    expect(mail[0]?.text_body).toContain('Ben Manager as Data Owner');
+  });
+
+  it('takes a purchase order with its PDF, checked by content, and only the right people can download it', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    await configure(alice, 'RDS', RDS_CONFIGURATION);
+    const documentsBefore = await count('uploaded_documents');
+    const noFile = await pay(alice, 'RDS', { method: 'purchase-order', poNumber: 'P1234567' });
+    expect(noFile.statusCode).toBe(422);
+    expect(noFile.body).toContain('Upload the purchase order as a PDF');
+    const notPdf = await pay(alice, 'RDS', {
+      method: 'purchase-order',
+      poNumber: 'P1234567',
+      file: { bytes: Buffer.from('GIF89a not really a pdf'), name: 'order.pdf', type: 'application/pdf' },
+    });
+    expect(notPdf.statusCode).toBe(422);
+    expect(notPdf.body).toContain('The purchase order must be a PDF');
+    expect(await count('uploaded_documents')).toBe(documentsBefore);
+
+    const reference = await buy(alice, 'RDS', RDS_CONFIGURATION, {
+      method: 'purchase-order',
+      poNumber: 'p1234567',
+      file: { bytes: SAMPLE_PDF, name: '../../evil "name".pdf' },
+    });
+    const page = await alice.get(`/orders/${reference}/`);
+    expect(page.body).toContain('P1234567');
+    const download = await alice.get(`/orders/${reference}/purchase-order`);
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toBe('application/pdf');
+    // The name is cleaned of paths and quotes before it is stored or sent back.
+    expect(download.headers['content-disposition']).toMatch(/^attachment; filename="evil [\w .()-]+\.pdf"$/);
+    expect(download.rawPayload.equals(SAMPLE_PDF)).toBe(true);
+
+    for (const [crsid, status] of [
+      ['bm202', 200],
+      ['da303', 404],
+      ['rs501', 200],
+      ['fn601', 200],
+      ['if502', 404],
+    ] as const) {
+      const someone = new Browser(t.app);
+      await someone.signInAs(crsid);
+      expect((await someone.get(`/orders/${reference}/purchase-order`)).statusCode, crsid).toBe(status);
+      expect((await someone.get(`/orders/${reference}/`)).statusCode, crsid).toBe(status);
+    }
+  });
+
+  it('lets the buyer cancel until provisioning starts, once, and nobody else outside the order', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const reference = await buy(alice, 'RDS', RDS_CONFIGURATION, { method: 'finance-code', financeCode: 'PHAA.GAAA' });
+
+    const dana = new Browser(t.app);
+    await dana.signInAs('da303');
+    const danaCsrf = await dana.csrfFrom('/storage/');
+    expect((await dana.post(`/orders/${reference}/cancel`, { _csrf: danaCsrf })).statusCode).toBe(404);
+
+    const confirm = await alice.get(`/orders/${reference}/cancel`);
+    expect(confirm.body).toContain('Yes, cancel the order');
+    const csrf = await alice.csrfFrom(`/orders/${reference}/cancel`);
+    const cancelled = await alice.post(`/orders/${reference}/cancel`, { _csrf: csrf });
+    expect(cancelled.statusCode).toBe(303);
+    expect((await alice.get(`/orders/${reference}/`)).body).toContain('Cancelled');
+    const again = await alice.post(`/orders/${reference}/cancel`, { _csrf: csrf });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('can no longer be cancelled: it is cancelled');
+    const licence = await t.database.db
+      .selectFrom('orders')
+      .innerJoin('licences', 'licences.id', 'orders.licence_id')
+      .select('licences.status')
+      .where('orders.reference', '=', reference)
+      .executeTakeFirstOrThrow();
+    expect(licence.status).toBe('cancelled');
+  });
+
+  it('refuses a form posted without its CSRF token', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const response = await alice.post('/storage/buy/RDS/', { ...RDS_CONFIGURATION, intent: 'continue' } as Record<
+      string,
+      string
+    >);
+    expect(response.statusCode).toBe(403);
+  });
+});
