@@ -4,7 +4,10 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { accountApi } from './modules/account/account.api.ts';
+import { accountRoutes } from './modules/account/account.routes.tsx';
 import { failedJobsRoutes } from './modules/admin/failed-jobs.routes.tsx';
+import { catalogueApi } from './modules/catalogue/catalogue.api.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.tsx';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { helpRoutes } from './modules/help/help.routes.tsx';
@@ -18,7 +21,7 @@ import type { Clock } from './platform/clock.ts';
 import { type Config, siteLinks } from './platform/config.ts';
 import type { Executor } from './platform/db/database.ts';
 import type { DocumentStore } from './platform/documents/document-store.ts';
-import identityPlugin from './platform/identity/identity.plugin.ts';
+import identityPlugin, { sessionCookieName } from './platform/identity/identity.plugin.ts';
 import { oidcRoutes } from './platform/identity/oidc.routes.tsx';
 import { OidcClient } from './platform/identity/oidc.ts';
 import { signInRoutes } from './platform/identity/sign-in.routes.tsx';
@@ -28,6 +31,7 @@ import { requestId } from './platform/logging/logger.ts';
 import { mailOutboxRoutes } from './platform/mail/mail-outbox.routes.tsx';
 import metricsPlugin from './platform/metrics/metrics.ts';
 import { registerErrorHandling } from './platform/web/error-handler.tsx';
+import apiPlugin from './platform/web/openapi.ts';
 import { registerSecurityHeaders } from './platform/web/security.ts';
 
 /** What the web app is built from: plain objects, so tests can hand in their own. */
@@ -89,6 +93,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     secret: deps.sessionSecret,
     idleMinutes: config.identity.sessionIdleMinutes,
     secureCookies: https,
+    clock,
+  });
+  await app.register(apiPlugin, {
+    publicUrl: config.publicUrl,
+    serviceName: config.service.name,
+    sessionCookieName: sessionCookieName(https),
+    rateLimitPerMinute: config.apiRateLimitPerMinute,
   });
 
   await app.register(metricsPlugin, { token: config.metricsToken, production: config.env === 'production' });
@@ -104,6 +115,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(oidcRoutes, { db, oidc, rateLimitPerMinute: config.identity.signInRateLimitPerMinute });
   }
   await app.register(catalogueRoutes, { db, clock });
+  await app.register(catalogueApi, { db, clock });
+  await app.register(accountRoutes, { db, clock, publicUrl: config.publicUrl });
+  await app.register(accountApi, { db });
   const orders = { db, clock, jobs: deps.jobs, cufs: deps.cufs, site: siteLinks(config) };
   await app.register(purchaseRoutes, { orders, documents: deps.documents });
   await app.register(ordersRoutes, { orders, documents: deps.documents });

@@ -4,8 +4,11 @@ import fastifySession from '@fastify/session';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { findPersonWithRoles } from '../../modules/people/people.repository.ts';
+import type { Clock } from '../clock.ts';
 import type { Executor } from '../db/database.ts';
 import { AppError } from '../web/errors.ts';
+import { bearerToken } from './access-token-rules.ts';
+import { authenticateAccessToken } from './access-tokens.ts';
 import './current-person.ts';
 import { databaseSessionStore } from './session-store.ts';
 
@@ -15,6 +18,12 @@ export interface IdentityPluginOptions {
   idleMinutes: number;
   /** Secure cookies with the __Host- prefix whenever the site is served over HTTPS. */
   secureCookies: boolean;
+  /** Today, for personal access tokens' expiry. */
+  clock: Clock;
+}
+
+export function sessionCookieName(secureCookies: boolean): string {
+  return secureCookies ? '__Host-ssgw-session' : 'ssgw-session';
 }
 
 declare module 'fastify' {
@@ -22,9 +31,14 @@ declare module 'fastify' {
     /** Machine endpoints that authenticate by token set this to false. */
     csrf?: boolean;
   }
+  interface FastifyRequest {
+    /** How request.person was signed in: an /api/ request with a bearer token needs no CSRF token. */
+    authenticatedBy?: 'session' | 'access-token';
+  }
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const INVALID_TOKEN_MESSAGE = 'The access token is not valid; create a new one at /account/.';
 
 /**
  * Sessions, CSRF and the signed-in person for every page request. Machine endpoints
@@ -34,7 +48,7 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
     secret: options.secret,
-    cookieName: options.secureCookies ? '__Host-ssgw-session' : 'ssgw-session',
+    cookieName: sessionCookieName(options.secureCookies),
     saveUninitialized: false,
     rolling: true,
     store: databaseSessionStore(options.db, options.idleMinutes),
@@ -48,8 +62,23 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   });
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: csrfTokenFromRequest });
 
+  // An /api/ request with a bearer token is that token's person, whatever cookie it also carries.
+  app.addHook('onRequest', async (request) => {
+    // The matched route, not the raw URL, so no path trick carries a token onto a page.
+    if (!request.routeOptions.url?.startsWith('/api/')) return;
+    const token = bearerToken(request.headers.authorization);
+    if (token === undefined) return;
+    const person = await authenticateAccessToken(options.db, options.clock, token);
+    if (!person) throw new AppError('unauthenticated', INVALID_TOKEN_MESSAGE);
+    request.person = person;
+    request.authenticatedBy = 'access-token';
+  });
   app.addHook('preHandler', (request, reply, done) => {
     if (!UNSAFE_METHODS.has(request.method) || request.routeOptions.config?.csrf === false) return done();
+    // No cookie was needed, so no other site can have made the browser send this request.
+    if (request.authenticatedBy === 'access-token') return done();
+    // An API call with no one signed in carries no credential to forge: it gets the API's 401.
+    if (request.routeOptions.url?.startsWith('/api/') && request.session.personId === undefined) return done();
     app.csrfProtection(request, reply, done);
   });
   app.addHook('onRequest', async (request) => {
@@ -59,8 +88,9 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   });
   app.addHook('preHandler', async (request) => {
     const personId = request.session.personId;
-    if (personId === undefined) return;
+    if (personId === undefined || request.authenticatedBy === 'access-token') return;
     request.person = await findPersonWithRoles(options.db, personId);
+    if (request.person) request.authenticatedBy = 'session';
     // Someone who has left, or was removed, loses their session at once.
     if (!request.person) await request.session.destroy();
   });

@@ -1,0 +1,109 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import type { TokenLifetime } from '../../platform/identity/access-token-rules.ts';
+import { createAccessToken, listAccessTokens, revokeAccessToken } from '../../platform/identity/access-tokens.ts';
+import { requirePerson } from '../../platform/identity/current-person.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError } from '../../platform/web/errors.ts';
+import { fieldErrorsOf, formValues } from '../../platform/web/forms.ts';
+import { pageContext } from '../../platform/web/page-context.ts';
+import { sendPage } from '../../platform/web/render.ts';
+import { findInstitution, type PersonWithRoles } from '../people/people.repository.ts';
+import { type AccountDetails, AccountPage, TokenCreatedPage } from './account.views.tsx';
+
+export interface AccountRoutesOptions {
+  db: Executor;
+  clock: Clock;
+  publicUrl: string;
+}
+
+const createTokenForm = z.object({
+  name: z
+    .string({ error: 'Enter a name for the token' })
+    .trim()
+    .min(1, 'Enter a name for the token, such as what will use it')
+    .max(80, 'The name must be 80 characters or fewer'),
+  lifetime: z
+    .enum(['30', '90', '365'], { error: 'Choose when the token expires: after 30 days, 90 days or 1 year' })
+    .transform((value) => Number(value) as TokenLifetime),
+});
+
+const tokenIdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+
+/** /account/: who the signed-in person is, and their personal access tokens for the JSON API. */
+export async function accountRoutes(app: FastifyInstance, options: AccountRoutesOptions): Promise<void> {
+  const { db, clock } = options;
+
+  async function renderAccount(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    person: PersonWithRoles,
+    form: { errors: FieldErrors; values: Record<string, string> } = { errors: {}, values: {} },
+    status = 200,
+  ) {
+    const [institution, tokens] = await Promise.all([
+      person.institutionId ? findInstitution(db, person.institutionId) : undefined,
+      listAccessTokens(db, clock, person.id),
+    ]);
+    const account: AccountDetails = {
+      displayName: person.displayName,
+      crsid: person.crsid,
+      email: person.email,
+      institutionName: institution?.name ?? person.institutionId,
+      staffRoles: person.staffRoles.map((grant) => (grant.service ? `${grant.role} (${grant.service})` : grant.role)),
+    };
+    return sendPage(
+      reply,
+      <AccountPage
+        context={pageContext(request, reply)}
+        account={account}
+        tokens={tokens}
+        errors={form.errors}
+        values={form.values}
+      />,
+      status,
+    );
+  }
+
+  app.get('/account/', async (request, reply) => renderAccount(request, reply, requirePerson(request)));
+
+  app.post('/account/tokens', async (request, reply) => {
+    const person = requirePerson(request);
+    const parsed = createTokenForm.safeParse(request.body);
+    if (!parsed.success) {
+      const form = { errors: fieldErrorsOf(parsed.error), values: formValues(request.body) };
+      return renderAccount(request, reply, person, form, 422);
+    }
+    let created: Awaited<ReturnType<typeof createAccessToken>>;
+    try {
+      created = await createAccessToken(db, clock, person, parsed.data);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'unprocessable') throw error;
+      const form = { errors: { name: error.publicMessage }, values: formValues(request.body) };
+      return renderAccount(request, reply, person, form, 422);
+    }
+    // The token is in this answer and nowhere else: never cached, never put in the session.
+    reply.header('cache-control', 'no-store');
+    return sendPage(
+      reply,
+      <TokenCreatedPage
+        context={pageContext(request, reply)}
+        token={created.token}
+        summary={created.summary}
+        publicUrl={options.publicUrl}
+      />,
+      200,
+    );
+  });
+
+  app.post('/account/tokens/:id/revoke', async (request, reply) => {
+    const person = requirePerson(request);
+    const params = tokenIdParams.safeParse(request.params);
+    if (!params.success) throw new AppError('not-found', 'There is no such token among yours.');
+    const revoked = await revokeAccessToken(db, clock, person, params.data.id);
+    request.session.flash = `The token "${revoked.name}" is revoked: it no longer works.`;
+    return reply.redirect('/account/', 303);
+  });
+}

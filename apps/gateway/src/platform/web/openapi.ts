@@ -1,0 +1,414 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { z } from 'zod';
+import type { PersonWithRoles } from '../../modules/people/people.repository.ts';
+import { APP_ERROR_STATUS, AppError, type AppErrorCode } from './errors.ts';
+
+/**
+ * The JSON API's operations and its OpenAPI 3.1 document, from one declaration per operation.
+ *
+ * A module calls `apiRoute(app, operation, handler)`: the same zod schemas check the request in
+ * the handler and describe it in /api/openapi.json, so the document cannot drift from the code.
+ */
+
+export const API_VERSION = '1.0.0';
+
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A zod schema whose output is an object of named values: path parameters or the query string. */
+export type ApiObjectSchema = z.ZodType<Record<string, unknown>>;
+
+export interface ApiOperation<
+  Params extends ApiObjectSchema | undefined,
+  Query extends ApiObjectSchema | undefined,
+  Body extends z.ZodType | undefined,
+  Response extends z.ZodType,
+> {
+  method: ApiMethod;
+  /** OpenAPI style, under /api/: `/api/orders/{reference}`. */
+  path: `/api/${string}`;
+  /** Unique across the API, camelCase: what client generators name the call. */
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: Params;
+  query?: Query;
+  /** A JSON request body. */
+  body?: Body;
+  /** The success answer's body. What the handler returns is parsed with it, so only documented fields go out. */
+  response: Response;
+  /** The success status; 200 unless given. */
+  status?: 200 | 201 | 202;
+  /** Failures the handler itself may answer with (AppError codes), for the document. */
+  errors?: AppErrorCode[];
+}
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface ApiInput<Params, Query, Body> {
+  params: Parsed<Params>;
+  query: Parsed<Query>;
+  body: Parsed<Body>;
+  /** The caller, signed in by session or by personal access token: every operation requires one. */
+  person: PersonWithRoles;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export type ApiHandler<Params, Query, Body, Response extends z.ZodType> = (
+  input: ApiInput<Params, Query, Body>,
+) => Promise<z.input<Response>> | z.input<Response>;
+
+/** The error every operation answers with: the one the error handler sends for /api/. */
+export const apiErrorSchema = z.object({
+  error: z.object({
+    status: z.int().describe('The HTTP status, repeated.'),
+    code: z.string().describe('Machine-readable: unauthenticated, forbidden, not-found, unprocessable, …'),
+    title: z.string(),
+    message: z.string().describe('A sentence safe to show to a person.'),
+    requestId: z.string().describe('Quote it to the service desk.'),
+    fields: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('For bad input: a message per field, keyed by its name or dotted path (managers.0.crsid).'),
+  }),
+});
+
+type JsonSchema = Record<string, unknown>;
+
+interface RecordedOperation {
+  method: ApiMethod;
+  path: string;
+  operation: JsonSchema;
+  /** Schemas to hoist into components, with the io they were converted for. */
+  schemas: Array<{ schema: JsonSchema; io: 'input' | 'output' }>;
+}
+
+export interface ApiPluginOptions {
+  publicUrl: string;
+  serviceName: string;
+  /** The session cookie's name, for the document's sessionCookie scheme. */
+  sessionCookieName: string;
+  /** Requests per minute per person (per address when not signed in), across the whole API. */
+  rateLimitPerMinute: number;
+}
+
+/** What apiRoute records into; one per app, so test apps in one process do not share operations. */
+export class ApiRegistry {
+  private readonly operations: RecordedOperation[] = [];
+  private readonly operationIds = new Set<string>();
+  private document: JsonSchema | undefined;
+
+  constructor(
+    private readonly options: ApiPluginOptions,
+    readonly rateLimiter: preHandlerAsyncHookHandler,
+  ) {}
+
+  add(recorded: RecordedOperation, operationId: string): void {
+    if (this.operationIds.has(operationId)) throw new Error(`API operationId ${operationId} is declared twice`);
+    if (this.operations.some((other) => other.method === recorded.method && other.path === recorded.path)) {
+      throw new Error(`API operation ${recorded.method} ${recorded.path} is declared twice`);
+    }
+    this.operationIds.add(operationId);
+    this.operations.push(recorded);
+    this.document = undefined;
+  }
+
+  /** The OpenAPI 3.1 document, built once from every operation declared so far. */
+  openApiDocument(): JsonSchema {
+    this.document ??= buildDocument(this.operations, this.options);
+    return this.document;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    openApi: ApiRegistry;
+  }
+}
+
+/**
+ * The API's shared parts: the registry apiRoute writes to, the per-person rate limit, and the
+ * document at /api/openapi.json (and /api/swagger.json, where the original served it). Register
+ * it after @fastify/rate-limit and the identity plugin, before any module's routes.
+ */
+async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions): Promise<void> {
+  const rateLimiter = app.rateLimit({
+    max: options.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    keyGenerator: (request) => (request.person ? `api-person:${request.person.id}` : `api-ip:${request.ip}`),
+  });
+  app.decorate('openApi', new ApiRegistry(options, rateLimiter));
+  for (const url of ['/api/openapi.json', '/api/swagger.json']) {
+    app.get(url, { preHandler: rateLimiter }, async () => app.openApi.openApiDocument());
+  }
+}
+
+export default fp(apiPlugin, { name: 'api', dependencies: ['@fastify/rate-limit'] });
+
+/**
+ * Declares one API operation: registers its Fastify route, checks the caller and the input with
+ * the operation's schemas, answers with the response schema's output, and records it for the
+ * OpenAPI document. Bad path or query input is a 400, a bad body a 422, each with a message per
+ * field; a caller who is not signed in gets a 401.
+ *
+ * ```ts
+ * apiRoute(app, {
+ *   method: 'GET', path: '/api/products/{code}', operationId: 'getProduct', summary: 'One product',
+ *   tags: ['Catalogue'], params: z.object({ code: z.string() }), response: productSchema, errors: ['not-found'],
+ * }, async ({ params }) => findProduct(params.code));
+ * ```
+ */
+export function apiRoute<
+  Params extends ApiObjectSchema | undefined = undefined,
+  Query extends ApiObjectSchema | undefined = undefined,
+  Body extends z.ZodType | undefined = undefined,
+  Response extends z.ZodType = z.ZodType,
+>(
+  app: FastifyInstance,
+  operation: ApiOperation<Params, Query, Body, Response>,
+  handler: ApiHandler<Params, Query, Body, Response>,
+): void {
+  if (!app.hasDecorator('openApi'))
+    throw new Error('Register the api plugin (platform/web/openapi.ts) before apiRoute');
+  const registry = app.openApi;
+  const pathNames = [...operation.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1] as string);
+  registry.add(describeOperation(operation, pathNames), operation.operationId);
+
+  app.route({
+    method: operation.method,
+    url: operation.path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1'),
+    preHandler: registry.rateLimiter,
+    handler: async (request, reply) => {
+      const person = request.person;
+      if (!person) {
+        throw new AppError(
+          'unauthenticated',
+          'Sign in, or send a personal access token in an Authorization: Bearer header (create one at /account/).',
+        );
+      }
+      const params = parseInput(operation.params, request.params, 'bad-request') as Parsed<Params>;
+      const query = parseInput(operation.query, request.query, 'bad-request') as Parsed<Query>;
+      const body = parseInput(operation.body, request.body, 'unprocessable') as Parsed<Body>;
+      const result = await handler({ params, query, body, person, request, reply });
+      const output = operation.response.safeParse(result);
+      if (!output.success) {
+        throw new Error(
+          `${operation.operationId} answered outside its response schema: ${z.prettifyError(output.error)}`,
+        );
+      }
+      return reply.status(operation.status ?? 200).send(output.data);
+    },
+  });
+}
+
+function parseInput(schema: z.ZodType | undefined, value: unknown, code: 'bad-request' | 'unprocessable'): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value ?? (code === 'unprocessable' ? undefined : {}));
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const field =
+      issue.path.length > 0 ? issue.path.map(String).join('.') : code === 'unprocessable' ? 'body' : 'query';
+    fields[field] ??= issue.message;
+  }
+  const message =
+    code === 'unprocessable'
+      ? 'The request body is not valid: see the message for each field.'
+      : 'The address or its query is not valid: see the message for each field.';
+  throw new AppError(code, message, fields);
+}
+
+// --- the document -------------------------------------------------------------------------
+
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as JsonSchema;
+  return rest;
+}
+
+const UNSAFE: ReadonlySet<ApiMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function describeOperation(
+  operation: ApiOperation<ApiObjectSchema | undefined, ApiObjectSchema | undefined, z.ZodType | undefined, z.ZodType>,
+  pathNames: string[],
+): RecordedOperation {
+  const schemas: RecordedOperation['schemas'] = [];
+  const parameters: JsonSchema[] = [];
+  for (const [where, schema] of [
+    ['path', operation.params],
+    ['query', operation.query],
+  ] as const) {
+    if (!schema) continue;
+    const json = toSchema(schema, 'input');
+    schemas.push({ schema: json, io: 'input' });
+    const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+    const required = new Set((json.required ?? []) as string[]);
+    for (const [name, property] of Object.entries(properties)) {
+      const { description, ...propertySchema } = property;
+      parameters.push({
+        name,
+        in: where,
+        required: where === 'path' || required.has(name),
+        ...(typeof description === 'string' ? { description } : {}),
+        schema: propertySchema,
+      });
+    }
+  }
+  const declaredPathNames = parameters
+    .filter((parameter) => parameter.in === 'path')
+    .map((parameter) => parameter.name);
+  if (pathNames.join() !== declaredPathNames.join()) {
+    throw new Error(
+      `${operation.operationId}: the path ${operation.path} names {${pathNames.join('}, {')}} but params declares ${declaredPathNames.join(', ') || 'none'}`,
+    );
+  }
+
+  const status = String(operation.status ?? 200);
+  const responseSchema = toSchema(operation.response, 'output');
+  schemas.push({ schema: responseSchema, io: 'output' });
+  const responses: JsonSchema = {
+    [status]: { description: 'Success', content: { 'application/json': { schema: responseSchema } } },
+  };
+  const errorCodes = new Set<AppErrorCode>(['unauthenticated', 'rate-limited', ...(operation.errors ?? [])]);
+  if (operation.params || operation.query) errorCodes.add('bad-request');
+  if (operation.body) errorCodes.add('unprocessable');
+  if (UNSAFE.has(operation.method)) errorCodes.add('forbidden');
+  for (const code of [...errorCodes].sort((a, b) => APP_ERROR_STATUS[a] - APP_ERROR_STATUS[b])) {
+    responses[String(APP_ERROR_STATUS[code])] = { $ref: `#/components/responses/${ERROR_RESPONSES[code].name}` };
+  }
+
+  const described: JsonSchema = {
+    operationId: operation.operationId,
+    summary: operation.summary,
+    ...(operation.description ? { description: operation.description } : {}),
+    tags: operation.tags,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    responses,
+  };
+  if (operation.body) {
+    const bodySchema = toSchema(operation.body, 'input');
+    schemas.push({ schema: bodySchema, io: 'input' });
+    described.requestBody = { required: true, content: { 'application/json': { schema: bodySchema } } };
+  }
+  return { method: operation.method, path: operation.path, operation: described, schemas };
+}
+
+const ERROR_RESPONSES: Record<AppErrorCode, { name: string; description: string }> = {
+  'bad-request': { name: 'BadRequest', description: 'The path or query is not valid; `fields` says why.' },
+  unauthenticated: {
+    name: 'Unauthenticated',
+    description: 'No session and no access token, or a token that is expired, revoked or unknown.',
+  },
+  forbidden: {
+    name: 'Forbidden',
+    description: 'Not allowed for this person, or (session only) the x-csrf-token header is missing or wrong.',
+  },
+  'not-found': { name: 'NotFound', description: 'There is no such thing, or it is not yours to see.' },
+  conflict: { name: 'Conflict', description: 'It has already changed; read it again and retry.' },
+  'payload-too-large': { name: 'PayloadTooLarge', description: 'The body is too large.' },
+  unprocessable: { name: 'Unprocessable', description: 'The body is not valid; `fields` has a message per field.' },
+  'rate-limited': { name: 'RateLimited', description: 'Too many requests: wait for the minute to pass.' },
+  unavailable: { name: 'Unavailable', description: 'A service this depends on is down; try again later.' },
+};
+
+/**
+ * Moves each schema's `$defs` (zod's schemas with a `.meta({ id })`) into components.schemas and
+ * points its references there. One id must mean one shape; an input shape that differs from the
+ * output shape of the same id is named `<id>Input`.
+ */
+function hoistDefinitions(recorded: RecordedOperation[], components: Record<string, JsonSchema>): void {
+  for (const { schemas } of recorded) {
+    for (const { schema, io } of schemas) {
+      const defs = (schema.$defs ?? {}) as Record<string, JsonSchema>;
+      delete schema.$defs;
+      const names = new Map<string, string>();
+      for (const [id, def] of Object.entries(defs)) {
+        const text = JSON.stringify(def);
+        const candidates = io === 'input' ? [id, `${id}Input`] : [id];
+        const name = candidates.find((candidate) => {
+          const existing = components[candidate];
+          return existing === undefined || JSON.stringify(existing) === text;
+        });
+        if (!name) throw new Error(`Two different schemas are both called ${id} in the API document`);
+        names.set(id, name);
+        components[name] = def;
+      }
+      if (names.size === 0) continue;
+      const rewrite = (node: unknown): void => {
+        if (Array.isArray(node)) {
+          for (const item of node) rewrite(item);
+          return;
+        }
+        if (!node || typeof node !== 'object') return;
+        const object = node as Record<string, unknown>;
+        const ref = object.$ref;
+        if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
+          object.$ref = `#/components/schemas/${names.get(ref.slice('#/$defs/'.length)) ?? ref}`;
+        }
+        for (const value of Object.values(object)) rewrite(value);
+      };
+      rewrite(schema);
+      for (const name of new Set(names.values())) rewrite(components[name]);
+    }
+  }
+}
+
+function buildDocument(recorded: RecordedOperation[], options: ApiPluginOptions): JsonSchema {
+  // Deep copies, so building twice (a test app, a registry that grew) never rewrites a schema twice.
+  const operations = structuredClone(recorded);
+  const components: Record<string, JsonSchema> = { Error: toSchema(apiErrorSchema, 'output') };
+  hoistDefinitions(operations, components);
+
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const { method, path, operation } of [...operations].sort((a, b) => a.path.localeCompare(b.path))) {
+    paths[path] ??= {};
+    (paths[path] as Record<string, JsonSchema>)[method.toLowerCase()] = operation;
+  }
+  const errorRef = { $ref: '#/components/schemas/Error' };
+  const responses = Object.fromEntries(
+    Object.values(ERROR_RESPONSES).map(({ name, description }) => [
+      name,
+      { description, content: { 'application/json': { schema: errorRef } } },
+    ]),
+  );
+  const tags = [...new Set(operations.flatMap(({ operation }) => operation.tags as string[]))].sort();
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: `${options.serviceName} API`,
+      version: API_VERSION,
+      description: [
+        'The operations of the web pages, as JSON, with the same rules and the same authorisation.',
+        '',
+        'Authenticate in one of two ways:',
+        '',
+        '- **Personal access token** (scripts): create one at /account/ and send it as `Authorization: Bearer ssgw_…`. No CSRF token is needed.',
+        '- **Session cookie** (the browser, signed in): unsafe methods (POST, PUT, PATCH, DELETE) must also send the `x-csrf-token` header, from `GET /api/csrf-token`.',
+        '',
+        'Failures answer with the `Error` schema: a status, a machine-readable `code`, a message safe to show, the request id, and for bad input a message per field.',
+      ].join('\n'),
+    },
+    servers: [{ url: options.publicUrl }],
+    tags: tags.map((name) => ({ name })),
+    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
+    paths,
+    components: {
+      schemas: components,
+      responses,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A personal access token (ssgw_…) from /account/.',
+        },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: options.sessionCookieName,
+          description: 'The signed-in browser session; unsafe methods also need the x-csrf-token header.',
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { validate } from '@readme/openapi-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; description: string };
+  servers: Array<{ url: string }>;
+  paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+  components: {
+    schemas: Record<string, unknown>;
+    securitySchemes: Record<string, Record<string, string>>;
+    responses: Record<string, unknown>;
+  };
+  security: Array<Record<string, string[]>>;
+}
+
+describe('the OpenAPI document', () => {
+  let t: TestApp;
+  let document: OpenApiDocument;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { PUBLIC_URL: 'https://storage.example.ac.uk' } });
+    const response = await t.app.inject('/api/openapi.json');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('application/json');
+    document = response.json();
+  });
+  afterAll(() => t.close());
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    expect(document.openapi).toBe('3.1.0');
+    // validate() dereferences the object it is given, so hand it a copy.
+    const result = await validate(structuredClone(document) as never);
+    expect(result.valid ? [] : result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('is answered at /api/swagger.json too, where the original served it, without signing in', async () => {
+    const swagger = await t.app.inject('/api/swagger.json');
+    expect(swagger.statusCode).toBe(200);
+    expect(swagger.json()).toEqual(document);
+  });
+
+  it('lists the account and catalogue operations, each with its errors', () => {
+    expect(document.paths['/api/me']?.get?.operationId).toBe('getMe');
+    expect(document.paths['/api/products']?.get?.operationId).toBe('listProducts');
+    expect(document.paths['/api/products/{code}']?.get?.operationId).toBe('getProduct');
+    const getProduct = document.paths['/api/products/{code}']?.get;
+    expect(Object.keys(getProduct?.responses ?? {})).toEqual(['200', '400', '401', '404', '429']);
+    expect(getProduct?.responses['404']).toEqual({ $ref: '#/components/responses/NotFound' });
+    expect(JSON.stringify(document.paths['/api/products']?.get?.responses['200'])).toContain(
+      '#/components/schemas/Product',
+    );
+    expect(document.components.schemas.Product).toMatchObject({ type: 'object' });
+  });
+
+  it('names both ways to authenticate, the server and the shared error format', () => {
+    expect(document.servers).toEqual([{ url: 'https://storage.example.ac.uk' }]);
+    expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    // Served over HTTPS, the session cookie carries the __Host- prefix.
+    expect(document.components.securitySchemes.sessionCookie).toMatchObject({
+      type: 'apiKey',
+      in: 'cookie',
+      name: '__Host-ssgw-session',
+    });
+    expect(document.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+    expect(document.info.description).toContain('Authorization: Bearer');
+    expect(document.info.description).toContain('x-csrf-token');
+    expect(document.components.schemas.Error).toMatchObject({
+      type: 'object',
+      properties: { error: { required: ['status', 'code', 'title', 'message', 'requestId'] } },
+    });
+  });
+});
