@@ -83,8 +83,19 @@ export function ProductPage({ context, product }: { context: PageContext; produc
       <p class="lead">{product.summary}</p>
       <p>{product.description}</p>
       <SummaryList rows={rows} />
+      <p>
+        <a class="button" href={purchasePath(product)}>
+          Buy {product.name}
+        </a>{' '}
+        or <a href="/help/payment-methods/">read how to pay</a>.
+      </p>
     </Page>
   );
+}
+
+/** Where buying a product starts: institutional storage at /storage/IFS/, as in the original service. */
+export function purchasePath(product: Pick<CatalogueProduct, 'code' | 'service'>): string {
+  return product.service === 'institutional' ? '/storage/IFS/' : `/storage/buy/${encodeURIComponent(product.code)}/`;
 }
 
 function priceText(pence: number | undefined): string {

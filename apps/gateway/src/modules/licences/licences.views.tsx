@@ -5,6 +5,7 @@ import { type Crumb, Page, type PageContext } from '../../platform/web/layout.ts
 import type { AuditEvent } from '../audit/audit.repository.ts';
 import type { AuditEntity } from '../audit/audit.tables.ts';
 import type { CatalogueProduct } from '../catalogue/catalogue.repository.ts';
+import { purchasePath } from '../catalogue/catalogue.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from '../orders/order-status.ts';
 import type { OrderListing, OrderListingPage } from '../orders/orders.queries.ts';
@@ -215,10 +216,6 @@ function OrdersTable({
 }
 
 /** Where each product is bought: the research products' purchase steps, and the institutional one's own start. */
-export function purchasePath(product: Pick<CatalogueProduct, 'code' | 'service'>): string {
-  return product.service === 'institutional' ? '/storage/IFS/' : `/storage/buy/${encodeURIComponent(product.code)}/`;
-}
-
 export function MyStoragePage({
   context,
   products,

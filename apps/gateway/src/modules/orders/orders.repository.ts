@@ -19,6 +19,7 @@ export interface OrderDetail {
   sizeTb: number;
   termYears: number;
   pencePerTbYear: number;
+  priceValidFrom: string;
   netPence: number;
   vatPence: number;
   totalPence: number;
@@ -120,6 +121,7 @@ export async function findOrder(
     sizeTb: row.size_tb,
     termYears: row.term_years,
     pencePerTbYear: row.pence_per_tb_year,
+    priceValidFrom: row.price_valid_from,
     netPence: row.net_pence,
     vatPence: row.vat_pence,
     totalPence: row.total_pence,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { FieldErrors } from './components.tsx';
+import { AppError } from './errors.ts';
 
 /** The first message for each field of a failed parse, keyed by the field's name. */
 export function fieldErrorsOf(error: z.ZodError): FieldErrors {
@@ -19,4 +20,12 @@ export function formValues(body: unknown): Record<string, string> {
       typeof value === 'string' ? [[key, value]] : [],
     ),
   );
+}
+
+/** A refusal for the JSON API: a 422 whose `fields` carry the same messages a page shows next to each field. */
+export function unprocessable(errors: FieldErrors, prefix = ''): AppError {
+  const fields = Object.fromEntries(
+    Object.entries(errors).flatMap(([field, message]) => (message ? [[`${prefix}${field}`, message]] : [])),
+  );
+  return new AppError('unprocessable', 'The request has problems; `fields` says what to fix.', fields);
 }
