@@ -59,6 +59,8 @@ describe('personal access tokens on /account/', () => {
     expect(page.body).toContain('Yusuf Hamied Department of Chemistry');
     expect(page.body).toContain('Personal access tokens');
     expect(page.body).toContain('You have no tokens.');
+    const home = await browser.get('/');
+    expect(home.body).toContain('<a href="/account/">Your account</a>');
   });
 
   it('explains a name or lifetime that is missing, beside the field and in the summary', async () => {

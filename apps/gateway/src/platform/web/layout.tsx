@@ -114,6 +114,9 @@ function SiteNavigation({ context }: { context: PageContext }) {
               </li>
             ) : null}
             <li>
+              <a href="/account/">Your account</a>
+            </li>
+            <li>
               <form method="post" action="/sign-out" class="inline-form">
                 <input type="hidden" name="_csrf" value={context.csrfToken ?? ''} />
                 <button type="submit" class="link-button">
