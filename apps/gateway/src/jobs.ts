@@ -1,5 +1,7 @@
 import type { OrdersContext } from './modules/orders/orders.service.ts';
 import { checkOrderPaymentHandler } from './modules/orders/payment-check.jobs.ts';
+import { deleteAbandonedUploadsHandler, deleteAbandonedUploadsSchedule } from './modules/payments/uploads.jobs.ts';
+import type { DocumentStore } from './platform/documents/document-store.ts';
 import { deleteExpiredSessionsHandler, deleteExpiredSessionsSchedule } from './platform/identity/sessions.jobs.ts';
 import type { JobRegistry, ScheduledJob } from './platform/jobs/jobs.ts';
 import { type MailSender, sendEmailHandler } from './platform/mail/mail.jobs.ts';
@@ -8,16 +10,22 @@ import { type MailSender, sendEmailHandler } from './platform/mail/mail.jobs.ts'
  * Every background job the gateway runs, and its timetable. A module adds its handlers here;
  * the worker starts a loop per handler, and each queue is created with its type's retry policy.
  */
-const schedules: ScheduledJob[] = [deleteExpiredSessionsSchedule];
+const schedules: ScheduledJob[] = [deleteExpiredSessionsSchedule, deleteAbandonedUploadsSchedule];
 
 /** The outside systems handlers talk to, passed in so tests can hand in their own. */
 export interface JobServices extends Pick<OrdersContext, 'cufs' | 'site'> {
   mail: MailSender;
+  documents: DocumentStore;
 }
 
 export function createJobRegistry(services: JobServices): JobRegistry {
   return {
-    handlers: [deleteExpiredSessionsHandler, sendEmailHandler(services.mail), checkOrderPaymentHandler(services)],
+    handlers: [
+      deleteExpiredSessionsHandler,
+      sendEmailHandler(services.mail),
+      checkOrderPaymentHandler(services),
+      deleteAbandonedUploadsHandler(services.documents),
+    ],
     schedules,
   };
 }

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const jobRegistry = createJobRegistry({
     mail: { transport: mailTransport, from: config.mail.from },
     cufs,
+    documents,
     site: siteLinks(config),
   });
   // Role web only enqueues; worker and all also run jobs and (in-process) schedules.

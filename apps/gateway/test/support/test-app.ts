@@ -11,6 +11,7 @@ import { cufsClientFromConfig } from '../../src/modules/payments/cufs-client.ts'
 import { type Clock, fixedClock } from '../../src/platform/clock.ts';
 import { type Config, loadConfig, siteLinks } from '../../src/platform/config.ts';
 import type { DatabaseHandle } from '../../src/platform/db/database.ts';
+import type { DocumentStore } from '../../src/platform/documents/document-store.ts';
 import { createDocumentStore } from '../../src/platform/documents/index.ts';
 import { type BackgroundJobs, startBackgroundJobs } from '../../src/platform/jobs/background-jobs.ts';
 import type { TaskDispatcher } from '../../src/platform/jobs/cloud-tasks-queue.ts';
@@ -25,6 +26,8 @@ export interface TestApp {
   clock: Clock;
   /** The job queue, enqueue side only: run jobs with drainJobs() from ./jobs.ts. */
   jobs: BackgroundJobs;
+  /** Where this app keeps uploads (a temporary folder of its own). */
+  documents: DocumentStore;
   close(): Promise<void>;
 }
 
@@ -63,7 +66,7 @@ export async function startTestApp(
   const config = testConfig({ DOCUMENTS_DIR: documentsDir, ...options.env });
   const documents = createDocumentStore(config.documents);
   const clock = options.clock ?? fixedClock(TEST_TODAY);
-  const registry = options.jobRegistry ?? defaultJobRegistry(config);
+  const registry = options.jobRegistry ?? defaultJobRegistry(config, documents);
   // Enqueue only (role web): a test runs jobs when it chooses, with drainJobs().
   const jobs = await startBackgroundJobs({
     config: { ...config, role: 'web' },
@@ -92,6 +95,7 @@ export async function startTestApp(
     config,
     clock,
     jobs,
+    documents,
     close: async () => {
       await app.close();
       await jobs.stop();
@@ -175,10 +179,11 @@ export class Browser {
 }
 
 /** The gateway's own handlers, with mail written to the (unused) outbox folder of the test config. */
-export function defaultJobRegistry(config: Config) {
+export function defaultJobRegistry(config: Config, documents = createDocumentStore(config.documents)) {
   return createJobRegistry({
     mail: { transport: createMailTransport(config.mail), from: config.mail.from },
     cufs: cufsClientFromConfig(config.cufs),
+    documents,
     site: siteLinks(config),
   });
 }
