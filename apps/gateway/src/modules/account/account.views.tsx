@@ -215,7 +215,7 @@ export function TokenCreatedPage({
         ]}
       />
       <label for="token">Token</label>
-      <input type="text" id="token" readOnly value={token} class="token-value" size={60} autocomplete="off" />
+      <input type="text" id="token" readOnly value={token} size={60} spellcheck={false} autocomplete="off" />
       <h2>Using it</h2>
       <p>
         Send it in the Authorization header of each request to the API. Keep it as secret as a password: anyone who has

@@ -31,11 +31,13 @@ export interface ApiOperation<
   operationId: string;
   summary: string;
   description?: string;
-  tags: string[];
+  tags: readonly string[];
   params?: Params;
   query?: Query;
   /** A JSON request body. */
   body?: Body;
+  /** Instead of JSON, the raw bytes of one file (e.g. a PDF), handed to the handler as `upload`. */
+  upload?: { contentType: string; maxBytes: number; description: string };
   /** The success answer's body. What the handler returns is parsed with it, so only documented fields go out. */
   response: Response;
   /** The success status; 200 unless given. */
@@ -50,6 +52,8 @@ export interface ApiInput<Params, Query, Body> {
   params: Parsed<Params>;
   query: Parsed<Query>;
   body: Parsed<Body>;
+  /** The uploaded file's bytes, for an operation that declares `upload`. */
+  upload: Buffer | undefined;
   /** The caller, signed in by session or by personal access token: every operation requires one. */
   person: PersonWithRoles;
   request: FastifyRequest;
@@ -140,6 +144,10 @@ async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions): Promi
     keyGenerator: (request) => (request.person ? `api-person:${request.person.id}` : `api-ip:${request.ip}`),
   });
   app.decorate('openApi', new ApiRegistry(options, rateLimiter));
+  // Built once at start-up, so a schema that cannot be documented stops the app, not a later request.
+  app.addHook('onReady', async () => {
+    app.openApi.openApiDocument();
+  });
   for (const url of ['/api/openapi.json', '/api/swagger.json']) {
     app.get(url, { preHandler: rateLimiter }, async () => app.openApi.openApiDocument());
   }
@@ -175,10 +183,17 @@ export function apiRoute<
   const registry = app.openApi;
   const pathNames = [...operation.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1] as string);
   registry.add(describeOperation(operation, pathNames), operation.operationId);
+  const upload = operation.upload;
+  if (upload && !app.hasContentTypeParser(upload.contentType)) {
+    app.addContentTypeParser(upload.contentType, { parseAs: 'buffer', bodyLimit: upload.maxBytes }, (_r, bytes, done) =>
+      done(null, bytes),
+    );
+  }
 
   app.route({
     method: operation.method,
     url: operation.path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1'),
+    ...(upload ? { bodyLimit: upload.maxBytes } : {}),
     preHandler: registry.rateLimiter,
     handler: async (request, reply) => {
       const person = request.person;
@@ -191,7 +206,14 @@ export function apiRoute<
       const params = parseInput(operation.params, request.params, 'bad-request') as Parsed<Params>;
       const query = parseInput(operation.query, request.query, 'bad-request') as Parsed<Query>;
       const body = parseInput(operation.body, request.body, 'unprocessable') as Parsed<Body>;
-      const result = await handler({ params, query, body, person, request, reply });
+      if (upload && !Buffer.isBuffer(request.body)) {
+        throw new AppError(
+          'unprocessable',
+          `Send the file as the request body with Content-Type: ${upload.contentType}.`,
+        );
+      }
+      const uploaded = upload ? (request.body as Buffer) : undefined;
+      const result = await handler({ params, query, body, upload: uploaded, person, request, reply });
       const output = operation.response.safeParse(result);
       if (!output.success) {
         throw new Error(
@@ -272,7 +294,8 @@ function describeOperation(
   };
   const errorCodes = new Set<AppErrorCode>(['unauthenticated', 'rate-limited', ...(operation.errors ?? [])]);
   if (operation.params || operation.query) errorCodes.add('bad-request');
-  if (operation.body) errorCodes.add('unprocessable');
+  if (operation.body || operation.upload) errorCodes.add('unprocessable');
+  if (operation.upload) errorCodes.add('payload-too-large');
   if (UNSAFE.has(operation.method)) errorCodes.add('forbidden');
   for (const code of [...errorCodes].sort((a, b) => APP_ERROR_STATUS[a] - APP_ERROR_STATUS[b])) {
     responses[String(APP_ERROR_STATUS[code])] = { $ref: `#/components/responses/${ERROR_RESPONSES[code].name}` };
@@ -286,6 +309,15 @@ function describeOperation(
     ...(parameters.length > 0 ? { parameters } : {}),
     responses,
   };
+  if (operation.upload) {
+    described.requestBody = {
+      required: true,
+      description: operation.upload.description,
+      content: {
+        [operation.upload.contentType]: { schema: { type: 'string', contentMediaType: operation.upload.contentType } },
+      },
+    };
+  }
   if (operation.body) {
     const bodySchema = toSchema(operation.body, 'input');
     schemas.push({ schema: bodySchema, io: 'input' });
@@ -312,44 +344,55 @@ const ERROR_RESPONSES: Record<AppErrorCode, { name: string; description: string 
   unavailable: { name: 'Unavailable', description: 'A service this depends on is down; try again later.' },
 };
 
+/** Points every `#/$defs/<id>` reference under `node` at `#/components/schemas/<name>`. */
+function rewriteRefs(node: unknown, names: ReadonlyMap<string, string>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) rewriteRefs(item, names);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const object = node as Record<string, unknown>;
+  const ref = object.$ref;
+  if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
+    const name = names.get(ref.slice('#/$defs/'.length));
+    if (name) object.$ref = `#/components/schemas/${name}`;
+  }
+  for (const value of Object.values(object)) rewriteRefs(value, names);
+}
+
 /**
  * Moves each schema's `$defs` (zod's schemas with a `.meta({ id })`) into components.schemas and
- * points its references there. One id must mean one shape; an input shape that differs from the
- * output shape of the same id is named `<id>Input`.
+ * points its references there. One id must mean one shape. An input whose shapes differ from the
+ * outputs of the same ids (defaults, optional fields) names them all `<id>Input`.
  */
 function hoistDefinitions(recorded: RecordedOperation[], components: Record<string, JsonSchema>): void {
   for (const { schemas } of recorded) {
     for (const { schema, io } of schemas) {
       const defs = (schema.$defs ?? {}) as Record<string, JsonSchema>;
       delete schema.$defs;
-      const names = new Map<string, string>();
-      for (const [id, def] of Object.entries(defs)) {
-        const text = JSON.stringify(def);
-        const candidates = io === 'input' ? [id, `${id}Input`] : [id];
-        const name = candidates.find((candidate) => {
-          const existing = components[candidate];
-          return existing === undefined || JSON.stringify(existing) === text;
-        });
-        if (!name) throw new Error(`Two different schemas are both called ${id} in the API document`);
-        names.set(id, name);
-        components[name] = def;
+      const ids = Object.keys(defs);
+      if (ids.length === 0) continue;
+      const namings = [new Map(ids.map((id) => [id, id]))];
+      if (io === 'input') namings.push(new Map(ids.map((id) => [id, `${id}Input`])));
+      const fit = namings
+        .map((names) => {
+          const placed: Record<string, JsonSchema> = {};
+          for (const id of ids) {
+            const def = structuredClone(defs[id]);
+            rewriteRefs(def, names);
+            const name = names.get(id) as string;
+            const existing = components[name];
+            if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(def)) return undefined;
+            placed[name] = def as JsonSchema;
+          }
+          return { names, placed };
+        })
+        .find((fit) => fit !== undefined);
+      if (!fit) {
+        throw new Error(`Two different schemas are both called one of ${ids.join(', ')} in the API document`);
       }
-      if (names.size === 0) continue;
-      const rewrite = (node: unknown): void => {
-        if (Array.isArray(node)) {
-          for (const item of node) rewrite(item);
-          return;
-        }
-        if (!node || typeof node !== 'object') return;
-        const object = node as Record<string, unknown>;
-        const ref = object.$ref;
-        if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
-          object.$ref = `#/components/schemas/${names.get(ref.slice('#/$defs/'.length)) ?? ref}`;
-        }
-        for (const value of Object.values(object)) rewrite(value);
-      };
-      rewrite(schema);
-      for (const name of new Set(names.values())) rewrite(components[name]);
+      Object.assign(components, fit.placed);
+      rewriteRefs(schema, fit.names);
     }
   }
 }
