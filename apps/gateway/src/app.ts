@@ -11,10 +11,13 @@ import { catalogueApi } from './modules/catalogue/catalogue.api.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.tsx';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { helpRoutes } from './modules/help/help.routes.tsx';
+import { licencesApi } from './modules/licences/licences.api.ts';
 import { licencesRoutes } from './modules/licences/licences.routes.tsx';
+import { documentsApi, ordersApi } from './modules/orders/orders.api.ts';
 import { ordersRoutes } from './modules/orders/orders.routes.tsx';
 import { purchaseRoutes } from './modules/orders/purchase.routes.tsx';
 import type { FinanceCodeChecker } from './modules/payments/finance-code-check.ts';
+import { quotesApi } from './modules/quotes/quotes.api.ts';
 import { quotesRoutes } from './modules/quotes/quotes.routes.tsx';
 import { siteRoutes } from './modules/site/site.routes.tsx';
 import type { Clock } from './platform/clock.ts';
@@ -121,9 +124,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const orders = { db, clock, jobs: deps.jobs, cufs: deps.cufs, site: siteLinks(config) };
   await app.register(purchaseRoutes, { orders, documents: deps.documents });
   await app.register(ordersRoutes, { orders, documents: deps.documents });
+  await app.register(ordersApi, { orders });
+  await app.register(documentsApi, { orders, documents: deps.documents });
   await app.register(quotesRoutes, { db, clock });
+  await app.register(quotesApi, { db, clock });
   await app.register(helpRoutes);
   await app.register(licencesRoutes, { db, clock });
+  await app.register(licencesApi, { db });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
   await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry });
   // The outbox viewer shows anyone's mail, so it lives only where dev sign-in already lets anyone be anyone.

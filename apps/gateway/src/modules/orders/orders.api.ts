@@ -1,0 +1,338 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { DocumentStore } from '../../platform/documents/document-store.ts';
+import { unprocessable } from '../../platform/web/forms.ts';
+import { apiRoute } from '../../platform/web/openapi.ts';
+import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
+import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-details.ts';
+import { PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
+import { findQuoteFor } from '../quotes/quotes.service.ts';
+import { ORDER_STATUS_WORDS, ORDER_STATUSES } from './order-status.ts';
+import { listOrdersForPerson } from './orders.queries.ts';
+import type { OrderDetail } from './orders.repository.ts';
+import {
+  cancelOrder,
+  findOrderFor,
+  type OrdersContext,
+  SubmissionRefused,
+  type SubmittedPayment,
+  submitNewOrder,
+} from './orders.service.ts';
+import { priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
+import { withQuotePrice } from './purchase-draft.ts';
+
+const pence = z.int().nonnegative();
+
+/** What a new licence is to be, as the configure page asks for it. The business rules answer per field. */
+export const configurationBody = z.object({
+  product: z.string().describe('The product code: RDS, RFS, RCS or IFS.').meta({ example: 'RDS' }),
+  sizeTb: z.int().describe('Whole TB, at least the product’s minimum.').meta({ example: 5 }),
+  termYears: z.int().describe('One of the product’s terms, in years.').meta({ example: 3 }),
+  institutionId: z.string().describe('The department that pays, e.g. PHYS.'),
+  licenceName: z.string().max(100),
+  ownerCrsid: z.string().describe('The Data Owner’s CRSid.'),
+  managerCrsids: z.array(z.string()).default([]).describe('Data Managers’ CRSids.'),
+  projectName: z.string().describe('The first storage project: letters, digits, - and _.'),
+});
+
+const priceSchema = z
+  .object({
+    pencePerTbYear: pence,
+    priceValidFrom: z.iso.date(),
+    customerClass: z.enum(['internal', 'external']),
+    netPence: pence,
+    vatPence: pence,
+    totalPence: pence,
+  })
+  .meta({ id: 'Price' });
+
+const paymentBody = z.discriminatedUnion('method', [
+  z.object({
+    method: z.literal('finance-code'),
+    financeCode: z.string().describe('PHAA.GAAA, or RG94772 / PHAG0042 / 1.1'),
+  }),
+  z.object({
+    method: z.literal('purchase-order'),
+    poNumber: z.string(),
+    documentId: z.uuid().describe('The id POST /api/documents answered for the uploaded PO PDF.'),
+  }),
+  z.object({ method: z.literal('voucher'), voucherCode: z.string() }),
+]);
+
+const orderSchema = z
+  .object({
+    reference: z.string().meta({ example: 'ORD-000042' }),
+    kind: z.enum(['new', 'increase', 'renewal', 'recovery', 'cancellation']),
+    status: z.enum(ORDER_STATUSES),
+    statusLabel: z.string().describe('The status in plain words.'),
+    statusExplanation: z.string(),
+    statusReason: z.string().nullable(),
+    submittedAt: z.iso.datetime(),
+    product: z.string(),
+    licence: z.object({ id: z.int(), name: z.string(), ownerCrsid: z.string() }),
+    institutionId: z.string(),
+    sizeTb: z.int(),
+    termYears: z.int(),
+    price: priceSchema,
+    quoteReference: z.string().nullable(),
+    termsVersion: z.string(),
+    payment: z.object({
+      method: z.enum(['finance-code', 'purchase-order', 'voucher']),
+      financeCode: z.string().nullable(),
+      poNumber: z.string().nullable(),
+      voucherCode: z.string().nullable(),
+      check: z.enum(['not-needed', 'pending', 'valid', 'invalid']),
+      checkMessage: z.string().nullable(),
+    }),
+  })
+  .meta({ id: 'Order' });
+
+function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
+  const words = ORDER_STATUS_WORDS[order.status];
+  return {
+    reference: order.reference,
+    kind: order.kind,
+    status: order.status,
+    statusLabel: words.label,
+    statusExplanation: words.explanation,
+    statusReason: order.statusReason,
+    submittedAt: order.submittedAt.toISOString(),
+    product: order.product.code,
+    licence: { id: order.licence.id, name: order.licence.name, ownerCrsid: order.licence.owner.crsid },
+    institutionId: order.institution.id,
+    sizeTb: order.sizeTb,
+    termYears: order.termYears,
+    price: {
+      pencePerTbYear: order.pencePerTbYear,
+      priceValidFrom: order.priceValidFrom,
+      customerClass: order.customerClass,
+      netPence: order.netPence,
+      vatPence: order.vatPence,
+      totalPence: order.totalPence,
+    },
+    quoteReference: order.quoteReference,
+    termsVersion: order.terms.version,
+    payment: {
+      method: order.payment.method,
+      financeCode: order.payment.financeCode,
+      poNumber: order.payment.poNumber,
+      voucherCode: order.payment.voucherCode,
+      check: order.payment.checkStatus,
+      checkMessage: order.payment.checkMessage,
+    },
+  };
+}
+
+/** The purchase as JSON: the same rules, prices and authorisation as the pages, through the same services. */
+export async function ordersApi(app: FastifyInstance, options: { orders: OrdersContext }): Promise<void> {
+  const { orders } = options;
+  const { db, clock } = orders;
+  const today = () => clock.today().toString();
+
+  async function priced(body: z.output<typeof configurationBody>) {
+    const product = await productOnSale(db, body.product, today());
+    const result = await priceConfiguration(db, product, body, today());
+    if (!result.ok) throw unprocessable(result.errors);
+    return result.value;
+  }
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/prices',
+      operationId: 'priceStorage',
+      summary: 'Price new storage without ordering it',
+      tags: ['Orders'],
+      body: configurationBody,
+      response: priceSchema,
+      errors: ['not-found'],
+    },
+    async ({ body }) => {
+      const c = await priced(body);
+      return { ...c.price, priceValidFrom: c.price.validFrom, customerClass: c.institution.customerClass };
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      path: '/api/orders',
+      operationId: 'listOrders',
+      summary: 'The orders you bought, or of licences you own or manage, newest first',
+      tags: ['Orders'],
+      response: z.object({
+        total: z.int(),
+        orders: z.array(
+          z.object({
+            reference: z.string(),
+            kind: z.string(),
+            status: z.enum(ORDER_STATUSES),
+            statusLabel: z.string(),
+            product: z.string(),
+            licenceId: z.int(),
+            licenceName: z.string(),
+            totalPence: pence,
+            submittedAt: z.iso.datetime(),
+          }),
+        ),
+      }),
+    },
+    async ({ person }) => {
+      const { orders: rows, total } = await listOrdersForPerson(db, person.id);
+      return {
+        total,
+        orders: rows.map((row) => ({
+          reference: row.reference,
+          kind: row.kind,
+          status: row.status,
+          statusLabel: ORDER_STATUS_WORDS[row.status].label,
+          product: row.productCode,
+          licenceId: row.licenceId,
+          licenceName: row.licenceName,
+          totalPence: row.totalPence,
+          submittedAt: row.submittedAt.toISOString(),
+        })),
+      };
+    },
+  );
+
+  const referenceParams = z.object({
+    reference: z.string().regex(/^ORD-\d{1,12}$/i, 'An order reference looks like ORD-000042'),
+  });
+
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      path: '/api/orders/{reference}',
+      operationId: 'getOrder',
+      summary: 'One order, if you bought it, own or manage its licence, or are its service’s staff',
+      tags: ['Orders'],
+      params: referenceParams,
+      response: orderSchema,
+      errors: ['not-found'],
+    },
+    async ({ params, person }) => orderToApi(await findOrderFor(db, person, params.reference)),
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/orders',
+      operationId: 'submitOrder',
+      summary: 'Order new storage and pay for it',
+      description:
+        'The same checks as the pages: the configuration, the payment (a finance code is checked with CUFS; if CUFS cannot answer, the order waits in awaiting-payment-check and is re-checked in the background), and the terms. Send a fresh submissionKey (a UUID) per order: sending the same key again answers with the order it made, so a retried request never orders twice.',
+      tags: ['Orders'],
+      body: configurationBody.extend({
+        payment: paymentBody,
+        acceptTerms: z.literal(true, { error: 'Accept the terms and conditions to submit the order' }),
+        termsVersion: z
+          .string()
+          .describe('The version of the terms accepted; must be the current one (see the product).'),
+        quoteReference: z.string().optional().describe('A quote whose price applies while it is valid and matches.'),
+        submissionKey: z.uuid(),
+      }),
+      response: orderSchema,
+      status: 201,
+      errors: ['not-found', 'conflict'],
+    },
+    async ({ body, person }) => {
+      const configuration = await priced(body);
+      const terms = await findCurrentTerms(db, configuration.product.service, today());
+      if (body.termsVersion !== terms.version) {
+        throw unprocessable({ termsVersion: `The current terms are version ${terms.version}; read and accept those` });
+      }
+      const quote = body.quoteReference ? await findQuoteFor(db, person, body.quoteReference) : undefined;
+      const quoted = withQuotePrice(configuration, quote, today());
+      const payment = submittedPayment(body.payment, configuration.product.service);
+      try {
+        // A repeated key replays the first answer (201 and the same order), as idempotency keys do.
+        const { reference } = await submitNewOrder(orders, person, {
+          configuration: quoted.configuration,
+          payment,
+          termsVersionId: terms.id,
+          submissionKey: body.submissionKey,
+          quoteId: quoted.quoteId,
+        });
+        return orderToApi(await findOrderFor(db, person, reference));
+      } catch (error) {
+        if (error instanceof SubmissionRefused) throw unprocessable(error.errors, 'payment.');
+        throw error;
+      }
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/orders/{reference}/cancel',
+      operationId: 'cancelOrder',
+      summary: 'Cancel an order before its storage is set up',
+      tags: ['Orders'],
+      params: referenceParams,
+      response: orderSchema,
+      errors: ['not-found', 'forbidden', 'conflict'],
+    },
+    async ({ params, person }) => {
+      await cancelOrder(orders, person, params.reference);
+      return orderToApi(await findOrderFor(db, person, params.reference));
+    },
+  );
+}
+
+/** The API's payment, checked for shape with the same rules as the payment page. */
+function submittedPayment(
+  payment: z.output<typeof paymentBody>,
+  service: 'research' | 'institutional',
+): SubmittedPayment {
+  const parsed = parsePaymentDetails(payment, paymentMethodsFor(service));
+  if (!parsed.ok) throw unprocessable(parsed.errors, 'payment.');
+  const details = parsed.value;
+  if (details.method === 'finance-code') return { method: details.method, financeCode: details.text };
+  if (details.method === 'voucher') return details;
+  if (payment.method !== 'purchase-order') throw new Error('unreachable');
+  return { method: 'purchase-order', poNumber: details.poNumber, documentId: payment.documentId };
+}
+
+/** PO documents for the API: upload the PDF first, then name its id in the order's payment. */
+export async function documentsApi(
+  app: FastifyInstance,
+  options: { orders: OrdersContext; documents: DocumentStore },
+): Promise<void> {
+  const { db, clock } = options.orders;
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/documents',
+      operationId: 'uploadPurchaseOrder',
+      summary: 'Upload a purchase order (PDF) to pay an order with',
+      description:
+        'The body is the PDF itself. It is checked by its content, not its name, and may be at most 10 MB. The answer’s id goes in the order’s payment as documentId; until an order uses it only you can use it, and an upload no order uses is deleted after two days.',
+      tags: ['Orders'],
+      upload: {
+        contentType: 'application/pdf',
+        maxBytes: PO_DOCUMENT_MAX_BYTES,
+        description: 'The purchase order, as a PDF.',
+      },
+      query: z.object({ fileName: z.string().max(200).optional().describe('The file’s name, to show on the order.') }),
+      response: z.object({ id: z.uuid(), fileName: z.string(), sizeBytes: z.int() }).meta({ id: 'UploadedDocument' }),
+      status: 201,
+    },
+    async ({ upload, query, person }) => {
+      const bytes = upload ?? Buffer.alloc(0);
+      const problem = await pdfProblem(bytes);
+      if (problem) throw unprocessable({ document: problem });
+      return storeUploadedPdf(db, options.documents, person.id, {
+        bytes,
+        fileName: query.fileName ?? 'purchase-order.pdf',
+        today: clock.today().toString(),
+      });
+    },
+  );
+}

@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import { unprocessable } from '../../platform/web/forms.ts';
+import { apiRoute } from '../../platform/web/openapi.ts';
+import { configurationBody } from '../orders/orders.api.ts';
+import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
+import { quoteIsValid } from './quote-rules.ts';
+import type { Quote } from './quotes.repository.ts';
+import { createQuote, findQuoteFor, listQuotesForPerson } from './quotes.service.ts';
+import { quotePdfPath } from './quotes.views.tsx';
+
+const pence = z.int().nonnegative();
+
+const quoteSchema = z
+  .object({
+    reference: z.string().meta({ example: 'Q-000042' }),
+    product: z.string(),
+    institutionId: z.string(),
+    customerClass: z.enum(['internal', 'external']),
+    licenceName: z.string(),
+    sizeTb: z.int(),
+    termYears: z.int(),
+    pencePerTbYear: pence,
+    netPence: pence,
+    vatPence: pence,
+    totalPence: pence,
+    issuedOn: z.iso.date(),
+    validUntil: z.iso.date(),
+    valid: z.boolean().describe('Whether its price still holds today.'),
+    pdfUrl: z.string().describe('The PDF, for a signed-in browser.'),
+  })
+  .meta({ id: 'Quote' });
+
+/** Quotes as JSON: the same prices, validity and access as the quote pages. */
+export async function quotesApi(app: FastifyInstance, options: { db: Executor; clock: Clock }): Promise<void> {
+  const { db, clock } = options;
+  const today = () => clock.today().toString();
+  const toApi = (quote: Quote): z.input<typeof quoteSchema> => ({
+    reference: quote.reference,
+    product: quote.productCode,
+    institutionId: quote.institution.id,
+    customerClass: quote.customerClass,
+    licenceName: quote.licenceName,
+    sizeTb: quote.sizeTb,
+    termYears: quote.termYears,
+    pencePerTbYear: quote.pencePerTbYear,
+    netPence: quote.netPence,
+    vatPence: quote.vatPence,
+    totalPence: quote.totalPence,
+    issuedOn: quote.issuedOn,
+    validUntil: quote.validUntil,
+    valid: quoteIsValid(quote, today()),
+    pdfUrl: quotePdfPath(quote.reference),
+  });
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/quotes',
+      operationId: 'createQuote',
+      summary: 'Get a numbered quote, valid for 30 days, to raise a purchase order against',
+      tags: ['Quotes'],
+      body: configurationBody,
+      response: quoteSchema,
+      status: 201,
+      errors: ['not-found'],
+    },
+    async ({ body, person }) => {
+      const product = await productOnSale(db, body.product, today());
+      const priced = await priceConfiguration(db, product, body, today());
+      if (!priced.ok) throw unprocessable(priced.errors);
+      return toApi(await createQuote(db, person, priced.value, today()));
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      path: '/api/quotes',
+      operationId: 'listQuotes',
+      summary: 'Your quotes, newest first',
+      tags: ['Quotes'],
+      response: z.object({ quotes: z.array(quoteSchema) }),
+    },
+    async ({ person }) => ({ quotes: (await listQuotesForPerson(db, person.id)).map(toApi) }),
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'GET',
+      path: '/api/quotes/{reference}',
+      operationId: 'getQuote',
+      summary: 'One of your quotes',
+      tags: ['Quotes'],
+      params: z.object({ reference: z.string() }),
+      response: quoteSchema,
+      errors: ['not-found'],
+    },
+    async ({ params, person }) => toApi(await findQuoteFor(db, person, params.reference)),
+  );
+}
