@@ -53,6 +53,34 @@ describe('buying research storage through the pages', () => {
     expect(bad.json()).toEqual({ errors: { sizeTb: 'The size must be at least 1 TB' } });
   });
 
+  it('"Update price" needs only the size, the term and the department, as the price as you type does', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const csrf = await alice.csrfFrom('/storage/buy/RDS/');
+    const partial = {
+      sizeTb: '5',
+      termYears: '3',
+      institutionId: 'PHYS',
+      licenceName: '',
+      ownerCrsid: '',
+      projectName: '',
+    };
+    const priced = await alice.post('/storage/buy/RDS/', { ...partial, _csrf: csrf, intent: 'price' });
+    expect(priced.statusCode).toBe(200);
+    expect(priced.body).toContain('5 TB × £54.00 per TB per year × 3 years');
+    expect(priced.body).toContain('£810.00');
+    expect(priced.body).not.toContain('There is a problem');
+    const bad = await alice.post('/storage/buy/RDS/', { ...partial, sizeTb: '0', _csrf: csrf, intent: 'price' });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('<a href="#sizeTb">The size must be at least 1 TB</a>');
+    expect(bad.body).not.toContain('href="#licenceName"');
+    // Continuing with the rest still missing is refused as before, and the price is still shown.
+    const onwards = await alice.post('/storage/buy/RDS/', { ...partial, _csrf: csrf, intent: 'continue' });
+    expect(onwards.statusCode).toBe(422);
+    expect(onwards.body).toContain('<a href="#licenceName">Enter a name for the licence</a>');
+    expect(onwards.body).toContain('£810.00');
+  });
+
   it.each([
     [{ sizeTb: '0' }, 'sizeTb', 'The size must be at least 1 TB'],
     [{ sizeTb: '-2' }, 'sizeTb', 'The size must be at least 1 TB'],

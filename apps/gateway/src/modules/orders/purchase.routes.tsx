@@ -115,6 +115,10 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     const priced = await priceConfiguration(db, product, values, today());
     const draft = draftFor(request, product);
     if (!priced.ok) {
+      // The price needs only the size, the term and the department: show it whenever those are right,
+      // and let "Update price" (price.js's job without JavaScript) ask about nothing else.
+      const price = await priceConfiguration(db, product, { ...values, ...pricePlaceholders(person) }, today());
+      const errors = body.intent !== 'price' ? priced.errors : price.ok ? {} : price.errors;
       return sendPage(
         reply,
         <ConfigurePage
@@ -122,9 +126,10 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
           product={product}
           institutions={await listInstitutions(db)}
           values={values}
-          errors={priced.errors}
+          errors={errors}
+          priced={price.ok ? price.value : undefined}
         />,
-        422,
+        Object.keys(errors).length > 0 ? 422 : 200,
       );
     }
     saveDraft(request, { ...draft, configuration: values });
@@ -145,11 +150,16 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
 
   // The price as you type (price.js): size, term and department are all it needs.
   app.get('/storage/buy/:product/price', async (request: ProductRequest, reply) => {
-    requirePerson(request);
+    const person = requirePerson(request);
     const product = await productOf(request);
     const { sizeTb, termYears, institutionId } = request.query;
-    const placeholder = { licenceName: 'x', ownerCrsid: request.person?.crsid ?? 'x', projectName: 'x' };
-    const priced = await priceConfiguration(db, product, { sizeTb, termYears, institutionId, ...placeholder }, today());
+    const placeholders = pricePlaceholders(person);
+    const priced = await priceConfiguration(
+      db,
+      product,
+      { sizeTb, termYears, institutionId, ...placeholders },
+      today(),
+    );
     if (!priced.ok) return reply.status(422).send({ errors: priced.errors });
     const { price, sizeTb: size, termYears: term } = priced.value;
     return {
@@ -351,6 +361,11 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       .executeTakeFirst();
     return order?.reference;
   }
+}
+
+/** Valid stand-ins for the fields a price does not depend on, so that pricing checks only size, term and department. */
+function pricePlaceholders(person: PersonWithRoles) {
+  return { licenceName: 'x', ownerCrsid: person.crsid, managerCrsids: '', projectName: 'x' };
 }
 
 function submittedPayment(payment: DraftPayment) {
