@@ -29,6 +29,15 @@ export async function drainJobs(jobs: BackgroundJobs, options: DrainOptions = {}
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   try {
     for (;;) {
+      if (options.includeDelayed) {
+        // pg-boss (12.38) does not hand work()'s ignoreStartAfter on to its fetches, so make the
+        // waiting jobs due instead, each round, as later jobs may be enqueued with a delay too.
+        await boss.getDb().executeSql(
+          `UPDATE ${PG_BOSS_SCHEMA}.job SET start_after = now()
+            WHERE name = ANY($1::text[]) AND state IN ('created', 'retry') AND start_after > now()`,
+          [names],
+        );
+      }
       const { rows } = await boss.getDb().executeSql(
         `SELECT count(*)::int AS pending FROM ${PG_BOSS_SCHEMA}.job
           WHERE name = ANY($1::text[])

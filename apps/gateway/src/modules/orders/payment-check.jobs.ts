@@ -39,7 +39,9 @@ export function checkOrderPaymentHandler(
     if (check.outcome === 'unavailable') {
       await job.db.transaction().execute(async (tx) => {
         await tx.updateTable('payments').set({ check_attempts: attempt }).where('order_id', '=', orderId).execute();
-        const startAfter = new Date(job.clock.now().getTime() + nextCheckDelayMinutes(attempt) * 60_000);
+        // The queue waits by the database's clock, so the delay counts from the real now, not the
+        // injected clock: an "as of" clock in the past would otherwise make the next try due at once.
+        const startAfter = new Date(Date.now() + nextCheckDelayMinutes(attempt) * 60_000);
         await job.queue.enqueue(
           tx,
           checkOrderPaymentJob,
@@ -59,6 +61,15 @@ async function recordAnswer(context: OrdersContext, order: OrderDetail, check: F
   const refusal = describeRefusal(check);
   const valid = !refusal;
   const message = check.outcome === 'valid' ? check.names.join(' · ') : (refusal ?? null);
+  // The buyer or the staff may have cancelled or rejected the order while CUFS answered: lock the
+  // order and record the answer only if it still waits for it (a cancel then waits for this commit).
+  const current = await tx
+    .selectFrom('orders')
+    .select('status')
+    .where('id', '=', order.id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (current?.status !== 'awaiting-payment-check') return;
   const updated = await tx
     .updateTable('payments')
     .set({
@@ -98,7 +109,12 @@ async function recordAnswer(context: OrdersContext, order: OrderDetail, check: F
     return;
   }
   await emailOrderPeople(context, tx, order, `Order ${order.reference}: the finance code needs changing`, [
-    `We could not accept the finance code ${order.payment.financeCode}. ${refusal}.`,
+    `We could not accept the finance code ${order.payment.financeCode}. ${endWithFullStop(refusal ?? '')}`,
     'Open the order and give another finance code; you do not need to order again.',
   ]);
+}
+
+/** CUFS's messages are sentences already ("Cost centre PHZX is closed."); others may not be. */
+function endWithFullStop(sentence: string): string {
+  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
 }

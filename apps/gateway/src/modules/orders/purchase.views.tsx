@@ -285,7 +285,7 @@ export function CheckAnswersPage(props: {
       <PriceLines sizeTb={c.sizeTb} termYears={c.termYears} price={c.price} />
       {voucher ? <p>Your voucher pays this in full: there is nothing to pay.</p> : null}
       <h2>Payment</h2>
-      <SummaryList rows={paymentRows(payment)} />
+      <SummaryList rows={paymentRows(payment, errors)} />
       <p>{change('payment', 'the payment')}</p>
       <form method="post" action={buyPath(product, 'check')} novalidate>
         <CsrfField token={context.csrfToken} />
@@ -311,13 +311,38 @@ export function CheckAnswersPage(props: {
   );
 }
 
-export function paymentRows(payment: DraftPayment): Array<[string, preact.ComponentChildren]> {
+/** The payment answers; a refusal at submission (a used voucher, a closed code) shows beside its answer. */
+export function paymentRows(
+  payment: DraftPayment,
+  errors: FieldErrors = {},
+): Array<[string, preact.ComponentChildren]> {
   const method: [string, string] = ['Method', PAYMENT_METHOD_NAMES[payment.method]];
   if (payment.method === 'finance-code') {
-    return [method, ['Finance code', payment.financeCode], ['Check', payment.checkNote]];
+    return [
+      method,
+      ['Finance code', withError('financeCode', payment.financeCode, errors.financeCode)],
+      ['Check', payment.checkNote],
+    ];
   }
   if (payment.method === 'purchase-order') {
-    return [method, ['PO number', payment.poNumber], ['PO document', payment.documentName]];
+    return [
+      method,
+      ['PO number', withError('poNumber', payment.poNumber, errors.poNumber)],
+      ['PO document', withError('poDocument', payment.documentName, errors.poDocument)],
+    ];
   }
-  return [method, ['Voucher', payment.voucherCode]];
+  return [method, ['Voucher', withError('voucherCode', payment.voucherCode, errors.voucherCode)]];
+}
+
+/** An answer with its error next to it, under the id the error summary links to. */
+function withError(field: string, value: string, error: string | undefined): preact.ComponentChildren {
+  if (!error) return value;
+  return (
+    <div class="form-group form-group--error" id={field}>
+      <span class="field-error" id={`${field}-error`}>
+        <span class="visually-hidden">Error:</span> {error}
+      </span>
+      {value}
+    </div>
+  );
 }

@@ -1,0 +1,364 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCufs } from '../support/cufs.ts';
+import { buy, type Configuration, configure, pay, RDS_CONFIGURATION, SAMPLE_PDF, submit } from '../support/purchase.ts';
+import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
+
+const IFS_CHEM: Configuration = {
+  sizeTb: '2',
+  termYears: '1',
+  institutionId: 'CHEM',
+  licenceName: 'Chemistry office share',
+  ownerCrsid: 'da303',
+  managerCrsids: '',
+  projectName: 'chem-office',
+};
+
+describe('vouchers, quotes, external customers and who may touch an order', () => {
+  let t: TestApp;
+  let cufs: Awaited<ReturnType<typeof startCufs>>;
+  const browsers = new Map<string, Browser>();
+
+  beforeAll(async () => {
+    cufs = await startCufs();
+    t = await startTestApp({ env: { CUFS_URL: cufs.url } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await cufs?.close();
+  });
+
+  /** One signed-in browser per person (a second one only where a test races two). */
+  async function as(crsid: string): Promise<Browser> {
+    const known = browsers.get(crsid);
+    if (known) return known;
+    const browser = await newBrowser(crsid);
+    browsers.set(crsid, browser);
+    return browser;
+  }
+
+  async function newBrowser(crsid: string): Promise<Browser> {
+    const browser = new Browser(t.app);
+    await browser.signInAs(crsid);
+    return browser;
+  }
+
+  async function counts() {
+    const db = t.database.db;
+    const count = async (table: 'orders' | 'licences' | 'payments' | 'storage_projects') =>
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    return {
+      orders: await count('orders'),
+      licences: await count('licences'),
+      payments: await count('payments'),
+      projects: await count('storage_projects'),
+    };
+  }
+
+  async function voucher(code: string) {
+    return t.database.db
+      .selectFrom('vouchers')
+      .select(['id', 'redeemed_at'])
+      .where('code', '=', code)
+      .executeTakeFirstOrThrow();
+  }
+
+  async function order(reference: string) {
+    return t.database.db
+      .selectFrom('orders')
+      .innerJoin('payments', 'payments.order_id', 'orders.id')
+      .select([
+        'orders.status',
+        'orders.customer_class',
+        'orders.size_tb',
+        'orders.pence_per_tb_year',
+        'orders.price_valid_from',
+        'orders.net_pence',
+        'orders.vat_pence',
+        'orders.total_pence',
+        'orders.quote_id',
+        'payments.method',
+        'payments.voucher_id',
+        'payments.check_status',
+      ])
+      .where('orders.reference', '=', reference)
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Configures and answers the payment step; returns the payment step's answer. */
+  async function payWith(browser: Browser, product: string, configuration: Configuration, voucherCode: string) {
+    expect((await configure(browser, product, configuration)).statusCode).toBe(303);
+    return pay(browser, product, { method: 'voucher', voucherCode });
+  }
+
+  describe('vouchers for the Institutional File Store', () => {
+    it('starts the institutional purchase at /storage/IFS/, with a voucher among the ways to pay', async () => {
+      const dana = await as('da303');
+      const page = await dana.get('/storage/IFS/');
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('Buy Institutional File Store');
+      expect(page.body).toMatch(/<option value="CHEM" selected/);
+      expect(page.body).toContain('action="/storage/buy/IFS/"');
+      expect((await configure(dana, 'IFS', IFS_CHEM)).statusCode).toBe(303);
+      const payment = await dana.get('/storage/buy/IFS/payment');
+      expect(payment.body).toContain('value="voucher"');
+      expect(payment.body).toContain('£300.00');
+    });
+
+    it.each([
+      ['da303', { ...IFS_CHEM, sizeTb: '3' }, 'IFS-CHEM-2026', 'This voucher pays for up to 2 TB'],
+      ['da303', IFS_CHEM, 'IFS-USED-0001', 'This voucher has already been used'],
+      ['da303', IFS_CHEM, 'IFS-NONE-0000', 'There is no voucher with that code'],
+      [
+        'ar101',
+        { ...IFS_CHEM, institutionId: 'PHYS', ownerCrsid: 'ar101' },
+        'IFS-CHEM-2026',
+        'This voucher was issued to a different department',
+      ],
+    ])('as %s, refuses %j paid with %s: %s', async (crsid, configuration, code, message) => {
+      const browser = await as(crsid);
+      const before = await counts();
+      const refused = await payWith(browser, 'IFS', configuration, code);
+      expect(refused.statusCode).toBe(422);
+      expect(refused.body).toContain(`<a href="#voucherCode">${message}`);
+      expect(refused.body).toContain('id="voucherCode-error"');
+      expect(await counts()).toEqual(before);
+      expect((await voucher('IFS-CHEM-2026')).redeemed_at).toBeNull();
+    });
+
+    it('pays for the whole order once; a second order cannot use it; cancelling gives it back', async () => {
+      const dana = await as('da303');
+      const reference = await buy(dana, 'IFS', IFS_CHEM, { method: 'voucher', voucherCode: 'ifs-chem-2026' });
+      const chem = await voucher('IFS-CHEM-2026');
+      expect(chem.redeemed_at).not.toBeNull();
+      expect(await order(reference)).toMatchObject({
+        status: 'awaiting-approval',
+        pence_per_tb_year: 15_000,
+        net_pence: 0,
+        vat_pence: 0,
+        total_pence: 0,
+        method: 'voucher',
+        voucher_id: chem.id,
+        check_status: 'not-needed',
+      });
+      const page = await dana.get(`/orders/${reference}/`);
+      expect(page.body).toContain('List price £300.00, paid in full by voucher');
+      expect(page.body).toContain('IFS-CHEM-2026');
+
+      const again = await payWith(dana, 'IFS', IFS_CHEM, 'IFS-CHEM-2026');
+      expect(again.statusCode).toBe(422);
+      expect(again.body).toContain('This voucher has already been used');
+
+      const confirm = await dana.get(`/orders/${reference}/cancel`);
+      expect(confirm.body).toContain('Voucher IFS-CHEM-2026 can be used again.');
+      const csrf = await dana.csrfFrom(`/orders/${reference}/cancel`);
+      expect((await dana.post(`/orders/${reference}/cancel`, { _csrf: csrf })).statusCode).toBe(303);
+      expect((await voucher('IFS-CHEM-2026')).redeemed_at).toBeNull();
+      expect((await order(reference)).status).toBe('cancelled');
+      // Given back, it pays for a new order.
+      expect((await payWith(dana, 'IFS', IFS_CHEM, 'IFS-CHEM-2026')).statusCode).toBe(303);
+    });
+
+    it('two browsers ready to submit with one voucher: the second is refused beside the voucher, nothing stored', async () => {
+      expect((await voucher('IFS-CHEM-2026')).redeemed_at).toBeNull();
+      const first = await newBrowser('da303');
+      const second = await newBrowser('da303');
+      for (const browser of [first, second]) {
+        expect((await payWith(browser, 'IFS', IFS_CHEM, 'IFS-CHEM-2026')).statusCode).toBe(303);
+        expect((await browser.get('/storage/buy/IFS/check')).body).toContain('Your voucher pays this in full');
+      }
+
+      const { response: won } = await submit(first, 'IFS');
+      expect(won.statusCode).toBe(303);
+      const before = await counts();
+      const { response: lost } = await submit(second, 'IFS');
+      expect(lost.statusCode).toBe(422);
+      expect(lost.body).toContain('Check your order');
+      expect(lost.body).toContain('<a href="#voucherCode">This voucher has already been used</a>');
+      // The message sits beside the voucher, where the summary's link lands.
+      expect(lost.body).toMatch(
+        /<div class="form-group form-group--error" id="voucherCode"><span class="field-error" id="voucherCode-error"><span class="visually-hidden">Error:<\/span> This voucher has already been used<\/span>IFS-CHEM-2026<\/div>/,
+      );
+      expect(await counts()).toEqual(before);
+    });
+
+    it('two submissions at the same moment with one voucher: exactly one order', async () => {
+      const one = { ...IFS_CHEM, sizeTb: '1', licenceName: 'Welcome share' };
+      const first = await newBrowser('da303');
+      const second = await newBrowser('da303');
+      for (const browser of [first, second]) {
+        expect((await payWith(browser, 'IFS', one, 'IFS-WELCOME-01')).statusCode).toBe(303);
+      }
+      const before = await counts();
+      const answers = await Promise.all([submit(first, 'IFS'), submit(second, 'IFS')]);
+      expect(answers.map(({ response }) => response.statusCode).sort()).toEqual([303, 422]);
+      expect(await counts()).toEqual({
+        orders: before.orders + 1,
+        licences: before.licences + 1,
+        payments: before.payments + 1,
+        projects: before.projects + 1,
+      });
+      expect((await voucher('IFS-WELCOME-01')).redeemed_at).not.toBeNull();
+    });
+
+    it('offers no voucher for research storage, and refuses one posted anyway', async () => {
+      const alice = await as('ar101');
+      expect((await configure(alice, 'RDS', RDS_CONFIGURATION)).statusCode).toBe(303);
+      const page = await alice.get('/storage/buy/RDS/payment');
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('value="finance-code"');
+      expect(page.body).not.toContain('value="voucher"');
+      expect(page.body).not.toContain('name="voucherCode"');
+      const refused = await pay(alice, 'RDS', { method: 'voucher', voucherCode: 'IFS-WELCOME-01' });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.body).toContain('<a href="#method">Choose how you will pay</a>');
+    });
+  });
+
+  describe('quotes and prices', () => {
+    let quoteReference: string;
+    let quoteId: number;
+
+    it('keeps a quote’s price after the catalogue price rises, while size, term and department stay', async () => {
+      const alice = await as('ar101');
+      const csrf = await alice.csrfFrom('/storage/buy/RDS/');
+      const quoted = await alice.post('/storage/buy/RDS/quote', { ...RDS_CONFIGURATION, _csrf: csrf } as Record<
+        string,
+        string
+      >);
+      expect(quoted.statusCode).toBe(303);
+      quoteReference = String(quoted.headers.location).match(/Q-\d+/)?.[0] as string;
+      const quote = await t.database.db
+        .selectFrom('quotes')
+        .select(['id', 'pence_per_tb_year', 'total_pence'])
+        .where('reference', '=', quoteReference)
+        .executeTakeFirstOrThrow();
+      expect(quote).toMatchObject({ pence_per_tb_year: 5_400, total_pence: 81_000 });
+      quoteId = quote.id;
+
+      // From today RDS costs more for internal customers.
+      await t.database.db
+        .insertInto('prices')
+        .values({ product_code: 'RDS', customer_class: 'internal', pence_per_tb_year: 6_000, valid_from: '2026-11-27' })
+        .execute();
+      const today = await alice.get('/storage/buy/RDS/price?sizeTb=5&termYears=3&institutionId=PHYS');
+      expect(today.json()).toMatchObject({ netPence: 90_000, totalPence: 90_000 });
+
+      const start = await alice.get(`/storage/buy/RDS/?quote=${quoteReference}`);
+      expect(start.statusCode).toBe(200);
+      expect(start.body).toContain(`Buying with quote ${quoteReference}: its price holds until 27 December 2026`);
+      expect(start.body).toContain('value="Quantum imaging data"');
+      expect((await configure(alice, 'RDS', RDS_CONFIGURATION)).statusCode).toBe(303);
+      expect((await pay(alice, 'RDS', { method: 'finance-code', financeCode: 'PHAA.GAAA' })).statusCode).toBe(303);
+      const check = await alice.get('/storage/buy/RDS/check');
+      expect(check.body).toContain(`At the price of quote ${quoteReference}.`);
+      expect(check.body).toContain('5 TB × £54.00 per TB per year × 3 years');
+      expect(check.body).toContain('£810.00');
+      const { response } = await submit(alice, 'RDS');
+      expect(response.statusCode).toBe(303);
+      const reference = String(response.headers.location).match(/ORD-\d+/)?.[0] as string;
+      expect(await order(reference)).toMatchObject({
+        quote_id: quoteId,
+        pence_per_tb_year: 5_400,
+        price_valid_from: '2026-08-01',
+        net_pence: 81_000,
+        total_pence: 81_000,
+      });
+      expect((await alice.get(`/orders/${reference}/`)).body).toContain(`At the price of quote ${quoteReference}.`);
+
+      // Another size is another offer: today's price, and no quote on the order.
+      expect((await alice.get(`/storage/buy/RDS/?quote=${quoteReference}`)).statusCode).toBe(200);
+      const reference2 = await buy(
+        alice,
+        'RDS',
+        { ...RDS_CONFIGURATION, sizeTb: '6' },
+        { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+      );
+      expect(await order(reference2)).toMatchObject({
+        quote_id: null,
+        pence_per_tb_year: 6_000,
+        price_valid_from: '2026-11-27',
+        net_pence: 108_000,
+        total_pence: 108_000,
+      });
+      expect((await alice.get(`/orders/${reference2}/`)).body).not.toContain('At the price of quote');
+    });
+
+    it('does not let anyone else buy with Alice’s quote', async () => {
+      const ben = await as('bm202');
+      const refused = await ben.get(`/storage/buy/RDS/?quote=${quoteReference}`);
+      expect(refused.statusCode).toBe(404);
+      expect(refused.body).not.toContain('Quantum imaging data');
+    });
+
+    it('charges an external customer (a College) the external price plus VAT', async () => {
+      const chloe = await as('cb404');
+      const configuration: Configuration = {
+        sizeTb: '2',
+        termYears: '1',
+        institutionId: 'KINGS',
+        licenceName: 'College archive',
+        ownerCrsid: 'cb404',
+        managerCrsids: '',
+        projectName: 'archive',
+      };
+      const reference = await buy(chloe, 'RDS', configuration, {
+        method: 'purchase-order',
+        poNumber: 'K-2026-001',
+        file: { bytes: SAMPLE_PDF, name: 'po.pdf' },
+      });
+      expect(await order(reference)).toMatchObject({
+        customer_class: 'external',
+        pence_per_tb_year: 6_480,
+        net_pence: 12_960,
+        vat_pence: 2_592,
+        total_pence: 15_552,
+        quote_id: null,
+      });
+      const page = await chloe.get(`/orders/${reference}/`);
+      expect(page.body).toContain('£129.60');
+      expect(page.body).toContain('£25.92');
+      expect(page.body).toContain('£155.52');
+    });
+  });
+
+  describe('anyone but the buyer', () => {
+    it('hides an order from someone with no part in it, and lets a Data Manager see but not cancel it', async () => {
+      const alice = await as('ar101');
+      const reference = await buy(
+        alice,
+        'RDS',
+        { ...RDS_CONFIGURATION, ownerCrsid: 'ar101', managerCrsids: 'da303' },
+        { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+      );
+      const before = await order(reference);
+
+      const ben = await as('bm202');
+      const benCsrf = await ben.csrfFrom('/storage/');
+      expect((await ben.get(`/orders/${reference}/`)).statusCode).toBe(404);
+      expect((await ben.get(`/orders/${reference}/cancel`)).statusCode).toBe(404);
+      expect((await ben.post(`/orders/${reference}/cancel`, { _csrf: benCsrf })).statusCode).toBe(404);
+      expect(
+        (await ben.post(`/orders/${reference}/payment`, { _csrf: benCsrf, financeCode: 'PHAA.GAAB' })).statusCode,
+      ).toBe(404);
+
+      const dana = await as('da303');
+      const page = await dana.get(`/orders/${reference}/`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('Quantum imaging data');
+      expect(page.body).not.toContain('Cancel this order');
+      expect((await dana.get(`/orders/${reference}/cancel`)).statusCode).toBe(403);
+      const danaCsrf = await dana.csrfFrom(`/orders/${reference}/`);
+      expect((await dana.post(`/orders/${reference}/cancel`, { _csrf: danaCsrf })).statusCode).toBe(403);
+
+      expect(await order(reference)).toEqual(before);
+      expect((await alice.get(`/orders/${reference}/`)).body).toContain('Cancel this order');
+    });
+  });
+});
