@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Executor } from '../../platform/db/database.ts';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
@@ -87,18 +88,13 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     }
     const values = draft.configuration ?? { institutionId: person.institutionId ?? '', ownerCrsid: person.crsid };
     const priced = await pricedDraft(person, product, draft);
-    return sendPage(
-      reply,
-      <ConfigurePage
-        context={pageContext(request, reply)}
-        product={product}
-        institutions={await listInstitutions(db)}
-        values={values}
-        errors={{}}
-        priced={priced?.configuration}
-        quoteNote={quoteNote}
-      />,
-    );
+    return sendConfigurePage(request, reply, db, {
+      product,
+      values,
+      errors: {},
+      priced: priced?.configuration,
+      quoteNote,
+    });
   }
 
   // The institutional purchase starts at /storage/IFS/, as in the original service.
@@ -119,33 +115,24 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       // and let "Update price" (price.js's job without JavaScript) ask about nothing else.
       const price = await priceConfiguration(db, product, { ...values, ...pricePlaceholders(person) }, today());
       const errors = body.intent !== 'price' ? priced.errors : price.ok ? {} : price.errors;
-      return sendPage(
+      const status = Object.keys(errors).length > 0 ? 422 : 200;
+      return sendConfigurePage(
+        request,
         reply,
-        <ConfigurePage
-          context={pageContext(request, reply)}
-          product={product}
-          institutions={await listInstitutions(db)}
-          values={values}
-          errors={errors}
-          priced={price.ok ? price.value : undefined}
-        />,
-        Object.keys(errors).length > 0 ? 422 : 200,
+        db,
+        { product, values, errors, priced: price.ok ? price.value : undefined },
+        status,
       );
     }
     saveDraft(request, { ...draft, configuration: values });
     if (body.intent !== 'price') return reply.redirect(buyPath(product, 'payment'), 303);
     const quoted = await pricedDraft(person, product, { ...draft, configuration: values });
-    return sendPage(
-      reply,
-      <ConfigurePage
-        context={pageContext(request, reply)}
-        product={product}
-        institutions={await listInstitutions(db)}
-        values={values}
-        errors={{}}
-        priced={quoted?.configuration ?? priced.value}
-      />,
-    );
+    return sendConfigurePage(request, reply, db, {
+      product,
+      values,
+      errors: {},
+      priced: quoted?.configuration ?? priced.value,
+    });
   });
 
   // The price as you type (price.js): size, term and department are all it needs.
@@ -366,6 +353,22 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
 /** Valid stand-ins for the fields a price does not depend on, so that pricing checks only size, term and department. */
 function pricePlaceholders(person: PersonWithRoles) {
   return { licenceName: 'x', ownerCrsid: person.crsid, managerCrsids: '', projectName: 'x' };
+}
+
+/** The configure page, with the department list it needs: for the purchase and for a failed quote request. */
+export async function sendConfigurePage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  db: Executor,
+  props: Omit<Parameters<typeof ConfigurePage>[0], 'context' | 'institutions'>,
+  status = 200,
+) {
+  const institutions = await listInstitutions(db);
+  return sendPage(
+    reply,
+    <ConfigurePage context={pageContext(request, reply)} institutions={institutions} {...props} />,
+    status,
+  );
 }
 
 function submittedPayment(payment: DraftPayment) {

@@ -26,6 +26,11 @@ function crumbs(product: CatalogueProduct) {
   ];
 }
 
+/** A page whose form failed says so first in its title, so screen readers announce it on arrival. */
+export function hasErrors(errors: FieldErrors): boolean {
+  return Object.values(errors).some(Boolean);
+}
+
 export interface UnitPrice extends PriceBreakdown {
   pencePerTbYear: number;
 }
@@ -55,7 +60,11 @@ export function ConfigurePage(props: {
 }) {
   const { context, product, values, errors, priced } = props;
   return (
-    <Page context={context} title={`Buy ${product.name}`} crumbs={crumbs(product).slice(0, 2)}>
+    <Page
+      context={context}
+      title={`${hasErrors(errors) ? 'Error: ' : ''}Buy ${product.name}`}
+      crumbs={crumbs(product).slice(0, 2)}
+    >
       <ErrorSummary errors={errors} />
       <h1>
         <span class="caption">{product.serviceName}</span> Buy {product.name}

@@ -5,12 +5,13 @@ import { requirePerson } from '../../platform/identity/current-person.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
+import { sendConfigurePage } from '../orders/purchase.routes.tsx';
 import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
-import { listInstitutions } from '../people/people.repository.ts';
+import { configurationValues } from '../orders/purchase-draft.ts';
 import { quotePdfInput, renderQuotePdf } from './quote-pdf.ts';
 import { quoteIsValid } from './quote-rules.ts';
 import { createQuote, findQuoteFor } from './quotes.service.ts';
-import { QuoteFormPage, QuotePage, quotePath } from './quotes.views.tsx';
+import { QuotePage, quotePath } from './quotes.views.tsx';
 
 export interface QuotesRoutesOptions {
   db: Executor;
@@ -27,16 +28,8 @@ export async function quotesRoutes(app: FastifyInstance, options: QuotesRoutesOp
     const product = await productOnSale(db, request.params.product, today);
     const priced = await priceConfiguration(db, product, request.body ?? {}, today);
     if (!priced.ok) {
-      const page = (
-        <QuoteFormPage
-          context={pageContext(request, reply)}
-          product={product}
-          institutions={await listInstitutions(db)}
-          values={formValues(request.body)}
-          errors={priced.errors}
-        />
-      );
-      return sendPage(reply, page, 422);
+      const values = configurationValues(formValues(request.body));
+      return sendConfigurePage(request, reply, db, { product, values, errors: priced.errors }, 422);
     }
     const quote = await createQuote(db, person, priced.value, today);
     return reply.redirect(quotePath(quote.reference), 303);
