@@ -254,6 +254,8 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
       expect(start.statusCode).toBe(200);
       expect(start.body).toContain(`Buying with quote ${quoteReference}: its price holds until 27 December 2026`);
       expect(start.body).toContain('value="Quantum imaging data"');
+      // The quote's price shows at once, before the people and the project are filled in.
+      expect(start.body).toContain('5 TB × £54.00 per TB per year × 3 years');
       expect((await configure(alice, 'RDS', RDS_CONFIGURATION)).statusCode).toBe(303);
       expect((await pay(alice, 'RDS', { method: 'finance-code', financeCode: 'PHAA.GAAA' })).statusCode).toBe(303);
       const check = await alice.get('/storage/buy/RDS/check');

@@ -404,7 +404,12 @@ export async function changeFinanceCode(
       after: { financeCode: code, checkStatus: valid ? 'valid' : 'pending' },
     });
     if (valid) {
-      await applyOrderTransition(tx, order.id, 'payment-checked');
+      if (!(await applyOrderTransition(tx, order.id, 'payment-checked'))) {
+        throw new AppError(
+          'conflict',
+          `Order ${order.reference} has moved on (it may have been cancelled); reload it.`,
+        );
+      }
       await recordAudit(tx, {
         actor: personActor(person),
         entityType: 'order',

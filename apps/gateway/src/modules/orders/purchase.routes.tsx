@@ -55,10 +55,21 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     request.session.purchase = { ...draft };
   }
 
-  /** The draft's configuration checked and priced again today, with a matching quote's price. */
-  async function pricedDraft(person: PersonWithRoles, product: CatalogueProduct, draft: PurchaseDraft) {
+  /**
+   * The draft's configuration checked and priced again today, with a matching quote's price.
+   * `priceOnly` prices what the price depends on (size, term, department) even if the rest is unfinished.
+   */
+  async function pricedDraft(
+    person: PersonWithRoles,
+    product: CatalogueProduct,
+    draft: PurchaseDraft,
+    options: { priceOnly?: boolean } = {},
+  ) {
     if (!draft.configuration) return undefined;
-    const priced = await priceConfiguration(db, product, draft.configuration, today());
+    const configuration = options.priceOnly
+      ? { ...draft.configuration, ...pricePlaceholders(person) }
+      : draft.configuration;
+    const priced = await priceConfiguration(db, product, configuration, today());
     if (!priced.ok) return undefined;
     const quote = draft.quoteReference ? await findQuoteFor(db, person, draft.quoteReference) : undefined;
     return withQuotePrice(priced.value, quote, today());
@@ -87,7 +98,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       saveDraft(request, draft);
     }
     const values = draft.configuration ?? { institutionId: person.institutionId ?? '', ownerCrsid: person.crsid };
-    const priced = await pricedDraft(person, product, draft);
+    const priced = await pricedDraft(person, product, draft, { priceOnly: true });
     return sendConfigurePage(request, reply, db, {
       product,
       values,

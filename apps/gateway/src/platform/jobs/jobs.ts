@@ -62,7 +62,11 @@ export interface ScheduledJob {
 }
 
 export interface EnqueueOptions {
-  /** At most one queued job per key: a second enqueue with the same key is dropped. */
+  /**
+   * Names the job for de-duplication where the driver supports it: the Cloud Tasks outbox keeps
+   * one waiting task per key; pg-boss's standard queues ignore it. Handlers stay idempotent
+   * either way, which is what guarantees a job's work happens once.
+   */
   singletonKey?: string;
   startAfter?: Date;
 }
