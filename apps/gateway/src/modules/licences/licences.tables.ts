@@ -15,6 +15,9 @@ export interface LicencesTable {
   status: Generated<LicenceStatus>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, Date>;
+  locked_at: ColumnType<Date | null, never, Date | null>;
+  locked_by_person_id: ColumnType<number | null, never, number | null>;
+  lock_reason: ColumnType<string | null, never, string | null>;
 }
 
 export interface LicenceManagersTable {
@@ -30,6 +33,9 @@ export interface StorageProjectsTable {
   quota_tb: number;
   status: Generated<'pending' | 'active' | 'removed'>;
   created_at: ColumnType<Date, never, never>;
+  path: ColumnType<string | null, never, string | null>;
+  share_name: ColumnType<string | null, never, string | null>;
+  group_names: ColumnType<string[], never, string[]>;
 }
 
 export interface StorageProjectMembersTable {

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { CustomerClass } from '../people/people.tables.ts';
 import type { OrderKind, OrderStatus } from './order-status.ts';
 
@@ -25,10 +25,34 @@ export interface OrdersTable {
   terms_version_id: number;
   terms_accepted_at: Date;
   submission_key: string;
+  decided_by_person_id: ColumnType<number | null, never, number | null>;
+  decided_at: ColumnType<Date | null, never, Date | null>;
   submitted_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, Date>;
 }
 
+export type ProvisionerKind = 'manual' | 'command' | 'webhook';
+
+/** What a provisioning run created (or, when it failed, had created before undoing it). */
+export interface ProvisionedDetails {
+  quotaTb: number;
+  projects: Array<{ id: number; path: string; shareName: string | null; groups: string[] }>;
+}
+
+export interface ProvisioningRunsTable {
+  id: Generated<number>;
+  order_id: number;
+  provisioner: ProvisionerKind;
+  started_by_person_id: number | null;
+  started_at: ColumnType<Date, never, never>;
+  finished_at: Date | null;
+  outcome: Generated<'running' | 'succeeded' | 'failed'>;
+  error: string | null;
+  details: JSONColumnType<ProvisionedDetails | null, string | null, string | null>;
+  undone: JSONColumnType<ProvisionedDetails | null, string | null, string | null>;
+}
+
 export interface OrdersTables {
   orders: OrdersTable;
+  provisioning_runs: ProvisioningRunsTable;
 }

@@ -38,6 +38,7 @@ export interface VouchersTable {
   issued_at: ColumnType<Date, never, never>;
   redeemed_at: Date | null;
   revoked_at: Date | null;
+  revoke_reason: ColumnType<string | null, never, string | null>;
 }
 
 export interface PaymentsTables {

@@ -14,3 +14,24 @@ export function isServiceStaff(person: PersonWithRoles, service: ServiceCode): b
       (grant.role === 'service-admin' && grant.service === service),
   );
 }
+
+/**
+ * Whether a person may change a service's records (approve, reject, provision, edit licences,
+ * prices and vouchers): that service's team or a superuser. Finance reads but does not decide.
+ */
+export function canManageService(person: PersonWithRoles, service: ServiceCode): boolean {
+  return person.staffRoles.some(
+    (grant) => grant.role === 'superuser' || (grant.role === 'service-admin' && grant.service === service),
+  );
+}
+
+export const SERVICES: readonly ServiceCode[] = ['research', 'institutional'];
+
+/** The services whose records a person may read in the back office (in DESIGN order). */
+export function servicesVisibleTo(person: PersonWithRoles): ServiceCode[] {
+  return SERVICES.filter((service) => isServiceStaff(person, service));
+}
+
+export function isSuperuser(person: PersonWithRoles): boolean {
+  return person.staffRoles.some((grant) => grant.role === 'superuser');
+}

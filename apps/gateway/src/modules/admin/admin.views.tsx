@@ -1,0 +1,46 @@
+import type { ComponentChildren } from 'preact';
+import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
+
+/** The back office's sections, in the order its navigation lists them. Each module adds its own. */
+export const BACK_OFFICE_SECTIONS: Array<{ href: string; label: string }> = [
+  { href: '/admin/', label: 'Overview' },
+  { href: '/admin/orders/', label: 'Orders' },
+  { href: '/admin/licences/', label: 'Licences' },
+  { href: '/admin/catalogue/', label: 'Products and prices' },
+  { href: '/admin/vouchers/', label: 'Vouchers' },
+  { href: '/admin/people/', label: 'People and roles' },
+  { href: '/admin/jobs/failed', label: 'Failed jobs' },
+];
+
+/** A back-office page: the site frame, "Back office" in the breadcrumbs, and the section navigation. */
+export function AdminPage({
+  context,
+  title,
+  crumbs = [],
+  section,
+  children,
+}: {
+  context: PageContext;
+  title: string;
+  crumbs?: Crumb[];
+  /** The href of the section this page belongs to, marked as current in the navigation. */
+  section: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <Page context={context} title={title} crumbs={[{ label: 'Back office', href: '/admin/' }, ...crumbs]}>
+      <nav class="admin-nav" aria-label="Back office">
+        <ul>
+          {BACK_OFFICE_SECTIONS.map((item) => (
+            <li key={item.href}>
+              <a href={item.href} aria-current={item.href === section ? 'page' : undefined}>
+                {item.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {children}
+    </Page>
+  );
+}
