@@ -2,18 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
-import { startCufs } from '../support/cufs.ts';
+import { startTestAppWithCufs } from '../support/cufs.ts';
 import { SAMPLE_PDF } from '../support/purchase.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
+import type { TestApp } from '../support/test-app.ts';
 
 describe('buying storage through the JSON API', () => {
   let t: TestApp;
-  let cufs: Awaited<ReturnType<typeof startCufs>>;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    cufs = await startCufs();
-    t = await startTestApp({ env: { CUFS_URL: cufs.url } });
+    t = await startTestAppWithCufs();
     for (const crsid of ['ar101', 'bm202', 'da303', 'rs501', 'if502']) {
       const person = await t.database.db
         .selectFrom('people')
@@ -23,10 +21,7 @@ describe('buying storage through the JSON API', () => {
       tokens[crsid] = (await createAccessToken(t.database.db, t.clock, person, { name: 'tests', lifetime: 90 })).token;
     }
   });
-  afterAll(async () => {
-    await t?.close();
-    await cufs?.close();
-  });
+  afterAll(() => t?.close());
 
   function call(
     crsid: string,

@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeUploadedPdf } from '../../src/modules/payments/po-document.ts';
 import { deleteAbandonedUploads } from '../../src/modules/payments/uploads.jobs.ts';
-import { startCufs } from '../support/cufs.ts';
+import { startTestAppWithCufs } from '../support/cufs.ts';
 import { buy, RDS_CONFIGURATION, SAMPLE_PDF } from '../support/purchase.ts';
-import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
+import { Browser, type TestApp } from '../support/test-app.ts';
 
 describe('uploads that no order used', () => {
   let t: TestApp;
-  let cufs: Awaited<ReturnType<typeof startCufs>>;
   beforeAll(async () => {
-    cufs = await startCufs();
-    t = await startTestApp({ env: { CUFS_URL: cufs.url } });
+    t = await startTestAppWithCufs();
   });
-  afterAll(async () => {
-    await t?.close();
-    await cufs?.close();
-  });
+  afterAll(() => t?.close());
 
   it('are removed, row and bytes, two days after upload; a PO an order uses is kept; a second run removes nothing', async () => {
     const alice = new Browser(t.app);

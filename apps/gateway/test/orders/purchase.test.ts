@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCufs } from '../support/cufs.ts';
+import { startTestAppWithCufs } from '../support/cufs.ts';
 import { buy, configure, pay, RDS_CONFIGURATION, SAMPLE_PDF, submit } from '../support/purchase.ts';
-import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
+import { Browser, type TestApp } from '../support/test-app.ts';
 
 describe('buying research storage through the pages', () => {
   let t: TestApp;
-  let cufs: Awaited<ReturnType<typeof startCufs>>;
   beforeAll(async () => {
-    cufs = await startCufs();
-    t = await startTestApp({ env: { CUFS_URL: cufs.url } });
+    t = await startTestAppWithCufs();
   });
-  afterAll(async () => {
-    await t?.close();
-    await cufs?.close();
-  });
+  afterAll(() => t?.close());
 
   const count = async (table: 'orders' | 'licences' | 'payments' | 'uploaded_documents') =>
     Number(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCufs } from '../support/cufs.ts';
+import { startTestAppWithCufs } from '../support/cufs.ts';
 import { buy, type Configuration, configure, pay, RDS_CONFIGURATION, SAMPLE_PDF, submit } from '../support/purchase.ts';
-import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
+import { Browser, type TestApp } from '../support/test-app.ts';
 
 const IFS_CHEM: Configuration = {
   sizeTb: '2',
@@ -15,17 +15,12 @@ const IFS_CHEM: Configuration = {
 
 describe('vouchers, quotes, external customers and who may touch an order', () => {
   let t: TestApp;
-  let cufs: Awaited<ReturnType<typeof startCufs>>;
   const browsers = new Map<string, Browser>();
 
   beforeAll(async () => {
-    cufs = await startCufs();
-    t = await startTestApp({ env: { CUFS_URL: cufs.url } });
+    t = await startTestAppWithCufs();
   });
-  afterAll(async () => {
-    await t?.close();
-    await cufs?.close();
-  });
+  afterAll(() => t?.close());
 
   /** One signed-in browser per person (a second one only where a test races two). */
   async function as(crsid: string): Promise<Browser> {
