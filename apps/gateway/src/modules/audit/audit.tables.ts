@@ -8,7 +8,9 @@ export type AuditEntity =
   | 'voucher'
   | 'staff-role'
   | 'quote'
-  | 'personal-access-token';
+  | 'personal-access-token'
+  | 'product'
+  | 'price';
 
 export interface AuditEventsTable {
   id: Generated<number>;
