@@ -1,0 +1,64 @@
+import { Temporal } from 'temporal-polyfill';
+import { z } from 'zod';
+
+/**
+ * Small pure pieces the back office's MANAGE forms share (licences, catalogue, vouchers, people):
+ * the reason every change carries, calendar dates typed as text, whole numbers of TB, and the
+ * page number of a paginated list.
+ */
+
+export const REASON_MAX_LENGTH = 500;
+
+/** The reason a change needs: recorded in the audit trail beside the before and after. */
+export function reasonField(missing = 'Enter the reason for this change') {
+  return z
+    .string({ error: missing })
+    .trim()
+    .min(1, missing)
+    .max(REASON_MAX_LENGTH, `The reason must be ${REASON_MAX_LENGTH} characters or fewer`);
+}
+
+export const DATE_HINT = 'As year-month-day, for example 2027-08-01';
+
+/** A calendar date typed as YYYY-MM-DD: the day's canonical text, or undefined when it is no real day. */
+export function parseCalendarDate(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) return undefined;
+  try {
+    const day = Temporal.PlainDate.from(trimmed, { overflow: 'reject' });
+    if (day.year < 1900 || day.year > 2999) return undefined;
+    return day.toString();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Negative when `a` is before `b`, zero on the same day, positive after. */
+export function compareDays(a: string, b: string): number {
+  return Temporal.PlainDate.compare(Temporal.PlainDate.from(a), Temporal.PlainDate.from(b));
+}
+
+/** A whole number typed as text (no sign, no decimals): the number, or undefined. */
+export function parseWholeNumber(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^\d{1,9}$/.test(trimmed)) return undefined;
+  return Number(trimmed);
+}
+
+/** ?page=N of a paginated list: a bad or missing value is the first page. */
+export const pageQuery = z.coerce.number().int().min(1).max(100_000).catch(1);
+
+/** One of a list's allowed values from the query string, or undefined for anything else. */
+export function oneOf<T extends string>(allowed: readonly T[], value: unknown): T | undefined {
+  return allowed.find((candidate) => candidate === value);
+}
+
+/** A query-string value as trimmed text, at most `max` characters; '' when absent. */
+export function queryText(value: unknown, max = 100): string {
+  return typeof value === 'string' ? value.trim().slice(0, max) : '';
+}
+
+/** The text of a LIKE pattern that matches `text` anywhere, with its wildcards taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { type LicenceEditable, licenceEditValues, parseLicenceEdit } from './licence-edit.ts';
+
+const active: LicenceEditable = { sizeTb: 5, startDate: '2026-08-01', endDate: '2029-07-31', ownerCrsid: 'ar101' };
+const limits = { minimumTb: 1, projectQuotaTb: 4 };
+
+function form(changes: Record<string, string>): Record<string, string> {
+  return { ...licenceEditValues(active), reason: 'Grant extended', ...changes };
+}
+
+describe('parseLicenceEdit', () => {
+  it('returns only what changed, with the reason', () => {
+    expect(parseLicenceEdit(form({ sizeTb: ' 8 ', endDate: '2030-07-31' }), active, limits)).toEqual({
+      ok: true,
+      value: { changes: { sizeTb: 8, endDate: '2030-07-31' }, reason: 'Grant extended' },
+    });
+    expect(parseLicenceEdit(form({ ownerCrsid: 'BM202' }), active, limits)).toEqual({
+      ok: true,
+      value: { changes: { ownerCrsid: 'bm202' }, reason: 'Grant extended' },
+    });
+  });
+
+  it('needs a reason', () => {
+    expect(parseLicenceEdit(form({ sizeTb: '8', reason: ' ' }), active, limits)).toEqual({
+      ok: false,
+      errors: { reason: 'Enter the reason for this change' },
+    });
+  });
+
+  it('refuses an edit that changes nothing', () => {
+    expect(parseLicenceEdit(form({}), active, limits)).toEqual({
+      ok: false,
+      errors: { sizeTb: 'Nothing has changed: change the size, a date or the Data Owner' },
+    });
+  });
+
+  it.each([
+    ['', 'Enter the size in TB'],
+    ['2.5', 'Enter the size as a whole number of TB, for example 5'],
+    ['-3', 'Enter the size as a whole number of TB, for example 5'],
+    ['3', 'The size must be at least 4 TB: the quotas of its storage projects add up to that'],
+    ['10001', 'The size must be at most 10,000 TB'],
+  ])('refuses the size %j: %s', (sizeTb, message) => {
+    expect(parseLicenceEdit(form({ sizeTb }), active, limits)).toEqual({ ok: false, errors: { sizeTb: message } });
+  });
+
+  it('refuses a size under the product minimum', () => {
+    expect(parseLicenceEdit(form({ sizeTb: '2' }), active, { minimumTb: 3, projectQuotaTb: 0 })).toEqual({
+      ok: false,
+      errors: { sizeTb: 'The size must be at least 3 TB, the product’s minimum' },
+    });
+  });
+
+  it.each([
+    [
+      { startDate: '2026-02-30' },
+      { startDate: 'Enter the start date as a real day: as year-month-day, for example 2027-08-01' },
+    ],
+    [
+      { endDate: '31/07/2030' },
+      { endDate: 'Enter the end date as a real day: as year-month-day, for example 2027-08-01' },
+    ],
+    [{ endDate: '2026-08-01' }, { endDate: 'The end date must be after the start date' }],
+    [{ endDate: '2026-07-31' }, { endDate: 'The end date must be after the start date' }],
+    [{ startDate: '' }, { startDate: 'Enter the start date' }],
+    [
+      { startDate: '', endDate: '' },
+      { startDate: 'Enter the start date', endDate: 'Enter the end date' },
+    ],
+  ])('refuses the dates %j', (changes, errors) => {
+    expect(parseLicenceEdit(form(changes), active, limits)).toEqual({ ok: false, errors });
+  });
+
+  it('lets a licence that is not set up keep no dates, or be given both', () => {
+    const pending = { ...active, startDate: null, endDate: null };
+    const values = { ...licenceEditValues(pending), reason: 'Bigger', sizeTb: '6' };
+    expect(parseLicenceEdit(values, pending, limits)).toEqual({
+      ok: true,
+      value: { changes: { sizeTb: 6 }, reason: 'Bigger' },
+    });
+    expect(parseLicenceEdit({ ...values, startDate: '2026-12-01' }, pending, limits)).toEqual({
+      ok: false,
+      errors: { endDate: 'Enter the end date' },
+    });
+  });
+
+  it.each([
+    ['', 'Enter the CRSid of the Data Owner'],
+    ['a', 'Enter the Data Owner’s CRSid, for example ab123'],
+    ['ab 123', 'Enter the Data Owner’s CRSid, for example ab123'],
+  ])('refuses the Data Owner %j: %s', (ownerCrsid, message) => {
+    expect(parseLicenceEdit(form({ ownerCrsid }), active, limits)).toEqual({
+      ok: false,
+      errors: { ownerCrsid: message },
+    });
+  });
+});

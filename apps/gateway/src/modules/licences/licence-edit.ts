@@ -1,0 +1,123 @@
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import {
+  compareDays,
+  DATE_HINT,
+  parseCalendarDate,
+  parseWholeNumber,
+  REASON_MAX_LENGTH,
+} from '../admin/manage-forms.ts';
+import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
+
+/**
+ * What the service team may change on a licence from the back office, and the rules for it. Pure:
+ * whether the new Data Owner is a current person is the directory's answer (the service checks it).
+ */
+export interface LicenceEditable {
+  sizeTb: number;
+  startDate: string | null;
+  endDate: string | null;
+  ownerCrsid: string;
+}
+
+export interface LicenceEditLimits {
+  /** The product's minimum size. */
+  minimumTb: number;
+  /** The quotas of the licence's storage projects (not removed ones), added up. */
+  projectQuotaTb: number;
+}
+
+export interface LicenceEdit {
+  /** Only what differs from the licence as it is. */
+  changes: Partial<LicenceEditable>;
+  reason: string;
+}
+
+export type ParsedLicenceEdit = { ok: true; value: LicenceEdit } | { ok: false; errors: FieldErrors };
+
+const CRSID = /^[a-z][a-z0-9]{1,9}$/;
+
+const EDITABLE_KEYS = ['sizeTb', 'startDate', 'endDate', 'ownerCrsid'] as const;
+
+/** The form's values for a licence as it is (what the edit form shows before any change). */
+export function licenceEditValues(current: LicenceEditable): Record<string, string> {
+  return {
+    sizeTb: String(current.sizeTb),
+    startDate: current.startDate ?? '',
+    endDate: current.endDate ?? '',
+    ownerCrsid: current.ownerCrsid,
+    reason: '',
+  };
+}
+
+function text(raw: Record<string, unknown>, key: string): string {
+  const value = raw[key];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/**
+ * Checks an edit of size, dates and Data Owner against the licence as it is. Dates may stay empty
+ * only while the licence has none (it is not set up yet); otherwise both are needed, real days,
+ * the end after the start.
+ */
+export function parseLicenceEdit(
+  raw: Record<string, unknown>,
+  current: LicenceEditable,
+  limits: LicenceEditLimits,
+): ParsedLicenceEdit {
+  const errors: FieldErrors = {};
+  const next: Partial<LicenceEditable> = {};
+
+  const sizeText = text(raw, 'sizeTb');
+  const size = parseWholeNumber(sizeText);
+  if (!sizeText) errors.sizeTb = 'Enter the size in TB';
+  else if (size === undefined) errors.sizeTb = 'Enter the size as a whole number of TB, for example 5';
+  else if (size < limits.minimumTb)
+    errors.sizeTb = `The size must be at least ${limits.minimumTb} TB, the product’s minimum`;
+  else if (size < limits.projectQuotaTb)
+    errors.sizeTb = `The size must be at least ${limits.projectQuotaTb} TB: the quotas of its storage projects add up to that`;
+  else if (size > MAXIMUM_TB) errors.sizeTb = `The size must be at most ${MAXIMUM_TB.toLocaleString('en-GB')} TB`;
+  else next.sizeTb = size;
+
+  const startText = text(raw, 'startDate');
+  const endText = text(raw, 'endDate');
+  const noDatesYet = current.startDate === null && current.endDate === null;
+  if (!startText && !endText && noDatesYet) {
+    next.startDate = null;
+    next.endDate = null;
+  } else {
+    const start = parseCalendarDate(startText);
+    const end = parseCalendarDate(endText);
+    if (!startText) errors.startDate = 'Enter the start date';
+    else if (!start) errors.startDate = `Enter the start date as a real day: ${DATE_HINT.toLowerCase()}`;
+    if (!endText) errors.endDate = 'Enter the end date';
+    else if (!end) errors.endDate = `Enter the end date as a real day: ${DATE_HINT.toLowerCase()}`;
+    if (start && end) {
+      if (compareDays(end, start) <= 0) errors.endDate = 'The end date must be after the start date';
+      else {
+        next.startDate = start;
+        next.endDate = end;
+      }
+    }
+  }
+
+  const owner = text(raw, 'ownerCrsid').toLowerCase();
+  if (!owner) errors.ownerCrsid = 'Enter the CRSid of the Data Owner';
+  else if (!CRSID.test(owner)) errors.ownerCrsid = 'Enter the Data Owner’s CRSid, for example ab123';
+  else next.ownerCrsid = owner;
+
+  const reason = text(raw, 'reason');
+  if (!reason) errors.reason = 'Enter the reason for this change';
+  else if (reason.length > REASON_MAX_LENGTH)
+    errors.reason = `The reason must be ${REASON_MAX_LENGTH} characters or fewer`;
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+
+  const changes: Partial<LicenceEditable> = {};
+  for (const key of EDITABLE_KEYS) {
+    if (key in next && next[key] !== current[key]) Object.assign(changes, { [key]: next[key] });
+  }
+  if (Object.keys(changes).length === 0) {
+    return { ok: false, errors: { sizeTb: 'Nothing has changed: change the size, a date or the Data Owner' } };
+  }
+  return { ok: true, value: { changes, reason } };
+}
