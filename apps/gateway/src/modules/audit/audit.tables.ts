@@ -10,7 +10,9 @@ export type AuditEntity =
   | 'quote'
   | 'personal-access-token'
   | 'product'
-  | 'price';
+  | 'price'
+  /** A member of staff viewing the site as a customer sees it; entity_id is the customer's person id. */
+  | 'view-as';
 
 export interface AuditEventsTable {
   id: Generated<number>;
