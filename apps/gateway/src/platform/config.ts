@@ -66,6 +66,13 @@ const environmentSchema = z.object({
   CUFS_URL: z.url().default('http://localhost:3001'),
   CUFS_TOKEN: optionalText,
 
+  PROVISIONER: z.enum(['manual', 'command', 'webhook']).default('manual'),
+  /** An executable and fixed arguments, split at spaces (no shell, no quoting). */
+  PROVISIONER_COMMAND: optionalText,
+  PROVISIONER_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  PROVISIONER_WEBHOOK_SECRET: optionalText,
+  PROVISIONER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(900).default(120),
+
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'gcp']).default('json'),
   METRICS_TOKEN: optionalText,
@@ -109,6 +116,11 @@ export interface Config {
   };
   service: { name: string; contactEmail: string };
   cufs: { url: string; token?: string };
+  /** Who provisions approved orders: a person (manual), a command, or a webhook (platform/provisioner). */
+  provisioner:
+    | { kind: 'manual' }
+    | { kind: 'command'; command: string[]; timeoutSeconds: number }
+    | { kind: 'webhook'; url: string; secret?: string; timeoutSeconds: number };
   logging: { level: Environment['LOG_LEVEL']; format: Environment['LOG_FORMAT'] };
   metricsToken?: string;
   /** JSON API requests per minute per person (per address when not signed in). */
@@ -200,6 +212,21 @@ function toConfig(e: Environment): Config {
       // The embedded CUFS service's dev token (apps/cufs/src/config.ts), which it refuses in production.
       token: e.CUFS_TOKEN ?? (e.NODE_ENV === 'production' ? undefined : 'cufs-dev-token-not-for-production'),
     },
+    provisioner:
+      e.PROVISIONER === 'command'
+        ? {
+            kind: 'command',
+            command: (e.PROVISIONER_COMMAND ?? '').split(/\s+/).filter(Boolean),
+            timeoutSeconds: e.PROVISIONER_TIMEOUT_SECONDS,
+          }
+        : e.PROVISIONER === 'webhook'
+          ? {
+              kind: 'webhook',
+              url: e.PROVISIONER_WEBHOOK_URL ?? '',
+              secret: e.PROVISIONER_WEBHOOK_SECRET,
+              timeoutSeconds: e.PROVISIONER_TIMEOUT_SECONDS,
+            }
+          : { kind: 'manual' },
     logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     metricsToken: e.METRICS_TOKEN,
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
@@ -211,6 +238,10 @@ function missingSettings(e: Environment): string[] {
   if (e.DOCUMENTS_DRIVER !== 'local' && !e.DOCUMENTS_BUCKET)
     problems.push(`DOCUMENTS_BUCKET: required when DOCUMENTS_DRIVER is ${e.DOCUMENTS_DRIVER}`);
   if (e.MAIL_DRIVER === 'smtp' && !e.SMTP_URL) problems.push('SMTP_URL: required when MAIL_DRIVER is smtp');
+  if (e.PROVISIONER === 'command' && !e.PROVISIONER_COMMAND)
+    problems.push('PROVISIONER_COMMAND: required when PROVISIONER is command');
+  if (e.PROVISIONER === 'webhook' && !e.PROVISIONER_WEBHOOK_URL)
+    problems.push('PROVISIONER_WEBHOOK_URL: required when PROVISIONER is webhook');
   if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
   if (e.JOBS_DRIVER === 'cloud-tasks' && !e.CLOUD_TASKS_QUEUE)
     problems.push('CLOUD_TASKS_QUEUE: required when JOBS_DRIVER is cloud-tasks (projects/P/locations/L/queues/Q)');
@@ -241,6 +272,10 @@ function productionRefusals(e: Environment, config: Config): string[] {
     );
   if (!e.SESSION_SECRET || e.SESSION_SECRET.length < 32)
     problems.push('SESSION_SECRET: required in production, at least 32 characters');
+  if (e.PROVISIONER === 'webhook' && (!e.PROVISIONER_WEBHOOK_SECRET || e.PROVISIONER_WEBHOOK_SECRET.length < 32))
+    problems.push(
+      'PROVISIONER_WEBHOOK_SECRET: required in production with the webhook provisioner, at least 32 characters',
+    );
   return problems;
 }
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { ProvisionedDetails } from '../../platform/provisioner/provisioner.ts';
 import type { CustomerClass } from '../people/people.tables.ts';
 import type { OrderKind, OrderStatus } from './order-status.ts';
 
@@ -34,10 +35,7 @@ export interface OrdersTable {
 export type ProvisionerKind = 'manual' | 'command' | 'webhook';
 
 /** What a provisioning run created (or, when it failed, had created before undoing it). */
-export interface ProvisionedDetails {
-  quotaTb: number;
-  projects: Array<{ id: number; path: string; shareName: string | null; groups: string[] }>;
-}
+export type { ProvisionedDetails };
 
 export interface ProvisioningRunsTable {
   id: Generated<number>;
