@@ -5,6 +5,7 @@ import * as m0003 from './0003_mail_outbox.ts';
 import * as m0004 from './0004_task_outbox.ts';
 import * as m0005 from './0005_orders_and_licences.ts';
 import * as m0006 from './0006_back_office.ts';
+import * as m0007 from './0007_audit_search.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_task_outbox': m0004,
   '0005_orders_and_licences': m0005,
   '0006_back_office': m0006,
+  '0007_audit_search': m0007,
 };

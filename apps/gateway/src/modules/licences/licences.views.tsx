@@ -3,7 +3,7 @@ import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
 import { SummaryList } from '../../platform/web/components.tsx';
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
-import type { AuditEntity } from '../audit/audit.tables.ts';
+import { actorWords, describeChanges, entityWords, humanise } from '../audit/audit-words.ts';
 import type { CatalogueProduct } from '../catalogue/catalogue.repository.ts';
 import { purchasePath } from '../catalogue/catalogue.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
@@ -475,53 +475,6 @@ function ProjectsTable({ projects }: { projects: StorageProjectSummary[] }) {
   );
 }
 
-const ENTITY_WORDS: Partial<Record<AuditEntity, string>> = {
-  order: 'Order',
-  licence: 'Licence',
-  payment: 'Payment',
-  'storage-project': 'Storage project',
-  voucher: 'Voucher',
-  'staff-role': 'Staff role',
-  quote: 'Quote',
-};
-
-function humanise(text: string): string {
-  const words = text.replace(/[-_.]+/g, ' ').trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** A status change in the words the customer reads elsewhere on the page; other values as they are. */
-function valueWords(entity: AuditEntity, key: string, value: unknown): string {
-  if (key === 'status' && typeof value === 'string') {
-    if (entity === 'licence' && value in LICENCE_STATUS_WORDS)
-      return LICENCE_STATUS_WORDS[value as LicenceStatus].label;
-    if (entity === 'order' && value in ORDER_STATUS_WORDS) return ORDER_STATUS_WORDS[value as OrderStatus].label;
-    if (entity === 'storage-project' && value in STORAGE_PROJECT_STATUS_WORDS)
-      return STORAGE_PROJECT_STATUS_WORDS[value as StorageProjectStatus].label;
-  }
-  if (value === null || value === undefined) return 'none';
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
-}
-
-/** "status: Waiting to be set up → Active" for each value an event changed. */
-export function describeChanges(event: Pick<AuditEvent, 'entityType' | 'before' | 'after'>): string[] {
-  const before = event.before ?? {};
-  const after = event.after ?? {};
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  return keys
-    .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
-    .map((key) => {
-      const label = humanise(key).toLowerCase();
-      const to = valueWords(event.entityType, key, after[key]);
-      return key in before ? `${label}: ${valueWords(event.entityType, key, before[key])} → ${to}` : `${label}: ${to}`;
-    });
-}
-
-function actorWords(label: string): string {
-  return label.startsWith('system: ') ? `Automatic (${label.slice('system: '.length)})` : label;
-}
-
 function HistoryTable({ history }: { history: AuditEvent[] }) {
   if (history.length === 0) return <p>Nothing has been recorded for this licence yet.</p>;
   return (
@@ -536,7 +489,7 @@ function HistoryTable({ history }: { history: AuditEvent[] }) {
       </thead>
       <tbody>
         {history.map((event, index) => {
-          const changes = describeChanges(event);
+          const changes = describeChanges(event.before, event.after, event.entityType);
           return (
             <tr key={index}>
               <td>
@@ -544,7 +497,7 @@ function HistoryTable({ history }: { history: AuditEvent[] }) {
               </td>
               <td>{actorWords(event.actorLabel)}</td>
               <td>
-                {ENTITY_WORDS[event.entityType] ?? humanise(event.entityType)}: {humanise(event.action).toLowerCase()}
+                {entityWords(event.entityType)}: {humanise(event.action).toLowerCase()}
                 {changes.length > 0 ? (
                   <>
                     <br />
