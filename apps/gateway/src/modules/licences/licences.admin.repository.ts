@@ -1,0 +1,484 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.ts';
+import { containsPattern } from '../admin/manage-forms.ts';
+import { listOrdersForLicence, type OrderListing } from '../orders/orders.queries.ts';
+import type { ServiceCode } from '../people/people.tables.ts';
+import type { LicenceRole } from './licence-status.ts';
+import type { PersonSummary } from './licences.repository.ts';
+import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
+
+/**
+ * The back office's questions about licences: search across a service's licences, everything
+ * about one licence, and the writes of an edit and a lock. Who may ask is decided before these
+ * run (licences.admin.service.ts); every list is one query with a page size.
+ */
+
+export interface LicenceSearch {
+  /** The services whose licences may be listed: the person's. */
+  services: ServiceCode[];
+  /** Free text: a licence id, part of its name, its Data Owner's CRSid or part of their name, a department. */
+  text?: string;
+  productCode?: string;
+  status?: LicenceStatus;
+  institutionId?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface AdminLicenceListing {
+  id: number;
+  name: string;
+  productCode: string;
+  service: ServiceCode;
+  institutionId: string;
+  institutionName: string;
+  owner: { crsid: string; displayName: string };
+  sizeTb: number;
+  startDate: string | null;
+  endDate: string | null;
+  status: LicenceStatus;
+  locked: boolean;
+}
+
+export async function searchLicences(
+  db: Executor,
+  search: LicenceSearch,
+): Promise<{ licences: AdminLicenceListing[]; total: number }> {
+  if (search.services.length === 0) return { licences: [], total: 0 };
+  let query = db
+    .selectFrom('licences')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .innerJoin('institutions', 'institutions.id', 'licences.institution_id')
+    .innerJoin('people as owner', 'owner.id', 'licences.owner_person_id')
+    .select([
+      'licences.id',
+      'licences.name',
+      'licences.product_code',
+      'products.service',
+      'licences.institution_id',
+      'institutions.name as institution_name',
+      'owner.crsid as owner_crsid',
+      'owner.display_name as owner_name',
+      'licences.size_tb',
+      'licences.start_date',
+      'licences.end_date',
+      'licences.status',
+      'licences.locked_at',
+      sql<number>`count(*) OVER ()`.as('total'),
+    ])
+    .where('products.service', 'in', search.services);
+  if (search.productCode) query = query.where('licences.product_code', '=', search.productCode);
+  if (search.status) query = query.where('licences.status', '=', search.status);
+  if (search.institutionId) query = query.where('licences.institution_id', '=', search.institutionId);
+  const text = search.text?.trim();
+  const id = text && /^[1-9][0-9]{0,14}$/.test(text) ? Number(text) : undefined;
+  if (id !== undefined) query = query.orderBy(sql`licences.id = ${id}`, 'desc');
+  if (text) {
+    const pattern = containsPattern(text);
+    query = query.where((eb) =>
+      eb.or([
+        ...(id !== undefined ? [eb('licences.id', '=', id)] : []),
+        eb(sql`lower(licences.name)`, 'like', pattern),
+        eb('owner.crsid', '=', text.toLowerCase()),
+        eb(sql`lower(owner.display_name)`, 'like', pattern),
+        eb(sql`lower(institutions.id)`, '=', text.toLowerCase()),
+        eb(sql`lower(institutions.name)`, 'like', pattern),
+      ]),
+    );
+  }
+  const rows = await query
+    .orderBy(sql`lower(licences.name)`)
+    .orderBy('licences.id')
+    .limit(search.limit)
+    .offset(search.offset)
+    .execute();
+  return {
+    licences: rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      productCode: row.product_code,
+      service: row.service,
+      institutionId: row.institution_id,
+      institutionName: row.institution_name,
+      owner: { crsid: row.owner_crsid, displayName: row.owner_name },
+      sizeTb: row.size_tb,
+      startDate: row.start_date,
+      endDate: row.end_date,
+      status: row.status,
+      locked: row.locked_at !== null,
+    })),
+    total: rows[0]?.total ?? 0,
+  };
+}
+
+export interface AdminProjectMember extends PersonSummary {
+  role: ProjectRole;
+}
+
+export interface AdminStorageProject {
+  id: number;
+  name: string;
+  quotaTb: number;
+  status: 'pending' | 'active' | 'removed';
+  path: string | null;
+  shareName: string | null;
+  groupNames: string[];
+  members: AdminProjectMember[];
+}
+
+export interface AdminLicenceDetail extends AdminLicenceListing {
+  productName: string;
+  minimumTb: number;
+  owner: PersonSummary & { status: 'current' | 'left' };
+  managers: PersonSummary[];
+  projects: AdminStorageProject[];
+  orders: OrderListing[];
+  createdAt: Date;
+  lock: { lockedAt: Date; lockedBy: string | null; reason: string | null } | null;
+}
+
+const personColumns = ['people.id', 'people.crsid', 'people.display_name', 'people.email'] as const;
+
+/** Everything about one licence for its service's staff, in four queries whatever its size; undefined if none. */
+export async function findLicenceForStaff(db: Executor, id: number): Promise<AdminLicenceDetail | undefined> {
+  const row = await db
+    .selectFrom('licences')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .innerJoin('institutions', 'institutions.id', 'licences.institution_id')
+    .innerJoin('people as owner', 'owner.id', 'licences.owner_person_id')
+    .leftJoin('people as locker', 'locker.id', 'licences.locked_by_person_id')
+    .select([
+      'licences.id',
+      'licences.name',
+      'licences.product_code',
+      'products.name as product_name',
+      'products.service',
+      'products.minimum_tb',
+      'licences.institution_id',
+      'institutions.name as institution_name',
+      'owner.id as owner_id',
+      'owner.crsid as owner_crsid',
+      'owner.display_name as owner_name',
+      'owner.email as owner_email',
+      'owner.status as owner_status',
+      'licences.size_tb',
+      'licences.start_date',
+      'licences.end_date',
+      'licences.status',
+      'licences.created_at',
+      'licences.locked_at',
+      'licences.lock_reason',
+      'locker.crsid as locked_by',
+    ])
+    .where('licences.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const [managers, projects, orders] = await Promise.all([
+    db
+      .selectFrom('licence_managers')
+      .innerJoin('people', 'people.id', 'licence_managers.person_id')
+      .select(personColumns)
+      .where('licence_managers.licence_id', '=', id)
+      .orderBy('people.display_name')
+      .orderBy('people.id')
+      .execute(),
+    listProjectsForStaff(db, id),
+    listOrdersForLicence(db, id),
+  ]);
+  return {
+    id: row.id,
+    name: row.name,
+    productCode: row.product_code,
+    productName: row.product_name,
+    service: row.service,
+    minimumTb: row.minimum_tb,
+    institutionId: row.institution_id,
+    institutionName: row.institution_name,
+    owner: {
+      id: row.owner_id,
+      crsid: row.owner_crsid,
+      displayName: row.owner_name,
+      email: row.owner_email,
+      status: row.owner_status,
+    },
+    managers: managers.map((person) => ({
+      id: person.id,
+      crsid: person.crsid,
+      displayName: person.display_name,
+      email: person.email,
+    })),
+    sizeTb: row.size_tb,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    status: row.status,
+    createdAt: row.created_at,
+    locked: row.locked_at !== null,
+    lock: row.locked_at ? { lockedAt: row.locked_at, lockedBy: row.locked_by, reason: row.lock_reason } : null,
+    projects,
+    orders,
+  };
+}
+
+async function listProjectsForStaff(db: Executor, licenceId: number): Promise<AdminStorageProject[]> {
+  const rows = await db
+    .selectFrom('storage_projects')
+    .leftJoin('storage_project_members', 'storage_project_members.project_id', 'storage_projects.id')
+    .leftJoin('people', 'people.id', 'storage_project_members.person_id')
+    .select([
+      'storage_projects.id as project_id',
+      'storage_projects.name as project_name',
+      'storage_projects.quota_tb',
+      'storage_projects.status as project_status',
+      'storage_projects.path',
+      'storage_projects.share_name',
+      'storage_projects.group_names',
+      'storage_project_members.role',
+      'people.id',
+      'people.crsid',
+      'people.display_name',
+      'people.email',
+    ])
+    .where('storage_projects.licence_id', '=', licenceId)
+    .orderBy(sql`lower(storage_projects.name)`)
+    .orderBy('storage_projects.id')
+    .orderBy('storage_project_members.role')
+    .orderBy('people.display_name')
+    .execute();
+  const projects = new Map<number, AdminStorageProject>();
+  for (const row of rows) {
+    let project = projects.get(row.project_id);
+    if (!project) {
+      project = {
+        id: row.project_id,
+        name: row.project_name,
+        quotaTb: row.quota_tb,
+        status: row.project_status,
+        path: row.path,
+        shareName: row.share_name,
+        groupNames: row.group_names ?? [],
+        members: [],
+      };
+      projects.set(row.project_id, project);
+    }
+    if (row.role && row.id !== null && row.crsid !== null && row.display_name !== null && row.email !== null) {
+      project.members.push({
+        id: row.id,
+        crsid: row.crsid,
+        displayName: row.display_name,
+        email: row.email,
+        role: row.role,
+      });
+    }
+  }
+  return [...projects.values()];
+}
+
+/** The service a licence belongs to (for the access check before anything else is read), or undefined. */
+export async function findLicenceService(db: Executor, id: number): Promise<ServiceCode | undefined> {
+  const row = await db
+    .selectFrom('licences')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .select('products.service')
+    .where('licences.id', '=', id)
+    .executeTakeFirst();
+  return row?.service;
+}
+
+export interface LockedLicenceRow {
+  id: number;
+  sizeTb: number;
+  startDate: string | null;
+  endDate: string | null;
+  ownerPersonId: number;
+  ownerCrsid: string;
+  minimumTb: number;
+  lockedAt: Date | null;
+  lockReason: string | null;
+  /** The quotas of its storage projects that are not removed, added up. */
+  projectQuotaTb: number;
+}
+
+/**
+ * The licence row, locked for the rest of the transaction (FOR UPDATE), with what an edit is
+ * checked against. Two edits or an edit and a lock of the same licence take turns.
+ */
+export async function lockLicenceForChange(tx: Executor, id: number): Promise<LockedLicenceRow | undefined> {
+  const row = await tx
+    .selectFrom('licences')
+    .select([
+      'licences.id',
+      'licences.size_tb',
+      'licences.start_date',
+      'licences.end_date',
+      'licences.owner_person_id',
+      'licences.locked_at',
+      'licences.lock_reason',
+      'licences.product_code',
+    ])
+    .where('licences.id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  // One after another: on PGlite a transaction is one session.
+  const product = await tx
+    .selectFrom('products')
+    .select('minimum_tb')
+    .where('code', '=', row.product_code)
+    .executeTakeFirstOrThrow();
+  const owner = await tx
+    .selectFrom('people')
+    .select('crsid')
+    .where('id', '=', row.owner_person_id)
+    .executeTakeFirstOrThrow();
+  const quotas = await tx
+    .selectFrom('storage_projects')
+    .select(sql<number>`coalesce(sum(quota_tb), 0)::int`.as('total'))
+    .where('licence_id', '=', id)
+    .where('status', '<>', 'removed')
+    .executeTakeFirstOrThrow();
+  return {
+    id: row.id,
+    sizeTb: row.size_tb,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    ownerPersonId: row.owner_person_id,
+    ownerCrsid: owner.crsid,
+    minimumTb: product.minimum_tb,
+    lockedAt: row.locked_at,
+    lockReason: row.lock_reason,
+    projectQuotaTb: Number(quotas.total),
+  };
+}
+
+export interface LicenceUpdate {
+  sizeTb?: number;
+  startDate?: string | null;
+  endDate?: string | null;
+  ownerPersonId?: number;
+}
+
+export async function updateLicence(tx: Executor, id: number, update: LicenceUpdate, now: Date): Promise<void> {
+  await tx
+    .updateTable('licences')
+    .set({
+      ...(update.sizeTb !== undefined ? { size_tb: update.sizeTb } : {}),
+      ...(update.startDate !== undefined ? { start_date: update.startDate } : {}),
+      ...(update.endDate !== undefined ? { end_date: update.endDate } : {}),
+      ...(update.ownerPersonId !== undefined ? { owner_person_id: update.ownerPersonId } : {}),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Locks an unlocked licence; false if it was already locked (someone else got there first). */
+export async function setLicenceLock(
+  tx: Executor,
+  id: number,
+  lock: { personId: number; reason: string; at: Date },
+): Promise<boolean> {
+  const result = await tx
+    .updateTable('licences')
+    .set({ locked_at: lock.at, locked_by_person_id: lock.personId, lock_reason: lock.reason, updated_at: lock.at })
+    .where('id', '=', id)
+    .where('locked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/** Unlocks a locked licence; false if it was not locked. */
+export async function clearLicenceLock(tx: Executor, id: number, at: Date): Promise<boolean> {
+  const result = await tx
+    .updateTable('licences')
+    .set({ locked_at: null, locked_by_person_id: null, lock_reason: null, updated_at: at })
+    .where('id', '=', id)
+    .where('locked_at', 'is not', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+export interface HeldLicence {
+  id: number;
+  name: string;
+  productCode: string;
+  status: LicenceStatus;
+  roles: LicenceRole[];
+}
+
+/**
+ * The licences of these services a person holds a place on (Data Owner, Data Manager, project
+ * member), with the places, in one query; for a person's page in the back office.
+ */
+export async function listLicencesHeldBy(
+  db: Executor,
+  personId: number,
+  services: ServiceCode[],
+  page: { limit: number; offset: number },
+): Promise<{ licences: HeldLicence[]; total: number }> {
+  if (services.length === 0) return { licences: [], total: 0 };
+  const rows = await db
+    .selectFrom('licences')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .select((eb) => [
+      'licences.id',
+      'licences.name',
+      'licences.product_code',
+      'licences.status',
+      'licences.owner_person_id',
+      eb
+        .exists(
+          eb
+            .selectFrom('licence_managers')
+            .select(sql.lit(1).as('one'))
+            .whereRef('licence_managers.licence_id', '=', 'licences.id')
+            .where('licence_managers.person_id', '=', personId),
+        )
+        .as('is_manager'),
+      eb
+        .selectFrom('storage_project_members')
+        .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
+        .select(sql<ProjectRole[] | null>`jsonb_agg(DISTINCT storage_project_members.role)`.as('roles'))
+        .whereRef('storage_projects.licence_id', '=', 'licences.id')
+        .where('storage_project_members.person_id', '=', personId)
+        .as('project_roles'),
+      sql<number>`count(*) OVER ()`.as('total'),
+    ])
+    .where('products.service', 'in', services)
+    .where((eb) =>
+      eb.or([
+        eb('licences.owner_person_id', '=', personId),
+        eb.exists(
+          eb
+            .selectFrom('licence_managers')
+            .select(sql.lit(1).as('one'))
+            .whereRef('licence_managers.licence_id', '=', 'licences.id')
+            .where('licence_managers.person_id', '=', personId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('storage_project_members')
+            .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
+            .select(sql.lit(1).as('one'))
+            .whereRef('storage_projects.licence_id', '=', 'licences.id')
+            .where('storage_project_members.person_id', '=', personId),
+        ),
+      ]),
+    )
+    .orderBy(sql`lower(licences.name)`)
+    .orderBy('licences.id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return {
+    licences: rows.map((row) => {
+      const roles: LicenceRole[] = [];
+      if (row.owner_person_id === personId) roles.push('data-owner');
+      if (row.is_manager) roles.push('data-manager');
+      for (const role of ['project-data-manager', 'project-data-user'] as const) {
+        if (row.project_roles?.includes(role)) roles.push(role);
+      }
+      return { id: row.id, name: row.name, productCode: row.product_code, status: row.status, roles };
+    }),
+    total: rows[0]?.total ?? 0,
+  };
+}

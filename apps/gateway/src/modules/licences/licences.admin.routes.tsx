@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../platform/clock.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { formValues } from '../../platform/web/forms.ts';
+import { pageContext } from '../../platform/web/page-context.ts';
+import { sendPage } from '../../platform/web/render.ts';
+import { requireBackOffice, requireServiceManager, requireServiceReader } from '../admin/back-office.ts';
+import { oneOf, pageQuery, queryText } from '../admin/manage-forms.ts';
+import { ADMIN_PAGE_SIZE } from '../admin/paging.tsx';
+import { listProductsOfServices } from '../catalogue/catalogue.admin.repository.ts';
+import { listInstitutions } from '../people/people.repository.ts';
+import { LICENCE_STATUSES } from './licence-status.ts';
+import { searchLicences } from './licences.admin.repository.ts';
+import {
+  type ChangeOutcome,
+  editLicence,
+  licenceForStaff,
+  licenceServiceOf,
+  lockLicence,
+  unlockLicence,
+} from './licences.admin.service.ts';
+import { AdminLicencePage, AdminLicencesPage, adminLicencePath, type LicenceForm } from './licences.admin.views.tsx';
+import { parseId } from './licences.routes.tsx';
+
+/** MANAGE / Licences in the back office: search, everything about one licence, edit, lock and unlock. */
+export async function licencesAdminRoutes(app: FastifyInstance, options: { db: Executor; clock: Clock }) {
+  const { db, clock } = options;
+  const context = { db, clock };
+
+  app.get('/admin/licences/', async (request, reply) => {
+    const person = requireBackOffice(request);
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const page = pageQuery.parse(query.page);
+    const [products, institutions] = await Promise.all([
+      listProductsOfServices(db, person.services),
+      listInstitutions(db),
+    ]);
+    const productCode = oneOf(
+      products.map((product) => product.code),
+      query.product,
+    );
+    const status = oneOf(LICENCE_STATUSES, query.status);
+    const institutionId = oneOf(
+      institutions.map((institution) => institution.id),
+      query.institution,
+    );
+    const text = queryText(query.q);
+    const found = await searchLicences(db, {
+      services: person.services,
+      text,
+      productCode,
+      status,
+      institutionId,
+      limit: ADMIN_PAGE_SIZE,
+      offset: (page - 1) * ADMIN_PAGE_SIZE,
+    });
+    return sendPage(
+      reply,
+      <AdminLicencesPage
+        context={pageContext(request, reply)}
+        filters={{ text, productCode: productCode ?? '', status: status ?? '', institutionId: institutionId ?? '' }}
+        products={products}
+        institutions={institutions}
+        licences={found.licences}
+        total={found.total}
+        page={page}
+      />,
+    );
+  });
+
+  async function renderLicence(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: number,
+    form?: { name: LicenceForm; errors: FieldErrors; values: Record<string, string> },
+  ) {
+    const person = requireBackOffice(request);
+    const { licence, history, canManage } = await licenceForStaff(db, person, id);
+    return sendPage(
+      reply,
+      <AdminLicencePage
+        context={pageContext(request, reply)}
+        licence={licence}
+        history={history}
+        canManage={canManage}
+        form={form}
+      />,
+      form ? 422 : 200,
+    );
+  }
+
+  app.get<{ Params: { id: string } }>('/admin/licences/:id/', async (request, reply) => {
+    requireBackOffice(request);
+    const id = parseId(request.params.id);
+    requireServiceReader(request, await licenceServiceOf(db, id));
+    return renderLicence(request, reply, id as number);
+  });
+
+  const changes: Array<[LicenceForm, typeof editLicence]> = [
+    ['edit', editLicence],
+    ['lock', lockLicence],
+    ['unlock', unlockLicence],
+  ];
+  for (const [name, change] of changes) {
+    app.post<{ Params: { id: string } }>(`/admin/licences/:id/${name}`, async (request, reply) => {
+      requireBackOffice(request);
+      const id = parseId(request.params.id);
+      const person = requireServiceManager(request, await licenceServiceOf(db, id));
+      const body = formValues(request.body);
+      const outcome: ChangeOutcome = await change(context, person, id as number, body);
+      if (!outcome.ok)
+        return renderLicence(request, reply, id as number, { name, errors: outcome.errors, values: body });
+      request.session.flash = outcome.message;
+      return reply.redirect(adminLicencePath(id as number), 303);
+    });
+  }
+}

@@ -1,0 +1,196 @@
+import type { Clock } from '../../platform/clock.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError } from '../../platform/web/errors.ts';
+import { reasonField } from '../admin/manage-forms.ts';
+import { type AuditEvent, listLicenceAudit, personActor, recordAudit } from '../audit/audit.repository.ts';
+import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
+import { canManageService, isServiceStaff } from '../people/staff-access.ts';
+import { type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
+import { assertLicenceUnlocked } from './licence-lock.ts';
+import {
+  type AdminLicenceDetail,
+  clearLicenceLock,
+  findLicenceForStaff,
+  findLicenceService,
+  type LicenceUpdate,
+  lockLicenceForChange,
+  setLicenceLock,
+  updateLicence,
+} from './licences.admin.repository.ts';
+
+/**
+ * Licences in the back office: read by their service's staff (and Finance and superusers),
+ * changed only by their service's team and superusers, each change with a reason, in one
+ * transaction with its audit row, and never while the licence is locked.
+ */
+export interface LicencesAdminContext {
+  db: Executor;
+  clock: Clock;
+}
+
+export const licenceNotFound = () =>
+  new AppError('not-found', 'There is no licence with that number. Check it, or search the licences.');
+
+/** The licence's service, or a 404 for an id that is no licence. */
+export async function licenceServiceOf(db: Executor, id: number | undefined) {
+  const service = id === undefined ? undefined : await findLicenceService(db, id);
+  if (!service) throw licenceNotFound();
+  return service;
+}
+
+export interface LicenceForStaff {
+  licence: AdminLicenceDetail;
+  history: AuditEvent[];
+  /** Whether the person may edit and lock it (its service's team, superusers). */
+  canManage: boolean;
+}
+
+export async function licenceForStaff(db: Executor, person: PersonWithRoles, id: number): Promise<LicenceForStaff> {
+  const licence = await findLicenceForStaff(db, id);
+  if (!licence) throw licenceNotFound();
+  if (!isServiceStaff(person, licence.service)) {
+    throw new AppError('forbidden', `This is the ${licence.service} storage team's work.`);
+  }
+  const history = await listLicenceAudit(db, id);
+  return { licence, history, canManage: canManageService(person, licence.service) };
+}
+
+export type ChangeOutcome = { ok: true; message: string } | { ok: false; errors: FieldErrors };
+
+function requireManager(person: PersonWithRoles, service: Parameters<typeof canManageService>[1]): void {
+  if (!canManageService(person, service)) {
+    throw new AppError('forbidden', `Only the ${service} storage team can do this.`);
+  }
+}
+
+/**
+ * Changes a licence's size, dates or Data Owner. The row is locked for the transaction, so the
+ * checks (the lock, the projects' quotas) hold when it is written; the audit row keeps what it
+ * was, what it became and why.
+ */
+export async function editLicence(
+  context: LicencesAdminContext,
+  person: PersonWithRoles,
+  id: number,
+  raw: Record<string, unknown>,
+): Promise<ChangeOutcome> {
+  const service = await licenceServiceOf(context.db, id);
+  requireManager(person, service);
+  return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
+    const row = await lockLicenceForChange(tx, id);
+    if (!row) throw licenceNotFound();
+    assertLicenceUnlocked(row, 'staff');
+    const current: LicenceEditable = {
+      sizeTb: row.sizeTb,
+      startDate: row.startDate,
+      endDate: row.endDate,
+      ownerCrsid: row.ownerCrsid,
+    };
+    const parsed = parseLicenceEdit(raw, current, { minimumTb: row.minimumTb, projectQuotaTb: row.projectQuotaTb });
+    if (!parsed.ok) return parsed;
+    const { changes, reason } = parsed.value;
+
+    const update: LicenceUpdate = {};
+    if (changes.sizeTb !== undefined) update.sizeTb = changes.sizeTb;
+    if (changes.startDate !== undefined) update.startDate = changes.startDate;
+    if (changes.endDate !== undefined) update.endDate = changes.endDate;
+    if (changes.ownerCrsid !== undefined) {
+      const [owner] = await findPeopleByCrsids(tx, [changes.ownerCrsid]);
+      if (owner?.status !== 'current') {
+        return {
+          ok: false,
+          errors: { ownerCrsid: `There is no current member of the University with the CRSid ${changes.ownerCrsid}` },
+        };
+      }
+      update.ownerPersonId = owner.id;
+    }
+
+    await updateLicence(tx, id, update, context.clock.now());
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(changes)) {
+      const name = key === 'ownerCrsid' ? 'dataOwner' : key;
+      before[name] = current[key as keyof LicenceEditable];
+      after[name] = value;
+    }
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'licence',
+      entityId: id,
+      action: 'edited',
+      before,
+      after: { ...after, reason },
+      licenceId: id,
+    });
+    return { ok: true, message: 'The licence is changed, and the change is recorded in its history.' };
+  });
+}
+
+function parseReason(
+  raw: Record<string, unknown>,
+  field: string,
+  missing: string,
+): { reason: string } | { errors: FieldErrors } {
+  const parsed = reasonField(missing).safeParse(raw[field] ?? '');
+  if (!parsed.success) return { errors: { [field]: parsed.error.issues[0]?.message ?? missing } };
+  return { reason: parsed.data };
+}
+
+/** Locks a licence against changes (staff edits and its customers' own) until it is unlocked. */
+export async function lockLicence(
+  context: LicencesAdminContext,
+  person: PersonWithRoles,
+  id: number,
+  raw: Record<string, unknown>,
+): Promise<ChangeOutcome> {
+  const service = await licenceServiceOf(context.db, id);
+  requireManager(person, service);
+  const reason = parseReason(raw, 'lockReason', 'Enter why the licence is locked');
+  if ('errors' in reason) return { ok: false, errors: reason.errors };
+  return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
+    const at = context.clock.now();
+    if (!(await setLicenceLock(tx, id, { personId: person.id, reason: reason.reason, at }))) {
+      throw new AppError('conflict', 'This licence is already locked: someone may have locked it a moment ago.');
+    }
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'licence',
+      entityId: id,
+      action: 'locked',
+      before: { locked: false },
+      after: { locked: true, reason: reason.reason },
+      licenceId: id,
+    });
+    return { ok: true, message: 'The licence is locked: nobody can change it until it is unlocked.' };
+  });
+}
+
+export async function unlockLicence(
+  context: LicencesAdminContext,
+  person: PersonWithRoles,
+  id: number,
+  raw: Record<string, unknown>,
+): Promise<ChangeOutcome> {
+  const service = await licenceServiceOf(context.db, id);
+  requireManager(person, service);
+  const reason = parseReason(raw, 'unlockReason', 'Enter why the licence is unlocked');
+  if ('errors' in reason) return { ok: false, errors: reason.errors };
+  return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
+    const row = await lockLicenceForChange(tx, id);
+    if (!row) throw licenceNotFound();
+    if (!(await clearLicenceLock(tx, id, context.clock.now()))) {
+      throw new AppError('conflict', 'This licence is not locked: someone may have unlocked it a moment ago.');
+    }
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'licence',
+      entityId: id,
+      action: 'unlocked',
+      before: { locked: true, lockReason: row.lockReason },
+      after: { locked: false, reason: reason.reason },
+      licenceId: id,
+    });
+    return { ok: true, message: 'The licence is unlocked: it can be changed again.' };
+  });
+}

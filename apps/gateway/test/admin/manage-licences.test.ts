@@ -1,0 +1,323 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertStorage, personIdOf, type StorageFixture } from '../support/storage-fixtures.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { auditRows, escapeHtml, expectFieldError, flashOf, people } from './manage-support.ts';
+
+describe('back office: licences', () => {
+  let t: TestApp;
+  const as = people(() => t);
+  let research: StorageFixture;
+  let institutional: StorageFixture;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const db = t.database.db;
+    research = await insertStorage(db, {
+      name: 'Quantum imaging data',
+      owner: 'ar101',
+      managers: ['bm202'],
+      sizeTb: 10,
+      status: 'active',
+      startDate: '2026-08-01',
+      endDate: '2029-07-31',
+      projects: [
+        { name: 'imaging-raw', quotaTb: 6, status: 'active', members: [{ crsid: 'bm202', role: 'project-data-user' }] },
+        { name: 'imaging-results', quotaTb: 2, status: 'active' },
+        { name: 'old-stuff', quotaTb: 5, status: 'removed' },
+      ],
+      order: { status: 'completed' },
+    });
+    await db
+      .updateTable('storage_projects')
+      .set({ path: '/rds/project/imaging-raw', share_name: 'imaging-raw$', group_names: ['rds-imaging-raw-users'] })
+      .where('id', '=', research.projectIds[0] as number)
+      .execute();
+    institutional = await insertStorage(db, {
+      name: 'Chemistry office share',
+      productCode: 'IFS',
+      institutionId: 'CHEM',
+      owner: 'da303',
+      sizeTb: 2,
+      status: 'active',
+      startDate: '2026-09-01',
+      endDate: '2027-08-31',
+      projects: [{ name: 'chem-office', quotaTb: 2, status: 'active' }],
+      order: null,
+    });
+    // Thirty more research licences for search and pagination, in one statement.
+    const owner = await personIdOf(db, 'cb404');
+    await sql`INSERT INTO licences (product_code, name, institution_id, owner_person_id, size_tb, status)
+      SELECT 'RCS', 'Archive ' || lpad(n::text, 2, '0'), 'KINGS', ${owner}, 1, 'pending'
+      FROM generate_series(1, 30) AS n`.execute(db);
+  });
+  afterAll(() => t?.close());
+
+  const path = (fixture: StorageFixture, rest = '') => `/admin/licences/${fixture.licenceId}/${rest}`;
+
+  async function licenceRow(fixture: StorageFixture) {
+    return t.database.db
+      .selectFrom('licences')
+      .select([
+        'size_tb',
+        'start_date',
+        'end_date',
+        'owner_person_id',
+        'locked_at',
+        'lock_reason',
+        'locked_by_person_id',
+      ])
+      .where('id', '=', fixture.licenceId)
+      .executeTakeFirstOrThrow();
+  }
+
+  const validEdit = { sizeTb: '12', startDate: '2026-08-01', endDate: '2029-07-31', ownerCrsid: 'ar101' };
+
+  describe('who may see and change licences', () => {
+    it('refuses customers every licence route, even for their own licence', async () => {
+      const alice = await as('ar101');
+      expect((await alice.get('/admin/licences/')).statusCode).toBe(403);
+      expect((await alice.get(path(research))).statusCode).toBe(403);
+      for (const action of ['edit', 'lock', 'unlock']) {
+        const answer = await alice.post(path(research, action), { ...validEdit, reason: 'Mine', lockReason: 'x' });
+        expect(answer.statusCode, action).toBe(403);
+      }
+      expect(await licenceRow(research)).toMatchObject({ size_tb: 10, locked_at: null });
+    });
+
+    it('refuses the other service’s team: research to the institutional team and back', async () => {
+      const ifan = await as('if502');
+      const rosa = await as('rs501');
+      expect((await ifan.get(path(research))).statusCode).toBe(403);
+      expect((await rosa.get(path(institutional))).statusCode).toBe(403);
+      for (const action of ['edit', 'lock']) {
+        const form = { ...validEdit, reason: 'Not mine', lockReason: 'Not mine' };
+        expect((await ifan.post(path(research, action), form)).statusCode).toBe(403);
+        expect((await rosa.post(path(institutional, action), { ...form, sizeTb: '3' })).statusCode).toBe(403);
+      }
+      expect(await licenceRow(research)).toMatchObject({ size_tb: 10, locked_at: null });
+      expect(await licenceRow(institutional)).toMatchObject({ size_tb: 2, locked_at: null });
+    });
+
+    it('lets Finance read both services’ licences but change nothing', async () => {
+      const farah = await as('fn601');
+      expect((await farah.get(path(research))).statusCode).toBe(200);
+      const page = await farah.get(path(institutional));
+      expect(page.statusCode).toBe(200);
+      expect(page.body).not.toContain('action="/admin/licences/');
+      for (const action of ['edit', 'lock', 'unlock']) {
+        const form = { ...validEdit, sizeTb: '3', reason: 'Finance', lockReason: 'Finance', unlockReason: 'x' };
+        expect((await farah.post(path(institutional, action), form)).statusCode, action).toBe(403);
+      }
+      expect(await licenceRow(institutional)).toMatchObject({ size_tb: 2, locked_at: null });
+      expect(await auditRows(t.database.db, 'licence', institutional.licenceId)).toEqual([]);
+    });
+
+    it('answers 404 for a licence that does not exist, and for an id that is not a number', async () => {
+      const rosa = await as('rs501');
+      expect((await rosa.get('/admin/licences/999999/')).statusCode).toBe(404);
+      expect((await rosa.get('/admin/licences/abc/')).statusCode).toBe(404);
+      expect((await rosa.post('/admin/licences/999999/edit', { ...validEdit, reason: 'x' })).statusCode).toBe(404);
+    });
+  });
+
+  describe('search', () => {
+    function names(body: string): string[] {
+      return [...body.matchAll(/<a href="\/admin\/licences\/\d+\/">([^<]+)<\/a>/g)].map((match) => match[1] as string);
+    }
+
+    it('lists only the licences of the person’s own service', async () => {
+      const ifan = await as('if502');
+      const page = await ifan.get('/admin/licences/');
+      expect(page.statusCode).toBe(200);
+      expect(names(page.body)).toEqual(['Chemistry office share']);
+      expect(page.body).toContain('aria-current="page"');
+      const rosa = await as('rs501');
+      expect(names((await rosa.get('/admin/licences/?q=chemistry')).body)).toEqual([]);
+    });
+
+    it('finds a licence by id, part of its name, its Data Owner’s CRSid or name, and department', async () => {
+      const rosa = await as('rs501');
+      // A number finds the licence with that id first (and any whose name holds the number after it).
+      expect(names((await rosa.get(`/admin/licences/?q=${research.licenceId}`)).body)[0]).toBe('Quantum imaging data');
+      expect(names((await rosa.get('/admin/licences/?q=IMAGING')).body)).toEqual(['Quantum imaging data']);
+      expect(names((await rosa.get('/admin/licences/?q=ar101')).body)).toEqual(['Quantum imaging data']);
+      expect(names((await rosa.get('/admin/licences/?q=alice')).body)).toEqual(['Quantum imaging data']);
+      expect(names((await rosa.get('/admin/licences/?q=physics')).body)).toEqual(['Quantum imaging data']);
+      expect(names((await rosa.get('/admin/licences/?q=%25')).body)).toEqual([]);
+      expect(names((await rosa.get('/admin/licences/?q=Archive%2007')).body)).toEqual(['Archive 07']);
+    });
+
+    it('filters by product, status and department, and pages 25 at a time keeping the filters', async () => {
+      const rosa = await as('rs501');
+      const first = await rosa.get('/admin/licences/?product=RCS&status=pending&institution=KINGS');
+      expect(names(first.body)).toHaveLength(25);
+      expect(names(first.body)[0]).toBe('Archive 01');
+      expect(first.body).toContain('Page 1 of 2 (30 licences)');
+      expect(first.body).toContain(
+        'href="/admin/licences/?product=RCS&amp;status=pending&amp;institution=KINGS&amp;page=2"',
+      );
+      const second = await rosa.get('/admin/licences/?product=RCS&status=pending&institution=KINGS&page=2');
+      expect(names(second.body)).toEqual(['Archive 26', 'Archive 27', 'Archive 28', 'Archive 29', 'Archive 30']);
+      expect(names((await rosa.get('/admin/licences/?status=active')).body)).toEqual(['Quantum imaging data']);
+      expect(names((await rosa.get('/admin/licences/?product=RDS')).body)).toEqual(['Quantum imaging data']);
+      expect(names((await rosa.get('/admin/licences/?institution=PHYS')).body)).toEqual(['Quantum imaging data']);
+      // A product of another service is no filter at all for this team: it is ignored.
+      expect(names((await rosa.get('/admin/licences/?product=IFS')).body)).toHaveLength(25);
+    });
+  });
+
+  describe('a licence’s page', () => {
+    it('shows the owner, managers, projects with where they live and who is on them, and orders', async () => {
+      const rosa = await as('rs501');
+      const page = await rosa.get(path(research));
+      expect(page.statusCode).toBe(200);
+      const body = page.body;
+      expect(body).toContain('Quantum imaging data');
+      expect(body).toContain('Alice Researcher');
+      expect(body).toContain('Ben Manager');
+      expect(body).toContain('<code>/rds/project/imaging-raw</code>');
+      expect(body).toContain('<code>imaging-raw$</code>');
+      expect(body).toContain('<code>rds-imaging-raw-users</code>');
+      expect(body).toContain("Quotas add up to 8 TB of the licence's 10 TB.");
+      expect(body).toContain(`href="/admin/orders/${research.order?.reference}/"`);
+      expect(body).toContain('1 August 2026');
+      expect(body).toContain('31 July 2029');
+      expect(body).toContain(`action="${path(research, 'edit')}"`);
+    });
+  });
+
+  describe('editing', () => {
+    it('changes size, dates and Data Owner with a reason in one audited step, before and after kept', async () => {
+      const rosa = await as('rs501');
+      const answer = await rosa.post(path(research, 'edit'), {
+        sizeTb: '12',
+        startDate: '2026-08-01',
+        endDate: '2030-07-31',
+        ownerCrsid: 'BM202',
+        reason: 'Grant extended by a year; PI moved',
+      });
+      expect(answer.statusCode, answer.body.slice(0, 300)).toBe(303);
+      expect(answer.headers.location).toBe(path(research));
+      expect(await licenceRow(research)).toMatchObject({
+        size_tb: 12,
+        start_date: '2026-08-01',
+        end_date: '2030-07-31',
+        owner_person_id: await personIdOf(t.database.db, 'bm202'),
+      });
+      const [row, ...more] = await auditRows(t.database.db, 'licence', research.licenceId);
+      expect(more).toEqual([]);
+      expect(row).toMatchObject({
+        actor_label: 'rs501',
+        action: 'edited',
+        licence_id: research.licenceId,
+        before: { sizeTb: 10, endDate: '2029-07-31', dataOwner: 'ar101' },
+        after: { sizeTb: 12, endDate: '2030-07-31', dataOwner: 'bm202', reason: 'Grant extended by a year; PI moved' },
+      });
+      const page = await rosa.get(path(research));
+      expect(flashOf(page.body)).toContain('The licence is changed');
+      expect(page.body).toContain('Grant extended by a year; PI moved');
+      // The customer's own page shows the same history.
+      const ben = await as('bm202');
+      expect((await ben.get(`/storage/licence/${research.licenceId}/`)).body).toContain('Grant extended by a year');
+    });
+
+    it.each([
+      [{ sizeTb: '7' }, 'sizeTb', 'The size must be at least 8 TB: the quotas of its storage projects add up to that'],
+      [{ sizeTb: 'ten' }, 'sizeTb', 'Enter the size as a whole number of TB, for example 5'],
+      [{ endDate: '2026-07-01' }, 'endDate', 'The end date must be after the start date'],
+      [
+        { startDate: '2026-02-30' },
+        'startDate',
+        'Enter the start date as a real day: as year-month-day, for example 2027-08-01',
+      ],
+      [{ ownerCrsid: 'zz999' }, 'ownerCrsid', 'There is no current member of the University with the CRSid zz999'],
+      [{ reason: '' }, 'reason', 'Enter the reason for this change'],
+    ])('refuses %j with a message beside the field, and changes nothing', async (change, field, message) => {
+      const rosa = await as('rs501');
+      const before = await licenceRow(research);
+      const audits = (await auditRows(t.database.db, 'licence', research.licenceId)).length;
+      const answer = await rosa.post(path(research, 'edit'), {
+        sizeTb: '20',
+        startDate: '2026-08-01',
+        endDate: '2030-07-31',
+        ownerCrsid: 'bm202',
+        reason: 'Testing',
+        ...change,
+      });
+      expectFieldError(answer, field, message);
+      // What was typed is put back.
+      const typed = Object.values(change)[0] as string;
+      if (typed) expect(answer.body).toContain(`value="${escapeHtml(typed)}"`);
+      expect(await licenceRow(research)).toEqual(before);
+      expect(await auditRows(t.database.db, 'licence', research.licenceId)).toHaveLength(audits);
+    });
+  });
+
+  describe('locking', () => {
+    it('locks with a reason, refuses edits while locked, and unlocks with a reason, each audited', async () => {
+      const ifan = await as('if502');
+      const missing = await ifan.post(path(institutional, 'lock'), { lockReason: ' ' });
+      expectFieldError(missing, 'lockReason', 'Enter why the licence is locked');
+      expect((await licenceRow(institutional)).locked_at).toBeNull();
+
+      const locked = await ifan.post(path(institutional, 'lock'), { lockReason: 'Ownership dispute' });
+      expect(locked.statusCode).toBe(303);
+      expect(await licenceRow(institutional)).toMatchObject({
+        lock_reason: 'Ownership dispute',
+        locked_by_person_id: await personIdOf(t.database.db, 'if502'),
+      });
+      expect((await licenceRow(institutional)).locked_at).not.toBeNull();
+      const page = await ifan.get(path(institutional));
+      expect(page.body).toContain('This licence is locked');
+      expect(page.body).toContain(`action="${path(institutional, 'unlock')}"`);
+      expect(page.body).not.toContain(`action="${path(institutional, 'edit')}"`);
+
+      const refused = await ifan.post(path(institutional, 'edit'), {
+        sizeTb: '3',
+        startDate: '2026-09-01',
+        endDate: '2027-08-31',
+        ownerCrsid: 'da303',
+        reason: 'More room',
+      });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.body).toContain('This licence is locked (Ownership dispute). Unlock it before changing it.');
+      expect((await licenceRow(institutional)).size_tb).toBe(2);
+      expect((await ifan.post(path(institutional, 'lock'), { lockReason: 'Again' })).statusCode).toBe(409);
+
+      const unlocked = await ifan.post(path(institutional, 'unlock'), { unlockReason: 'Dispute settled' });
+      expect(unlocked.statusCode).toBe(303);
+      expect(await licenceRow(institutional)).toMatchObject({ locked_at: null, lock_reason: null });
+      expect((await ifan.post(path(institutional, 'unlock'), { unlockReason: 'Again' })).statusCode).toBe(409);
+      const edited = await ifan.post(path(institutional, 'edit'), {
+        sizeTb: '3',
+        startDate: '2026-09-01',
+        endDate: '2027-08-31',
+        ownerCrsid: 'da303',
+        reason: 'More room',
+      });
+      expect(edited.statusCode).toBe(303);
+      expect((await licenceRow(institutional)).size_tb).toBe(3);
+
+      expect(await auditRows(t.database.db, 'licence', institutional.licenceId)).toMatchObject([
+        { action: 'locked', before: { locked: false }, after: { locked: true, reason: 'Ownership dispute' } },
+        {
+          action: 'unlocked',
+          before: { locked: true, lockReason: 'Ownership dispute' },
+          after: { locked: false, reason: 'Dispute settled' },
+        },
+        { action: 'edited', before: { sizeTb: 2 }, after: { sizeTb: 3, reason: 'More room' } },
+      ]);
+      // History on the page, oldest first.
+      const history = (await ifan.get(path(institutional))).body;
+      const order = ['Ownership dispute', 'Dispute settled', 'More room'].map((text) => history.lastIndexOf(text));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    });
+
+    it('lets a superuser lock either service’s licence', async () => {
+      const sam = await as('su701');
+      expect((await sam.post(path(research, 'lock'), { lockReason: 'Audit' })).statusCode).toBe(303);
+      expect((await sam.post(path(research, 'unlock'), { unlockReason: 'Audit done' })).statusCode).toBe(303);
+    });
+  });
+});
