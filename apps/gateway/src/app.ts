@@ -11,6 +11,7 @@ import { catalogueApi } from './modules/catalogue/catalogue.api.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.tsx';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { helpRoutes } from './modules/help/help.routes.tsx';
+import { licencesAdminRoutes } from './modules/licences/licences.admin.routes.tsx';
 import { licencesApi } from './modules/licences/licences.api.ts';
 import { licencesRoutes } from './modules/licences/licences.routes.tsx';
 import { documentsApi, ordersApi } from './modules/orders/orders.api.ts';
@@ -132,6 +133,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(licencesRoutes, { db, clock });
   await app.register(licencesApi, { db });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
+  await app.register(licencesAdminRoutes, { db, clock });
   await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry });
   // The outbox viewer shows anyone's mail, so it lives only where dev sign-in already lets anyone be anyone.
   if (config.identity.devSignIn) {
