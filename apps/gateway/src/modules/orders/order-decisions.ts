@@ -1,0 +1,108 @@
+import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
+import { canTransition, ORDER_STATUS_WORDS, type OrderStatus } from './order-status.ts';
+
+/**
+ * The rules of a staff decision on an order (approve, reject, re-check the finance code), as pure
+ * functions: order-decisions.service.ts applies them, the staff order page uses them to show only
+ * the actions that would be allowed.
+ */
+
+/** Longest rejection reason taken: the buyer reads it on the order page and in an email. */
+export const REJECT_REASON_MAX = 1_000;
+
+/** The parts of an order the rules look at. */
+export interface DecidableOrder {
+  reference: string;
+  status: OrderStatus;
+  buyer: { id: number };
+  licence: { owner: { id: number }; managerIds: number[] };
+  payment: { method: PaymentMethod; checkStatus: PaymentCheckStatus };
+}
+
+/**
+ * Why this person may not approve this order although they work on its service, or undefined.
+ * Nobody approves their own order: not the buyer, and not the licence's Data Owner or a Data
+ * Manager either, who would be approving storage they themselves hold. Another member of the team
+ * (or a superuser) approves it instead. Rejecting is not restricted this way: refusing one's own
+ * order gains nothing (and the buyer may cancel it anyway).
+ */
+export function approvalConflict(personId: number, order: DecidableOrder): string | undefined {
+  if (order.buyer.id === personId) {
+    return `You placed order ${order.reference} yourself, so someone else in the team must approve it.`;
+  }
+  if (order.licence.owner.id === personId) {
+    return `You are the Data Owner of the licence on order ${order.reference}, so someone else in the team must approve it.`;
+  }
+  if (order.licence.managerIds.includes(personId)) {
+    return `You are a Data Manager of the licence on order ${order.reference}, so someone else in the team must approve it.`;
+  }
+  return undefined;
+}
+
+export function canApproveNow(order: DecidableOrder): boolean {
+  return canTransition(order.status, 'approve');
+}
+
+export function canRejectNow(order: DecidableOrder): boolean {
+  return canTransition(order.status, 'reject');
+}
+
+/**
+ * A finance code can be re-checked from the back office while the order waits for its payment
+ * check and CUFS has not said yes: not yet checked (CUFS was down) or refused (perhaps since reopened).
+ */
+export function canRecheckNow(order: DecidableOrder): boolean {
+  return (
+    order.status === 'awaiting-payment-check' &&
+    order.payment.method === 'finance-code' &&
+    (order.payment.checkStatus === 'pending' || order.payment.checkStatus === 'invalid')
+  );
+}
+
+/** The rejection reason, trimmed, or the message to show beside its field. */
+export function parseRejectReason(text: unknown): { ok: true; reason: string } | { ok: false; error: string } {
+  const reason = typeof text === 'string' ? text.trim().replace(/\s+/g, ' ') : '';
+  if (reason === '') return { ok: false, error: 'Enter the reason for rejecting the order: the buyer will read it' };
+  if (reason.length > REJECT_REASON_MAX) {
+    return { ok: false, error: `The reason must be ${REJECT_REASON_MAX.toLocaleString('en-GB')} characters or fewer` };
+  }
+  return { ok: true, reason };
+}
+
+const decidedAtFormat = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: 'Europe/London',
+});
+
+/** "27 November 2026 at 10:04", in the University's time zone. */
+export function formatDecidedAt(at: Date): string {
+  return decidedAtFormat.format(at);
+}
+
+const DECIDED_WORDS: Partial<Record<OrderStatus, string>> = {
+  approved: 'approved',
+  provisioning: 'approved',
+  'provisioning-failed': 'approved',
+  completed: 'approved',
+  rejected: 'rejected',
+};
+
+/**
+ * What a member of staff reads when their approval or rejection found the order already moved on
+ * (another member of staff was quicker, or the order is in a state the decision cannot start from).
+ */
+export function decisionConflictMessage(
+  reference: string,
+  decision: 'approve' | 'reject',
+  current: { status: OrderStatus; decidedBy: string | null; decidedAt: Date | null },
+): string {
+  const decided = DECIDED_WORDS[current.status];
+  if (decided && current.decidedBy && current.decidedAt) {
+    return `Order ${reference} was already ${decided} by ${current.decidedBy} at ${formatDecidedAt(current.decidedAt)}.`;
+  }
+  const label = ORDER_STATUS_WORDS[current.status].label;
+  return decision === 'approve'
+    ? `Order ${reference} is not waiting for approval: its status is “${label}”.`
+    : `Order ${reference} can no longer be rejected: its status is “${label}”.`;
+}
