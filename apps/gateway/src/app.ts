@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { accountApi } from './modules/account/account.api.ts';
 import { accountRoutes } from './modules/account/account.routes.tsx';
 import { failedJobsRoutes } from './modules/admin/failed-jobs.routes.tsx';
+import { catalogueAdminRoutes } from './modules/catalogue/catalogue.admin.routes.tsx';
 import { catalogueApi } from './modules/catalogue/catalogue.api.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.tsx';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(licencesApi, { db });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
   await app.register(licencesAdminRoutes, { db, clock });
+  await app.register(catalogueAdminRoutes, { db, clock });
   await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry });
   // The outbox viewer shows anyone's mail, so it lives only where dev sign-in already lets anyone be anyone.
   if (config.identity.devSignIn) {
