@@ -1,10 +1,12 @@
 import type { OrdersContext } from './modules/orders/orders.service.ts';
 import { checkOrderPaymentHandler } from './modules/orders/payment-check.jobs.ts';
 import { deleteAbandonedUploadsHandler, deleteAbandonedUploadsSchedule } from './modules/payments/uploads.jobs.ts';
+import { provisioningJobHandlers } from './modules/provisioning/provisioning.jobs.ts';
 import type { DocumentStore } from './platform/documents/document-store.ts';
 import { deleteExpiredSessionsHandler, deleteExpiredSessionsSchedule } from './platform/identity/sessions.jobs.ts';
 import type { JobRegistry, ScheduledJob } from './platform/jobs/jobs.ts';
 import { type MailSender, sendEmailHandler } from './platform/mail/mail.jobs.ts';
+import { manualProvisioner, type Provisioner } from './platform/provisioner/provisioner.ts';
 
 /**
  * Every background job the gateway runs, and its timetable. A module adds its handlers here;
@@ -16,6 +18,8 @@ const schedules: ScheduledJob[] = [deleteExpiredSessionsSchedule, deleteAbandone
 export interface JobServices extends Pick<OrdersContext, 'cufs' | 'site'> {
   mail: MailSender;
   documents: DocumentStore;
+  /** Who sets up approved storage (PROVISIONER); manual when not given. */
+  provisioner?: Provisioner;
 }
 
 export function createJobRegistry(services: JobServices): JobRegistry {
@@ -25,6 +29,7 @@ export function createJobRegistry(services: JobServices): JobRegistry {
       sendEmailHandler(services.mail),
       checkOrderPaymentHandler(services),
       deleteAbandonedUploadsHandler(services.documents),
+      ...provisioningJobHandlers({ provisioner: services.provisioner ?? manualProvisioner, site: services.site }),
     ],
     schedules,
   };

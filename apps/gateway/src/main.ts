@@ -12,6 +12,7 @@ import { embeddedSessionSecret } from './platform/identity/session-secret.ts';
 import { startBackgroundJobs } from './platform/jobs/background-jobs.ts';
 import { createLogger, loggerOptions } from './platform/logging/logger.ts';
 import { createMailTransport } from './platform/mail/mail-transport.ts';
+import { createProvisioner } from './platform/provisioner/index.ts';
 
 /** The gateway process: web, worker, or both (APP_ROLE), on PostgreSQL or embedded PGlite. */
 async function main(): Promise<void> {
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     cufs,
     documents,
     site: siteLinks(config),
+    provisioner: createProvisioner(config.provisioner),
   });
   // Role web only enqueues; worker and all also run jobs and (in-process) schedules.
   const jobs = await startBackgroundJobs({

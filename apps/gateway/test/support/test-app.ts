@@ -17,6 +17,7 @@ import { type BackgroundJobs, startBackgroundJobs } from '../../src/platform/job
 import type { TaskDispatcher } from '../../src/platform/jobs/cloud-tasks-queue.ts';
 import type { JobRegistry } from '../../src/platform/jobs/jobs.ts';
 import { createMailTransport } from '../../src/platform/mail/mail-transport.ts';
+import { createProvisioner } from '../../src/platform/provisioner/index.ts';
 import { openTestDatabase } from './test-database.ts';
 
 export interface TestApp {
@@ -185,5 +186,6 @@ export function defaultJobRegistry(config: Config, documents = createDocumentSto
     cufs: cufsClientFromConfig(config.cufs),
     documents,
     site: siteLinks(config),
+    provisioner: createProvisioner(config.provisioner),
   });
 }

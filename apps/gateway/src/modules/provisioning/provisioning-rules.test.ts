@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import {
+  detailsProblem,
+  parseProvisioningForm,
+  projectField,
+  provisioningActions,
+  splitGroupNames,
+} from './provisioning-rules.ts';
+
+const PROJECT = { id: 4, name: 'imaging-2026', quotaTb: 5 };
+const field = (name: 'path' | 'shareName' | 'groups' | 'quotaTb', id = 4) => projectField(id, name);
+
+describe('the "mark as provisioned" form', () => {
+  it("reads each project's path, share, groups and quota; a blank quota is the project's own", () => {
+    const result = parseProvisioningForm(
+      {
+        [field('path')]: '  /rds/project/imaging-2026 ',
+        [field('shareName')]: 'imaging$',
+        [field('groups')]: 'rds-imaging-managers, rds-imaging-users,,rds-imaging-users',
+        [field('quotaTb')]: '',
+      },
+      [PROJECT],
+      5,
+    );
+    expect(result).toEqual({
+      ok: true,
+      details: {
+        quotaTb: 5,
+        projects: [
+          {
+            id: 4,
+            path: '/rds/project/imaging-2026',
+            shareName: 'imaging$',
+            groups: ['rds-imaging-managers', 'rds-imaging-users'],
+            quotaTb: 5,
+          },
+        ],
+      },
+    });
+  });
+
+  it('takes a share path, no share name and no groups', () => {
+    const result = parseProvisioningForm(
+      { [field('path')]: '\\\\ifs.example\\chem', [field('quotaTb')]: '3' },
+      [PROJECT],
+      5,
+    );
+    expect(result).toEqual({
+      ok: true,
+      details: {
+        quotaTb: 3,
+        projects: [{ id: 4, path: '\\\\ifs.example\\chem', shareName: null, groups: [], quotaTb: 3 }],
+      },
+    });
+  });
+
+  it.each([
+    [{}, 'path', 'Enter the path of storage project imaging-2026'],
+    [
+      { path: 'rds/project' },
+      'path',
+      'Enter the path of imaging-2026 in full, starting with / (such as /rds/project/imaging-2026) or \\\\ for a share',
+    ],
+    [{ path: `/${'x'.repeat(500)}` }, 'path', 'The path of imaging-2026 must be one line of at most 500 characters'],
+    [{ path: '/rds/a\nb' }, 'path', 'The path of imaging-2026 must be one line of at most 500 characters'],
+    [
+      { path: '/x', shareName: 'has space' },
+      'shareName',
+      'The share name of imaging-2026 can have letters, digits, dots, hyphens, underscores and $, up to 80 characters',
+    ],
+    [
+      { path: '/x', groups: 'good, bad group' },
+      'groups',
+      '“bad group” is not a group name: use letters, digits, dots, hyphens and underscores, separated by commas',
+    ],
+    [
+      { path: '/x', quotaTb: '0' },
+      'quotaTb',
+      "Enter the quota of imaging-2026 as a whole number of TB from 1 to 5 (the licence's size)",
+    ],
+    [
+      { path: '/x', quotaTb: '6' },
+      'quotaTb',
+      "Enter the quota of imaging-2026 as a whole number of TB from 1 to 5 (the licence's size)",
+    ],
+    [
+      { path: '/x', quotaTb: '2.5' },
+      'quotaTb',
+      "Enter the quota of imaging-2026 as a whole number of TB from 1 to 5 (the licence's size)",
+    ],
+    [
+      { path: '/x', quotaTb: '-1' },
+      'quotaTb',
+      "Enter the quota of imaging-2026 as a whole number of TB from 1 to 5 (the licence's size)",
+    ],
+  ] as const)('refuses %o with a message on %s', (answers, name, message) => {
+    const values = Object.fromEntries(
+      Object.entries(answers).map(([key, value]) => [projectField(4, key as 'path'), value]),
+    );
+    const result = parseProvisioningForm(values, [PROJECT], 5);
+    expect(result).toEqual({ ok: false, errors: { [field(name)]: message } });
+  });
+
+  it('keeps the quotas of several projects within the licence', () => {
+    const projects = [PROJECT, { id: 5, name: 'scratch', quotaTb: 2 }];
+    const values = {
+      [field('path')]: '/a',
+      [field('quotaTb')]: '4',
+      [field('path', 5)]: '/b',
+      [field('quotaTb', 5)]: '2',
+    };
+    expect(parseProvisioningForm(values, projects, 5)).toEqual({
+      ok: false,
+      errors: { [field('quotaTb', 5)]: "The quotas add up to 6 TB, more than the licence's 5 TB" },
+    });
+    const fits = parseProvisioningForm({ ...values, [field('quotaTb')]: '3' }, projects, 5);
+    expect(fits.ok && fits.details.quotaTb).toBe(5);
+  });
+
+  it('splits group names at commas and new lines, each once', () => {
+    expect(splitGroupNames(' a ,b\nc, a ,, ')).toEqual(['a', 'b', 'c']);
+    expect(splitGroupNames('')).toEqual([]);
+  });
+});
+
+describe("an automated provisioner's answer", () => {
+  const made = (...ids: number[]) => ({
+    quotaTb: 5,
+    projects: ids.map((id) => ({ id, path: `/p/${id}`, shareName: null, groups: [] })),
+  });
+
+  it('must name each project it was asked to make, once, and nothing else', () => {
+    expect(detailsProblem(made(1, 2), [1, 2])).toBeNull();
+    expect(detailsProblem(made(1), [1, 2])).toBe('it reported nothing for storage project 2');
+    expect(detailsProblem(made(1, 3), [1])).toBe('it reported storage project 3, which it was not asked to make');
+    expect(detailsProblem(made(1, 1), [1])).toBe('it reported storage project 1 twice');
+  });
+});
+
+describe('what the service team can do', () => {
+  const manual = { automatic: false };
+  const automated = { automatic: true };
+
+  it('records an approved order by hand, or starts the automated provisioner', () => {
+    expect(provisioningActions({ status: 'approved', kind: 'new' }, manual)).toEqual({
+      record: true,
+      start: false,
+      retry: false,
+    });
+    expect(provisioningActions({ status: 'approved', kind: 'new' }, automated)).toEqual({
+      record: false,
+      start: true,
+      retry: false,
+    });
+  });
+
+  it('retries a failure, or records by hand what was made instead', () => {
+    expect(provisioningActions({ status: 'provisioning-failed', kind: 'new' }, automated)).toEqual({
+      record: true,
+      start: false,
+      retry: true,
+    });
+    expect(provisioningActions({ status: 'provisioning-failed', kind: 'new' }, manual)).toEqual({
+      record: true,
+      start: false,
+      retry: false,
+    });
+  });
+
+  it.each([
+    'submitted',
+    'awaiting-payment-check',
+    'awaiting-approval',
+    'provisioning',
+    'completed',
+    'rejected',
+    'cancelled',
+  ])('does nothing to an order that is %s', (status) => {
+    for (const provisioner of [manual, automated]) {
+      expect(provisioningActions({ status, kind: 'new' }, provisioner)).toEqual({
+        record: false,
+        start: false,
+        retry: false,
+      });
+    }
+  });
+
+  it('provisions only new storage so far', () => {
+    expect(provisioningActions({ status: 'approved', kind: 'increase' }, manual)).toEqual({
+      record: false,
+      start: false,
+      retry: false,
+    });
+  });
+});

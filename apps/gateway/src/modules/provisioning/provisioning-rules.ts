@@ -1,0 +1,134 @@
+import { GROUP_NAME, type ProvisionedDetails } from '../../platform/provisioner/provisioner.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+
+/**
+ * Provisioning as pure rules: the "mark as provisioned" form (for each storage project of the
+ * licence, where it lives, its share name, its directory groups and its quota), the check that
+ * an automated provisioner's answer covers exactly the projects it was asked to make, and what
+ * the service team can do in each state.
+ */
+export type ProjectFieldName = 'path' | 'shareName' | 'groups' | 'quotaTb';
+
+/** The form field of one project's answer; also its id, so the error summary links to it. */
+export function projectField(projectId: number, field: ProjectFieldName): string {
+  return `project-${projectId}-${field}`;
+}
+
+export interface FormProject {
+  id: number;
+  name: string;
+  /** The project's quota now: the default when the quota is left blank. */
+  quotaTb: number;
+}
+
+export type ProvisioningFormResult = { ok: true; details: ProvisionedDetails } | { ok: false; errors: FieldErrors };
+
+const MAX_PATH = 500;
+const SHARE_NAME = /^[A-Za-z0-9][A-Za-z0-9._$-]{0,79}$/;
+const MAX_GROUPS = 100;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Group names as typed: separated by commas (or new lines), blanks dropped, each once. */
+export function splitGroupNames(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(/[,\n]/)
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+export function parseProvisioningForm(
+  values: Readonly<Record<string, string | undefined>>,
+  projects: readonly FormProject[],
+  licenceSizeTb: number,
+): ProvisioningFormResult {
+  const errors: FieldErrors = {};
+  const made: ProvisionedDetails['projects'] = [];
+  for (const project of projects) {
+    const field = (name: ProjectFieldName) => projectField(project.id, name);
+    const value = (name: ProjectFieldName) => (values[field(name)] ?? '').trim();
+
+    const path = value('path');
+    if (!path) errors[field('path')] = `Enter the path of storage project ${project.name}`;
+    else if (path.length > MAX_PATH || CONTROL.test(path))
+      errors[field('path')] = `The path of ${project.name} must be one line of at most ${MAX_PATH} characters`;
+    else if (!path.startsWith('/') && !path.startsWith('\\\\'))
+      errors[field('path')] =
+        `Enter the path of ${project.name} in full, starting with / (such as /rds/project/${project.name}) or \\\\ for a share`;
+
+    const shareName = value('shareName');
+    if (shareName && !SHARE_NAME.test(shareName))
+      errors[field('shareName')] =
+        `The share name of ${project.name} can have letters, digits, dots, hyphens, underscores and $, up to 80 characters`;
+
+    const groups = splitGroupNames(values[field('groups')] ?? '');
+    const badGroup = groups.find((name) => !GROUP_NAME.test(name));
+    if (badGroup)
+      errors[field('groups')] =
+        `“${badGroup}” is not a group name: use letters, digits, dots, hyphens and underscores, separated by commas`;
+    else if (groups.length > MAX_GROUPS)
+      errors[field('groups')] = `Give at most ${MAX_GROUPS} group names for ${project.name}`;
+
+    const quotaText = value('quotaTb');
+    const quotaTb = quotaText === '' ? project.quotaTb : Number(quotaText);
+    if (!/^\d*$/.test(quotaText) || !Number.isSafeInteger(quotaTb) || quotaTb < 1 || quotaTb > licenceSizeTb)
+      errors[field('quotaTb')] =
+        `Enter the quota of ${project.name} as a whole number of TB from 1 to ${licenceSizeTb} (the licence's size)`;
+
+    made.push({ id: project.id, path, shareName: shareName || null, groups, quotaTb });
+  }
+  const total = made.reduce((sum, project) => sum + (project.quotaTb ?? 0), 0);
+  const last = projects.at(-1);
+  if (last && total > licenceSizeTb && !Object.values(errors).some(Boolean)) {
+    errors[projectField(last.id, 'quotaTb')] =
+      `The quotas add up to ${total} TB, more than the licence's ${licenceSizeTb} TB`;
+  }
+  if (Object.values(errors).some(Boolean)) return { ok: false, errors };
+  return { ok: true, details: { quotaTb: total, projects: made } };
+}
+
+/**
+ * Whether an automated provisioner's answer names each project it was asked to make, once, and
+ * nothing else; a sentence saying what is wrong, or null.
+ */
+export function detailsProblem(details: ProvisionedDetails, projectIds: readonly number[]): string | null {
+  const asked = new Set(projectIds);
+  const seen = new Set<number>();
+  for (const project of details.projects) {
+    if (!asked.has(project.id)) return `it reported storage project ${project.id}, which it was not asked to make`;
+    if (seen.has(project.id)) return `it reported storage project ${project.id} twice`;
+    seen.add(project.id);
+  }
+  const missing = projectIds.find((id) => !seen.has(id));
+  return missing === undefined ? null : `it reported nothing for storage project ${missing}`;
+}
+
+export interface ProvisioningActions {
+  /** A person records what they made ("Mark as provisioned"). */
+  record: boolean;
+  /** The automated provisioner is started on an approved order. */
+  start: boolean;
+  /** The automated provisioner runs again after a failure. */
+  retry: boolean;
+}
+
+/**
+ * What the service team can do about an order's provisioning. Only new storage is provisioned
+ * here so far. With the manual provisioner a person records an approved order; with an automated
+ * one the team starts it (if approval did not) and retries a failure, and may instead record by
+ * hand what they made themselves after a failure.
+ */
+export function provisioningActions(
+  order: { status: string; kind: string },
+  provisioner: { automatic: boolean },
+): ProvisioningActions {
+  const none = { record: false, start: false, retry: false };
+  if (order.kind !== 'new') return none;
+  if (order.status === 'approved') return { ...none, record: !provisioner.automatic, start: provisioner.automatic };
+  if (order.status === 'provisioning-failed') return { ...none, record: true, retry: provisioner.automatic };
+  return none;
+}

@@ -1,0 +1,247 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.ts';
+import type { ProvisionedDetails, ProvisionerKind } from '../../platform/provisioner/provisioner.ts';
+import type { ProjectRole } from '../licences/licences.tables.ts';
+
+/**
+ * The provisioning runs of orders, and the writes that provisioning makes: what each storage
+ * project became (path, share, groups, quota) and the licence's activation. Every function takes
+ * the executor to use; pass the transaction of the change.
+ */
+export type RunOutcome = 'running' | 'succeeded' | 'failed';
+
+export interface ProvisioningRun {
+  id: number;
+  orderId: number;
+  provisioner: ProvisionerKind;
+  startedBy: { crsid: string; displayName: string } | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  outcome: RunOutcome;
+  /** For staff only: never shown to customers. */
+  error: string | null;
+  details: ProvisionedDetails | null;
+  undone: ProvisionedDetails | null;
+}
+
+/** An order has a handful of runs at most; the page shows the newest. */
+export const RUNS_SHOWN = 20;
+
+function selectRuns(db: Executor) {
+  return db
+    .selectFrom('provisioning_runs as run')
+    .leftJoin('people as starter', 'starter.id', 'run.started_by_person_id')
+    .selectAll('run')
+    .select(['starter.crsid as starter_crsid', 'starter.display_name as starter_name']);
+}
+
+type RunRow = Awaited<ReturnType<ReturnType<typeof selectRuns>['execute']>>[number];
+
+function toRun(row: RunRow): ProvisioningRun {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    provisioner: row.provisioner,
+    startedBy:
+      row.starter_crsid !== null && row.starter_name !== null
+        ? { crsid: row.starter_crsid, displayName: row.starter_name }
+        : null,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    outcome: row.outcome,
+    error: row.error,
+    details: row.details,
+    undone: row.undone,
+  };
+}
+
+/** An order's runs, newest first. */
+export async function listRuns(db: Executor, orderId: number, limit = RUNS_SHOWN): Promise<ProvisioningRun[]> {
+  const rows = await selectRuns(db)
+    .where('run.order_id', '=', orderId)
+    .orderBy('run.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toRun);
+}
+
+export async function findRun(db: Executor, runId: number): Promise<ProvisioningRun | undefined> {
+  const row = await selectRuns(db).where('run.id', '=', runId).executeTakeFirst();
+  return row ? toRun(row) : undefined;
+}
+
+/**
+ * Starts a run (outcome running) or records a finished one (a person's manual record). At most
+ * one run per order is running (provisioning_runs_running_idx).
+ */
+export async function insertRun(
+  tx: Executor,
+  run: {
+    orderId: number;
+    provisioner: ProvisionerKind;
+    startedByPersonId: number | null;
+    finished?: { outcome: 'succeeded'; details: ProvisionedDetails };
+  },
+): Promise<number> {
+  const row = await tx
+    .insertInto('provisioning_runs')
+    .values({
+      order_id: run.orderId,
+      provisioner: run.provisioner,
+      started_by_person_id: run.startedByPersonId,
+      finished_at: run.finished ? new Date() : null,
+      ...(run.finished ? { outcome: run.finished.outcome } : {}),
+      error: null,
+      details: run.finished ? JSON.stringify(run.finished.details) : null,
+      undone: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Finishes a running run; false if it had already finished (a repeated job changes nothing). */
+export async function finishRun(
+  tx: Executor,
+  runId: number,
+  result: {
+    outcome: 'succeeded' | 'failed';
+    details: ProvisionedDetails | null;
+    error?: string | null;
+    undone?: ProvisionedDetails | null;
+  },
+): Promise<boolean> {
+  const updated = await tx
+    .updateTable('provisioning_runs')
+    .set({
+      outcome: result.outcome,
+      finished_at: new Date(),
+      details: result.details ? JSON.stringify(result.details) : null,
+      error: result.error ?? null,
+      undone: result.undone ? JSON.stringify(result.undone) : null,
+    })
+    .where('id', '=', runId)
+    .where('outcome', '=', 'running')
+    .executeTakeFirst();
+  return updated.numUpdatedRows === 1n;
+}
+
+export interface ProvisioningProject {
+  id: number;
+  name: string;
+  quotaTb: number;
+  status: 'pending' | 'active' | 'removed';
+  path: string | null;
+  shareName: string | null;
+  groups: string[];
+  members: Array<{ crsid: string; role: ProjectRole }>;
+}
+
+/** A licence's storage projects (not removed ones) with their members' CRSids, in one query. */
+export async function listProjectsForProvisioning(db: Executor, licenceId: number): Promise<ProvisioningProject[]> {
+  const rows = await db
+    .selectFrom('storage_projects as project')
+    .select((eb) => [
+      'project.id',
+      'project.name',
+      'project.quota_tb',
+      'project.status',
+      'project.path',
+      'project.share_name',
+      'project.group_names',
+      eb
+        .selectFrom('storage_project_members as member')
+        .innerJoin('people', 'people.id', 'member.person_id')
+        .select(
+          sql<Array<{
+            crsid: string;
+            role: ProjectRole;
+          }> | null>`jsonb_agg(jsonb_build_object('crsid', people.crsid, 'role', member.role) ORDER BY people.crsid, member.role)`.as(
+            'members',
+          ),
+        )
+        .whereRef('member.project_id', '=', 'project.id')
+        .as('members'),
+    ])
+    .where('project.licence_id', '=', licenceId)
+    .where('project.status', '!=', 'removed')
+    .orderBy('project.id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    quotaTb: row.quota_tb,
+    status: row.status,
+    path: row.path,
+    shareName: row.share_name,
+    groups: row.group_names,
+    members: row.members ?? [],
+  }));
+}
+
+export interface LicencePeople {
+  owner: { crsid: string; email: string };
+  managers: Array<{ crsid: string; email: string }>;
+}
+
+/** The Data Owner and Data Managers of a licence, with the addresses the ready email goes to. */
+export async function findLicencePeople(db: Executor, licenceId: number): Promise<LicencePeople> {
+  const owner = await db
+    .selectFrom('licences')
+    .innerJoin('people', 'people.id', 'licences.owner_person_id')
+    .select(['people.crsid', 'people.email'])
+    .where('licences.id', '=', licenceId)
+    .executeTakeFirstOrThrow();
+  const managers = await db
+    .selectFrom('licence_managers')
+    .innerJoin('people', 'people.id', 'licence_managers.person_id')
+    .select(['people.crsid', 'people.email'])
+    .where('licence_managers.licence_id', '=', licenceId)
+    .orderBy('people.crsid')
+    .execute();
+  return { owner, managers };
+}
+
+/**
+ * Writes what provisioning made onto the licence's pending storage projects and makes them
+ * active, in one statement; returns how many projects it changed.
+ */
+export async function recordProvisionedProjects(
+  tx: Executor,
+  licenceId: number,
+  details: ProvisionedDetails,
+): Promise<number> {
+  const rows = details.projects.map((project) => ({
+    id: project.id,
+    path: project.path,
+    share_name: project.shareName,
+    groups: project.groups,
+    quota_tb: project.quotaTb ?? null,
+  }));
+  const result = await sql`
+    UPDATE storage_projects AS project
+       SET path = made.path,
+           share_name = made.share_name,
+           group_names = ARRAY(SELECT jsonb_array_elements_text(made.groups)),
+           quota_tb = COALESCE(made.quota_tb, project.quota_tb),
+           status = 'active'
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+           AS made(id bigint, path text, share_name text, groups jsonb, quota_tb integer)
+     WHERE project.id = made.id AND project.licence_id = ${licenceId} AND project.status = 'pending'`.execute(tx);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+/** A pending licence becomes active from `startDate` to `endDate`; false if it is not pending any more. */
+export async function activateLicence(
+  tx: Executor,
+  licenceId: number,
+  dates: { startDate: string; endDate: string },
+): Promise<boolean> {
+  const updated = await tx
+    .updateTable('licences')
+    .set({ status: 'active', start_date: dates.startDate, end_date: dates.endDate, updated_at: new Date() })
+    .where('id', '=', licenceId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return updated.numUpdatedRows === 1n;
+}

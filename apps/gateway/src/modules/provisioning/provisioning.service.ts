@@ -1,0 +1,528 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../platform/clock.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import type { JobQueue } from '../../platform/jobs/jobs.ts';
+import { renderEmail } from '../../platform/mail/email-template.tsx';
+import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import {
+  type ProvisionedDetails,
+  type Provisioner,
+  type ProvisionerKind,
+  ProvisioningError,
+  type ProvisionRequest,
+} from '../../platform/provisioner/provisioner.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError } from '../../platform/web/errors.ts';
+import { type Actor, personActor, recordAudit, systemActor } from '../audit/audit.repository.ts';
+import { licenceEndDate } from '../licences/licence-dates.ts';
+import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
+import { orderEmail } from '../orders/orders.emails.tsx';
+import { applyOrderTransition, findOrder, type OrderDetail } from '../orders/orders.repository.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import { canManageService } from '../people/staff-access.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
+import { provisionOrderJob, startProvisioningJob } from './provisioning.jobs.ts';
+import {
+  activateLicence,
+  findLicencePeople,
+  findRun,
+  finishRun,
+  insertRun,
+  listProjectsForProvisioning,
+  listRuns,
+  type ProvisioningProject,
+  type ProvisioningRun,
+  recordProvisionedProjects,
+} from './provisioning.repository.ts';
+import { detailsProblem, parseProvisioningForm, provisioningActions } from './provisioning-rules.ts';
+
+/**
+ * From an approved order to an active licence (DESIGN.md §3: start / finish provisioning), as
+ * steps with compensation. A person records what they made (the manual provisioner, the
+ * default), or an automated provisioner (platform/provisioner) is run by a job; either way one
+ * transaction completes the order, records what was made on the storage projects, activates the
+ * licence with its dates, writes the audit rows and emails the people on the licence. A failure
+ * undoes what the provisioner reported as made and leaves the order provisioning-failed, with the
+ * error for staff only, to be retried.
+ */
+export interface ProvisioningContext {
+  db: Executor;
+  jobs: JobQueue;
+  clock: Clock;
+  site: { serviceName: string; contactEmail: string; publicUrl: string };
+  provisioner: Provisioner;
+}
+
+/** The staff page's path for an order's provisioning. */
+export const provisioningPath = (reference: string, rest = ''): string =>
+  `/admin/orders/${reference}/provisioning${rest}`;
+
+/** Everything the provisioning section shows about one order. */
+export interface ProvisioningView {
+  provisionerKind: ProvisionerKind;
+  automatic: boolean;
+  /** The licence's storage projects, with what provisioning made of them. */
+  projects: ProvisioningProject[];
+  /** Newest first. */
+  runs: ProvisioningRun[];
+}
+
+export async function loadProvisioning(
+  db: Executor,
+  order: OrderDetail,
+  provisioner: Pick<Provisioner, 'kind' | 'automatic'>,
+): Promise<ProvisioningView> {
+  const projects = await listProjectsForProvisioning(db, order.licence.id);
+  const runs = await listRuns(db, order.id);
+  return { provisionerKind: provisioner.kind, automatic: provisioner.automatic, projects, runs };
+}
+
+/** The order by reference for the back office: 404 if there is none. */
+export async function findOrderForStaff(db: Executor, reference: string): Promise<OrderDetail> {
+  const order = await findOrder(db, { reference });
+  if (!order) throw new AppError('not-found', `There is no order ${reference}.`);
+  return order;
+}
+
+function requireManager(person: PersonWithRoles, order: OrderDetail): void {
+  if (!canManageService(person, order.product.service)) {
+    throw new AppError('forbidden', `Only the ${order.product.service} storage team can provision this order.`);
+  }
+}
+
+async function movedOn(tx: Executor, order: OrderDetail, what: string): Promise<AppError> {
+  const current = await findOrder(tx, { id: order.id });
+  const label = current ? ORDER_STATUS_WORDS[current.status].label.toLowerCase() : 'gone';
+  return new AppError('conflict', `Order ${order.reference} cannot be ${what}: it is ${label} now. Reload the page.`);
+}
+
+/**
+ * "Mark as provisioned": a person of the service's team records what they made. Bad answers come
+ * back per field and change nothing; otherwise the order goes approved (or provisioning-failed) →
+ * provisioning → completed in one transaction with everything else completion does.
+ */
+export async function recordManualProvisioning(
+  context: ProvisioningContext,
+  person: PersonWithRoles,
+  order: OrderDetail,
+  values: Readonly<Record<string, string>>,
+): Promise<{ errors: FieldErrors } | { details: ProvisionedDetails }> {
+  requireManager(person, order);
+  if (!provisioningActions(order, context.provisioner).record) {
+    throw new AppError(
+      'conflict',
+      `Order ${order.reference} is ${ORDER_STATUS_WORDS[order.status].label.toLowerCase()}: there is nothing to record now.`,
+    );
+  }
+  const projects = (await listProjectsForProvisioning(context.db, order.licence.id)).filter(
+    (project) => project.status === 'pending',
+  );
+  const parsed = parseProvisioningForm(values, projects, order.sizeTb);
+  if (!parsed.ok) return { errors: parsed.errors };
+  await context.db.transaction().execute(async (tx) => {
+    if (!(await applyOrderTransition(tx, order.id, 'start-provisioning'))) {
+      throw await movedOn(tx, order, 'marked as provisioned');
+    }
+    const runId = await insertRun(tx, {
+      orderId: order.id,
+      provisioner: 'manual',
+      startedByPersonId: person.id,
+      finished: { outcome: 'succeeded', details: parsed.details },
+    });
+    await completeProvisioning(
+      { ...context, db: tx },
+      order,
+      { id: runId, provisioner: 'manual', fromStatus: order.status },
+      parsed.details,
+      personActor(person),
+    );
+  });
+  return { details: parsed.details };
+}
+
+/** "Start provisioning" on an approved order, with an automated provisioner. */
+export async function startProvisioning(
+  context: ProvisioningContext,
+  person: PersonWithRoles,
+  order: OrderDetail,
+): Promise<number> {
+  requireManager(person, order);
+  if (!provisioningActions(order, context.provisioner).start) {
+    throw new AppError('conflict', `Order ${order.reference} cannot be started: ${whyNot(order, context)}`);
+  }
+  return startRunOrRefuse(context, order, person, 'started');
+}
+
+/** "Retry provisioning" on a provisioning-failed order: provisioning-failed → provisioning, with a new run. */
+export async function retryProvisioning(
+  context: ProvisioningContext,
+  person: PersonWithRoles,
+  order: OrderDetail,
+): Promise<number> {
+  requireManager(person, order);
+  if (!provisioningActions(order, context.provisioner).retry) {
+    throw new AppError('conflict', `Order ${order.reference} cannot be retried: ${whyNot(order, context)}`);
+  }
+  return startRunOrRefuse(context, order, person, 'retried');
+}
+
+function whyNot(order: OrderDetail, context: ProvisioningContext): string {
+  if (!context.provisioner.automatic) return 'provisioning is manual here; record what you made instead.';
+  return `it is ${ORDER_STATUS_WORDS[order.status].label.toLowerCase()}.`;
+}
+
+async function startRunOrRefuse(
+  context: ProvisioningContext,
+  order: OrderDetail,
+  person: PersonWithRoles,
+  what: 'started' | 'retried',
+): Promise<number> {
+  return context.db.transaction().execute(async (tx) => {
+    const runId = await startAutomaticRun({ ...context, db: tx }, order, personActor(person), person.id);
+    if (runId === undefined) throw await movedOn(tx, order, what);
+    return runId;
+  });
+}
+
+/**
+ * Moves the order to provisioning, opens a run and enqueues the job that calls the provisioner,
+ * all through `context.db` (a transaction). Undefined if the order had already moved on.
+ */
+async function startAutomaticRun(
+  context: ProvisioningContext,
+  order: OrderDetail,
+  actor: Actor,
+  startedByPersonId: number | null,
+): Promise<number | undefined> {
+  const tx = context.db;
+  const before = await tx.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirst();
+  if (!(await applyOrderTransition(tx, order.id, 'start-provisioning'))) return undefined;
+  const runId = await insertRun(tx, {
+    orderId: order.id,
+    provisioner: context.provisioner.kind,
+    startedByPersonId,
+  });
+  await recordAudit(tx, {
+    actor,
+    entityType: 'order',
+    entityId: order.reference,
+    licenceId: order.licence.id,
+    action: 'provisioning started',
+    before: { status: before?.status ?? order.status },
+    after: { status: 'provisioning', run: runId, provisioner: context.provisioner.kind },
+  });
+  await context.jobs.enqueue(tx, provisionOrderJob, { orderId: order.id, runId }, { singletonKey: `${runId}` });
+  return runId;
+}
+
+/**
+ * For the approval: call inside the approval's transaction. With an automated provisioner the
+ * order's provisioning starts in the background (the job checks the provisioner and that the
+ * order is still approved); with the manual one the job does nothing and the order waits.
+ */
+export async function enqueueProvisioningIfAutomatic(
+  tx: Executor,
+  jobs: JobQueue,
+  order: { id: number },
+): Promise<void> {
+  await jobs.enqueue(tx, startProvisioningJob, { orderId: order.id }, { singletonKey: `${order.id}` });
+}
+
+/** The job's half of enqueueProvisioningIfAutomatic. */
+export async function startProvisioningAfterApproval(context: ProvisioningContext, orderId: number): Promise<void> {
+  if (!context.provisioner.automatic) return;
+  const order = await findOrder(context.db, { id: orderId });
+  if (!order || !provisioningActions(order, context.provisioner).start) return;
+  await context.db
+    .transaction()
+    .execute((tx) => startAutomaticRun({ ...context, db: tx }, order, systemActor('provisioning'), null));
+}
+
+/** What an automated provisioner is asked to make: the order, its product, its licence and its pending projects. */
+export async function provisionRequest(db: Executor, order: OrderDetail, runId: number): Promise<ProvisionRequest> {
+  const projects = (await listProjectsForProvisioning(db, order.licence.id)).filter(
+    (project) => project.status === 'pending',
+  );
+  const people = await findLicencePeople(db, order.licence.id);
+  return {
+    run: { id: runId },
+    order: { id: order.id, reference: order.reference, kind: order.kind },
+    product: { code: order.product.code, name: order.product.name, service: order.product.service },
+    licence: {
+      id: order.licence.id,
+      name: order.licence.name,
+      sizeTb: order.sizeTb,
+      termYears: order.termYears,
+      department: { id: order.institution.id, name: order.institution.name },
+      owner: people.owner.crsid,
+      managers: people.managers.map((manager) => manager.crsid),
+    },
+    projects: projects.map((project) => ({
+      id: project.id,
+      name: project.name,
+      quotaTb: project.quotaTb,
+      members: project.members,
+    })),
+  };
+}
+
+/**
+ * The provision-order job: calls the provisioner for a running run and records the outcome.
+ * Idempotent: a run that has finished, or an order that has moved on, is left alone. A failure
+ * (or an answer that cannot be used) undoes what the provisioner reported as made, then fails the
+ * run and the order; only an error of our own (the database) is thrown, for the queue to retry.
+ */
+export async function runProvisioning(
+  context: ProvisioningContext,
+  job: { orderId: number; runId: number },
+  log: Logger,
+): Promise<'succeeded' | 'failed' | 'skipped'> {
+  const run = await findRun(context.db, job.runId);
+  if (!run || run.orderId !== job.orderId || run.outcome !== 'running') return 'skipped';
+  const order = await findOrder(context.db, { id: job.orderId });
+  if (order?.status !== 'provisioning') return 'skipped';
+  const provisioner = context.provisioner;
+  const request = await provisionRequest(context.db, order, run.id);
+
+  let failure: { message: string; partial: ProvisionedDetails | null } | undefined;
+  let details: ProvisionedDetails | undefined;
+  if (!provisioner.automatic) {
+    failure = { message: 'The provisioner is now manual: record what was made by hand.', partial: null };
+  } else {
+    try {
+      details = await provisioner.provision(request);
+      const problem = detailsProblem(
+        details,
+        request.projects.map((project) => project.id),
+      );
+      if (problem) failure = { message: `The provisioner's answer cannot be used: ${problem}.`, partial: details };
+    } catch (error) {
+      failure = {
+        message: error instanceof Error ? error.message : String(error),
+        partial: error instanceof ProvisioningError ? error.partial : null,
+      };
+    }
+  }
+
+  if (!failure && details) {
+    const made = details;
+    try {
+      const recorded = await context.db.transaction().execute(async (tx) => {
+        if (!(await finishRun(tx, run.id, { outcome: 'succeeded', details: made }))) return false;
+        await completeProvisioning(
+          { ...context, db: tx },
+          order,
+          { id: run.id, provisioner: run.provisioner, fromStatus: 'provisioning' },
+          made,
+          systemActor(`provisioner (${run.provisioner})`),
+        );
+        return true;
+      });
+      return recorded ? 'succeeded' : 'skipped';
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      failure = { message: `The storage was made but could not be recorded: ${error.publicMessage}`, partial: made };
+    }
+  }
+  if (!failure) return 'skipped';
+
+  let message = failure.message;
+  let undone: ProvisionedDetails | null = null;
+  if (failure.partial) {
+    try {
+      await provisioner.undo(request, failure.partial);
+      undone = failure.partial;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      message = `${message} Undoing what it had made also failed (${reason}): check by hand and remove ${describeMade(failure.partial)}.`;
+    }
+  }
+  log.warn({ orderId: order.id, runId: run.id, undone: Boolean(undone) }, 'provisioning failed');
+  await context.db
+    .transaction()
+    .execute((tx) =>
+      failProvisioning({ ...context, db: tx }, order, run, { message, partial: failure.partial, undone }),
+    );
+  return 'failed';
+}
+
+function describeMade(details: ProvisionedDetails): string {
+  return (
+    details.projects
+      .map((project) =>
+        [
+          project.path,
+          project.shareName ? `share ${project.shareName}` : '',
+          ...project.groups.map((g) => `group ${g}`),
+        ]
+          .filter(Boolean)
+          .join(', '),
+      )
+      .join('; ') || 'whatever it made'
+  );
+}
+
+/**
+ * The last step, through `context.db` (a transaction): the order completed, the storage projects
+ * active with what was made, the licence active from today for its term, the audit rows, and one
+ * email to the Data Owner, the Data Managers and the buyer. Throws a conflict (rolling back the
+ * transaction) if anything moved on meanwhile.
+ */
+export async function completeProvisioning(
+  context: ProvisioningContext,
+  order: OrderDetail,
+  run: { id: number; provisioner: ProvisionerKind; fromStatus: string },
+  details: ProvisionedDetails,
+  actor: Actor,
+): Promise<void> {
+  const tx = context.db;
+  if (!(await applyOrderTransition(tx, order.id, 'finish-provisioning'))) {
+    throw await movedOn(tx, order, 'completed');
+  }
+  const before = await listProjectsForProvisioning(tx, order.licence.id);
+  const changed = await recordProvisionedProjects(tx, order.licence.id, details);
+  if (changed !== details.projects.length) {
+    throw new AppError('conflict', `The storage projects of order ${order.reference} have changed; reload the page.`);
+  }
+  const startDate = context.clock.today().toString();
+  const endDate = licenceEndDate(startDate, order.termYears);
+  if (!(await activateLicence(tx, order.licence.id, { startDate, endDate }))) {
+    throw new AppError('conflict', `The licence of order ${order.reference} is no longer waiting to be set up.`);
+  }
+
+  await recordAudit(tx, {
+    actor,
+    entityType: 'order',
+    entityId: order.reference,
+    licenceId: order.licence.id,
+    action: 'provisioned',
+    before: { status: run.fromStatus },
+    after: { status: 'completed', run: run.id, provisioner: run.provisioner },
+  });
+  await recordAudit(tx, {
+    actor,
+    entityType: 'licence',
+    entityId: order.licence.id,
+    licenceId: order.licence.id,
+    action: 'activated',
+    before: { status: 'pending', startDate: null, endDate: null },
+    after: { status: 'active', startDate, endDate },
+  });
+  for (const made of details.projects) {
+    const old = before.find((project) => project.id === made.id);
+    await recordAudit(tx, {
+      actor,
+      entityType: 'storage-project',
+      entityId: made.id,
+      licenceId: order.licence.id,
+      action: 'provisioned',
+      before: {
+        status: old?.status ?? 'pending',
+        path: old?.path ?? null,
+        shareName: old?.shareName ?? null,
+        groups: old?.groups ?? [],
+        quotaTb: old?.quotaTb ?? null,
+      },
+      after: {
+        status: 'active',
+        path: made.path,
+        shareName: made.shareName,
+        groups: made.groups,
+        quotaTb: made.quotaTb ?? old?.quotaTb ?? null,
+      },
+    });
+  }
+  await emailStorageReady(context, order, details, before, { startDate, endDate });
+}
+
+async function emailStorageReady(
+  context: ProvisioningContext,
+  order: OrderDetail,
+  details: ProvisionedDetails,
+  projects: ProvisioningProject[],
+  dates: { startDate: string; endDate: string },
+): Promise<void> {
+  const people = await findLicencePeople(context.db, order.licence.id);
+  const to = [...new Set([people.owner.email, ...people.managers.map((manager) => manager.email), order.buyer.email])];
+  const projectLines = details.projects.map((made) => {
+    const name = projects.find((project) => project.id === made.id)?.name ?? `#${made.id}`;
+    const parts = [`Storage project ${name}: ${made.path}`];
+    if (made.shareName) parts.push(`shared as ${made.shareName}`);
+    if (made.groups.length > 0) parts.push(`groups ${made.groups.join(', ')}`);
+    if (made.quotaTb) parts.push(`quota ${made.quotaTb} TB`);
+    return `${parts.join('; ')}.`;
+  });
+  const message = renderEmail(
+    orderEmail,
+    {
+      serviceName: context.site.serviceName,
+      contactEmail: context.site.contactEmail,
+      reference: order.reference,
+      headline: `Your storage is ready: ${order.licence.name}`,
+      paragraphs: [
+        `${order.sizeTb} TB of ${order.product.name} for “${order.licence.name}” (order ${order.reference}) is set up and ready to use.`,
+        `The licence runs from ${formatDay(dates.startDate)} to ${formatDay(dates.endDate)}. We will remind the Data Owner and Data Managers before it ends.`,
+        ...projectLines,
+      ],
+      orderUrl: `${context.site.publicUrl}/orders/${order.reference}/`,
+    },
+    { to },
+  );
+  await queueEmail(context.db, message, context.jobs);
+}
+
+/**
+ * A failed run, through `context.db` (a transaction): the run keeps the error (staff only), what
+ * was made and what was undone; the order becomes provisioning-failed (customers read "Being set
+ * up (delayed)", never the error); the audit row; and the service team is emailed.
+ */
+export async function failProvisioning(
+  context: ProvisioningContext,
+  order: OrderDetail,
+  run: { id: number; provisioner: ProvisionerKind },
+  failure: { message: string; partial: ProvisionedDetails | null; undone: ProvisionedDetails | null },
+): Promise<void> {
+  const tx = context.db;
+  const finished = await finishRun(tx, run.id, {
+    outcome: 'failed',
+    details: failure.partial,
+    error: failure.message,
+    undone: failure.undone,
+  });
+  if (!finished) return;
+  if (!(await applyOrderTransition(tx, order.id, 'provisioning-failed'))) {
+    throw await movedOn(tx, order, 'marked as failed');
+  }
+  // The licence's trail is shown to its customers, so the error stays on the run.
+  await recordAudit(tx, {
+    actor: systemActor(`provisioner (${run.provisioner})`),
+    entityType: 'order',
+    entityId: order.reference,
+    licenceId: order.licence.id,
+    action: 'provisioning failed',
+    before: { status: 'provisioning' },
+    after: { status: 'provisioning-failed', run: run.id, undone: failure.undone !== null },
+  });
+  const undoneWords = failure.partial
+    ? failure.undone
+      ? 'What it had made was undone.'
+      : 'What it had made could not be undone: see the error.'
+    : 'It reported nothing made.';
+  const message = renderEmail(
+    orderEmail,
+    {
+      serviceName: context.site.serviceName,
+      contactEmail: context.site.contactEmail,
+      reference: order.reference,
+      headline: `Provisioning of order ${order.reference} failed`,
+      paragraphs: [
+        `Run ${run.id} (${run.provisioner}) for “${order.licence.name}” failed: ${failure.message}`,
+        undoneWords,
+        'Retry it, or record by hand what you made, on the order’s provisioning page.',
+      ],
+      orderUrl: `${context.site.publicUrl}${provisioningPath(order.reference)}`,
+    },
+    { to: order.product.teamEmail },
+  );
+  await queueEmail(tx, message, context.jobs);
+}
