@@ -71,7 +71,8 @@ const environmentSchema = z.object({
   PROVISIONER_COMMAND: optionalText,
   PROVISIONER_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   PROVISIONER_WEBHOOK_SECRET: optionalText,
-  PROVISIONER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(900).default(120),
+  // provision and undo each get this long, and both must fit in one job (Cloud Tasks allows 10 minutes)
+  PROVISIONER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(240).default(120),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'gcp']).default('json'),
