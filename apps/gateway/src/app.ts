@@ -19,6 +19,7 @@ import { documentsApi, ordersApi } from './modules/orders/orders.api.ts';
 import { ordersRoutes } from './modules/orders/orders.routes.tsx';
 import { purchaseRoutes } from './modules/orders/purchase.routes.tsx';
 import type { FinanceCodeChecker } from './modules/payments/finance-code-check.ts';
+import { provisioningRoutes } from './modules/provisioning/provisioning.routes.tsx';
 import { quotesApi } from './modules/quotes/quotes.api.ts';
 import { quotesRoutes } from './modules/quotes/quotes.routes.tsx';
 import { siteRoutes } from './modules/site/site.routes.tsx';
@@ -35,6 +36,7 @@ import type { JobQueue, JobRegistry } from './platform/jobs/jobs.ts';
 import { requestId } from './platform/logging/logger.ts';
 import { mailOutboxRoutes } from './platform/mail/mail-outbox.routes.tsx';
 import metricsPlugin from './platform/metrics/metrics.ts';
+import { createProvisioner } from './platform/provisioner/index.ts';
 import { registerErrorHandling } from './platform/web/error-handler.tsx';
 import apiPlugin from './platform/web/openapi.ts';
 import { registerSecurityHeaders } from './platform/web/security.ts';
@@ -134,6 +136,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(licencesRoutes, { db, clock });
   await app.register(licencesApi, { db });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
+  await app.register(provisioningRoutes, {
+    provisioning: { ...orders, provisioner: createProvisioner(config.provisioner) },
+  });
   await app.register(licencesAdminRoutes, { db, clock });
   await app.register(catalogueAdminRoutes, { db, clock });
   await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry });
