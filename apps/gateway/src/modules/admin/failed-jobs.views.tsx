@@ -1,6 +1,7 @@
 import type { FailedJob } from '../../platform/jobs/jobs.ts';
 import { CsrfField } from '../../platform/web/components.tsx';
-import { Page, type PageContext } from '../../platform/web/layout.tsx';
+import type { PageContext } from '../../platform/web/layout.tsx';
+import { AdminPage } from './admin.views.tsx';
 
 export interface FailedJobsPageProps {
   context: PageContext;
@@ -16,7 +17,7 @@ const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 
 export function FailedJobsPage({ context, jobs, total, page, pageSize }: FailedJobsPageProps) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
-    <Page context={context} title="Failed jobs" crumbs={[{ label: 'Back office', href: '/admin/' }]}>
+    <AdminPage context={context} title="Failed jobs" section="/admin/jobs/failed">
       <h1>Failed jobs</h1>
       {jobs === undefined ? (
         <p>
@@ -99,6 +100,6 @@ export function FailedJobsPage({ context, jobs, total, page, pageSize }: FailedJ
           ) : null}
         </>
       )}
-    </Page>
+    </AdminPage>
   );
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { auditScopeFor, mayReadAuditEntry } from './audit-access.ts';
+import { auditSearchHref, normaliseEntityId, parseAuditQuery } from './audit-query.ts';
 import { actorWords, describeChanges, entityWords, humanise } from './audit-words.ts';
 
 describe('describeChanges', () => {
@@ -59,6 +60,11 @@ describe('words for entries', () => {
     expect(humanise('finance code changed')).toBe('Finance code changed');
     expect(humanise('poNumber')).toBe('PO number');
     expect(humanise('size_tb')).toBe('Size TB');
+    expect(humanise('ownerCrsid')).toBe('Owner CRSid');
+    expect(describeChanges({}, { crsid: 'bm202', managerCrsids: ['ar101'] })).toEqual([
+      'CRSid: bm202',
+      'manager CRSids: ar101',
+    ]);
   });
 
   it('names entity types, including ones this build does not know', () => {
@@ -100,5 +106,41 @@ describe('who reads which audit entries', () => {
     expect(mayReadAuditEntry(finance, { service: null, entityType: 'view-as' })).toBe(true);
     expect(mayReadAuditEntry(customer, { service: null, entityType: 'view-as' })).toBe(false);
     expect(mayReadAuditEntry(customer, { service: 'research', entityType: 'order' })).toBe(false);
+  });
+});
+
+describe('the audit search form', () => {
+  it('turns a range of days into London instants, BST included, both days whole', () => {
+    const parsed = parseAuditQuery({ from: '2026-07-01', to: '2026-07-01' });
+    expect(parsed.ok && parsed.search.from?.toISOString()).toBe('2026-06-30T23:00:00.000Z');
+    expect(parsed.ok && parsed.search.until?.toISOString()).toBe('2026-07-01T23:00:00.000Z');
+    const winter = parseAuditQuery({ from: '2026-12-31', to: '2027-01-01' });
+    expect(winter.ok && winter.search.from?.toISOString()).toBe('2026-12-31T00:00:00.000Z');
+    expect(winter.ok && winter.search.until?.toISOString()).toBe('2027-01-02T00:00:00.000Z');
+  });
+
+  it('refuses days that are not dates, a range that ends before it starts, and an id without its kind', () => {
+    const parsed = parseAuditQuery({ from: '2026-02-30', to: 'yesterday', entityId: '5' });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(Object.keys(parsed.errors).sort()).toEqual(['entityType', 'from', 'to']);
+    const backwards = parseAuditQuery({ from: '2026-11-02', to: '2026-11-01' });
+    expect(!backwards.ok && backwards.errors.to).toMatch(/after the first day/);
+    expect(parseAuditQuery({ entityType: 'bogus' }).ok).toBe(false);
+  });
+
+  it('reads an order by any way of writing its reference, and a CRSid in lower case', () => {
+    for (const id of ['12', 'ord-12', 'ORD-000012', 'ord000012']) {
+      const parsed = parseAuditQuery({ entityType: 'order', entityId: ` ${id} `, actor: 'RS501' });
+      expect(parsed.ok && parsed.search).toMatchObject({ entityType: 'order', entityId: 'ORD-000012', actor: 'rs501' });
+    }
+    expect(normaliseEntityId('licence', '5')).toBe('5');
+    expect(normaliseEntityId('quote', 'q-7')).toBe('Q-000007');
+  });
+
+  it('keeps only the fields given in the pages’ links', () => {
+    const values = { entityType: 'order', entityId: 'ORD-000012', actor: '', from: '', to: '' };
+    expect(auditSearchHref(values, 1)).toBe('/admin/audit/?entityType=order&entityId=ORD-000012');
+    expect(auditSearchHref({ ...values, entityType: '', entityId: '' }, 3)).toBe('/admin/audit/?page=3');
   });
 });

@@ -41,7 +41,8 @@ export function humanise(text: string): string {
     .trim()
     .split(/\s+/)
     .map((word, index) => {
-      if (/^(tb|gb|po|id|vat|url|crsid)$/i.test(word)) return word.toUpperCase();
+      if (/^crsids?$/i.test(word)) return `CRSid${word.length > 5 ? 's' : ''}`;
+      if (/^(tb|gb|po|id|vat|url)$/i.test(word)) return word.toUpperCase();
       return index === 0 ? word : word.toLowerCase();
     })
     .join(' ');
@@ -52,8 +53,9 @@ export function humanise(text: string): string {
 function fieldLabel(key: string): string {
   const words = humanise(key);
   const first = words.split(' ')[0] ?? '';
-  // Keep an acronym's capitals ("TB used"); lower-case an ordinary first word ("status").
-  return first === first.toUpperCase() && first.length > 1 ? words : words.charAt(0).toLowerCase() + words.slice(1);
+  // Keep an acronym's capitals ("TB used", "CRSid"); lower-case an ordinary first word ("status").
+  const acronym = first.length > 1 && first.slice(0, 2) === first.slice(0, 2).toUpperCase();
+  return acronym ? words : words.charAt(0).toLowerCase() + words.slice(1);
 }
 
 /** A value in the words people read elsewhere on the site: statuses by their labels, money in pounds. */

@@ -1,0 +1,98 @@
+import { Temporal } from 'temporal-polyfill';
+import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import type { AuditSearch } from './audit-search.repository.ts';
+import { ENTITY_WORDS } from './audit-words.ts';
+
+/** What the audit search form sends (GET query), as text. */
+export interface AuditQueryValues {
+  entityType: string;
+  entityId: string;
+  actor: string;
+  from: string;
+  to: string;
+}
+
+export type ParsedAuditQuery =
+  | { ok: true; search: AuditSearch; values: AuditQueryValues }
+  | { ok: false; errors: FieldErrors; values: AuditQueryValues };
+
+const REFERENCE_PREFIX: Record<string, string> = { order: 'ORD', payment: 'ORD', quote: 'Q' };
+
+function text(query: Record<string, unknown>, key: string): string {
+  const value = query[key];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** "12", "ord-12" or "ORD-000012" → "ORD-000012" for orders and payments (both are named by the order). */
+export function normaliseEntityId(entityType: string, entityId: string): string {
+  const prefix = REFERENCE_PREFIX[entityType];
+  if (!prefix) return entityId;
+  const match = entityId.match(new RegExp(`^(?:${prefix}-?)?(\\d{1,12})$`, 'i'));
+  return match?.[1] ? `${prefix}-${match[1].padStart(6, '0')}` : entityId.toUpperCase();
+}
+
+/** The first instant of a calendar day in the University's time zone (midnight in London, BST or not). */
+export function startOfLondonDay(date: Temporal.PlainDate): Date {
+  return new Date(date.toZonedDateTime({ timeZone: UNIVERSITY_TIME_ZONE }).epochMilliseconds);
+}
+
+function parseDay(value: string): Temporal.PlainDate | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  try {
+    return Temporal.PlainDate.from(value, { overflow: 'reject' });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The audit search form: a kind of record and its id (an id needs its kind), who acted (a CRSid),
+ * and a range of days in London time, both days included.
+ */
+export function parseAuditQuery(query: Record<string, unknown>): ParsedAuditQuery {
+  const values: AuditQueryValues = {
+    entityType: text(query, 'entityType'),
+    entityId: text(query, 'entityId'),
+    actor: text(query, 'actor'),
+    from: text(query, 'from'),
+    to: text(query, 'to'),
+  };
+  const errors: FieldErrors = {};
+  if (values.entityType && !(values.entityType in ENTITY_WORDS)) {
+    errors.entityType = 'Choose a kind of record from the list';
+  } else if (values.entityId && !values.entityType) {
+    errors.entityType = `Choose what kind of record ${values.entityId} is`;
+  }
+  if (values.entityId.length > 100) errors.entityId = 'A record’s id is 100 characters or fewer';
+  if (values.actor.length > 100) errors.actor = 'A CRSid is 100 characters or fewer';
+  const from = values.from ? parseDay(values.from) : undefined;
+  const to = values.to ? parseDay(values.to) : undefined;
+  if (values.from && !from) errors.from = 'Enter the first day as a date, for example 2026-11-01';
+  if (values.to && !to) errors.to = 'Enter the last day as a date, for example 2026-11-30';
+  if (from && to && Temporal.PlainDate.compare(from, to) > 0) {
+    errors.to = 'The last day must be the same as or after the first day';
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors, values };
+  const entityId = values.entityId ? normaliseEntityId(values.entityType, values.entityId) : undefined;
+  return {
+    ok: true,
+    values: { ...values, entityId: entityId ?? '' },
+    search: {
+      entityType: values.entityType || undefined,
+      entityId,
+      actor: values.actor ? values.actor.toLowerCase() : undefined,
+      from: from ? startOfLondonDay(from) : undefined,
+      until: to ? startOfLondonDay(to.add({ days: 1 })) : undefined,
+    },
+  };
+}
+
+/** The query string of a search (its non-empty fields) with a page number, for the pages' links. */
+export function auditSearchHref(values: AuditQueryValues, page: number): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value) params.set(key, value);
+  if (page > 1) params.set('page', String(page));
+  const query = params.toString();
+  return query ? `/admin/audit/?${query}` : '/admin/audit/';
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Executor } from '../../platform/db/database.ts';
+import { pageContext } from '../../platform/web/page-context.ts';
+import { sendPage } from '../../platform/web/render.ts';
+import { requireBackOffice } from '../admin/back-office.ts';
+import type { ServiceCode } from '../people/people.tables.ts';
+import { AuditSearchPage } from './audit.views.tsx';
+import { type AuditScope, auditScopeFor } from './audit-access.ts';
+import { parseAuditQuery } from './audit-query.ts';
+import { searchAudit } from './audit-search.repository.ts';
+
+export const AUDIT_PAGE_SIZE = 50;
+
+const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1) });
+
+const SERVICE_WORDS: Record<ServiceCode, string> = {
+  research: 'research storage',
+  institutional: 'institutional file storage',
+};
+
+function scopeWords(scope: AuditScope): string {
+  if (scope.all) return 'every entry, as a superuser';
+  const services = scope.services.map((service) => SERVICE_WORDS[service]).join(' and ');
+  return `the entries about ${services}, and about people and staff roles`;
+}
+
+/** /admin/audit/: staff search the audit trail of the services they may read. */
+export async function auditRoutes(app: FastifyInstance, options: { db: Executor }): Promise<void> {
+  app.get('/admin/audit/', async (request, reply) => {
+    const person = requireBackOffice(request);
+    const scope = auditScopeFor(person);
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const { page } = pageQuery.parse(query);
+    const parsed = parseAuditQuery(query);
+    const context = pageContext(request, reply);
+    if (!parsed.ok) {
+      const props = { values: parsed.values, errors: parsed.errors, page, hasMore: false };
+      return sendPage(reply, <AuditSearchPage context={context} {...props} scopeWords={scopeWords(scope)} />, 422);
+    }
+    const result = await searchAudit(options.db, parsed.search, scope, {
+      limit: AUDIT_PAGE_SIZE,
+      offset: (page - 1) * AUDIT_PAGE_SIZE,
+    });
+    return sendPage(
+      reply,
+      <AuditSearchPage
+        context={context}
+        values={parsed.values}
+        errors={{}}
+        events={result.events}
+        page={page}
+        hasMore={result.hasMore}
+        scopeWords={scopeWords(scope)}
+      />,
+    );
+  });
+}
