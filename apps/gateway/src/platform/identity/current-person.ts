@@ -8,10 +8,27 @@ declare module 'fastify' {
     flash?: string;
     returnTo?: string;
     oidc?: { state: string; nonce: string; codeVerifier: string };
+    /** Set while a member of staff (personId) views the site as a customer sees it (view-as.ts). */
+    viewAs?: ViewAsSession;
   }
   interface FastifyRequest {
+    /** Who the pages are for: while viewing as a customer, the customer (with no staff roles). */
     person?: PersonWithRoles;
+    /** While viewing as a customer: the member of staff doing it, and why. */
+    viewingAs?: { staff: PersonWithRoles; reason: string };
   }
+}
+
+export interface ViewAsSession {
+  /** The member of staff, so a session that changes hands ends the view. */
+  staffPersonId: number;
+  staffCrsid: string;
+  /** The customer whose view this is. */
+  personId: number;
+  crsid: string;
+  reason: string;
+  /** ISO instant. */
+  startedAt: string;
 }
 
 export function isStaff(person: PersonWithRoles | undefined): boolean {

@@ -11,6 +11,7 @@ import { bearerToken } from './access-token-rules.ts';
 import { authenticateAccessToken } from './access-tokens.ts';
 import './current-person.ts';
 import { databaseSessionStore } from './session-store.ts';
+import { applyViewAs } from './view-as.ts';
 
 export interface IdentityPluginOptions {
   db: Executor;
@@ -93,6 +94,8 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     if (request.person) request.authenticatedBy = 'session';
     // Someone who has left, or was removed, loses their session at once.
     if (!request.person) await request.session.destroy();
+    // Staff viewing the site as a customer: the customer, read-only (view-as.ts).
+    else await applyViewAs(request, options.db);
   });
 }
 

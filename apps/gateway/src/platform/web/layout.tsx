@@ -19,6 +19,8 @@ export interface PageContext {
   /** Links shown only in the embedded default (dev sign-in, mail outbox). */
   devTools: boolean;
   flash?: string;
+  /** Set while a member of staff views the site as this customer sees it: every page says so. */
+  viewingAs?: { displayName: string; crsid: string };
 }
 
 export interface PageProps {
@@ -58,6 +60,7 @@ export function Page({ context, title, crumbs = [], children }: PageProps) {
           </div>
         </header>
         <div class="container">
+          {context.viewingAs ? <ViewingAsBanner context={context} viewingAs={context.viewingAs} /> : null}
           <Breadcrumbs crumbs={crumbs} current={title} />
           <main id="main" tabIndex={-1}>
             {context.flash ? (
@@ -92,6 +95,31 @@ export function Page({ context, title, crumbs = [], children }: PageProps) {
         </footer>
       </body>
     </html>
+  );
+}
+
+/** While staff view the site as a customer: whose view this is, that it is read-only, and the way out. */
+function ViewingAsBanner({
+  context,
+  viewingAs,
+}: {
+  context: PageContext;
+  viewingAs: NonNullable<PageContext['viewingAs']>;
+}) {
+  return (
+    <aside class="notice notice--warning view-as-banner" aria-label="Viewing as a customer">
+      <p>
+        <strong>
+          You are viewing the site as {viewingAs.displayName} ({viewingAs.crsid}). Nothing can be changed.
+        </strong>
+      </p>
+      <form method="post" action="/admin/view-as/stop" class="inline-form">
+        <input type="hidden" name="_csrf" value={context.csrfToken ?? ''} />
+        <button type="submit" class="button--small">
+          Stop viewing
+        </button>
+      </form>
+    </aside>
   );
 }
 

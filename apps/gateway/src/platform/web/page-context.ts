@@ -26,6 +26,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply): PageC
     devTools: site.devTools,
     csrfToken: request.session ? reply.generateCsrf() : undefined,
     person: person ? { displayName: person.displayName, crsid: person.crsid, isStaff: isStaff(person) } : undefined,
+    viewingAs: request.viewingAs && person ? { displayName: person.displayName, crsid: person.crsid } : undefined,
     flash,
   };
 }
