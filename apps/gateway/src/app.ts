@@ -20,6 +20,7 @@ import { ordersRoutes } from './modules/orders/orders.routes.tsx';
 import { purchaseRoutes } from './modules/orders/purchase.routes.tsx';
 import type { FinanceCodeChecker } from './modules/payments/finance-code-check.ts';
 import { vouchersAdminRoutes } from './modules/payments/vouchers.admin.routes.tsx';
+import { peopleAdminRoutes } from './modules/people/people.admin.routes.tsx';
 import { provisioningRoutes } from './modules/provisioning/provisioning.routes.tsx';
 import { quotesApi } from './modules/quotes/quotes.api.ts';
 import { quotesRoutes } from './modules/quotes/quotes.routes.tsx';
@@ -143,6 +144,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(licencesAdminRoutes, { db, clock });
   await app.register(catalogueAdminRoutes, { db, clock });
   await app.register(vouchersAdminRoutes, { db, clock });
+  await app.register(peopleAdminRoutes, { db });
   await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry });
   // The outbox viewer shows anyone's mail, so it lives only where dev sign-in already lets anyone be anyone.
   if (config.identity.devSignIn) {
