@@ -109,6 +109,8 @@ describe('Staff view the site as a customer sees it', () => {
     const cancel = await rosa.post(`/orders/${aliceOrder}/cancel`, { _csrf: csrf });
     expect(cancel.statusCode).toBe(403);
     expect(cancel.body).toContain(READ_ONLY);
+    // The refusal page still offers the way out.
+    expect(cancel.body).toContain(BANNER);
     expect(await orderStatus(aliceOrder)).toBe('awaiting-approval');
     // Nor can another view be started on top of this one.
     const again = await rosa.post('/admin/view-as', { crsid: 'bm202', reason: 'x', _csrf: csrf });
