@@ -214,6 +214,8 @@ describe('back office: vouchers', () => {
       expect((await voucherRow(code)).revoked_at).not.toBeNull();
       const page = await ifan.get(url);
       expect(page.body).toContain('Withdrawn</strong>: Sent to the wrong person');
+      expect(page.body).toContain('Voucher: revoked');
+      expect(page.body).toContain('Voucher: issued');
       const [audit] = (await auditRows(t.database.db, 'voucher')).filter((row) => row.action === 'revoked');
       expect(audit).toMatchObject({
         actor_label: 'if502',

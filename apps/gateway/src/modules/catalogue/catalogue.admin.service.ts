@@ -2,7 +2,8 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
-import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import { type AuditEvent, personActor, recordAudit } from '../audit/audit.repository.ts';
+import { listRecordAudit } from '../audit/audit-search.repository.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
@@ -34,6 +35,11 @@ export type PriceWithState = AdminPrice & { state: PriceState };
 export interface ProductWithPrices extends AdminProduct {
   prices: PriceWithState[];
   canManage: boolean;
+}
+
+export interface ProductForStaff extends ProductWithPrices {
+  /** Changes to the product's details, newest first (added prices are in the audit search). */
+  history: AuditEvent[];
 }
 
 export const productNotFound = (code: string) =>
@@ -70,7 +76,7 @@ export async function productForStaff(
   context: CatalogueAdminContext,
   person: PersonWithRoles,
   code: string,
-): Promise<ProductWithPrices> {
+): Promise<ProductForStaff> {
   const product = await findAdminProduct(context.db, code);
   if (!product) throw productNotFound(code);
   if (!isServiceStaff(person, product.service)) {
@@ -81,6 +87,7 @@ export async function productForStaff(
     ...product,
     prices: priceStates(prices, context.clock.today().toString()),
     canManage: canManageService(person, product.service),
+    history: await listRecordAudit(context.db, ['product'], code),
   };
 }
 

@@ -4,8 +4,9 @@ import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { DATE_HINT } from '../admin/manage-forms.ts';
 import { Day, titleFor } from '../admin/manage-views.tsx';
+import { AuditTrail } from '../audit/audit.views.tsx';
 import type { CustomerClass } from '../people/people.tables.ts';
-import type { PriceWithState, ProductWithPrices } from './catalogue.admin.service.ts';
+import type { PriceWithState, ProductForStaff, ProductWithPrices } from './catalogue.admin.service.ts';
 import { CUSTOMER_CLASS_WORDS, productEditValues } from './catalogue-admin-rules.ts';
 import { formatPence } from './money.ts';
 
@@ -104,7 +105,7 @@ export function AdminProductPage({
   form,
 }: {
   context: PageContext;
-  product: ProductWithPrices;
+  product: ProductForStaff;
   today: string;
   form?: { name: ProductForm; errors: FieldErrors; values: Record<string, string> };
 }) {
@@ -223,6 +224,11 @@ export function AdminProductPage({
           </section>
         </>
       ) : null}
+
+      <section aria-labelledby="history">
+        <h2 id="history">Changes to the product</h2>
+        <AuditTrail events={product.history} caption={`Changes to ${product.code}, newest first`} />
+      </section>
     </AdminPage>
   );
 }

@@ -7,7 +7,7 @@ import { DATE_HINT } from '../admin/manage-forms.ts';
 import { Day, Instant, sizeText, titleFor } from '../admin/manage-views.tsx';
 import { listHref, Pagination } from '../admin/paging.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
-import { actorWords, describeChanges, entityWords } from '../audit/audit-words.ts';
+import { AuditTrail } from '../audit/audit.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
@@ -291,7 +291,7 @@ export function AdminLicencePage({
 
       <section aria-labelledby="history">
         <h2 id="history">History</h2>
-        <HistoryTable history={history} />
+        <AuditTrail events={history} caption="What has happened to this licence, oldest first" />
       </section>
     </AdminPage>
   );
@@ -482,43 +482,5 @@ function ManageForms({
         )}
       </section>
     </>
-  );
-}
-
-function HistoryTable({ history }: { history: AuditEvent[] }) {
-  if (history.length === 0) return <p>Nothing has been recorded for this licence yet.</p>;
-  return (
-    <table>
-      <caption class="visually-hidden">What has happened to this licence, oldest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Who</th>
-          <th scope="col">What</th>
-          <th scope="col">Changes</th>
-        </tr>
-      </thead>
-      <tbody>
-        {history.map((event, index) => (
-          <tr key={index}>
-            <td>
-              <Instant at={event.occurredAt} />
-            </td>
-            <td>{actorWords(event.actorLabel)}</td>
-            <td>
-              {entityWords(event.entityType)} {event.entityId}: {event.action}
-            </td>
-            <td>
-              {describeChanges(event.before, event.after, event.entityType).map((change) => (
-                <span key={change} class="audit-change">
-                  {change}
-                  <br />
-                </span>
-              ))}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

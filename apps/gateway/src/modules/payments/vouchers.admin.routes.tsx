@@ -95,7 +95,7 @@ export async function vouchersAdminRoutes(
     requireBackOffice(request);
     const id = parseId(request.params.id);
     const person = requireServiceReader(request, await voucherServiceOf(db, id));
-    const { voucher, canManage } = await voucherForStaff(db, person, id as number);
+    const { voucher, canManage, history } = await voucherForStaff(db, person, id as number);
     return sendPage(
       reply,
       <AdminVoucherPage
@@ -103,6 +103,7 @@ export async function vouchersAdminRoutes(
         voucher={voucher}
         today={clock.today().toString()}
         canManage={canManage}
+        history={history}
       />,
     );
   });
@@ -114,7 +115,7 @@ export async function vouchersAdminRoutes(
     const body = formValues(request.body);
     const outcome = await withdrawVoucher(context, person, id as number, body);
     if (!outcome.ok) {
-      const { voucher, canManage } = await voucherForStaff(db, person, id as number);
+      const { voucher, canManage, history } = await voucherForStaff(db, person, id as number);
       return sendPage(
         reply,
         <AdminVoucherPage
@@ -122,6 +123,7 @@ export async function vouchersAdminRoutes(
           voucher={voucher}
           today={clock.today().toString()}
           canManage={canManage}
+          history={history}
           errors={outcome.errors}
           values={body}
         />,

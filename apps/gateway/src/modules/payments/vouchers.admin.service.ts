@@ -3,7 +3,8 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { reasonField } from '../admin/manage-forms.ts';
-import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import { type AuditEvent, personActor, recordAudit } from '../audit/audit.repository.ts';
+import { listRecordAudit } from '../audit/audit-search.repository.ts';
 import { type AdminProduct, listProductsOfServices } from '../catalogue/catalogue.admin.repository.ts';
 import { listInstitutions, type PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
@@ -101,13 +102,14 @@ export async function voucherForStaff(
   db: Executor,
   person: PersonWithRoles,
   id: number,
-): Promise<{ voucher: AdminVoucher; canManage: boolean }> {
+): Promise<{ voucher: AdminVoucher; canManage: boolean; history: AuditEvent[] }> {
   const voucher = await findAdminVoucher(db, id);
   if (!voucher) throw voucherNotFound();
   if (!isServiceStaff(person, voucher.service)) {
     throw new AppError('forbidden', `This is the ${voucher.service} storage team's work.`);
   }
-  return { voucher, canManage: canManageService(person, voucher.service) };
+  const history = await listRecordAudit(db, ['voucher'], id);
+  return { voucher, canManage: canManageService(person, voucher.service), history };
 }
 
 export type RevokeOutcome = { ok: true; message: string } | { ok: false; errors: FieldErrors };

@@ -5,6 +5,8 @@ import { AdminPage } from '../admin/admin.views.tsx';
 import { DATE_HINT } from '../admin/manage-forms.ts';
 import { Day, Instant, sizeText, titleFor } from '../admin/manage-views.tsx';
 import { listHref, Pagination } from '../admin/paging.tsx';
+import type { AuditEvent } from '../audit/audit.repository.ts';
+import { AuditTrail } from '../audit/audit.views.tsx';
 import { VOUCHER_STATUS_WORDS, VOUCHER_STATUSES, type VoucherStatus, voucherStatus } from './voucher-rules.ts';
 import type { AdminVoucher } from './vouchers.admin.repository.ts';
 
@@ -204,6 +206,7 @@ export function AdminVoucherPage({
   voucher,
   today,
   canManage,
+  history,
   errors = {},
   values = {},
 }: {
@@ -211,6 +214,7 @@ export function AdminVoucherPage({
   voucher: AdminVoucher;
   today: string;
   canManage: boolean;
+  history: AuditEvent[];
   errors?: FieldErrors;
   values?: Record<string, string>;
 }) {
@@ -251,6 +255,10 @@ export function AdminVoucherPage({
           </form>
         </section>
       ) : null}
+      <section aria-labelledby="history">
+        <h2 id="history">History</h2>
+        <AuditTrail events={history} caption={`History of voucher ${voucher.code}, newest first`} />
+      </section>
     </AdminPage>
   );
 }
