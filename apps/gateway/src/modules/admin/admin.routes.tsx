@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../platform/clock.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import { pageContext } from '../../platform/web/page-context.ts';
+import { sendPage } from '../../platform/web/render.ts';
+import { countOrdersNeedingAction } from '../orders/orders.admin.repository.ts';
+import { AdminHomePage } from './admin-home.views.tsx';
+import { requireBackOffice } from './back-office.ts';
+
+/** The back-office home for any staff: what waits for each service team they work on. */
+export async function adminRoutes(app: FastifyInstance, options: { db: Executor; clock: Clock }): Promise<void> {
+  const { db, clock } = options;
+
+  app.get('/admin/', async (request, reply) => {
+    const person = requireBackOffice(request);
+    const workloads = await countOrdersNeedingAction(db, person.services);
+    return sendPage(
+      reply,
+      <AdminHomePage context={pageContext(request, reply)} workloads={workloads} now={clock.now()} />,
+    );
+  });
+}

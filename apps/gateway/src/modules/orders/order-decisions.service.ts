@@ -1,0 +1,226 @@
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError } from '../../platform/web/errors.ts';
+import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import { checkFinanceCode } from '../payments/finance-code-check.ts';
+import { parseFinanceCodeText } from '../payments/payment-details.ts';
+import { releaseVoucher } from '../payments/vouchers.repository.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import { canManageService, servicesVisibleTo } from '../people/staff-access.ts';
+import {
+  approvalConflict,
+  canRecheckNow,
+  canRejectNow,
+  decisionConflictMessage,
+  parseRejectReason,
+} from './order-decisions.ts';
+import { canTransition, type OrderTransition } from './order-status.ts';
+import { findOrderDecision, lockOrderStatus, recordOrderDecision } from './orders.admin.repository.ts';
+import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
+import { emailOrderPeople, type OrdersContext } from './orders.service.ts';
+import { recordPaymentCheck } from './payment-check.service.ts';
+
+/**
+ * The service team's decisions on an order: approve it, reject it with a reason the buyer reads,
+ * or ask CUFS again about its finance code. Each checks first that the person may decide for the
+ * order's service (its team or a superuser; Finance reads but never decides), and each change is
+ * one transaction with its audit rows and emails. Two staff deciding at once: the order's row is
+ * locked, so the second waits for the first and then finds the order already decided (409).
+ */
+
+/** The order, if this person may take decisions on it: customers 403, unknown 404, other service's staff 403. */
+export async function findOrderToDecide(
+  context: Pick<OrdersContext, 'db'>,
+  person: PersonWithRoles,
+  reference: string,
+): Promise<OrderDetail> {
+  if (servicesVisibleTo(person).length === 0) {
+    throw new AppError('forbidden', 'The back office is for the service teams and Finance.');
+  }
+  const order = await findOrder(context.db, { reference });
+  if (!order) throw new AppError('not-found', `There is no order ${reference}.`);
+  if (!canManageService(person, order.product.service)) {
+    throw new AppError(
+      'forbidden',
+      `Only the ${order.product.serviceName.toLowerCase()} team can decide on this order.`,
+    );
+  }
+  return order;
+}
+
+/** Locks the order and moves it, or throws the 409 that says who was quicker (or what state it is in). */
+async function decide(
+  tx: OrdersContext['db'],
+  order: OrderDetail,
+  person: PersonWithRoles,
+  transition: OrderTransition & ('approve' | 'reject'),
+  reason: string | null,
+): Promise<{ before: string; at: Date }> {
+  const status = await lockOrderStatus(tx, order.id);
+  if (
+    !status ||
+    !canTransition(status, transition) ||
+    !(await applyOrderTransition(tx, order.id, transition, reason))
+  ) {
+    const current = await findOrderDecision(tx, order.id);
+    if (!current) throw new AppError('not-found', `There is no order ${order.reference}.`);
+    throw new AppError('conflict', decisionConflictMessage(order.reference, transition, current));
+  }
+  const at = new Date();
+  await recordOrderDecision(tx, order.id, person.id, at);
+  return { before: status, at };
+}
+
+/**
+ * Approves an order waiting for approval. Nobody approves an order they placed, nor one for a
+ * licence they own or manage (approvalConflict): 403 with the reason.
+ */
+export async function approveOrder(
+  context: OrdersContext,
+  person: PersonWithRoles,
+  reference: string,
+): Promise<OrderDetail> {
+  const order = await findOrderToDecide(context, person, reference);
+  const conflict = approvalConflict(person.id, order);
+  if (conflict) throw new AppError('forbidden', conflict);
+  await context.db.transaction().execute(async (tx) => {
+    const { before } = await decide(tx, order, person, 'approve', null);
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'order',
+      entityId: order.reference,
+      licenceId: order.licence.id,
+      action: 'approved',
+      before: { status: before },
+      after: { status: 'approved', decidedBy: person.crsid },
+    });
+    await emailOrderPeople(context, tx, order, `Order ${order.reference} approved`, [
+      `${order.product.serviceName} has approved order ${order.reference}: ${order.sizeTb} TB of ${order.product.name}, “${order.licence.name}”.`,
+      'The storage team will now set the storage up. We will email you again when it is ready to use.',
+    ]);
+  });
+  return order;
+}
+
+export type RejectResult = { errors: FieldErrors } | { order: OrderDetail };
+
+/**
+ * Rejects an order that waits for its payment check or for approval, with a reason the buyer
+ * reads on the order page and in the email. A new licence that was never set up is cancelled with
+ * it, and a voucher that paid for it can be used again.
+ */
+export async function rejectOrder(
+  context: OrdersContext,
+  person: PersonWithRoles,
+  reference: string,
+  reasonText: unknown,
+): Promise<RejectResult> {
+  const order = await findOrderToDecide(context, person, reference);
+  // A form for an order that has moved on answers with where it is now, whatever the reason said.
+  if (!canRejectNow(order)) {
+    const current = await findOrderDecision(context.db, order.id);
+    throw new AppError(
+      'conflict',
+      decisionConflictMessage(
+        order.reference,
+        'reject',
+        current ?? { status: order.status, decidedBy: null, decidedAt: null },
+      ),
+    );
+  }
+  const parsed = parseRejectReason(reasonText);
+  if (!parsed.ok) return { errors: { reason: parsed.error } };
+  const { reason } = parsed;
+  await context.db.transaction().execute(async (tx) => {
+    const { before } = await decide(tx, order, person, 'reject', reason);
+    const actor = personActor(person);
+    await recordAudit(tx, {
+      actor,
+      entityType: 'order',
+      entityId: order.reference,
+      licenceId: order.licence.id,
+      action: 'rejected',
+      before: { status: before },
+      after: { status: 'rejected', reason, decidedBy: person.crsid },
+    });
+    if (order.kind === 'new') {
+      const cancelled = await tx
+        .updateTable('licences')
+        .set({ status: 'cancelled', updated_at: new Date() })
+        .where('id', '=', order.licence.id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (cancelled.numUpdatedRows === 1n) {
+        await recordAudit(tx, {
+          actor,
+          entityType: 'licence',
+          entityId: order.licence.id,
+          licenceId: order.licence.id,
+          action: 'cancelled',
+          before: { status: 'pending' },
+          after: { status: 'cancelled', reason: `Order ${order.reference} was rejected` },
+        });
+      }
+    }
+    if (order.payment.voucherId) {
+      await releaseVoucher(tx, order.payment.voucherId);
+      await recordAudit(tx, {
+        actor,
+        entityType: 'voucher',
+        entityId: order.payment.voucherId,
+        licenceId: order.licence.id,
+        action: 'released',
+        before: { redeemedBy: order.reference },
+        after: { redeemedBy: null, reason: `Order ${order.reference} was rejected` },
+      });
+    }
+    await emailOrderPeople(context, tx, order, `Order ${order.reference} not approved`, [
+      `${order.product.serviceName} did not approve order ${order.reference}: ${order.sizeTb} TB of ${order.product.name}, “${order.licence.name}”.`,
+      `Reason: ${reason}`,
+      order.payment.voucherCode
+        ? `Nothing will be charged for it, and voucher ${order.payment.voucherCode} can be used again.`
+        : 'Nothing will be charged for it.',
+    ]);
+  });
+  return { order };
+}
+
+export type RecheckOutcome = 'valid' | 'invalid' | 'unavailable';
+
+/**
+ * Asks CUFS again about the finance code of an order waiting for its payment check (not yet
+ * checked, or refused). An answer is recorded exactly as the background check records it
+ * (recordPaymentCheck); CUFS being unreachable changes nothing.
+ */
+export async function recheckPayment(
+  context: OrdersContext,
+  person: PersonWithRoles,
+  reference: string,
+): Promise<{ order: OrderDetail; outcome: RecheckOutcome; message: string | null }> {
+  const order = await findOrderToDecide(context, person, reference);
+  if (!canRecheckNow(order)) {
+    throw new AppError(
+      'conflict',
+      `The finance code of order ${order.reference} cannot be re-checked now: the order is not waiting for its payment check.`,
+    );
+  }
+  const parsed = order.payment.financeCode ? parseFinanceCodeText(order.payment.financeCode) : undefined;
+  if (!parsed?.ok || parsed.value.method !== 'finance-code') {
+    throw new AppError('conflict', `Order ${order.reference} has no finance code that CUFS could check.`);
+  }
+  const check = await checkFinanceCode(context.cufs, parsed.value.code, context.clock.today().toString());
+  if (check.outcome === 'unavailable') return { order, outcome: 'unavailable', message: null };
+  const recorded = await context.db.transaction().execute((tx) =>
+    recordPaymentCheck({ ...context, db: tx }, order, check, {
+      actor: personActor(person),
+      from: ['pending', 'invalid'],
+    }),
+  );
+  if (recorded === 'stale') {
+    throw new AppError(
+      'conflict',
+      `Order ${order.reference} changed while CUFS was answering, so nothing was recorded. Look at the order again.`,
+    );
+  }
+  const after = await findOrder(context.db, { id: order.id });
+  return { order, outcome: recorded, message: after?.payment.checkMessage ?? null };
+}

@@ -1,0 +1,514 @@
+import type { ComponentChildren } from 'preact';
+import { CsrfField, ErrorSummary, type FieldErrors, SummaryList } from '../../platform/web/components.tsx';
+import { SelectField, TextField } from '../../platform/web/form-fields.tsx';
+import type { PageContext } from '../../platform/web/layout.tsx';
+import { AdminPage } from '../admin/admin.views.tsx';
+import { formatPence } from '../catalogue/money.ts';
+import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
+import { formatDecidedAt, REJECT_REASON_MAX } from './order-decisions.ts';
+import {
+  ageInDays,
+  describeAge,
+  QUEUE_MAX_PAGE,
+  QUEUE_PAGE_SIZE,
+  type QueueFilter,
+  queueHref,
+  STAFF_STATUS_LABELS,
+  showingRange,
+} from './order-queue.ts';
+import { ORDER_STATUSES, type OrderStatus } from './order-status.ts';
+import type { OrderHistoryEntry, OrderStaffDetails, QueueChoices, QueuePage } from './orders.admin.repository.ts';
+import type { OrderDetail } from './orders.repository.ts';
+import { years } from './purchase.views.tsx';
+
+export const SECTION = '/admin/orders/';
+export const staffOrderPath = (reference: string, rest = ''): string => `/admin/orders/${reference}/${rest}`;
+
+const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'Europe/London' });
+
+function hasErrors(errors: FieldErrors): boolean {
+  return Object.values(errors).some(Boolean);
+}
+
+const TAG_CLASS: Partial<Record<OrderStatus, string>> = {
+  approved: 'tag tag--green',
+  completed: 'tag tag--green',
+  rejected: 'tag tag--red',
+  'provisioning-failed': 'tag tag--red',
+  cancelled: 'tag tag--grey',
+};
+
+export function StatusTag({ status }: { status: OrderStatus }) {
+  return <strong class={TAG_CLASS[status] ?? 'tag'}>{STAFF_STATUS_LABELS[status]}</strong>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The queue
+
+export interface OrderQueuePageProps {
+  context: PageContext;
+  filter: QueueFilter;
+  choices: QueueChoices;
+  result: QueuePage;
+  errors: FieldErrors;
+  /** The raw values of the fields with errors, put back as typed. */
+  values: Record<string, string>;
+  now: Date;
+}
+
+export function OrderQueuePage(props: OrderQueuePageProps) {
+  const { context, filter, choices, result, errors, now } = props;
+  const serviceName = choices.services.find((service) => service.code === filter.service)?.name ?? filter.service;
+  const range = showingRange(filter.page, result.total);
+  const lastPage = Math.max(1, Math.ceil(result.total / QUEUE_PAGE_SIZE));
+  const title = `Orders: ${serviceName}`;
+  return (
+    <AdminPage
+      context={context}
+      title={hasErrors(errors) ? `Error: ${title}` : title}
+      section={SECTION}
+      crumbs={[{ label: 'Orders' }]}
+    >
+      <ErrorSummary errors={errors} />
+      <h1>Orders</h1>
+      {choices.services.length > 1 ? (
+        <nav class="admin-nav" aria-label="Services">
+          <ul>
+            {choices.services.map((service) => (
+              <li key={service.code}>
+                <a
+                  href={queueHref({ ...filter, service: service.code, product: null, page: 1 })}
+                  aria-current={service.code === filter.service ? 'page' : undefined}
+                >
+                  {service.name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
+      <h2>{serviceName}</h2>
+      <QueueFilters {...props} />
+      <p role="status">
+        {result.total === 0
+          ? 'No orders match these filters.'
+          : result.rows.length === 0
+            ? `There are ${result.totalIsCapped ? 'more than ' : ''}${result.total.toLocaleString('en-GB')} matching orders, but none on page ${filter.page}.`
+            : `Showing ${range.from.toLocaleString('en-GB')}–${(range.from + result.rows.length - 1).toLocaleString('en-GB')} of ${result.totalIsCapped ? 'more than ' : ''}${result.total.toLocaleString('en-GB')} ${result.total === 1 ? 'order' : 'orders'}`}
+      </p>
+      {result.rows.length > 0 ? (
+        <table>
+          <caption class="visually-hidden">
+            {`${serviceName} orders, ${filter.sort === 'newest' ? 'newest' : 'oldest'} first`}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Order</th>
+              <th scope="col">Submitted</th>
+              <th scope="col">Status</th>
+              <th scope="col">Storage</th>
+              <th scope="col">Department and licence</th>
+              <th scope="col">Buyer and Data Owner</th>
+              <th scope="col">Payment</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.rows.map((row) => (
+              <tr key={row.id}>
+                <th scope="row">
+                  <a href={staffOrderPath(row.reference)}>{row.reference}</a>
+                  {row.kind !== 'new' ? <span class="hint"> {row.kind}</span> : null}
+                </th>
+                <td>
+                  <time dateTime={row.submittedAt.toISOString()}>{day.format(row.submittedAt)}</time>
+                  <br />
+                  <span class="hint">waiting {describeAge(ageInDays(row.submittedAt, now))}</span>
+                </td>
+                <td>
+                  <StatusTag status={row.status} />
+                </td>
+                <td>
+                  {row.productCode}, {row.sizeTb} TB, {years(row.termYears)}
+                </td>
+                <td>
+                  {row.departmentName}
+                  <br />
+                  <span class="hint">{row.licenceName}</span>
+                </td>
+                <td>
+                  {row.buyer.displayName} ({row.buyer.crsid})
+                  {row.owner.crsid !== row.buyer.crsid ? (
+                    <>
+                      <br />
+                      <span class="hint">
+                        Owner: {row.owner.displayName} ({row.owner.crsid})
+                      </span>
+                    </>
+                  ) : null}
+                </td>
+                <td>
+                  {PAYMENT_METHOD_NAMES[row.payment.method]}
+                  {row.payment.poNumber ? <span class="hint"> {row.payment.poNumber}</span> : null}
+                  {row.payment.checkStatus === 'pending' || row.payment.checkStatus === 'invalid' ? (
+                    <>
+                      <br />
+                      <span class="hint">
+                        {row.payment.checkStatus === 'pending' ? 'Not yet checked' : 'Refused by CUFS'}
+                      </span>
+                    </>
+                  ) : null}
+                  <br />
+                  {formatPence(row.totalPence)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {filter.page > 1 || result.hasNext ? (
+        <nav class="pagination" aria-label="Pages of orders">
+          <p>
+            Page {filter.page.toLocaleString('en-GB')}
+            {result.totalIsCapped ? '' : ` of ${lastPage.toLocaleString('en-GB')}`}
+          </p>
+          <ul>
+            {filter.page > 1 ? (
+              <li>
+                <a
+                  href={queueHref(filter, {
+                    page: result.totalIsCapped ? filter.page - 1 : Math.min(filter.page - 1, lastPage),
+                  })}
+                  rel="prev"
+                >
+                  Previous page
+                </a>
+              </li>
+            ) : null}
+            {result.hasNext && filter.page < QUEUE_MAX_PAGE ? (
+              <li>
+                <a href={queueHref(filter, { page: filter.page + 1 })} rel="next">
+                  Next page
+                </a>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+      ) : null}
+    </AdminPage>
+  );
+}
+
+const STATUS_OPTIONS = [
+  { value: 'all', label: 'Any status' },
+  ...ORDER_STATUSES.map((status) => ({ value: status, label: STAFF_STATUS_LABELS[status] })),
+];
+
+/** The filters as a GET form: it works without JavaScript, and its address can be bookmarked or shared. */
+function QueueFilters({ filter, choices, errors, values }: OrderQueuePageProps) {
+  const statusValue =
+    filter.statusChoice.length === 1 && filter.statusChoice[0] !== 'needs-action' ? filter.statusChoice[0] : '';
+  const products = choices.products.filter((product) => product.service === filter.service);
+  return (
+    <form method="get" action={SECTION} class="queue-filters" novalidate>
+      <input type="hidden" name="service" value={filter.service} />
+      {filter.statusChoice.length > 1 ? (
+        <p>
+          Showing orders that are:{' '}
+          {filter.statusChoice.map((status) => STAFF_STATUS_LABELS[status as OrderStatus] ?? status).join(', ')}. Choose
+          one status below to change this.
+        </p>
+      ) : null}
+      <SelectField
+        name="status"
+        label="Status"
+        placeholder="Needs action (awaiting a check, approval or provisioning)"
+        options={STATUS_OPTIONS}
+        value={statusValue}
+      />
+      <SelectField
+        name="product"
+        label="Product"
+        placeholder="All products"
+        options={products.map((product) => ({ value: product.code, label: `${product.name} (${product.code})` }))}
+        value={filter.product ?? ''}
+      />
+      <SelectField
+        name="department"
+        label="Department"
+        placeholder="All departments"
+        options={choices.departments.map((department) => ({ value: department.id, label: department.name }))}
+        value={filter.department ?? ''}
+      />
+      <TextField
+        name="olderThan"
+        label="Waiting more than (days)"
+        hint="Orders submitted longer ago than this. Leave empty for any age."
+        inputMode="numeric"
+        width="short"
+        error={errors.olderThan}
+        value={errors.olderThan ? values.olderThan : filter.olderThanDays === null ? '' : String(filter.olderThanDays)}
+      />
+      <TextField
+        name="q"
+        label="Search"
+        hint="An order reference (ORD-000123), a CRSid or name of the buyer or Data Owner, or a PO number."
+        width="medium"
+        error={errors.q}
+        value={errors.q ? values.q : (filter.search?.text ?? '')}
+      />
+      <SelectField
+        name="sort"
+        label="Order"
+        placeholder="Oldest first"
+        options={[{ value: 'newest', label: 'Newest first' }]}
+        value={filter.sort === 'newest' ? 'newest' : ''}
+      />
+      <div class="button-group">
+        <button type="submit" class="button">
+          Apply filters
+        </button>
+        <a href={`${SECTION}?service=${filter.service}`}>Clear filters</a>
+      </div>
+    </form>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The staff order page
+
+export interface StaffOrderActions {
+  /** The Approve button is shown. */
+  approve: boolean;
+  /** Why this person may not approve an order that waits for approval (their own), shown instead of the button. */
+  approveRefusal?: string;
+  reject: boolean;
+  recheck: boolean;
+}
+
+export interface StaffOrderPageProps {
+  context: PageContext;
+  order: OrderDetail;
+  details: OrderStaffDetails;
+  history: OrderHistoryEntry[];
+  actions: StaffOrderActions;
+  rejectErrors?: FieldErrors;
+  rejectValue?: string;
+  /**
+   * SLOT for the provisioning module: its "Provisioning" section (what was created, runs, retry),
+   * rendered after the decision and before the history. Left empty by the orders module.
+   */
+  provisioning?: ComponentChildren;
+}
+
+const CHECK_WORDS = {
+  'not-needed': 'No check needed',
+  pending: 'Not yet checked: CUFS could not be reached',
+  valid: 'Checked: open',
+  invalid: 'Refused by CUFS',
+} as const;
+
+export function StaffOrderPage(props: StaffOrderPageProps) {
+  const { context, order, details, history } = props;
+  const errors = props.rejectErrors ?? {};
+  const p = order.payment;
+  const title = `Order ${order.reference}`;
+  return (
+    <AdminPage
+      context={context}
+      title={hasErrors(errors) ? `Error: ${title}` : title}
+      section={SECTION}
+      crumbs={[{ label: 'Orders', href: `${SECTION}?service=${order.product.service}` }, { label: order.reference }]}
+    >
+      <ErrorSummary errors={errors} />
+      <h1>
+        <span class="caption">
+          {order.product.serviceName}: {order.product.name}
+        </span>{' '}
+        Order {order.reference}
+      </h1>
+      <div class="notice" role="status">
+        <p>
+          <StatusTag status={order.status} /> {order.kind === 'new' ? 'New storage' : `A ${order.kind} of a licence`},
+          submitted {when.format(order.submittedAt)}.
+        </p>
+        {order.statusReason ? <p>Reason: {order.statusReason}</p> : null}
+        {details.decidedBy && details.decidedAt ? (
+          <p>
+            {order.status === 'rejected' ? 'Rejected' : 'Approved'} by {details.decidedBy.displayName} (
+            {details.decidedBy.crsid}) on {formatDecidedAt(details.decidedAt)}.
+          </p>
+        ) : null}
+      </div>
+      <Decisions {...props} errors={errors} />
+
+      <h2>Buyer</h2>
+      <SummaryList
+        rows={[
+          ['Name', `${order.buyer.displayName} (${order.buyer.crsid})`],
+          ['Email', <a href={`mailto:${order.buyer.email}`}>{order.buyer.email}</a>],
+        ]}
+      />
+
+      <h2>Licence</h2>
+      <SummaryList
+        rows={[
+          ['Name', order.licence.name],
+          ['Department', `${order.institution.name} (${order.institution.id}), ${order.customerClass} customer`],
+          ['Data Owner', `${order.licence.owner.displayName} (${order.licence.owner.crsid})`],
+          ['Data Managers', details.managers.length > 0 ? details.managers.join(', ') : 'None'],
+          ['First storage project', order.licence.projectName ?? '—'],
+          ['Size and term', `${order.sizeTb} TB for ${years(order.termYears)}`],
+          ['Licence status', details.licenceStatus],
+        ]}
+      />
+
+      <h2>Price</h2>
+      <SummaryList
+        rows={[
+          ['Per TB per year', `${formatPence(order.pencePerTbYear)} (price from ${order.priceValidFrom})`],
+          ['Net', formatPence(order.netPence)],
+          ['VAT', formatPence(order.vatPence)],
+          ['Total', <strong key="total">{formatPence(order.totalPence)}</strong>],
+          ['Quote', order.quoteReference ?? 'None'],
+        ]}
+      />
+
+      <h2>Payment</h2>
+      <SummaryList
+        rows={[
+          ['Method', PAYMENT_METHOD_NAMES[p.method]],
+          ...(p.financeCode
+            ? ([
+                ['Finance code', p.financeCode],
+                [
+                  'CUFS check',
+                  `${CHECK_WORDS[p.checkStatus]}${p.checkMessage ? `: ${p.checkMessage}` : ''}${
+                    details.checkedAt ? ` (${when.format(details.checkedAt)})` : ''
+                  }${p.checkAttempts > 0 ? `; background tries: ${p.checkAttempts}` : ''}`,
+                ],
+              ] as Array<[string, ComponentChildren]>)
+            : []),
+          ...(p.poNumber
+            ? ([
+                ['PO number', p.poNumber],
+                [
+                  'PO document',
+                  <a href={`/orders/${order.reference}/purchase-order`} key="po">
+                    {p.poDocumentName ?? 'Download'} (PDF)
+                  </a>,
+                ],
+              ] as Array<[string, ComponentChildren]>)
+            : []),
+          ...(p.voucherCode ? ([['Voucher', p.voucherCode]] as Array<[string, ComponentChildren]>) : []),
+          [
+            'Terms accepted',
+            `${order.terms.title}, version ${order.terms.version}, ${when.format(order.terms.acceptedAt)}`,
+          ],
+        ]}
+      />
+
+      {/* SLOT: the provisioning module's section goes here (props.provisioning). */}
+      {props.provisioning ?? null}
+
+      <h2>History</h2>
+      <OrderHistory history={history} />
+      <p>
+        <a href={`/orders/${order.reference}/`}>See the order as its buyer sees it</a>
+      </p>
+    </AdminPage>
+  );
+}
+
+function Decisions({ context, order, actions, errors, rejectValue }: StaffOrderPageProps & { errors: FieldErrors }) {
+  if (!actions.approve && !actions.reject && !actions.recheck && !actions.approveRefusal) return null;
+  return (
+    <section aria-labelledby="decide">
+      <h2 id="decide">Decide</h2>
+      {actions.recheck ? (
+        <form method="post" action={staffOrderPath(order.reference, 'recheck')} class="inline-form">
+          <CsrfField token={context.csrfToken} />
+          <p>
+            {order.payment.checkStatus === 'pending'
+              ? 'CUFS could not check this finance code yet (a background check keeps trying).'
+              : 'CUFS refused this finance code. If it has been reopened, check it again.'}
+          </p>
+          <button type="submit" class="button button--secondary">
+            Re-check the finance code now
+          </button>
+        </form>
+      ) : null}
+      {actions.approveRefusal ? <p class="notice notice--warning">{actions.approveRefusal}</p> : null}
+      {actions.approve ? (
+        <form method="post" action={staffOrderPath(order.reference, 'approve')} class="inline-form">
+          <CsrfField token={context.csrfToken} />
+          <p>Approving tells the buyer and the Data Owner that the storage will be set up.</p>
+          <button type="submit" class="button">
+            Approve order {order.reference}
+          </button>
+        </form>
+      ) : null}
+      {actions.reject ? (
+        <form method="post" action={staffOrderPath(order.reference, 'reject')} novalidate>
+          <CsrfField token={context.csrfToken} />
+          <TextField
+            name="reason"
+            label="Reason for rejecting"
+            hint={`The buyer and the Data Owner read this on the order and in an email. At most ${REJECT_REASON_MAX.toLocaleString('en-GB')} characters.`}
+            error={errors.reason}
+            value={rejectValue}
+          />
+          <button type="submit" class="button button--warning">
+            Reject order {order.reference}
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
+function describeChange(entry: OrderHistoryEntry): string {
+  const parts: string[] = [];
+  const before = entry.before ?? {};
+  const after = entry.after ?? {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const from = before[key];
+    const to = after[key];
+    if (JSON.stringify(from) === JSON.stringify(to)) continue;
+    const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+    parts.push(from === undefined ? `${key}: ${show(to)}` : `${key}: ${show(from)} → ${show(to)}`);
+  }
+  return parts.join('; ');
+}
+
+function OrderHistory({ history }: { history: OrderHistoryEntry[] }) {
+  if (history.length === 0) return <p>Nothing has been recorded for this order.</p>;
+  return (
+    <table>
+      <caption class="visually-hidden">History of the order and its payment, oldest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Who</th>
+          <th scope="col">What</th>
+          <th scope="col">Change</th>
+        </tr>
+      </thead>
+      <tbody>
+        {history.map((entry) => (
+          <tr key={entry.id}>
+            <td>
+              <time dateTime={entry.occurredAt.toISOString()}>{when.format(entry.occurredAt)}</time>
+            </td>
+            <td>{entry.actorName ? `${entry.actorName} (${entry.actorLabel})` : entry.actorLabel}</td>
+            <td>
+              {entry.entityType === 'payment' ? 'Payment: ' : ''}
+              {entry.action}
+            </td>
+            <td>{describeChange(entry)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
