@@ -79,6 +79,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     contactEmail: config.service.contactEmail,
     devTools: config.identity.devSignIn,
   });
+  // Who sets up approved storage; the staff order page reads it to show its provisioning section.
+  const provisioner = createProvisioner(config.provisioner);
+  app.decorate('provisioner', provisioner);
   // While shutting down, answers close their connection so that keep-alive sockets do not hold
   // the process open after the last request in flight has finished.
   let closing = false;
@@ -138,9 +141,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(licencesRoutes, { db, clock });
   await app.register(licencesApi, { db });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
-  await app.register(provisioningRoutes, {
-    provisioning: { ...orders, provisioner: createProvisioner(config.provisioner) },
-  });
+  await app.register(provisioningRoutes, { provisioning: { ...orders, provisioner } });
   await app.register(licencesAdminRoutes, { db, clock });
   await app.register(catalogueAdminRoutes, { db, clock });
   await app.register(vouchersAdminRoutes, { db, clock });

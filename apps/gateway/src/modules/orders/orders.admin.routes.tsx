@@ -9,6 +9,7 @@ import { requireBackOffice, requireServiceReader } from '../admin/back-office.ts
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { canManageService } from '../people/staff-access.ts';
+import { provisioningSectionFor } from '../provisioning/provisioning.slot.tsx';
 import { approveOrder, recheckPayment, rejectOrder } from './order-decisions.service.ts';
 import { approvalConflict, canApproveNow, canRecheckNow, canRejectNow } from './order-decisions.ts';
 import { parseQueueFilter } from './order-queue.ts';
@@ -91,10 +92,12 @@ export async function ordersAdminRoutes(app: FastifyInstance, options: { orders:
     const details = await findOrderStaffDetails(orders.db, order.id);
     if (!details) throw new AppError('not-found', `There is no order ${request.params.reference}.`);
     const history = await listOrderHistory(orders.db, order.reference);
+    const context = pageContext(request, reply);
+    const provisioning = await provisioningSectionFor(orders.db, request, person, order, context);
     return sendPage(
       reply,
       <StaffOrderPage
-        context={pageContext(request, reply)}
+        context={context}
         order={order}
         details={details}
         history={history}
@@ -102,7 +105,7 @@ export async function ordersAdminRoutes(app: FastifyInstance, options: { orders:
         rejectErrors={extra.rejectErrors}
         rejectValue={extra.rejectValue}
         // SLOT: the provisioning module passes its section here (see StaffOrderPageProps.provisioning).
-        provisioning={extra.provisioning}
+        provisioning={extra.provisioning ?? provisioning}
       />,
       status,
     );

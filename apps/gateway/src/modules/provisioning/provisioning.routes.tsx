@@ -4,13 +4,13 @@ import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { requireBackOffice, requireServiceManager, requireServiceReader } from '../admin/back-office.ts';
+import { staffOrderPath } from '../orders/orders.admin.views.tsx';
 import type { OrderDetail } from '../orders/orders.repository.ts';
 import { canManageService } from '../people/staff-access.ts';
 import {
   findOrderForStaff,
   loadProvisioning,
   type ProvisioningContext,
-  provisioningPath,
   recordManualProvisioning,
   retryProvisioning,
   startProvisioning,
@@ -69,7 +69,7 @@ export async function provisioningRoutes(
     const result = await recordManualProvisioning(provisioning, person, order, values);
     if ('errors' in result) return showPage(request, reply, order, { errors: result.errors, values });
     request.session.flash = `Order ${order.reference} is provisioned: the licence is active and its people have been emailed.`;
-    return reply.redirect(provisioningPath(order.reference), 303);
+    return reply.redirect(staffOrderPath(order.reference), 303);
   });
 
   app.post('/admin/orders/:reference/provisioning/start', async (request: OrderRequest, reply) => {
@@ -77,7 +77,7 @@ export async function provisioningRoutes(
     const person = requireServiceManager(request, order.product.service);
     const runId = await startProvisioning(provisioning, person, order);
     request.session.flash = `Provisioning of order ${order.reference} has started (run ${runId}).`;
-    return reply.redirect(provisioningPath(order.reference), 303);
+    return reply.redirect(staffOrderPath(order.reference), 303);
   });
 
   app.post('/admin/orders/:reference/provisioning/retry', async (request: OrderRequest, reply) => {
@@ -85,6 +85,6 @@ export async function provisioningRoutes(
     const person = requireServiceManager(request, order.product.service);
     const runId = await retryProvisioning(provisioning, person, order);
     request.session.flash = `Provisioning of order ${order.reference} is running again (run ${runId}).`;
-    return reply.redirect(provisioningPath(order.reference), 303);
+    return reply.redirect(staffOrderPath(order.reference), 303);
   });
 }
