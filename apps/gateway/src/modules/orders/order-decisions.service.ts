@@ -6,6 +6,7 @@ import { parseFinanceCodeText } from '../payments/payment-details.ts';
 import { releaseVoucher } from '../payments/vouchers.repository.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, servicesVisibleTo } from '../people/staff-access.ts';
+import { enqueueProvisioningIfAutomatic } from '../provisioning/provisioning.service.ts';
 import {
   approvalConflict,
   canRecheckNow,
@@ -97,6 +98,8 @@ export async function approveOrder(
       `${order.product.serviceName} has approved order ${order.reference}: ${order.sizeTb} TB of ${order.product.name}, “${order.licence.name}”.`,
       'The storage team will now set the storage up. We will email you again when it is ready to use.',
     ]);
+    // An automated provisioner starts in the background once this commits; a manual one waits for a person.
+    await enqueueProvisioningIfAutomatic(tx, context.jobs, order);
   });
   return order;
 }
