@@ -100,6 +100,7 @@ describe('Staff view the site as a customer sees it', () => {
 
     // Alice has no staff role, so the back office is closed, and Rosa's powers do not leak through:
     // Dana's research order, which Rosa's team may read, is not Alice's to see.
+    expect((await rosa.get('/admin/')).statusCode).toBe(403);
     expect((await rosa.get('/admin/audit/')).statusCode).toBe(403);
     expect((await rosa.get('/admin/view-as')).statusCode).toBe(403);
     expect((await rosa.get(`/orders/${danaOrder}/`)).statusCode).toBe(404);
