@@ -164,6 +164,10 @@ describe('a command provisioner that fails part-way, then succeeds on retry', ()
     // Retry: provisioning-failed → provisioning with a new run, which succeeds.
     const retried = await rosa.post(page(order, '/retry'), { _csrf: await rosa.csrfFrom(page(order)) });
     expect(retried.statusCode).toBe(303);
+    expect(retried.headers.location).toBe(`/admin/orders/${order.reference}/`);
+    expect((await rosa.get(`/admin/orders/${order.reference}/`)).body).toMatch(
+      /Provisioning of order ORD-\d+ is running again \(run \d+\)\./,
+    );
     expect(await statusOf(t, order)).toBe('provisioning');
     const running = await rosa.get(page(order));
     expect(running.body).toContain('Being set up</strong> by the provisioning command');
@@ -267,6 +271,19 @@ describe('a command provisioner started by hand', () => {
       { status: 'active', start_date: '2026-11-27', end_date: '2029-11-26' },
     ]);
     expect((await callsIn(app.logFile)).map((call) => call.action)).toEqual(['provision']);
+  });
+
+  it('starts by itself when the team approves the order on the staff order page', async () => {
+    const order = await approvedOrder(t, { approve: false });
+    const rosa = await signedIn(t, 'rs501');
+    const staffPage = `/admin/orders/${order.reference}/`;
+    const approved = await rosa.post(`${staffPage}approve`, { _csrf: await rosa.csrfFrom(staffPage) });
+    expect(approved.statusCode).toBe(303);
+    expect(await statusOf(t, order)).toBe('approved');
+    await drainJobs(t.jobs);
+    expect(await statusOf(t, order)).toBe('completed');
+    const [run] = await runsOf(t, order);
+    expect(run).toMatchObject({ provisioner: 'command', outcome: 'succeeded', started_by_person_id: null });
   });
 });
 

@@ -31,6 +31,10 @@ describe('provisioning by hand (the default)', () => {
     // The quota starts as the licence's size.
     expect(form.body).toMatch(new RegExp(`name="project-${order.projectId}-quotaTb" value="5"`));
     expect(form.body).not.toContain('Start provisioning');
+    // The staff order page shows the same section, form included.
+    const staffPage = await rosa.get(`/admin/orders/${order.reference}/`);
+    expect(staffPage.body).toContain('<h2 id="provisioning-title">Provisioning</h2>');
+    expect(staffPage.body).toContain(`action="/admin/orders/${order.reference}/provisioning"`);
 
     const csrf = await rosa.csrfFrom(page(order));
     const done = await rosa.post(page(order), {
@@ -43,7 +47,7 @@ describe('provisioning by hand (the default)', () => {
       }),
     });
     expect(done.statusCode, done.body.slice(0, 500)).toBe(303);
-    expect(done.headers.location).toBe(page(order));
+    expect(done.headers.location).toBe(`/admin/orders/${order.reference}/`);
 
     const db = t.database.db;
     const state = await snapshot(t, order);
@@ -140,7 +144,7 @@ describe('provisioning by hand (the default)', () => {
       'Storage project imaging-2026: /rds/project/imaging-2026; shared as imaging-2026; groups rds-imaging-managers, rds-imaging-users; quota 5 TB.',
     );
 
-    const after = await rosa.get(page(order));
+    const after = await rosa.get(`/admin/orders/${order.reference}/`);
     expect(after.body).toContain('is provisioned: the licence is active');
     expect(after.body).toContain('<code>/rds/project/imaging-2026</code>');
     expect(after.body).not.toContain('Mark as provisioned');
