@@ -299,10 +299,11 @@ export function CheckAnswersPage(props: {
       <form method="post" action={buyPath(product, 'check')} novalidate>
         <CsrfField token={context.csrfToken} />
         <input type="hidden" name="submissionKey" value={props.submissionKey} />
-        <h2>
+        <h2 id="terms-heading">
           {terms.title} <span class="caption">version {terms.version}</span>
         </h2>
-        <div class="terms">
+        {/* A scrolling box must be reachable by keyboard, so it takes focus and is named by its heading. */}
+        <div class="terms" role="region" aria-labelledby="terms-heading" tabIndex={0}>
           {terms.paragraphs.map((paragraph) => (
             <p key={paragraph}>{paragraph}</p>
           ))}
