@@ -1,0 +1,571 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCufs, startTestAppWithCufs } from '../support/cufs.ts';
+import { drainJobs } from '../support/jobs.ts';
+import { buy, type Configuration, RDS_CONFIGURATION, SAMPLE_PDF } from '../support/purchase.ts';
+import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
+import { testEngine } from '../support/test-database.ts';
+
+/**
+ * The staff order page and its decisions: approve, reject with a reason, re-check a finance code
+ * with CUFS up and down; who may take them, from which states, and two staff deciding at once.
+ */
+
+const RDS_FOR_BEN: Configuration = { ...RDS_CONFIGURATION, ownerCrsid: 'bm202', managerCrsids: 'da303' };
+
+function queries(t: () => TestApp) {
+  return {
+    async order(reference: string) {
+      return t()
+        .database.db.selectFrom('orders')
+        .innerJoin('licences', 'licences.id', 'orders.licence_id')
+        .innerJoin('payments', 'payments.order_id', 'orders.id')
+        .leftJoin('people as decider', 'decider.id', 'orders.decided_by_person_id')
+        .leftJoin('vouchers', 'vouchers.id', 'payments.voucher_id')
+        .select([
+          'orders.status',
+          'orders.status_reason',
+          'orders.decided_at',
+          'decider.crsid as decided_by',
+          'licences.id as licence_id',
+          'licences.status as licence_status',
+          'payments.check_status',
+          'payments.check_message',
+          'payments.check_attempts',
+          'vouchers.redeemed_at',
+        ])
+        .where('orders.reference', '=', reference)
+        .executeTakeFirstOrThrow();
+    },
+    async audit(reference: string, licenceId?: number) {
+      return t()
+        .database.db.selectFrom('audit_events')
+        .select(['actor_label', 'entity_type', 'action', 'before', 'after'])
+        .where((eb) =>
+          eb.or([
+            eb('entity_id', '=', reference),
+            ...(licenceId ? [eb('licence_id', '=', licenceId).and('entity_type', 'in', ['licence', 'voucher'])] : []),
+          ]),
+        )
+        .orderBy('id')
+        .execute();
+    },
+    async mails(reference: string) {
+      return t()
+        .database.db.selectFrom('mail_outbox')
+        .select(['to_addresses', 'subject', 'text_body'])
+        .where('subject', 'like', `%${reference}%`)
+        .orderBy('id')
+        .execute();
+    },
+  };
+}
+
+/** Signed-in browsers, one per person (a second one where a test races two). */
+function browsersFor(t: () => TestApp) {
+  const known = new Map<string, Browser>();
+  return async (crsid: string, fresh = false): Promise<Browser> => {
+    const existing = known.get(crsid);
+    if (existing && !fresh) return existing;
+    const browser = new Browser(t().app);
+    await browser.signInAs(crsid);
+    if (!fresh) known.set(crsid, browser);
+    return browser;
+  };
+}
+
+/** Posts one of the staff page's forms with this browser's CSRF token. */
+async function decide(browser: Browser, reference: string, action: string, form: Record<string, string> = {}) {
+  const csrf = await browser.csrfFrom('/storage/buy/RDS/');
+  return browser.post(`/admin/orders/${reference}/${action}`, { _csrf: csrf, ...form });
+}
+
+function textOf(html: string): string {
+  return html.replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&#39;', "'");
+}
+
+describe('approving and rejecting orders', () => {
+  let t: TestApp;
+  const as = browsersFor(() => t);
+  const q = queries(() => t);
+
+  beforeAll(async () => {
+    t = await startTestAppWithCufs();
+  });
+  afterAll(() => t?.close());
+
+  it('shows staff everything needed to decide, and the decisions only to those who may take them', async () => {
+    const reference = await buy(await as('ar101'), 'RDS', RDS_FOR_BEN, {
+      method: 'finance-code',
+      financeCode: 'PHAA.GAAA',
+    });
+    const rosa = await as('rs501');
+    const page = await rosa.get(`/admin/orders/${reference}/`);
+    expect(page.statusCode).toBe(200);
+    const body = textOf(page.body);
+    expect(body).toContain(`<title>Order ${reference} – `);
+    for (const text of [
+      'Alice Researcher (ar101)',
+      'ar101@cam.ac.uk',
+      'Quantum imaging data',
+      'Department of Physics (PHYS)',
+      'Ben Manager (bm202)',
+      'Dana Administrator (da303)',
+      'imaging-2026',
+      '5 TB for 3 years',
+      'PHAA.GAAA',
+      'Checked: open: Physics: general',
+      'Awaiting approval',
+      'submitted',
+    ]) {
+      expect(body, text).toContain(text);
+    }
+    const order = await t.database.db
+      .selectFrom('orders')
+      .innerJoin('terms_versions', 'terms_versions.id', 'orders.terms_version_id')
+      .select(['net_pence', 'vat_pence', 'total_pence', 'pence_per_tb_year', 'terms_versions.version'])
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
+    const pounds = (pence: number) => `£${(pence / 100).toLocaleString('en-GB', { minimumFractionDigits: 2 })}`;
+    expect(body).toContain(pounds(order.pence_per_tb_year));
+    expect(body).toContain(pounds(order.total_pence));
+    expect(body).toContain(`version ${order.version}`);
+    // The history: the buyer's submission.
+    expect(body).toMatch(/Alice Researcher \(ar101\)<\/td><td>submitted<\/td>/);
+    expect(body).toContain(`action="/admin/orders/${reference}/approve"`);
+    expect(body).toContain(`action="/admin/orders/${reference}/reject"`);
+    expect(body).not.toContain(`action="/admin/orders/${reference}/recheck"`);
+    // A slot for the provisioning section, empty here: nothing in the page names it.
+    expect(body).toContain('<h2>History</h2>');
+
+    // Finance reads the order but takes no decisions; a POST is refused and changes nothing.
+    const farah = await as('fn601');
+    const financePage = await farah.get(`/admin/orders/${reference}/`);
+    expect(financePage.statusCode).toBe(200);
+    expect(financePage.body).toContain('PHAA.GAAA');
+    expect(financePage.body).not.toContain('/approve"');
+    expect(financePage.body).not.toContain('/reject"');
+    const refused = await decide(farah, reference, 'approve');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('Only the research storage team can decide on this order.');
+    expect((await decide(farah, reference, 'reject', { reason: 'No' })).statusCode).toBe(403);
+    // Nor does the other service's team.
+    const ifan = await as('if502');
+    expect((await decide(ifan, reference, 'approve')).statusCode).toBe(403);
+    expect((await decide(ifan, reference, 'reject', { reason: 'No' })).statusCode).toBe(403);
+    expect((await decide(rosa, 'ORD-999999', 'approve')).statusCode).toBe(404);
+    expect(await q.order(reference)).toMatchObject({ status: 'awaiting-approval', decided_by: null });
+  });
+
+  it('links a purchase order order to its PO document, which staff may download', async () => {
+    const reference = await buy(
+      await as('bm202'),
+      'RFS',
+      { ...RDS_CONFIGURATION, ownerCrsid: 'bm202' },
+      {
+        method: 'purchase-order',
+        poNumber: 'P7654321',
+        file: { bytes: SAMPLE_PDF, name: 'order.pdf' },
+      },
+    );
+    const rosa = await as('rs501');
+    const page = await rosa.get(`/admin/orders/${reference}/`);
+    expect(page.body).toContain('P7654321');
+    expect(page.body).toContain(`<a href="/orders/${reference}/purchase-order">order.pdf (PDF)</a>`);
+    const download = await rosa.get(`/orders/${reference}/purchase-order`);
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toBe('application/pdf');
+  });
+
+  it('approves: the order is approved, who and when are kept, audited, and the buyer and Data Owner told once', async () => {
+    const reference = await buy(await as('ar101'), 'RDS', RDS_FOR_BEN, {
+      method: 'finance-code',
+      financeCode: 'PHAA.GAAA',
+    });
+    const rosa = await as('rs501');
+    const approved = await decide(rosa, reference, 'approve');
+    expect(approved.statusCode).toBe(303);
+    expect(approved.headers.location).toBe(`/admin/orders/${reference}/`);
+    const row = await q.order(reference);
+    expect(row).toMatchObject({ status: 'approved', status_reason: null, decided_by: 'rs501' });
+    expect(row.decided_at).toBeInstanceOf(Date);
+    const approvals = (await q.audit(reference)).filter((entry) => entry.action === 'approved');
+    expect(approvals).toEqual([
+      {
+        actor_label: 'rs501',
+        entity_type: 'order',
+        action: 'approved',
+        before: { status: 'awaiting-approval' },
+        after: { status: 'approved', decidedBy: 'rs501' },
+      },
+    ]);
+    const mails = (await q.mails(reference)).filter((mail) => mail.subject === `Order ${reference} approved`);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.to_addresses.sort()).toEqual(['ar101@cam.ac.uk', 'bm202@cam.ac.uk']);
+    expect(mails[0]?.text_body).toContain('The storage team will now set the storage up.');
+
+    const page = await rosa.get(`/admin/orders/${reference}/`);
+    expect(page.body).toContain(`Order ${reference} approved. The buyer and the Data Owner have been told by email.`);
+    expect(page.body).toContain('Approved by Rosa Storage (rs501)');
+    expect(page.body).not.toContain('/approve"');
+    expect(page.body).toMatch(/Rosa Storage \(rs501\)<\/td><td>approved<\/td>/);
+    expect((await (await as('ar101')).get(`/orders/${reference}/`)).body).toContain('Approved');
+
+    // Approving or rejecting it again is a conflict that says who approved it and when.
+    const again = await decide(await as('su701'), reference, 'approve');
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toMatch(
+      new RegExp(`Order ${reference} was already approved by Rosa Storage at \\d+ \\w+ 20\\d\\d at \\d\\d:\\d\\d\\.`),
+    );
+    const reject = await decide(rosa, reference, 'reject', { reason: 'Changed my mind' });
+    expect(reject.statusCode).toBe(409);
+    expect(reject.body).toContain(`Order ${reference} was already approved by Rosa Storage`);
+    expect(await q.order(reference)).toMatchObject({ status: 'approved', decided_by: 'rs501' });
+  });
+
+  it('rejects only with a reason, cancels the new licence, gives the voucher back, and tells the buyer why', async () => {
+    const dana = await as('da303');
+    const ifs: Configuration = {
+      sizeTb: '1',
+      termYears: '1',
+      institutionId: 'CHEM',
+      licenceName: 'Chemistry teaching share',
+      ownerCrsid: 'da303',
+      managerCrsids: '',
+      projectName: 'teaching',
+    };
+    const reference = await buy(dana, 'IFS', ifs, { method: 'voucher', voucherCode: 'IFS-WELCOME-01' });
+    const before = await q.order(reference);
+    expect(before.redeemed_at).not.toBeNull();
+    const ifan = await as('if502');
+
+    const empty = await decide(ifan, reference, 'reject', { reason: '   ' });
+    expect(empty.statusCode).toBe(422);
+    expect(empty.body).toMatch(/<title>Error: Order ORD-\d+ – /);
+    const message = 'Enter the reason for rejecting the order: the buyer will read it';
+    expect(empty.body).toContain(`<a href="#reason">${message}</a>`);
+    expect(empty.body).toContain(`id="reason-error"><span class="visually-hidden">Error:</span> ${message}</span>`);
+    const long = await decide(ifan, reference, 'reject', { reason: 'x'.repeat(1001) });
+    expect(long.statusCode).toBe(422);
+    expect(long.body).toContain('The reason must be 1,000 characters or fewer');
+    expect(long.body).toContain(`value="${'x'.repeat(1001)}"`);
+    expect(await q.order(reference)).toMatchObject({ status: 'awaiting-approval', licence_status: 'pending' });
+
+    const reason = 'The department already has a share for teaching; ask its IT contact to enlarge it.';
+    const rejected = await decide(ifan, reference, 'reject', { reason: `  ${reason} ` });
+    expect(rejected.statusCode).toBe(303);
+    const after = await q.order(reference);
+    expect(after).toMatchObject({
+      status: 'rejected',
+      status_reason: reason,
+      decided_by: 'if502',
+      licence_status: 'cancelled',
+      redeemed_at: null,
+    });
+    const trail = (await q.audit(reference, after.licence_id)).filter((entry) => entry.actor_label === 'if502');
+    expect(trail.map((entry) => [entry.entity_type, entry.action])).toEqual([
+      ['order', 'rejected'],
+      ['licence', 'cancelled'],
+      ['voucher', 'released'],
+    ]);
+    expect(trail[0]?.after).toMatchObject({ status: 'rejected', reason });
+    const mail = (await q.mails(reference)).find((message) => message.subject === `Order ${reference} not approved`);
+    expect(mail?.to_addresses).toEqual(['da303@cam.ac.uk']);
+    expect(mail?.text_body).toContain(`Reason: ${reason}`);
+    expect(mail?.text_body).toContain('voucher IFS-WELCOME-01 can be used again');
+
+    const customerPage = await dana.get(`/orders/${reference}/`);
+    expect(customerPage.body).toContain('Not approved');
+    expect(textOf(customerPage.body)).toContain(`Reason: ${reason}`);
+    expect((await ifan.get(`/admin/orders/${reference}/`)).body).toContain('Rejected by Ifan Files (if502)');
+
+    // A rejected order cannot be approved (or rejected again).
+    const approve = await decide(ifan, reference, 'approve');
+    expect(approve.statusCode).toBe(409);
+    expect(approve.body).toContain(`Order ${reference} was already rejected by Ifan Files at`);
+    expect((await decide(ifan, reference, 'reject', { reason: 'Again' })).statusCode).toBe(409);
+
+    // The voucher pays for another order.
+    const again = await buy(
+      dana,
+      'IFS',
+      { ...ifs, licenceName: 'Second try' },
+      {
+        method: 'voucher',
+        voucherCode: 'IFS-WELCOME-01',
+      },
+    );
+    expect((await q.order(again)).redeemed_at).not.toBeNull();
+  });
+
+  it('refuses a decision from the wrong state with a clear conflict', async () => {
+    const alice = await as('ar101');
+    const reference = await buy(alice, 'RDS', RDS_FOR_BEN, { method: 'finance-code', financeCode: 'PHAA.GAAA' });
+    const csrf = await alice.csrfFrom(`/orders/${reference}/cancel`);
+    expect((await alice.post(`/orders/${reference}/cancel`, { _csrf: csrf })).statusCode).toBe(303);
+    const rosa = await as('rs501');
+    const approve = await decide(rosa, reference, 'approve');
+    expect(approve.statusCode).toBe(409);
+    expect(textOf(approve.body)).toContain(
+      `Order ${reference} is not waiting for approval: its status is “Cancelled”.`,
+    );
+    const reject = await decide(rosa, reference, 'reject', { reason: 'Too late' });
+    expect(reject.statusCode).toBe(409);
+    expect(textOf(reject.body)).toContain(`Order ${reference} can no longer be rejected: its status is “Cancelled”.`);
+    expect((await q.audit(reference)).map((entry) => entry.action)).toEqual(['submitted', 'cancelled']);
+  });
+
+  it('never lets staff approve an order they placed, or one for a licence they own or manage', async () => {
+    const alice = await as('ar101');
+    const aliceId = (
+      await t.database.db.selectFrom('people').select('id').where('crsid', '=', 'ar101').executeTakeFirstOrThrow()
+    ).id;
+    await t.database.db
+      .insertInto('staff_roles')
+      .values({ person_id: aliceId, role: 'service-admin', service: 'research' })
+      .execute();
+    try {
+      const own = await buy(alice, 'RDS', RDS_FOR_BEN, { method: 'finance-code', financeCode: 'PHAA.GAAA' });
+      const page = await alice.get(`/admin/orders/${own}/`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).not.toContain(`action="/admin/orders/${own}/approve"`);
+      const refusal = `You placed order ${own} yourself, so someone else in the team must approve it.`;
+      expect(page.body).toContain(refusal);
+      const approve = await decide(alice, own, 'approve');
+      expect(approve.statusCode).toBe(403);
+      expect(approve.body).toContain(refusal);
+      expect(await q.order(own)).toMatchObject({ status: 'awaiting-approval', decided_by: null });
+
+      // Ben buys storage that Alice will own: she may not approve that either.
+      const owned = await buy(
+        await as('bm202'),
+        'RDS',
+        { ...RDS_CONFIGURATION, ownerCrsid: 'ar101', managerCrsids: '' },
+        { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+      );
+      const asOwner = await decide(alice, owned, 'approve');
+      expect(asOwner.statusCode).toBe(403);
+      expect(asOwner.body).toContain(`You are the Data Owner of the licence on order ${owned}`);
+
+      // Another member of the team approves them.
+      expect((await decide(await as('rs501'), own, 'approve')).statusCode).toBe(303);
+      expect((await decide(await as('su701'), owned, 'approve')).statusCode).toBe(303);
+      expect((await q.order(own)).decided_by).toBe('rs501');
+    } finally {
+      await t.database.db.deleteFrom('staff_roles').where('person_id', '=', aliceId).execute();
+    }
+  });
+
+  it('gives one approval and one clear conflict when two staff approve at the same moment', async () => {
+    const reference = await buy(await as('ar101'), 'RDS', RDS_FOR_BEN, {
+      method: 'finance-code',
+      financeCode: 'PHAA.GAAA',
+    });
+    const rosa = await as('rs501', true);
+    const sam = await as('su701', true);
+    const [rosaCsrf, samCsrf] = [await rosa.csrfFrom('/storage/buy/RDS/'), await sam.csrfFrom('/storage/buy/RDS/')];
+    const approveBoth = () =>
+      Promise.all([
+        rosa.post(`/admin/orders/${reference}/approve`, { _csrf: rosaCsrf }),
+        sam.post(`/admin/orders/${reference}/approve`, { _csrf: samCsrf }),
+      ]);
+    let answers: Awaited<ReturnType<typeof approveBoth>>;
+    if (testEngine === 'postgres') {
+      // Make the race certain: hold the order's row while both requests read the order and reach
+      // their decision, and let go only when both wait for it.
+      const held = await t.database.db.transaction().execute(async (tx) => {
+        await sql`SELECT id FROM orders WHERE reference = ${reference} FOR UPDATE`.execute(tx);
+        const racing = approveBoth();
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const waiting = await sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.database.db);
+          if ((waiting.rows[0]?.n ?? 0) >= 2) break;
+          if (Date.now() > deadline) throw new Error('the two approvals never both waited for the order');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        // Handed out in an object: a promise returned from the callback would be awaited before the commit.
+        return { racing };
+      });
+      answers = await held.racing;
+    } else {
+      // PGlite is one session: the two transactions run one after the other.
+      answers = await approveBoth();
+    }
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([303, 409]);
+    const row = await q.order(reference);
+    expect(row.status).toBe('approved');
+    const winner = row.decided_by === 'rs501' ? 'Rosa Storage' : 'Sam Superuser';
+    const conflict = answers.find((answer) => answer.statusCode === 409);
+    expect(conflict?.body).toContain(`Order ${reference} was already approved by ${winner} at`);
+    expect((await q.audit(reference)).filter((entry) => entry.action === 'approved')).toHaveLength(1);
+    expect((await q.mails(reference)).filter((mail) => mail.subject === `Order ${reference} approved`)).toHaveLength(1);
+  });
+});
+
+/**
+ * CUFS behind a switch: while `up` is false every connection is dropped, as when the service is
+ * down; otherwise requests pass through to the live CUFS service unchanged.
+ */
+async function startSwitchableCufs(targetUrl: string) {
+  const state = { up: true };
+  const server = createServer((request, response) => {
+    if (!state.up) {
+      request.socket.destroy();
+      return;
+    }
+    fetch(`${targetUrl}${request.url}`, {
+      headers: { accept: 'application/json', authorization: request.headers.authorization ?? '' },
+    })
+      .then(async (answer) => {
+        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+        response.end(Buffer.from(await answer.arrayBuffer()));
+      })
+      .catch(() => request.socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('re-checking a finance code from the back office', () => {
+  let live: Awaited<ReturnType<typeof startCufs>>;
+  let cufs: Awaited<ReturnType<typeof startSwitchableCufs>>;
+  let t: TestApp;
+  const as = browsersFor(() => t);
+  const q = queries(() => t);
+
+  beforeAll(async () => {
+    live = await startCufs();
+    cufs = await startSwitchableCufs(live.url);
+    t = await startTestApp({ env: { CUFS_URL: cufs.url } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await cufs?.close();
+    await live?.close();
+  });
+
+  /** An order whose finance code CUFS could not check when it was bought. */
+  async function buyWhileCufsIsDown(financeCode: string): Promise<string> {
+    cufs.state.up = false;
+    try {
+      return await buy(await as('ar101'), 'RDS', RDS_FOR_BEN, { method: 'finance-code', financeCode });
+    } finally {
+      cufs.state.up = true;
+    }
+  }
+
+  it('changes nothing while CUFS is down, and moves the order on to approval once CUFS says the code is open', async () => {
+    const reference = await buyWhileCufsIsDown('PHAA.GAAA');
+    expect(await q.order(reference)).toMatchObject({ status: 'awaiting-payment-check', check_status: 'pending' });
+    const rosa = await as('rs501');
+    const page = await rosa.get(`/admin/orders/${reference}/`);
+    expect(page.body).toContain('Not yet checked: CUFS could not be reached');
+    expect(page.body).toContain(`action="/admin/orders/${reference}/recheck"`);
+    expect(page.body).not.toContain(`action="/admin/orders/${reference}/approve"`);
+    expect(page.body).toContain(`action="/admin/orders/${reference}/reject"`);
+    const early = await decide(rosa, reference, 'approve');
+    expect(early.statusCode).toBe(409);
+    expect(textOf(early.body)).toContain('is not waiting for approval: its status is “Checking payment details”.');
+
+    // Finance may not re-check either.
+    expect((await decide(await as('fn601'), reference, 'recheck')).statusCode).toBe(403);
+
+    cufs.state.up = false;
+    const down = await decide(rosa, reference, 'recheck');
+    cufs.state.up = true;
+    expect(down.statusCode).toBe(303);
+    expect((await rosa.get(`/admin/orders/${reference}/`)).body).toContain(
+      'CUFS could not be reached, so nothing has changed. Try again later.',
+    );
+    expect(await q.order(reference)).toMatchObject({
+      status: 'awaiting-payment-check',
+      check_status: 'pending',
+      check_attempts: 0,
+    });
+    expect((await q.audit(reference)).map((entry) => entry.actor_label)).toEqual(['ar101']);
+
+    const up = await decide(rosa, reference, 'recheck');
+    expect(up.statusCode).toBe(303);
+    expect((await rosa.get(`/admin/orders/${reference}/`)).body).toContain(
+      `CUFS says the finance code PHAA.GAAA is open. Order ${reference} now waits for approval.`,
+    );
+    const checked = await q.order(reference);
+    expect(checked).toMatchObject({ status: 'awaiting-approval', check_status: 'valid' });
+    expect(checked.check_message).toContain('Physics: general');
+    expect(
+      (await q.audit(reference))
+        .filter((entry) => entry.actor_label === 'rs501')
+        .map((entry) => [entry.entity_type, entry.action]),
+    ).toEqual([
+      ['payment', 'finance code valid'],
+      ['order', 'payment checked'],
+    ]);
+    expect((await q.mails(reference)).map((mail) => mail.subject)).toEqual([
+      `Order ${reference} received`,
+      `Order ${reference}: payment details checked`,
+    ]);
+
+    // Nothing left to re-check; the background check queued at submission finds nothing to do.
+    expect((await decide(rosa, reference, 'recheck')).statusCode).toBe(409);
+    await drainJobs(t.jobs);
+    expect(await q.order(reference)).toEqual(checked);
+    expect(await q.mails(reference)).toHaveLength(2);
+    // And now it can be approved.
+    expect((await decide(rosa, reference, 'approve')).statusCode).toBe(303);
+  });
+
+  it('records a refusal with its reason, telling the buyer once however often it is re-checked', async () => {
+    // PHZX.GAAA is closed: with CUFS up the payment step refuses it, so it gets in only while CUFS is down.
+    const reference = await buyWhileCufsIsDown('PHZX.GAAA');
+    const rosa = await as('rs501');
+    expect((await decide(rosa, reference, 'recheck')).statusCode).toBe(303);
+    const refusal = 'This finance code cannot be used: Cost centre PHZX is closed.';
+    expect((await rosa.get(`/admin/orders/${reference}/`)).body).toContain(
+      `CUFS refused the finance code PHZX.GAAA: ${refusal}`,
+    );
+    expect(await q.order(reference)).toMatchObject({
+      status: 'awaiting-payment-check',
+      check_status: 'invalid',
+      check_message: refusal,
+    });
+    const page = await rosa.get(`/admin/orders/${reference}/`);
+    expect(page.body).toContain(`Refused by CUFS: ${refusal}`);
+    expect(page.body).toContain(`action="/admin/orders/${reference}/recheck"`);
+    const needsChanging = `Order ${reference}: the finance code needs changing`;
+    expect((await q.mails(reference)).map((mail) => mail.subject)).toEqual([
+      `Order ${reference} received`,
+      needsChanging,
+    ]);
+    // The buyer is offered the form to give another code.
+    expect((await (await as('ar101')).get(`/orders/${reference}/`)).body).toContain('Give another finance code');
+
+    expect((await decide(rosa, reference, 'recheck')).statusCode).toBe(303);
+    expect((await q.mails(reference)).filter((mail) => mail.subject === needsChanging)).toHaveLength(1);
+    expect(
+      (await q.audit(reference))
+        .filter((entry) => entry.actor_label === 'rs501')
+        .map((entry) => [entry.action, entry.before, entry.after]),
+    ).toEqual([
+      ['finance code refused', { checkStatus: 'pending' }, { checkStatus: 'invalid', message: refusal }],
+      ['finance code refused', { checkStatus: 'invalid' }, { checkStatus: 'invalid', message: refusal }],
+    ]);
+
+    // Rejecting it from here works too: the buyer is told why.
+    const rejected = await decide(rosa, reference, 'reject', { reason: 'No open finance code was given.' });
+    expect(rejected.statusCode).toBe(303);
+    expect(await q.order(reference)).toMatchObject({ status: 'rejected', licence_status: 'cancelled' });
+  });
+});
