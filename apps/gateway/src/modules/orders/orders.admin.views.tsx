@@ -259,7 +259,7 @@ function QueueFilters({ filter, choices, errors, values }: OrderQueuePageProps) 
       />
       <SelectField
         name="sort"
-        label="Order"
+        label="Sort"
         placeholder="Oldest first"
         options={[{ value: 'newest', label: 'Newest first' }]}
         value={filter.sort === 'newest' ? 'newest' : ''}
