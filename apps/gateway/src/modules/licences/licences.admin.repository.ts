@@ -4,7 +4,7 @@ import { containsPattern } from '../admin/manage-forms.ts';
 import { listOrdersForLicence, type OrderListing } from '../orders/orders.queries.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import type { LicenceRole } from './licence-status.ts';
-import type { PersonSummary } from './licences.repository.ts';
+import { listProjects, type PersonSummary, type StorageProjectSummary } from './licences.repository.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
 
 /**
@@ -111,20 +111,8 @@ export async function searchLicences(
   };
 }
 
-export interface AdminProjectMember extends PersonSummary {
-  role: ProjectRole;
-}
-
-export interface AdminStorageProject {
-  id: number;
-  name: string;
-  quotaTb: number;
-  status: 'pending' | 'active' | 'removed';
-  path: string | null;
-  shareName: string | null;
-  groupNames: string[];
-  members: AdminProjectMember[];
-}
+/** Staff see every project of a licence, with where it lives: the same shape as its customers' view. */
+export type AdminStorageProject = StorageProjectSummary;
 
 export interface AdminLicenceDetail extends AdminLicenceListing {
   productName: string;
@@ -182,7 +170,7 @@ export async function findLicenceForStaff(db: Executor, id: number): Promise<Adm
       .orderBy('people.display_name')
       .orderBy('people.id')
       .execute(),
-    listProjectsForStaff(db, id),
+    listProjects(db, id),
     listOrdersForLicence(db, id),
   ]);
   return {
@@ -217,60 +205,6 @@ export async function findLicenceForStaff(db: Executor, id: number): Promise<Adm
     projects,
     orders,
   };
-}
-
-async function listProjectsForStaff(db: Executor, licenceId: number): Promise<AdminStorageProject[]> {
-  const rows = await db
-    .selectFrom('storage_projects')
-    .leftJoin('storage_project_members', 'storage_project_members.project_id', 'storage_projects.id')
-    .leftJoin('people', 'people.id', 'storage_project_members.person_id')
-    .select([
-      'storage_projects.id as project_id',
-      'storage_projects.name as project_name',
-      'storage_projects.quota_tb',
-      'storage_projects.status as project_status',
-      'storage_projects.path',
-      'storage_projects.share_name',
-      'storage_projects.group_names',
-      'storage_project_members.role',
-      'people.id',
-      'people.crsid',
-      'people.display_name',
-      'people.email',
-    ])
-    .where('storage_projects.licence_id', '=', licenceId)
-    .orderBy(sql`lower(storage_projects.name)`)
-    .orderBy('storage_projects.id')
-    .orderBy('storage_project_members.role')
-    .orderBy('people.display_name')
-    .execute();
-  const projects = new Map<number, AdminStorageProject>();
-  for (const row of rows) {
-    let project = projects.get(row.project_id);
-    if (!project) {
-      project = {
-        id: row.project_id,
-        name: row.project_name,
-        quotaTb: row.quota_tb,
-        status: row.project_status,
-        path: row.path,
-        shareName: row.share_name,
-        groupNames: row.group_names ?? [],
-        members: [],
-      };
-      projects.set(row.project_id, project);
-    }
-    if (row.role && row.id !== null && row.crsid !== null && row.display_name !== null && row.email !== null) {
-      project.members.push({
-        id: row.id,
-        crsid: row.crsid,
-        displayName: row.display_name,
-        email: row.email,
-        role: row.role,
-      });
-    }
-  }
-  return [...projects.values()];
 }
 
 /** The service a licence belongs to (for the access check before anything else is read), or undefined. */

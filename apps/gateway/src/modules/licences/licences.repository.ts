@@ -62,6 +62,10 @@ export interface StorageProjectSummary {
   name: string;
   quotaTb: number;
   status: StorageProjectStatus;
+  /** Where it lives, once provisioned. */
+  path: string | null;
+  shareName: string | null;
+  groupNames: string[];
   members: StorageProjectMember[];
 }
 
@@ -266,7 +270,11 @@ export async function findLicenceForPerson(
 }
 
 /** A licence's storage projects with their members, in one query; only `memberId`'s own if given. */
-async function listProjects(db: Executor, licenceId: number, memberId?: number): Promise<StorageProjectSummary[]> {
+export async function listProjects(
+  db: Executor,
+  licenceId: number,
+  memberId?: number,
+): Promise<StorageProjectSummary[]> {
   let query = db
     .selectFrom('storage_projects')
     .leftJoin('storage_project_members', 'storage_project_members.project_id', 'storage_projects.id')
@@ -276,6 +284,9 @@ async function listProjects(db: Executor, licenceId: number, memberId?: number):
       'storage_projects.name as project_name',
       'storage_projects.quota_tb',
       'storage_projects.status as project_status',
+      'storage_projects.path',
+      'storage_projects.share_name',
+      'storage_projects.group_names',
       'storage_project_members.role',
       'people.id',
       'people.crsid',
@@ -308,6 +319,9 @@ async function listProjects(db: Executor, licenceId: number, memberId?: number):
         name: row.project_name,
         quotaTb: row.quota_tb,
         status: row.project_status,
+        path: row.path,
+        shareName: row.share_name,
+        groupNames: row.group_names ?? [],
         members: [],
       };
       projects.set(row.project_id, project);
@@ -344,6 +358,9 @@ export async function findProjectForPerson(
       'storage_projects.name',
       'storage_projects.quota_tb',
       'storage_projects.status',
+      'storage_projects.path',
+      'storage_projects.share_name',
+      'storage_projects.group_names',
       'licences.id as licence_id',
       'licences.name as licence_name',
       'licences.product_code',
@@ -374,6 +391,9 @@ export async function findProjectForPerson(
     name: row.name,
     quotaTb: row.quota_tb,
     status: row.status,
+    path: row.path,
+    shareName: row.share_name,
+    groupNames: row.group_names ?? [],
     members: members.map((member) => ({ ...toPerson(member), role: member.role })),
     licence: {
       id: row.licence_id,
