@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
+import { selectProducts, toProduct } from './catalogue.repository.ts';
 import type { ProductEditable } from './catalogue-admin-rules.ts';
 
 /** The catalogue as the service teams manage it: every product, active or not, and every price. */
@@ -19,41 +20,6 @@ export interface AdminPrice {
   pencePerTbYear: number;
   validFrom: string;
   createdAt: Date;
-}
-
-function selectProducts(db: Executor) {
-  return db
-    .selectFrom('products')
-    .innerJoin('services', 'services.code', 'products.service')
-    .select([
-      'products.code',
-      'products.service',
-      'services.name as service_name',
-      'products.name',
-      'products.summary',
-      'products.description',
-      'products.minimum_tb',
-      'products.files_per_tb',
-      'products.terms_years',
-      'products.active',
-    ]);
-}
-
-type ProductRow = Awaited<ReturnType<ReturnType<typeof selectProducts>['execute']>>[number];
-
-function toProduct(row: ProductRow): AdminProduct {
-  return {
-    code: row.code,
-    service: row.service,
-    serviceName: row.service_name,
-    name: row.name,
-    summary: row.summary,
-    description: row.description,
-    minimumTb: row.minimum_tb,
-    filesPerTb: row.files_per_tb,
-    termsYears: row.terms_years,
-    active: row.active,
-  };
 }
 
 /** The products of these services, withdrawn ones included, in catalogue order. */

@@ -21,7 +21,28 @@ export interface CatalogueProduct {
  * whose valid_from is on or before that day, found in one query.
  */
 export async function listProducts(db: Executor, asOf: string, code?: string): Promise<CatalogueProduct[]> {
-  let query = db
+  let query = selectProducts(db)
+    .select(
+      sql<Record<CustomerClass, number> | null>`(
+        SELECT jsonb_object_agg(current.customer_class, current.pence_per_tb_year)
+        FROM (
+          SELECT DISTINCT ON (p.customer_class) p.customer_class, p.pence_per_tb_year
+          FROM prices p
+          WHERE p.product_code = products.code AND p.valid_from <= ${asOf}::date
+          ORDER BY p.customer_class, p.valid_from DESC
+        ) AS current
+      )`.as('prices'),
+    )
+    .where('products.active', '=', true)
+    .orderBy('products.sort_order');
+  if (code) query = query.where('products.code', '=', code);
+  const rows = await query.execute();
+  return rows.map((row) => ({ ...toProduct(row), prices: row.prices ?? {} }));
+}
+
+/** A product's own columns with its service's name: the catalogue's and the back office's one query shape. */
+export function selectProducts(db: Executor) {
+  return db
     .selectFrom('products')
     .innerJoin('services', 'services.code', 'products.service')
     .select([
@@ -34,21 +55,14 @@ export async function listProducts(db: Executor, asOf: string, code?: string): P
       'products.minimum_tb',
       'products.files_per_tb',
       'products.terms_years',
-      sql<Record<CustomerClass, number> | null>`(
-        SELECT jsonb_object_agg(current.customer_class, current.pence_per_tb_year)
-        FROM (
-          SELECT DISTINCT ON (p.customer_class) p.customer_class, p.pence_per_tb_year
-          FROM prices p
-          WHERE p.product_code = products.code AND p.valid_from <= ${asOf}::date
-          ORDER BY p.customer_class, p.valid_from DESC
-        ) AS current
-      )`.as('prices'),
-    ])
-    .where('products.active', '=', true)
-    .orderBy('products.sort_order');
-  if (code) query = query.where('products.code', '=', code);
-  const rows = await query.execute();
-  return rows.map((row) => ({
+      'products.active',
+    ]);
+}
+
+type ProductRow = Awaited<ReturnType<ReturnType<typeof selectProducts>['execute']>>[number];
+
+export function toProduct(row: ProductRow): Omit<CatalogueProduct, 'prices'> & { active: boolean } {
+  return {
     code: row.code,
     service: row.service,
     serviceName: row.service_name,
@@ -58,8 +72,8 @@ export async function listProducts(db: Executor, asOf: string, code?: string): P
     minimumTb: row.minimum_tb,
     filesPerTb: row.files_per_tb,
     termsYears: row.terms_years,
-    prices: row.prices ?? {},
-  }));
+    active: row.active,
+  };
 }
 
 export interface PriceInForce {
