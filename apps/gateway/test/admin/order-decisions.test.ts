@@ -1,8 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCufs, startTestAppWithCufs } from '../support/cufs.ts';
+import { startCufs, startSwitchableCufs, startTestAppWithCufs } from '../support/cufs.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { buy, type Configuration, RDS_CONFIGURATION, SAMPLE_PDF } from '../support/purchase.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
@@ -406,39 +404,6 @@ describe('approving and rejecting orders', () => {
   });
 });
 
-/**
- * CUFS behind a switch: while `up` is false every connection is dropped, as when the service is
- * down; otherwise requests pass through to the live CUFS service unchanged.
- */
-async function startSwitchableCufs(targetUrl: string) {
-  const state = { up: true };
-  const server = createServer((request, response) => {
-    if (!state.up) {
-      request.socket.destroy();
-      return;
-    }
-    fetch(`${targetUrl}${request.url}`, {
-      headers: { accept: 'application/json', authorization: request.headers.authorization ?? '' },
-    })
-      .then(async (answer) => {
-        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-        response.end(Buffer.from(await answer.arrayBuffer()));
-      })
-      .catch(() => request.socket.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    state,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe('re-checking a finance code from the back office', () => {
   let live: Awaited<ReturnType<typeof startCufs>>;
   let cufs: Awaited<ReturnType<typeof startSwitchableCufs>>;
@@ -448,7 +413,7 @@ describe('re-checking a finance code from the back office', () => {
 
   beforeAll(async () => {
     live = await startCufs();
-    cufs = await startSwitchableCufs(live.url);
+    cufs = await startSwitchableCufs(live.url, { up: true });
     t = await startTestApp({ env: { CUFS_URL: cufs.url } });
   });
   afterAll(async () => {

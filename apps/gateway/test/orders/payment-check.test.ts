@@ -1,6 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +10,7 @@ import { siteLinks } from '../../src/platform/config.ts';
 import { createDocumentStore } from '../../src/platform/documents/index.ts';
 import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
 import { createMailTransport } from '../../src/platform/mail/mail-transport.ts';
-import { DEAD_CUFS_URL, startCufs } from '../support/cufs.ts';
+import { DEAD_CUFS_URL, startCufs, startSwitchableCufs } from '../support/cufs.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { buy, configure, pay, RDS_CONFIGURATION, submit } from '../support/purchase.ts';
 import { Browser, startTestApp, type TestApp, testConfig } from '../support/test-app.ts';
@@ -66,39 +64,6 @@ async function startPaymentCheckApp(liveCufs: LiveCufs, webCufsUrl: string) {
       await documents.close();
       await rm(dataDir, { recursive: true, force: true });
     },
-  };
-}
-
-/**
- * CUFS behind a switch: while `up` is false every connection is dropped, as when the service is
- * down; otherwise requests pass through to the live service unchanged.
- */
-async function startSwitchableCufs(targetUrl: string) {
-  const state = { up: false };
-  const server = createServer((request, response) => {
-    if (!state.up) {
-      request.socket.destroy();
-      return;
-    }
-    fetch(`${targetUrl}${request.url}`, {
-      headers: { accept: 'application/json', authorization: request.headers.authorization ?? '' },
-    })
-      .then(async (answer) => {
-        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-        response.end(Buffer.from(await answer.arrayBuffer()));
-      })
-      .catch(() => request.socket.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    state,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 
@@ -345,7 +310,7 @@ describe('a finance code that the background check finds closed', () => {
   let q: ReturnType<typeof queries>;
 
   beforeAll(async () => {
-    switchable = await startSwitchableCufs(liveCufs.url);
+    switchable = await startSwitchableCufs(liveCufs.url, { up: false });
     app = await startPaymentCheckApp(liveCufs, switchable.url);
     t = app.t;
     q = queries(t);

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type CufsTestApp, startCufsTestApp } from '../../../cufs/test/support/cufs-test-app.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
@@ -27,4 +29,37 @@ export async function startTestAppWithCufs(options: Parameters<typeof startTestA
     await cufs.close();
     throw error;
   }
+}
+
+/**
+ * CUFS behind a switch: while `up` is false every connection is dropped, as when the service is
+ * down; otherwise requests pass through to the live service unchanged.
+ */
+export async function startSwitchableCufs(targetUrl: string, initially: { up: boolean }) {
+  const state = { up: initially.up };
+  const server = createServer((request, response) => {
+    if (!state.up) {
+      request.socket.destroy();
+      return;
+    }
+    fetch(`${targetUrl}${request.url}`, {
+      headers: { accept: 'application/json', authorization: request.headers.authorization ?? '' },
+    })
+      .then(async (answer) => {
+        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+        response.end(Buffer.from(await answer.arrayBuffer()));
+      })
+      .catch(() => request.socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
