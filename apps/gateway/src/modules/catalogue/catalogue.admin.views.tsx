@@ -1,5 +1,5 @@
 import { CsrfField, ErrorSummary, type FieldErrors, SummaryList } from '../../platform/web/components.tsx';
-import { CheckboxField, RadioGroup, TextField } from '../../platform/web/form-fields.tsx';
+import { CheckboxField, RadioGroup, TextAreaField, TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { DATE_HINT } from '../admin/manage-forms.ts';
@@ -188,7 +188,7 @@ export function AdminProductPage({
                 value={edit.summary}
                 error={errors.summary}
               />
-              <TextField
+              <TextAreaField
                 name="description"
                 label="Description"
                 hint="What it is for and how it is reached, for the product's page"

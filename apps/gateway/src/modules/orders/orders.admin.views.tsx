@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { CsrfField, ErrorSummary, type FieldErrors, SummaryList } from '../../platform/web/components.tsx';
-import { SelectField, TextField } from '../../platform/web/form-fields.tsx';
+import { SelectField, TextAreaField, TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
@@ -451,7 +451,7 @@ function Decisions({ context, order, actions, errors, rejectValue }: StaffOrderP
       {actions.reject ? (
         <form method="post" action={staffOrderPath(order.reference, 'reject')} novalidate>
           <CsrfField token={context.csrfToken} />
-          <TextField
+          <TextAreaField
             name="reason"
             label="Reason for rejecting"
             hint={`The buyer and the Data Owner read this on the order and in an email. At most ${REJECT_REASON_MAX.toLocaleString('en-GB')} characters.`}

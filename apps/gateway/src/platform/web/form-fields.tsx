@@ -193,3 +193,29 @@ export function FileField({ name, label, hint, error, accept }: FieldProps & { a
     </FieldFrame>
   );
 }
+
+/** Several lines of free text: a reason a customer will read, a description. */
+export function TextAreaField({
+  name,
+  label,
+  hint,
+  error,
+  value,
+  rows = 4,
+}: FieldProps & { value?: string; rows?: number }) {
+  return (
+    <FieldFrame name={name} error={error}>
+      <label for={name}>{label}</label>
+      <HintAndError name={name} hint={hint} error={error} />
+      <textarea
+        id={name}
+        name={name}
+        rows={rows}
+        aria-describedby={describedBy(name, hint, error)}
+        aria-invalid={error ? 'true' : undefined}
+      >
+        {value ?? ''}
+      </textarea>
+    </FieldFrame>
+  );
+}
