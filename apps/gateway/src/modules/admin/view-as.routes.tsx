@@ -38,7 +38,8 @@ export async function viewAsRoutes(app: FastifyInstance, options: { db: Executor
   app.post(VIEW_AS_STOP_PATH, async (request, reply) => {
     const view = request.session.viewAs;
     if (!view || !request.viewingAs) {
-      if (!request.person) return reply.redirect('/', 303);
+      // Not viewing: only staff have a view to stop (401 signed out, 403 for a customer).
+      requireBackOffice(request);
       request.session.flash = 'You were not viewing the site as anyone.';
       return reply.redirect('/admin/view-as', 303);
     }
