@@ -541,10 +541,17 @@ export function ProjectPage({ context, project }: { context: PageContext; projec
           ['Status', <ProjectStatusWords key="status" status={project.status} explain />],
           [
             'Where to find it',
-            project.status === 'pending'
-              ? 'Set up when the licence is provisioned'
-              : 'The storage team tells the Data Owner when it is set up',
+            project.path ? (
+              <code key="path">{project.path}</code>
+            ) : project.status === 'pending' ? (
+              'Set up when the licence is provisioned'
+            ) : (
+              'The storage team tells the Data Owner when it is set up'
+            ),
           ],
+          ...(project.shareName
+            ? ([['Share name', <code key="share">{project.shareName}</code>]] as Array<[string, ComponentChildren]>)
+            : []),
         ]}
       />
       <section aria-labelledby="project-data-managers">
