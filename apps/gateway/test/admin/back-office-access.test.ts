@@ -50,6 +50,7 @@ interface Target {
 }
 
 const OTHER_TEAM: Record<ServiceCode, string> = { research: 'if502', institutional: 'rs501' };
+const TEAM: Record<ServiceCode, string> = { research: 'rs501', institutional: 'if502' };
 
 /** The records the sweep puts in the routes' parameters. */
 interface Records {
@@ -400,6 +401,26 @@ describe('every back-office route refuses whoever may not use it', () => {
         const page = await other.get(url);
         expect(page.statusCode, `${crsid} ${url}`).toBe(200);
         for (const hidden of links) expect(page.body, `${crsid} ${url}`).not.toContain(hidden);
+      }
+    }
+  });
+
+  it('keeps the customer pages the back office links to (order, PO, licence, project) to the record’s own readers', async () => {
+    for (const service of ['research', 'institutional'] as const) {
+      const reference = service === 'research' ? records.researchOrder : records.ifsOrder;
+      const licence = service === 'research' ? records.researchLicence : records.ifsLicence;
+      const urls = [
+        `/orders/${reference}/`,
+        `/storage/licence/${licence}/`,
+        `/storage/project/${projectOf[reference]}/`,
+        ...(service === 'research' ? [`/orders/${reference}/purchase-order`] : []),
+      ];
+      for (const url of urls) {
+        for (const crsid of [TEAM[service], 'fn601']) {
+          expect((await (await as(crsid)).get(url)).statusCode, `${crsid} ${url}`).toBe(200);
+        }
+        // Like any record that is not theirs: the same 404 as one that does not exist.
+        expect((await (await as(OTHER_TEAM[service])).get(url)).statusCode, `${OTHER_TEAM[service]} ${url}`).toBe(404);
       }
     }
   });
