@@ -55,6 +55,7 @@ async function decide(
   person: PersonWithRoles,
   transition: OrderTransition & ('approve' | 'reject'),
   reason: string | null,
+  at: Date,
 ): Promise<{ before: string; at: Date }> {
   const status = await lockOrderStatus(tx, order.id);
   if (
@@ -66,7 +67,6 @@ async function decide(
     if (!current) throw new AppError('not-found', `There is no order ${order.reference}.`);
     throw new AppError('conflict', decisionConflictMessage(order.reference, transition, current));
   }
-  const at = new Date();
   await recordOrderDecision(tx, order.id, person.id, at);
   return { before: status, at };
 }
@@ -84,7 +84,7 @@ export async function approveOrder(
   const conflict = approvalConflict(person.id, order);
   if (conflict) throw new AppError('forbidden', conflict);
   await context.db.transaction().execute(async (tx) => {
-    const { before } = await decide(tx, order, person, 'approve', null);
+    const { before } = await decide(tx, order, person, 'approve', null, context.clock.now());
     await recordAudit(tx, {
       actor: personActor(person),
       entityType: 'order',
@@ -134,7 +134,7 @@ export async function rejectOrder(
   if (!parsed.ok) return { errors: { reason: parsed.error } };
   const { reason } = parsed;
   await context.db.transaction().execute(async (tx) => {
-    const { before } = await decide(tx, order, person, 'reject', reason);
+    const { before } = await decide(tx, order, person, 'reject', reason, context.clock.now());
     const actor = personActor(person);
     await recordAudit(tx, {
       actor,

@@ -163,7 +163,8 @@ async function insertNewOrder(
       total_pence: charged.totalPence,
       quote_id: submission.quoteId ?? null,
       terms_version_id: submission.termsVersionId,
-      terms_accepted_at: new Date(),
+      terms_accepted_at: context.clock.now(),
+      submitted_at: context.clock.now(),
       submission_key: submission.submissionKey,
     })
     .returning(['id', 'reference'])

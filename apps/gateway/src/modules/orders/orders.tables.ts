@@ -28,7 +28,8 @@ export interface OrdersTable {
   submission_key: string;
   decided_by_person_id: ColumnType<number | null, never, number | null>;
   decided_at: ColumnType<Date | null, never, Date | null>;
-  submitted_at: ColumnType<Date, never, never>;
+  /** From the injected clock, so the queue's "waiting more than N days" is tested as of a day. */
+  submitted_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, never, Date>;
 }
 
