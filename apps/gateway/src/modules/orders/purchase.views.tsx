@@ -299,11 +299,10 @@ export function CheckAnswersPage(props: {
       <form method="post" action={buyPath(product, 'check')} novalidate>
         <CsrfField token={context.csrfToken} />
         <input type="hidden" name="submissionKey" value={props.submissionKey} />
-        <h2 id="terms-heading">
+        <h2>
           {terms.title} <span class="caption">version {terms.version}</span>
         </h2>
-        {/* A scrolling box must be reachable by keyboard, so it takes focus and is named by its heading. */}
-        <div class="terms" role="region" aria-labelledby="terms-heading" tabIndex={0}>
+        <div class="terms">
           {terms.paragraphs.map((paragraph) => (
             <p key={paragraph}>{paragraph}</p>
           ))}
