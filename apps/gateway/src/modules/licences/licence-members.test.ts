@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ChangerFacts,
+  decideChange,
+  licenceStatusProblem,
+  parseQuotaTb,
+  projectNameProblem,
+  quotaProblem,
+} from './licence-members.ts';
+
+const nobody: ChangerFacts = {
+  isOwner: false,
+  isManager: false,
+  managesService: false,
+  readsService: false,
+  projectRoles: [],
+  memberOfAnyProject: false,
+};
+
+describe('who may change a licence', () => {
+  it('tells someone who cannot see the licence that it is not there', () => {
+    expect(decideChange('add-manager', nobody)).toBe('not-found');
+    expect(decideChange('change-project-members', nobody)).toBe('not-found');
+  });
+
+  it('lets the owner and the service managers do everything', () => {
+    for (const change of ['hand-over', 'add-manager', 'remove-manager', 'create-project', 'resize-project'] as const) {
+      expect(decideChange(change, { ...nobody, isOwner: true })).toBe('allowed');
+      expect(decideChange(change, { ...nobody, readsService: true, managesService: true })).toBe('allowed');
+    }
+  });
+
+  it('lets Finance (who read) see but not change', () => {
+    expect(decideChange('add-manager', { ...nobody, readsService: true })).toBe('forbidden');
+  });
+
+  it('lets Data Managers do everything but hand ownership over', () => {
+    const manager = { ...nobody, isManager: true };
+    expect(decideChange('hand-over', manager)).toBe('forbidden');
+    expect(decideChange('remove-manager', manager)).toBe('allowed');
+    expect(decideChange('create-project', manager)).toBe('allowed');
+    expect(decideChange('change-project-members', manager)).toBe('allowed');
+  });
+
+  it("lets a Project Data Manager change their own project's members only; a user nothing", () => {
+    const projectManager = { ...nobody, memberOfAnyProject: true, projectRoles: ['project-data-manager'] as const };
+    expect(decideChange('change-project-members', projectManager)).toBe('allowed');
+    expect(decideChange('resize-project', projectManager)).toBe('forbidden');
+    expect(decideChange('add-manager', projectManager)).toBe('forbidden');
+    const elsewhere = { ...nobody, memberOfAnyProject: true, projectRoles: [] };
+    expect(decideChange('change-project-members', elsewhere)).toBe('forbidden');
+    const user = { ...nobody, memberOfAnyProject: true, projectRoles: ['project-data-user'] as const };
+    expect(decideChange('change-project-members', user)).toBe('forbidden');
+  });
+});
+
+describe('the rules of a change', () => {
+  it('changes only active and pending licences', () => {
+    expect(licenceStatusProblem('active')).toBeUndefined();
+    expect(licenceStatusProblem('pending')).toBeUndefined();
+    expect(licenceStatusProblem('suspended')).toContain('suspended');
+    expect(licenceStatusProblem('cold')).toContain('cold store');
+    expect(licenceStatusProblem('cancelled')).toContain('ended');
+  });
+
+  it('names projects as the purchase form does, unique ignoring case', () => {
+    expect(projectNameProblem('lattice-2', ['other'])).toBeUndefined();
+    expect(projectNameProblem('', [])).toBe('Enter a name for the storage project');
+    expect(projectNameProblem('-bad', [])).toContain('starting with a letter or number');
+    expect(projectNameProblem('a'.repeat(41), [])).toContain('up to 40');
+    expect(projectNameProblem('Lattice', ['lattice'])).toContain('already has');
+  });
+
+  it('reads quotas as whole TB of at least 1', () => {
+    expect(parseQuotaTb('3')).toEqual({ quotaTb: 3 });
+    expect(parseQuotaTb(2)).toEqual({ quotaTb: 2 });
+    expect(parseQuotaTb('')).toEqual({ problem: 'Enter the quota in TB' });
+    expect(parseQuotaTb('1.5')).toHaveProperty('problem');
+    expect(parseQuotaTb('0')).toEqual({ problem: 'The quota must be at least 1 TB' });
+  });
+
+  it("keeps the projects' quotas within the licence's size", () => {
+    expect(quotaProblem(5, [3], 2)).toBeUndefined();
+    expect(quotaProblem(5, [], 5)).toBeUndefined();
+    expect(quotaProblem(5, [3], 3)).toBe(
+      'The licence has 2 TB not given to its other storage projects: choose at most 2 TB',
+    );
+    expect(quotaProblem(5, [3, 2], 1)).toContain('are all given');
+    expect(quotaProblem(5, [], 0)).toContain('at least 1');
+  });
+});

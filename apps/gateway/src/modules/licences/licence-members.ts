@@ -1,0 +1,121 @@
+import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
+
+/**
+ * Who may change a licence's people and storage projects, and the rules of each change. Pure.
+ *
+ * - The Data Owner hands ownership over, to a current person in the directory who is not the
+ *   owner already. The old owner stays on as a Data Manager (so they do not lose sight of data
+ *   they may still be responsible for); the new owner can remove them. If the new owner was a
+ *   Data Manager, they stop being one (the owner is never also a manager).
+ * - The Data Owner and Data Managers add and remove Data Managers. Nobody removes the owner (the
+ *   owner is not a manager: hand ownership over instead); a manager may remove themselves.
+ * - The Data Owner and Data Managers create storage projects and resize them, and add and remove
+ *   any project's Project Data Managers and Project Data Users.
+ * - A Project Data Manager adds and removes the members of their own project (both roles), and
+ *   nothing else. A Project Data User changes nothing.
+ * - Staff who manage the licence's service (canManageService) may do all of it, handover too.
+ *   Finance, who read every service, change nothing here.
+ * - Anyone who cannot see the licence at all is answered "not found" (as for a licence that does
+ *   not exist); a project member who can see it but may not make the change, "forbidden".
+ */
+export type MemberChange =
+  | 'hand-over'
+  | 'add-manager'
+  | 'remove-manager'
+  | 'create-project'
+  | 'resize-project'
+  | 'change-project-members';
+
+export interface ChangerFacts {
+  isOwner: boolean;
+  isManager: boolean;
+  /** Staff who manage the licence's service. */
+  managesService: boolean;
+  /** Staff who may read the licence (Finance, the team), whether or not they may change it. */
+  readsService: boolean;
+  /** The caller's roles on the project the change is about (for project changes), else on any of the licence's projects. */
+  projectRoles: readonly ProjectRole[];
+  /** Whether the caller holds any role on any of the licence's projects (so they can see the licence). */
+  memberOfAnyProject: boolean;
+}
+
+export type ChangeDecision = 'allowed' | 'not-found' | 'forbidden';
+
+export function decideChange(change: MemberChange, facts: ChangerFacts): ChangeDecision {
+  const canSee = facts.isOwner || facts.isManager || facts.readsService || facts.memberOfAnyProject;
+  if (!canSee) return 'not-found';
+  if (facts.managesService || facts.isOwner) return 'allowed';
+  switch (change) {
+    case 'hand-over':
+      return 'forbidden';
+    case 'add-manager':
+    case 'remove-manager':
+    case 'create-project':
+    case 'resize-project':
+      return facts.isManager ? 'allowed' : 'forbidden';
+    case 'change-project-members':
+      return facts.isManager || facts.projectRoles.includes('project-data-manager') ? 'allowed' : 'forbidden';
+  }
+}
+
+/** Only licences in use change: a suspended or cold one must be renewed or recovered first. */
+export function licenceStatusProblem(status: LicenceStatus): string | undefined {
+  if (status === 'active' || status === 'pending') return undefined;
+  if (status === 'suspended' || status === 'cold') {
+    return `This licence is ${status === 'cold' ? 'in the cold store' : 'suspended'}, so its people and storage projects cannot be changed. Renew it (or recover it) first.`;
+  }
+  return 'This licence has ended, so its people and storage projects cannot be changed.';
+}
+
+/** The same rule as the purchase form's first project (modules/orders/purchase-configuration.ts). */
+export const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+export const PROJECT_NAME_MESSAGE =
+  'Use up to 40 letters, numbers, hyphens and underscores for the project name, starting with a letter or number';
+
+export const CRSID = /^[a-z][a-z0-9]{1,9}$/;
+
+/** A project's name: the format, then unique (ignoring case) among the licence's projects that are not removed. */
+export function projectNameProblem(name: string, otherNames: readonly string[]): string | undefined {
+  if (name === '') return 'Enter a name for the storage project';
+  if (!PROJECT_NAME.test(name)) return PROJECT_NAME_MESSAGE;
+  const lower = name.toLowerCase();
+  if (otherNames.some((other) => other.toLowerCase() === lower)) {
+    return 'This licence already has a storage project with that name: choose another';
+  }
+  return undefined;
+}
+
+/** A whole number of TB from a form field or JSON, or a message. */
+export function parseQuotaTb(value: unknown): { quotaTb: number } | { problem: string } {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  if (text === '') return { problem: 'Enter the quota in TB' };
+  if (!/^[0-9]{1,6}$/.test(text)) return { problem: 'Enter the quota as a whole number of TB, like 2' };
+  const quotaTb = Number(text);
+  if (quotaTb < 1) return { problem: 'The quota must be at least 1 TB' };
+  return { quotaTb };
+}
+
+/**
+ * The projects' quotas together must fit in the licence: `otherQuotasTb` are the quotas of the
+ * licence's other projects that are not removed; `quotaTb` the new or changed project's.
+ */
+export function quotaProblem(
+  licenceSizeTb: number,
+  otherQuotasTb: readonly number[],
+  quotaTb: number,
+): string | undefined {
+  if (!Number.isInteger(quotaTb) || quotaTb < 1) return 'The quota must be a whole number of TB, at least 1';
+  const others = otherQuotasTb.reduce((sum, quota) => sum + quota, 0);
+  const free = licenceSizeTb - others;
+  if (quotaTb > free) {
+    return free <= 0
+      ? `The licence's ${licenceSizeTb} TB are all given to its other storage projects: make one of them smaller, or increase the licence's size`
+      : `The licence has ${free} TB not given to its other storage projects: choose at most ${free} TB`;
+  }
+  return undefined;
+}
+
+export const PROJECT_ROLE_LABELS: Record<ProjectRole, string> = {
+  'project-data-manager': 'Project Data Manager',
+  'project-data-user': 'Project Data User',
+};
