@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import {
   boundedMessage,
+  type GroupSyncRequest,
   type ProvisionedDetails,
   type Provisioner,
   type ProvisionerMessage,
@@ -24,7 +25,8 @@ export interface CommandOptions {
 
 /**
  * Runs a configured executable, without a shell, once per step. It reads the message as JSON on
- * stdin (`{"action":"provision","request":{…}}` or `{"action":"undo","request":{…},"details":{…}}`)
+ * stdin (`{"action":"provision","request":{…}}` or `{"action":"undo","request":{…},"details":{…}}`, or
+ * `{"action":"sync-groups","request":{licence, projects}}` after a change of people or projects)
  * and, for provision, prints the details it made as JSON on stdout and exits 0. A non-zero exit is
  * a failure whose stderr is the error; what stdout holds then (the details made so far) is undone.
  * A command that runs past the timeout is killed with its whole process group.
@@ -45,6 +47,10 @@ export function commandProvisioner(options: CommandOptions): Provisioner {
     },
     async undo(request: ProvisionRequest, details: ProvisionedDetails): Promise<void> {
       const result = await runCommand(options, { action: 'undo', request, details });
+      if (result.exitCode !== 0) throw new ProvisioningError(failureMessage(result));
+    },
+    async syncGroups(request: GroupSyncRequest): Promise<void> {
+      const result = await runCommand(options, { action: 'sync-groups', request });
       if (result.exitCode !== 0) throw new ProvisioningError(failureMessage(result));
     },
   };

@@ -5,6 +5,7 @@ import { webhookProvisioner } from './webhook-provisioner.ts';
 
 export { commandProvisioner } from './command-provisioner.ts';
 export {
+  type GroupSyncRequest,
   manualProvisioner,
   type ProvisionedDetails,
   type Provisioner,

@@ -35,6 +35,16 @@ export interface ProvisionRequest {
   }>;
 }
 
+/**
+ * A licence's people and storage projects as they are now, for the storage system's group
+ * membership (and project quotas). Sent after every change of members or projects; idempotent:
+ * the provisioner makes the groups match it, whatever it was told before.
+ */
+export interface GroupSyncRequest {
+  licence: { id: number; name: string; sizeTb: number; owner: string; managers: string[] };
+  projects: ProvisionRequest['projects'];
+}
+
 /** A directory group's name as storage systems accept it. */
 export const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -78,12 +88,15 @@ export interface Provisioner {
   provision(request: ProvisionRequest): Promise<ProvisionedDetails>;
   /** Removes what a failed run made. Rejects with a ProvisioningError if it could not. */
   undo(request: ProvisionRequest, details: ProvisionedDetails): Promise<void>;
+  /** Makes the storage system's groups (and quotas) match the licence as it is now; manual does nothing. */
+  syncGroups(request: GroupSyncRequest): Promise<void>;
 }
 
 /** The message an automated provisioner receives: on stdin (command) or as the POST body (webhook). */
 export type ProvisionerMessage =
   | { action: 'provision'; request: ProvisionRequest }
-  | { action: 'undo'; request: ProvisionRequest; details: ProvisionedDetails };
+  | { action: 'undo'; request: ProvisionRequest; details: ProvisionedDetails }
+  | { action: 'sync-groups'; request: GroupSyncRequest };
 
 /** Nothing automatic: a person records what they made on the staff order page. */
 export const manualProvisioner: Provisioner = {
@@ -92,6 +105,7 @@ export const manualProvisioner: Provisioner = {
   provision: () =>
     Promise.reject(new ProvisioningError('Provisioning is manual: the service team records what they made.')),
   undo: () => Promise.resolve(),
+  syncGroups: () => Promise.resolve(),
 };
 
 /** Parses a provisioner's answer; a ProvisioningError (with nothing to undo) when it is not details. */

@@ -1,5 +1,6 @@
 import {
   boundedMessage,
+  type GroupSyncRequest,
   type ProvisionedDetails,
   type Provisioner,
   type ProvisionerMessage,
@@ -63,6 +64,10 @@ export function webhookProvisioner(options: WebhookOptions): Provisioner {
     },
     async undo(request: ProvisionRequest, details: ProvisionedDetails): Promise<void> {
       const answer = await call({ action: 'undo', request, details });
+      if (answer.status < 200 || answer.status > 299) throw new ProvisioningError(failureMessage(answer));
+    },
+    async syncGroups(request: GroupSyncRequest): Promise<void> {
+      const answer = await call({ action: 'sync-groups', request });
       if (answer.status < 200 || answer.status > 299) throw new ProvisioningError(failureMessage(answer));
     },
   };
