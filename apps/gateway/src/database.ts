@@ -1,6 +1,7 @@
 import type { AuditTables } from './modules/audit/audit.tables.ts';
 import type { CatalogueTables } from './modules/catalogue/catalogue.tables.ts';
 import type { LicencesTables } from './modules/licences/licences.tables.ts';
+import type { LifecycleTables } from './modules/lifecycle/lifecycle.tables.ts';
 import type { OrdersTables } from './modules/orders/orders.tables.ts';
 import type { PaymentsTables } from './modules/payments/payments.tables.ts';
 import type { PeopleTables } from './modules/people/people.tables.ts';
@@ -20,4 +21,5 @@ export interface Database
     LicencesTables,
     QuotesTables,
     OrdersTables,
-    PaymentsTables {}
+    PaymentsTables,
+    LifecycleTables {}

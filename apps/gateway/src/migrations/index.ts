@@ -6,6 +6,7 @@ import * as m0004 from './0004_task_outbox.ts';
 import * as m0005 from './0005_orders_and_licences.ts';
 import * as m0006 from './0006_back_office.ts';
 import * as m0007 from './0007_audit_search.ts';
+import * as m0008 from './0008_lifecycle.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_orders_and_licences': m0005,
   '0006_back_office': m0006,
   '0007_audit_search': m0007,
+  '0008_lifecycle': m0008,
 };

@@ -74,6 +74,19 @@ const environmentSchema = z.object({
   // provision and undo each get this long, and both must fit in one job (Cloud Tasks allows 10 minutes)
   PROVISIONER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(240).default(120),
 
+  /** Days before a licence's end date that its Data Owner and Data Managers are reminded, e.g. "60,30,7". */
+  REMINDER_DAYS: z
+    .string()
+    .default('60,30,7')
+    .transform((text) => [...new Set(text.split(',').map((part) => Number(part.trim())))].sort((a, b) => b - a))
+    .refine((days) => days.length > 0 && days.every((d) => Number.isInteger(d) && d > 0 && d <= 366), {
+      message: 'a comma-separated list of whole numbers of days from 1 to 366',
+    }),
+  /** Days after the end date a licence stays writable; 0 makes it read-only the day after its end date. */
+  SUSPEND_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(0),
+  COLD_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  DELETABLE_AFTER_MONTHS: z.coerce.number().int().min(1).max(120).default(6),
+
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'gcp']).default('json'),
   METRICS_TOKEN: optionalText,
@@ -122,6 +135,8 @@ export interface Config {
     | { kind: 'manual' }
     | { kind: 'command'; command: string[]; timeoutSeconds: number }
     | { kind: 'webhook'; url: string; secret?: string; timeoutSeconds: number };
+  /** When reminders go out and when an unrenewed licence is suspended, moved to cold store and becomes deletable. */
+  lifecycle: { reminderDays: number[]; suspendAfterDays: number; coldAfterDays: number; deletableAfterMonths: number };
   logging: { level: Environment['LOG_LEVEL']; format: Environment['LOG_FORMAT'] };
   metricsToken?: string;
   /** JSON API requests per minute per person (per address when not signed in). */
@@ -228,6 +243,12 @@ function toConfig(e: Environment): Config {
               timeoutSeconds: e.PROVISIONER_TIMEOUT_SECONDS,
             }
           : { kind: 'manual' },
+    lifecycle: {
+      reminderDays: e.REMINDER_DAYS,
+      suspendAfterDays: e.SUSPEND_AFTER_DAYS,
+      coldAfterDays: e.COLD_AFTER_DAYS,
+      deletableAfterMonths: e.DELETABLE_AFTER_MONTHS,
+    },
     logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     metricsToken: e.METRICS_TOKEN,
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,

@@ -1,0 +1,210 @@
+import { Temporal } from 'temporal-polyfill';
+import type { Executor } from '../../platform/db/database.ts';
+import type { JobQueue } from '../../platform/jobs/jobs.ts';
+import type { EmailTemplate } from '../../platform/mail/email-template.tsx';
+import { renderEmail } from '../../platform/mail/email-template.tsx';
+import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
+import {
+  type LifecycleEmailProps,
+  licenceColdEmail,
+  licenceDeletableEmail,
+  licenceReminderEmail,
+  licenceSuspendedEmail,
+} from './lifecycle.emails.tsx';
+import {
+  advanceLicences,
+  type LicenceForPerson,
+  previousRunDay,
+  recordDueReminders,
+  recordRun,
+  reminderRecipients,
+} from './lifecycle.repository.ts';
+import type { LifecycleSettings } from './lifecycle-dates.ts';
+
+export interface SiteLinks {
+  serviceName: string;
+  contactEmail: string;
+  publicUrl: string;
+}
+
+export interface NightlyLifecycleResult {
+  asOf: string;
+  /** Reminders recorded (one per licence). */
+  reminders: number;
+  suspended: number;
+  cold: number;
+  deletable: number;
+  /** Emails queued, reminders and expiry steps together. */
+  emails: number;
+}
+
+/** What the audit row of a storage-changing step says about the provisioner, which has no such operation yet. */
+export const PROVISIONER_NOT_TOLD =
+  'not told: the provisioner has no operation for this yet, so the service team makes the change on the storage';
+
+/**
+ * The nightly job for one day: the reminders due, then each expiry step (active → suspended →
+ * cold → deletable), all in one transaction with their audit rows and emails. A licence can take
+ * more than one step in a run (one that ended 40 days ago and was never suspended is moved to the
+ * cold store at once), so a second run as of the same day finds nothing to do and sends nothing.
+ * Locked licences are left alone. Nothing is ever deleted: the service team confirms a deletion.
+ */
+export async function runNightlyLifecycle(
+  db: Executor,
+  jobs: JobQueue,
+  asOf: string,
+  settings: LifecycleSettings,
+  site: SiteLinks,
+  now: Date = new Date(),
+): Promise<NightlyLifecycleResult> {
+  const day = Temporal.PlainDate.from(asOf).toString();
+  return db.transaction().execute(async (tx) => {
+    const previous = await previousRunDay(tx, day);
+    const recorded = await recordDueReminders(tx, day, previous, settings.reminderDays);
+    const recipients = await reminderRecipients(
+      tx,
+      recorded.map((reminder) => reminder.licenceId),
+    );
+    let emails = await emailEach(tx, jobs, recipients, (person, licences) =>
+      renderEmail(licenceReminderEmail, reminderProps(site, settings, day, person, licences), { to: person.email }),
+    );
+
+    const counts = { suspend: 0, cold: 0, deletable: 0 };
+    for (const step of ['suspend', 'cold', 'deletable'] as const) {
+      const note: Record<string, string> = step === 'deletable' ? {} : { provisioner: PROVISIONER_NOT_TOLD };
+      const moved = await advanceLicences(tx, step, day, settings, now, note);
+      counts[step] = moved.length;
+      const template = EXPIRY_TEMPLATES[step];
+      emails += await emailEach(tx, jobs, moved, (person, licences) =>
+        renderEmail(template, expiryProps(step, site, settings, person, licences), { to: person.email }),
+      );
+    }
+    await recordRun(tx, day);
+    return {
+      asOf: day,
+      reminders: recorded.length,
+      suspended: counts.suspend,
+      cold: counts.cold,
+      deletable: counts.deletable,
+      emails,
+    };
+  });
+}
+
+type Person = Pick<LicenceForPerson, 'personId' | 'email' | 'displayName'>;
+
+/** One email per person, listing all their licences (rows arrive grouped by person). */
+async function emailEach(
+  tx: Executor,
+  jobs: JobQueue,
+  rows: readonly LicenceForPerson[],
+  render: (person: Person, licences: LicenceForPerson[]) => ReturnType<typeof renderEmail>,
+): Promise<number> {
+  const byPerson = new Map<number, LicenceForPerson[]>();
+  for (const row of rows) {
+    const list = byPerson.get(row.personId);
+    if (list) list.push(row);
+    else byPerson.set(row.personId, [row]);
+  }
+  for (const licences of byPerson.values()) {
+    const [first] = licences;
+    if (first) await queueEmail(tx, render(first, licences), jobs);
+  }
+  return byPerson.size;
+}
+
+const EXPIRY_TEMPLATES: Record<'suspend' | 'cold' | 'deletable', EmailTemplate<LifecycleEmailProps>> = {
+  suspend: licenceSuspendedEmail,
+  cold: licenceColdEmail,
+  deletable: licenceDeletableEmail,
+};
+
+const licenceUrl = (site: SiteLinks, id: number) => `${site.publicUrl}/storage/licence/${id}/`;
+const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
+const daysWords = (days: number) => (days === 1 ? '1 day' : `${days} days`);
+const monthsWords = (months: number) => (months === 1 ? '1 month' : `${months} months`);
+
+function whatHappens(settings: LifecycleSettings): string {
+  const readOnly =
+    settings.suspendAfterDays === 0
+      ? 'the day after its end date'
+      : `${daysWords(settings.suspendAfterDays + 1)} after its end date`;
+  return `A licence that has not been renewed becomes read-only ${readOnly}: its data can be read but not changed. ${daysWords(settings.coldAfterDays)} after the end date the data moves to the cold store (tape), and ${monthsWords(settings.deletableAfterMonths)} after the end date it can be deleted.`;
+}
+
+function reminderProps(
+  site: SiteLinks,
+  settings: LifecycleSettings,
+  asOf: string,
+  person: Person,
+  licences: LicenceForPerson[],
+): LifecycleEmailProps {
+  const today = Temporal.PlainDate.from(asOf);
+  return {
+    serviceName: site.serviceName,
+    contactEmail: site.contactEmail,
+    headline: plural(licences.length, 'Your storage licence ends soon', 'Your storage licences end soon'),
+    greeting: `Hello ${person.displayName},`,
+    paragraphs: [
+      plural(
+        licences.length,
+        'A storage licence you look after as its Data Owner or a Data Manager ends soon:',
+        `${licences.length} storage licences you look after as Data Owner or a Data Manager end soon:`,
+      ),
+    ],
+    licences: licences.map((licence) => {
+      const left = today.until(Temporal.PlainDate.from(licence.endDate)).days;
+      return {
+        line: `"${licence.licenceName}" ends on ${formatDay(licence.endDate)} (${left === 0 ? 'today' : `in ${daysWords(left)}`})`,
+        url: licenceUrl(site, licence.licenceId),
+      };
+    }),
+    closing: [
+      whatHappens(settings),
+      'To keep the storage, renew the licence from its page before the end date.',
+      `To stop these reminders, change your reminder setting at ${site.publicUrl}/account/.`,
+    ],
+  };
+}
+
+function expiryProps(
+  step: 'suspend' | 'cold' | 'deletable',
+  site: SiteLinks,
+  settings: LifecycleSettings,
+  person: Person,
+  licences: LicenceForPerson[],
+): LifecycleEmailProps {
+  const many = licences.length > 1;
+  const words = {
+    suspend: {
+      headline: many ? 'Your storage licences have expired' : 'Your storage licence has expired',
+      what: `passed ${many ? 'their' : 'its'} end date without a renewal, so ${many ? 'they are' : 'it is'} now read-only: the data can be read but not changed.`,
+      next: `Renew from the licence's page to use it again. ${whatHappens(settings)}`,
+    },
+    cold: {
+      headline: many
+        ? 'Your expired storage has moved to the cold store'
+        : 'Your expired storage has moved to the cold store',
+      what: `ended ${daysWords(settings.coldAfterDays)} ago without a renewal, so ${many ? 'their' : 'its'} data is moving to the cold store (tape).`,
+      next: `Order a recovery from the licence's page if you need the data back (a fee applies). ${monthsWords(settings.deletableAfterMonths)} after the end date the data can be deleted.`,
+    },
+    deletable: {
+      headline: many ? 'Your expired storage is due for deletion' : 'Your expired storage is due for deletion',
+      what: `ended ${monthsWords(settings.deletableAfterMonths)} ago without a renewal, so ${many ? 'their' : 'its'} data can now be deleted.`,
+      next: `The storage team will delete it once they confirm; nothing is deleted without them. Contact ${site.contactEmail} straight away if you still need it.`,
+    },
+  }[step];
+  return {
+    serviceName: site.serviceName,
+    contactEmail: site.contactEmail,
+    headline: words.headline,
+    greeting: `Hello ${person.displayName},`,
+    paragraphs: [`${many ? 'These storage licences' : 'This storage licence'} you own ${words.what}`],
+    licences: licences.map((licence) => ({
+      line: `"${licence.licenceName}" (ended ${formatDay(licence.endDate)})`,
+      url: licenceUrl(site, licence.licenceId),
+    })),
+    closing: [words.next],
+  };
+}

@@ -1,0 +1,28 @@
+import type { ColumnType } from 'kysely';
+
+export interface LicenceRemindersTable {
+  licence_id: number;
+  /** YYYY-MM-DD: the end date the reminder was about. */
+  end_date: string;
+  days: number;
+  /** YYYY-MM-DD: the day the nightly job ran for. */
+  sent_on: string;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export interface ReminderOptOutsTable {
+  person_id: number;
+  opted_out_at: ColumnType<Date, never, never>;
+}
+
+export interface LifecycleRunsTable {
+  /** YYYY-MM-DD */
+  as_of: string;
+  finished_at: ColumnType<Date, never, never>;
+}
+
+export interface LifecycleTables {
+  licence_reminders: LicenceRemindersTable;
+  reminder_opt_outs: ReminderOptOutsTable;
+  lifecycle_runs: LifecycleRunsTable;
+}
