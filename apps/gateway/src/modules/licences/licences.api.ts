@@ -3,8 +3,23 @@ import { z } from 'zod';
 import type { Executor } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { apiRoute } from '../../platform/web/openapi.ts';
+import {
+  addDataManager,
+  addProjectMember,
+  createStorageProject,
+  handOverOwnership,
+  type MembersContext,
+  removeDataManager,
+  removeProjectMember,
+  resizeStorageProject,
+} from './licence-members.service.ts';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
-import { findLicenceForPerson, findProjectForPerson, listLicencesForPerson } from './licences.repository.ts';
+import {
+  findLicenceForPerson,
+  findProjectForPerson,
+  listLicencesForPerson,
+  listProjects,
+} from './licences.repository.ts';
 
 const person = z.object({ crsid: z.string(), displayName: z.string() });
 
@@ -52,8 +67,12 @@ const people = (list: Array<{ crsid: string; displayName: string }>) =>
   list.map(({ crsid, displayName }) => ({ crsid, displayName }));
 
 /** Licences and storage projects as JSON, with the same access rules as their pages. */
-export async function licencesApi(app: FastifyInstance, options: { db: Executor }): Promise<void> {
+export async function licencesApi(
+  app: FastifyInstance,
+  options: { db: Executor; jobs: MembersContext['jobs']; site: MembersContext['site'] },
+): Promise<void> {
   const { db } = options;
+  const members: MembersContext = { db, jobs: options.jobs, site: options.site };
   const notFound = (what: string) => new AppError('not-found', `There is no ${what} that you can see.`);
 
   apiRoute(
@@ -129,6 +148,195 @@ export async function licencesApi(app: FastifyInstance, options: { db: Executor 
         licenceId: found.licence.id,
         licenceName: found.licence.name,
       };
+    },
+  );
+
+  // --- changes of people and storage projects (licence-members.service.ts has the rules) ------
+
+  const licencePeople = z
+    .object({ licenceId: z.int(), owner: person, managers: z.array(person) })
+    .meta({ id: 'LicencePeople' });
+
+  async function peopleOf(licenceId: number) {
+    const owner = await db
+      .selectFrom('licences')
+      .innerJoin('people', 'people.id', 'licences.owner_person_id')
+      .select(['people.crsid', 'people.display_name'])
+      .where('licences.id', '=', licenceId)
+      .executeTakeFirstOrThrow();
+    const managers = await db
+      .selectFrom('licence_managers')
+      .innerJoin('people', 'people.id', 'licence_managers.person_id')
+      .select(['people.crsid', 'people.display_name'])
+      .where('licence_managers.licence_id', '=', licenceId)
+      .orderBy('people.display_name')
+      .execute();
+    return {
+      licenceId,
+      owner: { crsid: owner.crsid, displayName: owner.display_name },
+      managers: managers.map((m) => ({ crsid: m.crsid, displayName: m.display_name })),
+    };
+  }
+
+  const projectAnswer = project.extend({ licenceId: z.int() }).meta({ id: 'StorageProjectChanged' });
+
+  async function projectOf(projectId: number) {
+    const row = await db
+      .selectFrom('storage_projects')
+      .select('licence_id')
+      .where('id', '=', projectId)
+      .executeTakeFirstOrThrow();
+    const found = (await listProjects(db, row.licence_id)).find((p) => p.id === projectId);
+    if (!found) throw notFound(`storage project ${projectId}`);
+    return {
+      id: found.id,
+      name: found.name,
+      quotaTb: found.quotaTb,
+      status: found.status,
+      members: found.members.map((m) => ({ crsid: m.crsid, displayName: m.displayName, role: m.role })),
+      licenceId: row.licence_id,
+    };
+  }
+
+  const crsidBody = z.object({ crsid: z.string().trim().min(1, 'Enter a CRSid, like ab123').max(20) });
+  const changeErrors = ['not-found', 'forbidden', 'conflict', 'unprocessable'] as const;
+  const roleEnum = z.enum(['project-data-manager', 'project-data-user']);
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/licences/{id}/managers',
+      operationId: 'addLicenceManager',
+      summary: 'Add a Data Manager (the Data Owner and Data Managers)',
+      description: 'The person must be a current member of the University, found by CRSid. They are emailed.',
+      tags: ['Licences'],
+      params: idParams,
+      body: crsidBody,
+      response: licencePeople,
+      status: 201,
+      errors: [...changeErrors],
+    },
+    async ({ params, body, person: caller }) => {
+      await addDataManager(members, caller, params.id, body.crsid);
+      return peopleOf(params.id);
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'DELETE',
+      path: '/api/licences/{id}/managers/{crsid}',
+      operationId: 'removeLicenceManager',
+      summary: 'Remove a Data Manager (the Data Owner and Data Managers; a manager may remove themselves)',
+      tags: ['Licences'],
+      params: idParams.extend({ crsid: z.string().min(1).max(20) }),
+      response: licencePeople,
+      errors: [...changeErrors],
+    },
+    async ({ params, person: caller }) => {
+      await removeDataManager(members, caller, params.id, params.crsid);
+      return peopleOf(params.id);
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/licences/{id}/owner',
+      operationId: 'handOverLicence',
+      summary: 'Hand the licence over to a new Data Owner (the Data Owner only)',
+      description: 'The old Data Owner stays on as a Data Manager. The new owner is emailed.',
+      tags: ['Licences'],
+      params: idParams,
+      body: crsidBody,
+      response: licencePeople,
+      errors: [...changeErrors],
+    },
+    async ({ params, body, person: caller }) => {
+      await handOverOwnership(members, caller, params.id, body.crsid);
+      return peopleOf(params.id);
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/licences/{id}/projects',
+      operationId: 'createStorageProject',
+      summary: 'Create a storage project in the licence (the Data Owner and Data Managers)',
+      description: "The projects' quotas together must fit in the licence's size.",
+      tags: ['Licences'],
+      params: idParams,
+      body: z.object({ name: z.string().max(100), quotaTb: z.int().describe('Whole TB, at least 1.') }),
+      response: projectAnswer,
+      status: 201,
+      errors: [...changeErrors],
+    },
+    async ({ params, body, person: caller }) => {
+      const id = await createStorageProject(members, caller, params.id, body);
+      return projectOf(id);
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'PATCH',
+      path: '/api/projects/{id}',
+      operationId: 'resizeStorageProject',
+      summary: "Change a storage project's quota (the Data Owner and Data Managers)",
+      tags: ['Licences'],
+      params: idParams,
+      body: z.object({ quotaTb: z.int().describe('Whole TB, at least 1.') }),
+      response: projectAnswer,
+      errors: [...changeErrors],
+    },
+    async ({ params, body, person: caller }) => {
+      await resizeStorageProject(members, caller, params.id, body.quotaTb);
+      return projectOf(params.id);
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/projects/{id}/members',
+      operationId: 'addStorageProjectMember',
+      summary:
+        "Add a Project Data Manager or Project Data User (the licence's owner and managers, the project's managers)",
+      tags: ['Licences'],
+      params: idParams,
+      body: crsidBody.extend({ role: roleEnum }),
+      response: projectAnswer,
+      status: 201,
+      errors: [...changeErrors],
+    },
+    async ({ params, body, person: caller }) => {
+      await addProjectMember(members, caller, params.id, body);
+      return projectOf(params.id);
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'DELETE',
+      path: '/api/projects/{id}/members/{crsid}/{role}',
+      operationId: 'removeStorageProjectMember',
+      summary: "Remove a project member's role (the licence's owner and managers, the project's managers)",
+      tags: ['Licences'],
+      params: idParams.extend({ crsid: z.string().min(1).max(20), role: roleEnum }),
+      response: projectAnswer,
+      errors: [...changeErrors],
+    },
+    async ({ params, person: caller }) => {
+      await removeProjectMember(members, caller, params.id, params);
+      return projectOf(params.id);
     },
   );
 }

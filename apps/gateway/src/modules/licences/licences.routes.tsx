@@ -9,6 +9,7 @@ import { listLicenceAudit } from '../audit/audit.repository.ts';
 import { listProducts } from '../catalogue/catalogue.repository.ts';
 import { listOrdersForPerson } from '../orders/orders.queries.ts';
 import { listQuotesForPerson } from '../quotes/quotes.service.ts';
+import type { MembersContext } from './licence-members.service.ts';
 import { findLicenceForPerson, findProjectForPerson, listLicencesForPerson } from './licences.repository.ts';
 import { LicencePage, MyStoragePage, ProjectPage } from './licences.views.tsx';
 
@@ -28,7 +29,10 @@ export function parseId(text: string): number | undefined {
 }
 
 /** MY STORAGE: a person's licences, orders and storage projects (DESIGN.md §9). */
-export async function licencesRoutes(app: FastifyInstance, options: { db: Executor; clock: Clock }): Promise<void> {
+export async function licencesRoutes(
+  app: FastifyInstance,
+  options: { db: Executor; clock: Clock; jobs: MembersContext['jobs']; site: MembersContext['site'] },
+): Promise<void> {
   const { db, clock } = options;
 
   app.get('/storage/', async (request, reply) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type AnyJobHandler, jobHandler, jobType } from '../../platform/jobs/jobs.ts';
 import type { Provisioner } from '../../platform/provisioner/provisioner.ts';
+import { licenceGroupsJobHandlers } from '../licences/licence-groups.jobs.ts';
 import { type ProvisioningContext, runProvisioning, startProvisioningAfterApproval } from './provisioning.service.ts';
 
 /**
@@ -33,5 +34,7 @@ export function provisioningJobHandlers(services: ProvisioningJobServices): AnyJ
     jobHandler(startProvisioningJob, async ({ orderId }, job) => {
       await startProvisioningAfterApproval({ ...services, db: job.db, jobs: job.queue, clock: job.clock }, orderId);
     }),
+    // After a change of a licence's people or projects: its groups, sent to the same provisioner.
+    ...licenceGroupsJobHandlers(services),
   ];
 }

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { Executor } from '../../platform/db/database.ts';
+import { type AnyJobHandler, jobHandler, jobType } from '../../platform/jobs/jobs.ts';
+import type { GroupSyncRequest, Provisioner } from '../../platform/provisioner/provisioner.ts';
+import { listProjects } from './licences.repository.ts';
+
+/**
+ * Enqueued in the same transaction as every change of a licence's people or storage projects:
+ * sends the licence as it is now to an automated provisioner, which makes the storage system's
+ * groups match. Idempotent (it sends the current state, whatever was sent before), so a repeat
+ * or a late run is harmless. Nothing is sent for the manual provisioner, nor for a licence whose
+ * storage is not set up yet (its provisioning run carries the people) or no longer in use.
+ */
+export const syncLicenceGroupsJob = jobType({
+  name: 'sync-licence-groups',
+  payload: z.object({ licenceId: z.number().int().positive() }),
+  retry: { limit: 5, delaySeconds: 60, backoff: true },
+});
+
+/** The licence's owner, managers and projects that are not removed, with their members; undefined if it is not active. */
+export async function groupSyncRequestFor(db: Executor, licenceId: number): Promise<GroupSyncRequest | undefined> {
+  const licence = await db
+    .selectFrom('licences')
+    .innerJoin('people', 'people.id', 'licences.owner_person_id')
+    .select(['licences.id', 'licences.name', 'licences.size_tb', 'licences.status', 'people.crsid as owner'])
+    .where('licences.id', '=', licenceId)
+    .executeTakeFirst();
+  if (licence?.status !== 'active') return undefined;
+  const managers = await db
+    .selectFrom('licence_managers')
+    .innerJoin('people', 'people.id', 'licence_managers.person_id')
+    .select('people.crsid')
+    .where('licence_managers.licence_id', '=', licenceId)
+    .orderBy('people.crsid')
+    .execute();
+  const projects = await listProjects(db, licenceId);
+  return {
+    licence: {
+      id: licence.id,
+      name: licence.name,
+      sizeTb: licence.size_tb,
+      owner: licence.owner,
+      managers: managers.map((manager) => manager.crsid),
+    },
+    projects: projects
+      .filter((project) => project.status !== 'removed')
+      .map((project) => ({
+        id: project.id,
+        name: project.name,
+        quotaTb: project.quotaTb,
+        members: project.members.map((member) => ({ crsid: member.crsid, role: member.role })),
+      })),
+  };
+}
+
+export function licenceGroupsJobHandlers(services: { provisioner: Provisioner }): AnyJobHandler[] {
+  return [
+    jobHandler(syncLicenceGroupsJob, async ({ licenceId }, job) => {
+      if (!services.provisioner.automatic) return;
+      const request = await groupSyncRequestFor(job.db, licenceId);
+      if (!request) return;
+      // A provisioner's failure fails the job, which is retried with the state as it is then.
+      await services.provisioner.syncGroups(request);
+      job.log.info({ licenceId, projects: request.projects.length }, 'sent the licence groups to the provisioner');
+    }),
+  ];
+}

@@ -1,0 +1,521 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.ts';
+import type { JobQueue } from '../../platform/jobs/jobs.ts';
+import { renderEmail } from '../../platform/mail/email-template.tsx';
+import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import { AppError } from '../../platform/web/errors.ts';
+import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
+import type { ServiceCode } from '../people/people.tables.ts';
+import { canManageService, isServiceStaff } from '../people/staff-access.ts';
+import { syncLicenceGroupsJob } from './licence-groups.jobs.ts';
+import { assertLicenceUnlocked } from './licence-lock.ts';
+import { memberEmail } from './licence-members.emails.tsx';
+import {
+  CRSID,
+  decideChange,
+  licenceStatusProblem,
+  type MemberChange,
+  PROJECT_ROLE_LABELS,
+  parseQuotaTb,
+  projectNameProblem,
+  quotaProblem,
+} from './licence-members.ts';
+import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
+
+/**
+ * Self-service changes of a licence's people and storage projects (issue 6, point 1), for the
+ * pages and the JSON API alike. Each one, in one transaction: reads the licence's row FOR UPDATE
+ * (so changes of one licence happen one after another, and a lock taken a moment earlier is
+ * respected), decides whether the caller may (licence-members.ts: decideChange), refuses a locked
+ * licence and one not in use, makes the change, writes an audit row, enqueues the provisioner's
+ * group sync (sync-licence-groups) and, where a person is given a place, emails them.
+ */
+export interface MembersContext {
+  db: Executor;
+  jobs: JobQueue;
+  site: { serviceName: string; contactEmail: string; publicUrl: string };
+}
+
+interface LockedLicence {
+  id: number;
+  name: string;
+  status: LicenceStatus;
+  sizeTb: number;
+  ownerPersonId: number;
+  service: ServiceCode;
+  lockedAt: Date | null;
+  lockReason: string | null;
+  managerIds: number[];
+}
+
+const licenceNotFound = () => new AppError('not-found', 'We could not find that licence.');
+const projectNotFound = () => new AppError('not-found', 'We could not find that storage project.');
+
+const REFUSALS: Record<MemberChange, string> = {
+  'hand-over': 'Only the Data Owner can hand the licence over to someone else.',
+  'add-manager': 'Only the Data Owner and Data Managers can add Data Managers.',
+  'remove-manager': 'Only the Data Owner and Data Managers can remove Data Managers.',
+  'create-project': 'Only the Data Owner and Data Managers can create storage projects.',
+  'resize-project': 'Only the Data Owner and Data Managers can change the quota of a storage project.',
+  'change-project-members':
+    "Only the Data Owner, Data Managers and the project's Project Data Managers can change who is in a storage project.",
+};
+
+async function lockLicence(tx: Executor, licenceId: number): Promise<LockedLicence | undefined> {
+  const row = await tx
+    .selectFrom('licences')
+    .select(['id', 'name', 'status', 'size_tb', 'owner_person_id', 'product_code', 'locked_at', 'lock_reason'])
+    .where('id', '=', licenceId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const product = await tx
+    .selectFrom('products')
+    .select('service')
+    .where('code', '=', row.product_code)
+    .executeTakeFirstOrThrow();
+  const managers = await tx
+    .selectFrom('licence_managers')
+    .select('person_id')
+    .where('licence_id', '=', licenceId)
+    .execute();
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    sizeTb: row.size_tb,
+    ownerPersonId: row.owner_person_id,
+    service: product.service,
+    lockedAt: row.locked_at,
+    lockReason: row.lock_reason,
+    managerIds: managers.map((manager) => manager.person_id),
+  };
+}
+
+/** Authorisation first, then the lock, then the licence's status: throws the answer for a refused change. */
+async function authorise(
+  tx: Executor,
+  person: PersonWithRoles,
+  licence: LockedLicence,
+  change: MemberChange,
+  projectId?: number,
+): Promise<void> {
+  const memberships = await tx
+    .selectFrom('storage_project_members')
+    .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
+    .select(['storage_project_members.project_id', 'storage_project_members.role'])
+    .where('storage_projects.licence_id', '=', licence.id)
+    .where('storage_project_members.person_id', '=', person.id)
+    .execute();
+  const isOwner = licence.ownerPersonId === person.id;
+  const isManager = licence.managerIds.includes(person.id);
+  const decision = decideChange(change, {
+    isOwner,
+    isManager,
+    managesService: canManageService(person, licence.service),
+    readsService: isServiceStaff(person, licence.service),
+    projectRoles: memberships.filter((m) => m.project_id === projectId).map((m) => m.role),
+    memberOfAnyProject: memberships.length > 0,
+  });
+  if (decision === 'not-found') {
+    throw projectId === undefined ? licenceNotFound() : projectNotFound();
+  }
+  // A project member who is not a member of this project does not see it either.
+  if (
+    decision === 'forbidden' &&
+    projectId !== undefined &&
+    !isOwner &&
+    !isManager &&
+    !isServiceStaff(person, licence.service) &&
+    !memberships.some((m) => m.project_id === projectId)
+  ) {
+    throw projectNotFound();
+  }
+  if (decision === 'forbidden') throw new AppError('forbidden', REFUSALS[change]);
+  assertLicenceUnlocked({ lockedAt: licence.lockedAt, lockReason: licence.lockReason });
+  const problem = licenceStatusProblem(licence.status);
+  if (problem) throw new AppError('conflict', problem);
+}
+
+async function lockForChange(
+  tx: Executor,
+  person: PersonWithRoles,
+  licenceId: number,
+  change: MemberChange,
+): Promise<LockedLicence> {
+  const licence = await lockLicence(tx, licenceId);
+  if (!licence) throw licenceNotFound();
+  await authorise(tx, person, licence, change);
+  return licence;
+}
+
+interface LockedProject {
+  id: number;
+  name: string;
+  quotaTb: number;
+  status: 'pending' | 'active' | 'removed';
+  licence: LockedLicence;
+}
+
+async function lockProjectForChange(
+  tx: Executor,
+  person: PersonWithRoles,
+  projectId: number,
+  change: MemberChange,
+): Promise<LockedProject> {
+  const found = await tx
+    .selectFrom('storage_projects')
+    .select('licence_id')
+    .where('id', '=', projectId)
+    .executeTakeFirst();
+  if (!found) throw projectNotFound();
+  const licence = await lockLicence(tx, found.licence_id);
+  if (!licence) throw projectNotFound();
+  await authorise(tx, person, licence, change, projectId);
+  const project = await tx
+    .selectFrom('storage_projects')
+    .select(['id', 'name', 'quota_tb', 'status'])
+    .where('id', '=', projectId)
+    .executeTakeFirstOrThrow();
+  if (project.status === 'removed') throw new AppError('conflict', 'This storage project has been removed.');
+  return { id: project.id, name: project.name, quotaTb: project.quota_tb, status: project.status, licence };
+}
+
+/** A current person in the directory, or a message for the field. */
+async function directoryPerson(tx: Executor, crsidText: string, field = 'crsid'): Promise<DirectoryPerson> {
+  const crsid = crsidText.trim().toLowerCase();
+  if (crsid === '') throw invalid(field, 'Enter a CRSid, like ab123');
+  if (!CRSID.test(crsid)) throw invalid(field, 'Enter a CRSid as letters then numbers, like ab123');
+  const [found] = await findPeopleByCrsids(tx, [crsid]);
+  if (!found) throw invalid(field, `There is nobody with the CRSid ${crsid} in the University directory`);
+  if (found.status !== 'current') {
+    throw invalid(field, `${found.displayName} (${crsid}) has left the University, so cannot be given a place`);
+  }
+  return found;
+}
+
+function invalid(field: string, message: string): AppError {
+  return new AppError('unprocessable', message, { [field]: message });
+}
+
+async function crsidsOf(tx: Executor, personIds: number[]): Promise<string[]> {
+  if (personIds.length === 0) return [];
+  const rows = await tx.selectFrom('people').select('crsid').where('id', 'in', personIds).orderBy('crsid').execute();
+  return rows.map((row) => row.crsid);
+}
+
+async function afterChange(context: MembersContext, tx: Executor, licenceId: number): Promise<void> {
+  await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId });
+}
+
+async function tell(
+  context: MembersContext,
+  tx: Executor,
+  to: DirectoryPerson,
+  headline: string,
+  paragraph: string,
+  path: string,
+): Promise<void> {
+  const message = renderEmail(
+    memberEmail,
+    {
+      serviceName: context.site.serviceName,
+      contactEmail: context.site.contactEmail,
+      headline,
+      paragraphs: [paragraph],
+      url: `${context.site.publicUrl}${path}`,
+    },
+    { to: to.email },
+  );
+  await queueEmail(tx, message, context.jobs);
+}
+
+/** The Data Owner (or the service team) hands the licence to another current person; the old owner stays as a Data Manager. */
+export async function handOverOwnership(
+  context: MembersContext,
+  person: PersonWithRoles,
+  licenceId: number,
+  crsid: string,
+): Promise<void> {
+  await context.db.transaction().execute(async (tx) => {
+    const licence = await lockForChange(tx, person, licenceId, 'hand-over');
+    const next = await directoryPerson(tx, crsid);
+    if (next.id === licence.ownerPersonId) throw invalid('crsid', `${next.displayName} is the Data Owner already`);
+    const [oldOwner] = await crsidsOf(tx, [licence.ownerPersonId]);
+    await tx
+      .updateTable('licences')
+      .set({ owner_person_id: next.id, updated_at: new Date() })
+      .where('id', '=', licence.id)
+      .execute();
+    await tx
+      .deleteFrom('licence_managers')
+      .where('licence_id', '=', licence.id)
+      .where('person_id', '=', next.id)
+      .execute();
+    await tx
+      .insertInto('licence_managers')
+      .values({ licence_id: licence.id, person_id: licence.ownerPersonId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'licence',
+      entityId: licence.id,
+      action: 'owner-handed-over',
+      before: { owner: oldOwner },
+      after: { owner: next.crsid, oldOwnerNowManager: oldOwner },
+      licenceId: licence.id,
+    });
+    await afterChange(context, tx, licence.id);
+    await tell(
+      context,
+      tx,
+      next,
+      `You are now the Data Owner of "${licence.name}"`,
+      `${person.displayName} has handed the storage licence "${licence.name}" over to you: you are now its Data Owner, responsible for it and for who may use it. ${oldOwner ?? 'The previous owner'} stays on as a Data Manager until you remove them.`,
+      `/storage/licence/${licence.id}/`,
+    );
+  });
+}
+
+export async function addDataManager(
+  context: MembersContext,
+  person: PersonWithRoles,
+  licenceId: number,
+  crsid: string,
+): Promise<void> {
+  await context.db.transaction().execute(async (tx) => {
+    const licence = await lockForChange(tx, person, licenceId, 'add-manager');
+    const added = await directoryPerson(tx, crsid);
+    if (added.id === licence.ownerPersonId) throw invalid('crsid', `${added.displayName} is the Data Owner already`);
+    if (licence.managerIds.includes(added.id)) {
+      throw invalid('crsid', `${added.displayName} is a Data Manager already`);
+    }
+    const before = await crsidsOf(tx, licence.managerIds);
+    await tx.insertInto('licence_managers').values({ licence_id: licence.id, person_id: added.id }).execute();
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'licence',
+      entityId: licence.id,
+      action: 'manager-added',
+      before: { managers: before },
+      after: { managers: [...before, added.crsid].sort() },
+      licenceId: licence.id,
+    });
+    await afterChange(context, tx, licence.id);
+    await tell(
+      context,
+      tx,
+      added,
+      `You are a Data Manager of "${licence.name}"`,
+      `${person.displayName} has made you a Data Manager of the storage licence "${licence.name}": you can now see it, and change its Data Managers and storage projects.`,
+      `/storage/licence/${licence.id}/`,
+    );
+  });
+}
+
+export async function removeDataManager(
+  context: MembersContext,
+  person: PersonWithRoles,
+  licenceId: number,
+  crsid: string,
+): Promise<void> {
+  await context.db.transaction().execute(async (tx) => {
+    const licence = await lockForChange(tx, person, licenceId, 'remove-manager');
+    const [found] = await findPeopleByCrsids(tx, [crsid.trim()]);
+    if (found && found.id === licence.ownerPersonId) {
+      throw new AppError(
+        'conflict',
+        'The Data Owner cannot be removed: hand the licence over to someone else instead.',
+      );
+    }
+    if (!found || !licence.managerIds.includes(found.id)) {
+      throw new AppError('not-found', `${crsid} is not a Data Manager of this licence.`);
+    }
+    const before = await crsidsOf(tx, licence.managerIds);
+    await tx
+      .deleteFrom('licence_managers')
+      .where('licence_id', '=', licence.id)
+      .where('person_id', '=', found.id)
+      .execute();
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'licence',
+      entityId: licence.id,
+      action: 'manager-removed',
+      before: { managers: before },
+      after: { managers: before.filter((each) => each !== found.crsid) },
+      licenceId: licence.id,
+    });
+    await afterChange(context, tx, licence.id);
+  });
+}
+
+/** The quotas of the licence's projects that are not removed, but for `exceptId`. */
+async function otherProjects(tx: Executor, licenceId: number, exceptId?: number) {
+  let query = tx
+    .selectFrom('storage_projects')
+    .select(['id', 'name', 'quota_tb'])
+    .where('licence_id', '=', licenceId)
+    .where('status', '<>', 'removed');
+  if (exceptId !== undefined) query = query.where('id', '<>', exceptId);
+  return query.execute();
+}
+
+export async function createStorageProject(
+  context: MembersContext,
+  person: PersonWithRoles,
+  licenceId: number,
+  input: { name: string; quotaTb: unknown },
+): Promise<number> {
+  return context.db.transaction().execute(async (tx) => {
+    const licence = await lockForChange(tx, person, licenceId, 'create-project');
+    const name = input.name.trim();
+    const others = await otherProjects(tx, licence.id);
+    const fields: Record<string, string> = {};
+    const nameProblem = projectNameProblem(
+      name,
+      others.map((other) => other.name),
+    );
+    if (nameProblem) fields.name = nameProblem;
+    const quota = parseQuotaTb(input.quotaTb);
+    if ('problem' in quota) fields.quotaTb = quota.problem;
+    else {
+      const problem = quotaProblem(
+        licence.sizeTb,
+        others.map((other) => other.quota_tb),
+        quota.quotaTb,
+      );
+      if (problem) fields.quotaTb = problem;
+    }
+    if (Object.keys(fields).length > 0 || 'problem' in quota) {
+      throw new AppError('unprocessable', 'Check the new storage project: see the message for each field.', fields);
+    }
+    const project = await tx
+      .insertInto('storage_projects')
+      .values({ licence_id: licence.id, name, quota_tb: quota.quotaTb, status: 'pending' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'storage-project',
+      entityId: project.id,
+      action: 'project-created',
+      after: { name, quotaTb: quota.quotaTb },
+      licenceId: licence.id,
+    });
+    await afterChange(context, tx, licence.id);
+    return project.id;
+  });
+}
+
+export async function resizeStorageProject(
+  context: MembersContext,
+  person: PersonWithRoles,
+  projectId: number,
+  quotaInput: unknown,
+): Promise<void> {
+  await context.db.transaction().execute(async (tx) => {
+    const project = await lockProjectForChange(tx, person, projectId, 'resize-project');
+    const quota = parseQuotaTb(quotaInput);
+    if ('problem' in quota) throw invalid('quotaTb', quota.problem);
+    const others = await otherProjects(tx, project.licence.id, project.id);
+    const problem = quotaProblem(
+      project.licence.sizeTb,
+      others.map((other) => other.quota_tb),
+      quota.quotaTb,
+    );
+    if (problem) throw invalid('quotaTb', problem);
+    if (quota.quotaTb === project.quotaTb) return;
+    await tx.updateTable('storage_projects').set({ quota_tb: quota.quotaTb }).where('id', '=', project.id).execute();
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'storage-project',
+      entityId: project.id,
+      action: 'project-resized',
+      before: { quotaTb: project.quotaTb },
+      after: { quotaTb: quota.quotaTb },
+      licenceId: project.licence.id,
+    });
+    await afterChange(context, tx, project.licence.id);
+  });
+}
+
+export const PROJECT_ROLES: readonly ProjectRole[] = ['project-data-manager', 'project-data-user'];
+
+function parseRole(role: string): ProjectRole {
+  if ((PROJECT_ROLES as readonly string[]).includes(role)) return role as ProjectRole;
+  throw invalid('role', 'Choose Project Data Manager or Project Data User');
+}
+
+export async function addProjectMember(
+  context: MembersContext,
+  person: PersonWithRoles,
+  projectId: number,
+  input: { crsid: string; role: string },
+): Promise<void> {
+  await context.db.transaction().execute(async (tx) => {
+    const project = await lockProjectForChange(tx, person, projectId, 'change-project-members');
+    const role = parseRole(input.role);
+    const added = await directoryPerson(tx, input.crsid);
+    const inserted = await tx
+      .insertInto('storage_project_members')
+      .values({ project_id: project.id, person_id: added.id, role })
+      .onConflict((oc) => oc.doNothing())
+      .returning(sql.lit(1).as('one'))
+      .executeTakeFirst();
+    if (!inserted) throw invalid('crsid', `${added.displayName} is a ${PROJECT_ROLE_LABELS[role]} already`);
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'storage-project',
+      entityId: project.id,
+      action: 'project-member-added',
+      after: { crsid: added.crsid, role },
+      licenceId: project.licence.id,
+    });
+    await afterChange(context, tx, project.licence.id);
+    await tell(
+      context,
+      tx,
+      added,
+      `You are a ${PROJECT_ROLE_LABELS[role]} of "${project.name}"`,
+      `${person.displayName} has made you a ${PROJECT_ROLE_LABELS[role]} of the storage project "${project.name}" (licence "${project.licence.name}").`,
+      `/storage/project/${project.id}/`,
+    );
+  });
+}
+
+export async function removeProjectMember(
+  context: MembersContext,
+  person: PersonWithRoles,
+  projectId: number,
+  input: { crsid: string; role: string },
+): Promise<void> {
+  await context.db.transaction().execute(async (tx) => {
+    const project = await lockProjectForChange(tx, person, projectId, 'change-project-members');
+    const role = parseRole(input.role);
+    const [found] = await findPeopleByCrsids(tx, [input.crsid.trim()]);
+    const removed = found
+      ? await tx
+          .deleteFrom('storage_project_members')
+          .where('project_id', '=', project.id)
+          .where('person_id', '=', found.id)
+          .where('role', '=', role)
+          .returning('person_id')
+          .executeTakeFirst()
+      : undefined;
+    if (!found || !removed) {
+      throw new AppError('not-found', `${input.crsid} is not a ${PROJECT_ROLE_LABELS[role]} of this project.`);
+    }
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'storage-project',
+      entityId: project.id,
+      action: 'project-member-removed',
+      before: { crsid: found.crsid, role },
+      licenceId: project.licence.id,
+    });
+    await afterChange(context, tx, project.licence.id);
+  });
+}

@@ -1,0 +1,333 @@
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
+import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
+import { FIXTURE } from '../provisioning/provisioning-support.ts';
+import { drainJobs } from '../support/jobs.ts';
+import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+/**
+ * Members and storage projects of a licence through the JSON API (the pages call the same
+ * service: members-pages.test.ts): who may do what, each change audited, emailed to the person
+ * given a place, and sent to the (command) provisioner as the licence's current groups.
+ */
+describe('members and storage projects of a licence (API)', () => {
+  let t: TestApp;
+  const logFile = path.join(tmpdir(), `ssgw-members-${process.pid}-${Date.now()}.jsonl`);
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: { PROVISIONER: 'command', PROVISIONER_COMMAND: `${process.execPath} ${FIXTURE} succeed ${logFile}` },
+    });
+    const db = t.database.db;
+    await db
+      .insertInto('people')
+      .values([
+        { crsid: 'nc888', display_name: 'Nadia Current', email: 'nc888@cam.ac.uk', status: 'current' },
+        { crsid: 'lp999', display_name: 'Leo Parted', email: 'lp999@cam.ac.uk', status: 'left' },
+      ])
+      .execute();
+    for (const crsid of ['ar101', 'bm202', 'da303', 'cb404', 'rs501', 'if502', 'fn601', 'nc888']) {
+      const person = { id: await personIdOf(db, crsid), crsid };
+      tokens[crsid] = (await createAccessToken(db, t.clock, person, { name: 'tests', lifetime: 90 })).token;
+    }
+  });
+  afterAll(async () => {
+    await t?.close();
+    await rm(logFile, { force: true });
+  });
+
+  function call(crsid: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) {
+    return t.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${tokens[crsid]}` },
+      ...(payload === undefined ? {} : { payload }),
+    });
+  }
+
+  /** Alice owns 5 TB with Ben as Data Manager; "lattice" (3 TB: Dana its manager) and "telescope" (1 TB: Nadia a user). */
+  async function licence(status: 'active' | 'pending' | 'suspended' | 'cold' = 'active') {
+    const name = `Licence ${Math.random().toString(36).slice(2, 8)}`;
+    const made = await insertStorage(t.database.db, {
+      name,
+      owner: 'ar101',
+      managers: ['bm202'],
+      sizeTb: 5,
+      status,
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      projects: [
+        { name: 'lattice', quotaTb: 3, status: 'active', members: [{ crsid: 'da303', role: 'project-data-manager' }] },
+        { name: 'telescope', quotaTb: 1, status: 'active', members: [{ crsid: 'nc888', role: 'project-data-user' }] },
+      ],
+      order: null,
+    });
+    return { name, id: made.licenceId, lattice: made.projectIds[0] as number, telescope: made.projectIds[1] as number };
+  }
+
+  const audit = (licenceId: number) =>
+    t.database.db
+      .selectFrom('audit_events')
+      .select(['entity_type', 'entity_id', 'action', 'before', 'after', 'actor_label'])
+      .where('licence_id', '=', licenceId)
+      .orderBy('id')
+      .execute();
+
+  const emailsTo = (address: string, subject: string) =>
+    t.database.db
+      .selectFrom('mail_outbox')
+      .select(['subject', 'text_body', 'to_addresses'])
+      .where('subject', 'like', `%${subject}%`)
+      .execute()
+      .then((rows) => rows.filter((row) => JSON.stringify(row.to_addresses).includes(address)));
+
+  async function syncJobs(licenceId: number): Promise<number> {
+    const boss = t.jobs.boss;
+    if (!boss) throw new Error('needs pg-boss');
+    const { rows } = await boss
+      .getDb()
+      .executeSql(`SELECT count(*)::int AS n FROM ${PG_BOSS_SCHEMA}.job WHERE name = $1 AND data->>'licenceId' = $2`, [
+        'sync-licence-groups',
+        String(licenceId),
+      ]);
+    return Number((rows[0] as { n: number }).n);
+  }
+
+  const managersOf = async (licenceId: number) =>
+    (await call('ar101', 'GET', `/api/licences/${licenceId}`)).json().managers.map((m: { crsid: string }) => m.crsid);
+
+  it('lets the owner add a Data Manager: audited, emailed to them, and the groups sync enqueued', async () => {
+    const l = await licence();
+    const added = await call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'NC888' });
+    expect(added.statusCode).toBe(201);
+    expect(
+      added
+        .json()
+        .managers.map((m: { crsid: string }) => m.crsid)
+        .sort(),
+    ).toEqual(['bm202', 'nc888']);
+    expect(await audit(l.id)).toEqual([
+      {
+        entity_type: 'licence',
+        entity_id: String(l.id),
+        action: 'manager-added',
+        before: { managers: ['bm202'] },
+        after: { managers: ['bm202', 'nc888'] },
+        actor_label: 'ar101',
+      },
+    ]);
+    const emails = await emailsTo('nc888@cam.ac.uk', `You are a Data Manager of "${l.name}"`);
+    expect(emails.map((e) => e.to_addresses)).toEqual([['nc888@cam.ac.uk']]);
+    expect(emails[0]?.text_body).toContain(`/storage/licence/${l.id}/`);
+    expect(await syncJobs(l.id)).toBe(1);
+    const again = await call('bm202', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'nc888' });
+    expect(again.statusCode).toBe(422);
+    expect(again.json().error.fields.crsid).toBe('Nadia Current is a Data Manager already');
+    const owner = await call('bm202', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'ar101' });
+    expect(owner.json().error.fields.crsid).toContain('is the Data Owner already');
+  });
+
+  it('refuses people who are not current, or not in the directory', async () => {
+    const l = await licence();
+    const left = await call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'lp999' });
+    expect(left.statusCode).toBe(422);
+    expect(left.json().error.fields.crsid).toBe(
+      'Leo Parted (lp999) has left the University, so cannot be given a place',
+    );
+    const unknown = await call('ar101', 'POST', `/api/projects/${l.lattice}/members`, {
+      crsid: 'zz999',
+      role: 'project-data-user',
+    });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().error.fields.crsid).toContain('nobody with the CRSid zz999');
+    const handover = await call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'lp999' });
+    expect(handover.statusCode).toBe(422);
+    expect(await audit(l.id)).toEqual([]);
+    expect(await syncJobs(l.id)).toBe(0);
+  });
+
+  it('lets a manager remove themselves, never the owner; others see 404 or 403', async () => {
+    const l = await licence();
+    expect((await call('ar101', 'DELETE', `/api/licences/${l.id}/managers/ar101`)).statusCode).toBe(409);
+    expect((await call('cb404', 'DELETE', `/api/licences/${l.id}/managers/bm202`)).statusCode).toBe(404);
+    expect((await call('if502', 'DELETE', `/api/licences/${l.id}/managers/bm202`)).statusCode).toBe(404);
+    expect((await call('da303', 'DELETE', `/api/licences/${l.id}/managers/bm202`)).statusCode).toBe(403);
+    expect((await call('fn601', 'DELETE', `/api/licences/${l.id}/managers/bm202`)).statusCode).toBe(403);
+    expect(await managersOf(l.id)).toEqual(['bm202']);
+    const self = await call('bm202', 'DELETE', `/api/licences/${l.id}/managers/bm202`);
+    expect(self.statusCode).toBe(200);
+    expect(self.json().managers).toEqual([]);
+    expect((await call('bm202', 'GET', `/api/licences/${l.id}`)).statusCode).toBe(404);
+    expect((await audit(l.id)).map((row) => [row.action, row.before, row.after])).toEqual([
+      ['manager-removed', { managers: ['bm202'] }, { managers: [] }],
+    ]);
+  });
+
+  it('lets the service team change a licence too', async () => {
+    const l = await licence();
+    expect((await call('rs501', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'nc888' })).statusCode).toBe(201);
+    expect((await audit(l.id))[0]?.actor_label).toBe('rs501');
+  });
+
+  it('hands ownership over: the owner only; the old owner stays as a Data Manager; the new owner is told', async () => {
+    const l = await licence();
+    expect((await call('bm202', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'bm202' })).statusCode).toBe(403);
+    expect((await call('cb404', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'cb404' })).statusCode).toBe(404);
+    const self = await call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'ar101' });
+    expect(self.json().error.fields.crsid).toContain('is the Data Owner already');
+    const handed = await call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'bm202' });
+    expect(handed.statusCode).toBe(200);
+    expect(handed.json().owner.crsid).toBe('bm202');
+    expect(handed.json().managers.map((m: { crsid: string }) => m.crsid)).toEqual(['ar101']);
+    expect((await audit(l.id)).map((row) => [row.entity_type, row.action, row.before, row.after])).toEqual([
+      ['licence', 'owner-handed-over', { owner: 'ar101' }, { owner: 'bm202', oldOwnerNowManager: 'ar101' }],
+    ]);
+    const emails = await emailsTo('bm202@cam.ac.uk', 'You are now the Data Owner');
+    expect(emails).toHaveLength(1);
+    expect(emails[0]?.to_addresses).toEqual(['bm202@cam.ac.uk']);
+    expect((await call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'ar101' })).statusCode).toBe(403);
+  });
+
+  it("creates and resizes projects within the licence's size, with unique names", async () => {
+    const l = await licence();
+    const duplicate = await call('bm202', 'POST', `/api/licences/${l.id}/projects`, { name: 'LATTICE', quotaTb: 1 });
+    expect(duplicate.statusCode).toBe(422);
+    expect(duplicate.json().error.fields.name).toContain('already has a storage project with that name');
+    const tooBig = await call('bm202', 'POST', `/api/licences/${l.id}/projects`, { name: 'new-one', quotaTb: 2 });
+    expect(tooBig.json().error.fields.quotaTb).toBe(
+      'The licence has 1 TB not given to its other storage projects: choose at most 1 TB',
+    );
+    expect(
+      (await call('da303', 'POST', `/api/licences/${l.id}/projects`, { name: 'mine', quotaTb: 1 })).statusCode,
+    ).toBe(403);
+    const created = await call('bm202', 'POST', `/api/licences/${l.id}/projects`, { name: 'new-one', quotaTb: 1 });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ name: 'new-one', quotaTb: 1, status: 'pending', licenceId: l.id });
+    const grow = await call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 4 });
+    expect(grow.statusCode).toBe(422);
+    expect(grow.json().error.fields.quotaTb).toBe(
+      'The licence has 3 TB not given to its other storage projects: choose at most 3 TB',
+    );
+    expect((await call('da303', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 2 })).statusCode).toBe(403);
+    expect((await call('cb404', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 2 })).statusCode).toBe(404);
+    const shrink = await call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 2 });
+    expect(shrink.statusCode).toBe(200);
+    expect(shrink.json().quotaTb).toBe(2);
+    expect((await audit(l.id)).map((row) => [row.entity_type, row.action, row.before, row.after])).toEqual([
+      ['storage-project', 'project-created', null, { name: 'new-one', quotaTb: 1 }],
+      ['storage-project', 'project-resized', { quotaTb: 3 }, { quotaTb: 2 }],
+    ]);
+  });
+
+  it("lets a Project Data Manager change their own project's members, and nobody else's", async () => {
+    const l = await licence();
+    const added = await call('da303', 'POST', `/api/projects/${l.lattice}/members`, {
+      crsid: 'nc888',
+      role: 'project-data-user',
+    });
+    expect(added.statusCode).toBe(201);
+    expect(
+      added
+        .json()
+        .members.map((m: { crsid: string; role: string }) => `${m.crsid}:${m.role}`)
+        .sort(),
+    ).toEqual(['da303:project-data-manager', 'nc888:project-data-user']);
+    expect(await emailsTo('nc888@cam.ac.uk', 'You are a Project Data User of "lattice"')).not.toHaveLength(0);
+    // Dana is not in "telescope": she cannot see it.
+    const elsewhere = await call('da303', 'POST', `/api/projects/${l.telescope}/members`, {
+      crsid: 'cb404',
+      role: 'project-data-user',
+    });
+    expect(elsewhere.statusCode).toBe(404);
+    // Nadia uses "telescope" but does not manage it.
+    const user = await call('nc888', 'POST', `/api/projects/${l.telescope}/members`, {
+      crsid: 'cb404',
+      role: 'project-data-user',
+    });
+    expect(user.statusCode).toBe(403);
+    const removed = await call('da303', 'DELETE', `/api/projects/${l.lattice}/members/nc888/project-data-user`);
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json().members).toHaveLength(1);
+    expect(
+      (await call('da303', 'DELETE', `/api/projects/${l.lattice}/members/nc888/project-data-user`)).statusCode,
+    ).toBe(404);
+    expect((await audit(l.id)).map((row) => [row.action, row.before, row.after])).toEqual([
+      ['project-member-added', null, { crsid: 'nc888', role: 'project-data-user' }],
+      ['project-member-removed', { crsid: 'nc888', role: 'project-data-user' }, null],
+    ]);
+    expect(await syncJobs(l.id)).toBe(2);
+  });
+
+  it('refuses every change to a locked licence, and to one not in use', async () => {
+    const locked = await licence();
+    await t.database.db
+      .updateTable('licences')
+      .set({ locked_at: new Date(), lock_reason: 'audit' })
+      .where('id', '=', locked.id)
+      .execute();
+    const attempts = (l: Awaited<ReturnType<typeof licence>>) => [
+      call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'nc888' }),
+      call('ar101', 'DELETE', `/api/licences/${l.id}/managers/bm202`),
+      call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'bm202' }),
+      call('ar101', 'POST', `/api/licences/${l.id}/projects`, { name: 'x', quotaTb: 1 }),
+      call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 1 }),
+      call('ar101', 'POST', `/api/projects/${l.lattice}/members`, { crsid: 'nc888', role: 'project-data-user' }),
+      call('ar101', 'DELETE', `/api/projects/${l.lattice}/members/da303/project-data-manager`),
+    ];
+    for (const answer of await Promise.all(attempts(locked))) {
+      expect(answer.statusCode).toBe(409);
+      expect(answer.json().error.message).toContain('locked by the storage team');
+    }
+    const suspended = await licence('suspended');
+    for (const answer of await Promise.all(attempts(suspended))) {
+      expect(answer.statusCode).toBe(409);
+      expect(answer.json().error.message).toContain('This licence is suspended');
+    }
+    expect(await audit(locked.id)).toEqual([]);
+    expect(await audit(suspended.id)).toEqual([]);
+    expect(await managersOf(locked.id)).toEqual(['bm202']);
+  });
+
+  it('sends the licence as it is now to the command provisioner, once per run, and nothing for a pending licence', async () => {
+    const l = await licence();
+    const pending = await licence('pending');
+    await drainJobs(t.jobs);
+    await rm(logFile, { force: true });
+    expect((await call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'nc888' })).statusCode).toBe(201);
+    expect(
+      (await call('ar101', 'POST', `/api/projects/${l.lattice}/members`, { crsid: 'cb404', role: 'project-data-user' }))
+        .statusCode,
+    ).toBe(201);
+    expect((await call('ar101', 'POST', `/api/licences/${pending.id}/managers`, { crsid: 'nc888' })).statusCode).toBe(
+      201,
+    );
+    await drainJobs(t.jobs);
+    const lines = (await readFile(logFile, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).message);
+    // Two changes of the active licence: two sends, each with the whole current state.
+    expect(lines).toHaveLength(2);
+    for (const message of lines) {
+      expect(message.action).toBe('sync-groups');
+      expect(message.request.licence).toMatchObject({ id: l.id, owner: 'ar101', managers: ['bm202', 'nc888'] });
+      expect(message.request.projects).toEqual([
+        {
+          id: l.lattice,
+          name: 'lattice',
+          quotaTb: 3,
+          members: [
+            { crsid: 'da303', role: 'project-data-manager' },
+            { crsid: 'cb404', role: 'project-data-user' },
+          ],
+        },
+        { id: l.telescope, name: 'telescope', quotaTb: 1, members: [{ crsid: 'nc888', role: 'project-data-user' }] },
+      ]);
+    }
+  });
+});
