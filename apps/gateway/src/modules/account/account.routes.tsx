@@ -10,6 +10,8 @@ import { AppError } from '../../platform/web/errors.ts';
 import { fieldErrorsOf, formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
+import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import { remindersOptedOut, setRemindersOptedOut } from '../lifecycle/lifecycle.repository.ts';
 import { findInstitution, type PersonWithRoles } from '../people/people.repository.ts';
 import { type AccountDetails, AccountPage, TokenCreatedPage } from './account.views.tsx';
 
@@ -30,6 +32,10 @@ const createTokenForm = z.object({
     .transform((value) => Number(value) as TokenLifetime),
 });
 
+const remindersForm = z.object({
+  reminders: z.enum(['send', 'stop'], { error: 'Choose whether to get reminders before your licences end' }),
+});
+
 const tokenIdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
 /** /account/: who the signed-in person is, and their personal access tokens for the JSON API. */
@@ -43,9 +49,10 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
     form: { errors: FieldErrors; values: Record<string, string> } = { errors: {}, values: {} },
     status = 200,
   ) {
-    const [institution, tokens] = await Promise.all([
+    const [institution, tokens, optedOut] = await Promise.all([
       person.institutionId ? findInstitution(db, person.institutionId) : undefined,
       listAccessTokens(db, clock, person.id),
+      remindersOptedOut(db, person.id),
     ]);
     const account: AccountDetails = {
       displayName: person.displayName,
@@ -60,6 +67,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
         context={pageContext(request, reply)}
         account={account}
         tokens={tokens}
+        remindersOn={!optedOut}
         errors={form.errors}
         values={form.values}
       />,
@@ -96,6 +104,31 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
       />,
       200,
     );
+  });
+
+  app.post('/account/reminders', async (request, reply) => {
+    const person = requirePerson(request);
+    const parsed = remindersForm.safeParse(request.body);
+    if (!parsed.success) {
+      const form = { errors: fieldErrorsOf(parsed.error), values: formValues(request.body) };
+      return renderAccount(request, reply, person, form, 422);
+    }
+    const optOut = parsed.data.reminders === 'stop';
+    await db.transaction().execute(async (tx) => {
+      if (!(await setRemindersOptedOut(tx, person.id, optOut))) return;
+      await recordAudit(tx, {
+        actor: personActor(person),
+        entityType: 'reminder-setting',
+        entityId: person.id,
+        action: optOut ? 'reminders stopped' : 'reminders started',
+        before: { reminders: optOut ? 'send' : 'stop' },
+        after: { reminders: parsed.data.reminders },
+      });
+    });
+    request.session.flash = optOut
+      ? 'You will not get reminders before your licences end.'
+      : 'You will get reminders before your licences end.';
+    return reply.redirect('/account/', 303);
   });
 
   app.post('/account/tokens/:id/revoke', async (request, reply) => {

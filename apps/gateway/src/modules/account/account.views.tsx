@@ -1,5 +1,6 @@
 import type { AccessTokenSummary } from '../../platform/identity/access-tokens.ts';
 import { CsrfField, ErrorSummary, type FieldErrors, SummaryList } from '../../platform/web/components.tsx';
+import { RadioGroup } from '../../platform/web/form-fields.tsx';
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
 
 export interface AccountDetails {
@@ -45,12 +46,15 @@ export function AccountPage({
   context,
   account,
   tokens,
+  remindersOn = true,
   errors = {},
   values = {},
 }: {
   context: PageContext;
   account: AccountDetails;
   tokens: AccessTokenSummary[];
+  /** Whether the person gets reminders before the licences they look after end. */
+  remindersOn?: boolean;
   errors?: FieldErrors;
   values?: Record<string, string>;
 }) {
@@ -75,6 +79,25 @@ export function AccountPage({
         ]}
       />
       <p class="hint">Your name, email and department come from the University's directory.</p>
+
+      <section aria-labelledby="reminders-title">
+        <h2 id="reminders-title">Licence reminders</h2>
+        <form method="post" action="/account/reminders" novalidate>
+          <CsrfField token={context.csrfToken} />
+          <RadioGroup
+            name="reminders"
+            label="Email me before the licences I look after end?"
+            hint="As a Data Owner or Data Manager you are reminded a few times before a licence's end date, so it can be renewed in time. Emails about a licence that has ended still come to its Data Owner."
+            error={errors.reminders}
+            value={values.reminders ?? (remindersOn ? 'send' : 'stop')}
+            options={[
+              { value: 'send', label: 'Yes, send me reminders' },
+              { value: 'stop', label: 'No, do not send me reminders' },
+            ]}
+          />
+          <button type="submit">Save reminder setting</button>
+        </form>
+      </section>
 
       <section aria-labelledby="tokens-title">
         <h2 id="tokens-title">Personal access tokens</h2>

@@ -11,6 +11,8 @@ export type AuditEntity =
   | 'personal-access-token'
   | 'product'
   | 'price'
+  /** A person's choice of licence reminders (sent or not); entity_id is the person's id. */
+  | 'reminder-setting'
   /** A member of staff viewing the site as a customer sees it; entity_id is the customer's person id. */
   | 'view-as';
 

@@ -176,3 +176,28 @@ function toLicenceForPerson(row: {
     endDate: row.end_date,
   };
 }
+
+/** Whether the person asked for no licence reminders. */
+export async function remindersOptedOut(db: Executor, personId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('reminder_opt_outs')
+    .select('person_id')
+    .where('person_id', '=', personId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Records the person's choice; true if it changed anything. */
+export async function setRemindersOptedOut(tx: Executor, personId: number, optedOut: boolean): Promise<boolean> {
+  if (optedOut) {
+    const rows = await tx
+      .insertInto('reminder_opt_outs')
+      .values({ person_id: personId })
+      .onConflict((oc) => oc.doNothing())
+      .returning('person_id')
+      .execute();
+    return rows.length > 0;
+  }
+  const result = await tx.deleteFrom('reminder_opt_outs').where('person_id', '=', personId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
