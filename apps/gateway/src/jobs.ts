@@ -1,3 +1,5 @@
+import { nightlyLifecycleHandler, nightlyLifecycleSchedule } from './modules/lifecycle/lifecycle.jobs.ts';
+import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from './modules/lifecycle/lifecycle-dates.ts';
 import type { OrdersContext } from './modules/orders/orders.service.ts';
 import { checkOrderPaymentHandler } from './modules/orders/payment-check.jobs.ts';
 import { deleteAbandonedUploadsHandler, deleteAbandonedUploadsSchedule } from './modules/payments/uploads.jobs.ts';
@@ -12,7 +14,11 @@ import { manualProvisioner, type Provisioner } from './platform/provisioner/prov
  * Every background job the gateway runs, and its timetable. A module adds its handlers here;
  * the worker starts a loop per handler, and each queue is created with its type's retry policy.
  */
-const schedules: ScheduledJob[] = [deleteExpiredSessionsSchedule, deleteAbandonedUploadsSchedule];
+const schedules: ScheduledJob[] = [
+  deleteExpiredSessionsSchedule,
+  deleteAbandonedUploadsSchedule,
+  nightlyLifecycleSchedule,
+];
 
 /** The outside systems handlers talk to, passed in so tests can hand in their own. */
 export interface JobServices extends Pick<OrdersContext, 'cufs' | 'site'> {
@@ -20,6 +26,8 @@ export interface JobServices extends Pick<OrdersContext, 'cufs' | 'site'> {
   documents: DocumentStore;
   /** Who sets up approved storage (PROVISIONER); manual when not given. */
   provisioner?: Provisioner;
+  /** Reminder days and expiry steps (config.lifecycle); the defaults when not given. */
+  lifecycle?: LifecycleSettings;
 }
 
 export function createJobRegistry(services: JobServices): JobRegistry {
@@ -29,6 +37,7 @@ export function createJobRegistry(services: JobServices): JobRegistry {
       sendEmailHandler(services.mail),
       checkOrderPaymentHandler(services),
       deleteAbandonedUploadsHandler(services.documents),
+      nightlyLifecycleHandler({ settings: services.lifecycle ?? DEFAULT_LIFECYCLE_SETTINGS, site: services.site }),
       ...provisioningJobHandlers({ provisioner: services.provisioner ?? manualProvisioner, site: services.site }),
     ],
     schedules,

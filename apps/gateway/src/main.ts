@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     documents,
     site: siteLinks(config),
     provisioner: createProvisioner(config.provisioner),
+    lifecycle: config.lifecycle,
   });
   // Role web only enqueues; worker and all also run jobs and (in-process) schedules.
   const jobs = await startBackgroundJobs({

@@ -1,0 +1,313 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LicenceStatus } from '../../src/modules/licences/licences.tables.ts';
+import { nightlyLifecycleJob } from '../../src/modules/lifecycle/lifecycle.jobs.ts';
+import { PROVISIONER_NOT_TOLD, runNightlyLifecycle } from '../../src/modules/lifecycle/lifecycle.service.ts';
+import { DEFAULT_LIFECYCLE_SETTINGS as settings } from '../../src/modules/lifecycle/lifecycle-dates.ts';
+import { fixedClock } from '../../src/platform/clock.ts';
+import { siteLinks } from '../../src/platform/config.ts';
+import { drainJobs } from '../support/jobs.ts';
+import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+/**
+ * The nightly job, run as of chosen days on licences written straight into the tables: which
+ * reminders go and to whom, each expiry step on its day and not a day early, audit rows, one
+ * email per person per step, locked licences left alone, and nothing at all from a second run.
+ */
+describe('nightly lifecycle', () => {
+  let t: TestApp;
+  let emails: Record<string, string>;
+
+  beforeEach(async () => {
+    t = await startTestApp();
+    const rows = await t.database.db.selectFrom('people').select(['crsid', 'email']).execute();
+    emails = Object.fromEntries(rows.map((row) => [row.crsid, row.email]));
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  const run = (asOf: string) =>
+    runNightlyLifecycle(
+      t.database.db,
+      t.jobs.queue,
+      asOf,
+      settings,
+      siteLinks(t.config),
+      new Date(`${asOf}T02:15:00Z`),
+    );
+
+  async function licence(
+    name: string,
+    owner: string,
+    endDate: string,
+    options: { status?: LicenceStatus; managers?: string[] } = {},
+  ): Promise<number> {
+    const fixture = await insertStorage(t.database.db, {
+      name,
+      owner,
+      managers: options.managers,
+      status: options.status ?? 'active',
+      startDate: '2025-01-01',
+      endDate,
+      order: null,
+    });
+    return fixture.licenceId;
+  }
+
+  async function lock(licenceId: number): Promise<void> {
+    await t.database.db
+      .updateTable('licences')
+      .set({ locked_at: new Date('2027-01-01T00:00:00Z'), lock_reason: 'Under investigation' })
+      .where('id', '=', licenceId)
+      .execute();
+  }
+
+  async function outbox(afterId = 0) {
+    return t.database.db
+      .selectFrom('mail_outbox')
+      .select(['id', 'to_addresses', 'cc_addresses', 'subject', 'text_body', 'template'])
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .execute();
+  }
+
+  const lastOutboxId = async () => (await outbox()).at(-1)?.id ?? 0;
+
+  async function statusOf(id: number): Promise<LicenceStatus> {
+    const row = await t.database.db
+      .selectFrom('licences')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    return row.status;
+  }
+
+  async function reminders() {
+    return t.database.db
+      .selectFrom('licence_reminders')
+      .select(['licence_id', 'end_date', 'days', 'sent_on'])
+      .orderBy('licence_id')
+      .execute();
+  }
+
+  async function lifecycleAudit() {
+    return t.database.db
+      .selectFrom('audit_events')
+      .select(['licence_id', 'entity_type', 'entity_id', 'action', 'before', 'after', 'actor_person_id'])
+      .where('actor_label', '=', 'system: lifecycle')
+      .orderBy('id')
+      .execute();
+  }
+
+  describe('reminders', () => {
+    it('go 60, 30 and 7 days before the end date, one email per person listing all theirs, never twice', async () => {
+      // as of 31 December 2027: 60 days ahead is 29 February 2028
+      const in60 = await licence('Leap day archive', 'ar101', '2028-02-29', { managers: ['bm202', 'da303'] });
+      const in30 = await licence('Month end share', 'ar101', '2028-01-30');
+      const in7 = await licence('Week away', 'bm202', '2028-01-07', { managers: ['ar101'] });
+      // a day either side of each threshold: nothing
+      for (const [name, end] of [
+        ['59 days', '2028-02-28'],
+        ['61 days', '2028-03-01'],
+        ['29 days', '2028-01-29'],
+        ['31 days', '2028-01-31'],
+        ['6 days', '2028-01-06'],
+        ['8 days', '2028-01-08'],
+      ] as const) {
+        await licence(name, 'ar101', end);
+      }
+      const locked = await licence('Locked share', 'cb404', '2028-01-30');
+      await lock(locked);
+      await licence('Already suspended', 'cb404', '2028-01-30', { status: 'suspended' });
+      await licence('Still pending', 'cb404', '2028-01-30', { status: 'pending' });
+      await t.database.db
+        .insertInto('reminder_opt_outs')
+        .values({ person_id: await personIdOf(t.database.db, 'da303') })
+        .execute();
+
+      const result = await run('2027-12-31');
+      expect(result).toMatchObject({ reminders: 3, suspended: 0, cold: 0, deletable: 0, emails: 2 });
+      expect(await reminders()).toEqual([
+        { licence_id: in60, end_date: '2028-02-29', days: 60, sent_on: '2027-12-31' },
+        { licence_id: in30, end_date: '2028-01-30', days: 30, sent_on: '2027-12-31' },
+        { licence_id: in7, end_date: '2028-01-07', days: 7, sent_on: '2027-12-31' },
+      ]);
+
+      const sent = await outbox();
+      expect(sent.map((email) => [email.to_addresses, email.template])).toEqual([
+        [[emails.ar101], 'licence-reminder'],
+        [[emails.bm202], 'licence-reminder'],
+      ]);
+      for (const email of sent) expect(email.cc_addresses).toEqual([]);
+      const [alice, bob] = sent;
+      expect(alice?.subject).toBe('Your storage licences end soon');
+      expect(alice?.text_body).toContain(`"Leap day archive" ends on 29 February 2028 (in 60 days)`);
+      expect(alice?.text_body).toContain(`"Month end share" ends on 30 January 2028 (in 30 days)`);
+      expect(alice?.text_body).toContain(`"Week away" ends on 7 January 2028 (in 7 days)`);
+      expect(alice?.text_body).toContain(`${t.config.publicUrl}/storage/licence/${in60}/`);
+      expect(alice?.text_body).toContain('renew the licence from its page');
+      expect(alice?.text_body).not.toMatch(/days"|59 days|61 days|Locked share|Already suspended|Still pending/);
+      expect(bob?.text_body).toContain('"Leap day archive"');
+      expect(bob?.text_body).toContain('"Week away"');
+      expect(bob?.text_body).not.toContain('"Month end share"');
+
+      // a second run as of the same day records nothing and sends nothing
+      expect(await run('2027-12-31')).toMatchObject({ reminders: 0, emails: 0 });
+      expect(await reminders()).toHaveLength(3);
+      expect(await outbox()).toHaveLength(2);
+    });
+
+    it('a missed night still sends the reminder whose day it missed, once', async () => {
+      const missed = await licence('Missed thirty', 'cb404', '2028-01-30', { managers: ['da303'] });
+      // both its 30- and 7-day thresholds fall in the gap: only the 7-day one goes
+      const both = await licence('Missed both', 'cb404', '2028-01-04');
+      expect(await run('2027-12-27')).toMatchObject({ reminders: 0, emails: 0 });
+      // the job does not run from 28 December to 29 December; 31 December (30 days) is not missed
+      // here, so run as of 1 January: 30 days before 30 January 2028 was 31 December
+      expect(await run('2028-01-01')).toMatchObject({ reminders: 2, emails: 2 });
+      expect(await reminders()).toEqual([
+        { licence_id: missed, end_date: '2028-01-30', days: 30, sent_on: '2028-01-01' },
+        { licence_id: both, end_date: '2028-01-04', days: 7, sent_on: '2028-01-01' },
+      ]);
+      const sent = await outbox();
+      expect(sent.map((email) => email.to_addresses).sort()).toEqual([[emails.cb404], [emails.da303]]);
+      const owners = sent.find((email) => email.to_addresses[0] === emails.cb404);
+      const manager = sent.find((email) => email.to_addresses[0] === emails.da303);
+      expect(owners?.text_body).toContain('"Missed thirty" ends on 30 January 2028 (in 29 days)');
+      expect(owners?.text_body).toContain('"Missed both" ends on 4 January 2028 (in 3 days)');
+      expect(manager?.text_body).toContain('"Missed thirty"');
+      expect(manager?.text_body).not.toContain('Missed both');
+
+      // the following nights send nothing more until the next threshold's day
+      expect(await run('2028-01-02')).toMatchObject({ reminders: 0, emails: 0 });
+      // (by the 22nd "Missed both" has ended, so it is suspended: its owner hears of that instead)
+      expect(await run('2028-01-22')).toMatchObject({ reminders: 0, suspended: 1, emails: 1 });
+      expect(await run('2028-01-23')).toMatchObject({ reminders: 1, emails: 2 });
+      expect(await run('2028-01-23')).toMatchObject({ reminders: 0, emails: 0 });
+      expect(await reminders()).toHaveLength(3);
+      expect((await outbox()).map((email) => email.template)).toEqual([
+        'licence-reminder',
+        'licence-reminder',
+        'licence-suspended',
+        'licence-reminder',
+        'licence-reminder',
+      ]);
+    });
+  });
+
+  describe('expiry', () => {
+    it('suspends, moves to cold store and makes deletable on the right days, audited, emailing each owner once per step', async () => {
+      const leap = await licence('Leap day end', 'ar101', '2028-02-29', { managers: ['bm202'] });
+      const leapToo = await licence('Also ends on leap day', 'ar101', '2028-02-29');
+      const bobs = await licence("Bob's share", 'bm202', '2028-02-29', { managers: ['ar101'] });
+      const toCold = await licence('Thirty days gone', 'ar101', '2028-01-31', { status: 'suspended' });
+      const toDeletable = await licence('Six months gone', 'da303', '2027-08-31', { status: 'cold' });
+      const locked = await licence('Locked and expired', 'cb404', '2027-06-30');
+      await lock(locked);
+      const lockedCold = await licence('Locked in cold store', 'cb404', '2027-01-31', { status: 'cold' });
+      await lock(lockedCold);
+      const renewedLater = await licence('Still running', 'cb404', '2028-03-01');
+
+      // 28 February 2028: nothing is due yet (deletable is 31 August + 6 months = 29 February)
+      expect(await run('2028-02-28')).toMatchObject({ suspended: 0, cold: 0, deletable: 0, emails: 0 });
+      // 29 February: the end date itself is still a day of use; the cold licence becomes deletable
+      expect(await run('2028-02-29')).toMatchObject({ suspended: 0, cold: 0, deletable: 1, emails: 1 });
+      expect(await statusOf(leap)).toBe('active');
+      expect(await statusOf(toCold)).toBe('suspended');
+      expect(await statusOf(toDeletable)).toBe('deletable');
+      let sent = await outbox();
+      expect(sent.map((email) => [email.to_addresses, email.template])).toEqual([
+        [[emails.da303], 'licence-deletable'],
+      ]);
+      expect(sent[0]?.text_body).toContain('"Six months gone" (ended 31 August 2027)');
+      expect(sent[0]?.text_body).toContain('nothing is deleted without them');
+      const afterFirst = await lastOutboxId();
+
+      // 1 March 2028: the leap-day licences are suspended, the one ended 31 January goes cold
+      expect(await run('2028-03-01')).toMatchObject({ suspended: 3, cold: 1, deletable: 0, emails: 3 });
+      expect(await statusOf(leap)).toBe('suspended');
+      expect(await statusOf(leapToo)).toBe('suspended');
+      expect(await statusOf(bobs)).toBe('suspended');
+      expect(await statusOf(toCold)).toBe('cold');
+      expect(await statusOf(locked)).toBe('active');
+      expect(await statusOf(lockedCold)).toBe('cold');
+      expect(await statusOf(renewedLater)).toBe('active');
+
+      sent = await outbox(afterFirst);
+      expect(sent.map((email) => [email.to_addresses, email.template])).toEqual([
+        [[emails.ar101], 'licence-suspended'],
+        [[emails.bm202], 'licence-suspended'],
+        [[emails.ar101], 'licence-cold'],
+      ]);
+      expect(sent[0]?.subject).toBe('Your storage licences have expired');
+      expect(sent[0]?.text_body).toContain('"Leap day end" (ended 29 February 2028)');
+      expect(sent[0]?.text_body).toContain('"Also ends on leap day" (ended 29 February 2028)');
+      expect(sent[0]?.text_body).not.toContain("Bob's share");
+      expect(sent[0]?.text_body).toContain('read-only');
+      expect(sent[1]?.subject).toBe('Your storage licence has expired');
+      expect(sent[2]?.text_body).toContain('"Thirty days gone" (ended 31 January 2028)');
+      expect(sent[2]?.text_body).toContain('cold store');
+
+      const audit = await lifecycleAudit();
+      expect(audit.map((row) => [row.licence_id, row.action])).toEqual([
+        [toDeletable, 'became deletable'],
+        [leap, 'suspended (end date passed)'],
+        [leapToo, 'suspended (end date passed)'],
+        [bobs, 'suspended (end date passed)'],
+        [toCold, 'moved to the cold store'],
+      ]);
+      expect(audit[1]).toMatchObject({
+        entity_type: 'licence',
+        entity_id: String(leap),
+        actor_person_id: null,
+        before: { status: 'active' },
+        after: { status: 'suspended', asOf: '2028-03-01', provisioner: PROVISIONER_NOT_TOLD },
+      });
+      expect(audit[0]).toMatchObject({
+        before: { status: 'cold' },
+        after: { status: 'deletable', asOf: '2028-02-29' },
+      });
+
+      // a second run as of the same day changes nothing and sends nothing
+      expect(await run('2028-03-01')).toMatchObject({ suspended: 0, cold: 0, deletable: 0, emails: 0 });
+      expect(await outbox(afterFirst)).toHaveLength(3);
+      expect(await lifecycleAudit()).toHaveLength(5);
+    });
+
+    it('takes a long-expired licence through every step due in one run, and a second run does nothing', async () => {
+      const old = await licence('Long forgotten', 'bm202', '2027-06-30');
+      expect(await run('2028-01-15')).toMatchObject({ suspended: 1, cold: 1, deletable: 1, emails: 3 });
+      expect(await statusOf(old)).toBe('deletable');
+      expect((await outbox()).map((email) => [email.to_addresses, email.template])).toEqual([
+        [[emails.bm202], 'licence-suspended'],
+        [[emails.bm202], 'licence-cold'],
+        [[emails.bm202], 'licence-deletable'],
+      ]);
+      expect((await lifecycleAudit()).map((row) => row.action)).toEqual([
+        'suspended (end date passed)',
+        'moved to the cold store',
+        'became deletable',
+      ]);
+      expect(await run('2028-01-15')).toMatchObject({ reminders: 0, suspended: 0, cold: 0, deletable: 0, emails: 0 });
+      expect(await outbox()).toHaveLength(3);
+    });
+  });
+
+  it('runs as the scheduled nightly-lifecycle job, as of the clock’s today, and again harmlessly', async () => {
+    await t.close();
+    t = await startTestApp({ clock: fixedClock('2027-12-31T02:15:00Z') });
+    const soon = await licence('Due in a week', 'ar101', '2028-01-07');
+    const ended = await licence('Ended yesterday', 'ar101', '2027-12-30');
+    for (let i = 0; i < 2; i++) {
+      await t.jobs.queue.enqueue(t.database.db, nightlyLifecycleJob, {});
+      await drainJobs(t.jobs);
+    }
+    expect(await reminders()).toEqual([{ licence_id: soon, end_date: '2028-01-07', days: 7, sent_on: '2027-12-31' }]);
+    expect(await statusOf(ended)).toBe('suspended');
+    expect((await outbox()).map((email) => [email.to_addresses, email.template])).toEqual([
+      [[emails.ar101], 'licence-reminder'],
+      [[emails.ar101], 'licence-suspended'],
+    ]);
+  });
+});
