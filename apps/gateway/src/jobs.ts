@@ -1,5 +1,6 @@
 import { nightlyLifecycleHandler, nightlyLifecycleSchedule } from './modules/lifecycle/lifecycle.jobs.ts';
 import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from './modules/lifecycle/lifecycle-dates.ts';
+import { sendEmailsHandler } from './modules/lifecycle/lifecycle-mail.ts';
 import type { OrdersContext } from './modules/orders/orders.service.ts';
 import { checkOrderPaymentHandler } from './modules/orders/payment-check.jobs.ts';
 import { deleteAbandonedUploadsHandler, deleteAbandonedUploadsSchedule } from './modules/payments/uploads.jobs.ts';
@@ -35,6 +36,7 @@ export function createJobRegistry(services: JobServices): JobRegistry {
     handlers: [
       deleteExpiredSessionsHandler,
       sendEmailHandler(services.mail),
+      sendEmailsHandler(services.mail),
       checkOrderPaymentHandler(services),
       deleteAbandonedUploadsHandler(services.documents),
       nightlyLifecycleHandler({ settings: services.lifecycle ?? DEFAULT_LIFECYCLE_SETTINGS, site: services.site }),

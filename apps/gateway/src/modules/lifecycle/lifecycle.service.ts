@@ -3,7 +3,6 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import type { EmailTemplate } from '../../platform/mail/email-template.tsx';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
-import { queueEmail } from '../../platform/mail/mail.jobs.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import {
   type LifecycleEmailProps,
@@ -21,6 +20,7 @@ import {
   reminderRecipients,
 } from './lifecycle.repository.ts';
 import type { LifecycleSettings } from './lifecycle-dates.ts';
+import { queueEmails } from './lifecycle-mail.ts';
 
 export interface SiteLinks {
   serviceName: string;
@@ -94,7 +94,7 @@ export async function runNightlyLifecycle(
 
 type Person = Pick<LicenceForPerson, 'personId' | 'email' | 'displayName'>;
 
-/** One email per person, listing all their licences (rows arrive grouped by person). */
+/** One email per person, listing all their licences (rows arrive grouped by person); all queued at once. */
 async function emailEach(
   tx: Executor,
   jobs: JobQueue,
@@ -107,11 +107,11 @@ async function emailEach(
     if (list) list.push(row);
     else byPerson.set(row.personId, [row]);
   }
-  for (const licences of byPerson.values()) {
+  const messages = [...byPerson.values()].flatMap((licences) => {
     const [first] = licences;
-    if (first) await queueEmail(tx, render(first, licences), jobs);
-  }
-  return byPerson.size;
+    return first ? [render(first, licences)] : [];
+  });
+  return queueEmails(tx, messages, jobs);
 }
 
 const EXPIRY_TEMPLATES: Record<'suspend' | 'cold' | 'deletable', EmailTemplate<LifecycleEmailProps>> = {
