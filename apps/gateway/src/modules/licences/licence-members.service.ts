@@ -519,3 +519,74 @@ export async function removeProjectMember(
     await afterChange(context, tx, project.licence.id);
   });
 }
+
+/** What a person may change on a licence (or one of its projects) now, for showing the pages' forms. */
+export interface ChangeRights {
+  handOver: boolean;
+  managers: boolean;
+  projects: boolean;
+  projectMembers: boolean;
+  /** Why nothing can change now (locked, suspended…), when the person could otherwise change something. */
+  problem?: string;
+}
+
+export async function changeRightsFor(
+  db: Executor,
+  person: PersonWithRoles,
+  licenceId: number,
+  projectId?: number,
+): Promise<ChangeRights> {
+  const licence = await db
+    .selectFrom('licences')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .select([
+      'licences.status',
+      'licences.owner_person_id',
+      'licences.locked_at',
+      'licences.lock_reason',
+      'products.service',
+    ])
+    .where('licences.id', '=', licenceId)
+    .executeTakeFirst();
+  const none: ChangeRights = { handOver: false, managers: false, projects: false, projectMembers: false };
+  if (!licence) return none;
+  const isManager = await db
+    .selectFrom('licence_managers')
+    .select('person_id')
+    .where('licence_id', '=', licenceId)
+    .where('person_id', '=', person.id)
+    .executeTakeFirst();
+  const memberships = await db
+    .selectFrom('storage_project_members')
+    .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
+    .select(['storage_project_members.project_id', 'storage_project_members.role'])
+    .where('storage_projects.licence_id', '=', licenceId)
+    .where('storage_project_members.person_id', '=', person.id)
+    .execute();
+  const facts = {
+    isOwner: licence.owner_person_id === person.id,
+    isManager: isManager !== undefined,
+    managesService: canManageService(person, licence.service),
+    readsService: isServiceStaff(person, licence.service),
+    projectRoles: memberships.filter((m) => m.project_id === projectId).map((m) => m.role),
+    memberOfAnyProject: memberships.length > 0,
+  };
+  const may = (change: MemberChange) => decideChange(change, facts) === 'allowed';
+  const rights: ChangeRights = {
+    handOver: may('hand-over'),
+    managers: may('add-manager'),
+    projects: may('create-project'),
+    projectMembers: projectId !== undefined && may('change-project-members'),
+  };
+  if (!rights.handOver && !rights.managers && !rights.projects && !rights.projectMembers) return rights;
+  const problem =
+    (licence.locked_at
+      ? 'This licence is locked by the storage team, so it cannot be changed at the moment.'
+      : undefined) ?? licenceStatusProblem(licence.status);
+  return problem ? { ...none, problem } : rights;
+}
+
+/** A current person in the directory by CRSid (for a confirmation step), or an unprocessable AppError for `field`. */
+export function currentPerson(db: Executor, crsid: string, field = 'crsid'): Promise<DirectoryPerson> {
+  return directoryPerson(db, crsid, field);
+}

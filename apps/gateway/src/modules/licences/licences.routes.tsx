@@ -1,15 +1,29 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
 import { AppError } from '../../platform/web/errors.ts';
+import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { listLicenceAudit } from '../audit/audit.repository.ts';
 import { listProducts } from '../catalogue/catalogue.repository.ts';
 import { listOrdersForPerson } from '../orders/orders.queries.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
 import { listQuotesForPerson } from '../quotes/quotes.service.ts';
-import type { MembersContext } from './licence-members.service.ts';
+import {
+  addDataManager,
+  addProjectMember,
+  changeRightsFor,
+  createStorageProject,
+  currentPerson,
+  handOverOwnership,
+  type MembersContext,
+  removeDataManager,
+  removeProjectMember,
+  resizeStorageProject,
+} from './licence-members.service.ts';
+import { HandOverPage, licencePath, type MembersForm, projectPath } from './licence-members.views.tsx';
 import { findLicenceForPerson, findProjectForPerson, listLicencesForPerson } from './licences.repository.ts';
 import { LicencePage, MyStoragePage, ProjectPage } from './licences.views.tsx';
 
@@ -34,6 +48,7 @@ export async function licencesRoutes(
   options: { db: Executor; clock: Clock; jobs: MembersContext['jobs']; site: MembersContext['site'] },
 ): Promise<void> {
   const { db, clock } = options;
+  const members: MembersContext = { db, jobs: options.jobs, site: options.site };
 
   app.get('/storage/', async (request, reply) => {
     const person = requirePerson(request);
@@ -54,20 +69,237 @@ export async function licencesRoutes(
     );
   });
 
-  app.get<{ Params: { id: string } }>('/storage/licence/:id/', async (request, reply) => {
-    const person = requirePerson(request);
-    const id = parseId(request.params.id);
+  async function renderLicence(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    person: PersonWithRoles,
+    id?: number,
+    form?: MembersForm,
+  ) {
     const licence = id === undefined ? undefined : await findLicenceForPerson(db, person, id);
     if (!licence) throw licenceNotFound();
     const history = licence.access === 'full' ? await listLicenceAudit(db, licence.id) : [];
-    return sendPage(reply, <LicencePage context={pageContext(request, reply)} licence={licence} history={history} />);
+    const rights = await changeRightsFor(db, person, licence.id);
+    return sendPage(
+      reply,
+      <LicencePage
+        context={pageContext(request, reply)}
+        licence={licence}
+        history={history}
+        changes={{ rights, form }}
+      />,
+      form ? 422 : 200,
+    );
+  }
+
+  async function renderProject(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    person: PersonWithRoles,
+    id?: number,
+    form?: MembersForm,
+  ) {
+    const project = id === undefined ? undefined : await findProjectForPerson(db, person, id);
+    if (!project) throw projectNotFound();
+    const rights = await changeRightsFor(db, person, project.licence.id, project.id);
+    return sendPage(
+      reply,
+      <ProjectPage context={pageContext(request, reply)} project={project} changes={{ rights, form }} />,
+      form ? 422 : 200,
+    );
+  }
+
+  app.get<{ Params: { id: string } }>('/storage/licence/:id/', async (request, reply) => {
+    return renderLicence(request, reply, requirePerson(request), parseId(request.params.id));
   });
 
   app.get<{ Params: { id: string } }>('/storage/project/:id/', async (request, reply) => {
-    const person = requirePerson(request);
+    return renderProject(request, reply, requirePerson(request), parseId(request.params.id));
+  });
+
+  /**
+   * A change from a page: done, then back to `done()` with a flash; refused with field messages,
+   * the page again (422) with each message next to its field (the service's field names mapped
+   * to the form's by `fields`). Other refusals (404, 403, 409) are the site's error pages.
+   */
+  async function change(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    run: (values: Record<string, string>) => Promise<{ flash: string; to: string }>,
+    fields: Record<string, string>,
+    again: (form: MembersForm) => Promise<unknown>,
+  ) {
+    const values = formValues(request.body);
+    try {
+      const done = await run(values);
+      request.session.flash = done.flash;
+      return reply.redirect(done.to, 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'unprocessable' || !error.fields) throw error;
+      const errors = Object.fromEntries(
+        Object.entries(error.fields).map(([field, message]) => [fields[field] ?? field, message]),
+      );
+      return again({ errors, values });
+    }
+  }
+
+  type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+  const licenceIdOf = (request: IdRequest) => {
     const id = parseId(request.params.id);
-    const project = id === undefined ? undefined : await findProjectForPerson(db, person, id);
-    if (!project) throw projectNotFound();
-    return sendPage(reply, <ProjectPage context={pageContext(request, reply)} project={project} />);
+    if (id === undefined) throw licenceNotFound();
+    return id;
+  };
+  const projectIdOf = (request: IdRequest) => {
+    const id = parseId(request.params.id);
+    if (id === undefined) throw projectNotFound();
+    return id;
+  };
+
+  app.post<{ Params: { id: string } }>('/storage/licence/:id/managers', async (request, reply) => {
+    const person = requirePerson(request);
+    const id = licenceIdOf(request);
+    return change(
+      request,
+      reply,
+      async (values) => {
+        await addDataManager(members, person, id, values.managerCrsid ?? '');
+        return {
+          flash: `${(values.managerCrsid ?? '').trim().toLowerCase()} is now a Data Manager of this licence.`,
+          to: licencePath(id),
+        };
+      },
+      { crsid: 'managerCrsid' },
+      (form) => renderLicence(request, reply, person, id, form),
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/storage/licence/:id/managers/remove', async (request, reply) => {
+    const person = requirePerson(request);
+    const id = licenceIdOf(request);
+    const crsid = formValues(request.body).crsid ?? '';
+    await removeDataManager(members, person, id, crsid);
+    request.session.flash = `${crsid} is no longer a Data Manager of this licence.`;
+    // Someone who removed themselves may no longer see the licence.
+    const stillSees = await findLicenceForPerson(db, person, id);
+    return reply.redirect(stillSees ? licencePath(id) : '/storage/', 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/storage/licence/:id/projects', async (request, reply) => {
+    const person = requirePerson(request);
+    const id = licenceIdOf(request);
+    return change(
+      request,
+      reply,
+      async (values) => {
+        const projectId = await createStorageProject(members, person, id, {
+          name: values.projectName ?? '',
+          quotaTb: values.projectQuotaTb ?? '',
+        });
+        return { flash: `Storage project ${(values.projectName ?? '').trim()} created.`, to: projectPath(projectId) };
+      },
+      { name: 'projectName', quotaTb: 'projectQuotaTb' },
+      (form) => renderLicence(request, reply, person, id, form),
+    );
+  });
+
+  async function renderHandOver(
+    request: IdRequest,
+    reply: FastifyReply,
+    person: PersonWithRoles,
+    options: { form?: MembersForm; confirming?: Awaited<ReturnType<typeof currentPerson>> } = {},
+  ) {
+    const id = licenceIdOf(request);
+    const licence = await findLicenceForPerson(db, person, id);
+    if (!licence) throw licenceNotFound();
+    const rights = await changeRightsFor(db, person, id);
+    if (rights.problem) throw new AppError('conflict', rights.problem);
+    if (!rights.handOver)
+      throw new AppError('forbidden', 'Only the Data Owner can hand the licence over to someone else.');
+    return sendPage(
+      reply,
+      <HandOverPage
+        context={pageContext(request, reply)}
+        licence={licence}
+        form={options.form}
+        confirming={options.confirming}
+      />,
+      options.form ? 422 : 200,
+    );
+  }
+
+  app.get<{ Params: { id: string } }>('/storage/licence/:id/owner', async (request, reply) => {
+    return renderHandOver(request, reply, requirePerson(request));
+  });
+
+  app.post<{ Params: { id: string } }>('/storage/licence/:id/owner', async (request, reply) => {
+    const person = requirePerson(request);
+    const id = licenceIdOf(request);
+    const values = formValues(request.body);
+    if (values.confirm !== 'yes') {
+      // First step: check the CRSid, then ask to confirm, naming the person.
+      try {
+        const next = await currentPerson(db, values.crsid ?? '');
+        return renderHandOver(request, reply, person, { confirming: next });
+      } catch (error) {
+        if (!(error instanceof AppError) || !error.fields) throw error;
+        return renderHandOver(request, reply, person, { form: { errors: { ...error.fields }, values } });
+      }
+    }
+    return change(
+      request,
+      reply,
+      async () => {
+        await handOverOwnership(members, person, id, values.crsid ?? '');
+        return {
+          flash: `${values.crsid} is now the Data Owner of this licence; you are a Data Manager.`,
+          to: licencePath(id),
+        };
+      },
+      {},
+      (form) => renderHandOver(request, reply, person, { form }),
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/storage/project/:id/quota', async (request, reply) => {
+    const person = requirePerson(request);
+    const id = projectIdOf(request);
+    return change(
+      request,
+      reply,
+      async (values) => {
+        await resizeStorageProject(members, person, id, values.quotaTb ?? '');
+        return { flash: `The quota is now ${(values.quotaTb ?? '').trim()} TB.`, to: projectPath(id) };
+      },
+      {},
+      (form) => renderProject(request, reply, person, id, form),
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/storage/project/:id/members', async (request, reply) => {
+    const person = requirePerson(request);
+    const id = projectIdOf(request);
+    return change(
+      request,
+      reply,
+      async (values) => {
+        await addProjectMember(members, person, id, { crsid: values.memberCrsid ?? '', role: values.memberRole ?? '' });
+        return {
+          flash: `${(values.memberCrsid ?? '').trim().toLowerCase()} has been added to this project.`,
+          to: projectPath(id),
+        };
+      },
+      { crsid: 'memberCrsid', role: 'memberRole' },
+      (form) => renderProject(request, reply, person, id, form),
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/storage/project/:id/members/remove', async (request, reply) => {
+    const person = requirePerson(request);
+    const id = projectIdOf(request);
+    const values = formValues(request.body);
+    await removeProjectMember(members, person, id, { crsid: values.crsid ?? '', role: values.role ?? '' });
+    request.session.flash = `${values.crsid} has been removed from this project.`;
+    const stillSees = await findProjectForPerson(db, person, id);
+    return reply.redirect(stillSees ? projectPath(id) : '/storage/', 303);
   });
 }

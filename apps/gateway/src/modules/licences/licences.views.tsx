@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
-import { SummaryList } from '../../platform/web/components.tsx';
+import { ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
 import { actorWords, describeChanges, entityWords, humanise } from '../audit/audit-words.ts';
@@ -13,6 +13,13 @@ import type { ServiceCode } from '../people/people.tables.ts';
 import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.service.ts';
 import { quotePath, quotePdfPath } from '../quotes/quotes.views.tsx';
+import type { ChangeRights } from './licence-members.service.ts';
+import {
+  CreateProjectForm,
+  LicenceManagersSection,
+  type MembersForm,
+  ProjectChangesSection,
+} from './licence-members.views.tsx';
 import {
   describeRoles,
   LICENCE_STATUS_WORDS,
@@ -381,11 +388,14 @@ export function LicencePage({
   context,
   licence,
   history,
+  changes,
 }: {
   context: PageContext;
   licence: LicenceDetail;
   /** Empty for people who see only the basic details (LicenceAccess 'project-member'). */
   history: AuditEvent[];
+  /** What the person may change (licence-members.views.tsx), and a form of theirs that failed. */
+  changes?: { rights: ChangeRights; form?: MembersForm };
 }) {
   const full = licence.access === 'full';
   const rows: Array<[string, ComponentChildren]> = [
@@ -400,7 +410,8 @@ export function LicencePage({
   ];
   if (licence.roles.length > 0) rows.push(['Your role', describeRoles(licence.roles)]);
   return (
-    <Page context={context} title={licence.name} crumbs={[HOME, MY_STORAGE]}>
+    <Page context={context} title={`${changes?.form ? 'Error: ' : ''}${licence.name}`} crumbs={[HOME, MY_STORAGE]}>
+      {changes?.form ? <ErrorSummary errors={changes.form.errors} /> : null}
       <h1>
         {licence.name} <span class="caption">licence</span>
       </h1>
@@ -414,10 +425,16 @@ export function LicencePage({
         </p>
       )}
       <SummaryList rows={rows} />
+      {changes ? (
+        <LicenceManagersSection context={context} licence={licence} rights={changes.rights} form={changes.form} />
+      ) : null}
 
       <section aria-labelledby="projects">
         <h2 id="projects">Storage projects</h2>
         <ProjectsTable projects={licence.projects} />
+        {changes ? (
+          <CreateProjectForm context={context} licence={licence} rights={changes.rights} form={changes.form} />
+        ) : null}
       </section>
 
       {full ? (
@@ -513,15 +530,25 @@ function HistoryTable({ history }: { history: AuditEvent[] }) {
   );
 }
 
-export function ProjectPage({ context, project }: { context: PageContext; project: StorageProjectDetail }) {
+export function ProjectPage({
+  context,
+  project,
+  changes,
+}: {
+  context: PageContext;
+  project: StorageProjectDetail;
+  /** What the person may change (licence-members.views.tsx), and a form of theirs that failed. */
+  changes?: { rights: ChangeRights; form?: MembersForm };
+}) {
   const managers = project.members.filter((member) => member.role === 'project-data-manager');
   const users = project.members.filter((member) => member.role === 'project-data-user');
   return (
     <Page
       context={context}
-      title={project.name}
+      title={`${changes?.form ? 'Error: ' : ''}${project.name}`}
       crumbs={[HOME, MY_STORAGE, { label: project.licence.name, href: `/storage/licence/${project.licence.id}/` }]}
     >
+      {changes?.form ? <ErrorSummary errors={changes.form.errors} /> : null}
       <h1>
         {project.name} <span class="caption">storage project</span>
       </h1>
@@ -564,6 +591,15 @@ export function ProjectPage({ context, project }: { context: PageContext; projec
         <p class="hint">They can read and write the data in this storage project.</p>
         <PeopleList people={users} none="No Project Data Users yet." />
       </section>
+      {changes ? (
+        <ProjectChangesSection
+          context={context}
+          project={project}
+          rights={changes.rights}
+          canResize={changes.rights.projects}
+          form={changes.form}
+        />
+      ) : null}
     </Page>
   );
 }

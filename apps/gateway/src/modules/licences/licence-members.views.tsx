@@ -1,0 +1,301 @@
+import { CsrfField, ErrorSummary, type FieldErrors } from '../../platform/web/components.tsx';
+import { RadioGroup, TextField } from '../../platform/web/form-fields.tsx';
+import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
+import type { DirectoryPerson } from '../people/people.repository.ts';
+import type { ChangeRights } from './licence-members.service.ts';
+import { PROJECT_ROLE_LABELS } from './licence-members.ts';
+import type { LicenceDetail, PersonSummary, StorageProjectDetail } from './licences.repository.ts';
+
+/**
+ * The forms that change a licence's people and storage projects (licence-members.service.ts),
+ * shown only to the people who may use them. Each is an ordinary POST form with its CSRF token:
+ * they work without JavaScript; a refused one comes back with the message next to its field.
+ */
+export interface MembersForm {
+  errors: FieldErrors;
+  values: Record<string, string>;
+}
+
+export const licencePath = (id: number) => `/storage/licence/${id}/`;
+export const projectPath = (id: number) => `/storage/project/${id}/`;
+
+function RemoveButton({
+  context,
+  action,
+  fields,
+  label,
+}: {
+  context: PageContext;
+  action: string;
+  fields: Record<string, string>;
+  label: string;
+}) {
+  return (
+    <form method="post" action={action} class="inline-form">
+      <CsrfField token={context.csrfToken} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class="button--secondary">
+        {label}
+      </button>
+    </form>
+  );
+}
+
+/** On the licence page: its Data Managers with add and remove, and the way to hand it over. */
+export function LicenceManagersSection({
+  context,
+  licence,
+  rights,
+  form,
+}: {
+  context: PageContext;
+  licence: LicenceDetail;
+  rights: ChangeRights;
+  form?: MembersForm;
+}) {
+  if (rights.problem) return <p class="notice">{rights.problem}</p>;
+  if (!rights.managers && !rights.handOver) return null;
+  return (
+    <section aria-labelledby="change-managers">
+      <h2 id="change-managers">Data Managers</h2>
+      {licence.managers.length === 0 ? (
+        <p>This licence has no Data Managers.</p>
+      ) : (
+        <ul class="people-list">
+          {licence.managers.map((manager: PersonSummary) => (
+            <li key={manager.id}>
+              {manager.displayName} ({manager.crsid}){' '}
+              {rights.managers ? (
+                <RemoveButton
+                  context={context}
+                  action={`${licencePath(licence.id)}managers/remove`}
+                  fields={{ crsid: manager.crsid }}
+                  label={`Remove ${manager.displayName}`}
+                />
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      {rights.managers ? (
+        <form method="post" action={`${licencePath(licence.id)}managers`} novalidate>
+          <CsrfField token={context.csrfToken} />
+          <TextField
+            name="managerCrsid"
+            label="Add a Data Manager"
+            hint="Their CRSid, like ab123. They can then change the licence's Data Managers and storage projects."
+            value={form?.values.managerCrsid}
+            error={form?.errors.managerCrsid}
+            width="short"
+            autocomplete="off"
+          />
+          <button type="submit">Add Data Manager</button>
+        </form>
+      ) : null}
+      {rights.handOver ? (
+        <p>
+          <a href={`${licencePath(licence.id)}owner`}>Hand over ownership</a> of this licence to someone else.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** Inside the licence page's "Storage projects": a new project's name and quota. */
+export function CreateProjectForm({
+  context,
+  licence,
+  rights,
+  form,
+}: {
+  context: PageContext;
+  licence: LicenceDetail;
+  rights: ChangeRights;
+  form?: MembersForm;
+}) {
+  if (!rights.projects) return null;
+  const given = licence.projects.filter((p) => p.status !== 'removed').reduce((sum, p) => sum + p.quotaTb, 0);
+  return (
+    <form method="post" action={`${licencePath(licence.id)}projects`} novalidate>
+      <h3>Create a project</h3>
+      <p class="hint">
+        {licence.sizeTb - given > 0
+          ? `${licence.sizeTb - given} TB of the licence's ${licence.sizeTb} TB is not given to a project yet.`
+          : `All ${licence.sizeTb} TB of the licence is given to its projects: make one smaller first.`}
+      </p>
+      <CsrfField token={context.csrfToken} />
+      <TextField
+        name="projectName"
+        label="Project name"
+        hint="Up to 40 letters, numbers, hyphens and underscores"
+        value={form?.values.projectName}
+        error={form?.errors.projectName}
+        width="medium"
+      />
+      <TextField
+        name="projectQuotaTb"
+        label="Quota (TB)"
+        value={form?.values.projectQuotaTb}
+        error={form?.errors.projectQuotaTb}
+        inputMode="numeric"
+        width="short"
+      />
+      <button type="submit">Create project</button>
+    </form>
+  );
+}
+
+/** On the project page: its quota and its members, for the people who may change them. */
+export function ProjectChangesSection({
+  context,
+  project,
+  rights,
+  canResize,
+  form,
+}: {
+  context: PageContext;
+  project: StorageProjectDetail;
+  rights: ChangeRights;
+  canResize: boolean;
+  form?: MembersForm;
+}) {
+  if (rights.problem) return <p class="notice">{rights.problem}</p>;
+  if (!rights.projectMembers && !canResize) return null;
+  if (project.status === 'removed') return null;
+  const base = projectPath(project.id);
+  return (
+    <section aria-labelledby="change-project">
+      <h2 id="change-project">Change this project</h2>
+      {canResize ? (
+        <form method="post" action={`${base}quota`} novalidate>
+          <CsrfField token={context.csrfToken} />
+          <TextField
+            name="quotaTb"
+            label="Quota (TB)"
+            hint="A whole number of TB; the projects' quotas together must fit in the licence"
+            value={form?.values.quotaTb ?? String(project.quotaTb)}
+            error={form?.errors.quotaTb}
+            inputMode="numeric"
+            width="short"
+          />
+          <button type="submit">Change quota</button>
+        </form>
+      ) : null}
+      {rights.projectMembers ? (
+        <>
+          <h3>Members</h3>
+          {project.members.length === 0 ? (
+            <p>This project has no members yet.</p>
+          ) : (
+            <ul class="people-list">
+              {project.members.map((member) => (
+                <li key={`${member.id}-${member.role}`}>
+                  {member.displayName} ({member.crsid}), {PROJECT_ROLE_LABELS[member.role]}{' '}
+                  <RemoveButton
+                    context={context}
+                    action={`${base}members/remove`}
+                    fields={{ crsid: member.crsid, role: member.role }}
+                    label={`Remove ${member.displayName} as ${PROJECT_ROLE_LABELS[member.role]}`}
+                  />
+                </li>
+              ))}
+            </ul>
+          )}
+          <form method="post" action={`${base}members`} novalidate>
+            <CsrfField token={context.csrfToken} />
+            <TextField
+              name="memberCrsid"
+              label="Add a member"
+              hint="Their CRSid, like ab123"
+              value={form?.values.memberCrsid}
+              error={form?.errors.memberCrsid}
+              width="short"
+              autocomplete="off"
+            />
+            <RadioGroup
+              name="memberRole"
+              label="Role"
+              value={form?.values.memberRole}
+              error={form?.errors.memberRole}
+              options={[
+                {
+                  value: 'project-data-manager',
+                  label: 'Project Data Manager',
+                  hint: 'Decides who may use this project',
+                },
+                { value: 'project-data-user', label: 'Project Data User', hint: 'Reads and writes its data' },
+              ]}
+            />
+            <button type="submit">Add member</button>
+          </form>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+/** Hand over ownership: first the new owner's CRSid, then a confirmation naming them. */
+export function HandOverPage({
+  context,
+  licence,
+  form,
+  confirming,
+}: {
+  context: PageContext;
+  licence: LicenceDetail;
+  form?: MembersForm;
+  confirming?: DirectoryPerson;
+}) {
+  const failed = form && Object.values(form.errors).some(Boolean);
+  const crumbs: Crumb[] = [
+    { label: 'Home', href: '/' },
+    { label: 'My storage', href: '/storage/' },
+    { label: licence.name, href: licencePath(licence.id) },
+  ];
+  const action = `${licencePath(licence.id)}owner`;
+  return (
+    <Page context={context} title={`${failed ? 'Error: ' : ''}Hand over ownership`} crumbs={crumbs}>
+      {form ? <ErrorSummary errors={form.errors} /> : null}
+      <h1>Hand over ownership of {licence.name}</h1>
+      {confirming ? (
+        <form method="post" action={action}>
+          <CsrfField token={context.csrfToken} />
+          <input type="hidden" name="crsid" value={confirming.crsid} />
+          <input type="hidden" name="confirm" value="yes" />
+          <p>
+            {confirming.displayName} ({confirming.crsid}) will become the Data Owner of this licence, responsible for it
+            and for who may use it. They will be emailed. You will stay on as a Data Manager until they remove you.
+          </p>
+          <div class="button-group">
+            <button type="submit" class="button--warning">
+              Hand over to {confirming.displayName}
+            </button>
+            <a href={licencePath(licence.id)} class="button button--secondary">
+              Cancel
+            </a>
+          </div>
+        </form>
+      ) : (
+        <form method="post" action={action} novalidate>
+          <CsrfField token={context.csrfToken} />
+          <p>
+            The Data Owner is responsible for the licence. The current owner is {licence.owner.displayName} (
+            {licence.owner.crsid}).
+          </p>
+          <TextField
+            name="crsid"
+            label="The new Data Owner's CRSid"
+            hint="Like ab123; they must be a current member of the University"
+            value={form?.values.crsid}
+            error={form?.errors.crsid}
+            width="short"
+            autocomplete="off"
+          />
+          <button type="submit">Continue</button>
+        </form>
+      )}
+    </Page>
+  );
+}

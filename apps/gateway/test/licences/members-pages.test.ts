@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertStorage } from '../support/storage-fixtures.ts';
+import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
+
+/**
+ * The licence and project pages' forms for members and storage projects (the rules themselves
+ * are tested through the API in members.test.ts; both call licence-members.service.ts): shown
+ * only to those who may use them, CSRF on each, messages next to the fields, 'Error: ' titles.
+ */
+describe('changing members and projects on the licence and project pages', () => {
+  let t: TestApp;
+  const browsers = new Map<string, Browser>();
+
+  async function as(crsid: string): Promise<Browser> {
+    let browser = browsers.get(crsid);
+    if (!browser) {
+      browser = new Browser(t.app);
+      await browser.signInAs(crsid);
+      browsers.set(crsid, browser);
+    }
+    return browser;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.database.db
+      .insertInto('people')
+      .values({ crsid: 'lp999', display_name: 'Leo Parted', email: 'lp999@cam.ac.uk', status: 'left' })
+      .execute();
+  });
+  afterAll(() => t?.close());
+
+  async function licence(options: { locked?: boolean } = {}) {
+    const made = await insertStorage(t.database.db, {
+      name: `Pages ${Math.random().toString(36).slice(2, 8)}`,
+      owner: 'ar101',
+      managers: [],
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      projects: [
+        { name: 'lattice', quotaTb: 3, status: 'active', members: [{ crsid: 'da303', role: 'project-data-manager' }] },
+      ],
+      order: null,
+    });
+    if (options.locked) {
+      await t.database.db
+        .updateTable('licences')
+        .set({ locked_at: new Date(), lock_reason: 'migration' })
+        .where('id', '=', made.licenceId)
+        .execute();
+    }
+    return { id: made.licenceId, lattice: made.projectIds[0] as number };
+  }
+
+  const title = (body: string) => body.match(/<title>([^<]*)<\/title>/)?.[1] ?? '';
+
+  it('shows the forms to the owner, and only the project forms to a Project Data Manager', async () => {
+    const l = await licence();
+    const owner = await (await as('ar101')).get(`/storage/licence/${l.id}/`);
+    expect(owner.body).toContain(`action="/storage/licence/${l.id}/managers"`);
+    expect(owner.body).toContain(`href="/storage/licence/${l.id}/owner"`);
+    expect(owner.body).toContain(`action="/storage/licence/${l.id}/projects"`);
+    const dana = await as('da303');
+    const licencePage = await dana.get(`/storage/licence/${l.id}/`);
+    expect(licencePage.statusCode).toBe(200);
+    expect(licencePage.body).not.toContain('/managers"');
+    expect(licencePage.body).not.toContain('/projects"');
+    const projectPage = await dana.get(`/storage/project/${l.lattice}/`);
+    expect(projectPage.body).toContain(`action="/storage/project/${l.lattice}/members"`);
+    expect(projectPage.body).not.toContain(`action="/storage/project/${l.lattice}/quota"`);
+  });
+
+  it('adds and removes a Data Manager, with the message next to the field when refused', async () => {
+    const l = await licence();
+    const alice = await as('ar101');
+    const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/`);
+    const noToken = await alice.post(`/storage/licence/${l.id}/managers`, { managerCrsid: 'bm202' });
+    expect(noToken.statusCode).toBe(403);
+    const left = await alice.post(`/storage/licence/${l.id}/managers`, { _csrf, managerCrsid: 'lp999' });
+    expect(left.statusCode).toBe(422);
+    expect(title(left.body)).toMatch(/^Error: Pages /);
+    expect(left.body).toContain('class="error-summary"');
+    expect(left.body).toContain('href="#managerCrsid"');
+    expect(left.body).toMatch(/id="managerCrsid-error">.*has left the University/s);
+    const added = await alice.post(`/storage/licence/${l.id}/managers`, { _csrf, managerCrsid: 'bm202' });
+    expect(added.statusCode).toBe(303);
+    expect(added.headers.location).toBe(`/storage/licence/${l.id}/`);
+    const page = await alice.get(`/storage/licence/${l.id}/`);
+    expect(page.body).toContain('bm202 is now a Data Manager of this licence.');
+    expect(page.body).toContain('Remove Ben Manager');
+    // Ben removes himself, and can no longer see the licence.
+    const ben = await as('bm202');
+    const benCsrf = await ben.csrfFrom(`/storage/licence/${l.id}/`);
+    const removed = await ben.post(`/storage/licence/${l.id}/managers/remove`, { _csrf: benCsrf, crsid: 'bm202' });
+    expect(removed.statusCode).toBe(303);
+    expect(removed.headers.location).toBe('/storage/');
+    expect((await ben.get(`/storage/licence/${l.id}/`)).statusCode).toBe(404);
+  });
+
+  it('hands ownership over after a confirmation naming the new owner', async () => {
+    const l = await licence();
+    const alice = await as('ar101');
+    const form = await alice.get(`/storage/licence/${l.id}/owner`);
+    expect(form.statusCode).toBe(200);
+    const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/owner`);
+    const bad = await alice.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'nobody1' });
+    expect(bad.statusCode).toBe(422);
+    expect(title(bad.body)).toMatch(/^Error: Hand over ownership/);
+    expect(bad.body).toMatch(/id="crsid-error">.*nobody with the CRSid nobody1/s);
+    const confirm = await alice.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202' });
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('Hand over to Ben Manager');
+    expect(confirm.body).toContain('name="confirm" value="yes"');
+    const owner = await t.database.db
+      .selectFrom('licences')
+      .select('owner_person_id')
+      .where('id', '=', l.id)
+      .executeTakeFirstOrThrow();
+    const done = await alice.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202', confirm: 'yes' });
+    expect(done.statusCode).toBe(303);
+    const after = await t.database.db
+      .selectFrom('licences')
+      .select('owner_person_id')
+      .where('id', '=', l.id)
+      .executeTakeFirstOrThrow();
+    expect(after.owner_person_id).not.toBe(owner.owner_person_id);
+    // Alice is now a Data Manager: she may no longer hand it over.
+    expect((await alice.get(`/storage/licence/${l.id}/owner`)).statusCode).toBe(403);
+    expect((await (await as('da303')).get(`/storage/licence/${l.id}/owner`)).statusCode).toBe(403);
+    expect((await (await as('cb404')).get(`/storage/licence/${l.id}/owner`)).statusCode).toBe(404);
+  });
+
+  it('creates a project within the size, then changes its quota and members on its page', async () => {
+    const l = await licence();
+    const alice = await as('ar101');
+    const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/`);
+    const tooBig = await alice.post(`/storage/licence/${l.id}/projects`, {
+      _csrf,
+      projectName: 'Lattice',
+      projectQuotaTb: '3',
+    });
+    expect(tooBig.statusCode).toBe(422);
+    expect(tooBig.body).toMatch(/id="projectName-error">.*already has a storage project with that name/s);
+    expect(tooBig.body).toMatch(/id="projectQuotaTb-error">.*choose at most 2 TB/s);
+    const created = await alice.post(`/storage/licence/${l.id}/projects`, {
+      _csrf,
+      projectName: 'spectra',
+      projectQuotaTb: '2',
+    });
+    expect(created.statusCode).toBe(303);
+    const projectUrl = created.headers.location as string;
+    expect(projectUrl).toMatch(/^\/storage\/project\/\d+\/$/);
+    const grow = await alice.post(`${projectUrl}quota`, { _csrf, quotaTb: '3' });
+    expect(grow.statusCode).toBe(422);
+    expect(title(grow.body)).toMatch(/^Error: spectra – /);
+    expect(grow.body).toMatch(/id="quotaTb-error">.*choose at most 2 TB/s);
+    expect((await alice.post(`${projectUrl}quota`, { _csrf, quotaTb: '1' })).statusCode).toBe(303);
+    const noRole = await alice.post(`${projectUrl}members`, { _csrf, memberCrsid: 'da303' });
+    expect(noRole.statusCode).toBe(422);
+    expect(noRole.body).toMatch(/id="memberRole-error">.*Choose Project Data Manager or Project Data User/s);
+    const added = await alice.post(`${projectUrl}members`, {
+      _csrf,
+      memberCrsid: 'da303',
+      memberRole: 'project-data-user',
+    });
+    expect(added.statusCode).toBe(303);
+    const page = await alice.get(projectUrl);
+    expect(page.body).toContain('Quota');
+    expect(page.body).toContain('Remove Dana Administrator as Project Data User');
+    const removed = await alice.post(`${projectUrl}members/remove`, {
+      _csrf,
+      crsid: 'da303',
+      role: 'project-data-user',
+    });
+    expect(removed.statusCode).toBe(303);
+    expect((await alice.get(projectUrl)).body).not.toContain('Remove Dana Administrator');
+    const audit = await t.database.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('licence_id', '=', l.id)
+      .orderBy('id')
+      .execute();
+    expect(audit.map((row) => row.action)).toEqual([
+      'project-created',
+      'project-resized',
+      'project-member-added',
+      'project-member-removed',
+    ]);
+  });
+
+  it('says a locked licence cannot change, shows no forms, and refuses a change', async () => {
+    const l = await licence({ locked: true });
+    const alice = await as('ar101');
+    const page = await alice.get(`/storage/licence/${l.id}/`);
+    expect(page.body).toContain('This licence is locked by the storage team');
+    expect(page.body).not.toContain(`action="/storage/licence/${l.id}/managers"`);
+    const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/`);
+    const refused = await alice.post(`/storage/licence/${l.id}/managers`, { _csrf, managerCrsid: 'bm202' });
+    expect(refused.statusCode).toBe(409);
+  });
+});
