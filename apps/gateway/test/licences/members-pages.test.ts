@@ -160,6 +160,9 @@ describe('changing members and projects on the licence and project pages', () =>
     const noRole = await alice.post(`${projectUrl}members`, { _csrf, memberCrsid: 'da303' });
     expect(noRole.statusCode).toBe(422);
     expect(noRole.body).toMatch(/id="memberRole-error">.*Choose Project Data Manager or Project Data User/s);
+    const neither = await alice.post(`${projectUrl}members`, { _csrf, memberCrsid: 'lp999' });
+    expect(neither.body).toMatch(/id="memberRole-error">/);
+    expect(neither.body).toMatch(/id="memberCrsid-error">.*has left the University/s);
     const added = await alice.post(`${projectUrl}members`, {
       _csrf,
       memberCrsid: 'da303',

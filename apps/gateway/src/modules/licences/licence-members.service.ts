@@ -195,6 +195,17 @@ async function directoryPerson(tx: Executor, crsidText: string, field = 'crsid')
   return found;
 }
 
+/** The value, or undefined with the refusal's field messages added to `fields`. */
+async function fieldOrMessage<T>(fields: Record<string, string>, get: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await get();
+  } catch (error) {
+    if (!(error instanceof AppError) || !error.fields) throw error;
+    Object.assign(fields, error.fields);
+    return undefined;
+  }
+}
+
 function invalid(field: string, message: string): AppError {
   return new AppError('unprocessable', message, { [field]: message });
 }
@@ -457,8 +468,13 @@ export async function addProjectMember(
 ): Promise<void> {
   await context.db.transaction().execute(async (tx) => {
     const project = await lockProjectForChange(tx, person, projectId, 'change-project-members');
-    const role = parseRole(input.role);
-    const added = await directoryPerson(tx, input.crsid);
+    // Both fields' messages at once, for the page.
+    const fields: Record<string, string> = {};
+    const role = await fieldOrMessage(fields, async () => parseRole(input.role));
+    const added = await fieldOrMessage(fields, () => directoryPerson(tx, input.crsid));
+    if (!role || !added) {
+      throw new AppError('unprocessable', 'Check the new member: see the message for each field.', fields);
+    }
     const inserted = await tx
       .insertInto('storage_project_members')
       .values({ project_id: project.id, person_id: added.id, role })
