@@ -224,6 +224,20 @@ describe('members and storage projects of a licence (API)', () => {
     ]);
   });
 
+  it('gives the last free TB to one of two projects created at the same moment', async () => {
+    const l = await licence();
+    const answers = await Promise.all(
+      ['twin-a', 'twin-b'].map((name) => call('ar101', 'POST', `/api/licences/${l.id}/projects`, { name, quotaTb: 1 })),
+    );
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([201, 422]);
+    const quotas = await t.database.db
+      .selectFrom('storage_projects')
+      .select((eb) => eb.fn.sum<number>('quota_tb').as('total'))
+      .where('licence_id', '=', l.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(quotas.total)).toBe(5);
+  });
+
   it("lets a Project Data Manager change their own project's members, and nobody else's", async () => {
     const l = await licence();
     const added = await call('da303', 'POST', `/api/projects/${l.lattice}/members`, {
