@@ -16,7 +16,12 @@
  *    `wrk -t2 -c32 -d20s --latency` with the cookie.
  * 4. Cold start: BENCH_COLD_RUNS (default 5) launches, each polling GET /storage/ every 10 ms until
  *    the first 200.
- * 5. The nightly lifecycle job: pending until the job exists (it prints "not yet measured").
+ * 5. The nightly lifecycle job (modules/lifecycle runNightlyLifecycle) as of 2026-11-01 on a copy of
+ *    the database (CREATE DATABASE … TEMPLATE), in a process of its own on the built JavaScript: wall
+ *    time and peak RSS; checks 16,993 suspended and 143 reminders, and that a second run changes
+ *    nothing. Until the job is built it prints "not yet measured".
+ *
+ * The machine's load average is printed before each measure: other work on the 2 cores skews them.
  *
  * Drops its database at the end. Results (the table and wrk's output) go to bench/results/ (not in git).
  * Options (environment): BENCH_DURATION (wrk seconds, default 20), BENCH_COLD_RUNS (default 5),
@@ -27,10 +32,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
@@ -42,7 +47,7 @@ import { type DatabaseHandle, openDatabase } from '../apps/gateway/src/platform/
 import { migrateToLatest } from '../apps/gateway/src/platform/db/migrate.ts';
 import { installJobQueueSchema } from '../apps/gateway/src/platform/jobs/pg-boss-queue.ts';
 import { seedDemoData } from '../apps/gateway/src/seed.ts';
-import { BENCH_PERSON_ID, datasetFacts, generateDataset, invariantProblems } from './dataset.ts';
+import { BENCH_PERSON_ID, DATASET_TODAY, datasetFacts, generateDataset, invariantProblems } from './dataset.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = path.join(root, 'bench', 'results');
@@ -252,6 +257,115 @@ async function explainPage(handle: DatabaseHandle): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// The nightly job
+
+const NIGHTLY_EXPECTED = { suspended: 16_993, reminders: 143 };
+
+/**
+ * One run of runNightlyLifecycle in a process of its own, on the built JavaScript (as a scheduled
+ * job would run it), with the Cloud Tasks outbox as its job queue (a row per job, no queue to start).
+ * Answers what the job returned, the process's wall time (launch to exit) and its peak RSS.
+ */
+async function nightlyProcess(
+  url: string,
+): Promise<{ result: Record<string, number>; wallMs: number; jobMs: number; maxRssKiB: number }> {
+  const dist = (file: string) => pathToFileURL(path.join(root, 'apps/gateway/dist', file)).href;
+  const code = `
+    const { openDatabase } = await import(${JSON.stringify(dist('platform/db/database.js'))});
+    const { runNightlyLifecycle } = await import(${JSON.stringify(dist('modules/lifecycle/lifecycle.service.js'))});
+    const { DEFAULT_LIFECYCLE_SETTINGS } = await import(${JSON.stringify(dist('modules/lifecycle/lifecycle-dates.js'))});
+    const { CloudTasksJobQueue } = await import(${JSON.stringify(dist('platform/jobs/cloud-tasks-queue.js'))});
+    const handle = await openDatabase({ kind: 'postgres', url: process.env.BENCH_NIGHTLY_URL, poolSize: 2 });
+    const started = performance.now();
+    const site = { serviceName: 'Storage Self-Service Gateway', contactEmail: 'storage@example.ac.uk', publicUrl: 'https://storage.example.ac.uk' };
+    const result = await runNightlyLifecycle(handle.db, new CloudTasksJobQueue(), ${JSON.stringify(DATASET_TODAY)},
+      DEFAULT_LIFECYCLE_SETTINGS, site, new Date(${JSON.stringify(`${DATASET_TODAY}T02:15:00Z`)}));
+    const jobMs = performance.now() - started;
+    await handle.close();
+    process.stdout.write(JSON.stringify({ result, jobMs, maxRssKiB: process.resourceUsage().maxRSS }));
+  `;
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: root,
+    env: { ...process.env, BENCH_NIGHTLY_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const wallMs = performance.now() - started;
+  if (status !== 0) throw new Error(`the nightly job failed (exit ${status}): ${err.slice(-2000)}`);
+  return { ...(JSON.parse(out) as { result: Record<string, number>; jobMs: number; maxRssKiB: number }), wallMs };
+}
+
+/** What a run could change: the licences' statuses, and the rows the job writes. */
+async function nightlyFingerprint(db: Kysely<Database>): Promise<string> {
+  const result = await sql<{ f: string }>`
+    SELECT concat_ws(' ', (SELECT md5(string_agg(id || ':' || status, ',' ORDER BY id)) FROM licences),
+      (SELECT count(*) FROM audit_events), (SELECT count(*) FROM mail_outbox),
+      (SELECT count(*) FROM licence_reminders), (SELECT count(*) FROM task_outbox)) AS f`.execute(db);
+  return result.rows[0]?.f ?? '';
+}
+
+async function benchNightly(handle: DatabaseHandle, source: string): Promise<[string, string, string, string]> {
+  const label = 'nightly job';
+  const original = '0.49 s, 47 MiB';
+  const target = '< 0.4 s, < 96 MiB';
+  if (!existsSync(path.join(root, 'apps/gateway/dist/modules/lifecycle/lifecycle.service.js'))) {
+    log('not yet measured: the nightly job is not built');
+    return [label, 'not yet measured: the nightly job is not built', original, target];
+  }
+  // CREATE DATABASE … TEMPLATE needs the source to have no other connection: close ours first.
+  await handle.close();
+  const copy = `${source}_nightly`;
+  await admin(`CREATE DATABASE ${copy} TEMPLATE ${source}`);
+  const url = databaseUrl(copy);
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+  });
+  try {
+    const first = await nightlyProcess(url);
+    const mib = (kib: number) => kib / 1024;
+    log(`first run: ${JSON.stringify(first.result)}`);
+    log(
+      `  process ${fmt(first.wallMs)} ms wall (the job itself ${fmt(first.jobMs)} ms), peak RSS ${fmt(mib(first.maxRssKiB), 1)} MiB`,
+    );
+    const before = await nightlyFingerprint(db);
+    const second = await nightlyProcess(url);
+    const after = await nightlyFingerprint(db);
+    log(`second run: ${JSON.stringify(second.result)} (${fmt(second.wallMs)} ms wall)`);
+    const problems: string[] = [];
+    if (first.result.suspended !== NIGHTLY_EXPECTED.suspended)
+      problems.push(`suspended ${first.result.suspended}, expected ${NIGHTLY_EXPECTED.suspended}`);
+    if (first.result.reminders !== NIGHTLY_EXPECTED.reminders)
+      problems.push(`reminders ${first.result.reminders}, expected ${NIGHTLY_EXPECTED.reminders}`);
+    const changed = Object.entries(second.result).filter(([key, value]) => key !== 'asOf' && value !== 0);
+    if (changed.length > 0 || before !== after)
+      problems.push(`the second run changed something (${changed.map(([k, v]) => `${k} ${v}`).join(', ') || 'rows'})`);
+    log(
+      problems.length === 0
+        ? `checks hold: 16,993 suspended, 143 reminders; a second run changes nothing`
+        : `CHECKS FAILED: ${problems.join('; ')}`,
+    );
+    return [
+      label,
+      `${fmt(first.wallMs / 1000, 2)} s, ${fmt(mib(first.maxRssKiB))} MiB (job ${fmt(first.jobMs / 1000, 2)} s)${problems.length ? ' — CHECKS FAILED' : ''}`,
+      original,
+      target,
+    ];
+  } finally {
+    await db.destroy();
+    await admin(`DROP DATABASE IF EXISTS ${copy} WITH (FORCE)`);
+  }
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -271,7 +385,16 @@ async function main(): Promise<void> {
 
   await admin(`CREATE DATABASE ${name}`);
   const url = databaseUrl(name);
-  const handle = await openDatabase({ kind: 'postgres', url, poolSize: 2 });
+  const opened = await openDatabase({ kind: 'postgres', url, poolSize: 2 });
+  let closed = false;
+  const handle: DatabaseHandle = {
+    ...opened,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await opened.close();
+    },
+  };
   const gateways: Gateway[] = [];
   try {
     step('Data set');
@@ -347,7 +470,11 @@ async function main(): Promise<void> {
       throw new Error(`GET /storage/ is not the full page (status ${page.status}; missing ${missing.join(', ')})`);
 
     if (haveWrk) {
-      log('warm-up: 5 s …');
+      log(
+        `load average ${loadavg()
+          .map((n) => n.toFixed(2))
+          .join(' ')}; warm-up: 5 s …`,
+      );
       await runWrk(`${base}/storage/`, cookie, 5);
       log(`wrk -t2 -c32 -d${DURATION}s --latency …`);
       const result = await runWrk(`${base}/storage/`, cookie, DURATION);
@@ -371,6 +498,11 @@ async function main(): Promise<void> {
     await gateway.stop();
 
     step(`Cold start: launch → first 200 from GET /storage/ (${COLD_RUNS} runs)`);
+    log(
+      `load average ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+    );
     const colds: number[] = [];
     for (let run = 1; run <= COLD_RUNS; run++) {
       const cold = startGateway(env);
@@ -387,12 +519,8 @@ async function main(): Promise<void> {
       '< 250 ms',
     ]);
 
-    step('The nightly lifecycle job (reminders and suspension as of 2026-11-01)');
-    // Pending: the job (runNightlyLifecycle in modules/lifecycle) is not built yet. When it is, run it
-    // on a copy of this database (CREATE DATABASE … TEMPLATE) in a process of its own, report wall
-    // time and maxRSS, and check 16,993 suspended, 143 reminders, and that a second run changes nothing.
-    log('not yet measured: the nightly job is not built');
-    rows.push(['nightly job', 'not yet measured: the nightly job is not built', '0.49 s, 47 MiB', '< 0.4 s, < 96 MiB']);
+    step(`The nightly lifecycle job as of ${DATASET_TODAY}, on a fresh copy of the data`);
+    rows.push(await benchNightly(handle, name));
 
     step('Summary');
     const header: [string, string, string, string] = ['measure', 'ours', 'original (Django 3.2)', 'target'];
