@@ -320,6 +320,21 @@ export async function setLicenceLock(
   return result.numUpdatedRows === 1n;
 }
 
+/**
+ * Records that the service team confirmed the deletion of a deletable, unlocked licence; false if
+ * it is not deletable (any more) or is locked.
+ */
+export async function markLicenceDeleted(tx: Executor, id: number, at: Date): Promise<boolean> {
+  const result = await tx
+    .updateTable('licences')
+    .set({ status: 'deleted', updated_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'deletable')
+    .where('locked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
 /** Unlocks a locked licence; false if it was not locked. */
 export async function clearLicenceLock(tx: Executor, id: number, at: Date): Promise<boolean> {
   const result = await tx

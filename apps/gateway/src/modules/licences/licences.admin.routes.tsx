@@ -14,6 +14,7 @@ import { LICENCE_STATUSES } from './licence-status.ts';
 import { searchLicences } from './licences.admin.repository.ts';
 import {
   type ChangeOutcome,
+  confirmLicenceDeletion,
   editLicence,
   licenceForStaff,
   licenceServiceOf,
@@ -101,6 +102,7 @@ export async function licencesAdminRoutes(app: FastifyInstance, options: { db: E
     ['edit', editLicence],
     ['lock', lockLicence],
     ['unlock', unlockLicence],
+    ['confirm-deletion', confirmLicenceDeletion],
   ];
   for (const [name, change] of changes) {
     app.post<{ Params: { id: string } }>(`/admin/licences/:id/${name}`, async (request, reply) => {

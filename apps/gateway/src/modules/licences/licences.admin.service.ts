@@ -15,6 +15,7 @@ import {
   findLicenceService,
   type LicenceUpdate,
   lockLicenceForChange,
+  markLicenceDeleted,
   setLicenceLock,
   updateLicence,
 } from './licences.admin.repository.ts';
@@ -163,6 +164,40 @@ export async function lockLicence(
       licenceId: id,
     });
     return { ok: true, message: 'The licence is locked: nobody can change it until it is unlocked.' };
+  });
+}
+
+/**
+ * The service team confirms that a deletable licence's data is deleted (nothing is deleted by
+ * the nightly job): the licence becomes deleted, with the reason in its history.
+ */
+export async function confirmLicenceDeletion(
+  context: LicencesAdminContext,
+  person: PersonWithRoles,
+  id: number,
+  raw: Record<string, unknown>,
+): Promise<ChangeOutcome> {
+  const service = await licenceServiceOf(context.db, id);
+  requireManager(person, service);
+  const reason = parseReason(raw, 'deletionReason', 'Enter why the data can be deleted');
+  if ('errors' in reason) return { ok: false, errors: reason.errors };
+  return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
+    if (!(await markLicenceDeleted(tx, id, context.clock.now()))) {
+      throw new AppError(
+        'conflict',
+        'This licence is not due for deletion, or it is locked: someone may have changed it a moment ago.',
+      );
+    }
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'licence',
+      entityId: id,
+      action: 'deletion confirmed',
+      before: { status: 'deletable' },
+      after: { status: 'deleted', reason: reason.reason },
+      licenceId: id,
+    });
+    return { ok: true, message: 'The deletion is recorded: the licence is deleted.' };
   });
 }
 

@@ -158,7 +158,7 @@ function Person({ person }: { person: PersonSummary }) {
   );
 }
 
-export type LicenceForm = 'edit' | 'lock' | 'unlock';
+export type LicenceForm = 'edit' | 'lock' | 'unlock' | 'confirm-deletion';
 
 export function AdminLicencePage({
   context,
@@ -448,6 +448,29 @@ function ManageForms({
           </form>
         )}
       </section>
+
+      {licence.status === 'deletable' && !licence.lock ? (
+        <section aria-labelledby="confirm-deletion">
+          <h2 id="confirm-deletion">Confirm the deletion</h2>
+          <form method="post" action={adminLicencePath(licence.id, 'confirm-deletion')} novalidate>
+            <CsrfField token={context.csrfToken} />
+            <p>
+              The licence ended without a renewal and its data may now be deleted. Nothing is deleted automatically:
+              once the data is deleted from the storage, record it here. The licence then shows as deleted.
+            </p>
+            <TextField
+              name="deletionReason"
+              label="Reason for the deletion"
+              hint="For example, who deleted the data and when; kept in the licence's history"
+              value={form?.name === 'confirm-deletion' ? form.values.deletionReason : undefined}
+              error={errors.deletionReason}
+            />
+            <button type="submit" class="button--warning">
+              Confirm deletion
+            </button>
+          </form>
+        </section>
+      ) : null}
 
       <section aria-labelledby="lock-licence">
         <h2 id="lock-licence">{licence.lock ? 'Unlock the licence' : 'Lock the licence'}</h2>

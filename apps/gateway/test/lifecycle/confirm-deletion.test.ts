@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminLicencePath } from '../../src/modules/licences/licences.admin.views.tsx';
+import { runNightlyLifecycle } from '../../src/modules/lifecycle/lifecycle.service.ts';
+import { DEFAULT_LIFECYCLE_SETTINGS } from '../../src/modules/lifecycle/lifecycle-dates.ts';
+import { siteLinks } from '../../src/platform/config.ts';
+import { auditRows, expectFieldError, flashOf, people } from '../admin/manage-support.ts';
+import { insertStorage } from '../support/storage-fixtures.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+/**
+ * Nothing is deleted by the nightly job: a licence it made deletable waits for its service team
+ * to confirm the deletion on the back-office licence page, with a reason, audited.
+ */
+describe('confirming a deletable licence’s deletion', () => {
+  let t: TestApp;
+  const as = people(() => t);
+  let deletable: number;
+  let lockedDeletable: number;
+  let cold: number;
+
+  const statusOf = async (id: number) =>
+    (await t.database.db.selectFrom('licences').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const db = t.database.db;
+    const make = async (name: string, endDate: string) =>
+      (
+        await insertStorage(db, {
+          name,
+          owner: 'ar101',
+          status: 'cold',
+          startDate: '2023-05-01',
+          endDate,
+          order: null,
+        })
+      ).licenceId;
+    deletable = await make('Old imaging data', '2026-05-01');
+    lockedDeletable = await make('Disputed data', '2026-05-01');
+    cold = await make('Recently cold', '2026-06-01');
+    // 1 November 2026 is 6 months after 1 May: the first two become deletable
+    const result = await runNightlyLifecycle(
+      db,
+      t.jobs.queue,
+      '2026-11-27',
+      DEFAULT_LIFECYCLE_SETTINGS,
+      siteLinks(t.config),
+    );
+    expect(result.deletable).toBe(2);
+    await db
+      .updateTable('licences')
+      .set({ locked_at: new Date('2026-11-27T09:00:00Z'), lock_reason: 'Legal hold' })
+      .where('id', '=', lockedDeletable)
+      .execute();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('offers the confirmation only on a deletable, unlocked licence, to its service team', async () => {
+    const rosa = await as('rs501');
+    expect((await rosa.get(adminLicencePath(deletable))).body).toContain('Confirm deletion</button>');
+    expect((await rosa.get(adminLicencePath(lockedDeletable))).body).not.toContain('Confirm deletion</button>');
+    expect((await rosa.get(adminLicencePath(cold))).body).not.toContain('Confirm deletion</button>');
+    const finance = await as('fn601');
+    const page = await finance.get(adminLicencePath(deletable));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('Confirm deletion</button>');
+  });
+
+  it('refuses Finance, the other service’s team and customers, changing nothing', async () => {
+    for (const crsid of ['fn601', 'if502', 'ar101']) {
+      const answer = await (await as(crsid)).post(adminLicencePath(deletable, 'confirm-deletion'), {
+        deletionReason: 'Not theirs to say',
+      });
+      expect(answer.statusCode, crsid).toBe(403);
+    }
+    expect(await statusOf(deletable)).toBe('deletable');
+  });
+
+  it('needs a reason, then marks the licence deleted with an audit row; a second confirmation is a conflict', async () => {
+    const rosa = await as('rs501');
+    const missing = await rosa.post(adminLicencePath(deletable, 'confirm-deletion'), { deletionReason: ' ' });
+    expectFieldError(missing, 'deletionReason', 'Enter why the data can be deleted');
+    expect(await statusOf(deletable)).toBe('deletable');
+
+    const done = await rosa.post(adminLicencePath(deletable, 'confirm-deletion'), {
+      deletionReason: 'Data removed from /rds by Rosa on 27 November',
+    });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(adminLicencePath(deletable));
+    expect(flashOf((await rosa.get(adminLicencePath(deletable))).body)).toBe(
+      'The deletion is recorded: the licence is deleted.',
+    );
+    expect(await statusOf(deletable)).toBe('deleted');
+    const audit = (await auditRows(t.database.db, 'licence', deletable)).filter(
+      (row) => row.action === 'deletion confirmed',
+    );
+    expect(audit).toEqual([
+      {
+        actor_label: 'rs501',
+        action: 'deletion confirmed',
+        entity_id: String(deletable),
+        before: { status: 'deletable' },
+        after: { status: 'deleted', reason: 'Data removed from /rds by Rosa on 27 November' },
+        licence_id: deletable,
+      },
+    ]);
+
+    const again = await rosa.post(adminLicencePath(deletable, 'confirm-deletion'), { deletionReason: 'Again' });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('refuses a locked or not-yet-deletable licence with a conflict', async () => {
+    const rosa = await as('rs501');
+    for (const id of [lockedDeletable, cold]) {
+      const answer = await rosa.post(adminLicencePath(id, 'confirm-deletion'), { deletionReason: 'Tidy up' });
+      expect(answer.statusCode).toBe(409);
+    }
+    expect(await statusOf(lockedDeletable)).toBe('deletable');
+    expect(await statusOf(cold)).toBe('cold');
+  });
+});
