@@ -13,7 +13,8 @@ import { deliverOutboxEmail, type MailSender, sendEmailJob } from '../../platfor
  * address never holds up the rest.
  */
 export const SEND_BATCH_SIZE = 200;
-const INSERT_CHUNK_SIZE = 500;
+/** Emails per outbox INSERT: callers with many emails render and queue them this many at a time. */
+export const INSERT_CHUNK_SIZE = 2 * SEND_BATCH_SIZE;
 
 export const sendEmailsJob = jobType({
   name: 'send-emails',

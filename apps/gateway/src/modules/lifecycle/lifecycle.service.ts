@@ -20,7 +20,7 @@ import {
   reminderRecipients,
 } from './lifecycle.repository.ts';
 import type { LifecycleSettings } from './lifecycle-dates.ts';
-import { queueEmails } from './lifecycle-mail.ts';
+import { INSERT_CHUNK_SIZE, queueEmails } from './lifecycle-mail.ts';
 
 export interface SiteLinks {
   serviceName: string;
@@ -94,7 +94,10 @@ export async function runNightlyLifecycle(
 
 type Person = Pick<LicenceForPerson, 'personId' | 'email' | 'displayName'>;
 
-/** One email per person, listing all their licences (rows arrive grouped by person); all queued at once. */
+/**
+ * One email per person, listing all their licences, queued in bulk: rendered a chunk at a time,
+ * so a night with thousands of emails never holds them all in memory.
+ */
 async function emailEach(
   tx: Executor,
   jobs: JobQueue,
@@ -107,11 +110,16 @@ async function emailEach(
     if (list) list.push(row);
     else byPerson.set(row.personId, [row]);
   }
-  const messages = [...byPerson.values()].flatMap((licences) => {
-    const [first] = licences;
-    return first ? [render(first, licences)] : [];
-  });
-  return queueEmails(tx, messages, jobs);
+  const groups = [...byPerson.values()];
+  let queued = 0;
+  for (let start = 0; start < groups.length; start += INSERT_CHUNK_SIZE) {
+    const messages = groups.slice(start, start + INSERT_CHUNK_SIZE).flatMap((licences) => {
+      const [first] = licences;
+      return first ? [render(first, licences)] : [];
+    });
+    queued += await queueEmails(tx, messages, jobs);
+  }
+  return queued;
 }
 
 const EXPIRY_TEMPLATES: Record<'suspend' | 'cold' | 'deletable', EmailTemplate<LifecycleEmailProps>> = {
