@@ -83,18 +83,30 @@ export async function listOrdersForPerson(
 ): Promise<OrderListingPage> {
   const rows = await selectListing(db)
     .select(sql<number>`count(*) OVER ()`.as('total'))
-    .where((eb) =>
-      eb.or([
-        eb('orders.buyer_person_id', '=', personId),
-        eb('licences.owner_person_id', '=', personId),
-        eb.exists(
+    // A UNION of indexed lookups (bought by them; of a licence they own; of one they manage), not one
+    // OR over a subquery, which PostgreSQL can only answer by reading every order.
+    .where('orders.id', 'in', (eb) =>
+      eb
+        .selectFrom('orders as bought')
+        .select('bought.id')
+        .where('bought.buyer_person_id', '=', personId)
+        .union(
           eb
-            .selectFrom('licence_managers')
-            .select(sql.lit(1).as('one'))
-            .whereRef('licence_managers.licence_id', '=', 'orders.licence_id')
-            .where('licence_managers.person_id', '=', personId),
+            .selectFrom('orders as held')
+            .select('held.id')
+            .where('held.licence_id', 'in', (inner) =>
+              inner
+                .selectFrom('licences as owned')
+                .select('owned.id')
+                .where('owned.owner_person_id', '=', personId)
+                .union(
+                  inner
+                    .selectFrom('licence_managers as managed')
+                    .select('managed.licence_id as id')
+                    .where('managed.person_id', '=', personId),
+                ),
+            ),
         ),
-      ]),
     )
     .orderBy('orders.submitted_at', 'desc')
     .orderBy('orders.id', 'desc')
