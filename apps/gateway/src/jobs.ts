@@ -1,6 +1,7 @@
 import { nightlyLifecycleHandler, nightlyLifecycleSchedule } from './modules/lifecycle/lifecycle.jobs.ts';
 import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from './modules/lifecycle/lifecycle-dates.ts';
 import { sendEmailsHandler } from './modules/lifecycle/lifecycle-mail.ts';
+import { waitingOrdersDigestHandler, waitingOrdersDigestSchedule } from './modules/lifecycle/team-digest.jobs.ts';
 import type { OrdersContext } from './modules/orders/orders.service.ts';
 import { checkOrderPaymentHandler } from './modules/orders/payment-check.jobs.ts';
 import { deleteAbandonedUploadsHandler, deleteAbandonedUploadsSchedule } from './modules/payments/uploads.jobs.ts';
@@ -19,6 +20,7 @@ const schedules: ScheduledJob[] = [
   deleteExpiredSessionsSchedule,
   deleteAbandonedUploadsSchedule,
   nightlyLifecycleSchedule,
+  waitingOrdersDigestSchedule,
 ];
 
 /** The outside systems handlers talk to, passed in so tests can hand in their own. */
@@ -40,6 +42,7 @@ export function createJobRegistry(services: JobServices): JobRegistry {
       checkOrderPaymentHandler(services),
       deleteAbandonedUploadsHandler(services.documents),
       nightlyLifecycleHandler({ settings: services.lifecycle ?? DEFAULT_LIFECYCLE_SETTINGS, site: services.site }),
+      waitingOrdersDigestHandler({ site: services.site }),
       ...provisioningJobHandlers({ provisioner: services.provisioner ?? manualProvisioner, site: services.site }),
     ],
     schedules,

@@ -7,6 +7,7 @@ import * as m0005 from './0005_orders_and_licences.ts';
 import * as m0006 from './0006_back_office.ts';
 import * as m0007 from './0007_audit_search.ts';
 import * as m0008 from './0008_lifecycle.ts';
+import * as m0009 from './0009_digests_and_flags.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_back_office': m0006,
   '0007_audit_search': m0007,
   '0008_lifecycle': m0008,
+  '0009_digests_and_flags': m0009,
 };

@@ -59,3 +59,5 @@ export const licenceReminderEmail = lifecycleEmail('licence-reminder');
 export const licenceSuspendedEmail = lifecycleEmail('licence-suspended');
 export const licenceColdEmail = lifecycleEmail('licence-cold');
 export const licenceDeletableEmail = lifecycleEmail('licence-deletable');
+export const waitingOrdersDigestEmail = lifecycleEmail('waiting-orders-digest');
+export const financeCodeClosedEmail = lifecycleEmail('finance-code-closed');

@@ -21,7 +21,30 @@ export interface LifecycleRunsTable {
   finished_at: ColumnType<Date, never, never>;
 }
 
+export interface DigestRunsTable {
+  service: string;
+  /** YYYY-MM-DD: the Monday of the week. */
+  week_start: string;
+  orders: number;
+  sent_at: ColumnType<Date, never, never>;
+}
+
+export type LicenceFlagKind = 'finance-code-closed';
+
+export interface LicenceFlagsTable {
+  id: ColumnType<number, never, never>;
+  licence_id: number;
+  kind: LicenceFlagKind;
+  detail: string;
+  /** YYYY-MM-DD */
+  raised_on: string;
+  cleared_on: string | null;
+  created_at: ColumnType<Date, never, never>;
+}
+
 export interface LifecycleTables {
+  digest_runs: DigestRunsTable;
+  licence_flags: LicenceFlagsTable;
   licence_reminders: LicenceRemindersTable;
   reminder_opt_outs: ReminderOptOutsTable;
   lifecycle_runs: LifecycleRunsTable;
