@@ -1,3 +1,8 @@
+import {
+  financeCodeRecheckHandler,
+  financeCodeRecheckSchedule,
+  recheckLicenceFinanceCodeHandler,
+} from './modules/lifecycle/finance-recheck.jobs.ts';
 import { nightlyLifecycleHandler, nightlyLifecycleSchedule } from './modules/lifecycle/lifecycle.jobs.ts';
 import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from './modules/lifecycle/lifecycle-dates.ts';
 import { sendEmailsHandler } from './modules/lifecycle/lifecycle-mail.ts';
@@ -21,6 +26,7 @@ const schedules: ScheduledJob[] = [
   deleteAbandonedUploadsSchedule,
   nightlyLifecycleSchedule,
   waitingOrdersDigestSchedule,
+  financeCodeRecheckSchedule,
 ];
 
 /** The outside systems handlers talk to, passed in so tests can hand in their own. */
@@ -43,6 +49,8 @@ export function createJobRegistry(services: JobServices): JobRegistry {
       deleteAbandonedUploadsHandler(services.documents),
       nightlyLifecycleHandler({ settings: services.lifecycle ?? DEFAULT_LIFECYCLE_SETTINGS, site: services.site }),
       waitingOrdersDigestHandler({ site: services.site }),
+      financeCodeRecheckHandler(),
+      recheckLicenceFinanceCodeHandler({ cufs: services.cufs, site: services.site }),
       ...provisioningJobHandlers({ provisioner: services.provisioner ?? manualProvisioner, site: services.site }),
     ],
     schedules,

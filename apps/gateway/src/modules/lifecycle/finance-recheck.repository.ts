@@ -1,0 +1,142 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.ts';
+import type { LicenceFlagKind } from './lifecycle.tables.ts';
+
+/**
+ * The nightly finance-code re-check's SQL: every statement covers all the licences paid by one
+ * code (or lists the codes), never a query per licence.
+ */
+export const FINANCE_RECHECK_ACTOR = 'system: finance code re-check';
+const KIND: LicenceFlagKind = 'finance-code-closed';
+
+/** Active licences whose latest completed order was paid by a finance code, with that code (`code` if given). */
+function financeCoded(code?: string): RawBuilder<unknown> {
+  return sql`
+    SELECT l.id AS licence_id, l.name, l.owner_person_id, pay.finance_code
+    FROM licences l
+    JOIN LATERAL (
+      SELECT o.id FROM orders o
+      WHERE o.licence_id = l.id AND o.status = 'completed'
+      ORDER BY o.submitted_at DESC, o.id DESC
+      LIMIT 1
+    ) latest ON true
+    JOIN payments pay ON pay.order_id = latest.id AND pay.method = 'finance-code'
+    WHERE l.status = 'active' AND pay.finance_code IS NOT NULL
+      ${code === undefined ? sql`` : sql`AND pay.finance_code = ${code}`}
+  `;
+}
+
+/** The distinct finance codes paying for active licences: one re-check each, however many licences share it. */
+export async function activeFinanceCodes(db: Executor): Promise<string[]> {
+  const result = await sql<{ finance_code: string }>`
+    SELECT DISTINCT c.finance_code FROM (${financeCoded()}) c ORDER BY c.finance_code
+  `.execute(db);
+  return result.rows.map((row) => row.finance_code);
+}
+
+export interface FlaggedLicence {
+  licenceId: number;
+  licenceName: string;
+  ownerId: number;
+  ownerEmail: string;
+  ownerName: string;
+}
+
+/**
+ * Flags every active licence paid by this closed code that has no open flag of the kind, with an
+ * audit row each, in one statement. Returns only the licences flagged now (so their people are
+ * told once), by owner.
+ */
+export async function flagClosedCode(
+  tx: Executor,
+  code: string,
+  detail: string,
+  asOf: string,
+): Promise<FlaggedLicence[]> {
+  const result = await sql<{
+    licence_id: number;
+    name: string;
+    person_id: number;
+    email: string;
+    display_name: string;
+  }>`
+    WITH coded AS (${financeCoded(code)}),
+    flagged AS (
+      INSERT INTO licence_flags (licence_id, kind, detail, raised_on)
+      SELECT licence_id, ${KIND}, ${detail}, ${asOf}::date FROM coded
+      ON CONFLICT (licence_id, kind) WHERE cleared_on IS NULL DO NOTHING
+      RETURNING licence_id
+    ), audited AS (
+      INSERT INTO audit_events (actor_label, entity_type, entity_id, action, before, after, licence_id)
+      SELECT ${FINANCE_RECHECK_ACTOR}, 'licence', f.licence_id::text, 'flagged: finance code closed', NULL::jsonb,
+        jsonb_build_object('financeCode', ${code}::text, 'detail', ${detail}::text, 'asOf', ${asOf}::text),
+        f.licence_id
+      FROM flagged f
+    )
+    SELECT c.licence_id, c.name, p.id AS person_id, p.email, p.display_name
+    FROM coded c
+    JOIN flagged f ON f.licence_id = c.licence_id
+    JOIN people p ON p.id = c.owner_person_id
+    ORDER BY p.id, c.licence_id
+  `.execute(tx);
+  return result.rows.map((row) => ({
+    licenceId: Number(row.licence_id),
+    licenceName: row.name,
+    ownerId: Number(row.person_id),
+    ownerEmail: row.email,
+    ownerName: row.display_name,
+  }));
+}
+
+/** Clears the open flags of the licences paid by this code, now valid again, with an audit row each. Returns how many. */
+export async function clearClosedCodeFlags(tx: Executor, code: string, asOf: string): Promise<number> {
+  const result = await sql<{ licence_id: number }>`
+    WITH coded AS (${financeCoded(code)}),
+    cleared AS (
+      UPDATE licence_flags f SET cleared_on = ${asOf}::date
+      FROM coded c
+      WHERE f.licence_id = c.licence_id AND f.kind = ${KIND} AND f.cleared_on IS NULL
+      RETURNING f.licence_id, f.detail
+    )
+    INSERT INTO audit_events (actor_label, entity_type, entity_id, action, before, after, licence_id)
+    SELECT ${FINANCE_RECHECK_ACTOR}, 'licence', c.licence_id::text, 'flag cleared: finance code valid again',
+      jsonb_build_object('flag', ${KIND}::text, 'detail', c.detail),
+      jsonb_build_object('financeCode', ${code}::text, 'asOf', ${asOf}::text),
+      c.licence_id
+    FROM cleared c
+    RETURNING licence_id
+  `.execute(tx);
+  return result.rows.length;
+}
+
+/** Finance: every current person with the finance staff role. */
+export async function financeEmails(db: Executor): Promise<string[]> {
+  const rows = await db
+    .selectFrom('staff_roles as r')
+    .innerJoin('people as p', 'p.id', 'r.person_id')
+    .select('p.email')
+    .distinct()
+    .where('r.role', '=', 'finance')
+    .where('p.status', '=', 'current')
+    .orderBy('p.email')
+    .execute();
+  return rows.map((row) => row.email);
+}
+
+export interface OpenLicenceFlag {
+  kind: LicenceFlagKind;
+  detail: string;
+  raisedOn: string;
+}
+
+/** The licence's open flags, oldest first. */
+export async function openLicenceFlags(db: Executor, licenceId: number): Promise<OpenLicenceFlag[]> {
+  const rows = await db
+    .selectFrom('licence_flags')
+    .select(['kind', 'detail', 'raised_on'])
+    .where('licence_id', '=', licenceId)
+    .where('cleared_on', 'is', null)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({ kind: row.kind, detail: row.detail, raisedOn: row.raised_on }));
+}

@@ -1,0 +1,144 @@
+import type { Executor } from '../../platform/db/database.ts';
+import type { JobQueue } from '../../platform/jobs/jobs.ts';
+import { type RenderedEmail, renderEmail } from '../../platform/mail/email-template.tsx';
+import type { FinanceCodeCheck } from '../payments/cufs-client.ts';
+import { checkFinanceCode, type FinanceCodeChecker } from '../payments/finance-code-check.ts';
+import { parseFinanceCodeText } from '../payments/payment-details.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
+import {
+  clearClosedCodeFlags,
+  type FlaggedLicence,
+  financeEmails,
+  flagClosedCode,
+} from './finance-recheck.repository.ts';
+import { financeCodeClosedEmail } from './lifecycle.emails.tsx';
+import type { SiteLinks } from './lifecycle.service.ts';
+import { queueEmails } from './lifecycle-mail.ts';
+
+export type FinanceRecheckOutcome =
+  | { outcome: 'flagged'; licences: number; emails: number }
+  | { outcome: 'cleared'; licences: number }
+  | { outcome: 'malformed' };
+
+/** Thrown when CUFS cannot answer, so the queue tries the code again later. */
+export class CufsUnavailableError extends Error {}
+
+/**
+ * Re-checks one finance code with CUFS as of `asOf`, for every active licence it pays for. A closed
+ * code flags those licences that are not flagged already and tells each Data Owner and Finance,
+ * once; a code valid again clears their flags. All in one transaction, so a second run as of the
+ * same day (or a retry) changes nothing and sends nothing.
+ */
+export async function recheckFinanceCode(
+  db: Executor,
+  jobs: JobQueue,
+  cufs: FinanceCodeChecker,
+  financeCode: string,
+  asOf: string,
+  site: SiteLinks,
+): Promise<FinanceRecheckOutcome> {
+  const parsed = parseFinanceCodeText(financeCode);
+  if (!parsed.ok || parsed.value.method !== 'finance-code') return { outcome: 'malformed' };
+  const check = await checkFinanceCode(cufs, parsed.value.code, asOf);
+  if (check.outcome === 'unavailable') throw new CufsUnavailableError(`CUFS unavailable (${check.cause})`);
+  if (check.outcome === 'malformed') return { outcome: 'malformed' };
+  return db.transaction().execute(async (tx) => {
+    if (check.outcome === 'valid') {
+      return { outcome: 'cleared', licences: await clearClosedCodeFlags(tx, financeCode, asOf) };
+    }
+    const detail = closedDetail(financeCode, check);
+    const flagged = await flagClosedCode(tx, financeCode, detail, asOf);
+    if (flagged.length === 0) return { outcome: 'flagged', licences: 0, emails: 0 };
+    const messages = [
+      ...ownerEmails(flagged, financeCode, detail, asOf, site),
+      ...financeEmail(await financeEmails(tx), flagged, financeCode, detail, asOf, site),
+    ];
+    await queueEmails(tx, messages, jobs);
+    return { outcome: 'flagged', licences: flagged.length, emails: messages.length };
+  });
+}
+
+function closedDetail(financeCode: string, check: Extract<FinanceCodeCheck, { outcome: 'invalid' }>): string {
+  return `The finance code ${financeCode} has closed: ${check.message}`;
+}
+
+/** What the licence pages say while the flag is open. */
+export function closedCodeWarning(detail: string, contactEmail: string): string {
+  return `${detail} Contact ${contactEmail} to give another finance code for this storage.`;
+}
+
+function ownerEmails(
+  flagged: readonly FlaggedLicence[],
+  financeCode: string,
+  detail: string,
+  asOf: string,
+  site: SiteLinks,
+): RenderedEmail[] {
+  const byOwner = new Map<number, FlaggedLicence[]>();
+  for (const licence of flagged) {
+    const list = byOwner.get(licence.ownerId);
+    if (list) list.push(licence);
+    else byOwner.set(licence.ownerId, [licence]);
+  }
+  return [...byOwner.values()].flatMap((licences) => {
+    const [first] = licences;
+    if (!first) return [];
+    return [
+      renderEmail(
+        financeCodeClosedEmail,
+        {
+          serviceName: site.serviceName,
+          contactEmail: site.contactEmail,
+          headline: `The finance code ${financeCode} paying for your storage has closed`,
+          greeting: `Hello ${first.ownerName},`,
+          paragraphs: [
+            `${detail} (checked with the University Financial System on ${formatDay(asOf)}).`,
+            licences.length === 1
+              ? 'It pays for this storage licence you own:'
+              : `It pays for these ${licences.length} storage licences you own:`,
+          ],
+          licences: licences.map((licence) => ({
+            line: `"${licence.licenceName}"`,
+            url: `${site.publicUrl}/storage/licence/${licence.licenceId}/`,
+          })),
+          closing: [
+            `The storage stays in use. Contact ${site.contactEmail} to give another finance code; Finance have been told.`,
+          ],
+        },
+        { to: first.ownerEmail },
+      ),
+    ];
+  });
+}
+
+function financeEmail(
+  to: readonly string[],
+  flagged: readonly FlaggedLicence[],
+  financeCode: string,
+  detail: string,
+  asOf: string,
+  site: SiteLinks,
+): RenderedEmail[] {
+  if (to.length === 0) return [];
+  return [
+    renderEmail(
+      financeCodeClosedEmail,
+      {
+        serviceName: site.serviceName,
+        contactEmail: site.contactEmail,
+        headline: `Finance code ${financeCode} has closed: ${flagged.length} storage ${flagged.length === 1 ? 'licence' : 'licences'}`,
+        greeting: 'Hello Finance,',
+        paragraphs: [
+          `${detail} (checked with the University Financial System on ${formatDay(asOf)}).`,
+          'It pays for these active storage licences, now flagged; each Data Owner has been told:',
+        ],
+        licences: flagged.map((licence) => ({
+          line: `"${licence.licenceName}", owned by ${licence.ownerName} (${licence.ownerEmail})`,
+          url: `${site.publicUrl}/admin/licences/${licence.licenceId}/`,
+        })),
+        closing: ['The flag clears by itself once the code is valid again or the licence is paid by another code.'],
+      },
+      { to: [...to] },
+    ),
+  ];
+}
