@@ -10,7 +10,7 @@ import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
 import { startTestAppWithCufs } from '../support/cufs.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { insertStorage } from '../support/storage-fixtures.ts';
-import type { TestApp } from '../support/test-app.ts';
+import { Browser, type TestApp } from '../support/test-app.ts';
 
 /**
  * The nightly re-check of the finance codes of active licences, against the live CUFS service:
@@ -192,6 +192,24 @@ describe('nightly finance code re-check', () => {
     await runNight();
     expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([a]);
 
+    // the owner's licence page warns; the back office shows the flag
+    const owner = new Browser(t.app);
+    await owner.signInAs('ar101');
+    const staff = new Browser(t.app);
+    await staff.signInAs('rs501');
+    const warning = `The finance code PHZX.GAAA has closed: `;
+    const ownerPage = await owner.get(`/storage/licence/${a}/`);
+    expect(ownerPage.statusCode).toBe(200);
+    expect(ownerPage.body).toMatch(
+      new RegExp(
+        `class="notice notice--warning" role="status">${warning}[^<]+ Contact ${t.config.service.contactEmail}`,
+      ),
+    );
+    const adminPage = await staff.get(`/admin/licences/${a}/`);
+    expect(adminPage.statusCode).toBe(200);
+    expect(adminPage.body).toContain('Finance code closed</strong>');
+    expect(adminPage.body).toContain(warning);
+
     const answering = (check: FinanceCodeCheck): FinanceCodeChecker => ({
       checkGlCode: async () => check,
       checkGrant: async () => check,
@@ -213,6 +231,8 @@ describe('nightly finance code re-check', () => {
     const result = await recheckFinanceCode(t.database.db, t.jobs.queue, open, 'PHZX.GAAA', '2026-11-28', site);
     expect(result).toEqual({ outcome: 'cleared', licences: 1 });
     expect(await openFlags()).toEqual([]);
+    expect((await owner.get(`/storage/licence/${a}/`)).body).not.toContain(`role="status">${warning}`);
+    expect((await staff.get(`/admin/licences/${a}/`)).body).not.toContain('Finance code closed');
     const cleared = await t.database.db.selectFrom('licence_flags').select(['cleared_on']).execute();
     expect(cleared).toEqual([{ cleared_on: '2026-11-28' }]);
     expect(await recheckFinanceCode(t.database.db, t.jobs.queue, open, 'PHZX.GAAA', '2026-11-29', site)).toEqual({

@@ -9,6 +9,7 @@ import { requireBackOffice, requireServiceManager, requireServiceReader } from '
 import { oneOf, pageQuery, queryText } from '../admin/manage-forms.ts';
 import { ADMIN_PAGE_SIZE } from '../admin/paging.tsx';
 import { listProductsOfServices } from '../catalogue/catalogue.admin.repository.ts';
+import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
 import { listInstitutions } from '../people/people.repository.ts';
 import { LICENCE_STATUSES } from './licence-status.ts';
 import { searchLicences } from './licences.admin.repository.ts';
@@ -78,6 +79,7 @@ export async function licencesAdminRoutes(app: FastifyInstance, options: { db: E
   ) {
     const person = requireBackOffice(request);
     const { licence, history, canManage } = await licenceForStaff(db, person, id);
+    const flags = await openLicenceFlags(db, id);
     return sendPage(
       reply,
       <AdminLicencePage
@@ -85,6 +87,7 @@ export async function licencesAdminRoutes(app: FastifyInstance, options: { db: E
         licence={licence}
         history={history}
         canManage={canManage}
+        flags={flags}
         form={form}
       />,
       form ? 422 : 200,

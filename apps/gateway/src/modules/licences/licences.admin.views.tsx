@@ -9,6 +9,7 @@ import { listHref, Pagination } from '../admin/paging.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
 import { AuditTrail } from '../audit/audit.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
+import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
 import type { AdminLicenceDetail, AdminLicenceListing } from './licences.admin.repository.ts';
@@ -166,11 +167,14 @@ export function AdminLicencePage({
   history,
   canManage,
   form,
+  flags = [],
 }: {
   context: PageContext;
   licence: AdminLicenceDetail;
   history: AuditEvent[];
   canManage: boolean;
+  /** Open flags, such as a closed finance code (finance-recheck.repository.ts). */
+  flags?: OpenLicenceFlag[];
   /** A form that failed: which one, its messages and what was typed. */
   form?: { name: LicenceForm; errors: FieldErrors; values: Record<string, string> };
 }) {
@@ -205,6 +209,12 @@ export function AdminLicencePage({
       ),
     ],
     ['Created', <Instant key="created" at={licence.createdAt} />],
+    ...flags.map((flag): [string, ComponentChildren] => [
+      'Flag',
+      <>
+        <strong class="tag tag--red">Finance code closed</strong> since <Day date={flag.raisedOn} />: {flag.detail}
+      </>,
+    ]),
     [
       'Lock',
       licence.lock ? (

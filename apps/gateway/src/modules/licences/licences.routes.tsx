@@ -8,6 +8,7 @@ import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { listLicenceAudit } from '../audit/audit.repository.ts';
 import { listProducts } from '../catalogue/catalogue.repository.ts';
+import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
 import { listOrdersForPerson } from '../orders/orders.queries.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { listQuotesForPerson } from '../quotes/quotes.service.ts';
@@ -80,12 +81,14 @@ export async function licencesRoutes(
     if (!licence) throw licenceNotFound();
     const history = licence.access === 'full' ? await listLicenceAudit(db, licence.id) : [];
     const rights = await changeRightsFor(db, person, licence.id);
+    const flags = licence.access === 'full' ? await openLicenceFlags(db, licence.id) : [];
     return sendPage(
       reply,
       <LicencePage
         context={pageContext(request, reply)}
         licence={licence}
         history={history}
+        flags={flags}
         changes={{ rights, form }}
       />,
       form ? 422 : 200,

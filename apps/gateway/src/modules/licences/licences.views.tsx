@@ -7,6 +7,8 @@ import { actorWords, describeChanges, entityWords, humanise } from '../audit/aud
 import type { CatalogueProduct } from '../catalogue/catalogue.repository.ts';
 import { purchasePath } from '../catalogue/catalogue.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
+import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
+import { closedCodeWarning } from '../lifecycle/licence-flags.ts';
 import { ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from '../orders/order-status.ts';
 import type { OrderListing, OrderListingPage } from '../orders/orders.queries.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
@@ -389,9 +391,12 @@ export function LicencePage({
   licence,
   history,
   changes,
+  flags = [],
 }: {
   context: PageContext;
   licence: LicenceDetail;
+  /** Open flags, such as a closed finance code: shown to its Data Owner and Data Managers. */
+  flags?: OpenLicenceFlag[];
   /** Empty for people who see only the basic details (LicenceAccess 'project-member'). */
   history: AuditEvent[];
   /** What the person may change (licence-members.views.tsx), and a form of theirs that failed. */
@@ -424,6 +429,13 @@ export function LicencePage({
           shown only to its Data Owner and Data Managers.
         </p>
       )}
+      {full
+        ? flags.map((flag) => (
+            <p key={flag.kind} class="notice notice--warning" role="status">
+              {closedCodeWarning(flag.detail, context.contactEmail)}
+            </p>
+          ))
+        : null}
       <SummaryList rows={rows} />
       {changes ? (
         <LicenceManagersSection context={context} licence={licence} rights={changes.rights} form={changes.form} />

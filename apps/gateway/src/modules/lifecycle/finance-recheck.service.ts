@@ -62,11 +62,6 @@ function closedDetail(financeCode: string, check: Extract<FinanceCodeCheck, { ou
   return `The finance code ${financeCode} has closed: ${check.message}`;
 }
 
-/** What the licence pages say while the flag is open. */
-export function closedCodeWarning(detail: string, contactEmail: string): string {
-  return `${detail} Contact ${contactEmail} to give another finance code for this storage.`;
-}
-
 function ownerEmails(
   flagged: readonly FlaggedLicence[],
   financeCode: string,
