@@ -1,16 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LicenceStatus } from '../../src/modules/licences/licences.tables.ts';
-import { financeCodeRecheckJob } from '../../src/modules/lifecycle/finance-recheck.jobs.ts';
+import {
+  financeCodeRecheckJob,
+  recheckLicenceFinanceCodeJob,
+} from '../../src/modules/lifecycle/finance-recheck.jobs.ts';
 import { CufsUnavailableError, recheckFinanceCode } from '../../src/modules/lifecycle/finance-recheck.service.ts';
 import type { FinanceCodeCheck } from '../../src/modules/payments/cufs-client.ts';
 import type { FinanceCodeChecker } from '../../src/modules/payments/finance-code-check.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { siteLinks } from '../../src/platform/config.ts';
 import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
-import { startTestAppWithCufs } from '../support/cufs.ts';
+import { DEAD_CUFS_URL, startTestAppWithCufs } from '../support/cufs.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { insertStorage } from '../support/storage-fixtures.ts';
-import { Browser, type TestApp } from '../support/test-app.ts';
+import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * The nightly re-check of the finance codes of active licences, against the live CUFS service:
@@ -244,5 +247,27 @@ describe('nightly finance code re-check', () => {
     await runNight();
     expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([a]);
     expect(await outbox()).toHaveLength(4);
+  });
+
+  it('a per-code job whose CUFS is down fails and is left for the queue to retry, changing nothing', async () => {
+    await t.close();
+    t = await startTestApp({ clock: fixedClock('2026-11-27T03:30:00Z'), env: { CUFS_URL: DEAD_CUFS_URL } });
+    await licence('Alpha', 'ar101', 'PHZX.GAAA');
+    await t.jobs.queue.enqueue(t.database.db, recheckLicenceFinanceCodeJob, {
+      financeCode: 'PHZX.GAAA',
+      asOf: '2026-11-27',
+    });
+    await drainJobs(t.jobs, { timeoutMs: 30_000 });
+    const boss = t.jobs.boss;
+    if (!boss) throw new Error('needs pg-boss');
+    const { rows } = await boss
+      .getDb()
+      .executeSql(
+        `SELECT state, retry_count FROM ${PG_BOSS_SCHEMA}.job WHERE name = 'recheck-licence-finance-code'`,
+        [],
+      );
+    expect(rows).toEqual([{ state: 'retry', retry_count: 0 }]); // failed once, waiting for its retry
+    expect(await openFlags()).toEqual([]);
+    expect(await outbox()).toEqual([]);
   });
 });
