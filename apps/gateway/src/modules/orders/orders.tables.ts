@@ -22,6 +22,14 @@ export interface OrdersTable {
   net_pence: number;
   vat_pence: number;
   total_pence: number;
+  /**
+   * The period the order pays for: increase, the pricing day to the licence's end date; renewal
+   * and recovery, the day after the old end date to the new end date; new and cancellation, none.
+   */
+  starts_on: ColumnType<string | null, string | null | undefined, never>;
+  ends_on: ColumnType<string | null, string | null | undefined, never>;
+  /** Recovery only: the part of net_pence that is the cold-store fee. */
+  cold_store_pence: ColumnType<number, number | undefined, never>;
   quote_id: number | null;
   terms_version_id: number;
   terms_accepted_at: Date;
