@@ -25,7 +25,9 @@
  *
  * Drops its database at the end. Results (the table and wrk's output) go to bench/results/ (not in git).
  * Options (environment): BENCH_DURATION (wrk seconds, default 20), BENCH_COLD_RUNS (default 5),
- * BENCH_KEEP_DATABASE=1 (do not drop it, to look at it afterwards).
+ * BENCH_KEEP_DATABASE=1 (do not drop it, to look at it afterwards), BENCH_DATABASE=<name> (measure
+ * on a database a run kept instead of creating and loading one; it is checked, and never dropped),
+ * BENCH_ONLY=page,cold,nightly (any of them, comma-separated: only those measures; default all).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -55,6 +57,16 @@ const serverUrl =
   process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
+const MEASURES = ['page', 'cold', 'nightly'] as const;
+const ONLY = (process.env.BENCH_ONLY ?? MEASURES.join(','))
+  .split(',')
+  .map((word) => word.trim())
+  .filter(Boolean);
+const unknownMeasures = ONLY.filter((word) => !(MEASURES as readonly string[]).includes(word));
+if (unknownMeasures.length > 0)
+  throw new Error(`BENCH_ONLY: unknown ${unknownMeasures.join(', ')} (${MEASURES.join(', ')})`);
+const measuring = (measure: (typeof MEASURES)[number]) => ONLY.includes(measure);
+const KEPT_DATABASE = process.env.BENCH_DATABASE;
 const output: string[] = [];
 
 function log(message = ''): void {
@@ -269,7 +281,7 @@ const NIGHTLY_EXPECTED = { suspended: 16_993, reminders: 143 };
  */
 async function nightlyProcess(
   url: string,
-): Promise<{ result: Record<string, number>; wallMs: number; jobMs: number; maxRssKiB: number }> {
+): Promise<{ result: Record<string, number>; wallMs: number; jobMs: number; maxRssKiB: number; cpuMs: number }> {
   const dist = (file: string) => pathToFileURL(path.join(root, 'apps/gateway/dist', file)).href;
   const code = `
     const { openDatabase } = await import(${JSON.stringify(dist('platform/db/database.js'))});
@@ -283,7 +295,8 @@ async function nightlyProcess(
       DEFAULT_LIFECYCLE_SETTINGS, site, new Date(${JSON.stringify(`${DATASET_TODAY}T02:15:00Z`)}));
     const jobMs = performance.now() - started;
     await handle.close();
-    process.stdout.write(JSON.stringify({ result, jobMs, maxRssKiB: process.resourceUsage().maxRSS }));
+    const usage = process.resourceUsage();
+    process.stdout.write(JSON.stringify({ result, jobMs, maxRssKiB: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));
   `;
   const started = performance.now();
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
@@ -302,7 +315,13 @@ async function nightlyProcess(
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const wallMs = performance.now() - started;
   if (status !== 0) throw new Error(`the nightly job failed (exit ${status}): ${err.slice(-2000)}`);
-  return { ...(JSON.parse(out) as { result: Record<string, number>; jobMs: number; maxRssKiB: number }), wallMs };
+  const reported = JSON.parse(out) as {
+    result: Record<string, number>;
+    jobMs: number;
+    maxRssKiB: number;
+    cpuMs: number;
+  };
+  return { ...reported, wallMs };
 }
 
 /** What a run could change: the licences' statuses, and the rows the job writes. */
@@ -335,7 +354,9 @@ async function benchNightly(handle: DatabaseHandle, source: string): Promise<[st
     const mib = (kib: number) => kib / 1024;
     log(`first run: ${JSON.stringify(first.result)}`);
     log(
-      `  process ${fmt(first.wallMs)} ms wall (the job itself ${fmt(first.jobMs)} ms), peak RSS ${fmt(mib(first.maxRssKiB), 1)} MiB`,
+      `  process ${fmt(first.wallMs)} ms wall (the job itself ${fmt(first.jobMs)} ms), ${fmt(first.cpuMs)} ms CPU, peak RSS ${fmt(mib(first.maxRssKiB), 1)} MiB; load average ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
     );
     const before = await nightlyFingerprint(db);
     const second = await nightlyProcess(url);
@@ -379,11 +400,13 @@ const fmt = (n: number, digits = 0) =>
 
 async function main(): Promise<void> {
   const rows: Array<[string, string, string, string]> = [];
-  const name = `ssgw_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  log(`Benchmark (../shared/bench/WORKLOAD.md) on ${new URL(serverUrl).host}, database ${name}`);
-  const haveWrk = ensureWrk();
+  const name = KEPT_DATABASE ?? `ssgw_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  log(
+    `Benchmark (../shared/bench/WORKLOAD.md) on ${new URL(serverUrl).host}, database ${name}${KEPT_DATABASE ? ' (kept from an earlier run)' : ''}; measures: ${ONLY.join(', ')}`,
+  );
+  const haveWrk = measuring('page') && ensureWrk();
 
-  await admin(`CREATE DATABASE ${name}`);
+  if (!KEPT_DATABASE) await admin(`CREATE DATABASE ${name}`);
   const url = databaseUrl(name);
   const opened = await openDatabase({ kind: 'postgres', url, poolSize: 2 });
   let closed = false;
@@ -402,12 +425,16 @@ async function main(): Promise<void> {
     log(`PostgreSQL ${version.rows[0]?.v}`);
     let started = performance.now();
     await migrateToLatest(handle.db);
-    await seedDemoData(handle.db);
-    await installJobQueueSchema(handle, pino({ level: 'silent' }));
-    log(`migrated and seeded (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-    started = performance.now();
-    await generateDataset(handle.db, log);
-    log(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (KEPT_DATABASE) {
+      log(`migrated (${((performance.now() - started) / 1000).toFixed(1)} s); the data set was loaded before`);
+    } else {
+      await seedDemoData(handle.db);
+      await installJobQueueSchema(handle, pino({ level: 'silent' }));
+      log(`migrated and seeded (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      started = performance.now();
+      await generateDataset(handle.db, log);
+      log(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
     const facts = await datasetFacts(handle.db);
     log(
       `people ${fmt(facts.people)}, licences ${fmt(facts.licences)} (${Object.entries(facts.byStatus)
@@ -421,8 +448,10 @@ async function main(): Promise<void> {
     if (problems.length > 0) throw new Error(`the data set is not the reference one:\n  ${problems.join('\n  ')}`);
     log('invariants hold: 20 licences (15 owned, 5 managed), 36 storage projects, 625 TB');
 
-    step('EXPLAIN ANALYZE of what "My storage" asks for bench01');
-    await explainPage(handle);
+    if (measuring('page')) {
+      step('EXPLAIN ANALYZE of what "My storage" asks for bench01');
+      await explainPage(handle);
+    }
 
     step('Building the gateway (apps/gateway/dist)');
     const build = spawnSync('npx', ['tsc', '-p', 'apps/gateway/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
@@ -450,77 +479,84 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
     };
 
-    step('The page: GET /storage/ as bench01');
-    const gateway = startGateway(env);
-    gateways.push(gateway);
-    await waitFor200(`${base}/healthz`, '', gateway, 30_000);
-    const cookie = await signIn(base);
-    const page = await fetch(`${base}/storage/`, { headers: { cookie }, redirect: 'manual' });
-    const html = await page.text();
-    const names = await sql<{ name: string }>`
-      SELECT name FROM licences WHERE owner_person_id = ${BENCH_PERSON_ID}
-       UNION SELECT l.name FROM licences l JOIN licence_managers m ON m.licence_id = l.id
-       WHERE m.person_id = ${BENCH_PERSON_ID}`.execute(handle.db);
-    const missing = names.rows.filter((row) => !html.includes(row.name)).map((row) => row.name);
-    const sizeKb = Buffer.byteLength(html) / 1024;
-    log(
-      `status ${page.status}, ${fmt(sizeKb, 1)} KB, ${names.rows.length - missing.length} of bench01's 20 licences on it`,
-    );
-    if (page.status !== 200 || missing.length > 0)
-      throw new Error(`GET /storage/ is not the full page (status ${page.status}; missing ${missing.join(', ')})`);
+    let cookie = '';
+    if (measuring('page') || measuring('cold')) {
+      step(measuring('page') ? 'The page: GET /storage/ as bench01' : 'Signing bench01 in (for the cold start)');
+      const gateway = startGateway(env);
+      gateways.push(gateway);
+      await waitFor200(`${base}/healthz`, '', gateway, 30_000);
+      cookie = await signIn(base);
+      const page = await fetch(`${base}/storage/`, { headers: { cookie }, redirect: 'manual' });
+      const html = await page.text();
+      const names = await sql<{ name: string }>`
+        SELECT name FROM licences WHERE owner_person_id = ${BENCH_PERSON_ID}
+         UNION SELECT l.name FROM licences l JOIN licence_managers m ON m.licence_id = l.id
+         WHERE m.person_id = ${BENCH_PERSON_ID}`.execute(handle.db);
+      const missing = names.rows.filter((row) => !html.includes(row.name)).map((row) => row.name);
+      const sizeKb = Buffer.byteLength(html) / 1024;
+      log(
+        `status ${page.status}, ${fmt(sizeKb, 1)} KB, ${names.rows.length - missing.length} of bench01's 20 licences on it`,
+      );
+      if (page.status !== 200 || missing.length > 0)
+        throw new Error(`GET /storage/ is not the full page (status ${page.status}; missing ${missing.join(', ')})`);
 
-    if (haveWrk) {
+      if (measuring('page') && haveWrk) {
+        log(
+          `load average ${loadavg()
+            .map((n) => n.toFixed(2))
+            .join(' ')}; warm-up: 5 s …`,
+        );
+        await runWrk(`${base}/storage/`, cookie, 5);
+        log(`wrk -t2 -c32 -d${DURATION}s --latency …`);
+        const result = await runWrk(`${base}/storage/`, cookie, DURATION);
+        log(result.raw.trimEnd());
+        if (result.errors) log(`errors: ${result.errors}`);
+        rows.push([
+          'page: GET /storage/',
+          `${fmt(result.requestsPerSecond)} req/s, p50 ${fmt(result.p50Ms, 1)} ms, p99 ${fmt(result.p99Ms, 1)} ms${result.errors ? ' (with errors)' : ''}`,
+          '271 req/s, p50 117 ms, p99 136 ms',
+          '≥ 4,000 req/s, p99 < 20 ms',
+        ]);
+      } else if (measuring('page')) {
+        log('not measured: wrk is missing (apt-get install -y wrk)');
+        rows.push([
+          'page: GET /storage/',
+          'not measured (no wrk)',
+          '271 req/s, p50 117 ms, p99 136 ms',
+          '≥ 4,000 req/s, p99 < 20 ms',
+        ]);
+      }
+      await gateway.stop();
+    }
+
+    if (measuring('cold')) {
+      step(`Cold start: launch → first 200 from GET /storage/ (${COLD_RUNS} runs)`);
       log(
         `load average ${loadavg()
           .map((n) => n.toFixed(2))
-          .join(' ')}; warm-up: 5 s …`,
+          .join(' ')}`,
       );
-      await runWrk(`${base}/storage/`, cookie, 5);
-      log(`wrk -t2 -c32 -d${DURATION}s --latency …`);
-      const result = await runWrk(`${base}/storage/`, cookie, DURATION);
-      log(result.raw.trimEnd());
-      if (result.errors) log(`errors: ${result.errors}`);
+      const colds: number[] = [];
+      for (let run = 1; run <= COLD_RUNS; run++) {
+        const cold = startGateway(env);
+        gateways.push(cold);
+        const ms = await waitFor200(`${base}/storage/`, cookie, cold, 30_000);
+        colds.push(ms);
+        log(`  run ${run}: ${fmt(ms)} ms`);
+        await cold.stop();
+      }
       rows.push([
-        'page: GET /storage/',
-        `${fmt(result.requestsPerSecond)} req/s, p50 ${fmt(result.p50Ms, 1)} ms, p99 ${fmt(result.p99Ms, 1)} ms${result.errors ? ' (with errors)' : ''}`,
-        '271 req/s, p50 117 ms, p99 136 ms',
-        '≥ 4,000 req/s, p99 < 20 ms',
-      ]);
-    } else {
-      log('not measured: wrk is missing (apt-get install -y wrk)');
-      rows.push([
-        'page: GET /storage/',
-        'not measured (no wrk)',
-        '271 req/s, p50 117 ms, p99 136 ms',
-        '≥ 4,000 req/s, p99 < 20 ms',
+        'cold start',
+        `${fmt(median(colds))} ms (${fmt(Math.min(...colds))}–${fmt(Math.max(...colds))})`,
+        '285 ms (262–362)',
+        '< 250 ms',
       ]);
     }
-    await gateway.stop();
 
-    step(`Cold start: launch → first 200 from GET /storage/ (${COLD_RUNS} runs)`);
-    log(
-      `load average ${loadavg()
-        .map((n) => n.toFixed(2))
-        .join(' ')}`,
-    );
-    const colds: number[] = [];
-    for (let run = 1; run <= COLD_RUNS; run++) {
-      const cold = startGateway(env);
-      gateways.push(cold);
-      const ms = await waitFor200(`${base}/storage/`, cookie, cold, 30_000);
-      colds.push(ms);
-      log(`  run ${run}: ${fmt(ms)} ms`);
-      await cold.stop();
+    if (measuring('nightly')) {
+      step(`The nightly lifecycle job as of ${DATASET_TODAY}, on a fresh copy of the data`);
+      rows.push(await benchNightly(handle, name));
     }
-    rows.push([
-      'cold start',
-      `${fmt(median(colds))} ms (${fmt(Math.min(...colds))}–${fmt(Math.max(...colds))})`,
-      '285 ms (262–362)',
-      '< 250 ms',
-    ]);
-
-    step(`The nightly lifecycle job as of ${DATASET_TODAY}, on a fresh copy of the data`);
-    rows.push(await benchNightly(handle, name));
 
     step('Summary');
     const header: [string, string, string, string] = ['measure', 'ours', 'original (Django 3.2)', 'target'];
@@ -532,7 +568,7 @@ async function main(): Promise<void> {
   } finally {
     for (const gateway of gateways) await gateway.stop();
     await handle.close();
-    if (process.env.BENCH_KEEP_DATABASE) log(`kept database ${name}`);
+    if (process.env.BENCH_KEEP_DATABASE || KEPT_DATABASE) log(`kept database ${name} (BENCH_DATABASE=${name})`);
     else await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await mkdir(resultsDir, { recursive: true });
     const file = path.join(resultsDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`);
