@@ -21,8 +21,12 @@ export function priceLicence(input: {
   for (const [name, value] of Object.entries({ sizeTb, termYears, pencePerTbYear })) {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number, not ${value}`);
   }
-  const netPence = sizeTb * pencePerTbYear * termYears;
-  if (!Number.isSafeInteger(netPence)) throw new RangeError('the price is too large to represent');
+  return withVat(sizeTb * pencePerTbYear * termYears, customerClass);
+}
+
+/** A net price with the VAT a customer class pays on it: 20% for external customers, rounded half up to the penny. */
+export function withVat(netPence: number, customerClass: CustomerClass): PriceBreakdown {
+  if (!Number.isSafeInteger(netPence) || netPence < 0) throw new RangeError('the price is too large to represent');
   const vatPence = customerClass === 'external' ? Math.floor((netPence * VAT_PERCENT + 50) / 100) : 0;
   return { netPence, vatPence, totalPence: netPence + vatPence };
 }
