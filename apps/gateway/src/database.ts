@@ -6,6 +6,7 @@ import type { OrdersTables } from './modules/orders/orders.tables.ts';
 import type { PaymentsTables } from './modules/payments/payments.tables.ts';
 import type { PeopleTables } from './modules/people/people.tables.ts';
 import type { QuotesTables } from './modules/quotes/quotes.tables.ts';
+import type { DirectoryTables } from './platform/directory/directory.tables.ts';
 import type { IdentityTables } from './platform/identity/identity.tables.ts';
 import type { JobsTables } from './platform/jobs/jobs.tables.ts';
 import type { MailTables } from './platform/mail/mail.tables.ts';
@@ -22,4 +23,5 @@ export interface Database
     QuotesTables,
     OrdersTables,
     PaymentsTables,
-    LifecycleTables {}
+    LifecycleTables,
+    DirectoryTables {}

@@ -2,11 +2,13 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { createJobRegistry } from './jobs.ts';
 import { cufsClientFromConfig } from './modules/payments/cufs-client.ts';
+import { directorySyncJob } from './modules/people/directory-sync.jobs.ts';
 import { systemClock } from './platform/clock.ts';
 import { ConfigError, loadConfig, loadDotEnv, siteLinks } from './platform/config.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { lockEmbeddedDataDir } from './platform/db/embedded-lock.ts';
 import { migrate, seedIfEmpty } from './platform/db/prepare.ts';
+import { createDirectory } from './platform/directory/index.ts';
 import { createDocumentStore } from './platform/documents/index.ts';
 import { embeddedSessionSecret } from './platform/identity/session-secret.ts';
 import { startBackgroundJobs } from './platform/jobs/background-jobs.ts';
@@ -23,9 +25,10 @@ async function main(): Promise<void> {
   const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
   const database = await openDatabase(config.database);
 
+  let seeded = false;
   if (embedded) {
     await migrate(database.db, log);
-    await seedIfEmpty(database.db, log);
+    seeded = await seedIfEmpty(database.db, log);
   }
 
   const mailTransport = createMailTransport(config.mail);
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     site: siteLinks(config),
     provisioner: createProvisioner(config.provisioner),
     lifecycle: config.lifecycle,
+    directory: createDirectory(config.directory, database.db),
   });
   // Role web only enqueues; worker and all also run jobs and (in-process) schedules.
   const jobs = await startBackgroundJobs({
@@ -47,6 +51,9 @@ async function main(): Promise<void> {
     log: log.child({ component: 'jobs' }),
     registry: jobRegistry,
   });
+
+  // The demo's first start syncs the directory at once, so the seeded leaver shows flagged.
+  if (seeded) await jobs.queue.enqueue(database.db, directorySyncJob, {});
 
   const app = await buildApp({
     config,

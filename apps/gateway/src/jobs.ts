@@ -10,7 +10,9 @@ import { waitingOrdersDigestHandler, waitingOrdersDigestSchedule } from './modul
 import type { OrdersContext } from './modules/orders/orders.service.ts';
 import { checkOrderPaymentHandler } from './modules/orders/payment-check.jobs.ts';
 import { deleteAbandonedUploadsHandler, deleteAbandonedUploadsSchedule } from './modules/payments/uploads.jobs.ts';
+import { directorySyncHandler, directorySyncSchedule } from './modules/people/directory-sync.jobs.ts';
 import { provisioningJobHandlers } from './modules/provisioning/provisioning.jobs.ts';
+import type { Directory } from './platform/directory/directory.ts';
 import type { DocumentStore } from './platform/documents/document-store.ts';
 import { deleteExpiredSessionsHandler, deleteExpiredSessionsSchedule } from './platform/identity/sessions.jobs.ts';
 import type { JobRegistry, ScheduledJob } from './platform/jobs/jobs.ts';
@@ -27,6 +29,7 @@ const schedules: ScheduledJob[] = [
   nightlyLifecycleSchedule,
   waitingOrdersDigestSchedule,
   financeCodeRecheckSchedule,
+  directorySyncSchedule,
 ];
 
 /** The outside systems handlers talk to, passed in so tests can hand in their own. */
@@ -37,6 +40,8 @@ export interface JobServices extends Pick<OrdersContext, 'cufs' | 'site'> {
   provisioner?: Provisioner;
   /** Reminder days and expiry steps (config.lifecycle); the defaults when not given. */
   lifecycle?: LifecycleSettings;
+  /** Where the directory sync reads people (DIRECTORY); the seeded table when not given. */
+  directory?: Directory;
 }
 
 export function createJobRegistry(services: JobServices): JobRegistry {
@@ -51,6 +56,7 @@ export function createJobRegistry(services: JobServices): JobRegistry {
       waitingOrdersDigestHandler({ site: services.site }),
       financeCodeRecheckHandler(),
       recheckLicenceFinanceCodeHandler({ cufs: services.cufs, site: services.site }),
+      directorySyncHandler({ directory: services.directory, site: services.site }),
       ...provisioningJobHandlers({ provisioner: services.provisioner ?? manualProvisioner, site: services.site }),
     ],
     schedules,

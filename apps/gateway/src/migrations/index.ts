@@ -9,6 +9,7 @@ import * as m0007 from './0007_audit_search.ts';
 import * as m0008 from './0008_lifecycle.ts';
 import * as m0009 from './0009_digests_and_flags.ts';
 import * as m0010 from './0010_change_orders.ts';
+import * as m0012 from './0012_directory.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_lifecycle': m0008,
   '0009_digests_and_flags': m0009,
   '0010_change_orders': m0010,
+  '0012_directory': m0012,
 };

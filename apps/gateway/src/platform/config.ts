@@ -66,6 +66,11 @@ const environmentSchema = z.object({
   CUFS_URL: z.url().default('http://localhost:3001'),
   CUFS_TOKEN: optionalText,
 
+  DIRECTORY: z.enum(['seeded', 'lookup']).default('seeded'),
+  LOOKUP_URL: z.url({ protocol: /^https?$/ }).default('https://www.lookup.cam.ac.uk/api/v1'),
+  LOOKUP_USERNAME: optionalText,
+  LOOKUP_PASSWORD: optionalText,
+
   PROVISIONER: z.enum(['manual', 'command', 'webhook']).default('manual'),
   /** An executable and fixed arguments, split at spaces (no shell, no quoting). */
   PROVISIONER_COMMAND: optionalText,
@@ -130,6 +135,8 @@ export interface Config {
   };
   service: { name: string; contactEmail: string };
   cufs: { url: string; token?: string };
+  /** Where the directory sync reads people from (platform/directory): the seeded table, or the Lookup API. */
+  directory: { kind: 'seeded' } | { kind: 'lookup'; url: string; username?: string; password?: string };
   /** Who provisions approved orders: a person (manual), a command, or a webhook (platform/provisioner). */
   provisioner:
     | { kind: 'manual' }
@@ -228,6 +235,15 @@ function toConfig(e: Environment): Config {
       // The embedded CUFS service's dev token (apps/cufs/src/config.ts), which it refuses in production.
       token: e.CUFS_TOKEN ?? (e.NODE_ENV === 'production' ? undefined : 'cufs-dev-token-not-for-production'),
     },
+    directory:
+      e.DIRECTORY === 'lookup'
+        ? {
+            kind: 'lookup',
+            url: e.LOOKUP_URL.replace(/\/$/, ''),
+            username: e.LOOKUP_USERNAME,
+            password: e.LOOKUP_PASSWORD,
+          }
+        : { kind: 'seeded' },
     provisioner:
       e.PROVISIONER === 'command'
         ? {
@@ -265,6 +281,7 @@ function missingSettings(e: Environment): string[] {
   if (e.PROVISIONER === 'webhook' && !e.PROVISIONER_WEBHOOK_URL)
     problems.push('PROVISIONER_WEBHOOK_URL: required when PROVISIONER is webhook');
   if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  if (e.LOOKUP_USERNAME && !e.LOOKUP_PASSWORD) problems.push('LOOKUP_PASSWORD: required when LOOKUP_USERNAME is set');
   if (e.JOBS_DRIVER === 'cloud-tasks' && !e.CLOUD_TASKS_QUEUE)
     problems.push('CLOUD_TASKS_QUEUE: required when JOBS_DRIVER is cloud-tasks (projects/P/locations/L/queues/Q)');
   if ((e.JOBS_DRIVER === 'cloud-tasks' || e.SCHEDULES_DRIVER === 'cloud-scheduler') && !e.TASKS_ALLOWED_CALLERS)

@@ -26,6 +26,7 @@ export const ENTITY_WORDS: Partial<Record<AuditEntity, string>> = {
   product: 'Product',
   price: 'Price',
   'view-as': 'Viewing as a customer',
+  person: 'Person',
 };
 
 /** "Order", "Storage project"; an entity type this build does not know reads as its own words. */

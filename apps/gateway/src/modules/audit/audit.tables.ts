@@ -13,6 +13,8 @@ export type AuditEntity =
   | 'price'
   /** A person's choice of licence reminders (sent or not); entity_id is the person's id. */
   | 'reminder-setting'
+  /** A person's directory details or status (current, left); entity_id is the person's id. */
+  | 'person'
   /** A member of staff viewing the site as a customer sees it; entity_id is the customer's person id. */
   | 'view-as';
 

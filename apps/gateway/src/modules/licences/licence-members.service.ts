@@ -5,6 +5,7 @@ import { renderEmail } from '../../platform/mail/email-template.tsx';
 import { queueEmail } from '../../platform/mail/mail.jobs.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import { clearLeaverFlags } from '../lifecycle/leaver-flags.repository.ts';
 import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
@@ -218,6 +219,8 @@ async function crsidsOf(tx: Executor, personIds: number[]): Promise<string[]> {
 
 async function afterChange(context: MembersContext, tx: Executor, licenceId: number): Promise<void> {
   await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId });
+  // a leaver handed over or removed: their flag on the licence clears now, not at the next sync
+  await clearLeaverFlags(tx, null, licenceId);
 }
 
 async function tell(

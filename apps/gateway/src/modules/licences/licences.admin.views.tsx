@@ -10,6 +10,7 @@ import type { AuditEvent } from '../audit/audit.repository.ts';
 import { AuditTrail } from '../audit/audit.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
+import { FLAG_LABELS } from '../lifecycle/licence-flags.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
 import type { AdminLicenceDetail, AdminLicenceListing } from './licences.admin.repository.ts';
@@ -173,7 +174,7 @@ export function AdminLicencePage({
   licence: AdminLicenceDetail;
   history: AuditEvent[];
   canManage: boolean;
-  /** Open flags, such as a closed finance code (finance-recheck.repository.ts). */
+  /** Open flags: a closed finance code, a member who has left (finance-recheck.repository.ts). */
   flags?: OpenLicenceFlag[];
   /** A form that failed: which one, its messages and what was typed. */
   form?: { name: LicenceForm; errors: FieldErrors; values: Record<string, string> };
@@ -212,7 +213,7 @@ export function AdminLicencePage({
     ...flags.map((flag): [string, ComponentChildren] => [
       'Flag',
       <>
-        <strong class="tag tag--red">Finance code closed</strong> since <Day date={flag.raisedOn} />: {flag.detail}
+        <strong class="tag tag--red">{FLAG_LABELS[flag.kind]}</strong> since <Day date={flag.raisedOn} />: {flag.detail}
       </>,
     ]),
     [

@@ -8,7 +8,7 @@ import type { CatalogueProduct } from '../catalogue/catalogue.repository.ts';
 import { purchasePath } from '../catalogue/catalogue.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
-import { closedCodeWarning } from '../lifecycle/licence-flags.ts';
+import { flagWarning } from '../lifecycle/licence-flags.ts';
 import { ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from '../orders/order-status.ts';
 import type { OrderListing, OrderListingPage } from '../orders/orders.queries.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
@@ -395,7 +395,7 @@ export function LicencePage({
 }: {
   context: PageContext;
   licence: LicenceDetail;
-  /** Open flags, such as a closed finance code: shown to its Data Owner and Data Managers. */
+  /** Open flags (a closed finance code, a member who has left): shown to its Data Owner and Data Managers. */
   flags?: OpenLicenceFlag[];
   /** Empty for people who see only the basic details (LicenceAccess 'project-member'). */
   history: AuditEvent[];
@@ -431,8 +431,8 @@ export function LicencePage({
       )}
       {full
         ? flags.map((flag) => (
-            <p key={flag.kind} class="notice notice--warning" role="status">
-              {closedCodeWarning(flag.detail, context.contactEmail)}
+            <p key={`${flag.kind}:${flag.detail}`} class="notice notice--warning" role="status">
+              {flagWarning(flag, context.contactEmail)}
             </p>
           ))
         : null}

@@ -64,7 +64,7 @@ export async function flagClosedCode(
     flagged AS (
       INSERT INTO licence_flags (licence_id, kind, detail, raised_on)
       SELECT licence_id, ${KIND}, ${detail}, ${asOf}::date FROM coded
-      ON CONFLICT (licence_id, kind) WHERE cleared_on IS NULL DO NOTHING
+      ON CONFLICT (licence_id, kind, person_id) WHERE cleared_on IS NULL DO NOTHING
       RETURNING licence_id
     ), audited AS (
       INSERT INTO audit_events (actor_label, entity_type, entity_id, action, before, after, licence_id)

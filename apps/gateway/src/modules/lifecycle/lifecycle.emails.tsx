@@ -61,3 +61,4 @@ export const licenceColdEmail = lifecycleEmail('licence-cold');
 export const licenceDeletableEmail = lifecycleEmail('licence-deletable');
 export const waitingOrdersDigestEmail = lifecycleEmail('waiting-orders-digest');
 export const financeCodeClosedEmail = lifecycleEmail('finance-code-closed');
+export const memberLeftEmail = lifecycleEmail('member-left');

@@ -68,6 +68,8 @@ export async function recordDueReminders(
 
 export interface LicenceForPerson {
   personId: number;
+  /** False for a person who has left the University: they are sent nothing. */
+  current: boolean;
   email: string;
   displayName: string;
   licenceId: number;
@@ -76,8 +78,8 @@ export interface LicenceForPerson {
 }
 
 /**
- * The Data Owners and Data Managers of these licences who have not opted out of reminders, a
- * row per person and licence, by person then end date.
+ * The Data Owners and Data Managers of these licences who have not opted out of reminders and
+ * have not left the University, a row per person and licence, by person then end date.
  */
 export async function reminderRecipients(tx: Executor, licenceIds: readonly number[]): Promise<LicenceForPerson[]> {
   if (licenceIds.length === 0) return [];
@@ -85,18 +87,19 @@ export async function reminderRecipients(tx: Executor, licenceIds: readonly numb
     person_id: number;
     email: string;
     display_name: string;
+    status: 'current' | 'left';
     licence_id: number;
     name: string;
     end_date: string;
   }>`
-    SELECT p.id AS person_id, p.email, p.display_name, l.id AS licence_id, l.name, l.end_date
+    SELECT p.id AS person_id, p.email, p.display_name, p.status, l.id AS licence_id, l.name, l.end_date
     FROM licences l
     JOIN LATERAL (
       SELECT l.owner_person_id AS person_id
       UNION
       SELECT m.person_id FROM licence_managers m WHERE m.licence_id = l.id
     ) who ON true
-    JOIN people p ON p.id = who.person_id
+    JOIN people p ON p.id = who.person_id AND p.status = 'current'
     WHERE l.id = ANY(${intArray(licenceIds)}::bigint[])
       AND NOT EXISTS (SELECT 1 FROM reminder_opt_outs o WHERE o.person_id = p.id)
     ORDER BY p.id, l.end_date, l.id
@@ -114,8 +117,8 @@ const STEPS: Record<ExpiryStep, { from: LicenceStatus; to: LicenceStatus; action
 
 /**
  * Moves every unlocked licence of the step's status whose day has come (as of `asOf`) to the
- * next status, with an audit row each, in one statement. Returns them with their Data Owners,
- * by owner then end date.
+ * next status, with an audit row each, in one statement. Returns them with their Data Owners
+ * (`current` false for one who has left, who is not emailed), by owner then end date.
  */
 export async function advanceLicences(
   tx: Executor,
@@ -136,6 +139,7 @@ export async function advanceLicences(
     person_id: number;
     email: string;
     display_name: string;
+    status: 'current' | 'left';
     licence_id: number;
     name: string;
     end_date: string;
@@ -152,7 +156,7 @@ export async function advanceLicences(
         c.id
       FROM changed c
     )
-    SELECT p.id AS person_id, p.email, p.display_name, c.id AS licence_id, c.name, c.end_date
+    SELECT p.id AS person_id, p.email, p.display_name, p.status, c.id AS licence_id, c.name, c.end_date
     FROM changed c JOIN people p ON p.id = c.owner_person_id
     ORDER BY p.id, c.end_date, c.id
   `.execute(tx);
@@ -163,12 +167,14 @@ function toLicenceForPerson(row: {
   person_id: number;
   email: string;
   display_name: string;
+  status: 'current' | 'left';
   licence_id: number;
   name: string;
   end_date: string;
 }): LicenceForPerson {
   return {
     personId: Number(row.person_id),
+    current: row.status === 'current',
     email: row.email,
     displayName: row.display_name,
     licenceId: Number(row.licence_id),

@@ -76,7 +76,8 @@ export async function runNightlyLifecycle(
       const moved = await advanceLicences(tx, step, day, settings, now, note);
       counts[step] = moved.length;
       const template = EXPIRY_TEMPLATES[step];
-      emails += await emailEach(tx, jobs, moved, (person, licences) =>
+      const owners = moved.filter((row) => row.current);
+      emails += await emailEach(tx, jobs, owners, (person, licences) =>
         renderEmail(template, expiryProps(step, site, settings, person, licences), { to: person.email }),
       );
     }

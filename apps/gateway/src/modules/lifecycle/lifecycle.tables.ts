@@ -29,12 +29,14 @@ export interface DigestRunsTable {
   sent_at: ColumnType<Date, never, never>;
 }
 
-export type LicenceFlagKind = 'finance-code-closed';
+export type LicenceFlagKind = 'finance-code-closed' | 'member-left';
 
 export interface LicenceFlagsTable {
   id: ColumnType<number, never, never>;
   licence_id: number;
   kind: LicenceFlagKind;
+  /** The person a 'member-left' flag is about; null for the other kinds. */
+  person_id: number | null;
   detail: string;
   /** YYYY-MM-DD */
   raised_on: string;

@@ -80,7 +80,18 @@ export const DEMO_PEOPLE: DemoPerson[] = [
   },
 ];
 
-/** The demo directory: institutions, people and their staff roles. Safe to run again. */
+/**
+ * A demo person who has left the University: the seeded directory says so, while the gateway
+ * still has them as current and a Data Manager of the demo licence (seedDemoShowcase), until the
+ * directory sync flags them.
+ */
+export const DEMO_LEAVER = {
+  crsid: 'lj909',
+  displayName: 'Lee Leaver',
+  institutionId: 'PHYS',
+} as const;
+
+/** The demo directory: institutions, people and their staff roles, and the seeded directory table. Safe to run again. */
 export async function seedDirectory(db: Executor): Promise<void> {
   await db
     .insertInto('institutions')
@@ -97,6 +108,26 @@ export async function seedDirectory(db: Executor): Promise<void> {
         institution_id: person.institutionId,
       })),
     )
+    .onConflict((oc) => oc.column('crsid').doNothing())
+    .execute();
+  await db
+    .insertInto('directory_people')
+    .values([
+      ...DEMO_PEOPLE.map((person) => ({
+        crsid: person.crsid,
+        display_name: person.displayName,
+        email: `${person.crsid}@cam.ac.uk`,
+        institution_id: person.institutionId,
+        status: 'current' as const,
+      })),
+      {
+        crsid: DEMO_LEAVER.crsid,
+        display_name: DEMO_LEAVER.displayName,
+        email: `${DEMO_LEAVER.crsid}@cam.ac.uk`,
+        institution_id: DEMO_LEAVER.institutionId,
+        status: 'left',
+      },
+    ])
     .onConflict((oc) => oc.column('crsid').doNothing())
     .execute();
   const ids = await db
@@ -122,4 +153,20 @@ export async function seedDirectory(db: Executor): Promise<void> {
       .values(grants)
       .onConflict((oc) => oc.doNothing())
       .execute();
+}
+
+/** The demo leaver as the gateway knew them before they left (current): returns their id. Safe to run again. */
+export async function seedDemoLeaver(db: Executor): Promise<number> {
+  const row = await db
+    .insertInto('people')
+    .values({
+      crsid: DEMO_LEAVER.crsid,
+      display_name: DEMO_LEAVER.displayName,
+      email: `${DEMO_LEAVER.crsid}@cam.ac.uk`,
+      institution_id: DEMO_LEAVER.institutionId,
+    })
+    .onConflict((oc) => oc.column('crsid').doUpdateSet({ crsid: DEMO_LEAVER.crsid }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }

@@ -21,6 +21,8 @@ export interface PeopleTable {
   email: string;
   institution_id: string | null;
   status: Generated<'current' | 'left'>;
+  /** YYYY-MM-DD: the directory sync's day that found the person had left; null while current. */
+  left_on: ColumnType<string | null, never, string | null>;
   created_at: ColumnType<Date, never, never>;
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { seedDemoData } from '../../seed.ts';
+import { seedDemoData, seedDemoShowcase } from '../../seed.ts';
 import type { Executor } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 
@@ -10,10 +10,12 @@ export async function migrate(db: Executor, log: Logger): Promise<void> {
     log.info({ migration: step.migrationName, status: step.status }, 'migration');
 }
 
-/** The embedded default's first start: a fresh database gets the demo data, once. */
-export async function seedIfEmpty(db: Executor, log: Logger): Promise<void> {
+/** The embedded default's first start: a fresh database gets the demo data, once. True if it did. */
+export async function seedIfEmpty(db: Executor, log: Logger): Promise<boolean> {
   const existing = await db.selectFrom('products').select('code').limit(1).executeTakeFirst();
-  if (existing) return;
+  if (existing) return false;
   await seedDemoData(db);
-  log.info('loaded the demo data (products, prices, institutions, people)');
+  await seedDemoShowcase(db);
+  log.info('loaded the demo data (products, prices, institutions, people, a demo licence)');
+  return true;
 }

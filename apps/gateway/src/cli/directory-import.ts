@@ -1,0 +1,69 @@
+// npm run directory:import -- <file.csv>
+// Loads a directory extract into the seeded directory table (DIRECTORY=seeded) that the nightly
+// directory sync reads. Reports bad rows by line and loads nothing when there are any; running it
+// twice with the same file changes nothing.
+import path from 'node:path';
+import { loadConfig, loadDotEnv } from '../platform/config.ts';
+import { openDatabase } from '../platform/db/database.ts';
+import { lockEmbeddedDataDir } from '../platform/db/embedded-lock.ts';
+import { migrateToLatest } from '../platform/db/migrate.ts';
+import {
+  DIRECTORY_CSV_COLUMNS,
+  type ImportProgress,
+  importDirectoryCsv,
+} from '../platform/directory/directory-import.ts';
+
+const MAX_BAD_ROWS_SHOWN = 200;
+
+async function main(): Promise<number> {
+  const file = process.argv[2];
+  if (!file || file === '--help') {
+    console.error(`Usage: npm run directory:import -- <file.csv with columns ${DIRECTORY_CSV_COLUMNS.join(', ')}>`);
+    return 2;
+  }
+  loadDotEnv();
+  const config = loadConfig();
+  // The embedded database belongs to one process at a time: stop the gateway before importing.
+  const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
+  const database = await openDatabase(config.database);
+  try {
+    await migrateToLatest(database.db);
+    // npm runs scripts from the repository root; a relative path means the caller's directory.
+    const source = path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+    console.error(`Importing the directory extract ${source}`);
+    const outcome = await importDirectoryCsv(database.db, source, showProgress);
+    if (!outcome.ok) {
+      console.error(`\nNothing was loaded: ${outcome.badRows.length} problem(s) in the file.`);
+      for (const bad of outcome.badRows.slice(0, MAX_BAD_ROWS_SHOWN))
+        console.error(`  ${bad.line > 0 ? `line ${bad.line}: ` : ''}${bad.message}`);
+      if (outcome.badRows.length > MAX_BAD_ROWS_SHOWN)
+        console.error(`  … and ${outcome.badRows.length - MAX_BAD_ROWS_SHOWN} more`);
+      return 1;
+    }
+    console.error(
+      `\nLoaded ${outcome.rows} people: ${outcome.inserted} new, ${outcome.updated} changed, ${outcome.unchanged} unchanged.`,
+    );
+    console.error("The nightly directory sync (01:30) applies them to the gateway's people.");
+    return 0;
+  } finally {
+    await database.close();
+    await unlock?.();
+  }
+}
+
+/** An updating line on a terminal; about a line per 10,000 rows on a log. */
+function showProgress(progress: ImportProgress): void {
+  const text = `read ${progress.rows} rows${progress.bad > 0 ? `, ${progress.bad} bad` : ''}`;
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`);
+  else if (progress.rows % 10_000 < 1_000) process.stderr.write(`${text}\n`);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,145 @@
+import { createReadStream } from 'node:fs';
+import { CsvError, parse } from 'csv-parse';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Executor } from '../db/database.ts';
+import { DIRECTORY_BATCH_SIZE } from './directory.ts';
+
+/** The columns of a directory extract, in any order, with a header row. */
+export const DIRECTORY_CSV_COLUMNS = ['crsid', 'display_name', 'email', 'institution_id', 'status'] as const;
+
+const csvRow = z.object({
+  crsid: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z][a-z0-9]{1,19}$/, 'the CRSid must be letters then letters or digits'),
+  display_name: z.string().trim().min(1, 'the name is empty').max(200),
+  email: z.email('the email address is not valid'),
+  institution_id: z
+    .string()
+    .trim()
+    .max(20)
+    .transform((value) => (value === '' ? null : value)),
+  status: z.enum(['current', 'left'], 'the status must be current or left'),
+});
+type CsvRow = z.infer<typeof csvRow>;
+
+export interface BadRow {
+  line: number;
+  message: string;
+}
+
+/** Rows read so far, and how many of them were bad. */
+export type ImportProgress = { rows: number; bad: number };
+
+export type ImportOutcome =
+  | { ok: true; rows: number; inserted: number; updated: number; unchanged: number }
+  | { ok: false; badRows: BadRow[] };
+
+/** Thrown inside the import's transaction so that nothing of a file with bad rows is kept. */
+class BadExtract extends Error {}
+
+/** The header row lacks a column. */
+class BadHeader extends Error {}
+
+/**
+ * Loads a directory extract (CSV) into the seeded directory table (DIRECTORY=seeded): each
+ * person added or brought up to date by CRSid, a batch per statement, streaming (the file is
+ * never held in memory). All or nothing: a file with any bad row loads nothing and reports every
+ * bad row by line. People missing from the file are kept. Loading the same file again changes nothing.
+ */
+export async function importDirectoryCsv(
+  db: Executor,
+  file: string,
+  onProgress: (progress: ImportProgress) => void = () => {},
+): Promise<ImportOutcome> {
+  const badRows: BadRow[] = [];
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const totals = { rows: 0, inserted: 0, updated: 0 };
+      let batch: CsvRow[] = [];
+      const flush = async () => {
+        if (batch.length > 0 && badRows.length === 0) {
+          const written = await upsertDirectoryPeople(tx, batch);
+          totals.inserted += written.inserted;
+          totals.updated += written.updated;
+        }
+        batch = [];
+        onProgress({ rows: totals.rows, bad: badRows.length });
+      };
+      for await (const { line, record } of readCsv(file)) {
+        totals.rows += 1;
+        const parsed = csvRow.safeParse(record);
+        if (parsed.success) batch.push(parsed.data);
+        else badRows.push({ line, message: parsed.error.issues.map((issue) => issue.message).join('; ') });
+        if (batch.length >= DIRECTORY_BATCH_SIZE) await flush();
+      }
+      await flush();
+      if (badRows.length > 0) throw new BadExtract();
+      return {
+        ok: true as const,
+        rows: totals.rows,
+        inserted: totals.inserted,
+        updated: totals.updated,
+        unchanged: totals.rows - totals.inserted - totals.updated,
+      };
+    });
+  } catch (error) {
+    if (error instanceof BadExtract) return { ok: false, badRows };
+    if (error instanceof BadHeader) return { ok: false, badRows: [{ line: 1, message: error.message }] };
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines ?? 0;
+      return {
+        ok: false,
+        badRows: [...badRows, { line, message: `the file cannot be read as CSV: ${error.message}` }],
+      };
+    }
+    throw error;
+  }
+}
+
+async function* readCsv(file: string): AsyncIterable<{ line: number; record: Record<string, string> }> {
+  const parser = createReadStream(file).pipe(
+    parse({
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      info: true,
+      columns: (header: string[]) => {
+        const names = header.map((name) => name.trim().toLowerCase());
+        const missing = DIRECTORY_CSV_COLUMNS.filter((column) => !names.includes(column));
+        if (missing.length > 0) throw new BadHeader(`the header row lacks the column(s) ${missing.join(', ')}`);
+        return names;
+      },
+    }),
+  );
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: Record<string, string>;
+    info: { lines: number };
+  }>) {
+    yield { line: info.lines, record };
+  }
+}
+
+/** One statement per batch; a row already equal is not touched. */
+async function upsertDirectoryPeople(
+  tx: Executor,
+  rows: readonly CsvRow[],
+): Promise<{ inserted: number; updated: number }> {
+  const result = await sql<{ inserted: boolean }>`
+    INSERT INTO directory_people (crsid, display_name, email, institution_id, status)
+    SELECT DISTINCT ON (r.crsid) r.crsid, r.display_name, r.email, r.institution_id, r.status
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS r(crsid text, display_name text, email text, institution_id text, status text)
+    ORDER BY r.crsid
+    ON CONFLICT (crsid) DO UPDATE SET display_name = excluded.display_name, email = excluded.email,
+      institution_id = excluded.institution_id, status = excluded.status, updated_at = now()
+    WHERE (directory_people.display_name, directory_people.email, directory_people.institution_id,
+      directory_people.status) IS DISTINCT FROM
+      (excluded.display_name, excluded.email, excluded.institution_id, excluded.status)
+    RETURNING (xmax = 0) AS inserted
+  `.execute(tx);
+  const inserted = result.rows.filter((row) => row.inserted).length;
+  return { inserted, updated: result.rows.length - inserted };
+}
