@@ -57,6 +57,31 @@ describe('configuration', () => {
     expect(problemsOf({ DOCUMENTS_DRIVER: 's3' })).toEqual(['DOCUMENTS_BUCKET: required when DOCUMENTS_DRIVER is s3']);
   });
 
+  it('reads people from the seeded directory unless the Lookup API is chosen, with its credentials', () => {
+    expect(loadConfig({}).directory).toEqual({ kind: 'seeded' });
+    expect(
+      loadConfig({
+        DIRECTORY: 'lookup',
+        LOOKUP_URL: 'https://lookup-test.srv.uis.cam.ac.uk/api/v1/',
+        LOOKUP_USERNAME: 'storage-gateway',
+        LOOKUP_PASSWORD: 'secret',
+      }).directory,
+    ).toEqual({
+      kind: 'lookup',
+      url: 'https://lookup-test.srv.uis.cam.ac.uk/api/v1',
+      username: 'storage-gateway',
+      password: 'secret',
+    });
+    expect(loadConfig({ DIRECTORY: 'lookup' }).directory).toMatchObject({
+      url: 'https://www.lookup.cam.ac.uk/api/v1',
+      username: undefined,
+    });
+    expect(problemsOf({ DIRECTORY: 'lookup', LOOKUP_USERNAME: 'storage-gateway' })).toEqual([
+      'LOOKUP_PASSWORD: required when LOOKUP_USERNAME is set',
+    ]);
+    expect(problemsOf({ DIRECTORY: 'ldap' })[0]).toMatch(/^DIRECTORY:/);
+  });
+
   it('starts in production when every part is real', () => {
     expect(problemsOf(PRODUCTION_READY)).toEqual([]);
   });
