@@ -42,7 +42,12 @@ export async function configure(browser: Browser, product: string, configuration
 
 /** Answers the payment step through its multipart form, as a browser does. */
 export async function pay(browser: Browser, product: string, payment: Payment) {
-  const page = await browser.get(`/storage/buy/${product}/payment`);
+  return payAt(browser, `/storage/buy/${product}/payment`, payment);
+}
+
+/** Answers the payment step at `url` (a purchase's or a change order's). */
+export async function payAt(browser: Browser, url: string, payment: Payment) {
+  const page = await browser.get(url);
   const action = page.body.match(/action="([^"]*\/payment\?_csrf=[^"]+)"/)?.[1];
   if (!action) throw new Error(`no payment form: ${page.statusCode} ${page.body.slice(0, 200)}`);
   const form = new FormData();
@@ -56,7 +61,12 @@ export async function pay(browser: Browser, product: string, payment: Payment) {
 
 /** Accepts the terms (unless told not to) and submits the check-your-answers page. */
 export async function submit(browser: Browser, product: string, options: { acceptTerms?: boolean } = {}) {
-  const page = await browser.get(`/storage/buy/${product}/check`);
+  return submitAt(browser, `/storage/buy/${product}/check`, options);
+}
+
+/** Accepts the terms (unless told not to) and submits the check-your-answers page at `url`. */
+export async function submitAt(browser: Browser, url: string, options: { acceptTerms?: boolean } = {}) {
+  const page = await browser.get(url);
   expect(page.statusCode, page.body.slice(0, 300)).toBe(200);
   const submissionKey = page.body.match(/name="submissionKey" value="([^"]+)"/)?.[1] ?? '';
   const csrf =
@@ -66,7 +76,7 @@ export async function submit(browser: Browser, product: string, options: { accep
       ?.match(/value="([^"]+)"/)?.[1] ?? '';
   const form: Record<string, string> = { _csrf: csrf, submissionKey };
   if (options.acceptTerms !== false) form.acceptTerms = 'yes';
-  const response = await browser.post(`/storage/buy/${product}/check`, form);
+  const response = await browser.post(url, form);
   return { response, form };
 }
 

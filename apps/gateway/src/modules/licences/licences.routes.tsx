@@ -9,6 +9,7 @@ import { sendPage } from '../../platform/web/render.ts';
 import { listLicenceAudit } from '../audit/audit.repository.ts';
 import { listProducts } from '../catalogue/catalogue.repository.ts';
 import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
+import { changeOptionsFor } from '../orders/change-orders.service.ts';
 import { listOrdersForPerson } from '../orders/orders.queries.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { listQuotesForPerson } from '../quotes/quotes.service.ts';
@@ -85,6 +86,7 @@ export async function licencesRoutes(
     const history = licence.access === 'full' ? await listLicenceAudit(db, licence.id) : [];
     const rights = await changeRightsFor(db, person, licence.id);
     const flags = licence.access === 'full' ? await openLicenceFlags(db, licence.id) : [];
+    const changeOrders = await changeOptionsFor(db, person, licence.id);
     return sendPage(
       reply,
       <LicencePage
@@ -92,6 +94,7 @@ export async function licencesRoutes(
         licence={licence}
         history={history}
         flags={flags}
+        changeOrders={changeOrders}
         changes={{ rights, form }}
       />,
       form ? 422 : 200,

@@ -9,7 +9,9 @@ import { purchasePath } from '../catalogue/catalogue.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
 import { flagWarning } from '../lifecycle/licence-flags.ts';
-import { ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from '../orders/order-status.ts';
+import type { ChangeOptions } from '../orders/change-orders.service.ts';
+import { ChangeLicenceSection } from '../orders/change-orders.views.tsx';
+import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS, type OrderStatus } from '../orders/order-status.ts';
 import type { OrderListing, OrderListingPage } from '../orders/orders.queries.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
@@ -39,14 +41,6 @@ import type { LicenceStatus } from './licences.tables.ts';
 
 const HOME: Crumb = { label: 'Home', href: '/' };
 const MY_STORAGE: Crumb = { label: 'My storage', href: '/storage/' };
-
-const ORDER_KIND_WORDS: Record<OrderKind, string> = {
-  new: 'New storage',
-  increase: 'More space',
-  renewal: 'Renewal',
-  recovery: 'Recovery from the cold store',
-  cancellation: 'Cancellation',
-};
 
 const SERVICE_WORDS: Record<ServiceCode, string> = {
   research: 'research storage',
@@ -391,6 +385,7 @@ export function LicencePage({
   licence,
   history,
   changes,
+  changeOrders,
   flags = [],
 }: {
   context: PageContext;
@@ -401,6 +396,8 @@ export function LicencePage({
   history: AuditEvent[];
   /** What the person may change (licence-members.views.tsx), and a form of theirs that failed. */
   changes?: { rights: ChangeRights; form?: MembersForm };
+  /** The change orders the person may place (its Data Owner and Data Managers only). */
+  changeOrders?: ChangeOptions;
 }) {
   const full = licence.access === 'full';
   const rows: Array<[string, ComponentChildren]> = [
@@ -437,6 +434,7 @@ export function LicencePage({
           ))
         : null}
       <SummaryList rows={rows} />
+      {changeOrders ? <ChangeLicenceSection options={changeOrders} /> : null}
       {changes ? (
         <LicenceManagersSection context={context} licence={licence} rights={changes.rights} form={changes.form} />
       ) : null}

@@ -4,6 +4,7 @@ import { LICENCE_STATUSES } from '../licences/licence-status.ts';
 import {
   CHANGE_KINDS,
   type ChangePricingInput,
+  changePaymentMethods,
   changeStatusProblem,
   changesAllowed,
   daysInclusive,
@@ -289,5 +290,13 @@ describe('cancellation', () => {
       sizeTb: 5,
     });
     expect(price({ kind: 'cancellation', today: '2026-11-27', licence: { sizeTb: 3, endDate: null } }).sizeTb).toBe(3);
+  });
+});
+
+describe('payment methods', () => {
+  it('are those of new storage, without a voucher for a cancellation', () => {
+    expect(changePaymentMethods('increase', 'institutional')).toEqual(['purchase-order', 'finance-code', 'voucher']);
+    expect(changePaymentMethods('cancellation', 'institutional')).toEqual(['purchase-order', 'finance-code']);
+    expect(changePaymentMethods('renewal', 'research')).toEqual(['finance-code', 'purchase-order']);
   });
 });

@@ -3,6 +3,8 @@ import type { FieldErrors } from '../../platform/web/components.tsx';
 import { type PriceBreakdown, withVat } from '../catalogue/pricing.ts';
 import { licenceEndDate } from '../licences/licence-dates.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
+import { paymentMethodsFor } from '../payments/payment-details.ts';
+import type { PaymentMethod } from '../payments/payments.tables.ts';
 import type { CustomerClass } from '../people/people.tables.ts';
 import type { OrderKind } from './order-status.ts';
 import { MAXIMUM_TB } from './purchase-configuration.ts';
@@ -68,6 +70,15 @@ const CHANGE_NEEDS: Record<ChangeKind, string> = {
 export function changeStatusProblem(kind: ChangeKind, status: LicenceStatus): string | undefined {
   if (CHANGE_ALLOWED_FROM[kind].includes(status)) return undefined;
   return `${CHANGE_NEEDS[kind]}: this one is ${STATUS_WORDS[status]}.`;
+}
+
+/**
+ * The payment methods of new storage; a cancellation costs nothing, so a voucher (which pays for
+ * storage) is not offered: the finance code or purchase order names who the licence is billed to.
+ */
+export function changePaymentMethods(kind: ChangeKind, service: 'research' | 'institutional'): PaymentMethod[] {
+  const methods = paymentMethodsFor(service);
+  return kind === 'cancellation' ? methods.filter((method) => method !== 'voucher') : methods;
 }
 
 /** What a change is priced from: the licence, the day, the prices in force that day and the buyer's choice. */

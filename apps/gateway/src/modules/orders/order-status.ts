@@ -62,3 +62,22 @@ export const ORDER_STATUS_WORDS: Record<OrderStatus, { label: string; explanatio
     explanation: 'Setting up the storage hit a problem. The storage team has been told and will try again.',
   },
 };
+
+/** What each kind of order is called, on the customer's pages and the staff's. */
+export const ORDER_KIND_WORDS: Record<OrderKind, string> = {
+  new: 'New storage',
+  increase: 'More space',
+  renewal: 'Renewal',
+  recovery: 'Recovery from the cold store',
+  cancellation: 'Cancellation',
+};
+
+/** A change order in one of these is in progress: a licence has at most one (migration 0010's unique index). */
+export const IN_PROGRESS_STATUSES = [
+  'submitted',
+  'awaiting-payment-check',
+  'awaiting-approval',
+  'approved',
+  'provisioning',
+  'provisioning-failed',
+] as const satisfies readonly OrderStatus[];

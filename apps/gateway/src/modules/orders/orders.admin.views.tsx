@@ -16,7 +16,7 @@ import {
   STAFF_STATUS_LABELS,
   showingRange,
 } from './order-queue.ts';
-import { ORDER_STATUSES, type OrderStatus } from './order-status.ts';
+import { ORDER_KIND_WORDS, ORDER_STATUSES, type OrderStatus } from './order-status.ts';
 import type { OrderHistoryEntry, OrderStaffDetails, QueueChoices, QueuePage } from './orders.admin.repository.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import { years } from './purchase.views.tsx';
@@ -118,7 +118,8 @@ export function OrderQueuePage(props: OrderQueuePageProps) {
               <tr key={row.id}>
                 <th scope="row">
                   <a href={staffOrderPath(row.reference)}>{row.reference}</a>
-                  {row.kind !== 'new' ? <span class="hint"> {row.kind}</span> : null}
+                  <br />
+                  <span class="hint">{ORDER_KIND_WORDS[row.kind]}</span>
                 </th>
                 <td>
                   <time dateTime={row.submittedAt.toISOString()}>{day.format(row.submittedAt)}</time>
@@ -329,8 +330,8 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
       </h1>
       <div class="notice" role="status">
         <p>
-          <StatusTag status={order.status} /> {order.kind === 'new' ? 'New storage' : `A ${order.kind} of a licence`},
-          submitted {when.format(order.submittedAt)}.
+          <StatusTag status={order.status} /> {ORDER_KIND_WORDS[order.kind]}, submitted {when.format(order.submittedAt)}
+          .
         </p>
         {order.statusReason ? <p>Reason: {order.statusReason}</p> : null}
         {details.decidedBy && details.decidedAt ? (
@@ -367,6 +368,12 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
       <SummaryList
         rows={[
           ['Per TB per year', `${formatPence(order.pencePerTbYear)} (price from ${order.priceValidFrom})`],
+          ...(order.startsOn && order.endsOn
+            ? ([['Period paid for', `${order.startsOn} to ${order.endsOn}`]] as Array<[string, ComponentChildren]>)
+            : []),
+          ...(order.kind === 'recovery'
+            ? ([['Of which cold-store fee', formatPence(order.coldStorePence)]] as Array<[string, ComponentChildren]>)
+            : []),
           ['Net', formatPence(order.netPence)],
           ['VAT', formatPence(order.vatPence)],
           ['Total', <strong key="total">{formatPence(order.totalPence)}</strong>],

@@ -1,15 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
 import { unprocessable } from '../../platform/web/forms.ts';
 import { apiRoute } from '../../platform/web/openapi.ts';
 import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-details.ts';
+import type { PaymentMethod } from '../payments/payments.tables.ts';
 import { PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
+import { licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
+import { CHANGE_KINDS, changePaymentMethods } from './change-pricing.ts';
 import { ORDER_STATUS_WORDS, ORDER_STATUSES } from './order-status.ts';
 import { listOrdersForPerson } from './orders.queries.ts';
-import type { OrderDetail } from './orders.repository.ts';
+import { findOrder, type OrderDetail } from './orders.repository.ts';
 import {
   cancelOrder,
   findOrderFor,
@@ -74,6 +78,11 @@ const orderSchema = z
     sizeTb: z.int(),
     termYears: z.int(),
     price: priceSchema,
+    period: z
+      .object({ startsOn: z.iso.date(), endsOn: z.iso.date() })
+      .nullable()
+      .describe('The period a change order pays for; none for new storage and cancellations.'),
+    coldStorePence: pence.describe('Recovery: the part of netPence that is the cold-store fee.'),
     quoteReference: z.string().nullable(),
     termsVersion: z.string(),
     payment: z.object({
@@ -110,6 +119,8 @@ function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
       vatPence: order.vatPence,
       totalPence: order.totalPence,
     },
+    period: order.startsOn && order.endsOn ? { startsOn: order.startsOn, endsOn: order.endsOn } : null,
+    coldStorePence: order.coldStorePence,
     quoteReference: order.quoteReference,
     termsVersion: order.terms.version,
     payment: {
@@ -248,7 +259,7 @@ export async function ordersApi(app: FastifyInstance, options: { orders: OrdersC
       }
       const quote = body.quoteReference ? await findQuoteFor(db, person, body.quoteReference) : undefined;
       const quoted = withQuotePrice(configuration, quote, today());
-      const payment = submittedPayment(body.payment, configuration.product.service);
+      const payment = submittedPayment(body.payment, paymentMethodsFor(configuration.product.service));
       try {
         // A repeated key replays the first answer (201 and the same order), as idempotency keys do.
         const { reference } = await submitNewOrder(orders, person, {
@@ -285,12 +296,142 @@ export async function ordersApi(app: FastifyInstance, options: { orders: OrdersC
   );
 }
 
+const changeChoice = z.object({
+  kind: z.enum(CHANGE_KINDS),
+  addTb: z.int().optional().describe('increase: the whole TB to add.'),
+  termYears: z.int().optional().describe('renewal and recovery: the term, from 1 year to the product’s longest.'),
+});
+
+const changePriceSchema = z
+  .object({
+    kind: z.enum(CHANGE_KINDS),
+    sizeTb: z.int().describe('increase: the TB added; otherwise the licence’s size.'),
+    termYears: z.int(),
+    period: z.object({ startsOn: z.iso.date(), endsOn: z.iso.date() }).nullable(),
+    days: z.int().describe('increase: the days paid for, the pricing day and the end date included.'),
+    coldStoreDays: z.int().describe('recovery: the days in the cold store, to the pricing day included.'),
+    pencePerTbYear: pence,
+    priceValidFrom: z.iso.date(),
+    customerClass: z.enum(['internal', 'external']),
+    coldStorePence: pence,
+    netPence: pence,
+    vatPence: pence,
+    totalPence: pence,
+  })
+  .meta({ id: 'ChangePrice' });
+
+const PAYMENT_FIELDS = new Set(['method', 'financeCode', 'poNumber', 'poDocument', 'documentId', 'voucherCode']);
+
+/** A refused change: payment problems under payment., the choice's (addTb, termYears) as they are. */
+function changeRefused(errors: FieldErrors) {
+  return unprocessable(
+    Object.fromEntries(
+      Object.entries(errors).map(([field, message]) => [
+        PAYMENT_FIELDS.has(field) ? `payment.${field}` : field,
+        message,
+      ]),
+    ),
+  );
+}
+
+/** Changing a licence as JSON: the same rules, prices and people as its pages (change-orders.service.ts). */
+export async function changeOrdersApi(app: FastifyInstance, options: { orders: OrdersContext }): Promise<void> {
+  const { orders } = options;
+  const { db, clock } = orders;
+  const today = () => clock.today().toString();
+  const idParams = z.object({ id: z.coerce.number().int().positive('An id is a whole number') });
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/licences/{id}/changes/price',
+      operationId: 'priceLicenceChange',
+      summary: 'Price a change of a licence you own or manage, without ordering it',
+      description:
+        'increase: today’s price × TB added × days from today to the end date (both included) ÷ 365, to the nearest penny. renewal: today’s price × size × term, from the day after the end date. recovery: a renewal plus the cold-store fee from the day after the end date to today. cancellation: nothing. External customers pay VAT.',
+      tags: ['Licences'],
+      params: idParams,
+      body: changeChoice,
+      response: changePriceSchema,
+      errors: ['not-found', 'forbidden', 'conflict'],
+    },
+    async ({ params, body, person }) => {
+      const licence = await licenceForChange(db, person, params.id, body.kind);
+      const priced = await priceLicenceChange(db, licence, body.kind, body, today());
+      if (!priced.ok) throw unprocessable(priced.errors);
+      const price = priced.value;
+      return {
+        kind: price.kind,
+        sizeTb: price.sizeTb,
+        termYears: price.termYears,
+        period: price.startsOn && price.endsOn ? { startsOn: price.startsOn, endsOn: price.endsOn } : null,
+        days: price.days,
+        coldStoreDays: price.coldStoreDays,
+        pencePerTbYear: price.pencePerTbYear,
+        priceValidFrom: priced.validFrom,
+        customerClass: licence.customerClass,
+        coldStorePence: price.coldStorePence,
+        netPence: price.netPence,
+        vatPence: price.vatPence,
+        totalPence: price.totalPence,
+      };
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/licences/{id}/changes',
+      operationId: 'submitLicenceChange',
+      summary: 'Order a change of a licence you own or manage, and pay for it',
+      description:
+        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage (a cancellation costs nothing and takes no voucher). Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made.',
+      tags: ['Licences'],
+      params: idParams,
+      body: changeChoice.extend({
+        reason: z.string().max(1000).optional().describe('cancellation: why, for the storage team.'),
+        payment: paymentBody,
+        acceptTerms: z.literal(true, { error: 'Accept the terms and conditions to submit the order' }),
+        termsVersion: z.string().describe('The version of the terms accepted; must be the current one.'),
+        submissionKey: z.uuid(),
+      }),
+      response: orderSchema,
+      status: 201,
+      errors: ['not-found', 'forbidden', 'conflict'],
+    },
+    async ({ params, body, person }) => {
+      // A repeated key replays the first answer, even though the licence now has a change in progress.
+      const earlier = await findOrder(db, { submissionKey: body.submissionKey });
+      if (earlier && earlier.buyer.id === person.id) return orderToApi(earlier);
+      const licence = await licenceForChange(db, person, params.id, body.kind);
+      const terms = await findCurrentTerms(db, licence.product.service, today());
+      if (body.termsVersion !== terms.version) {
+        throw unprocessable({ termsVersion: `The current terms are version ${terms.version}; read and accept those` });
+      }
+      const payment = submittedPayment(body.payment, changePaymentMethods(body.kind, licence.product.service));
+      try {
+        const { reference } = await submitChangeOrder(orders, person, {
+          licenceId: licence.id,
+          kind: body.kind,
+          choice: body,
+          payment,
+          termsVersionId: terms.id,
+          submissionKey: body.submissionKey,
+        });
+        return orderToApi(await findOrderFor(db, person, reference));
+      } catch (error) {
+        if (error instanceof SubmissionRefused) throw changeRefused(error.errors);
+        throw error;
+      }
+    },
+  );
+}
+
 /** The API's payment, checked for shape with the same rules as the payment page. */
-function submittedPayment(
-  payment: z.output<typeof paymentBody>,
-  service: 'research' | 'institutional',
-): SubmittedPayment {
-  const parsed = parsePaymentDetails(payment, paymentMethodsFor(service));
+function submittedPayment(payment: z.output<typeof paymentBody>, methods: PaymentMethod[]): SubmittedPayment {
+  const parsed = parsePaymentDetails(payment, methods);
   if (!parsed.ok) throw unprocessable(parsed.errors, 'payment.');
   const details = parsed.value;
   if (details.method === 'finance-code') return { method: details.method, financeCode: details.text };

@@ -23,6 +23,11 @@ export interface OrderDetail {
   netPence: number;
   vatPence: number;
   totalPence: number;
+  /** The period a change order pays for (none for new storage and cancellations). */
+  startsOn: string | null;
+  endsOn: string | null;
+  /** Recovery: the part of netPence that is the cold-store fee. */
+  coldStorePence: number;
   quoteReference: string | null;
   terms: { version: string; title: string; acceptedAt: Date };
   licence: {
@@ -125,6 +130,9 @@ export async function findOrder(
     netPence: row.net_pence,
     vatPence: row.vat_pence,
     totalPence: row.total_pence,
+    startsOn: row.starts_on,
+    endsOn: row.ends_on,
+    coldStorePence: row.cold_store_pence,
     quoteReference: row.quote_reference,
     terms: { version: row.terms_version, title: row.terms_title, acceptedAt: row.terms_accepted_at },
     licence: {

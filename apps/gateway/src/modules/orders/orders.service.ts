@@ -62,16 +62,30 @@ export async function submitNewOrder(
   buyer: PersonWithRoles,
   submission: NewOrderSubmission,
 ): Promise<{ reference: string; created: boolean }> {
+  return submitOnce(context, buyer, submission, (tx, checked) =>
+    insertNewOrder(context, tx, buyer, submission, checked),
+  );
+}
+
+/**
+ * The frame of every order submission, new storage or a change: a key already used answers with
+ * its order; the finance code is asked of CUFS once more (outside the transaction); then `insert`
+ * writes the order in one transaction. Two copies of one submission racing: the unique
+ * submission key lets one in and the other answers with it.
+ */
+export async function submitOnce(
+  context: OrdersContext,
+  buyer: PersonWithRoles,
+  submission: { submissionKey: string; payment: SubmittedPayment },
+  insert: (tx: Executor, checked: CheckedPayment) => Promise<string>,
+): Promise<{ reference: string; created: boolean }> {
   const existing = await findOrder(context.db, { submissionKey: submission.submissionKey });
   if (existing) return ownSubmission(existing, buyer);
-  const payment = await checkPaymentBeforeSubmitting(context, submission);
+  const checked = await checkPaymentBeforeSubmitting(context, submission.payment);
   try {
-    const reference = await context.db
-      .transaction()
-      .execute((tx) => insertNewOrder(context, tx, buyer, submission, payment));
+    const reference = await context.db.transaction().execute((tx) => insert(tx, checked));
     return { reference, created: true };
   } catch (error) {
-    // Two copies of one submission racing: the unique submission key let one in.
     const winner = await findOrder(context.db, { submissionKey: submission.submissionKey });
     if (winner) return ownSubmission(winner, buyer);
     throw error;
@@ -83,7 +97,7 @@ function ownSubmission(order: OrderDetail, buyer: PersonWithRoles): { reference:
   return { reference: order.reference, created: false };
 }
 
-interface CheckedPayment {
+export interface CheckedPayment {
   checkStatus: PaymentCheckStatus;
   checkMessage: string | null;
 }
@@ -91,10 +105,10 @@ interface CheckedPayment {
 /** CUFS's answer for a finance code, asked once more at submission: a refusal stops the order here. */
 async function checkPaymentBeforeSubmitting(
   context: OrdersContext,
-  submission: NewOrderSubmission,
+  payment: SubmittedPayment,
 ): Promise<CheckedPayment> {
-  if (submission.payment.method !== 'finance-code') return { checkStatus: 'not-needed', checkMessage: null };
-  const parsed = parseFinanceCodeText(submission.payment.financeCode);
+  if (payment.method !== 'finance-code') return { checkStatus: 'not-needed', checkMessage: null };
+  const parsed = parseFinanceCodeText(payment.financeCode);
   if (!parsed.ok) throw new SubmissionRefused(parsed.errors);
   if (parsed.value.method !== 'finance-code') throw new Error('unreachable');
   const check = await checkFinanceCode(context.cufs, parsed.value.code, context.clock.today().toString());
@@ -112,11 +126,11 @@ async function insertNewOrder(
   checked: CheckedPayment,
 ): Promise<string> {
   const { configuration: c, payment } = submission;
-  const today = context.clock.today().toString();
-  const voucherId = payment.method === 'voucher' ? await useVoucher(tx, c, payment.voucherCode, today) : null;
-  if (payment.method === 'purchase-order' && !(await findUnusedUpload(tx, buyer.id, payment.documentId))) {
-    throw new SubmissionRefused({ poDocument: 'Upload the purchase order again: the earlier upload was not found' });
-  }
+  const voucherId = await takePayment(context, tx, buyer, payment, {
+    productCode: c.product.code,
+    sizeTb: c.sizeTb,
+    institutionId: c.institution.id,
+  });
 
   const licence = await tx
     .insertInto('licences')
@@ -142,7 +156,7 @@ async function insertNewOrder(
 
   // A voucher pays the whole price: the order records the list price per TB and charges nothing.
   const charged = voucherId ? { netPence: 0, vatPence: 0, totalPence: 0 } : c.price;
-  const status: OrderStatus = checked.checkStatus === 'pending' ? 'awaiting-payment-check' : 'awaiting-approval';
+  const status = statusAfterCheck(checked);
   const order = await tx
     .insertInto('orders')
     .values({
@@ -169,20 +183,7 @@ async function insertNewOrder(
     })
     .returning(['id', 'reference'])
     .executeTakeFirstOrThrow();
-  await tx
-    .insertInto('payments')
-    .values({
-      order_id: order.id,
-      method: payment.method,
-      finance_code: payment.method === 'finance-code' ? normalisedCode(payment.financeCode) : null,
-      po_number: payment.method === 'purchase-order' ? payment.poNumber : null,
-      po_document_id: payment.method === 'purchase-order' ? payment.documentId : null,
-      voucher_id: voucherId,
-      check_status: checked.checkStatus,
-      check_message: checked.checkMessage,
-      checked_at: checked.checkStatus === 'valid' ? new Date() : null,
-    })
-    .execute();
+  await insertPayment(context, tx, order.id, payment, voucherId, checked);
 
   const actor = personActor(buyer);
   await recordAudit(tx, {
@@ -216,13 +217,68 @@ async function insertNewOrder(
       checkStatus: checked.checkStatus,
     },
   });
-  if (checked.checkStatus === 'pending') {
-    await context.jobs.enqueue(tx, checkOrderPaymentJob, { orderId: order.id, attempt: 1 });
-  }
   const detail = await findOrder(tx, { id: order.id });
   if (!detail) throw new Error(`order ${order.id} vanished inside its own transaction`);
   await emailOrderPeople(context, tx, detail, `Order ${detail.reference} received`, confirmationParagraphs(detail));
   return order.reference;
+}
+
+/** What a voucher must cover: the product, the TB it pays for and the paying department. */
+export interface VoucherScope {
+  productCode: string;
+  sizeTb: number;
+  institutionId: string;
+}
+
+/**
+ * The payment's part before the order is written: a voucher is redeemed (its id returned; it pays
+ * the whole price), a purchase order's upload must still be the buyer's and unused.
+ */
+export async function takePayment(
+  context: OrdersContext,
+  tx: Executor,
+  buyer: PersonWithRoles,
+  payment: SubmittedPayment,
+  scope: VoucherScope,
+): Promise<number | null> {
+  if (payment.method === 'purchase-order' && !(await findUnusedUpload(tx, buyer.id, payment.documentId))) {
+    throw new SubmissionRefused({ poDocument: 'Upload the purchase order again: the earlier upload was not found' });
+  }
+  if (payment.method !== 'voucher') return null;
+  return useVoucher(tx, scope, payment.voucherCode, context.clock.today().toString());
+}
+
+/** The payment row of a new order, and the background re-check of a finance code CUFS could not answer. */
+export async function insertPayment(
+  context: OrdersContext,
+  tx: Executor,
+  orderId: number,
+  payment: SubmittedPayment,
+  voucherId: number | null,
+  checked: CheckedPayment,
+): Promise<void> {
+  await tx
+    .insertInto('payments')
+    .values({
+      order_id: orderId,
+      method: payment.method,
+      finance_code: payment.method === 'finance-code' ? normalisedCode(payment.financeCode) : null,
+      po_number: payment.method === 'purchase-order' ? payment.poNumber : null,
+      po_document_id: payment.method === 'purchase-order' ? payment.documentId : null,
+      voucher_id: voucherId,
+      check_status: checked.checkStatus,
+      check_message: checked.checkMessage,
+      checked_at: checked.checkStatus === 'valid' ? new Date() : null,
+    })
+    .execute();
+  if (checked.checkStatus === 'pending') {
+    await context.jobs.enqueue(tx, checkOrderPaymentJob, { orderId, attempt: 1 });
+  }
+}
+
+/** An order waits for its payment check while CUFS has not answered; otherwise for approval. */
+export function statusAfterCheck(checked: CheckedPayment): OrderStatus {
+  return checked.checkStatus === 'pending' ? 'awaiting-payment-check' : 'awaiting-approval';
 }
 
 function normalisedCode(text: string): string {
@@ -230,14 +286,9 @@ function normalisedCode(text: string): string {
   return parsed.ok && parsed.value.method === 'finance-code' ? parsed.value.text : text;
 }
 
-async function useVoucher(tx: Executor, c: PricedConfiguration, code: string, today: string): Promise<number> {
+async function useVoucher(tx: Executor, scope: VoucherScope, code: string, today: string): Promise<number> {
   const voucher = await findVoucher(tx, code);
-  const problem = voucherProblem(voucher, {
-    productCode: c.product.code,
-    sizeTb: c.sizeTb,
-    institutionId: c.institution.id,
-    today,
-  });
+  const problem = voucherProblem(voucher, { ...scope, today });
   if (problem || !voucher) throw new SubmissionRefused({ voucherCode: problem ?? 'This voucher cannot be used' });
   if (!(await redeemVoucher(tx, voucher.id))) {
     throw new SubmissionRefused({ voucherCode: 'This voucher has already been used' });

@@ -4,7 +4,10 @@ import { TextField } from '../../platform/web/form-fields.tsx';
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
-import { ORDER_STATUS_WORDS } from './order-status.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
+import { ChangePriceLines } from './change-orders.views.tsx';
+import { daysInclusive } from './change-pricing.ts';
+import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS } from './order-status.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import { PriceLines, years } from './purchase.views.tsx';
 
@@ -38,7 +41,10 @@ export function OrderPage(props: {
     <Page context={context} title={`Order ${order.reference}`} crumbs={crumbs}>
       <ErrorSummary errors={props.paymentErrors ?? {}} />
       <h1>
-        <span class="caption">{order.product.name}</span> Order {order.reference}
+        <span class="caption">
+          {order.product.name}: {ORDER_KIND_WORDS[order.kind]}
+        </span>{' '}
+        Order {order.reference}
       </h1>
       <div class="notice" role="status">
         <p>
@@ -50,25 +56,24 @@ export function OrderPage(props: {
       </div>
       {props.canChangePayment ? <ChangeFinanceCode {...props} /> : null}
       <h2>What was ordered</h2>
-      <SummaryList
-        rows={[
-          ['Licence', <a href={`/storage/licence/${order.licence.id}/`}>{order.licence.name}</a>],
-          ['Product', `${order.product.name} (${order.product.code})`],
-          ['Size', `${order.sizeTb} TB`],
-          ['Term', years(order.termYears)],
-          ['Department', order.institution.name],
-          ['Data Owner', `${order.licence.owner.displayName} (${order.licence.owner.crsid})`],
-          ['First storage project', order.licence.projectName ?? '—'],
-          ['Ordered by', `${order.buyer.displayName} (${order.buyer.crsid})`],
-          ['Submitted', order.submittedAt.toLocaleString('en-GB', { timeZone: 'Europe/London' })],
-        ]}
-      />
+      <SummaryList rows={orderedRows(order)} />
       <h2>Price</h2>
       {order.quoteReference ? <p>At the price of quote {order.quoteReference}.</p> : null}
       {p.method === 'voucher' ? (
         <p>
           List price {formatPence(list)}, paid in full by voucher: <strong>nothing to pay</strong>.
         </p>
+      ) : order.kind !== 'new' ? (
+        <ChangePriceLines
+          price={{
+            ...order,
+            kind: order.kind,
+            days:
+              order.kind === 'increase' && order.startsOn && order.endsOn
+                ? daysInclusive(order.startsOn, order.endsOn)
+                : undefined,
+          }}
+        />
       ) : (
         <PriceLines
           sizeTb={order.sizeTb}
@@ -115,6 +120,32 @@ export function OrderPage(props: {
       ) : null}
     </Page>
   );
+}
+
+/** What an order is: new storage with its first project, or a change of a licence with the period it pays for. */
+function orderedRows(order: OrderDetail): Array<[string, preact.ComponentChildren]> {
+  const rows: Array<[string, preact.ComponentChildren]> = [
+    ['What', ORDER_KIND_WORDS[order.kind]],
+    ['Licence', <a href={`/storage/licence/${order.licence.id}/`}>{order.licence.name}</a>],
+    ['Product', `${order.product.name} (${order.product.code})`],
+    [order.kind === 'increase' ? 'TB added' : 'Size', `${order.sizeTb} TB`],
+  ];
+  if (order.kind === 'new' || order.kind === 'renewal' || order.kind === 'recovery') {
+    rows.push(['Term', years(order.termYears)]);
+  }
+  if (order.startsOn && order.endsOn) {
+    rows.push(['Period paid for', `${formatDay(order.startsOn)} to ${formatDay(order.endsOn)}`]);
+  }
+  rows.push(
+    ['Department', order.institution.name],
+    ['Data Owner', `${order.licence.owner.displayName} (${order.licence.owner.crsid})`],
+  );
+  if (order.kind === 'new') rows.push(['First storage project', order.licence.projectName ?? '—']);
+  rows.push(
+    ['Ordered by', `${order.buyer.displayName} (${order.buyer.crsid})`],
+    ['Submitted', order.submittedAt.toLocaleString('en-GB', { timeZone: 'Europe/London' })],
+  );
+  return rows;
 }
 
 function ChangeFinanceCode(props: {

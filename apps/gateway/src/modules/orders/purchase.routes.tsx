@@ -10,17 +10,16 @@ import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { type CatalogueProduct, findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
-import { checkFinanceCode, describeRefusal } from '../payments/finance-code-check.ts';
-import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-details.ts';
-import { findUnusedUpload, PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
-import { findVoucher, voucherProblem } from '../payments/vouchers.repository.ts';
+import { paymentMethodsFor } from '../payments/payment-details.ts';
+import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
 import { listInstitutions, type PersonWithRoles } from '../people/people.repository.ts';
 import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { type OrdersContext, SubmissionRefused, submitNewOrder } from './orders.service.ts';
+import { paymentFormValues, paymentFromForm, readPaymentForm, submittedPayment } from './payment-step.ts';
 import { buyPath, CheckAnswersPage, ConfigurePage, PaymentPage } from './purchase.views.tsx';
-import { type PricedConfiguration, priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
-import { configurationValues, type DraftPayment, type PurchaseDraft, withQuotePrice } from './purchase-draft.ts';
+import { priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
+import { configurationValues, type PurchaseDraft, withQuotePrice } from './purchase-draft.ts';
 
 interface PurchaseRoutesOptions {
   orders: OrdersContext;
@@ -211,7 +210,15 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     if (!state) return reply;
     const { person, product, draft, priced } = state;
     const form = await readPaymentForm(request);
-    const result = await paymentFromForm(person, priced.configuration, draft, form);
+    const c = priced.configuration;
+    const result = await paymentFromForm(
+      { orders, documents },
+      person,
+      { productCode: c.product.code, sizeTb: c.sizeTb, institutionId: c.institution.id },
+      paymentMethodsFor(c.product.service),
+      draft.payment,
+      form,
+    );
     if ('errors' in result) {
       return sendPage(
         reply,
@@ -229,60 +236,6 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     saveDraft(request, { ...draft, payment: result.payment });
     return reply.redirect(buyPath(product, 'check'), 303);
   });
-
-  /** Checks the payment answers: shape, then the voucher, the PDF or CUFS; returns the draft payment or errors. */
-  async function paymentFromForm(
-    person: PersonWithRoles,
-    configuration: PricedConfiguration,
-    draft: PurchaseDraft,
-    form: PaymentForm,
-  ): Promise<{ payment: DraftPayment } | { errors: FieldErrors }> {
-    const parsed = parsePaymentDetails(form.fields, paymentMethodsFor(configuration.product.service));
-    if (!parsed.ok) return { errors: { ...parsed.errors, ...(form.fileError ? { poDocument: form.fileError } : {}) } };
-    const details = parsed.value;
-    if (details.method === 'finance-code') {
-      const check = await checkFinanceCode(orders.cufs, details.code, today());
-      const refusal = describeRefusal(check);
-      if (refusal) return { errors: { financeCode: refusal } };
-      const checkNote =
-        check.outcome === 'valid'
-          ? `Checked: ${check.names.join(' · ')}`
-          : 'The University Financial System could not be reached just now. You can still submit: we will check the code and email you if there is a problem.';
-      return { payment: { method: 'finance-code', financeCode: details.text, checkNote } };
-    }
-    if (details.method === 'voucher') {
-      const problem = voucherProblem(await findVoucher(db, details.voucherCode), {
-        productCode: configuration.product.code,
-        sizeTb: configuration.sizeTb,
-        institutionId: configuration.institution.id,
-        today: today(),
-      });
-      return problem
-        ? { errors: { voucherCode: problem } }
-        : { payment: { method: 'voucher', voucherCode: details.voucherCode } };
-    }
-    return purchaseOrderPayment(person, draft, form, details.poNumber);
-  }
-
-  async function purchaseOrderPayment(
-    person: PersonWithRoles,
-    draft: PurchaseDraft,
-    form: PaymentForm,
-    poNumber: string,
-  ): Promise<{ payment: DraftPayment } | { errors: FieldErrors }> {
-    if (form.fileError) return { errors: { poDocument: form.fileError } };
-    if (form.file) {
-      const problem = await pdfProblem(form.file.bytes);
-      if (problem) return { errors: { poDocument: problem } };
-      const upload = await storeUploadedPdf(db, documents, person.id, { ...form.file, today: today() });
-      return { payment: { method: 'purchase-order', poNumber, documentId: upload.id, documentName: upload.fileName } };
-    }
-    const earlier = draft.payment?.method === 'purchase-order' ? draft.payment : undefined;
-    if (earlier && (await findUnusedUpload(db, person.id, earlier.documentId))) {
-      return { payment: { ...earlier, poNumber } };
-    }
-    return { errors: { poDocument: 'Upload the purchase order as a PDF' } };
-  }
 
   app.get('/storage/buy/:product/check', async (request: ProductRequest, reply) => {
     const state = await requireConfigured(request, reply);
@@ -380,44 +333,4 @@ export async function sendConfigurePage(
     <ConfigurePage context={pageContext(request, reply)} institutions={institutions} {...props} />,
     status,
   );
-}
-
-function submittedPayment(payment: DraftPayment) {
-  if (payment.method === 'finance-code') return { method: payment.method, financeCode: payment.financeCode };
-  if (payment.method === 'purchase-order')
-    return { method: payment.method, poNumber: payment.poNumber, documentId: payment.documentId };
-  return { method: payment.method, voucherCode: payment.voucherCode };
-}
-
-function paymentFormValues(payment: DraftPayment): Record<string, string> {
-  if (payment.method === 'finance-code') return { method: payment.method, financeCode: payment.financeCode };
-  if (payment.method === 'purchase-order') return { method: payment.method, poNumber: payment.poNumber };
-  return { method: payment.method, voucherCode: payment.voucherCode };
-}
-
-interface PaymentForm {
-  fields: Record<string, string>;
-  file?: { bytes: Buffer; fileName: string };
-  fileError?: string;
-}
-
-/** Reads the multipart payment form: its text fields, and the PO file if one was chosen. */
-async function readPaymentForm(request: FastifyRequest): Promise<PaymentForm> {
-  const form: PaymentForm = { fields: {} };
-  if (!request.isMultipart()) return { fields: formValues(request.body) };
-  try {
-    for await (const part of request.parts()) {
-      if (part.type === 'field') {
-        if (typeof part.value === 'string') form.fields[part.fieldname] = part.value;
-      } else if (part.fieldname === 'poDocument' && part.filename) {
-        form.file = { bytes: await part.toBuffer(), fileName: part.filename };
-      } else {
-        await part.toBuffer();
-      }
-    }
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
-    form.fileError = 'The purchase order must be 10 MB or smaller';
-  }
-  return form;
 }

@@ -1,12 +1,14 @@
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { CsrfField, ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
 import { CheckboxField, FileField, RadioGroup, SelectField, TextField } from '../../platform/web/form-fields.tsx';
-import { Page, type PageContext } from '../../platform/web/layout.tsx';
+import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
 import type { CatalogueProduct, TermsVersion } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
 import type { PriceBreakdown } from '../catalogue/pricing.ts';
 import { PAYMENT_METHOD_NAMES, paymentMethodsFor } from '../payments/payment-details.ts';
+import type { PaymentMethod } from '../payments/payments.tables.ts';
 import type { Institution } from '../people/people.repository.ts';
+import type { ServiceCode } from '../people/people.tables.ts';
 import type { PricedConfiguration } from './purchase-configuration.service.ts';
 import type { DraftPayment } from './purchase-draft.ts';
 
@@ -18,7 +20,7 @@ export function buyPath(product: { code: string }, step = ''): string {
   return `/storage/buy/${product.code}/${step}`;
 }
 
-function crumbs(product: CatalogueProduct) {
+function crumbs(product: { code: string; name: string }) {
   return [
     { label: 'Home', href: '/' },
     { label: 'My storage', href: '/storage/' },
@@ -158,17 +160,35 @@ export function ConfigurePage(props: {
   );
 }
 
+/** Where a payment step posts, what it is part of, and the methods it offers: a change order's own (change-orders.views.tsx). */
+export interface PaymentStep {
+  path: string;
+  caption: string;
+  crumbs: Crumb[];
+  methods: PaymentMethod[];
+  /** A sentence above the methods, such as why a cancellation asks how the licence is paid for. */
+  note?: string;
+}
+
 export function PaymentPage(props: {
   context: PageContext;
-  product: CatalogueProduct;
+  product: CatalogueProduct | { code: string; name: string; service: ServiceCode };
   values: Record<string, string>;
   errors: FieldErrors;
   uploaded?: { fileName: string };
   totalPence: number;
+  /** The step of a purchase of new storage when left out. */
+  step?: PaymentStep;
 }) {
   const { context, product, values, errors } = props;
-  const methods = paymentMethodsFor(product.service);
-  const action = `${buyPath(product, 'payment')}?_csrf=${encodeURIComponent(context.csrfToken ?? '')}`;
+  const step = props.step ?? {
+    path: buyPath(product, 'payment'),
+    caption: `Buy ${product.name}`,
+    crumbs: crumbs(product),
+    methods: paymentMethodsFor(product.service),
+  };
+  const methods = step.methods;
+  const action = `${step.path}?_csrf=${encodeURIComponent(context.csrfToken ?? '')}`;
   const details: Record<string, { hint: string; fields: preact.ComponentChildren }> = {
     'finance-code': {
       hint: 'A GL code or a grant code; we check it with the University Financial System.',
@@ -222,11 +242,12 @@ export function PaymentPage(props: {
     },
   };
   return (
-    <Page context={context} title="How will you pay?" crumbs={crumbs(product)}>
+    <Page context={context} title={`${hasErrors(errors) ? 'Error: ' : ''}How will you pay?`} crumbs={step.crumbs}>
       <ErrorSummary errors={errors} />
       <h1>
-        <span class="caption">Buy {product.name}</span> How will you pay?
+        <span class="caption">{step.caption}</span> How will you pay?
       </h1>
+      {step.note ? <p>{step.note}</p> : null}
       <p>
         The total is <strong>{formatPence(props.totalPence)}</strong>.{' '}
         <a href="/help/payment-methods/">Help with payment methods</a>
@@ -296,27 +317,50 @@ export function CheckAnswersPage(props: {
       <h2>Payment</h2>
       <SummaryList rows={paymentRows(payment, errors)} />
       <p>{change('payment', 'the payment')}</p>
-      <form method="post" action={buyPath(product, 'check')} novalidate>
-        <CsrfField token={context.csrfToken} />
-        <input type="hidden" name="submissionKey" value={props.submissionKey} />
-        <h2>
-          {terms.title} <span class="caption">version {terms.version}</span>
-        </h2>
-        <div class="terms">
-          {terms.paragraphs.map((paragraph) => (
-            <p key={paragraph}>{paragraph}</p>
-          ))}
-        </div>
-        <CheckboxField
-          name="acceptTerms"
-          label={`I accept the ${terms.title.toLowerCase()} (version ${terms.version}) on behalf of ${c.institution.name}`}
-          error={errors.acceptTerms}
-        />
-        <button type="submit" class="button">
-          Submit order
-        </button>
-      </form>
+      <TermsAndSubmit
+        context={context}
+        action={buyPath(product, 'check')}
+        terms={terms}
+        submissionKey={props.submissionKey}
+        payer={c.institution.name}
+        error={errors.acceptTerms}
+      />
     </Page>
+  );
+}
+
+/** The end of every check-your-answers page: the terms in full, their acceptance, and the one submit button. */
+export function TermsAndSubmit(props: {
+  context: PageContext;
+  action: string;
+  terms: TermsVersion;
+  submissionKey: string;
+  /** The department accepting the terms. */
+  payer: string;
+  error?: string;
+}) {
+  const { terms } = props;
+  return (
+    <form method="post" action={props.action} novalidate>
+      <CsrfField token={props.context.csrfToken} />
+      <input type="hidden" name="submissionKey" value={props.submissionKey} />
+      <h2>
+        {terms.title} <span class="caption">version {terms.version}</span>
+      </h2>
+      <div class="terms">
+        {terms.paragraphs.map((paragraph) => (
+          <p key={paragraph}>{paragraph}</p>
+        ))}
+      </div>
+      <CheckboxField
+        name="acceptTerms"
+        label={`I accept the ${terms.title.toLowerCase()} (version ${terms.version}) on behalf of ${props.payer}`}
+        error={props.error}
+      />
+      <button type="submit" class="button">
+        Submit order
+      </button>
+    </form>
   );
 }
 

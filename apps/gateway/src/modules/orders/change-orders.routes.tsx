@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DocumentStore } from '../../platform/documents/document-store.ts';
+import { requirePerson } from '../../platform/identity/current-person.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError } from '../../platform/web/errors.ts';
+import { formValues } from '../../platform/web/forms.ts';
+import { pageContext } from '../../platform/web/page-context.ts';
+import { sendPage } from '../../platform/web/render.ts';
+import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
+import { parseId } from '../licences/licences.routes.tsx';
+import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import {
+  type LicenceForChange,
+  licenceForChange,
+  priceLicenceChange,
+  submitChangeOrder,
+} from './change-orders.service.ts';
+import { CHANGE_ACTION_WORDS, ChangeCheckPage, ChangeConfigurePage, changePath } from './change-orders.views.tsx';
+import { CHANGE_KINDS, type ChangeKind, changePaymentMethods } from './change-pricing.ts';
+import { findOrder } from './orders.repository.ts';
+import { type OrdersContext, SubmissionRefused } from './orders.service.ts';
+import { paymentFormValues, paymentFromForm, readPaymentForm, submittedPayment } from './payment-step.ts';
+import { PaymentPage } from './purchase.views.tsx';
+import type { DraftPayment } from './purchase-draft.ts';
+
+/** A change order in progress, kept in the session between its steps, like a purchase's draft. */
+interface ChangeDraft {
+  licenceId: number;
+  kind: ChangeKind;
+  /** The first step's answers: addTb, termYears or reason. */
+  values: Record<string, string>;
+  payment?: DraftPayment;
+  submissionKey: string;
+}
+
+declare module 'fastify' {
+  interface Session {
+    change?: ChangeDraft;
+  }
+}
+
+type ChangeRequest = FastifyRequest<{ Params: { id: string; kind: string } }>;
+
+const CHOICE_FIELDS = ['addTb', 'termYears', 'reason'] as const;
+const REASON_MAX = 1000;
+
+/**
+ * Changing a licence, one thing per page, as buying it: what to change (with the price) →
+ * payment (the purchase's own step) → check your answers and accept the terms → submit → the
+ * order's page. Only the licence's Data Owner and Data Managers get past the first line of each
+ * step (change-orders.service.ts licenceForChange: 404, 403 or 409 otherwise).
+ */
+export async function changeOrderRoutes(
+  app: FastifyInstance,
+  options: { orders: OrdersContext; documents: DocumentStore },
+): Promise<void> {
+  const { orders, documents } = options;
+  const { db, clock } = orders;
+  const today = () => clock.today().toString();
+  await app.register(multipart, { limits: { fileSize: PO_DOCUMENT_MAX_BYTES, files: 1, fields: 20, parts: 21 } });
+
+  function kindOf(request: ChangeRequest): ChangeKind {
+    const kind = CHANGE_KINDS.find((candidate) => candidate === request.params.kind);
+    if (!kind) throw new AppError('not-found', 'There is no such change of a licence. Go back to the licence.');
+    return kind;
+  }
+
+  async function load(request: ChangeRequest) {
+    const person = requirePerson(request);
+    const kind = kindOf(request);
+    const id = parseId(request.params.id);
+    if (id === undefined) {
+      throw new AppError('not-found', 'We could not find that licence. Check the address, or go back to My storage.');
+    }
+    const licence = await licenceForChange(db, person, id, kind);
+    return { person, kind, licence, draft: draftFor(request, licence, kind) };
+  }
+
+  /** The draft for this licence and change, or a fresh one (changing something else starts again). */
+  function draftFor(request: FastifyRequest, licence: LicenceForChange, kind: ChangeKind): ChangeDraft {
+    const draft = request.session.change;
+    if (draft && draft.licenceId === licence.id && draft.kind === kind) return draft;
+    return { licenceId: licence.id, kind, values: {}, submissionKey: randomUUID() };
+  }
+
+  function saveDraft(request: FastifyRequest, draft: ChangeDraft): void {
+    request.session.change = { ...draft };
+  }
+
+  function choiceValues(body: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(CHOICE_FIELDS.map((field) => [field, body[field] ?? '']));
+  }
+
+  async function priced(licence: LicenceForChange, kind: ChangeKind, values: Record<string, string>) {
+    const result = await priceLicenceChange(db, licence, kind, values, today());
+    if (result.ok && (values.reason ?? '').length > REASON_MAX) {
+      return { ok: false as const, errors: { reason: `Keep the reason to ${REASON_MAX} characters or fewer` } };
+    }
+    return result;
+  }
+
+  app.get('/storage/licence/:id/change/:kind/', async (request: ChangeRequest, reply) => {
+    const { licence, kind, draft } = await load(request);
+    const price = Object.keys(draft.values).length > 0 ? await priced(licence, kind, draft.values) : undefined;
+    return sendPage(
+      reply,
+      <ChangeConfigurePage
+        context={pageContext(request, reply)}
+        licence={licence}
+        kind={kind}
+        values={draft.values}
+        errors={{}}
+        price={price?.ok ? price.value : undefined}
+        coldStorePencePerTbYear={price?.ok ? price.coldStorePencePerTbYear : undefined}
+      />,
+    );
+  });
+
+  app.post('/storage/licence/:id/change/:kind/', async (request: ChangeRequest, reply) => {
+    const { licence, kind, draft } = await load(request);
+    const body = formValues(request.body);
+    const values = choiceValues(body);
+    const price = await priced(licence, kind, values);
+    if (price.ok && body.intent !== 'price') {
+      saveDraft(request, { ...draft, values });
+      return reply.redirect(changePath(licence.id, kind, 'payment'), 303);
+    }
+    const errors = price.ok ? {} : price.errors;
+    return sendPage(
+      reply,
+      <ChangeConfigurePage
+        context={pageContext(request, reply)}
+        licence={licence}
+        kind={kind}
+        values={values}
+        errors={errors}
+        price={price.ok ? price.value : undefined}
+        coldStorePencePerTbYear={price.ok ? price.coldStorePencePerTbYear : undefined}
+      />,
+      price.ok ? 200 : 422,
+    );
+  });
+
+  /** Steps after the first need a priced draft; without one the buyer starts again. */
+  async function requireConfigured(request: ChangeRequest, reply: FastifyReply) {
+    const state = await load(request);
+    const price = await priced(state.licence, state.kind, state.draft.values);
+    if (!price.ok) {
+      reply.redirect(changePath(state.licence.id, state.kind), 303);
+      return undefined;
+    }
+    return { ...state, price };
+  }
+
+  type Configured = NonNullable<Awaited<ReturnType<typeof requireConfigured>>>;
+
+  function sendPaymentPage(
+    request: ChangeRequest,
+    reply: FastifyReply,
+    state: Configured,
+    values: Record<string, string>,
+    errors: FieldErrors,
+  ) {
+    const { licence, kind, draft, price } = state;
+    return sendPage(
+      reply,
+      <PaymentPage
+        context={pageContext(request, reply)}
+        product={licence.product}
+        values={values}
+        errors={errors}
+        uploaded={draft.payment?.method === 'purchase-order' ? { fileName: draft.payment.documentName } : undefined}
+        totalPence={price.value.totalPence}
+        step={{
+          path: changePath(licence.id, kind, 'payment'),
+          caption: `${CHANGE_ACTION_WORDS[kind]}: ${licence.name}`,
+          crumbs: [
+            { label: 'Home', href: '/' },
+            { label: 'My storage', href: '/storage/' },
+            { label: licence.name, href: `/storage/licence/${licence.id}/` },
+          ],
+          methods: changePaymentMethods(kind, licence.product.service),
+          note:
+            kind === 'cancellation'
+              ? 'A cancellation costs nothing. Give the finance code or purchase order the licence is billed to, so that Finance can close its billing.'
+              : undefined,
+        }}
+      />,
+      Object.keys(errors).length > 0 ? 422 : 200,
+    );
+  }
+
+  app.get('/storage/licence/:id/change/:kind/payment', async (request: ChangeRequest, reply) => {
+    const state = await requireConfigured(request, reply);
+    if (!state) return reply;
+    return sendPaymentPage(
+      request,
+      reply,
+      state,
+      state.draft.payment ? paymentFormValues(state.draft.payment) : {},
+      {},
+    );
+  });
+
+  app.post('/storage/licence/:id/change/:kind/payment', async (request: ChangeRequest, reply) => {
+    const state = await requireConfigured(request, reply);
+    if (!state) return reply;
+    const { person, licence, kind, draft, price } = state;
+    const form = await readPaymentForm(request);
+    const result = await paymentFromForm(
+      { orders, documents },
+      person,
+      { productCode: licence.product.code, sizeTb: price.value.sizeTb, institutionId: licence.institutionId },
+      changePaymentMethods(kind, licence.product.service),
+      draft.payment,
+      form,
+    );
+    if ('errors' in result) return sendPaymentPage(request, reply, state, form.fields, result.errors);
+    saveDraft(request, { ...draft, payment: result.payment });
+    return reply.redirect(changePath(licence.id, kind, 'check'), 303);
+  });
+
+  async function showCheck(request: ChangeRequest, reply: FastifyReply, state: Configured, errors: FieldErrors) {
+    const { licence, kind, draft, price } = state;
+    if (!draft.payment) return reply.redirect(changePath(licence.id, kind, 'payment'), 303);
+    saveDraft(request, draft);
+    return sendPage(
+      reply,
+      <ChangeCheckPage
+        context={pageContext(request, reply)}
+        licence={licence}
+        kind={kind}
+        price={price.value}
+        coldStorePencePerTbYear={price.coldStorePencePerTbYear}
+        reason={draft.values.reason}
+        payment={draft.payment}
+        terms={await findCurrentTerms(db, licence.product.service, today())}
+        submissionKey={draft.submissionKey}
+        errors={errors}
+      />,
+      Object.keys(errors).length > 0 ? 422 : 200,
+    );
+  }
+
+  app.get('/storage/licence/:id/change/:kind/check', async (request: ChangeRequest, reply) => {
+    const state = await requireConfigured(request, reply);
+    if (!state) return reply;
+    return showCheck(request, reply, state, {});
+  });
+
+  app.post('/storage/licence/:id/change/:kind/check', async (request: ChangeRequest, reply) => {
+    const person = requirePerson(request);
+    const body = formValues(request.body);
+    // A second press of "Submit order" after the first one went through: show the order it made.
+    const made = await orderForKey(person, body.submissionKey);
+    if (made) return reply.redirect(`/orders/${made}/`, 303);
+    const state = await requireConfigured(request, reply);
+    if (!state) return reply;
+    if (!state.draft.payment) return reply.redirect(changePath(state.licence.id, state.kind, 'payment'), 303);
+    if (body.acceptTerms !== 'yes') {
+      return showCheck(request, reply, state, { acceptTerms: 'Accept the terms and conditions to submit the order' });
+    }
+    const terms = await findCurrentTerms(db, state.licence.product.service, today());
+    try {
+      const { reference } = await submitChangeOrder(orders, person, {
+        licenceId: state.licence.id,
+        kind: state.kind,
+        choice: state.draft.values,
+        payment: submittedPayment(state.draft.payment),
+        termsVersionId: terms.id,
+        submissionKey: state.draft.submissionKey,
+      });
+      request.session.change = undefined;
+      request.session.flash = `Order ${reference} submitted. We have emailed a confirmation.`;
+      return reply.redirect(`/orders/${reference}/`, 303);
+    } catch (error) {
+      if (error instanceof SubmissionRefused) return showCheck(request, reply, state, error.errors);
+      throw error;
+    }
+  });
+
+  async function orderForKey(person: PersonWithRoles, submissionKey: string | undefined): Promise<string | undefined> {
+    if (!submissionKey || !/^[0-9a-f-]{36}$/.test(submissionKey)) return undefined;
+    const order = await findOrder(db, { submissionKey });
+    return order && order.buyer.id === person.id ? order.reference : undefined;
+  }
+}

@@ -1,0 +1,427 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError } from '../../platform/web/errors.ts';
+import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import { findPriceInForce } from '../catalogue/catalogue.repository.ts';
+import { formatPence } from '../catalogue/money.ts';
+import { licenceLockProblem } from '../licences/licence-lock.ts';
+import type { LicenceStatus } from '../licences/licences.tables.ts';
+import type { PaymentMethod } from '../payments/payments.tables.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
+import { isServiceStaff } from '../people/staff-access.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
+import {
+  type ChangeKind,
+  type ChangePrice,
+  COLD_STORE_PRODUCT,
+  changePaymentMethods,
+  changeStatusProblem,
+  changesAllowed,
+  priceChange,
+} from './change-pricing.ts';
+import { IN_PROGRESS_STATUSES, ORDER_STATUS_WORDS } from './order-status.ts';
+import { findOrder, type OrderDetail } from './orders.repository.ts';
+import {
+  emailOrderPeople,
+  insertPayment,
+  type OrdersContext,
+  SubmissionRefused,
+  type SubmittedPayment,
+  statusAfterCheck,
+  submitOnce,
+  takePayment,
+} from './orders.service.ts';
+import { years } from './purchase.views.tsx';
+
+/**
+ * Orders that change a licence: more space, a renewal, a recovery from the cold store, a
+ * cancellation (issue 6, point 2). Placed by the licence's Data Owner or a Data Manager only (staff
+ * see the licence but customers place its orders), paid like new storage, and approved by the
+ * service team like new storage; what completing one does to the licence is the provisioning
+ * module's. Prices and status rules are change-pricing.ts.
+ */
+
+/** A licence as a change order needs it: its product's rules, its payer's customer class, its lock. */
+export interface LicenceForChange {
+  id: number;
+  name: string;
+  status: LicenceStatus;
+  sizeTb: number;
+  endDate: string | null;
+  institutionId: string;
+  institutionName: string;
+  customerClass: CustomerClass;
+  ownerPersonId: number;
+  product: { code: string; name: string; service: ServiceCode; minimumTb: number; termsYears: number[] };
+  lockedAt: Date | null;
+  lockReason: string | null;
+}
+
+/** Who may place a change order and what they may place: the answer for a licence page and each step. */
+export interface ChangeOptions {
+  licence: LicenceForChange;
+  /** The changes the licence's status allows; empty when it is locked or a change is in progress. */
+  kinds: ChangeKind[];
+  /** Why none can be placed now (locked; a change in progress), for the licence page. */
+  problem?: string;
+}
+
+const licenceNotFound = () =>
+  new AppError('not-found', 'We could not find that licence. Check the address, or go back to My storage.');
+
+async function readLicence(db: Executor, licenceId: number, forUpdate = false): Promise<LicenceForChange | undefined> {
+  let query = db
+    .selectFrom('licences')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .innerJoin('institutions', 'institutions.id', 'licences.institution_id')
+    .select([
+      'licences.id',
+      'licences.name',
+      'licences.status',
+      'licences.size_tb',
+      'licences.end_date',
+      'licences.institution_id',
+      'institutions.name as institution_name',
+      'institutions.customer_class',
+      'licences.owner_person_id',
+      'licences.locked_at',
+      'licences.lock_reason',
+      'products.code as product_code',
+      'products.name as product_name',
+      'products.service',
+      'products.minimum_tb',
+      'products.terms_years',
+    ])
+    .where('licences.id', '=', licenceId);
+  if (forUpdate) query = query.forUpdate('licences');
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    sizeTb: row.size_tb,
+    endDate: row.end_date,
+    institutionId: row.institution_id,
+    institutionName: row.institution_name,
+    customerClass: row.customer_class,
+    ownerPersonId: row.owner_person_id,
+    product: {
+      code: row.product_code,
+      name: row.product_name,
+      service: row.service,
+      minimumTb: row.minimum_tb,
+      termsYears: row.terms_years,
+    },
+    lockedAt: row.locked_at,
+    lockReason: row.lock_reason,
+  };
+}
+
+/**
+ * The Data Owner or a Data Manager may; anyone else who can see the licence (a project member,
+ * staff) is refused (403); anyone who cannot see it gets the same 404 as for no licence at all.
+ */
+async function authorise(db: Executor, person: PersonWithRoles, licence: LicenceForChange): Promise<void> {
+  if (licence.ownerPersonId === person.id) return;
+  const place = await db
+    .selectFrom('licences')
+    .select((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom('licence_managers')
+            .select(sql.lit(1).as('one'))
+            .where('licence_id', '=', licence.id)
+            .where('person_id', '=', person.id),
+        )
+        .as('manager'),
+      eb
+        .exists(
+          eb
+            .selectFrom('storage_project_members')
+            .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
+            .select(sql.lit(1).as('one'))
+            .where('storage_projects.licence_id', '=', licence.id)
+            .where('storage_project_members.person_id', '=', person.id),
+        )
+        .as('member'),
+    ])
+    .where('id', '=', licence.id)
+    .executeTakeFirstOrThrow();
+  if (place.manager) return;
+  if (place.member || isServiceStaff(person, licence.product.service)) {
+    throw new AppError(
+      'forbidden',
+      'Only the Data Owner and Data Managers of this licence can change it: ask one of them to place the order.',
+    );
+  }
+  throw licenceNotFound();
+}
+
+/** The change order of this licence in progress, if there is one. */
+async function changeInProgress(db: Executor, licenceId: number): Promise<{ reference: string } | undefined> {
+  return db
+    .selectFrom('orders')
+    .select('reference')
+    .where('licence_id', '=', licenceId)
+    .where('kind', '<>', 'new')
+    .where('status', 'in', [...IN_PROGRESS_STATUSES])
+    .executeTakeFirst();
+}
+
+function inProgressMessage(reference: string): string {
+  return `Order ${reference} is already changing this licence. Wait until it is done (or cancel it) before ordering another change.`;
+}
+
+/**
+ * What `person` may change on a licence, for its page and each step: undefined for people who
+ * may not place its orders (the page shows them no section; a step answers 404 or 403).
+ */
+export async function changeOptionsFor(
+  db: Executor,
+  person: PersonWithRoles,
+  licenceId: number,
+): Promise<ChangeOptions | undefined> {
+  const licence = await readLicence(db, licenceId);
+  if (!licence) return undefined;
+  try {
+    await authorise(db, person, licence);
+  } catch (error) {
+    if (error instanceof AppError) return undefined;
+    throw error;
+  }
+  const kinds = changesAllowed(licence.status);
+  if (kinds.length === 0) return { licence, kinds };
+  const locked = licenceLockProblem(licence);
+  if (locked) return { licence, kinds: [], problem: locked };
+  const busy = await changeInProgress(db, licenceId);
+  if (busy) return { licence, kinds: [], problem: inProgressMessage(busy.reference) };
+  return { licence, kinds };
+}
+
+/**
+ * The licence for one kind of change by this person, or the answer that refuses it: 404 for people
+ * who cannot see it, 403 for those who see it but may not order, 409 when it is locked, its status
+ * does not allow the change, or another change is in progress.
+ */
+export async function licenceForChange(
+  db: Executor,
+  person: PersonWithRoles,
+  licenceId: number,
+  kind: ChangeKind,
+  options: { forUpdate?: boolean } = {},
+): Promise<LicenceForChange> {
+  const licence = await readLicence(db, licenceId, options.forUpdate);
+  if (!licence) throw licenceNotFound();
+  await authorise(db, person, licence);
+  const locked = licenceLockProblem(licence);
+  if (locked) throw new AppError('conflict', locked);
+  const problem = changeStatusProblem(kind, licence.status);
+  if (problem) throw new AppError('conflict', problem);
+  const busy = await changeInProgress(db, licenceId);
+  if (busy) throw new AppError('conflict', inProgressMessage(busy.reference));
+  return licence;
+}
+
+/** The buyer's choice for a change: TB to add, a term, or a cancellation's reason. */
+export interface ChangeChoice {
+  addTb?: unknown;
+  termYears?: unknown;
+  reason?: string;
+}
+
+/** Prices a change of this licence on `today` with the prices in force that day. */
+export async function priceLicenceChange(
+  db: Executor,
+  licence: LicenceForChange,
+  kind: ChangeKind,
+  choice: ChangeChoice,
+  today: string,
+): Promise<LicenceChangePrice> {
+  const price = await findPriceInForce(db, licence.product.code, licence.customerClass, today);
+  if (!price) {
+    throw new AppError(
+      'unavailable',
+      `${licence.product.name} has no ${licence.customerClass} price today; contact us.`,
+    );
+  }
+  const coldStore =
+    kind === 'recovery' ? await findPriceInForce(db, COLD_STORE_PRODUCT, licence.customerClass, today) : undefined;
+  if (kind === 'recovery' && !coldStore) {
+    throw new AppError('unavailable', 'The cold store has no price today; contact us.');
+  }
+  const priced = priceChange({
+    kind,
+    today,
+    licence,
+    product: licence.product,
+    customerClass: licence.customerClass,
+    pencePerTbYear: price.pencePerTbYear,
+    coldStorePencePerTbYear: coldStore?.pencePerTbYear,
+    addTb: choice.addTb,
+    termYears: choice.termYears,
+  });
+  if (!priced.ok) return priced;
+  return { ...priced, validFrom: price.validFrom, coldStorePencePerTbYear: coldStore?.pencePerTbYear };
+}
+
+/** A priced change with the day its price began to apply, or the buyer's choice's problems by field. */
+export type LicenceChangePrice =
+  | { ok: true; value: ChangePrice; validFrom: string; coldStorePencePerTbYear?: number }
+  | { ok: false; errors: FieldErrors };
+
+export interface ChangeSubmission {
+  licenceId: number;
+  kind: ChangeKind;
+  choice: ChangeChoice;
+  payment: SubmittedPayment;
+  termsVersionId: number;
+  /** From the check-your-answers page or the API: the same key twice means the same order. */
+  submissionKey: string;
+}
+
+/**
+ * Submits a change order in one transaction: the licence read FOR UPDATE (so two changes of one
+ * licence happen one after the other, and a lock taken a moment earlier is respected), who and
+ * what checked again, the price and terms frozen, the payment recorded as for new storage, an
+ * audit row and the confirmation email. Submitting the same key twice returns the first order.
+ */
+export async function submitChangeOrder(
+  context: OrdersContext,
+  buyer: PersonWithRoles,
+  submission: ChangeSubmission,
+): Promise<{ reference: string; created: boolean }> {
+  return submitOnce(context, buyer, submission, async (tx, checked) => {
+    const { kind, payment } = submission;
+    const licence = await licenceForChange(tx, buyer, submission.licenceId, kind, { forUpdate: true });
+    if (!changePaymentMethods(kind, licence.product.service).includes(payment.method)) {
+      throw new SubmissionRefused({ method: paymentMethodRefusal(kind, payment.method) });
+    }
+    const today = context.clock.today().toString();
+    const priced = await priceLicenceChange(tx, licence, kind, submission.choice, today);
+    if (!priced.ok) throw new SubmissionRefused(priced.errors);
+    const price = priced.value;
+    const voucherId = await takePayment(context, tx, buyer, payment, {
+      productCode: licence.product.code,
+      sizeTb: price.sizeTb,
+      institutionId: licence.institutionId,
+    });
+    // A voucher pays the whole price, as for new storage.
+    const charged = voucherId ? { netPence: 0, vatPence: 0, totalPence: 0, coldStorePence: 0 } : price;
+    const status = statusAfterCheck(checked);
+    const order = await tx
+      .insertInto('orders')
+      .values({
+        kind,
+        status,
+        status_reason: null,
+        licence_id: licence.id,
+        buyer_person_id: buyer.id,
+        product_code: licence.product.code,
+        institution_id: licence.institutionId,
+        customer_class: licence.customerClass,
+        size_tb: price.sizeTb,
+        term_years: price.termYears,
+        pence_per_tb_year: price.pencePerTbYear,
+        price_valid_from: priced.validFrom,
+        net_pence: charged.netPence,
+        vat_pence: charged.vatPence,
+        total_pence: charged.totalPence,
+        cold_store_pence: charged.coldStorePence,
+        starts_on: price.startsOn,
+        ends_on: price.endsOn,
+        quote_id: null,
+        terms_version_id: submission.termsVersionId,
+        terms_accepted_at: context.clock.now(),
+        submitted_at: context.clock.now(),
+        submission_key: submission.submissionKey,
+      })
+      .returning(['id', 'reference'])
+      .executeTakeFirstOrThrow();
+    await insertPayment(context, tx, order.id, payment, voucherId, checked);
+    const reason = submission.choice.reason?.trim() || null;
+    await recordAudit(tx, {
+      actor: personActor(buyer),
+      entityType: 'order',
+      entityId: order.reference,
+      licenceId: licence.id,
+      action: 'submitted',
+      before: { licenceStatus: licence.status, sizeTb: licence.sizeTb, endDate: licence.endDate },
+      after: {
+        kind,
+        status,
+        sizeTb: price.sizeTb,
+        termYears: price.termYears,
+        startsOn: price.startsOn,
+        endsOn: price.endsOn,
+        pencePerTbYear: price.pencePerTbYear,
+        coldStorePence: charged.coldStorePence,
+        totalPence: charged.totalPence,
+        payment: payment.method,
+        checkStatus: checked.checkStatus,
+        ...(reason ? { reason } : {}),
+      },
+    });
+    const detail = await findOrder(tx, { id: order.id });
+    if (!detail) throw new Error(`order ${order.id} vanished inside its own transaction`);
+    await emailOrderPeople(
+      context,
+      tx,
+      detail,
+      `Order ${detail.reference} received`,
+      changeConfirmationParagraphs(detail, licence, reason),
+    );
+    return order.reference;
+  });
+}
+
+/** What a cancellation does, said the same way on its page and in its email. */
+export const CANCELLATION_CONSEQUENCES =
+  'Once the storage team approves it, the licence ends: nobody can use its storage any more and its data is removed, so copy anything you need first.';
+
+function paymentMethodRefusal(kind: ChangeKind, method: PaymentMethod): string {
+  if (kind === 'cancellation' && method === 'voucher') {
+    return 'A voucher pays for storage, so it cannot be used for a cancellation: give the finance code or purchase order the licence is billed to';
+  }
+  return 'Choose how you will pay';
+}
+
+/** "5 TB more for “Quantum imaging data” (5 TB → 10 TB), 27 November 2026 to 31 July 2027". */
+export function describeChange(
+  order: Pick<OrderDetail, 'kind' | 'sizeTb' | 'termYears' | 'startsOn' | 'endsOn'> & { licence: { name: string } },
+  licenceSizeTb?: number,
+): string {
+  const period = order.startsOn && order.endsOn ? `, ${formatDay(order.startsOn)} to ${formatDay(order.endsOn)}` : '';
+  const name = `“${order.licence.name}”`;
+  switch (order.kind) {
+    case 'increase': {
+      const sizes = licenceSizeTb === undefined ? '' : ` (${licenceSizeTb} TB → ${licenceSizeTb + order.sizeTb} TB)`;
+      return `${order.sizeTb} TB more for ${name}${sizes}${period}`;
+    }
+    case 'renewal':
+      return `a renewal of ${name} (${order.sizeTb} TB) for ${years(order.termYears)}${period}`;
+    case 'recovery':
+      return `the recovery of ${name} (${order.sizeTb} TB) from the cold store, renewed for ${years(order.termYears)}${period}`;
+    case 'cancellation':
+      return `the cancellation of ${name}`;
+    case 'new':
+      return `${order.sizeTb} TB of new storage, ${name}`;
+  }
+}
+
+function changeConfirmationParagraphs(order: OrderDetail, licence: LicenceForChange, reason: string | null): string[] {
+  const words = ORDER_STATUS_WORDS[order.status];
+  return [
+    `${order.buyer.displayName} ordered ${describeChange(order, licence.sizeTb)}.`,
+    ...(reason ? [`Reason given: ${reason}`] : []),
+    order.kind === 'cancellation'
+      ? `A cancellation costs nothing, and no refund is made for the rest of the term. ${CANCELLATION_CONSEQUENCES}`
+      : order.payment.method === 'voucher'
+        ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
+        : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,
+    `Status: ${words.label}. ${words.explanation}`,
+  ];
+}

@@ -1,0 +1,315 @@
+import type { ComponentChildren } from 'preact';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { CsrfField, ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
+import { RadioGroup, TextAreaField, TextField } from '../../platform/web/form-fields.tsx';
+import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
+import type { TermsVersion } from '../catalogue/catalogue.repository.ts';
+import { formatPence } from '../catalogue/money.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
+import { CANCELLATION_CONSEQUENCES, type ChangeOptions, type LicenceForChange } from './change-orders.service.ts';
+import { type ChangeKind, type ChangePrice, longestTerm } from './change-pricing.ts';
+import { hasErrors, paymentRows, TermsAndSubmit, years } from './purchase.views.tsx';
+import type { DraftPayment } from './purchase-draft.ts';
+
+/** /storage/licence/<id>/change/<kind>/<step>: the steps of a change order, under the licence's own address. */
+export function changePath(licenceId: number, kind: ChangeKind, step = ''): string {
+  return `/storage/licence/${licenceId}/change/${kind}/${step}`;
+}
+
+/** What each change is called where it is offered, and as the heading of its steps. */
+export const CHANGE_ACTION_WORDS: Record<ChangeKind, string> = {
+  increase: 'Increase the size',
+  renewal: 'Renew',
+  recovery: 'Recover from the cold store',
+  cancellation: 'Cancel this licence',
+};
+
+const CHANGE_ACTION_HINTS: Record<ChangeKind, string> = {
+  increase: 'Add space for the rest of the term, priced by the day.',
+  renewal: 'Another term at today’s price, from the day after the end date.',
+  recovery: 'Bring the data back from the tape archive: a renewal plus the cold-store fee.',
+  cancellation: 'End the licence. Nothing is refunded.',
+};
+
+function crumbs(licence: { id: number; name: string }): Crumb[] {
+  return [
+    { label: 'Home', href: '/' },
+    { label: 'My storage', href: '/storage/' },
+    { label: licence.name, href: `/storage/licence/${licence.id}/` },
+  ];
+}
+
+/** The licence page's section: the changes its status allows, for its Data Owner and Data Managers. */
+export function ChangeLicenceSection({ options }: { options: ChangeOptions }) {
+  const { licence, kinds } = options;
+  return (
+    <section aria-labelledby="change-licence">
+      <h2 id="change-licence">Change this licence</h2>
+      {options.problem ? (
+        <p>{options.problem}</p>
+      ) : kinds.length === 0 ? (
+        <p>A licence that is {licence.status} cannot be changed here. Contact the storage team if you need to.</p>
+      ) : (
+        <ul class="actions">
+          {kinds.map((kind) => (
+            <li key={kind}>
+              <a href={changePath(licence.id, kind)}>{CHANGE_ACTION_WORDS[kind]}</a>
+              <span class="hint"> {CHANGE_ACTION_HINTS[kind]}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function period(price: Pick<ChangePrice, 'startsOn' | 'endsOn'>): string {
+  return price.startsOn && price.endsOn ? `from ${formatDay(price.startsOn)} to ${formatDay(price.endsOn)}` : '';
+}
+
+function days(count: number): string {
+  return count === 1 ? '1 day' : `${count.toLocaleString('en-GB')} days`;
+}
+
+/** A change's price, with the calculation spelled out so the buyer can check it. */
+export function ChangePriceLines({
+  price,
+  coldStorePencePerTbYear,
+}: {
+  price: Pick<
+    ChangePrice,
+    | 'kind'
+    | 'sizeTb'
+    | 'termYears'
+    | 'startsOn'
+    | 'endsOn'
+    | 'pencePerTbYear'
+    | 'coldStorePence'
+    | 'netPence'
+    | 'vatPence'
+    | 'totalPence'
+  > & { days?: number; coldStoreDays?: number };
+  coldStorePencePerTbYear?: number;
+}) {
+  const unit = `${formatPence(price.pencePerTbYear)} per TB per year`;
+  const rows: Array<[string, ComponentChildren]> = [];
+  if (price.kind === 'increase') {
+    rows.push([
+      'Calculation',
+      `${price.sizeTb} TB × ${unit} × ${price.days === undefined ? 'the days' : days(price.days)} ${period(price)} (both days included) ÷ 365, to the nearest penny`,
+    ]);
+  } else if (price.kind === 'renewal' || price.kind === 'recovery') {
+    rows.push(['Calculation', `${price.sizeTb} TB × ${unit} × ${years(price.termYears)}, ${period(price)}`]);
+    if (price.kind === 'recovery') {
+      const fee =
+        price.coldStoreDays !== undefined && coldStorePencePerTbYear !== undefined
+          ? `${formatPence(price.coldStorePence)}: ${price.sizeTb} TB × ${formatPence(coldStorePencePerTbYear)} per TB per year × ${days(price.coldStoreDays)} in the cold store ÷ 365`
+          : formatPence(price.coldStorePence);
+      rows.push(['Cold-store fee', fee]);
+    }
+  } else {
+    rows.push(['Calculation', 'A cancellation costs nothing. Nothing is refunded for the rest of the term.']);
+  }
+  rows.push(
+    ['Price before VAT', formatPence(price.netPence)],
+    ['VAT', price.vatPence > 0 ? formatPence(price.vatPence) : 'None (internal customer)'],
+    ['Total', <strong key="total">{formatPence(price.totalPence)}</strong>],
+  );
+  return <SummaryList rows={rows} />;
+}
+
+/** What the licence is now, above each step. */
+function LicenceNow({ licence }: { licence: LicenceForChange }) {
+  return (
+    <SummaryList
+      rows={[
+        ['Licence', licence.name],
+        ['Product', `${licence.product.name} (${licence.product.code})`],
+        ['Size now', `${licence.sizeTb} TB`],
+        ['Ends', licence.endDate ? formatDay(licence.endDate) : 'Not set yet'],
+      ]}
+    />
+  );
+}
+
+/** The first step: what to change (TB to add, a term, or a cancellation's confirmation and reason). */
+export function ChangeConfigurePage(props: {
+  context: PageContext;
+  licence: LicenceForChange;
+  kind: ChangeKind;
+  values: Record<string, string>;
+  errors: FieldErrors;
+  price?: ChangePrice;
+  coldStorePencePerTbYear?: number;
+}) {
+  const { context, licence, kind, errors, price } = props;
+  const title = CHANGE_ACTION_WORDS[kind];
+  return (
+    <Page context={context} title={`${hasErrors(errors) ? 'Error: ' : ''}${title}`} crumbs={crumbs(licence)}>
+      <ErrorSummary errors={errors} />
+      <h1>
+        <span class="caption">{licence.name}</span> {title}
+      </h1>
+      <LicenceNow licence={licence} />
+      <form method="post" action={changePath(licence.id, kind)} novalidate>
+        <CsrfField token={context.csrfToken} />
+        <ChangeFields {...props} />
+        {kind === 'cancellation' ? null : (
+          <section class="price-panel" aria-labelledby="price-heading" aria-live="polite">
+            <h2 id="price-heading">Price</h2>
+            {price ? (
+              <ChangePriceLines price={price} coldStorePencePerTbYear={props.coldStorePencePerTbYear} />
+            ) : (
+              <p>{kind === 'increase' ? 'Enter the TB to add' : 'Choose the term'}, then choose “Update price”.</p>
+            )}
+          </section>
+        )}
+        <div class="button-group">
+          <button type="submit" name="intent" value="continue" class="button">
+            Continue to payment
+          </button>
+          {kind === 'cancellation' ? null : (
+            <button type="submit" name="intent" value="price" class="button button--secondary">
+              Update price
+            </button>
+          )}
+          <a href={`/storage/licence/${licence.id}/`}>Go back to the licence</a>
+        </div>
+      </form>
+    </Page>
+  );
+}
+
+function ChangeFields(props: {
+  licence: LicenceForChange;
+  kind: ChangeKind;
+  values: Record<string, string>;
+  errors: FieldErrors;
+}) {
+  const { licence, kind, values, errors } = props;
+  if (kind === 'increase') {
+    return (
+      <>
+        <p>
+          You pay for the added space from today to the licence’s end date, {formatDay(licence.endDate ?? '')}: the
+          yearly price per TB, for each day left (today and the end date included), divided by 365. A 29 February counts
+          like any other day.
+        </p>
+        <TextField
+          name="addTb"
+          label="How many TB to add"
+          hint={`Whole TB only. The licence will then be this much bigger than its ${licence.sizeTb} TB.`}
+          error={errors.addTb}
+          value={values.addTb}
+          inputMode="numeric"
+          width="short"
+        />
+      </>
+    );
+  }
+  if (kind === 'cancellation') {
+    return (
+      <>
+        <div class="notice notice--warning">
+          <p>
+            <strong>No refund is made</strong> for the rest of the term, and the cancellation costs nothing.
+          </p>
+          <p>{CANCELLATION_CONSEQUENCES}</p>
+        </div>
+        <TextAreaField
+          name="reason"
+          label="Why are you cancelling? (optional)"
+          hint="The storage team reads this with the order."
+          error={errors.reason}
+          value={values.reason}
+        />
+      </>
+    );
+  }
+  const longest = longestTerm(licence.product);
+  return (
+    <>
+      <p>
+        {kind === 'recovery' ? 'Recovering the licence brings its data back from the tape archive and renews it. ' : ''}
+        The new term starts the day after the current end date
+        {licence.endDate ? `, ${formatDay(licence.endDate)}` : ''}, even if that day has passed, and is charged at
+        today’s price.
+        {kind === 'recovery'
+          ? ' The cold-store fee pays for the days the data spent in the cold store, from the day after the end date to today.'
+          : ''}
+      </p>
+      <RadioGroup
+        name="termYears"
+        label="How long to renew for"
+        error={errors.termYears}
+        value={values.termYears}
+        options={Array.from({ length: longest }, (_, index) => ({
+          value: String(index + 1),
+          label: years(index + 1),
+        }))}
+      />
+    </>
+  );
+}
+
+/** The last step: check the change, the price and the payment, accept the terms, and submit. */
+export function ChangeCheckPage(props: {
+  context: PageContext;
+  licence: LicenceForChange;
+  kind: ChangeKind;
+  price: ChangePrice;
+  coldStorePencePerTbYear?: number;
+  reason?: string;
+  payment: DraftPayment;
+  terms: TermsVersion;
+  submissionKey: string;
+  errors: FieldErrors;
+}) {
+  const { context, licence, kind, price, errors } = props;
+  const change = (step: string, what: string) => (
+    <a href={changePath(licence.id, kind, step)}>
+      Change<span class="visually-hidden"> {what}</span>
+    </a>
+  );
+  const rows: Array<[string, ComponentChildren]> = [
+    ['Licence', licence.name],
+    ['Change', CHANGE_ACTION_WORDS[kind]],
+  ];
+  if (kind === 'increase') {
+    rows.push([
+      'Size',
+      `${licence.sizeTb} TB now, ${licence.sizeTb + price.sizeTb} TB after (${price.sizeTb} TB more)`,
+    ]);
+  } else {
+    rows.push(['Size', `${licence.sizeTb} TB`]);
+  }
+  if (price.startsOn && price.endsOn) rows.push(['Period paid for', period(price)]);
+  if (kind === 'renewal' || kind === 'recovery') rows.push(['Term', years(price.termYears)]);
+  if (kind === 'cancellation') rows.push(['Reason', props.reason || 'None given']);
+  return (
+    <Page context={context} title={`${hasErrors(errors) ? 'Error: ' : ''}Check your order`} crumbs={crumbs(licence)}>
+      <ErrorSummary errors={errors} />
+      <h1>
+        <span class="caption">{CHANGE_ACTION_WORDS[kind]}</span> Check your order
+      </h1>
+      <h2>Change</h2>
+      <SummaryList rows={rows} />
+      {kind === 'cancellation' ? <p>{CANCELLATION_CONSEQUENCES}</p> : null}
+      <p>{change('', 'the change')}</p>
+      <h2>Price</h2>
+      <ChangePriceLines price={price} coldStorePencePerTbYear={props.coldStorePencePerTbYear} />
+      {props.payment.method === 'voucher' ? <p>Your voucher pays this in full: there is nothing to pay.</p> : null}
+      <h2>Payment</h2>
+      <SummaryList rows={paymentRows(props.payment, errors)} />
+      <p>{change('payment', 'the payment')}</p>
+      <TermsAndSubmit
+        context={context}
+        action={changePath(licence.id, kind, 'check')}
+        terms={props.terms}
+        submissionKey={props.submissionKey}
+        payer={licence.institutionName}
+        error={errors.acceptTerms}
+      />
+    </Page>
+  );
+}

@@ -1,0 +1,114 @@
+import type { FastifyRequest } from 'fastify';
+import type { DocumentStore } from '../../platform/documents/document-store.ts';
+import type { FieldErrors } from '../../platform/web/components.tsx';
+import { formValues } from '../../platform/web/forms.ts';
+import { checkFinanceCode, describeRefusal } from '../payments/finance-code-check.ts';
+import { parsePaymentDetails } from '../payments/payment-details.ts';
+import type { PaymentMethod } from '../payments/payments.tables.ts';
+import { findUnusedUpload, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
+import { findVoucher, voucherProblem } from '../payments/vouchers.repository.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import type { OrdersContext, SubmittedPayment, VoucherScope } from './orders.service.ts';
+import type { DraftPayment } from './purchase-draft.ts';
+
+/**
+ * The payment step of every order's pages (new storage, and changes to a licence): reading its
+ * multipart form, checking the answers (shape, then the voucher, the PDF or CUFS), and turning the
+ * answer kept in the session into what the orders service submits.
+ */
+
+export interface PaymentForm {
+  fields: Record<string, string>;
+  file?: { bytes: Buffer; fileName: string };
+  fileError?: string;
+}
+
+/** Reads the multipart payment form: its text fields, and the PO file if one was chosen. */
+export async function readPaymentForm(request: FastifyRequest): Promise<PaymentForm> {
+  const form: PaymentForm = { fields: {} };
+  if (!request.isMultipart()) return { fields: formValues(request.body) };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (typeof part.value === 'string') form.fields[part.fieldname] = part.value;
+      } else if (part.fieldname === 'poDocument' && part.filename) {
+        form.file = { bytes: await part.toBuffer(), fileName: part.filename };
+      } else {
+        await part.toBuffer();
+      }
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
+    form.fileError = 'The purchase order must be 10 MB or smaller';
+  }
+  return form;
+}
+
+/**
+ * Checks the payment answers for an order of `scope` (what a voucher must cover) paid by one of
+ * `methods`; `earlier` is the answer kept from a previous visit (its uploaded PO can be kept).
+ */
+export async function paymentFromForm(
+  deps: { orders: OrdersContext; documents: DocumentStore },
+  person: PersonWithRoles,
+  scope: VoucherScope,
+  methods: PaymentMethod[],
+  earlier: DraftPayment | undefined,
+  form: PaymentForm,
+): Promise<{ payment: DraftPayment } | { errors: FieldErrors }> {
+  const { db, cufs, clock } = deps.orders;
+  const today = clock.today().toString();
+  const parsed = parsePaymentDetails(form.fields, methods);
+  if (!parsed.ok) return { errors: { ...parsed.errors, ...(form.fileError ? { poDocument: form.fileError } : {}) } };
+  const details = parsed.value;
+  if (details.method === 'finance-code') {
+    const check = await checkFinanceCode(cufs, details.code, today);
+    const refusal = describeRefusal(check);
+    if (refusal) return { errors: { financeCode: refusal } };
+    const checkNote =
+      check.outcome === 'valid'
+        ? `Checked: ${check.names.join(' · ')}`
+        : 'The University Financial System could not be reached just now. You can still submit: we will check the code and email you if there is a problem.';
+    return { payment: { method: 'finance-code', financeCode: details.text, checkNote } };
+  }
+  if (details.method === 'voucher') {
+    const problem = voucherProblem(await findVoucher(db, details.voucherCode), { ...scope, today });
+    return problem
+      ? { errors: { voucherCode: problem } }
+      : { payment: { method: 'voucher', voucherCode: details.voucherCode } };
+  }
+  if (form.fileError) return { errors: { poDocument: form.fileError } };
+  if (form.file) {
+    const problem = await pdfProblem(form.file.bytes);
+    if (problem) return { errors: { poDocument: problem } };
+    const upload = await storeUploadedPdf(db, deps.documents, person.id, { ...form.file, today });
+    return {
+      payment: {
+        method: 'purchase-order',
+        poNumber: details.poNumber,
+        documentId: upload.id,
+        documentName: upload.fileName,
+      },
+    };
+  }
+  const kept = earlier?.method === 'purchase-order' ? earlier : undefined;
+  if (kept && (await findUnusedUpload(db, person.id, kept.documentId))) {
+    return { payment: { ...kept, poNumber: details.poNumber } };
+  }
+  return { errors: { poDocument: 'Upload the purchase order as a PDF' } };
+}
+
+/** The session's payment answer as the orders service takes it. */
+export function submittedPayment(payment: DraftPayment): SubmittedPayment {
+  if (payment.method === 'finance-code') return { method: payment.method, financeCode: payment.financeCode };
+  if (payment.method === 'purchase-order')
+    return { method: payment.method, poNumber: payment.poNumber, documentId: payment.documentId };
+  return { method: payment.method, voucherCode: payment.voucherCode };
+}
+
+/** The payment answer as the payment form fills it in again. */
+export function paymentFormValues(payment: DraftPayment): Record<string, string> {
+  if (payment.method === 'finance-code') return { method: payment.method, financeCode: payment.financeCode };
+  if (payment.method === 'purchase-order') return { method: payment.method, poNumber: payment.poNumber };
+  return { method: payment.method, voucherCode: payment.voucherCode };
+}

@@ -1,0 +1,521 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Clock, fixedClock } from '../../src/platform/clock.ts';
+import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
+import { startTestAppWithCufs } from '../support/cufs.ts';
+import { type Payment, payAt, SAMPLE_PDF, submitAt } from '../support/purchase.ts';
+import { insertStorage, type StorageFixtureOptions } from '../support/storage-fixtures.ts';
+import { Browser, TEST_TODAY, type TestApp } from '../support/test-app.ts';
+
+/**
+ * Changing a licence (issue 6, point 2): more space, a renewal, a recovery from the cold store and
+ * a cancellation, each an order placed by the licence's Data Owner or a Data Manager, through the
+ * pages and through the API, on a clock the tests move (back-dated renewals, 29 February).
+ */
+describe('change orders', () => {
+  let t: TestApp;
+  let now = new Date(TEST_TODAY);
+  const clock: Clock = { now: () => new Date(now), today: () => fixedClock(now).today() };
+  const tokens: Record<string, string> = {};
+  let licenceNumber = 0;
+
+  beforeAll(async () => {
+    t = await startTestAppWithCufs({ clock });
+    for (const crsid of ['ar101', 'bm202', 'cb404', 'rs501']) {
+      const person = await t.database.db
+        .selectFrom('people')
+        .select(['id', 'crsid'])
+        .where('crsid', '=', crsid)
+        .executeTakeFirstOrThrow();
+      tokens[crsid] = (
+        await createAccessToken(t.database.db, t.clock, person, { name: 'tests', lifetime: 3650 })
+      ).token;
+    }
+  });
+  afterAll(() => t?.close());
+  beforeEach(() => {
+    now = new Date(TEST_TODAY);
+  });
+
+  const at = (day: string) => {
+    now = new Date(`${day}T10:00:00Z`);
+  };
+
+  /** An RDS licence of Alice's (Ben a Data Manager), 5 TB, bought on 1 August 2026 for a year, its order done. */
+  async function licence(options: Partial<StorageFixtureOptions> = {}) {
+    licenceNumber += 1;
+    const { licenceId } = await insertStorage(t.database.db, {
+      name: `Change test ${licenceNumber}`,
+      owner: 'ar101',
+      managers: ['bm202'],
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-08-01',
+      endDate: '2027-07-31',
+      projects: [
+        { name: `p${licenceNumber}`, status: 'active', members: [{ crsid: 'cb404', role: 'project-data-user' }] },
+      ],
+      order: { status: 'completed' },
+      ...options,
+    });
+    return licenceId;
+  }
+
+  const path = (id: number, kind: string, step = '') => `/storage/licence/${id}/change/${kind}/${step}`;
+
+  async function signedIn(crsid: string) {
+    const browser = new Browser(t.app);
+    await browser.signInAs(crsid);
+    return browser;
+  }
+
+  /** Fills in the first step; returns its answer (303 to the payment step when it is right). */
+  async function choose(
+    browser: Browser,
+    id: number,
+    kind: string,
+    values: Record<string, string>,
+    intent = 'continue',
+  ) {
+    const csrf = await browser.csrfFrom(path(id, kind));
+    return browser.post(path(id, kind), { ...values, _csrf: csrf, intent });
+  }
+
+  /** The whole change through the pages; returns the order's reference. */
+  async function change(browser: Browser, id: number, kind: string, values: Record<string, string>, payment: Payment) {
+    const chosen = await choose(browser, id, kind, values);
+    expect(chosen.statusCode, chosen.body.match(/<a href="#[^"]+">([^<]+)/)?.[1]).toBe(303);
+    expect(chosen.headers.location).toBe(path(id, kind, 'payment'));
+    const paid = await payAt(browser, path(id, kind, 'payment'), payment);
+    expect(paid.statusCode, paid.body.match(/<a href="#[^"]+">([^<]+)/)?.[1]).toBe(303);
+    const { response } = await submitAt(browser, path(id, kind, 'check'));
+    expect(response.statusCode, response.body.match(/<a href="#[^"]+">([^<]+)/)?.[1]).toBe(303);
+    const reference = String(response.headers.location).match(/\/orders\/(ORD-\d+)\//)?.[1];
+    if (!reference) throw new Error(`no order in ${response.headers.location}`);
+    return reference;
+  }
+
+  const FINANCE_CODE: Payment = { method: 'finance-code', financeCode: 'PHAA.GAAA' };
+
+  function orderRow(reference: string) {
+    return t.database.db
+      .selectFrom('orders')
+      .innerJoin('payments', 'payments.order_id', 'orders.id')
+      .select([
+        'orders.kind',
+        'orders.status',
+        'orders.licence_id',
+        'orders.size_tb',
+        'orders.term_years',
+        'orders.starts_on',
+        'orders.ends_on',
+        'orders.pence_per_tb_year',
+        'orders.net_pence',
+        'orders.vat_pence',
+        'orders.total_pence',
+        'orders.cold_store_pence',
+        'orders.customer_class',
+        'payments.method',
+        'payments.check_status',
+      ])
+      .where('orders.reference', '=', reference)
+      .executeTakeFirstOrThrow();
+  }
+
+  function mailFor(reference: string) {
+    return t.database.db
+      .selectFrom('mail_outbox')
+      .select(['to_addresses', 'subject', 'text_body'])
+      .where('subject', 'like', `%${reference}%`)
+      .execute();
+  }
+
+  function api(crsid: string, url: string, payload: object) {
+    return t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens[crsid]}` }, payload });
+  }
+
+  async function termsVersion(): Promise<string> {
+    const row = await t.database.db
+      .selectFrom('terms_versions')
+      .select('version')
+      .where('service', '=', 'research')
+      .orderBy('published_on', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    return row.version;
+  }
+
+  describe('through the pages', () => {
+    it('a Data Manager adds space, priced by the day to the end date, and the licence shows it in progress', async () => {
+      const id = await licence();
+      const ben = await signedIn('bm202');
+      const page = await ben.get(`/storage/licence/${id}/`);
+      expect(page.body).toContain('Change this licence');
+      for (const kind of ['increase', 'renewal', 'cancellation'])
+        expect(page.body).toContain(`href="${path(id, kind)}"`);
+      expect(page.body).not.toContain(`href="${path(id, 'recovery')}"`);
+
+      const empty = await choose(ben, id, 'increase', { addTb: '' });
+      expect(empty.statusCode).toBe(422);
+      expect(empty.body).toContain('<title>Error: Increase the size');
+      expect(empty.body).toContain('<a href="#addTb">Enter how many TB to add</a>');
+      expect(empty.body).toContain('id="addTb-error"');
+      for (const [addTb, message] of [
+        ['1.5', 'Enter the TB to add as a whole number, for example 2'],
+        ['0', 'Add at least 1 TB'],
+        ['9996', 'add at most 9,995 TB'],
+      ]) {
+        const bad = await choose(ben, id, 'increase', { addTb: addTb ?? '' });
+        expect(bad.statusCode).toBe(422);
+        expect(bad.body).toContain(message);
+      }
+
+      // 27 November 2026 to 31 July 2027 is 247 days: 2 TB × £54 × 247 / 365 = £73.08
+      const priced = await choose(ben, id, 'increase', { addTb: '2' }, 'price');
+      expect(priced.statusCode).toBe(200);
+      expect(priced.body).toContain('2 TB × £54.00 per TB per year × 247 days from 27 November 2026 to 31 July 2027');
+      expect(priced.body).toContain('£73.08');
+
+      const reference = await change(ben, id, 'increase', { addTb: '2' }, FINANCE_CODE);
+      expect(await orderRow(reference)).toMatchObject({
+        kind: 'increase',
+        status: 'awaiting-approval',
+        licence_id: id,
+        size_tb: 2,
+        starts_on: '2026-11-27',
+        ends_on: '2027-07-31',
+        pence_per_tb_year: 5400,
+        net_pence: 7308,
+        vat_pence: 0,
+        total_pence: 7308,
+        cold_store_pence: 0,
+        method: 'finance-code',
+        check_status: 'valid',
+      });
+      const mail = await mailFor(reference);
+      expect(mail).toHaveLength(1);
+      expect(mail[0]?.to_addresses.sort()).toEqual(['ar101@cam.ac.uk', 'bm202@cam.ac.uk']);
+      expect(mail[0]?.text_body).toContain('2 TB more for “Change test');
+      expect(mail[0]?.text_body).toContain('(5 TB → 7 TB), 27 November 2026 to 31 July 2027');
+      const audit = await t.database.db
+        .selectFrom('audit_events')
+        .select(['action', 'actor_label', 'after'])
+        .where('entity_id', '=', reference)
+        .execute();
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({ action: 'submitted', actor_label: 'bm202' });
+      expect(audit[0]?.after).toMatchObject({ kind: 'increase', sizeTb: 2, totalPence: 7308 });
+
+      const order = await ben.get(`/orders/${reference}/`);
+      expect(order.body).toContain('More space');
+      expect(order.body).toContain('27 November 2026 to 31 July 2027');
+      // Submitting the same page again shows the same order, and makes no other.
+      const replay = await ben.post(path(id, 'increase', 'check'), {
+        _csrf: await ben.csrfFrom(`/orders/${reference}/`),
+        submissionKey: (
+          await t.database.db
+            .selectFrom('orders')
+            .select('submission_key')
+            .where('reference', '=', reference)
+            .executeTakeFirstOrThrow()
+        ).submission_key,
+        acceptTerms: 'yes',
+      });
+      expect(replay.statusCode).toBe(303);
+      expect(replay.headers.location).toBe(`/orders/${reference}/`);
+      const count = await t.database.db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('licence_id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(2);
+
+      // One change at a time: the licence page says which order is in progress, and the steps refuse.
+      const after = await ben.get(`/storage/licence/${id}/`);
+      expect(after.body).toContain(`Order ${reference} is already changing this licence`);
+      expect(after.body).not.toContain(`href="${path(id, 'renewal')}"`);
+      const busy = await ben.get(path(id, 'renewal'));
+      expect(busy.statusCode).toBe(409);
+      expect(busy.body).toContain(`Order ${reference} is already changing this licence`);
+
+      // The staff see the kind in the queue and on the order.
+      const staff = await signedIn('rs501');
+      expect((await staff.get('/admin/orders/?service=research')).body).toContain('More space');
+      expect((await staff.get(`/admin/orders/${reference}/`)).body).toContain('2026-11-27 to 2027-07-31');
+    });
+
+    it('refuses people who are not the Data Owner or a Data Manager, locked licences and the wrong status', async () => {
+      const id = await licence();
+      // Someone with no place on the licence: the same 404 as for no licence at all.
+      const dana = await signedIn('da303');
+      expect((await dana.get(path(id, 'increase'))).statusCode).toBe(404);
+      // A project member and staff see the licence but may not order its changes.
+      for (const crsid of ['cb404', 'rs501']) {
+        const browser = await signedIn(crsid);
+        expect((await browser.get(`/storage/licence/${id}/`)).body).not.toContain('Change this licence');
+        expect((await browser.get(path(id, 'increase'))).statusCode).toBe(403);
+      }
+      const alice = await signedIn('ar101');
+      expect((await alice.get(path(id, 'recovery'))).statusCode).toBe(409);
+      expect((await alice.get(path(id, 'nonsense'))).statusCode).toBe(404);
+      expect((await alice.get('/storage/licence/0/change/increase/')).statusCode).toBe(404);
+
+      const suspended = await licence({ status: 'suspended' });
+      const refused = await alice.get(path(suspended, 'increase'));
+      expect(refused.statusCode).toBe(409);
+      expect(refused.body).toContain('Only an active licence can be made bigger: this one is expired (read-only).');
+
+      // Locked between the first step and the submission: the submission is refused and nothing is written.
+      expect((await choose(alice, id, 'renewal', { termYears: '1' })).statusCode).toBe(303);
+      expect((await payAt(alice, path(id, 'renewal', 'payment'), FINANCE_CODE)).statusCode).toBe(303);
+      const check = await alice.get(path(id, 'renewal', 'check'));
+      const form = {
+        _csrf: check.body.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? '',
+        submissionKey: check.body.match(/name="submissionKey" value="([^"]+)"/)?.[1] ?? '',
+        acceptTerms: 'yes',
+      };
+      await t.database.db
+        .updateTable('licences')
+        .set({ locked_at: new Date(), lock_reason: 'audit' })
+        .where('id', '=', id)
+        .execute();
+      const response = await alice.post(path(id, 'renewal', 'check'), form);
+      expect(response.statusCode).toBe(409);
+      expect(response.body).toContain('This licence is locked by the storage team');
+      expect((await alice.get(`/storage/licence/${id}/`)).body).toContain('This licence is locked by the storage team');
+      const orders = await t.database.db.selectFrom('orders').select('kind').where('licence_id', '=', id).execute();
+      expect(orders.map((o) => o.kind)).toEqual(['new']);
+    });
+
+    it('renews a licence that expired on 29 February, back-dated to 1 March, paid by purchase order', async () => {
+      at('2028-03-10');
+      const id = await licence({ status: 'suspended', startDate: '2027-03-01', endDate: '2028-02-29' });
+      const alice = await signedIn('ar101');
+      const page = await alice.get(`/storage/licence/${id}/`);
+      expect(page.body).toContain(`href="${path(id, 'renewal')}"`);
+      expect(page.body).not.toContain(`href="${path(id, 'increase')}"`);
+      const priced = await choose(alice, id, 'renewal', { termYears: '2' }, 'price');
+      expect(priced.body).toContain('5 TB × £54.00 per TB per year × 2 years, from 1 March 2028 to 28 February 2030');
+      const tooLong = await choose(alice, id, 'renewal', { termYears: '6' });
+      expect(tooLong.statusCode).toBe(422);
+      expect(tooLong.body).toContain('Choose a term from 1 to 5 years');
+
+      const reference = await change(
+        alice,
+        id,
+        'renewal',
+        { termYears: '1' },
+        { method: 'purchase-order', poNumber: 'P7654321', file: { bytes: SAMPLE_PDF, name: 'po.pdf' } },
+      );
+      expect(await orderRow(reference)).toMatchObject({
+        kind: 'renewal',
+        size_tb: 5,
+        term_years: 1,
+        starts_on: '2028-03-01',
+        ends_on: '2029-02-28',
+        net_pence: 27_000,
+        total_pence: 27_000,
+        method: 'purchase-order',
+        check_status: 'not-needed',
+      });
+      expect(await mailFor(reference)).toHaveLength(1);
+    });
+
+    it('recovers a licence from the cold store: a renewal plus the cold-store fee from the day after the end date', async () => {
+      const id = await licence({ status: 'cold', startDate: '2025-10-16', endDate: '2026-10-15' });
+      const alice = await signedIn('ar101');
+      expect((await alice.get(`/storage/licence/${id}/`)).body).toContain(`href="${path(id, 'recovery')}"`);
+      // 16 October to 27 November 2026 is 43 days: 5 TB × £12 × 43 / 365 = £7.07 (706.8p)
+      const priced = await choose(alice, id, 'recovery', { termYears: '1' }, 'price');
+      expect(priced.body).toContain('£7.07: 5 TB × £12.00 per TB per year × 43 days in the cold store ÷ 365');
+      const reference = await change(alice, id, 'recovery', { termYears: '1' }, FINANCE_CODE);
+      expect(await orderRow(reference)).toMatchObject({
+        kind: 'recovery',
+        starts_on: '2026-10-16',
+        ends_on: '2027-10-15',
+        cold_store_pence: 707,
+        net_pence: 27_707,
+        total_pence: 27_707,
+      });
+      const order = await alice.get(`/orders/${reference}/`);
+      expect(order.body).toContain('Recovery from the cold store');
+      expect(order.body).toContain('£7.07');
+    });
+
+    it('cancels a licence at no charge, saying no refund is made and what happens to the data, without a voucher', async () => {
+      const id = await licence({ status: 'pending', startDate: null, endDate: null, order: null });
+      const alice = await signedIn('ar101');
+      const confirm = await alice.get(path(id, 'cancellation'));
+      expect(confirm.body).toContain('No refund is made');
+      expect(confirm.body).toContain('its data is removed');
+      const reference = await change(alice, id, 'cancellation', { reason: 'Grant ended early' }, FINANCE_CODE);
+      expect(await orderRow(reference)).toMatchObject({
+        kind: 'cancellation',
+        starts_on: null,
+        ends_on: null,
+        net_pence: 0,
+        total_pence: 0,
+        size_tb: 5,
+      });
+      const mail = await mailFor(reference);
+      expect(mail).toHaveLength(1);
+      expect(mail[0]?.to_addresses).toEqual(['ar101@cam.ac.uk']);
+      expect(mail[0]?.text_body).toContain('Reason given: Grant ended early');
+      expect(mail[0]?.text_body).toContain('no refund is made');
+    });
+
+    it('adds space to an institutional licence paid by voucher, which is then used', async () => {
+      const { licenceId: id } = await insertStorage(t.database.db, {
+        name: 'Chemistry shared drive',
+        productCode: 'IFS',
+        institutionId: 'CHEM',
+        owner: 'da303',
+        sizeTb: 1,
+        status: 'active',
+        startDate: '2026-08-01',
+        endDate: '2027-07-31',
+        order: { status: 'completed' },
+      });
+      const dana = await signedIn('da303');
+      const tooBig = await choose(dana, id, 'increase', { addTb: '3' });
+      expect(tooBig.statusCode).toBe(303);
+      const refused = await payAt(dana, path(id, 'increase', 'payment'), {
+        method: 'voucher',
+        voucherCode: 'IFS-CHEM-2026',
+      });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.body).toContain('This voucher pays for up to 2 TB');
+      const reference = await change(
+        dana,
+        id,
+        'increase',
+        { addTb: '2' },
+        { method: 'voucher', voucherCode: 'IFS-CHEM-2026' },
+      );
+      expect(await orderRow(reference)).toMatchObject({
+        kind: 'increase',
+        size_tb: 2,
+        total_pence: 0,
+        method: 'voucher',
+      });
+      const voucher = await t.database.db
+        .selectFrom('vouchers')
+        .select('redeemed_at')
+        .where('code', '=', 'IFS-CHEM-2026')
+        .executeTakeFirstOrThrow();
+      expect(voucher.redeemed_at).not.toBeNull();
+      const mail = await mailFor(reference);
+      expect(mail).toHaveLength(1);
+      expect(mail[0]?.to_addresses).toEqual(['da303@cam.ac.uk']);
+    });
+  });
+
+  describe('through the API', () => {
+    it('prices and orders a renewal for an external customer, with VAT, once per submission key', async () => {
+      const id = await licence({ owner: 'cb404', managers: [], institutionId: 'KINGS', projects: [] });
+      const price = await api('cb404', `/api/licences/${id}/changes/price`, { kind: 'renewal', termYears: 2 });
+      expect(price.statusCode).toBe(200);
+      expect(price.json()).toMatchObject({
+        kind: 'renewal',
+        period: { startsOn: '2027-08-01', endsOn: '2029-07-31' },
+        pencePerTbYear: 6480,
+        customerClass: 'external',
+        netPence: 64_800,
+        vatPence: 12_960,
+        totalPence: 77_760,
+      });
+      const body = {
+        kind: 'renewal',
+        termYears: 2,
+        payment: { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+        acceptTerms: true,
+        termsVersion: await termsVersion(),
+        submissionKey: randomUUID(),
+      };
+      const first = await api('cb404', `/api/licences/${id}/changes`, body);
+      expect(first.statusCode, first.body).toBe(201);
+      expect(first.json()).toMatchObject({
+        kind: 'renewal',
+        status: 'awaiting-approval',
+        period: { startsOn: '2027-08-01', endsOn: '2029-07-31' },
+        price: { netPence: 64_800, vatPence: 12_960, totalPence: 77_760 },
+      });
+      const again = await api('cb404', `/api/licences/${id}/changes`, body);
+      expect(again.statusCode).toBe(201);
+      expect(again.json().reference).toBe(first.json().reference);
+      const another = await api('cb404', `/api/licences/${id}/changes`, { ...body, submissionKey: randomUUID() });
+      expect(another.statusCode).toBe(409);
+      expect(another.json().error.message).toContain(`Order ${first.json().reference} is already changing`);
+      expect(await mailFor(first.json().reference)).toHaveLength(1);
+    });
+
+    it('prices more space bought on 29 February like any other day, and answers refusals with the right status', async () => {
+      at('2028-02-29');
+      const id = await licence({ startDate: '2027-04-01', endDate: '2028-03-31' });
+      // 29 February to 31 March 2028 is 32 days: 1 TB × £54 × 32 / 365 = £4.73
+      const price = await api('ar101', `/api/licences/${id}/changes/price`, { kind: 'increase', addTb: 1 });
+      expect(price.json()).toMatchObject({
+        period: { startsOn: '2028-02-29', endsOn: '2028-03-31' },
+        days: 32,
+        netPence: 473,
+      });
+      const bad = await api('ar101', `/api/licences/${id}/changes/price`, { kind: 'increase', addTb: 0 });
+      expect(bad.statusCode).toBe(422);
+      expect(bad.json().error.fields).toEqual({ addTb: 'Add at least 1 TB' });
+      expect((await api('rs501', `/api/licences/${id}/changes/price`, { kind: 'increase', addTb: 1 })).statusCode).toBe(
+        403,
+      );
+      expect(
+        (await api('bm202', `/api/licences/${id}/changes/price`, { kind: 'recovery', termYears: 1 })).statusCode,
+      ).toBe(409);
+      const other = await licence({ owner: 'cb404', managers: [], projects: [] });
+      expect(
+        (await api('ar101', `/api/licences/${other}/changes/price`, { kind: 'increase', addTb: 1 })).statusCode,
+      ).toBe(404);
+
+      const ordered = await api('bm202', `/api/licences/${id}/changes`, {
+        kind: 'increase',
+        addTb: 1,
+        payment: { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+        acceptTerms: true,
+        termsVersion: await termsVersion(),
+        submissionKey: randomUUID(),
+      });
+      expect(ordered.statusCode, ordered.body).toBe(201);
+      expect(ordered.json()).toMatchObject({ kind: 'increase', sizeTb: 1, price: { netPence: 473 } });
+      const mail = await mailFor(ordered.json().reference);
+      expect(mail).toHaveLength(1);
+      expect(mail[0]?.to_addresses.sort()).toEqual(['ar101@cam.ac.uk', 'bm202@cam.ac.uk']);
+    });
+
+    it('refuses a voucher for a cancellation', async () => {
+      const { licenceId: id } = await insertStorage(t.database.db, {
+        name: 'Chemistry archive',
+        productCode: 'IFS',
+        institutionId: 'CHEM',
+        owner: 'ar101',
+        status: 'active',
+        startDate: '2026-08-01',
+        endDate: '2027-07-31',
+        order: { status: 'completed' },
+      });
+      const response = await api('ar101', `/api/licences/${id}/changes`, {
+        kind: 'cancellation',
+        payment: { method: 'voucher', voucherCode: 'IFS-WELCOME-01' },
+        acceptTerms: true,
+        termsVersion: (
+          await t.database.db
+            .selectFrom('terms_versions')
+            .select('version')
+            .where('service', '=', 'institutional')
+            .orderBy('published_on', 'desc')
+            .limit(1)
+            .executeTakeFirstOrThrow()
+        ).version,
+        submissionKey: randomUUID(),
+      });
+      expect(response.statusCode).toBe(422);
+      expect(response.json().error.fields).toEqual({ 'payment.method': 'Choose how you will pay' });
+    });
+  });
+});
