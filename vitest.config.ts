@@ -32,6 +32,8 @@ export default defineConfig({
           globalSetup: ['apps/gateway/test/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
+          // expect.poll's 1 s default is shorter than one locator call on a busy 2-core machine.
+          expect: { poll: { timeout: 10_000 } },
           maxWorkers: 1,
         },
       },

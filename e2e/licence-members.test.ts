@@ -1,0 +1,288 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { insertStorage } from '../apps/gateway/test/support/storage-fixtures.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { describeWithBrowser, launchBrowser, newContext } from './support/browser.ts';
+import { type RunningGateway, startGateway } from './support/server.ts';
+import { signInAs } from './support/sign-in.ts';
+
+/**
+ * axe-core takes about a second a page on a quiet machine but ten or more when the two cores are
+ * shared with other test runs; each journey checks several pages.
+ */
+const SLOW_AXE = { timeout: 150_000 };
+
+/**
+ * A Data Owner looks after her licence's people and storage projects in Chromium (issue 6 point
+ * 1): Alice adds a Data Manager found in the directory (after mistyping a CRSid), removes one,
+ * creates a storage project within the licence's 10 TB, fails to resize it past the size, gives
+ * it a Project Data Manager and a Project Data User, and hands the licence over to Dana. axe-core
+ * checks every page on the way; one form is used with the keyboard alone; the same changes work
+ * with JavaScript turned off.
+ */
+describeWithBrowser('a Data Owner changes her licence’s people and storage projects in a browser', SLOW_AXE, () => {
+  let gateway: RunningGateway;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  /** An active 10 TB licence of Alice's with one 6 TB project, `lab-main`. */
+  async function licence(name: string, managers: string[] = []): Promise<number> {
+    const made = await insertStorage(gateway.database.db, {
+      name,
+      owner: 'ar101',
+      managers,
+      sizeTb: 10,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2028-12-31',
+      projects: [{ name: 'lab-main', quotaTb: 6, status: 'active' }],
+      order: { status: 'completed' },
+    });
+    return made.licenceId;
+  }
+
+  async function withContext<T>(options: { js: boolean }, run: (page: Page, context: BrowserContext) => Promise<T>) {
+    const context = await newContext(browser, { javaScriptEnabled: options.js });
+    try {
+      return await run(await context.newPage(), context);
+    } finally {
+      await context.close();
+    }
+  }
+
+  /** The page has this main heading and (when asked) axe-core finds nothing on it. */
+  async function arrive(page: Page, heading: string | RegExp, label: string, axe: boolean): Promise<void> {
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { message: label }).toMatch(heading);
+    if (axe) await expectNoAxeViolations(page, label);
+  }
+
+  /** Clicks (or presses) something that submits a form and waits for the answer to load (a re-shown form keeps its address). */
+  async function submitForm(page: Page, submit: () => Promise<void>): Promise<void> {
+    const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+    await submit();
+    await navigated;
+    await page.waitForLoadState();
+  }
+
+  const main = (page: Page) => page.getByRole('main');
+  const errorSummary = (page: Page) => page.getByRole('alert').filter({ hasText: 'There is a problem' });
+  const flash = (page: Page) => page.getByRole('status').first().textContent();
+  const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+
+  /**
+   * The summary links to the field with the message, which also stands next to the field and
+   * describes it (a radio group: its fieldset).
+   */
+  async function expectFieldError(page: Page, field: string, message: string | RegExp): Promise<void> {
+    expect(await page.title(), `${field}: the title says there is an error`).toMatch(/^Error: /);
+    const summary = errorSummary(page);
+    expect(await summary.count(), `error summary for ${field}`).toBe(1);
+    expect(await summary.getByRole('link', { name: message }).getAttribute('href')).toBe(`#${field}`);
+    expect(await page.locator(`#${field}-error`).textContent()).toMatch(message);
+    const describedBy = await page.locator(`#${field}`).evaluate((input) => {
+      const described = input.getAttribute('type') === 'radio' ? input.closest('fieldset') : input;
+      return described?.getAttribute('aria-describedby') ?? '';
+    });
+    expect(describedBy.split(' ')).toContain(`${field}-error`);
+  }
+
+  /** Presses Tab until the element with this id has focus. */
+  async function tabTo(page: Page, id: string, limit = 40): Promise<void> {
+    for (let presses = 0; presses < limit; presses++) {
+      await page.keyboard.press('Tab');
+      if ((await focused(page)) === id) return;
+    }
+    throw new Error(`${id} not reached in ${limit} presses of Tab`);
+  }
+
+  /** Alice, signed in, on the licence's page from My storage (axe-core checks it when asked). */
+  async function openLicence(page: Page, id: number, name: string, axe = false): Promise<void> {
+    await signInAs(page, gateway, 'ar101');
+    await main(page).getByRole('link', { name, exact: true }).click();
+    await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
+    await arrive(page, name, 'licence page', axe);
+  }
+
+  it('Alice adds a Data Manager with the keyboard alone (after a CRSid nobody has) and removes another', async () => {
+    const id = await licence('Managers lab', ['bm202']);
+    await withContext({ js: true }, async (page) => {
+      await openLicence(page, id, 'Managers lab', true);
+      const managers = page.getByRole('region', { name: 'Data Managers', exact: true });
+      expect(await managers.getByRole('listitem').allTextContents()).toEqual([
+        expect.stringContaining('Ben Manager (bm202)'),
+      ]);
+
+      // Tab to the field, type a CRSid nobody has, Enter: the summary has focus, its link leads back.
+      await tabTo(page, 'managerCrsid');
+      await page.keyboard.type('zz999');
+      await submitForm(page, () => page.keyboard.press('Enter'));
+      await arrive(page, 'Managers lab', 'licence page with an error', true);
+      await expectFieldError(page, 'managerCrsid', 'There is nobody with the CRSid zz999 in the University directory');
+      expect(await page.getByLabel('Add a Data Manager').inputValue()).toBe('zz999');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.className)).toBe('error-summary');
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#managerCrsid');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => focused(page)).toBe('managerCrsid');
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type('da303');
+      await submitForm(page, () => page.keyboard.press('Enter'));
+      await arrive(page, 'Managers lab', 'licence page with a new manager', true);
+      expect(await flash(page)).toBe('da303 is now a Data Manager of this licence.');
+      expect(await managers.textContent()).toContain('Dana Administrator (da303)');
+
+      // Ben is removed with the button that names him.
+      await submitForm(page, () => page.getByRole('button', { name: 'Remove Ben Manager' }).click());
+      await arrive(page, 'Managers lab', 'licence page after a removal', false);
+      expect(await flash(page)).toBe('bm202 is no longer a Data Manager of this licence.');
+      expect(await managers.getByRole('listitem').allTextContents()).toEqual([
+        expect.stringContaining('Dana Administrator (da303)'),
+      ]);
+    });
+  });
+
+  it('Alice creates a project within the licence, fails to resize it past the size, and gives it members', async () => {
+    const id = await licence('Projects lab');
+    await withContext({ js: true }, async (page) => {
+      await openLicence(page, id, 'Projects lab');
+      expect(await main(page).textContent()).toContain("4 TB of the licence's 10 TB is not given to a project yet.");
+
+      // A project that does not fit, then one that does.
+      await page.getByLabel('Project name').fill('lab-extra');
+      await page.getByLabel('Quota (TB)').fill('5');
+      await submitForm(page, () => page.getByRole('button', { name: 'Create project' }).click());
+      await arrive(page, 'Projects lab', 'create project with an error', true);
+      await expectFieldError(page, 'projectQuotaTb', /choose at most 4 TB/);
+      expect(await page.getByLabel('Project name').inputValue()).toBe('lab-extra');
+      await page.getByLabel('Quota (TB)').fill('3');
+      await submitForm(page, () => page.getByRole('button', { name: 'Create project' }).click());
+      await page.waitForURL(/\/storage\/project\/\d+\/$/);
+      await arrive(page, /lab-extra/, 'new project page', true);
+      expect(await flash(page)).toBe('Storage project lab-extra created.');
+      const projectUrl = page.url();
+
+      // Resizing past the licence's size is refused; within it, done.
+      expect(await page.getByLabel('Quota (TB)').inputValue()).toBe('3');
+      await page.getByLabel('Quota (TB)').fill('5');
+      await submitForm(page, () => page.getByRole('button', { name: 'Change quota' }).click());
+      await arrive(page, /lab-extra/, 'resize with an error', true);
+      await expectFieldError(page, 'quotaTb', /choose at most 4 TB/);
+      expect(await page.getByLabel('Quota (TB)').inputValue()).toBe('5');
+      await page.getByLabel('Quota (TB)').fill('4');
+      await submitForm(page, () => page.getByRole('button', { name: 'Change quota' }).click());
+      await arrive(page, /lab-extra/, 'resized project', false);
+      expect(await flash(page)).toBe('The quota is now 4 TB.');
+      expect(await main(page).locator('dl').first().textContent()).toContain('4 TB');
+
+      // Members: no role chosen, then a Project Data Manager and a Project Data User.
+      await page.getByLabel('Add a member').fill('bm202');
+      await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
+      await arrive(page, /lab-extra/, 'add member with an error', true);
+      await expectFieldError(page, 'memberRole', 'Choose Project Data Manager or Project Data User');
+      expect(await page.getByLabel('Add a member').inputValue()).toBe('bm202');
+      await errorSummary(page).getByRole('link').click();
+      await expect.poll(() => focused(page)).toBe('memberRole');
+      await page.getByLabel('Project Data Manager', { exact: true }).check();
+      await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
+      expect(await flash(page)).toBe('bm202 has been added to this project.');
+      await page.getByLabel('Add a member').fill('cb404');
+      await page.getByLabel('Project Data User', { exact: true }).check();
+      await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
+      await arrive(page, /lab-extra/, 'project with members', true);
+      expect(await page.getByRole('region', { name: 'Project Data Managers' }).textContent()).toContain(
+        'Ben Manager (bm202)',
+      );
+      expect(await page.getByRole('region', { name: 'Project Data Users' }).textContent()).toContain(
+        'Chloe Bursar (cb404)',
+      );
+      await submitForm(page, () =>
+        page.getByRole('button', { name: 'Remove Chloe Bursar as Project Data User' }).click(),
+      );
+      expect(await flash(page)).toBe('cb404 has been removed from this project.');
+      expect(page.url()).toBe(projectUrl);
+      expect(await page.getByRole('region', { name: 'Project Data Users' }).textContent()).not.toContain('cb404');
+    });
+  });
+
+  it('Alice hands the licence over to Dana after a confirmation that names her, and stays a Data Manager', async () => {
+    const id = await licence('Handover lab');
+    await withContext({ js: true }, async (page) => {
+      await openLicence(page, id, 'Handover lab');
+      await page.getByRole('link', { name: 'Hand over ownership' }).click();
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/owner`);
+      await arrive(page, 'Hand over ownership of Handover lab', 'hand over', true);
+      await page.getByLabel("The new Data Owner's CRSid").fill('zz998');
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
+      await arrive(page, 'Hand over ownership of Handover lab', 'hand over with an error', true);
+      await expectFieldError(page, 'crsid', 'There is nobody with the CRSid zz998 in the University directory');
+      await page.getByLabel("The new Data Owner's CRSid").fill('da303');
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
+      await arrive(page, 'Hand over ownership of Handover lab', 'hand over confirmation', true);
+      expect(await main(page).textContent()).toContain(
+        'Dana Administrator (da303) will become the Data Owner of this licence',
+      );
+      // Cancel goes back to the licence, unchanged; then she goes through with it.
+      await page.getByRole('link', { name: 'Cancel' }).click();
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
+      expect(await main(page).locator('dl').first().textContent()).toContain('Alice Researcher (ar101)');
+      await page.getByRole('link', { name: 'Hand over ownership' }).click();
+      await page.getByLabel("The new Data Owner's CRSid").fill('da303');
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
+      await submitForm(page, () => page.getByRole('button', { name: 'Hand over to Dana Administrator' }).click());
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
+      await arrive(page, 'Handover lab', 'licence page after the handover', true);
+      expect(await flash(page)).toBe('da303 is now the Data Owner of this licence; you are a Data Manager.');
+      const summary = await main(page).locator('dl').first().textContent();
+      expect(summary).toContain('Dana Administrator (da303)');
+      // Alice, now a Data Manager, still changes managers but can no longer hand it over.
+      expect(await page.getByRole('link', { name: 'Hand over ownership' }).count()).toBe(0);
+      expect(await page.getByLabel('Add a Data Manager').count()).toBe(1);
+    });
+  });
+
+  it('the same changes work with JavaScript turned off', async () => {
+    const id = await licence('Members lab (no JS)');
+    await withContext({ js: false }, async (page) => {
+      await signInAs(page, gateway, 'ar101', `/storage/licence/${id}/`);
+      await arrive(page, /Members lab \(no JS\)/, 'licence page', false);
+      await page.getByLabel('Add a Data Manager').fill('zz999');
+      await submitForm(page, () => page.getByRole('button', { name: 'Add Data Manager' }).click());
+      await expectFieldError(page, 'managerCrsid', 'There is nobody with the CRSid zz999 in the University directory');
+      // Without the script the summary is still the first thing in the main content, and its link works.
+      await errorSummary(page).getByRole('link').click();
+      expect(new URL(page.url()).hash).toBe('#managerCrsid');
+      await expect.poll(() => focused(page)).toBe('managerCrsid');
+      await page.getByLabel('Add a Data Manager').fill('bm202');
+      await submitForm(page, () => page.getByRole('button', { name: 'Add Data Manager' }).click());
+      expect(await flash(page)).toBe('bm202 is now a Data Manager of this licence.');
+      await submitForm(page, () => page.getByRole('button', { name: 'Remove Ben Manager' }).click());
+      expect(await flash(page)).toBe('bm202 is no longer a Data Manager of this licence.');
+
+      await page.getByLabel('Project name').fill('no-js');
+      await page.getByLabel('Quota (TB)').fill('4');
+      await submitForm(page, () => page.getByRole('button', { name: 'Create project' }).click());
+      await page.waitForURL(/\/storage\/project\/\d+\/$/);
+      await arrive(page, /no-js/, 'new project page', false);
+      await page.getByLabel('Quota (TB)').fill('11');
+      await submitForm(page, () => page.getByRole('button', { name: 'Change quota' }).click());
+      await expectFieldError(page, 'quotaTb', /choose at most 4 TB/);
+      await page.getByLabel('Add a member').fill('da303');
+      await page.getByLabel('Project Data User', { exact: true }).check();
+      await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
+      expect(await flash(page)).toBe('da303 has been added to this project.');
+
+      await page.goto(gateway.url(`/storage/licence/${id}/owner`));
+      await page.getByLabel("The new Data Owner's CRSid").fill('bm202');
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
+      await submitForm(page, () => page.getByRole('button', { name: 'Hand over to Ben Manager' }).click());
+      expect(await flash(page)).toBe('bm202 is now the Data Owner of this licence; you are a Data Manager.');
+    });
+  });
+});
