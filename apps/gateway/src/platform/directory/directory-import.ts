@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { CsvError, parse } from 'csv-parse';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { CsvFileError, csvRecords } from '../csv.ts';
 import type { Executor } from '../db/database.ts';
 import { DIRECTORY_BATCH_SIZE } from './directory.ts';
 
@@ -40,9 +40,6 @@ export type ImportOutcome =
 /** Thrown inside the import's transaction so that nothing of a file with bad rows is kept. */
 class BadExtract extends Error {}
 
-/** The header row lacks a column. */
-class BadHeader extends Error {}
-
 /**
  * Loads a directory extract (CSV) into the seeded directory table (DIRECTORY=seeded): each
  * person added or brought up to date by CRSid, a batch per statement, streaming (the file is
@@ -68,7 +65,7 @@ export async function importDirectoryCsv(
         batch = [];
         onProgress({ rows: totals.rows, bad: badRows.length });
       };
-      for await (const { line, record } of readCsv(file)) {
+      for await (const { line, record } of csvRecords(createReadStream(file), DIRECTORY_CSV_COLUMNS)) {
         totals.rows += 1;
         const parsed = csvRow.safeParse(record);
         if (parsed.success) batch.push(parsed.data);
@@ -87,38 +84,9 @@ export async function importDirectoryCsv(
     });
   } catch (error) {
     if (error instanceof BadExtract) return { ok: false, badRows };
-    if (error instanceof BadHeader) return { ok: false, badRows: [{ line: 1, message: error.message }] };
-    if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines ?? 0;
-      return {
-        ok: false,
-        badRows: [...badRows, { line, message: `the file cannot be read as CSV: ${error.message}` }],
-      };
-    }
+    if (error instanceof CsvFileError)
+      return { ok: false, badRows: [...badRows, { line: error.line, message: error.message }] };
     throw error;
-  }
-}
-
-async function* readCsv(file: string): AsyncIterable<{ line: number; record: Record<string, string> }> {
-  const parser = createReadStream(file).pipe(
-    parse({
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      info: true,
-      columns: (header: string[]) => {
-        const names = header.map((name) => name.trim().toLowerCase());
-        const missing = DIRECTORY_CSV_COLUMNS.filter((column) => !names.includes(column));
-        if (missing.length > 0) throw new BadHeader(`the header row lacks the column(s) ${missing.join(', ')}`);
-        return names;
-      },
-    }),
-  );
-  for await (const { record, info } of parser as AsyncIterable<{
-    record: Record<string, string>;
-    info: { lines: number };
-  }>) {
-    yield { line: info.lines, record };
   }
 }
 

@@ -1,0 +1,55 @@
+import type { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+
+/** A CSV file the gateway cannot read: a header without a required column, or broken CSV. `line` 0: not known. */
+export class CsvFileError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CsvFileError';
+  }
+}
+
+/**
+ * The rows of a CSV file with a header row, streamed (never all in memory): each as its values
+ * by lower-case column name, with its line number. The header must name every one of `columns`
+ * (in any order; others are allowed); a byte-order mark, blank lines and spaces around values are
+ * ignored. Throws CsvFileError for a header without them, or a file that is not CSV.
+ */
+export async function* csvRecords(
+  source: Readable,
+  columns: readonly string[],
+): AsyncIterable<{ line: number; record: Record<string, string> }> {
+  const parser = source.pipe(
+    parse({
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      info: true,
+      columns: (header: string[]) => {
+        const names = header.map((name) => name.trim().toLowerCase());
+        const missing = columns.filter((column) => !names.includes(column));
+        if (missing.length > 0) throw new CsvFileError(1, `the header row lacks the column(s) ${missing.join(', ')}`);
+        return names;
+      },
+    }),
+  );
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
+      yield { line: info.lines, record };
+    }
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines ?? 0;
+      throw new CsvFileError(line, `the file cannot be read as CSV: ${error.message}`);
+    }
+    throw error;
+  } finally {
+    source.destroy();
+  }
+}
