@@ -16,21 +16,10 @@ describe('change orders', () => {
   let t: TestApp;
   let now = new Date(TEST_TODAY);
   const clock: Clock = { now: () => new Date(now), today: () => fixedClock(now).today() };
-  const tokens: Record<string, string> = {};
   let licenceNumber = 0;
 
   beforeAll(async () => {
     t = await startTestAppWithCufs({ clock });
-    for (const crsid of ['ar101', 'bm202', 'cb404', 'rs501']) {
-      const person = await t.database.db
-        .selectFrom('people')
-        .select(['id', 'crsid'])
-        .where('crsid', '=', crsid)
-        .executeTakeFirstOrThrow();
-      tokens[crsid] = (
-        await createAccessToken(t.database.db, t.clock, person, { name: 'tests', lifetime: 3650 })
-      ).token;
-    }
   });
   afterAll(() => t?.close());
   beforeEach(() => {
@@ -130,8 +119,15 @@ describe('change orders', () => {
       .execute();
   }
 
-  function api(crsid: string, url: string, payload: object) {
-    return t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens[crsid]}` }, payload });
+  /** A JSON API call with a fresh access token of the person's, valid on the clock's day. */
+  async function api(crsid: string, url: string, payload: object) {
+    const person = await t.database.db
+      .selectFrom('people')
+      .select(['id', 'crsid'])
+      .where('crsid', '=', crsid)
+      .executeTakeFirstOrThrow();
+    const { token } = await createAccessToken(t.database.db, t.clock, person, { name: 'tests', lifetime: 30 });
+    return t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload });
   }
 
   async function termsVersion(): Promise<string> {
@@ -260,6 +256,10 @@ describe('change orders', () => {
       expect((await alice.get(path(id, 'nonsense'))).statusCode).toBe(404);
       expect((await alice.get('/storage/licence/0/change/increase/')).statusCode).toBe(404);
 
+      const deletable = await licence({ status: 'deletable' });
+      expect((await alice.get(`/storage/licence/${deletable}/`)).body).toContain(
+        'A licence that is “due for deletion” cannot be changed here.',
+      );
       const suspended = await licence({ status: 'suspended' });
       const refused = await alice.get(path(suspended, 'increase'));
       expect(refused.statusCode).toBe(409);

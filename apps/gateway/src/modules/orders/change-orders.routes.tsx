@@ -13,6 +13,7 @@ import { parseId } from '../licences/licences.routes.tsx';
 import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import {
+  type LicenceChangePrice,
   type LicenceForChange,
   licenceForChange,
   priceLicenceChange,
@@ -94,54 +95,60 @@ export async function changeOrderRoutes(
     return Object.fromEntries(CHOICE_FIELDS.map((field) => [field, body[field] ?? '']));
   }
 
-  async function priced(licence: LicenceForChange, kind: ChangeKind, values: Record<string, string>) {
+  async function priced(
+    licence: LicenceForChange,
+    kind: ChangeKind,
+    values: Record<string, string>,
+  ): Promise<LicenceChangePrice> {
     const result = await priceLicenceChange(db, licence, kind, values, today());
     if (result.ok && (values.reason ?? '').length > REASON_MAX) {
-      return { ok: false as const, errors: { reason: `Keep the reason to ${REASON_MAX} characters or fewer` } };
+      return { ok: false, errors: { reason: `Keep the reason to ${REASON_MAX} characters or fewer` } };
     }
     return result;
   }
 
-  app.get('/storage/licence/:id/change/:kind/', async (request: ChangeRequest, reply) => {
-    const { licence, kind, draft } = await load(request);
-    const price = Object.keys(draft.values).length > 0 ? await priced(licence, kind, draft.values) : undefined;
+  /** The first step with the answers given, their price when they are right, and each problem next to its field. */
+  function sendConfigure(
+    request: ChangeRequest,
+    reply: FastifyReply,
+    state: { licence: LicenceForChange; kind: ChangeKind },
+    values: Record<string, string>,
+    price: LicenceChangePrice | undefined,
+    showErrors: boolean,
+  ) {
+    const errors = showErrors && price && !price.ok ? price.errors : {};
     return sendPage(
       reply,
       <ChangeConfigurePage
         context={pageContext(request, reply)}
-        licence={licence}
-        kind={kind}
-        values={draft.values}
-        errors={{}}
+        licence={state.licence}
+        kind={state.kind}
+        values={values}
+        errors={errors}
         price={price?.ok ? price.value : undefined}
         coldStorePencePerTbYear={price?.ok ? price.coldStorePencePerTbYear : undefined}
       />,
+      Object.keys(errors).length > 0 ? 422 : 200,
     );
+  }
+
+  app.get('/storage/licence/:id/change/:kind/', async (request: ChangeRequest, reply) => {
+    const state = await load(request);
+    const { values } = state.draft;
+    const price = Object.keys(values).length > 0 ? await priced(state.licence, state.kind, values) : undefined;
+    return sendConfigure(request, reply, state, values, price, false);
   });
 
   app.post('/storage/licence/:id/change/:kind/', async (request: ChangeRequest, reply) => {
-    const { licence, kind, draft } = await load(request);
+    const state = await load(request);
     const body = formValues(request.body);
     const values = choiceValues(body);
-    const price = await priced(licence, kind, values);
+    const price = await priced(state.licence, state.kind, values);
     if (price.ok && body.intent !== 'price') {
-      saveDraft(request, { ...draft, values });
-      return reply.redirect(changePath(licence.id, kind, 'payment'), 303);
+      saveDraft(request, { ...state.draft, values });
+      return reply.redirect(changePath(state.licence.id, state.kind, 'payment'), 303);
     }
-    const errors = price.ok ? {} : price.errors;
-    return sendPage(
-      reply,
-      <ChangeConfigurePage
-        context={pageContext(request, reply)}
-        licence={licence}
-        kind={kind}
-        values={values}
-        errors={errors}
-        price={price.ok ? price.value : undefined}
-        coldStorePencePerTbYear={price.ok ? price.coldStorePencePerTbYear : undefined}
-      />,
-      price.ok ? 200 : 422,
-    );
+    return sendConfigure(request, reply, state, values, price, true);
   });
 
   /** Steps after the first need a priced draft; without one the buyer starts again. */

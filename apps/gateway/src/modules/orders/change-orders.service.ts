@@ -25,11 +25,10 @@ import { IN_PROGRESS_STATUSES, ORDER_STATUS_WORDS } from './order-status.ts';
 import { findOrder, type OrderDetail } from './orders.repository.ts';
 import {
   emailOrderPeople,
-  insertPayment,
+  insertOrder,
   type OrdersContext,
   SubmissionRefused,
   type SubmittedPayment,
-  statusAfterCheck,
   submitOnce,
   takePayment,
 } from './orders.service.ts';
@@ -309,15 +308,9 @@ export async function submitChangeOrder(
       sizeTb: price.sizeTb,
       institutionId: licence.institutionId,
     });
-    // A voucher pays the whole price, as for new storage.
-    const charged = voucherId ? { netPence: 0, vatPence: 0, totalPence: 0, coldStorePence: 0 } : price;
-    const status = statusAfterCheck(checked);
-    const order = await tx
-      .insertInto('orders')
-      .values({
+    const order = await insertOrder(context, tx, {
+      values: {
         kind,
-        status,
-        status_reason: null,
         licence_id: licence.id,
         buyer_person_id: buyer.id,
         product_code: licence.product.code,
@@ -327,21 +320,18 @@ export async function submitChangeOrder(
         term_years: price.termYears,
         pence_per_tb_year: price.pencePerTbYear,
         price_valid_from: priced.validFrom,
-        net_pence: charged.netPence,
-        vat_pence: charged.vatPence,
-        total_pence: charged.totalPence,
-        cold_store_pence: charged.coldStorePence,
         starts_on: price.startsOn,
         ends_on: price.endsOn,
         quote_id: null,
         terms_version_id: submission.termsVersionId,
-        terms_accepted_at: context.clock.now(),
-        submitted_at: context.clock.now(),
         submission_key: submission.submissionKey,
-      })
-      .returning(['id', 'reference'])
-      .executeTakeFirstOrThrow();
-    await insertPayment(context, tx, order.id, payment, voucherId, checked);
+      },
+      price,
+      payment,
+      voucherId,
+      checked,
+    });
+    const { status, charged } = order;
     const reason = submission.choice.reason?.trim() || null;
     await recordAudit(tx, {
       actor: personActor(buyer),

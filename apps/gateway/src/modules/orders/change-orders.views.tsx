@@ -5,6 +5,7 @@ import { RadioGroup, TextAreaField, TextField } from '../../platform/web/form-fi
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
 import type { TermsVersion } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
+import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import { CANCELLATION_CONSEQUENCES, type ChangeOptions, type LicenceForChange } from './change-orders.service.ts';
 import { type ChangeKind, type ChangePrice, longestTerm } from './change-pricing.ts';
@@ -48,7 +49,10 @@ export function ChangeLicenceSection({ options }: { options: ChangeOptions }) {
       {options.problem ? (
         <p>{options.problem}</p>
       ) : kinds.length === 0 ? (
-        <p>A licence that is {licence.status} cannot be changed here. Contact the storage team if you need to.</p>
+        <p>
+          A licence that is “{LICENCE_STATUS_WORDS[licence.status].label.toLowerCase()}” cannot be changed here. Contact
+          the storage team if you need to.
+        </p>
       ) : (
         <ul class="actions">
           {kinds.map((kind) => (

@@ -14,8 +14,10 @@ import {
 
 const RDS = { minimumTb: 1, termsYears: [1, 2, 3, 4, 5] };
 
-function price(input: Partial<ChangePricingInput> & Pick<ChangePricingInput, 'kind' | 'today'>) {
-  const result = priceChange({
+type Asked = Partial<ChangePricingInput> & Pick<ChangePricingInput, 'kind' | 'today'>;
+
+function priceOf(input: Asked) {
+  return priceChange({
     licence: { sizeTb: 5, endDate: '2027-07-31' },
     product: RDS,
     customerClass: 'internal',
@@ -23,19 +25,16 @@ function price(input: Partial<ChangePricingInput> & Pick<ChangePricingInput, 'ki
     coldStorePencePerTbYear: 1200,
     ...input,
   });
+}
+
+function price(input: Asked) {
+  const result = priceOf(input);
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.value;
 }
 
-function refusal(input: Partial<ChangePricingInput> & Pick<ChangePricingInput, 'kind' | 'today'>) {
-  const result = priceChange({
-    licence: { sizeTb: 5, endDate: '2027-07-31' },
-    product: RDS,
-    customerClass: 'internal',
-    pencePerTbYear: 5400,
-    coldStorePencePerTbYear: 1200,
-    ...input,
-  });
+function refusal(input: Asked) {
+  const result = priceOf(input);
   if (result.ok) throw new Error('expected a refusal');
   return result.errors;
 }

@@ -1,3 +1,4 @@
+import type { Insertable } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
@@ -7,6 +8,7 @@ import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit } from '../audit/audit.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
+import type { PriceBreakdown } from '../catalogue/pricing.ts';
 import { checkFinanceCode, describeRefusal, type FinanceCodeChecker } from '../payments/finance-code-check.ts';
 import { parseFinanceCodeText } from '../payments/payment-details.ts';
 import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
@@ -17,6 +19,7 @@ import { isServiceStaff } from '../people/staff-access.ts';
 import { ORDER_STATUS_WORDS, type OrderStatus } from './order-status.ts';
 import { orderEmail } from './orders.emails.tsx';
 import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
+import type { OrdersTable } from './orders.tables.ts';
 import { checkOrderPaymentJob } from './payment-check.jobs.ts';
 import type { PricedConfiguration } from './purchase-configuration.service.ts';
 
@@ -154,15 +157,9 @@ async function insertNewOrder(
     .values({ licence_id: licence.id, name: c.projectName, quota_tb: c.sizeTb })
     .execute();
 
-  // A voucher pays the whole price: the order records the list price per TB and charges nothing.
-  const charged = voucherId ? { netPence: 0, vatPence: 0, totalPence: 0 } : c.price;
-  const status = statusAfterCheck(checked);
-  const order = await tx
-    .insertInto('orders')
-    .values({
+  const order = await insertOrder(context, tx, {
+    values: {
       kind: 'new',
-      status,
-      status_reason: null,
       licence_id: licence.id,
       buyer_person_id: buyer.id,
       product_code: c.product.code,
@@ -172,18 +169,17 @@ async function insertNewOrder(
       term_years: c.termYears,
       pence_per_tb_year: c.price.pencePerTbYear,
       price_valid_from: c.price.validFrom,
-      net_pence: charged.netPence,
-      vat_pence: charged.vatPence,
-      total_pence: charged.totalPence,
       quote_id: submission.quoteId ?? null,
       terms_version_id: submission.termsVersionId,
-      terms_accepted_at: context.clock.now(),
-      submitted_at: context.clock.now(),
       submission_key: submission.submissionKey,
-    })
-    .returning(['id', 'reference'])
-    .executeTakeFirstOrThrow();
-  await insertPayment(context, tx, order.id, payment, voucherId, checked);
+    },
+    price: c.price,
+    payment,
+    voucherId,
+    checked,
+  });
+  const { status } = order;
+  const charged = order.charged;
 
   const actor = personActor(buyer);
   await recordAudit(tx, {
@@ -248,8 +244,63 @@ export async function takePayment(
   return useVoucher(tx, scope, payment.voucherCode, context.clock.today().toString());
 }
 
+/**
+ * Writes a submitted order and its payment: the status its payment check allows, the terms
+ * accepted and the order submitted now, the price as given (a voucher pays the whole price: the
+ * order keeps the list price per TB and charges nothing).
+ */
+export async function insertOrder(
+  context: OrdersContext,
+  tx: Executor,
+  order: {
+    values: Omit<
+      Insertable<OrdersTable>,
+      | 'status'
+      | 'status_reason'
+      | 'net_pence'
+      | 'vat_pence'
+      | 'total_pence'
+      | 'cold_store_pence'
+      | 'terms_accepted_at'
+      | 'submitted_at'
+    >;
+    price: PriceBreakdown & { coldStorePence?: number };
+    payment: SubmittedPayment;
+    voucherId: number | null;
+    checked: CheckedPayment;
+  },
+): Promise<{
+  id: number;
+  reference: string;
+  status: OrderStatus;
+  charged: PriceBreakdown & { coldStorePence: number };
+}> {
+  const charged = order.voucherId
+    ? { netPence: 0, vatPence: 0, totalPence: 0, coldStorePence: 0 }
+    : { ...order.price, coldStorePence: order.price.coldStorePence ?? 0 };
+  // An order waits for its payment check while CUFS has not answered; otherwise for approval.
+  const status: OrderStatus = order.checked.checkStatus === 'pending' ? 'awaiting-payment-check' : 'awaiting-approval';
+  const row = await tx
+    .insertInto('orders')
+    .values({
+      ...order.values,
+      status,
+      status_reason: null,
+      net_pence: charged.netPence,
+      vat_pence: charged.vatPence,
+      total_pence: charged.totalPence,
+      cold_store_pence: charged.coldStorePence,
+      terms_accepted_at: context.clock.now(),
+      submitted_at: context.clock.now(),
+    })
+    .returning(['id', 'reference'])
+    .executeTakeFirstOrThrow();
+  await insertPayment(context, tx, row.id, order.payment, order.voucherId, order.checked);
+  return { ...row, status, charged };
+}
+
 /** The payment row of a new order, and the background re-check of a finance code CUFS could not answer. */
-export async function insertPayment(
+async function insertPayment(
   context: OrdersContext,
   tx: Executor,
   orderId: number,
@@ -274,11 +325,6 @@ export async function insertPayment(
   if (checked.checkStatus === 'pending') {
     await context.jobs.enqueue(tx, checkOrderPaymentJob, { orderId, attempt: 1 });
   }
-}
-
-/** An order waits for its payment check while CUFS has not answered; otherwise for approval. */
-export function statusAfterCheck(checked: CheckedPayment): OrderStatus {
-  return checked.checkStatus === 'pending' ? 'awaiting-payment-check' : 'awaiting-approval';
 }
 
 function normalisedCode(text: string): string {
