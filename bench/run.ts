@@ -290,9 +290,8 @@ async function nightlyProcess(
     const { CloudTasksJobQueue } = await import(${JSON.stringify(dist('platform/jobs/cloud-tasks-queue.js'))});
     const handle = await openDatabase({ kind: 'postgres', url: process.env.BENCH_NIGHTLY_URL, poolSize: 2 });
     const started = performance.now();
-    const site = { serviceName: 'Storage Self-Service Gateway', contactEmail: 'storage@example.ac.uk', publicUrl: 'https://storage.example.ac.uk' };
     const result = await runNightlyLifecycle(handle.db, new CloudTasksJobQueue(), ${JSON.stringify(DATASET_TODAY)},
-      DEFAULT_LIFECYCLE_SETTINGS, site, new Date(${JSON.stringify(`${DATASET_TODAY}T02:15:00Z`)}));
+      DEFAULT_LIFECYCLE_SETTINGS, new Date(${JSON.stringify(`${DATASET_TODAY}T02:15:00Z`)}));
     const jobMs = performance.now() - started;
     await handle.close();
     const usage = process.resourceUsage();
@@ -329,7 +328,8 @@ async function nightlyFingerprint(db: Kysely<Database>): Promise<string> {
   const result = await sql<{ f: string }>`
     SELECT concat_ws(' ', (SELECT md5(string_agg(id || ':' || status, ',' ORDER BY id)) FROM licences),
       (SELECT count(*) FROM audit_events), (SELECT count(*) FROM mail_outbox),
-      (SELECT count(*) FROM licence_reminders), (SELECT count(*) FROM task_outbox)) AS f`.execute(db);
+      (SELECT count(*) FROM licence_reminders), (SELECT count(*) FROM lifecycle_notices),
+      (SELECT count(*) FROM task_outbox)) AS f`.execute(db);
   return result.rows[0]?.f ?? '';
 }
 

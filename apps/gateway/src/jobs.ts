@@ -3,7 +3,11 @@ import {
   financeCodeRecheckSchedule,
   recheckLicenceFinanceCodeHandler,
 } from './modules/lifecycle/finance-recheck.jobs.ts';
-import { nightlyLifecycleHandler, nightlyLifecycleSchedule } from './modules/lifecycle/lifecycle.jobs.ts';
+import {
+  nightlyLifecycleHandler,
+  nightlyLifecycleSchedule,
+  sendLifecycleNoticesHandler,
+} from './modules/lifecycle/lifecycle.jobs.ts';
 import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from './modules/lifecycle/lifecycle-dates.ts';
 import { sendEmailsHandler } from './modules/lifecycle/lifecycle-mail.ts';
 import { waitingOrdersDigestHandler, waitingOrdersDigestSchedule } from './modules/lifecycle/team-digest.jobs.ts';
@@ -52,7 +56,8 @@ export function createJobRegistry(services: JobServices): JobRegistry {
       sendEmailsHandler(services.mail),
       checkOrderPaymentHandler(services),
       deleteAbandonedUploadsHandler(services.documents),
-      nightlyLifecycleHandler({ settings: services.lifecycle ?? DEFAULT_LIFECYCLE_SETTINGS, site: services.site }),
+      nightlyLifecycleHandler({ settings: services.lifecycle ?? DEFAULT_LIFECYCLE_SETTINGS }),
+      sendLifecycleNoticesHandler({ settings: services.lifecycle ?? DEFAULT_LIFECYCLE_SETTINGS, site: services.site }),
       waitingOrdersDigestHandler({ site: services.site }),
       financeCodeRecheckHandler(),
       recheckLicenceFinanceCodeHandler({ cufs: services.cufs, site: services.site }),

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminLicencePath } from '../../src/modules/licences/licences.admin.views.tsx';
 import { runNightlyLifecycle } from '../../src/modules/lifecycle/lifecycle.service.ts';
 import { DEFAULT_LIFECYCLE_SETTINGS } from '../../src/modules/lifecycle/lifecycle-dates.ts';
-import { siteLinks } from '../../src/platform/config.ts';
 import { auditRows, expectFieldError, flashOf, people } from '../admin/manage-support.ts';
 import { insertStorage } from '../support/storage-fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -39,13 +38,7 @@ describe('confirming a deletable licence’s deletion', () => {
     lockedDeletable = await make('Disputed data', '2026-05-01');
     cold = await make('Recently cold', '2026-06-01');
     // 1 November 2026 is 6 months after 1 May: the first two become deletable
-    const result = await runNightlyLifecycle(
-      db,
-      t.jobs.queue,
-      '2026-11-27',
-      DEFAULT_LIFECYCLE_SETTINGS,
-      siteLinks(t.config),
-    );
+    const result = await runNightlyLifecycle(db, t.jobs.queue, '2026-11-27', DEFAULT_LIFECYCLE_SETTINGS);
     expect(result.deletable).toBe(2);
     await db
       .updateTable('licences')

@@ -3,8 +3,8 @@ import type { LicenceStatus } from '../../src/modules/licences/licences.tables.t
 import { nightlyLifecycleJob } from '../../src/modules/lifecycle/lifecycle.jobs.ts';
 import { PROVISIONER_NOT_TOLD, runNightlyLifecycle } from '../../src/modules/lifecycle/lifecycle.service.ts';
 import { DEFAULT_LIFECYCLE_SETTINGS as settings } from '../../src/modules/lifecycle/lifecycle-dates.ts';
+import { sendLifecycleNoticesJob } from '../../src/modules/lifecycle/lifecycle-mail.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
-import { siteLinks } from '../../src/platform/config.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -27,15 +27,18 @@ describe('nightly lifecycle', () => {
     await t.close();
   });
 
-  const run = (asOf: string) =>
-    runNightlyLifecycle(
+  /** One night, and then its emails rendered into the outbox by the job it enqueued. */
+  async function run(asOf: string) {
+    const result = await runNightlyLifecycle(
       t.database.db,
       t.jobs.queue,
       asOf,
       settings,
-      siteLinks(t.config),
       new Date(`${asOf}T02:15:00Z`),
     );
+    await drainJobs(t.jobs, { timeoutMs: 60_000 });
+    return result;
+  }
 
   async function licence(
     name: string,
@@ -303,6 +306,9 @@ describe('nightly lifecycle', () => {
       await t.jobs.queue.enqueue(t.database.db, nightlyLifecycleJob, {});
       await drainJobs(t.jobs);
     }
+    // its emails' job, run again, renders nothing twice
+    await t.jobs.queue.enqueue(t.database.db, sendLifecycleNoticesJob, { asOf: '2027-12-31' });
+    await drainJobs(t.jobs);
     expect(await reminders()).toEqual([{ licence_id: soon, end_date: '2028-01-07', days: 7, sent_on: '2027-12-31' }]);
     expect(await statusOf(ended)).toBe('suspended');
     expect((await outbox()).map((email) => [email.to_addresses, email.template])).toEqual([

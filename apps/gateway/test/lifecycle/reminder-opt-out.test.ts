@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNightlyLifecycle } from '../../src/modules/lifecycle/lifecycle.service.ts';
 import { DEFAULT_LIFECYCLE_SETTINGS } from '../../src/modules/lifecycle/lifecycle-dates.ts';
-import { siteLinks } from '../../src/platform/config.ts';
+import { drainJobs } from '../support/jobs.ts';
 import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -77,14 +77,9 @@ describe('reminder opt-out on /account/', () => {
       endDate: '2027-01-30',
       order: null,
     });
-    const result = await runNightlyLifecycle(
-      t.database.db,
-      t.jobs.queue,
-      '2026-12-31',
-      DEFAULT_LIFECYCLE_SETTINGS,
-      siteLinks(t.config),
-    );
+    const result = await runNightlyLifecycle(t.database.db, t.jobs.queue, '2026-12-31', DEFAULT_LIFECYCLE_SETTINGS);
     expect(result).toMatchObject({ reminders: 1, emails: 1 });
+    await drainJobs(t.jobs);
     const sent = await t.database.db
       .selectFrom('mail_outbox')
       .select(['to_addresses', 'template'])

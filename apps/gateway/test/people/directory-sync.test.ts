@@ -355,10 +355,10 @@ describe('directory sync', () => {
       t.jobs.queue,
       LEAP_DAY,
       DEFAULT_LIFECYCLE_SETTINGS,
-      siteLinks(t.config),
       t.clock.now(),
     );
     expect(result).toMatchObject({ reminders: 1, suspended: 1, emails: 2 });
+    await drainJobs(t.jobs);
     const sent = await t.database.db
       .selectFrom('mail_outbox')
       .select(['template', 'to_addresses'])

@@ -51,6 +51,16 @@ export async function queueEmails(tx: Executor, messages: readonly RenderedEmail
   return messages.length;
 }
 
+/**
+ * Renders the nightly job's notices of a day (lifecycle_notices) into the outbox, which the
+ * nightly job writes as data so that its own transaction stays small (see sendLifecycleNotices).
+ */
+export const sendLifecycleNoticesJob = jobType({
+  name: 'send-lifecycle-notices',
+  payload: z.object({ asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+  retry: { limit: 5, delaySeconds: 60, backoff: true },
+});
+
 export function sendEmailsHandler(sender: MailSender) {
   return jobHandler(sendEmailsJob, async ({ outboxIds }, context) => {
     for (const outboxId of outboxIds) {

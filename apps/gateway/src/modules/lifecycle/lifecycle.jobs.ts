@@ -1,6 +1,7 @@
 import { jobHandler, jobType, noPayload, type ScheduledJob } from '../../platform/jobs/jobs.ts';
-import { runNightlyLifecycle, type SiteLinks } from './lifecycle.service.ts';
+import { runNightlyLifecycle, type SiteLinks, sendLifecycleNotices } from './lifecycle.service.ts';
 import type { LifecycleSettings } from './lifecycle-dates.ts';
+import { sendLifecycleNoticesJob } from './lifecycle-mail.ts';
 
 /**
  * The licence lifecycle's night: reminders and expiry steps as of the clock's today. Safe to run
@@ -12,17 +13,24 @@ export const nightlyLifecycleJob = jobType({
   retry: { limit: 3, delaySeconds: 300, backoff: true },
 });
 
-export function nightlyLifecycleHandler(services: { settings: LifecycleSettings; site: SiteLinks }) {
+export function nightlyLifecycleHandler(services: { settings: LifecycleSettings }) {
   return jobHandler(nightlyLifecycleJob, async (_payload, context) => {
     const result = await runNightlyLifecycle(
       context.db,
       context.queue,
       context.clock.today().toString(),
       services.settings,
-      services.site,
       context.clock.now(),
     );
     context.log.info(result, 'nightly lifecycle done');
+  });
+}
+
+/** The nightly job's emails of a day, rendered into the outbox; again, it queues nothing twice. */
+export function sendLifecycleNoticesHandler(services: { settings: LifecycleSettings; site: SiteLinks }) {
+  return jobHandler(sendLifecycleNoticesJob, async ({ asOf }, context) => {
+    const queued = await sendLifecycleNotices(context.db, context.queue, asOf, services.settings, services.site);
+    context.log.info({ asOf, queued }, 'lifecycle notices queued');
   });
 }
 

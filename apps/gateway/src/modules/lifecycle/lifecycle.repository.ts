@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
+import type { LifecycleNoticeData } from './lifecycle.tables.ts';
 import type { LifecycleSettings } from './lifecycle-dates.ts';
 
 /**
@@ -66,33 +67,42 @@ export async function recordDueReminders(
   return result.rows.map((row) => ({ licenceId: Number(row.licence_id), days: row.days }));
 }
 
-export interface LicenceForPerson {
-  personId: number;
-  /** False for a person who has left the University: they are sent nothing. */
-  current: boolean;
-  email: string;
-  displayName: string;
-  licenceId: number;
-  licenceName: string;
-  endDate: string;
+/** How many notices (lifecycle_notices, one per email) a statement wrote. */
+export interface NoticesWritten {
+  notices: number;
 }
 
 /**
- * The Data Owners and Data Managers of these licences who have not opted out of reminders and
- * have not left the University, a row per person and licence, by person then end date.
+ * The notices `rows` call for: one per person (to_address), listing their licences by end date.
+ * `rows` is a relation of person_id, email, display_name, licence_id, name, end_date.
  */
-export async function reminderRecipients(tx: Executor, licenceIds: readonly number[]): Promise<LicenceForPerson[]> {
-  if (licenceIds.length === 0) return [];
-  const result = await sql<{
-    person_id: number;
-    email: string;
-    display_name: string;
-    status: 'current' | 'left';
-    licence_id: number;
-    name: string;
-    end_date: string;
-  }>`
-    SELECT p.id AS person_id, p.email, p.display_name, p.status, l.id AS licence_id, l.name, l.end_date
+function writeNotices(template: string, asOf: string, rows: RawBuilder<unknown>) {
+  return sql`
+    INSERT INTO lifecycle_notices (template, as_of, to_address, data)
+    SELECT ${template}, ${asOf}::date, r.email,
+      jsonb_build_object('displayName', r.display_name, 'licences', jsonb_agg(
+        jsonb_build_object('licenceId', r.licence_id, 'licenceName', r.name, 'endDate', r.end_date)
+        ORDER BY r.end_date, r.licence_id))
+    FROM ${rows} r
+    GROUP BY r.person_id, r.email, r.display_name
+    ORDER BY r.person_id
+    RETURNING id`;
+}
+
+/**
+ * Writes a reminder notice for each Data Owner and Data Manager of these licences who has not
+ * opted out of reminders and has not left the University: one per person, listing all their
+ * licences due.
+ */
+export async function writeReminderNotices(
+  tx: Executor,
+  licenceIds: readonly number[],
+  asOf: string,
+  template: string,
+): Promise<NoticesWritten> {
+  if (licenceIds.length === 0) return { notices: 0 };
+  const recipients = sql`(
+    SELECT p.id AS person_id, p.email, p.display_name, l.id AS licence_id, l.name, l.end_date
     FROM licences l
     JOIN LATERAL (
       SELECT l.owner_person_id AS person_id
@@ -102,9 +112,12 @@ export async function reminderRecipients(tx: Executor, licenceIds: readonly numb
     JOIN people p ON p.id = who.person_id AND p.status = 'current'
     WHERE l.id = ANY(${intArray(licenceIds)}::bigint[])
       AND NOT EXISTS (SELECT 1 FROM reminder_opt_outs o WHERE o.person_id = p.id)
-    ORDER BY p.id, l.end_date, l.id
+  )`;
+  const result = await sql<{ notices: number }>`
+    WITH written AS (${writeNotices(template, asOf, recipients)})
+    SELECT count(*)::int AS notices FROM written
   `.execute(tx);
-  return result.rows.map(toLicenceForPerson);
+  return { notices: result.rows[0]?.notices ?? 0 };
 }
 
 export type ExpiryStep = 'suspend' | 'cold' | 'deletable';
@@ -117,8 +130,9 @@ const STEPS: Record<ExpiryStep, { from: LicenceStatus; to: LicenceStatus; action
 
 /**
  * Moves every unlocked licence of the step's status whose day has come (as of `asOf`) to the
- * next status, with an audit row each, in one statement. Returns them with their Data Owners
- * (`current` false for one who has left, who is not emailed), by owner then end date.
+ * next status, with an audit row each and a notice (`template`) to each Data Owner listing theirs
+ * (none to one who has left), in one statement. Answers the ids of the licences moved, and how
+ * many notices.
  */
 export async function advanceLicences(
   tx: Executor,
@@ -126,8 +140,9 @@ export async function advanceLicences(
   asOf: string,
   settings: LifecycleSettings,
   now: Date,
+  template: string,
   note: Record<string, string> = {},
-): Promise<LicenceForPerson[]> {
+): Promise<NoticesWritten & { moved: { licenceId: number }[] }> {
   const { from, to, action } = STEPS[step];
   const due =
     step === 'suspend'
@@ -135,15 +150,11 @@ export async function advanceLicences(
       : step === 'cold'
         ? sql`l.end_date <= ${asOf}::date - ${settings.coldAfterDays}::int`
         : sql`(l.end_date + make_interval(months => ${settings.deletableAfterMonths}::int))::date <= ${asOf}::date`;
-  const result = await sql<{
-    person_id: number;
-    email: string;
-    display_name: string;
-    status: 'current' | 'left';
-    licence_id: number;
-    name: string;
-    end_date: string;
-  }>`
+  const owners = sql`(
+    SELECT p.id AS person_id, p.email, p.display_name, c.id AS licence_id, c.name, c.end_date
+    FROM changed c JOIN people p ON p.id = c.owner_person_id AND p.status = 'current'
+  )`;
+  const result = await sql<{ moved: string[] | null; notices: number }>`
     WITH changed AS (
       UPDATE licences l SET status = ${to}, updated_at = ${now}
       WHERE l.status = ${from} AND l.locked_at IS NULL AND l.end_date IS NOT NULL AND ${due}
@@ -155,32 +166,45 @@ export async function advanceLicences(
         jsonb_build_object('status', ${to}::text, 'asOf', ${asOf}::text) || ${JSON.stringify(note)}::jsonb,
         c.id
       FROM changed c
-    )
-    SELECT p.id AS person_id, p.email, p.display_name, p.status, c.id AS licence_id, c.name, c.end_date
-    FROM changed c JOIN people p ON p.id = c.owner_person_id
-    ORDER BY p.id, c.end_date, c.id
+    ), written AS (${writeNotices(template, asOf, owners)})
+    SELECT (SELECT array_agg(id ORDER BY id) FROM changed) AS moved, (SELECT count(*)::int FROM written) AS notices
   `.execute(tx);
-  return result.rows.map(toLicenceForPerson);
+  const row = result.rows[0];
+  return { moved: (row?.moved ?? []).map((id) => ({ licenceId: Number(id) })), notices: row?.notices ?? 0 };
 }
 
-function toLicenceForPerson(row: {
-  person_id: number;
-  email: string;
-  display_name: string;
-  status: 'current' | 'left';
-  licence_id: number;
-  name: string;
-  end_date: string;
-}): LicenceForPerson {
-  return {
-    personId: Number(row.person_id),
-    current: row.status === 'current',
-    email: row.email,
-    displayName: row.display_name,
-    licenceId: Number(row.licence_id),
-    licenceName: row.name,
-    endDate: row.end_date,
-  };
+/**
+ * Takes up to `limit` of the day's notices not yet rendered, in order, and marks them queued: the
+ * caller renders them into the outbox in the same transaction. A notice is taken once.
+ */
+export async function takeNotices(tx: Executor, asOf: string, limit: number): Promise<LifecycleNotice[]> {
+  const rows = await sql<{
+    id: number;
+    template: string;
+    as_of: string;
+    to_address: string;
+    data: LifecycleNoticeData;
+  }>`
+    UPDATE lifecycle_notices n SET queued_at = now()
+    FROM (
+      SELECT id FROM lifecycle_notices
+      WHERE as_of = ${asOf}::date AND queued_at IS NULL
+      ORDER BY id LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ) next
+    WHERE n.id = next.id
+    RETURNING n.id, n.template, n.as_of, n.to_address, n.data
+  `.execute(tx);
+  return rows.rows
+    .map((row) => ({ id: Number(row.id), template: row.template, asOf: row.as_of, to: row.to_address, ...row.data }))
+    .sort((a, b) => a.id - b.id);
+}
+
+export interface LifecycleNotice extends LifecycleNoticeData {
+  id: number;
+  template: string;
+  asOf: string;
+  to: string;
 }
 
 /** Whether the person asked for no licence reminders. */

@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
-import type { EmailTemplate } from '../../platform/mail/email-template.tsx';
+import type { EmailTemplate, RenderedEmail } from '../../platform/mail/email-template.tsx';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
 import { formatDay } from '../quotes/quote-rules.ts';
 import {
@@ -13,14 +13,16 @@ import {
 } from './lifecycle.emails.tsx';
 import {
   advanceLicences,
-  type LicenceForPerson,
+  type LifecycleNotice,
   previousRunDay,
   recordDueReminders,
   recordRun,
-  reminderRecipients,
+  takeNotices,
+  writeReminderNotices,
 } from './lifecycle.repository.ts';
+import type { LifecycleNoticeData } from './lifecycle.tables.ts';
 import type { LifecycleSettings } from './lifecycle-dates.ts';
-import { INSERT_CHUNK_SIZE, queueEmails } from './lifecycle-mail.ts';
+import { INSERT_CHUNK_SIZE, queueEmails, sendLifecycleNoticesJob } from './lifecycle-mail.ts';
 
 export interface SiteLinks {
   serviceName: string;
@@ -49,38 +51,38 @@ export const PROVISIONER_NOT_TOLD =
  * more than one step in a run (one that ended 40 days ago and was never suspended is moved to the
  * cold store at once), so a second run as of the same day finds nothing to do and sends nothing.
  * Locked licences are left alone. Nothing is ever deleted: the service team confirms a deletion.
+ *
+ * Every step is one statement over all the licences it concerns, and its emails are written by
+ * that statement as notices (data, one per person); the send-lifecycle-notices job enqueued here
+ * renders them into the outbox (sendLifecycleNotices), so the night holds no licence in memory.
  */
 export async function runNightlyLifecycle(
   db: Executor,
   jobs: JobQueue,
   asOf: string,
   settings: LifecycleSettings,
-  site: SiteLinks,
   now: Date = new Date(),
 ): Promise<NightlyLifecycleResult> {
   const day = Temporal.PlainDate.from(asOf).toString();
   return db.transaction().execute(async (tx) => {
     const previous = await previousRunDay(tx, day);
     const recorded = await recordDueReminders(tx, day, previous, settings.reminderDays);
-    const recipients = await reminderRecipients(
+    const reminded = await writeReminderNotices(
       tx,
       recorded.map((reminder) => reminder.licenceId),
+      day,
+      licenceReminderEmail.name,
     );
-    let emails = await emailEach(tx, jobs, recipients, (person, licences) =>
-      renderEmail(licenceReminderEmail, reminderProps(site, settings, day, person, licences), { to: person.email }),
-    );
+    let emails = reminded.notices;
 
     const counts = { suspend: 0, cold: 0, deletable: 0 };
-    for (const step of ['suspend', 'cold', 'deletable'] as const) {
+    for (const step of EXPIRY_STEPS) {
       const note: Record<string, string> = step === 'deletable' ? {} : { provisioner: PROVISIONER_NOT_TOLD };
-      const moved = await advanceLicences(tx, step, day, settings, now, note);
+      const { moved, notices } = await advanceLicences(tx, step, day, settings, now, EXPIRY_TEMPLATES[step].name, note);
       counts[step] = moved.length;
-      const template = EXPIRY_TEMPLATES[step];
-      const owners = moved.filter((row) => row.current);
-      emails += await emailEach(tx, jobs, owners, (person, licences) =>
-        renderEmail(template, expiryProps(step, site, settings, person, licences), { to: person.email }),
-      );
+      emails += notices;
     }
+    if (emails > 0) await jobs.enqueue(tx, sendLifecycleNoticesJob, { asOf: day });
     await recordRun(tx, day);
     return {
       asOf: day,
@@ -93,36 +95,45 @@ export async function runNightlyLifecycle(
   });
 }
 
-type Person = Pick<LicenceForPerson, 'personId' | 'email' | 'displayName'>;
-
 /**
- * One email per person, listing all their licences, queued in bulk: rendered a chunk at a time,
- * so a night with thousands of emails never holds them all in memory.
+ * Renders the day's notices into the mail outbox, a chunk per transaction (so a retry after a
+ * failure goes on where it stopped, and no chunk is rendered twice), with the site's links and
+ * the lifecycle settings. Returns how many emails it queued.
  */
-async function emailEach(
-  tx: Executor,
+export async function sendLifecycleNotices(
+  db: Executor,
   jobs: JobQueue,
-  rows: readonly LicenceForPerson[],
-  render: (person: Person, licences: LicenceForPerson[]) => ReturnType<typeof renderEmail>,
+  asOf: string,
+  settings: LifecycleSettings,
+  site: SiteLinks,
 ): Promise<number> {
-  const byPerson = new Map<number, LicenceForPerson[]>();
-  for (const row of rows) {
-    const list = byPerson.get(row.personId);
-    if (list) list.push(row);
-    else byPerson.set(row.personId, [row]);
-  }
-  const groups = [...byPerson.values()];
   let queued = 0;
-  for (let start = 0; start < groups.length; start += INSERT_CHUNK_SIZE) {
-    const messages = groups.slice(start, start + INSERT_CHUNK_SIZE).flatMap((licences) => {
-      const [first] = licences;
-      return first ? [render(first, licences)] : [];
+  for (;;) {
+    const count = await db.transaction().execute(async (tx) => {
+      const notices = await takeNotices(tx, asOf, INSERT_CHUNK_SIZE);
+      return queueEmails(
+        tx,
+        notices.map((notice) => renderNotice(notice, settings, site)),
+        jobs,
+      );
     });
-    queued += await queueEmails(tx, messages, jobs);
+    queued += count;
+    if (count < INSERT_CHUNK_SIZE) return queued;
   }
-  return queued;
 }
 
+/** A notice's email: a reminder, or the news of one expiry step. */
+export function renderNotice(notice: LifecycleNotice, settings: LifecycleSettings, site: SiteLinks): RenderedEmail {
+  const recipients = { to: notice.to };
+  if (notice.template === licenceReminderEmail.name) {
+    return renderEmail(licenceReminderEmail, reminderProps(site, settings, notice.asOf, notice), recipients);
+  }
+  const step = EXPIRY_STEPS.find((candidate) => EXPIRY_TEMPLATES[candidate].name === notice.template);
+  if (!step) throw new Error(`lifecycle notice ${notice.id}: no template ${notice.template}`);
+  return renderEmail(EXPIRY_TEMPLATES[step], expiryProps(step, site, settings, notice), recipients);
+}
+
+const EXPIRY_STEPS = ['suspend', 'cold', 'deletable'] as const;
 const EXPIRY_TEMPLATES: Record<'suspend' | 'cold' | 'deletable', EmailTemplate<LifecycleEmailProps>> = {
   suspend: licenceSuspendedEmail,
   cold: licenceColdEmail,
@@ -146,15 +157,14 @@ function reminderProps(
   site: SiteLinks,
   settings: LifecycleSettings,
   asOf: string,
-  person: Person,
-  licences: LicenceForPerson[],
+  { displayName, licences }: LifecycleNoticeData,
 ): LifecycleEmailProps {
   const today = Temporal.PlainDate.from(asOf);
   return {
     serviceName: site.serviceName,
     contactEmail: site.contactEmail,
     headline: plural(licences.length, 'Your storage licence ends soon', 'Your storage licences end soon'),
-    greeting: `Hello ${person.displayName},`,
+    greeting: `Hello ${displayName},`,
     paragraphs: [
       plural(
         licences.length,
@@ -181,8 +191,7 @@ function expiryProps(
   step: 'suspend' | 'cold' | 'deletable',
   site: SiteLinks,
   settings: LifecycleSettings,
-  person: Person,
-  licences: LicenceForPerson[],
+  { displayName, licences }: LifecycleNoticeData,
 ): LifecycleEmailProps {
   const many = licences.length > 1;
   const words = {
@@ -208,7 +217,7 @@ function expiryProps(
     serviceName: site.serviceName,
     contactEmail: site.contactEmail,
     headline: words.headline,
-    greeting: `Hello ${person.displayName},`,
+    greeting: `Hello ${displayName},`,
     paragraphs: [`${many ? 'These storage licences' : 'This storage licence'} you own ${words.what}`],
     licences: licences.map((licence) => ({
       line: `"${licence.licenceName}" (ended ${formatDay(licence.endDate)})`,

@@ -15,6 +15,24 @@ export interface ReminderOptOutsTable {
   opted_out_at: ColumnType<Date, never, never>;
 }
 
+/** An email of the nightly job, as data: the send-lifecycle-notices job renders it into the outbox. */
+export interface LifecycleNoticesTable {
+  id: ColumnType<number, never, never>;
+  template: string;
+  /** YYYY-MM-DD: the day the nightly job ran for. */
+  as_of: string;
+  to_address: string;
+  data: ColumnType<LifecycleNoticeData, string, string>;
+  created_at: ColumnType<Date, never, never>;
+  queued_at: Date | null;
+}
+
+export interface LifecycleNoticeData {
+  displayName: string;
+  /** By end date, then id. */
+  licences: { licenceId: number; licenceName: string; endDate: string }[];
+}
+
 export interface LifecycleRunsTable {
   /** YYYY-MM-DD */
   as_of: string;
@@ -48,6 +66,7 @@ export interface LifecycleTables {
   digest_runs: DigestRunsTable;
   licence_flags: LicenceFlagsTable;
   licence_reminders: LicenceRemindersTable;
+  lifecycle_notices: LifecycleNoticesTable;
   reminder_opt_outs: ReminderOptOutsTable;
   lifecycle_runs: LifecycleRunsTable;
 }
