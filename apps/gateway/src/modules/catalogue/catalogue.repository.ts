@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
 
 export interface CatalogueProduct {
@@ -21,7 +22,18 @@ export interface CatalogueProduct {
  * whose valid_from is on or before that day, found in one query.
  */
 export async function listProducts(db: Executor, asOf: string, code?: string): Promise<CatalogueProduct[]> {
-  let query = selectProducts(db)
+  const rows = code ? await selectProductWithPrices(db, { asOf, code }) : await selectProductsWithPrices(db, { asOf });
+  return rows.map((row) => ({ ...toProduct(row), prices: row.prices ?? {} }));
+}
+
+// Prepared: every My storage page lists the products.
+const selectProductsWithPrices = preparedQuery((db, p: { asOf: string }) => productsWithPrices(db, p.asOf));
+const selectProductWithPrices = preparedQuery((db, p: { asOf: string; code: string }) =>
+  productsWithPrices(db, p.asOf).where('products.code', '=', p.code),
+);
+
+function productsWithPrices(db: Executor, asOf: string) {
+  return selectProducts(db)
     .select(
       sql<Record<CustomerClass, number> | null>`(
         SELECT jsonb_object_agg(current.customer_class, current.pence_per_tb_year)
@@ -35,9 +47,6 @@ export async function listProducts(db: Executor, asOf: string, code?: string): P
     )
     .where('products.active', '=', true)
     .orderBy('products.sort_order');
-  if (code) query = query.where('products.code', '=', code);
-  const rows = await query.execute();
-  return rows.map((row) => ({ ...toProduct(row), prices: row.prices ?? {} }));
 }
 
 /** A product's own columns with its service's name: the catalogue's and the back office's one query shape. */

@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Database } from '../../database.ts';
 import type { Executor } from '../../platform/db/database.ts';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import { listOrdersForLicence, type OrderListing } from '../orders/orders.queries.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
@@ -213,17 +214,25 @@ export async function listLicencesForPerson(
   personId: number,
   page: { limit?: number; offset?: number } = {},
 ): Promise<LicenceListingPage> {
-  const rows = await selectLicences(db, personId)
+  const rows = await selectLicencesHeldBy(db, {
+    personId,
+    limit: page.limit ?? DEFAULT_LICENCE_LIMIT,
+    offset: page.offset ?? 0,
+  });
+  return { licences: rows.map((row) => toListing(row, personId)), total: rows[0]?.total ?? 0 };
+}
+
+// Prepared: My storage asks it on every view.
+const selectLicencesHeldBy = preparedQuery((db, p: { personId: number; limit: number; offset: number }) =>
+  selectLicences(db, p.personId)
     .select(sql<number>`count(*) OVER ()`.as('total'))
-    .where('licences.id', 'in', (eb) => heldLicenceIds(eb, personId))
+    .where('licences.id', 'in', (eb) => heldLicenceIds(eb, p.personId))
     .orderBy(statusRank)
     .orderBy(sql`lower(licences.name)`)
     .orderBy('licences.id')
-    .limit(page.limit ?? DEFAULT_LICENCE_LIMIT)
-    .offset(page.offset ?? 0)
-    .execute();
-  return { licences: rows.map((row) => toListing(row, personId)), total: rows[0]?.total ?? 0 };
-}
+    .limit(p.limit)
+    .offset(p.offset),
+);
 
 const personColumns = ['people.id', 'people.crsid', 'people.display_name', 'people.email'] as const;
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { OrderKind, OrderStatus } from './order-status.ts';
 
 /**
@@ -81,7 +82,17 @@ export async function listOrdersForPerson(
   personId: number,
   page: { limit?: number; offset?: number } = {},
 ): Promise<OrderListingPage> {
-  const rows = await selectListing(db)
+  const rows = await selectOrdersOfPerson(db, {
+    personId,
+    limit: page.limit ?? DEFAULT_ORDER_LIMIT,
+    offset: page.offset ?? 0,
+  });
+  return { orders: rows.map(toListing), total: rows[0]?.total ?? 0 };
+}
+
+// Prepared: My storage asks it on every view.
+const selectOrdersOfPerson = preparedQuery((db, p: { personId: number; limit: number; offset: number }) =>
+  selectListing(db)
     .select(sql<number>`count(*) OVER ()`.as('total'))
     // A UNION of indexed lookups (bought by them; of a licence they own; of one they manage), not one
     // OR over a subquery, which PostgreSQL can only answer by reading every order.
@@ -89,7 +100,7 @@ export async function listOrdersForPerson(
       eb
         .selectFrom('orders as bought')
         .select('bought.id')
-        .where('bought.buyer_person_id', '=', personId)
+        .where('bought.buyer_person_id', '=', p.personId)
         .union(
           eb
             .selectFrom('orders as held')
@@ -98,23 +109,21 @@ export async function listOrdersForPerson(
               inner
                 .selectFrom('licences as owned')
                 .select('owned.id')
-                .where('owned.owner_person_id', '=', personId)
+                .where('owned.owner_person_id', '=', p.personId)
                 .union(
                   inner
                     .selectFrom('licence_managers as managed')
                     .select('managed.licence_id as id')
-                    .where('managed.person_id', '=', personId),
+                    .where('managed.person_id', '=', p.personId),
                 ),
             ),
         ),
     )
     .orderBy('orders.submitted_at', 'desc')
     .orderBy('orders.id', 'desc')
-    .limit(page.limit ?? DEFAULT_ORDER_LIMIT)
-    .offset(page.offset ?? 0)
-    .execute();
-  return { orders: rows.map(toListing), total: rows[0]?.total ?? 0 };
-}
+    .limit(p.limit)
+    .offset(p.offset),
+);
 
 /** Every order of one licence, newest first. The caller has already decided the person may see them. */
 export async function listOrdersForLicence(db: Executor, licenceId: number): Promise<OrderListing[]> {

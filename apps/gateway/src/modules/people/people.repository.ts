@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { CustomerClass, ServiceCode, StaffRole } from './people.tables.ts';
 
 export interface StaffGrant {
@@ -17,21 +18,7 @@ export interface PersonWithRoles {
 }
 
 export async function findPersonWithRoles(db: Executor, personId: number): Promise<PersonWithRoles | undefined> {
-  const rows = await db
-    .selectFrom('people')
-    .leftJoin('staff_roles', 'staff_roles.person_id', 'people.id')
-    .select([
-      'people.id',
-      'people.crsid',
-      'people.display_name',
-      'people.email',
-      'people.institution_id',
-      'staff_roles.role',
-      'staff_roles.service',
-    ])
-    .where('people.id', '=', personId)
-    .where('people.status', '=', 'current')
-    .execute();
+  const rows = await selectPersonWithRoles(db, { personId });
   const first = rows[0];
   if (!first) return undefined;
   return {
@@ -43,6 +30,24 @@ export async function findPersonWithRoles(db: Executor, personId: number): Promi
     staffRoles: rows.flatMap((row) => (row.role ? [{ role: row.role, service: row.service }] : [])),
   };
 }
+
+// Prepared: every signed-in request asks it.
+const selectPersonWithRoles = preparedQuery((db, p: { personId: number }) =>
+  db
+    .selectFrom('people')
+    .leftJoin('staff_roles', 'staff_roles.person_id', 'people.id')
+    .select([
+      'people.id',
+      'people.crsid',
+      'people.display_name',
+      'people.email',
+      'people.institution_id',
+      'staff_roles.role',
+      'staff_roles.service',
+    ])
+    .where('people.id', '=', p.personId)
+    .where('people.status', '=', 'current'),
+);
 
 export interface PersonListing {
   id: number;

@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db/database.ts';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
 import type { QuotesTable } from './quotes.tables.ts';
 
@@ -107,6 +108,11 @@ export async function selectQuote(db: Executor, reference: string): Promise<Quot
 
 /** A person's quotes, newest first. */
 export async function selectQuotesForPerson(db: Executor, personId: number): Promise<Quote[]> {
-  const rows = await selectQuotes(db).where('quotes.person_id', '=', personId).orderBy('quotes.id', 'desc').execute();
+  const rows = await selectQuotesOfPerson(db, { personId });
   return rows.map(toQuote);
 }
+
+// Prepared: My storage asks it on every view.
+const selectQuotesOfPerson = preparedQuery((db, p: { personId: number }) =>
+  selectQuotes(db).where('quotes.person_id', '=', p.personId).orderBy('quotes.id', 'desc'),
+);

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../database.ts';
+import { preparedStatementName } from './prepared.ts';
 
 /** A database handle or an open transaction: repositories take whichever they are given. */
 export type Executor = Kysely<Database>;
@@ -53,6 +54,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     // while the pool is still ending), pg-pool discards the client and emits 'error'; with no
     // listener that would crash the process. The next query simply opens a new connection.
     pool.on('error', () => {});
+    pool.on('connect', runPreparedQueriesAsNamedStatements);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', pool, close: () => db.destroy() };
   }
@@ -72,6 +74,19 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       if (!pglite.closed) await pglite.close();
     },
   };
+}
+
+/**
+ * The SQL of a preparedQuery() goes to the server as a named prepared statement: parsed and planned
+ * on a connection's first run, only bound and executed after that. Any other statement is unchanged.
+ */
+function runPreparedQueriesAsNamedStatements(client: pg.PoolClient): void {
+  const query = client.query as (...args: unknown[]) => unknown;
+  client.query = function (this: pg.PoolClient, config: unknown, ...rest: unknown[]) {
+    const name = typeof config === 'string' ? preparedStatementName(config) : undefined;
+    if (name === undefined) return query.call(this, config, ...rest);
+    return query.call(this, { name, text: config, values: rest[0] }, ...rest.slice(1));
+  } as typeof client.query;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { SessionStore } from '@fastify/session';
 import type { Session } from 'fastify';
 import type { Executor } from '../db/database.ts';
+import { preparedQuery } from '../db/prepared.ts';
 
 /** How stale a session's expiry may get before a request that changed nothing writes it again. */
 export const SESSION_REFRESH_MS = 60_000;
@@ -57,16 +58,11 @@ export function databaseSessionStore(
         }, callback);
     },
     get(id, callback) {
-      db.selectFrom('sessions')
-        .select(['data', 'expires_at'])
-        .where('id', '=', id)
-        .where('expires_at', '>', new Date(now()))
-        .executeTakeFirst()
-        .then((row) => {
-          if (row) remember(id, canonicalJson(row.data), new Date(row.expires_at).getTime());
-          else known.delete(id);
-          callback(null, (row?.data ?? null) as unknown as Session);
-        }, callback);
+      selectLiveSession(db, { id, now: new Date(now()) }).then(([row]) => {
+        if (row) remember(id, canonicalJson(row.data), new Date(row.expires_at).getTime());
+        else known.delete(id);
+        callback(null, (row?.data ?? null) as unknown as Session);
+      }, callback);
     },
     destroy(id, callback) {
       known.delete(id);
@@ -77,6 +73,11 @@ export function databaseSessionStore(
     },
   };
 }
+
+// Prepared: every request with a session cookie reads its session.
+const selectLiveSession = preparedQuery((db, p: { id: string; now: Date }) =>
+  db.selectFrom('sessions').select(['data', 'expires_at']).where('id', '=', p.id).where('expires_at', '>', p.now),
+);
 
 /** JSON with object keys sorted, so the same data compares equal whatever order jsonb gave its keys. */
 function canonicalJson(value: unknown): string {
