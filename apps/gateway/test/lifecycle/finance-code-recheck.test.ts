@@ -249,6 +249,21 @@ describe('nightly finance code re-check', () => {
     expect(await outbox()).toHaveLength(4);
   });
 
+  it('tells Finance, not a Data Owner who has left the University', async () => {
+    await t.database.db
+      .insertInto('people')
+      .values({ crsid: 'gl909', display_name: 'Gina Leaver', email: 'gl909@cam.ac.uk', status: 'left' })
+      .execute();
+    const gone = await licence('Orphan', 'gl909', 'PHZX.GAAA');
+    await runNight();
+    expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([gone]);
+    const mail = await outbox();
+    expect(mail.map((m) => m.to_addresses)).toEqual([[emails.fn601]]);
+    expect(mail[0]?.text_body).toContain(
+      '"Orphan", owned by Gina Leaver (gl909@cam.ac.uk), who has left the University',
+    );
+  });
+
   it('a per-code job whose CUFS is down fails and is left for the queue to retry, changing nothing', async () => {
     await t.close();
     t = await startTestApp({ clock: fixedClock('2026-11-27T03:30:00Z'), env: { CUFS_URL: DEAD_CUFS_URL } });

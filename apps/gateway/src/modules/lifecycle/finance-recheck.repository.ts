@@ -40,6 +40,8 @@ export interface FlaggedLicence {
   ownerId: number;
   ownerEmail: string;
   ownerName: string;
+  /** False when the Data Owner has left the University: they are not emailed. */
+  ownerCurrent: boolean;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function flagClosedCode(
     person_id: number;
     email: string;
     display_name: string;
+    status: 'current' | 'left';
   }>`
     WITH coded AS (${financeCoded(code)}),
     flagged AS (
@@ -73,7 +76,7 @@ export async function flagClosedCode(
         f.licence_id
       FROM flagged f
     )
-    SELECT c.licence_id, c.name, p.id AS person_id, p.email, p.display_name
+    SELECT c.licence_id, c.name, p.id AS person_id, p.email, p.display_name, p.status
     FROM coded c
     JOIN flagged f ON f.licence_id = c.licence_id
     JOIN people p ON p.id = c.owner_person_id
@@ -85,6 +88,7 @@ export async function flagClosedCode(
     ownerId: Number(row.person_id),
     ownerEmail: row.email,
     ownerName: row.display_name,
+    ownerCurrent: row.status === 'current',
   }));
 }
 

@@ -70,7 +70,7 @@ function ownerEmails(
   site: SiteLinks,
 ): RenderedEmail[] {
   const byOwner = new Map<number, FlaggedLicence[]>();
-  for (const licence of flagged) {
+  for (const licence of flagged.filter((each) => each.ownerCurrent)) {
     const list = byOwner.get(licence.ownerId);
     if (list) list.push(licence);
     else byOwner.set(licence.ownerId, [licence]);
@@ -128,7 +128,7 @@ function financeEmail(
           'It pays for these active storage licences, now flagged; each Data Owner has been told:',
         ],
         licences: flagged.map((licence) => ({
-          line: `"${licence.licenceName}", owned by ${licence.ownerName} (${licence.ownerEmail})`,
+          line: `"${licence.licenceName}", owned by ${licence.ownerName} (${licence.ownerEmail})${licence.ownerCurrent ? '' : ', who has left the University'}`,
           url: `${site.publicUrl}/admin/licences/${licence.licenceId}/`,
         })),
         closing: ['The flag clears by itself once the code is valid again or the licence is paid by another code.'],
