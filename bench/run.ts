@@ -11,9 +11,9 @@
  *    projects and 625 TB, and stops if they differ.
  * 2. Prints EXPLAIN ANALYZE of the statements "My storage" sends for bench01.
  * 3. Builds the gateway (apps/gateway/dist) and starts it as production does: its own process,
- *    APP_ROLE=web, NODE_ENV=production, on that database; signs bench01 in through /dev/sign-in
- *    and keeps the cookie; checks GET /storage/ is the full page; 5 s of warm-up, then
- *    `wrk -t2 -c32 -d20s --latency` with the cookie.
+ *    APP_ROLE=web, NODE_ENV=production (so a web process per CPU: WEB_CONCURRENCY), on that database;
+ *    signs bench01 in through /dev/sign-in and keeps the cookie; checks GET /storage/ is the full
+ *    page; 5 s of warm-up, then `wrk -t2 -c32 -d20s --latency` with the cookie.
  * 4. Cold start: BENCH_COLD_RUNS (default 5) launches, each polling GET /storage/ every 10 ms until
  *    the first 200.
  * 5. The nightly lifecycle job (modules/lifecycle runNightlyLifecycle) as of 2026-11-01 on a copy of
@@ -34,7 +34,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -506,6 +506,7 @@ async function main(): Promise<void> {
             .map((n) => n.toFixed(2))
             .join(' ')}; warm-up: 5 s …`,
         );
+        log(`web processes: ${availableParallelism()} (WEB_CONCURRENCY's production default, one per CPU)`);
         await runWrk(`${base}/storage/`, cookie, 5);
         log(`wrk -t2 -c32 -d${DURATION}s --latency …`);
         const result = await runWrk(`${base}/storage/`, cookie, DURATION);
@@ -538,7 +539,8 @@ async function main(): Promise<void> {
       );
       const colds: number[] = [];
       for (let run = 1; run <= COLD_RUNS; run++) {
-        const cold = startGateway(env);
+        // One process, as WORKLOAD.md times it (the page runs as production does: a process per CPU).
+        const cold = startGateway({ ...env, WEB_CONCURRENCY: '1' });
         gateways.push(cold);
         const ms = await waitFor200(`${base}/storage/`, cookie, cold, 30_000);
         colds.push(ms);

@@ -246,7 +246,8 @@ module "gateway_web" {
   concurrency     = 80
   timeout_seconds = 600 # Cloud Tasks pushes land here too
 
-  env                  = merge(local.gateway_env, { APP_ROLE = "web" })
+  # One web process per vCPU (cpu defaults to 1): raise WEB_CONCURRENCY with cpu.
+  env                  = merge(local.gateway_env, { APP_ROLE = "web", WEB_CONCURRENCY = "1" })
   secret_env           = local.gateway_secret_env
   cloud_sql_connection = module.database.connection_name
   vpc_subnetwork       = module.network.subnetwork_id

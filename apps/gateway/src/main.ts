@@ -4,4 +4,7 @@ import { enableCompileCache } from 'node:module';
 // every module after this one (ours and node_modules) is compiled from the cache: ~0.15 s less of
 // each cold start after the first. A cache that cannot be written is ignored.
 enableCompileCache?.();
-await import('./gateway.ts');
+// With WEB_CONCURRENCY above 1, this first process only starts and watches that many web processes,
+// each of which runs this file again and starts the gateway.
+const { forkWebProcesses } = await import('./platform/web/web-processes.ts');
+if (!forkWebProcesses()) await import('./gateway.ts');

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
@@ -80,6 +81,20 @@ describe('configuration', () => {
       'LOOKUP_PASSWORD: required when LOOKUP_USERNAME is set',
     ]);
     expect(problemsOf({ DIRECTORY: 'ldap' })[0]).toMatch(/^DIRECTORY:/);
+  });
+
+  it('runs a web process per CPU for the web role in production, and one everywhere else', () => {
+    const cpus = availableParallelism();
+    expect(loadConfig({}).webProcesses).toBe(1);
+    expect(loadConfig(PRODUCTION_READY).webProcesses).toBe(1);
+    expect(loadConfig({ ...PRODUCTION_READY, APP_ROLE: 'web' }).webProcesses).toBe(cpus);
+    expect(loadConfig({ ...PRODUCTION_READY, APP_ROLE: 'web', WEB_CONCURRENCY: '3' }).webProcesses).toBe(3);
+    expect(loadConfig({ APP_ROLE: 'web', DATABASE_URL: PRODUCTION_READY.DATABASE_URL }).webProcesses).toBe(1);
+    expect(problemsOf({ WEB_CONCURRENCY: '2' })).toEqual([
+      'WEB_CONCURRENCY: more than one process needs APP_ROLE=web and a DATABASE_URL (schedules and the embedded database run in one process)',
+    ]);
+    expect(problemsOf({ ...PRODUCTION_READY, APP_ROLE: 'worker', WEB_CONCURRENCY: '2' })).toHaveLength(1);
+    expect(problemsOf({ ...PRODUCTION_READY, APP_ROLE: 'web', WEB_CONCURRENCY: '0' })[0]).toMatch(/^WEB_CONCURRENCY:/);
   });
 
   it('starts in production when every part is real', () => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -25,6 +26,8 @@ const environmentSchema = z.object({
 
   DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Web processes sharing the port (APP_ROLE=web on PostgreSQL); by default one per CPU in production. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
 
   JOBS_DRIVER: z.enum(['pg-boss', 'cloud-tasks']).default('pg-boss'),
   SCHEDULES_DRIVER: z.enum(['in-process', 'cloud-scheduler']).default('in-process'),
@@ -113,6 +116,8 @@ export interface Config {
   trustProxy: boolean;
   dataDir: string;
   database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
+  /** How many web processes share the port (platform/web/web-processes.ts). */
+  webProcesses: number;
   jobs: {
     driver: Environment['JOBS_DRIVER'];
     schedules: Environment['SCHEDULES_DRIVER'];
@@ -199,6 +204,8 @@ function toConfig(e: Environment): Config {
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    webProcesses:
+      e.WEB_CONCURRENCY ?? (canRunWebProcesses(e) && e.NODE_ENV === 'production' ? availableParallelism() : 1),
     jobs: {
       driver: e.JOBS_DRIVER,
       schedules: e.SCHEDULES_DRIVER,
@@ -271,8 +278,17 @@ function toConfig(e: Environment): Config {
   };
 }
 
+/** Only web processes on PostgreSQL can be many: the embedded database and in-process schedules are one process's. */
+function canRunWebProcesses(e: Environment): boolean {
+  return e.APP_ROLE === 'web' && Boolean(e.DATABASE_URL);
+}
+
 function missingSettings(e: Environment): string[] {
   const problems: string[] = [];
+  if ((e.WEB_CONCURRENCY ?? 1) > 1 && !canRunWebProcesses(e))
+    problems.push(
+      'WEB_CONCURRENCY: more than one process needs APP_ROLE=web and a DATABASE_URL (schedules and the embedded database run in one process)',
+    );
   if (e.DOCUMENTS_DRIVER !== 'local' && !e.DOCUMENTS_BUCKET)
     problems.push(`DOCUMENTS_BUCKET: required when DOCUMENTS_DRIVER is ${e.DOCUMENTS_DRIVER}`);
   if (e.MAIL_DRIVER === 'smtp' && !e.SMTP_URL) problems.push('SMTP_URL: required when MAIL_DRIVER is smtp');
