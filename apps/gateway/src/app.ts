@@ -30,6 +30,8 @@ import { provisioningRoutes } from './modules/provisioning/provisioning.routes.t
 import { quotesApi } from './modules/quotes/quotes.api.ts';
 import { quotesRoutes } from './modules/quotes/quotes.routes.tsx';
 import { siteRoutes } from './modules/site/site.routes.tsx';
+import { usageAdminRoutes } from './modules/usage/usage.admin.routes.tsx';
+import { usageApi } from './modules/usage/usage.api.ts';
 import type { Clock } from './platform/clock.ts';
 import { type Config, siteLinks } from './platform/config.ts';
 import type { Executor } from './platform/db/database.ts';
@@ -157,6 +159,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(catalogueAdminRoutes, { db, clock });
   await app.register(vouchersAdminRoutes, { db, clock });
   await app.register(peopleAdminRoutes, { db });
+  await app.register(usageAdminRoutes, { db, clock });
+  await app.register(usageApi, { db, clock });
   await app.register(jobEndpoints, { config, db, clock, queue: deps.jobs, registry: deps.jobRegistry });
   // The outbox viewer shows anyone's mail, so it lives only where dev sign-in already lets anyone be anyone.
   if (config.identity.devSignIn) {

@@ -6,6 +6,7 @@ import type { OrdersTables } from './modules/orders/orders.tables.ts';
 import type { PaymentsTables } from './modules/payments/payments.tables.ts';
 import type { PeopleTables } from './modules/people/people.tables.ts';
 import type { QuotesTables } from './modules/quotes/quotes.tables.ts';
+import type { UsageTables } from './modules/usage/usage.tables.ts';
 import type { DirectoryTables } from './platform/directory/directory.tables.ts';
 import type { IdentityTables } from './platform/identity/identity.tables.ts';
 import type { JobsTables } from './platform/jobs/jobs.tables.ts';
@@ -24,4 +25,5 @@ export interface Database
     OrdersTables,
     PaymentsTables,
     LifecycleTables,
-    DirectoryTables {}
+    DirectoryTables,
+    UsageTables {}

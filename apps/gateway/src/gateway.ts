@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     provisioner: createProvisioner(config.provisioner),
     lifecycle: config.lifecycle,
     directory: createDirectory(config.directory, database.db),
+    usage: config.usage,
   });
   // Role web only enqueues; worker and all also run jobs and (in-process) schedules.
   const jobs = await startBackgroundJobs({

@@ -16,6 +16,8 @@ import { checkOrderPaymentHandler } from './modules/orders/payment-check.jobs.ts
 import { deleteAbandonedUploadsHandler, deleteAbandonedUploadsSchedule } from './modules/payments/uploads.jobs.ts';
 import { directorySyncHandler, directorySyncSchedule } from './modules/people/directory-sync.jobs.ts';
 import { provisioningJobHandlers } from './modules/provisioning/provisioning.jobs.ts';
+import { nearQuotaWarningsHandler, nearQuotaWarningsSchedule } from './modules/usage/usage.jobs.ts';
+import { DEFAULT_USAGE_SETTINGS, type UsageSettings } from './modules/usage/usage-readings.ts';
 import type { Directory } from './platform/directory/directory.ts';
 import type { DocumentStore } from './platform/documents/document-store.ts';
 import { deleteExpiredSessionsHandler, deleteExpiredSessionsSchedule } from './platform/identity/sessions.jobs.ts';
@@ -34,6 +36,7 @@ const schedules: ScheduledJob[] = [
   waitingOrdersDigestSchedule,
   financeCodeRecheckSchedule,
   directorySyncSchedule,
+  nearQuotaWarningsSchedule,
 ];
 
 /** The outside systems handlers talk to, passed in so tests can hand in their own. */
@@ -46,6 +49,8 @@ export interface JobServices extends Pick<OrdersContext, 'cufs' | 'site'> {
   lifecycle?: LifecycleSettings;
   /** Where the directory sync reads people (DIRECTORY); the seeded table when not given. */
   directory?: Directory;
+  /** The near-quota threshold and how fresh a reading must be (config.usage); the defaults when not given. */
+  usage?: UsageSettings;
 }
 
 export function createJobRegistry(services: JobServices): JobRegistry {
@@ -62,6 +67,7 @@ export function createJobRegistry(services: JobServices): JobRegistry {
       financeCodeRecheckHandler(),
       recheckLicenceFinanceCodeHandler({ cufs: services.cufs, site: services.site }),
       directorySyncHandler({ directory: services.directory, site: services.site }),
+      nearQuotaWarningsHandler({ settings: services.usage ?? DEFAULT_USAGE_SETTINGS, site: services.site }),
       ...provisioningJobHandlers({ provisioner: services.provisioner ?? manualProvisioner, site: services.site }),
     ],
     schedules,

@@ -94,6 +94,10 @@ const environmentSchema = z.object({
   SUSPEND_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(0),
   COLD_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   DELETABLE_AFTER_MONTHS: z.coerce.number().int().min(1).max(120).default(6),
+  /** A licence whose latest usage is at least this percentage of its size gets a near-quota warning. */
+  USAGE_WARNING_PERCENT: z.coerce.number().int().min(1).max(100).default(90),
+  /** A licence's usage counts for warnings only while its newest reading is from the last this many days. */
+  USAGE_READING_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(366).default(7),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'gcp']).default('json'),
@@ -149,6 +153,8 @@ export interface Config {
     | { kind: 'webhook'; url: string; secret?: string; timeoutSeconds: number };
   /** When reminders go out and when an unrenewed licence is suspended, moved to cold store and becomes deletable. */
   lifecycle: { reminderDays: number[]; suspendAfterDays: number; coldAfterDays: number; deletableAfterMonths: number };
+  /** The near-quota warnings' threshold, and how fresh a usage reading must be to count. */
+  usage: { warningPercent: number; readingMaxAgeDays: number };
   logging: { level: Environment['LOG_LEVEL']; format: Environment['LOG_FORMAT'] };
   metricsToken?: string;
   /** JSON API requests per minute per person (per address when not signed in). */
@@ -272,6 +278,7 @@ function toConfig(e: Environment): Config {
       coldAfterDays: e.COLD_AFTER_DAYS,
       deletableAfterMonths: e.DELETABLE_AFTER_MONTHS,
     },
+    usage: { warningPercent: e.USAGE_WARNING_PERCENT, readingMaxAgeDays: e.USAGE_READING_MAX_AGE_DAYS },
     logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     metricsToken: e.METRICS_TOKEN,
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,

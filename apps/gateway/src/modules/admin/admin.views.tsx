@@ -9,6 +9,7 @@ export const BACK_OFFICE_SECTIONS: Array<{ href: string; label: string }> = [
   { href: '/admin/catalogue/', label: 'Products and prices' },
   { href: '/admin/vouchers/', label: 'Vouchers' },
   { href: '/admin/people/', label: 'People and roles' },
+  { href: '/admin/usage/', label: 'Usage readings' },
   { href: '/admin/audit/', label: 'Audit trail' },
   { href: '/admin/view-as', label: 'View as a customer' },
   { href: '/admin/jobs/failed', label: 'Failed jobs' },

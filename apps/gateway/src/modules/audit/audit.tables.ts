@@ -15,6 +15,8 @@ export type AuditEntity =
   | 'reminder-setting'
   /** A person's directory details or status (current, left); entity_id is the person's id. */
   | 'person'
+  /** An import of storage usage readings; entity_id is where they came from (its source). */
+  | 'usage-import'
   /** A member of staff viewing the site as a customer sees it; entity_id is the customer's person id. */
   | 'view-as';
 

@@ -13,6 +13,7 @@ import { changeOptionsFor } from '../orders/change-orders.service.ts';
 import { listOrdersForPerson } from '../orders/orders.queries.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { listQuotesForPerson } from '../quotes/quotes.service.ts';
+import { licenceUsage } from '../usage/usage.service.ts';
 import {
   addDataManager,
   addProjectMember,
@@ -87,6 +88,7 @@ export async function licencesRoutes(
     const rights = await changeRightsFor(db, person, licence.id);
     const flags = licence.access === 'full' ? await openLicenceFlags(db, licence.id) : [];
     const changeOrders = await changeOptionsFor(db, person, licence.id);
+    const usage = await licenceUsage(db, licence.id, clock.today().toString());
     return sendPage(
       reply,
       <LicencePage
@@ -95,6 +97,7 @@ export async function licencesRoutes(
         history={history}
         flags={flags}
         changeOrders={changeOrders}
+        usage={usage}
         changes={{ rights, form }}
       />,
       form ? 422 : 200,

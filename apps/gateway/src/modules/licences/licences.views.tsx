@@ -17,6 +17,9 @@ import type { ServiceCode } from '../people/people.tables.ts';
 import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.service.ts';
 import { quotePath, quotePdfPath } from '../quotes/quotes.views.tsx';
+import type { LicenceUsage } from '../usage/usage.service.ts';
+import { projectUsageText, UsageSection } from '../usage/usage.views.tsx';
+import type { ProjectReading } from '../usage/usage-readings.ts';
 import type { ChangeRights } from './licence-members.service.ts';
 import {
   CreateProjectForm,
@@ -387,6 +390,7 @@ export function LicencePage({
   changes,
   changeOrders,
   flags = [],
+  usage,
 }: {
   context: PageContext;
   licence: LicenceDetail;
@@ -394,6 +398,8 @@ export function LicencePage({
   flags?: OpenLicenceFlag[];
   /** Empty for people who see only the basic details (LicenceAccess 'project-member'). */
   history: AuditEvent[];
+  /** Usage over the last 12 months: the chart for those with full access, each project's beside its quota. */
+  usage?: LicenceUsage;
   /** What the person may change (licence-members.views.tsx), and a form of theirs that failed. */
   changes?: { rights: ChangeRights; form?: MembersForm };
   /** The change orders the person may place (its Data Owner and Data Managers only). */
@@ -435,13 +441,14 @@ export function LicencePage({
         : null}
       <SummaryList rows={rows} />
       {changeOrders ? <ChangeLicenceSection options={changeOrders} /> : null}
+      {full && usage ? <UsageSection usage={usage} sizeTb={licence.sizeTb} /> : null}
       {changes ? (
         <LicenceManagersSection context={context} licence={licence} rights={changes.rights} form={changes.form} />
       ) : null}
 
       <section aria-labelledby="projects">
         <h2 id="projects">Storage projects</h2>
-        <ProjectsTable projects={licence.projects} />
+        <ProjectsTable projects={licence.projects} usage={usage?.projects} />
         {changes ? (
           <CreateProjectForm context={context} licence={licence} rights={changes.rights} form={changes.form} />
         ) : null}
@@ -471,7 +478,14 @@ export function LicencePage({
   );
 }
 
-function ProjectsTable({ projects }: { projects: StorageProjectSummary[] }) {
+function ProjectsTable({
+  projects,
+  usage,
+}: {
+  projects: StorageProjectSummary[];
+  /** Each project's latest usage reading, shown beside its quota. */
+  usage?: Map<number, ProjectReading>;
+}) {
   if (projects.length === 0) return <p>This licence has no storage projects yet.</p>;
   return (
     <table>
@@ -480,6 +494,7 @@ function ProjectsTable({ projects }: { projects: StorageProjectSummary[] }) {
         <tr>
           <th scope="col">Name</th>
           <th scope="col">Quota</th>
+          {usage ? <th scope="col">Used</th> : null}
           <th scope="col">Members</th>
           <th scope="col">Status</th>
         </tr>
@@ -491,6 +506,7 @@ function ProjectsTable({ projects }: { projects: StorageProjectSummary[] }) {
               <a href={`/storage/project/${project.id}/`}>{project.name}</a>
             </th>
             <td>{sizeText(project.quotaTb)}</td>
+            {usage ? <td>{projectUsageText(usage.get(project.id), project.quotaTb)}</td> : null}
             <td>{project.members.length === 1 ? '1 person' : `${project.members.length} people`}</td>
             <td>
               <ProjectStatusWords status={project.status} />

@@ -62,3 +62,4 @@ export const licenceDeletableEmail = lifecycleEmail('licence-deletable');
 export const waitingOrdersDigestEmail = lifecycleEmail('waiting-orders-digest');
 export const financeCodeClosedEmail = lifecycleEmail('finance-code-closed');
 export const memberLeftEmail = lifecycleEmail('member-left');
+export const nearQuotaEmail = lifecycleEmail('near-quota');

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import type { Executor } from '../../platform/db/database.ts';
+import { apiRoute } from '../../platform/web/openapi.ts';
+import { personActor } from '../audit/audit.repository.ts';
+import { importUsageReadings } from './usage.service.ts';
+import { usageImportServices } from './usage-access.ts';
+
+/** Readings per call: a storage system with more sends several calls. */
+export const MAX_READINGS_PER_CALL = 5000;
+
+const importResult = z.object({
+  read: z.int().describe('Readings received.'),
+  added: z.int().describe('New readings stored.'),
+  changed: z.int().describe('Readings that replaced a different value for the same project and day.'),
+  unchanged: z.int().describe('Readings already stored with the same value.'),
+  rejected: z
+    .array(z.object({ line: z.int().describe("The reading's position in the list, from 1."), reason: z.string() }))
+    .describe('The readings not stored, each with why; every other reading was stored.'),
+});
+
+/** The JSON API for storage systems to push their usage readings. */
+export async function usageApi(app: FastifyInstance, options: { db: Executor; clock: Clock }) {
+  const { db, clock } = options;
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/usage-readings',
+      operationId: 'importUsageReadings',
+      summary: 'Push storage usage readings',
+      description:
+        "For storage systems: each reading is a storage project's path on the storage system, the day it was read and the bytes used. A reading for a project and day already stored replaces it. Readings with a problem (an unknown path, a bad date or number, a day in the future) are listed in `rejected` and the rest stored. Only the storage teams' staff (and superusers) may call it, for their own service's projects.",
+      tags: ['Usage'],
+      body: z.object({
+        readings: z
+          .array(
+            z.object({
+              path: z.string().describe("The storage project's path on the storage system."),
+              readOn: z.string().describe('The day it was read, YYYY-MM-DD, not in the future.'),
+              usedBytes: z
+                .union([z.number(), z.string()])
+                .describe('Bytes used: a whole number, 0 or more (a number, or digits in a string).'),
+            }),
+          )
+          .min(1)
+          .max(MAX_READINGS_PER_CALL),
+      }),
+      response: importResult,
+      errors: ['forbidden'],
+    },
+    async ({ body, person }) => {
+      const services = usageImportServices(person);
+      return importUsageReadings(
+        db,
+        body.readings.map((reading, index) => ({ line: index + 1, ...reading })),
+        {
+          today: clock.today().toString(),
+          source: `api: ${person.crsid}`,
+          actor: personActor(person),
+          services,
+        },
+      );
+    },
+  );
+}

@@ -1,0 +1,236 @@
+import { Temporal } from 'temporal-polyfill';
+import { ErrorSummary, type FieldErrors, SummaryList } from '../../platform/web/components.tsx';
+import { FileField } from '../../platform/web/form-fields.tsx';
+import type { PageContext } from '../../platform/web/layout.tsx';
+import { AdminPage } from '../admin/admin.views.tsx';
+import { formatDay } from '../quotes/quote-rules.ts';
+import { type ImportResult, type LicenceUsage, usageSentence } from './usage.service.ts';
+import { BYTES_PER_TB, formatTb, type ProjectReading, usedPercent } from './usage-readings.ts';
+
+const WIDTH = 640;
+const HEIGHT = 260;
+const PLOT = { left: 64, right: 24, top: 16, bottom: 40 };
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * The licence's usage over the last 12 months: a line chart drawn on the server as SVG (no
+ * script), the latest usage in a sentence, and every reading in a table for anyone who cannot
+ * see the chart.
+ */
+export function UsageSection({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: number }) {
+  const latest = usage.points.at(-1);
+  return (
+    <section aria-labelledby="usage">
+      <h2 id="usage">Usage</h2>
+      {latest ? (
+        <figure class="usage-chart">
+          <UsageChart usage={usage} sizeTb={sizeTb} />
+          <figcaption>{usageSentence(latest.usedBytes, sizeTb, latest.day)}.</figcaption>
+        </figure>
+      ) : (
+        <p>The storage system has reported no usage for this licence in the last 12 months.</p>
+      )}
+      {latest ? (
+        <details>
+          <summary>The {usage.points.length === 1 ? 'reading' : `${usage.points.length} readings`} as a table</summary>
+          <table>
+            <caption class="visually-hidden">Usage of this licence, oldest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                <th scope="col">Used</th>
+                <th scope="col">Of the size</th>
+              </tr>
+            </thead>
+            <tbody>
+              {usage.points.map((point) => (
+                <tr key={point.day}>
+                  <td>
+                    <time dateTime={point.day}>{formatDay(point.day)}</time>
+                  </td>
+                  <td>{formatTb(point.usedBytes)}</td>
+                  <td>{usedPercent(point.usedBytes, sizeTb)}%</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      ) : null}
+    </section>
+  );
+}
+
+function UsageChart({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: number }) {
+  const from = Temporal.PlainDate.from(usage.from);
+  const days = from.until(Temporal.PlainDate.from(usage.to)).days || 1;
+  const sizeBytes = sizeTb * BYTES_PER_TB;
+  const top = Math.max(sizeBytes, ...usage.points.map((p) => p.usedBytes)) * 1.1 || 1;
+  const plotWidth = WIDTH - PLOT.left - PLOT.right;
+  const plotHeight = HEIGHT - PLOT.top - PLOT.bottom;
+  const x = (day: string) => PLOT.left + (from.until(Temporal.PlainDate.from(day)).days / days) * plotWidth;
+  const y = (bytes: number) => PLOT.top + plotHeight - (bytes / top) * plotHeight;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  const first = usage.points[0];
+  const last = usage.points.at(-1);
+  const months = monthStarts(usage.from, usage.to);
+  const line = usage.points.map((p) => `${round(x(p.day))},${round(y(p.usedBytes))}`).join(' ');
+  return (
+    <svg
+      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+      width="100%"
+      role="img"
+      aria-labelledby="usage-chart-title usage-chart-desc"
+      xmlns="http://www.w3.org/2000/svg"
+    >
+      <title id="usage-chart-title">Usage over the last 12 months</title>
+      <desc id="usage-chart-desc">
+        {first && last
+          ? `From ${formatTb(first.usedBytes)} on ${formatDay(first.day)} to ${formatTb(last.usedBytes)} on ${formatDay(last.day)}, of a size of ${sizeTb} TB.`
+          : ''}
+      </desc>
+      {[0, 0.25, 0.5, 0.75, 1].map((share) => (
+        <g key={share}>
+          <line
+            x1={PLOT.left}
+            x2={WIDTH - PLOT.right}
+            y1={round(y(sizeBytes * share))}
+            y2={round(y(sizeBytes * share))}
+            stroke="#b1b4b6"
+            stroke-width={share === 1 ? 2 : 1}
+            stroke-dasharray={share === 1 ? '6 4' : undefined}
+          />
+          <text x={PLOT.left - 8} y={round(y(sizeBytes * share)) + 4} text-anchor="end" font-size="12" fill="#0b0c0c">
+            {formatTb(sizeBytes * share)}
+          </text>
+        </g>
+      ))}
+      <text x={WIDTH - PLOT.right} y={round(y(sizeBytes)) - 6} text-anchor="end" font-size="12" fill="#0b0c0c">
+        Size {sizeTb} TB
+      </text>
+      {months.map((month) => (
+        <text
+          key={month.day}
+          x={round(x(month.day))}
+          y={HEIGHT - PLOT.bottom + 20}
+          text-anchor="middle"
+          font-size="12"
+          fill="#0b0c0c"
+        >
+          {month.label}
+        </text>
+      ))}
+      <polyline points={line} fill="none" stroke="#1d70b8" stroke-width="3" />
+      {usage.points.length <= 60
+        ? usage.points.map((p) => (
+            <circle key={p.day} cx={round(x(p.day))} cy={round(y(p.usedBytes))} r="3.5" fill="#1d70b8" />
+          ))
+        : null}
+    </svg>
+  );
+}
+
+/** The first day of each month in the range, labelled "Jan" (with the year on January). */
+function monthStarts(from: string, to: string): Array<{ day: string; label: string }> {
+  const end = Temporal.PlainDate.from(to);
+  let month = Temporal.PlainDate.from(from).with({ day: 1 });
+  const starts: Array<{ day: string; label: string }> = [];
+  while (Temporal.PlainDate.compare(month, end) <= 0) {
+    if (Temporal.PlainDate.compare(month, Temporal.PlainDate.from(from)) >= 0) {
+      const name = MONTHS[month.month - 1] ?? '';
+      starts.push({ day: month.toString(), label: month.month === 1 ? `${name} ${month.year}` : name });
+    }
+    month = month.add({ months: 1 });
+  }
+  return starts;
+}
+
+/** A project's latest usage beside its quota: "4.1 TB (82%) on 20 November 2026". */
+export function projectUsageText(reading: ProjectReading | undefined, quotaTb: number): string {
+  if (!reading) return 'Not reported';
+  return `${formatTb(reading.usedBytes)} (${usedPercent(reading.usedBytes, quotaTb)}%) on ${formatDay(reading.readOn)}`;
+}
+
+export const USAGE_ADMIN_PATH = '/admin/usage/';
+
+/** Back office: upload a storage system's usage report (CSV), then what became of each row. */
+export function UsageImportPage({
+  context,
+  errors,
+  result,
+}: {
+  context: PageContext;
+  errors?: FieldErrors;
+  result?: ImportResult;
+}) {
+  const failed = Boolean(errors && Object.values(errors).some(Boolean));
+  const action = `${USAGE_ADMIN_PATH}?_csrf=${encodeURIComponent(context.csrfToken ?? '')}`;
+  const shown = result?.rejected.slice(0, MAX_REJECTIONS_SHOWN) ?? [];
+  return (
+    <AdminPage
+      context={context}
+      title={`${failed ? 'Error: ' : ''}${result ? 'Usage readings imported' : 'Import usage readings'}`}
+      section={USAGE_ADMIN_PATH}
+    >
+      {errors ? <ErrorSummary errors={errors} /> : null}
+      <h1>{result ? 'Usage readings imported' : 'Import usage readings'}</h1>
+      {result ? (
+        <>
+          <SummaryList
+            rows={[
+              ['Rows read', String(result.read)],
+              ['New readings stored', String(result.added)],
+              ['Readings replaced with a new value', String(result.changed)],
+              ['Readings already stored', String(result.unchanged)],
+              ['Rows rejected', String(result.rejected.length)],
+            ]}
+          />
+          {shown.length > 0 ? (
+            <section aria-labelledby="rejected">
+              <h2 id="rejected">Rows rejected</h2>
+              <p>These rows were not stored; every other row was. Correct them and import the file again.</p>
+              <table>
+                <caption class="visually-hidden">Rejected rows, by line</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Line</th>
+                    <th scope="col">Why</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((rejection) => (
+                    <tr key={rejection.line}>
+                      <td>{rejection.line}</td>
+                      <td>{rejection.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {result.rejected.length > shown.length ? (
+                <p>… and {result.rejected.length - shown.length} more rows rejected.</p>
+              ) : null}
+            </section>
+          ) : null}
+          <p>
+            <a href={USAGE_ADMIN_PATH}>Import another file</a>
+          </p>
+        </>
+      ) : null}
+      {result ? null : (
+        <form method="post" action={action} enctype="multipart/form-data" novalidate>
+          <p>
+            A CSV file from a storage system, with a header row naming the columns <code>path</code> (the storage
+            project's path on the storage system), <code>read_on</code> (the day, as YYYY-MM-DD) and{' '}
+            <code>used_bytes</code> (a whole number of bytes). Readings for a project and day already stored are
+            replaced. Rows with a problem are listed afterwards and the rest are stored; a file that cannot be read as
+            CSV is refused whole.
+          </p>
+          <FileField name="usageFile" label="Usage report (CSV)" accept=".csv,text/csv" error={errors?.usageFile} />
+          <button type="submit">Import</button>
+        </form>
+      )}
+    </AdminPage>
+  );
+}
+
+/** The result page lists at most this many rejected rows. */
+export const MAX_REJECTIONS_SHOWN = 500;
