@@ -488,6 +488,40 @@ describe('change orders', () => {
       expect(mail[0]?.to_addresses.sort()).toEqual(['ar101@cam.ac.uk', 'bm202@cam.ac.uk']);
     });
 
+    it('orders a recovery and a cancellation, each priced as on the pages', async () => {
+      const cold = await licence({ status: 'cold', startDate: '2025-10-16', endDate: '2026-10-15' });
+      const order = (id: number, body: object) =>
+        termsVersion().then((version) =>
+          api('ar101', `/api/licences/${id}/changes`, {
+            payment: { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+            acceptTerms: true,
+            termsVersion: version,
+            submissionKey: randomUUID(),
+            ...body,
+          }),
+        );
+      const recovery = await order(cold, { kind: 'recovery', termYears: 1 });
+      expect(recovery.statusCode, recovery.body).toBe(201);
+      expect(recovery.json()).toMatchObject({
+        kind: 'recovery',
+        period: { startsOn: '2026-10-16', endsOn: '2027-10-15' },
+        coldStorePence: 707,
+        price: { netPence: 27_707, totalPence: 27_707 },
+      });
+      const active = await licence();
+      const cancellation = await order(active, { kind: 'cancellation', reason: 'Moving to another service' });
+      expect(cancellation.statusCode, cancellation.body).toBe(201);
+      expect(cancellation.json()).toMatchObject({ kind: 'cancellation', period: null, price: { totalPence: 0 } });
+      for (const reference of [recovery.json().reference, cancellation.json().reference]) {
+        const mail = await mailFor(reference);
+        expect(mail).toHaveLength(1);
+        expect(mail[0]?.to_addresses).toEqual(['ar101@cam.ac.uk']);
+      }
+      const badTerm = await order(await licence(), { kind: 'renewal', termYears: 9 });
+      expect(badTerm.statusCode).toBe(422);
+      expect(badTerm.json().error.fields).toEqual({ termYears: 'Choose a term from 1 to 5 years' });
+    });
+
     it('refuses a voucher for a cancellation', async () => {
       const { licenceId: id } = await insertStorage(t.database.db, {
         name: 'Chemistry archive',

@@ -359,7 +359,9 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
           ['Data Owner', `${order.licence.owner.displayName} (${order.licence.owner.crsid})`],
           ['Data Managers', details.managers.length > 0 ? details.managers.join(', ') : 'None'],
           ['First storage project', order.licence.projectName ?? '—'],
-          ['Size and term', `${order.sizeTb} TB for ${years(order.termYears)}`],
+          order.kind === 'increase'
+            ? ['TB added', `${order.sizeTb} TB`]
+            : ['Size and term', `${order.sizeTb} TB for ${years(order.termYears)}`],
           ['Licence status', details.licenceStatus],
         ]}
       />
