@@ -10,7 +10,7 @@ import { signInAs } from './support/sign-in.ts';
  * axe-core takes about a second a page on a quiet machine but ten or more when the two cores are
  * shared with other test runs; each journey checks several pages.
  */
-const SLOW_AXE = { timeout: 150_000 };
+const SLOW_AXE = { timeout: 240_000 };
 
 /**
  * A Data Owner looks after her licence's people and storage projects in Chromium (issue 6 point

@@ -1,0 +1,208 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startCufs } from '../apps/gateway/test/support/cufs.ts';
+import { insertStorage } from '../apps/gateway/test/support/storage-fixtures.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { describeWithBrowser, launchBrowser, newContext } from './support/browser.ts';
+import { type RunningGateway, startGateway } from './support/server.ts';
+import { signInAs } from './support/sign-in.ts';
+
+/** axe-core takes about a second a page on a quiet machine, ten or more when the cores are shared. */
+const SLOW_AXE = { timeout: 240_000 };
+
+/**
+ * Changing a licence in Chromium (issue 6 point 2), each change an order paid like a purchase:
+ * Alice renews a licence with a finance code, increases one with the pro-rata price explained,
+ * and cancels one after reading what a cancellation does. Each is an active 5 TB RDS licence of
+ * hers from 1 August 2026 to 31 July 2027, on the test day 27 November 2026 (internal: no VAT).
+ * axe-core checks every page on the way.
+ */
+describeWithBrowser('a Data Owner renews, increases and cancels licences in a browser', SLOW_AXE, () => {
+  let gateway: RunningGateway;
+  let browser: Browser;
+  let cufs: Awaited<ReturnType<typeof startCufs>>;
+
+  beforeAll(async () => {
+    cufs = await startCufs();
+    [gateway, browser] = await Promise.all([startGateway({ env: { CUFS_URL: cufs.url } }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+    await cufs?.close();
+  });
+
+  async function licence(name: string): Promise<number> {
+    const made = await insertStorage(gateway.database.db, {
+      name,
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-08-01',
+      endDate: '2027-07-31',
+      projects: [{ name: 'lab', quotaTb: 5, status: 'active' }],
+      order: { status: 'completed' },
+    });
+    return made.licenceId;
+  }
+
+  async function withPage<T>(run: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
+    const context = await newContext(browser);
+    try {
+      return await run(await context.newPage(), context);
+    } finally {
+      await context.close();
+    }
+  }
+
+  /** The page has this main heading and axe-core finds nothing on it. */
+  async function arrive(page: Page, heading: string | RegExp, label: string): Promise<void> {
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { message: label }).toMatch(heading);
+    await expectNoAxeViolations(page, label);
+  }
+
+  /** Clicks something that submits a form and waits for the answer to load (a re-shown form keeps its address). */
+  async function submitForm(page: Page, submit: () => Promise<void>): Promise<void> {
+    const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+    await submit();
+    await navigated;
+    await page.waitForLoadState();
+  }
+
+  const main = (page: Page) => page.getByRole('main');
+  const errorSummary = (page: Page) => page.getByRole('alert').filter({ hasText: 'There is a problem' });
+  const pricePanel = (page: Page) => page.getByRole('region', { name: 'Price' });
+
+  /** The summary links to the field with the message, which also stands next to the field. */
+  async function expectFieldError(page: Page, field: string, message: string | RegExp): Promise<void> {
+    expect(await page.title()).toMatch(/^Error: /);
+    expect(await errorSummary(page).getByRole('link', { name: message }).getAttribute('href')).toBe(`#${field}`);
+    expect(await page.locator(`#${field}-error`).textContent()).toMatch(message);
+  }
+
+  /** Alice on the licence's page, choosing one of the changes its "Change this licence" section offers. */
+  async function startChange(page: Page, id: number, name: string, action: string): Promise<void> {
+    await signInAs(page, gateway, 'ar101');
+    await main(page).getByRole('link', { name, exact: true }).click();
+    await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
+    const section = page.getByRole('region', { name: 'Change this licence' });
+    await section.getByRole('link', { name: action, exact: true }).click();
+    await page.waitForURL((url) => url.pathname.startsWith(`/storage/licence/${id}/change/`));
+    await arrive(page, new RegExp(action), `${action}: the first step`);
+  }
+
+  /** The payment step with a finance code (when asked, a closed cost centre's first). */
+  async function payWithFinanceCode(page: Page, label: string, options: { closedFirst: boolean }): Promise<void> {
+    await page.waitForURL((url) => url.pathname.endsWith('/payment'));
+    await arrive(page, /How will you pay\?/, `${label}: payment`);
+    await page.getByRole('radio', { name: 'University finance code' }).check();
+    const financeCode = page.getByRole('textbox', { name: 'Finance code', exact: true });
+    if (options.closedFirst) {
+      await financeCode.fill('PHZX.GAAA');
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
+      await arrive(page, /How will you pay\?/, `${label}: payment with an error`);
+      await expectFieldError(page, 'financeCode', /This finance code cannot be used/);
+    }
+    await financeCode.fill('PHAA.GAAA');
+    await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
+    await page.waitForURL((url) => url.pathname.endsWith('/check'));
+    await arrive(page, /Check your order/, `${label}: check`);
+    expect(await main(page).textContent()).toContain('PHAA.GAAA');
+  }
+
+  /** Accepts the terms, submits, and returns the new order's reference from its page. */
+  async function submit(page: Page, label: string): Promise<string> {
+    await page.getByLabel(/I accept the research storage terms and conditions/).check();
+    await submitForm(page, () => page.getByRole('button', { name: 'Submit order' }).click());
+    await page.waitForURL(/\/orders\/ORD-\d+\/$/);
+    const reference = page.url().match(/\/orders\/(ORD-\d+)\//)?.[1] ?? '';
+    await arrive(page, new RegExp(`Order ${reference}`), `${label}: order`);
+    expect(await page.getByRole('status').first().textContent()).toContain(`Order ${reference} submitted`);
+    expect(await main(page).textContent()).toContain('Waiting for approval');
+    return reference;
+  }
+
+  it('Alice renews a licence for a year at today’s price, paying with a finance code', async () => {
+    const id = await licence('Renewal lab');
+    await withPage(async (page) => {
+      await startChange(page, id, 'Renewal lab', 'Renew');
+      // No term chosen: the summary's link leads to the radio group.
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue to payment' }).click());
+      await arrive(page, /Renew/, 'renewal with an error');
+      await expectFieldError(page, 'termYears', 'Choose how long to renew for');
+      await errorSummary(page).getByRole('link').click();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('termYears');
+      await page.getByLabel('1 year', { exact: true }).check();
+      await submitForm(page, () => page.getByRole('button', { name: 'Update price' }).click());
+      await arrive(page, /Renew/, 'renewal priced');
+      const price = await pricePanel(page).textContent();
+      expect(price).toContain('5 TB × £54.00 per TB per year × 1 year, from 1 August 2027 to 31 July 2028');
+      expect(price).toContain('£270.00');
+      expect(price).toContain('None (internal customer)');
+      expect(await page.getByLabel('1 year', { exact: true }).isChecked()).toBe(true);
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue to payment' }).click());
+
+      await payWithFinanceCode(page, 'renewal', { closedFirst: true });
+      const check = await main(page).textContent();
+      expect(check).toContain('from 1 August 2027 to 31 July 2028');
+      expect(check).toContain('£270.00');
+      const reference = await submit(page, 'renewal');
+      expect(await main(page).textContent()).toContain('Renewal');
+
+      // Back on the licence: the order is listed and no other change can start while it is open.
+      await page.getByRole('link', { name: 'Renewal lab' }).first().click();
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
+      await arrive(page, /Renewal lab/, 'licence with a renewal in progress');
+      const section = page.getByRole('region', { name: 'Change this licence' });
+      expect(await section.textContent()).toContain(reference);
+      expect(await section.getByRole('link').count()).toBe(0);
+      expect(await page.getByRole('region', { name: 'Orders', exact: true }).textContent()).toContain(reference);
+    });
+  });
+
+  it('Alice adds 2 TB, priced by the day to the end date', async () => {
+    const id = await licence('Increase lab');
+    await withPage(async (page) => {
+      await startChange(page, id, 'Increase lab', 'Increase the size');
+      await page.getByLabel('How many TB to add').fill('2');
+      await submitForm(page, () => page.getByRole('button', { name: 'Update price' }).click());
+      await arrive(page, /Increase the size/, 'increase priced');
+      // 27 November 2026 to 31 July 2027 is 247 days: 2 TB × £54 × 247 / 365 = £73.08.
+      const price = await pricePanel(page).textContent();
+      expect(price).toContain('2 TB × £54.00 per TB per year × 247 days from 27 November 2026 to 31 July 2027');
+      expect(price).toContain('£73.08');
+      expect(await page.getByLabel('How many TB to add').inputValue()).toBe('2');
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue to payment' }).click());
+
+      await payWithFinanceCode(page, 'increase', { closedFirst: false });
+      const check = await main(page).textContent();
+      expect(check).toContain('5 TB now, 7 TB after (2 TB more)');
+      expect(check).toContain('£73.08');
+      await submit(page, 'increase');
+      expect(await main(page).textContent()).toContain('£73.08');
+    });
+  });
+
+  it('Alice cancels a licence after reading what it does, and must accept the terms', async () => {
+    const id = await licence('Cancel lab');
+    await withPage(async (page) => {
+      await startChange(page, id, 'Cancel lab', 'Cancel this licence');
+      expect(await main(page).textContent()).toContain('No refund is made');
+      expect(await pricePanel(page).count(), 'a cancellation has no price to update').toBe(0);
+      await page.getByLabel('Why are you cancelling? (optional)').fill('The project has finished.');
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue to payment' }).click());
+
+      await payWithFinanceCode(page, 'cancellation', { closedFirst: false });
+      const check = await main(page).textContent();
+      expect(check).toContain('The project has finished.');
+      expect(check).toContain('the licence ends: nobody can use its storage any more');
+      expect(check).toContain('£0.00');
+      // Submitting without accepting the terms is the last chance to stop.
+      await submitForm(page, () => page.getByRole('button', { name: 'Submit order' }).click());
+      await arrive(page, /Check your order/, 'cancellation check with an error');
+      await expectFieldError(page, 'acceptTerms', 'Accept the terms and conditions to submit the order');
+      await submit(page, 'cancellation');
+      expect(await main(page).textContent()).toContain('Cancellation');
+    });
+  });
+});
