@@ -18,9 +18,10 @@ describe('change orders', () => {
   const clock: Clock = { now: () => new Date(now), today: () => fixedClock(now).today() };
   let licenceNumber = 0;
 
+  // A generous limit: opening a fresh database and CUFS is slow on a busy machine.
   beforeAll(async () => {
     t = await startTestAppWithCufs({ clock });
-  });
+  }, 180_000);
   afterAll(() => t?.close());
   beforeEach(() => {
     now = new Date(TEST_TODAY);
@@ -130,11 +131,11 @@ describe('change orders', () => {
     return t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload });
   }
 
-  async function termsVersion(): Promise<string> {
+  async function termsVersion(service: 'research' | 'institutional' = 'research'): Promise<string> {
     const row = await t.database.db
       .selectFrom('terms_versions')
       .select('version')
-      .where('service', '=', 'research')
+      .where('service', '=', service)
       .orderBy('published_on', 'desc')
       .limit(1)
       .executeTakeFirstOrThrow();
@@ -537,15 +538,7 @@ describe('change orders', () => {
         kind: 'cancellation',
         payment: { method: 'voucher', voucherCode: 'IFS-WELCOME-01' },
         acceptTerms: true,
-        termsVersion: (
-          await t.database.db
-            .selectFrom('terms_versions')
-            .select('version')
-            .where('service', '=', 'institutional')
-            .orderBy('published_on', 'desc')
-            .limit(1)
-            .executeTakeFirstOrThrow()
-        ).version,
+        termsVersion: await termsVersion('institutional'),
         submissionKey: randomUUID(),
       });
       expect(response.statusCode).toBe(422);

@@ -11,7 +11,6 @@ import { sendPage } from '../../platform/web/render.ts';
 import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { parseId } from '../licences/licences.routes.tsx';
 import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
-import type { PersonWithRoles } from '../people/people.repository.ts';
 import {
   type LicenceChangePrice,
   type LicenceForChange,
@@ -21,7 +20,7 @@ import {
 } from './change-orders.service.ts';
 import { CHANGE_ACTION_WORDS, ChangeCheckPage, ChangeConfigurePage, changePath } from './change-orders.views.tsx';
 import { CHANGE_KINDS, type ChangeKind, changePaymentMethods } from './change-pricing.ts';
-import { findOrder } from './orders.repository.ts';
+import { submittedOrderReference } from './orders.repository.ts';
 import { type OrdersContext, SubmissionRefused } from './orders.service.ts';
 import { paymentFormValues, paymentFromForm, readPaymentForm, submittedPayment } from './payment-step.ts';
 import { PaymentPage } from './purchase.views.tsx';
@@ -262,7 +261,7 @@ export async function changeOrderRoutes(
     const person = requirePerson(request);
     const body = formValues(request.body);
     // A second press of "Submit order" after the first one went through: show the order it made.
-    const made = await orderForKey(person, body.submissionKey);
+    const made = await submittedOrderReference(db, person, body.submissionKey);
     if (made) return reply.redirect(`/orders/${made}/`, 303);
     const state = await requireConfigured(request, reply);
     if (!state) return reply;
@@ -288,10 +287,4 @@ export async function changeOrderRoutes(
       throw error;
     }
   });
-
-  async function orderForKey(person: PersonWithRoles, submissionKey: string | undefined): Promise<string | undefined> {
-    if (!submissionKey || !/^[0-9a-f-]{36}$/.test(submissionKey)) return undefined;
-    const order = await findOrder(db, { submissionKey });
-    return order && order.buyer.id === person.id ? order.reference : undefined;
-  }
 }

@@ -158,6 +158,25 @@ export async function findOrder(
 }
 
 /**
+ * The reference of the order a person submitted with this key (a check-your-answers page sent
+ * twice), or undefined: someone else's key, or not a key at all, finds nothing.
+ */
+export async function submittedOrderReference(
+  db: Executor,
+  person: { id: number },
+  submissionKey: string | undefined,
+): Promise<string | undefined> {
+  if (!submissionKey || !/^[0-9a-f-]{36}$/.test(submissionKey)) return undefined;
+  const order = await db
+    .selectFrom('orders')
+    .select('reference')
+    .where('submission_key', '=', submissionKey)
+    .where('buyer_person_id', '=', person.id)
+    .executeTakeFirst();
+  return order?.reference;
+}
+
+/**
  * Moves an order through a named transition if, and only if, it is still in a state the
  * transition starts from. The condition is in the UPDATE, so of two racing requests exactly one
  * changes the row; false means this one lost (or the order had already moved on).

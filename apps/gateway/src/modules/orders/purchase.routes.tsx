@@ -15,6 +15,7 @@ import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
 import { listInstitutions, type PersonWithRoles } from '../people/people.repository.ts';
 import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
+import { submittedOrderReference } from './orders.repository.ts';
 import { type OrdersContext, SubmissionRefused, submitNewOrder } from './orders.service.ts';
 import { paymentFormValues, paymentFromForm, readPaymentForm, submittedPayment } from './payment-step.ts';
 import { buyPath, CheckAnswersPage, ConfigurePage, PaymentPage } from './purchase.views.tsx';
@@ -275,7 +276,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     // A second press of "Submit order" after the first one went through: show the order it made.
     const draft = request.session.purchase;
     if (!draft || draft.product !== product.code || draft.submissionKey !== body.submissionKey) {
-      const reference = body.submissionKey ? await orderForKey(person, body.submissionKey) : undefined;
+      const reference = await submittedOrderReference(db, person, body.submissionKey);
       if (reference) return reply.redirect(`/orders/${reference}/`, 303);
     }
     const state = await requireConfigured(request, reply);
@@ -301,17 +302,6 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       throw error;
     }
   });
-
-  async function orderForKey(person: PersonWithRoles, submissionKey: string): Promise<string | undefined> {
-    if (!/^[0-9a-f-]{36}$/.test(submissionKey)) return undefined;
-    const order = await db
-      .selectFrom('orders')
-      .select('reference')
-      .where('submission_key', '=', submissionKey)
-      .where('buyer_person_id', '=', person.id)
-      .executeTakeFirst();
-    return order?.reference;
-  }
 }
 
 /** Valid stand-ins for the fields a price does not depend on, so that pricing checks only size, term and department. */
