@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../database.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { preparedQuery } from '../../platform/db/prepared.ts';
@@ -423,4 +423,18 @@ export async function findProjectForPerson(
     roles,
     viewedAsStaff: staff && !holdsLicence && roles.length === 0,
   };
+}
+
+/**
+ * SQL joining `p` (people) to the Data Owner and Data Managers of the licence aliased `licence`
+ * in the surrounding query, one row each, only those still at the University: who is told about a
+ * licence.
+ */
+export function currentKeepersJoin(licence: string): RawBuilder<unknown> {
+  return sql`JOIN LATERAL (
+      SELECT ${sql.ref(`${licence}.owner_person_id`)} AS person_id
+      UNION
+      SELECT m.person_id FROM licence_managers m WHERE m.licence_id = ${sql.ref(`${licence}.id`)}
+    ) who ON true
+    JOIN people p ON p.id = who.person_id AND p.status = 'current'`;
 }

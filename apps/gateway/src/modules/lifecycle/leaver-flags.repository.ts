@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import { currentKeepersJoin } from '../licences/licences.repository.ts';
 import type { LicenceFlagKind } from './lifecycle.tables.ts';
 
 /**
@@ -140,12 +141,7 @@ export async function currentKeepers(tx: Executor, licenceIds: readonly number[]
   const result = await sql<{ person_id: number; email: string; display_name: string; licence_id: number }>`
     SELECT p.id AS person_id, p.email, p.display_name, l.id AS licence_id
     FROM licences l
-    JOIN LATERAL (
-      SELECT l.owner_person_id AS person_id
-      UNION
-      SELECT m.person_id FROM licence_managers m WHERE m.licence_id = l.id
-    ) who ON true
-    JOIN people p ON p.id = who.person_id AND p.status = 'current'
+    ${currentKeepersJoin('l')}
     WHERE l.id = ANY(${`{${licenceIds.map((id) => Math.trunc(id)).join(',')}}`}::bigint[])
     ORDER BY p.id, l.id
   `.execute(tx);
