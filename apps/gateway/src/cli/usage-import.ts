@@ -1,0 +1,80 @@
+// npm run usage:import -- <file.csv>
+// Imports a storage system's usage report (columns path, read_on, used_bytes) for every service,
+// with the same checks and writer as the back-office upload and the API: rows with a problem are
+// listed by line and the rest stored; a file that cannot be read as CSV stores nothing. Running
+// it twice with the same file stores nothing new.
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { systemActor } from '../modules/audit/audit.repository.ts';
+import { SERVICES } from '../modules/people/staff-access.ts';
+import { importUsageReadings } from '../modules/usage/usage.service.ts';
+import { describeCsvFileError, readUsageCsv, USAGE_CSV_COLUMNS } from '../modules/usage/usage-csv.ts';
+import { systemClock } from '../platform/clock.ts';
+import { loadConfig, loadDotEnv } from '../platform/config.ts';
+import { CsvFileError } from '../platform/csv.ts';
+import { openDatabase } from '../platform/db/database.ts';
+import { lockEmbeddedDataDir } from '../platform/db/embedded-lock.ts';
+import { migrateToLatest } from '../platform/db/migrate.ts';
+
+const MAX_REJECTIONS_SHOWN = 200;
+
+async function main(): Promise<number> {
+  const file = process.argv[2];
+  if (!file || file === '--help') {
+    console.error(`Usage: npm run usage:import -- <file.csv with columns ${USAGE_CSV_COLUMNS.join(', ')}>`);
+    return 2;
+  }
+  loadDotEnv();
+  const config = loadConfig();
+  // The embedded database belongs to one process at a time: stop the gateway before importing.
+  const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
+  const database = await openDatabase(config.database);
+  try {
+    await migrateToLatest(database.db);
+    // npm runs scripts from the repository root; a relative path means the caller's directory.
+    const source = path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+    console.error(`Importing usage readings from ${source}`);
+    let raws: Awaited<ReturnType<typeof readUsageCsv>>;
+    try {
+      raws = await readUsageCsv(createReadStream(source), (rows, finished) => progress(`read ${rows} rows`, finished));
+    } catch (error) {
+      if (!(error instanceof CsvFileError)) throw error;
+      console.error(`\nNothing was imported: ${describeCsvFileError(error)}`);
+      return 1;
+    }
+    const result = await importUsageReadings(database.db, raws, {
+      today: systemClock.today().toString(),
+      source: `cli: ${path.basename(source)}`,
+      actor: systemActor('usage import (command line)'),
+      services: SERVICES,
+      onProgress: (written, total) => progress(`writing: ${written}/${total} readings`, written === total),
+    });
+    console.error(
+      `\nRead ${result.read} rows: ${result.added} new, ${result.changed} replaced, ${result.unchanged} already stored, ${result.rejected.length} rejected.`,
+    );
+    for (const rejection of result.rejected.slice(0, MAX_REJECTIONS_SHOWN))
+      console.error(`  line ${rejection.line}: ${rejection.reason}`);
+    if (result.rejected.length > MAX_REJECTIONS_SHOWN)
+      console.error(`  … and ${result.rejected.length - MAX_REJECTIONS_SHOWN} more`);
+    return result.rejected.length > 0 ? 1 : 0;
+  } finally {
+    await database.close();
+    await unlock?.();
+  }
+}
+
+/** An updating line on a terminal; on a log, a line when a step is done. */
+function progress(text: string, finished: boolean): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`);
+  else if (finished) process.stderr.write(`${text}\n`);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);
