@@ -1,0 +1,167 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { reviewLeavers } from '../apps/gateway/src/modules/lifecycle/leaver-flags.service.ts';
+import { siteLinks } from '../apps/gateway/src/platform/config.ts';
+import { insertStorage } from '../apps/gateway/test/support/storage-fixtures.ts';
+import { TEST_TODAY } from '../apps/gateway/test/support/test-app.ts';
+import { expectNoAxeViolations } from './support/axe.ts';
+import { describeWithBrowser, launchBrowser, newContext } from './support/browser.ts';
+import { type RunningGateway, startGateway } from './support/server.ts';
+import { signInAs } from './support/sign-in.ts';
+
+/** axe-core takes about a second a page on a quiet machine, ten or more when the cores are shared. */
+const SLOW_AXE = { timeout: 240_000 };
+
+const LICENCE = 'Usage lab';
+const DATA = '/rds/project/usage-lab-data';
+const SCRATCH = '/rds/project/usage-lab-scratch';
+const TB = 1_000_000_000_000;
+
+/**
+ * The licence page with what the nightly work adds to it (issue 6 points 1 and 5), in Chromium:
+ * Rosa of the research storage team imports a storage system's usage report in the back office;
+ * the directory sync has found that Leo, a Project Data User, has left. Alice's licence page then
+ * shows the usage chart (an SVG image with a text alternative and a table of the readings) and a
+ * warning naming Leo; she removes him and the warning goes. axe-core checks every page.
+ */
+describeWithBrowser('the licence page with a usage chart and a leaver flag', SLOW_AXE, () => {
+  let gateway: RunningGateway;
+  let browser: Browser;
+  let licenceId: number;
+  let dataProjectId: number;
+
+  beforeAll(async () => {
+    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
+    const { db } = gateway.database;
+    await db
+      .insertInto('people')
+      .values({ crsid: 'lp999', display_name: 'Leo Parted', email: 'lp999@cam.ac.uk', status: 'left' })
+      .execute();
+    const made = await insertStorage(db, {
+      name: LICENCE,
+      owner: 'ar101',
+      sizeTb: 10,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2028-12-31',
+      projects: [
+        {
+          name: 'usage-lab-data',
+          quotaTb: 6,
+          status: 'active',
+          members: [{ crsid: 'lp999', role: 'project-data-user' }],
+        },
+        { name: 'usage-lab-scratch', quotaTb: 4, status: 'active' },
+      ],
+      order: { status: 'completed' },
+    });
+    licenceId = made.licenceId;
+    dataProjectId = made.projectIds[0] as number;
+    for (const [index, path] of [DATA, SCRATCH].entries()) {
+      await db
+        .updateTable('storage_projects')
+        .set({ path })
+        .where('id', '=', made.projectIds[index] as number)
+        .execute();
+    }
+    // What the nightly directory sync does once it has read that Leo left.
+    const today = TEST_TODAY.slice(0, 10);
+    await db.transaction().execute((tx) => reviewLeavers(tx, gateway.jobs.queue, today, siteLinks(gateway.config)));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  async function withPage<T>(run: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
+    const context = await newContext(browser);
+    try {
+      return await run(await context.newPage(), context);
+    } finally {
+      await context.close();
+    }
+  }
+
+  async function arrive(page: Page, heading: string | RegExp, label: string): Promise<void> {
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { message: label }).toMatch(heading);
+    await expectNoAxeViolations(page, label);
+  }
+
+  async function submitForm(page: Page, submit: () => Promise<void>): Promise<void> {
+    const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+    await submit();
+    await navigated;
+    await page.waitForLoadState();
+  }
+
+  const main = (page: Page) => page.getByRole('main');
+
+  it('Rosa imports usage readings; Alice sees the chart and the leaver, removes him, and the warning goes', async () => {
+    // Three months of readings of the data project and one of the scratch project, and a row for a path nobody has.
+    const csv = [
+      'path,read_on,used_bytes',
+      `${DATA},2026-09-01,${2 * TB}`,
+      `${DATA},2026-10-01,${3 * TB}`,
+      `${DATA},2026-11-01,${4 * TB}`,
+      `${SCRATCH},2026-11-01,${TB}`,
+      `/rds/project/nobody,2026-11-01,${TB}`,
+    ].join('\n');
+    await withPage(async (page) => {
+      await signInAs(page, gateway, 'rs501', '/admin/');
+      await page.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Usage readings' }).click();
+      await arrive(page, 'Import usage readings', 'usage import');
+      await page
+        .getByLabel('Usage report (CSV)')
+        .setInputFiles({ name: 'usage.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await submitForm(page, () => page.getByRole('button', { name: 'Import' }).click());
+      await arrive(page, 'Usage readings imported', 'usage imported');
+      const summary = await main(page).locator('dl').first().textContent();
+      expect(summary).toContain('New readings stored4');
+      expect(summary).toContain('Rows rejected1');
+      expect(await page.getByRole('region', { name: 'Rows rejected' }).textContent()).toContain('unknown path');
+    });
+
+    await withPage(async (page) => {
+      await signInAs(page, gateway, 'ar101');
+      await main(page).getByRole('link', { name: LICENCE, exact: true }).click();
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${licenceId}/`);
+      await arrive(page, LICENCE, 'licence page with a chart and a leaver flag');
+
+      const warning = page.getByRole('status').filter({ hasText: 'has left the University' });
+      expect(await warning.textContent()).toContain(
+        'Leo Parted (lp999), Project Data User of usage-lab-data, has left the University.',
+      );
+      // The chart is one image with a text alternative; its latest figure is also in words.
+      const usage = page.getByRole('region', { name: 'Usage', exact: true });
+      const chart = usage.getByRole('img', { name: /Usage over the last 12 months/ });
+      expect(await chart.count()).toBe(1);
+      expect(await usage.locator('figcaption').textContent()).toContain(
+        '5.0 TB of 10 TB used (50%) on 1 November 2026',
+      );
+      // The readings as a table, behind a disclosure that works from the keyboard.
+      const table = usage.getByRole('table');
+      expect(await table.isVisible()).toBe(false);
+      await usage.getByText(/readings as a table/).focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => table.isVisible()).toBe(true);
+      expect(await table.getByRole('row').count()).toBeGreaterThan(1);
+      await expectNoAxeViolations(page, 'licence page with the readings table open');
+      // Each project's latest usage beside its quota (the percentage rounded down: 4 of 6 TB is 66%).
+      const projects = page.getByRole('region', { name: 'Storage projects' });
+      expect(await projects.getByRole('row').filter({ hasText: 'usage-lab-data' }).textContent()).toContain(
+        '4.0 TB (66%) on 1 November 2026',
+      );
+
+      // Alice removes Leo from the project; the warning goes from the licence page.
+      await page.goto(gateway.url(`/storage/project/${dataProjectId}/`));
+      await arrive(page, /usage-lab-data/, 'project page with usage');
+      await submitForm(page, () =>
+        page.getByRole('button', { name: 'Remove Leo Parted as Project Data User' }).click(),
+      );
+      expect(await page.getByRole('status').first().textContent()).toBe('lp999 has been removed from this project.');
+      await page.goto(gateway.url(`/storage/licence/${licenceId}/`));
+      await arrive(page, LICENCE, 'licence page after the leaver is removed');
+      expect(await page.getByRole('status').filter({ hasText: 'has left the University' }).count()).toBe(0);
+    });
+  });
+});
