@@ -140,10 +140,10 @@ describe('near-quota warnings and the usage chart', () => {
     expect(owner?.to_addresses).toEqual([await emailOf('ar101')]);
     expect(owner?.subject).toBe('Your storage licences are nearly full');
     expect(owner?.text_body).toContain(
-      `- "Imaging": 9.1 TB of 10 TB used (91%) on 27 November 2026: ${t.config.publicUrl}/storage/licence/${imaging.licenceId}/`,
+      `- "Imaging": 9.1 TB of 10 TB used (91%) on 27 November 2026: ${t.config.publicUrl}/storage/licence/${imaging.licenceId}/change/increase/`,
     );
     expect(owner?.text_body).toContain('- "Spectra": 4.5 TB of 5 TB used (90%) on 27 November 2026');
-    expect(owner?.text_body).toContain("To increase its size, order more space from the licence's page");
+    expect(owner?.text_body).toContain('Each link above increases the size of its licence');
     // bm202 manages Imaging and owns "Fresh enough"; not Below, Expired nor Stale
     expect(manager?.to_addresses).toEqual([await emailOf('bm202')]);
     expect(manager?.text_body).toContain('"Imaging"');

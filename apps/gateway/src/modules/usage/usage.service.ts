@@ -5,6 +5,7 @@ import { type Actor, recordAudit } from '../audit/audit.repository.ts';
 import { nearQuotaEmail } from '../lifecycle/lifecycle.emails.tsx';
 import type { SiteLinks } from '../lifecycle/lifecycle.service.ts';
 import { queueEmails } from '../lifecycle/lifecycle-mail.ts';
+import { changePath } from '../orders/change-orders.views.tsx';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import {
@@ -168,10 +169,10 @@ function nearQuotaProps(site: SiteLinks, settings: UsageSettings, licences: Near
     ],
     licences: licences.map((licence) => ({
       line: `"${licence.licenceName}": ${usageSentence(licence.usedBytes, licence.sizeTb, licence.readOn)}`,
-      url: `${site.publicUrl}/storage/licence/${licence.licenceId}/`,
+      url: `${site.publicUrl}${changePath(licence.licenceId, 'increase')}`,
     })),
     closing: [
-      "When a licence is full, nothing more can be written to it. To increase its size, order more space from the licence's page (priced for the rest of its term), or make room by removing data.",
+      'When a licence is full, nothing more can be written to it. Each link above increases the size of its licence (priced for the rest of its term); or make room by removing data.',
       'You will not be told again about a licence until its usage has dropped below the threshold or its size has grown.',
     ],
   };
