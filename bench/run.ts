@@ -10,8 +10,9 @@
  *    loads the deterministic data set (bench/dataset.ts); checks bench01's 20 licences, 36 storage
  *    projects and 625 TB, and stops if they differ.
  * 2. Prints EXPLAIN ANALYZE of the statements "My storage" sends for bench01.
- * 3. Builds the gateway (apps/gateway/dist) and starts it as production does: its own process,
- *    APP_ROLE=web, NODE_ENV=production (so a web process per CPU: WEB_CONCURRENCY), on that database;
+ * 3. Builds and bundles the gateway (apps/gateway/dist/main.bundle.js) and starts it as production
+ *    does: its own process, APP_ROLE=web, NODE_ENV=production (so a web process per CPU:
+ *    WEB_CONCURRENCY), on that database;
  *    signs bench01 in through /dev/sign-in and keeps the cookie; checks GET /storage/ is the full
  *    page; 5 s of warm-up, then `wrk -t2 -c32 -d20s --latency` with the cookie.
  * 4. Cold start: BENCH_COLD_RUNS (default 5) launches, each polling GET /storage/ every 10 ms until
@@ -172,7 +173,7 @@ interface Gateway {
 }
 
 function startGateway(env: Record<string, string>): Gateway {
-  const child = spawn(process.execPath, ['apps/gateway/dist/main.js'], {
+  const child = spawn(process.execPath, ['apps/gateway/dist/main.bundle.js'], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -455,7 +456,10 @@ async function main(): Promise<void> {
 
     step('Building the gateway (apps/gateway/dist)');
     const build = spawnSync('npx', ['tsc', '-p', 'apps/gateway/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-    if (!existsSync(path.join(root, 'apps/gateway/dist/main.js'))) throw new Error('the gateway did not build');
+    // …and bundles it as `npm run build` does: the gateway process runs the bundle.
+    const bundle = spawnSync(process.execPath, ['scripts/bundle-gateway.js'], { cwd: root, stdio: 'inherit' });
+    if (bundle.status !== 0 || !existsSync(path.join(root, 'apps/gateway/dist/main.bundle.js')))
+      throw new Error('the gateway did not build');
     // tsc emits even with type errors (another change in progress in the work tree): say so, and go on.
     if (build.status !== 0) log('warning: the build reported type errors; measuring the JavaScript it emitted');
 

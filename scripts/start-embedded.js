@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 
 const apps = [
-  { name: 'gateway', entry: 'apps/gateway/dist/main.js' },
+  { name: 'gateway', entry: 'apps/gateway/dist/main.bundle.js' },
   { name: 'cufs', entry: 'apps/cufs/dist/main.js' },
 ];
 

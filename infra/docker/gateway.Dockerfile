@@ -8,7 +8,7 @@
 # Pin NODE_IMAGE to a digest in CI (node:24-slim@sha256:...) for reproducible builds.
 ARG NODE_IMAGE=node:24-slim
 
-# ---- build: every dependency (dev included), then tsc emits apps/gateway/dist --------------------
+# ---- build: every dependency (dev included), then tsc emits apps/gateway/dist and esbuild bundles it
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
@@ -21,6 +21,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci
 COPY tsconfig.base.json ./
 COPY apps/gateway/tsconfig.json apps/gateway/tsconfig.build.json apps/gateway/
 COPY apps/gateway/src apps/gateway/src
+COPY scripts/bundle-gateway.js scripts/bundle-gateway.js
 RUN npm run build
 
 # ---- prod-deps: the gateway workspace's runtime dependencies only --------------------------------
@@ -52,4 +53,5 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 # Cloud Run sets PORT (8080) and probes /healthz and /readyz itself: no HEALTHCHECK here.
 EXPOSE 8080
-CMD ["node", "--enable-source-maps", "apps/gateway/dist/main.js"]
+# The bundle (scripts/bundle-gateway.js): a few files to read at start instead of ~2,000 modules.
+CMD ["node", "--enable-source-maps", "apps/gateway/dist/main.bundle.js"]
