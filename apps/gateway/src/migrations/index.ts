@@ -9,6 +9,7 @@ import * as m0007 from './0007_audit_search.ts';
 import * as m0008 from './0008_lifecycle.ts';
 import * as m0009 from './0009_digests_and_flags.ts';
 import * as m0010 from './0010_change_orders.ts';
+import * as m0011 from './0011_storage_steps.ts';
 import * as m0012 from './0012_directory.ts';
 import * as m0013 from './0013_usage_readings.ts';
 import * as m0014 from './0014_lifecycle_notices.ts';
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0008_lifecycle': m0008,
   '0009_digests_and_flags': m0009,
   '0010_change_orders': m0010,
+  '0011_storage_steps': m0011,
   '0012_directory': m0012,
   '0013_usage_readings': m0013,
   '0014_lifecycle_notices': m0014,

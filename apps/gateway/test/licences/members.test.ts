@@ -335,13 +335,63 @@ describe('members and storage projects of a licence (API)', () => {
           id: l.lattice,
           name: 'lattice',
           quotaTb: 3,
+          status: 'active',
           members: [
             { crsid: 'da303', role: 'project-data-manager' },
             { crsid: 'cb404', role: 'project-data-user' },
           ],
         },
-        { id: l.telescope, name: 'telescope', quotaTb: 1, members: [{ crsid: 'nc888', role: 'project-data-user' }] },
+        {
+          id: l.telescope,
+          name: 'telescope',
+          quotaTb: 1,
+          status: 'active',
+          members: [{ crsid: 'nc888', role: 'project-data-user' }],
+        },
       ]);
     }
+  });
+
+  it('has the provisioner make a project created in an active licence, and records its path (once)', async () => {
+    const l = await licence();
+    const created = await call('bm202', 'POST', `/api/licences/${l.id}/projects`, { name: 'spectra', quotaTb: 1 });
+    expect(created.statusCode).toBe(201);
+    const projectId = created.json().id as number;
+    await rm(logFile, { force: true });
+    await drainJobs(t.jobs);
+    const [message] = (await readFile(logFile, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).message);
+    expect(message.request.projects.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual([
+      ['lattice', 'active'],
+      ['spectra', 'pending'],
+      ['telescope', 'active'],
+    ]);
+    const project = await t.database.db
+      .selectFrom('storage_projects')
+      .select(['status', 'path', 'share_name', 'group_names', 'quota_tb'])
+      .where('id', '=', projectId)
+      .executeTakeFirstOrThrow();
+    expect(project).toEqual({
+      status: 'active',
+      path: '/rds/project/spectra',
+      share_name: 'spectra',
+      group_names: ['spectra-managers', 'spectra-users'],
+      quota_tb: 1,
+    });
+    const made = (await audit(l.id)).filter((row) => row.action === 'provisioned');
+    expect(made).toEqual([
+      expect.objectContaining({
+        entity_type: 'storage-project',
+        entity_id: String(projectId),
+        actor_label: 'system: provisioner (command)',
+        after: expect.objectContaining({ status: 'active', path: '/rds/project/spectra' }),
+      }),
+    ]);
+    // A later sync sends it as active, and records nothing again.
+    expect((await call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'nc888' })).statusCode).toBe(201);
+    await drainJobs(t.jobs);
+    expect((await audit(l.id)).filter((row) => row.action === 'provisioned')).toHaveLength(1);
   });
 });

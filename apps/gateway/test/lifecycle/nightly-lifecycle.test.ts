@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LicenceStatus } from '../../src/modules/licences/licences.tables.ts';
 import { nightlyLifecycleJob } from '../../src/modules/lifecycle/lifecycle.jobs.ts';
-import { PROVISIONER_NOT_TOLD, runNightlyLifecycle } from '../../src/modules/lifecycle/lifecycle.service.ts';
+import { runNightlyLifecycle } from '../../src/modules/lifecycle/lifecycle.service.ts';
 import { DEFAULT_LIFECYCLE_SETTINGS as settings } from '../../src/modules/lifecycle/lifecycle-dates.ts';
 import { sendLifecycleNoticesJob } from '../../src/modules/lifecycle/lifecycle-mail.ts';
+import { PROVISIONER_TOLD_AFTER } from '../../src/modules/provisioning/storage-steps.service.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
@@ -265,7 +266,7 @@ describe('nightly lifecycle', () => {
         entity_id: String(leap),
         actor_person_id: null,
         before: { status: 'active' },
-        after: { status: 'suspended', asOf: '2028-03-01', provisioner: PROVISIONER_NOT_TOLD },
+        after: { status: 'suspended', asOf: '2028-03-01', provisioner: PROVISIONER_TOLD_AFTER },
       });
       expect(audit[0]).toMatchObject({
         before: { status: 'cold' },

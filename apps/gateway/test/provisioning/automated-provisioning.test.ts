@@ -1,8 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertRun } from '../../src/modules/provisioning/provisioning.repository.ts';
@@ -14,41 +11,15 @@ import type { TestApp } from '../support/test-app.ts';
 import {
   type ApprovedOrder,
   approvedOrder,
-  FIXTURE,
+  callsIn,
   page,
   signedIn,
   snapshot,
+  startCommandApp,
   startProvisioningApp,
 } from './provisioning-support.ts';
 
 type ProvisioningApp = Awaited<ReturnType<typeof startProvisioningApp>>;
-
-/** A test app whose provisioner is the fixture command in `mode`, logging what it is asked to a file of its own. */
-async function startCommandApp(mode: string, env: Record<string, string> = {}) {
-  const logDir = await mkdtemp(path.join(tmpdir(), 'ssgw-provisioner-log-'));
-  const logFile = path.join(logDir, 'calls.jsonl');
-  const app = await startProvisioningApp({
-    PROVISIONER: 'command',
-    PROVISIONER_COMMAND: `${process.execPath} ${FIXTURE} ${mode} ${logFile}`,
-    ...env,
-  });
-  return {
-    ...app,
-    logFile,
-    close: async () => {
-      await app.close();
-      await rm(logDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function callsIn(logFile: string): Promise<Array<{ action: string; message: Record<string, unknown> }>> {
-  const text = await readFile(logFile, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
-}
 
 async function runsOf(t: TestApp, order: ApprovedOrder) {
   return t.database.db

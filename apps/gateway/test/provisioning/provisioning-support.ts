@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { applyOrderTransition } from '../../src/modules/orders/orders.repository.ts';
 import { enqueueProvisioningIfAutomatic } from '../../src/modules/provisioning/provisioning.service.ts';
 import { buy, RDS_CONFIGURATION, SAMPLE_PDF } from '../support/purchase.ts';
@@ -21,6 +21,49 @@ export async function startProvisioningApp(env: Record<string, string> = {}) {
       await t.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A test app whose provisioner is the fixture command in `mode`, logging what it is asked to a file of its own. */
+export async function startCommandApp(mode: string, env: Record<string, string> = {}) {
+  const logDir = await mkdtemp(path.join(tmpdir(), 'ssgw-provisioner-log-'));
+  const logFile = path.join(logDir, 'calls.jsonl');
+  const app = await startProvisioningApp({
+    PROVISIONER: 'command',
+    PROVISIONER_COMMAND: `${process.execPath} ${FIXTURE} ${mode} ${logFile}`,
+    ...env,
+  });
+  return {
+    ...app,
+    logFile,
+    close: async () => {
+      await app.close();
+      await rm(logDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function callsIn(logFile: string): Promise<Array<{ action: string; message: Record<string, unknown> }>> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+/**
+ * Starts an app (startProvisioningApp, startCommandApp…) before the describe's tests and closes it
+ * after; call the getter inside a test.
+ */
+export function appForTests<A extends { t: TestApp; close(): Promise<void> }>(start: () => Promise<A>): () => A {
+  let app: A | undefined;
+  beforeAll(async () => {
+    app = await start();
+  });
+  afterAll(() => app?.close());
+  return () => {
+    if (!app) throw new Error('the app has not started');
+    return app;
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { LicenceStatus, ProjectRole } from '../../src/modules/licences/licences.tables.ts';
 import type { OrderKind, OrderStatus } from '../../src/modules/orders/order-status.ts';
 import type { Executor } from '../../src/platform/db/database.ts';
@@ -24,6 +25,11 @@ export interface OrderFixture {
   statusReason?: string | null;
   pencePerTbYear?: number;
   termYears?: number;
+  /** The order's size: the licence's when left out (for an increase, the TB added). */
+  sizeTb?: number;
+  /** The period a change order pays for (migration 0010). */
+  startsOn?: string | null;
+  endsOn?: string | null;
 }
 
 export interface StorageFixtureOptions {
@@ -106,60 +112,98 @@ export async function insertStorage(db: Executor, options: StorageFixtureOptions
     }
 
     if (options.order === null) return { licenceId: licence.id, projectIds };
-    const order = options.order ?? {};
-    const product = await tx
-      .selectFrom('products')
-      .select('service')
-      .where('code', '=', productCode)
-      .executeTakeFirstOrThrow();
-    const terms = await tx
-      .selectFrom('terms_versions')
-      .select('id')
-      .where('service', '=', product.service)
-      .orderBy('published_on', 'desc')
-      .limit(1)
-      .executeTakeFirstOrThrow();
-    const pencePerTbYear = order.pencePerTbYear ?? 5400;
-    const termYears = order.termYears ?? 1;
-    const net = pencePerTbYear * sizeTb * termYears;
-    const inserted = await tx
-      .insertInto('orders')
-      .values({
-        kind: order.kind ?? 'new',
-        status: order.status ?? 'awaiting-approval',
-        status_reason: order.statusReason ?? null,
-        licence_id: licence.id,
-        buyer_person_id: order.buyer ? await personIdOf(tx, order.buyer) : ownerId,
-        product_code: productCode,
-        institution_id: institutionId,
-        customer_class: 'internal',
-        size_tb: sizeTb,
-        term_years: termYears,
-        pence_per_tb_year: pencePerTbYear,
-        price_valid_from: '2026-08-01',
-        net_pence: net,
-        vat_pence: 0,
-        total_pence: net,
-        terms_version_id: terms.id,
-        terms_accepted_at: new Date('2026-11-20T09:30:00Z'),
-        submission_key: randomUUID(),
-      })
-      .returning(['id', 'reference'])
-      .executeTakeFirstOrThrow();
-    await tx
-      .insertInto('payments')
-      .values({
-        order_id: inserted.id,
-        method: 'finance-code',
-        finance_code: 'PHAA.GAAA',
-        po_number: null,
-        po_document_id: null,
-        voucher_id: null,
-        check_status: 'valid',
-        check_message: null,
-        checked_at: new Date('2026-11-20T09:31:00Z'),
-      })
-      .execute();
+    const inserted = await insertOrder(tx, licence.id, options.order ?? {});
     return { licenceId: licence.id, projectIds, order: inserted };
   });
+}
+
+/** An order for an existing licence (such as a change order), paid by finance code; its product and department are the licence's. */
+export async function insertOrder(
+  db: Executor,
+  licenceId: number,
+  order: OrderFixture,
+): Promise<{ id: number; reference: string }> {
+  const licence = await db
+    .selectFrom('licences')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .select(['licences.product_code', 'licences.institution_id', 'licences.owner_person_id', 'licences.size_tb'])
+    .select('products.service')
+    .where('licences.id', '=', licenceId)
+    .executeTakeFirstOrThrow();
+  const terms = await db
+    .selectFrom('terms_versions')
+    .select('id')
+    .where('service', '=', licence.service)
+    .orderBy('published_on', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const sizeTb = order.sizeTb ?? licence.size_tb;
+  const pencePerTbYear = order.pencePerTbYear ?? 5400;
+  const termYears = order.termYears ?? 1;
+  const net = order.kind === 'cancellation' ? 0 : pencePerTbYear * sizeTb * termYears;
+  const inserted = await db
+    .insertInto('orders')
+    .values({
+      kind: order.kind ?? 'new',
+      status: order.status ?? 'awaiting-approval',
+      status_reason: order.statusReason ?? null,
+      licence_id: licenceId,
+      buyer_person_id: order.buyer ? await personIdOf(db, order.buyer) : licence.owner_person_id,
+      product_code: licence.product_code,
+      institution_id: licence.institution_id,
+      customer_class: 'internal',
+      size_tb: sizeTb,
+      term_years: termYears,
+      pence_per_tb_year: pencePerTbYear,
+      price_valid_from: '2026-08-01',
+      net_pence: net,
+      vat_pence: 0,
+      total_pence: net,
+      terms_version_id: terms.id,
+      terms_accepted_at: new Date('2026-11-20T09:30:00Z'),
+      submission_key: randomUUID(),
+      starts_on: order.startsOn ?? null,
+      ends_on: order.endsOn ?? null,
+    })
+    .returning(['id', 'reference'])
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('payments')
+    .values({
+      order_id: inserted.id,
+      method: 'finance-code',
+      finance_code: 'PHAA.GAAA',
+      po_number: null,
+      po_document_id: null,
+      voucher_id: null,
+      check_status: 'valid',
+      check_message: null,
+      checked_at: new Date('2026-11-20T09:31:00Z'),
+    })
+    .execute();
+  return inserted;
+}
+
+/** `count` licences of one owner, product, status and dates in one statement (names `${prefix} 1…`), for tests of set-based jobs. Returns their ids. */
+export async function insertLicences(
+  db: Executor,
+  options: {
+    count: number;
+    prefix: string;
+    owner: string;
+    productCode?: string;
+    institutionId?: string;
+    status: LicenceStatus;
+    startDate: string;
+    endDate: string;
+  },
+): Promise<number[]> {
+  const ownerId = await personIdOf(db, options.owner);
+  const rows = await sql<{ id: string }>`
+    INSERT INTO licences (product_code, name, institution_id, owner_person_id, size_tb, start_date, end_date, status)
+    SELECT ${options.productCode ?? 'RDS'}, ${options.prefix} || ' ' || g, ${options.institutionId ?? 'PHYS'}, ${ownerId},
+           1, ${options.startDate}::date, ${options.endDate}::date, ${options.status}
+      FROM generate_series(1, ${options.count}::int) AS g
+    RETURNING id`.execute(db);
+  return rows.rows.map((row) => Number(row.id)).sort((a, b) => a - b);
 }

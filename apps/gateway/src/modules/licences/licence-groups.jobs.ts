@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Executor } from '../../platform/db/database.ts';
 import { type AnyJobHandler, jobHandler, jobType } from '../../platform/jobs/jobs.ts';
 import type { GroupSyncRequest, Provisioner } from '../../platform/provisioner/provisioner.ts';
+import { systemActor } from '../audit/audit.repository.ts';
+import { recordProjectsMade } from '../provisioning/project-provisioning.service.ts';
 import { listProjects } from './licences.repository.ts';
 
 /**
@@ -10,6 +12,9 @@ import { listProjects } from './licences.repository.ts';
  * groups match. Idempotent (it sends the current state, whatever was sent before), so a repeat
  * or a late run is harmless. Nothing is sent for the manual provisioner, nor for a licence whose
  * storage is not set up yet (its provisioning run carries the people) or no longer in use.
+ * Projects created since the licence was set up are sent as `pending`: the provisioner makes them
+ * and answers their paths, which are recorded (the projects become active). The manual
+ * provisioner's team records them on the staff licence page instead.
  */
 export const syncLicenceGroupsJob = jobType({
   name: 'sync-licence-groups',
@@ -48,6 +53,7 @@ export async function groupSyncRequestFor(db: Executor, licenceId: number): Prom
         id: project.id,
         name: project.name,
         quotaTb: project.quotaTb,
+        status: project.status === 'pending' ? ('pending' as const) : ('active' as const),
         members: project.members.map((member) => ({ crsid: member.crsid, role: member.role })),
       })),
   };
@@ -60,8 +66,16 @@ export function licenceGroupsJobHandlers(services: { provisioner: Provisioner })
       const request = await groupSyncRequestFor(job.db, licenceId);
       if (!request) return;
       // A provisioner's failure fails the job, which is retried with the state as it is then.
-      await services.provisioner.syncGroups(request);
-      job.log.info({ licenceId, projects: request.projects.length }, 'sent the licence groups to the provisioner');
+      const answered = await services.provisioner.syncGroups(request);
+      const made = await job.db
+        .transaction()
+        .execute((tx) =>
+          recordProjectsMade(tx, licenceId, answered, systemActor(`provisioner (${services.provisioner.kind})`)),
+        );
+      job.log.info(
+        { licenceId, projects: request.projects.length, made },
+        'sent the licence groups to the provisioner',
+      );
     }),
   ];
 }

@@ -256,6 +256,7 @@ export function AdminLicencePage({
       <section aria-labelledby="projects">
         <h2 id="projects">Storage projects</h2>
         <ProjectsTable licence={licence} />
+        <ProjectsToMake licence={licence} />
       </section>
 
       <section aria-labelledby="orders">
@@ -305,6 +306,21 @@ export function AdminLicencePage({
         <AuditTrail events={history} caption="What has happened to this licence, oldest first" />
       </section>
     </AdminPage>
+  );
+}
+
+/** Projects created in a licence already in use wait to be made on the storage (by hand with the manual provisioner). */
+function ProjectsToMake({ licence }: { licence: AdminLicenceDetail }) {
+  const waiting = licence.projects.filter((project) => project.status === 'pending').length;
+  if (licence.status !== 'active' || waiting === 0) return null;
+  return (
+    <div class="notice">
+      <p>
+        {waiting === 1 ? 'One storage project was' : `${waiting} storage projects were`} created after the licence was
+        set up and {waiting === 1 ? 'is' : 'are'} waiting to be made on the storage.{' '}
+        <a href={`/admin/licences/${licence.id}/projects-made`}>Record what was made</a>
+      </p>
+    </div>
   );
 }
 

@@ -63,3 +63,4 @@ export const waitingOrdersDigestEmail = lifecycleEmail('waiting-orders-digest');
 export const financeCodeClosedEmail = lifecycleEmail('finance-code-closed');
 export const memberLeftEmail = lifecycleEmail('member-left');
 export const nearQuotaEmail = lifecycleEmail('near-quota');
+export const storageStepsEmail = lifecycleEmail('storage-steps');

@@ -3,6 +3,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import type { EmailTemplate, RenderedEmail } from '../../platform/mail/email-template.tsx';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
+import { PROVISIONER_TOLD_AFTER, queueStorageSteps } from '../provisioning/storage-steps.service.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import {
   type LifecycleEmailProps,
@@ -41,10 +42,6 @@ export interface NightlyLifecycleResult {
   emails: number;
 }
 
-/** What the audit row of a storage-changing step says about the provisioner, which has no such operation yet. */
-export const PROVISIONER_NOT_TOLD =
-  'not told: the provisioner has no operation for this yet, so the service team makes the change on the storage';
-
 /**
  * The nightly job for one day: the reminders due, then each expiry step (active → suspended →
  * cold → deletable), all in one transaction with their audit rows and emails. A licence can take
@@ -77,10 +74,11 @@ export async function runNightlyLifecycle(
 
     const counts = { suspend: 0, cold: 0, deletable: 0 };
     for (const step of EXPIRY_STEPS) {
-      const note: Record<string, string> = step === 'deletable' ? {} : { provisioner: PROVISIONER_NOT_TOLD };
+      const note: Record<string, string> = step === 'deletable' ? {} : { provisioner: PROVISIONER_TOLD_AFTER };
       const { moved, notices } = await advanceLicences(tx, step, day, settings, now, EXPIRY_TEMPLATES[step].name, note);
       counts[step] = moved.length;
       emails += notices;
+      await queueStorageSteps(tx, jobs, step, day, moved);
     }
     if (emails > 0) await jobs.enqueue(tx, sendLifecycleNoticesJob, { asOf: day });
     await recordRun(tx, day);

@@ -185,11 +185,24 @@ describe('what the service team can do', () => {
     }
   });
 
-  it('provisions only new storage so far', () => {
-    expect(provisioningActions({ status: 'approved', kind: 'increase' }, manual)).toEqual({
-      record: false,
-      start: false,
-      retry: false,
-    });
-  });
+  it.each(['increase', 'renewal', 'recovery', 'cancellation'])(
+    'completes an approved %s order the same way',
+    (kind) => {
+      expect(provisioningActions({ status: 'approved', kind }, manual)).toEqual({
+        record: true,
+        start: false,
+        retry: false,
+      });
+      expect(provisioningActions({ status: 'approved', kind }, automated)).toEqual({
+        record: false,
+        start: true,
+        retry: false,
+      });
+      expect(provisioningActions({ status: 'provisioning-failed', kind }, automated)).toEqual({
+        record: true,
+        start: false,
+        retry: true,
+      });
+    },
+  );
 });

@@ -117,17 +117,17 @@ export interface ProvisioningActions {
 }
 
 /**
- * What the service team can do about an order's provisioning. Only new storage is provisioned
- * here so far. With the manual provisioner a person records an approved order; with an automated
- * one the team starts it (if approval did not) and retries a failure, and may instead record by
- * hand what they made themselves after a failure.
+ * What the service team can do about an order's provisioning, for new storage and for changes
+ * (increase, renewal, recovery, cancellation) alike. With the manual provisioner a person records
+ * an approved order (what they made, or for a change "Mark as done"); with an automated one the
+ * team starts it (if approval did not) and retries a failure, and may instead record by hand what
+ * they did themselves after a failure.
  */
 export function provisioningActions(
   order: { status: string; kind: string },
   provisioner: { automatic: boolean },
 ): ProvisioningActions {
   const none = { record: false, start: false, retry: false };
-  if (order.kind !== 'new') return none;
   if (order.status === 'approved') return { ...none, record: !provisioner.automatic, start: provisioner.automatic };
   if (order.status === 'provisioning-failed') return { ...none, record: true, retry: provisioner.automatic };
   return none;

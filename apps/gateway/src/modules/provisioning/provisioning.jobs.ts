@@ -3,6 +3,7 @@ import { type AnyJobHandler, jobHandler, jobType } from '../../platform/jobs/job
 import type { Provisioner } from '../../platform/provisioner/provisioner.ts';
 import { licenceGroupsJobHandlers } from '../licences/licence-groups.jobs.ts';
 import { type ProvisioningContext, runProvisioning, startProvisioningAfterApproval } from './provisioning.service.ts';
+import { tellStorageStepsHandler } from './storage-steps.jobs.ts';
 
 /**
  * Calls the automated provisioner for one run. A provisioner's failure is recorded on the run
@@ -36,5 +37,7 @@ export function provisioningJobHandlers(services: ProvisioningJobServices): AnyJ
     }),
     // After a change of a licence's people or projects: its groups, sent to the same provisioner.
     ...licenceGroupsJobHandlers(services),
+    // After the nightly lifecycle: the licences made read-only or moved to the cold store.
+    tellStorageStepsHandler(services),
   ];
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import type { ProvisionedDetails, ProvisionerKind } from '../../platform/provisioner/provisioner.ts';
-import type { ProjectRole } from '../licences/licences.tables.ts';
+import type { LicenceStatus, ProjectRole } from '../licences/licences.tables.ts';
 
 /**
  * The provisioning runs of orders, and the writes that provisioning makes: what each storage
@@ -242,6 +242,54 @@ export async function activateLicence(
     .set({ status: 'active', start_date: dates.startDate, end_date: dates.endDate, updated_at: new Date() })
     .where('id', '=', licenceId)
     .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return updated.numUpdatedRows === 1n;
+}
+
+/**
+ * What completing a change order needs of its licence, the licence's row locked (FOR UPDATE) so
+ * nothing else changes it before the transaction ends; and the order's new end date.
+ */
+export async function lockLicenceForChange(
+  tx: Executor,
+  order: { id: number; licenceId: number },
+): Promise<{
+  status: LicenceStatus;
+  sizeTb: number;
+  endDate: string | null;
+  lockedAt: Date | null;
+  lockReason: string | null;
+  orderEndsOn: string | null;
+}> {
+  const licence = await tx
+    .selectFrom('licences')
+    .select(['status', 'size_tb', 'end_date', 'locked_at', 'lock_reason'])
+    .where('id', '=', order.licenceId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const ordered = await tx.selectFrom('orders').select('ends_on').where('id', '=', order.id).executeTakeFirstOrThrow();
+  return {
+    status: licence.status,
+    sizeTb: licence.size_tb,
+    endDate: licence.end_date,
+    lockedAt: licence.locked_at,
+    lockReason: licence.lock_reason,
+    orderEndsOn: ordered.ends_on,
+  };
+}
+
+/** A change made to a locked licence row; false if its status is not `from` any more. */
+export async function changeLicence(
+  tx: Executor,
+  licenceId: number,
+  from: LicenceStatus,
+  after: { status: LicenceStatus; sizeTb: number; endDate: string | null },
+): Promise<boolean> {
+  const updated = await tx
+    .updateTable('licences')
+    .set({ status: after.status, size_tb: after.sizeTb, end_date: after.endDate, updated_at: new Date() })
+    .where('id', '=', licenceId)
+    .where('status', '=', from)
     .executeTakeFirst();
   return updated.numUpdatedRows === 1n;
 }

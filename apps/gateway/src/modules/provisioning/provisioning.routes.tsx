@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError } from '../../platform/web/errors.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { requireBackOffice, requireServiceManager, requireServiceReader } from '../admin/back-office.ts';
+import { parseId } from '../licences/licences.routes.tsx';
 import { staffOrderPath } from '../orders/orders.admin.views.tsx';
 import type { OrderDetail } from '../orders/orders.repository.ts';
 import { canManageService } from '../people/staff-access.ts';
+import { loadProjectsToMake, recordProjectsByHand } from './project-provisioning.service.ts';
 import {
   findOrderForStaff,
   loadProvisioning,
@@ -15,9 +18,16 @@ import {
   retryProvisioning,
   startProvisioning,
 } from './provisioning.service.ts';
-import { ProvisioningPage } from './provisioning.views.tsx';
+import { ProjectsMadePage, ProvisioningPage } from './provisioning.views.tsx';
 
 type OrderRequest = FastifyRequest<{ Params: { reference: string } }>;
+type LicenceRequest = FastifyRequest<{ Params: { id: string } }>;
+
+function licenceIdOf(request: LicenceRequest): number {
+  const id = parseId(request.params.id);
+  if (id === undefined) throw new AppError('not-found', 'We could not find that licence.');
+  return id;
+}
 
 /**
  * The service team's provisioning of an order: its page (the same section the staff order page
@@ -68,7 +78,10 @@ export async function provisioningRoutes(
     const values = formValues(request.body);
     const result = await recordManualProvisioning(provisioning, person, order, values);
     if ('errors' in result) return showPage(request, reply, order, { errors: result.errors, values });
-    request.session.flash = `Order ${order.reference} is provisioned: the licence is active and its people have been emailed.`;
+    request.session.flash =
+      order.kind === 'new'
+        ? `Order ${order.reference} is provisioned: the licence is active and its people have been emailed.`
+        : `Order ${order.reference} is done: the licence is changed and its people have been emailed.`;
     return reply.redirect(staffOrderPath(order.reference), 303);
   });
 
@@ -86,5 +99,41 @@ export async function provisioningRoutes(
     const runId = await retryProvisioning(provisioning, person, order);
     request.session.flash = `Provisioning of order ${order.reference} is running again (run ${runId}).`;
     return reply.redirect(staffOrderPath(order.reference), 303);
+  });
+
+  /** Projects created in an active licence, waiting to be made: the staff licence page links here. */
+  async function showProjectsMade(
+    request: LicenceRequest,
+    reply: FastifyReply,
+    form?: { errors: FieldErrors; values: Record<string, string> },
+  ) {
+    requireBackOffice(request);
+    const toMake = await loadProjectsToMake(provisioning.db, licenceIdOf(request));
+    const person = requireServiceReader(request, toMake.licence.service);
+    return sendPage(
+      reply,
+      <ProjectsMadePage
+        context={pageContext(request, reply)}
+        toMake={toMake}
+        canAct={canManageService(person, toMake.licence.service)}
+        errors={form?.errors}
+        values={form?.values}
+      />,
+      form ? 422 : 200,
+    );
+  }
+
+  app.get('/admin/licences/:id/projects-made', (request: LicenceRequest, reply) => showProjectsMade(request, reply));
+
+  app.post('/admin/licences/:id/projects-made', async (request: LicenceRequest, reply) => {
+    requireBackOffice(request);
+    const id = licenceIdOf(request);
+    const toMake = await loadProjectsToMake(provisioning.db, id);
+    const person = requireServiceManager(request, toMake.licence.service);
+    const values = formValues(request.body);
+    const result = await recordProjectsByHand(provisioning.db, person, id, values);
+    if ('errors' in result) return showProjectsMade(request, reply, { errors: result.errors, values });
+    request.session.flash = `${result.made.length === 1 ? 'The storage project is' : `${result.made.length} storage projects are`} recorded as made and active.`;
+    return reply.redirect(`/admin/licences/${id}/`, 303);
   });
 }

@@ -21,15 +21,28 @@ import { applyOrderTransition, findOrder, type OrderDetail } from '../orders/ord
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService } from '../people/staff-access.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
+import {
+  CHANGE_AUDIT_ACTIONS,
+  type ChangeKind,
+  type ChangeOrder,
+  type ChangeOutcome,
+  changeEmailWords,
+  changeInstructions,
+  decideChange,
+  type LicenceNow,
+} from './licence-changes.ts';
+import { auditProjectsMade } from './project-provisioning.service.ts';
 import { provisionOrderJob, startProvisioningJob } from './provisioning.jobs.ts';
 import {
   activateLicence,
+  changeLicence,
   findLicencePeople,
   findRun,
   finishRun,
   insertRun,
   listProjectsForProvisioning,
   listRuns,
+  lockLicenceForChange,
   type ProvisioningProject,
   type ProvisioningRun,
   recordProvisionedProjects,
@@ -44,6 +57,10 @@ import { detailsProblem, parseProvisioningForm, provisioningActions } from './pr
  * licence with its dates, writes the audit rows and emails the people on the licence. A failure
  * undoes what the provisioner reported as made and leaves the order provisioning-failed, with the
  * error for staff only, to be retried.
+ *
+ * A change order (increase, renewal, recovery, cancellation) goes the same way, but makes no
+ * storage projects: a person marks it as done, or the provisioner is sent the change; completing
+ * it re-checks the licence (licence-changes.ts) on its locked row and applies the change.
  */
 export interface ProvisioningContext {
   db: Executor;
@@ -65,6 +82,8 @@ export interface ProvisioningView {
   projects: ProvisioningProject[];
   /** Newest first. */
   runs: ProvisioningRun[];
+  /** A change order waiting to be completed: what to do on the storage, or why it cannot be done now. */
+  change?: { instructions: string } | { problem: string };
 }
 
 export async function loadProvisioning(
@@ -74,7 +93,20 @@ export async function loadProvisioning(
 ): Promise<ProvisioningView> {
   const projects = await listProjectsForProvisioning(db, order.licence.id);
   const runs = await listRuns(db, order.id);
-  return { provisionerKind: provisioner.kind, automatic: provisioner.automatic, projects, runs };
+  const view = { provisionerKind: provisioner.kind, automatic: provisioner.automatic, projects, runs };
+  const actions = provisioningActions(order, provisioner);
+  if (order.kind === 'new' || !(actions.record || actions.start || actions.retry)) return view;
+  return { ...view, change: await changeToDo(db, order) };
+}
+
+async function changeToDo(db: Executor, order: OrderDetail): Promise<{ instructions: string } | { problem: string }> {
+  try {
+    const { outcome } = await requireChange(db, order);
+    return { instructions: changeInstructions(changeOrderOf(order, outcome.after.endDate), outcome) };
+  } catch (error) {
+    if (error instanceof AppError) return { problem: error.publicMessage };
+    throw error;
+  }
 }
 
 /** The order by reference for the back office: 404 if there is none. */
@@ -114,6 +146,7 @@ export async function recordManualProvisioning(
       `Order ${order.reference} is ${ORDER_STATUS_WORDS[order.status].label.toLowerCase()}: there is nothing to record now.`,
     );
   }
+  if (order.kind !== 'new') return { details: await markChangeDone(context, person, order) };
   const projects = (await listProjectsForProvisioning(context.db, order.licence.id)).filter(
     (project) => project.status === 'pending',
   );
@@ -138,6 +171,54 @@ export async function recordManualProvisioning(
     );
   });
   return { details: parsed.details };
+}
+
+/** "Mark as done" for a change order: the team made the change on the storage; it is applied in one transaction. */
+async function markChangeDone(
+  context: ProvisioningContext,
+  person: PersonWithRoles,
+  order: OrderDetail,
+): Promise<ProvisionedDetails> {
+  return context.db.transaction().execute(async (tx) => {
+    if (!(await applyOrderTransition(tx, order.id, 'start-provisioning'))) {
+      throw await movedOn(tx, order, 'marked as done');
+    }
+    const { outcome } = await requireChange(tx, order);
+    const details = { quotaTb: outcome.after.sizeTb, projects: [] };
+    const runId = await insertRun(tx, {
+      orderId: order.id,
+      provisioner: 'manual',
+      startedByPersonId: person.id,
+      finished: { outcome: 'succeeded', details },
+    });
+    await completeProvisioning(
+      { ...context, db: tx },
+      order,
+      { id: runId, provisioner: 'manual', fromStatus: order.status },
+      details,
+      personActor(person),
+    );
+    return details;
+  });
+}
+
+/** A change order as the rules see it, with its new end date. */
+function changeOrderOf(order: OrderDetail, endsOn: string | null): ChangeOrder {
+  return { reference: order.reference, kind: order.kind as ChangeKind, sizeTb: order.sizeTb, endsOn };
+}
+
+/**
+ * Locks the change order's licence (through `db`, a transaction where it matters) and decides the
+ * change on it as it is now; a conflict with the rules' message (for staff) if it cannot be made.
+ */
+export async function requireChange(
+  db: Executor,
+  order: OrderDetail,
+): Promise<{ licence: LicenceNow; outcome: Extract<ChangeOutcome, { ok: true }> }> {
+  const { orderEndsOn, ...licence } = await lockLicenceForChange(db, { id: order.id, licenceId: order.licence.id });
+  const outcome = decideChange(changeOrderOf(order, orderEndsOn), licence);
+  if (!outcome.ok) throw new AppError('conflict', outcome.problem);
+  return { licence, outcome };
 }
 
 /** "Start provisioning" on an approved order, with an automated provisioner. */
@@ -238,11 +319,16 @@ export async function startProvisioningAfterApproval(context: ProvisioningContex
     .execute((tx) => startAutomaticRun({ ...context, db: tx }, order, systemActor('provisioning'), null));
 }
 
-/** What an automated provisioner is asked to make: the order, its product, its licence and its pending projects. */
+/**
+ * What an automated provisioner is asked to make: the order, its product, its licence and its
+ * pending projects; for a change order, the change instead of projects (a conflict if the
+ * licence no longer allows it).
+ */
 export async function provisionRequest(db: Executor, order: OrderDetail, runId: number): Promise<ProvisionRequest> {
-  const projects = (await listProjectsForProvisioning(db, order.licence.id)).filter(
-    (project) => project.status === 'pending',
-  );
+  const change = order.kind === 'new' ? undefined : await requireChange(db, order);
+  const projects = change
+    ? []
+    : (await listProjectsForProvisioning(db, order.licence.id)).filter((project) => project.status === 'pending');
   const people = await findLicencePeople(db, order.licence.id);
   return {
     run: { id: runId },
@@ -251,7 +337,7 @@ export async function provisionRequest(db: Executor, order: OrderDetail, runId: 
     licence: {
       id: order.licence.id,
       name: order.licence.name,
-      sizeTb: order.sizeTb,
+      sizeTb: change ? change.licence.sizeTb : order.sizeTb,
       termYears: order.termYears,
       department: { id: order.institution.id, name: order.institution.name },
       owner: people.owner.crsid,
@@ -263,6 +349,7 @@ export async function provisionRequest(db: Executor, order: OrderDetail, runId: 
       quotaTb: project.quotaTb,
       members: project.members,
     })),
+    ...(change ? { change: change.outcome.change } : {}),
   };
 }
 
@@ -282,10 +369,23 @@ export async function runProvisioning(
   const order = await findOrder(context.db, { id: job.orderId });
   if (order?.status !== 'provisioning') return 'skipped';
   const provisioner = context.provisioner;
-  const request = await provisionRequest(context.db, order, run.id);
-
   let failure: { message: string; partial: ProvisionedDetails | null } | undefined;
   let details: ProvisionedDetails | undefined;
+  let request: ProvisionRequest;
+  try {
+    request = await provisionRequest(context.db, order, run.id);
+  } catch (error) {
+    // A change the licence no longer allows: the provisioner is not called, nothing changes.
+    if (!(error instanceof AppError)) throw error;
+    await context.db.transaction().execute((tx) =>
+      failProvisioning({ ...context, db: tx }, order, run, {
+        message: error.publicMessage,
+        partial: null,
+        undone: null,
+      }),
+    );
+    return 'failed';
+  }
   if (!provisioner.automatic) {
     failure = { message: 'The provisioner is now manual: record what was made by hand.', partial: null };
   } else {
@@ -379,6 +479,7 @@ export async function completeProvisioning(
   if (!(await applyOrderTransition(tx, order.id, 'finish-provisioning'))) {
     throw await movedOn(tx, order, 'completed');
   }
+  if (order.kind !== 'new') return completeChange(context, order, run, actor);
   const before = await listProjectsForProvisioning(tx, order.licence.id);
   const changed = await recordProvisionedProjects(tx, order.licence.id, details);
   if (changed !== details.projects.length) {
@@ -390,12 +491,56 @@ export async function completeProvisioning(
     throw new AppError('conflict', `The licence of order ${order.reference} is no longer waiting to be set up.`);
   }
 
+  await auditCompletion(tx, actor, order, run, 'provisioned', {
+    action: 'activated',
+    before: { status: 'pending', startDate: null, endDate: null },
+    after: { status: 'active', startDate, endDate },
+  });
+  await auditProjectsMade(tx, actor, order.licence.id, before, details.projects);
+  await emailStorageReady(context, order, details, before, { startDate, endDate });
+}
+
+/**
+ * A change order's last step, through `context.db` (the transaction that completed the order):
+ * the licence re-checked on its locked row and changed, the audit rows of the order and the
+ * licence, and one email saying what changed to the Data Owner, the Data Managers and the buyer.
+ */
+async function completeChange(
+  context: ProvisioningContext,
+  order: OrderDetail,
+  run: { id: number; provisioner: ProvisionerKind; fromStatus: string },
+  actor: Actor,
+): Promise<void> {
+  const tx = context.db;
+  const { licence, outcome } = await requireChange(tx, order);
+  const { after } = outcome;
+  if (!(await changeLicence(tx, order.licence.id, licence.status, after))) {
+    throw new AppError('conflict', `The licence of order ${order.reference} has changed meanwhile; reload the page.`);
+  }
+  await auditCompletion(tx, actor, order, run, 'completed', {
+    action: CHANGE_AUDIT_ACTIONS[order.kind as ChangeKind],
+    before: { status: licence.status, sizeTb: licence.sizeTb, endDate: licence.endDate },
+    after: { ...after, order: order.reference, ...(outcome.restored ? { storage: 'restored' } : {}) },
+  });
+  const words = changeEmailWords(changeOrderOf(order, after.endDate), order.licence.name, outcome);
+  await emailLicencePeople(context, order, words.headline, words.paragraphs);
+}
+
+/** The audit rows of a completion, through `tx`: the order done by the run, and what became of its licence. */
+async function auditCompletion(
+  tx: Executor,
+  actor: Actor,
+  order: OrderDetail,
+  run: { id: number; provisioner: ProvisionerKind; fromStatus: string },
+  orderAction: string,
+  licence: { action: string; before: Record<string, unknown>; after: Record<string, unknown> },
+): Promise<void> {
   await recordAudit(tx, {
     actor,
     entityType: 'order',
     entityId: order.reference,
     licenceId: order.licence.id,
-    action: 'provisioned',
+    action: orderAction,
     before: { status: run.fromStatus },
     after: { status: 'completed', run: run.id, provisioner: run.provisioner },
   });
@@ -404,35 +549,32 @@ export async function completeProvisioning(
     entityType: 'licence',
     entityId: order.licence.id,
     licenceId: order.licence.id,
-    action: 'activated',
-    before: { status: 'pending', startDate: null, endDate: null },
-    after: { status: 'active', startDate, endDate },
+    ...licence,
   });
-  for (const made of details.projects) {
-    const old = before.find((project) => project.id === made.id);
-    await recordAudit(tx, {
-      actor,
-      entityType: 'storage-project',
-      entityId: made.id,
-      licenceId: order.licence.id,
-      action: 'provisioned',
-      before: {
-        status: old?.status ?? 'pending',
-        path: old?.path ?? null,
-        shareName: old?.shareName ?? null,
-        groups: old?.groups ?? [],
-        quotaTb: old?.quotaTb ?? null,
-      },
-      after: {
-        status: 'active',
-        path: made.path,
-        shareName: made.shareName,
-        groups: made.groups,
-        quotaTb: made.quotaTb ?? old?.quotaTb ?? null,
-      },
-    });
-  }
-  await emailStorageReady(context, order, details, before, { startDate, endDate });
+}
+
+/** One email about the order to its licence's Data Owner and Data Managers and its buyer, through `context.db`. */
+async function emailLicencePeople(
+  context: ProvisioningContext,
+  order: OrderDetail,
+  headline: string,
+  paragraphs: string[],
+): Promise<void> {
+  const people = await findLicencePeople(context.db, order.licence.id);
+  const to = [...new Set([people.owner.email, ...people.managers.map((manager) => manager.email), order.buyer.email])];
+  const message = renderEmail(
+    orderEmail,
+    {
+      serviceName: context.site.serviceName,
+      contactEmail: context.site.contactEmail,
+      reference: order.reference,
+      headline,
+      paragraphs,
+      orderUrl: `${context.site.publicUrl}/orders/${order.reference}/`,
+    },
+    { to },
+  );
+  await queueEmail(context.db, message, context.jobs);
 }
 
 async function emailStorageReady(
@@ -442,8 +584,6 @@ async function emailStorageReady(
   projects: ProvisioningProject[],
   dates: { startDate: string; endDate: string },
 ): Promise<void> {
-  const people = await findLicencePeople(context.db, order.licence.id);
-  const to = [...new Set([people.owner.email, ...people.managers.map((manager) => manager.email), order.buyer.email])];
   const projectLines = details.projects.map((made) => {
     const name = projects.find((project) => project.id === made.id)?.name ?? `#${made.id}`;
     const parts = [`Storage project ${name}: ${made.path}`];
@@ -452,23 +592,11 @@ async function emailStorageReady(
     if (made.quotaTb) parts.push(`quota ${made.quotaTb} TB`);
     return `${parts.join('; ')}.`;
   });
-  const message = renderEmail(
-    orderEmail,
-    {
-      serviceName: context.site.serviceName,
-      contactEmail: context.site.contactEmail,
-      reference: order.reference,
-      headline: `Your storage is ready: ${order.licence.name}`,
-      paragraphs: [
-        `${order.sizeTb} TB of ${order.product.name} for “${order.licence.name}” (order ${order.reference}) is set up and ready to use.`,
-        `The licence runs from ${formatDay(dates.startDate)} to ${formatDay(dates.endDate)}. We will remind the Data Owner and Data Managers before it ends.`,
-        ...projectLines,
-      ],
-      orderUrl: `${context.site.publicUrl}/orders/${order.reference}/`,
-    },
-    { to },
-  );
-  await queueEmail(context.db, message, context.jobs);
+  await emailLicencePeople(context, order, `Your storage is ready: ${order.licence.name}`, [
+    `${order.sizeTb} TB of ${order.product.name} for “${order.licence.name}” (order ${order.reference}) is set up and ready to use.`,
+    `The licence runs from ${formatDay(dates.startDate)} to ${formatDay(dates.endDate)}. We will remind the Data Owner and Data Managers before it ends.`,
+    ...projectLines,
+  ]);
 }
 
 /**

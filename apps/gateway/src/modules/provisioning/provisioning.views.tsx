@@ -7,6 +7,7 @@ import { AdminPage } from '../admin/admin.views.tsx';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import type { OrderDetail } from '../orders/orders.repository.ts';
 import { years } from '../orders/purchase.views.tsx';
+import type { LicenceProjectsToMake } from './project-provisioning.service.ts';
 import type { ProvisioningProject, ProvisioningRun } from './provisioning.repository.ts';
 import { type ProvisioningView, provisioningPath } from './provisioning.service.ts';
 import { projectField, provisioningActions } from './provisioning-rules.ts';
@@ -68,7 +69,7 @@ export function ProvisioningSection(props: ProvisioningSectionProps) {
           </button>
         </form>
       ) : null}
-      {canAct && actions.record ? <RecordForm {...props} /> : null}
+      {canAct && actions.record ? order.kind === 'new' ? <RecordForm {...props} /> : <DoneForm {...props} /> : null}
       {!canAct && (actions.record || actions.start || actions.retry) ? (
         <p>Only the {order.product.serviceName} team can provision this order.</p>
       ) : null}
@@ -86,9 +87,6 @@ function ProvisioningState({
   provisioning: ProvisioningView;
   latest: ProvisioningRun | undefined;
 }) {
-  if (order.kind !== 'new') {
-    return <p>This is a {order.kind} order: only new storage is provisioned from here so far.</p>;
-  }
   switch (order.status) {
     case 'submitted':
     case 'awaiting-payment-check':
@@ -98,6 +96,7 @@ function ProvisioningState({
     case 'cancelled':
       return <p>This order is {ORDER_STATUS_WORDS[order.status].label.toLowerCase()}: nothing is provisioned.</p>;
     case 'approved':
+      if (order.kind !== 'new') return <ChangeToDo order={order} provisioning={provisioning} />;
       return provisioning.automatic ? (
         <p>Approved. The {PROVISIONER_NAMES[provisioning.provisionerKind]} sets the storage up once started.</p>
       ) : (
@@ -143,7 +142,7 @@ function ProvisioningState({
     case 'completed':
       return (
         <p>
-          <strong class="tag tag--green">Provisioned</strong>
+          <strong class="tag tag--green">{order.kind === 'new' ? 'Provisioned' : 'Done'}</strong>
           {latest?.finishedAt ? (
             <>
               {' '}
@@ -154,6 +153,54 @@ function ProvisioningState({
         </p>
       );
   }
+}
+
+const CHANGE_NAMES: Record<string, string> = {
+  increase: 'an increase in size',
+  renewal: 'a renewal',
+  recovery: 'a recovery from the cold store',
+  cancellation: 'a cancellation',
+};
+
+/** An approved change order: what the storage needs, or why the licence no longer allows the change. */
+function ChangeToDo({ order, provisioning }: { order: OrderDetail; provisioning: ProvisioningView }) {
+  const change = provisioning.change;
+  if (change && 'problem' in change) {
+    return (
+      <div class="notice notice--warning">
+        <p>
+          <strong class="tag tag--red">Cannot be completed</strong> {change.problem}
+        </p>
+      </div>
+    );
+  }
+  return (
+    <p>
+      Approved: {CHANGE_NAMES[order.kind] ?? order.kind}.{' '}
+      {provisioning.automatic
+        ? `The ${PROVISIONER_NAMES[provisioning.provisionerKind]} is sent the change once started.`
+        : change?.instructions}
+    </p>
+  );
+}
+
+/** "Mark as done" for a change order: nothing to type, the change is applied to the licence. */
+function DoneForm({ context, order, provisioning }: ProvisioningSectionProps) {
+  const change = provisioning.change;
+  if (change && 'problem' in change) return null;
+  return (
+    <form method="post" action={provisioningPath(order.reference)}>
+      <CsrfField token={context.csrfToken} />
+      {order.status === 'provisioning-failed' && change ? <p>{change.instructions}</p> : null}
+      <p>
+        Once the storage is changed, the order becomes done, the licence is changed, and the Data Owner, the Data
+        Managers and the buyer are emailed what changed.
+      </p>
+      <button type="submit" class="button">
+        Mark as done
+      </button>
+    </form>
+  );
 }
 
 function describe(details: ProvisionedDetails): string {
@@ -204,7 +251,33 @@ function RecordForm({ context, order, provisioning, errors = {}, values = {} }: 
     <form method="post" action={provisioningPath(order.reference)} novalidate>
       <CsrfField token={context.csrfToken} />
       <h3>{order.status === 'provisioning-failed' ? 'Or record what you made by hand' : 'Record what you made'}</h3>
-      {pending.map((project) => {
+      <ProjectFieldsets projects={pending} licenceSizeTb={order.sizeTb} errors={errors} values={values} />
+      <p>
+        The order becomes done, the licence active from today for {years(order.termYears)}, and the Data Owner, the Data
+        Managers and the buyer are emailed the paths.
+      </p>
+      <button type="submit" class="button">
+        Mark as provisioned
+      </button>
+    </form>
+  );
+}
+
+/** For each storage project to be made, where it lives, its share, its groups and its quota. */
+export function ProjectFieldsets({
+  projects,
+  licenceSizeTb,
+  errors,
+  values,
+}: {
+  projects: ProvisioningProject[];
+  licenceSizeTb: number;
+  errors: FieldErrors;
+  values: Record<string, string>;
+}) {
+  return (
+    <>
+      {projects.map((project) => {
         const field = (name: 'path' | 'shareName' | 'groups' | 'quotaTb') => projectField(project.id, name);
         return (
           <fieldset key={project.id}>
@@ -233,7 +306,7 @@ function RecordForm({ context, order, provisioning, errors = {}, values = {} }: 
             <TextField
               name={field('quotaTb')}
               label="Quota in TB"
-              hint={`The licence is ${order.sizeTb} TB.`}
+              hint={`The licence is ${licenceSizeTb} TB.`}
               error={errors[field('quotaTb')]}
               value={values[field('quotaTb')] ?? String(project.quotaTb)}
               inputMode="numeric"
@@ -242,14 +315,7 @@ function RecordForm({ context, order, provisioning, errors = {}, values = {} }: 
           </fieldset>
         );
       })}
-      <p>
-        The order becomes done, the licence active from today for {years(order.termYears)}, and the Data Owner, the Data
-        Managers and the buyer are emailed the paths.
-      </p>
-      <button type="submit" class="button">
-        Mark as provisioned
-      </button>
-    </form>
+    </>
   );
 }
 
@@ -321,6 +387,67 @@ export function ProvisioningPage(props: ProvisioningSectionProps) {
         ]}
       />
       <ProvisioningSection {...props} />
+    </AdminPage>
+  );
+}
+
+/** The staff page's path for recording what was made of an active licence's new storage projects. */
+export const projectsMadePath = (licenceId: number): string => `/admin/licences/${licenceId}/projects-made`;
+
+/**
+ * Storage projects created in a licence already in use, waiting to be made on the storage: with
+ * the manual provisioner, a person of the service team makes them and records here what they made.
+ */
+export function ProjectsMadePage({
+  context,
+  toMake,
+  canAct,
+  errors = {},
+  values = {},
+}: {
+  context: PageContext;
+  toMake: LicenceProjectsToMake;
+  canAct: boolean;
+  errors?: FieldErrors;
+  values?: Record<string, string>;
+}) {
+  const { licence, projects } = toMake;
+  const failed = Object.values(errors).some(Boolean);
+  const title = `New storage projects of ${licence.name}`;
+  return (
+    <AdminPage
+      context={context}
+      title={failed ? `Error: ${title}` : title}
+      section="/admin/licences/"
+      crumbs={[
+        { label: 'Licences', href: '/admin/licences/' },
+        { label: licence.name, href: `/admin/licences/${licence.id}/` },
+      ]}
+    >
+      <ErrorSummary errors={errors} />
+      <h1>
+        <span class="caption">Licence {licence.id}</span> {title}
+      </h1>
+      {projects.length === 0 ? (
+        <p>No storage project of this licence is waiting to be made.</p>
+      ) : canAct ? (
+        <form method="post" action={projectsMadePath(licence.id)} novalidate>
+          <CsrfField token={context.csrfToken} />
+          <p>
+            These storage projects were created after the licence was set up. Make them on the storage, then record here
+            what you made: each becomes active with its path.
+          </p>
+          <ProjectFieldsets projects={projects} licenceSizeTb={licence.sizeTb} errors={errors} values={values} />
+          <button type="submit" class="button">
+            Mark as made
+          </button>
+        </form>
+      ) : (
+        <p>
+          {projects.length === 1 ? 'One storage project is' : `${projects.length} storage projects are`} waiting to be
+          made by the storage team.
+        </p>
+      )}
     </AdminPage>
   );
 }

@@ -2,11 +2,14 @@ import { spawn } from 'node:child_process';
 import {
   boundedMessage,
   type GroupSyncRequest,
+  type LicenceStateRequest,
+  type ProjectMade,
   type ProvisionedDetails,
   type Provisioner,
   type ProvisionerMessage,
   ProvisioningError,
   type ProvisionRequest,
+  parseProjectsMade,
   parseProvisionedDetails,
   partialDetailsFrom,
 } from './provisioner.ts';
@@ -26,8 +29,10 @@ export interface CommandOptions {
 /**
  * Runs a configured executable, without a shell, once per step. It reads the message as JSON on
  * stdin (`{"action":"provision","request":{…}}` or `{"action":"undo","request":{…},"details":{…}}`, or
- * `{"action":"sync-groups","request":{licence, projects}}` after a change of people or projects)
- * and, for provision, prints the details it made as JSON on stdout and exits 0. A non-zero exit is
+ * `{"action":"sync-groups","request":{licence, projects}}` after a change of people or projects, or
+ * `{"action":"licence-state","request":{state, asOf, licences}}` for the nightly lifecycle steps)
+ * and, for provision, prints the details it made as JSON on stdout and exits 0 (for sync-groups,
+ * `{"projects": […]}` with what it made of the pending projects, or nothing). A non-zero exit is
  * a failure whose stderr is the error; what stdout holds then (the details made so far) is undone.
  * A command that runs past the timeout is killed with its whole process group.
  */
@@ -49,8 +54,16 @@ export function commandProvisioner(options: CommandOptions): Provisioner {
       const result = await runCommand(options, { action: 'undo', request, details });
       if (result.exitCode !== 0) throw new ProvisioningError(failureMessage(result));
     },
-    async syncGroups(request: GroupSyncRequest): Promise<void> {
+    async syncGroups(request: GroupSyncRequest): Promise<ProjectMade[]> {
       const result = await runCommand(options, { action: 'sync-groups', request });
+      if (result.exitCode !== 0) throw new ProvisioningError(failureMessage(result));
+      if (result.stdout.trim() !== '' && parseJson(result.stdout) === undefined) {
+        throw new ProvisioningError('The provisioning command answered sync-groups with something that is not JSON.');
+      }
+      return parseProjectsMade(parseJson(result.stdout), 'provisioning command');
+    },
+    async applyLicenceState(request: LicenceStateRequest): Promise<void> {
+      const result = await runCommand(options, { action: 'licence-state', request });
       if (result.exitCode !== 0) throw new ProvisioningError(failureMessage(result));
     },
   };

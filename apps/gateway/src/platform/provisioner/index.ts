@@ -6,7 +6,11 @@ import { webhookProvisioner } from './webhook-provisioner.ts';
 export { commandProvisioner } from './command-provisioner.ts';
 export {
   type GroupSyncRequest,
+  type LicenceChange,
+  type LicenceStateRequest,
+  type LicenceStorageState,
   manualProvisioner,
+  type ProjectMade,
   type ProvisionedDetails,
   type Provisioner,
   type ProvisionerKind,

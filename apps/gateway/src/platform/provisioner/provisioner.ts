@@ -33,6 +33,42 @@ export interface ProvisionRequest {
     quotaTb: number;
     members: Array<{ crsid: string; role: 'project-data-manager' | 'project-data-user' }>;
   }>;
+  /**
+   * What a change order (any kind but `new`) does to the licence's storage; left out for new
+   * storage. `licence.sizeTb` is then the size before the change, and `projects` is empty: the
+   * answer is `{"quotaTb": <the licence's quota after the change>, "projects": []}`.
+   */
+  change?: LicenceChange;
+}
+
+/** A change order's effect on the storage, by kind: only the fields of that kind are present. */
+export interface LicenceChange {
+  /** increase: the TB added, and the licence's size after it. */
+  addedTb?: number;
+  newSizeTb?: number;
+  /** renewal and recovery: the licence's new end date (YYYY-MM-DD). */
+  newEndDate?: string;
+  /**
+   * renewal of a suspended licence: make it read-write again; recovery: bring the data back from
+   * the cold store (before the licence is active again).
+   */
+  restore?: 'read-write' | 'from-cold-store';
+  /** cancellation: nobody may use the storage any more. */
+  removeAccess?: true;
+}
+
+/** A lifecycle step a licence's storage must take (the nightly job): read-only at expiry, then to the cold store. */
+export type LicenceStorageState = 'read-only' | 'cold-store';
+
+/**
+ * Licences whose storage must take a lifecycle step, a batch at a time (at most a few hundred).
+ * Idempotent: a licence already in that state is left as it is.
+ */
+export interface LicenceStateRequest {
+  state: LicenceStorageState;
+  /** The day (YYYY-MM-DD) the nightly job took the step. */
+  asOf: string;
+  licences: Array<{ id: number; name: string; product: string; endDate: string }>;
 }
 
 /**
@@ -42,7 +78,8 @@ export interface ProvisionRequest {
  */
 export interface GroupSyncRequest {
   licence: { id: number; name: string; sizeTb: number; owner: string; managers: string[] };
-  projects: ProvisionRequest['projects'];
+  /** `pending` projects were created in the active licence since it was set up: the provisioner makes them. */
+  projects: Array<ProvisionRequest['projects'][number] & { status: 'pending' | 'active' }>;
 }
 
 /** A directory group's name as storage systems accept it. */
@@ -68,6 +105,11 @@ export const provisionedDetailsSchema = z.object({
 
 export type ProvisionedDetails = z.infer<typeof provisionedDetailsSchema>;
 
+/** The answer to sync-groups: the pending projects it made, as in provisioned details; nothing (or none) is allowed. */
+export const projectsMadeSchema = provisionedDetailsSchema.pick({ projects: true });
+
+export type ProjectMade = ProvisionedDetails['projects'][number];
+
 /** A provisioner's refusal or failure: its message (for staff only) and what it had made before failing. */
 export class ProvisioningError extends Error {
   constructor(
@@ -88,15 +130,21 @@ export interface Provisioner {
   provision(request: ProvisionRequest): Promise<ProvisionedDetails>;
   /** Removes what a failed run made. Rejects with a ProvisioningError if it could not. */
   undo(request: ProvisionRequest, details: ProvisionedDetails): Promise<void>;
-  /** Makes the storage system's groups (and quotas) match the licence as it is now; manual does nothing. */
-  syncGroups(request: GroupSyncRequest): Promise<void>;
+  /**
+   * Makes the storage system's groups (and quotas) match the licence as it is now, making its
+   * pending projects; answers what it made of them. Manual does nothing and answers none.
+   */
+  syncGroups(request: GroupSyncRequest): Promise<ProjectMade[]>;
+  /** Takes a lifecycle step on the storage of each licence; manual does nothing (the service team is emailed). */
+  applyLicenceState(request: LicenceStateRequest): Promise<void>;
 }
 
 /** The message an automated provisioner receives: on stdin (command) or as the POST body (webhook). */
 export type ProvisionerMessage =
   | { action: 'provision'; request: ProvisionRequest }
   | { action: 'undo'; request: ProvisionRequest; details: ProvisionedDetails }
-  | { action: 'sync-groups'; request: GroupSyncRequest };
+  | { action: 'sync-groups'; request: GroupSyncRequest }
+  | { action: 'licence-state'; request: LicenceStateRequest };
 
 /** Nothing automatic: a person records what they made on the staff order page. */
 export const manualProvisioner: Provisioner = {
@@ -105,7 +153,8 @@ export const manualProvisioner: Provisioner = {
   provision: () =>
     Promise.reject(new ProvisioningError('Provisioning is manual: the service team records what they made.')),
   undo: () => Promise.resolve(),
-  syncGroups: () => Promise.resolve(),
+  syncGroups: () => Promise.resolve([]),
+  applyLicenceState: () => Promise.resolve(),
 };
 
 /** Parses a provisioner's answer; a ProvisioningError (with nothing to undo) when it is not details. */
@@ -115,6 +164,17 @@ export function parseProvisionedDetails(value: unknown, from: string): Provision
   const issue = parsed.error.issues[0];
   throw new ProvisioningError(
     `The ${from} answered with details that are not valid (${issue?.path.join('.') || 'answer'}: ${issue?.message}).`,
+  );
+}
+
+/** The projects a sync-groups answer says were made; none for an empty answer (a provisioner that makes none). */
+export function parseProjectsMade(value: unknown, from: string): ProjectMade[] {
+  if (value === undefined || value === null) return [];
+  const parsed = projectsMadeSchema.safeParse(value);
+  if (parsed.success) return parsed.data.projects;
+  const issue = parsed.error.issues[0];
+  throw new ProvisioningError(
+    `The ${from} answered sync-groups with projects that are not valid (${issue?.path.join('.') || 'answer'}: ${issue?.message}).`,
   );
 }
 

@@ -1,11 +1,14 @@
 import {
   boundedMessage,
   type GroupSyncRequest,
+  type LicenceStateRequest,
+  type ProjectMade,
   type ProvisionedDetails,
   type Provisioner,
   type ProvisionerMessage,
   ProvisioningError,
   type ProvisionRequest,
+  parseProjectsMade,
   parseProvisionedDetails,
   partialDetailsFrom,
 } from './provisioner.ts';
@@ -66,8 +69,16 @@ export function webhookProvisioner(options: WebhookOptions): Provisioner {
       const answer = await call({ action: 'undo', request, details });
       if (answer.status < 200 || answer.status > 299) throw new ProvisioningError(failureMessage(answer));
     },
-    async syncGroups(request: GroupSyncRequest): Promise<void> {
+    async syncGroups(request: GroupSyncRequest): Promise<ProjectMade[]> {
       const answer = await call({ action: 'sync-groups', request });
+      if (answer.status < 200 || answer.status > 299) throw new ProvisioningError(failureMessage(answer));
+      if (answer.text.trim() !== '' && answer.body === undefined) {
+        throw new ProvisioningError('The provisioning webhook answered sync-groups with something that is not JSON.');
+      }
+      return parseProjectsMade(answer.body, 'provisioning webhook');
+    },
+    async applyLicenceState(request: LicenceStateRequest): Promise<void> {
+      const answer = await call({ action: 'licence-state', request });
       if (answer.status < 200 || answer.status > 299) throw new ProvisioningError(failureMessage(answer));
     },
   };

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ChangeOrder,
+  changeEmailWords,
+  changeInstructions,
+  decideChange,
+  type LicenceNow,
+} from './licence-changes.ts';
+
+const licence = (status: LicenceNow['status'], more: Partial<LicenceNow> = {}): LicenceNow => ({
+  status,
+  sizeTb: 5,
+  endDate: '2027-02-28',
+  lockedAt: null,
+  lockReason: null,
+  ...more,
+});
+const order = (kind: ChangeOrder['kind'], more: Partial<ChangeOrder> = {}): ChangeOrder => ({
+  reference: 'ORD-000042',
+  kind,
+  sizeTb: 5,
+  endsOn: kind === 'renewal' || kind === 'recovery' ? '2028-02-29' : null,
+  ...more,
+});
+
+describe('what completing a change order does to its licence', () => {
+  it('adds the TB of an increase, keeping the status and end date', () => {
+    expect(decideChange(order('increase', { sizeTb: 3 }), licence('active'))).toEqual({
+      ok: true,
+      after: { status: 'active', sizeTb: 8, endDate: '2027-02-28' },
+      change: { addedTb: 3, newSizeTb: 8 },
+      restored: false,
+    });
+  });
+
+  it('moves the end date of a renewal, restoring a suspended licence (back-dated across 29 February)', () => {
+    expect(decideChange(order('renewal'), licence('active'))).toMatchObject({
+      after: { status: 'active', endDate: '2028-02-29' },
+      change: { newEndDate: '2028-02-29' },
+      restored: false,
+    });
+    expect(decideChange(order('renewal'), licence('suspended'))).toMatchObject({
+      after: { status: 'active', endDate: '2028-02-29' },
+      change: { newEndDate: '2028-02-29', restore: 'read-write' },
+      restored: true,
+    });
+  });
+
+  it('brings a cold licence back with a recovery, and cancels a pending or active one', () => {
+    expect(decideChange(order('recovery'), licence('cold'))).toMatchObject({
+      after: { status: 'active', endDate: '2028-02-29' },
+      change: { restore: 'from-cold-store' },
+    });
+    for (const status of ['pending', 'active'] as const) {
+      expect(decideChange(order('cancellation'), licence(status))).toMatchObject({
+        after: { status: 'cancelled' },
+        change: { removeAccess: true },
+      });
+    }
+  });
+
+  it.each([
+    ['increase', ['pending', 'suspended', 'cold', 'deletable', 'deleted', 'cancelled']],
+    ['renewal', ['pending', 'cold', 'deletable', 'deleted', 'cancelled']],
+    ['recovery', ['pending', 'active', 'suspended', 'deletable', 'deleted', 'cancelled']],
+    ['cancellation', ['suspended', 'cold', 'deletable', 'deleted', 'cancelled']],
+  ] as const)('refuses %s of a licence that is %j, saying why', (kind, statuses) => {
+    for (const status of statuses) {
+      const outcome = decideChange(order(kind), licence(status));
+      expect(outcome.ok).toBe(false);
+      if (!outcome.ok)
+        expect(outcome.problem).toMatch(/^Order ORD-000042 cannot be completed: .* Nothing was changed\./);
+    }
+  });
+
+  it('points a renewal of a cold licence to a recovery, and refuses any change to a locked licence', () => {
+    expect(decideChange(order('renewal'), licence('cold'))).toEqual({
+      ok: false,
+      problem:
+        'Order ORD-000042 cannot be completed: a renewal applies to a licence that is active or expired – read-only, and this one is in the cold store now. Nothing was changed. Cancel this order; the customer can order a recovery instead.',
+    });
+    expect(decideChange(order('increase'), licence('active', { lockedAt: new Date(), lockReason: 'audit' }))).toEqual({
+      ok: false,
+      problem: 'Order ORD-000042 cannot be completed: This licence is locked (audit). Unlock it before changing it.',
+    });
+  });
+
+  it('refuses a renewal or recovery without a new end date', () => {
+    expect(decideChange(order('renewal', { endsOn: null }), licence('active')).ok).toBe(false);
+  });
+
+  it('says what to do on the storage, and what changed in the email', () => {
+    const increase = decideChange(order('increase', { sizeTb: 3 }), licence('active'));
+    if (!increase.ok) throw new Error(increase.problem);
+    expect(changeInstructions(order('increase', { sizeTb: 3 }), increase)).toBe(
+      "Raise the licence's quota on the storage by 3 TB to 8 TB.",
+    );
+    expect(changeEmailWords(order('increase', { sizeTb: 3 }), 'Imaging', increase).paragraphs[0]).toBe(
+      '“Imaging” is now 8 TB: 3 TB added by order ORD-000042.',
+    );
+    const renewal = decideChange(order('renewal'), licence('suspended'));
+    if (!renewal.ok) throw new Error(renewal.problem);
+    expect(changeEmailWords(order('renewal'), 'Imaging', renewal)).toEqual({
+      headline: 'Your storage licence is renewed: Imaging',
+      paragraphs: [
+        '“Imaging” is renewed by order ORD-000042: it now ends on 29 February 2028.',
+        'It had expired and was read-only; it is active and can be changed again (restored).',
+        'We will remind the Data Owner and Data Managers before it ends.',
+      ],
+    });
+  });
+});

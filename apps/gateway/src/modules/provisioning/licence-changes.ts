@@ -1,0 +1,184 @@
+import type { LicenceChange } from '../../platform/provisioner/provisioner.ts';
+import { licenceLockProblem } from '../licences/licence-lock.ts';
+import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
+import type { LicenceStatus } from '../licences/licences.tables.ts';
+import type { OrderKind } from '../orders/order-status.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
+
+/**
+ * What completing a change order does to its licence (the contract of issue 6 between the orders
+ * that change a licence and their completion), as pure rules: which statuses allow which change,
+ * the licence after it, what the storage must be told, and the words of the email that says what
+ * changed. Completion re-checks here on the licence row it locked, so a licence that moved on
+ * since the order was submitted (a renewal of a licence that has meanwhile gone to the cold
+ * store) fails with a message for staff and changes nothing.
+ */
+export type ChangeKind = Exclude<OrderKind, 'new'>;
+
+export interface LicenceNow {
+  status: LicenceStatus;
+  sizeTb: number;
+  endDate: string | null;
+  lockedAt: Date | null;
+  lockReason: string | null;
+}
+
+export interface ChangeOrder {
+  reference: string;
+  kind: ChangeKind;
+  /** increase: the TB added; the others: the licence's size. */
+  sizeTb: number;
+  /** renewal and recovery: the new end date. */
+  endsOn: string | null;
+}
+
+export interface LicenceAfter {
+  status: LicenceStatus;
+  sizeTb: number;
+  endDate: string | null;
+}
+
+export type ChangeOutcome =
+  | { ok: true; after: LicenceAfter; change: LicenceChange; restored: boolean }
+  | { ok: false; problem: string };
+
+/** The licence statuses each change applies to. */
+export const CHANGE_ALLOWED_FROM: Record<ChangeKind, readonly LicenceStatus[]> = {
+  increase: ['active'],
+  renewal: ['active', 'suspended'],
+  recovery: ['cold'],
+  cancellation: ['pending', 'active'],
+};
+
+const KIND_WORDS: Record<ChangeKind, string> = {
+  increase: 'An increase',
+  renewal: 'A renewal',
+  recovery: 'A recovery',
+  cancellation: 'A cancellation',
+};
+
+const statusWords = (status: LicenceStatus) => LICENCE_STATUS_WORDS[status].label.toLowerCase();
+
+/** Whether the change can be made to the licence as it is now, and if so the licence after it. */
+export function decideChange(order: ChangeOrder, licence: LicenceNow): ChangeOutcome {
+  const locked = licenceLockProblem(licence, 'staff');
+  if (locked) return { ok: false, problem: `Order ${order.reference} cannot be completed: ${locked}` };
+  const allowed = CHANGE_ALLOWED_FROM[order.kind];
+  if (!allowed.includes(licence.status)) {
+    const advice =
+      order.kind === 'renewal' && licence.status === 'cold'
+        ? ' Cancel this order; the customer can order a recovery instead.'
+        : ' Cancel this order.';
+    return {
+      ok: false,
+      problem: `Order ${order.reference} cannot be completed: ${KIND_WORDS[order.kind].toLowerCase()} applies to a licence that is ${allowed.map(statusWords).join(' or ')}, and this one is ${statusWords(licence.status)} now. Nothing was changed.${advice}`,
+    };
+  }
+  if ((order.kind === 'renewal' || order.kind === 'recovery') && !order.endsOn) {
+    return { ok: false, problem: `Order ${order.reference} has no new end date, so it cannot be completed.` };
+  }
+  const endsOn = order.endsOn ?? '';
+  switch (order.kind) {
+    case 'increase': {
+      const sizeTb = licence.sizeTb + order.sizeTb;
+      return {
+        ok: true,
+        after: { status: licence.status, sizeTb, endDate: licence.endDate },
+        change: { addedTb: order.sizeTb, newSizeTb: sizeTb },
+        restored: false,
+      };
+    }
+    case 'renewal': {
+      const restored = licence.status === 'suspended';
+      return {
+        ok: true,
+        after: { status: 'active', sizeTb: licence.sizeTb, endDate: endsOn },
+        change: restored ? { newEndDate: endsOn, restore: 'read-write' } : { newEndDate: endsOn },
+        restored,
+      };
+    }
+    case 'recovery':
+      return {
+        ok: true,
+        after: { status: 'active', sizeTb: licence.sizeTb, endDate: endsOn },
+        change: { newEndDate: endsOn, restore: 'from-cold-store' },
+        restored: true,
+      };
+    case 'cancellation':
+      return {
+        ok: true,
+        after: { status: 'cancelled', sizeTb: licence.sizeTb, endDate: licence.endDate },
+        change: { removeAccess: true },
+        restored: false,
+      };
+  }
+}
+
+/** The licence's audit action for each change. */
+export const CHANGE_AUDIT_ACTIONS: Record<ChangeKind, string> = {
+  increase: 'size increased',
+  renewal: 'renewed',
+  recovery: 'recovered from the cold store',
+  cancellation: 'cancelled',
+};
+
+/** What the service team must do on the storage before marking the order as done (manual provisioner). */
+export function changeInstructions(order: ChangeOrder, outcome: Extract<ChangeOutcome, { ok: true }>): string {
+  const { after } = outcome;
+  switch (order.kind) {
+    case 'increase':
+      return `Raise the licence's quota on the storage by ${order.sizeTb} TB to ${after.sizeTb} TB.`;
+    case 'renewal':
+      return outcome.restored
+        ? `The licence expired and its storage is read-only: make it read-write again. It will run until ${formatDay(after.endDate ?? '')}.`
+        : `Nothing needs changing on the storage: the licence will run until ${formatDay(after.endDate ?? '')}.`;
+    case 'recovery':
+      return `Bring the licence's data back from the cold store, read-write. It will run until ${formatDay(after.endDate ?? '')}.`;
+    case 'cancellation':
+      return 'Remove everyone’s access to the licence’s storage.';
+  }
+}
+
+/** The email's headline and what changed, for the Data Owner, the Data Managers and the buyer. */
+export function changeEmailWords(
+  order: ChangeOrder,
+  licenceName: string,
+  outcome: Extract<ChangeOutcome, { ok: true }>,
+): { headline: string; paragraphs: string[] } {
+  const { after } = outcome;
+  const until = after.endDate ? formatDay(after.endDate) : '';
+  switch (order.kind) {
+    case 'increase':
+      return {
+        headline: `Your storage is bigger: ${licenceName}`,
+        paragraphs: [
+          `“${licenceName}” is now ${after.sizeTb} TB: ${order.sizeTb} TB added by order ${order.reference}.`,
+          `The licence still ends on ${until}.`,
+        ],
+      };
+    case 'renewal':
+      return {
+        headline: `Your storage licence is renewed: ${licenceName}`,
+        paragraphs: [
+          `“${licenceName}” is renewed by order ${order.reference}: it now ends on ${until}.`,
+          ...(outcome.restored
+            ? ['It had expired and was read-only; it is active and can be changed again (restored).']
+            : []),
+          'We will remind the Data Owner and Data Managers before it ends.',
+        ],
+      };
+    case 'recovery':
+      return {
+        headline: `Your data is back from the cold store: ${licenceName}`,
+        paragraphs: [
+          `The data of “${licenceName}” is restored from the cold store (order ${order.reference}) and the licence is active again.`,
+          `It now ends on ${until}.`,
+        ],
+      };
+    case 'cancellation':
+      return {
+        headline: `Your storage licence is cancelled: ${licenceName}`,
+        paragraphs: [`“${licenceName}” is cancelled (order ${order.reference}): its storage can no longer be used.`],
+      };
+  }
+}

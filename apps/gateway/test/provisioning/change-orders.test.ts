@@ -1,0 +1,285 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LicenceStatus } from '../../src/modules/licences/licences.tables.ts';
+import type { OrderKind } from '../../src/modules/orders/order-status.ts';
+import { enqueueProvisioningIfAutomatic } from '../../src/modules/provisioning/provisioning.service.ts';
+import { drainJobs } from '../support/jobs.ts';
+import { insertOrder, insertStorage } from '../support/storage-fixtures.ts';
+import type { TestApp } from '../support/test-app.ts';
+import { appForTests, callsIn, page, signedIn, startCommandApp, startProvisioningApp } from './provisioning-support.ts';
+
+/**
+ * Completing the orders that change a licence (issue 6): by hand ("Mark as done") with the manual
+ * provisioner, or by the automated one; each applies the change to the licence in one transaction
+ * with the order done, audit rows and one email that says what changed; a licence that no longer
+ * allows the change is refused with a message for staff, and nothing is changed.
+ */
+interface ChangeFixture {
+  licenceId: number;
+  orderId: number;
+  reference: string;
+}
+
+let counter = 0;
+
+/** A 5 TB RDS licence of Alice (ar101) with Ben (bm202) as Data Manager, ending 28 February 2027, and an approved change order bought by Dana (da303). */
+async function changeOrder(
+  t: TestApp,
+  kind: Exclude<OrderKind, 'new'>,
+  licence: { status: LicenceStatus; endDate?: string },
+  order: { sizeTb?: number; startsOn?: string; endsOn?: string } = {},
+): Promise<ChangeFixture> {
+  const storage = await insertStorage(t.database.db, {
+    name: `Change ${kind} ${++counter}`,
+    owner: 'ar101',
+    managers: ['bm202'],
+    sizeTb: 5,
+    status: licence.status,
+    startDate: '2026-03-01',
+    endDate: licence.endDate ?? '2027-02-28',
+    projects: [{ name: `change-${counter}`, status: 'active' }],
+    order: { status: 'completed' },
+  });
+  const inserted = await insertOrder(t.database.db, storage.licenceId, {
+    kind,
+    status: 'approved',
+    buyer: 'da303',
+    ...order,
+  });
+  return { licenceId: storage.licenceId, orderId: inserted.id, reference: inserted.reference };
+}
+
+const RENEWAL = { startsOn: '2027-03-01', endsOn: '2028-02-29' };
+
+async function stateOf(t: TestApp, fixture: ChangeFixture) {
+  const db = t.database.db;
+  const licence = await db
+    .selectFrom('licences')
+    .select(['status', 'size_tb', 'end_date'])
+    .where('id', '=', fixture.licenceId)
+    .executeTakeFirstOrThrow();
+  const order = await db
+    .selectFrom('orders')
+    .select('status')
+    .where('id', '=', fixture.orderId)
+    .executeTakeFirstOrThrow();
+  const audit = await db
+    .selectFrom('audit_events')
+    .select(['entity_type', 'action', 'before', 'after'])
+    .where('licence_id', '=', fixture.licenceId)
+    .orderBy('id')
+    .execute();
+  return { licence, order: order.status, audit };
+}
+
+async function mailAbout(t: TestApp, reference: string) {
+  return t.database.db
+    .selectFrom('mail_outbox')
+    .select(['to_addresses', 'subject', 'text_body'])
+    .where('text_body', 'like', `%${reference}%`)
+    .orderBy('id')
+    .execute();
+}
+
+const PEOPLE = ['ar101@cam.ac.uk', 'bm202@cam.ac.uk', 'da303@cam.ac.uk'];
+
+describe('completing change orders by hand (the manual provisioner)', () => {
+  const app = appForTests(() => startProvisioningApp());
+  let t: TestApp;
+  beforeAll(() => {
+    t = app().t;
+  });
+
+  async function markDone(fixture: ChangeFixture, crsid = 'rs501') {
+    const rosa = await signedIn(t, crsid);
+    const csrf = await rosa.csrfFrom(page(fixture));
+    return rosa.post(page(fixture), { _csrf: csrf });
+  }
+
+  it('an increase: the page says what to do, "Mark as done" adds the TB, audits and emails once', async () => {
+    const fixture = await changeOrder(
+      t,
+      'increase',
+      { status: 'active' },
+      { sizeTb: 3, startsOn: '2026-11-27', endsOn: '2027-02-28' },
+    );
+    const rosa = await signedIn(t, 'rs501');
+    const form = await rosa.get(page(fixture));
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain("Raise the licence's quota on the storage by 3 TB to 8 TB.");
+    expect(form.body).toContain('Mark as done');
+    expect(form.body).not.toContain('name="project-');
+
+    const done = await markDone(fixture);
+    expect(done.statusCode, done.body.slice(0, 300)).toBe(303);
+    const state = await stateOf(t, fixture);
+    expect(state.order).toBe('completed');
+    expect(state.licence).toEqual({ status: 'active', size_tb: 8, end_date: '2027-02-28' });
+    expect(state.audit.map((row) => [row.entity_type, row.action])).toEqual([
+      ['order', 'completed'],
+      ['licence', 'size increased'],
+    ]);
+    expect(state.audit[1]?.before).toEqual({ status: 'active', sizeTb: 5, endDate: '2027-02-28' });
+    expect(state.audit[1]?.after).toMatchObject({ status: 'active', sizeTb: 8, order: fixture.reference });
+    const mail = await mailAbout(t, fixture.reference);
+    expect(mail).toHaveLength(1);
+    expect([...(mail[0]?.to_addresses ?? [])].sort()).toEqual(PEOPLE);
+    expect(mail[0]?.text_body).toContain(`is now 8 TB: 3 TB added by order ${fixture.reference}`);
+    expect(mail[0]?.text_body).toContain('still ends on 28 February 2027');
+
+    // Again: the order is done, so nothing is added twice.
+    expect((await markDone(fixture)).statusCode).toBe(409);
+    expect((await stateOf(t, fixture)).licence.size_tb).toBe(8);
+    expect(await mailAbout(t, fixture.reference)).toHaveLength(1);
+  });
+
+  it('a renewal after expiry (back-dated) restores a suspended licence to active, to 29 February 2028', async () => {
+    const fixture = await changeOrder(t, 'renewal', { status: 'suspended' }, RENEWAL);
+    const form = await (await signedIn(t, 'rs501')).get(page(fixture));
+    expect(form.body).toContain('its storage is read-only: make it read-write again');
+    expect((await markDone(fixture)).statusCode).toBe(303);
+    const state = await stateOf(t, fixture);
+    expect(state.licence).toEqual({ status: 'active', size_tb: 5, end_date: '2028-02-29' });
+    expect(state.audit[1]).toMatchObject({
+      action: 'renewed',
+      before: { status: 'suspended', endDate: '2027-02-28' },
+      after: { status: 'active', endDate: '2028-02-29', storage: 'restored' },
+    });
+    const mail = await mailAbout(t, fixture.reference);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.subject).toContain('renewed');
+    expect(mail[0]?.text_body).toContain('it now ends on 29 February 2028');
+    expect(mail[0]?.text_body).toContain('restored');
+  });
+
+  it('a renewal of an active licence only moves its end date', async () => {
+    const fixture = await changeOrder(t, 'renewal', { status: 'active' }, RENEWAL);
+    expect((await markDone(fixture)).statusCode).toBe(303);
+    expect((await stateOf(t, fixture)).licence).toEqual({ status: 'active', size_tb: 5, end_date: '2028-02-29' });
+    expect((await mailAbout(t, fixture.reference))[0]?.text_body).not.toContain('restored');
+  });
+
+  it('a recovery brings a cold licence back to active with its new end date', async () => {
+    const fixture = await changeOrder(t, 'recovery', { status: 'cold' }, RENEWAL);
+    const form = await (await signedIn(t, 'rs501')).get(page(fixture));
+    expect(form.body).toContain('back from the cold store');
+    expect((await markDone(fixture)).statusCode).toBe(303);
+    expect((await stateOf(t, fixture)).licence).toEqual({ status: 'active', size_tb: 5, end_date: '2028-02-29' });
+    const mail = await mailAbout(t, fixture.reference);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.text_body).toContain('restored from the cold store');
+  });
+
+  it('a cancellation cancels the licence', async () => {
+    const fixture = await changeOrder(t, 'cancellation', { status: 'active' });
+    expect((await markDone(fixture)).statusCode).toBe(303);
+    const state = await stateOf(t, fixture);
+    expect(state.licence.status).toBe('cancelled');
+    expect(state.audit[1]).toMatchObject({ action: 'cancelled', after: { status: 'cancelled' } });
+    expect((await mailAbout(t, fixture.reference))[0]?.text_body).toContain('is cancelled');
+  });
+
+  it('refuses a renewal of a licence that has gone cold meanwhile, telling staff why, changing nothing', async () => {
+    const fixture = await changeOrder(t, 'renewal', { status: 'cold' }, RENEWAL);
+    const form = await (await signedIn(t, 'rs501')).get(page(fixture));
+    expect(form.body).toContain('Cannot be completed');
+    expect(form.body).toContain('the customer can order a recovery instead');
+    expect(form.body).not.toContain('Mark as done');
+    const before = await stateOf(t, fixture);
+    const refused = await markDone(fixture);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('a renewal applies to a licence that is active or expired – read-only');
+    expect(await stateOf(t, fixture)).toEqual(before);
+    expect(await mailAbout(t, fixture.reference)).toHaveLength(0);
+  });
+
+  it('refuses a change to a locked licence', async () => {
+    const fixture = await changeOrder(t, 'increase', { status: 'active' }, { sizeTb: 1 });
+    await t.database.db
+      .updateTable('licences')
+      .set({ locked_at: new Date(), lock_reason: 'audit' })
+      .where('id', '=', fixture.licenceId)
+      .execute();
+    const refused = await markDone(fixture);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('This licence is locked (audit)');
+    expect((await stateOf(t, fixture)).order).toBe('approved');
+  });
+
+  it('lets only the service team mark it as done', async () => {
+    const fixture = await changeOrder(t, 'increase', { status: 'active' }, { sizeTb: 1 });
+    expect((await markDone(fixture, 'fn601')).statusCode).toBe(403);
+    expect((await markDone(fixture, 'if502')).statusCode).toBe(403);
+    expect((await stateOf(t, fixture)).order).toBe('approved');
+  });
+});
+
+describe('completing change orders with an automated provisioner', () => {
+  const app = appForTests(() => startCommandApp('succeed'));
+  let t: TestApp;
+  beforeAll(() => {
+    t = app().t;
+  });
+
+  async function approve(fixture: ChangeFixture) {
+    await t.database.db
+      .transaction()
+      .execute((tx) => enqueueProvisioningIfAutomatic(tx, t.jobs.queue, { id: fixture.orderId }));
+    await drainJobs(t.jobs);
+  }
+
+  it('sends a renewal of a suspended licence with the restore, and applies it; a second drain sends nothing', async () => {
+    const fixture = await changeOrder(t, 'renewal', { status: 'suspended' }, RENEWAL);
+    await approve(fixture);
+    const calls = (await callsIn(app().logFile)).filter(
+      (call) => (call.message.request as { order?: { id: number } }).order?.id === fixture.orderId,
+    );
+    expect(calls.map((call) => call.action)).toEqual(['provision']);
+    expect(calls[0]?.message.request).toMatchObject({
+      order: { reference: fixture.reference, kind: 'renewal' },
+      licence: { id: fixture.licenceId, sizeTb: 5, owner: 'ar101', managers: ['bm202'] },
+      projects: [],
+      change: { newEndDate: '2028-02-29', restore: 'read-write' },
+    });
+    const state = await stateOf(t, fixture);
+    expect(state.order).toBe('completed');
+    expect(state.licence).toEqual({ status: 'active', size_tb: 5, end_date: '2028-02-29' });
+    expect(state.audit.map((row) => row.action)).toEqual(['provisioning started', 'completed', 'renewed']);
+    expect(await mailAbout(t, fixture.reference)).toHaveLength(1);
+
+    const callsBefore = (await callsIn(app().logFile)).length;
+    await approve(fixture);
+    expect((await callsIn(app().logFile)).length).toBe(callsBefore);
+    expect(await stateOf(t, fixture)).toEqual(state);
+    expect(await mailAbout(t, fixture.reference)).toHaveLength(1);
+  });
+
+  it('sends an increase as the TB added and the size after it', async () => {
+    const fixture = await changeOrder(t, 'increase', { status: 'active' }, { sizeTb: 2 });
+    await approve(fixture);
+    const call = (await callsIn(app().logFile)).find(
+      (each) => (each.message.request as { order?: { id: number } }).order?.id === fixture.orderId,
+    );
+    expect(call?.message.request).toMatchObject({ change: { addedTb: 2, newSizeTb: 7 }, licence: { sizeTb: 5 } });
+    expect((await stateOf(t, fixture)).licence.size_tb).toBe(7);
+  });
+
+  it('does not call the provisioner for a renewal of a licence gone cold: the order fails with the reason for staff', async () => {
+    const fixture = await changeOrder(t, 'renewal', { status: 'cold' }, RENEWAL);
+    const callsBefore = (await callsIn(app().logFile)).length;
+    await approve(fixture);
+    expect((await callsIn(app().logFile)).length).toBe(callsBefore);
+    const state = await stateOf(t, fixture);
+    expect(state.order).toBe('provisioning-failed');
+    expect(state.licence).toEqual({ status: 'cold', size_tb: 5, end_date: '2027-02-28' });
+    const run = await t.database.db
+      .selectFrom('provisioning_runs')
+      .select(['outcome', 'error'])
+      .where('order_id', '=', fixture.orderId)
+      .executeTakeFirstOrThrow();
+    expect(run.outcome).toBe('failed');
+    expect(run.error).toContain('is in the cold store now. Nothing was changed.');
+    // The team hears of it; the customers do not.
+    const mail = await mailAbout(t, fixture.reference);
+    expect(mail.map((each) => each.to_addresses)).toEqual([['research-storage@example.ac.uk']]);
+  });
+});

@@ -1,0 +1,188 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runNightlyLifecycle } from '../../src/modules/lifecycle/lifecycle.service.ts';
+import { DEFAULT_LIFECYCLE_SETTINGS as settings } from '../../src/modules/lifecycle/lifecycle-dates.ts';
+import { tellStorageSteps } from '../../src/modules/provisioning/storage-steps.service.ts';
+import { siteLinks } from '../../src/platform/config.ts';
+import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
+import { drainJobs } from '../support/jobs.ts';
+import { insertLicences } from '../support/storage-fixtures.ts';
+import type { TestApp } from '../support/test-app.ts';
+import { appForTests, callsIn, startCommandApp, startProvisioningApp } from './provisioning-support.ts';
+
+/**
+ * The nightly lifecycle's steps told to the storage: one job per run and step, which tells an
+ * automated provisioner a batch at a time, or emails each service team one list (manual); what
+ * was told is recorded, so a second nightly run or a second job tells nothing twice.
+ */
+const nightly = (t: TestApp, asOf: string) =>
+  runNightlyLifecycle(t.database.db, t.jobs.queue, asOf, settings, new Date(`${asOf}T02:15:00Z`));
+
+async function stepRows(t: TestApp, ids: readonly number[]) {
+  return t.database.db
+    .selectFrom('licence_storage_steps' as never)
+    .selectAll()
+    .where('licence_id' as never, 'in', ids as never)
+    .execute() as Promise<Array<{ licence_id: number; step: string; as_of: string; told_how: string | null }>>;
+}
+
+async function queuedJobs(t: TestApp, name: string) {
+  const { rows } = await (t.jobs.boss
+    ?.getDb()
+    .executeSql(`SELECT data FROM ${PG_BOSS_SCHEMA}.job WHERE name = $1 ORDER BY created_on`, [name]) ??
+    Promise.resolve({ rows: [] }));
+  return rows as Array<{ data: unknown }>;
+}
+
+describe('an automated provisioner is told of the nightly steps, a batch at a time', () => {
+  const app = appForTests(() => startCommandApp('succeed'));
+  let t: TestApp;
+  beforeAll(() => {
+    t = app().t;
+  });
+
+  const context = (batchSize?: number) => ({
+    db: t.database.db,
+    jobs: t.jobs.queue,
+    provisioner: t.app.provisioner,
+    site: siteLinks(t.config),
+    now: () => new Date(),
+    batchSize,
+  });
+  const stateCalls = async () => (await callsIn(app().logFile)).filter((call) => call.action === 'licence-state');
+  const licencesOf = (call: { message: Record<string, unknown> } | undefined) =>
+    (call?.message.request as { licences: Array<{ id: number }> } | undefined)?.licences ?? [];
+
+  it('makes read-only, then moves to the cold store; twice changes and tells nothing twice', {
+    timeout: 90_000,
+  }, async () => {
+    // Ending on the last day of February 2027; told two at a time.
+    const ids = await insertLicences(t.database.db, {
+      count: 5,
+      prefix: 'Expiring',
+      owner: 'ar101',
+      status: 'active',
+      startDate: '2026-03-01',
+      endDate: '2027-02-28',
+    });
+    // The day before the step nothing happens.
+    expect((await nightly(t, '2027-02-28')).suspended).toBe(0);
+    expect(await queuedJobs(t, 'tell-storage-steps')).toEqual([]);
+
+    expect((await nightly(t, '2027-03-01')).suspended).toBe(5);
+    expect((await queuedJobs(t, 'tell-storage-steps')).map((job) => job.data)).toEqual([
+      { asOf: '2027-03-01', state: 'read-only' },
+    ]);
+    expect(await tellStorageSteps(context(2), 'read-only', '2027-03-01')).toEqual({ told: 5, skipped: 0, emails: 0 });
+    const told = await stateCalls();
+    expect(told.map((call) => licencesOf(call).length)).toEqual([2, 2, 1]);
+    expect(told[0]?.message.request).toMatchObject({ state: 'read-only', asOf: '2027-03-01' });
+    expect(licencesOf(told[0])[0]).toEqual({ id: ids[0], name: 'Expiring 1', product: 'RDS', endDate: '2027-02-28' });
+    expect(told.flatMap((call) => licencesOf(call).map((licence) => licence.id))).toEqual(ids);
+    const rows = await stepRows(t, ids);
+    expect(rows.every((row) => row.step === 'read-only' && row.told_how === 'command')).toBe(true);
+    const audit = await t.database.db
+      .selectFrom('audit_events')
+      .select(['action', 'after', 'actor_label'])
+      .where('licence_id', '=', ids[0] ?? 0)
+      .orderBy('id')
+      .execute();
+    expect(audit.map((row) => row.action)).toEqual(['suspended (end date passed)', 'storage told: read-only']);
+    expect(audit[1]).toMatchObject({
+      actor_label: 'system: provisioner (command)',
+      after: { step: 'read-only', asOf: '2027-03-01', told: 'the provisioner (command)' },
+    });
+
+    // The queued job, the same night again and the job again: nothing new is recorded, queued or told.
+    await drainJobs(t.jobs);
+    expect((await nightly(t, '2027-03-01')).suspended).toBe(0);
+    expect(await queuedJobs(t, 'tell-storage-steps')).toHaveLength(1);
+    expect(await tellStorageSteps(context(), 'read-only', '2027-03-01')).toEqual({ told: 0, skipped: 0, emails: 0 });
+    expect(await stateCalls()).toHaveLength(3);
+
+    // 30 days after the end date: to the cold store, by one more job, in one batch.
+    expect((await nightly(t, '2027-03-30')).cold).toBe(5);
+    await drainJobs(t.jobs);
+    const cold = (await stateCalls()).slice(3);
+    expect(cold.map((call) => (call.message.request as { state: string }).state)).toEqual(['cold-store']);
+    expect(licencesOf(cold[0]).map((licence) => licence.id)).toEqual(ids);
+    expect((await stepRows(t, ids)).filter((row) => row.step === 'cold-store')).toHaveLength(5);
+  });
+
+  it('skips a licence renewed before it was told', async () => {
+    const ids = await insertLicences(t.database.db, {
+      count: 2,
+      prefix: 'Renewed meanwhile',
+      owner: 'bm202',
+      status: 'active',
+      startDate: '2027-05-01',
+      endDate: '2028-04-30',
+    });
+    await nightly(t, '2028-05-01');
+    await t.database.db
+      .updateTable('licences')
+      .set({ status: 'active', end_date: '2029-04-30' })
+      .where('id', '=', ids[1] ?? 0)
+      .execute();
+    const before = (await callsIn(app().logFile)).length;
+    await drainJobs(t.jobs);
+    const calls = (await callsIn(app().logFile)).slice(before);
+    expect(calls.map((call) => (call.message.request as { licences: Array<{ id: number }> }).licences)).toEqual([
+      [expect.objectContaining({ id: ids[0] })],
+    ]);
+    expect((await stepRows(t, ids)).map((row) => row.told_how).sort()).toEqual(['command', 'skipped']);
+  });
+});
+
+describe('with the manual provisioner each service team is emailed one list per run and step', () => {
+  const app = appForTests(() => startProvisioningApp());
+  let t: TestApp;
+  beforeAll(() => {
+    t = app().t;
+  });
+
+  it('lists the licences to make read-only, with links, to each team once', async () => {
+    const research = await insertLicences(t.database.db, {
+      count: 2,
+      prefix: 'Research',
+      owner: 'ar101',
+      status: 'active',
+      startDate: '2023-03-01',
+      endDate: '2024-02-29',
+    });
+    const institutional = await insertLicences(t.database.db, {
+      count: 1,
+      prefix: 'Departmental',
+      owner: 'da303',
+      productCode: 'IFS',
+      status: 'active',
+      startDate: '2023-03-01',
+      endDate: '2024-02-29',
+    });
+    const mailBefore = await t.database.db.selectFrom('mail_outbox').select('id').execute();
+    expect((await nightly(t, '2024-03-01')).suspended).toBe(3);
+    await drainJobs(t.jobs);
+    const mail = await t.database.db
+      .selectFrom('mail_outbox')
+      .select(['to_addresses', 'subject', 'text_body', 'template'])
+      .where('template', '=', 'storage-steps')
+      .orderBy('id')
+      .execute();
+    expect(mail.map((each) => [each.to_addresses, each.subject])).toEqual([
+      [['research-storage@example.ac.uk'], '2 licences to make read-only'],
+      [['ifs@example.ac.uk'], '1 licence to make read-only'],
+    ]);
+    const base = siteLinks(t.config).publicUrl;
+    expect(mail[0]?.text_body).toContain(`Licence ${research[0]} “Research 1” (RDS, ended 29 February 2024)`);
+    expect(mail[0]?.text_body).toContain(`${base}/admin/licences/${research[1]}/`);
+    expect(mail[1]?.text_body).toContain(`${base}/admin/licences/${institutional[0]}/`);
+    expect((await stepRows(t, [...research, ...institutional])).every((row) => row.told_how === 'manual')).toBe(true);
+    // Only the teams' lists and the owners' expiry emails were sent.
+    const all = await t.database.db.selectFrom('mail_outbox').select('template').execute();
+    expect(all.length - mailBefore.length).toBe(2 + 2);
+
+    // Again: nothing more.
+    await nightly(t, '2024-03-01');
+    await drainJobs(t.jobs);
+    expect((await t.database.db.selectFrom('mail_outbox').select('id').execute()).length).toBe(all.length);
+  });
+});
