@@ -2,16 +2,12 @@
 // Loads a directory extract into the seeded directory table (DIRECTORY=seeded) that the nightly
 // directory sync reads. Reports bad rows by line and loads nothing when there are any; running it
 // twice with the same file changes nothing.
-import path from 'node:path';
-import { loadConfig, loadDotEnv } from '../platform/config.ts';
-import { openDatabase } from '../platform/db/database.ts';
-import { lockEmbeddedDataDir } from '../platform/db/embedded-lock.ts';
-import { migrateToLatest } from '../platform/db/migrate.ts';
 import {
   DIRECTORY_CSV_COLUMNS,
   type ImportProgress,
   importDirectoryCsv,
 } from '../platform/directory/directory-import.ts';
+import { callerPath, runCommand, withCommandDatabase } from './cli-support.ts';
 
 const MAX_BAD_ROWS_SHOWN = 200;
 
@@ -21,17 +17,10 @@ async function main(): Promise<number> {
     console.error(`Usage: npm run directory:import -- <file.csv with columns ${DIRECTORY_CSV_COLUMNS.join(', ')}>`);
     return 2;
   }
-  loadDotEnv();
-  const config = loadConfig();
-  // The embedded database belongs to one process at a time: stop the gateway before importing.
-  const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
-  const database = await openDatabase(config.database);
-  try {
-    await migrateToLatest(database.db);
-    // npm runs scripts from the repository root; a relative path means the caller's directory.
-    const source = path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+  return withCommandDatabase(async (db) => {
+    const source = callerPath(file);
     console.error(`Importing the directory extract ${source}`);
-    const outcome = await importDirectoryCsv(database.db, source, showProgress);
+    const outcome = await importDirectoryCsv(db, source, showProgress);
     if (!outcome.ok) {
       console.error(`\nNothing was loaded: ${outcome.badRows.length} problem(s) in the file.`);
       for (const bad of outcome.badRows.slice(0, MAX_BAD_ROWS_SHOWN))
@@ -45,10 +34,7 @@ async function main(): Promise<number> {
     );
     console.error("The nightly directory sync (01:30) applies them to the gateway's people.");
     return 0;
-  } finally {
-    await database.close();
-    await unlock?.();
-  }
+  });
 }
 
 /** An updating line on a terminal; about a line per 10,000 rows on a log. */
@@ -58,12 +44,4 @@ function showProgress(progress: ImportProgress): void {
   else if (progress.rows % 10_000 < 1_000) process.stderr.write(`${text}\n`);
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);

@@ -10,11 +10,8 @@ import { SERVICES } from '../modules/people/staff-access.ts';
 import { importUsageReadings } from '../modules/usage/usage.service.ts';
 import { describeCsvFileError, readUsageCsv, USAGE_CSV_COLUMNS } from '../modules/usage/usage-csv.ts';
 import { systemClock } from '../platform/clock.ts';
-import { loadConfig, loadDotEnv } from '../platform/config.ts';
 import { CsvFileError } from '../platform/csv.ts';
-import { openDatabase } from '../platform/db/database.ts';
-import { lockEmbeddedDataDir } from '../platform/db/embedded-lock.ts';
-import { migrateToLatest } from '../platform/db/migrate.ts';
+import { callerPath, runCommand, withCommandDatabase } from './cli-support.ts';
 
 const MAX_REJECTIONS_SHOWN = 200;
 
@@ -24,15 +21,8 @@ async function main(): Promise<number> {
     console.error(`Usage: npm run usage:import -- <file.csv with columns ${USAGE_CSV_COLUMNS.join(', ')}>`);
     return 2;
   }
-  loadDotEnv();
-  const config = loadConfig();
-  // The embedded database belongs to one process at a time: stop the gateway before importing.
-  const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
-  const database = await openDatabase(config.database);
-  try {
-    await migrateToLatest(database.db);
-    // npm runs scripts from the repository root; a relative path means the caller's directory.
-    const source = path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+  return withCommandDatabase(async (db) => {
+    const source = callerPath(file);
     console.error(`Importing usage readings from ${source}`);
     let raws: Awaited<ReturnType<typeof readUsageCsv>>;
     try {
@@ -42,7 +32,7 @@ async function main(): Promise<number> {
       console.error(`\nNothing was imported: ${describeCsvFileError(error)}`);
       return 1;
     }
-    const result = await importUsageReadings(database.db, raws, {
+    const result = await importUsageReadings(db, raws, {
       today: systemClock.today().toString(),
       source: `cli: ${path.basename(source)}`,
       actor: systemActor('usage import (command line)'),
@@ -57,10 +47,7 @@ async function main(): Promise<number> {
     if (result.rejected.length > MAX_REJECTIONS_SHOWN)
       console.error(`  … and ${result.rejected.length - MAX_REJECTIONS_SHOWN} more`);
     return result.rejected.length > 0 ? 1 : 0;
-  } finally {
-    await database.close();
-    await unlock?.();
-  }
+  });
 }
 
 /** An updating line on a terminal; on a log, a line when a step is done. */
@@ -69,12 +56,4 @@ function progress(text: string, finished: boolean): void {
   else if (finished) process.stderr.write(`${text}\n`);
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);
