@@ -62,17 +62,23 @@ export async function prepareTemplate(): Promise<Template> {
   return { reference: file, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** A test file's own database; on PostgreSQL with its address, for a gateway process started on it. */
+export interface TestDatabase extends DatabaseHandle {
+  url?: string;
+}
+
 /**
  * A fresh, migrated and seeded database of its own for one test file, on the engine under test.
  * Closing it drops it.
  */
-export async function openTestDatabase(template: string): Promise<DatabaseHandle> {
+export async function openTestDatabase(template: string): Promise<TestDatabase> {
   if (testEngine === 'postgres') {
     const name = `ssgw_test_${process.pid}_${randomBytes(4).toString('hex')}`;
     await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
     const handle = await openDatabase({ kind: 'postgres', url: serverUrl(name), poolSize: 5 });
     return {
       ...handle,
+      url: serverUrl(name),
       close: async () => {
         await handle.close();
         await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
