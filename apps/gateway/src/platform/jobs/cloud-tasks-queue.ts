@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Executor } from '../db/database.ts';
-import type { EnqueueOptions, JobQueue, JobType } from './jobs.ts';
-import { toJobData } from './pg-boss-queue.ts';
+import { type EnqueueOptions, type JobQueue, type JobType, toJobData } from './jobs.ts';
 
 /** A committed outbox row on its way to Cloud Tasks. */
 export interface TaskToDispatch {

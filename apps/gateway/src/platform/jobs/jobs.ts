@@ -104,3 +104,10 @@ export interface FailedJobs {
   /** Queues the job to run once more; false if it is no longer failed (someone retried it already). */
   retry(queue: string, id: string): Promise<boolean>;
 }
+
+/** A job payload must be a JSON object: pg-boss stores it as jsonb and Cloud Tasks posts it. */
+export function toJobData(name: string, payload: unknown): object {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw new Error(`the payload of ${name} must be an object`);
+  return payload;
+}

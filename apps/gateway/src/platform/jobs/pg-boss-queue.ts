@@ -11,6 +11,7 @@ import {
   type JobQueue,
   type JobType,
   type ScheduledJob,
+  toJobData,
 } from './jobs.ts';
 
 /** pg-boss keeps its tables in a schema of its own; the failed-jobs list reads them there. */
@@ -87,13 +88,6 @@ export async function prepareQueues(boss: PgBoss, types: ReadonlyArray<JobType<u
     // createQueue leaves an existing queue alone: the code's policy wins on every start.
     await boss.updateQueue(type.name, policy);
   }
-}
-
-/** A job payload must be a JSON object: pg-boss stores it as jsonb and Cloud Tasks posts it. */
-export function toJobData(name: string, payload: unknown): object {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-    throw new Error(`the payload of ${name} must be an object`);
-  return payload;
 }
 
 /** The JobQueue port on pg-boss: a job is a row written in the caller's transaction. */
