@@ -78,6 +78,9 @@ const STAFF_ANSWERS: Record<string, Partial<Record<'rs501' | 'if502' | 'fn601', 
   // Only superusers change staff roles.
   'POST /admin/people/:crsid/roles': { rs501: 403, if502: 403, fn601: 403 },
   'POST /admin/people/:crsid/roles/:roleId/remove': { rs501: 403, if502: 403, fn601: 403 },
+  // Each storage team imports its own service's usage readings; Finance does not.
+  'GET /admin/usage/': { rs501: 200, if502: 200, fn601: 403 },
+  'POST /admin/usage/': { rs501: 'allowed', if502: 'allowed', fn601: 403 },
   // Any staff may view the site as a customer (Finance included: the one thing Finance does here).
   'POST /admin/view-as': { rs501: 'allowed', if502: 'allowed', fn601: 'allowed' },
   'POST /admin/view-as/stop': { rs501: 'allowed', if502: 'allowed', fn601: 'allowed' },

@@ -253,6 +253,13 @@ describe('near-quota warnings and the usage chart', () => {
     const below = await browser.get(`/storage/licence/${spectra.licenceId}/`);
     expect(below.body).toContain('4.5 TB of 5 TB used (90%) on 27 November 2026');
 
+    // the storage team sees the same chart on the back office's licence page
+    const staff = new Browser(t.app);
+    await staff.signInAs('rs501');
+    const admin = await staff.get(`/admin/licences/${imaging.licenceId}/`);
+    expect(admin.statusCode).toBe(200);
+    expect(admin.body).toContain('<figcaption>9.1 TB of 10 TB used (91%) on 27 November 2026.</figcaption>');
+
     // a project member sees their project's usage, not the licence's chart
     const member = new Browser(t.app);
     await member.signInAs('cb404');

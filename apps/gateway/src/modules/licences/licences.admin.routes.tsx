@@ -11,6 +11,7 @@ import { ADMIN_PAGE_SIZE } from '../admin/paging.tsx';
 import { listProductsOfServices } from '../catalogue/catalogue.admin.repository.ts';
 import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
 import { listInstitutions } from '../people/people.repository.ts';
+import { licenceUsage } from '../usage/usage.service.ts';
 import { LICENCE_STATUSES } from './licence-status.ts';
 import { searchLicences } from './licences.admin.repository.ts';
 import {
@@ -80,6 +81,7 @@ export async function licencesAdminRoutes(app: FastifyInstance, options: { db: E
     const person = requireBackOffice(request);
     const { licence, history, canManage } = await licenceForStaff(db, person, id);
     const flags = await openLicenceFlags(db, id);
+    const usage = await licenceUsage(db, id, clock.today().toString());
     return sendPage(
       reply,
       <AdminLicencePage
@@ -88,6 +90,7 @@ export async function licencesAdminRoutes(app: FastifyInstance, options: { db: E
         history={history}
         canManage={canManage}
         flags={flags}
+        usage={usage}
         form={form}
       />,
       form ? 422 : 200,

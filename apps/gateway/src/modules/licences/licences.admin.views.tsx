@@ -12,6 +12,8 @@ import { formatPence } from '../catalogue/money.ts';
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
 import { FLAG_LABELS } from '../lifecycle/licence-flags.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
+import type { LicenceUsage } from '../usage/usage.service.ts';
+import { UsageSection } from '../usage/usage.views.tsx';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
 import type { AdminLicenceDetail, AdminLicenceListing } from './licences.admin.repository.ts';
 import type { PersonSummary } from './licences.repository.ts';
@@ -169,9 +171,12 @@ export function AdminLicencePage({
   canManage,
   form,
   flags = [],
+  usage,
 }: {
   context: PageContext;
   licence: AdminLicenceDetail;
+  /** Its usage over the last 12 months, as its customers see it. */
+  usage?: LicenceUsage;
   history: AuditEvent[];
   canManage: boolean;
   /** Open flags: a closed finance code, a member who has left (finance-recheck.repository.ts). */
@@ -252,6 +257,7 @@ export function AdminLicencePage({
       <p>
         <a href={`/storage/licence/${licence.id}/`}>See the licence as its customers do</a>
       </p>
+      {usage ? <UsageSection usage={usage} sizeTb={licence.sizeTb} /> : null}
 
       <section aria-labelledby="projects">
         <h2 id="projects">Storage projects</h2>
