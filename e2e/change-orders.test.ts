@@ -1,9 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startCufs } from '../apps/gateway/test/support/cufs.ts';
 import { insertStorage } from '../apps/gateway/test/support/storage-fixtures.ts';
-import { expectNoAxeViolations } from './support/axe.ts';
-import { describeWithBrowser, launchBrowser, newContext } from './support/browser.ts';
+import { describeWithBrowser, launchBrowser } from './support/browser.ts';
+import { arrive, errorSummary, expectFieldError, submitForm, withPage } from './support/pages.ts';
 import { type RunningGateway, startGateway } from './support/server.ts';
 import { signInAs } from './support/sign-in.ts';
 
@@ -46,39 +46,8 @@ describeWithBrowser('a Data Owner renews, increases and cancels licences in a br
     return made.licenceId;
   }
 
-  async function withPage<T>(run: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
-    const context = await newContext(browser);
-    try {
-      return await run(await context.newPage(), context);
-    } finally {
-      await context.close();
-    }
-  }
-
-  /** The page has this main heading and axe-core finds nothing on it. */
-  async function arrive(page: Page, heading: string | RegExp, label: string): Promise<void> {
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { message: label }).toMatch(heading);
-    await expectNoAxeViolations(page, label);
-  }
-
-  /** Clicks something that submits a form and waits for the answer to load (a re-shown form keeps its address). */
-  async function submitForm(page: Page, submit: () => Promise<void>): Promise<void> {
-    const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-    await submit();
-    await navigated;
-    await page.waitForLoadState();
-  }
-
   const main = (page: Page) => page.getByRole('main');
-  const errorSummary = (page: Page) => page.getByRole('alert').filter({ hasText: 'There is a problem' });
   const pricePanel = (page: Page) => page.getByRole('region', { name: 'Price' });
-
-  /** The summary links to the field with the message, which also stands next to the field. */
-  async function expectFieldError(page: Page, field: string, message: string | RegExp): Promise<void> {
-    expect(await page.title()).toMatch(/^Error: /);
-    expect(await errorSummary(page).getByRole('link', { name: message }).getAttribute('href')).toBe(`#${field}`);
-    expect(await page.locator(`#${field}-error`).textContent()).toMatch(message);
-  }
 
   /** Alice on the licence's page, choosing one of the changes its "Change this licence" section offers. */
   async function startChange(page: Page, id: number, name: string, action: string): Promise<void> {
@@ -124,7 +93,7 @@ describeWithBrowser('a Data Owner renews, increases and cancels licences in a br
 
   it('Alice renews a licence for a year at today’s price, paying with a finance code', async () => {
     const id = await licence('Renewal lab');
-    await withPage(async (page) => {
+    await withPage(browser, async (page) => {
       await startChange(page, id, 'Renewal lab', 'Renew');
       // No term chosen: the summary's link leads to the radio group.
       await submitForm(page, () => page.getByRole('button', { name: 'Continue to payment' }).click());
@@ -162,7 +131,7 @@ describeWithBrowser('a Data Owner renews, increases and cancels licences in a br
 
   it('Alice adds 2 TB, priced by the day to the end date', async () => {
     const id = await licence('Increase lab');
-    await withPage(async (page) => {
+    await withPage(browser, async (page) => {
       await startChange(page, id, 'Increase lab', 'Increase the size');
       await page.getByLabel('How many TB to add').fill('2');
       await submitForm(page, () => page.getByRole('button', { name: 'Update price' }).click());
@@ -185,7 +154,7 @@ describeWithBrowser('a Data Owner renews, increases and cancels licences in a br
 
   it('Alice cancels a licence after reading what it does, and must accept the terms', async () => {
     const id = await licence('Cancel lab');
-    await withPage(async (page) => {
+    await withPage(browser, async (page) => {
       await startChange(page, id, 'Cancel lab', 'Cancel this licence');
       expect(await main(page).textContent()).toContain('No refund is made');
       expect(await pricePanel(page).count(), 'a cancellation has no price to update').toBe(0);

@@ -1,11 +1,12 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { reviewLeavers } from '../apps/gateway/src/modules/lifecycle/leaver-flags.service.ts';
 import { siteLinks } from '../apps/gateway/src/platform/config.ts';
 import { insertStorage } from '../apps/gateway/test/support/storage-fixtures.ts';
 import { TEST_TODAY } from '../apps/gateway/test/support/test-app.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
-import { describeWithBrowser, launchBrowser, newContext } from './support/browser.ts';
+import { describeWithBrowser, launchBrowser } from './support/browser.ts';
+import { arrive, submitForm, withPage } from './support/pages.ts';
 import { type RunningGateway, startGateway } from './support/server.ts';
 import { signInAs } from './support/sign-in.ts';
 
@@ -73,27 +74,6 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
     await gateway?.close();
   });
 
-  async function withPage<T>(run: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
-    const context = await newContext(browser);
-    try {
-      return await run(await context.newPage(), context);
-    } finally {
-      await context.close();
-    }
-  }
-
-  async function arrive(page: Page, heading: string | RegExp, label: string): Promise<void> {
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { message: label }).toMatch(heading);
-    await expectNoAxeViolations(page, label);
-  }
-
-  async function submitForm(page: Page, submit: () => Promise<void>): Promise<void> {
-    const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-    await submit();
-    await navigated;
-    await page.waitForLoadState();
-  }
-
   const main = (page: Page) => page.getByRole('main');
 
   it('Rosa imports usage readings; Alice sees the chart and the leaver, removes him, and the warning goes', async () => {
@@ -106,7 +86,7 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
       `${SCRATCH},2026-11-01,${TB}`,
       `/rds/project/nobody,2026-11-01,${TB}`,
     ].join('\n');
-    await withPage(async (page) => {
+    await withPage(browser, async (page) => {
       await signInAs(page, gateway, 'rs501', '/admin/');
       await page.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Usage readings' }).click();
       await arrive(page, 'Import usage readings', 'usage import');
@@ -121,7 +101,7 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
       expect(await page.getByRole('region', { name: 'Rows rejected' }).textContent()).toContain('unknown path');
     });
 
-    await withPage(async (page) => {
+    await withPage(browser, async (page) => {
       await signInAs(page, gateway, 'ar101');
       await main(page).getByRole('link', { name: LICENCE, exact: true }).click();
       await page.waitForURL((url) => url.pathname === `/storage/licence/${licenceId}/`);
