@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { insertStorage } from '../apps/gateway/test/support/storage-fixtures.ts';
-import { expectNoAxeViolations } from './support/axe.ts';
-import { describeWithBrowser, launchBrowser, newContext } from './support/browser.ts';
+import { describeWithBrowser, launchBrowser } from './support/browser.ts';
+import { arrive, errorSummary, expectFieldError, submitForm, withPage } from './support/pages.ts';
 import { type RunningGateway, startGateway } from './support/server.ts';
 import { signInAs } from './support/sign-in.ts';
 
@@ -48,50 +48,9 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
     return made.licenceId;
   }
 
-  async function withContext<T>(options: { js: boolean }, run: (page: Page, context: BrowserContext) => Promise<T>) {
-    const context = await newContext(browser, { javaScriptEnabled: options.js });
-    try {
-      return await run(await context.newPage(), context);
-    } finally {
-      await context.close();
-    }
-  }
-
-  /** The page has this main heading and (when asked) axe-core finds nothing on it. */
-  async function arrive(page: Page, heading: string | RegExp, label: string, axe: boolean): Promise<void> {
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { message: label }).toMatch(heading);
-    if (axe) await expectNoAxeViolations(page, label);
-  }
-
-  /** Clicks (or presses) something that submits a form and waits for the answer to load (a re-shown form keeps its address). */
-  async function submitForm(page: Page, submit: () => Promise<void>): Promise<void> {
-    const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-    await submit();
-    await navigated;
-    await page.waitForLoadState();
-  }
-
   const main = (page: Page) => page.getByRole('main');
-  const errorSummary = (page: Page) => page.getByRole('alert').filter({ hasText: 'There is a problem' });
   const flash = (page: Page) => page.getByRole('status').first().textContent();
   const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
-
-  /**
-   * The summary links to the field with the message, which also stands next to the field and
-   * describes it (a radio group: its fieldset).
-   */
-  async function expectFieldError(page: Page, field: string, message: string | RegExp): Promise<void> {
-    expect(await page.title(), `${field}: the title says there is an error`).toMatch(/^Error: /);
-    const summary = errorSummary(page);
-    expect(await summary.count(), `error summary for ${field}`).toBe(1);
-    expect(await summary.getByRole('link', { name: message }).getAttribute('href')).toBe(`#${field}`);
-    expect(await page.locator(`#${field}-error`).textContent()).toMatch(message);
-    const describedBy = await page.locator(`#${field}`).evaluate((input) => {
-      const described = input.getAttribute('type') === 'radio' ? input.closest('fieldset') : input;
-      return described?.getAttribute('aria-describedby') ?? '';
-    });
-    expect(describedBy.split(' ')).toContain(`${field}-error`);
-  }
 
   /** Presses Tab until the element with this id has focus. */
   async function tabTo(page: Page, id: string, limit = 40): Promise<void> {
@@ -112,7 +71,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
 
   it('Alice adds a Data Manager with the keyboard alone (after a CRSid nobody has) and removes another', async () => {
     const id = await licence('Managers lab', ['bm202']);
-    await withContext({ js: true }, async (page) => {
+    await withPage(browser, async (page) => {
       await openLicence(page, id, 'Managers lab', true);
       const managers = page.getByRole('region', { name: 'Data Managers', exact: true });
       expect(await managers.getByRole('listitem').allTextContents()).toEqual([
@@ -150,7 +109,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
 
   it('Alice creates a project within the licence, fails to resize it past the size, and gives it members', async () => {
     const id = await licence('Projects lab');
-    await withContext({ js: true }, async (page) => {
+    await withPage(browser, async (page) => {
       await openLicence(page, id, 'Projects lab');
       expect(await main(page).textContent()).toContain("4 TB of the licence's 10 TB is not given to a project yet.");
 
@@ -213,7 +172,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
 
   it('Alice hands the licence over to Dana after a confirmation that names her, and stays a Data Manager', async () => {
     const id = await licence('Handover lab');
-    await withContext({ js: true }, async (page) => {
+    await withPage(browser, async (page) => {
       await openLicence(page, id, 'Handover lab');
       await page.getByRole('link', { name: 'Hand over ownership' }).click();
       await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/owner`);
@@ -225,6 +184,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
       await page.getByLabel("The new Data Owner's CRSid").fill('da303');
       await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
       await arrive(page, 'Hand over ownership of Handover lab', 'hand over confirmation', true);
+      expect(await page.title()).toMatch(/^Confirm the new Data Owner/);
       expect(await main(page).textContent()).toContain(
         'Dana Administrator (da303) will become the Data Owner of this licence',
       );
@@ -249,40 +209,48 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
 
   it('the same changes work with JavaScript turned off', async () => {
     const id = await licence('Members lab (no JS)');
-    await withContext({ js: false }, async (page) => {
-      await signInAs(page, gateway, 'ar101', `/storage/licence/${id}/`);
-      await arrive(page, /Members lab \(no JS\)/, 'licence page', false);
-      await page.getByLabel('Add a Data Manager').fill('zz999');
-      await submitForm(page, () => page.getByRole('button', { name: 'Add Data Manager' }).click());
-      await expectFieldError(page, 'managerCrsid', 'There is nobody with the CRSid zz999 in the University directory');
-      // Without the script the summary is still the first thing in the main content, and its link works.
-      await errorSummary(page).getByRole('link').click();
-      expect(new URL(page.url()).hash).toBe('#managerCrsid');
-      await expect.poll(() => focused(page)).toBe('managerCrsid');
-      await page.getByLabel('Add a Data Manager').fill('bm202');
-      await submitForm(page, () => page.getByRole('button', { name: 'Add Data Manager' }).click());
-      expect(await flash(page)).toBe('bm202 is now a Data Manager of this licence.');
-      await submitForm(page, () => page.getByRole('button', { name: 'Remove Ben Manager' }).click());
-      expect(await flash(page)).toBe('bm202 is no longer a Data Manager of this licence.');
+    await withPage(
+      browser,
+      async (page) => {
+        await signInAs(page, gateway, 'ar101', `/storage/licence/${id}/`);
+        await arrive(page, /Members lab \(no JS\)/, 'licence page', false);
+        await page.getByLabel('Add a Data Manager').fill('zz999');
+        await submitForm(page, () => page.getByRole('button', { name: 'Add Data Manager' }).click());
+        await expectFieldError(
+          page,
+          'managerCrsid',
+          'There is nobody with the CRSid zz999 in the University directory',
+        );
+        // Without the script the summary is still the first thing in the main content, and its link works.
+        await errorSummary(page).getByRole('link').click();
+        expect(new URL(page.url()).hash).toBe('#managerCrsid');
+        await expect.poll(() => focused(page)).toBe('managerCrsid');
+        await page.getByLabel('Add a Data Manager').fill('bm202');
+        await submitForm(page, () => page.getByRole('button', { name: 'Add Data Manager' }).click());
+        expect(await flash(page)).toBe('bm202 is now a Data Manager of this licence.');
+        await submitForm(page, () => page.getByRole('button', { name: 'Remove Ben Manager' }).click());
+        expect(await flash(page)).toBe('bm202 is no longer a Data Manager of this licence.');
 
-      await page.getByLabel('Project name').fill('no-js');
-      await page.getByLabel('Quota (TB)').fill('4');
-      await submitForm(page, () => page.getByRole('button', { name: 'Create project' }).click());
-      await page.waitForURL(/\/storage\/project\/\d+\/$/);
-      await arrive(page, /no-js/, 'new project page', false);
-      await page.getByLabel('Quota (TB)').fill('11');
-      await submitForm(page, () => page.getByRole('button', { name: 'Change quota' }).click());
-      await expectFieldError(page, 'quotaTb', /choose at most 4 TB/);
-      await page.getByLabel('Add a member').fill('da303');
-      await page.getByLabel('Project Data User', { exact: true }).check();
-      await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
-      expect(await flash(page)).toBe('da303 has been added to this project.');
+        await page.getByLabel('Project name').fill('no-js');
+        await page.getByLabel('Quota (TB)').fill('4');
+        await submitForm(page, () => page.getByRole('button', { name: 'Create project' }).click());
+        await page.waitForURL(/\/storage\/project\/\d+\/$/);
+        await arrive(page, /no-js/, 'new project page', false);
+        await page.getByLabel('Quota (TB)').fill('11');
+        await submitForm(page, () => page.getByRole('button', { name: 'Change quota' }).click());
+        await expectFieldError(page, 'quotaTb', /choose at most 4 TB/);
+        await page.getByLabel('Add a member').fill('da303');
+        await page.getByLabel('Project Data User', { exact: true }).check();
+        await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
+        expect(await flash(page)).toBe('da303 has been added to this project.');
 
-      await page.goto(gateway.url(`/storage/licence/${id}/owner`));
-      await page.getByLabel("The new Data Owner's CRSid").fill('bm202');
-      await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
-      await submitForm(page, () => page.getByRole('button', { name: 'Hand over to Ben Manager' }).click());
-      expect(await flash(page)).toBe('bm202 is now the Data Owner of this licence; you are a Data Manager.');
-    });
+        await page.goto(gateway.url(`/storage/licence/${id}/owner`));
+        await page.getByLabel("The new Data Owner's CRSid").fill('bm202');
+        await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
+        await submitForm(page, () => page.getByRole('button', { name: 'Hand over to Ben Manager' }).click());
+        expect(await flash(page)).toBe('bm202 is now the Data Owner of this licence; you are a Data Manager.');
+      },
+      { javaScriptEnabled: false },
+    );
   });
 });

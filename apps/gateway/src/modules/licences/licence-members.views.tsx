@@ -256,7 +256,12 @@ export function HandOverPage({
   ];
   const action = `${licencePath(licence.id)}owner`;
   return (
-    <Page context={context} title={`${failed ? 'Error: ' : ''}Hand over ownership`} crumbs={crumbs}>
+    <Page
+      context={context}
+      // The confirmation is a step of its own, and its title says so (the heading stays the same).
+      title={confirming ? 'Confirm the new Data Owner' : `${failed ? 'Error: ' : ''}Hand over ownership`}
+      crumbs={crumbs}
+    >
       {form ? <ErrorSummary errors={form.errors} /> : null}
       <h1>Hand over ownership of {licence.name}</h1>
       {confirming ? (
