@@ -190,10 +190,12 @@ describe('nightly lifecycle', () => {
       expect(await run('2028-01-23')).toMatchObject({ reminders: 1, emails: 2 });
       expect(await run('2028-01-23')).toMatchObject({ reminders: 0, emails: 0 });
       expect(await reminders()).toHaveLength(3);
+      // (with the manual provisioner the research team is sent the licence to make read-only)
       expect((await outbox()).map((email) => email.template)).toEqual([
         'licence-reminder',
         'licence-reminder',
         'licence-suspended',
+        'storage-steps',
         'licence-reminder',
         'licence-reminder',
       ]);
@@ -243,6 +245,9 @@ describe('nightly lifecycle', () => {
         [[emails.ar101], 'licence-suspended'],
         [[emails.bm202], 'licence-suspended'],
         [[emails.ar101], 'licence-cold'],
+        // the manual provisioner's team: one list to make read-only, one to move to the cold store
+        [['research-storage@example.ac.uk'], 'storage-steps'],
+        [['research-storage@example.ac.uk'], 'storage-steps'],
       ]);
       expect(sent[0]?.subject).toBe('Your storage licences have expired');
       expect(sent[0]?.text_body).toContain('"Leap day end" (ended 29 February 2028)');
@@ -275,7 +280,7 @@ describe('nightly lifecycle', () => {
 
       // a second run as of the same day changes nothing and sends nothing
       expect(await run('2028-03-01')).toMatchObject({ suspended: 0, cold: 0, deletable: 0, emails: 0 });
-      expect(await outbox(afterFirst)).toHaveLength(3);
+      expect(await outbox(afterFirst)).toHaveLength(5);
       expect(await lifecycleAudit()).toHaveLength(5);
     });
 
@@ -287,6 +292,8 @@ describe('nightly lifecycle', () => {
         [[emails.bm202], 'licence-suspended'],
         [[emails.bm202], 'licence-cold'],
         [[emails.bm202], 'licence-deletable'],
+        // the team moves its data to the cold store (it stays there until they confirm a deletion)
+        [['research-storage@example.ac.uk'], 'storage-steps'],
       ]);
       expect((await lifecycleAudit()).map((row) => row.action)).toEqual([
         'suspended (end date passed)',
@@ -294,7 +301,7 @@ describe('nightly lifecycle', () => {
         'became deletable',
       ]);
       expect(await run('2028-01-15')).toMatchObject({ reminders: 0, suspended: 0, cold: 0, deletable: 0, emails: 0 });
-      expect(await outbox()).toHaveLength(3);
+      expect(await outbox()).toHaveLength(4);
     });
   });
 
@@ -315,6 +322,7 @@ describe('nightly lifecycle', () => {
     expect((await outbox()).map((email) => [email.to_addresses, email.template])).toEqual([
       [[emails.ar101], 'licence-reminder'],
       [[emails.ar101], 'licence-suspended'],
+      [['research-storage@example.ac.uk'], 'storage-steps'],
     ]);
   });
 });

@@ -30,8 +30,11 @@ export const STORAGE_STEP_EMAIL_LIST = 200;
 /** The nightly job's expiry step → the storage's step (deletable changes nothing on the storage). */
 const STEP_STATES: Partial<Record<string, LicenceStorageState>> = { suspend: 'read-only', cold: 'cold-store' };
 
-/** The status a licence has while its storage should be in that state. */
-const STATUS_OF: Record<LicenceStorageState, LicenceStatus> = { 'read-only': 'suspended', 'cold-store': 'cold' };
+/** The statuses a licence has while its storage should be in that state (one due for deletion stays in the cold store). */
+const STATUS_OF: Record<LicenceStorageState, readonly LicenceStatus[]> = {
+  'read-only': ['suspended'],
+  'cold-store': ['cold', 'deletable'],
+};
 
 /** The words in the nightly job's audit rows: what happens next on the storage. */
 export const PROVISIONER_TOLD_AFTER =
@@ -106,8 +109,8 @@ export async function tellStorageSteps(
 
 function split(batch: UntoldLicence[], state: LicenceStorageState) {
   return {
-    current: batch.filter((licence) => licence.status === STATUS_OF[state]),
-    movedOn: batch.filter((licence) => licence.status !== STATUS_OF[state]),
+    current: batch.filter((licence) => STATUS_OF[state].includes(licence.status)),
+    movedOn: batch.filter((licence) => !STATUS_OF[state].includes(licence.status)),
   };
 }
 
