@@ -14,7 +14,8 @@
  *    does: its own process, APP_ROLE=web, NODE_ENV=production (so a web process per CPU:
  *    WEB_CONCURRENCY), on that database;
  *    signs bench01 in through /dev/sign-in and keeps the cookie; checks GET /storage/ is the full
- *    page; 5 s of warm-up, then `wrk -t2 -c32 -d20s --latency` with the cookie.
+ *    page (bench01's 20 licences and the totals line); 5 s of warm-up, then
+ *    `wrk -t2 -c32 -d20s --latency` with the cookie.
  * 4. Cold start: BENCH_COLD_RUNS (default 5) launches, each polling GET /storage/ every 10 ms until
  *    the first 200.
  * 5. The nightly lifecycle job (modules/lifecycle runNightlyLifecycle) as of 2026-11-01 on a copy of
@@ -249,7 +250,7 @@ async function explainPage(handle: DatabaseHandle): Promise<void> {
     },
   });
   const cases: Array<[string, () => Promise<unknown>]> = [
-    ['listLicencesForPerson', () => listLicencesForPerson(recording, BENCH_PERSON_ID)],
+    ['listLicencesForPerson', () => listLicencesForPerson(recording, BENCH_PERSON_ID, DATASET_TODAY)],
     ['listOrdersForPerson', () => listOrdersForPerson(recording, BENCH_PERSON_ID)],
     ['listQuotesForPerson', () => listQuotesForPerson(recording, BENCH_PERSON_ID)],
   ];
@@ -497,6 +498,9 @@ async function main(): Promise<void> {
          UNION SELECT l.name FROM licences l JOIN licence_managers m ON m.licence_id = l.id
          WHERE m.person_id = ${BENCH_PERSON_ID}`.execute(handle.db);
       const missing = names.rows.filter((row) => !html.includes(row.name)).map((row) => row.name);
+      // The summary line with the totals (WORKLOAD.md: 20 licences, 625 TB).
+      if (!html.includes('In all: 20 licences, 625 TB, annual cost at your current price £'))
+        missing.push('the totals line');
       const sizeKb = Buffer.byteLength(html) / 1024;
       log(
         `status ${page.status}, ${fmt(sizeKb, 1)} KB, ${names.rows.length - missing.length} of bench01's 20 licences on it`,

@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(quotesApi, { db, clock });
   await app.register(helpRoutes);
   await app.register(licencesRoutes, { db, clock, jobs: deps.jobs, site: orders.site });
-  await app.register(licencesApi, { db, jobs: deps.jobs, site: orders.site });
+  await app.register(licencesApi, { db, clock, jobs: deps.jobs, site: orders.site });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
   await app.register(auditRoutes, { db });
   await app.register(viewAsRoutes, { db, clock });

@@ -11,6 +11,11 @@ function rowWith(body: string, text: string): string | undefined {
   return body.split('<tr>').find((chunk) => chunk.includes(text));
 }
 
+/** The last three cells of the licence row that mentions `text`: time left, storage projects, annual cost. */
+function figuresOf(body: string, text: string): string | undefined {
+  return rowWith(body, text)?.split('</td>').slice(-4, -1).join('</td>');
+}
+
 /** A page's main content without the per-request CSRF token, to compare two answers. */
 function comparable(body: string): string {
   return body.replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""');
@@ -125,6 +130,36 @@ describe('My storage: licences, orders and storage projects', () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(rowWith(page.body, 'Alpha tape archive')).toContain(LICENCE_STATUS_WORDS.cold.label);
     expect(rowWith(page.body, '&lt;script>')).toContain('Not set up yet');
+  });
+
+  it('shows each licence’s time left, storage projects and annual cost at the current price, and the totals', async () => {
+    const owner = await (await as('ar101')).get('/storage/');
+    expect(figuresOf(owner.body, 'Physics cluster data')).toBe('<td>369 days left</td><td>2</td><td>£270.00');
+    expect(figuresOf(owner.body, 'Alpha tape archive')).toBe('<td>Expired 695 days ago</td><td>0</td><td>£60.00');
+    expect(figuresOf(owner.body, '&lt;script>')).toBe('<td>Not set up yet</td><td>0</td><td>£270.00');
+    expect(owner.body).toContain('<th scope="col">Annual cost at your current price</th>');
+    expect(owner.body).toContain(
+      'In all: 3 licences, 15 TB, annual cost at your current price £600.00 (including VAT where you pay it).',
+    );
+    const member = await (await as('da303')).get('/storage/');
+    expect(member.body).toContain('In all: 2 licences, 7 TB, annual cost at your current price £570.00');
+
+    // A College pays the external price with VAT; a cancelled licence costs nothing.
+    await insertStorage(t.database.db, {
+      name: 'College archive',
+      institutionId: 'KINGS',
+      owner: 'bm202',
+      sizeTb: 3,
+      status: 'suspended',
+      startDate: '2025-11-28',
+      endDate: '2026-11-27',
+      order: null,
+    });
+    await insertStorage(t.database.db, { name: 'Old share', owner: 'bm202', status: 'cancelled', order: null });
+    const manager = await (await as('bm202')).get('/storage/');
+    expect(figuresOf(manager.body, 'College archive')).toBe('<td>Ends today</td><td>0</td><td>£233.28');
+    expect(figuresOf(manager.body, 'Old share')).toBe('<td>Not set up yet</td><td>0</td><td>None');
+    expect(manager.body).toContain('In all: 3 licences, 13 TB, annual cost at your current price £503.28');
   });
 
   it('shows someone with no place on any licence what to do next, and links to buy each product', async () => {

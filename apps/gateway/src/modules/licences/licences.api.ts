@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { apiRoute } from '../../platform/web/openapi.ts';
@@ -17,6 +18,7 @@ import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
 import {
   findLicenceForPerson,
   findProjectForPerson,
+  type LicenceListing,
   listLicencesForPerson,
   listProjects,
 } from './licences.repository.ts';
@@ -48,7 +50,7 @@ const project = z.object({
 
 const idParams = z.object({ id: z.coerce.number().int().positive('An id is a whole number') });
 
-function listing(licence: Awaited<ReturnType<typeof listLicencesForPerson>>['licences'][number]) {
+function listing(licence: LicenceListing) {
   return {
     id: licence.id,
     name: licence.name,
@@ -69,7 +71,7 @@ const people = (list: Array<{ crsid: string; displayName: string }>) =>
 /** Licences and storage projects as JSON, with the same access rules as their pages. */
 export async function licencesApi(
   app: FastifyInstance,
-  options: { db: Executor; jobs: MembersContext['jobs']; site: MembersContext['site'] },
+  options: { db: Executor; clock: Clock; jobs: MembersContext['jobs']; site: MembersContext['site'] },
 ): Promise<void> {
   const { db } = options;
   const members: MembersContext = { db, jobs: options.jobs, site: options.site };
@@ -86,7 +88,7 @@ export async function licencesApi(
       response: z.object({ total: z.int(), licences: z.array(licenceListing) }),
     },
     async ({ person: caller }) => {
-      const page = await listLicencesForPerson(db, caller.id);
+      const page = await listLicencesForPerson(db, caller.id, options.clock.today().toString());
       return { total: page.total, licences: page.licences.map(listing) };
     },
   );

@@ -6,6 +6,7 @@ import { listOrdersForLicence, type OrderListing } from '../orders/orders.querie
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { isServiceStaff } from '../people/staff-access.ts';
+import { annualCostPence, daysToExpiry } from './licence-figures.ts';
 import { LICENCE_STATUS_RANK, type LicenceRole, type StorageProjectStatus } from './licence-status.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
 
@@ -48,8 +49,18 @@ export interface LicenceListing {
   roles: LicenceRole[];
 }
 
+/** A licence on My storage, with the figures the list shows (licence-figures.ts). */
+export interface HeldLicence extends LicenceListing {
+  /** Calendar days from today to the end date: negative once it has passed; null until set up. */
+  daysToExpiry: number | null;
+  /** Its storage projects, not counting removed ones. */
+  projectCount: number;
+  /** A year at the price in force today (annualCostPence); undefined when it costs nothing. */
+  annualCostPence: number | undefined;
+}
+
 export interface LicenceListingPage {
-  licences: LicenceListing[];
+  licences: HeldLicence[];
   /** How many licences there are in all, so a capped list can say "showing N of M". */
   total: number;
 }
@@ -206,32 +217,78 @@ function toListing(row: LicenceRow, personId: number): LicenceListing {
 
 /**
  * The licences a person holds a place on: as Data Owner, as a Data Manager, or as a member of one
- * of its storage projects. One query, whatever the number of licences: the ones in use first
- * (LICENCE_STATUS_RANK), then by name.
+ * of its storage projects, with each one's days to expiry as of `today`, its number of storage
+ * projects and its annual cost at the price in force `today`. One query, whatever the number of
+ * licences: the ones in use first (LICENCE_STATUS_RANK), then by name.
  */
 export async function listLicencesForPerson(
   db: Executor,
   personId: number,
+  today: string,
   page: { limit?: number; offset?: number } = {},
 ): Promise<LicenceListingPage> {
   const rows = await selectLicencesHeldBy(db, {
     personId,
+    today,
     limit: page.limit ?? DEFAULT_LICENCE_LIMIT,
     offset: page.offset ?? 0,
   });
-  return { licences: rows.map((row) => toListing(row, personId)), total: rows[0]?.total ?? 0 };
+  return {
+    licences: rows.map((row) => ({
+      ...toListing(row, personId),
+      daysToExpiry: row.end_date === null ? null : daysToExpiry(row.end_date, today),
+      projectCount: row.project_count,
+      annualCostPence: annualCostPence({
+        sizeTb: row.size_tb,
+        status: row.status,
+        customerClass: row.customer_class,
+        pencePerTbYear: row.pence_per_tb_year,
+      }),
+    })),
+    total: rows[0]?.total ?? 0,
+  };
 }
 
-// Prepared: My storage asks it on every view.
-const selectLicencesHeldBy = preparedQuery((db, p: { personId: number; limit: number; offset: number }) =>
-  selectLicences(db, p.personId)
-    .select(sql<number>`count(*) OVER ()`.as('total'))
-    .where('licences.id', 'in', (eb) => heldLicenceIds(eb, p.personId))
-    .orderBy(statusRank)
-    .orderBy(sql`lower(licences.name)`)
-    .orderBy('licences.id')
-    .limit(p.limit)
-    .offset(p.offset),
+// Prepared: My storage asks it on every view. The project count and the price in force are
+// lateral subqueries of the same statement, each an indexed lookup per licence row.
+const selectLicencesHeldBy = preparedQuery(
+  (db, p: { personId: number; today: string; limit: number; offset: number }) =>
+    selectLicences(db, p.personId)
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('storage_projects')
+            .select(sql<number>`count(*)::int`.as('project_count'))
+            .whereRef('storage_projects.licence_id', '=', 'licences.id')
+            .where('storage_projects.status', '<>', 'removed')
+            .as('projects'),
+        (join) => join.onTrue(),
+      )
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('prices')
+            .select('prices.pence_per_tb_year')
+            .whereRef('prices.product_code', '=', 'licences.product_code')
+            .whereRef('prices.customer_class', '=', 'institutions.customer_class')
+            .where('prices.valid_from', '<=', p.today)
+            .orderBy('prices.valid_from', 'desc')
+            .limit(1)
+            .as('price'),
+        (join) => join.onTrue(),
+      )
+      .select([
+        'institutions.customer_class',
+        sql<number>`coalesce(projects.project_count, 0)`.as('project_count'),
+        sql<number | null>`price.pence_per_tb_year`.as('pence_per_tb_year'),
+        sql<number>`count(*) OVER ()`.as('total'),
+      ])
+      .where('licences.id', 'in', (eb) => heldLicenceIds(eb, p.personId))
+      .orderBy(statusRank)
+      .orderBy(sql`lower(licences.name)`)
+      .orderBy('licences.id')
+      .limit(p.limit)
+      .offset(p.offset),
 );
 
 const personColumns = ['people.id', 'people.crsid', 'people.display_name', 'people.email'] as const;

@@ -55,10 +55,11 @@ export async function licencesRoutes(
 
   app.get('/storage/', async (request, reply) => {
     const person = requirePerson(request);
+    const today = clock.today().toString();
     // Four independent reads: on PostgreSQL they run side by side on the pool, not one after another.
     const [products, licences, orders, quotes] = await Promise.all([
-      listProducts(db, clock.today().toString()),
-      listLicencesForPerson(db, person.id),
+      listProducts(db, today),
+      listLicencesForPerson(db, person.id, today),
       listOrdersForPerson(db, person.id),
       listQuotesForPerson(db, person.id),
     ]);
@@ -70,7 +71,7 @@ export async function licencesRoutes(
         licences={licences}
         orders={orders}
         quotes={quotes}
-        today={clock.today().toString()}
+        today={today}
       />,
     );
   });

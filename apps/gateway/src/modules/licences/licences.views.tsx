@@ -20,6 +20,7 @@ import { quotePath, quotePdfPath } from '../quotes/quotes.views.tsx';
 import type { LicenceUsage } from '../usage/usage.service.ts';
 import { projectUsageText, UsageSection } from '../usage/usage.views.tsx';
 import type { ProjectReading } from '../usage/usage-readings.ts';
+import { expiryWords } from './licence-figures.ts';
 import type { ChangeRights } from './licence-members.service.ts';
 import {
   CreateProjectForm,
@@ -34,6 +35,7 @@ import {
   type StorageProjectStatus,
 } from './licence-status.ts';
 import type {
+  HeldLicence,
   LicenceDetail,
   LicenceListingPage,
   PersonSummary,
@@ -281,6 +283,9 @@ export function MyStoragePage({
                   <th scope="col">Your role</th>
                   <th scope="col">Status</th>
                   <th scope="col">Ends</th>
+                  <th scope="col">Time left</th>
+                  <th scope="col">Storage projects</th>
+                  <th scope="col">Annual cost at your current price</th>
                 </tr>
               </thead>
               <tbody>
@@ -297,10 +302,14 @@ export function MyStoragePage({
                       <LicenceStatusWords status={licence.status} />
                     </td>
                     <td>{licence.endDate ? <CalendarDate date={licence.endDate} /> : 'Not set up yet'}</td>
+                    <td>{licence.daysToExpiry === null ? 'Not set up yet' : expiryWords(licence.daysToExpiry)}</td>
+                    <td>{licence.projectCount}</td>
+                    <td>{licence.annualCostPence === undefined ? 'None' : formatPence(licence.annualCostPence)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            <LicenceTotals licences={licences.licences} />
             <Showing shown={licences.licences.length} total={licences.total} what="licences" />
           </>
         )}
@@ -333,6 +342,18 @@ export function MyStoragePage({
         )}
       </section>
     </Page>
+  );
+}
+
+/** The summary line under the licences: how many, how many TB and what they cost a year, in all. */
+function LicenceTotals({ licences }: { licences: HeldLicence[] }) {
+  const tb = licences.reduce((sum, licence) => sum + licence.sizeTb, 0);
+  const pence = licences.reduce((sum, licence) => sum + (licence.annualCostPence ?? 0), 0);
+  return (
+    <p id="licence-totals">
+      In all: {licences.length === 1 ? '1 licence' : `${licences.length} licences`}, {sizeText(tb)}, annual cost at your
+      current price {formatPence(pence)} (including VAT where you pay it).
+    </p>
   );
 }
 
