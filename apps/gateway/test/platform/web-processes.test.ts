@@ -41,11 +41,14 @@ async function startGateway(databaseUrl: string, port: number, processes: number
   });
 }
 
-/** How many processes `pid` started are still running (ps exits with 1, and prints nothing, for none). */
+/**
+ * How many web processes `pid` started are still running (ps exits with 1, and prints nothing, for
+ * none). tsx's esbuild service, a child of the primary while it compiles, is not one of them.
+ */
 const childrenOf = (pid: number) =>
-  spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+  spawnSync('ps', ['-o', 'comm=', '--ppid', String(pid)], { encoding: 'utf8' })
     .stdout.split('\n')
-    .filter(Boolean).length;
+    .filter((command) => command && command !== 'esbuild').length;
 
 async function exitOf(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return child.exitCode;
