@@ -484,14 +484,14 @@ export async function findProjectForPerson(
 
 /**
  * SQL joining `p` (people) to the Data Owner and Data Managers of the licence aliased `licence`
- * in the surrounding query, one row each, only those still at the University: who is told about a
- * licence.
+ * in the surrounding query (its id in `idColumn`), one row each, only those still at the
+ * University: who is told about a licence.
  */
-export function currentKeepersJoin(licence: string): RawBuilder<unknown> {
+export function currentKeepersJoin(licence: string, idColumn = 'id'): RawBuilder<unknown> {
   return sql`JOIN LATERAL (
       SELECT ${sql.ref(`${licence}.owner_person_id`)} AS person_id
       UNION
-      SELECT m.person_id FROM licence_managers m WHERE m.licence_id = ${sql.ref(`${licence}.id`)}
+      SELECT m.person_id FROM licence_managers m WHERE m.licence_id = ${sql.ref(`${licence}.${idColumn}`)}
     ) who ON true
     JOIN people p ON p.id = who.person_id AND p.status = 'current'`;
 }

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import { currentKeepersJoin } from '../licences/licences.repository.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { LifecycleNoticeData } from './lifecycle.tables.ts';
 import type { LifecycleSettings } from './lifecycle-dates.ts';
@@ -104,12 +105,7 @@ export async function writeReminderNotices(
   const recipients = sql`(
     SELECT p.id AS person_id, p.email, p.display_name, l.id AS licence_id, l.name, l.end_date
     FROM licences l
-    JOIN LATERAL (
-      SELECT l.owner_person_id AS person_id
-      UNION
-      SELECT m.person_id FROM licence_managers m WHERE m.licence_id = l.id
-    ) who ON true
-    JOIN people p ON p.id = who.person_id AND p.status = 'current'
+    ${currentKeepersJoin('l')}
     WHERE l.id = ANY(${intArray(licenceIds)}::bigint[])
       AND NOT EXISTS (SELECT 1 FROM reminder_opt_outs o WHERE o.person_id = p.id)
   )`;

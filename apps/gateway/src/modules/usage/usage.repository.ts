@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import { currentKeepersJoin } from '../licences/licences.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { BYTES_PER_TB, type ProjectReading, type Reading, type UsageSettings } from './usage-readings.ts';
 
@@ -193,12 +194,7 @@ export async function recordNearQuotaWarnings(
     SELECT p.id AS person_id, p.email, p.display_name, n.licence_id, n.name, n.size_tb, n.used_bytes, n.read_on
     FROM near n
     JOIN warned w ON w.licence_id = n.licence_id
-    JOIN LATERAL (
-      SELECT n.owner_person_id AS person_id
-      UNION
-      SELECT m.person_id FROM licence_managers m WHERE m.licence_id = n.licence_id
-    ) who ON true
-    JOIN people p ON p.id = who.person_id AND p.status <> 'left'
+    ${currentKeepersJoin('n', 'licence_id')}
     ORDER BY p.id, n.licence_id
   `.execute(tx);
   return result.rows.map((row) => ({
