@@ -4,6 +4,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { formValues } from '../../platform/web/forms.ts';
+import { PageCache } from '../../platform/web/page-cache.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { listLicenceAudit } from '../audit/audit.repository.ts';
@@ -53,27 +54,30 @@ export async function licencesRoutes(
   const { db, clock } = options;
   const members: MembersContext = { db, jobs: options.jobs, site: options.site };
 
+  // People come back to My storage after every change and reload it: kept per session until data changes.
+  const myStoragePages = new PageCache();
   app.get('/storage/', async (request, reply) => {
     const person = requirePerson(request);
     const today = clock.today().toString();
-    // Four independent reads: on PostgreSQL they run side by side on the pool, not one after another.
-    const [products, licences, orders, quotes] = await Promise.all([
-      listProducts(db, today),
-      listLicencesForPerson(db, person.id, today),
-      listOrdersForPerson(db, person.id),
-      listQuotesForPerson(db, person.id),
-    ]);
-    return sendPage(
-      reply,
-      <MyStoragePage
-        context={pageContext(request, reply)}
-        products={products}
-        licences={licences}
-        orders={orders}
-        quotes={quotes}
-        today={today}
-      />,
-    );
+    return myStoragePages.send(request, reply, today, async () => {
+      // Four independent reads: on PostgreSQL they run side by side on the pool, not one after another.
+      const [products, licences, orders, quotes] = await Promise.all([
+        listProducts(db, today),
+        listLicencesForPerson(db, person.id, today),
+        listOrdersForPerson(db, person.id),
+        listQuotesForPerson(db, person.id),
+      ]);
+      return (
+        <MyStoragePage
+          context={pageContext(request, reply)}
+          products={products}
+          licences={licences}
+          orders={orders}
+          quotes={quotes}
+          today={today}
+        />
+      );
+    });
   });
 
   async function renderLicence(

@@ -18,33 +18,53 @@ export interface PersonWithRoles {
 }
 
 export async function findPersonWithRoles(db: Executor, personId: number): Promise<PersonWithRoles | undefined> {
-  const rows = await selectPersonWithRoles(db, { personId });
-  const first = rows[0];
-  if (!first) return undefined;
+  const [row] = await selectPersonWithRoles(db, { personId });
+  return row && toPersonWithRoles(row);
+}
+
+/**
+ * A person's staff roles as one JSON array, for a query that selects from `people`: one row per
+ * person, so the session's statement (session-store.ts) can read the person in the same row.
+ */
+export const staffRolesJson = sql<
+  StaffGrant[]
+>`(SELECT coalesce(json_agg(json_build_object('role', r.role, 'service', r.service) ORDER BY r.role, r.service), '[]'::json) FROM staff_roles r WHERE r.person_id = people.id)`;
+
+export const PERSON_WITH_ROLES_COLUMNS = [
+  'people.id',
+  'people.crsid',
+  'people.display_name',
+  'people.email',
+  'people.institution_id',
+] as const;
+
+export interface PersonWithRolesRow {
+  id: number | null;
+  crsid: string | null;
+  display_name: string | null;
+  email: string | null;
+  institution_id: string | null;
+  staff_roles: StaffGrant[] | null;
+}
+
+/** The person of a row with PERSON_WITH_ROLES_COLUMNS and staffRolesJson; none when a join found nobody. */
+export function toPersonWithRoles(row: PersonWithRolesRow): PersonWithRoles | undefined {
+  if (row.id === null || row.crsid === null || row.display_name === null || row.email === null) return undefined;
   return {
-    id: first.id,
-    crsid: first.crsid,
-    displayName: first.display_name,
-    email: first.email,
-    institutionId: first.institution_id,
-    staffRoles: rows.flatMap((row) => (row.role ? [{ role: row.role, service: row.service }] : [])),
+    id: row.id,
+    crsid: row.crsid,
+    displayName: row.display_name,
+    email: row.email,
+    institutionId: row.institution_id,
+    staffRoles: row.staff_roles ?? [],
   };
 }
 
-// Prepared: every signed-in request asks it.
+// Prepared: asked for tokens, view-as and sign-in.
 const selectPersonWithRoles = preparedQuery((db, p: { personId: number }) =>
   db
     .selectFrom('people')
-    .leftJoin('staff_roles', 'staff_roles.person_id', 'people.id')
-    .select([
-      'people.id',
-      'people.crsid',
-      'people.display_name',
-      'people.email',
-      'people.institution_id',
-      'staff_roles.role',
-      'staff_roles.service',
-    ])
+    .select([...PERSON_WITH_ROLES_COLUMNS, staffRolesJson.as('staff_roles')])
     .where('people.id', '=', p.personId)
     .where('people.status', '=', 'current'),
 );

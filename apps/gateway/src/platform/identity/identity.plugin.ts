@@ -35,6 +35,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** How request.person was signed in: an /api/ request with a bearer token needs no CSRF token. */
     authenticatedBy?: 'session' | 'access-token';
+    /** The page data version read with the session (platform/web/page-cache.ts); undefined without one. */
+    pageDataVersion?: string;
   }
 }
 
@@ -46,13 +48,14 @@ const INVALID_TOKEN_MESSAGE = 'The access token is not valid; create a new one a
  * (/api with a token, /cloud_tasks/, /cron/) authenticate their own way and skip CSRF.
  */
 async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptions): Promise<void> {
+  const store = databaseSessionStore(options.db, options.idleMinutes);
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
     secret: options.secret,
     cookieName: sessionCookieName(options.secureCookies),
     saveUninitialized: false,
     rolling: true,
-    store: databaseSessionStore(options.db, options.idleMinutes),
+    store,
     cookie: {
       path: '/',
       httpOnly: true,
@@ -88,9 +91,13 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     }
   });
   app.addHook('preHandler', async (request) => {
+    const loaded = request.session.sessionId ? store.takeLoaded(request.session.sessionId) : undefined;
+    request.pageDataVersion = loaded?.pageDataVersion;
     const personId = request.session.personId;
     if (personId === undefined || request.authenticatedBy === 'access-token') return;
-    request.person = await findPersonWithRoles(options.db, personId);
+    // The session's own statement read the person; ask again only if another request took that.
+    request.person =
+      loaded && loaded.person?.id === personId ? loaded.person : await findPersonWithRoles(options.db, personId);
     if (request.person) request.authenticatedBy = 'session';
     // Someone who has left, or was removed, loses their session at once.
     if (!request.person) await request.session.destroy();

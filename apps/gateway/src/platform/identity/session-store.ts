@@ -1,5 +1,13 @@
 import type { SessionStore } from '@fastify/session';
 import type { Session } from 'fastify';
+import { sql } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import {
+  PERSON_WITH_ROLES_COLUMNS,
+  type PersonWithRoles,
+  staffRolesJson,
+  toPersonWithRoles,
+} from '../../modules/people/people.repository.ts';
 import type { Executor } from '../db/database.ts';
 import { preparedQuery } from '../db/prepared.ts';
 
@@ -7,6 +15,23 @@ import { preparedQuery } from '../db/prepared.ts';
 export const SESSION_REFRESH_MS = 60_000;
 /** Sessions this process remembers having read or written (the most recently used). */
 const REMEMBERED_SESSIONS = 10_000;
+
+/** What the session's statement read besides the session: its person and the page data version. */
+export interface LoadedWithSession {
+  /** The session's signed-in person, if still current; undefined when nobody is signed in or they have left. */
+  person: PersonWithRoles | undefined;
+  /** page_data_version.version when the session was read (platform/web/page-cache.ts). */
+  pageDataVersion: string;
+}
+
+export type DatabaseSessionStore = SessionStore & {
+  /**
+   * What the last read of this session id also found, once: the identity plugin takes it for the
+   * request that read the session, so a page needs one statement, not two, to know who is asking.
+   * Undefined when another request of the same session took it first: then ask the database.
+   */
+  takeLoaded(id: string): LoadedWithSession | undefined;
+};
 
 export interface SessionStoreOptions {
   /** The time, for tests. */
@@ -27,17 +52,20 @@ export function databaseSessionStore(
   db: Executor,
   idleMinutes: number,
   options: SessionStoreOptions = {},
-): SessionStore {
+): DatabaseSessionStore {
   const now = options.now ?? Date.now;
   const refreshMs = options.refreshMs ?? SESSION_REFRESH_MS;
   // What this process last read or wrote for each session id: its data (as canonical JSON) and expiry.
-  const known = new Map<string, { data: string; expiresMs: number }>();
-  const remember = (id: string, data: string, expiresMs: number) => {
-    known.delete(id);
-    known.set(id, { data, expiresMs });
-    if (known.size > REMEMBERED_SESSIONS) known.delete(known.keys().next().value as string);
-  };
+  const known = new LRUCache<string, { data: string; expiresMs: number }>({ max: REMEMBERED_SESSIONS });
+  const remember = (id: string, data: string, expiresMs: number) => known.set(id, { data, expiresMs });
+  // Taken within the same request; the bound only matters for requests that failed before taking theirs.
+  const loaded = new LRUCache<string, LoadedWithSession>({ max: REMEMBERED_SESSIONS });
   return {
+    takeLoaded(id) {
+      const found = loaded.get(id);
+      loaded.delete(id);
+      return found;
+    },
     set(id, session, callback) {
       const expiresMs = now() + idleMinutes * 60_000;
       const { cookie: _cookie, ...data } = session as Session & { cookie?: unknown };
@@ -59,13 +87,19 @@ export function databaseSessionStore(
     },
     get(id, callback) {
       selectLiveSession(db, { id, now: new Date(now()) }).then(([row]) => {
-        if (row) remember(id, canonicalJson(row.data), new Date(row.expires_at).getTime());
-        else known.delete(id);
+        if (row) {
+          remember(id, canonicalJson(row.data), new Date(row.expires_at).getTime());
+          loaded.set(id, { person: toPersonWithRoles(row), pageDataVersion: row.page_data_version });
+        } else {
+          known.delete(id);
+          loaded.delete(id);
+        }
         callback(null, (row?.data ?? null) as unknown as Session);
       }, callback);
     },
     destroy(id, callback) {
       known.delete(id);
+      loaded.delete(id);
       db.deleteFrom('sessions')
         .where('id', '=', id)
         .execute()
@@ -74,9 +108,23 @@ export function databaseSessionStore(
   };
 }
 
-// Prepared: every request with a session cookie reads its session.
+// Prepared: every request with a session cookie reads its session, and with it the signed-in
+// person (if still current) and the page data version, in one round trip.
 const selectLiveSession = preparedQuery((db, p: { id: string; now: Date }) =>
-  db.selectFrom('sessions').select(['data', 'expires_at']).where('id', '=', p.id).where('expires_at', '>', p.now),
+  db
+    .selectFrom('sessions')
+    .leftJoin('people', (join) =>
+      join.onRef('people.id', '=', 'sessions.person_id').on('people.status', '=', 'current'),
+    )
+    .select([
+      'sessions.data',
+      'sessions.expires_at',
+      ...PERSON_WITH_ROLES_COLUMNS,
+      staffRolesJson.as('staff_roles'),
+      sql<string>`(SELECT version::text FROM page_data_version)`.as('page_data_version'),
+    ])
+    .where('sessions.id', '=', p.id)
+    .where('sessions.expires_at', '>', p.now),
 );
 
 /** JSON with object keys sorted, so the same data compares equal whatever order jsonb gave its keys. */
