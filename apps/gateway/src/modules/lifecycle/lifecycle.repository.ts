@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import { currentKeepersJoin } from '../licences/licences.repository.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
+import { recordStorageStepsOf } from '../provisioning/storage-steps.repository.ts';
 import type { LifecycleNoticeData } from './lifecycle.tables.ts';
 import type { LifecycleSettings } from './lifecycle-dates.ts';
 
@@ -74,19 +75,20 @@ export interface NoticesWritten {
 }
 
 /**
- * The notices `rows` call for: one per person (to_address), listing their licences by end date.
- * `rows` is a relation of person_id, email, display_name, licence_id, name, end_date.
+ * The notices `rows` call for: one per template and person (to_address), listing their licences by
+ * end date, written in the order of `rank` (the step) and then person.
+ * `rows` is a relation of rank, template, person_id, email, display_name, licence_id, name, end_date.
  */
-function writeNotices(template: string, asOf: string, rows: RawBuilder<unknown>) {
+function writeNotices(asOf: string, rows: RawBuilder<unknown>) {
   return sql`
     INSERT INTO lifecycle_notices (template, as_of, to_address, data)
-    SELECT ${template}, ${asOf}::date, r.email,
+    SELECT r.template, ${asOf}::date, r.email,
       jsonb_build_object('displayName', r.display_name, 'licences', jsonb_agg(
         jsonb_build_object('licenceId', r.licence_id, 'licenceName', r.name, 'endDate', r.end_date)
         ORDER BY r.end_date, r.licence_id))
     FROM ${rows} r
-    GROUP BY r.person_id, r.email, r.display_name
-    ORDER BY r.person_id
+    GROUP BY r.rank, r.template, r.person_id, r.email, r.display_name
+    ORDER BY r.rank, r.person_id
     RETURNING id`;
 }
 
@@ -103,14 +105,15 @@ export async function writeReminderNotices(
 ): Promise<NoticesWritten> {
   if (licenceIds.length === 0) return { notices: 0 };
   const recipients = sql`(
-    SELECT p.id AS person_id, p.email, p.display_name, l.id AS licence_id, l.name, l.end_date
+    SELECT 0 AS rank, ${template}::text AS template, p.id AS person_id, p.email, p.display_name,
+      l.id AS licence_id, l.name, l.end_date
     FROM licences l
     ${currentKeepersJoin('l')}
     WHERE l.id = ANY(${intArray(licenceIds)}::bigint[])
       AND NOT EXISTS (SELECT 1 FROM reminder_opt_outs o WHERE o.person_id = p.id)
   )`;
   const result = await sql<{ notices: number }>`
-    WITH written AS (${writeNotices(template, asOf, recipients)})
+    WITH written AS (${writeNotices(asOf, recipients)})
     SELECT count(*)::int AS notices FROM written
   `.execute(tx);
   return { notices: result.rows[0]?.notices ?? 0 };
@@ -118,55 +121,120 @@ export async function writeReminderNotices(
 
 export type ExpiryStep = 'suspend' | 'cold' | 'deletable';
 
-const STEPS: Record<ExpiryStep, { from: LicenceStatus; to: LicenceStatus; action: string }> = {
-  suspend: { from: 'active', to: 'suspended', action: 'suspended (end date passed)' },
-  cold: { from: 'suspended', to: 'cold', action: 'moved to the cold store' },
-  deletable: { from: 'cold', to: 'deletable', action: 'became deletable' },
-};
+/** The expiry steps in the order a licence takes them; each starts from the status the one before ends in. */
+const STEPS: readonly { step: ExpiryStep; from: LicenceStatus; to: LicenceStatus; action: string }[] = [
+  { step: 'suspend', from: 'active', to: 'suspended', action: 'suspended (end date passed)' },
+  { step: 'cold', from: 'suspended', to: 'cold', action: 'moved to the cold store' },
+  { step: 'deletable', from: 'cold', to: 'deletable', action: 'became deletable' },
+];
+
+/** What the night needs to know of each step besides the rules: its email, its audit note, the storage's state. */
+export type ExpiryStepDetails = Record<
+  ExpiryStep,
+  { template: string; note: Record<string, string>; storageState: string | null }
+>;
+
+export interface ExpiryStepsTaken extends NoticesWritten {
+  /** Licences that took each step (a licence can take several in one run). */
+  moved: Record<ExpiryStep, number>;
+  /** Storage steps recorded (licence_storage_steps), by storage state. */
+  storageSteps: Record<string, number>;
+}
+
+/** Whether the step's day has come for licence `l` as of `asOf`. */
+function stepDue(step: ExpiryStep, asOf: string, settings: LifecycleSettings): RawBuilder<boolean> {
+  if (step === 'suspend') return sql`l.end_date <= ${asOf}::date - ${1 + settings.suspendAfterDays}::int`;
+  if (step === 'cold') return sql`l.end_date <= ${asOf}::date - ${settings.coldAfterDays}::int`;
+  return sql`(l.end_date + make_interval(months => ${settings.deletableAfterMonths}::int))::date <= ${asOf}::date`;
+}
 
 /**
- * Moves every unlocked licence of the step's status whose day has come (as of `asOf`) to the
- * next status, with an audit row each and a notice (`template`) to each Data Owner listing theirs
- * (none to one who has left), in one statement. Answers the ids of the licences moved, and how
- * many notices.
+ * The status licence `l` ends the night in: from its status, the furthest step reached by taking
+ * each next step while its day has come (an active licence that ended 40 days ago goes on to the
+ * cold store); null when no step is due.
  */
-export async function advanceLicences(
+function finalStatus(asOf: string, settings: LifecycleSettings): RawBuilder<LicenceStatus | null> {
+  const fromEach = STEPS.map((first, i) => {
+    const reachable = STEPS.slice(i).map((_, k) => STEPS.slice(i, i + k + 1));
+    const whens = reachable.reverse().map(
+      (taken) =>
+        sql`WHEN ${sql.join(
+          taken.map((step) => stepDue(step.step, asOf, settings)),
+          sql` AND `,
+        )} THEN ${sql.lit(taken.at(-1)?.to)}`,
+    );
+    return sql`WHEN ${sql.lit(first.from)} THEN CASE ${sql.join(whens, sql` `)} END`;
+  });
+  return sql`CASE l.status ${sql.join(fromEach, sql` `)} END`;
+}
+
+/**
+ * Every expiry step due as of `asOf`, in one statement: each unlocked licence is updated once, to
+ * the status it ends the night in, and for each step it took gets an audit row (the trail shows
+ * every step), a line in the notice (the step's `template`) to its Data Owner (none to one who
+ * has left; one notice per owner and step) and, for a step the storage takes, a storage step
+ * (licence_storage_steps). A licence changed meanwhile by another transaction (renewed, locked) is
+ * left as it now is. Answers how many licences took each step, the notices and the storage steps.
+ */
+export async function takeExpirySteps(
   tx: Executor,
-  step: ExpiryStep,
   asOf: string,
   settings: LifecycleSettings,
   now: Date,
-  template: string,
-  note: Record<string, string> = {},
-): Promise<NoticesWritten & { moved: { licenceId: number }[] }> {
-  const { from, to, action } = STEPS[step];
-  const due =
-    step === 'suspend'
-      ? sql`l.end_date <= ${asOf}::date - ${1 + settings.suspendAfterDays}::int`
-      : step === 'cold'
-        ? sql`l.end_date <= ${asOf}::date - ${settings.coldAfterDays}::int`
-        : sql`(l.end_date + make_interval(months => ${settings.deletableAfterMonths}::int))::date <= ${asOf}::date`;
+  details: ExpiryStepDetails,
+): Promise<ExpiryStepsTaken> {
+  const steps = sql.join(
+    STEPS.map(({ step, from, to, action }, rank) => {
+      const after = JSON.stringify({ status: to, asOf, ...details[step].note });
+      return sql`(${rank + 1}::int, ${step}, ${from}, ${to}, ${action}, ${JSON.stringify({ status: from })}::jsonb,
+        ${after}::jsonb, ${details[step].template}, ${details[step].storageState}::text)`;
+    }),
+  );
   const owners = sql`(
-    SELECT p.id AS person_id, p.email, p.display_name, c.id AS licence_id, c.name, c.end_date
-    FROM changed c JOIN people p ON p.id = c.owner_person_id AND p.status = 'current'
+    SELECT t.rank, t.template, p.id AS person_id, p.email, p.display_name, t.id AS licence_id, t.name, t.end_date
+    FROM taken t JOIN people p ON p.id = t.owner_person_id AND p.status = 'current'
   )`;
-  const result = await sql<{ moved: string[] | null; notices: number }>`
-    WITH changed AS (
-      UPDATE licences l SET status = ${to}, updated_at = ${now}
-      WHERE l.status = ${from} AND l.locked_at IS NULL AND l.end_date IS NOT NULL AND ${due}
-      RETURNING l.id, l.name, l.end_date, l.owner_person_id
+  const result = await sql<{
+    moved: Record<ExpiryStep, number> | null;
+    notices: number;
+    told: Record<string, number> | null;
+  }>`
+    WITH steps (rank, step, from_status, to_status, action, before, after, template, storage_state) AS (VALUES ${steps}),
+    planned AS (
+      SELECT l.id, l.status AS from_status, l.end_date, ${finalStatus(asOf, settings)} AS to_status
+      FROM licences l
+      WHERE l.status IN (SELECT from_status FROM steps) AND l.locked_at IS NULL AND l.end_date <= ${asOf}::date
+    ), changed AS (
+      UPDATE licences l SET status = p.to_status, updated_at = ${now}
+      FROM planned p
+      WHERE l.id = p.id AND p.to_status IS NOT NULL
+        AND l.status = p.from_status AND l.end_date = p.end_date AND l.locked_at IS NULL
+      RETURNING l.id, l.name, l.end_date, l.owner_person_id, p.from_status, p.to_status
+    ), taken AS (
+      SELECT c.id, c.name, c.end_date, c.owner_person_id, s.*
+      FROM changed c
+      JOIN steps first ON first.from_status = c.from_status
+      JOIN steps last ON last.to_status = c.to_status
+      JOIN steps s ON s.rank BETWEEN first.rank AND last.rank
     ), audited AS (
       INSERT INTO audit_events (actor_label, entity_type, entity_id, action, before, after, licence_id)
-      SELECT ${LIFECYCLE_ACTOR}, 'licence', c.id::text, ${action},
-        jsonb_build_object('status', ${from}::text),
-        jsonb_build_object('status', ${to}::text, 'asOf', ${asOf}::text) || ${JSON.stringify(note)}::jsonb,
-        c.id
-      FROM changed c
-    ), written AS (${writeNotices(template, asOf, owners)})
-    SELECT (SELECT array_agg(id ORDER BY id) FROM changed) AS moved, (SELECT count(*)::int FROM written) AS notices
+      SELECT ${LIFECYCLE_ACTOR}, 'licence', t.id::text, t.action, t.before, t.after, t.id
+      FROM taken t ORDER BY t.rank, t.id
+    ), written AS (${writeNotices(asOf, owners)}
+    ), told AS (
+      ${recordStorageStepsOf(sql`(SELECT id AS licence_id, storage_state AS state FROM taken)`, asOf)}
+    )
+    SELECT
+      (SELECT jsonb_object_agg(step, n) FROM (SELECT step, count(*)::int AS n FROM taken GROUP BY step) m) AS moved,
+      (SELECT count(*)::int FROM written) AS notices,
+      (SELECT jsonb_object_agg(step, n) FROM (SELECT step, count(*)::int AS n FROM told GROUP BY step) s) AS told
   `.execute(tx);
   const row = result.rows[0];
-  return { moved: (row?.moved ?? []).map((id) => ({ licenceId: Number(id) })), notices: row?.notices ?? 0 };
+  return {
+    moved: { suspend: 0, cold: 0, deletable: 0, ...row?.moved },
+    notices: row?.notices ?? 0,
+    storageSteps: row?.told ?? {},
+  };
 }
 
 /**

@@ -3,7 +3,11 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import type { EmailTemplate, RenderedEmail } from '../../platform/mail/email-template.tsx';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
-import { PROVISIONER_TOLD_AFTER, queueStorageSteps } from '../provisioning/storage-steps.service.ts';
+import {
+  PROVISIONER_TOLD_AFTER,
+  queueStorageSteps,
+  STORAGE_STATE_OF_STEP,
+} from '../provisioning/storage-steps.service.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import {
   type LifecycleEmailProps,
@@ -13,11 +17,12 @@ import {
   licenceSuspendedEmail,
 } from './lifecycle.emails.tsx';
 import {
-  advanceLicences,
+  type ExpiryStepDetails,
   type LifecycleNotice,
   previousRunDay,
   recordDueReminders,
   recordRun,
+  takeExpirySteps,
   takeNotices,
   writeReminderNotices,
 } from './lifecycle.repository.ts';
@@ -49,8 +54,9 @@ export interface NightlyLifecycleResult {
  * cold store at once), so a second run as of the same day finds nothing to do and sends nothing.
  * Locked licences are left alone. Nothing is ever deleted: the service team confirms a deletion.
  *
- * Every step is one statement over all the licences it concerns, and its emails are written by
- * that statement as notices (data, one per person); the send-lifecycle-notices job enqueued here
+ * The reminders are one statement; the expiry steps another, which updates each licence once (to
+ * the status it ends the night in) and writes an audit row per step taken. Emails are written by
+ * these statements as notices (data, one per person and step); the send-lifecycle-notices job enqueued here
  * renders them into the outbox (sendLifecycleNotices), so the night holds no licence in memory.
  */
 export async function runNightlyLifecycle(
@@ -70,24 +76,17 @@ export async function runNightlyLifecycle(
       day,
       licenceReminderEmail.name,
     );
-    let emails = reminded.notices;
-
-    const counts = { suspend: 0, cold: 0, deletable: 0 };
-    for (const step of EXPIRY_STEPS) {
-      const note: Record<string, string> = step === 'deletable' ? {} : { provisioner: PROVISIONER_TOLD_AFTER };
-      const { moved, notices } = await advanceLicences(tx, step, day, settings, now, EXPIRY_TEMPLATES[step].name, note);
-      counts[step] = moved.length;
-      emails += notices;
-      await queueStorageSteps(tx, jobs, step, day, moved);
-    }
+    const taken = await takeExpirySteps(tx, day, settings, now, EXPIRY_DETAILS);
+    const emails = reminded.notices + taken.notices;
+    await queueStorageSteps(tx, jobs, day, taken.storageSteps);
     if (emails > 0) await jobs.enqueue(tx, sendLifecycleNoticesJob, { asOf: day });
     await recordRun(tx, day);
     return {
       asOf: day,
       reminders: recorded.length,
-      suspended: counts.suspend,
-      cold: counts.cold,
-      deletable: counts.deletable,
+      suspended: taken.moved.suspend,
+      cold: taken.moved.cold,
+      deletable: taken.moved.deletable,
       emails,
     };
   });
@@ -136,6 +135,21 @@ const EXPIRY_TEMPLATES: Record<'suspend' | 'cold' | 'deletable', EmailTemplate<L
   suspend: licenceSuspendedEmail,
   cold: licenceColdEmail,
   deletable: licenceDeletableEmail,
+};
+
+/** Each step's email, its audit note (who tells the storage) and the storage's state. */
+const EXPIRY_DETAILS: ExpiryStepDetails = {
+  suspend: {
+    template: licenceSuspendedEmail.name,
+    note: { provisioner: PROVISIONER_TOLD_AFTER },
+    storageState: STORAGE_STATE_OF_STEP.suspend ?? null,
+  },
+  cold: {
+    template: licenceColdEmail.name,
+    note: { provisioner: PROVISIONER_TOLD_AFTER },
+    storageState: STORAGE_STATE_OF_STEP.cold ?? null,
+  },
+  deletable: { template: licenceDeletableEmail.name, note: {}, storageState: null },
 };
 
 const licenceUrl = (site: SiteLinks, id: number) => `${site.publicUrl}/storage/licence/${id}/`;

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import type { LicenceStorageState, ProvisionerKind } from '../../platform/provisioner/provisioner.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
@@ -9,19 +9,20 @@ import type { LicenceStatus } from '../licences/licences.tables.ts';
  */
 const bigintArray = (values: readonly number[]) => `{${values.map((value) => Math.trunc(value)).join(',')}}`;
 
-/** Records that these licences took the step as of `asOf`; a step already recorded is skipped. Returns how many are new. */
-export async function recordStorageSteps(
-  tx: Executor,
-  state: LicenceStorageState,
+/**
+ * For the nightly job's statement: records the storage steps of `rows` (a relation of licence_id and
+ * state; a row without a state is not the storage's to take) as of `asOf`; a step already recorded
+ * is skipped. Returns the step of each row added.
+ */
+export function recordStorageStepsOf(
+  rows: RawBuilder<unknown>,
   asOf: string,
-  licenceIds: readonly number[],
-): Promise<number> {
-  if (licenceIds.length === 0) return 0;
-  const result = await sql`
+): RawBuilder<{ step: LicenceStorageState }> {
+  return sql`
     INSERT INTO licence_storage_steps (licence_id, step, as_of)
-    SELECT DISTINCT id, ${state}, ${asOf}::date FROM unnest(${bigintArray(licenceIds)}::bigint[]) AS id
-    ON CONFLICT DO NOTHING`.execute(tx);
-  return Number(result.numAffectedRows ?? 0n);
+    SELECT r.licence_id, r.state, ${asOf}::date FROM ${rows} r WHERE r.state IS NOT NULL
+    ON CONFLICT DO NOTHING
+    RETURNING step`;
 }
 
 export interface UntoldLicence {

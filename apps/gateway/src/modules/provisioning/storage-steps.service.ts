@@ -8,17 +8,12 @@ import type { SiteLinks } from '../lifecycle/lifecycle.service.ts';
 import { queueEmails } from '../lifecycle/lifecycle-mail.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import { tellStorageStepsJob } from './storage-steps.jobs.ts';
-import {
-  markStorageStepsTold,
-  recordStorageSteps,
-  type UntoldLicence,
-  untoldLicences,
-} from './storage-steps.repository.ts';
+import { markStorageStepsTold, type UntoldLicence, untoldLicences } from './storage-steps.repository.ts';
 
 /**
  * The nightly lifecycle's steps told to the storage (issue 6, point 4): a licence made read-only
  * at expiry, or moved to the cold store, must change on the storage system too. The nightly job
- * records the licences of each step (queueStorageSteps, in its transaction) and enqueues one job
+ * records the licences of each step (recordStorageStepsOf, in its statement) and enqueues one job
  * per run and step; the job tells an automated provisioner a batch at a time (applyLicenceState),
  * or, with the manual provisioner, emails each service team one list of what to do. A licence
  * that has moved on before it is told (renewed meanwhile) is skipped.
@@ -28,7 +23,11 @@ export const STORAGE_STEP_BATCH = 500;
 export const STORAGE_STEP_EMAIL_LIST = 200;
 
 /** The nightly job's expiry step → the storage's step (deletable changes nothing on the storage). */
-const STEP_STATES: Partial<Record<string, LicenceStorageState>> = { suspend: 'read-only', cold: 'cold-store' };
+export const STORAGE_STATE_OF_STEP: Record<string, LicenceStorageState | null> = {
+  suspend: 'read-only',
+  cold: 'cold-store',
+  deletable: null,
+};
 
 /** The statuses a licence has while its storage should be in that state (one due for deletion stays in the cold store). */
 const STATUS_OF: Record<LicenceStorageState, readonly LicenceStatus[]> = {
@@ -41,26 +40,20 @@ export const PROVISIONER_TOLD_AFTER =
   'told after this run: an automated provisioner by the tell-storage-steps job, or else the service team by email';
 
 /**
- * For the nightly job, in its transaction: records the licences that took an expiry step and
- * enqueues the one job that tells the storage (none when none moved, or for a step the storage
- * does not take).
+ * For the nightly job, in its transaction, once it has recorded the storage steps it took
+ * (recordStorageStepsOf): enqueues the one job per storage state that tells the storage (none for
+ * a state with no new step).
  */
 export async function queueStorageSteps(
   tx: Executor,
   jobs: JobQueue,
-  step: string,
   asOf: string,
-  moved: ReadonlyArray<{ licenceId: number }>,
+  added: Partial<Record<string, number>>,
 ): Promise<void> {
-  const state = STEP_STATES[step];
-  if (!state) return;
-  const added = await recordStorageSteps(
-    tx,
-    state,
-    asOf,
-    moved.map((row) => row.licenceId),
-  );
-  if (added > 0) await jobs.enqueue(tx, tellStorageStepsJob, { asOf, state }, { singletonKey: `${state}-${asOf}` });
+  for (const state of ['read-only', 'cold-store'] as const) {
+    if ((added[state] ?? 0) > 0)
+      await jobs.enqueue(tx, tellStorageStepsJob, { asOf, state }, { singletonKey: `${state}-${asOf}` });
+  }
 }
 
 export interface StorageStepsContext {
