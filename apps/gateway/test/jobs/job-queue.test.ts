@@ -4,7 +4,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILED_JOBS_PAGE_SIZE } from '../../src/modules/admin/failed-jobs.routes.tsx';
 import { deleteExpiredSessionsJob } from '../../src/platform/identity/sessions.jobs.ts';
-import { JobWorker, PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
+import { DEFAULT_RETRY } from '../../src/platform/jobs/jobs.ts';
+import { JobWorker, PG_BOSS_SCHEMA, prepareQueues } from '../../src/platform/jobs/pg-boss-queue.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 import { testEngine } from '../support/test-database.ts';
@@ -204,5 +205,17 @@ describe(`job queue on pg-boss (${testEngine})`, () => {
     await drainJobs(t.jobs);
     const left = await t.database.db.selectFrom('sessions').select('id').where('id', 'like', '%-session').execute();
     expect(left.map((row) => row.id)).toEqual(['live-session']);
+  });
+
+  it('creates a missing queue, puts back a changed retry policy, and leaves an unchanged queue alone', async () => {
+    const boss = t.jobs.boss as PgBoss;
+    await boss.deleteQueue(flaky.name);
+    await boss.updateQueue(recordNote.name, { retryLimit: 9 });
+    const before = await boss.getQueue(slow.name);
+    await prepareQueues(boss, [flaky, recordNote, slow]);
+    expect((await boss.getQueue(flaky.name))?.retryLimit).toBe(flaky.retry?.limit ?? DEFAULT_RETRY.limit);
+    expect((await boss.getQueue(recordNote.name))?.retryLimit).toBe(recordNote.retry?.limit);
+    // Not written to: updateQueue would have moved updatedOn.
+    expect((await boss.getQueue(slow.name))?.updatedOn).toEqual(before?.updatedOn);
   });
 });

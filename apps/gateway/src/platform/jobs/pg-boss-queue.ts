@@ -1,4 +1,12 @@
-import { type Clock as BossClock, fromKysely, fromPglite, type Job, type JobResult, PgBoss } from 'pg-boss';
+import {
+  type Clock as BossClock,
+  fromKysely,
+  fromPglite,
+  type Job,
+  type JobResult,
+  PgBoss,
+  type QueueResult,
+} from 'pg-boss';
 import type { Logger } from 'pino';
 import { UNIVERSITY_TIME_ZONE } from '../clock.ts';
 import type { DatabaseHandle, Executor } from '../db/database.ts';
@@ -74,20 +82,35 @@ export async function installJobQueueSchema(database: DatabaseHandle, log: Logge
  * Creates (or brings up to date) one queue per job type with that type's retry policy, so that
  * every queue exists before anything is sent to it. On PGlite this also matters for deadlocks:
  * pg-boss looks an unknown queue up on its own handle, which waits behind an open transaction.
+ * The queues are read in one statement and only a missing or changed one is written: a start
+ * with nothing to change costs one round trip, not two per queue.
  */
 export async function prepareQueues(boss: PgBoss, types: ReadonlyArray<JobType<unknown>>): Promise<void> {
+  const queues = await boss.getQueues(types.map((type) => type.name));
+  const existing = new Map(queues.map((queue) => [queue.name, queue]));
   for (const type of types) {
-    const retry = type.retry ?? DEFAULT_RETRY;
-    const policy = {
-      retryLimit: retry.limit,
-      retryDelay: retry.delaySeconds,
-      retryBackoff: retry.backoff,
-      deleteAfterSeconds: KEEP_FINISHED_JOBS_SECONDS,
-    };
-    await boss.createQueue(type.name, policy);
-    // createQueue leaves an existing queue alone: the code's policy wins on every start.
-    await boss.updateQueue(type.name, policy);
+    const policy = queuePolicy(type);
+    const queue = existing.get(type.name);
+    if (!queue) await boss.createQueue(type.name, policy);
+    // The code's policy wins on every start.
+    else if (!samePolicy(queue, policy)) await boss.updateQueue(type.name, policy);
   }
+}
+
+type QueuePolicy = Pick<QueueResult, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'deleteAfterSeconds'>;
+
+function queuePolicy(type: JobType<unknown>): QueuePolicy {
+  const retry = type.retry ?? DEFAULT_RETRY;
+  return {
+    retryLimit: retry.limit,
+    retryDelay: retry.delaySeconds,
+    retryBackoff: retry.backoff,
+    deleteAfterSeconds: KEEP_FINISHED_JOBS_SECONDS,
+  };
+}
+
+function samePolicy(queue: QueueResult, policy: QueuePolicy): boolean {
+  return (Object.keys(policy) as Array<keyof QueuePolicy>).every((key) => queue[key] === policy[key]);
 }
 
 /** The JobQueue port on pg-boss: a job is a row written in the caller's transaction. */
