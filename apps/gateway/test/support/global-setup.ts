@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { prepareCufsTemplate } from '../../../cufs/test/support/cufs-test-database.ts';
 import { prepareTemplate } from './test-database.ts';
 
 declare module 'vitest' {
@@ -7,9 +8,16 @@ declare module 'vitest' {
   }
 }
 
-/** Migrates and seeds one template database per run; every test file starts from a copy of it. */
+/**
+ * Migrates and seeds one gateway template database and migrates one CUFS template per run; every
+ * test file starts from copies of them.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const template = await prepareTemplate();
+  const [template, cufsTemplate] = await Promise.all([prepareTemplate(), prepareCufsTemplate()]);
   project.provide('databaseTemplate', template.reference);
-  return template.dispose;
+  project.provide('cufsDatabaseTemplate', cufsTemplate.reference);
+  return async () => {
+    await template.dispose();
+    await cufsTemplate.dispose();
+  };
 }
