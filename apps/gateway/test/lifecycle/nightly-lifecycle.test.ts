@@ -303,6 +303,34 @@ describe('nightly lifecycle', () => {
       expect(await run('2028-01-15')).toMatchObject({ reminders: 0, suspended: 0, cold: 0, deletable: 0, emails: 0 });
       expect(await outbox()).toHaveLength(4);
     });
+
+    it('takes each step only from the status before it: with suspension later than the cold store, an active licence waits', async () => {
+      // suspended 41 days after the end date, but due in the cold store 30 days after it
+      const lateSuspension = { ...settings, suspendAfterDays: 40 };
+      const waiting = await licence('Ended 35 days ago', 'ar101', '2027-12-11');
+      const suspended = await licence('Suspended, ended 35 days ago', 'ar101', '2027-12-11', { status: 'suspended' });
+      const longGone = await licence('Ended 45 days ago', 'bm202', '2027-12-01');
+      const night = () =>
+        runNightlyLifecycle(
+          t.database.db,
+          t.jobs.queue,
+          '2028-01-15',
+          lateSuspension,
+          new Date('2028-01-15T02:15:00Z'),
+        );
+      expect(await night()).toMatchObject({ suspended: 1, cold: 2, deletable: 0 });
+      expect([await statusOf(waiting), await statusOf(suspended), await statusOf(longGone)]).toEqual([
+        'active',
+        'cold',
+        'cold',
+      ]);
+      expect((await lifecycleAudit()).map((row) => [row.licence_id, row.action])).toEqual([
+        [longGone, 'suspended (end date passed)'],
+        [suspended, 'moved to the cold store'],
+        [longGone, 'moved to the cold store'],
+      ]);
+      expect(await night()).toMatchObject({ suspended: 0, cold: 0, deletable: 0, emails: 0 });
+    });
   });
 
   it('runs as the scheduled nightly-lifecycle job, as of the clock’s today, and again harmlessly', async () => {
