@@ -66,6 +66,8 @@ export interface AppDependencies {
   documents: DocumentStore;
   /** The CUFS API service, which says whether a finance code is open. */
   cufs: FinanceCodeChecker;
+  /** False while `jobs` is still starting (a web process listens first); /readyz says so. */
+  jobsStarted?: () => boolean;
 }
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
@@ -122,7 +124,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(metricsPlugin, { token: config.metricsToken, production: config.env === 'production' });
-  await app.register(healthRoutes, { db });
+  await app.register(healthRoutes, { db, jobsStarted: deps.jobsStarted });
   await app.register(siteRoutes);
   await app.register(signInRoutes, {
     db,

@@ -1,4 +1,5 @@
 import closeWithGrace from 'close-with-grace';
+import { sql } from 'kysely';
 import { buildApp } from './app.ts';
 import { createJobRegistry } from './jobs.ts';
 import { cufsClientFromConfig } from './modules/payments/cufs-client.ts';
@@ -11,7 +12,7 @@ import { migrate, seedIfEmpty } from './platform/db/prepare.ts';
 import { createDirectory } from './platform/directory/index.ts';
 import { createDocumentStore } from './platform/documents/index.ts';
 import { embeddedSessionSecret } from './platform/identity/session-secret.ts';
-import { startBackgroundJobs } from './platform/jobs/background-jobs.ts';
+import { AwaitedJobQueue, type BackgroundJobs, startBackgroundJobs } from './platform/jobs/background-jobs.ts';
 import { createLogger, loggerOptions } from './platform/logging/logger.ts';
 import { createMailTransport } from './platform/mail/mail-transport.ts';
 import { createProvisioner } from './platform/provisioner/index.ts';
@@ -44,17 +45,33 @@ async function main(): Promise<void> {
     directory: createDirectory(config.directory, database.db),
     usage: config.usage,
   });
-  // Role web only enqueues; worker and all also run jobs and (in-process) schedules.
-  const jobs = await startBackgroundJobs({
-    config,
-    database,
-    clock: systemClock,
-    log: log.child({ component: 'jobs' }),
-    registry: jobRegistry,
-  });
-
-  // The demo's first start syncs the directory at once, so the seeded leaver shows flagged.
-  if (seeded) await jobs.queue.enqueue(database.db, directorySyncJob, {});
+  // Worker and all run jobs and (in-process) schedules: they start them before they listen. Role
+  // web only enqueues: it listens first and starts its job queue after (~0.1-0.5 s of a cold
+  // start), a request that enqueues waits for it, and /readyz answers 503 until it has started.
+  const jobsLater = config.role === 'web';
+  const jobsStarting = Promise.withResolvers<BackgroundJobs>();
+  let jobs: BackgroundJobs | undefined;
+  const startJobs = async () => {
+    jobs = await startBackgroundJobs({
+      config,
+      database,
+      clock: systemClock,
+      log: log.child({ component: 'jobs' }),
+      registry: jobRegistry,
+    });
+    jobsStarting.resolve(jobs);
+    // The demo's first start syncs the directory at once, so the seeded leaver shows flagged.
+    if (seeded) await jobs.queue.enqueue(database.db, directorySyncJob, {});
+  };
+  if (!jobsLater) await startJobs();
+  // Still, a database that cannot be reached stops a web process before it listens.
+  else await sql`SELECT 1`.execute(database.db);
+  const jobQueue =
+    jobs?.queue ??
+    new AwaitedJobQueue(
+      jobsStarting.promise.then((s) => s.queue),
+      config.jobs.driver,
+    );
 
   const app = await buildApp({
     config,
@@ -62,7 +79,8 @@ async function main(): Promise<void> {
     clock: systemClock,
     sessionSecret: config.identity.sessionSecret ?? embeddedSessionSecret(config.dataDir),
     logger: loggerOptions(config, 'gateway'),
-    jobs: jobs.queue,
+    jobs: jobQueue,
+    jobsStarted: () => jobs !== undefined,
     jobRegistry,
     documents,
     cufs,
@@ -72,7 +90,8 @@ async function main(): Promise<void> {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down: finishing requests in flight');
     // Requests and jobs in flight finish together; only then does the database go.
-    await Promise.all([app.close(), jobs.stop()]);
+    // A job queue still starting is stopped once it has.
+    await Promise.all([app.close(), jobsStarting.promise.then((started) => started.stop())]);
     await mailTransport.close();
     await documents.close();
     await database.close();
@@ -83,6 +102,8 @@ async function main(): Promise<void> {
   // calls, on its own port (Cloud Run starts nothing that does not).
   await app.listen({ host: config.host, port: config.port });
   log.info({ url: config.publicUrl, role: config.role, database: config.database.kind }, 'gateway ready');
+  // A failure here ends the process as one before listening would (main's catch).
+  if (jobsLater) await startJobs();
 }
 
 main().catch((error: unknown) => {

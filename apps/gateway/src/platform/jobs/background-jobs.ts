@@ -2,7 +2,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import type { DatabaseHandle } from '../db/database.ts';
+import type { DatabaseHandle, Executor } from '../db/database.ts';
 import {
   CloudTasksJobQueue,
   GoogleCloudTasksDispatcher,
@@ -10,8 +10,8 @@ import {
   TaskOutboxSweeper,
 } from './cloud-tasks-queue.ts';
 import { JobRunner } from './job-runner.ts';
-import type { JobQueue, JobRegistry } from './jobs.ts';
-import { JobWorker, PgBossJobQueue, prepareQueues, startPgBoss } from './pg-boss-queue.ts';
+import type { EnqueueOptions, FailedJobs, JobQueue, JobRegistry, JobType } from './jobs.ts';
+import type { JobWorker } from './pg-boss-queue.ts';
 
 export interface BackgroundJobsOptions {
   config: Config;
@@ -54,16 +54,18 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     config.jobs.driver === 'pg-boss'
       ? registry.handlers
       : registry.handlers.filter((handler) => registry.schedules.some((s) => s.type.name === handler.type.name));
+  // pg-boss's ~0.4 MB of JavaScript is loaded only where it runs (not by a web process on Cloud Tasks).
+  const pgBoss = needsBoss ? await import('./pg-boss-queue.ts') : undefined;
   let boss: PgBoss | undefined;
   let worker: JobWorker | undefined;
-  if (needsBoss) {
-    boss = await startPgBoss(database, {
+  if (pgBoss) {
+    boss = await pgBoss.startPgBoss(database, {
       schedule: inProcessSchedules,
       supervise: runsWork,
       log,
       instanceName: `gateway-${config.role}`,
     });
-    await prepareQueues(
+    await pgBoss.prepareQueues(
       boss,
       bossHandlers.map((handler) => handler.type),
     );
@@ -77,12 +79,12 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
     sweeper = outbox;
     jobQueue = new CloudTasksJobQueue(() => outbox.kick());
   } else {
-    if (!boss) throw new Error('pg-boss did not start');
-    jobQueue = new PgBossJobQueue(boss);
+    if (!boss || !pgBoss) throw new Error('pg-boss did not start');
+    jobQueue = new pgBoss.PgBossJobQueue(boss);
   }
 
   const runner = new JobRunner(registry, { db: database.db, clock, log, queue: jobQueue });
-  if (boss && runsWork) {
+  if (pgBoss && boss && runsWork) {
     const bossRunner = new JobRunner(
       { handlers: bossHandlers, schedules: registry.schedules },
       {
@@ -92,7 +94,7 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
         queue: jobQueue,
       },
     );
-    worker = new JobWorker(boss, bossRunner, {
+    worker = new pgBoss.JobWorker(boss, bossRunner, {
       // PGlite is one session: more than one job at a time would only queue behind it.
       concurrency: database.kind === 'pglite' ? 1 : 2,
       pollingIntervalSeconds: 2,
@@ -119,6 +121,37 @@ export async function startBackgroundJobs(options: BackgroundJobsOptions): Promi
       await boss?.stop({ graceful: true, timeout: 20_000 });
     },
   };
+}
+
+/**
+ * The job queue of a web process that listens before its background side has started (it only
+ * enqueues): each call waits for the queue it is given once that has started.
+ */
+export class AwaitedJobQueue implements JobQueue {
+  readonly failedJobs?: FailedJobs;
+
+  /** driver: the queue to come's, which says whether it lists failed jobs (pg-boss does). */
+  constructor(
+    private readonly started: Promise<JobQueue>,
+    driver: Config['jobs']['driver'],
+  ) {
+    if (driver === 'pg-boss') {
+      this.failedJobs = {
+        list: async (page) => (await this.startedFailedJobs()).list(page),
+        retry: async (queue, id) => (await this.startedFailedJobs()).retry(queue, id),
+      };
+    }
+  }
+
+  async enqueue<P>(executor: Executor, type: JobType<P>, payload: P, options?: EnqueueOptions): Promise<void> {
+    await (await this.started).enqueue(executor, type, payload, options);
+  }
+
+  private async startedFailedJobs(): Promise<FailedJobs> {
+    const { failedJobs } = await this.started;
+    if (!failedJobs) throw new Error('this job queue keeps no failed jobs');
+    return failedJobs;
+  }
 }
 
 function googleDispatcher(config: Config): GoogleCloudTasksDispatcher {
