@@ -34,6 +34,7 @@ import { usageAdminRoutes } from './modules/usage/usage.admin.routes.tsx';
 import { usageApi } from './modules/usage/usage.api.ts';
 import type { Clock } from './platform/clock.ts';
 import { type Config, siteLinks } from './platform/config.ts';
+import type { DataChanges } from './platform/db/data-changes.ts';
 import type { Executor } from './platform/db/database.ts';
 import type { DocumentStore } from './platform/documents/document-store.ts';
 import identityPlugin, { sessionCookieName } from './platform/identity/identity.plugin.ts';
@@ -68,6 +69,8 @@ export interface AppDependencies {
   cufs: FinanceCodeChecker;
   /** False while `jobs` is still starting (a web process listens first); /readyz says so. */
   jobsStarted?: () => boolean;
+  /** Commits of other processes (LISTEN), so page requests may use recent sessions from memory. */
+  changes?: DataChanges;
 }
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
@@ -115,6 +118,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     idleMinutes: config.identity.sessionIdleMinutes,
     secureCookies: https,
     clock,
+    changes: deps.changes,
   });
   await app.register(apiPlugin, {
     publicUrl: config.publicUrl,

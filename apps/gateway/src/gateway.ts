@@ -6,6 +6,7 @@ import { cufsClientFromConfig } from './modules/payments/cufs-client.ts';
 import { directorySyncJob } from './modules/people/directory-sync.jobs.ts';
 import { systemClock } from './platform/clock.ts';
 import { ConfigError, loadConfig, loadDotEnv, siteLinks } from './platform/config.ts';
+import { listenForDataChanges } from './platform/db/data-changes.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { lockEmbeddedDataDir } from './platform/db/embedded-lock.ts';
 import { migrate, seedIfEmpty } from './platform/db/prepare.ts';
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
       config.jobs.driver,
     );
 
+  // Web processes keep recent sessions in memory while they hear every commit (recent-sessions.ts).
+  const changes = config.role === 'worker' ? undefined : await listenForDataChanges(database);
   const app = await buildApp({
     config,
     db: database.db,
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     jobRegistry,
     documents,
     cufs,
+    changes,
   });
 
   closeWithGrace({ delay: 25_000, logger: log }, async ({ signal, err }) => {
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
     // Requests and jobs in flight finish together; only then does the database go.
     // A job queue still starting is stopped once it has.
     await Promise.all([app.close(), jobsStarting.promise.then((started) => started.stop())]);
+    await changes?.close();
     await mailTransport.close();
     await documents.close();
     await database.close();

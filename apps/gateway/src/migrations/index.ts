@@ -14,6 +14,7 @@ import * as m0012 from './0012_directory.ts';
 import * as m0013 from './0013_usage_readings.ts';
 import * as m0014 from './0014_lifecycle_notices.ts';
 import * as m0015 from './0015_page_data_version.ts';
+import * as m0016 from './0016_data_change_notices.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_usage_readings': m0013,
   '0014_lifecycle_notices': m0014,
   '0015_page_data_version': m0015,
+  '0016_data_change_notices': m0016,
 };

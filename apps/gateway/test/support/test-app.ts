@@ -10,6 +10,7 @@ import { createJobRegistry } from '../../src/jobs.ts';
 import { cufsClientFromConfig } from '../../src/modules/payments/cufs-client.ts';
 import { type Clock, fixedClock } from '../../src/platform/clock.ts';
 import { type Config, loadConfig, siteLinks } from '../../src/platform/config.ts';
+import { listenForDataChanges } from '../../src/platform/db/data-changes.ts';
 import type { DatabaseHandle } from '../../src/platform/db/database.ts';
 import type { DocumentStore } from '../../src/platform/documents/document-store.ts';
 import { createDocumentStore } from '../../src/platform/documents/index.ts';
@@ -77,10 +78,12 @@ export async function startTestApp(
     registry,
     dispatcher: options.taskDispatcher,
   });
+  const changes = await listenForDataChanges(database);
   const app = await buildApp({
     config,
     db: database.db,
     clock,
+    changes,
     sessionSecret: randomBytes(32).toString('hex'),
     logger: options.logger ?? false,
     jobs: jobs.queue,
@@ -100,6 +103,7 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       await jobs.stop();
+      await changes.close();
       await database.close();
       await documents.close();
       await rm(documentsDir, { recursive: true, force: true });

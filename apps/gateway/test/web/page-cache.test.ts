@@ -121,3 +121,51 @@ describe('My storage is kept per session until data it shows changes', () => {
     expect(signedOut.body).not.toContain('Renamed page licence');
   });
 });
+
+describe('a page may take its session from memory only while nothing has changed it', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const stampOf = (response: { cookies: Array<{ name: string; value: string }> }) =>
+    response.cookies.find((cookie) => cookie.name === 'ssgw-session-change')?.value;
+  // Well inside RECENT_SESSION_MS: only the change notification can make these pass.
+  const soon = { timeout: 1_000, interval: 25 };
+
+  it('gives a browser a new change stamp when it signs in and whenever it sends a form', async () => {
+    const browser = new Browser(t.app);
+    const signIn = await browser.get('/dev/sign-in');
+    const csrf = csrfOf(signIn.body) ?? '';
+    const personId = signIn.body.match(/name="personId" value="(\d+)"/)?.[1] ?? '';
+    const signedIn = await browser.post('/dev/sign-in', { personId, _csrf: csrf, returnTo: '/storage/' });
+    const first = stampOf(signedIn);
+    expect(first).toMatch(/^[\w-]{12}$/);
+    await browser.get('/storage/');
+    // A page that changed nothing in the session leaves the stamp alone.
+    const page = await browser.get('/storage/');
+    expect(stampOf(page)).toBeUndefined();
+    const signedOut = await browser.post('/sign-out', { _csrf: csrfOf(page.body) ?? '' });
+    expect(stampOf(signedOut)).toMatch(/^[\w-]{12}$/);
+    expect(stampOf(signedOut)).not.toBe(first);
+  });
+
+  it('signs out at the next page a person who has left, or whose session was ended', async () => {
+    const leaver = new Browser(t.app);
+    await leaver.signInAs('da303');
+    expect((await leaver.get('/storage/')).statusCode).toBe(200);
+    expect((await leaver.get('/storage/')).statusCode).toBe(200);
+    await sql`UPDATE people SET status = 'left' WHERE crsid = 'da303'`.execute(t.database.db);
+    await expect.poll(async () => (await leaver.get('/storage/')).statusCode, soon).toBe(302);
+
+    const ended = new Browser(t.app);
+    await ended.signInAs('cb404');
+    expect((await ended.get('/storage/')).statusCode).toBe(200);
+    expect((await ended.get('/storage/')).statusCode).toBe(200);
+    await sql`DELETE FROM sessions WHERE person_id = (SELECT id FROM people WHERE crsid = 'cb404')`.execute(
+      t.database.db,
+    );
+    await expect.poll(async () => (await ended.get('/storage/')).statusCode, soon).toBe(302);
+  });
+});

@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../database.ts';
+import { LocalWrites } from './data-changes.ts';
 import { preparedStatementName } from './prepared.ts';
 
 /** A database handle or an open transaction: repositories take whichever they are given. */
@@ -20,6 +21,8 @@ export interface DatabaseHandle {
   pglite?: PGlite;
   /** The pool on PostgreSQL, for the job queue. */
   pool?: pg.Pool;
+  /** Statements of this process that changed rows (data-changes.ts). */
+  writes: LocalWrites;
   close(): Promise<void>;
 }
 
@@ -55,8 +58,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     // listener that would crash the process. The next query simply opens a new connection.
     pool.on('error', () => {});
     pool.on('connect', runPreparedQueriesAsNamedStatements);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', pool, close: () => db.destroy() };
+    const writes = new LocalWrites();
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
+    return { db, kind: 'postgres', pool, writes, close: () => db.destroy() };
   }
   if (target.dataDir) prepareDataDir(target.dataDir);
   // Loaded only here: a process on PostgreSQL (every deployed one, and the nightly job's) never
@@ -67,11 +71,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     loadDataDir: target.loadDataDir,
     parsers: { [INT8]: parseInt8, [DATE]: parseDate },
   });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const writes = new LocalWrites();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), plugins: [writes] });
   return {
     db,
     kind: 'pglite',
     pglite,
+    writes,
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();

@@ -1,10 +1,12 @@
-import fastifyCookie from '@fastify/cookie';
+import { randomBytes } from 'node:crypto';
+import fastifyCookie, { Signer } from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifySession from '@fastify/session';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { findPersonWithRoles } from '../../modules/people/people.repository.ts';
 import type { Clock } from '../clock.ts';
+import type { DataChanges } from '../db/data-changes.ts';
 import type { Executor } from '../db/database.ts';
 import { AppError } from '../web/errors.ts';
 import { bearerToken } from './access-token-rules.ts';
@@ -21,10 +23,17 @@ export interface IdentityPluginOptions {
   secureCookies: boolean;
   /** Today, for personal access tokens' expiry. */
   clock: Clock;
+  /** Commits of other processes, so pages may read recent sessions from memory (recent-sessions.ts). */
+  changes?: DataChanges;
 }
 
 export function sessionCookieName(secureCookies: boolean): string {
   return secureCookies ? '__Host-ssgw-session' : 'ssgw-session';
+}
+
+/** The browser's session change stamp: new whenever it sent a form or its session changed. */
+export function changeStampCookieName(secureCookies: boolean): string {
+  return `${sessionCookieName(secureCookies)}-change`;
 }
 
 declare module 'fastify' {
@@ -48,11 +57,23 @@ const INVALID_TOKEN_MESSAGE = 'The access token is not valid; create a new one a
  * (/api with a token, /cloud_tasks/, /cron/) authenticate their own way and skip CSRF.
  */
 async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptions): Promise<void> {
-  const store = databaseSessionStore(options.db, options.idleMinutes);
+  const store = databaseSessionStore(options.db, options.idleMinutes, { changes: options.changes });
+  const cookieName = sessionCookieName(options.secureCookies);
+  const stampName = changeStampCookieName(options.secureCookies);
+  const signer = new Signer(options.secret, 'sha256');
   await app.register(fastifyCookie);
+  // Before the session plugin reads the session: a page request may have it from memory.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const signed = request.cookies[cookieName];
+    if (signed && (request.method === 'GET' || request.method === 'HEAD')) {
+      const unsigned = signer.unsign(signed);
+      if (unsigned.valid && unsigned.value) store.expect(unsigned.value, request.cookies[stampName] ?? '');
+    }
+    done();
+  });
   await app.register(fastifySession, {
     secret: options.secret,
-    cookieName: sessionCookieName(options.secureCookies),
+    cookieName,
     saveUninitialized: false,
     rolling: true,
     store,
@@ -63,6 +84,21 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
       sameSite: 'lax',
       maxAge: options.idleMinutes * 60_000,
     },
+  });
+  // After the session plugin saved the session: a browser that sent a form, or whose session
+  // changed, gets a new stamp, so its next page reads the session afresh in any web process.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const id = request.session?.sessionId;
+    const changed = id !== undefined && store.takeChanged(id);
+    if (changed || (UNSAFE_METHODS.has(request.method) && request.cookies[cookieName])) {
+      reply.setCookie(stampName, randomBytes(9).toString('base64url'), {
+        path: '/',
+        httpOnly: true,
+        secure: options.secureCookies,
+        sameSite: 'lax',
+      });
+    }
+    done(null, payload);
   });
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: csrfTokenFromRequest });
 

@@ -4,25 +4,18 @@ import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import {
   PERSON_WITH_ROLES_COLUMNS,
-  type PersonWithRoles,
   staffRolesJson,
   toPersonWithRoles,
 } from '../../modules/people/people.repository.ts';
+import type { DataChanges } from '../db/data-changes.ts';
 import type { Executor } from '../db/database.ts';
 import { preparedQuery } from '../db/prepared.ts';
+import { bounded, type LoadedWithSession, RecentSessions } from './recent-sessions.ts';
 
 /** How stale a session's expiry may get before a request that changed nothing writes it again. */
 export const SESSION_REFRESH_MS = 60_000;
 /** Sessions this process remembers having read or written (the most recently used). */
 const REMEMBERED_SESSIONS = 10_000;
-
-/** What the session's statement read besides the session: its person and the page data version. */
-export interface LoadedWithSession {
-  /** The session's signed-in person, if still current; undefined when nobody is signed in or they have left. */
-  person: PersonWithRoles | undefined;
-  /** page_data_version.version when the session was read (platform/web/page-cache.ts). */
-  pageDataVersion: string;
-}
 
 export type DatabaseSessionStore = SessionStore & {
   /**
@@ -31,12 +24,18 @@ export type DatabaseSessionStore = SessionStore & {
    * Undefined when another request of the same session took it first: then ask the database.
    */
   takeLoaded(id: string): LoadedWithSession | undefined;
+  /** A GET or HEAD of this session, with the browser's change stamp, is about to read it (recent-sessions.ts). */
+  expect(id: string, stamp: string): void;
+  /** Whether a request changed this session's data since it was read: its browser then gets a new stamp. Once. */
+  takeChanged(id: string): boolean;
 };
 
 export interface SessionStoreOptions {
   /** The time, for tests. */
   now?: () => number;
   refreshMs?: number;
+  /** Commits other processes made: without it, every request reads its session from the database. */
+  changes?: DataChanges;
 }
 
 /**
@@ -58,20 +57,29 @@ export function databaseSessionStore(
   // What this process last read or wrote for each session id: its data (as canonical JSON) and expiry.
   const known = new LRUCache<string, { data: string; expiresMs: number }>({ max: REMEMBERED_SESSIONS });
   const remember = (id: string, data: string, expiresMs: number) => known.set(id, { data, expiresMs });
-  // Taken within the same request; the bound only matters for requests that failed before taking theirs.
-  const loaded = new LRUCache<string, LoadedWithSession>({ max: REMEMBERED_SESSIONS });
+  const recent = new RecentSessions(options.changes, now);
+  // Taken within the same request (plain maps: these are set and deleted on every request; bounded
+  // for requests that fail before taking theirs).
+  const loaded = new Map<string, LoadedWithSession>();
+  const changed = new Set<string>();
   return {
     takeLoaded(id) {
       const found = loaded.get(id);
       loaded.delete(id);
       return found;
     },
+    expect: (id, stamp) => recent.expect(id, stamp),
+    takeChanged: (id) => changed.delete(id),
     set(id, session, callback) {
       const expiresMs = now() + idleMinutes * 60_000;
       const { cookie: _cookie, ...data } = session as Session & { cookie?: unknown };
       const canonical = canonicalJson(data);
       const seen = known.get(id);
       if (seen && seen.data === canonical && expiresMs - seen.expiresMs < refreshMs) return callback();
+      if (seen?.data !== canonical) {
+        changed.add(id);
+        recent.forget(id);
+      }
       const expires = new Date(expiresMs);
       const personId = (session as Session).personId ?? null;
       db.insertInto('sessions')
@@ -86,10 +94,19 @@ export function databaseSessionStore(
         }, callback);
     },
     get(id, callback) {
+      const ticket = recent.take(id);
+      if (ticket?.hit) {
+        bounded(loaded).set(id, ticket.hit.loaded);
+        return callback(null, JSON.parse(ticket.hit.data));
+      }
       selectLiveSession(db, { id, now: new Date(now()) }).then(([row]) => {
         if (row) {
-          remember(id, canonicalJson(row.data), new Date(row.expires_at).getTime());
-          loaded.set(id, { person: toPersonWithRoles(row), pageDataVersion: row.page_data_version });
+          const data = canonicalJson(row.data);
+          const expiresMs = new Date(row.expires_at).getTime();
+          const person = { person: toPersonWithRoles(row), pageDataVersion: row.page_data_version };
+          remember(id, data, expiresMs);
+          bounded(loaded).set(id, person);
+          recent.keep(id, ticket, { data, expiresMs, loaded: person });
         } else {
           known.delete(id);
           loaded.delete(id);
@@ -100,6 +117,7 @@ export function databaseSessionStore(
     destroy(id, callback) {
       known.delete(id);
       loaded.delete(id);
+      recent.forget(id);
       db.deleteFrom('sessions')
         .where('id', '=', id)
         .execute()
