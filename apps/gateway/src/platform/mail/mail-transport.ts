@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { Config } from '../config.ts';
 
 /** One email as a transport sends it: everything fixed, including its Message-ID and Date. */
@@ -35,6 +35,21 @@ export function createMailTransport(mail: Config['mail']): MailTransport {
   return mail.driver === 'smtp' ? smtpTransport(mail.url) : outboxFolderTransport(mail.dir);
 }
 
+/**
+ * nodemailer's transporter, made on the first message: its ~0.25 MB of JavaScript is loaded then,
+ * not at every process's start (a web process sends no mail itself). close() closes one made.
+ */
+function onFirstMessage(options: Parameters<typeof import('nodemailer').createTransport>[0]) {
+  let made: Promise<Transporter> | undefined;
+  return {
+    get: () => {
+      made ??= import('nodemailer').then((nodemailer) => nodemailer.default.createTransport(options));
+      return made;
+    },
+    close: async () => (await made)?.close(),
+  };
+}
+
 /** The same message text whichever transport carries it. */
 function composeOptions(email: OutgoingEmail): SendMailOptions {
   return {
@@ -61,7 +76,7 @@ function composeOptions(email: OutgoingEmail): SendMailOptions {
  */
 export function smtpTransport(url: string): MailTransport {
   assertSmtpUrl(url);
-  const transporter = nodemailer.createTransport({
+  const transporter = onFirstMessage({
     url,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
@@ -71,12 +86,10 @@ export function smtpTransport(url: string): MailTransport {
   return {
     kind: 'smtp',
     async send(email) {
-      const info = await transporter.sendMail(composeOptions(email));
+      const info = await (await transporter.get()).sendMail(composeOptions(email));
       return { messageId: info.messageId, detail: String(info.response ?? '') };
     },
-    async close() {
-      transporter.close();
-    },
+    close: transporter.close,
   };
 }
 
@@ -99,20 +112,18 @@ function assertSmtpUrl(url: string): void {
  * its name comes from the message's date and Message-ID, so a retry rewrites the same file.
  */
 export function outboxFolderTransport(dir: string): MailTransport {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const composer = onFirstMessage({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
     kind: 'outbox',
     async send(email) {
-      const info = await composer.sendMail(composeOptions(email));
+      const info = await (await composer.get()).sendMail(composeOptions(email));
       if (!Buffer.isBuffer(info.message)) throw new Error('the stream transport did not return a buffer');
       await mkdir(dir, { recursive: true });
       const file = path.join(dir, outboxFileName(email));
       await writeFileAtomically(file, info.message);
       return { messageId: info.messageId, detail: `written to ${file}` };
     },
-    async close() {
-      composer.close();
-    },
+    close: composer.close,
   };
 }
 
