@@ -217,6 +217,24 @@ async function crsidsOf(tx: Executor, personIds: number[]): Promise<string[]> {
   return rows.map((row) => row.crsid);
 }
 
+/** The audit row of a change by `person` to the licence or, with projectId, to one of its storage projects. */
+function auditChange(
+  tx: Executor,
+  person: PersonWithRoles,
+  licenceId: number,
+  change: { action: string; projectId?: number; before?: Record<string, unknown>; after?: Record<string, unknown> },
+): Promise<void> {
+  return recordAudit(tx, {
+    actor: personActor(person),
+    entityType: change.projectId === undefined ? 'licence' : 'storage-project',
+    entityId: change.projectId ?? licenceId,
+    action: change.action,
+    before: change.before,
+    after: change.after,
+    licenceId,
+  });
+}
+
 async function afterChange(context: MembersContext, tx: Executor, licenceId: number): Promise<void> {
   await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId });
   // a leaver handed over or removed: their flag on the licence clears now, not at the next sync
@@ -272,14 +290,10 @@ export async function handOverOwnership(
       .values({ licence_id: licence.id, person_id: licence.ownerPersonId })
       .onConflict((oc) => oc.doNothing())
       .execute();
-    await recordAudit(tx, {
-      actor: personActor(person),
-      entityType: 'licence',
-      entityId: licence.id,
+    await auditChange(tx, person, licence.id, {
       action: 'owner-handed-over',
       before: { owner: oldOwner },
       after: { owner: next.crsid, oldOwnerNowManager: oldOwner },
-      licenceId: licence.id,
     });
     await afterChange(context, tx, licence.id);
     await tell(
@@ -308,14 +322,10 @@ export async function addDataManager(
     }
     const before = await crsidsOf(tx, licence.managerIds);
     await tx.insertInto('licence_managers').values({ licence_id: licence.id, person_id: added.id }).execute();
-    await recordAudit(tx, {
-      actor: personActor(person),
-      entityType: 'licence',
-      entityId: licence.id,
+    await auditChange(tx, person, licence.id, {
       action: 'manager-added',
       before: { managers: before },
       after: { managers: [...before, added.crsid].sort() },
-      licenceId: licence.id,
     });
     await afterChange(context, tx, licence.id);
     await tell(
@@ -353,14 +363,10 @@ export async function removeDataManager(
       .where('licence_id', '=', licence.id)
       .where('person_id', '=', found.id)
       .execute();
-    await recordAudit(tx, {
-      actor: personActor(person),
-      entityType: 'licence',
-      entityId: licence.id,
+    await auditChange(tx, person, licence.id, {
       action: 'manager-removed',
       before: { managers: before },
       after: { managers: before.filter((each) => each !== found.crsid) },
-      licenceId: licence.id,
     });
     await afterChange(context, tx, licence.id);
   });
@@ -411,13 +417,10 @@ export async function createStorageProject(
       .values({ licence_id: licence.id, name, quota_tb: quota.quotaTb, status: 'pending' })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(tx, {
-      actor: personActor(person),
-      entityType: 'storage-project',
-      entityId: project.id,
+    await auditChange(tx, person, licence.id, {
       action: 'project-created',
+      projectId: project.id,
       after: { name, quotaTb: quota.quotaTb },
-      licenceId: licence.id,
     });
     await afterChange(context, tx, licence.id);
     return project.id;
@@ -443,14 +446,11 @@ export async function resizeStorageProject(
     if (problem) throw invalid('quotaTb', problem);
     if (quota.quotaTb === project.quotaTb) return;
     await tx.updateTable('storage_projects').set({ quota_tb: quota.quotaTb }).where('id', '=', project.id).execute();
-    await recordAudit(tx, {
-      actor: personActor(person),
-      entityType: 'storage-project',
-      entityId: project.id,
+    await auditChange(tx, person, project.licence.id, {
       action: 'project-resized',
+      projectId: project.id,
       before: { quotaTb: project.quotaTb },
       after: { quotaTb: quota.quotaTb },
-      licenceId: project.licence.id,
     });
     await afterChange(context, tx, project.licence.id);
   });
@@ -485,13 +485,10 @@ export async function addProjectMember(
       .returning(sql.lit(1).as('one'))
       .executeTakeFirst();
     if (!inserted) throw invalid('crsid', `${added.displayName} is a ${PROJECT_ROLE_LABELS[role]} already`);
-    await recordAudit(tx, {
-      actor: personActor(person),
-      entityType: 'storage-project',
-      entityId: project.id,
+    await auditChange(tx, person, project.licence.id, {
       action: 'project-member-added',
+      projectId: project.id,
       after: { crsid: added.crsid, role },
-      licenceId: project.licence.id,
     });
     await afterChange(context, tx, project.licence.id);
     await tell(
@@ -527,13 +524,10 @@ export async function removeProjectMember(
     if (!found || !removed) {
       throw new AppError('not-found', `${input.crsid} is not a ${PROJECT_ROLE_LABELS[role]} of this project.`);
     }
-    await recordAudit(tx, {
-      actor: personActor(person),
-      entityType: 'storage-project',
-      entityId: project.id,
+    await auditChange(tx, person, project.licence.id, {
       action: 'project-member-removed',
+      projectId: project.id,
       before: { crsid: found.crsid, role },
-      licenceId: project.licence.id,
     });
     await afterChange(context, tx, project.licence.id);
   });
