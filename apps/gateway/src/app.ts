@@ -153,7 +153,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(quotesRoutes, { db, clock });
   await app.register(quotesApi, { db, clock });
   await app.register(helpRoutes);
-  await app.register(licencesRoutes, { db, clock, jobs: deps.jobs, site: orders.site });
+  const { warningPercent } = config.usage;
+  await app.register(licencesRoutes, { db, clock, jobs: deps.jobs, site: orders.site, warningPercent });
   await app.register(licencesApi, { db, clock, jobs: deps.jobs, site: orders.site });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
   await app.register(auditRoutes, { db });
@@ -161,7 +162,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(adminRoutes, { db, clock });
   await app.register(ordersAdminRoutes, { orders });
   await app.register(provisioningRoutes, { provisioning: { ...orders, provisioner } });
-  await app.register(licencesAdminRoutes, { db, clock });
+  await app.register(licencesAdminRoutes, { db, clock, warningPercent });
   await app.register(catalogueAdminRoutes, { db, clock });
   await app.register(vouchersAdminRoutes, { db, clock });
   await app.register(peopleAdminRoutes, { db });

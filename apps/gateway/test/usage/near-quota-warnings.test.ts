@@ -234,8 +234,17 @@ describe('near-quota warnings and the usage chart', () => {
     expect(body).toContain('<h2 id="usage">Usage</h2>');
     expect(body).toMatch(/<svg [^>]*role="img"[^>]*aria-labelledby="usage-chart-title usage-chart-desc"/);
     expect(body).toContain('<title id="usage-chart-title">Usage over the last 12 months</title>');
-    expect(body).toContain('From 1.0 TB on 1 November 2026 to 9.1 TB on 27 November 2026, of a size of 10 TB.');
-    expect(body).toContain('<figcaption>9.1 TB of 10 TB used (91%) on 27 November 2026.</figcaption>');
+    expect(body).toContain(
+      'From 1.0 TB on 1 November 2026 to 9.1 TB on 27 November 2026, of a size of 10 TB. The near-quota warning is sent at 90% (9.0 TB).',
+    );
+    expect(body).toContain(
+      '<figcaption>9.1 TB of 10 TB used (91%) on 27 November 2026. The near-quota warning is sent at 90% (9.0 TB).</figcaption>',
+    );
+    // the chart's top is 110% of the larger of size and usage (11 TB): 9 TB is 9/11 up its 204 px from y 220
+    expect(warningLine(body)).toEqual({ y: '53.1', label: 'Warning at 90%' });
+    expect(body).toContain(
+      '<caption class="visually-hidden">Usage of this licence, oldest first. The near-quota warning is sent at 90% (9.0 TB).</caption>',
+    );
     expect(body).toContain('<summary>The 3 readings as a table</summary>');
     // each day: every project's latest reading up to it, summed
     for (const [day, used, percent] of [
@@ -258,7 +267,11 @@ describe('near-quota warnings and the usage chart', () => {
     await staff.signInAs('rs501');
     const admin = await staff.get(`/admin/licences/${imaging.licenceId}/`);
     expect(admin.statusCode).toBe(200);
-    expect(admin.body).toContain('<figcaption>9.1 TB of 10 TB used (91%) on 27 November 2026.</figcaption>');
+    const adminBody = admin.body.replace(/\s+/g, ' ');
+    expect(adminBody).toContain(
+      '9.1 TB of 10 TB used (91%) on 27 November 2026. The near-quota warning is sent at 90%',
+    );
+    expect(warningLine(adminBody)).toEqual({ y: '53.1', label: 'Warning at 90%' });
 
     // a project member sees their project's usage, not the licence's chart
     const member = new Browser(t.app);
@@ -267,5 +280,47 @@ describe('near-quota warnings and the usage chart', () => {
     expect(limited.statusCode).toBe(200);
     expect(limited.body).not.toContain('<svg');
     expect(limited.body).toContain('5.5 TB (91%) on 25 November 2026');
+  });
+});
+
+/** The near-quota line the usage chart draws: its height and its label. */
+function warningLine(body: string): { y: string; label: string } | undefined {
+  const match =
+    /<line class="usage-warning"[^>]* y1="([\d.]+)" y2="\1"[^>]*><\/line>\s*<text [^>]*>([^<]*)<\/text>/.exec(body);
+  return match ? { y: match[1] ?? '', label: (match[2] ?? '').trim() } : undefined;
+}
+
+describe('the usage chart with another USAGE_WARNING_PERCENT', () => {
+  let t: TestApp;
+  afterAll(() => t?.close());
+
+  it('draws the threshold at the configured percentage, on the customer and staff pages', async () => {
+    t = await startTestApp({ env: { USAGE_WARNING_PERCENT: '80' } });
+    const { licenceId, projectIds } = await insertStorage(t.database.db, {
+      name: 'Imaging',
+      owner: 'ar101',
+      status: 'active',
+      sizeTb: 10,
+      projects: [{ name: 'raw', status: 'active' }],
+    });
+    await sql`UPDATE storage_projects SET path = '/rds/raw' WHERE id = ${projectIds[0]}`.execute(t.database.db);
+    await importUsageReadings(t.database.db, [{ line: 1, path: '/rds/raw', readOn: '2026-11-27', usedBytes: 5 * TB }], {
+      today: '2026-11-27',
+      source: 'test',
+      actor: systemActor('test'),
+      services: ['research'],
+    });
+    const owner = new Browser(t.app);
+    await owner.signInAs('ar101');
+    const body = (await owner.get(`/storage/licence/${licenceId}/`)).body.replace(/\s+/g, ' ');
+    // 8 TB is 8/11 up the 204 px plot from y 220
+    expect(warningLine(body)).toEqual({ y: '71.6', label: 'Warning at 80%' });
+    expect(body).toContain(
+      '5.0 TB of 10 TB used (50%) on 27 November 2026. The near-quota warning is sent at 80% (8.0 TB).',
+    );
+    const staff = new Browser(t.app);
+    await staff.signInAs('rs501');
+    const admin = (await staff.get(`/admin/licences/${licenceId}/`)).body.replace(/\s+/g, ' ');
+    expect(warningLine(admin)).toEqual({ y: '71.6', label: 'Warning at 80%' });
   });
 });

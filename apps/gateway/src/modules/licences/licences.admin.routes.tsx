@@ -27,8 +27,11 @@ import { AdminLicencePage, AdminLicencesPage, adminLicencePath, type LicenceForm
 import { parseId } from './licences.routes.tsx';
 
 /** MANAGE / Licences in the back office: search, everything about one licence, edit, lock and unlock. */
-export async function licencesAdminRoutes(app: FastifyInstance, options: { db: Executor; clock: Clock }) {
-  const { db, clock } = options;
+export async function licencesAdminRoutes(
+  app: FastifyInstance,
+  options: { db: Executor; clock: Clock; warningPercent: number },
+) {
+  const { db, clock, warningPercent } = options;
   const context = { db, clock };
 
   app.get('/admin/licences/', async (request, reply) => {
@@ -81,7 +84,7 @@ export async function licencesAdminRoutes(app: FastifyInstance, options: { db: E
     const person = requireBackOffice(request);
     const { licence, history, canManage } = await licenceForStaff(db, person, id);
     const flags = await openLicenceFlags(db, id);
-    const usage = await licenceUsage(db, id, clock.today().toString());
+    const usage = await licenceUsage(db, id, clock.today().toString(), warningPercent);
     return sendPage(
       reply,
       <AdminLicencePage

@@ -49,9 +49,16 @@ export function parseId(text: string): number | undefined {
 /** MY STORAGE: a person's licences, orders and storage projects (DESIGN.md §9). */
 export async function licencesRoutes(
   app: FastifyInstance,
-  options: { db: Executor; clock: Clock; jobs: MembersContext['jobs']; site: MembersContext['site'] },
+  options: {
+    db: Executor;
+    clock: Clock;
+    jobs: MembersContext['jobs'];
+    site: MembersContext['site'];
+    /** The near-quota threshold the usage chart draws (USAGE_WARNING_PERCENT). */
+    warningPercent: number;
+  },
 ): Promise<void> {
-  const { db, clock } = options;
+  const { db, clock, warningPercent } = options;
   const members: MembersContext = { db, jobs: options.jobs, site: options.site };
 
   // People come back to My storage after every change and reload it: kept per session until data changes.
@@ -93,7 +100,7 @@ export async function licencesRoutes(
     const rights = await changeRightsFor(db, person, licence.id);
     const flags = licence.access === 'full' ? await openLicenceFlags(db, licence.id) : [];
     const changeOrders = await changeOptionsFor(db, person, licence.id);
-    const usage = await licenceUsage(db, licence.id, clock.today().toString());
+    const usage = await licenceUsage(db, licence.id, clock.today().toString(), warningPercent);
     return sendPage(
       reply,
       <LicencePage

@@ -16,6 +16,7 @@ import {
   writeReadings,
 } from './usage.repository.ts';
 import {
+  BYTES_PER_TB,
   chartStart,
   formatTb,
   type ProjectReading,
@@ -186,13 +187,25 @@ export interface LicenceUsage {
   points: UsagePoint[];
   /** Each project's latest reading in those 12 months, by project id. */
   projects: Map<number, ProjectReading>;
+  /** The near-quota threshold (USAGE_WARNING_PERCENT), drawn on the chart. */
+  warningPercent: number;
 }
 
 /** The licence's usage over the 12 months up to `asOf`, from one indexed read of its readings. */
-export async function licenceUsage(db: Executor, licenceId: number, asOf: string): Promise<LicenceUsage> {
+export async function licenceUsage(
+  db: Executor,
+  licenceId: number,
+  asOf: string,
+  warningPercent: number,
+): Promise<LicenceUsage> {
   const from = chartStart(asOf);
   const readings = await licenceReadings(db, licenceId, from, asOf);
   // oldest first, so each project's last reading is its latest
   const projects = new Map(readings.map((reading) => [reading.projectId, reading]));
-  return { from, to: asOf, points: usageSeries(readings), projects };
+  return { from, to: asOf, points: usageSeries(readings), projects, warningPercent };
+}
+
+/** "The near-quota warning is sent at 90% (9.0 TB)": the chart's caption, description and table say it. */
+export function warningSentence(warningPercent: number, sizeTb: number): string {
+  return `The near-quota warning is sent at ${warningPercent}% (${formatTb((sizeTb * BYTES_PER_TB * warningPercent) / 100)})`;
 }

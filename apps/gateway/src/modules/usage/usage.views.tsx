@@ -4,7 +4,7 @@ import { FileField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { formatDay } from '../quotes/quote-rules.ts';
-import { type ImportResult, type LicenceUsage, usageSentence } from './usage.service.ts';
+import { type ImportResult, type LicenceUsage, usageSentence, warningSentence } from './usage.service.ts';
 import { BYTES_PER_TB, formatTb, type ProjectReading, usedPercent } from './usage-readings.ts';
 
 const WIDTH = 640;
@@ -14,8 +14,8 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /**
  * The licence's usage over the last 12 months: a line chart drawn on the server as SVG (no
- * script), the latest usage in a sentence, and every reading in a table for anyone who cannot
- * see the chart.
+ * script) with its size and the near-quota threshold, the latest usage and the threshold in a
+ * sentence, and every reading in a table for anyone who cannot see the chart.
  */
 export function UsageSection({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: number }) {
   const latest = usage.points.at(-1);
@@ -25,7 +25,9 @@ export function UsageSection({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: n
       {latest ? (
         <figure class="usage-chart">
           <UsageChart usage={usage} sizeTb={sizeTb} />
-          <figcaption>{usageSentence(latest.usedBytes, sizeTb, latest.day)}.</figcaption>
+          <figcaption>
+            {usageSentence(latest.usedBytes, sizeTb, latest.day)}. {warningSentence(usage.warningPercent, sizeTb)}.
+          </figcaption>
         </figure>
       ) : (
         <p>The storage system has reported no usage for this licence in the last 12 months.</p>
@@ -34,7 +36,9 @@ export function UsageSection({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: n
         <details>
           <summary>The {usage.points.length === 1 ? 'reading' : `${usage.points.length} readings`} as a table</summary>
           <table>
-            <caption class="visually-hidden">Usage of this licence, oldest first</caption>
+            <caption class="visually-hidden">
+              Usage of this licence, oldest first. {warningSentence(usage.warningPercent, sizeTb)}.
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Day</th>
@@ -74,6 +78,7 @@ function UsageChart({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: number }) 
   const last = usage.points.at(-1);
   const months = monthStarts(usage.from, usage.to);
   const line = usage.points.map((p) => `${round(x(p.day))},${round(y(p.usedBytes))}`).join(' ');
+  const warningY = round(y((sizeBytes * usage.warningPercent) / 100));
   return (
     <svg
       viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
@@ -85,7 +90,7 @@ function UsageChart({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: number }) 
       <title id="usage-chart-title">Usage over the last 12 months</title>
       <desc id="usage-chart-desc">
         {first && last
-          ? `From ${formatTb(first.usedBytes)} on ${formatDay(first.day)} to ${formatTb(last.usedBytes)} on ${formatDay(last.day)}, of a size of ${sizeTb} TB.`
+          ? `From ${formatTb(first.usedBytes)} on ${formatDay(first.day)} to ${formatTb(last.usedBytes)} on ${formatDay(last.day)}, of a size of ${sizeTb} TB. ${warningSentence(usage.warningPercent, sizeTb)}.`
           : ''}
       </desc>
       {[0, 0.25, 0.5, 0.75, 1].map((share) => (
@@ -106,6 +111,20 @@ function UsageChart({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: number }) 
       ))}
       <text x={WIDTH - PLOT.right} y={round(y(sizeBytes)) - 6} text-anchor="end" font-size="12" fill="#0b0c0c">
         Size {sizeTb} TB
+      </text>
+      <line
+        class="usage-warning"
+        x1={PLOT.left}
+        x2={WIDTH - PLOT.right}
+        y1={warningY}
+        y2={warningY}
+        stroke="#d4351c"
+        stroke-width="2"
+        stroke-dasharray="3 3"
+      />
+      {/* At the left, so it never covers the size's label even at 100% */}
+      <text x={PLOT.left + 6} y={warningY - 6} font-size="12" fill="#0b0c0c">
+        Warning at {usage.warningPercent}%
       </text>
       {months.map((month) => (
         <text
