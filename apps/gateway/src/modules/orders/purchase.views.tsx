@@ -291,7 +291,7 @@ export function CheckAnswersPage(props: {
   );
   const voucher = payment.method === 'voucher';
   return (
-    <Page context={context} title="Check your order" crumbs={crumbs(product)}>
+    <Page context={context} title={`${hasErrors(errors) ? 'Error: ' : ''}Check your order`} crumbs={crumbs(product)}>
       <ErrorSummary errors={errors} />
       <h1>
         <span class="caption">Buy {product.name}</span> Check your order
