@@ -29,7 +29,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.{ts,tsx}'],
-          globalSetup: ['apps/gateway/test/support/global-setup.ts'],
+          globalSetup: ['apps/gateway/test/support/global-setup.ts', 'e2e/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
           // expect.poll's 1 s default is shorter than one locator call on a busy 2-core machine.

@@ -1,30 +1,21 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { expectNoAxeViolations } from './support/axe.ts';
-import { describeWithBrowser, launchBrowser, newContext } from './support/browser.ts';
-import { type RunningGateway, startGateway } from './support/server.ts';
+import { describeWithBrowser, newContext } from './support/browser.ts';
+import { useJourney } from './support/journey.ts';
 import { signInAs } from './support/sign-in.ts';
 
 describeWithBrowser('a person makes a personal access token and a script uses it', () => {
-  let gateway: RunningGateway;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
-  });
+  const journey = useJourney();
 
   async function heading(page: Page): Promise<string | null> {
     return page.getByRole('heading', { level: 1 }).textContent();
   }
 
   it('creates, copies, uses and revokes a token, every page accessible', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(journey.browser);
     const page = await context.newPage();
-    await signInAs(page, gateway, 'ar101');
+    await signInAs(page, journey.gateway, 'ar101');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Your account' }).click();
     await page.waitForURL('**/account/');
@@ -48,7 +39,7 @@ describeWithBrowser('a person makes a personal access token and a script uses it
     await expectNoAxeViolations(page, 'token created');
 
     // The script: no cookies, only the header.
-    const me = await fetch(gateway.url('/api/me'), { headers: { authorization: `Bearer ${token}` } });
+    const me = await fetch(journey.gateway.url('/api/me'), { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ crsid: 'ar101', authenticatedBy: 'access-token' });
 
@@ -61,7 +52,7 @@ describeWithBrowser('a person makes a personal access token and a script uses it
 
     await row.getByRole('button', { name: /Revoke/ }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('is revoked');
-    const refused = await fetch(gateway.url('/api/me'), { headers: { authorization: `Bearer ${token}` } });
+    const refused = await fetch(journey.gateway.url('/api/me'), { headers: { authorization: `Bearer ${token}` } });
     expect(refused.status).toBe(401);
     await context.close();
   });

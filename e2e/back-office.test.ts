@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { buy, RDS_CONFIGURATION, SAMPLE_PDF } from '../apps/gateway/test/support/purchase.ts';
 import { Browser as HttpBrowser } from '../apps/gateway/test/support/test-app.ts';
-import { expectNoAxeViolations } from './support/axe.ts';
-import { describeWithBrowser, launchBrowser, newContext } from './support/browser.ts';
-import { type RunningGateway, startGateway } from './support/server.ts';
+import { describeWithBrowser } from './support/browser.ts';
+import { useJourney } from './support/journey.ts';
+import { arrive, clickForDownload, downloaded, SLOW_AXE, submitForm, withPage } from './support/pages.ts';
 import { signInAs } from './support/sign-in.ts';
 
 const LICENCE = 'Quantum imaging data';
@@ -22,15 +21,13 @@ const REJECT_REASON = 'RDS is not sold for teaching material: please ask us abou
  * the email saying so. Rosa also rejects another order with a reason that Alice reads. axe-core
  * checks every back-office page on the way.
  */
-describeWithBrowser('the service team takes an order from purchase to active storage', () => {
-  let gateway: RunningGateway;
-  let browser: Browser;
+describeWithBrowser('the service team takes an order from purchase to active storage', SLOW_AXE, () => {
+  const journey = useJourney();
   /** Alice's second order, bought over HTTP: Rosa rejects it. */
   let toReject: string;
 
   beforeAll(async () => {
-    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
-    const alice = new HttpBrowser(gateway.app);
+    const alice = new HttpBrowser(journey.gateway.app);
     await alice.signInAs('ar101');
     toReject = await buy(
       alice,
@@ -39,33 +36,6 @@ describeWithBrowser('the service team takes an order from purchase to active sto
       { method: 'purchase-order', poNumber: 'P2222222', file: { bytes: SAMPLE_PDF, name: 'po-slides.pdf' } },
     );
   });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
-  });
-
-  async function withContext<T>(run: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
-    const context = await newContext(browser);
-    try {
-      return await run(await context.newPage(), context);
-    } finally {
-      await context.close();
-    }
-  }
-
-  /** The page has this main heading, and (when asked) axe-core finds nothing on it. */
-  async function arrive(page: Page, heading: string | RegExp, label: string, axe = true): Promise<void> {
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { message: label }).toMatch(heading);
-    if (axe) await expectNoAxeViolations(page, label);
-  }
-
-  /** Clicks something that submits a form and waits for the answer to load (a re-shown form keeps its address). */
-  async function submitForm(page: Page, submit: () => Promise<void>): Promise<void> {
-    const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-    await submit();
-    await navigated;
-    await page.waitForLoadState();
-  }
 
   const main = (page: Page) => page.getByRole('main');
   const backOfficeNav = (page: Page) => page.getByRole('navigation', { name: 'Back office' });
@@ -77,8 +47,8 @@ describeWithBrowser('the service team takes an order from purchase to active sto
 
   it('Alice buys, Rosa approves and provisions, Alice finds her storage active; a rejection reaches her', async () => {
     // Alice buys 5 TB of RDS for 3 years and pays with a purchase order.
-    const reference = await withContext(async (page) => {
-      await signInAs(page, gateway, 'ar101', '/storage/buy/RDS/');
+    const reference = await withPage(journey.browser, async (page) => {
+      await signInAs(page, journey.gateway, 'ar101', '/storage/buy/RDS/');
       await page.getByLabel('Size, in TB').fill('5');
       await page.getByLabel('3 years', { exact: true }).check();
       await page.getByLabel('Name for the licence').fill(LICENCE);
@@ -100,9 +70,9 @@ describeWithBrowser('the service team takes an order from purchase to active sto
     });
     expect(reference).toMatch(/^ORD-\d+$/);
 
-    await withContext(async (page) => {
+    await withPage(journey.browser, async (page) => {
       // Rosa opens the back office from the site's navigation, then its order queue.
-      await signInAs(page, gateway, 'rs501');
+      await signInAs(page, journey.gateway, 'rs501');
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Back office' }).click();
       await arrive(page, 'Back office', 'back-office home');
       await openSection(page, 'Orders', 'Orders');
@@ -118,12 +88,9 @@ describeWithBrowser('the service team takes an order from purchase to active sto
       await page.waitForURL((url) => url.pathname === `/admin/orders/${reference}/`);
       await arrive(page, new RegExp(`Order ${reference}`), 'staff order page');
       expect(await main(page).textContent()).toContain('P7654321');
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('link', { name: 'po-7654321.pdf (PDF)' }).click(),
-      ]);
+      const download = await clickForDownload(page, page.getByRole('link', { name: 'po-7654321.pdf (PDF)' }));
       expect(download.suggestedFilename()).toBe('po-7654321.pdf');
-      expect((await readFile(await download.path())).equals(SAMPLE_PDF)).toBe(true);
+      expect((await downloaded(download)).equals(SAMPLE_PDF)).toBe(true);
 
       await submitForm(page, () => page.getByRole('button', { name: `Approve order ${reference}` }).click());
       await arrive(page, new RegExp(`Order ${reference}`), 'approved order', false);
@@ -150,7 +117,7 @@ describeWithBrowser('the service team takes an order from purchase to active sto
       expect(text).toContain(PATH);
 
       // Another of Alice's orders is rejected, with a reason for her.
-      await page.goto(gateway.url(`/admin/orders/${toReject}/`));
+      await page.goto(journey.gateway.url(`/admin/orders/${toReject}/`));
       await page.getByLabel('Reason for rejecting').fill(REJECT_REASON);
       await submitForm(page, () => page.getByRole('button', { name: `Reject order ${toReject}` }).click());
       await arrive(page, new RegExp(`Order ${toReject}`), 'rejected order', false);
@@ -168,9 +135,9 @@ describeWithBrowser('the service team takes an order from purchase to active sto
       await openSection(page, 'View as a customer', 'View the site as a customer');
     });
 
-    await withContext(async (page) => {
+    await withPage(journey.browser, async (page) => {
       // Alice's licence is active from the test day for three years, and her project has its path.
-      await signInAs(page, gateway, 'ar101');
+      await signInAs(page, journey.gateway, 'ar101');
       await main(page).getByRole('link', { name: LICENCE, exact: true }).click();
       await arrive(page, new RegExp(LICENCE), 'customer licence page', false);
       const summary = await main(page).locator('dl').first().textContent();
@@ -183,12 +150,12 @@ describeWithBrowser('the service team takes an order from purchase to active sto
       expect(await main(page).textContent()).toContain(SHARE);
 
       // The rejected order says why.
-      await page.goto(gateway.url(`/orders/${toReject}/`));
+      await page.goto(journey.gateway.url(`/orders/${toReject}/`));
       expect(await main(page).textContent()).toContain('Not approved');
       expect(await main(page).textContent()).toContain(`Reason: ${REJECT_REASON}`);
 
       // The email that the storage is ready, in the outbox viewer.
-      await page.goto(gateway.url('/dev/mail/'));
+      await page.goto(journey.gateway.url('/dev/mail/'));
       await main(page)
         .getByRole('link', { name: `Your storage is ready: ${LICENCE}` })
         .first()

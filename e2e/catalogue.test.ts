@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { expectNoAxeViolations } from './support/axe.ts';
-import { describeWithBrowser, launchBrowser, newContext } from './support/browser.ts';
-import { type RunningGateway, startGateway } from './support/server.ts';
+import type { BrowserContext } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { describeWithBrowser, newContext } from './support/browser.ts';
+import { useJourney } from './support/journey.ts';
+import { arrive } from './support/pages.ts';
 
 /** The four products of the demo catalogue and their prices per TB per year on the test day. */
 const PRODUCTS = [
@@ -16,23 +16,7 @@ const PRODUCTS = [
 export const CATALOGUE_SCREENSHOT = '/tmp/ssgw-e2e-catalogue.png';
 
 describeWithBrowser('a person reads the catalogue in a browser', () => {
-  let gateway: RunningGateway;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
-  });
-
-  /** Checks the page is there, in the site frame, and (when asked) that axe-core finds nothing. */
-  async function arrive(page: Page, heading: string | RegExp, label: string, axe: boolean): Promise<void> {
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(heading);
-    expect(await page.getByRole('main').count(), `${label}: one main landmark`).toBe(1);
-    if (axe) await expectNoAxeViolations(page, label);
-  }
+  const journey = useJourney();
 
   /**
    * Home → Sign in → dev sign-in → signed in as Alice → catalogue → a product → a 404 → sign out.
@@ -42,7 +26,7 @@ describeWithBrowser('a person reads the catalogue in a browser', () => {
     const { axe } = options;
     const page = await context.newPage();
 
-    const home = await page.goto(gateway.url('/'));
+    const home = await page.goto(journey.gateway.url('/'));
     expect(home?.status()).toBe(200);
     await arrive(page, 'Buy and manage University storage', 'home', axe);
     expect(await page.title()).toContain('Storage Self-Service');
@@ -85,13 +69,13 @@ describeWithBrowser('a person reads the catalogue in a browser', () => {
     await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Storage we offer' }).click();
     await page.waitForURL('**/catalogue/');
 
-    const missing = await page.goto(gateway.url('/catalogue/NOPE/'));
+    const missing = await page.goto(journey.gateway.url('/catalogue/NOPE/'));
     expect(missing?.status()).toBe(404);
     await arrive(page, 'Page not found', '404', axe);
     expect(await main.textContent()).toContain('There is no product called NOPE.');
 
     await page.getByRole('button', { name: /Sign out/ }).click();
-    await page.waitForURL(gateway.url('/'));
+    await page.waitForURL(journey.gateway.url('/'));
     await arrive(page, 'Buy and manage University storage', 'home, signed out', false);
     expect(await page.getByRole('button', { name: /Sign out/ }).count()).toBe(0);
     expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).count()).toBe(1);
@@ -99,7 +83,7 @@ describeWithBrowser('a person reads the catalogue in a browser', () => {
   }
 
   it('signs in, reads the catalogue and a product, meets a 404 and signs out, with no axe violations', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(journey.browser);
     try {
       await catalogueJourney(context, { axe: true, screenshot: CATALOGUE_SCREENSHOT });
     } finally {
@@ -108,7 +92,7 @@ describeWithBrowser('a person reads the catalogue in a browser', () => {
   });
 
   it('does the same journey with JavaScript turned off', async () => {
-    const context = await newContext(browser, { javaScriptEnabled: false });
+    const context = await newContext(journey.browser, { javaScriptEnabled: false });
     try {
       await catalogueJourney(context, { axe: false });
     } finally {
@@ -117,11 +101,11 @@ describeWithBrowser('a person reads the catalogue in a browser', () => {
   });
 
   it('makes the skip link the first Tab stop, and it moves focus to the main content', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(journey.browser);
     try {
       const page = await context.newPage();
       for (const path of ['/', '/catalogue/']) {
-        await page.goto(gateway.url(path));
+        await page.goto(journey.gateway.url(path));
         await page.keyboard.press('Tab');
         const first = await page.evaluate(() => {
           const active = document.activeElement as HTMLElement | null;

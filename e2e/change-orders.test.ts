@@ -1,14 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startCufs } from '../apps/gateway/test/support/cufs.ts';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { insertStorage } from '../apps/gateway/test/support/storage-fixtures.ts';
-import { describeWithBrowser, launchBrowser } from './support/browser.ts';
-import { arrive, errorSummary, expectFieldError, submitForm, withPage } from './support/pages.ts';
-import { type RunningGateway, startGateway } from './support/server.ts';
+import { describeWithBrowser } from './support/browser.ts';
+import { useJourney } from './support/journey.ts';
+import { arrive, errorSummary, expectFieldError, SLOW_AXE, submitForm, withPage } from './support/pages.ts';
 import { signInAs } from './support/sign-in.ts';
-
-/** axe-core takes about a second a page on a quiet machine, ten or more when the cores are shared. */
-const SLOW_AXE = { timeout: 240_000 };
 
 /**
  * Changing a licence in Chromium (issue 6 point 2), each change an order paid like a purchase:
@@ -18,22 +14,10 @@ const SLOW_AXE = { timeout: 240_000 };
  * axe-core checks every page on the way.
  */
 describeWithBrowser('a Data Owner renews, increases and cancels licences in a browser', SLOW_AXE, () => {
-  let gateway: RunningGateway;
-  let browser: Browser;
-  let cufs: Awaited<ReturnType<typeof startCufs>>;
-
-  beforeAll(async () => {
-    cufs = await startCufs();
-    [gateway, browser] = await Promise.all([startGateway({ env: { CUFS_URL: cufs.url } }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
-    await cufs?.close();
-  });
+  const journey = useJourney({ cufs: true });
 
   async function licence(name: string): Promise<number> {
-    const made = await insertStorage(gateway.database.db, {
+    const made = await insertStorage(journey.gateway.database.db, {
       name,
       owner: 'ar101',
       sizeTb: 5,
@@ -51,7 +35,7 @@ describeWithBrowser('a Data Owner renews, increases and cancels licences in a br
 
   /** Alice on the licence's page, choosing one of the changes its "Change this licence" section offers. */
   async function startChange(page: Page, id: number, name: string, action: string): Promise<void> {
-    await signInAs(page, gateway, 'ar101');
+    await signInAs(page, journey.gateway, 'ar101');
     await main(page).getByRole('link', { name, exact: true }).click();
     await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
     const section = page.getByRole('region', { name: 'Change this licence' });
@@ -93,7 +77,7 @@ describeWithBrowser('a Data Owner renews, increases and cancels licences in a br
 
   it('Alice renews a licence for a year at today’s price, paying with a finance code', async () => {
     const id = await licence('Renewal lab');
-    await withPage(browser, async (page) => {
+    await withPage(journey.browser, async (page) => {
       await startChange(page, id, 'Renewal lab', 'Renew');
       // No term chosen: the summary's link leads to the radio group.
       await submitForm(page, () => page.getByRole('button', { name: 'Continue to payment' }).click());
@@ -131,7 +115,7 @@ describeWithBrowser('a Data Owner renews, increases and cancels licences in a br
 
   it('Alice adds 2 TB, priced by the day to the end date', async () => {
     const id = await licence('Increase lab');
-    await withPage(browser, async (page) => {
+    await withPage(journey.browser, async (page) => {
       await startChange(page, id, 'Increase lab', 'Increase the size');
       await page.getByLabel('How many TB to add').fill('2');
       await submitForm(page, () => page.getByRole('button', { name: 'Update price' }).click());
@@ -154,7 +138,7 @@ describeWithBrowser('a Data Owner renews, increases and cancels licences in a br
 
   it('Alice cancels a licence after reading what it does, and must accept the terms', async () => {
     const id = await licence('Cancel lab');
-    await withPage(browser, async (page) => {
+    await withPage(journey.browser, async (page) => {
       await startChange(page, id, 'Cancel lab', 'Cancel this licence');
       expect(await main(page).textContent()).toContain('No refund is made');
       expect(await pricePanel(page).count(), 'a cancellation has no price to update').toBe(0);

@@ -1,16 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { insertStorage } from '../apps/gateway/test/support/storage-fixtures.ts';
-import { describeWithBrowser, launchBrowser } from './support/browser.ts';
-import { arrive, errorSummary, expectFieldError, submitForm, withPage } from './support/pages.ts';
-import { type RunningGateway, startGateway } from './support/server.ts';
+import { describeWithBrowser } from './support/browser.ts';
+import { useJourney } from './support/journey.ts';
+import { arrive, errorSummary, expectFieldError, SLOW_AXE, submitForm, withPage } from './support/pages.ts';
 import { signInAs } from './support/sign-in.ts';
-
-/**
- * axe-core takes about a second a page on a quiet machine but ten or more when the two cores are
- * shared with other test runs; each journey checks several pages.
- */
-const SLOW_AXE = { timeout: 240_000 };
 
 /**
  * A Data Owner looks after her licence's people and storage projects in Chromium (issue 6 point
@@ -21,20 +15,11 @@ const SLOW_AXE = { timeout: 240_000 };
  * with JavaScript turned off.
  */
 describeWithBrowser('a Data Owner changes her licence’s people and storage projects in a browser', SLOW_AXE, () => {
-  let gateway: RunningGateway;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
-  });
+  const journey = useJourney();
 
   /** An active 10 TB licence of Alice's with one 6 TB project, `lab-main`. */
   async function licence(name: string, managers: string[] = []): Promise<number> {
-    const made = await insertStorage(gateway.database.db, {
+    const made = await insertStorage(journey.gateway.database.db, {
       name,
       owner: 'ar101',
       managers,
@@ -63,7 +48,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
 
   /** Alice, signed in, on the licence's page from My storage (axe-core checks it when asked). */
   async function openLicence(page: Page, id: number, name: string, axe = false): Promise<void> {
-    await signInAs(page, gateway, 'ar101');
+    await signInAs(page, journey.gateway, 'ar101');
     await main(page).getByRole('link', { name, exact: true }).click();
     await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
     await arrive(page, name, 'licence page', axe);
@@ -71,7 +56,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
 
   it('Alice adds a Data Manager with the keyboard alone (after a CRSid nobody has) and removes another', async () => {
     const id = await licence('Managers lab', ['bm202']);
-    await withPage(browser, async (page) => {
+    await withPage(journey.browser, async (page) => {
       await openLicence(page, id, 'Managers lab', true);
       const managers = page.getByRole('region', { name: 'Data Managers', exact: true });
       expect(await managers.getByRole('listitem').allTextContents()).toEqual([
@@ -109,7 +94,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
 
   it('Alice creates a project within the licence, fails to resize it past the size, and gives it members', async () => {
     const id = await licence('Projects lab');
-    await withPage(browser, async (page) => {
+    await withPage(journey.browser, async (page) => {
       await openLicence(page, id, 'Projects lab');
       expect(await main(page).textContent()).toContain("4 TB of the licence's 10 TB is not given to a project yet.");
 
@@ -172,7 +157,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
 
   it('Alice hands the licence over to Dana after a confirmation that names her, and stays a Data Manager', async () => {
     const id = await licence('Handover lab');
-    await withPage(browser, async (page) => {
+    await withPage(journey.browser, async (page) => {
       await openLicence(page, id, 'Handover lab');
       await page.getByRole('link', { name: 'Hand over ownership' }).click();
       await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/owner`);
@@ -210,9 +195,9 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
   it('the same changes work with JavaScript turned off', async () => {
     const id = await licence('Members lab (no JS)');
     await withPage(
-      browser,
+      journey.browser,
       async (page) => {
-        await signInAs(page, gateway, 'ar101', `/storage/licence/${id}/`);
+        await signInAs(page, journey.gateway, 'ar101', `/storage/licence/${id}/`);
         await arrive(page, /Members lab \(no JS\)/, 'licence page', false);
         await page.getByLabel('Add a Data Manager').fill('zz999');
         await submitForm(page, () => page.getByRole('button', { name: 'Add Data Manager' }).click());
@@ -244,7 +229,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
         await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
         expect(await flash(page)).toBe('da303 has been added to this project.');
 
-        await page.goto(gateway.url(`/storage/licence/${id}/owner`));
+        await page.goto(journey.gateway.url(`/storage/licence/${id}/owner`));
         await page.getByLabel("The new Data Owner's CRSid").fill('bm202');
         await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
         await submitForm(page, () => page.getByRole('button', { name: 'Hand over to Ben Manager' }).click());

@@ -1,17 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { reviewLeavers } from '../apps/gateway/src/modules/lifecycle/leaver-flags.service.ts';
 import { siteLinks } from '../apps/gateway/src/platform/config.ts';
 import { insertStorage } from '../apps/gateway/test/support/storage-fixtures.ts';
 import { TEST_TODAY } from '../apps/gateway/test/support/test-app.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
-import { describeWithBrowser, launchBrowser } from './support/browser.ts';
-import { arrive, submitForm, withPage } from './support/pages.ts';
-import { type RunningGateway, startGateway } from './support/server.ts';
+import { describeWithBrowser } from './support/browser.ts';
+import { useJourney } from './support/journey.ts';
+import { arrive, SLOW_AXE, submitForm, withPage } from './support/pages.ts';
 import { signInAs } from './support/sign-in.ts';
-
-/** axe-core takes about a second a page on a quiet machine, ten or more when the cores are shared. */
-const SLOW_AXE = { timeout: 240_000 };
 
 const LICENCE = 'Usage lab';
 const DATA = '/rds/project/usage-lab-data';
@@ -26,14 +23,12 @@ const TB = 1_000_000_000_000;
  * warning naming Leo; she removes him and the warning goes. axe-core checks every page.
  */
 describeWithBrowser('the licence page with a usage chart and a leaver flag', SLOW_AXE, () => {
-  let gateway: RunningGateway;
-  let browser: Browser;
+  const journey = useJourney();
   let licenceId: number;
   let dataProjectId: number;
 
   beforeAll(async () => {
-    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
-    const { db } = gateway.database;
+    const { db } = journey.gateway.database;
     await db
       .insertInto('people')
       .values({ crsid: 'lp999', display_name: 'Leo Parted', email: 'lp999@cam.ac.uk', status: 'left' })
@@ -67,11 +62,9 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
     }
     // What the nightly directory sync does once it has read that Leo left.
     const today = TEST_TODAY.slice(0, 10);
-    await db.transaction().execute((tx) => reviewLeavers(tx, gateway.jobs.queue, today, siteLinks(gateway.config)));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
+    await db
+      .transaction()
+      .execute((tx) => reviewLeavers(tx, journey.gateway.jobs.queue, today, siteLinks(journey.gateway.config)));
   });
 
   const main = (page: Page) => page.getByRole('main');
@@ -86,8 +79,8 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
       `${SCRATCH},2026-11-01,${TB}`,
       `/rds/project/nobody,2026-11-01,${TB}`,
     ].join('\n');
-    await withPage(browser, async (page) => {
-      await signInAs(page, gateway, 'rs501', '/admin/');
+    await withPage(journey.browser, async (page) => {
+      await signInAs(page, journey.gateway, 'rs501', '/admin/');
       await page.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Usage readings' }).click();
       await arrive(page, 'Import usage readings', 'usage import');
       await page
@@ -101,8 +94,8 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
       expect(await page.getByRole('region', { name: 'Rows rejected' }).textContent()).toContain('unknown path');
     });
 
-    await withPage(browser, async (page) => {
-      await signInAs(page, gateway, 'ar101');
+    await withPage(journey.browser, async (page) => {
+      await signInAs(page, journey.gateway, 'ar101');
       await main(page).getByRole('link', { name: LICENCE, exact: true }).click();
       await page.waitForURL((url) => url.pathname === `/storage/licence/${licenceId}/`);
       await arrive(page, LICENCE, 'licence page with a chart and a leaver flag');
@@ -133,13 +126,13 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
       );
 
       // Alice removes Leo from the project; the warning goes from the licence page.
-      await page.goto(gateway.url(`/storage/project/${dataProjectId}/`));
+      await page.goto(journey.gateway.url(`/storage/project/${dataProjectId}/`));
       await arrive(page, /usage-lab-data/, 'project page with usage');
       await submitForm(page, () =>
         page.getByRole('button', { name: 'Remove Leo Parted as Project Data User' }).click(),
       );
       expect(await page.getByRole('status').first().textContent()).toBe('lp999 has been removed from this project.');
-      await page.goto(gateway.url(`/storage/licence/${licenceId}/`));
+      await page.goto(journey.gateway.url(`/storage/licence/${licenceId}/`));
       await arrive(page, LICENCE, 'licence page after the leaver is removed');
       expect(await page.getByRole('status').filter({ hasText: 'has left the University' }).count()).toBe(0);
     });

@@ -1,12 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startCufs } from '../apps/gateway/test/support/cufs.ts';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { buy, RDS_CONFIGURATION, SAMPLE_PDF } from '../apps/gateway/test/support/purchase.ts';
 import { Browser as HttpBrowser } from '../apps/gateway/test/support/test-app.ts';
-import { expectNoAxeViolations } from './support/axe.ts';
-import { describeWithBrowser, launchBrowser, newContext } from './support/browser.ts';
-import { type RunningGateway, startGateway } from './support/server.ts';
+import { describeWithBrowser } from './support/browser.ts';
+import { useJourney } from './support/journey.ts';
+import {
+  arrive,
+  clickForDownload,
+  downloaded,
+  errorSummary,
+  expectFieldError,
+  SLOW_AXE,
+  submitForm,
+  withPage,
+} from './support/pages.ts';
 import { signInAs } from './support/sign-in.ts';
 
 /**
@@ -14,75 +21,8 @@ import { signInAs } from './support/sign-in.ts';
  * typing, clicking labels and buttons. The price is 5 TB × £54.00 × 3 years = £810.00 for RDS and
  * 2 TB × £150.00 × 1 year = £300.00 for IFS on the test day (internal customers: no VAT).
  */
-describeWithBrowser('a person buys storage in a browser', () => {
-  let gateway: RunningGateway;
-  let browser: Browser;
-  let cufs: Awaited<ReturnType<typeof startCufs>>;
-
-  beforeAll(async () => {
-    cufs = await startCufs();
-    [gateway, browser] = await Promise.all([startGateway({ env: { CUFS_URL: cufs.url } }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
-    await cufs?.close();
-  });
-
-  async function withContext<T>(options: { js: boolean }, run: (page: Page, context: BrowserContext) => Promise<T>) {
-    const context = await newContext(browser, { javaScriptEnabled: options.js });
-    try {
-      return await run(await context.newPage(), context);
-    } finally {
-      await context.close();
-    }
-  }
-
-  /** The page has this main heading and one main landmark, and (when asked) axe-core finds nothing. */
-  async function arrive(page: Page, heading: string | RegExp, label: string, axe: boolean): Promise<void> {
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { message: label }).toMatch(heading);
-    expect(await page.getByRole('main').count(), `${label}: one main landmark`).toBe(1);
-    if (axe) await expectNoAxeViolations(page, label);
-  }
-
-  const errorSummary = (page: Page) => page.getByRole('alert').filter({ hasText: 'There is a problem' });
-
-  /**
-   * The error summary lists the message as a link to the field, and the same message stands next
-   * to the field, which points at it with aria-describedby and is marked invalid.
-   */
-  async function expectFieldError(page: Page, field: string, message: string | RegExp): Promise<void> {
-    const summary = errorSummary(page);
-    expect(await summary.count(), `error summary for ${field}`).toBe(1);
-    const link = summary.getByRole('link', { name: message });
-    expect(await link.getAttribute('href'), `summary link for ${field}`).toBe(`#${field}`);
-    const nextToField = page.locator(`#${field}-error`);
-    expect(await nextToField.textContent()).toMatch(message);
-    const input = page.locator(`#${field}`);
-    expect((await input.getAttribute('aria-describedby'))?.split(' ') ?? []).toContain(`${field}-error`);
-  }
-
-  /** What a download held, read back from Playwright's copy. */
-  async function downloaded(download: Download): Promise<Buffer> {
-    const path = await download.path();
-    return readFile(path);
-  }
-
-  async function clickForDownload(page: Page, link: ReturnType<Page['getByRole']>): Promise<Download> {
-    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    return download;
-  }
-
-  /**
-   * Clicks a button (or presses a key) that submits a form, and waits for the page the server
-   * answers with to load: a re-shown form has the same address, so waiting for a URL would not do.
-   */
-  async function submitForm(page: Page, submit: () => Promise<void>): Promise<void> {
-    const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-    await submit();
-    await navigated;
-    await page.waitForLoadState();
-  }
+describeWithBrowser('a person buys storage in a browser', SLOW_AXE, () => {
+  const journey = useJourney({ cufs: true });
 
   const pricePanel = (page: Page) => page.getByRole('region', { name: 'Price' });
 
@@ -94,7 +34,7 @@ describeWithBrowser('a person buys storage in a browser', () => {
   async function financeCodeJourney(page: Page, options: { js: boolean }): Promise<string> {
     const axe = options.js;
     const licenceName = options.js ? 'Quantum imaging data' : 'Quantum imaging data (no JS)';
-    await signInAs(page, gateway, 'ar101');
+    await signInAs(page, journey.gateway, 'ar101');
     await arrive(page, 'My storage', 'my storage before', axe);
     await page.getByRole('link', { name: 'Buy Research Data Store (RDS)' }).click();
     await page.waitForURL((url) => url.pathname === '/storage/buy/RDS/');
@@ -218,16 +158,16 @@ describeWithBrowser('a person buys storage in a browser', () => {
   }
 
   it('Alice buys RDS with a finance code, with the price as she types and no axe violations', async () => {
-    await withContext({ js: true }, (page) => financeCodeJourney(page, { js: true }));
+    await withPage(journey.browser, (page) => financeCodeJourney(page, { js: true }));
   });
 
   it('Alice buys RDS with a finance code with JavaScript turned off, using "Update price"', async () => {
-    await withContext({ js: false }, (page) => financeCodeJourney(page, { js: false }));
+    await withPage(journey.browser, (page) => financeCodeJourney(page, { js: false }), { javaScriptEnabled: false });
   });
 
   it('Alice gets a quote, downloads its PDF, and buys against it with a purchase order', async () => {
-    await withContext({ js: true }, async (page) => {
-      await signInAs(page, gateway, 'ar101', '/storage/buy/RDS/');
+    await withPage(journey.browser, async (page) => {
+      await signInAs(page, journey.gateway, 'ar101', '/storage/buy/RDS/');
       await page.getByLabel('Size, in TB').fill('5');
       await page.getByLabel('3 years', { exact: true }).check();
       await page.getByLabel('Name for the licence').fill('Telescope archive');
@@ -290,8 +230,8 @@ describeWithBrowser('a person buys storage in a browser', () => {
   });
 
   it('Dana buys IFS with a voucher, pays nothing, and a used voucher is refused the next time', async () => {
-    await withContext({ js: true }, async (page) => {
-      await signInAs(page, gateway, 'da303');
+    await withPage(journey.browser, async (page) => {
+      await signInAs(page, journey.gateway, 'da303');
       await page.getByRole('link', { name: 'Buy Institutional File Store (IFS)' }).click();
       await page.waitForURL((url) => url.pathname === '/storage/IFS/');
       await arrive(page, /Buy Institutional File Store/, 'IFS configure', true);
@@ -322,7 +262,7 @@ describeWithBrowser('a person buys storage in a browser', () => {
       expect(await main.textContent()).toContain('IFS-CHEM-2026');
 
       // A second purchase: neither a voucher used long ago nor the one she just used is accepted.
-      await page.goto(gateway.url('/storage/IFS/'));
+      await page.goto(journey.gateway.url('/storage/IFS/'));
       await page.getByLabel('Size, in TB').fill('1');
       await page.getByLabel('1 year', { exact: true }).check();
       await page.getByLabel('Name for the licence').fill('Chemistry teaching drive');
@@ -341,8 +281,8 @@ describeWithBrowser('a person buys storage in a browser', () => {
   });
 
   it('completes and submits the configure form with the keyboard alone, and focuses the error summary', async () => {
-    await withContext({ js: true }, async (page) => {
-      await signInAs(page, gateway, 'ar101', '/storage/buy/RFS/');
+    await withPage(journey.browser, async (page) => {
+      await signInAs(page, journey.gateway, 'ar101', '/storage/buy/RFS/');
       const focused = () => page.evaluate(() => document.activeElement?.getAttribute('name') ?? '');
       /** Presses Tab until the field called `name` has focus (at most `limit` presses). */
       async function tabTo(name: string, limit = 40): Promise<void> {
@@ -398,7 +338,7 @@ describeWithBrowser('a person buys storage in a browser', () => {
   });
 
   it('Alice cancels one of her orders from its page', async () => {
-    const alice = new HttpBrowser(gateway.app);
+    const alice = new HttpBrowser(journey.gateway.app);
     await alice.signInAs('ar101');
     const reference = await buy(
       alice,
@@ -406,8 +346,8 @@ describeWithBrowser('a person buys storage in a browser', () => {
       { ...RDS_CONFIGURATION, licenceName: 'Order to cancel', projectName: 'to-cancel' },
       { method: 'finance-code', financeCode: 'PHAA.GAAA' },
     );
-    await withContext({ js: true }, async (page) => {
-      await signInAs(page, gateway, 'ar101');
+    await withPage(journey.browser, async (page) => {
+      await signInAs(page, journey.gateway, 'ar101');
       await page.getByRole('link', { name: reference, exact: true }).click();
       await page.waitForURL((url) => url.pathname === `/orders/${reference}/`);
       await page.getByRole('link', { name: 'Cancel this order' }).click();

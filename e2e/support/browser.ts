@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
-import { describe } from 'vitest';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type BrowserServer,
+  chromium,
+} from 'playwright-core';
+import { describe, inject } from 'vitest';
 
 /** Debian's Chromium; we never download browsers (`apt-get install -y chromium`). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,11 +47,19 @@ const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
-export async function launchBrowser(): Promise<Browser> {
-  if (chromiumMissing) {
+/** Chromium, for globalSetup to share with every test file; none when it is not installed. */
+export async function launchBrowserServer(): Promise<BrowserServer | undefined> {
+  if (chromiumMissing) return undefined;
+  return chromium.launchServer({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** The run's Chromium, which globalSetup launched; closing the connection leaves it running. */
+export async function connectBrowser(): Promise<Browser> {
+  const endpoint = inject('browserEndpoint');
+  if (!endpoint) {
     throw new Error(`No Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\`.`);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return chromium.connect(endpoint);
 }
 
 /** A fresh browser profile (cookies and all) in British English, as a person here would have. */

@@ -1,7 +1,11 @@
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { buffer } from 'node:stream/consumers';
+import type { Browser, BrowserContext, BrowserContextOptions, Download, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { expectNoAxeViolations } from './axe.ts';
 import { newContext } from './browser.ts';
+
+/** For a describe block: axe-core takes about a second a page on a quiet machine, ten or more when the cores are shared. */
+export const SLOW_AXE = { timeout: 240_000 };
 
 /** Runs `run` on a page of a fresh browser profile (cookies and all), closed afterwards. */
 export async function withPage<T>(
@@ -18,11 +22,12 @@ export async function withPage<T>(
 }
 
 /**
- * The page has this main heading and, unless `axe` is false, axe-core finds nothing on it (axe
- * needs JavaScript: pass false in a context without).
+ * The page has this main heading and one main landmark and, unless `axe` is false, axe-core finds
+ * nothing on it (axe needs JavaScript: pass false in a context without).
  */
 export async function arrive(page: Page, heading: string | RegExp, label: string, axe = true): Promise<void> {
   await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { message: label }).toMatch(heading);
+  expect(await page.getByRole('main').count(), `${label}: one main landmark`).toBe(1);
   if (axe) await expectNoAxeViolations(page, label);
 }
 
@@ -54,4 +59,15 @@ export async function expectFieldError(page: Page, field: string, message: strin
     return described?.getAttribute('aria-describedby') ?? '';
   });
   expect(describedBy.split(' '), `${field} is described by its message`).toContain(`${field}-error`);
+}
+
+/** Clicks a link that downloads a file, and waits for the download to start. */
+export async function clickForDownload(page: Page, link: Locator): Promise<Download> {
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  return download;
+}
+
+/** What a download held, streamed from the browser (which may run in another process, with its own files). */
+export async function downloaded(download: Download): Promise<Buffer> {
+  return buffer(await download.createReadStream());
 }
