@@ -245,8 +245,7 @@ describe('nightly lifecycle', () => {
         [[emails.ar101], 'licence-suspended'],
         [[emails.bm202], 'licence-suspended'],
         [[emails.ar101], 'licence-cold'],
-        // the manual provisioner's team: one list to make read-only, one to move to the cold store
-        [['research-storage@example.ac.uk'], 'storage-steps'],
+        // the manual provisioner's team: one email, a list to make read-only and one to move to the cold store
         [['research-storage@example.ac.uk'], 'storage-steps'],
       ]);
       expect(sent[0]?.subject).toBe('Your storage licences have expired');
@@ -280,7 +279,8 @@ describe('nightly lifecycle', () => {
 
       // a second run as of the same day changes nothing and sends nothing
       expect(await run('2028-03-01')).toMatchObject({ suspended: 0, cold: 0, deletable: 0, emails: 0 });
-      expect(await outbox(afterFirst)).toHaveLength(5);
+      expect(sent[3]?.subject).toBe('3 licences to make read-only, 1 licence to move to the cold store');
+      expect(await outbox(afterFirst)).toHaveLength(4);
       expect(await lifecycleAudit()).toHaveLength(5);
     });
 

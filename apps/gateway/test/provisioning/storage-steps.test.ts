@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runNightlyLifecycle } from '../../src/modules/lifecycle/lifecycle.service.ts';
 import { DEFAULT_LIFECYCLE_SETTINGS as settings } from '../../src/modules/lifecycle/lifecycle-dates.ts';
+import { tellStorageStepsJob } from '../../src/modules/provisioning/storage-steps.jobs.ts';
 import { tellStorageSteps } from '../../src/modules/provisioning/storage-steps.service.ts';
 import { siteLinks } from '../../src/platform/config.ts';
 import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
@@ -10,8 +11,8 @@ import type { TestApp } from '../support/test-app.ts';
 import { appForTests, callsIn, startCommandApp, startProvisioningApp } from './provisioning-support.ts';
 
 /**
- * The nightly lifecycle's steps told to the storage: one job per run and step, which tells an
- * automated provisioner a batch at a time, or emails each service team one list (manual); what
+ * The nightly lifecycle's steps told to the storage: one job per run, which tells an automated
+ * provisioner each step a batch at a time, or emails each service team once, a list per step (manual); what
  * was told is recorded, so a second nightly run or a second job tells nothing twice.
  */
 const nightly = (t: TestApp, asOf: string) =>
@@ -69,10 +70,8 @@ describe('an automated provisioner is told of the nightly steps, a batch at a ti
     expect(await queuedJobs(t, 'tell-storage-steps')).toEqual([]);
 
     expect((await nightly(t, '2027-03-01')).suspended).toBe(5);
-    expect((await queuedJobs(t, 'tell-storage-steps')).map((job) => job.data)).toEqual([
-      { asOf: '2027-03-01', state: 'read-only' },
-    ]);
-    expect(await tellStorageSteps(context(2), 'read-only', '2027-03-01')).toEqual({ told: 5, skipped: 0, emails: 0 });
+    expect((await queuedJobs(t, 'tell-storage-steps')).map((job) => job.data)).toEqual([{ asOf: '2027-03-01' }]);
+    expect(await tellStorageSteps(context(2), '2027-03-01')).toEqual({ told: 5, skipped: 0, emails: 0 });
     const told = await stateCalls();
     expect(told.map((call) => licencesOf(call).length)).toEqual([2, 2, 1]);
     expect(told[0]?.message.request).toMatchObject({ state: 'read-only', asOf: '2027-03-01' });
@@ -96,7 +95,7 @@ describe('an automated provisioner is told of the nightly steps, a batch at a ti
     await drainJobs(t.jobs);
     expect((await nightly(t, '2027-03-01')).suspended).toBe(0);
     expect(await queuedJobs(t, 'tell-storage-steps')).toHaveLength(1);
-    expect(await tellStorageSteps(context(), 'read-only', '2027-03-01')).toEqual({ told: 0, skipped: 0, emails: 0 });
+    expect(await tellStorageSteps(context(), '2027-03-01')).toEqual({ told: 0, skipped: 0, emails: 0 });
     expect(await stateCalls()).toHaveLength(3);
 
     // 30 days after the end date: to the cold store, by one more job, in one batch.
@@ -133,7 +132,7 @@ describe('an automated provisioner is told of the nightly steps, a batch at a ti
   });
 });
 
-describe('with the manual provisioner each service team is emailed one list per run and step', () => {
+describe('with the manual provisioner each service team is emailed once per run, a list per step', () => {
   const app = appForTests(() => startProvisioningApp());
   let t: TestApp;
   beforeAll(() => {
@@ -185,4 +184,72 @@ describe('with the manual provisioner each service team is emailed one list per 
     await drainJobs(t.jobs);
     expect((await t.database.db.selectFrom('mail_outbox').select('id').execute()).length).toBe(all.length);
   });
+
+  it('sends a team both steps of a run in one email, a heading per step, each list cut at 200', {
+    timeout: 90_000,
+  }, async () => {
+    const suspended = await insertLicences(t.database.db, {
+      count: 203,
+      prefix: 'Ended',
+      owner: 'ar101',
+      status: 'active',
+      startDate: '2025-01-01',
+      endDate: '2025-12-31',
+    });
+    const cold = await insertLicences(t.database.db, {
+      count: 2,
+      prefix: 'Long ended',
+      owner: 'bm202',
+      status: 'suspended',
+      startDate: '2024-12-01',
+      endDate: '2025-11-30',
+    });
+    // the earlier test's licences have taken their last step, so the night is only these
+    await t.database.db
+      .updateTable('licences')
+      .set({ status: 'deletable' })
+      .where('id', 'not in', [...suspended, ...cold])
+      .execute();
+    const before = await lastMailId(t);
+    expect(await nightly(t, '2026-01-01')).toMatchObject({ suspended: 203, cold: 2 });
+    await drainJobs(t.jobs);
+    const mail = await t.database.db
+      .selectFrom('mail_outbox')
+      .select(['to_addresses', 'subject', 'text_body', 'html_body'])
+      .where('template', '=', 'storage-steps')
+      .where('id', '>', before)
+      .execute();
+    expect(mail.map((each) => [each.to_addresses, each.subject])).toEqual([
+      [['research-storage@example.ac.uk'], '203 licences to make read-only, 2 licences to move to the cold store'],
+    ]);
+    const text = mail[0]?.text_body ?? '';
+    const base = siteLinks(t.config).publicUrl;
+    expect(text).toContain('203 licences to make read-only: expired without a renewal');
+    expect(text).toContain(`${base}/admin/licences/${suspended[199]}/`);
+    expect(text).not.toContain(`${base}/admin/licences/${suspended[200]}/`);
+    expect(text).toContain(`And 3 more: ${base}/admin/licences/?status=suspended lists them all.`);
+    expect(text).toContain('2 licences to move to the cold store: expired and were not renewed in time');
+    expect(text).toContain(`Licence ${cold[1]} “Long ended 2” (RDS, ended 30 November 2025)`);
+    expect(text.indexOf('to make read-only:')).toBeLessThan(text.indexOf('to move to the cold store:'));
+    expect(mail[0]?.html_body).toContain('<h2 style="font-size:1.2rem">2 licences to move to the cold store</h2>');
+
+    // the job again: nothing more
+    await t.jobs.queue.enqueue(t.database.db, tellStorageStepsJob, { asOf: '2026-01-01' });
+    await drainJobs(t.jobs);
+    const after = await t.database.db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where('template', '=', 'storage-steps')
+      .where('id', '>', before)
+      .execute();
+    expect(after).toHaveLength(1);
+  });
 });
+
+async function lastMailId(t: TestApp): Promise<number> {
+  const row = await t.database.db
+    .selectFrom('mail_outbox')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  return Number(row?.id ?? 0);
+}

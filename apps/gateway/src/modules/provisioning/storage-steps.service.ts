@@ -3,10 +3,10 @@ import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
 import type { LicenceStorageState, Provisioner } from '../../platform/provisioner/provisioner.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
-import { storageStepsEmail } from '../lifecycle/lifecycle.emails.tsx';
 import type { SiteLinks } from '../lifecycle/lifecycle.service.ts';
 import { queueEmails } from '../lifecycle/lifecycle-mail.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
+import { storageStepsEmail } from './storage-steps.emails.tsx';
 import { tellStorageStepsJob } from './storage-steps.jobs.ts';
 import { markStorageStepsTold, type UntoldLicence, untoldLicences } from './storage-steps.repository.ts';
 
@@ -14,9 +14,9 @@ import { markStorageStepsTold, type UntoldLicence, untoldLicences } from './stor
  * The nightly lifecycle's steps told to the storage (issue 6, point 4): a licence made read-only
  * at expiry, or moved to the cold store, must change on the storage system too. The nightly job
  * records the licences of each step (recordStorageStepsOf, in its statement) and enqueues one job
- * per run and step; the job tells an automated provisioner a batch at a time (applyLicenceState),
- * or, with the manual provisioner, emails each service team one list of what to do. A licence
- * that has moved on before it is told (renewed meanwhile) is skipped.
+ * per run; the job tells an automated provisioner each step a batch at a time (applyLicenceState),
+ * or, with the manual provisioner, emails each service team one email for the run, with a list per
+ * step of what to do. A licence that has moved on before it is told (renewed meanwhile) is skipped.
  */
 export const STORAGE_STEP_BATCH = 500;
 /** A team's email lists this many licences at most, then how many more and where to find them. */
@@ -39,10 +39,13 @@ const STATUS_OF: Record<LicenceStorageState, readonly LicenceStatus[]> = {
 export const PROVISIONER_TOLD_AFTER =
   'told after this run: an automated provisioner by the tell-storage-steps job, or else the service team by email';
 
+/** The storage's steps in the order a licence takes them, and each team's email lists them. */
+const STORAGE_STATES = ['read-only', 'cold-store'] as const;
+
 /**
  * For the nightly job, in its transaction, once it has recorded the storage steps it took
- * (recordStorageStepsOf): enqueues the one job per storage state that tells the storage (none for
- * a state with no new step).
+ * (recordStorageStepsOf): enqueues the one job of the run that tells the storage (none when no
+ * step was added).
  */
 export async function queueStorageSteps(
   tx: Executor,
@@ -50,10 +53,8 @@ export async function queueStorageSteps(
   asOf: string,
   added: Partial<Record<string, number>>,
 ): Promise<void> {
-  for (const state of ['read-only', 'cold-store'] as const) {
-    if ((added[state] ?? 0) > 0)
-      await jobs.enqueue(tx, tellStorageStepsJob, { asOf, state }, { singletonKey: `${state}-${asOf}` });
-  }
+  if (STORAGE_STATES.some((state) => (added[state] ?? 0) > 0))
+    await jobs.enqueue(tx, tellStorageStepsJob, { asOf }, { singletonKey: asOf });
 }
 
 export interface StorageStepsContext {
@@ -66,13 +67,26 @@ export interface StorageStepsContext {
   batchSize?: number;
 }
 
-/** The job: tells the storage of every licence of the day and step not told yet. */
-export async function tellStorageSteps(
-  context: StorageStepsContext,
-  state: LicenceStorageState,
-  asOf: string,
-): Promise<{ told: number; skipped: number; emails: number }> {
-  if (!context.provisioner.automatic) return emailServiceTeams(context, state, asOf);
+interface Told {
+  told: number;
+  skipped: number;
+  emails: number;
+}
+
+/** The job: tells the storage of every licence of the day not told yet, step by step. */
+export async function tellStorageSteps(context: StorageStepsContext, asOf: string): Promise<Told> {
+  if (!context.provisioner.automatic) return emailServiceTeams(context, asOf);
+  const sum: Told = { told: 0, skipped: 0, emails: 0 };
+  for (const state of STORAGE_STATES) {
+    const result = await tellProvisioner(context, state, asOf);
+    sum.told += result.told;
+    sum.skipped += result.skipped;
+  }
+  return sum;
+}
+
+/** An automated provisioner: the step's licences a batch at a time, each batch marked told once applied. */
+async function tellProvisioner(context: StorageStepsContext, state: LicenceStorageState, asOf: string): Promise<Told> {
   const { provisioner } = context;
   let told = 0;
   let skipped = 0;
@@ -122,59 +136,77 @@ const WORDS: Record<LicenceStorageState, { headline: string; todo: string; statu
   },
 };
 
-/** The manual provisioner: one email per service team with licences of the step, all marked told in one transaction. */
-async function emailServiceTeams(
-  context: StorageStepsContext,
-  state: LicenceStorageState,
-  asOf: string,
-): Promise<{ told: number; skipped: number; emails: number }> {
+interface TeamList {
+  first: UntoldLicence;
+  /** Per step: the licences listed (STORAGE_STEP_EMAIL_LIST at most) and how many in all. */
+  steps: Map<LicenceStorageState, { listed: UntoldLicence[]; total: number }>;
+}
+
+/**
+ * The manual provisioner: one email per service team for the run, a list per step, all marked
+ * told in one transaction (so a second job finds nothing and sends nothing).
+ */
+async function emailServiceTeams(context: StorageStepsContext, asOf: string): Promise<Told> {
   return context.db.transaction().execute(async (tx) => {
-    const byService = new Map<string, { first: UntoldLicence; listed: UntoldLicence[]; total: number }>();
+    const teams = new Map<string, TeamList>();
     let told = 0;
     let skipped = 0;
-    for (;;) {
-      const batch = await untoldLicences(tx, state, asOf, context.batchSize ?? STORAGE_STEP_BATCH);
-      if (batch.length === 0) break;
-      const { current, movedOn } = split(batch, state);
-      for (const licence of current) {
-        const team = byService.get(licence.service) ?? { first: licence, listed: [], total: 0 };
-        team.total += 1;
-        if (team.listed.length < STORAGE_STEP_EMAIL_LIST) team.listed.push(licence);
-        byService.set(licence.service, team);
+    for (const state of STORAGE_STATES) {
+      for (;;) {
+        const batch = await untoldLicences(tx, state, asOf, context.batchSize ?? STORAGE_STEP_BATCH);
+        if (batch.length === 0) break;
+        const { current, movedOn } = split(batch, state);
+        for (const licence of current) listForTeam(teams, state, licence);
+        told += await markStorageStepsTold(tx, state, asOf, ids(current), 'manual', context.now());
+        skipped += await markStorageStepsTold(tx, state, asOf, ids(movedOn), 'skipped', context.now());
       }
-      told += await markStorageStepsTold(tx, state, asOf, ids(current), 'manual', context.now());
-      skipped += await markStorageStepsTold(tx, state, asOf, ids(movedOn), 'skipped', context.now());
     }
-    const { site } = context;
-    const words = WORDS[state];
-    const messages = [...byService.values()].map(({ first, listed, total }) =>
-      renderEmail(
-        storageStepsEmail,
-        {
-          serviceName: site.serviceName,
-          contactEmail: site.contactEmail,
-          headline: `${total} ${total === 1 ? 'licence' : 'licences'} ${words.headline}`,
-          greeting: `Hello ${first.teamName},`,
-          paragraphs: [
-            `As of ${formatDay(asOf)} these licences ${words.todo}. The gateway has changed their status; the storage is yours to change, as provisioning is manual:`,
-          ],
-          licences: listed.map((licence) => ({
-            line: `Licence ${licence.id} “${licence.name}” (${licence.product}, ended ${formatDay(licence.endDate)})`,
-            url: `${site.publicUrl}/admin/licences/${licence.id}/`,
-          })),
-          closing: [
-            ...(total > listed.length
-              ? [
-                  `And ${total - listed.length} more: ${site.publicUrl}/admin/licences/?status=${words.status} lists them all.`,
-                ]
-              : []),
-            'This email goes out after each nightly run that changes licences.',
-          ],
-        },
-        { to: first.teamEmail },
-      ),
-    );
+    const messages = [...teams.values()].map((team) => teamEmail(context.site, asOf, team));
     await queueEmails(tx, messages, context.jobs);
     return { told, skipped, emails: messages.length };
   });
+}
+
+function listForTeam(teams: Map<string, TeamList>, state: LicenceStorageState, licence: UntoldLicence): void {
+  const team = teams.get(licence.service) ?? { first: licence, steps: new Map() };
+  teams.set(licence.service, team);
+  const step = team.steps.get(state) ?? { listed: [], total: 0 };
+  team.steps.set(state, step);
+  step.total += 1;
+  if (step.listed.length < STORAGE_STEP_EMAIL_LIST) step.listed.push(licence);
+}
+
+const count = (total: number) => `${total} ${total === 1 ? 'licence' : 'licences'}`;
+
+/** A team's email: its steps' lists, each under a heading that says how many and what to do. */
+function teamEmail(site: SiteLinks, asOf: string, { first, steps }: TeamList) {
+  const sections = [...steps].map(([state, { listed, total }]) => {
+    const words = WORDS[state];
+    const more = total - listed.length;
+    return {
+      heading: `${count(total)} ${words.headline}`,
+      todo: words.todo,
+      licences: listed.map((licence) => ({
+        line: `Licence ${licence.id} “${licence.name}” (${licence.product}, ended ${formatDay(licence.endDate)})`,
+        url: `${site.publicUrl}/admin/licences/${licence.id}/`,
+      })),
+      more:
+        more > 0
+          ? `And ${more} more: ${site.publicUrl}/admin/licences/?status=${words.status} lists them all.`
+          : undefined,
+    };
+  });
+  return renderEmail(
+    storageStepsEmail,
+    {
+      serviceName: site.serviceName,
+      contactEmail: site.contactEmail,
+      headline: sections.map((section) => section.heading).join(', '),
+      greeting: `Hello ${first.teamName},`,
+      intro: `As of ${formatDay(asOf)} the gateway has changed the status of these licences; the storage is yours to change, as provisioning is manual.`,
+      sections,
+      closing: 'This email goes out after each nightly run that changes licences.',
+    },
+    { to: first.teamEmail },
+  );
 }
