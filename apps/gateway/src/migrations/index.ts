@@ -15,6 +15,7 @@ import * as m0013 from './0013_usage_readings.ts';
 import * as m0014 from './0014_lifecycle_notices.ts';
 import * as m0015 from './0015_page_data_version.ts';
 import * as m0016 from './0016_data_change_notices.ts';
+import * as m0017 from './0017_projects_waiting.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014_lifecycle_notices': m0014,
   '0015_page_data_version': m0015,
   '0016_data_change_notices': m0016,
+  '0017_projects_waiting': m0017,
 };

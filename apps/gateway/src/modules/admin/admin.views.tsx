@@ -6,6 +6,7 @@ export const BACK_OFFICE_SECTIONS: Array<{ href: string; label: string }> = [
   { href: '/admin/', label: 'Overview' },
   { href: '/admin/orders/', label: 'Orders' },
   { href: '/admin/licences/', label: 'Licences' },
+  { href: '/admin/projects-waiting/', label: 'Projects to make' },
   { href: '/admin/catalogue/', label: 'Products and prices' },
   { href: '/admin/vouchers/', label: 'Vouchers' },
   { href: '/admin/people/', label: 'People and roles' },

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import type { ProvisionedDetails, ProvisionerKind } from '../../platform/provisioner/provisioner.ts';
 import type { LicenceStatus, ProjectRole } from '../licences/licences.tables.ts';
+import type { ServiceCode } from '../people/people.tables.ts';
 
 /**
  * The provisioning runs of orders, and the writes that provisioning makes: what each storage
@@ -292,4 +293,61 @@ export async function changeLicence(
     .where('status', '=', from)
     .executeTakeFirst();
   return updated.numUpdatedRows === 1n;
+}
+
+/** A storage project waiting to be made in a licence already in use: a row of the back office's list. */
+export interface WaitingProject {
+  id: number;
+  name: string;
+  quotaTb: number;
+  createdAt: Date;
+  licenceId: number;
+  licenceName: string;
+  service: ServiceCode;
+}
+
+/**
+ * The pending projects of active licences of these services, oldest first (a page of them, from
+ * the partial index of migration 0017), and how many there are in all: one statement.
+ */
+export async function listWaitingProjects(
+  db: Executor,
+  services: readonly ServiceCode[],
+  page: { limit: number; offset: number },
+): Promise<{ projects: WaitingProject[]; total: number }> {
+  if (services.length === 0) return { projects: [], total: 0 };
+  const rows = await db
+    .selectFrom('storage_projects as project')
+    .innerJoin('licences', 'licences.id', 'project.licence_id')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .select([
+      'project.id',
+      'project.name',
+      'project.quota_tb',
+      'project.created_at',
+      'licences.id as licence_id',
+      'licences.name as licence_name',
+      'products.service',
+      sql<number>`count(*) OVER ()`.as('total'),
+    ])
+    .where('project.status', '=', 'pending')
+    .where('licences.status', '=', 'active')
+    .where('products.service', 'in', services)
+    .orderBy('project.created_at')
+    .orderBy('project.id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return {
+    projects: rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      quotaTb: row.quota_tb,
+      createdAt: row.created_at,
+      licenceId: row.licence_id,
+      licenceName: row.licence_name,
+      service: row.service,
+    })),
+    total: Number(rows[0]?.total ?? 0),
+  };
 }

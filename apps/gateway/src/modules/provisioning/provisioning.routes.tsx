@@ -5,11 +5,14 @@ import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { requireBackOffice, requireServiceManager, requireServiceReader } from '../admin/back-office.ts';
+import { pageQuery } from '../admin/manage-forms.ts';
+import { ADMIN_PAGE_SIZE } from '../admin/paging.tsx';
 import { parseId } from '../licences/licences.routes.tsx';
 import { staffOrderPath } from '../orders/orders.admin.views.tsx';
 import type { OrderDetail } from '../orders/orders.repository.ts';
 import { canManageService } from '../people/staff-access.ts';
 import { loadProjectsToMake, recordProjectsByHand } from './project-provisioning.service.ts';
+import { listWaitingProjects } from './provisioning.repository.ts';
 import {
   findOrderForStaff,
   loadProvisioning,
@@ -18,7 +21,12 @@ import {
   retryProvisioning,
   startProvisioning,
 } from './provisioning.service.ts';
-import { ProjectsMadePage, ProvisioningPage } from './provisioning.views.tsx';
+import {
+  PROJECTS_WAITING_PATH,
+  ProjectsMadePage,
+  ProjectsWaitingPage,
+  ProvisioningPage,
+} from './provisioning.views.tsx';
 
 type OrderRequest = FastifyRequest<{ Params: { reference: string } }>;
 type LicenceRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -124,6 +132,26 @@ export async function provisioningRoutes(
   }
 
   app.get('/admin/licences/:id/projects-made', (request: LicenceRequest, reply) => showProjectsMade(request, reply));
+
+  // Across licences: the services the person sees (Finance reads; only a service's team may act).
+  app.get(PROJECTS_WAITING_PATH, async (request, reply) => {
+    const person = requireBackOffice(request);
+    const page = pageQuery.parse((request.query as Record<string, unknown> | undefined)?.page);
+    const { projects, total } = await listWaitingProjects(provisioning.db, person.services, {
+      limit: ADMIN_PAGE_SIZE,
+      offset: (page - 1) * ADMIN_PAGE_SIZE,
+    });
+    return sendPage(
+      reply,
+      <ProjectsWaitingPage
+        context={pageContext(request, reply)}
+        projects={projects}
+        total={total}
+        page={page}
+        canAct={(service) => canManageService(person, service)}
+      />,
+    );
+  });
 
   app.post('/admin/licences/:id/projects-made', async (request: LicenceRequest, reply) => {
     requireBackOffice(request);

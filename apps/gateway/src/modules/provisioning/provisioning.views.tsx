@@ -4,11 +4,13 @@ import { CsrfField, ErrorSummary, type FieldErrors, SummaryList } from '../../pl
 import { TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
+import { listHref, Pagination } from '../admin/paging.tsx';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import type { OrderDetail } from '../orders/orders.repository.ts';
 import { years } from '../orders/purchase.views.tsx';
+import type { ServiceCode } from '../people/people.tables.ts';
 import type { LicenceProjectsToMake } from './project-provisioning.service.ts';
-import type { ProvisioningProject, ProvisioningRun } from './provisioning.repository.ts';
+import type { ProvisioningProject, ProvisioningRun, WaitingProject } from './provisioning.repository.ts';
 import { type ProvisioningView, provisioningPath } from './provisioning.service.ts';
 import { projectField, provisioningActions } from './provisioning-rules.ts';
 
@@ -448,6 +450,83 @@ export function ProjectsMadePage({
           made by the storage team.
         </p>
       )}
+    </AdminPage>
+  );
+}
+
+export const PROJECTS_WAITING_PATH = '/admin/projects-waiting/';
+
+/**
+ * Back office: the storage projects created in licences already in use and not made yet, oldest
+ * first, across the licences of the services the person sees; each links to its licence's page
+ * and, for its service's team, to where what was made is recorded.
+ */
+export function ProjectsWaitingPage({
+  context,
+  projects,
+  total,
+  page,
+  canAct,
+}: {
+  context: PageContext;
+  projects: WaitingProject[];
+  total: number;
+  page: number;
+  /** Whether the person may record what was made of a project of this service. */
+  canAct: (service: ServiceCode) => boolean;
+}) {
+  return (
+    <AdminPage context={context} title="Storage projects to make" section={PROJECTS_WAITING_PATH}>
+      <h1>Storage projects to make</h1>
+      <p>
+        Projects created in a licence already in use wait here until the storage is made and what was made is recorded
+        on the licence.
+      </p>
+      {projects.length === 0 ? (
+        <p>{page > 1 ? 'There are no more projects.' : 'No storage projects are waiting to be made.'}</p>
+      ) : (
+        <table>
+          <caption>Storage projects waiting to be made, oldest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Project</th>
+              <th scope="col">Licence</th>
+              <th scope="col">Quota</th>
+              <th scope="col">Created</th>
+              <th scope="col">
+                <span class="visually-hidden">Action</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {projects.map((project) => (
+              <tr key={project.id}>
+                <th scope="row">{project.name}</th>
+                <td>
+                  <a href={`/admin/licences/${project.licenceId}/`}>{project.licenceName}</a>
+                </td>
+                <td>{project.quotaTb} TB</td>
+                <td>
+                  <Instant at={project.createdAt} />
+                </td>
+                <td>
+                  {canAct(project.service) ? (
+                    <a href={projectsMadePath(project.licenceId)}>
+                      Record what was made<span class="visually-hidden"> of {project.name}</span>
+                    </a>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pagination
+        page={page}
+        total={total}
+        what="projects"
+        href={(to) => listHref(PROJECTS_WAITING_PATH, { page: to })}
+      />
     </AdminPage>
   );
 }
