@@ -81,6 +81,13 @@ export const apiErrorSchema = z.object({
 
 type JsonSchema = Record<string, unknown>;
 
+type AnyApiOperation = ApiOperation<
+  ApiObjectSchema | undefined,
+  ApiObjectSchema | undefined,
+  z.ZodType | undefined,
+  z.ZodType
+>;
+
 interface RecordedOperation {
   method: ApiMethod;
   path: string;
@@ -100,8 +107,9 @@ export interface ApiPluginOptions {
 
 /** What apiRoute records into; one per app, so test apps in one process do not share operations. */
 export class ApiRegistry {
-  private readonly operations: RecordedOperation[] = [];
+  private readonly operations: AnyApiOperation[] = [];
   private readonly operationIds = new Set<string>();
+  private readonly described = new Map<AnyApiOperation, RecordedOperation>();
   private document: JsonSchema | undefined;
 
   constructor(
@@ -109,20 +117,38 @@ export class ApiRegistry {
     readonly rateLimiter: preHandlerAsyncHookHandler,
   ) {}
 
-  add(recorded: RecordedOperation, operationId: string): void {
+  /** Records an operation; what it says is turned into JSON Schema only when the document is built. */
+  add(operation: AnyApiOperation): void {
+    const { operationId, method, path } = operation;
     if (this.operationIds.has(operationId)) throw new Error(`API operationId ${operationId} is declared twice`);
-    if (this.operations.some((other) => other.method === recorded.method && other.path === recorded.path)) {
-      throw new Error(`API operation ${recorded.method} ${recorded.path} is declared twice`);
+    if (this.operations.some((other) => other.method === method && other.path === path)) {
+      throw new Error(`API operation ${method} ${path} is declared twice`);
     }
     this.operationIds.add(operationId);
-    this.operations.push(recorded);
+    this.operations.push(operation);
     this.document = undefined;
   }
 
-  /** The OpenAPI 3.1 document, built once from every operation declared so far. */
+  /**
+   * The OpenAPI 3.1 document, built once from every operation declared so far, on its first
+   * request rather than at start-up (converting every schema was ~70 ms of a cold start). A schema
+   * that cannot be documented throws here: test/api/openapi.test.ts builds the whole app's.
+   */
   openApiDocument(): JsonSchema {
-    this.document ??= buildDocument(this.operations, this.options);
+    this.document ??= buildDocument(
+      this.operations.map((operation) => this.describe(operation)),
+      this.options,
+    );
     return this.document;
+  }
+
+  private describe(operation: AnyApiOperation): RecordedOperation {
+    let recorded = this.described.get(operation);
+    if (!recorded) {
+      recorded = describeOperation(operation);
+      this.described.set(operation, recorded);
+    }
+    return recorded;
   }
 }
 
@@ -144,10 +170,6 @@ async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions): Promi
     keyGenerator: (request) => (request.person ? `api-person:${request.person.id}` : `api-ip:${request.ip}`),
   });
   app.decorate('openApi', new ApiRegistry(options, rateLimiter));
-  // Built once at start-up, so a schema that cannot be documented stops the app, not a later request.
-  app.addHook('onReady', async () => {
-    app.openApi.openApiDocument();
-  });
   for (const url of ['/api/openapi.json', '/api/swagger.json']) {
     app.get(url, { preHandler: rateLimiter }, async () => app.openApi.openApiDocument());
   }
@@ -181,8 +203,7 @@ export function apiRoute<
   if (!app.hasDecorator('openApi'))
     throw new Error('Register the api plugin (platform/web/openapi.ts) before apiRoute');
   const registry = app.openApi;
-  const pathNames = [...operation.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1] as string);
-  registry.add(describeOperation(operation, pathNames), operation.operationId);
+  registry.add(operation as AnyApiOperation);
   const upload = operation.upload;
   if (upload && !app.hasContentTypeParser(upload.contentType)) {
     app.addContentTypeParser(upload.contentType, { parseAs: 'buffer', bodyLimit: upload.maxBytes }, (_r, bytes, done) =>
@@ -251,10 +272,8 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 
 const UNSAFE: ReadonlySet<ApiMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function describeOperation(
-  operation: ApiOperation<ApiObjectSchema | undefined, ApiObjectSchema | undefined, z.ZodType | undefined, z.ZodType>,
-  pathNames: string[],
-): RecordedOperation {
+function describeOperation(operation: AnyApiOperation): RecordedOperation {
+  const pathNames = [...operation.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1] as string);
   const schemas: RecordedOperation['schemas'] = [];
   const parameters: JsonSchema[] = [];
   for (const [where, schema] of [
