@@ -41,7 +41,7 @@ import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
@@ -323,35 +323,42 @@ const NIGHTLY_EXPECTED = { suspended: 16_993, reminders: 143 };
 const NEXT_NIGHT = '2026-11-02';
 
 /**
- * One run of runNightlyLifecycle in a process of its own, on the built JavaScript (as a scheduled
- * job would run it), with the Cloud Tasks outbox as its job queue (a row per job, no queue to start).
- * Answers what the job returned, the process's wall time (launch to exit) and its peak RSS.
+ * One run of the nightly job as a scheduled or by-hand run does it: `npm run nightly`'s bundled
+ * command (apps/gateway/dist/nightly.bundle.js, src/cli/nightly.ts) in a process of its own, as of
+ * `asOf`, configured with the Cloud Tasks outbox as its job queue (a row per job, no queue to
+ * start). A preloaded module reports the process's CPU time and peak RSS as it exits. Answers what
+ * the job returned, the job's own time, the process's wall time (launch to exit), CPU and peak RSS.
  */
 async function nightlyProcess(
   url: string,
   asOf = DATASET_TODAY,
 ): Promise<{ result: Record<string, number>; wallMs: number; jobMs: number; maxRssKiB: number; cpuMs: number }> {
-  const dist = (file: string) => pathToFileURL(path.join(root, 'apps/gateway/dist', file)).href;
-  const code = `
-    const { openDatabase } = await import(${JSON.stringify(dist('platform/db/database.js'))});
-    const { runNightlyLifecycle } = await import(${JSON.stringify(dist('modules/lifecycle/lifecycle.service.js'))});
-    const { DEFAULT_LIFECYCLE_SETTINGS } = await import(${JSON.stringify(dist('modules/lifecycle/lifecycle-dates.js'))});
-    const { CloudTasksJobQueue } = await import(${JSON.stringify(dist('platform/jobs/cloud-tasks-queue.js'))});
-    const handle = await openDatabase({ kind: 'postgres', url: process.env.BENCH_NIGHTLY_URL, poolSize: 2 });
-    const started = performance.now();
-    const result = await runNightlyLifecycle(handle.db, new CloudTasksJobQueue(), ${JSON.stringify(asOf)},
-      DEFAULT_LIFECYCLE_SETTINGS, new Date(${JSON.stringify(`${asOf}T02:15:00Z`)}));
-    const jobMs = performance.now() - started;
-    await handle.close();
-    const usage = process.resourceUsage();
-    process.stdout.write(JSON.stringify({ result, jobMs, maxRssKiB: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));
-  `;
+  const usage = `process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('\\nBENCH_USAGE ' + JSON.stringify({ maxRssKiB: u.maxRSS, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }) + '\\n'); });`;
   const started = performance.now();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-    cwd: root,
-    env: { ...process.env, BENCH_NIGHTLY_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(usage)}`,
+      path.join(root, 'apps/gateway/dist/nightly.bundle.js'),
+      '--as-of',
+      asOf,
+      '--json',
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        DATABASE_POOL_SIZE: '2',
+        JOBS_DRIVER: 'cloud-tasks',
+        CLOUD_TASKS_QUEUE: 'projects/bench/locations/here/queues/nightly',
+        TASKS_ALLOWED_CALLERS: 'bench@example.org',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -363,13 +370,10 @@ async function nightlyProcess(
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const wallMs = performance.now() - started;
   if (status !== 0) throw new Error(`the nightly job failed (exit ${status}): ${err.slice(-2000)}`);
-  const reported = JSON.parse(out) as {
-    result: Record<string, number>;
-    jobMs: number;
-    maxRssKiB: number;
-    cpuMs: number;
-  };
-  return { ...reported, wallMs };
+  const { ms: jobMs, ...result } = JSON.parse(out) as Record<string, number> & { ms: number };
+  const reported = /BENCH_USAGE (.*)/.exec(err)?.[1];
+  if (!reported) throw new Error(`the nightly command did not report its resource usage: ${err.slice(-2000)}`);
+  return { result, jobMs, wallMs, ...(JSON.parse(reported) as { maxRssKiB: number; cpuMs: number }) };
 }
 
 /** What a run could change: the licences' statuses, and the rows the job writes. */
@@ -386,7 +390,7 @@ async function benchNightly(handle: DatabaseHandle, source: string): Promise<[st
   const label = 'nightly job';
   const original = '0.49 s, 47 MiB';
   const target = '< 0.4 s, < 96 MiB';
-  if (!existsSync(path.join(root, 'apps/gateway/dist/modules/lifecycle/lifecycle.service.js'))) {
+  if (!existsSync(path.join(root, 'apps/gateway/dist/nightly.bundle.js'))) {
     log('not yet measured: the nightly job is not built');
     return [label, 'not yet measured: the nightly job is not built', original, target];
   }

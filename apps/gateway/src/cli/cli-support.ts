@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { loadConfig, loadDotEnv } from '../platform/config.ts';
-import type { Executor } from '../platform/db/database.ts';
+import { type Config, loadConfig, loadDotEnv } from '../platform/config.ts';
+import type { DatabaseHandle, Executor } from '../platform/db/database.ts';
 import { openDatabase } from '../platform/db/database.ts';
 import { lockEmbeddedDataDir } from '../platform/db/embedded-lock.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
@@ -10,14 +10,16 @@ import { migrateToLatest } from '../platform/db/migrate.ts';
  * for the command alone (the embedded database belongs to one process at a time: stop the
  * gateway first), and closed however the work ends.
  */
-export async function withCommandDatabase<T>(work: (db: Executor) => Promise<T>): Promise<T> {
+export async function withCommandDatabase<T>(
+  work: (db: Executor, context: { config: Config; database: DatabaseHandle }) => Promise<T>,
+): Promise<T> {
   loadDotEnv();
   const config = loadConfig();
   const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
   const database = await openDatabase(config.database);
   try {
     await migrateToLatest(database.db);
-    return await work(database.db);
+    return await work(database.db, { config, database });
   } finally {
     await database.close();
     await unlock?.();
