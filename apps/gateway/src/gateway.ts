@@ -8,8 +8,6 @@ import { systemClock } from './platform/clock.ts';
 import { ConfigError, loadConfig, loadDotEnv, siteLinks } from './platform/config.ts';
 import { listenForDataChanges } from './platform/db/data-changes.ts';
 import { openDatabase } from './platform/db/database.ts';
-import { lockEmbeddedDataDir } from './platform/db/embedded-lock.ts';
-import { migrate, seedIfEmpty } from './platform/db/prepare.ts';
 import { createDirectory } from './platform/directory/index.ts';
 import { createDocumentStore } from './platform/documents/index.ts';
 import { embeddedSessionSecret } from './platform/identity/session-secret.ts';
@@ -24,11 +22,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'gateway');
   const embedded = config.database.kind === 'pglite';
-  const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
+  // The lock, the migrations run at start and the demo data are the embedded database's alone:
+  // a process on PostgreSQL does not load them.
+  const unlock =
+    config.database.kind === 'pglite'
+      ? await (await import('./platform/db/embedded-lock.ts')).lockEmbeddedDataDir(config.database.dataDir)
+      : undefined;
   const database = await openDatabase(config.database);
 
   let seeded = false;
   if (embedded) {
+    const { migrate, seedIfEmpty } = await import('./platform/db/prepare.ts');
     await migrate(database.db, log);
     seeded = await seedIfEmpty(database.db, log);
   }
