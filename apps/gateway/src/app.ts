@@ -2,7 +2,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { accountApi } from './modules/account/account.api.ts';
 import { accountRoutes } from './modules/account/account.routes.tsx';
@@ -47,6 +46,7 @@ import { requestId } from './platform/logging/logger.ts';
 import { mailOutboxRoutes } from './platform/mail/mail-outbox.routes.tsx';
 import metricsPlugin from './platform/metrics/metrics.ts';
 import { createProvisioner } from './platform/provisioner/index.ts';
+import { assetRoutes } from './platform/web/assets.ts';
 import { registerErrorHandling } from './platform/web/error-handler.tsx';
 import apiPlugin from './platform/web/openapi.ts';
 import { registerSecurityHeaders } from './platform/web/security.ts';
@@ -111,7 +111,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await registerSecurityHeaders(app, { https, formActionOrigins: oidc ? [oidc.issuer.origin] : [] });
   await app.register(rateLimit, { global: false });
   await app.register(formbody);
-  await app.register(fastifyStatic, { root: publicDir, prefix: '/assets/', maxAge: '1h' });
+  await app.register(assetRoutes, { dir: publicDir, maxAgeSeconds: 3600 });
   await app.register(identityPlugin, {
     db,
     secret: deps.sessionSecret,

@@ -57,6 +57,23 @@ describe('the site frame, the catalogue and the operations endpoints', () => {
     expect(page.headers['x-request-id']).toBeTruthy();
   });
 
+  it('serves the style sheet and scripts at /assets/, and an unknown one as the 404 page', async () => {
+    for (const [name, type] of [
+      ['site.css', 'text/css'],
+      ['error-summary.js', 'text/javascript'],
+      ['price.js', 'text/javascript'],
+    ]) {
+      const asset = await t.app.inject(`/assets/${name}`);
+      expect(asset.statusCode, name).toBe(200);
+      expect(asset.headers['content-type'], name).toContain(type);
+      expect(asset.headers['cache-control'], name).toBe('public, max-age=3600');
+      expect(asset.headers['x-content-type-options'], name).toBe('nosniff');
+    }
+    const missing = await t.app.inject('/assets/no-such.css');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toContain('Page not found');
+  });
+
   it('reports liveness and readiness', async () => {
     expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     const ready = await t.app.inject('/readyz');
