@@ -149,6 +149,33 @@ function stepDue(step: ExpiryStep, asOf: string, settings: LifecycleSettings): R
 }
 
 /**
+ * The latest end date for which the step can be due as of `asOf`: its day for the first two; for
+ * the months to deletion, `asOf` less 28 days a month (N months after a date are never fewer than
+ * 28·N days after it), a bound the (status, end_date) index can use, `stepDue` deciding exactly.
+ */
+function lastEndDateDue(step: ExpiryStep, asOf: string, settings: LifecycleSettings): RawBuilder<string> {
+  if (step === 'suspend') return sql`${asOf}::date - ${1 + settings.suspendAfterDays}::int`;
+  if (step === 'cold') return sql`${asOf}::date - ${settings.coldAfterDays}::int`;
+  return sql`${asOf}::date - ${28 * settings.deletableAfterMonths}::int`;
+}
+
+/**
+ * Whether licence `l` has a step to take as of `asOf`: the first step from its status is due (the
+ * same licences as `finalStatus(…) IS NOT NULL`). Written as one range of the (status, end_date)
+ * index per status, so that a night reads the licences it may move, not every licence whose end
+ * date has passed (all those deletable, cancelled, or in the cold store for months).
+ */
+function firstStepDue(asOf: string, settings: LifecycleSettings): RawBuilder<boolean> {
+  return sql.join(
+    STEPS.map(
+      ({ step, from }) =>
+        sql`(l.status = ${sql.lit(from)} AND l.end_date <= ${lastEndDateDue(step, asOf, settings)} AND ${stepDue(step, asOf, settings)})`,
+    ),
+    sql` OR `,
+  );
+}
+
+/**
  * The status licence `l` ends the night in: from its status, the furthest step reached by taking
  * each next step while its day has come (an active licence that ended 40 days ago goes on to the
  * cold store); null when no step is due.
@@ -207,7 +234,7 @@ export async function takeExpirySteps(
     planned AS (
       SELECT l.id, l.status AS from_status, l.end_date, ${finalStatus(asOf, settings)} AS to_status
       FROM licences l
-      WHERE l.status IN (SELECT from_status FROM steps) AND l.locked_at IS NULL AND l.end_date <= ${asOf}::date
+      WHERE (${firstStepDue(asOf, settings)}) AND l.locked_at IS NULL
     ), changed AS (
       UPDATE licences l SET status = p.to_status, updated_at = ${now}
       FROM planned p
