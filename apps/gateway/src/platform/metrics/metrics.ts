@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { AppError } from '../web/errors.ts';
 
 export interface MetricsOptions {
@@ -17,6 +16,8 @@ export interface MetricsOptions {
  */
 async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Promise<void> {
   if (options.production && !options.token) return;
+  // Loaded only where metrics are served: a production process without a token does not load it.
+  const { collectDefaultMetrics, Histogram, Registry } = await import('prom-client');
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requestDuration = new Histogram({
