@@ -42,8 +42,10 @@ export function testServerUrl(database: string): string {
  * one: globalSetup migrates one CUFS database on PGlite and every test starts from a copy of it.
  * PostgreSQL creates and migrates a database in well under a second, so it needs no template.
  */
-export async function prepareCufsTemplate(): Promise<{ reference: string; dispose(): Promise<void> }> {
-  if (testEngine === 'postgres') return { reference: '', dispose: async () => {} };
+export async function prepareCufsTemplate(
+  server: string | undefined,
+): Promise<{ reference: string; dispose(): Promise<void> }> {
+  if (server) return { reference: '', dispose: async () => {} };
   const handle = await openDatabase({ kind: 'pglite' });
   await migrateToLatest(handle.db);
   const dump = await handle.pglite?.dumpDataDir('none');

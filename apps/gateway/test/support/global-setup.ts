@@ -9,11 +9,13 @@ declare module 'vitest' {
 }
 
 /**
- * Migrates and seeds one gateway template database and migrates one CUFS template per run; every
- * test file starts from copies of them.
+ * Migrates and seeds one gateway template database and migrates one CUFS template per project and
+ * run, on the project's engine (its TEST_DATABASE_URL: PostgreSQL, or empty for PGlite); every test
+ * file starts from copies of them.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [template, cufsTemplate] = await Promise.all([prepareTemplate(), prepareCufsTemplate()]);
+  const server = project.config.env.TEST_DATABASE_URL || undefined;
+  const [template, cufsTemplate] = await Promise.all([prepareTemplate(server), prepareCufsTemplate(server)]);
   project.provide('databaseTemplate', template.reference);
   project.provide('cufsDatabaseTemplate', cufsTemplate.reference);
   return async () => {

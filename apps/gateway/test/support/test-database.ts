@@ -19,14 +19,14 @@ export interface Template {
   dispose(): Promise<void>;
 }
 
-function serverUrl(database: string): string {
-  const url = new URL(process.env.TEST_DATABASE_URL as string);
+function serverUrl(database: string, server = process.env.TEST_DATABASE_URL as string): string {
+  const url = new URL(server);
   url.pathname = `/${database}`;
   return url.toString();
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+async function admin<T>(work: (client: pg.Client) => Promise<T>, server = process.env.TEST_DATABASE_URL): Promise<T> {
+  const client = new pg.Client({ connectionString: server });
   await client.connect();
   try {
     return await work(client);
@@ -35,11 +35,16 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function prepareTemplate(): Promise<Template> {
-  if (testEngine === 'postgres') {
+/**
+ * The template of a project's run: on the PostgreSQL server `server` (the project's
+ * TEST_DATABASE_URL), else on PGlite. Global set-up runs in Vitest's main process for every project,
+ * so the engine comes from the project, not from this process's environment.
+ */
+export async function prepareTemplate(server: string | undefined): Promise<Template> {
+  if (server) {
     const name = `ssgw_template_${process.pid}_${randomBytes(3).toString('hex')}`;
-    await admin((client) => client.query(`CREATE DATABASE ${name}`));
-    const handle = await openDatabase({ kind: 'postgres', url: serverUrl(name), poolSize: 2 });
+    await admin((client) => client.query(`CREATE DATABASE ${name}`), server);
+    const handle = await openDatabase({ kind: 'postgres', url: serverUrl(name, server), poolSize: 2 });
     await migrateToLatest(handle.db);
     await seedDemoData(handle.db);
     // pg-boss installs its schema on first start: once here, not in every test file.
@@ -47,7 +52,8 @@ export async function prepareTemplate(): Promise<Template> {
     await handle.close();
     return {
       reference: name,
-      dispose: () => admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+      dispose: () =>
+        admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)), server),
     };
   }
   const handle = await openDatabase({ kind: 'pglite' });
