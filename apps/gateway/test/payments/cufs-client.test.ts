@@ -160,7 +160,10 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
       expect(check).toEqual({ outcome: 'unavailable', cause: 'timeout' });
       expect(elapsed).toBeGreaterThanOrEqual(600);
       expect(elapsed).toBeLessThan(1_200);
-      expect(stalling.hits()).toBe(3); // 200 ms attempts until the 700 ms budget runs out
+      // 200 ms attempts until the 700 ms budget runs out: three whole ones, and a shorter fourth
+      // when the jittered backoff leaves more than 50 ms of the budget after the third
+      expect(stalling.hits()).toBeGreaterThanOrEqual(3);
+      expect(stalling.hits()).toBeLessThanOrEqual(4);
     } finally {
       await stalling.close();
     }
