@@ -3,12 +3,14 @@ import { type Config, loadConfig, loadDotEnv } from '../platform/config.ts';
 import type { DatabaseHandle, Executor } from '../platform/db/database.ts';
 import { openDatabase } from '../platform/db/database.ts';
 import { lockEmbeddedDataDir } from '../platform/db/embedded-lock.ts';
-import { migrateToLatest } from '../platform/db/migrate.ts';
+import { migrateToLatest, pendingMigrations } from '../platform/db/migrate.ts';
 
 /**
- * What the gateway's import commands share: the configured database, brought up to date and held
- * for the command alone (the embedded database belongs to one process at a time: stop the
- * gateway first), and closed however the work ends.
+ * What the gateway's commands share: the configured database, held for the command alone (the
+ * embedded database belongs to one process at a time: stop the gateway first), and closed however
+ * the work ends. As with the gateway itself, the embedded database is brought up to date here; a
+ * PostgreSQL database is migrated only by `npm run migrate` (in production, the deployment's
+ * migration job), so a command refuses one that is behind this build rather than migrate it.
  */
 export async function withCommandDatabase<T>(
   work: (db: Executor, context: { config: Config; database: DatabaseHandle }) => Promise<T>,
@@ -18,12 +20,21 @@ export async function withCommandDatabase<T>(
   const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
   const database = await openDatabase(config.database);
   try {
-    await migrateToLatest(database.db);
+    if (config.database.kind === 'pglite') await migrateToLatest(database.db);
+    else await refuseIfBehind(database.db);
     return await work(database.db, { config, database });
   } finally {
     await database.close();
     await unlock?.();
   }
+}
+
+async function refuseIfBehind(db: Executor): Promise<void> {
+  const pending = await pendingMigrations(db);
+  if (pending.length === 0) return;
+  throw new Error(
+    `The database has not run ${pending.length === 1 ? 'a migration' : `${pending.length} migrations`} this build needs (${pending.join(', ')}): run npm run migrate first, then this command again. Nothing was changed.`,
+  );
 }
 
 /** A file named on the command line: npm runs scripts from the repository root, so a relative path means the caller's directory. */

@@ -25,7 +25,11 @@ function serverUrl(database: string, server = process.env.TEST_DATABASE_URL as s
   return url.toString();
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>, server = process.env.TEST_DATABASE_URL): Promise<T> {
+/** `work` with a connection to the test server's maintenance database (to create and drop databases). */
+export async function admin<T>(
+  work: (client: pg.Client) => Promise<T>,
+  server = process.env.TEST_DATABASE_URL,
+): Promise<T> {
   const client = new pg.Client({ connectionString: server });
   await client.connect();
   try {
