@@ -1,45 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { exitOf, freePort, startGateway } from '../support/gateway-process.ts';
 import { openTestDatabase, type TestDatabase, testEngine } from '../support/test-database.ts';
-
-const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/main.ts');
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
-}
-
-/** The gateway as its own process (the sources through tsx), as `npm run start:gateway` starts it. */
-async function startGateway(databaseUrl: string, port: number, processes: number): Promise<ChildProcess> {
-  return spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      APP_ROLE: 'web',
-      WEB_CONCURRENCY: String(processes),
-      DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: await mkdtemp(path.join(tmpdir(), 'ssgw-web-processes-')),
-      SESSION_SECRET: 'web-processes-test-secret-0123456789abcdef',
-      ALLOW_DEV_SIGN_IN: 'true',
-      ALLOW_OUTBOX_MAILER: 'true',
-      ALLOW_LOCAL_DOCUMENTS: 'true',
-      LOG_LEVEL: 'fatal',
-    },
-    stdio: 'ignore',
-  });
-}
 
 /**
  * How many web processes `pid` started are still running (ps exits with 1, and prints nothing, for
@@ -49,12 +11,6 @@ const childrenOf = (pid: number) =>
   spawnSync('ps', ['-o', 'comm=', '--ppid', String(pid)], { encoding: 'utf8' })
     .stdout.split('\n')
     .filter((command) => command && command !== 'esbuild').length;
-
-async function exitOf(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const [code] = await once(child, 'exit');
-  return code as number | null;
-}
 
 describe.runIf(testEngine === 'postgres')('WEB_CONCURRENCY web processes', () => {
   let database: TestDatabase;

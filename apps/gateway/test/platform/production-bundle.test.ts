@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { BUNDLE, exitOf, freePort, repositoryRoot, startGateway } from '../support/gateway-process.ts';
+import { openTestDatabase, type TestDatabase, testEngine } from '../support/test-database.ts';
+
+/**
+ * The rest of the suite runs the sources; production runs the esbuild bundle (scripts/bundle-gateway.js),
+ * whose module loading differs (CommonJS interop, chunks loaded on first use, files found beside
+ * the bundle). This builds it and starts it as the image does, on PostgreSQL, and asks for what
+ * loads late: a page, the assets, the OpenAPI document.
+ */
+describe.runIf(testEngine === 'postgres')('the production bundle', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    const build = spawnSync(process.execPath, ['scripts/bundle-gateway.js'], { cwd: repositoryRoot, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`the bundle did not build: ${build.stderr}`);
+    database = await openTestDatabase(inject('databaseTemplate'));
+  }, 120_000);
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('starts, serves a page, the style sheet and scripts and the API document, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const gateway = await startGateway(database.url as string, port, 1, BUNDLE);
+    try {
+      await expect
+        .poll(
+          () =>
+            fetch(`${base}/readyz`).then(
+              (response) => response.status,
+              () => 0,
+            ),
+          {
+            timeout: 60_000,
+            interval: 100,
+          },
+        )
+        .toBe(200);
+      const home = await fetch(`${base}/`);
+      expect(home.status).toBe(200);
+      expect(await home.text()).toContain('<main');
+      for (const [name, type] of [
+        ['site.css', 'text/css; charset=utf-8'],
+        ['price.js', 'text/javascript; charset=utf-8'],
+      ]) {
+        const asset = await fetch(`${base}/assets/${name}`);
+        expect(asset.status, name).toBe(200);
+        expect(asset.headers.get('content-type'), name).toBe(type);
+        expect(asset.headers.get('etag'), name).toMatch(/^W\//);
+      }
+      const api = await fetch(`${base}/api/openapi.json`);
+      expect(api.status).toBe(200);
+      expect(((await api.json()) as { openapi: string }).openapi).toMatch(/^3\./);
+      const signIn = await fetch(`${base}/storage/`, { redirect: 'manual' });
+      expect(signIn.status).toBe(302);
+      expect(signIn.headers.get('location')).toContain('sign-in');
+      gateway.kill('SIGTERM');
+      expect(await exitOf(gateway)).toBe(0);
+    } finally {
+      gateway.kill('SIGKILL');
+    }
+  }, 120_000);
+});
