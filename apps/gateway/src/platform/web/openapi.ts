@@ -109,7 +109,6 @@ export interface ApiPluginOptions {
 export class ApiRegistry {
   private readonly operations: AnyApiOperation[] = [];
   private readonly operationIds = new Set<string>();
-  private readonly described = new Map<AnyApiOperation, RecordedOperation>();
   private document: JsonSchema | undefined;
 
   constructor(
@@ -135,20 +134,8 @@ export class ApiRegistry {
    * that cannot be documented throws here: test/api/openapi.test.ts builds the whole app's.
    */
   openApiDocument(): JsonSchema {
-    this.document ??= buildDocument(
-      this.operations.map((operation) => this.describe(operation)),
-      this.options,
-    );
+    this.document ??= buildDocument(this.operations.map(describeOperation), this.options);
     return this.document;
-  }
-
-  private describe(operation: AnyApiOperation): RecordedOperation {
-    let recorded = this.described.get(operation);
-    if (!recorded) {
-      recorded = describeOperation(operation);
-      this.described.set(operation, recorded);
-    }
-    return recorded;
   }
 }
 
