@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import { sql } from 'kysely';
 import { buildApp } from './app.ts';
@@ -15,6 +16,10 @@ import { AwaitedJobQueue, type BackgroundJobs, startBackgroundJobs } from './pla
 import { createLogger, loggerOptions } from './platform/logging/logger.ts';
 import { createMailTransport } from './platform/mail/mail-transport.ts';
 import { createProvisioner } from './platform/provisioner/index.ts';
+import { firstResponse } from './platform/web/first-response.ts';
+
+/** How long a web process that has answered nothing waits after listening to start its job queue. */
+const JOBS_START_DELAY_MS = 1000;
 
 /** The gateway process: web, worker, or both (APP_ROLE), on PostgreSQL or embedded PGlite. */
 async function main(): Promise<void> {
@@ -51,8 +56,10 @@ async function main(): Promise<void> {
     usage: config.usage,
   });
   // Worker and all run jobs and (in-process) schedules: they start them before they listen. Role
-  // web only enqueues: it listens first and starts its job queue after (~0.1-0.5 s of a cold
-  // start), a request that enqueues waits for it, and /readyz answers 503 until it has started.
+  // web only enqueues: it listens first and starts its job queue after its first response (or
+  // JOBS_START_DELAY_MS after listening, if no request comes), since loading pg-boss (~40 ms)
+  // would hold that request; a request that enqueues waits for it, and /readyz answers 503 until
+  // it has started.
   const jobsLater = config.role === 'web';
   const jobsStarting = Promise.withResolvers<BackgroundJobs>();
   let jobs: BackgroundJobs | undefined;
@@ -94,6 +101,8 @@ async function main(): Promise<void> {
     changes,
   });
 
+  const served = jobsLater ? firstResponse(app) : undefined;
+
   closeWithGrace({ delay: 25_000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down: finishing requests in flight');
@@ -112,7 +121,10 @@ async function main(): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   log.info({ url: config.publicUrl, role: config.role, database: config.database.kind }, 'gateway ready');
   // A failure here ends the process as one before listening would (main's catch).
-  if (jobsLater) await startJobs();
+  if (served) {
+    await Promise.race([served, sleep(JOBS_START_DELAY_MS, undefined, { ref: false })]);
+    await startJobs();
+  }
 }
 
 main().catch((error: unknown) => {
