@@ -49,6 +49,7 @@ import { createProvisioner } from './platform/provisioner/index.ts';
 import { assetRoutes } from './platform/web/assets.ts';
 import { registerErrorHandling } from './platform/web/error-handler.tsx';
 import apiPlugin from './platform/web/openapi.ts';
+import { schemaCompilersOnDemand } from './platform/web/schema-compilers.ts';
 import { registerSecurityHeaders } from './platform/web/security.ts';
 
 /** What the web app is built from: plain objects, so tests can hand in their own. */
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     bodyLimit: 1_048_576,
     // Let in-flight requests finish on shutdown, but stop taking new ones.
     return503OnClosing: true,
+    schemaController: { compilersFactory: schemaCompilersOnDemand },
   });
   app.decorate('site', {
     serviceName: config.service.name,
