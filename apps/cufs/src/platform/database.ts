@@ -43,6 +43,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
         }) as typeof pg.types.getTypeParser,
       },
     });
+    // When the server drops an idle connection (restart, failover, DROP DATABASE … WITH (FORCE)
+    // while the pool is still ending), pg-pool discards the client and emits 'error'; with no
+    // listener that would crash the process. The next query simply opens a new connection.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
