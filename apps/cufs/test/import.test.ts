@@ -3,6 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runImportCommand } from '../src/cli/import-command.ts';
 import type { Dataset, ReferenceDataConnector, SourceRecord } from '../src/modules/import/connector.ts';
 import { CsvFolderConnector } from '../src/modules/import/csv-folder.connector.ts';
 import { type ImportProgress, importReferenceData } from '../src/modules/import/importer.ts';
@@ -175,7 +176,7 @@ describe('importing CUFS extracts', () => {
 describe('npm run cufs:import', () => {
   let dataDir: string;
   let database: DatabaseHandle | undefined;
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { NODE_ENV: 'development', LOG_LEVEL: 'silent' };
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'cufs-cli-'));
     if (testEngine === 'postgres') {
@@ -190,30 +191,44 @@ describe('npm run cufs:import', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const run = (folder: string) =>
-    spawnSync('npx', ['tsx', 'apps/cufs/src/cli/import.ts', folder], {
+  /** The command's work in this process (what the CLI runs), with what it writes on stderr. */
+  const runHere = async (folder: string) => {
+    let stderr = '';
+    const status = await runImportCommand([folder], { env, stderr: { write: (text: string) => (stderr += text) } });
+    return { status, stderr };
+  };
+  /** The CLI itself in a process of its own, as `npm run cufs:import` starts it (tsx). */
+  const runCli = (folder: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'apps/cufs/src/cli/import.ts', folder], {
       cwd: path.resolve(import.meta.dirname, '../../..'),
-      env: { ...process.env, ...env, NODE_ENV: 'development', LOG_LEVEL: 'silent' },
+      env: { ...process.env, ...env },
       encoding: 'utf8',
       timeout: 120_000,
     });
 
   it('loads the sample extracts, then reports no change on a second run, and exits 1 on bad rows', async () => {
-    const first = run(SAMPLE_DATA_DIR);
+    const first = await runHere(SAMPLE_DATA_DIR);
     expect(first.stderr).toContain('reading tasks.csv: 8 rows, done');
     expect(first.stderr).toMatch(/tasks\s+8 new, 0 changed, 0 unchanged/);
     expect(first.status).toBe(0);
 
-    const second = run(SAMPLE_DATA_DIR);
+    const second = await runHere(SAMPLE_DATA_DIR);
     expect(second.status).toBe(0);
     expect(second.stderr).toMatch(/cost_centres\s+0 new, 0 changed, 9 unchanged/);
 
+    // The CLI process: its arguments, its report on stderr and its exit code.
     const bad = await copyOfSamples();
     await edit(bad, 'awards.csv', (text) => `${text}XX1,Bad award,Nobody,active\n`);
-    const third = run(bad);
+    const third = runCli(bad);
     await rm(bad, { recursive: true, force: true });
     expect(third.status).toBe(1);
     expect(third.stderr).toContain('Nothing was loaded: 1 problem(s) in the extracts.');
     expect(third.stderr).toContain('awards.csv line 5: award_number must be RG or G then 3 to 8 digits');
   }, 120_000);
+
+  it('shows its usage and exits 2 without a folder', async () => {
+    const usage = await runHere('--help');
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/^Usage: npm run cufs:import -- <folder/);
+  });
 });
