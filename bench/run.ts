@@ -53,6 +53,7 @@ import { type DatabaseHandle, openDatabase } from '../apps/gateway/src/platform/
 import { migrateToLatest } from '../apps/gateway/src/platform/db/migrate.ts';
 import { installJobQueueSchema } from '../apps/gateway/src/platform/jobs/pg-boss-queue.ts';
 import { seedDemoData } from '../apps/gateway/src/seed.ts';
+import { BUNDLE } from '../apps/gateway/test/support/gateway-process.ts';
 import { BENCH_PERSON_ID, DATASET_TODAY, datasetFacts, generateDataset, invariantProblems } from './dataset.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -205,7 +206,7 @@ interface Gateway {
 }
 
 function startGateway(env: Record<string, string>): Gateway {
-  const child = spawn(process.execPath, ['apps/gateway/dist/main.bundle.js'], {
+  const child = spawn(process.execPath, BUNDLE, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
