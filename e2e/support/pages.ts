@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { expectNoAxeViolations } from './axe.ts';
 import { newContext } from './browser.ts';
 
-/** For a describe block: axe-core takes about a second a page on a quiet machine, ten or more when the cores are shared. */
+/** For a describe block: axe-core takes under a second a page, several when the cores are busy (axe.ts). */
 export const SLOW_AXE = { timeout: 240_000 };
 
 /** Runs `run` on a page of a fresh browser profile (cookies and all), closed afterwards. */
