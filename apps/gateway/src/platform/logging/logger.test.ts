@@ -1,16 +1,56 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loggerOptions } from './logger.ts';
 
+/** The JSON lines a logger with these settings writes. */
+function linesOf(format: 'json' | 'gcp', write: (log: pino.Logger) => void): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  write(pino(loggerOptions({ logging: { level: 'info', format } }, 'gateway'), sink));
+  return lines;
+}
+
 describe('loggerOptions', () => {
   it('writes plain JSON lines with the level, name and redactions asked for', () => {
-    const options = loggerOptions({ logging: { level: 'warn', format: 'json' } }, 'gateway');
-    expect(options).toMatchObject({ level: 'warn', name: 'gateway' });
-    expect(options.messageKey).toBeUndefined();
+    const [line] = linesOf('json', (log) => log.info({ req: { headers: { cookie: 'sid=secret' } } }, 'hello'));
+    expect(line).toMatchObject({
+      level: 30,
+      name: 'gateway',
+      msg: 'hello',
+      req: { headers: { cookie: '[Redacted]' } },
+    });
+    expect(line).not.toHaveProperty('severity');
   });
 
-  it('formats for Cloud Logging when asked, loading its library on demand', () => {
-    const options = loggerOptions({ logging: { level: 'info', format: 'gcp' } }, 'gateway');
-    expect(options).toMatchObject({ level: 'info', name: 'gateway', messageKey: 'message' });
-    expect(options.formatters?.level?.('error', 50)).toMatchObject({ severity: 'ERROR' });
+  it('writes what Cloud Logging and Error Reporting read when asked for the gcp format', () => {
+    const before = Math.floor(Date.now() / 1000);
+    const lines = linesOf('gcp', (log) => {
+      log.debug('not at this level');
+      log.info({ licenceId: 7 }, 'first');
+      log.warn('second');
+      log.error({ err: new Error('it broke'), call: { token: 'abc' } }, 'failed');
+    });
+    expect(lines.map((line) => [line.severity, line.message])).toEqual([
+      ['INFO', 'first'],
+      ['WARNING', 'second'],
+      ['ERROR', 'failed'],
+    ]);
+    const [first, , failed] = lines;
+    expect(first).toMatchObject({ licenceId: 7, name: 'gateway', serviceContext: { service: 'gateway' } });
+    const timestamp = first?.timestamp as { seconds: number; nanos: number };
+    expect(timestamp.seconds).toBeGreaterThanOrEqual(before);
+    expect(timestamp.nanos % 1_000_000).toBe(0);
+    expect(failed?.stack_trace).toMatch(/^Error: it broke\n\s+at /);
+    expect(failed).toMatchObject({ err: { message: 'it broke' }, call: { token: '[Redacted]' } });
+    // Cloud Logging orders lines of the same instant by insertId: it must rise with each line.
+    const ids = lines.map((line) => String(line['logging.googleapis.com/insertId']));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(3);
   });
 });
