@@ -28,7 +28,9 @@ describe('LazyDocumentStore', () => {
       lazy.exists('po/b.pdf'),
     ]);
     expect(await lazy.exists('po/a.pdf')).toBe(true);
-    expect((await lazy.get('po/a.pdf')).size).toBe(1);
+    const download = await lazy.get('po/a.pdf');
+    expect(download.size).toBe(1);
+    download.body.destroy();
     await lazy.delete('po/a.pdf');
     expect(await lazy.exists('po/a.pdf')).toBe(false);
     expect(loads).toBe(1);
