@@ -7,7 +7,7 @@ import { openTestDatabase, type TestDatabase, testEngine } from '../support/test
  * The rest of the suite runs the sources; production runs the esbuild bundle (scripts/bundle-gateway.js),
  * whose module loading differs (CommonJS interop, chunks loaded on first use, files found beside
  * the bundle). This builds it and starts it as the image does, on PostgreSQL, and asks for what
- * loads late: a page, the assets, the OpenAPI document.
+ * loads late: a page, the assets, the OpenAPI document, the metrics.
  */
 describe.runIf(testEngine === 'postgres')('the production bundle', () => {
   let database: TestDatabase;
@@ -20,10 +20,11 @@ describe.runIf(testEngine === 'postgres')('the production bundle', () => {
     await database?.close();
   });
 
-  it('starts, serves a page, the style sheet and scripts and the API document, and stops on SIGTERM', async () => {
+  it('starts, serves a page, the style sheet and scripts, the API document and the metrics, and stops on SIGTERM', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const gateway = await startGateway(database.url as string, port, 1, BUNDLE);
+    const metricsToken = 'production-bundle-metrics-token';
+    const gateway = await startGateway(database.url as string, port, 1, BUNDLE, { METRICS_TOKEN: metricsToken });
     try {
       await expect
         .poll(
@@ -53,6 +54,10 @@ describe.runIf(testEngine === 'postgres')('the production bundle', () => {
       const api = await fetch(`${base}/api/openapi.json`);
       expect(api.status).toBe(200);
       expect(((await api.json()) as { openapi: string }).openapi).toMatch(/^3\./);
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('http_request_duration_seconds_bucket{');
       const signIn = await fetch(`${base}/storage/`, { redirect: 'manual' });
       expect(signIn.status).toBe(302);
       expect(signIn.headers.get('location')).toContain('sign-in');

@@ -29,6 +29,7 @@ export async function startGateway(
   port: number,
   processes: number,
   command: readonly string[] = SOURCES,
+  settings: Readonly<Record<string, string>> = {},
 ): Promise<ChildProcess> {
   return spawn(process.execPath, command, {
     cwd: repositoryRoot,
@@ -46,6 +47,7 @@ export async function startGateway(
       ALLOW_OUTBOX_MAILER: 'true',
       ALLOW_LOCAL_DOCUMENTS: 'true',
       LOG_LEVEL: 'fatal',
+      ...settings,
     },
     stdio: 'ignore',
   });

@@ -17,7 +17,10 @@ export interface MetricsOptions {
 async function metricsPlugin(app: FastifyInstance, options: MetricsOptions): Promise<void> {
   if (options.production && !options.token) return;
   // Loaded only where metrics are served: a production process without a token does not load it.
-  const { collectDefaultMetrics, Histogram, Registry } = await import('prom-client');
+  // The default export (the CommonJS module itself): in the esbuild bundle the named ones are not
+  // the module's (test/platform/production-bundle.test.ts).
+  const { default: promClient } = await import('prom-client');
+  const { collectDefaultMetrics, Histogram, Registry } = promClient;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requestDuration = new Histogram({
