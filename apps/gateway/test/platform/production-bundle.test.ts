@@ -1,4 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BUNDLE, exitOf, freePort, repositoryRoot, startGateway } from '../support/gateway-process.ts';
 import { openTestDatabase, type TestDatabase, testEngine } from '../support/test-database.ts';
@@ -9,6 +12,20 @@ import { openTestDatabase, type TestDatabase, testEngine } from '../support/test
  * the bundle). This builds it and starts it as the image does, on PostgreSQL, and asks for what
  * loads late: a page, the assets, the OpenAPI document, the metrics.
  */
+/** Waits for the gateway at `base` to answer /readyz with 200 (its job queue started). */
+async function untilReady(base: string): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        fetch(`${base}/readyz`).then(
+          (response) => response.status,
+          () => 0,
+        ),
+      { timeout: 60_000, interval: 100 },
+    )
+    .toBe(200);
+}
+
 describe.runIf(testEngine === 'postgres')('the production bundle', () => {
   let database: TestDatabase;
   beforeAll(async () => {
@@ -26,19 +43,7 @@ describe.runIf(testEngine === 'postgres')('the production bundle', () => {
     const metricsToken = 'production-bundle-metrics-token';
     const gateway = await startGateway(database.url as string, port, 1, BUNDLE, { METRICS_TOKEN: metricsToken });
     try {
-      await expect
-        .poll(
-          () =>
-            fetch(`${base}/readyz`).then(
-              (response) => response.status,
-              () => 0,
-            ),
-          {
-            timeout: 60_000,
-            interval: 100,
-          },
-        )
-        .toBe(200);
+      await untilReady(base);
       const home = await fetch(`${base}/`);
       expect(home.status).toBe(200);
       expect(await home.text()).toContain('<main');
@@ -61,6 +66,37 @@ describe.runIf(testEngine === 'postgres')('the production bundle', () => {
       const signIn = await fetch(`${base}/storage/`, { redirect: 'manual' });
       expect(signIn.status).toBe(302);
       expect(signIn.headers.get('location')).toContain('sign-in');
+      gateway.kill('SIGTERM');
+      expect(await exitOf(gateway)).toBe(0);
+    } finally {
+      gateway.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('starts as `npm start` starts it, with no settings: embedded PGlite migrated and seeded, every role, the demo pages', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    // A fresh machine's environment: nothing set but where to listen and keep its data.
+    const gateway = spawn(process.execPath, BUNDLE, {
+      cwd: repositoryRoot,
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(port),
+        DATA_DIR: await mkdtemp(path.join(tmpdir(), 'ssgw-bundle-embedded-')),
+        LOG_LEVEL: 'fatal',
+      },
+      stdio: 'ignore',
+    });
+    try {
+      await untilReady(base);
+      const home = await fetch(`${base}/`);
+      expect(home.status).toBe(200);
+      expect(await home.text()).toContain('Sign in');
+      expect((await fetch(`${base}/dev/sign-in`)).status).toBe(200);
+      // Outside production the metrics need no token.
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('process_cpu_seconds_total');
       gateway.kill('SIGTERM');
       expect(await exitOf(gateway)).toBe(0);
     } finally {
