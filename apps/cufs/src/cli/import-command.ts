@@ -17,17 +17,21 @@ export interface CommandOutput {
   isTTY?: boolean;
 }
 
+/** What the command runs with; the process's own by default. */
+export interface CommandSurroundings {
+  env?: Record<string, string | undefined>;
+  stderr?: CommandOutput;
+  /** Where a relative folder is found. */
+  cwd?: string;
+}
+
 /**
  * Runs the import with the command-line arguments `args` and the settings of `env` (a folder
  * relative to `cwd`), reporting on `stderr`; resolves to the exit code.
  */
 export async function runImportCommand(
   args: string[],
-  { env = process.env, stderr = process.stderr, cwd = env.INIT_CWD ?? process.cwd() } = {} as {
-    env?: Record<string, string | undefined>;
-    stderr?: CommandOutput;
-    cwd?: string;
-  },
+  { env = process.env, stderr = process.stderr, cwd = env.INIT_CWD ?? process.cwd() }: CommandSurroundings = {},
 ): Promise<number> {
   const say = (line: string) => stderr.write(`${line}\n`);
   const folder = args[0];
