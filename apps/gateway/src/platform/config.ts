@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Zod without its code generation: an object schema's first parse no longer compiles a validator
 // with new Function, which cost more than it saved where schemas are parsed a few times each

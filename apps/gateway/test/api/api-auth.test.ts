@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { validate } from '@readme/openapi-parser';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loggerOptions } from '../../src/platform/logging/logger.ts';
 import { AppError } from '../../src/platform/web/errors.ts';
 import { apiRoute } from '../../src/platform/web/openapi.ts';

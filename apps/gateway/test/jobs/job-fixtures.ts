@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Executor } from '../../src/platform/db/database.ts';
 import { type AnyJobHandler, type JobRegistry, jobHandler, jobType } from '../../src/platform/jobs/jobs.ts';
 import { defaultJobRegistry, testConfig } from '../support/test-app.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Executor } from '../../platform/database.ts';
 import type { CostCentreAnswer, GlAnswer, GrantAnswer, Malformed, ProjectTasks } from './api.schemas.ts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GL_INVALID_REASONS, GRANT_INVALID_REASONS } from './judgements.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiSchemas, glCodeQuerySchema, grantQuerySchema } from '../codes/api.schemas.ts';
 
 type JsonObject = Record<string, unknown>;

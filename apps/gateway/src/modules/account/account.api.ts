@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Executor } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { apiRoute } from '../../platform/web/openapi.ts';

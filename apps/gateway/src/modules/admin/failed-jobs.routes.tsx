@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PersonWithRoles } from '../../modules/people/people.repository.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
 import type { FailedJobs } from '../../platform/jobs/jobs.ts';

@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Small pure pieces the back office's MANAGE forms share (licences, catalogue, vouchers, people):

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Executor } from '../../platform/db/database.ts';
 import { type AnyJobHandler, jobHandler, jobType } from '../../platform/jobs/jobs.ts';
 import type { GroupSyncRequest, Provisioner } from '../../platform/provisioner/provisioner.ts';

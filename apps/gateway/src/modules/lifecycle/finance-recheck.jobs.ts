@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { jobHandler, jobType, noPayload, type ScheduledJob } from '../../platform/jobs/jobs.ts';
 import type { FinanceCodeChecker } from '../payments/finance-code-check.ts';
 import { activeFinanceCodes } from './finance-recheck.repository.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Executor } from '../../platform/db/database.ts';
 import { type JobQueue, jobHandler, jobType } from '../../platform/jobs/jobs.ts';
 import type { RenderedEmail } from '../../platform/mail/email-template.tsx';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type JobHandler, jobHandler, jobType } from '../../platform/jobs/jobs.ts';
 import { systemActor } from '../audit/audit.repository.ts';
 import { checkFinanceCode } from '../payments/finance-code-check.ts';

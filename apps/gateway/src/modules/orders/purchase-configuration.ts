@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { fieldErrorsOf } from '../../platform/web/forms.ts';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { type FinanceCode, formatGlCode, type Problem, parseGlCode, parseGrant } from './finance-code.ts';
 import { TtlCache } from './ttl-cache.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AnyJobHandler, jobHandler, jobType } from '../../platform/jobs/jobs.ts';
 import type { Provisioner } from '../../platform/provisioner/provisioner.ts';
 import { licenceGroupsJobHandlers } from '../licences/licence-groups.jobs.ts';

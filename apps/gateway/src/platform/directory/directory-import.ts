@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { sql } from 'kysely';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CsvFileError, csvRecords } from '../csv.ts';
 import type { Executor } from '../db/database.ts';
 import { DIRECTORY_BATCH_SIZE } from './directory.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DIRECTORY_BATCH_SIZE, type Directory, type DirectoryEntry, DirectoryError } from './directory.ts';
 
 export interface LookupSettings {

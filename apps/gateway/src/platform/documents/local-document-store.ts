@@ -4,7 +4,7 @@ import { type FileHandle, lstat, mkdir, open, readFile, rename, unlink, writeFil
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   assertValidDocumentKey,
   DEFAULT_CONTENT_TYPE,

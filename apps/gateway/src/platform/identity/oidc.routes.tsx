@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { findOrCreatePersonByCrsid, findPersonWithRoles } from '../../modules/people/people.repository.ts';
 import type { Executor } from '../db/database.ts';
 import { Page } from '../web/layout.tsx';

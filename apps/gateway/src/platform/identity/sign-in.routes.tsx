@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { listPeopleForSignIn } from '../../modules/people/people.repository.ts';
 import type { Executor } from '../db/database.ts';
 import { CsrfField } from '../web/components.tsx';

@@ -1,6 +1,6 @@
 import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A transactional email type: a name for reports, and a subject, a plain-text part and an HTML

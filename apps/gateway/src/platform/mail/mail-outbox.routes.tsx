@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config.ts';
 import type { Executor } from '../db/database.ts';
 import { requirePerson } from '../identity/current-person.ts';

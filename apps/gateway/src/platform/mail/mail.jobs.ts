@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Executor } from '../db/database.ts';
 import { type JobHandler, type JobQueue, jobHandler, jobType } from '../jobs/jobs.ts';
 import type { RenderedEmail } from './email-template.tsx';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The provisioner port (DESIGN.md §4): what sets up the storage of an approved order. `manual`

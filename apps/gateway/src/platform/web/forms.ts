@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FieldErrors } from './components.tsx';
 import { AppError } from './errors.ts';
 

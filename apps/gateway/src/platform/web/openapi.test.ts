@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import { validate } from '@readme/openapi-parser';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import apiPlugin, { type ApiObjectSchema, type ApiOperation, apiRoute } from './openapi.ts';
 
 const options = {

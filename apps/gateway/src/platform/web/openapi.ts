@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PersonWithRoles } from '../../modules/people/people.repository.ts';
 import { APP_ERROR_STATUS, AppError, type AppErrorCode } from './errors.ts';
 
