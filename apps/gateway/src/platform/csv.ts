@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
 
 /** A CSV file the gateway cannot read: a header without a required column, or broken CSV. `line` 0: not known. */
 export class CsvFileError extends Error {
@@ -22,6 +21,8 @@ export async function* csvRecords(
   source: Readable,
   columns: readonly string[],
 ): AsyncIterable<{ line: number; record: Record<string, string> }> {
+  // Loaded on the first import, not at every start (service-team uploads only).
+  const { CsvError, parse } = await import('csv-parse');
   const parser = source.pipe(
     parse({
       bom: true,
@@ -45,7 +46,7 @@ export async function* csvRecords(
     }
   } catch (error) {
     if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines ?? 0;
+      const line = (error as { lines?: number }).lines ?? 0;
       throw new CsvFileError(line, `the file cannot be read as CSV: ${error.message}`);
     }
     throw error;
