@@ -458,12 +458,40 @@ const fmt = (n: number, digits = 0) =>
     ? n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : '—';
 
+/**
+ * How fast this machine is today, by two measures that no change of ours moves: a bare Node start
+ * (the floor of any cold start) and a fixed loop of arithmetic. Machines of the same kind differ
+ * (the same commit's cold start was 350 ms one day and 600 ms another), so figures from different
+ * runs compare only beside these.
+ */
+function machineSpeed(): string {
+  const launches = Array.from({ length: 5 }, () => {
+    const started = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    return performance.now() - started;
+  });
+  const loop = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      'let x = 0; const t = performance.now(); for (let i = 0; i < 3e8; i++) x += i % 7; console.log(performance.now() - t, x)',
+    ],
+    { encoding: 'utf8' },
+  );
+  const loopMs = Number(loop.stdout.split(' ')[0]);
+  return `machine: bare Node start ${fmt(median(launches))} ms (median of 5), fixed CPU loop ${fmt(loopMs)} ms, load average ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}`;
+}
+
 async function main(): Promise<void> {
   const rows: Array<[string, string, string, string]> = [];
   const name = KEPT_DATABASE ?? `ssgw_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   log(
     `Benchmark (../shared/bench/WORKLOAD.md) on ${new URL(serverUrl).host}, database ${name}${KEPT_DATABASE ? ' (kept from an earlier run)' : ''}; measures: ${ONLY.join(', ')}`,
   );
+  const machine = machineSpeed();
+  log(machine);
   const haveWrk = measuring('page') && ensureWrk();
 
   if (!KEPT_DATABASE) await admin(`CREATE DATABASE ${name}`);
@@ -631,6 +659,7 @@ async function main(): Promise<void> {
     log(line(header));
     log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
     for (const row of rows) log(line(row));
+    log(machine);
   } finally {
     for (const gateway of gateways) await gateway.stop();
     await handle.close();
