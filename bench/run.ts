@@ -79,6 +79,12 @@ function log(message = ''): void {
   process.stdout.write(`${message}\n`);
 }
 
+/** The machine's load average over 1, 5 and 15 minutes, printed beside each measure. */
+const loadAverage = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+
 function step(title: string): void {
   log('');
   log(`== ${title}`);
@@ -166,11 +172,7 @@ async function measurePage(
   processes: number,
   why: string,
 ): Promise<[string, string, string, string]> {
-  log(
-    `web processes: ${processes} (${why}); load average ${loadavg()
-      .map((n) => n.toFixed(2))
-      .join(' ')}; warm-up: 5 s …`,
-  );
+  log(`web processes: ${processes} (${why}); load average ${loadAverage()}; warm-up: 5 s …`);
   await runWrk(url, cookie, 5);
   log(`wrk -t2 -c32 -d${DURATION}s --latency …`);
   const result = await runWrk(url, cookie, DURATION);
@@ -408,9 +410,7 @@ async function benchNightly(handle: DatabaseHandle, source: string): Promise<[st
     const mib = (kib: number) => kib / 1024;
     log(`first run: ${JSON.stringify(first.result)}`);
     log(
-      `  process ${fmt(first.wallMs)} ms wall (the job itself ${fmt(first.jobMs)} ms), ${fmt(first.cpuMs)} ms CPU, peak RSS ${fmt(mib(first.maxRssKiB), 1)} MiB; load average ${loadavg()
-        .map((n) => n.toFixed(2))
-        .join(' ')}`,
+      `  process ${fmt(first.wallMs)} ms wall (the job itself ${fmt(first.jobMs)} ms), ${fmt(first.cpuMs)} ms CPU, peak RSS ${fmt(mib(first.maxRssKiB), 1)} MiB; load average ${loadAverage()}`,
     );
     const before = await nightlyFingerprint(db);
     const second = await nightlyProcess(url);
@@ -479,9 +479,7 @@ function machineSpeed(): string {
     { encoding: 'utf8' },
   );
   const loopMs = Number(loop.stdout.split(' ')[0]);
-  return `machine: bare Node start ${fmt(median(launches))} ms (median of 5), fixed CPU loop ${fmt(loopMs)} ms, load average ${loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ')}`;
+  return `machine: bare Node start ${fmt(median(launches))} ms (median of 5), fixed CPU loop ${fmt(loopMs)} ms, load average ${loadAverage()}`;
 }
 
 async function main(): Promise<void> {
@@ -621,11 +619,7 @@ async function main(): Promise<void> {
 
     if (measuring('cold')) {
       step(`Cold start: launch → first 200 from GET /storage/ (${COLD_RUNS} runs)`);
-      log(
-        `load average ${loadavg()
-          .map((n) => n.toFixed(2))
-          .join(' ')}`,
-      );
+      log(`load average ${loadAverage()}`);
       const colds: number[] = [];
       const coldCpus: number[] = [];
       for (let run = 1; run <= COLD_RUNS; run++) {
