@@ -18,7 +18,8 @@
  *    `wrk -t2 -c32 -d20s --latency` with the cookie; then the same with one web process
  *    (WEB_CONCURRENCY=1), as wrk shares the 2 cores with the server here.
  * 4. Cold start: BENCH_COLD_RUNS (default 5) launches, each polling GET /storage/ every 10 ms until
- *    the first 200.
+ *    the first 200; then the same for bench/floor-server.js, the least a server on our stack does
+ *    before that page (one route on Fastify, or node:http alone, with pg): the floor on this machine.
  * 5. The nightly lifecycle job (modules/lifecycle runNightlyLifecycle) as of 2026-11-01 on a copy of
  *    the database (CREATE DATABASE … TEMPLATE), in a process of its own on the built JavaScript: wall
  *    time and peak RSS; checks 16,993 suspended and 143 reminders, and that a second run changes
@@ -207,8 +208,8 @@ interface Gateway {
   stop(): Promise<void>;
 }
 
-function startGateway(env: Record<string, string>): Gateway {
-  const child = spawn(process.execPath, BUNDLE, {
+function startGateway(env: Record<string, string>, args: string[] = BUNDLE): Gateway {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -453,6 +454,44 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
+const FLOOR_LAYERS = ['fastify', 'http'] as const;
+
+/**
+ * The floor of a cold start on this machine: bench/floor-server.js (Node, pg and one query of
+ * bench01's licences, on Fastify or on node:http alone) launched and polled as the gateway is,
+ * COLD_RUNS times each, alternately, after one unmeasured launch each to fill the compile cache.
+ * Whatever the machine, the gateway's cold start can come no nearer the target than this.
+ */
+async function coldStartFloor(
+  env: Record<string, string>,
+  url: string,
+  gateways: Gateway[],
+): Promise<[string, string, string, string]> {
+  const times = new Map<string, number[]>(FLOOR_LAYERS.map((layer) => [layer, []]));
+  for (let run = 0; run <= COLD_RUNS; run++) {
+    for (const layer of FLOOR_LAYERS) {
+      const server = startGateway({ ...env, BENCH_PERSON_ID: String(BENCH_PERSON_ID) }, [
+        path.join(root, 'bench/floor-server.js'),
+        layer,
+      ]);
+      gateways.push(server);
+      const ms = await waitFor200(url, '', server, 30_000);
+      if (run > 0) times.get(layer)?.push(ms);
+      await server.stop();
+    }
+  }
+  const figure = (layer: string) => fmt(median(times.get(layer) ?? []));
+  log(
+    `floor: one-route Fastify + pg ${figure('fastify')} ms, node:http + pg ${figure('http')} ms (medians of ${COLD_RUNS})`,
+  );
+  return [
+    'cold start floor (floor-server.js)',
+    `Fastify + pg, one route: ${figure('fastify')} ms; node:http + pg: ${figure('http')} ms`,
+    '—',
+    '—',
+  ];
+}
+
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -639,6 +678,7 @@ async function main(): Promise<void> {
         '285 ms (262–362)',
         '< 250 ms',
       ]);
+      rows.push(await coldStartFloor(env, `${base}/storage/`, gateways));
     }
 
     if (measuring('nightly')) {
