@@ -132,6 +132,18 @@ describe('changing members and projects on the licence and project pages', () =>
     expect((await (await as('cb404')).get(`/storage/licence/${l.id}/owner`)).statusCode).toBe(404);
   });
 
+  it('refuses a hand-over to the Data Owner themselves at the first step, not after a confirmation', async () => {
+    const l = await licence();
+    const alice = await as('ar101');
+    const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/owner`);
+    const self = await alice.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: ' AR101 ' });
+    expect(self.statusCode).toBe(422);
+    expect(title(self.body)).toMatch(/^Error: Hand over ownership/);
+    expect(self.body).toMatch(/id="crsid-error">.*Alice Researcher is the Data Owner already/s);
+    expect(self.body).toContain('value=" AR101 "');
+    expect(self.body).not.toContain('name="confirm" value="yes"');
+  });
+
   it('creates a project within the size, then changes its quota and members on its page', async () => {
     const l = await licence();
     const alice = await as('ar101');

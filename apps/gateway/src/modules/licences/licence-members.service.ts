@@ -272,8 +272,7 @@ export async function handOverOwnership(
 ): Promise<void> {
   await context.db.transaction().execute(async (tx) => {
     const licence = await lockForChange(tx, person, licenceId, 'hand-over');
-    const next = await directoryPerson(tx, crsid);
-    if (next.id === licence.ownerPersonId) throw invalid('crsid', `${next.displayName} is the Data Owner already`);
+    const next = await newOwnerOf(tx, licence.ownerPersonId, crsid);
     const [oldOwner] = await crsidsOf(tx, [licence.ownerPersonId]);
     await tx
       .updateTable('licences')
@@ -599,7 +598,23 @@ export async function changeRightsFor(
   return problem ? { ...none, problem } : rights;
 }
 
-/** A current person in the directory by CRSid (for a confirmation step), or an unprocessable AppError for `field`. */
-export function currentPerson(db: Executor, crsid: string, field = 'crsid'): Promise<DirectoryPerson> {
-  return directoryPerson(db, crsid, field);
+/** Who a hand-over would make the Data Owner: a current person who is not the owner already, or a message for `crsid`. */
+async function newOwnerOf(db: Executor, ownerPersonId: number, crsid: string): Promise<DirectoryPerson> {
+  const next = await directoryPerson(db, crsid);
+  if (next.id === ownerPersonId) throw invalid('crsid', `${next.displayName} is the Data Owner already`);
+  return next;
+}
+
+/**
+ * The person a hand-over of this licence would make its Data Owner, for the confirmation step
+ * (the same checks as handOverOwnership's), or an unprocessable AppError for `crsid`.
+ */
+export async function proposedOwner(db: Executor, licenceId: number, crsid: string): Promise<DirectoryPerson> {
+  const licence = await db
+    .selectFrom('licences')
+    .select('owner_person_id')
+    .where('id', '=', licenceId)
+    .executeTakeFirst();
+  if (!licence) throw licenceNotFound();
+  return newOwnerOf(db, licence.owner_person_id, crsid);
 }

@@ -20,9 +20,9 @@ import {
   addProjectMember,
   changeRightsFor,
   createStorageProject,
-  currentPerson,
   handOverOwnership,
   type MembersContext,
+  proposedOwner,
   removeDataManager,
   removeProjectMember,
   resizeStorageProject,
@@ -230,7 +230,7 @@ export async function licencesRoutes(
     request: IdRequest,
     reply: FastifyReply,
     person: PersonWithRoles,
-    options: { form?: MembersForm; confirming?: Awaited<ReturnType<typeof currentPerson>> } = {},
+    options: { form?: MembersForm; confirming?: Awaited<ReturnType<typeof proposedOwner>> } = {},
   ) {
     const id = licenceIdOf(request);
     const licence = await findLicenceForPerson(db, person, id);
@@ -262,7 +262,7 @@ export async function licencesRoutes(
     if (values.confirm !== 'yes') {
       // First step: check the CRSid, then ask to confirm, naming the person.
       try {
-        const next = await currentPerson(db, values.crsid ?? '');
+        const next = await proposedOwner(db, id, values.crsid ?? '');
         return renderHandOver(request, reply, person, { confirming: next });
       } catch (error) {
         if (!(error instanceof AppError) || !error.fields) throw error;
