@@ -12,7 +12,7 @@ describe('buying storage through the JSON API', () => {
 
   beforeAll(async () => {
     t = await startTestAppWithCufs();
-    for (const crsid of ['ar101', 'bm202', 'da303', 'rs501', 'if502']) {
+    for (const crsid of ['ar101', 'bm202', 'da303', 'rs501', 'if502', 'fn601']) {
       const person = await t.database.db
         .selectFrom('people')
         .select(['id', 'crsid'])
@@ -129,6 +129,9 @@ describe('buying storage through the JSON API', () => {
     expect((await call('if502', 'GET', `/api/orders/${order.reference}`)).statusCode).toBe(404);
     expect((await call('da303', 'POST', `/api/orders/${order.reference}/cancel`)).statusCode).toBe(404);
     expect((await call('bm202', 'POST', `/api/orders/${order.reference}/cancel`)).statusCode).toBe(403);
+    // Finance reads every order but changes only charges: sees it, cannot cancel.
+    expect((await call('fn601', 'GET', `/api/orders/${order.reference}`)).statusCode).toBe(200);
+    expect((await call('fn601', 'POST', `/api/orders/${order.reference}/cancel`)).statusCode).toBe(403);
     expect((await call('da303', 'GET', `/api/licences/${order.licence.id}`)).statusCode).toBe(404);
     expect((await call('bm202', 'GET', `/api/licences/${order.licence.id}`)).json()).toMatchObject({
       name: 'API licence',

@@ -247,6 +247,14 @@ describe('buying research storage through the pages', () => {
     await dana.signInAs('da303');
     const danaCsrf = await dana.csrfFrom('/storage/');
     expect((await dana.post(`/orders/${reference}/cancel`, { _csrf: danaCsrf })).statusCode).toBe(404);
+    // Finance reads every order but changes only charges (DESIGN.md §3): no cancelling.
+    const farah = new Browser(t.app);
+    await farah.signInAs('fn601');
+    expect((await farah.get(`/orders/${reference}/`)).body).not.toContain(`href="/orders/${reference}/cancel"`);
+    expect((await farah.get(`/orders/${reference}/cancel`)).statusCode).toBe(403);
+    const farahCsrf = await farah.csrfFrom('/storage/');
+    expect((await farah.post(`/orders/${reference}/cancel`, { _csrf: farahCsrf })).statusCode).toBe(403);
+    expect((await alice.get(`/orders/${reference}/`)).body).not.toContain('Cancelled');
 
     const confirm = await alice.get(`/orders/${reference}/cancel`);
     expect(confirm.body).toContain('Yes, cancel the order');

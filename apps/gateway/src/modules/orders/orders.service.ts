@@ -15,7 +15,7 @@ import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
 import { findUnusedUpload } from '../payments/po-document.ts';
 import { findVoucher, redeemVoucher, releaseVoucher, voucherProblem } from '../payments/vouchers.repository.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
-import { isServiceStaff } from '../people/staff-access.ts';
+import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { ORDER_STATUS_WORDS, type OrderStatus } from './order-status.ts';
 import { orderEmail } from './orders.emails.tsx';
 import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
@@ -390,12 +390,15 @@ export function canSeeOrder(person: PersonWithRoles, order: OrderDetail): boolea
   );
 }
 
-/** Who may cancel: the buyer, the Data Owner, or the service's staff (DESIGN.md §3). */
+/**
+ * Who may cancel: the buyer, the Data Owner, or the staff who manage the product's service
+ * (DESIGN.md §3). Finance reads every order but changes only charges, so it may not.
+ */
 export function canCancelOrder(person: PersonWithRoles, order: OrderDetail): boolean {
   return (
     order.buyer.id === person.id ||
     order.licence.owner.id === person.id ||
-    isServiceStaff(person, order.product.service)
+    canManageService(person, order.product.service)
   );
 }
 
