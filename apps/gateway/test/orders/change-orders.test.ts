@@ -201,7 +201,19 @@ describe('change orders', () => {
         .execute();
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ action: 'submitted', actor_label: 'bm202' });
-      expect(audit[0]?.after).toMatchObject({ kind: 'increase', sizeTb: 2, totalPence: 7308 });
+      expect(audit[0]?.after).toMatchObject({
+        kind: 'increase',
+        addTb: 2,
+        totalPence: 7308,
+        licenceSizeTb: 5,
+        licenceEndDate: '2027-07-31',
+        licenceStatus: 'active',
+      });
+      // The licence's history reads as what was ordered, not as its size going from 5 TB to 2 TB.
+      const history = (await ben.get(`/storage/licence/${id}/`)).body;
+      expect(history).toContain('add TB: 2;');
+      expect(history).toContain('licence size TB: 5;');
+      expect(history).not.toMatch(/size TB: 5 → 2|→ none/);
 
       const order = await ben.get(`/orders/${reference}/`);
       expect(order.body).toContain('More space');

@@ -339,11 +339,12 @@ export async function submitChangeOrder(
       entityId: order.reference,
       licenceId: licence.id,
       action: 'submitted',
-      before: { licenceStatus: licence.status, sizeTb: licence.sizeTb, endDate: licence.endDate },
+      // No `before`: the order did not exist. The licence as it was priced is named as the
+      // licence's, so the history does not read as its size or end date changing to the order's.
       after: {
         kind,
         status,
-        sizeTb: price.sizeTb,
+        ...(kind === 'increase' ? { addTb: price.sizeTb } : { sizeTb: price.sizeTb }),
         termYears: price.termYears,
         startsOn: price.startsOn,
         endsOn: price.endsOn,
@@ -353,6 +354,9 @@ export async function submitChangeOrder(
         payment: payment.method,
         checkStatus: checked.checkStatus,
         ...(reason ? { reason } : {}),
+        licenceStatus: licence.status,
+        licenceSizeTb: licence.sizeTb,
+        licenceEndDate: licence.endDate,
       },
     });
     const detail = await findOrder(tx, { id: order.id });
