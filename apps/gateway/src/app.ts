@@ -48,6 +48,7 @@ import metricsPlugin from './platform/metrics/metrics.ts';
 import { createProvisioner } from './platform/provisioner/index.ts';
 import { assetRoutes } from './platform/web/assets.ts';
 import { registerErrorHandling } from './platform/web/error-handler.tsx';
+import { refuseNulCharacters } from './platform/web/nul-characters.ts';
 import apiPlugin from './platform/web/openapi.ts';
 import { schemaCompilersOnDemand } from './platform/web/schema-compilers.ts';
 import { registerSecurityHeaders } from './platform/web/security.ts';
@@ -122,6 +123,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     clock,
     changes: deps.changes,
   });
+  // After the session is read (so the refusal's page shows who is signed in), before any route.
+  refuseNulCharacters(app);
   await app.register(apiPlugin, {
     publicUrl: config.publicUrl,
     serviceName: config.service.name,

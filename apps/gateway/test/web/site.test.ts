@@ -206,3 +206,40 @@ describe('unexpected failures', () => {
     }
   });
 });
+
+describe('a NUL character in the address or a form', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  // PostgreSQL cannot store or compare text holding U+0000: such a value used to reach a query and
+  // fail it, a 500. It is refused at the edge instead, before anything reads or writes.
+  it('is a 400 with a readable message, never a 500', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    for (const url of ['/orders/%00/', '/orders/ORD-%00/purchase-order', '/storage/?q=%00']) {
+      const page = await alice.get(url);
+      expect(page.statusCode, url).toBe(400);
+      expect(page.body, url).toContain('The request could not be understood');
+    }
+    const rosa = new Browser(t.app);
+    await rosa.signInAs('rs501');
+    for (const url of ['/admin/orders/%00/', '/admin/orders/?q=a%00', '/admin/licences/?q=%00']) {
+      expect((await rosa.get(url)).statusCode, url).toBe(400);
+    }
+    const _csrf = await alice.csrfFrom('/account/');
+    const form = await alice.post('/account/reminders', { _csrf, reminders: 'stop\u0000' });
+    expect(form.statusCode).toBe(400);
+    const { csrfToken } = (await alice.get('/api/csrf-token')).json();
+    const api = await alice.inject({
+      method: 'POST',
+      url: '/api/licences/1/changes/price',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+      payload: JSON.stringify({ kind: 'cancellation', reason: 'a\u0000b' }),
+    });
+    expect(api.statusCode).toBe(400);
+    expect(api.json().error).toMatchObject({ status: 400, code: 'bad-request' });
+  });
+});
