@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCommandDatabase } from '../../src/cli/cli-support.ts';
+import { migrations } from '../../src/migrations/index.ts';
 import { openDatabase } from '../../src/platform/db/database.ts';
 import { migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { admin, testEngine } from '../support/test-database.ts';
@@ -42,5 +44,19 @@ describe.skipIf(testEngine !== 'postgres')('a command on a PostgreSQL database',
       await handle.close();
     }
     await expect(withCommandDatabase(work)).resolves.toBe(1);
+  });
+
+  it('names the one migration a database has not run, the latest', async () => {
+    const latest = Object.keys(migrations).sort().at(-1);
+    const handle = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 1 });
+    try {
+      await migrateToLatest(handle.db);
+      await sql`DELETE FROM kysely_migration WHERE name = ${latest}`.execute(handle.db);
+    } finally {
+      await handle.close();
+    }
+    await expect(withCommandDatabase(async () => 'worked')).rejects.toThrow(
+      `The database has not run a migration this build needs (${latest}): run npm run migrate first`,
+    );
   });
 });

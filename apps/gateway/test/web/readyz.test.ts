@@ -1,9 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrations } from '../../src/migrations/index.ts';
 import { healthRoutes } from '../../src/modules/health/health.routes.ts';
 import { openTestDatabase, type TestDatabase, testEngine } from '../support/test-database.ts';
 
-describe(`/readyz while the job queue starts (${testEngine})`, () => {
+describe(`/readyz (${testEngine})`, () => {
   let database: TestDatabase;
   let app: FastifyInstance;
   let jobsStarted = false;
@@ -26,5 +28,14 @@ describe(`/readyz while the job queue starts (${testEngine})`, () => {
     const ready = await app.inject('/readyz');
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('is not ready on a database behind this build, and names what it has not run', async () => {
+    jobsStarted = true;
+    const latest = Object.keys(migrations).sort().at(-1);
+    await sql`DELETE FROM kysely_migration WHERE name = ${latest}`.execute(database.db);
+    const behind = await app.inject('/readyz');
+    expect(behind.statusCode).toBe(503);
+    expect(behind.json()).toEqual({ status: 'migrations pending', pending: [latest] });
   });
 });
