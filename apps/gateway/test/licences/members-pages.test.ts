@@ -175,6 +175,8 @@ describe('changing members and projects on the licence and project pages', () =>
     const neither = await alice.post(`${projectUrl}members`, { _csrf, memberCrsid: 'lp999' });
     expect(neither.body).toMatch(/id="memberRole-error">/);
     expect(neither.body).toMatch(/id="memberCrsid-error">.*has left the University/s);
+    // The error summary lists the problems in the order of the fields: CRSid, then role.
+    expect(neither.body).toMatch(/<a href="#memberCrsid">[^<]*<\/a><\/li><li><a href="#memberRole">/);
     const added = await alice.post(`${projectUrl}members`, {
       _csrf,
       memberCrsid: 'da303',

@@ -470,10 +470,10 @@ export async function addProjectMember(
 ): Promise<void> {
   await context.db.transaction().execute(async (tx) => {
     const project = await lockProjectForChange(tx, person, projectId, 'change-project-members');
-    // Both fields' messages at once, for the page.
+    // Both fields' messages at once, for the page, in the form's order (its error summary's).
     const fields: Record<string, string> = {};
-    const role = await fieldOrMessage(fields, async () => parseRole(input.role));
     const added = await fieldOrMessage(fields, () => directoryPerson(tx, input.crsid));
+    const role = await fieldOrMessage(fields, async () => parseRole(input.role));
     if (!role || !added) {
       throw new AppError('unprocessable', 'Check the new member: see the message for each field.', fields);
     }
