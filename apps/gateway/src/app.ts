@@ -167,7 +167,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(adminRoutes, { db, clock });
   await app.register(ordersAdminRoutes, { orders });
   await app.register(provisioningRoutes, { provisioning: { ...orders, provisioner } });
-  await app.register(licencesAdminRoutes, { db, clock, warningPercent });
+  await app.register(licencesAdminRoutes, { db, clock, jobs: deps.jobs, site: orders.site, warningPercent });
   await app.register(catalogueAdminRoutes, { db, clock });
   await app.register(vouchersAdminRoutes, { db, clock });
   await app.register(peopleAdminRoutes, { db });

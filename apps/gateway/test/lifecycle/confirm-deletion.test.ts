@@ -104,6 +104,42 @@ describe('confirming a deletable licence’s deletion', () => {
     expect(again.statusCode).toBe(409);
   });
 
+  it('tells the Data Owner that the data has been deleted, once, in the same transaction', async () => {
+    const db = t.database.db;
+    const owned = await insertStorage(db, {
+      name: 'Told owner data',
+      owner: 'ar101',
+      managers: ['bm202'],
+      status: 'deletable',
+      startDate: '2023-05-01',
+      endDate: '2026-05-01',
+      order: null,
+    });
+    const deletionMail = () =>
+      db
+        .selectFrom('mail_outbox')
+        .select(['to_addresses', 'subject', 'text_body'])
+        .where('template', '=', 'licence-deleted')
+        .where('text_body', 'like', '%Told owner data%')
+        .execute();
+    const rosa = await as('rs501');
+    const refused = await rosa.post(adminLicencePath(owned.licenceId, 'confirm-deletion'), { deletionReason: '' });
+    expect(refused.statusCode).toBe(422);
+    expect(await deletionMail()).toEqual([]);
+    const done = await rosa.post(adminLicencePath(owned.licenceId, 'confirm-deletion'), {
+      deletionReason: 'Removed from /rds on 27 November',
+    });
+    expect(done.statusCode).toBe(303);
+    const mail = await deletionMail();
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.to_addresses).toEqual(['ar101@cam.ac.uk']);
+    expect(mail[0]?.subject).toBe('Your expired storage has been deleted');
+    expect(mail[0]?.text_body).toContain('"Told owner data" (ended 1 May 2026)');
+    expect(mail[0]?.text_body).toContain(`/storage/licence/${owned.licenceId}/`);
+    await rosa.post(adminLicencePath(owned.licenceId, 'confirm-deletion'), { deletionReason: 'Again' });
+    expect(await deletionMail()).toHaveLength(1);
+  });
+
   it('refuses a locked or not-yet-deletable licence with a conflict', async () => {
     const rosa = await as('rs501');
     for (const id of [lockedDeletable, cold]) {

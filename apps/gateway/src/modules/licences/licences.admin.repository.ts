@@ -335,6 +335,27 @@ export async function markLicenceDeleted(tx: Executor, id: number, at: Date): Pr
   return result.numUpdatedRows === 1n;
 }
 
+/** Whom to tell of a licence's deletion: its name and end date, and its Data Owner if still at the University. */
+export async function findDeletionNoticeFacts(tx: Executor, id: number) {
+  const row = await tx
+    .selectFrom('licences')
+    .innerJoin('people as owner', 'owner.id', 'licences.owner_person_id')
+    .select([
+      'licences.id',
+      'licences.name',
+      'licences.end_date',
+      'owner.display_name',
+      'owner.email',
+      'owner.status as owner_status',
+    ])
+    .where('licences.id', '=', id)
+    .executeTakeFirstOrThrow();
+  return {
+    licence: { licenceId: row.id, licenceName: row.name, endDate: row.end_date },
+    owner: row.owner_status === 'current' ? { displayName: row.display_name, email: row.email } : undefined,
+  };
+}
+
 /** Unlocks a locked licence; false if it was not locked. */
 export async function clearLicenceLock(tx: Executor, id: number, at: Date): Promise<boolean> {
   const result = await tx

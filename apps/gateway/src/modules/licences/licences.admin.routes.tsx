@@ -1,6 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../../platform/clock.ts';
-import type { Executor } from '../../platform/db/database.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
@@ -18,6 +16,7 @@ import {
   type ChangeOutcome,
   confirmLicenceDeletion,
   editLicence,
+  type LicencesAdminContext,
   licenceForStaff,
   licenceServiceOf,
   lockLicence,
@@ -29,10 +28,10 @@ import { parseId } from './licences.routes.tsx';
 /** MANAGE / Licences in the back office: search, everything about one licence, edit, lock and unlock. */
 export async function licencesAdminRoutes(
   app: FastifyInstance,
-  options: { db: Executor; clock: Clock; warningPercent: number },
+  options: LicencesAdminContext & { warningPercent: number },
 ) {
   const { db, clock, warningPercent } = options;
-  const context = { db, clock };
+  const context: LicencesAdminContext = { db, clock, jobs: options.jobs, site: options.site };
 
   app.get('/admin/licences/', async (request, reply) => {
     const person = requireBackOffice(request);

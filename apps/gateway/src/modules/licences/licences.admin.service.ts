@@ -1,9 +1,12 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
+import type { JobQueue } from '../../platform/jobs/jobs.ts';
+import { queueEmail } from '../../platform/mail/mail.jobs.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { reasonField } from '../admin/manage-forms.ts';
 import { type AuditEvent, listLicenceAudit, personActor, recordAudit } from '../audit/audit.repository.ts';
+import { licenceDeletedNotice, type SiteLinks } from '../lifecycle/lifecycle.service.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
@@ -11,6 +14,7 @@ import { assertLicenceUnlocked } from './licence-lock.ts';
 import {
   type AdminLicenceDetail,
   clearLicenceLock,
+  findDeletionNoticeFacts,
   findLicenceForStaff,
   findLicenceService,
   type LicenceUpdate,
@@ -28,6 +32,9 @@ import {
 export interface LicencesAdminContext {
   db: Executor;
   clock: Clock;
+  /** Where a deletion's notice to the Data Owner is queued, and the links it carries. */
+  jobs: JobQueue;
+  site: SiteLinks;
 }
 
 export const licenceNotFound = () =>
@@ -197,6 +204,14 @@ export async function confirmLicenceDeletion(
       after: { status: 'deleted', reason: reason.reason },
       licenceId: id,
     });
+    const { licence, owner } = await findDeletionNoticeFacts(tx, id);
+    if (owner && licence.endDate) {
+      await queueEmail(
+        tx,
+        licenceDeletedNotice(context.site, owner, { ...licence, endDate: licence.endDate }),
+        context.jobs,
+      );
+    }
     return { ok: true, message: 'The deletion is recorded: the licence is deleted.' };
   });
 }

@@ -22,6 +22,7 @@ export const licenceReminderEmail = lifecycleEmail('licence-reminder');
 export const licenceSuspendedEmail = lifecycleEmail('licence-suspended');
 export const licenceColdEmail = lifecycleEmail('licence-cold');
 export const licenceDeletableEmail = lifecycleEmail('licence-deletable');
+export const licenceDeletedEmail = lifecycleEmail('licence-deleted');
 export const waitingOrdersDigestEmail = lifecycleEmail('waiting-orders-digest');
 export const financeCodeClosedEmail = lifecycleEmail('finance-code-closed');
 export const memberLeftEmail = lifecycleEmail('member-left');

@@ -13,6 +13,7 @@ import {
   type LifecycleEmailProps,
   licenceColdEmail,
   licenceDeletableEmail,
+  licenceDeletedEmail,
   licenceReminderEmail,
   licenceSuspendedEmail,
 } from './lifecycle.emails.tsx';
@@ -231,10 +232,41 @@ function expiryProps(
     headline: words.headline,
     greeting: `Hello ${displayName},`,
     paragraphs: [`${many ? 'These storage licences' : 'This storage licence'} you own ${words.what}`],
-    licences: licences.map((licence) => ({
-      line: `"${licence.licenceName}" (ended ${formatDay(licence.endDate)})`,
-      url: licenceUrl(site, licence.licenceId),
-    })),
+    licences: licences.map((licence) => endedLicenceLine(site, licence)),
     closing: [words.next],
   };
+}
+
+/** A licence that ended, as a line of an expiry or deletion notice, with a link to its page. */
+function endedLicenceLine(site: SiteLinks, licence: { licenceId: number; licenceName: string; endDate: string }) {
+  return {
+    line: `"${licence.licenceName}" (ended ${formatDay(licence.endDate)})`,
+    url: licenceUrl(site, licence.licenceId),
+  };
+}
+
+/**
+ * The last step of an unrenewed licence, which no job takes: once its service team has deleted
+ * the data and confirmed it, its Data Owner is told, so that nothing is deleted silently.
+ */
+export function licenceDeletedNotice(
+  site: SiteLinks,
+  owner: { displayName: string; email: string },
+  licence: { licenceId: number; licenceName: string; endDate: string },
+): RenderedEmail {
+  return renderEmail(
+    licenceDeletedEmail,
+    {
+      serviceName: site.serviceName,
+      contactEmail: site.contactEmail,
+      headline: 'Your expired storage has been deleted',
+      greeting: `Hello ${owner.displayName},`,
+      paragraphs: [
+        'This storage licence you own ended without a renewal, and the storage team has now deleted its data:',
+      ],
+      licences: [endedLicenceLine(site, licence)],
+      closing: ['The licence stays in My storage as deleted. Buy new storage there if you need some again.'],
+    },
+    { to: owner.email },
+  );
 }
