@@ -216,5 +216,9 @@ describe('changing members and projects on the licence and project pages', () =>
     const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/`);
     const refused = await alice.post(`/storage/licence/${l.id}/managers`, { _csrf, managerCrsid: 'bm202' });
     expect(refused.statusCode).toBe(409);
+    // Nothing "has already changed": the page's title says the change cannot be made now, and why.
+    expect(title(refused.body)).toMatch(/^That cannot be done now/);
+    expect(refused.body).toContain('<h1>That cannot be done now</h1>');
+    expect(refused.body).toContain('This licence is locked by the storage team');
   });
 });

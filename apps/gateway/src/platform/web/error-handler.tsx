@@ -69,7 +69,9 @@ function titleFor(status: number): string {
   if (status === 401) return 'Sign in required';
   if (status === 403) return 'You cannot do that';
   if (status === 404) return 'Page not found';
-  if (status === 409) return 'That has already changed';
+  // A conflict is a race lost ("already approved by …") or a state that refuses the change (locked,
+  // expired): the message says which; the title must fit both.
+  if (status === 409) return 'That cannot be done now';
   if (status === 429) return 'Too many attempts';
   if (status >= 500) return 'Sorry, something went wrong';
   return 'There is a problem';

@@ -343,7 +343,11 @@ const ERROR_RESPONSES: Record<AppErrorCode, { name: string; description: string 
     description: 'Not allowed for this person, or (session only) the x-csrf-token header is missing or wrong.',
   },
   'not-found': { name: 'NotFound', description: 'There is no such thing, or it is not yours to see.' },
-  conflict: { name: 'Conflict', description: 'It has already changed; read it again and retry.' },
+  conflict: {
+    name: 'Conflict',
+    description:
+      'Not now: the record changed meanwhile (read it again), or its state (locked, expired, a change in progress) refuses it; the message says which.',
+  },
   'payload-too-large': { name: 'PayloadTooLarge', description: 'The body is too large.' },
   unprocessable: { name: 'Unprocessable', description: 'The body is not valid; `fields` has a message per field.' },
   'rate-limited': { name: 'RateLimited', description: 'Too many requests: wait for the minute to pass.' },
