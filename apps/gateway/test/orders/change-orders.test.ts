@@ -216,6 +216,12 @@ describe('change orders', () => {
       expect(history).not.toMatch(/size TB: 5 → 2|→ none/);
 
       const order = await ben.get(`/orders/${reference}/`);
+      // Cancelling it asks about the change ordered, not about "2 TB of Research Data Store".
+      const cancelling = await ben.get(`/orders/${reference}/cancel`);
+      expect(cancelling.body).toContain(
+        `2 TB more for “Change test ${licenceNumber}”, 27 November 2026 to 31 July 2027.`,
+      );
+      expect(cancelling.body).not.toContain('2 TB of Research Data Store');
       expect(order.body).toContain('More space');
       expect(order.body).toContain('27 November 2026 to 31 July 2027');
       // Submitting the same page again shows the same order, and makes no other.

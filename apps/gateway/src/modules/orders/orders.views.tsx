@@ -5,6 +5,7 @@ import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
+import { describeChange } from './change-orders.service.ts';
 import { ChangePriceLines } from './change-orders.views.tsx';
 import { daysInclusive } from './change-pricing.ts';
 import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS } from './order-status.ts';
@@ -179,6 +180,8 @@ function ChangeFinanceCode(props: {
   );
 }
 
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 export function CancelOrderPage({ context, order }: { context: PageContext; order: OrderDetail }) {
   return (
     <Page
@@ -188,7 +191,10 @@ export function CancelOrderPage({ context, order }: { context: PageContext; orde
     >
       <h1>Cancel order {order.reference}?</h1>
       <p>
-        {order.sizeTb} TB of {order.product.name}, “{order.licence.name}”. Nothing will be charged, and{' '}
+        {order.kind === 'new'
+          ? `${order.sizeTb} TB of ${order.product.name}, “${order.licence.name}”`
+          : capitalise(describeChange(order))}
+        . Nothing will be charged, and{' '}
         {order.kind === 'new' ? 'the licence will not be set up' : 'the licence stays as it is'}.
         {order.payment.voucherCode ? ` Voucher ${order.payment.voucherCode} can be used again.` : ''}
       </p>
