@@ -207,6 +207,29 @@ describe('changing members and projects on the licence and project pages', () =>
     ]);
   });
 
+  it('says what an ended licence means for its storage projects, instead of promising a set-up', async () => {
+    const { projectIds } = await insertStorage(t.database.db, {
+      name: `Ended ${Math.random().toString(36).slice(2, 8)}`,
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'cancelled',
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      projects: [
+        { name: 'never-made', quotaTb: 2, status: 'pending' },
+        { name: 'was-made', quotaTb: 2, status: 'active' },
+      ],
+      order: null,
+    });
+    const alice = await as('ar101');
+    const pending = await alice.get(`/storage/project/${projectIds[0]}/`);
+    expect(pending.body).toContain('Its licence is cancelled, so this storage project will not be set up.');
+    expect(pending.body).not.toContain('will create this storage project when the licence is set up');
+    const made = await alice.get(`/storage/project/${projectIds[1]}/`);
+    expect(made.body).toContain('Its licence is cancelled, so this storage project can no longer be used.');
+    expect(made.body).not.toContain('its members can use it');
+  });
+
   it('says a locked licence cannot change, shows no forms, and refuses a change', async () => {
     const l = await licence({ locked: true });
     const alice = await as('ar101');

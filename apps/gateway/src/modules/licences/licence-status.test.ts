@@ -4,6 +4,7 @@ import {
   LICENCE_STATUS_RANK,
   LICENCE_STATUS_WORDS,
   LICENCE_STATUSES,
+  projectStatusWords,
   STORAGE_PROJECT_STATUS_WORDS,
 } from './licence-status.ts';
 
@@ -55,5 +56,40 @@ describe('describeRoles', () => {
     expect(describeRoles(['project-data-user', 'data-owner'])).toBe('Data Owner, Project Data User');
     expect(describeRoles(['data-manager', 'project-data-manager'])).toBe('Data Manager, Project Data Manager');
     expect(describeRoles([])).toBe('');
+  });
+});
+
+describe('a storage project’s status in the light of its licence’s', () => {
+  it('explains the project alone while its licence is in use, or when it is removed', () => {
+    for (const licence of ['pending', 'active'] as const) {
+      expect(projectStatusWords('pending', licence)).toEqual(STORAGE_PROJECT_STATUS_WORDS.pending);
+      expect(projectStatusWords('active', licence)).toEqual(STORAGE_PROJECT_STATUS_WORDS.active);
+    }
+    expect(projectStatusWords('removed', 'cancelled')).toEqual(STORAGE_PROJECT_STATUS_WORDS.removed);
+  });
+
+  it('never promises a set-up or use that the licence’s status rules out', () => {
+    expect(projectStatusWords('pending', 'cancelled').explanation).toBe(
+      'Its licence is cancelled, so this storage project will not be set up.',
+    );
+    expect(projectStatusWords('active', 'deleted').explanation).toBe(
+      'Its licence is deleted, so this storage project can no longer be used.',
+    );
+    expect(projectStatusWords('active', 'suspended').explanation).toBe(
+      'Its licence has expired, so this storage project can be read but not changed until the licence is renewed.',
+    );
+    expect(projectStatusWords('active', 'cold').explanation).toBe(
+      'Its licence is in the cold store, so this storage project can be used again only if the licence is recovered.',
+    );
+    expect(projectStatusWords('pending', 'cold').explanation).toBe(
+      'Its licence is in the cold store, so this storage project will be set up only if the licence is recovered.',
+    );
+    for (const licence of LICENCE_STATUSES) {
+      for (const project of ['pending', 'active'] as const) {
+        const { label, explanation } = projectStatusWords(project, licence);
+        expect(label).toBe(STORAGE_PROJECT_STATUS_WORDS[project].label);
+        expect(explanation, `${project} in ${licence}`).toMatch(/^[A-Z][^.]*\.$/);
+      }
+    }
   });
 });

@@ -75,6 +75,40 @@ export const STORAGE_PROJECT_STATUS_WORDS: Record<StorageProjectStatus, { label:
   removed: { label: 'Removed', explanation: 'This storage project has been removed and can no longer be used.' },
 };
 
+/** How a licence that is not in use stands, as the start of a sentence about one of its projects. */
+const LICENCE_NOT_IN_USE: Record<Exclude<LicenceStatus, 'pending' | 'active'>, { is: string; until?: string }> = {
+  suspended: { is: 'has expired', until: 'renewed' },
+  cold: { is: 'is in the cold store', until: 'recovered' },
+  deletable: { is: 'is due for deletion' },
+  deleted: { is: 'is deleted' },
+  cancelled: { is: 'is cancelled' },
+};
+
+/**
+ * A storage project's status words on its page, in the light of its licence's: a project waiting
+ * to be set up, or in use, says what its licence's status means for it (a cancelled licence's
+ * project will not be set up; an expired one's is read-only), instead of promising a set-up or use.
+ */
+export function projectStatusWords(
+  project: StorageProjectStatus,
+  licence: LicenceStatus,
+): { label: string; explanation: string } {
+  const words = STORAGE_PROJECT_STATUS_WORDS[project];
+  if (project === 'removed' || licence === 'pending' || licence === 'active') return words;
+  const { is, until } = LICENCE_NOT_IN_USE[licence];
+  const what =
+    project === 'pending'
+      ? until
+        ? `will be set up only if the licence is ${until}`
+        : 'will not be set up'
+      : licence === 'suspended'
+        ? 'can be read but not changed until the licence is renewed'
+        : until
+          ? `can be used again only if the licence is ${until}`
+          : 'can no longer be used';
+  return { label: words.label, explanation: `Its licence ${is}, so this storage project ${what}.` };
+}
+
 /** A person's place on a licence: the licence's own roles, then those on one of its storage projects. */
 export type LicenceRole = 'data-owner' | 'data-manager' | ProjectRole;
 

@@ -31,6 +31,7 @@ import {
 import {
   describeRoles,
   LICENCE_STATUS_WORDS,
+  projectStatusWords,
   STORAGE_PROJECT_STATUS_WORDS,
   type StorageProjectStatus,
 } from './licence-status.ts';
@@ -127,8 +128,17 @@ function OrderStatusWords({ order }: { order: OrderListing }) {
   );
 }
 
-function ProjectStatusWords({ status, explain = false }: { status: StorageProjectStatus; explain?: boolean }) {
-  const words = STORAGE_PROJECT_STATUS_WORDS[status];
+function ProjectStatusWords({
+  status,
+  licenceStatus,
+  explain = false,
+}: {
+  status: StorageProjectStatus;
+  /** With the explanation: what the licence's status means for the project. */
+  licenceStatus?: LicenceStatus;
+  explain?: boolean;
+}) {
+  const words = licenceStatus ? projectStatusWords(status, licenceStatus) : STORAGE_PROJECT_STATUS_WORDS[status];
   return (
     <>
       <strong class={PROJECT_TONE[status]}>{words.label}</strong>
@@ -612,7 +622,10 @@ export function ProjectPage({
             </>,
           ],
           ['Quota', sizeText(project.quotaTb)],
-          ['Status', <ProjectStatusWords key="status" status={project.status} explain />],
+          [
+            'Status',
+            <ProjectStatusWords key="status" status={project.status} licenceStatus={project.licence.status} explain />,
+          ],
           [
             'Where to find it',
             project.path ? (
