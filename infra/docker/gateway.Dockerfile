@@ -22,7 +22,8 @@ COPY tsconfig.base.json ./
 COPY apps/gateway/tsconfig.json apps/gateway/tsconfig.build.json apps/gateway/
 COPY apps/gateway/src apps/gateway/src
 COPY scripts/bundle-gateway.js scripts/bundle-gateway.js
-RUN npm run build
+# The gateway's half of `npm run build` (the CUFS service has its own image and sources).
+RUN npm run build:gateway
 
 # ---- prod-deps: the gateway workspace's runtime dependencies only --------------------------------
 FROM ${NODE_IMAGE} AS prod-deps
