@@ -243,6 +243,11 @@ describe('directory sync', () => {
     expect(mail[0]?.text_body).toContain(`/storage/licence/${research}/`);
     expect(mail[0]?.text_body).toContain('29 February 2028');
     expect(mail[2]?.text_body).toContain('"Chemistry share": Owen Leaving (ol808), Data Owner');
+    // A Data Manager cannot hand a licence over: where the Data Owner has left, they are sent to
+    // the storage team, who can; where only others have left, nobody is.
+    const newOwner = 'Only the storage team can name a new Data Owner';
+    expect(mail[2]?.text_body).toContain(`${newOwner} of a licence whose Data Owner has left`);
+    expect(mail[0]?.text_body).not.toContain(newOwner);
     expect(mail[4]?.subject).toBe('1 new leaver on storage licences');
     expect(mail[4]?.text_body).toContain(`/admin/licences/${research}/`);
     expect(mail[4]?.text_body).not.toContain('Chemistry share');
@@ -255,6 +260,14 @@ describe('directory sync', () => {
     expect(page.body).toContain(
       'class="notice notice--warning" role="status">Gina Leaver (gl909), Data Manager, Project Data User of lattice, has left the University. Hand their role over',
     );
+    expect(page.body).not.toContain(newOwner);
+    const dana = new Browser(t.app);
+    await dana.signInAs('da303');
+    const chemistry = await dana.get(`/storage/licence/${institutional}/`);
+    expect(chemistry.body).toContain(
+      'Owen Leaving (ol808), Data Owner, has left the University. Only the storage team can name a new Data Owner: write to',
+    );
+    expect(chemistry.body).not.toContain('Hand their role over');
     const rosa = new Browser(t.app);
     await rosa.signInAs('rs501');
     const admin = await rosa.get(`/admin/licences/${research}/`);

@@ -131,16 +131,29 @@ export interface OpenLicenceFlag {
   kind: LicenceFlagKind;
   detail: string;
   raisedOn: string;
+  /** A leaver flag about the licence's Data Owner, whom only the service team can replace. */
+  ownerLeft: boolean;
 }
 
 /** The licence's open flags, oldest first. */
 export async function openLicenceFlags(db: Executor, licenceId: number): Promise<OpenLicenceFlag[]> {
   const rows = await db
     .selectFrom('licence_flags')
-    .select(['kind', 'detail', 'raised_on'])
-    .where('licence_id', '=', licenceId)
-    .where('cleared_on', 'is', null)
-    .orderBy('id')
+    .innerJoin('licences', 'licences.id', 'licence_flags.licence_id')
+    .select([
+      'licence_flags.kind',
+      'licence_flags.detail',
+      'licence_flags.raised_on',
+      sql<boolean>`coalesce(licence_flags.person_id = licences.owner_person_id, false)`.as('owner_left'),
+    ])
+    .where('licence_flags.licence_id', '=', licenceId)
+    .where('licence_flags.cleared_on', 'is', null)
+    .orderBy('licence_flags.id')
     .execute();
-  return rows.map((row) => ({ kind: row.kind, detail: row.detail, raisedOn: row.raised_on }));
+  return rows.map((row) => ({
+    kind: row.kind,
+    detail: row.detail,
+    raisedOn: row.raised_on,
+    ownerLeft: row.kind === 'member-left' && row.owner_left,
+  }));
 }

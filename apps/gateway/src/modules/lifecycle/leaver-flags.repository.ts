@@ -20,6 +20,8 @@ export interface RaisedLeaverFlag {
   teamEmail: string;
   personId: number;
   detail: string;
+  /** The leaver is the licence's Data Owner, whom only the service team can replace. */
+  ownerLeft: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function raiseLeaverFlags(tx: Executor, asOf: string): Promise<Rais
     team_email: string;
     person_id: number;
     detail: string;
+    owner_left: boolean;
   }>`
     WITH leavers AS (
       SELECT id FROM people WHERE status = 'left'
@@ -70,7 +73,8 @@ export async function raiseLeaverFlags(tx: Executor, asOf: string): Promise<Rais
         jsonb_build_object('personId', f.person_id, 'detail', f.detail, 'asOf', ${asOf}::text), f.licence_id
       FROM flagged f
     )
-    SELECT f.licence_id, l.name, pr.service, s.team_name, s.team_email, f.person_id, f.detail
+    SELECT f.licence_id, l.name, pr.service, s.team_name, s.team_email, f.person_id, f.detail,
+      f.person_id = l.owner_person_id AS owner_left
     FROM flagged f
     JOIN licences l ON l.id = f.licence_id
     JOIN products pr ON pr.code = l.product_code
@@ -85,6 +89,7 @@ export async function raiseLeaverFlags(tx: Executor, asOf: string): Promise<Rais
     teamEmail: row.team_email,
     personId: Number(row.person_id),
     detail: row.detail,
+    ownerLeft: row.owner_left,
   }));
 }
 

@@ -9,6 +9,7 @@ import {
   type RaisedLeaverFlag,
   raiseLeaverFlags,
 } from './leaver-flags.repository.ts';
+import { newOwnerFromTeam } from './licence-flags.ts';
 import { memberLeftEmail } from './lifecycle.emails.tsx';
 import type { SiteLinks } from './lifecycle.service.ts';
 import { queueEmails } from './lifecycle-mail.ts';
@@ -85,6 +86,9 @@ function keeperEmails(
           })),
           closing: [
             'Please hand their role over to someone who is still at the University (a new Data Owner, or another Data Manager), or remove them from the licence or storage project on its page, so that access to the data stays with the right people.',
+            ...(flags.some((flag) => flag.ownerLeft)
+              ? [newOwnerFromTeam(site.contactEmail, ' of a licence whose Data Owner has left')]
+              : []),
             'The service team has been told too.',
           ],
         },
