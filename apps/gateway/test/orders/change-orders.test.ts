@@ -306,6 +306,25 @@ describe('change orders', () => {
       expect(orders.map((o) => o.kind)).toEqual(['new']);
     });
 
+    it('does not offer more space on an active licence past its end date (not suspended yet): it is renewed first', async () => {
+      // The nightly job suspends it tonight; until then it is still active, but its term is over.
+      at('2027-08-01');
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      const page = await alice.get(`/storage/licence/${id}/`);
+      expect(page.body).toContain('Change this licence');
+      expect(page.body).toContain(`href="${path(id, 'renewal')}"`);
+      expect(page.body).not.toContain(`href="${path(id, 'increase')}"`);
+      const refused = await alice.get(path(id, 'increase'));
+      expect(refused.statusCode).toBe(409);
+      expect(refused.body).toContain('This licence ended on 31 July 2027: renew it before making it bigger.');
+      const priced = await api('ar101', `/api/licences/${id}/changes/price`, { kind: 'increase', addTb: 1 });
+      expect(priced.statusCode).toBe(409);
+      // On its last day one day of more space is still sold.
+      at('2027-07-31');
+      expect((await alice.get(`/storage/licence/${id}/`)).body).toContain(`href="${path(id, 'increase')}"`);
+    });
+
     it('renews a licence that expired on 29 February, back-dated to 1 March, paid by purchase order', async () => {
       at('2028-03-10');
       const id = await licence({ status: 'suspended', startDate: '2027-03-01', endDate: '2028-02-29' });

@@ -99,7 +99,7 @@ export async function licencesRoutes(
     const history = licence.access === 'full' ? await listLicenceAudit(db, licence.id) : [];
     const rights = await changeRightsFor(db, person, licence.id);
     const flags = licence.access === 'full' ? await openLicenceFlags(db, licence.id) : [];
-    const changeOrders = await changeOptionsFor(db, person, licence.id);
+    const changeOrders = await changeOptionsFor(db, person, licence.id, clock.today().toString());
     const usage = await licenceUsage(db, licence.id, clock.today().toString(), warningPercent);
     return sendPage(
       reply,

@@ -75,7 +75,7 @@ export async function changeOrderRoutes(
     if (id === undefined) {
       throw new AppError('not-found', 'We could not find that licence. Check the address, or go back to My storage.');
     }
-    const licence = await licenceForChange(db, person, id, kind);
+    const licence = await licenceForChange(db, person, id, kind, today());
     return { person, kind, licence, draft: draftFor(request, licence, kind) };
   }
 

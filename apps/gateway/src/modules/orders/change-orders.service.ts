@@ -17,7 +17,7 @@ import {
   type ChangePrice,
   COLD_STORE_PRODUCT,
   changePaymentMethods,
-  changeStatusProblem,
+  changeProblem,
   changesAllowed,
   priceChange,
 } from './change-pricing.ts';
@@ -183,6 +183,7 @@ export async function changeOptionsFor(
   db: Executor,
   person: PersonWithRoles,
   licenceId: number,
+  today: string,
 ): Promise<ChangeOptions | undefined> {
   const licence = await readLicence(db, licenceId);
   if (!licence) return undefined;
@@ -192,7 +193,7 @@ export async function changeOptionsFor(
     if (error instanceof AppError) return undefined;
     throw error;
   }
-  const kinds = changesAllowed(licence.status);
+  const kinds = changesAllowed(licence, today);
   if (kinds.length === 0) return { licence, kinds };
   const locked = licenceLockProblem(licence);
   if (locked) return { licence, kinds: [], problem: locked };
@@ -204,13 +205,14 @@ export async function changeOptionsFor(
 /**
  * The licence for one kind of change by this person, or the answer that refuses it: 404 for people
  * who cannot see it, 403 for those who see it but may not order, 409 when it is locked, its status
- * does not allow the change, or another change is in progress.
+ * (and, for more space, its end date) does not allow the change, or another change is in progress.
  */
 export async function licenceForChange(
   db: Executor,
   person: PersonWithRoles,
   licenceId: number,
   kind: ChangeKind,
+  today: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<LicenceForChange> {
   const licence = await readLicence(db, licenceId, options.forUpdate);
@@ -218,7 +220,7 @@ export async function licenceForChange(
   await authorise(db, person, licence);
   const locked = licenceLockProblem(licence);
   if (locked) throw new AppError('conflict', locked);
-  const problem = changeStatusProblem(kind, licence.status);
+  const problem = changeProblem(kind, licence, today);
   if (problem) throw new AppError('conflict', problem);
   const busy = await changeInProgress(db, licenceId);
   if (busy) throw new AppError('conflict', inProgressMessage(busy.reference));
@@ -295,11 +297,11 @@ export async function submitChangeOrder(
 ): Promise<{ reference: string; created: boolean }> {
   return submitOnce(context, buyer, submission, async (tx, checked) => {
     const { kind, payment } = submission;
-    const licence = await licenceForChange(tx, buyer, submission.licenceId, kind, { forUpdate: true });
+    const today = context.clock.today().toString();
+    const licence = await licenceForChange(tx, buyer, submission.licenceId, kind, today, { forUpdate: true });
     if (!changePaymentMethods(kind, licence.product.service).includes(payment.method)) {
       throw new SubmissionRefused({ method: paymentMethodRefusal(kind, payment.method) });
     }
-    const today = context.clock.today().toString();
     const priced = await priceLicenceChange(tx, licence, kind, submission.choice, today);
     if (!priced.ok) throw new SubmissionRefused(priced.errors);
     const price = priced.value;

@@ -5,12 +5,14 @@ import {
   CHANGE_KINDS,
   type ChangePricingInput,
   changePaymentMethods,
-  changeStatusProblem,
+  changeProblem,
   changesAllowed,
   daysInclusive,
   priceChange,
   proRataPence,
 } from './change-pricing.ts';
+
+const TODAY = '2026-11-27';
 
 const RDS = { minimumTb: 1, termsYears: [1, 2, 3, 4, 5] };
 
@@ -49,20 +51,35 @@ describe('which licence statuses allow which change', () => {
     ['deleted', []],
     ['cancelled', []],
   ] as const)('a %s licence allows %j', (status, kinds) => {
-    expect(changesAllowed(status)).toEqual(kinds);
+    const licence = { status, endDate: '2027-07-31' };
+    expect(changesAllowed(licence, TODAY)).toEqual(kinds);
     for (const kind of CHANGE_KINDS) {
-      expect(changeStatusProblem(kind, status) === undefined).toBe((kinds as readonly string[]).includes(kind));
+      expect(changeProblem(kind, licence, TODAY) === undefined).toBe((kinds as readonly string[]).includes(kind));
     }
   });
 
   it('says what the licence is and what the change needs', () => {
-    expect(changeStatusProblem('recovery', 'active')).toBe(
+    const at = (status: (typeof LICENCE_STATUSES)[number]) => ({ status, endDate: '2027-07-31' });
+    expect(changeProblem('recovery', at('active'), TODAY)).toBe(
       'Only a licence in the cold store can be recovered: this one is active.',
     );
-    expect(changeStatusProblem('renewal', 'cold')).toMatch(/one in the cold store is recovered instead/);
+    expect(changeProblem('renewal', at('cold'), TODAY)).toMatch(/one in the cold store is recovered instead/);
     expect(
-      LICENCE_STATUSES.every((status) => changeStatusProblem('increase', status) !== undefined || status === 'active'),
+      LICENCE_STATUSES.every(
+        (status) => changeProblem('increase', at(status), TODAY) !== undefined || status === 'active',
+      ),
     ).toBe(true);
+  });
+
+  it('an active licence past its end date (the nightly job has not suspended it yet) is renewed, not made bigger', () => {
+    const ended = { status: 'active', endDate: '2026-11-26' } as const;
+    expect(changesAllowed(ended, TODAY)).toEqual(['renewal', 'cancellation']);
+    expect(changeProblem('increase', ended, TODAY)).toBe(
+      'This licence ended on 26 November 2026: renew it before making it bigger.',
+    );
+    // Its last day still counts: one day of more space is priced.
+    expect(changesAllowed({ status: 'active', endDate: TODAY }, TODAY)).toContain('increase');
+    expect(changesAllowed({ status: 'active', endDate: null }, TODAY)).not.toContain('increase');
   });
 });
 

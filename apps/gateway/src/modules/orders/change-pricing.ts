@@ -6,6 +6,7 @@ import type { LicenceStatus } from '../licences/licences.tables.ts';
 import { paymentMethodsFor } from '../payments/payment-details.ts';
 import type { PaymentMethod } from '../payments/payments.tables.ts';
 import type { CustomerClass } from '../people/people.tables.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
 import type { OrderKind } from './order-status.ts';
 import { MAXIMUM_TB } from './purchase-configuration.ts';
 
@@ -45,8 +46,15 @@ export const CHANGE_ALLOWED_FROM: Record<ChangeKind, readonly LicenceStatus[]> =
   cancellation: ['pending', 'active'],
 };
 
-export function changesAllowed(status: LicenceStatus): ChangeKind[] {
-  return CHANGE_KINDS.filter((kind) => CHANGE_ALLOWED_FROM[kind].includes(status));
+/** A licence as far as which changes it allows: its status and its end date (its last day). */
+export interface ChangeableLicence {
+  status: LicenceStatus;
+  endDate: string | null;
+}
+
+/** The changes a licence allows on `today` (YYYY-MM-DD): what `changeProblem` does not refuse. */
+export function changesAllowed(licence: ChangeableLicence, today: string): ChangeKind[] {
+  return CHANGE_KINDS.filter((kind) => changeProblem(kind, licence, today) === undefined);
 }
 
 const STATUS_WORDS: Record<LicenceStatus, string> = {
@@ -66,10 +74,19 @@ const CHANGE_NEEDS: Record<ChangeKind, string> = {
   cancellation: 'Only a licence that is active or waiting to be set up can be cancelled',
 };
 
-/** Why a licence in this status cannot have this change, or undefined when it can. */
-export function changeStatusProblem(kind: ChangeKind, status: LicenceStatus): string | undefined {
-  if (CHANGE_ALLOWED_FROM[kind].includes(status)) return undefined;
-  return `${CHANGE_NEEDS[kind]}: this one is ${STATUS_WORDS[status]}.`;
+/**
+ * Why a licence cannot have this change on `today`, or undefined when it can: its status must
+ * allow the change, and more space is sold only up to the end date, so a licence past its end
+ * date that the nightly job has not suspended yet is renewed first (it is still `active` until then).
+ */
+export function changeProblem(kind: ChangeKind, licence: ChangeableLicence, today: string): string | undefined {
+  if (!CHANGE_ALLOWED_FROM[kind].includes(licence.status))
+    return `${CHANGE_NEEDS[kind]}: this one is ${STATUS_WORDS[licence.status]}.`;
+  if (kind !== 'increase') return undefined;
+  if (!licence.endDate) return 'This licence has no end date yet, so it cannot be made bigger.';
+  if (licence.endDate < today)
+    return `This licence ended on ${formatDay(licence.endDate)}: renew it before making it bigger.`;
+  return undefined;
 }
 
 /**

@@ -357,7 +357,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       errors: ['not-found', 'forbidden', 'conflict'],
     },
     async ({ params, body, person }) => {
-      const licence = await licenceForChange(db, person, params.id, body.kind);
+      const licence = await licenceForChange(db, person, params.id, body.kind, today());
       const priced = await priceLicenceChange(db, licence, body.kind, body, today());
       if (!priced.ok) throw unprocessable(priced.errors);
       const price = priced.value;
@@ -387,7 +387,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       operationId: 'submitLicenceChange',
       summary: 'Order a change of a licence you own or manage, and pay for it',
       description:
-        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage (a cancellation costs nothing and takes no voucher). Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made.',
+        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage (a cancellation costs nothing and takes no voucher). Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made.',
       tags: ['Licences'],
       params: idParams,
       body: changeChoice.extend({
@@ -405,7 +405,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       // A repeated key replays the first answer, even though the licence now has a change in progress.
       const earlier = await findOrder(db, { submissionKey: body.submissionKey });
       if (earlier && earlier.buyer.id === person.id) return orderToApi(earlier);
-      const licence = await licenceForChange(db, person, params.id, body.kind);
+      const licence = await licenceForChange(db, person, params.id, body.kind, today());
       const terms = await findCurrentTerms(db, licence.product.service, today());
       if (body.termsVersion !== terms.version) {
         throw unprocessable({ termsVersion: `The current terms are version ${terms.version}; read and accept those` });
