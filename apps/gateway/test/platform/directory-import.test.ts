@@ -97,6 +97,19 @@ describe('directory CSV import', () => {
     });
     expect(await directoryRows()).toEqual([expect.objectContaining({ crsid: 'ar101', email: 'ar101@cam.ac.uk' })]);
 
+    // One person twice (CRSids are case-insensitive): the file says two things about them, so it is refused.
+    const twice = await csv('twice.csv', [
+      'crsid,display_name,email,institution_id,status',
+      'nn123,Nia New,nn123@cam.ac.uk,,left',
+      'ar101,Alice Researcher,ar101@cam.ac.uk,PHYS,left',
+      'NN123,Nia New,nn123@cam.ac.uk,,current',
+    ]);
+    expect(await importDirectoryCsv(t.database.db, twice)).toEqual({
+      ok: false,
+      badRows: [{ line: 4, message: 'the CRSid nn123 is on line 2 too: a person may be listed once' }],
+    });
+    expect(await directoryRows()).toEqual([expect.objectContaining({ crsid: 'ar101', status: 'current' })]);
+
     const header = await csv('header.csv', ['crsid,display_name,email', 'nn123,Nia New,nn123@cam.ac.uk']);
     expect(await importDirectoryCsv(t.database.db, header)).toEqual({
       ok: false,

@@ -43,8 +43,9 @@ class BadExtract extends Error {}
 /**
  * Loads a directory extract (CSV) into the seeded directory table (DIRECTORY=seeded): each
  * person added or brought up to date by CRSid, a batch per statement, streaming (the file is
- * never held in memory). All or nothing: a file with any bad row loads nothing and reports every
- * bad row by line. People missing from the file are kept. Loading the same file again changes nothing.
+ * never held in memory; only each CRSid's line is kept). All or nothing: a file with any bad row
+ * (a person listed twice included) loads nothing and reports every bad row by line. People
+ * missing from the file are kept. Loading the same file again changes nothing.
  */
 export async function importDirectoryCsv(
   db: Executor,
@@ -56,6 +57,8 @@ export async function importDirectoryCsv(
     return await db.transaction().execute(async (tx) => {
       const totals = { rows: 0, inserted: 0, updated: 0 };
       let batch: CsvRow[] = [];
+      // Each CRSid's line: a file that lists a person twice says two things about them.
+      const lineOf = new Map<string, number>();
       const flush = async () => {
         if (batch.length > 0 && badRows.length === 0) {
           const written = await upsertDirectoryPeople(tx, batch);
@@ -68,8 +71,18 @@ export async function importDirectoryCsv(
       for await (const { line, record } of csvRecords(createReadStream(file), DIRECTORY_CSV_COLUMNS)) {
         totals.rows += 1;
         const parsed = csvRow.safeParse(record);
-        if (parsed.success) batch.push(parsed.data);
-        else badRows.push({ line, message: parsed.error.issues.map((issue) => issue.message).join('; ') });
+        const earlier = parsed.success ? lineOf.get(parsed.data.crsid) : undefined;
+        if (!parsed.success)
+          badRows.push({ line, message: parsed.error.issues.map((issue) => issue.message).join('; ') });
+        else if (earlier !== undefined)
+          badRows.push({
+            line,
+            message: `the CRSid ${parsed.data.crsid} is on line ${earlier} too: a person may be listed once`,
+          });
+        else {
+          lineOf.set(parsed.data.crsid, line);
+          batch.push(parsed.data);
+        }
         if (batch.length >= DIRECTORY_BATCH_SIZE) await flush();
       }
       await flush();
