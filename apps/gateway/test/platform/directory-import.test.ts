@@ -110,6 +110,16 @@ describe('directory CSV import', () => {
     });
     expect(await directoryRows()).toEqual([expect.objectContaining({ crsid: 'ar101', status: 'current' })]);
 
+    // An empty file, or a header alone (a failed extract): refused, not "Loaded 0 people".
+    const empty = path.join(folder, 'empty.csv');
+    await writeFile(empty, '');
+    for (const file of [empty, await csv('header-only.csv', ['crsid,display_name,email,institution_id,status'])]) {
+      expect(await importDirectoryCsv(t.database.db, file)).toEqual({
+        ok: false,
+        badRows: [{ line: 0, message: 'the file holds no people: is the extract complete?' }],
+      });
+    }
+
     const header = await csv('header.csv', ['crsid,display_name,email', 'nn123,Nia New,nn123@cam.ac.uk']);
     expect(await importDirectoryCsv(t.database.db, header)).toEqual({
       ok: false,

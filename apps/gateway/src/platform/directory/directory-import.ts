@@ -44,8 +44,9 @@ class BadExtract extends Error {}
  * Loads a directory extract (CSV) into the seeded directory table (DIRECTORY=seeded): each
  * person added or brought up to date by CRSid, a batch per statement, streaming (the file is
  * never held in memory; only each CRSid's line is kept). All or nothing: a file with any bad row
- * (a person listed twice included) loads nothing and reports every bad row by line. People
- * missing from the file are kept. Loading the same file again changes nothing.
+ * (a person listed twice included), or with no people at all (an empty or truncated extract),
+ * loads nothing and reports every bad row by line. People missing from the file are kept.
+ * Loading the same file again changes nothing.
  */
 export async function importDirectoryCsv(
   db: Executor,
@@ -86,6 +87,7 @@ export async function importDirectoryCsv(
         if (batch.length >= DIRECTORY_BATCH_SIZE) await flush();
       }
       await flush();
+      if (totals.rows === 0) badRows.push({ line: 0, message: 'the file holds no people: is the extract complete?' });
       if (badRows.length > 0) throw new BadExtract();
       return {
         ok: true as const,
