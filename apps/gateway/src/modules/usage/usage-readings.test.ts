@@ -41,14 +41,14 @@ describe('usage readings', () => {
     ]);
     expect(rejected).toEqual([
       { line: 3, reason: 'read_on 2026-11-28 is in the future' },
-      { line: 4, reason: 'read_on "2026-11-31" is not a date as YYYY-MM-DD' },
+      { line: 4, reason: 'read_on "2026-11-31" is not a day of the calendar' },
       { line: 5, reason: 'read_on "27/11/2026" is not a date as YYYY-MM-DD' },
       { line: 6, reason: 'used_bytes "12.5" is not a whole number of bytes' },
       { line: 7, reason: 'used_bytes "-3" is not a whole number of bytes' },
       { line: 8, reason: 'used_bytes "1e12" is not a whole number of bytes' },
       { line: 9, reason: 'path is empty' },
       { line: 10, reason: 'the same path and day as line 2' },
-      { line: 12, reason: 'used_bytes "1152921504606847000" is not a whole number of bytes' },
+      { line: 12, reason: 'used_bytes "1152921504606847000" is too large: at most 9007199254740991 bytes (9,007 TB)' },
     ]);
   });
 

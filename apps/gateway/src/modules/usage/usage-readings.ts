@@ -77,20 +77,28 @@ function readingProblem(raw: RawReading, today: string): string | undefined {
   if (path === '') return 'path is empty';
   if (path.length > MAX_PATH_LENGTH) return `path is longer than ${MAX_PATH_LENGTH} characters`;
   const day = parseDay(raw.readOn.trim());
-  if (!day) return `read_on "${raw.readOn}" is not a date as YYYY-MM-DD`;
+  if (!day) {
+    return DAY_SHAPE.test(raw.readOn.trim())
+      ? `read_on "${raw.readOn}" is not a day of the calendar`
+      : `read_on "${raw.readOn}" is not a date as YYYY-MM-DD`;
+  }
   if (Temporal.PlainDate.compare(day, Temporal.PlainDate.from(today)) > 0) {
     return `read_on ${raw.readOn.trim()} is in the future`;
   }
   const bytes = String(raw.usedBytes).trim();
-  if (!/^\d+$/.test(bytes) || !Number.isSafeInteger(Number(bytes))) {
-    return `used_bytes "${raw.usedBytes}" is not a whole number of bytes`;
+  if (!/^\d+$/.test(bytes)) return `used_bytes "${raw.usedBytes}" is not a whole number of bytes`;
+  if (!Number.isSafeInteger(Number(bytes))) {
+    const tb = Math.floor(Number.MAX_SAFE_INTEGER / BYTES_PER_TB).toLocaleString('en-GB');
+    return `used_bytes "${raw.usedBytes}" is too large: at most ${Number.MAX_SAFE_INTEGER} bytes (${tb} TB)`;
   }
   return undefined;
 }
 
+const DAY_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+
 /** A calendar date as YYYY-MM-DD, or undefined for anything else (2027-02-29 included). */
 export function parseDay(text: string): Temporal.PlainDate | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  if (!DAY_SHAPE.test(text)) return undefined;
   try {
     return Temporal.PlainDate.from(text, { overflow: 'reject' });
   } catch {
