@@ -249,6 +249,29 @@ describe('nightly finance code re-check', () => {
     expect(await outbox()).toHaveLength(4);
   });
 
+  it('clears the flag of a licence renewed with a voucher or purchase order: no longer paid by the closed code', async () => {
+    const a = await licence('Alpha', 'ar101', 'PHZX.GAAA');
+    const b = await licence('Beta', 'bm202', 'PHZX.GAAA');
+    await runNight();
+    expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([a, b]);
+
+    // Alpha is renewed with a voucher: the next night clears its flag (audited), Beta's stays
+    await renewWith(a, '', 'voucher');
+    await runNight();
+    expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([b]);
+    const cleared = await t.database.db
+      .selectFrom('audit_events')
+      .select(['licence_id', 'action'])
+      .where('action', 'like', 'flag cleared%')
+      .execute();
+    expect(cleared).toEqual([{ licence_id: a, action: 'flag cleared: no longer paid by a finance code' }]);
+    expect(await outbox()).toHaveLength(3); // the first night's: Alice, Ben, Finance; nothing since
+    await runNight();
+    expect(
+      await t.database.db.selectFrom('audit_events').select('id').where('action', 'like', 'flag cleared%').execute(),
+    ).toHaveLength(1);
+  });
+
   it('tells Finance, not a Data Owner who has left the University', async () => {
     await t.database.db
       .insertInto('people')

@@ -1,14 +1,15 @@
 import * as z from 'zod';
 import { jobHandler, jobType, noPayload, type ScheduledJob } from '../../platform/jobs/jobs.ts';
 import type { FinanceCodeChecker } from '../payments/finance-code-check.ts';
-import { activeFinanceCodes } from './finance-recheck.repository.ts';
+import { activeFinanceCodes, clearFlagsNotPaidByCode } from './finance-recheck.repository.ts';
 import { recheckFinanceCode } from './finance-recheck.service.ts';
 import type { SiteLinks } from './lifecycle.service.ts';
 
 /**
  * The nightly re-check of the finance codes paying for active licences. The scheduled job only
  * fans out: one `recheck-licence-finance-code` job per distinct code (many licences share one),
- * each idempotent and retried by the queue while CUFS is unavailable.
+ * each idempotent and retried by the queue while CUFS is unavailable. It first clears the flags of
+ * licences no longer paid by a finance code (renewed with a voucher or purchase order).
  */
 export const financeCodeRecheckJob = jobType({
   name: 'finance-code-recheck',
@@ -30,7 +31,8 @@ export function financeCodeRecheckHandler() {
   return jobHandler(financeCodeRecheckJob, async (_payload, context) => {
     const asOf = context.clock.today().toString();
     const codes = await activeFinanceCodes(context.db);
-    await context.db.transaction().execute(async (tx) => {
+    const cleared = await context.db.transaction().execute(async (tx) => {
+      const notPaidByCode = await clearFlagsNotPaidByCode(tx, asOf);
       for (const financeCode of codes) {
         await context.queue.enqueue(
           tx,
@@ -39,8 +41,9 @@ export function financeCodeRecheckHandler() {
           { singletonKey: `${asOf}:${financeCode}` },
         );
       }
+      return notPaidByCode;
     });
-    context.log.info({ asOf, codes: codes.length }, 'finance code re-checks queued');
+    context.log.info({ asOf, codes: codes.length, cleared }, 'finance code re-checks queued');
   });
 }
 

@@ -92,25 +92,59 @@ export async function flagClosedCode(
   }));
 }
 
-/** Clears the open flags of the licences paid by this code, now valid again, with an audit row each. Returns how many. */
-export async function clearClosedCodeFlags(tx: Executor, code: string, asOf: string): Promise<number> {
+/**
+ * Clears the open closed-code flags of the licences `which` lists (a relation with licence_id),
+ * with an audit row each saying why (`action`, `after`). Returns how many.
+ */
+async function clearFlags(
+  tx: Executor,
+  which: RawBuilder<unknown>,
+  asOf: string,
+  action: string,
+  after: RawBuilder<unknown>,
+): Promise<number> {
   const result = await sql<{ licence_id: number }>`
-    WITH coded AS (${financeCoded(code)}),
+    WITH which AS (${which}),
     cleared AS (
       UPDATE licence_flags f SET cleared_on = ${asOf}::date
-      FROM coded c
+      FROM which c
       WHERE f.licence_id = c.licence_id AND f.kind = ${KIND} AND f.cleared_on IS NULL
       RETURNING f.licence_id, f.detail
     )
     INSERT INTO audit_events (actor_label, entity_type, entity_id, action, before, after, licence_id)
-    SELECT ${FINANCE_RECHECK_ACTOR}, 'licence', c.licence_id::text, 'flag cleared: finance code valid again',
-      jsonb_build_object('flag', ${KIND}::text, 'detail', c.detail),
-      jsonb_build_object('financeCode', ${code}::text, 'asOf', ${asOf}::text),
-      c.licence_id
+    SELECT ${FINANCE_RECHECK_ACTOR}, 'licence', c.licence_id::text, ${action},
+      jsonb_build_object('flag', ${KIND}::text, 'detail', c.detail), ${after}, c.licence_id
     FROM cleared c
     RETURNING licence_id
   `.execute(tx);
   return result.rows.length;
+}
+
+/** Clears the open flags of the licences paid by this code, now valid again, with an audit row each. Returns how many. */
+export function clearClosedCodeFlags(tx: Executor, code: string, asOf: string): Promise<number> {
+  return clearFlags(
+    tx,
+    sql`SELECT licence_id FROM (${financeCoded(code)}) coded`,
+    asOf,
+    'flag cleared: finance code valid again',
+    sql`jsonb_build_object('financeCode', ${code}::text, 'asOf', ${asOf}::text)`,
+  );
+}
+
+/**
+ * Clears the open flags of active licences no longer paid by a finance code at all (renewed with
+ * a voucher or a purchase order since), which no code's re-check reaches. Returns how many.
+ */
+export function clearFlagsNotPaidByCode(tx: Executor, asOf: string): Promise<number> {
+  return clearFlags(
+    tx,
+    sql`SELECT f.licence_id FROM licence_flags f JOIN licences l ON l.id = f.licence_id
+      WHERE f.kind = ${KIND} AND f.cleared_on IS NULL AND l.status = 'active'
+        AND NOT EXISTS (SELECT 1 FROM (${financeCoded()}) coded WHERE coded.licence_id = f.licence_id)`,
+    asOf,
+    'flag cleared: no longer paid by a finance code',
+    sql`jsonb_build_object('asOf', ${asOf}::text)`,
+  );
 }
 
 /** Finance: every current person with the finance staff role. */

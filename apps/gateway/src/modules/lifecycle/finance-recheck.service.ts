@@ -131,7 +131,9 @@ function financeEmail(
           line: `"${licence.licenceName}", owned by ${licence.ownerName} (${licence.ownerEmail})${licence.ownerCurrent ? '' : ', who has left the University'}`,
           url: `${site.publicUrl}/admin/licences/${licence.licenceId}/`,
         })),
-        closing: ['The flag clears by itself once the code is valid again or the licence is paid by another code.'],
+        closing: [
+          'The flag clears by itself once the code is valid again or the licence is renewed with another code, a purchase order or a voucher.',
+        ],
       },
       { to: [...to] },
     ),
