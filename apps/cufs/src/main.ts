@@ -1,5 +1,6 @@
 import { buildCufsApp, universityToday } from './app.ts';
 import { CufsConfigError, loadCufsConfig, loadDotEnv } from './config.ts';
+import { hasReferenceData } from './modules/codes/reference.repository.ts';
 import { CsvFolderConnector } from './modules/import/csv-folder.connector.ts';
 import { importReferenceData } from './modules/import/importer.ts';
 import { openDatabase } from './platform/database.ts';
@@ -22,8 +23,7 @@ async function main(): Promise<void> {
   for (const step of migrated.results ?? [])
     log.info({ migration: step.migrationName, status: step.status }, 'migration');
   if (config.loadSampleData) {
-    const loaded = await database.db.selectFrom('import_runs').select('id').limit(1).executeTakeFirst();
-    if (!loaded) {
+    if (!(await hasReferenceData(database.db))) {
       const outcome = await importReferenceData(database.db, new CsvFolderConnector(SAMPLE_DATA_DIR));
       if (!outcome.ok) throw new Error(`the sample data does not load: ${JSON.stringify(outcome.badRows)}`);
       log.info({ counts: outcome.counts }, 'loaded the sample CUFS reference data');

@@ -7,7 +7,11 @@ import {
   notFoundSchema,
   projectTasksSchema,
 } from '../src/modules/codes/api.schemas.ts';
+import { CsvFolderConnector } from '../src/modules/import/csv-folder.connector.ts';
+import { importReferenceData } from '../src/modules/import/importer.ts';
+import { SAMPLE_DATA_DIR } from '../src/sample-data.ts';
 import { type CufsTestApp, startCufsTestApp } from './support/cufs-test-app.ts';
+import { openCufsTestDatabase } from './support/cufs-test-database.ts';
 
 describe('the CUFS /v1 API on the sample reference data', () => {
   let t: CufsTestApp;
@@ -246,5 +250,42 @@ describe('the CUFS /v1 API on the sample reference data', () => {
       expect(wrong.headers['x-request-id']).toBe('req-12345678');
       expect(wrong.json().error.requestId).toBe('req-12345678');
     });
+  });
+});
+
+describe('the CUFS /v1 API before any reference data is imported', () => {
+  let t: CufsTestApp;
+  beforeAll(async () => {
+    t = await startCufsTestApp({ database: await openCufsTestDatabase({ empty: true }) });
+  });
+  afterAll(async () => {
+    await t.close();
+    await t.database.close();
+  });
+
+  // Without data every code would be "unknown": a gateway re-checking its licences' codes would
+  // flag them all as closed. Unavailable is the truth, and the gateway retries later.
+  it('answers 503 to every question, not "invalid", until an import has run; then answers', async () => {
+    for (const url of [
+      '/v1/gl-codes/validate?code=PHAA.GAAA',
+      '/v1/grants/validate?award=RG94772&project=PHAG0042&task=1.1',
+      '/v1/cost-centres/PHAA',
+      '/v1/projects/PHAG0042/tasks',
+    ]) {
+      const response = await t.app.inject({ method: 'GET', url, headers: t.auth });
+      expect(response.statusCode, url).toBe(503);
+      expect(response.json().error).toMatchObject({
+        status: 503,
+        message: 'No reference data has been imported yet: no finance code can be checked',
+      });
+    }
+    // the caller's credentials are still checked first
+    expect((await t.app.inject({ method: 'GET', url: '/v1/cost-centres/PHAA' })).statusCode).toBe(401);
+
+    const imported = await importReferenceData(t.database.db, new CsvFolderConnector(SAMPLE_DATA_DIR));
+    expect(imported.ok).toBe(true);
+    const answer = await t.app.inject({ method: 'GET', url: '/v1/gl-codes/validate?code=PHAA.GAAA', headers: t.auth });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toMatchObject({ result: 'valid' });
   });
 });

@@ -29,6 +29,20 @@ const grantQuery = z.object({ award: text, project: text, task: text, on: text }
 export async function codesRoutes(app: FastifyInstance, options: CodesRoutesOptions): Promise<void> {
   const { db, today } = options;
 
+  // Before the first import every code would be "unknown", which a caller takes for closed (the
+  // gateway's nightly re-check would flag every licence): say unavailable instead, so it retries.
+  // Data once imported stays (an import replaces it in one transaction), so this is asked until then.
+  let imported = false;
+  // preHandler: after the caller is authenticated (access.ts), so a stranger still gets a 401.
+  app.addHook('preHandler', async (request, reply) => {
+    if (imported || !request.url.startsWith('/v1/')) return;
+    imported = await reference.hasReferenceData(db);
+    if (!imported) {
+      const message = 'No reference data has been imported yet: no finance code can be checked';
+      return reply.status(503).send({ error: { status: 503, message, requestId: request.id } });
+    }
+  });
+
   app.get('/v1/gl-codes/validate', async (request, reply) => {
     const query = glQuery.safeParse(request.query);
     if (!query.success) return malformed(reply, [{ field: 'query', message: 'Give each parameter once' }]);

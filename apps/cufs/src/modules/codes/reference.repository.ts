@@ -3,6 +3,11 @@ import type { AwardRow, CostCentreRow, ProjectRow, SourceOfFundsRow, TaskRow } f
 
 /** Reads of the reference data; every function takes the executor it is given. */
 
+/** Whether reference data has ever been imported (an import run is recorded in its transaction). */
+export async function hasReferenceData(db: Executor): Promise<boolean> {
+  return (await db.selectFrom('import_runs').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
 export function findCostCentre(db: Executor, code: string): Promise<CostCentreRow | undefined> {
   return db
     .selectFrom('cost_centres')
