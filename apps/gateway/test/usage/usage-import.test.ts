@@ -179,6 +179,11 @@ describe('importing usage readings', () => {
     const empty = await browser.postMultipart(`/admin/usage/?_csrf=${encodeURIComponent(csrf)}`, new FormData());
     expect(empty.statusCode).toBe(422);
     expect(empty.body).toContain('Choose a CSV file to import');
+    // A file chosen that holds nothing (a failed export): said so, not "choose a file"
+    const nothing = await upload(browser, '');
+    expect(nothing.statusCode).toBe(422);
+    expect(nothing.body).toContain('Nothing was imported: the file holds no readings');
+    expect(nothing.body).not.toContain('Choose a CSV file to import</a>');
   });
 
   it('lets only the storage teams upload: customers and Finance are refused', async () => {
