@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import { NEEDS_ACTION_STATUSES } from '../orders/order-queue.ts';
 import type { OrderStatus } from '../orders/order-status.ts';
 
 /**
@@ -6,13 +7,11 @@ import type { OrderStatus } from '../orders/order-status.ts';
  * team, for how long, which week a run belongs to, and how many the email lists.
  */
 
-/** The statuses in which an order needs its service team (a check, a decision or a retry). */
-export const DIGEST_STATUSES: readonly OrderStatus[] = [
-  'awaiting-payment-check',
-  'awaiting-approval',
-  'approved',
-  'provisioning-failed',
-];
+/**
+ * The statuses in which an order needs its service team (a check, a decision or a retry): the
+ * same as the order queue's and the back-office home's, so the digest lists what they count.
+ */
+export const DIGEST_STATUSES: readonly OrderStatus[] = NEEDS_ACTION_STATUSES;
 
 /** An order is in the digest once it has waited more than this many whole days. */
 export const DIGEST_WAITING_DAYS = 7;
