@@ -297,6 +297,14 @@ describe('nightly lifecycle', () => {
         // the team moves its data to the cold store (it stays there until they confirm a deletion)
         [['research-storage@example.ac.uk'], 'storage-steps'],
       ]);
+      // It ended six and a half months ago: no email says "30 days ago" or "6 months ago"
+      const [, cold, deletable] = await outbox();
+      expect(cold?.text_body).toContain(
+        'This storage licence you own was not renewed within 30 days of its end date, so its data is moving to the cold store (tape).',
+      );
+      expect(deletable?.text_body).toContain(
+        'This storage licence you own was not renewed within 6 months of its end date, so its data can now be deleted.',
+      );
       expect((await lifecycleAudit()).map((row) => row.action)).toEqual([
         'suspended (end date passed)',
         'moved to the cold store',

@@ -217,12 +217,13 @@ function expiryProps(
       headline: many
         ? 'Your expired storage has moved to the cold store'
         : 'Your expired storage has moved to the cold store',
-      what: `ended ${daysWords(settings.coldAfterDays)} ago without a renewal, so ${many ? 'their' : 'its'} data is moving to the cold store (tape).`,
+      // "within": a night that catches up after an outage takes this step later than its day
+      what: `${many ? 'were' : 'was'} not renewed within ${daysWords(settings.coldAfterDays)} of ${many ? 'their' : 'its'} end date, so ${many ? 'their' : 'its'} data is moving to the cold store (tape).`,
       next: `Order a recovery from the licence's page if you need the data back (a fee applies). ${monthsWords(settings.deletableAfterMonths)} after the end date the data can be deleted.`,
     },
     deletable: {
       headline: many ? 'Your expired storage is due for deletion' : 'Your expired storage is due for deletion',
-      what: `ended ${monthsWords(settings.deletableAfterMonths)} ago without a renewal, so ${many ? 'their' : 'its'} data can now be deleted.`,
+      what: `${many ? 'were' : 'was'} not renewed within ${monthsWords(settings.deletableAfterMonths)} of ${many ? 'their' : 'its'} end date, so ${many ? 'their' : 'its'} data can now be deleted.`,
       next: `The storage team will delete it once they confirm; nothing is deleted without them. Contact ${site.contactEmail} straight away if you still need it.`,
     },
   }[step];
