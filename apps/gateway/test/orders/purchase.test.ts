@@ -274,6 +274,51 @@ describe('buying research storage through the pages', () => {
     expect(licence.status).toBe('cancelled');
   });
 
+  it('does not submit at a price the buyer was not shown: a price that came into force after the check page asks to check again', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const rfs = {
+      ...RDS_CONFIGURATION,
+      sizeTb: '2',
+      termYears: '1',
+      licenceName: 'Shared drive',
+      projectName: 'share',
+    };
+    expect((await configure(alice, 'RFS', rfs)).statusCode).toBe(303);
+    expect((await pay(alice, 'RFS', { method: 'finance-code', financeCode: 'PHAA.GAAA' })).statusCode).toBe(303);
+    const check = await alice.get('/storage/buy/RFS/check');
+    expect(check.body).toContain('2 TB × £139.00 per TB per year × 1 year');
+    // The form the buyer submits: every hidden field of the check page, and the terms accepted.
+    const form: Record<string, string> = Object.fromEntries(
+      [...check.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    ) as Record<string, string>;
+    form.acceptTerms = 'yes';
+
+    // While the buyer reads the terms, a new price comes into force today.
+    await t.database.db
+      .insertInto('prices')
+      .values({ product_code: 'RFS', customer_class: 'internal', pence_per_tb_year: 9_999, valid_from: '2026-11-27' })
+      .execute();
+    const ordersBefore = await count('orders');
+    const refused = await alice.post('/storage/buy/RFS/check', form);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('There is a problem');
+    expect(refused.body).toContain('The price has changed since you checked your order: the total is now £199.98');
+    expect(refused.body).toContain('2 TB × £99.99 per TB per year × 1 year');
+    expect(await count('orders')).toBe(ordersBefore);
+
+    // Accepting again on the page that shows the new price submits it.
+    const { response } = await submit(alice, 'RFS');
+    expect(response.statusCode).toBe(303);
+    const reference = String(response.headers.location).match(/ORD-\d+/)?.[0] as string;
+    const order = await t.database.db
+      .selectFrom('orders')
+      .select(['pence_per_tb_year', 'total_pence'])
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
+    expect(order).toEqual({ pence_per_tb_year: 9_999, total_pence: 19_998 });
+  });
+
   it('refuses a form posted without its CSRF token', async () => {
     const alice = new Browser(t.app);
     await alice.signInAs('ar101');

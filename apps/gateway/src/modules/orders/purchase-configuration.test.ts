@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfiguration } from './purchase-configuration.ts';
+import { changedSinceShown, parseConfiguration } from './purchase-configuration.ts';
 
 const RCS = { code: 'RCS', minimumTb: 1, termsYears: [1, 3, 5, 10] };
 const valid = {
@@ -67,5 +67,23 @@ describe('parseConfiguration', () => {
 
   it('refuses Data Managers that are not CRSids', () => {
     expect(errorsFor({ managerCrsids: 'bm202, Ben Manager!' }).managerCrsids).toContain('separated by commas');
+  });
+});
+
+describe('changedSinceShown', () => {
+  const now = { totalPence: 19_998, termsVersion: '2026-08' };
+
+  it('lets an order through as the check page showed it, or when the form does not say what it showed', () => {
+    expect(changedSinceShown({ totalPence: '19998', termsVersion: '2026-08' }, now)).toBeNull();
+    expect(changedSinceShown({}, now)).toBeNull();
+  });
+
+  it('stops a total or terms that changed after the page was shown, naming the new ones', () => {
+    expect(changedSinceShown({ totalPence: '27800', termsVersion: '2026-08' }, now)).toBe(
+      'The price has changed since you checked your order: the total is now £199.98. Check the new price and accept the terms again to submit',
+    );
+    expect(changedSinceShown({ totalPence: '19998', termsVersion: '2025-08' }, now)).toBe(
+      'The terms and conditions have changed since you checked your order: read version 2026-08 and accept them to submit',
+    );
   });
 });

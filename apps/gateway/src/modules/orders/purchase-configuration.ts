@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { fieldErrorsOf } from '../../platform/web/forms.ts';
+import { formatPence } from '../catalogue/money.ts';
 
 /**
  * What a buyer chooses for new storage, as the configure page, the quote and the API send it.
@@ -108,4 +109,28 @@ function normaliseNumbers(raw: unknown): unknown {
   for (const key of ['sizeTb', 'termYears']) if (typeof copy[key] === 'number') copy[key] = String(copy[key]);
   if (Array.isArray(copy.managerCrsids)) copy.managerCrsids = copy.managerCrsids.join(',');
   return copy;
+}
+
+/** What a check-your-answers page showed the buyer, as its form sends it back. */
+export interface ShownOnCheckPage {
+  totalPence?: string;
+  termsVersion?: string;
+}
+
+/**
+ * Why an order must not be submitted as it stands: a new price or a new version of the terms came
+ * into force after the check page was shown, so the buyer would be bound to a total or terms they
+ * did not see. Null when the order is as shown, or when the form does not say what it showed.
+ */
+export function changedSinceShown(
+  shown: ShownOnCheckPage,
+  now: { totalPence: number; termsVersion: string },
+): string | null {
+  if (shown.totalPence !== undefined && shown.totalPence !== String(now.totalPence)) {
+    return `The price has changed since you checked your order: the total is now ${formatPence(now.totalPence)}. Check the new price and accept the terms again to submit`;
+  }
+  if (shown.termsVersion !== undefined && shown.termsVersion !== now.termsVersion) {
+    return `The terms and conditions have changed since you checked your order: read version ${now.termsVersion} and accept them to submit`;
+  }
+  return null;
 }

@@ -20,6 +20,7 @@ import { type OrdersContext, SubmissionRefused, submitNewOrder } from './orders.
 import { paymentFormValues, paymentFromForm, readPaymentForm, submittedPayment } from './payment-step.ts';
 import { buyPath, CheckAnswersPage, ConfigurePage, PaymentPage } from './purchase.views.tsx';
 import { priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
+import { changedSinceShown } from './purchase-configuration.ts';
 import { configurationValues, type PurchaseDraft, withQuotePrice } from './purchase-draft.ts';
 
 interface PurchaseRoutesOptions {
@@ -286,6 +287,11 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       return showCheck(request, reply, state, { acceptTerms: 'Accept the terms and conditions to submit the order' });
     }
     const terms = await findCurrentTerms(db, product.service, today());
+    const changed = changedSinceShown(
+      { totalPence: body.shownTotalPence, termsVersion: body.shownTermsVersion },
+      { totalPence: state.priced.configuration.price.totalPence, termsVersion: terms.version },
+    );
+    if (changed) return showCheck(request, reply, state, { acceptTerms: changed });
     try {
       const { reference } = await submitNewOrder(orders, person, {
         configuration: state.priced.configuration,

@@ -324,6 +324,7 @@ export function CheckAnswersPage(props: {
         submissionKey={props.submissionKey}
         payer={c.institution.name}
         error={errors.acceptTerms}
+        shownTotalPence={c.price.totalPence}
       />
     </Page>
   );
@@ -338,12 +339,20 @@ export function TermsAndSubmit(props: {
   /** The department accepting the terms. */
   payer: string;
   error?: string;
+  /** The total this page shows: sent back with the terms' version, so a price or terms changed since are not submitted unseen. */
+  shownTotalPence?: number;
 }) {
   const { terms } = props;
   return (
     <form method="post" action={props.action} novalidate>
       <CsrfField token={props.context.csrfToken} />
       <input type="hidden" name="submissionKey" value={props.submissionKey} />
+      {props.shownTotalPence === undefined ? null : (
+        <>
+          <input type="hidden" name="shownTotalPence" value={String(props.shownTotalPence)} />
+          <input type="hidden" name="shownTermsVersion" value={terms.version} />
+        </>
+      )}
       <h2>
         {terms.title} <span class="caption">version {terms.version}</span>
       </h2>
