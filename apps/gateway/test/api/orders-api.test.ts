@@ -175,7 +175,9 @@ describe('buying storage through the JSON API', () => {
       submissionKey: randomUUID(),
       payment: { method: 'voucher', voucherCode: 'IFS-WELCOME-01' },
     });
-    expect(voucherForResearch.json().error.fields['payment.method']).toBe('Choose how you will pay');
+    expect(voucherForResearch.json().error.fields['payment.method']).toBe(
+      'A voucher cannot pay for this order: pay with a University finance code or a purchase order',
+    );
     const unknownDocument = await call('ar101', 'POST', '/api/orders', {
       ...base,
       submissionKey: randomUUID(),

@@ -579,7 +579,9 @@ describe('change orders', () => {
         submissionKey: randomUUID(),
       });
       expect(response.statusCode).toBe(422);
-      expect(response.json().error.fields).toEqual({ 'payment.method': 'Choose how you will pay' });
+      expect(response.json().error.fields).toEqual({
+        'payment.method': 'A voucher cannot pay for this order: pay with a purchase order or a University finance code',
+      });
     });
   });
 });

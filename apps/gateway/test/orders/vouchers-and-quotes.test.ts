@@ -212,7 +212,9 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
       expect(page.body).not.toContain('name="voucherCode"');
       const refused = await pay(alice, 'RDS', { method: 'voucher', voucherCode: 'IFS-WELCOME-01' });
       expect(refused.statusCode).toBe(422);
-      expect(refused.body).toContain('<a href="#method">Choose how you will pay</a>');
+      expect(refused.body).toContain(
+        '<a href="#method">A voucher cannot pay for this order: pay with a University finance code or a purchase order</a>',
+      );
     });
   });
 

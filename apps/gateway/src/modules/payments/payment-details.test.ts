@@ -7,7 +7,14 @@ const institutional = paymentMethodsFor('institutional');
 describe('parsePaymentDetails', () => {
   it('needs a method the product offers: no vouchers for research storage', () => {
     expect(parsePaymentDetails({}, research)).toEqual({ ok: false, errors: { method: 'Choose how you will pay' } });
-    expect(parsePaymentDetails({ method: 'voucher', voucherCode: 'IFS-CHEM-2026' }, research).ok).toBe(false);
+    expect(parsePaymentDetails({ method: 'voucher', voucherCode: 'IFS-CHEM-2026' }, research)).toEqual({
+      ok: false,
+      errors: { method: 'A voucher cannot pay for this order: pay with a University finance code or a purchase order' },
+    });
+    expect(parsePaymentDetails({ method: 'cheque' }, research)).toEqual({
+      ok: false,
+      errors: { method: 'Choose how you will pay' },
+    });
     expect(parsePaymentDetails({ method: 'voucher', voucherCode: 'ifs-chem-2026' }, institutional)).toEqual({
       ok: true,
       value: { method: 'voucher', voucherCode: 'IFS-CHEM-2026' },

@@ -38,9 +38,25 @@ export interface RawPaymentDetails {
 
 export type ParsedPayment = { ok: true; value: PaymentDetails } | { ok: false; errors: FieldErrors };
 
+/** A payment method in a sentence: "a University finance code". */
+const PAYMENT_METHOD_PHRASES: Record<PaymentMethod, string> = {
+  'finance-code': 'a University finance code',
+  'purchase-order': 'a purchase order',
+  voucher: 'a voucher',
+};
+
+/** A method that exists but not for this order (a voucher for research storage): say so, and what can pay. */
+function methodProblem(method: string | undefined, allowed: PaymentMethod[]): string {
+  const known = (Object.keys(PAYMENT_METHOD_PHRASES) as PaymentMethod[]).find((candidate) => candidate === method);
+  if (!known || allowed.length === 0) return 'Choose how you will pay';
+  const phrase = PAYMENT_METHOD_PHRASES[known];
+  const others = allowed.map((candidate) => PAYMENT_METHOD_PHRASES[candidate]);
+  return `${phrase[0]?.toUpperCase()}${phrase.slice(1)} cannot pay for this order: pay with ${others.join(' or ')}`;
+}
+
 export function parsePaymentDetails(raw: RawPaymentDetails, allowed: PaymentMethod[]): ParsedPayment {
   const method = allowed.find((candidate) => candidate === raw.method);
-  if (!method) return { ok: false, errors: { method: 'Choose how you will pay' } };
+  if (!method) return { ok: false, errors: { method: methodProblem(raw.method, allowed) } };
   if (method === 'finance-code') return parseFinanceCodeText(raw.financeCode ?? '');
   if (method === 'purchase-order') {
     const poNumber = (raw.poNumber ?? '').trim().toUpperCase();
