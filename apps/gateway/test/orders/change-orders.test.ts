@@ -143,6 +143,37 @@ describe('change orders', () => {
   }
 
   describe('through the pages', () => {
+    it('does not submit an increase at a price the check page did not show: the next day asks to check again', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      expect((await choose(alice, id, 'increase', { addTb: '2' })).statusCode).toBe(303);
+      expect((await payAt(alice, path(id, 'increase', 'payment'), FINANCE_CODE)).statusCode).toBe(303);
+      const check = await alice.get(path(id, 'increase', 'check'));
+      expect(check.statusCode).toBe(200);
+      // The form the buyer submits: every hidden field of the check page, and the terms accepted.
+      const form: Record<string, string> = Object.fromEntries(
+        [...check.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+      ) as Record<string, string>;
+      form.acceptTerms = 'yes';
+
+      // Submitted after midnight: one day fewer to pay for.
+      now = new Date(now.getTime() + 24 * 60 * 60 * 1000);
+      const refused = await alice.post(path(id, 'increase', 'check'), form);
+      expect(refused.statusCode).toBe(422);
+      expect(refused.body).toContain('The price has changed since you checked your order: the total is now £');
+      expect(
+        await t.database.db
+          .selectFrom('orders')
+          .select('id')
+          .where('licence_id', '=', id)
+          .where('kind', '=', 'increase')
+          .execute(),
+      ).toEqual([]);
+
+      const { response } = await submitAt(alice, path(id, 'increase', 'check'));
+      expect(response.statusCode).toBe(303);
+    });
+
     it('a Data Manager adds space, priced by the day to the end date, and the licence shows it in progress', async () => {
       const id = await licence();
       const ben = await signedIn('bm202');

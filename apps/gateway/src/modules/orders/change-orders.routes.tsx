@@ -24,6 +24,7 @@ import { submittedOrderReference } from './orders.repository.ts';
 import { type OrdersContext, SubmissionRefused } from './orders.service.ts';
 import { paymentFormValues, paymentFromForm, readPaymentForm, submittedPayment } from './payment-step.ts';
 import { PaymentPage } from './purchase.views.tsx';
+import { changedSinceShown } from './purchase-configuration.ts';
 import type { DraftPayment } from './purchase-draft.ts';
 
 /** A change order in progress, kept in the session between its steps, like a purchase's draft. */
@@ -270,6 +271,11 @@ export async function changeOrderRoutes(
       return showCheck(request, reply, state, { acceptTerms: 'Accept the terms and conditions to submit the order' });
     }
     const terms = await findCurrentTerms(db, state.licence.product.service, today());
+    const changed = changedSinceShown(
+      { totalPence: body.shownTotalPence, termsVersion: body.shownTermsVersion },
+      { totalPence: state.price.value.totalPence, termsVersion: terms.version },
+    );
+    if (changed) return showCheck(request, reply, state, { acceptTerms: changed });
     try {
       const { reference } = await submitChangeOrder(orders, person, {
         licenceId: state.licence.id,

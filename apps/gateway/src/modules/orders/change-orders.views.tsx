@@ -313,6 +313,7 @@ export function ChangeCheckPage(props: {
         submissionKey={props.submissionKey}
         payer={licence.institutionName}
         error={errors.acceptTerms}
+        shownTotalPence={price.totalPence}
       />
     </Page>
   );
