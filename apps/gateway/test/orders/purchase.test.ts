@@ -238,6 +238,25 @@ describe('buying research storage through the pages', () => {
     }
   });
 
+  it('asks for the PO file again when the form is refused for another answer, since the file is not kept', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    await configure(alice, 'RDS', RDS_CONFIGURATION);
+    const documentsBefore = await count('uploaded_documents');
+    const badNumber = await pay(alice, 'RDS', {
+      method: 'purchase-order',
+      poNumber: 'P 12',
+      file: { bytes: SAMPLE_PDF, name: 'order.pdf' },
+    });
+    expect(badNumber.statusCode).toBe(422);
+    expect(badNumber.body).toContain('A purchase order number is 4 to 20 letters');
+    expect(badNumber.body).toContain(
+      '<a href="#poDocument">Choose the purchase order PDF again: a file is not kept when another answer has a problem</a>',
+    );
+    expect(badNumber.body).toContain('value="P 12"');
+    expect(await count('uploaded_documents')).toBe(documentsBefore);
+  });
+
   it('lets the buyer cancel until provisioning starts, once, and nobody else outside the order', async () => {
     const alice = new Browser(t.app);
     await alice.signInAs('ar101');

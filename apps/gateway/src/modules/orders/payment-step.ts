@@ -59,7 +59,7 @@ export async function paymentFromForm(
   const { db, cufs, clock } = deps.orders;
   const today = clock.today().toString();
   const parsed = parsePaymentDetails(form.fields, methods);
-  if (!parsed.ok) return { errors: { ...parsed.errors, ...(form.fileError ? { poDocument: form.fileError } : {}) } };
+  if (!parsed.ok) return { errors: { ...parsed.errors, ...fileErrorBeside(form) } };
   const details = parsed.value;
   if (details.method === 'finance-code') {
     const check = await checkFinanceCode(cufs, details.code, today);
@@ -96,6 +96,19 @@ export async function paymentFromForm(
     return { payment: { ...kept, poNumber: details.poNumber } };
   }
   return { errors: { poDocument: 'Upload the purchase order as a PDF' } };
+}
+
+/**
+ * The PO file's line when another answer is refused: its own problem, or, since a chosen file is
+ * not kept (nothing is stored from a refused form, and the page comes back without it), a request
+ * to choose it again, so the buyer does not learn it only at the next attempt.
+ */
+function fileErrorBeside(form: PaymentForm): FieldErrors {
+  if (form.fileError) return { poDocument: form.fileError };
+  if (form.file && form.fields.method === 'purchase-order') {
+    return { poDocument: 'Choose the purchase order PDF again: a file is not kept when another answer has a problem' };
+  }
+  return {};
 }
 
 /** The session's payment answer as the orders service takes it. */
