@@ -1,6 +1,6 @@
-import { Temporal } from 'temporal-polyfill';
 import { type NightlyLifecycleResult, runNightlyLifecycle } from '../modules/lifecycle/lifecycle.service.ts';
 import type { LifecycleSettings } from '../modules/lifecycle/lifecycle-dates.ts';
+import { readDay } from '../platform/calendar-day.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Executor } from '../platform/db/database.ts';
 import type { JobQueue } from '../platform/jobs/jobs.ts';
@@ -19,12 +19,16 @@ export function parseNightlyArguments(args: readonly string[], clock: Clock): Ni
     if (arg === '--json') json = true;
     else if (arg === '--as-of' || arg.startsWith('--as-of=')) {
       const value = arg === '--as-of' ? args[++i] : arg.slice('--as-of='.length);
-      if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return { usage: `--as-of needs a day as YYYY-MM-DD` };
-      try {
-        asOf = Temporal.PlainDate.from(value, { overflow: 'reject' }).toString();
-      } catch {
-        return { usage: `--as-of ${value} is not a day of the calendar` };
+      const reading = readDay(value ?? '');
+      if (!reading.ok) {
+        return {
+          usage:
+            reading.problem === 'shape'
+              ? '--as-of needs a day as YYYY-MM-DD'
+              : `--as-of ${value} is not a day of the calendar`,
+        };
       }
+      asOf = reading.day.toString();
     } else return { usage: arg === '--help' ? '' : `unknown argument ${arg}` };
   }
   return { asOf: asOf ?? clock.today().toString(), json };

@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import { parseDay } from '../../platform/calendar-day.ts';
 import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import type { AuditSearch } from './audit-search.repository.ts';
@@ -35,15 +36,6 @@ export function normaliseEntityId(entityType: string, entityId: string): string 
 /** The first instant of a calendar day in the University's time zone (midnight in London, BST or not). */
 export function startOfLondonDay(date: Temporal.PlainDate): Date {
   return new Date(date.toZonedDateTime({ timeZone: UNIVERSITY_TIME_ZONE }).epochMilliseconds);
-}
-
-function parseDay(value: string): Temporal.PlainDate | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
-  try {
-    return Temporal.PlainDate.from(value, { overflow: 'reject' });
-  } catch {
-    return undefined;
-  }
 }
 
 /**

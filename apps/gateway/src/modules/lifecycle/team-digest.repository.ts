@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import { NEEDS_ACTION_STATUSES } from '../orders/order-queue.ts';
 import type { OrderStatus } from '../orders/order-status.ts';
-import { DIGEST_MAX_LISTED, DIGEST_STATUSES } from './team-digest.ts';
+import { DIGEST_MAX_LISTED } from './team-digest.ts';
 
 export interface WaitingOrderRow {
   service: string;
@@ -47,7 +48,7 @@ export async function claimWaitingOrders(tx: Executor, week: string, cutoff: Dat
       JOIN products pr ON pr.code = o.product_code
       JOIN institutions i ON i.id = o.institution_id
       JOIN people p ON p.id = o.buyer_person_id
-      WHERE o.status = ANY(${textArray(DIGEST_STATUSES)}::text[]) AND o.submitted_at < ${cutoff}
+      WHERE o.status = ANY(${textArray(NEEDS_ACTION_STATUSES)}::text[]) AND o.submitted_at < ${cutoff}
     ), claimed AS (
       INSERT INTO digest_runs (service, week_start, orders)
       SELECT service, ${week}::date, max(total) FROM waiting GROUP BY service

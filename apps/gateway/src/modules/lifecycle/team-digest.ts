@@ -1,17 +1,10 @@
 import { Temporal } from 'temporal-polyfill';
-import { NEEDS_ACTION_STATUSES } from '../orders/order-queue.ts';
-import type { OrderStatus } from '../orders/order-status.ts';
 
 /**
- * The rules of the weekly digest to each service team: which orders count as waiting for the
- * team, for how long, which week a run belongs to, and how many the email lists.
+ * The rules of the weekly digest to each service team (the orders waiting for it are those the
+ * order queue counts as needing action, NEEDS_ACTION_STATUSES): for how long they have waited,
+ * which week a run belongs to, and how many the email lists.
  */
-
-/**
- * The statuses in which an order needs its service team (a check, a decision or a retry): the
- * same as the order queue's and the back-office home's, so the digest lists what they count.
- */
-export const DIGEST_STATUSES: readonly OrderStatus[] = NEEDS_ACTION_STATUSES;
 
 /** An order is in the digest once it has waited more than this many whole days. */
 export const DIGEST_WAITING_DAYS = 7;

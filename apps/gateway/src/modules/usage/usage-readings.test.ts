@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseDay } from '../../platform/calendar-day.ts';
 import {
   chartStart,
   formatTb,
   isNearQuota,
-  parseDay,
   type RawReading,
   usageSeries,
   usedPercent,

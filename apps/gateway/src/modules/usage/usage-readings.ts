@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import { readDay } from '../../platform/calendar-day.ts';
 
 /**
  * The rules of usage readings: what a reading from a storage system must look like (the one
@@ -76,13 +77,13 @@ function readingProblem(raw: RawReading, today: string): string | undefined {
   const path = raw.path.trim();
   if (path === '') return 'path is empty';
   if (path.length > MAX_PATH_LENGTH) return `path is longer than ${MAX_PATH_LENGTH} characters`;
-  const day = parseDay(raw.readOn.trim());
-  if (!day) {
-    return DAY_SHAPE.test(raw.readOn.trim())
+  const reading = readDay(raw.readOn.trim());
+  if (!reading.ok) {
+    return reading.problem === 'calendar'
       ? `read_on "${raw.readOn}" is not a day of the calendar`
       : `read_on "${raw.readOn}" is not a date as YYYY-MM-DD`;
   }
-  if (Temporal.PlainDate.compare(day, Temporal.PlainDate.from(today)) > 0) {
+  if (Temporal.PlainDate.compare(reading.day, Temporal.PlainDate.from(today)) > 0) {
     return `read_on ${raw.readOn.trim()} is in the future`;
   }
   const bytes = String(raw.usedBytes).trim();
@@ -92,18 +93,6 @@ function readingProblem(raw: RawReading, today: string): string | undefined {
     return `used_bytes "${raw.usedBytes}" is too large: at most ${Number.MAX_SAFE_INTEGER} bytes (${tb} TB)`;
   }
   return undefined;
-}
-
-const DAY_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A calendar date as YYYY-MM-DD, or undefined for anything else (2027-02-29 included). */
-export function parseDay(text: string): Temporal.PlainDate | undefined {
-  if (!DAY_SHAPE.test(text)) return undefined;
-  try {
-    return Temporal.PlainDate.from(text, { overflow: 'reject' });
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whether `usedBytes` is at least `percent` of `sizeTb`, exactly (no floating point). */
