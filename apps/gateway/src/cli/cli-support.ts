@@ -1,3 +1,5 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Config, loadConfig, loadDotEnv } from '../platform/config.ts';
 import type { DatabaseHandle, Executor } from '../platform/db/database.ts';
@@ -40,6 +42,26 @@ async function refuseIfBehind(db: Executor): Promise<void> {
 /** A file named on the command line: npm runs scripts from the repository root, so a relative path means the caller's directory. */
 export function callerPath(file: string): string {
   return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+}
+
+/**
+ * The file a command is to read, checked before the database is opened: its full path (relative
+ * to the caller's directory), or an error saying plainly why it cannot be read, so that a mistyped
+ * name stops the command at once with a sentence rather than a stack trace, having changed nothing.
+ */
+export async function commandFile(file: string): Promise<string> {
+  const source = callerPath(file);
+  try {
+    if (!(await stat(source)).isFile()) throw new Error(`${source} is not a file (a folder?). Nothing was changed.`);
+    await access(source, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new Error(`There is no file ${source}: check its name and folder. Nothing was changed.`);
+    if (code === 'EACCES') throw new Error(`${source} cannot be read: permission denied. Nothing was changed.`);
+    throw error;
+  }
+  return source;
 }
 
 /** Runs a command's main function and exits with its code (1, with the message, if it throws). */

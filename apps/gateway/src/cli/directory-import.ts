@@ -7,7 +7,7 @@ import {
   type ImportProgress,
   importDirectoryCsv,
 } from '../platform/directory/directory-import.ts';
-import { callerPath, runCommand, withCommandDatabase } from './cli-support.ts';
+import { commandFile, runCommand, withCommandDatabase } from './cli-support.ts';
 
 const MAX_BAD_ROWS_SHOWN = 200;
 
@@ -17,8 +17,8 @@ async function main(): Promise<number> {
     console.error(`Usage: npm run directory:import -- <file.csv with columns ${DIRECTORY_CSV_COLUMNS.join(', ')}>`);
     return 2;
   }
+  const source = await commandFile(file);
   return withCommandDatabase(async (db) => {
-    const source = callerPath(file);
     console.error(`Importing the directory extract ${source}`);
     const outcome = await importDirectoryCsv(db, source, showProgress);
     if (!outcome.ok) {

@@ -11,7 +11,7 @@ import { importUsageReadings } from '../modules/usage/usage.service.ts';
 import { describeCsvFileError, readUsageCsv, USAGE_CSV_COLUMNS } from '../modules/usage/usage-csv.ts';
 import { systemClock } from '../platform/clock.ts';
 import { CsvFileError } from '../platform/csv.ts';
-import { callerPath, runCommand, withCommandDatabase } from './cli-support.ts';
+import { commandFile, runCommand, withCommandDatabase } from './cli-support.ts';
 
 const MAX_REJECTIONS_SHOWN = 200;
 
@@ -21,8 +21,8 @@ async function main(): Promise<number> {
     console.error(`Usage: npm run usage:import -- <file.csv with columns ${USAGE_CSV_COLUMNS.join(', ')}>`);
     return 2;
   }
+  const source = await commandFile(file);
   return withCommandDatabase(async (db) => {
-    const source = callerPath(file);
     console.error(`Importing usage readings from ${source}`);
     let raws: Awaited<ReturnType<typeof readUsageCsv>>;
     try {

@@ -23,20 +23,23 @@ export async function* csvRecords(
 ): AsyncIterable<{ line: number; record: Record<string, string> }> {
   // Loaded on the first import, not at every start (service-team uploads only).
   const { CsvError, parse } = await import('csv-parse');
-  const parser = source.pipe(
-    parse({
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      info: true,
-      columns: (header: string[]) => {
-        const names = header.map((name) => name.trim().toLowerCase());
-        const missing = columns.filter((column) => !names.includes(column));
-        if (missing.length > 0) throw new CsvFileError(1, `the header row lacks the column(s) ${missing.join(', ')}`);
-        return names;
-      },
-    }),
-  );
+  const parser = parse({
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    info: true,
+    columns: (header: string[]) => {
+      const names = header.map((name) => name.trim().toLowerCase());
+      const missing = columns.filter((column) => !names.includes(column));
+      if (missing.length > 0) throw new CsvFileError(1, `the header row lacks the column(s) ${missing.join(', ')}`);
+      return names;
+    },
+  });
+  // pipe() does not pass on the source's errors (a file that cannot be read, a broken upload): the
+  // parser fails with them, so the loop below throws instead of the process crashing on an
+  // unhandled 'error' event.
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
   try {
     for await (const { record, info } of parser as AsyncIterable<{
       record: Record<string, string>;
