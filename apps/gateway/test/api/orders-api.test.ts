@@ -184,6 +184,18 @@ describe('buying storage through the JSON API', () => {
       payment: { method: 'purchase-order', poNumber: 'P1234567', documentId: randomUUID() },
     });
     expect(unknownDocument.json().error.fields['payment.poDocument']).toContain('Upload the purchase order again');
+    // A licence name with a line break would make every email whose subject names it fail to render,
+    // so a change of the licence could never be completed: refused at the order, like any bad field.
+    const twoLines = await call('ar101', 'POST', '/api/orders', {
+      ...base,
+      licenceName: 'API licence\r\nBcc: someone@example.com',
+      submissionKey: randomUUID(),
+      payment: { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+    });
+    expect(twoLines.statusCode).toBe(422);
+    expect(twoLines.json().error.fields.licenceName).toBe(
+      'The licence name must be one line, without tabs or line breaks',
+    );
     expect(await count()).toBe(before);
   });
 

@@ -65,6 +65,14 @@ describe('parseConfiguration', () => {
     });
   });
 
+  it('refuses a licence name of more than one line (it becomes part of email subjects)', () => {
+    for (const licenceName of ['Quantum\narchive', 'Quantum\r\nBcc: someone@example.com', 'Quantum\tarchive']) {
+      expect(errorsFor({ licenceName }).licenceName).toBe(
+        'The licence name must be one line, without tabs or line breaks',
+      );
+    }
+  });
+
   it('refuses Data Managers that are not CRSids', () => {
     expect(errorsFor({ managerCrsids: 'bm202, Ben Manager!' }).managerCrsids).toContain('separated by commas');
   });

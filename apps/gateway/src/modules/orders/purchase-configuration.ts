@@ -63,7 +63,9 @@ export function configurationSchema(product: ProductRules) {
       .string({ error: 'Enter a name for the licence' })
       .trim()
       .min(1, 'Enter a name for the licence')
-      .max(100, 'The licence name must be 100 characters or fewer'),
+      .max(100, 'The licence name must be 100 characters or fewer')
+      // One line: the name goes into email subjects, where a line break is refused (it could add headers).
+      .refine((name) => !/\p{Cc}/u.test(name), 'The licence name must be one line, without tabs or line breaks'),
     ownerCrsid: z
       .string({ error: 'Enter the CRSid of the Data Owner' })
       .trim()
