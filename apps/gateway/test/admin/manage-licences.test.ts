@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
 import { insertStorage, personIdOf, type StorageFixture } from '../support/storage-fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { auditRows, escapeHtml, expectFieldError, flashOf, people } from './manage-support.ts';
@@ -251,6 +252,70 @@ describe('back office: licences', () => {
       if (typed) expect(answer.body).toContain(`value="${escapeHtml(typed)}"`);
       expect(await licenceRow(research)).toEqual(before);
       expect(await auditRows(t.database.db, 'licence', research.licenceId)).toHaveLength(audits);
+    });
+
+    it('makes a new Data Owner that role only, syncs the groups, clears a replaced leaver’s flag and tells the new owner', async () => {
+      const db = t.database.db;
+      await db
+        .insertInto('people')
+        .values({ crsid: 'lo808', display_name: 'Lou Oldowner', email: 'lo808@cam.ac.uk', status: 'left' })
+        .execute();
+      const left = await insertStorage(db, {
+        name: 'Owner has left',
+        owner: 'lo808',
+        managers: ['bm202'],
+        sizeTb: 4,
+        status: 'active',
+        startDate: '2026-01-01',
+        endDate: '2027-12-31',
+        order: null,
+      });
+      const oldOwner = await personIdOf(db, 'lo808');
+      await db
+        .insertInto('licence_flags')
+        .values({
+          licence_id: left.licenceId,
+          kind: 'member-left',
+          person_id: oldOwner,
+          detail: 'Lou Oldowner (lo808): Data Owner',
+          raised_on: '2026-11-20',
+        })
+        .execute();
+      const rosa = await as('rs501');
+      const answer = await rosa.post(path(left, 'edit'), {
+        sizeTb: '4',
+        startDate: '2026-01-01',
+        endDate: '2027-12-31',
+        ownerCrsid: 'bm202',
+        reason: 'The Data Owner has left',
+      });
+      expect(answer.statusCode, answer.body.slice(0, 300)).toBe(303);
+      // Ben is the Data Owner, and no longer listed (and stuck) as a Data Manager too.
+      expect(
+        await db.selectFrom('licence_managers').select('person_id').where('licence_id', '=', left.licenceId).execute(),
+      ).toEqual([]);
+      const flags = await db
+        .selectFrom('licence_flags')
+        .select(['person_id', 'cleared_on'])
+        .where('licence_id', '=', left.licenceId)
+        .execute();
+      expect(flags).toEqual([{ person_id: oldOwner, cleared_on: expect.any(String) }]);
+      const boss = t.jobs.boss;
+      if (!boss) throw new Error('needs pg-boss');
+      const { rows } = await boss
+        .getDb()
+        .executeSql(
+          `SELECT count(*)::int AS n FROM ${PG_BOSS_SCHEMA}.job WHERE name = 'sync-licence-groups' AND data->>'licenceId' = $1`,
+          [String(left.licenceId)],
+        );
+      expect(rows).toEqual([{ n: 1 }]);
+      const emails = await db
+        .selectFrom('mail_outbox')
+        .select(['to_addresses', 'text_body'])
+        .where('subject', '=', 'You are now the Data Owner of "Owner has left"')
+        .execute();
+      expect(emails.map((email) => email.to_addresses)).toEqual([['bm202@cam.ac.uk']]);
+      expect(emails[0]?.text_body).toContain(`/storage/licence/${left.licenceId}/`);
     });
   });
 

@@ -235,14 +235,23 @@ function auditChange(
   });
 }
 
-async function afterChange(context: MembersContext, tx: Executor, licenceId: number): Promise<void> {
+/**
+ * After any change of a licence's people (here, or the service team's edit of its Data Owner): the
+ * provisioner's group sync enqueued, and leaver flags of people who no longer hold a role cleared.
+ */
+export async function afterPeopleChange(
+  context: Pick<MembersContext, 'jobs'>,
+  tx: Executor,
+  licenceId: number,
+): Promise<void> {
   await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId });
   // a leaver handed over or removed: their flag on the licence clears now, not at the next sync
   await clearLeaverFlags(tx, null, licenceId);
 }
 
-async function tell(
-  context: MembersContext,
+/** One email to a person given a place on a licence or project, with a link to it. */
+export async function emailNewRole(
+  context: Pick<MembersContext, 'jobs' | 'site'>,
   tx: Executor,
   to: DirectoryPerson,
   headline: string,
@@ -294,8 +303,8 @@ export async function handOverOwnership(
       before: { owner: oldOwner },
       after: { owner: next.crsid, oldOwnerNowManager: oldOwner },
     });
-    await afterChange(context, tx, licence.id);
-    await tell(
+    await afterPeopleChange(context, tx, licence.id);
+    await emailNewRole(
       context,
       tx,
       next,
@@ -326,8 +335,8 @@ export async function addDataManager(
       before: { managers: before },
       after: { managers: [...before, added.crsid].sort() },
     });
-    await afterChange(context, tx, licence.id);
-    await tell(
+    await afterPeopleChange(context, tx, licence.id);
+    await emailNewRole(
       context,
       tx,
       added,
@@ -367,7 +376,7 @@ export async function removeDataManager(
       before: { managers: before },
       after: { managers: before.filter((each) => each !== found.crsid) },
     });
-    await afterChange(context, tx, licence.id);
+    await afterPeopleChange(context, tx, licence.id);
   });
 }
 
@@ -421,7 +430,7 @@ export async function createStorageProject(
       projectId: project.id,
       after: { name, quotaTb: quota.quotaTb },
     });
-    await afterChange(context, tx, licence.id);
+    await afterPeopleChange(context, tx, licence.id);
     return project.id;
   });
 }
@@ -451,7 +460,7 @@ export async function resizeStorageProject(
       before: { quotaTb: project.quotaTb },
       after: { quotaTb: quota.quotaTb },
     });
-    await afterChange(context, tx, project.licence.id);
+    await afterPeopleChange(context, tx, project.licence.id);
   });
 }
 
@@ -489,8 +498,8 @@ export async function addProjectMember(
       projectId: project.id,
       after: { crsid: added.crsid, role },
     });
-    await afterChange(context, tx, project.licence.id);
-    await tell(
+    await afterPeopleChange(context, tx, project.licence.id);
+    await emailNewRole(
       context,
       tx,
       added,
@@ -528,7 +537,7 @@ export async function removeProjectMember(
       projectId: project.id,
       before: { crsid: found.crsid, role },
     });
-    await afterChange(context, tx, project.licence.id);
+    await afterPeopleChange(context, tx, project.licence.id);
   });
 }
 

@@ -220,6 +220,7 @@ export async function findLicenceService(db: Executor, id: number): Promise<Serv
 
 export interface LockedLicenceRow {
   id: number;
+  name: string;
   sizeTb: number;
   startDate: string | null;
   endDate: string | null;
@@ -241,6 +242,7 @@ export async function lockLicenceForChange(tx: Executor, id: number): Promise<Lo
     .selectFrom('licences')
     .select([
       'licences.id',
+      'licences.name',
       'licences.size_tb',
       'licences.start_date',
       'licences.end_date',
@@ -272,6 +274,7 @@ export async function lockLicenceForChange(tx: Executor, id: number): Promise<Lo
     .executeTakeFirstOrThrow();
   return {
     id: row.id,
+    name: row.name,
     sizeTb: row.size_tb,
     startDate: row.start_date,
     endDate: row.end_date,
@@ -302,6 +305,15 @@ export async function updateLicence(tx: Executor, id: number, update: LicenceUpd
       updated_at: now,
     })
     .where('id', '=', id)
+    .execute();
+}
+
+/** Takes a person off a licence's Data Managers (nothing if they are not one). */
+export async function removeLicenceManager(tx: Executor, licenceId: number, personId: number): Promise<void> {
+  await tx
+    .deleteFrom('licence_managers')
+    .where('licence_id', '=', licenceId)
+    .where('person_id', '=', personId)
     .execute();
 }
 

@@ -11,6 +11,7 @@ import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repos
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
 import { assertLicenceUnlocked } from './licence-lock.ts';
+import { afterPeopleChange, emailNewRole } from './licence-members.service.ts';
 import {
   type AdminLicenceDetail,
   clearLicenceLock,
@@ -20,6 +21,7 @@ import {
   type LicenceUpdate,
   lockLicenceForChange,
   markLicenceDeleted,
+  removeLicenceManager,
   setLicenceLock,
   updateLicence,
 } from './licences.admin.repository.ts';
@@ -103,18 +105,32 @@ export async function editLicence(
     if (changes.sizeTb !== undefined) update.sizeTb = changes.sizeTb;
     if (changes.startDate !== undefined) update.startDate = changes.startDate;
     if (changes.endDate !== undefined) update.endDate = changes.endDate;
+    const [newOwner] = changes.ownerCrsid === undefined ? [] : await findPeopleByCrsids(tx, [changes.ownerCrsid]);
     if (changes.ownerCrsid !== undefined) {
-      const [owner] = await findPeopleByCrsids(tx, [changes.ownerCrsid]);
-      if (owner?.status !== 'current') {
+      if (newOwner?.status !== 'current') {
         return {
           ok: false,
           errors: { ownerCrsid: `There is no current member of the University with the CRSid ${changes.ownerCrsid}` },
         };
       }
-      update.ownerPersonId = owner.id;
+      update.ownerPersonId = newOwner.id;
     }
 
     await updateLicence(tx, id, update, context.clock.now());
+    if (newOwner) {
+      // The new Data Owner holds that role only (not also a Data Manager's), as after a hand-over;
+      // the storage groups follow, a leaver replaced loses their flag now, and the new owner is told.
+      await removeLicenceManager(tx, id, newOwner.id);
+      await afterPeopleChange(context, tx, id);
+      await emailNewRole(
+        context,
+        tx,
+        newOwner,
+        `You are now the Data Owner of "${row.name}"`,
+        `The storage team has made you the Data Owner of the storage licence "${row.name}": you are now responsible for it and for who may use it.`,
+        `/storage/licence/${id}/`,
+      );
+    }
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(changes)) {
