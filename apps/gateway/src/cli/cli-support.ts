@@ -16,13 +16,19 @@ import { migrateToLatest, pendingMigrations } from '../platform/db/migrate.ts';
  */
 export async function withCommandDatabase<T>(
   work: (db: Executor, context: { config: Config; database: DatabaseHandle }) => Promise<T>,
+  options: {
+    /** The command migrates the database itself, whichever engine (npm run migrate, npm run seed): not checked here. */
+    migrates?: boolean;
+  } = {},
 ): Promise<T> {
   loadDotEnv();
   const config = loadConfig();
   const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
   const database = await openDatabase(config.database);
   try {
-    if (config.database.kind === 'pglite') await migrateToLatest(database.db);
+    if (options.migrates) {
+      // the work does it
+    } else if (config.database.kind === 'pglite') await migrateToLatest(database.db);
     else await refuseIfBehind(database.db);
     return await work(database.db, { config, database });
   } finally {

@@ -1,16 +1,20 @@
-import { loadConfig, loadDotEnv } from '../platform/config.ts';
-import { openDatabase } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/prepare.ts';
 import { createLogger } from '../platform/logging/logger.ts';
+import { runCommand, withCommandDatabase } from './cli-support.ts';
 
-/** `npm run migrate`: brings the configured database to the latest schema. */
-loadDotEnv();
-const config = loadConfig();
-const log = createLogger(config, 'migrate');
-const database = await openDatabase(config.database);
-try {
-  await migrate(database.db, log);
-  log.info('database is up to date');
-} finally {
-  await database.close();
-}
+/**
+ * `npm run migrate`: brings the configured database to the latest schema. As every command, it
+ * holds the embedded database for itself (refused while the gateway has it open) and answers a
+ * bad setting or an unreachable database with a sentence and exit 1.
+ */
+runCommand(() =>
+  withCommandDatabase(
+    async (db, { config }) => {
+      const log = createLogger(config, 'migrate');
+      await migrate(db, log);
+      log.info('database is up to date');
+      return 0;
+    },
+    { migrates: true },
+  ),
+);

@@ -5,8 +5,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvFileError, csvRecords } from '../../src/platform/csv.ts';
+import { lockEmbeddedDataDir } from '../../src/platform/db/embedded-lock.ts';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
+
+/** A command in a process of its own, as npm starts it (tsx), with these settings. */
+const runCli = (command: string, args: string[], env: Record<string, string>) =>
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(root, `apps/gateway/src/cli/${command}.ts`), ...args], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: '', TSX_TSCONFIG_PATH: path.join(root, 'apps/gateway/tsconfig.json'), ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 
 /**
  * `npm run usage:import` and `npm run directory:import` given a file they cannot read: a sentence
@@ -24,19 +34,8 @@ describe('the import commands given a file they cannot read', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  /** The command in a process of its own, as npm starts it (tsx), from the folder it was typed in. */
   const run = (command: 'usage-import' | 'directory-import', file: string) =>
-    spawnSync(process.execPath, ['--import', 'tsx', path.join(root, `apps/gateway/src/cli/${command}.ts`), file], {
-      cwd: root,
-      env: {
-        ...process.env,
-        INIT_CWD: folder,
-        DATA_DIR: path.join(folder, 'data'),
-        TSX_TSCONFIG_PATH: path.join(root, 'apps/gateway/tsconfig.json'),
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    runCli(command, [file], { INIT_CWD: folder, DATA_DIR: path.join(folder, 'data') });
 
   it.each(['usage-import', 'directory-import'] as const)(
     '%s: a missing file or a folder is named, exit 1, nothing opened',
@@ -69,5 +68,43 @@ describe('the import commands given a file they cannot read', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(CsvFileError);
     expect((error as NodeJS.ErrnoException).code).toBe('EISDIR');
+  });
+});
+
+/**
+ * `npm run migrate` and `npm run seed` as the other commands: the embedded database held for
+ * themselves (two processes writing one PGlite folder corrupt it), and a sentence, not a stack
+ * trace, for a setting that does not parse.
+ */
+describe('npm run migrate and npm run seed', () => {
+  let folder: string;
+  beforeAll(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'ssgw-migrate-command-'));
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it.each(['migrate', 'seed'])(
+    '%s: refused while the gateway holds the embedded database, which it leaves alone',
+    async (command) => {
+      const unlock = await lockEmbeddedDataDir(path.join(folder, 'pglite'));
+      try {
+        const held = runCli(command, [], { DATA_DIR: folder });
+        expect(held.stderr.trim()).toBe(
+          `Another gateway process is already using the embedded database in ${path.join(folder, 'pglite')}. Stop it first, or set DATABASE_URL to share a PostgreSQL server between processes.`,
+        );
+        expect(held.status).toBe(1);
+        expect(await readdir(path.join(folder, 'pglite'))).toEqual([]);
+      } finally {
+        await unlock();
+      }
+    },
+  );
+
+  it.each(['migrate', 'seed'])('%s: a setting that does not parse is named, without a stack trace', (command) => {
+    const bad = runCli(command, [], { DATA_DIR: folder, DATABASE_URL: 'not-a-url' });
+    expect(bad.stderr.trim()).toBe("The gateway's configuration is not valid:\n  - DATABASE_URL: Invalid URL");
+    expect(bad.status).toBe(1);
   });
 });
