@@ -140,6 +140,20 @@ describe('dev sign-in and sessions', () => {
     const browser = new Browser(t.app);
     const page = await browser.get('/dev/sign-in?returnTo=//evil.example/');
     expect(page.body).toContain('name="returnTo" value="/storage/"');
+    // A browser drops a tab or a line break from an address: "/<tab>/evil.example" is "//evil.example".
+    for (const disguised of ['/%09/evil.example/', '/%0a/evil.example/', '/%0d%0a/evil.example/']) {
+      expect((await browser.get(`/dev/sign-in?returnTo=${disguised}`)).body).toContain(
+        'name="returnTo" value="/storage/"',
+      );
+    }
+    // Someone already signed in is sent straight on: to this site only, never a 500.
+    await browser.signInAs('ar101');
+    for (const disguised of ['//evil.example/', '/%09/evil.example/', '/%5C/evil.example/', '/%0d%0a/evil.example/']) {
+      const answer = await browser.get(`/sign-in?returnTo=${disguised}`);
+      expect([answer.statusCode, answer.headers.location]).toEqual([302, '/storage/']);
+    }
+    const local = await browser.get('/sign-in?returnTo=/storage/licence/1/%3Fa%3Db');
+    expect(local.headers.location).toBe('/storage/licence/1/?a=b');
   });
 
   it('limits sign-in attempts', async () => {

@@ -41,9 +41,14 @@ export function requirePerson(request: FastifyRequest): PersonWithRoles {
   return request.person;
 }
 
-/** Only local paths may be returned to after sign-in, so a link cannot bounce people off-site. */
+const THIS_SITE = 'http://this-site.invalid';
+
+/**
+ * Only local paths may be returned to after sign-in, so a link cannot bounce people off-site. The
+ * path is judged as a browser reads it: browsers drop tabs and line breaks from an address and
+ * read a backslash as a slash, so `/<tab>/evil.example` is `//evil.example`, another site.
+ */
 export function safeReturnPath(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\'))
-    return '/storage/';
-  return value;
+  if (typeof value !== 'string' || !value.startsWith('/') || /[\\\p{Cc}]/u.test(value)) return '/storage/';
+  return URL.parse(value, THIS_SITE)?.origin === THIS_SITE ? value : '/storage/';
 }
