@@ -87,4 +87,51 @@ describe('recording a new project of an active licence by hand', () => {
     expect((await rosa.get(`/admin/licences/${licenceId}/`)).body).not.toContain('waiting to be made');
     expect((await rosa.post(page(licenceId), { _csrf: csrf })).statusCode).toBe(409);
   });
+  it("refuses quotas that, with the licence's projects already made, add up to more than its size", async () => {
+    const fixture = await insertStorage(t.database.db, {
+      name: 'Nearly full',
+      owner: 'ar101',
+      sizeTb: 10,
+      status: 'active',
+      startDate: '2026-03-01',
+      endDate: '2027-02-28',
+      projects: [
+        { name: 'made-before', quotaTb: 8, status: 'active' },
+        { name: 'new-one', quotaTb: 2, status: 'pending' },
+      ],
+      order: null,
+    });
+    const projectId = fixture.projectIds[1] as number;
+    const rosa = await signedIn(t, 'rs501');
+    const url = page(fixture.licenceId);
+    const csrf = await rosa.csrfFrom(url);
+    const refused = await rosa.post(url, {
+      _csrf: csrf,
+      [`project-${projectId}-path`]: '/rds/project/new-one',
+      [`project-${projectId}-quotaTb`]: '5',
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain(
+      "The quotas add up to 5 TB: with the 8 TB of the licence's other storage projects, more than the licence's 10 TB",
+    );
+    // What was typed is kept, and nothing is recorded.
+    expect(refused.body).toContain('value="/rds/project/new-one"');
+    const quotas = () =>
+      t.database.db
+        .selectFrom('storage_projects')
+        .select(['name', 'status', 'quota_tb'])
+        .where('licence_id', '=', fixture.licenceId)
+        .orderBy('id')
+        .execute();
+    expect(await quotas()).toEqual([
+      { name: 'made-before', status: 'active', quota_tb: 8 },
+      { name: 'new-one', status: 'pending', quota_tb: 2 },
+    ]);
+    const done = await rosa.post(url, { _csrf: csrf, [`project-${projectId}-path`]: '/rds/project/new-one' });
+    expect(done.statusCode, done.body.slice(0, 300)).toBe(303);
+    expect(await quotas()).toEqual([
+      { name: 'made-before', status: 'active', quota_tb: 8 },
+      { name: 'new-one', status: 'active', quota_tb: 2 },
+    ]);
+  });
 });

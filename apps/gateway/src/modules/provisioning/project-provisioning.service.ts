@@ -128,7 +128,10 @@ export async function recordProjectsByHand(
     if (pending.length === 0) {
       throw new AppError('conflict', 'This licence has no storage projects waiting to be made. Reload the page.');
     }
-    const parsed = parseProvisioningForm(values, pending, licence.size_tb);
+    // The projects already made keep their quotas: the new ones share what is left of the licence.
+    const made = (await listProjectsForProvisioning(tx, licence.id)).filter((project) => project.status === 'active');
+    const madeQuotaTb = made.reduce((sum, project) => sum + project.quotaTb, 0);
+    const parsed = parseProvisioningForm(values, pending, licence.size_tb, madeQuotaTb);
     if (!parsed.ok) return { errors: parsed.errors };
     return { made: await recordProjectsMade(tx, licence.id, parsed.details.projects, personActor(person)) };
   });

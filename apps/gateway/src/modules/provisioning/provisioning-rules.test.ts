@@ -117,6 +117,19 @@ describe('the "mark as provisioned" form', () => {
     expect(fits.ok && fits.details.quotaTb).toBe(5);
   });
 
+  it("counts the quotas of the licence's projects already made, which are not on the form", () => {
+    const values = { [field('path')]: '/a', [field('quotaTb')]: '3' };
+    expect(parseProvisioningForm(values, [PROJECT], 10, 8)).toEqual({
+      ok: false,
+      errors: {
+        [field('quotaTb')]:
+          "The quotas add up to 3 TB: with the 8 TB of the licence's other storage projects, more than the licence's 10 TB",
+      },
+    });
+    const fits = parseProvisioningForm({ ...values, [field('quotaTb')]: '2' }, [PROJECT], 10, 8);
+    expect(fits.ok && fits.details.quotaTb).toBe(2);
+  });
+
   it('splits group names at commas and new lines, each once', () => {
     expect(splitGroupNames(' a ,b\nc, a ,, ')).toEqual(['a', 'b', 'c']);
     expect(splitGroupNames('')).toEqual([]);

@@ -41,10 +41,15 @@ export function splitGroupNames(text: string): string[] {
   ];
 }
 
+/**
+ * `otherQuotaTb`: the TB the licence already gives to storage projects that are not on the form
+ * (those made before, in a licence in use); the quotas on the form may only share out the rest.
+ */
 export function parseProvisioningForm(
   values: Readonly<Record<string, string | undefined>>,
   projects: readonly FormProject[],
   licenceSizeTb: number,
+  otherQuotaTb = 0,
 ): ProvisioningFormResult {
   const errors: FieldErrors = {};
   const made: ProvisionedDetails['projects'] = [];
@@ -83,9 +88,11 @@ export function parseProvisioningForm(
   }
   const total = made.reduce((sum, project) => sum + (project.quotaTb ?? 0), 0);
   const last = projects.at(-1);
-  if (last && total > licenceSizeTb && !Object.values(errors).some(Boolean)) {
+  if (last && total + otherQuotaTb > licenceSizeTb && !Object.values(errors).some(Boolean)) {
     errors[projectField(last.id, 'quotaTb')] =
-      `The quotas add up to ${total} TB, more than the licence's ${licenceSizeTb} TB`;
+      otherQuotaTb > 0
+        ? `The quotas add up to ${total} TB: with the ${otherQuotaTb} TB of the licence's other storage projects, more than the licence's ${licenceSizeTb} TB`
+        : `The quotas add up to ${total} TB, more than the licence's ${licenceSizeTb} TB`;
   }
   if (Object.values(errors).some(Boolean)) return { ok: false, errors };
   return { ok: true, details: { quotaTb: total, projects: made } };
