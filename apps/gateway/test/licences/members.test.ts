@@ -193,6 +193,48 @@ describe('members and storage projects of a licence (API)', () => {
     expect((await call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'ar101' })).statusCode).toBe(403);
   });
 
+  it('does not keep a Data Owner who has left as a Data Manager when the team hands the licence over', async () => {
+    const db = t.database.db;
+    const made = await insertStorage(db, {
+      name: `Leaver's ${Math.random().toString(36).slice(2, 8)}`,
+      owner: 'lp999',
+      managers: ['bm202'],
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      order: null,
+    });
+    const leaver = await personIdOf(db, 'lp999');
+    await db
+      .insertInto('licence_flags')
+      .values({
+        licence_id: made.licenceId,
+        kind: 'member-left',
+        person_id: leaver,
+        detail: 'Leo Parted (lp999), Data Owner, has left the University.',
+        raised_on: '2026-11-20',
+      })
+      .execute();
+    const handed = await call('rs501', 'POST', `/api/licences/${made.licenceId}/owner`, { crsid: 'nc888' });
+    expect(handed.statusCode).toBe(200);
+    expect(handed.json().owner.crsid).toBe('nc888');
+    // Nobody who has left is given a place: the leaver is not made a Data Manager, so their flag clears.
+    expect(handed.json().managers.map((m: { crsid: string }) => m.crsid)).toEqual(['bm202']);
+    const flags = await db
+      .selectFrom('licence_flags')
+      .select('cleared_on')
+      .where('licence_id', '=', made.licenceId)
+      .execute();
+    expect(flags).toEqual([{ cleared_on: expect.anything() }]);
+    expect((await audit(made.licenceId)).find((row) => row.action === 'owner-handed-over')).toMatchObject({
+      before: { owner: 'lp999' },
+      after: { owner: 'nc888' },
+    });
+    const [email] = await emailsTo('nc888@cam.ac.uk', `Data Owner of "Leaver's`);
+    expect(email?.text_body).not.toContain('stays on as a Data Manager');
+  });
+
   it("creates and resizes projects within the licence's size, with unique names", async () => {
     const l = await licence();
     const duplicate = await call('bm202', 'POST', `/api/licences/${l.id}/projects`, { name: 'LATTICE', quotaTb: 1 });

@@ -272,7 +272,11 @@ export async function emailNewRole(
   await queueEmail(tx, message, context.jobs);
 }
 
-/** The Data Owner (or the service team) hands the licence to another current person; the old owner stays as a Data Manager. */
+/**
+ * The Data Owner (or the service team) hands the licence to another current person; the old owner
+ * stays as a Data Manager, unless they have left the University (the team replacing an owner who
+ * has left): nobody who has left is given a place, and their leaver flag clears.
+ */
 export async function handOverOwnership(
   context: MembersContext,
   person: PersonWithRoles,
@@ -282,7 +286,12 @@ export async function handOverOwnership(
   await context.db.transaction().execute(async (tx) => {
     const licence = await lockForChange(tx, person, licenceId, 'hand-over');
     const next = await newOwnerOf(tx, licence.ownerPersonId, crsid);
-    const [oldOwner] = await crsidsOf(tx, [licence.ownerPersonId]);
+    const oldOwner = await tx
+      .selectFrom('people')
+      .select(['crsid', 'status'])
+      .where('id', '=', licence.ownerPersonId)
+      .executeTakeFirstOrThrow();
+    const oldOwnerStays = oldOwner.status === 'current';
     await tx
       .updateTable('licences')
       .set({ owner_person_id: next.id, updated_at: new Date() })
@@ -293,15 +302,17 @@ export async function handOverOwnership(
       .where('licence_id', '=', licence.id)
       .where('person_id', '=', next.id)
       .execute();
-    await tx
-      .insertInto('licence_managers')
-      .values({ licence_id: licence.id, person_id: licence.ownerPersonId })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    if (oldOwnerStays) {
+      await tx
+        .insertInto('licence_managers')
+        .values({ licence_id: licence.id, person_id: licence.ownerPersonId })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
     await auditChange(tx, person, licence.id, {
       action: 'owner-handed-over',
-      before: { owner: oldOwner },
-      after: { owner: next.crsid, oldOwnerNowManager: oldOwner },
+      before: { owner: oldOwner.crsid },
+      after: { owner: next.crsid, ...(oldOwnerStays ? { oldOwnerNowManager: oldOwner.crsid } : {}) },
     });
     await afterPeopleChange(context, tx, licence.id);
     await emailNewRole(
@@ -309,7 +320,7 @@ export async function handOverOwnership(
       tx,
       next,
       `You are now the Data Owner of "${licence.name}"`,
-      `${person.displayName} has handed the storage licence "${licence.name}" over to you: you are now its Data Owner, responsible for it and for who may use it. ${oldOwner ?? 'The previous owner'} stays on as a Data Manager until you remove them.`,
+      `${person.displayName} has handed the storage licence "${licence.name}" over to you: you are now its Data Owner, responsible for it and for who may use it.${oldOwnerStays ? ` ${oldOwner.crsid} stays on as a Data Manager until you remove them.` : ''}`,
       `/storage/licence/${licence.id}/`,
     );
   });

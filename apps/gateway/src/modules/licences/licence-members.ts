@@ -5,7 +5,8 @@ import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
  *
  * - The Data Owner hands ownership over, to a current person in the directory who is not the
  *   owner already. The old owner stays on as a Data Manager (so they do not lose sight of data
- *   they may still be responsible for); the new owner can remove them. If the new owner was a
+ *   they may still be responsible for); the new owner can remove them. An old owner who has left
+ *   the University (replaced by the service team) does not stay on. If the new owner was a
  *   Data Manager, they stop being one (the owner is never also a manager).
  * - The Data Owner and Data Managers add and remove Data Managers. Nobody removes the owner (the
  *   owner is not a manager: hand ownership over instead); a manager may remove themselves.

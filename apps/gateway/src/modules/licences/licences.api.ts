@@ -250,7 +250,8 @@ export async function licencesApi(
       path: '/api/licences/{id}/owner',
       operationId: 'handOverLicence',
       summary: 'Hand the licence over to a new Data Owner (the Data Owner only)',
-      description: 'The old Data Owner stays on as a Data Manager. The new owner is emailed.',
+      description:
+        'The old Data Owner stays on as a Data Manager, unless they have left the University. The new owner is emailed.',
       tags: ['Licences'],
       params: idParams,
       body: crsidBody,
