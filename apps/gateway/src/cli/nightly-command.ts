@@ -10,7 +10,10 @@ export type NightlyArguments = { asOf: string; json: boolean } | { usage: string
 
 export const NIGHTLY_USAGE = 'Usage: npm run nightly -- [--as-of YYYY-MM-DD] [--json]';
 
-/** `--as-of YYYY-MM-DD` (or `--as-of=…`; default the clock's today in Europe/London) and `--json`. */
+/**
+ * `--as-of YYYY-MM-DD` (or `--as-of=…`; default the clock's today in Europe/London, and never after
+ * it) and `--json`.
+ */
 export function parseNightlyArguments(args: readonly string[], clock: Clock): NightlyArguments {
   let asOf: string | undefined;
   let json = false;
@@ -31,7 +34,15 @@ export function parseNightlyArguments(args: readonly string[], clock: Clock): Ni
       asOf = reading.day.toString();
     } else return { usage: arg === '--help' ? '' : `unknown argument ${arg}` };
   }
-  return { asOf: asOf ?? clock.today().toString(), json };
+  const today = clock.today().toString();
+  // A night takes steps that cannot be undone by running again (licences read-only, data to the
+  // cold store, owners told their storage has expired): never before their day, so a mistyped
+  // year does not expire storage that still has months to run.
+  if (asOf !== undefined && asOf > today)
+    return {
+      usage: `--as-of ${asOf} is after today (${today}): the nightly job runs as of today or a day that has passed`,
+    };
+  return { asOf: asOf ?? today, json };
 }
 
 export interface NightlyCommandOptions {

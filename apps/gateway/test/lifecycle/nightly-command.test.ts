@@ -71,7 +71,7 @@ describe('nightly command', () => {
 });
 
 describe('nightly command arguments', () => {
-  it('takes --as-of, or else today in Europe/London, and refuses what is not a day', () => {
+  it('takes --as-of, or else today in Europe/London, and refuses what is not a day or is a day to come', () => {
     // 23:30 UTC on 31 March is already 1 April in London (summer time)
     const clock = fixedClock('2027-03-31T23:30:00Z');
     expect(parseNightlyArguments([], clock)).toEqual({ asOf: '2027-04-01', json: false });
@@ -83,6 +83,16 @@ describe('nightly command arguments', () => {
     expect(parseNightlyArguments(['--as-of'], clock)).toEqual({ usage: '--as-of needs a day as YYYY-MM-DD' });
     expect(parseNightlyArguments(['--as-of', '2026-02-30'], clock)).toEqual({
       usage: '--as-of 2026-02-30 is not a day of the calendar',
+    });
+    // Never a day to come: its steps (read-only, cold store, 'your storage has expired') cannot be undone.
+    expect(parseNightlyArguments(['--as-of', '2027-04-01'], clock)).toEqual({ asOf: '2027-04-01', json: false });
+    expect(parseNightlyArguments(['--as-of', '2027-04-02'], clock)).toEqual({
+      usage:
+        '--as-of 2027-04-02 is after today (2027-04-01): the nightly job runs as of today or a day that has passed',
+    });
+    expect(parseNightlyArguments(['--as-of=2028-02-29'], clock)).toEqual({
+      usage:
+        '--as-of 2028-02-29 is after today (2027-04-01): the nightly job runs as of today or a day that has passed',
     });
     expect(parseNightlyArguments(['2026-11-01'], clock)).toEqual({ usage: 'unknown argument 2026-11-01' });
     expect(parseNightlyArguments(['--help'], clock)).toEqual({ usage: '' });
