@@ -132,6 +132,31 @@ describe('changing members and projects on the licence and project pages', () =>
     expect((await (await as('cb404')).get(`/storage/licence/${l.id}/owner`)).statusCode).toBe(404);
   });
 
+  it('tells the service team handing a licence over that the old owner stays on, not that they do', async () => {
+    const l = await licence();
+    const rosa = await as('rs501');
+    const _csrf = await rosa.csrfFrom(`/storage/licence/${l.id}/owner`);
+    const confirm = await rosa.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202' });
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('Alice Researcher (ar101) will stay on as a Data Manager');
+    expect(confirm.body).not.toContain('You will stay on');
+    const done = await rosa.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202', confirm: 'yes' });
+    expect(done.statusCode).toBe(303);
+    const page = await rosa.get(`/storage/licence/${l.id}/`);
+    expect(page.body).toContain('bm202 is now the Data Owner of this licence; ar101 stays on as a Data Manager.');
+    expect(page.body).not.toContain('you are a Data Manager');
+    // The owner handing over is told they stay on.
+    const ben = await as('bm202');
+    const benCsrf = await ben.csrfFrom(`/storage/licence/${l.id}/owner`);
+    expect((await ben.post(`/storage/licence/${l.id}/owner`, { _csrf: benCsrf, crsid: 'da303' })).body).toContain(
+      'You will stay on as a Data Manager until they remove you.',
+    );
+    await ben.post(`/storage/licence/${l.id}/owner`, { _csrf: benCsrf, crsid: 'da303', confirm: 'yes' });
+    expect((await ben.get(`/storage/licence/${l.id}/`)).body).toContain(
+      'da303 is now the Data Owner of this licence; you are a Data Manager.',
+    );
+  });
+
   it('refuses a hand-over to the Data Owner themselves at the first step, not after a confirmation', async () => {
     const l = await licence();
     const alice = await as('ar101');

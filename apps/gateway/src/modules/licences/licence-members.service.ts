@@ -275,15 +275,16 @@ export async function emailNewRole(
 /**
  * The Data Owner (or the service team) hands the licence to another current person; the old owner
  * stays as a Data Manager, unless they have left the University (the team replacing an owner who
- * has left): nobody who has left is given a place, and their leaver flag clears.
+ * has left): nobody who has left is given a place, and their leaver flag clears. Returns the old
+ * owner's CRSid and whether they stayed on.
  */
 export async function handOverOwnership(
   context: MembersContext,
   person: PersonWithRoles,
   licenceId: number,
   crsid: string,
-): Promise<void> {
-  await context.db.transaction().execute(async (tx) => {
+): Promise<{ oldOwner: string; oldOwnerStays: boolean }> {
+  return context.db.transaction().execute(async (tx) => {
     const licence = await lockForChange(tx, person, licenceId, 'hand-over');
     const next = await newOwnerOf(tx, licence.ownerPersonId, crsid);
     const oldOwner = await tx
@@ -323,6 +324,7 @@ export async function handOverOwnership(
       `${person.displayName} has handed the storage licence "${licence.name}" over to you: you are now its Data Owner, responsible for it and for who may use it.${oldOwnerStays ? ` ${oldOwner.crsid} stays on as a Data Manager until you remove them.` : ''}`,
       `/storage/licence/${licence.id}/`,
     );
+    return { oldOwner: oldOwner.crsid, oldOwnerStays };
   });
 }
 

@@ -271,7 +271,10 @@ export function HandOverPage({
           <input type="hidden" name="confirm" value="yes" />
           <p>
             {confirming.displayName} ({confirming.crsid}) will become the Data Owner of this licence, responsible for it
-            and for who may use it. They will be emailed. You will stay on as a Data Manager until they remove you.
+            and for who may use it. They will be emailed.{' '}
+            {licence.roles.includes('data-owner')
+              ? 'You will stay on as a Data Manager until they remove you.'
+              : `${licence.owner.displayName} (${licence.owner.crsid}) will stay on as a Data Manager until they remove them, unless they have left the University.`}
           </p>
           <div class="button-group">
             <button type="submit" class="button--warning">

@@ -273,11 +273,15 @@ export async function licencesRoutes(
       request,
       reply,
       async () => {
-        await handOverOwnership(members, person, id, values.crsid ?? '');
-        return {
-          flash: `${values.crsid} is now the Data Owner of this licence; you are a Data Manager.`,
-          to: licencePath(id),
-        };
+        const { oldOwner, oldOwnerStays } = await handOverOwnership(members, person, id, values.crsid ?? '');
+        const newOwner = `${(values.crsid ?? '').trim().toLowerCase()} is now the Data Owner of this licence`;
+        // Staff (the service team) may hand over too: they are not the one who stays on.
+        const stays = !oldOwnerStays
+          ? ''
+          : oldOwner === person.crsid
+            ? '; you are a Data Manager'
+            : `; ${oldOwner} stays on as a Data Manager`;
+        return { flash: `${newOwner}${stays}.`, to: licencePath(id) };
       },
       {},
       (form) => renderHandOver(request, reply, person, { form }),
