@@ -281,6 +281,28 @@ describe('near-quota warnings and the usage chart', () => {
     expect(limited.body).not.toContain('<svg');
     expect(limited.body).toContain('5.5 TB (91%) on 25 November 2026');
   });
+
+  it('leaves a removed storage project out of the chart, as out of the warnings', async () => {
+    const processed = imaging.projectIds[1];
+    await sql`UPDATE storage_projects SET status = 'removed' WHERE id = ${processed}`.execute(t.database.db);
+    try {
+      // without the removed project's 3.6 TB, Imaging is at 5.5 of 10 TB: no warning
+      expect((await run('2026-11-27')).warned).toBe(2); // Spectra and Fresh enough, not Imaging
+      const warned = await t.database.db.selectFrom('usage_warnings').select('licence_id').execute();
+      expect(warned.map((w) => w.licence_id)).not.toContain(imaging.licenceId);
+
+      const browser = new Browser(t.app);
+      await browser.signInAs('ar101');
+      const body = (await browser.get(`/storage/licence/${imaging.licenceId}/`)).body.replace(/\s+/g, ' ');
+      expect(body).toContain(
+        '<figcaption>5.5 TB of 10 TB used (55%) on 25 November 2026. The near-quota warning is sent at 90% (9.0 TB).</figcaption>',
+      );
+      expect(body).toContain('<summary>The 2 readings as a table</summary>');
+      expect(body).not.toContain('9.1 TB');
+    } finally {
+      await sql`UPDATE storage_projects SET status = 'active' WHERE id = ${processed}`.execute(t.database.db);
+    }
+  });
 });
 
 /** The near-quota line the usage chart draws: its height and its label. */

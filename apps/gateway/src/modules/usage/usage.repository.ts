@@ -72,14 +72,17 @@ export async function licenceReadings(
   from: string,
   to: string,
 ): Promise<ProjectReading[]> {
+  // as the warnings count it (latestUsage): a removed project's data is gone, so its readings are not usage
   const rows = await db
-    .selectFrom('usage_readings')
-    .select(['project_id', 'read_on', 'used_bytes'])
-    .where('licence_id', '=', licenceId)
-    .where('read_on', '>=', from)
-    .where('read_on', '<=', to)
-    .orderBy('read_on')
-    .orderBy('project_id')
+    .selectFrom('usage_readings as u')
+    .innerJoin('storage_projects as sp', 'sp.id', 'u.project_id')
+    .select(['u.project_id', 'u.read_on', 'u.used_bytes'])
+    .where('u.licence_id', '=', licenceId)
+    .where('sp.status', '<>', 'removed')
+    .where('u.read_on', '>=', from)
+    .where('u.read_on', '<=', to)
+    .orderBy('u.read_on')
+    .orderBy('u.project_id')
     .execute();
   return rows.map((row) => ({
     projectId: Number(row.project_id),
