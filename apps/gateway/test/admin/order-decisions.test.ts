@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCufs, startSwitchableCufs, startTestAppWithCufs } from '../support/cufs.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { buy, type Configuration, RDS_CONFIGURATION, SAMPLE_PDF } from '../support/purchase.ts';
+import { insertOrder, insertStorage } from '../support/storage-fixtures.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 import { testEngine } from '../support/test-database.ts';
 
@@ -297,6 +298,58 @@ describe('approving and rejecting orders', () => {
       },
     );
     expect((await q.order(again)).redeemed_at).not.toBeNull();
+  });
+
+  it('says in the approval and rejection emails of a change order what was decided and what happens next', async () => {
+    const storage = await insertStorage(t.database.db, {
+      name: 'Cancel me',
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-03-01',
+      endDate: '2027-02-28',
+      order: { status: 'completed' },
+    });
+    const cancellation = await insertOrder(t.database.db, storage.licenceId, {
+      kind: 'cancellation',
+      status: 'awaiting-approval',
+      pencePerTbYear: 0,
+    });
+    const rosa = await as('rs501');
+    expect((await decide(rosa, cancellation.reference, 'approve')).statusCode).toBe(303);
+    const [approved] = (await q.mails(cancellation.reference)).filter(
+      (mail) => mail.subject === `Order ${cancellation.reference} approved`,
+    );
+    expect(approved?.text_body).toContain(
+      `Research storage has approved order ${cancellation.reference}: the cancellation of “Cancel me” (Research Data Store).`,
+    );
+    expect(approved?.text_body).toContain('The storage team will now remove everyone’s access to its storage.');
+    expect(approved?.text_body).not.toContain('set the storage up');
+
+    const renewal = await insertStorage(t.database.db, {
+      name: 'Renew me',
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-03-01',
+      endDate: '2027-02-28',
+      order: null,
+    });
+    const renewing = await insertOrder(t.database.db, renewal.licenceId, {
+      kind: 'renewal',
+      status: 'awaiting-approval',
+      startsOn: '2027-03-01',
+      endsOn: '2028-02-29',
+    });
+    expect((await decide(rosa, renewing.reference, 'reject', { reason: 'Renew with the new grant' })).statusCode).toBe(
+      303,
+    );
+    const [rejected] = (await q.mails(renewing.reference)).filter(
+      (mail) => mail.subject === `Order ${renewing.reference} not approved`,
+    );
+    expect(rejected?.text_body).toContain(
+      `Research storage did not approve order ${renewing.reference}: the renewal of “Renew me” (Research Data Store).`,
+    );
   });
 
   it('refuses a decision from the wrong state with a clear conflict', async () => {

@@ -9,9 +9,11 @@ import { canManageService, servicesVisibleTo } from '../people/staff-access.ts';
 import { enqueueProvisioningIfAutomatic } from '../provisioning/provisioning.service.ts';
 import {
   approvalConflict,
+  approvalEmailParagraphs,
   canRecheckNow,
   canRejectNow,
   decisionConflictMessage,
+  orderInWords,
   parseRejectReason,
 } from './order-decisions.ts';
 import { canTransition, type OrderTransition } from './order-status.ts';
@@ -94,10 +96,7 @@ export async function approveOrder(
       before: { status: before },
       after: { status: 'approved', decidedBy: person.crsid },
     });
-    await emailOrderPeople(context, tx, order, `Order ${order.reference} approved`, [
-      `${order.product.serviceName} has approved order ${order.reference}: ${order.sizeTb} TB of ${order.product.name}, “${order.licence.name}”.`,
-      'The storage team will now set the storage up. We will email you again when it is ready to use.',
-    ]);
+    await emailOrderPeople(context, tx, order, `Order ${order.reference} approved`, approvalEmailParagraphs(order));
     // An automated provisioner starts in the background once this commits; a manual one waits for a person.
     await enqueueProvisioningIfAutomatic(tx, context.jobs, order);
   });
@@ -177,7 +176,7 @@ export async function rejectOrder(
       });
     }
     await emailOrderPeople(context, tx, order, `Order ${order.reference} not approved`, [
-      `${order.product.serviceName} did not approve order ${order.reference}: ${order.sizeTb} TB of ${order.product.name}, “${order.licence.name}”.`,
+      `${order.product.serviceName} did not approve order ${order.reference}: ${orderInWords(order)}.`,
       `Reason: ${reason}`,
       order.payment.voucherCode
         ? `Nothing will be charged for it, and voucher ${order.payment.voucherCode} can be used again.`

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   approvalConflict,
+  approvalEmailParagraphs,
   canApproveNow,
   canRecheckNow,
   canRejectNow,
   type DecidableOrder,
   decisionConflictMessage,
+  orderInWords,
   parseRejectReason,
   REJECT_REASON_MAX,
 } from './order-decisions.ts';
@@ -92,5 +94,38 @@ describe('decisionConflictMessage', () => {
     expect(
       decisionConflictMessage('ORD-000042', 'reject', { status: 'cancelled', decidedBy: null, decidedAt: null }),
     ).toBe('Order ORD-000042 can no longer be rejected: its status is “Cancelled”.');
+  });
+});
+
+describe('the emails about a decision', () => {
+  const decided = {
+    reference: 'ORD-000042',
+    sizeTb: 5,
+    product: { name: 'Research Data Store', serviceName: 'Research Computing Services' },
+    licence: { name: 'Imaging' },
+  };
+
+  it('says what each kind of order is for', () => {
+    expect(orderInWords({ ...decided, kind: 'new' })).toBe('5 TB of Research Data Store, “Imaging”');
+    expect(orderInWords({ ...decided, kind: 'increase', sizeTb: 2 })).toBe(
+      '2 TB more of Research Data Store for “Imaging”',
+    );
+    expect(orderInWords({ ...decided, kind: 'renewal' })).toBe('the renewal of “Imaging” (Research Data Store)');
+    expect(orderInWords({ ...decided, kind: 'recovery' })).toBe(
+      'the recovery of “Imaging” (Research Data Store) from the cold store',
+    );
+    expect(orderInWords({ ...decided, kind: 'cancellation' })).toBe(
+      'the cancellation of “Imaging” (Research Data Store)',
+    );
+  });
+
+  it('promises storage set up only for new storage, and removed access for a cancellation', () => {
+    expect(approvalEmailParagraphs({ ...decided, kind: 'new' })[1]).toMatch(/set the storage up/);
+    expect(approvalEmailParagraphs({ ...decided, kind: 'cancellation' })[1]).toMatch(/remove everyone’s access/);
+    for (const kind of ['increase', 'renewal', 'recovery'] as const) {
+      expect(approvalEmailParagraphs({ ...decided, kind })[1]).toBe(
+        'The storage team will now make the change. We will email you again when it is done.',
+      );
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
-import { canTransition, ORDER_STATUS_WORDS, type OrderStatus } from './order-status.ts';
+import { canTransition, ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from './order-status.ts';
 
 /**
  * The rules of a staff decision on an order (approve, reject, re-check the finance code), as pure
@@ -37,6 +37,51 @@ export function approvalConflict(personId: number, order: DecidableOrder): strin
     return `You are a Data Manager of the licence on order ${order.reference}, so someone else in the team must approve it.`;
   }
   return undefined;
+}
+
+/** The parts of an order its decision's email describes. */
+export interface DecidedOrder {
+  reference: string;
+  kind: OrderKind;
+  sizeTb: number;
+  product: { name: string; serviceName: string };
+  licence: { name: string };
+}
+
+/** What the order is for, in the emails about its decision: "5 TB of …", "the cancellation of …". */
+export function orderInWords(order: DecidedOrder): string {
+  const licence = `“${order.licence.name}”`;
+  switch (order.kind) {
+    case 'new':
+      return `${order.sizeTb} TB of ${order.product.name}, ${licence}`;
+    case 'increase':
+      return `${order.sizeTb} TB more of ${order.product.name} for ${licence}`;
+    case 'renewal':
+      return `the renewal of ${licence} (${order.product.name})`;
+    case 'recovery':
+      return `the recovery of ${licence} (${order.product.name}) from the cold store`;
+    case 'cancellation':
+      return `the cancellation of ${licence} (${order.product.name})`;
+  }
+}
+
+/** The approval email's paragraphs: what was approved, and what the team does next for that kind of order. */
+export function approvalEmailParagraphs(order: DecidedOrder): string[] {
+  const approved = `${order.product.serviceName} has approved order ${order.reference}: ${orderInWords(order)}.`;
+  switch (order.kind) {
+    case 'new':
+      return [
+        approved,
+        'The storage team will now set the storage up. We will email you again when it is ready to use.',
+      ];
+    case 'cancellation':
+      return [
+        approved,
+        'The storage team will now remove everyone’s access to its storage. We will email you again when that is done.',
+      ];
+    default:
+      return [approved, 'The storage team will now make the change. We will email you again when it is done.'];
+  }
 }
 
 export function canApproveNow(order: DecidableOrder): boolean {
