@@ -156,6 +156,21 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
       expect((await dana.post(`/orders/${reference}/cancel`, { _csrf: csrf })).statusCode).toBe(303);
       expect((await voucher('IFS-CHEM-2026')).redeemed_at).toBeNull();
       expect((await order(reference)).status).toBe('cancelled');
+      // Why it can be used again is in its history, as when an order it paid for is rejected.
+      const released = await t.database.db
+        .selectFrom('audit_events')
+        .select(['actor_label', 'before', 'after'])
+        .where('entity_type', '=', 'voucher')
+        .where('entity_id', '=', String(chem.id))
+        .where('action', '=', 'released')
+        .execute();
+      expect(released).toEqual([
+        {
+          actor_label: 'da303',
+          before: { redeemedBy: reference },
+          after: { redeemedBy: null, reason: `Order ${reference} was cancelled` },
+        },
+      ]);
       // Given back, it pays for a new order.
       expect((await payWith(dana, 'IFS', IFS_CHEM, 'IFS-CHEM-2026')).statusCode).toBe(303);
     });

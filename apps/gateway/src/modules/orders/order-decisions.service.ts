@@ -3,7 +3,6 @@ import { AppError } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { checkFinanceCode } from '../payments/finance-code-check.ts';
 import { parseFinanceCodeText } from '../payments/payment-details.ts';
-import { releaseVoucher } from '../payments/vouchers.repository.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, servicesVisibleTo } from '../people/staff-access.ts';
 import { enqueueProvisioningIfAutomatic } from '../provisioning/provisioning.service.ts';
@@ -19,7 +18,7 @@ import {
 import { canTransition, type OrderTransition } from './order-status.ts';
 import { findOrderDecision, lockOrderStatus, recordOrderDecision } from './orders.admin.repository.ts';
 import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
-import { emailOrderPeople, type OrdersContext } from './orders.service.ts';
+import { emailOrderPeople, type OrdersContext, releaseOrderVoucher } from './orders.service.ts';
 import { recordPaymentCheck } from './payment-check.service.ts';
 
 /**
@@ -163,18 +162,7 @@ export async function rejectOrder(
         });
       }
     }
-    if (order.payment.voucherId) {
-      await releaseVoucher(tx, order.payment.voucherId);
-      await recordAudit(tx, {
-        actor,
-        entityType: 'voucher',
-        entityId: order.payment.voucherId,
-        licenceId: order.licence.id,
-        action: 'released',
-        before: { redeemedBy: order.reference },
-        after: { redeemedBy: null, reason: `Order ${order.reference} was rejected` },
-      });
-    }
+    await releaseOrderVoucher(tx, actor, order, `Order ${order.reference} was rejected`);
     await emailOrderPeople(context, tx, order, `Order ${order.reference} not approved`, [
       `${order.product.serviceName} did not approve order ${order.reference}: ${orderInWords(order)}.`,
       `Reason: ${reason}`,

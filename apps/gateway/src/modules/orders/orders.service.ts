@@ -410,6 +410,24 @@ export async function findOrderFor(db: Executor, person: PersonWithRoles, refere
   return order;
 }
 
+/**
+ * Gives back the voucher that paid for an order that will not go ahead (cancelled or rejected),
+ * through `tx`, with the audit row that says why it can be used again. Nothing for other payments.
+ */
+export async function releaseOrderVoucher(tx: Executor, actor: Actor, order: OrderDetail, why: string): Promise<void> {
+  if (!order.payment.voucherId) return;
+  await releaseVoucher(tx, order.payment.voucherId);
+  await recordAudit(tx, {
+    actor,
+    entityType: 'voucher',
+    entityId: order.payment.voucherId,
+    licenceId: order.licence.id,
+    action: 'released',
+    before: { redeemedBy: order.reference },
+    after: { redeemedBy: null, reason: why },
+  });
+}
+
 /** Cancels an order before provisioning starts; a new licence that was never set up is cancelled with it. */
 export async function cancelOrder(
   context: OrdersContext,
@@ -453,7 +471,7 @@ export async function cancelOrder(
         after: { status: 'cancelled' },
       });
     }
-    if (order.payment.voucherId) await releaseVoucher(tx, order.payment.voucherId);
+    await releaseOrderVoucher(tx, actor, order, `Order ${order.reference} was cancelled`);
     await emailOrderPeople(context, tx, order, `Order ${order.reference} cancelled`, [
       `${person.displayName} cancelled order ${order.reference} ("${order.licence.name}"). Nothing will be charged for it.`,
     ]);
