@@ -87,10 +87,17 @@ variable "cufs_extra_env" {
 
 # ---- schedules and background work --------------------------------------------------------------
 variable "schedules" {
-  description = "Gateway scheduled job name => cron (five fields, Europe/London). Names must match the gateway's scheduled job types."
+  description = "Gateway scheduled job name => cron (five fields, Europe/London). Names must match the gateway's scheduled job types. With SCHEDULES_DRIVER=cloud-scheduler nothing else runs them: a job left out never runs."
   type        = map(string)
+  # Every schedule of apps/gateway/src/jobs.ts, at the times it keeps in-process (a test checks they agree).
   default = {
-    "delete-expired-sessions" = "0 * * * *"
+    "delete-expired-sessions"  = "7 * * * *"
+    "delete-abandoned-uploads" = "23 3 * * *"
+    "directory-sync"           = "30 1 * * *"
+    "nightly-lifecycle"        = "15 2 * * *"
+    "finance-code-recheck"     = "30 3 * * *"
+    "near-quota-warnings"      = "30 6 * * *"
+    "waiting-orders-digest"    = "0 8 * * 1"
   }
 }
 

@@ -28,8 +28,10 @@ import { manualProvisioner, type Provisioner } from './platform/provisioner/prov
 /**
  * Every background job the gateway runs, and its timetable. A module adds its handlers here;
  * the worker starts a loop per handler, and each queue is created with its type's retry policy.
+ * With SCHEDULES_DRIVER=cloud-scheduler (production) the timetable is Terraform's `schedules`
+ * (infra/terraform/variables.tf), which must list each of these at the same time.
  */
-const schedules: ScheduledJob[] = [
+export const schedules: readonly ScheduledJob[] = [
   deleteExpiredSessionsSchedule,
   deleteAbandonedUploadsSchedule,
   nightlyLifecycleSchedule,
