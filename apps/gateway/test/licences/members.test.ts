@@ -1,9 +1,15 @@
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertRun } from '../../src/modules/provisioning/provisioning.repository.ts';
+import { runProvisioning } from '../../src/modules/provisioning/provisioning.service.ts';
+import { siteLinks } from '../../src/platform/config.ts';
 import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
 import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
+import { createProvisioner } from '../../src/platform/provisioner/index.ts';
+import type { Provisioner } from '../../src/platform/provisioner/provisioner.ts';
 import { FIXTURE } from '../provisioning/provisioning-support.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
@@ -392,6 +398,90 @@ describe('members and storage projects of a licence (API)', () => {
         },
       ]);
     }
+  });
+
+  it('sends the groups again when the licence changed while the provisioner was setting it up', async () => {
+    const db = t.database.db;
+    const made = await insertStorage(db, {
+      name: `Being set up ${Math.random().toString(36).slice(2, 8)}`,
+      owner: 'ar101',
+      managers: ['bm202'],
+      sizeTb: 5,
+      status: 'pending',
+      projects: [{ name: 'lattice', quotaTb: 3, members: [{ crsid: 'da303', role: 'project-data-user' }] }],
+      order: { status: 'provisioning' },
+    });
+    const orderId = made.order?.id as number;
+    const runId = await db
+      .transaction()
+      .execute((tx) => insertRun(tx, { orderId, provisioner: 'command', startedByPersonId: null }));
+    const command = createProvisioner(t.config.provisioner);
+    // While the provisioner works on the request it was sent, Alice adds a Data Manager and a
+    // project (the licence is still pending: their group sync finds nothing to send).
+    const slow: Provisioner = Object.assign(Object.create(command), {
+      provision: async (request: Parameters<Provisioner['provision']>[0]) => {
+        const answer = await command.provision(request);
+        expect(
+          (await call('ar101', 'POST', `/api/licences/${made.licenceId}/managers`, { crsid: 'nc888' })).statusCode,
+        ).toBe(201);
+        expect(
+          (await call('ar101', 'POST', `/api/licences/${made.licenceId}/projects`, { name: 'spectra', quotaTb: 1 }))
+            .statusCode,
+        ).toBe(201);
+        await drainJobs(t.jobs);
+        return answer;
+      },
+    });
+    const context = { db, jobs: t.jobs.queue, clock: t.clock, site: siteLinks(t.config), provisioner: slow };
+    await rm(logFile, { force: true });
+    expect(await runProvisioning(context, { orderId, runId }, pino({ level: 'silent' }))).toBe('succeeded');
+    await drainJobs(t.jobs);
+    const calls = (await readFile(logFile, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).message);
+    expect(calls.map((message) => message.action)).toEqual(['provision', 'sync-groups']);
+    expect(calls[0].request.licence.managers).toEqual(['bm202']);
+    expect(calls[1].request.licence).toMatchObject({ owner: 'ar101', managers: ['bm202', 'nc888'] });
+    expect(calls[1].request.projects.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual([
+      ['lattice', 'active'],
+      ['spectra', 'pending'],
+    ]);
+    // The project created meanwhile is made, as for one created in a licence in use.
+    const spectra = await db
+      .selectFrom('storage_projects')
+      .select(['status', 'path'])
+      .where('licence_id', '=', made.licenceId)
+      .where('name', '=', 'spectra')
+      .executeTakeFirstOrThrow();
+    expect(spectra).toEqual({ status: 'active', path: '/rds/project/spectra' });
+
+    // A run during which nothing changed sends nothing more than the provision itself.
+    const quiet = await insertStorage(db, {
+      name: `Quiet ${Math.random().toString(36).slice(2, 8)}`,
+      owner: 'ar101',
+      managers: ['bm202'],
+      sizeTb: 5,
+      status: 'pending',
+      projects: [{ name: 'lattice', quotaTb: 3, members: [{ crsid: 'da303', role: 'project-data-user' }] }],
+      order: { status: 'provisioning' },
+    });
+    const quietOrder = quiet.order?.id as number;
+    const quietRun = await db
+      .transaction()
+      .execute((tx) => insertRun(tx, { orderId: quietOrder, provisioner: 'command', startedByPersonId: null }));
+    await rm(logFile, { force: true });
+    const plain = { ...context, provisioner: command };
+    expect(await runProvisioning(plain, { orderId: quietOrder, runId: quietRun }, pino({ level: 'silent' }))).toBe(
+      'succeeded',
+    );
+    await drainJobs(t.jobs);
+    expect(
+      (await readFile(logFile, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).action),
+    ).toEqual(['provision']);
   });
 
   it('has the provisioner make a project created in an active licence, and records its path (once)', async () => {

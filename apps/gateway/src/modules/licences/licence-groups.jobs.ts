@@ -11,7 +11,8 @@ import { listProjects } from './licences.repository.ts';
  * sends the licence as it is now to an automated provisioner, which makes the storage system's
  * groups match. Idempotent (it sends the current state, whatever was sent before), so a repeat
  * or a late run is harmless. Nothing is sent for the manual provisioner, nor for a licence whose
- * storage is not set up yet (its provisioning run carries the people) or no longer in use.
+ * storage is not set up yet (its provisioning run carries the people, and a run that completes
+ * after they changed enqueues this job again: provisioning.service.ts) or no longer in use.
  * Projects created since the licence was set up are sent as `pending`: the provisioner makes them
  * and answers their paths, which are recorded (the projects become active). The manual
  * provisioner's team records them on the staff licence page instead.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   detailsProblem,
+  groupsChangedSinceSent,
   parseProvisioningForm,
   projectField,
   provisioningActions,
@@ -218,4 +219,72 @@ describe('what the service team can do', () => {
       });
     },
   );
+});
+
+describe('whether a licence changed while its storage was being set up', () => {
+  const sent = {
+    run: { id: 1 },
+    order: { id: 2, reference: 'ORD-2', kind: 'new' },
+    product: { code: 'RDS', name: 'Research Data Store', service: 'research' },
+    licence: {
+      id: 3,
+      name: 'Lab',
+      sizeTb: 5,
+      termYears: 1,
+      department: { id: 'PHYS', name: 'Physics' },
+      owner: 'ar101',
+      managers: ['bm202', 'nc888'],
+    },
+    projects: [
+      {
+        id: 4,
+        name: 'lattice',
+        quotaTb: 3,
+        members: [
+          { crsid: 'da303', role: 'project-data-user' as const },
+          { crsid: 'cb404', role: 'project-data-manager' as const },
+        ],
+      },
+    ],
+  };
+  const now = {
+    licence: { id: 3, name: 'Lab', sizeTb: 5, owner: 'ar101', managers: ['nc888', 'bm202'] },
+    projects: [
+      {
+        id: 4,
+        name: 'lattice',
+        quotaTb: 3,
+        status: 'active' as const,
+        members: [
+          { crsid: 'cb404', role: 'project-data-manager' as const },
+          { crsid: 'da303', role: 'project-data-user' as const },
+        ],
+      },
+    ],
+  };
+
+  it('is unchanged when the same people and projects come in another order', () => {
+    expect(groupsChangedSinceSent(sent, now)).toBe(false);
+  });
+
+  it('sees a new owner, a manager added or removed, a project created or resized, a member changed', () => {
+    const lattice = now.projects[0] as (typeof now.projects)[number];
+    expect(groupsChangedSinceSent(sent, { ...now, licence: { ...now.licence, owner: 'bm202' } })).toBe(true);
+    expect(groupsChangedSinceSent(sent, { ...now, licence: { ...now.licence, managers: ['bm202'] } })).toBe(true);
+    expect(
+      groupsChangedSinceSent(sent, {
+        ...now,
+        projects: [...now.projects, { ...lattice, id: 5, name: 'spectra', status: 'pending', members: [] }],
+      }),
+    ).toBe(true);
+    expect(groupsChangedSinceSent(sent, { ...now, projects: [{ ...lattice, quotaTb: 2 }] })).toBe(true);
+    expect(
+      groupsChangedSinceSent(sent, {
+        ...now,
+        projects: [
+          { ...lattice, members: [{ crsid: 'cb404', role: 'project-data-user' }, ...lattice.members.slice(1)] },
+        ],
+      }),
+    ).toBe(true);
+  });
 });

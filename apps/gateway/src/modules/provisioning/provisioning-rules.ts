@@ -1,4 +1,9 @@
-import { GROUP_NAME, type ProvisionedDetails } from '../../platform/provisioner/provisioner.ts';
+import {
+  GROUP_NAME,
+  type GroupSyncRequest,
+  type ProvisionedDetails,
+  type ProvisionRequest,
+} from '../../platform/provisioner/provisioner.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 
 /**
@@ -138,4 +143,26 @@ export function provisioningActions(
   if (order.status === 'approved') return { ...none, record: !provisioner.automatic, start: provisioner.automatic };
   if (order.status === 'provisioning-failed') return { ...none, record: true, retry: provisioner.automatic };
   return none;
+}
+
+/**
+ * Whether the licence's people or storage projects as they are now (`now`, a group sync of the
+ * licence just activated) differ from what a new order's provisioning run sent the provisioner
+ * (`sent`): a change made on the licence's pages while the provisioner was at work. Its own group
+ * sync found the licence still pending and sent nothing, so the groups must be sent again.
+ */
+export function groupsChangedSinceSent(sent: ProvisionRequest, now: GroupSyncRequest): boolean {
+  const people = (licence: { owner: string; managers: readonly string[] }) =>
+    JSON.stringify([licence.owner, [...licence.managers].sort()]);
+  const projects = (list: ReadonlyArray<ProvisionRequest['projects'][number]>) =>
+    JSON.stringify(
+      list
+        .map((project) => [
+          project.id,
+          project.quotaTb,
+          project.members.map((member) => `${member.crsid}:${member.role}`).sort(),
+        ])
+        .sort((a, b) => Number(a[0]) - Number(b[0])),
+    );
+  return people(sent.licence) !== people(now.licence) || projects(sent.projects) !== projects(now.projects);
 }

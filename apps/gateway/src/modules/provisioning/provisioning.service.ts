@@ -15,6 +15,7 @@ import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit, systemActor } from '../audit/audit.repository.ts';
 import { licenceEndDate } from '../licences/licence-dates.ts';
+import { groupSyncRequestFor, syncLicenceGroupsJob } from '../licences/licence-groups.jobs.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import { orderEmail } from '../orders/orders.emails.tsx';
 import { applyOrderTransition, findOrder, type OrderDetail } from '../orders/orders.repository.ts';
@@ -47,7 +48,12 @@ import {
   type ProvisioningRun,
   recordProvisionedProjects,
 } from './provisioning.repository.ts';
-import { detailsProblem, parseProvisioningForm, provisioningActions } from './provisioning-rules.ts';
+import {
+  detailsProblem,
+  groupsChangedSinceSent,
+  parseProvisioningForm,
+  provisioningActions,
+} from './provisioning-rules.ts';
 
 /**
  * From an approved order to an active licence (DESIGN.md §3: start / finish provisioning), as
@@ -416,6 +422,7 @@ export async function runProvisioning(
           made,
           systemActor(`provisioner (${run.provisioner})`),
         );
+        await syncGroupsChangedMeanwhile(tx, context.jobs, order, request);
         return true;
       });
       return recorded ? 'succeeded' : 'skipped';
@@ -444,6 +451,24 @@ export async function runProvisioning(
       failProvisioning({ ...context, db: tx }, order, run, { message, partial: failure.partial, undone }),
     );
   return 'failed';
+}
+
+/**
+ * New storage just activated by an automated run: if its people or projects changed on its pages
+ * while the provisioner was at work (the licence was still pending, so their group sync sent
+ * nothing), the licence's groups are sent now, in the completing transaction.
+ */
+async function syncGroupsChangedMeanwhile(
+  tx: Executor,
+  jobs: JobQueue,
+  order: OrderDetail,
+  sent: ProvisionRequest,
+): Promise<void> {
+  if (order.kind !== 'new') return;
+  const now = await groupSyncRequestFor(tx, order.licence.id);
+  if (now && groupsChangedSinceSent(sent, now)) {
+    await jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId: order.licence.id });
+  }
 }
 
 function describeMade(details: ProvisionedDetails): string {
