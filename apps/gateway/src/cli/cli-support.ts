@@ -51,6 +51,18 @@ export function callerPath(file: string): string {
 }
 
 /**
+ * The one file an import command takes, from its arguments; undefined, with the usage printed, for
+ * none, `--help` or more than one (only the first would have been read, the others left unsaid).
+ */
+export function oneFileArgument(args: readonly string[], usage: string): string | undefined {
+  const [file, ...more] = args;
+  if (file && file !== '--help' && more.length === 0) return file;
+  if (file && more.length > 0) console.error(`One file at a time: ${args.length} arguments were given.`);
+  console.error(usage);
+  return undefined;
+}
+
+/**
  * The file a command is to read, checked before the database is opened: its full path (relative
  * to the caller's directory), or an error saying plainly why it cannot be read, so that a mistyped
  * name stops the command at once with a sentence rather than a stack trace, having changed nothing.

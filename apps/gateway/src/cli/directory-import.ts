@@ -7,16 +7,16 @@ import {
   type ImportProgress,
   importDirectoryCsv,
 } from '../platform/directory/directory-import.ts';
-import { commandFile, runCommand, withCommandDatabase } from './cli-support.ts';
+import { commandFile, oneFileArgument, runCommand, withCommandDatabase } from './cli-support.ts';
 
 const MAX_BAD_ROWS_SHOWN = 200;
 
 async function main(): Promise<number> {
-  const file = process.argv[2];
-  if (!file || file === '--help') {
-    console.error(`Usage: npm run directory:import -- <file.csv with columns ${DIRECTORY_CSV_COLUMNS.join(', ')}>`);
-    return 2;
-  }
+  const file = oneFileArgument(
+    process.argv.slice(2),
+    `Usage: npm run directory:import -- <file.csv with columns ${DIRECTORY_CSV_COLUMNS.join(', ')}>`,
+  );
+  if (file === undefined) return 2;
   const source = await commandFile(file);
   return withCommandDatabase(async (db) => {
     console.error(`Importing the directory extract ${source}`);

@@ -11,16 +11,16 @@ import { importUsageReadings } from '../modules/usage/usage.service.ts';
 import { describeCsvFileError, readUsageCsv, USAGE_CSV_COLUMNS } from '../modules/usage/usage-csv.ts';
 import { systemClock } from '../platform/clock.ts';
 import { CsvFileError } from '../platform/csv.ts';
-import { commandFile, runCommand, withCommandDatabase } from './cli-support.ts';
+import { commandFile, oneFileArgument, runCommand, withCommandDatabase } from './cli-support.ts';
 
 const MAX_REJECTIONS_SHOWN = 200;
 
 async function main(): Promise<number> {
-  const file = process.argv[2];
-  if (!file || file === '--help') {
-    console.error(`Usage: npm run usage:import -- <file.csv with columns ${USAGE_CSV_COLUMNS.join(', ')}>`);
-    return 2;
-  }
+  const file = oneFileArgument(
+    process.argv.slice(2),
+    `Usage: npm run usage:import -- <file.csv with columns ${USAGE_CSV_COLUMNS.join(', ')}>`,
+  );
+  if (file === undefined) return 2;
   const source = await commandFile(file);
   return withCommandDatabase(async (db) => {
     console.error(`Importing usage readings from ${source}`);

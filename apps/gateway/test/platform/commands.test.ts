@@ -58,6 +58,21 @@ describe('the import commands given a file they cannot read', () => {
     },
   );
 
+  it.each(['usage-import', 'directory-import'] as const)(
+    '%s: one file at a time; more are refused with the usage, exit 2, nothing opened',
+    async (command) => {
+      const two = runCli(command, ['march.csv', 'april.csv'], {
+        INIT_CWD: folder,
+        DATA_DIR: path.join(folder, 'data'),
+      });
+      expect(two.stderr).toMatch(
+        /^One file at a time: 2 arguments were given\.\nUsage: npm run (usage|directory):import -- <file\.csv/,
+      );
+      expect(two.status).toBe(2);
+      expect(await readdir(path.join(folder, 'data'))).toEqual([]);
+    },
+  );
+
   it('a CSV source that fails while being read throws from the rows, not as an unhandled error', async () => {
     const read = async () => {
       for await (const _ of csvRecords(createReadStream(path.join(folder, 'readings.csv')), ['path'])) {
