@@ -373,6 +373,8 @@ describe('a finance code that the background check finds closed', () => {
     const malformed = await alice.post(`/orders/${reference}/payment`, { _csrf: csrf, financeCode: 'PH.GA' });
     expect(malformed.statusCode).toBe(422);
     expect(malformed.body).toContain('There is a problem');
+    // The title says so first, as on every form that failed, so a screen reader announces it on arrival.
+    expect(malformed.body).toContain(`<title>Error: Order ${reference}`);
     expect(malformed.body).toContain('<a href="#financeCode">');
     expect(malformed.body).toContain('id="financeCode-error"');
     expect(malformed.body).toContain('value="PH.GA"');

@@ -10,7 +10,7 @@ import { ChangePriceLines } from './change-orders.views.tsx';
 import { daysInclusive } from './change-pricing.ts';
 import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS } from './order-status.ts';
 import type { OrderDetail } from './orders.repository.ts';
-import { PriceLines, years } from './purchase.views.tsx';
+import { hasErrors, PriceLines, years } from './purchase.views.tsx';
 
 export const orderPath = (reference: string, rest = ''): string => `/orders/${reference}/${rest}`;
 
@@ -39,7 +39,11 @@ export function OrderPage(props: {
   const p = order.payment;
   const list = order.pencePerTbYear * order.sizeTb * order.termYears;
   return (
-    <Page context={context} title={`Order ${order.reference}`} crumbs={crumbs}>
+    <Page
+      context={context}
+      title={`${hasErrors(props.paymentErrors ?? {}) ? 'Error: ' : ''}Order ${order.reference}`}
+      crumbs={crumbs}
+    >
       <ErrorSummary errors={props.paymentErrors ?? {}} />
       <h1>
         <span class="caption">
