@@ -157,6 +157,19 @@ describe('changing members and projects on the licence and project pages', () =>
     );
   });
 
+  it('answers a hand-over of a licence someone cannot see as one of a licence that does not exist', async () => {
+    const l = await licence();
+    const chloe = await as('cb404');
+    const _csrf = await chloe.csrfFrom('/storage/');
+    const main = (body: string) => body.match(/<main[\s\S]*<\/main>/)?.[0];
+    for (const crsid of ['cb404', 'nobody1']) {
+      const hidden = await chloe.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid });
+      const missing = await chloe.post('/storage/licence/999999/owner', { _csrf, crsid });
+      expect([hidden.statusCode, missing.statusCode]).toEqual([404, 404]);
+      expect(main(hidden.body)).toBe(main(missing.body));
+    }
+  });
+
   it('refuses a hand-over to the Data Owner themselves at the first step, not after a confirmation', async () => {
     const l = await licence();
     const alice = await as('ar101');

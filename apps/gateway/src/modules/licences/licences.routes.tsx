@@ -15,6 +15,7 @@ import { listOrdersForPerson } from '../orders/orders.queries.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { listQuotesForPerson } from '../quotes/quotes.service.ts';
 import { licenceUsage } from '../usage/usage.service.ts';
+import { withoutLockReasons } from './licence-lock.ts';
 import {
   addDataManager,
   addProjectMember,
@@ -96,7 +97,8 @@ export async function licencesRoutes(
   ) {
     const licence = id === undefined ? undefined : await findLicenceForPerson(db, person, id);
     if (!licence) throw licenceNotFound();
-    const history = licence.access === 'full' ? await listLicenceAudit(db, licence.id) : [];
+    // The storage team's reasons for a lock are theirs: customers read that it was locked, not why.
+    const history = licence.access === 'full' ? withoutLockReasons(await listLicenceAudit(db, licence.id)) : [];
     const rights = await changeRightsFor(db, person, licence.id);
     const flags = licence.access === 'full' ? await openLicenceFlags(db, licence.id) : [];
     const changeOrders = await changeOptionsFor(db, person, licence.id, clock.today().toString());
@@ -226,19 +228,23 @@ export async function licencesRoutes(
     );
   });
 
-  async function renderHandOver(
-    request: IdRequest,
-    reply: FastifyReply,
-    person: PersonWithRoles,
-    options: { form?: MembersForm; confirming?: Awaited<ReturnType<typeof proposedOwner>> } = {},
-  ) {
-    const id = licenceIdOf(request);
+  /** The licence whose hand-over the person may make now, or the refusal (checked before anything else is). */
+  async function licenceToHandOver(person: PersonWithRoles, id: number) {
     const licence = await findLicenceForPerson(db, person, id);
     if (!licence) throw licenceNotFound();
     const rights = await changeRightsFor(db, person, id);
     if (rights.problem) throw new AppError('conflict', rights.problem);
     if (!rights.handOver)
       throw new AppError('forbidden', 'Only the Data Owner can hand the licence over to someone else.');
+    return licence;
+  }
+
+  function renderHandOver(
+    request: IdRequest,
+    reply: FastifyReply,
+    licence: Awaited<ReturnType<typeof licenceToHandOver>>,
+    options: { form?: MembersForm; confirming?: Awaited<ReturnType<typeof proposedOwner>> } = {},
+  ) {
     return sendPage(
       reply,
       <HandOverPage
@@ -252,7 +258,7 @@ export async function licencesRoutes(
   }
 
   app.get<{ Params: { id: string } }>('/storage/licence/:id/owner', async (request, reply) => {
-    return renderHandOver(request, reply, requirePerson(request));
+    return renderHandOver(request, reply, await licenceToHandOver(requirePerson(request), licenceIdOf(request)));
   });
 
   app.post<{ Params: { id: string } }>('/storage/licence/:id/owner', async (request, reply) => {
@@ -260,13 +266,15 @@ export async function licencesRoutes(
     const id = licenceIdOf(request);
     const values = formValues(request.body);
     if (values.confirm !== 'yes') {
-      // First step: check the CRSid, then ask to confirm, naming the person.
+      // First step: who may hand it over (so that someone who cannot see the licence learns
+      // nothing, not even that it exists), then the CRSid, then a confirmation naming the person.
+      const licence = await licenceToHandOver(person, id);
       try {
         const next = await proposedOwner(db, id, values.crsid ?? '');
-        return renderHandOver(request, reply, person, { confirming: next });
+        return renderHandOver(request, reply, licence, { confirming: next });
       } catch (error) {
         if (!(error instanceof AppError) || !error.fields) throw error;
-        return renderHandOver(request, reply, person, { form: { errors: { ...error.fields }, values } });
+        return renderHandOver(request, reply, licence, { form: { errors: { ...error.fields }, values } });
       }
     }
     return change(
@@ -284,7 +292,7 @@ export async function licencesRoutes(
         return { flash: `${newOwner}${stays}.`, to: licencePath(id) };
       },
       {},
-      (form) => renderHandOver(request, reply, person, { form }),
+      async (form) => renderHandOver(request, reply, await licenceToHandOver(person, id), { form }),
     );
   });
 
