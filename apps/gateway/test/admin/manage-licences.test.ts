@@ -377,6 +377,13 @@ describe('back office: licences', () => {
       const history = (await ifan.get(path(institutional))).body;
       const order = ['Ownership dispute', 'Dispute settled', 'More room'].map((text) => history.lastIndexOf(text));
       expect(order).toEqual([...order].sort((a, b) => a - b));
+      // The Data Owner reads that it was locked and unlocked, but the team's reasons are for staff only.
+      const owners = (await (await as('da303')).get(`/storage/licence/${institutional.licenceId}/`)).body;
+      expect(owners).toContain('Licence: locked');
+      expect(owners).toContain('Licence: unlocked');
+      expect(owners).toContain('More room');
+      expect(owners).not.toContain('Ownership dispute');
+      expect(owners).not.toContain('Dispute settled');
     });
 
     it('lets a superuser lock either service’s licence', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../platform/web/errors.ts';
-import { assertLicenceUnlocked, isLicenceLocked, licenceLockProblem } from './licence-lock.ts';
+import { assertLicenceUnlocked, isLicenceLocked, licenceLockProblem, withoutLockReasons } from './licence-lock.ts';
 
 const unlocked = { lockedAt: null, lockReason: null };
 const locked = { lockedAt: new Date('2026-11-27T10:00:00Z'), lockReason: 'Ownership dispute' };
@@ -28,5 +28,32 @@ describe('licence locks', () => {
     expect(licenceLockProblem(locked, 'staff')).toBe(
       'This licence is locked (Ownership dispute). Unlock it before changing it.',
     );
+  });
+});
+
+describe('the history customers read', () => {
+  it('keeps that the licence was locked and unlocked, without the team’s reasons; other entries as they are', () => {
+    const at = new Date('2026-11-27T10:00:00Z');
+    const entry = (action: string, before: Record<string, unknown> | null, after: Record<string, unknown> | null) => ({
+      occurredAt: at,
+      actorLabel: 'if502',
+      entityType: 'licence',
+      entityId: '7',
+      action,
+      before,
+      after,
+    });
+    const edited = entry('edited', { sizeTb: 2 }, { sizeTb: 3, reason: 'More room' });
+    expect(
+      withoutLockReasons([
+        entry('locked', { locked: false }, { locked: true, reason: 'Ownership dispute' }),
+        entry('unlocked', { locked: true, lockReason: 'Ownership dispute' }, { locked: false, reason: 'Settled' }),
+        edited,
+      ]),
+    ).toEqual([
+      entry('locked', { locked: false }, { locked: true }),
+      entry('unlocked', { locked: true }, { locked: false }),
+      edited,
+    ]);
   });
 });

@@ -37,3 +37,31 @@ export function assertLicenceUnlocked(licence: LicenceLockState, audience: 'cust
   const problem = licenceLockProblem(licence, audience);
   if (problem) throw new AppError('conflict', problem);
 }
+
+/** The licence history's entries whose reasons are the service team's notes about a lock. */
+const LOCK_ACTIONS: ReadonlySet<string> = new Set(['locked', 'unlocked']);
+const LOCK_NOTES = ['reason', 'lockReason'];
+
+function withoutNotes(values: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!values) return values;
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !LOCK_NOTES.includes(key)));
+}
+
+/**
+ * A licence's history as its customers read it: the locks and unlocks stay (that it was locked,
+ * when and by whom), without the reasons the service team gave, which are for staff only.
+ */
+export function withoutLockReasons<
+  T extends {
+    entityType: string;
+    action: string;
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+  },
+>(history: readonly T[]): T[] {
+  return history.map((event) =>
+    event.entityType === 'licence' && LOCK_ACTIONS.has(event.action)
+      ? { ...event, before: withoutNotes(event.before), after: withoutNotes(event.after) }
+      : event,
+  );
+}
