@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
-import { insertStorage, personIdOf, type StorageFixture } from '../support/storage-fixtures.ts';
+import { insertOrder, insertStorage, personIdOf, type StorageFixture } from '../support/storage-fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { auditRows, escapeHtml, expectFieldError, flashOf, people } from './manage-support.ts';
 
@@ -316,6 +316,53 @@ describe('back office: licences', () => {
         .execute();
       expect(emails.map((email) => email.to_addresses)).toEqual([['bm202@cam.ac.uk']]);
       expect(emails[0]?.text_body).toContain(`/storage/licence/${left.licenceId}/`);
+    });
+  });
+
+  describe('while a change order waits', () => {
+    it('refuses to change the size or end date a renewal was priced on, beside the field; the Data Owner may change', async () => {
+      const db = t.database.db;
+      const renewing = await insertStorage(db, {
+        name: 'Renewal waiting',
+        owner: 'ar101',
+        sizeTb: 5,
+        status: 'active',
+        startDate: '2026-03-01',
+        endDate: '2027-02-28',
+        order: null,
+      });
+      const renewal = await insertOrder(db, renewing.licenceId, {
+        kind: 'renewal',
+        status: 'awaiting-approval',
+        startsOn: '2027-03-01',
+        endsOn: '2028-02-29',
+      });
+      const rosa = await as('rs501');
+      const before = await licenceRow(renewing);
+      const refused = await rosa.post(path(renewing, 'edit'), {
+        sizeTb: '5',
+        startDate: '2026-03-01',
+        endDate: '2027-03-31',
+        ownerCrsid: 'ar101',
+        reason: 'End date entered wrongly',
+      });
+      expectFieldError(
+        refused,
+        'endDate',
+        `Order ${renewal.reference} (renewal) was priced on this licence's end date and is not done yet: complete it, or cancel it, before changing the end date`,
+      );
+      expect(refused.body).toContain('value="2027-03-31"');
+      expect(await licenceRow(renewing)).toEqual(before);
+
+      const owner = await rosa.post(path(renewing, 'edit'), {
+        sizeTb: '5',
+        startDate: '2026-03-01',
+        endDate: '2027-02-28',
+        ownerCrsid: 'bm202',
+        reason: 'PI moved',
+      });
+      expect(owner.statusCode).toBe(303);
+      expect((await licenceRow(renewing)).owner_person_id).toBe(await personIdOf(db, 'bm202'));
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type LicenceEditable, licenceEditValues, parseLicenceEdit } from './licence-edit.ts';
+import { changeOrderConflict, type LicenceEditable, licenceEditValues, parseLicenceEdit } from './licence-edit.ts';
 
 const active: LicenceEditable = { sizeTb: 5, startDate: '2026-08-01', endDate: '2029-07-31', ownerCrsid: 'ar101' };
 const limits = { minimumTb: 1, projectQuotaTb: 4 };
@@ -93,5 +93,30 @@ describe('parseLicenceEdit', () => {
       ok: false,
       errors: { ownerCrsid: message },
     });
+  });
+});
+
+describe('an edit while a change order waits', () => {
+  const renewal = { reference: 'ORD-000012', kind: 'renewal' as const };
+
+  it('keeps the size and end date a renewal or recovery was priced on, and the end date of an increase', () => {
+    expect(changeOrderConflict({ sizeTb: 6, endDate: '2028-01-31' }, renewal)).toEqual({
+      sizeTb:
+        "Order ORD-000012 (renewal) was priced on this licence's size and is not done yet: complete it, or cancel it, before changing the size",
+      endDate:
+        "Order ORD-000012 (renewal) was priced on this licence's end date and is not done yet: complete it, or cancel it, before changing the end date",
+    });
+    expect(changeOrderConflict({ sizeTb: 6 }, { ...renewal, kind: 'increase' })).toBeUndefined();
+    expect(Object.keys(changeOrderConflict({ endDate: '2028-01-31' }, { ...renewal, kind: 'increase' }) ?? {})).toEqual(
+      ['endDate'],
+    );
+    expect(Object.keys(changeOrderConflict({ sizeTb: 6 }, { ...renewal, kind: 'recovery' }) ?? {})).toEqual(['sizeTb']);
+  });
+
+  it('lets the Data Owner, the start date, and anything under a cancellation change', () => {
+    expect(changeOrderConflict({ ownerCrsid: 'bm202', startDate: '2026-01-02' }, renewal)).toBeUndefined();
+    expect(
+      changeOrderConflict({ sizeTb: 6, endDate: '2028-01-31' }, { ...renewal, kind: 'cancellation' }),
+    ).toBeUndefined();
   });
 });

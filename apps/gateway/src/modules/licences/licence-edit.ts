@@ -6,6 +6,7 @@ import {
   parseWholeNumber,
   REASON_MAX_LENGTH,
 } from '../admin/manage-forms.ts';
+import type { OrderKind } from '../orders/order-status.ts';
 import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
 
 /**
@@ -120,4 +121,33 @@ export function parseLicenceEdit(
     return { ok: false, errors: { sizeTb: 'Nothing has changed: change the size, a date or the Data Owner' } };
   }
   return { ok: true, value: { changes, reason } };
+}
+
+/**
+ * What a change order waiting for a licence was priced on, and so may not change under it: an
+ * increase is priced to the end date; a renewal or a recovery is the size for a term from the day
+ * after the end date. A cancellation costs nothing.
+ */
+const PRICED_ON: Record<Exclude<OrderKind, 'new'>, ReadonlyArray<'sizeTb' | 'endDate'>> = {
+  increase: ['endDate'],
+  renewal: ['sizeTb', 'endDate'],
+  recovery: ['sizeTb', 'endDate'],
+  cancellation: [],
+};
+
+const PRICED_WORDS = { sizeTb: 'size', endDate: 'end date' } as const;
+
+/** Messages for an edit that would change what a change order in progress was priced on, or undefined. */
+export function changeOrderConflict(
+  changes: Partial<LicenceEditable>,
+  order: { reference: string; kind: OrderKind },
+): FieldErrors | undefined {
+  if (order.kind === 'new') return undefined;
+  const errors: FieldErrors = {};
+  for (const field of PRICED_ON[order.kind]) {
+    if (changes[field] === undefined) continue;
+    errors[field] =
+      `Order ${order.reference} (${order.kind}) was priced on this licence's ${PRICED_WORDS[field]} and is not done yet: complete it, or cancel it, before changing the ${PRICED_WORDS[field]}`;
+  }
+  return Object.keys(errors).length > 0 ? errors : undefined;
 }

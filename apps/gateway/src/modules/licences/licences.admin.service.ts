@@ -7,9 +7,10 @@ import { AppError } from '../../platform/web/errors.ts';
 import { reasonField } from '../admin/manage-forms.ts';
 import { type AuditEvent, listLicenceAudit, personActor, recordAudit } from '../audit/audit.repository.ts';
 import { licenceDeletedNotice, type SiteLinks } from '../lifecycle/lifecycle.service.ts';
+import { changeInProgress } from '../orders/change-orders.service.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
-import { type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
+import { changeOrderConflict, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
 import { assertLicenceUnlocked } from './licence-lock.ts';
 import { afterPeopleChange, emailNewRole } from './licence-members.service.ts';
 import {
@@ -100,6 +101,10 @@ export async function editLicence(
     const parsed = parseLicenceEdit(raw, current, { minimumTb: row.minimumTb, projectQuotaTb: row.projectQuotaTb });
     if (!parsed.ok) return parsed;
     const { changes, reason } = parsed.value;
+    // A renewal, recovery or increase waiting to be done keeps the size and end date it was priced on.
+    const waiting = await changeInProgress(tx, id);
+    const conflict = waiting ? changeOrderConflict(changes, waiting) : undefined;
+    if (conflict) return { ok: false, errors: conflict };
 
     const update: LicenceUpdate = {};
     if (changes.sizeTb !== undefined) update.sizeTb = changes.sizeTb;

@@ -21,7 +21,7 @@ import {
   changesAllowed,
   priceChange,
 } from './change-pricing.ts';
-import { IN_PROGRESS_STATUSES, ORDER_STATUS_WORDS } from './order-status.ts';
+import { IN_PROGRESS_STATUSES, ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
 import { findOrder, type OrderDetail } from './orders.repository.ts';
 import {
   emailOrderPeople,
@@ -160,11 +160,14 @@ async function authorise(db: Executor, person: PersonWithRoles, licence: Licence
   throw licenceNotFound();
 }
 
-/** The change order of this licence in progress, if there is one. */
-async function changeInProgress(db: Executor, licenceId: number): Promise<{ reference: string } | undefined> {
+/** The change order of this licence in progress, if there is one (also asked by the back office's licence edit). */
+export async function changeInProgress(
+  db: Executor,
+  licenceId: number,
+): Promise<{ reference: string; kind: OrderKind } | undefined> {
   return db
     .selectFrom('orders')
-    .select('reference')
+    .select(['reference', 'kind'])
     .where('licence_id', '=', licenceId)
     .where('kind', '<>', 'new')
     .where('status', 'in', [...IN_PROGRESS_STATUSES])
