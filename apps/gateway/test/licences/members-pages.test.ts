@@ -202,6 +202,12 @@ describe('changing members and projects on the licence and project pages', () =>
     expect(created.statusCode).toBe(303);
     const projectUrl = created.headers.location as string;
     expect(projectUrl).toMatch(/^\/storage\/project\/\d+\/$/);
+    // The licence is in use: the new project waits for the storage team, not for a set-up of the licence.
+    const waiting = await alice.get(projectUrl);
+    expect(waiting.body).toContain('The licence is in use: the storage team will create this storage project');
+    expect(waiting.body).toContain('Shown here once the storage team has created it');
+    expect(waiting.body).not.toContain('when the licence is set up');
+    expect(waiting.body).not.toContain('Set up when the licence is provisioned');
     const grow = await alice.post(`${projectUrl}quota`, { _csrf, quotaTb: '3' });
     expect(grow.statusCode).toBe(422);
     expect(title(grow.body)).toMatch(/^Error: spectra – /);

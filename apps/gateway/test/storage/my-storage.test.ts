@@ -254,7 +254,9 @@ describe('My storage: licences, orders and storage projects', () => {
       expect(page.body, crsid).toContain(`href="/storage/licence/${physics.licenceId}/"`);
     }
     const pending = await (await as('ar101')).get(`/storage/project/${physics.projectIds[1]}/`);
-    expect(pending.body).toContain('Set up when the licence is provisioned');
+    // A project waiting in a licence already in use does not wait for the licence to be set up.
+    expect(pending.body).toContain('Shown here once the storage team has created it');
+    expect(pending.body).not.toContain('when the licence is set up');
     expect(pending.body).toContain('No Project Data Users yet.');
   });
 

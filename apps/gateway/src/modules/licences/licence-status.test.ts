@@ -62,10 +62,18 @@ describe('describeRoles', () => {
 describe('a storage project’s status in the light of its licence’s', () => {
   it('explains the project alone while its licence is in use, or when it is removed', () => {
     for (const licence of ['pending', 'active'] as const) {
-      expect(projectStatusWords('pending', licence)).toEqual(STORAGE_PROJECT_STATUS_WORDS.pending);
       expect(projectStatusWords('active', licence)).toEqual(STORAGE_PROJECT_STATUS_WORDS.active);
     }
+    expect(projectStatusWords('pending', 'pending')).toEqual(STORAGE_PROJECT_STATUS_WORDS.pending);
     expect(projectStatusWords('removed', 'cancelled')).toEqual(STORAGE_PROJECT_STATUS_WORDS.removed);
+  });
+
+  it('does not tell a project created in a licence in use that it waits for the licence to be set up', () => {
+    const words = projectStatusWords('pending', 'active');
+    expect(words.label).toBe('Waiting to be set up');
+    expect(words.explanation).toBe(
+      'The licence is in use: the storage team will create this storage project, and say here where to find it.',
+    );
   });
 
   it('never promises a set-up or use that the licence’s status rules out', () => {

@@ -87,13 +87,22 @@ const LICENCE_NOT_IN_USE: Record<Exclude<LicenceStatus, 'pending' | 'active'>, {
 /**
  * A storage project's status words on its page, in the light of its licence's: a project waiting
  * to be set up, or in use, says what its licence's status means for it (a cancelled licence's
- * project will not be set up; an expired one's is read-only), instead of promising a set-up or use.
+ * project will not be set up; an expired one's is read-only; one created in a licence in use does
+ * not wait for the licence to be set up), instead of promising a set-up or use.
  */
 export function projectStatusWords(
   project: StorageProjectStatus,
   licence: LicenceStatus,
 ): { label: string; explanation: string } {
   const words = STORAGE_PROJECT_STATUS_WORDS[project];
+  if (project === 'pending' && licence === 'active') {
+    // Created since the licence was set up: it waits for the team (or the provisioner), not for the licence.
+    return {
+      label: words.label,
+      explanation:
+        'The licence is in use: the storage team will create this storage project, and say here where to find it.',
+    };
+  }
   if (project === 'removed' || licence === 'pending' || licence === 'active') return words;
   const { is, until } = LICENCE_NOT_IN_USE[licence];
   const what =

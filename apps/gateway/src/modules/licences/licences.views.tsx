@@ -631,7 +631,13 @@ export function ProjectPage({
             project.path ? (
               <code key="path">{project.path}</code>
             ) : project.status === 'pending' ? (
-              'Set up when the licence is provisioned'
+              project.licence.status === 'pending' ? (
+                'Set up when the licence is provisioned'
+              ) : project.licence.status === 'active' ? (
+                'Shown here once the storage team has created it'
+              ) : (
+                'Not set up'
+              )
             ) : (
               'The storage team tells the Data Owner when it is set up'
             ),
