@@ -3,7 +3,7 @@ import { adminLicencePath } from '../../src/modules/licences/licences.admin.view
 import { runNightlyLifecycle } from '../../src/modules/lifecycle/lifecycle.service.ts';
 import { DEFAULT_LIFECYCLE_SETTINGS } from '../../src/modules/lifecycle/lifecycle-dates.ts';
 import { auditRows, expectFieldError, flashOf, people } from '../admin/manage-support.ts';
-import { insertStorage } from '../support/storage-fixtures.ts';
+import { insertOrder, insertStorage } from '../support/storage-fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -102,6 +102,38 @@ describe('confirming a deletable licence’s deletion', () => {
 
     const again = await rosa.post(adminLicencePath(deletable, 'confirm-deletion'), { deletionReason: 'Again' });
     expect(again.statusCode).toBe(409);
+  });
+
+  it('refuses while a recovery ordered before the licence became deletable waits, keeping the reason typed', async () => {
+    const db = t.database.db;
+    const waiting = await insertStorage(db, {
+      name: 'Recovery asked for',
+      owner: 'ar101',
+      status: 'deletable',
+      startDate: '2023-05-01',
+      endDate: '2026-05-01',
+      order: null,
+    });
+    const recovery = await insertOrder(db, waiting.licenceId, {
+      kind: 'recovery',
+      status: 'awaiting-approval',
+      startsOn: '2026-05-02',
+      endsOn: '2027-05-01',
+    });
+    const rosa = await as('rs501');
+    const refused = await rosa.post(adminLicencePath(waiting.licenceId, 'confirm-deletion'), {
+      deletionReason: 'Data removed from /rds',
+    });
+    expectFieldError(
+      refused,
+      'deletionReason',
+      `Order ${recovery.reference} (recovery from the cold store) is waiting for this licence: decide it, or cancel it, before confirming the deletion`,
+    );
+    expect(refused.body).toContain('value="Data removed from /rds"');
+    expect(await statusOf(waiting.licenceId)).toBe('deletable');
+    expect(
+      (await auditRows(db, 'licence', waiting.licenceId)).filter((row) => row.action === 'deletion confirmed'),
+    ).toEqual([]);
   });
 
   it('tells the Data Owner that the data has been deleted, once, in the same transaction', async () => {

@@ -8,6 +8,7 @@ import { reasonField } from '../admin/manage-forms.ts';
 import { type AuditEvent, listLicenceAudit, personActor, recordAudit } from '../audit/audit.repository.ts';
 import { licenceDeletedNotice, type SiteLinks } from '../lifecycle/lifecycle.service.ts';
 import { changeInProgress } from '../orders/change-orders.service.ts';
+import { ORDER_KIND_WORDS } from '../orders/order-status.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { changeOrderConflict, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
@@ -210,6 +211,17 @@ export async function confirmLicenceDeletion(
   const reason = parseReason(raw, 'deletionReason', 'Enter why the data can be deleted');
   if ('errors' in reason) return { ok: false, errors: reason.errors };
   return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
+    // A recovery (or other change) ordered before the licence became deletable is the customer
+    // asking for the data back: it is decided before the data is deleted, not lost under it.
+    const waiting = await changeInProgress(tx, id);
+    if (waiting) {
+      return {
+        ok: false,
+        errors: {
+          deletionReason: `Order ${waiting.reference} (${ORDER_KIND_WORDS[waiting.kind].toLowerCase()}) is waiting for this licence: decide it, or cancel it, before confirming the deletion`,
+        },
+      };
+    }
     if (!(await markLicenceDeleted(tx, id, context.clock.now()))) {
       throw new AppError(
         'conflict',
