@@ -272,6 +272,39 @@ describe('nightly finance code re-check', () => {
     ).toHaveLength(1);
   });
 
+  it('clears the flag of a licence that has ended (cancelled or deleted): its page no longer asks for a code', async () => {
+    const cancelled = await licence('Cancelled', 'ar101', 'PHZX.GAAA');
+    const deleted = await licence('Deleted', 'ar101', 'PHZX.GAAA');
+    const running = await licence('Running', 'ar101', 'PHZX.GAAA');
+    await runNight();
+    expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([cancelled, deleted, running]);
+
+    // a cancellation completed; a licence that expired and whose deletion the team confirmed
+    await t.database.db.updateTable('licences').set({ status: 'cancelled' }).where('id', '=', cancelled).execute();
+    await t.database.db.updateTable('licences').set({ status: 'deleted' }).where('id', '=', deleted).execute();
+    await runNight();
+    expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([running]);
+    const cleared = await t.database.db
+      .selectFrom('audit_events')
+      .select(['licence_id', 'action'])
+      .where('action', 'like', 'flag cleared%')
+      .orderBy('licence_id')
+      .execute();
+    expect(cleared).toEqual([
+      { licence_id: cancelled, action: 'flag cleared: the licence has ended' },
+      { licence_id: deleted, action: 'flag cleared: the licence has ended' },
+    ]);
+    const owner = new Browser(t.app);
+    await owner.signInAs('ar101');
+    for (const id of [cancelled, deleted]) {
+      const page = await owner.get(`/storage/licence/${id}/`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).not.toContain('to give another finance code');
+    }
+    expect((await owner.get(`/storage/licence/${running}/`)).body).toContain('to give another finance code');
+    expect(await outbox()).toHaveLength(2); // the first night's: Alice, Finance; nothing since
+  });
+
   it('tells Finance, not a Data Owner who has left the University', async () => {
     await t.database.db
       .insertInto('people')

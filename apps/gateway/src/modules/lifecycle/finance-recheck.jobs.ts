@@ -1,7 +1,11 @@
 import * as z from 'zod';
 import { jobHandler, jobType, noPayload, type ScheduledJob } from '../../platform/jobs/jobs.ts';
 import type { FinanceCodeChecker } from '../payments/finance-code-check.ts';
-import { activeFinanceCodes, clearFlagsNotPaidByCode } from './finance-recheck.repository.ts';
+import {
+  activeFinanceCodes,
+  clearFlagsNotPaidByCode,
+  clearFlagsOfEndedLicences,
+} from './finance-recheck.repository.ts';
 import { recheckFinanceCode } from './finance-recheck.service.ts';
 import type { SiteLinks } from './lifecycle.service.ts';
 
@@ -9,7 +13,8 @@ import type { SiteLinks } from './lifecycle.service.ts';
  * The nightly re-check of the finance codes paying for active licences. The scheduled job only
  * fans out: one `recheck-licence-finance-code` job per distinct code (many licences share one),
  * each idempotent and retried by the queue while CUFS is unavailable. It first clears the flags of
- * licences no longer paid by a finance code (renewed with a voucher or purchase order).
+ * licences no longer paid by a finance code (renewed with a voucher or purchase order) or ended
+ * (cancelled or deleted).
  */
 export const financeCodeRecheckJob = jobType({
   name: 'finance-code-recheck',
@@ -32,7 +37,7 @@ export function financeCodeRecheckHandler() {
     const asOf = context.clock.today().toString();
     const codes = await activeFinanceCodes(context.db);
     const cleared = await context.db.transaction().execute(async (tx) => {
-      const notPaidByCode = await clearFlagsNotPaidByCode(tx, asOf);
+      const notPaidByCode = (await clearFlagsNotPaidByCode(tx, asOf)) + (await clearFlagsOfEndedLicences(tx, asOf));
       for (const financeCode of codes) {
         await context.queue.enqueue(
           tx,

@@ -147,6 +147,22 @@ export function clearFlagsNotPaidByCode(tx: Executor, asOf: string): Promise<num
   );
 }
 
+/**
+ * Clears the open flags of licences that have ended for good (cancelled, or deleted by the
+ * service team): nothing is paid for them any more, so their pages must not go on asking for
+ * another finance code. Returns how many.
+ */
+export function clearFlagsOfEndedLicences(tx: Executor, asOf: string): Promise<number> {
+  return clearFlags(
+    tx,
+    sql`SELECT f.licence_id FROM licence_flags f JOIN licences l ON l.id = f.licence_id
+      WHERE f.kind = ${KIND} AND f.cleared_on IS NULL AND l.status IN ('cancelled', 'deleted')`,
+    asOf,
+    'flag cleared: the licence has ended',
+    sql`jsonb_build_object('asOf', ${asOf}::text)`,
+  );
+}
+
 /** Finance: every current person with the finance staff role. */
 export async function financeEmails(db: Executor): Promise<string[]> {
   const rows = await db
