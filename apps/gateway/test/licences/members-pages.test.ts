@@ -249,6 +249,11 @@ describe('changing members and projects on the licence and project pages', () =>
       'project-member-added',
       'project-member-removed',
     ]);
+    // The licence's history says which of its projects each entry is about.
+    const history = (await alice.get(`/storage/licence/${l.id}/`)).body.split('id="history"')[1] ?? '';
+    expect(history).toContain('Storage project spectra: project created');
+    expect(history).toContain('Storage project spectra: project member added');
+    expect(history).not.toContain('Storage project: ');
   });
 
   it('says what an ended licence means for its storage projects, instead of promising a set-up', async () => {

@@ -501,7 +501,10 @@ export function LicencePage({
           </section>
           <section aria-labelledby="history">
             <h2 id="history">History</h2>
-            <HistoryTable history={history} />
+            <HistoryTable
+              history={history}
+              projectNames={new Map(licence.projects.map((project) => [String(project.id), project.name]))}
+            />
           </section>
         </>
       ) : null}
@@ -549,7 +552,14 @@ function ProjectsTable({
   );
 }
 
-function HistoryTable({ history }: { history: AuditEvent[] }) {
+function HistoryTable({
+  history,
+  projectNames,
+}: {
+  history: AuditEvent[];
+  /** The licence's storage projects' names by id: each project's entries say which project. */
+  projectNames: Map<string, string>;
+}) {
   if (history.length === 0) return <p>Nothing has been recorded for this licence yet.</p>;
   return (
     <table>
@@ -571,7 +581,11 @@ function HistoryTable({ history }: { history: AuditEvent[] }) {
               </td>
               <td>{actorWords(event.actorLabel)}</td>
               <td>
-                {entityWords(event.entityType)}: {humanise(event.action).toLowerCase()}
+                {entityWords(event.entityType)}
+                {event.entityType === 'storage-project' && projectNames.has(event.entityId)
+                  ? ` ${projectNames.get(event.entityId)}`
+                  : ''}
+                : {humanise(event.action).toLowerCase()}
                 {changes.length > 0 ? (
                   <>
                     <br />
