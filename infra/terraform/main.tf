@@ -146,8 +146,7 @@ module "tasks_queue" {
 
 # ---- the CUFS API service -----------------------------------------------------------------------
 locals {
-  # Names as the CUFS service will read them (apps/cufs follows the gateway's conventions);
-  # check them against apps/cufs's configuration once it is written.
+  # Names as apps/cufs/src/config.ts reads them (a test checks); PORT comes from Cloud Run.
   cufs_env = merge(var.cufs_extra_env, {
     NODE_ENV   = "production"
     HOST       = "0.0.0.0"
@@ -210,7 +209,11 @@ locals {
     OIDC_CLIENT_ID              = var.oidc_client_id
     SERVICE_NAME                = var.service_name
     SERVICE_CONTACT_EMAIL       = var.service_contact_email
+    # cufs admits only the gateway's accounts (run.invoker): Cloud Run checks a Google ID token
+    # for this audience, which the gateway sends in X-Serverless-Authorization beside its
+    # Authorization: Bearer CUFS_TOKEN. Without it every call stops at Cloud Run with a 401.
     CUFS_URL                    = module.cufs.uri
+    CUFS_ID_TOKEN_AUDIENCE      = module.cufs.uri
   })
 
   gateway_secret_env = {

@@ -53,6 +53,9 @@ const environmentSchema = z.object({
 
 type Environment = z.infer<typeof environmentSchema>;
 
+/** The name of every environment variable the service reads (a test holds the deployment's to these). */
+export const settingNames: readonly string[] = Object.keys(environmentSchema.shape);
+
 export interface CufsConfig {
   env: Environment['NODE_ENV'];
   host: string;

@@ -74,6 +74,11 @@ const environmentSchema = z.object({
 
   CUFS_URL: z.url().default('http://localhost:3001'),
   CUFS_TOKEN: optionalText,
+  /**
+   * On Cloud Run, where only named accounts may invoke the CUFS service: the audience (its run.app
+   * URL) of the Google ID token the gateway sends for that check. Unset elsewhere.
+   */
+  CUFS_ID_TOKEN_AUDIENCE: optionalText.pipe(z.url().optional()),
 
   DIRECTORY: z.enum(['seeded', 'lookup']).default('seeded'),
   LOOKUP_URL: z.url({ protocol: /^https?$/ }).default('https://www.lookup.cam.ac.uk/api/v1'),
@@ -117,6 +122,9 @@ const environmentSchema = z.object({
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+/** The name of every environment variable the gateway reads (a test holds the deployment's to these). */
+export const settingNames: readonly string[] = Object.keys(environmentSchema.shape);
+
 export interface Config {
   env: Environment['NODE_ENV'];
   role: Environment['APP_ROLE'];
@@ -149,7 +157,7 @@ export interface Config {
     signInRateLimitPerMinute: number;
   };
   service: { name: string; contactEmail: string };
-  cufs: { url: string; token?: string };
+  cufs: { url: string; token?: string; idTokenAudience?: string };
   /** Where the directory sync reads people from (platform/directory): the seeded table, or the Lookup API. */
   directory: { kind: 'seeded' } | { kind: 'lookup'; url: string; username?: string; password?: string };
   /** Who provisions approved orders: a person (manual), a command, or a webhook (platform/provisioner). */
@@ -253,6 +261,7 @@ function toConfig(e: Environment): Config {
       url: e.CUFS_URL.replace(/\/$/, ''),
       // The embedded CUFS service's dev token (apps/cufs/src/config.ts), which it refuses in production.
       token: e.CUFS_TOKEN ?? (e.NODE_ENV === 'production' ? undefined : 'cufs-dev-token-not-for-production'),
+      idTokenAudience: e.CUFS_ID_TOKEN_AUDIENCE,
     },
     directory:
       e.DIRECTORY === 'lookup'

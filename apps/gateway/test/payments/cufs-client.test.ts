@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CufsTestApp, startCufsTestApp } from '../../../cufs/test/support/cufs-test-app.ts';
-import { CufsClient, type CufsClientOptions, cufsClientFromConfig } from '../../src/modules/payments/cufs-client.ts';
+import {
+  CufsClient,
+  type CufsClientOptions,
+  cufsClientFromConfig,
+  googleIdTokenSource,
+} from '../../src/modules/payments/cufs-client.ts';
 import { parseGlCode, parseGrant } from '../../src/modules/payments/finance-code.ts';
 import { testConfig } from '../support/test-app.ts';
 
@@ -201,6 +206,91 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
       });
     } finally {
       await odd.close();
+    }
+  });
+
+  it('on Cloud Run, gets past the IAM check with an ID token in X-Serverless-Authorization and still sends the CUFS token', async () => {
+    // Terraform gives cufs no public invoker: Cloud Run itself refuses (401) a request without a
+    // Google ID token for the service, before CUFS sees it, and the CUFS token is no such token.
+    // This front does what Cloud Run does: it checks X-Serverless-Authorization when present and
+    // passes Authorization on to the real service.
+    const idToken = (exp: number) =>
+      [
+        'e30',
+        Buffer.from(JSON.stringify({ aud: 'https://cufs-abc-nw.a.run.app', exp })).toString('base64url'),
+        'sig',
+      ].join('.');
+    const audiences: string[] = [];
+    const metadata = await startServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://metadata');
+      if (
+        url.pathname !== '/computeMetadata/v1/instance/service-accounts/default/identity' ||
+        request.headers['metadata-flavor'] !== 'Google'
+      ) {
+        response.statusCode = 404;
+        response.end();
+        return;
+      }
+      audiences.push(url.searchParams.get('audience') ?? '');
+      response.end(idToken(Math.floor(Date.now() / 1000) + 3600));
+    });
+    const seen: { serverless?: string; authorization?: string }[] = [];
+    const cloudRun = await startServer((request, response) => {
+      const serverless = request.headers['x-serverless-authorization']?.toString();
+      seen.push({ serverless, authorization: request.headers.authorization });
+      if (typeof serverless !== 'string' || !serverless.startsWith('Bearer e30.')) {
+        response.statusCode = 401;
+        response.end();
+        return;
+      }
+      void fetch(`${cufsUrl}${request.url}`, { headers: { authorization: request.headers.authorization ?? '' } }).then(
+        async (upstream) => {
+          response.statusCode = upstream.status;
+          response.setHeader('content-type', 'application/json');
+          response.end(await upstream.text());
+        },
+      );
+    });
+    try {
+      // Without the audience (as Terraform deployed it before): every check refused at the door.
+      const without = new CufsClient({ ...fast, baseUrl: cloudRun.url, token: gateway.cufs.token });
+      expect(await without.checkGlCode('PHAA.GAAA')).toEqual({ outcome: 'unavailable', cause: 'refused' });
+
+      const serverlessToken = googleIdTokenSource('https://cufs-abc-nw.a.run.app', { metadataServer: metadata.url });
+      const c = new CufsClient({ ...fast, baseUrl: cloudRun.url, token: gateway.cufs.token, serverlessToken });
+      expect(await c.checkGlCode('PHAA.GAAA')).toMatchObject({ outcome: 'valid' });
+      expect(await c.checkGlCode('PHAB.GAAA')).toMatchObject({ outcome: 'valid' });
+      expect(seen.at(-1)).toEqual({
+        serverless: expect.stringMatching(/^Bearer e30\./),
+        authorization: `Bearer ${gateway.cufs.token}`,
+      });
+      // One token for both calls: it is kept until shortly before it expires.
+      expect(audiences).toEqual(['https://cufs-abc-nw.a.run.app']);
+    } finally {
+      await cloudRun.close();
+      await metadata.close();
+    }
+  });
+
+  it('asks the metadata server again once a token is within five minutes of expiring', async () => {
+    let clock = 1_000_000_000_000;
+    let served = 0;
+    const metadata = await startServer((_request, response) => {
+      served++;
+      const exp = Math.floor(clock / 1000) + 3600;
+      response.end(['e30', Buffer.from(JSON.stringify({ exp })).toString('base64url'), `s${served}`].join('.'));
+    });
+    try {
+      const source = googleIdTokenSource('https://cufs.example', { metadataServer: metadata.url, now: () => clock });
+      const first = await source();
+      expect(await source()).toBe(first);
+      clock += 54 * 60_000;
+      expect(await source()).toBe(first);
+      clock += 2 * 60_000;
+      expect(await source()).not.toBe(first);
+      expect(served).toBe(2);
+    } finally {
+      await metadata.close();
     }
   });
 

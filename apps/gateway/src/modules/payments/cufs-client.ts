@@ -36,6 +36,12 @@ export interface CufsClientOptions {
   baseUrl: string;
   /** The bearer token, or a function that fetches one (e.g. a Google ID token on Cloud Run). */
   token?: string | (() => Promise<string>);
+  /**
+   * A Google ID token for Cloud Run's own IAM check in front of a CUFS service that only named
+   * accounts may invoke, sent as `X-Serverless-Authorization`: Cloud Run checks that header when
+   * it is present and passes `Authorization` (the CUFS token) on to the service untouched.
+   */
+  serverlessToken?: () => Promise<string>;
   /** One attempt's limit. */
   timeoutMs?: number;
   /** Retries after the first attempt, for timeouts, network errors, 429 and 5xx. */
@@ -107,8 +113,8 @@ type Attempt =
   | { kind: 'failed'; cause: UnavailableCause; retry: boolean };
 
 export class CufsClient {
-  private readonly options: Required<Omit<CufsClientOptions, 'token' | 'log'>> &
-    Pick<CufsClientOptions, 'token' | 'log'>;
+  private readonly options: Required<Omit<CufsClientOptions, 'token' | 'serverlessToken' | 'log'>> &
+    Pick<CufsClientOptions, 'token' | 'serverlessToken' | 'log'>;
   private readonly breaker: CircuitBreaker;
   private readonly cache: TtlCache<FinanceCodeCheck>;
 
@@ -193,13 +199,21 @@ export class CufsClient {
   private async fetchOnce(path: string, timeoutMs: number): Promise<Attempt> {
     try {
       const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+      const serverless = await this.options.serverlessToken?.();
       const response = await fetch(`${this.options.baseUrl}${path}`, {
-        headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          accept: 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(serverless ? { 'x-serverless-authorization': `Bearer ${serverless}` } : {}),
+        },
         signal: AbortSignal.timeout(timeoutMs),
       });
       if (response.status === 401 || response.status === 403) {
         await response.body?.cancel();
-        this.options.log?.error({ status: response.status }, 'CUFS service refused our credentials: check CUFS_TOKEN');
+        this.options.log?.error(
+          { status: response.status },
+          'CUFS service refused our credentials: check CUFS_TOKEN, and on Cloud Run CUFS_ID_TOKEN_AUDIENCE and run.invoker on the CUFS service',
+        );
         return { kind: 'failed', cause: 'refused', retry: false };
       }
       if (response.status === 429) {
@@ -231,10 +245,60 @@ function answerCheck(
   return { outcome: 'valid', code, names: a.names, validFrom: a.validFrom, validTo: a.validTo };
 }
 
-/** The client as the gateway's settings describe it (CUFS_URL, CUFS_TOKEN). */
+/** The client as the gateway's settings describe it (CUFS_URL, CUFS_TOKEN, CUFS_ID_TOKEN_AUDIENCE). */
 export function cufsClientFromConfig(
-  cufs: { url: string; token?: string },
+  cufs: { url: string; token?: string; idTokenAudience?: string },
   log?: CufsClientOptions['log'],
 ): CufsClient {
-  return new CufsClient({ baseUrl: cufs.url, token: cufs.token, log });
+  const serverlessToken = cufs.idTokenAudience ? googleIdTokenSource(cufs.idTokenAudience) : undefined;
+  return new CufsClient({ baseUrl: cufs.url, token: cufs.token, serverlessToken, log });
+}
+
+/** Where a Cloud Run instance asks for tokens of its own service account. */
+const METADATA_SERVER = 'http://metadata.google.internal';
+
+/**
+ * Google ID tokens for `audience`, signed for this instance's service account by the metadata
+ * server, each kept until five minutes before it expires (they live an hour).
+ */
+export function googleIdTokenSource(
+  audience: string,
+  options: { metadataServer?: string; now?: () => number; timeoutMs?: number } = {},
+): () => Promise<string> {
+  const now = options.now ?? Date.now;
+  const url = `${options.metadataServer ?? METADATA_SERVER}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${encodeURIComponent(audience)}`;
+  let cached: { token: string; refreshAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const fetchToken = async (): Promise<string> => {
+    const response = await fetch(url, {
+      headers: { 'metadata-flavor': 'Google' },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 1_000),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`the metadata server answered ${response.status} for an ID token`);
+    }
+    const token = (await response.text()).trim();
+    const expiresAt = idTokenExpiry(token) ?? now() + 10 * 60_000;
+    cached = { token, refreshAt: expiresAt - 5 * 60_000 };
+    return token;
+  };
+  return async () => {
+    if (cached && now() < cached.refreshAt) return cached.token;
+    pending ??= fetchToken().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+}
+
+/** The `exp` of a JWT in milliseconds, read without verifying it (it is our own, fresh from Google). */
+function idTokenExpiry(token: string): number | undefined {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    const exp = (payload as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }

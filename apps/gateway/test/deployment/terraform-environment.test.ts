@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { settingNames as cufsSettingNames } from '../../../cufs/src/config.ts';
+import { settingNames } from '../../src/platform/config.ts';
+
+const terraform = path.resolve(import.meta.dirname, '../../../../infra/terraform');
+const mainTf = () => readFile(path.join(terraform, 'main.tf'), 'utf8');
+
+/** The text of the `{ … }` block that follows the first match of `opening` (braces counted). */
+function block(text: string, opening: RegExp): string {
+  const match = opening.exec(text);
+  expect(match, `${opening} in main.tf`).not.toBeNull();
+  const start = text.indexOf('{', (match?.index ?? 0) + (match?.[0].length ?? 0) - 1);
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    if (text[i] === '}' && --depth === 0) return text.slice(start + 1, i);
+  }
+  throw new Error(`no end to the block after ${opening}`);
+}
+
+/** `NAME = value` attributes of an HCL block (top level only), as name → the value's text. */
+function attributes(body: string): Record<string, string> {
+  const entries: [string, string][] = [];
+  let depth = 0;
+  for (const line of body.split('\n')) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match?.[1] && depth === 0) entries.push([match[1], match[2] ?? '']);
+    depth += (line.match(/[{[(]/g) ?? []).length - (line.match(/[}\])]/g) ?? []).length;
+  }
+  return Object.fromEntries(entries);
+}
+
+/** Settings that must come from Secret Manager, never a plain variable (visible to any viewer of the service). */
+const SECRETS = [
+  'DATABASE_URL',
+  'SESSION_SECRET',
+  'OIDC_CLIENT_SECRET',
+  'SMTP_URL',
+  'CUFS_TOKEN',
+  'LOOKUP_USERNAME',
+  'LOOKUP_PASSWORD',
+  'PROVISIONER_WEBHOOK_SECRET',
+  'METRICS_TOKEN',
+];
+
+/**
+ * The environment Terraform gives each service, against the names the apps read: a misspelt name
+ * is silently ignored (the setting takes its default), so it would only show in production.
+ */
+describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
+  it("sets, for the gateway's web, worker and migration job, only settings the gateway reads, secrets from Secret Manager", async () => {
+    const text = await mainTf();
+    const plain = attributes(block(text, /gateway_env = merge\(var\.gateway_extra_env, \{/));
+    const secret = attributes(block(text, /gateway_secret_env = \{/));
+    const perService = [...text.matchAll(/merge\(local\.gateway_env, (\{[^}]*\})\)/g)].map((m) =>
+      attributes(m[1]?.slice(1, -1).replaceAll(',', '\n') ?? ''),
+    );
+    expect(perService.length).toBe(3);
+    const names = [...Object.keys(plain), ...Object.keys(secret), ...perService.flatMap((env) => Object.keys(env))];
+    expect(names.filter((name) => !settingNames.includes(name))).toEqual([]);
+    expect(Object.keys(plain).filter((name) => SECRETS.includes(name))).toEqual([]);
+    expect(Object.keys(secret).every((name) => SECRETS.includes(name))).toBe(true);
+    expect(Object.keys(secret)).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'SESSION_SECRET', 'OIDC_CLIENT_SECRET', 'SMTP_URL', 'CUFS_TOKEN']),
+    );
+  });
+
+  it('sets for the CUFS service only settings it reads, its database URL and token from Secret Manager', async () => {
+    const text = await mainTf();
+    const plain = attributes(block(text, /cufs_env = merge\(var\.cufs_extra_env, \{/));
+    const secret = attributes(block(text, /cufs_secret_env = \{/));
+    const names = [...Object.keys(plain), ...Object.keys(secret)];
+    expect(names.filter((name) => !cufsSettingNames.includes(name))).toEqual([]);
+    expect(Object.keys(secret).sort()).toEqual(['CUFS_TOKEN', 'DATABASE_URL']);
+    expect(Object.keys(plain).filter((name) => SECRETS.includes(name))).toEqual([]);
+  });
+
+  it('lets the gateway past Cloud Run’s IAM check on the CUFS service: an ID token for the URL it calls', async () => {
+    // cufs has no public invoker, so Cloud Run refuses any request without a Google ID token for
+    // the service (401) before CUFS sees its Authorization: Bearer CUFS_TOKEN. The gateway sends
+    // one, in X-Serverless-Authorization, only when CUFS_ID_TOKEN_AUDIENCE is set.
+    const text = await mainTf();
+    const cufs = attributes(block(text, /module "cufs" \{/));
+    expect(cufs.ingress).toBe('"INGRESS_TRAFFIC_INTERNAL_ONLY"');
+    const invokers = attributes(block(block(text, /module "cufs" \{/), /invokers\s*=\s*\{/).replaceAll(',', '\n'));
+    expect(Object.values(invokers)).toEqual(['local.members.web', 'local.members.worker']);
+    const plain = attributes(block(text, /gateway_env = merge\(var\.gateway_extra_env, \{/));
+    expect(plain.CUFS_URL).toBe('module.cufs.uri');
+    expect(plain.CUFS_ID_TOKEN_AUDIENCE).toBe(plain.CUFS_URL);
+  });
+});
