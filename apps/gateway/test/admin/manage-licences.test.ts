@@ -149,6 +149,19 @@ describe('back office: licences', () => {
       expect(names((await rosa.get('/admin/licences/?q=Archive%2007')).body)).toEqual(['Archive 07']);
     });
 
+    it('counts what a search finds, whichever way it matched, and pages it', async () => {
+      const rosa = await as('rs501');
+      // By name, by the Data Owner (cb404 owns the thirty archives) and by department (King's).
+      for (const q of ['archive', 'cb404', 'chloe', 'kings', "king's college"]) {
+        const first = await rosa.get(`/admin/licences/?q=${encodeURIComponent(q)}`);
+        expect(first.body, q).toContain('Page 1 of 2 (30 licences)');
+        expect(names(first.body), q).toHaveLength(25);
+      }
+      const second = await rosa.get('/admin/licences/?q=archive&page=2');
+      expect(names(second.body)).toEqual(['Archive 26', 'Archive 27', 'Archive 28', 'Archive 29', 'Archive 30']);
+      expect((await rosa.get('/admin/licences/?q=archive&status=active')).body).toContain('(0 licences)');
+    });
+
     it('filters by product, status and department, and pages 25 at a time keeping the filters', async () => {
       const rosa = await as('rs501');
       const first = await rosa.get('/admin/licences/?product=RCS&status=pending&institution=KINGS');

@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../../database.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { preparedQuery } from '../../platform/db/prepared.ts';
@@ -112,7 +112,7 @@ export const DEFAULT_LICENCE_LIMIT = 100;
 
 type LicenceScope = ExpressionBuilder<Database, 'licences'>;
 
-function isManagerOf(eb: LicenceScope, personId: number) {
+export function isManagerOf(eb: LicenceScope, personId: number) {
   return eb.exists(
     eb
       .selectFrom('licence_managers')
@@ -127,7 +127,7 @@ function isManagerOf(eb: LicenceScope, personId: number) {
  * Data Manager, project member). Not one OR over subqueries: PostgreSQL cannot use an index for
  * that and reads every licence (../shared/bench/WORKLOAD.md: 100,000 licences, ~50 ms, plus JIT).
  */
-function heldLicenceIds(eb: LicenceScope, personId: number) {
+export function heldLicenceIds(eb: LicenceScope, personId: number) {
   return eb
     .selectFrom('licences as owned')
     .select('owned.id')
@@ -148,7 +148,7 @@ function heldLicenceIds(eb: LicenceScope, personId: number) {
 }
 
 /** The roles a person holds on each licence row, as a JSON array (the same text on both engines). */
-function projectRolesOf(eb: LicenceScope, personId: number) {
+export function projectRolesOf(eb: LicenceScope, personId: number) {
   return eb
     .selectFrom('storage_project_members')
     .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
@@ -188,7 +188,11 @@ function selectLicences(db: Executor, personId: number) {
 
 type LicenceRow = Awaited<ReturnType<ReturnType<typeof selectLicences>['execute']>>[number];
 
-function rolesOf(row: LicenceRow, personId: number): LicenceRole[] {
+/** A person's roles on a licence row that selected `isManagerOf` and `projectRolesOf` for them. */
+export function rolesOf(
+  row: { owner_person_id: number; is_manager: SqlBool; project_roles: ProjectRole[] | null },
+  personId: number,
+): LicenceRole[] {
   const roles: LicenceRole[] = [];
   if (row.owner_person_id === personId) roles.push('data-owner');
   if (row.is_manager) roles.push('data-manager');
