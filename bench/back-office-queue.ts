@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CompiledQuery, Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../apps/gateway/src/database.ts';
 import { parseQueueFilter } from '../apps/gateway/src/modules/orders/order-queue.ts';
@@ -28,6 +28,7 @@ import { type DatabaseHandle, openDatabase } from '../apps/gateway/src/platform/
 import { migrateToLatest } from '../apps/gateway/src/platform/db/migrate.ts';
 import { seedDemoData } from '../apps/gateway/src/seed.ts';
 import { generateOrders, generatePeople } from '../apps/gateway/test/support/order-fixtures.ts';
+import { explainStatements, percentile, recordingDb } from './statements.ts';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
@@ -67,24 +68,6 @@ async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; engine: st
   const handle = await openDatabase({ kind: 'pglite' });
   const version = await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(handle.db);
   return { handle, engine: `PGlite (PostgreSQL ${version.rows[0]?.v}, in memory)`, drop: async () => {} };
-}
-
-/** The same database through a Kysely that records every statement it sends, for EXPLAIN. */
-function recordingDb(handle: DatabaseHandle, sent: CompiledQuery[]): Kysely<Database> {
-  const dialect = handle.pglite
-    ? new PGliteDialect({ pglite: handle.pglite })
-    : new PostgresDialect({ pool: handle.pool as pg.Pool });
-  return new Kysely<Database>({
-    dialect,
-    log: (event) => {
-      if (event.level === 'query') sent.push(event.query);
-    },
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
 }
 
 async function main(): Promise<void> {
@@ -233,20 +216,12 @@ async function main(): Promise<void> {
   }
 }
 
-/** EXPLAIN ANALYZE of each statement: its plan's node lines (without per-node detail) and execution time. */
+/** EXPLAIN ANALYZE of each statement, as lines: its execution time, then its plan's nodes. */
 async function explainAll(db: Kysely<Database>, statements: CompiledQuery[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const [index, statement] of statements.entries()) {
-    const result = await db.executeQuery<{ 'QUERY PLAN': string }>(
-      CompiledQuery.raw(`EXPLAIN (ANALYZE, COSTS OFF) ${statement.sql}`, [...statement.parameters]),
-    );
-    const lines = result.rows.map((row) => row['QUERY PLAN']);
-    const nodes = lines.filter((line) => /->|^\S/.test(line) && !/^(Planning|Execution)/.test(line));
-    const execution = lines.find((line) => line.startsWith('Execution Time')) ?? '';
-    out.push(`  statement ${index + 1} (${statement.sql.startsWith('select count') ? 'count' : 'page'}): ${execution}`);
-    for (const node of nodes) out.push(`    ${node}`);
-  }
-  return out;
+  return (await explainStatements(db, statements)).flatMap((statement, index) => [
+    `  statement ${index + 1} (${statement.sql.startsWith('select count') ? 'count' : 'page'}): ${statement.execution}`,
+    ...statement.nodes.map((node) => `    ${node}`),
+  ]);
 }
 
 function seconds(since: number): string {

@@ -9,7 +9,9 @@
  *    TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), migrates and seeds it, and
  *    loads the deterministic data set (bench/dataset.ts); checks bench01's 20 licences, 36 storage
  *    projects and 625 TB, and stops if they differ.
- * 2. Prints EXPLAIN ANALYZE of the statements "My storage" sends for bench01.
+ * 2. Prints EXPLAIN ANALYZE of the statements "My storage" sends for bench01; then times the back
+ *    office's lists of licences (a service's list with its filters and searches, a person's page)
+ *    on the data set, 30 calls each, with the plans of their statements.
  * 3. Builds and bundles the gateway (apps/gateway/dist/main.bundle.js) and starts it as production
  *    does: its own process, APP_ROLE=web, NODE_ENV=production (so a web process per CPU:
  *    WEB_CONCURRENCY), on that database;
@@ -32,7 +34,7 @@
  * Options (environment): BENCH_DURATION (wrk seconds, default 20), BENCH_COLD_RUNS (default 5),
  * BENCH_KEEP_DATABASE=1 (do not drop it, to look at it afterwards), BENCH_DATABASE=<name> (measure
  * on a database a run kept instead of creating and loading one; it is checked, and never dropped),
- * BENCH_ONLY=page,cold,nightly (any of them, comma-separated: only those measures; default all).
+ * BENCH_ONLY=page,lists,cold,nightly (any of them, comma-separated: only those measures; default all).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,12 +45,15 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import type { Database } from '../apps/gateway/src/database.ts';
+import { ADMIN_PAGE_SIZE } from '../apps/gateway/src/modules/admin/paging.tsx';
+import { listLicencesHeldBy, searchLicences } from '../apps/gateway/src/modules/licences/licences.admin.repository.ts';
 import { listLicencesForPerson } from '../apps/gateway/src/modules/licences/licences.repository.ts';
 import { listOrdersForPerson } from '../apps/gateway/src/modules/orders/orders.queries.ts';
+import type { ServiceCode } from '../apps/gateway/src/modules/people/people.tables.ts';
 import { listQuotesForPerson } from '../apps/gateway/src/modules/quotes/quotes.service.ts';
 import { type DatabaseHandle, openDatabase } from '../apps/gateway/src/platform/db/database.ts';
 import { migrateToLatest } from '../apps/gateway/src/platform/db/migrate.ts';
@@ -56,6 +61,7 @@ import { installJobQueueSchema } from '../apps/gateway/src/platform/jobs/pg-boss
 import { seedDemoData } from '../apps/gateway/src/seed.ts';
 import { BUNDLE } from '../apps/gateway/test/support/gateway-process.ts';
 import { BENCH_PERSON_ID, DATASET_TODAY, datasetFacts, generateDataset, invariantProblems } from './dataset.ts';
+import { explainStatements, recordingDb, timeCalls } from './statements.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = path.join(root, 'bench', 'results');
@@ -63,7 +69,7 @@ const serverUrl =
   process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
-const MEASURES = ['page', 'cold', 'nightly'] as const;
+const MEASURES = ['page', 'lists', 'cold', 'nightly'] as const;
 const ONLY = (process.env.BENCH_ONLY ?? MEASURES.join(','))
   .split(',')
   .map((word) => word.trim())
@@ -292,12 +298,7 @@ async function signIn(base: string): Promise<string> {
 
 async function explainPage(handle: DatabaseHandle): Promise<void> {
   const sent: CompiledQuery[] = [];
-  const recording = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: handle.pool as pg.Pool }),
-    log: (event) => {
-      if (event.level === 'query') sent.push(event.query);
-    },
-  });
+  const recording = recordingDb(handle, sent);
   const cases: Array<[string, () => Promise<unknown>]> = [
     ['listLicencesForPerson', () => listLicencesForPerson(recording, BENCH_PERSON_ID, DATASET_TODAY)],
     ['listOrdersForPerson', () => listOrdersForPerson(recording, BENCH_PERSON_ID)],
@@ -306,19 +307,79 @@ async function explainPage(handle: DatabaseHandle): Promise<void> {
   for (const [name, run] of cases) {
     sent.length = 0;
     await run();
-    for (const statement of sent) {
-      const result = await handle.db.executeQuery<{ 'QUERY PLAN': string }>(
-        CompiledQuery.raw(`EXPLAIN (ANALYZE, COSTS OFF) ${statement.sql}`, [...statement.parameters]),
-      );
-      const lines = result.rows.map((row) => row['QUERY PLAN']);
-      const nodes = lines.filter((line) => /->|^\S/.test(line) && !/^(Planning|Execution)/.test(line));
-      log(`  ${name}: ${lines.find((line) => line.startsWith('Execution Time')) ?? ''}`);
-      for (const node of nodes) log(`    ${node}`);
+    for (const statement of await explainStatements(handle.db, sent)) {
+      log(`  ${name}: ${statement.execution}`);
+      for (const node of statement.nodes) log(`    ${node}`);
     }
   }
 }
 
 // ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
+// The back office's lists of licences
+
+const LIST_RUNS = 30;
+
+/**
+ * The back office's list of a service's licences (searchLicences: a page of 25 and how many match)
+ * for its usual filters and searches, and the licences a person holds as their page in the back
+ * office lists them (listLicencesHeldBy): each called LIST_RUNS times on the data set, p50 and p95
+ * of the whole call, then EXPLAIN ANALYZE of the statements each sends.
+ */
+async function measureLists(handle: DatabaseHandle): Promise<[string, string, string, string]> {
+  const research: ServiceCode[] = ['research'];
+  const first = { limit: ADMIN_PAGE_SIZE, offset: 0 };
+  const search = (text: string) => (db: Kysely<Database>) => searchLicences(db, { services: research, text, ...first });
+  const cases: Array<[string, (db: Kysely<Database>) => Promise<{ total: number }>]> = [
+    ['research licences, page 1', (db) => searchLicences(db, { services: research, ...first })],
+    [
+      'research licences, page 1,000',
+      (db) => searchLicences(db, { services: research, limit: ADMIN_PAGE_SIZE, offset: 999 * ADMIN_PAGE_SIZE }),
+    ],
+    [
+      'active RDS licences of one department',
+      (db) =>
+        searchLicences(db, {
+          services: research,
+          status: 'active',
+          productCode: 'RDS',
+          institutionId: 'INST07',
+          ...first,
+        }),
+    ],
+    ['search: a licence number', search('42424')],
+    ["search: a Data Owner's CRSid", search('u00042')],
+    ['search: a surname (1 person in 32)', search('wright')],
+    ['search: a text no licence has', search('no such licence')],
+    [
+      "a person's page: what bench01 holds",
+      (db) => listLicencesHeldBy(db, BENCH_PERSON_ID, ['research', 'institutional'], first),
+    ],
+  ];
+  const sent: CompiledQuery[] = [];
+  const recording = recordingDb(handle, sent);
+  const p95s: number[] = [];
+  for (const [label, call] of cases) {
+    const { p50, p95 } = await timeCalls(LIST_RUNS, () => call(handle.db));
+    p95s.push(p95);
+    sent.length = 0;
+    const { total } = await call(recording);
+    log(
+      `${label.padEnd(40)} p50 ${fmt(p50, 1).padStart(6)} ms   p95 ${fmt(p95, 1).padStart(6)} ms   (${fmt(total)} found)`,
+    );
+    for (const statement of await explainStatements(handle.db, sent)) {
+      log(`    ${statement.sql.startsWith('select count') ? 'count' : 'page'}: ${statement.execution}`);
+      for (const node of statement.nodes) log(`      ${node}`);
+    }
+  }
+  return [
+    'back office: licence list and search',
+    `p95 ${fmt(Math.min(...p95s), 1)}–${fmt(Math.max(...p95s), 1)} ms (${cases.length} cases, 25 a page)`,
+    '—',
+    '—',
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------
 // The nightly job
@@ -576,6 +637,11 @@ async function main(): Promise<void> {
     if (measuring('page')) {
       step('EXPLAIN ANALYZE of what "My storage" asks for bench01');
       await explainPage(handle);
+    }
+
+    if (measuring('lists')) {
+      step(`The back office's lists of licences (${LIST_RUNS} calls each)`);
+      rows.push(await measureLists(handle));
     }
 
     step('Building the gateway (apps/gateway/dist)');
