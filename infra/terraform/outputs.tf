@@ -38,6 +38,8 @@ output "secrets_to_fill" {
   value = {
     oidc_client_secret = module.secrets.ids["oidc-client-secret"]
     smtp_url           = module.secrets.ids["smtp-url"]
+    lookup_username    = var.directory == "lookup" ? module.secrets.ids["lookup-username"] : null
+    lookup_password    = var.directory == "lookup" ? module.secrets.ids["lookup-password"] : null
   }
 }
 

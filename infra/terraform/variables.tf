@@ -85,6 +85,17 @@ variable "cufs_extra_env" {
   default     = {}
 }
 
+variable "directory" {
+  description = "Where the nightly directory-sync reads people (DIRECTORY): \"lookup\" (the University Lookup API, signing in with the lookup-username and lookup-password secrets, which must have a value before the services start) or \"seeded\" (the gateway's own directory_people table, loaded from CSV extracts)."
+  type        = string
+  default     = "lookup"
+
+  validation {
+    condition     = contains(["lookup", "seeded"], var.directory)
+    error_message = "directory must be \"lookup\" or \"seeded\"."
+  }
+}
+
 # ---- schedules and background work --------------------------------------------------------------
 variable "schedules" {
   description = "Gateway scheduled job name => cron (five fields, Europe/London). Names must match the gateway's scheduled job types. With SCHEDULES_DRIVER=cloud-scheduler nothing else runs them: a job left out never runs."

@@ -53,7 +53,10 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
   it("sets, for the gateway's web, worker and migration job, only settings the gateway reads, secrets from Secret Manager", async () => {
     const text = await mainTf();
     const plain = attributes(block(text, /gateway_env = merge\(var\.gateway_extra_env, \{/));
-    const secret = attributes(block(text, /gateway_secret_env = \{/));
+    const secret = {
+      ...attributes(block(text, /gateway_secret_env = merge\(\{/)),
+      ...attributes(block(text, /lookup_secret_env = \{/)),
+    };
     const perService = [...text.matchAll(/merge\(local\.gateway_env, (\{[^}]*\})\)/g)].map((m) =>
       attributes(m[1]?.slice(1, -1).replaceAll(',', '\n') ?? ''),
     );
@@ -89,5 +92,26 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
     const plain = attributes(block(text, /gateway_env = merge\(var\.gateway_extra_env, \{/));
     expect(plain.CUFS_URL).toBe('module.cufs.uri');
     expect(plain.CUFS_ID_TOKEN_AUDIENCE).toBe(plain.CUFS_URL);
+  });
+
+  it('has the directory sync read Lookup with its credentials from Secret Manager (directory = "lookup", the default)', async () => {
+    // Without DIRECTORY the gateway reads its own directory_people table, empty in production (its
+    // CSV import is a development command), so the nightly sync would never find a leaver.
+    const text = await mainTf();
+    const variables = await readFile(path.join(terraform, 'variables.tf'), 'utf8');
+    expect(attributes(block(variables, /variable "directory" \{/)).default).toBe('"lookup"');
+    const plain = attributes(block(text, /gateway_env = merge\(var\.gateway_extra_env, \{/));
+    expect(plain.DIRECTORY).toBe('var.directory');
+    expect(attributes(block(text, /lookup_secret_env = \{/))).toEqual({
+      LOOKUP_USERNAME: 'module.secrets.ids["lookup-username"]',
+      LOOKUP_PASSWORD: 'module.secrets.ids["lookup-password"]',
+    });
+    expect(text).toMatch(
+      /gateway_secret_env = merge\(\{[^}]*\}, \{ for name, id in local\.lookup_secret_env : name => id if var\.directory == "lookup" \}\)/,
+    );
+    const secrets = block(text, /module "secrets" \{/);
+    expect(secrets).toMatch(/"lookup-username"\s*=\s*\{ web = local\.members\.web, worker = local\.members\.worker \}/);
+    expect(secrets).toMatch(/"lookup-password"\s*=\s*\{ web = local\.members\.web, worker = local\.members\.worker \}/);
+    expect(secrets).toMatch(/^\s*"lookup-username"\s*=\s*"LOOKUP_USERNAME/m);
   });
 });
