@@ -261,6 +261,12 @@ describe('members and storage projects of a licence (API)', () => {
     expect(grow.json().error.fields.quotaTb).toBe(
       'The licence has 3 TB not given to its other storage projects: choose at most 3 TB',
     );
+    // A million TB (GB typed as TB, say) is a whole number: the answer says how much there is room for.
+    const million = await call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 1_000_000 });
+    expect(million.statusCode).toBe(422);
+    expect(million.json().error.fields.quotaTb).toBe(
+      'The licence has 3 TB not given to its other storage projects: choose at most 3 TB',
+    );
     expect((await call('da303', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 2 })).statusCode).toBe(403);
     expect((await call('cb404', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 2 })).statusCode).toBe(404);
     const shrink = await call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 2 });

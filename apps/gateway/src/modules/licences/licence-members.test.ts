@@ -77,6 +77,14 @@ describe('the rules of a change', () => {
     expect(parseQuotaTb('')).toEqual({ problem: 'Enter the quota in TB' });
     expect(parseQuotaTb('1.5')).toHaveProperty('problem');
     expect(parseQuotaTb('0')).toEqual({ problem: 'The quota must be at least 1 TB' });
+    // A whole number too big for any licence is not told to be a whole number: the licence's room says how much.
+    for (const big of ['1000000', 1_000_000, '9'.repeat(400)]) {
+      const parsed = parseQuotaTb(big);
+      expect(parsed).not.toHaveProperty('problem');
+      expect(quotaProblem(10_000, [], (parsed as { quotaTb: number }).quotaTb)).toBe(
+        'The licence has 10000 TB not given to its other storage projects: choose at most 10000 TB',
+      );
+    }
   });
 
   it("keeps the projects' quotas within the licence's size", () => {

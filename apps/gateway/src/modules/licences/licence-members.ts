@@ -1,3 +1,4 @@
+import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
 
 /**
@@ -90,10 +91,11 @@ export function projectNameProblem(name: string, otherNames: readonly string[]):
 export function parseQuotaTb(value: unknown): { quotaTb: number } | { problem: string } {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
   if (text === '') return { problem: 'Enter the quota in TB' };
-  if (!/^[0-9]{1,6}$/.test(text)) return { problem: 'Enter the quota as a whole number of TB, like 2' };
+  if (!/^[0-9]+$/.test(text)) return { problem: 'Enter the quota as a whole number of TB, like 2' };
   const quotaTb = Number(text);
   if (quotaTb < 1) return { problem: 'The quota must be at least 1 TB' };
-  return { quotaTb };
+  // More than any licence holds (a whole number all the same): the licence's room is the message.
+  return { quotaTb: Math.min(quotaTb, MAXIMUM_TB + 1) };
 }
 
 /**
