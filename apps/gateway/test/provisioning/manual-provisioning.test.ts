@@ -237,4 +237,48 @@ describe('provisioning by hand (the default)', () => {
     expect(start.statusCode).toBe(409);
     expect(await snapshot(t, order)).toEqual(before);
   });
+  it('keeps the dates the team gave the licence while it waited, instead of starting it today', async () => {
+    const order = await approvedOrder(t);
+    await drainJobs(t.jobs);
+    const rosa = await signedIn(t, 'rs501');
+    const csrf = await rosa.csrfFrom(page(order));
+    // The customer asked for the licence to start in the new year: the team sets its dates.
+    const edited = await rosa.post(`/admin/licences/${order.licenceId}/edit`, {
+      _csrf: csrf,
+      sizeTb: '5',
+      startDate: '2027-01-01',
+      endDate: '2029-12-31',
+      ownerCrsid: 'ar101',
+      reason: 'Starts with the new grant on 1 January',
+    });
+    expect(edited.statusCode, edited.body.slice(0, 300)).toBe(303);
+
+    const done = await rosa.post(page(order), {
+      _csrf: csrf,
+      ...answers(order.projectId, { path: '/rds/project/imaging-2027' }),
+    });
+    expect(done.statusCode, done.body.slice(0, 300)).toBe(303);
+    expect((await snapshot(t, order)).licence).toEqual([
+      { status: 'active', start_date: '2027-01-01', end_date: '2029-12-31' },
+    ]);
+    const activated = await t.database.db
+      .selectFrom('audit_events')
+      .select(['before', 'after'])
+      .where('licence_id', '=', order.licenceId)
+      .where('action', '=', 'activated')
+      .execute();
+    expect(activated).toEqual([
+      {
+        before: { status: 'pending', startDate: '2027-01-01', endDate: '2029-12-31' },
+        after: { status: 'active', startDate: '2027-01-01', endDate: '2029-12-31' },
+      },
+    ]);
+    const ready = await t.database.db
+      .selectFrom('mail_outbox')
+      .select('text_body')
+      .where('subject', 'like', 'Your storage is ready%')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(ready.text_body).toContain('The licence runs from 1 January 2027 to 31 December 2029.');
+  });
 });

@@ -232,19 +232,39 @@ export async function recordProvisionedProjects(
   return Number(result.numAffectedRows ?? 0n);
 }
 
-/** A pending licence becomes active from `startDate` to `endDate`; false if it is not pending any more. */
+export interface LicenceDates {
+  startDate: string;
+  endDate: string;
+}
+
+/**
+ * A pending licence becomes active, from `dates` unless the service team gave it dates while it
+ * waited (the back office's licence edit), which are kept. The dates it had and has now, or
+ * undefined if it is not pending any more.
+ */
 export async function activateLicence(
   tx: Executor,
   licenceId: number,
-  dates: { startDate: string; endDate: string },
-): Promise<boolean> {
+  dates: LicenceDates,
+): Promise<{ before: { startDate: string | null; endDate: string | null }; after: LicenceDates } | undefined> {
+  const current = await tx
+    .selectFrom('licences')
+    .select(['start_date', 'end_date'])
+    .where('id', '=', licenceId)
+    .where('status', '=', 'pending')
+    .forUpdate()
+    .executeTakeFirst();
+  if (!current) return undefined;
+  const after =
+    current.start_date && current.end_date ? { startDate: current.start_date, endDate: current.end_date } : dates;
   const updated = await tx
     .updateTable('licences')
-    .set({ status: 'active', start_date: dates.startDate, end_date: dates.endDate, updated_at: new Date() })
+    .set({ status: 'active', start_date: after.startDate, end_date: after.endDate, updated_at: new Date() })
     .where('id', '=', licenceId)
     .where('status', '=', 'pending')
     .executeTakeFirst();
-  return updated.numUpdatedRows === 1n;
+  if (updated.numUpdatedRows !== 1n) return undefined;
+  return { before: { startDate: current.start_date, endDate: current.end_date }, after };
 }
 
 /**

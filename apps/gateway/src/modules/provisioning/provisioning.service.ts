@@ -510,19 +510,23 @@ export async function completeProvisioning(
   if (changed !== details.projects.length) {
     throw new AppError('conflict', `The storage projects of order ${order.reference} have changed; reload the page.`);
   }
-  const startDate = context.clock.today().toString();
-  const endDate = licenceEndDate(startDate, order.termYears);
-  if (!(await activateLicence(tx, order.licence.id, { startDate, endDate }))) {
+  // From today for the order's term, unless the team gave the waiting licence its dates.
+  const today = context.clock.today().toString();
+  const activated = await activateLicence(tx, order.licence.id, {
+    startDate: today,
+    endDate: licenceEndDate(today, order.termYears),
+  });
+  if (!activated) {
     throw new AppError('conflict', `The licence of order ${order.reference} is no longer waiting to be set up.`);
   }
 
   await auditCompletion(tx, actor, order, run, 'provisioned', {
     action: 'activated',
-    before: { status: 'pending', startDate: null, endDate: null },
-    after: { status: 'active', startDate, endDate },
+    before: { status: 'pending', ...activated.before },
+    after: { status: 'active', ...activated.after },
   });
   await auditProjectsMade(tx, actor, order.licence.id, before, details.projects);
-  await emailStorageReady(context, order, details, before, { startDate, endDate });
+  await emailStorageReady(context, order, details, before, activated.after);
 }
 
 /**
