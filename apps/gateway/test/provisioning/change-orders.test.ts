@@ -169,6 +169,20 @@ describe('completing change orders by hand (the manual provisioner)', () => {
     expect(mail[0]?.text_body).toContain('restored from the cold store');
   });
 
+  it('a recovery ordered in the cold store still completes once the licence is due for deletion', async () => {
+    // ordered (and approved) while cold; the nightly job then marked it deletable. Its data is still
+    // in the cold store until the team confirms a deletion, which waits for this order: it completes.
+    const fixture = await changeOrder(t, 'recovery', { status: 'deletable' }, RENEWAL);
+    const form = await (await signedIn(t, 'rs501')).get(page(fixture));
+    expect(form.body).toContain('back from the cold store');
+    expect(form.body).not.toContain('Cannot be completed');
+    expect((await markDone(fixture)).statusCode).toBe(303);
+    const state = await stateOf(t, fixture);
+    expect(state.licence).toEqual({ status: 'active', size_tb: 5, end_date: '2028-02-29' });
+    expect(state.order).toBe('completed');
+    expect((await mailAbout(t, fixture.reference))[0]?.text_body).toContain('restored from the cold store');
+  });
+
   it('a cancellation cancels the licence', async () => {
     const fixture = await changeOrder(t, 'cancellation', { status: 'active' });
     expect((await markDone(fixture)).statusCode).toBe(303);

@@ -51,6 +51,12 @@ describe('what completing a change order does to its licence', () => {
       after: { status: 'active', endDate: '2028-02-29' },
       change: { restore: 'from-cold-store' },
     });
+    // ordered in the cold store, completed after the nightly job marked it due for deletion (its data is still on tape)
+    expect(decideChange(order('recovery'), licence('deletable'))).toMatchObject({
+      after: { status: 'active', endDate: '2028-02-29' },
+      change: { restore: 'from-cold-store' },
+      restored: true,
+    });
     for (const status of ['pending', 'active'] as const) {
       expect(decideChange(order('cancellation'), licence(status))).toMatchObject({
         after: { status: 'cancelled' },
@@ -62,7 +68,7 @@ describe('what completing a change order does to its licence', () => {
   it.each([
     ['increase', ['pending', 'suspended', 'cold', 'deletable', 'deleted', 'cancelled']],
     ['renewal', ['pending', 'cold', 'deletable', 'deleted', 'cancelled']],
-    ['recovery', ['pending', 'active', 'suspended', 'deletable', 'deleted', 'cancelled']],
+    ['recovery', ['pending', 'active', 'suspended', 'deleted', 'cancelled']],
     ['cancellation', ['suspended', 'cold', 'deletable', 'deleted', 'cancelled']],
   ] as const)('refuses %s of a licence that is %j, saying why', (kind, statuses) => {
     for (const status of statuses) {

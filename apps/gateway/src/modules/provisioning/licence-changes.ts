@@ -42,11 +42,15 @@ export type ChangeOutcome =
   | { ok: true; after: LicenceAfter; change: LicenceChange; restored: boolean }
   | { ok: false; problem: string };
 
-/** The licence statuses each change applies to. */
+/**
+ * The licence statuses each change applies to. A recovery is ordered in the cold store, but may
+ * be completed once the licence is due for deletion: its data stays in the cold store until the
+ * team confirms a deletion, which waits for the order (confirmLicenceDeletion).
+ */
 export const CHANGE_ALLOWED_FROM: Record<ChangeKind, readonly LicenceStatus[]> = {
   increase: ['active'],
   renewal: ['active', 'suspended'],
-  recovery: ['cold'],
+  recovery: ['cold', 'deletable'],
   cancellation: ['pending', 'active'],
 };
 
