@@ -187,6 +187,46 @@ module "cufs" {
   cloud_sql_connection = module.database.connection_name
 }
 
+# CUFS answers every question 503 until its reference data has been loaded (an empty service knows
+# no code), and its image has neither tsx nor the sources for `npm run cufs:import`: the extracts
+# go in this bucket and the cufs-import job loads them (deployment.md, "CUFS reference data").
+resource "google_storage_bucket" "cufs_extracts" {
+  project                     = var.project_id
+  name                        = "${var.project_id}-${local.name_prefix}-cufs-data" # 63 characters at most
+  location                    = var.region
+  storage_class               = "STANDARD"
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = false
+  labels                      = local.labels
+  depends_on                  = [module.project_services]
+}
+
+resource "google_storage_bucket_iam_member" "cufs_reads_extracts" {
+  bucket = google_storage_bucket.cufs_extracts.name
+  role   = "roles/storage.objectViewer"
+  member = local.members.cufs
+}
+
+module "cufs_import_job" {
+  source     = "./modules/migration_job"
+  depends_on = [module.secrets, google_storage_bucket_iam_member.cufs_reads_extracts]
+
+  project_id            = var.project_id
+  region                = var.region
+  name                  = "cufs-import"
+  image                 = local.images.cufs
+  args                  = ["apps/cufs/dist/cli/import.js", "/extracts"]
+  gcs_volume            = { bucket = google_storage_bucket.cufs_extracts.name, mount_path = "/extracts" }
+  service_account_email = local.sa.cufs
+  labels                = local.labels
+  deletion_protection   = var.deletion_protection
+
+  env                  = local.cufs_env
+  secret_env           = local.cufs_secret_env
+  cloud_sql_connection = module.database.connection_name
+}
+
 # ---- the gateway --------------------------------------------------------------------------------
 locals {
   # Every name here is read by apps/gateway/src/platform/config.ts. Core settings win over
@@ -312,6 +352,7 @@ module "migration_job" {
   region                = var.region
   name                  = "gateway-migrate"
   image                 = local.images.migration
+  args                  = ["--enable-source-maps", "apps/gateway/dist/cli/migrate.js"]
   service_account_email = local.sa.worker
   labels                = local.labels
   deletion_protection   = var.deletion_protection

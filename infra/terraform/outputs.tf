@@ -29,6 +29,11 @@ output "migration_job" {
   value = module.migration_job.name
 }
 
+output "cufs_extracts_bucket" {
+  description = "Put the five CUFS extract CSV files here, then run the cufs-import job."
+  value       = google_storage_bucket.cufs_extracts.name
+}
+
 output "database_connection_name" {
   value = module.database.connection_name
 }

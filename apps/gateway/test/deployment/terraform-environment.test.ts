@@ -115,3 +115,48 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
     expect(secrets).toMatch(/^\s*"lookup-username"\s*=\s*"LOOKUP_USERNAME/m);
   });
 });
+
+/** The `module "<name>"` blocks of main.tf that use the one-shot job module, by job name. */
+function jobs(text: string): Record<string, Record<string, string>> {
+  const found: Record<string, Record<string, string>> = {};
+  for (const match of text.matchAll(/module "([a-z_]+)" \{/g)) {
+    const body = attributes(block(text, new RegExp(`module "${match[1]}" \\{`)));
+    if (body.source === '"./modules/migration_job"') found[JSON.parse(body.name ?? '""')] = body;
+  }
+  return found;
+}
+
+/** The source file a script of an image's dist folder is compiled from (tsconfig.build.json: src → dist). */
+const sourceOf = (script: string) =>
+  path.resolve(terraform, '../..', script.replace('/dist/', '/src/').replace(/\.js$/, '.ts'));
+
+describe('the one-shot Cloud Run jobs (infra/terraform/main.tf)', () => {
+  it('migrates with the gateway image’s migrate command, as the worker, with the gateway’s settings', async () => {
+    const migrate = jobs(await mainTf())['gateway-migrate'];
+    expect(migrate?.image).toBe('local.images.migration');
+    expect(migrate?.service_account_email).toBe('local.sa.worker');
+    const args = JSON.parse(migrate?.args ?? '[]') as string[];
+    expect(args.at(-1)).toBe('apps/gateway/dist/cli/migrate.js');
+    await expect(readFile(sourceOf(args.at(-1) ?? ''), 'utf8')).resolves.toContain('migrate');
+  });
+
+  it('can load CUFS extracts into production: the import command on a bucket mounted where it reads', async () => {
+    // Without it CUFS answers every question 503 (no reference data) and no finance code is ever checked.
+    const text = await mainTf();
+    const load = jobs(text)['cufs-import'];
+    expect(load?.image).toBe('local.images.cufs');
+    expect(load?.service_account_email).toBe('local.sa.cufs');
+    expect(load?.env).toBe('local.cufs_env');
+    expect(load?.secret_env).toBe('local.cufs_secret_env');
+    const [script, folder] = JSON.parse(load?.args ?? '[]') as string[];
+    expect(script).toBe('apps/cufs/dist/cli/import.js');
+    await expect(readFile(sourceOf(script ?? ''), 'utf8')).resolves.toContain(
+      'runImportCommand(process.argv.slice(2))',
+    );
+    expect(load?.gcs_volume).toBe(`{ bucket = google_storage_bucket.cufs_extracts.name, mount_path = "${folder}" }`);
+    const grant = attributes(block(text, /resource "google_storage_bucket_iam_member" "cufs_reads_extracts" \{/));
+    expect(grant).toMatchObject({ role: '"roles/storage.objectViewer"', member: 'local.members.cufs' });
+    const bucket = attributes(block(text, /resource "google_storage_bucket" "cufs_extracts" \{/));
+    expect(bucket).toMatchObject({ uniform_bucket_level_access: 'true', public_access_prevention: '"enforced"' });
+  });
+});

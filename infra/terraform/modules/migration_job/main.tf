@@ -1,9 +1,10 @@
-# The schema migration, as a Cloud Run job run before each rollout:
+# A one-shot command as a Cloud Run job, run by hand:
 #   gcloud run jobs execute <name> --region <region> --wait
-# It runs the gateway image's migrate CLI with the same configuration the services get (the CLI
-# loads the full production configuration, so it needs the same variables and secrets) and the
-# worker's identity. Kysely's migrator takes a lock, so an accidental second execution waits
-# and then finds nothing to do.
+# gateway-migrate: the schema migration, run before each rollout. It runs the gateway image's
+# migrate CLI with the same configuration the services get (the CLI loads the full production
+# configuration, so it needs the same variables and secrets) and the worker's identity. Kysely's
+# migrator takes a lock, so an accidental second execution waits and then finds nothing to do.
+# cufs-import: loads the CUFS extracts of a bucket (mounted read-only) into the CUFS database.
 resource "google_cloud_run_v2_job" "this" {
   project             = var.project_id
   name                = var.name
@@ -30,10 +31,21 @@ resource "google_cloud_run_v2_job" "this" {
         }
       }
 
+      dynamic "volumes" {
+        for_each = var.gcs_volume == null ? [] : [var.gcs_volume]
+        content {
+          name = "files"
+          gcs {
+            bucket    = volumes.value.bucket
+            read_only = true
+          }
+        }
+      }
+
       containers {
         image   = var.image
         command = ["node"]
-        args    = ["--enable-source-maps", "apps/gateway/dist/cli/migrate.js"]
+        args    = var.args
 
         resources {
           limits = {
@@ -66,6 +78,14 @@ resource "google_cloud_run_v2_job" "this" {
         volume_mounts {
           name       = "cloudsql"
           mount_path = "/cloudsql"
+        }
+
+        dynamic "volume_mounts" {
+          for_each = var.gcs_volume == null ? [] : [var.gcs_volume]
+          content {
+            name       = "files"
+            mount_path = volume_mounts.value.mount_path
+          }
         }
       }
     }

@@ -18,6 +18,20 @@ variable "service_account_email" {
   type = string
 }
 
+variable "args" {
+  description = "What node runs: the script and its arguments."
+  type        = list(string)
+}
+
+variable "gcs_volume" {
+  description = "A bucket to mount read-only at mount_path, or null."
+  type = object({
+    bucket     = string
+    mount_path = string
+  })
+  default = null
+}
+
 variable "cloud_sql_connection" {
   type = string
 }
