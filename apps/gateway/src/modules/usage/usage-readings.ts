@@ -111,7 +111,7 @@ export function formatTb(bytes: number): string {
   return `${(bytes / BYTES_PER_TB).toFixed(1)} TB`;
 }
 
-/** The first day of the 12 months up to `asOf`: 2027-02-28 for 2028-02-29. */
+/** The first day of the 12 months up to `asOf`: 2027-03-01 for 2028-02-29, 2028-02-29 for 2029-02-28. */
 export function chartStart(asOf: string): string {
   return Temporal.PlainDate.from(asOf).subtract({ months: 12 }).add({ days: 1 }).toString();
 }
