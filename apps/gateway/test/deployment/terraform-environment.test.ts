@@ -95,8 +95,8 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
   });
 
   it('has the directory sync read Lookup with its credentials from Secret Manager (directory = "lookup", the default)', async () => {
-    // Without DIRECTORY the gateway reads its own directory_people table, empty in production (its
-    // CSV import is a development command), so the nightly sync would never find a leaver.
+    // Without DIRECTORY the gateway reads its own directory_people table, which nothing in the
+    // deployment fills, so the nightly sync would never find a leaver.
     const text = await mainTf();
     const variables = await readFile(path.join(terraform, 'variables.tf'), 'utf8');
     expect(attributes(block(variables, /variable "directory" \{/)).default).toBe('"lookup"');
