@@ -160,6 +160,18 @@ describe('The audit trail in the back office', () => {
     );
   });
 
+  it('finds a voucher’s entries by its code, as staff know it, or by its number', async () => {
+    const ifan = await as('if502');
+    for (const entityId of ['ifs-audit-test', 'IFS-AUDIT-TEST', String(ifsVoucher)]) {
+      const page = await ifan.get(`/admin/audit/?entityType=voucher&entityId=${entityId}`);
+      expect(page.statusCode).toBe(200);
+      const rows = resultRows(page.body);
+      expect(rows, entityId).toHaveLength(1);
+      expect(rows[0]).toContain('Issued');
+      expect(rows[0]).toContain('IFS-AUDIT-TEST');
+    }
+  });
+
   it('shows each member of staff only the services they may read; superusers everything', async () => {
     const ordersOf = (body: string) => body.includes(`/admin/orders/${aliceOrder}/`);
     const licence = (id: number) => `/admin/licences/${id}/`;

@@ -27,6 +27,8 @@ function text(query: Record<string, unknown>, key: string): string {
 
 /** "12", "ord-12" or "ORD-000012" → "ORD-000012" for orders and payments (both are named by the order). */
 export function normaliseEntityId(entityType: string, entityId: string): string {
+  // A voucher is found by its code (kept in capitals) or its number.
+  if (entityType === 'voucher') return entityId.toUpperCase();
   const prefix = REFERENCE_PREFIX[entityType];
   if (!prefix) return entityId;
   const match = entityId.match(new RegExp(`^(?:${prefix}-?)?(\\d{1,12})$`, 'i'));

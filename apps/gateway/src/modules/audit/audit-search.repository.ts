@@ -82,7 +82,20 @@ export async function searchAudit(
       'p.service',
     ]);
   if (search.entityType) query = query.where('a.entity_type', '=', search.entityType as AuditEntity);
-  if (search.entityId) query = query.where('a.entity_id', '=', search.entityId);
+  const entityId = search.entityId;
+  if (entityId && search.entityType === 'voucher') {
+    // Staff know a voucher by its code; its entries name it by id.
+    query = query.where((eb) =>
+      eb.or([
+        eb('a.entity_id', '=', entityId),
+        eb(
+          'a.entity_id',
+          'in',
+          eb.selectFrom('vouchers').select(sql<string>`id::text`.as('id')).where('code', '=', entityId),
+        ),
+      ]),
+    );
+  } else if (entityId) query = query.where('a.entity_id', '=', entityId);
   if (search.actor) query = query.where('a.actor_label', '=', search.actor);
   if (search.from) query = query.where('a.occurred_at', '>=', search.from);
   if (search.until) query = query.where('a.occurred_at', '<', search.until);

@@ -136,6 +136,7 @@ describe('the audit search form', () => {
     }
     expect(normaliseEntityId('licence', '5')).toBe('5');
     expect(normaliseEntityId('quote', 'q-7')).toBe('Q-000007');
+    expect(normaliseEntityId('voucher', 'ifs-7kqm-x3td')).toBe('IFS-7KQM-X3TD');
   });
 
   it('keeps only the fields given in the pages’ links', () => {

@@ -150,7 +150,7 @@ export function AuditSearchPage({ context, values, errors, events, page, hasMore
         <TextField
           name="entityId"
           label="Record"
-          hint="An order reference such as ORD-000012, or a licence number such as 5"
+          hint="An order reference such as ORD-000012, a licence number such as 5, or a voucher’s code"
           value={values.entityId}
           error={errors.entityId}
           width="medium"
