@@ -104,7 +104,7 @@ variable "schedules" {
   default = {
     "delete-expired-sessions"  = "7 * * * *"
     "delete-abandoned-uploads" = "23 3 * * *"
-    "directory-sync"           = "30 1 * * *"
+    "directory-sync"           = "30 0 * * *"
     "nightly-lifecycle"        = "15 2 * * *"
     "finance-code-recheck"     = "30 3 * * *"
     "near-quota-warnings"      = "30 6 * * *"

@@ -32,7 +32,7 @@ async function main(): Promise<number> {
     console.error(
       `\nLoaded ${outcome.rows} people: ${outcome.inserted} new, ${outcome.updated} changed, ${outcome.unchanged} unchanged.`,
     );
-    console.error("The nightly directory sync (01:30) applies them to the gateway's people.");
+    console.error("The nightly directory sync (00:30) applies them to the gateway's people.");
     return 0;
   });
 }

@@ -38,6 +38,16 @@ describe('Cloud Scheduler schedules (Terraform)', () => {
     );
   });
 
+  it('runs no daily job between 01:00 and 02:00 London time, which the clock changes skip or repeat', () => {
+    // Cloud Scheduler (and pg-boss) run on wall-clock Europe/London: a job at 01:30 would not run on
+    // the last Sunday of March and run twice on the last Sunday of October (modules/scheduler).
+    const inChangingHour = schedules.filter((schedule) => {
+      const [, hour] = schedule.cron.split(/\s+/);
+      return hour === '1' || (hour ?? '').split(',').includes('1');
+    });
+    expect(inChangingHour.map((schedule) => `${schedule.type.name} ${schedule.cron}`)).toEqual([]);
+  });
+
   it('so does the example tfvars an operator copies', async () => {
     const example = await readFile(path.join(terraform, 'terraform.tfvars.example'), 'utf8');
     expect(scheduleMap(example, /^schedules\s*=\s*\{/m)).toEqual(gateway);

@@ -31,5 +31,8 @@ export function directorySyncHandler(services: { directory?: Directory; site: Si
   });
 }
 
-/** 01:30 in Europe/London: before the nightly lifecycle job, so its emails skip tonight's leavers. */
-export const directorySyncSchedule: ScheduledJob = { type: directorySyncJob, cron: '30 1 * * *' };
+/**
+ * 00:30 in Europe/London: before the nightly lifecycle job, so its emails skip tonight's leavers,
+ * and outside 01:00-02:00, which the clock changes skip (March) or repeat (October).
+ */
+export const directorySyncSchedule: ScheduledJob = { type: directorySyncJob, cron: '30 0 * * *' };
