@@ -332,6 +332,35 @@ describe('back office: licences', () => {
     });
   });
 
+  describe('an expired licence', () => {
+    it('keeps its end date in the past: giving it more time is a renewal, not an edit', async () => {
+      const expired = await insertStorage(t.database.db, {
+        name: 'Expired, read-only',
+        owner: 'ar101',
+        sizeTb: 5,
+        status: 'suspended',
+        startDate: '2025-08-01',
+        endDate: '2026-07-31',
+        order: null,
+      });
+      const rosa = await as('rs501');
+      const before = await licenceRow(expired);
+      const form = { sizeTb: '5', startDate: '2025-08-01', ownerCrsid: 'ar101', reason: 'Goodwill' };
+      const refused = await rosa.post(path(expired, 'edit'), { ...form, endDate: '2027-07-31' });
+      expectFieldError(
+        refused,
+        'endDate',
+        'This licence has expired, so its end date must stay before today (27 November 2026): to give it more time its Data Owner renews it (or recovers it from the cold store), which also brings its storage back into use',
+      );
+      expect(refused.body).toContain('value="2027-07-31"');
+      expect(await licenceRow(expired)).toEqual(before);
+
+      const corrected = await rosa.post(path(expired, 'edit'), { ...form, endDate: '2026-08-31' });
+      expect(corrected.statusCode).toBe(303);
+      expect((await licenceRow(expired)).end_date).toBe('2026-08-31');
+    });
+  });
+
   describe('while a change order waits', () => {
     it('refuses to change the size or end date a renewal was priced on, beside the field; the Data Owner may change', async () => {
       const db = t.database.db;

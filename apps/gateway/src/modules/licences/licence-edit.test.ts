@@ -120,3 +120,31 @@ describe('an edit while a change order waits', () => {
     ).toBeUndefined();
   });
 });
+
+describe('the end date of a licence that has expired', () => {
+  const expired = { ...active, startDate: '2025-08-01', endDate: '2026-07-31' };
+  const expiredLimits = { ...limits, expiredAsOf: '2026-11-27' };
+  const edit = (endDate: string) => ({ ...licenceEditValues(expired), reason: 'Correction', endDate });
+
+  it('stays before today: a later one is a renewal', () => {
+    for (const endDate of ['2026-11-27', '2027-07-31']) {
+      expect(parseLicenceEdit(edit(endDate), expired, expiredLimits)).toEqual({
+        ok: false,
+        errors: {
+          endDate:
+            'This licence has expired, so its end date must stay before today (27 November 2026): to give it more time its Data Owner renews it (or recovers it from the cold store), which also brings its storage back into use',
+        },
+      });
+    }
+  });
+
+  it('may move to another past day, and the rest may change as before', () => {
+    expect(parseLicenceEdit(edit('2026-08-31'), expired, expiredLimits)).toEqual({
+      ok: true,
+      value: { changes: { endDate: '2026-08-31' }, reason: 'Correction' },
+    });
+    expect(parseLicenceEdit({ ...edit('2026-07-31'), sizeTb: '6' }, expired, expiredLimits)).toMatchObject({
+      ok: true,
+    });
+  });
+});

@@ -8,6 +8,8 @@ import {
 } from '../admin/manage-forms.ts';
 import type { OrderKind } from '../orders/order-status.ts';
 import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
+import type { LicenceStatus } from './licences.tables.ts';
 
 /**
  * What the service team may change on a licence from the back office, and the rules for it. Pure:
@@ -25,7 +27,15 @@ export interface LicenceEditLimits {
   minimumTb: number;
   /** The quotas of the licence's storage projects (not removed ones), added up. */
   projectQuotaTb: number;
+  /**
+   * Today, for a licence that has expired (read-only, in the cold store or due for deletion): its
+   * end date may move only to another day before it, as the lifecycle has taken its steps.
+   */
+  expiredAsOf?: string;
 }
+
+/** The statuses of a licence past its end date and not renewed: their end date stays in the past. */
+export const EXPIRED_STATUSES: readonly LicenceStatus[] = ['suspended', 'cold', 'deletable'];
 
 export interface LicenceEdit {
   /** Only what differs from the licence as it is. */
@@ -94,7 +104,9 @@ export function parseLicenceEdit(
     else if (!end) errors.endDate = `Enter the end date as a real day: ${DATE_HINT.toLowerCase()}`;
     if (start && end) {
       if (compareDays(end, start) <= 0) errors.endDate = 'The end date must be after the start date';
-      else {
+      else if (limits.expiredAsOf && end !== current.endDate && compareDays(end, limits.expiredAsOf) >= 0) {
+        errors.endDate = `This licence has expired, so its end date must stay before today (${formatDay(limits.expiredAsOf)}): to give it more time its Data Owner renews it (or recovers it from the cold store), which also brings its storage back into use`;
+      } else {
         next.startDate = start;
         next.endDate = end;
       }

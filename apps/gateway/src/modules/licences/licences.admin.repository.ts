@@ -266,6 +266,7 @@ export async function findLicenceService(db: Executor, id: number): Promise<Serv
 export interface LockedLicenceRow {
   id: number;
   name: string;
+  status: LicenceStatus;
   sizeTb: number;
   startDate: string | null;
   endDate: string | null;
@@ -288,6 +289,7 @@ export async function lockLicenceForChange(tx: Executor, id: number): Promise<Lo
     .select([
       'licences.id',
       'licences.name',
+      'licences.status',
       'licences.size_tb',
       'licences.start_date',
       'licences.end_date',
@@ -320,6 +322,7 @@ export async function lockLicenceForChange(tx: Executor, id: number): Promise<Lo
   return {
     id: row.id,
     name: row.name,
+    status: row.status,
     sizeTb: row.size_tb,
     startDate: row.start_date,
     endDate: row.end_date,

@@ -11,7 +11,7 @@ import { changeInProgress } from '../orders/change-orders.service.ts';
 import { ORDER_KIND_WORDS } from '../orders/order-status.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
-import { changeOrderConflict, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
+import { changeOrderConflict, EXPIRED_STATUSES, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
 import { assertLicenceUnlocked } from './licence-lock.ts';
 import { afterPeopleChange, emailNewRole } from './licence-members.service.ts';
 import {
@@ -99,7 +99,11 @@ export async function editLicence(
       endDate: row.endDate,
       ownerCrsid: row.ownerCrsid,
     };
-    const parsed = parseLicenceEdit(raw, current, { minimumTb: row.minimumTb, projectQuotaTb: row.projectQuotaTb });
+    const parsed = parseLicenceEdit(raw, current, {
+      minimumTb: row.minimumTb,
+      projectQuotaTb: row.projectQuotaTb,
+      expiredAsOf: EXPIRED_STATUSES.includes(row.status) ? context.clock.today().toString() : undefined,
+    });
     if (!parsed.ok) return parsed;
     const { changes, reason } = parsed.value;
     // A renewal, recovery or increase waiting to be done keeps the size and end date it was priced on.
