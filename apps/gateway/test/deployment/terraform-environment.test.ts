@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { settingNames as cufsSettingNames } from '../../../cufs/src/config.ts';
-import { settingNames } from '../../src/platform/config.ts';
+import { settingNames as cufsSettingNames, loadCufsConfig } from '../../../cufs/src/config.ts';
+import { loadConfig, settingNames } from '../../src/platform/config.ts';
 
 const terraform = path.resolve(import.meta.dirname, '../../../../infra/terraform');
 const mainTf = () => readFile(path.join(terraform, 'main.tf'), 'utf8');
@@ -158,5 +158,107 @@ describe('the one-shot Cloud Run jobs (infra/terraform/main.tf)', () => {
     expect(grant).toMatchObject({ role: '"roles/storage.objectViewer"', member: 'local.members.cufs' });
     const bucket = attributes(block(text, /resource "google_storage_bucket" "cufs_extracts" \{/));
     expect(bucket).toMatchObject({ uniform_bucket_level_access: 'true', public_access_prevention: '"enforced"' });
+  });
+});
+
+/** `name = "value"` lines of a .tfvars file. */
+function tfvars(text: string): Record<string, string> {
+  return Object.fromEntries([...text.matchAll(/^([a-z_]+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]));
+}
+
+describe('the settings Terraform deploys start the apps in production', () => {
+  /**
+   * Each value of main.tf's environments as it would be in the example environment: variables from
+   * terraform.tfvars.example (else their default), the other expressions as Google would fill them.
+   * An expression not listed here fails the test, so a new one is looked at.
+   */
+  async function resolver(): Promise<(expression: string) => string> {
+    const example = tfvars(await readFile(path.join(terraform, 'terraform.tfvars.example'), 'utf8'));
+    const variables = await readFile(path.join(terraform, 'variables.tf'), 'utf8');
+    const database = await readFile(path.join(terraform, 'modules/database/main.tf'), 'utf8');
+    const project = example.project_id ?? '';
+    const prefix = `ssgw-${example.environment}`;
+    const sa = (id: string) => `${prefix}-${id}@${project}.iam.gserviceaccount.com`;
+    // The database module's URL template, filled in: the shape both apps must accept.
+    const urlTemplate = /=> "(postgresql:\/\/[^"]+)"/.exec(database)?.[1] ?? '';
+    const databaseUrl = (db: string) => {
+      const fill: Record<string, string> = {
+        user: db,
+        db,
+        'random_password.user[db].result': 'A'.repeat(40),
+        'local.socket_dir': `/cloudsql/${project}:europe-west2:${prefix}-pg15`,
+      };
+      return urlTemplate.replace(/\$\{([^}]+)\}/g, (_, name: string) => fill[name] ?? `<${name}>`);
+    };
+    const known: Record<string, string> = {
+      'local.public_url': `https://${example.domain}`,
+      'tostring(var.database_pool_size)': '8',
+      'module.tasks_queue.id': `projects/${project}/locations/europe-west2/queues/${prefix}-jobs`,
+      'local.sa.tasks_invoker': sa('tasks'),
+      'join(",", [local.sa.tasks_invoker, local.sa.scheduler_invoker])': `${sa('tasks')},${sa('scheduler')}`,
+      'module.documents.name': `${project}-${prefix}-documents`,
+      'module.cufs.uri': 'https://cufs-abcdefghij-nw.a.run.app',
+      'module.secrets.ids["gateway-database-url"]': databaseUrl('gateway'),
+      'module.secrets.ids["cufs-database-url"]': databaseUrl('cufs'),
+      'module.secrets.ids["session-secret"]': 'S'.repeat(64),
+      'module.secrets.ids["cufs-token"]': 'T'.repeat(48),
+      'module.secrets.ids["oidc-client-secret"]': 'oidc-client-secret-from-the-idp',
+      'module.secrets.ids["smtp-url"]': 'smtp://user:pass@relay.example.ac.uk:587',
+      'module.secrets.ids["lookup-username"]': 'ssgw-lookup-group',
+      'module.secrets.ids["lookup-password"]': 'lookup-group-password',
+    };
+    return (expression) => {
+      const literal = /^"(.*)"$/.exec(expression)?.[1];
+      if (literal !== undefined) return literal;
+      if (expression in known) return known[expression] as string;
+      const variable = /^var\.([a-z_]+)$/.exec(expression)?.[1];
+      if (variable && example[variable] !== undefined) return example[variable];
+      const fallback = variable && attributes(block(variables, new RegExp(`variable "${variable}" \\{`))).default;
+      if (fallback) return JSON.parse(fallback) as string;
+      throw new Error(`no example value for ${expression}`);
+    };
+  }
+
+  it('the gateway, as web and as worker, with the Lookup directory', async () => {
+    const text = await mainTf();
+    const value = await resolver();
+    const common = {
+      ...attributes(block(text, /gateway_env = merge\(var\.gateway_extra_env, \{/)),
+      ...attributes(block(text, /gateway_secret_env = merge\(\{/)),
+      ...attributes(block(text, /lookup_secret_env = \{/)),
+    };
+    for (const role of ['web', 'worker']) {
+      const env = Object.fromEntries(Object.entries(common).map(([name, expression]) => [name, value(expression)]));
+      const config = loadConfig({ ...env, APP_ROLE: role, PORT: '8080' });
+      expect(config).toMatchObject({
+        env: 'production',
+        role,
+        database: { kind: 'postgres' },
+        jobs: { driver: 'cloud-tasks', schedules: 'cloud-scheduler' },
+        documents: { driver: 'gcs' },
+        mail: { driver: 'smtp' },
+        identity: { devSignIn: false },
+        directory: { kind: 'lookup', username: 'ssgw-lookup-group' },
+        cufs: { url: 'https://cufs-abcdefghij-nw.a.run.app', idTokenAudience: 'https://cufs-abcdefghij-nw.a.run.app' },
+      });
+      expect(config.jobs.callers.allowed).toHaveLength(2);
+      expect(config.jobs.callers.audience).toBe(config.publicUrl);
+    }
+  });
+
+  it('the CUFS service and its import job', async () => {
+    const text = await mainTf();
+    const value = await resolver();
+    const expressions = {
+      ...attributes(block(text, /cufs_env = merge\(var\.cufs_extra_env, \{/)),
+      ...attributes(block(text, /cufs_secret_env = \{/)),
+    };
+    const env = Object.fromEntries(Object.entries(expressions).map(([name, expression]) => [name, value(expression)]));
+    expect(loadCufsConfig({ ...env, PORT: '8080' })).toMatchObject({
+      env: 'production',
+      port: 8080,
+      database: { kind: 'postgres' },
+      access: { apiTokens: ['T'.repeat(48)] },
+    });
   });
 });
