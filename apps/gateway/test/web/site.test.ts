@@ -112,6 +112,20 @@ describe('dev sign-in and sessions', () => {
     expect((await browser.get('/')).body).toContain('href="/sign-in"');
   });
 
+  it('lets no browser or proxy keep what a signed-in person is shown, so Back after signing out shows none of it', async () => {
+    const browser = new Browser(t.app);
+    expect((await browser.get('/catalogue/')).headers['cache-control']).toBeUndefined();
+    await browser.signInAs('ar101');
+    for (const url of ['/storage/', '/catalogue/', '/account/']) {
+      expect((await browser.get(url)).headers['cache-control'], url).toBe('private, no-store');
+    }
+    const api = await browser.inject({ method: 'GET', url: '/api/licences' });
+    expect(api.statusCode).toBe(200);
+    expect(api.headers['cache-control']).toBe('private, no-store');
+    // Assets say themselves how long they keep, signed in or not.
+    expect((await browser.get('/assets/site.css')).headers['cache-control']).toBe('public, max-age=3600');
+  });
+
   it('shows customers no back-office link', async () => {
     const browser = new Browser(t.app);
     await browser.signInAs('ar101');

@@ -87,7 +87,10 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   });
   // After the session plugin saved the session: a browser that sent a form, or whose session
   // changed, gets a new stamp, so its next page reads the session afresh in any web process.
+  // What a signed-in person is shown is theirs alone: no browser or proxy keeps it, so Back after
+  // signing out shows nothing of it (a response that says how it may be kept, an asset, is left so).
   app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.person && !reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-store');
     const id = request.session?.sessionId;
     const changed = id !== undefined && store.takeChanged(id);
     if (changed || (UNSAFE_METHODS.has(request.method) && request.cookies[cookieName])) {
