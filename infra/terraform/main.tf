@@ -321,12 +321,13 @@ module "gateway_worker" {
   labels                = local.labels
   deletion_protection   = var.deletion_protection
 
-  # Internal only: Cloud Scheduler and Cloud Tasks in this project count as internal. At the
-  # IAM layer only the two invoker accounts may call it, with the public URL as audience.
+  # Internal only: Cloud Scheduler in this project counts as internal. At the IAM layer only the
+  # scheduler account may call it, with the public URL as audience. Not the tasks account: the
+  # gateway sends every task to PUBLIC_URL (gateway-web), and the web and worker accounts, which
+  # may act as it, would otherwise hold a token the worker accepts.
   ingress          = "INGRESS_TRAFFIC_INTERNAL_ONLY"
   custom_audiences = [local.public_url]
   invokers = {
-    tasks     = local.members.tasks_invoker
     scheduler = local.members.scheduler_invoker
   }
 

@@ -94,6 +94,18 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
     expect(plain.CUFS_ID_TOKEN_AUDIENCE).toBe(plain.CUFS_URL);
   });
 
+  it('lets only the scheduler account invoke the internal worker: every task goes to PUBLIC_URL, the web service', async () => {
+    const text = await mainTf();
+    const worker = block(text, /module "gateway_worker" \{/);
+    expect(attributes(worker).ingress).toBe('"INGRESS_TRAFFIC_INTERNAL_ONLY"');
+    expect(attributes(block(worker, /invokers = \{/))).toEqual({ scheduler: 'local.members.scheduler_invoker' });
+    const dispatcher = await readFile(
+      path.resolve(terraform, '../../apps/gateway/src/platform/jobs/cloud-tasks-queue.ts'),
+      'utf8',
+    );
+    expect(dispatcher).toMatch(/url: `\$\{this\.settings\.publicUrl\}\/cloud_tasks\//);
+  });
+
   it('has the directory sync read Lookup with its credentials from Secret Manager (directory = "lookup", the default)', async () => {
     // Without DIRECTORY the gateway reads its own directory_people table, which nothing in the
     // deployment fills, so the nightly sync would never find a leaver.
