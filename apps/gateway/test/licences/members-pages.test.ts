@@ -126,6 +126,31 @@ describe('changing members and projects on the licence and project pages', () =>
       .where('id', '=', l.id)
       .executeTakeFirstOrThrow();
     expect(after.owner_person_id).not.toBe(owner.owner_person_id);
+    await alice.get(`/storage/licence/${l.id}/`);
+    // The button pressed twice: the second lands on the licence as the first did, and hands nothing over again.
+    const again = await alice.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202', confirm: 'yes' });
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toBe(`/storage/licence/${l.id}/`);
+    expect((await alice.get(`/storage/licence/${l.id}/`)).body).toContain(
+      'bm202 is now the Data Owner of this licence; you are a Data Manager.',
+    );
+    const handOvers = await t.database.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('licence_id', '=', l.id)
+      .where('action', '=', 'owner-handed-over')
+      .execute();
+    expect(handOvers).toHaveLength(1);
+    // Another hand-over by someone who may not is still refused, and so is this one by a project member.
+    expect(
+      (await alice.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'da303', confirm: 'yes' })).statusCode,
+    ).toBe(403);
+    const dana = await as('da303');
+    const danaCsrf = await dana.csrfFrom(`/storage/licence/${l.id}/`);
+    expect(
+      (await dana.post(`/storage/licence/${l.id}/owner`, { _csrf: danaCsrf, crsid: 'bm202', confirm: 'yes' }))
+        .statusCode,
+    ).toBe(403);
     // Alice is now a Data Manager: she may no longer hand it over.
     expect((await alice.get(`/storage/licence/${l.id}/owner`)).statusCode).toBe(403);
     expect((await (await as('da303')).get(`/storage/licence/${l.id}/owner`)).statusCode).toBe(403);
@@ -145,6 +170,11 @@ describe('changing members and projects on the licence and project pages', () =>
     const page = await rosa.get(`/storage/licence/${l.id}/`);
     expect(page.body).toContain('bm202 is now the Data Owner of this licence; ar101 stays on as a Data Manager.');
     expect(page.body).not.toContain('you are a Data Manager');
+    const again = await rosa.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202', confirm: 'yes' });
+    expect(again.statusCode).toBe(303);
+    expect((await rosa.get(`/storage/licence/${l.id}/`)).body).toContain(
+      'bm202 is now the Data Owner of this licence.',
+    );
     // The owner handing over is told they stay on.
     const ben = await as('bm202');
     const benCsrf = await ben.csrfFrom(`/storage/licence/${l.id}/owner`);

@@ -281,14 +281,30 @@ export async function licencesRoutes(
       request,
       reply,
       async () => {
-        const { oldOwner, oldOwnerStays } = await handOverOwnership(members, person, id, values.crsid ?? '');
-        const newOwner = `${(values.crsid ?? '').trim().toLowerCase()} is now the Data Owner of this licence`;
+        const crsid = (values.crsid ?? '').trim().toLowerCase();
+        const newOwner = `${crsid} is now the Data Owner of this licence`;
+        let handed: Awaited<ReturnType<typeof handOverOwnership>>;
+        try {
+          handed = await handOverOwnership(members, person, id, crsid);
+        } catch (error) {
+          // The same confirmation again (the button pressed twice): that hand-over is made, so the
+          // second lands where the first did instead of on "Only the Data Owner can hand it over".
+          // Only for those who made it: the old owner (now a Data Manager) or the service team.
+          const now = error instanceof AppError ? await findLicenceForPerson(db, person, id) : undefined;
+          const repeat =
+            now?.owner.crsid === crsid &&
+            now.owner.id !== person.id &&
+            (await changeRightsFor(db, person, id)).managers;
+          if (!now || !repeat) throw error;
+          const stays = now.roles.includes('data-manager') ? '; you are a Data Manager' : '';
+          return { flash: `${newOwner}${stays}.`, to: licencePath(id) };
+        }
         // Staff (the service team) may hand over too: they are not the one who stays on.
-        const stays = !oldOwnerStays
+        const stays = !handed.oldOwnerStays
           ? ''
-          : oldOwner === person.crsid
+          : handed.oldOwner === person.crsid
             ? '; you are a Data Manager'
-            : `; ${oldOwner} stays on as a Data Manager`;
+            : `; ${handed.oldOwner} stays on as a Data Manager`;
         return { flash: `${newOwner}${stays}.`, to: licencePath(id) };
       },
       {},
