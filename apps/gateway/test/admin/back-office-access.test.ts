@@ -428,6 +428,24 @@ describe('every back-office route refuses whoever may not use it', () => {
     }
   });
 
+  it('links in the back office’s navigation only to the sections each member of staff may open', async () => {
+    const navOf = (body: string) =>
+      [
+        ...(body.match(/<nav class="admin-nav" aria-label="Back office">([\s\S]*?)<\/nav>/)?.[1] ?? '').matchAll(
+          /href="([^"]+)"/g,
+        ),
+      ].map((match) => match[1] as string);
+    for (const crsid of ['rs501', 'if502', 'fn601', 'su701']) {
+      const staff = await as(crsid);
+      const links = navOf((await staff.get('/admin/')).body);
+      expect(links.length, crsid).toBeGreaterThan(5);
+      for (const href of links) expect((await staff.get(href)).statusCode, `${crsid} ${href}`).toBe(200);
+      const teamPages = ['/admin/usage/', '/admin/jobs/failed'];
+      if (crsid === 'fn601') for (const href of teamPages) expect(links).not.toContain(href);
+      else for (const href of teamPages) expect(links, crsid).toContain(href);
+    }
+  });
+
   it('lets Finance view the site as a customer, audited: the one back-office change Finance makes', async () => {
     const farah = new Browser(t.app);
     await farah.signInAs('fn601');

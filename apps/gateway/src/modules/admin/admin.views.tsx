@@ -1,8 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
 
-/** The back office's sections, in the order its navigation lists them. Each module adds its own. */
-export const BACK_OFFICE_SECTIONS: Array<{ href: string; label: string }> = [
+/**
+ * The back office's sections, in the order its navigation lists them. Each module adds its own.
+ * `teams`: only for the storage teams and superusers (Finance, who changes nothing, is refused them).
+ */
+export const BACK_OFFICE_SECTIONS: Array<{ href: string; label: string; teams?: true }> = [
   { href: '/admin/', label: 'Overview' },
   { href: '/admin/orders/', label: 'Orders' },
   { href: '/admin/licences/', label: 'Licences' },
@@ -10,10 +13,10 @@ export const BACK_OFFICE_SECTIONS: Array<{ href: string; label: string }> = [
   { href: '/admin/catalogue/', label: 'Products and prices' },
   { href: '/admin/vouchers/', label: 'Vouchers' },
   { href: '/admin/people/', label: 'People and roles' },
-  { href: '/admin/usage/', label: 'Usage readings' },
+  { href: '/admin/usage/', label: 'Usage readings', teams: true },
   { href: '/admin/audit/', label: 'Audit trail' },
   { href: '/admin/view-as', label: 'View as a customer' },
-  { href: '/admin/jobs/failed', label: 'Failed jobs' },
+  { href: '/admin/jobs/failed', label: 'Failed jobs', teams: true },
 ];
 
 /** A back-office page: the site frame, "Back office" in the breadcrumbs, and the section navigation. */
@@ -35,7 +38,7 @@ export function AdminPage({
     <Page context={context} title={title} crumbs={[{ label: 'Back office', href: '/admin/' }, ...crumbs]}>
       <nav class="admin-nav" aria-label="Back office">
         <ul>
-          {BACK_OFFICE_SECTIONS.map((item) => (
+          {BACK_OFFICE_SECTIONS.filter((item) => !item.teams || context.person?.managesStorage).map((item) => (
             <li key={item.href}>
               <a href={item.href} aria-current={item.href === section ? 'page' : undefined}>
                 {item.label}

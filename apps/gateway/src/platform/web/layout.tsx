@@ -9,6 +9,8 @@ export interface SignedInPerson {
   displayName: string;
   crsid: string;
   isStaff: boolean;
+  /** A storage team's member or a superuser: the back office's team-only pages are for them (not Finance). */
+  managesStorage?: boolean;
 }
 
 export interface PageContext {

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { canManageService, SERVICES } from '../../modules/people/staff-access.ts';
 import { isStaff } from '../identity/current-person.ts';
 import type { PageContext } from './layout.tsx';
 
@@ -25,7 +26,14 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply): PageC
     contactEmail: site.contactEmail,
     devTools: site.devTools,
     csrfToken: request.session ? reply.generateCsrf() : undefined,
-    person: person ? { displayName: person.displayName, crsid: person.crsid, isStaff: isStaff(person) } : undefined,
+    person: person
+      ? {
+          displayName: person.displayName,
+          crsid: person.crsid,
+          isStaff: isStaff(person),
+          managesStorage: SERVICES.some((service) => canManageService(person, service)),
+        }
+      : undefined,
     viewingAs: request.viewingAs && person ? { displayName: person.displayName, crsid: person.crsid } : undefined,
     flash,
   };
