@@ -51,6 +51,17 @@ export function callerPath(file: string): string {
 }
 
 /**
+ * For a command that takes no arguments: true, or false with the usage printed for any (so that
+ * `npm run migrate -- --dry-run` stops instead of migrating as if nothing had been asked).
+ */
+export function noArguments(args: readonly string[], usage: string): boolean {
+  if (args.length === 0) return true;
+  if (args[0] !== '--help') console.error(`This command takes no arguments: ${args.join(' ')}`);
+  console.error(usage);
+  return false;
+}
+
+/**
  * The one file an import command takes, from its arguments; undefined, with the usage printed, for
  * none, `--help` or more than one (only the first would have been read, the others left unsaid).
  */

@@ -1,15 +1,19 @@
 import { migrate } from '../platform/db/prepare.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import { seedDemoData } from '../seed.ts';
-import { runCommand, withCommandDatabase } from './cli-support.ts';
+import { noArguments, runCommand, withCommandDatabase } from './cli-support.ts';
 
 /**
  * `npm run seed`: loads the demo products, prices, institutions and people (idempotent), after
  * bringing the database up to date. Like `npm run migrate`, refused while the gateway has the
  * embedded database open.
  */
-runCommand(() =>
-  withCommandDatabase(
+const USAGE =
+  'Usage: npm run seed (loads the demo products, prices, institutions and people into the configured database)';
+
+runCommand(async () => {
+  if (!noArguments(process.argv.slice(2), USAGE)) return 2;
+  return withCommandDatabase(
     async (db, { config }) => {
       const log = createLogger(config, 'seed');
       await migrate(db, log);
@@ -18,5 +22,5 @@ runCommand(() =>
       return 0;
     },
     { migrates: true },
-  ),
-);
+  );
+});

@@ -117,6 +117,18 @@ describe('npm run migrate and npm run seed', () => {
     },
   );
 
+  it.each(['migrate', 'seed'])(
+    '%s: takes no arguments; one given (--dry-run) is refused, exit 2, nothing opened',
+    async (command) => {
+      const asked = runCli(command, ['--dry-run'], { DATA_DIR: path.join(folder, 'untouched') });
+      expect(asked.stderr).toMatch(
+        new RegExp(`^This command takes no arguments: --dry-run\nUsage: npm run ${command} `),
+      );
+      expect(asked.status).toBe(2);
+      await expect(readdir(path.join(folder, 'untouched'))).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+  );
+
   it.each(['migrate', 'seed'])('%s: a setting that does not parse is named, without a stack trace', (command) => {
     const bad = runCli(command, [], { DATA_DIR: folder, DATABASE_URL: 'not-a-url' });
     expect(bad.stderr.trim()).toBe("The gateway's configuration is not valid:\n  - DATABASE_URL: Invalid URL");
