@@ -4,6 +4,7 @@ import { NEEDS_ACTION_STATUSES } from '../../src/modules/orders/order-queue.ts';
 import { startTestAppWithCufs } from '../support/cufs.ts';
 import { generateOrders, generatePeople } from '../support/order-fixtures.ts';
 import { buy, RDS_CONFIGURATION, SAMPLE_PDF } from '../support/purchase.ts';
+import { insertOrder, insertStorage } from '../support/storage-fixtures.ts';
 import { Browser, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -339,5 +340,33 @@ describe('the order queue and the back-office home', () => {
     expect(both.body).toContain(
       `<a href="/admin/orders/?service=institutional&amp;status=awaiting-approval">${count('institutional', 'awaiting-approval')}<`,
     );
+  });
+  it('says what a change order is for: the TB an increase adds, the size a cancellation ends, no term for either', async () => {
+    const db = t.database.db;
+    const storage = await insertStorage(db, {
+      name: 'Changing licence',
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-03-01',
+      endDate: '2027-02-28',
+      order: null,
+    });
+    const increase = await insertOrder(db, storage.licenceId, { kind: 'increase', status: 'completed', sizeTb: 2 });
+    const cancellation = await insertOrder(db, storage.licenceId, {
+      kind: 'cancellation',
+      status: 'awaiting-approval',
+    });
+    const rosa = await as('rs501');
+    const rowOf = async (reference: string) => {
+      const page = await rosa.get(`/admin/orders/?status=all&q=${reference}`);
+      return page.body.split('<tr>').find((row) => row.includes(`/admin/orders/${reference}/`)) ?? '';
+    };
+    expect(await rowOf(increase.reference)).toContain('<td>RDS, 2 TB added</td>');
+    expect(await rowOf(cancellation.reference)).toContain('<td>RDS, 5 TB</td>');
+    expect(await rowOf(bought.rds)).toMatch(/<td>RDS, \d+ TB, \d+ years?<\/td>/);
+    const staffPage = (await rosa.get(`/admin/orders/${cancellation.reference}/`)).body;
+    expect(staffPage).toContain('Size cancelled</dt><dd>5 TB</dd>');
+    expect(staffPage).not.toContain('5 TB for 1 year');
   });
 });

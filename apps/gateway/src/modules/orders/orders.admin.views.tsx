@@ -16,7 +16,7 @@ import {
   STAFF_STATUS_LABELS,
   showingRange,
 } from './order-queue.ts';
-import { ORDER_KIND_WORDS, ORDER_STATUSES, type OrderStatus } from './order-status.ts';
+import { ORDER_KIND_WORDS, ORDER_STATUSES, type OrderKind, type OrderStatus } from './order-status.ts';
 import type { OrderHistoryEntry, OrderStaffDetails, QueueChoices, QueuePage } from './orders.admin.repository.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import { years } from './purchase.views.tsx';
@@ -38,6 +38,16 @@ const TAG_CLASS: Partial<Record<OrderStatus, string>> = {
   'provisioning-failed': 'tag tag--red',
   cancelled: 'tag tag--grey',
 };
+
+/**
+ * What an order is for, in the queue's storage column: the size and term it buys, but only the TB
+ * an increase adds (its term is the rest of the licence's) and only the size a cancellation ends.
+ */
+export function storageWords(order: { kind: OrderKind; sizeTb: number; termYears: number }): string {
+  if (order.kind === 'increase') return `${order.sizeTb} TB added`;
+  if (order.kind === 'cancellation') return `${order.sizeTb} TB`;
+  return `${order.sizeTb} TB, ${years(order.termYears)}`;
+}
 
 export function StatusTag({ status }: { status: OrderStatus }) {
   return <strong class={TAG_CLASS[status] ?? 'tag'}>{STAFF_STATUS_LABELS[status]}</strong>;
@@ -130,7 +140,7 @@ export function OrderQueuePage(props: OrderQueuePageProps) {
                   <StatusTag status={row.status} />
                 </td>
                 <td>
-                  {row.productCode}, {row.sizeTb} TB, {years(row.termYears)}
+                  {row.productCode}, {storageWords(row)}
                 </td>
                 <td>
                   {row.departmentName}
@@ -361,7 +371,9 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
           ['First storage project', order.licence.projectName ?? '—'],
           order.kind === 'increase'
             ? ['TB added', `${order.sizeTb} TB`]
-            : ['Size and term', `${order.sizeTb} TB for ${years(order.termYears)}`],
+            : order.kind === 'cancellation'
+              ? ['Size cancelled', `${order.sizeTb} TB`]
+              : ['Size and term', `${order.sizeTb} TB for ${years(order.termYears)}`],
           ['Licence status', details.licenceStatus],
         ]}
       />
