@@ -124,7 +124,7 @@ variable "cron_target" {
 }
 
 variable "tasks_retry" {
-  description = "Cloud Tasks queue retry policy."
+  description = "Cloud Tasks queue retry policy, one for every task (a gateway job type's own policy applies on pg-boss only). Cloud Tasks stops only once a task has had max_attempts AND max_retry_duration has passed: by default 30 s doubling to 8 min, then every 10 min for a day."
   type = object({
     max_attempts               = number
     min_backoff_seconds        = number

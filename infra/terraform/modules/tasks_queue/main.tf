@@ -11,8 +11,9 @@ resource "google_cloud_tasks_queue" "this" {
     max_concurrent_dispatches = var.max_concurrent_dispatches
   }
 
-  # Mirrors the gateway's DEFAULT_RETRY (5 tries, about 30 s, 1, 2, 4 min), with a ceiling so a
-  # long outage keeps retrying at max_backoff until max_retry_duration.
+  # Starts like the gateway's DEFAULT_RETRY (about 30 s, 1, 2, 4 min), with a ceiling so a long
+  # outage keeps retrying at max_backoff: Cloud Tasks gives up only once a task has had
+  # max_attempts AND max_retry_duration has passed (a day: longer than any job type asks for).
   retry_config {
     max_attempts       = var.retry.max_attempts
     min_backoff        = "${var.retry.min_backoff_seconds}s"
