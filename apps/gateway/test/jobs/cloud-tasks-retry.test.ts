@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createJobRegistry, type JobServices } from '../../src/jobs.ts';
+import { createJobRegistry, type JobServices, schedules } from '../../src/jobs.ts';
 import { DEFAULT_RETRY } from '../../src/platform/jobs/jobs.ts';
 
 const terraform = path.resolve(import.meta.dirname, '../../../../infra/terraform');
@@ -84,5 +84,42 @@ describe('the Cloud Tasks queue retry (Terraform tasks_retry)', () => {
     expect(docs).toContain(
       `retries from ${q.min_backoff_seconds} s, doubling, then every ${(q.max_backoff_seconds ?? 0) / 60} min until ${(q.max_retry_duration_seconds ?? 0) / 3600} h have passed`,
     );
+  });
+});
+
+/** The retry_config of the scheduler module's jobs, in seconds. */
+async function schedulerRetry(): Promise<Record<string, number>> {
+  const module = await readFile(path.join(terraform, 'modules/scheduler/main.tf'), 'utf8');
+  const block = module.slice(module.indexOf('retry_config {'), module.indexOf('}', module.indexOf('retry_config {')));
+  const value = (name: string) => Number(new RegExp(`${name}\\s*=\\s*"?(\\d+)`).exec(block)?.[1]);
+  return {
+    // Cloud Scheduler: retry_count retries (at most 5), with no time limit unless max_retry_duration is set.
+    max_attempts: value('retry_count') + 1,
+    min_backoff_seconds: value('min_backoff_duration'),
+    max_backoff_seconds: value('max_backoff_duration'),
+    max_doublings: value('max_doublings'),
+    max_retry_duration_seconds: 0,
+  };
+}
+
+/**
+ * A scheduled job is no task: with SCHEDULES_DRIVER=cloud-scheduler, Cloud Scheduler calls /cron/<job>
+ * and, when the call fails, retries it under the scheduler module's retry_config, nothing else.
+ * With 2 retries 30 s and 60 s later, a failover of a minute or two at 02:15 cost a night's
+ * lifecycle steps (reminders a day late) and, on a Monday at 08:00, the week's digest.
+ */
+describe('the Cloud Scheduler retry (modules/scheduler)', () => {
+  it("retries every scheduled job at least as often and as long as its type's own policy asks", async () => {
+    const q = await schedulerRetry();
+    expect(q.max_attempts).toBeLessThanOrEqual(6);
+    const short: string[] = [];
+    for (const { type } of schedules) {
+      const retry = type.retry ?? DEFAULT_RETRY;
+      const asked = retry.backoff ? retry.delaySeconds * (2 ** retry.limit - 1) : retry.delaySeconds * retry.limit;
+      const scheduler = cloudTasksRetries(q);
+      if (scheduler.attempts < retry.limit + 1 || scheduler.span < asked)
+        short.push(`${type.name}: ${retry.limit + 1} tries over ${asked} s`);
+    }
+    expect(short).toEqual([]);
   });
 });

@@ -16,11 +16,16 @@ resource "google_cloud_scheduler_job" "this" {
   attempt_deadline = "${var.attempt_deadline_seconds}s"
   paused           = var.paused
 
+  # A failed call is retried 2.5, 5, 10, 20 and 40 minutes later (77 minutes in all; never past
+  # the next scheduled time): at least as often and as long as each scheduled job type's own
+  # retry policy asks on pg-boss (directory-sync: 3 retries from 10 minutes, doubling), so that
+  # a database failover or a deploy at 02:15 does not cost a night's lifecycle steps or a week's
+  # digest. (A test checks; retry_count is at most 5.)
   retry_config {
-    retry_count          = 2
-    min_backoff_duration = "30s"
-    max_backoff_duration = "300s"
-    max_doublings        = 2
+    retry_count          = 5
+    min_backoff_duration = "150s"
+    max_backoff_duration = "2400s"
+    max_doublings        = 4
   }
 
   http_target {
