@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personActor, recordAudit } from '../../src/modules/audit/audit.repository.ts';
+import { importUsageReadings } from '../../src/modules/usage/usage.service.ts';
 import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
 import { buy, RDS_CONFIGURATION, SAMPLE_PDF } from '../support/purchase.ts';
 import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
@@ -170,6 +171,19 @@ describe('The audit trail in the back office', () => {
       expect(rows[0]).toContain('Issued');
       expect(rows[0]).toContain('IFS-AUDIT-TEST');
     }
+  });
+
+  it('shows a storage team the usage imports of its service, whoever reads the trail by who acted', async () => {
+    await importUsageReadings(t.database.db, [], {
+      today: '2026-11-27',
+      source: 'csv upload by rs501: readings.csv',
+      actor: await actor('rs501'),
+      services: ['research'],
+    });
+    const imports = (body: string) => entries(body).includes('csv upload by rs501: readings.csv');
+    expect(imports((await (await as('rs501')).get('/admin/audit/?actor=rs501')).body)).toBe(true);
+    expect(imports((await (await as('fn601')).get('/admin/audit/?entityType=usage-import')).body)).toBe(true);
+    expect(imports((await (await as('if502')).get('/admin/audit/?actor=rs501')).body)).toBe(false);
   });
 
   it('shows each member of staff only the services they may read; superusers everything', async () => {

@@ -23,15 +23,20 @@ export function auditScopeFor(person: PersonWithRoles): AuditScope {
 
 /**
  * The rule the search's SQL applies, as a function (and its specification). An entry belongs to a
- * service when it is about one of its licences (or a quote or voucher for one of its products);
+ * service when it is about one of its licences (or a quote or voucher for one of its products, or
+ * is a usage import that wrote its projects);
  * staff of that service read it. Entries about people are read by all staff. Anything else (an
  * entry of no service, such as a personal access token) is for superusers only.
  */
 export function mayReadAuditEntry(
   scope: AuditScope,
-  entry: { service: ServiceCode | null; entityType: string },
+  entry: { service: ServiceCode | null; entityType: string; after?: Record<string, unknown> | null },
 ): boolean {
   if (scope.all) return true;
   if (PEOPLE_ENTITIES.includes(entry.entityType)) return scope.services.length > 0;
+  if (entry.entityType === 'usage-import') {
+    const services = entry.after?.services;
+    return Array.isArray(services) && services.some((service) => scope.services.includes(service));
+  }
   return entry.service !== null && scope.services.includes(entry.service);
 }

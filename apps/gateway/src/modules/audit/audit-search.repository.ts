@@ -104,7 +104,16 @@ export async function searchAudit(
     query = query.where((eb) =>
       eb.or([
         eb('a.entity_type', 'in', PEOPLE_ENTITIES as AuditEntity[]),
-        ...(services.length > 0 ? [eb('p.service', 'in', services)] : []),
+        ...(services.length > 0
+          ? [
+              eb('p.service', 'in', services),
+              // A usage import names the services whose projects it wrote (usage.service.ts).
+              eb.and([
+                eb('a.entity_type', '=', 'usage-import'),
+                sql<boolean>`(a.after -> 'services') ?| ${`{${services.join(',')}}`}::text[]`,
+              ]),
+            ]
+          : []),
       ]),
     );
   }

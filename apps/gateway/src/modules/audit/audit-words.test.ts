@@ -105,6 +105,14 @@ describe('who reads which audit entries', () => {
     expect(mayReadAuditEntry(research, { service: null, entityType: 'staff-role' })).toBe(true);
     expect(mayReadAuditEntry(finance, { service: null, entityType: 'view-as' })).toBe(true);
     expect(mayReadAuditEntry(customer, { service: null, entityType: 'view-as' })).toBe(false);
+    // A usage import is read by the staff of the services whose projects it wrote.
+    const imported = { service: null, entityType: 'usage-import', after: { added: 3, services: ['research'] } };
+    expect(mayReadAuditEntry(research, imported)).toBe(true);
+    expect(mayReadAuditEntry(finance, imported)).toBe(true);
+    expect(
+      mayReadAuditEntry(auditScopeFor(person([{ role: 'service-admin', service: 'institutional' }])), imported),
+    ).toBe(false);
+    expect(mayReadAuditEntry(research, { ...imported, after: { added: 3 } })).toBe(false);
     expect(mayReadAuditEntry(customer, { service: 'research', entityType: 'order' })).toBe(false);
   });
 });

@@ -26,6 +26,7 @@ export const ENTITY_WORDS: Partial<Record<AuditEntity, string>> = {
   product: 'Product',
   price: 'Price',
   'view-as': 'Viewing as a customer',
+  'usage-import': 'Usage import',
   person: 'Person',
 };
 

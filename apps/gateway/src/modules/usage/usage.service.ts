@@ -104,6 +104,8 @@ export async function importUsageReadings(
         changed: result.changed,
         unchanged: result.unchanged,
         rejected: result.rejected.length,
+        // The services whose projects it could write: their staff find the import in the audit trail.
+        services: [...options.services],
       },
     });
     return result;
