@@ -40,12 +40,12 @@ output "database_connection_name" {
 
 output "secrets_to_fill" {
   description = "Secrets an operator must give a value: gcloud secrets versions add <id> --data-file=-"
-  value = {
+  value = merge({
     oidc_client_secret = module.secrets.ids["oidc-client-secret"]
     smtp_url           = module.secrets.ids["smtp-url"]
     lookup_username    = var.directory == "lookup" ? module.secrets.ids["lookup-username"] : null
     lookup_password    = var.directory == "lookup" ? module.secrets.ids["lookup-password"] : null
-  }
+  }, { for name, key in local.extra_secret_keys : lower(name) => module.secrets.ids[key] })
 }
 
 output "service_accounts" {

@@ -74,9 +74,31 @@ variable "service_contact_email" {
 }
 
 variable "gateway_extra_env" {
-  description = "More plain settings for the gateway (names exactly as in apps/gateway/src/platform/config.ts, e.g. OIDC_SCOPES, OIDC_CRSID_CLAIM, SESSION_IDLE_MINUTES, LOG_LEVEL). Never secrets."
+  description = "More plain settings for the gateway (names exactly as in apps/gateway/src/platform/config.ts, e.g. OIDC_SCOPES, OIDC_CRSID_CLAIM, SESSION_IDLE_MINUTES, LOG_LEVEL, PROVISIONER, PROVISIONER_WEBHOOK_URL). Never secrets: those go in gateway_extra_secrets."
   type        = map(string)
   default     = {}
+
+  # Plain variables are shown to anyone who may view the service. (A test keeps this list equal to the gateway's secret settings.)
+  validation {
+    condition     = length(setintersection(keys(var.gateway_extra_env), ["DATABASE_URL", "SESSION_SECRET", "OIDC_CLIENT_SECRET", "SMTP_URL", "CUFS_TOKEN", "LOOKUP_USERNAME", "LOOKUP_PASSWORD", "PROVISIONER_WEBHOOK_SECRET", "METRICS_TOKEN"])) == 0
+    error_message = "gateway_extra_env holds a secret setting: name it in gateway_extra_secrets instead (Secret Manager)."
+  }
+}
+
+variable "gateway_extra_secrets" {
+  description = "More secret settings for the gateway, by name as config.ts reads them (PROVISIONER_WEBHOOK_SECRET with PROVISIONER=webhook, METRICS_TOKEN): each gets a Secret Manager secret ssgw-<env>-<name in lower case with dashes>, readable by web and worker and given to both as that variable. Add its value (gcloud secrets versions add) before the services are applied: a revision naming a secret without a version does not start."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for name in var.gateway_extra_secrets : can(regex("^[A-Z][A-Z0-9_]*$", name))])
+    error_message = "gateway_extra_secrets: variable names, e.g. PROVISIONER_WEBHOOK_SECRET."
+  }
+
+  validation {
+    condition     = length(setintersection(var.gateway_extra_secrets, ["DATABASE_URL", "SESSION_SECRET", "OIDC_CLIENT_SECRET", "SMTP_URL", "CUFS_TOKEN", "LOOKUP_USERNAME", "LOOKUP_PASSWORD"])) == 0
+    error_message = "gateway_extra_secrets: that setting already has its own secret."
+  }
 }
 
 variable "cufs_extra_env" {

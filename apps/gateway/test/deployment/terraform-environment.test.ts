@@ -106,6 +106,25 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
     expect(dispatcher).toMatch(/url: `\$\{this\.settings\.publicUrl\}\/cloud_tasks\//);
   });
 
+  it('refuses a secret setting among the plain ones, and gives the extra secrets from Secret Manager to both services', async () => {
+    // Without gateway_extra_secrets, PROVISIONER_WEBHOOK_SECRET (required in production with the
+    // webhook provisioner) or METRICS_TOKEN could only be set as a plain variable.
+    const variables = await readFile(path.join(terraform, 'variables.tf'), 'utf8');
+    const plainVariable = block(variables, /variable "gateway_extra_env" \{/);
+    const refused = /setintersection\(keys\(var\.gateway_extra_env\), (\[[^\]]*\])\)/.exec(plainVariable)?.[1];
+    expect((JSON.parse(refused ?? '[]') as string[]).sort()).toEqual([...SECRETS].sort());
+    expect(attributes(block(variables, /variable "gateway_extra_secrets" \{/)).type).toBe('list(string)');
+    const text = await mainTf();
+    expect(text).toContain(
+      'extra_secret_keys = { for name in var.gateway_extra_secrets : name => lower(replace(name, "_", "-")) }',
+    );
+    expect(text).toContain('{ for name, key in local.extra_secret_keys : name => module.secrets.ids[key] })');
+    expect(text).toContain(
+      '{ for name, key in local.extra_secret_keys : key => { web = local.members.web, worker = local.members.worker } })',
+    );
+    expect(text).toMatch(/\{ for name, key in local\.extra_secret_keys : key => "\$\{name\} of the gateway/);
+  });
+
   it('has the directory sync read Lookup with its credentials from Secret Manager (directory = "lookup", the default)', async () => {
     // Without DIRECTORY the gateway reads its own directory_people table, which nothing in the
     // deployment fills, so the nightly sync would never find a leaver.
@@ -119,7 +138,7 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
       LOOKUP_PASSWORD: 'module.secrets.ids["lookup-password"]',
     });
     expect(text).toMatch(
-      /gateway_secret_env = merge\(\{[^}]*\}, \{ for name, id in local\.lookup_secret_env : name => id if var\.directory == "lookup" \}\)/,
+      /gateway_secret_env = merge\(\{[^}]*\}, \{ for name, id in local\.lookup_secret_env : name => id if var\.directory == "lookup" \},/,
     );
     const secrets = block(text, /module "secrets" \{/);
     expect(secrets).toMatch(/"lookup-username"\s*=\s*\{ web = local\.members\.web, worker = local\.members\.worker \}/);
