@@ -332,6 +332,36 @@ describe('back office: licences', () => {
     });
   });
 
+  describe('a licence that has ended', () => {
+    it('takes a new Data Owner for the record without telling them they are responsible for it', async () => {
+      const ended = await insertStorage(t.database.db, {
+        name: 'Cancelled long ago',
+        owner: 'ar101',
+        sizeTb: 2,
+        status: 'cancelled',
+        startDate: '2025-01-01',
+        endDate: '2025-12-31',
+        order: null,
+      });
+      const rosa = await as('rs501');
+      const answer = await rosa.post(path(ended, 'edit'), {
+        sizeTb: '2',
+        startDate: '2025-01-01',
+        endDate: '2025-12-31',
+        ownerCrsid: 'da303',
+        reason: 'Records tidy-up',
+      });
+      expect(answer.statusCode).toBe(303);
+      expect((await licenceRow(ended)).owner_person_id).toBe(await personIdOf(t.database.db, 'da303'));
+      const told = await t.database.db
+        .selectFrom('mail_outbox')
+        .select('id')
+        .where('subject', '=', 'You are now the Data Owner of "Cancelled long ago"')
+        .execute();
+      expect(told).toEqual([]);
+    });
+  });
+
   describe('an expired licence', () => {
     it('keeps its end date in the past: giving it more time is a renewal, not an edit', async () => {
       const expired = await insertStorage(t.database.db, {

@@ -132,14 +132,16 @@ export async function editLicence(
       // the storage groups follow, a leaver replaced loses their flag now, and the new owner is told.
       await removeLicenceManager(tx, id, newOwner.id);
       await afterPeopleChange(context, tx, id);
-      await emailNewRole(
-        context,
-        tx,
-        newOwner,
-        `You are now the Data Owner of "${row.name}"`,
-        `The storage team has made you the Data Owner of the storage licence "${row.name}": you are now responsible for it and for who may use it.`,
-        `/storage/licence/${id}/`,
-      );
+      // A licence that has ended (cancelled or deleted) is a record now: nothing to tell its new owner.
+      if (row.status !== 'cancelled' && row.status !== 'deleted')
+        await emailNewRole(
+          context,
+          tx,
+          newOwner,
+          `You are now the Data Owner of "${row.name}"`,
+          `The storage team has made you the Data Owner of the storage licence "${row.name}": you are now responsible for it and for who may use it.`,
+          `/storage/licence/${id}/`,
+        );
     }
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
