@@ -35,6 +35,7 @@ import type { Clock } from './platform/clock.ts';
 import { type Config, siteLinks } from './platform/config.ts';
 import type { DataChanges } from './platform/db/data-changes.ts';
 import type { Executor } from './platform/db/database.ts';
+import type { Directory } from './platform/directory/index.ts';
 import type { DocumentStore } from './platform/documents/document-store.ts';
 import identityPlugin, { sessionCookieName } from './platform/identity/identity.plugin.ts';
 import { oidcRoutes } from './platform/identity/oidc.routes.tsx';
@@ -69,6 +70,8 @@ export interface AppDependencies {
   documents: DocumentStore;
   /** The CUFS API service, which says whether a finance code is open. */
   cufs: FinanceCodeChecker;
+  /** The University directory, where someone given a place who has not signed in yet is found. */
+  directory: Directory;
   /** False while `jobs` is still starting (a web process listens first); /readyz says so. */
   jobsStarted?: () => boolean;
   /** Commits of other processes (LISTEN), so page requests may use recent sessions from memory. */
@@ -149,18 +152,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(accountRoutes, { db, clock, publicUrl: config.publicUrl });
   await app.register(accountApi, { db });
   const orders = { db, clock, jobs: deps.jobs, cufs: deps.cufs, site: siteLinks(config) };
-  await app.register(purchaseRoutes, { orders, documents: deps.documents });
+  await app.register(purchaseRoutes, { orders, documents: deps.documents, directory: deps.directory });
   await app.register(ordersRoutes, { orders, documents: deps.documents });
   await app.register(changeOrderRoutes, { orders, documents: deps.documents });
-  await app.register(ordersApi, { orders });
+  await app.register(ordersApi, { orders, directory: deps.directory });
   await app.register(changeOrdersApi, { orders });
   await app.register(documentsApi, { orders, documents: deps.documents });
-  await app.register(quotesRoutes, { db, clock });
-  await app.register(quotesApi, { db, clock });
+  await app.register(quotesRoutes, { db, clock, directory: deps.directory });
+  await app.register(quotesApi, { db, clock, directory: deps.directory });
   await app.register(helpRoutes);
   const { warningPercent } = config.usage;
-  await app.register(licencesRoutes, { db, clock, jobs: deps.jobs, site: orders.site, warningPercent });
-  await app.register(licencesApi, { db, clock, jobs: deps.jobs, site: orders.site });
+  const members = { directory: deps.directory, jobs: deps.jobs, site: orders.site };
+  await app.register(licencesRoutes, { db, clock, ...members, warningPercent });
+  await app.register(licencesApi, { db, clock, ...members });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
   await app.register(auditRoutes, { db });
   await app.register(viewAsRoutes, { db, clock });

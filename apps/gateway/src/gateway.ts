@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   const mailTransport = createMailTransport(config.mail);
   const cufs = cufsClientFromConfig(config.cufs, log.child({ component: 'cufs-client' }));
   const documents = createDocumentStore(config.documents);
+  const directory = createDirectory(config.directory, database.db);
   const jobRegistry = createJobRegistry({
     mail: { transport: mailTransport, from: config.mail.from },
     cufs,
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     site: siteLinks(config),
     provisioner: createProvisioner(config.provisioner),
     lifecycle: config.lifecycle,
-    directory: createDirectory(config.directory, database.db),
+    directory,
     usage: config.usage,
   });
   // Worker and all run jobs and (in-process) schedules: they start them before they listen. Role
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
     jobRegistry,
     documents,
     cufs,
+    directory,
     changes,
   });
 

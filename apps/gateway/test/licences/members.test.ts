@@ -157,6 +157,74 @@ describe('members and storage projects of a licence (API)', () => {
     expect(await syncJobs(l.id)).toBe(0);
   });
 
+  it('gives a place to someone in the University directory who has not signed in yet, found there and added', async () => {
+    const db = t.database.db;
+    await db
+      .insertInto('directory_people')
+      .values([
+        {
+          crsid: 'ns111',
+          display_name: 'Nia Signedout',
+          email: 'nia@phy.cam.ac.uk',
+          institution_id: 'PHYS',
+          status: 'current',
+        },
+        {
+          crsid: 'ps222',
+          display_name: 'Pat Stranger',
+          email: 'ps222@cam.ac.uk',
+          institution_id: 'NOPE',
+          status: 'current',
+        },
+        { crsid: 'ol333', display_name: 'Olu Left', email: 'ol333@cam.ac.uk', institution_id: null, status: 'left' },
+        {
+          crsid: 'ho444',
+          display_name: 'Hana Owner',
+          email: 'ho444@cam.ac.uk',
+          institution_id: 'PHYS',
+          status: 'current',
+        },
+      ])
+      .execute();
+    const l = await licence();
+    const added = await call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'NS111' });
+    expect(added.statusCode).toBe(201);
+    expect(
+      await db
+        .selectFrom('people')
+        .select(['display_name', 'email', 'institution_id', 'status'])
+        .where('crsid', '=', 'ns111')
+        .execute(),
+    ).toEqual([
+      { display_name: 'Nia Signedout', email: 'nia@phy.cam.ac.uk', institution_id: 'PHYS', status: 'current' },
+    ]);
+    expect(await emailsTo('nia@phy.cam.ac.uk', `You are a Data Manager of "${l.name}"`)).toHaveLength(1);
+    // A department the gateway does not know is left empty, as the directory sync leaves it.
+    const member = await call('ar101', 'POST', `/api/projects/${l.lattice}/members`, {
+      crsid: 'ps222',
+      role: 'project-data-user',
+    });
+    expect(member.statusCode).toBe(201);
+    expect(
+      await db.selectFrom('people').select('institution_id').where('crsid', '=', 'ps222').executeTakeFirst(),
+    ).toEqual({ institution_id: null });
+    const handover = await call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'ho444' });
+    expect(handover.statusCode).toBe(200);
+    expect(
+      (await db.selectFrom('licences').select('owner_person_id').where('id', '=', l.id).executeTakeFirstOrThrow())
+        .owner_person_id,
+    ).toBe(await personIdOf(db, 'ho444'));
+    // Someone the directory says has left is not added, and nobody the directory does not know.
+    const left = await call('bm202', 'POST', `/api/licences/${l.id}/managers`, {
+      crsid: 'ol333',
+    });
+    expect(left.statusCode).toBe(422);
+    expect(left.json().error.fields.crsid).toContain('nobody with the CRSid ol333');
+    expect(await db.selectFrom('people').select('crsid').where('crsid', 'in', ['ol333', 'zz998']).execute()).toEqual(
+      [],
+    );
+  });
+
   it('lets a manager remove themselves, never the owner; others see 404 or 403', async () => {
     const l = await licence();
     expect((await call('ar101', 'DELETE', `/api/licences/${l.id}/managers/ar101`)).statusCode).toBe(409);

@@ -97,6 +97,47 @@ describe('buying research storage through the pages', () => {
     expect(await count('licences')).toBe(before);
   });
 
+  it('takes a Data Owner and Data Manager who have not signed in yet from the University directory', async () => {
+    await t.database.db
+      .insertInto('directory_people')
+      .values([
+        {
+          crsid: 'pi555',
+          display_name: 'Priya Investigator',
+          email: 'pi555@cam.ac.uk',
+          institution_id: 'PHYS',
+          status: 'current',
+        },
+        {
+          crsid: 'pd666',
+          display_name: 'Piet Doc',
+          email: 'pd666@cam.ac.uk',
+          institution_id: 'PHYS',
+          status: 'current',
+        },
+      ])
+      .execute();
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const configured = await configure(alice, 'RDS', {
+      ...RDS_CONFIGURATION,
+      ownerCrsid: 'pi555',
+      managerCrsids: 'pd666',
+    });
+    expect(configured.statusCode).toBe(303);
+    expect(
+      await t.database.db
+        .selectFrom('people')
+        .select(['crsid', 'display_name'])
+        .where('crsid', 'in', ['pi555', 'pd666'])
+        .orderBy('crsid')
+        .execute(),
+    ).toEqual([
+      { crsid: 'pd666', display_name: 'Piet Doc' },
+      { crsid: 'pi555', display_name: 'Priya Investigator' },
+    ]);
+  });
+
   it('refuses a closed finance code with the reason CUFS gives', async () => {
     const alice = new Browser(t.app);
     await alice.signInAs('ar101');

@@ -4,6 +4,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { runDirectorySync } from '../../src/modules/people/directory-sync.service.ts';
 import { siteLinks } from '../../src/platform/config.ts';
 import { type DirectoryEntry, DirectoryError, lookupDirectory } from '../../src/platform/directory/index.ts';
+import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
+import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -18,6 +20,27 @@ interface FakePerson {
   cancelled: boolean;
   email?: string;
   insts: Array<{ instid: string; cancelled?: boolean }>;
+}
+
+/** A person as Lookup's JSON gives them, with what `fetch` asks for. */
+function asLookup(p: FakePerson, fetch: string[]) {
+  return {
+    cancelled: p.cancelled,
+    identifier: { scheme: 'crsid', value: p.crsid },
+    displayName: p.visibleName,
+    registeredName: p.visibleName.toUpperCase(),
+    surname: p.visibleName.split(' ').at(-1),
+    visibleName: p.visibleName,
+    misAffiliation: 'staff',
+    ...(fetch.includes('email')
+      ? { attributes: p.email ? [{ attrid: 1, scheme: 'email', value: p.email, visibility: 'university' }] : [] }
+      : {}),
+    ...(fetch.includes('all_insts')
+      ? {
+          institutions: p.insts.map((i) => ({ cancelled: i.cancelled ?? false, instid: i.instid, name: i.instid })),
+        }
+      : {}),
+  };
 }
 
 const USER = 'storage-gateway';
@@ -38,38 +61,31 @@ function fakeLookup(people: FakePerson[]) {
       res.writeHead(failWith).end('{"error":"down"}');
       return;
     }
+    const fetch = (url.searchParams.get('fetch') ?? '').split(',');
+    const answer = (result: object) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ result: { version: '1.2', ...result } }));
+    // One person: GET /person/crsid/<crsid>; an unknown one comes back with no person.
+    const one = /^\/api\/v1\/person\/crsid\/([^/]+)$/.exec(url.pathname);
+    if (one && req.headers.accept === 'application/json') {
+      const person = people.find((p) => p.crsid === decodeURIComponent(one[1] ?? ''));
+      answer(person ? { person: asLookup(person, fetch) } : {});
+      return;
+    }
     if (url.pathname !== '/api/v1/person/all-people' || req.headers.accept !== 'application/json') {
       res.writeHead(404).end();
       return;
     }
     const after = url.searchParams.get('identifier') ?? '';
     const limit = Number(url.searchParams.get('limit') ?? 100);
-    const fetch = (url.searchParams.get('fetch') ?? '').split(',');
     const withCancelled = url.searchParams.get('includeCancelled') === 'true';
     const page = people
       .filter((p) => p.crsid > after && (withCancelled || !p.cancelled))
       .sort((a, b) => a.crsid.localeCompare(b.crsid))
       .slice(0, limit)
-      .map((p) => ({
-        cancelled: p.cancelled,
-        identifier: { scheme: 'crsid', value: p.crsid },
-        displayName: p.visibleName,
-        registeredName: p.visibleName.toUpperCase(),
-        surname: p.visibleName.split(' ').at(-1),
-        visibleName: p.visibleName,
-        misAffiliation: 'staff',
-        ...(fetch.includes('email')
-          ? { attributes: p.email ? [{ attrid: 1, scheme: 'email', value: p.email, visibility: 'university' }] : [] }
-          : {}),
-        ...(fetch.includes('all_insts')
-          ? {
-              institutions: p.insts.map((i) => ({ cancelled: i.cancelled ?? false, instid: i.instid, name: i.instid })),
-            }
-          : {}),
-      }));
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ result: { version: '1.2', people: page } }));
+      .map((p) => asLookup(p, fetch));
+    answer({ people: page });
   });
   return {
     requests,
@@ -179,6 +195,91 @@ describe('Lookup directory adapter', () => {
     await lookup.stop();
     await expect(all(2)).rejects.toThrow(`Lookup did not answer (${url})`);
     url = await lookup.start();
+  });
+
+  it('finds one person by CRSid, with their email and department; nobody for an unknown CRSid', async () => {
+    const directory = lookupDirectory({ url, username: USER, password: PASSWORD });
+    expect(await directory.findPerson('da303')).toEqual({
+      crsid: 'da303',
+      displayName: 'Dana Administrator',
+      email: 'da303@cam.ac.uk',
+      institutionId: 'GEN',
+      status: 'current',
+    });
+    expect(await directory.findPerson('gl909')).toMatchObject({ crsid: 'gl909', status: 'left' });
+    expect(await directory.findPerson('nn000')).toBeUndefined();
+    expect(lookup.requests.map((r) => `${r.pathname}?${r.searchParams}`)).toEqual([
+      '/api/v1/person/crsid/da303?fetch=email%2Call_insts',
+      '/api/v1/person/crsid/gl909?fetch=email%2Call_insts',
+      '/api/v1/person/crsid/nn000?fetch=email%2Call_insts',
+    ]);
+    lookup.fail(503);
+    await expect(directory.findPerson('da303')).rejects.toThrow(
+      new DirectoryError(`Lookup answered 503 for ${url}/person/crsid/da303`),
+    );
+  });
+
+  describe('a place given to someone only Lookup knows', () => {
+    let t: TestApp;
+    let token: string;
+    let licenceId: number;
+    beforeEach(async () => {
+      const env = { DIRECTORY: 'lookup', LOOKUP_URL: url, LOOKUP_USERNAME: USER, LOOKUP_PASSWORD: PASSWORD };
+      t = await startTestApp({ env });
+      const db = t.database.db;
+      token = (
+        await createAccessToken(
+          db,
+          t.clock,
+          { id: await personIdOf(db, 'ar101'), crsid: 'ar101' },
+          { name: 'tests', lifetime: 30 },
+        )
+      ).token;
+      licenceId = (
+        await insertStorage(db, {
+          name: 'Lookup licence',
+          owner: 'ar101',
+          sizeTb: 5,
+          status: 'active',
+          startDate: '2026-01-01',
+          endDate: '2027-01-01',
+          order: null,
+        })
+      ).licenceId;
+    });
+    afterEach(async () => {
+      await t.close();
+    });
+    const addManager = (crsid: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/licences/${licenceId}/managers`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: { crsid },
+      });
+
+    it('is found in Lookup and added; with Lookup down, refused as unavailable and nothing written', async () => {
+      lookup.fail(503);
+      const down = await addManager('zz999');
+      expect(down.statusCode).toBe(503);
+      expect(down.json().error.message).toBe(
+        'The University directory could not be asked about zz999 just now, so nothing was changed. Try again in a few minutes.',
+      );
+      lookup.fail(undefined);
+      const added = await addManager('zz999');
+      expect(added.statusCode).toBe(201);
+      expect(
+        await t.database.db
+          .selectFrom('people')
+          .select(['display_name', 'email'])
+          .where('crsid', '=', 'zz999')
+          .execute(),
+      ).toEqual([{ display_name: 'Zoe Zed', email: 'zz999@cam.ac.uk' }]);
+      // Known now: asking again does not go to Lookup.
+      const asked = lookup.requests.length;
+      expect((await addManager('zz999')).statusCode).toBe(422);
+      expect(lookup.requests).toHaveLength(asked);
+    });
   });
 
   describe('the sync on Lookup', () => {

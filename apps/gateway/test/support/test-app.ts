@@ -12,6 +12,7 @@ import { type Clock, fixedClock } from '../../src/platform/clock.ts';
 import { type Config, loadConfig, siteLinks } from '../../src/platform/config.ts';
 import { listenForDataChanges } from '../../src/platform/db/data-changes.ts';
 import type { DatabaseHandle } from '../../src/platform/db/database.ts';
+import { createDirectory, type Directory } from '../../src/platform/directory/index.ts';
 import type { DocumentStore } from '../../src/platform/documents/document-store.ts';
 import { createDocumentStore } from '../../src/platform/documents/index.ts';
 import { type BackgroundJobs, startBackgroundJobs } from '../../src/platform/jobs/background-jobs.ts';
@@ -30,6 +31,8 @@ export interface TestApp {
   jobs: BackgroundJobs;
   /** Where this app keeps uploads (a temporary folder of its own). */
   documents: DocumentStore;
+  /** The directory the app finds people in (DIRECTORY: the seeded table unless a test says otherwise). */
+  directory: Directory;
   close(): Promise<void>;
 }
 
@@ -79,6 +82,7 @@ export async function startTestApp(
     dispatcher: options.taskDispatcher,
   });
   const changes = await listenForDataChanges(database);
+  const directory = createDirectory(config.directory, database.db);
   const app = await buildApp({
     config,
     db: database.db,
@@ -90,6 +94,7 @@ export async function startTestApp(
     jobRegistry: registry,
     documents,
     cufs: cufsClientFromConfig(config.cufs),
+    directory,
   });
   options.extend?.(app);
   await app.ready();
@@ -100,6 +105,7 @@ export async function startTestApp(
     clock,
     jobs,
     documents,
+    directory,
     close: async () => {
       await app.close();
       await jobs.stop();

@@ -1,19 +1,21 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import type { Directory } from '../../platform/directory/index.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
 import { queueEmail } from '../../platform/mail/mail.jobs.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { clearLeaverFlags } from '../lifecycle/leaver-flags.repository.ts';
+import { CRSID } from '../people/crsid.ts';
 import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
+import { addPeopleFromDirectory } from '../people/people-from-directory.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { syncLicenceGroupsJob } from './licence-groups.jobs.ts';
 import { assertLicenceUnlocked } from './licence-lock.ts';
 import { memberEmail } from './licence-members.emails.tsx';
 import {
-  CRSID,
   decideChange,
   licenceStatusProblem,
   type MemberChange,
@@ -34,6 +36,8 @@ import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
  */
 export interface MembersContext {
   db: Executor;
+  /** Where a person given a place who has not signed in yet is found (addPeopleFromDirectory). */
+  directory: Directory;
   jobs: JobQueue;
   site: { serviceName: string; contactEmail: string; publicUrl: string };
 }
@@ -284,6 +288,7 @@ export async function handOverOwnership(
   licenceId: number,
   crsid: string,
 ): Promise<{ oldOwner: string; oldOwnerStays: boolean }> {
+  await addPeopleFromDirectory(context.db, context.directory, [crsid]);
   return context.db.transaction().execute(async (tx) => {
     const licence = await lockForChange(tx, person, licenceId, 'hand-over');
     const next = await newOwnerOf(tx, licence.ownerPersonId, crsid);
@@ -334,6 +339,7 @@ export async function addDataManager(
   licenceId: number,
   crsid: string,
 ): Promise<void> {
+  await addPeopleFromDirectory(context.db, context.directory, [crsid]);
   await context.db.transaction().execute(async (tx) => {
     const licence = await lockForChange(tx, person, licenceId, 'add-manager');
     const added = await directoryPerson(tx, crsid);
@@ -490,6 +496,7 @@ export async function addProjectMember(
   projectId: number,
   input: { crsid: string; role: string },
 ): Promise<void> {
+  await addPeopleFromDirectory(context.db, context.directory, [input.crsid]);
   await context.db.transaction().execute(async (tx) => {
     const project = await lockProjectForChange(tx, person, projectId, 'change-project-members');
     // Both fields' messages at once, for the page, in the form's order (its error summary's).
@@ -631,7 +638,13 @@ async function newOwnerOf(db: Executor, ownerPersonId: number, crsid: string): P
  * The person a hand-over of this licence would make its Data Owner, for the confirmation step
  * (the same checks as handOverOwnership's), or an unprocessable AppError for `crsid`.
  */
-export async function proposedOwner(db: Executor, licenceId: number, crsid: string): Promise<DirectoryPerson> {
+export async function proposedOwner(
+  context: Pick<MembersContext, 'db' | 'directory'>,
+  licenceId: number,
+  crsid: string,
+): Promise<DirectoryPerson> {
+  const { db } = context;
+  await addPeopleFromDirectory(db, context.directory, [crsid]);
   const licence = await db
     .selectFrom('licences')
     .select('owner_person_id')

@@ -74,8 +74,6 @@ export const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 export const PROJECT_NAME_MESSAGE =
   'Use up to 40 letters, numbers, hyphens and underscores for the project name, starting with a letter or number';
 
-export const CRSID = /^[a-z][a-z0-9]{1,9}$/;
-
 /** A project's name: the format, then unique (ignoring case) among the licence's projects that are not removed. */
 export function projectNameProblem(name: string, otherNames: readonly string[]): string | undefined {
   if (name === '') return 'Enter a name for the storage project';

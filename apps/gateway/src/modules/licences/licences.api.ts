@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
-import type { Executor } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { apiRoute } from '../../platform/web/openapi.ts';
 import {
@@ -69,12 +68,9 @@ const people = (list: Array<{ crsid: string; displayName: string }>) =>
   list.map(({ crsid, displayName }) => ({ crsid, displayName }));
 
 /** Licences and storage projects as JSON, with the same access rules as their pages. */
-export async function licencesApi(
-  app: FastifyInstance,
-  options: { db: Executor; clock: Clock; jobs: MembersContext['jobs']; site: MembersContext['site'] },
-): Promise<void> {
+export async function licencesApi(app: FastifyInstance, options: MembersContext & { clock: Clock }): Promise<void> {
   const { db } = options;
-  const members: MembersContext = { db, jobs: options.jobs, site: options.site };
+  const members: MembersContext = options;
   const notFound = (what: string) => new AppError('not-found', `There is no ${what} that you can see.`);
 
   apiRoute(
@@ -211,13 +207,14 @@ export async function licencesApi(
       path: '/api/licences/{id}/managers',
       operationId: 'addLicenceManager',
       summary: 'Add a Data Manager (the Data Owner and Data Managers)',
-      description: 'The person must be a current member of the University, found by CRSid. They are emailed.',
+      description:
+        'The person must be a current member of the University, found by CRSid (in the University directory if they have not signed in yet: 503 if it cannot be asked just now). They are emailed.',
       tags: ['Licences'],
       params: idParams,
       body: crsidBody,
       response: licencePeople,
       status: 201,
-      errors: [...changeErrors],
+      errors: [...changeErrors, 'unavailable'],
     },
     async ({ params, body, person: caller }) => {
       await addDataManager(members, caller, params.id, body.crsid);
@@ -251,12 +248,12 @@ export async function licencesApi(
       operationId: 'handOverLicence',
       summary: 'Hand the licence over to a new Data Owner (the Data Owner only)',
       description:
-        'The old Data Owner stays on as a Data Manager, unless they have left the University. The new owner is emailed.',
+        'The old Data Owner stays on as a Data Manager, unless they have left the University. The new owner, found as for addLicenceManager, is emailed.',
       tags: ['Licences'],
       params: idParams,
       body: crsidBody,
       response: licencePeople,
-      errors: [...changeErrors],
+      errors: [...changeErrors, 'unavailable'],
     },
     async ({ params, body, person: caller }) => {
       await handOverOwnership(members, caller, params.id, body.crsid);
@@ -314,10 +311,11 @@ export async function licencesApi(
         "Add a Project Data Manager or Project Data User (the licence's owner and managers, the project's managers)",
       tags: ['Licences'],
       params: idParams,
+      description: 'The person is found as for addLicenceManager.',
       body: crsidBody.extend({ role: roleEnum }),
       response: projectAnswer,
       status: 201,
-      errors: [...changeErrors],
+      errors: [...changeErrors, 'unavailable'],
     },
     async ({ params, body, person: caller }) => {
       await addProjectMember(members, caller, params.id, body);

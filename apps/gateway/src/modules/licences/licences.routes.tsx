@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
-import type { Executor } from '../../platform/db/database.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { formValues } from '../../platform/web/forms.ts';
@@ -50,17 +49,14 @@ export function parseId(text: string): number | undefined {
 /** MY STORAGE: a person's licences, orders and storage projects (DESIGN.md §9). */
 export async function licencesRoutes(
   app: FastifyInstance,
-  options: {
-    db: Executor;
+  options: MembersContext & {
     clock: Clock;
-    jobs: MembersContext['jobs'];
-    site: MembersContext['site'];
     /** The near-quota threshold the usage chart draws (USAGE_WARNING_PERCENT). */
     warningPercent: number;
   },
 ): Promise<void> {
   const { db, clock, warningPercent } = options;
-  const members: MembersContext = { db, jobs: options.jobs, site: options.site };
+  const members: MembersContext = options;
 
   // People come back to My storage after every change and reload it: kept per session until data changes.
   const myStoragePages = new PageCache();
@@ -270,7 +266,7 @@ export async function licencesRoutes(
       // nothing, not even that it exists), then the CRSid, then a confirmation naming the person.
       const licence = await licenceToHandOver(person, id);
       try {
-        const next = await proposedOwner(db, id, values.crsid ?? '');
+        const next = await proposedOwner(members, id, values.crsid ?? '');
         return renderHandOver(request, reply, licence, { confirming: next });
       } catch (error) {
         if (!(error instanceof AppError) || !error.fields) throw error;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
+import type { Directory } from '../../platform/directory/index.ts';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { unprocessable } from '../../platform/web/forms.ts';
@@ -34,8 +35,12 @@ export const configurationBody = z.object({
   termYears: z.int().describe('One of the product’s terms, in years.').meta({ example: 3 }),
   institutionId: z.string().describe('The department that pays, e.g. PHYS.'),
   licenceName: z.string().max(100),
-  ownerCrsid: z.string().describe('The Data Owner’s CRSid.'),
-  managerCrsids: z.array(z.string()).default([]).describe('Data Managers’ CRSids.'),
+  ownerCrsid: z
+    .string()
+    .describe(
+      'The Data Owner’s CRSid: a current member of the University (found in the University directory if they have not signed in yet).',
+    ),
+  managerCrsids: z.array(z.string()).default([]).describe('Data Managers’ CRSids, found as the Data Owner is.'),
   projectName: z.string().describe('The first storage project: letters, digits, - and _.'),
 });
 
@@ -135,14 +140,18 @@ function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
 }
 
 /** The purchase as JSON: the same rules, prices and authorisation as the pages, through the same services. */
-export async function ordersApi(app: FastifyInstance, options: { orders: OrdersContext }): Promise<void> {
+export async function ordersApi(
+  app: FastifyInstance,
+  options: { orders: OrdersContext; directory: Directory },
+): Promise<void> {
   const { orders } = options;
   const { db, clock } = orders;
+  const people = { db, directory: options.directory };
   const today = () => clock.today().toString();
 
   async function priced(body: z.output<typeof configurationBody>) {
     const product = await productOnSale(db, body.product, today());
-    const result = await priceConfiguration(db, product, body, today());
+    const result = await priceConfiguration(people, product, body, today());
     if (!result.ok) throw unprocessable(result.errors);
     return result.value;
   }
@@ -157,7 +166,7 @@ export async function ordersApi(app: FastifyInstance, options: { orders: OrdersC
       tags: ['Orders'],
       body: configurationBody,
       response: priceSchema,
-      errors: ['not-found'],
+      errors: ['not-found', 'unavailable'],
     },
     async ({ body }) => {
       const c = await priced(body);
@@ -249,7 +258,7 @@ export async function ordersApi(app: FastifyInstance, options: { orders: OrdersC
       }),
       response: orderSchema,
       status: 201,
-      errors: ['not-found', 'conflict'],
+      errors: ['not-found', 'conflict', 'unavailable'],
     },
     async ({ body, person }) => {
       const configuration = await priced(body);

@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db/database.ts';
+import type { Directory } from '../../platform/directory/index.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { type CatalogueProduct, findPriceInForce, listProducts } from '../catalogue/catalogue.repository.ts';
@@ -9,6 +10,7 @@ import {
   findPeopleByCrsids,
   type Institution,
 } from '../people/people.repository.ts';
+import { addPeopleFromDirectory } from '../people/people-from-directory.ts';
 import { type ConfigurationInput, type Parsed, parseConfiguration } from './purchase-configuration.ts';
 
 /** A configuration checked against the catalogue and the directory, with its price on the day. */
@@ -36,17 +38,20 @@ export async function productOnSale(db: Executor, code: string, asOf: string): P
  * field, so a page can show each one next to its input.
  */
 export async function priceConfiguration(
-  db: Executor,
+  context: { db: Executor; directory: Directory },
   product: CatalogueProduct,
   raw: unknown,
   asOf: string,
 ): Promise<Parsed<PricedConfiguration>> {
+  const { db } = context;
   const parsed = parseConfiguration(product, raw);
   if (!parsed.ok) return parsed;
   const input = parsed.value;
   const errors: FieldErrors = {};
   const institution = await findInstitution(db, input.institutionId);
   if (!institution) errors.institutionId = 'Choose a department from the list';
+  // A Data Owner or Data Manager who has not signed in yet is found in the University directory.
+  await addPeopleFromDirectory(db, context.directory, [input.ownerCrsid, ...input.managerCrsids]);
   const { owner, managers } = await findPeople(db, input, errors);
   if (!institution || !owner || Object.keys(errors).length > 0) return { ok: false, errors };
 

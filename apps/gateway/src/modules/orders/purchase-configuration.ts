@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { fieldErrorsOf } from '../../platform/web/forms.ts';
 import { formatPence } from '../catalogue/money.ts';
+import { CRSID } from '../people/crsid.ts';
 
 /**
  * What a buyer chooses for new storage, as the configure page, the quote and the API send it.
@@ -16,7 +17,6 @@ export interface ProductRules {
 /** The largest licence sold through the gateway; bigger ones are arranged with the team. */
 export const MAXIMUM_TB = 10_000;
 
-const CRSID = /^[a-z][a-z0-9]{1,9}$/;
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 
 function wholeNumber(field: string, missing: string, notWhole: string) {

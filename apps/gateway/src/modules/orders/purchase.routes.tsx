@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Executor } from '../../platform/db/database.ts';
+import type { Directory } from '../../platform/directory/index.ts';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
@@ -26,6 +27,8 @@ import { configurationValues, type PurchaseDraft, withQuotePrice } from './purch
 interface PurchaseRoutesOptions {
   orders: OrdersContext;
   documents: DocumentStore;
+  /** Where a Data Owner or Data Manager who has not signed in yet is found. */
+  directory: Directory;
 }
 
 type ProductRequest = FastifyRequest<{ Params: { product: string }; Querystring: Record<string, string | undefined> }>;
@@ -38,6 +41,7 @@ type ProductRequest = FastifyRequest<{ Params: { product: string }; Querystring:
 export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRoutesOptions): Promise<void> {
   const { orders, documents } = options;
   const { db, clock } = orders;
+  const people = { db, directory: options.directory };
   const today = () => clock.today().toString();
   await app.register(multipart, { limits: { fileSize: PO_DOCUMENT_MAX_BYTES, files: 1, fields: 20, parts: 21 } });
 
@@ -70,7 +74,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     const configuration = options.priceOnly
       ? { ...draft.configuration, ...pricePlaceholders(person) }
       : draft.configuration;
-    const priced = await priceConfiguration(db, product, configuration, today());
+    const priced = await priceConfiguration(people, product, configuration, today());
     if (!priced.ok) return undefined;
     const quote = draft.quoteReference ? await findQuoteFor(db, person, draft.quoteReference) : undefined;
     return withQuotePrice(priced.value, quote, today());
@@ -120,12 +124,12 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     const product = await productOf(request);
     const body = formValues(request.body);
     const values = configurationValues(body);
-    const priced = await priceConfiguration(db, product, values, today());
+    const priced = await priceConfiguration(people, product, values, today());
     const draft = draftFor(request, product);
     if (!priced.ok) {
       // The price needs only the size, the term and the department: show it whenever those are right,
       // and let "Update price" (price.js's job without JavaScript) ask about nothing else.
-      const price = await priceConfiguration(db, product, { ...values, ...pricePlaceholders(person) }, today());
+      const price = await priceConfiguration(people, product, { ...values, ...pricePlaceholders(person) }, today());
       const errors = body.intent !== 'price' ? priced.errors : price.ok ? {} : price.errors;
       const status = Object.keys(errors).length > 0 ? 422 : 200;
       return sendConfigurePage(
@@ -154,7 +158,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     const { sizeTb, termYears, institutionId } = request.query;
     const placeholders = pricePlaceholders(person);
     const priced = await priceConfiguration(
-      db,
+      people,
       product,
       { sizeTb, termYears, institutionId, ...placeholders },
       today(),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
+import type { Directory } from '../../platform/directory/index.ts';
 import { unprocessable } from '../../platform/web/forms.ts';
 import { apiRoute } from '../../platform/web/openapi.ts';
 import { configurationBody } from '../orders/orders.api.ts';
@@ -34,7 +35,10 @@ const quoteSchema = z
   .meta({ id: 'Quote' });
 
 /** Quotes as JSON: the same prices, validity and access as the quote pages. */
-export async function quotesApi(app: FastifyInstance, options: { db: Executor; clock: Clock }): Promise<void> {
+export async function quotesApi(
+  app: FastifyInstance,
+  options: { db: Executor; clock: Clock; directory: Directory },
+): Promise<void> {
   const { db, clock } = options;
   const today = () => clock.today().toString();
   const toApi = (quote: Quote): z.input<typeof quoteSchema> => ({
@@ -66,11 +70,11 @@ export async function quotesApi(app: FastifyInstance, options: { db: Executor; c
       body: configurationBody,
       response: quoteSchema,
       status: 201,
-      errors: ['not-found'],
+      errors: ['not-found', 'unavailable'],
     },
     async ({ body, person }) => {
       const product = await productOnSale(db, body.product, today());
-      const priced = await priceConfiguration(db, product, body, today());
+      const priced = await priceConfiguration(options, product, body, today());
       if (!priced.ok) throw unprocessable(priced.errors);
       return toApi(await createQuote(db, person, priced.value, today()));
     },

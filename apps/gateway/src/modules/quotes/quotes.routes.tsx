@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
+import type { Directory } from '../../platform/directory/index.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
@@ -16,6 +17,8 @@ import { QuotePage, quotePath } from './quotes.views.tsx';
 export interface QuotesRoutesOptions {
   db: Executor;
   clock: Clock;
+  /** Where a Data Owner or Data Manager who has not signed in yet is found. */
+  directory: Directory;
 }
 
 /** Quotes: ask for one from a configuration, read it as a page, download it as a PDF. */
@@ -26,7 +29,7 @@ export async function quotesRoutes(app: FastifyInstance, options: QuotesRoutesOp
     const person = requirePerson(request);
     const today = clock.today().toString();
     const product = await productOnSale(db, request.params.product, today);
-    const priced = await priceConfiguration(db, product, request.body ?? {}, today);
+    const priced = await priceConfiguration(options, product, request.body ?? {}, today);
     if (!priced.ok) {
       const values = configurationValues(formValues(request.body));
       return sendConfigurePage(request, reply, db, { product, values, errors: priced.errors }, 422);

@@ -20,6 +20,11 @@ export interface Directory {
   readonly description: string;
   /** Everyone, in batches (each non-empty), in CRSid order. Throws DirectoryError when the directory cannot answer. */
   listPeople(): AsyncIterable<DirectoryEntry[]>;
+  /**
+   * One person by CRSid (lower case), or undefined when the directory does not know them: someone
+   * given a place before they have signed in. Throws DirectoryError when the directory cannot answer.
+   */
+  findPerson(crsid: string): Promise<DirectoryEntry | undefined>;
 }
 
 /** The directory could not be read (down, refused, or an answer not understood): the sync fails and is retried. */

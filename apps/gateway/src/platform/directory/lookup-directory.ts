@@ -21,6 +21,8 @@ const lookupPerson = z.object({
   institutions: z.array(z.object({ instid: z.string(), cancelled: z.boolean().optional() })).optional(),
 });
 const allPeopleAnswer = z.object({ result: z.object({ people: z.array(lookupPerson).default([]) }) });
+// One person: Lookup answers an unknown identifier with no person in the result.
+const personAnswer = z.object({ result: z.object({ person: lookupPerson.nullish() }) });
 
 /**
  * DIRECTORY=lookup: the University's Lookup web service, `GET /person/all-people` — every person
@@ -34,6 +36,29 @@ export function lookupDirectory(settings: LookupSettings): Directory {
   if (settings.username)
     headers.authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}`;
 
+  /** Lookup's answer at `path`, read with `schema`; undefined for a 404 (nobody with that identifier). */
+  async function get<T>(
+    path: string,
+    query: URLSearchParams,
+    schema: z.ZodType<T>,
+    timeoutMs: number,
+  ): Promise<T | undefined> {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}?${query}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      throw new DirectoryError(`Lookup did not answer (${base})`, { cause: error });
+    }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!response.ok) throw new DirectoryError(`Lookup answered ${response.status} for ${base}${path}`);
+    const parsed = schema.safeParse(await response.json().catch(() => undefined));
+    if (!parsed.success) throw new DirectoryError(`Lookup's answer was not understood: ${parsed.error.message}`);
+    return parsed.data;
+  }
+
   async function page(after: string | null): Promise<z.infer<typeof lookupPerson>[]> {
     const query = new URLSearchParams({
       includeCancelled: 'true',
@@ -41,21 +66,21 @@ export function lookupDirectory(settings: LookupSettings): Directory {
       fetch: 'email,all_insts',
     });
     if (after) query.set('identifier', after);
-    const url = `${base}/person/all-people?${query}`;
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(settings.timeoutMs ?? 30_000) });
-    } catch (error) {
-      throw new DirectoryError(`Lookup did not answer (${base})`, { cause: error });
-    }
-    if (!response.ok) throw new DirectoryError(`Lookup answered ${response.status} for ${base}/person/all-people`);
-    const parsed = allPeopleAnswer.safeParse(await response.json().catch(() => undefined));
-    if (!parsed.success) throw new DirectoryError(`Lookup's answer was not understood: ${parsed.error.message}`);
-    return parsed.data.result.people;
+    const answer = await get('/person/all-people', query, allPeopleAnswer, settings.timeoutMs ?? 30_000);
+    if (!answer) throw new DirectoryError(`Lookup answered 404 for ${base}/person/all-people`);
+    return answer.result.people;
   }
 
   return {
     description: `lookup:${base}`,
+    // A page waits for this one: a few seconds at most, then the person is asked to try again.
+    async findPerson(crsid) {
+      const path = `/person/crsid/${encodeURIComponent(crsid)}`;
+      const query = new URLSearchParams({ fetch: 'email,all_insts' });
+      const answer = await get(path, query, personAnswer, Math.min(settings.timeoutMs ?? 5_000, 5_000));
+      const person = answer?.result.person;
+      return person && person.identifier.scheme === 'crsid' ? toEntry(person) : undefined;
+    },
     async *listPeople(): AsyncIterable<DirectoryEntry[]> {
       let after: string | null = null;
       for (;;) {

@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.ts';
+import { type Directory, DirectoryError } from '../../platform/directory/index.ts';
+import { AppError } from '../../platform/web/errors.ts';
+import { CRSID } from './crsid.ts';
+
+/**
+ * Makes sure the gateway knows the people of `crsids` whom the University directory knows, before
+ * a caller gives them a place (Data Owner, Data Manager, project member): the gateway's own table
+ * holds only people who have signed in or been given a place (the nightly directory sync keeps
+ * them in line, and adds nobody), so someone who has not signed in yet is looked up in the
+ * directory here and, if a current member of the University, added for the caller's own checks to
+ * find. CRSids already known, or not shaped like one (the caller says what is wrong with them),
+ * are not looked up; nobody who has left is added.
+ * Outside any transaction of the caller's, since the directory may take seconds to answer.
+ */
+export async function addPeopleFromDirectory(
+  db: Executor,
+  directory: Directory,
+  crsidTexts: readonly string[],
+): Promise<void> {
+  const crsids = [...new Set(crsidTexts.map((text) => text.trim().toLowerCase()))].filter((crsid) => CRSID.test(crsid));
+  if (crsids.length === 0) return;
+  const known = new Set(
+    (await db.selectFrom('people').select('crsid').where('crsid', 'in', crsids).execute()).map((row) => row.crsid),
+  );
+  const unknown = crsids.filter((crsid) => !known.has(crsid));
+  if (unknown.length === 0) return;
+  const entries = await Promise.all(
+    unknown.map(async (crsid) => {
+      try {
+        return await directory.findPerson(crsid);
+      } catch (error) {
+        if (!(error instanceof DirectoryError)) throw error;
+        throw new AppError(
+          'unavailable',
+          `The University directory could not be asked about ${crsid} just now, so nothing was changed. Try again in a few minutes.`,
+        );
+      }
+    }),
+  );
+  const found = unknown.flatMap((crsid, i) => {
+    const entry = entries[i];
+    return entry?.status === 'current' ? [{ ...entry, crsid }] : [];
+  });
+  if (found.length === 0) return;
+  // A department we do not know is left empty, as the directory sync leaves it.
+  await sql`
+    INSERT INTO people (crsid, display_name, email, institution_id)
+    SELECT d.crsid, d.display_name, d.email, i.id
+    FROM jsonb_to_recordset(${JSON.stringify(
+      found.map((entry) => ({
+        crsid: entry.crsid,
+        display_name: entry.displayName,
+        email: entry.email,
+        institution_id: entry.institutionId,
+      })),
+    )}::jsonb) AS d(crsid text, display_name text, email text, institution_id text)
+    LEFT JOIN institutions i ON i.id = d.institution_id
+    ON CONFLICT (crsid) DO NOTHING`.execute(db);
+}
