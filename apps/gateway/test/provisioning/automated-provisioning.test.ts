@@ -244,6 +244,27 @@ describe('a command provisioner started by hand', () => {
     expect((await callsIn(app.logFile)).map((call) => call.action)).toEqual(['provision']);
   });
 
+  it('does not call the provisioner for a licence the team has locked: the run fails saying so', async () => {
+    const order = await approvedOrder(t, { approve: false });
+    await t.database.db
+      .updateTable('licences')
+      .set({ locked_at: new Date(), lock_reason: 'Migration' })
+      .where('id', '=', order.licenceId)
+      .execute();
+    const calls = (await callsIn(app.logFile)).length;
+    const rosa = await signedIn(t, 'rs501');
+    const staffPage = `/admin/orders/${order.reference}/`;
+    expect((await rosa.post(`${staffPage}approve`, { _csrf: await rosa.csrfFrom(staffPage) })).statusCode).toBe(303);
+    await drainJobs(t.jobs);
+    expect(await statusOf(t, order)).toBe('provisioning-failed');
+    const [run] = await runsOf(t, order);
+    expect(run?.error).toBe(
+      `Order ${order.reference} cannot be completed: This licence is locked (Migration). Unlock it before changing it.`,
+    );
+    expect((await snapshot(t, order)).licence[0]?.status).toBe('pending');
+    expect(await callsIn(app.logFile)).toHaveLength(calls);
+  });
+
   it('starts by itself when the team approves the order on the staff order page', async () => {
     const order = await approvedOrder(t, { approve: false });
     const rosa = await signedIn(t, 'rs501');

@@ -281,4 +281,32 @@ describe('provisioning by hand (the default)', () => {
       .executeTakeFirstOrThrow();
     expect(ready.text_body).toContain('The licence runs from 1 January 2027 to 31 December 2029.');
   });
+  it('does not set up a licence the team has locked until it is unlocked', async () => {
+    const order = await approvedOrder(t);
+    await drainJobs(t.jobs);
+    const rosa = await signedIn(t, 'rs501');
+    const csrf = await rosa.csrfFrom(page(order));
+    const licencePage = `/admin/licences/${order.licenceId}/`;
+    expect(
+      (await rosa.post(`${licencePage}lock`, { _csrf: csrf, lockReason: 'Owner disputes the order' })).statusCode,
+    ).toBe(303);
+    const before = await snapshot(t, order);
+    const refused = await rosa.post(page(order), {
+      _csrf: csrf,
+      ...answers(order.projectId, { path: '/rds/project/disputed' }),
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain(
+      `Order ${order.reference} cannot be completed: This licence is locked (Owner disputes the order). Unlock it before changing it.`,
+    );
+    expect(await snapshot(t, order)).toEqual(before);
+
+    expect((await rosa.post(`${licencePage}unlock`, { _csrf: csrf, unlockReason: 'Settled' })).statusCode).toBe(303);
+    const done = await rosa.post(page(order), {
+      _csrf: csrf,
+      ...answers(order.projectId, { path: '/rds/project/settled' }),
+    });
+    expect(done.statusCode, done.body.slice(0, 300)).toBe(303);
+    expect((await snapshot(t, order)).licence[0]?.status).toBe('active');
+  });
 });

@@ -16,6 +16,7 @@ import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit, systemActor } from '../audit/audit.repository.ts';
 import { licenceEndDate } from '../licences/licence-dates.ts';
 import { groupSyncRequestFor, syncLicenceGroupsJob } from '../licences/licence-groups.jobs.ts';
+import { licenceLockProblem } from '../licences/licence-lock.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import { orderEmail } from '../orders/orders.emails.tsx';
 import { applyOrderTransition, findOrder, type OrderDetail } from '../orders/orders.repository.ts';
@@ -227,6 +228,17 @@ export async function requireChange(
   return { licence, outcome };
 }
 
+/**
+ * A new order's licence that the team has locked is not set up (its storage made, the licence
+ * activated) until they unlock it, as a change order's licence is not changed (decideChange). Locks
+ * the row through `db`; a conflict with the lock's reason, for staff.
+ */
+async function requireUnlockedLicence(db: Executor, order: OrderDetail): Promise<void> {
+  const licence = await lockLicenceForChange(db, { id: order.id, licenceId: order.licence.id });
+  const locked = licenceLockProblem(licence, 'staff');
+  if (locked) throw new AppError('conflict', `Order ${order.reference} cannot be completed: ${locked}`);
+}
+
 /** "Start provisioning" on an approved order, with an automated provisioner. */
 export async function startProvisioning(
   context: ProvisioningContext,
@@ -332,6 +344,7 @@ export async function startProvisioningAfterApproval(context: ProvisioningContex
  */
 export async function provisionRequest(db: Executor, order: OrderDetail, runId: number): Promise<ProvisionRequest> {
   const change = order.kind === 'new' ? undefined : await requireChange(db, order);
+  if (!change) await requireUnlockedLicence(db, order);
   const projects = change
     ? []
     : (await listProjectsForProvisioning(db, order.licence.id)).filter((project) => project.status === 'pending');
@@ -505,6 +518,7 @@ export async function completeProvisioning(
     throw await movedOn(tx, order, 'completed');
   }
   if (order.kind !== 'new') return completeChange(context, order, run, actor);
+  await requireUnlockedLicence(tx, order);
   const before = await listProjectsForProvisioning(tx, order.licence.id);
   const changed = await recordProvisionedProjects(tx, order.licence.id, details);
   if (changed !== details.projects.length) {
