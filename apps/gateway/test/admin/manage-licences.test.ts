@@ -122,6 +122,35 @@ describe('back office: licences', () => {
     });
   });
 
+  it('tells each team on the back-office home how many of its licences wait for a deletion to be confirmed', async () => {
+    const rosa = await as('rs501');
+    expect((await rosa.get('/admin/')).body).toContain('No licences are due for deletion.');
+    const owner = await personIdOf(t.database.db, 'ar101');
+    const made = await sql<{
+      id: number;
+    }>`INSERT INTO licences (product_code, name, institution_id, owner_person_id, size_tb, status, start_date, end_date)
+      SELECT 'RDS', 'Old data ' || n, 'PHYS', ${owner}, 1, 'deletable', '2024-01-01', '2025-01-01'
+      FROM generate_series(1, 2) AS n RETURNING id`.execute(t.database.db);
+    try {
+      const home = (await rosa.get('/admin/')).body;
+      expect(home).toContain('<a href="/admin/licences/?status=deletable">2 licences are due for deletion');
+      const listed = await rosa.get('/admin/licences/?status=deletable');
+      expect(listed.body).toContain('Old data 1');
+      expect(listed.body).toContain('(2 licences)');
+      // The institutional team has none of them.
+      expect((await (await as('if502')).get('/admin/')).body).toContain('No licences are due for deletion.');
+    } finally {
+      await t.database.db
+        .deleteFrom('licences')
+        .where(
+          'id',
+          'in',
+          made.rows.map((row) => row.id),
+        )
+        .execute();
+    }
+  });
+
   describe('search', () => {
     function names(body: string): string[] {
       return [...body.matchAll(/<a href="\/admin\/licences\/\d+\/">([^<]+)<\/a>/g)].map((match) => match[1] as string);

@@ -18,10 +18,13 @@ const queueLink = (service: string, status?: string) =>
 export function AdminHomePage({
   context,
   workloads,
+  dueForDeletion,
   now,
 }: {
   context: PageContext;
   workloads: ServiceWorkload[];
+  /** Licences due for deletion, by service: each waits for the team to confirm it. */
+  dueForDeletion: ReadonlyMap<string, number>;
   now: Date;
 }) {
   return (
@@ -82,9 +85,24 @@ export function AdminHomePage({
                 })}
               </tbody>
             </table>
+            <DueForDeletion count={dueForDeletion.get(workload.service) ?? 0} serviceName={workload.serviceName} />
           </section>
         );
       })}
     </AdminPage>
+  );
+}
+
+/** The licences whose deletion the team has to confirm, linking to them in the licence list. */
+function DueForDeletion({ count, serviceName }: { count: number; serviceName: string }) {
+  if (count === 0) return <p>No licences are due for deletion.</p>;
+  return (
+    <p>
+      <a href="/admin/licences/?status=deletable">
+        {count.toLocaleString('en-GB')} {count === 1 ? 'licence is' : 'licences are'} due for deletion
+        <span class="visually-hidden"> ({serviceName})</span>
+      </a>
+      : each is deleted only when the team confirms it on the licence's page.
+    </p>
   );
 }

@@ -3,20 +3,29 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
+import { countLicencesDueForDeletion } from '../licences/licences.admin.repository.ts';
 import { countOrdersNeedingAction } from '../orders/orders.admin.repository.ts';
 import { AdminHomePage } from './admin-home.views.tsx';
 import { requireBackOffice } from './back-office.ts';
 
-/** The back-office home for any staff: what waits for each service team they work on. */
+/** The back-office home for any staff: what waits for each service team they work on (orders, deletions to confirm). */
 export async function adminRoutes(app: FastifyInstance, options: { db: Executor; clock: Clock }): Promise<void> {
   const { db, clock } = options;
 
   app.get('/admin/', async (request, reply) => {
     const person = requireBackOffice(request);
-    const workloads = await countOrdersNeedingAction(db, person.services);
+    const [workloads, dueForDeletion] = await Promise.all([
+      countOrdersNeedingAction(db, person.services),
+      countLicencesDueForDeletion(db, person.services),
+    ]);
     return sendPage(
       reply,
-      <AdminHomePage context={pageContext(request, reply)} workloads={workloads} now={clock.now()} />,
+      <AdminHomePage
+        context={pageContext(request, reply)}
+        workloads={workloads}
+        dueForDeletion={dueForDeletion}
+        now={clock.now()}
+      />,
     );
   });
 }

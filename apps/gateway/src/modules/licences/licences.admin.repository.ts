@@ -156,6 +156,26 @@ export async function searchLicences(
   };
 }
 
+/**
+ * How many licences of each of these services are due for deletion: waiting for their team to
+ * confirm each deletion (nothing is deleted silently). From the (status, end_date) index.
+ */
+export async function countLicencesDueForDeletion(
+  db: Executor,
+  services: readonly ServiceCode[],
+): Promise<Map<ServiceCode, number>> {
+  if (services.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('licences')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .select(['products.service', sql<number>`count(*)::int`.as('count')])
+    .where('licences.status', '=', 'deletable')
+    .where('products.service', 'in', [...services])
+    .groupBy('products.service')
+    .execute();
+  return new Map(rows.map((row) => [row.service, row.count]));
+}
+
 /** Staff see every project of a licence, with where it lives: the same shape as its customers' view. */
 export type AdminStorageProject = StorageProjectSummary;
 
