@@ -91,6 +91,16 @@ export const DEMO_LEAVER = {
   institutionId: 'PHYS',
 } as const;
 
+/**
+ * In the demo directory but not among the gateway's people, as someone who has never signed in:
+ * name them as a Data Manager or project member and the gateway finds them in the directory.
+ */
+export const DEMO_NEWCOMER = {
+  crsid: 'nn808',
+  displayName: 'Nia Newcomer',
+  institutionId: 'PHYS',
+} as const;
+
 /** The demo directory: institutions, people and their staff roles, and the seeded directory table. Safe to run again. */
 export async function seedDirectory(db: Executor): Promise<void> {
   await db
@@ -126,6 +136,13 @@ export async function seedDirectory(db: Executor): Promise<void> {
         email: `${DEMO_LEAVER.crsid}@cam.ac.uk`,
         institution_id: DEMO_LEAVER.institutionId,
         status: 'left',
+      },
+      {
+        crsid: DEMO_NEWCOMER.crsid,
+        display_name: DEMO_NEWCOMER.displayName,
+        email: `${DEMO_NEWCOMER.crsid}@cam.ac.uk`,
+        institution_id: DEMO_NEWCOMER.institutionId,
+        status: 'current',
       },
     ])
     .onConflict((oc) => oc.column('crsid').doNothing())
