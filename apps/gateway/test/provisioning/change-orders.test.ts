@@ -296,4 +296,34 @@ describe('completing change orders with an automated provisioner', () => {
     const mail = await mailAbout(t, fixture.reference);
     expect(mail.map((each) => each.to_addresses)).toEqual([['research-storage@example.ac.uk']]);
   });
+  it('lets the team, and only the team, cancel an order whose change no longer applies, so the customer can order again', async () => {
+    const fixture = await changeOrder(t, 'renewal', { status: 'cold' }, RENEWAL);
+    await approve(fixture);
+    expect((await stateOf(t, fixture)).order).toBe('provisioning-failed');
+    const orderPage = `/orders/${fixture.reference}/`;
+
+    // The buyer is not offered it, and is refused: what to do is the team's call once set-up has failed.
+    const dana = await signedIn(t, 'da303');
+    expect((await dana.get(orderPage)).body).not.toContain('Cancel this order');
+    const refused = await dana.post(`${orderPage}cancel`, { _csrf: await dana.csrfFrom(orderPage) });
+    expect(refused.statusCode).toBe(409);
+    expect((await stateOf(t, fixture)).order).toBe('provisioning-failed');
+    // Finance reads, and cancels nothing.
+    const farah = await signedIn(t, 'fn601');
+    expect((await farah.post(`${orderPage}cancel`, { _csrf: await farah.csrfFrom(orderPage) })).statusCode).toBe(403);
+
+    const rosa = await signedIn(t, 'rs501');
+    expect((await rosa.get(orderPage)).body).toContain('Cancel this order');
+    expect((await rosa.get(`${orderPage}cancel`)).statusCode).toBe(200);
+    const cancelled = await rosa.post(`${orderPage}cancel`, { _csrf: await rosa.csrfFrom(orderPage) });
+    expect(cancelled.statusCode, cancelled.body.slice(0, 300)).toBe(303);
+    const state = await stateOf(t, fixture);
+    expect(state.order).toBe('cancelled');
+    expect(state.licence).toEqual({ status: 'cold', size_tb: 5, end_date: '2027-02-28' });
+    // Nothing changes the licence any more: its Data Owner may order the recovery the failure advised.
+    const alice = await signedIn(t, 'ar101');
+    const recovery = await alice.get(`/storage/licence/${fixture.licenceId}/change/recovery/`);
+    expect(recovery.statusCode).toBe(200);
+    expect(recovery.body).not.toContain('is already changing this licence');
+  });
 });

@@ -27,6 +27,9 @@ export const ORDER_TRANSITIONS = {
   'finish-provisioning': { from: ['provisioning'], to: 'completed' },
   'provisioning-failed': { from: ['provisioning'], to: 'provisioning-failed' },
   cancel: { from: ['submitted', 'awaiting-payment-check', 'awaiting-approval', 'approved'], to: 'cancelled' },
+  // The service team gives up on an order whose provisioning failed (what was made is undone, or
+  // the change no longer applies to its licence): the team only, not its customers.
+  'cancel-failed': { from: ['provisioning-failed'], to: 'cancelled' },
 } as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
 
 export type OrderTransition = keyof typeof ORDER_TRANSITIONS;

@@ -7,9 +7,15 @@ import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { findDocument } from '../payments/po-document.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
-import { isCancellable } from './order-status.ts';
 import type { OrderDetail } from './orders.repository.ts';
-import { canCancelOrder, cancelOrder, changeFinanceCode, findOrderFor, type OrdersContext } from './orders.service.ts';
+import {
+  canCancelOrder,
+  cancelOrder,
+  cancelTransitionFor,
+  changeFinanceCode,
+  findOrderFor,
+  type OrdersContext,
+} from './orders.service.ts';
 import { CancelOrderPage, OrderPage, orderPath } from './orders.views.tsx';
 
 type OrderRequest = FastifyRequest<{ Params: { reference: string } }>;
@@ -22,7 +28,7 @@ export async function ordersRoutes(
   const { orders, documents } = options;
 
   const view = (person: PersonWithRoles, order: OrderDetail) => ({
-    canCancel: isCancellable(order.status) && canCancelOrder(person, order),
+    canCancel: cancelTransitionFor(person, order) !== undefined,
     canChangePayment: canChangeFinanceCode(person, order),
   });
 
@@ -37,7 +43,7 @@ export async function ordersRoutes(
     const order = await findOrderFor(orders.db, person, request.params.reference);
     if (!canCancelOrder(person, order))
       throw new AppError('forbidden', 'Only the buyer, the Data Owner or the storage team can cancel this order.');
-    if (!isCancellable(order.status)) return reply.redirect(orderPath(order.reference), 303);
+    if (!cancelTransitionFor(person, order)) return reply.redirect(orderPath(order.reference), 303);
     return sendPage(reply, <CancelOrderPage context={pageContext(request, reply)} order={order} />);
   });
 

@@ -16,7 +16,13 @@ import { findUnusedUpload } from '../payments/po-document.ts';
 import { findVoucher, redeemVoucher, releaseVoucher, voucherProblem } from '../payments/vouchers.repository.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
-import { ORDER_STATUS_WORDS, type OrderStatus } from './order-status.ts';
+import {
+  canTransition,
+  isCancellable,
+  ORDER_STATUS_WORDS,
+  type OrderStatus,
+  type OrderTransition,
+} from './order-status.ts';
 import { orderEmail } from './orders.emails.tsx';
 import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
 import type { OrdersTable } from './orders.tables.ts';
@@ -411,6 +417,22 @@ export async function findOrderFor(db: Executor, person: PersonWithRoles, refere
 }
 
 /**
+ * How this person may cancel the order now, if at all: before provisioning starts as canCancelOrder
+ * says ('cancel'); once its provisioning has failed, only the staff who manage its service, who
+ * give up on it ('cancel-failed': the failure may say the change no longer applies).
+ */
+export function cancelTransitionFor(
+  person: PersonWithRoles,
+  order: OrderDetail,
+): Extract<OrderTransition, 'cancel' | 'cancel-failed'> | undefined {
+  if (isCancellable(order.status) && canCancelOrder(person, order)) return 'cancel';
+  if (canTransition(order.status, 'cancel-failed') && canManageService(person, order.product.service)) {
+    return 'cancel-failed';
+  }
+  return undefined;
+}
+
+/**
  * Gives back the voucher that paid for an order that will not go ahead (cancelled or rejected),
  * through `tx`, with the audit row that says why it can be used again. Nothing for other payments.
  */
@@ -428,7 +450,10 @@ export async function releaseOrderVoucher(tx: Executor, actor: Actor, order: Ord
   });
 }
 
-/** Cancels an order before provisioning starts; a new licence that was never set up is cancelled with it. */
+/**
+ * Cancels an order before provisioning starts (or, for its service's team, once provisioning has
+ * failed); a new licence that was never set up is cancelled with it.
+ */
 export async function cancelOrder(
   context: OrdersContext,
   person: PersonWithRoles,
@@ -438,8 +463,9 @@ export async function cancelOrder(
   if (!canCancelOrder(person, order)) {
     throw new AppError('forbidden', 'Only the buyer, the Data Owner or the storage team can cancel this order.');
   }
+  const transition = cancelTransitionFor(person, order) ?? 'cancel';
   await context.db.transaction().execute(async (tx) => {
-    if (!(await applyOrderTransition(tx, order.id, 'cancel', `Cancelled by ${person.displayName}`))) {
+    if (!(await applyOrderTransition(tx, order.id, transition, `Cancelled by ${person.displayName}`))) {
       const current = await findOrder(tx, { id: order.id });
       const label = current ? ORDER_STATUS_WORDS[current.status].label.toLowerCase() : 'gone';
       throw new AppError('conflict', `Order ${order.reference} can no longer be cancelled: it is ${label}.`);
