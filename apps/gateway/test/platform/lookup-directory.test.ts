@@ -258,12 +258,38 @@ describe('Lookup directory adapter', () => {
         payload: { crsid },
       });
 
-    it('is found in Lookup and added; with Lookup down, refused as unavailable and nothing written', async () => {
+    it('is found in Lookup and added; with Lookup down, the CRSid is refused for now and nothing written', async () => {
       lookup.fail(503);
       const down = await addManager('zz999');
-      expect(down.statusCode).toBe(503);
-      expect(down.json().error.message).toBe(
-        'The University directory could not be asked about zz999 just now, so nothing was changed. Try again in a few minutes.',
+      expect(down.statusCode).toBe(422);
+      expect(down.json().error.fields.crsid).toBe(
+        'The University directory could not be asked about zz999 just now. Try again in a few minutes.',
+      );
+      expect(
+        await t.database.db
+          .selectFrom('licence_managers')
+          .select('person_id')
+          .where('licence_id', '=', licenceId)
+          .execute(),
+      ).toEqual([]);
+      // Pricing new storage for them refuses the Data Owner's field the same way.
+      const priced = await t.app.inject({
+        method: 'POST',
+        url: '/api/prices',
+        headers: { authorization: `Bearer ${token}` },
+        payload: {
+          product: 'RDS',
+          sizeTb: 5,
+          termYears: 1,
+          institutionId: 'PHYS',
+          licenceName: 'New',
+          ownerCrsid: 'zz999',
+          projectName: 'data',
+        },
+      });
+      expect(priced.statusCode).toBe(422);
+      expect(priced.json().error.fields.ownerCrsid).toBe(
+        'The University directory could not be asked about zz999 just now. Try again in a few minutes.',
       );
       lookup.fail(undefined);
       const added = await addManager('zz999');

@@ -10,7 +10,7 @@ import { clearLeaverFlags } from '../lifecycle/leaver-flags.repository.ts';
 import { CRSID } from '../people/crsid.ts';
 import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
-import { addPeopleFromDirectory } from '../people/people-from-directory.ts';
+import { addPeopleFromDirectory, directoryUnreachableMessage } from '../people/people-from-directory.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { syncLicenceGroupsJob } from './licence-groups.jobs.ts';
 import { assertLicenceUnlocked } from './licence-lock.ts';
@@ -187,6 +187,17 @@ async function lockProjectForChange(
   return { id: project.id, name: project.name, quotaTb: project.quota_tb, status: project.status, licence };
 }
 
+/**
+ * Adds the person of `crsid` from the University directory if the gateway does not know them yet
+ * (someone who has not signed in), before the change's transaction; refuses the field if the
+ * directory cannot be asked just now.
+ */
+async function findInDirectory(context: Pick<MembersContext, 'db' | 'directory'>, crsid: string): Promise<void> {
+  const unreachable = await addPeopleFromDirectory(context.db, context.directory, [crsid]);
+  const [missed] = unreachable;
+  if (missed) throw invalid('crsid', directoryUnreachableMessage(missed));
+}
+
 /** A current person in the directory, or a message for the field. */
 async function directoryPerson(tx: Executor, crsidText: string, field = 'crsid'): Promise<DirectoryPerson> {
   const crsid = crsidText.trim().toLowerCase();
@@ -288,7 +299,7 @@ export async function handOverOwnership(
   licenceId: number,
   crsid: string,
 ): Promise<{ oldOwner: string; oldOwnerStays: boolean }> {
-  await addPeopleFromDirectory(context.db, context.directory, [crsid]);
+  await findInDirectory(context, crsid);
   return context.db.transaction().execute(async (tx) => {
     const licence = await lockForChange(tx, person, licenceId, 'hand-over');
     const next = await newOwnerOf(tx, licence.ownerPersonId, crsid);
@@ -339,7 +350,7 @@ export async function addDataManager(
   licenceId: number,
   crsid: string,
 ): Promise<void> {
-  await addPeopleFromDirectory(context.db, context.directory, [crsid]);
+  await findInDirectory(context, crsid);
   await context.db.transaction().execute(async (tx) => {
     const licence = await lockForChange(tx, person, licenceId, 'add-manager');
     const added = await directoryPerson(tx, crsid);
@@ -496,7 +507,7 @@ export async function addProjectMember(
   projectId: number,
   input: { crsid: string; role: string },
 ): Promise<void> {
-  await addPeopleFromDirectory(context.db, context.directory, [input.crsid]);
+  await findInDirectory(context, input.crsid);
   await context.db.transaction().execute(async (tx) => {
     const project = await lockProjectForChange(tx, person, projectId, 'change-project-members');
     // Both fields' messages at once, for the page, in the form's order (its error summary's).
@@ -644,7 +655,7 @@ export async function proposedOwner(
   crsid: string,
 ): Promise<DirectoryPerson> {
   const { db } = context;
-  await addPeopleFromDirectory(db, context.directory, [crsid]);
+  await findInDirectory(context, crsid);
   const licence = await db
     .selectFrom('licences')
     .select('owner_person_id')

@@ -208,13 +208,13 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       operationId: 'addLicenceManager',
       summary: 'Add a Data Manager (the Data Owner and Data Managers)',
       description:
-        'The person must be a current member of the University, found by CRSid (in the University directory if they have not signed in yet: 503 if it cannot be asked just now). They are emailed.',
+        'The person must be a current member of the University, found by CRSid (in the University directory if they have not signed in yet; a 422 for the crsid field if it cannot be asked just now). They are emailed.',
       tags: ['Licences'],
       params: idParams,
       body: crsidBody,
       response: licencePeople,
       status: 201,
-      errors: [...changeErrors, 'unavailable'],
+      errors: [...changeErrors],
     },
     async ({ params, body, person: caller }) => {
       await addDataManager(members, caller, params.id, body.crsid);
@@ -253,7 +253,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       params: idParams,
       body: crsidBody,
       response: licencePeople,
-      errors: [...changeErrors, 'unavailable'],
+      errors: [...changeErrors],
     },
     async ({ params, body, person: caller }) => {
       await handOverOwnership(members, caller, params.id, body.crsid);
@@ -315,7 +315,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       body: crsidBody.extend({ role: roleEnum }),
       response: projectAnswer,
       status: 201,
-      errors: [...changeErrors, 'unavailable'],
+      errors: [...changeErrors],
     },
     async ({ params, body, person: caller }) => {
       await addProjectMember(members, caller, params.id, body);

@@ -166,7 +166,7 @@ export async function ordersApi(
       tags: ['Orders'],
       body: configurationBody,
       response: priceSchema,
-      errors: ['not-found', 'unavailable'],
+      errors: ['not-found'],
     },
     async ({ body }) => {
       const c = await priced(body);
@@ -258,7 +258,7 @@ export async function ordersApi(
       }),
       response: orderSchema,
       status: 201,
-      errors: ['not-found', 'conflict', 'unavailable'],
+      errors: ['not-found', 'conflict'],
     },
     async ({ body, person }) => {
       const configuration = await priced(body);

@@ -10,7 +10,7 @@ import {
   findPeopleByCrsids,
   type Institution,
 } from '../people/people.repository.ts';
-import { addPeopleFromDirectory } from '../people/people-from-directory.ts';
+import { addPeopleFromDirectory, directoryUnreachableMessage } from '../people/people-from-directory.ts';
 import { type ConfigurationInput, type Parsed, parseConfiguration } from './purchase-configuration.ts';
 
 /** A configuration checked against the catalogue and the directory, with its price on the day. */
@@ -51,8 +51,8 @@ export async function priceConfiguration(
   const institution = await findInstitution(db, input.institutionId);
   if (!institution) errors.institutionId = 'Choose a department from the list';
   // A Data Owner or Data Manager who has not signed in yet is found in the University directory.
-  await addPeopleFromDirectory(db, context.directory, [input.ownerCrsid, ...input.managerCrsids]);
-  const { owner, managers } = await findPeople(db, input, errors);
+  const unreachable = await addPeopleFromDirectory(db, context.directory, [input.ownerCrsid, ...input.managerCrsids]);
+  const { owner, managers } = await findPeople(db, input, errors, unreachable);
   if (!institution || !owner || Object.keys(errors).length > 0) return { ok: false, errors };
 
   const unitPrice = await findPriceInForce(db, product.code, institution.customerClass, asOf);
@@ -85,12 +85,14 @@ async function findPeople(
   db: Executor,
   input: ConfigurationInput,
   errors: FieldErrors,
+  unreachable: ReadonlySet<string>,
 ): Promise<{ owner?: DirectoryPerson; managers: DirectoryPerson[] }> {
   const found = new Map(
     (await findPeopleByCrsids(db, [input.ownerCrsid, ...input.managerCrsids])).map((person) => [person.crsid, person]),
   );
   const problem = (crsid: string): string | undefined => {
     const person = found.get(crsid);
+    if (!person && unreachable.has(crsid)) return directoryUnreachableMessage(crsid);
     if (!person) return `No one with the CRSid ${crsid} is in the University directory`;
     if (person.status === 'left') return `${person.displayName} (${crsid}) has left the University`;
     return undefined;

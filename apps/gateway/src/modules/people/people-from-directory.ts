@@ -1,8 +1,12 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import { type Directory, DirectoryError } from '../../platform/directory/index.ts';
-import { AppError } from '../../platform/web/errors.ts';
 import { CRSID } from './crsid.ts';
+
+/** What a CRSid the directory could not be asked about is refused with. */
+export function directoryUnreachableMessage(crsid: string): string {
+  return `The University directory could not be asked about ${crsid} just now. Try again in a few minutes.`;
+}
 
 /**
  * Makes sure the gateway knows the people of `crsids` whom the University directory knows, before
@@ -11,31 +15,32 @@ import { CRSID } from './crsid.ts';
  * them in line, and adds nobody), so someone who has not signed in yet is looked up in the
  * directory here and, if a current member of the University, added for the caller's own checks to
  * find. CRSids already known, or not shaped like one (the caller says what is wrong with them),
- * are not looked up; nobody who has left is added.
- * Outside any transaction of the caller's, since the directory may take seconds to answer.
+ * are not looked up; nobody who has left is added. Answers the CRSids the directory could not be
+ * asked about (it did not answer), which the caller refuses with directoryUnreachableMessage, on
+ * the field, so a form keeps what was typed. Outside any transaction of the caller's, since the
+ * directory may take seconds to answer.
  */
 export async function addPeopleFromDirectory(
   db: Executor,
   directory: Directory,
   crsidTexts: readonly string[],
-): Promise<void> {
+): Promise<ReadonlySet<string>> {
   const crsids = [...new Set(crsidTexts.map((text) => text.trim().toLowerCase()))].filter((crsid) => CRSID.test(crsid));
-  if (crsids.length === 0) return;
+  const unreachable = new Set<string>();
+  if (crsids.length === 0) return unreachable;
   const known = new Set(
     (await db.selectFrom('people').select('crsid').where('crsid', 'in', crsids).execute()).map((row) => row.crsid),
   );
   const unknown = crsids.filter((crsid) => !known.has(crsid));
-  if (unknown.length === 0) return;
+  if (unknown.length === 0) return unreachable;
   const entries = await Promise.all(
     unknown.map(async (crsid) => {
       try {
         return await directory.findPerson(crsid);
       } catch (error) {
         if (!(error instanceof DirectoryError)) throw error;
-        throw new AppError(
-          'unavailable',
-          `The University directory could not be asked about ${crsid} just now, so nothing was changed. Try again in a few minutes.`,
-        );
+        unreachable.add(crsid);
+        return undefined;
       }
     }),
   );
@@ -43,7 +48,7 @@ export async function addPeopleFromDirectory(
     const entry = entries[i];
     return entry?.status === 'current' ? [{ ...entry, crsid }] : [];
   });
-  if (found.length === 0) return;
+  if (found.length === 0) return unreachable;
   // A department we do not know is left empty, as the directory sync leaves it.
   await sql`
     INSERT INTO people (crsid, display_name, email, institution_id)
@@ -58,4 +63,5 @@ export async function addPeopleFromDirectory(
     )}::jsonb) AS d(crsid text, display_name text, email text, institution_id text)
     LEFT JOIN institutions i ON i.id = d.institution_id
     ON CONFLICT (crsid) DO NOTHING`.execute(db);
+  return unreachable;
 }

@@ -70,7 +70,7 @@ export async function quotesApi(
       body: configurationBody,
       response: quoteSchema,
       status: 201,
-      errors: ['not-found', 'unavailable'],
+      errors: ['not-found'],
     },
     async ({ body, person }) => {
       const product = await productOnSale(db, body.product, today());
