@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personActor, recordAudit, systemActor } from '../../src/modules/audit/audit.repository.ts';
 import { LICENCE_STATUS_WORDS } from '../../src/modules/licences/licence-status.ts';
 import { ORDER_STATUS_WORDS } from '../../src/modules/orders/order-status.ts';
+import { generateOrders, generatePeople } from '../support/order-fixtures.ts';
 import { insertStorage, personIdOf, type StorageFixture } from '../support/storage-fixtures.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -160,6 +161,32 @@ describe('My storage: licences, orders and storage projects', () => {
     expect(figuresOf(manager.body, 'College archive')).toBe('<td>Ends today</td><td>0</td><td>£233.28');
     expect(figuresOf(manager.body, 'Old share')).toBe('<td>Not set up yet</td><td>0</td><td>None');
     expect(manager.body).toContain('In all: 3 licences, 13 TB, annual cost at your current price £503.28');
+  });
+
+  it('pages licences and orders longer than a page (100), keeping the other list’s page, and totals every licence', async () => {
+    const db = t.database.db;
+    const [id] = await generatePeople(db, 1, 'many');
+    if (id === undefined) throw new Error('no person');
+    await generateOrders(db, { count: 105, now: t.clock.now(), personIds: [id], institutionIds: ['PHYS'] });
+    const many = await as('many00001');
+    const licenceLinks = (body: string) =>
+      (body.split('id="orders"')[0]?.match(/href="\/storage\/licence\/\d+\/"/g) ?? []).length;
+    const first = await many.get('/storage/');
+    expect(first.statusCode).toBe(200);
+    expect(licenceLinks(first.body)).toBe(100);
+    expect(first.body).toContain('Page 1 of 2 (105 licences)');
+    expect(first.body).toContain('Page 1 of 2 (105 orders)');
+    expect(first.body).toContain('<a href="/storage/?licences=2" rel="next">');
+    expect(first.body).toContain('<a href="/storage/?orders=2" rel="next">');
+    expect(first.body).toContain('In all: 105 licences,');
+    const second = await many.get('/storage/?licences=2&orders=2');
+    expect(licenceLinks(second.body)).toBe(5);
+    expect(second.body).toContain('Page 2 of 2 (105 licences)');
+    expect(second.body).toContain('<a href="/storage/?orders=2" rel="prev">');
+    expect(second.body).toContain('<a href="/storage/?licences=2" rel="prev">');
+    expect(second.body).toContain('In all: 105 licences,');
+    // Someone with a page's worth or fewer sees no pages.
+    expect((await (await as('ar101')).get('/storage/')).body).not.toContain('Pages of licences');
   });
 
   it('shows someone with no place on any licence what to do next, and links to buy each product', async () => {

@@ -6,11 +6,12 @@ import { formValues } from '../../platform/web/forms.ts';
 import { PageCache } from '../../platform/web/page-cache.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
+import { pageQuery } from '../admin/manage-forms.ts';
 import { listLicenceAudit } from '../audit/audit.repository.ts';
 import { listProducts } from '../catalogue/catalogue.repository.ts';
 import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
 import { changeOptionsFor } from '../orders/change-orders.service.ts';
-import { listOrdersForPerson } from '../orders/orders.queries.ts';
+import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from '../orders/orders.queries.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { listQuotesForPerson } from '../quotes/quotes.service.ts';
 import { licenceUsage } from '../usage/usage.service.ts';
@@ -28,7 +29,12 @@ import {
   resizeStorageProject,
 } from './licence-members.service.ts';
 import { HandOverPage, licencePath, type MembersForm, projectPath } from './licence-members.views.tsx';
-import { findLicenceForPerson, findProjectForPerson, listLicencesForPerson } from './licences.repository.ts';
+import {
+  DEFAULT_LICENCE_LIMIT,
+  findLicenceForPerson,
+  findProjectForPerson,
+  listLicencesForPerson,
+} from './licences.repository.ts';
 import { LicencePage, MyStoragePage, ProjectPage } from './licences.views.tsx';
 
 /**
@@ -63,20 +69,29 @@ export async function licencesRoutes(
   app.get('/storage/', async (request, reply) => {
     const person = requirePerson(request);
     const today = clock.today().toString();
+    const query = request.query as Record<string, unknown> | undefined;
+    const pages = { licences: pageQuery.parse(query?.licences), orders: pageQuery.parse(query?.orders) };
     return myStoragePages.send(request, reply, today, async () => {
       // Four independent reads: on PostgreSQL they run side by side on the pool, not one after another.
       const [products, licences, orders, quotes] = await Promise.all([
         listProducts(db, today),
-        listLicencesForPerson(db, person.id, today),
-        listOrdersForPerson(db, person.id),
+        listLicencesForPerson(db, person.id, today, { offset: (pages.licences - 1) * DEFAULT_LICENCE_LIMIT }),
+        listOrdersForPerson(db, person.id, { offset: (pages.orders - 1) * DEFAULT_ORDER_LIMIT }),
         listQuotesForPerson(db, person.id),
       ]);
+      // The totals line counts every licence: all of them for someone with more than a page (rare).
+      const all =
+        licences.total > licences.licences.length
+          ? (await listLicencesForPerson(db, person.id, today, { limit: licences.total })).licences
+          : licences.licences;
       return (
         <MyStoragePage
           context={pageContext(request, reply)}
           products={products}
           licences={licences}
+          allLicences={all}
           orders={orders}
+          pages={pages}
           quotes={quotes}
           today={today}
         />

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
 import { ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
+import { Pagination } from '../admin/paging.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
 import { actorWords, describeChanges, entityWords, humanise } from '../audit/audit-words.ts';
 import type { CatalogueProduct } from '../catalogue/catalogue.repository.ts';
@@ -12,7 +13,7 @@ import { flagWarning } from '../lifecycle/licence-flags.ts';
 import type { ChangeOptions } from '../orders/change-orders.service.ts';
 import { ChangeLicenceSection } from '../orders/change-orders.views.tsx';
 import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS, type OrderStatus } from '../orders/order-status.ts';
-import type { OrderListing, OrderListingPage } from '../orders/orders.queries.ts';
+import { DEFAULT_ORDER_LIMIT, type OrderListing, type OrderListingPage } from '../orders/orders.queries.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.service.ts';
@@ -35,13 +36,14 @@ import {
   STORAGE_PROJECT_STATUS_WORDS,
   type StorageProjectStatus,
 } from './licence-status.ts';
-import type {
-  HeldLicence,
-  LicenceDetail,
-  LicenceListingPage,
-  PersonSummary,
-  StorageProjectDetail,
-  StorageProjectSummary,
+import {
+  DEFAULT_LICENCE_LIMIT,
+  type HeldLicence,
+  type LicenceDetail,
+  type LicenceListingPage,
+  type PersonSummary,
+  type StorageProjectDetail,
+  type StorageProjectSummary,
 } from './licences.repository.ts';
 import type { LicenceStatus } from './licences.tables.ts';
 
@@ -174,13 +176,41 @@ function PeopleList({ people, none }: { people: PersonSummary[]; none: string })
   );
 }
 
-function Showing({ shown, total, what }: { shown: number; total: number; what: string }) {
-  if (total <= shown) return null;
+export interface MyStoragePages {
+  licences: number;
+  orders: number;
+}
+
+/** The pages of one of My storage's lists, when it is longer than a page; the other list stays on its page. */
+function ListPages({
+  list,
+  total,
+  pageSize,
+  pages,
+}: {
+  list: keyof MyStoragePages;
+  total: number;
+  pageSize: number;
+  pages: MyStoragePages;
+}) {
+  if (total <= pageSize) return null;
   return (
-    <p class="hint">
-      Showing {shown} of {total} {what}.
-    </p>
+    <Pagination
+      page={pages[list]}
+      total={total}
+      what={list}
+      pageSize={pageSize}
+      href={(to) => myStoragePath({ ...pages, [list]: to })}
+    />
   );
+}
+
+/** My storage at these pages of its lists, the first pages left out of the address. */
+function myStoragePath(pages: MyStoragePages): string {
+  const query = new URLSearchParams(
+    Object.entries(pages).flatMap(([list, page]) => (page > 1 ? [[list, String(page)]] : [])),
+  ).toString();
+  return query ? `/storage/?${query}` : '/storage/';
 }
 
 function OrdersTable({
@@ -238,14 +268,21 @@ export function MyStoragePage({
   context,
   products,
   licences,
+  allLicences,
   orders,
+  pages,
   quotes,
   today,
 }: {
   context: PageContext;
   products: CatalogueProduct[];
+  /** The page of licences shown. */
   licences: LicenceListingPage;
+  /** Every licence the person holds, for the totals line. */
+  allLicences: HeldLicence[];
   orders: OrderListingPage;
+  /** The page of each list shown (1 unless the person has more than a page). */
+  pages: MyStoragePages;
   quotes: Quote[];
   /** YYYY-MM-DD, to tell valid quotes from expired ones. */
   today: string;
@@ -319,8 +356,8 @@ export function MyStoragePage({
                 ))}
               </tbody>
             </table>
-            <LicenceTotals licences={licences.licences} />
-            <Showing shown={licences.licences.length} total={licences.total} what="licences" />
+            <LicenceTotals licences={allLicences} />
+            <ListPages list="licences" total={licences.total} pageSize={DEFAULT_LICENCE_LIMIT} pages={pages} />
           </>
         )}
       </section>
@@ -335,7 +372,7 @@ export function MyStoragePage({
               Open an order to see its details, or to cancel it before the storage team starts setting up the storage.
             </p>
             <OrdersTable orders={orders.orders} caption="Your orders, newest first" showLicence />
-            <Showing shown={orders.orders.length} total={orders.total} what="orders" />
+            <ListPages list="orders" total={orders.total} pageSize={DEFAULT_ORDER_LIMIT} pages={pages} />
           </>
         )}
       </section>
