@@ -90,6 +90,18 @@ describe('who may call the CUFS API', () => {
     expect(response.statusCode).toBe(401);
   });
 
+  // The router decodes the path, so a percent-encoded 'v1' reaches the same handlers: it must meet
+  // the same check (it used to answer 200 to anyone, without a token).
+  it.each(['/%761/cost-centres/PHAA', '/v%31/gl-codes/validate?code=PHAA.GAAA', '/%76%31/projects/PHAG0042/tasks'])(
+    'refuses %s without a token, and answers it with one',
+    async (url) => {
+      const stranger = await t.app.inject({ url });
+      expect(stranger.statusCode).toBe(401);
+      expect(stranger.json().error.message).toMatch(/bearer token/);
+      expect((await t.app.inject({ url, headers: { authorization: `Bearer ${TEST_TOKEN}` } })).statusCode).toBe(200);
+    },
+  );
+
   it('refuses the dev token when it was not configured, and a malformed Authorization header', async () => {
     expect((await call('cufs-dev-token-not-for-production')).statusCode).toBe(401);
     const basic = await t.app.inject({ url: '/v1/cost-centres/PHAA', headers: { authorization: 'Basic abc' } });

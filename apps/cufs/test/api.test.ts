@@ -271,6 +271,7 @@ describe('the CUFS /v1 API before any reference data is imported', () => {
       '/v1/grants/validate?award=RG94772&project=PHAG0042&task=1.1',
       '/v1/cost-centres/PHAA',
       '/v1/projects/PHAG0042/tasks',
+      '/v%31/cost-centres/PHAA',
     ]) {
       const response = await t.app.inject({ method: 'GET', url, headers: t.auth });
       expect(response.statusCode, url).toBe(503);

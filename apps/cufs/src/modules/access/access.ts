@@ -70,7 +70,9 @@ export function createAuthenticator(access: CufsConfig['access']): Authenticate 
  */
 export function requireCallers(app: FastifyInstance, authenticate: Authenticate): void {
   app.addHook('preParsing', async (request: FastifyRequest, reply, payload) => {
-    if (!request.url.startsWith('/v1/')) return payload;
+    // The route Fastify matched, not the raw URL: the router decodes the path, so '/%761/…' and
+    // '/v%31/…' reach the /v1 routes too. (An unmatched URL has no route: its own path decides.)
+    if (!(request.routeOptions.url ?? request.url).startsWith('/v1/')) return payload;
     try {
       request.caller = await authenticate(request.headers.authorization);
     } catch (error) {

@@ -33,9 +33,10 @@ export async function codesRoutes(app: FastifyInstance, options: CodesRoutesOpti
   // gateway's nightly re-check would flag every licence): say unavailable instead, so it retries.
   // Data once imported stays (an import replaces it in one transaction), so this is asked until then.
   let imported = false;
-  // preHandler: after the caller is authenticated (access.ts), so a stranger still gets a 401.
+  // preHandler: after the caller is authenticated (access.ts), so a stranger still gets a 401. It
+  // applies to this plugin's routes only, all of them /v1, however their URL was written.
   app.addHook('preHandler', async (request, reply) => {
-    if (imported || !request.url.startsWith('/v1/')) return;
+    if (imported) return;
     imported = await reference.hasReferenceData(db);
     if (!imported) {
       const message = 'No reference data has been imported yet: no finance code can be checked';
