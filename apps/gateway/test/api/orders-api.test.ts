@@ -120,6 +120,12 @@ describe('buying storage through the JSON API', () => {
     const retried = await call('ar101', 'POST', '/api/orders', body);
     expect(retried.statusCode).toBe(201);
     expect(retried.json().reference).toBe(order.reference);
+    // The key sent again for a different purchase is refused, not answered with the first order.
+    for (const changed of [{ sizeTb: 6 }, { termYears: 1 }, { product: 'RFS' }]) {
+      const reused = await call('ar101', 'POST', '/api/orders', { ...body, ...changed });
+      expect(reused.statusCode, JSON.stringify(changed)).toBe(422);
+      expect(reused.json().error.fields.submissionKey).toContain(`was used for ${order.reference}, a different order`);
+    }
 
     const listed = await call('ar101', 'GET', '/api/orders');
     expect(listed.json().orders.map((o: { reference: string }) => o.reference)).toContain(order.reference);

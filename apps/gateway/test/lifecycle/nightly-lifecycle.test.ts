@@ -7,7 +7,7 @@ import { sendLifecycleNoticesJob } from '../../src/modules/lifecycle/lifecycle-m
 import { PROVISIONER_TOLD_AFTER } from '../../src/modules/provisioning/storage-steps.service.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { drainJobs } from '../support/jobs.ts';
-import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
+import { insertOrder, insertStorage, personIdOf } from '../support/storage-fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -160,6 +160,24 @@ describe('nightly lifecycle', () => {
       expect(await run('2027-12-31')).toMatchObject({ reminders: 0, emails: 0 });
       expect(await reminders()).toHaveLength(3);
       expect(await outbox()).toHaveLength(2);
+    });
+
+    it('skip a licence whose renewal or cancellation is in progress, but not one whose renewal was rejected', async () => {
+      const renewing = await licence('Renewing', 'ar101', '2028-01-30');
+      await insertOrder(t.database.db, renewing, { kind: 'renewal', status: 'awaiting-approval' });
+      const cancelling = await licence('Cancelling', 'ar101', '2028-01-30');
+      await insertOrder(t.database.db, cancelling, { kind: 'cancellation', status: 'awaiting-payment-check' });
+      const refused = await licence('Refused renewal', 'ar101', '2028-01-30');
+      await insertOrder(t.database.db, refused, { kind: 'renewal', status: 'rejected', statusReason: 'Wrong code' });
+      const growing = await licence('Growing', 'ar101', '2028-01-30');
+      await insertOrder(t.database.db, growing, { kind: 'increase', status: 'awaiting-approval', sizeTb: 1 });
+
+      expect(await run('2027-12-31')).toMatchObject({ reminders: 2, emails: 1 });
+      expect((await reminders()).map((row) => row.licence_id).sort()).toEqual([refused, growing].sort());
+      const [email] = await outbox();
+      expect(email?.text_body).toContain('"Refused renewal"');
+      expect(email?.text_body).toContain('"Growing"');
+      expect(email?.text_body).not.toMatch(/"Renewing"|"Cancelling"/);
     });
 
     it('a missed night still sends the reminder whose day it missed, once', async () => {

@@ -591,6 +591,48 @@ describe('change orders', () => {
       expect(badTerm.json().error.fields).toEqual({ termYears: 'Choose a term from 1 to 5 years' });
     });
 
+    it('refuses a submission key sent again for another licence or another change, instead of answering with the first order', async () => {
+      const first = await licence();
+      const second = await licence();
+      const body = {
+        kind: 'increase',
+        addTb: 1,
+        payment: { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+        acceptTerms: true,
+        termsVersion: await termsVersion(),
+        submissionKey: randomUUID(),
+      };
+      const ordered = await api('ar101', `/api/licences/${first}/changes`, body);
+      expect(ordered.statusCode, ordered.body).toBe(201);
+      const reference = ordered.json().reference;
+      // A script that reuses its key for the next licence, or for a different change of this one, was
+      // answered 201 with the first order, as if it had ordered what it asked for.
+      for (const [id, sent] of [
+        [second, body],
+        [first, { ...body, addTb: 2 }],
+        [first, { ...body, kind: 'cancellation' }],
+      ] as const) {
+        const reused = await api('ar101', `/api/licences/${id}/changes`, sent);
+        expect(reused.statusCode, reused.body).toBe(422);
+        expect(reused.json().error.fields.submissionKey).toBe(
+          `This submission key was used for ${reference}, a different order: send a new key (a fresh UUID) with each order`,
+        );
+      }
+      // Someone else's key is theirs.
+      expect((await api('bm202', `/api/licences/${first}/changes`, body)).statusCode).toBe(409);
+      // The same request again is still the retry it was.
+      const again = await api('ar101', `/api/licences/${first}/changes`, body);
+      expect(again.statusCode).toBe(201);
+      expect(again.json().reference).toBe(reference);
+      const orders = await t.database.db
+        .selectFrom('orders')
+        .select('reference')
+        .where('licence_id', 'in', [first, second])
+        .where('kind', '=', 'increase')
+        .execute();
+      expect(orders.map((o) => o.reference)).toEqual([reference]);
+    });
+
     it('refuses a voucher for a cancellation', async () => {
       const { licenceId: id } = await insertStorage(t.database.db, {
         name: 'Chemistry archive',

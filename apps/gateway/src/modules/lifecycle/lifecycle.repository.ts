@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import { currentKeepersJoin } from '../licences/licences.repository.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
+import { IN_PROGRESS_STATUSES } from '../orders/order-status.ts';
 import { recordStorageStepsOf } from '../provisioning/storage-steps.repository.ts';
 import type { LifecycleNoticeData } from './lifecycle.tables.ts';
 import type { LifecycleSettings } from './lifecycle-dates.ts';
@@ -41,7 +42,9 @@ export interface ReminderRecorded {
  * Records the reminders due as of `asOf` for active, unlocked licences: for each, the latest
  * threshold crossed since `previous` (exclusive; just `asOf` when null) and no later than its end
  * date. One already recorded for that licence, end date and threshold is skipped, so a second
- * run records nothing. Returns what was recorded now.
+ * run records nothing. A licence whose renewal or cancellation has been ordered and is in
+ * progress gets none (its people have answered; if that order is rejected or cancelled, the next
+ * threshold's reminder goes). Returns what was recorded now.
  */
 export async function recordDueReminders(
   tx: Executor,
@@ -59,6 +62,11 @@ export async function recordDueReminders(
         AND l.end_date > ${from}::date + t.days
         AND l.end_date <= ${asOf}::date + t.days
       WHERE l.locked_at IS NULL AND l.end_date >= ${asOf}::date
+        AND NOT EXISTS (
+          SELECT 1 FROM orders o
+          WHERE o.licence_id = l.id AND o.kind IN ('renewal', 'cancellation')
+            AND o.status IN (${sql.join(IN_PROGRESS_STATUSES.map((status) => sql.lit(status)))})
+        )
       ORDER BY l.id, t.days
     )
     INSERT INTO licence_reminders (licence_id, end_date, days, sent_on)

@@ -28,6 +28,7 @@ import {
   insertOrder,
   type OrdersContext,
   SubmissionRefused,
+  type SubmissionTarget,
   type SubmittedPayment,
   submitOnce,
   takePayment,
@@ -287,6 +288,19 @@ export interface ChangeSubmission {
   submissionKey: string;
 }
 
+/** What a change submission orders: its licence and kind, and the TB added or the term it names. */
+export function changeTarget(submission: Pick<ChangeSubmission, 'licenceId' | 'kind' | 'choice'>): SubmissionTarget {
+  const { licenceId, kind, choice } = submission;
+  // The page sends the numbers as text; one that is not a whole number is not compared.
+  const whole = (value: unknown) => {
+    const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    return typeof number === 'number' && Number.isInteger(number) ? number : undefined;
+  };
+  if (kind === 'increase') return { kind, licenceId, sizeTb: whole(choice.addTb) };
+  if (kind === 'renewal' || kind === 'recovery') return { kind, licenceId, termYears: whole(choice.termYears) };
+  return { kind, licenceId };
+}
+
 /**
  * Submits a change order in one transaction: the licence read FOR UPDATE (so two changes of one
  * licence happen one after the other, and a lock taken a moment earlier is respected), who and
@@ -298,7 +312,7 @@ export async function submitChangeOrder(
   buyer: PersonWithRoles,
   submission: ChangeSubmission,
 ): Promise<{ reference: string; created: boolean }> {
-  return submitOnce(context, buyer, submission, async (tx, checked) => {
+  return submitOnce(context, buyer, { ...submission, what: changeTarget(submission) }, async (tx, checked) => {
     const { kind, payment } = submission;
     const today = context.clock.today().toString();
     const licence = await licenceForChange(tx, buyer, submission.licenceId, kind, today, { forUpdate: true });

@@ -10,7 +10,7 @@ import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-deta
 import type { PaymentMethod } from '../payments/payments.tables.ts';
 import { PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
-import { licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
+import { changeTarget, licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
 import { CHANGE_KINDS, changePaymentMethods } from './change-pricing.ts';
 import { ORDER_STATUS_WORDS, ORDER_STATUSES } from './order-status.ts';
 import { listOrdersForPerson } from './orders.queries.ts';
@@ -19,6 +19,7 @@ import {
   cancelOrder,
   findOrderFor,
   type OrdersContext,
+  replayedSubmission,
   SubmissionRefused,
   type SubmittedPayment,
   submitNewOrder,
@@ -245,7 +246,7 @@ export async function ordersApi(
       operationId: 'submitOrder',
       summary: 'Order new storage and pay for it',
       description:
-        'The same checks as the pages: the configuration, the payment (a finance code is checked with CUFS; if CUFS cannot answer, the order waits in awaiting-payment-check and is re-checked in the background), and the terms. Send a fresh submissionKey (a UUID) per order: sending the same key again answers with the order it made, so a retried request never orders twice.',
+        'The same checks as the pages: the configuration, the payment (a finance code is checked with CUFS; if CUFS cannot answer, the order waits in awaiting-payment-check and is re-checked in the background), and the terms. Send a fresh submissionKey (a UUID) per order: sending the same key again answers with the order it made, so a retried request never orders twice; the same key with a different order (product, size or term) is a 422 for submissionKey.',
       tags: ['Orders'],
       body: configurationBody.extend({
         payment: paymentBody,
@@ -396,7 +397,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       operationId: 'submitLicenceChange',
       summary: 'Order a change of a licence you own or manage, and pay for it',
       description:
-        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage (a cancellation costs nothing and takes no voucher). Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made.',
+        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage (a cancellation costs nothing and takes no voucher). Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made; the same key for another licence or another change is a 422 for submissionKey.',
       tags: ['Licences'],
       params: idParams,
       body: changeChoice.extend({
@@ -411,9 +412,13 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       errors: ['not-found', 'forbidden', 'conflict'],
     },
     async ({ params, body, person }) => {
-      // A repeated key replays the first answer, even though the licence now has a change in progress.
+      // A repeated key replays the first answer, even though the licence now has a change in progress
+      // (the same key for another change, or for someone else's order, is refused).
       const earlier = await findOrder(db, { submissionKey: body.submissionKey });
-      if (earlier && earlier.buyer.id === person.id) return orderToApi(earlier);
+      if (earlier) {
+        replayedSubmission(earlier, person, changeTarget({ licenceId: params.id, kind: body.kind, choice: body }));
+        return orderToApi(earlier);
+      }
       const licence = await licenceForChange(db, person, params.id, body.kind, today());
       const terms = await findCurrentTerms(db, licence.product.service, today());
       if (body.termsVersion !== terms.version) {

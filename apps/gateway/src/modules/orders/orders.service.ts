@@ -20,6 +20,7 @@ import {
   canTransition,
   isCancellable,
   ORDER_STATUS_WORDS,
+  type OrderKind,
   type OrderStatus,
   type OrderTransition,
 } from './order-status.ts';
@@ -71,9 +72,24 @@ export async function submitNewOrder(
   buyer: PersonWithRoles,
   submission: NewOrderSubmission,
 ): Promise<{ reference: string; created: boolean }> {
-  return submitOnce(context, buyer, submission, (tx, checked) =>
+  const c = submission.configuration;
+  const what = { kind: 'new', productCode: c.product.code, sizeTb: c.sizeTb, termYears: c.termYears } as const;
+  return submitOnce(context, buyer, { ...submission, what }, (tx, checked) =>
     insertNewOrder(context, tx, buyer, submission, checked),
   );
+}
+
+/**
+ * What a submission orders, to tell a retry (the same key for the same order) from a key sent
+ * again for something else: the kind, and whichever of the licence, product, size and term the
+ * submission names (an increase's size is the TB added).
+ */
+export interface SubmissionTarget {
+  kind: OrderKind;
+  licenceId?: number;
+  productCode?: string;
+  sizeTb?: number;
+  termYears?: number;
 }
 
 /**
@@ -85,24 +101,44 @@ export async function submitNewOrder(
 export async function submitOnce(
   context: OrdersContext,
   buyer: PersonWithRoles,
-  submission: { submissionKey: string; payment: SubmittedPayment },
+  submission: { submissionKey: string; payment: SubmittedPayment; what: SubmissionTarget },
   insert: (tx: Executor, checked: CheckedPayment) => Promise<string>,
 ): Promise<{ reference: string; created: boolean }> {
   const existing = await findOrder(context.db, { submissionKey: submission.submissionKey });
-  if (existing) return ownSubmission(existing, buyer);
+  if (existing) return replayedSubmission(existing, buyer, submission.what);
   const checked = await checkPaymentBeforeSubmitting(context, submission.payment);
   try {
     const reference = await context.db.transaction().execute((tx) => insert(tx, checked));
     return { reference, created: true };
   } catch (error) {
     const winner = await findOrder(context.db, { submissionKey: submission.submissionKey });
-    if (winner) return ownSubmission(winner, buyer);
+    if (winner) return replayedSubmission(winner, buyer, submission.what);
     throw error;
   }
 }
 
-function ownSubmission(order: OrderDetail, buyer: PersonWithRoles): { reference: string; created: boolean } {
+/**
+ * The order a submission key already made, answered again for a retry of the same submission. The
+ * key of someone else's order is a conflict; the buyer's key sent again for a different order (another
+ * licence, kind, product, size or term) is refused rather than answered with the first order, which
+ * a script would take for the one it asked for.
+ */
+export function replayedSubmission(
+  order: OrderDetail,
+  buyer: PersonWithRoles,
+  what: SubmissionTarget,
+): { reference: string; created: boolean } {
   if (order.buyer.id !== buyer.id) throw new AppError('conflict', 'This form has already been used; start again.');
+  const same =
+    order.kind === what.kind &&
+    (what.licenceId === undefined || order.licence.id === what.licenceId) &&
+    (what.productCode === undefined || order.product.code === what.productCode) &&
+    (what.sizeTb === undefined || order.sizeTb === what.sizeTb) &&
+    (what.termYears === undefined || order.termYears === what.termYears);
+  if (!same) {
+    const message = `This submission key was used for ${order.reference}, a different order: send a new key (a fresh UUID) with each order`;
+    throw new AppError('unprocessable', message, { submissionKey: message });
+  }
   return { reference: order.reference, created: false };
 }
 
