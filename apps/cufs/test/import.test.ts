@@ -143,6 +143,46 @@ describe('importing CUFS extracts', () => {
     expect(await database.db.selectFrom('cost_centres').select('code').execute()).toEqual([]);
   });
 
+  // A first import of an empty data set used to succeed: the service then looked ready and
+  // answered every such code unknown, which the gateway takes for closed.
+  it('refuses an empty file, and a first import with a data set of no rows; later, no rows keep what is loaded', async () => {
+    await writeFile(path.join(dir, 'awards.csv'), '');
+    await edit(dir, 'tasks.csv', (text) => `${text.split('\n')[0]}\n`);
+    const outcome = await importReferenceData(database.db, new CsvFolderConnector(dir));
+    expect(!outcome.ok && outcome.badRows).toEqual([
+      { source: 'awards.csv', line: 0, message: 'awards.csv is empty: it has not even a header row' },
+      { source: 'tasks.csv', line: 0, message: 'tasks.csv has no rows, and no tasks are loaded yet' },
+    ]);
+    expect(await database.db.selectFrom('import_runs').selectAll().execute()).toEqual([]);
+
+    await cp(path.join(SAMPLE_DATA_DIR, 'awards.csv'), path.join(dir, 'awards.csv'));
+    await cp(path.join(SAMPLE_DATA_DIR, 'tasks.csv'), path.join(dir, 'tasks.csv'));
+    expect((await importReferenceData(database.db, new CsvFolderConnector(dir))).ok).toBe(true);
+    await edit(dir, 'tasks.csv', (text) => `${text.split('\n')[0]}\n`);
+    const later = await importReferenceData(database.db, new CsvFolderConnector(dir));
+    expect(later.ok && later.counts.tasks).toEqual({ inserted: 0, updated: 0, unchanged: 0 });
+    expect(await database.db.selectFrom('tasks').select('task_number').execute()).toHaveLength(8);
+  });
+
+  it('refuses text that is not UTF-8 (a Latin-1 extract) or holds NUL, instead of loading it garbled or failing', async () => {
+    const costCentres = await readFile(path.join(dir, 'cost_centres.csv'), 'utf8');
+    await writeFile(
+      path.join(dir, 'cost_centres.csv'),
+      Buffer.from(costCentres.replace('Physics: general', 'Physique générale'), 'latin1'),
+    );
+    await edit(dir, 'awards.csv', (text) => text.replace('UKRI EPSRC', 'UKRI\u0000EPSRC'));
+    const outcome = await importReferenceData(database.db, new CsvFolderConnector(dir));
+    expect(!outcome.ok && outcome.badRows).toEqual([
+      {
+        source: 'cost_centres.csv',
+        line: 2,
+        message: expect.stringMatching(/^name is not UTF-8 text: save the extract as UTF-8 \(got "Physique g/),
+      },
+      { source: 'awards.csv', line: 2, message: expect.stringMatching(/^sponsor must not contain a NUL character/) },
+    ]);
+    for (const table of TABLES) expect(await database.db.selectFrom(table).selectAll().execute(), table).toEqual([]);
+  });
+
   it('accepts a project whose award was loaded by an earlier import', async () => {
     await importReferenceData(database.db, new CsvFolderConnector(dir));
     const only: Partial<Record<Dataset, SourceRecord[]>> = {

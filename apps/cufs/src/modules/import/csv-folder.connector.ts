@@ -26,6 +26,7 @@ export class CsvFolderConnector implements ReferenceDataConnector {
     const file = path.join(this.folder, source);
     if (!existsSync(file)) throw new ExtractError(source, 0, `${source} is missing from ${this.folder}`);
     const expected = DATASET_COLUMNS[dataset];
+    const seen = { header: false };
     const parser = createReadStream(file).pipe(
       parse({
         bom: true,
@@ -43,6 +44,7 @@ export class CsvFolderConnector implements ReferenceDataConnector {
             ].filter(Boolean);
             throw new ExtractError(source, 1, `the header row has ${problems.join(' and ')}`);
           }
+          seen.header = true;
           return names;
         },
       }),
@@ -54,6 +56,8 @@ export class CsvFolderConnector implements ReferenceDataConnector {
       }>) {
         yield { line: info.lines, values: record };
       }
+      // A zero-byte (or blank) file is a failed export, not an extract without rows.
+      if (!seen.header) throw new ExtractError(source, 0, `${source} is empty: it has not even a header row`);
     } catch (error) {
       if (error instanceof ExtractError) throw error;
       if (error instanceof CsvError) {

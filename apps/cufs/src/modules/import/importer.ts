@@ -42,6 +42,7 @@ export async function importReferenceData(
   // A reference into a data set that has bad rows cannot be judged: report those rows first.
   const faulty = new Set(badRows.map((bad) => bad.source));
   badRows.push(...(await danglingReferences(db, connector, located, faulty)));
+  badRows.push(...(await emptyFirstLoads(db, connector, located, faulty)));
   if (badRows.length > 0) return { ok: false, badRows: badRows.sort(bySourceOrder(connector)) };
 
   const counts: ImportCounts = {};
@@ -154,6 +155,28 @@ async function danglingReferences(
         line,
         message: `project_number ${row.project_number} is not in projects and not already loaded`,
       });
+  return badRows;
+}
+
+/**
+ * A data set with no rows while none of it is loaded yet: the import would make the service ready
+ * (it answers once an import has run) while it knows no code of that kind, so every such code
+ * would be answered unknown, which a caller takes for closed. A later extract without rows is
+ * harmless (rows missing from an extract are kept).
+ */
+async function emptyFirstLoads(
+  db: Executor,
+  connector: ReferenceDataConnector,
+  located: LocatedRows,
+  faultySources: Set<string>,
+): Promise<BadRow[]> {
+  const badRows: BadRow[] = [];
+  for (const dataset of DATASETS) {
+    const source = connector.sourceName(dataset);
+    if (located[dataset].length > 0 || faultySources.has(source)) continue;
+    const loaded = await db.selectFrom(dataset).select(sql<number>`1`.as('one')).limit(1).executeTakeFirst();
+    if (!loaded) badRows.push({ source, line: 0, message: `${source} has no rows, and no ${dataset} are loaded yet` });
+  }
   return badRows;
 }
 

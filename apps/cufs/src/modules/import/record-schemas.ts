@@ -10,7 +10,15 @@ const code = (pattern: RegExp, description: string) =>
     .trim()
     .transform((value) => value.toUpperCase())
     .pipe(z.string().regex(pattern, `must be ${description}`));
-const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+// A file in another encoding (Windows-1252, Latin-1) is read as UTF-8 with each bad byte replaced
+// by U+FFFD: refused, not loaded with its accented letters lost. PostgreSQL text cannot hold NUL.
+const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .refine((value) => !value.includes('\uFFFD'), 'is not UTF-8 text: save the extract as UTF-8')
+  .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');
 const status = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
