@@ -183,6 +183,29 @@ describe('importing CUFS extracts', () => {
     for (const table of TABLES) expect(await database.db.selectFrom(table).selectAll().execute(), table).toEqual([]);
   });
 
+  // Such a row used to stop the file: only the first was reported, and no row after it was checked.
+  it('reports every row with too few or too many values, and still checks the rows after them', async () => {
+    await edit(dir, 'cost_centres.csv', (text) =>
+      text
+        .replace(
+          'PHAA,Physics: general,Department of Physics,open,2000-08-01,',
+          'PHAA,Physics: general,open,2000-08-01,',
+        )
+        .replace('GEAA,Genetics: general,Department of Genetics,open,2000-08-01,', '$&,2030-01-01')
+        .replace(
+          'UIAA,UIS: general,University Information Services,open,',
+          'UIAA,UIS: general,University Information Services,shut,',
+        ),
+    );
+    const outcome = await importReferenceData(database.db, new CsvFolderConnector(dir));
+    expect(!outcome.ok && outcome.badRows).toEqual([
+      { source: 'cost_centres.csv', line: 2, message: 'has 5 values where the header has 6 columns' },
+      { source: 'cost_centres.csv', line: 7, message: 'has 7 values where the header has 6 columns' },
+      { source: 'cost_centres.csv', line: 10, message: 'status must be one of open, closed (got "shut")' },
+    ]);
+    expect(await database.db.selectFrom('cost_centres').select('code').execute()).toEqual([]);
+  });
+
   it('accepts a project whose award was loaded by an earlier import', async () => {
     await importReferenceData(database.db, new CsvFolderConnector(dir));
     const only: Partial<Record<Dataset, SourceRecord[]>> = {

@@ -21,6 +21,11 @@ export interface SourceRecord {
   /** The line (CSV) or row number (query) of the record, for error messages. */
   line: number;
   values: Record<string, string>;
+  /**
+   * What is wrong with the record as the source holds it (e.g. a CSV row with more or fewer values
+   * than the header has columns): reported at its line instead of checking its values.
+   */
+  problem?: string;
 }
 
 /** A fault in the source itself (missing file, broken quoting, wrong columns), at a place in it. */

@@ -32,6 +32,9 @@ export class CsvFolderConnector implements ReferenceDataConnector {
         bom: true,
         trim: true,
         skip_empty_lines: true,
+        // A row with too few or too many values is reported at its line (below), and the rows after
+        // it are still read and checked, instead of the file stopping at the first such row.
+        relax_column_count: true,
         info: true,
         columns: (header: string[]) => {
           const names = header.map((name) => name.trim().toLowerCase());
@@ -52,9 +55,12 @@ export class CsvFolderConnector implements ReferenceDataConnector {
     try {
       for await (const { record, info } of parser as AsyncIterable<{
         record: Record<string, string>;
-        info: { lines: number };
+        info: { lines: number; columns: unknown[]; error?: { record: string[] } };
       }>) {
-        yield { line: info.lines, values: record };
+        const problem = info.error
+          ? `has ${info.error.record.length} values where the header has ${info.columns.length} columns`
+          : undefined;
+        yield { line: info.lines, values: record, ...(problem ? { problem } : {}) };
       }
       // A zero-byte (or blank) file is a failed export, not an extract without rows.
       if (!seen.header) throw new ExtractError(source, 0, `${source} is empty: it has not even a header row`);

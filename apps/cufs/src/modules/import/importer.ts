@@ -77,6 +77,10 @@ async function readDataset(
     for await (const record of connector.read(dataset)) {
       count++;
       if (count % PROGRESS_EVERY === 0) onProgress({ phase: 'reading', source, rows: count, finished: false });
+      if (record.problem) {
+        badRows.push({ source, line: record.line, message: record.problem });
+        continue;
+      }
       const parsed = schema.safeParse(record.values);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
