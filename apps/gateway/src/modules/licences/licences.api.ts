@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError } from '../../platform/web/errors.ts';
-import { apiRoute } from '../../platform/web/openapi.ts';
+import { apiRoute, pageFields, pageQuery } from '../../platform/web/openapi.ts';
 import {
   addDataManager,
   addProjectMember,
@@ -15,6 +15,7 @@ import {
 } from './licence-members.service.ts';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
 import {
+  DEFAULT_LICENCE_LIMIT,
   findLicenceForPerson,
   findProjectForPerson,
   type LicenceListing,
@@ -81,11 +82,12 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       operationId: 'listLicences',
       summary: 'The licences you own, manage or use a project of',
       tags: ['Licences'],
-      response: z.object({ total: z.int(), licences: z.array(licenceListing) }),
+      query: pageQuery(DEFAULT_LICENCE_LIMIT),
+      response: z.object({ ...pageFields, licences: z.array(licenceListing) }),
     },
-    async ({ person: caller }) => {
-      const page = await listLicencesForPerson(db, caller.id, options.clock.today().toString());
-      return { total: page.total, licences: page.licences.map(listing) };
+    async ({ person: caller, query }) => {
+      const page = await listLicencesForPerson(db, caller.id, options.clock.today().toString(), query);
+      return { total: page.total, ...query, licences: page.licences.map(listing) };
     },
   );
 

@@ -231,12 +231,12 @@ export async function listLicencesForPerson(
   today: string,
   page: { limit?: number; offset?: number } = {},
 ): Promise<LicenceListingPage> {
-  const rows = await selectLicencesHeldBy(db, {
-    personId,
-    today,
-    limit: page.limit ?? DEFAULT_LICENCE_LIMIT,
-    offset: page.offset ?? 0,
-  });
+  const offset = page.offset ?? 0;
+  const rows = await selectLicencesHeldBy(db, { personId, today, limit: page.limit ?? DEFAULT_LICENCE_LIMIT, offset });
+  // A page past the last one has no row to carry the total: the first row has it.
+  const total =
+    rows[0]?.total ??
+    (offset > 0 ? (await selectLicencesHeldBy(db, { personId, today, limit: 1, offset: 0 }))[0]?.total : 0);
   return {
     licences: rows.map((row) => ({
       ...toListing(row, personId),
@@ -249,7 +249,7 @@ export async function listLicencesForPerson(
         pencePerTbYear: row.pence_per_tb_year,
       }),
     })),
-    total: rows[0]?.total ?? 0,
+    total: total ?? 0,
   };
 }
 

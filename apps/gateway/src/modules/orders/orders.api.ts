@@ -4,7 +4,7 @@ import type { Directory } from '../../platform/directory/index.ts';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { unprocessable } from '../../platform/web/forms.ts';
-import { apiRoute } from '../../platform/web/openapi.ts';
+import { apiRoute, pageFields, pageQuery } from '../../platform/web/openapi.ts';
 import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-details.ts';
 import type { PaymentMethod } from '../payments/payments.tables.ts';
@@ -13,7 +13,7 @@ import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { changeTarget, licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
 import { CHANGE_KINDS, changePaymentMethods } from './change-pricing.ts';
 import { ORDER_STATUS_WORDS, ORDER_STATUSES } from './order-status.ts';
-import { listOrdersForPerson } from './orders.queries.ts';
+import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from './orders.queries.ts';
 import { findOrder, type OrderDetail } from './orders.repository.ts';
 import {
   cancelOrder,
@@ -183,8 +183,9 @@ export async function ordersApi(
       operationId: 'listOrders',
       summary: 'The orders you bought, or of licences you own or manage, newest first',
       tags: ['Orders'],
+      query: pageQuery(DEFAULT_ORDER_LIMIT),
       response: z.object({
-        total: z.int(),
+        ...pageFields,
         orders: z.array(
           z.object({
             reference: z.string(),
@@ -200,10 +201,11 @@ export async function ordersApi(
         ),
       }),
     },
-    async ({ person }) => {
-      const { orders: rows, total } = await listOrdersForPerson(db, person.id);
+    async ({ person, query }) => {
+      const { orders: rows, total } = await listOrdersForPerson(db, person.id, query);
       return {
         total,
+        ...query,
         orders: rows.map((row) => ({
           reference: row.reference,
           kind: row.kind,

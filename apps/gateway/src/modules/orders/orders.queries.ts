@@ -82,12 +82,12 @@ export async function listOrdersForPerson(
   personId: number,
   page: { limit?: number; offset?: number } = {},
 ): Promise<OrderListingPage> {
-  const rows = await selectOrdersOfPerson(db, {
-    personId,
-    limit: page.limit ?? DEFAULT_ORDER_LIMIT,
-    offset: page.offset ?? 0,
-  });
-  return { orders: rows.map(toListing), total: rows[0]?.total ?? 0 };
+  const offset = page.offset ?? 0;
+  const rows = await selectOrdersOfPerson(db, { personId, limit: page.limit ?? DEFAULT_ORDER_LIMIT, offset });
+  // A page past the last one has no row to carry the total: the first row has it.
+  const total =
+    rows[0]?.total ?? (offset > 0 ? (await selectOrdersOfPerson(db, { personId, limit: 1, offset: 0 }))[0]?.total : 0);
+  return { orders: rows.map(toListing), total: total ?? 0 };
 }
 
 // Prepared: My storage asks it on every view.

@@ -46,6 +46,36 @@ export interface ApiOperation<
   errors?: AppErrorCode[];
 }
 
+/**
+ * The query of a list answered in pages: `limit` (1 to `max`; `max` when left out) and `offset`
+ * (from 0). Its answer carries `total`, `limit` and `offset` (pageFields), so a caller reads
+ * on until offset + limit reaches total.
+ */
+export function pageQuery(max: number) {
+  return z.object({
+    limit: z.coerce
+      .number()
+      .int('The limit is a whole number')
+      .min(1, 'The limit is at least 1')
+      .max(max, `The limit is at most ${max}`)
+      .default(max)
+      .describe(`How many to answer with, 1 to ${max}.`),
+    offset: z.coerce
+      .number()
+      .int('The offset is a whole number')
+      .min(0, 'The offset is at least 0')
+      .default(0)
+      .describe('How many to skip, from the first.'),
+  });
+}
+
+/** The paging fields of a list's answer: how many there are in all, and the page answered. */
+export const pageFields = {
+  total: z.int().describe('How many there are in all, on every page.'),
+  limit: z.int(),
+  offset: z.int(),
+};
+
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 export interface ApiInput<Params, Query, Body> {

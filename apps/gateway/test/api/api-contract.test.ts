@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { dereference } from '@readme/openapi-parser';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
+import { startTestAppWithCufs } from '../support/cufs.ts';
+import { SAMPLE_PDF } from '../support/purchase.ts';
+import { insertStorage } from '../support/storage-fixtures.ts';
+import type { TestApp } from '../support/test-app.ts';
+
+type Operation = { responses: Record<string, { content?: Record<string, { schema: object }> }> };
+type Document = { paths: Record<string, Record<string, Operation>> };
+
+/**
+ * Real answers of the API, each checked against /api/openapi.json: its status is one the document
+ * lists for the operation, and its body fits that status's schema (the Error schema for failures).
+ */
+describe('the JSON API answers as its OpenAPI document says', () => {
+  let t: TestApp;
+  let document: Document;
+  const tokens: Record<string, string> = {};
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+
+  beforeAll(async () => {
+    t = await startTestAppWithCufs();
+    for (const crsid of ['ar101', 'bm202', 'da303', 'rs501']) {
+      const person = await t.database.db
+        .selectFrom('people')
+        .select(['id', 'crsid'])
+        .where('crsid', '=', crsid)
+        .executeTakeFirstOrThrow();
+      tokens[crsid] = (
+        await createAccessToken(t.database.db, t.clock, person, { name: 'contract', lifetime: 30 })
+      ).token;
+    }
+    document = (await dereference(
+      structuredClone((await t.app.inject('/api/openapi.json')).json()),
+    )) as unknown as Document;
+  });
+  afterAll(() => t?.close());
+
+  /** What is wrong with an answer, by the document: undefined when nothing is. */
+  function disagreement(method: string, url: string, response: LightMyRequestResponse): string | undefined {
+    const path = url.split('?')[0] as string;
+    const template = Object.keys(document.paths).find((candidate) =>
+      new RegExp(`^${candidate.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path),
+    );
+    const operation = template ? document.paths[template]?.[method.toLowerCase()] : undefined;
+    if (!operation) return `${method} ${path} is not in the document`;
+    const documented = operation.responses[String(response.statusCode)];
+    if (!documented) return `${response.statusCode} is not a documented answer of ${method} ${template}`;
+    const schema = documented.content?.['application/json']?.schema;
+    if (!schema) return `${response.statusCode} of ${method} ${template} has no JSON schema`;
+    if (!response.headers['content-type']?.toString().startsWith('application/json')) {
+      return `${response.statusCode} is ${response.headers['content-type']}, not JSON`;
+    }
+    return ajv.validate(schema, response.json()) ? undefined : ajv.errorsText(ajv.errors);
+  }
+
+  async function call(
+    crsid: string,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: object | string | Buffer,
+    headers: Record<string, string> = {},
+  ) {
+    const response = await t.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${tokens[crsid]}`, ...headers },
+      ...(payload === undefined ? {} : { payload }),
+    });
+    expect(disagreement(method, url, response), `${method} ${url} → ${response.statusCode} ${response.body}`).toBe(
+      undefined,
+    );
+    return response;
+  }
+
+  const configuration = {
+    product: 'RDS',
+    sizeTb: 5,
+    termYears: 3,
+    institutionId: 'PHYS',
+    licenceName: 'Contract licence',
+    ownerCrsid: 'ar101',
+    managerCrsids: ['bm202'],
+    projectName: 'contract',
+  };
+
+  it('for buying storage, its quotes and orders, and their refusals', async () => {
+    await call('ar101', 'GET', '/api/me');
+    await call('ar101', 'GET', '/api/products');
+    await call('ar101', 'GET', '/api/products/rds');
+    await call('ar101', 'GET', '/api/products/NOPE');
+    await call('ar101', 'POST', '/api/prices', configuration);
+    await call('ar101', 'POST', '/api/prices', { ...configuration, sizeTb: 2 ** 40, termYears: '3' });
+    await call('ar101', 'POST', '/api/prices', { ...configuration, product: 'NOPE' });
+    const quote = await call('ar101', 'POST', '/api/quotes', configuration);
+    await call('ar101', 'GET', '/api/quotes');
+    await call('ar101', 'GET', `/api/quotes/${quote.json().reference}`);
+    await call('bm202', 'GET', `/api/quotes/${quote.json().reference}`);
+    const upload = await call('ar101', 'POST', '/api/documents?fileName=po.pdf', SAMPLE_PDF, {
+      'content-type': 'application/pdf',
+    });
+    await call('ar101', 'POST', '/api/documents', Buffer.from('not a PDF'), { 'content-type': 'application/pdf' });
+    const order = await call('ar101', 'POST', '/api/orders', {
+      ...configuration,
+      payment: { method: 'purchase-order', poNumber: 'P1234567', documentId: upload.json().id },
+      acceptTerms: true,
+      termsVersion: '2026-08',
+      quoteReference: quote.json().reference,
+      submissionKey: randomUUID(),
+    });
+    expect(order.statusCode).toBe(201);
+    const reference = order.json().reference;
+    await call('ar101', 'POST', '/api/orders', { ...configuration, payment: { method: 'cash' } });
+    await call('ar101', 'GET', '/api/orders');
+    await call('ar101', 'GET', `/api/orders/${reference}`);
+    await call('da303', 'GET', `/api/orders/${reference}`);
+    await call('ar101', 'GET', '/api/orders/nonsense');
+    await call('bm202', 'POST', `/api/orders/${reference}/cancel`);
+    await call('ar101', 'POST', `/api/orders/${reference}/cancel`);
+    await call('ar101', 'POST', `/api/orders/${reference}/cancel`);
+  });
+
+  it('for licences, their changes, people and storage projects', async () => {
+    const { licenceId: id, projectIds } = await insertStorage(t.database.db, {
+      name: 'Contract active',
+      owner: 'ar101',
+      managers: ['bm202'],
+      status: 'active',
+      startDate: '2026-08-01',
+      endDate: '2027-07-31',
+      sizeTb: 10,
+      projects: [{ name: 'first', quotaTb: 5, status: 'active' }],
+      order: { status: 'completed' },
+    });
+    const project = projectIds[0] as number;
+    await call('ar101', 'GET', '/api/licences');
+    await call('ar101', 'GET', `/api/licences/${id}`);
+    await call('da303', 'GET', `/api/licences/${id}`);
+    await call('ar101', 'GET', '/api/licences/abc');
+    await call('ar101', 'GET', `/api/projects/${project}`);
+    await call('ar101', 'POST', `/api/licences/${id}/changes/price`, { kind: 'increase', addTb: 2 });
+    await call('ar101', 'POST', `/api/licences/${id}/changes/price`, { kind: 'renewal', termYears: 2 });
+    await call('ar101', 'POST', `/api/licences/${id}/changes/price`, { kind: 'recovery', termYears: 1 });
+    await call('ar101', 'POST', `/api/licences/${id}/changes/price`, { kind: 'increase', addTb: 10 ** 12 });
+    await call('rs501', 'POST', `/api/licences/${id}/changes/price`, { kind: 'cancellation' });
+    await call('ar101', 'POST', `/api/licences/${id}/changes`, {
+      kind: 'renewal',
+      termYears: 1,
+      payment: { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+      acceptTerms: true,
+      termsVersion: '2026-08',
+      submissionKey: randomUUID(),
+    });
+    await call('ar101', 'POST', `/api/licences/${id}/managers`, { crsid: 'da303' });
+    await call('ar101', 'POST', `/api/licences/${id}/managers`, { crsid: 'zz999' });
+    await call('ar101', 'DELETE', `/api/licences/${id}/managers/da303`);
+    await call('ar101', 'DELETE', `/api/licences/${id}/managers/ar101`);
+    await call('ar101', 'POST', `/api/licences/${id}/projects`, { name: 'second', quotaTb: 2 });
+    await call('ar101', 'POST', `/api/licences/${id}/projects`, { name: 'third', quotaTb: 2 ** 31 });
+    await call('ar101', 'PATCH', `/api/projects/${project}`, { quotaTb: 4 });
+    await call('ar101', 'POST', `/api/projects/${project}/members`, { crsid: 'da303', role: 'project-data-user' });
+    await call('ar101', 'DELETE', `/api/projects/${project}/members/da303/project-data-user`);
+    await call('ar101', 'POST', `/api/licences/${id}/owner`, { crsid: 'bm202' });
+    await call('rs501', 'POST', '/api/usage-readings', {
+      readings: [{ path: '/rds/nowhere', readOn: '2026-11-27', usedBytes: 5 }],
+    });
+    await call('ar101', 'POST', '/api/usage-readings', { readings: [] });
+  });
+
+  it('pages the lists of orders and licences: limit and offset, with the same total on every page', async () => {
+    for (const name of ['Paged one', 'Paged two', 'Paged three']) {
+      await insertStorage(t.database.db, { name, owner: 'da303', institutionId: 'CHEM' });
+    }
+    const references: string[] = [];
+    for (const offset of [0, 2]) {
+      const page = await call('da303', 'GET', `/api/orders?limit=2&offset=${offset}`);
+      expect(page.json()).toMatchObject({ total: 3, limit: 2, offset });
+      references.push(...page.json().orders.map((o: { reference: string }) => o.reference));
+    }
+    expect(new Set(references).size).toBe(3);
+    expect((await call('da303', 'GET', '/api/orders')).json()).toMatchObject({ total: 3, limit: 100, offset: 0 });
+    // A page past the end is empty, and still says how many there are.
+    expect((await call('da303', 'GET', '/api/orders?offset=10')).json()).toMatchObject({ total: 3, orders: [] });
+
+    const names: string[] = [];
+    for (const offset of [0, 1, 2]) {
+      const page = await call('da303', 'GET', `/api/licences?limit=1&offset=${offset}`);
+      expect(page.json()).toMatchObject({ total: 3, limit: 1, offset });
+      names.push(page.json().licences[0].name);
+    }
+    expect(names.sort()).toEqual(['Paged one', 'Paged three', 'Paged two']);
+    expect((await call('da303', 'GET', '/api/licences?offset=5')).json()).toMatchObject({ total: 3, licences: [] });
+
+    const tooMany = await call('da303', 'GET', '/api/licences?limit=101');
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().error.fields).toEqual({ limit: 'The limit is at most 100' });
+    expect((await call('da303', 'GET', '/api/orders?offset=-1')).json().error.fields).toEqual({
+      offset: 'The offset is at least 0',
+    });
+  });
+});
