@@ -16,6 +16,7 @@ import * as m0014 from './0014_lifecycle_notices.ts';
 import * as m0015 from './0015_page_data_version.ts';
 import * as m0016 from './0016_data_change_notices.ts';
 import * as m0017 from './0017_projects_waiting.ts';
+import * as m0018 from './0018_voucher_issue_key.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015_page_data_version': m0015,
   '0016_data_change_notices': m0016,
   '0017_projects_waiting': m0017,
+  '0018_voucher_issue_key': m0018,
 };

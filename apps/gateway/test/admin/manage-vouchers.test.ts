@@ -188,6 +188,32 @@ describe('back office: vouchers', () => {
       expect(await count()).toBe(before);
     });
 
+    it('issues one voucher for a form sent twice (a double click), answering both with it', async () => {
+      const ifan = await as('if502');
+      const form = await ifan.get('/admin/vouchers/new');
+      const issueKey = form.body.match(/name="issueKey" value="([0-9a-f-]{36})"/)?.[1];
+      if (!issueKey) throw new Error('the issue form carries no key');
+      const before = await count();
+      const sent = { ...issueForm, note: 'Sent twice', issueKey };
+      const first = await ifan.post('/admin/vouchers/', sent);
+      const second = await ifan.post('/admin/vouchers/', sent);
+      expect(first.statusCode).toBe(303);
+      expect(second.statusCode).toBe(303);
+      expect(second.headers.location).toBe(first.headers.location);
+      expect(await count()).toBe(before + 1);
+      const issued = await t.database.db
+        .selectFrom('audit_events')
+        .select('entity_id')
+        .where('entity_type', '=', 'voucher')
+        .where('action', '=', 'issued')
+        .where(sql<boolean>`after->>'note' = 'Sent twice'`)
+        .execute();
+      expect(issued).toHaveLength(1);
+      // A new form is a new voucher.
+      const again = await ifan.get('/admin/vouchers/new');
+      expect(again.body).not.toContain(issueKey);
+    });
+
     it('draws another code when the first one is taken', async () => {
       const codes = ['IFS-CHEM-2026', 'IFS-TEST-0002'];
       const person = await findPersonWithRoles(t.database.db, await personIdOf(t.database.db, 'if502'));

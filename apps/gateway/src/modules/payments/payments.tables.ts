@@ -39,6 +39,8 @@ export interface VouchersTable {
   redeemed_at: Date | null;
   revoked_at: Date | null;
   revoke_reason: ColumnType<string | null, never, string | null>;
+  /** The issue form's key (migration 0018): one voucher per form sent, however often. */
+  issue_key: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface PaymentsTables {

@@ -122,8 +122,16 @@ export async function findAdminVoucher(db: Executor, id: number): Promise<AdminV
   return row ? toVoucher(row) : undefined;
 }
 
-/** Inserts a voucher; undefined when the code is already taken (the caller draws another). */
-export async function insertVoucher(tx: Executor, code: string, issue: VoucherIssue): Promise<number | undefined> {
+/**
+ * Inserts a voucher; undefined when the code is already taken (the caller draws another) or a
+ * voucher was already issued from the same form (findVoucherIssuedBy finds it).
+ */
+export async function insertVoucher(
+  tx: Executor,
+  code: string,
+  issue: VoucherIssue,
+  issueKey: string | null = null,
+): Promise<number | undefined> {
   const row = await tx
     .insertInto('vouchers')
     .values({
@@ -133,10 +141,18 @@ export async function insertVoucher(tx: Executor, code: string, issue: VoucherIs
       institution_id: issue.institutionId,
       expires_on: issue.expiresOn,
       note: issue.note,
+      issue_key: issueKey,
     })
-    .onConflict((oc) => oc.column('code').doNothing())
+    // A code already taken, or (with a key) a form already issued: the caller tells them apart.
+    .onConflict((oc) => oc.doNothing())
     .returning('id')
     .executeTakeFirst();
+  return row?.id;
+}
+
+/** The voucher issued from the form with this key, if one was. */
+export async function findVoucherIssuedBy(tx: Executor, issueKey: string): Promise<number | undefined> {
+  const row = await tx.selectFrom('vouchers').select('id').where('issue_key', '=', issueKey).executeTakeFirst();
   return row?.id;
 }
 

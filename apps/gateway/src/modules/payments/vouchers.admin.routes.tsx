@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
@@ -65,7 +66,12 @@ export async function vouchersAdminRoutes(
     const [products, institutions] = await Promise.all([requireVoucherIssuer(db, person), listInstitutions(db)]);
     return sendPage(
       reply,
-      <IssueVoucherPage context={pageContext(request, reply)} products={products} institutions={institutions} />,
+      <IssueVoucherPage
+        context={pageContext(request, reply)}
+        products={products}
+        institutions={institutions}
+        values={{ issueKey: randomUUID() }}
+      />,
     );
   });
 

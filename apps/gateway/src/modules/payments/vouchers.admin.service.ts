@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
@@ -11,7 +12,13 @@ import type { ServiceCode } from '../people/people.tables.ts';
 import { canManageService, isServiceStaff, SERVICES } from '../people/staff-access.ts';
 import { paymentMethodsFor } from './payment-details.ts';
 import { generateVoucherCode, parseVoucherIssue, voucherStatus } from './voucher-rules.ts';
-import { type AdminVoucher, findAdminVoucher, insertVoucher, revokeVoucher } from './vouchers.admin.repository.ts';
+import {
+  type AdminVoucher,
+  findAdminVoucher,
+  findVoucherIssuedBy,
+  insertVoucher,
+  revokeVoucher,
+} from './vouchers.admin.repository.ts';
 
 /**
  * Vouchers in the back office. Staff of the service whose product a voucher pays for read it
@@ -62,12 +69,19 @@ export async function issueVoucher(
   });
   if (!parsed.ok) return parsed;
   const issue = parsed.value;
+  // The form's key: sent twice (a double click, a resend), it gets the voucher the first one issued.
+  const key = z.uuid().safeParse(raw.issueKey);
+  const issueKey = key.success ? key.data : null;
   const generate = context.generateCode ?? generateVoucherCode;
   const id = await context.db.transaction().execute(async (tx) => {
     for (let attempt = 0; attempt < CODE_TRIES; attempt++) {
       const code = generate(issue.productCode);
-      const inserted = await insertVoucher(tx, code, issue);
-      if (inserted === undefined) continue;
+      const inserted = await insertVoucher(tx, code, issue, issueKey);
+      if (inserted === undefined) {
+        const issued = issueKey ? await findVoucherIssuedBy(tx, issueKey) : undefined;
+        if (issued !== undefined) return issued;
+        continue;
+      }
       await recordAudit(tx, {
         actor: personActor(person),
         entityType: 'voucher',

@@ -154,6 +154,8 @@ export function IssueVoucherPage({
       <p>The code is made for you when you issue the voucher: send it to the department yourself.</p>
       <form method="post" action={VOUCHERS_SECTION} novalidate>
         <CsrfField token={context.csrfToken} />
+        {/* One voucher per form: the key makes a second send of it (a double click) find the first's. */}
+        {values.issueKey ? <input type="hidden" name="issueKey" value={values.issueKey} /> : null}
         <SelectField
           name="productCode"
           label="Product"
