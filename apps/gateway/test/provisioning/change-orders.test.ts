@@ -313,6 +313,9 @@ describe('completing change orders with an automated provisioner', () => {
     expect((await farah.post(`${orderPage}cancel`, { _csrf: await farah.csrfFrom(orderPage) })).statusCode).toBe(403);
 
     const rosa = await signedIn(t, 'rs501');
+    // The provisioning section, where the team reads why it failed, leads there too.
+    expect((await rosa.get(page(fixture))).body).toContain(`href="${orderPage}cancel"`);
+    expect((await (await signedIn(t, 'fn601')).get(page(fixture))).body).not.toContain(`href="${orderPage}cancel"`);
     expect((await rosa.get(orderPage)).body).toContain('Cancel this order');
     expect((await rosa.get(`${orderPage}cancel`)).statusCode).toBe(200);
     const cancelled = await rosa.post(`${orderPage}cancel`, { _csrf: await rosa.csrfFrom(orderPage) });

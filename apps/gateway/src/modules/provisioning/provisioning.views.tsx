@@ -72,6 +72,12 @@ export function ProvisioningSection(props: ProvisioningSectionProps) {
         </form>
       ) : null}
       {canAct && actions.record ? order.kind === 'new' ? <RecordForm {...props} /> : <DoneForm {...props} /> : null}
+      {canAct && order.status === 'provisioning-failed' ? (
+        <p>
+          If it cannot be done (the change no longer applies to the licence), give up on it:{' '}
+          <a href={`/orders/${order.reference}/cancel`}>cancel order {order.reference}</a>.
+        </p>
+      ) : null}
       {!canAct && (actions.record || actions.start || actions.retry) ? (
         <p>Only the {order.product.serviceName} team can provision this order.</p>
       ) : null}
