@@ -1,5 +1,11 @@
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { CufsConfig } from './config.ts';
 import { createAuthenticator, requireCallers } from './modules/access/access.ts';
 import { codesRoutes } from './modules/codes/api.routes.ts';
@@ -27,6 +33,22 @@ export function universityToday(now: Date = new Date()): string {
   }).format(now);
 }
 
+/** Every error answer: `{ error: { status, message, requestId } }`, never a stack or Fastify's own shape. */
+function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = error.statusCode ?? 500;
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  const message =
+    status === 401
+      ? 'A valid bearer token is required'
+      : status === 429
+        ? 'Too many requests: slow down and retry after the time in Retry-After'
+        : status < 500
+          ? 'The request could not be understood'
+          : 'Something went wrong on our side';
+  if (status === 401) reply.header('www-authenticate', 'Bearer');
+  return reply.status(status).send({ error: { status, message, requestId: request.id } });
+}
+
 export async function buildCufsApp(deps: CufsAppDependencies): Promise<FastifyInstance> {
   const { config, db } = deps;
   const app = Fastify({
@@ -35,6 +57,8 @@ export async function buildCufsApp(deps: CufsAppDependencies): Promise<FastifyIn
     trustProxy: config.trustProxy,
     bodyLimit: 16_384,
     return503OnClosing: true,
+    // A URL the router cannot decode (a broken %-escape) is answered before any route or hook.
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply.header('x-request-id', request.id)),
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -43,20 +67,7 @@ export async function buildCufsApp(deps: CufsAppDependencies): Promise<FastifyIn
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { status: 404, message: 'No such endpoint', requestId: request.id } }),
   );
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const message =
-      status === 401
-        ? 'A valid bearer token is required'
-        : status === 429
-          ? 'Too many requests: slow down and retry after the time in Retry-After'
-          : status < 500
-            ? 'The request could not be understood'
-            : 'Something went wrong on our side';
-    if (status === 401) reply.header('www-authenticate', 'Bearer');
-    return reply.status(status).send({ error: { status, message, requestId: request.id } });
-  });
+  app.setErrorHandler(sendError);
 
   await app.register(rateLimit, {
     global: true,

@@ -237,6 +237,19 @@ describe('the CUFS /v1 API on the sample reference data', () => {
       expect(ready.json()).toMatchObject({ status: 'ready' });
     });
 
+    // Fastify answered these itself, before any hook: its own body shape and no request id.
+    it('answers a URL with a broken %-escape 400 with the JSON error and the request id', async () => {
+      const response = await t.app.inject({
+        url: '/v1/cost-centres/%E0',
+        headers: { ...t.auth, 'x-request-id': 'req-badurl-1' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['x-request-id']).toBe('req-badurl-1');
+      expect(response.json()).toEqual({
+        error: { status: 400, message: 'The request could not be understood', requestId: 'req-badurl-1' },
+      });
+    });
+
     it('refuses /v1 without a valid bearer token, and echoes a request id', async () => {
       const none = await t.app.inject('/v1/cost-centres/PHAA');
       expect(none.statusCode).toBe(401);
