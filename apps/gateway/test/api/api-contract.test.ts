@@ -173,6 +173,32 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     await call('ar101', 'POST', '/api/usage-readings', { readings: [] });
   });
 
+  it('refuses a body it cannot read with a 422 for the body saying what to send, on any write', async () => {
+    const json = { 'content-type': 'application/json' };
+    // These were a 400 or 415 the document did not list, coded bad-request, saying only
+    // 'The request could not be understood.'
+    const cases = [
+      ['/api/prices', '{"product": "RDS",', json, 'The body is not valid JSON.'],
+      ['/api/orders', '', json, 'The body is empty but its Content-Type is application/json'],
+      // A write that takes no body, from a client that always says JSON.
+      ['/api/orders/ORD-000001/cancel', '', json, 'The body is empty but its Content-Type is application/json'],
+      ['/api/documents', SAMPLE_PDF, { 'content-type': 'application/octet-stream' }, 'Content-Type: application/pdf'],
+      ['/api/documents', '%PDF', json, 'Send the body with Content-Type: application/pdf.'],
+      [
+        '/api/quotes',
+        '<quote/>',
+        { 'content-type': 'application/xml' },
+        'Send the body with Content-Type: application/json.',
+      ],
+    ] as const;
+    for (const [url, payload, headers, message] of cases) {
+      const response = await call('ar101', 'POST', url, payload, headers);
+      expect(response.statusCode, url).toBe(422);
+      expect(response.json().error.code).toBe('unprocessable');
+      expect(response.json().error.fields.body).toContain(message);
+    }
+  });
+
   it('pages the lists of orders and licences: limit and offset, with the same total on every page', async () => {
     for (const name of ['Paged one', 'Paged two', 'Paged three']) {
       await insertStorage(t.database.db, { name, owner: 'da303', institutionId: 'CHEM' });

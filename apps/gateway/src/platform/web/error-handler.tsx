@@ -27,7 +27,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     ),
   );
 
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((caught: FastifyError | AppError, request, reply) => {
+    const error = caught instanceof AppError ? caught : (unreadableApiBody(caught, request) ?? caught);
     if (error instanceof AppError) {
       if (error.code === 'unauthenticated' && !wantsJson(request) && request.method === 'GET') {
         return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(request.url)}`);
@@ -57,6 +58,25 @@ export function registerErrorHandling(app: FastifyInstance): void {
       `Something went wrong on our side and nothing was changed. If it keeps happening, tell us the reference ${request.id}.`,
     );
   });
+}
+
+/**
+ * A body an API operation could not read (Fastify refuses it before the operation sees it): the
+ * API's 422 for the body, saying what to send, instead of a bare 400 or 415.
+ */
+function unreadableApiBody(error: FastifyError, request: FastifyRequest): AppError | undefined {
+  const expected = request.routeOptions.config?.apiBodyType;
+  if (!expected) return undefined;
+  const json = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY';
+  const message =
+    error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || (json && expected !== 'application/json')
+      ? `Send the body with Content-Type: ${expected}.`
+      : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+        ? 'The body is not valid JSON.'
+        : error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+          ? 'The body is empty but its Content-Type is application/json: send a JSON body, or no Content-Type when there is nothing to send.'
+          : undefined;
+  return message ? new AppError('unprocessable', message, { body: message }) : undefined;
 }
 
 /** The machine-readable code of a failure that was not an AppError (CSRF, rate limits, body parsing, 500s). */

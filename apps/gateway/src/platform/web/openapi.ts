@@ -173,6 +173,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     openApi: ApiRegistry;
   }
+  interface FastifyContextConfig {
+    /** An API operation's body type (JSON, or its upload's), for the error handler's 422 when a body cannot be read. */
+    apiBodyType?: string;
+  }
 }
 
 /**
@@ -232,6 +236,7 @@ export function apiRoute<
     method: operation.method,
     url: operation.path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1'),
     ...(upload ? { bodyLimit: upload.maxBytes } : {}),
+    config: { apiBodyType: upload?.contentType ?? 'application/json' },
     preHandler: registry.rateLimiter,
     handler: async (request, reply) => {
       const person = request.person;
@@ -330,7 +335,8 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
   };
   const errorCodes = new Set<AppErrorCode>(['unauthenticated', 'rate-limited', ...(operation.errors ?? [])]);
   if (operation.params || operation.query) errorCodes.add('bad-request');
-  if (operation.body || operation.upload) errorCodes.add('unprocessable');
+  // Any write may be sent a body that cannot be read (not JSON, or of another type): a 422.
+  if (operation.body || operation.upload || UNSAFE.has(operation.method)) errorCodes.add('unprocessable');
   if (operation.upload) errorCodes.add('payload-too-large');
   if (UNSAFE.has(operation.method)) errorCodes.add('forbidden');
   for (const code of [...errorCodes].sort((a, b) => APP_ERROR_STATUS[a] - APP_ERROR_STATUS[b])) {
