@@ -64,6 +64,18 @@ describe('judging a GL code', () => {
     expect(judgeGlCode(gl, costCentre, source, '2030-07-31').result).toBe('valid');
     expect(judgeGlCode(gl, costCentre, source, '2030-08-01')).toMatchObject({ reason: 'no-longer-valid' });
   });
+
+  // A cost centre ending before its source of funds starts used to be answered 'cannot be charged
+  // before <the start>', sending the buyer to wait for a day on which it is still refused.
+  it('says a code whose two windows do not overlap can never be charged, whatever the day', () => {
+    const ending = { ...costCentre, valid_to: '2027-07-31' };
+    const starting = { ...source, valid_from: '2027-09-01' };
+    const never =
+      'Cost centre PHAA can be charged from 2020-08-01 to 2027-07-31 and source of funds GAAA from 2027-09-01: this GL code can never be charged.';
+    for (const on of ['2026-11-27', '2027-08-15', '2027-09-01', '2030-01-01'])
+      expect(judgeGlCode(gl, ending, starting, on), on).toMatchObject({ result: 'invalid', message: never });
+    expect(judgeGlCode(gl, ending, starting, '2027-09-01')).toMatchObject({ reason: 'no-longer-valid' });
+  });
 });
 
 describe('judging a grant', () => {

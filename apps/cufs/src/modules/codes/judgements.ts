@@ -108,17 +108,23 @@ export function judgeGlCode(
     { validFrom: costCentre.valid_from, validTo: costCentre.valid_to },
     { validFrom: sourceOfFunds.valid_from, validTo: sourceOfFunds.valid_to },
   );
+  // The cost centre ends before the source of funds starts, or the other way round: no day is in
+  // both, so the code can never be charged and no date in the message would help.
+  const never =
+    window.validTo !== null && window.validTo < window.validFrom
+      ? `Cost centre ${costCentre.code} can be charged ${span(costCentre.valid_from, costCentre.valid_to)} and source of funds ${sourceOfFunds.code} ${span(sourceOfFunds.valid_from, sourceOfFunds.valid_to)}: this GL code can never be charged.`
+      : undefined;
   if (on < window.validFrom)
     return {
       result: 'invalid',
       reason: 'not-yet-valid',
-      message: `This GL code cannot be charged before ${window.validFrom}.`,
+      message: never ?? `This GL code cannot be charged before ${window.validFrom}.`,
     };
   if (window.validTo !== null && on > window.validTo)
     return {
       result: 'invalid',
       reason: 'no-longer-valid',
-      message: `This GL code could be charged only until ${window.validTo}.`,
+      message: never ?? `This GL code could be charged only until ${window.validTo}.`,
     };
   return { result: 'valid', costCentre, sourceOfFunds, ...window };
 }
@@ -168,6 +174,10 @@ export function judgeGrant(
       message: `Task ${task.task_number} of project ${project.project_number} is closed to charges.`,
     };
   return { result: 'valid', award, project, task, validFrom: project.start_date, validTo: project.end_date };
+}
+
+function span(from: string, to: string | null): string {
+  return to === null ? `from ${from}` : `from ${from} to ${to}`;
 }
 
 function intersect(a: ValidityWindow, b: ValidityWindow): ValidityWindow {
