@@ -199,6 +199,24 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     }
   });
 
+  it('answers a write to an address that is no operation with a 404, not a CSRF refusal', async () => {
+    // A mistyped path (manager for managers) with a token was a 403 'The CSRF token is missing or not valid'.
+    for (const [method, url] of [
+      ['DELETE', '/api/licences/1/manager/bm202'],
+      ['PUT', '/api/orders'],
+      ['POST', '/api/licence/1/changes'],
+    ] as const) {
+      const response = await t.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${tokens.ar101}` },
+        payload: {},
+      });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.json().error.code).toBe('not-found');
+    }
+  });
+
   it('pages the lists of orders and licences: limit and offset, with the same total on every page', async () => {
     for (const name of ['Paged one', 'Paged two', 'Paged three']) {
       await insertStorage(t.database.db, { name, owner: 'da303', institutionId: 'CHEM' });

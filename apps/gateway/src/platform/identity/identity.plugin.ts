@@ -118,6 +118,9 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   });
   app.addHook('preHandler', (request, reply, done) => {
     if (!UNSAFE_METHODS.has(request.method) || request.routeOptions.config?.csrf === false) return done();
+    // No route, nothing to protect: the answer is the 404 (a mistyped API path with a token was
+    // told its CSRF token was missing).
+    if (request.is404) return done();
     // No cookie was needed, so no other site can have made the browser send this request.
     if (request.authenticatedBy === 'access-token') return done();
     // An API call with no one signed in carries no credential to forge: it gets the API's 401.
