@@ -7,7 +7,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { CufsConfig } from './config.ts';
-import { createAuthenticator, requireCallers } from './modules/access/access.ts';
+import { CredentialsUncheckable, createAuthenticator, requireCallers } from './modules/access/access.ts';
 import { codesRoutes } from './modules/codes/api.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { openApiDocument } from './modules/openapi/openapi.ts';
@@ -38,13 +38,15 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
   const status = error.statusCode ?? 500;
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   const message =
-    status === 401
-      ? 'A valid bearer token is required'
-      : status === 429
-        ? 'Too many requests: slow down and retry after the time in Retry-After'
-        : status < 500
-          ? 'The request could not be understood'
-          : 'Something went wrong on our side';
+    error instanceof CredentialsUncheckable
+      ? error.message
+      : status === 401
+        ? 'A valid bearer token is required'
+        : status === 429
+          ? 'Too many requests: slow down and retry after the time in Retry-After'
+          : status < 500
+            ? 'The request could not be understood'
+            : 'Something went wrong on our side';
   if (status === 401) reply.header('www-authenticate', 'Bearer');
   return reply.status(status).send({ error: { status, message, requestId: request.id } });
 }

@@ -109,6 +109,69 @@ describe('who may call the CUFS API', () => {
   });
 });
 
+// These used to be 401 'A valid bearer token is required' (timeout, non-200) or 500 (network): the
+// gateway took the 401 for wrong credentials, logged so, and did not retry.
+describe('when the ID-token signing keys cannot be fetched', () => {
+  let database: DatabaseHandle;
+  let failing: Server;
+  let signingKey: Key;
+  beforeAll(async () => {
+    database = await openCufsTestDatabase();
+    signingKey = (await generateKeyPair('RS256')).privateKey;
+    failing = createServer((_request, response) => {
+      response.statusCode = 502;
+      response.end('upstream trouble');
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    failing.close();
+    await database.close();
+  });
+
+  async function closedPortUrl(): Promise<string> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return `http://127.0.0.1:${port}/certs`;
+  }
+
+  it.each([
+    ['answer 502', async () => `http://127.0.0.1:${(failing.address() as AddressInfo).port}/certs`],
+    ['are unreachable', closedPortUrl],
+  ])('answers 503 (try again), not 401, when they %s; a static token still works', async (_case, jwksUrl) => {
+    const t = await startCufsTestApp({
+      database,
+      env: {
+        CUFS_ID_TOKEN_AUDIENCE: AUDIENCE,
+        CUFS_ID_TOKEN_JWKS_URL: await jwksUrl(),
+        CUFS_ALLOWED_SERVICE_ACCOUNTS: GATEWAY_ACCOUNT,
+      },
+    });
+    try {
+      const token = await new SignJWT({ email: GATEWAY_ACCOUNT, email_verified: true })
+        .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+        .setIssuer('https://accounts.google.com')
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(signingKey);
+      const response = await t.app.inject({
+        url: '/v1/cost-centres/PHAA',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.json().error.message).toBe('The caller cannot be authenticated just now: try again shortly');
+      const garbage = await t.app.inject({ url: '/v1/cost-centres/PHAA', headers: { authorization: 'Bearer a.b.c' } });
+      expect(garbage.statusCode).toBe(401);
+      expect((await t.app.inject({ url: '/v1/cost-centres/PHAA', headers: t.auth })).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('rate limits and logs', () => {
   let database: DatabaseHandle;
   beforeAll(async () => {

@@ -20,6 +20,15 @@ export class Unauthenticated extends Error {
   }
 }
 
+/** An ID token that cannot be checked just now: Google's signing keys did not come. Not the caller's fault. */
+export class CredentialsUncheckable extends Error {
+  readonly statusCode = 503;
+  constructor(readonly reason: string) {
+    super('The caller cannot be authenticated just now: try again shortly');
+    this.name = 'CredentialsUncheckable';
+  }
+}
+
 export type Authenticate = (authorization: string | undefined) => Promise<Caller>;
 
 // Compare digests, so neither the length nor the content of a token leaks through timing.
@@ -58,8 +67,15 @@ export function createAuthenticator(access: CufsConfig['access']): Authenticate 
       return { kind: 'service-account', email };
     } catch (error) {
       if (error instanceof Unauthenticated) throw error;
-      if (error instanceof errors.JOSEError) throw new Unauthenticated(`ID token refused: ${error.code}`);
-      throw error;
+      // Fetching the keys failed (network, timeout, an answer that is not 200 or not a key set): a
+      // 401 would tell the caller its credentials are wrong, and the gateway would not retry.
+      const keysFailed =
+        !(error instanceof errors.JOSEError) ||
+        error instanceof errors.JWKSTimeout ||
+        error instanceof errors.JWKSInvalid ||
+        error.code === 'ERR_JOSE_GENERIC';
+      if (keysFailed) throw new CredentialsUncheckable(`signing keys unavailable: ${String(error)}`);
+      throw new Unauthenticated(`ID token refused: ${error.code}`);
     }
   };
 }

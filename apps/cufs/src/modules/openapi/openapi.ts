@@ -39,7 +39,10 @@ const pathParameter = (name: string, description: string, example: string) => ({
 const common = {
   '401': json(ref('Error'), 'No valid bearer token or ID token'),
   '429': json(ref('Error'), 'Too many requests; see Retry-After'),
-  '503': json(ref('Error'), 'No reference data imported yet: no code can be checked; try again later'),
+  '503': json(
+    ref('Error'),
+    'No reference data imported yet (no code can be checked), or an ID token cannot be checked just now: try again later',
+  ),
 };
 
 /** The OpenAPI 3.1 description of /v1, built from the same zod schemas the handlers answer with. */
