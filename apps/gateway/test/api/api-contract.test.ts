@@ -199,6 +199,22 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     }
   });
 
+  it('refuses a NUL character in a body as a 422 for its field', async () => {
+    // It was a 400 bad-request, a status the document does not list for a body.
+    const nul = String.fromCharCode(0);
+    const prices = await call('ar101', 'POST', '/api/prices', { ...configuration, licenceName: `a${nul}b` });
+    expect(prices.statusCode).toBe(422);
+    expect(prices.json().error.fields).toEqual({ licenceName: 'This holds a character (NUL) that is not allowed' });
+    const readings = await call('rs501', 'POST', '/api/usage-readings', {
+      readings: [
+        { path: '/rds/ok', readOn: '2026-11-27', usedBytes: 1 },
+        { path: `/rds/${nul}`, readOn: '2026-11-27', usedBytes: 1 },
+      ],
+    });
+    expect(readings.statusCode).toBe(422);
+    expect(Object.keys(readings.json().error.fields)).toEqual(['readings.1.path']);
+  });
+
   it('answers a write to an address that is no operation with a 404, not a CSRF refusal', async () => {
     // A mistyped path (manager for managers) with a token was a 403 'The CSRF token is missing or not valid'.
     for (const [method, url] of [

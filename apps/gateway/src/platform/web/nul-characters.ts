@@ -14,7 +14,15 @@ export function refuseNulCharacters(app: FastifyInstance): void {
     if (request.url.includes('%00') || request.url.includes('\u0000')) throw refusal();
   });
   app.addHook('preValidation', async (request) => {
-    if (holdsNul(request.body)) throw refusal();
+    const at = nulAt(request.body);
+    if (at === undefined) return;
+    // An API operation's body problems are its 422, a message per field, as its document says.
+    if (request.routeOptions.config?.apiBodyType) {
+      throw new AppError('unprocessable', 'The request body is not valid: see the message for each field.', {
+        [at.join('.') || 'body']: 'This holds a character (NUL) that is not allowed',
+      });
+    }
+    throw refusal();
   });
 }
 
@@ -25,10 +33,15 @@ function refusal(): AppError {
   );
 }
 
-function holdsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 20 || value === null || typeof value !== 'object') return false;
-  if (Buffer.isBuffer(value)) return false;
-  const items = Array.isArray(value) ? value : [...Object.keys(value), ...Object.values(value)];
-  return items.some((item) => holdsNul(item, depth + 1));
+/** Where the first NUL is, as the path to its value (or key), or undefined when there is none. */
+function nulAt(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (path.length > 20 || value === null || typeof value !== 'object') return undefined;
+  if (Buffer.isBuffer(value)) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return [...path, key];
+    const found = nulAt(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
 }
