@@ -160,7 +160,8 @@ describe('personal access tokens on /account/', () => {
     expect(refused.json().error).toMatchObject({
       status: 401,
       code: 'unauthenticated',
-      message: 'The access token is not valid; create a new one at /account/.',
+      // It said 'is not valid', as for a mistyped token: the script's owner looked for a typo.
+      message: 'The access token has been revoked; create a new one at /account/.',
     });
 
     const audit = await t.database.db
@@ -224,7 +225,12 @@ describe('personal access tokens on /account/', () => {
     expect((await callApi(t.app, '/api/me', token)).statusCode).toBe(200);
     await t.database.db.updateTable('people').set({ status: 'left' }).where('crsid', '=', 'fn601').execute();
     try {
-      expect((await callApi(t.app, '/api/me', token)).statusCode).toBe(401);
+      const refused = await callApi(t.app, '/api/me', token);
+      expect(refused.statusCode).toBe(401);
+      // It said to create a new token at /account/, which someone who has left cannot sign in to.
+      expect(refused.json().error.message).toBe(
+        'The access token belongs to someone who has left the University, so it no longer works: use a token of someone current.',
+      );
     } finally {
       await t.database.db.updateTable('people').set({ status: 'current' }).where('crsid', '=', 'fn601').execute();
     }
@@ -235,6 +241,7 @@ describe('personal access tokens on /account/', () => {
       const response = await callApi(t.app, '/api/me', token);
       expect(response.statusCode, token).toBe(401);
       expect(response.json().error.code).toBe('unauthenticated');
+      expect(response.json().error.message).toBe('The access token is not valid; create a new one at /account/.');
     }
   });
 });
@@ -276,7 +283,9 @@ describe('token expiry and last use', () => {
     expect((await callApi(t.app, '/api/me', lastDayToday.token)).statusCode).toBe(200);
     const expired = await callApi(t.app, '/api/me', endedYesterday.token);
     expect(expired.statusCode).toBe(401);
-    expect(expired.json().error.message).toBe('The access token is not valid; create a new one at /account/.');
+    expect(expired.json().error.message).toBe(
+      'The access token has expired (2026-12-27 was its last day); create a new one at /account/.',
+    );
 
     const browser = new Browser(t.app);
     await browser.signInAs('ar101');

@@ -172,27 +172,45 @@ export async function revokeAccessToken(
   return toSummary(existing, today);
 }
 
+/** Why a presented token does not work, in words for whoever runs the script that sent it. */
+export interface TokenRefusal {
+  refused: string;
+}
+
+export const UNKNOWN_TOKEN_MESSAGE = 'The access token is not valid; create a new one at /account/.';
+
 /**
- * The person a presented token acts for, or undefined when it is not a token of ours, is revoked,
- * has expired, or belongs to someone who is no longer current. Its last use is written at most
- * once a minute.
+ * The person a presented token acts for, or why it does not work: it is not a token of ours, is
+ * revoked, has expired, or belongs to someone who is no longer current (told apart only to whoever
+ * holds the token itself). Its last use is written at most once a minute.
  */
 export async function authenticateAccessToken(
   db: Executor,
   clock: Clock,
   token: string,
-): Promise<PersonWithRoles | undefined> {
-  if (!looksLikeToken(token)) return undefined;
+): Promise<PersonWithRoles | TokenRefusal> {
+  if (!looksLikeToken(token)) return { refused: UNKNOWN_TOKEN_MESSAGE };
   const row = await db
     .selectFrom('personal_access_tokens')
     .select(['id', 'person_id', 'expires_on', 'revoked_at', 'last_used_at'])
     .where('token_hash', '=', hashToken(token))
     .executeTakeFirst();
-  if (!row) return undefined;
+  if (!row) return { refused: UNKNOWN_TOKEN_MESSAGE };
   const today = clock.today().toString();
-  if (tokenStatus({ expiresOn: row.expires_on, revokedAt: row.revoked_at }, today) !== 'active') return undefined;
+  const status = tokenStatus({ expiresOn: row.expires_on, revokedAt: row.revoked_at }, today);
+  if (status === 'revoked') return { refused: 'The access token has been revoked; create a new one at /account/.' };
+  if (status === 'expired') {
+    return {
+      refused: `The access token has expired (${row.expires_on} was its last day); create a new one at /account/.`,
+    };
+  }
   const person = await findPersonWithRoles(db, row.person_id);
-  if (!person) return undefined;
+  if (!person) {
+    return {
+      refused:
+        'The access token belongs to someone who has left the University, so it no longer works: use a token of someone current.',
+    };
+  }
   const now = clock.now();
   if (shouldRecordUse(row.last_used_at, now)) {
     await db

@@ -50,7 +50,6 @@ declare module 'fastify' {
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const INVALID_TOKEN_MESSAGE = 'The access token is not valid; create a new one at /account/.';
 
 /**
  * Sessions, CSRF and the signed-in person for every page request. Machine endpoints
@@ -112,7 +111,7 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) return;
     const person = await authenticateAccessToken(options.db, options.clock, token);
-    if (!person) throw new AppError('unauthenticated', INVALID_TOKEN_MESSAGE);
+    if ('refused' in person) throw new AppError('unauthenticated', person.refused);
     request.person = person;
     request.authenticatedBy = 'access-token';
   });
