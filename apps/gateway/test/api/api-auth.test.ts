@@ -272,6 +272,20 @@ describe('the JSON API’s rate limit', () => {
     expect(limited.json().error.code).toBe('rate-limited');
     expect((await call(ben, '/api/me')).statusCode).toBe(200);
   });
+
+  it('counts calls with a token that does not work, per address: they were never limited', async () => {
+    const bad = `ssgw_${'B'.repeat(43)}`;
+    const call = () =>
+      t.app.inject({ url: '/api/orders', headers: { authorization: `Bearer ${bad}` }, remoteAddress: '192.0.2.7' });
+    for (let i = 0; i < 3; i += 1) {
+      const refused = await call();
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json().error.message).toBe('The access token is not valid; create a new one at /account/.');
+    }
+    const limited = await call();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('rate-limited');
+  });
 });
 
 describe('the JSON API’s logs', () => {

@@ -44,6 +44,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** How request.person was signed in: an /api/ request with a bearer token needs no CSRF token. */
     authenticatedBy?: 'session' | 'access-token';
+    /**
+     * Why the bearer token sent does not work: the request then has no person (not even a
+     * session's), and the API operation answers 401 with it after its rate limit has counted it.
+     */
+    accessTokenRefusal?: string;
     /** The page data version read with the session (platform/web/page-cache.ts); undefined without one. */
     pageDataVersion?: string;
   }
@@ -111,9 +116,12 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) return;
     const person = await authenticateAccessToken(options.db, options.clock, token);
-    if ('refused' in person) throw new AppError('unauthenticated', person.refused);
-    request.person = person;
+    // A token still stands for the request, refused or not: no cookie's session or CSRF applies.
     request.authenticatedBy = 'access-token';
+    // Refused: answered by the operation, after the API's rate limit (per address) counts the call,
+    // so bad tokens cannot be tried, each a database lookup, without limit.
+    if ('refused' in person) request.accessTokenRefusal = person.refused;
+    else request.person = person;
   });
   app.addHook('preHandler', (request, reply, done) => {
     if (!UNSAFE_METHODS.has(request.method) || request.routeOptions.config?.csrf === false) return done();

@@ -243,7 +243,8 @@ export function apiRoute<
       if (!person) {
         throw new AppError(
           'unauthenticated',
-          'Sign in, or send a personal access token in an Authorization: Bearer header (create one at /account/).',
+          request.accessTokenRefusal ??
+            'Sign in, or send a personal access token in an Authorization: Bearer header (create one at /account/).',
         );
       }
       const params = parseInput(operation.params, request.params, 'bad-request') as Parsed<Params>;
