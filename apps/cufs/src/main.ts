@@ -3,10 +3,9 @@ import { CufsConfigError, loadCufsConfig, loadDotEnv } from './config.ts';
 import { hasReferenceData } from './modules/codes/reference.repository.ts';
 import { CsvFolderConnector } from './modules/import/csv-folder.connector.ts';
 import { importReferenceData } from './modules/import/importer.ts';
-import { openDatabase } from './platform/database.ts';
 import { DataDirLockedError, lockEmbeddedDataDir } from './platform/embedded-lock.ts';
 import { createLogger, loggerOptions } from './platform/logger.ts';
-import { migrateToLatest } from './platform/migrate.ts';
+import { DatabaseUnavailableError, openMigratedDatabase } from './platform/migrate.ts';
 import { SAMPLE_DATA_DIR } from './sample-data.ts';
 
 /** The CUFS API service: on PostgreSQL (DATABASE_URL) or embedded PGlite in ./data/cufs. */
@@ -15,11 +14,9 @@ async function main(): Promise<void> {
   const config = loadCufsConfig();
   const log = createLogger(config.logging);
   const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
-  const database = await openDatabase(config.database);
-
   // A small schema of its own: every start brings it up to date (Kysely's migrator holds a lock,
   // so replicas starting together apply each migration once).
-  const migrated = await migrateToLatest(database.db);
+  const { database, migrated } = await openMigratedDatabase(config.database);
   for (const step of migrated.results ?? [])
     log.info({ migration: step.migrationName, status: step.status }, 'migration');
   if (config.loadSampleData) {
@@ -56,6 +53,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof CufsConfigError || error instanceof DataDirLockedError ? error.message : error);
+  const known = [CufsConfigError, DataDirLockedError, DatabaseUnavailableError].some((kind) => error instanceof kind);
+  console.error(known ? (error as Error).message : error);
   process.exit(1);
 });

@@ -5,9 +5,8 @@ import path from 'node:path';
 import { loadCufsConfig } from '../config.ts';
 import { CsvFolderConnector } from '../modules/import/csv-folder.connector.ts';
 import { type ImportProgress, importReferenceData } from '../modules/import/importer.ts';
-import { openDatabase } from '../platform/database.ts';
 import { lockEmbeddedDataDir } from '../platform/embedded-lock.ts';
-import { migrateToLatest } from '../platform/migrate.ts';
+import { openMigratedDatabase } from '../platform/migrate.ts';
 
 const MAX_BAD_ROWS_SHOWN = 200;
 
@@ -44,9 +43,11 @@ export async function runImportCommand(
   const config = loadCufsConfig(env);
   // The embedded database belongs to one process at a time: stop the service before importing.
   const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
-  const database = await openDatabase(config.database);
+  const { database } = await openMigratedDatabase(config.database).catch(async (error: unknown) => {
+    await unlock?.();
+    throw error;
+  });
   try {
-    await migrateToLatest(database.db);
     // npm runs scripts from the repository root; a relative folder means the caller's directory.
     const connector = new CsvFolderConnector(path.resolve(cwd, folder));
     say(`Importing CUFS reference data from ${connector.description}`);
