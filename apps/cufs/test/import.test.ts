@@ -206,6 +206,19 @@ describe('importing CUFS extracts', () => {
     expect(await database.db.selectFrom('cost_centres').select('code').execute()).toEqual([]);
   });
 
+  // The later column's values used to be loaded, silently: here every award number was 'RG1'.
+  it('refuses a header that names a column twice', async () => {
+    await edit(dir, 'awards.csv', (text) =>
+      text
+        .replace('award_number,title,sponsor,status', 'award_number,title,sponsor,status,award_number')
+        .replace(/,active\n/g, ',active,RG1\n'),
+    );
+    const outcome = await importReferenceData(database.db, new CsvFolderConnector(dir));
+    expect(!outcome.ok && outcome.badRows).toEqual([
+      { source: 'awards.csv', line: 1, message: 'the header row has column(s) award_number more than once' },
+    ]);
+  });
+
   it('accepts a project whose award was loaded by an earlier import', async () => {
     await importReferenceData(database.db, new CsvFolderConnector(dir));
     const only: Partial<Record<Dataset, SourceRecord[]>> = {

@@ -40,10 +40,13 @@ export class CsvFolderConnector implements ReferenceDataConnector {
           const names = header.map((name) => name.trim().toLowerCase());
           const missing = expected.filter((column) => !names.includes(column));
           const unknown = names.filter((column) => !expected.includes(column));
-          if (missing.length > 0 || unknown.length > 0) {
+          // A column named twice: csv-parse would keep the later one's values, silently.
+          const repeated = [...new Set(names.filter((column, index) => names.indexOf(column) !== index))];
+          if (missing.length > 0 || unknown.length > 0 || repeated.length > 0) {
             const problems = [
               missing.length > 0 ? `missing column(s) ${missing.join(', ')}` : '',
               unknown.length > 0 ? `unexpected column(s) ${unknown.join(', ')}` : '',
+              repeated.length > 0 ? `column(s) ${repeated.join(', ')} more than once` : '',
             ].filter(Boolean);
             throw new ExtractError(source, 1, `the header row has ${problems.join(' and ')}`);
           }
