@@ -45,7 +45,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
           : status === 429
             ? 'Too many attempts. Wait a minute and try again.'
             : status === 413
-              ? 'That file or form is too large.'
+              ? request.routeOptions.config?.apiBodyType
+                ? `The body is too large: this operation takes at most ${request.routeOptions.bodyLimit?.toLocaleString('en-GB')} bytes.`
+                : 'That file or form is too large.'
               : 'The request could not be understood.';
       return respond(request, reply, status, titleFor(status), message);
     }

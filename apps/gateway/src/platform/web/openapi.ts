@@ -38,6 +38,8 @@ export interface ApiOperation<
   body?: Body;
   /** Instead of JSON, the raw bytes of one file (e.g. a PDF), handed to the handler as `upload`. */
   upload?: { contentType: string; maxBytes: number; description: string };
+  /** A JSON body's largest size in bytes, for an operation whose body may be larger than the app's 1 MiB. */
+  bodyLimit?: number;
   /** The success answer's body. What the handler returns is parsed with it, so only documented fields go out. */
   response: Response;
   /** The success status; 200 unless given. */
@@ -235,7 +237,7 @@ export function apiRoute<
   app.route({
     method: operation.method,
     url: operation.path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1'),
-    ...(upload ? { bodyLimit: upload.maxBytes } : {}),
+    ...(upload ? { bodyLimit: upload.maxBytes } : operation.bodyLimit ? { bodyLimit: operation.bodyLimit } : {}),
     config: { apiBodyType: upload?.contentType ?? 'application/json' },
     preHandler: registry.rateLimiter,
     handler: async (request, reply) => {
@@ -338,7 +340,8 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
   if (operation.params || operation.query) errorCodes.add('bad-request');
   // Any write may be sent a body that cannot be read (not JSON, or of another type): a 422.
   if (operation.body || operation.upload || UNSAFE.has(operation.method)) errorCodes.add('unprocessable');
-  if (operation.upload) errorCodes.add('payload-too-large');
+  // Any body may be larger than its operation takes (the app's 1 MiB, or bodyLimit, or the upload's).
+  if (operation.body || operation.upload) errorCodes.add('payload-too-large');
   if (UNSAFE.has(operation.method)) errorCodes.add('forbidden');
   for (const code of [...errorCodes].sort((a, b) => APP_ERROR_STATUS[a] - APP_ERROR_STATUS[b])) {
     responses[String(APP_ERROR_STATUS[code])] = { $ref: `#/components/responses/${ERROR_RESPONSES[code].name}` };
