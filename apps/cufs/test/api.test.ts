@@ -167,6 +167,7 @@ describe('the CUFS /v1 API on the sample reference data', () => {
       expect(response.statusCode).toBe(200);
       expect(costCentreAnswerSchema.parse(response.json())).toEqual({
         result: 'valid',
+        asOf: '2026-11-27',
         costCentre: {
           code: 'CHAA',
           name: 'Chemistry: general',
@@ -191,6 +192,28 @@ describe('the CUFS /v1 API on the sample reference data', () => {
       const bad = await get('/v1/cost-centres/PHAAA');
       expect(bad.statusCode).toBe(400);
       expect(malformedSchema.parse(bad.json()).result).toBe('malformed');
+    });
+
+    // CHAB (opens 2027-08-01) used to be answered valid today, and ENAB valid after its last day.
+    it('judges a cost centre by its dates as of a day, like the GL check does', async () => {
+      const answer = async (url: string) => costCentreAnswerSchema.parse((await get(url)).json());
+      expect(await answer('/v1/cost-centres/CHAB')).toMatchObject({
+        result: 'invalid',
+        asOf: '2026-11-27',
+        reason: 'not-yet-valid',
+        message: 'Cost centre CHAB cannot be charged before 2027-08-01.',
+        costCentre: { code: 'CHAB', status: 'open', validFrom: '2027-08-01' },
+      });
+      expect(await answer('/v1/cost-centres/CHAB?on=2027-08-01')).toMatchObject({ result: 'valid' });
+      expect(await answer('/v1/cost-centres/ENAB?on=2027-07-31')).toMatchObject({ result: 'valid' });
+      expect(await answer('/v1/cost-centres/ENAB?on=2027-08-01')).toMatchObject({
+        result: 'invalid',
+        reason: 'no-longer-valid',
+        message: 'Cost centre ENAB could be charged only until 2027-07-31.',
+      });
+      const bad = await get('/v1/cost-centres/ENAB?on=2027-02-29');
+      expect(bad.statusCode).toBe(400);
+      expect(malformedSchema.parse(bad.json()).problems).toEqual([{ field: 'on', message: expect.any(String) }]);
     });
 
     it('lists the tasks of a project in task order (1, 1.1, 2, 10) with their status', async () => {
@@ -228,6 +251,9 @@ describe('the CUFS /v1 API on the sample reference data', () => {
       const glParameters = document.paths['/v1/gl-codes/validate'].get.parameters;
       expect(glParameters).toContainEqual(expect.objectContaining({ name: 'code', in: 'query', required: true }));
       expect(glParameters).toContainEqual(expect.objectContaining({ name: 'on', in: 'query', required: false }));
+      expect(document.paths['/v1/cost-centres/{code}'].get.parameters).toContainEqual(
+        expect.objectContaining({ name: 'on', in: 'query', required: false }),
+      );
     });
 
     it('answers /healthz and /readyz without a token, ready once reference data is loaded', async () => {

@@ -11,7 +11,7 @@ import {
   parseGrant,
   parseProjectNumber,
 } from './formats.ts';
-import { judgeGlCode, judgeGrant } from './judgements.ts';
+import { judgeCostCentre, judgeGlCode, judgeGrant } from './judgements.ts';
 import * as reference from './reference.repository.ts';
 
 export interface CodesRoutesOptions {
@@ -24,6 +24,7 @@ export interface CodesRoutesOptions {
 const text = z.string().optional();
 const glQuery = z.object({ code: text, on: text });
 const grantQuery = z.object({ award: text, project: text, task: text, on: text });
+const onQuery = z.object({ on: text });
 
 /** The versioned finance-code API: every answer is valid, invalid (200) or malformed (400). */
 export async function codesRoutes(app: FastifyInstance, options: CodesRoutesOptions): Promise<void> {
@@ -127,12 +128,16 @@ export async function codesRoutes(app: FastifyInstance, options: CodesRoutesOpti
   });
 
   app.get<{ Params: { code: string } }>('/v1/cost-centres/:code', async (request, reply) => {
+    const query = onQuery.safeParse(request.query);
+    if (!query.success) return malformed(reply, [{ field: 'query', message: 'Give each parameter once' }]);
     const code = parseCostCentre(request.params.code);
-    if (!code.ok) return malformed(reply, code.problems);
+    const on = parseAsOf(query.data.on, today());
+    if (!code.ok || !on.ok) return malformed(reply, [...problemsOf(code), ...problemsOf(on)]);
     const row = await reference.findCostCentre(db, code.value);
     if (!row) {
       const unknown: CostCentreAnswer = {
         result: 'invalid',
+        asOf: on.value,
         reason: 'cost-centre-unknown',
         message: `There is no cost centre ${code.value}.`,
         costCentre: null,
@@ -147,15 +152,11 @@ export async function codesRoutes(app: FastifyInstance, options: CodesRoutesOpti
       validFrom: row.valid_from,
       validTo: row.valid_to,
     };
+    const judgement = judgeCostCentre(row, on.value);
     const answer: CostCentreAnswer =
-      row.status === 'open'
-        ? { result: 'valid', costCentre }
-        : {
-            result: 'invalid',
-            reason: 'cost-centre-closed',
-            message: `Cost centre ${row.code} is closed.`,
-            costCentre,
-          };
+      judgement.result === 'valid'
+        ? { result: 'valid', asOf: on.value, costCentre }
+        : { result: 'invalid', asOf: on.value, reason: judgement.reason, message: judgement.message, costCentre };
     return answer;
   });
 

@@ -105,12 +105,19 @@ export const costCentreSchema = z
   })
   .register(apiSchemas, { id: 'CostCentre' });
 
+export const costCentreQuerySchema = z.object({
+  on: isoDate
+    .optional()
+    .meta({ description: 'Judge the cost centre as of this date (default: today in Europe/London)' }),
+});
+
 export const costCentreAnswerSchema = z
   .discriminatedUnion('result', [
-    z.object({ result: z.literal('valid'), costCentre: costCentreSchema }),
+    z.object({ result: z.literal('valid'), asOf: isoDate, costCentre: costCentreSchema }),
     z.object({
       result: z.literal('invalid'),
-      reason: z.enum(['cost-centre-unknown', 'cost-centre-closed']),
+      asOf: isoDate,
+      reason: z.enum(['cost-centre-unknown', 'cost-centre-closed', 'not-yet-valid', 'no-longer-valid']),
       message: z.string(),
       costCentre: costCentreSchema.nullable(),
     }),

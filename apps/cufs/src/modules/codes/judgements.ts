@@ -129,6 +129,29 @@ export function judgeGlCode(
   return { result: 'valid', costCentre, sourceOfFunds, ...window };
 }
 
+export type CostCentreJudgement =
+  | { result: 'valid' }
+  | { result: 'invalid'; reason: 'cost-centre-closed' | 'not-yet-valid' | 'no-longer-valid'; message: string };
+
+/** A known cost centre on its own: open, and the day within its dates. */
+export function judgeCostCentre(costCentre: CostCentreRow, on: string): CostCentreJudgement {
+  if (costCentre.status === 'closed')
+    return { result: 'invalid', reason: 'cost-centre-closed', message: `Cost centre ${costCentre.code} is closed.` };
+  if (on < costCentre.valid_from)
+    return {
+      result: 'invalid',
+      reason: 'not-yet-valid',
+      message: `Cost centre ${costCentre.code} cannot be charged before ${costCentre.valid_from}.`,
+    };
+  if (costCentre.valid_to !== null && on > costCentre.valid_to)
+    return {
+      result: 'invalid',
+      reason: 'no-longer-valid',
+      message: `Cost centre ${costCentre.code} could be charged only until ${costCentre.valid_to}.`,
+    };
+  return { result: 'valid' };
+}
+
 export function judgeGrant(
   code: GrantCode,
   award: AwardRow | undefined,

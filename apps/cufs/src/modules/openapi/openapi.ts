@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { apiSchemas, glCodeQuerySchema, grantQuerySchema } from '../codes/api.schemas.ts';
+import { apiSchemas, costCentreQuerySchema, glCodeQuerySchema, grantQuerySchema } from '../codes/api.schemas.ts';
 
 type JsonObject = Record<string, unknown>;
 
@@ -94,10 +94,16 @@ export function openApiDocument(serverUrl?: string): JsonObject {
       '/v1/cost-centres/{code}': {
         get: {
           operationId: 'getCostCentre',
-          summary: 'Look up a cost centre: name, department, status and dates',
-          parameters: [pathParameter('code', 'The 4-character cost centre', 'PHAA')],
+          summary: 'Look up a cost centre as of a date: name, department, status and dates',
+          parameters: [
+            pathParameter('code', 'The 4-character cost centre', 'PHAA'),
+            ...queryParameters(costCentreQuerySchema),
+          ],
           responses: {
-            '200': json(ref('CostCentreAnswer'), 'Known: valid when open, invalid when closed'),
+            '200': json(
+              ref('CostCentreAnswer'),
+              'Known: valid when open and within its dates on the day, else invalid with why',
+            ),
             '404': json(ref('CostCentreAnswer'), 'No such cost centre'),
             '400': json(ref('Malformed'), 'Not a cost centre code'),
             ...common,
