@@ -246,7 +246,7 @@ describe('the JSON API’s authentication', () => {
       },
     ]);
     expect(operation.requestBody.content['application/json'].schema.required).toEqual(['sizeTb']);
-    expect(Object.keys(operation.responses)).toEqual(['201', '400', '401', '403', '409', '413', '422', '429']);
+    expect(Object.keys(operation.responses)).toEqual(['201', '400', '401', '403', '409', '413', '422', '429', '500']);
     const result = await validate(structuredClone(document));
     expect(result.valid ? [] : result.errors).toEqual([]);
   });

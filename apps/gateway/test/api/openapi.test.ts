@@ -46,7 +46,7 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/api/products']?.get?.operationId).toBe('listProducts');
     expect(document.paths['/api/products/{code}']?.get?.operationId).toBe('getProduct');
     const getProduct = document.paths['/api/products/{code}']?.get;
-    expect(Object.keys(getProduct?.responses ?? {})).toEqual(['200', '400', '401', '404', '429']);
+    expect(Object.keys(getProduct?.responses ?? {})).toEqual(['200', '400', '401', '404', '429', '500']);
     expect(getProduct?.responses['404']).toEqual({ $ref: '#/components/responses/NotFound' });
     expect(JSON.stringify(document.paths['/api/products']?.get?.responses['200'])).toContain(
       '#/components/schemas/Product',
@@ -70,5 +70,36 @@ describe('the OpenAPI document', () => {
       type: 'object',
       properties: { error: { required: ['status', 'code', 'title', 'message', 'requestId'] } },
     });
+    // Every code an answer may carry, a 500's internal-error included (it was any string, and no
+    // operation listed the 500 that docs/api.md describes).
+    expect(document.components.schemas.Error).toMatchObject({
+      properties: {
+        error: {
+          properties: {
+            code: {
+              enum: [
+                'bad-request',
+                'unauthenticated',
+                'forbidden',
+                'not-found',
+                'conflict',
+                'payload-too-large',
+                'unprocessable',
+                'rate-limited',
+                'unavailable',
+                'internal-error',
+              ],
+            },
+          },
+        },
+      },
+    });
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(operation.responses['500'], `${method} ${path}`).toEqual({
+          $ref: '#/components/responses/InternalError',
+        });
+      }
+    }
   });
 });

@@ -100,7 +100,9 @@ export type ApiHandler<Params, Query, Body, Response extends z.ZodType> = (
 export const apiErrorSchema = z.object({
   error: z.object({
     status: z.int().describe('The HTTP status, repeated.'),
-    code: z.string().describe('Machine-readable: unauthenticated, forbidden, not-found, unprocessable, …'),
+    code: z
+      .enum([...(Object.keys(APP_ERROR_STATUS) as [AppErrorCode, ...AppErrorCode[]]), 'internal-error'])
+      .describe('Machine-readable, one per status; internal-error is a 500.'),
     title: z.string(),
     message: z.string().describe('A sentence safe to show to a person.'),
     requestId: z.string().describe('Quote it to the service desk.'),
@@ -346,6 +348,8 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
   for (const code of [...errorCodes].sort((a, b) => APP_ERROR_STATUS[a] - APP_ERROR_STATUS[b])) {
     responses[String(APP_ERROR_STATUS[code])] = { $ref: `#/components/responses/${ERROR_RESPONSES[code].name}` };
   }
+  // Any operation may fail on our side.
+  responses['500'] = { $ref: `#/components/responses/${INTERNAL_ERROR_RESPONSE.name}` };
 
   const described: JsonSchema = {
     operationId: operation.operationId,
@@ -392,6 +396,11 @@ const ERROR_RESPONSES: Record<AppErrorCode, { name: string; description: string 
   unprocessable: { name: 'Unprocessable', description: 'The body is not valid; `fields` has a message per field.' },
   'rate-limited': { name: 'RateLimited', description: 'Too many requests: wait for the minute to pass.' },
   unavailable: { name: 'Unavailable', description: 'A service this depends on is down; try again later.' },
+};
+
+const INTERNAL_ERROR_RESPONSE = {
+  name: 'InternalError',
+  description: 'Something failed on our side and nothing was changed: only the request id is shown; quote it.',
 };
 
 /** Points every `#/$defs/<id>` reference under `node` at `#/components/schemas/<name>`. */
@@ -460,7 +469,7 @@ function buildDocument(recorded: RecordedOperation[], options: ApiPluginOptions)
   }
   const errorRef = { $ref: '#/components/schemas/Error' };
   const responses = Object.fromEntries(
-    Object.values(ERROR_RESPONSES).map(({ name, description }) => [
+    [...Object.values(ERROR_RESPONSES), INTERNAL_ERROR_RESPONSE].map(({ name, description }) => [
       name,
       { description, content: { 'application/json': { schema: errorRef } } },
     ]),
