@@ -58,5 +58,6 @@ describe('containsPattern', () => {
   it('matches the text anywhere, lower case, with LIKE wildcards taken literally', () => {
     expect(containsPattern('Dark')).toBe('%dark%');
     expect(containsPattern('100%_done\\')).toBe('%100\\%\\_done\\\\%');
+    expect(containsPattern('King\u2019s O\u2018Brien')).toBe("%king's o'brien%");
   });
 });

@@ -58,7 +58,12 @@ export function queryText(value: unknown, max = 100): string {
   return typeof value === 'string' ? value.trim().slice(0, max) : '';
 }
 
-/** The text of a LIKE pattern that matches `text` anywhere, with its wildcards taken literally. */
+/**
+ * The text of a LIKE pattern that matches `text` anywhere, with its wildcards taken literally. A
+ * typographic apostrophe (what phones and word processors type) is searched as the plain one names
+ * are kept with: "King’s" finds "King's College", "O’Brien" finds "O'Brien".
+ */
 export function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+  const plain = text.toLowerCase().replace(/[\u2018\u2019\u02bc]/g, "'");
+  return `%${plain.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
