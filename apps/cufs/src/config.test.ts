@@ -42,6 +42,10 @@ describe('the CUFS service configuration', () => {
     expect(refusal({ CUFS_ID_TOKEN_AUDIENCE: 'https://cufs.example' })).toEqual([
       expect.stringMatching(/CUFS_ALLOWED_SERVICE_ACCOUNTS: required/),
     ]);
+    // Used to be ignored: the accounts were named, and every ID token of theirs refused (401).
+    expect(refusal({ CUFS_TOKEN: strongToken, CUFS_ALLOWED_SERVICE_ACCOUNTS: 'gw@p.iam.gserviceaccount.com' })).toEqual(
+      [expect.stringMatching(/CUFS_ID_TOKEN_AUDIENCE: required with CUFS_ALLOWED_SERVICE_ACCOUNTS/)],
+    );
     expect(
       refusal({
         CUFS_ID_TOKEN_AUDIENCE: 'https://cufs.example',

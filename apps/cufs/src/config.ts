@@ -130,6 +130,10 @@ function inconsistencies(e: Environment): string[] {
     problems.push(
       'CUFS_ALLOWED_SERVICE_ACCOUNTS: required with CUFS_ID_TOKEN_AUDIENCE (the service accounts that may call)',
     );
+  if (e.CUFS_ALLOWED_SERVICE_ACCOUNTS && !e.CUFS_ID_TOKEN_AUDIENCE)
+    problems.push(
+      'CUFS_ID_TOKEN_AUDIENCE: required with CUFS_ALLOWED_SERVICE_ACCOUNTS (without it no ID token is accepted)',
+    );
   for (const token of [...splitList(e.CUFS_API_TOKENS), ...splitList(e.CUFS_TOKEN)])
     if (token.length < 24 && token !== DEV_API_TOKEN)
       problems.push('CUFS_API_TOKENS, CUFS_TOKEN: each token must be at least 24 characters');
