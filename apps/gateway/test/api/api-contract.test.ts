@@ -250,7 +250,7 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     }
   });
 
-  it('pages the lists of orders and licences: limit and offset, with the same total on every page', async () => {
+  it('pages the lists of orders, licences and quotes: limit and offset, with the same total on every page', async () => {
     for (const name of ['Paged one', 'Paged two', 'Paged three']) {
       await insertStorage(t.database.db, { name, owner: 'da303', institutionId: 'CHEM' });
     }
@@ -273,6 +273,23 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     }
     expect(names.sort()).toEqual(['Paged one', 'Paged three', 'Paged two']);
     expect((await call('da303', 'GET', '/api/licences?offset=5')).json()).toMatchObject({ total: 3, licences: [] });
+
+    for (const name of ['Quoted one', 'Quoted two', 'Quoted three']) {
+      await call('da303', 'POST', '/api/quotes', {
+        ...configuration,
+        ownerCrsid: 'da303',
+        managerCrsids: [],
+        licenceName: name,
+      });
+    }
+    const quoted: string[] = [];
+    for (const offset of [0, 2]) {
+      const page = await call('da303', 'GET', `/api/quotes?limit=2&offset=${offset}`);
+      expect(page.json()).toMatchObject({ total: 3, limit: 2, offset });
+      quoted.push(...page.json().quotes.map((q: { licenceName: string }) => q.licenceName));
+    }
+    // Newest first, like the orders.
+    expect(quoted).toEqual(['Quoted three', 'Quoted two', 'Quoted one']);
 
     const tooMany = await call('da303', 'GET', '/api/licences?limit=101');
     expect(tooMany.statusCode).toBe(400);

@@ -4,15 +4,18 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { Directory } from '../../platform/directory/index.ts';
 import { unprocessable } from '../../platform/web/forms.ts';
-import { apiRoute } from '../../platform/web/openapi.ts';
+import { apiRoute, pageFields, pageQuery } from '../../platform/web/openapi.ts';
 import { configurationBody } from '../orders/orders.api.ts';
 import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
 import { quoteIsValid } from './quote-rules.ts';
 import type { Quote } from './quotes.repository.ts';
-import { createQuote, findQuoteFor, listQuotesForPerson } from './quotes.service.ts';
+import { createQuote, findQuoteFor, listQuotePageForPerson } from './quotes.service.ts';
 import { quotePdfPath } from './quotes.views.tsx';
 
 const pence = z.int().nonnegative();
+
+/** GET /api/quotes answers at most this many a call, as the lists of orders and licences do. */
+const QUOTES_PER_PAGE = 100;
 
 const quoteSchema = z
   .object({
@@ -88,9 +91,13 @@ export async function quotesApi(
       operationId: 'listQuotes',
       summary: 'Your quotes, newest first',
       tags: ['Quotes'],
-      response: z.object({ quotes: z.array(quoteSchema) }),
+      query: pageQuery(QUOTES_PER_PAGE),
+      response: z.object({ ...pageFields, quotes: z.array(quoteSchema) }),
     },
-    async ({ person }) => ({ quotes: (await listQuotesForPerson(db, person.id)).map(toApi) }),
+    async ({ person, query }) => {
+      const page = await listQuotePageForPerson(db, person.id, query);
+      return { total: page.total, ...query, quotes: page.quotes.map(toApi) };
+    },
   );
 
   apiRoute(

@@ -112,6 +112,26 @@ export async function selectQuotesForPerson(db: Executor, personId: number): Pro
   return rows.map(toQuote);
 }
 
+/** A page of a person's quotes, newest first, with how many they have in all. */
+export async function selectQuotePageForPerson(
+  db: Executor,
+  personId: number,
+  page: { limit: number; offset: number },
+): Promise<{ quotes: Quote[]; total: number }> {
+  const rows = await selectQuotes(db)
+    .where('quotes.person_id', '=', personId)
+    .orderBy('quotes.id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  const count = await db
+    .selectFrom('quotes')
+    .select((eb) => eb.fn.countAll().as('total'))
+    .where('person_id', '=', personId)
+    .executeTakeFirstOrThrow();
+  return { quotes: rows.map(toQuote), total: Number(count.total) };
+}
+
 // Prepared: My storage asks it on every view.
 const selectQuotesOfPerson = preparedQuery((db, p: { personId: number }) =>
   selectQuotes(db).where('quotes.person_id', '=', p.personId).orderBy('quotes.id', 'desc'),

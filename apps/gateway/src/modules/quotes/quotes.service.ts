@@ -4,7 +4,13 @@ import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import type { PricedConfiguration } from '../orders/purchase-configuration.service.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { canSeeQuote, quoteValidUntil } from './quote-rules.ts';
-import { insertQuote, type Quote, selectQuote, selectQuotesForPerson } from './quotes.repository.ts';
+import {
+  insertQuote,
+  type Quote,
+  selectQuote,
+  selectQuotePageForPerson,
+  selectQuotesForPerson,
+} from './quotes.repository.ts';
 
 export type { Quote } from './quotes.repository.ts';
 
@@ -67,6 +73,15 @@ export async function findQuoteFor(db: Executor, person: PersonWithRoles, refere
       `We could not find quote ${reference}. A quote can be seen only by the person who asked for it and the storage team.`,
     );
   return quote;
+}
+
+/** A page of a person's quotes, newest first, with how many in all (the API lists them so). */
+export async function listQuotePageForPerson(
+  db: Executor,
+  personId: number,
+  page: { limit: number; offset: number },
+): Promise<{ quotes: Quote[]; total: number }> {
+  return selectQuotePageForPerson(db, personId, page);
 }
 
 /** A person's quotes, newest first (the "my storage" page lists them). */
