@@ -291,6 +291,15 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     // Newest first, like the orders.
     expect(quoted).toEqual(['Quoted three', 'Quoted two', 'Quoted one']);
 
+    // Not a number at all was 'Invalid input: expected number, received NaN'.
+    expect((await call('da303', 'GET', '/api/orders?limit=all')).json().error.fields).toEqual({
+      limit: 'The limit is a whole number',
+    });
+    for (const id of ['abc', '1.5', '0', '99999999999999999999']) {
+      const response = await call('da303', 'GET', `/api/licences/${id}`);
+      expect(response.json().error.fields, id).toEqual({ id: 'An id is a whole number, such as 42' });
+    }
+
     const tooMany = await call('da303', 'GET', '/api/licences?limit=101');
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json().error.fields).toEqual({ limit: 'The limit is at most 100' });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError } from '../../platform/web/errors.ts';
-import { apiRoute, pageFields, pageQuery } from '../../platform/web/openapi.ts';
+import { apiRoute, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
 import {
   addDataManager,
   addProjectMember,
@@ -47,8 +47,6 @@ const project = z.object({
   status: z.enum(['pending', 'active', 'removed']),
   members: z.array(person.extend({ role: z.enum(['project-data-manager', 'project-data-user']) })),
 });
-
-const idParams = z.object({ id: z.coerce.number().int().positive('An id is a whole number') });
 
 function listing(licence: LicenceListing) {
   return {

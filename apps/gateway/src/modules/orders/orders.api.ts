@@ -4,7 +4,7 @@ import type { Directory } from '../../platform/directory/index.ts';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { unprocessable } from '../../platform/web/forms.ts';
-import { apiRoute, pageFields, pageQuery } from '../../platform/web/openapi.ts';
+import { apiRoute, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
 import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-details.ts';
 import type { PaymentMethod } from '../payments/payments.tables.ts';
@@ -351,7 +351,6 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
   const { orders } = options;
   const { db, clock } = orders;
   const today = () => clock.today().toString();
-  const idParams = z.object({ id: z.coerce.number().int().positive('An id is a whole number') });
 
   apiRoute(
     app,

@@ -56,20 +56,27 @@ export interface ApiOperation<
 export function pageQuery(max: number) {
   return z.object({
     limit: z.coerce
-      .number()
+      .number({ error: 'The limit is a whole number' })
       .int('The limit is a whole number')
       .min(1, 'The limit is at least 1')
       .max(max, `The limit is at most ${max}`)
       .default(max)
       .describe(`How many to answer with, 1 to ${max}.`),
     offset: z.coerce
-      .number()
+      .number({ error: 'The offset is a whole number' })
       .int('The offset is a whole number')
       .min(0, 'The offset is at least 0')
       .default(0)
       .describe('How many to skip, from the first.'),
   });
 }
+
+const NOT_AN_ID = 'An id is a whole number, such as 42';
+
+/** The path of an operation on one thing by its number (/api/licences/{id}): 400 with one message for anything else. */
+export const idParams = z.object({
+  id: z.coerce.number({ error: NOT_AN_ID }).int(NOT_AN_ID).positive(NOT_AN_ID),
+});
 
 /** The paging fields of a list's answer: how many there are in all, and the page answered. */
 export const pageFields = {
