@@ -199,6 +199,20 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     }
   });
 
+  it('refuses a place for someone the directory says has left, saying so, even if they never signed in', async () => {
+    // lj909 is in the seeded directory as left and not among the gateway's people: this was
+    // 'There is nobody with the CRSid lj909 in the University directory', which is untrue.
+    expect(await t.database.db.selectFrom('people').select('id').where('crsid', '=', 'lj909').execute()).toEqual([]);
+    const { licenceId } = await insertStorage(t.database.db, { name: 'Leaver test', owner: 'ar101', status: 'active' });
+    const manager = await call('ar101', 'POST', `/api/licences/${licenceId}/managers`, { crsid: 'LJ909' });
+    expect(manager.statusCode).toBe(422);
+    expect(manager.json().error.fields).toEqual({
+      crsid: 'Lee Leaver (lj909) has left the University, so cannot be given a place',
+    });
+    const price = await call('ar101', 'POST', '/api/prices', { ...configuration, ownerCrsid: 'lj909' });
+    expect(price.json().error.fields).toEqual({ ownerCrsid: 'Lee Leaver (lj909) has left the University' });
+  });
+
   it('refuses a NUL character in a body as a 422 for its field', async () => {
     // It was a 400 bad-request, a status the document does not list for a body.
     const nul = String.fromCharCode(0);

@@ -10,7 +10,11 @@ import { clearLeaverFlags } from '../lifecycle/leaver-flags.repository.ts';
 import { CRSID } from '../people/crsid.ts';
 import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
-import { addPeopleFromDirectory, directoryUnreachableMessage } from '../people/people-from-directory.ts';
+import {
+  addPeopleFromDirectory,
+  directoryUnreachableMessage,
+  leftUniversityMessage,
+} from '../people/people-from-directory.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { syncLicenceGroupsJob } from './licence-groups.jobs.ts';
 import { assertLicenceUnlocked } from './licence-lock.ts';
@@ -193,9 +197,16 @@ async function lockProjectForChange(
  * directory cannot be asked just now.
  */
 async function findInDirectory(context: Pick<MembersContext, 'db' | 'directory'>, crsid: string): Promise<void> {
-  const unreachable = await addPeopleFromDirectory(context.db, context.directory, [crsid]);
+  const { unreachable, left } = await addPeopleFromDirectory(context.db, context.directory, [crsid]);
   const [missed] = unreachable;
   if (missed) throw invalid('crsid', directoryUnreachableMessage(missed));
+  const [leaver] = left;
+  if (leaver) throw invalid('crsid', cannotBeGivenAPlace(leaver[1], leaver[0]));
+}
+
+/** Someone who has left, named for a place: the directory's name when the gateway never knew them. */
+function cannotBeGivenAPlace(displayName: string, crsid: string): string {
+  return `${leftUniversityMessage(displayName, crsid)}, so cannot be given a place`;
 }
 
 /** A current person in the directory, or a message for the field. */
@@ -206,7 +217,7 @@ async function directoryPerson(tx: Executor, crsidText: string, field = 'crsid')
   const [found] = await findPeopleByCrsids(tx, [crsid]);
   if (!found) throw invalid(field, `There is nobody with the CRSid ${crsid} in the University directory`);
   if (found.status !== 'current') {
-    throw invalid(field, `${found.displayName} (${crsid}) has left the University, so cannot be given a place`);
+    throw invalid(field, cannotBeGivenAPlace(found.displayName, crsid));
   }
   return found;
 }

@@ -10,7 +10,12 @@ import {
   findPeopleByCrsids,
   type Institution,
 } from '../people/people.repository.ts';
-import { addPeopleFromDirectory, directoryUnreachableMessage } from '../people/people-from-directory.ts';
+import {
+  addPeopleFromDirectory,
+  type DirectoryLookup,
+  directoryUnreachableMessage,
+  leftUniversityMessage,
+} from '../people/people-from-directory.ts';
 import { type ConfigurationInput, type Parsed, parseConfiguration } from './purchase-configuration.ts';
 
 /** A configuration checked against the catalogue and the directory, with its price on the day. */
@@ -51,8 +56,8 @@ export async function priceConfiguration(
   const institution = await findInstitution(db, input.institutionId);
   if (!institution) errors.institutionId = 'Choose a department from the list';
   // A Data Owner or Data Manager who has not signed in yet is found in the University directory.
-  const unreachable = await addPeopleFromDirectory(db, context.directory, [input.ownerCrsid, ...input.managerCrsids]);
-  const { owner, managers } = await findPeople(db, input, errors, unreachable);
+  const lookup = await addPeopleFromDirectory(db, context.directory, [input.ownerCrsid, ...input.managerCrsids]);
+  const { owner, managers } = await findPeople(db, input, errors, lookup);
   if (!institution || !owner || Object.keys(errors).length > 0) return { ok: false, errors };
 
   const unitPrice = await findPriceInForce(db, product.code, institution.customerClass, asOf);
@@ -85,7 +90,7 @@ async function findPeople(
   db: Executor,
   input: ConfigurationInput,
   errors: FieldErrors,
-  unreachable: ReadonlySet<string>,
+  { unreachable, left }: DirectoryLookup,
 ): Promise<{ owner?: DirectoryPerson; managers: DirectoryPerson[] }> {
   const found = new Map(
     (await findPeopleByCrsids(db, [input.ownerCrsid, ...input.managerCrsids])).map((person) => [person.crsid, person]),
@@ -93,8 +98,10 @@ async function findPeople(
   const problem = (crsid: string): string | undefined => {
     const person = found.get(crsid);
     if (!person && unreachable.has(crsid)) return directoryUnreachableMessage(crsid);
+    const leaver = left.get(crsid);
+    if (!person && leaver !== undefined) return leftUniversityMessage(leaver, crsid);
     if (!person) return `No one with the CRSid ${crsid} is in the University directory`;
-    if (person.status === 'left') return `${person.displayName} (${crsid}) has left the University`;
+    if (person.status === 'left') return leftUniversityMessage(person.displayName, crsid);
     return undefined;
   };
   const ownerProblem = problem(input.ownerCrsid);

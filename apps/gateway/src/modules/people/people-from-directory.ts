@@ -8,6 +8,19 @@ export function directoryUnreachableMessage(crsid: string): string {
   return `The University directory could not be asked about ${crsid} just now. Try again in a few minutes.`;
 }
 
+/** What a CRSid of someone who has left the University is refused with. */
+export function leftUniversityMessage(displayName: string, crsid: string): string {
+  return `${displayName} (${crsid}) has left the University`;
+}
+
+/** What the directory said of CRSids the gateway did not know: not asked (it did not answer), or left. */
+export interface DirectoryLookup {
+  /** The CRSids the directory could not be asked about: refuse them with directoryUnreachableMessage. */
+  unreachable: ReadonlySet<string>;
+  /** People the directory knows but who have left (CRSid → name): refuse them with leftUniversityMessage. */
+  left: ReadonlyMap<string, string>;
+}
+
 /**
  * Makes sure the gateway knows the people of `crsids` whom the University directory knows, before
  * a caller gives them a place (Data Owner, Data Manager, project member): the gateway's own table
@@ -17,22 +30,25 @@ export function directoryUnreachableMessage(crsid: string): string {
  * find. CRSids already known, or not shaped like one (the caller says what is wrong with them),
  * are not looked up; nobody who has left is added. Answers the CRSids the directory could not be
  * asked about (it did not answer), which the caller refuses with directoryUnreachableMessage, on
- * the field, so a form keeps what was typed. Outside any transaction of the caller's, since the
+ * the field, so a form keeps what was typed, and those of people it says have left (so the caller
+ * does not say it knows nobody by that CRSid). Outside any transaction of the caller's, since the
  * directory may take seconds to answer.
  */
 export async function addPeopleFromDirectory(
   db: Executor,
   directory: Directory,
   crsidTexts: readonly string[],
-): Promise<ReadonlySet<string>> {
+): Promise<DirectoryLookup> {
   const crsids = [...new Set(crsidTexts.map((text) => text.trim().toLowerCase()))].filter((crsid) => CRSID.test(crsid));
   const unreachable = new Set<string>();
-  if (crsids.length === 0) return unreachable;
+  const left = new Map<string, string>();
+  const lookup = { unreachable, left };
+  if (crsids.length === 0) return lookup;
   const known = new Set(
     (await db.selectFrom('people').select('crsid').where('crsid', 'in', crsids).execute()).map((row) => row.crsid),
   );
   const unknown = crsids.filter((crsid) => !known.has(crsid));
-  if (unknown.length === 0) return unreachable;
+  if (unknown.length === 0) return lookup;
   const entries = await Promise.all(
     unknown.map(async (crsid) => {
       try {
@@ -46,9 +62,10 @@ export async function addPeopleFromDirectory(
   );
   const found = unknown.flatMap((crsid, i) => {
     const entry = entries[i];
+    if (entry?.status === 'left') left.set(crsid, entry.displayName);
     return entry?.status === 'current' ? [{ ...entry, crsid }] : [];
   });
-  if (found.length === 0) return unreachable;
+  if (found.length === 0) return lookup;
   // A department we do not know is left empty, as the directory sync leaves it.
   await sql`
     INSERT INTO people (crsid, display_name, email, institution_id)
@@ -63,5 +80,5 @@ export async function addPeopleFromDirectory(
     )}::jsonb) AS d(crsid text, display_name text, email text, institution_id text)
     LEFT JOIN institutions i ON i.id = d.institution_id
     ON CONFLICT (crsid) DO NOTHING`.execute(db);
-  return unreachable;
+  return lookup;
 }
