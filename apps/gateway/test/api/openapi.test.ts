@@ -94,6 +94,10 @@ describe('the OpenAPI document', () => {
         },
       },
     });
+    // An order's kind and status are the same enums wherever they appear (the list's kind, and a
+    // licence's orders' status, were any string).
+    const schemaText = JSON.stringify(document);
+    expect(schemaText).not.toMatch(/"(kind|status)":\{"type":"string"\}/);
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         expect(operation.responses['500'], `${method} ${path}`).toEqual({

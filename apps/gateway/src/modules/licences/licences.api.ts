@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { apiRoute, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
+import { ORDER_STATUSES } from '../orders/order-status.ts';
 import {
   addDataManager,
   addProjectMember,
@@ -102,7 +103,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
         owner: person,
         managers: z.array(person),
         projects: z.array(project),
-        orders: z.array(z.object({ reference: z.string(), status: z.string() })),
+        orders: z.array(z.object({ reference: z.string(), status: z.enum(ORDER_STATUSES) })),
       }),
       errors: ['not-found'],
     },

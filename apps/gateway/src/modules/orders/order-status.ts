@@ -16,7 +16,8 @@ export const ORDER_STATUSES = [
 ] as const;
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export type OrderKind = 'new' | 'increase' | 'renewal' | 'recovery' | 'cancellation';
+export const ORDER_KINDS = ['new', 'increase', 'renewal', 'recovery', 'cancellation'] as const;
+export type OrderKind = (typeof ORDER_KINDS)[number];
 
 export const ORDER_TRANSITIONS = {
   'payment-checked': { from: ['submitted', 'awaiting-payment-check'], to: 'awaiting-approval' },

@@ -12,7 +12,7 @@ import { PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { changeTarget, licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
 import { CHANGE_KINDS, changePaymentMethods } from './change-pricing.ts';
-import { ORDER_STATUS_WORDS, ORDER_STATUSES } from './order-status.ts';
+import { ORDER_KINDS, ORDER_STATUS_WORDS, ORDER_STATUSES } from './order-status.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from './orders.queries.ts';
 import { findOrder, type OrderDetail } from './orders.repository.ts';
 import {
@@ -72,7 +72,7 @@ const paymentBody = z.discriminatedUnion('method', [
 const orderSchema = z
   .object({
     reference: z.string().meta({ example: 'ORD-000042' }),
-    kind: z.enum(['new', 'increase', 'renewal', 'recovery', 'cancellation']),
+    kind: z.enum(ORDER_KINDS),
     status: z.enum(ORDER_STATUSES),
     statusLabel: z.string().describe('The status in plain words.'),
     statusExplanation: z.string(),
@@ -189,7 +189,7 @@ export async function ordersApi(
         orders: z.array(
           z.object({
             reference: z.string(),
-            kind: z.string(),
+            kind: z.enum(ORDER_KINDS),
             status: z.enum(ORDER_STATUSES),
             statusLabel: z.string(),
             product: z.string(),
