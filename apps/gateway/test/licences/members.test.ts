@@ -475,10 +475,10 @@ describe('members and storage projects of a licence (API)', () => {
     }
   });
 
-  it('sends the groups again when the licence changed while the provisioner was setting it up', async () => {
-    const db = t.database.db;
-    const made = await insertStorage(db, {
-      name: `Being set up ${Math.random().toString(36).slice(2, 8)}`,
+  /** A pending licence (Ben its manager; "lattice" with Dana a user) whose order a command provisioner is running. */
+  async function beingSetUp(namePrefix: string) {
+    const made = await insertStorage(t.database.db, {
+      name: `${namePrefix} ${Math.random().toString(36).slice(2, 8)}`,
       owner: 'ar101',
       managers: ['bm202'],
       sizeTb: 5,
@@ -487,9 +487,15 @@ describe('members and storage projects of a licence (API)', () => {
       order: { status: 'provisioning' },
     });
     const orderId = made.order?.id as number;
-    const runId = await db
+    const runId = await t.database.db
       .transaction()
       .execute((tx) => insertRun(tx, { orderId, provisioner: 'command', startedByPersonId: null }));
+    return { licenceId: made.licenceId, orderId, runId };
+  }
+
+  it('sends the groups again when the licence changed while the provisioner was setting it up', async () => {
+    const db = t.database.db;
+    const { licenceId, orderId, runId } = await beingSetUp('Being set up');
     const command = createProvisioner(t.config.provisioner);
     // While the provisioner works on the request it was sent, Alice adds a Data Manager and a
     // project (the licence is still pending: their group sync finds nothing to send).
@@ -497,10 +503,10 @@ describe('members and storage projects of a licence (API)', () => {
       provision: async (request: Parameters<Provisioner['provision']>[0]) => {
         const answer = await command.provision(request);
         expect(
-          (await call('ar101', 'POST', `/api/licences/${made.licenceId}/managers`, { crsid: 'nc888' })).statusCode,
+          (await call('ar101', 'POST', `/api/licences/${licenceId}/managers`, { crsid: 'nc888' })).statusCode,
         ).toBe(201);
         expect(
-          (await call('ar101', 'POST', `/api/licences/${made.licenceId}/projects`, { name: 'spectra', quotaTb: 1 }))
+          (await call('ar101', 'POST', `/api/licences/${licenceId}/projects`, { name: 'spectra', quotaTb: 1 }))
             .statusCode,
         ).toBe(201);
         await drainJobs(t.jobs);
@@ -526,25 +532,13 @@ describe('members and storage projects of a licence (API)', () => {
     const spectra = await db
       .selectFrom('storage_projects')
       .select(['status', 'path'])
-      .where('licence_id', '=', made.licenceId)
+      .where('licence_id', '=', licenceId)
       .where('name', '=', 'spectra')
       .executeTakeFirstOrThrow();
     expect(spectra).toEqual({ status: 'active', path: '/rds/project/spectra' });
 
     // A run during which nothing changed sends nothing more than the provision itself.
-    const quiet = await insertStorage(db, {
-      name: `Quiet ${Math.random().toString(36).slice(2, 8)}`,
-      owner: 'ar101',
-      managers: ['bm202'],
-      sizeTb: 5,
-      status: 'pending',
-      projects: [{ name: 'lattice', quotaTb: 3, members: [{ crsid: 'da303', role: 'project-data-user' }] }],
-      order: { status: 'provisioning' },
-    });
-    const quietOrder = quiet.order?.id as number;
-    const quietRun = await db
-      .transaction()
-      .execute((tx) => insertRun(tx, { orderId: quietOrder, provisioner: 'command', startedByPersonId: null }));
+    const { orderId: quietOrder, runId: quietRun } = await beingSetUp('Quiet');
     await rm(logFile, { force: true });
     const plain = { ...context, provisioner: command };
     expect(await runProvisioning(plain, { orderId: quietOrder, runId: quietRun }, pino({ level: 'silent' }))).toBe(
