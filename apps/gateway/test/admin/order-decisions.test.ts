@@ -224,6 +224,22 @@ describe('approving and rejecting orders', () => {
     expect(await q.order(reference)).toMatchObject({ status: 'approved', decided_by: 'rs501' });
   });
 
+  it('tells nobody who has left the University about an order: the buyer alone when the Data Owner has left', async () => {
+    const reference = await buy(await as('ar101'), 'RDS', RDS_FOR_BEN, {
+      method: 'finance-code',
+      financeCode: 'PHAA.GAAA',
+    });
+    const db = t.database.db;
+    await db.updateTable('people').set({ status: 'left' }).where('crsid', '=', 'bm202').execute();
+    try {
+      expect((await decide(await as('rs501'), reference, 'approve')).statusCode).toBe(303);
+      const mails = (await q.mails(reference)).filter((mail) => mail.subject === `Order ${reference} approved`);
+      expect(mails.map((mail) => mail.to_addresses)).toEqual([['ar101@cam.ac.uk']]);
+    } finally {
+      await db.updateTable('people').set({ status: 'current' }).where('crsid', '=', 'bm202').execute();
+    }
+  });
+
   it('rejects only with a reason, cancels the new licence, gives the voucher back, and tells the buyer why', async () => {
     const dana = await as('da303');
     const ifs: Configuration = {

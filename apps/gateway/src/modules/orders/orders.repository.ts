@@ -12,7 +12,8 @@ export interface OrderDetail {
   status: OrderStatus;
   statusReason: string | null;
   submittedAt: Date;
-  buyer: { id: number; crsid: string; displayName: string; email: string };
+  /** `current`: still a member of the University (someone who has left is emailed nothing). */
+  buyer: { id: number; crsid: string; displayName: string; email: string; current: boolean };
   product: { code: string; name: string; service: ServiceCode; serviceName: string; teamEmail: string };
   institution: { id: string; name: string };
   customerClass: CustomerClass;
@@ -33,7 +34,7 @@ export interface OrderDetail {
   licence: {
     id: number;
     name: string;
-    owner: { id: number; crsid: string; displayName: string; email: string };
+    owner: { id: number; crsid: string; displayName: string; email: string; current: boolean };
     managerIds: number[];
     projectName: string | null;
   };
@@ -73,6 +74,7 @@ export async function findOrder(
       'buyer.crsid as buyer_crsid',
       'buyer.display_name as buyer_name',
       'buyer.email as buyer_email',
+      'buyer.status as buyer_status',
       'product.name as product_name',
       'product.service as service',
       'service.name as service_name',
@@ -85,6 +87,7 @@ export async function findOrder(
       'owner.crsid as owner_crsid',
       'owner.display_name as owner_name',
       'owner.email as owner_email',
+      'owner.status as owner_status',
       'payment.method',
       'payment.finance_code',
       'payment.po_number',
@@ -113,7 +116,13 @@ export async function findOrder(
     status: row.status,
     statusReason: row.status_reason,
     submittedAt: row.submitted_at,
-    buyer: { id: row.buyer_person_id, crsid: row.buyer_crsid, displayName: row.buyer_name, email: row.buyer_email },
+    buyer: {
+      id: row.buyer_person_id,
+      crsid: row.buyer_crsid,
+      displayName: row.buyer_name,
+      email: row.buyer_email,
+      current: row.buyer_status === 'current',
+    },
     product: {
       code: row.product_code,
       name: row.product_name,
@@ -138,7 +147,13 @@ export async function findOrder(
     licence: {
       id: row.licence_id,
       name: row.licence_name,
-      owner: { id: row.owner_id, crsid: row.owner_crsid, displayName: row.owner_name, email: row.owner_email },
+      owner: {
+        id: row.owner_id,
+        crsid: row.owner_crsid,
+        displayName: row.owner_name,
+        email: row.owner_email,
+        current: row.owner_status === 'current',
+      },
       managerIds: row.manager_ids.map(Number),
       projectName: row.project_name,
     },

@@ -395,7 +395,11 @@ function confirmationParagraphs(order: OrderDetail): string[] {
   ];
 }
 
-/** Emails the buyer and the Data Owner (one message; one copy each even if they are the same person). */
+/**
+ * Emails the buyer and the Data Owner (one message; one copy each even if they are the same
+ * person), leaving out whoever has left the University, as the lifecycle's emails do; nothing
+ * when both have.
+ */
 export async function emailOrderPeople(
   context: OrdersContext,
   tx: Executor,
@@ -403,7 +407,9 @@ export async function emailOrderPeople(
   headline: string,
   paragraphs: string[],
 ): Promise<void> {
-  const to = [...new Set([order.buyer.email, order.licence.owner.email])];
+  const people = [order.buyer, order.licence.owner].filter((person) => person.current);
+  const to = [...new Set(people.map((person) => person.email))];
+  if (to.length === 0) return;
   const message = renderEmail(
     orderEmail,
     {
