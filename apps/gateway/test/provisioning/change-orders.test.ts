@@ -95,6 +95,19 @@ describe('completing change orders by hand (the manual provisioner)', () => {
     return rosa.post(page(fixture), { _csrf: csrf });
   }
 
+  it('tells nobody who has left the University that a change is done: a Data Manager who left is not emailed', async () => {
+    const fixture = await changeOrder(t, 'increase', { status: 'active' }, { sizeTb: 1 });
+    const db = t.database.db;
+    await db.updateTable('people').set({ status: 'left' }).where('crsid', '=', 'bm202').execute();
+    try {
+      expect((await markDone(fixture)).statusCode).toBe(303);
+      const mail = await mailAbout(t, fixture.reference);
+      expect(mail.map((row) => [...row.to_addresses].sort())).toEqual([['ar101@cam.ac.uk', 'da303@cam.ac.uk']]);
+    } finally {
+      await db.updateTable('people').set({ status: 'current' }).where('crsid', '=', 'bm202').execute();
+    }
+  });
+
   it('an increase: the page says what to do, "Mark as done" adds the TB, audits and emails once', async () => {
     const fixture = await changeOrder(
       t,

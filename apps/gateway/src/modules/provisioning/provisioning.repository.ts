@@ -180,9 +180,16 @@ export async function listProjectsForProvisioning(db: Executor, licenceId: numbe
   }));
 }
 
+/** `current`: still a member of the University (someone who has left is emailed nothing). */
+interface LicencePerson {
+  crsid: string;
+  email: string;
+  current: boolean;
+}
+
 export interface LicencePeople {
-  owner: { crsid: string; email: string };
-  managers: Array<{ crsid: string; email: string }>;
+  owner: LicencePerson;
+  managers: LicencePerson[];
 }
 
 /** The Data Owner and Data Managers of a licence, with the addresses the ready email goes to. */
@@ -190,17 +197,22 @@ export async function findLicencePeople(db: Executor, licenceId: number): Promis
   const owner = await db
     .selectFrom('licences')
     .innerJoin('people', 'people.id', 'licences.owner_person_id')
-    .select(['people.crsid', 'people.email'])
+    .select(['people.crsid', 'people.email', 'people.status'])
     .where('licences.id', '=', licenceId)
     .executeTakeFirstOrThrow();
   const managers = await db
     .selectFrom('licence_managers')
     .innerJoin('people', 'people.id', 'licence_managers.person_id')
-    .select(['people.crsid', 'people.email'])
+    .select(['people.crsid', 'people.email', 'people.status'])
     .where('licence_managers.licence_id', '=', licenceId)
     .orderBy('people.crsid')
     .execute();
-  return { owner, managers };
+  const person = (row: { crsid: string; email: string; status: 'current' | 'left' }): LicencePerson => ({
+    crsid: row.crsid,
+    email: row.email,
+    current: row.status === 'current',
+  });
+  return { owner: person(owner), managers: managers.map(person) };
 }
 
 /**

@@ -596,7 +596,10 @@ async function auditCompletion(
   });
 }
 
-/** One email about the order to its licence's Data Owner and Data Managers and its buyer, through `context.db`. */
+/**
+ * One email about the order to its licence's Data Owner and Data Managers and its buyer, through
+ * `context.db`, leaving out whoever has left the University; nothing when all have.
+ */
 async function emailLicencePeople(
   context: ProvisioningContext,
   order: OrderDetail,
@@ -604,7 +607,9 @@ async function emailLicencePeople(
   paragraphs: string[],
 ): Promise<void> {
   const people = await findLicencePeople(context.db, order.licence.id);
-  const to = [...new Set([people.owner.email, ...people.managers.map((manager) => manager.email), order.buyer.email])];
+  const told = [people.owner, ...people.managers, order.buyer].filter((person) => person.current);
+  const to = [...new Set(told.map((person) => person.email))];
+  if (to.length === 0) return;
   const message = renderEmail(
     orderEmail,
     {
