@@ -56,6 +56,17 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
   });
   afterAll(() => cufs.close());
 
+  /** Sends a request on to the real CUFS service with its Authorization header, and its answer back. */
+  function passToCufs(request: IncomingMessage, response: ServerResponse): void {
+    void fetch(`${cufsUrl}${request.url}`, { headers: { authorization: request.headers.authorization ?? '' } }).then(
+      async (upstream) => {
+        response.statusCode = upstream.status;
+        response.setHeader('content-type', 'application/json');
+        response.end(await upstream.text());
+      },
+    );
+  }
+
   const client = (options: Partial<CufsClientOptions> = {}) =>
     new CufsClient({ ...fast, baseUrl: cufsUrl, token: gateway.cufs.token, ...options });
 
@@ -243,13 +254,7 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
         response.end();
         return;
       }
-      void fetch(`${cufsUrl}${request.url}`, { headers: { authorization: request.headers.authorization ?? '' } }).then(
-        async (upstream) => {
-          response.statusCode = upstream.status;
-          response.setHeader('content-type', 'application/json');
-          response.end(await upstream.text());
-        },
-      );
+      passToCufs(request, response);
     });
     try {
       // Without the audience (as Terraform deployed it before): every check refused at the door.
@@ -303,13 +308,7 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
         response.end();
         return;
       }
-      void fetch(`${cufsUrl}${request.url}`, { headers: { authorization: request.headers.authorization ?? '' } }).then(
-        async (upstream) => {
-          response.statusCode = upstream.status;
-          response.setHeader('content-type', 'application/json');
-          response.end(await upstream.text());
-        },
-      );
+      passToCufs(request, response);
     });
     let skew = 0;
     const c = new CufsClient({
