@@ -264,6 +264,30 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     }
   });
 
+  it('answers a 404 with the API’s error, not the title of the site’s “Page not found” page', async () => {
+    // An address that is no operation, and an operation's own 404 (an order nobody can see).
+    const missing = await t.app.inject({
+      method: 'GET',
+      url: '/api/no-such-thing?x=1',
+      headers: { authorization: `Bearer ${tokens.ar101}` },
+    });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toContain('application/json');
+    expect(missing.json().error).toMatchObject({
+      status: 404,
+      code: 'not-found',
+      title: 'Not found',
+      message: 'There is no operation GET /api/no-such-thing. The operations are listed at /api/openapi.json.',
+    });
+    const order = await call('ar101', 'GET', '/api/orders/ORD-999999');
+    expect(order.statusCode).toBe(404);
+    expect(order.json().error).toMatchObject({ code: 'not-found', title: 'Not found' });
+    expect(JSON.stringify(order.json())).not.toContain('Page not found');
+    // The site's pages keep their page.
+    const page = await t.app.inject('/no/such/page');
+    expect(page.body).toContain('Page not found');
+  });
+
   it('pages the lists of orders, licences and quotes: limit and offset, with the same total on every page', async () => {
     for (const name of ['Paged one', 'Paged two', 'Paged three']) {
       await insertStorage(t.database.db, { name, owner: 'da303', institutionId: 'CHEM' });

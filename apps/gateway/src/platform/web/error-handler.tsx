@@ -18,13 +18,7 @@ function wantsJson(request: FastifyRequest): boolean {
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
-    respond(
-      request,
-      reply,
-      404,
-      'Page not found',
-      'We could not find that page. Check the address, or start again from the home page.',
-    ),
+    respond(request, reply, 404, titleFor(404, request), notFoundMessage(request)),
   );
 
   app.setErrorHandler((caught: FastifyError | AppError, request, reply) => {
@@ -33,7 +27,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (error.code === 'unauthenticated' && !wantsJson(request) && request.method === 'GET') {
         return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(request.url)}`);
       }
-      return respond(request, reply, error.status, titleFor(error.status), error.publicMessage, error);
+      return respond(request, reply, error.status, titleFor(error.status, request), error.publicMessage, error);
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
@@ -49,7 +43,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
                 ? `The body is too large: this operation takes at most ${request.routeOptions.bodyLimit?.toLocaleString('en-GB')} bytes.`
                 : 'That file or form is too large.'
               : 'The request could not be understood.';
-      return respond(request, reply, status, titleFor(status), message);
+      return respond(request, reply, status, titleFor(status, request), message);
     }
     request.log.error({ err: error }, 'request failed');
     return respond(
@@ -87,16 +81,27 @@ function codeFor(status: number): string {
   return known ? known[0] : status >= 500 ? 'internal-error' : 'bad-request';
 }
 
-function titleFor(status: number): string {
+/** The heading of a failure: a page's, or for JSON one that names no page (an API call is not a page). */
+function titleFor(status: number, request: FastifyRequest): string {
   if (status === 401) return 'Sign in required';
   if (status === 403) return 'You cannot do that';
-  if (status === 404) return 'Page not found';
+  if (status === 404) return wantsJson(request) ? 'Not found' : 'Page not found';
   // A conflict is a race lost ("already approved by …") or a state that refuses the change (locked,
   // expired): the message says which; the title must fit both.
   if (status === 409) return 'That cannot be done now';
   if (status === 429) return 'Too many attempts';
   if (status >= 500) return 'Sorry, something went wrong';
   return 'There is a problem';
+}
+
+/** An address nothing answers: for the API, the operation that does not exist and where the real ones are listed. */
+function notFoundMessage(request: FastifyRequest): string {
+  const path = request.url.split('?')[0] ?? request.url;
+  if (path.startsWith('/api/')) {
+    return `There is no operation ${request.method} ${path}. The operations are listed at /api/openapi.json.`;
+  }
+  if (wantsJson(request)) return `Nothing answers ${request.method} ${path}.`;
+  return 'We could not find that page. Check the address, or start again from the home page.';
 }
 
 function respond(
