@@ -231,12 +231,41 @@ describe('approving and rejecting orders', () => {
     });
     const db = t.database.db;
     await db.updateTable('people').set({ status: 'left' }).where('crsid', '=', 'bm202').execute();
+    const rosa = await as('rs501');
     try {
-      expect((await decide(await as('rs501'), reference, 'approve')).statusCode).toBe(303);
+      expect((await decide(rosa, reference, 'approve')).statusCode).toBe(303);
       const mails = (await q.mails(reference)).filter((mail) => mail.subject === `Order ${reference} approved`);
       expect(mails.map((mail) => mail.to_addresses)).toEqual([['ar101@cam.ac.uk']]);
+      // The confirmation says who was told, not "the buyer and the Data Owner".
+      const page = await rosa.get(`/admin/orders/${reference}/`);
+      expect(page.body).toContain(
+        `Order ${reference} approved. The buyer has been told by email; the Data Owner has left the University, so was not.`,
+      );
     } finally {
       await db.updateTable('people').set({ status: 'current' }).where('crsid', '=', 'bm202').execute();
+    }
+  });
+
+  it('says nobody could be told of a rejection when the buyer and the Data Owner have both left', async () => {
+    const reference = await buy(await as('ar101'), 'RDS', RDS_FOR_BEN, {
+      method: 'finance-code',
+      financeCode: 'PHAA.GAAA',
+    });
+    const db = t.database.db;
+    const rosa = await as('rs501');
+    await db.updateTable('people').set({ status: 'left' }).where('crsid', 'in', ['ar101', 'bm202']).execute();
+    try {
+      expect((await decide(rosa, reference, 'reject', { reason: 'No longer needed' })).statusCode).toBe(303);
+      expect((await q.mails(reference)).filter((mail) => mail.subject === `Order ${reference} not approved`)).toEqual(
+        [],
+      );
+      const page = await rosa.get(`/admin/orders/${reference}/`);
+      expect(page.body).toContain(
+        `Order ${reference} rejected. Nobody could be told why by email: the buyer and the Data Owner have both left the University.`,
+      );
+      expect(page.body).not.toContain('have been told');
+    } finally {
+      await db.updateTable('people').set({ status: 'current' }).where('crsid', 'in', ['ar101', 'bm202']).execute();
     }
   });
 

@@ -12,6 +12,7 @@ import { canManageService } from '../people/staff-access.ts';
 import { provisioningSectionFor } from '../provisioning/provisioning.slot.tsx';
 import { approveOrder, recheckPayment, rejectOrder } from './order-decisions.service.ts';
 import { approvalConflict, canApproveNow, canRecheckNow, canRejectNow } from './order-decisions.ts';
+import { whoWasTold } from './order-people.ts';
 import { parseQueueFilter } from './order-queue.ts';
 import {
   findOrderStaffDetails,
@@ -116,7 +117,7 @@ export async function ordersAdminRoutes(app: FastifyInstance, options: { orders:
   app.post('/admin/orders/:reference/approve', async (request: OrderRequest, reply) => {
     const person = requireBackOffice(request);
     const order = await approveOrder(orders, person, request.params.reference);
-    request.session.flash = `Order ${order.reference} approved. The buyer and the Data Owner have been told by email.`;
+    request.session.flash = `Order ${order.reference} approved. ${whoWasTold(order, 'told by email')}`;
     return reply.redirect(staffOrderPath(order.reference), 303);
   });
 
@@ -125,7 +126,7 @@ export async function ordersAdminRoutes(app: FastifyInstance, options: { orders:
     const reason = formValues(request.body).reason ?? '';
     const result = await rejectOrder(orders, person, request.params.reference, reason);
     if ('errors' in result) return showOrder(request, reply, { rejectErrors: result.errors, rejectValue: reason }, 422);
-    request.session.flash = `Order ${result.order.reference} rejected. The buyer and the Data Owner have been told why.`;
+    request.session.flash = `Order ${result.order.reference} rejected. ${whoWasTold(result.order, 'told why by email')}`;
     return reply.redirect(staffOrderPath(result.order.reference), 303);
   });
 

@@ -24,6 +24,7 @@ import {
   type OrderStatus,
   type OrderTransition,
 } from './order-status.ts';
+import { orderPeopleToTell } from './order-people.ts';
 import { orderEmail } from './orders.emails.tsx';
 import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
 import type { OrdersTable } from './orders.tables.ts';
@@ -398,7 +399,7 @@ function confirmationParagraphs(order: OrderDetail): string[] {
 /**
  * Emails the buyer and the Data Owner (one message; one copy each even if they are the same
  * person), leaving out whoever has left the University, as the lifecycle's emails do; nothing
- * when both have.
+ * when both have (orderPeopleToTell; whoWasTold says the same to the staff).
  */
 export async function emailOrderPeople(
   context: OrdersContext,
@@ -407,8 +408,7 @@ export async function emailOrderPeople(
   headline: string,
   paragraphs: string[],
 ): Promise<void> {
-  const people = [order.buyer, order.licence.owner].filter((person) => person.current);
-  const to = [...new Set(people.map((person) => person.email))];
+  const to = [...new Set(orderPeopleToTell(order).map((person) => person.email))];
   if (to.length === 0) return;
   const message = renderEmail(
     orderEmail,
