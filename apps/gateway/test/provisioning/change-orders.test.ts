@@ -205,6 +205,64 @@ describe('completing change orders by hand (the manual provisioner)', () => {
     expect((await mailAbout(t, fixture.reference))[0]?.text_body).toContain('is cancelled');
   });
 
+  /** A licence waiting to be set up by its new order (in `newStatus`), and an approved cancellation of it. */
+  async function cancellationOfWaiting(newStatus: 'awaiting-approval' | 'provisioning') {
+    const storage = await insertStorage(t.database.db, {
+      name: `Cancel waiting ${++counter}`,
+      owner: 'ar101',
+      status: 'pending',
+      startDate: null,
+      endDate: null,
+      projects: [{ name: `waiting-${counter}`, status: 'pending' }],
+      order: { status: newStatus },
+    });
+    const cancellation = await insertOrder(t.database.db, storage.licenceId, {
+      kind: 'cancellation',
+      status: 'approved',
+    });
+    const fixture = { licenceId: storage.licenceId, orderId: cancellation.id, reference: cancellation.reference };
+    const newOrder = storage.order?.reference ?? '';
+    const newStatusNow = async () =>
+      (
+        await t.database.db
+          .selectFrom('orders')
+          .select('status')
+          .where('reference', '=', newOrder)
+          .executeTakeFirstOrThrow()
+      ).status;
+    return { fixture, newOrder, newStatusNow };
+  }
+
+  it('a cancellation of a licence waiting to be set up cancels the order that was to set it up, audited and said', async () => {
+    const { fixture, newOrder, newStatusNow } = await cancellationOfWaiting('awaiting-approval');
+    expect((await markDone(fixture)).statusCode).toBe(303);
+    const state = await stateOf(t, fixture);
+    expect(state.licence.status).toBe('cancelled');
+    expect(await newStatusNow()).toBe('cancelled');
+    expect(state.audit).toContainEqual({
+      entity_type: 'order',
+      action: 'cancelled',
+      before: { status: 'awaiting-approval' },
+      after: { status: 'cancelled', reason: `The licence was cancelled by order ${fixture.reference}` },
+    });
+    const mail = await mailAbout(t, fixture.reference);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.text_body).toContain(`Order ${newOrder}, which was to set it up, is cancelled too`);
+    // nobody can approve it now
+    const rosa = await signedIn(t, 'rs501');
+    expect((await rosa.get(`/admin/orders/${newOrder}/`)).body).not.toContain('/approve"');
+  });
+
+  it('refuses a cancellation of a licence whose storage is being set up, changing nothing', async () => {
+    const { fixture, newOrder, newStatusNow } = await cancellationOfWaiting('provisioning');
+    const before = await stateOf(t, fixture);
+    const refused = await markDone(fixture);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain(`order ${newOrder} is setting up its storage`);
+    expect(await stateOf(t, fixture)).toEqual(before);
+    expect(await newStatusNow()).toBe('provisioning');
+  });
+
   it('refuses a renewal of a licence that has gone cold meanwhile, telling staff why, changing nothing', async () => {
     const fixture = await changeOrder(t, 'renewal', { status: 'cold' }, RENEWAL);
     const form = await (await signedIn(t, 'rs501')).get(page(fixture));

@@ -16,15 +16,16 @@ import { findUnusedUpload } from '../payments/po-document.ts';
 import { findVoucher, redeemVoucher, releaseVoucher, voucherProblem } from '../payments/vouchers.repository.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
+import { orderPeopleToTell } from './order-people.ts';
 import {
   canTransition,
+  IN_PROGRESS_STATUSES,
   isCancellable,
   ORDER_STATUS_WORDS,
   type OrderKind,
   type OrderStatus,
   type OrderTransition,
 } from './order-status.ts';
-import { orderPeopleToTell } from './order-people.ts';
 import { orderEmail } from './orders.emails.tsx';
 import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
 import type { OrdersTable } from './orders.tables.ts';
@@ -52,6 +53,8 @@ export interface NewOrderSubmission {
   /** From the check-your-answers page: the same key twice means the same order. */
   submissionKey: string;
   quoteId?: number | null;
+  /** From the API: the total the caller agreed to; any other total refuses the order (refuseUnexpectedTotal). */
+  expectedTotalPence?: number;
 }
 
 /** A submission refused for a reason the buyer can fix, keyed by the field to fix. */
@@ -60,6 +63,20 @@ export class SubmissionRefused extends Error {
     super(Object.values(errors).filter(Boolean).join('; '));
     this.name = 'SubmissionRefused';
   }
+}
+
+/**
+ * An API caller's `expectedTotalPence` that is not the total the gateway computed: a 409 with both
+ * figures, thrown inside the submission's transaction before anything is written, so the order is
+ * placed at the price the caller agreed to or not at all. Nothing expected, nothing to refuse.
+ */
+export function refuseUnexpectedTotal(expectedTotalPence: number | undefined, totalPence: number): void {
+  if (expectedTotalPence === undefined || expectedTotalPence === totalPence) return;
+  throw new AppError(
+    'conflict',
+    `The total is ${formatPence(totalPence)} (${totalPence} pence), not the ${formatPence(expectedTotalPence)} (${expectedTotalPence} pence) you expected, so nothing was ordered. Price it again, and send the new total if you accept it.`,
+    { expectedTotalPence: `The total is ${totalPence} pence, not ${expectedTotalPence}` },
+  );
 }
 
 /**
@@ -172,6 +189,7 @@ async function insertNewOrder(
   checked: CheckedPayment,
 ): Promise<string> {
   const { configuration: c, payment } = submission;
+  refuseUnexpectedTotal(submission.expectedTotalPence, c.price.totalPence);
   const voucherId = await takePayment(context, tx, buyer, payment, {
     productCode: c.product.code,
     sizeTb: c.sizeTb,
@@ -490,6 +508,48 @@ export async function releaseOrderVoucher(tx: Executor, actor: Actor, order: Ord
     before: { redeemedBy: order.reference },
     after: { redeemedBy: null, reason: why },
   });
+}
+
+/**
+ * The new order still setting up a licence that is waiting to be set up, if any: a cancellation of
+ * that licence cancels it too (cancelSetUpOrder), except while the storage is being set up.
+ */
+export async function setUpOrderInProgress(db: Executor, licenceId: number): Promise<OrderDetail | undefined> {
+  const row = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('licence_id', '=', licenceId)
+    .where('kind', '=', 'new')
+    .where('status', 'in', [...IN_PROGRESS_STATUSES])
+    .executeTakeFirst();
+  return row ? findOrder(db, { id: row.id }) : undefined;
+}
+
+/**
+ * Through `tx`, once a cancellation has cancelled the licence: its new order, which would otherwise
+ * wait for an approval or a provisioning that can no longer happen, is cancelled, audited, and its
+ * voucher given back. False if it was being set up (provisioning): then nothing is changed.
+ */
+export async function cancelSetUpOrder(
+  tx: Executor,
+  actor: Actor,
+  setUp: OrderDetail,
+  cancellationReference: string,
+): Promise<boolean> {
+  const reason = `The licence was cancelled by order ${cancellationReference}`;
+  const transition = setUp.status === 'provisioning-failed' ? 'cancel-failed' : 'cancel';
+  if (!(await applyOrderTransition(tx, setUp.id, transition, reason))) return false;
+  await recordAudit(tx, {
+    actor,
+    entityType: 'order',
+    entityId: setUp.reference,
+    licenceId: setUp.licence.id,
+    action: 'cancelled',
+    before: { status: setUp.status },
+    after: { status: 'cancelled', reason },
+  });
+  await releaseOrderVoucher(tx, actor, setUp, reason);
+  return true;
 }
 
 /**

@@ -20,6 +20,7 @@ import { licenceLockProblem } from '../licences/licence-lock.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import { orderEmail } from '../orders/orders.emails.tsx';
 import { applyOrderTransition, findOrder, type OrderDetail } from '../orders/orders.repository.ts';
+import { cancelSetUpOrder, setUpOrderInProgress } from '../orders/orders.service.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService } from '../people/staff-access.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
@@ -221,11 +222,20 @@ function changeOrderOf(order: OrderDetail, endsOn: string | null): ChangeOrder {
 export async function requireChange(
   db: Executor,
   order: OrderDetail,
-): Promise<{ licence: LicenceNow; outcome: Extract<ChangeOutcome, { ok: true }> }> {
+): Promise<{ licence: LicenceNow; outcome: Extract<ChangeOutcome, { ok: true }>; setUp?: OrderDetail }> {
   const { orderEndsOn, ...licence } = await lockLicenceForChange(db, { id: order.id, licenceId: order.licence.id });
   const outcome = decideChange(changeOrderOf(order, orderEndsOn), licence);
   if (!outcome.ok) throw new AppError('conflict', outcome.problem);
-  return { licence, outcome };
+  if (order.kind !== 'cancellation' || licence.status !== 'pending') return { licence, outcome };
+  // A licence waiting to be set up: its new order is cancelled with it, unless it is being set up now.
+  const setUp = await setUpOrderInProgress(db, order.licence.id);
+  if (setUp?.status === 'provisioning') {
+    throw new AppError(
+      'conflict',
+      `Order ${order.reference} cannot be completed: order ${setUp.reference} is setting up its storage now. Nothing was changed. Try again once that is done or has failed.`,
+    );
+  }
+  return { licence, outcome, setUp };
 }
 
 /**
@@ -555,10 +565,13 @@ async function completeChange(
   actor: Actor,
 ): Promise<void> {
   const tx = context.db;
-  const { licence, outcome } = await requireChange(tx, order);
+  const { licence, outcome, setUp } = await requireChange(tx, order);
   const { after } = outcome;
   if (!(await changeLicence(tx, order.licence.id, licence.status, after))) {
     throw new AppError('conflict', `The licence of order ${order.reference} has changed meanwhile; reload the page.`);
+  }
+  if (setUp && !(await cancelSetUpOrder(tx, actor, setUp, order.reference))) {
+    throw new AppError('conflict', `Order ${setUp.reference} has changed meanwhile; reload the page.`);
   }
   await auditCompletion(tx, actor, order, run, 'completed', {
     action: CHANGE_AUDIT_ACTIONS[order.kind as ChangeKind],
@@ -566,7 +579,10 @@ async function completeChange(
     after: { ...after, order: order.reference, ...(outcome.restored ? { storage: 'restored' } : {}) },
   });
   const words = changeEmailWords(changeOrderOf(order, after.endDate), order.licence.name, outcome);
-  await emailLicencePeople(context, order, words.headline, words.paragraphs);
+  const setUpWords = setUp
+    ? [`Order ${setUp.reference}, which was to set it up, is cancelled too: nothing will be charged for it.`]
+    : [];
+  await emailLicencePeople(context, order, words.headline, [...words.paragraphs, ...setUpWords]);
 }
 
 /** The audit rows of a completion, through `tx`: the order done by the run, and what became of its licence. */
