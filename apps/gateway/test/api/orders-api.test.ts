@@ -1,25 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
+import { accessTokens, rowCount } from '../support/api.ts';
 import { startTestAppWithCufs } from '../support/cufs.ts';
 import { SAMPLE_PDF } from '../support/purchase.ts';
 import type { TestApp } from '../support/test-app.ts';
 
 describe('buying storage through the JSON API', () => {
   let t: TestApp;
-  const tokens: Record<string, string> = {};
+  let tokens: Record<string, string> = {};
 
   beforeAll(async () => {
     t = await startTestAppWithCufs();
-    for (const crsid of ['ar101', 'bm202', 'da303', 'rs501', 'if502', 'fn601']) {
-      const person = await t.database.db
-        .selectFrom('people')
-        .select(['id', 'crsid'])
-        .where('crsid', '=', crsid)
-        .executeTakeFirstOrThrow();
-      tokens[crsid] = (await createAccessToken(t.database.db, t.clock, person, { name: 'tests', lifetime: 90 })).token;
-    }
+    tokens = await accessTokens(t, ['ar101', 'bm202', 'da303', 'rs501', 'if502', 'fn601']);
   });
   afterAll(() => t?.close());
 
@@ -151,15 +144,7 @@ describe('buying storage through the JSON API', () => {
   });
 
   it('refuses orders with per-field reasons and stores nothing', async () => {
-    const count = async () =>
-      Number(
-        (
-          await t.database.db
-            .selectFrom('orders')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = () => rowCount(t.database.db, 'orders');
     const before = await count();
     const base = { ...configuration, acceptTerms: true, termsVersion: '2026-08' };
     const closed = await call('ar101', 'POST', '/api/orders', {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowCount } from '../support/api.ts';
 import { startTestAppWithCufs } from '../support/cufs.ts';
 import { buy, configure, pay, RDS_CONFIGURATION, SAMPLE_PDF, submit } from '../support/purchase.ts';
 import { Browser, type TestApp } from '../support/test-app.ts';
@@ -10,15 +11,7 @@ describe('buying research storage through the pages', () => {
   });
   afterAll(() => t?.close());
 
-  const count = async (table: 'orders' | 'licences' | 'payments' | 'uploaded_documents') =>
-    Number(
-      (
-        await t.database.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = (table: 'orders' | 'licences' | 'payments' | 'uploaded_documents') => rowCount(t.database.db, table);
 
   it('prices a configuration on the server as the buyer goes, and asks for sign-in first', async () => {
     const anonymous = await t.app.inject('/storage/buy/RDS/');
