@@ -497,11 +497,23 @@ describe('back office: licences', () => {
       expect(refused.body).toContain('This licence is locked (Ownership dispute). Unlock it before changing it.');
       expect((await licenceRow(institutional)).size_tb).toBe(2);
       expect((await ifan.post(path(institutional, 'lock'), { lockReason: 'Again' })).statusCode).toBe(409);
+      // A lock from a page shown before the licence was locked: the state is checked before the
+      // reason, whose field the page no longer shows, and the answer says what the licence is now.
+      const staleLock = await ifan.post(path(institutional, 'lock'), { lockReason: ' ' });
+      expect(staleLock.statusCode).toBe(409);
+      expect(staleLock.body).toContain(
+        'This licence is already locked (Ownership dispute). Nothing was changed: reload the licence to see it as it is now.',
+      );
+      expect(staleLock.body).not.toContain('Enter why the licence is locked');
 
       const unlocked = await ifan.post(path(institutional, 'unlock'), { unlockReason: 'Dispute settled' });
       expect(unlocked.statusCode).toBe(303);
       expect(await licenceRow(institutional)).toMatchObject({ locked_at: null, lock_reason: null });
       expect((await ifan.post(path(institutional, 'unlock'), { unlockReason: 'Again' })).statusCode).toBe(409);
+      const staleUnlock = await ifan.post(path(institutional, 'unlock'), { unlockReason: '' });
+      expect(staleUnlock.statusCode).toBe(409);
+      expect(staleUnlock.body).toContain('This licence is no longer locked. Nothing was changed');
+      expect(staleUnlock.body).not.toContain('Enter why the licence is unlocked');
       const edited = await ifan.post(path(institutional, 'edit'), {
         sizeTb: '3',
         startDate: '2026-09-01',

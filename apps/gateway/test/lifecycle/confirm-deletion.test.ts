@@ -102,6 +102,18 @@ describe('confirming a deletable licence’s deletion', () => {
 
     const again = await rosa.post(adminLicencePath(deletable, 'confirm-deletion'), { deletionReason: 'Again' });
     expect(again.statusCode).toBe(409);
+    // A colleague's page, shown before the deletion was confirmed, sent without a reason: the
+    // licence's state is checked first, and the page says what it is now, not "Enter why…".
+    const stale = await rosa.post(adminLicencePath(deletable, 'confirm-deletion'), { deletionReason: '' });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toContain(
+      'This licence is deleted, not due for deletion, so its deletion cannot be confirmed. Nothing was changed',
+    );
+    expect(stale.body).not.toContain('Enter why the data can be deleted');
+    const locked = await rosa.post(adminLicencePath(lockedDeletable, 'confirm-deletion'), { deletionReason: ' ' });
+    expect(locked.statusCode).toBe(409);
+    expect(locked.body).toContain('This licence is locked (Legal hold): unlock it before confirming its deletion.');
+    expect(await statusOf(lockedDeletable)).toBe('deletable');
   });
 
   it('refuses while a recovery ordered before the licence became deletable waits, keeping the reason typed', async () => {

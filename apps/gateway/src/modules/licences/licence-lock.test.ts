@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../platform/web/errors.ts';
-import { assertLicenceUnlocked, isLicenceLocked, licenceLockProblem, withoutLockReasons } from './licence-lock.ts';
+import {
+  assertLicenceUnlocked,
+  isLicenceLocked,
+  licenceLockProblem,
+  staleLockAction,
+  withoutLockReasons,
+} from './licence-lock.ts';
 
 const unlocked = { lockedAt: null, lockReason: null };
 const locked = { lockedAt: new Date('2026-11-27T10:00:00Z'), lockReason: 'Ownership dispute' };
@@ -55,5 +61,27 @@ describe('the history customers read', () => {
       entry('unlocked', { locked: true }, { locked: false }),
       edited,
     ]);
+  });
+});
+
+describe('staleLockAction', () => {
+  const active = { status: 'active' as const, ...unlocked };
+  const lockedActive = { status: 'active' as const, ...locked };
+
+  it('lets a lock, unlock or deletion confirmation through while the licence is as the page showed it', () => {
+    expect(staleLockAction('lock', active)).toBeUndefined();
+    expect(staleLockAction('unlock', lockedActive)).toBeUndefined();
+    expect(staleLockAction('confirm-deletion', { ...active, status: 'deletable' })).toBeUndefined();
+  });
+
+  it('says what the licence is now when a colleague has moved it on', () => {
+    expect(staleLockAction('lock', lockedActive)).toMatch(/^This licence is already locked \(Ownership dispute\)\./);
+    expect(staleLockAction('unlock', active)).toMatch(/^This licence is no longer locked\./);
+    expect(staleLockAction('confirm-deletion', { ...active, status: 'deleted' })).toMatch(
+      /^This licence is deleted, not due for deletion/,
+    );
+    expect(staleLockAction('confirm-deletion', { ...lockedActive, status: 'deletable' })).toMatch(
+      /^This licence is locked \(Ownership dispute\): unlock it before confirming its deletion\./,
+    );
   });
 });

@@ -1,4 +1,6 @@
 import { AppError } from '../../platform/web/errors.ts';
+import { LICENCE_STATUS_WORDS } from './licence-status.ts';
+import type { LicenceStatus } from './licences.tables.ts';
 
 /**
  * A licence the service team has locked (a dispute, an audit, a migration) must not change until
@@ -36,6 +38,37 @@ export function licenceLockProblem(
 export function assertLicenceUnlocked(licence: LicenceLockState, audience: 'customer' | 'staff' = 'customer'): void {
   const problem = licenceLockProblem(licence, audience);
   if (problem) throw new AppError('conflict', problem);
+}
+
+/** The back office's actions on a licence's lock and end, each with its reason field. */
+export type LicenceLockAction = 'lock' | 'unlock' | 'confirm-deletion';
+
+const NOTHING_CHANGED = 'Nothing was changed: reload the licence to see it as it is now.';
+
+/**
+ * Why a lock, an unlock or a deletion confirmation does not apply to the licence as it is now (a
+ * page shown before a colleague locked, unlocked or deleted it), or undefined when it does. Asked
+ * first, before the reason typed, whose field the licence's page no longer shows once it has moved
+ * on: the answer is a message for the whole page saying what the licence now is.
+ */
+export function staleLockAction(
+  action: LicenceLockAction,
+  licence: LicenceLockState & { status: LicenceStatus },
+): string | undefined {
+  const reason = licence.lockReason ? ` (${licence.lockReason})` : '';
+  if (action === 'lock') {
+    return isLicenceLocked(licence) ? `This licence is already locked${reason}. ${NOTHING_CHANGED}` : undefined;
+  }
+  if (action === 'unlock') {
+    return isLicenceLocked(licence) ? undefined : `This licence is no longer locked. ${NOTHING_CHANGED}`;
+  }
+  if (licence.status !== 'deletable') {
+    const now = LICENCE_STATUS_WORDS[licence.status].label.toLowerCase();
+    return `This licence is ${now}, not due for deletion, so its deletion cannot be confirmed. ${NOTHING_CHANGED}`;
+  }
+  return isLicenceLocked(licence)
+    ? `This licence is locked${reason}: unlock it before confirming its deletion. ${NOTHING_CHANGED}`
+    : undefined;
 }
 
 /** The licence history's entries whose reasons are the service team's notes about a lock. */

@@ -12,7 +12,7 @@ import { ORDER_KIND_WORDS } from '../orders/order-status.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { changeOrderConflict, EXPIRED_STATUSES, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
-import { assertLicenceUnlocked } from './licence-lock.ts';
+import { assertLicenceUnlocked, type LicenceLockAction, staleLockAction } from './licence-lock.ts';
 import { afterPeopleChange, emailNewRole } from './licence-members.service.ts';
 import {
   type AdminLicenceDetail,
@@ -21,6 +21,7 @@ import {
   findLicenceForStaff,
   findLicenceService,
   type LicenceUpdate,
+  type LockedLicenceRow,
   lockLicenceForChange,
   markLicenceDeleted,
   removeLicenceManager,
@@ -173,6 +174,19 @@ function parseReason(
   return { reason: parsed.data };
 }
 
+/**
+ * The licence read FOR UPDATE for a lock, an unlock or a deletion confirmation, or the 409 that
+ * says what it is now when the page the action came from is stale (staleLockAction): its state is
+ * checked before the reason typed, whose field the page no longer shows.
+ */
+async function licenceReadyFor(tx: Executor, id: number, action: LicenceLockAction): Promise<LockedLicenceRow> {
+  const row = await lockLicenceForChange(tx, id);
+  if (!row) throw licenceNotFound();
+  const stale = staleLockAction(action, row);
+  if (stale) throw new AppError('conflict', stale);
+  return row;
+}
+
 /** Locks a licence against changes (staff edits and its customers' own) until it is unlocked. */
 export async function lockLicence(
   context: LicencesAdminContext,
@@ -182,9 +196,10 @@ export async function lockLicence(
 ): Promise<ChangeOutcome> {
   const service = await licenceServiceOf(context.db, id);
   requireManager(person, service);
-  const reason = parseReason(raw, 'lockReason', 'Enter why the licence is locked');
-  if ('errors' in reason) return { ok: false, errors: reason.errors };
   return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
+    await licenceReadyFor(tx, id, 'lock');
+    const reason = parseReason(raw, 'lockReason', 'Enter why the licence is locked');
+    if ('errors' in reason) return { ok: false, errors: reason.errors };
     const at = context.clock.now();
     if (!(await setLicenceLock(tx, id, { personId: person.id, reason: reason.reason, at }))) {
       throw new AppError('conflict', 'This licence is already locked: someone may have locked it a moment ago.');
@@ -214,9 +229,10 @@ export async function confirmLicenceDeletion(
 ): Promise<ChangeOutcome> {
   const service = await licenceServiceOf(context.db, id);
   requireManager(person, service);
-  const reason = parseReason(raw, 'deletionReason', 'Enter why the data can be deleted');
-  if ('errors' in reason) return { ok: false, errors: reason.errors };
   return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
+    await licenceReadyFor(tx, id, 'confirm-deletion');
+    const reason = parseReason(raw, 'deletionReason', 'Enter why the data can be deleted');
+    if ('errors' in reason) return { ok: false, errors: reason.errors };
     // A recovery (or other change) ordered before the licence became deletable is the customer
     // asking for the data back: it is decided before the data is deleted, not lost under it.
     const waiting = await changeInProgress(tx, id);
@@ -263,11 +279,10 @@ export async function unlockLicence(
 ): Promise<ChangeOutcome> {
   const service = await licenceServiceOf(context.db, id);
   requireManager(person, service);
-  const reason = parseReason(raw, 'unlockReason', 'Enter why the licence is unlocked');
-  if ('errors' in reason) return { ok: false, errors: reason.errors };
   return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
-    const row = await lockLicenceForChange(tx, id);
-    if (!row) throw licenceNotFound();
+    const row = await licenceReadyFor(tx, id, 'unlock');
+    const reason = parseReason(raw, 'unlockReason', 'Enter why the licence is unlocked');
+    if ('errors' in reason) return { ok: false, errors: reason.errors };
     if (!(await clearLicenceLock(tx, id, context.clock.now()))) {
       throw new AppError('conflict', 'This licence is not locked: someone may have unlocked it a moment ago.');
     }
