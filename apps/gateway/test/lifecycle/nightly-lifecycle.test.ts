@@ -220,6 +220,19 @@ describe('nightly lifecycle', () => {
         'licence-reminder',
       ]);
     });
+
+    it('a night run by hand as of a day before a night already run sends no stale reminder', async () => {
+      const id = await licence('Run out of order', 'cb404', '2028-01-30');
+      expect(await run('2027-12-20')).toMatchObject({ reminders: 0 });
+      // 23 January (7 days) covers the gap since 20 December: only the 7-day reminder goes
+      expect(await run('2028-01-23')).toMatchObject({ reminders: 1, emails: 1 });
+      const before = await lastOutboxId();
+      // then someone catches up 1 January by hand: 31 December (30 days) is in its span, but a later
+      // night has reminded already; sending "ends in 29 days" a week before the end would be wrong
+      expect(await run('2028-01-01')).toMatchObject({ reminders: 0, emails: 0 });
+      expect(await outbox(before)).toEqual([]);
+      expect(await reminders()).toEqual([{ licence_id: id, end_date: '2028-01-30', days: 7, sent_on: '2028-01-23' }]);
+    });
   });
 
   describe('expiry', () => {

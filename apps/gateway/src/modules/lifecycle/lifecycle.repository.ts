@@ -44,7 +44,9 @@ export interface ReminderRecorded {
  * date. One already recorded for that licence, end date and threshold is skipped, so a second
  * run records nothing. A licence whose renewal or cancellation has been ordered and is in
  * progress gets none (its people have answered; if that order is rejected or cancelled, the next
- * threshold's reminder goes). Returns what was recorded now.
+ * threshold's reminder goes). A night run (by hand) as of a day before a night already run records
+ * none: that later night covered the span and reminded, so a reminder now would be stale ("ends in
+ * 29 days" a week before the end). Returns what was recorded now.
  */
 export async function recordDueReminders(
   tx: Executor,
@@ -62,6 +64,7 @@ export async function recordDueReminders(
         AND l.end_date > ${from}::date + t.days
         AND l.end_date <= ${asOf}::date + t.days
       WHERE l.locked_at IS NULL AND l.end_date >= ${asOf}::date
+        AND NOT EXISTS (SELECT 1 FROM lifecycle_runs r WHERE r.as_of > ${asOf}::date)
         AND NOT EXISTS (
           SELECT 1 FROM orders o
           WHERE o.licence_id = l.id AND o.kind IN ('renewal', 'cancellation')
