@@ -48,6 +48,7 @@ const options = {
     'thread-stream',
     '@aws-sdk/*',
     '@google-cloud/*',
+    'google-auth-library',
     'pg-native',
     // Fastify requires these only when a route has a JSON schema (we give it our own compilers,
     // schema-compilers.ts) or for inject(), which tests use on the sources: as part of the bundle

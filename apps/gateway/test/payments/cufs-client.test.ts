@@ -1,7 +1,10 @@
+import { mkdtemp } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CufsTestApp, startCufsTestApp } from '../../../cufs/test/support/cufs-test-app.ts';
 import {
   CufsClient,
@@ -30,6 +33,56 @@ async function startServer(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * Google's metadata server as a Cloud Run instance sees it, for google-auth-library (pointed here by
+ * GCE_METADATA_HOST, with no gcloud of the machine's in the way): every answer says
+ * Metadata-Flavor: Google; the identity path answers `token(audience)` (undefined: 503).
+ */
+async function startMetadataServer(token: (audience: string) => string | undefined) {
+  const server = await startServer((request, response) => {
+    response.setHeader('metadata-flavor', 'Google');
+    const url = new URL(request.url ?? '/', 'http://metadata');
+    if (request.headers['metadata-flavor'] !== 'Google') {
+      response.statusCode = 403;
+      response.end();
+      return;
+    }
+    if (url.pathname !== '/computeMetadata/v1/instance/service-accounts/default/identity') {
+      response.end(url.pathname === '/computeMetadata/v1/instance' ? '{}' : '');
+      return;
+    }
+    const answer = token(url.searchParams.get('audience') ?? '');
+    response.statusCode = answer === undefined ? 503 : 200;
+    response.end(answer ?? '');
+  });
+  const saved = {
+    host: process.env.GCE_METADATA_HOST,
+    sdk: process.env.CLOUDSDK_CONFIG,
+    project: process.env.GOOGLE_CLOUD_PROJECT,
+    adc: process.env.GOOGLE_APPLICATION_CREDENTIALS,
+  };
+  process.env.GCE_METADATA_HOST = new URL(server.url).host;
+  // As on Cloud Run, no gcloud to ask for the project (a machine's gcloud takes seconds to answer).
+  process.env.GOOGLE_CLOUD_PROJECT = 'test-project';
+  process.env.CLOUDSDK_CONFIG = await mkdtemp(path.join(tmpdir(), 'no-gcloud-'));
+  delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+  return {
+    ...server,
+    close: async () => {
+      for (const [name, value] of [
+        ['GCE_METADATA_HOST', saved.host],
+        ['CLOUDSDK_CONFIG', saved.sdk],
+        ['GOOGLE_CLOUD_PROJECT', saved.project],
+        ['GOOGLE_APPLICATION_CREDENTIALS', saved.adc],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await server.close();
+    },
   };
 }
 
@@ -232,18 +285,9 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
         'sig',
       ].join('.');
     const audiences: string[] = [];
-    const metadata = await startServer((request, response) => {
-      const url = new URL(request.url ?? '/', 'http://metadata');
-      if (
-        url.pathname !== '/computeMetadata/v1/instance/service-accounts/default/identity' ||
-        request.headers['metadata-flavor'] !== 'Google'
-      ) {
-        response.statusCode = 404;
-        response.end();
-        return;
-      }
-      audiences.push(url.searchParams.get('audience') ?? '');
-      response.end(idToken(Math.floor(Date.now() / 1000) + 3600));
+    const metadata = await startMetadataServer((audience) => {
+      audiences.push(audience);
+      return idToken(Math.floor(Date.now() / 1000) + 3600);
     });
     const seen: { serverless?: string; authorization?: string }[] = [];
     const cloudRun = await startServer((request, response) => {
@@ -261,7 +305,7 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
       const without = new CufsClient({ ...fast, baseUrl: cloudRun.url, token: gateway.cufs.token });
       expect(await without.checkGlCode('PHAA.GAAA')).toEqual({ outcome: 'unavailable', cause: 'refused' });
 
-      const serverlessToken = googleIdTokenSource('https://cufs-abc-nw.a.run.app', { metadataServer: metadata.url });
+      const serverlessToken = googleIdTokenSource('https://cufs-abc-nw.a.run.app');
       const c = new CufsClient({ ...fast, baseUrl: cloudRun.url, token: gateway.cufs.token, serverlessToken });
       expect(await c.checkGlCode('PHAA.GAAA')).toMatchObject({ outcome: 'valid' });
       expect(await c.checkGlCode('PHAB.GAAA')).toMatchObject({ outcome: 'valid' });
@@ -278,23 +322,54 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
   });
 
   it('asks the metadata server again once a token is within five minutes of expiring', async () => {
-    let clock = 1_000_000_000_000;
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000_000_000 });
     let served = 0;
-    const metadata = await startServer((_request, response) => {
+    const metadata = await startMetadataServer(() => {
       served++;
-      const exp = Math.floor(clock / 1000) + 3600;
-      response.end(['e30', Buffer.from(JSON.stringify({ exp })).toString('base64url'), `s${served}`].join('.'));
+      const exp = Math.floor(Date.now() / 1000) + 3600;
+      return ['e30', Buffer.from(JSON.stringify({ exp })).toString('base64url'), `s${served}`].join('.');
     });
     try {
-      const source = googleIdTokenSource('https://cufs.example', { metadataServer: metadata.url, now: () => clock });
+      const source = googleIdTokenSource('https://cufs.example');
       const first = await source();
       expect(await source()).toBe(first);
-      clock += 54 * 60_000;
+      vi.advanceTimersByTime(54 * 60_000);
       expect(await source()).toBe(first);
-      clock += 2 * 60_000;
+      vi.advanceTimersByTime(2 * 60_000);
       expect(await source()).not.toBe(first);
       expect(served).toBe(2);
     } finally {
+      vi.useRealTimers();
+      await metadata.close();
+    }
+  });
+
+  it('fails, and asks again on the next call, while the metadata server refuses', async () => {
+    let refuse = true;
+    const metadata = await startMetadataServer(() => (refuse ? undefined : 'e30.e30.sig'));
+    try {
+      const source = googleIdTokenSource('https://cufs.example');
+      await expect(source()).rejects.toThrow();
+      refuse = false;
+      expect(await source()).toBe('e30.e30.sig');
+    } finally {
+      await metadata.close();
+    }
+  });
+
+  it('gives up within its time budget when the metadata server never answers for an ID token', async () => {
+    const metadata = await startServer(() => {});
+    const saved = process.env.GCE_METADATA_HOST;
+    process.env.GCE_METADATA_HOST = new URL(metadata.url).host;
+    try {
+      const serverlessToken = googleIdTokenSource('https://cufs.example');
+      const c = new CufsClient({ ...fast, baseUrl: cufsUrl, token: gateway.cufs.token, serverlessToken });
+      const started = performance.now();
+      expect(await c.checkGlCode('PHAA.GAAA')).toEqual({ outcome: 'unavailable', cause: 'timeout' });
+      expect(performance.now() - started).toBeLessThan(fast.budgetMs ?? 0);
+    } finally {
+      if (saved === undefined) delete process.env.GCE_METADATA_HOST;
+      else process.env.GCE_METADATA_HOST = saved;
       await metadata.close();
     }
   });

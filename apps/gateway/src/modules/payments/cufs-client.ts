@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { IdTokenClient } from 'google-auth-library';
 import type { Logger } from 'pino';
 import * as z from 'zod';
 import { CircuitBreaker } from './circuit-breaker.ts';
@@ -197,16 +198,19 @@ export class CufsClient {
   }
 
   private async fetchOnce(path: string, timeoutMs: number): Promise<Attempt> {
+    // One limit for the attempt: asking the metadata server for an ID token (which has no time
+    // limit of its own on Cloud Run) and the call itself.
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
       const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
-      const serverless = await this.options.serverlessToken?.();
+      const serverless = this.options.serverlessToken && (await untilAborted(this.options.serverlessToken(), signal));
       const response = await fetch(`${this.options.baseUrl}${path}`, {
         headers: {
           accept: 'application/json',
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(serverless ? { 'x-serverless-authorization': `Bearer ${serverless}` } : {}),
         },
-        signal: AbortSignal.timeout(timeoutMs),
+        signal,
       });
       if (response.status === 401 || response.status === 403) {
         await response.body?.cancel();
@@ -233,6 +237,16 @@ export class CufsClient {
   }
 }
 
+/** `promise`'s outcome, or the signal's reason (a TimeoutError) if it aborts first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 function answerCheck(
   code: FinanceCode,
   schema: typeof glAnswer | typeof grantAnswer,
@@ -254,51 +268,31 @@ export function cufsClientFromConfig(
   return new CufsClient({ baseUrl: cufs.url, token: cufs.token, serverlessToken, log });
 }
 
-/** Where a Cloud Run instance asks for tokens of its own service account. */
-const METADATA_SERVER = 'http://metadata.google.internal';
-
 /**
- * Google ID tokens for `audience`, signed for this instance's service account by the metadata
- * server, each kept until five minutes before it expires (they live an hour).
+ * Google ID tokens for `audience`, from Application Default Credentials: on Cloud Run the
+ * instance's service account, through the metadata server. google-auth-library keeps each until
+ * five minutes before it expires (they live an hour); it is loaded on the first call, so a start
+ * (and every deployment without CUFS_ID_TOKEN_AUDIENCE) does without it.
  */
-export function googleIdTokenSource(
-  audience: string,
-  options: { metadataServer?: string; now?: () => number; timeoutMs?: number } = {},
-): () => Promise<string> {
-  const now = options.now ?? Date.now;
-  const url = `${options.metadataServer ?? METADATA_SERVER}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${encodeURIComponent(audience)}`;
-  let cached: { token: string; refreshAt: number } | undefined;
+export function googleIdTokenSource(audience: string): () => Promise<string> {
+  let client: Promise<IdTokenClient> | undefined;
   let pending: Promise<string> | undefined;
-  const fetchToken = async (): Promise<string> => {
-    const response = await fetch(url, {
-      headers: { 'metadata-flavor': 'Google' },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 1_000),
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`the metadata server answered ${response.status} for an ID token`);
+  const ask = async (): Promise<string> => {
+    client ??= import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth().getIdTokenClient(audience));
+    try {
+      const headers = await (await client).getRequestHeaders();
+      const token = /^Bearer (.+)$/.exec(headers.get('authorization') ?? '')?.[1];
+      if (!token) throw new Error('google-auth-library gave no ID token');
+      return token;
+    } catch (error) {
+      // Credentials not found (the metadata server slow at start, say): look afresh next time.
+      client = undefined;
+      throw error;
     }
-    const token = (await response.text()).trim();
-    const expiresAt = idTokenExpiry(token) ?? now() + 10 * 60_000;
-    cached = { token, refreshAt: expiresAt - 5 * 60_000 };
-    return token;
   };
-  return async () => {
-    if (cached && now() < cached.refreshAt) return cached.token;
-    pending ??= fetchToken().finally(() => {
+  // Callers at the same moment (a retry after a timed-out attempt) share one request.
+  return () =>
+    (pending ??= ask().finally(() => {
       pending = undefined;
-    });
-    return pending;
-  };
-}
-
-/** The `exp` of a JWT in milliseconds, read without verifying it (it is our own, fresh from Google). */
-function idTokenExpiry(token: string): number | undefined {
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    const exp = (payload as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+    }));
 }
