@@ -155,6 +155,61 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
     });
   });
 
+  it('Alice renames a project (after a name already taken) and removes one made by mistake, after a confirmation', async () => {
+    const id = await licence('Tidy lab');
+    await withPage(journey.browser, async (page) => {
+      await openLicence(page, id, 'Tidy lab');
+      await page.getByLabel('Project name').fill('lab-mistake');
+      await page.getByLabel('Quota (TB)').fill('3');
+      await submitForm(page, () => page.getByRole('button', { name: 'Create project' }).click());
+      await page.waitForURL(/\/storage\/project\/\d+\/$/);
+      const mistakeUrl = page.url();
+
+      // Renaming lab-main to the name of the other project is refused next to the field.
+      await page.goto(journey.gateway.url(`/storage/licence/${id}/`));
+      await main(page).getByRole('link', { name: 'lab-main', exact: true }).click();
+      await arrive(page, /lab-main/, 'project page with the rename form', true);
+      await page.getByLabel('Project name').fill('LAB-MISTAKE');
+      await submitForm(page, () => page.getByRole('button', { name: 'Rename project' }).click());
+      await arrive(page, /lab-main/, 'rename with an error', true);
+      await expectFieldError(
+        page,
+        'projectName',
+        'This licence already has a storage project with that name: choose another',
+      );
+      expect(await page.getByLabel('Project name').inputValue()).toBe('LAB-MISTAKE');
+      await page.getByLabel('Project name').fill('lab-2026');
+      await submitForm(page, () => page.getByRole('button', { name: 'Rename project' }).click());
+      await arrive(page, /lab-2026/, 'renamed project', false);
+      expect(await flash(page)).toBe('The project is now called lab-2026.');
+
+      // The mistaken project: the confirmation says what happens; Cancel changes nothing.
+      await page.goto(mistakeUrl);
+      await page.getByRole('link', { name: 'Remove this project' }).click();
+      await arrive(page, 'Remove the storage project lab-mistake?', 'remove confirmation', true);
+      const said = await main(page).textContent();
+      expect(said).toContain('Nobody will have access to its folder on the storage any more.');
+      expect(said).toContain('Its 3 TB return to the licence: 4 TB will then be free for its other storage projects.');
+      await page.getByRole('link', { name: 'Cancel' }).click();
+      await page.waitForURL(mistakeUrl);
+      await page.getByRole('link', { name: 'Remove this project' }).click();
+      await submitForm(page, () => page.getByRole('button', { name: 'Remove lab-mistake' }).click());
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
+      await arrive(page, 'Tidy lab', 'licence page after the removal', true);
+      expect(await flash(page)).toBe(
+        "Storage project lab-mistake removed: its 3 TB are free for the licence's other projects.",
+      );
+      expect(await main(page).textContent()).toContain("4 TB of the licence's 10 TB is not given to a project yet.");
+      const live = page.getByRole('table', { name: 'Storage projects of this licence' });
+      expect(await live.textContent()).not.toContain('lab-mistake');
+      expect(await live.textContent()).toContain('lab-2026');
+      expect(await main(page).getByRole('heading', { name: 'Removed storage projects' }).count()).toBe(1);
+      await main(page).getByRole('link', { name: 'lab-mistake', exact: true }).click();
+      await arrive(page, /lab-mistake/, 'removed project page', true);
+      expect(await main(page).textContent()).toContain('This storage project has been removed');
+    });
+  });
+
   it('Alice hands the licence over to Dana after a confirmation that names her, and stays a Data Manager', async () => {
     const id = await licence('Handover lab');
     await withPage(journey.browser, async (page) => {
@@ -228,6 +283,15 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
         await page.getByLabel('Project Data User', { exact: true }).check();
         await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
         expect(await flash(page)).toBe('da303 has been added to this project.');
+
+        await page.getByLabel('Project name').fill('no-js-2026');
+        await submitForm(page, () => page.getByRole('button', { name: 'Rename project' }).click());
+        expect(await flash(page)).toBe('The project is now called no-js-2026.');
+        await page.getByRole('link', { name: 'Remove this project' }).click();
+        await submitForm(page, () => page.getByRole('button', { name: 'Remove no-js-2026' }).click());
+        expect(await flash(page)).toBe(
+          "Storage project no-js-2026 removed: its 4 TB are free for the licence's other projects.",
+        );
 
         await page.goto(journey.gateway.url(`/storage/licence/${id}/owner`));
         await page.getByLabel("The new Data Owner's CRSid").fill('bm202');

@@ -17,6 +17,7 @@ import * as m0015 from './0015_page_data_version.ts';
 import * as m0016 from './0016_data_change_notices.ts';
 import * as m0017 from './0017_projects_waiting.ts';
 import * as m0018 from './0018_voucher_issue_key.ts';
+import * as m0020 from './0020_project_names_of_live_projects.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_data_change_notices': m0016,
   '0017_projects_waiting': m0017,
   '0018_voucher_issue_key': m0018,
+  '0020_project_names_of_live_projects': m0020,
 };

@@ -286,6 +286,102 @@ describe('changing members and projects on the licence and project pages', () =>
     expect(history).not.toContain('Storage project: ');
   });
 
+  it('renames a project on its page, the message next to the field when refused; only for those who may', async () => {
+    const l = await licence();
+    const alice = await as('ar101');
+    const page = await alice.get(`/storage/project/${l.lattice}/`);
+    expect(page.body).toContain(`action="/storage/project/${l.lattice}/name"`);
+    expect(page.body).toMatch(/<label for="projectName">Project name<\/label>/);
+    expect(page.body).toContain(`href="/storage/project/${l.lattice}/remove"`);
+    // Dana manages the project's members, not its name, quota or existence.
+    const dana = await as('da303');
+    const hers = await dana.get(`/storage/project/${l.lattice}/`);
+    expect(hers.body).not.toContain(`action="/storage/project/${l.lattice}/name"`);
+    expect(hers.body).not.toContain(`/storage/project/${l.lattice}/remove`);
+    const danaCsrf = await dana.csrfFrom(`/storage/project/${l.lattice}/`);
+    expect(
+      (await dana.post(`/storage/project/${l.lattice}/name`, { _csrf: danaCsrf, projectName: 'mine' })).statusCode,
+    ).toBe(403);
+
+    const _csrf = await alice.csrfFrom(`/storage/project/${l.lattice}/`);
+    expect((await alice.post(`/storage/project/${l.lattice}/name`, { projectName: 'x' })).statusCode).toBe(403);
+    const bad = await alice.post(`/storage/project/${l.lattice}/name`, { _csrf, projectName: 'lattice 2026' });
+    expect(bad.statusCode).toBe(422);
+    expect(title(bad.body)).toMatch(/^Error: lattice/);
+    expect(bad.body).toContain('class="error-summary"');
+    expect(bad.body).toContain('href="#projectName"');
+    expect(bad.body).toMatch(/id="projectName-error">.*Use up to 40 letters/s);
+    expect(bad.body).toContain('value="lattice 2026"');
+    const done = await alice.post(`/storage/project/${l.lattice}/name`, { _csrf, projectName: 'lattice-2026' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`/storage/project/${l.lattice}/`);
+    const renamed = await alice.get(`/storage/project/${l.lattice}/`);
+    expect(renamed.body).toContain('The project is now called lattice-2026.');
+    expect(title(renamed.body)).toMatch(/^lattice-2026/);
+  });
+
+  it('removes a project after a confirmation that says what happens, then lists it as removed', async () => {
+    const l = await licence();
+    const alice = await as('ar101');
+    const confirm = await alice.get(`/storage/project/${l.lattice}/remove`);
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('<h1>Remove the storage project lattice?</h1>');
+    expect(confirm.body).toContain('lose theirs, and are emailed');
+    expect(confirm.body).toContain('Dana Administrator');
+    expect(confirm.body).toContain(
+      'Its 3 TB return to the licence: 5 TB will then be free for its other storage projects.',
+    );
+    expect(confirm.body).toContain('name="confirm" value="yes"');
+    // Others: a project member may not (403), someone who cannot see it is told it is not there.
+    expect((await (await as('da303')).get(`/storage/project/${l.lattice}/remove`)).statusCode).toBe(403);
+    expect((await (await as('cb404')).get(`/storage/project/${l.lattice}/remove`)).statusCode).toBe(404);
+    const _csrf = await alice.csrfFrom(`/storage/project/${l.lattice}/remove`);
+    expect((await alice.post(`/storage/project/${l.lattice}/remove`, { confirm: 'yes' })).statusCode).toBe(403);
+    // Without the confirmation (a form posted without it): the confirmation page, nothing removed.
+    const unconfirmed = await alice.post(`/storage/project/${l.lattice}/remove`, { _csrf });
+    expect(unconfirmed.statusCode).toBe(200);
+    expect(unconfirmed.body).toContain('<h1>Remove the storage project lattice?</h1>');
+
+    const removed = await alice.post(`/storage/project/${l.lattice}/remove`, { _csrf, confirm: 'yes' });
+    expect(removed.statusCode).toBe(303);
+    expect(removed.headers.location).toBe(`/storage/licence/${l.id}/`);
+    const licencePage = await alice.get(`/storage/licence/${l.id}/`);
+    expect(licencePage.body).toContain(
+      "Storage project lattice removed: its 3 TB are free for the licence's other projects.",
+    );
+    expect(licencePage.body).toContain('<h3>Removed storage projects</h3>');
+    expect(licencePage.body).toContain('This licence has no storage projects yet.');
+    expect(licencePage.body).toContain("5 TB of the licence's 5 TB is not given to a project yet.");
+    expect(licencePage.body.split('id="history"')[1]).toContain('Storage project lattice: project removed');
+    // The button pressed twice lands where the first did.
+    const twice = await alice.post(`/storage/project/${l.lattice}/remove`, { _csrf, confirm: 'yes' });
+    expect(twice.statusCode).toBe(303);
+    expect(twice.headers.location).toBe(`/storage/licence/${l.id}/`);
+    const projectPage = await alice.get(`/storage/project/${l.lattice}/`);
+    expect(projectPage.body).toContain('This storage project has been removed');
+    expect(projectPage.body).not.toContain(`action="/storage/project/${l.lattice}/name"`);
+    expect((await alice.get(`/storage/project/${l.lattice}/remove`)).statusCode).toBe(409);
+    // Dana's only place was on it.
+    expect((await (await as('da303')).get(`/storage/project/${l.lattice}/`)).statusCode).toBe(404);
+  });
+
+  it('refuses to remove a project of a suspended licence, saying why', async () => {
+    const l = await licence();
+    await t.database.db.updateTable('licences').set({ status: 'suspended' }).where('id', '=', l.id).execute();
+    const alice = await as('ar101');
+    const page = await alice.get(`/storage/project/${l.lattice}/`);
+    expect(page.body).toContain('This licence is suspended');
+    expect(page.body).not.toContain(`/storage/project/${l.lattice}/remove`);
+    const refused = await alice.get(`/storage/project/${l.lattice}/remove`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('This licence is suspended');
+    const _csrf = await alice.csrfFrom(`/storage/project/${l.lattice}/`);
+    const posted = await alice.post(`/storage/project/${l.lattice}/remove`, { _csrf, confirm: 'yes' });
+    expect(posted.statusCode).toBe(409);
+    const renamed = await alice.post(`/storage/project/${l.lattice}/name`, { _csrf, projectName: 'other' });
+    expect(renamed.statusCode).toBe(409);
+  });
+
   it('says what an ended licence means for its storage projects, instead of promising a set-up', async () => {
     const { projectIds } = await insertStorage(t.database.db, {
       name: `Ended ${Math.random().toString(36).slice(2, 8)}`,

@@ -57,7 +57,7 @@ describe('members and storage projects of a licence (API)', () => {
   }
 
   /** Alice owns 5 TB with Ben as Data Manager; "lattice" (3 TB: Dana its manager) and "telescope" (1 TB: Nadia a user). */
-  async function licence(status: 'active' | 'pending' | 'suspended' | 'cold' = 'active') {
+  async function licence(status: 'active' | 'pending' | 'suspended' | 'cold' | 'cancelled' = 'active') {
     const name = `Licence ${Math.random().toString(36).slice(2, 8)}`;
     const made = await insertStorage(t.database.db, {
       name,
@@ -415,6 +415,8 @@ describe('members and storage projects of a licence (API)', () => {
       call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 1 }),
       call('ar101', 'POST', `/api/projects/${l.lattice}/members`, { crsid: 'nc888', role: 'project-data-user' }),
       call('ar101', 'DELETE', `/api/projects/${l.lattice}/members/da303/project-data-manager`),
+      call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { name: 'renamed' }),
+      call('ar101', 'DELETE', `/api/projects/${l.lattice}`),
     ];
     for (const answer of await Promise.all(attempts(locked))) {
       expect(answer.statusCode).toBe(409);
@@ -428,6 +430,167 @@ describe('members and storage projects of a licence (API)', () => {
     expect(await audit(locked.id)).toEqual([]);
     expect(await audit(suspended.id)).toEqual([]);
     expect(await managersOf(locked.id)).toEqual(['bm202']);
+  });
+
+  /** The sync-groups messages the command provisioner was sent about licence `licenceId`, after draining the jobs. */
+  async function syncsSent(licenceId: number) {
+    // Earlier tests leave their syncs queued: this runs them too.
+    await drainJobs(t.jobs, { timeoutMs: 60_000 });
+    return (await readFile(logFile, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).message)
+      .filter((message) => message.action === 'sync-groups' && message.request.licence.id === licenceId);
+  }
+
+  /** Leo (who has left) a Project Data User of "lattice" too, and "lattice" made at a path. */
+  async function withLeaverAndPath(l: Awaited<ReturnType<typeof licence>>) {
+    const db = t.database.db;
+    await db
+      .insertInto('storage_project_members')
+      .values({ project_id: l.lattice, person_id: await personIdOf(db, 'lp999'), role: 'project-data-user' })
+      .execute();
+    await db
+      .updateTable('storage_projects')
+      .set({ path: '/rds/project/lattice' })
+      .where('id', '=', l.lattice)
+      .execute();
+  }
+
+  it('renames a project as a new one is named, audited, emailed to its members (not leavers) and sent to the provisioner', async () => {
+    const l = await licence();
+    await withLeaverAndPath(l);
+    const taken = await call('bm202', 'PATCH', `/api/projects/${l.lattice}`, { name: 'Telescope' });
+    expect(taken.statusCode).toBe(422);
+    expect(taken.json().error.fields.name).toBe(
+      'This licence already has a storage project with that name: choose another',
+    );
+    const bad = await call('bm202', 'PATCH', `/api/projects/${l.lattice}`, { name: 'lattice 2026!' });
+    expect(bad.json().error.fields.name).toBe(
+      'Use up to 40 letters, numbers, hyphens and underscores for the project name, starting with a letter or number',
+    );
+    const empty = await call('bm202', 'PATCH', `/api/projects/${l.lattice}`, {});
+    expect(empty.statusCode).toBe(422);
+    expect(empty.json().error.fields.name).toBe('Give the project a new name or quotaTb, or both');
+    // Both fields are checked before either changes.
+    const both = await call('bm202', 'PATCH', `/api/projects/${l.lattice}`, { name: 'lattice-2026', quotaTb: 9 });
+    expect(both.statusCode).toBe(422);
+    expect(Object.keys(both.json().error.fields)).toEqual(['quotaTb']);
+    // Its own Project Data Manager may not rename it; people who cannot see it are told it is not there.
+    expect((await call('da303', 'PATCH', `/api/projects/${l.lattice}`, { name: 'mine' })).statusCode).toBe(403);
+    expect((await call('fn601', 'PATCH', `/api/projects/${l.lattice}`, { name: 'mine' })).statusCode).toBe(403);
+    expect((await call('nc888', 'PATCH', `/api/projects/${l.lattice}`, { name: 'mine' })).statusCode).toBe(404);
+    expect((await call('cb404', 'PATCH', `/api/projects/${l.lattice}`, { name: 'mine' })).statusCode).toBe(404);
+    expect(await audit(l.id)).toEqual([]);
+
+    const renamed = await call('bm202', 'PATCH', `/api/projects/${l.lattice}`, { name: ' lattice-2026 ' });
+    expect(renamed.statusCode).toBe(200);
+    expect(renamed.json()).toMatchObject({ id: l.lattice, name: 'lattice-2026', quotaTb: 3, status: 'active' });
+    expect(
+      (await audit(l.id)).map((row) => [row.entity_id, row.action, row.before, row.after, row.actor_label]),
+    ).toEqual([[String(l.lattice), 'project-renamed', { name: 'lattice' }, { name: 'lattice-2026' }, 'bm202']]);
+    const subject = 'The storage project "lattice" is now called "lattice-2026"';
+    const toDana = await emailsTo('da303@cam.ac.uk', subject);
+    expect(toDana.map((email) => email.to_addresses)).toEqual([['da303@cam.ac.uk']]);
+    expect(toDana[0]?.text_body).toContain(`/storage/project/${l.lattice}/`);
+    expect(await emailsTo('lp999@cam.ac.uk', subject)).toEqual([]);
+    expect(await emailsTo('bm202@cam.ac.uk', subject)).toEqual([]);
+    const [sync] = await syncsSent(l.id);
+    expect(sync.request.projects.map((p: { id: number; name: string }) => [p.id, p.name])).toEqual([
+      [l.lattice, 'lattice-2026'],
+      [l.telescope, 'telescope'],
+    ]);
+    expect(sync.request.removedProjects).toEqual([]);
+    // The service team may rename too; the same name again changes (and sends) nothing.
+    expect((await call('rs501', 'PATCH', `/api/projects/${l.telescope}`, { name: 'Telescope' })).statusCode).toBe(200);
+    expect((await call('ar101', 'PATCH', `/api/projects/${l.telescope}`, { name: 'Telescope' })).statusCode).toBe(200);
+    expect((await audit(l.id)).map((row) => [row.action, row.after, row.actor_label])).toEqual([
+      ['project-renamed', { name: 'lattice-2026' }, 'bm202'],
+      ['project-renamed', { name: 'Telescope' }, 'rs501'],
+    ]);
+  });
+
+  it("removes a project: kept in the history, its TB and name free, its members' places gone, told to the provisioner and emailed", async () => {
+    const l = await licence();
+    await withLeaverAndPath(l);
+    expect((await call('da303', 'DELETE', `/api/projects/${l.lattice}`)).statusCode).toBe(403);
+    expect((await call('fn601', 'DELETE', `/api/projects/${l.lattice}`)).statusCode).toBe(403);
+    expect((await call('nc888', 'DELETE', `/api/projects/${l.lattice}`)).statusCode).toBe(404);
+    expect((await call('cb404', 'DELETE', `/api/projects/${l.lattice}`)).statusCode).toBe(404);
+    expect((await call('ar101', 'DELETE', '/api/projects/999999999')).statusCode).toBe(404);
+
+    const removed = await call('bm202', 'DELETE', `/api/projects/${l.lattice}`);
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json()).toMatchObject({ id: l.lattice, name: 'lattice', status: 'removed', members: [] });
+    expect(
+      (await audit(l.id)).map((row) => [row.entity_id, row.action, row.before, row.after, row.actor_label]),
+    ).toEqual([
+      [
+        String(l.lattice),
+        'project-removed',
+        {
+          name: 'lattice',
+          quotaTb: 3,
+          status: 'active',
+          path: '/rds/project/lattice',
+          members: [
+            { crsid: 'da303', role: 'project-data-manager' },
+            { crsid: 'lp999', role: 'project-data-user' },
+          ],
+        },
+        { status: 'removed' },
+        'bm202',
+      ],
+    ]);
+    // Dana held a place on "lattice" only: she no longer sees the licence or the project.
+    expect((await call('da303', 'GET', `/api/licences/${l.id}`)).statusCode).toBe(404);
+    expect((await call('da303', 'GET', `/api/projects/${l.lattice}`)).statusCode).toBe(404);
+    // The owner still sees it, as removed; it is not counted, so its 3 TB and its name are free.
+    const held = (await call('ar101', 'GET', `/api/licences/${l.id}`)).json();
+    expect(held.projects.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual([
+      ['lattice', 'removed'],
+      ['telescope', 'active'],
+    ]);
+
+    const subject = 'The storage project "lattice" has been removed';
+    const [toDana] = await emailsTo('da303@cam.ac.uk', subject);
+    expect(toDana?.to_addresses).toEqual(['da303@cam.ac.uk']);
+    expect(toDana?.text_body).toContain('no longer have access to its folder on the storage');
+    const [toAlice] = await emailsTo('ar101@cam.ac.uk', subject);
+    expect(toAlice?.text_body).toContain('its 3 TB are free again');
+    expect(await emailsTo('lp999@cam.ac.uk', subject)).toEqual([]);
+    expect(await emailsTo('bm202@cam.ac.uk', subject)).toEqual([]);
+
+    const [sync] = await syncsSent(l.id);
+    expect(sync.request.projects.map((p: { name: string; status: string }) => [p.name, p.status])).toEqual([
+      ['telescope', 'active'],
+    ]);
+    expect(sync.request.removedProjects).toEqual([{ id: l.lattice, name: 'lattice', path: '/rds/project/lattice' }]);
+    const again = await call('ar101', 'POST', `/api/licences/${l.id}/projects`, { name: 'Lattice', quotaTb: 4 });
+    expect(again.statusCode).toBe(201);
+
+    // A removed project changes no more.
+    const twice = await call('bm202', 'DELETE', `/api/projects/${l.lattice}`);
+    expect(twice.statusCode).toBe(409);
+    expect(twice.json().error.message).toBe('This storage project has been removed.');
+    expect((await call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { name: 'back' })).statusCode).toBe(409);
+  });
+
+  it('refuses to rename or remove a project of a licence in the cold store or ended', async () => {
+    for (const status of ['cold', 'cancelled'] as const) {
+      const l = await licence(status);
+      const rename = await call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { name: 'renamed' });
+      const remove = await call('ar101', 'DELETE', `/api/projects/${l.lattice}`);
+      for (const answer of [rename, remove]) {
+        expect(answer.statusCode).toBe(409);
+        expect(answer.json().error.message).toBe(
+          status === 'cold'
+            ? 'This licence is in the cold store, so its people and storage projects cannot be changed. Renew it (or recover it) first.'
+            : 'This licence has ended, so its people and storage projects cannot be changed.',
+        );
+      }
+      expect(await audit(l.id)).toEqual([]);
+    }
   });
 
   it('sends the licence as it is now to the command provisioner, once per run, and nothing for a pending licence', async () => {

@@ -25,6 +25,7 @@ const REQUEST: GroupSyncRequest = {
     },
     { id: 10, name: 'imaging-2027', quotaTb: 1, status: 'pending', members: [] },
   ],
+  removedProjects: [{ id: 8, name: 'imaging-2025', path: '/rds/project/imaging-2025' }],
 };
 
 let logFile = '';

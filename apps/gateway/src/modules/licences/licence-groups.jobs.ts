@@ -14,7 +14,8 @@ import { listProjects } from './licences.repository.ts';
  * storage is not set up yet (its provisioning run carries the people, and a run that completes
  * after they changed enqueues this job again: provisioning.service.ts) or no longer in use.
  * Projects created since the licence was set up are sent as `pending`: the provisioner makes them
- * and answers their paths, which are recorded (the projects become active). The manual
+ * and answers their paths, which are recorded (the projects become active). Removed projects are
+ * sent apart (removedProjects), so that nobody keeps access to their folders. The manual
  * provisioner's team records them on the staff licence page instead.
  */
 export const syncLicenceGroupsJob = jobType({
@@ -23,7 +24,7 @@ export const syncLicenceGroupsJob = jobType({
   retry: { limit: 5, delaySeconds: 60, backoff: true },
 });
 
-/** The licence's owner, managers and projects that are not removed, with their members; undefined if it is not active. */
+/** The licence's owner, managers and projects that are not removed, with their members, and the removed ones; undefined if it is not active. */
 export async function groupSyncRequestFor(db: Executor, licenceId: number): Promise<GroupSyncRequest | undefined> {
   const licence = await db
     .selectFrom('licences')
@@ -57,6 +58,9 @@ export async function groupSyncRequestFor(db: Executor, licenceId: number): Prom
         status: project.status === 'pending' ? ('pending' as const) : ('active' as const),
         members: project.members.map((member) => ({ crsid: member.crsid, role: member.role })),
       })),
+    removedProjects: projects
+      .filter((project) => project.status === 'removed')
+      .map((project) => ({ id: project.id, name: project.name, path: project.path })),
   };
 }
 

@@ -67,6 +67,8 @@ const REFUSALS: Record<MemberChange, string> = {
   'remove-manager': 'Only the Data Owner and Data Managers can remove Data Managers.',
   'create-project': 'Only the Data Owner and Data Managers can create storage projects.',
   'resize-project': 'Only the Data Owner and Data Managers can change the quota of a storage project.',
+  'rename-project': 'Only the Data Owner and Data Managers can rename a storage project.',
+  'remove-project': 'Only the Data Owner and Data Managers can remove a storage project.',
   'change-project-members':
     "Only the Data Owner, Data Managers and the project's Project Data Managers can change who is in a storage project.",
 };
@@ -275,11 +277,11 @@ export async function afterPeopleChange(
   await clearLeaverFlags(tx, null, licenceId);
 }
 
-/** One email to a person given a place on a licence or project, with a link to it. */
+/** One email to a person given a place on a licence or project (or told of a change to it), with a link to it. */
 export async function emailNewRole(
   context: Pick<MembersContext, 'jobs' | 'site'>,
   tx: Executor,
-  to: DirectoryPerson,
+  to: Pick<DirectoryPerson, 'email'>,
   headline: string,
   paragraph: string,
   path: string,
@@ -482,26 +484,187 @@ export async function resizeStorageProject(
   projectId: number,
   quotaInput: unknown,
 ): Promise<void> {
+  await changeStorageProject(context, person, projectId, { quotaTb: quotaInput });
+}
+
+export async function renameStorageProject(
+  context: MembersContext,
+  person: PersonWithRoles,
+  projectId: number,
+  nameInput: string,
+): Promise<void> {
+  await changeStorageProject(context, person, projectId, { name: nameInput });
+}
+
+/**
+ * A new name and/or quota for a storage project, in one transaction: both checked first (each
+ * field's message at once), then whatever differs changed, with an audit row each. A new name has
+ * the rules of a new project's, unique in the licence among the projects not removed; the
+ * project's members are emailed it (not those who have left, nor the person who renamed it).
+ */
+export async function changeStorageProject(
+  context: MembersContext,
+  person: PersonWithRoles,
+  projectId: number,
+  input: { name?: string; quotaTb?: unknown },
+): Promise<void> {
   await context.db.transaction().execute(async (tx) => {
-    const project = await lockProjectForChange(tx, person, projectId, 'resize-project');
-    const quota = parseQuotaTb(quotaInput);
-    if ('problem' in quota) throw invalid('quotaTb', quota.problem);
+    // Renaming and resizing are both the Data Owner's and Data Managers' (decideChange): one check serves.
+    const change = input.name === undefined ? 'resize-project' : 'rename-project';
+    const project = await lockProjectForChange(tx, person, projectId, change);
     const others = await otherProjects(tx, project.licence.id, project.id);
-    const problem = quotaProblem(
-      project.licence.sizeTb,
-      others.map((other) => other.quota_tb),
-      quota.quotaTb,
-    );
-    if (problem) throw invalid('quotaTb', problem);
-    if (quota.quotaTb === project.quotaTb) return;
-    await tx.updateTable('storage_projects').set({ quota_tb: quota.quotaTb }).where('id', '=', project.id).execute();
+    const fields: Record<string, string> = {};
+    const name = input.name?.trim();
+    if (name !== undefined) {
+      const problem = projectNameProblem(
+        name,
+        others.map((other) => other.name),
+      );
+      if (problem) fields.name = problem;
+    }
+    let quotaTb: number | undefined;
+    if (input.quotaTb !== undefined) {
+      const quota = parseQuotaTb(input.quotaTb);
+      const problem =
+        'problem' in quota
+          ? quota.problem
+          : quotaProblem(
+              project.licence.sizeTb,
+              others.map((other) => other.quota_tb),
+              quota.quotaTb,
+            );
+      if (problem) fields.quotaTb = problem;
+      else if ('quotaTb' in quota) quotaTb = quota.quotaTb;
+    }
+    const [only, ...more] = Object.entries(fields);
+    if (only && more.length === 0) throw invalid(only[0], only[1]);
+    if (only) throw new AppError('unprocessable', 'Check the storage project: see the message for each field.', fields);
+    const renamed = name !== undefined && name !== project.name;
+    const resized = quotaTb !== undefined && quotaTb !== project.quotaTb;
+    if (!renamed && !resized) return;
+    await tx
+      .updateTable('storage_projects')
+      .set({ ...(renamed ? { name } : {}), ...(resized ? { quota_tb: quotaTb } : {}) })
+      .where('id', '=', project.id)
+      .execute();
+    const audited = [
+      renamed ? { action: 'project-renamed', before: { name: project.name }, after: { name } } : undefined,
+      resized ? { action: 'project-resized', before: { quotaTb: project.quotaTb }, after: { quotaTb } } : undefined,
+    ];
+    for (const each of audited) {
+      if (each) await auditChange(tx, person, project.licence.id, { ...each, projectId: project.id });
+    }
+    await afterPeopleChange(context, tx, project.licence.id);
+    if (!renamed) return;
+    for (const member of await projectMembersToTell(tx, project.id, person)) {
+      await emailNewRole(
+        context,
+        tx,
+        member,
+        `The storage project "${project.name}" is now called "${name}"`,
+        `${person.displayName} has renamed the storage project "${project.name}" (licence "${project.licence.name}") to "${name}". You are still a ${PROJECT_ROLE_LABELS[member.role]} of it; its page says where to find its data.`,
+        `/storage/project/${project.id}/`,
+      );
+    }
+  });
+}
+
+/**
+ * A project's members, one row per person (their first role, Project Data Manager before User),
+ * who are still at the University and are not `except` (the person who made the change).
+ */
+async function projectMembersToTell(tx: Executor, projectId: number, except: PersonWithRoles) {
+  const rows = await tx
+    .selectFrom('storage_project_members')
+    .innerJoin('people', 'people.id', 'storage_project_members.person_id')
+    .select(['people.id', 'people.crsid', 'people.email', 'people.status', 'storage_project_members.role'])
+    .where('storage_project_members.project_id', '=', projectId)
+    .orderBy('people.crsid')
+    .orderBy('storage_project_members.role')
+    .execute();
+  const told = new Map<number, { crsid: string; email: string; role: ProjectRole }>();
+  for (const row of rows) {
+    if (row.status !== 'current' || row.id === except.id || told.has(row.id)) continue;
+    told.set(row.id, { crsid: row.crsid, email: row.email, role: row.role });
+  }
+  return [...told.values()];
+}
+
+/**
+ * Removes a storage project from the licence: it stays in the licence's history with the status
+ * `removed`, its quota returns to the licence's free TB (removed projects are not counted), its
+ * Project Data Managers and Users lose their places (kept in the audit row), and its name may be
+ * given to a new project. The provisioner is sent the licence's groups without it, and told it was
+ * removed (GroupSyncRequest.removedProjects); the people who lose their place, and the licence's
+ * Data Owner and Data Managers, are emailed (not those who have left, nor the person who removed it).
+ */
+export async function removeStorageProject(
+  context: MembersContext,
+  person: PersonWithRoles,
+  projectId: number,
+): Promise<{ name: string; quotaTb: number; licenceId: number }> {
+  return context.db.transaction().execute(async (tx) => {
+    const project = await lockProjectForChange(tx, person, projectId, 'remove-project');
+    const members = await tx
+      .selectFrom('storage_project_members')
+      .innerJoin('people', 'people.id', 'storage_project_members.person_id')
+      .select(['people.crsid', 'storage_project_members.role'])
+      .where('storage_project_members.project_id', '=', project.id)
+      .orderBy('storage_project_members.role')
+      .orderBy('people.crsid')
+      .execute();
+    const told = await projectMembersToTell(tx, project.id, person);
+    const path = await tx
+      .selectFrom('storage_projects')
+      .select('path')
+      .where('id', '=', project.id)
+      .executeTakeFirstOrThrow();
+    await tx.deleteFrom('storage_project_members').where('project_id', '=', project.id).execute();
+    await tx.updateTable('storage_projects').set({ status: 'removed' }).where('id', '=', project.id).execute();
     await auditChange(tx, person, project.licence.id, {
-      action: 'project-resized',
+      action: 'project-removed',
       projectId: project.id,
-      before: { quotaTb: project.quotaTb },
-      after: { quotaTb: quota.quotaTb },
+      before: {
+        name: project.name,
+        quotaTb: project.quotaTb,
+        status: project.status,
+        path: path.path,
+        members: members.map((member) => ({ crsid: member.crsid, role: member.role })),
+      },
+      after: { status: 'removed' },
     });
     await afterPeopleChange(context, tx, project.licence.id);
+    const where = `the storage project "${project.name}" (licence "${project.licence.name}")`;
+    for (const member of told) {
+      await emailNewRole(
+        context,
+        tx,
+        member,
+        `The storage project "${project.name}" has been removed`,
+        `${person.displayName} has removed ${where}. You were a ${PROJECT_ROLE_LABELS[member.role]} of it, and no longer have access to its folder on the storage. Ask the licence's Data Owner if you need anything from it.`,
+        `/storage/licence/${project.licence.id}/`,
+      );
+    }
+    const keepers = await tx
+      .selectFrom('people')
+      .select(['id', 'email'])
+      .where('id', 'in', [project.licence.ownerPersonId, ...project.licence.managerIds])
+      .where('status', '=', 'current')
+      .where('id', '<>', person.id)
+      .orderBy('crsid')
+      .execute();
+    const memberEmails = new Set(told.map((member) => member.email));
+    for (const keeper of keepers.filter((each) => !memberEmails.has(each.email))) {
+      await emailNewRole(
+        context,
+        tx,
+        keeper,
+        `The storage project "${project.name}" has been removed`,
+        `${person.displayName} has removed ${where}. Its people no longer have access to its folder on the storage, and its ${project.quotaTb} TB are free again for the licence's other storage projects.`,
+        `/storage/licence/${project.licence.id}/`,
+      );
+    }
+    return { name: project.name, quotaTb: project.quotaTb, licenceId: project.licence.id };
   });
 }
 

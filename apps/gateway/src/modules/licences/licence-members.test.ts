@@ -24,7 +24,15 @@ describe('who may change a licence', () => {
   });
 
   it('lets the owner and the service managers do everything', () => {
-    for (const change of ['hand-over', 'add-manager', 'remove-manager', 'create-project', 'resize-project'] as const) {
+    for (const change of [
+      'hand-over',
+      'add-manager',
+      'remove-manager',
+      'create-project',
+      'resize-project',
+      'rename-project',
+      'remove-project',
+    ] as const) {
       expect(decideChange(change, { ...nobody, isOwner: true })).toBe('allowed');
       expect(decideChange(change, { ...nobody, readsService: true, managesService: true })).toBe('allowed');
     }
@@ -39,6 +47,8 @@ describe('who may change a licence', () => {
     expect(decideChange('hand-over', manager)).toBe('forbidden');
     expect(decideChange('remove-manager', manager)).toBe('allowed');
     expect(decideChange('create-project', manager)).toBe('allowed');
+    expect(decideChange('rename-project', manager)).toBe('allowed');
+    expect(decideChange('remove-project', manager)).toBe('allowed');
     expect(decideChange('change-project-members', manager)).toBe('allowed');
   });
 
@@ -46,6 +56,8 @@ describe('who may change a licence', () => {
     const projectManager = { ...nobody, memberOfAnyProject: true, projectRoles: ['project-data-manager'] as const };
     expect(decideChange('change-project-members', projectManager)).toBe('allowed');
     expect(decideChange('resize-project', projectManager)).toBe('forbidden');
+    expect(decideChange('rename-project', projectManager)).toBe('forbidden');
+    expect(decideChange('remove-project', projectManager)).toBe('forbidden');
     expect(decideChange('add-manager', projectManager)).toBe('forbidden');
     const elsewhere = { ...nobody, memberOfAnyProject: true, projectRoles: [] };
     expect(decideChange('change-project-members', elsewhere)).toBe('forbidden');

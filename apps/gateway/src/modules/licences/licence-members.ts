@@ -11,8 +11,10 @@ import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
  *   Data Manager, they stop being one (the owner is never also a manager).
  * - The Data Owner and Data Managers add and remove Data Managers. Nobody removes the owner (the
  *   owner is not a manager: hand ownership over instead); a manager may remove themselves.
- * - The Data Owner and Data Managers create storage projects and resize them, and add and remove
- *   any project's Project Data Managers and Project Data Users.
+ * - The Data Owner and Data Managers create storage projects, rename, resize and remove them, and
+ *   add and remove any project's Project Data Managers and Project Data Users. A removed project
+ *   stays in the licence's history (status `removed`): its members lose their places, its quota
+ *   returns to the licence's free TB, and its name may be given to a new project.
  * - A Project Data Manager adds and removes the members of their own project (both roles), and
  *   nothing else. A Project Data User changes nothing.
  * - Staff who manage the licence's service (canManageService) may do all of it, handover too.
@@ -26,6 +28,8 @@ export type MemberChange =
   | 'remove-manager'
   | 'create-project'
   | 'resize-project'
+  | 'rename-project'
+  | 'remove-project'
   | 'change-project-members';
 
 export interface ChangerFacts {
@@ -54,6 +58,8 @@ export function decideChange(change: MemberChange, facts: ChangerFacts): ChangeD
     case 'remove-manager':
     case 'create-project':
     case 'resize-project':
+    case 'rename-project':
+    case 'remove-project':
       return facts.isManager ? 'allowed' : 'forbidden';
     case 'change-project-members':
       return facts.isManager || facts.projectRoles.includes('project-data-manager') ? 'allowed' : 'forbidden';

@@ -147,7 +147,7 @@ export function CreateProjectForm({
   );
 }
 
-/** On the project page: its quota and its members, for the people who may change them. */
+/** On the project page: its name, quota and members, and the way to remove it, for the people who may change them. */
 export function ProjectChangesSection({
   context,
   project,
@@ -158,30 +158,45 @@ export function ProjectChangesSection({
   context: PageContext;
   project: StorageProjectDetail;
   rights: ChangeRights;
+  /** Rename, resize and remove: the licence's Data Owner and Data Managers (and its service's team). */
   canResize: boolean;
   form?: MembersForm;
 }) {
+  if (project.status === 'removed') return null;
   if (rights.problem) return <p class="notice">{rights.problem}</p>;
   if (!rights.projectMembers && !canResize) return null;
-  if (project.status === 'removed') return null;
   const base = projectPath(project.id);
   return (
     <section aria-labelledby="change-project">
       <h2 id="change-project">Change this project</h2>
       {canResize ? (
-        <form method="post" action={`${base}quota`} novalidate>
-          <CsrfField token={context.csrfToken} />
-          <TextField
-            name="quotaTb"
-            label="Quota (TB)"
-            hint="A whole number of TB; the projects' quotas together must fit in the licence"
-            value={form?.values.quotaTb ?? String(project.quotaTb)}
-            error={form?.errors.quotaTb}
-            inputMode="numeric"
-            width="short"
-          />
-          <button type="submit">Change quota</button>
-        </form>
+        <>
+          <form method="post" action={`${base}name`} novalidate>
+            <CsrfField token={context.csrfToken} />
+            <TextField
+              name="projectName"
+              label="Project name"
+              hint="Up to 40 letters, numbers, hyphens and underscores; its members are emailed the new name"
+              value={form?.values.projectName ?? project.name}
+              error={form?.errors.projectName}
+              width="medium"
+            />
+            <button type="submit">Rename project</button>
+          </form>
+          <form method="post" action={`${base}quota`} novalidate>
+            <CsrfField token={context.csrfToken} />
+            <TextField
+              name="quotaTb"
+              label="Quota (TB)"
+              hint="A whole number of TB; the projects' quotas together must fit in the licence"
+              value={form?.values.quotaTb ?? String(project.quotaTb)}
+              error={form?.errors.quotaTb}
+              inputMode="numeric"
+              width="short"
+            />
+            <button type="submit">Change quota</button>
+          </form>
+        </>
       ) : null}
       {rights.projectMembers ? (
         <>
@@ -232,7 +247,78 @@ export function ProjectChangesSection({
           </form>
         </>
       ) : null}
+      {canResize ? (
+        <>
+          <h3>Remove this project</h3>
+          <p>
+            If this project is no longer needed, or was made by mistake, remove it: its {sizeWords(project.quotaTb)} go
+            back to the licence for its other projects. <a href={`${base}remove`}>Remove this project</a>
+          </p>
+        </>
+      ) : null}
     </section>
+  );
+}
+
+const sizeWords = (tb: number) => `${tb.toLocaleString('en-GB')} TB`;
+const peopleWords = (count: number) => (count === 1 ? '1 person' : `${count} people`);
+
+/**
+ * The confirmation step of removing a storage project: what happens (its people lose access to
+ * its folder on the storage, its TB return to the licence's free space, it stays in the history).
+ */
+export function RemoveProjectPage({
+  context,
+  project,
+  licenceFreeTbAfter,
+}: {
+  context: PageContext;
+  project: StorageProjectDetail;
+  /** The licence's TB not given to a project once this one is removed. */
+  licenceFreeTbAfter: number;
+}) {
+  const crumbs: Crumb[] = [
+    { label: 'Home', href: '/' },
+    { label: 'My storage', href: '/storage/' },
+    { label: project.licence.name, href: licencePath(project.licence.id) },
+    { label: project.name, href: projectPath(project.id) },
+  ];
+  const people = project.members.filter(
+    (member, index, all) => all.findIndex((other) => other.id === member.id) === index,
+  );
+  return (
+    <Page context={context} title={`Remove the storage project ${project.name}`} crumbs={crumbs}>
+      <h1>Remove the storage project {project.name}?</h1>
+      <form method="post" action={`${projectPath(project.id)}remove`}>
+        <CsrfField token={context.csrfToken} />
+        <input type="hidden" name="confirm" value="yes" />
+        <ul>
+          <li>
+            Nobody will have access to its folder on the storage{project.path ? ` (${project.path})` : ''} any more
+            {people.length === 0
+              ? '.'
+              : `: its ${peopleWords(people.length)} (${people.map((member) => member.displayName).join(', ')}) lose theirs, and are emailed.`}
+          </li>
+          <li>
+            Its {sizeWords(project.quotaTb)} return to the licence: {sizeWords(licenceFreeTbAfter)} will then be free
+            for its other storage projects.
+          </li>
+          <li>
+            It stays in the licence's history as removed, and cannot be used again; its name may be given to a new
+            project.
+          </li>
+        </ul>
+        <p>Copy anything you need from it first.</p>
+        <div class="button-group">
+          <button type="submit" class="button--warning">
+            Remove {project.name}
+          </button>
+          <a href={projectPath(project.id)} class="button button--secondary">
+            Cancel
+          </a>
+        </div>
+      </form>
+    </Page>
   );
 }
 

@@ -7,12 +7,13 @@ import { ORDER_STATUSES } from '../orders/order-status.ts';
 import {
   addDataManager,
   addProjectMember,
+  changeStorageProject,
   createStorageProject,
   handOverOwnership,
   type MembersContext,
   removeDataManager,
   removeProjectMember,
-  resizeStorageProject,
+  removeStorageProject,
 } from './licence-members.service.ts';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
 import {
@@ -289,15 +290,44 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       method: 'PATCH',
       path: '/api/projects/{id}',
       operationId: 'resizeStorageProject',
-      summary: "Change a storage project's quota (the Data Owner and Data Managers)",
+      summary: 'Rename a storage project or change its quota, or both (the Data Owner and Data Managers)',
+      description:
+        "A new name follows the rules of a new project's and is unique in the licence (ignoring case) among the projects not removed; the project's members are emailed it. Both fields are checked before either changes.",
       tags: ['Licences'],
       params: idParams,
-      body: z.object({ quotaTb: z.int().describe('Whole TB, at least 1.') }),
+      body: z.object({
+        name: z.string().max(100).optional().describe('The new name.'),
+        quotaTb: z.int().optional().describe('Whole TB, at least 1.'),
+      }),
       response: projectAnswer,
       errors: [...changeErrors],
     },
     async ({ params, body, person: caller }) => {
-      await resizeStorageProject(members, caller, params.id, body.quotaTb);
+      if (body.name === undefined && body.quotaTb === undefined) {
+        const message = 'Give the project a new name or quotaTb, or both';
+        throw new AppError('unprocessable', message, { name: message });
+      }
+      await changeStorageProject(members, caller, params.id, body);
+      return projectOf(params.id);
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'DELETE',
+      path: '/api/projects/{id}',
+      operationId: 'removeStorageProject',
+      summary: 'Remove a storage project (the Data Owner and Data Managers)',
+      description:
+        "The project stays in the licence's history with the status removed: its members lose their places (and access to its folder on the storage) and are emailed, its quota is free again for the licence's other projects, and its name may be given to a new one. A project removed already is a 409.",
+      tags: ['Licences'],
+      params: idParams,
+      response: projectAnswer,
+      errors: [...changeErrors],
+    },
+    async ({ params, person: caller }) => {
+      await removeStorageProject(members, caller, params.id);
       return projectOf(params.id);
     },
   );

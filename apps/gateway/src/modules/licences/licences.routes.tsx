@@ -26,9 +26,17 @@ import {
   proposedOwner,
   removeDataManager,
   removeProjectMember,
+  removeStorageProject,
+  renameStorageProject,
   resizeStorageProject,
 } from './licence-members.service.ts';
-import { HandOverPage, licencePath, type MembersForm, projectPath } from './licence-members.views.tsx';
+import {
+  HandOverPage,
+  licencePath,
+  type MembersForm,
+  projectPath,
+  RemoveProjectPage,
+} from './licence-members.views.tsx';
 import {
   DEFAULT_LICENCE_LIMIT,
   findLicenceForPerson,
@@ -338,6 +346,67 @@ export async function licencesRoutes(
       {},
       (form) => renderProject(request, reply, person, id, form),
     );
+  });
+
+  app.post<{ Params: { id: string } }>('/storage/project/:id/name', async (request, reply) => {
+    const person = requirePerson(request);
+    const id = projectIdOf(request);
+    return change(
+      request,
+      reply,
+      async (values) => {
+        await renameStorageProject(members, person, id, values.projectName ?? '');
+        return { flash: `The project is now called ${(values.projectName ?? '').trim()}.`, to: projectPath(id) };
+      },
+      { name: 'projectName' },
+      (form) => renderProject(request, reply, person, id, form),
+    );
+  });
+
+  /**
+   * The project whose removal the person may confirm now, and the licence's free TB once it is
+   * removed; or the refusal (who may, before anything else, so that someone who cannot see the
+   * project learns nothing of it).
+   */
+  async function projectToRemove(person: PersonWithRoles, id: number) {
+    const project = await findProjectForPerson(db, person, id);
+    if (!project) throw projectNotFound();
+    const rights = await changeRightsFor(db, person, project.licence.id, project.id);
+    if (!rights.projects && !rights.problem) {
+      throw new AppError('forbidden', 'Only the Data Owner and Data Managers can remove a storage project.');
+    }
+    if (project.status === 'removed') throw new AppError('conflict', 'This storage project has been removed.');
+    if (rights.problem) throw new AppError('conflict', rights.problem);
+    const licence = await findLicenceForPerson(db, person, project.licence.id);
+    const given = (licence?.projects ?? [])
+      .filter((each) => each.status !== 'removed' && each.id !== project.id)
+      .reduce((sum, each) => sum + each.quotaTb, 0);
+    return { project, licenceFreeTbAfter: (licence?.sizeTb ?? 0) - given };
+  }
+
+  app.get<{ Params: { id: string } }>('/storage/project/:id/remove', async (request, reply) => {
+    const found = await projectToRemove(requirePerson(request), projectIdOf(request));
+    return sendPage(reply, <RemoveProjectPage context={pageContext(request, reply)} {...found} />);
+  });
+
+  app.post<{ Params: { id: string } }>('/storage/project/:id/remove', async (request, reply) => {
+    const person = requirePerson(request);
+    const id = projectIdOf(request);
+    if (formValues(request.body).confirm !== 'yes') {
+      const found = await projectToRemove(person, id);
+      return sendPage(reply, <RemoveProjectPage context={pageContext(request, reply)} {...found} />);
+    }
+    try {
+      const removed = await removeStorageProject(members, person, id);
+      request.session.flash = `Storage project ${removed.name} removed: its ${removed.quotaTb} TB are free for the licence's other projects.`;
+      return reply.redirect(licencePath(removed.licenceId), 303);
+    } catch (error) {
+      // The button pressed twice: the second lands where the first did, for those who may remove it.
+      const now = error instanceof AppError ? await findProjectForPerson(db, person, id) : undefined;
+      if (now?.status !== 'removed' || !(await changeRightsFor(db, person, now.licence.id)).projects) throw error;
+      request.session.flash = `Storage project ${now.name} has been removed.`;
+      return reply.redirect(licencePath(now.licence.id), 303);
+    }
   });
 
   app.post<{ Params: { id: string } }>('/storage/project/:id/members', async (request, reply) => {

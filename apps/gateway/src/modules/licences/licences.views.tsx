@@ -516,7 +516,11 @@ export function LicencePage({
 
       <section aria-labelledby="projects">
         <h2 id="projects">Storage projects</h2>
-        <ProjectsTable projects={licence.projects} usage={usage?.projects} />
+        <ProjectsTable
+          projects={licence.projects.filter((project) => project.status !== 'removed')}
+          usage={usage?.projects}
+        />
+        <RemovedProjects projects={licence.projects.filter((project) => project.status === 'removed')} />
         {changes ? (
           <CreateProjectForm context={context} licence={licence} rights={changes.rights} form={changes.form} />
         ) : null}
@@ -586,6 +590,24 @@ function ProjectsTable({
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A licence's removed storage projects, kept for its history: not live, their TB free again. */
+function RemovedProjects({ projects }: { projects: StorageProjectSummary[] }) {
+  if (projects.length === 0) return null;
+  return (
+    <>
+      <h3>Removed storage projects</h3>
+      <p class="hint">Kept in the licence's history: nobody has access to them, and their TB are free again.</p>
+      <ul>
+        {projects.map((project) => (
+          <li key={project.id}>
+            <a href={`/storage/project/${project.id}/`}>{project.name}</a> (had {sizeText(project.quotaTb)})
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
@@ -679,7 +701,15 @@ export function ProjectPage({
           ],
           [
             'Where to find it',
-            project.path ? (
+            project.status === 'removed' ? (
+              project.path ? (
+                <>
+                  Nowhere: it was at <code key="path">{project.path}</code>
+                </>
+              ) : (
+                'Nowhere: it was never set up'
+              )
+            ) : project.path ? (
               <code key="path">{project.path}</code>
             ) : project.status === 'pending' ? (
               project.licence.status === 'pending' ? (
@@ -698,16 +728,25 @@ export function ProjectPage({
             : []),
         ]}
       />
-      <section aria-labelledby="project-data-managers">
-        <h2 id="project-data-managers">Project Data Managers</h2>
-        <p class="hint">They decide who may use this storage project.</p>
-        <PeopleList people={managers} none="No Project Data Managers yet." />
-      </section>
-      <section aria-labelledby="project-data-users">
-        <h2 id="project-data-users">Project Data Users</h2>
-        <p class="hint">They can read and write the data in this storage project.</p>
-        <PeopleList people={users} none="No Project Data Users yet." />
-      </section>
+      {project.status === 'removed' ? (
+        <p class="notice">
+          This storage project has been removed: nobody has access to it on the storage, and its quota is free again for
+          the licence's other projects. It stays in the licence's history, where its members at the time are recorded.
+        </p>
+      ) : (
+        <>
+          <section aria-labelledby="project-data-managers">
+            <h2 id="project-data-managers">Project Data Managers</h2>
+            <p class="hint">They decide who may use this storage project.</p>
+            <PeopleList people={managers} none="No Project Data Managers yet." />
+          </section>
+          <section aria-labelledby="project-data-users">
+            <h2 id="project-data-users">Project Data Users</h2>
+            <p class="hint">They can read and write the data in this storage project.</p>
+            <PeopleList people={users} none="No Project Data Users yet." />
+          </section>
+        </>
+      )}
       {changes ? (
         <ProjectChangesSection
           context={context}

@@ -261,13 +261,14 @@ describe('whether a licence changed while its storage was being set up', () => {
         ],
       },
     ],
+    removedProjects: [],
   };
 
   it('is unchanged when the same people and projects come in another order', () => {
     expect(groupsChangedSinceSent(sent, now)).toBe(false);
   });
 
-  it('sees a new owner, a manager added or removed, a project created or resized, a member changed', () => {
+  it('sees a new owner, a manager added or removed, a project created, renamed, resized or removed, a member changed', () => {
     const lattice = now.projects[0] as (typeof now.projects)[number];
     expect(groupsChangedSinceSent(sent, { ...now, licence: { ...now.licence, owner: 'bm202' } })).toBe(true);
     expect(groupsChangedSinceSent(sent, { ...now, licence: { ...now.licence, managers: ['bm202'] } })).toBe(true);
@@ -278,6 +279,10 @@ describe('whether a licence changed while its storage was being set up', () => {
       }),
     ).toBe(true);
     expect(groupsChangedSinceSent(sent, { ...now, projects: [{ ...lattice, quotaTb: 2 }] })).toBe(true);
+    expect(groupsChangedSinceSent(sent, { ...now, projects: [{ ...lattice, name: 'lattice-2026' }] })).toBe(true);
+    expect(
+      groupsChangedSinceSent(sent, { ...now, projects: [], removedProjects: [{ id: 4, name: 'lattice', path: null }] }),
+    ).toBe(true);
     expect(
       groupsChangedSinceSent(sent, {
         ...now,

@@ -159,6 +159,7 @@ export function groupsChangedSinceSent(sent: ProvisionRequest, now: GroupSyncReq
       list
         .map((project) => [
           project.id,
+          project.name,
           project.quotaTb,
           project.members.map((member) => `${member.crsid}:${member.role}`).sort(),
         ])

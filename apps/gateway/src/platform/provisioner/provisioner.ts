@@ -78,8 +78,17 @@ export interface LicenceStateRequest {
  */
 export interface GroupSyncRequest {
   licence: { id: number; name: string; sizeTb: number; owner: string; managers: string[] };
-  /** `pending` projects were created in the active licence since it was set up: the provisioner makes them. */
+  /**
+   * `pending` projects were created in the active licence since it was set up: the provisioner
+   * makes them. A project keeps its id when renamed: its `name` is then the new one.
+   */
   projects: Array<ProvisionRequest['projects'][number] & { status: 'pending' | 'active' }>;
+  /**
+   * The licence's storage projects that were removed (every one, each time, as the rest is the
+   * state now): nobody may use their folders any more, so the provisioner removes their groups'
+   * access. `path` is where it was made; null if it never was (removed before it was made).
+   */
+  removedProjects: Array<{ id: number; name: string; path: string | null }>;
 }
 
 /** A directory group's name as storage systems accept it. */
