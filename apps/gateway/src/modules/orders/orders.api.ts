@@ -3,12 +3,14 @@ import * as z from 'zod';
 import type { Directory } from '../../platform/directory/index.ts';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError } from '../../platform/web/errors.ts';
 import { unprocessable } from '../../platform/web/forms.ts';
 import { apiRoute, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
 import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-details.ts';
 import type { PaymentMethod } from '../payments/payments.tables.ts';
 import { PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { changeTarget, licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
 import { CHANGE_KINDS, changePaymentMethods } from './change-pricing.ts';
@@ -28,6 +30,13 @@ import { priceConfiguration, productOnSale } from './purchase-configuration.serv
 import { withQuotePrice } from './purchase-draft.ts';
 
 const pence = z.int().nonnegative();
+
+/** On every call that orders: the total (price.totalPence) the caller agreed to, from a price or a quote. */
+const expectedTotalPence = pence
+  .optional()
+  .describe(
+    'The total in pence you agreed to (totalPence from pricing it, or from your quote). If the order’s total is any other, it is refused with a 409 giving both, and nothing is ordered.',
+  );
 
 /** What a new licence is to be, as the configure page asks for it. The business rules answer per field. */
 export const configurationBody = z.object({
@@ -150,6 +159,19 @@ export async function ordersApi(
   const people = { db, directory: options.directory };
   const today = () => clock.today().toString();
 
+  /** The caller's quote named in an order, or a 422 for quoteReference: one that is not found is not quietly left out. */
+  async function quoteFor(person: PersonWithRoles, reference: string | undefined) {
+    if (reference === undefined) return undefined;
+    try {
+      return await findQuoteFor(db, person, reference);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'not-found') {
+        throw new AppError('unprocessable', error.publicMessage, { quoteReference: error.publicMessage });
+      }
+      throw error;
+    }
+  }
+
   async function priced(body: z.output<typeof configurationBody>) {
     const product = await productOnSale(db, body.product, today());
     const result = await priceConfiguration(people, product, body, today());
@@ -256,7 +278,13 @@ export async function ordersApi(
         termsVersion: z
           .string()
           .describe('The version of the terms accepted; must be the current one (see the product).'),
-        quoteReference: z.string().optional().describe('A quote whose price applies while it is valid and matches.'),
+        quoteReference: z
+          .string()
+          .optional()
+          .describe(
+            'One of your quotes, to order at its price: it must be valid today and for this product, size, term and department, or the order is refused (422), never placed at another price.',
+          ),
+        expectedTotalPence,
         submissionKey: z.uuid(),
       }),
       response: orderSchema,
@@ -269,8 +297,11 @@ export async function ordersApi(
       if (body.termsVersion !== terms.version) {
         throw unprocessable({ termsVersion: `The current terms are version ${terms.version}; read and accept those` });
       }
-      const quote = body.quoteReference ? await findQuoteFor(db, person, body.quoteReference) : undefined;
-      const quoted = withQuotePrice(configuration, quote, today());
+      const quoted = withQuotePrice(configuration, await quoteFor(person, body.quoteReference), today());
+      if (quoted.quoteProblem) {
+        const problem = `${quoted.quoteProblem}. Ask for a new quote, or leave quoteReference out to order at today’s price.`;
+        throw new AppError('unprocessable', problem, { quoteReference: problem });
+      }
       const payment = submittedPayment(body.payment, paymentMethodsFor(configuration.product.service));
       try {
         // A repeated key replays the first answer (201 and the same order), as idempotency keys do.
@@ -280,6 +311,7 @@ export async function ordersApi(
           termsVersionId: terms.id,
           submissionKey: body.submissionKey,
           quoteId: quoted.quoteId,
+          expectedTotalPence: body.expectedTotalPence,
         });
         return orderToApi(await findOrderFor(db, person, reference));
       } catch (error) {
@@ -406,6 +438,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         payment: paymentBody,
         acceptTerms: z.literal(true, { error: 'Accept the terms and conditions to submit the order' }),
         termsVersion: z.string().describe('The version of the terms accepted; must be the current one.'),
+        expectedTotalPence,
         submissionKey: z.uuid(),
       }),
       response: orderSchema,
@@ -434,6 +467,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
           payment,
           termsVersionId: terms.id,
           submissionKey: body.submissionKey,
+          expectedTotalPence: body.expectedTotalPence,
         });
         return orderToApi(await findOrderFor(db, person, reference));
       } catch (error) {

@@ -1,5 +1,6 @@
-import { quoteIsValid } from '../quotes/quote-rules.ts';
+import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
+import { years } from './purchase.views.tsx';
 import type { PricedConfiguration } from './purchase-configuration.service.ts';
 
 /**
@@ -41,22 +42,35 @@ export function configurationValues(body: Record<string, string>): Record<string
 }
 
 /**
- * A quote holds its price for 30 days: a configuration that matches a valid quote (same product,
- * size, term and department) is charged the quote's price, even if the catalogue price changed.
+ * Why a quote's price does not apply to a configuration, or null when it does. A quote holds its
+ * price for 30 days for what it quoted: the same product, size, term and department. One rule for
+ * both ways of buying: the check-your-answers page says why today's price applies instead, and
+ * the API refuses the order (a 422 for quoteReference) rather than charge another price.
+ */
+export function quoteProblem(quote: Quote, configuration: PricedConfiguration, today: string): string | null {
+  if (!quoteIsValid(quote, today)) return `Quote ${quote.reference} expired on ${formatDay(quote.validUntil)}`;
+  const c = configuration;
+  const differences = [
+    [quote.productCode, c.product.code],
+    [`${quote.sizeTb} TB`, `${c.sizeTb} TB`],
+    [years(quote.termYears), years(c.termYears)],
+    [`department ${quote.institution.id}`, `department ${c.institution.id}`],
+  ].flatMap(([quoted, ordered]) => (quoted === ordered ? [] : [`${quoted} (not ${ordered})`]));
+  if (differences.length === 0) return null;
+  return `Quote ${quote.reference} is for another order: ${differences.join(', ')}`;
+}
+
+/**
+ * A configuration with a quote's price when the quote applies to it (quoteProblem), and why not
+ * when it does not.
  */
 export function withQuotePrice(
   configuration: PricedConfiguration,
   quote: Quote | undefined,
   today: string,
-): { configuration: PricedConfiguration; quoteId: number | null } {
-  const matches =
-    quote &&
-    quoteIsValid(quote, today) &&
-    quote.productCode === configuration.product.code &&
-    quote.sizeTb === configuration.sizeTb &&
-    quote.termYears === configuration.termYears &&
-    quote.institution.id === configuration.institution.id;
-  if (!matches) return { configuration, quoteId: null };
+): { configuration: PricedConfiguration; quoteId: number | null; quoteProblem: string | null } {
+  const problem = quote ? quoteProblem(quote, configuration, today) : null;
+  if (!quote || problem) return { configuration, quoteId: null, quoteProblem: problem };
   return {
     configuration: {
       ...configuration,
@@ -69,5 +83,6 @@ export function withQuotePrice(
       },
     },
     quoteId: quote.id,
+    quoteProblem: null,
   };
 }

@@ -269,6 +269,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
         submissionKey={draft.submissionKey}
         errors={errors}
         quoteReference={priced.quoteId ? draft.quoteReference : undefined}
+        quoteProblem={priced.quoteProblem ?? undefined}
       />,
       Object.keys(errors).length > 0 ? 422 : 200,
     );

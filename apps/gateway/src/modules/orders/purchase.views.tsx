@@ -282,6 +282,8 @@ export function CheckAnswersPage(props: {
   submissionKey: string;
   errors: FieldErrors;
   quoteReference?: string;
+  /** Why the quote the buyer started from does not apply (quoteProblem): today's price does. */
+  quoteProblem?: string;
 }) {
   const { context, product, priced: c, payment, terms, errors } = props;
   const change = (step: string, what: string) => (
@@ -312,6 +314,7 @@ export function CheckAnswersPage(props: {
       <p>{change('', 'the storage')}</p>
       <h2>Price</h2>
       {props.quoteReference ? <p>At the price of quote {props.quoteReference}.</p> : null}
+      {props.quoteProblem ? <p>{props.quoteProblem}, so today’s price applies.</p> : null}
       <PriceLines sizeTb={c.sizeTb} termYears={c.termYears} price={c.price} />
       {voucher ? <p>Your voucher pays this in full: there is nothing to pay.</p> : null}
       <h2>Payment</h2>

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import * as z from 'zod';
 import type { PersonWithRoles } from '../../modules/people/people.repository.ts';
 import { APP_ERROR_STATUS, AppError, type AppErrorCode } from './errors.ts';
+import { unknownFields } from './unknown-fields.ts';
 
 /**
  * The JSON API's operations and its OpenAPI 3.1 document, from one declaration per operation.
@@ -213,7 +214,9 @@ export default fp(apiPlugin, { name: 'api', dependencies: ['@fastify/rate-limit'
  * Declares one API operation: registers its Fastify route, checks the caller and the input with
  * the operation's schemas, answers with the response schema's output, and records it for the
  * OpenAPI document. Bad path or query input is a 400, a bad body a 422, each with a message per
- * field; a caller who is not signed in gets a 401.
+ * field; a query parameter or body field the schemas do not declare (at any depth) is a 400 naming
+ * each, as is any field in the body of an operation that takes none; a caller who is not signed in
+ * gets a 401.
  *
  * ```ts
  * apiRoute(app, {
@@ -259,7 +262,9 @@ export function apiRoute<
         );
       }
       const params = parseInput(operation.params, request.params, 'bad-request') as Parsed<Params>;
+      if (operation.query) refuseUnknownFields(operation.query, request.query, 'query');
       const query = parseInput(operation.query, request.query, 'bad-request') as Parsed<Query>;
+      if (!upload) refuseUnknownFields(operation.body ?? NO_BODY, request.body, 'body');
       const body = parseInput(operation.body, request.body, 'unprocessable') as Parsed<Body>;
       if (upload && !Buffer.isBuffer(request.body)) {
         throw new AppError(
@@ -278,6 +283,25 @@ export function apiRoute<
       return reply.status(operation.status ?? 200).send(output.data);
     },
   });
+}
+
+/** An operation that takes no body takes no fields in one either. */
+const NO_BODY = z.object({});
+
+/**
+ * A 400 naming every query parameter or body field the operation does not declare, rather than
+ * zod's silence: a misspelt optional field (quoteRef for quoteReference) must not be answered
+ * as if it had been left out.
+ */
+function refuseUnknownFields(schema: z.ZodType, value: unknown, where: 'query' | 'body'): void {
+  const unknown = unknownFields(schema, value);
+  if (unknown.length === 0) return;
+  const what = where === 'query' ? 'query parameter' : 'field';
+  throw new AppError(
+    'bad-request',
+    `The request ${where === 'query' ? 'query' : 'body'} has ${unknown.length === 1 ? `a ${what}` : `${what}s`} this operation does not take: ${unknown.join(', ')}. Nothing was done: check the spelling against /api/openapi.json.`,
+    Object.fromEntries(unknown.map((field) => [field, `This operation has no ${what} ${field}: check its spelling`])),
+  );
 }
 
 function parseInput(schema: z.ZodType | undefined, value: unknown, code: 'bad-request' | 'unprocessable'): unknown {
@@ -304,6 +328,28 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return rest;
 }
 
+/**
+ * Says of every object in a request's schema what apiRoute does: no properties but its own
+ * (`additionalProperties: false`, which zod writes only for outputs). Records and objects with a
+ * catchall already say what else they take.
+ */
+function closedObjects(node: JsonSchema): JsonSchema {
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (!value || typeof value !== 'object') return;
+    const object = value as JsonSchema;
+    if (object.type === 'object' && !('additionalProperties' in object) && !('propertyNames' in object)) {
+      object.additionalProperties = false;
+    }
+    for (const child of Object.values(object)) visit(child);
+  };
+  visit(node);
+  return node;
+}
+
 const UNSAFE: ReadonlySet<ApiMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function describeOperation(operation: AnyApiOperation): RecordedOperation {
@@ -315,7 +361,7 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
     ['query', operation.query],
   ] as const) {
     if (!schema) continue;
-    const json = toSchema(schema, 'input');
+    const json = closedObjects(toSchema(schema, 'input'));
     schemas.push({ schema: json, io: 'input' });
     const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
     const required = new Set((json.required ?? []) as string[]);
@@ -346,7 +392,10 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
     [status]: { description: 'Success', content: { 'application/json': { schema: responseSchema } } },
   };
   const errorCodes = new Set<AppErrorCode>(['unauthenticated', 'rate-limited', ...(operation.errors ?? [])]);
-  if (operation.params || operation.query) errorCodes.add('bad-request');
+  // A body field or query parameter the operation does not take is a 400 too.
+  if (operation.params || operation.query || operation.body || UNSAFE.has(operation.method)) {
+    errorCodes.add('bad-request');
+  }
   // Any write may be sent a body that cannot be read (not JSON, or of another type): a 422.
   if (operation.body || operation.upload || UNSAFE.has(operation.method)) errorCodes.add('unprocessable');
   // Any body may be larger than its operation takes (the app's 1 MiB, or bodyLimit, or the upload's).
@@ -376,7 +425,7 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
     };
   }
   if (operation.body) {
-    const bodySchema = toSchema(operation.body, 'input');
+    const bodySchema = closedObjects(toSchema(operation.body, 'input'));
     schemas.push({ schema: bodySchema, io: 'input' });
     described.requestBody = { required: true, content: { 'application/json': { schema: bodySchema } } };
   }
@@ -384,7 +433,11 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
 }
 
 const ERROR_RESPONSES: Record<AppErrorCode, { name: string; description: string }> = {
-  'bad-request': { name: 'BadRequest', description: 'The path or query is not valid; `fields` says why.' },
+  'bad-request': {
+    name: 'BadRequest',
+    description:
+      'The path or query is not valid, or the query or body has a field the operation does not take (each named in `fields`); `fields` says why.',
+  },
   unauthenticated: {
     name: 'Unauthenticated',
     description: 'No session and no access token, or a token that is expired, revoked or unknown.',
@@ -496,6 +549,8 @@ function buildDocument(recorded: RecordedOperation[], options: ApiPluginOptions)
         '- **Session cookie** (the browser, signed in): unsafe methods (POST, PUT, PATCH, DELETE) must also send the `x-csrf-token` header, from `GET /api/csrf-token`.',
         '',
         'Failures answer with the `Error` schema: a status, a machine-readable `code`, a message safe to show, the request id, and for bad input a message per field.',
+        '',
+        'Requests are read strictly: a body field or query parameter that an operation does not take (a misspelt `quoteRef` for `quoteReference`, at any depth) is a 400 naming each in `fields`, never quietly ignored. Calls that order take an optional `expectedTotalPence`: the order is placed at that total or refused with a 409.',
       ].join('\n'),
     },
     servers: [{ url: options.publicUrl }],
