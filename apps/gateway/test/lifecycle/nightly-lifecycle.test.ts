@@ -381,6 +381,31 @@ describe('nightly lifecycle', () => {
       ]);
       expect(await night()).toMatchObject({ suspended: 0, cold: 0, deletable: 0, emails: 0 });
     });
+
+    it('tells an owner whose renewal waits for approval that it is waiting, not to renew', async () => {
+      const renewing = await licence('Renewal waiting', 'ar101', '2027-11-30');
+      const { reference } = await insertOrder(t.database.db, renewing, {
+        kind: 'renewal',
+        status: 'awaiting-approval',
+        startsOn: '2027-12-01',
+        endsOn: '2028-11-30',
+      });
+      const unrenewed = await licence('Not renewed', 'bm202', '2027-11-30');
+      expect(await run('2027-12-01')).toMatchObject({ suspended: 2, emails: 2 });
+      expect(await statusOf(renewing)).toBe('suspended');
+      const sent = await outbox();
+      const alice = sent.find((email) => email.to_addresses[0] === emails.ar101)?.text_body ?? '';
+      expect(alice).toContain('passed its end date before its renewal was approved, so it is now read-only');
+      expect(alice).toContain(
+        `"Renewal waiting" (ended 30 November 2027): renewal ${reference} is waiting for approval, and makes it active again`,
+      );
+      expect(alice).not.toContain('Renew from the licence');
+      const ben = sent.find((email) => email.to_addresses[0] === emails.bm202)?.text_body ?? '';
+      expect(ben).toContain('passed its end date without a renewal');
+      expect(ben).toContain('"Not renewed" (ended 30 November 2027):');
+      expect(ben).toContain("Renew from the licence's page to use it again.");
+      expect(unrenewed).toBeGreaterThan(0);
+    });
   });
 
   it('runs as the scheduled nightly-lifecycle job, as of the clock’s today, and again harmlessly', async () => {

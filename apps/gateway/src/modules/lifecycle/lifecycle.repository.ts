@@ -88,14 +88,16 @@ export interface NoticesWritten {
 /**
  * The notices `rows` call for: one per template and person (to_address), listing their licences by
  * end date, written in the order of `rank` (the step) and then person.
- * `rows` is a relation of rank, template, person_id, email, display_name, licence_id, name, end_date.
+ * `rows` is a relation of rank, template, person_id, email, display_name, licence_id, name, end_date
+ * and renewal_order (the licence's renewal in progress, for a suspension notice; else null).
  */
 function writeNotices(asOf: string, rows: RawBuilder<unknown>) {
   return sql`
     INSERT INTO lifecycle_notices (template, as_of, to_address, data)
     SELECT r.template, ${asOf}::date, r.email,
       jsonb_build_object('displayName', r.display_name, 'licences', jsonb_agg(
-        jsonb_build_object('licenceId', r.licence_id, 'licenceName', r.name, 'endDate', r.end_date)
+        jsonb_strip_nulls(jsonb_build_object('licenceId', r.licence_id, 'licenceName', r.name, 'endDate', r.end_date,
+          'renewalOrder', r.renewal_order))
         ORDER BY r.end_date, r.licence_id))
     FROM ${rows} r
     GROUP BY r.rank, r.template, r.person_id, r.email, r.display_name
@@ -117,7 +119,7 @@ export async function writeReminderNotices(
   if (licenceIds.length === 0) return { notices: 0 };
   const recipients = sql`(
     SELECT 0 AS rank, ${template}::text AS template, p.id AS person_id, p.email, p.display_name,
-      l.id AS licence_id, l.name, l.end_date
+      l.id AS licence_id, l.name, l.end_date, NULL::text AS renewal_order
     FROM licences l
     ${currentKeepersJoin('l')}
     WHERE l.id = ANY(${intArray(licenceIds)}::bigint[])
@@ -228,8 +230,15 @@ export async function takeExpirySteps(
         ${after}::jsonb, ${details[step].template}, ${details[step].storageState}::text)`;
     }),
   );
+  // A licence suspended while its renewal waits for approval: its owner is told that, not to renew.
   const owners = sql`(
-    SELECT t.rank, t.template, p.id AS person_id, p.email, p.display_name, t.id AS licence_id, t.name, t.end_date
+    SELECT t.rank, t.template, p.id AS person_id, p.email, p.display_name, t.id AS licence_id, t.name, t.end_date,
+      CASE WHEN t.step = 'suspend' THEN (
+        SELECT o.reference FROM orders o
+        WHERE o.licence_id = t.id AND o.kind = 'renewal'
+          AND o.status IN (${sql.join(IN_PROGRESS_STATUSES.map((status) => sql.lit(status)))})
+        LIMIT 1
+      ) END AS renewal_order
     FROM taken t JOIN people p ON p.id = t.owner_person_id AND p.status = 'current'
   )`;
   // The statement sorts every step taken (audit rows in step order, notices by owner): in memory

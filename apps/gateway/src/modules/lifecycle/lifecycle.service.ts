@@ -207,11 +207,15 @@ function expiryProps(
   { displayName, licences }: LifecycleNoticeData,
 ): LifecycleEmailProps {
   const many = licences.length > 1;
+  // Suspended while a renewal waits for approval: that renewal makes it active again, so no "renew".
+  const allRenewing = licences.every((licence) => licence.renewalOrder);
   const words = {
     suspend: {
       headline: many ? 'Your storage licences have expired' : 'Your storage licence has expired',
-      what: `passed ${many ? 'their' : 'its'} end date without a renewal, so ${many ? 'they are' : 'it is'} now read-only: the data can be read but not changed.`,
-      next: `Renew from the licence's page to use it again. ${whatHappens(settings)}`,
+      what: `passed ${many ? 'their' : 'its'} end date ${allRenewing ? `before ${many ? 'their renewals were' : 'its renewal was'} approved` : 'without a renewal'}, so ${many ? 'they are' : 'it is'} now read-only: the data can be read but not changed.`,
+      next: allRenewing
+        ? `Once approved, the renewal makes it active again, from the day after its end date. ${whatHappens(settings)}`
+        : `Renew from the licence's page to use it again. ${whatHappens(settings)}`,
     },
     cold: {
       headline: many
@@ -239,9 +243,15 @@ function expiryProps(
 }
 
 /** A licence that ended, as a line of an expiry or deletion notice, with a link to its page. */
-function endedLicenceLine(site: SiteLinks, licence: { licenceId: number; licenceName: string; endDate: string }) {
+function endedLicenceLine(
+  site: SiteLinks,
+  licence: { licenceId: number; licenceName: string; endDate: string; renewalOrder?: string },
+) {
+  const renewing = licence.renewalOrder
+    ? `: renewal ${licence.renewalOrder} is waiting for approval, and makes it active again`
+    : '';
   return {
-    line: `"${licence.licenceName}" (ended ${formatDay(licence.endDate)})`,
+    line: `"${licence.licenceName}" (ended ${formatDay(licence.endDate)})${renewing}`,
     url: licenceUrl(site, licence.licenceId),
   };
 }

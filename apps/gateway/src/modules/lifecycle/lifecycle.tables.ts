@@ -30,7 +30,8 @@ export interface LifecycleNoticesTable {
 export interface LifecycleNoticeData {
   displayName: string;
   /** By end date, then id. */
-  licences: { licenceId: number; licenceName: string; endDate: string }[];
+  /** renewalOrder: in a suspension notice, the licence's renewal waiting for approval, if any. */
+  licences: { licenceId: number; licenceName: string; endDate: string; renewalOrder?: string }[];
 }
 
 export interface LifecycleRunsTable {
