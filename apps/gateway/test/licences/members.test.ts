@@ -716,6 +716,40 @@ describe('members and storage projects of a licence (API)', () => {
     ).toEqual(['provision']);
   });
 
+  it('completes a set-up during which a project was removed, and tells the provisioner it was', async () => {
+    const db = t.database.db;
+    const { licenceId, orderId, runId } = await beingSetUp('Removed while set up');
+    const lattice = (
+      await db.selectFrom('storage_projects').select('id').where('licence_id', '=', licenceId).executeTakeFirstOrThrow()
+    ).id;
+    const command = createProvisioner(t.config.provisioner);
+    const slow: Provisioner = Object.assign(Object.create(command), {
+      provision: async (request: Parameters<Provisioner['provision']>[0]) => {
+        const answer = await command.provision(request);
+        expect((await call('bm202', 'DELETE', `/api/projects/${lattice}`)).statusCode).toBe(200);
+        await drainJobs(t.jobs);
+        return answer;
+      },
+    });
+    const context = { db, jobs: t.jobs.queue, clock: t.clock, site: siteLinks(t.config), provisioner: slow };
+    await rm(logFile, { force: true });
+    expect(await runProvisioning(context, { orderId, runId }, pino({ level: 'silent' }))).toBe('succeeded');
+    expect(
+      await db.selectFrom('licences').select('status').where('id', '=', licenceId).executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'active' });
+    // It stays removed, and what the provisioner made of it is not recorded as a live project.
+    expect(
+      await db
+        .selectFrom('storage_projects')
+        .select(['status', 'path'])
+        .where('id', '=', lattice)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'removed', path: null });
+    const [sync] = await syncsSent(licenceId);
+    expect(sync.request.projects).toEqual([]);
+    expect(sync.request.removedProjects).toEqual([{ id: lattice, name: 'lattice', path: null }]);
+  });
+
   it('has the provisioner make a project created in an active licence, and records its path (once)', async () => {
     const l = await licence();
     const created = await call('bm202', 'POST', `/api/licences/${l.id}/projects`, { name: 'spectra', quotaTb: 1 });

@@ -530,8 +530,12 @@ export async function completeProvisioning(
   if (order.kind !== 'new') return completeChange(context, order, run, actor);
   await requireUnlockedLicence(tx, order);
   const before = await listProjectsForProvisioning(tx, order.licence.id);
-  const changed = await recordProvisionedProjects(tx, order.licence.id, details);
-  if (changed !== details.projects.length) {
+  // A project removed on its page while the provisioner was making it is not recorded: the
+  // licence's group sync after completion tells the provisioner it was removed.
+  const live = new Set(before.map((project) => project.id));
+  const made = { ...details, projects: details.projects.filter((project) => live.has(project.id)) };
+  const changed = await recordProvisionedProjects(tx, order.licence.id, made);
+  if (changed !== made.projects.length) {
     throw new AppError('conflict', `The storage projects of order ${order.reference} have changed; reload the page.`);
   }
   // From today for the order's term, unless the team gave the waiting licence its dates.
@@ -549,8 +553,8 @@ export async function completeProvisioning(
     before: { status: 'pending', ...activated.before },
     after: { status: 'active', ...activated.after },
   });
-  await auditProjectsMade(tx, actor, order.licence.id, before, details.projects);
-  await emailStorageReady(context, order, details, before, activated.after);
+  await auditProjectsMade(tx, actor, order.licence.id, before, made.projects);
+  await emailStorageReady(context, order, made, before, activated.after);
 }
 
 /**
