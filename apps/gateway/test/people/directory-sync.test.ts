@@ -298,6 +298,14 @@ describe('directory sync', () => {
     await t.database.db.deleteFrom('storage_project_members').execute();
     await removeDataManager(context, alice, research, 'bm202');
     expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([institutional]);
+    // the trail says Alice's change cleared it, not a directory sync that did not run
+    const clearedBy = await t.database.db
+      .selectFrom('audit_events')
+      .select(['actor_label', 'actor_person_id'])
+      .where('licence_id', '=', research)
+      .where('action', '=', 'flag cleared: the leaver no longer has a role')
+      .execute();
+    expect(clearedBy).toEqual([{ actor_label: 'ar101', actor_person_id: alice.id }]);
 
     // Owen comes back, the next day (1 March 2028)
     await directory([

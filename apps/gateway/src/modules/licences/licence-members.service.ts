@@ -5,7 +5,7 @@ import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
 import { queueEmail } from '../../platform/mail/mail.jobs.ts';
 import { AppError } from '../../platform/web/errors.ts';
-import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import { type Actor, personActor, recordAudit } from '../audit/audit.repository.ts';
 import { clearLeaverFlags } from '../lifecycle/leaver-flags.repository.ts';
 import { CRSID } from '../people/crsid.ts';
 import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
@@ -265,16 +265,18 @@ function auditChange(
 
 /**
  * After any change of a licence's people (here, or the service team's edit of its Data Owner): the
- * provisioner's group sync enqueued, and leaver flags of people who no longer hold a role cleared.
+ * provisioner's group sync enqueued, and leaver flags of people who no longer hold a role cleared,
+ * audited as `actor`'s doing (who made the change).
  */
 export async function afterPeopleChange(
   context: Pick<MembersContext, 'jobs'>,
   tx: Executor,
   licenceId: number,
+  actor?: Actor,
 ): Promise<void> {
   await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId });
   // a leaver handed over or removed: their flag on the licence clears now, not at the next sync
-  await clearLeaverFlags(tx, null, licenceId);
+  await clearLeaverFlags(tx, null, licenceId, actor);
 }
 
 /** One email to a person given a place on a licence or project (or told of a change to it), with a link to it. */
@@ -344,7 +346,7 @@ export async function handOverOwnership(
       before: { owner: oldOwner.crsid },
       after: { owner: next.crsid, ...(oldOwnerStays ? { oldOwnerNowManager: oldOwner.crsid } : {}) },
     });
-    await afterPeopleChange(context, tx, licence.id);
+    await afterPeopleChange(context, tx, licence.id, personActor(person));
     await emailNewRole(
       context,
       tx,
@@ -378,7 +380,7 @@ export async function addDataManager(
       before: { managers: before },
       after: { managers: [...before, added.crsid].sort() },
     });
-    await afterPeopleChange(context, tx, licence.id);
+    await afterPeopleChange(context, tx, licence.id, personActor(person));
     await emailNewRole(
       context,
       tx,
@@ -419,7 +421,7 @@ export async function removeDataManager(
       before: { managers: before },
       after: { managers: before.filter((each) => each !== found.crsid) },
     });
-    await afterPeopleChange(context, tx, licence.id);
+    await afterPeopleChange(context, tx, licence.id, personActor(person));
   });
 }
 
@@ -473,7 +475,7 @@ export async function createStorageProject(
       projectId: project.id,
       after: { name, quotaTb: quota.quotaTb },
     });
-    await afterPeopleChange(context, tx, licence.id);
+    await afterPeopleChange(context, tx, licence.id, personActor(person));
     return project.id;
   });
 }
@@ -554,7 +556,7 @@ export async function changeStorageProject(
     for (const each of audited) {
       if (each) await auditChange(tx, person, project.licence.id, { ...each, projectId: project.id });
     }
-    await afterPeopleChange(context, tx, project.licence.id);
+    await afterPeopleChange(context, tx, project.licence.id, personActor(person));
     if (!renamed) return;
     for (const member of await projectMembersToTell(tx, project.id, person)) {
       await emailNewRole(
@@ -633,7 +635,7 @@ export async function removeStorageProject(
       },
       after: { status: 'removed' },
     });
-    await afterPeopleChange(context, tx, project.licence.id);
+    await afterPeopleChange(context, tx, project.licence.id, personActor(person));
     const where = `the storage project "${project.name}" (licence "${project.licence.name}")`;
     for (const member of told) {
       await emailNewRole(
@@ -703,7 +705,7 @@ export async function addProjectMember(
       projectId: project.id,
       after: { crsid: added.crsid, role },
     });
-    await afterPeopleChange(context, tx, project.licence.id);
+    await afterPeopleChange(context, tx, project.licence.id, personActor(person));
     await emailNewRole(
       context,
       tx,
@@ -742,7 +744,7 @@ export async function removeProjectMember(
       projectId: project.id,
       before: { crsid: found.crsid, role },
     });
-    await afterPeopleChange(context, tx, project.licence.id);
+    await afterPeopleChange(context, tx, project.licence.id, personActor(person));
   });
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import type { Actor } from '../audit/audit.repository.ts';
 import { currentKeepersJoin } from '../licences/licences.repository.ts';
 import type { LicenceFlagKind } from './lifecycle.tables.ts';
 
@@ -96,9 +97,15 @@ export async function raiseLeaverFlags(tx: Executor, asOf: string): Promise<Rais
 /**
  * Clears the open leaver flags (of one licence, or all) whose person is current again or holds no
  * role on the licence any more, or whose licence is deleted or cancelled, with an audit row each,
- * as of `asOf` (null: today in London, for a change made on a licence's page). Returns how many.
+ * as of `asOf` (null: today in London, for a change made on a licence's page), in the name of
+ * `actor` (the directory sync unless a person's change cleared them). Returns how many.
  */
-export async function clearLeaverFlags(tx: Executor, asOf: string | null, licenceId?: number): Promise<number> {
+export async function clearLeaverFlags(
+  tx: Executor,
+  asOf: string | null,
+  licenceId?: number,
+  actor: Actor = { personId: null, label: LEAVER_FLAGS_ACTOR },
+): Promise<number> {
   const day = asOf === null ? sql`(now() AT TIME ZONE 'Europe/London')::date` : sql`${asOf}::date`;
   const result = await sql<{ licence_id: number }>`
     WITH cleared AS (
@@ -120,8 +127,8 @@ export async function clearLeaverFlags(tx: Executor, asOf: string | null, licenc
         )
       RETURNING f.licence_id, f.person_id, f.detail, p.status
     )
-    INSERT INTO audit_events (actor_label, entity_type, entity_id, action, before, after, licence_id)
-    SELECT ${LEAVER_FLAGS_ACTOR}, 'licence', c.licence_id::text,
+    INSERT INTO audit_events (actor_label, actor_person_id, entity_type, entity_id, action, before, after, licence_id)
+    SELECT ${actor.label}, ${actor.personId}::bigint, 'licence', c.licence_id::text,
       CASE WHEN c.status = 'current' THEN 'flag cleared: the member has returned'
         ELSE 'flag cleared: the leaver no longer has a role' END,
       jsonb_build_object('flag', ${KIND}::text, 'detail', c.detail),
