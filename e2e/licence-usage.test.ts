@@ -1,16 +1,19 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
+import { recheckFinanceCode } from '../apps/gateway/src/modules/lifecycle/finance-recheck.service.ts';
 import { reviewLeavers } from '../apps/gateway/src/modules/lifecycle/leaver-flags.service.ts';
+import { cufsClientFromConfig } from '../apps/gateway/src/modules/payments/cufs-client.ts';
 import { siteLinks } from '../apps/gateway/src/platform/config.ts';
 import { insertStorage } from '../apps/gateway/test/support/storage-fixtures.ts';
 import { TEST_TODAY } from '../apps/gateway/test/support/test-app.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
 import { describeWithBrowser } from './support/browser.ts';
 import { useJourney } from './support/journey.ts';
-import { arrive, SLOW_AXE, submitForm, withPage } from './support/pages.ts';
+import { arrive, expectFieldError, SLOW_AXE, submitForm, withPage } from './support/pages.ts';
 import { signInAs } from './support/sign-in.ts';
 
 const LICENCE = 'Usage lab';
+const CLOSED_CODE_LICENCE = 'Closed code lab';
 const DATA = '/rds/project/usage-lab-data';
 const SCRATCH = '/rds/project/usage-lab-scratch';
 const TB = 1_000_000_000_000;
@@ -20,12 +23,16 @@ const TB = 1_000_000_000_000;
  * Rosa of the research storage team imports a storage system's usage report in the back office;
  * the directory sync has found that Leo, a Project Data User, has left. Alice's licence page then
  * shows the usage chart (an SVG image with a text alternative and a table of the readings) and a
- * warning naming Leo; she removes him and the warning goes. axe-core checks every page.
+ * warning naming Leo; she removes him and the warning goes. The nightly finance-code re-check has
+ * found that the code paying for another of her licences has closed: she gives another one on its
+ * page, first the closed one again (refused beside the field), then an open one, and the flag
+ * goes. axe-core checks every page.
  */
 describeWithBrowser('the licence page with a usage chart and a leaver flag', SLOW_AXE, () => {
-  const journey = useJourney();
+  const journey = useJourney({ cufs: true });
   let licenceId: number;
   let dataProjectId: number;
+  let closedCodeLicenceId: number;
 
   beforeAll(async () => {
     const { db } = journey.gateway.database;
@@ -65,6 +72,32 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
     await db
       .transaction()
       .execute((tx) => reviewLeavers(tx, journey.gateway.jobs.queue, today, siteLinks(journey.gateway.config)));
+
+    // A licence paid by PHZX.GAAA, which the live CUFS service says is closed, and that night's re-check.
+    const closed = await insertStorage(db, {
+      name: CLOSED_CODE_LICENCE,
+      owner: 'ar101',
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2028-12-31',
+      order: { status: 'completed' },
+    });
+    closedCodeLicenceId = closed.licenceId;
+    await db
+      .updateTable('payments')
+      .set({ method: 'finance-code', finance_code: 'PHZX.GAAA' })
+      .where('order_id', '=', closed.order?.id ?? 0)
+      .execute();
+    const { config } = journey.gateway;
+    const flagged = await recheckFinanceCode(
+      db,
+      journey.gateway.jobs.queue,
+      cufsClientFromConfig(config.cufs),
+      'PHZX.GAAA',
+      today,
+      siteLinks(config),
+    );
+    expect(flagged).toMatchObject({ outcome: 'flagged', licences: 1 });
   });
 
   const main = (page: Page) => page.getByRole('main');
@@ -135,6 +168,31 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
       await page.goto(journey.gateway.url(`/storage/licence/${licenceId}/`));
       await arrive(page, LICENCE, 'licence page after the leaver is removed');
       expect(await page.getByRole('status').filter({ hasText: 'has left the University' }).count()).toBe(0);
+    });
+  });
+
+  it('Alice gives another finance code for the closed one that pays for a licence, and the flag goes', async () => {
+    await withPage(journey.browser, async (page) => {
+      await signInAs(page, journey.gateway, 'ar101');
+      await page.goto(journey.gateway.url(`/storage/licence/${closedCodeLicenceId}/`));
+      await arrive(page, CLOSED_CODE_LICENCE, 'licence page flagged for a closed finance code');
+      const section = page.getByRole('region', { name: 'Give another finance code' });
+      expect(await section.getByRole('status').textContent()).toContain('The finance code PHZX.GAAA has closed');
+
+      const field = section.getByLabel('New finance code');
+      await field.fill('PHZX.GAAA');
+      await submitForm(page, () => section.getByRole('button', { name: 'Use this finance code' }).click());
+      await arrive(page, CLOSED_CODE_LICENCE, 'licence page with the closed code given again');
+      await expectFieldError(page, 'financeCode', /PHZX\.GAAA is the finance code that has closed/);
+      expect(await page.getByLabel('New finance code').inputValue()).toBe('PHZX.GAAA');
+
+      await page.getByLabel('New finance code').fill('PHAA.GAAA');
+      await submitForm(page, () => page.getByRole('button', { name: 'Use this finance code' }).click());
+      await arrive(page, CLOSED_CODE_LICENCE, 'licence page after another finance code');
+      expect(await page.getByRole('status').first().textContent()).toContain(
+        'Finance code PHAA.GAAA now pays for this licence instead of PHZX.GAAA.',
+      );
+      expect(await page.getByRole('region', { name: 'Give another finance code' }).count()).toBe(0);
     });
   });
 });

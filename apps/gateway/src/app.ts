@@ -163,7 +163,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(helpRoutes);
   const { warningPercent } = config.usage;
   const members = { directory: deps.directory, jobs: deps.jobs, site: orders.site };
-  await app.register(licencesRoutes, { db, clock, ...members, warningPercent });
+  await app.register(licencesRoutes, { db, clock, ...members, cufs: deps.cufs, warningPercent });
   await app.register(licencesApi, { db, clock, ...members });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
   await app.register(auditRoutes, { db });
@@ -171,7 +171,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(adminRoutes, { db, clock });
   await app.register(ordersAdminRoutes, { orders });
   await app.register(provisioningRoutes, { provisioning: { ...orders, provisioner } });
-  await app.register(licencesAdminRoutes, { db, clock, jobs: deps.jobs, site: orders.site, warningPercent });
+  await app.register(licencesAdminRoutes, {
+    db,
+    clock,
+    jobs: deps.jobs,
+    cufs: deps.cufs,
+    site: orders.site,
+    warningPercent,
+  });
   await app.register(catalogueAdminRoutes, { db, clock });
   await app.register(vouchersAdminRoutes, { db, clock });
   await app.register(peopleAdminRoutes, { db });

@@ -311,6 +311,11 @@ export function PaymentMethodsPage({ context }: { context: PageContext }) {
           </li>
           <li>Open the order and give the new finance code, or pay with a purchase order instead.</li>
         </ol>
+        <p>
+          A finance code that closes while it pays for storage you already have is found by our nightly check: we email
+          the Data Owner, and the storage stays in use. The Data Owner or a Data Manager gives an open code on the
+          licence’s page, in My storage; it is checked with CUFS in the same way.
+        </p>
       </section>
 
       <section aria-labelledby="questions">

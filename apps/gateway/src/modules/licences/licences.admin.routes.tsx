@@ -7,6 +7,7 @@ import { requireBackOffice, requireServiceManager, requireServiceReader } from '
 import { oneOf, pageQuery, queryText } from '../admin/manage-forms.ts';
 import { ADMIN_PAGE_SIZE } from '../admin/paging.tsx';
 import { listProductsOfServices } from '../catalogue/catalogue.admin.repository.ts';
+import { mayReplaceClosedCode, replaceClosedFinanceCode } from '../lifecycle/finance-code-replacement.service.ts';
 import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
 import { listInstitutions } from '../people/people.repository.ts';
 import { licenceUsage } from '../usage/usage.service.ts';
@@ -31,7 +32,7 @@ export async function licencesAdminRoutes(
   options: LicencesAdminContext & { warningPercent: number },
 ) {
   const { db, clock, warningPercent } = options;
-  const context: LicencesAdminContext = { db, clock, jobs: options.jobs, site: options.site };
+  const context: LicencesAdminContext = { db, clock, jobs: options.jobs, site: options.site, cufs: options.cufs };
 
   app.get('/admin/licences/', async (request, reply) => {
     const person = requireBackOffice(request);
@@ -83,6 +84,10 @@ export async function licencesAdminRoutes(
     const person = requireBackOffice(request);
     const { licence, history, canManage } = await licenceForStaff(db, person, id);
     const flags = await openLicenceFlags(db, id);
+    const replaceCode =
+      canManage &&
+      flags.some((flag) => flag.kind === 'finance-code-closed') &&
+      (await mayReplaceClosedCode(db, person, id));
     const usage = await licenceUsage(db, id, clock.today().toString(), warningPercent);
     return sendPage(
       reply,
@@ -92,6 +97,7 @@ export async function licencesAdminRoutes(
         history={history}
         canManage={canManage}
         flags={flags}
+        replaceCode={replaceCode}
         usage={usage}
         form={form}
       />,
@@ -111,6 +117,8 @@ export async function licencesAdminRoutes(
     ['lock', lockLicence],
     ['unlock', unlockLicence],
     ['confirm-deletion', confirmLicenceDeletion],
+    // Another finance code for a closed one, as its Data Owner can give on the licence page.
+    ['finance-code', replaceClosedFinanceCode],
   ];
   for (const [name, change] of changes) {
     app.post<{ Params: { id: string } }>(`/admin/licences/:id/${name}`, async (request, reply) => {

@@ -9,6 +9,7 @@ import { type AuditEvent, listLicenceAudit, personActor, recordAudit } from '../
 import { licenceDeletedNotice, type SiteLinks } from '../lifecycle/lifecycle.service.ts';
 import { changeInProgress } from '../orders/change-orders.service.ts';
 import { ORDER_KIND_WORDS } from '../orders/order-status.ts';
+import type { FinanceCodeChecker } from '../payments/finance-code-check.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { changeOrderConflict, EXPIRED_STATUSES, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
@@ -40,6 +41,8 @@ export interface LicencesAdminContext {
   /** Where a deletion's notice to the Data Owner is queued, and the links it carries. */
   jobs: JobQueue;
   site: SiteLinks;
+  /** Where another finance code for a closed one is checked (replaceClosedFinanceCode). */
+  cufs: FinanceCodeChecker;
 }
 
 export const licenceNotFound = () =>

@@ -9,6 +9,7 @@ import { listHref, Pagination } from '../admin/paging.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
 import { AuditTrail } from '../audit/audit.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
+import { ReplaceFinanceCodeForm } from '../lifecycle/finance-code-replacement.views.tsx';
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
 import { FLAG_LABELS } from '../lifecycle/licence-flags.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
@@ -162,7 +163,7 @@ function Person({ person }: { person: PersonSummary }) {
   );
 }
 
-export type LicenceForm = 'edit' | 'lock' | 'unlock' | 'confirm-deletion';
+export type LicenceForm = 'edit' | 'lock' | 'unlock' | 'confirm-deletion' | 'finance-code';
 
 export function AdminLicencePage({
   context,
@@ -171,10 +172,13 @@ export function AdminLicencePage({
   canManage,
   form,
   flags = [],
+  replaceCode = false,
   usage,
 }: {
   context: PageContext;
   licence: AdminLicenceDetail;
+  /** Whether the person may give another finance code for a closed one (mayReplaceClosedCode). */
+  replaceCode?: boolean;
   /** Its usage over the last 12 months, as its customers see it. */
   usage?: LicenceUsage;
   history: AuditEvent[];
@@ -254,6 +258,20 @@ export function AdminLicencePage({
         </div>
       ) : null}
       <SummaryList rows={rows} />
+      {replaceCode
+        ? flags
+            .filter((flag) => flag.kind === 'finance-code-closed')
+            .map((flag) => (
+              <ReplaceFinanceCodeForm
+                key={flag.detail}
+                csrfToken={context.csrfToken}
+                action={adminLicencePath(licence.id, 'finance-code')}
+                detail={flag.detail}
+                error={form?.name === 'finance-code' ? errors.financeCode : undefined}
+                value={form?.name === 'finance-code' ? form.values.financeCode : undefined}
+              />
+            ))
+        : null}
       <p>
         <a href={`/storage/licence/${licence.id}/`}>See the licence as its customers do</a>
       </p>

@@ -9,6 +9,11 @@ import { sendPage } from '../../platform/web/render.ts';
 import { pageQuery } from '../admin/manage-forms.ts';
 import { listLicenceAudit } from '../audit/audit.repository.ts';
 import { listProducts } from '../catalogue/catalogue.repository.ts';
+import {
+  type FinanceCodeReplacementContext,
+  mayReplaceClosedCode,
+  replaceClosedFinanceCode,
+} from '../lifecycle/finance-code-replacement.service.ts';
 import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
 import { changeOptionsFor } from '../orders/change-orders.service.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from '../orders/orders.queries.ts';
@@ -65,12 +70,21 @@ export async function licencesRoutes(
   app: FastifyInstance,
   options: MembersContext & {
     clock: Clock;
+    /** Where another finance code for a closed one is checked. */
+    cufs: FinanceCodeReplacementContext['cufs'];
     /** The near-quota threshold the usage chart draws (USAGE_WARNING_PERCENT). */
     warningPercent: number;
   },
 ): Promise<void> {
   const { db, clock, warningPercent } = options;
   const members: MembersContext = options;
+  const payments: FinanceCodeReplacementContext = {
+    db,
+    clock,
+    jobs: options.jobs,
+    cufs: options.cufs,
+    site: options.site,
+  };
 
   // People come back to My storage after every change and reload it: kept per session until data changes.
   const myStoragePages = new PageCache();
@@ -122,6 +136,8 @@ export async function licencesRoutes(
     const history = licence.access === 'full' ? withoutLockReasons(await listLicenceAudit(db, licence.id)) : [];
     const rights = await changeRightsFor(db, person, licence.id);
     const flags = licence.access === 'full' ? await openLicenceFlags(db, licence.id) : [];
+    const replaceCode =
+      flags.some((flag) => flag.kind === 'finance-code-closed') && (await mayReplaceClosedCode(db, person, licence.id));
     const changeOrders = await changeOptionsFor(db, person, licence.id, clock.today().toString());
     const usage = await licenceUsage(db, licence.id, clock.today().toString(), warningPercent);
     return sendPage(
@@ -131,6 +147,7 @@ export async function licencesRoutes(
         licence={licence}
         history={history}
         flags={flags}
+        replaceCode={replaceCode}
         changeOrders={changeOrders}
         usage={usage}
         changes={{ rights, form }}
@@ -247,6 +264,19 @@ export async function licencesRoutes(
       { name: 'projectName', quotaTb: 'projectQuotaTb' },
       (form) => renderLicence(request, reply, person, id, form),
     );
+  });
+
+  /** Another finance code for a closed one (finance-code-replacement.service.ts): by its Data Owner or a Data Manager. */
+  app.post<{ Params: { id: string } }>('/storage/licence/:id/finance-code', async (request, reply) => {
+    const person = requirePerson(request);
+    const id = licenceIdOf(request);
+    // Someone who may not see the licence learns nothing, not even that it exists.
+    if (!(await findLicenceForPerson(db, person, id))) throw licenceNotFound();
+    const values = formValues(request.body);
+    const outcome = await replaceClosedFinanceCode(payments, person, id, values);
+    if (!outcome.ok) return renderLicence(request, reply, person, id, { errors: outcome.errors, values });
+    request.session.flash = outcome.message;
+    return reply.redirect(licencePath(id), 303);
   });
 
   /** The licence whose hand-over the person may make now, or the refusal (checked before anything else is). */

@@ -8,6 +8,7 @@ import { actorWords, describeChanges, entityWords, humanise } from '../audit/aud
 import type { CatalogueProduct } from '../catalogue/catalogue.repository.ts';
 import { purchasePath } from '../catalogue/catalogue.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
+import { ReplaceFinanceCodeForm } from '../lifecycle/finance-code-replacement.views.tsx';
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
 import { flagWarning } from '../lifecycle/licence-flags.ts';
 import type { ChangeOptions } from '../orders/change-orders.service.ts';
@@ -26,6 +27,7 @@ import type { ChangeRights } from './licence-members.service.ts';
 import {
   CreateProjectForm,
   LicenceManagersSection,
+  licencePath,
   type MembersForm,
   ProjectChangesSection,
 } from './licence-members.views.tsx';
@@ -458,12 +460,15 @@ export function LicencePage({
   changes,
   changeOrders,
   flags = [],
+  replaceCode = false,
   usage,
 }: {
   context: PageContext;
   licence: LicenceDetail;
   /** Open flags (a closed finance code, a member who has left): shown to its Data Owner and Data Managers. */
   flags?: OpenLicenceFlag[];
+  /** Whether the person may give another finance code for a closed one here (mayReplaceClosedCode). */
+  replaceCode?: boolean;
   /** Empty for people who see only the basic details (LicenceAccess 'project-member'). */
   history: AuditEvent[];
   /** Usage over the last 12 months: the chart for those with full access, each project's beside its quota. */
@@ -501,11 +506,22 @@ export function LicencePage({
         </p>
       )}
       {full
-        ? flags.map((flag) => (
-            <p key={`${flag.kind}:${flag.detail}`} class="notice notice--warning" role="status">
-              {flagWarning(flag, context.contactEmail)}
-            </p>
-          ))
+        ? flags.map((flag) =>
+            flag.kind === 'finance-code-closed' && replaceCode ? (
+              <ReplaceFinanceCodeForm
+                key={`${flag.kind}:${flag.detail}`}
+                csrfToken={context.csrfToken}
+                action={`${licencePath(licence.id)}finance-code`}
+                detail={flag.detail}
+                error={changes?.form?.errors.financeCode}
+                value={changes?.form?.values.financeCode}
+              />
+            ) : (
+              <p key={`${flag.kind}:${flag.detail}`} class="notice notice--warning" role="status">
+                {flagWarning(flag, context.contactEmail)}
+              </p>
+            ),
+          )
         : null}
       <SummaryList rows={rows} />
       {changeOrders ? <ChangeLicenceSection options={changeOrders} /> : null}

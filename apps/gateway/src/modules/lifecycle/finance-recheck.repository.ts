@@ -9,10 +9,13 @@ import type { LicenceFlagKind } from './lifecycle.tables.ts';
 export const FINANCE_RECHECK_ACTOR = 'system: finance code re-check';
 const KIND: LicenceFlagKind = 'finance-code-closed';
 
-/** Active licences whose latest completed order was paid by a finance code, with that code (`code` if given). */
-function financeCoded(code?: string): RawBuilder<unknown> {
+/**
+ * Active licences whose latest completed order was paid by a finance code, with that code and
+ * order (the code Finance bills): those paid by `code`, or the one licence `licenceId`, if given.
+ */
+function financeCoded(code?: string, licenceId?: number): RawBuilder<unknown> {
   return sql`
-    SELECT l.id AS licence_id, l.name, l.owner_person_id, pay.finance_code
+    SELECT l.id AS licence_id, l.name, l.owner_person_id, pay.finance_code, latest.id AS order_id
     FROM licences l
     JOIN LATERAL (
       SELECT o.id FROM orders o
@@ -23,6 +26,7 @@ function financeCoded(code?: string): RawBuilder<unknown> {
     JOIN payments pay ON pay.order_id = latest.id AND pay.method = 'finance-code'
     WHERE l.status = 'active' AND pay.finance_code IS NOT NULL
       ${code === undefined ? sql`` : sql`AND pay.finance_code = ${code}`}
+      ${licenceId === undefined ? sql`` : sql`AND l.id = ${licenceId}`}
   `;
 }
 
@@ -206,4 +210,68 @@ export async function openLicenceFlags(db: Executor, licenceId: number): Promise
     raisedOn: row.raised_on,
     ownerLeft: row.kind === 'member-left' && row.owner_left,
   }));
+}
+
+/** An active licence's billing finance code while it is flagged as closed: what a replacement replaces. */
+export interface ClosedBillingCode {
+  /** The latest completed order, whose payment holds the code Finance bills and the re-check reads. */
+  orderId: number;
+  orderReference: string;
+  financeCode: string;
+  /** The open flag's words, as the licence pages show them. */
+  detail: string;
+}
+
+/** The licence's closed billing code, or undefined when it has no open closed-code flag (or no code to bill). */
+export async function closedBillingCode(db: Executor, licenceId: number): Promise<ClosedBillingCode | undefined> {
+  const result = await sql<{ order_id: number; reference: string; finance_code: string; detail: string }>`
+    SELECT c.order_id, o.reference, c.finance_code, f.detail
+    FROM (${financeCoded(undefined, licenceId)}) c
+    JOIN orders o ON o.id = c.order_id
+    JOIN licence_flags f ON f.licence_id = c.licence_id AND f.kind = ${KIND} AND f.cleared_on IS NULL
+  `.execute(db);
+  const [row] = result.rows;
+  return row
+    ? {
+        orderId: Number(row.order_id),
+        orderReference: row.reference,
+        financeCode: row.finance_code,
+        detail: row.detail,
+      }
+    : undefined;
+}
+
+/**
+ * Bills the licence to `replacement.code` (which CUFS found open) instead of its closed code: the
+ * latest completed order's payment takes the new code and its check, and the closed-code flag
+ * clears as of `replacement.asOf`. False (nothing changed) when the payment no longer holds the
+ * closed code, as when someone replaced it a moment ago.
+ */
+export async function replaceBillingCode(
+  tx: Executor,
+  licenceId: number,
+  closed: ClosedBillingCode,
+  replacement: { code: string; checkMessage: string; checkedAt: Date; asOf: string },
+): Promise<boolean> {
+  const updated = await tx
+    .updateTable('payments')
+    .set({
+      finance_code: replacement.code,
+      check_status: 'valid',
+      check_message: replacement.checkMessage,
+      checked_at: replacement.checkedAt,
+    })
+    .where('order_id', '=', closed.orderId)
+    .where('method', '=', 'finance-code')
+    .where('finance_code', '=', closed.financeCode)
+    .executeTakeFirst();
+  if (updated.numUpdatedRows !== 1n) return false;
+  await tx
+    .updateTable('licence_flags')
+    .set({ cleared_on: replacement.asOf })
+    .where('licence_id', '=', licenceId)
+    .where('kind', '=', KIND)
+    .where('cleared_on', 'is', null)
+    .execute();
+  return true;
 }

@@ -97,7 +97,7 @@ function ownerEmails(
             url: `${site.publicUrl}/storage/licence/${licence.licenceId}/`,
           })),
           closing: [
-            `The storage stays in use. Contact ${site.contactEmail} to give another finance code; Finance have been told.`,
+            `The storage stays in use. Give another finance code on the licence's page (the link above), or contact ${site.contactEmail}; Finance have been told.`,
           ],
         },
         { to: first.ownerEmail },
@@ -132,7 +132,7 @@ function financeEmail(
           url: `${site.publicUrl}/admin/licences/${licence.licenceId}/`,
         })),
         closing: [
-          'The flag clears by itself once the code is valid again or the licence is renewed with another code, a purchase order or a voucher.',
+          'The flag clears once the Data Owner, a Data Manager or the storage team gives another finance code on the licence page, the code is valid again, or the licence is renewed with another code, a purchase order or a voucher.',
         ],
       },
       { to: [...to] },

@@ -25,5 +25,6 @@ export const licenceDeletableEmail = lifecycleEmail('licence-deletable');
 export const licenceDeletedEmail = lifecycleEmail('licence-deleted');
 export const waitingOrdersDigestEmail = lifecycleEmail('waiting-orders-digest');
 export const financeCodeClosedEmail = lifecycleEmail('finance-code-closed');
+export const financeCodeReplacedEmail = lifecycleEmail('finance-code-replaced');
 export const memberLeftEmail = lifecycleEmail('member-left');
 export const nearQuotaEmail = lifecycleEmail('near-quota');

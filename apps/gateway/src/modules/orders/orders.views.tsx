@@ -1,8 +1,8 @@
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { CsrfField, ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
-import { TextField } from '../../platform/web/form-fields.tsx';
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import { formatPence } from '../catalogue/money.ts';
+import { FinanceCodeForm } from '../payments/finance-code-form.tsx';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import { describeChange } from './change-orders.service.ts';
@@ -166,20 +166,13 @@ function ChangeFinanceCode(props: {
       <p>
         We could not accept {order.payment.financeCode}: {order.payment.checkMessage}
       </p>
-      <form method="post" action={orderPath(order.reference, 'payment')} novalidate>
-        <CsrfField token={props.context.csrfToken} />
-        <TextField
-          name="financeCode"
-          label="Finance code"
-          hint="A GL code such as PHAA.GAAA, or a grant as award / project / task."
-          error={props.paymentErrors?.financeCode}
-          value={props.paymentValue}
-          width="medium"
-        />
-        <button type="submit" class="button">
-          Use this finance code
-        </button>
-      </form>
+      <FinanceCodeForm
+        csrfToken={props.context.csrfToken}
+        action={orderPath(order.reference, 'payment')}
+        label="Finance code"
+        error={props.paymentErrors?.financeCode}
+        value={props.paymentValue}
+      />
     </section>
   );
 }
