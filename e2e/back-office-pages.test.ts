@@ -9,8 +9,8 @@ import { signInAs } from './support/sign-in.ts';
 /**
  * The pages no journey passes through, checked as the journeys check theirs (one h1, one main
  * landmark, axe-core): the back office's product, voucher, person, failed-jobs and projects-to-make
- * pages, every back-office form that failed, the help pages, an order whose refused finance code
- * was refused again, and the 403 page. A form that failed must say so in its title, and each link
+ * pages, every back-office form that failed (another finance code for a closed one too), the help
+ * pages, an order whose refused finance code was refused again, and the 403 page. A form that failed must say so in its title, and each link
  * of its error summary must land on a field that its message describes.
  */
 describeWithBrowser('pages outside the journeys are accessible, their failed forms too', SLOW_AXE, () => {
@@ -37,6 +37,23 @@ describeWithBrowser('pages outside the journeys are accessible, their failed for
     });
     licenceId = storage.licenceId;
     pendingProjectId = storage.projectIds[1] as number;
+    // Paid by a code that the nightly re-check found closed: the staff page offers another one.
+    await db
+      .updateTable('payments')
+      .set({ method: 'finance-code', finance_code: 'PHZX.GAAA' })
+      .where('order_id', '=', storage.order?.id ?? 0)
+      .execute();
+    await db
+      .insertInto('licence_flags')
+      .values({
+        licence_id: licenceId,
+        kind: 'finance-code-closed',
+        person_id: null,
+        detail: 'The finance code PHZX.GAAA has closed: Cost centre PHZX is closed.',
+        raised_on: '2026-11-27',
+        cleared_on: null,
+      })
+      .execute();
     const refused = await insertOrder(db, licenceId, { kind: 'increase', status: 'awaiting-payment-check', sizeTb: 1 });
     await db
       .updateTable('payments')
@@ -117,6 +134,10 @@ describeWithBrowser('pages outside the journeys are accessible, their failed for
       await submitForm(page, () => page.getByRole('button', { name: /^Lock/ }).click());
       await arrive(page, /Pages lab/, 'licence lock with errors');
       await expectSummaryLinksToFields(page, 'licence lock with errors');
+      await page.goto(journey.gateway.url(`/admin/licences/${licenceId}/`));
+      await submitForm(page, () => page.getByRole('button', { name: 'Use this finance code' }).click());
+      await arrive(page, /Pages lab/, 'another finance code with errors');
+      await expectSummaryLinksToFields(page, 'another finance code with errors');
 
       await page.goto(journey.gateway.url('/admin/audit/?from=yesterday'));
       await arrive(page, 'Audit trail', 'audit search with errors');
