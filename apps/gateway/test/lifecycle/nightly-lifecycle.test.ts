@@ -406,6 +406,25 @@ describe('nightly lifecycle', () => {
       expect(ben).toContain("Renew from the licence's page to use it again.");
       expect(unrenewed).toBeGreaterThan(0);
     });
+
+    it('tells an owner whose renewal was not approved before the cold store to cancel it and recover instead', async () => {
+      // still waiting 30 days after the end date (a renewal cannot be completed in the cold store)
+      const late = await licence('Renewal too late', 'ar101', '2027-10-31', { status: 'suspended' });
+      const { reference } = await insertOrder(t.database.db, late, { kind: 'renewal', status: 'awaiting-approval' });
+      // and one that takes both steps in one night (a night missed for a month): no "active again"
+      const both = await licence('Both steps at once', 'bm202', '2027-10-31');
+      const other = await insertOrder(t.database.db, both, { kind: 'renewal', status: 'awaiting-approval' });
+      expect(await run('2027-11-30')).toMatchObject({ suspended: 1, cold: 2, emails: 3 });
+      const sent = await outbox();
+      const cold = sent.find((email) => email.to_addresses[0] === emails.ar101)?.text_body ?? '';
+      expect(cold).toContain(
+        `"Renewal too late" (ended 31 October 2027): renewal ${reference} was not approved in time and cannot renew it now: cancel that order, then order a recovery`,
+      );
+      const bens = sent.filter((email) => email.to_addresses[0] === emails.bm202).map((email) => email.text_body);
+      expect(bens).toHaveLength(2);
+      expect(bens.join('\n')).not.toContain('makes it active again');
+      expect(bens.join('\n')).toContain(`renewal ${other.reference} was not approved in time`);
+    });
   });
 
   it('runs as the scheduled nightly-lifecycle job, as of the clock’s today, and again harmlessly', async () => {

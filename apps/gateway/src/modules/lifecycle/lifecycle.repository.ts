@@ -89,7 +89,7 @@ export interface NoticesWritten {
  * The notices `rows` call for: one per template and person (to_address), listing their licences by
  * end date, written in the order of `rank` (the step) and then person.
  * `rows` is a relation of rank, template, person_id, email, display_name, licence_id, name, end_date
- * and renewal_order (the licence's renewal in progress, for a suspension notice; else null).
+ * and renewal_order (the licence's renewal in progress, for a suspension or cold-store notice; else null).
  */
 function writeNotices(asOf: string, rows: RawBuilder<unknown>) {
   return sql`
@@ -230,10 +230,11 @@ export async function takeExpirySteps(
         ${after}::jsonb, ${details[step].template}, ${details[step].storageState}::text)`;
     }),
   );
-  // A licence suspended while its renewal waits for approval: its owner is told that, not to renew.
+  // A licence suspended (and no further tonight) while its renewal waits for approval: its owner is
+  // told that, not to renew; one moved to the cold store, that the renewal cannot complete now.
   const owners = sql`(
     SELECT t.rank, t.template, p.id AS person_id, p.email, p.display_name, t.id AS licence_id, t.name, t.end_date,
-      CASE WHEN t.step = 'suspend' THEN (
+      CASE WHEN (t.step = 'suspend' AND t.final_status = 'suspended') OR t.step = 'cold' THEN (
         SELECT o.reference FROM orders o
         WHERE o.licence_id = t.id AND o.kind = 'renewal'
           AND o.status IN (${sql.join(IN_PROGRESS_STATUSES.map((status) => sql.lit(status)))})
@@ -262,7 +263,7 @@ export async function takeExpirySteps(
         AND l.status = p.from_status AND l.end_date = p.end_date AND l.locked_at IS NULL
       RETURNING l.id, l.name, l.end_date, l.owner_person_id, p.from_status, p.to_status
     ), taken AS (
-      SELECT c.id, c.name, c.end_date, c.owner_person_id, s.*
+      SELECT c.id, c.name, c.end_date, c.owner_person_id, c.to_status AS final_status, s.*
       FROM changed c
       JOIN steps first ON first.from_status = c.from_status
       JOIN steps last ON last.to_status = c.to_status

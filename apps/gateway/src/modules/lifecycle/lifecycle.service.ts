@@ -237,19 +237,26 @@ function expiryProps(
     headline: words.headline,
     greeting: `Hello ${displayName},`,
     paragraphs: [`${many ? 'These storage licences' : 'This storage licence'} you own ${words.what}`],
-    licences: licences.map((licence) => endedLicenceLine(site, licence)),
+    licences: licences.map((licence) => endedLicenceLine(site, licence, step)),
     closing: [words.next],
   };
 }
 
-/** A licence that ended, as a line of an expiry or deletion notice, with a link to its page. */
+/**
+ * A licence that ended, as a line of an expiry or deletion notice, with a link to its page, and what
+ * becomes of its renewal waiting for approval: it restores a suspended licence, but cannot renew
+ * one in the cold store (completion refuses it), so it must make way for a recovery.
+ */
 function endedLicenceLine(
   site: SiteLinks,
   licence: { licenceId: number; licenceName: string; endDate: string; renewalOrder?: string },
+  step?: 'suspend' | 'cold' | 'deletable',
 ) {
-  const renewing = licence.renewalOrder
-    ? `: renewal ${licence.renewalOrder} is waiting for approval, and makes it active again`
-    : '';
+  const renewing = !licence.renewalOrder
+    ? ''
+    : step === 'cold'
+      ? `: renewal ${licence.renewalOrder} was not approved in time and cannot renew it now: cancel that order, then order a recovery`
+      : `: renewal ${licence.renewalOrder} is waiting for approval, and makes it active again`;
   return {
     line: `"${licence.licenceName}" (ended ${formatDay(licence.endDate)})${renewing}`,
     url: licenceUrl(site, licence.licenceId),
