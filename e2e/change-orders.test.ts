@@ -143,10 +143,12 @@ describeWithBrowser('a Data Owner renews, increases and cancels licences in a br
       expect(await main(page).textContent()).toContain('No refund is made');
       expect(await pricePanel(page).count(), 'a cancellation has no price to update').toBe(0);
       await page.getByLabel('Why are you cancelling? (optional)').fill('The project has finished.');
-      await submitForm(page, () => page.getByRole('button', { name: 'Continue to payment' }).click());
-
-      await payWithFinanceCode(page, 'cancellation', { closedFirst: false });
+      // It costs nothing: no payment step, straight to the check.
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue', exact: true }).click());
+      await page.waitForURL((url) => url.pathname.endsWith('/check'));
+      await arrive(page, /Check your order/, 'cancellation: check');
       const check = await main(page).textContent();
+      expect(check).toContain('Nothing to pay: no payment details are needed.');
       expect(check).toContain('The project has finished.');
       expect(check).toContain('the licence ends: nobody can use its storage any more');
       expect(check).toContain('£0.00');

@@ -90,7 +90,7 @@ describe('change orders', () => {
   function orderRow(reference: string) {
     return t.database.db
       .selectFrom('orders')
-      .innerJoin('payments', 'payments.order_id', 'orders.id')
+      .leftJoin('payments', 'payments.order_id', 'orders.id')
       .select([
         'orders.kind',
         'orders.status',
@@ -411,21 +411,42 @@ describe('change orders', () => {
       expect(order.body).toContain('£7.07');
     });
 
-    it('cancels a licence at no charge, saying no refund is made and what happens to the data, without a voucher', async () => {
+    it('cancels a licence at no charge, saying no refund is made and what happens to the data, asking for no payment', async () => {
       const id = await licence({ status: 'pending', startDate: null, endDate: null, order: null });
       const alice = await signedIn('ar101');
       const confirm = await alice.get(path(id, 'cancellation'));
       expect(confirm.body).toContain('No refund is made');
       expect(confirm.body).toContain('its data is removed');
-      const reference = await change(alice, id, 'cancellation', { reason: 'Grant ended early' }, FINANCE_CODE);
+      expect(confirm.body).not.toContain('Continue to payment');
+      // It costs nothing, so there is no payment step: from the choice straight to the check.
+      const chosen = await choose(alice, id, 'cancellation', { reason: 'Grant ended early' });
+      expect(chosen.statusCode).toBe(303);
+      expect(chosen.headers.location).toBe(path(id, 'cancellation', 'check'));
+      const payment = await alice.get(path(id, 'cancellation', 'payment'));
+      expect(payment.statusCode).toBe(303);
+      expect(payment.headers.location).toBe(path(id, 'cancellation', 'check'));
+      const check = await alice.get(path(id, 'cancellation', 'check'));
+      expect(check.body).toContain('Nothing to pay: no payment details are needed.');
+      expect(check.body).not.toContain(`href="${path(id, 'cancellation', 'payment')}"`);
+      const { response } = await submitAt(alice, path(id, 'cancellation', 'check'));
+      expect(response.statusCode, response.body.match(/<a href="#[^"]+">([^<]+)/)?.[1]).toBe(303);
+      const reference = String(response.headers.location).match(/\/orders\/(ORD-\d+)\//)?.[1] as string;
+      // No payment recorded, no payment check: it waits for the service team's approval.
       expect(await orderRow(reference)).toMatchObject({
         kind: 'cancellation',
+        status: 'awaiting-approval',
         starts_on: null,
         ends_on: null,
         net_pence: 0,
         total_pence: 0,
         size_tb: 5,
+        method: null,
       });
+      const orderPage = await alice.get(`/orders/${reference}/`);
+      expect(orderPage.body).toContain('Nothing to pay: no payment details are needed.');
+      const staff = await signedIn('rs501');
+      expect((await staff.get(`/admin/orders/${reference}/`)).body).toContain('Nothing to pay');
+      expect((await staff.get('/admin/orders/?service=research')).body).toContain(reference);
       const mail = await mailFor(reference);
       expect(mail).toHaveLength(1);
       expect(mail[0]?.to_addresses).toEqual(['ar101@cam.ac.uk']);
@@ -578,9 +599,23 @@ describe('change orders', () => {
         price: { netPence: 27_707, totalPence: 27_707 },
       });
       const active = await licence();
-      const cancellation = await order(active, { kind: 'cancellation', reason: 'Moving to another service' });
+      // A cancellation costs nothing and takes no payment: sent without one, it waits for approval.
+      const cancellation = await order(active, {
+        kind: 'cancellation',
+        reason: 'Moving to another service',
+        payment: undefined,
+      });
       expect(cancellation.statusCode, cancellation.body).toBe(201);
-      expect(cancellation.json()).toMatchObject({ kind: 'cancellation', period: null, price: { totalPence: 0 } });
+      expect(cancellation.json()).toMatchObject({
+        kind: 'cancellation',
+        status: 'awaiting-approval',
+        period: null,
+        price: { totalPence: 0 },
+        payment: null,
+      });
+      const unpaid = await order(await licence(), { kind: 'renewal', termYears: 1, payment: undefined });
+      expect(unpaid.statusCode).toBe(422);
+      expect(unpaid.json().error.fields).toEqual({ payment: 'Say how you will pay' });
       for (const reference of [recovery.json().reference, cancellation.json().reference]) {
         const mail = await mailFor(reference);
         expect(mail).toHaveLength(1);
@@ -633,7 +668,7 @@ describe('change orders', () => {
       expect(orders.map((o) => o.reference)).toEqual([reference]);
     });
 
-    it('refuses a voucher for a cancellation', async () => {
+    it('refuses payment details for a cancellation, which costs nothing', async () => {
       const { licenceId: id } = await insertStorage(t.database.db, {
         name: 'Chemistry archive',
         productCode: 'IFS',
@@ -653,8 +688,10 @@ describe('change orders', () => {
       });
       expect(response.statusCode).toBe(422);
       expect(response.json().error.fields).toEqual({
-        'payment.method': 'A voucher cannot pay for this order: pay with a purchase order or a University finance code',
+        payment: 'This change costs nothing, so it takes no payment: send it without payment details',
       });
+      const orders = await t.database.db.selectFrom('orders').select('id').where('licence_id', '=', id).execute();
+      expect(orders).toHaveLength(1);
     });
   });
 });

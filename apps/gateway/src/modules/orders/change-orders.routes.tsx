@@ -10,6 +10,7 @@ import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { parseId } from '../licences/licences.routes.tsx';
+import { paymentMethodsFor } from '../payments/payment-details.ts';
 import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
 import {
   type LicenceChangePrice,
@@ -19,7 +20,8 @@ import {
   submitChangeOrder,
 } from './change-orders.service.ts';
 import { CHANGE_ACTION_WORDS, ChangeCheckPage, ChangeConfigurePage, changePath } from './change-orders.views.tsx';
-import { CHANGE_KINDS, type ChangeKind, changePaymentMethods } from './change-pricing.ts';
+import { CHANGE_KINDS, type ChangeKind } from './change-pricing.ts';
+import { takesPayment } from './order-payment.ts';
 import { submittedOrderReference } from './orders.repository.ts';
 import { type OrdersContext, SubmissionRefused } from './orders.service.ts';
 import { paymentFormValues, paymentFromForm, readPaymentForm, submittedPayment } from './payment-step.ts';
@@ -50,7 +52,8 @@ const REASON_MAX = 1000;
 
 /**
  * Changing a licence, one thing per page, as buying it: what to change (with the price) →
- * payment (the purchase's own step) → check your answers and accept the terms → submit → the
+ * payment (the purchase's own step; none for a change that costs nothing, a cancellation:
+ * order-payment.ts takesPayment) → check your answers and accept the terms → submit → the
  * order's page. Only the licence's Data Owner and Data Managers get past the first line of each
  * step (change-orders.service.ts licenceForChange: 404, 403 or 409 otherwise).
  */
@@ -135,7 +138,9 @@ export async function changeOrderRoutes(
   app.get('/storage/licence/:id/change/:kind/', async (request: ChangeRequest, reply) => {
     const state = await load(request);
     const { values } = state.draft;
-    const price = Object.keys(values).length > 0 ? await priced(state.licence, state.kind, values) : undefined;
+    // Priced before anything is chosen too: a change that needs no choice (a cancellation) shows
+    // from the start that it costs nothing; the problems of one that does are not shown yet.
+    const price = await priced(state.licence, state.kind, values);
     return sendConfigure(request, reply, state, values, price, false);
   });
 
@@ -146,12 +151,16 @@ export async function changeOrderRoutes(
     const price = await priced(state.licence, state.kind, values);
     if (price.ok && body.intent !== 'price') {
       saveDraft(request, { ...state.draft, values });
-      return reply.redirect(changePath(state.licence.id, state.kind, 'payment'), 303);
+      const next = takesPayment(price.value) ? 'payment' : 'check';
+      return reply.redirect(changePath(state.licence.id, state.kind, next), 303);
     }
     return sendConfigure(request, reply, state, values, price, true);
   });
 
-  /** Steps after the first need a priced draft; without one the buyer starts again. */
+  /**
+   * Steps after the first need a priced draft; without one the buyer starts again. `payment` is
+   * the draft's payment when the change takes one, and none for a change that costs nothing.
+   */
   async function requireConfigured(request: ChangeRequest, reply: FastifyReply) {
     const state = await load(request);
     const price = await priced(state.licence, state.kind, state.draft.values);
@@ -159,7 +168,13 @@ export async function changeOrderRoutes(
       reply.redirect(changePath(state.licence.id, state.kind), 303);
       return undefined;
     }
-    return { ...state, price };
+    const paying = takesPayment(price.value);
+    return { ...state, price, paying, payment: paying ? state.draft.payment : undefined };
+  }
+
+  /** The payment step of a change that takes no payment: there is nothing to ask, so on to the check. */
+  function skipPayment(reply: FastifyReply, state: Configured) {
+    return reply.redirect(changePath(state.licence.id, state.kind, 'check'), 303);
   }
 
   type Configured = NonNullable<Awaited<ReturnType<typeof requireConfigured>>>;
@@ -189,11 +204,7 @@ export async function changeOrderRoutes(
             { label: 'My storage', href: '/storage/' },
             { label: licence.name, href: `/storage/licence/${licence.id}/` },
           ],
-          methods: changePaymentMethods(kind, licence.product.service),
-          note:
-            kind === 'cancellation'
-              ? 'A cancellation costs nothing. Give the finance code or purchase order the licence is billed to, so that Finance can close its billing.'
-              : undefined,
+          methods: paymentMethodsFor(licence.product.service),
         }}
       />,
       Object.keys(errors).length > 0 ? 422 : 200,
@@ -203,6 +214,7 @@ export async function changeOrderRoutes(
   app.get('/storage/licence/:id/change/:kind/payment', async (request: ChangeRequest, reply) => {
     const state = await requireConfigured(request, reply);
     if (!state) return reply;
+    if (!state.paying) return skipPayment(reply, state);
     return sendPaymentPage(
       request,
       reply,
@@ -215,13 +227,14 @@ export async function changeOrderRoutes(
   app.post('/storage/licence/:id/change/:kind/payment', async (request: ChangeRequest, reply) => {
     const state = await requireConfigured(request, reply);
     if (!state) return reply;
+    if (!state.paying) return skipPayment(reply, state);
     const { person, licence, kind, draft, price } = state;
     const form = await readPaymentForm(request);
     const result = await paymentFromForm(
       { orders, documents },
       person,
       { productCode: licence.product.code, sizeTb: price.value.sizeTb, institutionId: licence.institutionId },
-      changePaymentMethods(kind, licence.product.service),
+      paymentMethodsFor(licence.product.service),
       draft.payment,
       form,
     );
@@ -232,7 +245,7 @@ export async function changeOrderRoutes(
 
   async function showCheck(request: ChangeRequest, reply: FastifyReply, state: Configured, errors: FieldErrors) {
     const { licence, kind, draft, price } = state;
-    if (!draft.payment) return reply.redirect(changePath(licence.id, kind, 'payment'), 303);
+    if (state.paying && !state.payment) return reply.redirect(changePath(licence.id, kind, 'payment'), 303);
     saveDraft(request, draft);
     return sendPage(
       reply,
@@ -243,7 +256,7 @@ export async function changeOrderRoutes(
         price={price.value}
         coldStorePencePerTbYear={price.coldStorePencePerTbYear}
         reason={draft.values.reason}
-        payment={draft.payment}
+        payment={state.payment}
         terms={await findCurrentTerms(db, licence.product.service, today())}
         submissionKey={draft.submissionKey}
         errors={errors}
@@ -266,7 +279,9 @@ export async function changeOrderRoutes(
     if (made) return reply.redirect(`/orders/${made}/`, 303);
     const state = await requireConfigured(request, reply);
     if (!state) return reply;
-    if (!state.draft.payment) return reply.redirect(changePath(state.licence.id, state.kind, 'payment'), 303);
+    if (state.paying && !state.payment) {
+      return reply.redirect(changePath(state.licence.id, state.kind, 'payment'), 303);
+    }
     if (body.acceptTerms !== 'yes') {
       return showCheck(request, reply, state, { acceptTerms: 'Accept the terms and conditions to submit the order' });
     }
@@ -281,7 +296,7 @@ export async function changeOrderRoutes(
         licenceId: state.licence.id,
         kind: state.kind,
         choice: state.draft.values,
-        payment: submittedPayment(state.draft.payment),
+        payment: state.payment && submittedPayment(state.payment),
         termsVersionId: terms.id,
         submissionKey: state.draft.submissionKey,
       });

@@ -7,6 +7,7 @@ import { findPriceInForce } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
 import { licenceLockProblem } from '../licences/licence-lock.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
+import { paymentMethodsFor } from '../payments/payment-details.ts';
 import type { PaymentMethod } from '../payments/payments.tables.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
@@ -16,11 +17,11 @@ import {
   type ChangeKind,
   type ChangePrice,
   COLD_STORE_PRODUCT,
-  changePaymentMethods,
   changeProblem,
   changesAllowed,
   priceChange,
 } from './change-pricing.ts';
+import { takesPayment } from './order-payment.ts';
 import { IN_PROGRESS_STATUSES, ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
 import { findOrder, type OrderDetail } from './orders.repository.ts';
 import {
@@ -283,7 +284,8 @@ export interface ChangeSubmission {
   licenceId: number;
   kind: ChangeKind;
   choice: ChangeChoice;
-  payment: SubmittedPayment;
+  /** None for a change that takes no payment (a cancellation: order-payment.ts takesPayment). */
+  payment: SubmittedPayment | undefined;
   termsVersionId: number;
   /** From the check-your-answers page or the API: the same key twice means the same order. */
   submissionKey: string;
@@ -319,12 +321,11 @@ export async function submitChangeOrder(
     const { kind, payment } = submission;
     const today = context.clock.today().toString();
     const licence = await licenceForChange(tx, buyer, submission.licenceId, kind, today, { forUpdate: true });
-    if (!changePaymentMethods(kind, licence.product.service).includes(payment.method)) {
-      throw new SubmissionRefused({ method: paymentMethodRefusal(kind, payment.method) });
-    }
     const priced = await priceLicenceChange(tx, licence, kind, submission.choice, today);
     if (!priced.ok) throw new SubmissionRefused(priced.errors);
     const price = priced.value;
+    const refused = paymentRefusal(price, payment, paymentMethodsFor(licence.product.service));
+    if (refused) throw new SubmissionRefused(refused);
     refuseUnexpectedTotal(submission.expectedTotalPence, price.totalPence);
     const voucherId = await takePayment(context, tx, buyer, payment, {
       productCode: licence.product.code,
@@ -374,7 +375,7 @@ export async function submitChangeOrder(
         pencePerTbYear: price.pencePerTbYear,
         coldStorePence: charged.coldStorePence,
         totalPence: charged.totalPence,
-        payment: payment.method,
+        payment: payment?.method ?? null,
         checkStatus: checked.checkStatus,
         ...(reason ? { reason } : {}),
         licenceStatus: licence.status,
@@ -399,11 +400,22 @@ export async function submitChangeOrder(
 export const CANCELLATION_CONSEQUENCES =
   'Once the storage team approves it, the licence ends: nobody can use its storage any more and its data is removed, so copy anything you need first.';
 
-function paymentMethodRefusal(kind: ChangeKind, method: PaymentMethod): string {
-  if (kind === 'cancellation' && method === 'voucher') {
-    return 'A voucher pays for storage, so it cannot be used for a cancellation: give the finance code or purchase order the licence is billed to';
+/**
+ * What is wrong with a change's payment for its price, by field: none given when one is needed,
+ * one given for a change that takes none (order-payment.ts takesPayment), or a method not offered.
+ */
+function paymentRefusal(
+  price: ChangePrice,
+  payment: SubmittedPayment | undefined,
+  methods: PaymentMethod[],
+): FieldErrors | undefined {
+  if (!takesPayment(price)) {
+    return payment
+      ? { payment: 'This change costs nothing, so it takes no payment: send it without payment details' }
+      : undefined;
   }
-  return 'Choose how you will pay';
+  if (!payment) return { payment: 'Say how you will pay' };
+  return methods.includes(payment.method) ? undefined : { method: 'Choose how you will pay' };
 }
 
 /** "5 TB more for “Quantum imaging data” (5 TB → 10 TB), 27 November 2026 to 31 July 2027". */
@@ -436,7 +448,7 @@ function changeConfirmationParagraphs(order: OrderDetail, licence: LicenceForCha
     ...(reason ? [`Reason given: ${reason}`] : []),
     order.kind === 'cancellation'
       ? `A cancellation costs nothing, and no refund is made for the rest of the term. ${CANCELLATION_CONSEQUENCES}`
-      : order.payment.method === 'voucher'
+      : order.payment?.method === 'voucher'
         ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
         : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,
     `Status: ${words.label}. ${words.explanation}`,

@@ -9,6 +9,7 @@ import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import { CANCELLATION_CONSEQUENCES, type ChangeOptions, type LicenceForChange } from './change-orders.service.ts';
 import { type ChangeKind, type ChangePrice, longestTerm } from './change-pricing.ts';
+import { NO_PAYMENT_WORDS, takesPayment } from './order-payment.ts';
 import { hasErrors, paymentRows, TermsAndSubmit, years } from './purchase.views.tsx';
 import type { DraftPayment } from './purchase-draft.ts';
 
@@ -170,7 +171,7 @@ export function ChangeConfigurePage(props: {
         )}
         <div class="button-group">
           <button type="submit" name="intent" value="continue" class="button">
-            Continue to payment
+            {price && !takesPayment(price) ? 'Continue' : 'Continue to payment'}
           </button>
           {kind === 'cancellation' ? null : (
             <button type="submit" name="intent" value="price" class="button button--secondary">
@@ -264,7 +265,8 @@ export function ChangeCheckPage(props: {
   price: ChangePrice;
   coldStorePencePerTbYear?: number;
   reason?: string;
-  payment: DraftPayment;
+  /** None for a change that takes no payment (a cancellation). */
+  payment: DraftPayment | undefined;
   terms: TermsVersion;
   submissionKey: string;
   errors: FieldErrors;
@@ -302,10 +304,16 @@ export function ChangeCheckPage(props: {
       <p>{change('', 'the change')}</p>
       <h2>Price</h2>
       <ChangePriceLines price={price} coldStorePencePerTbYear={props.coldStorePencePerTbYear} />
-      {props.payment.method === 'voucher' ? <p>Your voucher pays this in full: there is nothing to pay.</p> : null}
+      {props.payment?.method === 'voucher' ? <p>Your voucher pays this in full: there is nothing to pay.</p> : null}
       <h2>Payment</h2>
-      <SummaryList rows={paymentRows(props.payment, errors)} />
-      <p>{change('payment', 'the payment')}</p>
+      {props.payment ? (
+        <>
+          <SummaryList rows={paymentRows(props.payment, errors)} />
+          <p>{change('payment', 'the payment')}</p>
+        </>
+      ) : (
+        <p>{NO_PAYMENT_WORDS}</p>
+      )}
       <TermsAndSubmit
         context={context}
         action={changePath(licence.id, kind, 'check')}

@@ -4,13 +4,13 @@ import { LICENCE_STATUSES } from '../licences/licence-status.ts';
 import {
   CHANGE_KINDS,
   type ChangePricingInput,
-  changePaymentMethods,
   changeProblem,
   changesAllowed,
   daysInclusive,
   priceChange,
   proRataPence,
 } from './change-pricing.ts';
+import { takesPayment } from './order-payment.ts';
 
 const TODAY = '2026-11-27';
 
@@ -309,10 +309,10 @@ describe('cancellation', () => {
   });
 });
 
-describe('payment methods', () => {
-  it('are those of new storage, without a voucher for a cancellation', () => {
-    expect(changePaymentMethods('increase', 'institutional')).toEqual(['purchase-order', 'finance-code', 'voucher']);
-    expect(changePaymentMethods('cancellation', 'institutional')).toEqual(['purchase-order', 'finance-code']);
-    expect(changePaymentMethods('renewal', 'research')).toEqual(['finance-code', 'purchase-order']);
+describe('payment', () => {
+  it('is taken for a change that costs something, and not for a cancellation, which costs nothing', () => {
+    const cancellation = price({ kind: 'cancellation', today: '2026-11-27', licence: { sizeTb: 3, endDate: null } });
+    expect(takesPayment(cancellation)).toBe(false);
+    expect(takesPayment(price({ kind: 'renewal', today: TODAY, termYears: 1 }))).toBe(true);
   });
 });

@@ -3,8 +3,6 @@ import type { FieldErrors } from '../../platform/web/components.tsx';
 import { type PriceBreakdown, withVat } from '../catalogue/pricing.ts';
 import { licenceEndDate } from '../licences/licence-dates.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
-import { paymentMethodsFor } from '../payments/payment-details.ts';
-import type { PaymentMethod } from '../payments/payments.tables.ts';
 import type { CustomerClass } from '../people/people.tables.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import type { OrderKind } from './order-status.ts';
@@ -87,15 +85,6 @@ export function changeProblem(kind: ChangeKind, licence: ChangeableLicence, toda
   if (licence.endDate < today)
     return `This licence ended on ${formatDay(licence.endDate)}: renew it before making it bigger.`;
   return undefined;
-}
-
-/**
- * The payment methods of new storage; a cancellation costs nothing, so a voucher (which pays for
- * storage) is not offered: the finance code or purchase order names who the licence is billed to.
- */
-export function changePaymentMethods(kind: ChangeKind, service: 'research' | 'institutional'): PaymentMethod[] {
-  const methods = paymentMethodsFor(service);
-  return kind === 'cancellation' ? methods.filter((method) => method !== 'voucher') : methods;
 }
 
 /** What a change is priced from: the licence, the day, the prices in force that day and the buyer's choice. */

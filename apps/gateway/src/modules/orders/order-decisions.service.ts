@@ -166,7 +166,7 @@ export async function rejectOrder(
     await emailOrderPeople(context, tx, order, `Order ${order.reference} not approved`, [
       `${order.product.serviceName} did not approve order ${order.reference}: ${orderInWords(order)}.`,
       `Reason: ${reason}`,
-      order.payment.voucherCode
+      order.payment?.voucherCode
         ? `Nothing will be charged for it, and voucher ${order.payment.voucherCode} can be used again.`
         : 'Nothing will be charged for it.',
     ]);
@@ -193,7 +193,7 @@ export async function recheckPayment(
       `The finance code of order ${order.reference} cannot be re-checked now: the order is not waiting for its payment check.`,
     );
   }
-  const parsed = order.payment.financeCode ? parseFinanceCodeText(order.payment.financeCode) : undefined;
+  const parsed = order.payment?.financeCode ? parseFinanceCodeText(order.payment.financeCode) : undefined;
   if (!parsed?.ok || parsed.value.method !== 'finance-code') {
     throw new AppError('conflict', `Order ${order.reference} has no finance code that CUFS could check.`);
   }
@@ -212,5 +212,5 @@ export async function recheckPayment(
     );
   }
   const after = await findOrder(context.db, { id: order.id });
-  return { order, outcome: recorded, message: after?.payment.checkMessage ?? null };
+  return { order, outcome: recorded, message: after?.payment?.checkMessage ?? null };
 }

@@ -16,7 +16,7 @@ export interface DecidableOrder {
   status: OrderStatus;
   buyer: { id: number };
   licence: { owner: { id: number }; managerIds: number[] };
-  payment: { method: PaymentMethod; checkStatus: PaymentCheckStatus };
+  payment: { method: PaymentMethod; checkStatus: PaymentCheckStatus } | null;
 }
 
 /**
@@ -99,7 +99,7 @@ export function canRejectNow(order: DecidableOrder): boolean {
 export function canRecheckNow(order: DecidableOrder): boolean {
   return (
     order.status === 'awaiting-payment-check' &&
-    order.payment.method === 'finance-code' &&
+    order.payment?.method === 'finance-code' &&
     (order.payment.checkStatus === 'pending' || order.payment.checkStatus === 'invalid')
   );
 }

@@ -125,7 +125,8 @@ export interface QueueRow {
   licenceName: string;
   buyer: { crsid: string; displayName: string };
   owner: { crsid: string; displayName: string };
-  payment: { method: PaymentMethod; checkStatus: PaymentCheckStatus; poNumber: string | null };
+  /** None for an order that takes no payment (a cancellation). */
+  payment: { method: PaymentMethod; checkStatus: PaymentCheckStatus; poNumber: string | null } | null;
 }
 
 export interface QueuePage {
@@ -260,7 +261,7 @@ export async function listOrderQueue(
     .innerJoin('licences as licence', 'licence.id', 'o.licence_id')
     .innerJoin('people as owner', 'owner.id', 'licence.owner_person_id')
     .innerJoin('institutions as institution', 'institution.id', 'o.institution_id')
-    .innerJoin('payments as payment', 'payment.order_id', 'o.id')
+    .leftJoin('payments as payment', 'payment.order_id', 'o.id')
     .select([
       'o.id',
       'o.reference',
@@ -312,7 +313,10 @@ export async function listOrderQueue(
       licenceName: row.licence_name,
       buyer: { crsid: row.buyer_crsid, displayName: row.buyer_name },
       owner: { crsid: row.owner_crsid, displayName: row.owner_name },
-      payment: { method: row.method, checkStatus: row.check_status, poNumber: row.po_number },
+      payment:
+        row.method === null || row.check_status === null
+          ? null
+          : { method: row.method, checkStatus: row.check_status, poNumber: row.po_number },
     })),
   };
 }
@@ -334,7 +338,7 @@ export async function findOrderStaffDetails(db: Executor, orderId: number): Prom
   const row = await db
     .selectFrom('orders as o')
     .innerJoin('licences as licence', 'licence.id', 'o.licence_id')
-    .innerJoin('payments as payment', 'payment.order_id', 'o.id')
+    .leftJoin('payments as payment', 'payment.order_id', 'o.id')
     .leftJoin('people as decider', 'decider.id', 'o.decided_by_person_id')
     .select([
       'o.decided_at',

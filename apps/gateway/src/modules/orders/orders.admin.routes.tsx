@@ -133,7 +133,7 @@ export async function ordersAdminRoutes(app: FastifyInstance, options: { orders:
   app.post('/admin/orders/:reference/recheck', async (request: OrderRequest, reply) => {
     const person = requireBackOffice(request);
     const { order, outcome, message } = await recheckPayment(orders, person, request.params.reference);
-    const code = order.payment.financeCode;
+    const code = order.payment?.financeCode;
     request.session.flash =
       outcome === 'unavailable'
         ? `CUFS could not be reached, so nothing has changed. Try again later.`

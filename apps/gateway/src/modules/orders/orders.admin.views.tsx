@@ -6,6 +6,7 @@ import { AdminPage } from '../admin/admin.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
 import { formatDecidedAt, REJECT_REASON_MAX } from './order-decisions.ts';
+import { NO_PAYMENT_WORDS } from './order-payment.ts';
 import {
   ageInDays,
   describeAge,
@@ -159,13 +160,13 @@ export function OrderQueuePage(props: OrderQueuePageProps) {
                   ) : null}
                 </td>
                 <td>
-                  {PAYMENT_METHOD_NAMES[row.payment.method]}
-                  {row.payment.poNumber ? <span class="hint"> {row.payment.poNumber}</span> : null}
-                  {row.payment.checkStatus === 'pending' || row.payment.checkStatus === 'invalid' ? (
+                  {row.payment ? PAYMENT_METHOD_NAMES[row.payment.method] : 'No payment'}
+                  {row.payment?.poNumber ? <span class="hint"> {row.payment.poNumber}</span> : null}
+                  {row.payment?.checkStatus === 'pending' || row.payment?.checkStatus === 'invalid' ? (
                     <>
                       <br />
                       <span class="hint">
-                        {row.payment.checkStatus === 'pending' ? 'Not yet checked' : 'Refused by CUFS'}
+                        {row.payment?.checkStatus === 'pending' ? 'Not yet checked' : 'Refused by CUFS'}
                       </span>
                     </>
                   ) : null}
@@ -398,8 +399,8 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
       <h2>Payment</h2>
       <SummaryList
         rows={[
-          ['Method', PAYMENT_METHOD_NAMES[p.method]],
-          ...(p.financeCode
+          p ? ['Method', PAYMENT_METHOD_NAMES[p.method]] : ['Payment', NO_PAYMENT_WORDS],
+          ...(p?.financeCode
             ? ([
                 ['Finance code', p.financeCode],
                 [
@@ -410,7 +411,7 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
                 ],
               ] as Array<[string, ComponentChildren]>)
             : []),
-          ...(p.poNumber
+          ...(p?.poNumber
             ? ([
                 ['PO number', p.poNumber],
                 [
@@ -421,7 +422,7 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
                 ],
               ] as Array<[string, ComponentChildren]>)
             : []),
-          ...(p.voucherCode ? ([['Voucher', p.voucherCode]] as Array<[string, ComponentChildren]>) : []),
+          ...(p?.voucherCode ? ([['Voucher', p.voucherCode]] as Array<[string, ComponentChildren]>) : []),
           [
             'Terms accepted',
             `${order.terms.title}, version ${order.terms.version}, ${when.format(order.terms.acceptedAt)}`,
@@ -450,7 +451,7 @@ function Decisions({ context, order, actions, errors, rejectValue }: StaffOrderP
         <form method="post" action={staffOrderPath(order.reference, 'recheck')} class="inline-form">
           <CsrfField token={context.csrfToken} />
           <p>
-            {order.payment.checkStatus === 'pending'
+            {order.payment?.checkStatus === 'pending'
               ? 'CUFS could not check this finance code yet (a background check keeps trying).'
               : 'CUFS refused this finance code. If it has been reopened, check it again.'}
           </p>

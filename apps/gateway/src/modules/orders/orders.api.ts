@@ -13,7 +13,7 @@ import { PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { changeTarget, licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
-import { CHANGE_KINDS, changePaymentMethods } from './change-pricing.ts';
+import { CHANGE_KINDS } from './change-pricing.ts';
 import { ORDER_KINDS, ORDER_STATUS_WORDS, ORDER_STATUSES } from './order-status.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from './orders.queries.ts';
 import { findOrder, type OrderDetail } from './orders.repository.ts';
@@ -100,14 +100,17 @@ const orderSchema = z
     coldStorePence: pence.describe('Recovery: the part of netPence that is the cold-store fee.'),
     quoteReference: z.string().nullable(),
     termsVersion: z.string(),
-    payment: z.object({
-      method: z.enum(['finance-code', 'purchase-order', 'voucher']),
-      financeCode: z.string().nullable(),
-      poNumber: z.string().nullable(),
-      voucherCode: z.string().nullable(),
-      check: z.enum(['not-needed', 'pending', 'valid', 'invalid']),
-      checkMessage: z.string().nullable(),
-    }),
+    payment: z
+      .object({
+        method: z.enum(['finance-code', 'purchase-order', 'voucher']),
+        financeCode: z.string().nullable(),
+        poNumber: z.string().nullable(),
+        voucherCode: z.string().nullable(),
+        check: z.enum(['not-needed', 'pending', 'valid', 'invalid']),
+        checkMessage: z.string().nullable(),
+      })
+      .nullable()
+      .describe('None for an order that costs nothing (a cancellation), which takes no payment.'),
   })
   .meta({ id: 'Order' });
 
@@ -138,7 +141,7 @@ function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
     coldStorePence: order.coldStorePence,
     quoteReference: order.quoteReference,
     termsVersion: order.terms.version,
-    payment: {
+    payment: order.payment && {
       method: order.payment.method,
       financeCode: order.payment.financeCode,
       poNumber: order.payment.poNumber,
@@ -430,12 +433,14 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       operationId: 'submitLicenceChange',
       summary: 'Order a change of a licence you own or manage, and pay for it',
       description:
-        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage (a cancellation costs nothing and takes no voucher). Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made; the same key for another licence or another change is a 422 for submissionKey.',
+        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage; a cancellation costs nothing and takes no payment: send it without one, and it goes straight to the service team for approval. Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made; the same key for another licence or another change is a 422 for submissionKey.',
       tags: ['Licences'],
       params: idParams,
       body: changeChoice.extend({
         reason: z.string().max(1000).optional().describe('cancellation: why, for the storage team.'),
-        payment: paymentBody,
+        payment: paymentBody
+          .optional()
+          .describe('How the change is paid; required unless it costs nothing (a cancellation), which takes none.'),
         acceptTerms: z.literal(true, { error: 'Accept the terms and conditions to submit the order' }),
         termsVersion: z.string().describe('The version of the terms accepted; must be the current one.'),
         expectedTotalPence,
@@ -458,7 +463,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       if (body.termsVersion !== terms.version) {
         throw unprocessable({ termsVersion: `The current terms are version ${terms.version}; read and accept those` });
       }
-      const payment = submittedPayment(body.payment, changePaymentMethods(body.kind, licence.product.service));
+      const payment = body.payment && submittedPayment(body.payment, paymentMethodsFor(licence.product.service));
       try {
         const { reference } = await submitChangeOrder(orders, person, {
           licenceId: licence.id,

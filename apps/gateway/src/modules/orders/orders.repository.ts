@@ -38,6 +38,7 @@ export interface OrderDetail {
     managerIds: number[];
     projectName: string | null;
   };
+  /** None for an order that takes no payment (a cancellation: order-payment.ts takesPayment). */
   payment: {
     method: PaymentMethod;
     financeCode: string | null;
@@ -49,7 +50,7 @@ export interface OrderDetail {
     checkStatus: PaymentCheckStatus;
     checkMessage: string | null;
     checkAttempts: number;
-  };
+  } | null;
 }
 
 export async function findOrder(
@@ -65,7 +66,7 @@ export async function findOrder(
     .innerJoin('terms_versions as terms', 'terms.id', 'o.terms_version_id')
     .innerJoin('licences as licence', 'licence.id', 'o.licence_id')
     .innerJoin('people as owner', 'owner.id', 'licence.owner_person_id')
-    .innerJoin('payments as payment', 'payment.order_id', 'o.id')
+    .leftJoin('payments as payment', 'payment.order_id', 'o.id')
     .leftJoin('uploaded_documents as document', 'document.id', 'payment.po_document_id')
     .leftJoin('vouchers as voucher', 'voucher.id', 'payment.voucher_id')
     .leftJoin('quotes as quote', 'quote.id', 'o.quote_id')
@@ -157,18 +158,21 @@ export async function findOrder(
       managerIds: row.manager_ids.map(Number),
       projectName: row.project_name,
     },
-    payment: {
-      method: row.method,
-      financeCode: row.finance_code,
-      poNumber: row.po_number,
-      poDocumentId: row.po_document_id,
-      poDocumentName: row.po_document_name,
-      voucherId: row.voucher_id,
-      voucherCode: row.voucher_code,
-      checkStatus: row.check_status,
-      checkMessage: row.check_message,
-      checkAttempts: row.check_attempts,
-    },
+    payment:
+      row.method === null || row.check_status === null
+        ? null
+        : {
+            method: row.method,
+            financeCode: row.finance_code,
+            poNumber: row.po_number,
+            poDocumentId: row.po_document_id,
+            poDocumentName: row.po_document_name,
+            voucherId: row.voucher_id,
+            voucherCode: row.voucher_code,
+            checkStatus: row.check_status,
+            checkMessage: row.check_message,
+            checkAttempts: row.check_attempts ?? 0,
+          },
   };
 }
 

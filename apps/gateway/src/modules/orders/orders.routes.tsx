@@ -81,7 +81,8 @@ export async function ordersRoutes(
   app.get('/orders/:reference/purchase-order', async (request: OrderRequest, reply) => {
     const person = requirePerson(request);
     const order = await findOrderFor(orders.db, person, request.params.reference);
-    const document = order.payment.poDocumentId ? await findDocument(orders.db, order.payment.poDocumentId) : undefined;
+    const documentId = order.payment?.poDocumentId;
+    const document = documentId ? await findDocument(orders.db, documentId) : undefined;
     if (!document) throw new AppError('not-found', `Order ${order.reference} has no purchase order document.`);
     const download = await documents.get(document.storageKey);
     return reply
@@ -97,7 +98,7 @@ export async function ordersRoutes(
 function canChangeFinanceCode(person: PersonWithRoles, order: OrderDetail): boolean {
   return (
     order.status === 'awaiting-payment-check' &&
-    order.payment.checkStatus === 'invalid' &&
+    order.payment?.checkStatus === 'invalid' &&
     (order.buyer.id === person.id || order.licence.owner.id === person.id)
   );
 }

@@ -119,7 +119,8 @@ export interface SubmissionTarget {
 export async function submitOnce(
   context: OrdersContext,
   buyer: PersonWithRoles,
-  submission: { submissionKey: string; payment: SubmittedPayment; what: SubmissionTarget },
+  /** No payment for an order that takes none (order-payment.ts takesPayment). */
+  submission: { submissionKey: string; payment: SubmittedPayment | undefined; what: SubmissionTarget },
   insert: (tx: Executor, checked: CheckedPayment) => Promise<string>,
 ): Promise<{ reference: string; created: boolean }> {
   const existing = await findOrder(context.db, { submissionKey: submission.submissionKey });
@@ -168,9 +169,9 @@ export interface CheckedPayment {
 /** CUFS's answer for a finance code, asked once more at submission: a refusal stops the order here. */
 async function checkPaymentBeforeSubmitting(
   context: OrdersContext,
-  payment: SubmittedPayment,
+  payment: SubmittedPayment | undefined,
 ): Promise<CheckedPayment> {
-  if (payment.method !== 'finance-code') return { checkStatus: 'not-needed', checkMessage: null };
+  if (payment?.method !== 'finance-code') return { checkStatus: 'not-needed', checkMessage: null };
   const parsed = parseFinanceCodeText(payment.financeCode);
   if (!parsed.ok) throw new SubmissionRefused(parsed.errors);
   if (parsed.value.method !== 'finance-code') throw new Error('unreachable');
@@ -289,15 +290,17 @@ export interface VoucherScope {
 
 /**
  * The payment's part before the order is written: a voucher is redeemed (its id returned; it pays
- * the whole price), a purchase order's upload must still be the buyer's and unused.
+ * the whole price), a purchase order's upload must still be the buyer's and unused. Nothing for an
+ * order that takes no payment.
  */
 export async function takePayment(
   context: OrdersContext,
   tx: Executor,
   buyer: PersonWithRoles,
-  payment: SubmittedPayment,
+  payment: SubmittedPayment | undefined,
   scope: VoucherScope,
 ): Promise<number | null> {
+  if (!payment) return null;
   if (payment.method === 'purchase-order' && !(await findUnusedUpload(tx, buyer.id, payment.documentId))) {
     throw new SubmissionRefused({ poDocument: 'Upload the purchase order again: the earlier upload was not found' });
   }
@@ -308,7 +311,8 @@ export async function takePayment(
 /**
  * Writes a submitted order and its payment: the status its payment check allows, the terms
  * accepted and the order submitted now, the price as given (a voucher pays the whole price: the
- * order keeps the list price per TB and charges nothing).
+ * order keeps the list price per TB and charges nothing). An order that takes no payment (a
+ * cancellation) has no payment row and waits for approval.
  */
 export async function insertOrder(
   context: OrdersContext,
@@ -326,7 +330,7 @@ export async function insertOrder(
       | 'submitted_at'
     >;
     price: PriceBreakdown & { coldStorePence?: number };
-    payment: SubmittedPayment;
+    payment: SubmittedPayment | undefined;
     voucherId: number | null;
     checked: CheckedPayment;
   },
@@ -356,7 +360,7 @@ export async function insertOrder(
     })
     .returning(['id', 'reference'])
     .executeTakeFirstOrThrow();
-  await insertPayment(context, tx, row.id, order.payment, order.voucherId, order.checked);
+  if (order.payment) await insertPayment(context, tx, row.id, order.payment, order.voucherId, order.checked);
   return { ...row, status, charged };
 }
 
@@ -407,7 +411,7 @@ function confirmationParagraphs(order: OrderDetail): string[] {
   const words = ORDER_STATUS_WORDS[order.status];
   return [
     `${order.buyer.displayName} ordered ${order.sizeTb} TB of ${order.product.name} for ${order.termYears === 1 ? '1 year' : `${order.termYears} years`}: "${order.licence.name}", for ${order.institution.name}, with ${order.licence.owner.displayName} as Data Owner.`,
-    order.payment.method === 'voucher'
+    order.payment?.method === 'voucher'
       ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
       : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,
     `Status: ${words.label}. ${words.explanation}`,
@@ -497,12 +501,13 @@ export function cancelTransitionFor(
  * through `tx`, with the audit row that says why it can be used again. Nothing for other payments.
  */
 export async function releaseOrderVoucher(tx: Executor, actor: Actor, order: OrderDetail, why: string): Promise<void> {
-  if (!order.payment.voucherId) return;
-  await releaseVoucher(tx, order.payment.voucherId);
+  const voucherId = order.payment?.voucherId;
+  if (!voucherId) return;
+  await releaseVoucher(tx, voucherId);
   await recordAudit(tx, {
     actor,
     entityType: 'voucher',
-    entityId: order.payment.voucherId,
+    entityId: voucherId,
     licenceId: order.licence.id,
     action: 'released',
     before: { redeemedBy: order.reference },
@@ -647,7 +652,7 @@ export async function changeFinanceCode(
       entityId: order.reference,
       licenceId: order.licence.id,
       action: 'finance code changed',
-      before: { financeCode: order.payment.financeCode, checkStatus: 'invalid' },
+      before: { financeCode: order.payment?.financeCode ?? null, checkStatus: 'invalid' },
       after: { financeCode: code, checkStatus: valid ? 'valid' : 'pending' },
     });
     if (valid) {
@@ -670,8 +675,8 @@ export async function changeFinanceCode(
       await context.jobs.enqueue(
         tx,
         checkOrderPaymentJob,
-        { orderId: order.id, attempt: order.payment.checkAttempts + 1 },
-        { singletonKey: `${order.id}:${order.payment.checkAttempts + 1}` },
+        { orderId: order.id, attempt: (order.payment?.checkAttempts ?? 0) + 1 },
+        { singletonKey: `${order.id}:${(order.payment?.checkAttempts ?? 0) + 1}` },
       );
     }
   });

@@ -8,6 +8,7 @@ import { formatDay } from '../quotes/quote-rules.ts';
 import { describeChange } from './change-orders.service.ts';
 import { ChangePriceLines } from './change-orders.views.tsx';
 import { daysInclusive } from './change-pricing.ts';
+import { NO_PAYMENT_WORDS } from './order-payment.ts';
 import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS } from './order-status.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import { hasErrors, PriceLines, years } from './purchase.views.tsx';
@@ -64,7 +65,7 @@ export function OrderPage(props: {
       <SummaryList rows={orderedRows(order)} />
       <h2>Price</h2>
       {order.quoteReference ? <p>At the price of quote {order.quoteReference}.</p> : null}
-      {p.method === 'voucher' ? (
+      {p?.method === 'voucher' ? (
         <p>
           List price {formatPence(list)}, paid in full by voucher: <strong>nothing to pay</strong>.
         </p>
@@ -94,14 +95,14 @@ export function OrderPage(props: {
       <h2>Payment</h2>
       <SummaryList
         rows={[
-          ['Method', PAYMENT_METHOD_NAMES[p.method]],
-          ...(p.financeCode
+          p ? ['Method', PAYMENT_METHOD_NAMES[p.method]] : ['Payment', NO_PAYMENT_WORDS],
+          ...(p?.financeCode
             ? ([
                 ['Finance code', p.financeCode],
                 ['Check', `${CHECK_WORDS[p.checkStatus]}${p.checkMessage ? `: ${p.checkMessage}` : ''}`],
               ] as Array<[string, string]>)
             : []),
-          ...(p.poNumber
+          ...(p?.poNumber
             ? ([
                 ['PO number', p.poNumber],
                 [
@@ -112,7 +113,7 @@ export function OrderPage(props: {
                 ],
               ] as Array<[string, preact.ComponentChildren]>)
             : []),
-          ...(p.voucherCode ? ([['Voucher', p.voucherCode]] as Array<[string, string]>) : []),
+          ...(p?.voucherCode ? ([['Voucher', p.voucherCode]] as Array<[string, string]>) : []),
           ['Terms accepted', `${order.terms.title}, version ${order.terms.version}`],
         ]}
       />
@@ -164,7 +165,7 @@ function ChangeFinanceCode(props: {
     <section class="notice notice--warning" aria-labelledby="change-code">
       <h2 id="change-code">Give another finance code</h2>
       <p>
-        We could not accept {order.payment.financeCode}: {order.payment.checkMessage}
+        We could not accept {order.payment?.financeCode}: {order.payment?.checkMessage}
       </p>
       <FinanceCodeForm
         csrfToken={props.context.csrfToken}
@@ -193,7 +194,7 @@ export function CancelOrderPage({ context, order }: { context: PageContext; orde
           : capitalise(describeChange(order))}
         . Nothing will be charged, and{' '}
         {order.kind === 'new' ? 'the licence will not be set up' : 'the licence stays as it is'}.
-        {order.payment.voucherCode ? ` Voucher ${order.payment.voucherCode} can be used again.` : ''}
+        {order.payment?.voucherCode ? ` Voucher ${order.payment.voucherCode} can be used again.` : ''}
       </p>
       <form method="post" action={orderPath(order.reference, 'cancel')}>
         <CsrfField token={context.csrfToken} />

@@ -32,7 +32,7 @@ export function checkOrderPaymentHandler(
     const context: OrdersContext = { ...services, db: job.db, jobs: job.queue, clock: job.clock };
     const order = await findOrder(job.db, { id: orderId });
     // Idempotent: only an order still waiting for its check is checked.
-    if (order?.status !== 'awaiting-payment-check' || order.payment.checkStatus !== 'pending') return;
+    if (order?.status !== 'awaiting-payment-check' || order.payment?.checkStatus !== 'pending') return;
     const parsed = order.payment.financeCode ? parseFinanceCodeText(order.payment.financeCode) : undefined;
     if (!parsed?.ok || parsed.value.method !== 'finance-code') return;
     const check = await checkFinanceCode(context.cufs, parsed.value.code, job.clock.today().toString());

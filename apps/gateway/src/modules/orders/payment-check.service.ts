@@ -51,7 +51,7 @@ export async function recordPaymentCheck(
     .where('order_id', '=', order.id)
     .executeTakeFirst();
   // The answer is for the code that was asked about: a code changed meanwhile waits for its own check.
-  if (!before || !options.from.includes(before.check_status) || before.finance_code !== order.payment.financeCode)
+  if (!before || !options.from.includes(before.check_status) || before.finance_code !== order.payment?.financeCode)
     return 'stale';
   const updated = await tx
     .updateTable('payments')
@@ -87,14 +87,14 @@ export async function recordPaymentCheck(
       after: { status: 'awaiting-approval' },
     });
     await emailOrderPeople(context, tx, order, `Order ${order.reference}: payment details checked`, [
-      `The finance code ${order.payment.financeCode} has been checked and is open. The storage team will now approve the order.`,
+      `The finance code ${before.finance_code} has been checked and is open. The storage team will now approve the order.`,
     ]);
     return 'valid';
   }
   // A code refused again (a re-check of one already refused) has been explained to the buyer already.
   if (before.check_status !== 'invalid') {
     await emailOrderPeople(context, tx, order, `Order ${order.reference}: the finance code needs changing`, [
-      `We could not accept the finance code ${order.payment.financeCode}. ${endWithFullStop(refusal ?? '')}`,
+      `We could not accept the finance code ${before.finance_code}. ${endWithFullStop(refusal ?? '')}`,
       'Open the order and give another finance code; you do not need to order again.',
     ]);
   }
