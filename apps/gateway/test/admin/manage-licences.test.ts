@@ -342,6 +342,14 @@ describe('back office: licences', () => {
         .where('licence_id', '=', left.licenceId)
         .execute();
       expect(flags).toEqual([{ person_id: oldOwner, cleared_on: expect.any(String) }]);
+      // cleared by Rosa's edit, as the trail says, not by a directory sync
+      const clearedBy = await db
+        .selectFrom('audit_events')
+        .select(['actor_label', 'actor_person_id'])
+        .where('licence_id', '=', left.licenceId)
+        .where('action', 'like', 'flag cleared%')
+        .execute();
+      expect(clearedBy).toEqual([{ actor_label: 'rs501', actor_person_id: await personIdOf(db, 'rs501') }]);
       const boss = t.jobs.boss;
       if (!boss) throw new Error('needs pg-boss');
       const { rows } = await boss

@@ -272,7 +272,7 @@ export async function afterPeopleChange(
   context: Pick<MembersContext, 'jobs'>,
   tx: Executor,
   licenceId: number,
-  actor?: Actor,
+  actor: Actor,
 ): Promise<void> {
   await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId });
   // a leaver handed over or removed: their flag on the licence clears now, not at the next sync

@@ -135,7 +135,7 @@ export async function editLicence(
       // The new Data Owner holds that role only (not also a Data Manager's), as after a hand-over;
       // the storage groups follow, a leaver replaced loses their flag now, and the new owner is told.
       await removeLicenceManager(tx, id, newOwner.id);
-      await afterPeopleChange(context, tx, id);
+      await afterPeopleChange(context, tx, id, personActor(person));
       // A licence that has ended (cancelled or deleted) is a record now: nothing to tell its new owner.
       if (row.status !== 'cancelled' && row.status !== 'deleted')
         await emailNewRole(
