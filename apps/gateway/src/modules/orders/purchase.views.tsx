@@ -166,8 +166,6 @@ export interface PaymentStep {
   caption: string;
   crumbs: Crumb[];
   methods: PaymentMethod[];
-  /** A sentence above the methods, such as why a cancellation asks how the licence is paid for. */
-  note?: string;
 }
 
 export function PaymentPage(props: {
@@ -247,7 +245,6 @@ export function PaymentPage(props: {
       <h1>
         <span class="caption">{step.caption}</span> How will you pay?
       </h1>
-      {step.note ? <p>{step.note}</p> : null}
       <p>
         The total is <strong>{formatPence(props.totalPence)}</strong>.{' '}
         <a href="/help/payment-methods/">Help with payment methods</a>
