@@ -122,6 +122,22 @@ describe('the API orders only what it was asked, at the price the caller agreed 
     expect(await written()).toEqual(before);
   });
 
+  it('refuses a query parameter on an operation that takes none, as a body field: nothing is ordered', async () => {
+    const before = await written();
+    // The total in the query instead of the body: the order must not be placed at whatever price.
+    const total = await call('ar101', 'POST', '/api/orders?expectedTotalPence=1', orderBody());
+    expect(total.statusCode, total.body).toBe(400);
+    expect(total.json().error.fields).toEqual({
+      expectedTotalPence: 'This operation has no query parameter expectedTotalPence: check its spelling',
+    });
+    const cancel = await call('ar101', 'POST', '/api/orders/ORD-999999/cancel?reason=Too%20dear');
+    expect(cancel.statusCode).toBe(400);
+    expect(Object.keys(cancel.json().error.fields)).toEqual(['reason']);
+    expect(await written()).toEqual(before);
+    // A call with no query at all is as before.
+    expect((await call('ar101', 'GET', '/api/me')).statusCode).toBe(200);
+  });
+
   it('says so in the OpenAPI document: request objects take no other properties, and a 400 may answer', async () => {
     const document = (await call('ar101', 'GET', '/api/openapi.json')).json();
     const submitOrder = document.paths['/api/orders'].post;
@@ -136,6 +152,8 @@ describe('the API orders only what it was asked, at the price the caller agreed 
     ]);
     expect(submitOrder.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
     expect(document.paths['/api/orders/{reference}/cancel'].post.responses['400']).toBeDefined();
+    // An operation that takes no query and no body may be answered 400 too (a query parameter).
+    expect(document.paths['/api/me'].get.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
     expect(
       document.paths['/api/licences/{id}/changes'].post.requestBody.content['application/json'].schema.properties
         .expectedTotalPence,

@@ -215,8 +215,8 @@ export default fp(apiPlugin, { name: 'api', dependencies: ['@fastify/rate-limit'
  * the operation's schemas, answers with the response schema's output, and records it for the
  * OpenAPI document. Bad path or query input is a 400, a bad body a 422, each with a message per
  * field; a query parameter or body field the schemas do not declare (at any depth) is a 400 naming
- * each, as is any field in the body of an operation that takes none; a caller who is not signed in
- * gets a 401.
+ * each, as is any field in the body or query of an operation that takes none; a caller who is not
+ * signed in gets a 401.
  *
  * ```ts
  * apiRoute(app, {
@@ -262,9 +262,11 @@ export function apiRoute<
         );
       }
       const params = parseInput(operation.params, request.params, 'bad-request') as Parsed<Params>;
-      if (operation.query) refuseUnknownFields(operation.query, request.query, 'query');
+      // An operation that takes no query takes no parameters either (expectedTotalPence sent in
+      // the query of POST /api/orders must not be dropped and the order placed at any price).
+      refuseUnknownFields(operation.query ?? NO_FIELDS, request.query, 'query');
       const query = parseInput(operation.query, request.query, 'bad-request') as Parsed<Query>;
-      if (!upload) refuseUnknownFields(operation.body ?? NO_BODY, request.body, 'body');
+      if (!upload) refuseUnknownFields(operation.body ?? NO_FIELDS, request.body, 'body');
       const body = parseInput(operation.body, request.body, 'unprocessable') as Parsed<Body>;
       if (upload && !Buffer.isBuffer(request.body)) {
         throw new AppError(
@@ -285,8 +287,8 @@ export function apiRoute<
   });
 }
 
-/** An operation that takes no body takes no fields in one either. */
-const NO_BODY = z.object({});
+/** An operation that takes no body (or query) takes no fields in one either. */
+const NO_FIELDS = z.object({});
 
 /**
  * A 400 naming every query parameter or body field the operation does not declare, rather than
@@ -392,10 +394,8 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
     [status]: { description: 'Success', content: { 'application/json': { schema: responseSchema } } },
   };
   const errorCodes = new Set<AppErrorCode>(['unauthenticated', 'rate-limited', ...(operation.errors ?? [])]);
-  // A body field or query parameter the operation does not take is a 400 too.
-  if (operation.params || operation.query || operation.body || UNSAFE.has(operation.method)) {
-    errorCodes.add('bad-request');
-  }
+  // A body field or query parameter the operation does not take is a 400 too: any operation may be sent one.
+  errorCodes.add('bad-request');
   // Any write may be sent a body that cannot be read (not JSON, or of another type): a 422.
   if (operation.body || operation.upload || UNSAFE.has(operation.method)) errorCodes.add('unprocessable');
   // Any body may be larger than its operation takes (the app's 1 MiB, or bodyLimit, or the upload's).
