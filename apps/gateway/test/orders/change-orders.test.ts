@@ -4,7 +4,7 @@ import { type Clock, fixedClock } from '../../src/platform/clock.ts';
 import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
 import { startTestAppWithCufs } from '../support/cufs.ts';
 import { type Payment, payAt, SAMPLE_PDF, submitAt } from '../support/purchase.ts';
-import { insertStorage, type StorageFixtureOptions } from '../support/storage-fixtures.ts';
+import { insertOrder, insertStorage, type StorageFixtureOptions } from '../support/storage-fixtures.ts';
 import { Browser, TEST_TODAY, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -409,6 +409,61 @@ describe('change orders', () => {
       const order = await alice.get(`/orders/${reference}/`);
       expect(order.body).toContain('Recovery from the cold store');
       expect(order.body).toContain('£7.07');
+    });
+
+    it('a licence whose new order is cancelled or rejected takes its waiting cancellation with it', async () => {
+      const waiting = async () => {
+        const { licenceId, order } = await insertStorage(t.database.db, {
+          name: `Waiting ${++licenceNumber}`,
+          owner: 'ar101',
+          sizeTb: 5,
+          status: 'pending',
+          startDate: null,
+          endDate: null,
+          order: { status: 'awaiting-approval' },
+        });
+        const cancellation = await insertOrder(t.database.db, licenceId, { kind: 'cancellation' });
+        return { licenceId, setUp: order?.reference ?? '', cancellation: cancellation.reference };
+      };
+      const status = async (reference: string) =>
+        (
+          await t.database.db
+            .selectFrom('orders')
+            .select('status')
+            .where('reference', '=', reference)
+            .executeTakeFirstOrThrow()
+        ).status;
+
+      // Alice cancels the order that was to set it up
+      const first = await waiting();
+      const alice = await signedIn('ar101');
+      const csrf = await alice.csrfFrom(`/orders/${first.setUp}/cancel`);
+      expect((await alice.post(`/orders/${first.setUp}/cancel`, { _csrf: csrf })).statusCode).toBe(303);
+      expect(await status(first.cancellation)).toBe('cancelled');
+      const audit = await t.database.db
+        .selectFrom('audit_events')
+        .select(['entity_id', 'action', 'after'])
+        .where('entity_id', '=', first.cancellation)
+        .execute();
+      expect(audit).toEqual([
+        {
+          entity_id: first.cancellation,
+          action: 'cancelled',
+          after: { status: 'cancelled', reason: `The licence was cancelled with order ${first.setUp}` },
+        },
+      ]);
+
+      // the team rejects it
+      const second = await waiting();
+      const rosa = await signedIn('rs501');
+      const rosaCsrf = await rosa.csrfFrom(`/admin/orders/${second.setUp}/`);
+      const rejected = await rosa.post(`/admin/orders/${second.setUp}/reject`, {
+        _csrf: rosaCsrf,
+        reason: 'No such research group',
+      });
+      expect(rejected.statusCode).toBe(303);
+      expect(await status(second.setUp)).toBe('rejected');
+      expect(await status(second.cancellation)).toBe('cancelled');
     });
 
     it('cancels a licence at no charge, saying no refund is made and what happens to the data, asking for no payment', async () => {

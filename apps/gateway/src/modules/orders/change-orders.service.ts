@@ -22,8 +22,8 @@ import {
   priceChange,
 } from './change-pricing.ts';
 import { takesPayment } from './order-payment.ts';
-import { IN_PROGRESS_STATUSES, ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
-import { findOrder, type OrderDetail } from './orders.repository.ts';
+import { ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
+import { findOrder, type OrderDetail, orderInProgress } from './orders.repository.ts';
 import {
   emailOrderPeople,
   insertOrder,
@@ -168,13 +168,8 @@ export async function changeInProgress(
   db: Executor,
   licenceId: number,
 ): Promise<{ reference: string; kind: OrderKind } | undefined> {
-  return db
-    .selectFrom('orders')
-    .select(['reference', 'kind'])
-    .where('licence_id', '=', licenceId)
-    .where('kind', '<>', 'new')
-    .where('status', 'in', [...IN_PROGRESS_STATUSES])
-    .executeTakeFirst();
+  const change = await orderInProgress(db, licenceId, 'change');
+  return change && { reference: change.reference, kind: change.kind };
 }
 
 function inProgressMessage(reference: string): string {

@@ -18,7 +18,12 @@ import {
 import { canTransition, type OrderTransition } from './order-status.ts';
 import { findOrderDecision, lockOrderStatus, recordOrderDecision } from './orders.admin.repository.ts';
 import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
-import { emailOrderPeople, type OrdersContext, releaseOrderVoucher } from './orders.service.ts';
+import {
+  cancelChangesWithLicence,
+  emailOrderPeople,
+  type OrdersContext,
+  releaseOrderVoucher,
+} from './orders.service.ts';
 import { recordPaymentCheck } from './payment-check.service.ts';
 
 /**
@@ -160,6 +165,7 @@ export async function rejectOrder(
           before: { status: 'pending' },
           after: { status: 'cancelled', reason: `Order ${order.reference} was rejected` },
         });
+        await cancelChangesWithLicence(tx, actor, order.licence.id, order.reference);
       }
     }
     await releaseOrderVoucher(tx, actor, order, `Order ${order.reference} was rejected`);

@@ -2,7 +2,13 @@ import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
-import { ORDER_TRANSITIONS, type OrderKind, type OrderStatus, type OrderTransition } from './order-status.ts';
+import {
+  IN_PROGRESS_STATUSES,
+  ORDER_TRANSITIONS,
+  type OrderKind,
+  type OrderStatus,
+  type OrderTransition,
+} from './order-status.ts';
 
 /** An order with everything its page, its emails and its access rule need, read in one query. */
 export interface OrderDetail {
@@ -214,4 +220,23 @@ export async function applyOrderTransition(
     .where('status', 'in', [...from])
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
+}
+
+/**
+ * The order of this licence in progress: its new order (`new`: the licence is waiting to be set
+ * up), or the change of it (`change`: a licence has at most one, migration 0010's unique index).
+ */
+export async function orderInProgress(
+  db: Executor,
+  licenceId: number,
+  which: 'new' | 'change',
+): Promise<{ id: number; reference: string; kind: OrderKind } | undefined> {
+  const row = await db
+    .selectFrom('orders')
+    .select(['id', 'reference', 'kind'])
+    .where('licence_id', '=', licenceId)
+    .where('kind', which === 'new' ? '=' : '<>', 'new')
+    .where('status', 'in', [...IN_PROGRESS_STATUSES])
+    .executeTakeFirst();
+  return row ? { id: Number(row.id), reference: row.reference, kind: row.kind } : undefined;
 }

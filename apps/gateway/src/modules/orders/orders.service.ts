@@ -19,7 +19,6 @@ import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { orderPeopleToTell } from './order-people.ts';
 import {
   canTransition,
-  IN_PROGRESS_STATUSES,
   isCancellable,
   ORDER_STATUS_WORDS,
   type OrderKind,
@@ -27,7 +26,7 @@ import {
   type OrderTransition,
 } from './order-status.ts';
 import { orderEmail } from './orders.emails.tsx';
-import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
+import { applyOrderTransition, findOrder, type OrderDetail, orderInProgress } from './orders.repository.ts';
 import type { OrdersTable } from './orders.tables.ts';
 import { checkOrderPaymentJob } from './payment-check.jobs.ts';
 import type { PricedConfiguration } from './purchase-configuration.service.ts';
@@ -517,44 +516,53 @@ export async function releaseOrderVoucher(tx: Executor, actor: Actor, order: Ord
 
 /**
  * The new order still setting up a licence that is waiting to be set up, if any: a cancellation of
- * that licence cancels it too (cancelSetUpOrder), except while the storage is being set up.
+ * that licence cancels it too (cancelWithItsLicence), except while the storage is being set up.
  */
 export async function setUpOrderInProgress(db: Executor, licenceId: number): Promise<OrderDetail | undefined> {
-  const row = await db
-    .selectFrom('orders')
-    .select('id')
-    .where('licence_id', '=', licenceId)
-    .where('kind', '=', 'new')
-    .where('status', 'in', [...IN_PROGRESS_STATUSES])
-    .executeTakeFirst();
-  return row ? findOrder(db, { id: row.id }) : undefined;
+  const setUp = await orderInProgress(db, licenceId, 'new');
+  return setUp ? findOrder(db, { id: setUp.id }) : undefined;
 }
 
 /**
- * Through `tx`, once a cancellation has cancelled the licence: its new order, which would otherwise
- * wait for an approval or a provisioning that can no longer happen, is cancelled, audited, and its
- * voucher given back. False if it was being set up (provisioning): then nothing is changed.
+ * Through `tx`: an order with nothing left to do now that its licence is cancelled (`reason` says
+ * how) is cancelled, audited, and its voucher given back. False if it is being provisioned right
+ * now: then nothing is changed.
  */
-export async function cancelSetUpOrder(
+export async function cancelWithItsLicence(
   tx: Executor,
   actor: Actor,
-  setUp: OrderDetail,
-  cancellationReference: string,
+  order: OrderDetail,
+  reason: string,
 ): Promise<boolean> {
-  const reason = `The licence was cancelled by order ${cancellationReference}`;
-  const transition = setUp.status === 'provisioning-failed' ? 'cancel-failed' : 'cancel';
-  if (!(await applyOrderTransition(tx, setUp.id, transition, reason))) return false;
+  const transition = order.status === 'provisioning-failed' ? 'cancel-failed' : 'cancel';
+  if (!(await applyOrderTransition(tx, order.id, transition, reason))) return false;
   await recordAudit(tx, {
     actor,
     entityType: 'order',
-    entityId: setUp.reference,
-    licenceId: setUp.licence.id,
+    entityId: order.reference,
+    licenceId: order.licence.id,
     action: 'cancelled',
-    before: { status: setUp.status },
+    before: { status: order.status },
     after: { status: 'cancelled', reason },
   });
-  await releaseOrderVoucher(tx, actor, setUp, reason);
+  await releaseOrderVoucher(tx, actor, order, reason);
   return true;
+}
+
+/**
+ * Through `tx`, once a licence waiting to be set up is cancelled with its new order (cancelled or
+ * rejected): a change of it in progress (its cancellation) has nothing left to do, and is cancelled.
+ */
+export async function cancelChangesWithLicence(
+  tx: Executor,
+  actor: Actor,
+  licenceId: number,
+  newOrderReference: string,
+): Promise<void> {
+  const waiting = await orderInProgress(tx, licenceId, 'change');
+  const change = waiting && (await findOrder(tx, { id: waiting.id }));
+  if (change)
+    await cancelWithItsLicence(tx, actor, change, `The licence was cancelled with order ${newOrderReference}`);
 }
 
 /**
@@ -603,6 +611,7 @@ export async function cancelOrder(
         before: { status: 'pending' },
         after: { status: 'cancelled' },
       });
+      await cancelChangesWithLicence(tx, actor, order.licence.id, order.reference);
     }
     await releaseOrderVoucher(tx, actor, order, `Order ${order.reference} was cancelled`);
     await emailOrderPeople(context, tx, order, `Order ${order.reference} cancelled`, [

@@ -20,7 +20,7 @@ import { licenceLockProblem } from '../licences/licence-lock.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import { orderEmail } from '../orders/orders.emails.tsx';
 import { applyOrderTransition, findOrder, type OrderDetail } from '../orders/orders.repository.ts';
-import { cancelSetUpOrder, setUpOrderInProgress } from '../orders/orders.service.ts';
+import { cancelWithItsLicence, setUpOrderInProgress } from '../orders/orders.service.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService } from '../people/staff-access.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
@@ -574,7 +574,10 @@ async function completeChange(
   if (!(await changeLicence(tx, order.licence.id, licence.status, after))) {
     throw new AppError('conflict', `The licence of order ${order.reference} has changed meanwhile; reload the page.`);
   }
-  if (setUp && !(await cancelSetUpOrder(tx, actor, setUp, order.reference))) {
+  if (
+    setUp &&
+    !(await cancelWithItsLicence(tx, actor, setUp, `The licence was cancelled by order ${order.reference}`))
+  ) {
     throw new AppError('conflict', `Order ${setUp.reference} has changed meanwhile; reload the page.`);
   }
   await auditCompletion(tx, actor, order, run, 'completed', {
