@@ -556,6 +556,9 @@ describe('members and storage projects of a licence (API)', () => {
     const [toDana] = await emailsTo('da303@cam.ac.uk', subject);
     expect(toDana?.to_addresses).toEqual(['da303@cam.ac.uk']);
     expect(toDana?.text_body).toContain('no longer have access to its folder on the storage');
+    // Her link is to what she still holds (My storage), not to the licence page she can no longer see.
+    expect(toDana?.text_body).not.toContain(`/storage/licence/${l.id}/`);
+    expect(toDana?.text_body).toMatch(/https?:\/\/[^\s]+\/storage\/(\s|$)/);
     const [toAlice] = await emailsTo('ar101@cam.ac.uk', subject);
     expect(toAlice?.text_body).toContain('its 3 TB are free again');
     expect(await emailsTo('lp999@cam.ac.uk', subject)).toEqual([]);

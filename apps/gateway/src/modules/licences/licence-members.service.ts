@@ -584,10 +584,10 @@ async function projectMembersToTell(tx: Executor, projectId: number, except: Per
     .orderBy('people.crsid')
     .orderBy('storage_project_members.role')
     .execute();
-  const told = new Map<number, { crsid: string; email: string; role: ProjectRole }>();
+  const told = new Map<number, { id: number; crsid: string; email: string; role: ProjectRole }>();
   for (const row of rows) {
     if (row.status !== 'current' || row.id === except.id || told.has(row.id)) continue;
-    told.set(row.id, { crsid: row.crsid, email: row.email, role: row.role });
+    told.set(row.id, { id: row.id, crsid: row.crsid, email: row.email, role: row.role });
   }
   return [...told.values()];
 }
@@ -637,6 +637,20 @@ export async function removeStorageProject(
     });
     await afterPeopleChange(context, tx, project.licence.id, personActor(person));
     const where = `the storage project "${project.name}" (licence "${project.licence.name}")`;
+    // A member whose only place on the licence was in this project can no longer see its page: their
+    // link is to My storage, what they still hold, not to a page that would answer "not found".
+    const stillHolding = new Set([
+      project.licence.ownerPersonId,
+      ...project.licence.managerIds,
+      ...(
+        await tx
+          .selectFrom('storage_project_members')
+          .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
+          .select('storage_project_members.person_id')
+          .where('storage_projects.licence_id', '=', project.licence.id)
+          .execute()
+      ).map((row) => row.person_id),
+    ]);
     for (const member of told) {
       await emailNewRole(
         context,
@@ -644,7 +658,7 @@ export async function removeStorageProject(
         member,
         `The storage project "${project.name}" has been removed`,
         `${person.displayName} has removed ${where}. You were a ${PROJECT_ROLE_LABELS[member.role]} of it, and no longer have access to its folder on the storage. Ask the licence's Data Owner if you need anything from it.`,
-        `/storage/licence/${project.licence.id}/`,
+        stillHolding.has(member.id) ? `/storage/licence/${project.licence.id}/` : '/storage/',
       );
     }
     const keepers = await tx
