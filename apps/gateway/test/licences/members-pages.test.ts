@@ -99,6 +99,53 @@ describe('changing members and projects on the licence and project pages', () =>
     expect((await ben.get(`/storage/licence/${l.id}/`)).statusCode).toBe(404);
   });
 
+  it('answers a second removal of a Data Manager or a project member (a stale page) with its page: nothing changed', async () => {
+    const l = await licence();
+    const alice = await as('ar101');
+    const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/`);
+    expect((await alice.post(`/storage/licence/${l.id}/managers`, { _csrf, managerCrsid: 'bm202' })).statusCode).toBe(
+      303,
+    );
+    const ben = await as('bm202');
+    const benCsrf = await ben.csrfFrom(`/storage/licence/${l.id}/`);
+    const auditRows = async () =>
+      (await t.database.db.selectFrom('audit_events').select('action').where('licence_id', '=', l.id).execute()).length;
+    for (const _ of [1, 2]) {
+      const removed = await alice.post(`/storage/licence/${l.id}/managers/remove`, { _csrf, crsid: 'bm202' });
+      expect(removed.statusCode).toBe(303);
+      expect(removed.headers.location).toBe(`/storage/licence/${l.id}/`);
+    }
+    const rows = await auditRows();
+    expect(rows).toBe(2);
+    expect((await alice.get(`/storage/licence/${l.id}/`)).body).toContain(
+      'bm202 is not a Data Manager of this licence (any more), so nothing has changed.',
+    );
+    // Ben's own page, open since before he was removed: My storage, told the same, not "Page not found".
+    const self = await ben.post(`/storage/licence/${l.id}/managers/remove`, { _csrf: benCsrf, crsid: 'bm202' });
+    expect(self.statusCode).toBe(303);
+    expect(self.headers.location).toBe('/storage/');
+    expect((await ben.get('/storage/')).body).toContain(
+      'You are not a Data Manager of this licence (any more), so nothing has changed.',
+    );
+    // Someone else who cannot see the licence still learns nothing of it.
+    const carol = await as('cb404');
+    const carolCsrf = await carol.csrfFrom('/storage/');
+    expect(
+      (await carol.post(`/storage/licence/${l.id}/managers/remove`, { _csrf: carolCsrf, crsid: 'ar101' })).statusCode,
+    ).toBe(404);
+
+    const projectUrl = `/storage/project/${l.lattice}/`;
+    const member = { _csrf, crsid: 'da303', role: 'project-data-manager' };
+    expect((await alice.post(`${projectUrl}members/remove`, member)).headers.location).toBe(projectUrl);
+    const twice = await alice.post(`${projectUrl}members/remove`, member);
+    expect(twice.statusCode).toBe(303);
+    expect(twice.headers.location).toBe(projectUrl);
+    expect((await alice.get(projectUrl)).body).toContain(
+      'da303 is not a Project Data Manager of this project (any more), so nothing has changed.',
+    );
+    expect(await auditRows()).toBe(rows + 1);
+  });
+
   it('hands ownership over after a confirmation naming the new owner', async () => {
     const l = await licence();
     const alice = await as('ar101');

@@ -238,6 +238,10 @@ describe('members and storage projects of a licence (API)', () => {
     expect(self.statusCode).toBe(200);
     expect(self.json().managers).toEqual([]);
     expect((await call('bm202', 'GET', `/api/licences/${l.id}`)).statusCode).toBe(404);
+    // Removed already (a retry): a 404 naming the place, as the page's message does, and nothing written.
+    const again = await call('ar101', 'DELETE', `/api/licences/${l.id}/managers/bm202`);
+    expect(again.statusCode).toBe(404);
+    expect(again.json().error.message).toBe('bm202 is not a Data Manager of this licence.');
     expect((await audit(l.id)).map((row) => [row.action, row.before, row.after])).toEqual([
       ['manager-removed', { managers: ['bm202'] }, { managers: [] }],
     ]);

@@ -28,6 +28,7 @@ import {
   createStorageProject,
   handOverOwnership,
   type MembersContext,
+  PROJECT_ROLES,
   proposedOwner,
   removeDataManager,
   removeProjectMember,
@@ -35,6 +36,7 @@ import {
   renameStorageProject,
   resizeStorageProject,
 } from './licence-members.service.ts';
+import { PROJECT_ROLE_LABELS } from './licence-members.ts';
 import {
   HandOverPage,
   licencePath,
@@ -237,15 +239,52 @@ export async function licencesRoutes(
     );
   });
 
+  /**
+   * Someone's place taken away from a page, then back to the page (or to My storage for someone
+   * who removed themselves and no longer sees it). A place gone already (the button pressed
+   * twice, a stale page: the service's 404 for the place, while the person still sees the page)
+   * lands there too, saying that nothing changed, instead of on "Page not found". So does
+   * removing oneself twice, told the same whatever the id, so it reveals nothing.
+   */
+  async function removal(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    person: PersonWithRoles,
+    what: {
+      crsid: string;
+      /** The place, as "a Data Manager of this licence". */
+      place: string;
+      /** What the success notice says happened, when it is not "is no longer <place>". */
+      done?: string;
+      remove: () => Promise<void>;
+      sees: () => Promise<boolean>;
+      page: string;
+    },
+  ) {
+    const crsid = what.crsid.trim().toLowerCase();
+    const self = crsid === person.crsid;
+    try {
+      await what.remove();
+      request.session.flash = `${crsid} ${what.done ?? `is no longer ${what.place}`}.`;
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'not-found' || crsid === '') throw error;
+      if (!self && !(await what.sees())) throw error;
+      request.session.flash = `${self ? 'You are' : `${crsid} is`} not ${what.place} (any more), so nothing has changed.`;
+    }
+    return reply.redirect((await what.sees()) ? what.page : '/storage/', 303);
+  }
+
   app.post<{ Params: { id: string } }>('/storage/licence/:id/managers/remove', async (request, reply) => {
     const person = requirePerson(request);
     const id = licenceIdOf(request);
     const crsid = formValues(request.body).crsid ?? '';
-    await removeDataManager(members, person, id, crsid);
-    request.session.flash = `${crsid} is no longer a Data Manager of this licence.`;
-    // Someone who removed themselves may no longer see the licence.
-    const stillSees = await findLicenceForPerson(db, person, id);
-    return reply.redirect(stillSees ? licencePath(id) : '/storage/', 303);
+    return removal(request, reply, person, {
+      crsid,
+      place: 'a Data Manager of this licence',
+      remove: () => removeDataManager(members, person, id, crsid),
+      sees: async () => (await findLicenceForPerson(db, person, id)) !== undefined,
+      page: licencePath(id),
+    });
   });
 
   app.post<{ Params: { id: string } }>('/storage/licence/:id/projects', async (request, reply) => {
@@ -461,9 +500,15 @@ export async function licencesRoutes(
     const person = requirePerson(request);
     const id = projectIdOf(request);
     const values = formValues(request.body);
-    await removeProjectMember(members, person, id, { crsid: values.crsid ?? '', role: values.role ?? '' });
-    request.session.flash = `${values.crsid} has been removed from this project.`;
-    const stillSees = await findProjectForPerson(db, person, id);
-    return reply.redirect(stillSees ? projectPath(id) : '/storage/', 303);
+    const crsid = values.crsid ?? '';
+    const role = PROJECT_ROLES.find((each) => each === values.role);
+    return removal(request, reply, person, {
+      crsid,
+      place: role ? `a ${PROJECT_ROLE_LABELS[role]} of this project` : 'a member of this project',
+      done: 'has been removed from this project',
+      remove: () => removeProjectMember(members, person, id, { crsid, role: values.role ?? '' }),
+      sees: async () => (await findProjectForPerson(db, person, id)) !== undefined,
+      page: projectPath(id),
+    });
   });
 }
