@@ -79,13 +79,13 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
       await page.keyboard.type('da303');
       await submitForm(page, () => page.keyboard.press('Enter'));
       await arrive(page, 'Managers lab', 'licence page with a new manager', true);
-      expect(await flash(page)).toBe('da303 is now a Data Manager of this licence.');
+      expect(await flash(page)).toBe('Dana Administrator (da303) is now a Data Manager of this licence.');
       expect(await managers.textContent()).toContain('Dana Administrator (da303)');
 
       // Ben is removed with the button that names him.
       await submitForm(page, () => page.getByRole('button', { name: 'Remove Ben Manager' }).click());
       await arrive(page, 'Managers lab', 'licence page after a removal', false);
-      expect(await flash(page)).toBe('bm202 is no longer a Data Manager of this licence.');
+      expect(await flash(page)).toBe('Ben Manager (bm202) is no longer a Data Manager of this licence.');
       expect(await managers.getByRole('listitem').allTextContents()).toEqual([
         expect.stringContaining('Dana Administrator (da303)'),
       ]);
@@ -135,7 +135,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
       await expect.poll(() => focused(page)).toBe('memberRole');
       await page.getByLabel('Project Data Manager', { exact: true }).check();
       await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
-      expect(await flash(page)).toBe('bm202 has been added to this project.');
+      expect(await flash(page)).toBe('Ben Manager (bm202) has been added to this project.');
       await page.getByLabel('Add a member').fill('cb404');
       await page.getByLabel('Project Data User', { exact: true }).check();
       await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
@@ -149,7 +149,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
       await submitForm(page, () =>
         page.getByRole('button', { name: 'Remove Chloe Bursar as Project Data User' }).click(),
       );
-      expect(await flash(page)).toBe('cb404 has been removed from this project.');
+      expect(await flash(page)).toBe('Chloe Bursar (cb404) has been removed from this project.');
       expect(page.url()).toBe(projectUrl);
       expect(await page.getByRole('region', { name: 'Project Data Users' }).textContent()).not.toContain('cb404');
     });
@@ -238,7 +238,9 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
       await submitForm(page, () => page.getByRole('button', { name: 'Hand over to Dana Administrator' }).click());
       await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
       await arrive(page, 'Handover lab', 'licence page after the handover', true);
-      expect(await flash(page)).toBe('da303 is now the Data Owner of this licence; you are a Data Manager.');
+      expect(await flash(page)).toBe(
+        'Dana Administrator (da303) is now the Data Owner of this licence; you are a Data Manager.',
+      );
       const summary = await main(page).locator('dl').first().textContent();
       expect(summary).toContain('Dana Administrator (da303)');
       // Alice, now a Data Manager, still changes managers but can no longer hand it over.
@@ -267,9 +269,9 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
         await expect.poll(() => focused(page)).toBe('managerCrsid');
         await page.getByLabel('Add a Data Manager').fill('bm202');
         await submitForm(page, () => page.getByRole('button', { name: 'Add Data Manager' }).click());
-        expect(await flash(page)).toBe('bm202 is now a Data Manager of this licence.');
+        expect(await flash(page)).toBe('Ben Manager (bm202) is now a Data Manager of this licence.');
         await submitForm(page, () => page.getByRole('button', { name: 'Remove Ben Manager' }).click());
-        expect(await flash(page)).toBe('bm202 is no longer a Data Manager of this licence.');
+        expect(await flash(page)).toBe('Ben Manager (bm202) is no longer a Data Manager of this licence.');
 
         await page.getByLabel('Project name').fill('no-js');
         await page.getByLabel('Quota (TB)').fill('4');
@@ -282,7 +284,7 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
         await page.getByLabel('Add a member').fill('da303');
         await page.getByLabel('Project Data User', { exact: true }).check();
         await submitForm(page, () => page.getByRole('button', { name: 'Add member' }).click());
-        expect(await flash(page)).toBe('da303 has been added to this project.');
+        expect(await flash(page)).toBe('Dana Administrator (da303) has been added to this project.');
 
         await page.getByLabel('Project name').fill('no-js-2026');
         await submitForm(page, () => page.getByRole('button', { name: 'Rename project' }).click());
@@ -297,7 +299,9 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
         await page.getByLabel("The new Data Owner's CRSid").fill('bm202');
         await submitForm(page, () => page.getByRole('button', { name: 'Continue' }).click());
         await submitForm(page, () => page.getByRole('button', { name: 'Hand over to Ben Manager' }).click());
-        expect(await flash(page)).toBe('bm202 is now the Data Owner of this licence; you are a Data Manager.');
+        expect(await flash(page)).toBe(
+          'Ben Manager (bm202) is now the Data Owner of this licence; you are a Data Manager.',
+        );
       },
       { javaScriptEnabled: false },
     );

@@ -164,7 +164,9 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
       await submitForm(page, () =>
         page.getByRole('button', { name: 'Remove Leo Parted as Project Data User' }).click(),
       );
-      expect(await page.getByRole('status').first().textContent()).toBe('lp999 has been removed from this project.');
+      expect(await page.getByRole('status').first().textContent()).toBe(
+        'Leo Parted (lp999) has been removed from this project.',
+      );
       await page.goto(journey.gateway.url(`/storage/licence/${licenceId}/`));
       await arrive(page, LICENCE, 'licence page after the leaver is removed');
       expect(await page.getByRole('status').filter({ hasText: 'has left the University' }).count()).toBe(0);

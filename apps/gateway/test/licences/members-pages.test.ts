@@ -88,7 +88,7 @@ describe('changing members and projects on the licence and project pages', () =>
     expect(added.statusCode).toBe(303);
     expect(added.headers.location).toBe(`/storage/licence/${l.id}/`);
     const page = await alice.get(`/storage/licence/${l.id}/`);
-    expect(page.body).toContain('bm202 is now a Data Manager of this licence.');
+    expect(page.body).toContain('Ben Manager (bm202) is now a Data Manager of this licence.');
     expect(page.body).toContain('Remove Ben Manager');
     // Ben removes himself, and can no longer see the licence.
     const ben = await as('bm202');
@@ -118,7 +118,7 @@ describe('changing members and projects on the licence and project pages', () =>
     const rows = await auditRows();
     expect(rows).toBe(2);
     expect((await alice.get(`/storage/licence/${l.id}/`)).body).toContain(
-      'bm202 is not a Data Manager of this licence (any more), so nothing has changed.',
+      'Ben Manager (bm202) is not a Data Manager of this licence (any more), so nothing has changed.',
     );
     // Ben's own page, open since before he was removed: My storage, told the same, not "Page not found".
     const self = await ben.post(`/storage/licence/${l.id}/managers/remove`, { _csrf: benCsrf, crsid: 'bm202' });
@@ -141,7 +141,7 @@ describe('changing members and projects on the licence and project pages', () =>
     expect(twice.statusCode).toBe(303);
     expect(twice.headers.location).toBe(projectUrl);
     expect((await alice.get(projectUrl)).body).toContain(
-      'da303 is not a Project Data Manager of this project (any more), so nothing has changed.',
+      'Dana Administrator (da303) is not a Project Data Manager of this project (any more), so nothing has changed.',
     );
     expect(await auditRows()).toBe(rows + 1);
   });
@@ -179,7 +179,7 @@ describe('changing members and projects on the licence and project pages', () =>
     expect(again.statusCode).toBe(303);
     expect(again.headers.location).toBe(`/storage/licence/${l.id}/`);
     expect((await alice.get(`/storage/licence/${l.id}/`)).body).toContain(
-      'bm202 is now the Data Owner of this licence; you are a Data Manager.',
+      'Ben Manager (bm202) is now the Data Owner of this licence; you are a Data Manager.',
     );
     const handOvers = await t.database.db
       .selectFrom('audit_events')
@@ -215,12 +215,14 @@ describe('changing members and projects on the licence and project pages', () =>
     const done = await rosa.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202', confirm: 'yes' });
     expect(done.statusCode).toBe(303);
     const page = await rosa.get(`/storage/licence/${l.id}/`);
-    expect(page.body).toContain('bm202 is now the Data Owner of this licence; ar101 stays on as a Data Manager.');
+    expect(page.body).toContain(
+      'Ben Manager (bm202) is now the Data Owner of this licence; Alice Researcher (ar101) stays on as a Data Manager.',
+    );
     expect(page.body).not.toContain('you are a Data Manager');
     const again = await rosa.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202', confirm: 'yes' });
     expect(again.statusCode).toBe(303);
     expect((await rosa.get(`/storage/licence/${l.id}/`)).body).toContain(
-      'bm202 is now the Data Owner of this licence.',
+      'Ben Manager (bm202) is now the Data Owner of this licence.',
     );
     // The owner handing over is told they stay on.
     const ben = await as('bm202');
@@ -230,7 +232,7 @@ describe('changing members and projects on the licence and project pages', () =>
     );
     await ben.post(`/storage/licence/${l.id}/owner`, { _csrf: benCsrf, crsid: 'da303', confirm: 'yes' });
     expect((await ben.get(`/storage/licence/${l.id}/`)).body).toContain(
-      'da303 is now the Data Owner of this licence; you are a Data Manager.',
+      'Dana Administrator (da303) is now the Data Owner of this licence; you are a Data Manager.',
     );
   });
 

@@ -17,7 +17,8 @@ import {
 import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
 import { changeOptionsFor } from '../orders/change-orders.service.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from '../orders/orders.queries.ts';
-import type { PersonWithRoles } from '../people/people.repository.ts';
+import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
+import { nameAndCrsid } from '../people/people-from-directory.ts';
 import { listQuotesForPerson } from '../quotes/quotes.service.ts';
 import { licenceUsage } from '../usage/usage.service.ts';
 import { withoutLockReasons } from './licence-lock.ts';
@@ -230,7 +231,7 @@ export async function licencesRoutes(
       async (values) => {
         await addDataManager(members, person, id, values.managerCrsid ?? '');
         return {
-          flash: `${(values.managerCrsid ?? '').trim().toLowerCase()} is now a Data Manager of this licence.`,
+          flash: `${await named(values.managerCrsid ?? '')} is now a Data Manager of this licence.`,
           to: licencePath(id),
         };
       },
@@ -238,6 +239,13 @@ export async function licencesRoutes(
       (form) => renderLicence(request, reply, person, id, form),
     );
   });
+
+  /** Someone named in a notice as messages name people ("Ben Manager (bm202)"); the CRSid alone if unknown. */
+  async function named(crsidText: string): Promise<string> {
+    const crsid = crsidText.trim().toLowerCase();
+    const [found] = await findPeopleByCrsids(db, [crsid]);
+    return found ? nameAndCrsid(found) : crsid;
+  }
 
   /**
    * Someone's place taken away from a page, then back to the page (or to My storage for someone
@@ -265,11 +273,11 @@ export async function licencesRoutes(
     const self = crsid === person.crsid;
     try {
       await what.remove();
-      request.session.flash = `${crsid} ${what.done ?? `is no longer ${what.place}`}.`;
+      request.session.flash = `${await named(crsid)} ${what.done ?? `is no longer ${what.place}`}.`;
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'not-found' || crsid === '') throw error;
       if (!self && !(await what.sees())) throw error;
-      request.session.flash = `${self ? 'You are' : `${crsid} is`} not ${what.place} (any more), so nothing has changed.`;
+      request.session.flash = `${self ? 'You are' : `${await named(crsid)} is`} not ${what.place} (any more), so nothing has changed.`;
     }
     return reply.redirect((await what.sees()) ? what.page : '/storage/', 303);
   }
@@ -372,7 +380,7 @@ export async function licencesRoutes(
       reply,
       async () => {
         const crsid = (values.crsid ?? '').trim().toLowerCase();
-        const newOwner = `${crsid} is now the Data Owner of this licence`;
+        const newOwner = `${await named(crsid)} is now the Data Owner of this licence`;
         let handed: Awaited<ReturnType<typeof handOverOwnership>>;
         try {
           handed = await handOverOwnership(members, person, id, crsid);
@@ -394,7 +402,7 @@ export async function licencesRoutes(
           ? ''
           : handed.oldOwner === person.crsid
             ? '; you are a Data Manager'
-            : `; ${handed.oldOwner} stays on as a Data Manager`;
+            : `; ${await named(handed.oldOwner)} stays on as a Data Manager`;
         return { flash: `${newOwner}${stays}.`, to: licencePath(id) };
       },
       {},
@@ -487,7 +495,7 @@ export async function licencesRoutes(
       async (values) => {
         await addProjectMember(members, person, id, { crsid: values.memberCrsid ?? '', role: values.memberRole ?? '' });
         return {
-          flash: `${(values.memberCrsid ?? '').trim().toLowerCase()} has been added to this project.`,
+          flash: `${await named(values.memberCrsid ?? '')} has been added to this project.`,
           to: projectPath(id),
         };
       },

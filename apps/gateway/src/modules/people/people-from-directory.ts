@@ -8,9 +8,14 @@ export function directoryUnreachableMessage(crsid: string): string {
   return `The University directory could not be asked about ${crsid} just now. Try again in a few minutes.`;
 }
 
+/** A person as messages name them: "Ben Manager (bm202)". */
+export function nameAndCrsid(person: { displayName: string; crsid: string }): string {
+  return `${person.displayName} (${person.crsid})`;
+}
+
 /** What a CRSid of someone who has left the University is refused with. */
 export function leftUniversityMessage(displayName: string, crsid: string): string {
-  return `${displayName} (${crsid}) has left the University`;
+  return `${nameAndCrsid({ displayName, crsid })} has left the University`;
 }
 
 /** What the directory said of CRSids the gateway did not know: not asked (it did not answer), or left. */
