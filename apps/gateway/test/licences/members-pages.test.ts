@@ -367,6 +367,21 @@ describe('changing members and projects on the licence and project pages', () =>
     const renamed = await alice.get(`/storage/project/${l.lattice}/`);
     expect(renamed.body).toContain('The project is now called lattice-2026.');
     expect(title(renamed.body)).toMatch(/^lattice-2026/);
+    // Its current name again (a second click, a stale page): said so, and nothing audited, emailed or synced.
+    const counts = async () => ({
+      audit: (await t.database.db.selectFrom('audit_events').select('id').where('licence_id', '=', l.id).execute())
+        .length,
+      emails: (
+        await t.database.db.selectFrom('mail_outbox').select('id').where('subject', 'like', '%lattice-2026%').execute()
+      ).length,
+    });
+    const before = await counts();
+    const same = await alice.post(`/storage/project/${l.lattice}/name`, { _csrf, projectName: ' lattice-2026 ' });
+    expect(same.statusCode).toBe(303);
+    const unchanged = await alice.get(`/storage/project/${l.lattice}/`);
+    expect(unchanged.body).toContain('The project is called lattice-2026 already, so nothing has changed.');
+    expect(unchanged.body).not.toContain('is now called');
+    expect(await counts()).toEqual(before);
   });
 
   it('removes a project after a confirmation that says what happens, then lists it as removed', async () => {

@@ -480,22 +480,24 @@ export async function createStorageProject(
   });
 }
 
+/** A new quota for a storage project; false when it had that quota already (nothing changed). */
 export async function resizeStorageProject(
   context: MembersContext,
   person: PersonWithRoles,
   projectId: number,
   quotaInput: unknown,
-): Promise<void> {
-  await changeStorageProject(context, person, projectId, { quotaTb: quotaInput });
+): Promise<boolean> {
+  return (await changeStorageProject(context, person, projectId, { quotaTb: quotaInput })).resized;
 }
 
+/** A new name for a storage project; false when it had that name already (nothing changed). */
 export async function renameStorageProject(
   context: MembersContext,
   person: PersonWithRoles,
   projectId: number,
   nameInput: string,
-): Promise<void> {
-  await changeStorageProject(context, person, projectId, { name: nameInput });
+): Promise<boolean> {
+  return (await changeStorageProject(context, person, projectId, { name: nameInput })).renamed;
 }
 
 /**
@@ -503,14 +505,15 @@ export async function renameStorageProject(
  * field's message at once), then whatever differs changed, with an audit row each. A new name has
  * the rules of a new project's, unique in the licence among the projects not removed; the
  * project's members are emailed it (not those who have left, nor the person who renamed it).
+ * What is the same already changes nothing: no audit row, no email, no group sync. Returns what changed.
  */
 export async function changeStorageProject(
   context: MembersContext,
   person: PersonWithRoles,
   projectId: number,
   input: { name?: string; quotaTb?: unknown },
-): Promise<void> {
-  await context.db.transaction().execute(async (tx) => {
+): Promise<{ renamed: boolean; resized: boolean }> {
+  return context.db.transaction().execute(async (tx) => {
     // Renaming and resizing are both the Data Owner's and Data Managers' (decideChange): one check serves.
     const change = input.name === undefined ? 'resize-project' : 'rename-project';
     const project = await lockProjectForChange(tx, person, projectId, change);
@@ -543,7 +546,7 @@ export async function changeStorageProject(
     if (only) throw new AppError('unprocessable', 'Check the storage project: see the message for each field.', fields);
     const renamed = name !== undefined && name !== project.name;
     const resized = quotaTb !== undefined && quotaTb !== project.quotaTb;
-    if (!renamed && !resized) return;
+    if (!renamed && !resized) return { renamed, resized };
     await tx
       .updateTable('storage_projects')
       .set({ ...(renamed ? { name } : {}), ...(resized ? { quota_tb: quotaTb } : {}) })
@@ -557,7 +560,7 @@ export async function changeStorageProject(
       if (each) await auditChange(tx, person, project.licence.id, { ...each, projectId: project.id });
     }
     await afterPeopleChange(context, tx, project.licence.id, personActor(person));
-    if (!renamed) return;
+    if (!renamed) return { renamed, resized };
     for (const member of await projectMembersToTell(tx, project.id, person)) {
       await emailNewRole(
         context,
@@ -568,6 +571,7 @@ export async function changeStorageProject(
         `/storage/project/${project.id}/`,
       );
     }
+    return { renamed, resized };
   });
 }
 

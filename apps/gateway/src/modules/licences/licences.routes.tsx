@@ -417,8 +417,12 @@ export async function licencesRoutes(
       request,
       reply,
       async (values) => {
-        await resizeStorageProject(members, person, id, values.quotaTb ?? '');
-        return { flash: `The quota is now ${(values.quotaTb ?? '').trim()} TB.`, to: projectPath(id) };
+        const quota = `${(values.quotaTb ?? '').trim()} TB`;
+        const resized = await resizeStorageProject(members, person, id, values.quotaTb ?? '');
+        return {
+          flash: resized ? `The quota is now ${quota}.` : `The quota is ${quota} already, so nothing has changed.`,
+          to: projectPath(id),
+        };
       },
       {},
       (form) => renderProject(request, reply, person, id, form),
@@ -432,8 +436,14 @@ export async function licencesRoutes(
       request,
       reply,
       async (values) => {
-        await renameStorageProject(members, person, id, values.projectName ?? '');
-        return { flash: `The project is now called ${(values.projectName ?? '').trim()}.`, to: projectPath(id) };
+        const name = (values.projectName ?? '').trim();
+        const renamed = await renameStorageProject(members, person, id, name);
+        return {
+          flash: renamed
+            ? `The project is now called ${name}.`
+            : `The project is called ${name} already, so nothing has changed.`,
+          to: projectPath(id),
+        };
       },
       { name: 'projectName' },
       (form) => renderProject(request, reply, person, id, form),
