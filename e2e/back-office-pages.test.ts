@@ -8,8 +8,8 @@ import { signInAs } from './support/sign-in.ts';
 
 /**
  * The pages no journey passes through, checked as the journeys check theirs (one h1, one main
- * landmark, axe-core): the back office's product, voucher, person, failed-jobs and projects-to-make
- * pages, every back-office form that failed (another finance code for a closed one too), the help
+ * landmark, axe-core): the back office's product, voucher, person, failed-jobs, projects-to-make and
+ * access-changes-to-make pages (and a licence's access change, marked as done), every back-office form that failed (another finance code for a closed one too), the help
  * pages, an order whose refused finance code was refused again, and the 403 page. A form that failed must say so in its title, and each link
  * of its error summary must land on a field that its message describes.
  */
@@ -30,12 +30,23 @@ describeWithBrowser('pages outside the journeys are accessible, their failed for
       startDate: '2026-01-01',
       endDate: '2027-06-01',
       projects: [
-        { name: 'pages-made', quotaTb: 2, status: 'active' },
+        {
+          name: 'pages-made',
+          quotaTb: 2,
+          status: 'active',
+          members: [{ crsid: 'da303', role: 'project-data-user' }],
+        },
         { name: 'pages-waiting', quotaTb: 1, status: 'pending' },
+        { name: 'pages-removed', quotaTb: 1, status: 'removed' },
       ],
       order: { status: 'completed' },
     });
     licenceId = storage.licenceId;
+    // Its people changed, with the manual provisioner: the storage's groups wait for an access change.
+    await db
+      .insertInto('licence_access_changes')
+      .values({ licence_id: licenceId, waiting_since: new Date(), last_changed_at: new Date() })
+      .execute();
     pendingProjectId = storage.projectIds[1] as number;
     // Paid by a code that the nightly re-check found closed: the staff page offers another one.
     await db
@@ -124,8 +135,14 @@ describeWithBrowser('pages outside the journeys are accessible, their failed for
         `#project-${pendingProjectId}-path`,
       );
 
-      await page.goto(journey.gateway.url(`/admin/licences/${licenceId}/`));
+      await page.goto(journey.gateway.url('/admin/access-changes/'));
+      await arrive(page, 'Access changes to make', 'access changes to make');
+      await page.getByRole('link', { name: 'What the groups should be for Pages lab' }).click();
+      await arrive(page, /Access to Pages lab/, 'an access change');
+      expect(await page.getByRole('main').textContent()).toContain('pages-removed');
+      await submitForm(page, () => page.getByRole('button', { name: 'Mark as done' }).click());
       await arrive(page, /Pages lab/, 'staff licence page');
+      expect(await page.getByRole('main').textContent()).not.toContain('wait for an access change');
       await page.getByLabel('Size in TB').fill('');
       await submitForm(page, () => page.getByRole('button', { name: 'Save changes' }).click());
       await arrive(page, /Pages lab/, 'licence edit with errors');

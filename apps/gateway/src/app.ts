@@ -162,7 +162,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(quotesApi, { db, clock, directory: deps.directory });
   await app.register(helpRoutes);
   const { warningPercent } = config.usage;
-  const members = { directory: deps.directory, jobs: deps.jobs, site: orders.site };
+  const members = { directory: deps.directory, jobs: deps.jobs, site: orders.site, provisioner };
   await app.register(licencesRoutes, { db, clock, ...members, cufs: deps.cufs, warningPercent });
   await app.register(licencesApi, { db, clock, ...members });
   await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
@@ -177,6 +177,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     jobs: deps.jobs,
     cufs: deps.cufs,
     site: orders.site,
+    provisioner,
     warningPercent,
   });
   await app.register(catalogueAdminRoutes, { db, clock });

@@ -291,7 +291,13 @@ describe('directory sync', () => {
     // Alice removes Gina as a Data Manager: Gina still uses a project, so the flag stays
     const alice = await findPersonWithRoles(t.database.db, await personIdOf(t.database.db, 'ar101'));
     if (!alice) throw new Error('no Alice');
-    const context = { db: t.database.db, directory: t.directory, jobs: t.jobs.queue, site: siteLinks(t.config) };
+    const context = {
+      db: t.database.db,
+      directory: t.directory,
+      jobs: t.jobs.queue,
+      site: siteLinks(t.config),
+      provisioner: t.app.provisioner,
+    };
     await removeDataManager(context, alice, research, 'gl909');
     expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([research, institutional]);
     // …and from the project: no role left, the flag clears now, not at the next sync

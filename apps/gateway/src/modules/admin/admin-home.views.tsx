@@ -19,12 +19,15 @@ export function AdminHomePage({
   context,
   workloads,
   dueForDeletion,
+  accessChanges,
   now,
 }: {
   context: PageContext;
   workloads: ServiceWorkload[];
   /** Licences due for deletion, by service: each waits for the team to confirm it. */
   dueForDeletion: ReadonlyMap<string, number>;
+  /** Licences waiting for an access change made by hand on the storage's groups, by service. */
+  accessChanges: ReadonlyMap<string, number>;
   now: Date;
 }) {
   return (
@@ -86,6 +89,7 @@ export function AdminHomePage({
               </tbody>
             </table>
             <DueForDeletion count={dueForDeletion.get(workload.service) ?? 0} serviceName={workload.serviceName} />
+            <AccessChangesWaiting count={accessChanges.get(workload.service) ?? 0} serviceName={workload.serviceName} />
           </section>
         );
       })}
@@ -103,6 +107,20 @@ function DueForDeletion({ count, serviceName }: { count: number; serviceName: st
         <span class="visually-hidden"> ({serviceName})</span>
       </a>
       : each is deleted only when the team confirms it on the licence's page.
+    </p>
+  );
+}
+
+/** The licences whose people or projects changed and wait for the team to change the storage's groups to match. */
+function AccessChangesWaiting({ count, serviceName }: { count: number; serviceName: string }) {
+  if (count === 0) return <p>No licences are waiting for an access change.</p>;
+  return (
+    <p>
+      <a href="/admin/access-changes/">
+        {count.toLocaleString('en-GB')} {count === 1 ? 'licence waits' : 'licences wait'} for an access change
+        <span class="visually-hidden"> ({serviceName})</span>
+      </a>
+      : the storage's groups are to be changed to match its people and projects.
     </p>
   );
 }

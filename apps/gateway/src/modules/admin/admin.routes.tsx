@@ -5,18 +5,20 @@ import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { countLicencesDueForDeletion } from '../licences/licences.admin.repository.ts';
 import { countOrdersNeedingAction } from '../orders/orders.admin.repository.ts';
+import { countWaitingAccessChanges } from '../provisioning/access-changes.repository.ts';
 import { AdminHomePage } from './admin-home.views.tsx';
 import { requireBackOffice } from './back-office.ts';
 
-/** The back-office home for any staff: what waits for each service team they work on (orders, deletions to confirm). */
+/** The back-office home for any staff: what waits for each service team they work on (orders, deletions to confirm, access changes to make). */
 export async function adminRoutes(app: FastifyInstance, options: { db: Executor; clock: Clock }): Promise<void> {
   const { db, clock } = options;
 
   app.get('/admin/', async (request, reply) => {
     const person = requireBackOffice(request);
-    const [workloads, dueForDeletion] = await Promise.all([
+    const [workloads, dueForDeletion, accessChanges] = await Promise.all([
       countOrdersNeedingAction(db, person.services),
       countLicencesDueForDeletion(db, person.services),
+      countWaitingAccessChanges(db, person.services),
     ]);
     return sendPage(
       reply,
@@ -24,6 +26,7 @@ export async function adminRoutes(app: FastifyInstance, options: { db: Executor;
         context={pageContext(request, reply)}
         workloads={workloads}
         dueForDeletion={dueForDeletion}
+        accessChanges={accessChanges}
         now={clock.now()}
       />,
     );

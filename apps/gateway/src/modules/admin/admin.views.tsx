@@ -10,6 +10,7 @@ export const BACK_OFFICE_SECTIONS: Array<{ href: string; label: string; teams?: 
   { href: '/admin/orders/', label: 'Orders' },
   { href: '/admin/licences/', label: 'Licences' },
   { href: '/admin/projects-waiting/', label: 'Projects to make' },
+  { href: '/admin/access-changes/', label: 'Access changes to make' },
   { href: '/admin/catalogue/', label: 'Products and prices' },
   { href: '/admin/vouchers/', label: 'Vouchers' },
   { href: '/admin/people/', label: 'People and roles' },

@@ -10,13 +10,15 @@ import { listProjects } from './licences.repository.ts';
  * Enqueued in the same transaction as every change of a licence's people or storage projects:
  * sends the licence as it is now to an automated provisioner, which makes the storage system's
  * groups match. Idempotent (it sends the current state, whatever was sent before), so a repeat
- * or a late run is harmless. Nothing is sent for the manual provisioner, nor for a licence whose
+ * or a late run is harmless. Nothing is sent for the manual provisioner (afterPeopleChange leaves the
+ * licence waiting for an access change that its team makes by hand), nor for a licence whose
  * storage is not set up yet (its provisioning run carries the people, and a run that completes
  * after they changed enqueues this job again: provisioning.service.ts) or no longer in use.
  * Projects created since the licence was set up are sent as `pending`: the provisioner makes them
  * and answers their paths, which are recorded (the projects become active). Removed projects are
  * sent apart (removedProjects), so that nobody keeps access to their folders. The manual
- * provisioner's team records them on the staff licence page instead.
+ * provisioner's team reads the same state on the licence's access-change page, and records the
+ * projects it made on the staff licence page.
  */
 export const syncLicenceGroupsJob = jobType({
   name: 'sync-licence-groups',

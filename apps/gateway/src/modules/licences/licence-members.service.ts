@@ -4,6 +4,7 @@ import type { Directory } from '../../platform/directory/index.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
 import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import type { Provisioner } from '../../platform/provisioner/provisioner.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit } from '../audit/audit.repository.ts';
 import { clearLeaverFlags } from '../lifecycle/leaver-flags.repository.ts';
@@ -16,6 +17,7 @@ import {
   leftUniversityMessage,
 } from '../people/people-from-directory.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
+import { noteAccessChange } from '../provisioning/access-changes.repository.ts';
 import { syncLicenceGroupsJob } from './licence-groups.jobs.ts';
 import { assertLicenceUnlocked } from './licence-lock.ts';
 import { memberEmail } from './licence-members.emails.tsx';
@@ -44,6 +46,8 @@ export interface MembersContext {
   directory: Directory;
   jobs: JobQueue;
   site: { serviceName: string; contactEmail: string; publicUrl: string };
+  /** The deployment's provisioner: with the manual one, each change leaves the licence waiting for an access change. */
+  provisioner: Pick<Provisioner, 'automatic'>;
 }
 
 interface LockedLicence {
@@ -264,17 +268,20 @@ function auditChange(
 }
 
 /**
- * After any change of a licence's people (here, or the service team's edit of its Data Owner): the
- * provisioner's group sync enqueued, and leaver flags of people who no longer hold a role cleared,
- * audited as `actor`'s doing (who made the change).
+ * After any change of a licence's people or projects (here, or the service team's edit of its Data
+ * Owner): the provisioner's group sync enqueued (an automated provisioner is sent the licence as it
+ * is now) or, with the manual provisioner, the licence left waiting for an access change that its
+ * team makes by hand; and leaver flags of people who no longer hold a role cleared, audited as
+ * `actor`'s doing (who made the change).
  */
 export async function afterPeopleChange(
-  context: Pick<MembersContext, 'jobs'>,
+  context: Pick<MembersContext, 'jobs' | 'provisioner'>,
   tx: Executor,
   licenceId: number,
   actor: Actor,
 ): Promise<void> {
   await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId });
+  if (!context.provisioner.automatic) await noteAccessChange(tx, licenceId);
   // a leaver handed over or removed: their flag on the licence clears now, not at the next sync
   await clearLeaverFlags(tx, null, licenceId, actor);
 }

@@ -10,6 +10,7 @@ import { listProductsOfServices } from '../catalogue/catalogue.admin.repository.
 import { mayReplaceClosedCode, replaceClosedFinanceCode } from '../lifecycle/finance-code-replacement.service.ts';
 import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
 import { listInstitutions } from '../people/people.repository.ts';
+import { findAccessChange } from '../provisioning/access-changes.repository.ts';
 import { licenceUsage } from '../usage/usage.service.ts';
 import { LICENCE_STATUSES } from './licence-status.ts';
 import { searchLicences } from './licences.admin.repository.ts';
@@ -32,7 +33,14 @@ export async function licencesAdminRoutes(
   options: LicencesAdminContext & { warningPercent: number },
 ) {
   const { db, clock, warningPercent } = options;
-  const context: LicencesAdminContext = { db, clock, jobs: options.jobs, site: options.site, cufs: options.cufs };
+  const context: LicencesAdminContext = {
+    db,
+    clock,
+    jobs: options.jobs,
+    site: options.site,
+    cufs: options.cufs,
+    provisioner: options.provisioner,
+  };
 
   app.get('/admin/licences/', async (request, reply) => {
     const person = requireBackOffice(request);
@@ -89,6 +97,7 @@ export async function licencesAdminRoutes(
       flags.some((flag) => flag.kind === 'finance-code-closed') &&
       (await mayReplaceClosedCode(db, person, id));
     const usage = await licenceUsage(db, id, clock.today().toString(), warningPercent);
+    const accessChange = await findAccessChange(db, id);
     return sendPage(
       reply,
       <AdminLicencePage
@@ -99,6 +108,7 @@ export async function licencesAdminRoutes(
         flags={flags}
         replaceCode={replaceCode}
         usage={usage}
+        accessChange={accessChange}
         form={form}
       />,
       form ? 422 : 200,

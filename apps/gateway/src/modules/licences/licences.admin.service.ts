@@ -2,6 +2,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import type { Provisioner } from '../../platform/provisioner/provisioner.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { reasonField } from '../admin/manage-forms.ts';
@@ -43,6 +44,8 @@ export interface LicencesAdminContext {
   site: SiteLinks;
   /** Where another finance code for a closed one is checked (replaceClosedFinanceCode). */
   cufs: FinanceCodeChecker;
+  /** With the manual provisioner, a change of the Data Owner leaves the licence waiting for an access change. */
+  provisioner: Pick<Provisioner, 'automatic'>;
 }
 
 export const licenceNotFound = () =>

@@ -13,6 +13,7 @@ import { ReplaceFinanceCodeForm } from '../lifecycle/finance-code-replacement.vi
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
 import { FLAG_LABELS } from '../lifecycle/licence-flags.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
+import type { AccessChangeWaiting } from '../provisioning/access-changes.repository.ts';
 import type { LicenceUsage } from '../usage/usage.service.ts';
 import { UsageSection } from '../usage/usage.views.tsx';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
@@ -174,9 +175,12 @@ export function AdminLicencePage({
   flags = [],
   replaceCode = false,
   usage,
+  accessChange,
 }: {
   context: PageContext;
   licence: AdminLicenceDetail;
+  /** With the manual provisioner: the change of its people or projects that waits to be made on the storage's groups. */
+  accessChange?: AccessChangeWaiting;
   /** Whether the person may give another finance code for a closed one (mayReplaceClosedCode). */
   replaceCode?: boolean;
   /** Its usage over the last 12 months, as its customers see it. */
@@ -281,6 +285,7 @@ export function AdminLicencePage({
         <h2 id="projects">Storage projects</h2>
         <ProjectsTable licence={licence} />
         <ProjectsToMake licence={licence} />
+        <AccessChangeToMake licence={licence} waiting={accessChange} />
       </section>
 
       <section aria-labelledby="orders">
@@ -343,6 +348,20 @@ function ProjectsToMake({ licence }: { licence: AdminLicenceDetail }) {
         {waiting === 1 ? 'One storage project was' : `${waiting} storage projects were`} created after the licence was
         set up and {waiting === 1 ? 'is' : 'are'} waiting to be made on the storage.{' '}
         <a href={`/admin/licences/${licence.id}/projects-made`}>Record what was made</a>
+      </p>
+    </div>
+  );
+}
+
+/** A change of the licence's people or projects waits to be made on the storage's groups (the manual provisioner). */
+function AccessChangeToMake({ licence, waiting }: { licence: AdminLicenceDetail; waiting?: AccessChangeWaiting }) {
+  if (licence.status !== 'active' || !waiting) return null;
+  return (
+    <div class="notice">
+      <p>
+        The licence's people or storage projects changed: its storage's groups wait for an access change (since{' '}
+        <Instant at={waiting.waitingSince} />
+        ). <a href={`/admin/licences/${licence.id}/access-change`}>See what the groups should be</a>
       </p>
     </div>
   );

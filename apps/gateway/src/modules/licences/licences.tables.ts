@@ -45,9 +45,18 @@ export interface StorageProjectMembersTable {
   added_at: ColumnType<Date, never, never>;
 }
 
+/** A licence waiting for an access change made by hand (the manual provisioner): one row per licence. */
+export interface LicenceAccessChangesTable {
+  licence_id: number;
+  waiting_since: Date;
+  last_changed_at: Date;
+  version: Generated<number>;
+}
+
 export interface LicencesTables {
   licences: LicencesTable;
   licence_managers: LicenceManagersTable;
   storage_projects: StorageProjectsTable;
   storage_project_members: StorageProjectMembersTable;
+  licence_access_changes: LicenceAccessChangesTable;
 }

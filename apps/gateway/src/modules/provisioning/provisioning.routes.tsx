@@ -11,6 +11,9 @@ import { parseId } from '../licences/licences.routes.tsx';
 import { staffOrderPath } from '../orders/orders.admin.views.tsx';
 import type { OrderDetail } from '../orders/orders.repository.ts';
 import { canManageService } from '../people/staff-access.ts';
+import { listWaitingAccessChanges } from './access-changes.repository.ts';
+import { loadAccessChange, markAccessChangeMade } from './access-changes.service.ts';
+import { ACCESS_CHANGES_PATH, AccessChangePage, AccessChangesPage, accessChangePath } from './access-changes.views.tsx';
 import { loadProjectsToMake, recordProjectsByHand } from './project-provisioning.service.ts';
 import { listWaitingProjects } from './provisioning.repository.ts';
 import {
@@ -151,6 +154,55 @@ export async function provisioningRoutes(
         canAct={(service) => canManageService(person, service)}
       />,
     );
+  });
+
+  // Licences waiting for an access change made by hand (the manual provisioner), across the services the person sees.
+  app.get(ACCESS_CHANGES_PATH, async (request, reply) => {
+    const person = requireBackOffice(request);
+    const page = pageQuery.parse((request.query as Record<string, unknown> | undefined)?.page);
+    const { changes, total } = await listWaitingAccessChanges(provisioning.db, person.services, {
+      limit: ADMIN_PAGE_SIZE,
+      offset: (page - 1) * ADMIN_PAGE_SIZE,
+    });
+    return sendPage(
+      reply,
+      <AccessChangesPage context={pageContext(request, reply)} changes={changes} total={total} page={page} />,
+    );
+  });
+
+  app.get('/admin/licences/:id/access-change', async (request: LicenceRequest, reply) => {
+    requireBackOffice(request);
+    const { licence, state, waiting } = await loadAccessChange(provisioning.db, licenceIdOf(request));
+    const person = requireServiceReader(request, licence.service);
+    return sendPage(
+      reply,
+      <AccessChangePage
+        context={pageContext(request, reply)}
+        licence={licence}
+        state={state}
+        waiting={waiting}
+        canAct={canManageService(person, licence.service)}
+      />,
+    );
+  });
+
+  app.post('/admin/licences/:id/access-change', async (request: LicenceRequest, reply) => {
+    requireBackOffice(request);
+    const { licence } = await loadAccessChange(provisioning.db, licenceIdOf(request));
+    const person = requireServiceManager(request, licence.service);
+    const version = Number(formValues(request.body).version);
+    const outcome = await markAccessChangeMade(
+      provisioning.db,
+      person,
+      licence.id,
+      Number.isSafeInteger(version) ? version : 0,
+    );
+    request.session.flash = {
+      done: `The access change of ${licence.name} is marked as done.`,
+      changed: `${licence.name} changed again since that page was opened: check its groups against what it shows now, then mark the change as done.`,
+      none: `Nothing was waiting: the access change of ${licence.name} had already been marked as done.`,
+    }[outcome];
+    return reply.redirect(outcome === 'done' ? `/admin/licences/${licence.id}/` : accessChangePath(licence.id), 303);
   });
 
   app.post('/admin/licences/:id/projects-made', async (request: LicenceRequest, reply) => {

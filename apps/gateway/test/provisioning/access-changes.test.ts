@@ -1,0 +1,297 @@
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
+import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
+import type { TestApp } from '../support/test-app.ts';
+import { appForTests, FIXTURE, signedIn, startProvisioningApp } from './provisioning-support.ts';
+
+const LIST = '/admin/access-changes/';
+const pageOf = (licenceId: number) => `/admin/licences/${licenceId}/access-change`;
+
+/** What the tests share: an app, access tokens for the API, and a licence made to order. */
+function accessChangeSupport(app: () => { t: TestApp }) {
+  const tokens: Record<string, string> = {};
+  let t: TestApp;
+  beforeAll(async () => {
+    t = app().t;
+    for (const crsid of ['ar101', 'bm202']) {
+      const person = { id: await personIdOf(t.database.db, crsid), crsid };
+      tokens[crsid] = (await createAccessToken(t.database.db, t.clock, person, { name: 'tests', lifetime: 90 })).token;
+    }
+  });
+
+  function call(crsid: string, method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) {
+    return t.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${tokens[crsid]}` },
+      ...(payload === undefined ? {} : { payload }),
+    });
+  }
+
+  /** Alice owns it with Ben as Data Manager; "lattice" has Dana as its Project Data Manager. */
+  async function licence(options: { productCode?: string; owner?: string } = {}) {
+    const name = `Licence ${Math.random().toString(36).slice(2, 8)}`;
+    const made = await insertStorage(t.database.db, {
+      name,
+      owner: options.owner ?? 'ar101',
+      managers: ['bm202'],
+      sizeTb: 5,
+      productCode: options.productCode,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2029-01-01',
+      projects: [
+        {
+          name: 'lattice',
+          quotaTb: 3,
+          status: 'active',
+          members: [{ crsid: 'da303', role: 'project-data-manager' }],
+        },
+      ],
+      order: null,
+    });
+    return { id: made.licenceId, name, lattice: made.projectIds[0] as number };
+  }
+
+  const waiting = async (licenceId: number) =>
+    (await t.database.db
+      .selectFrom('licence_access_changes')
+      .select(['licence_id', 'version'])
+      .where('licence_id', '=', licenceId)
+      .execute()) as Array<{ licence_id: number; version: number }>;
+
+  return { call, licence, waiting, t: () => t };
+}
+
+/** Every kind of change of a licence's people or storage projects, through the API (and the staff's hand-over). */
+const CHANGES: Array<[string, (call: ReturnType<typeof accessChangeSupport>['call'], l: Licence) => Promise<number>]> =
+  [
+    [
+      'a Data Manager added',
+      async (call, l) => (await call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'cb404' })).statusCode,
+    ],
+    [
+      'a Data Manager removed',
+      async (call, l) => (await call('ar101', 'DELETE', `/api/licences/${l.id}/managers/bm202`)).statusCode,
+    ],
+    [
+      'ownership handed over',
+      async (call, l) => (await call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'bm202' })).statusCode,
+    ],
+    [
+      'a project created',
+      async (call, l) =>
+        (await call('ar101', 'POST', `/api/licences/${l.id}/projects`, { name: 'optics', quotaTb: 1 })).statusCode,
+    ],
+    [
+      'a project renamed',
+      async (call, l) => (await call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { name: 'lattice-2' })).statusCode,
+    ],
+    [
+      'a project resized',
+      async (call, l) => (await call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 2 })).statusCode,
+    ],
+    ['a project removed', async (call, l) => (await call('ar101', 'DELETE', `/api/projects/${l.lattice}`)).statusCode],
+    [
+      'a project member added',
+      async (call, l) =>
+        (
+          await call('ar101', 'POST', `/api/projects/${l.lattice}/members`, {
+            crsid: 'cb404',
+            role: 'project-data-user',
+          })
+        ).statusCode,
+    ],
+    [
+      'a project member removed',
+      async (call, l) =>
+        (await call('ar101', 'DELETE', `/api/projects/${l.lattice}/members/da303/project-data-manager`)).statusCode,
+    ],
+  ];
+
+interface Licence {
+  id: number;
+  name: string;
+  lattice: number;
+}
+
+/**
+ * With the manual provisioner, each change of a licence's people or projects leaves the licence
+ * waiting for an access change (one entry however many changes) until its service's team makes the
+ * storage's groups match and marks it done; a later change makes it wait again.
+ */
+describe('access changes to make by hand (manual provisioner)', () => {
+  const app = appForTests(() => startProvisioningApp());
+  const { call, licence, waiting, t } = accessChangeSupport(app);
+
+  it.each(CHANGES)('%s: the licence waits for an access change', async (_what, change) => {
+    const l = await licence();
+    expect(await waiting(l.id)).toEqual([]);
+    expect(await change(call, l)).toBeLessThan(300);
+    expect(await waiting(l.id)).toEqual([{ licence_id: l.id, version: 1 }]);
+  });
+
+  it('the service team’s change of the Data Owner: the licence waits too', async () => {
+    const l = await licence();
+    const rosa = await signedIn(t(), 'rs501');
+    const csrf = await rosa.csrfFrom(`/admin/licences/${l.id}/`);
+    const edited = await rosa.post(`/admin/licences/${l.id}/edit`, {
+      _csrf: csrf,
+      sizeTb: '5',
+      startDate: '2026-01-01',
+      endDate: '2029-01-01',
+      ownerCrsid: 'cb404',
+      reason: 'PI moved',
+    });
+    expect(edited.statusCode, edited.body.slice(0, 300)).toBe(303);
+    expect(await waiting(l.id)).toEqual([{ licence_id: l.id, version: 1 }]);
+  });
+
+  it('several changes make one entry; marking it done is audited; a stale press says so; a later change waits again', async () => {
+    const db = t().database.db;
+    const l = await licence();
+    expect((await call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'cb404' })).statusCode).toBe(201);
+    expect((await call('ar101', 'DELETE', `/api/licences/${l.id}/managers/bm202`)).statusCode).toBeLessThan(300);
+    expect((await call('ar101', 'DELETE', `/api/projects/${l.lattice}`)).statusCode).toBeLessThan(300);
+    expect(
+      (await call('ar101', 'POST', `/api/licences/${l.id}/projects`, { name: 'optics', quotaTb: 2 })).statusCode,
+    ).toBe(201);
+    expect(await waiting(l.id)).toEqual([{ licence_id: l.id, version: 4 }]);
+
+    const rosa = await signedIn(t(), 'rs501');
+    const list = (await rosa.get(LIST)).body;
+    expect(list).toContain(`<a href="${LIST}" aria-current="page">Access changes to make</a>`);
+    expect(list.split(`href="${pageOf(l.id)}"`)).toHaveLength(2);
+    expect((await rosa.get(`/admin/licences/${l.id}/`)).body).toContain(`href="${pageOf(l.id)}"`);
+
+    // the page shows the state the storage's groups should have: the owner, managers, live and removed projects
+    const page = (await rosa.get(pageOf(l.id))).body;
+    expect(page).toContain('<dd>ar101</dd>');
+    expect(page).toContain('<dd>cb404</dd>');
+    expect(page).toContain('optics (2 TB, not made yet)');
+    expect(page).toContain('lattice: never made');
+    expect(page).toContain('Mark as done');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] as string;
+
+    const done = await rosa.post(pageOf(l.id), { _csrf: csrf, version: '4' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`/admin/licences/${l.id}/`);
+    expect((await rosa.get(done.headers.location as string)).body).toContain('is marked as done');
+    expect(await waiting(l.id)).toEqual([]);
+    const audited = await db
+      .selectFrom('audit_events')
+      .select(['action', 'actor_label'])
+      .where('licence_id', '=', l.id)
+      .where('action', '=', 'access change made')
+      .execute();
+    expect(audited).toHaveLength(1);
+    expect((await rosa.get(LIST)).body).not.toContain(`href="${pageOf(l.id)}"`);
+
+    // the same press again: nothing waits, and the page says so
+    const again = await rosa.post(pageOf(l.id), { _csrf: csrf, version: '4' });
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toBe(pageOf(l.id));
+    const told = (await rosa.get(pageOf(l.id))).body;
+    expect(told).toContain('had already been marked as done');
+    expect(told).not.toContain('Mark as done</button>');
+
+    // a later change makes it wait again; a press from a page older than that change is refused, clearly
+    expect(
+      (await call('ar101', 'PATCH', `/api/projects/${(await projectId(l.id, 'optics')) ?? 0}`, { quotaTb: 1 }))
+        .statusCode,
+    ).toBe(200);
+    expect(await waiting(l.id)).toEqual([{ licence_id: l.id, version: 1 }]);
+    await call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'bm202' });
+    const stale = await rosa.post(pageOf(l.id), { _csrf: csrf, version: '1' });
+    expect(stale.headers.location).toBe(pageOf(l.id));
+    expect((await rosa.get(pageOf(l.id))).body).toContain('changed again since that page was opened');
+    expect(await waiting(l.id)).toEqual([{ licence_id: l.id, version: 2 }]);
+    expect(
+      await db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('licence_id', '=', l.id)
+        .where('action', '=', 'access change made')
+        .execute(),
+    ).toHaveLength(1);
+  });
+
+  async function projectId(licenceId: number, name: string) {
+    return (
+      await t()
+        .database.db.selectFrom('storage_projects')
+        .select('id')
+        .where('licence_id', '=', licenceId)
+        .where('name', '=', name)
+        .executeTakeFirst()
+    )?.id;
+  }
+
+  it('refuses the other team, Finance (who reads) and customers; lists oldest first per service; counts on the home page', async () => {
+    const db = t().database.db;
+    await db.deleteFrom('licence_access_changes').execute();
+    const older = await licence();
+    const newer = await licence();
+    const ifs = await licence({ productCode: 'IFS', owner: 'da303' });
+    for (const l of [newer, older]) {
+      await call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'cb404' });
+    }
+    await db
+      .insertInto('licence_access_changes')
+      .values({ licence_id: ifs.id, waiting_since: new Date(), last_changed_at: new Date() })
+      .execute();
+    await sql`UPDATE licence_access_changes SET waiting_since = waiting_since - interval '2 days' WHERE licence_id = ${older.id}`.execute(
+      db,
+    );
+    const linksOf = (body: string) =>
+      [...body.matchAll(/href="\/admin\/licences\/(\d+)\/access-change"/g)].map((m) => Number(m[1]));
+
+    const rosa = await signedIn(t(), 'rs501');
+    expect(linksOf((await rosa.get(LIST)).body)).toEqual([older.id, newer.id]);
+    expect((await rosa.get('/admin/')).body).toContain('2 licences wait for an access change');
+    const ifan = await signedIn(t(), 'if502');
+    expect(linksOf((await ifan.get(LIST)).body)).toEqual([ifs.id]);
+    expect((await ifan.get('/admin/')).body).toContain('1 licence waits for an access change');
+    expect((await ifan.get(pageOf(older.id))).statusCode).toBe(403);
+    const finance = await signedIn(t(), 'fn601');
+    expect(linksOf((await finance.get(LIST)).body).sort()).toEqual([older.id, newer.id, ifs.id].sort());
+    const read = await finance.get(pageOf(older.id));
+    expect(read.statusCode).toBe(200);
+    expect(read.body).not.toContain('Mark as done</button>');
+    const alice = await signedIn(t(), 'ar101');
+    expect((await alice.get(LIST)).statusCode).toBe(403);
+    expect((await alice.get(pageOf(older.id))).statusCode).toBe(403);
+
+    for (const [who, browser] of [
+      ['if502', ifan],
+      ['fn601', finance],
+      ['ar101', alice],
+    ] as const) {
+      const csrf = await browser.csrfFrom('/');
+      const refused = await browser.post(pageOf(older.id), { _csrf: csrf, version: '1' });
+      expect(refused.statusCode, who).toBe(403);
+    }
+    // without a CSRF token, even its own team's press is refused
+    expect((await rosa.post(pageOf(older.id), { version: '1' })).statusCode).toBe(403);
+    expect(await waiting(older.id)).toEqual([{ licence_id: older.id, version: 1 }]);
+  });
+});
+
+/** With an automated provisioner the licence's groups are sent to it: nothing waits for the team. */
+describe('access changes with an automated provisioner', () => {
+  const app = appForTests(() =>
+    startProvisioningApp({ PROVISIONER: 'command', PROVISIONER_COMMAND: `${process.execPath} ${FIXTURE} succeed` }),
+  );
+  const { call, licence, waiting, t } = accessChangeSupport(app);
+
+  it('leaves nothing waiting, whatever changes', async () => {
+    for (const [what, change] of CHANGES) {
+      const l = await licence();
+      expect(await change(call, l), what).toBeLessThan(300);
+      expect(await waiting(l.id), what).toEqual([]);
+    }
+    const rosa = await signedIn(t(), 'rs501');
+    expect((await rosa.get('/admin/')).body).not.toContain('wait for an access change');
+  });
+});
