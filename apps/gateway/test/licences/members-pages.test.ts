@@ -390,7 +390,7 @@ describe('changing members and projects on the licence and project pages', () =>
     const confirm = await alice.get(`/storage/project/${l.lattice}/remove`);
     expect(confirm.statusCode).toBe(200);
     expect(confirm.body).toContain('<h1>Remove the storage project lattice?</h1>');
-    expect(confirm.body).toContain('lose theirs, and are emailed');
+    expect(confirm.body).toContain('its 1 person (Dana Administrator) loses theirs. They are emailed.');
     expect(confirm.body).toContain('Dana Administrator');
     expect(confirm.body).toContain(
       'Its 3 TB return to the licence: 5 TB will then be free for its other storage projects.',
@@ -427,6 +427,48 @@ describe('changing members and projects on the licence and project pages', () =>
     expect((await alice.get(`/storage/project/${l.lattice}/remove`)).statusCode).toBe(409);
     // Dana's only place was on it.
     expect((await (await as('da303')).get(`/storage/project/${l.lattice}/`)).statusCode).toBe(404);
+  });
+
+  it('says on the removal confirmation who is emailed: not those who have left, nor the person removing it', async () => {
+    const { projectIds } = await insertStorage(t.database.db, {
+      name: `Told ${Math.random().toString(36).slice(2, 8)}`,
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      projects: [
+        {
+          name: 'mixed',
+          quotaTb: 2,
+          status: 'active',
+          members: [
+            { crsid: 'da303', role: 'project-data-manager' },
+            { crsid: 'lp999', role: 'project-data-user' },
+            { crsid: 'ar101', role: 'project-data-user' },
+          ],
+        },
+        {
+          name: 'gone',
+          quotaTb: 1,
+          status: 'active',
+          members: [
+            { crsid: 'lp999', role: 'project-data-user' },
+            { crsid: 'ar101', role: 'project-data-user' },
+          ],
+        },
+      ],
+      order: null,
+    });
+    const alice = await as('ar101');
+    const mixed = await alice.get(`/storage/project/${projectIds[0]}/remove`);
+    expect(mixed.body).toContain('its 3 people (');
+    expect(mixed.body).toContain(
+      'Dana Administrator is emailed; not the others: Leo Parted has left the University, and you are removing it.',
+    );
+    expect(mixed.body).not.toContain('are emailed.');
+    const gone = await alice.get(`/storage/project/${projectIds[1]}/remove`);
+    expect(gone.body).toContain('Nobody is emailed: Leo Parted has left the University, and you are removing it.');
   });
 
   it('refuses to remove a project of a suspended licence, saying why', async () => {

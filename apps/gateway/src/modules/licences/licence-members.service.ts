@@ -584,9 +584,10 @@ export async function changeStorageProject(
 
 /**
  * A project's members, one row per person (their first role, Project Data Manager before User),
- * who are still at the University and are not `except` (the person who made the change).
+ * who are still at the University and are not `except` (the person who made the change): those
+ * a rename or removal emails, and whom the removal's confirmation page says it emails.
  */
-async function projectMembersToTell(tx: Executor, projectId: number, except: PersonWithRoles) {
+export async function projectMembersToTell(tx: Executor, projectId: number, except: PersonWithRoles) {
   const rows = await tx
     .selectFrom('storage_project_members')
     .innerJoin('people', 'people.id', 'storage_project_members.person_id')

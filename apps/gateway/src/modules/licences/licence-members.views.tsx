@@ -263,6 +263,33 @@ export function ProjectChangesSection({
 const sizeWords = (tb: number) => `${tb.toLocaleString('en-GB')} TB`;
 const peopleWords = (count: number) => (count === 1 ? '1 person' : `${count} people`);
 
+const namesOf = (people: readonly { displayName: string }[]) => {
+  const names = people.map((person) => person.displayName);
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+};
+
+/**
+ * Which of a removed project's people its email reaches: those `emailed`, not those who have left
+ * the University, nor the person removing it.
+ */
+function whoIsEmailed(
+  people: readonly { id: number; displayName: string }[],
+  emailed: readonly number[],
+  removerId: number,
+): string {
+  const told = people.filter((person) => emailed.includes(person.id));
+  const leavers = people.filter((person) => !emailed.includes(person.id) && person.id !== removerId);
+  const why = [
+    leavers.length > 0 ? `${namesOf(leavers)} ${leavers.length === 1 ? 'has' : 'have'} left the University` : '',
+    people.some((person) => person.id === removerId) ? 'you are removing it' : '',
+  ]
+    .filter(Boolean)
+    .join(', and ');
+  if (told.length === people.length) return people.length === 1 ? 'They are emailed.' : 'They are all emailed.';
+  if (told.length === 0) return `Nobody is emailed: ${why}.`;
+  return `${namesOf(told)} ${told.length === 1 ? 'is' : 'are'} emailed; not the others: ${why}.`;
+}
+
 /**
  * The confirmation step of removing a storage project: what happens (its people lose access to
  * its folder on the storage, its TB return to the licence's free space, it stays in the history).
@@ -271,11 +298,17 @@ export function RemoveProjectPage({
   context,
   project,
   licenceFreeTbAfter,
+  emailed,
+  removerId,
 }: {
   context: PageContext;
   project: StorageProjectDetail;
   /** The licence's TB not given to a project once this one is removed. */
   licenceFreeTbAfter: number;
+  /** The ids of its members the removal emails (projectMembersToTell: not leavers, not the remover). */
+  emailed: readonly number[];
+  /** Who is removing it: a member, they are not emailed. */
+  removerId: number;
 }) {
   const crumbs: Crumb[] = [
     { label: 'Home', href: '/' },
@@ -297,7 +330,7 @@ export function RemoveProjectPage({
             Nobody will have access to its folder on the storage{project.path ? ` (${project.path})` : ''} any more
             {people.length === 0
               ? '.'
-              : `: its ${peopleWords(people.length)} (${people.map((member) => member.displayName).join(', ')}) lose theirs, and are emailed.`}
+              : `: its ${peopleWords(people.length)} (${people.map((member) => member.displayName).join(', ')}) ${people.length === 1 ? 'loses' : 'lose'} theirs. ${whoIsEmailed(people, emailed, removerId)}`}
           </li>
           <li>
             Its {sizeWords(project.quotaTb)} return to the licence: {sizeWords(licenceFreeTbAfter)} will then be free

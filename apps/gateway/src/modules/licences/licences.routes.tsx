@@ -30,6 +30,7 @@ import {
   handOverOwnership,
   type MembersContext,
   PROJECT_ROLES,
+  projectMembersToTell,
   proposedOwner,
   removeDataManager,
   removeProjectMember,
@@ -468,7 +469,13 @@ export async function licencesRoutes(
     const given = (licence?.projects ?? [])
       .filter((each) => each.status !== 'removed' && each.id !== project.id)
       .reduce((sum, each) => sum + each.quotaTb, 0);
-    return { project, licenceFreeTbAfter: (licence?.sizeTb ?? 0) - given };
+    const told = await projectMembersToTell(db, project.id, person);
+    return {
+      project,
+      licenceFreeTbAfter: (licence?.sizeTb ?? 0) - given,
+      emailed: told.map((member) => member.id),
+      removerId: person.id,
+    };
   }
 
   app.get<{ Params: { id: string } }>('/storage/project/:id/remove', async (request, reply) => {
