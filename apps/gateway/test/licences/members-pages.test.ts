@@ -524,5 +524,16 @@ describe('changing members and projects on the licence and project pages', () =>
     expect(title(refused.body)).toMatch(/^That cannot be done now/);
     expect(refused.body).toContain('<h1>That cannot be done now</h1>');
     expect(refused.body).toContain('This licence is locked by the storage team');
+    // Who may act comes before the licence's state: a Project Data Manager, who may never remove
+    // the project, is refused its removal (403) on the page as by the form, not told of the lock.
+    const dana = await as('da303');
+    const danaCsrf = await dana.csrfFrom(`/storage/project/${l.lattice}/`);
+    expect((await dana.get(`/storage/project/${l.lattice}/remove`)).statusCode).toBe(403);
+    expect((await dana.post(`/storage/project/${l.lattice}/remove`, { _csrf: danaCsrf })).statusCode).toBe(403);
+    expect(
+      (await dana.post(`/storage/project/${l.lattice}/remove`, { _csrf: danaCsrf, confirm: 'yes' })).statusCode,
+    ).toBe(403);
+    // The Data Owner may, once the licence is unlocked: the lock is what refuses her (409).
+    expect((await alice.get(`/storage/project/${l.lattice}/remove`)).statusCode).toBe(409);
   });
 });

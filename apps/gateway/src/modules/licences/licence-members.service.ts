@@ -784,12 +784,8 @@ export interface ChangeRights {
   problem?: string;
 }
 
-export async function changeRightsFor(
-  db: Executor,
-  person: PersonWithRoles,
-  licenceId: number,
-  projectId?: number,
-): Promise<ChangeRights> {
+/** Who the person is on the licence (and project), for decideChange; undefined when there is no such licence. */
+async function changeFactsFor(db: Executor, person: PersonWithRoles, licenceId: number, projectId?: number) {
   const licence = await db
     .selectFrom('licences')
     .innerJoin('products', 'products.code', 'licences.product_code')
@@ -802,8 +798,7 @@ export async function changeRightsFor(
     ])
     .where('licences.id', '=', licenceId)
     .executeTakeFirst();
-  const none: ChangeRights = { handOver: false, managers: false, projects: false, projectMembers: false };
-  if (!licence) return none;
+  if (!licence) return undefined;
   const isManager = await db
     .selectFrom('licence_managers')
     .select('person_id')
@@ -825,6 +820,35 @@ export async function changeRightsFor(
     projectRoles: memberships.filter((m) => m.project_id === projectId).map((m) => m.role),
     memberOfAnyProject: memberships.length > 0,
   };
+  return { licence, facts };
+}
+
+/**
+ * Whether the person may make `change` whatever the licence's state: who may act is checked before
+ * the lock and the status (as authorise does), so a page refuses someone who may never make it
+ * with a 403, not with a 409 saying why nobody can just now.
+ */
+export async function mayMakeChange(
+  db: Executor,
+  person: PersonWithRoles,
+  licenceId: number,
+  change: MemberChange,
+  projectId?: number,
+): Promise<boolean> {
+  const found = await changeFactsFor(db, person, licenceId, projectId);
+  return found !== undefined && decideChange(change, found.facts) === 'allowed';
+}
+
+export async function changeRightsFor(
+  db: Executor,
+  person: PersonWithRoles,
+  licenceId: number,
+  projectId?: number,
+): Promise<ChangeRights> {
+  const none: ChangeRights = { handOver: false, managers: false, projects: false, projectMembers: false };
+  const found = await changeFactsFor(db, person, licenceId, projectId);
+  if (!found) return none;
+  const { licence, facts } = found;
   const may = (change: MemberChange) => decideChange(change, facts) === 'allowed';
   const rights: ChangeRights = {
     handOver: may('hand-over'),

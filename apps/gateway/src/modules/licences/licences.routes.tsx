@@ -29,6 +29,7 @@ import {
   createStorageProject,
   handOverOwnership,
   type MembersContext,
+  mayMakeChange,
   PROJECT_ROLES,
   projectMembersToTell,
   proposedOwner,
@@ -459,11 +460,13 @@ export async function licencesRoutes(
   async function projectToRemove(person: PersonWithRoles, id: number) {
     const project = await findProjectForPerson(db, person, id);
     if (!project) throw projectNotFound();
-    const rights = await changeRightsFor(db, person, project.licence.id, project.id);
-    if (!rights.projects && !rights.problem) {
+    // Who may remove it before the licence's state, as the removal itself checks: a Project Data
+    // Manager of a locked licence is refused (403), not told the licence is locked (409).
+    if (!(await mayMakeChange(db, person, project.licence.id, 'remove-project', project.id))) {
       throw new AppError('forbidden', 'Only the Data Owner and Data Managers can remove a storage project.');
     }
     if (project.status === 'removed') throw new AppError('conflict', 'This storage project has been removed.');
+    const rights = await changeRightsFor(db, person, project.licence.id, project.id);
     if (rights.problem) throw new AppError('conflict', rights.problem);
     const licence = await findLicenceForPerson(db, person, project.licence.id);
     const given = (licence?.projects ?? [])
