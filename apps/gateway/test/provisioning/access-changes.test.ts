@@ -292,6 +292,7 @@ describe('access changes with an automated provisioner', () => {
       expect(await waiting(l.id), what).toEqual([]);
     }
     const rosa = await signedIn(t(), 'rs501');
-    expect((await rosa.get('/admin/')).body).not.toContain('wait for an access change');
+    expect((await rosa.get('/admin/')).body).not.toContain('for an access change');
+    expect((await rosa.get(LIST)).body).toContain('it is sent each change, so no licence waits for the team');
   });
 });

@@ -26,8 +26,8 @@ export function AdminHomePage({
   workloads: ServiceWorkload[];
   /** Licences due for deletion, by service: each waits for the team to confirm it. */
   dueForDeletion: ReadonlyMap<string, number>;
-  /** Licences waiting for an access change made by hand on the storage's groups, by service. */
-  accessChanges: ReadonlyMap<string, number>;
+  /** Licences waiting for an access change made by hand on the storage's groups, by service; undefined with an automated provisioner. */
+  accessChanges?: ReadonlyMap<string, number>;
   now: Date;
 }) {
   return (
@@ -89,7 +89,12 @@ export function AdminHomePage({
               </tbody>
             </table>
             <DueForDeletion count={dueForDeletion.get(workload.service) ?? 0} serviceName={workload.serviceName} />
-            <AccessChangesWaiting count={accessChanges.get(workload.service) ?? 0} serviceName={workload.serviceName} />
+            {accessChanges ? (
+              <AccessChangesWaiting
+                count={accessChanges.get(workload.service) ?? 0}
+                serviceName={workload.serviceName}
+              />
+            ) : null}
           </section>
         );
       })}

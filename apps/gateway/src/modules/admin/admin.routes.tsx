@@ -15,10 +15,12 @@ export async function adminRoutes(app: FastifyInstance, options: { db: Executor;
 
   app.get('/admin/', async (request, reply) => {
     const person = requireBackOffice(request);
+    // Only the manual provisioner's team makes access changes by hand: an automated one is sent each.
+    const byHand = !(request.server.hasDecorator('provisioner') && request.server.provisioner.automatic);
     const [workloads, dueForDeletion, accessChanges] = await Promise.all([
       countOrdersNeedingAction(db, person.services),
       countLicencesDueForDeletion(db, person.services),
-      countWaitingAccessChanges(db, person.services),
+      byHand ? countWaitingAccessChanges(db, person.services) : undefined,
     ]);
     return sendPage(
       reply,

@@ -15,7 +15,8 @@ export interface LicenceAccessChange {
   waiting: AccessChangeWaiting | undefined;
 }
 
-export async function loadAccessChange(db: Executor, licenceId: number): Promise<LicenceAccessChange> {
+/** The licence, with its service (whose staff may read and act): not found if there is none. */
+export async function accessChangeLicence(db: Executor, licenceId: number): Promise<LicenceAccessChange['licence']> {
   const licence = await db
     .selectFrom('licences')
     .innerJoin('products', 'products.code', 'licences.product_code')
@@ -23,6 +24,11 @@ export async function loadAccessChange(db: Executor, licenceId: number): Promise
     .where('licences.id', '=', licenceId)
     .executeTakeFirst();
   if (!licence) throw new AppError('not-found', 'We could not find that licence.');
+  return licence;
+}
+
+export async function loadAccessChange(db: Executor, licenceId: number): Promise<LicenceAccessChange> {
+  const licence = await accessChangeLicence(db, licenceId);
   const [state, waiting] = await Promise.all([groupSyncRequestFor(db, licenceId), findAccessChange(db, licenceId)]);
   return { licence, state, waiting };
 }

@@ -22,11 +22,14 @@ export function AccessChangesPage({
   changes,
   total,
   page,
+  automatic,
 }: {
   context: PageContext;
   changes: WaitingAccessChange[];
   total: number;
   page: number;
+  /** Whether an automated provisioner is sent each change (then nothing new waits here). */
+  automatic: boolean;
 }) {
   return (
     <AdminPage context={context} title="Access changes to make" section={ACCESS_CHANGES_PATH}>
@@ -35,6 +38,11 @@ export function AccessChangesPage({
         A licence waits here when its Data Owner, Data Managers, storage projects or project members change, until the
         storage's groups are changed to match and the change is marked as done on the licence.
       </p>
+      {automatic ? (
+        <p>
+          Storage is set up by an automated provisioner here: it is sent each change, so no licence waits for the team.
+        </p>
+      ) : null}
       {changes.length === 0 ? (
         <p>{page > 1 ? 'There are no more licences.' : 'No licences are waiting for an access change.'}</p>
       ) : (

@@ -12,7 +12,7 @@ import { staffOrderPath } from '../orders/orders.admin.views.tsx';
 import type { OrderDetail } from '../orders/orders.repository.ts';
 import { canManageService } from '../people/staff-access.ts';
 import { listWaitingAccessChanges } from './access-changes.repository.ts';
-import { loadAccessChange, markAccessChangeMade } from './access-changes.service.ts';
+import { accessChangeLicence, loadAccessChange, markAccessChangeMade } from './access-changes.service.ts';
 import { ACCESS_CHANGES_PATH, AccessChangePage, AccessChangesPage, accessChangePath } from './access-changes.views.tsx';
 import { loadProjectsToMake, recordProjectsByHand } from './project-provisioning.service.ts';
 import { listWaitingProjects } from './provisioning.repository.ts';
@@ -166,7 +166,13 @@ export async function provisioningRoutes(
     });
     return sendPage(
       reply,
-      <AccessChangesPage context={pageContext(request, reply)} changes={changes} total={total} page={page} />,
+      <AccessChangesPage
+        context={pageContext(request, reply)}
+        changes={changes}
+        total={total}
+        page={page}
+        automatic={provisioning.provisioner.automatic}
+      />,
     );
   });
 
@@ -188,7 +194,7 @@ export async function provisioningRoutes(
 
   app.post('/admin/licences/:id/access-change', async (request: LicenceRequest, reply) => {
     requireBackOffice(request);
-    const { licence } = await loadAccessChange(provisioning.db, licenceIdOf(request));
+    const licence = await accessChangeLicence(provisioning.db, licenceIdOf(request));
     const person = requireServiceManager(request, licence.service);
     const version = Number(formValues(request.body).version);
     const outcome = await markAccessChangeMade(
