@@ -299,12 +299,15 @@ describe('another finance code for a closed one', () => {
     expect(await payment(a.orderId)).toMatchObject({ finance_code: 'PHZX.GAAA' });
   });
 
-  it('the service team gives it in the back office; a Data Owner who has left is not emailed', async () => {
+  it('the service team gives it in the back office; a Data Owner who has left is not emailed, its current Data Managers are', async () => {
     await t.database.db
       .insertInto('people')
-      .values({ crsid: 'gl909', display_name: 'Gina Leaver', email: 'gl909@cam.ac.uk', status: 'left' })
+      .values([
+        { crsid: 'gl909', display_name: 'Gina Leaver', email: 'gl909@cam.ac.uk', status: 'left' },
+        { crsid: 'ml808', display_name: 'Max Left', email: 'ml808@cam.ac.uk', status: 'left' },
+      ])
       .execute();
-    const a = await flaggedLicence({ name: 'Orphan', owner: 'gl909' });
+    const a = await flaggedLicence({ name: 'Orphan', owner: 'gl909', managers: ['ml808', 'bm202'] });
     const url = `/admin/licences/${a.id}/`;
     const rosa = await signedIn('rs501');
     const page = await rosa.get(url);
@@ -327,7 +330,12 @@ describe('another finance code for a closed one', () => {
       ['rs501', expect.objectContaining({ financeCode: 'RG94772 / PHAG0042 / 1.1' })],
     ]);
     const mail = await outbox('finance-code-replaced');
-    expect(mail.map((m) => m.to_addresses)).toEqual([[teamEmail, emails.fn601]]);
+    expect(mail.map((m) => m.to_addresses)).toEqual([[emails.bm202], [teamEmail, emails.fn601]]);
+    expect(mail[0]?.subject).toContain('Finance code RG94772 / PHAG0042 / 1.1 now pays for your storage');
     expect(mail[0]?.text_body).toContain('Rosa');
+    expect(mail[0]?.text_body).toContain(
+      'You are told as a Data Manager: its Data Owner, Gina Leaver, has left the University.',
+    );
+    expect(mail[1]?.text_body).toContain('Rosa');
   });
 });

@@ -195,8 +195,10 @@ export async function replaceClosedFinanceCode(
       after: { financeCode: code, checked: checkMessage, asOf },
     });
     const site = context.site;
+    // A Data Owner who has left is not told: the licence's current Data Managers are instead.
+    const managers = licence.owner.current ? [] : await currentManagerEmails(tx, licenceId);
     const messages = [
-      ...ownerEmail(site, licence, person, now, code, checkMessage, asOf),
+      ...ownerEmail(site, licence, person, now, code, checkMessage, asOf, managers),
       ...teamEmail(site, licence, [licence.teamEmail, ...(await financeEmails(tx))], person, now, code, asOf),
     ];
     await queueEmails(tx, messages, context.jobs);
@@ -212,7 +214,23 @@ function replacedSentence(person: PersonWithRoles, closed: ClosedBillingCode, co
   return `${person.displayName} (${person.crsid}) replaced the closed finance code ${closed.financeCode} with ${code}`;
 }
 
-/** To the Data Owner (unless they have left), and to a Data Manager who made the change. */
+/** The emails of the licence's Data Managers who are still at the University. */
+async function currentManagerEmails(db: Executor, licenceId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('licence_managers')
+    .innerJoin('people', 'people.id', 'licence_managers.person_id')
+    .select('people.email')
+    .where('licence_managers.licence_id', '=', licenceId)
+    .where('people.status', '=', 'current')
+    .orderBy('people.crsid')
+    .execute();
+  return rows.map((row) => row.email);
+}
+
+/**
+ * To the Data Owner, and to a Data Manager who made the change; when the Data Owner has left the
+ * University, to `managers` (the licence's current Data Managers) instead, so a customer is told.
+ */
 function ownerEmail(
   site: SiteLinks,
   licence: LicenceFacts,
@@ -221,8 +239,9 @@ function ownerEmail(
   code: string,
   checkMessage: string,
   asOf: string,
+  managers: readonly string[],
 ): RenderedEmail[] {
-  const to = licence.owner.current ? [licence.owner.email] : [];
+  const to = licence.owner.current ? [licence.owner.email] : [...managers];
   if (licence.isManager && person.id !== licence.owner.id && !to.includes(person.email)) to.push(person.email);
   if (to.length === 0) return [];
   return [
@@ -240,6 +259,11 @@ function ownerEmail(
         licences: [{ line: `"${licence.name}"`, url: `${site.publicUrl}/storage/licence/${licence.id}/` }],
         closing: [
           'The licence is no longer flagged, and Finance and the storage team have been told. Nothing else needs doing.',
+          ...(licence.owner.current
+            ? []
+            : [
+                `You are told as a Data Manager: its Data Owner, ${licence.owner.displayName}, has left the University.`,
+              ]),
         ],
       },
       { to },
