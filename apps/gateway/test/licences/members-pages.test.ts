@@ -476,11 +476,11 @@ describe('changing members and projects on the licence and project pages', () =>
     await t.database.db.updateTable('licences').set({ status: 'suspended' }).where('id', '=', l.id).execute();
     const alice = await as('ar101');
     const page = await alice.get(`/storage/project/${l.lattice}/`);
-    expect(page.body).toContain('This licence is suspended');
+    expect(page.body).toContain('This licence has expired and is read-only');
     expect(page.body).not.toContain(`/storage/project/${l.lattice}/remove`);
     const refused = await alice.get(`/storage/project/${l.lattice}/remove`);
     expect(refused.statusCode).toBe(409);
-    expect(refused.body).toContain('This licence is suspended');
+    expect(refused.body).toContain('This licence has expired and is read-only');
     const _csrf = await alice.csrfFrom(`/storage/project/${l.lattice}/`);
     const posted = await alice.post(`/storage/project/${l.lattice}/remove`, { _csrf, confirm: 'yes' });
     expect(posted.statusCode).toBe(409);

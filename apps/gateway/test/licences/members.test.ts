@@ -429,7 +429,7 @@ describe('members and storage projects of a licence (API)', () => {
     const suspended = await licence('suspended');
     for (const answer of await Promise.all(attempts(suspended))) {
       expect(answer.statusCode).toBe(409);
-      expect(answer.json().error.message).toContain('This licence is suspended');
+      expect(answer.json().error.message).toContain('This licence has expired and is read-only');
     }
     expect(await audit(locked.id)).toEqual([]);
     expect(await audit(suspended.id)).toEqual([]);
@@ -592,7 +592,7 @@ describe('members and storage projects of a licence (API)', () => {
         expect(answer.statusCode).toBe(409);
         expect(answer.json().error.message).toBe(
           status === 'cold'
-            ? 'This licence is in the cold store, so its people and storage projects cannot be changed. Renew it (or recover it) first.'
+            ? 'This licence is in the cold store, so its people and storage projects cannot be changed. Order a recovery first.'
             : 'This licence has ended, so its people and storage projects cannot be changed.',
         );
       }

@@ -261,6 +261,16 @@ describe('directory sync', () => {
       'class="notice notice--warning" role="status">Gina Leaver (gl909), Data Manager, Project Data User of lattice, has left the University. Hand their role over',
     );
     expect(page.body).not.toContain(newOwner);
+    // Expired, the licence refuses people changes: its keepers are told to renew it first, in the
+    // words of its status, not to do what it refuses.
+    await t.database.db.updateTable('licences').set({ status: 'suspended' }).where('id', '=', research).execute();
+    const expired = await alice.get(`/storage/licence/${research}/`);
+    expect(expired.body).toContain(
+      'has left the University. The licence has expired and is read-only, so its people cannot be changed: renew it first, then hand their role over',
+    );
+    expect(expired.body).toContain('This licence has expired and is read-only');
+    expect(expired.body).not.toContain('This licence is suspended');
+    await t.database.db.updateTable('licences').set({ status: 'active' }).where('id', '=', research).execute();
     const dana = new Browser(t.app);
     await dana.signInAs('da303');
     const chemistry = await dana.get(`/storage/licence/${institutional}/`);

@@ -70,8 +70,14 @@ describe('the rules of a change', () => {
   it('changes only active and pending licences', () => {
     expect(licenceStatusProblem('active')).toBeUndefined();
     expect(licenceStatusProblem('pending')).toBeUndefined();
-    expect(licenceStatusProblem('suspended')).toContain('suspended');
-    expect(licenceStatusProblem('cold')).toContain('cold store');
+    // In the words of the status the page shows ('Expired – read-only', 'In the cold store') and
+    // of what it offers: a renewal of an expired licence, only a recovery of one in the cold store.
+    expect(licenceStatusProblem('suspended')).toBe(
+      'This licence has expired and is read-only, so its people and storage projects cannot be changed. Renew it first.',
+    );
+    expect(licenceStatusProblem('cold')).toBe(
+      'This licence is in the cold store, so its people and storage projects cannot be changed. Order a recovery first.',
+    );
     expect(licenceStatusProblem('cancelled')).toContain('ended');
   });
 

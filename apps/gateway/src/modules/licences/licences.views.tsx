@@ -518,7 +518,7 @@ export function LicencePage({
               />
             ) : (
               <p key={`${flag.kind}:${flag.detail}`} class="notice notice--warning" role="status">
-                {flagWarning(flag, context.contactEmail)}
+                {flagWarning(flag, context.contactEmail, licence.status)}
               </p>
             ),
           )

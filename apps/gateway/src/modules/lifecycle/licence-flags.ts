@@ -1,3 +1,5 @@
+import { UNTIL_CHANGEABLE } from '../licences/licence-members.ts';
+import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { OpenLicenceFlag } from './finance-recheck.repository.ts';
 import type { LicenceFlagKind } from './lifecycle.tables.ts';
 
@@ -15,17 +17,30 @@ export function newOwnerFromTeam(contactEmail: string, ofWhich = ''): string {
   return `Only the storage team can name a new Data Owner${ofWhich}: write to ${contactEmail} with who it should be.`;
 }
 
-/** What the licence pages say while someone in one of the licence's roles has left the University. */
-export function memberLeftWarning(detail: string, ownerLeft: boolean, contactEmail: string): string {
-  return ownerLeft
-    ? `${detail} ${newOwnerFromTeam(contactEmail)}`
-    : `${detail} Hand their role over to someone still at the University, or remove them from the licence or storage project.`;
+/**
+ * What the licence pages say while someone in one of the licence's roles has left the University.
+ * An expired licence or one in the cold store refuses people changes (licenceStatusProblem): its
+ * keepers are told to renew or recover it first, in its status's words, not to do what it refuses.
+ */
+export function memberLeftWarning(
+  detail: string,
+  ownerLeft: boolean,
+  contactEmail: string,
+  status: LicenceStatus = 'active',
+): string {
+  if (ownerLeft) return `${detail} ${newOwnerFromTeam(contactEmail)}`;
+  const handOver =
+    'hand their role over to someone still at the University, or remove them from the licence or storage project';
+  const until = UNTIL_CHANGEABLE[status];
+  return until
+    ? `${detail} The licence ${until.state}, so its people cannot be changed: ${until.then.toLowerCase()}, then ${handOver}.`
+    : `${detail} ${handOver.charAt(0).toUpperCase()}${handOver.slice(1)}.`;
 }
 
 /** The warning the Data Owner and Data Managers see on the licence page for an open flag. */
-export function flagWarning(flag: OpenLicenceFlag, contactEmail: string): string {
+export function flagWarning(flag: OpenLicenceFlag, contactEmail: string, status?: LicenceStatus): string {
   return flag.kind === 'member-left'
-    ? memberLeftWarning(flag.detail, flag.ownerLeft, contactEmail)
+    ? memberLeftWarning(flag.detail, flag.ownerLeft, contactEmail, status)
     : closedCodeWarning(flag.detail, contactEmail);
 }
 
