@@ -145,7 +145,9 @@ describe('provisioning by hand (the default)', () => {
     );
 
     const after = await rosa.get(`/admin/orders/${order.reference}/`);
-    expect(after.body).toContain('is provisioned: the licence is active');
+    expect(after.body).toContain(
+      'is provisioned: the licence is active and its 3 people (Data Owner, Data Managers, buyer) have been emailed.',
+    );
     expect(after.body).toContain('<code>/rds/project/imaging-2026</code>');
     expect(after.body).not.toContain('Mark as provisioned');
     // The buyer reads "Done" on their own order page.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   detailsProblem,
+  emailedWords,
   groupsChangedSinceSent,
   parseProvisioningForm,
   projectField,
@@ -291,5 +292,20 @@ describe('whether a licence changed while its storage was being set up', () => {
         ],
       }),
     ).toBe(true);
+  });
+});
+
+describe('emailedWords (what the staff read after provisioning emailed the licence’s people)', () => {
+  it('counts who was told and says who has left was not', () => {
+    expect(emailedWords(3, 0)).toBe('its 3 people (Data Owner, Data Managers, buyer) have been emailed');
+    expect(emailedWords(1, 0)).toBe('its 1 person (Data Owner, Data Managers, buyer) has been emailed');
+    expect(emailedWords(2, 1)).toBe(
+      '2 of its people (Data Owner, Data Managers, buyer) have been emailed; 1 person who has left the University was not',
+    );
+    expect(emailedWords(1, 2)).toBe(
+      '1 of its people (Data Owner, Data Managers, buyer) has been emailed; 2 people who have left the University were not',
+    );
+    expect(emailedWords(0, 1)).toBe('nobody has been emailed: its only person has left the University');
+    expect(emailedWords(0, 3)).toBe('nobody has been emailed: all 3 of its people have left the University');
   });
 });

@@ -167,3 +167,14 @@ export function groupsChangedSinceSent(sent: ProvisionRequest, now: GroupSyncReq
     );
   return people(sent.licence) !== people(now.licence) || projects(sent.projects) !== projects(now.projects);
 }
+
+/** "its 3 people … have been emailed", with how many have left and were not. */
+export function emailedWords(told: number, left: number): string {
+  const people = (n: number) => (n === 1 ? '1 person' : `${n} people`);
+  if (told === 0)
+    return `nobody has been emailed: ${left === 1 ? 'its only person has' : `all ${left} of its people have`} left the University`;
+  const who = '(Data Owner, Data Managers, buyer)';
+  if (left === 0)
+    return told === 1 ? `its 1 person ${who} has been emailed` : `its ${told} people ${who} have been emailed`;
+  return `${told} of its people ${who} ${told === 1 ? 'has' : 'have'} been emailed; ${people(left)} who ${left === 1 ? 'has' : 'have'} left the University ${left === 1 ? 'was' : 'were'} not`;
+}

@@ -181,7 +181,7 @@ export async function listProjectsForProvisioning(db: Executor, licenceId: numbe
 }
 
 /** `current`: still a member of the University (someone who has left is emailed nothing). */
-interface LicencePerson {
+export interface LicencePerson {
   crsid: string;
   email: string;
   current: boolean;

@@ -18,6 +18,7 @@ import { loadProjectsToMake, recordProjectsByHand } from './project-provisioning
 import { listWaitingProjects } from './provisioning.repository.ts';
 import {
   findOrderForStaff,
+  licencePeopleEmailed,
   loadProvisioning,
   type ProvisioningContext,
   recordManualProvisioning,
@@ -89,10 +90,11 @@ export async function provisioningRoutes(
     const values = formValues(request.body);
     const result = await recordManualProvisioning(provisioning, person, order, values);
     if ('errors' in result) return showPage(request, reply, order, { errors: result.errors, values });
+    const emailed = await licencePeopleEmailed(provisioning.db, order);
     request.session.flash =
       order.kind === 'new'
-        ? `Order ${order.reference} is provisioned: the licence is active and its people have been emailed.`
-        : `Order ${order.reference} is done: the licence is changed and its people have been emailed.`;
+        ? `Order ${order.reference} is provisioned: the licence is active and ${emailed}.`
+        : `Order ${order.reference} is done: the licence is changed and ${emailed}.`;
     return reply.redirect(staffOrderPath(order.reference), 303);
   });
 

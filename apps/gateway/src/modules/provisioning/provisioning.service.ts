@@ -43,6 +43,8 @@ import {
   findRun,
   finishRun,
   insertRun,
+  type LicencePeople,
+  type LicencePerson,
   listProjectsForProvisioning,
   listRuns,
   lockLicenceForChange,
@@ -52,6 +54,7 @@ import {
 } from './provisioning.repository.ts';
 import {
   detailsProblem,
+  emailedWords,
   groupsChangedSinceSent,
   parseProvisioningForm,
   provisioningActions,
@@ -619,6 +622,24 @@ async function auditCompletion(
   });
 }
 
+/** The licence's Data Owner and Data Managers and the order's buyer, each once: who is told, and how many have left. */
+function licencePeopleToTell(people: LicencePeople, buyer: LicencePerson): { told: LicencePerson[]; left: number } {
+  const everyone = [...new Map([people.owner, ...people.managers, buyer].map((p) => [p.crsid, p])).values()];
+  return {
+    told: everyone.filter((person) => person.current),
+    left: everyone.filter((person) => !person.current).length,
+  };
+}
+
+/**
+ * What the staff read once provisioning has emailed the licence's people: how many were told, and
+ * that those who have left the University were not (emailLicencePeople's rule).
+ */
+export async function licencePeopleEmailed(db: Executor, order: OrderDetail): Promise<string> {
+  const { told, left } = licencePeopleToTell(await findLicencePeople(db, order.licence.id), order.buyer);
+  return emailedWords(told.length, left);
+}
+
 /**
  * One email about the order to its licence's Data Owner and Data Managers and its buyer, through
  * `context.db`, leaving out whoever has left the University; nothing when all have.
@@ -629,9 +650,8 @@ async function emailLicencePeople(
   headline: string,
   paragraphs: string[],
 ): Promise<void> {
-  const people = await findLicencePeople(context.db, order.licence.id);
-  const told = [people.owner, ...people.managers, order.buyer].filter((person) => person.current);
-  const to = [...new Set(told.map((person) => person.email))];
+  const { told } = licencePeopleToTell(await findLicencePeople(context.db, order.licence.id), order.buyer);
+  const to = told.map((person) => person.email);
   if (to.length === 0) return;
   const message = renderEmail(
     orderEmail,
