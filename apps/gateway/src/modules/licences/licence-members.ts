@@ -70,16 +70,17 @@ export function decideChange(change: MemberChange, facts: ChangerFacts): ChangeD
  * What makes a licence's people changeable again, in the words of its status (LICENCE_STATUS_WORDS)
  * and of the change its page offers: renewing an expired one, a recovery of one in the cold store.
  */
-export const UNTIL_CHANGEABLE: Partial<Record<LicenceStatus, { state: string; then: string }>> = {
-  suspended: { state: 'has expired and is read-only', then: 'Renew it first' },
-  cold: { state: 'is in the cold store', then: 'Order a recovery first' },
+export const UNTIL_CHANGEABLE: Partial<Record<LicenceStatus, { state: string; firstStep: string }>> = {
+  suspended: { state: 'has expired and is read-only', firstStep: 'Renew it first' },
+  cold: { state: 'is in the cold store', firstStep: 'Order a recovery first' },
 };
 
 /** Only licences in use change: an expired one must be renewed, one in the cold store recovered, first. */
 export function licenceStatusProblem(status: LicenceStatus): string | undefined {
   if (status === 'active' || status === 'pending') return undefined;
   const until = UNTIL_CHANGEABLE[status];
-  if (until) return `This licence ${until.state}, so its people and storage projects cannot be changed. ${until.then}.`;
+  if (until)
+    return `This licence ${until.state}, so its people and storage projects cannot be changed. ${until.firstStep}.`;
   return 'This licence has ended, so its people and storage projects cannot be changed.';
 }
 

@@ -33,7 +33,7 @@ export function memberLeftWarning(
     'hand their role over to someone still at the University, or remove them from the licence or storage project';
   const until = UNTIL_CHANGEABLE[status];
   return until
-    ? `${detail} The licence ${until.state}, so its people cannot be changed: ${until.then.toLowerCase()}, then ${handOver}.`
+    ? `${detail} The licence ${until.state}, so its people cannot be changed: ${until.firstStep.toLowerCase()}, then ${handOver}.`
     : `${detail} ${handOver.charAt(0).toUpperCase()}${handOver.slice(1)}.`;
 }
 
