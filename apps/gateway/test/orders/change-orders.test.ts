@@ -287,7 +287,10 @@ describe('change orders', () => {
       // The staff see the kind in the queue and on the order.
       const staff = await signedIn('rs501');
       expect((await staff.get('/admin/orders/?service=research')).body).toContain('More space');
-      expect((await staff.get(`/admin/orders/${reference}/`)).body).toContain('2026-11-27 to 2027-07-31');
+      const staffPage = (await staff.get(`/admin/orders/${reference}/`)).body;
+      expect(staffPage).toContain('2026-11-27 to 2027-07-31');
+      expect(staffPage).toContain('TB added');
+      expect(staffPage).not.toContain('First storage project');
     });
 
     it('refuses people who are not the Data Owner or a Data Manager, locked licences and the wrong status', async () => {

@@ -34,6 +34,7 @@ describe('provisioning by hand (the default)', () => {
     // The staff order page shows the same section, form included.
     const staffPage = await rosa.get(`/admin/orders/${order.reference}/`);
     expect(staffPage.body).toContain('<h2 id="provisioning-title">Provisioning</h2>');
+    expect(staffPage.body).toMatch(/First storage project<\/dt>\s*<dd[^>]*>imaging-2026</);
     expect(staffPage.body).toContain(`action="/admin/orders/${order.reference}/provisioning"`);
 
     const csrf = await rosa.csrfFrom(page(order));

@@ -369,7 +369,10 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
           ['Department', `${order.institution.name} (${order.institution.id}), ${order.customerClass} customer`],
           ['Data Owner', `${order.licence.owner.displayName} (${order.licence.owner.crsid})`],
           ['Data Managers', details.managers.length > 0 ? details.managers.join(', ') : 'None'],
-          ['First storage project', order.licence.projectName ?? '—'],
+          // A change order's licence has its projects already; only a new one brings its first.
+          ...(order.kind === 'new'
+            ? ([['First storage project', order.licence.projectName ?? '—']] as Array<[string, ComponentChildren]>)
+            : []),
           order.kind === 'increase'
             ? ['TB added', `${order.sizeTb} TB`]
             : order.kind === 'cancellation'
