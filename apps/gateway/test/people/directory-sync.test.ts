@@ -307,6 +307,7 @@ describe('directory sync', () => {
       jobs: t.jobs.queue,
       site: siteLinks(t.config),
       provisioner: t.app.provisioner,
+      clock: t.clock,
     };
     await removeDataManager(context, alice, research, 'gl909');
     expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([research, institutional]);
@@ -365,6 +366,81 @@ describe('directory sync', () => {
     expect(
       await runDirectorySync(t.database.db, t.jobs.queue, seededDirectory(t.database.db), '2028-03-01', site),
     ).toMatchObject({ changed: 0, flagsRaised: 0, flagsCleared: 0, emails: 0 });
+  });
+
+  it('asks the keepers of an expired licence, or one in the cold store, for what its page says: renew or recover it first', async () => {
+    const expired = await insertStorage(t.database.db, {
+      name: 'Expired data',
+      owner: 'ar101',
+      managers: ['gl909'],
+      status: 'suspended',
+      startDate: '2025-02-01',
+      endDate: '2028-01-31',
+      order: null,
+    });
+    const cold = await insertStorage(t.database.db, {
+      name: 'Cold data',
+      owner: 'ar101',
+      status: 'cold',
+      startDate: '2024-12-01',
+      endDate: '2027-11-30',
+      projects: [{ name: 'tape', members: [{ crsid: 'gl909', role: 'project-data-user' }] }],
+      order: null,
+    });
+    await runNight();
+
+    const [alice, ...others] = (await outbox()).filter((m) => m.to_addresses.includes('ar101@cam.ac.uk'));
+    expect(others).toEqual([]);
+    const body = alice?.text_body ?? '';
+    // The page's warning for each licence, word for word, in the email's line for it.
+    const browser = new Browser(t.app);
+    await browser.signInAs('ar101');
+    for (const [licence, name, words] of [
+      [
+        expired.licenceId,
+        'Expired data',
+        'has expired and is read-only, so its people cannot be changed: renew it first',
+      ],
+      [cold.licenceId, 'Cold data', 'is in the cold store, so its people cannot be changed: order a recovery first'],
+    ] as const) {
+      const page = await browser.get(`/storage/licence/${licence}/`);
+      const warning = /class="notice notice--warning" role="status">([^<]*has left the University[^<]*)</.exec(
+        page.body,
+      )?.[1];
+      expect(warning).toContain(`The licence ${words}, then hand their role over`);
+      expect(body).toContain(`"${name}": ${warning}: `);
+    }
+    // Not asked to do now what the licence refuses.
+    expect(body).not.toContain('Please hand their role over');
+    expect(body).not.toContain('Where the licence can be changed now');
+
+    // With an active licence too, the hand-over is asked for where it can be done now.
+    await insertStorage(t.database.db, {
+      name: 'Active data',
+      owner: 'bm202',
+      managers: ['ol808'],
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2028-12-31',
+      order: null,
+    });
+    await insertStorage(t.database.db, {
+      name: 'Expired too',
+      owner: 'bm202',
+      managers: ['ol808'],
+      status: 'suspended',
+      startDate: '2025-02-01',
+      endDate: '2028-01-31',
+      order: null,
+    });
+    // Owen left on the first night; the next one flags his new places
+    await runNight();
+    const ben = (await outbox()).find((m) => m.to_addresses.includes('bm202@cam.ac.uk'))?.text_body ?? '';
+    expect(ben).toContain('"Active data": Owen Leaving (ol808), Data Manager, has left the University.: ');
+    expect(ben).toContain(
+      '"Expired too": Owen Leaving (ol808), Data Manager, has left the University. The licence has expired',
+    );
+    expect(ben).toContain('Where the licence can be changed now, please hand their role over');
   });
 
   it('sends reminders and expiry emails to nobody who has left', async () => {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import type { Actor } from '../audit/audit.repository.ts';
 import { currentKeepersJoin } from '../licences/licences.repository.ts';
+import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { LicenceFlagKind } from './lifecycle.tables.ts';
 
 /**
@@ -23,12 +24,15 @@ export interface RaisedLeaverFlag {
   detail: string;
   /** The leaver is the licence's Data Owner, whom only the service team can replace. */
   ownerLeft: boolean;
+  /** The licence's status: an expired one or one in the cold store refuses people changes until renewed or recovered. */
+  status: LicenceStatus;
 }
 
 /**
  * Flags every live licence with a leaver in one of its roles (one open flag per licence and
  * leaver, naming them and their roles), with an audit row each. Returns only the flags raised now,
- * by service then licence, so each is told about once.
+ * by service then licence, so each is told about once, with each licence's status (what its keepers
+ * can do about it).
  */
 export async function raiseLeaverFlags(tx: Executor, asOf: string): Promise<RaisedLeaverFlag[]> {
   const result = await sql<{
@@ -40,6 +44,7 @@ export async function raiseLeaverFlags(tx: Executor, asOf: string): Promise<Rais
     person_id: number;
     detail: string;
     owner_left: boolean;
+    status: LicenceStatus;
   }>`
     WITH leavers AS (
       SELECT id FROM people WHERE status = 'left'
@@ -75,7 +80,7 @@ export async function raiseLeaverFlags(tx: Executor, asOf: string): Promise<Rais
       FROM flagged f
     )
     SELECT f.licence_id, l.name, pr.service, s.team_name, s.team_email, f.person_id, f.detail,
-      f.person_id = l.owner_person_id AS owner_left
+      f.person_id = l.owner_person_id AS owner_left, l.status
     FROM flagged f
     JOIN licences l ON l.id = f.licence_id
     JOIN products pr ON pr.code = l.product_code
@@ -91,6 +96,7 @@ export async function raiseLeaverFlags(tx: Executor, asOf: string): Promise<Rais
     personId: Number(row.person_id),
     detail: row.detail,
     ownerLeft: row.owner_left,
+    status: row.status,
   }));
 }
 

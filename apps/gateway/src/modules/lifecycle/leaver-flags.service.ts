@@ -1,6 +1,7 @@
 import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { type RenderedEmail, renderEmail } from '../../platform/mail/email-template.tsx';
+import { UNTIL_CHANGEABLE } from '../licences/licence-members.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import {
   clearLeaverFlags,
@@ -9,7 +10,7 @@ import {
   type RaisedLeaverFlag,
   raiseLeaverFlags,
 } from './leaver-flags.repository.ts';
-import { newOwnerFromTeam } from './licence-flags.ts';
+import { memberLeftWarning, newOwnerFromTeam } from './licence-flags.ts';
 import { memberLeftEmail } from './lifecycle.emails.tsx';
 import type { SiteLinks } from './lifecycle.service.ts';
 import { queueEmails } from './lifecycle-mail.ts';
@@ -54,6 +55,31 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
 
 const flagLine = (flag: RaisedLeaverFlag) => `"${flag.licenceName}": ${flag.detail}`;
 
+/** Whether the licence's keepers can hand over or remove the leaver now, or must renew or recover it first. */
+const changeableNow = (flag: RaisedLeaverFlag) => UNTIL_CHANGEABLE[flag.status] === undefined;
+
+/**
+ * A keeper's line for a flag: on an expired licence or one in the cold store, which refuses people
+ * changes, what its page says (renew it first / order a recovery first, then hand over); a Data
+ * Owner who has left is the team's to replace, whatever the state (said once in the closing).
+ */
+const keeperLine = (flag: RaisedLeaverFlag, contactEmail: string) =>
+  changeableNow(flag) || flag.ownerLeft
+    ? flagLine(flag)
+    : `"${flag.licenceName}": ${memberLeftWarning(flag.detail, false, contactEmail, flag.status)}`;
+
+const HAND_OVER =
+  'hand their role over to someone who is still at the University (a new Data Owner, or another Data Manager), or remove them from the licence or storage project on its page, so that access to the data stays with the right people.';
+
+/** Asks for the hand-over where a licence can be changed now; the others' lines say what comes first. */
+function handOverAsk(flags: readonly RaisedLeaverFlag[]): string[] {
+  const now = flags.filter(changeableNow);
+  if (now.length === 0) return [];
+  return [
+    now.length === flags.length ? `Please ${HAND_OVER}` : `Where the licence can be changed now, please ${HAND_OVER}`,
+  ];
+}
+
 function keeperEmails(
   keepers: readonly LicenceKeeper[],
   raised: readonly RaisedLeaverFlag[],
@@ -81,11 +107,11 @@ function keeperEmails(
             `The University directory says, as of ${formatDay(asOf)}, that ${flags.length === 1 ? 'this person has' : 'these people have'} left. You are told as the Data Owner or a Data Manager:`,
           ],
           licences: flags.map((flag) => ({
-            line: flagLine(flag),
+            line: keeperLine(flag, site.contactEmail),
             url: `${site.publicUrl}/storage/licence/${flag.licenceId}/`,
           })),
           closing: [
-            'Please hand their role over to someone who is still at the University (a new Data Owner, or another Data Manager), or remove them from the licence or storage project on its page, so that access to the data stays with the right people.',
+            ...handOverAsk(flags),
             ...(flags.some((flag) => flag.ownerLeft)
               ? [newOwnerFromTeam(site.contactEmail, ' of a licence whose Data Owner has left')]
               : []),
