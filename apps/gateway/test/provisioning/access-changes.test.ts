@@ -132,6 +132,25 @@ describe('access changes to make by hand (manual provisioner)', () => {
     expect(await waiting(l.id)).toEqual([{ licence_id: l.id, version: 1 }]);
   });
 
+  it('waits since the injected clock’s time, not the database’s: as of a day, the pages show that day', async () => {
+    const l = await licence();
+    const at = t().clock.now();
+    expect((await call('ar101', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'cb404' })).statusCode).toBe(201);
+    expect((await call('ar101', 'DELETE', `/api/licences/${l.id}/managers/bm202`)).statusCode).toBeLessThan(300);
+    const row = await t()
+      .database.db.selectFrom('licence_access_changes')
+      .select(['waiting_since', 'last_changed_at', 'version'])
+      .where('licence_id', '=', l.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ waiting_since: at, last_changed_at: at, version: 2 });
+    const rosa = await signedIn(t(), 'rs501');
+    const page = (await rosa.get(pageOf(l.id))).body;
+    expect(page.split(`<time datetime="${at.toISOString()}">`)).toHaveLength(3);
+    const list = (await rosa.get(LIST)).body;
+    const listRow = list.slice(list.indexOf(`href="/admin/licences/${l.id}/"`));
+    expect(listRow.slice(0, listRow.indexOf('</tr>')).split(`<time datetime="${at.toISOString()}">`)).toHaveLength(3);
+  });
+
   it('the service team’s change of the Data Owner: the licence waits too', async () => {
     const l = await licence();
     const rosa = await signedIn(t(), 'rs501');

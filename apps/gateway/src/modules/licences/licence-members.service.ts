@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { Directory } from '../../platform/directory/index.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
@@ -48,6 +49,8 @@ export interface MembersContext {
   site: { serviceName: string; contactEmail: string; publicUrl: string };
   /** The deployment's provisioner: with the manual one, each change leaves the licence waiting for an access change. */
   provisioner: Pick<Provisioner, 'automatic'>;
+  /** When an access change starts waiting (and last changed): "as of" a day, that day. */
+  clock: Clock;
 }
 
 interface LockedLicence {
@@ -275,13 +278,13 @@ function auditChange(
  * `actor`'s doing (who made the change).
  */
 export async function afterPeopleChange(
-  context: Pick<MembersContext, 'jobs' | 'provisioner'>,
+  context: Pick<MembersContext, 'jobs' | 'provisioner' | 'clock'>,
   tx: Executor,
   licenceId: number,
   actor: Actor,
 ): Promise<void> {
   await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId });
-  if (!context.provisioner.automatic) await noteAccessChange(tx, licenceId);
+  if (!context.provisioner.automatic) await noteAccessChange(tx, licenceId, context.clock.now());
   // a leaver handed over or removed: their flag on the licence clears now, not at the next sync
   await clearLeaverFlags(tx, null, licenceId, actor);
 }

@@ -22,24 +22,29 @@ export interface WaitingAccessChange extends AccessChangeWaiting {
 }
 
 /**
- * Notes a change of the licence's people or projects, in the change's transaction: the licence
- * waits (or goes on waiting) for an access change. Nothing for a licence that is not active: as
- * with the automated provisioner, its set-up or its storage steps carry its people.
+ * Notes a change of the licence's people or projects, in the change's transaction, at `at` (the
+ * injected clock's now, so that a run "as of" a day records that day): the licence waits (or goes
+ * on waiting) for an access change. Nothing for a licence that is not active: as with the
+ * automated provisioner, its set-up or its storage steps carry its people.
  */
-export async function noteAccessChange(tx: Executor, licenceId: number): Promise<void> {
+export async function noteAccessChange(tx: Executor, licenceId: number, at: Date): Promise<void> {
   await tx
     .insertInto('licence_access_changes')
     .columns(['licence_id', 'waiting_since', 'last_changed_at'])
     .expression((eb) =>
       eb
         .selectFrom('licences')
-        .select(['licences.id', sql<Date>`now()`.as('waiting_since'), sql<Date>`now()`.as('last_changed_at')])
+        .select([
+          'licences.id',
+          sql<Date>`${at}::timestamptz`.as('waiting_since'),
+          sql<Date>`${at}::timestamptz`.as('last_changed_at'),
+        ])
         .where('licences.id', '=', licenceId)
         .where('licences.status', '=', 'active'),
     )
     .onConflict((oc) =>
       oc.column('licence_id').doUpdateSet({
-        last_changed_at: sql<Date>`now()`,
+        last_changed_at: at,
         version: sql<number>`licence_access_changes.version + 1`,
       }),
     )
