@@ -15,7 +15,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
-import pg from 'pg';
 import type { Database } from '../apps/gateway/src/database.ts';
 import { parseQueueFilter } from '../apps/gateway/src/modules/orders/order-queue.ts';
 import {
@@ -28,6 +27,7 @@ import { type DatabaseHandle, openDatabase } from '../apps/gateway/src/platform/
 import { migrateToLatest } from '../apps/gateway/src/platform/db/migrate.ts';
 import { seedDemoData } from '../apps/gateway/src/seed.ts';
 import { generateOrders, generatePeople } from '../apps/gateway/test/support/order-fixtures.ts';
+import { admin, databaseUrl } from './harness.ts';
 import { explainStatements, percentile, recordingDb } from './statements.ts';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
@@ -41,28 +41,16 @@ function log(message: string): void {
   process.stdout.write(`${message}\n`);
 }
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; engine: string; drop(): Promise<void> }> {
   if (serverUrl) {
     const name = `ssgw_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-    await admin(`CREATE DATABASE ${name}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    const handle = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 2 });
+    await admin(`CREATE DATABASE ${name}`, serverUrl);
+    const handle = await openDatabase({ kind: 'postgres', url: databaseUrl(name, serverUrl), poolSize: 2 });
     const version = await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(handle.db);
     return {
       handle,
       engine: `PostgreSQL ${version.rows[0]?.v} (database ${name})`,
-      drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, serverUrl),
     };
   }
   const handle = await openDatabase({ kind: 'pglite' });

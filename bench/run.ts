@@ -27,6 +27,10 @@
  *    time and peak RSS; checks 16,993 suspended and 143 reminders, and that a second run changes
  *    nothing; then the night after (as of 2026-11-02), which has one day's licences to move, as a
  *    night in service has. Until the job is built it prints "not yet measured".
+ * 6. The original technology on this machine, now (bench/original.ts): the same page, cold start and
+ *    nightly job on Django 3.2 + gunicorn (bench/original/, Debian's python3-django, gunicorn and
+ *    python3-psycopg2, installed as wrk is), in a column of its own beside ours: WORKLOAD.md's figures
+ *    for the original were taken once, on a machine whose speed this one need not share.
  *
  * The machine's load average is printed before each measure: other work on the 2 cores skews them.
  *
@@ -34,14 +38,14 @@
  * Options (environment): BENCH_DURATION (wrk seconds, default 20), BENCH_COLD_RUNS (default 5),
  * BENCH_KEEP_DATABASE=1 (do not drop it, to look at it afterwards), BENCH_DATABASE=<name> (measure
  * on a database a run kept instead of creating and loading one; it is checked, and never dropped),
- * BENCH_ONLY=page,lists,cold,nightly (any of them, comma-separated: only those measures; default all).
+ * BENCH_ONLY=page,lists,cold,nightly,original (any of them, comma-separated: only those measures;
+ * default all; original measures those of page, cold and nightly that are asked for).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -61,15 +65,34 @@ import { installJobQueueSchema } from '../apps/gateway/src/platform/jobs/pg-boss
 import { seedDemoData } from '../apps/gateway/src/seed.ts';
 import { BUNDLE } from '../apps/gateway/test/support/gateway-process.ts';
 import { BENCH_PERSON_ID, DATASET_TODAY, datasetFacts, generateDataset, invariantProblems } from './dataset.ts';
+import {
+  admin,
+  COLD_RUNS,
+  cpuTimeMs,
+  DURATION,
+  databaseUrl,
+  ensureInstalled,
+  fmt,
+  freePort,
+  loadAverage,
+  log,
+  median,
+  output,
+  runWrk,
+  type ServerProcess,
+  serverUrl,
+  startProcess,
+  step,
+  waitFor200,
+} from './harness.ts';
+import { benchOriginal, type OriginalFigures } from './original.ts';
 import { explainStatements, recordingDb, timeCalls } from './statements.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const startGateway = (env: Record<string, string>, args: string[] = BUNDLE) =>
+  startProcess(process.execPath, args, env, root);
 const resultsDir = path.join(root, 'bench', 'results');
-const serverUrl =
-  process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const DURATION = Number(process.env.BENCH_DURATION ?? 20);
-const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
-const MEASURES = ['page', 'lists', 'cold', 'nightly'] as const;
+const MEASURES = ['page', 'lists', 'cold', 'nightly', 'original'] as const;
 const ONLY = (process.env.BENCH_ONLY ?? MEASURES.join(','))
   .split(',')
   .map((word) => word.trim())
@@ -79,94 +102,9 @@ if (unknownMeasures.length > 0)
   throw new Error(`BENCH_ONLY: unknown ${unknownMeasures.join(', ')} (${MEASURES.join(', ')})`);
 const measuring = (measure: (typeof MEASURES)[number]) => ONLY.includes(measure);
 const KEPT_DATABASE = process.env.BENCH_DATABASE;
-const output: string[] = [];
-
-function log(message = ''): void {
-  output.push(message);
-  process.stdout.write(`${message}\n`);
-}
-
-/** The machine's load average over 1, 5 and 15 minutes, printed beside each measure. */
-const loadAverage = () =>
-  loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
-
-function step(title: string): void {
-  log('');
-  log(`== ${title}`);
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 // ---------------------------------------------------------------------------------------------
 // wrk
-
-function ensureWrk(): boolean {
-  if (spawnSync('wrk', ['--version']).error === undefined) return true;
-  log('wrk is not installed. Install it with: apt-get install -y wrk');
-  const apt = spawnSync('apt-get', ['--version']).error === undefined;
-  if (process.getuid?.() === 0 && apt) {
-    log('Running as root with apt: installing wrk …');
-    const install = spawnSync('apt-get', ['install', '-y', 'wrk'], { stdio: 'inherit' });
-    if (install.status !== 0) spawnSync('sh', ['-c', 'apt-get update && apt-get install -y wrk'], { stdio: 'inherit' });
-    return spawnSync('wrk', ['--version']).error === undefined;
-  }
-  return false;
-}
-
-interface WrkResult {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  errors: string;
-  raw: string;
-}
-
-function toMs(value: string): number {
-  const match = value.match(/^([\d.]+)(us|ms|s|m)$/);
-  if (!match) return Number.NaN;
-  const n = Number(match[1]);
-  return match[2] === 'us' ? n / 1000 : match[2] === 'ms' ? n : match[2] === 's' ? n * 1000 : n * 60_000;
-}
-
-async function runWrk(url: string, cookie: string, seconds: number): Promise<WrkResult> {
-  const raw = await new Promise<string>((resolve, reject) => {
-    const child = spawn('wrk', ['-t2', '-c32', `-d${seconds}s`, '--latency', '-H', `Cookie: ${cookie}`, url]);
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', () => resolve(text));
-  });
-  const requestsPerSecond = Number(raw.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? Number.NaN);
-  const p50 = raw.match(/^\s+50%\s+(\S+)/m)?.[1] ?? '';
-  const p99 = raw.match(/^\s+99%\s+(\S+)/m)?.[1] ?? '';
-  const requests = Number(raw.match(/(\d+) requests in/)?.[1] ?? 0);
-  const errors = [raw.match(/Socket errors:.*$/m)?.[0], raw.match(/Non-2xx or 3xx responses: \d+/)?.[0]]
-    .filter(Boolean)
-    .join('; ');
-  return { requestsPerSecond, p50Ms: toMs(p50), p99Ms: toMs(p99), requests, errors, raw };
-}
 
 const PAGE_LABEL = 'page: GET /storage/';
 const PAGE_ORIGINAL = '271 req/s, p50 117 ms, p99 136 ms';
@@ -195,77 +133,6 @@ async function measurePage(
 
 // ---------------------------------------------------------------------------------------------
 // The gateway process
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-interface Gateway {
-  child: ChildProcess;
-  stderr: () => string;
-  stop(): Promise<void>;
-}
-
-function startGateway(env: Record<string, string>, args: string[] = BUNDLE): Gateway {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  return {
-    child,
-    stderr: () => stderr,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  };
-}
-
-async function waitFor200(url: string, cookie: string, gateway: Gateway, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    if (gateway.child.exitCode !== null) throw new Error(`the gateway exited: ${gateway.stderr()}`);
-    try {
-      const response = await fetch(url, { headers: { cookie }, redirect: 'manual' });
-      await response.arrayBuffer();
-      if (response.status === 200) return performance.now() - started;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`no 200 from ${url} within ${timeoutMs} ms: ${gateway.stderr()}`);
-}
-
-/**
- * CPU time a process has used so far (user + system, all its threads), from /proc on Linux: at the
- * first 200 it says how much work a cold start is, which walls measured under load do not.
- */
-function cpuTimeMs(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime, in clock ticks of 10 ms (fields 14 and 15 of proc(5)).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Signs bench01 in through the dev sign-in form, as a browser would, and answers the session cookie. */
 async function signIn(base: string): Promise<string> {
@@ -509,12 +376,6 @@ async function benchNightly(handle: DatabaseHandle, source: string): Promise<[st
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
 const FLOOR_LAYERS = ['fastify', 'http'] as const;
 
 /**
@@ -526,7 +387,7 @@ const FLOOR_LAYERS = ['fastify', 'http'] as const;
 async function coldStartFloor(
   env: Record<string, string>,
   url: string,
-  gateways: Gateway[],
+  gateways: ServerProcess[],
 ): Promise<[string, string, string, string]> {
   const times = new Map<string, number[]>(FLOOR_LAYERS.map((layer) => [layer, []]));
   for (let run = 0; run <= COLD_RUNS; run++) {
@@ -553,11 +414,6 @@ async function coldStartFloor(
   ];
 }
 
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : '—';
-
 /**
  * How fast this machine is today, by two measures that no change of ours moves: a bare Node start
  * (the floor of any cold start) and a fixed loop of arithmetic. Machines of the same kind differ
@@ -582,6 +438,32 @@ function machineSpeed(): string {
   return `machine: bare Node start ${fmt(median(launches))} ms (median of 5), fixed CPU loop ${fmt(loopMs)} ms, load average ${loadAverage()}`;
 }
 
+/**
+ * The table of figures: ours, the original's as WORKLOAD.md gives them, the target; and, when the
+ * original was measured here in this run, its figure beside ours (the production-default page row).
+ */
+function printSummary(rows: Array<[string, string, string, string]>, original: OriginalFigures | undefined): void {
+  const hereNow = (label: string) =>
+    label.startsWith(`${PAGE_LABEL}, ${availableParallelism()} web`)
+      ? original?.page
+      : label === 'cold start'
+        ? original?.cold
+        : label === 'nightly job'
+          ? original?.nightly
+          : undefined;
+  const table = rows.map(([label, ours, given, target]) =>
+    original ? [label, ours, hereNow(label) ?? '—', given, target] : [label, ours, given, target],
+  );
+  const header = original
+    ? ['measure', 'ours', 'original, here now', 'original (WORKLOAD.md)', 'target']
+    : ['measure', 'ours', 'original (Django 3.2)', 'target'];
+  const widths = header.map((title, i) => Math.max(title.length, ...table.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  log(line(header));
+  log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of table) log(line(row));
+}
+
 async function main(): Promise<void> {
   const rows: Array<[string, string, string, string]> = [];
   const name = KEPT_DATABASE ?? `ssgw_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -590,7 +472,8 @@ async function main(): Promise<void> {
   );
   const machine = machineSpeed();
   log(machine);
-  const haveWrk = measuring('page') && ensureWrk();
+  const haveWrk =
+    measuring('page') && ensureInstalled('wrk', () => spawnSync('wrk', ['-v']).error === undefined, ['wrk']);
 
   if (!KEPT_DATABASE) await admin(`CREATE DATABASE ${name}`);
   const url = databaseUrl(name);
@@ -604,7 +487,7 @@ async function main(): Promise<void> {
       await opened.close();
     },
   };
-  const gateways: Gateway[] = [];
+  const gateways: ServerProcess[] = [];
   try {
     step('Data set');
     const version = await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(handle.db);
@@ -752,13 +635,22 @@ async function main(): Promise<void> {
       rows.push(await benchNightly(handle, name));
     }
 
+    let original: OriginalFigures | undefined;
+    if (measuring('original')) {
+      step('The original technology on this machine, now: Django 3.2 + gunicorn (bench/original/)');
+      original = await benchOriginal(
+        `ssgw_original_${process.pid}`,
+        {
+          page: measuring('page') && haveWrk,
+          cold: measuring('cold'),
+          nightly: measuring('nightly'),
+        },
+        Boolean(process.env.BENCH_KEEP_DATABASE),
+      );
+    }
+
     step('Summary');
-    const header: [string, string, string, string] = ['measure', 'ours', 'original (Django 3.2)', 'target'];
-    const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
-    const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-    log(line(header));
-    log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-    for (const row of rows) log(line(row));
+    printSummary(rows, original);
     log(machine);
   } finally {
     for (const gateway of gateways) await gateway.stop();
