@@ -355,6 +355,16 @@ describe('a finance code that the background check finds closed', () => {
     expect(page.body).toContain('Give another finance code');
     expect(page.body).toContain('Cost centre PHZX is closed.');
     expect(page.body).toContain(`action="/orders/${reference}/payment"`);
+    // Its status asks for another code, on the order and in My storage: not 'Checking payment
+    // details … You do not need to do anything unless we email you', which tells the buyer to wait.
+    const refusedWords =
+      'Finance code refused</strong> The University Financial System did not accept the finance code: the buyer or the Data Owner gives another one on this order, with no need to order again.';
+    expect(page.body).toContain(refusedWords);
+    expect(page.body).not.toContain('You do not need to do anything');
+    const myStorage = await alice.get('/storage/');
+    const listed = myStorage.body.slice(myStorage.body.indexOf(`${reference}</a>`));
+    expect(listed.slice(0, listed.indexOf('</tr>'))).toContain('Finance code refused');
+    expect(listed.slice(0, listed.indexOf('</tr>'))).not.toContain('Checking payment details');
 
     // Only the buyer and the Data Owner are offered the form; a Data Manager sees the order without it.
     const dana = new Browser(t.app);
@@ -362,6 +372,7 @@ describe('a finance code that the background check finds closed', () => {
     const danaPage = await dana.get(`/orders/${reference}/`);
     expect(danaPage.statusCode).toBe(200);
     expect(danaPage.body).not.toContain('Give another finance code');
+    expect(danaPage.body).toContain(refusedWords);
     // Someone with no part in the order cannot change its payment, nor learn it exists.
     const ben = new Browser(t.app);
     await ben.signInAs('bm202');

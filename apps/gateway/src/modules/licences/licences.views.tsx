@@ -13,7 +13,7 @@ import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts
 import { flagWarning } from '../lifecycle/licence-flags.ts';
 import type { ChangeOptions } from '../orders/change-orders.service.ts';
 import { ChangeLicenceSection } from '../orders/change-orders.views.tsx';
-import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS, type OrderStatus } from '../orders/order-status.ts';
+import { ORDER_KIND_WORDS, type OrderStatus, orderStatusWords } from '../orders/order-status.ts';
 import { DEFAULT_ORDER_LIMIT, type OrderListing, type OrderListingPage } from '../orders/orders.queries.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
@@ -116,7 +116,7 @@ function LicenceStatusWords({ status }: { status: LicenceStatus }) {
 }
 
 function OrderStatusWords({ order }: { order: OrderListing }) {
-  const words = ORDER_STATUS_WORDS[order.status];
+  const words = orderStatusWords(order);
   return (
     <>
       <strong class={ORDER_TONE[order.status]}>{words.label}</strong>

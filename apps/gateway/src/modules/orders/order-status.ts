@@ -1,3 +1,5 @@
+import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
+
 /**
  * The order state machine (DESIGN.md §3) as data: every status, the words a customer reads for
  * it, and which named transition may move an order from which statuses. Pure: the repository
@@ -66,6 +68,26 @@ export const ORDER_STATUS_WORDS: Record<OrderStatus, { label: string; explanatio
     explanation: 'Setting up the storage hit a problem. The storage team has been told and will try again.',
   },
 };
+
+/**
+ * What a customer reads for an order now: its status's words, except while it waits for a finance
+ * code that the University Financial System refused (the background check, or a staff re-check),
+ * where 'Checking payment details … You do not need to do anything' would tell them to wait for
+ * a check that has already failed. The order asks for another code (orders.routes.tsx).
+ */
+export function orderStatusWords(order: { status: OrderStatus; paymentCheckStatus: PaymentCheckStatus | null }): {
+  label: string;
+  explanation: string;
+} {
+  if (order.status === 'awaiting-payment-check' && order.paymentCheckStatus === 'invalid') {
+    return {
+      label: 'Finance code refused',
+      explanation:
+        'The University Financial System did not accept the finance code: the buyer or the Data Owner gives another one on this order, with no need to order again.',
+    };
+  }
+  return ORDER_STATUS_WORDS[order.status];
+}
 
 /** What each kind of order is called, on the customer's pages and the staff's. */
 export const ORDER_KIND_WORDS: Record<OrderKind, string> = {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import { preparedQuery } from '../../platform/db/prepared.ts';
+import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
 import type { OrderKind, OrderStatus } from './order-status.ts';
 
 /**
@@ -15,6 +16,8 @@ export interface OrderListing {
   status: OrderStatus;
   /** A rejection or cancellation reason the buyer sees beside the status. */
   statusReason: string | null;
+  /** Whether its payment checked out (orderStatusWords); null for an order with nothing to pay. */
+  paymentCheckStatus: PaymentCheckStatus | null;
   productCode: string;
   productName: string;
   licenceId: number;
@@ -38,12 +41,14 @@ function selectListing(db: Executor) {
     .selectFrom('orders')
     .innerJoin('licences', 'licences.id', 'orders.licence_id')
     .innerJoin('products', 'products.code', 'orders.product_code')
+    .leftJoin('payments', 'payments.order_id', 'orders.id')
     .select([
       'orders.id',
       'orders.reference',
       'orders.kind',
       'orders.status',
       'orders.status_reason',
+      'payments.check_status',
       'orders.product_code',
       'products.name as product_name',
       'orders.licence_id',
@@ -63,6 +68,7 @@ function toListing(row: ListingRow): OrderListing {
     kind: row.kind,
     status: row.status,
     statusReason: row.status_reason,
+    paymentCheckStatus: row.check_status,
     productCode: row.product_code,
     productName: row.product_name,
     licenceId: row.licence_id,

@@ -9,7 +9,7 @@ import { describeChange } from './change-orders.service.ts';
 import { ChangePriceLines } from './change-orders.views.tsx';
 import { daysInclusive } from './change-pricing.ts';
 import { NO_PAYMENT_WORDS } from './order-payment.ts';
-import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS } from './order-status.ts';
+import { ORDER_KIND_WORDS, orderStatusWords } from './order-status.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import { hasErrors, PriceLines, years } from './purchase.views.tsx';
 
@@ -36,8 +36,8 @@ export function OrderPage(props: {
   paymentValue?: string;
 }) {
   const { context, order } = props;
-  const words = ORDER_STATUS_WORDS[order.status];
   const p = order.payment;
+  const words = orderStatusWords({ status: order.status, paymentCheckStatus: p?.checkStatus ?? null });
   const list = order.pencePerTbYear * order.sizeTb * order.termYears;
   return (
     <Page
