@@ -21,10 +21,10 @@ function addTestOperations(app: FastifyInstance): void {
       summary: 'Test only: reserve some TB on a shelf',
       tags: ['Test'],
       params: z.object({ shelf: z.string().regex(/^[a-z]+$/, 'A shelf is lower-case letters') }),
-      query: z.object({ dryRun: z.enum(['yes', 'no']).default('no').describe('Check without reserving') }),
-      body: z.object({
+      query: z.strictObject({ dryRun: z.enum(['yes', 'no']).default('no').describe('Check without reserving') }),
+      body: z.strictObject({
         sizeTb: z.int('Enter the size in whole TB').min(1, 'The size must be at least 1 TB'),
-        managers: z.array(z.object({ crsid: z.string().regex(/^[a-z]+\d+$/, 'Enter a CRSid') })).default([]),
+        managers: z.array(z.strictObject({ crsid: z.string().regex(/^[a-z]+\d+$/, 'Enter a CRSid') })).default([]),
       }),
       response: z.object({ shelf: z.string(), sizeTb: z.int(), dryRun: z.boolean(), by: z.string() }),
       status: 201,
@@ -41,6 +41,32 @@ function addTestOperations(app: FastifyInstance): void {
         internalNote: 'not for callers',
       };
     },
+  );
+  // Request objects of every kind: a field is refused wherever a z.strictObject has no place for it.
+  const labelled = z.strictObject({ path: z.string() });
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/test/labels',
+      operationId: 'testLabel',
+      summary: 'Test only: label some paths',
+      tags: ['Test'],
+      body: z.strictObject({
+        readings: z.array(labelled).optional(),
+        labels: z.record(z.string(), z.strictObject({ text: z.string() })).optional(),
+        target: z.union([labelled, z.strictObject({ projectId: z.int() })]).optional(),
+        payment: z
+          .discriminatedUnion('method', [
+            z.strictObject({ method: z.literal('finance-code'), financeCode: z.string() }),
+            z.strictObject({ method: z.literal('voucher'), voucherCode: z.string() }),
+          ])
+          .optional(),
+        anything: z.looseObject({ note: z.string().optional() }).optional(),
+      }),
+      response: z.object({ labelled: z.boolean() }),
+    },
+    async () => ({ labelled: true }),
   );
 }
 
@@ -208,6 +234,39 @@ describe('the JSON API’s authentication', () => {
     });
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json().error).toMatchObject({ code: 'conflict', message: 'That shelf is full.' });
+  });
+
+  it('refuses a field no object of the body declares, at any depth, as a 400 naming each by its dotted path', async () => {
+    const label = (payload: object) =>
+      t.app.inject({ method: 'POST', url: '/api/test/labels', payload, headers: bearer(aliceToken) });
+    const noSuchField = (field: string) => `This operation has no field ${field}: check its spelling`;
+    const unknown = await label({
+      readings: [{ path: '/a' }, { path: '/b', pth: '/c' }],
+      labels: { one: { text: 'a', colour: 'red' } },
+      payment: { method: 'finance-code', financeCode: 'PHAA.GAAA', finance: 'x' },
+      target: { projectId: 3, licenceId: 1 },
+      anything: { note: 'a', colour: 'any key is welcome here' },
+      quoteRef: 'Q-000001',
+    });
+    expect(unknown.statusCode, unknown.body).toBe(400);
+    expect(unknown.json().error).toMatchObject({ status: 400, code: 'bad-request' });
+    const fields = ['readings.1.pth', 'labels.one.colour', 'target.licenceId', 'payment.finance', 'quoteRef'];
+    expect(unknown.json().error.fields).toEqual(Object.fromEntries(fields.map((field) => [field, noSuchField(field)])));
+    expect(unknown.json().error.message).toMatch(/^The request body has fields this operation does not take: /);
+
+    // A misspelt required field is named, not only missed; in a union the value fits no option of,
+    // a field is unknown only if no option takes it (path belongs to one, projectId to the other).
+    const misspelt = await label({
+      payment: { method: 'finance-code', financecode: 'PHAA.GAAA' },
+      target: { path: 1, projectId: 'x', colour: 'red' },
+    });
+    expect(misspelt.statusCode, misspelt.body).toBe(400);
+    expect(Object.keys(misspelt.json().error.fields).sort()).toEqual(['payment.financecode', 'target.colour']);
+
+    const fine = await label({ target: { path: '/a' }, anything: { colour: 'red' }, labels: {} });
+    expect(fine.statusCode, fine.body).toBe(200);
+    // A field of the wrong type, with none unknown, is the body's 422 as before.
+    expect((await label({ target: { projectId: 'x' } })).statusCode).toBe(422);
   });
 
   it('serves the catalogue with prices in pence per TB per year', async () => {

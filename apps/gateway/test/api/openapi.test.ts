@@ -106,4 +106,25 @@ describe('the OpenAPI document', () => {
       }
     }
   });
+
+  it('says every object of every request body takes no other properties (z.strictObject), records apart', () => {
+    const bodies = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) => {
+        const { requestBody } = operation as { requestBody?: { content: Record<string, { schema: unknown }> } };
+        const schema = requestBody?.content['application/json']?.schema;
+        return schema ? [[`${method} ${path}`, schema] as const] : [];
+      }),
+    );
+    expect(bodies.length).toBeGreaterThanOrEqual(10);
+    const open = (node: unknown): number => {
+      if (!node || typeof node !== 'object') return 0;
+      const object = node as Record<string, unknown>;
+      const here = object.type === 'object' && object.additionalProperties !== false && !object.propertyNames ? 1 : 0;
+      return here + Object.values(object).reduce<number>((sum, child) => sum + open(child), 0);
+    };
+    for (const [operation, schema] of bodies) {
+      expect(schema, operation).toMatchObject({ type: 'object', additionalProperties: false });
+      expect(open(schema), operation).toBe(0);
+    }
+  });
 });

@@ -198,7 +198,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
     };
   }
 
-  const crsidBody = z.object({ crsid: z.string().trim().min(1, 'Enter a CRSid, like ab123').max(20) });
+  const crsidBody = z.strictObject({ crsid: z.string().trim().min(1, 'Enter a CRSid, like ab123').max(20) });
   const changeErrors = ['not-found', 'forbidden', 'conflict', 'unprocessable'] as const;
   const roleEnum = z.enum(['project-data-manager', 'project-data-user']);
 
@@ -273,7 +273,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       description: "The projects' quotas together must fit in the licence's size.",
       tags: ['Licences'],
       params: idParams,
-      body: z.object({ name: z.string().max(100), quotaTb: z.int().describe('Whole TB, at least 1.') }),
+      body: z.strictObject({ name: z.string().max(100), quotaTb: z.int().describe('Whole TB, at least 1.') }),
       response: projectAnswer,
       status: 201,
       errors: [...changeErrors],
@@ -295,7 +295,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
         "A new name follows the rules of a new project's and is unique in the licence (ignoring case) among the projects not removed; the project's members are emailed it. Both fields are checked before either changes.",
       tags: ['Licences'],
       params: idParams,
-      body: z.object({
+      body: z.strictObject({
         name: z.string().max(100).optional().describe('The new name.'),
         quotaTb: z.int().optional().describe('Whole TB, at least 1.'),
       }),

@@ -39,7 +39,7 @@ const expectedTotalPence = pence
   );
 
 /** What a new licence is to be, as the configure page asks for it. The business rules answer per field. */
-export const configurationBody = z.object({
+export const configurationBody = z.strictObject({
   product: z.string().describe('The product code: RDS, RFS, RCS or IFS.').meta({ example: 'RDS' }),
   sizeTb: z.int().describe('Whole TB, at least the product’s minimum.').meta({ example: 5 }),
   termYears: z.int().describe('One of the product’s terms, in years.').meta({ example: 3 }),
@@ -66,16 +66,16 @@ const priceSchema = z
   .meta({ id: 'Price' });
 
 const paymentBody = z.discriminatedUnion('method', [
-  z.object({
+  z.strictObject({
     method: z.literal('finance-code'),
     financeCode: z.string().describe('PHAA.GAAA, or RG94772 / PHAG0042 / 1.1'),
   }),
-  z.object({
+  z.strictObject({
     method: z.literal('purchase-order'),
     poNumber: z.string(),
     documentId: z.uuid().describe('The id POST /api/documents answered for the uploaded PO PDF.'),
   }),
-  z.object({ method: z.literal('voucher'), voucherCode: z.string() }),
+  z.strictObject({ method: z.literal('voucher'), voucherCode: z.string() }),
 ]);
 
 const orderSchema = z
@@ -343,7 +343,7 @@ export async function ordersApi(
   );
 }
 
-const changeChoice = z.object({
+const changeChoice = z.strictObject({
   kind: z.enum(CHANGE_KINDS),
   addTb: z.int().optional().describe('increase: the whole TB to add.'),
   termYears: z.int().optional().describe('renewal and recovery: the term, from 1 year to the product’s longest.'),
@@ -515,7 +515,9 @@ export async function documentsApi(
         maxBytes: PO_DOCUMENT_MAX_BYTES,
         description: 'The purchase order, as a PDF.',
       },
-      query: z.object({ fileName: z.string().max(200).optional().describe('The file’s name, to show on the order.') }),
+      query: z.strictObject({
+        fileName: z.string().max(200).optional().describe('The file’s name, to show on the order.'),
+      }),
       response: z.object({ id: z.uuid(), fileName: z.string(), sizeBytes: z.int() }).meta({ id: 'UploadedDocument' }),
       status: 201,
     },

@@ -40,10 +40,10 @@ export async function usageApi(app: FastifyInstance, options: { db: Executor; cl
       description:
         "For storage systems: each reading is a storage project's path on the storage system, the day it was read and the bytes used. A reading for a project and day already stored replaces it. Readings with a problem (an unknown path, a bad date or number, a day in the future) are listed in `rejected` and the rest stored. Only the storage teams' staff (and superusers) may call it, for their own service's projects.",
       tags: ['Usage'],
-      body: z.object({
+      body: z.strictObject({
         readings: z
           .array(
-            z.object({
+            z.strictObject({
               path: z.string().describe("The storage project's path on the storage system."),
               readOn: z.string().describe('The day it was read, YYYY-MM-DD, not in the future.'),
               usedBytes: z

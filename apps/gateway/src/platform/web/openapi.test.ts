@@ -33,7 +33,7 @@ type Document = {
 describe('declaring API operations', () => {
   it('puts a shared shape in components once, with an Input variant where its input differs', async () => {
     const api = await bareApp();
-    const widget = z.object({ name: z.string(), size: z.int().default(1) }).meta({ id: 'TestWidget' });
+    const widget = z.strictObject({ name: z.string(), size: z.int().default(1) }).meta({ id: 'TestWidget' });
     apiRoute(
       api,
       {
@@ -116,6 +116,68 @@ describe('declaring API operations', () => {
     expect(() => apiRoute(api, { ...base, path: '/api/other', operationId: 'listThings' }, () => ({}))).toThrow(
       /declared twice/,
     );
+  });
+
+  // apiRoute refuses a field its request schemas do not declare only where zod reports it: in a
+  // z.strictObject. A z.object would drop a misspelt field without a word, so it fails the document.
+  it('refuses to document a query or body with an object that would drop fields it does not declare', async () => {
+    const base = { method: 'POST', summary: 's', tags: ['T'], response: z.object({}) } as const;
+    const api = await bareApp();
+    apiRoute(
+      api,
+      {
+        ...base,
+        path: '/api/nested',
+        operationId: 'nested',
+        body: z.strictObject({ items: z.array(z.object({ name: z.string() })) }),
+      },
+      () => ({}),
+    );
+    expect(() => api.openApi.openApiDocument()).toThrow(
+      'nested: its body has an object that drops fields it does not declare (at /properties/items/items): declare it with z.strictObject (or z.looseObject or z.record where any key is welcome)',
+    );
+    await api.close();
+
+    const query = await bareApp();
+    apiRoute(
+      query,
+      { ...base, path: '/api/query', operationId: 'query', query: z.object({ q: z.string() }) },
+      () => ({}),
+    );
+    expect(() => query.openApi.openApiDocument()).toThrow(
+      /^query: its query has an object that drops fields it does not declare \(at \/\)/,
+    );
+    await query.close();
+
+    // Strict objects, records and objects that take any key say what else they take.
+    const closed = await bareApp();
+    apiRoute(
+      closed,
+      {
+        ...base,
+        path: '/api/closed',
+        operationId: 'closed',
+        query: z.strictObject({ q: z.string().optional() }),
+        body: z.strictObject({
+          labels: z.record(z.string(), z.strictObject({ text: z.string() })),
+          extra: z.looseObject({ a: z.string() }),
+          choice: z.union([z.strictObject({ a: z.string() }), z.strictObject({ b: z.string() })]),
+        }),
+      },
+      () => ({}),
+    );
+    const document = closed.openApi.openApiDocument() as Document;
+    const body = document.paths['/api/closed']?.post?.requestBody as Record<string, Record<string, unknown>>;
+    expect(body.content?.['application/json']).toMatchObject({
+      schema: {
+        additionalProperties: false,
+        properties: {
+          labels: { additionalProperties: { additionalProperties: false } },
+          extra: { additionalProperties: {} },
+          choice: { anyOf: [{ additionalProperties: false }, { additionalProperties: false }] },
+        },
+      },
+    });
   });
 
   it('needs the api plugin first', () => {

@@ -3,7 +3,6 @@ import fp from 'fastify-plugin';
 import * as z from 'zod';
 import type { PersonWithRoles } from '../../modules/people/people.repository.ts';
 import { APP_ERROR_STATUS, AppError, type AppErrorCode } from './errors.ts';
-import { unknownFields } from './unknown-fields.ts';
 
 /**
  * The JSON API's operations and its OpenAPI 3.1 document, from one declaration per operation.
@@ -55,7 +54,7 @@ export interface ApiOperation<
  * on until offset + limit reaches total.
  */
 export function pageQuery(max: number) {
-  return z.object({
+  return z.strictObject({
     limit: z.coerce
       .number({ error: 'The limit is a whole number' })
       .int('The limit is a whole number')
@@ -214,9 +213,9 @@ export default fp(apiPlugin, { name: 'api', dependencies: ['@fastify/rate-limit'
  * Declares one API operation: registers its Fastify route, checks the caller and the input with
  * the operation's schemas, answers with the response schema's output, and records it for the
  * OpenAPI document. Bad path or query input is a 400, a bad body a 422, each with a message per
- * field; a query parameter or body field the schemas do not declare (at any depth) is a 400 naming
- * each, as is any field in the body or query of an operation that takes none; a caller who is not
- * signed in gets a 401.
+ * field; a query parameter or body field the schemas do not declare (at any depth: declare their
+ * objects with z.strictObject, which the document checks) is a 400 naming each, as is any field in
+ * the body or query of an operation that takes none; a caller who is not signed in gets a 401.
  *
  * ```ts
  * apiRoute(app, {
@@ -261,13 +260,11 @@ export function apiRoute<
             'Sign in, or send a personal access token in an Authorization: Bearer header (create one at /account/).',
         );
       }
-      const params = parseInput(operation.params, request.params, 'bad-request') as Parsed<Params>;
+      const params = parseInput(operation.params, request.params, 'path') as Parsed<Params>;
       // An operation that takes no query takes no parameters either (expectedTotalPence sent in
       // the query of POST /api/orders must not be dropped and the order placed at any price).
-      refuseUnknownFields(operation.query ?? NO_FIELDS, request.query, 'query');
-      const query = parseInput(operation.query, request.query, 'bad-request') as Parsed<Query>;
-      if (!upload) refuseUnknownFields(operation.body ?? NO_FIELDS, request.body, 'body');
-      const body = parseInput(operation.body, request.body, 'unprocessable') as Parsed<Body>;
+      const query = parseInput(operation.query, request.query, 'query') as Parsed<Query>;
+      const body = (upload ? undefined : parseInput(operation.body, request.body, 'body')) as Parsed<Body>;
       if (upload && !Buffer.isBuffer(request.body)) {
         throw new AppError(
           'unprocessable',
@@ -288,39 +285,56 @@ export function apiRoute<
 }
 
 /** An operation that takes no body (or query) takes no fields in one either. */
-const NO_FIELDS = z.object({});
+const NO_FIELDS = z.strictObject({});
 
 /**
- * A 400 naming every query parameter or body field the operation does not declare, rather than
- * zod's silence: a misspelt optional field (quoteRef for quoteReference) must not be answered
- * as if it had been left out.
+ * The input parsed by its schema: a 400 naming every query parameter or body field the schema
+ * does not take (its objects are z.strictObject, so zod reports them as `unrecognized_keys`) rather
+ * than zod's silence, as a misspelt optional field (quoteRef for quoteReference) must not be
+ * answered as if it had been left out; then a 400 (path, query) or 422 (body) with a message per
+ * field. Without a schema, a query or body object may still have no fields.
  */
-function refuseUnknownFields(schema: z.ZodType, value: unknown, where: 'query' | 'body'): void {
-  const unknown = unknownFields(schema, value);
-  if (unknown.length === 0) return;
-  const what = where === 'query' ? 'query parameter' : 'field';
-  throw new AppError(
-    'bad-request',
-    `The request ${where === 'query' ? 'query' : 'body'} has ${unknown.length === 1 ? `a ${what}` : `${what}s`} this operation does not take: ${unknown.join(', ')}. Nothing was done: check the spelling against /api/openapi.json.`,
-    Object.fromEntries(unknown.map((field) => [field, `This operation has no ${what} ${field}: check its spelling`])),
-  );
-}
-
-function parseInput(schema: z.ZodType | undefined, value: unknown, code: 'bad-request' | 'unprocessable'): unknown {
+function parseInput(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
+  if (!schema && where === 'path') return undefined;
+  const parsed = (schema ?? NO_FIELDS).safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (parsed.success) return schema ? parsed.data : undefined;
+  refuseUnknownFields(unrecognizedFields(parsed.error.issues), where);
   if (!schema) return undefined;
-  const parsed = schema.safeParse(value ?? (code === 'unprocessable' ? undefined : {}));
-  if (parsed.success) return parsed.data;
   const fields: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
-    const field =
-      issue.path.length > 0 ? issue.path.map(String).join('.') : code === 'unprocessable' ? 'body' : 'query';
+    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : where === 'body' ? 'body' : 'query';
     fields[field] ??= issue.message;
   }
-  const message =
-    code === 'unprocessable'
-      ? 'The request body is not valid: see the message for each field.'
-      : 'The address or its query is not valid: see the message for each field.';
-  throw new AppError(code, message, fields);
+  if (where === 'body') {
+    throw new AppError('unprocessable', 'The request body is not valid: see the message for each field.', fields);
+  }
+  throw new AppError('bad-request', 'The address or its query is not valid: see the message for each field.', fields);
+}
+
+/**
+ * The fields zod found no place for, as dotted paths (`quoteRef`, `payment.financecode`,
+ * `readings.0.pth`). Where a value fits no option of a union, a field is unknown only if no
+ * option takes it.
+ */
+function unrecognizedFields(issues: readonly z.core.$ZodIssue[], path: readonly PropertyKey[] = []): string[] {
+  const fields = issues.flatMap((issue): string[] => {
+    const at = [...path, ...issue.path];
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => [...at, key].map(String).join('.'));
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [];
+    const [first = [], ...rest] = issue.errors.map((option) => unrecognizedFields(option, at));
+    return first.filter((field) => rest.every((unknown) => unknown.includes(field)));
+  });
+  return [...new Set(fields)];
+}
+
+function refuseUnknownFields(unknown: readonly string[], where: 'path' | 'query' | 'body'): void {
+  if (unknown.length === 0) return;
+  const what = where === 'body' ? 'field' : 'query parameter';
+  throw new AppError(
+    'bad-request',
+    `The request ${where === 'body' ? 'body' : 'query'} has ${unknown.length === 1 ? `a ${what}` : `${what}s`} this operation does not take: ${unknown.join(', ')}. Nothing was done: check the spelling against /api/openapi.json.`,
+    Object.fromEntries(unknown.map((field) => [field, `This operation has no ${what} ${field}: check its spelling`])),
+  );
 }
 
 // --- the document -------------------------------------------------------------------------
@@ -331,25 +345,29 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 }
 
 /**
- * Says of every object in a request's schema what apiRoute does: no properties but its own
- * (`additionalProperties: false`, which zod writes only for outputs). Records and objects with a
- * catchall already say what else they take.
+ * A request's query or body schema as JSON Schema, its objects all closed: each says
+ * `additionalProperties: false` (z.strictObject, so apiRoute refuses a field it does not declare
+ * rather than dropping it), or what else it takes (a record, z.looseObject). One declared with
+ * z.object would quietly drop a misspelt field, so it fails the document (built in the tests).
  */
-function closedObjects(node: JsonSchema): JsonSchema {
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
+function requestSchema(operation: AnyApiOperation, where: 'query' | 'body', schema: z.ZodType): JsonSchema {
+  const json = toSchema(schema, 'input');
+  const open: string[] = [];
+  const visit = (value: unknown, pointer: string): void => {
     if (!value || typeof value !== 'object') return;
     const object = value as JsonSchema;
     if (object.type === 'object' && !('additionalProperties' in object) && !('propertyNames' in object)) {
-      object.additionalProperties = false;
+      open.push(pointer || '/');
     }
-    for (const child of Object.values(object)) visit(child);
+    for (const [key, child] of Object.entries(object)) visit(child, `${pointer}/${key}`);
   };
-  visit(node);
-  return node;
+  visit(json, '');
+  if (open.length > 0) {
+    throw new Error(
+      `${operation.operationId}: its ${where} has an object that drops fields it does not declare (at ${open.join(', ')}): declare it with z.strictObject (or z.looseObject or z.record where any key is welcome)`,
+    );
+  }
+  return json;
 }
 
 const UNSAFE: ReadonlySet<ApiMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -363,7 +381,7 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
     ['query', operation.query],
   ] as const) {
     if (!schema) continue;
-    const json = closedObjects(toSchema(schema, 'input'));
+    const json = where === 'query' ? requestSchema(operation, where, schema) : toSchema(schema, 'input');
     schemas.push({ schema: json, io: 'input' });
     const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
     const required = new Set((json.required ?? []) as string[]);
@@ -425,7 +443,7 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
     };
   }
   if (operation.body) {
-    const bodySchema = closedObjects(toSchema(operation.body, 'input'));
+    const bodySchema = requestSchema(operation, 'body', operation.body);
     schemas.push({ schema: bodySchema, io: 'input' });
     described.requestBody = { required: true, content: { 'application/json': { schema: bodySchema } } };
   }
