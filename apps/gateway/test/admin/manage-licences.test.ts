@@ -366,6 +366,70 @@ describe('back office: licences', () => {
         .execute();
       expect(emails.map((email) => email.to_addresses)).toEqual([['bm202@cam.ac.uk']]);
       expect(emails[0]?.text_body).toContain(`/storage/licence/${left.licenceId}/`);
+      // The old owner has left the University: not told.
+      const toLou = await db
+        .selectFrom('mail_outbox')
+        .select('subject')
+        .where(sql<boolean>`'lo808@cam.ac.uk' = ANY(to_addresses)`)
+        .execute();
+      expect(toLou).toEqual([]);
+    });
+
+    it('tells the old Data Owner who the new one is, that the service team made the change, and what they lost', async () => {
+      const db = t.database.db;
+      const licence = await insertStorage(db, {
+        name: 'Handed on by the team',
+        owner: 'cb404',
+        sizeTb: 4,
+        status: 'active',
+        startDate: '2026-01-01',
+        endDate: '2027-12-31',
+        order: null,
+      });
+      const kept = await insertStorage(db, {
+        name: 'Still a project user',
+        owner: 'cb404',
+        sizeTb: 4,
+        status: 'active',
+        startDate: '2026-01-01',
+        endDate: '2027-12-31',
+        projects: [{ name: 'kept-place', members: [{ crsid: 'cb404', role: 'project-data-user' }] }],
+        order: null,
+      });
+      const rosa = await as('rs501');
+      for (const fixture of [licence, kept]) {
+        const answer = await rosa.post(path(fixture, 'edit'), {
+          sizeTb: '4',
+          startDate: '2026-01-01',
+          endDate: '2027-12-31',
+          ownerCrsid: 'da303',
+          reason: 'The department asked for a new Data Owner',
+        });
+        expect(answer.statusCode, answer.body.slice(0, 300)).toBe(303);
+      }
+      const told = await db
+        .selectFrom('mail_outbox')
+        .select(['to_addresses', 'subject', 'text_body'])
+        .where('subject', 'in', [
+          'You are no longer the Data Owner of "Handed on by the team"',
+          'You are no longer the Data Owner of "Still a project user"',
+        ])
+        .orderBy('id')
+        .execute();
+      expect(told.map((email) => [email.to_addresses, email.subject])).toEqual([
+        [['cb404@cam.ac.uk'], 'You are no longer the Data Owner of "Handed on by the team"'],
+        [['cb404@cam.ac.uk'], 'You are no longer the Data Owner of "Still a project user"'],
+      ]);
+      expect(told[0]?.text_body).toContain(
+        'The storage team has made Dana Administrator (da303) the Data Owner of the storage licence "Handed on by the team" in your place: you are no longer its Data Owner, and no longer have access to it through that role.',
+      );
+      // Nothing left on that licence: the link is to My storage, not to a page they can no longer see.
+      expect(told[0]?.text_body).toMatch(/See it: \S+\/storage\/\n/);
+      expect(told[0]?.text_body).not.toContain(`/storage/licence/${licence.licenceId}/`);
+      expect(told[0]?.text_body).not.toContain('storage projects stay');
+      // Still in one of its projects: they still see it.
+      expect(told[1]?.text_body).toContain('Your places in its storage projects stay as they are.');
+      expect(told[1]?.text_body).toContain(`/storage/licence/${kept.licenceId}/`);
     });
   });
 

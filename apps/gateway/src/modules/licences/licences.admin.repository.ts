@@ -385,6 +385,19 @@ export async function removeLicenceManager(tx: Executor, licenceId: number, pers
     .execute();
 }
 
+/** Whether a person holds a place in one of the licence's storage projects that are not removed. */
+export async function holdsProjectPlace(tx: Executor, licenceId: number, personId: number): Promise<boolean> {
+  const row = await tx
+    .selectFrom('storage_project_members')
+    .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
+    .select('storage_project_members.person_id')
+    .where('storage_projects.licence_id', '=', licenceId)
+    .where('storage_projects.status', '<>', 'removed')
+    .where('storage_project_members.person_id', '=', personId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Locks an unlocked licence; false if it was already locked (someone else got there first). */
 export async function setLicenceLock(
   tx: Executor,

@@ -11,7 +11,7 @@ import { licenceDeletedNotice, type SiteLinks } from '../lifecycle/lifecycle.ser
 import { changeInProgress } from '../orders/change-orders.service.ts';
 import { ORDER_KIND_WORDS } from '../orders/order-status.ts';
 import type { FinanceCodeChecker } from '../payments/finance-code-check.ts';
-import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
+import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { changeOrderConflict, EXPIRED_STATUSES, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
 import { assertLicenceUnlocked, type LicenceLockAction, staleLockAction } from './licence-lock.ts';
@@ -22,6 +22,7 @@ import {
   findDeletionNoticeFacts,
   findLicenceForStaff,
   findLicenceService,
+  holdsProjectPlace,
   type LicenceUpdate,
   type LockedLicenceRow,
   lockLicenceForChange,
@@ -122,7 +123,10 @@ export async function editLicence(
     if (changes.sizeTb !== undefined) update.sizeTb = changes.sizeTb;
     if (changes.startDate !== undefined) update.startDate = changes.startDate;
     if (changes.endDate !== undefined) update.endDate = changes.endDate;
-    const [newOwner] = changes.ownerCrsid === undefined ? [] : await findPeopleByCrsids(tx, [changes.ownerCrsid]);
+    const owners =
+      changes.ownerCrsid === undefined ? [] : await findPeopleByCrsids(tx, [changes.ownerCrsid, row.ownerCrsid]);
+    const newOwner = owners.find((each) => each.crsid === changes.ownerCrsid);
+    const oldOwner = owners.find((each) => each.id === row.ownerPersonId);
     if (changes.ownerCrsid !== undefined) {
       if (newOwner?.status !== 'current') {
         return {
@@ -136,11 +140,13 @@ export async function editLicence(
     await updateLicence(tx, id, update, context.clock.now());
     if (newOwner) {
       // The new Data Owner holds that role only (not also a Data Manager's), as after a hand-over;
-      // the storage groups follow, a leaver replaced loses their flag now, and the new owner is told.
+      // the storage groups follow, a leaver replaced loses their flag now, and the new owner is told,
+      // and so is the old one (unless they have left the University): not a Data Manager either, they
+      // lose the access the role gave them.
       await removeLicenceManager(tx, id, newOwner.id);
       await afterPeopleChange(context, tx, id, personActor(person));
-      // A licence that has ended (cancelled or deleted) is a record now: nothing to tell its new owner.
-      if (row.status !== 'cancelled' && row.status !== 'deleted')
+      // A licence that has ended (cancelled or deleted) is a record now: nothing to tell its owners.
+      if (row.status !== 'cancelled' && row.status !== 'deleted') {
         await emailNewRole(
           context,
           tx,
@@ -149,6 +155,8 @@ export async function editLicence(
           `The storage team has made you the Data Owner of the storage licence "${row.name}": you are now responsible for it and for who may use it.`,
           `/storage/licence/${id}/`,
         );
+        if (oldOwner?.status === 'current') await emailOldOwner(context, tx, oldOwner, newOwner, row);
+      }
     }
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
@@ -168,6 +176,29 @@ export async function editLicence(
     });
     return { ok: true, message: 'The licence is changed, and the change is recorded in its history.' };
   });
+}
+
+/**
+ * Tells a Data Owner the service team replaced who the new owner is, and that they no longer have
+ * the access the role gave them; their link is to the licence while they keep a place in one of its
+ * storage projects (they still see it), else to My storage.
+ */
+async function emailOldOwner(
+  context: LicencesAdminContext,
+  tx: Executor,
+  oldOwner: DirectoryPerson,
+  newOwner: DirectoryPerson,
+  licence: Pick<LockedLicenceRow, 'id' | 'name'>,
+): Promise<void> {
+  const inAProject = await holdsProjectPlace(tx, licence.id, oldOwner.id);
+  await emailNewRole(
+    context,
+    tx,
+    oldOwner,
+    `You are no longer the Data Owner of "${licence.name}"`,
+    `The storage team has made ${newOwner.displayName} (${newOwner.crsid}) the Data Owner of the storage licence "${licence.name}" in your place: you are no longer its Data Owner, and no longer have access to it through that role.${inAProject ? ' Your places in its storage projects stay as they are.' : ''} Ask the new Data Owner if you need anything from it.`,
+    inAProject ? `/storage/licence/${licence.id}/` : '/storage/',
+  );
 }
 
 function parseReason(
