@@ -179,6 +179,17 @@ describe('buying research storage through the pages', () => {
     expect(page.body).toContain('£810.00');
 
     const reference = location.split('/')[2] as string;
+    // Alice bought it for Ben and holds no place on the licence, whose page is not found for her:
+    // her order names the licence without a link to it. Ben, its Data Owner, has the link.
+    const licenceLink = /<a href="(\/storage\/licence\/\d+\/)">Quantum imaging data<\/a>/;
+    expect(page.body).toContain('<dt>Licence</dt><dd>Quantum imaging data</dd>');
+    expect(page.body).not.toMatch(licenceLink);
+    const ben = new Browser(t.app);
+    await ben.signInAs('bm202');
+    const licencePath = (await ben.get(location)).body.match(licenceLink)?.[1];
+    expect(licencePath).toBeDefined();
+    expect((await ben.get(String(licencePath))).statusCode).toBe(200);
+    expect((await alice.get(String(licencePath))).statusCode).toBe(404);
     const order = await t.database.db
       .selectFrom('orders')
       .innerJoin('licences', 'licences.id', 'orders.licence_id')

@@ -5,6 +5,7 @@ import { AppError } from '../../platform/web/errors.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
+import { findLicenceForPerson } from '../licences/licences.repository.ts';
 import { findDocument } from '../payments/po-document.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { OrderDetail } from './orders.repository.ts';
@@ -27,15 +28,21 @@ export async function ordersRoutes(
 ): Promise<void> {
   const { orders, documents } = options;
 
-  const view = (person: PersonWithRoles, order: OrderDetail) => ({
+  const view = async (person: PersonWithRoles, order: OrderDetail) => ({
     canCancel: cancelTransitionFor(person, order) !== undefined,
     canChangePayment: canChangeFinanceCode(person, order),
+    // A buyer with no place on the licence (say, an administrator who bought it for a PI) may not
+    // open its page: the order names it without a link to a 'Page not found'.
+    linksLicence: (await findLicenceForPerson(orders.db, person, order.licence.id)) !== undefined,
   });
 
   app.get('/orders/:reference/', async (request: OrderRequest, reply) => {
     const person = requirePerson(request);
     const order = await findOrderFor(orders.db, person, request.params.reference);
-    return sendPage(reply, <OrderPage context={pageContext(request, reply)} order={order} {...view(person, order)} />);
+    return sendPage(
+      reply,
+      <OrderPage context={pageContext(request, reply)} order={order} {...(await view(person, order))} />,
+    );
   });
 
   app.get('/orders/:reference/cancel', async (request: OrderRequest, reply) => {
@@ -67,7 +74,7 @@ export async function ordersRoutes(
         <OrderPage
           context={pageContext(request, reply)}
           order={order}
-          {...view(person, order)}
+          {...(await view(person, order))}
           paymentErrors={result.errors}
           paymentValue={financeCode}
         />,

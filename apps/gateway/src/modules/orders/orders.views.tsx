@@ -32,6 +32,8 @@ export function OrderPage(props: {
   order: OrderDetail;
   canCancel: boolean;
   canChangePayment: boolean;
+  /** Whether the viewer may open the licence's page (findLicenceForPerson), so its name links to it. */
+  linksLicence: boolean;
   paymentErrors?: FieldErrors;
   paymentValue?: string;
 }) {
@@ -62,7 +64,7 @@ export function OrderPage(props: {
       </div>
       {props.canChangePayment ? <ChangeFinanceCode {...props} /> : null}
       <h2>What was ordered</h2>
-      <SummaryList rows={orderedRows(order)} />
+      <SummaryList rows={orderedRows(order, props.linksLicence)} />
       <h2>Price</h2>
       {order.quoteReference ? <p>At the price of quote {order.quoteReference}.</p> : null}
       {p?.method === 'voucher' ? (
@@ -129,10 +131,13 @@ export function OrderPage(props: {
 }
 
 /** What an order is: new storage with its first project, or a change of a licence with the period it pays for. */
-function orderedRows(order: OrderDetail): Array<[string, preact.ComponentChildren]> {
+function orderedRows(order: OrderDetail, linksLicence: boolean): Array<[string, preact.ComponentChildren]> {
   const rows: Array<[string, preact.ComponentChildren]> = [
     ['What', ORDER_KIND_WORDS[order.kind]],
-    ['Licence', <a href={`/storage/licence/${order.licence.id}/`}>{order.licence.name}</a>],
+    [
+      'Licence',
+      linksLicence ? <a href={`/storage/licence/${order.licence.id}/`}>{order.licence.name}</a> : order.licence.name,
+    ],
     ['Product', `${order.product.name} (${order.product.code})`],
     [order.kind === 'increase' ? 'TB added' : 'Size', `${order.sizeTb} TB`],
   ];
