@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
+import type { GroupSyncRequest } from '../../src/platform/provisioner/provisioner.ts';
+import { drainJobs } from '../support/jobs.ts';
 import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
 import type { TestApp } from '../support/test-app.ts';
-import { appForTests, FIXTURE, signedIn, startProvisioningApp } from './provisioning-support.ts';
+import { appForTests, callsIn, signedIn, startCommandApp, startProvisioningApp } from './provisioning-support.ts';
 
 const LIST = '/admin/access-changes/';
 const pageOf = (licenceId: number) => `/admin/licences/${licenceId}/access-change`;
@@ -61,7 +63,24 @@ function accessChangeSupport(app: () => { t: TestApp }) {
       .where('licence_id', '=', licenceId)
       .execute()) as Array<{ licence_id: number; version: number }>;
 
-  return { call, licence, waiting, t: () => t };
+  /** Rosa (the research team) edits the licence's size, dates or Data Owner in the back office: the answer's status. */
+  async function editAsRosa(licenceId: number, changes: Record<string, string>) {
+    const rosa = await signedIn(t, 'rs501');
+    const csrf = await rosa.csrfFrom(`/admin/licences/${licenceId}/`);
+    const edited = await rosa.post(`/admin/licences/${licenceId}/edit`, {
+      _csrf: csrf,
+      sizeTb: '5',
+      startDate: '2026-01-01',
+      endDate: '2029-01-01',
+      ownerCrsid: 'ar101',
+      reason: 'Agreed with the Data Owner',
+      ...changes,
+    });
+    expect(edited.statusCode, edited.body.slice(0, 300)).toBeLessThan(400);
+    return edited.statusCode;
+  }
+
+  return { call, licence, waiting, editAsRosa, t: () => t };
 }
 
 /** Every kind of change of a licence's people or storage projects, through the API (and the staff's hand-over). */
@@ -123,7 +142,7 @@ interface Licence {
  */
 describe('access changes to make by hand (manual provisioner)', () => {
   const app = appForTests(() => startProvisioningApp());
-  const { call, licence, waiting, t } = accessChangeSupport(app);
+  const { call, licence, waiting, editAsRosa, t } = accessChangeSupport(app);
 
   it.each(CHANGES)('%s: the licence waits for an access change', async (_what, change) => {
     const l = await licence();
@@ -153,17 +172,17 @@ describe('access changes to make by hand (manual provisioner)', () => {
 
   it('the service team’s change of the Data Owner: the licence waits too', async () => {
     const l = await licence();
-    const rosa = await signedIn(t(), 'rs501');
-    const csrf = await rosa.csrfFrom(`/admin/licences/${l.id}/`);
-    const edited = await rosa.post(`/admin/licences/${l.id}/edit`, {
-      _csrf: csrf,
-      sizeTb: '5',
-      startDate: '2026-01-01',
-      endDate: '2029-01-01',
-      ownerCrsid: 'cb404',
-      reason: 'PI moved',
-    });
-    expect(edited.statusCode, edited.body.slice(0, 300)).toBe(303);
+    expect(await editAsRosa(l.id, { ownerCrsid: 'cb404', reason: 'PI moved' })).toBe(303);
+    expect(await waiting(l.id)).toEqual([{ licence_id: l.id, version: 1 }]);
+  });
+
+  it('the service team’s change of the size alone: the licence waits (the size is in what the groups carry)', async () => {
+    const l = await licence();
+    expect(await editAsRosa(l.id, { sizeTb: '8' })).toBe(303);
+    expect(await waiting(l.id)).toEqual([{ licence_id: l.id, version: 1 }]);
+    expect((await (await signedIn(t(), 'rs501')).get(pageOf(l.id))).body).toContain('<dd>8 TB</dd>');
+    // the dates alone are not in the groups: nothing more
+    expect(await editAsRosa(l.id, { sizeTb: '8', endDate: '2029-06-30' })).toBe(303);
     expect(await waiting(l.id)).toEqual([{ licence_id: l.id, version: 1 }]);
   });
 
@@ -299,10 +318,19 @@ describe('access changes to make by hand (manual provisioner)', () => {
 
 /** With an automated provisioner the licence's groups are sent to it: nothing waits for the team. */
 describe('access changes with an automated provisioner', () => {
-  const app = appForTests(() =>
-    startProvisioningApp({ PROVISIONER: 'command', PROVISIONER_COMMAND: `${process.execPath} ${FIXTURE} succeed` }),
-  );
-  const { call, licence, waiting, t } = accessChangeSupport(app);
+  const app = appForTests(() => startCommandApp('succeed'));
+  const { call, licence, waiting, editAsRosa, t } = accessChangeSupport(app);
+
+  it('the service team’s change of the size alone: the provisioner is sent the groups with the new size', async () => {
+    const l = await licence();
+    expect(await editAsRosa(l.id, { sizeTb: '8' })).toBe(303);
+    await drainJobs(t().jobs, { timeoutMs: 60_000 });
+    const synced = (await callsIn(app().logFile))
+      .map((call) => call.message as { action: string; request: GroupSyncRequest })
+      .filter((message) => message.action === 'sync-groups' && message.request.licence.id === l.id);
+    expect(synced.map((message) => message.request.licence.sizeTb)).toEqual([8]);
+    expect(await waiting(l.id)).toEqual([]);
+  });
 
   it('leaves nothing waiting, whatever changes', async () => {
     for (const [what, change] of CHANGES) {

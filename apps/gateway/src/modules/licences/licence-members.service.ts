@@ -271,11 +271,24 @@ function auditChange(
 }
 
 /**
+ * After any change of what the storage's groups carry (the licence's people, projects or size), in
+ * the change's transaction: the provisioner's group sync enqueued (an automated provisioner is sent
+ * the licence as it is now) or, with the manual provisioner, the licence left waiting for an access
+ * change that its team makes by hand.
+ */
+export async function syncLicenceGroups(
+  context: Pick<MembersContext, 'jobs' | 'provisioner' | 'clock'>,
+  tx: Executor,
+  licenceId: number,
+): Promise<void> {
+  await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId });
+  if (!context.provisioner.automatic) await noteAccessChange(tx, licenceId, context.clock.now());
+}
+
+/**
  * After any change of a licence's people or projects (here, or the service team's edit of its Data
- * Owner): the provisioner's group sync enqueued (an automated provisioner is sent the licence as it
- * is now) or, with the manual provisioner, the licence left waiting for an access change that its
- * team makes by hand; and leaver flags of people who no longer hold a role cleared, audited as
- * `actor`'s doing (who made the change).
+ * Owner): its groups synced (syncLicenceGroups); and leaver flags of people who no longer hold a
+ * role cleared, audited as `actor`'s doing (who made the change).
  */
 export async function afterPeopleChange(
   context: Pick<MembersContext, 'jobs' | 'provisioner' | 'clock'>,
@@ -283,8 +296,7 @@ export async function afterPeopleChange(
   licenceId: number,
   actor: Actor,
 ): Promise<void> {
-  await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId });
-  if (!context.provisioner.automatic) await noteAccessChange(tx, licenceId, context.clock.now());
+  await syncLicenceGroups(context, tx, licenceId);
   // a leaver handed over or removed: their flag on the licence clears now, not at the next sync
   await clearLeaverFlags(tx, null, licenceId, actor);
 }

@@ -15,7 +15,7 @@ import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { changeOrderConflict, EXPIRED_STATUSES, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
 import { assertLicenceUnlocked, type LicenceLockAction, staleLockAction } from './licence-lock.ts';
-import { afterPeopleChange, emailNewRole } from './licence-members.service.ts';
+import { afterPeopleChange, emailNewRole, syncLicenceGroups } from './licence-members.service.ts';
 import {
   type AdminLicenceDetail,
   clearLicenceLock,
@@ -45,7 +45,7 @@ export interface LicencesAdminContext {
   site: SiteLinks;
   /** Where another finance code for a closed one is checked (replaceClosedFinanceCode). */
   cufs: FinanceCodeChecker;
-  /** With the manual provisioner, a change of the Data Owner leaves the licence waiting for an access change. */
+  /** With the manual provisioner, a change of the Data Owner or the size leaves the licence waiting for an access change. */
   provisioner: Pick<Provisioner, 'automatic'>;
 }
 
@@ -157,6 +157,10 @@ export async function editLicence(
         );
         if (oldOwner?.status === 'current') await emailOldOwner(context, tx, oldOwner, newOwner, row);
       }
+    } else if (changes.sizeTb !== undefined) {
+      // The size is in what the storage's groups are synced with (sizeTb): a new size alone syncs them
+      // too (with a new Data Owner, afterPeopleChange's sync carries it).
+      await syncLicenceGroups(context, tx, id);
     }
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};

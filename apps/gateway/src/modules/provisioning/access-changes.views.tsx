@@ -154,11 +154,12 @@ function GroupState({ state }: { state: GroupSyncRequest }) {
   return (
     <>
       <section aria-labelledby="licence-people">
-        <h2 id="licence-people">The licence's people</h2>
+        <h2 id="licence-people">The licence's people and size</h2>
         <SummaryList
           rows={[
             ['Data Owner', licence.owner],
             ['Data Managers', licence.managers.length === 0 ? 'None' : licence.managers.join(', ')],
+            ['Size', `${licence.sizeTb} TB`],
           ]}
         />
       </section>
