@@ -306,6 +306,19 @@ describe('changing members and projects on the licence and project pages', () =>
       memberRole: 'project-data-user',
     });
     expect(added.statusCode).toBe(303);
+    // One role per person in a project: the other is refused, in the error summary and beside the field.
+    const both = await alice.post(`${projectUrl}members`, {
+      _csrf,
+      memberCrsid: 'da303',
+      memberRole: 'project-data-manager',
+    });
+    expect(both.statusCode).toBe(422);
+    expect(title(both.body)).toMatch(/^Error: spectra – /);
+    const holdsOne =
+      'Dana Administrator is a Project Data User of this project already, and a person holds one role in a project: to make them a Project Data Manager, remove them as a Project Data User first';
+    expect(both.body).toContain(`<a href="#memberCrsid">${holdsOne}</a>`);
+    expect(both.body).toMatch(new RegExp(`id="memberCrsid-error">.*${holdsOne}`, 's'));
+    expect(both.body).toContain('value="da303"');
     const page = await alice.get(projectUrl);
     expect(page.body).toContain('Quota');
     expect(page.body).toContain('Remove Dana Administrator as Project Data User');

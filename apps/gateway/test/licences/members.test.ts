@@ -404,6 +404,41 @@ describe('members and storage projects of a licence (API)', () => {
     expect(await syncJobs(l.id)).toBe(2);
   });
 
+  it('gives a person one role in a project: the other role is refused as a 422 for crsid, as a role held already is', async () => {
+    const l = await licence();
+    const members = () =>
+      t.database.db
+        .selectFrom('storage_project_members')
+        .select(['person_id', 'role'])
+        .where('project_id', '=', l.lattice)
+        .execute();
+    const before = await members();
+    // Dana manages "lattice": not a Project Data User of it too.
+    const both = await call('ar101', 'POST', `/api/projects/${l.lattice}/members`, {
+      crsid: 'da303',
+      role: 'project-data-user',
+    });
+    expect(both.statusCode).toBe(422);
+    expect(both.json().error.fields.crsid).toBe(
+      'Dana Administrator is a Project Data Manager of this project already, and a person holds one role in a project: to make them a Project Data User, remove them as a Project Data Manager first',
+    );
+    const again = await call('ar101', 'POST', `/api/projects/${l.lattice}/members`, {
+      crsid: 'da303',
+      role: 'project-data-manager',
+    });
+    expect(again.statusCode).toBe(422);
+    expect(again.json().error.fields.crsid).toBe('Dana Administrator is a Project Data Manager already');
+    expect(await members()).toEqual(before);
+    expect(await audit(l.id)).toEqual([]);
+    expect(await emailsTo('da303@cam.ac.uk', 'You are a Project Data User of "lattice"')).toEqual([]);
+    // In another project of the licence, the other role is theirs to have.
+    const elsewhere = await call('ar101', 'POST', `/api/projects/${l.telescope}/members`, {
+      crsid: 'da303',
+      role: 'project-data-user',
+    });
+    expect(elsewhere.statusCode).toBe(201);
+  });
+
   it('refuses every change to a locked licence, and to one not in use', async () => {
     const locked = await licence();
     await t.database.db

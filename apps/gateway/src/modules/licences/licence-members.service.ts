@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { Directory } from '../../platform/directory/index.ts';
@@ -29,6 +28,7 @@ import {
   PROJECT_ROLE_LABELS,
   parseQuotaTb,
   projectNameProblem,
+  projectRoleProblem,
   quotaProblem,
 } from './licence-members.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
@@ -734,13 +734,18 @@ export async function addProjectMember(
     if (!role || !added) {
       throw new AppError('unprocessable', 'Check the new member: see the message for each field.', fields);
     }
-    const inserted = await tx
+    // One role per person in a project; the licence's row is locked, so no other change slips in between.
+    const held = await tx
+      .selectFrom('storage_project_members')
+      .select('role')
+      .where('project_id', '=', project.id)
+      .where('person_id', '=', added.id)
+      .executeTakeFirst();
+    if (held) throw invalid('crsid', projectRoleProblem(added.displayName, held.role, role));
+    await tx
       .insertInto('storage_project_members')
       .values({ project_id: project.id, person_id: added.id, role })
-      .onConflict((oc) => oc.doNothing())
-      .returning(sql.lit(1).as('one'))
-      .executeTakeFirst();
-    if (!inserted) throw invalid('crsid', `${added.displayName} is a ${PROJECT_ROLE_LABELS[role]} already`);
+      .execute();
     await auditChange(tx, person, project.licence.id, {
       action: 'project-member-added',
       projectId: project.id,

@@ -16,7 +16,8 @@ import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
  *   stays in the licence's history (status `removed`): its members lose their places, its quota
  *   returns to the licence's free TB, and its name may be given to a new project.
  * - A Project Data Manager adds and removes the members of their own project (both roles), and
- *   nothing else. A Project Data User changes nothing.
+ *   nothing else. A Project Data User changes nothing. A person holds one role in a project: to
+ *   change it, remove them from the one they hold, then add them in the other.
  * - Staff who manage the licence's service (canManageService) may do all of it, handover too.
  *   Finance, who read every service, change nothing here.
  * - Anyone who cannot see the licence at all is answered "not found" (as for a licence that does
@@ -135,3 +136,12 @@ export const PROJECT_ROLE_LABELS: Record<ProjectRole, string> = {
   'project-data-manager': 'Project Data Manager',
   'project-data-user': 'Project Data User',
 };
+
+/**
+ * Why a person who holds `held` in a project cannot be added to it as `wanted`: they are that already,
+ * or they hold the other role, and a person holds one role in a project.
+ */
+export function projectRoleProblem(displayName: string, held: ProjectRole, wanted: ProjectRole): string {
+  if (held === wanted) return `${displayName} is a ${PROJECT_ROLE_LABELS[wanted]} already`;
+  return `${displayName} is a ${PROJECT_ROLE_LABELS[held]} of this project already, and a person holds one role in a project: to make them a ${PROJECT_ROLE_LABELS[wanted]}, remove them as a ${PROJECT_ROLE_LABELS[held]} first`;
+}

@@ -342,7 +342,8 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
         "Add a Project Data Manager or Project Data User (the licence's owner and managers, the project's managers)",
       tags: ['Licences'],
       params: idParams,
-      description: 'The person is found as for addLicenceManager.',
+      description:
+        'The person is found as for addLicenceManager. A person holds one role in a project: someone who holds either role in it already is a 422 for crsid (to change their role, remove them from the one they hold first).',
       body: crsidBody.extend({ role: roleEnum }),
       response: projectAnswer,
       status: 201,
