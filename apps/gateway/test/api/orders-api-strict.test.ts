@@ -246,6 +246,75 @@ describe('the API orders only what it was asked, at the price the caller agreed 
     expect(Object.keys(negative.json().error.fields)).toEqual(['expectedTotalPence']);
   });
 
+  it('answers a submission key sent again with its order only at that order’s total and quote', async () => {
+    const quote = (await call('ar101', 'POST', '/api/quotes', configuration)).json().reference as string;
+    const total: number = (await call('ar101', 'POST', '/api/prices', configuration)).json().totalPence;
+    const body = orderBody({ expectedTotalPence: total });
+    const first = await call('ar101', 'POST', '/api/orders', body);
+    expect(first.statusCode, first.body).toBe(201);
+    const reference: string = first.json().reference;
+    const before = await written();
+
+    // The retry expects another total: it was answered 201 with the order at the first total.
+    const expected = total + 500;
+    const wrong = await call('ar101', 'POST', '/api/orders', { ...body, expectedTotalPence: expected });
+    expect(wrong.statusCode, wrong.body).toBe(409);
+    expect(wrong.json().error).toMatchObject({
+      code: 'conflict',
+      message: `The total is ${formatPence(total)} (${total} pence), not the ${formatPence(expected)} (${expected} pence) you expected: this submission key ordered ${reference} at that total already, so nothing more was ordered. Cancel ${reference} if it is not the order you want, or send a new key (a fresh UUID) for a new order.`,
+      fields: { expectedTotalPence: `The total is ${total} pence, not ${expected}` },
+    });
+    // The same key for the same order at a quote's price is another order, not a retry.
+    const quoted = await call('ar101', 'POST', '/api/orders', { ...body, quoteReference: quote });
+    expect(quoted.statusCode, quoted.body).toBe(422);
+    expect(quoted.json().error.fields.submissionKey).toBe(
+      `This submission key was used for ${reference}, a different order: send a new key (a fresh UUID) with each order`,
+    );
+    expect(await written()).toEqual(before);
+
+    // A retry at the order's total, or expecting none, is answered with the order.
+    for (const retry of [body, { ...body, expectedTotalPence: undefined }]) {
+      const again = await call('ar101', 'POST', '/api/orders', retry);
+      expect(again.statusCode, again.body).toBe(201);
+      expect(again.json().reference).toBe(reference);
+    }
+
+    // A change sent again expecting another total: the same 409, and the change stands as ordered.
+    const { licenceId } = await insertStorage(t.database.db, {
+      name: `Strict retry ${randomUUID()}`,
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2025-10-16',
+      endDate: '2027-07-31',
+      order: { status: 'completed' },
+    });
+    const choice = { kind: 'increase', addTb: 2 };
+    const price: number = (await call('ar101', 'POST', `/api/licences/${licenceId}/changes/price`, choice)).json()
+      .totalPence;
+    const change = {
+      ...choice,
+      payment: finance,
+      acceptTerms: true,
+      termsVersion: '2026-08',
+      submissionKey: randomUUID(),
+      expectedTotalPence: price,
+    };
+    const changed = await call('ar101', 'POST', `/api/licences/${licenceId}/changes`, change);
+    expect(changed.statusCode, changed.body).toBe(201);
+    const retried = await call('ar101', 'POST', `/api/licences/${licenceId}/changes`, {
+      ...change,
+      expectedTotalPence: price - 1,
+    });
+    expect(retried.statusCode, retried.body).toBe(409);
+    expect(retried.json().error.fields).toEqual({
+      expectedTotalPence: `The total is ${price} pence, not ${price - 1}`,
+    });
+    expect(retried.json().error.message).toContain(
+      `this submission key ordered ${changed.json().reference} at that total already`,
+    );
+  });
+
   it('changes a licence only at the expected total: more space, a renewal and a recovery', async () => {
     const licence = async (status: 'active' | 'cold', endDate: string) =>
       (

@@ -273,7 +273,7 @@ export async function ordersApi(
       operationId: 'submitOrder',
       summary: 'Order new storage and pay for it',
       description:
-        'The same checks as the pages: the configuration, the payment (a finance code is checked with CUFS; if CUFS cannot answer, the order waits in awaiting-payment-check and is re-checked in the background), and the terms. Send a fresh submissionKey (a UUID) per order: sending the same key again answers with the order it made, so a retried request never orders twice; the same key with a different order (product, size or term) is a 422 for submissionKey.',
+        'The same checks as the pages: the configuration, the payment (a finance code is checked with CUFS; if CUFS cannot answer, the order waits in awaiting-payment-check and is re-checked in the background), and the terms. Send a fresh submissionKey (a UUID) per order: sending the same key again answers with the order it made, so a retried request never orders twice; the same key with a different order (product, size, term or quote) is a 422 for submissionKey, and with an expectedTotalPence other than that order’s total a 409.',
       tags: ['Orders'],
       body: configurationBody.extend({
         payment: paymentBody,
@@ -433,7 +433,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       operationId: 'submitLicenceChange',
       summary: 'Order a change of a licence you own or manage, and pay for it',
       description:
-        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage; a cancellation costs nothing and takes no payment: send it without one, and it goes straight to the service team for approval. Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made; the same key for another licence or another change is a 422 for submissionKey.',
+        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage; a cancellation costs nothing and takes no payment: send it without one, and it goes straight to the service team for approval. Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made; the same key for another licence or another change is a 422 for submissionKey, and with an expectedTotalPence other than that order’s total a 409.',
       tags: ['Licences'],
       params: idParams,
       body: changeChoice.extend({
@@ -455,7 +455,8 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       // (the same key for another change, or for someone else's order, is refused).
       const earlier = await findOrder(db, { submissionKey: body.submissionKey });
       if (earlier) {
-        replayedSubmission(earlier, person, changeTarget({ licenceId: params.id, kind: body.kind, choice: body }));
+        const target = changeTarget({ licenceId: params.id, kind: body.kind, choice: body });
+        replayedSubmission(earlier, person, target, body.expectedTotalPence);
         return orderToApi(earlier);
       }
       const licence = await licenceForChange(db, person, params.id, body.kind, today());

@@ -35,6 +35,8 @@ export interface OrderDetail {
   endsOn: string | null;
   /** Recovery: the part of netPence that is the cold-store fee. */
   coldStorePence: number;
+  /** The quote it was priced by, if any. */
+  quoteId: number | null;
   quoteReference: string | null;
   terms: { version: string; title: string; acceptedAt: Date };
   licence: {
@@ -105,6 +107,7 @@ export async function findOrder(
       'payment.check_status',
       'payment.check_message',
       'payment.check_attempts',
+      'o.quote_id',
       'quote.reference as quote_reference',
       sql<number[]>`array(SELECT person_id FROM licence_managers WHERE licence_id = o.licence_id)`.as('manager_ids'),
       sql<string | null>`(SELECT name FROM storage_projects WHERE licence_id = o.licence_id ORDER BY id LIMIT 1)`.as(
@@ -149,6 +152,7 @@ export async function findOrder(
     startsOn: row.starts_on,
     endsOn: row.ends_on,
     coldStorePence: row.cold_store_pence,
+    quoteId: row.quote_id,
     quoteReference: row.quote_reference,
     terms: { version: row.terms_version, title: row.terms_title, acceptedAt: row.terms_accepted_at },
     licence: {

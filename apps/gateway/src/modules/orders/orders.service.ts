@@ -68,12 +68,20 @@ export class SubmissionRefused extends Error {
  * An API caller's `expectedTotalPence` that is not the total the gateway computed: a 409 with both
  * figures, thrown inside the submission's transaction before anything is written, so the order is
  * placed at the price the caller agreed to or not at all. Nothing expected, nothing to refuse.
+ * `ordered`: the order the submission key made already (a retry), whose total it is.
  */
-export function refuseUnexpectedTotal(expectedTotalPence: number | undefined, totalPence: number): void {
+export function refuseUnexpectedTotal(
+  expectedTotalPence: number | undefined,
+  totalPence: number,
+  ordered?: { reference: string },
+): void {
   if (expectedTotalPence === undefined || expectedTotalPence === totalPence) return;
+  const figures = `The total is ${formatPence(totalPence)} (${totalPence} pence), not the ${formatPence(expectedTotalPence)} (${expectedTotalPence} pence) you expected`;
   throw new AppError(
     'conflict',
-    `The total is ${formatPence(totalPence)} (${totalPence} pence), not the ${formatPence(expectedTotalPence)} (${expectedTotalPence} pence) you expected, so nothing was ordered. Price it again, and send the new total if you accept it.`,
+    ordered
+      ? `${figures}: this submission key ordered ${ordered.reference} at that total already, so nothing more was ordered. Cancel ${ordered.reference} if it is not the order you want, or send a new key (a fresh UUID) for a new order.`
+      : `${figures}, so nothing was ordered. Price it again, and send the new total if you accept it.`,
     { expectedTotalPence: `The total is ${totalPence} pence, not ${expectedTotalPence}` },
   );
 }
@@ -90,7 +98,13 @@ export async function submitNewOrder(
   submission: NewOrderSubmission,
 ): Promise<{ reference: string; created: boolean }> {
   const c = submission.configuration;
-  const what = { kind: 'new', productCode: c.product.code, sizeTb: c.sizeTb, termYears: c.termYears } as const;
+  const what = {
+    kind: 'new',
+    productCode: c.product.code,
+    sizeTb: c.sizeTb,
+    termYears: c.termYears,
+    quoteId: submission.quoteId ?? null,
+  } as const;
   return submitOnce(context, buyer, { ...submission, what }, (tx, checked) =>
     insertNewOrder(context, tx, buyer, submission, checked),
   );
@@ -107,6 +121,8 @@ export interface SubmissionTarget {
   productCode?: string;
   sizeTb?: number;
   termYears?: number;
+  /** New storage: the quote it is priced by (none: null). */
+  quoteId?: number | null;
 }
 
 /**
@@ -119,18 +135,23 @@ export async function submitOnce(
   context: OrdersContext,
   buyer: PersonWithRoles,
   /** No payment for an order that takes none (order-payment.ts takesPayment). */
-  submission: { submissionKey: string; payment: SubmittedPayment | undefined; what: SubmissionTarget },
+  submission: {
+    submissionKey: string;
+    payment: SubmittedPayment | undefined;
+    what: SubmissionTarget;
+    expectedTotalPence?: number;
+  },
   insert: (tx: Executor, checked: CheckedPayment) => Promise<string>,
 ): Promise<{ reference: string; created: boolean }> {
   const existing = await findOrder(context.db, { submissionKey: submission.submissionKey });
-  if (existing) return replayedSubmission(existing, buyer, submission.what);
+  if (existing) return replayedSubmission(existing, buyer, submission.what, submission.expectedTotalPence);
   const checked = await checkPaymentBeforeSubmitting(context, submission.payment);
   try {
     const reference = await context.db.transaction().execute((tx) => insert(tx, checked));
     return { reference, created: true };
   } catch (error) {
     const winner = await findOrder(context.db, { submissionKey: submission.submissionKey });
-    if (winner) return replayedSubmission(winner, buyer, submission.what);
+    if (winner) return replayedSubmission(winner, buyer, submission.what, submission.expectedTotalPence);
     throw error;
   }
 }
@@ -138,13 +159,15 @@ export async function submitOnce(
 /**
  * The order a submission key already made, answered again for a retry of the same submission. The
  * key of someone else's order is a conflict; the buyer's key sent again for a different order (another
- * licence, kind, product, size or term) is refused rather than answered with the first order, which
- * a script would take for the one it asked for.
+ * licence, kind, product, size, term or quote) is refused rather than answered with the first order,
+ * which a script would take for the one it asked for; so is a retry expecting another total than
+ * the order's (a 409 with both, as for a new order).
  */
 export function replayedSubmission(
   order: OrderDetail,
   buyer: PersonWithRoles,
   what: SubmissionTarget,
+  expectedTotalPence: number | undefined,
 ): { reference: string; created: boolean } {
   if (order.buyer.id !== buyer.id) throw new AppError('conflict', 'This form has already been used; start again.');
   const same =
@@ -152,11 +175,13 @@ export function replayedSubmission(
     (what.licenceId === undefined || order.licence.id === what.licenceId) &&
     (what.productCode === undefined || order.product.code === what.productCode) &&
     (what.sizeTb === undefined || order.sizeTb === what.sizeTb) &&
-    (what.termYears === undefined || order.termYears === what.termYears);
+    (what.termYears === undefined || order.termYears === what.termYears) &&
+    (what.quoteId === undefined || order.quoteId === what.quoteId);
   if (!same) {
     const message = `This submission key was used for ${order.reference}, a different order: send a new key (a fresh UUID) with each order`;
     throw new AppError('unprocessable', message, { submissionKey: message });
   }
+  refuseUnexpectedTotal(expectedTotalPence, order.totalPence, order);
   return { reference: order.reference, created: false };
 }
 
