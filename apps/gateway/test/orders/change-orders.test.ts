@@ -533,6 +533,18 @@ describe('change orders', () => {
       });
       expect(refused.statusCode).toBe(422);
       expect(refused.body).toContain('This voucher pays for up to 2 TB');
+      // Paid by voucher for 2 TB, then 3 TB chosen after all: the check page says so before submitting.
+      expect((await choose(dana, id, 'increase', { addTb: '2' })).statusCode).toBe(303);
+      const paid = await payAt(dana, path(id, 'increase', 'payment'), {
+        method: 'voucher',
+        voucherCode: 'IFS-CHEM-2026',
+      });
+      expect(paid.statusCode).toBe(303);
+      expect((await choose(dana, id, 'increase', { addTb: '3' })).statusCode).toBe(303);
+      const check = await dana.get(path(id, 'increase', 'check'));
+      expect(check.statusCode).toBe(200);
+      expect(check.body).toContain('<a href="#voucherCode">This voucher pays for up to 2 TB');
+      expect(check.body).not.toContain('Your voucher pays this in full');
       const reference = await change(
         dana,
         id,

@@ -127,6 +127,24 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
       expect((await voucher('IFS-CHEM-2026')).redeemed_at).toBeNull();
     });
 
+    it('says on the check page, before submitting, that the voucher no longer covers an order made bigger after the payment step', async () => {
+      const dana = await newBrowser('da303');
+      expect((await payWith(dana, 'IFS', IFS_CHEM, 'IFS-CHEM-2026')).statusCode).toBe(303);
+      expect((await dana.get('/storage/buy/IFS/check')).body).toContain('Your voucher pays this in full');
+      // Back to the first step: 3 TB, which the 2 TB voucher does not cover; the payment answer is kept.
+      expect((await configure(dana, 'IFS', { ...IFS_CHEM, sizeTb: '3' })).statusCode).toBe(303);
+      const check = await dana.get('/storage/buy/IFS/check');
+      expect(check.statusCode).toBe(200);
+      expect(check.body).toContain('<a href="#voucherCode">This voucher pays for up to 2 TB; reduce the size');
+      expect(check.body).not.toContain('Your voucher pays this in full');
+      expect(check.body).toContain('£450.00');
+      const before = await counts();
+      const { response } = await submit(dana, 'IFS');
+      expect(response.statusCode).toBe(422);
+      expect(response.body).toContain('This voucher pays for up to 2 TB');
+      expect(await counts()).toEqual(before);
+    });
+
     it('pays for the whole order once; a second order cannot use it; cancelling gives it back', async () => {
       const dana = await as('da303');
       const reference = await buy(dana, 'IFS', IFS_CHEM, { method: 'voucher', voucherCode: 'ifs-chem-2026' });

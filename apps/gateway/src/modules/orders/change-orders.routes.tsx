@@ -23,8 +23,14 @@ import { CHANGE_ACTION_WORDS, ChangeCheckPage, ChangeConfigurePage, changePath }
 import { CHANGE_KINDS, type ChangeKind } from './change-pricing.ts';
 import { takesPayment } from './order-payment.ts';
 import { submittedOrderReference } from './orders.repository.ts';
-import { type OrdersContext, SubmissionRefused } from './orders.service.ts';
-import { paymentFormValues, paymentFromForm, readPaymentForm, submittedPayment } from './payment-step.ts';
+import { type OrdersContext, SubmissionRefused, type VoucherScope } from './orders.service.ts';
+import {
+  keptPaymentProblems,
+  paymentFormValues,
+  paymentFromForm,
+  readPaymentForm,
+  submittedPayment,
+} from './payment-step.ts';
 import { PaymentPage } from './purchase.views.tsx';
 import { changedSinceShown } from './purchase-configuration.ts';
 import type { DraftPayment } from './purchase-draft.ts';
@@ -228,12 +234,12 @@ export async function changeOrderRoutes(
     const state = await requireConfigured(request, reply);
     if (!state) return reply;
     if (!state.paying) return skipPayment(reply, state);
-    const { person, licence, kind, draft, price } = state;
+    const { person, licence, kind, draft } = state;
     const form = await readPaymentForm(request);
     const result = await paymentFromForm(
       { orders, documents },
       person,
-      { productCode: licence.product.code, sizeTb: price.value.sizeTb, institutionId: licence.institutionId },
+      voucherScope(state),
       paymentMethodsFor(licence.product.service),
       draft.payment,
       form,
@@ -243,10 +249,16 @@ export async function changeOrderRoutes(
     return reply.redirect(changePath(licence.id, kind, 'check'), 303);
   });
 
+  /** What a voucher must cover to pay for this change: the TB added, or the licence's size. */
+  function voucherScope({ licence, price }: Configured): VoucherScope {
+    return { productCode: licence.product.code, sizeTb: price.value.sizeTb, institutionId: licence.institutionId };
+  }
+
   async function showCheck(request: ChangeRequest, reply: FastifyReply, state: Configured, errors: FieldErrors) {
     const { licence, kind, draft, price } = state;
     if (state.paying && !state.payment) return reply.redirect(changePath(licence.id, kind, 'payment'), 303);
     saveDraft(request, draft);
+    const kept = await keptPaymentProblems(db, state.payment, voucherScope(state), today());
     return sendPage(
       reply,
       <ChangeCheckPage
@@ -259,7 +271,7 @@ export async function changeOrderRoutes(
         payment={state.payment}
         terms={await findCurrentTerms(db, licence.product.service, today())}
         submissionKey={draft.submissionKey}
-        errors={errors}
+        errors={{ ...kept, ...errors }}
       />,
       Object.keys(errors).length > 0 ? 422 : 200,
     );

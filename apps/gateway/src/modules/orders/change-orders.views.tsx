@@ -304,7 +304,9 @@ export function ChangeCheckPage(props: {
       <p>{change('', 'the change')}</p>
       <h2>Price</h2>
       <ChangePriceLines price={price} coldStorePencePerTbYear={props.coldStorePencePerTbYear} />
-      {props.payment?.method === 'voucher' ? <p>Your voucher pays this in full: there is nothing to pay.</p> : null}
+      {props.payment?.method === 'voucher' && !props.errors.voucherCode ? (
+        <p>Your voucher pays this in full: there is nothing to pay.</p>
+      ) : null}
       <h2>Payment</h2>
       {props.payment ? (
         <>

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { Executor } from '../../platform/db/database.ts';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { formValues } from '../../platform/web/forms.ts';
@@ -109,6 +110,23 @@ function fileErrorBeside(form: PaymentForm): FieldErrors {
     return { poDocument: 'Choose the purchase order PDF again: a file is not kept when another answer has a problem' };
   }
   return {};
+}
+
+/**
+ * Why the payment answer kept in the session cannot pay for the order as it stands now, keyed by
+ * its field, for a check-your-answers page to say before the buyer submits: a voucher that no
+ * longer covers the order (a size or department changed after the payment step, or the voucher
+ * used, withdrawn or expired since), which the submission would refuse (orders.service.ts).
+ */
+export async function keptPaymentProblems(
+  db: Executor,
+  payment: DraftPayment | undefined,
+  scope: VoucherScope,
+  today: string,
+): Promise<FieldErrors> {
+  if (payment?.method !== 'voucher') return {};
+  const problem = voucherProblem(await findVoucher(db, payment.voucherCode), { ...scope, today });
+  return problem ? { voucherCode: problem } : {};
 }
 
 /** The session's payment answer as the orders service takes it. */

@@ -17,10 +17,16 @@ import { listInstitutions, type PersonWithRoles } from '../people/people.reposit
 import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { submittedOrderReference } from './orders.repository.ts';
-import { type OrdersContext, SubmissionRefused, submitNewOrder } from './orders.service.ts';
-import { paymentFormValues, paymentFromForm, readPaymentForm, submittedPayment } from './payment-step.ts';
+import { type OrdersContext, SubmissionRefused, submitNewOrder, type VoucherScope } from './orders.service.ts';
+import {
+  keptPaymentProblems,
+  paymentFormValues,
+  paymentFromForm,
+  readPaymentForm,
+  submittedPayment,
+} from './payment-step.ts';
 import { buyPath, CheckAnswersPage, ConfigurePage, PaymentPage } from './purchase.views.tsx';
-import { priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
+import { type PricedConfiguration, priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
 import { changedSinceShown } from './purchase-configuration.ts';
 import { configurationValues, type PurchaseDraft, withQuotePrice } from './purchase-draft.ts';
 
@@ -216,12 +222,11 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     if (!state) return reply;
     const { person, product, draft, priced } = state;
     const form = await readPaymentForm(request);
-    const c = priced.configuration;
     const result = await paymentFromForm(
       { orders, documents },
       person,
-      { productCode: c.product.code, sizeTb: c.sizeTb, institutionId: c.institution.id },
-      paymentMethodsFor(c.product.service),
+      voucherScope(priced.configuration),
+      paymentMethodsFor(product.service),
       draft.payment,
       form,
     );
@@ -258,6 +263,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     const { product, draft, priced } = state;
     if (!draft.payment) return reply.redirect(buyPath(product, 'payment'), 303);
     saveDraft(request, draft);
+    const kept = await keptPaymentProblems(db, draft.payment, voucherScope(priced.configuration), today());
     return sendPage(
       reply,
       <CheckAnswersPage
@@ -267,7 +273,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
         payment={draft.payment}
         terms={await findCurrentTerms(db, product.service, today())}
         submissionKey={draft.submissionKey}
-        errors={errors}
+        errors={{ ...kept, ...errors }}
         quoteReference={priced.quoteId ? draft.quoteReference : undefined}
         quoteProblem={priced.quoteProblem ?? undefined}
       />,
@@ -313,6 +319,15 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       throw error;
     }
   });
+}
+
+/** What a voucher must cover to pay for this configuration. */
+function voucherScope(configuration: PricedConfiguration): VoucherScope {
+  return {
+    productCode: configuration.product.code,
+    sizeTb: configuration.sizeTb,
+    institutionId: configuration.institution.id,
+  };
 }
 
 /** Valid stand-ins for the fields a price does not depend on, so that pricing checks only size, term and department. */

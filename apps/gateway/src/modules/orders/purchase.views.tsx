@@ -313,7 +313,7 @@ export function CheckAnswersPage(props: {
       {props.quoteReference ? <p>At the price of quote {props.quoteReference}.</p> : null}
       {props.quoteProblem ? <p>{props.quoteProblem}, so today’s price applies.</p> : null}
       <PriceLines sizeTb={c.sizeTb} termYears={c.termYears} price={c.price} />
-      {voucher ? <p>Your voucher pays this in full: there is nothing to pay.</p> : null}
+      {voucher && !errors.voucherCode ? <p>Your voucher pays this in full: there is nothing to pay.</p> : null}
       <h2>Payment</h2>
       <SummaryList rows={paymentRows(payment, errors)} />
       <p>{change('payment', 'the payment')}</p>
