@@ -41,6 +41,15 @@ describe('the OpenAPI document', () => {
     expect(swagger.json()).toEqual(document);
   });
 
+  it('names a storage project’s PATCH for what it does: a new name, a new quota, or both', () => {
+    // It was resizeStorageProject, from before it could rename.
+    expect(document.paths['/api/projects/{id}']?.patch?.operationId).toBe('updateStorageProject');
+    const ids = Object.values(document.paths).flatMap((operations) =>
+      Object.values(operations).map((operation) => operation.operationId),
+    );
+    expect(ids).not.toContain('resizeStorageProject');
+  });
+
   it('lists the account and catalogue operations, each with its errors', () => {
     expect(document.paths['/api/me']?.get?.operationId).toBe('getMe');
     expect(document.paths['/api/products']?.get?.operationId).toBe('listProducts');

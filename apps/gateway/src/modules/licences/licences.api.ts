@@ -289,7 +289,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
     {
       method: 'PATCH',
       path: '/api/projects/{id}',
-      operationId: 'resizeStorageProject',
+      operationId: 'updateStorageProject',
       summary: 'Rename a storage project or change its quota, or both (the Data Owner and Data Managers)',
       description:
         "A new name follows the rules of a new project's and is unique in the licence (ignoring case) among the projects not removed; the project's members are emailed it. Both fields are checked before either changes.",
