@@ -286,6 +286,22 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
       expect(start.body).toContain('value="Quantum imaging data"');
       // The quote's price shows at once, before the people and the project are filled in.
       expect(start.body).toContain('5 TB × £54.00 per TB per year × 3 years');
+      // The price as you type (price.js) and "Update price" agree with the page: the quote's price for
+      // the quote's size, term and department (not today's £900.00), and today's for another size.
+      const typed = await alice.get('/storage/buy/RDS/price?sizeTb=5&termYears=3&institutionId=PHYS');
+      expect(typed.json()).toMatchObject({ netPence: 81_000, totalPence: 81_000 });
+      expect(typed.json().lines[0]).toEqual(['Calculation', '5 TB × £54.00 per TB per year × 3 years']);
+      const bigger = await alice.get('/storage/buy/RDS/price?sizeTb=6&termYears=3&institutionId=PHYS');
+      expect(bigger.json()).toMatchObject({ totalPence: 108_000 });
+      const updateCsrf = await alice.csrfFrom('/storage/buy/RDS/');
+      const updated = await alice.post('/storage/buy/RDS/', {
+        ...RDS_CONFIGURATION,
+        projectName: '',
+        _csrf: updateCsrf,
+        intent: 'price',
+      } as Record<string, string>);
+      expect(updated.statusCode).toBe(200);
+      expect(updated.body).toContain('5 TB × £54.00 per TB per year × 3 years');
       expect((await configure(alice, 'RDS', RDS_CONFIGURATION)).statusCode).toBe(303);
       expect((await pay(alice, 'RDS', { method: 'finance-code', financeCode: 'PHAA.GAAA' })).statusCode).toBe(303);
       const check = await alice.get('/storage/buy/RDS/check');

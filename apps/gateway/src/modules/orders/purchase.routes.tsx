@@ -82,8 +82,13 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       : draft.configuration;
     const priced = await priceConfiguration(people, product, configuration, today());
     if (!priced.ok) return undefined;
+    return withDraftQuote(person, draft, priced.value);
+  }
+
+  /** A configuration at the price of the quote the draft started from, when the quote applies to it (withQuotePrice). */
+  async function withDraftQuote(person: PersonWithRoles, draft: PurchaseDraft, configuration: PricedConfiguration) {
     const quote = draft.quoteReference ? await findQuoteFor(db, person, draft.quoteReference) : undefined;
-    return withQuotePrice(priced.value, quote, today());
+    return withQuotePrice(configuration, quote, today());
   }
 
   async function showConfigure(request: ProductRequest, reply: FastifyReply) {
@@ -138,13 +143,8 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       const price = await priceConfiguration(people, product, { ...values, ...pricePlaceholders(person) }, today());
       const errors = body.intent !== 'price' ? priced.errors : price.ok ? {} : price.errors;
       const status = Object.keys(errors).length > 0 ? 422 : 200;
-      return sendConfigurePage(
-        request,
-        reply,
-        db,
-        { product, values, errors, priced: price.ok ? price.value : undefined },
-        status,
-      );
+      const quoted = price.ok ? (await withDraftQuote(person, draft, price.value)).configuration : undefined;
+      return sendConfigurePage(request, reply, db, { product, values, errors, priced: quoted }, status);
     }
     saveDraft(request, { ...draft, configuration: values });
     if (body.intent !== 'price') return reply.redirect(buyPath(product, 'payment'), 303);
@@ -170,7 +170,9 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       today(),
     );
     if (!priced.ok) return reply.status(422).send({ errors: priced.errors });
-    const { price, sizeTb: size, termYears: term } = priced.value;
+    // At the price the page shows: the quote's, when the buyer started from one that still applies.
+    const { configuration } = await withDraftQuote(person, draftFor(request, product), priced.value);
+    const { price, sizeTb: size, termYears: term } = configuration;
     return {
       netPence: price.netPence,
       vatPence: price.vatPence,
