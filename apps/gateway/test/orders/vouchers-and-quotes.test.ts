@@ -280,6 +280,11 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
       const today = await alice.get('/storage/buy/RDS/price?sizeTb=5&termYears=3&institutionId=PHYS');
       expect(today.json()).toMatchObject({ netPence: 90_000, totalPence: 90_000 });
 
+      // A quote is bought as the product it quotes: another product's page with it (an edited link)
+      // goes there, instead of saying its price holds for storage it did not quote.
+      const elsewhere = await alice.get(`/storage/buy/RFS/?quote=${quoteReference}`);
+      expect(elsewhere.statusCode).toBe(303);
+      expect(elsewhere.headers.location).toBe(`/storage/buy/RDS/?quote=${quoteReference}`);
       const start = await alice.get(`/storage/buy/RDS/?quote=${quoteReference}`);
       expect(start.statusCode).toBe(200);
       expect(start.body).toContain(`Buying with quote ${quoteReference}: its price holds until 27 December 2026`);

@@ -99,6 +99,10 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     const quoteReference = request.query.quote;
     if (quoteReference) {
       const quote = await findQuoteFor(db, person, quoteReference);
+      // A quote is bought as the product it quotes (an edited or shared link may name another).
+      if (quote.productCode !== product.code) {
+        return reply.redirect(`${buyPath({ code: quote.productCode })}?quote=${quote.reference}`, 303);
+      }
       draft.quoteReference = quote.reference;
       draft.configuration = {
         ...configurationValues(draft.configuration ?? {}),
