@@ -5,10 +5,21 @@ import type { GroupSyncRequest } from '../../src/platform/provisioner/provisione
 import { drainJobs } from '../support/jobs.ts';
 import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
 import type { TestApp } from '../support/test-app.ts';
-import { appForTests, callsIn, signedIn, startCommandApp, startProvisioningApp } from './provisioning-support.ts';
+import {
+  appForTests,
+  approvedOrder,
+  callsIn,
+  page,
+  signedIn,
+  startCommandApp,
+  startProvisioningApp,
+} from './provisioning-support.ts';
 
 const LIST = '/admin/access-changes/';
 const pageOf = (licenceId: number) => `/admin/licences/${licenceId}/access-change`;
+/** The licences a page links the access-change page of, in its order. */
+const linksOf = (body: string) =>
+  [...body.matchAll(/href="\/admin\/licences\/(\d+)\/access-change"/g)].map((m) => Number(m[1]));
 
 /** What the tests share: an app, access tokens for the API, and a licence made to order. */
 function accessChangeSupport(app: () => { t: TestApp }) {
@@ -170,6 +181,56 @@ describe('access changes to make by hand (manual provisioner)', () => {
     expect(listRow.slice(0, listRow.indexOf('</tr>')).split(`<time datetime="${at.toISOString()}">`)).toHaveLength(3);
   });
 
+  it('a change made while the team sets the licence up waits once it is set up, from then on; none, nothing waits', async () => {
+    const db = t().database.db;
+    const order = await approvedOrder(t());
+    const quiet = await approvedOrder(t());
+    // Alice adds a Data Manager while the licence is being set up: nothing to change on the storage yet
+    expect(
+      (await call('ar101', 'POST', `/api/licences/${order.licenceId}/managers`, { crsid: 'cb404' })).statusCode,
+    ).toBe(201);
+    await sql`UPDATE licence_access_changes SET waiting_since = waiting_since - interval '3 days',
+      last_changed_at = last_changed_at - interval '3 days' WHERE licence_id = ${order.licenceId}`.execute(db);
+    const rosa = await signedIn(t(), 'rs501');
+    expect(linksOf((await rosa.get(LIST)).body)).not.toContain(order.licenceId);
+    expect((await rosa.get(`/admin/licences/${order.licenceId}/`)).body).not.toContain(pageOf(order.licenceId));
+    expect((await rosa.get(pageOf(order.licenceId))).body).not.toContain('Mark as done</button>');
+
+    const told =
+      'Its people or storage projects changed while it was being set up: it waits in Access changes to make.';
+    for (const [each, tells] of [
+      [order, true],
+      [quiet, false],
+    ] as const) {
+      const done = await rosa.post(page(each), {
+        _csrf: await rosa.csrfFrom(page(each)),
+        [`project-${each.projectId}-path`]: '/rds/project/imaging-2026',
+      });
+      expect(done.statusCode, done.body.slice(0, 300)).toBe(303);
+      const confirmed = (await rosa.get(done.headers.location as string)).body;
+      expect(confirmed).toContain(`Order ${each.reference} is provisioned`);
+      expect(confirmed.includes(told)).toBe(tells);
+    }
+    expect(await waiting(quiet.licenceId)).toEqual([]);
+
+    // set up now: listed, waiting since the set-up (the storage was not there before), last changed 3 days ago
+    const at = t().clock.now();
+    expect(
+      await db
+        .selectFrom('licence_access_changes')
+        .select(['waiting_since', 'last_changed_at', 'version'])
+        .where('licence_id', '=', order.licenceId)
+        .execute(),
+    ).toEqual([{ waiting_since: at, last_changed_at: new Date(at.getTime() - 3 * 86_400_000), version: 1 }]);
+    expect(linksOf((await rosa.get(LIST)).body)).toContain(order.licenceId);
+    expect((await rosa.get(`/admin/licences/${order.licenceId}/`)).body).toContain(`href="${pageOf(order.licenceId)}"`);
+    const state = (await rosa.get(pageOf(order.licenceId))).body;
+    expect(state).toContain('<dd>bm202, cb404</dd>');
+    const done = await rosa.post(pageOf(order.licenceId), { _csrf: await rosa.csrfFrom(LIST), version: '1' });
+    expect(done.headers.location).toBe(`/admin/licences/${order.licenceId}/`);
+    expect(await waiting(order.licenceId)).toEqual([]);
+  });
+
   it('the service team’s change of the Data Owner: the licence waits too', async () => {
     const l = await licence();
     expect(await editAsRosa(l.id, { ownerCrsid: 'cb404', reason: 'PI moved' })).toBe(303);
@@ -282,8 +343,6 @@ describe('access changes to make by hand (manual provisioner)', () => {
     await sql`UPDATE licence_access_changes SET waiting_since = waiting_since - interval '2 days' WHERE licence_id = ${older.id}`.execute(
       db,
     );
-    const linksOf = (body: string) =>
-      [...body.matchAll(/href="\/admin\/licences\/(\d+)\/access-change"/g)].map((m) => Number(m[1]));
 
     const rosa = await signedIn(t(), 'rs501');
     expect(linksOf((await rosa.get(LIST)).body)).toEqual([older.id, newer.id]);

@@ -5,11 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertRun } from '../../src/modules/provisioning/provisioning.repository.ts';
 import { runProvisioning } from '../../src/modules/provisioning/provisioning.service.ts';
 import { siteLinks } from '../../src/platform/config.ts';
+import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
 import { createProvisioner, SIGNATURE_HEADER, verifySignature } from '../../src/platform/provisioner/index.ts';
+import type { GroupSyncRequest } from '../../src/platform/provisioner/provisioner.ts';
 import { drainJobs } from '../support/jobs.ts';
+import { personIdOf } from '../support/storage-fixtures.ts';
 import type { TestApp } from '../support/test-app.ts';
 import {
   type ApprovedOrder,
+  appForTests,
   approvedOrder,
   callsIn,
   page,
@@ -210,6 +214,50 @@ describe('a command provisioner that fails part-way, then succeeds on retry', ()
     }
     expect(await snapshot(t, order)).toEqual(before);
     expect((await callsIn(app.logFile)).map((call) => call.action)).toEqual(['provision', 'undo', 'provision']);
+  });
+});
+
+/**
+ * Recorded by hand after a failed run: nothing but the team's record completes the set-up, so the
+ * licence's groups are sent then, with any change of its people made while it was being set up
+ * (its own group sync found the licence pending and sent nothing).
+ */
+describe('a command provisioner that failed, then the team records what they made by hand', () => {
+  const app = appForTests(() => startCommandApp('partial'));
+
+  it('sends the licence’s groups once it is recorded, with the Data Manager added meanwhile', async () => {
+    const { t, logFile } = app();
+    const order = await approvedOrder(t);
+    await drainJobs(t.jobs);
+    expect(await statusOf(t, order)).toBe('provisioning-failed');
+
+    const alice = { id: await personIdOf(t.database.db, 'ar101'), crsid: 'ar101' };
+    const token = (await createAccessToken(t.database.db, t.clock, alice, { name: 'tests', lifetime: 90 })).token;
+    const added = await t.app.inject({
+      method: 'POST',
+      url: `/api/licences/${order.licenceId}/managers`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { crsid: 'cb404' },
+    });
+    expect(added.statusCode).toBe(201);
+    await drainJobs(t.jobs);
+    const syncs = async () =>
+      (await callsIn(logFile))
+        .filter((call) => call.action === 'sync-groups')
+        .map((call) => (call.message as { request: GroupSyncRequest }).request.licence);
+    expect(await syncs()).toEqual([]);
+
+    const rosa = await signedIn(t, 'rs501');
+    const done = await rosa.post(page(order), {
+      _csrf: await rosa.csrfFrom(page(order)),
+      [`project-${order.projectId}-path`]: '/rds/project/imaging-2026',
+    });
+    expect(done.statusCode, done.body.slice(0, 300)).toBe(303);
+    expect(await statusOf(t, order)).toBe('completed');
+    await drainJobs(t.jobs);
+    expect((await syncs()).map((licence) => [licence.id, licence.managers])).toEqual([
+      [order.licenceId, ['bm202', 'cb404']],
+    ]);
   });
 });
 

@@ -13,7 +13,9 @@ import { listProjects } from './licences.repository.ts';
  * or a late run is harmless. Nothing is sent for the manual provisioner (afterPeopleChange leaves the
  * licence waiting for an access change that its team makes by hand), nor for a licence whose
  * storage is not set up yet (its provisioning run carries the people, and a run that completes
- * after they changed enqueues this job again: provisioning.service.ts) or no longer in use.
+ * after they changed, or the team's record of the set-up by hand, enqueues this job again:
+ * provisioning.service.ts; with the manual provisioner the change waits for the team once the
+ * licence is set up) or no longer in use.
  * Projects created since the licence was set up are sent as `pending`: the provisioner makes them
  * and answers their paths, which are recorded (the projects become active). Removed projects are
  * sent apart (removedProjects), so that nobody keeps access to their folders. The manual

@@ -1,17 +1,32 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { Database } from '../../database.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 
 /**
  * Licences waiting for an access change (migration 0021): with the manual provisioner, each change
  * of an active licence's people or storage projects leaves its licence here, once however many
- * changes pile up, until its service's team marks the change made on the storage's groups.
+ * changes pile up, until its service's team marks the change made on the storage's groups. A change
+ * made while the licence is being set up waits too, but is shown (listed, counted, found, marked
+ * done) only once the licence is active: its wait starts when the set-up completes
+ * (accessChangeWaitsFromSetUp).
  */
 export interface AccessChangeWaiting {
   waitingSince: Date;
   lastChangedAt: Date;
   /** Grows with each change: "Mark as done" names the one its page showed. */
   version: number;
+}
+
+/** Whether the waiting change's licence is active: only then is it shown and marked done, as the list shows it. */
+function activeLicence(eb: ExpressionBuilder<Database, 'licence_access_changes'>) {
+  return eb.exists(
+    eb
+      .selectFrom('licences')
+      .select(sql.lit(1).as('one'))
+      .whereRef('licences.id', '=', 'licence_access_changes.licence_id')
+      .where('licences.status', '=', 'active'),
+  );
 }
 
 /** A row of the back office's list. */
@@ -24,8 +39,9 @@ export interface WaitingAccessChange extends AccessChangeWaiting {
 /**
  * Notes a change of the licence's people or projects, in the change's transaction, at `at` (the
  * injected clock's now, so that a run "as of" a day records that day): the licence waits (or goes
- * on waiting) for an access change. Nothing for a licence that is not active: as with the
- * automated provisioner, its set-up or its storage steps carry its people.
+ * on waiting) for an access change. A licence being set up (pending) waits too: the team may have
+ * read its people before the change, and nothing else tells them once its storage is made. Nothing
+ * for a licence no longer in use: its storage steps carry it.
  */
 export async function noteAccessChange(tx: Executor, licenceId: number, at: Date): Promise<void> {
   await tx
@@ -40,7 +56,7 @@ export async function noteAccessChange(tx: Executor, licenceId: number, at: Date
           sql<Date>`${at}::timestamptz`.as('last_changed_at'),
         ])
         .where('licences.id', '=', licenceId)
-        .where('licences.status', '=', 'active'),
+        .where('licences.status', 'in', ['active', 'pending']),
     )
     .onConflict((oc) =>
       oc.column('licence_id').doUpdateSet({
@@ -51,12 +67,26 @@ export async function noteAccessChange(tx: Executor, licenceId: number, at: Date
     .execute();
 }
 
-/** The licence's waiting access change, if it has one. */
+/**
+ * A licence set up just now (through `tx`, the completing transaction, at `at`): a change of its
+ * people or projects made while it was being set up waits from now, when its storage is there to
+ * change, and is shown from now on.
+ */
+export async function accessChangeWaitsFromSetUp(tx: Executor, licenceId: number, at: Date): Promise<void> {
+  await tx
+    .updateTable('licence_access_changes')
+    .set({ waiting_since: at })
+    .where('licence_id', '=', licenceId)
+    .execute();
+}
+
+/** The active licence's waiting access change, if it has one. */
 export async function findAccessChange(db: Executor, licenceId: number): Promise<AccessChangeWaiting | undefined> {
   const row = await db
     .selectFrom('licence_access_changes')
     .select(['waiting_since', 'last_changed_at', 'version'])
     .where('licence_id', '=', licenceId)
+    .where(activeLicence)
     .executeTakeFirst();
   return row && { waitingSince: row.waiting_since, lastChangedAt: row.last_changed_at, version: row.version };
 }
@@ -75,6 +105,7 @@ export async function markAccessChangeDone(
     .deleteFrom('licence_access_changes')
     .where('licence_id', '=', licenceId)
     .where('version', '=', version)
+    .where(activeLicence)
     .executeTakeFirst();
   if (deleted.numDeletedRows === 1n) return 'done';
   return (await findAccessChange(tx, licenceId)) ? 'changed' : 'none';

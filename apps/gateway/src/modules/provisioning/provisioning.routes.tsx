@@ -11,7 +11,7 @@ import { parseId } from '../licences/licences.routes.tsx';
 import { staffOrderPath } from '../orders/orders.admin.views.tsx';
 import type { OrderDetail } from '../orders/orders.repository.ts';
 import { canManageService } from '../people/staff-access.ts';
-import { listWaitingAccessChanges } from './access-changes.repository.ts';
+import { findAccessChange, listWaitingAccessChanges } from './access-changes.repository.ts';
 import { accessChangeLicence, loadAccessChange, markAccessChangeMade } from './access-changes.service.ts';
 import { ACCESS_CHANGES_PATH, AccessChangePage, AccessChangesPage, accessChangePath } from './access-changes.views.tsx';
 import { loadProjectsToMake, recordProjectsByHand } from './project-provisioning.service.ts';
@@ -91,9 +91,13 @@ export async function provisioningRoutes(
     const result = await recordManualProvisioning(provisioning, person, order, values);
     if ('errors' in result) return showPage(request, reply, order, { errors: result.errors, values });
     const emailed = await licencePeopleEmailed(provisioning.db, order);
+    const changedMeanwhile =
+      order.kind === 'new' && (await findAccessChange(provisioning.db, order.licence.id))
+        ? ' Its people or storage projects changed while it was being set up: it waits in Access changes to make.'
+        : '';
     request.session.flash =
       order.kind === 'new'
-        ? `Order ${order.reference} is provisioned: the licence is active and ${emailed}.`
+        ? `Order ${order.reference} is provisioned: the licence is active and ${emailed}.${changedMeanwhile}`
         : `Order ${order.reference} is done: the licence is changed and ${emailed}.`;
     return reply.redirect(staffOrderPath(order.reference), 303);
   });

@@ -24,6 +24,7 @@ import { cancelWithItsLicence, setUpOrderInProgress } from '../orders/orders.ser
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService } from '../people/staff-access.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
+import { accessChangeWaitsFromSetUp } from './access-changes.repository.ts';
 import {
   CHANGE_AUDIT_ACTIONS,
   type ChangeKind,
@@ -180,6 +181,11 @@ export async function recordManualProvisioning(
       parsed.details,
       personActor(person),
     );
+    // Recorded by hand where an automated provisioner is set (after a failed run): its people may
+    // have changed since that run's request, and their group syncs found the licence pending, so
+    // the groups are sent as they are now (a run's own completion does it: syncGroupsChangedMeanwhile).
+    if (context.provisioner.automatic)
+      await context.jobs.enqueue(tx, syncLicenceGroupsJob, { licenceId: order.licence.id });
   });
   return { details: parsed.details };
 }
@@ -550,6 +556,9 @@ export async function completeProvisioning(
   if (!activated) {
     throw new AppError('conflict', `The licence of order ${order.reference} is no longer waiting to be set up.`);
   }
+  // With the manual provisioner, a change of its people or projects made during the set-up waits
+  // for an access change from now on (an automated run sends its groups: syncGroupsChangedMeanwhile).
+  await accessChangeWaitsFromSetUp(tx, order.licence.id, context.clock.now());
 
   await auditCompletion(tx, actor, order, run, 'provisioned', {
     action: 'activated',
