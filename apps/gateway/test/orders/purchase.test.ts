@@ -281,6 +281,18 @@ describe('buying research storage through the pages', () => {
       expect((await someone.get(`/orders/${reference}/purchase-order`)).statusCode, crsid).toBe(status);
       expect((await someone.get(`/orders/${reference}/`)).statusCode, crsid).toBe(status);
     }
+
+    // A PDF is taken by its content whatever it is called, and is named as one: it downloads as
+    // 'scan.txt.pdf', which opens as a PDF, not as 'scan.txt' in a text editor.
+    const named = await buy(alice, 'RDS', RDS_CONFIGURATION, {
+      method: 'purchase-order',
+      poNumber: 'P7654321',
+      file: { bytes: SAMPLE_PDF, name: 'scan.txt', type: 'text/plain' },
+    });
+    expect((await alice.get(`/orders/${named}/`)).body).toContain('scan.txt.pdf (PDF)');
+    const renamed = await alice.get(`/orders/${named}/purchase-order`);
+    expect(renamed.headers['content-disposition']).toBe('attachment; filename="scan.txt.pdf"');
+    expect(renamed.rawPayload.equals(SAMPLE_PDF)).toBe(true);
   });
 
   it('asks for the PO file again when the form is refused for another answer, since the file is not kept', async () => {

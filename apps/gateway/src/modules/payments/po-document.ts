@@ -25,14 +25,19 @@ export interface UploadedDocument {
   sizeBytes: number;
 }
 
-/** A file name safe to show and to send back in Content-Disposition: no paths, quotes or control characters. */
+/**
+ * A file name safe to show and to send back in Content-Disposition: no paths, quotes or control
+ * characters, and ending in .pdf, as the content is one (pdfProblem), so that a PDF uploaded as
+ * 'scan.txt' downloads as 'scan.txt.pdf' and opens as a PDF.
+ */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const cleaned = base
     .replace(/[^\w .()-]/g, '_')
     .trim()
-    .slice(0, 100);
-  return cleaned || 'purchase-order.pdf';
+    .slice(0, 96);
+  if (!cleaned) return 'purchase-order.pdf';
+  return /\.pdf$/i.test(cleaned) ? cleaned : `${cleaned}.pdf`;
 }
 
 /**
