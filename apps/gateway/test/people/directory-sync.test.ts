@@ -443,6 +443,94 @@ describe('directory sync', () => {
     expect(ben).toContain('Where the licence can be changed now, please hand their role over');
   });
 
+  it('tells the keepers of a licence due for deletion what can still bring it back, not to hand over now, on its page and in the email', async () => {
+    const deletable = await insertStorage(t.database.db, {
+      name: 'Doomed data',
+      owner: 'ar101',
+      managers: ['gl909'],
+      status: 'deletable',
+      startDate: '2024-07-01',
+      endDate: '2027-06-30',
+      order: null,
+    });
+    await runNight();
+
+    const mails = (await outbox()).filter((m) => m.to_addresses.includes('ar101@cam.ac.uk'));
+    expect(mails).toHaveLength(1);
+    const body = mails[0]?.text_body ?? '';
+    const browser = new Browser(t.app);
+    await browser.signInAs('ar101');
+    const page = await browser.get(`/storage/licence/${deletable.licenceId}/`);
+    const warning = /class="notice notice--warning" role="status">([^<]*has left the University[^<]*)</.exec(
+      page.body,
+    )?.[1];
+    // No new order is taken for it (a recovery only in the cold store): only a recovery ordered
+    // there, which completes even now, brings it back; otherwise the team, if the data is needed.
+    expect(warning).toBe(
+      'Gina Leaver (gl909), Data Manager, has left the University. The licence is due for deletion, so its people cannot be changed: contact the storage team straight away if its data is still needed, as no recovery can be ordered for it any more; if a recovery ordered while it was in the cold store brings it back, hand their role over to someone still at the University, or remove them from the licence or storage project.',
+    );
+    expect(body).toContain(`"Doomed data": ${warning}: `);
+    expect(body).not.toContain('Please hand their role over');
+    expect(body).not.toContain('Where the licence can be changed now');
+    // The page's own notice says the same, not that the licence "has ended".
+    expect(page.body).toContain(
+      'This licence is due for deletion, so its people and storage projects cannot be changed. Contact the storage team straight away if its data is still needed, as no recovery can be ordered for it any more.',
+    );
+    expect(page.body).not.toContain('This licence has ended');
+  });
+
+  it("tells the service team what each licence's keepers were asked, in the words they were asked it", async () => {
+    const made = async (name: string, status: 'active' | 'suspended' | 'cold' | 'deletable', owner = 'ar101') =>
+      (
+        await insertStorage(t.database.db, {
+          name,
+          owner,
+          status,
+          startDate: '2024-07-01',
+          endDate: status === 'active' ? '2028-12-31' : '2027-06-30',
+          projects: [{ name: `p-${status}`, members: [{ crsid: 'gl909', role: 'project-data-user' }] }],
+          order: null,
+        })
+      ).licenceId;
+    await made('Active data', 'active');
+    await made('Expired data', 'suspended');
+    await made('Cold data', 'cold');
+    await made('Doomed data', 'deletable');
+    // Owen owns a licence with nobody else to ask: the team is told nobody was.
+    await insertStorage(t.database.db, {
+      name: 'Owen alone',
+      owner: 'ol808',
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2028-12-31',
+      order: null,
+    });
+    await runNight();
+
+    const team = (await outbox()).find((m) => m.to_addresses.includes('research-storage@example.ac.uk'))?.text_body;
+    expect(team).toBeDefined();
+    const body = (team ?? '').replace(/\s+/g, ' ');
+    const left = 'Gina Leaver (gl909), Project Data User';
+    const handOver =
+      'hand their role over to someone still at the University, or remove them from the licence or storage project.';
+    expect(body).not.toContain('have been asked to hand over or remove them');
+    expect(body).toContain(
+      `"Active data": ${left} of p-active, has left the University. Its Data Owner and Data Managers were asked to ${handOver}`,
+    );
+    expect(body).toContain(
+      `"Expired data": ${left} of p-suspended, has left the University. The licence has expired and is read-only, so its Data Owner and Data Managers were asked to renew it first, then ${handOver}`,
+    );
+    expect(body).toContain(
+      `"Cold data": ${left} of p-cold, has left the University. The licence is in the cold store, so its Data Owner and Data Managers were asked to order a recovery first, then ${handOver}`,
+    );
+    expect(body).toContain(
+      `"Doomed data": ${left} of p-deletable, has left the University. The licence is due for deletion, so its Data Owner and Data Managers were asked to contact the storage team straight away if its data is still needed, as no recovery can be ordered for it any more; if a recovery ordered while it was in the cold store brings it back, ${handOver}`,
+    );
+    expect(body).toContain(
+      '"Owen alone": Owen Leaving (ol808), Data Owner, has left the University. Only you can name a new Data Owner: it has no current Data Manager to ask who it should be.',
+    );
+  });
+
   it('sends reminders and expiry emails to nobody who has left', async () => {
     // ends 30 days after 29 February 2028: reminded on the leap day
     const due = await insertStorage(t.database.db, {

@@ -78,6 +78,10 @@ describe('the rules of a change', () => {
     expect(licenceStatusProblem('cold')).toBe(
       'This licence is in the cold store, so its people and storage projects cannot be changed. Order a recovery first.',
     );
+    // Due for deletion, it takes no new order: its data is the team's to keep, if asked in time.
+    expect(licenceStatusProblem('deletable')).toBe(
+      'This licence is due for deletion, so its people and storage projects cannot be changed. Contact the storage team straight away if its data is still needed, as no recovery can be ordered for it any more.',
+    );
     expect(licenceStatusProblem('cancelled')).toContain('ended');
   });
 

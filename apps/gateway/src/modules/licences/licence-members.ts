@@ -70,10 +70,30 @@ export function decideChange(change: MemberChange, facts: ChangerFacts): ChangeD
 /**
  * What makes a licence's people changeable again, in the words of its status (LICENCE_STATUS_WORDS)
  * and of the change its page offers: renewing an expired one, a recovery of one in the cold store.
+ * A licence due for deletion takes no new order (orders/change-pricing.ts: CHANGE_ALLOWED_FROM), so
+ * its keepers cannot bring it back themselves: only a recovery ordered while it was in the cold store
+ * still completes (provisioning/licence-changes.ts), and the team's deletion waits for it; otherwise
+ * they write to the storage team if its data is still needed. `handOverIf` says when a hand-over can
+ * follow where it is not simply after the first step. Worded for anyone (the keepers or the team).
  */
-export const UNTIL_CHANGEABLE: Partial<Record<LicenceStatus, { state: string; firstStep: string }>> = {
+export interface UntilChangeable {
+  /** How the licence stands: "The licence <state>". */
+  state: string;
+  /** What comes first, as an instruction. */
+  firstStep: string;
+  /** When its people can be changed, where that is not once the first step is taken. */
+  handOverIf?: string;
+}
+
+export const UNTIL_CHANGEABLE: Partial<Record<LicenceStatus, UntilChangeable>> = {
   suspended: { state: 'has expired and is read-only', firstStep: 'Renew it first' },
   cold: { state: 'is in the cold store', firstStep: 'Order a recovery first' },
+  deletable: {
+    state: 'is due for deletion',
+    firstStep:
+      'Contact the storage team straight away if its data is still needed, as no recovery can be ordered for it any more',
+    handOverIf: 'if a recovery ordered while it was in the cold store brings it back',
+  },
 };
 
 /** Only licences in use change: an expired one must be renewed, one in the cold store recovered, first. */

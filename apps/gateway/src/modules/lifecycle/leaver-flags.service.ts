@@ -10,7 +10,7 @@ import {
   type RaisedLeaverFlag,
   raiseLeaverFlags,
 } from './leaver-flags.repository.ts';
-import { memberLeftWarning, newOwnerFromTeam } from './licence-flags.ts';
+import { leaverAsk, memberLeftWarning, newOwnerFromTeam } from './licence-flags.ts';
 import { memberLeftEmail } from './lifecycle.emails.tsx';
 import type { SiteLinks } from './lifecycle.service.ts';
 import { queueEmails } from './lifecycle-mail.ts';
@@ -38,7 +38,8 @@ export async function reviewLeavers(
   const raised = await raiseLeaverFlags(tx, asOf);
   if (raised.length === 0) return { raised: 0, cleared, emails: 0 };
   const keepers = await currentKeepers(tx, [...new Set(raised.map((flag) => flag.licenceId))]);
-  const messages = [...keeperEmails(keepers, raised, asOf, site), ...teamEmails(raised, asOf, site)];
+  const kept = new Set(keepers.map((keeper) => keeper.licenceId));
+  const messages = [...keeperEmails(keepers, raised, asOf, site), ...teamEmails(raised, kept, asOf, site)];
   await queueEmails(tx, messages, jobs);
   return { raised: raised.length, cleared, emails: messages.length };
 }
@@ -59,9 +60,10 @@ const flagLine = (flag: RaisedLeaverFlag) => `"${flag.licenceName}": ${flag.deta
 const changeableNow = (flag: RaisedLeaverFlag) => UNTIL_CHANGEABLE[flag.status] === undefined;
 
 /**
- * A keeper's line for a flag: on an expired licence or one in the cold store, which refuses people
- * changes, what its page says (renew it first / order a recovery first, then hand over); a Data
- * Owner who has left is the team's to replace, whatever the state (said once in the closing).
+ * A keeper's line for a flag: on a licence that refuses people changes (expired, in the cold store,
+ * due for deletion), what its page says (renew it first / order a recovery first, then hand over; or
+ * write to the team if its data is still needed); a Data Owner who has left is the team's to
+ * replace, whatever the state (said once in the closing).
  */
 const keeperLine = (flag: RaisedLeaverFlag, contactEmail: string) =>
   changeableNow(flag) || flag.ownerLeft
@@ -124,7 +126,27 @@ function keeperEmails(
   });
 }
 
-function teamEmails(raised: readonly RaisedLeaverFlag[], asOf: string, site: SiteLinks): RenderedEmail[] {
+/**
+ * The service team's line for a flag: what the licence's keepers were asked, in the words they were
+ * asked it (leaverAsk, with the licence's state where it refuses people changes); a Data Owner who
+ * has left is the team's to replace. `kept`: the licences with a current Data Owner or Data Manager.
+ */
+function teamLine(flag: RaisedLeaverFlag, kept: ReadonlySet<number>): string {
+  const asked = kept.has(flag.licenceId);
+  if (flag.ownerLeft) {
+    return `${flagLine(flag)} Only you can name a new Data Owner: ${asked ? 'its Data Managers were asked to write to you with who it should be' : 'it has no current Data Manager to ask who it should be'}.`;
+  }
+  if (!asked) return `${flagLine(flag)} It has no current Data Owner or Data Manager, so nobody was asked to act.`;
+  const until = UNTIL_CHANGEABLE[flag.status];
+  return `${flagLine(flag)} ${until ? `The licence ${until.state}, so its` : 'Its'} Data Owner and Data Managers were asked to ${leaverAsk(flag.status)}.`;
+}
+
+function teamEmails(
+  raised: readonly RaisedLeaverFlag[],
+  kept: ReadonlySet<number>,
+  asOf: string,
+  site: SiteLinks,
+): RenderedEmail[] {
   return [...groupBy(raised, (flag) => flag.service).values()].flatMap((flags) => {
     const [first] = flags;
     if (!first) return [];
@@ -137,10 +159,10 @@ function teamEmails(raised: readonly RaisedLeaverFlag[], asOf: string, site: Sit
           headline: `${flags.length} new ${flags.length === 1 ? 'leaver' : 'leavers'} on storage licences`,
           greeting: `Hello ${first.teamName},`,
           paragraphs: [
-            `The directory sync of ${formatDay(asOf)} found people who have left the University in a role on these licences of your service; each licence's current Data Owner and Data Managers have been asked to hand over or remove them:`,
+            `The directory sync of ${formatDay(asOf)} found people who have left the University in a role on these licences of your service, each with what its current Data Owner and Data Managers have been asked:`,
           ],
           licences: flags.map((flag) => ({
-            line: flagLine(flag),
+            line: teamLine(flag, kept),
             url: `${site.publicUrl}/admin/licences/${flag.licenceId}/`,
           })),
           closing: ['A flag clears by itself once the person is removed from the licence or returns.'],

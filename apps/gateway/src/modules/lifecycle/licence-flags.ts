@@ -17,10 +17,27 @@ export function newOwnerFromTeam(contactEmail: string, ofWhich = ''): string {
   return `Only the storage team can name a new Data Owner${ofWhich}: write to ${contactEmail} with who it should be.`;
 }
 
+const HAND_OVER =
+  'hand their role over to someone still at the University, or remove them from the licence or storage project';
+
+const lowerFirst = (text: string) => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+
+/**
+ * What the keepers of a licence are asked to do about someone in one of its roles (not its Data
+ * Owner) who has left, as an instruction in lower case: hand over or remove them, or, where the
+ * licence refuses people changes (licenceStatusProblem), what comes first, from UNTIL_CHANGEABLE.
+ * The licence page and the keepers' email say it; the service team's email says they were asked it.
+ */
+export function leaverAsk(status: LicenceStatus): string {
+  const until = UNTIL_CHANGEABLE[status];
+  if (!until) return HAND_OVER;
+  return `${lowerFirst(until.firstStep)}${until.handOverIf ? `; ${until.handOverIf}, ` : ', then '}${HAND_OVER}`;
+}
+
 /**
  * What the licence pages say while someone in one of the licence's roles has left the University.
- * An expired licence or one in the cold store refuses people changes (licenceStatusProblem): its
- * keepers are told to renew or recover it first, in its status's words, not to do what it refuses.
+ * An expired licence, one in the cold store or one due for deletion refuses people changes: its
+ * keepers are told, in its status's words, what comes first, not to do what it refuses.
  */
 export function memberLeftWarning(
   detail: string,
@@ -29,12 +46,11 @@ export function memberLeftWarning(
   status: LicenceStatus = 'active',
 ): string {
   if (ownerLeft) return `${detail} ${newOwnerFromTeam(contactEmail)}`;
-  const handOver =
-    'hand their role over to someone still at the University, or remove them from the licence or storage project';
   const until = UNTIL_CHANGEABLE[status];
+  const ask = leaverAsk(status);
   return until
-    ? `${detail} The licence ${until.state}, so its people cannot be changed: ${until.firstStep.toLowerCase()}, then ${handOver}.`
-    : `${detail} ${handOver.charAt(0).toUpperCase()}${handOver.slice(1)}.`;
+    ? `${detail} The licence ${until.state}, so its people cannot be changed: ${ask}.`
+    : `${detail} ${ask.charAt(0).toUpperCase()}${ask.slice(1)}.`;
 }
 
 /** The warning the Data Owner and Data Managers see on the licence page for an open flag. */
