@@ -127,6 +127,23 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
       expect((await voucher('IFS-CHEM-2026')).redeemed_at).toBeNull();
     });
 
+    it('takes a voucher on its expiry day and refuses it the day after, saying when it expired', async () => {
+      await t.database.db
+        .insertInto('vouchers')
+        .values([
+          { code: 'IFS-LAST-DAY1', product_code: 'IFS', size_tb: 2, institution_id: null, expires_on: '2026-11-27' },
+          { code: 'IFS-PAST-DAY1', product_code: 'IFS', size_tb: 2, institution_id: null, expires_on: '2026-11-26' },
+        ])
+        .execute();
+      const dana = await newBrowser('da303');
+      const before = await counts();
+      const expired = await payWith(dana, 'IFS', IFS_CHEM, 'IFS-PAST-DAY1');
+      expect(expired.statusCode).toBe(422);
+      expect(expired.body).toContain('<a href="#voucherCode">This voucher expired on 26 November 2026</a>');
+      expect(await counts()).toEqual(before);
+      expect((await payWith(dana, 'IFS', IFS_CHEM, 'IFS-LAST-DAY1')).statusCode).toBe(303);
+    });
+
     it('says on the check page, before submitting, that the voucher no longer covers an order made bigger after the payment step', async () => {
       const dana = await newBrowser('da303');
       expect((await payWith(dana, 'IFS', IFS_CHEM, 'IFS-CHEM-2026')).statusCode).toBe(303);

@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db/database.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
 
 export interface Voucher {
   id: number;
@@ -34,7 +35,8 @@ export function voucherProblem(
   if (!voucher) return 'There is no voucher with that code; check it against the email it came in';
   if (voucher.redeemed) return 'This voucher has already been used';
   if (voucher.revoked) return 'This voucher has been withdrawn; contact us for a new one';
-  if (voucher.expiresOn && voucher.expiresOn < order.today) return `This voucher expired on ${voucher.expiresOn}`;
+  if (voucher.expiresOn && voucher.expiresOn < order.today)
+    return `This voucher expired on ${formatDay(voucher.expiresOn)}`;
   if (voucher.productCode !== order.productCode) return `This voucher is for ${voucher.productCode} storage only`;
   if (voucher.institutionId && voucher.institutionId !== order.institutionId)
     return 'This voucher was issued to a different department';
