@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertStorage } from '../support/storage-fixtures.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
@@ -234,6 +235,46 @@ describe('changing members and projects on the licence and project pages', () =>
     expect((await ben.get(`/storage/licence/${l.id}/`)).body).toContain(
       'Dana Administrator (da303) is now the Data Owner of this licence; you are a Data Manager.',
     );
+  });
+
+  it('emails the old Data Owner when the service team hands their licence over on its page, not when they hand it over themselves', async () => {
+    const l = await licence();
+    const { name } = await t.database.db
+      .selectFrom('licences')
+      .select('name')
+      .where('id', '=', l.id)
+      .executeTakeFirstOrThrow();
+    const noLongerOwner = (email: string) =>
+      t.database.db
+        .selectFrom('mail_outbox')
+        .select(['to_addresses', 'text_body'])
+        .where('subject', '=', `You are no longer the Data Owner of "${name}"`)
+        .where(sql<boolean>`${email} = ANY(to_addresses)`)
+        .execute();
+    const rosa = await as('rs501');
+    const _csrf = await rosa.csrfFrom(`/storage/licence/${l.id}/owner`);
+    const confirm = await rosa.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202' });
+    expect(confirm.body).toContain(
+      'Alice Researcher (ar101) will stay on as a Data Manager until they remove them, and will be emailed, unless they have left the University.',
+    );
+    expect(
+      (await rosa.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202', confirm: 'yes' })).statusCode,
+    ).toBe(303);
+    // Alice did not make the change: she is told who did, who owns it now, and that she stays on.
+    const [toAlice, ...more] = await noLongerOwner('ar101@cam.ac.uk');
+    expect(more).toEqual([]);
+    expect(toAlice?.text_body).toContain(
+      `The storage team has made Ben Manager (bm202) the Data Owner of the storage licence "${name}" in your place: you are no longer its Data Owner, and stay on as a Data Manager until they remove you.`,
+    );
+    expect(toAlice?.text_body).not.toContain('no longer have access');
+    expect(toAlice?.text_body).toContain(`/storage/licence/${l.id}/`);
+    // Ben hands it over himself: he is not emailed about what he did.
+    const ben = await as('bm202');
+    const benCsrf = await ben.csrfFrom(`/storage/licence/${l.id}/owner`);
+    expect(
+      (await ben.post(`/storage/licence/${l.id}/owner`, { _csrf: benCsrf, crsid: 'da303', confirm: 'yes' })).statusCode,
+    ).toBe(303);
+    expect(await noLongerOwner('bm202@cam.ac.uk')).toEqual([]);
   });
 
   it('answers a hand-over of a licence someone cannot see as one of a licence that does not exist', async () => {

@@ -269,6 +269,8 @@ describe('members and storage projects of a licence (API)', () => {
     const emails = await emailsTo('bm202@cam.ac.uk', 'You are now the Data Owner');
     expect(emails).toHaveLength(1);
     expect(emails[0]?.to_addresses).toEqual(['bm202@cam.ac.uk']);
+    // Alice made the change herself: she is not emailed about it.
+    expect(await emailsTo('ar101@cam.ac.uk', 'no longer the Data Owner')).toEqual([]);
     expect((await call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'ar101' })).statusCode).toBe(403);
   });
 
@@ -312,6 +314,8 @@ describe('members and storage projects of a licence (API)', () => {
     });
     const [email] = await emailsTo('nc888@cam.ac.uk', `Data Owner of "Leaver's`);
     expect(email?.text_body).not.toContain('stays on as a Data Manager');
+    // The old owner has left the University: not told.
+    expect(await emailsTo('lp999@cam.ac.uk', 'no longer the Data Owner')).toEqual([]);
   });
 
   it("creates and resizes projects within the licence's size, with unique names", async () => {

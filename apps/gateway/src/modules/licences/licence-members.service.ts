@@ -31,6 +31,7 @@ import {
   projectRoleProblem,
   quotaProblem,
 } from './licence-members.ts';
+import { holdsProjectPlace } from './licences.admin.repository.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
 
 /**
@@ -325,10 +326,40 @@ export async function emailNewRole(
 }
 
 /**
+ * Tells a Data Owner the service team replaced (the back office's edit, or a hand-over on the
+ * licence's page they did not make themselves) who the new owner is and what they keep. After a
+ * hand-over they stay on as a Data Manager; after the edit they lose the access the role gave them,
+ * and their link is to the licence while they keep a place in one of its storage projects (they
+ * still see it), else to My storage.
+ */
+export async function emailReplacedOwner(
+  context: Pick<MembersContext, 'jobs' | 'site'>,
+  tx: Executor,
+  oldOwner: Pick<DirectoryPerson, 'id' | 'email'>,
+  newOwner: Pick<DirectoryPerson, 'displayName' | 'crsid'>,
+  licence: { id: number; name: string },
+  staysAsManager: boolean,
+): Promise<void> {
+  const inAProject = !staysAsManager && (await holdsProjectPlace(tx, licence.id, oldOwner.id));
+  const kept = staysAsManager
+    ? ', and stay on as a Data Manager until they remove you.'
+    : `, and no longer have access to it through that role.${inAProject ? ' Your places in its storage projects stay as they are.' : ''} Ask the new Data Owner if you need anything from it.`;
+  await emailNewRole(
+    context,
+    tx,
+    oldOwner,
+    `You are no longer the Data Owner of "${licence.name}"`,
+    `The storage team has made ${newOwner.displayName} (${newOwner.crsid}) the Data Owner of the storage licence "${licence.name}" in your place: you are no longer its Data Owner${kept}`,
+    staysAsManager || inAProject ? `/storage/licence/${licence.id}/` : '/storage/',
+  );
+}
+
+/**
  * The Data Owner (or the service team) hands the licence to another current person; the old owner
  * stays as a Data Manager, unless they have left the University (the team replacing an owner who
- * has left): nobody who has left is given a place, and their leaver flag clears. Returns the old
- * owner's CRSid and whether they stayed on.
+ * has left): nobody who has left is given a place, and their leaver flag clears. The new owner is
+ * emailed, and so is an old owner who stays on but did not make the hand-over (the team did).
+ * Returns the old owner's CRSid and whether they stayed on.
  */
 export async function handOverOwnership(
   context: MembersContext,
@@ -342,7 +373,7 @@ export async function handOverOwnership(
     const next = await newOwnerOf(tx, licence.ownerPersonId, crsid);
     const oldOwner = await tx
       .selectFrom('people')
-      .select(['crsid', 'status'])
+      .select(['id', 'crsid', 'email', 'status'])
       .where('id', '=', licence.ownerPersonId)
       .executeTakeFirstOrThrow();
     const oldOwnerStays = oldOwner.status === 'current';
@@ -377,6 +408,8 @@ export async function handOverOwnership(
       `${person.displayName} has handed the storage licence "${licence.name}" over to you: you are now its Data Owner, responsible for it and for who may use it.${oldOwnerStays ? ` ${oldOwner.crsid} stays on as a Data Manager until you remove them.` : ''}`,
       `/storage/licence/${licence.id}/`,
     );
+    if (oldOwnerStays && oldOwner.id !== person.id)
+      await emailReplacedOwner(context, tx, oldOwner, next, licence, true);
     return { oldOwner: oldOwner.crsid, oldOwnerStays };
   });
 }

@@ -393,7 +393,7 @@ export function HandOverPage({
             and for who may use it. They will be emailed.{' '}
             {licence.roles.includes('data-owner')
               ? 'You will stay on as a Data Manager until they remove you.'
-              : `${licence.owner.displayName} (${licence.owner.crsid}) will stay on as a Data Manager until they remove them, unless they have left the University.`}
+              : `${licence.owner.displayName} (${licence.owner.crsid}) will stay on as a Data Manager until they remove them, and will be emailed, unless they have left the University.`}
           </p>
           <div class="button-group">
             <button type="submit" class="button--warning">

@@ -11,18 +11,17 @@ import { licenceDeletedNotice, type SiteLinks } from '../lifecycle/lifecycle.ser
 import { changeInProgress } from '../orders/change-orders.service.ts';
 import { ORDER_KIND_WORDS } from '../orders/order-status.ts';
 import type { FinanceCodeChecker } from '../payments/finance-code-check.ts';
-import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
+import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { changeOrderConflict, EXPIRED_STATUSES, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
 import { assertLicenceUnlocked, type LicenceLockAction, staleLockAction } from './licence-lock.ts';
-import { afterPeopleChange, emailNewRole, syncLicenceGroups } from './licence-members.service.ts';
+import { afterPeopleChange, emailNewRole, emailReplacedOwner, syncLicenceGroups } from './licence-members.service.ts';
 import {
   type AdminLicenceDetail,
   clearLicenceLock,
   findDeletionNoticeFacts,
   findLicenceForStaff,
   findLicenceService,
-  holdsProjectPlace,
   type LicenceUpdate,
   type LockedLicenceRow,
   lockLicenceForChange,
@@ -155,7 +154,7 @@ export async function editLicence(
           `The storage team has made you the Data Owner of the storage licence "${row.name}": you are now responsible for it and for who may use it.`,
           `/storage/licence/${id}/`,
         );
-        if (oldOwner?.status === 'current') await emailOldOwner(context, tx, oldOwner, newOwner, row);
+        if (oldOwner?.status === 'current') await emailReplacedOwner(context, tx, oldOwner, newOwner, row, false);
       }
     } else if (changes.sizeTb !== undefined) {
       // The size is in what the storage's groups are synced with (sizeTb): a new size alone syncs them
@@ -180,29 +179,6 @@ export async function editLicence(
     });
     return { ok: true, message: 'The licence is changed, and the change is recorded in its history.' };
   });
-}
-
-/**
- * Tells a Data Owner the service team replaced who the new owner is, and that they no longer have
- * the access the role gave them; their link is to the licence while they keep a place in one of its
- * storage projects (they still see it), else to My storage.
- */
-async function emailOldOwner(
-  context: LicencesAdminContext,
-  tx: Executor,
-  oldOwner: DirectoryPerson,
-  newOwner: DirectoryPerson,
-  licence: Pick<LockedLicenceRow, 'id' | 'name'>,
-): Promise<void> {
-  const inAProject = await holdsProjectPlace(tx, licence.id, oldOwner.id);
-  await emailNewRole(
-    context,
-    tx,
-    oldOwner,
-    `You are no longer the Data Owner of "${licence.name}"`,
-    `The storage team has made ${newOwner.displayName} (${newOwner.crsid}) the Data Owner of the storage licence "${licence.name}" in your place: you are no longer its Data Owner, and no longer have access to it through that role.${inAProject ? ' Your places in its storage projects stay as they are.' : ''} Ask the new Data Owner if you need anything from it.`,
-    inAProject ? `/storage/licence/${licence.id}/` : '/storage/',
-  );
 }
 
 function parseReason(
