@@ -11,7 +11,8 @@ import { APP_ERROR_STATUS, AppError, type AppErrorCode } from './errors.ts';
  * the handler and describe it in /api/openapi.json, so the document cannot drift from the code.
  */
 
-export const API_VERSION = '1.0.0';
+/** The document's version: its major moves when a client built on the last one could break (docs/api.md, Versions). */
+export const API_VERSION = '2.0.0';
 
 export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
