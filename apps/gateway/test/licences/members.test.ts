@@ -266,6 +266,13 @@ describe('members and storage projects of a licence (API)', () => {
     expect((await audit(l.id)).map((row) => [row.entity_type, row.action, row.before, row.after])).toEqual([
       ['licence', 'owner-handed-over', { owner: 'ar101' }, { owner: 'bm202', oldOwnerNowManager: 'ar101' }],
     ]);
+    // Changed as of the app's clock (the test day), not the machine's.
+    const changed = await t.database.db
+      .selectFrom('licences')
+      .select('updated_at')
+      .where('id', '=', l.id)
+      .executeTakeFirstOrThrow();
+    expect(new Date(changed.updated_at)).toEqual(t.clock.now());
     const emails = await emailsTo('bm202@cam.ac.uk', 'You are now the Data Owner');
     expect(emails).toHaveLength(1);
     expect(emails[0]?.to_addresses).toEqual(['bm202@cam.ac.uk']);

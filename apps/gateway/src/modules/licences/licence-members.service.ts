@@ -379,7 +379,7 @@ export async function handOverOwnership(
     const oldOwnerStays = oldOwner.status === 'current';
     await tx
       .updateTable('licences')
-      .set({ owner_person_id: next.id, updated_at: new Date() })
+      .set({ owner_person_id: next.id, updated_at: context.clock.now() })
       .where('id', '=', licence.id)
       .execute();
     await tx
