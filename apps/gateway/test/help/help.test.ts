@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDER_STATUS_WORDS, ORDER_STATUSES } from '../../src/modules/orders/order-status.ts';
+import {
+  FINANCE_CODE_REFUSED_WORDS,
+  ORDER_STATUS_WORDS,
+  ORDER_STATUSES,
+} from '../../src/modules/orders/order-status.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 
 describe('help pages', () => {
@@ -69,9 +73,9 @@ describe('help pages', () => {
   it('describes every order status in the words the order pages use, and when an order can be cancelled', async () => {
     const body = (await t.app.inject('/help/payment-methods/')).body;
     const asHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('"', '&quot;');
-    for (const status of ORDER_STATUSES) {
-      const words = ORDER_STATUS_WORDS[status];
-      expect(body, status).toContain(
+    // An order waiting for another finance code reads 'Finance code refused' (orderStatusWords): that too.
+    for (const words of [...ORDER_STATUSES.map((status) => ORDER_STATUS_WORDS[status]), FINANCE_CODE_REFUSED_WORDS]) {
+      expect(body, words.label).toContain(
         `<th scope="row">${asHtml(words.label)}</th><td>${asHtml(words.explanation)}</td>`,
       );
     }

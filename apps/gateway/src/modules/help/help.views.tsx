@@ -1,5 +1,10 @@
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
-import { isCancellable, ORDER_STATUS_WORDS, ORDER_STATUSES } from '../orders/order-status.ts';
+import {
+  FINANCE_CODE_REFUSED_WORDS,
+  isCancellable,
+  ORDER_STATUS_WORDS,
+  ORDER_STATUSES,
+} from '../orders/order-status.ts';
 import { PAYMENT_METHOD_NAMES, paymentMethodsFor } from '../payments/payment-details.ts';
 import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
 import { QUOTE_VALID_DAYS } from '../quotes/quote-rules.ts';
@@ -276,10 +281,14 @@ export function PaymentMethodsPage({ context }: { context: PageContext }) {
             </tr>
           </thead>
           <tbody>
-            {ORDER_STATUSES.map((status) => (
-              <tr key={status}>
-                <th scope="row">{ORDER_STATUS_WORDS[status].label}</th>
-                <td>{ORDER_STATUS_WORDS[status].explanation}</td>
+            {ORDER_STATUSES.flatMap((status) =>
+              status === 'awaiting-payment-check'
+                ? [ORDER_STATUS_WORDS[status], FINANCE_CODE_REFUSED_WORDS]
+                : [ORDER_STATUS_WORDS[status]],
+            ).map((words) => (
+              <tr key={words.label}>
+                <th scope="row">{words.label}</th>
+                <td>{words.explanation}</td>
               </tr>
             ))}
           </tbody>

@@ -80,14 +80,17 @@ export function orderStatusWords(order: { status: OrderStatus; paymentCheckStatu
   explanation: string;
 } {
   if (order.status === 'awaiting-payment-check' && order.paymentCheckStatus === 'invalid') {
-    return {
-      label: 'Finance code refused',
-      explanation:
-        'The University Financial System did not accept the finance code: the buyer or the Data Owner gives another one on this order, with no need to order again.',
-    };
+    return FINANCE_CODE_REFUSED_WORDS;
   }
   return ORDER_STATUS_WORDS[order.status];
 }
+
+/** The words of an order waiting for another finance code (orderStatusWords); the help page lists them too. */
+export const FINANCE_CODE_REFUSED_WORDS = {
+  label: 'Finance code refused',
+  explanation:
+    'The University Financial System did not accept the finance code: the buyer or the Data Owner gives another one on this order, with no need to order again.',
+};
 
 /** What each kind of order is called, on the customer's pages and the staff's. */
 export const ORDER_KIND_WORDS: Record<OrderKind, string> = {
