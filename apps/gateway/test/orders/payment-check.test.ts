@@ -365,6 +365,14 @@ describe('a finance code that the background check finds closed', () => {
     const listed = myStorage.body.slice(myStorage.body.indexOf(`${reference}</a>`));
     expect(listed.slice(0, listed.indexOf('</tr>'))).toContain('Finance code refused');
     expect(listed.slice(0, listed.indexOf('</tr>'))).not.toContain('Checking payment details');
+    // The JSON API says the same, for the order and in the list.
+    const asJson = (await alice.get(`/api/orders/${reference}`)).json();
+    expect(asJson).toMatchObject({ status: 'awaiting-payment-check', statusLabel: 'Finance code refused' });
+    expect(asJson.statusExplanation).toContain('gives another one on this order');
+    const list = (await alice.get('/api/orders')).json();
+    expect(list.orders.find((o: { reference: string }) => o.reference === reference)?.statusLabel).toBe(
+      'Finance code refused',
+    );
 
     // Only the buyer and the Data Owner are offered the form; a Data Manager sees the order without it.
     const dana = new Browser(t.app);

@@ -14,7 +14,7 @@ import type { PersonWithRoles } from '../people/people.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { changeTarget, licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
 import { CHANGE_KINDS } from './change-pricing.ts';
-import { ORDER_KINDS, ORDER_STATUS_WORDS, ORDER_STATUSES } from './order-status.ts';
+import { ORDER_KINDS, ORDER_STATUSES, orderStatusWords } from './order-status.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from './orders.queries.ts';
 import { findOrder, type OrderDetail } from './orders.repository.ts';
 import {
@@ -115,7 +115,7 @@ const orderSchema = z
   .meta({ id: 'Order' });
 
 function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
-  const words = ORDER_STATUS_WORDS[order.status];
+  const words = orderStatusWords({ status: order.status, paymentCheckStatus: order.payment?.checkStatus ?? null });
   return {
     reference: order.reference,
     kind: order.kind,
@@ -235,7 +235,7 @@ export async function ordersApi(
           reference: row.reference,
           kind: row.kind,
           status: row.status,
-          statusLabel: ORDER_STATUS_WORDS[row.status].label,
+          statusLabel: orderStatusWords(row).label,
           product: row.productCode,
           licenceId: row.licenceId,
           licenceName: row.licenceName,
