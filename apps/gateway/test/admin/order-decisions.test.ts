@@ -309,6 +309,14 @@ describe('approving and rejecting orders', () => {
       licence_status: 'cancelled',
       redeemed_at: null,
     });
+    // Rejected and cancelled as of the app's clock (the test day), not the machine's.
+    const stamped = await t.database.db
+      .selectFrom('orders')
+      .innerJoin('licences', 'licences.id', 'orders.licence_id')
+      .select(['orders.updated_at as order', 'licences.updated_at as licence'])
+      .where('orders.reference', '=', reference)
+      .executeTakeFirstOrThrow();
+    expect([new Date(stamped.order), new Date(stamped.licence)]).toEqual([t.clock.now(), t.clock.now()]);
     const trail = (await q.audit(reference, after.licence_id)).filter((entry) => entry.actor_label === 'if502');
     expect(trail.map((entry) => [entry.entity_type, entry.action])).toEqual([
       ['order', 'rejected'],

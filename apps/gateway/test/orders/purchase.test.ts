@@ -344,10 +344,22 @@ describe('buying research storage through the pages', () => {
     const licence = await t.database.db
       .selectFrom('orders')
       .innerJoin('licences', 'licences.id', 'orders.licence_id')
-      .select('licences.status')
+      .innerJoin('payments', 'payments.order_id', 'orders.id')
+      .select([
+        'licences.status',
+        'licences.updated_at as licenceUpdated',
+        'orders.updated_at as orderUpdated',
+        'payments.checked_at',
+      ])
       .where('orders.reference', '=', reference)
       .executeTakeFirstOrThrow();
     expect(licence.status).toBe('cancelled');
+    // Checked and cancelled as of the app's clock (the test day), not the machine's.
+    expect([licence.checked_at, licence.orderUpdated, licence.licenceUpdated].map((at) => at && new Date(at))).toEqual([
+      t.clock.now(),
+      t.clock.now(),
+      t.clock.now(),
+    ]);
   });
 
   it('does not submit at a price the buyer was not shown: a price that came into force after the check page asks to check again', async () => {

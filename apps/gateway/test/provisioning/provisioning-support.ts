@@ -97,7 +97,7 @@ export async function approvedOrder(t: TestApp, options: { approve?: boolean } =
   expect(order.status).toBe('awaiting-approval');
   if (options.approve !== false) {
     await t.database.db.transaction().execute(async (tx) => {
-      expect(await applyOrderTransition(tx, order.id, 'approve')).toBe(true);
+      expect(await applyOrderTransition(tx, order.id, 'approve', t.clock.now())).toBe(true);
       await enqueueProvisioningIfAutomatic(tx, t.jobs.queue, { id: order.id });
     });
   }

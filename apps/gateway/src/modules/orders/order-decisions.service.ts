@@ -67,7 +67,7 @@ async function decide(
   if (
     !status ||
     !canTransition(status, transition) ||
-    !(await applyOrderTransition(tx, order.id, transition, reason))
+    !(await applyOrderTransition(tx, order.id, transition, at, reason))
   ) {
     const current = await findOrderDecision(tx, order.id);
     if (!current) throw new AppError('not-found', `There is no order ${order.reference}.`);
@@ -137,7 +137,7 @@ export async function rejectOrder(
   if (!parsed.ok) return { errors: { reason: parsed.error } };
   const { reason } = parsed;
   await context.db.transaction().execute(async (tx) => {
-    const { before } = await decide(tx, order, person, 'reject', reason, context.clock.now());
+    const { before, at } = await decide(tx, order, person, 'reject', reason, context.clock.now());
     const actor = personActor(person);
     await recordAudit(tx, {
       actor,
@@ -151,7 +151,7 @@ export async function rejectOrder(
     if (order.kind === 'new') {
       const cancelled = await tx
         .updateTable('licences')
-        .set({ status: 'cancelled', updated_at: new Date() })
+        .set({ status: 'cancelled', updated_at: at })
         .where('id', '=', order.licence.id)
         .where('status', '=', 'pending')
         .executeTakeFirst();
@@ -165,7 +165,7 @@ export async function rejectOrder(
           before: { status: 'pending' },
           after: { status: 'cancelled', reason: `Order ${order.reference} was rejected` },
         });
-        await cancelChangesWithLicence(tx, actor, order.licence.id, order.reference);
+        await cancelChangesWithLicence(tx, actor, order.licence.id, order.reference, at);
       }
     }
     await releaseOrderVoucher(tx, actor, order, `Order ${order.reference} was rejected`);

@@ -214,12 +214,13 @@ export async function applyOrderTransition(
   tx: Executor,
   orderId: number,
   transition: OrderTransition,
+  now: Date,
   reason: string | null = null,
 ): Promise<boolean> {
   const { from, to } = ORDER_TRANSITIONS[transition];
   const result = await tx
     .updateTable('orders')
-    .set({ status: to, status_reason: reason, updated_at: new Date() })
+    .set({ status: to, status_reason: reason, updated_at: now })
     .where('id', '=', orderId)
     .where('status', 'in', [...from])
     .executeTakeFirst();

@@ -329,7 +329,7 @@ export async function takePayment(
     throw new SubmissionRefused({ poDocument: 'Upload the purchase order again: the earlier upload was not found' });
   }
   if (payment.method !== 'voucher') return null;
-  return useVoucher(tx, scope, payment.voucherCode, context.clock.today().toString());
+  return useVoucher(tx, scope, payment.voucherCode, context.clock);
 }
 
 /**
@@ -408,7 +408,7 @@ async function insertPayment(
       voucher_id: voucherId,
       check_status: checked.checkStatus,
       check_message: checked.checkMessage,
-      checked_at: checked.checkStatus === 'valid' ? new Date() : null,
+      checked_at: checked.checkStatus === 'valid' ? context.clock.now() : null,
     })
     .execute();
   if (checked.checkStatus === 'pending') {
@@ -421,11 +421,11 @@ function normalisedCode(text: string): string {
   return parsed.ok && parsed.value.method === 'finance-code' ? parsed.value.text : text;
 }
 
-async function useVoucher(tx: Executor, scope: VoucherScope, code: string, today: string): Promise<number> {
+async function useVoucher(tx: Executor, scope: VoucherScope, code: string, clock: Clock): Promise<number> {
   const voucher = await findVoucher(tx, code);
-  const problem = voucherProblem(voucher, { ...scope, today });
+  const problem = voucherProblem(voucher, { ...scope, today: clock.today().toString() });
   if (problem || !voucher) throw new SubmissionRefused({ voucherCode: problem ?? 'This voucher cannot be used' });
-  if (!(await redeemVoucher(tx, voucher.id))) {
+  if (!(await redeemVoucher(tx, voucher.id, clock.now()))) {
     throw new SubmissionRefused({ voucherCode: 'This voucher has already been used' });
   }
   return voucher.id;
@@ -558,9 +558,10 @@ export async function cancelWithItsLicence(
   actor: Actor,
   order: OrderDetail,
   reason: string,
+  now: Date,
 ): Promise<boolean> {
   const transition = order.status === 'provisioning-failed' ? 'cancel-failed' : 'cancel';
-  if (!(await applyOrderTransition(tx, order.id, transition, reason))) return false;
+  if (!(await applyOrderTransition(tx, order.id, transition, now, reason))) return false;
   await recordAudit(tx, {
     actor,
     entityType: 'order',
@@ -583,11 +584,12 @@ export async function cancelChangesWithLicence(
   actor: Actor,
   licenceId: number,
   newOrderReference: string,
+  now: Date,
 ): Promise<void> {
   const waiting = await orderInProgress(tx, licenceId, 'change');
   const change = waiting && (await findOrder(tx, { id: waiting.id }));
   if (change)
-    await cancelWithItsLicence(tx, actor, change, `The licence was cancelled with order ${newOrderReference}`);
+    await cancelWithItsLicence(tx, actor, change, `The licence was cancelled with order ${newOrderReference}`, now);
 }
 
 /**
@@ -605,7 +607,8 @@ export async function cancelOrder(
   }
   const transition = cancelTransitionFor(person, order) ?? 'cancel';
   await context.db.transaction().execute(async (tx) => {
-    if (!(await applyOrderTransition(tx, order.id, transition, `Cancelled by ${person.displayName}`))) {
+    const now = context.clock.now();
+    if (!(await applyOrderTransition(tx, order.id, transition, now, `Cancelled by ${person.displayName}`))) {
       const current = await findOrder(tx, { id: order.id });
       const label = current ? ORDER_STATUS_WORDS[current.status].label.toLowerCase() : 'gone';
       throw new AppError('conflict', `Order ${order.reference} can no longer be cancelled: it is ${label}.`);
@@ -623,7 +626,7 @@ export async function cancelOrder(
     if (order.kind === 'new') {
       await tx
         .updateTable('licences')
-        .set({ status: 'cancelled', updated_at: new Date() })
+        .set({ status: 'cancelled', updated_at: now })
         .where('id', '=', order.licence.id)
         .where('status', '=', 'pending')
         .execute();
@@ -636,7 +639,7 @@ export async function cancelOrder(
         before: { status: 'pending' },
         after: { status: 'cancelled' },
       });
-      await cancelChangesWithLicence(tx, actor, order.licence.id, order.reference);
+      await cancelChangesWithLicence(tx, actor, order.licence.id, order.reference, now);
     }
     await releaseOrderVoucher(tx, actor, order, `Order ${order.reference} was cancelled`);
     await emailOrderPeople(context, tx, order, `Order ${order.reference} cancelled`, [
@@ -665,6 +668,7 @@ export async function changeFinanceCode(
   if (refusal) return { errors: { financeCode: refusal } };
   const valid = check.outcome === 'valid';
   await context.db.transaction().execute(async (tx) => {
+    const now = context.clock.now();
     const updated = await tx
       .updateTable('payments')
       .set({
@@ -673,7 +677,7 @@ export async function changeFinanceCode(
         check_message: valid
           ? check.names.join(' · ')
           : 'The finance system could not be reached; we will check again.',
-        checked_at: valid ? new Date() : null,
+        checked_at: valid ? now : null,
       })
       .where('order_id', '=', order.id)
       .where('check_status', '=', 'invalid')
@@ -690,7 +694,7 @@ export async function changeFinanceCode(
       after: { financeCode: code, checkStatus: valid ? 'valid' : 'pending' },
     });
     if (valid) {
-      if (!(await applyOrderTransition(tx, order.id, 'payment-checked'))) {
+      if (!(await applyOrderTransition(tx, order.id, 'payment-checked', now))) {
         throw new AppError(
           'conflict',
           `Order ${order.reference} has moved on (it may have been cancelled); reload it.`,

@@ -53,12 +53,13 @@ export async function recordPaymentCheck(
   // The answer is for the code that was asked about: a code changed meanwhile waits for its own check.
   if (!before || !options.from.includes(before.check_status) || before.finance_code !== order.payment?.financeCode)
     return 'stale';
+  const now = context.clock.now();
   const updated = await tx
     .updateTable('payments')
     .set({
       check_status: valid ? 'valid' : 'invalid',
       check_message: message,
-      checked_at: new Date(),
+      checked_at: now,
       ...(options.attempt === undefined ? {} : { check_attempts: options.attempt }),
     })
     .where('order_id', '=', order.id)
@@ -76,7 +77,7 @@ export async function recordPaymentCheck(
     after: { checkStatus: valid ? 'valid' : 'invalid', message },
   });
   if (valid) {
-    await applyOrderTransition(tx, order.id, 'payment-checked');
+    await applyOrderTransition(tx, order.id, 'payment-checked', now);
     await recordAudit(tx, {
       actor: options.actor,
       entityType: 'order',

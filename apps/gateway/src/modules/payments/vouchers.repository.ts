@@ -49,10 +49,10 @@ export function voucherProblem(
  * Marks the voucher used, if it still is unused: the conditional update is what makes a voucher
  * single-use when two orders race for it. False means someone else used it first.
  */
-export async function redeemVoucher(tx: Executor, voucherId: number): Promise<boolean> {
+export async function redeemVoucher(tx: Executor, voucherId: number, now: Date): Promise<boolean> {
   const result = await tx
     .updateTable('vouchers')
-    .set({ redeemed_at: new Date() })
+    .set({ redeemed_at: now })
     .where('id', '=', voucherId)
     .where('redeemed_at', 'is', null)
     .where('revoked_at', 'is', null)

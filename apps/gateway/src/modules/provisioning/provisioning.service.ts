@@ -165,7 +165,7 @@ export async function recordManualProvisioning(
   const parsed = parseProvisioningForm(values, projects, order.sizeTb);
   if (!parsed.ok) return { errors: parsed.errors };
   await context.db.transaction().execute(async (tx) => {
-    if (!(await applyOrderTransition(tx, order.id, 'start-provisioning'))) {
+    if (!(await applyOrderTransition(tx, order.id, 'start-provisioning', context.clock.now()))) {
       throw await movedOn(tx, order, 'marked as provisioned');
     }
     const runId = await insertRun(tx, {
@@ -197,7 +197,7 @@ async function markChangeDone(
   order: OrderDetail,
 ): Promise<ProvisionedDetails> {
   return context.db.transaction().execute(async (tx) => {
-    if (!(await applyOrderTransition(tx, order.id, 'start-provisioning'))) {
+    if (!(await applyOrderTransition(tx, order.id, 'start-provisioning', context.clock.now()))) {
       throw await movedOn(tx, order, 'marked as done');
     }
     const { outcome } = await requireChange(tx, order);
@@ -314,7 +314,7 @@ async function startAutomaticRun(
 ): Promise<number | undefined> {
   const tx = context.db;
   const before = await tx.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirst();
-  if (!(await applyOrderTransition(tx, order.id, 'start-provisioning'))) return undefined;
+  if (!(await applyOrderTransition(tx, order.id, 'start-provisioning', context.clock.now()))) return undefined;
   const runId = await insertRun(tx, {
     orderId: order.id,
     provisioner: context.provisioner.kind,
@@ -533,7 +533,7 @@ export async function completeProvisioning(
   actor: Actor,
 ): Promise<void> {
   const tx = context.db;
-  if (!(await applyOrderTransition(tx, order.id, 'finish-provisioning'))) {
+  if (!(await applyOrderTransition(tx, order.id, 'finish-provisioning', context.clock.now()))) {
     throw await movedOn(tx, order, 'completed');
   }
   if (order.kind !== 'new') return completeChange(context, order, run, actor);
@@ -588,7 +588,13 @@ async function completeChange(
   }
   if (
     setUp &&
-    !(await cancelWithItsLicence(tx, actor, setUp, `The licence was cancelled by order ${order.reference}`))
+    !(await cancelWithItsLicence(
+      tx,
+      actor,
+      setUp,
+      `The licence was cancelled by order ${order.reference}`,
+      context.clock.now(),
+    ))
   ) {
     throw new AppError('conflict', `Order ${setUp.reference} has changed meanwhile; reload the page.`);
   }
@@ -718,7 +724,7 @@ export async function failProvisioning(
     undone: failure.undone,
   });
   if (!finished) return;
-  if (!(await applyOrderTransition(tx, order.id, 'provisioning-failed'))) {
+  if (!(await applyOrderTransition(tx, order.id, 'provisioning-failed', context.clock.now()))) {
     throw await movedOn(tx, order, 'marked as failed');
   }
   // The licence's trail is shown to its customers, so the error stays on the run.
