@@ -201,7 +201,7 @@ describe('the CUFS /v1 API on the sample reference data', () => {
         result: 'invalid',
         asOf: '2026-11-27',
         reason: 'not-yet-valid',
-        message: 'Cost centre CHAB cannot be charged before 2027-08-01.',
+        message: 'Cost centre CHAB cannot be charged before 1 August 2027.',
         costCentre: { code: 'CHAB', status: 'open', validFrom: '2027-08-01' },
       });
       expect(await answer('/v1/cost-centres/CHAB?on=2027-08-01')).toMatchObject({ result: 'valid' });
@@ -209,7 +209,7 @@ describe('the CUFS /v1 API on the sample reference data', () => {
       expect(await answer('/v1/cost-centres/ENAB?on=2027-08-01')).toMatchObject({
         result: 'invalid',
         reason: 'no-longer-valid',
-        message: 'Cost centre ENAB could be charged only until 2027-07-31.',
+        message: 'Cost centre ENAB could be charged only until 31 July 2027.',
       });
       const bad = await get('/v1/cost-centres/ENAB?on=2027-02-29');
       expect(bad.statusCode).toBe(400);

@@ -142,7 +142,7 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
     expect(await c.checkGrant({ award: 'G100234', project: 'GEAG0017', task: '1' }, '2026-11-27')).toMatchObject({
       outcome: 'invalid',
       reason: 'project-ended',
-      message: 'Project GEAG0017 ended on 2024-12-31.',
+      message: 'Project GEAG0017 ended on 31 December 2024.',
     });
     expect(await c.checkGrant({ award: 'RG94772', project: 'PHAG0042', task: '1.1' }, '2026-11-27')).toMatchObject({
       outcome: 'valid',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AwardRow,
   type CostCentreRow,
+  judgeCostCentre,
   judgeGlCode,
   judgeGrant,
   type ProjectRow,
@@ -71,10 +72,33 @@ describe('judging a GL code', () => {
     const ending = { ...costCentre, valid_to: '2027-07-31' };
     const starting = { ...source, valid_from: '2027-09-01' };
     const never =
-      'Cost centre PHAA can be charged from 2020-08-01 to 2027-07-31 and source of funds GAAA from 2027-09-01: this GL code can never be charged.';
+      'Cost centre PHAA can be charged from 1 August 2020 to 31 July 2027 and source of funds GAAA from 1 September 2027: this GL code can never be charged.';
     for (const on of ['2026-11-27', '2027-08-15', '2027-09-01', '2030-01-01'])
       expect(judgeGlCode(gl, ending, starting, on), on).toMatchObject({ result: 'invalid', message: never });
     expect(judgeGlCode(gl, ending, starting, '2027-09-01')).toMatchObject({ reason: 'no-longer-valid' });
+  });
+});
+
+// The gateway shows these messages to the buyer as they are, among dates it writes out in full.
+it('writes the dates in its messages as people read them, not as ISO dates', () => {
+  expect(judgeGlCode(gl, costCentre, source, '2021-12-31')).toMatchObject({
+    message: 'This GL code cannot be charged before 1 January 2022.',
+  });
+  expect(judgeGlCode(gl, costCentre, source, '2030-08-01')).toMatchObject({
+    message: 'This GL code could be charged only until 31 July 2030.',
+  });
+  const ended = { ...costCentre, valid_to: '2024-12-31' };
+  expect(judgeCostCentre({ ...costCentre, valid_from: '2027-08-01' }, '2026-11-27')).toMatchObject({
+    message: 'Cost centre PHAA cannot be charged before 1 August 2027.',
+  });
+  expect(judgeCostCentre(ended, '2026-11-27')).toMatchObject({
+    message: 'Cost centre PHAA could be charged only until 31 December 2024.',
+  });
+  expect(judgeGrant(grant, award, project, task, '2024-02-28')).toMatchObject({
+    message: 'Project PRJ1 starts on 29 February 2024.',
+  });
+  expect(judgeGrant(grant, award, project, task, '2028-03-01')).toMatchObject({
+    message: 'Project PRJ1 ended on 29 February 2028.',
   });
 });
 

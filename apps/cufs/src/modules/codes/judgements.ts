@@ -118,13 +118,13 @@ export function judgeGlCode(
     return {
       result: 'invalid',
       reason: 'not-yet-valid',
-      message: never ?? `This GL code cannot be charged before ${window.validFrom}.`,
+      message: never ?? `This GL code cannot be charged before ${readableDay(window.validFrom)}.`,
     };
   if (window.validTo !== null && on > window.validTo)
     return {
       result: 'invalid',
       reason: 'no-longer-valid',
-      message: never ?? `This GL code could be charged only until ${window.validTo}.`,
+      message: never ?? `This GL code could be charged only until ${readableDay(window.validTo)}.`,
     };
   return { result: 'valid', costCentre, sourceOfFunds, ...window };
 }
@@ -141,13 +141,13 @@ export function judgeCostCentre(costCentre: CostCentreRow, on: string): CostCent
     return {
       result: 'invalid',
       reason: 'not-yet-valid',
-      message: `Cost centre ${costCentre.code} cannot be charged before ${costCentre.valid_from}.`,
+      message: `Cost centre ${costCentre.code} cannot be charged before ${readableDay(costCentre.valid_from)}.`,
     };
   if (costCentre.valid_to !== null && on > costCentre.valid_to)
     return {
       result: 'invalid',
       reason: 'no-longer-valid',
-      message: `Cost centre ${costCentre.code} could be charged only until ${costCentre.valid_to}.`,
+      message: `Cost centre ${costCentre.code} could be charged only until ${readableDay(costCentre.valid_to)}.`,
     };
   return { result: 'valid' };
 }
@@ -176,13 +176,13 @@ export function judgeGrant(
     return {
       result: 'invalid',
       reason: 'project-not-started',
-      message: `Project ${project.project_number} starts on ${project.start_date}.`,
+      message: `Project ${project.project_number} starts on ${readableDay(project.start_date)}.`,
     };
   if (on > project.end_date)
     return {
       result: 'invalid',
       reason: 'project-ended',
-      message: `Project ${project.project_number} ended on ${project.end_date}.`,
+      message: `Project ${project.project_number} ended on ${readableDay(project.end_date)}.`,
     };
   if (!task)
     return {
@@ -200,7 +200,17 @@ export function judgeGrant(
 }
 
 function span(from: string, to: string | null): string {
-  return to === null ? `from ${from}` : `from ${from} to ${to}`;
+  return to === null ? `from ${readableDay(from)}` : `from ${readableDay(from)} to ${readableDay(to)}`;
+}
+
+const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/**
+ * A 'YYYY-MM-DD' day as the messages say it, 2024-12-31 → 31 December 2024: the gateway shows
+ * them to the buyer as they are, beside dates it writes the same way.
+ */
+export function readableDay(day: string): string {
+  return dayFormat.format(new Date(`${day}T00:00:00Z`));
 }
 
 function intersect(a: ValidityWindow, b: ValidityWindow): ValidityWindow {
