@@ -1,14 +1,16 @@
 import { Temporal } from 'temporal-polyfill';
 import type { Executor } from '../../platform/db/database.ts';
+import { licenceEndDate } from '../licences/licence-dates.ts';
 import { BYTES_PER_TB } from './usage-readings.ts';
 
 export const DEMO_USAGE_LICENCE_NAME = 'Physics demo: Imaging archive';
 
 /**
- * The embedded demo's usage chart (seedDemoShowcase): Alice's 10 TB Research Data Store licence
- * with two storage projects on the storage system, read weekly for the 26 weeks up to `today`,
- * filling up to 93%, so its page shows the chart and the next near-quota run warns her. Added
- * once: nothing when a licence of that name exists.
+ * The embedded demo's usage chart (seedDemoShowcase): Alice's 10 TB Research Data Store licence,
+ * bought for two years eight months before `today` (it ends as licenceEndDate says), with two
+ * storage projects on the storage system, read weekly for the 26 weeks up to `today`, filling up
+ * to 93%, so its page shows the chart and the next near-quota run warns her. Added once: nothing
+ * when a licence of that name exists.
  */
 export async function seedDemoUsage(db: Executor, today: string): Promise<void> {
   const existing = await db
@@ -20,6 +22,7 @@ export async function seedDemoUsage(db: Executor, today: string): Promise<void> 
   const owner = await db.selectFrom('people').select('id').where('crsid', '=', 'ar101').executeTakeFirst();
   if (!owner) return;
   const day = Temporal.PlainDate.from(today);
+  const startDate = day.subtract({ months: 8 }).toString();
   const licence = await db
     .insertInto('licences')
     .values({
@@ -28,8 +31,8 @@ export async function seedDemoUsage(db: Executor, today: string): Promise<void> 
       institution_id: 'PHYS',
       owner_person_id: owner.id,
       size_tb: 10,
-      start_date: day.subtract({ months: 8 }).toString(),
-      end_date: day.add({ months: 16 }).toString(),
+      start_date: startDate,
+      end_date: licenceEndDate(startDate, 2),
       status: 'active',
     })
     .returning('id')
