@@ -36,6 +36,11 @@ COPY apps/cufs/package.json apps/cufs/package.json
 # notice); skipping them keeps the runtime tree exactly what the lock file says.
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --workspace @ssgw/gateway --ignore-scripts
+# The quotation PDF embeds DejaVu Sans and DejaVu Sans Bold (src/modules/quotes/quote-pdf.ts): the
+# package's other typefaces and notes (~11 of its 12 MB) go; its licence stays.
+RUN find node_modules/dejavu-fonts-ttf -type f ! -name 'DejaVuSans.ttf' ! -name 'DejaVuSans-Bold.ttf' \
+        ! -name LICENSE ! -name AUTHORS ! -name README.md ! -name package.json -delete && \
+    test -f node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf && test -f node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf
 
 # ---- runtime ----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

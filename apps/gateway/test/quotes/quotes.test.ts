@@ -145,7 +145,7 @@ describe('quotes', () => {
     expect(body).not.toContain('VAT: none');
   });
 
-  it('downloads the quote as a PDF with its reference and total', async () => {
+  it('downloads the quote as a PDF with its reference, total and licence name as written', async () => {
     const { url, reference, browser } = await getQuote(t, 'cb404', 'RDS', {
       ...physRds,
       sizeTb: '2',
@@ -153,6 +153,7 @@ describe('quotes', () => {
       institutionId: 'KINGS',
       ownerCrsid: 'cb404',
       managerCrsids: '',
+      licenceName: 'Zoë’s α ✓ Ж',
     });
     const pdf = await browser.get(`${url}quote.pdf`);
     expect(pdf.statusCode).toBe(200);
@@ -162,6 +163,7 @@ describe('quotes', () => {
     const text = await pdfText(pdf.rawPayload);
     expect(text).toContain(`Quotation ${reference}`);
     expect(text).toContain('Chloe Bursar (cb404)');
+    expect(text).toContain('Licence name: Zoë’s α ✓ Ж');
     expect(text).toMatch(/VAT at 20% £25\.92/);
     expect(text).toMatch(/Total £155\.52/);
     expect(text).toContain(`quoting ${reference}`);

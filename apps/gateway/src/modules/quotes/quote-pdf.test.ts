@@ -90,6 +90,25 @@ describe('the quotation PDF', () => {
     expect(text).not.toContain('VAT: none');
   });
 
+  it('prints names in other alphabets and symbols as written, not as other letters', async () => {
+    const { text } = await readBack(
+      await renderQuotePdf({
+        ...internal,
+        customer: { ...internal.customer, institutionName: 'Институт Ж', requesterName: 'Zoë Ångström-Łukasz' },
+        licenceName: 'Zoë’s α ✓ Ж',
+      }),
+    );
+    expect(text).toContain('Licence name: Zoë’s α ✓ Ж');
+    expect(text).toContain('Институт Ж (PHYS)');
+    expect(text).toContain('Zoë Ångström-Łukasz (ar101)');
+  });
+
+  it('prints a letter the font lacks (Chinese here) as an empty box, not as another letter', async () => {
+    const { text } = await readBack(await renderQuotePdf({ ...internal, licenceName: 'Zoë’s 数据 ✓ lab' }));
+    // The box stands for no letter (it reads back as U+0000); Helvetica printed "Zoë’s epcn ' lab".
+    expect(text).toMatch(/Licence name: Zoë’s \P{L}+ ✓ lab/u);
+  });
+
   it('gives the same bytes for the same quote, whenever it is downloaded', async () => {
     const first = await renderQuotePdf(internal);
     const second = await renderQuotePdf(internal);

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { Temporal } from 'temporal-polyfill';
 import { formatPence } from '../catalogue/money.ts';
 import { VAT_PERCENT } from '../catalogue/pricing.ts';
@@ -66,6 +68,9 @@ export function quotePdfInput(quote: Quote, site: { serviceName: string; contact
   };
 }
 
+const REGULAR = 'Body';
+const BOLD = 'Body-Bold';
+
 const years = (count: number): string => (count === 1 ? '1 year' : `${count} years`);
 
 /** The lines of the price, as label and amount; the same words the quote page uses. */
@@ -93,11 +98,35 @@ export function quotePriceLines(input: {
 }
 
 /**
- * Renders the quotation as an A4 PDF with pdfkit's built-in Helvetica; no files or network. pdfkit
- * is loaded on the first quotation, not at start-up: loading it takes ~0.4 s (npm run bench's cold start).
+ * The quotation's typeface: DejaVu Sans from the dejavu-fonts-ttf package, embedded (only the glyphs
+ * used). pdfkit's built-in Helvetica knows only the WinAnsi letters and printed others as wrong ones
+ * ("Zoë’s 数据 ✓" came out as "Zoë’s epcn '"); DejaVu Sans has Latin, Greek, Cyrillic and many
+ * symbols. A letter it lacks (Chinese, Japanese, Korean, …) prints as its empty box, never as
+ * another letter. Found in node_modules at run time: the bundle leaves pdfkit and the fonts out,
+ * and the image keeps only these two of the package's files (infra/docker/gateway.Dockerfile).
+ */
+const FONT_FILES = {
+  [REGULAR]: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
+  [BOLD]: 'dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf',
+} as const;
+
+let fonts: Promise<Array<[string, Buffer]>> | undefined;
+
+/** The font files, read on the first quotation and kept: each PDF embeds the glyphs it uses. */
+function loadFonts(): Promise<Array<[string, Buffer]>> {
+  const { resolve } = createRequire(import.meta.url);
+  fonts ??= Promise.all(
+    Object.entries(FONT_FILES).map(async ([name, file]) => [name, await readFile(resolve(file))] as [string, Buffer]),
+  );
+  return fonts;
+}
+
+/**
+ * Renders the quotation as an A4 PDF in DejaVu Sans (FONT_FILES); no network. pdfkit and the fonts
+ * are loaded on the first quotation, not at start-up: loading pdfkit takes ~0.4 s (npm run bench's cold start).
  */
 export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
-  const { default: PDFDocument } = await import('pdfkit');
+  const [{ default: PDFDocument }, fontFiles] = await Promise.all([import('pdfkit'), loadFonts()]);
   const issued = Temporal.PlainDate.from(input.issuedOn);
   const doc = new PDFDocument({
     size: 'A4',
@@ -113,6 +142,7 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
       CreationDate: new Date(Date.UTC(issued.year, issued.month - 1, issued.day)),
     },
   });
+  for (const [name, file] of fontFiles) doc.registerFont(name, file);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -123,9 +153,9 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
 
-  doc.font('Helvetica-Bold').fontSize(11).fillColor('#171717').text(QUOTE_ISSUER);
+  doc.font(BOLD).fontSize(11).fillColor('#171717').text(QUOTE_ISSUER);
   doc.moveDown(1.5);
-  doc.font('Helvetica-Bold').fontSize(22).text(`Quotation ${input.reference}`);
+  doc.font(BOLD).fontSize(22).text(`Quotation ${input.reference}`);
   doc.moveDown(0.5);
   field(doc, 'Issued on', formatDay(input.issuedOn));
   field(doc, 'Valid until', `${formatDay(input.validUntil)} (${QUOTE_VALID_DAYS} days from issue)`);
@@ -168,7 +198,7 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
       doc.moveDown(0.3);
     }
     const y = doc.y;
-    doc.font(isTotal ? 'Helvetica-Bold' : 'Helvetica').fontSize(11);
+    doc.font(isTotal ? BOLD : REGULAR).fontSize(11);
     doc.text(label, left, y, { width: width - amountWidth - 10 });
     const after = doc.y;
     doc.text(amount, left + width - amountWidth, y, { width: amountWidth, align: 'right' });
@@ -178,7 +208,7 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
 
   heading(doc, 'How to pay');
   doc
-    .font('Helvetica')
+    .font(REGULAR)
     .fontSize(11)
     .text(
       `Raise a purchase order to University Information Services quoting ${input.reference}; upload the PO when you buy.`,
@@ -190,7 +220,7 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
   );
 
   heading(doc, 'Questions');
-  doc.font('Helvetica').fontSize(11).text(`Email ${input.contactEmail} and quote ${input.reference}.`);
+  doc.font(REGULAR).fontSize(11).text(`Email ${input.contactEmail} and quote ${input.reference}.`);
 
   doc.end();
   return done;
@@ -198,11 +228,11 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
 
 function heading(doc: PDFKit.PDFDocument, text: string): void {
   doc.moveDown(1);
-  doc.font('Helvetica-Bold').fontSize(14).text(text, doc.page.margins.left);
+  doc.font(BOLD).fontSize(14).text(text, doc.page.margins.left);
   doc.moveDown(0.3);
 }
 
 function field(doc: PDFKit.PDFDocument, label: string, value: string): void {
-  doc.font('Helvetica-Bold').fontSize(11).text(`${label}: `, doc.page.margins.left, doc.y, { continued: true });
-  doc.font('Helvetica').text(value);
+  doc.font(BOLD).fontSize(11).text(`${label}: `, doc.page.margins.left, doc.y, { continued: true });
+  doc.font(REGULAR).text(value);
 }
