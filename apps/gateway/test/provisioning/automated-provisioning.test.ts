@@ -16,6 +16,7 @@ import {
   appForTests,
   approvedOrder,
   callsIn,
+  changedAt,
   page,
   signedIn,
   snapshot,
@@ -161,6 +162,8 @@ describe('a command provisioner that fails part-way, then succeeds on retry', ()
     expect(await statusOf(t, order)).toBe('completed');
     const runs = await runsOf(t, order);
     expect(runs.map((run) => run.outcome)).toEqual(['failed', 'succeeded']);
+    const now = t.clock.now();
+    expect(await changedAt(t, order)).toEqual({ order: now, licence: now, runs: [now, now] });
     expect(runs[1]?.started_by_person_id).not.toBeNull();
     const done = await snapshot(t, order);
     expect(done.licence).toEqual([{ status: 'active', start_date: '2026-11-27', end_date: '2029-11-26' }]);

@@ -5,7 +5,15 @@ import { enqueueProvisioningIfAutomatic } from '../../src/modules/provisioning/p
 import { drainJobs } from '../support/jobs.ts';
 import { insertOrder, insertStorage } from '../support/storage-fixtures.ts';
 import type { TestApp } from '../support/test-app.ts';
-import { appForTests, callsIn, page, signedIn, startCommandApp, startProvisioningApp } from './provisioning-support.ts';
+import {
+  appForTests,
+  callsIn,
+  changedAt,
+  page,
+  signedIn,
+  startCommandApp,
+  startProvisioningApp,
+} from './provisioning-support.ts';
 
 /**
  * Completing the orders that change a licence (issue 6): by hand ("Mark as done") with the manual
@@ -127,6 +135,8 @@ describe('completing change orders by hand (the manual provisioner)', () => {
     const state = await stateOf(t, fixture);
     expect(state.order).toBe('completed');
     expect(state.licence).toEqual({ status: 'active', size_tb: 8, end_date: '2027-02-28' });
+    const now = t.clock.now();
+    expect(await changedAt(t, fixture)).toEqual({ order: now, licence: now, runs: [now] });
     expect(state.audit.map((row) => [row.entity_type, row.action])).toEqual([
       ['order', 'completed'],
       ['licence', 'size increased'],

@@ -131,4 +131,23 @@ export async function snapshot(t: TestApp, order: ApprovedOrder) {
   };
 }
 
+/** When the order and its licence were last changed, and its runs finished: the app clock's instants, not the machine's. */
+export async function changedAt(t: TestApp, order: { orderId: number; licenceId: number }) {
+  const db = t.database.db;
+  const changed = await db
+    .selectFrom('orders')
+    .innerJoin('licences', 'licences.id', 'orders.licence_id')
+    .select(['orders.updated_at as order', 'licences.updated_at as licence'])
+    .where('orders.id', '=', order.orderId)
+    .where('licences.id', '=', order.licenceId)
+    .executeTakeFirstOrThrow();
+  const runs = await db
+    .selectFrom('provisioning_runs')
+    .select('finished_at')
+    .where('order_id', '=', order.orderId)
+    .orderBy('id')
+    .execute();
+  return { ...changed, runs: runs.map((run) => run.finished_at) };
+}
+
 export const page = (order: { reference: string }, rest = '') => `/admin/orders/${order.reference}/provisioning${rest}`;

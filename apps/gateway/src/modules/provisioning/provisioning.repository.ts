@@ -72,8 +72,8 @@ export async function findRun(db: Executor, runId: number): Promise<Provisioning
 }
 
 /**
- * Starts a run (outcome running) or records a finished one (a person's manual record). At most
- * one run per order is running (provisioning_runs_running_idx).
+ * Starts a run (outcome running) or records a finished one (a person's manual record), finished
+ * `at` then. At most one run per order is running (provisioning_runs_running_idx).
  */
 export async function insertRun(
   tx: Executor,
@@ -81,7 +81,7 @@ export async function insertRun(
     orderId: number;
     provisioner: ProvisionerKind;
     startedByPersonId: number | null;
-    finished?: { outcome: 'succeeded'; details: ProvisionedDetails };
+    finished?: { outcome: 'succeeded'; details: ProvisionedDetails; at: Date };
   },
 ): Promise<number> {
   const row = await tx
@@ -90,7 +90,7 @@ export async function insertRun(
       order_id: run.orderId,
       provisioner: run.provisioner,
       started_by_person_id: run.startedByPersonId,
-      finished_at: run.finished ? new Date() : null,
+      finished_at: run.finished?.at ?? null,
       ...(run.finished ? { outcome: run.finished.outcome } : {}),
       error: null,
       details: run.finished ? JSON.stringify(run.finished.details) : null,
@@ -101,7 +101,7 @@ export async function insertRun(
   return row.id;
 }
 
-/** Finishes a running run; false if it had already finished (a repeated job changes nothing). */
+/** Finishes a running run `now`; false if it had already finished (a repeated job changes nothing). */
 export async function finishRun(
   tx: Executor,
   runId: number,
@@ -111,12 +111,13 @@ export async function finishRun(
     error?: string | null;
     undone?: ProvisionedDetails | null;
   },
+  now: Date,
 ): Promise<boolean> {
   const updated = await tx
     .updateTable('provisioning_runs')
     .set({
       outcome: result.outcome,
-      finished_at: new Date(),
+      finished_at: now,
       details: result.details ? JSON.stringify(result.details) : null,
       error: result.error ?? null,
       undone: result.undone ? JSON.stringify(result.undone) : null,
@@ -258,6 +259,7 @@ export async function activateLicence(
   tx: Executor,
   licenceId: number,
   dates: LicenceDates,
+  now: Date,
 ): Promise<{ before: { startDate: string | null; endDate: string | null }; after: LicenceDates } | undefined> {
   const current = await tx
     .selectFrom('licences')
@@ -271,7 +273,7 @@ export async function activateLicence(
     current.start_date && current.end_date ? { startDate: current.start_date, endDate: current.end_date } : dates;
   const updated = await tx
     .updateTable('licences')
-    .set({ status: 'active', start_date: after.startDate, end_date: after.endDate, updated_at: new Date() })
+    .set({ status: 'active', start_date: after.startDate, end_date: after.endDate, updated_at: now })
     .where('id', '=', licenceId)
     .where('status', '=', 'pending')
     .executeTakeFirst();
@@ -317,10 +319,11 @@ export async function changeLicence(
   licenceId: number,
   from: LicenceStatus,
   after: { status: LicenceStatus; sizeTb: number; endDate: string | null },
+  now: Date,
 ): Promise<boolean> {
   const updated = await tx
     .updateTable('licences')
-    .set({ status: after.status, size_tb: after.sizeTb, end_date: after.endDate, updated_at: new Date() })
+    .set({ status: after.status, size_tb: after.sizeTb, end_date: after.endDate, updated_at: now })
     .where('id', '=', licenceId)
     .where('status', '=', from)
     .executeTakeFirst();

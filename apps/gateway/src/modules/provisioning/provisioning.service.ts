@@ -165,14 +165,15 @@ export async function recordManualProvisioning(
   const parsed = parseProvisioningForm(values, projects, order.sizeTb);
   if (!parsed.ok) return { errors: parsed.errors };
   await context.db.transaction().execute(async (tx) => {
-    if (!(await applyOrderTransition(tx, order.id, 'start-provisioning', context.clock.now()))) {
+    const now = context.clock.now();
+    if (!(await applyOrderTransition(tx, order.id, 'start-provisioning', now))) {
       throw await movedOn(tx, order, 'marked as provisioned');
     }
     const runId = await insertRun(tx, {
       orderId: order.id,
       provisioner: 'manual',
       startedByPersonId: person.id,
-      finished: { outcome: 'succeeded', details: parsed.details },
+      finished: { outcome: 'succeeded', details: parsed.details, at: now },
     });
     await completeProvisioning(
       { ...context, db: tx },
@@ -197,7 +198,8 @@ async function markChangeDone(
   order: OrderDetail,
 ): Promise<ProvisionedDetails> {
   return context.db.transaction().execute(async (tx) => {
-    if (!(await applyOrderTransition(tx, order.id, 'start-provisioning', context.clock.now()))) {
+    const now = context.clock.now();
+    if (!(await applyOrderTransition(tx, order.id, 'start-provisioning', now))) {
       throw await movedOn(tx, order, 'marked as done');
     }
     const { outcome } = await requireChange(tx, order);
@@ -206,7 +208,7 @@ async function markChangeDone(
       orderId: order.id,
       provisioner: 'manual',
       startedByPersonId: person.id,
-      finished: { outcome: 'succeeded', details },
+      finished: { outcome: 'succeeded', details, at: now },
     });
     await completeProvisioning(
       { ...context, db: tx },
@@ -446,7 +448,7 @@ export async function runProvisioning(
     const made = details;
     try {
       const recorded = await context.db.transaction().execute(async (tx) => {
-        if (!(await finishRun(tx, run.id, { outcome: 'succeeded', details: made }))) return false;
+        if (!(await finishRun(tx, run.id, { outcome: 'succeeded', details: made }, context.clock.now()))) return false;
         await completeProvisioning(
           { ...context, db: tx },
           order,
@@ -549,10 +551,12 @@ export async function completeProvisioning(
   }
   // From today for the order's term, unless the team gave the waiting licence its dates.
   const today = context.clock.today().toString();
-  const activated = await activateLicence(tx, order.licence.id, {
-    startDate: today,
-    endDate: licenceEndDate(today, order.termYears),
-  });
+  const activated = await activateLicence(
+    tx,
+    order.licence.id,
+    { startDate: today, endDate: licenceEndDate(today, order.termYears) },
+    context.clock.now(),
+  );
   if (!activated) {
     throw new AppError('conflict', `The licence of order ${order.reference} is no longer waiting to be set up.`);
   }
@@ -583,7 +587,7 @@ async function completeChange(
   const tx = context.db;
   const { licence, outcome, setUp } = await requireChange(tx, order);
   const { after } = outcome;
-  if (!(await changeLicence(tx, order.licence.id, licence.status, after))) {
+  if (!(await changeLicence(tx, order.licence.id, licence.status, after, context.clock.now()))) {
     throw new AppError('conflict', `The licence of order ${order.reference} has changed meanwhile; reload the page.`);
   }
   if (
@@ -717,12 +721,12 @@ export async function failProvisioning(
   failure: { message: string; partial: ProvisionedDetails | null; undone: ProvisionedDetails | null },
 ): Promise<void> {
   const tx = context.db;
-  const finished = await finishRun(tx, run.id, {
-    outcome: 'failed',
-    details: failure.partial,
-    error: failure.message,
-    undone: failure.undone,
-  });
+  const finished = await finishRun(
+    tx,
+    run.id,
+    { outcome: 'failed', details: failure.partial, error: failure.message, undone: failure.undone },
+    context.clock.now(),
+  );
   if (!finished) return;
   if (!(await applyOrderTransition(tx, order.id, 'provisioning-failed', context.clock.now()))) {
     throw await movedOn(tx, order, 'marked as failed');
