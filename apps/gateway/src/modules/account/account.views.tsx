@@ -2,6 +2,7 @@ import type { AccessTokenSummary } from '../../platform/identity/access-tokens.t
 import { CsrfField, ErrorSummary, type FieldErrors, SummaryList } from '../../platform/web/components.tsx';
 import { RadioGroup } from '../../platform/web/form-fields.tsx';
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
+import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
 
 export interface AccountDetails {
   displayName: string;
@@ -22,25 +23,6 @@ const STATUS_TAGS: Record<AccessTokenSummary['status'], { label: string; tag: st
   expired: { label: 'Expired', tag: 'tag tag--grey' },
   revoked: { label: 'Revoked', tag: 'tag tag--red' },
 };
-
-const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const instantFormat = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'Europe/London',
-});
-
-/** A calendar date (YYYY-MM-DD) as people read it: 27 November 2026. */
-function formatDay(day: string): string {
-  return dayFormat.format(new Date(`${day}T00:00:00Z`));
-}
-
-function formatInstant(at: Date): string {
-  return instantFormat.format(at);
-}
 
 export function AccountPage({
   context,

@@ -16,7 +16,7 @@ import { ChangeLicenceSection } from '../orders/change-orders.views.tsx';
 import { ORDER_KIND_WORDS, type OrderStatus, orderStatusWords } from '../orders/order-status.ts';
 import { DEFAULT_ORDER_LIMIT, type OrderListing, type OrderListingPage } from '../orders/orders.queries.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
-import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
+import { formatDay, formatInstant, quoteIsValid } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.service.ts';
 import { quotePath, quotePdfPath } from '../quotes/quotes.views.tsx';
 import type { LicenceUsage } from '../usage/usage.service.ts';
@@ -86,18 +86,13 @@ const PROJECT_TONE: Record<StorageProjectStatus, string> = {
 };
 
 const londonDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: UNIVERSITY_TIME_ZONE });
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: UNIVERSITY_TIME_ZONE,
-});
 
 function CalendarDate({ date }: { date: string }) {
   return <time dateTime={date}>{formatDay(date)}</time>;
 }
 
 function Instant({ at, withTime = false }: { at: Date; withTime?: boolean }) {
-  return <time dateTime={at.toISOString()}>{(withTime ? londonDateTime : londonDate).format(at)}</time>;
+  return <time dateTime={at.toISOString()}>{withTime ? formatInstant(at) : londonDate.format(at)}</time>;
 }
 
 function sizeText(tb: number): string {

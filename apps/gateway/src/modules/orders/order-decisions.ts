@@ -1,4 +1,5 @@
 import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
+import { formatInstant } from '../quotes/quote-rules.ts';
 import { canTransition, ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from './order-status.ts';
 
 /**
@@ -114,17 +115,6 @@ export function parseRejectReason(text: unknown): { ok: true; reason: string } |
   return { ok: true, reason };
 }
 
-const decidedAtFormat = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/London',
-});
-
-/** "27 November 2026 at 10:04", in the University's time zone. */
-export function formatDecidedAt(at: Date): string {
-  return decidedAtFormat.format(at);
-}
-
 const DECIDED_WORDS: Partial<Record<OrderStatus, string>> = {
   approved: 'approved',
   provisioning: 'approved',
@@ -144,7 +134,7 @@ export function decisionConflictMessage(
 ): string {
   const decided = DECIDED_WORDS[current.status];
   if (decided && current.decidedBy && current.decidedAt) {
-    return `Order ${reference} was already ${decided} by ${current.decidedBy} at ${formatDecidedAt(current.decidedAt)}.`;
+    return `Order ${reference} was already ${decided} by ${current.decidedBy} at ${formatInstant(current.decidedAt)}.`;
   }
   const label = ORDER_STATUS_WORDS[current.status].label;
   return decision === 'approve'

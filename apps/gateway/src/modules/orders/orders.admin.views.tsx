@@ -5,7 +5,8 @@ import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
-import { formatDecidedAt, REJECT_REASON_MAX } from './order-decisions.ts';
+import { formatInstant } from '../quotes/quote-rules.ts';
+import { REJECT_REASON_MAX } from './order-decisions.ts';
 import { NO_PAYMENT_WORDS } from './order-payment.ts';
 import {
   ageInDays,
@@ -348,7 +349,7 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
         {details.decidedBy && details.decidedAt ? (
           <p>
             {order.status === 'rejected' ? 'Rejected' : 'Approved'} by {details.decidedBy.displayName} (
-            {details.decidedBy.crsid}) on {formatDecidedAt(details.decidedAt)}.
+            {details.decidedBy.crsid}) on {formatInstant(details.decidedAt)}.
           </p>
         ) : null}
       </div>

@@ -4,7 +4,7 @@ import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { FinanceCodeForm } from '../payments/finance-code-form.tsx';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
-import { formatDay } from '../quotes/quote-rules.ts';
+import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
 import { describeChange } from './change-orders.service.ts';
 import { ChangePriceLines } from './change-orders.views.tsx';
 import { daysInclusive } from './change-pricing.ts';
@@ -154,7 +154,7 @@ function orderedRows(order: OrderDetail, linksLicence: boolean): Array<[string, 
   if (order.kind === 'new') rows.push(['First storage project', order.licence.projectName ?? '—']);
   rows.push(
     ['Ordered by', `${order.buyer.displayName} (${order.buyer.crsid})`],
-    ['Submitted', order.submittedAt.toLocaleString('en-GB', { timeZone: 'Europe/London' })],
+    ['Submitted', formatInstant(order.submittedAt)],
   );
   return rows;
 }

@@ -1,7 +1,14 @@
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import type { PersonWithRoles } from '../people/people.repository.ts';
-import { canSeeQuote, formatDay, QUOTE_VALID_DAYS, quoteIsValid, quoteValidUntil } from './quote-rules.ts';
+import {
+  canSeeQuote,
+  formatDay,
+  formatInstant,
+  QUOTE_VALID_DAYS,
+  quoteIsValid,
+  quoteValidUntil,
+} from './quote-rules.ts';
 
 describe('how long a quote is valid', () => {
   it('is 30 days', () => {
@@ -32,6 +39,11 @@ describe('how long a quote is valid', () => {
   it('writes dates for people to read', () => {
     expect(formatDay('2028-02-29')).toBe('29 February 2028');
     expect(formatDay('2026-12-01')).toBe('1 December 2026');
+  });
+
+  it('writes a moment out in full, in the University’s time zone, summer time included', () => {
+    expect(formatInstant(new Date('2026-12-07T16:38:00Z'))).toBe('7 December 2026 at 16:38');
+    expect(formatInstant(new Date('2026-07-07T23:30:00Z'))).toBe('8 July 2026 at 00:30');
   });
 });
 

@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { isServiceStaff } from '../people/staff-access.ts';
@@ -34,4 +35,15 @@ const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'lon
 export function formatDay(day: string): string {
   const date = Temporal.PlainDate.from(day);
   return dayFormat.format(Date.UTC(date.year, date.month - 1, date.day));
+}
+
+const instantFormat = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: UNIVERSITY_TIME_ZONE,
+});
+
+/** A moment for people to read, in the University's time zone: 27 November 2026 at 10:04. */
+export function formatInstant(at: Date): string {
+  return instantFormat.format(at);
 }
