@@ -38,7 +38,7 @@ describe('confirming a deletable licence’s deletion', () => {
     lockedDeletable = await make('Disputed data', '2026-05-01');
     cold = await make('Recently cold', '2026-06-01');
     // 1 November 2026 is 6 months after 1 May: the first two become deletable
-    const result = await runNightlyLifecycle(db, t.jobs.queue, '2026-11-27', DEFAULT_LIFECYCLE_SETTINGS);
+    const result = await runNightlyLifecycle(db, t.jobs.queue, '2026-11-27', DEFAULT_LIFECYCLE_SETTINGS, t.clock.now());
     expect(result.deletable).toBe(2);
     await db
       .updateTable('licences')

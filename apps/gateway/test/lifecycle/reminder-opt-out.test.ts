@@ -77,7 +77,13 @@ describe('reminder opt-out on /account/', () => {
       endDate: '2027-01-30',
       order: null,
     });
-    const result = await runNightlyLifecycle(t.database.db, t.jobs.queue, '2026-12-31', DEFAULT_LIFECYCLE_SETTINGS);
+    const result = await runNightlyLifecycle(
+      t.database.db,
+      t.jobs.queue,
+      '2026-12-31',
+      DEFAULT_LIFECYCLE_SETTINGS,
+      new Date('2026-12-31T02:15:00Z'),
+    );
     expect(result).toMatchObject({ reminders: 1, emails: 1 });
     await drainJobs(t.jobs);
     const sent = await t.database.db

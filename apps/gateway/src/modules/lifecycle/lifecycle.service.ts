@@ -65,7 +65,7 @@ export async function runNightlyLifecycle(
   jobs: JobQueue,
   asOf: string,
   settings: LifecycleSettings,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<NightlyLifecycleResult> {
   const day = Temporal.PlainDate.from(asOf).toString();
   return db.transaction().execute(async (tx) => {
