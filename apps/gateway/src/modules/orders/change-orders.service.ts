@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
-import { AppError } from '../../platform/web/errors.ts';
+import { AppError, type AppErrorLink } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { findPriceInForce } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
@@ -25,6 +25,7 @@ import { takesPayment } from './order-payment.ts';
 import { ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
 import { findOrder, type OrderDetail, orderInProgress } from './orders.repository.ts';
 import {
+  canSeeOrder,
   emailOrderPeople,
   insertOrder,
   type OrdersContext,
@@ -224,7 +225,16 @@ export async function licenceForChange(
   const problem = changeProblem(kind, licence, today);
   if (problem) throw new AppError('conflict', problem);
   const busy = await changeInProgress(db, licenceId);
-  if (busy) throw new AppError('conflict', inProgressMessage(busy.reference));
+  if (busy) {
+    // The refusal's page links the order in the way (when this person may see it) and the licence.
+    const order = await findOrder(db, { reference: busy.reference });
+    const links: AppErrorLink[] =
+      order && canSeeOrder(person, order)
+        ? [{ href: `/orders/${busy.reference}/`, text: `Go to order ${busy.reference}` }]
+        : [];
+    links.push({ href: `/storage/licence/${licence.id}/`, text: `Go to the licence “${licence.name}”` });
+    throw new AppError('conflict', inProgressMessage(busy.reference), undefined, links);
+  }
   return licence;
 }
 

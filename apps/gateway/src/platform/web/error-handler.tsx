@@ -122,6 +122,15 @@ function respond(
     <Page context={pageContext(request, reply)} title={title}>
       <h1>{title}</h1>
       <p>{message}</p>
+      {appError?.links.length ? (
+        <ul>
+          {appError.links.map((link) => (
+            <li key={link.href}>
+              <a href={link.href}>{link.text}</a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <p>
         <a href="/">Go to the home page</a>
       </p>

@@ -13,6 +13,12 @@ export const APP_ERROR_STATUS = {
 
 export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
 
+/** A page a person can go on to from a failure's page (the order in the way, the licence…). */
+export interface AppErrorLink {
+  href: string;
+  text: string;
+}
+
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
@@ -20,6 +26,8 @@ export class AppError extends Error {
     readonly publicMessage: string,
     /** Messages for single fields of the input, keyed by the field's name or dotted path. */
     readonly fields?: Readonly<Record<string, string>>,
+    /** Where to go next, listed on the failure's page before the home page (not sent to the API). */
+    readonly links: readonly AppErrorLink[] = [],
   ) {
     super(publicMessage);
     this.name = 'AppError';
