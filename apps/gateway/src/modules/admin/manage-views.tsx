@@ -31,7 +31,3 @@ export function hasErrors(errors: FieldErrors | undefined): boolean {
 export function titleFor(title: string, errors: FieldErrors | undefined): string {
   return hasErrors(errors) ? `Error: ${title}` : title;
 }
-
-export function sizeText(tb: number): string {
-  return `${tb.toLocaleString('en-GB')} TB`;
-}

@@ -3,6 +3,7 @@ import { compareDays, DATE_HINT, parseCalendarDate, parseWholeNumber } from '../
 import type { CustomerClass } from '../people/people.tables.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import { parsePounds } from './money.ts';
+import { sizeText } from './sizes.ts';
 
 /**
  * The service teams' rules for their catalogue (pure): what a product's details may be, and how a
@@ -84,7 +85,8 @@ export function parseProductEdit(
   if (!minimumText) errors.minimumTb = 'Enter the minimum size in TB';
   else if (minimum === undefined || minimum < 1)
     errors.minimumTb = 'Enter the minimum size as a whole number of TB, at least 1';
-  else if (minimum > MINIMUM_TB_LIMIT) errors.minimumTb = `The minimum size must be at most ${MINIMUM_TB_LIMIT} TB`;
+  else if (minimum > MINIMUM_TB_LIMIT)
+    errors.minimumTb = `The minimum size must be at most ${sizeText(MINIMUM_TB_LIMIT)}`;
   else next.minimumTb = minimum;
 
   const terms = parseTermsYears(text(raw, 'termsYears'));

@@ -9,6 +9,7 @@ import type { CustomerClass } from '../people/people.tables.ts';
 import type { PriceWithState, ProductForStaff, ProductWithPrices } from './catalogue.admin.service.ts';
 import { CUSTOMER_CLASS_WORDS, productEditValues } from './catalogue-admin-rules.ts';
 import { formatPence } from './money.ts';
+import { sizeText } from './sizes.ts';
 
 export const CATALOGUE_SECTION = '/admin/catalogue/';
 export const adminProductPath = (code: string, rest = ''): string => `/admin/catalogue/${code}/${rest}`;
@@ -86,7 +87,7 @@ export function AdminCataloguePage({ context, products }: { context: PageContext
             {product.active ? null : <span class="tag tag--grey">Withdrawn</span>}
           </h2>
           <p>
-            {product.serviceName}. At least {product.minimumTb} TB; terms of{' '}
+            {product.serviceName}. At least {sizeText(product.minimumTb)}; terms of{' '}
             {product.termsYears.map((years) => (years === 1 ? '1 year' : `${years} years`)).join(', ')}.
           </p>
           <PricesTable product={product} />
@@ -128,7 +129,7 @@ export function AdminProductPage({
           ['Service', product.serviceName],
           ['Summary', product.summary],
           ['Description', product.description],
-          ['Minimum size', `${product.minimumTb} TB`],
+          ['Minimum size', sizeText(product.minimumTb)],
           ['Terms offered', product.termsYears.map((years) => (years === 1 ? '1 year' : `${years} years`)).join(', ')],
           ['On sale', product.active ? 'Yes' : 'No: withdrawn from the catalogue'],
         ]}

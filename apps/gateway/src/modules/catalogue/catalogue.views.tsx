@@ -2,6 +2,7 @@ import { SummaryList } from '../../platform/web/components.tsx';
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import type { CatalogueProduct } from './catalogue.repository.ts';
 import { formatPence } from './money.ts';
+import { sizeText } from './sizes.ts';
 
 const SERVICE_INTRO: Record<CatalogueProduct['service'], string> = {
   research:
@@ -46,7 +47,7 @@ export function CataloguePage({ context, products }: { context: PageContext; pro
                     </th>
                     <td>{priceText(product.prices.internal)}</td>
                     <td>{priceText(product.prices.external)}</td>
-                    <td>{product.minimumTb} TB</td>
+                    <td>{sizeText(product.minimumTb)}</td>
                     <td>{termsText(product.termsYears)}</td>
                   </tr>
                 ))}
@@ -64,7 +65,7 @@ export function ProductPage({ context, product }: { context: PageContext; produc
     ['Service', product.serviceName],
     ['Internal price', `${priceText(product.prices.internal)} per TB per year`],
     ['External price', `${priceText(product.prices.external)} per TB per year, plus VAT`],
-    ['Minimum size', `${product.minimumTb} TB, in whole TB`],
+    ['Minimum size', `${sizeText(product.minimumTb)}, in whole TB`],
     ['Terms', termsText(product.termsYears)],
   ];
   if (product.filesPerTb) rows.push(['File allowance', `${product.filesPerTb.toLocaleString('en-GB')} files per TB`]);

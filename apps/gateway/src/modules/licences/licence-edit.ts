@@ -6,6 +6,7 @@ import {
   parseWholeNumber,
   REASON_MAX_LENGTH,
 } from '../admin/manage-forms.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import type { OrderKind } from '../orders/order-status.ts';
 import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
@@ -78,15 +79,15 @@ export function parseLicenceEdit(
   const errors: FieldErrors = {};
   const next: Partial<LicenceEditable> = {};
 
-  const sizeText = text(raw, 'sizeTb');
-  const size = parseWholeNumber(sizeText);
-  if (!sizeText) errors.sizeTb = 'Enter the size in TB';
+  const sizeInput = text(raw, 'sizeTb');
+  const size = parseWholeNumber(sizeInput);
+  if (!sizeInput) errors.sizeTb = 'Enter the size in TB';
   else if (size === undefined) errors.sizeTb = 'Enter the size as a whole number of TB, for example 5';
   else if (size < limits.minimumTb)
-    errors.sizeTb = `The size must be at least ${limits.minimumTb} TB, the product’s minimum`;
+    errors.sizeTb = `The size must be at least ${sizeText(limits.minimumTb)}, the product’s minimum`;
   else if (size < limits.projectQuotaTb)
-    errors.sizeTb = `The size must be at least ${limits.projectQuotaTb} TB: the quotas of its storage projects add up to that`;
-  else if (size > MAXIMUM_TB) errors.sizeTb = `The size must be at most ${MAXIMUM_TB.toLocaleString('en-GB')} TB`;
+    errors.sizeTb = `The size must be at least ${sizeText(limits.projectQuotaTb)}: the quotas of its storage projects add up to that`;
+  else if (size > MAXIMUM_TB) errors.sizeTb = `The size must be at most ${sizeText(MAXIMUM_TB)}`;
   else next.sizeTb = size;
 
   const startText = text(raw, 'startDate');

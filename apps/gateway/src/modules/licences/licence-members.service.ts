@@ -7,6 +7,7 @@ import { queueEmail } from '../../platform/mail/mail.jobs.ts';
 import type { Provisioner } from '../../platform/provisioner/provisioner.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit } from '../audit/audit.repository.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { clearLeaverFlags } from '../lifecycle/leaver-flags.repository.ts';
 import { CRSID } from '../people/crsid.ts';
 import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
@@ -736,7 +737,7 @@ export async function removeStorageProject(
         tx,
         keeper,
         `The storage project "${project.name}" has been removed`,
-        `${person.displayName} has removed ${where}. Its people no longer have access to its folder on the storage, and its ${project.quotaTb} TB are free again for the licence's other storage projects.`,
+        `${person.displayName} has removed ${where}. Its people no longer have access to its folder on the storage, and its ${sizeText(project.quotaTb)} are free again for the licence's other storage projects.`,
         `/storage/licence/${project.licence.id}/`,
       );
     }

@@ -104,7 +104,7 @@ describe('the rules of a change', () => {
       const parsed = parseQuotaTb(big);
       expect(parsed).not.toHaveProperty('problem');
       expect(quotaProblem(10_000, [], (parsed as { quotaTb: number }).quotaTb)).toBe(
-        'The licence has 10000 TB not given to its other storage projects: choose at most 10000 TB',
+        'The licence has 10,000 TB not given to its other storage projects: choose at most 10,000 TB',
       );
     }
   });

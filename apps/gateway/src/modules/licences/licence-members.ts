@@ -1,3 +1,4 @@
+import { sizeText } from '../catalogue/sizes.ts';
 import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
 
@@ -146,8 +147,8 @@ export function quotaProblem(
   const free = licenceSizeTb - others;
   if (quotaTb > free) {
     return free <= 0
-      ? `The licence's ${licenceSizeTb} TB are all given to its other storage projects: make one of them smaller, or increase the licence's size`
-      : `The licence has ${free} TB not given to its other storage projects: choose at most ${free} TB`;
+      ? `The licence's ${sizeText(licenceSizeTb)} are all given to its other storage projects: make one of them smaller, or increase the licence's size`
+      : `The licence has ${sizeText(free)} not given to its other storage projects: choose at most ${sizeText(free)}`;
   }
   return undefined;
 }

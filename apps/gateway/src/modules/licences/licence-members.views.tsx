@@ -1,6 +1,7 @@
 import { CsrfField, ErrorSummary, type FieldErrors } from '../../platform/web/components.tsx';
 import { RadioGroup, TextField } from '../../platform/web/form-fields.tsx';
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
+import { sizeText } from '../catalogue/sizes.ts';
 import type { DirectoryPerson } from '../people/people.repository.ts';
 import type { ChangeRights } from './licence-members.service.ts';
 import { PROJECT_ROLE_LABELS } from './licence-members.ts';
@@ -122,8 +123,8 @@ export function CreateProjectForm({
       <h3>Create a project</h3>
       <p class="hint">
         {licence.sizeTb - given > 0
-          ? `${licence.sizeTb - given} TB of the licence's ${licence.sizeTb} TB is not given to a project yet.`
-          : `All ${licence.sizeTb} TB of the licence is given to its projects: make one smaller first.`}
+          ? `${sizeText(licence.sizeTb - given)} of the licence's ${sizeText(licence.sizeTb)} is not given to a project yet.`
+          : `All ${sizeText(licence.sizeTb)} of the licence is given to its projects: make one smaller first.`}
       </p>
       <CsrfField token={context.csrfToken} />
       <TextField
@@ -251,7 +252,7 @@ export function ProjectChangesSection({
         <>
           <h3>Remove this project</h3>
           <p>
-            If this project is no longer needed, or was made by mistake, remove it: its {sizeWords(project.quotaTb)} go
+            If this project is no longer needed, or was made by mistake, remove it: its {sizeText(project.quotaTb)} go
             back to the licence for its other projects. <a href={`${base}remove`}>Remove this project</a>
           </p>
         </>
@@ -260,7 +261,6 @@ export function ProjectChangesSection({
   );
 }
 
-const sizeWords = (tb: number) => `${tb.toLocaleString('en-GB')} TB`;
 const peopleWords = (count: number) => (count === 1 ? '1 person' : `${count} people`);
 
 const namesOf = (people: readonly { displayName: string }[]) => {
@@ -333,8 +333,8 @@ export function RemoveProjectPage({
               : `: its ${peopleWords(people.length)} (${people.map((member) => member.displayName).join(', ')}) ${people.length === 1 ? 'loses' : 'lose'} theirs. ${whoIsEmailed(people, emailed, removerId)}`}
           </li>
           <li>
-            Its {sizeWords(project.quotaTb)} return to the licence: {sizeWords(licenceFreeTbAfter)} will then be free
-            for its other storage projects.
+            Its {sizeText(project.quotaTb)} return to the licence: {sizeText(licenceFreeTbAfter)} will then be free for
+            its other storage projects.
           </li>
           <li>
             It stays in the licence's history as removed, and cannot be used again; its name may be given to a new

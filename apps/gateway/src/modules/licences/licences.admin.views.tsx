@@ -4,11 +4,12 @@ import { SelectField, TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { DATE_HINT } from '../admin/manage-forms.ts';
-import { Day, Instant, sizeText, titleFor } from '../admin/manage-views.tsx';
+import { Day, Instant, titleFor } from '../admin/manage-views.tsx';
 import { listHref, Pagination } from '../admin/paging.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
 import { AuditTrail } from '../audit/audit.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { ReplaceFinanceCodeForm } from '../lifecycle/finance-code-replacement.views.tsx';
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
 import { FLAG_LABELS } from '../lifecycle/licence-flags.ts';
@@ -477,7 +478,7 @@ function ManageForms({
             <TextField
               name="sizeTb"
               label="Size in TB"
-              hint={`A whole number, at least the product's minimum of ${licence.minimumTb} TB and the storage projects' quotas added up`}
+              hint={`A whole number, at least the product's minimum of ${sizeText(licence.minimumTb)} and the storage projects' quotas added up`}
               value={shown.sizeTb}
               error={errors.sizeTb}
               inputMode="numeric"

@@ -9,6 +9,7 @@ import { sendPage } from '../../platform/web/render.ts';
 import { pageQuery } from '../admin/manage-forms.ts';
 import { listLicenceAudit } from '../audit/audit.repository.ts';
 import { listProducts } from '../catalogue/catalogue.repository.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import {
   type FinanceCodeReplacementContext,
   mayReplaceClosedCode,
@@ -495,7 +496,7 @@ export async function licencesRoutes(
     }
     try {
       const removed = await removeStorageProject(members, person, id);
-      request.session.flash = `Storage project ${removed.name} removed: its ${removed.quotaTb} TB are free for the licence's other projects.`;
+      request.session.flash = `Storage project ${removed.name} removed: its ${sizeText(removed.quotaTb)} are free for the licence's other projects.`;
       return reply.redirect(licencePath(removed.licenceId), 303);
     } catch (error) {
       // The button pressed twice: the second lands where the first did, for those who may remove it.

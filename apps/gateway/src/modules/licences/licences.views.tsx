@@ -8,6 +8,7 @@ import { actorWords, describeChanges, entityWords, humanise } from '../audit/aud
 import type { CatalogueProduct } from '../catalogue/catalogue.repository.ts';
 import { purchasePath } from '../catalogue/catalogue.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { ReplaceFinanceCodeForm } from '../lifecycle/finance-code-replacement.views.tsx';
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
 import { flagWarning } from '../lifecycle/licence-flags.ts';
@@ -93,10 +94,6 @@ function CalendarDate({ date }: { date: string }) {
 
 function Instant({ at, withTime = false }: { at: Date; withTime?: boolean }) {
   return <time dateTime={at.toISOString()}>{withTime ? formatInstant(at) : londonDate.format(at)}</time>;
-}
-
-function sizeText(tb: number): string {
-  return `${tb.toLocaleString('en-GB')} TB`;
 }
 
 function LicenceStatusWords({ status }: { status: LicenceStatus }) {

@@ -5,6 +5,7 @@ import { AppError, type AppErrorLink } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { findPriceInForce } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { licenceLockProblem } from '../licences/licence-lock.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
 import { paymentMethodsFor } from '../payments/payment-details.ts';
@@ -432,17 +433,18 @@ export function describeChange(
   const name = `“${order.licence.name}”`;
   switch (order.kind) {
     case 'increase': {
-      const sizes = licenceSizeTb === undefined ? '' : ` (${licenceSizeTb} TB → ${licenceSizeTb + order.sizeTb} TB)`;
-      return `${order.sizeTb} TB more for ${name}${sizes}${period}`;
+      const sizes =
+        licenceSizeTb === undefined ? '' : ` (${sizeText(licenceSizeTb)} → ${sizeText(licenceSizeTb + order.sizeTb)})`;
+      return `${sizeText(order.sizeTb)} more for ${name}${sizes}${period}`;
     }
     case 'renewal':
-      return `a renewal of ${name} (${order.sizeTb} TB) for ${years(order.termYears)}${period}`;
+      return `a renewal of ${name} (${sizeText(order.sizeTb)}) for ${years(order.termYears)}${period}`;
     case 'recovery':
-      return `the recovery of ${name} (${order.sizeTb} TB) from the cold store, renewed for ${years(order.termYears)}${period}`;
+      return `the recovery of ${name} (${sizeText(order.sizeTb)}) from the cold store, renewed for ${years(order.termYears)}${period}`;
     case 'cancellation':
       return `the cancellation of ${name}`;
     case 'new':
-      return `${order.sizeTb} TB of new storage, ${name}`;
+      return `${sizeText(order.sizeTb)} of new storage, ${name}`;
   }
 }
 

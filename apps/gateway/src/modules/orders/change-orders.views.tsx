@@ -5,6 +5,7 @@ import { RadioGroup, TextAreaField, TextField } from '../../platform/web/form-fi
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
 import type { TermsVersion } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import { CANCELLATION_CONSEQUENCES, type ChangeOptions, type LicenceForChange } from './change-orders.service.ts';
@@ -101,14 +102,14 @@ export function ChangePriceLines({
   if (price.kind === 'increase') {
     rows.push([
       'Calculation',
-      `${price.sizeTb} TB × ${unit} × ${price.days === undefined ? 'the days' : days(price.days)} ${period(price)} (both days included) ÷ 365, to the nearest penny`,
+      `${sizeText(price.sizeTb)} × ${unit} × ${price.days === undefined ? 'the days' : days(price.days)} ${period(price)} (both days included) ÷ 365, to the nearest penny`,
     ]);
   } else if (price.kind === 'renewal' || price.kind === 'recovery') {
-    rows.push(['Calculation', `${price.sizeTb} TB × ${unit} × ${years(price.termYears)}, ${period(price)}`]);
+    rows.push(['Calculation', `${sizeText(price.sizeTb)} × ${unit} × ${years(price.termYears)}, ${period(price)}`]);
     if (price.kind === 'recovery') {
       const fee =
         price.coldStoreDays !== undefined && coldStorePencePerTbYear !== undefined
-          ? `${formatPence(price.coldStorePence)}: ${price.sizeTb} TB × ${formatPence(coldStorePencePerTbYear)} per TB per year × ${days(price.coldStoreDays)} in the cold store ÷ 365`
+          ? `${formatPence(price.coldStorePence)}: ${sizeText(price.sizeTb)} × ${formatPence(coldStorePencePerTbYear)} per TB per year × ${days(price.coldStoreDays)} in the cold store ÷ 365`
           : formatPence(price.coldStorePence);
       rows.push(['Cold-store fee', fee]);
     }
@@ -130,7 +131,7 @@ function LicenceNow({ licence }: { licence: LicenceForChange }) {
       rows={[
         ['Licence', licence.name],
         ['Product', `${licence.product.name} (${licence.product.code})`],
-        ['Size now', `${licence.sizeTb} TB`],
+        ['Size now', sizeText(licence.sizeTb)],
         ['Ends', licence.endDate ? formatDay(licence.endDate) : 'Not set yet'],
       ]}
     />
@@ -203,7 +204,7 @@ function ChangeFields(props: {
         <TextField
           name="addTb"
           label="How many TB to add"
-          hint={`Whole TB only. The licence will then be this much bigger than its ${licence.sizeTb} TB.`}
+          hint={`Whole TB only. The licence will then be this much bigger than its ${sizeText(licence.sizeTb)}.`}
           error={errors.addTb}
           value={values.addTb}
           inputMode="numeric"
@@ -284,10 +285,10 @@ export function ChangeCheckPage(props: {
   if (kind === 'increase') {
     rows.push([
       'Size',
-      `${licence.sizeTb} TB now, ${licence.sizeTb + price.sizeTb} TB after (${price.sizeTb} TB more)`,
+      `${sizeText(licence.sizeTb)} now, ${sizeText(licence.sizeTb + price.sizeTb)} after (${sizeText(price.sizeTb)} more)`,
     ]);
   } else {
-    rows.push(['Size', `${licence.sizeTb} TB`]);
+    rows.push(['Size', sizeText(licence.sizeTb)]);
   }
   if (price.startsOn && price.endsOn) rows.push(['Period paid for', period(price)]);
   if (kind === 'renewal' || kind === 'recovery') rows.push(['Term', years(price.termYears)]);

@@ -1,6 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { type PriceBreakdown, withVat } from '../catalogue/pricing.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { licenceEndDate } from '../licences/licence-dates.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { CustomerClass } from '../people/people.tables.ts';
@@ -202,12 +203,12 @@ export function priceChange(input: ChangePricingInput): PricedChange {
       return {
         ok: false,
         errors: {
-          addTb: `A licence can be at most ${MAXIMUM_TB.toLocaleString('en-GB')} TB: add at most ${room.toLocaleString('en-GB')} TB, or contact us for more`,
+          addTb: `A licence can be at most ${sizeText(MAXIMUM_TB)}: add at most ${sizeText(room)}, or contact us for more`,
         },
       };
     }
     if (newSize < input.product.minimumTb) {
-      return { ok: false, errors: { addTb: `The licence must be at least ${input.product.minimumTb} TB` } };
+      return { ok: false, errors: { addTb: `The licence must be at least ${sizeText(input.product.minimumTb)}` } };
     }
     const days = daysInclusive(today, licence.endDate);
     if (days < 1) {

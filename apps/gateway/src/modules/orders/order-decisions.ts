@@ -1,3 +1,4 @@
+import { sizeText } from '../catalogue/sizes.ts';
 import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
 import { formatInstant } from '../quotes/quote-rules.ts';
 import { canTransition, ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from './order-status.ts';
@@ -54,9 +55,9 @@ export function orderInWords(order: DecidedOrder): string {
   const licence = `“${order.licence.name}”`;
   switch (order.kind) {
     case 'new':
-      return `${order.sizeTb} TB of ${order.product.name}, ${licence}`;
+      return `${sizeText(order.sizeTb)} of ${order.product.name}, ${licence}`;
     case 'increase':
-      return `${order.sizeTb} TB more of ${order.product.name} for ${licence}`;
+      return `${sizeText(order.sizeTb)} more of ${order.product.name} for ${licence}`;
     case 'renewal':
       return `the renewal of ${licence} (${order.product.name})`;
     case 'recovery':

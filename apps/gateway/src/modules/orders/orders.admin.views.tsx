@@ -4,6 +4,7 @@ import { SelectField, TextAreaField, TextField } from '../../platform/web/form-f
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
 import { formatInstant } from '../quotes/quote-rules.ts';
 import { REJECT_REASON_MAX } from './order-decisions.ts';
@@ -46,9 +47,9 @@ const TAG_CLASS: Partial<Record<OrderStatus, string>> = {
  * an increase adds (its term is the rest of the licence's) and only the size a cancellation ends.
  */
 export function storageWords(order: { kind: OrderKind; sizeTb: number; termYears: number }): string {
-  if (order.kind === 'increase') return `${order.sizeTb} TB added`;
-  if (order.kind === 'cancellation') return `${order.sizeTb} TB`;
-  return `${order.sizeTb} TB, ${years(order.termYears)}`;
+  if (order.kind === 'increase') return `${sizeText(order.sizeTb)} added`;
+  if (order.kind === 'cancellation') return sizeText(order.sizeTb);
+  return `${sizeText(order.sizeTb)}, ${years(order.termYears)}`;
 }
 
 export function StatusTag({ status }: { status: OrderStatus }) {
@@ -375,10 +376,10 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
             ? ([['First storage project', order.licence.projectName ?? '—']] as Array<[string, ComponentChildren]>)
             : []),
           order.kind === 'increase'
-            ? ['TB added', `${order.sizeTb} TB`]
+            ? ['TB added', sizeText(order.sizeTb)]
             : order.kind === 'cancellation'
-              ? ['Size cancelled', `${order.sizeTb} TB`]
-              : ['Size and term', `${order.sizeTb} TB for ${years(order.termYears)}`],
+              ? ['Size cancelled', sizeText(order.sizeTb)]
+              : ['Size and term', `${sizeText(order.sizeTb)} for ${years(order.termYears)}`],
           ['Licence status', details.licenceStatus],
         ]}
       />

@@ -9,6 +9,7 @@ import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit } from '../audit/audit.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
 import type { PriceBreakdown } from '../catalogue/pricing.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { checkFinanceCode, describeRefusal, type FinanceCodeChecker } from '../payments/finance-code-check.ts';
 import { parseFinanceCodeText } from '../payments/payment-details.ts';
 import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
@@ -434,7 +435,7 @@ async function useVoucher(tx: Executor, scope: VoucherScope, code: string, clock
 function confirmationParagraphs(order: OrderDetail): string[] {
   const words = ORDER_STATUS_WORDS[order.status];
   return [
-    `${order.buyer.displayName} ordered ${order.sizeTb} TB of ${order.product.name} for ${order.termYears === 1 ? '1 year' : `${order.termYears} years`}: "${order.licence.name}", for ${order.institution.name}, with ${order.licence.owner.displayName} as Data Owner.`,
+    `${order.buyer.displayName} ordered ${sizeText(order.sizeTb)} of ${order.product.name} for ${order.termYears === 1 ? '1 year' : `${order.termYears} years`}: "${order.licence.name}", for ${order.institution.name}, with ${order.licence.owner.displayName} as Data Owner.`,
     order.payment?.method === 'voucher'
       ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
       : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,

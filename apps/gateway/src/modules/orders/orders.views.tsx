@@ -2,6 +2,7 @@ import type { FieldErrors } from '../../platform/web/components.tsx';
 import { CsrfField, ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import { formatPence } from '../catalogue/money.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { FinanceCodeForm } from '../payments/finance-code-form.tsx';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
 import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
@@ -139,7 +140,7 @@ function orderedRows(order: OrderDetail, linksLicence: boolean): Array<[string, 
       linksLicence ? <a href={`/storage/licence/${order.licence.id}/`}>{order.licence.name}</a> : order.licence.name,
     ],
     ['Product', `${order.product.name} (${order.product.code})`],
-    [order.kind === 'increase' ? 'TB added' : 'Size', `${order.sizeTb} TB`],
+    [order.kind === 'increase' ? 'TB added' : 'Size', sizeText(order.sizeTb)],
   ];
   if (order.kind === 'new' || order.kind === 'renewal' || order.kind === 'recovery') {
     rows.push(['Term', years(order.termYears)]);
@@ -195,7 +196,7 @@ export function CancelOrderPage({ context, order }: { context: PageContext; orde
       <h1>Cancel order {order.reference}?</h1>
       <p>
         {order.kind === 'new'
-          ? `${order.sizeTb} TB of ${order.product.name}, “${order.licence.name}”`
+          ? `${sizeText(order.sizeTb)} of ${order.product.name}, “${order.licence.name}”`
           : capitalise(describeChange(order))}
         . Nothing will be charged, and{' '}
         {order.kind === 'new' ? 'the licence will not be set up' : 'the licence stays as it is'}.

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { fieldErrorsOf } from '../../platform/web/forms.ts';
 import { formatPence } from '../catalogue/money.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { CRSID } from '../people/crsid.ts';
 
 /**
@@ -45,11 +46,8 @@ export function configurationSchema(product: ProductRules) {
   const terms = product.termsYears.map((years) => (years === 1 ? '1 year' : `${years} years`)).join(', ');
   return z.object({
     sizeTb: wholeNumber('sizeTb', 'Enter the size in TB', 'Enter the size as a whole number of TB, for example 5')
-      .refine((size) => size >= product.minimumTb, `The size must be at least ${product.minimumTb} TB`)
-      .refine(
-        (size) => size <= MAXIMUM_TB,
-        `The size must be at most ${MAXIMUM_TB.toLocaleString('en-GB')} TB; contact us for more`,
-      ),
+      .refine((size) => size >= product.minimumTb, `The size must be at least ${sizeText(product.minimumTb)}`)
+      .refine((size) => size <= MAXIMUM_TB, `The size must be at most ${sizeText(MAXIMUM_TB)}; contact us for more`),
     termYears: wholeNumber(
       'termYears',
       'Choose how long the licence lasts',

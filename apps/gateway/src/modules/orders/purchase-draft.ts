@@ -1,3 +1,4 @@
+import { sizeText } from '../catalogue/sizes.ts';
 import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import { years } from './purchase.views.tsx';
@@ -52,7 +53,7 @@ export function quoteProblem(quote: Quote, configuration: PricedConfiguration, t
   const c = configuration;
   const differences = [
     [quote.productCode, c.product.code],
-    [`${quote.sizeTb} TB`, `${c.sizeTb} TB`],
+    [sizeText(quote.sizeTb), sizeText(c.sizeTb)],
     [years(quote.termYears), years(c.termYears)],
     [`department ${quote.institution.id}`, `department ${c.institution.id}`],
   ].flatMap(([quoted, ordered]) => (quoted === ordered ? [] : [`${quoted} (not ${ordered})`]));

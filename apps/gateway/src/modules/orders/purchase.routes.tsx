@@ -11,6 +11,7 @@ import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { type CatalogueProduct, findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { paymentMethodsFor } from '../payments/payment-details.ts';
 import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
 import { listInstitutions, type PersonWithRoles } from '../people/people.repository.ts';
@@ -184,7 +185,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       lines: [
         [
           'Calculation',
-          `${size} TB × ${formatPence(price.pencePerTbYear)} per TB per year × ${term === 1 ? '1 year' : `${term} years`}`,
+          `${sizeText(size)} × ${formatPence(price.pencePerTbYear)} per TB per year × ${term === 1 ? '1 year' : `${term} years`}`,
         ],
         ['Price before VAT', formatPence(price.netPence)],
         ['VAT', price.vatPence > 0 ? formatPence(price.vatPence) : 'None (internal customer)'],

@@ -5,6 +5,7 @@ import { type Crumb, Page, type PageContext } from '../../platform/web/layout.ts
 import type { CatalogueProduct, TermsVersion } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
 import type { PriceBreakdown } from '../catalogue/pricing.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { PAYMENT_METHOD_NAMES, paymentMethodsFor } from '../payments/payment-details.ts';
 import type { PaymentMethod } from '../payments/payments.tables.ts';
 import type { Institution } from '../people/people.repository.ts';
@@ -42,7 +43,10 @@ export function PriceLines({ sizeTb, termYears, price }: { sizeTb: number; termY
   return (
     <SummaryList
       rows={[
-        ['Calculation', `${sizeTb} TB × ${formatPence(price.pencePerTbYear)} per TB per year × ${years(termYears)}`],
+        [
+          'Calculation',
+          `${sizeText(sizeTb)} × ${formatPence(price.pencePerTbYear)} per TB per year × ${years(termYears)}`,
+        ],
         ['Price before VAT', formatPence(price.netPence)],
         ['VAT', price.vatPence > 0 ? formatPence(price.vatPence) : 'None (internal customer)'],
         ['Total', <strong key="total">{formatPence(price.totalPence)}</strong>],
@@ -82,7 +86,7 @@ export function ConfigurePage(props: {
         <TextField
           name="sizeTb"
           label="Size, in TB"
-          hint={`Whole TB only; at least ${product.minimumTb} TB.${product.filesPerTb ? ` Each TB includes ${product.filesPerTb.toLocaleString('en-GB')} files.` : ''}`}
+          hint={`Whole TB only; at least ${sizeText(product.minimumTb)}.${product.filesPerTb ? ` Each TB includes ${product.filesPerTb.toLocaleString('en-GB')} files.` : ''}`}
           error={errors.sizeTb}
           value={values.sizeTb}
           inputMode="numeric"
@@ -299,7 +303,7 @@ export function CheckAnswersPage(props: {
       <SummaryList
         rows={[
           ['Product', `${product.name} (${product.code})`],
-          ['Size', `${c.sizeTb} TB`],
+          ['Size', sizeText(c.sizeTb)],
           ['Term', years(c.termYears)],
           ['Department', c.institution.name],
           ['Licence name', c.licenceName],

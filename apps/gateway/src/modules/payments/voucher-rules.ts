@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { compareDays, DATE_HINT, parseCalendarDate, parseWholeNumber } from '../admin/manage-forms.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 
@@ -82,13 +83,13 @@ export function parseVoucherIssue(
   const product = allowed.products.find((candidate) => candidate.code === code);
   if (!product) errors.productCode = 'Choose the product the voucher pays for';
 
-  const sizeText = text(raw, 'sizeTb');
-  const size = parseWholeNumber(sizeText);
-  if (!sizeText) errors.sizeTb = 'Enter the most TB the voucher pays for';
+  const sizeInput = text(raw, 'sizeTb');
+  const size = parseWholeNumber(sizeInput);
+  if (!sizeInput) errors.sizeTb = 'Enter the most TB the voucher pays for';
   else if (size === undefined || size < 1) errors.sizeTb = 'Enter the size as a whole number of TB, for example 2';
   else if (product && size < product.minimumTb)
-    errors.sizeTb = `The size must be at least ${product.minimumTb} TB, the product’s minimum`;
-  else if (size > MAXIMUM_TB) errors.sizeTb = `The size must be at most ${MAXIMUM_TB.toLocaleString('en-GB')} TB`;
+    errors.sizeTb = `The size must be at least ${sizeText(product.minimumTb)}, the product’s minimum`;
+  else if (size > MAXIMUM_TB) errors.sizeTb = `The size must be at most ${sizeText(MAXIMUM_TB)}`;
 
   const institution = text(raw, 'institutionId');
   if (institution && !allowed.institutionIds.includes(institution)) {

@@ -8,6 +8,7 @@ import { sendPage } from '../../platform/web/render.ts';
 import { requireBackOffice, requireServiceManager, requireServiceReader } from '../admin/back-office.ts';
 import { oneOf, pageQuery } from '../admin/manage-forms.ts';
 import { ADMIN_PAGE_SIZE } from '../admin/paging.tsx';
+import { sizeText } from '../catalogue/sizes.ts';
 import { parseId } from '../licences/licences.routes.tsx';
 import { listInstitutions } from '../people/people.repository.ts';
 import { VOUCHER_STATUSES } from './voucher-rules.ts';
@@ -93,7 +94,7 @@ export async function vouchersAdminRoutes(
         422,
       );
     }
-    request.session.flash = `Voucher ${outcome.voucher.code} is issued. Send the code to the department: it pays for up to ${outcome.voucher.sizeTb} TB of ${outcome.voucher.productCode}.`;
+    request.session.flash = `Voucher ${outcome.voucher.code} is issued. Send the code to the department: it pays for up to ${sizeText(outcome.voucher.sizeTb)} of ${outcome.voucher.productCode}.`;
     return reply.redirect(adminVoucherPath(outcome.voucher.id), 303);
   });
 

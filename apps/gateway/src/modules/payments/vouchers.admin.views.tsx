@@ -3,10 +3,11 @@ import { SelectField, TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { DATE_HINT } from '../admin/manage-forms.ts';
-import { Day, Instant, sizeText, titleFor } from '../admin/manage-views.tsx';
+import { Day, Instant, titleFor } from '../admin/manage-views.tsx';
 import { listHref, Pagination } from '../admin/paging.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
 import { AuditTrail } from '../audit/audit.views.tsx';
+import { sizeText } from '../catalogue/sizes.ts';
 import { VOUCHER_STATUS_WORDS, VOUCHER_STATUSES, type VoucherStatus, voucherStatus } from './voucher-rules.ts';
 import type { AdminVoucher } from './vouchers.admin.repository.ts';
 

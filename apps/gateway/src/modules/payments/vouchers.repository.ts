@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db/database.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 
 export interface Voucher {
@@ -41,7 +42,7 @@ export function voucherProblem(
   if (voucher.institutionId && voucher.institutionId !== order.institutionId)
     return 'This voucher was issued to a different department';
   if (order.sizeTb > voucher.sizeTb)
-    return `This voucher pays for up to ${voucher.sizeTb} TB; reduce the size or pay another way`;
+    return `This voucher pays for up to ${sizeText(voucher.sizeTb)}; reduce the size or pay another way`;
   return undefined;
 }
 

@@ -4,6 +4,7 @@ import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { Instant } from '../admin/manage-views.tsx';
 import { listHref, Pagination } from '../admin/paging.tsx';
+import { sizeText } from '../catalogue/sizes.ts';
 import { PROJECT_ROLE_LABELS } from '../licences/licence-members.ts';
 import type { AccessChangeWaiting, WaitingAccessChange } from './access-changes.repository.ts';
 
@@ -159,7 +160,7 @@ function GroupState({ state }: { state: GroupSyncRequest }) {
           rows={[
             ['Data Owner', licence.owner],
             ['Data Managers', licence.managers.length === 0 ? 'None' : licence.managers.join(', ')],
-            ['Size', `${licence.sizeTb} TB`],
+            ['Size', sizeText(licence.sizeTb)],
           ]}
         />
       </section>
@@ -171,7 +172,8 @@ function GroupState({ state }: { state: GroupSyncRequest }) {
           projects.map((project) => (
             <table key={project.id}>
               <caption>
-                {project.name} ({project.quotaTb} TB{project.status === 'pending' ? ', not made yet' : ''})
+                {project.name} ({sizeText(project.quotaTb)}
+                {project.status === 'pending' ? ', not made yet' : ''})
               </caption>
               <thead>
                 <tr>

@@ -1,4 +1,5 @@
 import type { LicenceChange } from '../../platform/provisioner/provisioner.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { licenceLockProblem } from '../licences/licence-lock.ts';
 import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
@@ -131,7 +132,7 @@ export function changeInstructions(order: ChangeOrder, outcome: Extract<ChangeOu
   const { after } = outcome;
   switch (order.kind) {
     case 'increase':
-      return `Raise the licence's quota on the storage by ${order.sizeTb} TB to ${after.sizeTb} TB.`;
+      return `Raise the licence's quota on the storage by ${sizeText(order.sizeTb)} to ${sizeText(after.sizeTb)}.`;
     case 'renewal':
       return outcome.restored
         ? `The licence expired and its storage is read-only: make it read-write again. It will run until ${formatDay(after.endDate ?? '')}.`
@@ -156,7 +157,7 @@ export function changeEmailWords(
       return {
         headline: `Your storage is bigger: ${licenceName}`,
         paragraphs: [
-          `“${licenceName}” is now ${after.sizeTb} TB: ${order.sizeTb} TB added by order ${order.reference}.`,
+          `“${licenceName}” is now ${sizeText(after.sizeTb)}: ${sizeText(order.sizeTb)} added by order ${order.reference}.`,
           `The licence still ends on ${until}.`,
         ],
       };

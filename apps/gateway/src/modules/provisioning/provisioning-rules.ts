@@ -5,6 +5,7 @@ import {
   type ProvisionRequest,
 } from '../../platform/provisioner/provisioner.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
+import { sizeText } from '../catalogue/sizes.ts';
 
 /**
  * Provisioning as pure rules: the "mark as provisioned" form (for each storage project of the
@@ -96,8 +97,8 @@ export function parseProvisioningForm(
   if (last && total + otherQuotaTb > licenceSizeTb && !Object.values(errors).some(Boolean)) {
     errors[projectField(last.id, 'quotaTb')] =
       otherQuotaTb > 0
-        ? `The quotas add up to ${total} TB: with the ${otherQuotaTb} TB of the licence's other storage projects, more than the licence's ${licenceSizeTb} TB`
-        : `The quotas add up to ${total} TB, more than the licence's ${licenceSizeTb} TB`;
+        ? `The quotas add up to ${sizeText(total)}: with the ${sizeText(otherQuotaTb)} of the licence's other storage projects, more than the licence's ${sizeText(licenceSizeTb)}`
+        : `The quotas add up to ${sizeText(total)}, more than the licence's ${sizeText(licenceSizeTb)}`;
   }
   if (Object.values(errors).some(Boolean)) return { ok: false, errors };
   return { ok: true, details: { quotaTb: total, projects: made } };

@@ -14,6 +14,7 @@ import {
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit, systemActor } from '../audit/audit.repository.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { licenceEndDate } from '../licences/licence-dates.ts';
 import { groupSyncRequestFor, syncLicenceGroupsJob } from '../licences/licence-groups.jobs.ts';
 import { licenceLockProblem } from '../licences/licence-lock.ts';
@@ -699,11 +700,11 @@ async function emailStorageReady(
     const parts = [`Storage project ${name}: ${made.path}`];
     if (made.shareName) parts.push(`shared as ${made.shareName}`);
     if (made.groups.length > 0) parts.push(`groups ${made.groups.join(', ')}`);
-    if (made.quotaTb) parts.push(`quota ${made.quotaTb} TB`);
+    if (made.quotaTb) parts.push(`quota ${sizeText(made.quotaTb)}`);
     return `${parts.join('; ')}.`;
   });
   await emailLicencePeople(context, order, `Your storage is ready: ${order.licence.name}`, [
-    `${order.sizeTb} TB of ${order.product.name} for “${order.licence.name}” (order ${order.reference}) is set up and ready to use.`,
+    `${sizeText(order.sizeTb)} of ${order.product.name} for “${order.licence.name}” (order ${order.reference}) is set up and ready to use.`,
     `The licence runs from ${formatDay(dates.startDate)} to ${formatDay(dates.endDate)}. We will remind the Data Owner and Data Managers before it ends.`,
     ...projectLines,
   ]);

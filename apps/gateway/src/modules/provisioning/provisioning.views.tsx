@@ -5,6 +5,7 @@ import { TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { listHref, Pagination } from '../admin/paging.tsx';
+import { sizeText } from '../catalogue/sizes.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import type { OrderDetail } from '../orders/orders.repository.ts';
 import { years } from '../orders/purchase.views.tsx';
@@ -245,7 +246,7 @@ function MadeTable({ projects }: { projects: ProvisioningProject[] }) {
             </td>
             <td>{project.shareName ?? '—'}</td>
             <td>{project.groups.length > 0 ? project.groups.join(', ') : '—'}</td>
-            <td>{project.quotaTb} TB</td>
+            <td>{sizeText(project.quotaTb)}</td>
           </tr>
         ))}
       </tbody>
@@ -314,7 +315,7 @@ export function ProjectFieldsets({
             <TextField
               name={field('quotaTb')}
               label="Quota in TB"
-              hint={`The licence is ${licenceSizeTb} TB.`}
+              hint={`The licence is ${sizeText(licenceSizeTb)}.`}
               error={errors[field('quotaTb')]}
               value={values[field('quotaTb')] ?? String(project.quotaTb)}
               inputMode="numeric"
@@ -387,7 +388,7 @@ export function ProvisioningPage(props: ProvisioningSectionProps) {
         rows={[
           ['Status', ORDER_STATUS_WORDS[order.status].label],
           ['Licence', order.licence.name],
-          ['Size and term', `${order.sizeTb} TB for ${years(order.termYears)}`],
+          ['Size and term', `${sizeText(order.sizeTb)} for ${years(order.termYears)}`],
           ['Department', order.institution.name],
           ['Data Owner', `${order.licence.owner.displayName} (${order.licence.owner.crsid})`],
           ['Ordered by', `${order.buyer.displayName} (${order.buyer.crsid})`],
@@ -511,7 +512,7 @@ export function ProjectsWaitingPage({
                 <td>
                   <a href={`/admin/licences/${project.licenceId}/`}>{project.licenceName}</a>
                 </td>
-                <td>{project.quotaTb} TB</td>
+                <td>{sizeText(project.quotaTb)}</td>
                 <td>
                   <Instant at={project.createdAt} />
                 </td>

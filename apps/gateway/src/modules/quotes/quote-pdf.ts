@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Temporal } from 'temporal-polyfill';
 import { formatPence } from '../catalogue/money.ts';
 import { VAT_PERCENT } from '../catalogue/pricing.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import type { CustomerClass } from '../people/people.tables.ts';
 import { formatDay, QUOTE_VALID_DAYS } from './quote-rules.ts';
 import type { Quote } from './quotes.repository.ts';
@@ -89,7 +90,7 @@ export function quotePriceLines(input: {
       : ['VAT: none (internal customer)', formatPence(0)];
   return [
     [
-      `${input.sizeTb} TB × ${formatPence(input.pencePerTbYear)} per TB per year × ${years(input.termYears)}`,
+      `${sizeText(input.sizeTb)} × ${formatPence(input.pencePerTbYear)} per TB per year × ${years(input.termYears)}`,
       formatPence(input.netPence),
     ],
     vat,
@@ -136,7 +137,7 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
     info: {
       Title: `Quotation ${input.reference}`,
       Author: 'University Information Services, University of Cambridge',
-      Subject: `${input.product.name}, ${input.sizeTb} TB for ${years(input.termYears)}`,
+      Subject: `${input.product.name}, ${sizeText(input.sizeTb)} for ${years(input.termYears)}`,
       Creator: input.siteName,
       // The issue date, not the moment of download: the same quote always gives the same document.
       CreationDate: new Date(Date.UTC(issued.year, issued.month - 1, issued.day)),
@@ -177,7 +178,7 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
   field(doc, 'Product', `${input.product.name} (${input.product.code})`);
   field(doc, 'Sold by', `${input.product.teamName} (${input.product.serviceName})`);
   field(doc, 'Licence name', input.licenceName);
-  field(doc, 'Size and term', `${input.sizeTb} TB for ${years(input.termYears)}`);
+  field(doc, 'Size and term', `${sizeText(input.sizeTb)} for ${years(input.termYears)}`);
   field(
     doc,
     'Unit price',

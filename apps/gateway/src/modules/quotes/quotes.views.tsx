@@ -1,6 +1,7 @@
 import { SummaryList } from '../../platform/web/components.tsx';
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import { formatPence } from '../catalogue/money.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { quotePriceLines } from './quote-pdf.ts';
 import { formatDay } from './quote-rules.ts';
 import type { Quote } from './quotes.repository.ts';
@@ -25,7 +26,7 @@ export function QuotePage({ context, quote, expired }: { context: PageContext; q
       <h1>
         Quote {quote.reference}{' '}
         <span class="caption">
-          {quote.productName}, {quote.sizeTb} TB for {years(quote.termYears)}
+          {quote.productName}, {sizeText(quote.sizeTb)} for {years(quote.termYears)}
         </span>
       </h1>
       {expired ? (
@@ -54,7 +55,7 @@ export function QuotePage({ context, quote, expired }: { context: PageContext; q
           ['Product', `${quote.productName} (${quote.productCode})`],
           ['Sold by', quote.team.name],
           ['Licence name', quote.licenceName],
-          ['Size', `${quote.sizeTb} TB`],
+          ['Size', sizeText(quote.sizeTb)],
           ['Term', years(quote.termYears)],
           ['Price per TB per year', formatPence(quote.pencePerTbYear)],
         ]}

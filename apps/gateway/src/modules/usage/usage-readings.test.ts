@@ -69,6 +69,7 @@ describe('usage readings', () => {
     expect(usedPercent(1, 0)).toBe(0);
     expect(formatTb(9_240_000_000_000)).toBe('9.2 TB');
     expect(formatTb(0)).toBe('0.0 TB');
+    expect(formatTb(9_999_960_000_000_000)).toBe('10,000.0 TB');
   });
 
   it('charts the 12 months up to a day, across month ends and 29 February', () => {

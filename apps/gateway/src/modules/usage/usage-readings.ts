@@ -106,9 +106,11 @@ export function usedPercent(usedBytes: number, sizeTb: number): number {
   return Number((BigInt(usedBytes) * 100n) / (BigInt(sizeTb) * BigInt(BYTES_PER_TB)));
 }
 
-/** Bytes as TB to one decimal place: 9_240_000_000_000 → "9.2 TB". */
+const usedTbFormat = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/** Bytes as TB to one decimal place, grouped as sizeText groups whole TB: 9_240_000_000_000 → "9.2 TB". */
 export function formatTb(bytes: number): string {
-  return `${(bytes / BYTES_PER_TB).toFixed(1)} TB`;
+  return `${usedTbFormat.format(bytes / BYTES_PER_TB)} TB`;
 }
 
 /** The first day of the 12 months up to `asOf`: 2027-03-01 for 2028-02-29, 2028-02-29 for 2029-02-28. */

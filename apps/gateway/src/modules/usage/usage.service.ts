@@ -2,6 +2,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
 import { type Actor, recordAudit } from '../audit/audit.repository.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { nearQuotaEmail } from '../lifecycle/lifecycle.emails.tsx';
 import type { SiteLinks } from '../lifecycle/lifecycle.service.ts';
 import { queueEmails } from '../lifecycle/lifecycle-mail.ts';
@@ -156,7 +157,7 @@ export async function runNearQuotaWarnings(
 
 /** "9.2 TB of 10 TB used (92%) on 20 November 2026": the licence page says the same. */
 export function usageSentence(usedBytes: number, sizeTb: number, readOn: string): string {
-  return `${formatTb(usedBytes)} of ${sizeTb} TB used (${usedPercent(usedBytes, sizeTb)}%) on ${formatDay(readOn)}`;
+  return `${formatTb(usedBytes)} of ${sizeText(sizeTb)} used (${usedPercent(usedBytes, sizeTb)}%) on ${formatDay(readOn)}`;
 }
 
 function nearQuotaProps(site: SiteLinks, settings: UsageSettings, licences: NearQuotaRecipient[]) {

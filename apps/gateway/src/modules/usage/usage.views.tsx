@@ -3,6 +3,7 @@ import { ErrorSummary, type FieldErrors, SummaryList } from '../../platform/web/
 import { FileField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
+import { sizeText } from '../catalogue/sizes.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import { type ImportResult, type LicenceUsage, usageSentence, warningSentence } from './usage.service.ts';
 import { BYTES_PER_TB, formatTb, type ProjectReading, usedPercent } from './usage-readings.ts';
@@ -90,7 +91,7 @@ function UsageChart({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: number }) 
       <title id="usage-chart-title">Usage over the last 12 months</title>
       <desc id="usage-chart-desc">
         {first && last
-          ? `From ${formatTb(first.usedBytes)} on ${formatDay(first.day)} to ${formatTb(last.usedBytes)} on ${formatDay(last.day)}, of a size of ${sizeTb} TB. ${warningSentence(usage.warningPercent, sizeTb)}.`
+          ? `From ${formatTb(first.usedBytes)} on ${formatDay(first.day)} to ${formatTb(last.usedBytes)} on ${formatDay(last.day)}, of a size of ${sizeText(sizeTb)}. ${warningSentence(usage.warningPercent, sizeTb)}.`
           : ''}
       </desc>
       {[0, 0.25, 0.5, 0.75, 1].map((share) => (
@@ -110,7 +111,7 @@ function UsageChart({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: number }) 
         </g>
       ))}
       <text x={WIDTH - PLOT.right} y={round(y(sizeBytes)) - 6} text-anchor="end" font-size="12" fill="#0b0c0c">
-        Size {sizeTb} TB
+        Size {sizeText(sizeTb)}
       </text>
       <line
         class="usage-warning"
