@@ -160,7 +160,10 @@ describe('My storage: licences, orders and storage projects', () => {
     const manager = await (await as('bm202')).get('/storage/');
     expect(figuresOf(manager.body, 'College archive')).toBe('<td>Ends today</td><td>0</td><td>£233.28');
     expect(figuresOf(manager.body, 'Old share')).toBe('<td>Not set up yet</td><td>0</td><td>None');
-    expect(manager.body).toContain('In all: 3 licences, 13 TB, annual cost at your current price £503.28');
+    // …and holds no storage: its 5 TB are not in the total, and the line says why.
+    expect(manager.body).toContain(
+      'In all: 3 licences, 8 TB, annual cost at your current price £503.28 (including VAT where you pay it); the one cancelled or deleted holds none.',
+    );
   });
 
   it('pages licences and orders longer than a page (100), keeping the other list’s page, and totals every licence', async () => {

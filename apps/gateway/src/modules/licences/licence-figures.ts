@@ -23,6 +23,9 @@ export function expiryWords(days: number): string {
 /** Licences that no longer cost anything: cancelled, or deleted with their data. */
 const NO_COST: ReadonlySet<LicenceStatus> = new Set(['cancelled', 'deleted']);
 
+/** Whether a licence still holds storage (and so costs something): not cancelled or deleted. */
+export const holdsStorage = (status: LicenceStatus): boolean => !NO_COST.has(status);
+
 /**
  * What a licence costs for a year at the price in force today for its department's customer
  * class (not the price it was bought at): size × price per TB per year, with VAT for external
@@ -35,6 +38,6 @@ export function annualCostPence(licence: {
   customerClass: CustomerClass;
   pencePerTbYear: number | null;
 }): number | undefined {
-  if (NO_COST.has(licence.status) || licence.pencePerTbYear === null) return undefined;
+  if (!holdsStorage(licence.status) || licence.pencePerTbYear === null) return undefined;
   return withVat(licence.sizeTb * licence.pencePerTbYear, licence.customerClass).totalPence;
 }

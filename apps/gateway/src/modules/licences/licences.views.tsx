@@ -23,7 +23,7 @@ import { quotePath, quotePdfPath } from '../quotes/quotes.views.tsx';
 import type { LicenceUsage } from '../usage/usage.service.ts';
 import { projectUsageText, UsageSection } from '../usage/usage.views.tsx';
 import type { ProjectReading } from '../usage/usage-readings.ts';
-import { expiryWords } from './licence-figures.ts';
+import { expiryWords, holdsStorage } from './licence-figures.ts';
 import type { ChangeRights } from './licence-members.service.ts';
 import {
   CreateProjectForm,
@@ -386,14 +386,26 @@ export function MyStoragePage({
   );
 }
 
-/** The summary line under the licences: how many, how many TB and what they cost a year, in all. */
+/**
+ * The summary line under the licences: how many, how many TB they hold and what they cost a year,
+ * in all. A cancelled or deleted licence is counted but holds no storage and costs nothing, so its
+ * size is left out of the TB as its cost is of the total, and the line says so.
+ */
 function LicenceTotals({ licences }: { licences: HeldLicence[] }) {
-  const tb = licences.reduce((sum, licence) => sum + licence.sizeTb, 0);
+  const holding = licences.filter((licence) => holdsStorage(licence.status));
+  const tb = holding.reduce((sum, licence) => sum + licence.sizeTb, 0);
   const pence = licences.reduce((sum, licence) => sum + (licence.annualCostPence ?? 0), 0);
+  const ended = licences.length - holding.length;
+  const endedWords =
+    ended === 0
+      ? ''
+      : ended === 1
+        ? '; the one cancelled or deleted holds none'
+        : `; the ${ended} cancelled or deleted hold none`;
   return (
     <p id="licence-totals">
       In all: {licences.length === 1 ? '1 licence' : `${licences.length} licences`}, {sizeText(tb)}, annual cost at your
-      current price {formatPence(pence)} (including VAT where you pay it).
+      current price {formatPence(pence)} (including VAT where you pay it){endedWords}.
     </p>
   );
 }
