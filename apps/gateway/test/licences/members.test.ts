@@ -705,7 +705,9 @@ describe('members and storage projects of a licence (API)', () => {
     const orderId = made.order?.id as number;
     const runId = await t.database.db
       .transaction()
-      .execute((tx) => insertRun(tx, { orderId, provisioner: 'command', startedByPersonId: null }));
+      .execute((tx) =>
+        insertRun(tx, { orderId, provisioner: 'command', startedByPersonId: null, startedAt: t.clock.now() }),
+      );
     return { licenceId: made.licenceId, orderId, runId };
   }
 

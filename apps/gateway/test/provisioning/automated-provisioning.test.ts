@@ -155,7 +155,14 @@ describe('a command provisioner that fails part-way, then succeeds on retry', ()
     await expect(
       t.database.db
         .transaction()
-        .execute((tx) => insertRun(tx, { orderId: order.orderId, provisioner: 'command', startedByPersonId: null })),
+        .execute((tx) =>
+          insertRun(tx, {
+            orderId: order.orderId,
+            provisioner: 'command',
+            startedByPersonId: null,
+            startedAt: t.clock.now(),
+          }),
+        ),
     ).rejects.toThrow(/provisioning_runs_running_idx|duplicate key/);
 
     await drainJobs(t.jobs);
@@ -163,7 +170,8 @@ describe('a command provisioner that fails part-way, then succeeds on retry', ()
     const runs = await runsOf(t, order);
     expect(runs.map((run) => run.outcome)).toEqual(['failed', 'succeeded']);
     const now = t.clock.now();
-    expect(await changedAt(t, order)).toEqual({ order: now, licence: now, runs: [now, now] });
+    const run = { started: now, finished: now };
+    expect(await changedAt(t, order)).toEqual({ order: now, licence: now, runs: [run, run] });
     expect(runs[1]?.started_by_person_id).not.toBeNull();
     const done = await snapshot(t, order);
     expect(done.licence).toEqual([{ status: 'active', start_date: '2026-11-27', end_date: '2029-11-26' }]);

@@ -136,7 +136,7 @@ describe('completing change orders by hand (the manual provisioner)', () => {
     expect(state.order).toBe('completed');
     expect(state.licence).toEqual({ status: 'active', size_tb: 8, end_date: '2027-02-28' });
     const now = t.clock.now();
-    expect(await changedAt(t, fixture)).toEqual({ order: now, licence: now, runs: [now] });
+    expect(await changedAt(t, fixture)).toEqual({ order: now, licence: now, runs: [{ started: now, finished: now }] });
     expect(state.audit.map((row) => [row.entity_type, row.action])).toEqual([
       ['order', 'completed'],
       ['licence', 'size increased'],

@@ -85,7 +85,8 @@ describe('provisioning by hand (the default)', () => {
         },
       },
     ]);
-    expect(await changedAt(t, order)).toEqual({ order: t.clock.now(), licence: t.clock.now(), runs: [t.clock.now()] });
+    const now = t.clock.now();
+    expect(await changedAt(t, order)).toEqual({ order: now, licence: now, runs: [{ started: now, finished: now }] });
 
     const audit = await db
       .selectFrom('audit_events')

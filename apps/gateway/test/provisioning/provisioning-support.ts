@@ -143,11 +143,11 @@ export async function changedAt(t: TestApp, order: { orderId: number; licenceId:
     .executeTakeFirstOrThrow();
   const runs = await db
     .selectFrom('provisioning_runs')
-    .select('finished_at')
+    .select(['started_at', 'finished_at'])
     .where('order_id', '=', order.orderId)
     .orderBy('id')
     .execute();
-  return { ...changed, runs: runs.map((run) => run.finished_at) };
+  return { ...changed, runs: runs.map((run) => ({ started: run.started_at, finished: run.finished_at })) };
 }
 
 export const page = (order: { reference: string }, rest = '') => `/admin/orders/${order.reference}/provisioning${rest}`;

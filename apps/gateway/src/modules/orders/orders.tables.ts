@@ -51,7 +51,7 @@ export interface ProvisioningRunsTable {
   order_id: number;
   provisioner: ProvisionerKind;
   started_by_person_id: number | null;
-  started_at: ColumnType<Date, never, never>;
+  started_at: ColumnType<Date, Date, never>;
   finished_at: Date | null;
   outcome: Generated<'running' | 'succeeded' | 'failed'>;
   error: string | null;

@@ -81,6 +81,8 @@ export async function insertRun(
     orderId: number;
     provisioner: ProvisionerKind;
     startedByPersonId: number | null;
+    /** The clock's now, not the database's, so that a run as of a day starts that day (and not after it finished). */
+    startedAt: Date;
     finished?: { outcome: 'succeeded'; details: ProvisionedDetails; at: Date };
   },
 ): Promise<number> {
@@ -90,6 +92,7 @@ export async function insertRun(
       order_id: run.orderId,
       provisioner: run.provisioner,
       started_by_person_id: run.startedByPersonId,
+      started_at: run.startedAt,
       finished_at: run.finished?.at ?? null,
       ...(run.finished ? { outcome: run.finished.outcome } : {}),
       error: null,

@@ -174,6 +174,7 @@ export async function recordManualProvisioning(
       orderId: order.id,
       provisioner: 'manual',
       startedByPersonId: person.id,
+      startedAt: now,
       finished: { outcome: 'succeeded', details: parsed.details, at: now },
     });
     await completeProvisioning(
@@ -209,6 +210,7 @@ async function markChangeDone(
       orderId: order.id,
       provisioner: 'manual',
       startedByPersonId: person.id,
+      startedAt: now,
       finished: { outcome: 'succeeded', details, at: now },
     });
     await completeProvisioning(
@@ -317,11 +319,13 @@ async function startAutomaticRun(
 ): Promise<number | undefined> {
   const tx = context.db;
   const before = await tx.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirst();
-  if (!(await applyOrderTransition(tx, order.id, 'start-provisioning', context.clock.now()))) return undefined;
+  const now = context.clock.now();
+  if (!(await applyOrderTransition(tx, order.id, 'start-provisioning', now))) return undefined;
   const runId = await insertRun(tx, {
     orderId: order.id,
     provisioner: context.provisioner.kind,
     startedByPersonId,
+    startedAt: now,
   });
   await recordAudit(tx, {
     actor,
