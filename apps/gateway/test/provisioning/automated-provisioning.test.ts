@@ -153,16 +153,14 @@ describe('a command provisioner that fails part-way, then succeeds on retry', ()
     expect((await rosa.post(page(order, '/retry'), { _csrf: csrf })).statusCode).toBe(409);
     expect((await rosa.post(page(order, '/start'), { _csrf: csrf })).statusCode).toBe(409);
     await expect(
-      t.database.db
-        .transaction()
-        .execute((tx) =>
-          insertRun(tx, {
-            orderId: order.orderId,
-            provisioner: 'command',
-            startedByPersonId: null,
-            startedAt: t.clock.now(),
-          }),
-        ),
+      t.database.db.transaction().execute((tx) =>
+        insertRun(tx, {
+          orderId: order.orderId,
+          provisioner: 'command',
+          startedByPersonId: null,
+          startedAt: t.clock.now(),
+        }),
+      ),
     ).rejects.toThrow(/provisioning_runs_running_idx|duplicate key/);
 
     await drainJobs(t.jobs);
