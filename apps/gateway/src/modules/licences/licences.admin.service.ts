@@ -14,6 +14,7 @@ import type { FinanceCodeChecker } from '../payments/finance-code-check.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { changeOrderConflict, EXPIRED_STATUSES, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
+import { holdsStorage } from './licence-figures.ts';
 import { assertLicenceUnlocked, type LicenceLockAction, staleLockAction } from './licence-lock.ts';
 import { afterPeopleChange, emailNewRole, emailReplacedOwner, syncLicenceGroups } from './licence-members.service.ts';
 import {
@@ -145,7 +146,7 @@ export async function editLicence(
       await removeLicenceManager(tx, id, newOwner.id);
       await afterPeopleChange(context, tx, id, personActor(person));
       // A licence that has ended (cancelled or deleted) is a record now: nothing to tell its owners.
-      if (row.status !== 'cancelled' && row.status !== 'deleted') {
+      if (holdsStorage(row.status)) {
         await emailNewRole(
           context,
           tx,
