@@ -320,38 +320,39 @@ describe('nightly lifecycle', () => {
       expect(await lifecycleAudit()).toHaveLength(5);
     });
 
-    it('takes a long-expired licence through every step due in one run, and a second run does nothing', async () => {
+    it('takes a long-expired licence through every step due in one run, recorded, emailed and told once; a second run does nothing', async () => {
       const old = await licence('Long forgotten', 'bm202', '2027-06-30');
-      expect(await run('2028-01-15')).toMatchObject({ suspended: 1, cold: 1, deletable: 1, emails: 3 });
+      expect(await run('2028-01-15')).toMatchObject({ suspended: 1, cold: 1, deletable: 1, emails: 1 });
       expect(await statusOf(old)).toBe('deletable');
-      // the owner's emails and the team's storage-steps email come from two jobs, in either order
+      // the owner's email and the team's storage-steps email come from two jobs, in either order
       const all = await outbox();
       const sent = [
         ...all.filter((e) => e.template !== 'storage-steps'),
         ...all.filter((e) => e.template === 'storage-steps'),
       ];
+      // one email, in the state the night ends in: no "read-only" or "cold store" news the same night
       expect(sent.map((email) => [email.to_addresses, email.template])).toEqual([
-        [[emails.bm202], 'licence-suspended'],
-        [[emails.bm202], 'licence-cold'],
         [[emails.bm202], 'licence-deletable'],
         // the team moves its data to the cold store (it stays there until they confirm a deletion)
         [['research-storage@example.ac.uk'], 'storage-steps'],
       ]);
-      // It ended six and a half months ago: no email says "30 days ago" or "6 months ago"
-      const [, cold, deletable] = sent;
-      expect(cold?.text_body).toContain(
-        'This storage licence you own was not renewed within 30 days of its end date, so its data is moving to the cold store (tape).',
-      );
-      expect(deletable?.text_body).toContain(
+      // It ended six and a half months ago: the email does not say "6 months ago"
+      expect(sent[0]?.text_body).toContain(
         'This storage licence you own was not renewed within 6 months of its end date, so its data can now be deleted.',
       );
-      expect((await lifecycleAudit()).map((row) => row.action)).toEqual([
-        'suspended (end date passed)',
-        'moved to the cold store',
-        'became deletable',
-      ]);
+      // the storage is told only to move it to the cold store, not first to make it read-only
+      expect(sent[1]?.subject).toBe('1 licence to move to the cold store');
+      const audit = await lifecycleAudit();
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({
+        licence_id: old,
+        action: 'suspended (end date passed), moved to the cold store, became deletable',
+        before: { status: 'active' },
+        after: { status: 'deletable', asOf: '2028-01-15', provisioner: PROVISIONER_TOLD_AFTER },
+      });
       expect(await run('2028-01-15')).toMatchObject({ reminders: 0, suspended: 0, cold: 0, deletable: 0, emails: 0 });
-      expect(await outbox()).toHaveLength(4);
+      expect(await outbox()).toHaveLength(2);
+      expect(await lifecycleAudit()).toHaveLength(1);
     });
 
     it('takes each step only from the status before it: with suspension later than the cold store, an active licence waits', async () => {
@@ -375,9 +376,8 @@ describe('nightly lifecycle', () => {
         'cold',
       ]);
       expect((await lifecycleAudit()).map((row) => [row.licence_id, row.action])).toEqual([
-        [longGone, 'suspended (end date passed)'],
         [suspended, 'moved to the cold store'],
-        [longGone, 'moved to the cold store'],
+        [longGone, 'suspended (end date passed), moved to the cold store'],
       ]);
       expect(await night()).toMatchObject({ suspended: 0, cold: 0, deletable: 0, emails: 0 });
     });
@@ -414,16 +414,27 @@ describe('nightly lifecycle', () => {
       // and one that takes both steps in one night (a night missed for a month): no "active again"
       const both = await licence('Both steps at once', 'bm202', '2027-10-31');
       const other = await insertOrder(t.database.db, both, { kind: 'renewal', status: 'awaiting-approval' });
-      expect(await run('2027-11-30')).toMatchObject({ suspended: 1, cold: 2, emails: 3 });
+      // and one due for deletion tonight, which no order can change any more: no recovery either
+      const gone = await licence('Past recovery', 'da303', '2027-04-30');
+      const third = await insertOrder(t.database.db, gone, { kind: 'renewal', status: 'awaiting-approval' });
+      expect(await run('2027-11-30')).toMatchObject({ suspended: 2, cold: 3, deletable: 1, emails: 3 });
       const sent = await outbox();
-      const cold = sent.find((email) => email.to_addresses[0] === emails.ar101)?.text_body ?? '';
-      expect(cold).toContain(
+      const textTo = (person: string | undefined) =>
+        sent.filter((email) => email.to_addresses[0] === person).map((email) => email.text_body ?? '');
+      expect(textTo(emails.ar101).join('\n')).toContain(
         `"Renewal too late" (ended 31 October 2027): renewal ${reference} was not approved in time and cannot renew it now: cancel that order, then order a recovery`,
       );
-      const bens = sent.filter((email) => email.to_addresses[0] === emails.bm202).map((email) => email.text_body);
-      expect(bens).toHaveLength(2);
-      expect(bens.join('\n')).not.toContain('makes it active again');
-      expect(bens.join('\n')).toContain(`renewal ${other.reference} was not approved in time`);
+      const bens = textTo(emails.bm202);
+      expect(bens).toHaveLength(1);
+      expect(bens[0]).not.toContain('makes it active again');
+      expect(bens[0]).toContain(`renewal ${other.reference} was not approved in time`);
+      const [deletable, ...more] = textTo(emails.da303);
+      expect(more).toHaveLength(0);
+      expect(deletable).toContain(
+        `"Past recovery" (ended 30 April 2027): renewal ${third.reference} was not approved in time and cannot renew it now: http://localhost:3000/storage/licence/${gone}/`,
+      );
+      expect(deletable).not.toContain('makes it active again');
+      expect(deletable).not.toContain('order a recovery');
     });
   });
 

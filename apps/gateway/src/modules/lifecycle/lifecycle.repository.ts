@@ -189,32 +189,60 @@ function firstStepDue(asOf: string, settings: LifecycleSettings): RawBuilder<boo
 }
 
 /**
+ * Each way a licence can go in one night: from the status of its first step, through each next
+ * step whose day has come (an active licence that ended 40 days ago goes on to the cold store).
+ */
+const JOURNEYS: readonly (typeof STEPS)[number][][] = STEPS.flatMap((_, i) =>
+  STEPS.slice(i).map((__, k) => STEPS.slice(i, i + k + 1)),
+);
+
+/**
  * The status licence `l` ends the night in: from its status, the furthest step reached by taking
- * each next step while its day has come (an active licence that ended 40 days ago goes on to the
- * cold store); null when no step is due.
+ * each next step while its day has come; null when no step is due.
  */
 function finalStatus(asOf: string, settings: LifecycleSettings): RawBuilder<LicenceStatus | null> {
-  const fromEach = STEPS.map((first, i) => {
-    const reachable = STEPS.slice(i).map((_, k) => STEPS.slice(i, i + k + 1));
-    const whens = reachable.reverse().map(
-      (taken) =>
-        sql`WHEN ${sql.join(
-          taken.map((step) => stepDue(step.step, asOf, settings)),
-          sql` AND `,
-        )} THEN ${sql.lit(taken.at(-1)?.to)}`,
-    );
+  const fromEach = STEPS.map((first) => {
+    const whens = JOURNEYS.filter((taken) => taken[0] === first)
+      .reverse()
+      .map(
+        (taken) =>
+          sql`WHEN ${sql.join(
+            taken.map((step) => stepDue(step.step, asOf, settings)),
+            sql` AND `,
+          )} THEN ${sql.lit(taken.at(-1)?.to)}`,
+      );
     return sql`WHEN ${sql.lit(first.from)} THEN CASE ${sql.join(whens, sql` `)} END`;
   });
   return sql`CASE l.status ${sql.join(fromEach, sql` `)} END`;
 }
 
 /**
- * Every expiry step due as of `asOf`, in one statement: each unlocked licence is updated once, to
- * the status it ends the night in, and for each step it took gets an audit row (the trail shows
- * every step), a line in the notice (the step's `template`) to its Data Owner (none to one who
- * has left; one notice per owner and step) and, for a step the storage takes, a storage step
- * (licence_storage_steps). A licence changed meanwhile by another transaction (renewed, locked) is
- * left as it now is. Answers how many licences took each step, the notices and the storage steps.
+ * A journey as the night's statement joins it to each licence moved: its audit row (one action
+ * naming every step), the email of its last step, and the storage's state at its end when a step
+ * changed it (none for cold → deletable).
+ */
+function journeyRow(taken: (typeof STEPS)[number][], rank: number, asOf: string, details: ExpiryStepDetails) {
+  const first = taken[0];
+  const last = taken.at(-1);
+  if (!first || !last) throw new Error('a journey takes at least one step');
+  const told = taken.findLast((step) => details[step.step].storageState !== null);
+  const after = JSON.stringify({ status: last.to, asOf, ...(told ? details[told.step].note : {}) });
+  return sql`(${rank}::int, ${first.from}, ${last.to}, ${STEPS.indexOf(last)}::int,
+    ${taken.map((step) => step.action).join(', ')}, ${JSON.stringify({ status: first.from })}::jsonb, ${after}::jsonb,
+    ${details[last.step].template}, ${told ? details[told.step].storageState : null}::text)`;
+}
+
+/**
+ * Every expiry step due as of `asOf`, in one statement. Each unlocked licence is updated once, to
+ * the status it ends the night in, and is recorded, emailed and told once, in that status: one
+ * audit row naming every step it took ("suspended (end date passed), moved to the cold store"), a
+ * line in the notice of its last step to its Data Owner (none to one who has left; one notice per
+ * owner and step), and, when its storage must change, a storage step (licence_storage_steps) to the
+ * state it ends in. The steps of one night happen in one transaction, so no one could see the
+ * states between: an owner gets no "read-only" email about a licence already in the cold store, and
+ * the storage is not made read-only first. A licence changed meanwhile by another transaction
+ * (renewed, locked) is left as it now is. Answers how many licences took each step, the notices and
+ * the storage steps.
  *
  * The update finds its licences by primary key (`id = ANY(ARRAY(…))`): PostgreSQL cannot know that an
  * active licence whose end date has passed is rare (each night moves them all), so it guesses
@@ -227,35 +255,29 @@ export async function takeExpirySteps(
   now: Date,
   details: ExpiryStepDetails,
 ): Promise<ExpiryStepsTaken> {
-  const steps = sql.join(
-    STEPS.map(({ step, from, to, action }, rank) => {
-      const after = JSON.stringify({ status: to, asOf, ...details[step].note });
-      return sql`(${rank + 1}::int, ${step}, ${from}, ${to}, ${action}, ${JSON.stringify({ status: from })}::jsonb,
-        ${after}::jsonb, ${details[step].template}, ${details[step].storageState}::text)`;
-    }),
-  );
-  // A licence suspended (and no further tonight) while its renewal waits for approval: its owner is
-  // told that, not to renew; one moved to the cold store, that the renewal cannot complete now.
+  const journeys = sql.join(JOURNEYS.map((taken, rank) => journeyRow(taken, rank, asOf, details)));
+  // The owner of a licence whose renewal waits for approval is told what becomes of it: it restores
+  // a suspended licence, but cannot renew one in the cold store or due for deletion.
   const owners = sql`(
-    SELECT t.rank, t.template, p.id AS person_id, p.email, p.display_name, t.id AS licence_id, t.name, t.end_date,
-      CASE WHEN (t.step = 'suspend' AND t.final_status = 'suspended') OR t.step = 'cold' THEN (
+    SELECT m.step_rank AS rank, m.template, p.id AS person_id, p.email, p.display_name, m.id AS licence_id, m.name,
+      m.end_date, (
         SELECT o.reference FROM orders o
-        WHERE o.licence_id = t.id AND o.kind = 'renewal'
+        WHERE o.licence_id = m.id AND o.kind = 'renewal'
           AND o.status IN (${sql.join(IN_PROGRESS_STATUSES.map((status) => sql.lit(status)))})
         LIMIT 1
-      ) END AS renewal_order
-    FROM taken t JOIN people p ON p.id = t.owner_person_id AND p.status = 'current'
+      ) AS renewal_order
+    FROM moved m JOIN people p ON p.id = m.owner_person_id AND p.status = 'current'
   )`;
-  // The statement sorts every step taken (audit rows in step order, notices by owner): in memory
-  // rather than in temporary files (4 MB by default is too little on a night with 50,000 steps),
+  // The statement sorts every licence moved (audit rows in step order, notices by owner): in memory
+  // rather than in temporary files (4 MB by default is too little on a night with 20,000 licences),
   // for this transaction only.
   await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
   const result = await sql<{
-    moved: Record<ExpiryStep, number> | null;
+    journeys: Record<string, number> | null;
     notices: number;
     told: Record<string, number> | null;
   }>`
-    WITH steps (rank, step, from_status, to_status, action, before, after, template, storage_state) AS (VALUES ${steps}),
+    WITH journeys (rank, from_status, to_status, step_rank, action, before, after, template, storage_state) AS (VALUES ${journeys}),
     planned AS (
       SELECT l.id, l.status AS from_status, l.end_date, ${finalStatus(asOf, settings)} AS to_status
       FROM licences l
@@ -266,31 +288,28 @@ export async function takeExpirySteps(
       WHERE l.id = p.id AND l.id = ANY(ARRAY(SELECT id FROM planned)) AND p.to_status IS NOT NULL
         AND l.status = p.from_status AND l.end_date = p.end_date AND l.locked_at IS NULL
       RETURNING l.id, l.name, l.end_date, l.owner_person_id, p.from_status, p.to_status
-    ), taken AS (
-      SELECT c.id, c.name, c.end_date, c.owner_person_id, c.to_status AS final_status, s.*
-      FROM changed c
-      JOIN steps first ON first.from_status = c.from_status
-      JOIN steps last ON last.to_status = c.to_status
-      JOIN steps s ON s.rank BETWEEN first.rank AND last.rank
+    ), moved AS (
+      SELECT c.id, c.name, c.end_date, c.owner_person_id, j.*
+      FROM changed c JOIN journeys j ON j.from_status = c.from_status AND j.to_status = c.to_status
     ), audited AS (
       INSERT INTO audit_events (actor_label, entity_type, entity_id, action, before, after, licence_id)
-      SELECT ${LIFECYCLE_ACTOR}, 'licence', t.id::text, t.action, t.before, t.after, t.id
-      FROM taken t ORDER BY t.rank, t.id
+      SELECT ${LIFECYCLE_ACTOR}, 'licence', m.id::text, m.action, m.before, m.after, m.id
+      FROM moved m ORDER BY m.step_rank, m.id
     ), written AS (${writeNotices(asOf, owners)}
     ), told AS (
-      ${recordStorageStepsOf(sql`(SELECT id AS licence_id, storage_state AS state FROM taken)`, asOf)}
+      ${recordStorageStepsOf(sql`(SELECT id AS licence_id, storage_state AS state FROM moved)`, asOf)}
     )
     SELECT
-      (SELECT jsonb_object_agg(step, n) FROM (SELECT step, count(*)::int AS n FROM taken GROUP BY step) m) AS moved,
+      (SELECT jsonb_object_agg(rank, n) FROM (SELECT rank, count(*)::int AS n FROM moved GROUP BY rank) m) AS journeys,
       (SELECT count(*)::int FROM written) AS notices,
       (SELECT jsonb_object_agg(step, n) FROM (SELECT step, count(*)::int AS n FROM told GROUP BY step) s) AS told
   `.execute(tx);
   const row = result.rows[0];
-  return {
-    moved: { suspend: 0, cold: 0, deletable: 0, ...row?.moved },
-    notices: row?.notices ?? 0,
-    storageSteps: row?.told ?? {},
-  };
+  const moved: Record<ExpiryStep, number> = { suspend: 0, cold: 0, deletable: 0 };
+  for (const [rank, count] of Object.entries(row?.journeys ?? {})) {
+    for (const { step } of JOURNEYS[Number(rank)] ?? []) moved[step] += count;
+  }
+  return { moved, notices: row?.notices ?? 0, storageSteps: row?.told ?? {} };
 }
 
 /**

@@ -52,12 +52,13 @@ export interface NightlyLifecycleResult {
  * The nightly job for one day: the reminders due, then each expiry step (active → suspended →
  * cold → deletable), all in one transaction with their audit rows and emails. A licence can take
  * more than one step in a run (one that ended 40 days ago and was never suspended is moved to the
- * cold store at once), so a second run as of the same day finds nothing to do and sends nothing.
+ * cold store at once: one audit row naming both steps, one email, the storage told to move it), so
+ * a second run as of the same day finds nothing to do and sends nothing.
  * Locked licences are left alone. Nothing is ever deleted: the service team confirms a deletion.
  *
  * The reminders are one statement; the expiry steps another, which updates each licence once (to
  * the status it ends the night in) and writes an audit row per step taken. Emails are written by
- * these statements as notices (data, one per person and step); the send-lifecycle-notices job enqueued here
+ * these statements as notices (data, one per person and email); the send-lifecycle-notices job enqueued here
  * renders them into the outbox (sendLifecycleNotices), so the night holds no licence in memory.
  */
 export async function runNightlyLifecycle(
@@ -245,7 +246,8 @@ function expiryProps(
 /**
  * A licence that ended, as a line of an expiry or deletion notice, with a link to its page, and what
  * becomes of its renewal waiting for approval: it restores a suspended licence, but cannot renew
- * one in the cold store (completion refuses it), so it must make way for a recovery.
+ * one in the cold store (completion refuses it), so it must make way for a recovery, nor one due
+ * for deletion (which no order changes: the email says whom to contact).
  */
 function endedLicenceLine(
   site: SiteLinks,
@@ -256,7 +258,9 @@ function endedLicenceLine(
     ? ''
     : step === 'cold'
       ? `: renewal ${licence.renewalOrder} was not approved in time and cannot renew it now: cancel that order, then order a recovery`
-      : `: renewal ${licence.renewalOrder} is waiting for approval, and makes it active again`;
+      : step === 'deletable'
+        ? `: renewal ${licence.renewalOrder} was not approved in time and cannot renew it now`
+        : `: renewal ${licence.renewalOrder} is waiting for approval, and makes it active again`;
   return {
     line: `"${licence.licenceName}" (ended ${formatDay(licence.endDate)})${renewing}`,
     url: licenceUrl(site, licence.licenceId),
