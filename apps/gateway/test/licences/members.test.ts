@@ -226,6 +226,44 @@ describe('members and storage projects of a licence (API)', () => {
     );
   });
 
+  it('refuses someone who may not make the change before asking the directory: nobody added, nothing learnt', async () => {
+    const db = t.database.db;
+    await db
+      .insertInto('directory_people')
+      .values([
+        {
+          crsid: 'xq701',
+          display_name: 'Xan Quiet',
+          email: 'xq701@cam.ac.uk',
+          institution_id: 'PHYS',
+          status: 'current',
+        },
+        { crsid: 'xq702', display_name: 'Xia Gone', email: 'xq702@cam.ac.uk', institution_id: null, status: 'left' },
+      ])
+      .execute();
+    const l = await licence();
+    const attempts = [
+      // someone unrelated: the licence is "not found", whoever they name
+      ['cb404', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'xq701' }, 404],
+      ['cb404', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'xq702' }, 404],
+      ['cb404', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'xq701' }, 404],
+      ['cb404', 'POST', `/api/projects/${l.lattice}/members`, { crsid: 'xq701', role: 'project-data-user' }, 404],
+      // a Project Data User, a Data Manager handing over, Finance: "forbidden"
+      ['nc888', 'POST', `/api/projects/${l.telescope}/members`, { crsid: 'xq701', role: 'project-data-user' }, 403],
+      ['nc888', 'POST', `/api/projects/${l.telescope}/members`, { crsid: 'xq702', role: 'project-data-user' }, 403],
+      ['bm202', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'xq701' }, 403],
+      ['fn601', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'xq702' }, 403],
+    ] as const;
+    for (const [who, method, url, body, status] of attempts) {
+      const answer = await call(who, method, url, body);
+      expect([who, url, body.crsid, answer.statusCode]).toEqual([who, url, body.crsid, status]);
+    }
+    expect(await db.selectFrom('people').select('crsid').where('crsid', 'in', ['xq701', 'xq702']).execute()).toEqual(
+      [],
+    );
+    expect(await audit(l.id)).toEqual([]);
+  });
+
   it('lets a manager remove themselves, never the owner; others see 404 or 403', async () => {
     const l = await licence();
     expect((await call('ar101', 'DELETE', `/api/licences/${l.id}/managers/ar101`)).statusCode).toBe(409);

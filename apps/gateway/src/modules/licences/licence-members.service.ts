@@ -203,9 +203,27 @@ async function lockProjectForChange(
 }
 
 /**
+ * The change's refusal, if it has one, before the directory is asked (findInDirectory): someone
+ * who may not make it gets the answer they get from the change itself (404, 403, 409), and their
+ * request neither adds anyone from the directory to the gateway's people nor learns from the
+ * directory who has left. The change's own transaction checks again, under the licence's lock.
+ */
+async function refuseBeforeLookUp(
+  context: Pick<MembersContext, 'db'>,
+  person: PersonWithRoles,
+  target: { licenceId: number } | { projectId: number },
+  change: MemberChange,
+): Promise<void> {
+  await context.db.transaction().execute(async (tx) => {
+    if ('projectId' in target) await lockProjectForChange(tx, person, target.projectId, change);
+    else await lockForChange(tx, person, target.licenceId, change);
+  });
+}
+
+/**
  * Adds the person of `crsid` from the University directory if the gateway does not know them yet
  * (someone who has not signed in), before the change's transaction; refuses the field if the
- * directory cannot be asked just now.
+ * directory cannot be asked just now. Only once refuseBeforeLookUp has let the change through.
  */
 async function findInDirectory(context: Pick<MembersContext, 'db' | 'directory'>, crsid: string): Promise<void> {
   const { unreachable, left } = await addPeopleFromDirectory(context.db, context.directory, [crsid]);
@@ -368,6 +386,7 @@ export async function handOverOwnership(
   licenceId: number,
   crsid: string,
 ): Promise<{ oldOwner: string; oldOwnerStays: boolean }> {
+  await refuseBeforeLookUp(context, person, { licenceId }, 'hand-over');
   await findInDirectory(context, crsid);
   return context.db.transaction().execute(async (tx) => {
     const licence = await lockForChange(tx, person, licenceId, 'hand-over');
@@ -421,6 +440,7 @@ export async function addDataManager(
   licenceId: number,
   crsid: string,
 ): Promise<void> {
+  await refuseBeforeLookUp(context, person, { licenceId }, 'add-manager');
   await findInDirectory(context, crsid);
   await context.db.transaction().execute(async (tx) => {
     const licence = await lockForChange(tx, person, licenceId, 'add-manager');
@@ -758,6 +778,7 @@ export async function addProjectMember(
   projectId: number,
   input: { crsid: string; role: string },
 ): Promise<void> {
+  await refuseBeforeLookUp(context, person, { projectId }, 'change-project-members');
   await findInDirectory(context, input.crsid);
   await context.db.transaction().execute(async (tx) => {
     const project = await lockProjectForChange(tx, person, projectId, 'change-project-members');
