@@ -86,6 +86,7 @@ describe('directory CSV import', () => {
       'nn123,Nia New,nn123@cam.ac.uk,,current',
       '1abc,Bad Id,x@cam.ac.uk,,current',
       'ok456,,not-an-email,PHYS,gone',
+      `ok789,${'N'.repeat(201)},ok789@cam.ac.uk,${'I'.repeat(21)},current`,
     ]);
     const outcome = await importDirectoryCsv(t.database.db, bad);
     expect(outcome).toEqual({
@@ -93,6 +94,11 @@ describe('directory CSV import', () => {
       badRows: [
         { line: 3, message: 'the CRSid must be letters then letters or digits' },
         { line: 4, message: 'the name is empty; the email address is not valid; the status must be current or left' },
+        // each message names its column
+        {
+          line: 5,
+          message: 'the name is longer than 200 characters; the institution_id is longer than 20 characters',
+        },
       ],
     });
     expect(await directoryRows()).toEqual([expect.objectContaining({ crsid: 'ar101', email: 'ar101@cam.ac.uk' })]);

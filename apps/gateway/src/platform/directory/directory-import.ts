@@ -14,12 +14,13 @@ const csvRow = z.object({
     .trim()
     .toLowerCase()
     .regex(/^[a-z][a-z0-9]{1,19}$/, 'the CRSid must be letters then letters or digits'),
-  display_name: z.string().trim().min(1, 'the name is empty').max(200),
+  // Each message names its column: zod's own ("Too big: expected string to have <=200 characters") does not.
+  display_name: z.string().trim().min(1, 'the name is empty').max(200, 'the name is longer than 200 characters'),
   email: z.email('the email address is not valid'),
   institution_id: z
     .string()
     .trim()
-    .max(20)
+    .max(20, 'the institution_id is longer than 20 characters')
     .transform((value) => (value === '' ? null : value)),
   status: z.enum(['current', 'left'], 'the status must be current or left'),
 });
