@@ -68,9 +68,7 @@ describe('weekly digest of waiting orders', () => {
     expect(mail.map((m) => m.to_addresses)).toEqual([['ifs@example.ac.uk'], ['research-storage@example.ac.uk']]);
     const [ifsMail, research] = mail;
     expect(ifsMail?.subject).toBe('1 order has waited more than 7 days');
-    expect(ifsMail?.text_body).toContain(
-      `${ifs}: Waiting for approval, Institutional File Store, Department of Physics`,
-    );
+    expect(ifsMail?.text_body).toContain(`${ifs}: Awaiting approval, Institutional File Store, Department of Physics`);
     expect(research?.subject).toBe('4 orders have waited more than 7 days');
     const text = research?.text_body ?? '';
     const listed = [oldest, failed, checking, approved].map((ref) => text.indexOf(`- ${ref}:`));
@@ -83,8 +81,17 @@ describe('weekly digest of waiting orders', () => {
       .where('crsid', '=', 'bm202')
       .executeTakeFirstOrThrow();
     expect(text).toContain(
-      `${oldest}: Waiting for approval, Research Data Store, Department of Physics, bought by ${buyer.display_name}, waiting 27 days`,
+      `${oldest}: Awaiting approval, Research Data Store, Department of Physics, bought by ${buyer.display_name}, waiting 27 days`,
     );
+    // in the team's words, as its queue says them, not the customer's ("Being set up (delayed)")
+    expect(text).toContain(`${failed}: Provisioning failed, Research File Share`);
+    expect(text).toContain(`${checking}: Awaiting payment check,`);
+    expect(text).toContain(`${approved}: Approved, to provision,`);
+    // and a link to the queue, filtered as the digest is
+    expect(text).toContain(
+      `The orders queue lists every one of them: ${t.config.publicUrl}/admin/orders/?service=research&olderThan=7`,
+    );
+    expect(ifsMail?.text_body).toContain(`${t.config.publicUrl}/admin/orders/?service=institutional&olderThan=7`);
     expect(text).toContain('waiting 7 days');
     for (const ref of [recent, done, cancelled, ifs]) expect(text).not.toContain(ref);
     expect(text).not.toContain('more order');

@@ -1,8 +1,7 @@
 import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
-import { ageInDays, describeAge, submittedBefore } from '../orders/order-queue.ts';
-import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
+import { ageInDays, describeAge, STAFF_STATUS_LABELS, submittedBefore } from '../orders/order-queue.ts';
 import { waitingOrdersDigestEmail } from './lifecycle.emails.tsx';
 import type { SiteLinks } from './lifecycle.service.ts';
 import { queueEmails } from './lifecycle-mail.ts';
@@ -54,10 +53,15 @@ export async function runTeamDigest(
               `These orders for your service have waited more than ${DIGEST_WAITING_DAYS} days for the team, oldest first:`,
             ],
             licences: orders.map((order) => ({
-              line: `${order.reference}: ${ORDER_STATUS_WORDS[order.status].label}, ${order.product}, ${order.department}, bought by ${order.buyer}, waiting ${describeAge(ageInDays(order.submittedAt, now))}`,
+              // the team's words, as its queue says them ("Provisioning failed", not the customer's "Being set up (delayed)")
+              line: `${order.reference}: ${STAFF_STATUS_LABELS[order.status]}, ${order.product}, ${order.department}, bought by ${order.buyer}, waiting ${describeAge(ageInDays(order.submittedAt, now))}`,
               url: `${site.publicUrl}/admin/orders/${order.reference}/`,
             })),
-            closing: [...(more ? [more] : []), 'This digest goes out each Monday while orders wait.'],
+            closing: [
+              ...(more ? [more] : []),
+              `The orders queue lists every one of them: ${waitingQueueUrl(site, first.service)}`,
+              'This digest goes out each Monday while orders wait.',
+            ],
           },
           { to: first.teamEmail },
         ),
@@ -70,4 +74,13 @@ export async function runTeamDigest(
       orders: [...byService.values()].reduce((n, l) => n + (l[0]?.total ?? 0), 0),
     };
   });
+}
+
+/** The service's orders queue, filtered as the digest is: those needing the team, waiting more than DIGEST_WAITING_DAYS days. */
+function waitingQueueUrl(site: SiteLinks, service: string): string {
+  const query = new URLSearchParams([
+    ['service', service],
+    ['olderThan', String(DIGEST_WAITING_DAYS)],
+  ]);
+  return `${site.publicUrl}/admin/orders/?${query.toString()}`;
 }
