@@ -323,6 +323,20 @@ describe('directory sync', () => {
       .where('action', '=', 'flag cleared: the leaver no longer has a role')
       .execute();
     expect(clearedBy).toEqual([{ actor_label: 'ar101', actor_person_id: alice.id }]);
+    // …on the gateway's day (its clock), as the sync's flags are, not the database server's
+    const clearedOn = await t.database.db
+      .selectFrom('licence_flags')
+      .select('cleared_on')
+      .where('licence_id', '=', research)
+      .execute();
+    expect(clearedOn).toEqual([{ cleared_on: LEAP_DAY }]);
+    const clearedAudit = await t.database.db
+      .selectFrom('audit_events')
+      .select('after')
+      .where('licence_id', '=', research)
+      .where('action', '=', 'flag cleared: the leaver no longer has a role')
+      .executeTakeFirstOrThrow();
+    expect(clearedAudit.after).toMatchObject({ asOf: LEAP_DAY });
 
     // Owen comes back, the next day (1 March 2028)
     await directory([

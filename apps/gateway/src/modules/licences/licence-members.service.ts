@@ -318,7 +318,7 @@ export async function afterPeopleChange(
 ): Promise<void> {
   await syncLicenceGroups(context, tx, licenceId);
   // a leaver handed over or removed: their flag on the licence clears now, not at the next sync
-  await clearLeaverFlags(tx, null, licenceId, actor);
+  await clearLeaverFlags(tx, context.clock.today().toString(), licenceId, actor);
 }
 
 /** One email to a person given a place on a licence or project (or told of a change to it), with a link to it. */

@@ -103,16 +103,17 @@ export async function raiseLeaverFlags(tx: Executor, asOf: string): Promise<Rais
 /**
  * Clears the open leaver flags (of one licence, or all) whose person is current again or holds no
  * role on the licence any more, or whose licence is deleted or cancelled, with an audit row each,
- * as of `asOf` (null: today in London, for a change made on a licence's page), in the name of
- * `actor` (the directory sync unless a person's change cleared them). Returns how many.
+ * as of `asOf` (the sync's day, or the injected clock's today for a change made on a licence's
+ * page: never the database server's clock), in the name of `actor` (the directory sync unless a
+ * person's change cleared them). Returns how many.
  */
 export async function clearLeaverFlags(
   tx: Executor,
-  asOf: string | null,
+  asOf: string,
   licenceId?: number,
   actor: Actor = { personId: null, label: LEAVER_FLAGS_ACTOR },
 ): Promise<number> {
-  const day = asOf === null ? sql`(now() AT TIME ZONE 'Europe/London')::date` : sql`${asOf}::date`;
+  const day = sql`${asOf}::date`;
   const result = await sql<{ licence_id: number }>`
     WITH cleared AS (
       UPDATE licence_flags f SET cleared_on = ${day}
