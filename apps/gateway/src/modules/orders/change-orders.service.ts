@@ -196,11 +196,15 @@ export async function changeOptionsFor(
     if (error instanceof AppError) return undefined;
     throw error;
   }
+  // A change in progress is said even when the licence has since moved to a status that allows
+  // none (a recovery ordered in the cold store, the licence now due for deletion: the order still
+  // brings it back), rather than "cannot be changed here".
+  const busy = await changeInProgress(db, licenceId);
   const kinds = changesAllowed(licence, today);
-  if (kinds.length === 0) return { licence, kinds };
+  if (kinds.length === 0)
+    return busy ? { licence, kinds, problem: inProgressMessage(busy.reference) } : { licence, kinds };
   const locked = licenceLockProblem(licence);
   if (locked) return { licence, kinds: [], problem: locked };
-  const busy = await changeInProgress(db, licenceId);
   if (busy) return { licence, kinds: [], problem: inProgressMessage(busy.reference) };
   return { licence, kinds };
 }
