@@ -564,6 +564,10 @@ describe('change orders', () => {
         .where('code', '=', 'IFS-CHEM-2026')
         .executeTakeFirstOrThrow();
       expect(voucher.redeemed_at).not.toBeNull();
+      // The order page's list price is the one the check page showed (2 TB × £150.00 × 247 days ÷
+      // 365), not a whole year's £300.00.
+      const orderPage = await dana.get(`/orders/${reference}/`);
+      expect(orderPage.body).toContain('List price £203.01, paid in full by voucher');
       const mail = await mailFor(reference);
       expect(mail).toHaveLength(1);
       expect(mail[0]?.to_addresses).toEqual(['da303@cam.ac.uk']);

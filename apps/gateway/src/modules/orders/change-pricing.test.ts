@@ -7,6 +7,7 @@ import {
   changeProblem,
   changesAllowed,
   daysInclusive,
+  listPenceBeforeVoucher,
   priceChange,
   proRataPence,
 } from './change-pricing.ts';
@@ -314,5 +315,26 @@ describe('payment', () => {
     const cancellation = price({ kind: 'cancellation', today: '2026-11-27', licence: { sizeTb: 3, endDate: null } });
     expect(takesPayment(cancellation)).toBe(false);
     expect(takesPayment(price({ kind: 'renewal', today: TODAY, termYears: 1 }))).toBe(true);
+  });
+});
+
+describe('the list price of an order paid by voucher', () => {
+  // The order page said "List price £300.00" (a whole year of 2 TB) for 2 TB added on 27 November
+  // 2026 to a licence ending on 31 July 2027, which had been priced £203.01 for its 247 days.
+  it('is the price by the day for more space, as it was priced', () => {
+    const increase = price({ kind: 'increase', today: TODAY, addTb: 2, pencePerTbYear: 15_000 });
+    expect(increase.netPence).toBe(20_301);
+    expect(listPenceBeforeVoucher(increase)).toEqual({ pence: 20_301, plusColdStoreFee: false });
+  });
+
+  it('is the price per TB per year × TB × term for new storage and a renewal; a recovery’s cold-store fee is on top', () => {
+    const renewal = price({ kind: 'renewal', today: TODAY, termYears: 2 });
+    expect(listPenceBeforeVoucher(renewal)).toEqual({ pence: renewal.netPence, plusColdStoreFee: false });
+    const recovery = price({ kind: 'recovery', today: TODAY, termYears: 1 });
+    expect(listPenceBeforeVoucher(recovery)).toEqual({ pence: 5400 * 5, plusColdStoreFee: true });
+    const fresh = { kind: 'new' as const, sizeTb: 3, termYears: 3, pencePerTbYear: 5400, startsOn: null, endsOn: null };
+    expect(listPenceBeforeVoucher(fresh)).toEqual({ pence: 48_600, plusColdStoreFee: false });
+    const cancellation = price({ kind: 'cancellation', today: TODAY });
+    expect(listPenceBeforeVoucher(cancellation)).toEqual({ pence: 0, plusColdStoreFee: false });
   });
 });

@@ -257,3 +257,28 @@ export function priceChange(input: ChangePricingInput): PricedChange {
     },
   };
 }
+
+/**
+ * The price before VAT an order was priced at when a voucher paid it (its stored price is then
+ * nothing): the price per TB per year × its TB × its term, except for more space, which is priced
+ * by the day to the end date (proRataPence over its period), not a whole year. A recovery's
+ * cold-store fee is not kept on an order paid by voucher, so `plusColdStoreFee` says it is on top.
+ */
+export function listPenceBeforeVoucher(order: {
+  kind: OrderKind;
+  sizeTb: number;
+  termYears: number;
+  pencePerTbYear: number;
+  startsOn: string | null;
+  endsOn: string | null;
+}): { pence: number; plusColdStoreFee: boolean } {
+  if (order.kind === 'cancellation') return { pence: 0, plusColdStoreFee: false };
+  if (order.kind === 'increase' && order.startsOn && order.endsOn) {
+    const days = daysInclusive(order.startsOn, order.endsOn);
+    return { pence: proRataPence(order.pencePerTbYear, order.sizeTb, days), plusColdStoreFee: false };
+  }
+  return {
+    pence: order.pencePerTbYear * order.sizeTb * order.termYears,
+    plusColdStoreFee: order.kind === 'recovery',
+  };
+}

@@ -8,7 +8,7 @@ import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
 import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
 import { describeChange } from './change-orders.service.ts';
 import { ChangePriceLines } from './change-orders.views.tsx';
-import { daysInclusive } from './change-pricing.ts';
+import { daysInclusive, listPenceBeforeVoucher } from './change-pricing.ts';
 import { NO_PAYMENT_WORDS } from './order-payment.ts';
 import { ORDER_KIND_WORDS, orderStatusWords } from './order-status.ts';
 import type { OrderDetail } from './orders.repository.ts';
@@ -41,7 +41,7 @@ export function OrderPage(props: {
   const { context, order } = props;
   const p = order.payment;
   const words = orderStatusWords({ status: order.status, paymentCheckStatus: p?.checkStatus ?? null });
-  const list = order.pencePerTbYear * order.sizeTb * order.termYears;
+  const list = listPenceBeforeVoucher(order);
   return (
     <Page
       context={context}
@@ -70,7 +70,9 @@ export function OrderPage(props: {
       {order.quoteReference ? <p>At the price of quote {order.quoteReference}.</p> : null}
       {p?.method === 'voucher' ? (
         <p>
-          List price {formatPence(list)}, paid in full by voucher: <strong>nothing to pay</strong>.
+          List price {formatPence(list.pence)}
+          {list.plusColdStoreFee ? ' plus the cold-store fee' : ''}, paid in full by voucher:{' '}
+          <strong>nothing to pay</strong>.
         </p>
       ) : order.kind !== 'new' ? (
         <ChangePriceLines
