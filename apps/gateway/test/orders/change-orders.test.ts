@@ -572,6 +572,42 @@ describe('change orders', () => {
       expect(mail).toHaveLength(1);
       expect(mail[0]?.to_addresses).toEqual(['da303@cam.ac.uk']);
     });
+
+    // A voucher too small for a renewal said "reduce the size or pay another way", but a renewal
+    // (or a recovery) is for the licence's whole size, which the buyer cannot reduce.
+    it('refuses a voucher smaller than a licence being renewed without asking to reduce its size', async () => {
+      const { licenceId: id } = await insertStorage(t.database.db, {
+        name: 'Chemistry records',
+        productCode: 'IFS',
+        institutionId: 'CHEM',
+        owner: 'ar101',
+        sizeTb: 3,
+        status: 'active',
+        startDate: '2026-08-01',
+        endDate: '2027-07-31',
+        order: { status: 'completed' },
+      });
+      const alice = await signedIn('ar101');
+      expect((await choose(alice, id, 'renewal', { termYears: '1' })).statusCode).toBe(303);
+      const refused = await payAt(alice, path(id, 'renewal', 'payment'), {
+        method: 'voucher',
+        voucherCode: 'IFS-WELCOME-01',
+      });
+      expect(refused.statusCode).toBe(422);
+      const words = 'This voucher pays for up to 1 TB and this licence is 3 TB: pay another way';
+      expect(refused.body).toContain(words);
+      expect(refused.body).not.toContain('reduce the size');
+      const response = await api('ar101', `/api/licences/${id}/changes`, {
+        kind: 'renewal',
+        termYears: 1,
+        payment: { method: 'voucher', voucherCode: 'IFS-WELCOME-01' },
+        acceptTerms: true,
+        termsVersion: await termsVersion('institutional'),
+        submissionKey: randomUUID(),
+      });
+      expect(response.statusCode).toBe(422);
+      expect(JSON.stringify(response.json().error.fields)).toContain(words);
+    });
   });
 
   describe('through the API', () => {

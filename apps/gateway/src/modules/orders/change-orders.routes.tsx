@@ -250,8 +250,13 @@ export async function changeOrderRoutes(
   });
 
   /** What a voucher must cover to pay for this change: the TB added, or the licence's size. */
-  function voucherScope({ licence, price }: Configured): VoucherScope {
-    return { productCode: licence.product.code, sizeTb: price.value.sizeTb, institutionId: licence.institutionId };
+  function voucherScope({ licence, kind, price }: Configured): VoucherScope {
+    return {
+      productCode: licence.product.code,
+      sizeTb: price.value.sizeTb,
+      institutionId: licence.institutionId,
+      licenceSize: kind !== 'increase',
+    };
   }
 
   async function showCheck(request: ChangeRequest, reply: FastifyReply, state: Configured, errors: FieldErrors) {

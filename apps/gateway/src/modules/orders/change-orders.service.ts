@@ -341,6 +341,7 @@ export async function submitChangeOrder(
       productCode: licence.product.code,
       sizeTb: price.sizeTb,
       institutionId: licence.institutionId,
+      licenceSize: kind !== 'increase',
     });
     const order = await insertOrder(context, tx, {
       values: {

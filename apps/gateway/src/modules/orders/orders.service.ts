@@ -311,6 +311,8 @@ export interface VoucherScope {
   productCode: string;
   sizeTb: number;
   institutionId: string;
+  /** The TB are the licence's whole size (a renewal or recovery), which the buyer cannot reduce. */
+  licenceSize?: boolean;
 }
 
 /**

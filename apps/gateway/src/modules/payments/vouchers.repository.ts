@@ -28,10 +28,13 @@ export async function findVoucher(db: Executor, code: string): Promise<Voucher |
   };
 }
 
-/** Why this voucher cannot pay for this storage, in words for the buyer; undefined if it can. */
+/**
+ * Why this voucher cannot pay for this storage, in words for the buyer; undefined if it can.
+ * `licenceSize`: the TB are the licence's own (a renewal or recovery), not a size the buyer chose.
+ */
 export function voucherProblem(
   voucher: Voucher | undefined,
-  order: { productCode: string; sizeTb: number; institutionId: string; today: string },
+  order: { productCode: string; sizeTb: number; institutionId: string; today: string; licenceSize?: boolean },
 ): string | undefined {
   if (!voucher) return 'There is no voucher with that code; check it against the email it came in';
   if (voucher.redeemed) return 'This voucher has already been used';
@@ -41,8 +44,12 @@ export function voucherProblem(
   if (voucher.productCode !== order.productCode) return `This voucher is for ${voucher.productCode} storage only`;
   if (voucher.institutionId && voucher.institutionId !== order.institutionId)
     return 'This voucher was issued to a different department';
-  if (order.sizeTb > voucher.sizeTb)
-    return `This voucher pays for up to ${sizeText(voucher.sizeTb)}; reduce the size or pay another way`;
+  if (order.sizeTb > voucher.sizeTb) {
+    // A renewal or recovery is for the licence's whole size, which the buyer cannot reduce.
+    return order.licenceSize
+      ? `This voucher pays for up to ${sizeText(voucher.sizeTb)} and this licence is ${sizeText(order.sizeTb)}: pay another way`
+      : `This voucher pays for up to ${sizeText(voucher.sizeTb)}; reduce the size or pay another way`;
+  }
   return undefined;
 }
 
