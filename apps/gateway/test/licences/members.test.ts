@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertRun } from '../../src/modules/provisioning/provisioning.repository.ts';
 import { runProvisioning } from '../../src/modules/provisioning/provisioning.service.ts';
+import { formatDay } from '../../src/modules/quotes/quote-rules.ts';
 import { siteLinks } from '../../src/platform/config.ts';
 import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
 import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
@@ -398,6 +399,52 @@ describe('members and storage projects of a licence (API)', () => {
       ['storage-project', 'project-created', null, { name: 'new-one', quotaTb: 1 }],
       ['storage-project', 'project-resized', { quotaTb: 3 }, { quotaTb: 2 }],
     ]);
+  });
+
+  it('refuses to make a project smaller than the data it holds, saying how much and since when', async () => {
+    const l = await licence();
+    const today = t.clock.today();
+    await t.database.db
+      .insertInto('usage_readings')
+      .values([
+        // lattice (3 TB) held 2.6 TB last week, 2.4 TB yesterday; a reading dated after today does not count
+        {
+          project_id: l.lattice,
+          licence_id: l.id,
+          read_on: today.subtract({ days: 7 }).toString(),
+          used_bytes: 2_600_000_000_000,
+          source: 'test',
+        },
+        {
+          project_id: l.lattice,
+          licence_id: l.id,
+          read_on: today.subtract({ days: 1 }).toString(),
+          used_bytes: 2_400_000_000_000,
+          source: 'test',
+        },
+        {
+          project_id: l.lattice,
+          licence_id: l.id,
+          read_on: today.add({ days: 1 }).toString(),
+          used_bytes: 100,
+          source: 'test',
+        },
+      ])
+      .execute();
+    const smaller = await call('bm202', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 2 });
+    expect(smaller.statusCode).toBe(422);
+    expect(smaller.json().error.fields.quotaTb).toBe(
+      `The project held 2.4 TB on ${formatDay(today.subtract({ days: 1 }).toString())} (the storage's latest reading), more than 2 TB: choose at least 3 TB, or remove data from it first`,
+    );
+    // With a new name as well, neither changes.
+    const both = await call('bm202', 'PATCH', `/api/projects/${l.lattice}`, { name: 'crystal', quotaTb: 1 });
+    expect(both.statusCode).toBe(422);
+    expect(Object.keys(both.json().error.fields)).toEqual(['quotaTb']);
+    expect(await audit(l.id)).toEqual([]);
+    // Larger is fine; telescope has no reading, so any quota that fits.
+    expect((await call('bm202', 'PATCH', `/api/projects/${l.lattice}`, { quotaTb: 4 })).statusCode).toBe(200);
+    expect((await call('bm202', 'PATCH', `/api/projects/${l.telescope}`, { quotaTb: 1 })).statusCode).toBe(200);
+    expect((await audit(l.id)).map((row) => [row.action, row.after])).toEqual([['project-resized', { quotaTb: 4 }]]);
   });
 
   it('gives the last free TB to one of two projects created at the same moment', async () => {

@@ -19,10 +19,12 @@ import {
 } from '../people/people-from-directory.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { noteAccessChange } from '../provisioning/access-changes.repository.ts';
+import { latestProjectReading } from '../usage/usage.repository.ts';
 import { syncLicenceGroupsJob } from './licence-groups.jobs.ts';
 import { assertLicenceUnlocked } from './licence-lock.ts';
 import { memberEmail } from './licence-members.emails.tsx';
 import {
+  belowUsageProblem,
   decideChange,
   licenceStatusProblem,
   type MemberChange,
@@ -578,7 +580,8 @@ export async function renameStorageProject(
 
 /**
  * A new name and/or quota for a storage project, in one transaction: both checked first (each
- * field's message at once), then whatever differs changed, with an audit row each. A new name has
+ * field's message at once; a smaller quota never below the data the project holds, by its latest
+ * usage reading: belowUsageProblem), then whatever differs changed, with an audit row each. A new name has
  * the rules of a new project's, unique in the licence among the projects not removed; the
  * project's members are emailed it (not those who have left, nor the person who renamed it).
  * What is the same already changes nothing: no audit row, no email, no group sync. Returns what changed.
@@ -609,11 +612,16 @@ export async function changeStorageProject(
       const problem =
         'problem' in quota
           ? quota.problem
-          : quotaProblem(
+          : (quotaProblem(
               project.licence.sizeTb,
               others.map((other) => other.quota_tb),
               quota.quotaTb,
-            );
+            ) ??
+            belowUsageProblem(
+              quota.quotaTb,
+              project.quotaTb,
+              await latestProjectReading(tx, project.id, context.clock.today().toString()),
+            ));
       if (problem) fields.quotaTb = problem;
       else if ('quotaTb' in quota) quotaTb = quota.quotaTb;
     }

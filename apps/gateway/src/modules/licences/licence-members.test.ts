@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  belowUsageProblem,
   type ChangerFacts,
   decideChange,
   licenceStatusProblem,
@@ -117,5 +118,21 @@ describe('the rules of a change', () => {
     );
     expect(quotaProblem(5, [3, 2], 1)).toContain('are all given');
     expect(quotaProblem(5, [], 0)).toContain('at least 1');
+  });
+});
+
+describe('a smaller quota than the data a project holds', () => {
+  const reading = { usedBytes: 2_400_000_000_000, readOn: '2026-12-06' };
+  it('is refused, saying how much it held, when, and the least quota that holds it', () => {
+    expect(belowUsageProblem(2, 3, reading)).toBe(
+      "The project held 2.4 TB on 6 December 2026 (the storage's latest reading), more than 2 TB: choose at least 3 TB, or remove data from it first",
+    );
+  });
+  it('lets a quota that holds the data, a larger one, or one with no reading through', () => {
+    expect(belowUsageProblem(3, 5, reading)).toBeUndefined();
+    expect(belowUsageProblem(3, 3, { ...reading, usedBytes: 3_500_000_000_000 })).toBeUndefined();
+    // a project over its quota may grow, even if not yet enough
+    expect(belowUsageProblem(2, 1, reading)).toBeUndefined();
+    expect(belowUsageProblem(1, 3, undefined)).toBeUndefined();
   });
 });

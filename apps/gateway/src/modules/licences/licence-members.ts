@@ -1,5 +1,7 @@
 import { sizeText } from '../catalogue/sizes.ts';
 import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
+import { BYTES_PER_TB, formatTb } from '../usage/usage-readings.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
 
 /**
@@ -151,6 +153,22 @@ export function quotaProblem(
       : `The licence has ${sizeText(free)} not given to its other storage projects: choose at most ${sizeText(free)}`;
   }
   return undefined;
+}
+
+/**
+ * A project made smaller than the data it holds (its latest usage reading) would be over its
+ * quota on the storage at once, and refuse its people's writes: refused, saying how much it holds
+ * and since when. Only a smaller quota is checked: a larger one (even one still below the usage of
+ * a project over its quota) only helps. No reading, no check.
+ */
+export function belowUsageProblem(
+  quotaTb: number,
+  currentQuotaTb: number,
+  latest: { usedBytes: number; readOn: string } | undefined,
+): string | undefined {
+  if (!latest || quotaTb >= currentQuotaTb || quotaTb * BYTES_PER_TB >= latest.usedBytes) return undefined;
+  const atLeast = Math.ceil(latest.usedBytes / BYTES_PER_TB);
+  return `The project held ${formatTb(latest.usedBytes)} on ${formatDay(latest.readOn)} (the storage's latest reading), more than ${sizeText(quotaTb)}: choose at least ${sizeText(atLeast)}, or remove data from it first`;
 }
 
 export const PROJECT_ROLE_LABELS: Record<ProjectRole, string> = {

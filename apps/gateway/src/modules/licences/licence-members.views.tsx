@@ -189,7 +189,7 @@ export function ProjectChangesSection({
             <TextField
               name="quotaTb"
               label="Quota (TB)"
-              hint="A whole number of TB; the projects' quotas together must fit in the licence"
+              hint="A whole number of TB, at least the data it holds; the projects' quotas together must fit in the licence"
               value={form?.values.quotaTb ?? String(project.quotaTb)}
               error={form?.errors.quotaTb}
               inputMode="numeric"

@@ -91,6 +91,23 @@ export async function licenceReadings(
   }));
 }
 
+/** A storage project's latest reading on or before `asOf` (YYYY-MM-DD), if it has one. */
+export async function latestProjectReading(
+  db: Executor,
+  projectId: number,
+  asOf: string,
+): Promise<ProjectReading | undefined> {
+  const row = await db
+    .selectFrom('usage_readings')
+    .select(['read_on', 'used_bytes'])
+    .where('project_id', '=', projectId)
+    .where('read_on', '<=', asOf)
+    .orderBy('read_on', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { projectId, readOn: row.read_on, usedBytes: Number(row.used_bytes) };
+}
+
 /**
  * Each licence's usage as of `asOf`: the sum of its storage projects' latest readings on or before
  * that day (one index probe per project), counted only when the newest of them is from the last
