@@ -210,6 +210,74 @@ describe('back office: licences', () => {
     });
   });
 
+  describe('flagged licences in the list', () => {
+    const names = (body: string): string[] =>
+      [...body.matchAll(/<a href="\/admin\/licences\/\d+\/">([^<]+)<\/a>/g)].map((match) => match[1] as string);
+
+    it('shows each licence’s open flags and finds the licences with a flag of a kind', async () => {
+      const db = t.database.db;
+      const alice = await personIdOf(db, 'ar101');
+      const flags = await db
+        .insertInto('licence_flags')
+        .values([
+          {
+            licence_id: research.licenceId,
+            kind: 'finance-code-closed',
+            detail: 'The finance code PHZX.GAAA has closed.',
+            raised_on: '2026-11-20',
+          },
+          // cleared: history, not shown
+          {
+            licence_id: research.licenceId,
+            kind: 'member-left',
+            person_id: alice,
+            detail: 'Alice has left.',
+            raised_on: '2026-11-01',
+            cleared_on: '2026-11-02',
+          },
+        ])
+        .returning('id')
+        .execute();
+      try {
+        const rosa = await as('rs501');
+        const list = await rosa.get('/admin/licences/?status=active');
+        expect(list.statusCode).toBe(200);
+        const row = list.body.slice(list.body.indexOf('Quantum imaging data'));
+        expect(row.slice(0, row.indexOf('</tr>'))).toContain(
+          '<strong class="tag tag--red">Finance code closed</strong>',
+        );
+        expect(list.body).not.toContain('tag--red">Member has left<');
+        // the filter, kept by the pages' links
+        expect(list.body).toContain('<select id="flag" name="flag"');
+        expect(names((await rosa.get('/admin/licences/?flag=finance-code-closed')).body)).toEqual([
+          'Quantum imaging data',
+        ]);
+        const none = await rosa.get('/admin/licences/?flag=member-left');
+        expect(names(none.body)).toEqual([]);
+        expect(none.body).toContain('No licences match this search.');
+        const paged = await rosa.get('/admin/licences/?flag=finance-code-closed&q=archive');
+        expect(paged.body).toContain('(0 licences)');
+        // an unknown kind is no filter at all
+        expect(names((await rosa.get('/admin/licences/?flag=nonsense&product=RCS')).body)).toHaveLength(25);
+        expect((await rosa.get('/admin/licences/?product=RCS&flag=finance-code-closed')).body).toContain(
+          'No licences match this search.',
+        );
+        // the other service's team does not see this one at all
+        const ifan = await as('if502');
+        expect(names((await ifan.get('/admin/licences/?flag=finance-code-closed')).body)).toEqual([]);
+      } finally {
+        await db
+          .deleteFrom('licence_flags')
+          .where(
+            'id',
+            'in',
+            flags.map((flag) => flag.id),
+          )
+          .execute();
+      }
+    });
+  });
+
   describe('a licence’s page', () => {
     it('shows the owner, managers, projects with where they live and who is on them, and orders', async () => {
       const rosa = await as('rs501');

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import { containsPattern } from '../admin/manage-forms.ts';
+import type { LicenceFlagKind } from '../lifecycle/lifecycle.tables.ts';
 import { listOrdersForLicence, type OrderListing } from '../orders/orders.queries.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import type { LicenceRole } from './licence-status.ts';
@@ -29,6 +30,8 @@ export interface LicenceSearch {
   productCode?: string;
   status?: LicenceStatus;
   institutionId?: string;
+  /** Only licences with an open flag of this kind (a closed finance code, a member who has left). */
+  flag?: LicenceFlagKind;
   limit: number;
   offset: number;
 }
@@ -46,6 +49,11 @@ export interface AdminLicenceListing {
   endDate: string | null;
   status: LicenceStatus;
   locked: boolean;
+}
+
+/** A licence as the search lists it: with its open flags' kinds, so the team sees from the list which need them. */
+export interface AdminLicenceListed extends AdminLicenceListing {
+  flags: LicenceFlagKind[];
 }
 
 /** The free text as a licence id, when it is one. */
@@ -67,6 +75,17 @@ function matchingLicences(db: Executor, search: LicenceSearch) {
   if (search.productCode) query = query.where('licences.product_code', '=', search.productCode);
   if (search.status) query = query.where('licences.status', '=', search.status);
   if (search.institutionId) query = query.where('licences.institution_id', '=', search.institutionId);
+  const flag = search.flag;
+  if (flag)
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('licence_flags as f')
+          .select('f.id')
+          .whereRef('f.licence_id', '=', 'licences.id')
+          .where('f.kind', '=', flag)
+          .where('f.cleared_on', 'is', null),
+      ),
+    );
   const text = search.text?.trim();
   if (!text) return query;
   const pattern = containsPattern(text);
@@ -110,7 +129,7 @@ function matchingLicences(db: Executor, search: LicenceSearch) {
 export async function searchLicences(
   db: Executor,
   search: LicenceSearch,
-): Promise<{ licences: AdminLicenceListing[]; total: number }> {
+): Promise<{ licences: AdminLicenceListed[]; total: number }> {
   if (search.services.length === 0) return { licences: [], total: 0 };
   const matching = matchingLicences(db, search);
   const id = search.text ? licenceIdIn(search.text.trim()) : undefined;
@@ -137,6 +156,23 @@ export async function searchLicences(
     page.orderBy(sql`lower(licences.name)`).orderBy('licences.id').limit(search.limit).offset(search.offset).execute(),
     matching.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
   ]);
+  // the page's open flags, a statement of their own (not a subquery per matching row before the sort)
+  const flagged =
+    rows.length === 0
+      ? []
+      : await db
+          .selectFrom('licence_flags')
+          .select(['licence_id', 'kind'])
+          .distinct()
+          .where(
+            'licence_id',
+            'in',
+            rows.map((row) => row.id),
+          )
+          .where('cleared_on', 'is', null)
+          .orderBy('kind')
+          .execute();
+  const flagsOf = (id: number) => flagged.filter((row) => Number(row.licence_id) === Number(id)).map((row) => row.kind);
   return {
     licences: rows.map((row) => ({
       id: row.id,
@@ -151,6 +187,7 @@ export async function searchLicences(
       endDate: row.end_date,
       status: row.status,
       locked: row.locked_at !== null,
+      flags: flagsOf(row.id),
     })),
     total: counted.total,
   };

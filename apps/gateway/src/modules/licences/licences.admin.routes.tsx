@@ -9,6 +9,8 @@ import { ADMIN_PAGE_SIZE } from '../admin/paging.tsx';
 import { listProductsOfServices } from '../catalogue/catalogue.admin.repository.ts';
 import { mayReplaceClosedCode, replaceClosedFinanceCode } from '../lifecycle/finance-code-replacement.service.ts';
 import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
+import { FLAG_LABELS } from '../lifecycle/licence-flags.ts';
+import type { LicenceFlagKind } from '../lifecycle/lifecycle.tables.ts';
 import { listInstitutions } from '../people/people.repository.ts';
 import { findAccessChange } from '../provisioning/access-changes.repository.ts';
 import { licenceUsage } from '../usage/usage.service.ts';
@@ -59,6 +61,7 @@ export async function licencesAdminRoutes(
       institutions.map((institution) => institution.id),
       query.institution,
     );
+    const flag = oneOf(Object.keys(FLAG_LABELS) as LicenceFlagKind[], query.flag);
     const text = queryText(query.q);
     const found = await searchLicences(db, {
       services: person.services,
@@ -66,6 +69,7 @@ export async function licencesAdminRoutes(
       productCode,
       status,
       institutionId,
+      flag,
       limit: ADMIN_PAGE_SIZE,
       offset: (page - 1) * ADMIN_PAGE_SIZE,
     });
@@ -73,7 +77,13 @@ export async function licencesAdminRoutes(
       reply,
       <AdminLicencesPage
         context={pageContext(request, reply)}
-        filters={{ text, productCode: productCode ?? '', status: status ?? '', institutionId: institutionId ?? '' }}
+        filters={{
+          text,
+          productCode: productCode ?? '',
+          status: status ?? '',
+          institutionId: institutionId ?? '',
+          flag: flag ?? '',
+        }}
         products={products}
         institutions={institutions}
         licences={found.licences}

@@ -13,12 +13,13 @@ import { sizeText } from '../catalogue/sizes.ts';
 import { ReplaceFinanceCodeForm } from '../lifecycle/finance-code-replacement.views.tsx';
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
 import { FLAG_LABELS } from '../lifecycle/licence-flags.ts';
+import type { LicenceFlagKind } from '../lifecycle/lifecycle.tables.ts';
 import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import type { AccessChangeWaiting } from '../provisioning/access-changes.repository.ts';
 import type { LicenceUsage } from '../usage/usage.service.ts';
 import { UsageSection } from '../usage/usage.views.tsx';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
-import type { AdminLicenceDetail, AdminLicenceListing } from './licences.admin.repository.ts';
+import type { AdminLicenceDetail, AdminLicenceListed } from './licences.admin.repository.ts';
 import type { PersonSummary } from './licences.repository.ts';
 
 export const LICENCES_SECTION = '/admin/licences/';
@@ -30,6 +31,7 @@ export interface LicenceFilters {
   productCode: string;
   status: string;
   institutionId: string;
+  flag: string;
 }
 
 function filterQuery(filters: LicenceFilters, page: number) {
@@ -38,6 +40,7 @@ function filterQuery(filters: LicenceFilters, page: number) {
     product: filters.productCode,
     status: filters.status,
     institution: filters.institutionId,
+    flag: filters.flag,
     page,
   };
 }
@@ -55,7 +58,7 @@ export function AdminLicencesPage({
   filters: LicenceFilters;
   products: Array<{ code: string; name: string }>;
   institutions: Array<{ id: string; name: string }>;
-  licences: AdminLicenceListing[];
+  licences: AdminLicenceListed[];
   total: number;
   page: number;
 }) {
@@ -91,6 +94,16 @@ export function AdminLicencesPage({
           placeholder="Any department"
           value={filters.institutionId}
           options={institutions.map((institution) => ({ value: institution.id, label: institution.name }))}
+        />
+        <SelectField
+          name="flag"
+          label="Flagged"
+          placeholder="Flagged or not"
+          value={filters.flag}
+          options={(Object.keys(FLAG_LABELS) as LicenceFlagKind[]).map((kind) => ({
+            value: kind,
+            label: FLAG_LABELS[kind],
+          }))}
         />
         <div class="button-group">
           <button type="submit">Search</button>
@@ -141,6 +154,12 @@ export function AdminLicencesPage({
                       <strong class="tag tag--red">Locked</strong>
                     </>
                   ) : null}
+                  {licence.flags.map((kind) => (
+                    <span key={kind}>
+                      {' '}
+                      <strong class="tag tag--red">{FLAG_LABELS[kind]}</strong>
+                    </span>
+                  ))}
                 </td>
               </tr>
             ))}
