@@ -286,6 +286,55 @@ describe('members and storage projects of a licence (API)', () => {
     ]);
   });
 
+  it('emails the people someone else removed, not those who removed themselves nor those who have left', async () => {
+    const made = await insertStorage(t.database.db, {
+      name: `Removals ${Math.random().toString(36).slice(2, 8)}`,
+      owner: 'ar101',
+      managers: ['bm202', 'nc888', 'lp999'],
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      projects: [
+        {
+          name: 'optics',
+          quotaTb: 2,
+          status: 'active',
+          members: [
+            { crsid: 'da303', role: 'project-data-user' },
+            { crsid: 'nc888', role: 'project-data-user' },
+            { crsid: 'cb404', role: 'project-data-manager' },
+          ],
+        },
+      ],
+      order: null,
+    });
+    const [optics] = made.projectIds;
+    const url = (crsid: string) => `/api/licences/${made.licenceId}/managers/${crsid}`;
+    expect((await call('ar101', 'DELETE', url('bm202'))).statusCode).toBe(200);
+    expect((await call('ar101', 'DELETE', url('nc888'))).statusCode).toBe(200);
+    expect((await call('ar101', 'DELETE', url('lp999'))).statusCode).toBe(200);
+    expect((await call('ar101', 'DELETE', `/api/projects/${optics}/members/da303/project-data-user`)).statusCode).toBe(
+      200,
+    );
+    // Chloe removes herself from the project: she knows.
+    const chloe = await call('cb404', 'DELETE', `/api/projects/${optics}/members/cb404/project-data-manager`);
+    expect(chloe.statusCode).toBe(200);
+    const [ben] = await emailsTo('bm202@cam.ac.uk', 'You are no longer a Data Manager of "Removals');
+    expect(ben?.text_body).toContain(
+      'Alice Researcher has removed you as a Data Manager of the storage licence "Removals',
+    );
+    expect(ben?.text_body).toContain('/storage/\n');
+    // Nadia kept her place in optics when she stopped being a Data Manager: her link is the licence.
+    const [nadia] = await emailsTo('nc888@cam.ac.uk', 'You are no longer a Data Manager of "Removals');
+    expect(nadia?.text_body).toContain('Your places in its storage projects stay as they are.');
+    expect(nadia?.text_body).toContain(`/storage/licence/${made.licenceId}/`);
+    const [dana] = await emailsTo('da303@cam.ac.uk', 'You are no longer a Project Data User of "optics"');
+    expect(dana?.text_body).toContain('you no longer have access to its folder on the storage');
+    expect(await emailsTo('cb404@cam.ac.uk', 'You are no longer a Project Data Manager')).toEqual([]);
+    expect(await emailsTo('lp999@cam.ac.uk', 'You are no longer')).toEqual([]);
+  });
+
   it('lets the service team change a licence too', async () => {
     const l = await licence();
     expect((await call('rs501', 'POST', `/api/licences/${l.id}/managers`, { crsid: 'nc888' })).statusCode).toBe(201);

@@ -500,7 +500,35 @@ export async function removeDataManager(
       after: { managers: before.filter((each) => each !== found.crsid) },
     });
     await afterPeopleChange(context, tx, licence.id, personActor(person));
+    const keepsAPlace = await holdsProjectPlace(tx, licence.id, found.id);
+    await emailRemoved(
+      context,
+      tx,
+      person,
+      found,
+      `You are no longer a Data Manager of "${licence.name}"`,
+      `${person.displayName} has removed you as a Data Manager of the storage licence "${licence.name}": you no longer have access to it through that role.${keepsAPlace ? ' Your places in its storage projects stay as they are.' : ''}`,
+      keepsAPlace ? `/storage/licence/${licence.id}/` : '/storage/',
+    );
   });
+}
+
+/**
+ * Tells a person whose place someone else took away (a Data Manager, a project member) that it
+ * has gone, with a link to what they still see; not someone who removed themselves (they know),
+ * nor someone who has left the University (as no email goes to a leaver).
+ */
+async function emailRemoved(
+  context: Pick<MembersContext, 'jobs' | 'site'>,
+  tx: Executor,
+  remover: PersonWithRoles,
+  removed: DirectoryPerson,
+  headline: string,
+  paragraph: string,
+  path: string,
+): Promise<void> {
+  if (removed.id === remover.id || removed.status !== 'current') return;
+  await emailNewRole(context, tx, removed, headline, paragraph, path);
 }
 
 /** The quotas of the licence's projects that are not removed, but for `exceptId`. */
@@ -854,6 +882,20 @@ export async function removeProjectMember(
       before: { crsid: found.crsid, role },
     });
     await afterPeopleChange(context, tx, project.licence.id, personActor(person));
+    // Their link: the licence while they keep a place on it (they still see it), else My storage.
+    const keepsAPlace =
+      found.id === project.licence.ownerPersonId ||
+      project.licence.managerIds.includes(found.id) ||
+      (await holdsProjectPlace(tx, project.licence.id, found.id));
+    await emailRemoved(
+      context,
+      tx,
+      person,
+      found,
+      `You are no longer a ${PROJECT_ROLE_LABELS[role]} of "${project.name}"`,
+      `${person.displayName} has removed you as a ${PROJECT_ROLE_LABELS[role]} of the storage project "${project.name}" (licence "${project.licence.name}"): you no longer have access to its folder on the storage through that role.`,
+      keepsAPlace ? `/storage/licence/${project.licence.id}/` : '/storage/',
+    );
   });
 }
 
