@@ -208,11 +208,23 @@ describe('completing change orders by hand (the manual provisioner)', () => {
 
   it('a cancellation cancels the licence', async () => {
     const fixture = await changeOrder(t, 'cancellation', { status: 'active' });
+    // The order's page and the licence's orders said what a new order's do: approved, "the storage
+    // team will set up the storage next"; done, "The storage is set up and ready to use".
+    const alice = await signedIn(t, 'ar101');
+    const approved = await alice.get(`/orders/${fixture.reference}/`);
+    expect(approved.body).toContain('the storage team will remove everyone’s access to the storage next');
+    expect(approved.body).not.toContain('set up the storage');
     expect((await markDone(fixture)).statusCode).toBe(303);
     const state = await stateOf(t, fixture);
     expect(state.licence.status).toBe('cancelled');
     expect(state.audit[1]).toMatchObject({ action: 'cancelled', after: { status: 'cancelled' } });
     expect((await mailAbout(t, fixture.reference))[0]?.text_body).toContain('is cancelled');
+    const done = await alice.get(`/orders/${fixture.reference}/`);
+    expect(done.body).toContain('The licence is cancelled: its storage can no longer be used.');
+    expect(done.body).not.toContain('ready to use');
+    const licencePage = await alice.get(`/storage/licence/${fixture.licenceId}/`);
+    const row = licencePage.body.match(new RegExp(`${fixture.reference}[\\s\\S]*?</tr>`))?.[0] ?? '';
+    expect(row).toContain('The licence is cancelled');
   });
 
   /** A licence waiting to be set up by its new order (in `newStatus`), and an approved cancellation of it. */

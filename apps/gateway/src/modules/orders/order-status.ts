@@ -70,19 +70,63 @@ export const ORDER_STATUS_WORDS: Record<OrderStatus, { label: string; explanatio
 };
 
 /**
+ * What happens next to an order that changes a licence, once approved, where ORDER_STATUS_WORDS
+ * speaks of setting storage up: a cancellation done is not "set up and ready to use".
+ */
+const CHANGE_STATUS_EXPLANATIONS: Record<
+  Exclude<OrderKind, 'new'>,
+  Partial<Record<OrderStatus, string>> & Record<'approved' | 'provisioning' | 'completed', string>
+> = {
+  increase: {
+    approved: 'The order is approved; the storage team will add the space next.',
+    provisioning: 'The storage team is adding the space.',
+    completed: 'The space is added: the licence is bigger.',
+  },
+  renewal: {
+    approved: 'The order is approved; the storage team will renew the licence next.',
+    provisioning: 'The storage team is renewing the licence.',
+    completed: 'The licence is renewed: it has its new end date.',
+  },
+  recovery: {
+    approved: 'The order is approved; the storage team will bring the data back from the cold store next.',
+    provisioning: 'The storage team is bringing the data back from the cold store.',
+    completed: 'The data is back from the cold store and the licence is active again.',
+  },
+  cancellation: {
+    approved: 'The order is approved; the storage team will remove everyone’s access to the storage next.',
+    provisioning: 'The storage team is removing everyone’s access to the storage.',
+    completed: 'The licence is cancelled: its storage can no longer be used.',
+  },
+};
+
+const CHANGE_FAILED_EXPLANATION =
+  'Making the change hit a problem. The storage team has been told and will try again, or tell you what to do.';
+
+/**
  * What a customer reads for an order now: its status's words, except while it waits for a finance
  * code that the University Financial System refused (the background check, or a staff re-check),
  * where 'Checking payment details … You do not need to do anything' would tell them to wait for
- * a check that has already failed. The order asks for another code (orders.routes.tsx).
+ * a check that has already failed (the order asks for another code: orders.routes.tsx), and, for
+ * an order that changes a licence, what comes after approval in the words of that change.
  */
-export function orderStatusWords(order: { status: OrderStatus; paymentCheckStatus: PaymentCheckStatus | null }): {
+export function orderStatusWords(order: {
+  status: OrderStatus;
+  paymentCheckStatus: PaymentCheckStatus | null;
+  kind: OrderKind;
+}): {
   label: string;
   explanation: string;
 } {
   if (order.status === 'awaiting-payment-check' && order.paymentCheckStatus === 'invalid') {
     return FINANCE_CODE_REFUSED_WORDS;
   }
-  return ORDER_STATUS_WORDS[order.status];
+  const words = ORDER_STATUS_WORDS[order.status];
+  if (order.kind === 'new') return words;
+  const explanation =
+    order.status === 'provisioning-failed'
+      ? CHANGE_FAILED_EXPLANATION
+      : CHANGE_STATUS_EXPLANATIONS[order.kind][order.status];
+  return explanation ? { label: words.label, explanation } : words;
 }
 
 /** The words of an order waiting for another finance code (orderStatusWords); the help page lists them too. */

@@ -115,7 +115,11 @@ const orderSchema = z
   .meta({ id: 'Order' });
 
 function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
-  const words = orderStatusWords({ status: order.status, paymentCheckStatus: order.payment?.checkStatus ?? null });
+  const words = orderStatusWords({
+    status: order.status,
+    paymentCheckStatus: order.payment?.checkStatus ?? null,
+    kind: order.kind,
+  });
   return {
     reference: order.reference,
     kind: order.kind,

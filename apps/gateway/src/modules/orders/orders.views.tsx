@@ -40,7 +40,11 @@ export function OrderPage(props: {
 }) {
   const { context, order } = props;
   const p = order.payment;
-  const words = orderStatusWords({ status: order.status, paymentCheckStatus: p?.checkStatus ?? null });
+  const words = orderStatusWords({
+    status: order.status,
+    paymentCheckStatus: p?.checkStatus ?? null,
+    kind: order.kind,
+  });
   const list = listPenceBeforeVoucher(order);
   return (
     <Page

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { FINANCE_CODE_REFUSED_WORDS, ORDER_KINDS, ORDER_STATUS_WORDS, orderStatusWords } from './order-status.ts';
+
+describe('what a customer reads for an order', () => {
+  it('new storage: its status’s words', () => {
+    for (const status of ['approved', 'provisioning', 'completed', 'provisioning-failed'] as const) {
+      expect(orderStatusWords({ status, paymentCheckStatus: null, kind: 'new' })).toEqual(ORDER_STATUS_WORDS[status]);
+    }
+  });
+
+  // A cancellation done read "The storage is set up and ready to use".
+  it('a change of a licence, once approved, says what the change does, never that storage is set up', () => {
+    for (const kind of ORDER_KINDS.filter((kind) => kind !== 'new')) {
+      for (const status of ['approved', 'provisioning', 'completed', 'provisioning-failed'] as const) {
+        const words = orderStatusWords({ status, paymentCheckStatus: 'valid', kind });
+        expect(words.label).toBe(ORDER_STATUS_WORDS[status].label);
+        expect(words.explanation).not.toMatch(/set(ting)? up/);
+      }
+    }
+    expect(orderStatusWords({ status: 'completed', paymentCheckStatus: null, kind: 'cancellation' }).explanation).toBe(
+      'The licence is cancelled: its storage can no longer be used.',
+    );
+    expect(orderStatusWords({ status: 'approved', paymentCheckStatus: 'valid', kind: 'renewal' }).explanation).toBe(
+      'The order is approved; the storage team will renew the licence next.',
+    );
+  });
+
+  it('before approval a change reads as any order; a refused finance code asks for another', () => {
+    expect(orderStatusWords({ status: 'awaiting-approval', paymentCheckStatus: 'valid', kind: 'increase' })).toEqual(
+      ORDER_STATUS_WORDS['awaiting-approval'],
+    );
+    expect(
+      orderStatusWords({ status: 'awaiting-payment-check', paymentCheckStatus: 'invalid', kind: 'renewal' }),
+    ).toEqual(FINANCE_CODE_REFUSED_WORDS);
+  });
+});
