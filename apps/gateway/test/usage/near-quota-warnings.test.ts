@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { systemActor } from '../../src/modules/audit/audit.repository.ts';
 import { nearQuotaWarningsJob } from '../../src/modules/usage/usage.jobs.ts';
 import { importUsageReadings, runNearQuotaWarnings } from '../../src/modules/usage/usage.service.ts';
@@ -280,6 +280,59 @@ describe('near-quota warnings and the usage chart', () => {
     expect(limited.statusCode).toBe(200);
     expect(limited.body).not.toContain('<svg');
     expect(limited.body).toContain('5.5 TB (91%) on 25 November 2026');
+  });
+
+  it('says on the licence page when a licence is nearly full or full, with a link to increase it', async () => {
+    const browser = new Browser(t.app);
+    await browser.signInAs('ar101');
+    const page = async (licenceId: number) =>
+      (await browser.get(`/storage/licence/${licenceId}/`)).body.replace(/\s+/g, ' ');
+    const notice = (body: string) => /<p class="notice notice--warning" role="status">(.*?)<\/p>/.exec(body)?.[1];
+
+    // Imaging, with a term so that it takes an increase: 9.1 of 10 TB, over the 90% threshold
+    await sql`UPDATE licences SET start_date = '2026-01-01', end_date = '2028-12-31' WHERE id = ${imaging.licenceId}`.execute(
+      t.database.db,
+    );
+    onTestFinished(async () => {
+      await sql`UPDATE licences SET start_date = NULL, end_date = NULL WHERE id = ${imaging.licenceId}`.execute(
+        t.database.db,
+      );
+    });
+    const increase = `/storage/licence/${imaging.licenceId}/change/increase/`;
+    expect(notice(await page(imaging.licenceId))).toBe(
+      'This licence is nearly full: 9.1 TB of 10 TB used (91%) on 27 November 2026, at or over the 90% at which its Data Owner and Data Managers are warned.' +
+        ` <a href="${increase}">Increase its size</a>, or make room by removing data.`,
+    );
+    // exactly at the threshold (Spectra, 4.5 of 5 TB) counts, as the warning's rule does
+    expect(notice(await page(spectra.licenceId))).toContain('This licence is nearly full: 4.5 TB of 5 TB used (90%)');
+
+    // over its size: full
+    await read('2026-11-27', [['/rds/imaging/processed', '2026-11-27', 5 * TB]]); // 10.5 of 10 TB
+    expect(notice(await page(imaging.licenceId))).toBe(
+      'This licence is full: 10.5 TB of 10 TB used (105%) on 27 November 2026. Nothing more can be written to it.' +
+        ` <a href="${increase}">Increase its size</a>, or make room by removing data.`,
+    );
+    // the storage team sees it too, without the customer's link
+    const staff = new Browser(t.app);
+    await staff.signInAs('rs501');
+    const admin = (await staff.get(`/admin/licences/${imaging.licenceId}/`)).body.replace(/\s+/g, ' ');
+    expect(notice(admin)).toBe(
+      'This licence is full: 10.5 TB of 10 TB used (105%) on 27 November 2026. Nothing more can be written to it.',
+    );
+
+    // below the threshold, one reading or none: no notice
+    await read('2026-11-27', [['/rds/imaging/processed', '2026-11-27', 3 * TB]]); // 8.5 of 10 TB
+    expect(notice(await page(imaging.licenceId))).toBeUndefined();
+    const empty = await insertStorage(t.database.db, {
+      name: 'Nothing read yet',
+      owner: 'ar101',
+      status: 'active',
+      sizeTb: 1,
+      projects: [{ name: 'unread', status: 'active' }],
+    });
+    const unread = await page(empty.licenceId);
+    expect(unread).toContain('The storage system has reported no usage for this licence in the last 12 months.');
+    expect(notice(unread)).toBeUndefined();
   });
 
   it('leaves a removed storage project out of the chart, as out of the warnings', async () => {

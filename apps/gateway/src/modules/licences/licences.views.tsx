@@ -21,7 +21,7 @@ import { formatDay, formatInstant, quoteIsValid } from '../quotes/quote-rules.ts
 import type { Quote } from '../quotes/quotes.service.ts';
 import { quotePath, quotePdfPath } from '../quotes/quotes.views.tsx';
 import type { LicenceUsage } from '../usage/usage.service.ts';
-import { projectUsageText, UsageSection } from '../usage/usage.views.tsx';
+import { increaseSizeHref, projectUsageText, UsageSection } from '../usage/usage.views.tsx';
 import type { ProjectReading } from '../usage/usage-readings.ts';
 import { expiryWords, holdsStorage } from './licence-figures.ts';
 import type { ChangeRights } from './licence-members.service.ts';
@@ -529,7 +529,9 @@ export function LicencePage({
         : null}
       <SummaryList rows={rows} />
       {changeOrders ? <ChangeLicenceSection options={changeOrders} /> : null}
-      {full && usage ? <UsageSection usage={usage} sizeTb={licence.sizeTb} /> : null}
+      {full && usage ? (
+        <UsageSection usage={usage} sizeTb={licence.sizeTb} increaseHref={increaseSizeHref(changeOrders)} />
+      ) : null}
       {changes ? (
         <LicenceManagersSection context={context} licence={licence} rights={changes.rights} form={changes.form} />
       ) : null}

@@ -4,9 +4,11 @@ import { FileField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { sizeText } from '../catalogue/sizes.ts';
+import type { ChangeOptions } from '../orders/change-orders.service.ts';
+import { changePath } from '../orders/change-orders.views.tsx';
 import { formatDay } from '../quotes/quote-rules.ts';
 import { type ImportResult, type LicenceUsage, usageSentence, warningSentence } from './usage.service.ts';
-import { BYTES_PER_TB, formatTb, type ProjectReading, usedPercent } from './usage-readings.ts';
+import { BYTES_PER_TB, formatTb, isNearQuota, type ProjectReading, usedPercent } from './usage-readings.ts';
 
 const WIDTH = 640;
 const HEIGHT = 260;
@@ -16,13 +18,32 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /**
  * The licence's usage over the last 12 months: a line chart drawn on the server as SVG (no
  * script) with its size and the near-quota threshold, the latest usage and the threshold in a
- * sentence, and every reading in a table for anyone who cannot see the chart.
+ * sentence, and every reading in a table for anyone who cannot see the chart. A licence whose
+ * latest usage is at the threshold or over its size says so first, with a link to increase its
+ * size where the person may (`increaseHref`).
  */
-export function UsageSection({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: number }) {
+export function UsageSection({
+  usage,
+  sizeTb,
+  increaseHref,
+}: {
+  usage: LicenceUsage;
+  sizeTb: number;
+  increaseHref?: string;
+}) {
   const latest = usage.points.at(-1);
   return (
     <section aria-labelledby="usage">
       <h2 id="usage">Usage</h2>
+      {latest ? (
+        <NearQuotaNotice
+          usedBytes={latest.usedBytes}
+          day={latest.day}
+          sizeTb={sizeTb}
+          warningPercent={usage.warningPercent}
+          increaseHref={increaseHref}
+        />
+      ) : null}
       {latest ? (
         <figure class="usage-chart">
           <UsageChart usage={usage} sizeTb={sizeTb} />
@@ -62,6 +83,46 @@ export function UsageSection({ usage, sizeTb }: { usage: LicenceUsage; sizeTb: n
         </details>
       ) : null}
     </section>
+  );
+}
+
+/** Where the near-quota notice sends a Data Owner or Data Manager: the increase, when the licence takes one now. */
+export function increaseSizeHref(changeOrders: ChangeOptions | undefined): string | undefined {
+  if (!changeOrders || changeOrders.problem || !changeOrders.kinds.includes('increase')) return undefined;
+  return changePath(changeOrders.licence.id, 'increase');
+}
+
+/**
+ * "This licence is nearly full" at the near-quota threshold (the email's news, on the page), or
+ * "full" at 100% and over, where nothing more can be written; nothing below the threshold.
+ */
+function NearQuotaNotice({
+  usedBytes,
+  day,
+  sizeTb,
+  warningPercent,
+  increaseHref,
+}: {
+  usedBytes: number;
+  day: string;
+  sizeTb: number;
+  warningPercent: number;
+  increaseHref?: string;
+}) {
+  if (!isNearQuota(usedBytes, sizeTb, warningPercent)) return null;
+  const full = isNearQuota(usedBytes, sizeTb, 100);
+  return (
+    <p class="notice notice--warning" role="status">
+      {full
+        ? `This licence is full: ${usageSentence(usedBytes, sizeTb, day)}. Nothing more can be written to it.`
+        : `This licence is nearly full: ${usageSentence(usedBytes, sizeTb, day)}, at or over the ${warningPercent}% at which its Data Owner and Data Managers are warned.`}
+      {increaseHref ? (
+        <>
+          {' '}
+          <a href={increaseHref}>Increase its size</a>, or make room by removing data.
+        </>
+      ) : null}
+    </p>
   );
 }
 
