@@ -19,6 +19,7 @@ import * as m0017 from './0017_projects_waiting.ts';
 import * as m0018 from './0018_voucher_issue_key.ts';
 import * as m0020 from './0020_project_names_of_live_projects.ts';
 import * as m0021 from './0021_access_changes.ts';
+import * as m0022 from './0022_change_quotes.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0018_voucher_issue_key': m0018,
   '0020_project_names_of_live_projects': m0020,
   '0021_access_changes': m0021,
+  '0022_change_quotes': m0022,
 };

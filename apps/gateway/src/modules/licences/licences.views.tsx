@@ -17,6 +17,7 @@ import { ChangeLicenceSection } from '../orders/change-orders.views.tsx';
 import { ORDER_KIND_WORDS, type OrderStatus, orderStatusWords } from '../orders/order-status.ts';
 import { DEFAULT_ORDER_LIMIT, type OrderListing, type OrderListingPage } from '../orders/orders.queries.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
+import { quoteSubject } from '../quotes/quote-pdf.ts';
 import { formatDay, formatInstant, quoteIsValid } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.service.ts';
 import { quotePath, quotePdfPath } from '../quotes/quotes.views.tsx';
@@ -430,10 +431,13 @@ function QuotesTable({ quotes, today }: { quotes: Quote[]; today: string }) {
               <a href={quotePath(quote.reference)}>{quote.reference}</a>
             </th>
             <td>
-              {quote.productName}, {sizeText(quote.sizeTb)} for{' '}
-              {quote.termYears === 1 ? '1 year' : `${quote.termYears} years`}
-              <br />
-              <span class="hint">{quote.licenceName}</span>
+              {quoteSubject(quote)}
+              {quote.change ? null : (
+                <>
+                  <br />
+                  <span class="hint">{quote.licenceName}</span>
+                </>
+              )}
             </td>
             <td>{formatPence(quote.totalPence)}</td>
             <td>

@@ -12,6 +12,10 @@ import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { parseId } from '../licences/licences.routes.tsx';
 import { paymentMethodsFor } from '../payments/payment-details.ts';
 import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import type { Quote } from '../quotes/quotes.repository.ts';
+import { createChangeQuote, findQuoteFor } from '../quotes/quotes.service.ts';
+import { quotePath } from '../quotes/quotes.views.tsx';
 import {
   type LicenceChangePrice,
   type LicenceForChange,
@@ -21,6 +25,7 @@ import {
 } from './change-orders.service.ts';
 import { CHANGE_ACTION_WORDS, ChangeCheckPage, ChangeConfigurePage, changePath } from './change-orders.views.tsx';
 import { CHANGE_KINDS, type ChangeKind } from './change-pricing.ts';
+import { isQuotableChange } from './change-quotes.ts';
 import { takesPayment } from './order-payment.ts';
 import { submittedOrderReference } from './orders.repository.ts';
 import { type OrdersContext, SubmissionRefused, type VoucherScope } from './orders.service.ts';
@@ -43,6 +48,8 @@ interface ChangeDraft {
   values: Record<string, string>;
   payment?: DraftPayment;
   submissionKey: string;
+  /** The buyer's quote for this change (Q-…), when they came from it: the change is ordered at its price. */
+  quoteReference?: string;
 }
 
 declare module 'fastify' {
@@ -51,7 +58,10 @@ declare module 'fastify' {
   }
 }
 
-type ChangeRequest = FastifyRequest<{ Params: { id: string; kind: string } }>;
+type ChangeRequest = FastifyRequest<{
+  Params: { id: string; kind: string };
+  Querystring: { quote?: string };
+}>;
 
 const CHOICE_FIELDS = ['addTb', 'termYears', 'reason'] as const;
 const REASON_MAX = 1000;
@@ -85,12 +95,24 @@ export async function changeOrderRoutes(
     if (id === undefined) {
       throw new AppError('not-found', 'We could not find that licence. Check the address, or go back to My storage.');
     }
-    const licence = await licenceForChange(db, person, id, kind, today());
-    return { person, kind, licence, draft: draftFor(request, licence, kind) };
+    const draft = draftFor(request, { id }, kind);
+    const quote = draft.quoteReference ? await draftQuote(person, draft.quoteReference) : undefined;
+    const licence = await licenceForChange(db, person, id, kind, today(), { quote });
+    return { person, kind, licence, draft, quote };
+  }
+
+  /** The draft's quote; one this person may no longer see is left out (its page shows no quote then). */
+  async function draftQuote(person: PersonWithRoles, reference: string): Promise<Quote | undefined> {
+    try {
+      return await findQuoteFor(db, person, reference);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'not-found') return undefined;
+      throw error;
+    }
   }
 
   /** The draft for this licence and change, or a fresh one (changing something else starts again). */
-  function draftFor(request: FastifyRequest, licence: LicenceForChange, kind: ChangeKind): ChangeDraft {
+  function draftFor(request: FastifyRequest, licence: { id: number }, kind: ChangeKind): ChangeDraft {
     const draft = request.session.change;
     if (draft && draft.licenceId === licence.id && draft.kind === kind) return draft;
     return { licenceId: licence.id, kind, values: {}, submissionKey: randomUUID() };
@@ -108,8 +130,9 @@ export async function changeOrderRoutes(
     licence: LicenceForChange,
     kind: ChangeKind,
     values: Record<string, string>,
+    quote?: Quote,
   ): Promise<LicenceChangePrice> {
-    const result = await priceLicenceChange(db, licence, kind, values, today());
+    const result = await priceLicenceChange(db, licence, kind, values, today(), quote);
     if (result.ok && (values.reason ?? '').length > REASON_MAX) {
       return { ok: false, errors: { reason: `Keep the reason to ${REASON_MAX} characters or fewer` } };
     }
@@ -120,7 +143,7 @@ export async function changeOrderRoutes(
   function sendConfigure(
     request: ChangeRequest,
     reply: FastifyReply,
-    state: { licence: LicenceForChange; kind: ChangeKind },
+    state: { licence: LicenceForChange; kind: ChangeKind; quote?: Quote },
     values: Record<string, string>,
     price: LicenceChangePrice | undefined,
     showErrors: boolean,
@@ -136,17 +159,53 @@ export async function changeOrderRoutes(
         errors={errors}
         price={price?.ok ? price.value : undefined}
         coldStorePencePerTbYear={price?.ok ? price.coldStorePencePerTbYear : undefined}
+        quote={state.quote}
       />,
       Object.keys(errors).length > 0 ? 422 : 200,
     );
   }
 
+  /**
+   * ?quote=Q-… (the quote page's "order with this quote"): order this change at the quote's price,
+   * with its term or TB to add filled in; a quote for another licence or change goes to its own.
+   * ?quote= (empty): order without the quote, at today's price (or ask for a new quote).
+   */
+  async function takeQuote(request: ChangeRequest, reply: FastifyReply): Promise<boolean> {
+    const reference = request.query.quote;
+    if (reference === undefined) return false;
+    const person = requirePerson(request);
+    const kind = kindOf(request);
+    const id = parseId(request.params.id) ?? 0;
+    const draft = draftFor(request, { id }, kind);
+    if (reference.trim() === '') {
+      saveDraft(request, { ...draft, quoteReference: undefined });
+      reply.redirect(changePath(id, kind), 303);
+      return true;
+    }
+    const quote = await findQuoteFor(db, person, reference);
+    const change = quote.change;
+    if (!change) {
+      reply.redirect(`/storage/buy/${quote.productCode}/?quote=${quote.reference}`, 303);
+      return true;
+    }
+    if (change.licenceId !== id || change.kind !== kind) {
+      reply.redirect(`${changePath(change.licenceId, change.kind)}?quote=${quote.reference}`, 303);
+      return true;
+    }
+    const choice: Record<string, string> =
+      change.kind === 'increase' ? { addTb: String(quote.sizeTb) } : { termYears: String(quote.termYears) };
+    saveDraft(request, { ...draft, quoteReference: quote.reference, values: { ...draft.values, ...choice } });
+    reply.redirect(changePath(id, kind), 303);
+    return true;
+  }
+
   app.get('/storage/licence/:id/change/:kind/', async (request: ChangeRequest, reply) => {
+    if (await takeQuote(request, reply)) return reply;
     const state = await load(request);
     const { values } = state.draft;
     // Priced before anything is chosen too: a change that needs no choice (a cancellation) shows
     // from the start that it costs nothing; the problems of one that does are not shown yet.
-    const price = await priced(state.licence, state.kind, values);
+    const price = await priced(state.licence, state.kind, values, state.quote);
     return sendConfigure(request, reply, state, values, price, false);
   });
 
@@ -154,7 +213,15 @@ export async function changeOrderRoutes(
     const state = await load(request);
     const body = formValues(request.body);
     const values = choiceValues(body);
-    const price = await priced(state.licence, state.kind, values);
+    if (body.intent === 'quote' && isQuotableChange(state.kind)) {
+      // A quote is at today's price, whatever quote the buyer came from.
+      const todays = await priced(state.licence, state.kind, values);
+      if (!todays.ok) return sendConfigure(request, reply, { ...state, quote: undefined }, values, todays, true);
+      saveDraft(request, { ...state.draft, values });
+      const quote = await createChangeQuote(db, state.person, state.licence, state.kind, todays, today());
+      return reply.redirect(quotePath(quote.reference), 303);
+    }
+    const price = await priced(state.licence, state.kind, values, state.quote);
     if (price.ok && body.intent !== 'price') {
       saveDraft(request, { ...state.draft, values });
       const next = takesPayment(price.value) ? 'payment' : 'check';
@@ -169,7 +236,7 @@ export async function changeOrderRoutes(
    */
   async function requireConfigured(request: ChangeRequest, reply: FastifyReply) {
     const state = await load(request);
-    const price = await priced(state.licence, state.kind, state.draft.values);
+    const price = await priced(state.licence, state.kind, state.draft.values, state.quote);
     if (!price.ok) {
       reply.redirect(changePath(state.licence.id, state.kind), 303);
       return undefined;
@@ -272,6 +339,7 @@ export async function changeOrderRoutes(
         kind={kind}
         price={price.value}
         coldStorePencePerTbYear={price.coldStorePencePerTbYear}
+        quote={price.quote}
         reason={draft.values.reason}
         payment={state.payment}
         terms={await findCurrentTerms(db, licence.product.service, today())}
@@ -316,6 +384,7 @@ export async function changeOrderRoutes(
         payment: state.payment && submittedPayment(state.payment),
         termsVersionId: terms.id,
         submissionKey: state.draft.submissionKey,
+        quoteReference: state.quote?.reference,
       });
       request.session.change = undefined;
       request.session.flash = `Order ${reference} submitted. We have emailed a confirmation.`;

@@ -14,6 +14,8 @@ import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
 import { isServiceStaff } from '../people/staff-access.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
+import type { Quote } from '../quotes/quotes.repository.ts';
+import { findQuoteFor } from '../quotes/quotes.service.ts';
 import {
   type ChangeKind,
   type ChangePrice,
@@ -22,6 +24,7 @@ import {
   changesAllowed,
   priceChange,
 } from './change-pricing.ts';
+import { atQuotedPrice, changeQuoteMismatch, changeQuoteProblem } from './change-quotes.ts';
 import { takesPayment } from './order-payment.ts';
 import { ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
 import { findOrder, type OrderDetail, orderInProgress } from './orders.repository.ts';
@@ -220,7 +223,7 @@ export async function licenceForChange(
   licenceId: number,
   kind: ChangeKind,
   today: string,
-  options: { forUpdate?: boolean } = {},
+  options: { forUpdate?: boolean; quote?: Quote } = {},
 ): Promise<LicenceForChange> {
   const licence = await readLicence(db, licenceId, options.forUpdate);
   if (!licence) throw licenceNotFound();
@@ -228,6 +231,7 @@ export async function licenceForChange(
   const locked = licenceLockProblem(licence);
   if (locked) throw new AppError('conflict', locked);
   const problem = changeProblem(kind, licence, today);
+  if (problem && options.quote) throw quoteNoLongerApplies(options.quote, licence, kind, problem);
   if (problem) throw new AppError('conflict', problem);
   const busy = await changeInProgress(db, licenceId);
   if (busy) {
@@ -250,14 +254,45 @@ export interface ChangeChoice {
   reason?: string;
 }
 
-/** Prices a change of this licence on `today` with the prices in force that day. */
+/**
+ * A quote that no longer applies to the licence (it expired, or the licence has moved on): a 409
+ * saying why, with the ways on: the licence, the quote, and the change at today's price (where a
+ * new quote can be asked for too). The order is refused, never placed at another price.
+ */
+function quoteNoLongerApplies(quote: Quote, licence: LicenceForChange, kind: ChangeKind, problem: string): AppError {
+  const why = problem.replace(/[.:]\s*$/, '');
+  return new AppError(
+    'conflict',
+    `${why.startsWith(`Quote ${quote.reference}`) ? why : `Quote ${quote.reference} no longer applies: ${why}`}. Its price cannot be used: get a new quote, or order at today’s price.`,
+    undefined,
+    [
+      {
+        href: `/storage/licence/${licence.id}/change/${kind}/?quote=`,
+        text: 'Get a new quote or order at today’s price',
+      },
+      { href: `/storage/quotes/${quote.reference}/`, text: `Go to quote ${quote.reference}` },
+      { href: `/storage/licence/${licence.id}/`, text: `Go to the licence “${licence.name}”` },
+    ],
+  );
+}
+
+/**
+ * Prices a change of this licence on `today` with the prices in force that day; with a quote, at
+ * the quote's price when it still applies (change-quotes.ts). A choice other than the quote's (term,
+ * TB to add) is a problem with that field; a quote that no longer applies is refused (409).
+ */
 export async function priceLicenceChange(
   db: Executor,
   licence: LicenceForChange,
   kind: ChangeKind,
   choice: ChangeChoice,
   today: string,
+  quote?: Quote,
 ): Promise<LicenceChangePrice> {
+  if (quote) {
+    const mismatch = changeQuoteMismatch(quote, licence.id, kind);
+    if (mismatch) throw quoteNoLongerApplies(quote, licence, kind, mismatch);
+  }
   const price = await findPriceInForce(db, licence.product.code, licence.customerClass, today);
   if (!price) {
     throw new AppError(
@@ -282,12 +317,32 @@ export async function priceLicenceChange(
     termYears: choice.termYears,
   });
   if (!priced.ok) return priced;
+  if (quote) {
+    const refused = changeQuoteProblem(quote, priced.value, today);
+    if (refused?.field === 'licence') throw quoteNoLongerApplies(quote, licence, kind, refused.problem);
+    if (refused) return { ok: false, errors: { [refused.field]: refused.problem } };
+    return {
+      ok: true,
+      value: atQuotedPrice(priced.value, quote),
+      validFrom: quote.priceValidFrom,
+      quote: { id: quote.id, reference: quote.reference, validUntil: quote.validUntil },
+    };
+  }
   return { ...priced, validFrom: price.validFrom, coldStorePencePerTbYear: coldStore?.pencePerTbYear };
 }
 
-/** A priced change with the day its price began to apply, or the buyer's choice's problems by field. */
+/**
+ * A priced change with the day its price began to apply (and the quote it is priced by, if any),
+ * or the buyer's choice's problems by field.
+ */
 export type LicenceChangePrice =
-  | { ok: true; value: ChangePrice; validFrom: string; coldStorePencePerTbYear?: number }
+  | {
+      ok: true;
+      value: ChangePrice;
+      validFrom: string;
+      coldStorePencePerTbYear?: number;
+      quote?: { id: number; reference: string; validUntil: string };
+    }
   | { ok: false; errors: FieldErrors };
 
 export interface ChangeSubmission {
@@ -301,6 +356,8 @@ export interface ChangeSubmission {
   submissionKey: string;
   /** From the API: the total the caller agreed to; any other total refuses the order (refuseUnexpectedTotal). */
   expectedTotalPence?: number;
+  /** A quote of the buyer's for this change, to order at its price (refused if it no longer applies). */
+  quoteReference?: string;
 }
 
 /** What a change submission orders: its licence and kind, and the TB added or the term it names. */
@@ -330,8 +387,9 @@ export async function submitChangeOrder(
   return submitOnce(context, buyer, { ...submission, what: changeTarget(submission) }, async (tx, checked) => {
     const { kind, payment } = submission;
     const today = context.clock.today().toString();
-    const licence = await licenceForChange(tx, buyer, submission.licenceId, kind, today, { forUpdate: true });
-    const priced = await priceLicenceChange(tx, licence, kind, submission.choice, today);
+    const quote = submission.quoteReference ? await findQuoteFor(tx, buyer, submission.quoteReference) : undefined;
+    const licence = await licenceForChange(tx, buyer, submission.licenceId, kind, today, { forUpdate: true, quote });
+    const priced = await priceLicenceChange(tx, licence, kind, submission.choice, today, quote);
     if (!priced.ok) throw new SubmissionRefused(priced.errors);
     const price = priced.value;
     const refused = paymentRefusal(price, payment, paymentMethodsFor(licence.product.service));
@@ -357,7 +415,7 @@ export async function submitChangeOrder(
         price_valid_from: priced.validFrom,
         starts_on: price.startsOn,
         ends_on: price.endsOn,
-        quote_id: null,
+        quote_id: priced.quote?.id ?? null,
         terms_version_id: submission.termsVersionId,
         submission_key: submission.submissionKey,
       },
@@ -389,6 +447,7 @@ export async function submitChangeOrder(
         payment: payment?.method ?? null,
         checkStatus: checked.checkStatus,
         ...(reason ? { reason } : {}),
+        ...(priced.quote ? { quote: priced.quote.reference } : {}),
         licenceStatus: licence.status,
         licenceSizeTb: licence.sizeTb,
         licenceEndDate: licence.endDate,

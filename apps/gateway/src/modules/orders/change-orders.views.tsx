@@ -7,9 +7,10 @@ import type { TermsVersion } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
-import { formatDay } from '../quotes/quote-rules.ts';
+import { formatDay, QUOTE_VALID_DAYS } from '../quotes/quote-rules.ts';
 import { CANCELLATION_CONSEQUENCES, type ChangeOptions, type LicenceForChange } from './change-orders.service.ts';
 import { type ChangeKind, type ChangePrice, longestTerm } from './change-pricing.ts';
+import { isQuotableChange } from './change-quotes.ts';
 import { NO_PAYMENT_WORDS, takesPayment } from './order-payment.ts';
 import { hasErrors, paymentRows, TermsAndSubmit, years } from './purchase.views.tsx';
 import type { DraftPayment } from './purchase-draft.ts';
@@ -147,8 +148,10 @@ export function ChangeConfigurePage(props: {
   errors: FieldErrors;
   price?: ChangePrice;
   coldStorePencePerTbYear?: number;
+  /** The quote the buyer is ordering with, whose price applies. */
+  quote?: { reference: string; validUntil: string };
 }) {
-  const { context, licence, kind, errors, price } = props;
+  const { context, licence, kind, errors, price, quote } = props;
   const title = CHANGE_ACTION_WORDS[kind];
   return (
     <Page context={context} title={`${hasErrors(errors) ? 'Error: ' : ''}${title}`} crumbs={crumbs(licence)}>
@@ -157,6 +160,13 @@ export function ChangeConfigurePage(props: {
         <span class="caption">{licence.name}</span> {title}
       </h1>
       <LicenceNow licence={licence} />
+      {quote ? (
+        <p class="notice">
+          Ordering with quote <a href={`/storage/quotes/${quote.reference}/`}>{quote.reference}</a>: its price holds
+          until {formatDay(quote.validUntil)} if you keep what it quotes.{' '}
+          <a href={`${changePath(licence.id, kind)}?quote=`}>Order without the quote, at today’s price</a>
+        </p>
+      ) : null}
       <form method="post" action={changePath(licence.id, kind)} novalidate>
         <CsrfField token={context.csrfToken} />
         <ChangeFields {...props} />
@@ -179,8 +189,20 @@ export function ChangeConfigurePage(props: {
               Update price
             </button>
           )}
+          {isQuotableChange(kind) ? (
+            <button type="submit" name="intent" value="quote" class="button button--secondary">
+              Get a quote
+            </button>
+          ) : null}
           <a href={`/storage/licence/${licence.id}/`}>Go back to the licence</a>
         </div>
+        {isQuotableChange(kind) ? (
+          <p class="hint">
+            Paying by purchase order? “Get a quote” gives a numbered quote at today’s price, valid for{' '}
+            {QUOTE_VALID_DAYS} days, as a page and a PDF to raise the purchase order against. Order with the quote
+            within that time to pay its price.
+          </p>
+        ) : null}
       </form>
     </Page>
   );
@@ -265,6 +287,8 @@ export function ChangeCheckPage(props: {
   kind: ChangeKind;
   price: ChangePrice;
   coldStorePencePerTbYear?: number;
+  /** The quote the change is priced by, if any. */
+  quote?: { reference: string; validUntil: string };
   reason?: string;
   /** None for a change that takes no payment (a cancellation). */
   payment: DraftPayment | undefined;
@@ -304,6 +328,11 @@ export function ChangeCheckPage(props: {
       {kind === 'cancellation' ? <p>{CANCELLATION_CONSEQUENCES}</p> : null}
       <p>{change('', 'the change')}</p>
       <h2>Price</h2>
+      {props.quote ? (
+        <p>
+          At the price of quote {props.quote.reference}, which holds until {formatDay(props.quote.validUntil)}.
+        </p>
+      ) : null}
       <ChangePriceLines price={price} coldStorePencePerTbYear={props.coldStorePencePerTbYear} />
       {props.payment?.method === 'voucher' && !props.errors.voucherCode ? (
         <p>Your voucher pays this in full: there is nothing to pay.</p>

@@ -30,6 +30,7 @@ const internal: QuotePdfInput = {
   totalPence: 81_000,
   siteName: 'Storage Self-Service Gateway',
   contactEmail: 'storage-support@example.ac.uk',
+  change: null,
 };
 
 const external: QuotePdfInput = {
@@ -107,6 +108,46 @@ describe('the quotation PDF', () => {
     const { text } = await readBack(await renderQuotePdf({ ...internal, licenceName: 'Zoë’s 数据 ✓ lab' }));
     // The box stands for no letter (it reads back as U+0000); Helvetica printed "Zoë’s epcn ' lab".
     expect(text).toMatch(/Licence name: Zoë’s \P{L}+ ✓ lab/u);
+  });
+
+  it('says what a quote for a change of a licence is for: the licence, the change and its period', async () => {
+    const renewal: QuotePdfInput = {
+      ...internal,
+      reference: 'Q-000044',
+      issuedOn: '2027-03-10',
+      validUntil: '2027-04-09',
+      termYears: 1,
+      netPence: 27_000,
+      totalPence: 27_000,
+      change: { licenceId: 17, kind: 'renewal', startsOn: '2027-03-01', endsOn: '2028-02-29', coldStorePence: 0 },
+    };
+    const { text } = await readBack(await renderQuotePdf(renewal));
+    expect(text).toContain('Change quoted');
+    expect(text).toContain(
+      'For: A renewal of “Dark matter survey” (5 TB) for 1 year, 1 March 2027 to 29 February 2028 (back-dated: the licence ended on 28 February 2027)',
+    );
+    expect(text).toContain('Licence: Dark matter survey (licence number 17)');
+    expect(text).toContain('Period: 1 March 2027 to 29 February 2028');
+    expect(text).toContain('5 TB × £54.00 per TB per year × 1 year £270.00');
+    expect(text).toMatch(/Total £270\.00/);
+    expect(text).toContain('upload the PO when you order the renewal');
+    expect(text).not.toContain('Storage quoted');
+
+    const recovery = await readBack(
+      await renderQuotePdf({
+        ...renewal,
+        netPence: 27_707,
+        totalPence: 27_707,
+        issuedOn: '2026-11-27',
+        change: { licenceId: 17, kind: 'recovery', startsOn: '2026-10-16', endsOn: '2027-10-15', coldStorePence: 707 },
+      }),
+    );
+    expect(recovery.text).toContain('5 TB × £54.00 per TB per year × 1 year £270.00');
+    expect(recovery.text).toContain(
+      'Cold-store fee: 5 TB for 43 days in the cold store (16 October 2026 to 27 November 2026) £7.07',
+    );
+    expect(recovery.text).toMatch(/Total £277\.07/);
+    expect(recovery.text).toContain('upload the PO when you order the recovery');
   });
 
   it('gives the same bytes for the same quote, whenever it is downloaded', async () => {

@@ -4,9 +4,11 @@ import { Temporal } from 'temporal-polyfill';
 import { formatPence } from '../catalogue/money.ts';
 import { VAT_PERCENT } from '../catalogue/pricing.ts';
 import { sizeText } from '../catalogue/sizes.ts';
+import { describeChange } from '../orders/change-orders.service.ts';
+import { daysInclusive } from '../orders/change-pricing.ts';
 import type { CustomerClass } from '../people/people.tables.ts';
 import { formatDay, QUOTE_VALID_DAYS } from './quote-rules.ts';
-import type { Quote } from './quotes.repository.ts';
+import type { Quote, QuotedChange } from './quotes.repository.ts';
 
 /** Everything printed on a quotation, as plain data: the PDF is a function of this alone. */
 export interface QuotePdfInput {
@@ -33,6 +35,8 @@ export interface QuotePdfInput {
   /** The gateway's name and contact address, from the site settings. */
   siteName: string;
   contactEmail: string;
+  /** A quote for a change of a licence (its id, kind, period, cold-store fee); null for new storage. */
+  change: QuotedChange | null;
 }
 
 export const QUOTE_ISSUER = 'University of Cambridge — University Information Services';
@@ -66,8 +70,37 @@ export function quotePdfInput(quote: Quote, site: { serviceName: string; contact
     totalPence: quote.totalPence,
     siteName: site.serviceName,
     contactEmail: site.contactEmail,
+    change: quote.change,
   };
 }
+
+type Quoted = Pick<QuotePdfInput, 'licenceName' | 'sizeTb' | 'termYears' | 'issuedOn' | 'change'> & {
+  productName: string;
+};
+
+/**
+ * What a quote is for, in one line, on its page, in its PDF and in the quotes list: new storage
+ * ("Research Data Store, 5 TB for 3 years") or a change of a licence, worded as its order is
+ * (describeChange): "A renewal of “Dark matter” (5 TB) for 2 years, 1 March 2027 to 29 February
+ * 2029", saying when it is back-dated (the licence had ended before the quote was issued).
+ */
+export function quoteSubject(quote: Quoted): string {
+  const { change } = quote;
+  if (!change) return `${quote.productName}, ${sizeText(quote.sizeTb)} for ${years(quote.termYears)}`;
+  const described = describeChange({ ...change, ...quote, licence: { name: quote.licenceName } });
+  const backDated =
+    change.kind !== 'increase' && change.startsOn < quote.issuedOn
+      ? ` (back-dated: the licence ended on ${formatDay(Temporal.PlainDate.from(change.startsOn).subtract({ days: 1 }).toString())})`
+      : '';
+  return `${described.charAt(0).toUpperCase()}${described.slice(1)}${backDated}`;
+}
+
+/** What a change quote's order is called in "how to pay": "order the renewal". */
+const CHANGE_ORDER_WORDS: Record<QuotedChange['kind'], string> = {
+  renewal: 'the renewal',
+  recovery: 'the recovery',
+  increase: 'the extra space',
+};
 
 const REGULAR = 'Body';
 const BOLD = 'Body-Bold';
@@ -83,19 +116,34 @@ export function quotePriceLines(input: {
   vatPence: number;
   totalPence: number;
   customerClass: CustomerClass;
+  issuedOn: string;
+  change: QuotedChange | null;
 }): Array<[string, string]> {
   const vat: [string, string] =
     input.customerClass === 'external'
       ? [`VAT at ${VAT_PERCENT}%`, formatPence(input.vatPence)]
       : ['VAT: none (internal customer)', formatPence(0)];
-  return [
-    [
-      `${sizeText(input.sizeTb)} × ${formatPence(input.pencePerTbYear)} per TB per year × ${years(input.termYears)}`,
+  const unit = `${sizeText(input.sizeTb)} × ${formatPence(input.pencePerTbYear)} per TB per year`;
+  const { change } = input;
+  const net: Array<[string, string]> = [];
+  if (change?.kind === 'increase') {
+    const days = daysInclusive(change.startsOn, change.endsOn);
+    net.push([
+      `${unit} × ${days.toLocaleString('en-GB')} days (${formatDay(change.startsOn)} to ${formatDay(change.endsOn)}, both included) ÷ 365`,
       formatPence(input.netPence),
-    ],
-    vat,
-    ['Total', formatPence(input.totalPence)],
-  ];
+    ]);
+  } else {
+    const coldStorePence = change?.coldStorePence ?? 0;
+    net.push([`${unit} × ${years(input.termYears)}`, formatPence(input.netPence - coldStorePence)]);
+    if (change?.kind === 'recovery') {
+      const days = daysInclusive(change.startsOn, input.issuedOn);
+      net.push([
+        `Cold-store fee: ${sizeText(input.sizeTb)} for ${days.toLocaleString('en-GB')} days in the cold store (${formatDay(change.startsOn)} to ${formatDay(input.issuedOn)})`,
+        formatPence(coldStorePence),
+      ]);
+    }
+  }
+  return [...net, vat, ['Total', formatPence(input.totalPence)]];
 }
 
 /**
@@ -137,7 +185,7 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
     info: {
       Title: `Quotation ${input.reference}`,
       Author: 'University Information Services, University of Cambridge',
-      Subject: `${input.product.name}, ${sizeText(input.sizeTb)} for ${years(input.termYears)}`,
+      Subject: quoteSubject({ ...input, productName: input.product.name }),
       Creator: input.siteName,
       // The issue date, not the moment of download: the same quote always gives the same document.
       CreationDate: new Date(Date.UTC(issued.year, issued.month - 1, issued.day)),
@@ -174,11 +222,19 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
     `${input.customer.requesterName} (${input.customer.requesterCrsid}), ${input.customer.requesterEmail}`,
   );
 
-  heading(doc, 'Storage quoted');
+  const { change } = input;
+  heading(doc, change ? 'Change quoted' : 'Storage quoted');
+  if (change) field(doc, 'For', quoteSubject({ ...input, productName: input.product.name }));
   field(doc, 'Product', `${input.product.name} (${input.product.code})`);
   field(doc, 'Sold by', `${input.product.teamName} (${input.product.serviceName})`);
-  field(doc, 'Licence name', input.licenceName);
-  field(doc, 'Size and term', `${sizeText(input.sizeTb)} for ${years(input.termYears)}`);
+  if (change) {
+    field(doc, 'Licence', `${input.licenceName} (licence number ${change.licenceId})`);
+    field(doc, change.kind === 'increase' ? 'Space added' : 'Size', sizeText(input.sizeTb));
+    field(doc, 'Period', `${formatDay(change.startsOn)} to ${formatDay(change.endsOn)}`);
+  } else {
+    field(doc, 'Licence name', input.licenceName);
+    field(doc, 'Size and term', `${sizeText(input.sizeTb)} for ${years(input.termYears)}`);
+  }
   field(
     doc,
     'Unit price',
@@ -187,6 +243,7 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
 
   heading(doc, 'Price');
   const lines = quotePriceLines({ ...input, customerClass: input.customer.customerClass });
+  const ordering = change ? `order ${CHANGE_ORDER_WORDS[change.kind]}` : 'buy';
   const amountWidth = 110;
   for (const [index, [label, amount]] of lines.entries()) {
     const isTotal = index === lines.length - 1;
@@ -212,11 +269,11 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
     .font(REGULAR)
     .fontSize(11)
     .text(
-      `Raise a purchase order to University Information Services quoting ${input.reference}; upload the PO when you buy.`,
+      `Raise a purchase order to University Information Services quoting ${input.reference}; upload the PO when you ${ordering}.`,
     );
   doc.moveDown(0.5);
   doc.text(
-    `Buy the storage on the ${input.siteName} by ${formatDay(input.validUntil)} to keep this price. ` +
+    `${change ? `Order ${CHANGE_ORDER_WORDS[change.kind]}` : 'Buy the storage'} on the ${input.siteName} by ${formatDay(input.validUntil)} to keep this price. ` +
       'You can also pay with a University finance code instead of a purchase order.',
   );
 

@@ -70,4 +70,15 @@ describe('who may see a quote', () => {
     expect(canSeeQuote(person(2, [{ role: 'superuser', service: null }]), researchQuote)).toBe(true);
     expect(canSeeQuote(person(2, [{ role: 'service-admin', service: 'institutional' }]), researchQuote)).toBe(false);
   });
+
+  it("lets a licence's Data Owner and Data Managers see a quote for its change, as they see its change orders", () => {
+    const changeQuote = { ...researchQuote, change: { licenceId: 9 } };
+    expect(canSeeQuote(person(3), changeQuote, [3, 4])).toBe(true);
+    expect(canSeeQuote(person(4), changeQuote, [3, 4])).toBe(true);
+    // Person 1 asked for it and no longer owns or manages the licence: as the buyer of an order, they still see it.
+    expect(canSeeQuote(person(1), changeQuote, [3])).toBe(true);
+    expect(canSeeQuote(person(2), changeQuote, [3, 4])).toBe(false);
+    expect(canSeeQuote(person(2), researchQuote, [2])).toBe(false);
+    expect(canSeeQuote(person(2, [{ role: 'service-admin', service: 'research' }]), changeQuote, [3])).toBe(true);
+  });
 });

@@ -18,15 +18,19 @@ export function quoteIsValid(quote: { validUntil: string }, today: string | Temp
 }
 
 /**
- * Who may read a quote: the person who asked for it, and the staff of the product's service
- * (its team, Finance, superusers). Everyone else is told it does not exist.
+ * Who may read a quote: the person who asked for it, and the staff of the product's service (its
+ * team, Finance, superusers); a quote for a change of a licence also its Data Owner and Data
+ * Managers (`licencePeople`, their ids, as they are now), as for the licence's change orders
+ * (orders.service.ts canSeeOrder). Everyone else is told it does not exist.
  */
 export function canSeeQuote(
   person: PersonWithRoles | undefined,
-  quote: { personId: number; service: ServiceCode },
+  quote: { personId: number; service: ServiceCode; change?: { licenceId: number } | null },
+  licencePeople: readonly number[] = [],
 ): boolean {
   if (!person) return false;
-  return person.id === quote.personId || isServiceStaff(person, quote.service);
+  if (person.id === quote.personId || isServiceStaff(person, quote.service)) return true;
+  return quote.change ? licencePeople.includes(person.id) : false;
 }
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });

@@ -1,7 +1,19 @@
+import type { Insertable } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
-import type { QuotesTable } from './quotes.tables.ts';
+import type { QuotedChangeKind, QuotesTable } from './quotes.tables.ts';
+
+/** What a quote for a change of a licence quotes, beside the figures every quote has. */
+export interface QuotedChange {
+  licenceId: number;
+  kind: QuotedChangeKind;
+  /** The period the change pays for (a renewal's from the day after the licence's end date). */
+  startsOn: string;
+  endsOn: string;
+  /** A recovery's cold-store fee, part of the net price; 0 otherwise. */
+  coldStorePence: number;
+}
 
 /** A quote as pages, the PDF and other modules read it: the stored offer with the names it refers to. */
 export interface Quote {
@@ -27,9 +39,11 @@ export interface Quote {
   totalPence: number;
   issuedOn: string;
   validUntil: string;
+  /** A quote for a change of a licence; null for new storage. */
+  change: QuotedChange | null;
 }
 
-export type NewQuoteRow = Omit<QuotesTable, 'id' | 'reference' | 'created_at'>;
+export type NewQuoteRow = Insertable<QuotesTable>;
 
 /** Stores a quote; the database numbers it (Q-000001…). Returns its id and reference. */
 export async function insertQuote(tx: Executor, row: NewQuoteRow): Promise<{ id: number; reference: string }> {
@@ -69,6 +83,11 @@ function selectQuotes(db: Executor) {
       'quotes.total_pence',
       'quotes.issued_on',
       'quotes.valid_until',
+      'quotes.licence_id',
+      'quotes.change_kind',
+      'quotes.starts_on',
+      'quotes.ends_on',
+      'quotes.cold_store_pence',
     ]);
 }
 
@@ -97,6 +116,16 @@ function toQuote(row: QuoteRow): Quote {
     totalPence: row.total_pence,
     issuedOn: row.issued_on,
     validUntil: row.valid_until,
+    change:
+      row.licence_id !== null && row.change_kind !== null && row.starts_on !== null && row.ends_on !== null
+        ? {
+            licenceId: row.licence_id,
+            kind: row.change_kind,
+            startsOn: row.starts_on,
+            endsOn: row.ends_on,
+            coldStorePence: row.cold_store_pence,
+          }
+        : null,
   };
 }
 
@@ -104,6 +133,17 @@ function toQuote(row: QuoteRow): Quote {
 export async function selectQuote(db: Executor, reference: string): Promise<Quote | undefined> {
   const row = await selectQuotes(db).where('quotes.reference', '=', reference.toUpperCase()).executeTakeFirst();
   return row ? toQuote(row) : undefined;
+}
+
+/** The ids of a licence's Data Owner and Data Managers: who may see its change quotes (quote-rules.ts canSeeQuote). */
+export async function selectLicencePeople(db: Executor, licenceId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('licences')
+    .select('owner_person_id as id')
+    .where('id', '=', licenceId)
+    .union(db.selectFrom('licence_managers').select('person_id as id').where('licence_id', '=', licenceId))
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 /** A person's quotes, newest first. */

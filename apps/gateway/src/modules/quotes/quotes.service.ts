@@ -1,16 +1,21 @@
 import type { Executor } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import type { LicenceForChange } from '../orders/change-orders.service.ts';
+import type { ChangePrice } from '../orders/change-pricing.ts';
 import type { PricedConfiguration } from '../orders/purchase-configuration.service.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { canSeeQuote, quoteValidUntil } from './quote-rules.ts';
 import {
   insertQuote,
+  type NewQuoteRow,
   type Quote,
+  selectLicencePeople,
   selectQuote,
   selectQuotePageForPerson,
   selectQuotesForPerson,
 } from './quotes.repository.ts';
+import type { QuotedChangeKind } from './quotes.tables.ts';
 
 export type { Quote } from './quotes.repository.ts';
 
@@ -25,9 +30,8 @@ export async function createQuote(
   configuration: PricedConfiguration,
   issuedOn: string,
 ): Promise<Quote> {
-  if (!db.isTransaction) return db.transaction().execute((tx) => createQuote(tx, person, configuration, issuedOn));
   const { product, institution, price } = configuration;
-  const row = {
+  return issueQuote(db, person, {
     person_id: person.id,
     product_code: product.code,
     institution_id: institution.id,
@@ -42,7 +46,51 @@ export async function createQuote(
     total_pence: price.totalPence,
     issued_on: issuedOn,
     valid_until: quoteValidUntil(issuedOn),
-  };
+  });
+}
+
+/**
+ * Issues a quote for a change of a licence (a renewal, a recovery, more space), priced on `issuedOn`
+ * as the change order would be that day (change-orders.service.ts priceLicenceChange): the licence,
+ * the kind and period, the size (the TB added, for more space), and the figures, valid for
+ * QUOTE_VALID_DAYS. Only the licence's Data Owner and Data Managers ask for one (the caller checks).
+ */
+export async function createChangeQuote(
+  db: Executor,
+  person: { id: number; crsid: string },
+  licence: Pick<LicenceForChange, 'id' | 'name' | 'institutionId' | 'customerClass'> & { product: { code: string } },
+  kind: QuotedChangeKind,
+  priced: { value: ChangePrice; validFrom: string },
+  issuedOn: string,
+): Promise<Quote> {
+  const price = priced.value;
+  if (!price.startsOn || !price.endsOn) throw new Error(`a ${kind} quote needs the period it pays for`);
+  return issueQuote(db, person, {
+    person_id: person.id,
+    product_code: licence.product.code,
+    institution_id: licence.institutionId,
+    customer_class: licence.customerClass,
+    licence_name: licence.name,
+    size_tb: price.sizeTb,
+    term_years: price.termYears,
+    pence_per_tb_year: price.pencePerTbYear,
+    price_valid_from: priced.validFrom,
+    net_pence: price.netPence,
+    vat_pence: price.vatPence,
+    total_pence: price.totalPence,
+    issued_on: issuedOn,
+    valid_until: quoteValidUntil(issuedOn),
+    licence_id: licence.id,
+    change_kind: kind,
+    starts_on: price.startsOn,
+    ends_on: price.endsOn,
+    cold_store_pence: price.coldStorePence,
+  });
+}
+
+/** Stores a quote and writes its audit row in one transaction (given the root handle it opens its own). */
+async function issueQuote(db: Executor, person: { id: number; crsid: string }, row: NewQuoteRow): Promise<Quote> {
+  if (!db.isTransaction) return db.transaction().execute((tx) => issueQuote(tx, person, row));
   const { id, reference } = await insertQuote(db, row);
   await recordAudit(db, {
     actor: personActor(person),
@@ -67,10 +115,11 @@ export async function findQuote(db: Executor, reference: string): Promise<Quote 
  */
 export async function findQuoteFor(db: Executor, person: PersonWithRoles, reference: string): Promise<Quote> {
   const quote = /^Q-\d{1,12}$/i.test(reference) ? await selectQuote(db, reference) : undefined;
-  if (!quote || !canSeeQuote(person, quote))
+  const licencePeople = quote?.change ? await selectLicencePeople(db, quote.change.licenceId) : [];
+  if (!quote || !canSeeQuote(person, quote, licencePeople))
     throw new AppError(
       'not-found',
-      `We could not find quote ${reference}. A quote can be seen only by the person who asked for it and the storage team.`,
+      `We could not find quote ${reference}. A quote can be seen only by the person who asked for it (for a change of a licence, also by its Data Owner and Data Managers) and the storage team.`,
     );
   return quote;
 }

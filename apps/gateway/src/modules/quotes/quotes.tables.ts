@@ -20,7 +20,17 @@ export interface QuotesTable {
   issued_on: string;
   valid_until: string;
   created_at: ColumnType<Date, never, never>;
+  /** A quote for a change of a licence (migration 0022): its licence, kind and period; null for new storage. */
+  licence_id: ColumnType<number | null, number | null | undefined, never>;
+  change_kind: ColumnType<QuotedChangeKind | null, QuotedChangeKind | null | undefined, never>;
+  starts_on: ColumnType<string | null, string | null | undefined, never>;
+  ends_on: ColumnType<string | null, string | null | undefined, never>;
+  /** A recovery's cold-store fee, part of net_pence; 0 otherwise. */
+  cold_store_pence: ColumnType<number, number | undefined, never>;
 }
+
+/** The changes of a licence a quote can be for (a cancellation costs nothing, so needs none). */
+export type QuotedChangeKind = 'increase' | 'renewal' | 'recovery';
 
 export interface QuotesTables {
   quotes: QuotesTable;

@@ -1,8 +1,10 @@
+import type { ComponentChildren } from 'preact';
 import { SummaryList } from '../../platform/web/components.tsx';
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
-import { quotePriceLines } from './quote-pdf.ts';
+import { CHANGE_ACTION_WORDS, changePath } from '../orders/change-orders.views.tsx';
+import { quotePriceLines, quoteSubject } from './quote-pdf.ts';
 import { formatDay } from './quote-rules.ts';
 import type { Quote } from './quotes.repository.ts';
 
@@ -14,6 +16,42 @@ export const quotePdfPath = (reference: string): string => `/storage/quotes/${re
 /** One quote: the offer, whether it still holds, the PDF, and the ways on to buying. */
 export function QuotePage({ context, quote, expired }: { context: PageContext; quote: Quote; expired: boolean }) {
   const priceLines = quotePriceLines(quote);
+  const { change } = quote;
+  const order = change
+    ? {
+        href: `${changePath(change.licenceId, change.kind)}?quote=${encodeURIComponent(quote.reference)}`,
+        words: `${CHANGE_ACTION_WORDS[change.kind]} with this quote`,
+        what: 'order the change',
+      }
+    : {
+        href: `/storage/buy/${quote.productCode}/?quote=${encodeURIComponent(quote.reference)}`,
+        words: 'Buy this storage',
+        what: 'buy the storage',
+      };
+  const what: Array<[string, ComponentChildren]> = change
+    ? [
+        ['For', quoteSubject(quote)],
+        ['Product', `${quote.productName} (${quote.productCode})`],
+        ['Sold by', quote.team.name],
+        [
+          'Licence',
+          <>
+            <a href={`/storage/licence/${change.licenceId}/`}>{quote.licenceName}</a> (licence number {change.licenceId}
+            )
+          </>,
+        ],
+        [change.kind === 'increase' ? 'Space added' : 'Size', sizeText(quote.sizeTb)],
+        ['Period', `${formatDay(change.startsOn)} to ${formatDay(change.endsOn)}`],
+        ['Price per TB per year', formatPence(quote.pencePerTbYear)],
+      ]
+    : [
+        ['Product', `${quote.productName} (${quote.productCode})`],
+        ['Sold by', quote.team.name],
+        ['Licence name', quote.licenceName],
+        ['Size', sizeText(quote.sizeTb)],
+        ['Term', years(quote.termYears)],
+        ['Price per TB per year', formatPence(quote.pencePerTbYear)],
+      ];
   return (
     <Page
       context={context}
@@ -24,21 +62,19 @@ export function QuotePage({ context, quote, expired }: { context: PageContext; q
       ]}
     >
       <h1>
-        Quote {quote.reference}{' '}
-        <span class="caption">
-          {quote.productName}, {sizeText(quote.sizeTb)} for {years(quote.termYears)}
-        </span>
+        Quote {quote.reference} <span class="caption">{quoteSubject(quote)}</span>
       </h1>
       {expired ? (
         <div class="notice notice--warning">
           <p>
-            <strong>This quote expired on {formatDay(quote.validUntil)}.</strong> You can still buy this storage, at
-            today’s price. Do not raise a purchase order against this quote: get a new one.
+            <strong>This quote expired on {formatDay(quote.validUntil)}.</strong> You can still {order.what}, at today’s
+            price. Do not raise a purchase order against this quote: get a new one.
           </p>
         </div>
       ) : (
         <p class="lead">
-          This price holds until {formatDay(quote.validUntil)}. Buy the storage by then to pay the price on this quote.
+          This price holds until {formatDay(quote.validUntil)}. {order.what.charAt(0).toUpperCase()}
+          {order.what.slice(1)} by then to pay the price on this quote.
         </p>
       )}
       <SummaryList
@@ -52,12 +88,7 @@ export function QuotePage({ context, quote, expired }: { context: PageContext; q
             quote.customerClass === 'external' ? 'External: VAT is charged' : 'Internal: University department',
           ],
           ['Asked for by', `${quote.requester.displayName} (${quote.requester.crsid})`],
-          ['Product', `${quote.productName} (${quote.productCode})`],
-          ['Sold by', quote.team.name],
-          ['Licence name', quote.licenceName],
-          ['Size', sizeText(quote.sizeTb)],
-          ['Term', years(quote.termYears)],
-          ['Price per TB per year', formatPence(quote.pencePerTbYear)],
+          ...what,
         ]}
       />
       <table>
@@ -94,13 +125,13 @@ export function QuotePage({ context, quote, expired }: { context: PageContext; q
       <h2>How to pay with a purchase order</h2>
       <p>
         Raise a purchase order to University Information Services quoting {quote.reference}, for{' '}
-        {formatPence(quote.totalPence)}. When you buy the storage, choose “purchase order”, enter the PO number and
-        upload the PO as a PDF. You can also pay with a University finance code.{' '}
+        {formatPence(quote.totalPence)}. When you {order.what}, choose “purchase order”, enter the PO number and upload
+        the PO as a PDF. You can also pay with a University finance code.{' '}
         <a href="/help/payment-methods/">How to pay, step by step</a>.
       </p>
       <p>
-        <a class="button" href={`/storage/buy/${quote.productCode}/?quote=${encodeURIComponent(quote.reference)}`}>
-          Buy this storage
+        <a class="button" href={order.href}>
+          {order.words}
         </a>
       </p>
     </Page>

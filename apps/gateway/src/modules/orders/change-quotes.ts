@@ -1,0 +1,94 @@
+import { sizeText } from '../catalogue/sizes.ts';
+import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
+import type { Quote } from '../quotes/quotes.repository.ts';
+import type { QuotedChangeKind } from '../quotes/quotes.tables.ts';
+import { type ChangeKind, type ChangePrice, daysInclusive } from './change-pricing.ts';
+import { years } from './purchase.views.tsx';
+
+/**
+ * Quotes for a change of a licence, as pure rules: which changes can be quoted, and whether a quote
+ * still applies to the change being ordered. A quote holds its price for 30 days for what it
+ * quoted: the same licence, kind of change, size or TB added, term and period. When the licence has
+ * moved on (renewed since, made bigger, ended up in the cold store) its quote no longer applies and
+ * the order is refused, never placed at another price.
+ */
+
+/** A cancellation costs nothing, so it needs no quote. */
+export function isQuotableChange(kind: ChangeKind): kind is QuotedChangeKind {
+  return kind !== 'cancellation';
+}
+
+/** Why a quote cannot price this kind of change of this licence at all: another licence, another kind, new storage. */
+export function changeQuoteMismatch(quote: Quote, licenceId: number, kind: ChangeKind): string | null {
+  if (!quote.change || quote.change.licenceId !== licenceId || quote.change.kind !== kind)
+    return `Quote ${quote.reference} is not for this change of this licence`;
+  return null;
+}
+
+/**
+ * Why a quote's price does not apply to the change priced today (`current`, priced by the same
+ * rules as an order without a quote), or null when it does. `choice`: a problem with what the
+ * buyer chose (another term or TB to add than quoted), which they can put right on the page;
+ * `licence`: the quote has expired or the licence has moved on, so a new quote is needed.
+ */
+export function changeQuoteProblem(
+  quote: Quote,
+  current: ChangePrice,
+  today: string,
+): { field: 'termYears' | 'addTb'; problem: string } | { field: 'licence'; problem: string } | null {
+  const change = quote.change;
+  if (!change) return { field: 'licence', problem: `Quote ${quote.reference} is for new storage, not a change` };
+  if (!quoteIsValid(quote, today))
+    return { field: 'licence', problem: `Quote ${quote.reference} expired on ${formatDay(quote.validUntil)}` };
+  if (change.kind === 'increase') {
+    if (current.sizeTb !== quote.sizeTb)
+      return {
+        field: 'addTb',
+        problem: `Quote ${quote.reference} is for ${sizeText(quote.sizeTb)} more: add ${sizeText(quote.sizeTb)} to pay its price`,
+      };
+    if (current.endsOn !== change.endsOn)
+      return {
+        field: 'licence',
+        problem: `Quote ${quote.reference} priced more space up to ${formatDay(change.endsOn)}, but the licence now ends on ${formatDay(current.endsOn ?? '')}`,
+      };
+    return null;
+  }
+  if (current.termYears !== quote.termYears)
+    return {
+      field: 'termYears',
+      problem: `Quote ${quote.reference} is for ${years(quote.termYears)}: choose ${years(quote.termYears)} to pay its price`,
+    };
+  if (current.startsOn !== change.startsOn)
+    return {
+      field: 'licence',
+      problem: `Quote ${quote.reference} is for a term from ${formatDay(change.startsOn)}, but the licence has been renewed since: a ${change.kind} would now start on ${formatDay(current.startsOn ?? '')}`,
+    };
+  if (current.sizeTb !== quote.sizeTb)
+    return {
+      field: 'licence',
+      problem: `Quote ${quote.reference} is for ${sizeText(quote.sizeTb)}, but the licence is now ${sizeText(current.sizeTb)}`,
+    };
+  return null;
+}
+
+/**
+ * The change at the quote's price: its price per TB per year, net (with any cold-store fee), VAT
+ * and total, over the period it quoted. Only for a quote changeQuoteProblem finds no problem with.
+ */
+export function atQuotedPrice(current: ChangePrice, quote: Quote): ChangePrice {
+  const change = quote.change;
+  if (!change) throw new Error(`quote ${quote.reference} is not for a change`);
+  return {
+    ...current,
+    pencePerTbYear: quote.pencePerTbYear,
+    netPence: quote.netPence,
+    vatPence: quote.vatPence,
+    totalPence: quote.totalPence,
+    coldStorePence: change.coldStorePence,
+    // The recovery's days in the cold store up to the day it was quoted, which its fee pays for.
+    coldStoreDays: change.kind === 'recovery' ? daysInclusive(change.startsOn, quote.issuedOn) : 0,
+    startsOn: change.startsOn,
+    endsOn: change.endsOn,
+    days: change.kind === 'increase' ? daysInclusive(change.startsOn, change.endsOn) : current.days,
+  };
+}

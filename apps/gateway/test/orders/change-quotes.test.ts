@@ -1,0 +1,402 @@
+import { extractText, getDocumentProxy } from 'unpdf';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Clock, fixedClock } from '../../src/platform/clock.ts';
+import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
+import { startTestAppWithCufs } from '../support/cufs.ts';
+import { payAt, SAMPLE_PDF, submitAt } from '../support/purchase.ts';
+import { insertStorage, type StorageFixtureOptions } from '../support/storage-fixtures.ts';
+import { Browser, TEST_TODAY, type TestApp } from '../support/test-app.ts';
+
+/**
+ * A quote for a change of a licence (a renewal, a recovery, more space), to raise a purchase order
+ * against: asked for on the change's first page by the licence's Data Owner or a Data Manager, seen
+ * by them and the storage team only, priced as the change order would be that day, and honoured
+ * when the change is ordered with it, or refused when the licence has moved on.
+ */
+describe('quotes for a change of a licence', () => {
+  let t: TestApp;
+  let now = new Date(TEST_TODAY);
+  const clock: Clock = { now: () => new Date(now), today: () => fixedClock(now).today() };
+  let licenceNumber = 0;
+
+  beforeAll(async () => {
+    t = await startTestAppWithCufs({ clock });
+  }, 180_000);
+  afterAll(() => t?.close());
+  beforeEach(() => {
+    now = new Date(TEST_TODAY);
+  });
+
+  const at = (day: string) => {
+    now = new Date(`${day}T10:00:00Z`);
+  };
+
+  /** An RDS licence of Alice's (Ben a Data Manager, Chloe a project member), 5 TB, to 31 July 2027. */
+  async function licence(options: Partial<StorageFixtureOptions> = {}) {
+    licenceNumber += 1;
+    const { licenceId } = await insertStorage(t.database.db, {
+      name: `Quoted ${licenceNumber}`,
+      owner: 'ar101',
+      managers: ['bm202'],
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-08-01',
+      endDate: '2027-07-31',
+      projects: [
+        { name: `q${licenceNumber}`, status: 'active', members: [{ crsid: 'cb404', role: 'project-data-user' }] },
+      ],
+      order: { status: 'completed' },
+      ...options,
+    });
+    return licenceId;
+  }
+
+  const path = (id: number, kind: string, step = '') => `/storage/licence/${id}/change/${kind}/${step}`;
+
+  async function signedIn(crsid: string) {
+    const browser = new Browser(t.app);
+    await browser.signInAs(crsid);
+    return browser;
+  }
+
+  /** Presses a button of the change's first page with these answers. */
+  async function press(browser: Browser, id: number, kind: string, values: Record<string, string>, intent: string) {
+    const csrf = await browser.csrfFrom(path(id, kind));
+    return browser.post(path(id, kind), { ...values, _csrf: csrf, intent });
+  }
+
+  /** "Get a quote"; returns the quote's reference. */
+  async function getQuote(browser: Browser, id: number, kind: string, values: Record<string, string>) {
+    const response = await press(browser, id, kind, values, 'quote');
+    expect(response.statusCode, response.body.match(/<a href="#[^"]+">([^<]+)/)?.[1]).toBe(303);
+    const reference = String(response.headers.location).match(/^\/storage\/quotes\/(Q-\d{6})\/$/)?.[1];
+    if (!reference) throw new Error(`no quote in ${response.headers.location}`);
+    return reference;
+  }
+
+  function quoteRow(reference: string) {
+    return t.database.db.selectFrom('quotes').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow();
+  }
+
+  async function apiPrice(crsid: string, id: number, payload: object) {
+    const person = await t.database.db
+      .selectFrom('people')
+      .select(['id', 'crsid'])
+      .where('crsid', '=', crsid)
+      .executeTakeFirstOrThrow();
+    const { token } = await createAccessToken(t.database.db, t.clock, person, { name: 'tests', lifetime: 30 });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/api/licences/${id}/changes/price`,
+      headers: { authorization: `Bearer ${token}` },
+      payload,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json() as { netPence: number; vatPence: number; totalPence: number };
+  }
+
+  async function pdfText(body: Buffer): Promise<string> {
+    const { text } = await extractText(await getDocumentProxy(new Uint8Array(body)), { mergePages: true });
+    return text.replace(/\s+/g, ' ');
+  }
+
+  const text = (html: string) => html.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+
+  const PO = {
+    method: 'purchase-order',
+    poNumber: 'P1234567',
+    file: { bytes: SAMPLE_PDF, name: 'po.pdf' },
+  } as const;
+
+  /** Orders the change from its quote page's link with the answers the form shows, paying by purchase order. */
+  async function orderWithQuote(
+    browser: Browser,
+    id: number,
+    kind: string,
+    reference: string,
+    values: Record<string, string>,
+  ) {
+    expect((await browser.get(`${path(id, kind)}?quote=${reference}`)).statusCode).toBe(303);
+    const chosen = await press(browser, id, kind, values, 'continue');
+    expect(chosen.statusCode, chosen.body.match(/<a href="#[^"]+">([^<]+)/)?.[1]).toBe(303);
+    expect((await payAt(browser, path(id, kind, 'payment'), PO)).statusCode).toBe(303);
+    const check = await browser.get(path(id, kind, 'check'));
+    return { check, ...(await submitAt(browser, path(id, kind, 'check'))) };
+  }
+
+  describe('who may ask for one and see it', () => {
+    it('the Data Owner and a Data Manager get one; a project member may not; others and strangers are told it does not exist', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      const form = await alice.get(path(id, 'renewal'));
+      expect(form.body).toMatch(/<button type="submit" name="intent" value="quote"[^>]*>\s*Get a quote/);
+      const reference = await getQuote(alice, id, 'renewal', { termYears: '2' });
+
+      const page = await alice.get(`/storage/quotes/${reference}/`);
+      expect(page.statusCode).toBe(200);
+      const words = text(page.body);
+      expect(words).toContain(
+        `A renewal of “Quoted ${licenceNumber}” (5 TB) for 2 years, 1 August 2027 to 31 July 2029`,
+      );
+      expect(words).toContain(`Quoted ${licenceNumber} (licence number ${id})`);
+      expect(words).toContain('Issued on27 November 2026');
+      expect(words).toContain('Valid until27 December 2026');
+      expect(words).toContain('5 TB × £54.00 per TB per year × 2 years');
+      expect(words).toContain('£540.00');
+      expect(page.body).toContain(`href="${path(id, 'renewal')}?quote=${reference}"`);
+      expect(words).toContain('Renew with this quote');
+
+      // In Alice's quotes on My storage, saying what it is for.
+      const mine = text((await alice.get('/storage/')).body);
+      expect(mine).toContain(`${reference}A renewal of “Quoted ${licenceNumber}” (5 TB) for 2 years`);
+
+      // Ben, a Data Manager, sees it and may ask for his own.
+      const ben = await signedIn('bm202');
+      expect((await ben.get(`/storage/quotes/${reference}/`)).statusCode).toBe(200);
+      expect((await ben.get(`/storage/quotes/${reference}/quote.pdf`)).statusCode).toBe(200);
+      await getQuote(ben, id, 'renewal', { termYears: '1' });
+
+      // The storage team sees it.
+      const rosa = await signedIn('rs501');
+      expect((await rosa.get(`/storage/quotes/${reference}/`)).statusCode).toBe(200);
+
+      // Chloe, a project member, sees the licence but may not ask for a quote, nor read Alice's.
+      const chloe = await signedIn('cb404');
+      const csrf = await chloe.csrfFrom('/');
+      const refused = await chloe.post(path(id, 'renewal'), { termYears: '1', intent: 'quote', _csrf: csrf });
+      expect(refused.statusCode).toBe(403);
+      expect((await chloe.get(`/storage/quotes/${reference}/`)).statusCode).toBe(404);
+      expect((await chloe.get(`/storage/quotes/${reference}/quote.pdf`)).statusCode).toBe(404);
+
+      // Dana, who has nothing to do with the licence, gets 404 for it and its quote.
+      const dana = await signedIn('da303');
+      const danaCsrf = await dana.csrfFrom('/');
+      expect(
+        (await dana.post(path(id, 'renewal'), { termYears: '1', intent: 'quote', _csrf: danaCsrf })).statusCode,
+      ).toBe(404);
+      expect((await dana.get(`/storage/quotes/${reference}/`)).statusCode).toBe(404);
+
+      // A Data Manager who stops managing the licence no longer sees its quotes, but still sees
+      // the one he asked for (as the buyer of an order still sees it).
+      const benQuote = await getQuote(ben, id, 'renewal', { termYears: '3' });
+      await t.database.db.deleteFrom('licence_managers').where('licence_id', '=', id).execute();
+      expect((await ben.get(`/storage/quotes/${reference}/`)).statusCode).toBe(404);
+      expect((await ben.get(`/storage/quotes/${benQuote}/`)).statusCode).toBe(200);
+      expect((await alice.get(`/storage/quotes/${benQuote}/`)).statusCode).toBe(200);
+    });
+
+    it('a wrong term is a problem next to the field, and no quote is issued', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      const before = await t.database.db.selectFrom('quotes').select('id').execute();
+      const response = await press(alice, id, 'renewal', { termYears: '9' }, 'quote');
+      expect(response.statusCode).toBe(422);
+      expect(response.body).toContain('Choose a term from 1 to 5 years');
+      expect(response.body).toContain('href="#termYears"');
+      expect(await t.database.db.selectFrom('quotes').select('id').execute()).toHaveLength(before.length);
+    });
+  });
+
+  describe('its figures are the change order’s that day', () => {
+    it('a renewal of a licence that ended on 28 February 2027 is back-dated to 1 March and runs to 29 February 2028', async () => {
+      at('2027-03-10');
+      const id = await licence({ status: 'suspended', startDate: '2026-03-01', endDate: '2027-02-28' });
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'renewal', { termYears: '1' });
+      expect(await quoteRow(reference)).toMatchObject({
+        licence_id: id,
+        change_kind: 'renewal',
+        size_tb: 5,
+        term_years: 1,
+        starts_on: '2027-03-01',
+        ends_on: '2028-02-29',
+        pence_per_tb_year: 5_400,
+        net_pence: 27_000,
+        vat_pence: 0,
+        total_pence: 27_000,
+        issued_on: '2027-03-10',
+        valid_until: '2027-04-09',
+      });
+      const price = await apiPrice('ar101', id, { kind: 'renewal', termYears: 1 });
+      expect(price).toMatchObject({ netPence: 27_000, totalPence: 27_000 });
+
+      const words = text((await alice.get(`/storage/quotes/${reference}/`)).body);
+      expect(words).toContain(
+        `A renewal of “Quoted ${licenceNumber}” (5 TB) for 1 year, 1 March 2027 to 29 February 2028 (back-dated: the licence ended on 28 February 2027)`,
+      );
+      const pdf = await alice.get(`/storage/quotes/${reference}/quote.pdf`);
+      expect(pdf.headers['content-type']).toBe('application/pdf');
+      const printed = await pdfText(pdf.rawPayload);
+      expect(printed).toContain(`Quotation ${reference}`);
+      expect(printed).toContain('Change quoted');
+      expect(printed).toContain('1 March 2027 to 29 February 2028 (back-dated: the licence ended on 28 February 2027)');
+      expect(printed).toContain(`Licence: Quoted ${licenceNumber} (licence number ${id})`);
+      expect(printed).toContain('5 TB × £54.00 per TB per year × 1 year');
+      expect(printed).toMatch(/Total £270\.00/);
+      expect(printed).toContain('upload the PO when you order the renewal');
+    });
+
+    it('issued on 31 January 2028, a quote is valid until 1 March (29 days in February); a licence ending 29 February renews from 1 March', async () => {
+      at('2028-01-31');
+      const id = await licence({ startDate: '2027-03-01', endDate: '2028-02-29', institutionId: 'KINGS' });
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'renewal', { termYears: '2' });
+      expect(await quoteRow(reference)).toMatchObject({
+        starts_on: '2028-03-01',
+        ends_on: '2030-02-28',
+        customer_class: 'external',
+        pence_per_tb_year: 6_480,
+        net_pence: 64_800,
+        vat_pence: 12_960,
+        total_pence: 77_760,
+        valid_until: '2028-03-01',
+      });
+      expect(await apiPrice('ar101', id, { kind: 'renewal', termYears: 2 })).toMatchObject({ totalPence: 77_760 });
+    });
+
+    it('a recovery adds the cold-store fee to the day it is quoted; more space is priced by the day to the end date', async () => {
+      const cold = await licence({ status: 'cold', startDate: '2025-10-16', endDate: '2026-10-15' });
+      const alice = await signedIn('ar101');
+      const recovery = await getQuote(alice, cold, 'recovery', { termYears: '1' });
+      // 16 October to 27 November 2026 is 43 days: 5 TB × £12 × 43 / 365 = £7.07
+      expect(await quoteRow(recovery)).toMatchObject({
+        change_kind: 'recovery',
+        starts_on: '2026-10-16',
+        ends_on: '2027-10-15',
+        cold_store_pence: 707,
+        net_pence: 27_707,
+        total_pence: 27_707,
+      });
+      const recoveryPage = text((await alice.get(`/storage/quotes/${recovery}/`)).body);
+      expect(recoveryPage).toContain('Cold-store fee: 5 TB for 43 days in the cold store');
+      expect(recoveryPage).toContain('£7.07');
+
+      const active = await licence();
+      const increase = await getQuote(alice, active, 'increase', { addTb: '2' });
+      // 27 November 2026 to 31 July 2027 is 247 days: 2 TB × £54 × 247 / 365 = £73.08
+      const price = await apiPrice('ar101', active, { kind: 'increase', addTb: 2 });
+      expect(await quoteRow(increase)).toMatchObject({
+        change_kind: 'increase',
+        size_tb: 2,
+        starts_on: '2026-11-27',
+        ends_on: '2027-07-31',
+        total_pence: price.totalPence,
+      });
+      expect(price.totalPence).toBe(7_308);
+      expect(text((await alice.get(`/storage/quotes/${increase}/`)).body)).toContain(
+        '2 TB × £54.00 per TB per year × 247 days (27 November 2026 to 31 July 2027, both included) ÷ 365',
+      );
+    });
+  });
+
+  describe('ordering the change with the quote', () => {
+    it('honours the quoted price within its validity, after the price has gone up', async () => {
+      at('2029-06-01');
+      const id = await licence({ startDate: '2028-08-01', endDate: '2029-07-31' });
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'renewal', { termYears: '1' });
+      await t.database.db
+        .insertInto('prices')
+        .values({ product_code: 'RDS', customer_class: 'internal', pence_per_tb_year: 6_000, valid_from: '2029-06-10' })
+        .execute();
+      at('2029-06-20');
+      // Without the quote the renewal costs today's price.
+      expect(await apiPrice('ar101', id, { kind: 'renewal', termYears: 1 })).toMatchObject({ totalPence: 30_000 });
+
+      const { check, response } = await orderWithQuote(alice, id, 'renewal', reference, { termYears: '1' });
+      expect(text(check?.body ?? '')).toContain(`At the price of quote ${reference}, which holds until 1 July 2029.`);
+      expect(response.statusCode).toBe(303);
+      const order = String(response.headers.location).match(/\/orders\/(ORD-\d+)\//)?.[1] ?? '';
+      const row = await t.database.db
+        .selectFrom('orders')
+        .innerJoin('quotes', 'quotes.id', 'orders.quote_id')
+        .select([
+          'orders.kind',
+          'orders.starts_on',
+          'orders.ends_on',
+          'orders.pence_per_tb_year',
+          'orders.total_pence',
+          'quotes.reference',
+        ])
+        .where('orders.reference', '=', order)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({
+        kind: 'renewal',
+        starts_on: '2029-08-01',
+        ends_on: '2030-07-31',
+        pence_per_tb_year: 5_400,
+        total_pence: 27_000,
+        reference,
+      });
+      expect(text((await alice.get(`/orders/${order}/`)).body)).toContain(`At the price of quote ${reference}.`);
+    });
+
+    it('a term other than the quote’s is a problem next to the field', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'renewal', { termYears: '1' });
+      expect((await alice.get(`${path(id, 'renewal')}?quote=${reference}`)).statusCode).toBe(303);
+      const page = await alice.get(path(id, 'renewal'));
+      expect(text(page.body)).toContain(`Ordering with quote ${reference}`);
+      const other = await press(alice, id, 'renewal', { termYears: '2' }, 'continue');
+      expect(other.statusCode).toBe(422);
+      expect(text(other.body)).toContain(`Quote ${reference} is for 1 year: choose 1 year to pay its price`);
+      // Ordering without the quote is at today's price, as for any order.
+      expect((await alice.get(`${path(id, 'renewal')}?quote=`)).statusCode).toBe(303);
+      expect((await press(alice, id, 'renewal', { termYears: '2' }, 'continue')).statusCode).toBe(303);
+    });
+
+    it('refuses a quote for a licence renewed since, with a clear message, and orders nothing', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'renewal', { termYears: '1' });
+      expect((await alice.get(`${path(id, 'renewal')}?quote=${reference}`)).statusCode).toBe(303);
+      expect((await press(alice, id, 'renewal', { termYears: '1' }, 'continue')).statusCode).toBe(303);
+      expect((await payAt(alice, path(id, 'renewal', 'payment'), PO)).statusCode).toBe(303);
+      const check = await alice.get(path(id, 'renewal', 'check'));
+      expect(check.statusCode).toBe(200);
+      // Meanwhile the licence is renewed (another way), so a renewal would now start a year later.
+      await t.database.db.updateTable('licences').set({ end_date: '2028-07-31' }).where('id', '=', id).execute();
+      const ordersBefore = await t.database.db.selectFrom('orders').select('id').where('licence_id', '=', id).execute();
+      const response = await alice.post(path(id, 'renewal', 'check'), {
+        _csrf:
+          check.body
+            .match(/name="_csrf" value="([^"]+)"/g)
+            ?.pop()
+            ?.match(/value="([^"]+)"/)?.[1] ?? '',
+        submissionKey: check.body.match(/name="submissionKey" value="([^"]+)"/)?.[1] ?? '',
+        acceptTerms: 'yes',
+      });
+      expect(response.statusCode).toBe(409);
+      const words = text(response.body);
+      expect(words).toContain(
+        `Quote ${reference} is for a term from 1 August 2027, but the licence has been renewed since: a renewal would now start on 1 August 2028. Its price cannot be used: get a new quote, or order at today’s price.`,
+      );
+      expect(response.body).toContain(`href="${path(id, 'renewal')}?quote="`);
+      expect(await t.database.db.selectFrom('orders').select('id').where('licence_id', '=', id).execute()).toEqual(
+        ordersBefore,
+      );
+    });
+
+    it('refuses a renewal quote for a licence now in the cold store, and an expired quote', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'renewal', { termYears: '1' });
+      await t.database.db.updateTable('licences').set({ status: 'cold' }).where('id', '=', id).execute();
+      expect((await alice.get(`${path(id, 'renewal')}?quote=${reference}`)).statusCode).toBe(303);
+      const cold = await alice.get(path(id, 'renewal'));
+      expect(cold.statusCode).toBe(409);
+      expect(text(cold.body)).toContain(
+        `Quote ${reference} no longer applies: Only an active or expired (read-only) licence can be renewed; one in the cold store is recovered instead: this one is in the cold store. Its price cannot be used`,
+      );
+
+      const other = await licence();
+      const old = await getQuote(alice, other, 'renewal', { termYears: '1' });
+      at('2026-12-28');
+      expect((await alice.get(`${path(other, 'renewal')}?quote=${old}`)).statusCode).toBe(303);
+      const expired = await alice.get(path(other, 'renewal'));
+      expect(expired.statusCode).toBe(409);
+      expect(text(expired.body)).toContain(`Quote ${old} expired on 27 December 2026. Its price cannot be used`);
+    });
+  });
+});
