@@ -73,6 +73,19 @@ describe('changing members and projects on the licence and project pages', () =>
     expect(projectPage.body).not.toContain(`action="/storage/project/${l.lattice}/quota"`);
   });
 
+  it('says a new quota as the page writes sizes, not as it was typed', async () => {
+    const l = await licence();
+    const alice = await as('ar101');
+    const _csrf = await alice.csrfFrom(`/storage/project/${l.lattice}/`);
+    const changed = await alice.post(`/storage/project/${l.lattice}/quota`, { _csrf, quotaTb: ' 02 ' });
+    expect(changed.statusCode).toBe(303);
+    expect((await alice.get(`/storage/project/${l.lattice}/`)).body).toContain('The quota is now 2 TB.');
+    await alice.post(`/storage/project/${l.lattice}/quota`, { _csrf, quotaTb: '2' });
+    expect((await alice.get(`/storage/project/${l.lattice}/`)).body).toContain(
+      'The quota is 2 TB already, so nothing has changed.',
+    );
+  });
+
   it('adds and removes a Data Manager, with the message next to the field when refused', async () => {
     const l = await licence();
     const alice = await as('ar101');

@@ -40,7 +40,7 @@ import {
   renameStorageProject,
   resizeStorageProject,
 } from './licence-members.service.ts';
-import { PROJECT_ROLE_LABELS } from './licence-members.ts';
+import { PROJECT_ROLE_LABELS, parseQuotaTb } from './licence-members.ts';
 import {
   HandOverPage,
   licencePath,
@@ -420,8 +420,10 @@ export async function licencesRoutes(
       request,
       reply,
       async (values) => {
-        const quota = `${(values.quotaTb ?? '').trim()} TB`;
         const resized = await resizeStorageProject(members, person, id, values.quotaTb ?? '');
+        // As the page writes sizes ("2 TB"), not as typed (" 02 "): it was taken, so it parses.
+        const parsed = parseQuotaTb(values.quotaTb);
+        const quota = 'quotaTb' in parsed ? sizeText(parsed.quotaTb) : '';
         return {
           flash: resized ? `The quota is now ${quota}.` : `The quota is ${quota} already, so nothing has changed.`,
           to: projectPath(id),
