@@ -250,6 +250,29 @@ describe('changing members and projects on the licence and project pages', () =>
     );
   });
 
+  it('tells the service team replacing a Data Owner who has left that they do not stay on, nor are emailed', async () => {
+    const made = await insertStorage(t.database.db, {
+      name: `Left owner ${Math.random().toString(36).slice(2, 8)}`,
+      owner: 'lp999',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      order: null,
+    });
+    const rosa = await as('rs501');
+    const _csrf = await rosa.csrfFrom(`/storage/licence/${made.licenceId}/owner`);
+    const confirm = await rosa.post(`/storage/licence/${made.licenceId}/owner`, { _csrf, crsid: 'bm202' });
+    expect(confirm.body).toContain(
+      'Leo Parted (lp999) has left the University, so does not stay on as a Data Manager and is not emailed.',
+    );
+    expect(confirm.body).not.toContain('will stay on');
+    await rosa.post(`/storage/licence/${made.licenceId}/owner`, { _csrf, crsid: 'bm202', confirm: 'yes' });
+    expect((await rosa.get(`/storage/licence/${made.licenceId}/`)).body).toContain(
+      'Ben Manager (bm202) is now the Data Owner of this licence.',
+    );
+  });
+
   it('emails the old Data Owner when the service team hands their licence over on its page, not when they hand it over themselves', async () => {
     const l = await licence();
     const { name } = await t.database.db
@@ -268,7 +291,7 @@ describe('changing members and projects on the licence and project pages', () =>
     const _csrf = await rosa.csrfFrom(`/storage/licence/${l.id}/owner`);
     const confirm = await rosa.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202' });
     expect(confirm.body).toContain(
-      'Alice Researcher (ar101) will stay on as a Data Manager until they remove them, and will be emailed, unless they have left the University.',
+      'Alice Researcher (ar101) will stay on as a Data Manager until the new Data Owner removes them, and will be emailed.',
     );
     expect(
       (await rosa.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202', confirm: 'yes' })).statusCode,

@@ -361,11 +361,14 @@ export function HandOverPage({
   licence,
   form,
   confirming,
+  ownerLeft = false,
 }: {
   context: PageContext;
   licence: LicenceDetail;
   form?: MembersForm;
   confirming?: DirectoryPerson;
+  /** The current Data Owner has left the University (so does not stay on, and is not emailed). */
+  ownerLeft?: boolean;
 }) {
   const failed = form && Object.values(form.errors).some(Boolean);
   const crumbs: Crumb[] = [
@@ -393,7 +396,9 @@ export function HandOverPage({
             and for who may use it. They will be emailed.{' '}
             {licence.roles.includes('data-owner')
               ? 'You will stay on as a Data Manager until they remove you.'
-              : `${licence.owner.displayName} (${licence.owner.crsid}) will stay on as a Data Manager until they remove them, and will be emailed, unless they have left the University.`}
+              : ownerLeft
+                ? `${licence.owner.displayName} (${licence.owner.crsid}) has left the University, so does not stay on as a Data Manager and is not emailed.`
+                : `${licence.owner.displayName} (${licence.owner.crsid}) will stay on as a Data Manager until the new Data Owner removes them, and will be emailed.`}
           </p>
           <div class="button-group">
             <button type="submit" class="button--warning">

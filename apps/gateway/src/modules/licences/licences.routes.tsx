@@ -353,6 +353,7 @@ export async function licencesRoutes(
         licence={licence}
         form={options.form}
         confirming={options.confirming}
+        ownerLeft={owner?.status === 'left'}
       />,
       options.form ? 422 : 200,
     );
