@@ -340,12 +340,14 @@ export async function licencesRoutes(
     return licence;
   }
 
-  function renderHandOver(
+  async function renderHandOver(
     request: IdRequest,
     reply: FastifyReply,
     licence: Awaited<ReturnType<typeof licenceToHandOver>>,
     options: { form?: MembersForm; confirming?: Awaited<ReturnType<typeof proposedOwner>> } = {},
   ) {
+    // An owner who has left (the team replacing them) does not stay on: the confirmation says so.
+    const [owner] = options.confirming ? await findPeopleByCrsids(db, [licence.owner.crsid]) : [];
     return sendPage(
       reply,
       <HandOverPage
