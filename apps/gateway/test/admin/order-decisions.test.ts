@@ -369,6 +369,14 @@ describe('approving and rejecting orders', () => {
       pencePerTbYear: 0,
     });
     const rosa = await as('rs501');
+    // The staff page said of every order "Approving tells … that the storage will be set up", and
+    // showed the licence's status as its code ("active") and the period in ISO dates.
+    const cancellationPage = (await rosa.get(`/admin/orders/${cancellation.reference}/`)).body;
+    expect(cancellationPage).toContain(
+      'Approving tells the buyer and the Data Owner that everyone’s access to the licence’s storage will be removed.',
+    );
+    expect(cancellationPage).not.toContain('storage will be set up');
+    expect(cancellationPage).toMatch(/<dt>Licence status<\/dt>\s*<dd>Active<\/dd>/);
     expect((await decide(rosa, cancellation.reference, 'approve')).statusCode).toBe(303);
     const [approved] = (await q.mails(cancellation.reference)).filter(
       (mail) => mail.subject === `Order ${cancellation.reference} approved`,
@@ -394,6 +402,10 @@ describe('approving and rejecting orders', () => {
       startsOn: '2027-03-01',
       endsOn: '2028-02-29',
     });
+    const renewalPage = (await rosa.get(`/admin/orders/${renewing.reference}/`)).body;
+    expect(renewalPage).toContain('the storage team will now make the change to the licence.');
+    expect(renewalPage).toContain('1 March 2027 to 29 February 2028');
+    expect(renewalPage).toContain('(price from 1 August 2026)');
     expect((await decide(rosa, renewing.reference, 'reject', { reason: 'Renew with the new grant' })).statusCode).toBe(
       303,
     );

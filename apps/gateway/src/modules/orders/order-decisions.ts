@@ -86,6 +86,15 @@ export function approvalEmailParagraphs(order: DecidedOrder): string[] {
   }
 }
 
+/** What the Approve button's note tells staff the buyer and the Data Owner will read, for each kind of order. */
+export function approvalNote(kind: OrderKind): string {
+  if (kind === 'new') return 'Approving tells the buyer and the Data Owner that the storage will be set up.';
+  if (kind === 'cancellation') {
+    return 'Approving tells the buyer and the Data Owner that everyone’s access to the licence’s storage will be removed.';
+  }
+  return 'Approving tells the buyer and the Data Owner that the storage team will now make the change to the licence.';
+}
+
 export function canApproveNow(order: DecidableOrder): boolean {
   return canTransition(order.status, 'approve');
 }

@@ -1,5 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { NEEDS_ACTION_STATUSES, QUEUE_PAGE_SIZE, type QueueFilter, submittedBefore } from './order-queue.ts';
@@ -329,7 +330,7 @@ export interface OrderStaffDetails {
   decidedAt: Date | null;
   /** "Name (crsid)" of each Data Manager, by name. */
   managers: string[];
-  licenceStatus: string;
+  licenceStatus: LicenceStatus;
   checkedAt: Date | null;
 }
 

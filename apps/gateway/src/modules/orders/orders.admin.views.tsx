@@ -5,9 +5,10 @@ import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
+import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
-import { formatInstant } from '../quotes/quote-rules.ts';
-import { REJECT_REASON_MAX } from './order-decisions.ts';
+import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
+import { approvalNote, REJECT_REASON_MAX } from './order-decisions.ts';
 import { NO_PAYMENT_WORDS } from './order-payment.ts';
 import {
   ageInDays,
@@ -380,16 +381,18 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
             : order.kind === 'cancellation'
               ? ['Size cancelled', sizeText(order.sizeTb)]
               : ['Size and term', `${sizeText(order.sizeTb)} for ${years(order.termYears)}`],
-          ['Licence status', details.licenceStatus],
+          ['Licence status', LICENCE_STATUS_WORDS[details.licenceStatus].label],
         ]}
       />
 
       <h2>Price</h2>
       <SummaryList
         rows={[
-          ['Per TB per year', `${formatPence(order.pencePerTbYear)} (price from ${order.priceValidFrom})`],
+          ['Per TB per year', `${formatPence(order.pencePerTbYear)} (price from ${formatDay(order.priceValidFrom)})`],
           ...(order.startsOn && order.endsOn
-            ? ([['Period paid for', `${order.startsOn} to ${order.endsOn}`]] as Array<[string, ComponentChildren]>)
+            ? ([['Period paid for', `${formatDay(order.startsOn)} to ${formatDay(order.endsOn)}`]] as Array<
+                [string, ComponentChildren]
+              >)
             : []),
           ...(order.kind === 'recovery'
             ? ([['Of which cold-store fee', formatPence(order.coldStorePence)]] as Array<[string, ComponentChildren]>)
@@ -469,7 +472,7 @@ function Decisions({ context, order, actions, errors, rejectValue }: StaffOrderP
       {actions.approve ? (
         <form method="post" action={staffOrderPath(order.reference, 'approve')} class="inline-form">
           <CsrfField token={context.csrfToken} />
-          <p>Approving tells the buyer and the Data Owner that the storage will be set up.</p>
+          <p>{approvalNote(order.kind)}</p>
           <button type="submit" class="button">
             Approve order {order.reference}
           </button>
