@@ -12,7 +12,7 @@ import { siteLinks } from '../../src/platform/config.ts';
 import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
 import { DEAD_CUFS_URL, startTestAppWithCufs } from '../support/cufs.ts';
 import { drainJobs } from '../support/jobs.ts';
-import { insertStorage } from '../support/storage-fixtures.ts';
+import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -317,6 +317,47 @@ describe('nightly finance code re-check', () => {
     expect(mail[0]?.text_body).toContain(
       '"Orphan", owned by Gina Leaver (gl909@cam.ac.uk), who has left the University',
     );
+  });
+
+  it('tells the current Data Managers of a licence whose Data Owner has left, once each, with their own licences', async () => {
+    await t.database.db
+      .insertInto('people')
+      .values({ crsid: 'gl909', display_name: 'Gina Leaver', email: 'gl909@cam.ac.uk', status: 'left' })
+      .execute();
+    // Ben (bm202) owns one licence and manages the orphan; Dr Chemistry (da303) manages it too, but has left
+    const orphan = await licence('Orphan', 'gl909', 'PHZX.GAAA');
+    const bens = await licence('Ben’s own', 'bm202', 'PHZX.GAAA');
+    const unmanaged = await licence('Nobody left', 'gl909', 'PHZX.GAAA');
+    await t.database.db
+      .insertInto('licence_managers')
+      .values([
+        { licence_id: orphan, person_id: await personIdOf(t.database.db, 'bm202') },
+        { licence_id: orphan, person_id: await personIdOf(t.database.db, 'da303') },
+      ])
+      .execute();
+    await t.database.db.updateTable('people').set({ status: 'left' }).where('crsid', '=', 'da303').execute();
+    await runNight();
+    expect((await openFlags()).map((flag) => flag.licence_id)).toEqual([orphan, bens, unmanaged]);
+    const mail = await outbox();
+    expect(mail.map((m) => m.to_addresses)).toEqual([[emails.bm202], [emails.fn601]]);
+    const ben = mail[0]?.text_body ?? '';
+    expect(ben).toContain('It pays for these 2 storage licences you look after:');
+    expect(ben).toContain('"Ben’s own"');
+    expect(ben).toContain('"Orphan" (you are told as a Data Manager: its Data Owner has left the University)');
+    expect(ben).not.toContain('Nobody left');
+    const finance = mail[1]?.text_body ?? '';
+    expect(finance).toContain(
+      'each Data Owner has been told, or, where the Data Owner has left the University, its Data Managers:',
+    );
+    expect(finance).toContain(
+      '"Orphan", owned by Gina Leaver (gl909@cam.ac.uk), who has left the University; told instead: Ben',
+    );
+    expect(finance).toContain(
+      '"Nobody left", owned by Gina Leaver (gl909@cam.ac.uk), who has left the University; no Data Manager to tell',
+    );
+    // a second night tells nobody again
+    await runNight();
+    expect(await outbox()).toHaveLength(2);
   });
 
   it('a per-code job whose CUFS is down fails and is left for the queue to retry, changing nothing', async () => {

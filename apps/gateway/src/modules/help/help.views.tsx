@@ -322,8 +322,9 @@ export function PaymentMethodsPage({ context }: { context: PageContext }) {
         </ol>
         <p>
           A finance code that closes while it pays for storage you already have is found by our nightly check: we email
-          the Data Owner, and the storage stays in use. The Data Owner or a Data Manager gives an open code on the
-          licence’s page, in My storage; it is checked with CUFS in the same way.
+          the Data Owner (or, if they have left the University, the Data Managers), and the storage stays in use. The
+          Data Owner or a Data Manager gives an open code on the licence’s page, in My storage; it is checked with CUFS
+          in the same way.
         </p>
       </section>
 

@@ -11,6 +11,7 @@ import {
   financeEmails,
   flagClosedCode,
 } from './finance-recheck.repository.ts';
+import { currentKeepers, type LicenceKeeper } from './leaver-flags.repository.ts';
 import { financeCodeClosedEmail } from './lifecycle.emails.tsx';
 import type { SiteLinks } from './lifecycle.service.ts';
 import { queueEmails } from './lifecycle-mail.ts';
@@ -25,8 +26,9 @@ export class CufsUnavailableError extends Error {}
 
 /**
  * Re-checks one finance code with CUFS as of `asOf`, for every active licence it pays for. A closed
- * code flags those licences that are not flagged already and tells each Data Owner and Finance,
- * once; a code valid again clears their flags. All in one transaction, so a second run as of the
+ * code flags those licences that are not flagged already and tells each Data Owner (where the Data
+ * Owner has left the University, the licence's current Data Managers, who may give another code on
+ * its page) and Finance, once; a code valid again clears their flags. All in one transaction, so a second run as of the
  * same day (or a retry) changes nothing and sends nothing.
  */
 export async function recheckFinanceCode(
@@ -49,9 +51,14 @@ export async function recheckFinanceCode(
     const detail = closedDetail(financeCode, check);
     const flagged = await flagClosedCode(tx, financeCode, detail, asOf);
     if (flagged.length === 0) return { outcome: 'flagged', licences: 0, emails: 0 };
+    // a licence whose Data Owner has left: its current Data Managers are told instead
+    const managers = await currentKeepers(
+      tx,
+      flagged.filter((licence) => !licence.ownerCurrent).map((licence) => licence.licenceId),
+    );
     const messages = [
-      ...ownerEmails(flagged, financeCode, detail, asOf, site),
-      ...financeEmail(await financeEmails(tx), flagged, financeCode, detail, asOf, site),
+      ...keeperEmails(flagged, managers, financeCode, detail, asOf, site),
+      ...financeEmail(await financeEmails(tx), flagged, managers, financeCode, detail, asOf, site),
     ];
     await queueEmails(tx, messages, jobs);
     return { outcome: 'flagged', licences: flagged.length, emails: messages.length };
@@ -62,53 +69,70 @@ function closedDetail(financeCode: string, check: Extract<FinanceCodeCheck, { ou
   return `The finance code ${financeCode} has closed: ${check.message}`;
 }
 
-function ownerEmails(
+/** One person told about flagged licences: those they own, and those they manage whose Data Owner has left. */
+interface KeeperTold {
+  name: string;
+  email: string;
+  licences: Array<{ licenceId: number; licenceName: string; asManager: boolean }>;
+}
+
+/**
+ * One email per person: each current Data Owner about the licences they own, and each current
+ * Data Manager of a licence whose Data Owner has left about that licence (nobody else would be).
+ */
+function keeperEmails(
   flagged: readonly FlaggedLicence[],
+  managers: readonly LicenceKeeper[],
   financeCode: string,
   detail: string,
   asOf: string,
   site: SiteLinks,
 ): RenderedEmail[] {
-  const byOwner = new Map<number, FlaggedLicence[]>();
+  const told = new Map<number, KeeperTold>();
+  const tell = (personId: number, name: string, email: string, licence: KeeperTold['licences'][number]) => {
+    const person = told.get(personId);
+    if (person) person.licences.push(licence);
+    else told.set(personId, { name, email, licences: [licence] });
+  };
   for (const licence of flagged.filter((each) => each.ownerCurrent)) {
-    const list = byOwner.get(licence.ownerId);
-    if (list) list.push(licence);
-    else byOwner.set(licence.ownerId, [licence]);
+    tell(licence.ownerId, licence.ownerName, licence.ownerEmail, { ...licence, asManager: false });
   }
-  return [...byOwner.values()].flatMap((licences) => {
-    const [first] = licences;
-    if (!first) return [];
-    return [
-      renderEmail(
-        financeCodeClosedEmail,
-        {
-          serviceName: site.serviceName,
-          contactEmail: site.contactEmail,
-          headline: `The finance code ${financeCode} paying for your storage has closed`,
-          greeting: `Hello ${first.ownerName},`,
-          paragraphs: [
-            `${detail} (checked with the University Financial System on ${formatDay(asOf)}).`,
-            licences.length === 1
-              ? 'It pays for this storage licence you own:'
-              : `It pays for these ${licences.length} storage licences you own:`,
-          ],
-          licences: licences.map((licence) => ({
-            line: `"${licence.licenceName}"`,
-            url: `${site.publicUrl}/storage/licence/${licence.licenceId}/`,
-          })),
-          closing: [
-            `The storage stays in use. Give another finance code on the licence's page (the link above), or contact ${site.contactEmail}; Finance have been told.`,
-          ],
-        },
-        { to: first.ownerEmail },
-      ),
-    ];
+  const names = new Map(flagged.map((licence) => [licence.licenceId, licence.licenceName]));
+  for (const manager of managers) {
+    const licenceName = names.get(manager.licenceId) ?? '';
+    tell(manager.personId, manager.displayName, manager.email, { ...manager, licenceName, asManager: true });
+  }
+  return [...told.values()].map(({ name, email, licences }) => {
+    const managed = licences.some((licence) => licence.asManager);
+    const these = licences.length === 1 ? 'this storage licence' : `these ${licences.length} storage licences`;
+    return renderEmail(
+      financeCodeClosedEmail,
+      {
+        serviceName: site.serviceName,
+        contactEmail: site.contactEmail,
+        headline: `The finance code ${financeCode} paying for your storage has closed`,
+        greeting: `Hello ${name},`,
+        paragraphs: [
+          `${detail} (checked with the University Financial System on ${formatDay(asOf)}).`,
+          managed ? `It pays for ${these} you look after:` : `It pays for ${these} you own:`,
+        ],
+        licences: licences.map((licence) => ({
+          line: `"${licence.licenceName}"${licence.asManager ? ' (you are told as a Data Manager: its Data Owner has left the University)' : ''}`,
+          url: `${site.publicUrl}/storage/licence/${licence.licenceId}/`,
+        })),
+        closing: [
+          `The storage stays in use. Give another finance code on the licence's page (the link above), or contact ${site.contactEmail}; Finance have been told.`,
+        ],
+      },
+      { to: email },
+    );
   });
 }
 
 function financeEmail(
   to: readonly string[],
   flagged: readonly FlaggedLicence[],
+  managers: readonly LicenceKeeper[],
   financeCode: string,
   detail: string,
   asOf: string,
@@ -125,10 +149,12 @@ function financeEmail(
         greeting: 'Hello Finance,',
         paragraphs: [
           `${detail} (checked with the University Financial System on ${formatDay(asOf)}).`,
-          'It pays for these active storage licences, now flagged; each Data Owner has been told:',
+          flagged.every((licence) => licence.ownerCurrent)
+            ? 'It pays for these active storage licences, now flagged; each Data Owner has been told:'
+            : 'It pays for these active storage licences, now flagged; each Data Owner has been told, or, where the Data Owner has left the University, its Data Managers:',
         ],
         licences: flagged.map((licence) => ({
-          line: `"${licence.licenceName}", owned by ${licence.ownerName} (${licence.ownerEmail})${licence.ownerCurrent ? '' : ', who has left the University'}`,
+          line: `"${licence.licenceName}", owned by ${licence.ownerName} (${licence.ownerEmail})${licence.ownerCurrent ? '' : `, who has left the University${toldInstead(managers, licence.licenceId)}`}`,
           url: `${site.publicUrl}/admin/licences/${licence.licenceId}/`,
         })),
         closing: [
@@ -138,4 +164,10 @@ function financeEmail(
       { to: [...to] },
     ),
   ];
+}
+
+/** Who was told about a licence whose Data Owner has left: its current Data Managers, or nobody. */
+function toldInstead(managers: readonly LicenceKeeper[], licenceId: number): string {
+  const told = managers.filter((manager) => manager.licenceId === licenceId).map((manager) => manager.displayName);
+  return told.length === 0 ? '; no Data Manager to tell' : `; told instead: ${told.join(', ')}`;
 }
