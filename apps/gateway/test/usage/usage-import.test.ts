@@ -97,10 +97,11 @@ describe('importing usage readings', () => {
     expect(summary).toMatch(/New readings stored<\/dt><dd>3</);
     expect(summary).toMatch(/Rows rejected<\/dt><dd>5</);
     for (const [line, reason] of [
-      [5, 'unknown path: no storage project of your service has this path'],
+      // each names its path, as the other reasons name their value: the page does not show the file
+      [5, 'unknown path &quot;/rds/unknown&quot;: no storage project of your service has this path'],
       [6, 'read_on 2026-11-28 is in the future'],
       [7, 'used_bytes &quot;3.5TB&quot; is not a whole number of bytes'],
-      [8, 'unknown path: no storage project of your service has this path'], // the IFS team's project
+      [8, 'unknown path &quot;/ifs/chem/share&quot;: no storage project of your service has this path'], // the IFS team's
       [9, 'the same path and day as line 3'],
     ] as const) {
       expect(summary).toContain(`<tr><td>${line}</td><td>${reason}</td></tr>`);
@@ -228,7 +229,7 @@ describe('importing usage readings', () => {
       changed: 0,
       unchanged: 0,
       rejected: [
-        { line: 3, reason: 'unknown path: no storage project of your service has this path' },
+        { line: 3, reason: 'unknown path "/ifs/chem/share": no storage project of your service has this path' },
         { line: 4, reason: 'read_on 2026-11-28 is in the future' },
         { line: 5, reason: 'used_bytes "-1" is not a whole number of bytes' },
       ],

@@ -71,10 +71,10 @@ export async function importUsageReadings(
   options: ImportOptions,
 ): Promise<ImportResult> {
   const { readings, rejected } = validateReadings(raws, options.today);
-  const unknownReason =
-    options.services.length > 1
-      ? 'unknown path: no storage project has this path'
-      : 'unknown path: no storage project of your service has this path';
+  // the path itself, as the other reasons give their value: the upload's result page does not show the file
+  const pathOf = new Map(readings.map((reading) => [reading.line, reading.path]));
+  const unknownReason = (line: number) =>
+    `unknown path "${pathOf.get(line) ?? ''}": no storage project ${options.services.length > 1 ? '' : 'of your service '}has this path`;
   return db.transaction().execute(async (tx) => {
     let added = 0;
     let changed = 0;
@@ -84,7 +84,7 @@ export async function importUsageReadings(
       const written = await writeReadings(tx, batch, options.source, options.services);
       added += written.added;
       changed += written.changed;
-      for (const line of written.unknownLines) unknown.push({ line, reason: unknownReason });
+      for (const line of written.unknownLines) unknown.push({ line, reason: unknownReason(line) });
       options.onProgress?.(start + batch.length, readings.length);
     }
     const result: ImportResult = {
