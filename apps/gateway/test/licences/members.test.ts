@@ -158,6 +158,38 @@ describe('members and storage projects of a licence (API)', () => {
     expect(await syncJobs(l.id)).toBe(0);
   });
 
+  it("answers a missing or malformed field in the pages' words, not the schema's", async () => {
+    const l = await licence();
+    const field = async (url: string, method: 'POST' | 'PATCH' | 'DELETE', body?: object) => {
+      const answer = await call('ar101', method, url, body);
+      return [answer.statusCode, answer.json().error.fields];
+    };
+    expect(await field(`/api/licences/${l.id}/managers`, 'POST', {})).toEqual([
+      422,
+      { crsid: 'Enter a CRSid, like ab123' },
+    ]);
+    expect(await field(`/api/licences/${l.id}/owner`, 'POST', { crsid: 42 })).toEqual([
+      422,
+      { crsid: 'Enter a CRSid, like ab123' },
+    ]);
+    const role = 'Choose project-data-manager (Project Data Manager) or project-data-user (Project Data User)';
+    expect(await field(`/api/projects/${l.lattice}/members`, 'POST', { crsid: 'nc888' })).toEqual([422, { role }]);
+    expect(await field(`/api/projects/${l.lattice}/members`, 'POST', { crsid: 'nc888', role: 'user' })).toEqual([
+      422,
+      { role },
+    ]);
+    expect(await field(`/api/projects/${l.lattice}/members/da303/manager`, 'DELETE')).toEqual([400, { role }]);
+    expect(await field(`/api/licences/${l.id}/projects`, 'POST', { quotaTb: 1.5 })).toEqual([
+      422,
+      { name: 'Enter a name for the storage project', quotaTb: 'Enter the quota as a whole number of TB, like 2' },
+    ]);
+    expect(await field(`/api/projects/${l.lattice}`, 'PATCH', { quotaTb: '2' })).toEqual([
+      422,
+      { quotaTb: 'Enter the quota as a whole number of TB, like 2' },
+    ]);
+    expect(await audit(l.id)).toEqual([]);
+  });
+
   it('gives a place to someone in the University directory who has not signed in yet, found there and added', async () => {
     const db = t.database.db;
     await db

@@ -15,6 +15,7 @@ import {
   removeProjectMember,
   removeStorageProject,
 } from './licence-members.service.ts';
+import { PROJECT_NAME_MESSAGE } from './licence-members.ts';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
 import {
   DEFAULT_LICENCE_LIMIT,
@@ -198,9 +199,20 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
     };
   }
 
-  const crsidBody = z.strictObject({ crsid: z.string().trim().min(1, 'Enter a CRSid, like ab123').max(20) });
+  // The pages' words for a missing or malformed field, not zod's ("Invalid input: expected string, received undefined").
+  const crsidBody = z.strictObject({
+    crsid: z
+      .string({ error: 'Enter a CRSid, like ab123' })
+      .trim()
+      .min(1, 'Enter a CRSid, like ab123')
+      .max(20, 'Enter a CRSid as letters then numbers, like ab123'),
+  });
   const changeErrors = ['not-found', 'forbidden', 'conflict', 'unprocessable'] as const;
-  const roleEnum = z.enum(['project-data-manager', 'project-data-user']);
+  const roleEnum = z.enum(['project-data-manager', 'project-data-user'], {
+    error: 'Choose project-data-manager (Project Data Manager) or project-data-user (Project Data User)',
+  });
+  const projectName = z.string({ error: 'Enter a name for the storage project' }).max(100, PROJECT_NAME_MESSAGE);
+  const quotaTb = z.int({ error: 'Enter the quota as a whole number of TB, like 2' }).describe('Whole TB, at least 1.');
 
   apiRoute(
     app,
@@ -273,7 +285,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       description: "The projects' quotas together must fit in the licence's size.",
       tags: ['Licences'],
       params: idParams,
-      body: z.strictObject({ name: z.string().max(100), quotaTb: z.int().describe('Whole TB, at least 1.') }),
+      body: z.strictObject({ name: projectName, quotaTb }),
       response: projectAnswer,
       status: 201,
       errors: [...changeErrors],
@@ -296,8 +308,8 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       tags: ['Licences'],
       params: idParams,
       body: z.strictObject({
-        name: z.string().max(100).optional().describe('The new name.'),
-        quotaTb: z.int().optional().describe('Whole TB, at least 1.'),
+        name: projectName.optional().describe('The new name.'),
+        quotaTb: quotaTb.optional(),
       }),
       response: projectAnswer,
       errors: [...changeErrors],
