@@ -31,7 +31,8 @@ export async function* csvRecords(
     columns: (header: string[]) => {
       const names = header.map((name) => name.trim().toLowerCase());
       const missing = columns.filter((column) => !names.includes(column));
-      if (missing.length > 0) throw new CsvFileError(1, `the header row lacks the column(s) ${missing.join(', ')}`);
+      if (missing.length > 0)
+        throw new CsvFileError(1, `the header row lacks the column(s) ${missing.join(', ')}${otherSeparator(header)}`);
       return names;
     },
   });
@@ -56,4 +57,19 @@ export async function* csvRecords(
   } finally {
     source.destroy();
   }
+}
+
+/**
+ * A header read as one column that holds a semicolon, tab or bar: the file separates its columns
+ * with that (a spreadsheet's export in another locale), which the missing columns alone do not say.
+ */
+function otherSeparator(header: readonly string[]): string {
+  const [only] = header;
+  if (header.length !== 1 || only === undefined) return '';
+  const separator = [
+    [';', 'semicolons'],
+    ['\t', 'tabs'],
+    ['|', 'bars'],
+  ].find(([character]) => only.includes(character ?? ''));
+  return separator ? `: its columns are separated by ${separator[1]}, and a CSV file's by commas` : '';
 }

@@ -40,6 +40,13 @@ describe('usage CSV', () => {
     expect(await refusal('path,day,bytes\n/rds/a,2026-11-20,1\n')).toBe(
       'line 1: the header row lacks the column(s) read_on, used_bytes',
     );
+    // a spreadsheet's export with another separator: said, not just 'lacks path' beside a header naming path
+    expect(await refusal('path;read_on;used_bytes\n/rds/a;2026-11-20;1\n')).toBe(
+      "line 1: the header row lacks the column(s) path, read_on, used_bytes: its columns are separated by semicolons, and a CSV file's by commas",
+    );
+    expect(await refusal('path\tread_on\tused_bytes\n/rds/a\t2026-11-20\t1\n')).toMatch(
+      /separated by tabs, and a CSV file's by commas$/,
+    );
     expect(await refusal('path,read_on,used_bytes\n/rds/a,2026-11-20,1\n/rds/b,2026-11-20\n')).toMatch(
       /^line 3: the file cannot be read as CSV: /,
     );
