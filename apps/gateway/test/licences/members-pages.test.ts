@@ -86,6 +86,23 @@ describe('changing members and projects on the licence and project pages', () =>
     );
   });
 
+  it("writes a project's people in its history by their roles, not as codes or JSON", async () => {
+    const l = await licence();
+    const alice = await as('ar101');
+    const _csrf = await alice.csrfFrom(`/storage/project/${l.lattice}/`);
+    await alice.post(`/storage/project/${l.lattice}/members`, {
+      _csrf,
+      memberCrsid: 'bm202',
+      memberRole: 'project-data-user',
+    });
+    await alice.post(`/storage/project/${l.lattice}/remove`, { _csrf, confirm: 'yes' });
+    const history = (await alice.get(`/storage/licence/${l.id}/`)).body.split('id="history"')[1] ?? '';
+    expect(history).toContain('CRSid: bm202');
+    expect(history).toContain('role: Project Data User');
+    expect(history).toContain('members: da303 (Project Data Manager), bm202 (Project Data User) → none');
+    expect(history).not.toMatch(/project-data-|&quot;crsid/);
+  });
+
   it('adds and removes a Data Manager, with the message next to the field when refused', async () => {
     const l = await licence();
     const alice = await as('ar101');

@@ -24,6 +24,25 @@ describe('describeChanges', () => {
     ]);
   });
 
+  it("names a storage project's people by their roles, never as codes or JSON", () => {
+    expect(describeChanges(null, { crsid: 'nc888', role: 'project-data-user' }, 'storage-project')).toEqual([
+      'CRSid: nc888',
+      'role: Project Data User',
+    ]);
+    expect(
+      describeChanges(
+        {
+          members: [
+            { crsid: 'da303', role: 'project-data-manager' },
+            { crsid: 'nc888', role: 'project-data-user' },
+          ],
+        },
+        {},
+        'storage-project',
+      ),
+    ).toEqual(['members: da303 (Project Data Manager), nc888 (Project Data User) → none']);
+  });
+
   it('gives a value that appeared without an arrow, and one that went as none', () => {
     expect(describeChanges(null, { reason: 'Moving labs', sizeTb: 3 })).toEqual(['reason: Moving labs', 'size TB: 3']);
     expect(describeChanges({ lockReason: 'Audit' }, { lockReason: null })).toEqual(['lock reason: Audit → none']);
@@ -48,6 +67,38 @@ describe('describeChanges', () => {
       'groups: none → rds-lab, rds-lab-ro',
     ]);
     expect(describeChanges({}, { quota: { tb: 2 } })).toEqual(['quota: {"tb":2}']);
+  });
+
+  // A change order's entry on the licence page read "kind: recovery; ends on: 2027-10-15; payment:
+  // purchase-order; … licence status: cold".
+  it('writes a change order’s kind, payment method, licence status and dates as its pages do', () => {
+    expect(
+      describeChanges(
+        null,
+        {
+          kind: 'recovery',
+          payment: 'purchase-order',
+          startsOn: '2026-10-16',
+          licenceStatus: 'cold',
+          licenceEndDate: '2028-02-29',
+        },
+        'order',
+      ),
+    ).toEqual([
+      'kind: Recovery from the cold store',
+      'payment: Purchase order',
+      'starts on: 16 October 2026',
+      'licence status: In the cold store',
+      'licence end date: 29 February 2028',
+    ]);
+    expect(describeChanges({ endDate: '2027-07-31' }, { endDate: '2028-07-31' }, 'licence')).toEqual([
+      'end date: 31 July 2027 → 31 July 2028',
+    ]);
+    // Not a calendar date, or another record's kind: as it is.
+    expect(describeChanges(null, { note: '2026-13-45', kind: 'renewal' }, 'voucher')).toEqual([
+      'note: 2026-13-45',
+      'kind: renewal',
+    ]);
   });
 
   it('keeps the before fields first, then the new ones', () => {
