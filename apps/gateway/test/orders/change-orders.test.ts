@@ -288,7 +288,7 @@ describe('change orders', () => {
       const staff = await signedIn('rs501');
       expect((await staff.get('/admin/orders/?service=research')).body).toContain('More space');
       const staffPage = (await staff.get(`/admin/orders/${reference}/`)).body;
-      expect(staffPage).toContain('2026-11-27 to 2027-07-31');
+      expect(staffPage).toContain('27 November 2026 to 31 July 2027');
       expect(staffPage).toContain('TB added');
       expect(staffPage).not.toContain('First storage project');
     });
