@@ -412,6 +412,19 @@ describe('change orders', () => {
       const order = await alice.get(`/orders/${reference}/`);
       expect(order.body).toContain('Recovery from the cold store');
       expect(order.body).toContain('£7.07');
+      // The licence's history says what was ordered in the words of its pages, not as codes
+      // ("kind: recovery; ends on: 2027-10-15; payment: finance-code; … licence status: cold").
+      const history = (await alice.get(`/storage/licence/${id}/`)).body;
+      for (const words of [
+        'kind: Recovery from the cold store',
+        'starts on: 16 October 2026',
+        'ends on: 15 October 2027',
+        'payment: University finance code',
+        'licence status: In the cold store',
+        'licence end date: 15 October 2026',
+      ]) {
+        expect(history).toContain(words);
+      }
     });
 
     it('a licence whose new order is cancelled or rejected takes its waiting cancellation with it', async () => {
