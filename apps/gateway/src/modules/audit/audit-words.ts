@@ -1,10 +1,10 @@
 import { formatPence } from '../catalogue/money.ts';
+import { PROJECT_ROLE_LABELS } from '../licences/licence-members.ts';
 import {
   LICENCE_STATUS_WORDS,
   STORAGE_PROJECT_STATUS_WORDS,
   type StorageProjectStatus,
 } from '../licences/licence-status.ts';
-import { PROJECT_ROLE_LABELS } from '../licences/licence-members.ts';
 import type { LicenceStatus, ProjectRole } from '../licences/licences.tables.ts';
 import { ORDER_STATUS_WORDS, type OrderStatus } from '../orders/order-status.ts';
 import type { AuditEntity } from './audit.tables.ts';
