@@ -149,7 +149,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
   await app.register(catalogueRoutes, { db, clock });
   await app.register(catalogueApi, { db, clock });
-  await app.register(accountRoutes, { db, clock, publicUrl: config.publicUrl });
+  await app.register(accountRoutes, {
+    db,
+    clock,
+    publicUrl: config.publicUrl,
+    reminderDays: config.lifecycle.reminderDays,
+  });
   await app.register(accountApi, { db });
   const orders = { db, clock, jobs: deps.jobs, cufs: deps.cufs, site: siteLinks(config) };
   await app.register(purchaseRoutes, { orders, documents: deps.documents, directory: deps.directory });

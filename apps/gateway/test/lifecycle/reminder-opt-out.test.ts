@@ -35,6 +35,10 @@ describe('reminder opt-out on /account/', () => {
     expect(page.body).toContain('<legend>Email me before the licences I look after end?</legend>');
     expect(page.body).toMatch(/<input type="radio" id="reminders" name="reminders" value="send" checked/);
     expect(page.body).not.toMatch(/value="stop" checked/);
+    // when they go, as REMINDER_DAYS says
+    expect(page.body).toContain(
+      "you are reminded 60, 30 and 7 days before a licence's end date, so it can be renewed in time: one email a night listing every licence due.",
+    );
   });
 
   it('refuses a form without a choice, with the error summary and the message by the field', async () => {
@@ -106,5 +110,19 @@ describe('reminder opt-out on /account/', () => {
     expect(await optOuts()).toEqual([]);
     expect((await audit()).map((row) => row.action)).toEqual(['reminders stopped', 'reminders started']);
     expect((await browser.get('/account/')).body).toContain('You will get reminders before your licences end.');
+  });
+});
+
+describe('the reminder setting with another REMINDER_DAYS', () => {
+  let t: TestApp;
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('names the days the reminders go', async () => {
+    t = await startTestApp({ env: { REMINDER_DAYS: '14,45' } });
+    const browser = new Browser(t.app);
+    await browser.signInAs('bm202');
+    expect((await browser.get('/account/')).body).toContain('you are reminded 45 and 14 days before a licence');
   });
 });

@@ -19,6 +19,8 @@ export interface AccountRoutesOptions {
   db: Executor;
   clock: Clock;
   publicUrl: string;
+  /** REMINDER_DAYS, which the reminder setting names. */
+  reminderDays: readonly number[];
 }
 
 const createTokenForm = z.object({
@@ -68,6 +70,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
         account={account}
         tokens={tokens}
         remindersOn={!optedOut}
+        reminderDays={options.reminderDays}
         errors={form.errors}
         values={form.values}
       />,

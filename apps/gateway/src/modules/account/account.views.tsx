@@ -29,6 +29,7 @@ export function AccountPage({
   account,
   tokens,
   remindersOn = true,
+  reminderDays = [],
   errors = {},
   values = {},
 }: {
@@ -37,6 +38,8 @@ export function AccountPage({
   tokens: AccessTokenSummary[];
   /** Whether the person gets reminders before the licences they look after end. */
   remindersOn?: boolean;
+  /** REMINDER_DAYS: how many days before an end date the reminders go. */
+  reminderDays?: readonly number[];
   errors?: FieldErrors;
   values?: Record<string, string>;
 }) {
@@ -69,7 +72,7 @@ export function AccountPage({
           <RadioGroup
             name="reminders"
             label="Email me before the licences I look after end?"
-            hint="As a Data Owner or Data Manager you are reminded a few times before a licence's end date, so it can be renewed in time. Emails about a licence that has ended still come to its Data Owner."
+            hint={`As a Data Owner or Data Manager you are reminded ${daysBeforeWords(reminderDays)} a licence's end date, so it can be renewed in time: one email a night listing every licence due. Emails about a licence that has ended still come to its Data Owner.`}
             error={errors.reminders}
             value={values.reminders ?? (remindersOn ? 'send' : 'stop')}
             options={[
@@ -237,4 +240,14 @@ export function TokenCreatedPage({
       </p>
     </Page>
   );
+}
+
+/** "60, 30 and 7 days before", from REMINDER_DAYS (largest first); "a few times before" with none given. */
+export function daysBeforeWords(days: readonly number[]): string {
+  const sorted = [...new Set(days)].sort((a, b) => b - a);
+  const last = sorted.at(-1);
+  if (last === undefined) return 'a few times before';
+  const unit = sorted.length === 1 && last === 1 ? 'day' : 'days';
+  const list = sorted.length === 1 ? String(last) : `${sorted.slice(0, -1).join(', ')} and ${last}`;
+  return `${list} ${unit} before`;
 }
