@@ -176,13 +176,13 @@ describe('the API orders only what it was asked, at the price the caller agreed 
     };
 
     expect(await refusal('ar101', orderBody({ quoteReference: 'Q-999999' }))).toBe(
-      'We could not find quote Q-999999. A quote can be seen only by the person who asked for it and the storage team.',
+      'We could not find quote Q-999999. A quote can be seen only by the person who asked for it (for a change of a licence, also by its Data Owner and Data Managers) and the storage team.',
     );
     // Ben may not buy at Alice's quoted price; he is told no more than that it is not found.
     expect(
       await refusal('bm202', orderBody({ quoteReference: reference, ownerCrsid: 'bm202', managerCrsids: [] })),
     ).toBe(
-      `We could not find quote ${reference}. A quote can be seen only by the person who asked for it and the storage team.`,
+      `We could not find quote ${reference}. A quote can be seen only by the person who asked for it (for a change of a licence, also by its Data Owner and Data Managers) and the storage team.`,
     );
     const later = '. Ask for a new quote, or leave quoteReference out to order at today’s price.';
     expect(await refusal('ar101', orderBody({ quoteReference: reference, sizeTb: 6 }))).toBe(
