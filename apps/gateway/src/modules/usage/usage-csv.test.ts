@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CsvFileError } from '../../platform/csv.ts';
-import { describeCsvFileError, readUsageCsv } from './usage-csv.ts';
+import { describeCsvFileError, MAX_READINGS_PER_FILE, readUsageCsv } from './usage-csv.ts';
 
 describe('usage CSV', () => {
   it('reads the rows with their line numbers, columns in any order, extra columns ignored', async () => {
@@ -16,6 +16,15 @@ describe('usage CSV', () => {
     const rows = await readUsageCsv('path,read_on,used_bytes\n/rds/a,tomorrow,lots\n');
     expect(rows).toEqual([{ line: 2, path: '/rds/a', readOn: 'tomorrow', usedBytes: 'lots' }]);
   });
+
+  it('refuses a file of more readings than one import takes, saying where and what to do', async () => {
+    const rows = Array.from({ length: MAX_READINGS_PER_FILE + 1 }, (_, i) => `/p${i},2026-11-20,1`);
+    const refused = await readUsageCsv(['path,read_on,used_bytes', ...rows].join('\n')).then(
+      () => '',
+      (error: unknown) => (error instanceof CsvFileError ? describeCsvFileError(error) : String(error)),
+    );
+    expect(refused).toBe('line 200002: a file may hold at most 200,000 readings: split it and import each part');
+  }, 60_000);
 
   it('reports progress from a stream', async () => {
     const lines = ['path,read_on,used_bytes', ...Array.from({ length: 2500 }, (_, i) => `/p${i},2026-11-20,${i}`)];

@@ -24,7 +24,10 @@ export async function readUsageCsv(
   const rows: RawReading[] = [];
   for await (const { line, record } of csvRecords(source, USAGE_CSV_COLUMNS)) {
     if (rows.length === MAX_READINGS_PER_FILE) {
-      throw new CsvFileError(line, `a file may hold at most ${MAX_READINGS_PER_FILE} readings: split it`);
+      throw new CsvFileError(
+        line,
+        `a file may hold at most ${MAX_READINGS_PER_FILE.toLocaleString('en-GB')} readings: split it and import each part`,
+      );
     }
     rows.push({ line, path: record.path ?? '', readOn: record.read_on ?? '', usedBytes: record.used_bytes ?? '' });
     if (rows.length % 1000 === 0) onRow?.(rows.length, false);
