@@ -69,6 +69,38 @@ describe('describeChanges', () => {
     expect(describeChanges({}, { quota: { tb: 2 } })).toEqual(['quota: {"tb":2}']);
   });
 
+  // A change order's entry on the licence page read "kind: recovery; ends on: 2027-10-15; payment:
+  // purchase-order; … licence status: cold".
+  it('writes a change order’s kind, payment method, licence status and dates as its pages do', () => {
+    expect(
+      describeChanges(
+        null,
+        {
+          kind: 'recovery',
+          payment: 'purchase-order',
+          startsOn: '2026-10-16',
+          licenceStatus: 'cold',
+          licenceEndDate: '2028-02-29',
+        },
+        'order',
+      ),
+    ).toEqual([
+      'kind: Recovery from the cold store',
+      'payment: Purchase order',
+      'starts on: 16 October 2026',
+      'licence status: In the cold store',
+      'licence end date: 29 February 2028',
+    ]);
+    expect(describeChanges({ endDate: '2027-07-31' }, { endDate: '2028-07-31' }, 'licence')).toEqual([
+      'end date: 31 July 2027 → 31 July 2028',
+    ]);
+    // Not a calendar date, or another record's kind: as it is.
+    expect(describeChanges(null, { note: '2026-13-45', kind: 'renewal' }, 'voucher')).toEqual([
+      'note: 2026-13-45',
+      'kind: renewal',
+    ]);
+  });
+
   it('keeps the before fields first, then the new ones', () => {
     expect(describeChanges({ b: 1, a: 1 }, { c: 1, a: 2, b: 2 })).toEqual(['b: 1 → 2', 'a: 1 → 2', 'c: 1']);
   });

@@ -6,7 +6,10 @@ import {
   type StorageProjectStatus,
 } from '../licences/licence-status.ts';
 import type { LicenceStatus, ProjectRole } from '../licences/licences.tables.ts';
-import { ORDER_STATUS_WORDS, type OrderStatus } from '../orders/order-status.ts';
+import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from '../orders/order-status.ts';
+import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
+import type { PaymentMethod } from '../payments/payments.tables.ts';
+import { formatDay } from '../quotes/quote-rules.ts';
 import type { AuditEntity } from './audit.tables.ts';
 
 /**
@@ -61,7 +64,10 @@ function fieldLabel(key: string): string {
   return acronym ? words : words.charAt(0).toLowerCase() + words.slice(1);
 }
 
-/** A value in the words people read elsewhere on the site: statuses by their labels, money in pounds. */
+/**
+ * A value in the words people read elsewhere on the site: statuses, kinds of order and payment
+ * methods by their labels, calendar dates in words, money in pounds.
+ */
 export function valueWords(entity: string, key: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return 'none';
   if (key === 'status' && typeof value === 'string') {
@@ -73,9 +79,19 @@ export function valueWords(entity: string, key: string, value: unknown): string 
       return STORAGE_PROJECT_STATUS_WORDS[value as StorageProjectStatus].label;
     }
   }
-  // A storage project's people by their roles' names ("Project Data User"), as its page names them.
-  if (key === 'role' && typeof value === 'string' && value in PROJECT_ROLE_LABELS) {
-    return PROJECT_ROLE_LABELS[value as ProjectRole];
+  if (typeof value === 'string') {
+    // A change order's entry names the licence as it was priced (licenceStatus), its kind and
+    // its payment method: each in the words its pages use, not as codes.
+    if (key === 'licenceStatus' && value in LICENCE_STATUS_WORDS)
+      return LICENCE_STATUS_WORDS[value as LicenceStatus].label;
+    if (entity === 'order' && key === 'kind' && value in ORDER_KIND_WORDS) return ORDER_KIND_WORDS[value as OrderKind];
+    // A storage project's people by their roles' names ("Project Data User"), as its page names them.
+    if (key === 'role' && value in PROJECT_ROLE_LABELS) return PROJECT_ROLE_LABELS[value as ProjectRole];
+    if (entity === 'order' && key === 'payment' && value in PAYMENT_METHOD_NAMES) {
+      return PAYMENT_METHOD_NAMES[value as PaymentMethod];
+    }
+    const day = calendarDayWords(value);
+    if (day) return day;
   }
   if (/pence/i.test(key) && typeof value === 'number' && Number.isSafeInteger(value)) return formatPence(value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
@@ -87,6 +103,16 @@ export function valueWords(entity: string, key: string, value: unknown): string 
       .join(', ');
   }
   return JSON.stringify(value);
+}
+
+/** A calendar date (YYYY-MM-DD) as every page writes one, "31 July 2027"; undefined for anything else. */
+function calendarDayWords(value: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  try {
+    return formatDay(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A project's member as a removed project's entry keeps them, `{crsid, role}`: "nc888 (Project Data User)". */
