@@ -149,12 +149,20 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     await call('ar101', 'POST', `/api/licences/${id}/changes/price`, { kind: 'recovery', termYears: 1 });
     await call('ar101', 'POST', `/api/licences/${id}/changes/price`, { kind: 'increase', addTb: 10 ** 12 });
     await call('rs501', 'POST', `/api/licences/${id}/changes/price`, { kind: 'cancellation' });
+    const quoted = await call('ar101', 'POST', `/api/licences/${id}/changes/quote`, { kind: 'renewal', termYears: 1 });
+    expect(quoted.statusCode).toBe(201);
+    await call('da303', 'POST', `/api/licences/${id}/changes/quote`, { kind: 'renewal', termYears: 1 });
+    await call('rs501', 'POST', `/api/licences/${id}/changes/quote`, { kind: 'renewal', termYears: 1 });
+    await call('ar101', 'POST', `/api/licences/${id}/changes/quote`, { kind: 'renewal', termYears: 9 });
+    await call('ar101', 'POST', `/api/licences/${id}/changes/quote`, { kind: 'cancellation' });
+    await call('bm202', 'GET', `/api/quotes/${quoted.json().reference}`);
     await call('ar101', 'POST', `/api/licences/${id}/changes`, {
       kind: 'renewal',
       termYears: 1,
       payment: { method: 'finance-code', financeCode: 'PHAA.GAAA' },
       acceptTerms: true,
       termsVersion: '2026-08',
+      quoteReference: quoted.json().reference,
       submissionKey: randomUUID(),
     });
     await call('ar101', 'POST', `/api/licences/${id}/managers`, { crsid: 'da303' });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Clock, fixedClock } from '../../src/platform/clock.ts';
@@ -78,19 +79,19 @@ describe('quotes for a change of a licence', () => {
     return t.database.db.selectFrom('quotes').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow();
   }
 
-  async function apiPrice(crsid: string, id: number, payload: object) {
+  /** A JSON API call with a fresh access token of the person's, valid on the clock's day. */
+  async function api(crsid: string, method: 'GET' | 'POST', url: string, payload?: object) {
     const person = await t.database.db
       .selectFrom('people')
       .select(['id', 'crsid'])
       .where('crsid', '=', crsid)
       .executeTakeFirstOrThrow();
     const { token } = await createAccessToken(t.database.db, t.clock, person, { name: 'tests', lifetime: 30 });
-    const response = await t.app.inject({
-      method: 'POST',
-      url: `/api/licences/${id}/changes/price`,
-      headers: { authorization: `Bearer ${token}` },
-      payload,
-    });
+    return t.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, payload });
+  }
+
+  async function apiPrice(crsid: string, id: number, payload: object) {
+    const response = await api(crsid, 'POST', `/api/licences/${id}/changes/price`, payload);
     expect(response.statusCode, response.body).toBe(200);
     return response.json() as { netPence: number; vatPence: number; totalPence: number };
   }
@@ -397,6 +398,111 @@ describe('quotes for a change of a licence', () => {
       const expired = await alice.get(path(other, 'renewal'));
       expect(expired.statusCode).toBe(409);
       expect(text(expired.body)).toContain(`Quote ${old} expired on 27 December 2026. Its price cannot be used`);
+    });
+  });
+
+  describe('through the JSON API', () => {
+    const order = (crsid: string, id: number, extra: object) =>
+      api(crsid, 'POST', `/api/licences/${id}/changes`, {
+        kind: 'renewal',
+        termYears: 1,
+        payment: { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+        acceptTerms: true,
+        termsVersion: '2026-08',
+        submissionKey: randomUUID(),
+        ...extra,
+      });
+
+    it('issues a quote for a change to its Data Owner and Data Managers only, at the change’s price', async () => {
+      const id = await licence({ institutionId: 'KINGS' });
+      const created = await api('bm202', 'POST', `/api/licences/${id}/changes/quote`, {
+        kind: 'renewal',
+        termYears: 2,
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const price = await apiPrice('bm202', id, { kind: 'renewal', termYears: 2 });
+      expect(created.json()).toMatchObject({
+        licenceName: `Quoted ${licenceNumber}`,
+        customerClass: 'external',
+        sizeTb: 5,
+        termYears: 2,
+        pencePerTbYear: 6_480,
+        netPence: price.netPence,
+        vatPence: price.vatPence,
+        totalPence: price.totalPence,
+        issuedOn: '2026-11-27',
+        validUntil: '2026-12-27',
+        valid: true,
+        change: { licenceId: id, kind: 'renewal', startsOn: '2027-08-01', endsOn: '2029-07-31', coldStorePence: 0 },
+      });
+      const reference = created.json().reference as string;
+      expect((await api('ar101', 'GET', `/api/quotes/${reference}`)).statusCode).toBe(200);
+      expect((await api('cb404', 'GET', `/api/quotes/${reference}`)).statusCode).toBe(404);
+      // A project member is refused (403), a stranger told there is no such licence (404).
+      expect(
+        (await api('cb404', 'POST', `/api/licences/${id}/changes/quote`, { kind: 'renewal', termYears: 1 })).statusCode,
+      ).toBe(403);
+      expect(
+        (await api('da303', 'POST', `/api/licences/${id}/changes/quote`, { kind: 'renewal', termYears: 1 })).statusCode,
+      ).toBe(404);
+      const cancellation = await api('ar101', 'POST', `/api/licences/${id}/changes/quote`, { kind: 'cancellation' });
+      expect(cancellation.statusCode).toBe(422);
+      // New storage's quotes say they are for no change.
+      const list = await api('bm202', 'GET', '/api/quotes');
+      expect(list.json().quotes[0]).toMatchObject({ reference, change: { kind: 'renewal' } });
+    });
+
+    it('orders the change at the quote’s price, refuses another term, a licence renewed since and a quote not found', async () => {
+      at('2029-09-01');
+      const id = await licence({ startDate: '2028-10-01', endDate: '2029-09-30' });
+      const created = await api('ar101', 'POST', `/api/licences/${id}/changes/quote`, {
+        kind: 'renewal',
+        termYears: 1,
+      });
+      const reference = created.json().reference as string;
+      await t.database.db
+        .insertInto('prices')
+        .values({ product_code: 'RDS', customer_class: 'internal', pence_per_tb_year: 7_000, valid_from: '2029-09-05' })
+        .execute();
+      at('2029-09-10');
+      expect(await apiPrice('ar101', id, { kind: 'renewal', termYears: 1 })).toMatchObject({ totalPence: 35_000 });
+
+      const otherTerm = await order('ar101', id, { termYears: 2, quoteReference: reference });
+      expect(otherTerm.statusCode).toBe(422);
+      expect(otherTerm.json().error.fields.termYears).toBe(
+        `Quote ${reference} is for 1 year: choose 1 year to pay its price`,
+      );
+      const missing = await order('ar101', id, { quoteReference: 'Q-999999' });
+      expect(missing.statusCode).toBe(422);
+      expect(missing.json().error.fields.quoteReference).toContain('We could not find quote Q-999999');
+
+      // Quoted at the price before 5 September 2029, ordered after it rose to £70.00.
+      const quotedTotal = created.json().totalPence as number;
+      expect(quotedTotal).toBeLessThan(35_000);
+      const ordered = await order('ar101', id, { quoteReference: reference, expectedTotalPence: quotedTotal });
+      expect(ordered.statusCode, ordered.body).toBe(201);
+      expect(ordered.json()).toMatchObject({
+        kind: 'renewal',
+        price: { totalPence: quotedTotal },
+        quoteReference: reference,
+      });
+
+      // Another licence's quote, once that licence has been renewed by other means, is refused.
+      at('2029-09-01');
+      const other = await licence({ startDate: '2028-10-01', endDate: '2029-09-30' });
+      const stale = (
+        await api('ar101', 'POST', `/api/licences/${other}/changes/quote`, { kind: 'renewal', termYears: 1 })
+      ).json().reference as string;
+      await t.database.db.updateTable('licences').set({ end_date: '2030-09-30' }).where('id', '=', other).execute();
+      const refused = await order('ar101', other, { quoteReference: stale });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error.message).toContain(
+        `Quote ${stale} is for a term from 1 October 2029, but the licence has been renewed since`,
+      );
+      expect(refused.json().error.fields.quoteReference).toContain('Its price cannot be used');
+      expect(
+        await t.database.db.selectFrom('orders').select('id').where('licence_id', '=', other).execute(),
+      ).toHaveLength(1);
     });
   });
 });

@@ -261,19 +261,15 @@ export interface ChangeChoice {
  */
 function quoteNoLongerApplies(quote: Quote, licence: LicenceForChange, kind: ChangeKind, problem: string): AppError {
   const why = problem.replace(/[.:]\s*$/, '');
-  return new AppError(
-    'conflict',
-    `${why.startsWith(`Quote ${quote.reference}`) ? why : `Quote ${quote.reference} no longer applies: ${why}`}. Its price cannot be used: get a new quote, or order at today’s price.`,
-    undefined,
-    [
-      {
-        href: `/storage/licence/${licence.id}/change/${kind}/?quote=`,
-        text: 'Get a new quote or order at today’s price',
-      },
-      { href: `/storage/quotes/${quote.reference}/`, text: `Go to quote ${quote.reference}` },
-      { href: `/storage/licence/${licence.id}/`, text: `Go to the licence “${licence.name}”` },
-    ],
-  );
+  const message = `${why.startsWith(`Quote ${quote.reference}`) ? why : `Quote ${quote.reference} no longer applies: ${why}`}. Its price cannot be used: get a new quote, or order at today’s price.`;
+  return new AppError('conflict', message, { quoteReference: message }, [
+    {
+      href: `/storage/licence/${licence.id}/change/${kind}/?quote=`,
+      text: 'Get a new quote or order at today’s price',
+    },
+    { href: `/storage/quotes/${quote.reference}/`, text: `Go to quote ${quote.reference}` },
+    { href: `/storage/licence/${licence.id}/`, text: `Go to the licence “${licence.name}”` },
+  ]);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
+import type { Executor } from '../../platform/db/database.ts';
 import type { Directory } from '../../platform/directory/index.ts';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
@@ -157,6 +158,19 @@ function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
 }
 
 /** The purchase as JSON: the same rules, prices and authorisation as the pages, through the same services. */
+/** The caller's quote named in an order, or a 422 for quoteReference: one that is not found is not quietly left out. */
+async function callersQuote(db: Executor, person: PersonWithRoles, reference: string | undefined) {
+  if (reference === undefined) return undefined;
+  try {
+    return await findQuoteFor(db, person, reference);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not-found') {
+      throw new AppError('unprocessable', error.publicMessage, { quoteReference: error.publicMessage });
+    }
+    throw error;
+  }
+}
+
 export async function ordersApi(
   app: FastifyInstance,
   options: { orders: OrdersContext; directory: Directory },
@@ -166,18 +180,7 @@ export async function ordersApi(
   const people = { db, directory: options.directory };
   const today = () => clock.today().toString();
 
-  /** The caller's quote named in an order, or a 422 for quoteReference: one that is not found is not quietly left out. */
-  async function quoteFor(person: PersonWithRoles, reference: string | undefined) {
-    if (reference === undefined) return undefined;
-    try {
-      return await findQuoteFor(db, person, reference);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'not-found') {
-        throw new AppError('unprocessable', error.publicMessage, { quoteReference: error.publicMessage });
-      }
-      throw error;
-    }
-  }
+  const quoteFor = (person: PersonWithRoles, reference: string | undefined) => callersQuote(db, person, reference);
 
   async function priced(body: z.output<typeof configurationBody>) {
     const product = await productOnSale(db, body.product, today());
@@ -347,7 +350,7 @@ export async function ordersApi(
   );
 }
 
-const changeChoice = z.strictObject({
+export const changeChoice = z.strictObject({
   kind: z.enum(CHANGE_KINDS),
   addTb: z.int().optional().describe('increase: the whole TB to add.'),
   termYears: z.int().optional().describe('renewal and recovery: the term, from 1 year to the product’s longest.'),
@@ -448,6 +451,12 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         acceptTerms: z.literal(true, { error: 'Accept the terms and conditions to submit the order' }),
         termsVersion: z.string().describe('The version of the terms accepted; must be the current one.'),
         expectedTotalPence,
+        quoteReference: z
+          .string()
+          .optional()
+          .describe(
+            'One of your quotes for this change of this licence (POST /api/licences/{id}/changes/quote), to order at its price: within its 30 days and for the same term or TB to add (else a 422 for termYears or addTb), while the licence is as it was quoted (else a 409 saying what has changed: renewed since, made bigger, in the cold store). Never ordered at another price.',
+          ),
         submissionKey: z.uuid(),
       }),
       response: orderSchema,
@@ -469,6 +478,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         throw unprocessable({ termsVersion: `The current terms are version ${terms.version}; read and accept those` });
       }
       const payment = body.payment && submittedPayment(body.payment, paymentMethodsFor(licence.product.service));
+      await callersQuote(db, person, body.quoteReference);
       try {
         const { reference } = await submitChangeOrder(orders, person, {
           licenceId: licence.id,
@@ -478,6 +488,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
           termsVersionId: terms.id,
           submissionKey: body.submissionKey,
           expectedTotalPence: body.expectedTotalPence,
+          quoteReference: body.quoteReference,
         });
         return orderToApi(await findOrderFor(db, person, reference));
       } catch (error) {

@@ -4,12 +4,13 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { Directory } from '../../platform/directory/index.ts';
 import { unprocessable } from '../../platform/web/forms.ts';
-import { apiRoute, pageFields, pageQuery } from '../../platform/web/openapi.ts';
-import { configurationBody } from '../orders/orders.api.ts';
+import { apiRoute, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
+import { licenceForChange, priceLicenceChange } from '../orders/change-orders.service.ts';
+import { changeChoice, configurationBody } from '../orders/orders.api.ts';
 import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
 import { quoteIsValid } from './quote-rules.ts';
 import type { Quote } from './quotes.repository.ts';
-import { createQuote, findQuoteFor, listQuotePageForPerson } from './quotes.service.ts';
+import { createChangeQuote, createQuote, findQuoteFor, listQuotePageForPerson } from './quotes.service.ts';
 import { quotePdfPath } from './quotes.views.tsx';
 
 const pence = z.int().nonnegative();
@@ -34,6 +35,18 @@ const quoteSchema = z
     validUntil: z.iso.date(),
     valid: z.boolean().describe('Whether its price still holds today.'),
     pdfUrl: z.string().describe('The PDF, for a signed-in browser.'),
+    change: z
+      .object({
+        licenceId: z.int(),
+        kind: z.enum(['increase', 'renewal', 'recovery']),
+        startsOn: z.iso.date(),
+        endsOn: z.iso.date(),
+        coldStorePence: pence.describe('recovery: the cold-store fee, part of netPence; otherwise 0.'),
+      })
+      .nullable()
+      .describe(
+        'A quote for a change of a licence: which licence and change, and the period it pays for (sizeTb is then the licence’s size, or for an increase the TB added); null for new storage.',
+      ),
   })
   .meta({ id: 'Quote' });
 
@@ -60,6 +73,7 @@ export async function quotesApi(
     validUntil: quote.validUntil,
     valid: quoteIsValid(quote, today()),
     pdfUrl: quotePdfPath(quote.reference),
+    change: quote.change,
   });
 
   apiRoute(
@@ -80,6 +94,30 @@ export async function quotesApi(
       const priced = await priceConfiguration(options, product, body, today());
       if (!priced.ok) throw unprocessable(priced.errors);
       return toApi(await createQuote(db, person, priced.value, today()));
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/licences/{id}/changes/quote',
+      operationId: 'createLicenceChangeQuote',
+      summary: 'Get a numbered quote, valid for 30 days, for a change of a licence you own or manage',
+      description:
+        'For a renewal, a recovery or an increase (a cancellation costs nothing), at the price POST /api/licences/{id}/changes/price gives today, with the same people and checks: a 404 for a licence you cannot see, a 403 if you see it but do not own or manage it, a 409 when it is locked, its status does not allow the change or another change is in progress, a 422 for a bad addTb or termYears. Order the change with quoteReference within 30 days to pay its price.',
+      tags: ['Quotes'],
+      params: idParams,
+      body: changeChoice.extend({ kind: z.enum(['increase', 'renewal', 'recovery']) }),
+      response: quoteSchema,
+      status: 201,
+      errors: ['not-found', 'forbidden', 'conflict'],
+    },
+    async ({ params, body, person }) => {
+      const licence = await licenceForChange(db, person, params.id, body.kind, today());
+      const priced = await priceLicenceChange(db, licence, body.kind, body, today());
+      if (!priced.ok) throw unprocessable(priced.errors);
+      return toApi(await createChangeQuote(db, person, licence, body.kind, priced, today()));
     },
   );
 
