@@ -73,6 +73,23 @@ describe('changing members and projects on the licence and project pages', () =>
     expect(projectPage.body).not.toContain(`action="/storage/project/${l.lattice}/quota"`);
   });
 
+  it('says on the quota field how large the project may be made, before anyone tries', async () => {
+    const l = await licence();
+    const alice = await as('ar101');
+    const made = await alice.post(`/storage/licence/${l.id}/projects`, {
+      _csrf: await alice.csrfFrom(`/storage/licence/${l.id}/`),
+      projectName: 'second',
+      projectQuotaTb: '1',
+    });
+    expect(made.statusCode).toBe(303);
+    // 5 TB, lattice 3 TB and second 1 TB: lattice may be 4 TB at most, second 2 TB.
+    const hint = (body: string) => body.match(/id="quotaTb-hint">([^<]*)</)?.[1];
+    expect(hint((await alice.get(`/storage/project/${l.lattice}/`)).body)).toBe(
+      "A whole number of TB, at least the data it holds and at most 4 TB: what the licence's other projects leave of its size",
+    );
+    expect(hint((await alice.get(made.headers.location as string)).body)).toContain('at most 2 TB');
+  });
+
   it('says a new quota as the page writes sizes, not as it was typed', async () => {
     const l = await licence();
     const alice = await as('ar101');

@@ -154,6 +154,7 @@ export function ProjectChangesSection({
   project,
   rights,
   canResize,
+  maxQuotaTb,
   form,
 }: {
   context: PageContext;
@@ -161,6 +162,8 @@ export function ProjectChangesSection({
   rights: ChangeRights;
   /** Rename, resize and remove: the licence's Data Owner and Data Managers (and its service's team). */
   canResize: boolean;
+  /** The most its quota can be: what the licence's other projects leave of its size. */
+  maxQuotaTb?: number;
   form?: MembersForm;
 }) {
   if (project.status === 'removed') return null;
@@ -189,7 +192,11 @@ export function ProjectChangesSection({
             <TextField
               name="quotaTb"
               label="Quota (TB)"
-              hint="A whole number of TB, at least the data it holds; the projects' quotas together must fit in the licence"
+              hint={
+                maxQuotaTb === undefined
+                  ? "A whole number of TB, at least the data it holds; the projects' quotas together must fit in the licence"
+                  : `A whole number of TB, at least the data it holds and at most ${sizeText(maxQuotaTb)}: what the licence's other projects leave of its size`
+              }
               value={form?.values.quotaTb ?? String(project.quotaTb)}
               error={form?.errors.quotaTb}
               inputMode="numeric"

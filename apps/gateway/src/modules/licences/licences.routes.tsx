@@ -172,9 +172,17 @@ export async function licencesRoutes(
     const project = id === undefined ? undefined : await findProjectForPerson(db, person, id);
     if (!project) throw projectNotFound();
     const rights = await changeRightsFor(db, person, project.licence.id, project.id);
+    // The most its quota can be: what the licence's other projects (not removed) leave of its size.
+    const licence = rights.projects ? await findLicenceForPerson(db, person, project.licence.id) : undefined;
+    const maxQuotaTb =
+      licence &&
+      licence.sizeTb -
+        licence.projects
+          .filter((each) => each.status !== 'removed' && each.id !== project.id)
+          .reduce((sum, each) => sum + each.quotaTb, 0);
     return sendPage(
       reply,
-      <ProjectPage context={pageContext(request, reply)} project={project} changes={{ rights, form }} />,
+      <ProjectPage context={pageContext(request, reply)} project={project} changes={{ rights, form, maxQuotaTb }} />,
       form ? 422 : 200,
     );
   }

@@ -694,7 +694,7 @@ export function ProjectPage({
   context: PageContext;
   project: StorageProjectDetail;
   /** What the person may change (licence-members.views.tsx), and a form of theirs that failed. */
-  changes?: { rights: ChangeRights; form?: MembersForm };
+  changes?: { rights: ChangeRights; form?: MembersForm; maxQuotaTb?: number };
 }) {
   const managers = project.members.filter((member) => member.role === 'project-data-manager');
   const users = project.members.filter((member) => member.role === 'project-data-user');
@@ -779,6 +779,7 @@ export function ProjectPage({
           project={project}
           rights={changes.rights}
           canResize={changes.rights.projects}
+          maxQuotaTb={changes.maxQuotaTb}
           form={changes.form}
         />
       ) : null}
