@@ -114,6 +114,15 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
     ].join('\n');
     await withPage(journey.browser, async (page) => {
       await signInAs(page, journey.gateway, 'rs501', '/admin/');
+      // the back-office home counts the team's flagged licences: Leo's and the closed code's
+      await arrive(page, 'Back office', 'back-office home with flagged licences');
+      for (const words of ['paid by a finance code that has closed', 'someone in a role who has left the University'])
+        expect(
+          await main(page)
+            .getByRole('link', { name: new RegExp(words) })
+            .count(),
+          words,
+        ).toBe(1);
       await page.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Usage readings' }).click();
       await arrive(page, 'Import usage readings', 'usage import');
       await page

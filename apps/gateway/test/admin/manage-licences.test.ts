@@ -265,6 +265,13 @@ describe('back office: licences', () => {
         // the other service's team does not see this one at all
         const ifan = await as('if502');
         expect(names((await ifan.get('/admin/licences/?flag=finance-code-closed')).body)).toEqual([]);
+        // the back-office home counts the team's flagged licences, by kind, linking to them (a cleared flag does not count)
+        const home = (await rosa.get('/admin/')).body;
+        expect(home).toContain(
+          '<a href="/admin/licences/?flag=finance-code-closed">1 licence is paid by a finance code that has closed',
+        );
+        expect(home).not.toContain('flag=member-left');
+        expect((await ifan.get('/admin/')).body).not.toContain('flag=');
       } finally {
         await db
           .deleteFrom('licence_flags')

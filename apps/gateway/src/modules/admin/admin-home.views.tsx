@@ -1,4 +1,5 @@
 import type { PageContext } from '../../platform/web/layout.tsx';
+import type { LicenceFlagKind } from '../lifecycle/lifecycle.tables.ts';
 import { ageInDays, describeAge, NEEDS_ACTION_STATUSES, STAFF_STATUS_LABELS } from '../orders/order-queue.ts';
 import type { ServiceWorkload } from '../orders/orders.admin.repository.ts';
 import { AdminPage } from './admin.views.tsx';
@@ -19,6 +20,7 @@ export function AdminHomePage({
   context,
   workloads,
   dueForDeletion,
+  flagged = new Map(),
   accessChanges,
   now,
 }: {
@@ -26,6 +28,8 @@ export function AdminHomePage({
   workloads: ServiceWorkload[];
   /** Licences due for deletion, by service: each waits for the team to confirm it. */
   dueForDeletion: ReadonlyMap<string, number>;
+  /** Licences with an open flag, by service and kind: each waits for someone to act on it. */
+  flagged?: ReadonlyMap<string, ReadonlyMap<LicenceFlagKind, number>>;
   /** Licences waiting for an access change made by hand on the storage's groups, by service; undefined with an automated provisioner. */
   accessChanges?: ReadonlyMap<string, number>;
   now: Date;
@@ -89,6 +93,7 @@ export function AdminHomePage({
               </tbody>
             </table>
             <DueForDeletion count={dueForDeletion.get(workload.service) ?? 0} serviceName={workload.serviceName} />
+            <FlaggedLicences counts={flagged.get(workload.service)} serviceName={workload.serviceName} />
             {accessChanges ? (
               <AccessChangesWaiting
                 count={accessChanges.get(workload.service) ?? 0}
@@ -113,6 +118,48 @@ function DueForDeletion({ count, serviceName }: { count: number; serviceName: st
       </a>
       : each is deleted only when the team confirms it on the licence's page.
     </p>
+  );
+}
+
+/** What each kind of flag asks, beside the count of licences with one open. */
+const FLAGGED_WORDS: Record<LicenceFlagKind, { one: string; many: string; next: string }> = {
+  'finance-code-closed': {
+    one: 'licence is paid by a finance code that has closed',
+    many: 'licences are paid by a finance code that has closed',
+    next: "another code is given on each licence's page, by its Data Owner, a Data Manager or the team",
+  },
+  'member-left': {
+    one: 'licence has someone in a role who has left the University',
+    many: 'licences have someone in a role who has left the University',
+    next: 'its keepers are asked to hand over or remove them; only the team can replace a Data Owner',
+  },
+};
+
+/** The licences with an open flag, of each kind, linking to them in the licence list; nothing when none. */
+function FlaggedLicences({
+  counts,
+  serviceName,
+}: {
+  counts: ReadonlyMap<LicenceFlagKind, number> | undefined;
+  serviceName: string;
+}) {
+  const kinds = (Object.keys(FLAGGED_WORDS) as LicenceFlagKind[]).filter((kind) => (counts?.get(kind) ?? 0) > 0);
+  return (
+    <>
+      {kinds.map((kind) => {
+        const count = counts?.get(kind) ?? 0;
+        const words = FLAGGED_WORDS[kind];
+        return (
+          <p key={kind}>
+            <a href={`/admin/licences/?${new URLSearchParams({ flag: kind }).toString()}`}>
+              {count.toLocaleString('en-GB')} {count === 1 ? words.one : words.many}
+              <span class="visually-hidden"> ({serviceName})</span>
+            </a>
+            : {words.next}.
+          </p>
+        );
+      })}
+    </>
   );
 }
 

@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
-import { countLicencesDueForDeletion } from '../licences/licences.admin.repository.ts';
+import { countFlaggedLicences, countLicencesDueForDeletion } from '../licences/licences.admin.repository.ts';
 import { countOrdersNeedingAction } from '../orders/orders.admin.repository.ts';
 import { countWaitingAccessChanges } from '../provisioning/access-changes.repository.ts';
 import { AdminHomePage } from './admin-home.views.tsx';
@@ -17,9 +17,10 @@ export async function adminRoutes(app: FastifyInstance, options: { db: Executor;
     const person = requireBackOffice(request);
     // Only the manual provisioner's team makes access changes by hand: an automated one is sent each.
     const byHand = !(request.server.hasDecorator('provisioner') && request.server.provisioner.automatic);
-    const [workloads, dueForDeletion, accessChanges] = await Promise.all([
+    const [workloads, dueForDeletion, flagged, accessChanges] = await Promise.all([
       countOrdersNeedingAction(db, person.services),
       countLicencesDueForDeletion(db, person.services),
+      countFlaggedLicences(db, person.services),
       byHand ? countWaitingAccessChanges(db, person.services) : undefined,
     ]);
     return sendPage(
@@ -28,6 +29,7 @@ export async function adminRoutes(app: FastifyInstance, options: { db: Executor;
         context={pageContext(request, reply)}
         workloads={workloads}
         dueForDeletion={dueForDeletion}
+        flagged={flagged}
         accessChanges={accessChanges}
         now={clock.now()}
       />,

@@ -213,6 +213,33 @@ export async function countLicencesDueForDeletion(
   return new Map(rows.map((row) => [row.service, row.count]));
 }
 
+/**
+ * How many licences of each of these services have an open flag of each kind (a closed finance
+ * code, a member who has left): each waits for someone to act on it. From the flags' open index.
+ */
+export async function countFlaggedLicences(
+  db: Executor,
+  services: readonly ServiceCode[],
+): Promise<Map<ServiceCode, Map<LicenceFlagKind, number>>> {
+  const counts = new Map<ServiceCode, Map<LicenceFlagKind, number>>();
+  if (services.length === 0) return counts;
+  const rows = await db
+    .selectFrom('licence_flags as f')
+    .innerJoin('licences', 'licences.id', 'f.licence_id')
+    .innerJoin('products', 'products.code', 'licences.product_code')
+    .select(['products.service', 'f.kind', sql<number>`count(DISTINCT f.licence_id)::int`.as('count')])
+    .where('f.cleared_on', 'is', null)
+    .where('products.service', 'in', [...services])
+    .groupBy(['products.service', 'f.kind'])
+    .execute();
+  for (const row of rows) {
+    const ofService = counts.get(row.service) ?? new Map<LicenceFlagKind, number>();
+    ofService.set(row.kind, row.count);
+    counts.set(row.service, ofService);
+  }
+  return counts;
+}
+
 /** Staff see every project of a licence, with where it lives: the same shape as its customers' view. */
 export type AdminStorageProject = StorageProjectSummary;
 
