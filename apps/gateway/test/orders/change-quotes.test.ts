@@ -388,7 +388,7 @@ describe('quotes for a change of a licence', () => {
       const cold = await alice.get(path(id, 'renewal'));
       expect(cold.statusCode).toBe(409);
       expect(text(cold.body)).toContain(
-        `Quote ${reference} no longer applies: Only an active or expired (read-only) licence can be renewed; one in the cold store is recovered instead: this one is in the cold store. Its price cannot be used`,
+        `Quote ${reference} no longer applies: only an active or expired (read-only) licence can be renewed; one in the cold store is recovered instead: this one is in the cold store. Its price cannot be used`,
       );
 
       const other = await licence();

@@ -261,7 +261,10 @@ export interface ChangeChoice {
  */
 function quoteNoLongerApplies(quote: Quote, licence: LicenceForChange, kind: ChangeKind, problem: string): AppError {
   const why = problem.replace(/[.:]\s*$/, '');
-  const message = `${why.startsWith(`Quote ${quote.reference}`) ? why : `Quote ${quote.reference} no longer applies: ${why}`}. Its price cannot be used: get a new quote, or order at today’s price.`;
+  const applies = why.startsWith(`Quote ${quote.reference}`)
+    ? why
+    : `Quote ${quote.reference} no longer applies: ${why.charAt(0).toLowerCase()}${why.slice(1)}`;
+  const message = `${applies}. Its price cannot be used: get a new quote, or order at today’s price.`;
   return new AppError('conflict', message, { quoteReference: message }, [
     {
       href: `/storage/licence/${licence.id}/change/${kind}/?quote=`,
