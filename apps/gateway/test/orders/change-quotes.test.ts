@@ -332,6 +332,44 @@ describe('quotes for a change of a licence', () => {
       expect(text((await alice.get(`/orders/${order}/`)).body)).toContain(`At the price of quote ${reference}.`);
     });
 
+    it('honours a quote for more space and for a recovery, ordered days later, at the figures quoted', async () => {
+      at('2026-12-01');
+      const active = await licence();
+      const cold = await licence({ status: 'cold', startDate: '2025-10-16', endDate: '2026-10-15' });
+      const alice = await signedIn('ar101');
+      const increase = await getQuote(alice, active, 'increase', { addTb: '2' });
+      const recovery = await getQuote(alice, cold, 'recovery', { termYears: '1' });
+      const quoted = async (reference: string) => (await quoteRow(reference)).total_pence;
+      at('2026-12-11');
+      // Ten days later more space costs less and the cold-store fee more; the quotes' figures hold.
+      expect((await apiPrice('ar101', active, { kind: 'increase', addTb: 2 })).totalPence).toBeLessThan(
+        await quoted(increase),
+      );
+      expect((await apiPrice('ar101', cold, { kind: 'recovery', termYears: 1 })).totalPence).toBeGreaterThan(
+        await quoted(recovery),
+      );
+      for (const [id, kind, reference, values] of [
+        [active, 'increase', increase, { addTb: '2' }],
+        [cold, 'recovery', recovery, { termYears: '1' }],
+      ] as const) {
+        const { response } = await orderWithQuote(alice, id, kind, reference, values);
+        expect(response.statusCode).toBe(303);
+        const order = String(response.headers.location).match(/\/orders\/(ORD-\d+)\//)?.[1] ?? '';
+        const row = await t.database.db
+          .selectFrom('orders')
+          .select(['kind', 'total_pence', 'cold_store_pence', 'quote_id'])
+          .where('reference', '=', order)
+          .executeTakeFirstOrThrow();
+        const quote = await quoteRow(reference);
+        expect(row).toEqual({
+          kind,
+          total_pence: quote.total_pence,
+          cold_store_pence: quote.cold_store_pence,
+          quote_id: quote.id,
+        });
+      }
+    });
+
     it('a term other than the quote’s is a problem next to the field', async () => {
       const id = await licence();
       const alice = await signedIn('ar101');
