@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeableLicence } from '../support/change-orders.ts';
 import { startTestAppWithCufs } from '../support/cufs.ts';
 import { insertOrder, insertStorage } from '../support/storage-fixtures.ts';
 import { Browser, type TestApp } from '../support/test-app.ts';
@@ -13,16 +14,11 @@ describe('a change refused while another is in progress', () => {
 
   // The 409 page linked only to the home page, not to the order in progress nor to the licence.
   it('links the order in progress and the licence', async () => {
-    const { licenceId } = await insertStorage(t.database.db, {
-      name: 'Busy licence',
-      owner: 'ar101',
-      managers: ['bm202'],
-      sizeTb: 5,
-      status: 'active',
-      startDate: '2026-08-01',
-      endDate: '2027-07-31',
-      order: { status: 'completed' },
-    });
+    const licenceId = await changeableLicence(
+      t.database.db,
+      { licence: 'Busy licence', project: 'busy' },
+      { projects: [] },
+    );
     const { reference } = await insertOrder(t.database.db, licenceId, { kind: 'increase', sizeTb: 2 });
     const ben = new Browser(t.app);
     await ben.signInAs('bm202');

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Clock, fixedClock } from '../../src/platform/clock.ts';
-import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
+import { apiAs, changeableLicence, changeStepPath, movableClock } from '../support/change-orders.ts';
 import { startTestAppWithCufs } from '../support/cufs.ts';
 import { type Payment, payAt, SAMPLE_PDF, submitAt } from '../support/purchase.ts';
 import { insertOrder, insertStorage, type StorageFixtureOptions } from '../support/storage-fixtures.ts';
-import { Browser, TEST_TODAY, type TestApp } from '../support/test-app.ts';
+import { Browser, type TestApp } from '../support/test-app.ts';
 
 /**
  * Changing a licence (issue 6, point 2): more space, a renewal, a recovery from the cold store and
@@ -14,8 +13,7 @@ import { Browser, TEST_TODAY, type TestApp } from '../support/test-app.ts';
  */
 describe('change orders', () => {
   let t: TestApp;
-  let now = new Date(TEST_TODAY);
-  const clock: Clock = { now: () => new Date(now), today: () => fixedClock(now).today() };
+  const { clock, at, advanceDays, reset } = movableClock();
   let licenceNumber = 0;
 
   // A generous limit: opening a fresh database and CUFS is slow on a busy machine.
@@ -23,35 +21,19 @@ describe('change orders', () => {
     t = await startTestAppWithCufs({ clock });
   }, 180_000);
   afterAll(() => t?.close());
-  beforeEach(() => {
-    now = new Date(TEST_TODAY);
-  });
-
-  const at = (day: string) => {
-    now = new Date(`${day}T10:00:00Z`);
-  };
+  beforeEach(reset);
 
   /** An RDS licence of Alice's (Ben a Data Manager), 5 TB, bought on 1 August 2026 for a year, its order done. */
   async function licence(options: Partial<StorageFixtureOptions> = {}) {
     licenceNumber += 1;
-    const { licenceId } = await insertStorage(t.database.db, {
-      name: `Change test ${licenceNumber}`,
-      owner: 'ar101',
-      managers: ['bm202'],
-      sizeTb: 5,
-      status: 'active',
-      startDate: '2026-08-01',
-      endDate: '2027-07-31',
-      projects: [
-        { name: `p${licenceNumber}`, status: 'active', members: [{ crsid: 'cb404', role: 'project-data-user' }] },
-      ],
-      order: { status: 'completed' },
-      ...options,
-    });
-    return licenceId;
+    return changeableLicence(
+      t.database.db,
+      { licence: `Change test ${licenceNumber}`, project: `p${licenceNumber}` },
+      options,
+    );
   }
 
-  const path = (id: number, kind: string, step = '') => `/storage/licence/${id}/change/${kind}/${step}`;
+  const path = changeStepPath;
 
   async function signedIn(crsid: string) {
     const browser = new Browser(t.app);
@@ -120,16 +102,7 @@ describe('change orders', () => {
       .execute();
   }
 
-  /** A JSON API call with a fresh access token of the person's, valid on the clock's day. */
-  async function api(crsid: string, url: string, payload: object) {
-    const person = await t.database.db
-      .selectFrom('people')
-      .select(['id', 'crsid'])
-      .where('crsid', '=', crsid)
-      .executeTakeFirstOrThrow();
-    const { token } = await createAccessToken(t.database.db, t.clock, person, { name: 'tests', lifetime: 30 });
-    return t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload });
-  }
+  const api = (crsid: string, url: string, payload: object) => apiAs(t, crsid, 'POST', url, payload);
 
   async function termsVersion(service: 'research' | 'institutional' = 'research'): Promise<string> {
     const row = await t.database.db
@@ -157,7 +130,7 @@ describe('change orders', () => {
       form.acceptTerms = 'yes';
 
       // Submitted after midnight: one day fewer to pay for.
-      now = new Date(now.getTime() + 24 * 60 * 60 * 1000);
+      advanceDays(1);
       const refused = await alice.post(path(id, 'increase', 'check'), form);
       expect(refused.statusCode).toBe(422);
       expect(refused.body).toContain('The price has changed since you checked your order: the total is now £');

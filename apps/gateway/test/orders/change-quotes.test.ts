@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Clock, fixedClock } from '../../src/platform/clock.ts';
-import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
+import { apiAs, changeableLicence, changeStepPath, movableClock } from '../support/change-orders.ts';
 import { startTestAppWithCufs } from '../support/cufs.ts';
 import { payAt, SAMPLE_PDF, submitAt } from '../support/purchase.ts';
-import { insertStorage, type StorageFixtureOptions } from '../support/storage-fixtures.ts';
-import { Browser, TEST_TODAY, type TestApp } from '../support/test-app.ts';
+import type { StorageFixtureOptions } from '../support/storage-fixtures.ts';
+import { Browser, type TestApp } from '../support/test-app.ts';
 
 /**
  * A quote for a change of a licence (a renewal, a recovery, more space), to raise a purchase order
@@ -16,43 +15,26 @@ import { Browser, TEST_TODAY, type TestApp } from '../support/test-app.ts';
  */
 describe('quotes for a change of a licence', () => {
   let t: TestApp;
-  let now = new Date(TEST_TODAY);
-  const clock: Clock = { now: () => new Date(now), today: () => fixedClock(now).today() };
+  const { clock, at, reset } = movableClock();
   let licenceNumber = 0;
 
   beforeAll(async () => {
     t = await startTestAppWithCufs({ clock });
   }, 180_000);
   afterAll(() => t?.close());
-  beforeEach(() => {
-    now = new Date(TEST_TODAY);
-  });
-
-  const at = (day: string) => {
-    now = new Date(`${day}T10:00:00Z`);
-  };
+  beforeEach(reset);
 
   /** An RDS licence of Alice's (Ben a Data Manager, Chloe a project member), 5 TB, to 31 July 2027. */
   async function licence(options: Partial<StorageFixtureOptions> = {}) {
     licenceNumber += 1;
-    const { licenceId } = await insertStorage(t.database.db, {
-      name: `Quoted ${licenceNumber}`,
-      owner: 'ar101',
-      managers: ['bm202'],
-      sizeTb: 5,
-      status: 'active',
-      startDate: '2026-08-01',
-      endDate: '2027-07-31',
-      projects: [
-        { name: `q${licenceNumber}`, status: 'active', members: [{ crsid: 'cb404', role: 'project-data-user' }] },
-      ],
-      order: { status: 'completed' },
-      ...options,
-    });
-    return licenceId;
+    return changeableLicence(
+      t.database.db,
+      { licence: `Quoted ${licenceNumber}`, project: `q${licenceNumber}` },
+      options,
+    );
   }
 
-  const path = (id: number, kind: string, step = '') => `/storage/licence/${id}/change/${kind}/${step}`;
+  const path = changeStepPath;
 
   async function signedIn(crsid: string) {
     const browser = new Browser(t.app);
@@ -79,16 +61,8 @@ describe('quotes for a change of a licence', () => {
     return t.database.db.selectFrom('quotes').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow();
   }
 
-  /** A JSON API call with a fresh access token of the person's, valid on the clock's day. */
-  async function api(crsid: string, method: 'GET' | 'POST', url: string, payload?: object) {
-    const person = await t.database.db
-      .selectFrom('people')
-      .select(['id', 'crsid'])
-      .where('crsid', '=', crsid)
-      .executeTakeFirstOrThrow();
-    const { token } = await createAccessToken(t.database.db, t.clock, person, { name: 'tests', lifetime: 30 });
-    return t.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, payload });
-  }
+  const api = (crsid: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+    apiAs(t, crsid, method, url, payload);
 
   async function apiPrice(crsid: string, id: number, payload: object) {
     const response = await api(crsid, 'POST', `/api/licences/${id}/changes/price`, payload);
