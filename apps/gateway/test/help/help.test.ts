@@ -36,6 +36,8 @@ describe('help pages', () => {
     expect(body).toContain('CUFS');
     // purchase orders against a quote
     expect(body).toContain('Get a quote');
+    // for a renewal, a recovery or more space too
+    expect(body).toContain('To renew a licence (even one that has expired: the renewal is back-dated)');
     expect(body).toContain('holds its price for 30 days');
     expect(body).toContain('University Information Services');
     expect(body).toContain('P1234567');

@@ -224,7 +224,10 @@ export function PaymentMethodsPage({ context }: { context: PageContext }) {
           <li>
             <strong>Get a quote.</strong> Choose the storage you want, fill in its details and choose “Get a quote”. The
             quote has a number starting Q- (for example Q-000123) and holds its price for {QUOTE_VALID_DAYS} days. You
-            can download it as a PDF to send to whoever raises purchase orders in your department.
+            can download it as a PDF to send to whoever raises purchase orders in your department. To renew a licence
+            (even one that has expired: the renewal is back-dated), recover it from the cold store or make it bigger,
+            open that change from the licence’s page, choose the term (or the TB to add) and choose “Get a quote” there:
+            the Data Owner and Data Managers can.
           </li>
           <li>
             <strong>Raise a purchase order</strong> in CUFS, to the supplier University Information Services, for the
@@ -234,7 +237,8 @@ export function PaymentMethodsPage({ context }: { context: PageContext }) {
           </li>
           <li>
             <strong>Buy the storage</strong> before the quote expires: open the quote on this site and choose “Buy this
-            storage”. Choose “Purchase order” as the way to pay, enter the PO number and upload the PO.
+            storage” (for a change of a licence, “Renew with this quote”, or “Recover …” or “Increase …”). Choose
+            “Purchase order” as the way to pay, enter the PO number and upload the PO.
           </li>
         </ol>
         <ul>
@@ -247,7 +251,9 @@ export function PaymentMethodsPage({ context }: { context: PageContext }) {
           </li>
           <li>
             If the quote has expired, you can still buy the storage, but at the price on the day you order. Get a new
-            quote first if your PO must match the price exactly.
+            quote first if your PO must match the price exactly. A quote for a change of a licence no longer applies
+            once it has expired or the licence has changed since (renewed another way, made bigger, moved to the cold
+            store): the site says so, and you get a new quote.
           </li>
         </ul>
       </section>
