@@ -136,6 +136,32 @@ describeWithBrowser('a Data Owner renews, increases and cancels licences in a br
     });
   });
 
+  it('Alice gets a quote for a renewal, and renews with it', async () => {
+    const id = await licence('Quoted lab');
+    await withPage(journey.browser, async (page) => {
+      await startChange(page, id, 'Quoted lab', 'Renew');
+      await page.getByLabel('2 years', { exact: true }).check();
+      await submitForm(page, () => page.getByRole('button', { name: 'Get a quote' }).click());
+      await page.waitForURL(/\/storage\/quotes\/Q-\d+\/$/);
+      const quote = page.url().match(/\/storage\/quotes\/(Q-\d+)\//)?.[1] ?? '';
+      await arrive(page, new RegExp(`Quote ${quote}`), 'renewal quote');
+      const words = await main(page).textContent();
+      expect(words).toContain('A renewal of “Quoted lab” (5 TB) for 2 years, 1 August 2027 to 31 July 2029');
+      expect(words).toContain('£540.00');
+
+      await main(page).getByRole('link', { name: 'Renew with this quote' }).click();
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/change/renewal/`);
+      await arrive(page, /Renew/, 'renewal with a quote');
+      expect(await main(page).textContent()).toContain(`Ordering with quote ${quote}`);
+      expect(await page.getByLabel('2 years', { exact: true }).isChecked()).toBe(true);
+      await submitForm(page, () => page.getByRole('button', { name: 'Continue to payment' }).click());
+      await payWithFinanceCode(page, 'renewal with a quote', { closedFirst: false });
+      expect(await main(page).textContent()).toContain(`At the price of quote ${quote}`);
+      await submit(page, 'renewal with a quote');
+      expect(await main(page).textContent()).toContain(`At the price of quote ${quote}`);
+    });
+  });
+
   it('Alice cancels a licence after reading what it does, and must accept the terms', async () => {
     const id = await licence('Cancel lab');
     await withPage(journey.browser, async (page) => {
