@@ -103,10 +103,13 @@ describe('My storage: licences, orders and storage projects', () => {
 
   it('shows the Data Owner, a Data Manager and a project member the licence with their role and its status in words', async () => {
     const active = LICENCE_STATUS_WORDS.active;
-    for (const [crsid, role] of [
-      ['ar101', 'Data Owner'],
-      ['bm202', 'Data Manager, Project Data Manager'],
-      ['da303', 'Project Data User'],
+    // a project member cannot renew the licence: they are told who can
+    const forMember =
+      'The storage is ready to use, and its Data Owner or a Data Manager can renew the licence before its end date to keep it.';
+    for (const [crsid, role, explanation] of [
+      ['ar101', 'Data Owner', active.explanation],
+      ['bm202', 'Data Manager, Project Data Manager', active.explanation],
+      ['da303', 'Project Data User', forMember],
     ] as const) {
       const page = await (await as(crsid)).get('/storage/');
       expect(page.statusCode, crsid).toBe(200);
@@ -115,7 +118,8 @@ describe('My storage: licences, orders and storage projects', () => {
       expect(row, crsid).toContain(`href="/storage/licence/${physics.licenceId}/"`);
       expect(row, crsid).toContain(`<td>${role}</td>`);
       expect(row, crsid).toContain(active.label);
-      expect(row, crsid).toContain(active.explanation);
+      expect(row, crsid).toContain(explanation);
+      if (explanation === forMember) expect(row, crsid).not.toContain('you can renew');
       expect(row, crsid).toContain('Research Data Store');
       expect(row, crsid).toContain('Department of Physics');
       expect(row, crsid).toContain('1 December 2027');
@@ -266,6 +270,8 @@ describe('My storage: licences, orders and storage projects', () => {
     expect(page.body).not.toContain('Telescope images');
     expect(page.body).not.toContain(physics.order?.reference);
     expect(page.body).not.toContain('id="history"');
+    expect(page.body).toContain('its Data Owner or a Data Manager can renew the licence');
+    expect(page.body).not.toContain('you can renew');
 
     expect((await (await as('da303')).get(`/storage/project/${physics.projectIds[0]}/`)).statusCode).toBe(200);
     expect((await (await as('da303')).get(`/storage/project/${physics.projectIds[1]}/`)).statusCode).toBe(404);

@@ -4,6 +4,7 @@ import {
   LICENCE_STATUS_RANK,
   LICENCE_STATUS_WORDS,
   LICENCE_STATUSES,
+  licenceStatusWordsFor,
   projectStatusWords,
   STORAGE_PROJECT_STATUS_WORDS,
 } from './licence-status.ts';
@@ -99,5 +100,20 @@ describe('a storage project’s status in the light of its licence’s', () => {
         expect(explanation, `${project} in ${licence}`).toMatch(/^[A-Z][^.]*\.$/);
       }
     }
+  });
+
+  it('tells a project member who can renew or recover the licence, not to do it themselves', () => {
+    for (const status of LICENCE_STATUSES) {
+      for (const roles of [['data-owner'], ['data-manager', 'project-data-user'], []] as const) {
+        expect(licenceStatusWordsFor(status, roles), `${status} ${roles}`).toEqual(LICENCE_STATUS_WORDS[status]);
+      }
+      const member = licenceStatusWordsFor(status, ['project-data-manager']);
+      expect(member.label).toBe(LICENCE_STATUS_WORDS[status].label);
+      expect(member.explanation, status).toMatch(/^[A-Z][^.]*\.$/);
+      expect(member.explanation, status).not.toMatch(/you can renew|until you renew|; order a recovery/);
+    }
+    expect(licenceStatusWordsFor('cold', ['project-data-user']).explanation).toContain(
+      'its Data Owner or a Data Manager can order a recovery',
+    );
   });
 });

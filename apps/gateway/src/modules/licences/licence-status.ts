@@ -51,6 +51,34 @@ export const LICENCE_STATUS_WORDS: Record<LicenceStatus, { label: string; explan
 };
 
 /**
+ * What a project member (who holds no role on the licence itself) reads instead, for the statuses
+ * whose explanation tells the reader to renew or recover: only the Data Owner and Data Managers
+ * can change the licence, so the member is told who can.
+ */
+const WORDS_FOR_PROJECT_MEMBERS: Partial<Record<LicenceStatus, string>> = {
+  active:
+    'The storage is ready to use, and its Data Owner or a Data Manager can renew the licence before its end date to keep it.',
+  suspended:
+    'The licence has passed its end date, so you can read the data but not change it until its Data Owner or a Data Manager renews the licence.',
+  cold: 'The licence was not renewed, so the data has been moved to the tape archive; its Data Owner or a Data Manager can order a recovery (a fee applies) if it is needed back.',
+};
+
+/**
+ * A licence's status words for a person with these roles on it: a Data Owner or Data Manager (or
+ * someone with no role, such as the storage team) reads LICENCE_STATUS_WORDS; a project member
+ * is not told to renew or recover what only the licence's keepers can.
+ */
+export function licenceStatusWordsFor(
+  status: LicenceStatus,
+  roles: readonly LicenceRole[],
+): { label: string; explanation: string } {
+  const words = LICENCE_STATUS_WORDS[status];
+  const keeper = roles.length === 0 || roles.includes('data-owner') || roles.includes('data-manager');
+  const forMember = WORDS_FOR_PROJECT_MEMBERS[status];
+  return keeper || !forMember ? words : { label: words.label, explanation: forMember };
+}
+
+/**
  * The order licences are listed in: ones in use or about to be first, then the ones that need
  * attention soonest, then the finished ones. Equal ranks are sorted by name.
  */

@@ -35,7 +35,8 @@ import {
 } from './licence-members.views.tsx';
 import {
   describeRoles,
-  LICENCE_STATUS_WORDS,
+  type LicenceRole,
+  licenceStatusWordsFor,
   projectStatusWords,
   STORAGE_PROJECT_STATUS_WORDS,
   type StorageProjectStatus,
@@ -97,8 +98,8 @@ function Instant({ at, withTime = false }: { at: Date; withTime?: boolean }) {
   return <time dateTime={at.toISOString()}>{withTime ? formatInstant(at) : londonDate.format(at)}</time>;
 }
 
-function LicenceStatusWords({ status }: { status: LicenceStatus }) {
-  const words = LICENCE_STATUS_WORDS[status];
+function LicenceStatusWords({ status, roles }: { status: LicenceStatus; roles: readonly LicenceRole[] }) {
+  const words = licenceStatusWordsFor(status, roles);
   return (
     <>
       <strong class={LICENCE_TONE[status]}>{words.label}</strong>
@@ -341,7 +342,7 @@ export function MyStoragePage({
                     <td>{licence.institutionName}</td>
                     <td>{describeRoles(licence.roles)}</td>
                     <td>
-                      <LicenceStatusWords status={licence.status} />
+                      <LicenceStatusWords status={licence.status} roles={licence.roles} />
                     </td>
                     <td>{licence.endDate ? <CalendarDate date={licence.endDate} /> : 'Not set up yet'}</td>
                     <td>{licence.daysToExpiry === null ? 'Not set up yet' : expiryWords(licence.daysToExpiry)}</td>
@@ -495,7 +496,7 @@ export function LicencePage({
     ['Data Managers', <PeopleList key="managers" people={licence.managers} none="None" />],
     ['Starts', licence.startDate ? <CalendarDate date={licence.startDate} /> : 'Starts when the storage is set up'],
     ['Ends', licence.endDate ? <CalendarDate date={licence.endDate} /> : 'Set when the storage is set up'],
-    ['Status', <LicenceStatusWords key="status" status={licence.status} />],
+    ['Status', <LicenceStatusWords key="status" status={licence.status} roles={licence.roles} />],
   ];
   if (licence.roles.length > 0) rows.push(['Your role', describeRoles(licence.roles)]);
   return (
