@@ -121,6 +121,11 @@ describe('approving and rejecting orders', () => {
     ]) {
       expect(body, text).toContain(text);
     }
+    // the history reads in the pages' words, not as the audit row's keys and codes
+    const history = body.split('History of the order')[1] ?? '';
+    expect(history).toContain('status: Waiting for approval; payment: University finance code; term years: 3;');
+    expect(history).toContain('£810.00');
+    expect(history).not.toMatch(/totalPence|termYears|finance-code/);
     const order = await t.database.db
       .selectFrom('orders')
       .innerJoin('terms_versions', 'terms_versions.id', 'orders.terms_version_id')

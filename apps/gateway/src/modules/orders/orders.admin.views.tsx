@@ -3,6 +3,7 @@ import { CsrfField, ErrorSummary, type FieldErrors, SummaryList } from '../../pl
 import { SelectField, TextAreaField, TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
+import { describeChanges } from '../audit/audit-words.ts';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
@@ -497,20 +498,6 @@ function Decisions({ context, order, actions, errors, rejectValue }: StaffOrderP
   );
 }
 
-function describeChange(entry: OrderHistoryEntry): string {
-  const parts: string[] = [];
-  const before = entry.before ?? {};
-  const after = entry.after ?? {};
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const from = before[key];
-    const to = after[key];
-    if (JSON.stringify(from) === JSON.stringify(to)) continue;
-    const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
-    parts.push(from === undefined ? `${key}: ${show(to)}` : `${key}: ${show(from)} → ${show(to)}`);
-  }
-  return parts.join('; ');
-}
-
 function OrderHistory({ history }: { history: OrderHistoryEntry[] }) {
   if (history.length === 0) return <p>Nothing has been recorded for this order.</p>;
   return (
@@ -535,7 +522,7 @@ function OrderHistory({ history }: { history: OrderHistoryEntry[] }) {
               {entry.entityType === 'payment' ? 'Payment: ' : ''}
               {entry.action}
             </td>
-            <td>{describeChange(entry)}</td>
+            <td>{describeChanges(entry.before, entry.after, entry.entityType).join('; ')}</td>
           </tr>
         ))}
       </tbody>
