@@ -16,6 +16,7 @@ import { AwaitedJobQueue, type BackgroundJobs, startBackgroundJobs } from './pla
 import { createLogger, loggerOptions } from './platform/logging/logger.ts';
 import { createMailTransport } from './platform/mail/mail-transport.ts';
 import { createProvisioner } from './platform/provisioner/index.ts';
+import { saveCodeCache } from './platform/web/code-cache.ts';
 import { firstResponse } from './platform/web/first-response.ts';
 
 /** How long a web process that has answered nothing waits after listening to start its job queue. */
@@ -123,10 +124,13 @@ async function main(): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   log.info({ url: config.publicUrl, role: config.role, database: config.database.kind }, 'gateway ready');
   // A failure here ends the process as one before listening would (main's catch).
+  // The code cache (platform/web/code-cache.ts) is taken before the job queue starts, so that it
+  // holds a start and a first request, not pg-boss.
   if (served) {
     await Promise.race([served, sleep(JOBS_START_DELAY_MS, undefined, { ref: false })]);
+    saveCodeCache();
     await startJobs();
-  }
+  } else saveCodeCache();
 }
 
 main().catch((error: unknown) => {

@@ -47,6 +47,7 @@ describe('parsePounds', () => {
     ['-54.00', 'The price cannot be negative'],
     ['£-1', 'The price cannot be negative'],
     ['−3', 'The price cannot be negative'],
+    ['£ –2', 'The price cannot be negative'],
     ['54.001', 'Enter the price to the nearest penny: no more than 2 digits after the point'],
     ['0.125', 'Enter the price to the nearest penny: no more than 2 digits after the point'],
     ['', 'Enter the price in pounds and pence, for example 54.00'],

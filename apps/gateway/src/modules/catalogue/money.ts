@@ -21,7 +21,9 @@ const POUNDS_HINT = 'Enter the price in pounds and pence, for example 54.00';
 export function parsePounds(text: string): ParsedPounds {
   const trimmed = text.trim().replace(/^£\s*/, '');
   if (trimmed === '') return { ok: false, message: POUNDS_HINT };
-  if (/^[-−–]/.test(trimmed) || /^£?\s*[-−–]/.test(text.trim())) {
+  // A hyphen, a minus sign (U+2212) or an en dash (U+2013); escaped, so that the production bundle
+  // has no character beyond Latin-1 and V8 keeps its source as one byte per character.
+  if (/^[-\u2212\u2013]/.test(trimmed) || /^£?\s*[-\u2212\u2013]/.test(text.trim())) {
     return { ok: false, message: 'The price cannot be negative' };
   }
   const match = /^(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d*))?$/.exec(trimmed);
