@@ -8,7 +8,7 @@ import { directorySyncJob } from './modules/people/directory-sync.jobs.ts';
 import { systemClock } from './platform/clock.ts';
 import { ConfigError, loadConfig, loadDotEnv, siteLinks } from './platform/config.ts';
 import { listenForDataChanges } from './platform/db/data-changes.ts';
-import { openDatabase } from './platform/db/database.ts';
+import { openConnectionsAhead, openDatabase } from './platform/db/database.ts';
 import { createDirectory } from './platform/directory/index.ts';
 import { createDocumentStore } from './platform/documents/index.ts';
 import { embeddedSessionSecret } from './platform/identity/session-secret.ts';
@@ -18,6 +18,9 @@ import { createMailTransport } from './platform/mail/mail-transport.ts';
 import { createProvisioner } from './platform/provisioner/index.ts';
 import { saveCodeCache } from './platform/web/code-cache.ts';
 import { firstResponse } from './platform/web/first-response.ts';
+
+/** Connections a web process opens before its first request: "My storage" reads four things at once. */
+const FIRST_PAGE_CONNECTIONS = 4;
 
 /** How long a web process that has answered nothing waits after listening to start its job queue. */
 const JOBS_START_DELAY_MS = 1000;
@@ -78,8 +81,12 @@ async function main(): Promise<void> {
     if (seeded) await jobs.queue.enqueue(database.db, directorySyncJob, {});
   };
   if (!jobsLater) await startJobs();
-  // Still, a database that cannot be reached stops a web process before it listens.
-  else await sql`SELECT 1`.execute(database.db);
+  // Still, a database that cannot be reached stops a web process before it listens; the
+  // connections its first page reads on are opened while it builds the app.
+  else {
+    await sql`SELECT 1`.execute(database.db);
+    openConnectionsAhead(database, FIRST_PAGE_CONNECTIONS);
+  }
   const jobQueue =
     jobs?.queue ??
     new AwaitedJobQueue(

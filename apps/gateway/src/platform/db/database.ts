@@ -86,6 +86,22 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
 }
 
 /**
+ * Opens pool connections in the background until the pool holds `count` (PostgreSQL, up to its
+ * size), for a web process while it builds its app: its first page reads side by side, and each
+ * read would otherwise wait for a connection of its own to be opened. All are asked for before any
+ * comes back, so that the idle ones are taken and the rest opened. A connection that cannot be
+ * opened is left to the queries that follow, which report it.
+ */
+export function openConnectionsAhead(handle: DatabaseHandle, count: number): void {
+  for (let asked = 0; asked < count; asked++) {
+    handle.pool?.connect().then(
+      (client) => client.release(),
+      () => {},
+    );
+  }
+}
+
+/**
  * The SQL of a preparedQuery() goes to the server as a named prepared statement: parsed and planned
  * on a connection's first run, only bound and executed after that. Any other statement is unchanged.
  */
