@@ -439,6 +439,53 @@ describe('approving and rejecting orders', () => {
     expect((await q.audit(reference)).map((entry) => entry.action)).toEqual(['submitted', 'cancelled']);
   });
 
+  it('refuses to approve a change whose licence has moved on since it was placed, saying what to do instead', async () => {
+    // A renewal placed while the licence was read-only, waiting for approval; the licence has
+    // since gone to the cold store. Approving told the customer it was approved, and it failed
+    // only when the team came to make the change.
+    const storage = await insertStorage(t.database.db, {
+      name: 'Gone cold',
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'cold',
+      startDate: '2025-03-01',
+      endDate: '2026-02-28',
+      order: { status: 'completed' },
+    });
+    const renewal = await insertOrder(t.database.db, storage.licenceId, {
+      kind: 'renewal',
+      status: 'awaiting-approval',
+      startsOn: '2026-03-01',
+      endsOn: '2027-02-28',
+    });
+    const rosa = await as('rs501');
+    const page = textOf((await rosa.get(`/admin/orders/${renewal.reference}/`)).body);
+    const why = `Order ${renewal.reference} can no longer be approved: a renewal applies to a licence that is active or expired – read-only, and this one is in the cold store now. Reject it and tell the customer why; the customer can order a recovery instead.`;
+    expect(page).toContain(why);
+    expect(page).not.toContain(`/admin/orders/${renewal.reference}/approve"`);
+    expect(page).toContain(`/admin/orders/${renewal.reference}/reject"`);
+
+    const approve = await decide(rosa, renewal.reference, 'approve');
+    expect(approve.statusCode).toBe(409);
+    expect(textOf(approve.body)).toContain(why);
+    const order = await t.database.db
+      .selectFrom('orders')
+      .select(['status', 'decided_by_person_id'])
+      .where('reference', '=', renewal.reference)
+      .executeTakeFirstOrThrow();
+    expect(order).toEqual({ status: 'awaiting-approval', decided_by_person_id: null });
+    expect(await q.mails(renewal.reference)).toHaveLength(0);
+    expect(await q.audit(renewal.reference)).toEqual([]);
+
+    // The same renewal of a licence still read-only is approved as before.
+    await t.database.db
+      .updateTable('licences')
+      .set({ status: 'suspended' })
+      .where('id', '=', storage.licenceId)
+      .execute();
+    expect((await decide(rosa, renewal.reference, 'approve')).statusCode).toBe(303);
+  });
+
   it('never lets staff approve an order they placed, or one for a licence they own or manage', async () => {
     const alice = await as('ar101');
     const aliceId = (

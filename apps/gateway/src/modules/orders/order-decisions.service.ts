@@ -12,12 +12,13 @@ import {
   canRecheckNow,
   canRejectNow,
   decisionConflictMessage,
+  licenceMovedOn,
   orderInWords,
   parseRejectReason,
 } from './order-decisions.ts';
 import { canTransition, type OrderTransition } from './order-status.ts';
 import { findOrderDecision, lockOrderStatus, recordOrderDecision } from './orders.admin.repository.ts';
-import { applyOrderTransition, findOrder, type OrderDetail } from './orders.repository.ts';
+import { applyOrderTransition, findOrder, licenceStatusNow, type OrderDetail } from './orders.repository.ts';
 import {
   cancelChangesWithLicence,
   emailOrderPeople,
@@ -91,6 +92,9 @@ export async function approveOrder(
   if (conflict) throw new AppError('forbidden', conflict);
   await context.db.transaction().execute(async (tx) => {
     const { before } = await decide(tx, order, person, 'approve', null, context.clock.now());
+    // The licence as it is now, the order locked: it may have moved on since the page was read.
+    const movedOn = licenceMovedOn({ ...order, licence: { status: await licenceStatusNow(tx, order.licence.id) } });
+    if (movedOn) throw new AppError('conflict', movedOn);
     await recordAudit(tx, {
       actor: personActor(person),
       entityType: 'order',

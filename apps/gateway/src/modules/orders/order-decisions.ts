@@ -1,5 +1,7 @@
 import { sizeText } from '../catalogue/sizes.ts';
+import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
+import { changeNoLongerApplies, insteadOfChange } from '../provisioning/licence-changes.ts';
 import { formatInstant } from '../quotes/quote-rules.ts';
 import { canTransition, ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from './order-status.ts';
 
@@ -39,6 +41,22 @@ export function approvalConflict(personId: number, order: DecidableOrder): strin
     return `You are a Data Manager of the licence on order ${order.reference}, so someone else in the team must approve it.`;
   }
   return undefined;
+}
+
+/**
+ * Why a change order can no longer be approved, its licence having moved on since it was placed (a
+ * renewal of a licence that has since gone to the cold store), or undefined. Its completion would
+ * fail after the customer had been told it was approved; the team rejects it instead, saying why.
+ */
+export function licenceMovedOn(order: {
+  reference: string;
+  kind: OrderKind;
+  licence: { status: LicenceStatus };
+}): string | undefined {
+  if (order.kind === 'new') return undefined;
+  const problem = changeNoLongerApplies(order.kind, order.licence.status);
+  if (!problem) return undefined;
+  return `Order ${order.reference} can no longer be approved: ${problem} Reject it and tell the customer why${insteadOfChange(order.kind, order.licence.status)}`;
 }
 
 /** The parts of an order its decision's email describes. */

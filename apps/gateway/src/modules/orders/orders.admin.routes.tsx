@@ -11,7 +11,7 @@ import type { ServiceCode } from '../people/people.tables.ts';
 import { canManageService } from '../people/staff-access.ts';
 import { provisioningSectionFor } from '../provisioning/provisioning.slot.tsx';
 import { approveOrder, recheckPayment, rejectOrder } from './order-decisions.service.ts';
-import { approvalConflict, canApproveNow, canRecheckNow, canRejectNow } from './order-decisions.ts';
+import { approvalConflict, canApproveNow, canRecheckNow, canRejectNow, licenceMovedOn } from './order-decisions.ts';
 import { whoWasTold } from './order-people.ts';
 import { parseQueueFilter } from './order-queue.ts';
 import {
@@ -30,7 +30,7 @@ type OrderRequest = FastifyRequest<{ Params: { reference: string } }>;
 export function staffOrderActions(person: PersonWithRoles, order: OrderDetail): StaffOrderActions {
   if (!canManageService(person, order.product.service)) return { approve: false, reject: false, recheck: false };
   const approvable = canApproveNow(order);
-  const refusal = approvable ? approvalConflict(person.id, order) : undefined;
+  const refusal = approvable ? (approvalConflict(person.id, order) ?? licenceMovedOn(order)) : undefined;
   return {
     approve: approvable && !refusal,
     approveRefusal: refusal,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
 import {
@@ -9,6 +10,12 @@ import {
   type OrderStatus,
   type OrderTransition,
 } from './order-status.ts';
+
+/** A licence's status as it is now (an order's copy may be from before its licence moved on). */
+export async function licenceStatusNow(db: Executor, licenceId: number): Promise<LicenceStatus> {
+  const row = await db.selectFrom('licences').select('status').where('id', '=', licenceId).executeTakeFirstOrThrow();
+  return row.status;
+}
 
 /** An order with everything its page, its emails and its access rule need, read in one query. */
 export interface OrderDetail {
@@ -42,6 +49,8 @@ export interface OrderDetail {
   licence: {
     id: number;
     name: string;
+    /** As it is now: a change order's licence may have moved on since the order was placed. */
+    status: LicenceStatus;
     owner: { id: number; crsid: string; displayName: string; email: string; current: boolean };
     managerIds: number[];
     projectName: string | null;
@@ -92,6 +101,7 @@ export async function findOrder(
       'terms.version as terms_version',
       'terms.title as terms_title',
       'licence.name as licence_name',
+      'licence.status as licence_status',
       'licence.owner_person_id as owner_id',
       'owner.crsid as owner_crsid',
       'owner.display_name as owner_name',
@@ -158,6 +168,7 @@ export async function findOrder(
     licence: {
       id: row.licence_id,
       name: row.licence_name,
+      status: row.licence_status,
       owner: {
         id: row.owner_id,
         crsid: row.owner_crsid,

@@ -64,19 +64,31 @@ const KIND_WORDS: Record<ChangeKind, string> = {
 
 const statusWords = (status: LicenceStatus) => LICENCE_STATUS_WORDS[status].label.toLowerCase();
 
+/**
+ * Why a change of this kind no longer applies to a licence in this status ("a renewal applies to a
+ * licence that is active or …, and this one is in the cold store now."), or undefined when it does.
+ * Completion refuses such an order, and approval refuses it before anyone is told it is approved.
+ */
+export function changeNoLongerApplies(kind: ChangeKind, status: LicenceStatus): string | undefined {
+  const allowed = CHANGE_ALLOWED_FROM[kind];
+  if (allowed.includes(status)) return undefined;
+  return `${KIND_WORDS[kind].toLowerCase()} applies to a licence that is ${allowed.map(statusWords).join(' or ')}, and this one is ${statusWords(status)} now.`;
+}
+
+/** What staff can do instead, for a change that no longer applies: the customer may order a recovery of a licence gone cold. */
+export function insteadOfChange(kind: ChangeKind, status: LicenceStatus): string {
+  return kind === 'renewal' && status === 'cold' ? '; the customer can order a recovery instead.' : '.';
+}
+
 /** Whether the change can be made to the licence as it is now, and if so the licence after it. */
 export function decideChange(order: ChangeOrder, licence: LicenceNow): ChangeOutcome {
   const locked = licenceLockProblem(licence, 'staff');
   if (locked) return { ok: false, problem: `Order ${order.reference} cannot be completed: ${locked}` };
-  const allowed = CHANGE_ALLOWED_FROM[order.kind];
-  if (!allowed.includes(licence.status)) {
-    const advice =
-      order.kind === 'renewal' && licence.status === 'cold'
-        ? ' Cancel this order; the customer can order a recovery instead.'
-        : ' Cancel this order.';
+  const notApplying = changeNoLongerApplies(order.kind, licence.status);
+  if (notApplying) {
     return {
       ok: false,
-      problem: `Order ${order.reference} cannot be completed: ${KIND_WORDS[order.kind].toLowerCase()} applies to a licence that is ${allowed.map(statusWords).join(' or ')}, and this one is ${statusWords(licence.status)} now. Nothing was changed.${advice}`,
+      problem: `Order ${order.reference} cannot be completed: ${notApplying} Nothing was changed. Cancel this order${insteadOfChange(order.kind, licence.status)}`,
     };
   }
   if ((order.kind === 'renewal' || order.kind === 'recovery') && !order.endsOn) {
