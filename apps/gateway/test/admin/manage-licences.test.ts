@@ -455,6 +455,7 @@ describe('back office: licences', () => {
       const licence = await insertStorage(db, {
         name: 'Handed on by the team',
         owner: 'cb404',
+        managers: ['bm202'],
         sizeTb: 4,
         status: 'active',
         startDate: '2026-01-01',
@@ -505,6 +506,16 @@ describe('back office: licences', () => {
       // Still in one of its projects: they still see it.
       expect(told[1]?.text_body).toContain('Your places in its storage projects stay as they are.');
       expect(told[1]?.text_body).toContain(`/storage/licence/${kept.licenceId}/`);
+      // Its Data Manager answers to the new owner now, and is told so once.
+      const managers = await db
+        .selectFrom('mail_outbox')
+        .select(['to_addresses', 'text_body'])
+        .where('subject', '=', 'Dana Administrator is now the Data Owner of "Handed on by the team"')
+        .execute();
+      expect(managers.map((email) => email.to_addresses)).toEqual([['bm202@cam.ac.uk']]);
+      expect(managers[0]?.text_body).toContain(
+        'The storage team has made Dana Administrator (da303) the Data Owner of the storage licence "Handed on by the team", in place of Chloe Bursar (cb404). You stay on as a Data Manager until the Data Owner removes you.',
+      );
     });
   });
 

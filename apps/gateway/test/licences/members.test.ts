@@ -401,6 +401,33 @@ describe('members and storage projects of a licence (API)', () => {
     expect((await call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'ar101' })).statusCode).toBe(403);
   });
 
+  it('tells the other Data Managers who the new Data Owner is, once each, and nobody who has left', async () => {
+    const name = `Handed ${Math.random().toString(36).slice(2, 8)}`;
+    const made = await insertStorage(t.database.db, {
+      name,
+      owner: 'ar101',
+      managers: ['bm202', 'nc888', 'lp999'],
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      order: null,
+    });
+    const subject = `Ben Manager is now the Data Owner of "${name}"`;
+    expect((await call('ar101', 'POST', `/api/licences/${made.licenceId}/owner`, { crsid: 'bm202' })).statusCode).toBe(
+      200,
+    );
+    const [nadia, ...more] = await emailsTo('nc888@cam.ac.uk', subject);
+    expect(more).toEqual([]);
+    expect(nadia?.text_body).toContain(
+      `Alice Researcher has made Ben Manager (bm202) the Data Owner of the storage licence "${name}", in place of Alice Researcher (ar101). You stay on as a Data Manager until the Data Owner removes you.`,
+    );
+    expect(nadia?.text_body).toContain(`/storage/licence/${made.licenceId}/`);
+    // The new owner has their own email, Alice made the change, and lp999 has left.
+    for (const address of ['bm202@cam.ac.uk', 'ar101@cam.ac.uk', 'lp999@cam.ac.uk'])
+      expect(await emailsTo(address, subject)).toEqual([]);
+  });
+
   it('does not keep a Data Owner who has left as a Data Manager when the team hands the licence over', async () => {
     const db = t.database.db;
     const made = await insertStorage(db, {

@@ -376,6 +376,41 @@ export async function emailReplacedOwner(
 }
 
 /**
+ * Tells each of a licence's Data Managers who its Data Owner is now, after a hand-over or the
+ * team's edit: they answer to them from now on. Current people only, and not the new owner, who
+ * has an email of their own (as has the old owner, who may be a Data Manager now).
+ */
+export async function emailManagersOfNewOwner(
+  context: Pick<MembersContext, 'jobs' | 'site'>,
+  tx: Executor,
+  licence: { id: number; name: string },
+  madeBy: string,
+  newOwner: Pick<DirectoryPerson, 'id' | 'displayName' | 'crsid'>,
+  oldOwner: Pick<DirectoryPerson, 'displayName' | 'crsid'>,
+): Promise<void> {
+  const managers = await tx
+    .selectFrom('licence_managers')
+    .innerJoin('people', 'people.id', 'licence_managers.person_id')
+    .select(['people.id', 'people.email'])
+    .where('licence_managers.licence_id', '=', licence.id)
+    .where('people.status', '=', 'current')
+    .where('people.id', '<>', newOwner.id)
+    .where('people.crsid', '<>', oldOwner.crsid)
+    .orderBy('people.crsid')
+    .execute();
+  for (const manager of managers) {
+    await emailNewRole(
+      context,
+      tx,
+      manager,
+      `${newOwner.displayName} is now the Data Owner of "${licence.name}"`,
+      `${madeBy} has made ${newOwner.displayName} (${newOwner.crsid}) the Data Owner of the storage licence "${licence.name}", in place of ${oldOwner.displayName} (${oldOwner.crsid}). You stay on as a Data Manager until the Data Owner removes you.`,
+      `/storage/licence/${licence.id}/`,
+    );
+  }
+}
+
+/**
  * The Data Owner (or the service team) hands the licence to another current person; the old owner
  * stays as a Data Manager, unless they have left the University (the team replacing an owner who
  * has left): nobody who has left is given a place, and their leaver flag clears. The new owner is
@@ -395,7 +430,7 @@ export async function handOverOwnership(
     const next = await newOwnerOf(tx, licence.ownerPersonId, crsid);
     const oldOwner = await tx
       .selectFrom('people')
-      .select(['id', 'crsid', 'email', 'status'])
+      .select(['id', 'crsid', 'display_name', 'email', 'status'])
       .where('id', '=', licence.ownerPersonId)
       .executeTakeFirstOrThrow();
     const oldOwnerStays = oldOwner.status === 'current';
@@ -432,6 +467,10 @@ export async function handOverOwnership(
     );
     if (oldOwnerStays && oldOwner.id !== person.id)
       await emailReplacedOwner(context, tx, oldOwner, next, licence, true);
+    await emailManagersOfNewOwner(context, tx, licence, person.displayName, next, {
+      displayName: oldOwner.display_name,
+      crsid: oldOwner.crsid,
+    });
     return { oldOwner: oldOwner.crsid, oldOwnerStays };
   });
 }

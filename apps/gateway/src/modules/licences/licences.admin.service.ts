@@ -16,7 +16,13 @@ import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { changeOrderConflict, EXPIRED_STATUSES, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
 import { holdsStorage } from './licence-figures.ts';
 import { assertLicenceUnlocked, type LicenceLockAction, staleLockAction } from './licence-lock.ts';
-import { afterPeopleChange, emailNewRole, emailReplacedOwner, syncLicenceGroups } from './licence-members.service.ts';
+import {
+  afterPeopleChange,
+  emailManagersOfNewOwner,
+  emailNewRole,
+  emailReplacedOwner,
+  syncLicenceGroups,
+} from './licence-members.service.ts';
 import {
   type AdminLicenceDetail,
   clearLicenceLock,
@@ -156,6 +162,8 @@ export async function editLicence(
           `/storage/licence/${id}/`,
         );
         if (oldOwner?.status === 'current') await emailReplacedOwner(context, tx, oldOwner, newOwner, row, false);
+        if (oldOwner)
+          await emailManagersOfNewOwner(context, tx, { id, name: row.name }, 'The storage team', newOwner, oldOwner);
       }
     } else if (changes.sizeTb !== undefined) {
       // The size is in what the storage's groups are synced with (sizeTb): a new size alone syncs them
