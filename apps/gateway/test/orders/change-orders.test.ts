@@ -332,6 +332,26 @@ describe('change orders', () => {
       expect((await alice.get(`/storage/licence/${id}/`)).body).toContain(`href="${path(id, 'increase')}"`);
     });
 
+    it('keeps a change in progress while another is made in another tab, and orders each as chosen', async () => {
+      const renewing = await licence();
+      const growing = await licence();
+      const alice = await signedIn('ar101');
+      // The first tab: a two-year renewal, up to its payment step.
+      expect((await choose(alice, renewing, 'renewal', { termYears: '2' })).headers.location).toBe(
+        path(renewing, 'renewal', 'payment'),
+      );
+      // The second tab: more space on another licence, ordered to the end.
+      const grown = await change(alice, growing, 'increase', { addTb: '3' }, FINANCE_CODE);
+      expect(await orderRow(grown)).toMatchObject({ kind: 'increase', licence_id: growing, size_tb: 3 });
+      // Back in the first tab, the renewal is where it was left: its payment step, for two years.
+      const payment = await alice.get(path(renewing, 'renewal', 'payment'));
+      expect(payment.statusCode).toBe(200);
+      expect((await payAt(alice, path(renewing, 'renewal', 'payment'), FINANCE_CODE)).statusCode).toBe(303);
+      const { response } = await submitAt(alice, path(renewing, 'renewal', 'check'));
+      const renewed = String(response.headers.location).match(/\/orders\/(ORD-\d+)\//)?.[1] ?? '';
+      expect(await orderRow(renewed)).toMatchObject({ kind: 'renewal', licence_id: renewing, term_years: 2 });
+    });
+
     it('renews a licence that expired on 29 February, back-dated to 1 March, paid by purchase order', async () => {
       at('2028-03-10');
       const id = await licence({ status: 'suspended', startDate: '2027-03-01', endDate: '2028-02-29' });

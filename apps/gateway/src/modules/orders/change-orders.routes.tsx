@@ -54,9 +54,15 @@ interface ChangeDraft {
 
 declare module 'fastify' {
   interface Session {
-    change?: ChangeDraft;
+    /** Changes in progress by licence and kind (draftKey), so that one in another tab leaves this one as it was. */
+    changes?: Record<string, ChangeDraft>;
   }
 }
+
+/** How many changes in progress a session keeps: the most recently saved. */
+const DRAFTS_KEPT = 5;
+
+const draftKey = (licenceId: number, kind: ChangeKind) => `${licenceId}/${kind}`;
 
 type ChangeRequest = FastifyRequest<{
   Params: { id: string; kind: string };
@@ -111,15 +117,20 @@ export async function changeOrderRoutes(
     }
   }
 
-  /** The draft for this licence and change, or a fresh one (changing something else starts again). */
+  /** The draft for this licence and change, or a fresh one. */
   function draftFor(request: FastifyRequest, licence: { id: number }, kind: ChangeKind): ChangeDraft {
-    const draft = request.session.change;
-    if (draft && draft.licenceId === licence.id && draft.kind === kind) return draft;
-    return { licenceId: licence.id, kind, values: {}, submissionKey: randomUUID() };
+    const draft = request.session.changes?.[draftKey(licence.id, kind)];
+    return draft ?? { licenceId: licence.id, kind, values: {}, submissionKey: randomUUID() };
   }
 
   function saveDraft(request: FastifyRequest, draft: ChangeDraft): void {
-    request.session.change = { ...draft };
+    replaceDraft(request, draftKey(draft.licenceId, draft.kind), { ...draft });
+  }
+
+  /** Puts the draft under `key` (none: drops it), keeping the session's other changes in progress up to DRAFTS_KEPT in all. */
+  function replaceDraft(request: FastifyRequest, key: string, draft?: ChangeDraft): void {
+    const others = Object.entries(request.session.changes ?? {}).filter(([other]) => other !== key);
+    request.session.changes = Object.fromEntries(draft ? [...others.slice(-(DRAFTS_KEPT - 1)), [key, draft]] : others);
   }
 
   function choiceValues(body: Record<string, string>): Record<string, string> {
@@ -386,7 +397,7 @@ export async function changeOrderRoutes(
         submissionKey: state.draft.submissionKey,
         quoteReference: state.quote?.reference,
       });
-      request.session.change = undefined;
+      replaceDraft(request, draftKey(state.licence.id, state.kind));
       request.session.flash = `Order ${reference} submitted. We have emailed a confirmation.`;
       return reply.redirect(`/orders/${reference}/`, 303);
     } catch (error) {
