@@ -12,7 +12,7 @@ export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.met
 /** The gateway from its sources, through tsx. */
 export const SOURCES = ['--import', 'tsx', path.join(repositoryRoot, 'apps/gateway/src/main.ts')];
 /** The built bundle, as the image's CMD starts it (`npm run build` makes it), V8 option included. */
-export const BUNDLE = ['--min-semi-space-size=16', path.join(repositoryRoot, 'apps/gateway/dist/main.bundle.js')];
+export const BUNDLE = ['--min-semi-space-size=32', path.join(repositoryRoot, 'apps/gateway/dist/main.bundle.js')];
 
 export async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
