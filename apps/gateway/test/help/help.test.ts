@@ -86,6 +86,10 @@ describe('help pages', () => {
     );
     expect(body).toContain('If your finance code is refused');
     expect(body).toContain('You do not need to order again.');
+    // A change of a licence is not "set up": it reads as what is being done.
+    expect(body).toContain(
+      'of Being set up: Adding the space, Renewing, Recovering the data or Cancelling the licence (with “(delayed)” after it',
+    );
   });
 
   it('shows the same pages to someone signed in', async () => {

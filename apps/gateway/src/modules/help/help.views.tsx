@@ -1,5 +1,6 @@
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import {
+  CHANGE_IN_PROGRESS_LABELS,
   FINANCE_CODE_REFUSED_WORDS,
   isCancellable,
   ORDER_STATUS_WORDS,
@@ -106,6 +107,7 @@ function MethodList({ service }: { service: 'research' | 'institutional' }) {
  */
 export function PaymentMethodsPage({ context }: { context: PageContext }) {
   const cancellable = ORDER_STATUSES.filter(isCancellable).map((status) => ORDER_STATUS_WORDS[status].label);
+  const changing = Object.values(CHANGE_IN_PROGRESS_LABELS);
   return (
     <Page context={context} title="How to pay for storage" crumbs={[...crumbs, { label: 'Help', href: '/help/' }]}>
       <h1>How to pay for storage</h1>
@@ -299,6 +301,11 @@ export function PaymentMethodsPage({ context }: { context: PageContext }) {
             ))}
           </tbody>
         </table>
+        <p>
+          An order that changes a licence reads, while the storage team makes the change, as what is being done instead
+          of Being set up: {`${changing.slice(0, -1).join(', ')} or ${changing.at(-1)}`} (with “(delayed)” after it if
+          the change hit a problem, which the storage team is told of).
+        </p>
         <h3 id="emails">Emails</h3>
         <p>
           We email the person who ordered and the Data Owner when the order is received, when the payment details are

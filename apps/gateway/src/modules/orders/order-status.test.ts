@@ -13,10 +13,30 @@ describe('what a customer reads for an order', () => {
     for (const kind of ORDER_KINDS.filter((kind) => kind !== 'new')) {
       for (const status of ['approved', 'provisioning', 'completed', 'provisioning-failed'] as const) {
         const words = orderStatusWords({ status, paymentCheckStatus: 'valid', kind });
-        expect(words.label).toBe(ORDER_STATUS_WORDS[status].label);
+        expect(words.label).not.toMatch(/set(ting)? up/i);
         expect(words.explanation).not.toMatch(/set(ting)? up/);
       }
     }
+    // While it is made, its label says what is being done ("Being set up" is said of new storage).
+    const labels = (status: 'provisioning' | 'provisioning-failed') =>
+      ORDER_KINDS.filter((kind) => kind !== 'new').map(
+        (kind) => orderStatusWords({ status, paymentCheckStatus: 'valid', kind }).label,
+      );
+    expect(labels('provisioning')).toEqual([
+      'Adding the space',
+      'Renewing',
+      'Recovering the data',
+      'Cancelling the licence',
+    ]);
+    expect(labels('provisioning-failed')).toEqual([
+      'Adding the space (delayed)',
+      'Renewing (delayed)',
+      'Recovering the data (delayed)',
+      'Cancelling the licence (delayed)',
+    ]);
+    expect(orderStatusWords({ status: 'approved', paymentCheckStatus: 'valid', kind: 'increase' }).label).toBe(
+      'Approved',
+    );
     expect(orderStatusWords({ status: 'completed', paymentCheckStatus: null, kind: 'cancellation' }).explanation).toBe(
       'The licence is cancelled: its storage can no longer be used.',
     );

@@ -99,6 +99,14 @@ const CHANGE_STATUS_EXPLANATIONS: Record<
   },
 };
 
+/** What a customer reads while a change order is being made, where a new order's storage is 'Being set up'. */
+export const CHANGE_IN_PROGRESS_LABELS: Record<Exclude<OrderKind, 'new'>, string> = {
+  increase: 'Adding the space',
+  renewal: 'Renewing',
+  recovery: 'Recovering the data',
+  cancellation: 'Cancelling the licence',
+};
+
 const CHANGE_FAILED_EXPLANATION =
   'Making the change hit a problem. The storage team has been told and will try again, or tell you what to do.';
 
@@ -107,7 +115,8 @@ const CHANGE_FAILED_EXPLANATION =
  * code that the University Financial System refused (the background check, or a staff re-check),
  * where 'Checking payment details … You do not need to do anything' would tell them to wait for
  * a check that has already failed (the order asks for another code: orders.routes.tsx), and, for
- * an order that changes a licence, what comes after approval in the words of that change.
+ * an order that changes a licence, what comes after approval in the words of that change (not
+ * 'Being set up', which is said of new storage).
  */
 export function orderStatusWords(order: {
   status: OrderStatus;
@@ -122,11 +131,10 @@ export function orderStatusWords(order: {
   }
   const words = ORDER_STATUS_WORDS[order.status];
   if (order.kind === 'new') return words;
-  const explanation =
-    order.status === 'provisioning-failed'
-      ? CHANGE_FAILED_EXPLANATION
-      : CHANGE_STATUS_EXPLANATIONS[order.kind][order.status];
-  return explanation ? { label: words.label, explanation } : words;
+  if (order.status === 'provisioning-failed')
+    return { label: `${CHANGE_IN_PROGRESS_LABELS[order.kind]} (delayed)`, explanation: CHANGE_FAILED_EXPLANATION };
+  const label = order.status === 'provisioning' ? CHANGE_IN_PROGRESS_LABELS[order.kind] : words.label;
+  return { label, explanation: CHANGE_STATUS_EXPLANATIONS[order.kind][order.status] ?? words.explanation };
 }
 
 /** The words of an order waiting for another finance code (orderStatusWords); the help page lists them too. */
