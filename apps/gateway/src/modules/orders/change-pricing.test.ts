@@ -184,7 +184,11 @@ describe('increase', () => {
       addTb: 'Enter how many TB to add',
     });
     expect(refusal({ kind: 'increase', today: '2026-11-27', addTb: '1.5' }).addTb).toMatch(/whole number/);
-    expect(refusal({ kind: 'increase', today: '2026-11-27', addTb: '-1' }).addTb).toMatch(/whole number/);
+    // A negative number is a whole number too small, not "not a whole number" (a hyphen or a minus sign).
+    for (const negative of ['-1', '\u22122', -3])
+      expect(refusal({ kind: 'increase', today: '2026-11-27', addTb: negative })).toEqual({
+        addTb: 'Add at least 1 TB',
+      });
     expect(refusal({ kind: 'increase', today: '2026-11-27', addTb: '0' })).toEqual({ addTb: 'Add at least 1 TB' });
     expect(refusal({ kind: 'increase', today: '2026-11-27', addTb: 9996 }).addTb).toMatch(/add at most 9,995 TB/);
     expect(price({ kind: 'increase', today: '2026-11-27', addTb: 9995 }).sizeTb).toBe(9995);

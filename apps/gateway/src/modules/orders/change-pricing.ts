@@ -148,8 +148,9 @@ export function nextDay(day: string): string {
 function wholeNumber(value: unknown, missing: string, notWhole: string): { value: number } | { problem: string } {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
   if (text === '') return { problem: missing };
-  if (!/^[0-9]{1,9}$/.test(text)) return { problem: notWhole };
-  return { value: Number(text) };
+  // A minus sign makes a whole number too small, not something else: the caller's lower bound says so.
+  if (!/^[-\u2212]?[0-9]{1,9}$/.test(text)) return { problem: notWhole };
+  return { value: Number(text.replace('\u2212', '-')) };
 }
 
 /** The longest term a licence of this product can be renewed for. */
