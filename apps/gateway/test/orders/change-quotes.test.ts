@@ -491,13 +491,31 @@ describe('quotes for a change of a licence', () => {
       // Quoted at the price before 5 September 2029, ordered after it rose to £70.00.
       const quotedTotal = created.json().totalPence as number;
       expect(quotedTotal).toBeLessThan(35_000);
-      const ordered = await order('ar101', id, { quoteReference: reference, expectedTotalPence: quotedTotal });
+      const submissionKey = randomUUID();
+      const ordered = await order('ar101', id, {
+        quoteReference: reference,
+        expectedTotalPence: quotedTotal,
+        submissionKey,
+      });
       expect(ordered.statusCode, ordered.body).toBe(201);
       expect(ordered.json()).toMatchObject({
         kind: 'renewal',
         price: { totalPence: quotedTotal },
         quoteReference: reference,
       });
+      // Its key sent again is the retry it is, the quote's reference in any case; the same key
+      // without the quote, or with another, orders something else and is refused, not answered
+      // with this order as though it were that one.
+      const retried = await order('ar101', id, { quoteReference: reference.toLowerCase(), submissionKey });
+      expect(retried.statusCode, retried.body).toBe(201);
+      expect(retried.json().reference).toBe(ordered.json().reference);
+      for (const quoteReference of [undefined, 'Q-999999']) {
+        const reused = await order('ar101', id, { quoteReference, submissionKey });
+        expect(reused.statusCode, reused.body).toBe(422);
+        expect(reused.json().error.fields.submissionKey).toContain(
+          `This submission key was used for ${ordered.json().reference}`,
+        );
+      }
 
       // Another licence's quote, once that licence has been renewed by other means, is refused.
       at('2029-09-01');

@@ -359,17 +359,22 @@ export interface ChangeSubmission {
   quoteReference?: string;
 }
 
-/** What a change submission orders: its licence and kind, and the TB added or the term it names. */
-export function changeTarget(submission: Pick<ChangeSubmission, 'licenceId' | 'kind' | 'choice'>): SubmissionTarget {
+/** What a change submission orders: its licence and kind, the TB added or the term it names, and its quote. */
+export function changeTarget(
+  submission: Pick<ChangeSubmission, 'licenceId' | 'kind' | 'choice' | 'quoteReference'>,
+): SubmissionTarget {
   const { licenceId, kind, choice } = submission;
+  // Quote references are stored in capitals (selectQuote finds them so).
+  const quoteReference = submission.quoteReference?.trim().toUpperCase() || null;
   // The page sends the numbers as text; one that is not a whole number is not compared.
   const whole = (value: unknown) => {
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     return typeof number === 'number' && Number.isInteger(number) ? number : undefined;
   };
-  if (kind === 'increase') return { kind, licenceId, sizeTb: whole(choice.addTb) };
-  if (kind === 'renewal' || kind === 'recovery') return { kind, licenceId, termYears: whole(choice.termYears) };
-  return { kind, licenceId };
+  if (kind === 'increase') return { kind, licenceId, quoteReference, sizeTb: whole(choice.addTb) };
+  if (kind === 'renewal' || kind === 'recovery')
+    return { kind, licenceId, quoteReference, termYears: whole(choice.termYears) };
+  return { kind, licenceId, quoteReference };
 }
 
 /**

@@ -468,7 +468,12 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       // (the same key for another change, or for someone else's order, is refused).
       const earlier = await findOrder(db, { submissionKey: body.submissionKey });
       if (earlier) {
-        const target = changeTarget({ licenceId: params.id, kind: body.kind, choice: body });
+        const target = changeTarget({
+          licenceId: params.id,
+          kind: body.kind,
+          choice: body,
+          quoteReference: body.quoteReference,
+        });
         replayedSubmission(earlier, person, target, body.expectedTotalPence);
         return orderToApi(earlier);
       }

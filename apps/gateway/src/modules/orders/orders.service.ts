@@ -124,6 +124,8 @@ export interface SubmissionTarget {
   termYears?: number;
   /** New storage: the quote it is priced by (none: null). */
   quoteId?: number | null;
+  /** A change: the quote it is ordered with, as its reference is stored (none: null). */
+  quoteReference?: string | null;
 }
 
 /**
@@ -177,7 +179,8 @@ export function replayedSubmission(
     (what.productCode === undefined || order.product.code === what.productCode) &&
     (what.sizeTb === undefined || order.sizeTb === what.sizeTb) &&
     (what.termYears === undefined || order.termYears === what.termYears) &&
-    (what.quoteId === undefined || order.quoteId === what.quoteId);
+    (what.quoteId === undefined || order.quoteId === what.quoteId) &&
+    (what.quoteReference === undefined || order.quoteReference === what.quoteReference);
   if (!same) {
     const message = `This submission key was used for ${order.reference}, a different order: send a new key (a fresh UUID) with each order`;
     throw new AppError('unprocessable', message, { submissionKey: message });
