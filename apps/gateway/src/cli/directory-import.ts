@@ -8,6 +8,7 @@ import {
   importDirectoryCsv,
 } from '../platform/directory/directory-import.ts';
 import { commandFile, oneFileArgument, runCommand, withCommandDatabase } from './cli-support.ts';
+import { progressReporter } from './progress.ts';
 
 const MAX_BAD_ROWS_SHOWN = 200;
 
@@ -20,7 +21,10 @@ async function main(): Promise<number> {
   const source = await commandFile(file);
   return withCommandDatabase(async (db) => {
     console.error(`Importing the directory extract ${source}`);
-    const outcome = await importDirectoryCsv(db, source, showProgress);
+    const report = progressReporter();
+    const outcome = await importDirectoryCsv(db, source, (progress: ImportProgress) =>
+      report(`read ${progress.rows} rows${progress.bad > 0 ? `, ${progress.bad} bad` : ''}`),
+    );
     if (!outcome.ok) {
       console.error(`\nNothing was loaded: ${outcome.badRows.length} problem(s) in the file.`);
       for (const bad of outcome.badRows.slice(0, MAX_BAD_ROWS_SHOWN))
@@ -35,13 +39,6 @@ async function main(): Promise<number> {
     console.error("The nightly directory sync (00:30) applies them to the gateway's people.");
     return 0;
   });
-}
-
-/** An updating line on a terminal; about a line per 10,000 rows on a log. */
-function showProgress(progress: ImportProgress): void {
-  const text = `read ${progress.rows} rows${progress.bad > 0 ? `, ${progress.bad} bad` : ''}`;
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`);
-  else if (progress.rows % 10_000 < 1_000) process.stderr.write(`${text}\n`);
 }
 
 runCommand(main);

@@ -12,6 +12,7 @@ import { describeCsvFileError, readUsageCsv, USAGE_CSV_COLUMNS } from '../module
 import { systemClock } from '../platform/clock.ts';
 import { CsvFileError } from '../platform/csv.ts';
 import { commandFile, oneFileArgument, runCommand, withCommandDatabase } from './cli-support.ts';
+import { progressReporter } from './progress.ts';
 
 const MAX_REJECTIONS_SHOWN = 200;
 
@@ -24,6 +25,7 @@ async function main(): Promise<number> {
   const source = await commandFile(file);
   return withCommandDatabase(async (db) => {
     console.error(`Importing usage readings from ${source}`);
+    const progress = progressReporter();
     let raws: Awaited<ReturnType<typeof readUsageCsv>>;
     try {
       raws = await readUsageCsv(createReadStream(source), (rows, finished) => progress(`read ${rows} rows`, finished));
@@ -48,12 +50,6 @@ async function main(): Promise<number> {
       console.error(`  … and ${result.rejected.length - MAX_REJECTIONS_SHOWN} more`);
     return result.rejected.length > 0 ? 1 : 0;
   });
-}
-
-/** An updating line on a terminal; on a log, a line when a step is done. */
-function progress(text: string, finished: boolean): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`);
-  else if (finished) process.stderr.write(`${text}\n`);
 }
 
 runCommand(main);
