@@ -129,11 +129,26 @@ describe('quotes for a change of a licence', () => {
       const ben = await signedIn('bm202');
       expect((await ben.get(`/storage/quotes/${reference}/`)).statusCode).toBe(200);
       expect((await ben.get(`/storage/quotes/${reference}/quote.pdf`)).statusCode).toBe(200);
-      await getQuote(ben, id, 'renewal', { termYears: '1' });
+      const bens = await getQuote(ben, id, 'renewal', { termYears: '1' });
+      // Both are on the licence's page, for each of them, saying who asked (My storage lists only
+      // one's own): Ben found Alice's only by its link.
+      for (const keeper of [alice, ben]) {
+        const licencePage = await keeper.get(`/storage/licence/${id}/`);
+        expect(licencePage.body).toContain('<h2 id="licence-quotes">Quotes for changes</h2>');
+        const listed = text(licencePage.body);
+        expect(listed).toContain(
+          `${bens}A renewal of “Quoted ${licenceNumber}” (5 TB) for 1 year, 1 August 2027 to 31 July 2028Ben Manager (bm202)£270.00`,
+        );
+        expect(listed).toContain(
+          `${reference}A renewal of “Quoted ${licenceNumber}” (5 TB) for 2 years, 1 August 2027 to 31 July 2029Alice Researcher (ar101)£540.00`,
+        );
+        expect(licencePage.body).toContain(`href="/storage/quotes/${reference}/"`);
+      }
 
-      // The storage team sees it.
+      // The storage team sees it, there too.
       const rosa = await signedIn('rs501');
       expect((await rosa.get(`/storage/quotes/${reference}/`)).statusCode).toBe(200);
+      expect((await rosa.get(`/storage/licence/${id}/`)).body).toContain(`href="/storage/quotes/${reference}/"`);
 
       // Chloe, a project member, sees the licence but may not ask for a quote, nor read Alice's.
       const chloe = await signedIn('cb404');
@@ -142,6 +157,10 @@ describe('quotes for a change of a licence', () => {
       expect(refused.statusCode).toBe(403);
       expect((await chloe.get(`/storage/quotes/${reference}/`)).statusCode).toBe(404);
       expect((await chloe.get(`/storage/quotes/${reference}/quote.pdf`)).statusCode).toBe(404);
+      const chloesView = await chloe.get(`/storage/licence/${id}/`);
+      expect(chloesView.statusCode).toBe(200);
+      expect(chloesView.body).not.toContain('Quotes for changes');
+      expect(chloesView.body).not.toContain(reference);
 
       // Dana, who has nothing to do with the licence, gets 404 for it and its quote.
       const dana = await signedIn('da303');

@@ -20,7 +20,7 @@ import { changeOptionsFor } from '../orders/change-orders.service.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from '../orders/orders.queries.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { nameAndCrsid } from '../people/people-from-directory.ts';
-import { listQuotesForPerson } from '../quotes/quotes.service.ts';
+import { listChangeQuotesForLicence, listQuotesForPerson } from '../quotes/quotes.service.ts';
 import { licenceUsage } from '../usage/usage.service.ts';
 import { withoutLockReasons } from './licence-lock.ts';
 import {
@@ -146,6 +146,7 @@ export async function licencesRoutes(
       flags.some((flag) => flag.kind === 'finance-code-closed') && (await mayReplaceClosedCode(db, person, licence.id));
     const changeOrders = await changeOptionsFor(db, person, licence.id, clock.today().toString());
     const usage = await licenceUsage(db, licence.id, clock.today().toString(), warningPercent);
+    const quotes = licence.access === 'full' ? await listChangeQuotesForLicence(db, licence.id) : [];
     return sendPage(
       reply,
       <LicencePage
@@ -155,6 +156,7 @@ export async function licencesRoutes(
         flags={flags}
         replaceCode={replaceCode}
         changeOrders={changeOrders}
+        changeQuotes={{ quotes, today: clock.today().toString() }}
         usage={usage}
         changes={{ rights, form }}
       />,

@@ -412,14 +412,26 @@ function LicenceTotals({ licences }: { licences: HeldLicence[] }) {
   );
 }
 
-function QuotesTable({ quotes, today }: { quotes: Quote[]; today: string }) {
+function QuotesTable({
+  quotes,
+  today,
+  caption = 'Your quotes, newest first',
+  showRequester = false,
+}: {
+  quotes: Quote[];
+  today: string;
+  caption?: string;
+  /** Who asked for each: on a licence's page, where its Data Owner's and Data Managers' quotes meet. */
+  showRequester?: boolean;
+}) {
   return (
     <table>
-      <caption class="visually-hidden">Your quotes, newest first</caption>
+      <caption class="visually-hidden">{caption}</caption>
       <thead>
         <tr>
           <th scope="col">Reference</th>
           <th scope="col">What</th>
+          {showRequester ? <th scope="col">Asked for by</th> : null}
           <th scope="col">Total</th>
           <th scope="col">Valid until</th>
           <th scope="col">Download</th>
@@ -440,6 +452,11 @@ function QuotesTable({ quotes, today }: { quotes: Quote[]; today: string }) {
                 </>
               )}
             </td>
+            {showRequester ? (
+              <td>
+                {quote.requester.displayName} ({quote.requester.crsid})
+              </td>
+            ) : null}
             <td>{formatPence(quote.totalPence)}</td>
             <td>
               <CalendarDate date={quote.validUntil} />
@@ -468,6 +485,7 @@ export function LicencePage({
   history,
   changes,
   changeOrders,
+  changeQuotes,
   flags = [],
   replaceCode = false,
   usage,
@@ -486,6 +504,8 @@ export function LicencePage({
   changes?: { rights: ChangeRights; form?: MembersForm };
   /** The change orders the person may place (its Data Owner and Data Managers only). */
   changeOrders?: ChangeOptions;
+  /** The latest quotes for changes of this licence, whoever of its people asked (full access only). */
+  changeQuotes?: { quotes: Quote[]; today: string };
 }) {
   const full = licence.access === 'full';
   const rows: Array<[string, ComponentChildren]> = [
@@ -555,6 +575,17 @@ export function LicencePage({
 
       {full ? (
         <>
+          {changeQuotes && changeQuotes.quotes.length > 0 ? (
+            <section aria-labelledby="licence-quotes">
+              <h2 id="licence-quotes">Quotes for changes</h2>
+              <QuotesTable
+                quotes={changeQuotes.quotes}
+                today={changeQuotes.today}
+                caption="Quotes for changes of this licence, newest first"
+                showRequester
+              />
+            </section>
+          ) : null}
           <section aria-labelledby="licence-orders">
             <h2 id="licence-orders">Orders</h2>
             {licence.orders.length === 0 ? (

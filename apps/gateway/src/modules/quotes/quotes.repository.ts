@@ -146,6 +146,16 @@ export async function selectLicencePeople(db: Executor, licenceId: number): Prom
   return rows.map((row) => row.id);
 }
 
+/** The latest quotes for changes of one licence, newest first, whoever asked for them. */
+export async function selectChangeQuotesForLicence(db: Executor, licenceId: number, limit: number): Promise<Quote[]> {
+  const rows = await selectQuotes(db)
+    .where('quotes.licence_id', '=', licenceId)
+    .orderBy('quotes.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toQuote);
+}
+
 /** A person's quotes, newest first. */
 export async function selectQuotesForPerson(db: Executor, personId: number): Promise<Quote[]> {
   const rows = await selectQuotesOfPerson(db, { personId });

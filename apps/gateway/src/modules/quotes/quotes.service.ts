@@ -10,6 +10,7 @@ import {
   insertQuote,
   type NewQuoteRow,
   type Quote,
+  selectChangeQuotesForLicence,
   selectLicencePeople,
   selectQuote,
   selectQuotePageForPerson,
@@ -131,6 +132,18 @@ export async function listQuotePageForPerson(
   page: { limit: number; offset: number },
 ): Promise<{ quotes: Quote[]; total: number }> {
   return selectQuotePageForPerson(db, personId, page);
+}
+
+/** How many of a licence's change quotes its page lists. */
+export const LICENCE_QUOTES_SHOWN = 10;
+
+/**
+ * The latest quotes for changes of a licence, newest first, for its page: whoever of its Data Owner
+ * and Data Managers asked for one, the others see it there too (canSeeQuote lets them open it).
+ * Only for those who see the whole licence (its keepers and the storage team).
+ */
+export async function listChangeQuotesForLicence(db: Executor, licenceId: number): Promise<Quote[]> {
+  return selectChangeQuotesForLicence(db, licenceId, LICENCE_QUOTES_SHOWN);
 }
 
 /** A person's quotes, newest first (the "my storage" page lists them). */
