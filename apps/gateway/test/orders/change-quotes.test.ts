@@ -497,6 +497,28 @@ describe('quotes for a change of a licence', () => {
         .execute();
       at('2029-09-10');
       expect(await apiPrice('ar101', id, { kind: 'renewal', termYears: 1 })).toMatchObject({ totalPence: 35_000 });
+      // Priced with the quote, it has the quote's figures, as ordering with it charges them.
+      expect(await apiPrice('ar101', id, { kind: 'renewal', termYears: 1, quoteReference: reference })).toMatchObject({
+        totalPence: created.json().totalPence,
+        pencePerTbYear: created.json().pencePerTbYear,
+        period: { startsOn: '2029-10-01', endsOn: '2030-09-30' },
+      });
+      const pricedOtherTerm = await api('ar101', 'POST', `/api/licences/${id}/changes/price`, {
+        kind: 'renewal',
+        termYears: 2,
+        quoteReference: reference,
+      });
+      expect(pricedOtherTerm.statusCode).toBe(422);
+      expect(pricedOtherTerm.json().error.fields.termYears).toBe(
+        `Quote ${reference} is for 1 year: choose 1 year to pay its price`,
+      );
+      const pricedMissing = await api('ar101', 'POST', `/api/licences/${id}/changes/price`, {
+        kind: 'renewal',
+        termYears: 1,
+        quoteReference: 'Q-999999',
+      });
+      expect(pricedMissing.statusCode).toBe(422);
+      expect(pricedMissing.json().error.fields.quoteReference).toContain('We could not find quote Q-999999');
 
       const otherTerm = await order('ar101', id, { termYears: 2, quoteReference: reference });
       expect(otherTerm.statusCode).toBe(422);

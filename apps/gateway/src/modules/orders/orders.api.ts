@@ -356,6 +356,14 @@ export const changeChoice = z.strictObject({
   termYears: z.int().optional().describe('renewal and recovery: the term, from 1 year to the product’s longest.'),
 });
 
+/** One of the caller's quotes for this change of this licence, whose price the change then has. */
+const changeQuoteReference = z
+  .string()
+  .optional()
+  .describe(
+    'One of your quotes for this change of this licence (POST /api/licences/{id}/changes/quote), to order at its price: within its 30 days and for the same term or TB to add (else a 422 for termYears or addTb), while the licence is as it was quoted (else a 409 saying what has changed: renewed since, made bigger, in the cold store). Never ordered at another price.',
+  );
+
 const changePriceSchema = z
   .object({
     kind: z.enum(CHANGE_KINDS),
@@ -402,16 +410,17 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       operationId: 'priceLicenceChange',
       summary: 'Price a change of a licence you own or manage, without ordering it',
       description:
-        'increase: today’s price × TB added × days from today to the end date (both included) ÷ 365, to the nearest penny. renewal: today’s price × size × term, from the day after the end date. recovery: a renewal plus the cold-store fee from the day after the end date to today. cancellation: nothing. External customers pay VAT.',
+        'increase: today’s price × TB added × days from today to the end date (both included) ÷ 365, to the nearest penny. renewal: today’s price × size × term, from the day after the end date. recovery: a renewal plus the cold-store fee from the day after the end date to today. cancellation: nothing. External customers pay VAT. With a quoteReference, the quote’s figures, as ordering with it would charge them.',
       tags: ['Licences'],
       params: idParams,
-      body: changeChoice,
+      body: changeChoice.extend({ quoteReference: changeQuoteReference }),
       response: changePriceSchema,
       errors: ['not-found', 'forbidden', 'conflict'],
     },
     async ({ params, body, person }) => {
-      const licence = await licenceForChange(db, person, params.id, body.kind, today());
-      const priced = await priceLicenceChange(db, licence, body.kind, body, today());
+      const quote = await callersQuote(db, person, body.quoteReference);
+      const licence = await licenceForChange(db, person, params.id, body.kind, today(), { quote });
+      const priced = await priceLicenceChange(db, licence, body.kind, body, today(), quote);
       if (!priced.ok) throw unprocessable(priced.errors);
       const price = priced.value;
       return {
@@ -451,12 +460,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         acceptTerms: z.literal(true, { error: 'Accept the terms and conditions to submit the order' }),
         termsVersion: z.string().describe('The version of the terms accepted; must be the current one.'),
         expectedTotalPence,
-        quoteReference: z
-          .string()
-          .optional()
-          .describe(
-            'One of your quotes for this change of this licence (POST /api/licences/{id}/changes/quote), to order at its price: within its 30 days and for the same term or TB to add (else a 422 for termYears or addTb), while the licence is as it was quoted (else a 409 saying what has changed: renewed since, made bigger, in the cold store). Never ordered at another price.',
-          ),
+        quoteReference: changeQuoteReference,
         submissionKey: z.uuid(),
       }),
       response: orderSchema,
