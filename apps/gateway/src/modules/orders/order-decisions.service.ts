@@ -92,8 +92,9 @@ export async function approveOrder(
   if (conflict) throw new AppError('forbidden', conflict);
   await context.db.transaction().execute(async (tx) => {
     const { before } = await decide(tx, order, person, 'approve', null, context.clock.now());
-    // The licence as it is now, the order locked: it may have moved on since the page was read.
-    const movedOn = licenceMovedOn({ ...order, licence: { status: await licenceStatusNow(tx, order.licence.id) } });
+    // A change's licence as it is now, the order locked: it may have moved on since the page was read.
+    const status = order.kind === 'new' ? order.licence.status : await licenceStatusNow(tx, order.licence.id);
+    const movedOn = licenceMovedOn({ ...order, licence: { status } });
     if (movedOn) throw new AppError('conflict', movedOn);
     await recordAudit(tx, {
       actor: personActor(person),
