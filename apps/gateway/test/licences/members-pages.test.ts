@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertStorage } from '../support/storage-fixtures.ts';
+import { insertOrder, insertStorage } from '../support/storage-fixtures.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -610,6 +610,31 @@ describe('changing members and projects on the licence and project pages', () =>
     expect(posted.statusCode).toBe(409);
     const renamed = await alice.post(`/storage/project/${l.lattice}/name`, { _csrf, projectName: 'other' });
     expect(renamed.statusCode).toBe(409);
+  });
+
+  it('tells the keepers of a licence due for deletion whose recovery is under way to wait for it, not to contact the team', async () => {
+    const textOf = (html: string) => html.replaceAll('&#39;', "'").replaceAll('&quot;', '"');
+    const l = await licence();
+    const db = t.database.db;
+    await db.updateTable('licences').set({ status: 'deletable' }).where('id', '=', l.id).execute();
+    const alice = await as('ar101');
+    const waiting = 'This licence is due for deletion, so its people and storage projects cannot be changed.';
+    expect(textOf((await alice.get(`/storage/licence/${l.id}/`)).body)).toContain(waiting);
+    // A recovery ordered while it was in the cold store is coming: the page says so instead.
+    const recovery = await insertOrder(db, l.id, {
+      kind: 'recovery',
+      status: 'approved',
+      startsOn: '2027-08-01',
+      endsOn: '2028-07-31',
+    });
+    const coming = `This licence is due for deletion, but its recovery (order ${recovery.reference}) is under way, so its people and storage projects can be changed once its data is back.`;
+    const page = textOf((await alice.get(`/storage/licence/${l.id}/`)).body);
+    expect(page).toContain(coming);
+    expect(page).not.toContain('no recovery can be ordered');
+    const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/`);
+    const refused = await alice.post(`/storage/licence/${l.id}/managers`, { _csrf, crsid: 'da303' });
+    expect(refused.statusCode).toBe(409);
+    expect(textOf(refused.body)).toContain(coming);
   });
 
   it('says what an ended licence means for its storage projects, instead of promising a set-up', async () => {

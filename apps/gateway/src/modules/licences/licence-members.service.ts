@@ -9,6 +9,7 @@ import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit } from '../audit/audit.repository.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { clearLeaverFlags } from '../lifecycle/leaver-flags.repository.ts';
+import { orderInProgress } from '../orders/orders.repository.ts';
 import { CRSID } from '../people/crsid.ts';
 import { type DirectoryPerson, findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
@@ -156,8 +157,22 @@ async function authorise(
   }
   if (decision === 'forbidden') throw new AppError('forbidden', REFUSALS[change]);
   assertLicenceUnlocked({ lockedAt: licence.lockedAt, lockReason: licence.lockReason });
-  const problem = licenceStatusProblem(licence.status);
+  const problem = await statusProblem(tx, licence.id, licence.status);
   if (problem) throw new AppError('conflict', problem);
+}
+
+/**
+ * Why a licence's people cannot change in this status (licenceStatusProblem), except that one due
+ * for deletion whose recovery, ordered while it was in the cold store, is under way is told so,
+ * not that no recovery can be ordered and to contact the team: it is coming back.
+ */
+async function statusProblem(db: Executor, licenceId: number, status: LicenceStatus): Promise<string | undefined> {
+  if (status === 'deletable') {
+    const change = await orderInProgress(db, licenceId, 'change');
+    if (change?.kind === 'recovery')
+      return `This licence is due for deletion, but its recovery (order ${change.reference}) is under way, so its people and storage projects can be changed once its data is back.`;
+  }
+  return licenceStatusProblem(status);
 }
 
 async function lockForChange(
@@ -1024,7 +1039,7 @@ export async function changeRightsFor(
   const problem =
     (licence.locked_at
       ? 'This licence is locked by the storage team, so it cannot be changed at the moment.'
-      : undefined) ?? licenceStatusProblem(licence.status);
+      : undefined) ?? (await statusProblem(db, licenceId, licence.status));
   return problem ? { ...none, problem } : rights;
 }
 
