@@ -49,10 +49,10 @@ import metricsPlugin from './platform/metrics/metrics.ts';
 import { createProvisioner } from './platform/provisioner/index.ts';
 import { assetRoutes } from './platform/web/assets.ts';
 import { registerErrorHandling } from './platform/web/error-handler.tsx';
-import { refuseNulCharacters } from './platform/web/nul-characters.ts';
 import apiPlugin from './platform/web/openapi.ts';
 import { schemaCompilersOnDemand } from './platform/web/schema-compilers.ts';
 import { registerSecurityHeaders } from './platform/web/security.ts';
+import { refuseUnstorableCharacters } from './platform/web/unstorable-characters.ts';
 
 /** What the web app is built from: plain objects, so tests can hand in their own. */
 export interface AppDependencies {
@@ -127,7 +127,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     changes: deps.changes,
   });
   // After the session is read (so the refusal's page shows who is signed in), before any route.
-  refuseNulCharacters(app);
+  refuseUnstorableCharacters(app);
   await app.register(apiPlugin, {
     publicUrl: config.publicUrl,
     serviceName: config.service.name,

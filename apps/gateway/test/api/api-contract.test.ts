@@ -227,6 +227,12 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     const prices = await call('ar101', 'POST', '/api/prices', { ...configuration, licenceName: `a${nul}b` });
     expect(prices.statusCode).toBe(422);
     expect(prices.json().error.fields).toEqual({ licenceName: 'This holds a character (NUL) that is not allowed' });
+    // Half a surrogate pair has no UTF-8 form: writing it failed the quote (a 500, its number used up).
+    const quotes = await call('ar101', 'POST', '/api/quotes', { ...configuration, licenceName: 'a\ud800b' });
+    expect(quotes.statusCode).toBe(422);
+    expect(quotes.json().error.fields).toEqual({
+      licenceName: 'This holds a character (half of a surrogate pair) that is not allowed',
+    });
     const readings = await call('rs501', 'POST', '/api/usage-readings', {
       readings: [
         { path: '/rds/ok', readOn: '2026-11-27', usedBytes: 1 },
