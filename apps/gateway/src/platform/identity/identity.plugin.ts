@@ -159,11 +159,16 @@ function csrfTokenFromRequest(request: FastifyRequest): string | undefined {
   const body = request.body as Record<string, unknown> | undefined;
   const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
   const header = request.headers['x-csrf-token'];
-  // Streamed uploads are read after the check, so their forms carry the token in the query.
-  const query = (request.query as Record<string, unknown> | undefined)?._csrf;
+  // Streamed uploads are read after the check, so their forms carry the token in the query; no
+  // other request may, so a token is not put in addresses (and so in logs and history) elsewhere.
+  const query = isMultipart(request) ? (request.query as Record<string, unknown> | undefined)?._csrf : undefined;
   return (
     fromBody ?? (typeof header === 'string' ? header : undefined) ?? (typeof query === 'string' ? query : undefined)
   );
+}
+
+function isMultipart(request: FastifyRequest): boolean {
+  return request.headers['content-type']?.toLowerCase().startsWith('multipart/form-data') ?? false;
 }
 
 function isCrossSite(request: FastifyRequest): boolean {

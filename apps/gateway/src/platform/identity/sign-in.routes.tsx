@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
-import { listPeopleForSignIn } from '../../modules/people/people.repository.ts';
+import { findPersonWithRoles, listPeopleForSignIn } from '../../modules/people/people.repository.ts';
 import type { Executor } from '../db/database.ts';
 import { CsrfField } from '../web/components.tsx';
 import { AppError } from '../web/errors.ts';
@@ -110,6 +110,9 @@ export async function signInRoutes(app: FastifyInstance, options: SignInRoutesOp
   app.post('/dev/sign-in', { config: signInRateLimit }, async (request, reply) => {
     const form = devSignInForm.safeParse(request.body);
     if (!form.success) throw new AppError('bad-request', 'Choose a person to sign in as.');
+    // No such person: the session saved with one failed its foreign key after the redirect, a 500.
+    if (!(await findPersonWithRoles(options.db, form.data.personId)))
+      throw new AppError('bad-request', 'There is no such person to sign in as: choose one from the list.');
     // A new session id on sign-in, so a session fixed before sign-in is worthless.
     await request.session.regenerate();
     request.session.personId = form.data.personId;
