@@ -185,7 +185,7 @@ describe('buying storage through the JSON API', () => {
     });
     expect(twoLines.statusCode).toBe(422);
     expect(twoLines.json().error.fields.licenceName).toBe(
-      'The licence name must be one line, without tabs or line breaks',
+      'The licence name must be one line of plain text, without tabs, line breaks or invisible direction marks',
     );
     expect(await count()).toBe(before);
   });

@@ -66,9 +66,16 @@ describe('parseConfiguration', () => {
   });
 
   it('refuses a licence name of more than one line (it becomes part of email subjects)', () => {
-    for (const licenceName of ['Quantum\narchive', 'Quantum\r\nBcc: someone@example.com', 'Quantum\tarchive']) {
+    for (const licenceName of [
+      'Quantum\narchive',
+      'Quantum\r\nBcc: someone@example.com',
+      'Quantum\tarchive',
+      'Quantum\u2028archive',
+      '\u202Egnp.exe',
+      'Quantum \u2067archive\u2069',
+    ]) {
       expect(errorsFor({ licenceName }).licenceName).toBe(
-        'The licence name must be one line, without tabs or line breaks',
+        'The licence name must be one line of plain text, without tabs, line breaks or invisible direction marks',
       );
     }
   });

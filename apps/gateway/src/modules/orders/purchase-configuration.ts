@@ -5,6 +5,11 @@ import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { CRSID } from '../people/crsid.ts';
 
+/** Control characters, line and paragraph separators, and text-direction overrides and isolates. */
+const NOT_PLAIN_TEXT = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const LICENCE_NAME_NOT_PLAIN =
+  'The licence name must be one line of plain text, without tabs, line breaks or invisible direction marks';
+
 /**
  * What a buyer chooses for new storage, as the configure page, the quote and the API send it.
  * Pure: the directory lookups (department, people) happen in purchase-configuration.service.ts.
@@ -63,7 +68,8 @@ export function configurationSchema(product: ProductRules) {
       .min(1, 'Enter a name for the licence')
       .max(100, 'The licence name must be 100 characters or fewer')
       // One line: the name goes into email subjects, where a line break is refused (it could add headers).
-      .refine((name) => !/\p{Cc}/u.test(name), 'The licence name must be one line, without tabs or line breaks'),
+      // No invisible direction controls either: "\u202Egnp.exe" would read "exe.png" on staff pages.
+      .refine((name) => !NOT_PLAIN_TEXT.test(name), LICENCE_NAME_NOT_PLAIN),
     ownerCrsid: z
       .string({ error: 'Enter the CRSid of the Data Owner' })
       .trim()
