@@ -340,6 +340,61 @@ describe('back office: licences', () => {
       expect((await ben.get(`/storage/licence/${research.licenceId}/`)).body).toContain('Grant extended by a year');
     });
 
+    it('changes only what a form opened before another change changed, and refuses to overwrite a change unseen', async () => {
+      const rosa = await as('rs501');
+      // Two tabs open on the licence as it is: the edit form's hidden "shown" values, as a browser sends them.
+      const opened = (await rosa.get(path(research))).body;
+      const shown = Object.fromEntries(
+        [...opened.matchAll(/<input type="hidden" name="(shown\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+      );
+      expect(Object.keys(shown)).toEqual(['shownSizeTb', 'shownStartDate', 'shownEndDate', 'shownOwnerCrsid']);
+      const asOpened = {
+        ...shown,
+        sizeTb: shown.shownSizeTb ?? '',
+        startDate: shown.shownStartDate ?? '',
+        endDate: shown.shownEndDate ?? '',
+        ownerCrsid: shown.shownOwnerCrsid ?? '',
+      };
+      const [size, endDate] = [Number(asOpened.sizeTb), asOpened.endDate];
+      const newOwner = asOpened.ownerCrsid === 'bm202' ? 'ar101' : 'bm202';
+      const handOver = await rosa.post(path(research, 'edit'), {
+        ...asOpened,
+        ownerCrsid: newOwner,
+        reason: 'PI moved',
+      });
+      expect(handOver.statusCode).toBe(303);
+      // The second tab still shows the Data Owner before; it changes the end date only.
+      const extend = await rosa.post(path(research, 'edit'), {
+        ...asOpened,
+        endDate: '2031-07-31',
+        reason: 'Extended',
+      });
+      expect(extend.statusCode, extend.body.slice(0, 300)).toBe(303);
+      expect(await licenceRow(research)).toMatchObject({
+        end_date: '2031-07-31',
+        owner_person_id: await personIdOf(t.database.db, newOwner),
+      });
+      const latest = (await auditRows(t.database.db, 'licence', research.licenceId)).at(-1);
+      expect(latest).toMatchObject({ before: { endDate }, after: { endDate: '2031-07-31' } });
+      expect(latest?.before).not.toHaveProperty('dataOwner');
+      // A value it changed that another change changed too is refused beside the field, and the
+      // form shows the licence as it is now where its person changed nothing.
+      await rosa.post(path(research, 'edit'), { ...asOpened, sizeTb: String(size + 1), reason: 'More' });
+      const before = await licenceRow(research);
+      const clash = await rosa.post(path(research, 'edit'), {
+        ...asOpened,
+        sizeTb: String(size + 2),
+        reason: 'Even more',
+      });
+      expectFieldError(
+        clash,
+        'sizeTb',
+        `This licence's size was changed to ${size + 1} TB since this page was opened: check it, then save again`,
+      );
+      expect(clash.body).toContain(`name="ownerCrsid" value="${newOwner}"`);
+      expect(await licenceRow(research)).toEqual(before);
+    });
+
     it.each([
       [{ sizeTb: '7' }, 'sizeTb', 'The size must be at least 8 TB: the quotas of its storage projects add up to that'],
       [{ sizeTb: 'ten' }, 'sizeTb', 'Enter the size as a whole number of TB, for example 5'],

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { changeOrderConflict, type LicenceEditable, licenceEditValues, parseLicenceEdit } from './licence-edit.ts';
+import {
+  changeOrderConflict,
+  type LicenceEditable,
+  licenceEditFormValues,
+  licenceEditValues,
+  parseLicenceEdit,
+} from './licence-edit.ts';
 
 const active: LicenceEditable = { sizeTb: 5, startDate: '2026-08-01', endDate: '2029-07-31', ownerCrsid: 'ar101' };
 const limits = { minimumTb: 1, projectQuotaTb: 4 };
@@ -18,6 +24,40 @@ describe('parseLicenceEdit', () => {
       ok: true,
       value: { changes: { ownerCrsid: 'bm202' }, reason: 'Grant extended' },
     });
+  });
+
+  it('changes only what its person changed on a form opened before another change', () => {
+    // Opened while ar101 was the Data Owner and the size 5 TB; a colleague has since handed it to bm202.
+    const now: LicenceEditable = { ...active, ownerCrsid: 'bm202' };
+    const stale = { ...form({ endDate: '2030-07-31' }), shownSizeTb: '5', shownOwnerCrsid: 'ar101' };
+    expect(parseLicenceEdit(stale, now, limits)).toEqual({
+      ok: true,
+      value: { changes: { endDate: '2030-07-31' }, reason: 'Grant extended' },
+    });
+    // A value its person changed that was changed meanwhile too is refused, naming what it is now.
+    const resized: LicenceEditable = { ...active, sizeTb: 6 };
+    expect(parseLicenceEdit({ ...form({ sizeTb: '8' }), shownSizeTb: '5' }, resized, limits)).toEqual({
+      ok: false,
+      errors: {
+        sizeTb: "This licence's size was changed to 6 TB since this page was opened: check it, then save again",
+      },
+    });
+    // …unless both made it the same.
+    expect(parseLicenceEdit({ ...form({ sizeTb: '6' }), shownSizeTb: '5' }, resized, limits)).toMatchObject({
+      ok: false,
+      errors: { sizeTb: 'Nothing has changed: change the size, a date or the Data Owner' },
+    });
+  });
+
+  it('shows a refused form again with what was typed, and the rest as the licence is now', () => {
+    const now: LicenceEditable = { ...active, sizeTb: 6, ownerCrsid: 'bm202' };
+    const posted = { ...form({ endDate: '2030-07-31', reason: 'x' }), shownSizeTb: '5', shownOwnerCrsid: 'ar101' };
+    expect(licenceEditFormValues(now, posted)).toEqual({
+      ...licenceEditValues(now),
+      endDate: '2030-07-31',
+      reason: 'x',
+    });
+    expect(licenceEditFormValues(now)).toEqual(licenceEditValues(now));
   });
 
   it('needs a reason', () => {

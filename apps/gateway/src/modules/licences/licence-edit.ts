@@ -48,7 +48,17 @@ export type ParsedLicenceEdit = { ok: true; value: LicenceEdit } | { ok: false; 
 
 const CRSID = /^[a-z][a-z0-9]{1,9}$/;
 
-const EDITABLE_KEYS = ['sizeTb', 'startDate', 'endDate', 'ownerCrsid'] as const;
+export const EDITABLE_KEYS = ['sizeTb', 'startDate', 'endDate', 'ownerCrsid'] as const;
+type EditableKey = (typeof EDITABLE_KEYS)[number];
+
+/**
+ * The hidden field that carries the value the form showed for a key ("shownSizeTb"), so that an
+ * edit changes only what its person changed: a form opened before another change (another tab,
+ * a colleague) would otherwise put back every value it still shows.
+ */
+export function shownField(key: EditableKey): string {
+  return `shown${key[0]?.toUpperCase()}${key.slice(1)}`;
+}
 
 /** The form's values for a licence as it is (what the edit form shows before any change). */
 export function licenceEditValues(current: LicenceEditable): Record<string, string> {
@@ -60,6 +70,47 @@ export function licenceEditValues(current: LicenceEditable): Record<string, stri
     reason: '',
   };
 }
+
+/**
+ * The edit form's values shown again after a refusal: what its person typed where they changed
+ * something, and the licence as it is now elsewhere (a value changed meanwhile by someone else
+ * shows as it is now, not as this form first showed it).
+ */
+export function licenceEditFormValues(
+  current: LicenceEditable,
+  posted?: Record<string, string>,
+): Record<string, string> {
+  const now = licenceEditValues(current);
+  if (!posted) return now;
+  const values: Record<string, string> = { ...now, reason: posted.reason ?? '' };
+  for (const key of EDITABLE_KEYS) {
+    const typed = posted[key];
+    if (typed !== undefined && typed.trim() !== (posted[shownField(key)] ?? now[key])) values[key] = typed;
+  }
+  return values;
+}
+
+/** What the form showed when it was opened: its hidden fields, or without them the licence as it is. */
+function shownValues(raw: Record<string, unknown>, current: LicenceEditable): LicenceEditable {
+  const shown = (key: EditableKey) =>
+    typeof raw[shownField(key)] === 'string' ? text(raw, shownField(key)) : undefined;
+  const size = shown('sizeTb');
+  const date = (value: string | undefined, otherwise: string | null) =>
+    value === undefined ? otherwise : value || null;
+  return {
+    sizeTb: size === undefined ? current.sizeTb : (parseWholeNumber(size) ?? current.sizeTb),
+    startDate: date(shown('startDate'), current.startDate),
+    endDate: date(shown('endDate'), current.endDate),
+    ownerCrsid: shown('ownerCrsid')?.toLowerCase() ?? current.ownerCrsid,
+  };
+}
+
+const FIELD_WORDS: Record<EditableKey, [string, (value: LicenceEditable) => string]> = {
+  sizeTb: ['size', (value) => sizeText(value.sizeTb)],
+  startDate: ['start date', (value) => (value.startDate ? formatDay(value.startDate) : 'none')],
+  endDate: ['end date', (value) => (value.endDate ? formatDay(value.endDate) : 'none')],
+  ownerCrsid: ['Data Owner', (value) => value.ownerCrsid],
+};
 
 function text(raw: Record<string, unknown>, key: string): string {
   const value = raw[key];
@@ -124,12 +175,19 @@ export function parseLicenceEdit(
   else if (reason.length > REASON_MAX_LENGTH)
     errors.reason = `The reason must be ${REASON_MAX_LENGTH} characters or fewer`;
 
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
-
+  // What its person changed: a value they left as the form showed it is not theirs to write, and
+  // one changed since the form was opened by someone else is refused, so it is not overwritten unseen.
+  const shown = shownValues(raw, current);
   const changes: Partial<LicenceEditable> = {};
   for (const key of EDITABLE_KEYS) {
-    if (key in next && next[key] !== current[key]) Object.assign(changes, { [key]: next[key] });
+    if (!(key in next) || next[key] === shown[key] || next[key] === current[key]) continue;
+    if (current[key] !== shown[key]) {
+      const [label, words] = FIELD_WORDS[key];
+      errors[key] =
+        `This licence's ${label} was changed to ${words(current)} since this page was opened: check it, then save again`;
+    } else Object.assign(changes, { [key]: next[key] });
   }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
   if (Object.keys(changes).length === 0) {
     return { ok: false, errors: { sizeTb: 'Nothing has changed: change the size, a date or the Data Owner' } };
   }

@@ -18,6 +18,13 @@ import { ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import type { AccessChangeWaiting } from '../provisioning/access-changes.repository.ts';
 import type { LicenceUsage } from '../usage/usage.service.ts';
 import { UsageSection } from '../usage/usage.views.tsx';
+import {
+  EDITABLE_KEYS,
+  type LicenceEditable,
+  licenceEditFormValues,
+  licenceEditValues,
+  shownField,
+} from './licence-edit.ts';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
 import type { AdminLicenceDetail, AdminLicenceListed } from './licences.admin.repository.ts';
 import type { PersonSummary } from './licences.repository.ts';
@@ -479,12 +486,14 @@ function ManageForms({
   values?: Record<string, string>;
 }) {
   const errors = form?.errors ?? {};
-  const shown = values ?? {
-    sizeTb: String(licence.sizeTb),
-    startDate: licence.startDate ?? '',
-    endDate: licence.endDate ?? '',
+  const now: LicenceEditable = {
+    sizeTb: licence.sizeTb,
+    startDate: licence.startDate,
+    endDate: licence.endDate,
     ownerCrsid: licence.owner.crsid,
   };
+  const shown = licenceEditFormValues(now, values);
+  const asNow = licenceEditValues(now);
   return (
     <>
       <section aria-labelledby="edit-licence">
@@ -494,6 +503,9 @@ function ManageForms({
         ) : (
           <form method="post" action={adminLicencePath(licence.id, 'edit')} novalidate>
             <CsrfField token={context.csrfToken} />
+            {EDITABLE_KEYS.map((key) => (
+              <input key={key} type="hidden" name={shownField(key)} value={asNow[key]} />
+            ))}
             <TextField
               name="sizeTb"
               label="Size in TB"
