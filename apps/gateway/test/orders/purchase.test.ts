@@ -183,6 +183,8 @@ describe('buying research storage through the pages', () => {
     // her order names the licence without a link to it. Ben, its Data Owner, has the link.
     const licenceLink = /<a href="(\/storage\/licence\/\d+\/)">Quantum imaging data<\/a>/;
     expect(page.body).toContain('<dt>Licence</dt><dd>Quantum imaging data</dd>');
+    // Who it was ordered for, as the check page showed them.
+    expect(page.body).toContain('<dt>Data Managers</dt><dd>Dana Administrator (da303)</dd>');
     expect(page.body).not.toMatch(licenceLink);
     const ben = new Browser(t.app);
     await ben.signInAs('bm202');
@@ -235,7 +237,9 @@ describe('buying research storage through the pages', () => {
       .execute();
     expect(mail).toHaveLength(1);
     expect(mail[0]?.to_addresses.sort()).toEqual(['ar101@cam.ac.uk', 'bm202@cam.ac.uk']);
-    expect(mail[0]?.text_body).toContain('Ben Manager as Data Owner');
+    expect(mail[0]?.text_body).toContain(
+      'Ben Manager as Data Owner, and Dana Administrator (da303) as its Data Manager.',
+    );
   });
 
   it('takes a purchase order with its PDF, checked by content, and only the right people can download it', async () => {

@@ -18,6 +18,12 @@ export async function licenceStatusNow(db: Executor, licenceId: number): Promise
 }
 
 /** An order with everything its page, its emails and its access rule need, read in one query. */
+export interface OrderManager {
+  id: number;
+  crsid: string;
+  displayName: string;
+}
+
 export interface OrderDetail {
   id: number;
   reference: string;
@@ -52,6 +58,8 @@ export interface OrderDetail {
     /** As it is now: a change order's licence may have moved on since the order was placed. */
     status: LicenceStatus;
     owner: { id: number; crsid: string; displayName: string; email: string; current: boolean };
+    /** Its Data Managers, by name: those named on a new order, as it is now for a change. */
+    managers: OrderManager[];
     managerIds: number[];
     projectName: string | null;
   };
@@ -119,7 +127,12 @@ export async function findOrder(
       'payment.check_attempts',
       'o.quote_id',
       'quote.reference as quote_reference',
-      sql<number[]>`array(SELECT person_id FROM licence_managers WHERE licence_id = o.licence_id)`.as('manager_ids'),
+      sql<OrderManager[]>`coalesce((
+        SELECT json_agg(json_build_object('id', p.id, 'crsid', p.crsid, 'displayName', p.display_name)
+          ORDER BY p.display_name, p.id)
+        FROM licence_managers m JOIN people p ON p.id = m.person_id WHERE m.licence_id = o.licence_id), '[]'::json)`.as(
+        'managers',
+      ),
       sql<string | null>`(SELECT name FROM storage_projects WHERE licence_id = o.licence_id ORDER BY id LIMIT 1)`.as(
         'project_name',
       ),
@@ -176,7 +189,8 @@ export async function findOrder(
         email: row.owner_email,
         current: row.owner_status === 'current',
       },
-      managerIds: row.manager_ids.map(Number),
+      managers: row.managers.map((manager) => ({ ...manager, id: Number(manager.id) })),
+      managerIds: row.managers.map((manager) => Number(manager.id)),
       projectName: row.project_name,
     },
     payment:

@@ -16,6 +16,7 @@ import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
 import { findUnusedUpload } from '../payments/po-document.ts';
 import { findVoucher, redeemVoucher, releaseVoucher, voucherProblem } from '../payments/vouchers.repository.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
+import { peopleWords } from '../people/person-words.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { orderPeopleToTell } from './order-people.ts';
 import {
@@ -437,10 +438,16 @@ async function useVoucher(tx: Executor, scope: VoucherScope, code: string, clock
   return voucher.id;
 }
 
+/** ", and … as Data Managers" (or as its Data Manager), or nothing when there are none. */
+function managersWords(managers: OrderDetail['licence']['managers']): string {
+  if (managers.length === 0) return '';
+  return `, and ${peopleWords(managers)} as ${managers.length === 1 ? 'its Data Manager' : 'Data Managers'}`;
+}
+
 function confirmationParagraphs(order: OrderDetail): string[] {
   const words = ORDER_STATUS_WORDS[order.status];
   return [
-    `${order.buyer.displayName} ordered ${sizeText(order.sizeTb)} of ${order.product.name} for ${order.termYears === 1 ? '1 year' : `${order.termYears} years`}: "${order.licence.name}", for ${order.institution.name}, with ${order.licence.owner.displayName} as Data Owner.`,
+    `${order.buyer.displayName} ordered ${sizeText(order.sizeTb)} of ${order.product.name} for ${order.termYears === 1 ? '1 year' : `${order.termYears} years`}: "${order.licence.name}", for ${order.institution.name}, with ${order.licence.owner.displayName} as Data Owner${managersWords(order.licence.managers)}.`,
     order.payment?.method === 'voucher'
       ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
       : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,

@@ -5,6 +5,7 @@ import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { FinanceCodeForm } from '../payments/finance-code-form.tsx';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
+import { peopleWords, personWords } from '../people/person-words.ts';
 import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
 import { describeChange } from './change-orders.service.ts';
 import { ChangePriceLines } from './change-orders.views.tsx';
@@ -156,11 +157,16 @@ function orderedRows(order: OrderDetail, linksLicence: boolean): Array<[string, 
   }
   rows.push(
     ['Department', order.institution.name],
-    ['Data Owner', `${order.licence.owner.displayName} (${order.licence.owner.crsid})`],
+    ['Data Owner', personWords(order.licence.owner)],
   );
-  if (order.kind === 'new') rows.push(['First storage project', order.licence.projectName ?? '—']);
+  if (order.kind === 'new') {
+    rows.push(
+      ['Data Managers', peopleWords(order.licence.managers) || 'None'],
+      ['First storage project', order.licence.projectName ?? '—'],
+    );
+  }
   rows.push(
-    ['Ordered by', `${order.buyer.displayName} (${order.buyer.crsid})`],
+    ['Ordered by', personWords(order.buyer)],
     ['Submitted', formatInstant(order.submittedAt)],
   );
   return rows;

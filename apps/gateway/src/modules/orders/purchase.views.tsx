@@ -10,6 +10,7 @@ import { PAYMENT_METHOD_NAMES, paymentMethodsFor } from '../payments/payment-det
 import type { PaymentMethod } from '../payments/payments.tables.ts';
 import type { Institution } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
+import { peopleWords } from '../people/person-words.ts';
 import type { PricedConfiguration } from './purchase-configuration.service.ts';
 import type { DraftPayment } from './purchase-draft.ts';
 
@@ -308,7 +309,7 @@ export function CheckAnswersPage(props: {
           ['Department', c.institution.name],
           ['Licence name', c.licenceName],
           ['Data Owner', `${c.owner.displayName} (${c.owner.crsid})`],
-          ['Data Managers', c.managers.map((m) => `${m.displayName} (${m.crsid})`).join(', ') || 'None yet'],
+          ['Data Managers', peopleWords(c.managers) || 'None yet'],
           ['First storage project', c.projectName],
         ]}
       />
