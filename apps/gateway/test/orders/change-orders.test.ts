@@ -475,11 +475,36 @@ describe('change orders', () => {
       expect(await status(second.cancellation)).toBe('cancelled');
     });
 
-    it('cancels a licence at no charge, saying no refund is made and what happens to the data, asking for no payment', async () => {
-      const id = await licence({ status: 'pending', startDate: null, endDate: null, order: null });
+    it('cancels a licence not set up yet saying nothing is charged and its order goes with it, not that no refund is made', async () => {
+      const id = await licence({
+        status: 'pending',
+        startDate: null,
+        endDate: null,
+        order: { status: 'awaiting-approval' },
+      });
       const alice = await signedIn('ar101');
       const confirm = await alice.get(path(id, 'cancellation'));
-      expect(confirm.body).toContain('No refund is made');
+      expect(confirm.body).toContain(
+        'Nothing is charged: its storage has not been set up yet, and its order for new storage is cancelled with it.',
+      );
+      expect(confirm.body).toContain('the licence ends and its storage is not set up');
+      expect(confirm.body).not.toContain('No refund is made');
+      expect(confirm.body).not.toContain('its data is removed');
+      await choose(alice, id, 'cancellation', {});
+      const check = await alice.get(path(id, 'cancellation', 'check'));
+      expect(check.body).toContain('the licence ends and its storage is not set up');
+      const { response } = await submitAt(alice, path(id, 'cancellation', 'check'));
+      const reference = String(response.headers.location).match(/\/orders\/(ORD-\d+)\//)?.[1] as string;
+      const mail = await mailFor(reference);
+      expect(mail[0]?.text_body).toContain('Nothing is charged: its storage has not been set up yet');
+      expect(mail[0]?.text_body).not.toContain('refund');
+    });
+
+    it('cancels a licence at no charge, saying no refund is made and what happens to the data, asking for no payment', async () => {
+      const id = await licence({ status: 'active' });
+      const alice = await signedIn('ar101');
+      const confirm = await alice.get(path(id, 'cancellation'));
+      expect(confirm.body).toContain('No refund is made for the rest of the term, and the cancellation costs nothing.');
       expect(confirm.body).toContain('its data is removed');
       expect(confirm.body).not.toContain('Continue to payment');
       // It costs nothing, so there is no payment step: from the choice straight to the check.
@@ -515,7 +540,7 @@ describe('change orders', () => {
       expect(mail).toHaveLength(1);
       expect(mail[0]?.to_addresses).toEqual(['ar101@cam.ac.uk']);
       expect(mail[0]?.text_body).toContain('Reason given: Grant ended early');
-      expect(mail[0]?.text_body).toContain('no refund is made');
+      expect(mail[0]?.text_body).toContain('No refund is made for the rest of the term');
     });
 
     it('adds space to an institutional licence paid by voucher, which is then used', async () => {

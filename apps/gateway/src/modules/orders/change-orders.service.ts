@@ -470,9 +470,24 @@ export async function submitChangeOrder(
   });
 }
 
-/** What a cancellation does, said the same way on its page and in its email. */
-export const CANCELLATION_CONSEQUENCES =
-  'Once the storage team approves it, the licence ends: nobody can use its storage any more and its data is removed, so copy anything you need first.';
+/**
+ * What a cancellation costs and does, said the same way on its page, its check page and its email.
+ * A licence not set up yet has cost nothing and holds no data: its order for new storage is
+ * cancelled with it (provisioning.service.ts requireChange).
+ */
+export function cancellationWords(status: LicenceStatus): { cost: string; consequences: string } {
+  if (status === 'pending') {
+    return {
+      cost: 'Nothing is charged: its storage has not been set up yet, and its order for new storage is cancelled with it.',
+      consequences: 'Once the storage team approves it, the licence ends and its storage is not set up.',
+    };
+  }
+  return {
+    cost: 'No refund is made for the rest of the term, and the cancellation costs nothing.',
+    consequences:
+      'Once the storage team approves it, the licence ends: nobody can use its storage any more and its data is removed, so copy anything you need first.',
+  };
+}
 
 /**
  * What is wrong with a change's payment for its price, by field: none given when one is needed,
@@ -522,7 +537,7 @@ function changeConfirmationParagraphs(order: OrderDetail, licence: LicenceForCha
     `${order.buyer.displayName} ordered ${describeChange(order, licence.sizeTb)}.`,
     ...(reason ? [`Reason given: ${reason}`] : []),
     order.kind === 'cancellation'
-      ? `A cancellation costs nothing, and no refund is made for the rest of the term. ${CANCELLATION_CONSEQUENCES}`
+      ? Object.values(cancellationWords(licence.status)).join(' ')
       : order.payment?.method === 'voucher'
         ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
         : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,

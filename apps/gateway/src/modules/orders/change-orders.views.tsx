@@ -8,7 +8,7 @@ import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
 import { formatDay, QUOTE_VALID_DAYS } from '../quotes/quote-rules.ts';
-import { CANCELLATION_CONSEQUENCES, type ChangeOptions, type LicenceForChange } from './change-orders.service.ts';
+import { type ChangeOptions, cancellationWords, type LicenceForChange } from './change-orders.service.ts';
 import { type ChangeKind, type ChangePrice, longestTerm } from './change-pricing.ts';
 import { isQuotableChange } from './change-quotes.ts';
 import { NO_PAYMENT_WORDS, takesPayment } from './order-payment.ts';
@@ -240,9 +240,9 @@ function ChangeFields(props: {
       <>
         <div class="notice notice--warning">
           <p>
-            <strong>No refund is made</strong> for the rest of the term, and the cancellation costs nothing.
+            <strong>{cancellationWords(licence.status).cost}</strong>
           </p>
-          <p>{CANCELLATION_CONSEQUENCES}</p>
+          <p>{cancellationWords(licence.status).consequences}</p>
         </div>
         <TextAreaField
           name="reason"
@@ -325,7 +325,7 @@ export function ChangeCheckPage(props: {
       </h1>
       <h2>Change</h2>
       <SummaryList rows={rows} />
-      {kind === 'cancellation' ? <p>{CANCELLATION_CONSEQUENCES}</p> : null}
+      {kind === 'cancellation' ? <p>{cancellationWords(licence.status).consequences}</p> : null}
       <p>{change('', 'the change')}</p>
       <h2>Price</h2>
       {props.quote ? (
