@@ -703,6 +703,7 @@ export async function changeStorageProject(
               quota.quotaTb,
               project.quotaTb,
               await latestProjectReading(tx, project.id, context.clock.today().toString()),
+              project.licence.sizeTb - others.reduce((sum, other) => sum + other.quota_tb, 0),
             ));
       if (problem) fields.quotaTb = problem;
       else if ('quotaTb' in quota) quotaTb = quota.quotaTb;

@@ -124,15 +124,22 @@ describe('the rules of a change', () => {
 describe('a smaller quota than the data a project holds', () => {
   const reading = { usedBytes: 2_400_000_000_000, readOn: '2026-12-06' };
   it('is refused, saying how much it held, when, and the least quota that holds it', () => {
-    expect(belowUsageProblem(2, 3, reading)).toBe(
+    expect(belowUsageProblem(2, 3, reading, 5)).toBe(
       "The project held 2.4 TB on 6 December 2026 (the storage's latest reading), more than 2 TB: choose at least 3 TB, or remove data from it first",
     );
   });
+  it('offers no quota the project cannot be given: one over the most it may have can only lose data', () => {
+    // 3.2 TB in a 3 TB project of a licence whose other projects have the rest
+    const over = { usedBytes: 3_200_000_000_000, readOn: '2026-12-06' };
+    expect(belowUsageProblem(2, 3, over, 3)).toBe(
+      "The project held 3.2 TB on 6 December 2026 (the storage's latest reading), more than 2 TB: remove data from it first (it can be given at most 3 TB)",
+    );
+  });
   it('lets a quota that holds the data, a larger one, or one with no reading through', () => {
-    expect(belowUsageProblem(3, 5, reading)).toBeUndefined();
-    expect(belowUsageProblem(3, 3, { ...reading, usedBytes: 3_500_000_000_000 })).toBeUndefined();
+    expect(belowUsageProblem(3, 5, reading, 5)).toBeUndefined();
+    expect(belowUsageProblem(3, 3, { ...reading, usedBytes: 3_500_000_000_000 }, 3)).toBeUndefined();
     // a project over its quota may grow, even if not yet enough
-    expect(belowUsageProblem(2, 1, reading)).toBeUndefined();
-    expect(belowUsageProblem(1, 3, undefined)).toBeUndefined();
+    expect(belowUsageProblem(2, 1, reading, 5)).toBeUndefined();
+    expect(belowUsageProblem(1, 3, undefined, 5)).toBeUndefined();
   });
 });

@@ -165,10 +165,14 @@ export function belowUsageProblem(
   quotaTb: number,
   currentQuotaTb: number,
   latest: { usedBytes: number; readOn: string } | undefined,
+  mostTb: number,
 ): string | undefined {
   if (!latest || quotaTb >= currentQuotaTb || quotaTb * BYTES_PER_TB >= latest.usedBytes) return undefined;
   const atLeast = Math.ceil(latest.usedBytes / BYTES_PER_TB);
-  return `The project held ${formatTb(latest.usedBytes)} on ${formatDay(latest.readOn)} (the storage's latest reading), more than ${sizeText(quotaTb)}: choose at least ${sizeText(atLeast)}, or remove data from it first`;
+  const held = `The project held ${formatTb(latest.usedBytes)} on ${formatDay(latest.readOn)} (the storage's latest reading), more than ${sizeText(quotaTb)}`;
+  // A project already over the most it can be given: no quota holds its data, so none is offered.
+  if (atLeast > mostTb) return `${held}: remove data from it first (it can be given at most ${sizeText(mostTb)})`;
+  return `${held}: choose at least ${sizeText(atLeast)}, or remove data from it first`;
 }
 
 export const PROJECT_ROLE_LABELS: Record<ProjectRole, string> = {
