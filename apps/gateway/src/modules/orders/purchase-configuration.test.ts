@@ -80,6 +80,11 @@ describe('parseConfiguration', () => {
     }
   });
 
+  it('refuses a licence name of invisible characters only', () => {
+    expect(errorsFor({ licenceName: '\u200b\u200b' }).licenceName).toBe('Enter a name for the licence');
+    expect(parseConfiguration(RCS, { ...valid, licenceName: 'Zoë\u200barchive' }).ok).toBe(true);
+  });
+
   it('refuses Data Managers that are not CRSids', () => {
     expect(errorsFor({ managerCrsids: 'bm202, Ben Manager!' }).managerCrsids).toContain('separated by commas');
   });

@@ -69,7 +69,9 @@ export function configurationSchema(product: ProductRules) {
       .max(100, 'The licence name must be 100 characters or fewer')
       // One line: the name goes into email subjects, where a line break is refused (it could add headers).
       // No invisible direction controls either: "\u202Egnp.exe" would read "exe.png" on staff pages.
-      .refine((name) => !NOT_PLAIN_TEXT.test(name), LICENCE_NAME_NOT_PLAIN),
+      .refine((name) => !NOT_PLAIN_TEXT.test(name), LICENCE_NAME_NOT_PLAIN)
+      // trim() keeps invisible characters (a zero-width space): a name of only those is no name.
+      .refine((name) => /[^\p{Cf}\p{Z}]/u.test(name), 'Enter a name for the licence'),
     ownerCrsid: z
       .string({ error: 'Enter the CRSid of the Data Owner' })
       .trim()
