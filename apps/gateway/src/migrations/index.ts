@@ -20,6 +20,7 @@ import * as m0018 from './0018_voucher_issue_key.ts';
 import * as m0020 from './0020_project_names_of_live_projects.ts';
 import * as m0021 from './0021_access_changes.ts';
 import * as m0022 from './0022_change_quotes.ts';
+import * as m0023 from './0023_quote_people_and_project.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0020_project_names_of_live_projects': m0020,
   '0021_access_changes': m0021,
   '0022_change_quotes': m0022,
+  '0023_quote_people_and_project': m0023,
 };

@@ -415,8 +415,8 @@ describe('quotes for a change of a licence', () => {
       const alice = await signedIn('ar101');
       const reference = await getQuote(alice, id, 'renewal', { termYears: '1' });
       await t.database.db.updateTable('licences').set({ status: 'cold' }).where('id', '=', id).execute();
-      expect((await alice.get(`${path(id, 'renewal')}?quote=${reference}`)).statusCode).toBe(303);
-      const cold = await alice.get(path(id, 'renewal'));
+      // Refused as it is followed, and not kept (a plain renewal of a licence in the cold store is refused on its own).
+      const cold = await alice.get(`${path(id, 'renewal')}?quote=${reference}`);
       expect(cold.statusCode).toBe(409);
       expect(text(cold.body)).toContain(
         `Quote ${reference} no longer applies: only an active or expired (read-only) licence can be renewed; one in the cold store is recovered instead: this one is in the cold store. Its price cannot be used`,
@@ -425,10 +425,62 @@ describe('quotes for a change of a licence', () => {
       const other = await licence();
       const old = await getQuote(alice, other, 'renewal', { termYears: '1' });
       at('2026-12-28');
-      expect((await alice.get(`${path(other, 'renewal')}?quote=${old}`)).statusCode).toBe(303);
-      const expired = await alice.get(path(other, 'renewal'));
+      const expired = await alice.get(`${path(other, 'renewal')}?quote=${old}`);
       expect(expired.statusCode).toBe(409);
       expect(text(expired.body)).toContain(`Quote ${old} expired on 27 December 2026. Its price cannot be used`);
+    });
+  });
+
+  describe('a quote the licence has moved on from', () => {
+    /** The row of the quote in a table of quotes (My storage, the licence's page), as text. */
+    const rowOf = (html: string, reference: string) =>
+      text(html.match(new RegExp(`<tr>(?:(?!</tr>).)*${reference}(?:(?!</tr>).)*</tr>`, 's'))?.[0] ?? '');
+
+    it('is shown as unusable wherever it is listed, saying why, with the way to today’s price', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'increase', { addTb: '3' });
+      const why = `Quote ${reference} priced more space up to 31 July 2027, but the licence now ends on 31 July 2029`;
+      // Renewed since (another way): the space the quote priced up to 31 July 2027 would now run two years longer.
+      await t.database.db.updateTable('licences').set({ end_date: '2029-07-31' }).where('id', '=', id).execute();
+
+      const page = await alice.get(`/storage/quotes/${reference}/`);
+      expect(page.statusCode).toBe(200);
+      const words = text(page.body);
+      expect(words).not.toContain('This price holds until');
+      expect(words).toContain(`This quote can no longer be used. ${why}.`);
+      expect(words).toContain('You can still order the change, at today’s price');
+      expect(page.body).toContain(`href="${path(id, 'increase')}?quote="`);
+      expect(page.body).not.toContain(`?quote=${reference}`);
+      expect(words).toContain('Increase the size at today’s price');
+
+      for (const listing of [`/storage/licence/${id}/`, '/storage/']) {
+        const row = rowOf((await alice.get(listing)).body, reference);
+        expect(row, listing).toContain(reference);
+        expect(row, listing).not.toContain('You can order at this price until then');
+        expect(row, listing).toContain(`Can no longer be used: ${why}.`);
+      }
+
+      const json = await api('ar101', 'GET', `/api/quotes/${reference}`);
+      expect(json.json()).toMatchObject({ reference, valid: false, notValidBecause: why });
+    });
+
+    it('is not kept by the change it was followed to: the plain link starts a plain change', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'increase', { addTb: '3' });
+      await t.database.db.updateTable('licences').set({ end_date: '2029-07-31' }).where('id', '=', id).execute();
+
+      const followed = await alice.get(`${path(id, 'increase')}?quote=${reference}`);
+      expect(followed.statusCode).toBe(409);
+      expect(text(followed.body)).toContain(
+        `Quote ${reference} priced more space up to 31 July 2027, but the licence now ends on 31 July 2029. Its price cannot be used`,
+      );
+      const plain = await alice.get(path(id, 'increase'));
+      expect(plain.statusCode).toBe(200);
+      expect(text(plain.body)).not.toContain(`Ordering with quote ${reference}`);
+      // At today's price: the form has no quote to keep to.
+      expect(text(plain.body)).not.toContain('Order without the quote');
     });
   });
 

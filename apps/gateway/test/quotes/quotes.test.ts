@@ -4,6 +4,7 @@ import { priceConfiguration, productOnSale } from '../../src/modules/orders/purc
 import { createQuote, listQuotesForPerson } from '../../src/modules/quotes/quotes.service.ts';
 import { fixedClock } from '../../src/platform/clock.ts';
 import type { Executor } from '../../src/platform/db/database.ts';
+import { apiAs } from '../support/change-orders.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 
 const physRds = {
@@ -286,6 +287,70 @@ describe('quotes', () => {
     expect(quotes.map((quote) => quote.reference)).toEqual([second.reference, first.reference]);
     expect(quotes[0]).toMatchObject({ productCode: 'RCS', sizeTb: 10, termYears: 10, netPence: 10 * 1_200 * 10 });
     expect(quotes[1]).toMatchObject({ productCode: 'IFS', service: 'institutional', totalPence: 15_000 });
+  });
+
+  it('fills "Buy this storage" with exactly what the quote was asked for, not an earlier attempt’s answers', async () => {
+    const { browser, csrf } = await signedIn(t, 'bm202');
+    // An earlier attempt, abandoned at the payment step.
+    const abandoned = await browser.post('/storage/buy/RDS/', {
+      ...physRds,
+      sizeTb: '1',
+      licenceName: 'old attempt',
+      ownerCrsid: 'ar101',
+      managerCrsids: 'da303',
+      projectName: 'oldproj',
+      intent: 'continue',
+      _csrf: csrf,
+    });
+    expect(abandoned.statusCode).toBe(303);
+    const asked = {
+      ...physRds,
+      sizeTb: '6',
+      termYears: '3',
+      licenceName: 'Real order',
+      ownerCrsid: 'bm202',
+      managerCrsids: 'cb404',
+      projectName: 'newproj',
+    };
+    const { url, reference } = await getQuote(t, 'bm202', 'RDS', asked);
+    const stored = await t.database.db
+      .selectFrom('quotes')
+      .select(['owner_crsid', 'manager_crsids', 'project_name'])
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ owner_crsid: 'bm202', manager_crsids: ['cb404'], project_name: 'newproj' });
+    const api = await apiAs(t, 'bm202', 'GET', `/api/quotes/${reference}`);
+    expect(api.json()).toMatchObject({ ownerCrsid: 'bm202', managerCrsids: ['cb404'], projectName: 'newproj' });
+
+    const quotePage = await browser.get(url);
+    expect(quotePage.body).toMatch(/Data Owner<\/dt>\s*<dd>[^<]*bm202/);
+    expect(quotePage.body).toContain('newproj');
+
+    /** The configure page filled in with the quote's answers, and nothing of the abandoned attempt. */
+    const expectQuoted = (body: string) => {
+      expect(body).toContain('name="sizeTb" value="6"');
+      expect(body).toContain('name="licenceName" value="Real order"');
+      expect(body).toContain('name="ownerCrsid" value="bm202"');
+      expect(body).toContain('name="managerCrsids" value="cb404"');
+      expect(body).toContain('name="projectName" value="newproj"');
+      expect(body).not.toContain('da303');
+      expect(body).not.toContain('oldproj');
+    };
+    const buy = await browser.get(`/storage/buy/RDS/?quote=${reference}`);
+    expect(buy.statusCode).toBe(200);
+    expectQuoted(buy.body);
+
+    // Opened later in another browser, with no attempt behind it: the same answers.
+    const elsewhere = new Browser(t.app);
+    await elsewhere.signInAs('bm202');
+    const fresh = await elsewhere.get(`/storage/buy/RDS/?quote=${reference}`);
+    expect(fresh.statusCode).toBe(200);
+    expectQuoted(fresh.body);
+
+    // Asking for the quote kept the answers as the purchase in progress too.
+    const plain = await browser.get('/storage/buy/RDS/');
+    expect(plain.body).toContain('name="licenceName" value="Real order"');
+    expect(plain.body).toContain('name="projectName" value="newproj"');
   });
 });
 

@@ -163,7 +163,8 @@ describe('My storage: licences, orders and storage projects', () => {
     await insertStorage(t.database.db, { name: 'Old share', owner: 'bm202', status: 'cancelled', order: null });
     const manager = await (await as('bm202')).get('/storage/');
     expect(figuresOf(manager.body, 'College archive')).toBe('<td>Ends today</td><td>0</td><td>£233.28');
-    expect(figuresOf(manager.body, 'Old share')).toBe('<td>Not set up yet</td><td>0</td><td>None');
+    // It has ended: it was cancelled, rather than not set up yet.
+    expect(figuresOf(manager.body, 'Old share')).toBe('<td>None: the licence was cancelled</td><td>0</td><td>None');
     // …and holds no storage: its 5 TB are not in the total, and the line says why.
     expect(manager.body).toContain(
       'In all: 3 licences, 8 TB, annual cost at your current price £503.28 (including VAT where you pay it); the one cancelled or deleted holds none.',

@@ -96,10 +96,21 @@ describe('a storage project’s status in the light of its licence’s', () => {
     for (const licence of LICENCE_STATUSES) {
       for (const project of ['pending', 'active'] as const) {
         const { label, explanation } = projectStatusWords(project, licence);
-        expect(label).toBe(STORAGE_PROJECT_STATUS_WORDS[project].label);
+        if (licence !== 'cancelled' && licence !== 'deleted')
+          expect(label).toBe(STORAGE_PROJECT_STATUS_WORDS[project].label);
         expect(explanation, `${project} in ${licence}`).toMatch(/^[A-Z][^.]*\.$/);
       }
     }
+  });
+
+  it('does not call a project of a cancelled or deleted licence active, or waiting to be set up', () => {
+    expect(projectStatusWords('active', 'cancelled')).toEqual({
+      label: 'Cancelled',
+      explanation: 'Its licence is cancelled, so this storage project can no longer be used.',
+    });
+    expect(projectStatusWords('pending', 'cancelled').label).toBe('Cancelled');
+    expect(projectStatusWords('active', 'deleted').label).toBe('Deleted');
+    expect(projectStatusWords('removed', 'deleted').label).toBe('Removed');
   });
 
   it('tells a project member who can renew or recover the licence, not to do it themselves', () => {

@@ -113,10 +113,20 @@ const LICENCE_NOT_IN_USE: Record<Exclude<LicenceStatus, 'pending' | 'active'>, {
 };
 
 /**
+ * The label a storage project takes from its licence once the licence has ended for good
+ * (cancelled, or deleted with its data): it is not "Active" or "Waiting to be set up" any more.
+ */
+const ENDED_LICENCE_PROJECT_LABEL: Partial<Record<LicenceStatus, string>> = {
+  cancelled: 'Cancelled',
+  deleted: 'Deleted',
+};
+
+/**
  * A storage project's status words on its page, in the light of its licence's: a project waiting
  * to be set up, or in use, says what its licence's status means for it (a cancelled licence's
  * project will not be set up; an expired one's is read-only; one created in a licence in use does
- * not wait for the licence to be set up), instead of promising a set-up or use.
+ * not wait for the licence to be set up), instead of promising a set-up or use. A project of a
+ * cancelled or deleted licence is labelled so, as the licence is.
  */
 export function projectStatusWords(
   project: StorageProjectStatus,
@@ -143,7 +153,8 @@ export function projectStatusWords(
         : until
           ? `can be used again only if the licence is ${until}`
           : 'can no longer be used';
-  return { label: words.label, explanation: `Its licence ${is}, so this storage project ${what}.` };
+  const label = ENDED_LICENCE_PROJECT_LABEL[licence] ?? words.label;
+  return { label, explanation: `Its licence ${is}, so this storage project ${what}.` };
 }
 
 /** A person's place on a licence: the licence's own roles, then those on one of its storage projects. */

@@ -16,11 +16,12 @@ import {
   replaceClosedFinanceCode,
 } from '../lifecycle/finance-code-replacement.service.ts';
 import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
-import { changeOptionsFor } from '../orders/change-orders.service.ts';
+import { changeOptionsFor, quoteRefusal } from '../orders/change-orders.service.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from '../orders/orders.queries.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { nameAndCrsid } from '../people/people-from-directory.ts';
-import { listChangeQuotesForLicence, listQuotesForPerson } from '../quotes/quotes.service.ts';
+import { quoteExpiry } from '../quotes/quote-rules.ts';
+import { listChangeQuotesForLicence, listQuotesForPerson, type Quote } from '../quotes/quotes.service.ts';
 import { licenceUsage } from '../usage/usage.service.ts';
 import { withoutLockReasons } from './licence-lock.ts';
 import {
@@ -92,6 +93,19 @@ export async function licencesRoutes(
     site: options.site,
   };
 
+  /**
+   * Quotes with why each can no longer be ordered with (null while it can): the rule ordering with
+   * it applies. An expired quote needs no more than its date; only those still in date (asked for in
+   * the last 30 days, so few) read their licence and today's price.
+   */
+  const withRefusals = (quotes: Quote[], today: string) =>
+    Promise.all(
+      quotes.map(async (quote) => {
+        const expired = quoteExpiry(quote, today);
+        return { quote, expired: expired !== null, refusal: expired ?? (await quoteRefusal(db, quote, today)) };
+      }),
+    );
+
   // People come back to My storage after every change and reload it: kept per session until data changes.
   const myStoragePages = new PageCache();
   app.get('/storage/', async (request, reply) => {
@@ -122,8 +136,7 @@ export async function licencesRoutes(
           allLicences={all}
           orders={orders}
           pages={pages}
-          quotes={quotes}
-          today={today}
+          quotes={await withRefusals(quotes, today)}
         />
       );
     });
@@ -146,7 +159,10 @@ export async function licencesRoutes(
       flags.some((flag) => flag.kind === 'finance-code-closed') && (await mayReplaceClosedCode(db, person, licence.id));
     const changeOrders = await changeOptionsFor(db, person, licence.id, clock.today().toString());
     const usage = await licenceUsage(db, licence.id, clock.today().toString(), warningPercent);
-    const quotes = licence.access === 'full' ? await listChangeQuotesForLicence(db, licence.id) : [];
+    const quotes =
+      licence.access === 'full'
+        ? await withRefusals(await listChangeQuotesForLicence(db, licence.id), clock.today().toString())
+        : [];
     return sendPage(
       reply,
       <LicencePage
@@ -156,7 +172,7 @@ export async function licencesRoutes(
         flags={flags}
         replaceCode={replaceCode}
         changeOrders={changeOrders}
-        changeQuotes={{ quotes, today: clock.today().toString() }}
+        changeQuotes={quotes}
         usage={usage}
         changes={{ rights, form }}
       />,

@@ -18,7 +18,7 @@ import { ORDER_KIND_WORDS, type OrderStatus, orderStatusWords } from '../orders/
 import { DEFAULT_ORDER_LIMIT, type OrderListing, type OrderListingPage } from '../orders/orders.queries.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { quoteSubject } from '../quotes/quote-pdf.ts';
-import { formatDay, formatInstant, quoteIsValid } from '../quotes/quote-rules.ts';
+import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.service.ts';
 import { quotePath, quotePdfPath } from '../quotes/quotes.views.tsx';
 import type { LicenceUsage } from '../usage/usage.service.ts';
@@ -137,9 +137,11 @@ function ProjectStatusWords({
   explain?: boolean;
 }) {
   const words = licenceStatus ? projectStatusWords(status, licenceStatus) : STORAGE_PROJECT_STATUS_WORDS[status];
+  // A project of a licence that holds no storage any more (cancelled, deleted) is shown as ended.
+  const tone = licenceStatus && !holdsStorage(licenceStatus) ? 'tag tag--grey' : PROJECT_TONE[status];
   return (
     <>
-      <strong class={PROJECT_TONE[status]}>{words.label}</strong>
+      <strong class={tone}>{words.label}</strong>
       {explain ? (
         <>
           <br />
@@ -268,7 +270,6 @@ export function MyStoragePage({
   orders,
   pages,
   quotes,
-  today,
 }: {
   context: PageContext;
   products: CatalogueProduct[];
@@ -279,9 +280,7 @@ export function MyStoragePage({
   orders: OrderListingPage;
   /** The page of each list shown (1 unless the person has more than a page). */
   pages: MyStoragePages;
-  quotes: Quote[];
-  /** YYYY-MM-DD, to tell valid quotes from expired ones. */
-  today: string;
+  quotes: ShownQuote[];
 }) {
   return (
     <Page context={context} title="My storage" crumbs={[HOME]}>
@@ -344,8 +343,18 @@ export function MyStoragePage({
                     <td>
                       <LicenceStatusWords status={licence.status} roles={licence.roles} />
                     </td>
-                    <td>{licence.endDate ? <CalendarDate date={licence.endDate} /> : 'Not set up yet'}</td>
-                    <td>{licence.daysToExpiry === null ? 'Not set up yet' : expiryWords(licence.daysToExpiry)}</td>
+                    {licence.status === 'cancelled' ? (
+                      // Its end date no longer applies: it ended when it was cancelled.
+                      <>
+                        <td>Cancelled</td>
+                        <td>None: the licence was cancelled</td>
+                      </>
+                    ) : (
+                      <>
+                        <td>{licence.endDate ? <CalendarDate date={licence.endDate} /> : 'Not set up yet'}</td>
+                        <td>{licence.daysToExpiry === null ? 'Not set up yet' : expiryWords(licence.daysToExpiry)}</td>
+                      </>
+                    )}
                     <td>{licence.projectCount}</td>
                     <td>{licence.annualCostPence === undefined ? 'None' : formatPence(licence.annualCostPence)}</td>
                   </tr>
@@ -381,7 +390,7 @@ export function MyStoragePage({
             it.
           </p>
         ) : (
-          <QuotesTable quotes={quotes} today={today} />
+          <QuotesTable quotes={quotes} />
         )}
       </section>
     </Page>
@@ -412,14 +421,23 @@ function LicenceTotals({ licences }: { licences: HeldLicence[] }) {
   );
 }
 
+/**
+ * A quote as its lists show it: with why it can no longer be ordered with (change-orders.service.ts
+ * quoteRefusal, the rule an order with it is refused by), null while it can.
+ */
+export interface ShownQuote {
+  quote: Quote;
+  refusal: string | null;
+  /** Past its last day (the refusal then says so): told apart from a quote whose licence has moved on. */
+  expired: boolean;
+}
+
 function QuotesTable({
   quotes,
-  today,
   caption = 'Your quotes, newest first',
   showRequester = false,
 }: {
-  quotes: Quote[];
-  today: string;
+  quotes: ShownQuote[];
   caption?: string;
   /** Who asked for each: on a licence's page, where its Data Owner's and Data Managers' quotes meet. */
   showRequester?: boolean;
@@ -438,7 +456,7 @@ function QuotesTable({
         </tr>
       </thead>
       <tbody>
-        {quotes.map((quote) => (
+        {quotes.map(({ quote, refusal, expired }) => (
           <tr key={quote.id}>
             <th scope="row">
               <a href={quotePath(quote.reference)}>{quote.reference}</a>
@@ -461,10 +479,14 @@ function QuotesTable({
             <td>
               <CalendarDate date={quote.validUntil} />
               <br />
-              {quoteIsValid(quote, today) ? (
+              {refusal === null ? (
                 <span class="hint">You can order at this price until then.</span>
-              ) : (
+              ) : expired ? (
                 <span class="hint">Expired: ask for a new quote to order at today's price.</span>
+              ) : (
+                <span class="hint">
+                  Can no longer be used: {refusal}. Ask for a new quote to order at today's price.
+                </span>
               )}
             </td>
             <td>
@@ -505,7 +527,7 @@ export function LicencePage({
   /** The change orders the person may place (its Data Owner and Data Managers only). */
   changeOrders?: ChangeOptions;
   /** The latest quotes for changes of this licence, whoever of its people asked (full access only). */
-  changeQuotes?: { quotes: Quote[]; today: string };
+  changeQuotes?: ShownQuote[];
 }) {
   const full = licence.access === 'full';
   const rows: Array<[string, ComponentChildren]> = [
@@ -515,7 +537,16 @@ export function LicencePage({
     ['Data Owner', <PersonName key="owner" person={licence.owner} />],
     ['Data Managers', <PeopleList key="managers" people={licence.managers} none="None" />],
     ['Starts', licence.startDate ? <CalendarDate date={licence.startDate} /> : 'Starts when the storage is set up'],
-    ['Ends', licence.endDate ? <CalendarDate date={licence.endDate} /> : 'Set when the storage is set up'],
+    [
+      'Ends',
+      licence.status === 'cancelled' ? (
+        'Ended: the licence was cancelled'
+      ) : licence.endDate ? (
+        <CalendarDate date={licence.endDate} />
+      ) : (
+        'Set when the storage is set up'
+      ),
+    ],
     ['Status', <LicenceStatusWords key="status" status={licence.status} roles={licence.roles} />],
   ];
   if (licence.roles.length > 0) rows.push(['Your role', describeRoles(licence.roles)]);
@@ -565,6 +596,7 @@ export function LicencePage({
         <h2 id="projects">Storage projects</h2>
         <ProjectsTable
           projects={licence.projects.filter((project) => project.status !== 'removed')}
+          licenceStatus={licence.status}
           usage={usage?.projects}
         />
         <RemovedProjects projects={licence.projects.filter((project) => project.status === 'removed')} />
@@ -575,12 +607,11 @@ export function LicencePage({
 
       {full ? (
         <>
-          {changeQuotes && changeQuotes.quotes.length > 0 ? (
+          {changeQuotes && changeQuotes.length > 0 ? (
             <section aria-labelledby="licence-quotes">
               <h2 id="licence-quotes">Quotes for changes</h2>
               <QuotesTable
-                quotes={changeQuotes.quotes}
-                today={changeQuotes.today}
+                quotes={changeQuotes}
                 caption="Quotes for changes of this licence, newest first"
                 showRequester
               />
@@ -613,9 +644,12 @@ export function LicencePage({
 
 function ProjectsTable({
   projects,
+  licenceStatus,
   usage,
 }: {
   projects: StorageProjectSummary[];
+  /** The licence's: a cancelled or deleted licence's projects are not shown as in use. */
+  licenceStatus: LicenceStatus;
   /** Each project's latest usage reading, shown beside its quota. */
   usage?: Map<number, ProjectReading>;
 }) {
@@ -642,7 +676,7 @@ function ProjectsTable({
             {usage ? <td>{projectUsageText(usage.get(project.id), project.quotaTb)}</td> : null}
             <td>{project.members.length === 1 ? '1 person' : `${project.members.length} people`}</td>
             <td>
-              <ProjectStatusWords status={project.status} />
+              <ProjectStatusWords status={project.status} licenceStatus={licenceStatus} />
             </td>
           </tr>
         ))}

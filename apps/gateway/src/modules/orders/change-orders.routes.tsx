@@ -25,7 +25,7 @@ import {
 } from './change-orders.service.ts';
 import { CHANGE_ACTION_WORDS, ChangeCheckPage, ChangeConfigurePage, changePath } from './change-orders.views.tsx';
 import { CHANGE_KINDS, type ChangeKind } from './change-pricing.ts';
-import { isQuotableChange } from './change-quotes.ts';
+import { isQuotableChange, quotedChoice } from './change-quotes.ts';
 import { takesPayment } from './order-payment.ts';
 import { submittedOrderReference } from './orders.repository.ts';
 import { type OrdersContext, SubmissionRefused, type VoucherScope } from './orders.service.ts';
@@ -203,9 +203,13 @@ export async function changeOrderRoutes(
       reply.redirect(`${changePath(change.licenceId, change.kind)}?quote=${quote.reference}`, 303);
       return true;
     }
-    const choice: Record<string, string> =
-      change.kind === 'increase' ? { addTb: String(quote.sizeTb) } : { termYears: String(quote.termYears) };
-    saveDraft(request, { ...draft, quoteReference: quote.reference, values: { ...draft.values, ...choice } });
+    const values = { ...draft.values, ...quotedChoice(quote) };
+    // Checked before it is kept: a quote that can no longer be used is refused here (409, saying why,
+    // with the way to today's price) and never becomes part of the change in progress, so the
+    // licence's plain link goes on to start a plain change.
+    const licence = await licenceForChange(db, person, id, kind, today(), { quote });
+    await priced(licence, kind, values, quote);
+    saveDraft(request, { ...draft, quoteReference: quote.reference, values });
     reply.redirect(changePath(id, kind), 303);
     return true;
   }

@@ -13,7 +13,7 @@ import type { PaymentMethod } from '../payments/payments.tables.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
 import { isServiceStaff } from '../people/staff-access.ts';
-import { formatDay } from '../quotes/quote-rules.ts';
+import { formatDay, quoteExpiry } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import {
@@ -24,7 +24,7 @@ import {
   changesAllowed,
   priceChange,
 } from './change-pricing.ts';
-import { atQuotedPrice, changeQuoteMismatch, changeQuoteProblem } from './change-quotes.ts';
+import { atQuotedPrice, changeQuoteProblem, changeQuoteRefusal, quotedChoice } from './change-quotes.ts';
 import { takesPayment } from './order-payment.ts';
 import { ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
 import { findOrder, type OrderDetail, orderInProgress } from './orders.repository.ts';
@@ -230,8 +230,9 @@ export async function licenceForChange(
   await authorise(db, person, licence);
   const locked = licenceLockProblem(licence);
   if (locked) throw new AppError('conflict', locked);
+  const refused = options.quote && changeQuoteRefusal(options.quote, licence, kind, today);
+  if (options.quote && refused) throw quoteNoLongerApplies(options.quote, licence, kind, refused);
   const problem = changeProblem(kind, licence, today);
-  if (problem && options.quote) throw quoteNoLongerApplies(options.quote, licence, kind, problem);
   if (problem) throw new AppError('conflict', problem);
   const busy = await changeInProgress(db, licenceId);
   if (busy) {
@@ -260,11 +261,7 @@ export interface ChangeChoice {
  * new quote can be asked for too). The order is refused, never placed at another price.
  */
 function quoteNoLongerApplies(quote: Quote, licence: LicenceForChange, kind: ChangeKind, problem: string): AppError {
-  const why = problem.replace(/[.:]\s*$/, '');
-  const applies = why.startsWith(`Quote ${quote.reference}`)
-    ? why
-    : `Quote ${quote.reference} no longer applies: ${why.charAt(0).toLowerCase()}${why.slice(1)}`;
-  const message = `${applies}. Its price cannot be used: get a new quote, or order at today’s price.`;
+  const message = `${refusalSentence(quote, problem)}. Its price cannot be used: get a new quote, or order at today’s price.`;
   return new AppError('conflict', message, { quoteReference: message }, [
     {
       href: `/storage/licence/${licence.id}/change/${kind}/?quote=`,
@@ -273,6 +270,43 @@ function quoteNoLongerApplies(quote: Quote, licence: LicenceForChange, kind: Cha
     { href: `/storage/quotes/${quote.reference}/`, text: `Go to quote ${quote.reference}` },
     { href: `/storage/licence/${licence.id}/`, text: `Go to the licence “${licence.name}”` },
   ]);
+}
+
+/** A reason a quote cannot be used as a sentence about the quote, without its full stop: "Quote Q-… no longer applies: …". */
+function refusalSentence(quote: Quote, problem: string): string {
+  const why = problem.replace(/[.:]\s*$/, '');
+  return why.startsWith(`Quote ${quote.reference}`)
+    ? why
+    : `Quote ${quote.reference} no longer applies: ${why.charAt(0).toLowerCase()}${why.slice(1)}`;
+}
+
+/**
+ * Why a quote can no longer be ordered with, whatever the buyer chooses, as a sentence without its
+ * full stop ("Quote Q-000042 expired on …"), or null while it can: for every page and API answer
+ * that shows a quote as usable, by the rule ordering with it applies. A quote for new storage no
+ * longer holds once it has expired (quoteExpiry, as purchase-draft.ts quoteProblem); one for a
+ * change also when the licence's status no longer allows the change or the licence has moved on
+ * since (change-quotes.ts changeQuoteRefusal, as licenceForChange and priceLicenceChange), its
+ * change priced today as ordering it would be.
+ */
+export async function quoteRefusal(db: Executor, quote: Quote, today: string): Promise<string | null> {
+  const change = quote.change;
+  if (!change) return quoteExpiry(quote, today);
+  const licence = await readLicence(db, change.licenceId);
+  if (!licence) return `Quote ${quote.reference} is for a licence that no longer exists`;
+  const refused = changeQuoteRefusal(quote, licence, change.kind, today);
+  if (refused) return refusalSentence(quote, refused);
+  let current: Awaited<ReturnType<typeof priceChangeToday>>;
+  try {
+    current = await priceChangeToday(db, licence, change.kind, quotedChoice(quote), today);
+  } catch (error) {
+    // No price today: ordering says to contact the team, whatever the quote; the quote is not why.
+    if (error instanceof AppError && error.code === 'unavailable') return null;
+    throw error;
+  }
+  if (!current.priced.ok) return null;
+  const moved = changeQuoteRefusal(quote, licence, change.kind, today, current.priced.value);
+  return moved && refusalSentence(quote, moved);
 }
 
 /**
@@ -289,9 +323,34 @@ export async function priceLicenceChange(
   quote?: Quote,
 ): Promise<LicenceChangePrice> {
   if (quote) {
-    const mismatch = changeQuoteMismatch(quote, licence.id, kind);
-    if (mismatch) throw quoteNoLongerApplies(quote, licence, kind, mismatch);
+    const refused = changeQuoteRefusal(quote, licence, kind, today);
+    if (refused) throw quoteNoLongerApplies(quote, licence, kind, refused);
   }
+  const { priced, price, coldStore } = await priceChangeToday(db, licence, kind, choice, today);
+  if (!priced.ok) return priced;
+  if (quote) {
+    const refused = changeQuoteRefusal(quote, licence, kind, today, priced.value);
+    if (refused) throw quoteNoLongerApplies(quote, licence, kind, refused);
+    const problem = changeQuoteProblem(quote, priced.value, today);
+    if (problem) return { ok: false, errors: { [problem.field]: problem.problem } };
+    return {
+      ok: true,
+      value: atQuotedPrice(priced.value, quote),
+      validFrom: quote.priceValidFrom,
+      quote: { id: quote.id, reference: quote.reference, validUntil: quote.validUntil },
+    };
+  }
+  return { ...priced, validFrom: price.validFrom, coldStorePencePerTbYear: coldStore?.pencePerTbYear };
+}
+
+/** A change of this licence priced by change-pricing.ts with the prices in force on `today` (503 when there are none). */
+async function priceChangeToday(
+  db: Executor,
+  licence: LicenceForChange,
+  kind: ChangeKind,
+  choice: ChangeChoice,
+  today: string,
+) {
   const price = await findPriceInForce(db, licence.product.code, licence.customerClass, today);
   if (!price) {
     throw new AppError(
@@ -315,19 +374,7 @@ export async function priceLicenceChange(
     addTb: choice.addTb,
     termYears: choice.termYears,
   });
-  if (!priced.ok) return priced;
-  if (quote) {
-    const refused = changeQuoteProblem(quote, priced.value, today);
-    if (refused?.field === 'licence') throw quoteNoLongerApplies(quote, licence, kind, refused.problem);
-    if (refused) return { ok: false, errors: { [refused.field]: refused.problem } };
-    return {
-      ok: true,
-      value: atQuotedPrice(priced.value, quote),
-      validFrom: quote.priceValidFrom,
-      quote: { id: quote.id, reference: quote.reference, validUntil: quote.validUntil },
-    };
-  }
-  return { ...priced, validFrom: price.validFrom, coldStorePencePerTbYear: coldStore?.pencePerTbYear };
+  return { priced, price, coldStore };
 }
 
 /**

@@ -1,8 +1,14 @@
 import { sizeText } from '../catalogue/sizes.ts';
-import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
+import { formatDay, quoteExpiry } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import type { QuotedChangeKind } from '../quotes/quotes.tables.ts';
-import { type ChangeKind, type ChangePrice, daysInclusive } from './change-pricing.ts';
+import {
+  type ChangeableLicence,
+  type ChangeKind,
+  type ChangePrice,
+  changeProblem,
+  daysInclusive,
+} from './change-pricing.ts';
 import { years } from './purchase.views.tsx';
 
 /**
@@ -25,6 +31,33 @@ export function changeQuoteMismatch(quote: Quote, licenceId: number, kind: Chang
   return null;
 }
 
+/** The choice a change quote was priced for (the TB to add, or the term), as the change's first page takes it. */
+export function quotedChoice(quote: Quote): Record<string, string> {
+  return quote.change?.kind === 'increase' ? { addTb: String(quote.sizeTb) } : { termYears: String(quote.termYears) };
+}
+
+/**
+ * Why ordering this change of this licence with the quote is refused on `today` whatever the buyer
+ * chooses, or null while the quote can be used: it is not for this change, it has expired, the
+ * licence's status no longer allows the change, or (given `current`, the change priced today) the
+ * licence has moved on since the quote priced it. The one rule for ordering with a quote
+ * (change-orders.service.ts licenceForChange and priceLicenceChange refuse the order by it) and for
+ * showing a quote as usable (change-orders.service.ts quoteRefusal, for the pages and the API).
+ */
+export function changeQuoteRefusal(
+  quote: Quote,
+  licence: ChangeableLicence & { id: number },
+  kind: ChangeKind,
+  today: string,
+  current?: ChangePrice,
+): string | null {
+  const refused =
+    changeQuoteMismatch(quote, licence.id, kind) ?? quoteExpiry(quote, today) ?? changeProblem(kind, licence, today);
+  if (refused || !current) return refused ?? null;
+  const problem = changeQuoteProblem(quote, current, today);
+  return problem?.field === 'licence' ? problem.problem : null;
+}
+
 /**
  * Why a quote's price does not apply to the change priced today (`current`, priced by the same
  * rules as an order without a quote), or null when it does. `choice`: a problem with what the
@@ -38,8 +71,8 @@ export function changeQuoteProblem(
 ): { field: 'termYears' | 'addTb'; problem: string } | { field: 'licence'; problem: string } | null {
   const change = quote.change;
   if (!change) return { field: 'licence', problem: `Quote ${quote.reference} is for new storage, not a change` };
-  if (!quoteIsValid(quote, today))
-    return { field: 'licence', problem: `Quote ${quote.reference} expired on ${formatDay(quote.validUntil)}` };
+  const expired = quoteExpiry(quote, today);
+  if (expired) return { field: 'licence', problem: expired };
   if (change.kind === 'increase') {
     if (current.sizeTb !== quote.sizeTb)
       return {

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { sizeText } from '../catalogue/sizes.ts';
-import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
+import { quoteExpiry } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import { years } from './purchase.views.tsx';
 import type { PricedConfiguration } from './purchase-configuration.service.ts';
@@ -43,20 +44,63 @@ export function configurationValues(body: Record<string, string>): Record<string
 }
 
 /**
+ * The configure form as a quote for new storage was asked for: "Buy this storage" fills in exactly
+ * that, never answers of an earlier attempt kept in the session. A quote issued before it kept its
+ * people and project (migration 0023) has the one who asked for it as Data Owner and leaves the
+ * Data Managers and the project for the buyer to fill in.
+ */
+export function quoteFormValues(quote: Quote): Record<string, string> {
+  return {
+    sizeTb: String(quote.sizeTb),
+    termYears: String(quote.termYears),
+    institutionId: quote.institution.id,
+    licenceName: quote.licenceName,
+    ownerCrsid: quote.setup?.ownerCrsid ?? quote.requester.crsid,
+    managerCrsids: quote.setup?.managerCrsids.join(', ') ?? '',
+    projectName: quote.setup?.projectName ?? '',
+  };
+}
+
+/**
+ * The purchase in progress once a quote for new storage is bought with ("Buy this storage"): the
+ * quote's configuration (quoteFormValues) at its price; or, `atQuotePrice` false, once it is asked
+ * for: the answers it was asked for, at today's price until the buyer follows the quote. Either
+ * keeps the payment and submission key of a draft for the same product (buying something else
+ * starts again), and no earlier quote.
+ */
+export function draftFromQuote(
+  draft: PurchaseDraft | undefined,
+  quote: Quote,
+  { atQuotePrice = true }: { atQuotePrice?: boolean } = {},
+): PurchaseDraft {
+  const kept =
+    draft && draft.product === quote.productCode ? draft : { product: quote.productCode, submissionKey: randomUUID() };
+  return {
+    ...kept,
+    configuration: quoteFormValues(quote),
+    quoteReference: atQuotePrice ? quote.reference : undefined,
+  };
+}
+
+/**
  * Why a quote's price does not apply to a configuration, or null when it does. A quote holds its
  * price for 30 days for what it quoted: the same product, size, term and department. One rule for
  * both ways of buying: the check-your-answers page says why today's price applies instead, and
  * the API refuses the order (a 422 for quoteReference) rather than charge another price.
  */
 export function quoteProblem(quote: Quote, configuration: PricedConfiguration, today: string): string | null {
-  if (!quoteIsValid(quote, today)) return `Quote ${quote.reference} expired on ${formatDay(quote.validUntil)}`;
+  const expired = quoteExpiry(quote, today);
+  if (expired) return expired;
   const c = configuration;
+  // Compared by their codes, named as the rest of the site names them: departments by their names.
   const differences = [
-    [quote.productCode, c.product.code],
-    [sizeText(quote.sizeTb), sizeText(c.sizeTb)],
-    [years(quote.termYears), years(c.termYears)],
-    [`department ${quote.institution.id}`, `department ${c.institution.id}`],
-  ].flatMap(([quoted, ordered]) => (quoted === ordered ? [] : [`${quoted} (not ${ordered})`]));
+    [quote.productCode, c.product.code, quote.productCode, c.product.code],
+    [quote.sizeTb, c.sizeTb, sizeText(quote.sizeTb), sizeText(c.sizeTb)],
+    [quote.termYears, c.termYears, years(quote.termYears), years(c.termYears)],
+    [quote.institution.id, c.institution.id, quote.institution.name, c.institution.name],
+  ].flatMap(([quoted, ordered, quotedWords, orderedWords]) =>
+    quoted === ordered ? [] : [`${quotedWords} (not ${orderedWords})`],
+  );
   if (differences.length === 0) return null;
   return `Quote ${quote.reference} is for another order: ${differences.join(', ')}`;
 }

@@ -15,7 +15,7 @@ import { sizeText } from '../catalogue/sizes.ts';
 import { paymentMethodsFor } from '../payments/payment-details.ts';
 import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
 import { listInstitutions, type PersonWithRoles } from '../people/people.repository.ts';
-import { formatDay, quoteIsValid } from '../quotes/quote-rules.ts';
+import { formatDay, quoteExpiry } from '../quotes/quote-rules.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { submittedOrderReference } from './orders.repository.ts';
 import { type OrdersContext, SubmissionRefused, submitNewOrder, type VoucherScope } from './orders.service.ts';
@@ -29,7 +29,7 @@ import {
 import { buyPath, CheckAnswersPage, ConfigurePage, PaymentPage } from './purchase.views.tsx';
 import { type PricedConfiguration, priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
 import { changedSinceShown } from './purchase-configuration.ts';
-import { configurationValues, type PurchaseDraft, withQuotePrice } from './purchase-draft.ts';
+import { configurationValues, draftFromQuote, type PurchaseDraft, withQuotePrice } from './purchase-draft.ts';
 
 interface PurchaseRoutesOptions {
   orders: OrdersContext;
@@ -95,7 +95,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
   async function showConfigure(request: ProductRequest, reply: FastifyReply) {
     const person = requirePerson(request);
     const product = await productOf(request);
-    const draft = draftFor(request, product);
+    let draft = draftFor(request, product);
     let quoteNote: string | undefined;
     const quoteReference = request.query.quote;
     if (quoteReference) {
@@ -104,18 +104,12 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       if (quote.productCode !== product.code) {
         return reply.redirect(`${buyPath({ code: quote.productCode })}?quote=${quote.reference}`, 303);
       }
-      draft.quoteReference = quote.reference;
-      draft.configuration = {
-        ...configurationValues(draft.configuration ?? {}),
-        sizeTb: String(quote.sizeTb),
-        termYears: String(quote.termYears),
-        institutionId: quote.institution.id,
-        licenceName: quote.licenceName,
-        ownerCrsid: draft.configuration?.ownerCrsid || person.crsid,
-      };
-      quoteNote = quoteIsValid(quote, today())
-        ? `Buying with quote ${quote.reference}: its price holds until ${formatDay(quote.validUntil)} if you keep the size, term and department.`
-        : `Quote ${quote.reference} expired on ${formatDay(quote.validUntil)}, so today’s price applies.`;
+      // Exactly what the quote was asked for: nothing of an earlier attempt in this session.
+      draft = draftFromQuote(draft, quote);
+      const expired = quoteExpiry(quote, today());
+      quoteNote = expired
+        ? `${expired}, so today’s price applies.`
+        : `Buying with quote ${quote.reference}: its price holds until ${formatDay(quote.validUntil)} if you keep the size, term and department.`;
       saveDraft(request, draft);
     }
     const values = draft.configuration ?? { institutionId: person.institutionId ?? '', ownerCrsid: person.crsid };

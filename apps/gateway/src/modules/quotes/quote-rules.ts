@@ -17,6 +17,11 @@ export function quoteIsValid(quote: { validUntil: string }, today: string | Temp
   return Temporal.PlainDate.compare(Temporal.PlainDate.from(today), Temporal.PlainDate.from(quote.validUntil)) <= 0;
 }
 
+/** Why a quote's price no longer holds, whatever it is used for (it expired), or null while it does. */
+export function quoteExpiry(quote: { reference: string; validUntil: string }, today: string): string | null {
+  return quoteIsValid(quote, today) ? null : `Quote ${quote.reference} expired on ${formatDay(quote.validUntil)}`;
+}
+
 /**
  * Who may read a quote: the person who asked for it, and the staff of the product's service (its
  * team, Finance, superusers); a quote for a change of a licence also its Data Owner and Data

@@ -5,10 +5,9 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { Directory } from '../../platform/directory/index.ts';
 import { unprocessable } from '../../platform/web/forms.ts';
 import { apiRoute, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
-import { licenceForChange, priceLicenceChange } from '../orders/change-orders.service.ts';
+import { licenceForChange, priceLicenceChange, quoteRefusal } from '../orders/change-orders.service.ts';
 import { changeChoice, configurationBody } from '../orders/orders.api.ts';
 import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
-import { quoteIsValid } from './quote-rules.ts';
 import type { Quote } from './quotes.repository.ts';
 import { createChangeQuote, createQuote, findQuoteFor, listQuotePageForPerson } from './quotes.service.ts';
 import { quotePdfPath } from './quotes.views.tsx';
@@ -33,8 +32,32 @@ const quoteSchema = z
     totalPence: pence,
     issuedOn: z.iso.date(),
     validUntil: z.iso.date(),
-    valid: z.boolean().describe('Whether its price still holds today.'),
+    valid: z
+      .boolean()
+      .describe(
+        'Whether it can be ordered with today: not expired, and for a change, the licence still allows the change and has not moved on since it was priced (renewed since, made bigger, now in the cold store). The same rule ordering with it applies.',
+      ),
+    notValidBecause: z
+      .string()
+      .nullable()
+      .describe(
+        'Why it can no longer be ordered with (valid is false), as the refusal of an order with it says: for example “Quote Q-000042 expired on 27 December 2026”; null while it can. Order at today’s price, or ask for a new quote.',
+      ),
     pdfUrl: z.string().describe('The PDF, for a signed-in browser.'),
+    ownerCrsid: z
+      .string()
+      .nullable()
+      .describe(
+        'New storage: the Data Owner it was asked for; null for a change, or a quote issued before the people were kept.',
+      ),
+    managerCrsids: z
+      .array(z.string())
+      .nullable()
+      .describe('New storage: the Data Managers it was asked for; null as for ownerCrsid.'),
+    projectName: z
+      .string()
+      .nullable()
+      .describe('New storage: the first storage project it was asked for; null as for ownerCrsid.'),
     change: z
       .object({
         licenceId: z.int(),
@@ -57,24 +80,31 @@ export async function quotesApi(
 ): Promise<void> {
   const { db, clock } = options;
   const today = () => clock.today().toString();
-  const toApi = (quote: Quote): z.input<typeof quoteSchema> => ({
-    reference: quote.reference,
-    product: quote.productCode,
-    institutionId: quote.institution.id,
-    customerClass: quote.customerClass,
-    licenceName: quote.licenceName,
-    sizeTb: quote.sizeTb,
-    termYears: quote.termYears,
-    pencePerTbYear: quote.pencePerTbYear,
-    netPence: quote.netPence,
-    vatPence: quote.vatPence,
-    totalPence: quote.totalPence,
-    issuedOn: quote.issuedOn,
-    validUntil: quote.validUntil,
-    valid: quoteIsValid(quote, today()),
-    pdfUrl: quotePdfPath(quote.reference),
-    change: quote.change,
-  });
+  const toApi = async (quote: Quote): Promise<z.input<typeof quoteSchema>> => {
+    const refusal = await quoteRefusal(db, quote, today());
+    return {
+      reference: quote.reference,
+      product: quote.productCode,
+      institutionId: quote.institution.id,
+      customerClass: quote.customerClass,
+      licenceName: quote.licenceName,
+      sizeTb: quote.sizeTb,
+      termYears: quote.termYears,
+      pencePerTbYear: quote.pencePerTbYear,
+      netPence: quote.netPence,
+      vatPence: quote.vatPence,
+      totalPence: quote.totalPence,
+      issuedOn: quote.issuedOn,
+      validUntil: quote.validUntil,
+      valid: refusal === null,
+      notValidBecause: refusal,
+      pdfUrl: quotePdfPath(quote.reference),
+      ownerCrsid: quote.setup?.ownerCrsid ?? null,
+      managerCrsids: quote.setup?.managerCrsids ?? null,
+      projectName: quote.setup?.projectName ?? null,
+      change: quote.change,
+    };
+  };
 
   apiRoute(
     app,
@@ -134,7 +164,7 @@ export async function quotesApi(
     },
     async ({ person, query }) => {
       const page = await listQuotePageForPerson(db, person.id, query);
-      return { total: page.total, ...query, quotes: page.quotes.map(toApi) };
+      return { total: page.total, ...query, quotes: await Promise.all(page.quotes.map(toApi)) };
     },
   );
 

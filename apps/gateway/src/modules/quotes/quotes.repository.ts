@@ -15,6 +15,13 @@ export interface QuotedChange {
   coldStorePence: number;
 }
 
+/** The people and first storage project a quote for new storage was asked for, as the purchase form takes them. */
+export interface QuotedSetup {
+  ownerCrsid: string;
+  managerCrsids: string[];
+  projectName: string;
+}
+
 /** A quote as pages, the PDF and other modules read it: the stored offer with the names it refers to. */
 export interface Quote {
   id: number;
@@ -41,6 +48,12 @@ export interface Quote {
   validUntil: string;
   /** A quote for a change of a licence; null for new storage. */
   change: QuotedChange | null;
+  /**
+   * A quote for new storage: the Data Owner, Data Managers and first storage project it was asked
+   * for, so buying with it fills the form in with them. Null for a change quote, and for a quote
+   * issued before they were kept (migration 0023).
+   */
+  setup: QuotedSetup | null;
 }
 
 export type NewQuoteRow = Insertable<QuotesTable>;
@@ -88,6 +101,9 @@ function selectQuotes(db: Executor) {
       'quotes.starts_on',
       'quotes.ends_on',
       'quotes.cold_store_pence',
+      'quotes.owner_crsid',
+      'quotes.manager_crsids',
+      'quotes.project_name',
     ]);
 }
 
@@ -125,6 +141,10 @@ function toQuote(row: QuoteRow): Quote {
             endsOn: row.ends_on,
             coldStorePence: row.cold_store_pence,
           }
+        : null,
+    setup:
+      row.owner_crsid !== null && row.manager_crsids !== null && row.project_name !== null
+        ? { ownerCrsid: row.owner_crsid, managerCrsids: row.manager_crsids, projectName: row.project_name }
         : null,
   };
 }

@@ -6,9 +6,10 @@ import { requirePerson } from '../../platform/identity/current-person.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
+import { quoteRefusal } from '../orders/change-orders.service.ts';
 import { sendConfigurePage } from '../orders/purchase.routes.tsx';
 import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
-import { configurationValues } from '../orders/purchase-draft.ts';
+import { configurationValues, draftFromQuote } from '../orders/purchase-draft.ts';
 import { quotePdfInput, renderQuotePdf } from './quote-pdf.ts';
 import { quoteIsValid } from './quote-rules.ts';
 import { createQuote, findQuoteFor } from './quotes.service.ts';
@@ -35,13 +36,26 @@ export async function quotesRoutes(app: FastifyInstance, options: QuotesRoutesOp
       return sendConfigurePage(request, reply, db, { product, values, errors: priced.errors }, 422);
     }
     const quote = await createQuote(db, person, priced.value, today);
+    // The answers are the purchase in progress too: back on the form, the buyer finds what they
+    // quoted, not an earlier attempt's answers (at today's price until they buy with the quote).
+    request.session.purchase = draftFromQuote(request.session.purchase, quote, { atQuotePrice: false });
     return reply.redirect(quotePath(quote.reference), 303);
   });
 
   app.get<{ Params: { reference: string } }>('/storage/quotes/:reference/', async (request, reply) => {
     const quote = await findQuoteFor(db, requirePerson(request), request.params.reference);
-    const expired = !quoteIsValid(quote, clock.today());
-    return sendPage(reply, <QuotePage context={pageContext(request, reply)} quote={quote} expired={expired} />);
+    const today = clock.today().toString();
+    // Whether it can still be ordered with: the rule that refuses an order with it, not only its date.
+    const refusal = await quoteRefusal(db, quote, today);
+    return sendPage(
+      reply,
+      <QuotePage
+        context={pageContext(request, reply)}
+        quote={quote}
+        expired={!quoteIsValid(quote, today)}
+        refusal={refusal}
+      />,
+    );
   });
 
   app.get<{ Params: { reference: string } }>('/storage/quotes/:reference/quote.pdf', async (request, reply) => {

@@ -22,7 +22,9 @@ export type { Quote } from './quotes.repository.ts';
 
 /**
  * Issues a quote for a priced configuration: stores the offer at the price in force, valid for
- * QUOTE_VALID_DAYS from `issuedOn`, and writes the audit row in the same transaction. Pass a
+ * QUOTE_VALID_DAYS from `issuedOn`, with the whole configuration it was asked for (the Data Owner,
+ * Data Managers and first storage project too, so buying with it fills them in), and writes the
+ * audit row in the same transaction. Pass a
  * transaction to make the quote part of a larger change; given the root handle it opens its own.
  */
 export async function createQuote(
@@ -47,6 +49,9 @@ export async function createQuote(
     total_pence: price.totalPence,
     issued_on: issuedOn,
     valid_until: quoteValidUntil(issuedOn),
+    owner_crsid: configuration.owner.crsid,
+    manager_crsids: configuration.managers.map((manager) => manager.crsid),
+    project_name: configuration.projectName,
   });
 }
 

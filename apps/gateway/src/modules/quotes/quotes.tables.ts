@@ -27,6 +27,14 @@ export interface QuotesTable {
   ends_on: ColumnType<string | null, string | null | undefined, never>;
   /** A recovery's cold-store fee, part of net_pence; 0 otherwise. */
   cold_store_pence: ColumnType<number, number | undefined, never>;
+  /**
+   * What a quote for new storage was asked for beside what it prices (migration 0023): the Data
+   * Owner's and Data Managers' CRSids and the first storage project's name, all three or none.
+   * Null for a change quote and for a quote issued before they were kept.
+   */
+  owner_crsid: ColumnType<string | null, string | null | undefined, never>;
+  manager_crsids: ColumnType<string[] | null, string[] | null | undefined, never>;
+  project_name: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** The changes of a licence a quote can be for (a cancellation costs nothing, so needs none). */

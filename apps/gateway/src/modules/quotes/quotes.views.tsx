@@ -13,16 +13,38 @@ const years = (count: number): string => (count === 1 ? '1 year' : `${count} yea
 export const quotePath = (reference: string): string => `/storage/quotes/${reference}/`;
 export const quotePdfPath = (reference: string): string => `/storage/quotes/${reference}/quote.pdf`;
 
-/** One quote: the offer, whether it still holds, the PDF, and the ways on to buying. */
-export function QuotePage({ context, quote, expired }: { context: PageContext; quote: Quote; expired: boolean }) {
+/**
+ * One quote: the offer, whether it can still be ordered with, the PDF, and the ways on to buying.
+ * `refusal`: why it can no longer be ordered with (change-orders.service.ts quoteRefusal, the rule
+ * an order with it is refused by), or null; `expired` tells an expired one from one whose licence
+ * has moved on. A change quote that cannot be used leads to the change at today's price, not to a
+ * refusal.
+ */
+export function QuotePage({
+  context,
+  quote,
+  expired,
+  refusal,
+}: {
+  context: PageContext;
+  quote: Quote;
+  expired: boolean;
+  refusal: string | null;
+}) {
   const priceLines = quotePriceLines(quote);
-  const { change } = quote;
+  const { change, setup } = quote;
   const order = change
-    ? {
-        href: `${changePath(change.licenceId, change.kind)}?quote=${encodeURIComponent(quote.reference)}`,
-        words: `${CHANGE_ACTION_WORDS[change.kind]} with this quote`,
-        what: 'order the change',
-      }
+    ? refusal
+      ? {
+          href: `${changePath(change.licenceId, change.kind)}?quote=`,
+          words: `${CHANGE_ACTION_WORDS[change.kind]} at today’s price`,
+          what: 'order the change',
+        }
+      : {
+          href: `${changePath(change.licenceId, change.kind)}?quote=${encodeURIComponent(quote.reference)}`,
+          words: `${CHANGE_ACTION_WORDS[change.kind]} with this quote`,
+          what: 'order the change',
+        }
     : {
         href: `/storage/buy/${quote.productCode}/?quote=${encodeURIComponent(quote.reference)}`,
         words: 'Buy this storage',
@@ -50,6 +72,13 @@ export function QuotePage({ context, quote, expired }: { context: PageContext; q
         ['Licence name', quote.licenceName],
         ['Size', sizeText(quote.sizeTb)],
         ['Term', years(quote.termYears)],
+        ...(setup
+          ? ([
+              ['Data Owner', setup.ownerCrsid],
+              ['Data Managers', setup.managerCrsids.join(', ') || 'None'],
+              ['First storage project', setup.projectName],
+            ] as Array<[string, ComponentChildren]>)
+          : []),
         ['Price per TB per year', formatPence(quote.pencePerTbYear)],
       ];
   return (
@@ -64,11 +93,18 @@ export function QuotePage({ context, quote, expired }: { context: PageContext; q
       <h1>
         Quote {quote.reference} <span class="caption">{quoteSubject(quote)}</span>
       </h1>
-      {expired ? (
+      {refusal ? (
         <div class="notice notice--warning">
           <p>
-            <strong>This quote expired on {formatDay(quote.validUntil)}.</strong> You can still {order.what}, at today’s
-            price. Do not raise a purchase order against this quote: get a new one.
+            {expired ? (
+              <strong>This quote expired on {formatDay(quote.validUntil)}.</strong>
+            ) : (
+              <>
+                <strong>This quote can no longer be used.</strong> {refusal}.
+              </>
+            )}{' '}
+            You can still {order.what}, at today’s price. Do not raise a purchase order against this quote: get a new
+            one.
           </p>
         </div>
       ) : (
