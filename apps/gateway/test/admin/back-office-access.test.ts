@@ -390,7 +390,8 @@ describe('every back-office route refuses whoever may not use it', () => {
       const reference = service === 'research' ? records.researchOrder : records.ifsOrder;
       const licence = service === 'research' ? records.researchLicence : records.ifsLicence;
       const licenceName = service === 'research' ? RDS_CONFIGURATION.licenceName : 'Chemistry office share';
-      const links = [`href="/admin/orders/${reference}/"`, `href="/admin/licences/${licence}/"`];
+      // An order's link from the queue carries the queue's filters after its path.
+      const links = [`href="/admin/orders/${reference}/`, `href="/admin/licences/${licence}/"`];
       const lists: Array<[string, string]> = [
         [`/admin/orders/?service=${service}&status=all&q=${reference}`, links[0] as string],
         [`/admin/licences/?q=${encodeURIComponent(licenceName)}`, links[1] as string],

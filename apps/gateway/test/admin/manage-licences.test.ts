@@ -189,6 +189,14 @@ describe('back office: licences', () => {
       const second = await rosa.get('/admin/licences/?q=archive&page=2');
       expect(names(second.body)).toEqual(['Archive 26', 'Archive 27', 'Archive 28', 'Archive 29', 'Archive 30']);
       expect((await rosa.get('/admin/licences/?q=archive&status=active')).body).toContain('(0 licences)');
+      // One is "1 licence"; a page past the last says so ("Page 1 of 1 (6 licences)" before), with a link to the last.
+      expect((await rosa.get('/admin/licences/?q=archive+07')).body).toContain('Page 1 of 1 (1 licence)');
+      const past = await rosa.get('/admin/licences/?q=archive&page=5');
+      expect(names(past.body)).toEqual([]);
+      expect(past.body).toContain('There is no page 5: there are 2 pages (30 licences).');
+      expect(past.body).toContain('<a href="/admin/licences/?q=archive&amp;page=2">Go to the last page (page 2)</a>');
+      expect(past.body).not.toContain('No licences match this search.');
+      expect(past.body).not.toContain('Page 1 of');
     });
 
     it('filters by product, status and department, and pages 25 at a time keeping the filters', async () => {
@@ -272,6 +280,32 @@ describe('back office: licences', () => {
         );
         expect(home).not.toContain('flag=member-left');
         expect((await ifan.get('/admin/')).body).not.toContain('flag=');
+        // "Any flag": the licences with an open flag of either kind (a cleared one does not count)
+        expect(list.body).toContain('<option value="any">Any flag</option>');
+        expect(names((await rosa.get('/admin/licences/?flag=any')).body)).toEqual(['Quantum imaging data']);
+        const archive = await db
+          .selectFrom('licences')
+          .select('id')
+          .where('name', '=', 'Archive 07')
+          .executeTakeFirstOrThrow();
+        const left = await db
+          .insertInto('licence_flags')
+          .values({
+            licence_id: archive.id,
+            kind: 'member-left',
+            person_id: alice,
+            detail: 'Alice has left.',
+            raised_on: '2026-11-03',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        flags.push(left);
+        expect(names((await rosa.get('/admin/licences/?flag=any')).body)).toEqual([
+          'Archive 07',
+          'Quantum imaging data',
+        ]);
+        expect((await rosa.get('/admin/licences/?flag=any&product=RCS')).body).toContain('(1 licence)');
+        expect(names((await ifan.get('/admin/licences/?flag=any')).body)).toEqual([]);
       } finally {
         await db
           .deleteFrom('licence_flags')
@@ -708,15 +742,17 @@ describe('back office: licences', () => {
       });
       expect(refused.statusCode).toBe(409);
       expect(refused.body).toContain('This licence is locked (Ownership dispute). Unlock it before changing it.');
+      expect(refused.body).toContain(`<a href="${path(institutional)}">Go back to the licence</a>`);
       expect((await licenceRow(institutional)).size_tb).toBe(2);
       expect((await ifan.post(path(institutional, 'lock'), { lockReason: 'Again' })).statusCode).toBe(409);
       // A lock from a page shown before the licence was locked: the state is checked before the
       // reason, whose field the page no longer shows, and the answer says what the licence is now.
       const staleLock = await ifan.post(path(institutional, 'lock'), { lockReason: ' ' });
       expect(staleLock.statusCode).toBe(409);
-      expect(staleLock.body).toContain(
-        'This licence is already locked (Ownership dispute). Nothing was changed: reload the licence to see it as it is now.',
-      );
+      expect(staleLock.body).toContain('This licence is already locked (Ownership dispute). Nothing was changed.');
+      expect(staleLock.body).not.toContain('reload');
+      // The refusal leads back to the licence as it is now, not only to the home page.
+      expect(staleLock.body).toContain(`<a href="${path(institutional)}">Go back to the licence</a>`);
       expect(staleLock.body).not.toContain('Enter why the licence is locked');
 
       const unlocked = await ifan.post(path(institutional, 'unlock'), { unlockReason: 'Dispute settled' });

@@ -112,10 +112,44 @@ describe('back office: people and staff roles', () => {
         'Test Person 29',
         'Test Person 30',
       ]);
+      // Past the last page: the real count (not "Page 1 of 1 (0 people)") and a link to the last page.
+      const past = await rosa.get('/admin/people/?q=test+person&page=3');
+      expect(past.statusCode).toBe(200);
+      expect(names(past.body)).toEqual([]);
+      expect(past.body).toContain('There is no page 3: there are 2 pages (30 people).');
+      expect(past.body).toContain('<a href="/admin/people/?q=test+person&amp;page=2">Go to the last page (page 2)</a>');
+      expect(past.body).not.toContain('Nobody matches this search.');
+      // One found is "1 person", not "1 people".
+      expect((await rosa.get('/admin/people/?q=rs5')).body).toContain('Page 1 of 1 (1 person)');
+    });
+
+    it('says that someone has left as a word apart from their name', async () => {
+      await t.database.db.updateTable('people').set({ status: 'left' }).where('crsid', '=', 'tp030').execute();
+      try {
+        const body = (await (await as('rs501')).get('/admin/people/?q=tp030')).body;
+        // A screen reader heard "Test Person 30Left" when the tag followed the link with no space.
+        expect(body).toMatch(/>Test Person 30<\/a> <span class="tag tag--grey">Left<\/span>/);
+      } finally {
+        await t.database.db.updateTable('people').set({ status: 'current' }).where('crsid', '=', 'tp030').execute();
+      }
     });
   });
 
   describe('a person’s page', () => {
+    it('describes each role as it is: Finance reads and changes nothing', async () => {
+      const form = (await (await as('su701')).get('/admin/people/ar101/')).body;
+      expect(form).toContain('Reads every order, payment and licence; changes nothing');
+      expect(form).not.toContain('changes only charges');
+    });
+
+    it('pages the licences a person holds a place on, and says the truth past the last page', async () => {
+      const past = await (await as('su701')).get('/admin/people/ar101/?page=4');
+      expect(past.statusCode).toBe(200);
+      expect(past.body).not.toContain('holds no place on a licence');
+      expect(past.body).toContain('There is no page 4: there is 1 page (2 licences).');
+      expect(past.body).toContain('<a href="/admin/people/ar101/">Go to the last page (page 1)</a>');
+    });
+
     it('lists the licences they hold a place on, of the viewer’s services only, with links', async () => {
       const rosa = await as('rs501');
       const research = (await rosa.get('/admin/people/ar101/')).body;

@@ -121,9 +121,15 @@ describe('approving and rejecting orders', () => {
     ]) {
       expect(body, text).toContain(text);
     }
-    // the history reads in the pages' words, not as the audit row's keys and codes
+    // the history reads in the staff page's words, not as the audit row's keys and codes
     const history = body.split('History of the order')[1] ?? '';
-    expect(history).toContain('status: Waiting for approval; payment: University finance code; term years: 3;');
+    for (const words of [
+      'status: Awaiting approval; payment method: University finance code; term in years: 3; total: £810.00',
+      'finance code check: Checked and open',
+      'price per TB per year: £54.00',
+    ]) {
+      expect(history).toContain(words);
+    }
     expect(history).toContain('£810.00');
     expect(history).not.toMatch(/totalPence|termYears|finance-code/);
     const order = await t.database.db
@@ -221,8 +227,10 @@ describe('approving and rejecting orders', () => {
     const again = await decide(await as('su701'), reference, 'approve');
     expect(again.statusCode).toBe(409);
     expect(again.body).toMatch(
-      new RegExp(`Order ${reference} was already approved by Rosa Storage at \\d+ \\w+ 20\\d\\d at \\d\\d:\\d\\d\\.`),
+      new RegExp(`Order ${reference} was already approved by Rosa Storage on \\d+ \\w+ 20\\d\\d at \\d\\d:\\d\\d\\.`),
     );
+    // The refusal leads back to the order, not only to the home page.
+    expect(again.body).toContain(`<a href="/admin/orders/${reference}/">Go back to order ${reference}</a>`);
     const reject = await decide(rosa, reference, 'reject', { reason: 'Changed my mind' });
     expect(reject.statusCode).toBe(409);
     expect(reject.body).toContain(`Order ${reference} was already approved by Rosa Storage`);
@@ -342,7 +350,7 @@ describe('approving and rejecting orders', () => {
     // A rejected order cannot be approved (or rejected again).
     const approve = await decide(ifan, reference, 'approve');
     expect(approve.statusCode).toBe(409);
-    expect(approve.body).toContain(`Order ${reference} was already rejected by Ifan Files at`);
+    expect(approve.body).toContain(`Order ${reference} was already rejected by Ifan Files on`);
     expect((await decide(ifan, reference, 'reject', { reason: 'Again' })).statusCode).toBe(409);
 
     // The voucher pays for another order.
@@ -436,6 +444,7 @@ describe('approving and rejecting orders', () => {
     const reject = await decide(rosa, reference, 'reject', { reason: 'Too late' });
     expect(reject.statusCode).toBe(409);
     expect(textOf(reject.body)).toContain(`Order ${reference} can no longer be rejected: its status is “Cancelled”.`);
+    expect(reject.body).toContain(`<a href="/admin/orders/${reference}/">Go back to order ${reference}</a>`);
     expect((await q.audit(reference)).map((entry) => entry.action)).toEqual(['submitted', 'cancelled']);
   });
 
@@ -527,6 +536,53 @@ describe('approving and rejecting orders', () => {
     }
   });
 
+  it('tells the service team when the customer cancels an order it has approved, and says so first', async () => {
+    const alice = await as('ar101');
+    const rosa = await as('rs501');
+    // Cancelled before anyone approved it: the team has nothing to stop, and is not emailed.
+    const early = await buy(alice, 'RDS', RDS_FOR_BEN, { method: 'finance-code', financeCode: 'PHAA.GAAA' });
+    const earlyConfirm = await alice.get(`/orders/${early}/cancel`);
+    expect(earlyConfirm.body).not.toContain('storage team');
+    const earlyCsrf = await alice.csrfFrom(`/orders/${early}/cancel`);
+    expect((await alice.post(`/orders/${early}/cancel`, { _csrf: earlyCsrf })).statusCode).toBe(303);
+    expect((await q.mails(early)).map((mail) => mail.to_addresses.sort())).not.toContainEqual([
+      'research-storage@example.ac.uk',
+    ]);
+
+    const reference = await buy(alice, 'RDS', RDS_FOR_BEN, { method: 'finance-code', financeCode: 'PHAA.GAAA' });
+    expect((await decide(rosa, reference, 'approve')).statusCode).toBe(303);
+    const orderPage = await alice.get(`/orders/${reference}/`);
+    expect(orderPage.body).toContain(`href="/orders/${reference}/cancel"`);
+    const confirm = await alice.get(`/orders/${reference}/cancel`);
+    expect(textOf(confirm.body)).toContain(
+      'Research storage has approved this order and may already be setting it up: we will email the storage team that it is cancelled.',
+    );
+    const csrf = await alice.csrfFrom(`/orders/${reference}/cancel`);
+    const cancelled = await alice.post(`/orders/${reference}/cancel`, { _csrf: csrf });
+    expect(cancelled.statusCode).toBe(303);
+    expect((await alice.get(`/orders/${reference}/`)).body).toContain(
+      `Order ${reference} cancelled. The storage team has been told.`,
+    );
+    // Cancelling it again, from a stale tab: the refusal leads back to the order.
+    const again = await alice.post(`/orders/${reference}/cancel`, { _csrf: csrf });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain(`<a href="/orders/${reference}/">Go back to order ${reference}</a>`);
+    const mails = (await q.mails(reference)).filter((mail) => mail.subject.includes('cancelled'));
+    expect(mails.map((mail) => [mail.subject, mail.to_addresses.sort()])).toEqual([
+      [`Order ${reference} cancelled`, ['ar101@cam.ac.uk', 'bm202@cam.ac.uk']],
+      [`Order ${reference} cancelled after approval`, ['research-storage@example.ac.uk']],
+    ]);
+    const team = textOf(mails[1]?.text_body ?? '');
+    expect(team).toContain(
+      `Alice Researcher (ar101) cancelled order ${reference} (5 TB of Research Data Store, “Quantum imaging data”), which Rosa Storage approved on `,
+    );
+    expect(team).toContain('Do not set it up; if you have started, undo what you made.');
+    expect(team).toContain(`/admin/orders/${reference}/`);
+    // It has left the queue of orders to provision.
+    const queue = await rosa.get('/admin/orders/?status=approved');
+    expect(queue.body).not.toContain(`/admin/orders/${reference}/`);
+  });
+
   it('gives one approval and one clear conflict when two staff approve at the same moment', async () => {
     const reference = await buy(await as('ar101'), 'RDS', RDS_FOR_BEN, {
       method: 'finance-code',
@@ -569,7 +625,7 @@ describe('approving and rejecting orders', () => {
     expect(row.status).toBe('approved');
     const winner = row.decided_by === 'rs501' ? 'Rosa Storage' : 'Sam Superuser';
     const conflict = answers.find((answer) => answer.statusCode === 409);
-    expect(conflict?.body).toContain(`Order ${reference} was already approved by ${winner} at`);
+    expect(conflict?.body).toContain(`Order ${reference} was already approved by ${winner} on`);
     expect((await q.audit(reference)).filter((entry) => entry.action === 'approved')).toHaveLength(1);
     expect((await q.mails(reference)).filter((mail) => mail.subject === `Order ${reference} approved`)).toHaveLength(1);
   });

@@ -53,7 +53,7 @@ describe('the order queue and the back-office home', () => {
 
   /** The order references in the queue table of a page, in order. */
   function listed(body: string): string[] {
-    return [...body.matchAll(/<th scope="row"><a href="\/admin\/orders\/(ORD-\d+)\/">/g)].map(
+    return [...body.matchAll(/<th scope="row"><a href="\/admin\/orders\/(ORD-\d+)\/(?:\?[^"]*)?">/g)].map(
       (match) => match[1] as string,
     );
   }
@@ -130,6 +130,17 @@ describe('the order queue and the back-office home', () => {
     expect(listed(second.body)).toEqual(all.slice(25, 50));
     expect(showing(second.body)).toBe(`Showing 26–${Math.min(50, all.length)} of ${all.length} orders`);
     expect(second.body).toContain('href="/admin/orders/?service=research" rel="prev"');
+
+    // A page past the last one ("Page 5 of 1" before) goes to the last page, with the same filters.
+    const lastPage = Math.ceil(all.length / 25);
+    const past = await rosa.get(`/admin/orders/?service=research&page=${lastPage + 3}`);
+    expect(past.statusCode).toBe(303);
+    expect(past.headers.location).toBe(`/admin/orders/?service=research&page=${lastPage}`);
+    const waiting = await expected({ products: RESEARCH, statuses: ['awaiting-approval'] });
+    const few = await rosa.get('/admin/orders/?service=research&status=awaiting-approval&page=40');
+    expect(few.headers.location).toBe(
+      `/admin/orders/?service=research&status=awaiting-approval${waiting.length > 25 ? `&page=${Math.ceil(waiting.length / 25)}` : ''}`,
+    );
   });
 
   it('filters by one status or several, keeping them across pages', async () => {
@@ -329,6 +340,9 @@ describe('the order queue and the back-office home', () => {
     );
     const days = Math.floor((t.clock.now().getTime() - oldest) / 86_400_000);
     expect(home.body).toContain(`the oldest has waited ${days} days`);
+    // Each status says what it asks of the team once: "Approved, to provision" needs no "(to provision)".
+    expect(home.body).toContain('Awaiting approval<span class="hint"> (to approve or reject)</span>');
+    expect(home.body).toMatch(/Approved, to provision\s*<\/th>/);
     // The link lands on exactly those orders.
     const linked = await rosa.get('/admin/orders/?service=research&status=awaiting-approval');
     expect(showing(linked.body)).toContain(`of ${count('research', 'awaiting-approval')} order`);
@@ -368,5 +382,99 @@ describe('the order queue and the back-office home', () => {
     const staffPage = (await rosa.get(`/admin/orders/${cancellation.reference}/`)).body;
     expect(staffPage).toContain('Size cancelled</dt><dd>5 TB</dd>');
     expect(staffPage).not.toContain('5 TB for 1 year');
+  });
+
+  it('says how long an order has waited only while it waits: a finished order says when it finished', async () => {
+    const db = t.database.db;
+    const storage = await insertStorage(db, {
+      name: 'Finished long ago',
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2025-09-01',
+      endDate: '2027-08-31',
+      order: null,
+    });
+    const now = t.clock.now().getTime();
+    const daysAgo = (days: number) => new Date(now - days * 86_400_000);
+    const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'Europe/London' });
+    const rosa = await as('rs501');
+    const rowOf = async (reference: string) => {
+      const page = await rosa.get(`/admin/orders/?status=all&sort=newest&q=${reference}`);
+      return page.body.split('<tr>').find((row) => row.includes(`/admin/orders/${reference}/`)) ?? '';
+    };
+    for (const status of ['completed', 'rejected', 'cancelled'] as const) {
+      const order = await insertOrder(db, storage.licenceId, { kind: 'renewal', status });
+      // Submitted 400 days ago and finished (its last change of status) 365 days ago.
+      await sql`UPDATE orders SET submitted_at = ${daysAgo(400)}, updated_at = ${daysAgo(365)} WHERE id = ${order.id}`.execute(
+        db,
+      );
+      const row = await rowOf(order.reference);
+      expect(row, status).toContain(day.format(daysAgo(400)));
+      expect(row, status).not.toContain('waiting');
+      expect(row, status).toContain(`<span class="hint">${status} on ${day.format(daysAgo(365))}</span>`);
+    }
+    const waiting = await insertOrder(db, storage.licenceId, { kind: 'renewal', status: 'awaiting-approval' });
+    await sql`UPDATE orders SET submitted_at = ${daysAgo(3)} WHERE id = ${waiting.id}`.execute(db);
+    expect(await rowOf(waiting.reference)).toContain('<span class="hint">waiting 3 days</span>');
+  });
+
+  it("carries the queue's filters to an order, back to the queue, and through a decision", async () => {
+    const reference = await buy(
+      await as('bm202'),
+      'RFS',
+      { ...RDS_CONFIGURATION, ownerCrsid: 'da303', licenceName: 'Filtered share', projectName: 'filtered' },
+      { method: 'purchase-order', poNumber: 'P7654321', file: { bytes: SAMPLE_PDF, name: 'po.pdf' } },
+    );
+    const rosa = await as('rs501');
+    const filters = 'service=research&amp;status=awaiting-approval&amp;q=P7654321';
+    const queue = await rosa.get('/admin/orders/?status=awaiting-approval&q=P7654321');
+    expect(listed(queue.body)).toEqual([reference]);
+    expect(queue.body).toContain(`<a href="/admin/orders/${reference}/?${filters}">${reference}</a>`);
+
+    const page = await rosa.get(`/admin/orders/${reference}/?${filters.replaceAll('&amp;', '&')}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`<a href="/admin/orders/?${filters}">Orders</a>`);
+    expect(page.body).toContain(`action="/admin/orders/${reference}/approve?${filters}"`);
+    expect(page.body).toContain(`action="/admin/orders/${reference}/reject?${filters}"`);
+
+    // A rejection without a reason shows the order again, still leading back to the same queue.
+    const csrf = await rosa.csrfFrom('/storage/buy/RDS/');
+    const noReason = await rosa.post(`/admin/orders/${reference}/reject?${filters.replaceAll('&amp;', '&')}`, {
+      _csrf: csrf,
+      reason: ' ',
+    });
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.body).toContain(`<a href="/admin/orders/?${filters}">Orders</a>`);
+
+    const approved = await rosa.post(`/admin/orders/${reference}/approve?${filters.replaceAll('&amp;', '&')}`, {
+      _csrf: csrf,
+    });
+    expect(approved.statusCode).toBe(303);
+    expect(approved.headers.location).toBe(`/admin/orders/${reference}/?${filters.replaceAll('&amp;', '&')}`);
+    expect((await rosa.get(approved.headers.location as string)).body).toContain(
+      `<a href="/admin/orders/?${filters}">Orders</a>`,
+    );
+    // Approving again from a stale tab: the refusal leads back to the order in the same queue.
+    const again = await rosa.post(`/admin/orders/${reference}/approve?${filters.replaceAll('&amp;', '&')}`, {
+      _csrf: csrf,
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain(`<a href="/admin/orders/${reference}/?${filters}">Go back to order ${reference}</a>`);
+
+    // Only the queue's own parameters are carried, escaped; anything else is dropped.
+    const odd = await rosa.get(
+      `/admin/orders/${reference}/?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E&next=https%3A%2F%2Fevil.example&returnTo=%2F%2Fevil.example&page=2`,
+    );
+    expect(odd.statusCode).toBe(200);
+    expect(odd.body).toContain(
+      '<a href="/admin/orders/?service=research&amp;q=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E&amp;page=2">Orders</a>',
+    );
+    expect(odd.body).not.toContain('evil.example');
+    expect(odd.body).not.toContain('<script>alert');
+    // With no filters, the breadcrumb goes to the order's service's queue, as before.
+    expect((await rosa.get(`/admin/orders/${reference}/`)).body).toContain(
+      '<a href="/admin/orders/?service=research">Orders</a>',
+    );
   });
 });

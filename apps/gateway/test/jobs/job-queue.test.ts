@@ -162,6 +162,12 @@ describe(`job queue on pg-boss (${testEngine})`, () => {
     const second = await superuser.get('/admin/jobs/failed?page=2');
     expect(rowsOn(second.body)).toBeGreaterThanOrEqual(1);
     expect(second.body).toContain('rel="prev"');
+    // Past the last page the failures are still there: it says so, not "No background jobs have failed."
+    const past = await superuser.get('/admin/jobs/failed?page=9');
+    expect(rowsOn(past.body)).toBe(0);
+    expect(past.body).not.toContain('No background jobs have failed.');
+    expect(past.body).toMatch(/There is no page 9: there are 2 pages \(\d+ failed jobs\)\./);
+    expect(past.body).toContain('<a href="/admin/jobs/failed?page=2">Go to the last page (page 2)</a>');
 
     const institutionalAdmin = new Browser(t.app);
     await institutionalAdmin.signInAs('if502');

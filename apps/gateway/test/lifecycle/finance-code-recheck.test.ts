@@ -234,7 +234,10 @@ describe('nightly finance code re-check', () => {
     expect(result).toEqual({ outcome: 'cleared', licences: 1 });
     expect(await openFlags()).toEqual([]);
     expect((await owner.get(`/storage/licence/${a}/`)).body).not.toContain(`role="status">${warning}`);
-    expect((await staff.get(`/admin/licences/${a}/`)).body).not.toContain('Finance code closed');
+    // No flag shown (the history above still tells of the one cleared).
+    const staffPage = (await staff.get(`/admin/licences/${a}/`)).body;
+    expect(staffPage.split('id="history"')[0]).not.toContain('Finance code closed');
+    expect(staffPage).toContain('flag: Finance code closed → none');
     const cleared = await t.database.db.selectFrom('licence_flags').select(['cleared_on']).execute();
     expect(cleared).toEqual([{ cleared_on: '2026-11-28' }]);
     expect(await recheckFinanceCode(t.database.db, t.jobs.queue, open, 'PHZX.GAAA', '2026-11-29', site)).toEqual({

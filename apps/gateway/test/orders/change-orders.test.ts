@@ -215,7 +215,7 @@ describe('change orders', () => {
       });
       // The licence's history reads as what was ordered, not as its size going from 5 TB to 2 TB.
       const history = (await ben.get(`/storage/licence/${id}/`)).body;
-      expect(history).toContain('add TB: 2;');
+      expect(history).toContain('TB added: 2;');
       expect(history).toContain('licence size TB: 5;');
       expect(history).not.toMatch(/size TB: 5 → 2|→ none/);
 
@@ -412,7 +412,9 @@ describe('change orders', () => {
         'kind: Recovery from the cold store',
         'starts on: 16 October 2026',
         'ends on: 15 October 2027',
-        'payment: University finance code',
+        'payment method: University finance code',
+        'total: £277.07',
+        'finance code check: ',
         'licence status: In the cold store',
         'licence end date: 15 October 2026',
       ]) {

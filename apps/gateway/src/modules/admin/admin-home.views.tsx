@@ -4,13 +4,15 @@ import { ageInDays, describeAge, NEEDS_ACTION_STATUSES, STAFF_STATUS_LABELS } fr
 import type { ServiceWorkload } from '../orders/orders.admin.repository.ts';
 import { AdminPage } from './admin.views.tsx';
 
-/** What each needs-action status asks of the team, beside its count. */
-const NEXT_STEP = {
+/**
+ * What each needs-action status asks of the team, beside its count, where its label does not say
+ * it already ("Approved, to provision").
+ */
+const NEXT_STEP: Partial<Record<(typeof NEEDS_ACTION_STATUSES)[number], string>> = {
   'awaiting-payment-check': 'finance code not yet checked, or refused',
   'awaiting-approval': 'to approve or reject',
-  approved: 'to provision',
   'provisioning-failed': 'to fix and retry',
-} as const;
+};
 
 const queueLink = (service: string, status?: string) =>
   `/admin/orders/?${new URLSearchParams(status ? { service, status } : { service }).toString()}`;
@@ -71,7 +73,8 @@ export function AdminHomePage({
                   return (
                     <tr key={status}>
                       <th scope="row">
-                        {STAFF_STATUS_LABELS[status]} <span class="hint">({NEXT_STEP[status]})</span>
+                        {STAFF_STATUS_LABELS[status]}
+                        {NEXT_STEP[status] ? <span class="hint"> ({NEXT_STEP[status]})</span> : null}
                       </th>
                       <td>
                         {row ? (

@@ -2,6 +2,9 @@ import type { FailedJob } from '../../platform/jobs/jobs.ts';
 import { CsrfField } from '../../platform/web/components.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from './admin.views.tsx';
+import { countWords, Pagination } from './paging.tsx';
+
+const failedJobsHref = (page: number) => (page > 1 ? `/admin/jobs/failed?page=${page}` : '/admin/jobs/failed');
 
 export interface FailedJobsPageProps {
   context: PageContext;
@@ -24,8 +27,11 @@ export function FailedJobsPage({ context, jobs, total, page, pageSize }: FailedJ
           Background work runs on Google Cloud Tasks in this deployment. Tasks that used up their tries are listed in
           the Cloud Tasks queue in the Google Cloud console.
         </p>
-      ) : jobs.length === 0 ? (
+      ) : total === 0 ? (
         <p>No background jobs have failed.</p>
+      ) : jobs.length === 0 ? (
+        // A page past the last one (the list shrinks as jobs are retried): where the failures are.
+        <Pagination page={page} total={total} what="failed jobs" pageSize={pageSize} href={failedJobsHref} />
       ) : (
         <>
           <p>
@@ -78,19 +84,19 @@ export function FailedJobsPage({ context, jobs, total, page, pageSize }: FailedJ
           {pages > 1 ? (
             <nav class="pagination" aria-label="Pages of failed jobs">
               <p>
-                Page {page} of {pages} ({total} failed jobs)
+                Page {page} of {pages} ({countWords(total, 'failed jobs')})
               </p>
               <ul>
                 {page > 1 ? (
                   <li>
-                    <a href={`/admin/jobs/failed?page=${page - 1}`} rel="prev">
+                    <a href={failedJobsHref(page - 1)} rel="prev">
                       Newer failures
                     </a>
                   </li>
                 ) : null}
                 {page < pages ? (
                   <li>
-                    <a href={`/admin/jobs/failed?page=${page + 1}`} rel="next">
+                    <a href={failedJobsHref(page + 1)} rel="next">
                       Older failures
                     </a>
                   </li>

@@ -5,9 +5,21 @@ export function pageCount(total: number, pageSize = ADMIN_PAGE_SIZE): number {
   return Math.max(1, Math.ceil(total / pageSize));
 }
 
+/** "people" → "person", "licences" → "licence": what one of a list is called. */
+export function singular(what: string): string {
+  if (what === 'people') return 'person';
+  return what.endsWith('s') ? what.slice(0, -1) : what;
+}
+
+/** "1 licence", "1,250 licences". */
+export function countWords(total: number, what: string): string {
+  return `${total.toLocaleString('en-GB')} ${total === 1 ? singular(what) : what}`;
+}
+
 /**
  * "Page 2 of 7 (160 licences)" with previous and next links that keep the list's filters
- * (`href(page)` builds the address of a page).
+ * (`href(page)` builds the address of a page). A page past the last one (an old link, a list that
+ * has shrunk) says so, with the real count and a link to the last page.
  */
 export function Pagination({
   page,
@@ -18,22 +30,38 @@ export function Pagination({
 }: {
   page: number;
   total: number;
-  /** What is counted, plural: "licences". */
+  /** What is counted, plural: "licences" (the singular, for a count of one, is `singular(what)`). */
   what: string;
   href: (page: number) => string;
   pageSize?: number;
 }) {
   const pages = pageCount(total, pageSize);
+  const count = countWords(total, what);
+  if (page > pages) {
+    return (
+      <nav class="pagination" aria-label={`Pages of ${what}`}>
+        <p>
+          There is no page {page.toLocaleString('en-GB')}:{' '}
+          {pages === 1 ? 'there is 1 page' : `there are ${pages.toLocaleString('en-GB')} pages`} ({count}).
+        </p>
+        <ul>
+          <li>
+            <a href={href(pages)}>Go to the last page (page {pages.toLocaleString('en-GB')})</a>
+          </li>
+        </ul>
+      </nav>
+    );
+  }
   return (
     <nav class="pagination" aria-label={`Pages of ${what}`}>
       <p>
-        Page {Math.min(page, pages)} of {pages} ({total.toLocaleString('en-GB')} {what})
+        Page {page.toLocaleString('en-GB')} of {pages.toLocaleString('en-GB')} ({count})
       </p>
       {pages > 1 ? (
         <ul>
           {page > 1 ? (
             <li>
-              <a href={href(Math.min(page, pages) - 1)} rel="prev">
+              <a href={href(page - 1)} rel="prev">
                 Previous page
               </a>
             </li>

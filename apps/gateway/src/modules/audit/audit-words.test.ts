@@ -60,9 +60,9 @@ describe('describeChanges', () => {
 
   it('writes money in pounds, yes/no for flags, lists joined, objects as JSON', () => {
     expect(describeChanges({ pencePerTbYear: 5000 }, { pencePerTbYear: 6250 })).toEqual([
-      'pence per TB year: £50.00 → £62.50',
+      'price per TB per year: £50.00 → £62.50',
     ]);
-    expect(describeChanges({ active: true }, { active: false })).toEqual(['active: yes → no']);
+    expect(describeChanges({ active: true }, { active: false })).toEqual(['on sale: yes → no']);
     expect(describeChanges({ groups: [] }, { groups: ['rds-lab', 'rds-lab-ro'] })).toEqual([
       'groups: none → rds-lab, rds-lab-ro',
     ]);
@@ -86,7 +86,7 @@ describe('describeChanges', () => {
       ),
     ).toEqual([
       'kind: Recovery from the cold store',
-      'payment: Purchase order',
+      'payment method: Purchase order',
       'starts on: 16 October 2026',
       'licence status: In the cold store',
       'licence end date: 29 February 2028',
@@ -98,6 +98,50 @@ describe('describeChanges', () => {
     expect(describeChanges(null, { note: '2026-13-45', kind: 'renewal' }, 'voucher')).toEqual([
       'note: 2026-13-45',
       'kind: renewal',
+    ]);
+  });
+
+  // The tester read "total pence: £162.00; check status: not-needed; pence per TB year: £54.00",
+  // "run: 2; provisioner: manual" and, on the staff order page, "Approved → Done" where it says "Completed".
+  it('gives every field its label and every code its words, in the words of the reader’s pages', () => {
+    expect(
+      describeChanges(
+        null,
+        { status: 'awaiting-approval', totalPence: 16200, checkStatus: 'not-needed', pencePerTbYear: 5400 },
+        'order',
+      ),
+    ).toEqual([
+      'status: Waiting for approval',
+      'total: £162.00',
+      'finance code check: No check needed',
+      'price per TB per year: £54.00',
+    ]);
+    expect(
+      describeChanges({ status: 'approved' }, { status: 'provisioning', run: 2, provisioner: 'manual' }, 'order'),
+    ).toEqual(['status: Approved → Being set up', 'provisioning run: 2', 'storage: by hand']);
+    expect(describeChanges({ status: 'provisioning' }, { status: 'completed' }, 'order')).toEqual([
+      'status: Being set up → Done',
+    ]);
+    expect(describeChanges({ status: 'approved' }, { status: 'completed' }, 'order', 'staff')).toEqual([
+      'status: Approved, to provision → Completed',
+    ]);
+    expect(
+      describeChanges({ status: 'awaiting-approval' }, { status: 'approved', decidedBy: 'rs501' }, 'order'),
+    ).toEqual(['status: Waiting for approval → Approved', 'decided by: rs501']);
+    // A quote is recorded by its columns' names.
+    expect(
+      describeChanges(null, { total_pence: 16200, change_kind: 'renewal', valid_until: '2026-12-27' }, 'quote'),
+    ).toEqual(['total: £162.00', 'change: Renewal', 'valid until: 27 December 2026']);
+    expect(
+      describeChanges(null, { flag: 'member-left', usedBytes: 9_300_000_000_000, percent: 93 }, 'licence'),
+    ).toEqual(['flag: Member has left', 'used: 9.3 TB', 'percentage used: 93%']);
+  });
+
+  it('reads a field it has no label for as words, never as its code name', () => {
+    expect(describeChanges(null, { depositPence: 500, pencePerTbMonth: 450, orderId: 7 })).toEqual([
+      'deposit: £5.00',
+      'price per TB month: £4.50',
+      'order number: 7',
     ]);
   });
 
@@ -114,7 +158,7 @@ describe('words for entries', () => {
     expect(humanise('ownerCrsid')).toBe('Owner CRSid');
     expect(describeChanges({}, { crsid: 'bm202', managerCrsids: ['ar101'] })).toEqual([
       'CRSid: bm202',
-      'manager CRSids: ar101',
+      'Data Managers: ar101',
     ]);
   });
 

@@ -1,14 +1,12 @@
 import { formatPence } from '../catalogue/money.ts';
 import { PROJECT_ROLE_LABELS } from '../licences/licence-members.ts';
-import {
-  LICENCE_STATUS_WORDS,
-  STORAGE_PROJECT_STATUS_WORDS,
-  type StorageProjectStatus,
-} from '../licences/licence-status.ts';
-import type { LicenceStatus, ProjectRole } from '../licences/licences.tables.ts';
-import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS, type OrderKind, type OrderStatus } from '../orders/order-status.ts';
-import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
-import type { PaymentMethod } from '../payments/payments.tables.ts';
+import { LICENCE_STATUS_WORDS, STORAGE_PROJECT_STATUS_WORDS } from '../licences/licence-status.ts';
+import type { ProjectRole } from '../licences/licences.tables.ts';
+import { FLAG_LABELS } from '../lifecycle/licence-flags.ts';
+import { STAFF_STATUS_LABELS } from '../orders/order-queue.ts';
+import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS } from '../orders/order-status.ts';
+import { PAYMENT_CHECK_WORDS, PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
+import { PROVISIONER_NAMES } from '../provisioning/provisioning-rules.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import type { AuditEntity } from './audit.tables.ts';
 
@@ -55,45 +53,206 @@ export function humanise(text: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** A field's label inside a sentence: "size TB", "finance code". */
-function fieldLabel(key: string): string {
-  const words = humanise(key);
+/**
+ * Who reads a history: a customer (the licence page) or staff (the back office), each in the words
+ * of their own pages: an order that is "Done" for its customer is "Completed" on the staff's pages.
+ */
+export type AuditAudience = 'customer' | 'staff';
+
+/**
+ * Every key the code records in an audit row's before or after, as a label inside a sentence
+ * ("size TB: 5 → 8"). audit-keys.test.ts reads the source for the keys recorded and fails on any
+ * without a label here. A quote's row is recorded by its columns' names (total_pence): keys are
+ * looked up as camelCase. A key missing here still reads as words (fieldLabel's fallback).
+ */
+export const FIELD_LABELS: Record<string, string> = {
+  active: 'on sale',
+  addTb: 'TB added',
+  added: 'readings added',
+  asOf: 'as of',
+  changeKind: 'change',
+  changed: 'readings changed',
+  checkStatus: 'finance code check',
+  checked: 'finance code check',
+  code: 'code',
+  coldStorePence: 'cold-store fee',
+  crsid: 'CRSid',
+  customer: 'customer',
+  customerClass: 'customer class',
+  dataOwner: 'Data Owner',
+  decidedBy: 'decided by',
+  department: 'department',
+  description: 'description',
+  detail: 'detail',
+  displayName: 'name',
+  email: 'email address',
+  endDate: 'end date',
+  ended: 'ended',
+  endsOn: 'ends on',
+  expiresOn: 'expires on',
+  financeCode: 'finance code',
+  flag: 'flag',
+  groups: 'groups',
+  held: 'role held',
+  hint: 'token ends in',
+  institution: 'department',
+  institutionId: 'department',
+  issuedOn: 'issued on',
+  kind: 'kind',
+  licenceEndDate: 'licence end date',
+  licenceId: 'licence number',
+  licenceName: 'licence name',
+  licenceSizeTb: 'licence size TB',
+  licenceStatus: 'licence status',
+  licences: 'licences',
+  lockReason: 'lock reason',
+  locked: 'locked',
+  lockedBy: 'locked by',
+  managerCrsids: 'Data Managers',
+  managers: 'Data Managers',
+  members: 'members',
+  message: 'finance code check said',
+  minimumTb: 'minimum TB',
+  name: 'name',
+  netPence: 'net price',
+  note: 'note',
+  oldOwnerNowManager: 'former Data Owner, now a Data Manager',
+  owner: 'Data Owner',
+  ownerCrsid: 'Data Owner',
+  path: 'path',
+  payment: 'payment method',
+  pencePerTbYear: 'price per TB per year',
+  percent: 'percentage used',
+  person: 'person',
+  personId: 'person number',
+  priceValidFrom: 'price valid from',
+  product: 'product',
+  productCode: 'product',
+  project: 'storage project',
+  projectName: 'storage project',
+  provisioner: 'storage',
+  quotaTb: 'quota TB',
+  quote: 'quote',
+  read: 'readings read',
+  readOn: 'read on',
+  reason: 'reason',
+  redeemedBy: 'used by order',
+  reference: 'reference',
+  rejected: 'rows refused',
+  reminders: 'reminders',
+  renewalOrder: 'renewal order',
+  role: 'role',
+  run: 'provisioning run',
+  service: 'service',
+  services: 'services',
+  shareName: 'share name',
+  sizeTb: 'size TB',
+  startDate: 'start date',
+  startedAt: 'started at',
+  startsOn: 'starts on',
+  status: 'status',
+  step: 'storage step',
+  summary: 'summary',
+  termYears: 'term in years',
+  termsYears: 'terms in years',
+  told: 'storage told',
+  totalPence: 'total',
+  unchanged: 'readings unchanged',
+  undone: 'what was made undone',
+  usedBytes: 'used',
+  validFrom: 'valid from',
+  validUntil: 'valid until',
+  vatPence: 'VAT',
+  version: 'access change',
+};
+
+/** "total_pence" → "totalPence". */
+const camelCase = (key: string) => key.replace(/[_-]+([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+
+/**
+ * A field's label inside a sentence: "size TB", "finance code". A key without a label reads as its
+ * words, money without "pence" ("depositPence" → "deposit", "pencePerTbMonth" → "price per TB
+ * month"), an id as a number ("orderId" → "order number").
+ */
+export function fieldLabel(key: string): string {
+  const label = FIELD_LABELS[camelCase(key)];
+  if (label) return label;
+  let words = humanise(key);
+  if (/\bpence\b/i.test(words)) {
+    words = words.replace(/\s*\bpence\b\s*/i, ' ').trim();
+    if (words === '' || /^per\b/i.test(words)) words = `price ${words}`.trim();
+  }
+  words = words.replace(/ ID$/, ' number');
   const first = words.split(' ')[0] ?? '';
   // Keep an acronym's capitals ("TB used", "CRSid"); lower-case an ordinary first word ("status").
   const acronym = first.length > 1 && first.slice(0, 2) === first.slice(0, 2).toUpperCase();
   return acronym ? words : words.charAt(0).toLowerCase() + words.slice(1);
 }
 
+/** A code's words from a table of them, if it is one of its codes. */
+function wordsOf(table: Readonly<Record<string, string>>, value: string): string | undefined {
+  return Object.hasOwn(table, value) ? table[value] : undefined;
+}
+
+const labels = (table: Readonly<Record<string, { label: string }>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(table).map(([code, words]) => [code, words.label]));
+const LICENCE_STATUS_LABELS = labels(LICENCE_STATUS_WORDS);
+const ORDER_STATUS_LABELS = labels(ORDER_STATUS_WORDS);
+const PROJECT_STATUS_LABELS = labels(STORAGE_PROJECT_STATUS_WORDS);
+
 /**
- * A value in the words people read elsewhere on the site: statuses, kinds of order and payment
- * methods by their labels, calendar dates in words, money in pounds.
+ * The words of a code value, by its key (and, for a status, the kind of record), each from the
+ * table its pages read: statuses, kinds of order, payment methods, finance-code checks,
+ * provisioners, flags and project roles.
  */
-export function valueWords(entity: string, key: string, value: unknown): string {
-  if (value === null || value === undefined || value === '') return 'none';
-  if (key === 'status' && typeof value === 'string') {
-    if (entity === 'licence' && value in LICENCE_STATUS_WORDS) {
-      return LICENCE_STATUS_WORDS[value as LicenceStatus].label;
-    }
-    if (entity === 'order' && value in ORDER_STATUS_WORDS) return ORDER_STATUS_WORDS[value as OrderStatus].label;
-    if (entity === 'storage-project' && value in STORAGE_PROJECT_STATUS_WORDS) {
-      return STORAGE_PROJECT_STATUS_WORDS[value as StorageProjectStatus].label;
-    }
-  }
-  if (typeof value === 'string') {
-    // A change order's entry names the licence as it was priced (licenceStatus), its kind and
-    // its payment method: each in the words its pages use, not as codes.
-    if (key === 'licenceStatus' && value in LICENCE_STATUS_WORDS)
-      return LICENCE_STATUS_WORDS[value as LicenceStatus].label;
-    if (entity === 'order' && key === 'kind' && value in ORDER_KIND_WORDS) return ORDER_KIND_WORDS[value as OrderKind];
+function codeWords(entity: string, key: string, value: string, audience: AuditAudience): string | undefined {
+  switch (camelCase(key)) {
+    case 'status':
+      if (entity === 'licence') return wordsOf(LICENCE_STATUS_LABELS, value);
+      if (entity === 'order') return wordsOf(audience === 'staff' ? STAFF_STATUS_LABELS : ORDER_STATUS_LABELS, value);
+      if (entity === 'storage-project') return wordsOf(PROJECT_STATUS_LABELS, value);
+      return undefined;
+    // A change order's entry names the licence as it was priced (licenceStatus).
+    case 'licenceStatus':
+      return wordsOf(LICENCE_STATUS_LABELS, value);
+    case 'kind':
+      return entity === 'order' ? wordsOf(ORDER_KIND_WORDS, value) : undefined;
+    case 'changeKind':
+      return wordsOf(ORDER_KIND_WORDS, value);
     // A storage project's people by their roles' names ("Project Data User"), as its page names them.
-    if (key === 'role' && value in PROJECT_ROLE_LABELS) return PROJECT_ROLE_LABELS[value as ProjectRole];
-    if (entity === 'order' && key === 'payment' && value in PAYMENT_METHOD_NAMES) {
-      return PAYMENT_METHOD_NAMES[value as PaymentMethod];
-    }
+    case 'role':
+      return wordsOf(PROJECT_ROLE_LABELS, value);
+    case 'payment':
+      return entity === 'order' ? wordsOf(PAYMENT_METHOD_NAMES, value) : undefined;
+    case 'checkStatus':
+      return wordsOf(PAYMENT_CHECK_WORDS, value);
+    case 'provisioner':
+      return wordsOf(PROVISIONER_NAMES, value);
+    case 'flag':
+      return wordsOf(FLAG_LABELS, value);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A value in the words people read elsewhere on the site: statuses (in the words of the reader's
+ * pages: `audience`), kinds of order, payment methods and other codes by their labels, calendar
+ * dates in words, money in pounds, bytes in TB.
+ */
+export function valueWords(entity: string, key: string, value: unknown, audience: AuditAudience = 'customer'): string {
+  if (value === null || value === undefined || value === '') return 'none';
+  if (typeof value === 'string') {
+    const words = codeWords(entity, key, value, audience);
+    if (words) return words;
     const day = calendarDayWords(value);
     if (day) return day;
   }
-  if (/pence/i.test(key) && typeof value === 'number' && Number.isSafeInteger(value)) return formatPence(value);
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    if (/pence/i.test(key) && Number.isSafeInteger(value)) return formatPence(value);
+    if (/bytes$/i.test(key)) return `${(value / 1e12).toLocaleString('en-GB', { maximumFractionDigits: 2 })} TB`;
+    if (key === 'percent') return `${value}%`;
+  }
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string' || typeof value === 'number') return String(value);
   if (Array.isArray(value)) {
@@ -141,6 +300,7 @@ export function describeChanges(
   before: Record<string, unknown> | null | undefined,
   after: Record<string, unknown> | null | undefined,
   entity = '',
+  audience: AuditAudience = 'customer',
 ): string[] {
   const old = before ?? {};
   const now = after ?? {};
@@ -149,8 +309,8 @@ export function describeChanges(
     .filter((key) => !same(old[key], now[key]))
     .map((key) => {
       const label = fieldLabel(key);
-      const to = valueWords(entity, key, now[key]);
-      return key in old ? `${label}: ${valueWords(entity, key, old[key])} → ${to}` : `${label}: ${to}`;
+      const to = valueWords(entity, key, now[key], audience);
+      return key in old ? `${label}: ${valueWords(entity, key, old[key], audience)} → ${to}` : `${label}: ${to}`;
     });
 }
 

@@ -80,7 +80,8 @@ export function AuditTrail({
       </thead>
       <tbody>
         {events.map((event, index) => {
-          const changes = describeChanges(event.before, event.after, event.entityType);
+          // The back office's history, in the staff's words (an order "Completed", as its staff page says).
+          const changes = describeChanges(event.before, event.after, event.entityType, 'staff');
           return (
             <tr key={index}>
               <td>

@@ -75,7 +75,9 @@ describe('staleLockAction', () => {
   });
 
   it('says what the licence is now when a colleague has moved it on', () => {
-    expect(staleLockAction('lock', lockedActive)).toMatch(/^This licence is already locked \(Ownership dispute\)\./);
+    expect(staleLockAction('lock', lockedActive)).toBe(
+      'This licence is already locked (Ownership dispute). Nothing was changed.',
+    );
     expect(staleLockAction('unlock', active)).toMatch(/^This licence is no longer locked\./);
     expect(staleLockAction('confirm-deletion', { ...active, status: 'deleted' })).toMatch(
       /^This licence is deleted, not due for deletion/,

@@ -43,7 +43,8 @@ export function assertLicenceUnlocked(licence: LicenceLockState, audience: 'cust
 /** The back office's actions on a licence's lock and end, each with its reason field. */
 export type LicenceLockAction = 'lock' | 'unlock' | 'confirm-deletion';
 
-const NOTHING_CHANGED = 'Nothing was changed: reload the licence to see it as it is now.';
+// The refusal's page links back to the licence as it is now (licences.admin.routes.tsx).
+const NOTHING_CHANGED = 'Nothing was changed.';
 
 /**
  * Why a lock, an unlock or a deletion confirmation does not apply to the licence as it is now (a

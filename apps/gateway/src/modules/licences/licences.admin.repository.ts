@@ -22,6 +22,9 @@ import type { LicenceStatus } from './licences.tables.ts';
  * run (licences.admin.service.ts); every list is one query with a page size.
  */
 
+/** The search's "Any flag": licences with an open flag of whatever kind. */
+export const ANY_FLAG = 'any';
+
 export interface LicenceSearch {
   /** The services whose licences may be listed: the person's. */
   services: ServiceCode[];
@@ -30,8 +33,8 @@ export interface LicenceSearch {
   productCode?: string;
   status?: LicenceStatus;
   institutionId?: string;
-  /** Only licences with an open flag of this kind (a closed finance code, a member who has left). */
-  flag?: LicenceFlagKind;
+  /** Only licences with an open flag of this kind (a closed finance code, a member who has left), or of any kind. */
+  flag?: LicenceFlagKind | typeof ANY_FLAG;
   limit: number;
   offset: number;
 }
@@ -77,15 +80,14 @@ function matchingLicences(db: Executor, search: LicenceSearch) {
   if (search.institutionId) query = query.where('licences.institution_id', '=', search.institutionId);
   const flag = search.flag;
   if (flag)
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('licence_flags as f')
-          .select('f.id')
-          .whereRef('f.licence_id', '=', 'licences.id')
-          .where('f.kind', '=', flag)
-          .where('f.cleared_on', 'is', null),
-      ),
-    );
+    query = query.where(({ exists, selectFrom }) => {
+      let open = selectFrom('licence_flags as f')
+        .select('f.id')
+        .whereRef('f.licence_id', '=', 'licences.id')
+        .where('f.cleared_on', 'is', null);
+      if (flag !== ANY_FLAG) open = open.where('f.kind', '=', flag);
+      return exists(open);
+    });
   const text = search.text?.trim();
   if (!text) return query;
   const pattern = containsPattern(text);
@@ -573,6 +575,10 @@ export async function listLicencesHeldBy(
       status: row.status,
       roles: rolesOf(row, personId),
     })),
-    total: rows[0]?.total ?? 0,
+    // A page past the last one has no row to carry the total: the first page's does.
+    total: Number(
+      rows[0]?.total ??
+        (page.offset > 0 ? (await listLicencesHeldBy(db, personId, services, { limit: 1, offset: 0 })).total : 0),
+    ),
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldErrors } from '../../platform/web/components.tsx';
+import { withConflictLink } from '../../platform/web/errors.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
@@ -15,7 +16,7 @@ import { listInstitutions } from '../people/people.repository.ts';
 import { findAccessChange } from '../provisioning/access-changes.repository.ts';
 import { licenceUsage } from '../usage/usage.service.ts';
 import { LICENCE_STATUSES } from './licence-status.ts';
-import { searchLicences } from './licences.admin.repository.ts';
+import { ANY_FLAG, searchLicences } from './licences.admin.repository.ts';
 import {
   type ChangeOutcome,
   confirmLicenceDeletion,
@@ -61,7 +62,7 @@ export async function licencesAdminRoutes(
       institutions.map((institution) => institution.id),
       query.institution,
     );
-    const flag = oneOf(Object.keys(FLAG_LABELS) as LicenceFlagKind[], query.flag);
+    const flag = oneOf([ANY_FLAG, ...(Object.keys(FLAG_LABELS) as LicenceFlagKind[])], query.flag);
     const text = queryText(query.q);
     const found = await searchLicences(db, {
       services: person.services,
@@ -146,7 +147,11 @@ export async function licencesAdminRoutes(
       const id = parseId(request.params.id);
       const person = requireServiceManager(request, await licenceServiceOf(db, id));
       const body = formValues(request.body);
-      const outcome: ChangeOutcome = await change(context, person, id as number, body);
+      // A refusal (locked meanwhile, a stale page) leads back to the licence as it is now.
+      const outcome: ChangeOutcome = await withConflictLink(
+        { href: adminLicencePath(id as number), text: 'Go back to the licence' },
+        () => change(context, person, id as number, body),
+      );
       if (!outcome.ok)
         return renderLicence(request, reply, id as number, { name, errors: outcome.errors, values: body });
       request.session.flash = outcome.message;

@@ -26,7 +26,7 @@ import {
   shownField,
 } from './licence-edit.ts';
 import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
-import type { AdminLicenceDetail, AdminLicenceListed } from './licences.admin.repository.ts';
+import { type AdminLicenceDetail, type AdminLicenceListed, ANY_FLAG } from './licences.admin.repository.ts';
 import type { PersonSummary } from './licences.repository.ts';
 
 export const LICENCES_SECTION = '/admin/licences/';
@@ -107,10 +107,13 @@ export function AdminLicencesPage({
           label="Flagged"
           placeholder="Flagged or not"
           value={filters.flag}
-          options={(Object.keys(FLAG_LABELS) as LicenceFlagKind[]).map((kind) => ({
-            value: kind,
-            label: FLAG_LABELS[kind],
-          }))}
+          options={[
+            { value: ANY_FLAG, label: 'Any flag' },
+            ...(Object.keys(FLAG_LABELS) as LicenceFlagKind[]).map((kind) => ({
+              value: kind,
+              label: FLAG_LABELS[kind],
+            })),
+          ]}
         />
         <div class="button-group">
           <button type="submit">Search</button>
@@ -122,9 +125,9 @@ export function AdminLicencesPage({
         </div>
       </form>
 
-      {licences.length === 0 ? (
+      {total === 0 ? (
         <p>{filtered ? 'No licences match this search.' : 'There are no licences yet.'}</p>
-      ) : (
+      ) : licences.length === 0 ? null : (
         <table>
           <caption class="visually-hidden">Licences, by name</caption>
           <thead>

@@ -78,7 +78,7 @@ describe('decisionConflictMessage', () => {
   it('names who was quicker and when', () => {
     expect(
       decisionConflictMessage('ORD-000042', 'approve', { status: 'approved', decidedBy: 'Rosa Smith', decidedAt: at }),
-    ).toBe('Order ORD-000042 was already approved by Rosa Smith at 27 November 2026 at 10:04.');
+    ).toBe('Order ORD-000042 was already approved by Rosa Smith on 27 November 2026 at 10:04.');
     expect(
       decisionConflictMessage('ORD-000042', 'approve', { status: 'completed', decidedBy: 'Rosa Smith', decidedAt: at }),
     ).toMatch(/already approved by Rosa Smith/);

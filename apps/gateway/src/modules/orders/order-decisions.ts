@@ -162,7 +162,7 @@ export function decisionConflictMessage(
 ): string {
   const decided = DECIDED_WORDS[current.status];
   if (decided && current.decidedBy && current.decidedAt) {
-    return `Order ${reference} was already ${decided} by ${current.decidedBy} at ${formatInstant(current.decidedAt)}.`;
+    return `Order ${reference} was already ${decided} by ${current.decidedBy} on ${formatInstant(current.decidedAt)}.`;
   }
   const label = ORDER_STATUS_WORDS[current.status].label;
   return decision === 'approve'

@@ -5,7 +5,10 @@ import {
   NEEDS_ACTION_STATUSES,
   parseQueueFilter,
   QUEUE_MAX_PAGE,
+  queryString,
+  queueBackHref,
   queueHref,
+  queueParamsFrom,
   referenceFrom,
   showingRange,
   submittedBefore,
@@ -177,5 +180,46 @@ describe('showingRange', () => {
     expect(showingRange(1, 10)).toEqual({ from: 1, to: 10 });
     expect(showingRange(1, 60)).toEqual({ from: 1, to: 25 });
     expect(showingRange(3, 60)).toEqual({ from: 51, to: 60 });
+  });
+});
+
+describe("the queue's filters carried to an order and back", () => {
+  it('keeps only the queue’s own parameters, in its order', () => {
+    expect(
+      queueParamsFrom({
+        q: ' P7654321 ',
+        next: 'https://evil.example',
+        status: ['awaiting-approval', 'approved'],
+        page: '2',
+      }),
+    ).toEqual([
+      ['status', 'awaiting-approval'],
+      ['status', 'approved'],
+      ['q', 'P7654321'],
+      ['page', '2'],
+    ]);
+    expect(queueParamsFrom({ sort: 'newest', service: 'institutional' })).toEqual([
+      ['service', 'institutional'],
+      ['sort', 'newest'],
+    ]);
+  });
+
+  it('drops empty, repeated and overlong values and anything that is not text', () => {
+    expect(queueParamsFrom(undefined)).toEqual([]);
+    expect(
+      queueParamsFrom({
+        q: '',
+        product: 'x'.repeat(500),
+        department: { nested: 'PHYS' },
+        status: Array(50).fill('all'),
+      }),
+    ).toEqual([['status', 'all']]);
+  });
+
+  it("leads back to the queue the order was opened from, else to the order's service's", () => {
+    expect(queueBackHref([], 'research')).toBe('/admin/orders/?service=research');
+    expect(queueBackHref([['q', 'a&b="c"']], 'research')).toBe('/admin/orders/?service=research&q=a%26b%3D%22c%22');
+    expect(queueBackHref([['service', 'institutional']], 'research')).toBe('/admin/orders/?service=institutional');
+    expect(queryString([])).toBe('');
   });
 });

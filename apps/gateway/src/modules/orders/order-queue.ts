@@ -183,6 +183,45 @@ export function queueHref(filter: QueueFilter, changes: Partial<QueueFilter> = {
   return `/admin/orders/?${new URLSearchParams(queueQuery(filter, changes)).toString()}`;
 }
 
+/** The queue's own query parameters, in the order queueQuery writes them. */
+const QUEUE_PARAMS = ['service', 'status', 'product', 'department', 'olderThan', 'q', 'sort', 'page'] as const;
+/** Longest value carried: a search the queue would refuse is longer than this. */
+const CARRIED_VALUE_MAX = QUEUE_SEARCH_MAX * 2;
+
+/**
+ * The queue's filters out of the query string of a page opened from the queue (the staff order
+ * page), to carry on to its forms and lead back to the same queue: only the queue's own
+ * parameters, as text, none empty or overlong, each status once. The queue checks the values
+ * themselves when it is opened; these are only ever put after a fixed path, encoded (queryString).
+ */
+export function queueParamsFrom(query: unknown): Array<[string, string]> {
+  const q = (query && typeof query === 'object' ? query : {}) as Record<string, unknown>;
+  const params: Array<[string, string]> = [];
+  for (const name of QUEUE_PARAMS) {
+    const given = [...new Set(values(q[name]).map((value) => value.trim()))].filter(
+      (value) => value !== '' && value.length <= CARRIED_VALUE_MAX,
+    );
+    for (const value of given.slice(0, name === 'status' ? ORDER_STATUSES.length + 1 : 1)) params.push([name, value]);
+  }
+  return params;
+}
+
+/** "?service=research&status=…": the query string of `params`, encoded, to append to a path ('' for none). */
+export function queryString(params: Array<[string, string]>): string {
+  return params.length > 0 ? `?${new URLSearchParams(params).toString()}` : '';
+}
+
+/**
+ * The queue an order page leads back to: the one it was opened from (queueParamsFrom), else the
+ * order's service's. Its service is the order's when the filters carried name none.
+ */
+export function queueBackHref(carried: Array<[string, string]>, service: ServiceCode): string {
+  const params = carried.some(([name]) => name === 'service')
+    ? carried
+    : [['service', service] as [string, string], ...carried];
+  return `/admin/orders/${queryString(params)}`;
+}
+
 const DAY_MS = 86_400_000;
 
 /** Whole days an order has waited since it was submitted, as of `now` (never negative). */

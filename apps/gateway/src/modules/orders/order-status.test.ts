@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FINANCE_CODE_REFUSED_WORDS, ORDER_KINDS, ORDER_STATUS_WORDS, orderStatusWords } from './order-status.ts';
+import {
+  canTransition,
+  FINANCE_CODE_REFUSED_WORDS,
+  isCancellable,
+  isFinishedStatus,
+  ORDER_KINDS,
+  ORDER_STATUS_WORDS,
+  ORDER_STATUSES,
+  orderStatusWords,
+} from './order-status.ts';
 
 describe('what a customer reads for an order', () => {
   it('new storage: its status’s words', () => {
@@ -52,5 +61,22 @@ describe('what a customer reads for an order', () => {
     expect(
       orderStatusWords({ status: 'awaiting-payment-check', paymentCheckStatus: 'invalid', kind: 'renewal' }),
     ).toEqual(FINANCE_CODE_REFUSED_WORDS);
+  });
+});
+
+describe('finished orders and cancelling', () => {
+  it('an order is finished once nothing can move it on: completed, rejected or cancelled', () => {
+    expect(ORDER_STATUSES.filter(isFinishedStatus)).toEqual(['completed', 'rejected', 'cancelled']);
+  });
+
+  it('its customers may cancel an order until its storage is being set up, not while it is', () => {
+    expect(ORDER_STATUSES.filter(isCancellable)).toEqual([
+      'submitted',
+      'awaiting-payment-check',
+      'awaiting-approval',
+      'approved',
+    ]);
+    expect(canTransition('provisioning', 'cancel')).toBe(false);
+    expect(canTransition('provisioning', 'cancel-failed')).toBe(false);
   });
 });

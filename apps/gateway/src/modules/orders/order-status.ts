@@ -41,9 +41,29 @@ export function canTransition(status: OrderStatus, transition: OrderTransition):
   return (ORDER_TRANSITIONS[transition].from as readonly OrderStatus[]).includes(status);
 }
 
-/** A buyer may cancel until provisioning starts. */
+/**
+ * A buyer may cancel until provisioning starts, even once the order is approved (the service team
+ * is then told: teamMayBeWorkingOn). Not while it is provisioning: the storage is being made, and
+ * stopping half-way would leave it half made; if provisioning fails, the team may cancel it then
+ * ('cancel-failed'), undoing what was made.
+ */
 export function isCancellable(status: OrderStatus): boolean {
   return canTransition(status, 'cancel');
+}
+
+/**
+ * The service team has approved the order and may be making its storage (or its change) now, or
+ * has tried and failed: its cancellation must be told to the team, not only to its customers.
+ */
+export function teamMayBeWorkingOn(status: OrderStatus): boolean {
+  return status === 'approved' || status === 'provisioning' || status === 'provisioning-failed';
+}
+
+/** Finished: nothing moves the order on from here (completed, rejected, cancelled), so it waits for nobody. */
+export function isFinishedStatus(status: OrderStatus): boolean {
+  return !Object.values(ORDER_TRANSITIONS).some((transition) =>
+    (transition.from as readonly OrderStatus[]).includes(status),
+  );
 }
 
 /** What a customer reads for each status: plain words, and what happens next. */

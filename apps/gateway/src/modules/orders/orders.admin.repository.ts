@@ -118,6 +118,8 @@ export interface QueueRow {
   kind: OrderKind;
   status: OrderStatus;
   submittedAt: Date;
+  /** When its status last changed (only a change of status sets orders.updated_at): a finished order's end. */
+  statusChangedAt: Date;
   productCode: string;
   sizeTb: number;
   termYears: number;
@@ -269,6 +271,7 @@ export async function listOrderQueue(
       'o.kind',
       'o.status',
       'o.submitted_at',
+      'o.updated_at',
       'o.product_code',
       'o.size_tb',
       'o.term_years',
@@ -306,6 +309,7 @@ export async function listOrderQueue(
       kind: row.kind,
       status: row.status,
       submittedAt: row.submitted_at,
+      statusChangedAt: row.updated_at,
       productCode: row.product_code,
       sizeTb: row.size_tb,
       termYears: row.term_years,

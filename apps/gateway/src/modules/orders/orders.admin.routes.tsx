@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import type { FieldErrors } from '../../platform/web/components.tsx';
-import { AppError } from '../../platform/web/errors.ts';
+import { AppError, withConflictLink } from '../../platform/web/errors.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
@@ -13,7 +13,7 @@ import { provisioningSectionFor } from '../provisioning/provisioning.slot.tsx';
 import { approveOrder, recheckPayment, rejectOrder } from './order-decisions.service.ts';
 import { approvalConflict, canApproveNow, canRecheckNow, canRejectNow, licenceMovedOn } from './order-decisions.ts';
 import { whoWasTold } from './order-people.ts';
-import { parseQueueFilter } from './order-queue.ts';
+import { parseQueueFilter, QUEUE_PAGE_SIZE, queryString, queueHref, queueParamsFrom } from './order-queue.ts';
 import {
   findOrderStaffDetails,
   listOrderHistory,
@@ -25,6 +25,23 @@ import { findOrder, type OrderDetail } from './orders.repository.ts';
 import type { OrdersContext } from './orders.service.ts';
 
 type OrderRequest = FastifyRequest<{ Params: { reference: string } }>;
+
+/**
+ * The staff order page's address, with the filters of the queue it was opened from (on the
+ * request's query string) kept: where a decision comes back to.
+ */
+function orderPageOf(request: OrderRequest, reference: string): string {
+  return `${staffOrderPath(reference)}${queryString(queueParamsFrom(request.query))}`;
+}
+
+/**
+ * Runs a decision on the order; a conflict it meets (decided meanwhile, in another tab or by a
+ * colleague) leads back to the order, as it is now, in the same queue.
+ */
+function decidingOn<T>(request: OrderRequest, decision: () => Promise<T>): Promise<T> {
+  const reference = request.params.reference;
+  return withConflictLink({ href: orderPageOf(request, reference), text: `Go back to order ${reference}` }, decision);
+}
 
 /** What the staff order page offers this person: only the decisions they may take, in this state. */
 export function staffOrderActions(person: PersonWithRoles, order: OrderDetail): StaffOrderActions {
@@ -64,6 +81,12 @@ export async function ordersAdminRoutes(app: FastifyInstance, options: { orders:
     const now = orders.clock.now();
     const result = await listOrderQueue(orders.db, filter, productsByService[filter.service] ?? [], now);
     const failed = Object.keys(errors).length > 0;
+    // A page past the last one (an old link, a queue that has emptied) would read "Page 5 of 1":
+    // the last page, with the same filters, is where the orders are.
+    const lastPage = Math.max(1, Math.ceil(result.total / QUEUE_PAGE_SIZE));
+    if (!failed && result.rows.length === 0 && !result.totalIsCapped && filter.page > lastPage) {
+      return reply.redirect(queueHref(filter, { page: lastPage }), 303);
+    }
     return sendPage(
       reply,
       <OrderQueuePage
@@ -105,6 +128,7 @@ export async function ordersAdminRoutes(app: FastifyInstance, options: { orders:
         actions={staffOrderActions(person, order)}
         rejectErrors={extra.rejectErrors}
         rejectValue={extra.rejectValue}
+        queue={queueParamsFrom(request.query)}
         // SLOT: the provisioning module passes its section here (see StaffOrderPageProps.provisioning).
         provisioning={extra.provisioning ?? provisioning}
       />,
@@ -116,23 +140,25 @@ export async function ordersAdminRoutes(app: FastifyInstance, options: { orders:
 
   app.post('/admin/orders/:reference/approve', async (request: OrderRequest, reply) => {
     const person = requireBackOffice(request);
-    const order = await approveOrder(orders, person, request.params.reference);
+    const order = await decidingOn(request, () => approveOrder(orders, person, request.params.reference));
     request.session.flash = `Order ${order.reference} approved. ${whoWasTold(order, 'told by email')}`;
-    return reply.redirect(staffOrderPath(order.reference), 303);
+    return reply.redirect(orderPageOf(request, order.reference), 303);
   });
 
   app.post('/admin/orders/:reference/reject', async (request: OrderRequest, reply) => {
     const person = requireBackOffice(request);
     const reason = formValues(request.body).reason ?? '';
-    const result = await rejectOrder(orders, person, request.params.reference, reason);
+    const result = await decidingOn(request, () => rejectOrder(orders, person, request.params.reference, reason));
     if ('errors' in result) return showOrder(request, reply, { rejectErrors: result.errors, rejectValue: reason }, 422);
     request.session.flash = `Order ${result.order.reference} rejected. ${whoWasTold(result.order, 'told why by email')}`;
-    return reply.redirect(staffOrderPath(result.order.reference), 303);
+    return reply.redirect(orderPageOf(request, result.order.reference), 303);
   });
 
   app.post('/admin/orders/:reference/recheck', async (request: OrderRequest, reply) => {
     const person = requireBackOffice(request);
-    const { order, outcome, message } = await recheckPayment(orders, person, request.params.reference);
+    const { order, outcome, message } = await decidingOn(request, () =>
+      recheckPayment(orders, person, request.params.reference),
+    );
     const code = order.payment?.financeCode;
     request.session.flash =
       outcome === 'unavailable'
@@ -140,6 +166,6 @@ export async function ordersAdminRoutes(app: FastifyInstance, options: { orders:
         : outcome === 'valid'
           ? `CUFS says the finance code ${code} is open. Order ${order.reference} now waits for approval.`
           : `CUFS refused the finance code ${code}: ${message ?? 'no reason given'}`;
-    return reply.redirect(staffOrderPath(order.reference), 303);
+    return reply.redirect(orderPageOf(request, order.reference), 303);
   });
 }

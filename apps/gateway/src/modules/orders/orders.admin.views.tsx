@@ -17,11 +17,20 @@ import {
   QUEUE_MAX_PAGE,
   QUEUE_PAGE_SIZE,
   type QueueFilter,
+  queryString,
+  queueBackHref,
   queueHref,
+  queueQuery,
   STAFF_STATUS_LABELS,
   showingRange,
 } from './order-queue.ts';
-import { ORDER_KIND_WORDS, ORDER_STATUSES, type OrderKind, type OrderStatus } from './order-status.ts';
+import {
+  isFinishedStatus,
+  ORDER_KIND_WORDS,
+  ORDER_STATUSES,
+  type OrderKind,
+  type OrderStatus,
+} from './order-status.ts';
 import type { OrderHistoryEntry, OrderStaffDetails, QueueChoices, QueuePage } from './orders.admin.repository.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import { years } from './purchase.views.tsx';
@@ -132,14 +141,19 @@ export function OrderQueuePage(props: OrderQueuePageProps) {
             {result.rows.map((row) => (
               <tr key={row.id}>
                 <th scope="row">
-                  <a href={staffOrderPath(row.reference)}>{row.reference}</a>
+                  {/* The order page leads back to this queue, with these filters (queueParamsFrom). */}
+                  <a href={`${staffOrderPath(row.reference)}${queryString(queueQuery(filter))}`}>{row.reference}</a>
                   <br />
                   <span class="hint">{ORDER_KIND_WORDS[row.kind]}</span>
                 </th>
                 <td>
                   <time dateTime={row.submittedAt.toISOString()}>{day.format(row.submittedAt)}</time>
                   <br />
-                  <span class="hint">waiting {describeAge(ageInDays(row.submittedAt, now))}</span>
+                  <span class="hint">
+                    {isFinishedStatus(row.status)
+                      ? `${STAFF_STATUS_LABELS[row.status].toLowerCase()} on ${day.format(row.statusChangedAt)}`
+                      : `waiting ${describeAge(ageInDays(row.submittedAt, now))}`}
+                  </span>
                 </td>
                 <td>
                   <StatusTag status={row.status} />
@@ -310,6 +324,8 @@ export interface StaffOrderPageProps {
   actions: StaffOrderActions;
   rejectErrors?: FieldErrors;
   rejectValue?: string;
+  /** The filters of the queue the order was opened from (queueParamsFrom), kept by its links and forms. */
+  queue?: Array<[string, string]>;
   /**
    * SLOT for the provisioning module: its "Provisioning" section (what was created, runs, retry),
    * rendered after the decision and before the history. Left empty by the orders module.
@@ -334,7 +350,10 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
       context={context}
       title={hasErrors(errors) ? `Error: ${title}` : title}
       section={SECTION}
-      crumbs={[{ label: 'Orders', href: `${SECTION}?service=${order.product.service}` }, { label: order.reference }]}
+      crumbs={[
+        { label: 'Orders', href: queueBackHref(props.queue ?? [], order.product.service) },
+        { label: order.reference },
+      ]}
     >
       <ErrorSummary errors={errors} />
       <h1>
@@ -451,13 +470,22 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
   );
 }
 
-function Decisions({ context, order, actions, errors, rejectValue }: StaffOrderPageProps & { errors: FieldErrors }) {
+function Decisions({
+  context,
+  order,
+  actions,
+  errors,
+  rejectValue,
+  queue,
+}: StaffOrderPageProps & { errors: FieldErrors }) {
   if (!actions.approve && !actions.reject && !actions.recheck && !actions.approveRefusal) return null;
+  // Each decision comes back to this page, still leading back to the queue it was opened from.
+  const action = (name: string) => `${staffOrderPath(order.reference, name)}${queryString(queue ?? [])}`;
   return (
     <section aria-labelledby="decide">
       <h2 id="decide">Decide</h2>
       {actions.recheck ? (
-        <form method="post" action={staffOrderPath(order.reference, 'recheck')} class="inline-form">
+        <form method="post" action={action('recheck')} class="inline-form">
           <CsrfField token={context.csrfToken} />
           <p>
             {order.payment?.checkStatus === 'pending'
@@ -471,7 +499,7 @@ function Decisions({ context, order, actions, errors, rejectValue }: StaffOrderP
       ) : null}
       {actions.approveRefusal ? <p class="notice notice--warning">{actions.approveRefusal}</p> : null}
       {actions.approve ? (
-        <form method="post" action={staffOrderPath(order.reference, 'approve')} class="inline-form">
+        <form method="post" action={action('approve')} class="inline-form">
           <CsrfField token={context.csrfToken} />
           <p>{approvalNote(order.kind)}</p>
           <button type="submit" class="button">
@@ -480,7 +508,7 @@ function Decisions({ context, order, actions, errors, rejectValue }: StaffOrderP
         </form>
       ) : null}
       {actions.reject ? (
-        <form method="post" action={staffOrderPath(order.reference, 'reject')} novalidate>
+        <form method="post" action={action('reject')} novalidate>
           <CsrfField token={context.csrfToken} />
           <TextAreaField
             name="reason"
@@ -522,7 +550,7 @@ function OrderHistory({ history }: { history: OrderHistoryEntry[] }) {
               {entry.entityType === 'payment' ? 'Payment: ' : ''}
               {entry.action}
             </td>
-            <td>{describeChanges(entry.before, entry.after, entry.entityType).join('; ')}</td>
+            <td>{describeChanges(entry.before, entry.after, entry.entityType, 'staff').join('; ')}</td>
           </tr>
         ))}
       </tbody>

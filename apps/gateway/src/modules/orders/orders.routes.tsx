@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
-import { AppError } from '../../platform/web/errors.ts';
+import { AppError, withConflictLink } from '../../platform/web/errors.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
@@ -12,6 +12,7 @@ import type { OrderDetail } from './orders.repository.ts';
 import {
   canCancelOrder,
   cancelOrder,
+  cancelTellsTeam,
   cancelTransitionFor,
   changeFinanceCode,
   findOrderFor,
@@ -51,13 +52,25 @@ export async function ordersRoutes(
     if (!canCancelOrder(person, order))
       throw new AppError('forbidden', 'Only the buyer, the Data Owner or the storage team can cancel this order.');
     if (!cancelTransitionFor(person, order)) return reply.redirect(orderPath(order.reference), 303);
-    return sendPage(reply, <CancelOrderPage context={pageContext(request, reply)} order={order} />);
+    return sendPage(
+      reply,
+      <CancelOrderPage
+        context={pageContext(request, reply)}
+        order={order}
+        tellsTeam={cancelTellsTeam(person, order)}
+      />,
+    );
   });
 
   app.post('/orders/:reference/cancel', async (request: OrderRequest, reply) => {
     const person = requirePerson(request);
-    const order = await cancelOrder(orders, person, request.params.reference);
-    request.session.flash = `Order ${order.reference} cancelled.`;
+    const reference = request.params.reference;
+    // Cancelled meanwhile (another tab, the team): the refusal leads back to the order as it is now.
+    const { order, teamTold } = await withConflictLink(
+      { href: orderPath(reference), text: `Go back to order ${reference}` },
+      () => cancelOrder(orders, person, reference),
+    );
+    request.session.flash = `Order ${order.reference} cancelled.${teamTold ? ' The storage team has been told.' : ''}`;
     return reply.redirect(orderPath(order.reference), 303);
   });
 

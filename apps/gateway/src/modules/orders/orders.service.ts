@@ -16,8 +16,10 @@ import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
 import { findUnusedUpload } from '../payments/po-document.ts';
 import { findVoucher, redeemVoucher, releaseVoucher, voucherProblem } from '../payments/vouchers.repository.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
-import { peopleWords } from '../people/person-words.ts';
+import { peopleWords, personWords } from '../people/person-words.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
+import { formatInstant } from '../quotes/quote-rules.ts';
+import { orderInWords } from './order-decisions.ts';
 import { orderPeopleToTell } from './order-people.ts';
 import {
   canTransition,
@@ -26,7 +28,9 @@ import {
   type OrderKind,
   type OrderStatus,
   type OrderTransition,
+  teamMayBeWorkingOn,
 } from './order-status.ts';
+import { findOrderDecision, lockOrderStatus, type OrderDecisionState } from './orders.admin.repository.ts';
 import { orderEmail } from './orders.emails.tsx';
 import { applyOrderTransition, findOrder, type OrderDetail, orderInProgress } from './orders.repository.ts';
 import type { OrdersTable } from './orders.tables.ts';
@@ -606,22 +610,75 @@ export async function cancelChangesWithLicence(
 }
 
 /**
+ * Whether cancelling an order in `status` must be told to its service team by email: they have
+ * approved it and may be making its storage (teamMayBeWorkingOn), and the person cancelling is not
+ * one of them (its customer, or a superuser). The team's own members cancel only what they know of.
+ */
+export function cancelTellsTeam(person: PersonWithRoles, order: OrderDetail, status = order.status): boolean {
+  const onTheTeam = person.staffRoles.some(
+    (grant) => grant.role === 'service-admin' && grant.service === order.product.service,
+  );
+  return teamMayBeWorkingOn(status) && !onTheTeam;
+}
+
+/**
+ * Tells the service team (its mailbox, as its other emails do) that an order it approved has been
+ * cancelled by someone else, so that nobody goes on making its storage: the order has left the
+ * team's queue of orders to provision without a word otherwise.
+ */
+async function emailTeamOfCancellation(
+  context: OrdersContext,
+  tx: Executor,
+  person: PersonWithRoles,
+  order: OrderDetail,
+  decision: OrderDecisionState | undefined,
+): Promise<void> {
+  const approved =
+    decision?.decidedBy && decision.decidedAt
+      ? `which ${decision.decidedBy} approved on ${formatInstant(decision.decidedAt)}`
+      : 'which the team had approved';
+  const stop =
+    order.kind === 'new'
+      ? 'Do not set it up; if you have started, undo what you made.'
+      : 'Do not make the change; if you have started, undo what you made.';
+  const message = renderEmail(
+    orderEmail,
+    {
+      serviceName: context.site.serviceName,
+      contactEmail: context.site.contactEmail,
+      reference: order.reference,
+      headline: `Order ${order.reference} cancelled after approval`,
+      paragraphs: [
+        `${personWords(person)} cancelled order ${order.reference} (${orderInWords(order)}), ${approved}.`,
+        `It no longer needs action in the orders queue. ${stop}`,
+      ],
+      orderUrl: `${context.site.publicUrl}/admin/orders/${order.reference}/`,
+    },
+    { to: order.product.teamEmail },
+  );
+  await queueEmail(tx, message, context.jobs);
+}
+
+/**
  * Cancels an order before provisioning starts (or, for its service's team, once provisioning has
- * failed); a new licence that was never set up is cancelled with it.
+ * failed); a new licence that was never set up is cancelled with it. The buyer and the Data Owner
+ * are told, and the service team too when it had approved the order (cancelTellsTeam): teamTold.
  */
 export async function cancelOrder(
   context: OrdersContext,
   person: PersonWithRoles,
   reference: string,
-): Promise<OrderDetail> {
+): Promise<{ order: OrderDetail; teamTold: boolean }> {
   const order = await findOrderFor(context.db, person, reference);
   if (!canCancelOrder(person, order)) {
     throw new AppError('forbidden', 'Only the buyer, the Data Owner or the storage team can cancel this order.');
   }
   const transition = cancelTransitionFor(person, order) ?? 'cancel';
-  await context.db.transaction().execute(async (tx) => {
+  const teamTold = await context.db.transaction().execute(async (tx) => {
     const now = context.clock.now();
-    if (!(await applyOrderTransition(tx, order.id, transition, now, `Cancelled by ${person.displayName}`))) {
+    // Locked, so an approval a moment earlier is seen (and told to the team), not lost.
+    const status = await lockOrderStatus(tx, order.id);
+    if (!status || !(await applyOrderTransition(tx, order.id, transition, now, `Cancelled by ${person.displayName}`))) {
       const current = await findOrder(tx, { id: order.id });
       const label = current ? ORDER_STATUS_WORDS[current.status].label.toLowerCase() : 'gone';
       throw new AppError('conflict', `Order ${order.reference} can no longer be cancelled: it is ${label}.`);
@@ -633,7 +690,7 @@ export async function cancelOrder(
       entityId: order.reference,
       licenceId: order.licence.id,
       action: 'cancelled',
-      before: { status: order.status },
+      before: { status },
       after: { status: 'cancelled' },
     });
     if (order.kind === 'new') {
@@ -658,8 +715,11 @@ export async function cancelOrder(
     await emailOrderPeople(context, tx, order, `Order ${order.reference} cancelled`, [
       `${person.displayName} cancelled order ${order.reference} ("${order.licence.name}"). Nothing will be charged for it.`,
     ]);
+    if (!cancelTellsTeam(person, order, status)) return false;
+    await emailTeamOfCancellation(context, tx, person, order, await findOrderDecision(tx, order.id));
+    return true;
   });
-  return order;
+  return { order, teamTold };
 }
 
 /**

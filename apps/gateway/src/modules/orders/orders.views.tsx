@@ -4,7 +4,7 @@ import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { FinanceCodeForm } from '../payments/finance-code-form.tsx';
-import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
+import { PAYMENT_CHECK_WORDS, PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
 import { peopleWords, personWords } from '../people/person-words.ts';
 import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
 import { describeChange } from './change-orders.service.ts';
@@ -21,13 +21,6 @@ const crumbs = [
   { label: 'Home', href: '/' },
   { label: 'My storage', href: '/storage/' },
 ];
-
-const CHECK_WORDS = {
-  'not-needed': 'No check needed',
-  pending: 'Waiting to be checked with the University Financial System',
-  valid: 'Checked and open',
-  invalid: 'Refused',
-} as const;
 
 export function OrderPage(props: {
   context: PageContext;
@@ -109,7 +102,7 @@ export function OrderPage(props: {
           ...(p?.financeCode
             ? ([
                 ['Finance code', p.financeCode],
-                ['Check', `${CHECK_WORDS[p.checkStatus]}${p.checkMessage ? `: ${p.checkMessage}` : ''}`],
+                ['Check', `${PAYMENT_CHECK_WORDS[p.checkStatus]}${p.checkMessage ? `: ${p.checkMessage}` : ''}`],
               ] as Array<[string, string]>)
             : []),
           ...(p?.poNumber
@@ -155,20 +148,14 @@ function orderedRows(order: OrderDetail, linksLicence: boolean): Array<[string, 
   if (order.startsOn && order.endsOn) {
     rows.push(['Period paid for', `${formatDay(order.startsOn)} to ${formatDay(order.endsOn)}`]);
   }
-  rows.push(
-    ['Department', order.institution.name],
-    ['Data Owner', personWords(order.licence.owner)],
-  );
+  rows.push(['Department', order.institution.name], ['Data Owner', personWords(order.licence.owner)]);
   if (order.kind === 'new') {
     rows.push(
       ['Data Managers', peopleWords(order.licence.managers) || 'None'],
       ['First storage project', order.licence.projectName ?? '—'],
     );
   }
-  rows.push(
-    ['Ordered by', personWords(order.buyer)],
-    ['Submitted', formatInstant(order.submittedAt)],
-  );
+  rows.push(['Ordered by', personWords(order.buyer)], ['Submitted', formatInstant(order.submittedAt)]);
   return rows;
 }
 
@@ -198,7 +185,16 @@ function ChangeFinanceCode(props: {
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-export function CancelOrderPage({ context, order }: { context: PageContext; order: OrderDetail }) {
+export function CancelOrderPage({
+  context,
+  order,
+  tellsTeam = false,
+}: {
+  context: PageContext;
+  order: OrderDetail;
+  /** The service team has approved the order and will be emailed that it is cancelled (cancelTellsTeam). */
+  tellsTeam?: boolean;
+}) {
   return (
     <Page
       context={context}
@@ -214,6 +210,13 @@ export function CancelOrderPage({ context, order }: { context: PageContext; orde
         {order.kind === 'new' ? 'the licence will not be set up' : 'the licence stays as it is'}.
         {order.payment?.voucherCode ? ` Voucher ${order.payment.voucherCode} can be used again.` : ''}
       </p>
+      {tellsTeam ? (
+        <p>
+          {order.product.serviceName} has approved this order and may already be{' '}
+          {order.kind === 'new' ? 'setting it up' : 'making the change'}: we will email the storage team that it is
+          cancelled.
+        </p>
+      ) : null}
       <form method="post" action={orderPath(order.reference, 'cancel')}>
         <CsrfField token={context.csrfToken} />
         <div class="button-group">

@@ -1,6 +1,6 @@
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { describeFinanceCode, type FinanceCode, parseGlCode, parseGrant } from './finance-code.ts';
-import type { PaymentMethod } from './payments.tables.ts';
+import type { PaymentCheckStatus, PaymentMethod } from './payments.tables.ts';
 
 /**
  * The payment step's answers, checked for shape only (pure). Whether a finance code is open is
@@ -96,3 +96,11 @@ export function parseFinanceCodeText(text: string): ParsedPayment {
   const code: FinanceCode = { kind: 'gl', ...parsed.value };
   return { ok: true, value: { method: 'finance-code', code, text: describeFinanceCode(code) } };
 }
+
+/** What a customer reads for a payment's finance-code check: the order page's words and its history's. */
+export const PAYMENT_CHECK_WORDS: Record<PaymentCheckStatus, string> = {
+  'not-needed': 'No check needed',
+  pending: 'Waiting to be checked with the University Financial System',
+  valid: 'Checked and open',
+  invalid: 'Refused',
+};

@@ -114,7 +114,10 @@ export async function listVouchers(
     .limit(filter.limit)
     .offset(filter.offset)
     .execute();
-  return { vouchers: rows.map(toVoucher), total: rows[0]?.total ?? 0 };
+  // A page past the last one has no row to carry the total: the first page's does.
+  const total =
+    rows[0]?.total ?? (filter.offset > 0 ? (await listVouchers(db, { ...filter, limit: 1, offset: 0 })).total : 0);
+  return { vouchers: rows.map(toVoucher), total: Number(total) };
 }
 
 export async function findAdminVoucher(db: Executor, id: number): Promise<AdminVoucher | undefined> {

@@ -78,11 +78,11 @@ export function AdminVouchersPage({
         />
         <button type="submit">Show</button>
       </form>
-      {vouchers.length === 0 ? (
+      {total === 0 ? (
         <p>
           {status ? `There are no ${VOUCHER_STATUS_WORDS[status].toLowerCase()} vouchers.` : 'There are no vouchers.'}
         </p>
-      ) : (
+      ) : vouchers.length === 0 ? null : (
         <table>
           <caption class="visually-hidden">Vouchers, newest first</caption>
           <thead>

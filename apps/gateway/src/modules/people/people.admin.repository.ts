@@ -77,7 +77,11 @@ export async function searchPeople(
       status: row.status,
       staffRoles: row.staff_roles ?? [],
     })),
-    total: rows[0]?.total ?? 0,
+    // A page past the last one has no row to carry the total (count(*) OVER () counts the page's rows):
+    // the first page's does.
+    total: Number(
+      rows[0]?.total ?? (search.offset > 0 ? (await searchPeople(db, { ...search, limit: 1, offset: 0 })).total : 0),
+    ),
   };
 }
 

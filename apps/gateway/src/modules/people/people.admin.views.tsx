@@ -32,9 +32,9 @@ export function AdminPeoplePage({
         <TextField name="q" label="Search" hint="The start of a CRSid, or part of a name" value={text} width="medium" />
         <button type="submit">Search</button>
       </form>
-      {people.length === 0 ? (
+      {total === 0 ? (
         <p>{text ? 'Nobody matches this search.' : 'There is nobody in the directory yet.'}</p>
-      ) : (
+      ) : people.length === 0 ? null : (
         <table>
           <caption class="visually-hidden">People, by name</caption>
           <thead>
@@ -50,7 +50,12 @@ export function AdminPeoplePage({
               <tr key={person.id}>
                 <th scope="row">
                   <a href={adminPersonPath(person.crsid)}>{person.displayName}</a>
-                  {person.status === 'left' ? <span class="tag tag--grey">Left</span> : null}
+                  {person.status === 'left' ? (
+                    <>
+                      {' '}
+                      <span class="tag tag--grey">Left</span>
+                    </>
+                  ) : null}
                 </th>
                 <td>{person.crsid}</td>
                 <td>{person.institutionName ?? 'None recorded'}</td>
@@ -191,33 +196,35 @@ export function AdminPersonPage({
 
       <section aria-labelledby="licences">
         <h2 id="licences">Licences</h2>
-        {licences.length === 0 ? (
+        {licenceTotal === 0 ? (
           <p>{person.displayName} holds no place on a licence of your services.</p>
         ) : (
           <>
-            <table>
-              <caption class="visually-hidden">Licences {person.displayName} holds a place on</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Licence</th>
-                  <th scope="col">Product</th>
-                  <th scope="col">Their role</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {licences.map((licence) => (
-                  <tr key={licence.id}>
-                    <th scope="row">
-                      <a href={`/admin/licences/${licence.id}/`}>{licence.name}</a>
-                    </th>
-                    <td>{licence.productCode}</td>
-                    <td>{describeRoles(licence.roles)}</td>
-                    <td>{LICENCE_STATUS_WORDS[licence.status].label}</td>
+            {licences.length === 0 ? null : (
+              <table>
+                <caption class="visually-hidden">Licences {person.displayName} holds a place on</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Licence</th>
+                    <th scope="col">Product</th>
+                    <th scope="col">Their role</th>
+                    <th scope="col">Status</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {licences.map((licence) => (
+                    <tr key={licence.id}>
+                      <th scope="row">
+                        <a href={`/admin/licences/${licence.id}/`}>{licence.name}</a>
+                      </th>
+                      <td>{licence.productCode}</td>
+                      <td>{describeRoles(licence.roles)}</td>
+                      <td>{LICENCE_STATUS_WORDS[licence.status].label}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
             <Pagination
               page={page}
               total={licenceTotal}

@@ -32,7 +32,7 @@ export const STAFF_ROLE_CHOICES: readonly StaffRoleChoice[] = [
     role: 'finance',
     service: null,
     label: 'Finance',
-    hint: 'Reads every order, payment and licence; changes only charges',
+    hint: 'Reads every order, payment and licence; changes nothing',
   },
   {
     value: 'superuser',

@@ -147,7 +147,11 @@ export async function listWaitingAccessChanges(
       lastChangedAt: row.last_changed_at,
       version: row.version,
     })),
-    total: Number(rows[0]?.total ?? 0),
+    // A page past the last one has no row to carry the total: the first page's does.
+    total: Number(
+      rows[0]?.total ??
+        (page.offset > 0 ? (await listWaitingAccessChanges(db, services, { limit: 1, offset: 0 })).total : 0),
+    ),
   };
 }
 

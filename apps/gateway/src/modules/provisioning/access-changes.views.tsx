@@ -44,9 +44,9 @@ export function AccessChangesPage({
           Storage is set up by an automated provisioner here: it is sent each change, so no licence waits for the team.
         </p>
       ) : null}
-      {changes.length === 0 ? (
-        <p>{page > 1 ? 'There are no more licences.' : 'No licences are waiting for an access change.'}</p>
-      ) : (
+      {total === 0 ? (
+        <p>No licences are waiting for an access change.</p>
+      ) : changes.length === 0 ? null : (
         <table>
           <caption>Licences waiting for an access change, oldest first</caption>
           <thead>

@@ -298,7 +298,8 @@ describe('whether a licence changed while its storage was being set up', () => {
 describe('emailedWords (what the staff read after provisioning emailed the licence’s people)', () => {
   it('counts who was told and says who has left was not', () => {
     expect(emailedWords(3, 0)).toBe('its 3 people (Data Owner, Data Managers, buyer) have been emailed');
-    expect(emailedWords(1, 0)).toBe('its 1 person (Data Owner, Data Managers, buyer) has been emailed');
+    // One person is all of them: the Data Owner, who bought it and has no Data Managers.
+    expect(emailedWords(1, 0)).toBe('its only person, the Data Owner, has been emailed');
     expect(emailedWords(2, 1)).toBe(
       '2 of its people (Data Owner, Data Managers, buyer) have been emailed; 1 person who has left the University was not',
     );

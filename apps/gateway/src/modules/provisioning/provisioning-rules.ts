@@ -169,6 +169,13 @@ export function groupsChangedSinceSent(sent: ProvisionRequest, now: GroupSyncReq
   return people(sent.licence) !== people(now.licence) || projects(sent.projects) !== projects(now.projects);
 }
 
+/** How each provisioner sets storage up, in words: the order page's and the history's. */
+export const PROVISIONER_NAMES: Record<'manual' | 'command' | 'webhook', string> = {
+  manual: 'by hand',
+  command: 'provisioning command',
+  webhook: 'provisioning webhook',
+};
+
 /** "its 3 people … have been emailed", with how many have left and were not. */
 export function emailedWords(told: number, left: number): string {
   const people = (n: number) => (n === 1 ? '1 person' : `${n} people`);
@@ -176,6 +183,9 @@ export function emailedWords(told: number, left: number): string {
     return `nobody has been emailed: ${left === 1 ? 'its only person has' : `all ${left} of its people have`} left the University`;
   const who = '(Data Owner, Data Managers, buyer)';
   if (left === 0)
-    return told === 1 ? `its 1 person ${who} has been emailed` : `its ${told} people ${who} have been emailed`;
+    // One person with nobody gone is all of them: the Data Owner, who bought it and has no Data Managers.
+    return told === 1
+      ? 'its only person, the Data Owner, has been emailed'
+      : `its ${told} people ${who} have been emailed`;
   return `${told} of its people ${who} ${told === 1 ? 'has' : 'have'} been emailed; ${people(left)} who ${left === 1 ? 'has' : 'have'} left the University ${left === 1 ? 'was' : 'were'} not`;
 }

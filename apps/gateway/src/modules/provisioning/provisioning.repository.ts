@@ -386,6 +386,10 @@ export async function listWaitingProjects(
       licenceName: row.licence_name,
       service: row.service,
     })),
-    total: Number(rows[0]?.total ?? 0),
+    // A page past the last one has no row to carry the total: the first page's does.
+    total: Number(
+      rows[0]?.total ??
+        (page.offset > 0 ? (await listWaitingProjects(db, services, { limit: 1, offset: 0 })).total : 0),
+    ),
   };
 }

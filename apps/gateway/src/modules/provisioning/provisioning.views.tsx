@@ -13,7 +13,7 @@ import type { ServiceCode } from '../people/people.tables.ts';
 import type { LicenceProjectsToMake } from './project-provisioning.service.ts';
 import type { ProvisioningProject, ProvisioningRun, WaitingProject } from './provisioning.repository.ts';
 import { type ProvisioningView, provisioningPath } from './provisioning.service.ts';
-import { projectField, provisioningActions } from './provisioning-rules.ts';
+import { PROVISIONER_NAMES, projectField, provisioningActions } from './provisioning-rules.ts';
 
 const when = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
@@ -27,8 +27,6 @@ const when = new Intl.DateTimeFormat('en-GB', {
 function Instant({ at }: { at: Date }) {
   return <time dateTime={at.toISOString()}>{when.format(at)}</time>;
 }
-
-const PROVISIONER_NAMES = { manual: 'by hand', command: 'provisioning command', webhook: 'provisioning webhook' };
 
 export interface ProvisioningSectionProps {
   context: PageContext;
@@ -489,9 +487,9 @@ export function ProjectsWaitingPage({
         Projects created in a licence already in use wait here until the storage is made and what was made is recorded
         on the licence.
       </p>
-      {projects.length === 0 ? (
-        <p>{page > 1 ? 'There are no more projects.' : 'No storage projects are waiting to be made.'}</p>
-      ) : (
+      {total === 0 ? (
+        <p>No storage projects are waiting to be made.</p>
+      ) : projects.length === 0 ? null : (
         <table>
           <caption>Storage projects waiting to be made, oldest first</caption>
           <thead>

@@ -37,3 +37,19 @@ export class AppError extends Error {
     return APP_ERROR_STATUS[this.code];
   }
 }
+
+/**
+ * Runs `action`, and gives a conflict it throws (a stale tab's second approval, a licence locked
+ * meanwhile) a link back to what the action was about, when it has none of its own: its page
+ * then leads on to that order or licence as it is now, not only to the home page.
+ */
+export async function withConflictLink<T>(link: AppErrorLink, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'conflict' && error.links.length === 0) {
+      throw new AppError(error.code, error.publicMessage, error.fields, [link]);
+    }
+    throw error;
+  }
+}
