@@ -96,7 +96,11 @@ describe('a storage project’s status in the light of its licence’s', () => {
     for (const licence of LICENCE_STATUSES) {
       for (const project of ['pending', 'active'] as const) {
         const { label, explanation } = projectStatusWords(project, licence);
-        if (licence !== 'cancelled' && licence !== 'deleted')
+        if (
+          licence === 'pending' ||
+          licence === 'active' ||
+          (project === 'pending' && !/cancelled|deleted/.test(licence))
+        )
           expect(label).toBe(STORAGE_PROJECT_STATUS_WORDS[project].label);
         expect(explanation, `${project} in ${licence}`).toMatch(/^[A-Z][^.]*\.$/);
       }
@@ -111,6 +115,14 @@ describe('a storage project’s status in the light of its licence’s', () => {
     expect(projectStatusWords('pending', 'cancelled').label).toBe('Cancelled');
     expect(projectStatusWords('active', 'deleted').label).toBe('Deleted');
     expect(projectStatusWords('removed', 'deleted').label).toBe('Removed');
+  });
+
+  it('labels a project in use as its licence stands once the licence is not in use, not "Active"', () => {
+    expect(projectStatusWords('active', 'suspended').label).toBe('Read-only');
+    expect(projectStatusWords('active', 'cold').label).toBe('In the cold store');
+    expect(projectStatusWords('active', 'deletable').label).toBe('Due for deletion');
+    // one never set up of an expired licence may still be, once it is renewed
+    expect(projectStatusWords('pending', 'suspended').label).toBe('Waiting to be set up');
   });
 
   it('tells a project member who can renew or recover the licence, not to do it themselves', () => {

@@ -113,20 +113,24 @@ const LICENCE_NOT_IN_USE: Record<Exclude<LicenceStatus, 'pending' | 'active'>, {
 };
 
 /**
- * The label a storage project takes from its licence once the licence has ended for good
- * (cancelled, or deleted with its data): it is not "Active" or "Waiting to be set up" any more.
+ * The label a storage project takes from its licence once the licence is not in use: one in use
+ * is read-only, in the cold store or due for deletion as its licence is, not "Active"; and once the
+ * licence has ended for good (cancelled, or deleted with its data) any project, even one never set
+ * up, is so too. A project waiting to be set up of an expired licence keeps its label: it may be.
  */
-const ENDED_LICENCE_PROJECT_LABEL: Partial<Record<LicenceStatus, string>> = {
-  cancelled: 'Cancelled',
-  deleted: 'Deleted',
-};
+function projectLabelFromLicence(project: 'pending' | 'active', licence: LicenceStatus): string | undefined {
+  if (licence === 'cancelled' || licence === 'deleted') return LICENCE_STATUS_WORDS[licence].label;
+  if (project === 'active' && (licence === 'suspended' || licence === 'cold' || licence === 'deletable'))
+    return licence === 'suspended' ? 'Read-only' : LICENCE_STATUS_WORDS[licence].label;
+  return undefined;
+}
 
 /**
  * A storage project's status words on its page, in the light of its licence's: a project waiting
  * to be set up, or in use, says what its licence's status means for it (a cancelled licence's
  * project will not be set up; an expired one's is read-only; one created in a licence in use does
- * not wait for the licence to be set up), instead of promising a set-up or use. A project of a
- * cancelled or deleted licence is labelled so, as the licence is.
+ * not wait for the licence to be set up), instead of promising a set-up or use, and is labelled
+ * as its licence stands (projectLabelFromLicence).
  */
 export function projectStatusWords(
   project: StorageProjectStatus,
@@ -153,7 +157,7 @@ export function projectStatusWords(
         : until
           ? `can be used again only if the licence is ${until}`
           : 'can no longer be used';
-  const label = ENDED_LICENCE_PROJECT_LABEL[licence] ?? words.label;
+  const label = projectLabelFromLicence(project, licence) ?? words.label;
   return { label, explanation: `Its licence ${is}, so this storage project ${what}.` };
 }
 
