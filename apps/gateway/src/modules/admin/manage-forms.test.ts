@@ -37,10 +37,11 @@ describe('compareDays', () => {
 });
 
 describe('parseWholeNumber', () => {
-  it('reads digits only', () => {
+  it('reads a whole number that is not negative', () => {
     expect(parseWholeNumber(' 12 ')).toBe(12);
     expect(parseWholeNumber('0')).toBe(0);
-    for (const text of ['-1', '1.5', '1e3', '', 'ten', '1234567890']) expect(parseWholeNumber(text)).toBeUndefined();
+    expect(parseWholeNumber('1,000')).toBe(1000);
+    for (const text of ['-1', '1.5', '1e3', '', 'ten', '1,00']) expect(parseWholeNumber(text)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import * as z from 'zod';
+import { wholeNumberFrom } from '../../platform/web/forms.ts';
 
 /**
  * Small pure pieces the back office's MANAGE forms share (licences, catalogue, vouchers, people):
@@ -38,11 +39,10 @@ export function compareDays(a: string, b: string): number {
   return Temporal.PlainDate.compare(Temporal.PlainDate.from(a), Temporal.PlainDate.from(b));
 }
 
-/** A whole number typed as text (no sign, no decimals): the number, or undefined. */
+/** A whole number typed as text, not negative (wholeNumberFrom): the number, or undefined. */
 export function parseWholeNumber(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!/^\d{1,9}$/.test(trimmed)) return undefined;
-  return Number(trimmed);
+  const number = wholeNumberFrom(text);
+  return number === undefined || number < 0 ? undefined : number;
 }
 
 /** ?page=N of a paginated list: a bad or missing value is the first page. */

@@ -1,3 +1,4 @@
+import { wholeNumberFrom } from '../../platform/web/forms.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
@@ -126,10 +127,10 @@ export function projectNameProblem(name: string, otherNames: readonly string[]):
 
 /** A whole number of TB from a form field or JSON, or a message. */
 export function parseQuotaTb(value: unknown): { quotaTb: number } | { problem: string } {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  if (text === '') return { problem: 'Enter the quota in TB' };
-  if (!/^[0-9]+$/.test(text)) return { problem: 'Enter the quota as a whole number of TB, like 2' };
-  const quotaTb = Number(text);
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === ''))
+    return { problem: 'Enter the quota in TB' };
+  const quotaTb = wholeNumberFrom(value);
+  if (quotaTb === undefined) return { problem: 'Enter the quota as a whole number of TB, like 2' };
   if (quotaTb < 1) return { problem: 'The quota must be at least 1 TB' };
   // More than any licence holds (a whole number all the same): the licence's room is the message.
   return { quotaTb: Math.min(quotaTb, MAXIMUM_TB + 1) };

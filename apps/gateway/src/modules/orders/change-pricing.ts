@@ -1,5 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import type { FieldErrors } from '../../platform/web/components.tsx';
+import { wholeNumberFrom } from '../../platform/web/forms.ts';
 import { type PriceBreakdown, withVat } from '../catalogue/pricing.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { licenceEndDate } from '../licences/licence-dates.ts';
@@ -146,11 +147,11 @@ export function nextDay(day: string): string {
 
 /** A whole number from a form (text) or JSON (number), or a message. */
 function wholeNumber(value: unknown, missing: string, notWhole: string): { value: number } | { problem: string } {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  if (text === '') return { problem: missing };
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === ''))
+    return { problem: missing };
   // A minus sign makes a whole number too small, not something else: the caller's lower bound says so.
-  if (!/^[-\u2212]?[0-9]{1,9}$/.test(text)) return { problem: notWhole };
-  return { value: Number(text.replace('\u2212', '-')) };
+  const number = wholeNumberFrom(value);
+  return number === undefined ? { problem: notWhole } : { value: number };
 }
 
 /** The longest term a licence of this product can be renewed for. */

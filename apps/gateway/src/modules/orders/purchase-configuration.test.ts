@@ -85,6 +85,11 @@ describe('parseConfiguration', () => {
     expect(parseConfiguration(RCS, { ...valid, licenceName: 'Zoë\u200barchive' }).ok).toBe(true);
   });
 
+  it('reads a size written as the site writes sizes, "1,000"', () => {
+    const parsed = parseConfiguration(RCS, { ...valid, sizeTb: '1,000' });
+    expect(parsed.ok && parsed.value.sizeTb).toBe(1000);
+  });
+
   it('refuses Data Managers that are not CRSids', () => {
     expect(errorsFor({ managerCrsids: 'bm202, Ben Manager!' }).managerCrsids).toContain('separated by commas');
   });

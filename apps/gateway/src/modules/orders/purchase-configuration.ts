@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { FieldErrors } from '../../platform/web/components.tsx';
-import { fieldErrorsOf } from '../../platform/web/forms.ts';
+import { fieldErrorsOf, wholeNumberFrom } from '../../platform/web/forms.ts';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { CRSID } from '../people/crsid.ts';
@@ -30,9 +30,8 @@ function wholeNumber(field: string, missing: string, notWhole: string) {
     .string({ error: missing })
     .trim()
     .min(1, missing)
-    .regex(/^-?\d+(\.\d+)?$/, notWhole)
-    .refine((value) => /^-?\d+$/.test(value), notWhole)
-    .transform(Number)
+    .refine((value) => wholeNumberFrom(value) !== undefined, notWhole)
+    .transform((value) => wholeNumberFrom(value) as number)
     .describe(field);
 }
 
