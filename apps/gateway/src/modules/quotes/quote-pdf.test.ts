@@ -31,6 +31,7 @@ const internal: QuotePdfInput = {
   siteName: 'Storage Self-Service Gateway',
   contactEmail: 'storage-support@example.ac.uk',
   change: null,
+  setup: { ownerCrsid: 'ar101', managerCrsids: ['bm202', 'da303'], projectName: 'survey-2028' },
 };
 
 const external: QuotePdfInput = {
@@ -71,6 +72,10 @@ describe('the quotation PDF', () => {
     expect(text).toContain('Department of Physics (PHYS)');
     expect(text).toContain('Alice Researcher (ar101)');
     expect(text).toContain('Research Data Store (RDS)');
+    // who the storage is for, as the order made with it will have
+    expect(text).toContain('Data Owner: ar101');
+    expect(text).toContain('Data Managers: bm202, da303');
+    expect(text).toContain('First storage project: survey-2028');
     expect(text).toContain('Research Computing Services');
     expect(text).toContain('5 TB × £54.00 per TB per year × 3 years');
     expect(text).toContain('£810.00');

@@ -8,7 +8,7 @@ import { describeChange } from '../orders/change-orders.service.ts';
 import { daysInclusive } from '../orders/change-pricing.ts';
 import type { CustomerClass } from '../people/people.tables.ts';
 import { formatDay, QUOTE_VALID_DAYS } from './quote-rules.ts';
-import type { Quote, QuotedChange } from './quotes.repository.ts';
+import type { Quote, QuotedChange, QuotedSetup } from './quotes.repository.ts';
 
 /** Everything printed on a quotation, as plain data: the PDF is a function of this alone. */
 export interface QuotePdfInput {
@@ -37,6 +37,8 @@ export interface QuotePdfInput {
   contactEmail: string;
   /** A quote for a change of a licence (its id, kind, period, cold-store fee); null for new storage. */
   change: QuotedChange | null;
+  /** New storage: the Data Owner, Data Managers and first project it was asked for (null if not kept). */
+  setup: QuotedSetup | null;
 }
 
 export const QUOTE_ISSUER = 'University of Cambridge — University Information Services';
@@ -71,6 +73,7 @@ export function quotePdfInput(quote: Quote, site: { serviceName: string; contact
     siteName: site.serviceName,
     contactEmail: site.contactEmail,
     change: quote.change,
+    setup: quote.setup,
   };
 }
 
@@ -234,6 +237,12 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
   } else {
     field(doc, 'Licence name', input.licenceName);
     field(doc, 'Size and term', `${sizeText(input.sizeTb)} for ${years(input.termYears)}`);
+    // Who the storage is for, as asked: the order made with this quote has the same.
+    if (input.setup) {
+      field(doc, 'Data Owner', input.setup.ownerCrsid);
+      field(doc, 'Data Managers', input.setup.managerCrsids.join(', ') || 'None');
+      field(doc, 'First storage project', input.setup.projectName);
+    }
   }
   field(
     doc,
