@@ -18,7 +18,7 @@ describe('the API orders only what it was asked, at the price the caller agreed 
 
   beforeAll(async () => {
     t = await startTestAppWithCufs();
-    tokens = await accessTokens(t, ['ar101', 'bm202']);
+    tokens = await accessTokens(t, ['ar101', 'bm202', 'rs501']);
   });
   afterAll(() => t?.close());
 
@@ -159,6 +159,46 @@ describe('the API orders only what it was asked, at the price the caller agreed 
         .expectedTotalPence,
     ).toBeDefined();
     expect(document.info.description).toContain('is a 400 naming each');
+  });
+
+  it('orders new storage with none but its own quote for new storage: not a change quote, not another’s', async () => {
+    const later = '. Ask for a new quote, or leave quoteReference out to order at today’s price.';
+    // A quote for 2 TB more on a licence, priced by the day to its end (less than new storage):
+    // refused for new storage of the same size, never charged at the change's price.
+    const { licenceId } = await insertStorage(t.database.db, {
+      name: 'Strict change licence',
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-08-01',
+      endDate: '2027-07-31',
+    });
+    const increase = await call('ar101', 'POST', `/api/licences/${licenceId}/changes/quote`, {
+      kind: 'increase',
+      addTb: 2,
+    });
+    expect(increase.statusCode, increase.body).toBe(201);
+    const changeQuote: string = increase.json().reference;
+    const before = await written();
+    const asNew = await call(
+      'ar101',
+      'POST',
+      '/api/orders',
+      orderBody({ quoteReference: changeQuote, sizeTb: 2, termYears: 1 }),
+    );
+    expect(asNew.statusCode, asNew.body).toBe(422);
+    expect(asNew.json().error.fields).toEqual({
+      quoteReference: `Quote ${changeQuote} is for a change of licence ${licenceId}, not for new storage${later}`,
+    });
+    // The storage team reads Alice's quote for new storage, but does not buy with it.
+    const own = (await call('ar101', 'POST', '/api/quotes', configuration)).json().reference as string;
+    expect((await call('rs501', 'GET', `/api/quotes/${own}`)).statusCode).toBe(200);
+    const byStaff = await call('rs501', 'POST', '/api/orders', orderBody({ quoteReference: own }));
+    expect(byStaff.statusCode, byStaff.body).toBe(422);
+    expect(byStaff.json().error.fields).toEqual({
+      quoteReference: `Quote ${own} was asked for by Alice Researcher: only they can buy with it`,
+    });
+    expect(await written()).toEqual(before);
   });
 
   it('refuses a quoteReference that is not the caller’s, has expired or is for another order, with a 422 saying which', async () => {

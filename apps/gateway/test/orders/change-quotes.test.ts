@@ -482,6 +482,17 @@ describe('quotes for a change of a licence', () => {
       // At today's price: the form has no quote to keep to.
       expect(text(plain.body)).not.toContain('Order without the quote');
     });
+
+    it('is no price for new storage: the buy page sends its link on to the change it quotes', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'increase', { addTb: '2' });
+      const buy = await alice.get(`/storage/buy/RDS/?quote=${reference}`);
+      expect(buy.statusCode).toBe(303);
+      expect(buy.headers.location).toBe(`${path(id, 'increase')}?quote=${reference}`);
+      // nothing of it is kept for new storage
+      expect(JSON.stringify((await alice.get('/storage/buy/RDS/')).body)).not.toContain(reference);
+    });
   });
 
   describe('through the JSON API', () => {

@@ -233,8 +233,16 @@ describe('quotes', () => {
     expect(main((await other.get(url)).body)).toBe(main(missing.body));
 
     const researchStaff = (await signedIn(t, 'rs501')).browser;
-    expect((await researchStaff.get(url)).statusCode).toBe(200);
+    const staffView = await researchStaff.get(url);
+    expect(staffView.statusCode).toBe(200);
     expect((await researchStaff.get(pdfUrl)).statusCode).toBe(200);
+    // The team reads it, but only Alice buys with it: no button for them, and its link is refused.
+    expect(staffView.body).not.toContain('Buy this storage');
+    expect(staffView.body).toContain('Only Alice Researcher, who asked for it, can buy with this quote.');
+    const reference = url.match(/Q-\d{6}/)?.[0];
+    const buy = await researchStaff.get(`/storage/buy/RDS/?quote=${reference}`);
+    expect(buy.statusCode).toBe(403);
+    expect(buy.body).toContain(`Quote ${reference} was asked for by Alice Researcher: only they can buy with it.`);
 
     const finance = (await signedIn(t, 'fn601')).browser;
     expect((await finance.get(url)).statusCode).toBe(200);

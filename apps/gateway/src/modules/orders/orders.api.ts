@@ -12,6 +12,8 @@ import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-deta
 import type { PaymentMethod } from '../payments/payments.tables.ts';
 import { PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
+import { canOrderWithQuote, notYourQuote } from '../quotes/quote-rules.ts';
+import type { Quote } from '../quotes/quotes.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { changeTarget, licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
 import { CHANGE_KINDS } from './change-pricing.ts';
@@ -161,14 +163,22 @@ function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
 /** The caller's quote named in an order, or a 422 for quoteReference: one that is not found is not quietly left out. */
 async function callersQuote(db: Executor, person: PersonWithRoles, reference: string | undefined) {
   if (reference === undefined) return undefined;
+  let quote: Quote;
   try {
-    return await findQuoteFor(db, person, reference);
+    quote = await findQuoteFor(db, person, reference);
   } catch (error) {
     if (error instanceof AppError && error.code === 'not-found') {
       throw new AppError('unprocessable', error.publicMessage, { quoteReference: error.publicMessage });
     }
     throw error;
   }
+  // Read by the storage team too, but bought with only by whoever asked for it (a change quote is
+  // refused by quoteProblem: it is no price for new storage).
+  if (!quote.change && !canOrderWithQuote(person, quote)) {
+    const message = notYourQuote(quote);
+    throw new AppError('unprocessable', message, { quoteReference: message });
+  }
+  return quote;
 }
 
 export async function ordersApi(

@@ -89,6 +89,9 @@ export function draftFromQuote(
  * the API refuses the order (a 422 for quoteReference) rather than charge another price.
  */
 export function quoteProblem(quote: Quote, configuration: PricedConfiguration, today: string): string | null {
+  // A change's price (pro rata for an increase) is no price for new storage.
+  if (quote.change)
+    return `Quote ${quote.reference} is for a change of licence ${quote.change.licenceId}, not for new storage`;
   const expired = quoteExpiry(quote, today);
   if (expired) return expired;
   const c = configuration;

@@ -6,6 +6,7 @@ import type { Directory } from '../../platform/directory/index.ts';
 import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError } from '../../platform/web/errors.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
@@ -15,8 +16,9 @@ import { sizeText } from '../catalogue/sizes.ts';
 import { paymentMethodsFor } from '../payments/payment-details.ts';
 import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
 import { listInstitutions, type PersonWithRoles } from '../people/people.repository.ts';
-import { formatDay, quoteExpiry } from '../quotes/quote-rules.ts';
+import { canOrderWithQuote, formatDay, notYourQuote, quoteExpiry } from '../quotes/quote-rules.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
+import { changePath } from './change-orders.views.tsx';
 import { submittedOrderReference } from './orders.repository.ts';
 import { type OrdersContext, SubmissionRefused, submitNewOrder, type VoucherScope } from './orders.service.ts';
 import {
@@ -100,6 +102,12 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     const quoteReference = request.query.quote;
     if (quoteReference) {
       const quote = await findQuoteFor(db, person, quoteReference);
+      // A change quote is ordered from its licence's change pages, at its price there.
+      if (quote.change) {
+        const path = changePath(quote.change.licenceId, quote.change.kind);
+        return reply.redirect(`${path}?quote=${encodeURIComponent(quote.reference)}`, 303);
+      }
+      if (!canOrderWithQuote(person, quote)) throw new AppError('forbidden', `${notYourQuote(quote)}.`);
       // A quote is bought as the product it quotes (an edited or shared link may name another).
       if (quote.productCode !== product.code) {
         return reply.redirect(`${buyPath({ code: quote.productCode })}?quote=${quote.reference}`, 303);

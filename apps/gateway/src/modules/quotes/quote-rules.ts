@@ -38,6 +38,24 @@ export function canSeeQuote(
   return quote.change ? licencePeople.includes(person.id) : false;
 }
 
+/**
+ * Who may order with a quote (canSeeQuote says who may read it): for new storage, the person who
+ * asked for it; for a change, the licence's Data Owner and Data Managers (`licencePeople`), who
+ * alone order its changes. The storage team reads every quote of its service but orders with none.
+ */
+export function canOrderWithQuote(
+  person: { id: number },
+  quote: { personId: number; change?: { licenceId: number } | null },
+  licencePeople: readonly number[] = [],
+): boolean {
+  return quote.change ? licencePeople.includes(person.id) : person.id === quote.personId;
+}
+
+/** Why someone who may read a quote for new storage cannot buy with it. */
+export function notYourQuote(quote: { reference: string; requester: { displayName: string } }): string {
+  return `Quote ${quote.reference} was asked for by ${quote.requester.displayName}: only they can buy with it`;
+}
+
 const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** A calendar date for people to read: 2026-11-27 → 27 November 2026. */

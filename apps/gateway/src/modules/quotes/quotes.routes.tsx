@@ -12,7 +12,7 @@ import { priceConfiguration, productOnSale } from '../orders/purchase-configurat
 import { configurationValues, draftFromQuote } from '../orders/purchase-draft.ts';
 import { quotePdfInput, renderQuotePdf } from './quote-pdf.ts';
 import { quoteIsValid } from './quote-rules.ts';
-import { createQuote, findQuoteFor } from './quotes.service.ts';
+import { createQuote, findQuoteFor, mayOrderWithQuote } from './quotes.service.ts';
 import { QuotePage, quotePath } from './quotes.views.tsx';
 
 export interface QuotesRoutesOptions {
@@ -43,7 +43,8 @@ export async function quotesRoutes(app: FastifyInstance, options: QuotesRoutesOp
   });
 
   app.get<{ Params: { reference: string } }>('/storage/quotes/:reference/', async (request, reply) => {
-    const quote = await findQuoteFor(db, requirePerson(request), request.params.reference);
+    const person = requirePerson(request);
+    const quote = await findQuoteFor(db, person, request.params.reference);
     const today = clock.today().toString();
     // Whether it can still be ordered with: the rule that refuses an order with it, not only its date.
     const refusal = await quoteRefusal(db, quote, today);
@@ -54,6 +55,7 @@ export async function quotesRoutes(app: FastifyInstance, options: QuotesRoutesOp
         quote={quote}
         expired={!quoteIsValid(quote, today)}
         refusal={refusal}
+        mayOrder={await mayOrderWithQuote(db, person, quote)}
       />,
     );
   });

@@ -5,7 +5,7 @@ import type { LicenceForChange } from '../orders/change-orders.service.ts';
 import type { ChangePrice } from '../orders/change-pricing.ts';
 import type { PricedConfiguration } from '../orders/purchase-configuration.service.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
-import { canSeeQuote, quoteValidUntil } from './quote-rules.ts';
+import { canOrderWithQuote, canSeeQuote, quoteValidUntil } from './quote-rules.ts';
 import {
   insertQuote,
   type NewQuoteRow,
@@ -128,6 +128,12 @@ export async function findQuoteFor(db: Executor, person: PersonWithRoles, refere
       `We could not find quote ${reference}. A quote can be seen only by the person who asked for it (for a change of a licence, also by its Data Owner and Data Managers) and the storage team.`,
     );
   return quote;
+}
+
+/** Whether the person may order with the quote (canOrderWithQuote), reading a change quote's licence people. */
+export async function mayOrderWithQuote(db: Executor, person: PersonWithRoles, quote: Quote): Promise<boolean> {
+  const licencePeople = quote.change ? await selectLicencePeople(db, quote.change.licenceId) : [];
+  return canOrderWithQuote(person, quote, licencePeople);
 }
 
 /** A page of a person's quotes, newest first, with how many in all (the API lists them so). */

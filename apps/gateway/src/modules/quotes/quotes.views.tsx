@@ -25,11 +25,14 @@ export function QuotePage({
   quote,
   expired,
   refusal,
+  mayOrder,
 }: {
   context: PageContext;
   quote: Quote;
   expired: boolean;
   refusal: string | null;
+  /** Whether the reader may order with it (quote-rules.ts canOrderWithQuote): staff read, but do not buy. */
+  mayOrder: boolean;
 }) {
   const priceLines = quotePriceLines(quote);
   const { change, setup } = quote;
@@ -165,11 +168,19 @@ export function QuotePage({
         the PO as a PDF. You can also pay with a University finance code.{' '}
         <a href="/help/payment-methods/">How to pay, step by step</a>.
       </p>
-      <p>
-        <a class="button" href={order.href}>
-          {order.words}
-        </a>
-      </p>
+      {mayOrder ? (
+        <p>
+          <a class="button" href={order.href}>
+            {order.words}
+          </a>
+        </p>
+      ) : (
+        <p>
+          {change
+            ? 'Only the licence’s Data Owner and Data Managers can order with this quote.'
+            : `Only ${quote.requester.displayName}, who asked for it, can buy with this quote.`}
+        </p>
+      )}
     </Page>
   );
 }
