@@ -176,7 +176,15 @@ describe('increase', () => {
       addTb: 1,
       licence: { sizeTb: 5, endDate: '2028-02-29' },
     });
-    expect(leapYear).toMatchObject({ days: 366, netPence: 5415, termYears: 2 });
+    expect(leapYear).toMatchObject({ days: 366, netPence: 5415, termYears: 1 });
+    // Its term is the period's nearest whole number of years: 731 days from 8 December 2026 is 2.
+    const twoYears = price({
+      kind: 'increase',
+      today: '2026-12-08',
+      addTb: 1,
+      licence: { sizeTb: 5, endDate: '2028-12-07' },
+    });
+    expect(twoYears).toMatchObject({ days: 731, termYears: 2 });
   });
 
   it('refuses a size that is not a whole number of TB, below 1, or beyond the largest licence', () => {

@@ -226,7 +226,9 @@ export function priceChange(input: ChangePricingInput): PricedChange {
         ...base,
         ...withVat(net, input.customerClass),
         sizeTb: add.value,
-        termYears: Math.ceil(days / DAYS_PER_YEAR),
+        // Every order has a term; an increase is priced by its days, and its term is their nearest
+        // whole number of years (a two-year period with 29 February in it, 731 days, is 2, not 3).
+        termYears: Math.max(1, Math.round(days / DAYS_PER_YEAR)),
         startsOn: today,
         endsOn: licence.endDate,
         days,
