@@ -153,7 +153,7 @@ describe('The audit trail in the back office', () => {
     expect(edited).toBeDefined();
     expect(edited).toContain('Rosa Storage (rs501)');
     expect(edited).toContain(`<a href="/admin/licences/${researchLicence}/">Licence ${researchLicence}</a>`);
-    expect(edited).toContain('<li>size TB: 5 → 8</li>');
+    expect(edited).toContain('<li>size: 5 TB → 8 TB</li>');
     expect(edited).toContain('<li>reason: Grant extension</li>');
     // When, in London time (27 November is GMT), with the instant in the markup.
     expect(edited).toMatch(

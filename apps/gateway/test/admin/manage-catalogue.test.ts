@@ -235,7 +235,7 @@ describe('back office: products and prices', () => {
         before: { minimumTb: 1, termsYears: [1, 2, 3, 4, 5], active: true },
         after: { minimumTb: 2, termsYears: [1, 2, 3], active: false },
       });
-      expect((await rosa.get('/admin/catalogue/RDS/')).body).toContain('minimum TB: 1 → 2');
+      expect((await rosa.get('/admin/catalogue/RDS/')).body).toContain('minimum size: 1 TB → 2 TB');
       // Withdrawn: gone from the customers' catalogue, still in the back office.
       const alice = await as('ar101');
       expect((await alice.get('/catalogue/')).body).not.toContain('Research Data Store');

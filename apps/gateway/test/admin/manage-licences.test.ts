@@ -526,7 +526,7 @@ describe('back office: licences', () => {
       const emails = await db
         .selectFrom('mail_outbox')
         .select(['to_addresses', 'text_body'])
-        .where('subject', '=', 'You are now the Data Owner of "Owner has left"')
+        .where('subject', '=', 'You are now the Data Owner of “Owner has left”')
         .execute();
       expect(emails.map((email) => email.to_addresses)).toEqual([['bm202@cam.ac.uk']]);
       expect(emails[0]?.text_body).toContain(`/storage/licence/${left.licenceId}/`);
@@ -576,17 +576,17 @@ describe('back office: licences', () => {
         .selectFrom('mail_outbox')
         .select(['to_addresses', 'subject', 'text_body'])
         .where('subject', 'in', [
-          'You are no longer the Data Owner of "Handed on by the team"',
-          'You are no longer the Data Owner of "Still a project user"',
+          'You are no longer the Data Owner of “Handed on by the team”',
+          'You are no longer the Data Owner of “Still a project user”',
         ])
         .orderBy('id')
         .execute();
       expect(told.map((email) => [email.to_addresses, email.subject])).toEqual([
-        [['cb404@cam.ac.uk'], 'You are no longer the Data Owner of "Handed on by the team"'],
-        [['cb404@cam.ac.uk'], 'You are no longer the Data Owner of "Still a project user"'],
+        [['cb404@cam.ac.uk'], 'You are no longer the Data Owner of “Handed on by the team”'],
+        [['cb404@cam.ac.uk'], 'You are no longer the Data Owner of “Still a project user”'],
       ]);
       expect(told[0]?.text_body).toContain(
-        'The storage team has made Dana Administrator (da303) the Data Owner of the storage licence "Handed on by the team" in your place: you are no longer its Data Owner, and no longer have access to it through that role.',
+        'The storage team has made Dana Administrator (da303) the Data Owner of the storage licence “Handed on by the team” in your place: you are no longer its Data Owner, and no longer have access to it through that role.',
       );
       // Nothing left on that licence: the link is to My storage, not to a page they can no longer see.
       expect(told[0]?.text_body).toMatch(/See it: \S+\/storage\/\n/);
@@ -599,11 +599,11 @@ describe('back office: licences', () => {
       const managers = await db
         .selectFrom('mail_outbox')
         .select(['to_addresses', 'text_body'])
-        .where('subject', '=', 'Dana Administrator is now the Data Owner of "Handed on by the team"')
+        .where('subject', '=', 'Dana Administrator is now the Data Owner of “Handed on by the team”')
         .execute();
       expect(managers.map((email) => email.to_addresses)).toEqual([['bm202@cam.ac.uk']]);
       expect(managers[0]?.text_body).toContain(
-        'The storage team has made Dana Administrator (da303) the Data Owner of the storage licence "Handed on by the team", in place of Chloe Bursar (cb404). You stay on as a Data Manager until the Data Owner removes you.',
+        'The storage team has made Dana Administrator (da303) the Data Owner of the storage licence “Handed on by the team”, in place of Chloe Bursar (cb404). You stay on as a Data Manager until the Data Owner removes you.',
       );
     });
   });
@@ -632,7 +632,7 @@ describe('back office: licences', () => {
       const told = await t.database.db
         .selectFrom('mail_outbox')
         .select('id')
-        .where('subject', '=', 'You are now the Data Owner of "Cancelled long ago"')
+        .where('subject', '=', 'You are now the Data Owner of “Cancelled long ago”')
         .execute();
       expect(told).toEqual([]);
     });

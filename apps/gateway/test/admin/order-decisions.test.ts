@@ -572,6 +572,9 @@ describe('approving and rejecting orders', () => {
       [`Order ${reference} cancelled`, ['ar101@cam.ac.uk', 'bm202@cam.ac.uk']],
       [`Order ${reference} cancelled after approval`, ['research-storage@example.ac.uk']],
     ]);
+    expect(mails[0]?.text_body).toContain(
+      `Alice Researcher cancelled order ${reference} (“Quantum imaging data”). Nothing will be charged for it.`,
+    );
     const team = textOf(mails[1]?.text_body ?? '');
     expect(team).toContain(
       `Alice Researcher (ar101) cancelled order ${reference} (5 TB of Research Data Store, “Quantum imaging data”), which Rosa Storage approved on `,

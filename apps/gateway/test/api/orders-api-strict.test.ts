@@ -154,10 +154,11 @@ describe('the API orders only what it was asked, at the price the caller agreed 
     expect(document.paths['/api/orders/{reference}/cancel'].post.responses['400']).toBeDefined();
     // An operation that takes no query and no body may be answered 400 too (a query parameter).
     expect(document.paths['/api/me'].get.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
-    expect(
-      document.paths['/api/licences/{id}/changes'].post.requestBody.content['application/json'].schema.properties
-        .expectedTotalPence,
-    ).toBeDefined();
+    // One shape per kind of change, each with expectedTotalPence.
+    const changes = document.paths['/api/licences/{id}/changes'].post.requestBody.content['application/json'].schema;
+    for (const option of changes.oneOf as Array<{ properties: Record<string, unknown> }>) {
+      expect(option.properties.expectedTotalPence).toBeDefined();
+    }
     expect(document.info.description).toContain('is a 400 naming each');
   });
 

@@ -174,7 +174,8 @@ describe('buying storage through the JSON API', () => {
       submissionKey: randomUUID(),
       payment: { method: 'purchase-order', poNumber: 'P1234567', documentId: randomUUID() },
     });
-    expect(unknownDocument.json().error.fields['payment.poDocument']).toContain('Upload the purchase order again');
+    // The API's field (documentId), not the page's file input (poDocument).
+    expect(unknownDocument.json().error.fields['payment.documentId']).toContain('Upload the purchase order again');
     // A licence name with a line break would make every email whose subject names it fail to render,
     // so a change of the licence could never be completed: refused at the order, like any bad field.
     const twoLines = await call('ar101', 'POST', '/api/orders', {

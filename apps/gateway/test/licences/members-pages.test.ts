@@ -114,9 +114,11 @@ describe('changing members and projects on the licence and project pages', () =>
     });
     await alice.post(`/storage/project/${l.lattice}/remove`, { _csrf, confirm: 'yes' });
     const history = (await alice.get(`/storage/licence/${l.id}/`)).body.split('id="history"')[1] ?? '';
-    expect(history).toContain('CRSid: bm202');
+    expect(history).toContain('person: Ben Manager (bm202)');
     expect(history).toContain('role: Project Data User');
-    expect(history).toContain('members: da303 (Project Data Manager), bm202 (Project Data User) → none');
+    expect(history).toContain(
+      'members: Dana Administrator (da303) as Project Data Manager, Ben Manager (bm202) as Project Data User → none',
+    );
     expect(history).not.toMatch(/project-data-|&quot;crsid/);
   });
 
@@ -318,7 +320,7 @@ describe('changing members and projects on the licence and project pages', () =>
       t.database.db
         .selectFrom('mail_outbox')
         .select(['to_addresses', 'text_body'])
-        .where('subject', '=', `You are no longer the Data Owner of "${name}"`)
+        .where('subject', '=', `You are no longer the Data Owner of “${name}”`)
         .where(sql<boolean>`${email} = ANY(to_addresses)`)
         .execute();
     const rosa = await as('rs501');
@@ -334,7 +336,7 @@ describe('changing members and projects on the licence and project pages', () =>
     const [toAlice, ...more] = await noLongerOwner('ar101@cam.ac.uk');
     expect(more).toEqual([]);
     expect(toAlice?.text_body).toContain(
-      `The storage team has made Ben Manager (bm202) the Data Owner of the storage licence "${name}" in your place: you are no longer its Data Owner, and stay on as a Data Manager until they remove you.`,
+      `The storage team has made Ben Manager (bm202) the Data Owner of the storage licence “${name}” in your place: you are no longer its Data Owner, and stay on as a Data Manager until they remove you.`,
     );
     expect(toAlice?.text_body).not.toContain('no longer have access');
     expect(toAlice?.text_body).toContain(`/storage/licence/${l.id}/`);
@@ -551,6 +553,30 @@ describe('changing members and projects on the licence and project pages', () =>
     expect((await alice.get(`/storage/project/${l.lattice}/remove`)).statusCode).toBe(409);
     // Dana's only place was on it.
     expect((await (await as('da303')).get(`/storage/project/${l.lattice}/`)).statusCode).toBe(404);
+  });
+
+  it('says 1 TB in the singular when a 1 TB project is removed', async () => {
+    const made = await insertStorage(t.database.db, {
+      name: `One ${Math.random().toString(36).slice(2, 8)}`,
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      projects: [{ name: 'tiny', quotaTb: 1, status: 'active', members: [] }],
+      order: null,
+    });
+    const tiny = made.projectIds[0] as number;
+    const alice = await as('ar101');
+    const confirm = await alice.get(`/storage/project/${tiny}/remove`);
+    expect(confirm.body).toContain(
+      'Its 1 TB returns to the licence: 5 TB will then be free for its other storage projects.',
+    );
+    const _csrf = await alice.csrfFrom(`/storage/project/${tiny}/remove`);
+    expect((await alice.post(`/storage/project/${tiny}/remove`, { _csrf, confirm: 'yes' })).statusCode).toBe(303);
+    expect((await alice.get(`/storage/licence/${made.licenceId}/`)).body).toContain(
+      "Storage project tiny removed: its 1 TB is free for the licence's other projects.",
+    );
   });
 
   it('says on the removal confirmation who is emailed: not those who have left, nor the person removing it', async () => {

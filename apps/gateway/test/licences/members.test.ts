@@ -128,7 +128,7 @@ describe('members and storage projects of a licence (API)', () => {
         actor_label: 'ar101',
       },
     ]);
-    const emails = await emailsTo('nc888@cam.ac.uk', `You are a Data Manager of "${l.name}"`);
+    const emails = await emailsTo('nc888@cam.ac.uk', `You are a Data Manager of “${l.name}”`);
     expect(emails.map((e) => e.to_addresses)).toEqual([['nc888@cam.ac.uk']]);
     expect(emails[0]?.text_body).toContain(`/storage/licence/${l.id}/`);
     expect(await syncJobs(l.id)).toBe(1);
@@ -231,7 +231,7 @@ describe('members and storage projects of a licence (API)', () => {
     ).toEqual([
       { display_name: 'Nia Signedout', email: 'nia@phy.cam.ac.uk', institution_id: 'PHYS', status: 'current' },
     ]);
-    expect(await emailsTo('nia@phy.cam.ac.uk', `You are a Data Manager of "${l.name}"`)).toHaveLength(1);
+    expect(await emailsTo('nia@phy.cam.ac.uk', `You are a Data Manager of “${l.name}”`)).toHaveLength(1);
     // A department the gateway does not know is left empty, as the directory sync leaves it.
     const member = await call('ar101', 'POST', `/api/projects/${l.lattice}/members`, {
       crsid: 'ps222',
@@ -352,16 +352,16 @@ describe('members and storage projects of a licence (API)', () => {
     // Chloe removes herself from the project: she knows.
     const chloe = await call('cb404', 'DELETE', `/api/projects/${optics}/members/cb404/project-data-manager`);
     expect(chloe.statusCode).toBe(200);
-    const [ben] = await emailsTo('bm202@cam.ac.uk', 'You are no longer a Data Manager of "Removals');
+    const [ben] = await emailsTo('bm202@cam.ac.uk', 'You are no longer a Data Manager of “Removals');
     expect(ben?.text_body).toContain(
-      'Alice Researcher has removed you as a Data Manager of the storage licence "Removals',
+      'Alice Researcher has removed you as a Data Manager of the storage licence “Removals',
     );
     expect(ben?.text_body).toContain('/storage/\n');
     // Nadia kept her place in optics when she stopped being a Data Manager: her link is the licence.
-    const [nadia] = await emailsTo('nc888@cam.ac.uk', 'You are no longer a Data Manager of "Removals');
+    const [nadia] = await emailsTo('nc888@cam.ac.uk', 'You are no longer a Data Manager of “Removals');
     expect(nadia?.text_body).toContain('Your places in its storage projects stay as they are.');
     expect(nadia?.text_body).toContain(`/storage/licence/${made.licenceId}/`);
-    const [dana] = await emailsTo('da303@cam.ac.uk', 'You are no longer a Project Data User of "optics"');
+    const [dana] = await emailsTo('da303@cam.ac.uk', 'You are no longer a Project Data User of “optics”');
     expect(dana?.text_body).toContain('you no longer have access to its folder on the storage');
     expect(await emailsTo('cb404@cam.ac.uk', 'You are no longer a Project Data Manager')).toEqual([]);
     expect(await emailsTo('lp999@cam.ac.uk', 'You are no longer')).toEqual([]);
@@ -413,14 +413,14 @@ describe('members and storage projects of a licence (API)', () => {
       endDate: '2027-01-01',
       order: null,
     });
-    const subject = `Ben Manager is now the Data Owner of "${name}"`;
+    const subject = `Ben Manager is now the Data Owner of “${name}”`;
     expect((await call('ar101', 'POST', `/api/licences/${made.licenceId}/owner`, { crsid: 'bm202' })).statusCode).toBe(
       200,
     );
     const [nadia, ...more] = await emailsTo('nc888@cam.ac.uk', subject);
     expect(more).toEqual([]);
     expect(nadia?.text_body).toContain(
-      `Alice Researcher has made Ben Manager (bm202) the Data Owner of the storage licence "${name}", in place of Alice Researcher (ar101). You stay on as a Data Manager until the Data Owner removes you.`,
+      `Alice Researcher has made Ben Manager (bm202) the Data Owner of the storage licence “${name}”, in place of Alice Researcher (ar101). You stay on as a Data Manager until the Data Owner removes you.`,
     );
     expect(nadia?.text_body).toContain(`/storage/licence/${made.licenceId}/`);
     // The new owner has their own email, Alice made the change, and lp999 has left.
@@ -466,7 +466,7 @@ describe('members and storage projects of a licence (API)', () => {
       before: { owner: 'lp999' },
       after: { owner: 'nc888' },
     });
-    const [email] = await emailsTo('nc888@cam.ac.uk', `Data Owner of "Leaver's`);
+    const [email] = await emailsTo('nc888@cam.ac.uk', `Data Owner of “Leaver's`);
     expect(email?.text_body).not.toContain('stays on as a Data Manager');
     // The old owner has left the University: not told.
     expect(await emailsTo('lp999@cam.ac.uk', 'no longer the Data Owner')).toEqual([]);
@@ -582,7 +582,7 @@ describe('members and storage projects of a licence (API)', () => {
         .members.map((m: { crsid: string; role: string }) => `${m.crsid}:${m.role}`)
         .sort(),
     ).toEqual(['da303:project-data-manager', 'nc888:project-data-user']);
-    expect(await emailsTo('nc888@cam.ac.uk', 'You are a Project Data User of "lattice"')).not.toHaveLength(0);
+    expect(await emailsTo('nc888@cam.ac.uk', 'You are a Project Data User of “lattice”')).not.toHaveLength(0);
     // Dana is not in "telescope": she cannot see it.
     const elsewhere = await call('da303', 'POST', `/api/projects/${l.telescope}/members`, {
       crsid: 'cb404',
@@ -634,7 +634,7 @@ describe('members and storage projects of a licence (API)', () => {
     expect(again.json().error.fields.crsid).toBe('Dana Administrator is a Project Data Manager already');
     expect(await members()).toEqual(before);
     expect(await audit(l.id)).toEqual([]);
-    expect(await emailsTo('da303@cam.ac.uk', 'You are a Project Data User of "lattice"')).toEqual([]);
+    expect(await emailsTo('da303@cam.ac.uk', 'You are a Project Data User of “lattice”')).toEqual([]);
     // In another project of the licence, the other role is theirs to have.
     const elsewhere = await call('ar101', 'POST', `/api/projects/${l.telescope}/members`, {
       crsid: 'da303',
@@ -732,7 +732,7 @@ describe('members and storage projects of a licence (API)', () => {
     expect(
       (await audit(l.id)).map((row) => [row.entity_id, row.action, row.before, row.after, row.actor_label]),
     ).toEqual([[String(l.lattice), 'project-renamed', { name: 'lattice' }, { name: 'lattice-2026' }, 'bm202']]);
-    const subject = 'The storage project "lattice" is now called "lattice-2026"';
+    const subject = 'The storage project “lattice” is now called “lattice-2026”';
     const toDana = await emailsTo('da303@cam.ac.uk', subject);
     expect(toDana.map((email) => email.to_addresses)).toEqual([['da303@cam.ac.uk']]);
     expect(toDana[0]?.text_body).toContain(`/storage/project/${l.lattice}/`);
@@ -795,7 +795,7 @@ describe('members and storage projects of a licence (API)', () => {
       ['telescope', 'active'],
     ]);
 
-    const subject = 'The storage project "lattice" has been removed';
+    const subject = 'The storage project “lattice” has been removed';
     const [toDana] = await emailsTo('da303@cam.ac.uk', subject);
     expect(toDana?.to_addresses).toEqual(['da303@cam.ac.uk']);
     expect(toDana?.text_body).toContain('no longer have access to its folder on the storage');
@@ -820,6 +820,68 @@ describe('members and storage projects of a licence (API)', () => {
     expect(twice.statusCode).toBe(409);
     expect(twice.json().error.message).toBe('This storage project has been removed.');
     expect((await call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { name: 'back' })).statusCode).toBe(409);
+  });
+
+  // An editor read every email: a Data Owner who was also a Project Data Manager was sent the
+  // member's email ("Ask the licence's Data Owner"), "its 1 TB are free", straight quotes, and
+  // the folder and data of a project that was never set up.
+  it("sends a keeper who also had a place in the removed project the keepers' email, once, and says 1 TB is free", async () => {
+    const l = await licence();
+    const db = t.database.db;
+    await db
+      .insertInto('storage_project_members')
+      .values([
+        { project_id: l.telescope, person_id: await personIdOf(db, 'ar101'), role: 'project-data-manager' },
+        { project_id: l.telescope, person_id: await personIdOf(db, 'bm202'), role: 'project-data-user' },
+      ])
+      .execute();
+    expect((await call('rs501', 'DELETE', `/api/projects/${l.telescope}`)).statusCode).toBe(200);
+    const subject = 'The storage project “telescope” has been removed';
+    for (const keeper of ['ar101@cam.ac.uk', 'bm202@cam.ac.uk']) {
+      const emails = await emailsTo(keeper, subject);
+      expect(emails, keeper).toHaveLength(1);
+      expect(emails[0]?.text_body, keeper).toContain("its 1 TB is free again for the licence's other storage projects");
+      expect(emails[0]?.text_body, keeper).not.toContain("Ask the licence's Data Owner");
+      expect(emails[0]?.text_body, keeper).not.toContain('"');
+    }
+    const [toNadia, ...more] = await emailsTo('nc888@cam.ac.uk', subject);
+    expect(more).toEqual([]);
+    expect(toNadia?.text_body).toContain('You were a Project Data User of it');
+    expect(toNadia?.text_body).toContain('the storage project “telescope” (licence “');
+  });
+
+  it('words the emails about a project never set up for a project without a folder or data', async () => {
+    const l = await licence();
+    const db = t.database.db;
+    await db.updateTable('storage_projects').set({ status: 'pending' }).where('id', '=', l.lattice).execute();
+    expect((await call('ar101', 'PATCH', `/api/projects/${l.lattice}`, { name: 'lattice-2' })).statusCode).toBe(200);
+    const [renamed] = await emailsTo('da303@cam.ac.uk', 'The storage project “lattice” is now called “lattice-2”');
+    expect(renamed?.text_body).toContain(
+      'You are still a Project Data Manager of it. It has not been set up on the storage yet: its page will say where to find its data once it is.',
+    );
+    expect(renamed?.text_body).not.toContain('its page says where to find its data');
+    expect((await call('ar101', 'DELETE', `/api/projects/${l.lattice}`)).statusCode).toBe(200);
+    const subject = 'The storage project “lattice-2” has been removed';
+    const [toDana] = await emailsTo('da303@cam.ac.uk', subject);
+    expect(toDana?.text_body).toContain(
+      'You were a Project Data Manager of it. It had not been set up on the storage yet, so it held no data.',
+    );
+    expect(toDana?.text_body).not.toContain('folder');
+    const [toBen] = await emailsTo('bm202@cam.ac.uk', subject);
+    expect(toBen?.text_body).toContain(
+      "It had not been set up on the storage yet, and its 3 TB are free again for the licence's other storage projects.",
+    );
+    expect(toBen?.text_body).not.toContain('folder');
+  });
+
+  it('names the old Data Owner who stays on by name and CRSid, in curly quotes, when a licence is handed over', async () => {
+    const l = await licence();
+    expect((await call('ar101', 'POST', `/api/licences/${l.id}/owner`, { crsid: 'bm202' })).statusCode).toBe(200);
+    const [email, ...more] = await emailsTo('bm202@cam.ac.uk', `You are now the Data Owner of “${l.name}”`);
+    expect(more).toEqual([]);
+    expect(email?.text_body).toContain(
+      `Alice Researcher has handed the storage licence “${l.name}” over to you: you are now its Data Owner, responsible for it and for who may use it. Alice Researcher (ar101) stays on as a Data Manager until you remove them.`,
+    );
   });
 
   it('refuses to rename or remove a project of a licence in the cold store or ended', async () => {

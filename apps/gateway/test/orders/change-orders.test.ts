@@ -215,9 +215,9 @@ describe('change orders', () => {
       });
       // The licence's history reads as what was ordered, not as its size going from 5 TB to 2 TB.
       const history = (await ben.get(`/storage/licence/${id}/`)).body;
-      expect(history).toContain('TB added: 2;');
-      expect(history).toContain('licence size TB: 5;');
-      expect(history).not.toMatch(/size TB: 5 → 2|→ none/);
+      expect(history).toContain('size added: 2 TB;');
+      expect(history).toContain('licence size: 5 TB;');
+      expect(history).not.toMatch(/size: 5 TB → 2 TB|→ none/);
 
       const order = await ben.get(`/orders/${reference}/`);
       // Cancelling it asks about the change ordered, not about "2 TB of Research Data Store".
@@ -788,7 +788,15 @@ describe('change orders', () => {
       for (const [id, sent] of [
         [second, body],
         [first, { ...body, addTb: 2 }],
-        [first, { ...body, kind: 'cancellation' }],
+        [
+          first,
+          {
+            kind: 'cancellation',
+            acceptTerms: true,
+            termsVersion: body.termsVersion,
+            submissionKey: body.submissionKey,
+          },
+        ],
       ] as const) {
         const reused = await api('ar101', `/api/licences/${id}/changes`, sent);
         expect(reused.statusCode, reused.body).toBe(422);
@@ -796,8 +804,12 @@ describe('change orders', () => {
           `This submission key was used for ${reference}, a different order: send a new key (a fresh UUID) with each order`,
         );
       }
-      // Someone else's key is theirs.
-      expect((await api('bm202', `/api/licences/${first}/changes`, body)).statusCode).toBe(409);
+      // Someone else's key is theirs: a 422 for it too, which does not name their order.
+      const others = await api('bm202', `/api/licences/${first}/changes`, body);
+      expect(others.statusCode).toBe(422);
+      expect(others.json().error.fields).toEqual({
+        submissionKey: 'This submission key was used for another order: send a new key (a fresh UUID) with each order',
+      });
       // The same request again is still the retry it was.
       const again = await api('ar101', `/api/licences/${first}/changes`, body);
       expect(again.statusCode).toBe(201);

@@ -156,6 +156,11 @@ describe('buying research storage through the pages', () => {
     expect(check.body).toContain('Check your order');
     expect(check.body).toContain('Checked: Physics: general');
     expect(check.body).toContain('version 2026-08');
+    // The end date is the last day the storage can be used, as the lifecycle's emails say.
+    expect(check.body).toContain(
+      'The end date is the last day the storage can be used: storage that is not renewed becomes read-only the day after the end date',
+    );
+    expect(check.body).not.toContain('read-only at the end date');
 
     const notAccepted = await submit(alice, 'RDS', { acceptTerms: false });
     expect(notAccepted.response.statusCode).toBe(422);
@@ -237,8 +242,9 @@ describe('buying research storage through the pages', () => {
       .execute();
     expect(mail).toHaveLength(1);
     expect(mail[0]?.to_addresses.sort()).toEqual(['ar101@cam.ac.uk', 'bm202@cam.ac.uk']);
+    // Everyone by name and CRSid, the licence's name in the site's curly quotes.
     expect(mail[0]?.text_body).toContain(
-      'Ben Manager as Data Owner, and Dana Administrator (da303) as its Data Manager.',
+      ': “Quantum imaging data”, for Department of Physics, with Ben Manager (bm202) as Data Owner, and Dana Administrator (da303) as its Data Manager.',
     );
   });
 

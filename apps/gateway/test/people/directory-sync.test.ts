@@ -422,7 +422,7 @@ describe('directory sync', () => {
         page.body,
       )?.[1];
       expect(warning).toContain(`The licence ${words}, then hand their role over`);
-      expect(body).toContain(`"${name}": ${warning}: `);
+      expect(body).toContain(`"${name}": ${warning} http`);
     }
     // Not asked to do now what the licence refuses.
     expect(body).not.toContain('Please hand their role over');
@@ -450,7 +450,8 @@ describe('directory sync', () => {
     // Owen left on the first night; the next one flags his new places
     await runNight();
     const ben = (await outbox()).find((m) => m.to_addresses.includes('bm202@cam.ac.uk'))?.text_body ?? '';
-    expect(ben).toContain('"Active data": Owen Leaving (ol808), Data Manager, has left the University.: ');
+    expect(ben).toContain('"Active data": Owen Leaving (ol808), Data Manager, has left the University. http');
+    expect(ben).not.toContain('.:');
     expect(ben).toContain(
       '"Expired too": Owen Leaving (ol808), Data Manager, has left the University. The licence has expired',
     );
@@ -483,7 +484,8 @@ describe('directory sync', () => {
     expect(warning).toBe(
       'Gina Leaver (gl909), Data Manager, has left the University. The licence is due for deletion, so its people cannot be changed: contact the storage team straight away if its data is still needed, as no recovery can be ordered for it any more; if a recovery ordered while it was in the cold store brings it back, hand their role over to someone still at the University, or remove them from the licence or storage project.',
     );
-    expect(body).toContain(`"Doomed data": ${warning}: `);
+    expect(body).toContain(`"Doomed data": ${warning} http`);
+    expect(body).not.toContain('.:');
     expect(body).not.toContain('Please hand their role over');
     expect(body).not.toContain('Where the licence can be changed now');
     // The page's own notice says the same, not that the licence "has ended".
@@ -541,8 +543,10 @@ describe('directory sync', () => {
       `"Doomed data": ${left} of p-deletable, has left the University. The licence is due for deletion, so its Data Owner and Data Managers were asked to contact the storage team straight away if its data is still needed, as no recovery can be ordered for it any more; if a recovery ordered while it was in the cold store brings it back, ${handOver}`,
     );
     expect(body).toContain(
-      '"Owen alone": Owen Leaving (ol808), Data Owner, has left the University. Only you can name a new Data Owner: it has no current Data Manager to ask who it should be.',
+      '"Owen alone": Owen Leaving (ol808), Data Owner, has left the University. Only you can name a new Data Owner: it has no current Data Manager to ask who it should be. http',
     );
+    expect(body).toContain('or remove them from the licence or storage project. http');
+    expect(body).not.toContain('.:');
   });
 
   it('sends reminders and expiry emails to nobody who has left', async () => {

@@ -387,6 +387,84 @@ describe('My storage: licences, orders and storage projects', () => {
     expect(rows[1]).toContain('<time datetime="2026-07-01T09:05:00.000Z">1 July 2026 at 10:05</time>');
   });
 
+  // An editor read "department: KINGS", "product: RDS", "size TB: 3", "decided by: rs501",
+  // "provisioning run: 11; storage: by hand" and bare CRSids in the Who column of the customer's page.
+  it("writes the licence's history in the customer's words: names, not codes, CRSids or bookkeeping", async () => {
+    const db = t.database.db;
+    const made = await insertStorage(db, { name: 'Words licence', owner: 'ar101', managers: ['bm202'], order: null });
+    const alice = personActor({ id: await personIdOf(db, 'ar101'), crsid: 'ar101' });
+    const rosa = personActor({ id: await personIdOf(db, 'rs501'), crsid: 'rs501' });
+    const base = { licenceId: made.licenceId };
+    await recordAudit(db, {
+      ...base,
+      actor: alice,
+      entityType: 'licence',
+      entityId: made.licenceId,
+      action: 'requested',
+      after: {
+        product: 'RDS',
+        name: 'Words licence',
+        sizeTb: 3,
+        department: 'KINGS',
+        owner: 'ar101',
+        managers: ['bm202'],
+        project: null,
+      },
+    });
+    await recordAudit(db, {
+      ...base,
+      actor: rosa,
+      entityType: 'order',
+      entityId: 'ORD-999001',
+      action: 'approved',
+      before: { status: 'awaiting-approval' },
+      after: { status: 'approved', decidedBy: 'rs501' },
+    });
+    await recordAudit(db, {
+      ...base,
+      actor: systemActor('provisioning'),
+      entityType: 'order',
+      entityId: 'ORD-999001',
+      action: 'provisioning started',
+      before: { status: 'approved' },
+      after: { status: 'provisioning', run: 11, provisioner: 'manual' },
+    });
+    await recordAudit(db, {
+      ...base,
+      actor: alice,
+      entityType: 'licence',
+      entityId: made.licenceId,
+      action: 'owner-handed-over',
+      before: { owner: 'ar101' },
+      after: { owner: 'bm202', oldOwnerNowManager: 'ar101' },
+    });
+    const page = await (await as('ar101')).get(`/storage/licence/${made.licenceId}/`);
+    const history = (page.body.split('id="history"')[1] ?? '').replace(/&#x27;|&#39;/g, "'");
+    const rows = history.split('<tr>').slice(2);
+    expect(rows).toHaveLength(4);
+    expect(rows[0]).toContain('<td>Alice Researcher (ar101)</td>');
+    expect(rows[0]).toContain('product: Research Data Store');
+    expect(rows[0]).toContain("department: King's College");
+    expect(rows[0]).toContain('size: 3 TB');
+    expect(rows[0]).toContain('Data Owner: Alice Researcher (ar101)');
+    expect(rows[0]).toContain('Data Managers: Ben Manager (bm202)');
+    expect(rows[1]).toContain('<td>Rosa Storage (rs501)</td>');
+    expect(rows[1]).toContain('status: Waiting for approval → Approved');
+    expect(rows[2]).toContain('status: Approved → Being set up');
+    expect(rows[3]).toContain('Data Owner: Alice Researcher (ar101) → Ben Manager (bm202)');
+    for (const code of [
+      'KINGS',
+      'RDS',
+      'size TB',
+      'decided by',
+      'provisioning run',
+      'storage: by hand',
+      '<td>ar101</td>',
+    ]) {
+      expect(history, code).not.toContain(code);
+    }
+  });
+
   it('lists a person’s quotes with a link to each and its PDF', async () => {
     const db = t.database.db;
     const quote = await db

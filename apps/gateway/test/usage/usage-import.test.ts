@@ -230,8 +230,9 @@ describe('importing usage readings', () => {
       unchanged: 0,
       rejected: [
         { line: 3, reason: 'unknown path "/ifs/chem/share": no storage project of your service has this path' },
-        { line: 4, reason: 'read_on 2026-11-28 is in the future' },
-        { line: 5, reason: 'used_bytes "-1" is not a whole number of bytes' },
+        // Named as the API's fields, not the CSV's columns (read_on, used_bytes).
+        { line: 4, reason: 'readOn 2026-11-28 is in the future' },
+        { line: 5, reason: 'usedBytes "-1" is not a whole number of bytes' },
       ],
     });
     expect((await push('rs501', body)).json()).toMatchObject({ added: 0, changed: 0, unchanged: 2 });

@@ -7,7 +7,7 @@ import { actorWords, describeChanges, entityWords, humanise } from './audit-word
 describe('describeChanges', () => {
   it('lists each changed field as field: old → new', () => {
     expect(describeChanges({ sizeTb: 5, name: 'Lab data' }, { sizeTb: 8, name: 'Lab data' })).toEqual([
-      'size TB: 5 → 8',
+      'size: 5 TB → 8 TB',
     ]);
   });
 
@@ -26,9 +26,10 @@ describe('describeChanges', () => {
 
   it("names a storage project's people by their roles, never as codes or JSON", () => {
     expect(describeChanges(null, { crsid: 'nc888', role: 'project-data-user' }, 'storage-project')).toEqual([
-      'CRSid: nc888',
+      'person: nc888',
       'role: Project Data User',
     ]);
+    expect(describeChanges(null, { crsid: 'nc888' }, 'storage-project', 'staff')).toEqual(['CRSid: nc888']);
     expect(
       describeChanges(
         {
@@ -44,7 +45,7 @@ describe('describeChanges', () => {
   });
 
   it('gives a value that appeared without an arrow, and one that went as none', () => {
-    expect(describeChanges(null, { reason: 'Moving labs', sizeTb: 3 })).toEqual(['reason: Moving labs', 'size TB: 3']);
+    expect(describeChanges(null, { reason: 'Moving labs', sizeTb: 3 })).toEqual(['reason: Moving labs', 'size: 3 TB']);
     expect(describeChanges({ lockReason: 'Audit' }, { lockReason: null })).toEqual(['lock reason: Audit → none']);
     expect(describeChanges({ lockReason: 'Audit' }, {})).toEqual(['lock reason: Audit → none']);
     expect(describeChanges({ lockedBy: null }, { lockedBy: 'rs501' })).toEqual(['locked by: none → rs501']);
@@ -117,8 +118,13 @@ describe('describeChanges', () => {
       'price per TB per year: £54.00',
     ]);
     expect(
-      describeChanges({ status: 'approved' }, { status: 'provisioning', run: 2, provisioner: 'manual' }, 'order'),
-    ).toEqual(['status: Approved → Being set up', 'provisioning run: 2', 'storage: by hand']);
+      describeChanges(
+        { status: 'approved' },
+        { status: 'provisioning', run: 2, provisioner: 'manual' },
+        'order',
+        'staff',
+      ),
+    ).toEqual(['status: Approved, to provision → Provisioning', 'provisioning run: 2', 'storage: by hand']);
     expect(describeChanges({ status: 'provisioning' }, { status: 'completed' }, 'order')).toEqual([
       'status: Being set up → Done',
     ]);
@@ -126,8 +132,8 @@ describe('describeChanges', () => {
       'status: Approved, to provision → Completed',
     ]);
     expect(
-      describeChanges({ status: 'awaiting-approval' }, { status: 'approved', decidedBy: 'rs501' }, 'order'),
-    ).toEqual(['status: Waiting for approval → Approved', 'decided by: rs501']);
+      describeChanges({ status: 'awaiting-approval' }, { status: 'approved', decidedBy: 'rs501' }, 'order', 'staff'),
+    ).toEqual(['status: Awaiting approval → Approved, to provision', 'decided by: rs501']);
     // A quote is recorded by its columns' names.
     expect(
       describeChanges(null, { total_pence: 16200, change_kind: 'renewal', valid_until: '2026-12-27' }, 'quote'),
@@ -135,6 +141,62 @@ describe('describeChanges', () => {
     expect(
       describeChanges(null, { flag: 'member-left', usedBytes: 9_300_000_000_000, percent: 93 }, 'licence'),
     ).toEqual(['flag: Member has left', 'used: 9.3 TB', 'percentage used: 93%']);
+  });
+
+  // An editor read "department: KINGS", "product: RDS", "size TB: 3", "decided by: rs501",
+  // "provisioning run: 11; storage: by hand" in the history on the customer's licence page.
+  it("writes a customer's history with names for codes and CRSids, sizes in TB, and no bookkeeping", () => {
+    const names = {
+      people: new Map([
+        ['ar101', 'Alice Researcher'],
+        ['bm202', 'Ben Manager'],
+        ['da303', 'Dana Administrator'],
+      ]),
+      departments: new Map([['KINGS', "King's College"]]),
+      products: new Map([['RDS', 'Research Data Store']]),
+    };
+    const requested = {
+      product: 'RDS',
+      sizeTb: 3,
+      department: 'KINGS',
+      owner: 'ar101',
+      managers: ['bm202', 'zz999'],
+      project: null,
+    };
+    expect(describeChanges(null, requested, 'licence', 'customer', names)).toEqual([
+      'product: Research Data Store',
+      'size: 3 TB',
+      "department: King's College",
+      'Data Owner: Alice Researcher (ar101)',
+      'Data Managers: Ben Manager (bm202), zz999',
+    ]);
+    expect(
+      describeChanges(
+        { status: 'approved' },
+        { status: 'provisioning', run: 11, provisioner: 'manual', decidedBy: 'rs501' },
+        'order',
+        'customer',
+        names,
+      ),
+    ).toEqual(['status: Approved → Being set up']);
+    expect(
+      describeChanges(
+        { members: [{ crsid: 'da303', role: 'project-data-manager' }] },
+        {},
+        'storage-project',
+        'customer',
+        names,
+      ),
+    ).toEqual(['members: Dana Administrator (da303) as Project Data Manager → none']);
+    expect(describeChanges(null, { crsid: 'bm202' }, 'storage-project', 'customer', names)).toEqual([
+      'person: Ben Manager (bm202)',
+    ]);
+    // The staff's pages keep their own words.
+    expect(describeChanges(null, { run: 11, addTb: 2, licenceSizeTb: 5 }, 'order', 'staff')).toEqual([
+      'provisioning run: 11',
+      'size added: 2 TB',
+      'licence size: 5 TB',
+    ]);
   });
 
   it('reads a field it has no label for as words, never as its code name', () => {
@@ -156,7 +218,7 @@ describe('words for entries', () => {
     expect(humanise('poNumber')).toBe('PO number');
     expect(humanise('size_tb')).toBe('Size TB');
     expect(humanise('ownerCrsid')).toBe('Owner CRSid');
-    expect(describeChanges({}, { crsid: 'bm202', managerCrsids: ['ar101'] })).toEqual([
+    expect(describeChanges({}, { crsid: 'bm202', managerCrsids: ['ar101'] }, '', 'staff')).toEqual([
       'CRSid: bm202',
       'Data Managers: ar101',
     ]);

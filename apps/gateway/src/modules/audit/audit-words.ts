@@ -1,4 +1,5 @@
 import { formatPence } from '../catalogue/money.ts';
+import { sizeText } from '../catalogue/sizes.ts';
 import { PROJECT_ROLE_LABELS } from '../licences/licence-members.ts';
 import { LICENCE_STATUS_WORDS, STORAGE_PROJECT_STATUS_WORDS } from '../licences/licence-status.ts';
 import type { ProjectRole } from '../licences/licences.tables.ts';
@@ -6,6 +7,7 @@ import { FLAG_LABELS } from '../lifecycle/licence-flags.ts';
 import { STAFF_STATUS_LABELS } from '../orders/order-queue.ts';
 import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS } from '../orders/order-status.ts';
 import { PAYMENT_CHECK_WORDS, PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
+import { personWords } from '../people/person-words.ts';
 import { PROVISIONER_NAMES } from '../provisioning/provisioning-rules.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import type { AuditEntity } from './audit.tables.ts';
@@ -61,13 +63,13 @@ export type AuditAudience = 'customer' | 'staff';
 
 /**
  * Every key the code records in an audit row's before or after, as a label inside a sentence
- * ("size TB: 5 → 8"). audit-keys.test.ts reads the source for the keys recorded and fails on any
+ * ("size: 5 TB → 8 TB"). audit-keys.test.ts reads the source for the keys recorded and fails on any
  * without a label here. A quote's row is recorded by its columns' names (total_pence): keys are
  * looked up as camelCase. A key missing here still reads as words (fieldLabel's fallback).
  */
 export const FIELD_LABELS: Record<string, string> = {
   active: 'on sale',
-  addTb: 'TB added',
+  addTb: 'size added',
   added: 'readings added',
   asOf: 'as of',
   changeKind: 'change',
@@ -102,7 +104,7 @@ export const FIELD_LABELS: Record<string, string> = {
   licenceEndDate: 'licence end date',
   licenceId: 'licence number',
   licenceName: 'licence name',
-  licenceSizeTb: 'licence size TB',
+  licenceSizeTb: 'licence size',
   licenceStatus: 'licence status',
   licences: 'licences',
   lockReason: 'lock reason',
@@ -112,7 +114,7 @@ export const FIELD_LABELS: Record<string, string> = {
   managers: 'Data Managers',
   members: 'members',
   message: 'finance code check said',
-  minimumTb: 'minimum TB',
+  minimumTb: 'minimum size',
   name: 'name',
   netPence: 'net price',
   note: 'note',
@@ -131,7 +133,7 @@ export const FIELD_LABELS: Record<string, string> = {
   project: 'storage project',
   projectName: 'storage project',
   provisioner: 'storage',
-  quotaTb: 'quota TB',
+  quotaTb: 'quota',
   quote: 'quote',
   read: 'readings read',
   readOn: 'read on',
@@ -146,7 +148,7 @@ export const FIELD_LABELS: Record<string, string> = {
   service: 'service',
   services: 'services',
   shareName: 'share name',
-  sizeTb: 'size TB',
+  sizeTb: 'size',
   startDate: 'start date',
   startedAt: 'started at',
   startsOn: 'starts on',
@@ -166,6 +168,80 @@ export const FIELD_LABELS: Record<string, string> = {
   version: 'access change',
 };
 
+/**
+ * Keys the customer's history leaves out: the service's own bookkeeping (its provisioning runs and
+ * provisioners, what the storage was told, the number of a person's row), and who decided an order
+ * (the Who column says it).
+ */
+const CUSTOMER_HIDDEN = new Set(['run', 'provisioner', 'told', 'undone', 'personId', 'decidedBy']);
+
+/** Labels the customer reads instead: a person, by name where known, is not "CRSid: Ben Manager (bm202)". */
+const CUSTOMER_LABELS: Readonly<Record<string, string>> = { crsid: 'person' };
+
+/** Keys whose values are CRSids (one, or a list): read as "Ben Manager (bm202)" where the name is known. */
+const PERSON_KEYS = new Set([
+  'crsid',
+  'owner',
+  'ownerCrsid',
+  'dataOwner',
+  'oldOwnerNowManager',
+  'managers',
+  'managerCrsids',
+  'lockedBy',
+  'decidedBy',
+  'person',
+]);
+/** Keys whose values are a department's (institution's) code, or a product's. */
+const DEPARTMENT_KEYS = new Set(['department', 'institution', 'institutionId']);
+const PRODUCT_KEYS = new Set(['product', 'productCode']);
+
+/**
+ * The names a history's codes read as, looked up once for all its entries (auditNames): people by
+ * CRSid, departments by their code, products by theirs. Without them, the codes read as themselves.
+ */
+export interface AuditNames {
+  people: ReadonlyMap<string, string>;
+  departments: ReadonlyMap<string, string>;
+  products: ReadonlyMap<string, string>;
+}
+
+/** The CRSids, department codes and product codes a history's entries (and its Who column) name. */
+export function codesToName(
+  entries: ReadonlyArray<{
+    actorLabel: string;
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+  }>,
+): { crsids: string[]; departments: string[]; products: string[] } {
+  const crsids = new Set<string>();
+  const departments = new Set<string>();
+  const products = new Set<string>();
+  for (const entry of entries) {
+    if (!entry.actorLabel.startsWith('system: ')) crsids.add(entry.actorLabel);
+    for (const [key, value] of [...Object.entries(entry.before ?? {}), ...Object.entries(entry.after ?? {})]) {
+      const field = camelCase(key);
+      const values = Array.isArray(value) ? value : [value];
+      for (const each of values) {
+        if (typeof each === 'string') {
+          if (PERSON_KEYS.has(field)) crsids.add(each);
+          else if (DEPARTMENT_KEYS.has(field)) departments.add(each);
+          else if (PRODUCT_KEYS.has(field)) products.add(each);
+        } else if (field === 'members' && typeof each === 'object' && each !== null) {
+          const { crsid } = each as { crsid?: unknown };
+          if (typeof crsid === 'string') crsids.add(crsid);
+        }
+      }
+    }
+  }
+  return { crsids: [...crsids], departments: [...departments], products: [...products] };
+}
+
+/** "Ben Manager (bm202)" where the name is known, else the CRSid. */
+function personName(crsid: string, names: AuditNames | undefined): string {
+  const name = names?.people.get(crsid);
+  return name ? personWords({ displayName: name, crsid }) : crsid;
+}
+
 /** "total_pence" → "totalPence". */
 const camelCase = (key: string) => key.replace(/[_-]+([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 
@@ -174,8 +250,8 @@ const camelCase = (key: string) => key.replace(/[_-]+([a-z0-9])/g, (_, letter: s
  * words, money without "pence" ("depositPence" → "deposit", "pencePerTbMonth" → "price per TB
  * month"), an id as a number ("orderId" → "order number").
  */
-export function fieldLabel(key: string): string {
-  const label = FIELD_LABELS[camelCase(key)];
+export function fieldLabel(key: string, audience: AuditAudience = 'staff'): string {
+  const label = (audience === 'customer' ? CUSTOMER_LABELS[camelCase(key)] : undefined) ?? FIELD_LABELS[camelCase(key)];
   if (label) return label;
   let words = humanise(key);
   if (/\bpence\b/i.test(words)) {
@@ -238,10 +314,26 @@ function codeWords(entity: string, key: string, value: string, audience: AuditAu
 /**
  * A value in the words people read elsewhere on the site: statuses (in the words of the reader's
  * pages: `audience`), kinds of order, payment methods and other codes by their labels, calendar
- * dates in words, money in pounds, bytes in TB.
+ * dates in words, money in pounds, bytes and sizes in TB; with `names`, people, departments and
+ * products by their names.
  */
-export function valueWords(entity: string, key: string, value: unknown, audience: AuditAudience = 'customer'): string {
+export function valueWords(
+  entity: string,
+  key: string,
+  value: unknown,
+  audience: AuditAudience = 'customer',
+  names?: AuditNames,
+): string {
   if (value === null || value === undefined || value === '') return 'none';
+  const field = camelCase(key);
+  if (names && typeof value === 'string') {
+    if (PERSON_KEYS.has(field)) return personName(value, names);
+    if (DEPARTMENT_KEYS.has(field)) return names.departments.get(value) ?? value;
+    if (PRODUCT_KEYS.has(field)) return names.products.get(value) ?? value;
+  }
+  if (names && PERSON_KEYS.has(field) && Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+    return value.length === 0 ? 'none' : value.map((crsid) => personName(crsid, names)).join(', ');
+  }
   if (typeof value === 'string') {
     const words = codeWords(entity, key, value, audience);
     if (words) return words;
@@ -252,13 +344,14 @@ export function valueWords(entity: string, key: string, value: unknown, audience
     if (/pence/i.test(key) && Number.isSafeInteger(value)) return formatPence(value);
     if (/bytes$/i.test(key)) return `${(value / 1e12).toLocaleString('en-GB', { maximumFractionDigits: 2 })} TB`;
     if (key === 'percent') return `${value}%`;
+    if (/Tb$/.test(field)) return sizeText(value);
   }
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string' || typeof value === 'number') return String(value);
   if (Array.isArray(value)) {
     if (value.length === 0) return 'none';
     return value
-      .map((item) => (isPlain(item) ? String(item) : (personWithRole(item) ?? JSON.stringify(item))))
+      .map((item) => (isPlain(item) ? String(item) : (personWithRole(item, names) ?? JSON.stringify(item))))
       .join(', ');
   }
   return JSON.stringify(value);
@@ -274,12 +367,16 @@ function calendarDayWords(value: string): string | undefined {
   }
 }
 
-/** A project's member as a removed project's entry keeps them, `{crsid, role}`: "nc888 (Project Data User)". */
-function personWithRole(item: unknown): string | undefined {
+/**
+ * A project's member as a removed project's entry keeps them, `{crsid, role}`: "nc888 (Project Data
+ * User)"; with their name, "Nadia Current (nc888) as Project Data User".
+ */
+function personWithRole(item: unknown, names?: AuditNames): string | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const { crsid, role } = item as { crsid?: unknown; role?: unknown };
   if (typeof crsid !== 'string' || typeof role !== 'string' || !(role in PROJECT_ROLE_LABELS)) return undefined;
-  return `${crsid} (${PROJECT_ROLE_LABELS[role as ProjectRole]})`;
+  const label = PROJECT_ROLE_LABELS[role as ProjectRole];
+  return names?.people.has(crsid) ? `${personName(crsid, names)} as ${label}` : `${crsid} (${label})`;
 }
 
 function isPlain(value: unknown): value is string | number | boolean {
@@ -294,23 +391,26 @@ function same(a: unknown, b: unknown): boolean {
  * What an audit entry changed, one line per field that differs: "status: Waiting to be set up →
  * Active" for a change, "reason: moving labs" for a value that appeared, "lock reason: audit →
  * none" for one that went. Fields whose value did not change are left out; the order is the
- * before's fields first, then any new ones.
+ * before's fields first, then any new ones. A customer is not shown the service's bookkeeping
+ * (CUSTOMER_HIDDEN); `names` names the people, departments and products (auditNames).
  */
 export function describeChanges(
   before: Record<string, unknown> | null | undefined,
   after: Record<string, unknown> | null | undefined,
   entity = '',
   audience: AuditAudience = 'customer',
+  names?: AuditNames,
 ): string[] {
   const old = before ?? {};
   const now = after ?? {};
   const keys = [...new Set([...Object.keys(old), ...Object.keys(now)])];
   return keys
     .filter((key) => !same(old[key], now[key]))
+    .filter((key) => audience !== 'customer' || !CUSTOMER_HIDDEN.has(camelCase(key)))
     .map((key) => {
-      const label = fieldLabel(key);
-      const to = valueWords(entity, key, now[key], audience);
-      return key in old ? `${label}: ${valueWords(entity, key, old[key], audience)} → ${to}` : `${label}: ${to}`;
+      const label = fieldLabel(key, audience);
+      const to = valueWords(entity, key, now[key], audience, names);
+      return key in old ? `${label}: ${valueWords(entity, key, old[key], audience, names)} → ${to}` : `${label}: ${to}`;
     });
 }
 

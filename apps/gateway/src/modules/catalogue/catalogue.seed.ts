@@ -101,7 +101,7 @@ const TERMS: Array<Omit<TermsVersionsTable, 'id'>> = [
       'These terms are an agreement between University Information Services (UIS) and the customer: the department or body paying for the storage, represented by the Data Owner.',
       'UIS provides the storage for the term bought, aims for it to be available 24 hours a day, and keeps logs of access for at least 7 days. The Research File Share is copied to a second data centre every hour.',
       'The Data Owner decides who may use the storage and is responsible for the data kept on it, including personal and sensitive data, which must be handled under the University’s information security policies.',
-      'Before the end date we send reminders 60, 30 and 7 days ahead. Storage that is not renewed becomes read-only at the end date, moves to the Research Cold Store 30 days later (it can be recovered for a fee), and may be deleted 6 months after the end date.',
+      'Before the end date we send reminders 60, 30 and 7 days ahead. The end date is the last day the storage can be used: storage that is not renewed becomes read-only the day after the end date, moves to the Research Cold Store 30 days after the end date (it can be recovered for a fee), and may be deleted 6 months after the end date.',
       'Charges are for the whole term, in advance, at the price on the order. External customers, Colleges included, pay VAT.',
     ].join('\n\n'),
   },
@@ -119,7 +119,11 @@ const TERMS: Array<Omit<TermsVersionsTable, 'id'>> = [
   },
 ];
 
-/** The four products with their prices. Safe to run again: existing rows are left as they are. */
+/**
+ * The four products with their prices. Safe to run again: existing rows are left as they are, a
+ * terms version's text included (it is what its orders were accepted under): a changed text reaches
+ * only a database seeded afresh; an existing one needs a new version.
+ */
 export async function seedCatalogue(db: Executor): Promise<void> {
   await db
     .insertInto('services')

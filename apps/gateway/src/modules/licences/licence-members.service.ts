@@ -4,6 +4,7 @@ import type { Directory } from '../../platform/directory/index.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
 import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import { quoted } from '../../platform/mail/quoted.ts';
 import type { Provisioner } from '../../platform/provisioner/provisioner.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit } from '../audit/audit.repository.ts';
@@ -18,6 +19,7 @@ import {
   directoryUnreachableMessage,
   leftUniversityMessage,
 } from '../people/people-from-directory.ts';
+import { personWords } from '../people/person-words.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { noteAccessChange } from '../provisioning/access-changes.repository.ts';
 import { latestProjectReading } from '../usage/usage.repository.ts';
@@ -384,8 +386,8 @@ export async function emailReplacedOwner(
     context,
     tx,
     oldOwner,
-    `You are no longer the Data Owner of "${licence.name}"`,
-    `The storage team has made ${newOwner.displayName} (${newOwner.crsid}) the Data Owner of the storage licence "${licence.name}" in your place: you are no longer its Data Owner${kept}`,
+    `You are no longer the Data Owner of ${quoted(licence.name)}`,
+    `The storage team has made ${personWords(newOwner)} the Data Owner of the storage licence ${quoted(licence.name)} in your place: you are no longer its Data Owner${kept}`,
     staysAsManager || inAProject ? `/storage/licence/${licence.id}/` : '/storage/',
   );
 }
@@ -418,8 +420,8 @@ export async function emailManagersOfNewOwner(
       context,
       tx,
       manager,
-      `${newOwner.displayName} is now the Data Owner of "${licence.name}"`,
-      `${madeBy} has made ${newOwner.displayName} (${newOwner.crsid}) the Data Owner of the storage licence "${licence.name}", in place of ${oldOwner.displayName} (${oldOwner.crsid}). You stay on as a Data Manager until the Data Owner removes you.`,
+      `${newOwner.displayName} is now the Data Owner of ${quoted(licence.name)}`,
+      `${madeBy} has made ${personWords(newOwner)} the Data Owner of the storage licence ${quoted(licence.name)}, in place of ${personWords(oldOwner)}. You stay on as a Data Manager until the Data Owner removes you.`,
       `/storage/licence/${licence.id}/`,
     );
   }
@@ -476,8 +478,8 @@ export async function handOverOwnership(
       context,
       tx,
       next,
-      `You are now the Data Owner of "${licence.name}"`,
-      `${person.displayName} has handed the storage licence "${licence.name}" over to you: you are now its Data Owner, responsible for it and for who may use it.${oldOwnerStays ? ` ${oldOwner.crsid} stays on as a Data Manager until you remove them.` : ''}`,
+      `You are now the Data Owner of ${quoted(licence.name)}`,
+      `${person.displayName} has handed the storage licence ${quoted(licence.name)} over to you: you are now its Data Owner, responsible for it and for who may use it.${oldOwnerStays ? ` ${personWords({ displayName: oldOwner.display_name, crsid: oldOwner.crsid })} stays on as a Data Manager until you remove them.` : ''}`,
       `/storage/licence/${licence.id}/`,
     );
     if (oldOwnerStays && oldOwner.id !== person.id)
@@ -517,8 +519,8 @@ export async function addDataManager(
       context,
       tx,
       added,
-      `You are a Data Manager of "${licence.name}"`,
-      `${person.displayName} has made you a Data Manager of the storage licence "${licence.name}": you can now see it, and change its Data Managers and storage projects.`,
+      `You are a Data Manager of ${quoted(licence.name)}`,
+      `${person.displayName} has made you a Data Manager of the storage licence ${quoted(licence.name)}: you can now see it, and change its Data Managers and storage projects.`,
       `/storage/licence/${licence.id}/`,
     );
   });
@@ -560,8 +562,8 @@ export async function removeDataManager(
       tx,
       person,
       found,
-      `You are no longer a Data Manager of "${licence.name}"`,
-      `${person.displayName} has removed you as a Data Manager of the storage licence "${licence.name}": you no longer have access to it through that role.${keepsAPlace ? ' Your places in its storage projects stay as they are.' : ''}`,
+      `You are no longer a Data Manager of ${quoted(licence.name)}`,
+      `${person.displayName} has removed you as a Data Manager of the storage licence ${quoted(licence.name)}: you no longer have access to it through that role.${keepsAPlace ? ' Your places in its storage projects stay as they are.' : ''}`,
       keepsAPlace ? `/storage/licence/${licence.id}/` : '/storage/',
     );
   });
@@ -733,8 +735,8 @@ export async function changeStorageProject(
         context,
         tx,
         member,
-        `The storage project "${project.name}" is now called "${name}"`,
-        `${person.displayName} has renamed the storage project "${project.name}" (licence "${project.licence.name}") to "${name}". You are still a ${PROJECT_ROLE_LABELS[member.role]} of it; its page says where to find its data.`,
+        `The storage project ${quoted(project.name)} is now called ${quoted(name)}`,
+        `${person.displayName} has renamed the storage project ${quoted(project.name)} (licence ${quoted(project.licence.name)}) to ${quoted(name)}. You are still a ${PROJECT_ROLE_LABELS[member.role]} of it${project.status === 'pending' ? '. It has not been set up on the storage yet: its page will say where to find its data once it is.' : '; its page says where to find its data.'}`,
         `/storage/project/${project.id}/`,
       );
     }
@@ -808,7 +810,7 @@ export async function removeStorageProject(
       after: { status: 'removed' },
     });
     await afterPeopleChange(context, tx, project.licence.id, personActor(person));
-    const where = `the storage project "${project.name}" (licence "${project.licence.name}")`;
+    const where = `the storage project ${quoted(project.name)} (licence ${quoted(project.licence.name)})`;
     // A member whose only place on the licence was in this project can no longer see its page: their
     // link is to My storage, what they still hold, not to a page that would answer "not found".
     const stillHolding = new Set([
@@ -823,16 +825,8 @@ export async function removeStorageProject(
           .execute()
       ).map((row) => row.person_id),
     ]);
-    for (const member of told) {
-      await emailNewRole(
-        context,
-        tx,
-        member,
-        `The storage project "${project.name}" has been removed`,
-        `${person.displayName} has removed ${where}. You were a ${PROJECT_ROLE_LABELS[member.role]} of it, and no longer have access to its folder on the storage. Ask the licence's Data Owner if you need anything from it.`,
-        stillHolding.has(member.id) ? `/storage/licence/${project.licence.id}/` : '/storage/',
-      );
-    }
+    // Its keepers (the Data Owner and Data Managers) are told as keepers, once, whatever place they
+    // also had in the project: the member's email would send the Data Owner to ask themselves.
     const keepers = await tx
       .selectFrom('people')
       .select(['id', 'email'])
@@ -841,14 +835,29 @@ export async function removeStorageProject(
       .where('id', '<>', person.id)
       .orderBy('crsid')
       .execute();
-    const memberEmails = new Set(told.map((member) => member.email));
-    for (const keeper of keepers.filter((each) => !memberEmails.has(each.email))) {
+    const keeperIds = new Set(keepers.map((keeper) => keeper.id));
+    // A project never set up had no folder on the storage, nor any data.
+    const setUp = project.status !== 'pending';
+    for (const member of told.filter((each) => !keeperIds.has(each.id))) {
+      await emailNewRole(
+        context,
+        tx,
+        member,
+        `The storage project ${quoted(project.name)} has been removed`,
+        setUp
+          ? `${person.displayName} has removed ${where}. You were a ${PROJECT_ROLE_LABELS[member.role]} of it, and no longer have access to its folder on the storage. Ask the licence's Data Owner if you need anything from it.`
+          : `${person.displayName} has removed ${where}. You were a ${PROJECT_ROLE_LABELS[member.role]} of it. It had not been set up on the storage yet, so it held no data.`,
+        stillHolding.has(member.id) ? `/storage/licence/${project.licence.id}/` : '/storage/',
+      );
+    }
+    const free = `its ${sizeText(project.quotaTb)} ${project.quotaTb === 1 ? 'is' : 'are'} free again for the licence's other storage projects.`;
+    for (const keeper of keepers) {
       await emailNewRole(
         context,
         tx,
         keeper,
-        `The storage project "${project.name}" has been removed`,
-        `${person.displayName} has removed ${where}. Its people no longer have access to its folder on the storage, and its ${sizeText(project.quotaTb)} are free again for the licence's other storage projects.`,
+        `The storage project ${quoted(project.name)} has been removed`,
+        `${person.displayName} has removed ${where}. ${setUp ? 'Its people no longer have access to its folder on the storage, and' : 'It had not been set up on the storage yet, and'} ${free}`,
         `/storage/licence/${project.licence.id}/`,
       );
     }
@@ -902,8 +911,8 @@ export async function addProjectMember(
       context,
       tx,
       added,
-      `You are a ${PROJECT_ROLE_LABELS[role]} of "${project.name}"`,
-      `${person.displayName} has made you a ${PROJECT_ROLE_LABELS[role]} of the storage project "${project.name}" (licence "${project.licence.name}").`,
+      `You are a ${PROJECT_ROLE_LABELS[role]} of ${quoted(project.name)}`,
+      `${person.displayName} has made you a ${PROJECT_ROLE_LABELS[role]} of the storage project ${quoted(project.name)} (licence ${quoted(project.licence.name)}).`,
       `/storage/project/${project.id}/`,
     );
   });
@@ -947,8 +956,8 @@ export async function removeProjectMember(
       tx,
       person,
       found,
-      `You are no longer a ${PROJECT_ROLE_LABELS[role]} of "${project.name}"`,
-      `${person.displayName} has removed you as a ${PROJECT_ROLE_LABELS[role]} of the storage project "${project.name}" (licence "${project.licence.name}"): you no longer have access to its folder on the storage through that role.`,
+      `You are no longer a ${PROJECT_ROLE_LABELS[role]} of ${quoted(project.name)}`,
+      `${person.displayName} has removed you as a ${PROJECT_ROLE_LABELS[role]} of the storage project ${quoted(project.name)} (licence ${quoted(project.licence.name)}): you no longer have access to its folder on the storage through that role.`,
       keepsAPlace ? `/storage/licence/${project.licence.id}/` : '/storage/',
     );
   });

@@ -340,8 +340,8 @@ export function RemoveProjectPage({
               : `: its ${peopleWords(people.length)} (${people.map((member) => member.displayName).join(', ')}) ${people.length === 1 ? 'loses' : 'lose'} theirs. ${whoIsEmailed(people, emailed, removerId)}`}
           </li>
           <li>
-            Its {sizeText(project.quotaTb)} return to the licence: {sizeText(licenceFreeTbAfter)} will then be free for
-            its other storage projects.
+            Its {sizeText(project.quotaTb)} {project.quotaTb === 1 ? 'returns' : 'return'} to the licence:{' '}
+            {sizeText(licenceFreeTbAfter)} will then be free for its other storage projects.
           </li>
           <li>
             It stays in the licence's history as removed, and cannot be used again; its name may be given to a new

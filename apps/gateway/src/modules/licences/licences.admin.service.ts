@@ -2,6 +2,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import { quoted } from '../../platform/mail/quoted.ts';
 import type { Provisioner } from '../../platform/provisioner/provisioner.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
@@ -157,8 +158,8 @@ export async function editLicence(
           context,
           tx,
           newOwner,
-          `You are now the Data Owner of "${row.name}"`,
-          `The storage team has made you the Data Owner of the storage licence "${row.name}": you are now responsible for it and for who may use it.`,
+          `You are now the Data Owner of ${quoted(row.name)}`,
+          `The storage team has made you the Data Owner of the storage licence ${quoted(row.name)}: you are now responsible for it and for who may use it.`,
           `/storage/licence/${id}/`,
         );
         if (oldOwner?.status === 'current') await emailReplacedOwner(context, tx, oldOwner, newOwner, row, false);

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError } from '../../platform/web/errors.ts';
-import { apiRoute, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
+import { apiRoute, documentedBounds, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
 import { ORDER_STATUSES } from '../orders/order-status.ts';
+import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
 import {
   addDataManager,
   addProjectMember,
@@ -81,7 +82,9 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       method: 'GET',
       path: '/api/licences',
       operationId: 'listLicences',
-      summary: 'The licences you own, manage or use a project of',
+      summary: 'The licences you own, manage or use a project of: in use first, then by name',
+      description:
+        'In the order My storage lists them: active and pending licences first, then suspended, in the cold store, to be deleted, and last the cancelled and deleted ones; by name (ignoring case) within each, then by id, so pages do not overlap while nothing changes.',
       tags: ['Licences'],
       query: pageQuery(DEFAULT_LICENCE_LIMIT),
       response: z.object({ ...pageFields, licences: z.array(licenceListing) }),
@@ -212,7 +215,11 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
     error: 'Choose project-data-manager (Project Data Manager) or project-data-user (Project Data User)',
   });
   const projectName = z.string({ error: 'Enter a name for the storage project' }).max(100, PROJECT_NAME_MESSAGE);
-  const quotaTb = z.int({ error: 'Enter the quota as a whole number of TB, like 2' }).describe('Whole TB, at least 1.');
+  // The bounds are licence-members.ts's (parseQuotaTb, quotaProblem), which say so per field.
+  const quotaTb = z
+    .int({ error: 'Enter the quota as a whole number of TB, like 2' })
+    .meta(documentedBounds(1, MAXIMUM_TB))
+    .describe(`Whole TB, at least 1; the projects' quotas together fit in the licence (at most ${MAXIMUM_TB} TB).`);
 
   apiRoute(
     app,

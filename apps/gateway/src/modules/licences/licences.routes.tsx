@@ -8,6 +8,7 @@ import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { pageQuery } from '../admin/manage-forms.ts';
 import { listLicenceAudit } from '../audit/audit.repository.ts';
+import { auditNames } from '../audit/audit-names.repository.ts';
 import { listProducts } from '../catalogue/catalogue.repository.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import {
@@ -169,6 +170,7 @@ export async function licencesRoutes(
         context={pageContext(request, reply)}
         licence={licence}
         history={history}
+        historyNames={await auditNames(db, history)}
         flags={flags}
         replaceCode={replaceCode}
         changeOrders={changeOrders}
@@ -527,7 +529,7 @@ export async function licencesRoutes(
     }
     try {
       const removed = await removeStorageProject(members, person, id);
-      request.session.flash = `Storage project ${removed.name} removed: its ${sizeText(removed.quotaTb)} are free for the licence's other projects.`;
+      request.session.flash = `Storage project ${removed.name} removed: its ${sizeText(removed.quotaTb)} ${removed.quotaTb === 1 ? 'is' : 'are'} free for the licence's other projects.`;
       return reply.redirect(licencePath(removed.licenceId), 303);
     } catch (error) {
       // The button pressed twice: the second lands where the first did, for those who may remove it.

@@ -4,7 +4,7 @@ import { ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
 import { Pagination } from '../admin/paging.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
-import { actorWords, describeChanges, entityWords, humanise } from '../audit/audit-words.ts';
+import { type AuditNames, actorWords, describeChanges, entityWords, humanise } from '../audit/audit-words.ts';
 import type { CatalogueProduct } from '../catalogue/catalogue.repository.ts';
 import { purchasePath } from '../catalogue/catalogue.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
@@ -505,6 +505,7 @@ export function LicencePage({
   context,
   licence,
   history,
+  historyNames,
   changes,
   changeOrders,
   changeQuotes,
@@ -520,6 +521,8 @@ export function LicencePage({
   replaceCode?: boolean;
   /** Empty for people who see only the basic details (LicenceAccess 'project-member'). */
   history: AuditEvent[];
+  /** The names the history's people, departments and products read as (auditNames). */
+  historyNames?: AuditNames;
   /** Usage over the last 12 months: the chart for those with full access, each project's beside its quota. */
   usage?: LicenceUsage;
   /** What the person may change (licence-members.views.tsx), and a form of theirs that failed. */
@@ -633,6 +636,7 @@ export function LicencePage({
             <h2 id="history">History</h2>
             <HistoryTable
               history={history}
+              names={historyNames}
               projectNames={new Map(licence.projects.map((project) => [String(project.id), project.name]))}
             />
           </section>
@@ -705,9 +709,12 @@ function RemovedProjects({ projects }: { projects: StorageProjectSummary[] }) {
 
 function HistoryTable({
   history,
+  names,
   projectNames,
 }: {
   history: AuditEvent[];
+  /** People by name and CRSid, departments and products by name, in the customer's words. */
+  names?: AuditNames;
   /** The licence's storage projects' names by id: each project's entries say which project. */
   projectNames: Map<string, string>;
 }) {
@@ -724,13 +731,13 @@ function HistoryTable({
       </thead>
       <tbody>
         {history.map((event, index) => {
-          const changes = describeChanges(event.before, event.after, event.entityType);
+          const changes = describeChanges(event.before, event.after, event.entityType, 'customer', names);
           return (
             <tr key={index}>
               <td>
                 <Instant at={event.occurredAt} withTime />
               </td>
-              <td>{actorWords(event.actorLabel)}</td>
+              <td>{actorWords(event.actorLabel, names?.people.get(event.actorLabel))}</td>
               <td>
                 {entityWords(event.entityType)}
                 {event.entityType === 'storage-project' && projectNames.has(event.entityId)

@@ -6,7 +6,7 @@ import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { unprocessable } from '../../platform/web/forms.ts';
-import { apiRoute, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
+import { apiRoute, documentedBounds, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
 import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-details.ts';
 import type { PaymentMethod } from '../payments/payments.tables.ts';
@@ -16,7 +16,7 @@ import { canOrderWithQuote, notYourQuote } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { changeTarget, licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
-import { CHANGE_KINDS } from './change-pricing.ts';
+import { CHANGE_KINDS, type ChangeKind } from './change-pricing.ts';
 import { ORDER_KINDS, ORDER_STATUSES, orderStatusWords } from './order-status.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from './orders.queries.ts';
 import { findOrder, type OrderDetail } from './orders.repository.ts';
@@ -25,14 +25,34 @@ import {
   findOrderFor,
   type OrdersContext,
   replayedSubmission,
+  SubmissionKeyOfAnother,
   SubmissionRefused,
   type SubmittedPayment,
   submitNewOrder,
 } from './orders.service.ts';
 import { priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
+import { MAXIMUM_TB } from './purchase-configuration.ts';
 import { withQuotePrice } from './purchase-draft.ts';
 
 const pence = z.int().nonnegative();
+
+/** At most this many Data Managers with new storage (purchase-configuration.ts says why, per field). */
+const MAX_NEW_MANAGERS = 20;
+
+/** The UUIDs zod's z.uuid() takes that are no fresh key: anyone might send them (RFC 9562's nil and max). */
+const NOT_FRESH_KEYS = ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'];
+
+/** A submission key: a UUID, fresh for each order, so never the nil (all 0) or max (all f) UUID. */
+const submissionKey = z
+  .uuid()
+  .refine(
+    (key) => !NOT_FRESH_KEYS.includes(key.toLowerCase()),
+    'Send a fresh random UUID as the submissionKey, not the nil (all 0) or max (all f) UUID',
+  )
+  .meta({ not: { enum: NOT_FRESH_KEYS } })
+  .describe(
+    'A fresh random UUID for each order: sent again, it answers with the order it made (never the nil or max UUID).',
+  );
 
 /** On every call that orders: the total (price.totalPence) the caller agreed to, from a price or a quote. */
 const expectedTotalPence = pence
@@ -44,8 +64,14 @@ const expectedTotalPence = pence
 /** What a new licence is to be, as the configure page asks for it. The business rules answer per field. */
 export const configurationBody = z.strictObject({
   product: z.string().describe('The product code: RDS, RFS, RCS or IFS.').meta({ example: 'RDS' }),
-  sizeTb: z.int().describe('Whole TB, at least the product’s minimum.').meta({ example: 5 }),
-  termYears: z.int().describe('One of the product’s terms, in years.').meta({ example: 3 }),
+  sizeTb: z
+    .int()
+    .describe(`Whole TB, at least the product’s minimum and at most ${MAXIMUM_TB}.`)
+    .meta({ example: 5, ...documentedBounds(1, MAXIMUM_TB) }),
+  termYears: z
+    .int()
+    .describe('One of the product’s terms, in years.')
+    .meta({ example: 3, ...documentedBounds(1) }),
   institutionId: z.string().describe('The department that pays, e.g. PHYS.'),
   licenceName: z.string().max(100),
   ownerCrsid: z
@@ -53,7 +79,11 @@ export const configurationBody = z.strictObject({
     .describe(
       'The Data Owner’s CRSid: a current member of the University (found in the University directory if they have not signed in yet).',
     ),
-  managerCrsids: z.array(z.string()).default([]).describe('Data Managers’ CRSids, found as the Data Owner is.'),
+  managerCrsids: z
+    .array(z.string())
+    .default([])
+    .describe('Data Managers’ CRSids, found as the Data Owner is: at most 20 (more can be added later).')
+    .meta({ maxItems: MAX_NEW_MANAGERS }),
   projectName: z.string().describe('The first storage project: letters, digits, - and _.'),
 });
 
@@ -305,7 +335,7 @@ export async function ordersApi(
             'One of your quotes, to order at its price: it must be valid today and for this product, size, term and department, or the order is refused (422), never placed at another price.',
           ),
         expectedTotalPence,
-        submissionKey: z.uuid(),
+        submissionKey,
       }),
       response: orderSchema,
       status: 201,
@@ -335,7 +365,8 @@ export async function ordersApi(
         });
         return orderToApi(await findOrderFor(db, person, reference));
       } catch (error) {
-        if (error instanceof SubmissionRefused) throw unprocessable(error.errors, 'payment.');
+        if (error instanceof SubmissionRefused) throw paymentRefused(error.errors);
+        if (error instanceof SubmissionKeyOfAnother) throw error.apiRefusal();
         throw error;
       }
     },
@@ -360,11 +391,64 @@ export async function ordersApi(
   );
 }
 
-export const changeChoice = z.strictObject({
-  kind: z.enum(CHANGE_KINDS),
-  addTb: z.int().optional().describe('increase: the whole TB to add.'),
-  termYears: z.int().optional().describe('renewal and recovery: the term, from 1 year to the product’s longest.'),
-});
+const addTb = z
+  .int()
+  .meta(documentedBounds(1, MAXIMUM_TB))
+  .optional()
+  .describe(`increase: the whole TB to add (the licence at most ${MAXIMUM_TB} TB).`);
+const termYears = z
+  .int()
+  .meta(documentedBounds(1))
+  .optional()
+  .describe('renewal and recovery: the term, from 1 year to the product’s longest.');
+
+export const changeChoice = z.strictObject({ kind: z.enum(CHANGE_KINDS), addTb, termYears });
+
+const KIND_WORDS: Record<ChangeKind, string> = {
+  increase: 'an increase',
+  renewal: 'a renewal',
+  recovery: 'a recovery',
+  cancellation: 'a cancellation',
+};
+
+/** A field another kind of change takes: refused (422, naming it) rather than ignored. */
+function notFor(field: string, kind: ChangeKind) {
+  const message = `${field} does not apply to ${KIND_WORDS[kind]}`;
+  return z.never({ error: message }).optional().describe(`Not for ${KIND_WORDS[kind]}: ${message}.`);
+}
+
+/**
+ * A change's body, one shape per kind (a union on `kind`): each takes its own choice (addTb for an
+ * increase, termYears for a renewal or recovery, nothing for a cancellation) plus `rest` (of that
+ * kind), and a field only another kind takes is a 422 saying it does not apply.
+ */
+function changeBody<Shape extends z.ZodRawShape>(rest: (kind: ChangeKind) => Shape) {
+  return z.discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({
+        kind: z.literal('increase'),
+        addTb,
+        termYears: notFor('termYears', 'increase'),
+        ...rest('increase'),
+      }),
+      z.strictObject({ kind: z.literal('renewal'), addTb: notFor('addTb', 'renewal'), termYears, ...rest('renewal') }),
+      z.strictObject({
+        kind: z.literal('recovery'),
+        addTb: notFor('addTb', 'recovery'),
+        termYears,
+        ...rest('recovery'),
+      }),
+      z.strictObject({
+        kind: z.literal('cancellation'),
+        addTb: notFor('addTb', 'cancellation'),
+        termYears: notFor('termYears', 'cancellation'),
+        ...rest('cancellation'),
+      }),
+    ],
+    { error: `Choose the kind of change: ${CHANGE_KINDS.join(', ')}` },
+  );
+}
 
 /** One of the caller's quotes for this change of this licence, whose price the change then has. */
 const changeQuoteReference = z
@@ -394,12 +478,22 @@ const changePriceSchema = z
 
 const PAYMENT_FIELDS = new Set(['method', 'financeCode', 'poNumber', 'poDocument', 'documentId', 'voucherCode']);
 
+/** A payment field as the API names it: the pages' file field poDocument is the API's documentId. */
+const apiPaymentField = (field: string) => `payment.${field === 'poDocument' ? 'documentId' : field}`;
+
+/** A refused payment of new storage: every problem is the payment's, under payment. as the API names it. */
+function paymentRefused(errors: FieldErrors) {
+  return unprocessable(
+    Object.fromEntries(Object.entries(errors).map(([field, message]) => [apiPaymentField(field), message])),
+  );
+}
+
 /** A refused change: payment problems under payment., the choice's (addTb, termYears) as they are. */
 function changeRefused(errors: FieldErrors) {
   return unprocessable(
     Object.fromEntries(
       Object.entries(errors).map(([field, message]) => [
-        PAYMENT_FIELDS.has(field) ? `payment.${field}` : field,
+        PAYMENT_FIELDS.has(field) ? apiPaymentField(field) : field,
         message,
       ]),
     ),
@@ -423,7 +517,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         'increase: today’s price × TB added × days from today to the end date (both included) ÷ 365, to the nearest penny. renewal: today’s price × size × term, from the day after the end date. recovery: a renewal plus the cold-store fee from the day after the end date to today. cancellation: nothing. External customers pay VAT. With a quoteReference, the quote’s figures, as ordering with it would charge them.',
       tags: ['Licences'],
       params: idParams,
-      body: changeChoice.extend({ quoteReference: changeQuoteReference }),
+      body: changeBody(() => ({ quoteReference: changeQuoteReference })),
       response: changePriceSchema,
       errors: ['not-found', 'forbidden', 'conflict'],
     },
@@ -462,8 +556,11 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage; a cancellation costs nothing and takes no payment: send it without one, and it goes straight to the service team for approval. Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made; the same key for another licence or another change is a 422 for submissionKey, and with an expectedTotalPence other than that order’s total a 409.',
       tags: ['Licences'],
       params: idParams,
-      body: changeChoice.extend({
-        reason: z.string().max(1000).optional().describe('cancellation: why, for the storage team.'),
+      body: changeBody((kind) => ({
+        reason:
+          kind === 'cancellation'
+            ? z.string().max(1000).optional().describe('Why, for the storage team.')
+            : notFor('reason', kind),
         payment: paymentBody
           .optional()
           .describe('How the change is paid; required unless it costs nothing (a cancellation), which takes none.'),
@@ -471,8 +568,8 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         termsVersion: z.string().describe('The version of the terms accepted; must be the current one.'),
         expectedTotalPence,
         quoteReference: changeQuoteReference,
-        submissionKey: z.uuid(),
-      }),
+        submissionKey,
+      })),
       response: orderSchema,
       status: 201,
       errors: ['not-found', 'forbidden', 'conflict'],
@@ -488,7 +585,11 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
           choice: body,
           quoteReference: body.quoteReference,
         });
-        replayedSubmission(earlier, person, target, body.expectedTotalPence);
+        try {
+          replayedSubmission(earlier, person, target, body.expectedTotalPence);
+        } catch (error) {
+          throw error instanceof SubmissionKeyOfAnother ? error.apiRefusal() : error;
+        }
         return orderToApi(earlier);
       }
       const licence = await licenceForChange(db, person, params.id, body.kind, today());
@@ -512,6 +613,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         return orderToApi(await findOrderFor(db, person, reference));
       } catch (error) {
         if (error instanceof SubmissionRefused) throw changeRefused(error.errors);
+        if (error instanceof SubmissionKeyOfAnother) throw error.apiRefusal();
         throw error;
       }
     },

@@ -4,6 +4,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
 import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import { quoted } from '../../platform/mail/quoted.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit } from '../audit/audit.repository.ts';
@@ -165,11 +166,29 @@ export async function submitOnce(
 }
 
 /**
+ * A submission key already used by someone else's order: never answered with that order, nor
+ * named. The pages say their form has been used (a 409); the API, whose caller chose the key,
+ * answers a 422 for submissionKey as for any key sent again for another order (apiRefusal).
+ */
+export class SubmissionKeyOfAnother extends AppError {
+  constructor() {
+    super('conflict', 'This form has already been used; start again.');
+    this.name = 'SubmissionKeyOfAnother';
+  }
+
+  /** The API's answer: the same key with a different order is a 422 for submissionKey (docs/api.md). */
+  apiRefusal(): AppError {
+    const message = 'This submission key was used for another order: send a new key (a fresh UUID) with each order';
+    return new AppError('unprocessable', message, { submissionKey: message });
+  }
+}
+
+/**
  * The order a submission key already made, answered again for a retry of the same submission. The
  * key of someone else's order is a conflict; the buyer's key sent again for a different order (another
  * licence, kind, product, size, term or quote) is refused rather than answered with the first order,
  * which a script would take for the one it asked for; so is a retry expecting another total than
- * the order's (a 409 with both, as for a new order).
+ * the order's (a 409 with both, as for a new order). Someone else's key: SubmissionKeyOfAnother.
  */
 export function replayedSubmission(
   order: OrderDetail,
@@ -177,7 +196,7 @@ export function replayedSubmission(
   what: SubmissionTarget,
   expectedTotalPence: number | undefined,
 ): { reference: string; created: boolean } {
-  if (order.buyer.id !== buyer.id) throw new AppError('conflict', 'This form has already been used; start again.');
+  if (order.buyer.id !== buyer.id) throw new SubmissionKeyOfAnother();
   const same =
     order.kind === what.kind &&
     (what.licenceId === undefined || order.licence.id === what.licenceId) &&
@@ -451,7 +470,7 @@ function managersWords(managers: OrderDetail['licence']['managers']): string {
 function confirmationParagraphs(order: OrderDetail): string[] {
   const words = ORDER_STATUS_WORDS[order.status];
   return [
-    `${order.buyer.displayName} ordered ${sizeText(order.sizeTb)} of ${order.product.name} for ${order.termYears === 1 ? '1 year' : `${order.termYears} years`}: "${order.licence.name}", for ${order.institution.name}, with ${order.licence.owner.displayName} as Data Owner${managersWords(order.licence.managers)}.`,
+    `${order.buyer.displayName} ordered ${sizeText(order.sizeTb)} of ${order.product.name} for ${order.termYears === 1 ? '1 year' : `${order.termYears} years`}: ${quoted(order.licence.name)}, for ${order.institution.name}, with ${personWords(order.licence.owner)} as Data Owner${managersWords(order.licence.managers)}.`,
     order.payment?.method === 'voucher'
       ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
       : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,
@@ -713,7 +732,7 @@ export async function cancelOrder(
     }
     await releaseOrderVoucher(tx, actor, order, `Order ${order.reference} was cancelled`);
     await emailOrderPeople(context, tx, order, `Order ${order.reference} cancelled`, [
-      `${person.displayName} cancelled order ${order.reference} ("${order.licence.name}"). Nothing will be charged for it.`,
+      `${person.displayName} cancelled order ${order.reference} (${quoted(order.licence.name)}). Nothing will be charged for it.`,
     ]);
     if (!cancelTellsTeam(person, order, status)) return false;
     await emailTeamOfCancellation(context, tx, person, order, await findOrderDecision(tx, order.id));

@@ -69,7 +69,21 @@ describe('usage readings', () => {
     expect(usedPercent(1, 0)).toBe(0);
     expect(formatTb(9_240_000_000_000)).toBe('9.2 TB');
     expect(formatTb(0)).toBe('0.0 TB');
-    expect(formatTb(9_999_960_000_000_000)).toBe('10,000.0 TB');
+    expect(formatTb(9_999_960_000_000_000)).toBe('9,999.9 TB');
+  });
+
+  // An editor read "3.3 TB 32%" and "3.8 TB 37%" in one table: the TB rounded to the nearest, the
+  // percentage down. Both round down, so a figure never reads as more than was used, and 90% (the
+  // near-quota warning, isNearQuota) is only ever shown when it was reached.
+  it('rounds the TB used down as it rounds the percentage down, so the two agree', () => {
+    expect([formatTb(3_250_000_000_000), usedPercent(3_250_000_000_000, 10)]).toEqual(['3.2 TB', 32]);
+    expect([formatTb(3_799_999_999_999), usedPercent(3_799_999_999_999, 10)]).toEqual(['3.7 TB', 37]);
+    expect([formatTb(8_999_999_999_999), usedPercent(8_999_999_999_999, 10)]).toEqual(['8.9 TB', 89]);
+    expect([formatTb(9_000_000_000_000), usedPercent(9_000_000_000_000, 10)]).toEqual(['9.0 TB', 90]);
+    // exact tenths stay themselves (no floating-point 3.2999…)
+    expect(formatTb(3_300_000_000_000)).toBe('3.3 TB');
+    expect(formatTb(700_000_000_000)).toBe('0.7 TB');
+    expect(formatTb(1_234_567.5)).toBe('0.0 TB');
   });
 
   it('charts the 12 months up to a day, across month ends and 29 February', () => {

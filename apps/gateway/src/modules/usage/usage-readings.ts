@@ -41,20 +41,31 @@ export interface Rejection {
 
 export const MAX_PATH_LENGTH = 1000;
 
+/** What a rejection calls a reading's day and bytes: the CSV's column names, or the API's fields. */
+export interface ReadingFieldNames {
+  readOn: string;
+  usedBytes: string;
+}
+
+/** The CSV upload's (and the command line's) columns, USAGE_CSV_COLUMNS. */
+export const CSV_FIELD_NAMES: ReadingFieldNames = { readOn: 'read_on', usedBytes: 'used_bytes' };
+
 /**
  * Checks each reading as of `today` (YYYY-MM-DD): a path, a real calendar date not after today,
  * and a whole number of bytes. A second reading for the same path and day is refused, so a file
- * never says two things about one day. Good readings are kept in their order.
+ * never says two things about one day. Good readings are kept in their order. A rejection names
+ * the day and the bytes as the readings arrived: `names` (the CSV's columns unless given).
  */
 export function validateReadings(
   raws: Iterable<RawReading>,
   today: string,
+  names: ReadingFieldNames = CSV_FIELD_NAMES,
 ): { readings: Reading[]; rejected: Rejection[] } {
   const readings: Reading[] = [];
   const rejected: Rejection[] = [];
   const seen = new Map<string, number>();
   for (const raw of raws) {
-    const problem = readingProblem(raw, today);
+    const problem = readingProblem(raw, today, names);
     if (problem) {
       rejected.push({ line: raw.line, reason: problem });
       continue;
@@ -73,24 +84,24 @@ export function validateReadings(
   return { readings, rejected };
 }
 
-function readingProblem(raw: RawReading, today: string): string | undefined {
+function readingProblem(raw: RawReading, today: string, names: ReadingFieldNames): string | undefined {
   const path = raw.path.trim();
   if (path === '') return 'path is empty';
   if (path.length > MAX_PATH_LENGTH) return `path is longer than ${MAX_PATH_LENGTH} characters`;
   const reading = readDay(raw.readOn.trim());
   if (!reading.ok) {
     return reading.problem === 'calendar'
-      ? `read_on "${raw.readOn}" is not a day of the calendar`
-      : `read_on "${raw.readOn}" is not a date as YYYY-MM-DD`;
+      ? `${names.readOn} "${raw.readOn}" is not a day of the calendar`
+      : `${names.readOn} "${raw.readOn}" is not a date as YYYY-MM-DD`;
   }
   if (Temporal.PlainDate.compare(reading.day, Temporal.PlainDate.from(today)) > 0) {
-    return `read_on ${raw.readOn.trim()} is in the future`;
+    return `${names.readOn} ${raw.readOn.trim()} is in the future`;
   }
   const bytes = String(raw.usedBytes).trim();
-  if (!/^\d+$/.test(bytes)) return `used_bytes "${raw.usedBytes}" is not a whole number of bytes`;
+  if (!/^\d+$/.test(bytes)) return `${names.usedBytes} "${raw.usedBytes}" is not a whole number of bytes`;
   if (!Number.isSafeInteger(Number(bytes))) {
     const tb = Math.floor(Number.MAX_SAFE_INTEGER / BYTES_PER_TB).toLocaleString('en-GB');
-    return `used_bytes "${raw.usedBytes}" is too large: at most ${Number.MAX_SAFE_INTEGER} bytes (${tb} TB)`;
+    return `${names.usedBytes} "${raw.usedBytes}" is too large: at most ${Number.MAX_SAFE_INTEGER} bytes (${tb} TB)`;
   }
   return undefined;
 }
@@ -108,9 +119,15 @@ export function usedPercent(usedBytes: number, sizeTb: number): number {
 
 const usedTbFormat = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
-/** Bytes as TB to one decimal place, grouped as sizeText groups whole TB: 9_240_000_000_000 → "9.2 TB". */
+/**
+ * Bytes as TB to one decimal place, grouped as sizeText groups whole TB: 9_240_000_000_000 → "9.2 TB".
+ * Rounded down, exactly (in whole tenths of a TB, no floating point), as usedPercent rounds down: the
+ * two figures of a reading agree ("3.2 TB (32%)", never "3.3 TB (32%)"), and neither reads as the
+ * near-quota threshold before it is reached.
+ */
 export function formatTb(bytes: number): string {
-  return `${usedTbFormat.format(bytes / BYTES_PER_TB)} TB`;
+  const tenths = (BigInt(Math.floor(bytes)) * 10n) / BigInt(BYTES_PER_TB);
+  return `${usedTbFormat.format(Number(tenths) / 10)} TB`;
 }
 
 /** The first day of the 12 months up to `asOf`: 2027-03-01 for 2028-02-29, 2028-02-29 for 2029-02-28. */

@@ -6,6 +6,7 @@ import { apiRoute } from '../../platform/web/openapi.ts';
 import { personActor } from '../audit/audit.repository.ts';
 import { importUsageReadings } from './usage.service.ts';
 import { usageImportServices } from './usage-access.ts';
+import type { ReadingFieldNames } from './usage-readings.ts';
 
 /** Readings per call: a storage system with more sends several calls. */
 export const MAX_READINGS_PER_CALL = 5000;
@@ -27,6 +28,9 @@ const importResult = z.object({
     .describe('The readings not stored, each with why; every other reading was stored.'),
 });
 
+/** A rejection names a reading's fields as the API's caller sent them, not as the CSV's columns. */
+const API_FIELD_NAMES: ReadingFieldNames = { readOn: 'readOn', usedBytes: 'usedBytes' };
+
 /** The JSON API for storage systems to push their usage readings. */
 export async function usageApi(app: FastifyInstance, options: { db: Executor; clock: Clock }) {
   const { db, clock } = options;
@@ -43,11 +47,18 @@ export async function usageApi(app: FastifyInstance, options: { db: Executor; cl
       body: z.strictObject({
         readings: z
           .array(
+            // The API's words for a missing or mistyped field, naming it, not zod's "Invalid input".
             z.strictObject({
-              path: z.string().describe("The storage project's path on the storage system."),
-              readOn: z.string().describe('The day it was read, YYYY-MM-DD, not in the future.'),
+              path: z
+                .string({ error: "Give path: the storage project's path on the storage system" })
+                .describe("The storage project's path on the storage system."),
+              readOn: z
+                .string({ error: 'Give readOn: the day it was read, YYYY-MM-DD' })
+                .describe('The day it was read, YYYY-MM-DD, not in the future.'),
               usedBytes: z
-                .union([z.number(), z.string()])
+                .union([z.number(), z.string()], {
+                  error: 'Give usedBytes: the bytes used, as a whole number (a number, or digits in a string)',
+                })
                 .describe('Bytes used: a whole number, 0 or more (a number, or digits in a string).'),
             }),
           )
@@ -68,6 +79,7 @@ export async function usageApi(app: FastifyInstance, options: { db: Executor; cl
           source: `api: ${person.crsid}`,
           actor: personActor(person),
           services,
+          fieldNames: API_FIELD_NAMES,
         },
       );
     },

@@ -22,6 +22,7 @@ import {
   formatTb,
   type ProjectReading,
   type RawReading,
+  type ReadingFieldNames,
   type Rejection,
   type UsagePoint,
   type UsageSettings,
@@ -41,6 +42,8 @@ export interface ImportOptions {
   actor: Actor;
   /** The services whose storage projects may be read: a path of another service's project is unknown. */
   services: readonly ServiceCode[];
+  /** What rejections call a reading's day and bytes: the CSV's column names unless given (the API's fields). */
+  fieldNames?: ReadingFieldNames;
   /** Called after each batch is written, with the readings written so far and how many to write. */
   onProgress?: (written: number, total: number) => void;
 }
@@ -70,7 +73,7 @@ export async function importUsageReadings(
   raws: readonly RawReading[],
   options: ImportOptions,
 ): Promise<ImportResult> {
-  const { readings, rejected } = validateReadings(raws, options.today);
+  const { readings, rejected } = validateReadings(raws, options.today, options.fieldNames);
   // the path itself, as the other reasons give their value: the upload's result page does not show the file
   const pathOf = new Map(readings.map((reading) => [reading.line, reading.path]));
   const unknownReason = (line: number) =>

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderEmail } from './email-template.tsx';
 import { describeSendError, newMessageId } from './mail.jobs.ts';
 import { outboxFileName } from './mail-transport.ts';
+import { noticeEmail } from './notice-email.tsx';
 import { testMessageEmail } from './test-message.email.tsx';
 
 describe('email templates', () => {
@@ -36,6 +37,41 @@ describe('email templates', () => {
     expect(() =>
       renderEmail(testMessageEmail, { ...props, serviceName: 'Gateway\r\nBcc: everyone@example.com' }, { to: 'a@b.c' }),
     ).toThrow(/one line/);
+  });
+});
+
+// An editor read "…has left the University.: http://…": a line that is a sentence has its link after it.
+describe('notice emails', () => {
+  const notice = noticeEmail<{
+    serviceName: string;
+    contactEmail: string;
+    headline: string;
+    paragraphs: string[];
+    lines: string[];
+  }>(
+    'notice-test',
+    (props) =>
+      props.lines.map((line, index) => ({ url: `https://x.test/${index}/`, textLabel: line, htmlLabel: line })),
+    { list: true },
+  );
+
+  it('puts a link after its label with a colon, never after a full stop or other closing punctuation', () => {
+    const email = renderEmail(
+      notice,
+      {
+        serviceName: 'Gateway',
+        contactEmail: 'help@x.test',
+        headline: 'Links',
+        paragraphs: [],
+        lines: ['See the order', 'Lee Leaver (lj909), Data Manager, has left the University.', 'Is it yours?', 'Here:'],
+      },
+      { to: 'a@b.c' },
+    );
+    expect(email.text).toContain('- See the order: https://x.test/0/');
+    expect(email.text).toContain('- Lee Leaver (lj909), Data Manager, has left the University. https://x.test/1/');
+    expect(email.text).toContain('- Is it yours? https://x.test/2/');
+    expect(email.text).toContain('- Here: https://x.test/3/');
+    expect(email.text).not.toMatch(/[.?!:]:/);
   });
 });
 

@@ -12,11 +12,24 @@ export interface NoticeEmailProps {
   closing?: string[];
 }
 
-/** A link: its line in the text part ("<textLabel>: <url>") and the words of the HTML link. */
+/**
+ * A link: its line in the text part ("<textLabel>: <url>"; a label that ends a sentence, or ends in
+ * a colon, is followed by the URL alone: "…has left the University. <url>") and the words of the
+ * HTML link.
+ */
 export interface NoticeLink {
   url: string;
   textLabel: string;
   htmlLabel: string;
+}
+
+/**
+ * "See it: <url>"; a label ending in punctuation of its own ("…the University.", "Here:") takes no
+ * colon. (The ellipsis is escaped: esbuild leaves a regex's characters as written, and the bundle
+ * stays Latin-1, production-bundle.test.ts.)
+ */
+function linkLine(link: NoticeLink): string {
+  return /[.!?:;\u2026]$/.test(link.textLabel) ? `${link.textLabel} ${link.url}` : `${link.textLabel}: ${link.url}`;
 }
 
 /**
@@ -40,7 +53,7 @@ export function noticeEmail<Props extends NoticeEmailProps>(
         props.greeting ?? 'Hello,',
         '',
         ...paragraphsText(props.paragraphs),
-        ...linksOf(props).map((link) => `${options.list ? '- ' : ''}${link.textLabel}: ${link.url}`),
+        ...linksOf(props).map((link) => `${options.list ? '- ' : ''}${linkLine(link)}`),
         '',
         ...paragraphsText(props.closing),
         `Questions: ${props.contactEmail}`,
