@@ -178,7 +178,7 @@ describe('confirming a deletable licence’s deletion', () => {
     expect(mail).toHaveLength(1);
     expect(mail[0]?.to_addresses).toEqual(['ar101@cam.ac.uk']);
     expect(mail[0]?.subject).toBe('Your expired storage has been deleted');
-    expect(mail[0]?.text_body).toContain('"Told owner data" (ended 1 May 2026)');
+    expect(mail[0]?.text_body).toContain('“Told owner data” (ended 1 May 2026)');
     expect(mail[0]?.text_body).toContain(`/storage/licence/${owned.licenceId}/`);
     await rosa.post(adminLicencePath(owned.licenceId, 'confirm-deletion'), { deletionReason: 'Again' });
     expect(await deletionMail()).toHaveLength(1);

@@ -168,11 +168,11 @@ describe('nightly finance code re-check', () => {
 
     const mail = await outbox();
     expect(mail.map((m) => m.to_addresses)).toEqual([[emails.ar101], [emails.bm202], [emails.fn601]]);
-    expect(mail[0]?.text_body).toContain('"Alpha"');
-    expect(mail[0]?.text_body).toContain('"Beta"');
+    expect(mail[0]?.text_body).toContain('“Alpha”');
+    expect(mail[0]?.text_body).toContain('“Beta”');
     expect(mail[0]?.text_body).toContain(`/storage/licence/${a}/`);
-    expect(mail[1]?.text_body).toContain('"Gamma"');
-    expect(mail[1]?.text_body).not.toContain('"Renewed"');
+    expect(mail[1]?.text_body).toContain('“Gamma”');
+    expect(mail[1]?.text_body).not.toContain('“Renewed”');
     expect(mail[2]?.subject).toBe('Finance code PHZX.GAAA has closed: 3 storage licences');
     for (const id of [a, b, c]) expect(mail[2]?.text_body).toContain(`/admin/licences/${id}/`);
 
@@ -318,7 +318,7 @@ describe('nightly finance code re-check', () => {
     const mail = await outbox();
     expect(mail.map((m) => m.to_addresses)).toEqual([[emails.fn601]]);
     expect(mail[0]?.text_body).toContain(
-      '"Orphan", owned by Gina Leaver (gl909@cam.ac.uk), who has left the University',
+      '“Orphan”, owned by Gina Leaver (gl909@cam.ac.uk), who has left the University',
     );
   });
 
@@ -345,18 +345,18 @@ describe('nightly finance code re-check', () => {
     expect(mail.map((m) => m.to_addresses)).toEqual([[emails.bm202], [emails.fn601]]);
     const ben = mail[0]?.text_body ?? '';
     expect(ben).toContain('It pays for these 2 storage licences you look after:');
-    expect(ben).toContain('"Ben’s own"');
-    expect(ben).toContain('"Orphan" (you are told as a Data Manager: its Data Owner has left the University)');
+    expect(ben).toContain('“Ben’s own”');
+    expect(ben).toContain('“Orphan” (you are told as a Data Manager: its Data Owner has left the University)');
     expect(ben).not.toContain('Nobody left');
     const finance = mail[1]?.text_body ?? '';
     expect(finance).toContain(
       'each Data Owner has been told, or, where the Data Owner has left the University, its Data Managers:',
     );
     expect(finance).toContain(
-      '"Orphan", owned by Gina Leaver (gl909@cam.ac.uk), who has left the University; told instead: Ben',
+      '“Orphan”, owned by Gina Leaver (gl909@cam.ac.uk), who has left the University; told instead: Ben',
     );
     expect(finance).toContain(
-      '"Nobody left", owned by Gina Leaver (gl909@cam.ac.uk), who has left the University; no Data Manager to tell',
+      '“Nobody left”, owned by Gina Leaver (gl909@cam.ac.uk), who has left the University; no Data Manager to tell',
     );
     // a second night tells nobody again
     await runNight();

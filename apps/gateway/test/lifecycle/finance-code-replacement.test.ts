@@ -187,7 +187,7 @@ describe('another finance code for a closed one', () => {
     expect(mail[0]?.subject).toBe('Finance code PHAB.GAAA now pays for your storage');
     expect(mail[0]?.text_body).toContain('replaced the closed finance code PHZX.GAAA with PHAB.GAAA');
     expect(mail[0]?.text_body).toContain(`/storage/licence/${a.id}/`);
-    expect(mail[1]?.subject).toBe('Finance code replaced for "Alpha": PHZX.GAAA is now PHAB.GAAA');
+    expect(mail[1]?.subject).toBe('Finance code replaced for “Alpha”: PHZX.GAAA is now PHAB.GAAA');
     expect(mail[1]?.text_body).toContain(`order ${a.reference} is now billed to PHAB.GAAA`);
     expect(mail[1]?.text_body).toContain(`/admin/licences/${a.id}/`);
 

@@ -146,15 +146,15 @@ describe('nightly lifecycle', () => {
       for (const email of sent) expect(email.cc_addresses).toEqual([]);
       const [alice, bob] = sent;
       expect(alice?.subject).toBe('Your storage licences end soon');
-      expect(alice?.text_body).toContain(`"Leap day archive" ends on 29 February 2028 (in 60 days)`);
-      expect(alice?.text_body).toContain(`"Month end share" ends on 30 January 2028 (in 30 days)`);
-      expect(alice?.text_body).toContain(`"Week away" ends on 7 January 2028 (in 7 days)`);
+      expect(alice?.text_body).toContain(`“Leap day archive” ends on 29 February 2028 (in 60 days)`);
+      expect(alice?.text_body).toContain(`“Month end share” ends on 30 January 2028 (in 30 days)`);
+      expect(alice?.text_body).toContain(`“Week away” ends on 7 January 2028 (in 7 days)`);
       expect(alice?.text_body).toContain(`${t.config.publicUrl}/storage/licence/${in60}/`);
       expect(alice?.text_body).toContain('renew the licence from its page');
       expect(alice?.text_body).not.toMatch(/days"|59 days|61 days|Locked share|Already suspended|Still pending/);
-      expect(bob?.text_body).toContain('"Leap day archive"');
-      expect(bob?.text_body).toContain('"Week away"');
-      expect(bob?.text_body).not.toContain('"Month end share"');
+      expect(bob?.text_body).toContain('“Leap day archive”');
+      expect(bob?.text_body).toContain('“Week away”');
+      expect(bob?.text_body).not.toContain('“Month end share”');
 
       // a second run as of the same day records nothing and sends nothing
       expect(await run('2027-12-31')).toMatchObject({ reminders: 0, emails: 0 });
@@ -175,9 +175,9 @@ describe('nightly lifecycle', () => {
       expect(await run('2027-12-31')).toMatchObject({ reminders: 2, emails: 1 });
       expect((await reminders()).map((row) => row.licence_id).sort()).toEqual([refused, growing].sort());
       const [email] = await outbox();
-      expect(email?.text_body).toContain('"Refused renewal"');
-      expect(email?.text_body).toContain('"Growing"');
-      expect(email?.text_body).not.toMatch(/"Renewing"|"Cancelling"/);
+      expect(email?.text_body).toContain('“Refused renewal”');
+      expect(email?.text_body).toContain('“Growing”');
+      expect(email?.text_body).not.toMatch(/“Renewing”|“Cancelling”/);
     });
 
     it('a missed night still sends the reminder whose day it missed, once', async () => {
@@ -196,9 +196,9 @@ describe('nightly lifecycle', () => {
       expect(sent.map((email) => email.to_addresses).sort()).toEqual([[emails.cb404], [emails.da303]]);
       const owners = sent.find((email) => email.to_addresses[0] === emails.cb404);
       const manager = sent.find((email) => email.to_addresses[0] === emails.da303);
-      expect(owners?.text_body).toContain('"Missed thirty" ends on 30 January 2028 (in 29 days)');
-      expect(owners?.text_body).toContain('"Missed both" ends on 4 January 2028 (in 3 days)');
-      expect(manager?.text_body).toContain('"Missed thirty"');
+      expect(owners?.text_body).toContain('“Missed thirty” ends on 30 January 2028 (in 29 days)');
+      expect(owners?.text_body).toContain('“Missed both” ends on 4 January 2028 (in 3 days)');
+      expect(manager?.text_body).toContain('“Missed thirty”');
       expect(manager?.text_body).not.toContain('Missed both');
 
       // the following nights send nothing more until the next threshold's day
@@ -259,7 +259,7 @@ describe('nightly lifecycle', () => {
       expect(sent.map((email) => [email.to_addresses, email.template])).toEqual([
         [[emails.da303], 'licence-deletable'],
       ]);
-      expect(sent[0]?.text_body).toContain('"Six months gone" (ended 31 August 2027)');
+      expect(sent[0]?.text_body).toContain('“Six months gone” (ended 31 August 2027)');
       expect(sent[0]?.text_body).toContain('nothing is deleted without them');
       const afterFirst = await lastOutboxId();
 
@@ -285,12 +285,12 @@ describe('nightly lifecycle', () => {
         [['research-storage@example.ac.uk'], 'storage-steps'],
       ]);
       expect(sent[0]?.subject).toBe('Your storage licences have expired');
-      expect(sent[0]?.text_body).toContain('"Leap day end" (ended 29 February 2028)');
-      expect(sent[0]?.text_body).toContain('"Also ends on leap day" (ended 29 February 2028)');
+      expect(sent[0]?.text_body).toContain('“Leap day end” (ended 29 February 2028)');
+      expect(sent[0]?.text_body).toContain('“Also ends on leap day” (ended 29 February 2028)');
       expect(sent[0]?.text_body).not.toContain("Bob's share");
       expect(sent[0]?.text_body).toContain('read-only');
       expect(sent[1]?.subject).toBe('Your storage licence has expired');
-      expect(sent[2]?.text_body).toContain('"Thirty days gone" (ended 31 January 2028)');
+      expect(sent[2]?.text_body).toContain('“Thirty days gone” (ended 31 January 2028)');
       expect(sent[2]?.text_body).toContain('cold store');
 
       const audit = await lifecycleAudit();
@@ -397,12 +397,12 @@ describe('nightly lifecycle', () => {
       const alice = sent.find((email) => email.to_addresses[0] === emails.ar101)?.text_body ?? '';
       expect(alice).toContain('passed its end date before its renewal was approved, so it is now read-only');
       expect(alice).toContain(
-        `"Renewal waiting" (ended 30 November 2027): renewal ${reference} is waiting for approval, and makes it active again`,
+        `“Renewal waiting” (ended 30 November 2027): renewal ${reference} is waiting for approval, and makes it active again`,
       );
       expect(alice).not.toContain('Renew from the licence');
       const ben = sent.find((email) => email.to_addresses[0] === emails.bm202)?.text_body ?? '';
       expect(ben).toContain('passed its end date without a renewal');
-      expect(ben).toContain('"Not renewed" (ended 30 November 2027):');
+      expect(ben).toContain('“Not renewed” (ended 30 November 2027):');
       expect(ben).toContain("Renew from the licence's page to use it again.");
       expect(unrenewed).toBeGreaterThan(0);
     });
@@ -422,7 +422,7 @@ describe('nightly lifecycle', () => {
       const textTo = (person: string | undefined) =>
         sent.filter((email) => email.to_addresses[0] === person).map((email) => email.text_body ?? '');
       expect(textTo(emails.ar101).join('\n')).toContain(
-        `"Renewal too late" (ended 31 October 2027): renewal ${reference} was not approved in time and cannot renew it now: cancel that order, then order a recovery`,
+        `“Renewal too late” (ended 31 October 2027): renewal ${reference} was not approved in time and cannot renew it now: cancel that order, then order a recovery`,
       );
       const bens = textTo(emails.bm202);
       expect(bens).toHaveLength(1);
@@ -431,7 +431,7 @@ describe('nightly lifecycle', () => {
       const [deletable, ...more] = textTo(emails.da303);
       expect(more).toHaveLength(0);
       expect(deletable).toContain(
-        `"Past recovery" (ended 30 April 2027): renewal ${third.reference} was not approved in time and cannot renew it now: http://localhost:3000/storage/licence/${gone}/`,
+        `“Past recovery” (ended 30 April 2027): renewal ${third.reference} was not approved in time and cannot renew it now: http://localhost:3000/storage/licence/${gone}/`,
       );
       expect(deletable).not.toContain('makes it active again');
       expect(deletable).not.toContain('order a recovery');

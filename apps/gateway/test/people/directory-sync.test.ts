@@ -239,10 +239,10 @@ describe('directory sync', () => {
       ['research-storage@example.ac.uk'],
     ]);
     expect(mail[0]?.subject).toBe('Someone on your storage licence has left the University');
-    expect(mail[0]?.text_body).toContain('"Quantum data": Gina Leaver (gl909), Data Manager');
+    expect(mail[0]?.text_body).toContain('“Quantum data”: Gina Leaver (gl909), Data Manager');
     expect(mail[0]?.text_body).toContain(`/storage/licence/${research}/`);
     expect(mail[0]?.text_body).toContain('29 February 2028');
-    expect(mail[2]?.text_body).toContain('"Chemistry share": Owen Leaving (ol808), Data Owner');
+    expect(mail[2]?.text_body).toContain('“Chemistry share”: Owen Leaving (ol808), Data Owner');
     // A Data Manager cannot hand a licence over: where the Data Owner has left, they are sent to
     // the storage team, who can; where only others have left, nobody is.
     const newOwner = 'Only the storage team can name a new Data Owner';
@@ -422,7 +422,7 @@ describe('directory sync', () => {
         page.body,
       )?.[1];
       expect(warning).toContain(`The licence ${words}, then hand their role over`);
-      expect(body).toContain(`"${name}": ${warning} http`);
+      expect(body).toContain(`“${name}”: ${warning} http`);
     }
     // Not asked to do now what the licence refuses.
     expect(body).not.toContain('Please hand their role over');
@@ -450,10 +450,10 @@ describe('directory sync', () => {
     // Owen left on the first night; the next one flags his new places
     await runNight();
     const ben = (await outbox()).find((m) => m.to_addresses.includes('bm202@cam.ac.uk'))?.text_body ?? '';
-    expect(ben).toContain('"Active data": Owen Leaving (ol808), Data Manager, has left the University. http');
+    expect(ben).toContain('“Active data”: Owen Leaving (ol808), Data Manager, has left the University. http');
     expect(ben).not.toContain('.:');
     expect(ben).toContain(
-      '"Expired too": Owen Leaving (ol808), Data Manager, has left the University. The licence has expired',
+      '“Expired too”: Owen Leaving (ol808), Data Manager, has left the University. The licence has expired',
     );
     expect(ben).toContain('Where the licence can be changed now, please hand their role over');
   });
@@ -484,7 +484,7 @@ describe('directory sync', () => {
     expect(warning).toBe(
       'Gina Leaver (gl909), Data Manager, has left the University. The licence is due for deletion, so its people cannot be changed: contact the storage team straight away if its data is still needed, as no recovery can be ordered for it any more; if a recovery ordered while it was in the cold store brings it back, hand their role over to someone still at the University, or remove them from the licence or storage project.',
     );
-    expect(body).toContain(`"Doomed data": ${warning} http`);
+    expect(body).toContain(`“Doomed data”: ${warning} http`);
     expect(body).not.toContain('.:');
     expect(body).not.toContain('Please hand their role over');
     expect(body).not.toContain('Where the licence can be changed now');
@@ -531,19 +531,19 @@ describe('directory sync', () => {
       'hand their role over to someone still at the University, or remove them from the licence or storage project.';
     expect(body).not.toContain('have been asked to hand over or remove them');
     expect(body).toContain(
-      `"Active data": ${left} of p-active, has left the University. Its Data Owner and Data Managers were asked to ${handOver}`,
+      `“Active data”: ${left} of p-active, has left the University. Its Data Owner and Data Managers were asked to ${handOver}`,
     );
     expect(body).toContain(
-      `"Expired data": ${left} of p-suspended, has left the University. The licence has expired and is read-only, so its Data Owner and Data Managers were asked to renew it first, then ${handOver}`,
+      `“Expired data”: ${left} of p-suspended, has left the University. The licence has expired and is read-only, so its Data Owner and Data Managers were asked to renew it first, then ${handOver}`,
     );
     expect(body).toContain(
-      `"Cold data": ${left} of p-cold, has left the University. The licence is in the cold store, so its Data Owner and Data Managers were asked to order a recovery first, then ${handOver}`,
+      `“Cold data”: ${left} of p-cold, has left the University. The licence is in the cold store, so its Data Owner and Data Managers were asked to order a recovery first, then ${handOver}`,
     );
     expect(body).toContain(
-      `"Doomed data": ${left} of p-deletable, has left the University. The licence is due for deletion, so its Data Owner and Data Managers were asked to contact the storage team straight away if its data is still needed, as no recovery can be ordered for it any more; if a recovery ordered while it was in the cold store brings it back, ${handOver}`,
+      `“Doomed data”: ${left} of p-deletable, has left the University. The licence is due for deletion, so its Data Owner and Data Managers were asked to contact the storage team straight away if its data is still needed, as no recovery can be ordered for it any more; if a recovery ordered while it was in the cold store brings it back, ${handOver}`,
     );
     expect(body).toContain(
-      '"Owen alone": Owen Leaving (ol808), Data Owner, has left the University. Only you can name a new Data Owner: it has no current Data Manager to ask who it should be. http',
+      '“Owen alone”: Owen Leaving (ol808), Data Owner, has left the University. Only you can name a new Data Owner: it has no current Data Manager to ask who it should be. http',
     );
     expect(body).toContain('or remove them from the licence or storage project. http');
     expect(body).not.toContain('.:');

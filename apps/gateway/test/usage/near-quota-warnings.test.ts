@@ -140,14 +140,14 @@ describe('near-quota warnings and the usage chart', () => {
     expect(owner?.to_addresses).toEqual([await emailOf('ar101')]);
     expect(owner?.subject).toBe('Your storage licences are nearly full');
     expect(owner?.text_body).toContain(
-      `- "Imaging": 9.1 TB of 10 TB used (91%) on 27 November 2026: ${t.config.publicUrl}/storage/licence/${imaging.licenceId}/change/increase/`,
+      `- “Imaging”: 9.1 TB of 10 TB used (91%) on 27 November 2026: ${t.config.publicUrl}/storage/licence/${imaging.licenceId}/change/increase/`,
     );
-    expect(owner?.text_body).toContain('- "Spectra": 4.5 TB of 5 TB used (90%) on 27 November 2026');
+    expect(owner?.text_body).toContain('- “Spectra”: 4.5 TB of 5 TB used (90%) on 27 November 2026');
     expect(owner?.text_body).toContain('Each link above increases the size of its licence');
     // bm202 manages Imaging and owns "Fresh enough"; not Below, Expired nor Stale
     expect(manager?.to_addresses).toEqual([await emailOf('bm202')]);
-    expect(manager?.text_body).toContain('"Imaging"');
-    expect(manager?.text_body).toContain('- "Fresh enough": 9.5 TB of 10 TB used (95%) on 21 November 2026');
+    expect(manager?.text_body).toContain('“Imaging”');
+    expect(manager?.text_body).toContain('- “Fresh enough”: 9.5 TB of 10 TB used (95%) on 21 November 2026');
     for (const name of ['Below', 'Expired', 'Stale', 'Spectra']) expect(manager?.text_body).not.toContain(`"${name}"`);
     expect(await mail()).toHaveLength(2); // none to da303, who has left
 
@@ -179,13 +179,13 @@ describe('near-quota warnings and the usage chart', () => {
     const spectraAgain = (await mail()).at(-1);
     expect(spectraAgain?.to_addresses).toEqual([await emailOf('ar101')]);
     expect(spectraAgain?.subject).toBe('Your storage licence is nearly full');
-    expect(spectraAgain?.text_body).toContain('"Spectra": 4.6 TB of 5 TB used (92%) on 2 December 2026');
+    expect(spectraAgain?.text_body).toContain('“Spectra”: 4.6 TB of 5 TB used (92%) on 2 December 2026');
 
     // Imaging grows from 10 to 11 TB but is still over 90% of it: re-armed and warned in one run
     await read('2026-12-02', [['/rds/imaging/raw', '2026-12-02', 6.9 * TB]]); // 6.9 + 3.6 = 10.5 TB
     await sql`UPDATE licences SET size_tb = 11 WHERE id = ${imaging.licenceId}`.execute(t.database.db);
     expect(await run('2026-12-02')).toMatchObject({ rearmed: 1, warned: 1, emails: 2 });
-    expect((await mail()).slice(-2).map((m) => m.text_body.includes('"Imaging": 10.5 TB of 11 TB used (95%)'))).toEqual(
+    expect((await mail()).slice(-2).map((m) => m.text_body.includes('“Imaging”: 10.5 TB of 11 TB used (95%)'))).toEqual(
       [true, true],
     );
     expect(await run('2026-12-02')).toMatchObject({ rearmed: 0, warned: 0, emails: 0 });

@@ -2,6 +2,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { type RenderedEmail, renderEmail } from '../../platform/mail/email-template.tsx';
+import { quoted } from '../../platform/mail/quoted.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
@@ -256,7 +257,7 @@ function ownerEmail(
           `${replacedSentence(person, closed, code)} (${checkMessage}; checked with the University Financial System on ${formatDay(asOf)}).`,
           'It now pays for this storage licence:',
         ],
-        licences: [{ line: `"${licence.name}"`, url: `${site.publicUrl}/storage/licence/${licence.id}/` }],
+        licences: [{ line: quoted(licence.name), url: `${site.publicUrl}/storage/licence/${licence.id}/` }],
         closing: [
           'The licence is no longer flagged, and Finance and the storage team have been told. Nothing else needs doing.',
           ...(licence.owner.current
@@ -287,7 +288,7 @@ function teamEmail(
       {
         serviceName: site.serviceName,
         contactEmail: site.contactEmail,
-        headline: `Finance code replaced for "${licence.name}": ${closed.financeCode} is now ${code}`,
+        headline: `Finance code replaced for ${quoted(licence.name)}: ${closed.financeCode} is now ${code}`,
         greeting: 'Hello,',
         paragraphs: [
           `${replacedSentence(person, closed, code)}, open in the University Financial System on ${formatDay(asOf)}.`,
@@ -295,7 +296,7 @@ function teamEmail(
         ],
         licences: [
           {
-            line: `"${licence.name}", owned by ${licence.owner.displayName} (${licence.owner.email})`,
+            line: `${quoted(licence.name)}, owned by ${licence.owner.displayName} (${licence.owner.email})`,
             url: `${site.publicUrl}/admin/licences/${licence.id}/`,
           },
         ],

@@ -1,6 +1,7 @@
 import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { type RenderedEmail, renderEmail } from '../../platform/mail/email-template.tsx';
+import { quoted } from '../../platform/mail/quoted.ts';
 import type { FinanceCodeCheck } from '../payments/cufs-client.ts';
 import { checkFinanceCode, type FinanceCodeChecker } from '../payments/finance-code-check.ts';
 import { parseFinanceCodeText } from '../payments/payment-details.ts';
@@ -117,7 +118,7 @@ function keeperEmails(
           managed ? `It pays for ${these} you look after:` : `It pays for ${these} you own:`,
         ],
         licences: licences.map((licence) => ({
-          line: `"${licence.licenceName}"${licence.asManager ? ' (you are told as a Data Manager: its Data Owner has left the University)' : ''}`,
+          line: `${quoted(licence.licenceName)}${licence.asManager ? ' (you are told as a Data Manager: its Data Owner has left the University)' : ''}`,
           url: `${site.publicUrl}/storage/licence/${licence.licenceId}/`,
         })),
         closing: [
@@ -154,7 +155,7 @@ function financeEmail(
             : 'It pays for these active storage licences, now flagged; each Data Owner has been told, or, where the Data Owner has left the University, its Data Managers:',
         ],
         licences: flagged.map((licence) => ({
-          line: `"${licence.licenceName}", owned by ${licence.ownerName} (${licence.ownerEmail})${licence.ownerCurrent ? '' : `, who has left the University${toldInstead(managers, licence.licenceId)}`}`,
+          line: `${quoted(licence.licenceName)}, owned by ${licence.ownerName} (${licence.ownerEmail})${licence.ownerCurrent ? '' : `, who has left the University${toldInstead(managers, licence.licenceId)}`}`,
           url: `${site.publicUrl}/admin/licences/${licence.licenceId}/`,
         })),
         closing: [

@@ -1,6 +1,7 @@
 import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { type RenderedEmail, renderEmail } from '../../platform/mail/email-template.tsx';
+import { quoted } from '../../platform/mail/quoted.ts';
 import { UNTIL_CHANGEABLE } from '../licences/licence-members.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import {
@@ -54,7 +55,7 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-const flagLine = (flag: RaisedLeaverFlag) => `"${flag.licenceName}": ${flag.detail}`;
+const flagLine = (flag: RaisedLeaverFlag) => `${quoted(flag.licenceName)}: ${flag.detail}`;
 
 /** Whether the licence's keepers can hand over or remove the leaver now, or must renew or recover it first. */
 const changeableNow = (flag: RaisedLeaverFlag) => UNTIL_CHANGEABLE[flag.status] === undefined;
@@ -68,7 +69,7 @@ const changeableNow = (flag: RaisedLeaverFlag) => UNTIL_CHANGEABLE[flag.status] 
 const keeperLine = (flag: RaisedLeaverFlag, contactEmail: string) =>
   changeableNow(flag) || flag.ownerLeft
     ? flagLine(flag)
-    : `"${flag.licenceName}": ${memberLeftWarning(flag.detail, false, contactEmail, flag.status)}`;
+    : `${quoted(flag.licenceName)}: ${memberLeftWarning(flag.detail, false, contactEmail, flag.status)}`;
 
 const HAND_OVER =
   'hand their role over to someone who is still at the University (a new Data Owner, or another Data Manager), or remove them from the licence or storage project on its page, so that access to the data stays with the right people.';

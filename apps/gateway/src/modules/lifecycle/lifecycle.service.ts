@@ -3,6 +3,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import type { EmailTemplate, RenderedEmail } from '../../platform/mail/email-template.tsx';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
+import { quoted } from '../../platform/mail/quoted.ts';
 import {
   PROVISIONER_TOLD_AFTER,
   queueStorageSteps,
@@ -189,7 +190,7 @@ function reminderProps(
     licences: licences.map((licence) => {
       const left = today.until(Temporal.PlainDate.from(licence.endDate)).days;
       return {
-        line: `"${licence.licenceName}" ends on ${formatDay(licence.endDate)} (${left === 0 ? 'today' : `in ${daysWords(left)}`})`,
+        line: `${quoted(licence.licenceName)} ends on ${formatDay(licence.endDate)} (${left === 0 ? 'today' : `in ${daysWords(left)}`})`,
         url: licenceUrl(site, licence.licenceId),
       };
     }),
@@ -262,7 +263,7 @@ function endedLicenceLine(
         ? `: renewal ${licence.renewalOrder} was not approved in time and cannot renew it now`
         : `: renewal ${licence.renewalOrder} is waiting for approval, and makes it active again`;
   return {
-    line: `"${licence.licenceName}" (ended ${formatDay(licence.endDate)})${renewing}`,
+    line: `${quoted(licence.licenceName)} (ended ${formatDay(licence.endDate)})${renewing}`,
     url: licenceUrl(site, licence.licenceId),
   };
 }

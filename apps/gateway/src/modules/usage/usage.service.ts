@@ -1,6 +1,7 @@
 import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
+import { quoted } from '../../platform/mail/quoted.ts';
 import { type Actor, recordAudit } from '../audit/audit.repository.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { nearQuotaEmail } from '../lifecycle/lifecycle.emails.tsx';
@@ -175,7 +176,7 @@ function nearQuotaProps(site: SiteLinks, settings: UsageSettings, licences: Near
       `${many ? `${licences.length} storage licences` : 'A storage licence'} you look after as Data Owner or a Data Manager ${many ? 'have' : 'has'} used ${settings.warningPercent}% or more of ${many ? 'their' : 'its'} size:`,
     ],
     licences: licences.map((licence) => ({
-      line: `"${licence.licenceName}": ${usageSentence(licence.usedBytes, licence.sizeTb, licence.readOn)}`,
+      line: `${quoted(licence.licenceName)}: ${usageSentence(licence.usedBytes, licence.sizeTb, licence.readOn)}`,
       url: `${site.publicUrl}${changePath(licence.licenceId, 'increase')}`,
     })),
     closing: [
