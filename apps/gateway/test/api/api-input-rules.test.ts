@@ -238,6 +238,13 @@ describe('the JSON API reads its input as documented', () => {
       ],
       ['changes/price', { kind: 'renewal', addTb: 2, termYears: 1 }, { addTb: 'addTb does not apply to a renewal' }],
       ['changes/price', { kind: 'recovery', addTb: 2, termYears: 1 }, { addTb: 'addTb does not apply to a recovery' }],
+      // A quote for a change takes the same shapes (no quote for a cancellation, which costs nothing).
+      ['changes/quote', { kind: 'renewal', addTb: 2, termYears: 1 }, { addTb: 'addTb does not apply to a renewal' }],
+      [
+        'changes/quote',
+        { kind: 'increase', addTb: 2, termYears: 1 },
+        { termYears: 'termYears does not apply to an increase' },
+      ],
     ] as const;
     for (const [path, body, fields] of cases) {
       const response = await call('ar101', 'POST', `/api/licences/${licenceId}/${path}`, body);

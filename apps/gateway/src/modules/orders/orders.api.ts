@@ -402,8 +402,6 @@ const termYears = z
   .optional()
   .describe('renewal and recovery: the term, from 1 year to the product’s longest.');
 
-export const changeChoice = z.strictObject({ kind: z.enum(CHANGE_KINDS), addTb, termYears });
-
 const KIND_WORDS: Record<ChangeKind, string> = {
   increase: 'an increase',
   renewal: 'a renewal',
@@ -418,36 +416,45 @@ function notFor(field: string, kind: ChangeKind) {
 }
 
 /**
- * A change's body, one shape per kind (a union on `kind`): each takes its own choice (addTb for an
- * increase, termYears for a renewal or recovery, nothing for a cancellation) plus `rest` (of that
- * kind), and a field only another kind takes is a 422 saying it does not apply.
+ * A change's body, one shape per kind (a union on `kind`, of `kinds`): each takes its own choice
+ * (addTb for an increase, termYears for a renewal or recovery, nothing for a cancellation) plus
+ * `rest` (of that kind), and a field only another kind takes is a 422 saying it does not apply.
  */
-function changeBody<Shape extends z.ZodRawShape>(rest: (kind: ChangeKind) => Shape) {
-  return z.discriminatedUnion(
-    'kind',
-    [
-      z.strictObject({
-        kind: z.literal('increase'),
-        addTb,
-        termYears: notFor('termYears', 'increase'),
-        ...rest('increase'),
-      }),
-      z.strictObject({ kind: z.literal('renewal'), addTb: notFor('addTb', 'renewal'), termYears, ...rest('renewal') }),
-      z.strictObject({
-        kind: z.literal('recovery'),
-        addTb: notFor('addTb', 'recovery'),
-        termYears,
-        ...rest('recovery'),
-      }),
-      z.strictObject({
-        kind: z.literal('cancellation'),
-        addTb: notFor('addTb', 'cancellation'),
-        termYears: notFor('termYears', 'cancellation'),
-        ...rest('cancellation'),
-      }),
-    ],
-    { error: `Choose the kind of change: ${CHANGE_KINDS.join(', ')}` },
-  );
+export function changeBody<Shape extends z.ZodRawShape, Kind extends ChangeKind = ChangeKind>(
+  rest: (kind: ChangeKind) => Shape,
+  kinds: readonly Kind[],
+) {
+  const shapes = {
+    increase: z.strictObject({
+      kind: z.literal('increase'),
+      addTb,
+      termYears: notFor('termYears', 'increase'),
+      ...rest('increase'),
+    }),
+    renewal: z.strictObject({
+      kind: z.literal('renewal'),
+      addTb: notFor('addTb', 'renewal'),
+      termYears,
+      ...rest('renewal'),
+    }),
+    recovery: z.strictObject({
+      kind: z.literal('recovery'),
+      addTb: notFor('addTb', 'recovery'),
+      termYears,
+      ...rest('recovery'),
+    }),
+    cancellation: z.strictObject({
+      kind: z.literal('cancellation'),
+      addTb: notFor('addTb', 'cancellation'),
+      termYears: notFor('termYears', 'cancellation'),
+      ...rest('cancellation'),
+    }),
+  };
+  const [first, ...others] = kinds.map((kind): (typeof shapes)[Kind] => shapes[kind]);
+  if (!first) throw new Error('a change body takes at least one kind');
+  return z.discriminatedUnion('kind', [first, ...others], {
+    error: `Choose the kind of change: ${kinds.join(', ')}`,
+  });
 }
 
 /** One of the caller's quotes for this change of this licence, whose price the change then has. */
@@ -517,7 +524,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         'increase: today’s price × TB added × days from today to the end date (both included) ÷ 365, to the nearest penny. renewal: today’s price × size × term, from the day after the end date. recovery: a renewal plus the cold-store fee from the day after the end date to today. cancellation: nothing. External customers pay VAT. With a quoteReference, the quote’s figures, as ordering with it would charge them.',
       tags: ['Licences'],
       params: idParams,
-      body: changeBody(() => ({ quoteReference: changeQuoteReference })),
+      body: changeBody(() => ({ quoteReference: changeQuoteReference }), CHANGE_KINDS),
       response: changePriceSchema,
       errors: ['not-found', 'forbidden', 'conflict'],
     },
@@ -556,20 +563,23 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage; a cancellation costs nothing and takes no payment: send it without one, and it goes straight to the service team for approval. Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made; the same key for another licence or another change is a 422 for submissionKey, and with an expectedTotalPence other than that order’s total a 409.',
       tags: ['Licences'],
       params: idParams,
-      body: changeBody((kind) => ({
-        reason:
-          kind === 'cancellation'
-            ? z.string().max(1000).optional().describe('Why, for the storage team.')
-            : notFor('reason', kind),
-        payment: paymentBody
-          .optional()
-          .describe('How the change is paid; required unless it costs nothing (a cancellation), which takes none.'),
-        acceptTerms: z.literal(true, { error: 'Accept the terms and conditions to submit the order' }),
-        termsVersion: z.string().describe('The version of the terms accepted; must be the current one.'),
-        expectedTotalPence,
-        quoteReference: changeQuoteReference,
-        submissionKey,
-      })),
+      body: changeBody(
+        (kind) => ({
+          reason:
+            kind === 'cancellation'
+              ? z.string().max(1000).optional().describe('Why, for the storage team.')
+              : notFor('reason', kind),
+          payment: paymentBody
+            .optional()
+            .describe('How the change is paid; required unless it costs nothing (a cancellation), which takes none.'),
+          acceptTerms: z.literal(true, { error: 'Accept the terms and conditions to submit the order' }),
+          termsVersion: z.string().describe('The version of the terms accepted; must be the current one.'),
+          expectedTotalPence,
+          quoteReference: changeQuoteReference,
+          submissionKey,
+        }),
+        CHANGE_KINDS,
+      ),
       response: orderSchema,
       status: 201,
       errors: ['not-found', 'forbidden', 'conflict'],

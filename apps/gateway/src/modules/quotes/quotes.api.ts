@@ -6,7 +6,7 @@ import type { Directory } from '../../platform/directory/index.ts';
 import { unprocessable } from '../../platform/web/forms.ts';
 import { apiRoute, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
 import { licenceForChange, priceLicenceChange, quoteRefusal } from '../orders/change-orders.service.ts';
-import { changeChoice, configurationBody } from '../orders/orders.api.ts';
+import { changeBody, configurationBody } from '../orders/orders.api.ts';
 import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
 import type { Quote } from './quotes.repository.ts';
 import { createChangeQuote, createQuote, findQuoteFor, listQuotePageForPerson } from './quotes.service.ts';
@@ -138,7 +138,8 @@ export async function quotesApi(
         'For a renewal, a recovery or an increase (a cancellation costs nothing), at the price POST /api/licences/{id}/changes/price gives today, with the same people and checks: a 404 for a licence you cannot see, a 403 if you see it but do not own or manage it, a 409 when it is locked, its status does not allow the change or another change is in progress, a 422 for a bad addTb or termYears. Order the change with quoteReference within 30 days to pay its price.',
       tags: ['Quotes'],
       params: idParams,
-      body: changeChoice.extend({ kind: z.enum(['increase', 'renewal', 'recovery']) }),
+      // One shape per kind, as ordering the change takes it: a field of another kind is refused.
+      body: changeBody(() => ({}), ['increase', 'renewal', 'recovery']),
       response: quoteSchema,
       status: 201,
       errors: ['not-found', 'forbidden', 'conflict'],
