@@ -318,6 +318,28 @@ describe('members and storage projects of a licence (API)', () => {
     ]);
   });
 
+  it('tells someone removed from a project not set up yet that it is not, not that they lost its folder', async () => {
+    const made = await insertStorage(t.database.db, {
+      name: `Unmade ${Math.random().toString(36).slice(2, 8)}`,
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      projects: [
+        { name: 'unmade', quotaTb: 2, status: 'pending', members: [{ crsid: 'da303', role: 'project-data-user' }] },
+      ],
+      order: null,
+    });
+    const [unmade] = made.projectIds;
+    expect((await call('ar101', 'DELETE', `/api/projects/${unmade}/members/da303/project-data-user`)).statusCode).toBe(
+      200,
+    );
+    const [dana] = await emailsTo('da303@cam.ac.uk', 'You are no longer a Project Data User of “unmade”');
+    expect(dana?.text_body).toContain('it has not been set up on the storage yet');
+    expect(dana?.text_body).not.toContain('folder');
+  });
+
   it('emails the people someone else removed, not those who removed themselves nor those who have left', async () => {
     const made = await insertStorage(t.database.db, {
       name: `Removals ${Math.random().toString(36).slice(2, 8)}`,

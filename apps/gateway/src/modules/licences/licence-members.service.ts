@@ -957,7 +957,7 @@ export async function removeProjectMember(
       person,
       found,
       `You are no longer a ${PROJECT_ROLE_LABELS[role]} of ${quoted(project.name)}`,
-      `${person.displayName} has removed you as a ${PROJECT_ROLE_LABELS[role]} of the storage project ${quoted(project.name)} (licence ${quoted(project.licence.name)}): you no longer have access to its folder on the storage through that role.`,
+      `${person.displayName} has removed you as a ${PROJECT_ROLE_LABELS[role]} of the storage project ${quoted(project.name)} (licence ${quoted(project.licence.name)}): ${project.status === 'pending' ? 'it has not been set up on the storage yet, and you will not have access to it through that role when it is.' : 'you no longer have access to its folder on the storage through that role.'}`,
       keepsAPlace ? `/storage/licence/${project.licence.id}/` : '/storage/',
     );
   });

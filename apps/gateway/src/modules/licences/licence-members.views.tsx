@@ -334,10 +334,12 @@ export function RemoveProjectPage({
         <input type="hidden" name="confirm" value="yes" />
         <ul>
           <li>
-            Nobody will have access to its folder on the storage{project.path ? ` (${project.path})` : ''} any more
+            {project.status === 'pending'
+              ? 'It has not been set up on the storage yet, and it will not be'
+              : `Nobody will have access to its folder on the storage${project.path ? ` (${project.path})` : ''} any more`}
             {people.length === 0
               ? '.'
-              : `: its ${peopleWords(people.length)} (${people.map((member) => member.displayName).join(', ')}) ${people.length === 1 ? 'loses' : 'lose'} theirs. ${whoIsEmailed(people, emailed, removerId)}`}
+              : `: its ${peopleWords(people.length)} (${people.map((member) => member.displayName).join(', ')}) ${people.length === 1 ? 'loses' : 'lose'} ${project.status === 'pending' ? 'their place in it' : 'theirs'}. ${whoIsEmailed(people, emailed, removerId)}`}
           </li>
           <li>
             Its {sizeText(project.quotaTb)} {project.quotaTb === 1 ? 'returns' : 'return'} to the licence:{' '}
