@@ -37,6 +37,15 @@ describe('the database session store', () => {
     await database?.close();
   });
 
+  it('fails a session it cannot write with its own words, the database’s kept as the cause', async () => {
+    // No such person: the sessions table's foreign key refuses it.
+    const failed = await set(store, 's-nobody', { personId: 999_999 }).catch((error: Error) => error);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toBe('The session could not be saved.');
+    expect(String((failed as Error).cause)).toMatch(/foreign key|violates/);
+    expect(await stored('s-nobody')).toBeUndefined();
+  });
+
   it('does not write a session again when a request changed nothing, until its expiry is a minute old', async () => {
     clock = T0;
     await set(store, 's1', { personId: 7, csrf: 'a' });

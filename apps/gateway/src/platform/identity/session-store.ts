@@ -88,10 +88,13 @@ export function databaseSessionStore(
           oc.column('id').doUpdateSet({ data: JSON.stringify(data), expires_at: expires, person_id: personId }),
         )
         .execute()
-        .then(() => {
-          remember(id, canonical, expiresMs);
-          callback();
-        }, callback);
+        .then(
+          () => {
+            remember(id, canonical, expiresMs);
+            callback();
+          },
+          (error: unknown) => callback(sessionNotSaved(error)),
+        );
     },
     get(id, callback) {
       const ticket = recent.take(id);
@@ -158,4 +161,13 @@ function canonicalJson(value: unknown): string {
 export async function deleteExpiredSessions(db: Executor, now: Date): Promise<number> {
   const result = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/**
+ * A session that could not be written fails the response after its page was made, and may fail
+ * again answering with the error page, when Fastify's own handler answers: with this message, not
+ * the database's (which named tables and constraints). The database's error is its cause, logged.
+ */
+function sessionNotSaved(error: unknown): Error {
+  return new Error('The session could not be saved.', { cause: error });
 }
