@@ -56,7 +56,7 @@ export async function buildCufsApp(deps: CufsAppDependencies): Promise<FastifyIn
   const app = Fastify({
     logger: deps.logger,
     genReqId: requestId,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedHops(config.trustProxy),
     bodyLimit: 16_384,
     return503OnClosing: true,
     // A URL the router cannot decode (a broken %-escape) is answered before any route or hook.
@@ -83,4 +83,13 @@ export async function buildCufsApp(deps: CufsAppDependencies): Promise<FastifyIn
   app.get('/openapi.json', { config: { rateLimit: false } }, async () => openApiDocument());
   await app.register(codesRoutes, { db, today: deps.today });
   return app;
+}
+
+/**
+ * A number of proxies as Fastify takes it: a function trusting the first that many hops (the
+ * socket's peer, then X-Forwarded-For from its end), as proxy-addr does for a number, which
+ * Fastify's types do not list.
+ */
+function trustedHops(setting: boolean | number): boolean | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }

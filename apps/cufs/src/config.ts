@@ -25,12 +25,33 @@ const port = z
   .transform((value) => (value ? Number(value) : undefined))
   .pipe(z.number().int().min(0).max(65535).optional());
 
+/**
+ * TRUST_PROXY: false; the number of proxies in front (the client's address is the one that many
+ * hops back in X-Forwarded-For, which a client cannot write); or true, every proxy (the first
+ * entry, which a client can write, so the rate limit can be dodged).
+ */
+const trustProxySetting = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .default('false')
+  .transform((value, context): boolean | number => {
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    if (['true', 'yes', 'on'].includes(value)) return true;
+    if (['false', 'no', 'off', ''].includes(value)) return false;
+    context.addIssue({
+      code: 'custom',
+      message: 'TRUST_PROXY is false, the number of proxies in front of the service (such as 2), or true',
+    });
+    return z.NEVER;
+  });
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   CUFS_PORT: port,
   PORT: port,
-  TRUST_PROXY: z.stringbool().default(false),
+  TRUST_PROXY: trustProxySetting,
   CUFS_DATA_DIR: z.string().default('./data/cufs'),
   CUFS_DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
@@ -60,7 +81,8 @@ export interface CufsConfig {
   env: Environment['NODE_ENV'];
   host: string;
   port: number;
-  trustProxy: boolean;
+  /** false, a number of hops, or true (every proxy). */
+  trustProxy: boolean | number;
   database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
   /** Load the sample extracts into an empty embedded database on start. */
   loadSampleData: boolean;

@@ -195,6 +195,24 @@ describe('rate limits and logs', () => {
     }
   });
 
+  it('counts callers by the address the nearest proxy saw, and answers an unknown path 404 whatever the token', async () => {
+    const t = await startCufsTestApp({ database, env: { CUFS_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: '1' } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const forged = { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` };
+        statuses.push((await t.app.inject({ url: '/v1/cost-centres/PHAA', headers: forged })).statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      // No route: a 404 for any token or none, so a token cannot be tested there.
+      for (const headers of [{}, { authorization: 'Bearer guess' }, t.auth]) {
+        expect((await t.app.inject({ url: '/v1/no-such-thing', headers })).statusCode).toBe(404);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
   it('writes JSON log lines with the request id and the caller, and never the token', async () => {
     const lines: string[] = [];
     const stream = new Writable({

@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     logger: deps.logger,
     genReqId: requestId,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedHops(config.trustProxy),
     bodyLimit: 1_048_576,
     // Let in-flight requests finish on shutdown, but stop taking new ones.
     return503OnClosing: true,
@@ -197,4 +197,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(mailOutboxRoutes, { db, mail: config.mail, jobs: deps.jobs, registry });
   }
   return app;
+}
+
+/**
+ * A number of proxies as Fastify takes it: a function trusting the first that many hops (the
+ * socket's peer, then X-Forwarded-For from its end), as proxy-addr does for a number, which
+ * Fastify's types do not list.
+ */
+function trustedHops(setting: boolean | number): boolean | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }

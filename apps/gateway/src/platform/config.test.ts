@@ -46,6 +46,14 @@ describe('configuration', () => {
     expect(config.identity.oidc?.issuer).toBe('https://login.example.ac.uk');
   });
 
+  it('takes TRUST_PROXY as off, a number of proxies in front, or every proxy', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'no' }).trustProxy).toBe(false);
+    expect(() => loadConfig({ TRUST_PROXY: 'sometimes' })).toThrow(/TRUST_PROXY is false, the number of proxies/);
+  });
+
   it('names each variable that does not parse', () => {
     const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', SERVICE_CONTACT_EMAIL: 'nobody' });
     expect(problems.some((p) => p.startsWith('PORT:'))).toBe(true);

@@ -21,13 +21,35 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+/**
+ * TRUST_PROXY: false; the number of proxies in front of the app (the client's address is the one
+ * that many hops back in X-Forwarded-For: what the nearest proxies saw, which a client cannot
+ * write); or true, every proxy (the first X-Forwarded-For entry, which a client can write, so
+ * per-address rate limits can be dodged).
+ */
+const trustProxySetting = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .default('false')
+  .transform((value, context): boolean | number => {
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    if (['true', 'yes', 'on'].includes(value)) return true;
+    if (['false', 'no', 'off', ''].includes(value)) return false;
+    context.addIssue({
+      code: 'custom',
+      message: 'TRUST_PROXY is false, the number of proxies in front of the app (such as 2), or true',
+    });
+    return z.NEVER;
+  });
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   APP_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url().optional(),
-  TRUST_PROXY: flag,
+  TRUST_PROXY: trustProxySetting,
   DATA_DIR: z.string().default('./data'),
 
   DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
@@ -131,7 +153,8 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string;
-  trustProxy: boolean;
+  /** Fastify's trustProxy: false, a number of hops, or true (every proxy). */
+  trustProxy: boolean | number;
   dataDir: string;
   database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
   /** How many web processes share the port (platform/web/web-processes.ts). */

@@ -184,6 +184,25 @@ describe('dev sign-in and sessions', () => {
     expect(local.headers.location).toBe('/storage/licence/1/?a=b');
   });
 
+  it('limits sign-in attempts by the address the nearest proxy saw, whatever a client writes before it', async () => {
+    // One proxy in front: the client's address is the last X-Forwarded-For entry, not the first,
+    // which a client writes itself (TRUST_PROXY=true would take that, and count each apart).
+    const limited = await startTestApp({ env: { SIGN_IN_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: '1' } });
+    try {
+      const codes: number[] = [];
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const forged = { 'x-forwarded-for': `10.0.0.${attempt}, 203.0.113.7` };
+        codes.push((await limited.app.inject({ url: '/sign-in', headers: forged })).statusCode);
+      }
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      // Another client behind the same proxy has its own count.
+      const other = { 'x-forwarded-for': '203.0.113.8' };
+      expect((await limited.app.inject({ url: '/sign-in', headers: other })).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('limits sign-in attempts', async () => {
     const limited = await startTestApp({ env: { SIGN_IN_RATE_LIMIT_PER_MINUTE: '3' } });
     try {

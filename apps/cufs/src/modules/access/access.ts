@@ -89,6 +89,10 @@ export function requireCallers(app: FastifyInstance, authenticate: Authenticate)
     // The route Fastify matched, not the raw URL: the router decodes the path, so '/%761/…' and
     // '/v%31/…' reach the /v1 routes too. (An unmatched URL has no route: its own path decides.)
     if (!(request.routeOptions.url ?? request.url).startsWith('/v1/')) return payload;
+    // No route, no caller to check: its 404 says nothing of a token. Checked here, an unmatched
+    // path answered 401 or 404 by the token, outside the rate limit (which counts routes only),
+    // so tokens could be tried there without limit.
+    if (request.is404) return payload;
     try {
       request.caller = await authenticate(request.headers.authorization);
     } catch (error) {
