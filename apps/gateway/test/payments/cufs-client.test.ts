@@ -238,6 +238,20 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
     }
   });
 
+  it('takes an answer whose body stalls half-way as a timeout, and tries again', async () => {
+    const halfway = await startServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.write('{"result":"va'); // and nothing more
+    });
+    try {
+      const check = await new CufsClient({ ...fast, baseUrl: halfway.url }).checkGlCode('PHAA.GAAA');
+      expect(check).toEqual({ outcome: 'unavailable', cause: 'timeout' });
+      expect(halfway.hits()).toBe(3);
+    } finally {
+      await halfway.close();
+    }
+  });
+
   it('retries a 500 with backoff and then reports the server error; a refusal (401) is not retried', async () => {
     const failing = await startServer((_request, response) => {
       response.statusCode = 500;

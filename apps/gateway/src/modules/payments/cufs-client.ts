@@ -228,12 +228,22 @@ export class CufsClient {
         await response.body?.cancel();
         return { kind: 'failed', cause: 'server-error', retry: true };
       }
-      const body: unknown = await response.json().catch(() => undefined);
-      return { kind: 'answer', status: response.status, body };
+      // Read whole first: a body that stalls past the time limit throws (a timeout, tried again);
+      // only one that arrived and is no JSON is an answer we cannot read.
+      const text = await response.text();
+      return { kind: 'answer', status: response.status, body: parsedJson(text) };
     } catch (error) {
       const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
       return { kind: 'failed', cause: timedOut ? 'timeout' : 'network', retry: true };
     }
+  }
+}
+
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
