@@ -33,6 +33,13 @@ describe('chart-of-accounts formats', () => {
     expect(!bad.ok && bad.problems.map((p) => p.field)).toEqual(['award', 'project', 'task']);
   });
 
+  it('upper-cases a to z only: a letter that upper-cases to one of them is no letter of a code', () => {
+    expect(parseGlCode('phaa.gaaa')).toMatchObject({ ok: true });
+    for (const code of ['phaa.\u0131aaa', 'PHAA.\u017fAAA', 'PH\u212aA.GAAA'])
+      expect(parseGlCode(code).ok, code).toBe(false);
+    expect(parseGrant({ award: 'rg94772', project: 'pha\u0131', task: '1' }).ok).toBe(false);
+  });
+
   it('knows real calendar dates, leap days included', () => {
     expect(isIsoDate('2028-02-29')).toBe(true);
     expect(isIsoDate('2026-02-29')).toBe(false);

@@ -39,7 +39,7 @@ const GL_SHAPE =
 
 /** Accepts `PHAA.GAAA`, `phaa gaaa`, `PHAA-GAAA-LAAA`, `PHAAGAAA`; any of . - / or spaces between parts. */
 export function parseGlCode(input: string): Parsed<GlCode> {
-  const text = input.trim().toUpperCase();
+  const text = upperAscii(input);
   const field = 'code';
   if (text === '') return fail(field, 'Enter a GL code, for example PHAA.GAAA');
   if (text.length > 40) return fail(field, GL_SHAPE);
@@ -72,8 +72,8 @@ export function formatGlCode(code: GlCode): string {
 }
 
 export function parseGrant(input: { award?: string; project?: string; task?: string }): Parsed<GrantCode> {
-  const award = (input.award ?? '').trim().toUpperCase();
-  const project = (input.project ?? '').trim().toUpperCase();
+  const award = upperAscii(input.award ?? '');
+  const project = upperAscii(input.project ?? '');
   const task = (input.task ?? '').trim();
   const problems: Problem[] = [];
   if (award === '') problems.push({ field: 'award', message: 'Enter the award number, for example RG12345' });
@@ -96,14 +96,14 @@ export function parseGrant(input: { award?: string; project?: string; task?: str
 }
 
 export function parseProjectNumber(input: string): Parsed<string> {
-  const project = input.trim().toUpperCase();
+  const project = upperAscii(input);
   return PROJECT.test(project)
     ? { ok: true, value: project }
     : fail('project', 'A project number is 4 to 12 letters or digits, for example PHAG0042');
 }
 
 export function parseCostCentre(input: string): Parsed<string> {
-  const code = input.trim().toUpperCase();
+  const code = upperAscii(input);
   return COST_CENTRE.test(code)
     ? { ok: true, value: code }
     : fail('code', 'A cost centre is 2 letters (its department) followed by 2 letters or digits, for example PHAA');
@@ -126,4 +126,12 @@ export function parseAsOf(input: string | undefined, today: string): Parsed<stri
 
 function fail<T>(field: string, message: string): Parsed<T> {
   return { ok: false, problems: [{ field, message }] };
+}
+
+/**
+ * Trimmed, with a–z made A–Z and nothing else changed: toUpperCase() turned "ı" (dotless i) into
+ * "I" and "ſ" into "S", so a code a person never wrote passed as a real one.
+ */
+function upperAscii(text: string): string {
+  return text.trim().replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }

@@ -45,6 +45,13 @@ describe('GL codes', () => {
     );
   });
 
+  it('upper-cases a to z only: a letter that upper-cases to one of them is no letter of a code', () => {
+    expect(parseGlCode('phaa.gaaa')).toMatchObject({ ok: true });
+    for (const code of ['phaa.\u0131aaa', 'PHAA.\u017fAAA', 'PH\u212aA.GAAA'])
+      expect(parseGlCode(code).ok, code).toBe(false);
+    expect(parseGrant({ award: 'rg94772', project: 'pha\u0131', task: '1' }).ok).toBe(false);
+  });
+
   it('calls malformed any code with a character outside letters, digits and separators', () => {
     fc.assert(
       fc.property(glCode, fc.constantFrom('*', '_', ',', '£', 'é', '\u0000'), (code, bad) => {

@@ -39,7 +39,7 @@ const GL_SHAPE =
 
 /** Accepts `PHAA.GAAA`, `phaa gaaa`, `PHAA-GAAA-LAAA`, `PHAAGAAA`; any of . - / or spaces between parts. */
 export function parseGlCode(input: string): Parsed<GlCode> {
-  const text = input.trim().toUpperCase();
+  const text = upperAscii(input);
   const field = 'code';
   if (text === '') return fail(field, 'Enter a GL code, for example PHAA.GAAA');
   if (text.length > 40) return fail(field, GL_SHAPE);
@@ -72,8 +72,8 @@ export function formatGlCode(code: GlCode): string {
 }
 
 export function parseGrant(input: { award?: string; project?: string; task?: string }): Parsed<GrantCode> {
-  const award = (input.award ?? '').trim().toUpperCase();
-  const project = (input.project ?? '').trim().toUpperCase();
+  const award = upperAscii(input.award ?? '');
+  const project = upperAscii(input.project ?? '');
   const task = (input.task ?? '').trim();
   const problems: Problem[] = [];
   if (award === '') problems.push({ field: 'award', message: 'Enter the award number, for example RG12345' });
@@ -114,4 +114,12 @@ export type FinanceCode = ({ kind: 'gl' } & GlCode) | ({ kind: 'grant' } & Grant
 /** The code as people read it: `PHAA.GAAA`, or `RG94772 / PHAG0042 / 1.1`. */
 export function describeFinanceCode(code: FinanceCode): string {
   return code.kind === 'gl' ? formatGlCode(code) : `${code.award} / ${code.project} / ${code.task}`;
+}
+
+/**
+ * Trimmed, with a–z made A–Z and nothing else changed: toUpperCase() turned "ı" (dotless i) into
+ * "I" and "ſ" into "S", so a code a person never wrote passed as a real one.
+ */
+function upperAscii(text: string): string {
+  return text.trim().replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
