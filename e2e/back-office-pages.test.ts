@@ -9,7 +9,7 @@ import { signInAs } from './support/sign-in.ts';
 /**
  * The pages no journey passes through, checked as the journeys check theirs (one h1, one main
  * landmark, axe-core): the back office's product, voucher, person, failed-jobs, projects-to-make and
- * access-changes-to-make pages (and a licence's access change, marked as done), every back-office form that failed (another finance code for a closed one too), the help
+ * access-changes-to-make and billing pages (and a licence's access change, marked as done), every back-office form that failed (another finance code for a closed one too), the help
  * pages, an order whose refused finance code was refused again, and the 403 page. A form that failed must say so in its title, and each link
  * of its error summary must land on a field that its message describes.
  */
@@ -159,6 +159,14 @@ describeWithBrowser('pages outside the journeys are accessible, their failed for
       await page.goto(journey.gateway.url('/admin/audit/?from=yesterday'));
       await arrive(page, 'Audit trail', 'audit search with errors');
       await expectSummaryLinksToFields(page, 'audit search with errors');
+
+      await page.goto(journey.gateway.url('/admin/billing/'));
+      await arrive(page, 'Billing', 'billing');
+      await page.getByLabel('From (first day)').fill('2026-11-31');
+      await page.getByLabel('To (last day)').fill('');
+      await submitForm(page, () => page.getByRole('button', { name: 'Show the orders' }).click());
+      await arrive(page, 'Billing', 'billing with errors');
+      await expectSummaryLinksToFields(page, 'billing with errors');
 
       await page.goto(journey.gateway.url('/admin/view-as'));
       await submitForm(page, () => page.getByRole('button', { name: 'View the site as this person' }).click());

@@ -9,6 +9,7 @@ import { adminRoutes } from './modules/admin/admin.routes.tsx';
 import { failedJobsRoutes } from './modules/admin/failed-jobs.routes.tsx';
 import { viewAsRoutes } from './modules/admin/view-as.routes.tsx';
 import { auditRoutes } from './modules/audit/audit.routes.tsx';
+import { billingRoutes } from './modules/billing/billing.routes.tsx';
 import { catalogueAdminRoutes } from './modules/catalogue/catalogue.admin.routes.tsx';
 import { catalogueApi } from './modules/catalogue/catalogue.api.ts';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.tsx';
@@ -187,6 +188,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(catalogueAdminRoutes, { db, clock });
   await app.register(vouchersAdminRoutes, { db, clock });
+  await app.register(billingRoutes, { db, clock });
   await app.register(peopleAdminRoutes, { db });
   await app.register(usageAdminRoutes, { db, clock });
   await app.register(usageApi, { db, clock });

@@ -21,6 +21,7 @@ import * as m0020 from './0020_project_names_of_live_projects.ts';
 import * as m0021 from './0021_access_changes.ts';
 import * as m0022 from './0022_change_quotes.ts';
 import * as m0023 from './0023_quote_people_and_project.ts';
+import * as m0024 from './0024_billing_export.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0021_access_changes': m0021,
   '0022_change_quotes': m0022,
   '0023_quote_people_and_project': m0023,
+  '0024_billing_export': m0024,
 };

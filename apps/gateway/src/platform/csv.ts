@@ -73,3 +73,24 @@ function otherSeparator(header: readonly string[]): string {
   ].find(([character]) => only.includes(character ?? ''));
   return separator ? `: its columns are separated by ${separator[1]}, and a CSV file's by commas` : '';
 }
+
+/** Characters a spreadsheet reads as the start of a formula (a tab and a carriage return too, as OWASP lists). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One cell of a CSV file written for people to open in a spreadsheet: a value that a spreadsheet
+ * would run as a formula (=, +, -, @ first: "=HYPERLINK(…)") is neutralised with a leading
+ * apostrophe, which the spreadsheet shows as text; then quoted as RFC 4180 says when it holds a
+ * comma, a double quote or a line break (its quotes doubled). Null and undefined are empty cells.
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One record of a CSV file: its cells, separated by commas, ended by CRLF (RFC 4180). */
+export function csvLine(values: ReadonlyArray<string | number | null | undefined>): string {
+  return `${values.map(csvCell).join(',')}\r\n`;
+}

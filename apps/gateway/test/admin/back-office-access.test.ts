@@ -81,6 +81,8 @@ const STAFF_ANSWERS: Record<string, Partial<Record<'rs501' | 'if502' | 'fn601', 
   // Each storage team imports its own service's usage readings; Finance does not.
   'GET /admin/usage/': { rs501: 200, if502: 200, fn601: 403 },
   'POST /admin/usage/': { rs501: 'allowed', if502: 'allowed', fn601: 403 },
+  // The billing file with no range is the form saying what is missing (422): nothing is downloaded.
+  'GET /admin/billing/orders.csv': { rs501: 422, if502: 422, fn601: 422 },
   // Any staff may view the site as a customer (Finance included: the one thing Finance does here).
   'POST /admin/view-as': { rs501: 'allowed', if502: 'allowed', fn601: 'allowed' },
   'POST /admin/view-as/stop': { rs501: 'allowed', if502: 'allowed', fn601: 'allowed' },

@@ -15,6 +15,7 @@ export const BACK_OFFICE_SECTIONS: Array<{ href: string; label: string; teams?: 
   { href: '/admin/vouchers/', label: 'Vouchers' },
   { href: '/admin/people/', label: 'People and roles' },
   { href: '/admin/usage/', label: 'Usage readings', teams: true },
+  { href: '/admin/billing/', label: 'Billing' },
   { href: '/admin/audit/', label: 'Audit trail' },
   { href: '/admin/view-as', label: 'View as a customer' },
   { href: '/admin/jobs/failed', label: 'Failed jobs', teams: true },

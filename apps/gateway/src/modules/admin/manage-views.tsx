@@ -1,5 +1,6 @@
 import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
+import { TextField } from '../../platform/web/form-fields.tsx';
 import { formatDay } from '../quotes/quote-rules.ts';
 
 /** Small view pieces the back office's MANAGE pages share. */
@@ -30,4 +31,28 @@ export function hasErrors(errors: FieldErrors | undefined): boolean {
 /** A page whose form failed says so first in its title. */
 export function titleFor(title: string, errors: FieldErrors | undefined): string {
   return hasErrors(errors) ? `Error: ${title}` : title;
+}
+
+/** A range of days, both included, for a back-office filter: "From (first day)" and "To (last day)". */
+export function DayRangeFields({ values, errors }: { values: { from?: string; to?: string }; errors: FieldErrors }) {
+  return (
+    <>
+      <TextField
+        name="from"
+        label="From (first day)"
+        hint="For example, 2026-11-01"
+        value={values.from}
+        error={errors.from}
+        width="medium"
+      />
+      <TextField
+        name="to"
+        label="To (last day)"
+        hint="For example, 2026-11-30"
+        value={values.to}
+        error={errors.to}
+        width="medium"
+      />
+    </>
+  );
 }

@@ -3,7 +3,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import type { AuditEvent } from './audit.repository.ts';
 import type { AuditEntity } from './audit.tables.ts';
-import { type AuditScope, PEOPLE_ENTITIES } from './audit-access.ts';
+import { type AuditScope, PEOPLE_ENTITIES, SERVICES_ENTITIES } from './audit-access.ts';
 
 export interface AuditSearch {
   entityType?: string;
@@ -107,9 +107,10 @@ export async function searchAudit(
         ...(services.length > 0
           ? [
               eb('p.service', 'in', services),
-              // A usage import names the services whose projects it wrote (usage.service.ts).
+              // A usage import names the services whose projects it wrote (usage.service.ts), a
+              // billing export those it billed (billing.service.ts).
               eb.and([
-                eb('a.entity_type', '=', 'usage-import'),
+                eb('a.entity_type', 'in', SERVICES_ENTITIES as AuditEntity[]),
                 sql<boolean>`(a.after -> 'services') ?| ${`{${services.join(',')}}`}::text[]`,
               ]),
             ]

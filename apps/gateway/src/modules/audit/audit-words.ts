@@ -31,6 +31,7 @@ export const ENTITY_WORDS: Partial<Record<AuditEntity, string>> = {
   price: 'Price',
   'view-as': 'Viewing as a customer',
   'usage-import': 'Usage import',
+  'billing-export': 'Billing export',
   person: 'Person',
 };
 
@@ -93,6 +94,7 @@ export const FIELD_LABELS: Record<string, string> = {
   endsOn: 'ends on',
   expiresOn: 'expires on',
   financeCode: 'finance code',
+  firstDay: 'first day',
   flag: 'flag',
   groups: 'groups',
   held: 'role held',
@@ -101,6 +103,7 @@ export const FIELD_LABELS: Record<string, string> = {
   institutionId: 'department',
   issuedOn: 'issued on',
   kind: 'kind',
+  lastDay: 'last day',
   licenceEndDate: 'licence end date',
   licenceId: 'licence number',
   licenceName: 'licence name',
@@ -144,6 +147,7 @@ export const FIELD_LABELS: Record<string, string> = {
   reminders: 'reminders',
   renewalOrder: 'renewal order',
   role: 'role',
+  rows: 'orders in the file',
   run: 'provisioning run',
   service: 'service',
   services: 'services',

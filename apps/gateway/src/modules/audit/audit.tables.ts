@@ -18,7 +18,9 @@ export type AuditEntity =
   /** An import of storage usage readings; entity_id is where they came from (its source). */
   | 'usage-import'
   /** A member of staff viewing the site as a customer sees it; entity_id is the customer's person id. */
-  | 'view-as';
+  | 'view-as'
+  /** Staff downloading the billing export (modules/billing); entity_id is the file's name. */
+  | 'billing-export';
 
 export interface AuditEventsTable {
   id: Generated<number>;

@@ -3,6 +3,7 @@ import { ErrorSummary, type FieldErrors } from '../../platform/web/components.ts
 import { SelectField, TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
+import { DayRangeFields } from '../admin/manage-views.tsx';
 import type { AuditEvent } from './audit.repository.ts';
 import { type AuditQueryValues, auditSearchHref } from './audit-query.ts';
 import { actorWords, describeChanges, ENTITY_WORDS, entityWords, humanise } from './audit-words.ts';
@@ -164,22 +165,7 @@ export function AuditSearchPage({ context, values, errors, events, page, hasMore
           error={errors.actor}
           width="medium"
         />
-        <TextField
-          name="from"
-          label="From (first day)"
-          hint="For example, 2026-11-01"
-          value={values.from}
-          error={errors.from}
-          width="medium"
-        />
-        <TextField
-          name="to"
-          label="To (last day)"
-          hint="For example, 2026-11-30"
-          value={values.to}
-          error={errors.to}
-          width="medium"
-        />
+        <DayRangeFields values={values} errors={errors} />
         <button type="submit">Search</button>{' '}
         <a href="/admin/audit/" class="button button--secondary">
           Clear

@@ -44,3 +44,11 @@ export function penceAsPounds(pence: number): string {
   if (!Number.isSafeInteger(pence) || pence < 0) throw new RangeError(`not a price in pence: ${pence}`);
   return `${Math.floor(pence / 100)}.${String(pence % 100).padStart(2, '0')}`;
 }
+
+/** Integer pence as pounds with two decimals and no symbol or separators (81000 → "810.00"), for files such as CSV. */
+export function penceAsDecimalPounds(pence: number): string {
+  if (!Number.isSafeInteger(pence)) throw new RangeError(`not a whole number of pence: ${pence}`);
+  const sign = pence < 0 ? '-' : '';
+  const whole = Math.abs(pence);
+  return `${sign}${Math.trunc(whole / 100)}.${String(whole % 100).padStart(2, '0')}`;
+}

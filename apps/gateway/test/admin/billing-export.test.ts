@@ -1,0 +1,476 @@
+import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { billingOrderPages } from '../../src/modules/billing/billing.repository.ts';
+import { parseBillingQuery } from '../../src/modules/billing/billing-rules.ts';
+import type { OrderKind, OrderStatus } from '../../src/modules/orders/order-status.ts';
+import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
+import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
+import { expectFieldError, people } from './manage-support.ts';
+
+/**
+ * Finance's billing export (/admin/billing/ and its CSV file): which orders are billed (completed,
+ * costing something, completed in the range of London days), the file's rows and header, written
+ * safely and streamed a page at a time, who may have it, and the audit entry of each download.
+ */
+
+const NOVEMBER = 'from=2026-11-01&to=2026-11-30';
+const CSV = `/admin/billing/orders.csv?${NOVEMBER}`;
+
+const HEADER = [
+  'Order reference',
+  'Completed on',
+  'Service',
+  'Product code',
+  'Kind',
+  'Licence ID',
+  'Licence name',
+  'Department ID',
+  'Department name',
+  'Customer class',
+  'Size (TB)',
+  'Term (years)',
+  'Period starts on',
+  'Period ends on',
+  'Net (GBP)',
+  'VAT (GBP)',
+  'Total (GBP)',
+  'Payment method',
+  'Finance code',
+  'PO number',
+  'Voucher code',
+  'Buyer CRSid',
+  'Quote reference',
+];
+
+interface Billed {
+  reference: string;
+  licenceId: number;
+}
+
+describe('Finance’s billing export', () => {
+  let t: TestApp;
+  const as = people(() => t);
+  /** The orders by their part in the story. */
+  const o: Record<string, Billed> = {};
+  let quoteReference: string;
+
+  /** A licence with one order, then made what the story needs (status, completion instant, price, payment). */
+  async function order(
+    key: string,
+    options: {
+      name: string;
+      productCode?: string;
+      institutionId?: string;
+      owner?: string;
+      kind?: OrderKind;
+      status?: OrderStatus;
+      completedAt: string;
+      net?: number;
+      vat?: number;
+      sizeTb?: number;
+      termYears?: number;
+      period?: [string, string];
+      customerClass?: 'internal' | 'external';
+      payment?:
+        | { method: 'finance-code'; code: string }
+        | { method: 'purchase-order'; po: string }
+        | { method: 'voucher'; code: string };
+    },
+  ): Promise<void> {
+    const db = t.database.db;
+    const storage = await insertStorage(db, {
+      name: options.name,
+      productCode: options.productCode,
+      institutionId: options.institutionId,
+      owner: options.owner ?? 'ar101',
+      status: 'active',
+      startDate: '2026-01-01',
+      endDate: '2027-01-01',
+      order: {
+        kind: options.kind ?? 'new',
+        status: options.status ?? 'completed',
+        sizeTb: options.sizeTb ?? 5,
+        termYears: options.termYears ?? 1,
+        startsOn: options.period?.[0] ?? null,
+        endsOn: options.period?.[1] ?? null,
+      },
+    });
+    const id = storage.order?.id ?? 0;
+    const net = options.net ?? 27000;
+    const vat = options.vat ?? 0;
+    await db
+      .updateTable('orders')
+      .set({
+        net_pence: net,
+        vat_pence: vat,
+        total_pence: net + vat,
+        customer_class: options.customerClass ?? 'internal',
+        updated_at: new Date(options.completedAt),
+      })
+      .where('id', '=', id)
+      .execute();
+    const payment = options.payment ?? { method: 'finance-code', code: 'PHAA.GAAA' };
+    if (payment.method === 'purchase-order') {
+      const document = await db
+        .insertInto('uploaded_documents')
+        .values({
+          person_id: await personIdOf(db, options.owner ?? 'ar101'),
+          storage_key: `po/${randomUUID()}.pdf`,
+          file_name: 'po.pdf',
+          content_type: 'application/pdf',
+          size_bytes: 100,
+          sha256: 'a'.repeat(64),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('payments')
+        .set({ method: 'purchase-order', finance_code: null, po_number: payment.po, po_document_id: document.id })
+        .where('order_id', '=', id)
+        .execute();
+    } else if (payment.method === 'voucher') {
+      const voucher = await db
+        .selectFrom('vouchers')
+        .select('id')
+        .where('code', '=', payment.code)
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('payments')
+        .set({ method: 'voucher', finance_code: null, voucher_id: voucher.id, check_status: 'not-needed' })
+        .where('order_id', '=', id)
+        .execute();
+    } else {
+      await db.updateTable('payments').set({ finance_code: payment.code }).where('order_id', '=', id).execute();
+    }
+    o[key] = { reference: storage.order?.reference ?? '', licenceId: storage.licenceId };
+  }
+
+  async function csvOf(url: string, crsid = 'fn601'): Promise<string[][]> {
+    const answer = await (await as(crsid)).get(url);
+    expect(answer.statusCode, answer.body.slice(0, 300)).toBe(200);
+    return parse(answer.body, { bom: true, relax_column_count: false }) as string[][];
+  }
+
+  async function downloads() {
+    return t.database.db
+      .selectFrom('audit_events')
+      .select(['actor_label', 'action', 'entity_id', 'after'])
+      .where('entity_type', '=', 'billing-export')
+      .orderBy('id')
+      .execute();
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    // November 2026 is all GMT (BST ended on 25 October): London days are UTC days.
+    await order('fromDay', {
+      name: 'Physics imaging',
+      completedAt: '2026-11-01T00:00:00Z',
+      net: 27000,
+      payment: { method: 'finance-code', code: 'PHAA.GAAA' },
+    });
+    await order('toDay', {
+      name: 'Physics archive, "cold" data',
+      kind: 'increase',
+      completedAt: '2026-11-30T23:59:59.999Z',
+      net: 10800,
+      sizeTb: 2,
+      period: ['2026-11-30', '2027-01-01'],
+      payment: { method: 'purchase-order', po: 'P1234567' },
+    });
+    await order('dayBefore', { name: 'Too early', completedAt: '2026-10-31T23:59:59.999Z' });
+    await order('dayAfter', { name: 'Too late', completedAt: '2026-12-01T00:00:00Z' });
+    await order('external', {
+      name: '=HYPERLINK("http://evil.example/","Click")',
+      productCode: 'IFS',
+      institutionId: 'KINGS',
+      owner: 'cb404',
+      kind: 'renewal',
+      completedAt: '2026-11-15T12:00:00Z',
+      net: 67500,
+      vat: 13500,
+      sizeTb: 3,
+      termYears: 2,
+      period: ['2027-01-01', '2029-01-01'],
+      customerClass: 'external',
+      payment: { method: 'voucher', code: 'IFS-WELCOME-01' },
+    });
+    await order('recovery', {
+      name: 'Genetics cold',
+      institutionId: 'GEN',
+      kind: 'recovery',
+      completedAt: '2026-11-15T12:00:00Z',
+      net: 5400,
+      period: ['2026-10-01', '2027-10-01'],
+      payment: { method: 'finance-code', code: '+GEAA.GAAA' },
+    });
+    await order('free', { name: 'Free of charge', completedAt: '2026-11-10T09:00:00Z', net: 0 });
+    await order('approved', { name: 'Not done yet', status: 'approved', completedAt: '2026-11-10T09:00:00Z' });
+    await order('cancelled', { name: 'Cancelled', status: 'cancelled', completedAt: '2026-11-10T09:00:00Z' });
+    // In summer time: 23:30 UTC on 30 June is 00:30 on 1 July in London.
+    await order('summer', { name: 'Summer', completedAt: '2026-06-30T23:30:00Z' });
+    const db = t.database.db;
+    const quote = await db
+      .insertInto('quotes')
+      .values({
+        person_id: await personIdOf(db, 'ar101'),
+        product_code: 'RDS',
+        institution_id: 'PHYS',
+        customer_class: 'internal',
+        licence_name: 'Physics imaging',
+        size_tb: 5,
+        term_years: 1,
+        pence_per_tb_year: 5400,
+        price_valid_from: '2026-08-01',
+        net_pence: 27000,
+        vat_pence: 0,
+        total_pence: 27000,
+        issued_on: '2026-10-20',
+        valid_until: '2026-11-19',
+      })
+      .returning(['id', 'reference'])
+      .executeTakeFirstOrThrow();
+    quoteReference = quote.reference;
+    await db
+      .updateTable('orders')
+      .set({ quote_id: quote.id })
+      .where('reference', '=', o.fromDay?.reference ?? '')
+      .execute();
+  });
+  afterAll(() => t?.close());
+
+  it('gives Finance every order to bill in the range, one row each in order of completion then reference, with a clear header', async () => {
+    const before = (await downloads()).length;
+    const answer = await (await as('fn601')).get(CSV);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(answer.headers['content-disposition']).toBe('attachment; filename="billing-2026-11-01-to-2026-11-30.csv"');
+    expect(answer.headers['cache-control']).toBe('private, no-store');
+    // RFC 4180: CRLF after every record.
+    expect(answer.body.endsWith('\r\n')).toBe(true);
+    expect(answer.body.split('\r\n').filter(Boolean)).toHaveLength(5);
+
+    const [header, ...rows] = parse(answer.body, { bom: true }) as string[][];
+    expect(header).toEqual(HEADER);
+    const ref = (key: string) => o[key]?.reference ?? '';
+    const licence = (key: string) => String(o[key]?.licenceId);
+    // The two completed at the same instant are in order of reference.
+    const sameInstant = [ref('external'), ref('recovery')].sort();
+    expect(rows.map((row) => row[0])).toEqual([ref('fromDay'), ...sameInstant, ref('toDay')]);
+    const byReference = new Map(rows.map((row) => [row[0], row]));
+    expect(byReference.get(ref('fromDay'))).toEqual([
+      ref('fromDay'),
+      '2026-11-01',
+      'research',
+      'RDS',
+      'new',
+      licence('fromDay'),
+      'Physics imaging',
+      'PHYS',
+      'Department of Physics',
+      'internal',
+      '5',
+      '1',
+      '',
+      '',
+      '270.00',
+      '0.00',
+      '270.00',
+      'finance-code',
+      'PHAA.GAAA',
+      '',
+      '',
+      'ar101',
+      quoteReference,
+    ]);
+    expect(byReference.get(ref('toDay'))).toEqual([
+      ref('toDay'),
+      '2026-11-30',
+      'research',
+      'RDS',
+      'increase',
+      licence('toDay'),
+      'Physics archive, "cold" data',
+      'PHYS',
+      'Department of Physics',
+      'internal',
+      '2',
+      '1',
+      '2026-11-30',
+      '2027-01-01',
+      '108.00',
+      '0.00',
+      '108.00',
+      'purchase-order',
+      '',
+      'P1234567',
+      '',
+      'ar101',
+      '',
+    ]);
+    expect(byReference.get(ref('external'))).toEqual([
+      ref('external'),
+      '2026-11-15',
+      'institutional',
+      'IFS',
+      'renewal',
+      licence('external'),
+      // A formula, neutralised: a spreadsheet shows it as text.
+      `'=HYPERLINK("http://evil.example/","Click")`,
+      'KINGS',
+      "King's College",
+      'external',
+      '3',
+      '2',
+      '2027-01-01',
+      '2029-01-01',
+      '675.00',
+      '135.00',
+      '810.00',
+      'voucher',
+      '',
+      '',
+      'IFS-WELCOME-01',
+      'cb404',
+      '',
+    ]);
+    const recovery = byReference.get(ref('recovery'));
+    expect(recovery?.slice(4, 5)).toEqual(['recovery']);
+    expect(recovery?.slice(17, 19)).toEqual(['finance-code', "'+GEAA.GAAA"]);
+    // As written: RFC 4180 quoting, and the formula's apostrophe inside the quotes.
+    expect(answer.body).toContain(`,"'=HYPERLINK(""http://evil.example/"",""Click"")",`);
+    expect(answer.body).toContain(',"Physics archive, ""cold"" data",');
+
+    // Not billed: completed the day before or after, costing nothing, not completed.
+    for (const key of ['dayBefore', 'dayAfter', 'free', 'approved', 'cancelled', 'summer']) {
+      expect(answer.body, key).not.toContain(ref(key));
+    }
+
+    const audited = await downloads();
+    expect(audited.slice(before)).toEqual([
+      {
+        actor_label: 'fn601',
+        action: 'downloaded',
+        entity_id: 'billing-2026-11-01-to-2026-11-30.csv',
+        after: { firstDay: '2026-11-01', lastDay: '2026-11-30', services: ['research', 'institutional'], rows: 4 },
+      },
+    ]);
+  });
+
+  it('reads the days in London time: an order completed at 23:30 UTC on 30 June was completed on 1 July', async () => {
+    const [, ...rows] = await csvOf('/admin/billing/orders.csv?from=2026-07-01&to=2026-07-01');
+    expect(rows.map((row) => [row[0], row[1]])).toEqual([[o.summer?.reference, '2026-07-01']]);
+    const [, ...june] = await csvOf('/admin/billing/orders.csv?from=2026-06-01&to=2026-06-30');
+    expect(june).toEqual([]);
+  });
+
+  it('reads the file a page at a time, each page after the last one’s final order (keyset paging)', async () => {
+    const parsed = parseBillingQuery({ from: '2026-06-01', to: '2026-12-31' }, ['research', 'institutional']);
+    if (!parsed.ok) throw new Error('the range should parse');
+    const pages: string[][] = [];
+    for await (const page of billingOrderPages(t.database.db, parsed.range, 2)) {
+      pages.push(page.map((row) => row.reference));
+    }
+    const all: string[] = [];
+    for await (const page of billingOrderPages(t.database.db, parsed.range)) all.push(...page.map((r) => r.reference));
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 2, 1]);
+    expect(pages.flat()).toEqual(all);
+    expect(new Set(all).size).toBe(7);
+  });
+
+  it('shows Finance how many orders and their totals, with a link to the file', async () => {
+    const before = (await downloads()).length;
+    const page = await (await as('fn601')).get(`/admin/billing/?${NOVEMBER}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<h1>Billing</h1>');
+    expect(page.body).toMatch(/<dt>Orders to bill<\/dt>\s*<dd>4<\/dd>/);
+    expect(page.body).toMatch(/<dt>Net<\/dt>\s*<dd>£1,107\.00<\/dd>/);
+    expect(page.body).toMatch(/<dt>VAT<\/dt>\s*<dd>£135\.00<\/dd>/);
+    expect(page.body).toMatch(/<dt>Total<\/dt>\s*<dd>£1,242\.00<\/dd>/);
+    expect(page.body).toContain(`href="/admin/billing/orders.csv?from=2026-11-01&amp;to=2026-11-30"`);
+    expect(page.body).toContain('href="/admin/billing/" aria-current="page"');
+    // Both services to choose from.
+    expect(page.body).toContain('<option value="research"');
+    expect(page.body).toContain('<option value="institutional"');
+    // Looking at the totals is not a download: nothing audited.
+    expect((await downloads()).length).toBe(before);
+  });
+
+  it('opens on last month when nothing is chosen', async () => {
+    const page = await (await as('fn601')).get('/admin/billing/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('value="2026-10-01"');
+    expect(page.body).toContain('value="2026-10-31"');
+    expect(page.body).toMatch(/<dt>Orders to bill<\/dt>\s*<dd>1<\/dd>/);
+  });
+
+  it('gives a service team its own service’s orders only, and refuses it the other service', async () => {
+    const [, ...research] = await csvOf(CSV, 'rs501');
+    expect(research.map((row) => row[2])).toEqual(['research', 'research', 'research']);
+    const [, ...chosen] = await csvOf(`${CSV}&service=research`, 'rs501');
+    expect(chosen).toEqual(research);
+    const [, ...ifs] = await csvOf(CSV, 'if502');
+    expect(ifs.map((row) => row[0])).toEqual([o.external?.reference]);
+    const rs = await as('rs501');
+    expect((await rs.get(`${CSV}&service=institutional`)).statusCode).toBe(403);
+    expect((await rs.get(`/admin/billing/?${NOVEMBER}&service=institutional`)).statusCode).toBe(403);
+    expect((await (await as('if502')).get(`${CSV}&service=research`)).statusCode).toBe(403);
+    const page = await rs.get(`/admin/billing/?${NOVEMBER}`);
+    expect(page.body).toMatch(/<dt>Orders to bill<\/dt>\s*<dd>3<\/dd>/);
+    expect(page.body).not.toContain('<option value="institutional"');
+    // A superuser bills both, as Finance does.
+    const [, ...all] = await csvOf(`${CSV}&service=institutional`, 'su701');
+    expect(all.map((row) => row[0])).toEqual([o.external?.reference]);
+    const audited = (await downloads()).filter((row) => row.actor_label === 'rs501');
+    expect(audited.map((row) => row.after)).toEqual([
+      { firstDay: '2026-11-01', lastDay: '2026-11-30', services: ['research'], rows: 3 },
+      { firstDay: '2026-11-01', lastDay: '2026-11-30', services: ['research'], rows: 3 },
+    ]);
+  });
+
+  it('lists each download in the audit trail for the staff of the services it billed', async () => {
+    const search = '/admin/audit/?entityType=billing-export';
+    const research = await (await as('rs501')).get(search);
+    expect(research.statusCode).toBe(200);
+    expect(research.body).toContain('Billing export');
+    expect(research.body).toContain('billing-2026-11-01-to-2026-11-30.csv');
+    // The institutional team sees Finance's downloads (both services) and its own, not rs501's.
+    const ifs = await (await as('if502')).get(`${search}&actor=rs501`);
+    expect(ifs.statusCode).toBe(200);
+    expect(ifs.body).toContain('No entries match this search.');
+    const finance = await (await as('if502')).get(`${search}&actor=fn601`);
+    expect(finance.body).toContain('billing-2026-11-01-to-2026-11-30.csv');
+  });
+
+  it('refuses customers, and sends someone signed out to sign in', async () => {
+    const alice = await as('ar101');
+    expect((await alice.get(CSV)).statusCode).toBe(403);
+    expect((await alice.get(`/admin/billing/?${NOVEMBER}`)).statusCode).toBe(403);
+    const stranger = new Browser(t.app);
+    for (const url of [CSV, `/admin/billing/?${NOVEMBER}`]) {
+      const answer = await stranger.get(url);
+      expect(answer.statusCode).toBe(302);
+      expect(answer.headers.location).toBe(`/sign-in?returnTo=${encodeURIComponent(url)}`);
+    }
+  });
+
+  it.each([
+    ['from=2026-02-30&to=2026-03-01', 'from', 'Enter the first day as a date, for example 2026-11-01'],
+    ['from=1%2F11%2F2026&to=2026-11-30', 'from', 'Enter the first day as a date, for example 2026-11-01'],
+    ['from=2026-11-01&to=', 'to', 'Enter the last day, for example 2026-11-30'],
+    ['from=&to=2026-11-30', 'from', 'Enter the first day, for example 2026-11-01'],
+    ['from=2026-11-30&to=2026-11-01', 'to', 'The last day must be the same as or after the first day'],
+    ['from=2026-11-01&to=2026-11-30&service=tape', 'service', 'Choose a service from the list'],
+  ])('says what is wrong with %s, beside the field, on the page and for the file', async (query, field, message) => {
+    const fn = await as('fn601');
+    const before = (await downloads()).length;
+    for (const url of [`/admin/billing/?${query}`, `/admin/billing/orders.csv?${query}`]) {
+      const answer = await fn.get(url);
+      expect(answer.headers['content-type'], url).toMatch(/^text\/html/);
+      expect(answer.body).toContain('<title>Error: Billing');
+      expectFieldError(answer, field, message);
+    }
+    expect((await downloads()).length).toBe(before);
+  });
+});
