@@ -42,6 +42,10 @@ describe('chart-of-accounts formats', () => {
 
   it('knows real calendar dates, leap days included', () => {
     expect(isIsoDate('2028-02-29')).toBe(true);
+    // the first centuries too (a placeholder such as 0001-01-01 in an extract)
+    expect(isIsoDate('0050-01-01')).toBe(true);
+    expect(isIsoDate('0004-02-29')).toBe(true);
+    expect(isIsoDate('0050-02-29')).toBe(false);
     expect(isIsoDate('2026-02-29')).toBe(false);
     expect(isIsoDate('2026-13-01')).toBe(false);
     expect(isIsoDate('26-01-01')).toBe(false);

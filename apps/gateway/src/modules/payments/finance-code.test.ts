@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeFinanceCode, formatGlCode, type GlCode, parseGlCode, parseGrant } from './finance-code.ts';
+import { describeFinanceCode, formatGlCode, type GlCode, isIsoDate, parseGlCode, parseGrant } from './finance-code.ts';
 
 const letter = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ');
 const alnum = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
@@ -12,6 +12,15 @@ const glCode: fc.Arbitrary<GlCode> = fc.record({
   transactionCode: fc.option(word([], 4), { nil: null }),
 });
 const separator = fc.constantFrom('.', '-', '/', ' ', ' . ', '');
+
+describe('calendar dates', () => {
+  it('knows real days in every century, the first ones included', () => {
+    expect(isIsoDate('2028-02-29')).toBe(true);
+    expect(isIsoDate('2026-02-29')).toBe(false);
+    expect(isIsoDate('0050-01-01')).toBe(true);
+    expect(isIsoDate('0050-02-29')).toBe(false);
+  });
+});
 
 describe('GL codes', () => {
   it('reads back every well-formed code it writes', () => {
