@@ -188,7 +188,8 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
       await page.getByRole('link', { name: 'Remove this project' }).click();
       await arrive(page, 'Remove the storage project lab-mistake?', 'remove confirmation', true);
       const said = await main(page).textContent();
-      expect(said).toContain('Nobody will have access to its folder on the storage any more.');
+      // Made a moment ago, it waits to be set up: there is no folder yet to lose access to.
+      expect(said).toContain('It has not been set up on the storage yet, and it will not be.');
       expect(said).toContain('Its 3 TB return to the licence: 4 TB will then be free for its other storage projects.');
       await page.getByRole('link', { name: 'Cancel' }).click();
       await page.waitForURL(mistakeUrl);
