@@ -59,11 +59,18 @@ export async function buildCufsApp(deps: CufsAppDependencies): Promise<FastifyIn
     trustProxy: trustedHops(config.trustProxy),
     bodyLimit: 16_384,
     return503OnClosing: true,
+    // Longer than any code, so that an overlong one reaches its route and gets the README's 400
+    // "malformed", not the router's 414 (100 characters by default).
+    routerOptions: { maxParamLength: 500 },
     // A URL the router cannot decode (a broken %-escape) is answered before any route or hook.
     frameworkErrors: (error, request, reply) => sendError(error, request, reply.header('x-request-id', request.id)),
   });
+  // An answer is about one code on one day, for one caller: kept by nobody on the way, and never
+  // read as anything but the JSON it says it is.
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
   });
 
   app.setNotFoundHandler((request, reply) =>

@@ -192,6 +192,12 @@ describe('the CUFS /v1 API on the sample reference data', () => {
       const bad = await get('/v1/cost-centres/PHAAA');
       expect(bad.statusCode).toBe(400);
       expect(malformedSchema.parse(bad.json()).result).toBe('malformed');
+      // however long: the router's 414 for a long path parameter is not the README's answer
+      const long = await get(`/v1/cost-centres/${'A'.repeat(150)}`);
+      expect(long.statusCode).toBe(400);
+      expect(malformedSchema.parse(long.json()).result).toBe('malformed');
+      // an answer for one caller, kept by nobody on the way, read as JSON only
+      expect(unknown.headers).toMatchObject({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     });
 
     // CHAB (opens 2027-08-01) used to be answered valid today, and ENAB valid after its last day.
@@ -314,6 +320,7 @@ describe('the CUFS /v1 API before any reference data is imported', () => {
     ]) {
       const response = await t.app.inject({ method: 'GET', url, headers: t.auth });
       expect(response.statusCode, url).toBe(503);
+      expect(response.headers['retry-after'], url).toBe('60');
       expect(response.json().error).toMatchObject({
         status: 503,
         message: 'No reference data has been imported yet: no finance code can be checked',

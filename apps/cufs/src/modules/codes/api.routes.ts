@@ -41,7 +41,11 @@ export async function codesRoutes(app: FastifyInstance, options: CodesRoutesOpti
     imported = await reference.hasReferenceData(db);
     if (!imported) {
       const message = 'No reference data has been imported yet: no finance code can be checked';
-      return reply.status(503).send({ error: { status: 503, message, requestId: request.id } });
+      // An import takes minutes: asked again after one, a caller finds it done.
+      return reply
+        .header('retry-after', '60')
+        .status(503)
+        .send({ error: { status: 503, message, requestId: request.id } });
     }
   });
 
