@@ -180,7 +180,7 @@ export function queueQuery(filter: QueueFilter, changes: Partial<QueueFilter> = 
 }
 
 export function queueHref(filter: QueueFilter, changes: Partial<QueueFilter> = {}): string {
-  return `/admin/orders/?${new URLSearchParams(queueQuery(filter, changes)).toString()}`;
+  return `/admin/orders/${queryString(queueQuery(filter, changes))}`;
 }
 
 /** The queue's own query parameters, in the order queueQuery writes them. */
