@@ -8,18 +8,18 @@ import { type AuditNames, codesToName } from './audit-words.ts';
  */
 export async function auditNames(db: Executor, entries: readonly AuditEvent[]): Promise<AuditNames> {
   const { crsids, departments, products } = codesToName(entries);
-  const people =
+  // Three small reads at once, not one after another.
+  const [people, institutions, catalogue] = await Promise.all([
     crsids.length === 0
       ? []
-      : await db.selectFrom('people').select(['crsid', 'display_name as name']).where('crsid', 'in', crsids).execute();
-  const institutions =
+      : db.selectFrom('people').select(['crsid', 'display_name as name']).where('crsid', 'in', crsids).execute(),
     departments.length === 0
       ? []
-      : await db.selectFrom('institutions').select(['id', 'name']).where('id', 'in', departments).execute();
-  const catalogue =
+      : db.selectFrom('institutions').select(['id', 'name']).where('id', 'in', departments).execute(),
     products.length === 0
       ? []
-      : await db.selectFrom('products').select(['code', 'name']).where('code', 'in', products).execute();
+      : db.selectFrom('products').select(['code', 'name']).where('code', 'in', products).execute(),
+  ]);
   return {
     people: new Map(people.map((row) => [row.crsid, row.name])),
     departments: new Map(institutions.map((row) => [row.id, row.name])),
