@@ -429,6 +429,18 @@ describe('Finance’s billing export', () => {
     ]);
   });
 
+  it('answers a HEAD request for the file with its headers only: nothing read, nothing audited', async () => {
+    const before = (await downloads()).length;
+    const answer = await (await as('fn601')).browser.inject({ method: 'HEAD', url: CSV });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(answer.headers['content-disposition']).toBe('attachment; filename="billing-2026-11-01-to-2026-11-30.csv"');
+    expect(answer.body).toBe('');
+    // A file read after the answer would be audited when it ends: give it the time to.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await downloads()).length).toBe(before);
+  });
+
   it('lists each download in the audit trail for the staff of the services it billed', async () => {
     const search = '/admin/audit/?entityType=billing-export';
     const research = await (await as('rs501')).get(search);

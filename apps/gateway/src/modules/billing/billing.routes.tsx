@@ -72,11 +72,13 @@ export async function billingRoutes(app: FastifyInstance, options: { db: Executo
     const { person, parsed } = readQuery(request, (request.query ?? {}) as Record<string, unknown>);
     // A file asked for with a range that is not one (typed by hand): the form, with what is wrong.
     if (!parsed.ok) return sendForm(request, reply, parsed, person.services);
-    const file = Readable.from(billingCsv(db, person, parsed.range, request.log), { objectMode: false });
-    return reply
+    reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${billingFileName(parsed.range)}"`)
-      .header('cache-control', 'private, no-store')
-      .send(file);
+      .header('cache-control', 'private, no-store');
+    // A HEAD request asks for the headers: Fastify would read the whole file and throw it away,
+    // and the file's end would be audited as a download no one had.
+    if (request.method === 'HEAD') return reply.send();
+    return reply.send(Readable.from(billingCsv(db, person, parsed.range, request.log), { objectMode: false }));
   });
 }
