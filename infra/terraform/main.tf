@@ -369,6 +369,31 @@ module "migration_job" {
   cloud_sql_connection = module.database.connection_name
 }
 
+# The nightly lifecycle job by hand (catching up after an outage, or a day run again), as
+# `npm run nightly` does on a laptop: the scheduled run is the worker's /cron/nightly-lifecycle.
+# Run as of a day with
+#   gcloud run jobs execute gateway-nightly --region <region> --wait \
+#     --args=apps/gateway/dist/nightly.bundle.js,--as-of,2026-12-01
+# A second run as of the same day changes nothing; its emails and storage steps go through the
+# Cloud Tasks outbox to the worker, as the scheduled run's do.
+module "nightly_job" {
+  source     = "./modules/migration_job"
+  depends_on = [module.secrets]
+
+  project_id            = var.project_id
+  region                = var.region
+  name                  = "gateway-nightly"
+  image                 = local.images.gateway
+  args                  = ["apps/gateway/dist/nightly.bundle.js"]
+  service_account_email = local.sa.worker
+  labels                = local.labels
+  deletion_protection   = var.deletion_protection
+
+  env                  = merge(local.gateway_env, { APP_ROLE = "worker" })
+  secret_env           = local.gateway_secret_env
+  cloud_sql_connection = module.database.connection_name
+}
+
 module "scheduler" {
   source     = "./modules/scheduler"
   depends_on = [module.project_services]

@@ -29,6 +29,10 @@ output "migration_job" {
   value = module.migration_job.name
 }
 
+output "nightly_job" {
+  value = module.nightly_job.name
+}
+
 output "cufs_extracts_bucket" {
   description = "Put the five CUFS extract CSV files here, then run the cufs-import job."
   value       = google_storage_bucket.cufs_extracts.name

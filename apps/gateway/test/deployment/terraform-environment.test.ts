@@ -50,7 +50,7 @@ const SECRETS = [
  * is silently ignored (the setting takes its default), so it would only show in production.
  */
 describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
-  it("sets, for the gateway's web, worker and migration job, only settings the gateway reads, secrets from Secret Manager", async () => {
+  it("sets, for the gateway's web, worker, migration and nightly jobs, only settings the gateway reads, secrets from Secret Manager", async () => {
     const text = await mainTf();
     const plain = attributes(block(text, /gateway_env = merge\(var\.gateway_extra_env, \{/));
     const secret = {
@@ -60,7 +60,7 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
     const perService = [...text.matchAll(/merge\(local\.gateway_env, (\{[^}]*\})\)/g)].map((m) =>
       attributes(m[1]?.slice(1, -1).replaceAll(',', '\n') ?? ''),
     );
-    expect(perService.length).toBe(3);
+    expect(perService.length).toBe(4);
     const names = [...Object.keys(plain), ...Object.keys(secret), ...perService.flatMap((env) => Object.keys(env))];
     expect(names.filter((name) => !settingNames.includes(name))).toEqual([]);
     expect(Object.keys(plain).filter((name) => SECRETS.includes(name))).toEqual([]);
@@ -169,6 +169,21 @@ describe('the one-shot Cloud Run jobs (infra/terraform/main.tf)', () => {
     const args = JSON.parse(migrate?.args ?? '[]') as string[];
     expect(args.at(-1)).toBe('apps/gateway/dist/cli/migrate.js');
     await expect(readFile(sourceOf(args.at(-1) ?? ''), 'utf8')).resolves.toContain('migrate');
+  });
+
+  it('runs the nightly lifecycle job by hand with the bundled command, as the worker, with the gateway’s settings', async () => {
+    // Without it the only way to run a night again in production is a source checkout (npm run nightly needs dist).
+    const nightly = jobs(await mainTf())['gateway-nightly'];
+    expect(nightly?.image).toBe('local.images.gateway');
+    expect(nightly?.service_account_email).toBe('local.sa.worker');
+    expect(nightly?.env).toBe('merge(local.gateway_env, { APP_ROLE = "worker" })');
+    expect(nightly?.secret_env).toBe('local.gateway_secret_env');
+    const [script] = JSON.parse(nightly?.args ?? '[]') as string[];
+    expect(script).toBe('apps/gateway/dist/nightly.bundle.js');
+    // The bundle the image builds (scripts/bundle-gateway.js) from the command's entry.
+    const bundling = await readFile(path.resolve(terraform, '../../scripts/bundle-gateway.js'), 'utf8');
+    expect(bundling).toContain(`entryPoints: { 'nightly.bundle': 'src/cli/nightly.ts' }`);
+    await expect(readFile(sourceOf('apps/gateway/dist/cli/nightly.js'), 'utf8')).resolves.toContain('nightly-main');
   });
 
   it('can load CUFS extracts into production: the import command on a bucket mounted where it reads', async () => {
