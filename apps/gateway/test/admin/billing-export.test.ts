@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingOrderPages } from '../../src/modules/billing/billing.repository.ts';
 import { parseBillingQuery } from '../../src/modules/billing/billing-rules.ts';
@@ -30,8 +31,11 @@ const HEADER = [
   'Customer class',
   'Size (TB)',
   'Term (years)',
+  'Days',
   'Period starts on',
   'Period ends on',
+  'Price per TB per year (GBP)',
+  'Cold-store fee (GBP)',
   'Net (GBP)',
   'VAT (GBP)',
   'Total (GBP)',
@@ -70,7 +74,12 @@ describe('Finance’s billing export', () => {
       vat?: number;
       sizeTb?: number;
       termYears?: number;
+      pencePerTbYear?: number;
+      /** Recovery: the part of the net that is the cold-store fee. */
+      coldStorePence?: number;
       period?: [string, string];
+      /** The licence's dates now (start, end): 2026-01-01 to 2027-01-01 when left out. */
+      licenceDates?: [string, string];
       customerClass?: 'internal' | 'external';
       payment?:
         | { method: 'finance-code'; code: string }
@@ -85,13 +94,14 @@ describe('Finance’s billing export', () => {
       institutionId: options.institutionId,
       owner: options.owner ?? 'ar101',
       status: 'active',
-      startDate: '2026-01-01',
-      endDate: '2027-01-01',
+      startDate: options.licenceDates?.[0] ?? '2026-01-01',
+      endDate: options.licenceDates?.[1] ?? '2027-01-01',
       order: {
         kind: options.kind ?? 'new',
         status: options.status ?? 'completed',
         sizeTb: options.sizeTb ?? 5,
         termYears: options.termYears ?? 1,
+        pencePerTbYear: options.pencePerTbYear ?? 5400,
         startsOn: options.period?.[0] ?? null,
         endsOn: options.period?.[1] ?? null,
       },
@@ -110,6 +120,8 @@ describe('Finance’s billing export', () => {
       })
       .where('id', '=', id)
       .execute();
+    // Written once, when the order is placed: the table's type allows no update.
+    await sql`UPDATE orders SET cold_store_pence = ${options.coldStorePence ?? 0} WHERE id = ${id}`.execute(db);
     const payment = options.payment ?? { method: 'finance-code', code: 'PHAA.GAAA' };
     if (payment.method === 'purchase-order') {
       const document = await db
@@ -174,7 +186,8 @@ describe('Finance’s billing export', () => {
       name: 'Physics archive, "cold" data',
       kind: 'increase',
       completedAt: '2026-11-30T23:59:59.999Z',
-      net: 10800,
+      // £54.00 per TB per year × 2 TB × 33 days (30 November to 1 January, both included) / 365.
+      net: 976,
       sizeTb: 2,
       period: ['2026-11-30', '2027-01-01'],
       payment: { method: 'purchase-order', po: 'P1234567' },
@@ -192,6 +205,7 @@ describe('Finance’s billing export', () => {
       vat: 13500,
       sizeTb: 3,
       termYears: 2,
+      pencePerTbYear: 11250,
       period: ['2027-01-01', '2029-01-01'],
       customerClass: 'external',
       payment: { method: 'voucher', code: 'IFS-WELCOME-01' },
@@ -201,13 +215,25 @@ describe('Finance’s billing export', () => {
       institutionId: 'GEN',
       kind: 'recovery',
       completedAt: '2026-11-15T12:00:00Z',
-      net: 5400,
+      // A year of 1 TB at £54.00, and the cold-store fee for the days it spent there.
+      sizeTb: 1,
+      net: 5750,
+      coldStorePence: 350,
       period: ['2026-10-01', '2027-10-01'],
       payment: { method: 'finance-code', code: '+GEAA.GAAA' },
     });
     await order('free', { name: 'Free of charge', completedAt: '2026-11-10T09:00:00Z', net: 0 });
     await order('approved', { name: 'Not done yet', status: 'approved', completedAt: '2026-11-10T09:00:00Z' });
     await order('cancelled', { name: 'Cancelled', status: 'cancelled', completedAt: '2026-11-10T09:00:00Z' });
+    // A new order for two years, whose licence has been renewed since: its end date has moved on,
+    // and the renewal's row bills the years after; the new order's period stays the one it paid for.
+    await order('renewedSince', {
+      name: 'Renewed since',
+      completedAt: '2025-05-12T10:00:00Z',
+      termYears: 2,
+      net: 54000,
+      licenceDates: ['2025-05-12', '2029-05-11'],
+    });
     // In summer time: 23:30 UTC on 30 June is 00:30 on 1 July in London.
     await order('summer', { name: 'Summer', completedAt: '2026-06-30T23:30:00Z' });
     const db = t.database.db;
@@ -272,8 +298,12 @@ describe('Finance’s billing export', () => {
       'internal',
       '5',
       '1',
+      // A new order pays for the licence's first term: from its start date, for the order's term.
       '',
-      '',
+      '2026-01-01',
+      '2026-12-31',
+      '54.00',
+      '0.00',
       '270.00',
       '0.00',
       '270.00',
@@ -296,12 +326,16 @@ describe('Finance’s billing export', () => {
       'Department of Physics',
       'internal',
       '2',
+      // An increase is priced by the day: 'Term (years)' is rounded, 'Days' is what it pays for.
       '1',
+      '33',
       '2026-11-30',
       '2027-01-01',
-      '108.00',
+      '54.00',
       '0.00',
-      '108.00',
+      '9.76',
+      '0.00',
+      '9.76',
       'purchase-order',
       '',
       'P1234567',
@@ -323,8 +357,11 @@ describe('Finance’s billing export', () => {
       'external',
       '3',
       '2',
+      '',
       '2027-01-01',
       '2029-01-01',
+      '112.50',
+      '0.00',
       '675.00',
       '135.00',
       '810.00',
@@ -335,9 +372,35 @@ describe('Finance’s billing export', () => {
       'cb404',
       '',
     ]);
-    const recovery = byReference.get(ref('recovery'));
-    expect(recovery?.slice(4, 5)).toEqual(['recovery']);
-    expect(recovery?.slice(17, 19)).toEqual(['finance-code', "'+GEAA.GAAA"]);
+    // A recovery's net is a renewal's plus the cold-store fee: each in its own column.
+    expect(byReference.get(ref('recovery'))).toEqual([
+      ref('recovery'),
+      '2026-11-15',
+      'research',
+      'RDS',
+      'recovery',
+      licence('recovery'),
+      'Genetics cold',
+      'GEN',
+      'Department of Genetics',
+      'internal',
+      '1',
+      '1',
+      '',
+      '2026-10-01',
+      '2027-10-01',
+      '54.00',
+      '3.50',
+      '57.50',
+      '0.00',
+      '57.50',
+      'finance-code',
+      "'+GEAA.GAAA",
+      '',
+      '',
+      'ar101',
+      '',
+    ]);
     // As written: RFC 4180 quoting, and the formula's apostrophe inside the quotes.
     expect(answer.body).toContain(`,"'=HYPERLINK(""http://evil.example/"",""Click"")",`);
     expect(answer.body).toContain(',"Physics archive, ""cold"" data",');
@@ -355,6 +418,13 @@ describe('Finance’s billing export', () => {
         entity_id: 'billing-2026-11-01-to-2026-11-30.csv',
         after: { firstDay: '2026-11-01', lastDay: '2026-11-30', services: ['research', 'institutional'], rows: 4 },
       },
+    ]);
+  });
+
+  it('gives a new order the period it paid for, not its licence’s end date moved on by a renewal', async () => {
+    const [, ...rows] = await csvOf('/admin/billing/orders.csv?from=2025-05-01&to=2025-05-31');
+    expect(rows.map((row) => [row[0], row[4], row[11], row[12], row[13], row[14], row[15]])).toEqual([
+      [o.renewedSince?.reference, 'new', '2', '', '2025-05-12', '2027-05-11', '54.00'],
     ]);
   });
 
@@ -385,9 +455,9 @@ describe('Finance’s billing export', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<h1>Billing</h1>');
     expect(page.body).toMatch(/<dt>Orders to bill<\/dt>\s*<dd>4<\/dd>/);
-    expect(page.body).toMatch(/<dt>Net<\/dt>\s*<dd>£1,107\.00<\/dd>/);
+    expect(page.body).toMatch(/<dt>Net<\/dt>\s*<dd>£1,012\.26<\/dd>/);
     expect(page.body).toMatch(/<dt>VAT<\/dt>\s*<dd>£135\.00<\/dd>/);
-    expect(page.body).toMatch(/<dt>Total<\/dt>\s*<dd>£1,242\.00<\/dd>/);
+    expect(page.body).toMatch(/<dt>Total<\/dt>\s*<dd>£1,147\.26<\/dd>/);
     expect(page.body).toContain(`href="/admin/billing/orders.csv?from=2026-11-01&amp;to=2026-11-30"`);
     expect(page.body).toContain('href="/admin/billing/" aria-current="page"');
     // Both services to choose from.

@@ -1,6 +1,12 @@
+import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CUFS_DOWN_MESSAGE } from '../../src/modules/lifecycle/finance-code-replacement.service.ts';
 import { financeCodeRecheckJob } from '../../src/modules/lifecycle/finance-recheck.jobs.ts';
+import {
+  activeFinanceCodes,
+  closedBillingCode,
+  flagClosedCode,
+} from '../../src/modules/lifecycle/finance-recheck.repository.ts';
 import { type Clock, fixedClock } from '../../src/platform/clock.ts';
 import { startCufs, startSwitchableCufs } from '../support/cufs.ts';
 import { drainJobs } from '../support/jobs.ts';
@@ -163,6 +169,7 @@ describe('another finance code for a closed one', () => {
     expect(after.body).not.toContain('replace-finance-code');
     expect(after.body).not.toContain('role="status">The finance code PHZX.GAAA has closed');
 
+    // No billing file has held the order yet: it is billed to the new code, its payment takes it.
     expect(await payment(a.orderId)).toEqual({
       finance_code: 'PHAB.GAAA',
       check_status: 'valid',
@@ -205,6 +212,95 @@ describe('another finance code for a closed one', () => {
     expect(await openFlags()).toEqual([]);
     expect(await outbox('finance-code-closed')).toHaveLength(closedMails);
     expect(await outbox('finance-code-replaced')).toHaveLength(2);
+  });
+
+  it('an order already in a billing export keeps the code it was billed with; the new code pays for the licence from now on', async () => {
+    const a = await flaggedLicence();
+    // Completed in October, and billed: Finance downloaded October's file, with the code it had.
+    await t.database.db
+      .updateTable('orders')
+      .set({ updated_at: new Date('2026-10-15T12:00:00Z') })
+      .where('id', '=', a.orderId)
+      .execute();
+    const october = '/admin/billing/orders.csv?from=2026-10-01&to=2026-10-31';
+    const finance = await signedIn('fn601');
+    // Downloads that did not hold it: the other service's October, and November.
+    const ifs = await signedIn('if502');
+    expect((await ifs.get(october)).statusCode).toBe(200);
+    expect((await finance.get('/admin/billing/orders.csv?from=2026-11-01&to=2026-11-30')).statusCode).toBe(200);
+    const billed = await finance.get(october);
+    expect(billed.statusCode).toBe(200);
+    const billedRows = parse(billed.body, { bom: true, columns: true }) as Record<string, string>[];
+    expect(billedRows.map((row) => [row['Order reference'], row['Finance code']])).toEqual([
+      [a.reference, 'PHZX.GAAA'],
+    ]);
+
+    const url = `/storage/licence/${a.id}/`;
+    const alice = await signedIn('ar101');
+    const done = await give(alice, url, 'PHAB.GAAA');
+    expect(done.statusCode).toBe(303);
+    const after = await alice.get(url);
+    expect(after.body).toContain('Finance code PHAB.GAAA now pays for this licence instead of PHZX.GAAA.');
+    expect(after.body).not.toContain('replace-finance-code');
+    expect(await openFlags()).toEqual([]);
+
+    // The billed order's payment keeps the code it was billed with: the file for October is the same.
+    expect(await payment(a.orderId)).toMatchObject({ finance_code: 'PHZX.GAAA', check_status: 'valid' });
+    expect((await finance.get(october)).body).toBe(billed.body);
+    // The licence is paid by the new code from now on: what the re-check reads, and what a
+    // replacement would replace if it closed too.
+    expect(await activeFinanceCodes(t.database.db)).toEqual(['PHAB.GAAA']);
+    expect(await closedBillingCode(t.database.db, a.id)).toBeUndefined();
+    // The history (the licence's and the order's) records the replacement.
+    expect(await replacements()).toEqual([
+      {
+        actor_label: 'ar101',
+        entity_type: 'payment',
+        entity_id: a.reference,
+        licence_id: a.id,
+        before: { financeCode: 'PHZX.GAAA', flag: expect.stringMatching(/^The finance code PHZX\.GAAA has closed/) },
+        after: { financeCode: 'PHAB.GAAA', checked: expect.stringContaining('Physics'), asOf: '2026-11-27' },
+      },
+    ]);
+    expect(after.body).toContain('PHAB.GAAA');
+    const rosa = await signedIn('rs501');
+    const orderPage = await rosa.get(`/admin/orders/${a.reference}/`);
+    expect(orderPage.body).toContain('PHAB.GAAA');
+
+    // Finance and the team are told the billed order keeps its code, and that the new one pays from now on.
+    const mail = await outbox('finance-code-replaced');
+    expect(mail.map((m) => m.to_addresses)).toEqual([[emails.ar101], [teamEmail, emails.fn601]]);
+    expect(mail[1]?.text_body).not.toContain('is now billed to');
+    expect(mail[1]?.text_body).toContain(
+      `Order ${a.reference} was billed to PHZX.GAAA in a billing export already and keeps that code: a billed charge does not change, and a correction is a new line. PHAB.GAAA pays for the licence from now on`,
+    );
+
+    // The next night re-checks PHAB.GAAA, open: the licence is not flagged for PHZX.GAAA again.
+    const closedMails = (await outbox('finance-code-closed')).length;
+    day = '2026-11-28';
+    await runNight();
+    expect(await openFlags()).toEqual([]);
+    expect(await outbox('finance-code-closed')).toHaveLength(closedMails);
+
+    // Should the new code close in turn, it is the one flagged and replaced; the billed payment keeps its own.
+    await flagClosedCode(t.database.db, 'PHAB.GAAA', 'The finance code PHAB.GAAA has closed: test', day);
+    expect(await closedBillingCode(t.database.db, a.id)).toMatchObject({
+      orderId: a.orderId,
+      financeCode: 'PHAB.GAAA',
+      paymentCode: 'PHZX.GAAA',
+    });
+    expect((await give(alice, url, 'PHAA.GAAA')).statusCode).toBe(303);
+    expect(await openFlags()).toEqual([]);
+    expect(await payment(a.orderId)).toMatchObject({ finance_code: 'PHZX.GAAA' });
+    expect(await activeFinanceCodes(t.database.db)).toEqual(['PHAA.GAAA']);
+    expect((await replacements()).map((row) => [row.before?.financeCode, row.after?.financeCode])).toEqual([
+      ['PHZX.GAAA', 'PHAB.GAAA'],
+      ['PHAB.GAAA', 'PHAA.GAAA'],
+    ]);
+    expect((await outbox('finance-code-replaced'))[3]?.text_body).toContain(
+      `Order ${a.reference} was billed to PHZX.GAAA in a billing export already and keeps that code`,
+    );
+    expect((await finance.get(october)).body).toBe(billed.body);
   });
 
   it('CUFS unavailable: a clear message, the code kept in the field, nothing changed', async () => {

@@ -1,7 +1,14 @@
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import { penceAsDecimalPounds } from '../catalogue/money.ts';
-import { billingFileName, londonDay, parseBillingQuery, previousMonth } from './billing-rules.ts';
+import {
+  billedDays,
+  billingFileName,
+  billingPeriod,
+  londonDay,
+  parseBillingQuery,
+  previousMonth,
+} from './billing-rules.ts';
 
 describe('the billing export’s rules', () => {
   it('reads a range of London days, both included, as instants', () => {
@@ -46,5 +53,29 @@ describe('the billing export’s rules', () => {
     expect(penceAsDecimalPounds(123456789)).toBe('1234567.89');
     expect(londonDay(new Date('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
     expect(londonDay(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
+  });
+
+  it('gives a new order its licence’s first term as its period, and a change order its own', () => {
+    const newOrder = { kind: 'new', startsOn: null, endsOn: null, termYears: 2, licenceStartDate: '2026-11-03' };
+    expect(billingPeriod(newOrder)).toEqual({ startsOn: '2026-11-03', endsOn: '2028-11-02' });
+    // As the licence's end date is set: a start on 29 February ends on 27 February in a common year.
+    expect(billingPeriod({ ...newOrder, termYears: 1, licenceStartDate: '2028-02-29' })).toEqual({
+      startsOn: '2028-02-29',
+      endsOn: '2029-02-27',
+    });
+    expect(billingPeriod({ ...newOrder, licenceStartDate: null })).toEqual({ startsOn: null, endsOn: null });
+    const renewal = { kind: 'renewal', startsOn: '2027-01-01', endsOn: '2028-12-31', termYears: 2 };
+    expect(billingPeriod({ ...renewal, licenceStartDate: '2026-01-01' })).toEqual({
+      startsOn: '2027-01-01',
+      endsOn: '2028-12-31',
+    });
+  });
+
+  it('counts the days an increase pays for, both included, 29 February too; none for the other kinds', () => {
+    expect(billedDays({ kind: 'increase', startsOn: '2026-11-30', endsOn: '2027-01-01' })).toBe(33);
+    expect(billedDays({ kind: 'increase', startsOn: '2028-02-01', endsOn: '2028-03-01' })).toBe(30);
+    expect(billedDays({ kind: 'increase', startsOn: '2026-12-31', endsOn: '2026-12-31' })).toBe(1);
+    expect(billedDays({ kind: 'renewal', startsOn: '2027-01-01', endsOn: '2027-12-31' })).toBeNull();
+    expect(billedDays({ kind: 'new', startsOn: '2026-01-01', endsOn: '2026-12-31' })).toBeNull();
   });
 });

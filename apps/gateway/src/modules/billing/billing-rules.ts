@@ -5,6 +5,8 @@ import { csvLine } from '../../platform/csv.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { startOfLondonDay } from '../audit/audit-query.ts';
 import { penceAsDecimalPounds } from '../catalogue/money.ts';
+import { licenceEndDate } from '../licences/licence-dates.ts';
+import { daysInclusive } from '../orders/change-pricing.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { SERVICES } from '../people/staff-access.ts';
 
@@ -112,12 +114,21 @@ export function billingQueryString(values: BillingQueryValues): string {
   return params.toString();
 }
 
+/** The audit trail's entity of a download of the file (billing.service.ts), by its file name. */
+export const BILLING_EXPORT_ENTITY = 'billing-export';
+
 /** billing-2026-11-01-to-2026-11-30.csv */
 export function billingFileName(range: Pick<BillingRange, 'firstDay' | 'lastDay'>): string {
   return `billing-${range.firstDay}-to-${range.lastDay}.csv`;
 }
 
-/** A completed order as the export reads it. */
+/**
+ * A completed order as the export reads it. Its period (startsOn, endsOn) is the one it pays for:
+ * a change order's own (orders.starts_on/ends_on: an increase from its pricing day to the licence's
+ * end date, a renewal or recovery from the day after the old end date); a new order has none of
+ * its own, and pays for its licence's first term: from the licence's start date (set when the
+ * order completed, by its set-up) for the order's term (billingPeriod).
+ */
 export interface BillingOrder {
   reference: string;
   completedAt: Date;
@@ -133,6 +144,10 @@ export interface BillingOrder {
   termYears: number;
   startsOn: string | null;
   endsOn: string | null;
+  /** The price per TB per year the order was priced at. */
+  pencePerTbYear: number;
+  /** Recovery: the part of netPence that is the cold-store fee; 0 otherwise. */
+  coldStorePence: number;
   netPence: number;
   vatPence: number;
   totalPence: number;
@@ -144,7 +159,42 @@ export interface BillingOrder {
   quoteReference: string | null;
 }
 
-/** The file's columns, in order: the header row's words and each order's cell. */
+/**
+ * The period a completed order pays for: its own (a change order's), or for a new order, its
+ * licence's start date for the order's term, ending the day before the same date `termYears`
+ * later as the licence's end date does when it is set up (licenceEndDate). Not the licence's end
+ * date as it is now: a renewal or a recovery moves that on, and bills the period after in a row of
+ * its own. None while the licence has no start date.
+ */
+export function billingPeriod(order: {
+  kind: string;
+  startsOn: string | null;
+  endsOn: string | null;
+  termYears: number;
+  licenceStartDate: string | null;
+}): { startsOn: string | null; endsOn: string | null } {
+  if (order.kind !== 'new' || order.startsOn) return { startsOn: order.startsOn, endsOn: order.endsOn };
+  if (!order.licenceStartDate) return { startsOn: null, endsOn: null };
+  return {
+    startsOn: order.licenceStartDate,
+    endsOn: licenceEndDate(order.licenceStartDate, order.termYears),
+  };
+}
+
+/**
+ * The days an increase pays for (its period, both days included: how it is priced,
+ * change-pricing.ts), since its term in years is only their nearest whole number; none for the
+ * other kinds, priced by the year.
+ */
+export function billedDays(order: Pick<BillingOrder, 'kind' | 'startsOn' | 'endsOn'>): number | null {
+  if (order.kind !== 'increase' || !order.startsOn || !order.endsOn) return null;
+  return daysInclusive(order.startsOn, order.endsOn);
+}
+
+/**
+ * The file's columns, in order: the header row's words and each order's cell. Net is the price per
+ * TB per year × size × term (an increase: × days / 365), plus a recovery's cold-store fee.
+ */
 const COLUMNS: ReadonlyArray<[string, (order: BillingOrder) => string | number | null]> = [
   ['Order reference', (o) => o.reference],
   ['Completed on', (o) => londonDay(o.completedAt)],
@@ -158,8 +208,11 @@ const COLUMNS: ReadonlyArray<[string, (order: BillingOrder) => string | number |
   ['Customer class', (o) => o.customerClass],
   ['Size (TB)', (o) => o.sizeTb],
   ['Term (years)', (o) => o.termYears],
+  ['Days', billedDays],
   ['Period starts on', (o) => o.startsOn],
   ['Period ends on', (o) => o.endsOn],
+  ['Price per TB per year (GBP)', (o) => penceAsDecimalPounds(o.pencePerTbYear)],
+  ['Cold-store fee (GBP)', (o) => penceAsDecimalPounds(o.coldStorePence)],
   ['Net (GBP)', (o) => penceAsDecimalPounds(o.netPence)],
   ['VAT (GBP)', (o) => penceAsDecimalPounds(o.vatPence)],
   ['Total (GBP)', (o) => penceAsDecimalPounds(o.totalPence)],

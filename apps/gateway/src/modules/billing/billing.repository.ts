@@ -1,13 +1,20 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../../database.ts';
 import type { Executor } from '../../platform/db/database.ts';
-import type { BillingOrder, BillingRange } from './billing-rules.ts';
+import {
+  BILLING_EXPORT_ENTITY,
+  type BillingOrder,
+  type BillingRange,
+  billingPeriod,
+  londonDay,
+} from './billing-rules.ts';
 
 /**
  * The orders Finance bills, read for the billing page and its CSV file: completed orders that cost
  * something (total > 0), completed in the range (orders.updated_at: billing-rules.ts says why),
  * of the range's services. A read across the orders, payments, licences, products, departments,
- * vouchers and quotes tables, as the back office's order queue reads them (orders.admin.repository.ts).
+ * vouchers and quotes tables, as the back office's order queue reads them (orders.admin.repository.ts);
+ * a new order's period from its licence's start date (billingPeriod says why not its end date).
  * Migration 0024's partial index (updated_at, reference) WHERE status = 'completed' AND total_pence > 0
  * serves the range and the order of the file.
  */
@@ -114,6 +121,9 @@ function pageAfter(
       'o.term_years',
       'o.starts_on',
       'o.ends_on',
+      'l.start_date as licence_start_date',
+      'o.pence_per_tb_year',
+      'o.cold_store_pence',
       'o.net_pence',
       'o.vat_pence',
       'o.total_pence',
@@ -131,6 +141,13 @@ function pageAfter(
 type PageRow = Awaited<ReturnType<ReturnType<typeof pageAfter>['execute']>>[number];
 
 function toBillingOrder(row: PageRow): BillingOrder {
+  const period = billingPeriod({
+    kind: row.kind,
+    startsOn: row.starts_on,
+    endsOn: row.ends_on,
+    termYears: row.term_years,
+    licenceStartDate: row.licence_start_date,
+  });
   return {
     reference: row.reference,
     completedAt: row.completed_at,
@@ -144,8 +161,9 @@ function toBillingOrder(row: PageRow): BillingOrder {
     customerClass: row.customer_class,
     sizeTb: row.size_tb,
     termYears: row.term_years,
-    startsOn: row.starts_on,
-    endsOn: row.ends_on,
+    ...period,
+    pencePerTbYear: Number(row.pence_per_tb_year),
+    coldStorePence: Number(row.cold_store_pence),
     netPence: Number(row.net_pence),
     vatPence: Number(row.vat_pence),
     totalPence: Number(row.total_pence),
@@ -156,4 +174,40 @@ function toBillingOrder(row: PageRow): BillingOrder {
     buyerCrsid: row.buyer_crsid,
     quoteReference: row.quote_reference,
   };
+}
+
+/**
+ * Whether a billing file has held the order already: a download (whole, or stopped part-way, which
+ * may have held it) recorded in the audit trail (billing.service.ts) whose range of days held the
+ * day it completed and whose services its product's. Such a charge has gone to Finance, and is
+ * frozen: what changes afterwards is a new line, never the charge (DESIGN.md §2, Charge). An order
+ * the file does not bill (not completed, costing nothing) was never in one.
+ */
+export async function orderInBillingExport(db: Executor, orderId: number): Promise<boolean> {
+  const order = await billedOrderFacts(db, orderId);
+  if (!order) return false;
+  const day = londonDay(order.updated_at);
+  const download = await db
+    .selectFrom('audit_events as a')
+    .select('a.id')
+    .where('a.entity_type', '=', BILLING_EXPORT_ENTITY)
+    .where('a.action', 'in', ['downloaded', 'download stopped'])
+    .where(sql<boolean>`a.after->>'firstDay' <= ${day}`)
+    .where(sql<boolean>`a.after->>'lastDay' >= ${day}`)
+    .where(sql<boolean>`a.after->'services' @> ${JSON.stringify([order.service])}::jsonb`)
+    .limit(1)
+    .executeTakeFirst();
+  return download !== undefined;
+}
+
+/** A completed order that costs something (one the billing file lists), with its completion instant and service. */
+function billedOrderFacts(db: Executor, orderId: number) {
+  return db
+    .selectFrom('orders as o')
+    .innerJoin('products as p', 'p.code', 'o.product_code')
+    .select(['o.updated_at', 'p.service'])
+    .where('o.id', '=', orderId)
+    .where('o.status', '=', 'completed')
+    .where('o.total_pence', '>', 0)
+    .executeTakeFirst();
 }

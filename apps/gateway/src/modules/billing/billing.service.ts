@@ -2,8 +2,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Executor } from '../../platform/db/database.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
-import { billingOrderPages } from './billing.repository.ts';
-import { type BillingRange, billingFileName, billingHeaderLine, billingOrderLine } from './billing-rules.ts';
+import { billingOrderPages, orderInBillingExport } from './billing.repository.ts';
+import {
+  BILLING_EXPORT_ENTITY,
+  type BillingRange,
+  billingFileName,
+  billingHeaderLine,
+  billingOrderLine,
+} from './billing-rules.ts';
 
 /** A byte-order mark first, so that a spreadsheet opens the file as UTF-8 (a licence name's "é" stays one). */
 const UTF8_BOM = '\uFEFF';
@@ -45,7 +51,7 @@ async function auditDownload(
   try {
     await recordAudit(db, {
       actor: personActor(person),
-      entityType: 'billing-export',
+      entityType: BILLING_EXPORT_ENTITY,
       entityId: billingFileName(range),
       action: whole ? 'downloaded' : 'download stopped',
       after: { firstDay: range.firstDay, lastDay: range.lastDay, services: range.services, rows },
@@ -57,4 +63,13 @@ async function auditDownload(
       'billing export: the download could not be audited',
     );
   }
+}
+
+/**
+ * Whether the order has been billed: a billing file downloaded so far held it (orderInBillingExport).
+ * Its charge is then frozen, its payment's finance code included: a code given later for its
+ * licence pays for what comes next (finance-code-replacement.service.ts).
+ */
+export function orderBilledAlready(db: Executor, orderId: number): Promise<boolean> {
+  return orderInBillingExport(db, orderId);
 }

@@ -6,6 +6,7 @@ import { quoted } from '../../platform/mail/quoted.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import { orderBilledAlready } from '../billing/billing.service.ts';
 import { assertLicenceUnlocked } from '../licences/licence-lock.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
 import { checkFinanceCode, describeRefusal, type FinanceCodeChecker } from '../payments/finance-code-check.ts';
@@ -17,6 +18,7 @@ import { formatDay } from '../quotes/quote-rules.ts';
 import {
   type ClosedBillingCode,
   closedBillingCode,
+  FINANCE_CODE_REPLACED,
   financeEmails,
   replaceBillingCode,
 } from './finance-recheck.repository.ts';
@@ -28,9 +30,13 @@ import { queueEmails } from './lifecycle-mail.ts';
  * Giving another finance code for an active licence whose code the nightly re-check found closed
  * (finance-recheck.service.ts). Its Data Owner and Data Managers (who may pay for its renewals,
  * DESIGN.md §3) give it on the licence page, the licence's service team in the back office. The
- * code is checked with CUFS as at purchase; an open one becomes the code Finance bills (the latest
- * completed order's payment, which the re-check reads), the flag clears, the history records the
- * old and new codes and who, and the Data Owner, the service team and Finance are told.
+ * code is checked with CUFS as at purchase; an open one becomes the code Finance bills the licence
+ * to and the re-check reads, the flag clears, the history records the old and new codes and who
+ * (that entry is what says the licence's code from then on: FINANCE_CODE_REPLACED), and the Data
+ * Owner, the service team and Finance are told. The licence's latest completed order takes the new
+ * code on its payment only while it is not billed yet (no billing file has held it: the new code
+ * is the one to bill it to); once billed, its charge is frozen (DESIGN.md §2) and keeps the code
+ * it was billed with, and Finance is told so, as a correction is a new line.
  */
 export interface FinanceCodeReplacementContext {
   db: Executor;
@@ -179,19 +185,22 @@ export async function replaceClosedFinanceCode(
     if (now?.financeCode !== closed.financeCode || now.orderId !== closed.orderId) {
       throw new AppError('conflict', NOT_FLAGGED);
     }
+    const billed = await orderBilledAlready(tx, now.orderId);
     const replaced = await replaceBillingCode(tx, licenceId, now, {
       code,
       checkMessage,
       checkedAt: context.clock.now(),
       asOf,
+      billed,
     });
     if (!replaced) throw new AppError('conflict', NOT_FLAGGED);
+    // What pays for the licence from now on (financeCoded reads it), whether or not the order's payment took it.
     await recordAudit(tx, {
       actor: personActor(person),
       entityType: 'payment',
       entityId: now.orderReference,
       licenceId,
-      action: 'finance code replaced',
+      action: FINANCE_CODE_REPLACED,
       before: { financeCode: now.financeCode, flag: now.detail },
       after: { financeCode: code, checked: checkMessage, asOf },
     });
@@ -200,7 +209,7 @@ export async function replaceClosedFinanceCode(
     const managers = licence.owner.current ? [] : await currentManagerEmails(tx, licenceId);
     const messages = [
       ...ownerEmail(site, licence, person, now, code, checkMessage, asOf, managers),
-      ...teamEmail(site, licence, [licence.teamEmail, ...(await financeEmails(tx))], person, now, code, asOf),
+      ...teamEmail(site, licence, [licence.teamEmail, ...(await financeEmails(tx))], person, now, code, asOf, billed),
     ];
     await queueEmails(tx, messages, context.jobs);
   });
@@ -272,6 +281,18 @@ function ownerEmail(
   ];
 }
 
+/**
+ * What the team and Finance are told becomes of the licence's latest completed order: billed to the
+ * new code, or, `billed` already (or billed to another code before the one that closed), keeping
+ * the code it was billed with.
+ */
+function billedOrderSentence(closed: ClosedBillingCode, code: string, billed: boolean): string {
+  if (!billed && closed.paymentCode === closed.financeCode) {
+    return `the flag is cleared, and order ${closed.orderReference} is now billed to ${code}:`;
+  }
+  return `the flag is cleared. Order ${closed.orderReference} was billed to ${closed.paymentCode} in a billing export already and keeps that code: a billed charge does not change, and a correction is a new line. ${code} pays for the licence from now on:`;
+}
+
 /** To the licence's service team and Finance, with the back office's link. */
 function teamEmail(
   site: SiteLinks,
@@ -281,6 +302,7 @@ function teamEmail(
   closed: ClosedBillingCode,
   code: string,
   asOf: string,
+  billed: boolean,
 ): RenderedEmail[] {
   return [
     renderEmail(
@@ -292,7 +314,7 @@ function teamEmail(
         greeting: 'Hello,',
         paragraphs: [
           `${replacedSentence(person, closed, code)}, open in the University Financial System on ${formatDay(asOf)}.`,
-          `The licence was flagged because ${closed.financeCode} had closed; the flag is cleared, and order ${closed.orderReference} is now billed to ${code}:`,
+          `The licence was flagged because ${closed.financeCode} had closed; ${billedOrderSentence(closed, code, billed)}`,
         ],
         licences: [
           {

@@ -10,23 +10,46 @@ export const FINANCE_RECHECK_ACTOR = 'system: finance code re-check';
 const KIND: LicenceFlagKind = 'finance-code-closed';
 
 /**
- * Active licences whose latest completed order was paid by a finance code, with that code and
- * order (the code Finance bills): those paid by `code`, or the one licence `licenceId`, if given.
+ * The audit action of another finance code given for a closed one (finance-code-replacement.service.ts),
+ * recorded against the payment of the licence's latest completed order (entity 'payment', the
+ * order's reference) with the new code as `after.financeCode`. The latest such entry for that order
+ * is the code that pays for the licence from then on: an order already billed keeps its payment's
+ * code (a billed charge is frozen), so the entry, not the payment, says what pays now. A later
+ * completed order (a renewal) brings its own payment, and the entry no longer applies.
+ */
+export const FINANCE_CODE_REPLACED = 'finance code replaced';
+
+/**
+ * Active licences whose latest completed order was paid by a finance code, with the code that pays
+ * for the licence now (the latest code given for a closed one, else that order's payment's: the
+ * code the re-check reads and Finance bills the licence's charges to) and that order: those paid
+ * by `code`, or the one licence `licenceId`, if given. `payment_code` is the order's payment's own.
  */
 function financeCoded(code?: string, licenceId?: number): RawBuilder<unknown> {
   return sql`
-    SELECT l.id AS licence_id, l.name, l.owner_person_id, pay.finance_code, latest.id AS order_id
-    FROM licences l
-    JOIN LATERAL (
-      SELECT o.id FROM orders o
-      WHERE o.licence_id = l.id AND o.status = 'completed'
-      ORDER BY o.submitted_at DESC, o.id DESC
-      LIMIT 1
-    ) latest ON true
-    JOIN payments pay ON pay.order_id = latest.id AND pay.method = 'finance-code'
-    WHERE l.status = 'active' AND pay.finance_code IS NOT NULL
-      ${code === undefined ? sql`` : sql`AND pay.finance_code = ${code}`}
-      ${licenceId === undefined ? sql`` : sql`AND l.id = ${licenceId}`}
+    SELECT coded.* FROM (
+      SELECT l.id AS licence_id, l.name, l.owner_person_id,
+        coalesce(replaced.finance_code, pay.finance_code) AS finance_code,
+        pay.finance_code AS payment_code, latest.id AS order_id, latest.reference AS order_reference
+      FROM licences l
+      JOIN LATERAL (
+        SELECT o.id, o.reference FROM orders o
+        WHERE o.licence_id = l.id AND o.status = 'completed'
+        ORDER BY o.submitted_at DESC, o.id DESC
+        LIMIT 1
+      ) latest ON true
+      JOIN payments pay ON pay.order_id = latest.id AND pay.method = 'finance-code'
+      LEFT JOIN LATERAL (
+        SELECT a.after->>'financeCode' AS finance_code FROM audit_events a
+        WHERE a.entity_type = 'payment' AND a.entity_id = latest.reference AND a.action = ${FINANCE_CODE_REPLACED}
+        ORDER BY a.id DESC
+        LIMIT 1
+      ) replaced ON true
+      WHERE l.status = 'active'
+        ${licenceId === undefined ? sql`` : sql`AND l.id = ${licenceId}`}
+    ) coded
+    WHERE coded.finance_code IS NOT NULL
+      ${code === undefined ? sql`` : sql`AND coded.finance_code = ${code}`}
   `;
 }
 
@@ -214,45 +237,66 @@ export async function openLicenceFlags(db: Executor, licenceId: number): Promise
 
 /** An active licence's billing finance code while it is flagged as closed: what a replacement replaces. */
 export interface ClosedBillingCode {
-  /** The latest completed order, whose payment holds the code Finance bills and the re-check reads. */
+  /** The latest completed order, whose payment (or the latest code given since for it) holds the code the re-check reads. */
   orderId: number;
   orderReference: string;
+  /** The code that pays for the licence now, which has closed. */
   financeCode: string;
+  /** The code on the order's payment: the closed one, or, where another was given after it was billed, the one it was billed with. */
+  paymentCode: string;
   /** The open flag's words, as the licence pages show them. */
   detail: string;
 }
 
 /** The licence's closed billing code, or undefined when it has no open closed-code flag (or no code to bill). */
 export async function closedBillingCode(db: Executor, licenceId: number): Promise<ClosedBillingCode | undefined> {
-  const result = await sql<{ order_id: number; reference: string; finance_code: string; detail: string }>`
-    SELECT c.order_id, o.reference, c.finance_code, f.detail
+  const result = await sql<{
+    order_id: number;
+    order_reference: string;
+    finance_code: string;
+    payment_code: string;
+    detail: string;
+  }>`
+    SELECT c.order_id, c.order_reference, c.finance_code, c.payment_code, f.detail
     FROM (${financeCoded(undefined, licenceId)}) c
-    JOIN orders o ON o.id = c.order_id
     JOIN licence_flags f ON f.licence_id = c.licence_id AND f.kind = ${KIND} AND f.cleared_on IS NULL
   `.execute(db);
   const [row] = result.rows;
   return row
     ? {
         orderId: Number(row.order_id),
-        orderReference: row.reference,
+        orderReference: row.order_reference,
         financeCode: row.finance_code,
+        paymentCode: row.payment_code,
         detail: row.detail,
       }
     : undefined;
 }
 
 /**
- * Bills the licence to `replacement.code` (which CUFS found open) instead of its closed code: the
- * latest completed order's payment takes the new code and its check, and the closed-code flag
- * clears as of `replacement.asOf`. False (nothing changed) when the payment no longer holds the
- * closed code, as when someone replaced it a moment ago.
+ * Bills the licence to `replacement.code` (which CUFS found open) instead of its closed code, in
+ * the caller's transaction, which has locked the licence's row and records the replacement in the
+ * audit trail (FINANCE_CODE_REPLACED: from then on, what pays for the licence). The closed-code
+ * flag clears as of `replacement.asOf`. The latest completed order's payment takes the new code and
+ * its check only while the order is not billed (`billed`: no billing file has held it) and the
+ * payment holds the closed code: a billed charge keeps the code it was billed with. False (nothing
+ * changed) when the licence has no open flag any more, as when someone replaced it a moment ago.
  */
 export async function replaceBillingCode(
   tx: Executor,
   licenceId: number,
   closed: ClosedBillingCode,
-  replacement: { code: string; checkMessage: string; checkedAt: Date; asOf: string },
+  replacement: { code: string; checkMessage: string; checkedAt: Date; asOf: string; billed: boolean },
 ): Promise<boolean> {
+  const cleared = await tx
+    .updateTable('licence_flags')
+    .set({ cleared_on: replacement.asOf })
+    .where('licence_id', '=', licenceId)
+    .where('kind', '=', KIND)
+    .where('cleared_on', 'is', null)
+    .executeTakeFirst();
+  if (cleared.numUpdatedRows === 0n) return false;
+  if (replacement.billed || closed.paymentCode !== closed.financeCode) return true;
   const updated = await tx
     .updateTable('payments')
     .set({
@@ -265,13 +309,5 @@ export async function replaceBillingCode(
     .where('method', '=', 'finance-code')
     .where('finance_code', '=', closed.financeCode)
     .executeTakeFirst();
-  if (updated.numUpdatedRows !== 1n) return false;
-  await tx
-    .updateTable('licence_flags')
-    .set({ cleared_on: replacement.asOf })
-    .where('licence_id', '=', licenceId)
-    .where('kind', '=', KIND)
-    .where('cleared_on', 'is', null)
-    .execute();
-  return true;
+  return updated.numUpdatedRows === 1n;
 }
