@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError } from '../../platform/web/errors.ts';
-import { apiRoute, documentedBounds, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
+import { apiRoute, idAnswer, idParams, pageFields, pageQuery, wholeNumber } from '../../platform/web/openapi.ts';
 import { ORDER_STATUSES } from '../orders/order-status.ts';
+import { sizeTbAnswer } from '../orders/orders.api.ts';
 import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
 import {
   addDataManager,
@@ -31,11 +32,11 @@ const person = z.object({ crsid: z.string(), displayName: z.string() });
 
 const licenceListing = z
   .object({
-    id: z.int(),
+    id: idAnswer,
     name: z.string(),
     product: z.string(),
     institutionId: z.string(),
-    sizeTb: z.int(),
+    sizeTb: sizeTbAnswer,
     startDate: z.iso.date().nullable().describe('Empty until the storage is set up.'),
     endDate: z.iso.date().nullable(),
     status: z.enum(LICENCE_STATUSES),
@@ -45,9 +46,10 @@ const licenceListing = z
   .meta({ id: 'LicenceListing' });
 
 const project = z.object({
-  id: z.int(),
+  id: idAnswer,
   name: z.string(),
-  quotaTb: z.int(),
+  // Within the licence's size, so as sizes are.
+  quotaTb: sizeTbAnswer,
   status: z.enum(['pending', 'active', 'removed']),
   members: z.array(person.extend({ role: z.enum(['project-data-manager', 'project-data-user']) })),
 });
@@ -87,7 +89,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
         'In the order My storage lists them: active and pending licences first, then suspended, in the cold store, to be deleted, and last the cancelled and deleted ones; by name (ignoring case) within each, then by id, so pages do not overlap while nothing changes.',
       tags: ['Licences'],
       query: pageQuery(DEFAULT_LICENCE_LIMIT),
-      response: z.object({ ...pageFields, licences: z.array(licenceListing) }),
+      response: z.object({ ...pageFields(DEFAULT_LICENCE_LIMIT), licences: z.array(licenceListing) }),
     },
     async ({ person: caller, query }) => {
       const page = await listLicencesForPerson(db, caller.id, options.clock.today().toString(), query);
@@ -137,7 +139,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       summary: 'One storage project',
       tags: ['Licences'],
       params: idParams,
-      response: project.extend({ licenceId: z.int(), licenceName: z.string() }),
+      response: project.extend({ licenceId: idAnswer, licenceName: z.string() }),
       errors: ['not-found'],
     },
     async ({ params, person: caller }) => {
@@ -158,7 +160,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
   // --- changes of people and storage projects (licence-members.service.ts has the rules) ------
 
   const licencePeople = z
-    .object({ licenceId: z.int(), owner: person, managers: z.array(person) })
+    .object({ licenceId: idAnswer, owner: person, managers: z.array(person) })
     .meta({ id: 'LicencePeople' });
 
   async function peopleOf(licenceId: number) {
@@ -182,7 +184,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
     };
   }
 
-  const projectAnswer = project.extend({ licenceId: z.int() }).meta({ id: 'StorageProjectChanged' });
+  const projectAnswer = project.extend({ licenceId: idAnswer }).meta({ id: 'StorageProjectChanged' });
 
   async function projectOf(projectId: number) {
     const row = await db
@@ -215,11 +217,12 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
     error: 'Choose project-data-manager (Project Data Manager) or project-data-user (Project Data User)',
   });
   const projectName = z.string({ error: 'Enter a name for the storage project' }).max(100, PROJECT_NAME_MESSAGE);
-  // The bounds are licence-members.ts's (parseQuotaTb, quotaProblem), which say so per field.
-  const quotaTb = z
-    .int({ error: 'Enter the quota as a whole number of TB, like 2' })
-    .meta(documentedBounds(1, MAXIMUM_TB))
-    .describe(`Whole TB, at least 1; the projects' quotas together fit in the licence (at most ${MAXIMUM_TB} TB).`);
+  // The page's words (licence-members.ts's parseQuotaTb); its bounds are refused there too, and by
+  // quotaProblem, whose words say how much of the licence is free.
+  const quotaTb = wholeNumber(
+    { minimum: 1, maximum: MAXIMUM_TB },
+    { missing: 'Enter the quota in TB', notWhole: 'Enter the quota as a whole number of TB, like 2' },
+  ).describe(`Whole TB, at least 1; the projects' quotas together fit in the licence (at most ${MAXIMUM_TB} TB).`);
 
   apiRoute(
     app,

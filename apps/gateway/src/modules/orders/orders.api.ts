@@ -6,8 +6,17 @@ import type { DocumentStore } from '../../platform/documents/document-store.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { unprocessable } from '../../platform/web/forms.ts';
-import { apiRoute, documentedBounds, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
+import {
+  apiRoute,
+  documentedBounds,
+  idAnswer,
+  idParams,
+  pageFields,
+  pageQuery,
+  wholeNumber,
+} from '../../platform/web/openapi.ts';
 import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
+import { LONGEST_TERM_YEARS } from '../catalogue/catalogue-admin-rules.ts';
 import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-details.ts';
 import type { PaymentMethod } from '../payments/payments.tables.ts';
 import { PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
@@ -36,6 +45,33 @@ import { withQuotePrice } from './purchase-draft.ts';
 
 const pence = z.int().nonnegative();
 
+/** In an answer: a licence's size, or the TB an order adds, as the rules sell them (1 to MAXIMUM_TB). */
+export const sizeTbAnswer = z.int().meta(documentedBounds(1, MAXIMUM_TB));
+/** In an answer: a term in whole years; an increase's is its days' nearest, so it has no maximum. */
+export const termYearsAnswer = z.int().meta(documentedBounds(1));
+
+/**
+ * Each whole number of a body in its page's words (purchase-configuration.ts, change-pricing.ts),
+ * its bounds refused by the same services as the pages' (wholeNumber says how). A term's page
+ * names the product's terms, which a body's schema does not know: the API's words say where they are.
+ */
+const SIZE_WORDS = {
+  missing: 'Enter the size in TB',
+  notWhole: 'Enter the size as a whole number of TB, for example 5',
+};
+const TERM_WORDS = {
+  missing: 'Choose how long the licence lasts',
+  notWhole: 'Choose one of the terms offered, as a whole number of years (the product’s termsYears)',
+};
+const ADD_TB_WORDS = { notWhole: 'Enter the TB to add as a whole number, for example 2' };
+const CHANGE_TERM_WORDS = { notWhole: 'Choose a term as a whole number of years, from 1 to the product’s longest' };
+/** No page asks for it (a page shows its total): a script sends it. */
+const EXPECTED_TOTAL_WORDS = {
+  notWhole: 'Give expectedTotalPence as a whole number of pence, such as 81000: the totalPence you agreed to',
+  tooSmall: 'expectedTotalPence is at least 0: the totalPence you agreed to',
+  tooLarge: `expectedTotalPence is at most ${Number.MAX_SAFE_INTEGER}: the totalPence you agreed to`,
+};
+
 /** At most this many Data Managers with new storage (purchase-configuration.ts says why, per field). */
 const MAX_NEW_MANAGERS = 20;
 
@@ -55,7 +91,7 @@ const submissionKey = z
   );
 
 /** On every call that orders: the total (price.totalPence) the caller agreed to, from a price or a quote. */
-const expectedTotalPence = pence
+const expectedTotalPence = wholeNumber({ minimum: 0 }, EXPECTED_TOTAL_WORDS)
   .optional()
   .describe(
     'The total in pence you agreed to (totalPence from pricing it, or from your quote). If the order’s total is any other, it is refused with a 409 giving both, and nothing is ordered.',
@@ -64,14 +100,12 @@ const expectedTotalPence = pence
 /** What a new licence is to be, as the configure page asks for it. The business rules answer per field. */
 export const configurationBody = z.strictObject({
   product: z.string().describe('The product code: RDS, RFS, RCS or IFS.').meta({ example: 'RDS' }),
-  sizeTb: z
-    .int()
+  sizeTb: wholeNumber({ minimum: 1, maximum: MAXIMUM_TB }, SIZE_WORDS)
     .describe(`Whole TB, at least the product’s minimum and at most ${MAXIMUM_TB}.`)
-    .meta({ example: 5, ...documentedBounds(1, MAXIMUM_TB) }),
-  termYears: z
-    .int()
+    .meta({ example: 5 }),
+  termYears: wholeNumber({ minimum: 1, maximum: LONGEST_TERM_YEARS }, TERM_WORDS)
     .describe('One of the product’s terms, in years.')
-    .meta({ example: 3, ...documentedBounds(1) }),
+    .meta({ example: 3 }),
   institutionId: z.string().describe('The department that pays, e.g. PHYS.'),
   licenceName: z.string().max(100),
   ownerCrsid: z
@@ -121,10 +155,10 @@ const orderSchema = z
     statusReason: z.string().nullable(),
     submittedAt: z.iso.datetime(),
     product: z.string(),
-    licence: z.object({ id: z.int(), name: z.string(), ownerCrsid: z.string() }),
+    licence: z.object({ id: idAnswer, name: z.string(), ownerCrsid: z.string() }),
     institutionId: z.string(),
-    sizeTb: z.int(),
-    termYears: z.int(),
+    sizeTb: sizeTbAnswer,
+    termYears: termYearsAnswer,
     price: priceSchema,
     period: z
       .object({ startsOn: z.iso.date(), endsOn: z.iso.date() })
@@ -257,7 +291,7 @@ export async function ordersApi(
       tags: ['Orders'],
       query: pageQuery(DEFAULT_ORDER_LIMIT),
       response: z.object({
-        ...pageFields,
+        ...pageFields(DEFAULT_ORDER_LIMIT),
         orders: z.array(
           z.object({
             reference: z.string(),
@@ -265,7 +299,7 @@ export async function ordersApi(
             status: z.enum(ORDER_STATUSES),
             statusLabel: z.string(),
             product: z.string(),
-            licenceId: z.int(),
+            licenceId: idAnswer,
             licenceName: z.string(),
             totalPence: pence,
             submittedAt: z.iso.datetime(),
@@ -391,14 +425,10 @@ export async function ordersApi(
   );
 }
 
-const addTb = z
-  .int()
-  .meta(documentedBounds(1, MAXIMUM_TB))
+const addTb = wholeNumber({ minimum: 1, maximum: MAXIMUM_TB }, ADD_TB_WORDS)
   .optional()
   .describe(`increase: the whole TB to add (the licence at most ${MAXIMUM_TB} TB).`);
-const termYears = z
-  .int()
-  .meta(documentedBounds(1))
+const termYears = wholeNumber({ minimum: 1, maximum: LONGEST_TERM_YEARS }, CHANGE_TERM_WORDS)
   .optional()
   .describe('renewal and recovery: the term, from 1 year to the product’s longest.');
 
@@ -468,11 +498,17 @@ const changeQuoteReference = z
 const changePriceSchema = z
   .object({
     kind: z.enum(CHANGE_KINDS),
-    sizeTb: z.int().describe('increase: the TB added; otherwise the licence’s size.'),
-    termYears: z.int(),
+    sizeTb: sizeTbAnswer.describe('increase: the TB added; otherwise the licence’s size.'),
+    termYears: termYearsAnswer,
     period: z.object({ startsOn: z.iso.date(), endsOn: z.iso.date() }).nullable(),
-    days: z.int().describe('increase: the days paid for, the pricing day and the end date included.'),
-    coldStoreDays: z.int().describe('recovery: the days in the cold store, to the pricing day included.'),
+    days: z
+      .int()
+      .meta(documentedBounds(0))
+      .describe('increase: the days paid for, the pricing day and the end date included.'),
+    coldStoreDays: z
+      .int()
+      .meta(documentedBounds(0))
+      .describe('recovery: the days in the cold store, to the pricing day included.'),
     pencePerTbYear: pence,
     priceValidFrom: z.iso.date(),
     customerClass: z.enum(['internal', 'external']),
@@ -665,7 +701,13 @@ export async function documentsApi(
       query: z.strictObject({
         fileName: z.string().max(200).optional().describe('The file’s name, to show on the order.'),
       }),
-      response: z.object({ id: z.uuid(), fileName: z.string(), sizeBytes: z.int() }).meta({ id: 'UploadedDocument' }),
+      response: z
+        .object({
+          id: z.uuid(),
+          fileName: z.string(),
+          sizeBytes: z.int().meta(documentedBounds(1, PO_DOCUMENT_MAX_BYTES)),
+        })
+        .meta({ id: 'UploadedDocument' }),
       status: 201,
     },
     async ({ upload, query, person }) => {

@@ -4,9 +4,9 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { Directory } from '../../platform/directory/index.ts';
 import { unprocessable } from '../../platform/web/forms.ts';
-import { apiRoute, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
+import { apiRoute, idAnswer, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
 import { licenceForChange, priceLicenceChange, quoteRefusal } from '../orders/change-orders.service.ts';
-import { changeBody, configurationBody } from '../orders/orders.api.ts';
+import { changeBody, configurationBody, sizeTbAnswer, termYearsAnswer } from '../orders/orders.api.ts';
 import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
 import type { Quote } from './quotes.repository.ts';
 import { createChangeQuote, createQuote, findQuoteFor, listQuotePageForPerson } from './quotes.service.ts';
@@ -24,8 +24,8 @@ const quoteSchema = z
     institutionId: z.string(),
     customerClass: z.enum(['internal', 'external']),
     licenceName: z.string(),
-    sizeTb: z.int(),
-    termYears: z.int(),
+    sizeTb: sizeTbAnswer,
+    termYears: termYearsAnswer,
     pencePerTbYear: pence,
     netPence: pence,
     vatPence: pence,
@@ -60,7 +60,7 @@ const quoteSchema = z
       .describe('New storage: the first storage project it was asked for; null as for ownerCrsid.'),
     change: z
       .object({
-        licenceId: z.int(),
+        licenceId: idAnswer,
         kind: z.enum(['increase', 'renewal', 'recovery']),
         startsOn: z.iso.date(),
         endsOn: z.iso.date(),
@@ -161,7 +161,7 @@ export async function quotesApi(
       summary: 'Your quotes, newest first',
       tags: ['Quotes'],
       query: pageQuery(QUOTES_PER_PAGE),
-      response: z.object({ ...pageFields, quotes: z.array(quoteSchema) }),
+      response: z.object({ ...pageFields(QUOTES_PER_PAGE), quotes: z.array(quoteSchema) }),
     },
     async ({ person, query }) => {
       const page = await listQuotePageForPerson(db, person.id, query);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
-import { apiRoute } from '../../platform/web/openapi.ts';
+import { apiRoute, documentedBounds } from '../../platform/web/openapi.ts';
 import { personActor } from '../audit/audit.repository.ts';
 import { importUsageReadings } from './usage.service.ts';
 import { usageImportServices } from './usage-access.ts';
@@ -18,13 +18,24 @@ export const MAX_READINGS_PER_CALL = 5000;
  */
 const MAX_BODY_BYTES = MAX_READINGS_PER_CALL * 2048;
 
+/** How many of a call's readings: 0 up to all of them. */
+const readingCount = () => z.int().meta(documentedBounds(0, MAX_READINGS_PER_CALL));
+
 const importResult = z.object({
-  read: z.int().describe('Readings received.'),
-  added: z.int().describe('New readings stored.'),
-  changed: z.int().describe('Readings that replaced a different value for the same project and day.'),
-  unchanged: z.int().describe('Readings already stored with the same value.'),
+  read: readingCount().describe('Readings received.'),
+  added: readingCount().describe('New readings stored.'),
+  changed: readingCount().describe('Readings that replaced a different value for the same project and day.'),
+  unchanged: readingCount().describe('Readings already stored with the same value.'),
   rejected: z
-    .array(z.object({ line: z.int().describe("The reading's position in the list, from 1."), reason: z.string() }))
+    .array(
+      z.object({
+        line: z
+          .int()
+          .meta(documentedBounds(1, MAX_READINGS_PER_CALL))
+          .describe("The reading's position in the list, from 1."),
+        reason: z.string(),
+      }),
+    )
     .describe('The readings not stored, each with why; every other reading was stored.'),
 });
 
@@ -55,10 +66,19 @@ export async function usageApi(app: FastifyInstance, options: { db: Executor; cl
               readOn: z
                 .string({ error: 'Give readOn: the day it was read, YYYY-MM-DD' })
                 .describe('The day it was read, YYYY-MM-DD, not in the future.'),
+              // A reading that is no whole number of bytes, or too large, is rejected (in `rejected`) by
+              // usage-readings.ts, as a CSV's is. A number too large for the safe integers goes there
+              // as its digits, so it is rejected as too large, not as "1e+21", no whole number.
               usedBytes: z
-                .union([z.number(), z.string()], {
-                  error: 'Give usedBytes: the bytes used, as a whole number (a number, or digits in a string)',
-                })
+                .preprocess(
+                  (value) =>
+                    typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)
+                      ? BigInt(value).toString()
+                      : value,
+                  z.union([z.number().meta(documentedBounds(0)), z.string()], {
+                    error: 'Give usedBytes: the bytes used, as a whole number (a number, or digits in a string)',
+                  }),
+                )
                 .describe('Bytes used: a whole number, 0 or more (a number, or digits in a string).'),
             }),
           )

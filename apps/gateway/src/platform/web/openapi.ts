@@ -12,7 +12,7 @@ import { APP_ERROR_STATUS, AppError, type AppErrorCode } from './errors.ts';
  */
 
 /** The document's version: its major moves when a client built on the last one could break (docs/api.md, Versions). */
-export const API_VERSION = '2.1.0';
+export const API_VERSION = '2.2.0';
 
 export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -51,14 +51,14 @@ export interface ApiOperation<
 
 /**
  * The query of a list answered in pages: `limit` (1 to `max`; `max` when left out) and `offset`
- * (from 0). Its answer carries `total`, `limit` and `offset` (pageFields), so a caller reads
+ * (from 0). Its answer carries `total`, `limit` and `offset` (pageFields(max)), so a caller reads
  * on until offset + limit reaches total.
  */
 export function pageQuery(max: number) {
   return z.strictObject({
     limit: pageNumber(
       'limit',
-      wholeNumber('limit')
+      pageWholeNumber('limit')
         .min(1, 'The limit is at least 1')
         .max(max, `The limit is at most ${max}`)
         .default(max)
@@ -66,12 +66,15 @@ export function pageQuery(max: number) {
     ),
     offset: pageNumber(
       'offset',
-      wholeNumber('offset').min(0, 'The offset is at least 0').default(0).describe('How many to skip, from the first.'),
+      pageWholeNumber('offset')
+        .min(0, 'The offset is at least 0')
+        .default(0)
+        .describe('How many to skip, from the first.'),
     ),
   });
 }
 
-function wholeNumber(name: 'limit' | 'offset') {
+function pageWholeNumber(name: 'limit' | 'offset') {
   return z.int({
     error: (issue) => (Array.isArray(issue.input) ? `Give the ${name} once` : `The ${name} is a whole number`),
   });
@@ -88,13 +91,68 @@ function pageNumber<T extends z.ZodType>(name: 'limit' | 'offset', schema: T) {
 }
 
 /**
- * The bounds the server keeps for a whole number, for the document only (`.meta(documentedBounds(1,
- * 10_000))`): where a service refuses a number outside them with the field's own message (`The
- * size must be at least 5 TB`), a zod .min() would answer first with a generic one, so the schema
- * states them without checking them. Without a maximum, the largest safe integer, as z.int() has.
+ * The bounds of a whole number in an answer, for the document only (`z.int().meta(documentedBounds(1,
+ * MAXIMUM_TB))`): what the rules that wrote it keep, where z.int() alone would say any integer from
+ * −2^53 to 2^53, negative sizes and ids included. An answer is not refused for them. Without a
+ * maximum, the largest safe integer, as z.int() has. A request's whole numbers take wholeNumber;
+ * a usage reading's usedBytes, which usage-readings.ts rejects in the answer rather than refusing, these.
  */
 export function documentedBounds(minimum: number, maximum = Number.MAX_SAFE_INTEGER) {
   return { minimum, maximum };
+}
+
+/** What a whole number of a request body is refused with: its page's words, where it has a page. */
+export interface WholeNumberWords {
+  /** For anything but a whole number: a fraction (1.5), a string (even "5"), true, null. */
+  notWhole: string;
+  /** For a required field left out (an optional one never is); notWhole if not given. */
+  missing?: string;
+  /** For a number below the minimum; without it, the service's words (see wholeNumber). */
+  tooSmall?: string;
+  /** For a number above the maximum (1e21 included); without it, the service's words (see wholeNumber). */
+  tooLarge?: string;
+}
+
+/**
+ * A whole number of a request body, as JSON sends it: a number without a fraction, from `minimum`
+ * to `maximum`, the bounds the document states. Anything else is a 422 for the field in its own
+ * words (`words`, the page's for that field), never zod's ("Invalid input: expected int, received
+ * number"). A number outside the bounds is refused with `tooSmall` or `tooLarge`; where the service
+ * refuses it instead, in words that may name the product or the licence (`The size must be at
+ * least 5 TB`, `add at most 9,995 TB`), the number is handed on as the nearest one outside the
+ * bounds (minimum − 1, maximum + 1), so that 1e21 is refused as too large, as 10,001 is and as the
+ * page refuses it, not as something other than a number.
+ *
+ * ```ts
+ * sizeTb: wholeNumber({ minimum: 1, maximum: MAXIMUM_TB }, { missing: 'Enter the size in TB', notWhole: '…' }),
+ * ```
+ */
+export function wholeNumber(bounds: { minimum: number; maximum?: number }, words: WholeNumberWords) {
+  const { minimum, maximum = Number.MAX_SAFE_INTEGER } = bounds;
+  if (words.tooLarge === undefined && !Number.isSafeInteger(maximum + 1)) {
+    throw new Error(
+      'wholeNumber: without tooLarge, the maximum is below the largest safe integer (maximum + 1 is handed on)',
+    );
+  }
+  // A fraction, a string or null is invalid_type; a number outside the safe integers is too_big or
+  // too_small (z.int()'s own check), as are the bounds checked here.
+  let schema = z.int({
+    error: (issue) => {
+      if (issue.input === undefined) return words.missing ?? words.notWhole;
+      if (issue.code === 'too_big') return words.tooLarge ?? words.notWhole;
+      if (issue.code === 'too_small') return words.tooSmall ?? words.notWhole;
+      return words.notWhole;
+    },
+  });
+  if (words.tooSmall !== undefined) schema = schema.min(minimum, words.tooSmall);
+  if (words.tooLarge !== undefined) schema = schema.max(maximum, words.tooLarge);
+  const handedOn = (value: unknown) => {
+    if (typeof value !== 'number' || !Number.isInteger(value)) return value;
+    if (value < minimum && words.tooSmall === undefined) return minimum - 1;
+    if (value > maximum && words.tooLarge === undefined) return maximum + 1;
+    return value;
+  };
+  return z.preprocess(handedOn, schema).meta({ minimum, maximum });
 }
 
 const NOT_AN_ID = 'An id is a whole number, such as 42';
@@ -108,12 +166,17 @@ export const idParams = z.object({
   ),
 });
 
-/** The paging fields of a list's answer: how many there are in all, and the page answered. */
-export const pageFields = {
-  total: z.int().describe('How many there are in all, on every page.'),
-  limit: z.int(),
-  offset: z.int(),
-};
+/** A thing's number in an answer (a licence's, a storage project's), as idParams takes it: from 1. */
+export const idAnswer = z.int().meta(documentedBounds(1));
+
+/** The paging fields of a list's answer, paged by pageQuery(max): how many there are in all, and the page answered. */
+export function pageFields(max: number) {
+  return {
+    total: z.int().meta(documentedBounds(0)).describe('How many there are in all, on every page.'),
+    limit: z.int().meta(documentedBounds(1, max)),
+    offset: z.int().meta(documentedBounds(0)),
+  };
+}
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -136,7 +199,7 @@ export type ApiHandler<Params, Query, Body, Response extends z.ZodType> = (
 /** The error every operation answers with: the one the error handler sends for /api/. */
 export const apiErrorSchema = z.object({
   error: z.object({
-    status: z.int().describe('The HTTP status, repeated.'),
+    status: z.int().meta(documentedBounds(400, 599)).describe('The HTTP status, repeated.'),
     code: z
       .enum([...(Object.keys(APP_ERROR_STATUS) as [AppErrorCode, ...AppErrorCode[]]), 'internal-error'])
       .describe('Machine-readable, one per status; internal-error is a 500.'),
