@@ -22,6 +22,7 @@ import * as m0021 from './0021_access_changes.ts';
 import * as m0022 from './0022_change_quotes.ts';
 import * as m0023 from './0023_quote_people_and_project.ts';
 import * as m0024 from './0024_billing_export.ts';
+import * as m0025 from './0025_orders_by_quote.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0022_change_quotes': m0022,
   '0023_quote_people_and_project': m0023,
   '0024_billing_export': m0024,
+  '0025_orders_by_quote': m0025,
 };

@@ -325,42 +325,58 @@ describe('quotes for a change of a licence', () => {
       expect(text((await alice.get(`/orders/${order}/`)).body)).toContain(`At the price of quote ${reference}.`);
     });
 
-    it('honours a quote for more space and for a recovery, ordered days later, at the figures quoted', async () => {
+    it('holds a quote’s price for more space, paid from the day it is ordered; and a recovery’s figures as quoted', async () => {
       at('2026-12-01');
       const active = await licence();
       const cold = await licence({ status: 'cold', startDate: '2025-10-16', endDate: '2026-10-15' });
       const alice = await signedIn('ar101');
       const increase = await getQuote(alice, active, 'increase', { addTb: '2' });
       const recovery = await getQuote(alice, cold, 'recovery', { termYears: '1' });
-      const quoted = async (reference: string) => (await quoteRow(reference)).total_pence;
+      expect(await quoteRow(increase)).toMatchObject({ starts_on: '2026-12-01', total_pence: 7_190 });
+      await t.database.db
+        .insertInto('prices')
+        .values({ product_code: 'RDS', customer_class: 'internal', pence_per_tb_year: 6_000, valid_from: '2026-12-05' })
+        .execute();
       at('2026-12-11');
-      // Ten days later more space costs less and the cold-store fee more; the quotes' figures hold.
-      expect((await apiPrice('ar101', active, { kind: 'increase', addTb: 2 })).totalPence).toBeLessThan(
-        await quoted(increase),
-      );
+      // Ten days later the price has gone up, and the cold-store fee has grown.
       expect((await apiPrice('ar101', cold, { kind: 'recovery', termYears: 1 })).totalPence).toBeGreaterThan(
-        await quoted(recovery),
+        (await quoteRow(recovery)).total_pence,
       );
-      for (const [id, kind, reference, values] of [
-        [active, 'increase', increase, { addTb: '2' }],
-        [cold, 'recovery', recovery, { termYears: '1' }],
-      ] as const) {
-        const { response } = await orderWithQuote(alice, id, kind, reference, values);
+      const ordered = async (
+        id: number,
+        kind: 'increase' | 'recovery',
+        reference: string,
+        values: Record<string, string>,
+      ) => {
+        const { check, response } = await orderWithQuote(alice, id, kind, reference, values);
+        expect(text(check?.body ?? '')).toContain(`At the price of quote ${reference}`);
         expect(response.statusCode).toBe(303);
         const order = String(response.headers.location).match(/\/orders\/(ORD-\d+)\//)?.[1] ?? '';
-        const row = await t.database.db
+        return t.database.db
           .selectFrom('orders')
-          .select(['kind', 'total_pence', 'cold_store_pence', 'quote_id'])
+          .select(['kind', 'starts_on', 'ends_on', 'pence_per_tb_year', 'total_pence', 'cold_store_pence', 'quote_id'])
           .where('reference', '=', order)
           .executeTakeFirstOrThrow();
-        const quote = await quoteRow(reference);
-        expect(row).toEqual({
-          kind,
-          total_pence: quote.total_pence,
-          cold_store_pence: quote.cold_store_pence,
-          quote_id: quote.id,
-        });
-      }
+      };
+      // More space at the quote's £54.00 per TB per year, for the 233 days from 11 December to 31 July
+      // (2 × £54.00 × 233 ÷ 365 = £68.94): not for the ten days gone by since the quote (£71.90).
+      expect(await ordered(active, 'increase', increase, { addTb: '2' })).toEqual({
+        kind: 'increase',
+        starts_on: '2026-12-11',
+        ends_on: '2027-07-31',
+        pence_per_tb_year: 5_400,
+        total_pence: 6_894,
+        cold_store_pence: 0,
+        quote_id: (await quoteRow(increase)).id,
+      });
+      const quote = await quoteRow(recovery);
+      expect(await ordered(cold, 'recovery', recovery, { termYears: '1' })).toMatchObject({
+        kind: 'recovery',
+        pence_per_tb_year: 5_400,
+        total_pence: quote.total_pence,
+        cold_store_pence: quote.cold_store_pence,
+        quote_id: quote.id,
+      });
     });
 
     it('a term other than the quote’s is a problem next to the field', async () => {
@@ -506,6 +522,36 @@ describe('quotes for a change of a licence', () => {
         submissionKey: randomUUID(),
         ...extra,
       });
+
+    it('lets a quote pay for one change: once ordered (and done), it cannot order the same change again', async () => {
+      at('2026-12-01');
+      const id = await licence();
+      const created = await api('ar101', 'POST', `/api/licences/${id}/changes/quote`, { kind: 'increase', addTb: 2 });
+      const reference = created.json().reference as string;
+      const increase = { kind: 'increase', addTb: 2, termYears: undefined, quoteReference: reference };
+      const first = await order('ar101', id, increase);
+      expect(first.statusCode, first.body).toBe(201);
+      // Its order done (the licence made bigger, the same end date): the quote still describes a change
+      // the licence could take, but it has paid for one.
+      await t.database.db
+        .updateTable('orders')
+        .set({ status: 'completed' })
+        .where('reference', '=', first.json().reference)
+        .execute();
+      const again = await order('ar101', id, increase);
+      expect(again.statusCode).toBe(409);
+      expect(again.json().error.message).toBe(
+        `Quote ${reference} was used for order ${first.json().reference}: a quote pays for one order. Get a new quote, or order at today’s price.`,
+      );
+      const shown = await api('ar101', 'GET', `/api/quotes/${reference}`);
+      expect(shown.json()).toMatchObject({
+        valid: false,
+        notValidBecause: `Quote ${reference} was used for order ${first.json().reference}: a quote pays for one order`,
+      });
+      // Without the quote, the same change is ordered at today's price.
+      const plain = await order('ar101', id, { ...increase, quoteReference: undefined });
+      expect(plain.statusCode, plain.body).toBe(201);
+    });
 
     it('issues a quote for a change to its Data Owner and Data Managers only, at the change’s price', async () => {
       const id = await licence({ institutionId: 'KINGS' });

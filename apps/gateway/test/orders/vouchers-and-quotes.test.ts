@@ -368,6 +368,100 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
       expect(refused.body).not.toContain('Quantum imaging data');
     });
 
+    it('lets a quote pay for one order: a second placed with it is refused, also from a second tab open at the same time', async () => {
+      // Today RDS costs £60.00 for internal customers (the test above): a quote at that price.
+      const alice = await as('ar101');
+      const csrf = await alice.csrfFrom('/storage/buy/RDS/');
+      const configuration = { ...RDS_CONFIGURATION, sizeTb: '2', licenceName: 'One quote, one order' };
+      const quoted = await alice.post('/storage/buy/RDS/quote', { ...configuration, _csrf: csrf } as Record<
+        string,
+        string
+      >);
+      const reference = String(quoted.headers.location).match(/Q-\d+/)?.[0] as string;
+      const payment = { method: 'finance-code', financeCode: 'PHAA.GAAA' } as const;
+      // Two tabs (two sessions of Alice's) both reach "check your answers" with the quote.
+      const tabs = [alice, await newBrowser('ar101')];
+      for (const tab of tabs) {
+        expect((await tab.get(`/storage/buy/RDS/?quote=${reference}`)).statusCode).toBe(200);
+        expect((await configure(tab, 'RDS', configuration)).statusCode).toBe(303);
+        expect((await pay(tab, 'RDS', payment)).statusCode).toBe(303);
+        expect((await tab.get('/storage/buy/RDS/check')).body).toContain(`At the price of quote ${reference}.`);
+      }
+      const first = await submit(tabs[0] as Browser, 'RDS');
+      expect(first.response.statusCode).toBe(303);
+      const used = String(first.response.headers.location).match(/ORD-\d+/)?.[0] as string;
+      const second = await submit(tabs[1] as Browser, 'RDS');
+      expect(second.response.statusCode).toBe(409);
+      expect(second.response.body).toContain(
+        `Quote ${reference} was used for order ${used}: a quote pays for one order. Get a new quote, or order at today’s price.`,
+      );
+      const placed = await t.database.db
+        .selectFrom('orders')
+        .select('reference')
+        .where(
+          'quote_id',
+          '=',
+          (
+            await t.database.db
+              .selectFrom('quotes')
+              .select('id')
+              .where('reference', '=', reference)
+              .executeTakeFirstOrThrow()
+          ).id,
+        )
+        .execute();
+      expect(placed.map((row) => row.reference)).toEqual([used]);
+
+      // The quote says so, and following it again starts at today's price.
+      const page = await alice.get(`/storage/quotes/${reference}/`);
+      expect(page.body).toContain(`Quote ${reference} was used for order ${used}`);
+      const again = await alice.get(`/storage/buy/RDS/?quote=${reference}`);
+      expect(again.body).toContain(
+        `Quote ${reference} was used for order ${used}: a quote pays for one order, so today’s price applies.`,
+      );
+
+      // Once that order is cancelled, the quote can pay for another.
+      const cancelCsrf = await alice.csrfFrom(`/orders/${used}/`);
+      expect((await alice.post(`/orders/${used}/cancel`, { _csrf: cancelCsrf })).statusCode).toBe(303);
+      expect((await alice.get(`/storage/quotes/${reference}/`)).body).not.toContain('was used for order');
+    });
+
+    it('charges today’s price when it has fallen below a quote’s, and says so', async () => {
+      const dana = await as('da303');
+      const configuration = {
+        ...RDS_CONFIGURATION,
+        institutionId: 'CHEM',
+        ownerCrsid: 'da303',
+        sizeTb: '3',
+        licenceName: 'Falling price',
+      };
+      const csrf = await dana.csrfFrom('/storage/buy/RDS/');
+      const quoted = await dana.post('/storage/buy/RDS/quote', { ...configuration, _csrf: csrf } as Record<
+        string,
+        string
+      >);
+      const reference = String(quoted.headers.location).match(/Q-\d+/)?.[0] as string;
+      // The quote was issued when RDS cost £70.00: today's £60.00 is lower.
+      await t.database.db
+        .updateTable('quotes')
+        .set({ pence_per_tb_year: 7_000, net_pence: 63_000, total_pence: 63_000 })
+        .where('reference', '=', reference)
+        .execute();
+      expect((await dana.get(`/storage/buy/RDS/?quote=${reference}`)).statusCode).toBe(200);
+      expect((await configure(dana, 'RDS', configuration)).statusCode).toBe(303);
+      expect((await pay(dana, 'RDS', { method: 'finance-code', financeCode: 'CHAA.GAAA' })).statusCode).toBe(303);
+      const check = await dana.get('/storage/buy/RDS/check');
+      expect(check.body).toContain(`Today’s price is lower than quote ${reference}’s, so you pay today’s.`);
+      expect(check.body).toContain('3 TB × £60.00 per TB per year × 3 years');
+      const { response } = await submit(dana, 'RDS');
+      expect(response.statusCode).toBe(303);
+      const placed = String(response.headers.location).match(/ORD-\d+/)?.[0] as string;
+      expect(await order(placed)).toMatchObject({ pence_per_tb_year: 6_000, net_pence: 54_000, total_pence: 54_000 });
+      expect((await dana.get(`/orders/${placed}/`)).body).toContain(
+        `Ordered with quote ${reference}, at the day’s price, which was lower than the quote’s.`,
+      );
+    });
+
     it('charges an external customer (a College) the external price plus VAT', async () => {
       const chloe = await as('cb404');
       const configuration: Configuration = {

@@ -13,7 +13,7 @@ import type { PaymentMethod } from '../payments/payments.tables.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
 import { isServiceStaff } from '../people/staff-access.ts';
-import { formatDay, quoteExpiry } from '../quotes/quote-rules.ts';
+import { formatDay, quoteExpiry, quoteUsed } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import {
@@ -287,9 +287,12 @@ function refusalSentence(quote: Quote, problem: string): string {
  * longer holds once it has expired (quoteExpiry, as purchase-draft.ts quoteProblem); one for a
  * change also when the licence's status no longer allows the change or the licence has moved on
  * since (change-quotes.ts changeQuoteRefusal, as licenceForChange and priceLicenceChange), its
- * change priced today as ordering it would be.
+ * change priced today as ordering it would be. Neither once an order was placed with it (quoteUsed:
+ * placing a second is refused, orders.service.ts insertOrder).
  */
 export async function quoteRefusal(db: Executor, quote: Quote, today: string): Promise<string | null> {
+  const used = quoteUsed(quote);
+  if (used) return used;
   const change = quote.change;
   if (!change) return quoteExpiry(quote, today);
   const licence = await readLicence(db, change.licenceId);
@@ -333,11 +336,13 @@ export async function priceLicenceChange(
     if (refused) throw quoteNoLongerApplies(quote, licence, kind, refused);
     const problem = changeQuoteProblem(quote, priced.value, today);
     if (problem) return { ok: false, errors: { [problem.field]: problem.problem } };
+    const { price: charged, todayIsLower } = atQuotedPrice(priced.value, quote);
     return {
       ok: true,
-      value: atQuotedPrice(priced.value, quote),
-      validFrom: quote.priceValidFrom,
-      quote: { id: quote.id, reference: quote.reference, validUntil: quote.validUntil },
+      value: charged,
+      validFrom: todayIsLower ? price.validFrom : quote.priceValidFrom,
+      coldStorePencePerTbYear: todayIsLower ? coldStore?.pencePerTbYear : undefined,
+      quote: { id: quote.id, reference: quote.reference, validUntil: quote.validUntil, todayIsLower },
     };
   }
   return { ...priced, validFrom: price.validFrom, coldStorePencePerTbYear: coldStore?.pencePerTbYear };
@@ -387,7 +392,8 @@ export type LicenceChangePrice =
       value: ChangePrice;
       validFrom: string;
       coldStorePencePerTbYear?: number;
-      quote?: { id: number; reference: string; validUntil: string };
+      /** The quote it is ordered with; `todayIsLower`: today's price is charged, being lower than the quote's. */
+      quote?: { id: number; reference: string; validUntil: string; todayIsLower: boolean };
     }
   | { ok: false; errors: FieldErrors };
 

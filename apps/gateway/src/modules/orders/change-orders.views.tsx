@@ -288,7 +288,7 @@ export function ChangeCheckPage(props: {
   price: ChangePrice;
   coldStorePencePerTbYear?: number;
   /** The quote the change is priced by, if any. */
-  quote?: { reference: string; validUntil: string };
+  quote?: { reference: string; validUntil: string; todayIsLower: boolean };
   reason?: string;
   /** None for a change that takes no payment (a cancellation). */
   payment: DraftPayment | undefined;
@@ -330,7 +330,9 @@ export function ChangeCheckPage(props: {
       <h2>Price</h2>
       {props.quote ? (
         <p>
-          At the price of quote {props.quote.reference}, which holds until {formatDay(props.quote.validUntil)}.
+          {props.quote.todayIsLower
+            ? `Today’s price is lower than quote ${props.quote.reference}’s, so you pay today’s.`
+            : `At the price of quote ${props.quote.reference}, which holds until ${formatDay(props.quote.validUntil)}.`}
         </p>
       ) : null}
       <ChangePriceLines price={price} coldStorePencePerTbYear={props.coldStorePencePerTbYear} />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Quote } from '../quotes/quotes.repository.ts';
-import type { ChangePrice } from './change-pricing.ts';
-import { changeQuoteRefusal, quotedChoice } from './change-quotes.ts';
+import { type ChangePrice, proRataPence } from './change-pricing.ts';
+import { atQuotedPrice, changeQuoteRefusal, quotedChoice } from './change-quotes.ts';
 
 /** 3 TB more for licence 7, quoted on 27 November 2026 up to its end date, 6 December 2027. */
 const increase: Quote = {
@@ -28,6 +28,7 @@ const increase: Quote = {
   validUntil: '2026-12-27',
   change: { licenceId: 7, kind: 'increase', startsOn: '2026-11-27', endsOn: '2027-12-06', coldStorePence: 0 },
   setup: null,
+  usedBy: null,
 };
 
 const licence = { id: 7, status: 'active' as const, endDate: '2027-12-06' };
@@ -81,5 +82,61 @@ describe('whether a change quote can be ordered with', () => {
     expect(quotedChoice(increase)).toEqual({ addTb: '3' });
     const renewal = { ...increase, change: { ...increase.change, kind: 'renewal' } } as Quote;
     expect(quotedChoice(renewal)).toEqual({ termYears: '2' });
+  });
+});
+
+describe('the price of a change ordered with its quote', () => {
+  /** The increase as ordered on 4 December 2026 at `pencePerTbYear`: 368 days to 6 December 2027. */
+  const orderedOn4December = (pencePerTbYear: number): ChangePrice => {
+    const netPence = proRataPence(pencePerTbYear, 3, 368);
+    return {
+      ...priced('2027-12-06'),
+      startsOn: '2026-12-04',
+      days: 368,
+      pencePerTbYear,
+      netPence,
+      totalPence: netPence,
+    };
+  };
+
+  it('keeps the quoted price per TB per year for more space, paid from the day it is ordered, not from the quote’s day', () => {
+    // Quoted on 27 November for 375 days (£166.89); ordered a week later, the space is 368 days.
+    const { price, todayIsLower } = atQuotedPrice(orderedOn4December(5_600), increase);
+    expect(todayIsLower).toBe(false);
+    expect(price).toMatchObject({ startsOn: '2026-12-04', endsOn: '2027-12-06', days: 368, pencePerTbYear: 5_400 });
+    expect(price.netPence).toBe(proRataPence(5_400, 3, 368));
+    expect(price.netPence).toBe(16_333);
+    expect(price.totalPence).toBe(16_333);
+  });
+
+  it('charges today’s price when it is lower than the quote’s', () => {
+    const { price, todayIsLower } = atQuotedPrice(orderedOn4December(5_000), increase);
+    expect(todayIsLower).toBe(true);
+    expect(price).toEqual(orderedOn4December(5_000));
+  });
+
+  it('keeps a renewal’s quoted figures, unless today’s total is lower', () => {
+    const renewal: Quote = {
+      ...increase,
+      netPence: 32_400,
+      totalPence: 32_400,
+      change: { licenceId: 7, kind: 'renewal', startsOn: '2027-12-07', endsOn: '2029-12-06', coldStorePence: 0 },
+    };
+    const today = (pencePerTbYear: number): ChangePrice => ({
+      ...priced('2029-12-06'),
+      kind: 'renewal',
+      startsOn: '2027-12-07',
+      pencePerTbYear,
+      netPence: pencePerTbYear * 3 * 2,
+      totalPence: pencePerTbYear * 3 * 2,
+    });
+    expect(atQuotedPrice(today(5_600), renewal)).toMatchObject({
+      todayIsLower: false,
+      price: { pencePerTbYear: 5_400, netPence: 32_400, totalPence: 32_400 },
+    });
+    expect(atQuotedPrice(today(5_000), renewal)).toMatchObject({
+      todayIsLower: true,
+      price: { pencePerTbYear: 5_000, netPence: 30_000, totalPence: 30_000 },
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { withVat } from '../catalogue/pricing.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { formatDay, quoteExpiry } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
@@ -8,6 +9,7 @@ import {
   type ChangePrice,
   changeProblem,
   daysInclusive,
+  proRataPence,
 } from './change-pricing.ts';
 import { years } from './purchase.views.tsx';
 
@@ -105,12 +107,27 @@ export function changeQuoteProblem(
 }
 
 /**
- * The change at the quote's price: its price per TB per year, net (with any cold-store fee), VAT
- * and total, over the period it quoted. Only for a quote changeQuoteProblem finds no problem with.
+ * The change ordered with a quote that applies to it (changeQuoteProblem finds no problem): at the
+ * quote's price, or at today's when that is lower (`todayIsLower`), so that a quote never makes a
+ * buyer pay more than they would without it. A renewal or recovery keeps the quote's figures (a
+ * recovery's cold-store fee runs to the day it was quoted). More space keeps the quote's price per
+ * TB per year but is paid, as without a quote, from the day it is ordered to the end date: the
+ * days gone by since the quote are not charged.
  */
-export function atQuotedPrice(current: ChangePrice, quote: Quote): ChangePrice {
+export function atQuotedPrice(current: ChangePrice, quote: Quote): { price: ChangePrice; todayIsLower: boolean } {
+  const held = heldPrice(current, quote);
+  return held.totalPence <= current.totalPence
+    ? { price: held, todayIsLower: false }
+    : { price: current, todayIsLower: true };
+}
+
+function heldPrice(current: ChangePrice, quote: Quote): ChangePrice {
   const change = quote.change;
   if (!change) throw new Error(`quote ${quote.reference} is not for a change`);
+  if (change.kind === 'increase') {
+    const net = proRataPence(quote.pencePerTbYear, current.sizeTb, current.days);
+    return { ...current, ...withVat(net, quote.customerClass), pencePerTbYear: quote.pencePerTbYear };
+  }
   return {
     ...current,
     pencePerTbYear: quote.pencePerTbYear,
@@ -122,6 +139,5 @@ export function atQuotedPrice(current: ChangePrice, quote: Quote): ChangePrice {
     coldStoreDays: change.kind === 'recovery' ? daysInclusive(change.startsOn, quote.issuedOn) : 0,
     startsOn: change.startsOn,
     endsOn: change.endsOn,
-    days: change.kind === 'increase' ? daysInclusive(change.startsOn, change.endsOn) : current.days,
   };
 }

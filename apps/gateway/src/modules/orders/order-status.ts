@@ -173,6 +173,9 @@ export const ORDER_KIND_WORDS: Record<OrderKind, string> = {
   cancellation: 'Cancellation',
 };
 
+/** An order in one of these was never carried out: what it held (its voucher, its quote) is free again. */
+export const UNDONE_STATUSES = ['rejected', 'cancelled'] as const satisfies readonly OrderStatus[];
+
 /** A change order in one of these is in progress: a licence has at most one (migration 0010's unique index). */
 export const IN_PROGRESS_STATUSES = [
   'submitted',

@@ -94,7 +94,7 @@ const submissionKey = z
 const expectedTotalPence = wholeNumber({ minimum: 0 }, EXPECTED_TOTAL_WORDS)
   .optional()
   .describe(
-    'The total in pence you agreed to (totalPence from pricing it, or from your quote). If the order’s total is any other, it is refused with a 409 giving both, and nothing is ordered.',
+    'The total in pence you agreed to (totalPence from pricing it, with the quoteReference you order with, if any). If the order’s total is any other, it is refused with a 409 giving both, and nothing is ordered.',
   );
 
 /** What a new licence is to be, as the configure page asks for it. The business rules answer per field. */

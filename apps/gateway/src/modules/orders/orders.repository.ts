@@ -51,6 +51,8 @@ export interface OrderDetail {
   /** The quote it was priced by, if any. */
   quoteId: number | null;
   quoteReference: string | null;
+  /** Ordered with a quote but at today's price, which was lower (purchase-draft.ts withQuotePrice, change-quotes.ts atQuotedPrice). */
+  belowQuote: boolean;
   terms: { version: string; title: string; acceptedAt: Date };
   licence: {
     id: number;
@@ -127,6 +129,7 @@ export async function findOrder(
       'payment.check_attempts',
       'o.quote_id',
       'quote.reference as quote_reference',
+      'quote.pence_per_tb_year as quote_pence_per_tb_year',
       sql<OrderManager[]>`coalesce((
         SELECT json_agg(json_build_object('id', p.id, 'crsid', p.crsid, 'displayName', p.display_name)
           ORDER BY p.display_name, p.id)
@@ -177,6 +180,7 @@ export async function findOrder(
     coldStorePence: row.cold_store_pence,
     quoteId: row.quote_id,
     quoteReference: row.quote_reference,
+    belowQuote: row.quote_pence_per_tb_year !== null && row.pence_per_tb_year < row.quote_pence_per_tb_year,
     terms: { version: row.terms_version, title: row.terms_title, acceptedAt: row.terms_accepted_at },
     licence: {
       id: row.licence_id,

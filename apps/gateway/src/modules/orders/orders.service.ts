@@ -19,7 +19,7 @@ import { findVoucher, redeemVoucher, releaseVoucher, voucherProblem } from '../p
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { peopleWords, personWords } from '../people/person-words.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
-import { formatInstant } from '../quotes/quote-rules.ts';
+import { formatInstant, quoteUsed } from '../quotes/quote-rules.ts';
 import { orderInWords } from './order-decisions.ts';
 import { orderPeopleToTell } from './order-people.ts';
 import {
@@ -30,6 +30,7 @@ import {
   type OrderStatus,
   type OrderTransition,
   teamMayBeWorkingOn,
+  UNDONE_STATUSES,
 } from './order-status.ts';
 import { findOrderDecision, lockOrderStatus, type OrderDecisionState } from './orders.admin.repository.ts';
 import { orderEmail } from './orders.emails.tsx';
@@ -363,6 +364,32 @@ export async function takePayment(
 }
 
 /**
+ * Refuses an order placed with a quote another order was placed with (not rejected or cancelled):
+ * a quote pays for one order. The quote's row is locked first, so that two orders placed with it at
+ * once (two tabs, or the API) are placed one after the other and the second is refused.
+ */
+async function refuseUsedQuote(tx: Executor, quoteId: number): Promise<void> {
+  const quote = await tx
+    .selectFrom('quotes')
+    .select('reference')
+    .where('id', '=', quoteId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const used = await tx
+    .selectFrom('orders')
+    .select('reference')
+    .where('quote_id', '=', quoteId)
+    .where('status', 'not in', UNDONE_STATUSES)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  const refusal = quoteUsed({ reference: quote.reference, usedBy: used?.reference ?? null });
+  if (!refusal) return;
+  const message = `${refusal}. Get a new quote, or order at today’s price.`;
+  throw new AppError('conflict', message, { quoteReference: message });
+}
+
+/**
  * Writes a submitted order and its payment: the status its payment check allows, the terms
  * accepted and the order submitted now, the price as given (a voucher pays the whole price: the
  * order keeps the list price per TB and charges nothing). An order that takes no payment (a
@@ -394,6 +421,7 @@ export async function insertOrder(
   status: OrderStatus;
   charged: PriceBreakdown & { coldStorePence: number };
 }> {
+  if (order.values.quote_id) await refuseUsedQuote(tx, order.values.quote_id);
   const charged = order.voucherId
     ? { netPence: 0, vatPence: 0, totalPence: 0, coldStorePence: 0 }
     : { ...order.price, coldStorePence: order.price.coldStorePence ?? 0 };

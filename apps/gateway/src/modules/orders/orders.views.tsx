@@ -65,7 +65,13 @@ export function OrderPage(props: {
       <h2>What was ordered</h2>
       <SummaryList rows={orderedRows(order, props.linksLicence)} />
       <h2>Price</h2>
-      {order.quoteReference ? <p>At the price of quote {order.quoteReference}.</p> : null}
+      {order.quoteReference ? (
+        <p>
+          {order.belowQuote
+            ? `Ordered with quote ${order.quoteReference}, at the day’s price, which was lower than the quote’s.`
+            : `At the price of quote ${order.quoteReference}.`}
+        </p>
+      ) : null}
       {p?.method === 'voucher' ? (
         <p>
           List price {formatPence(list.pence)}

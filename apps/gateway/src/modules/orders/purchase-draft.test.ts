@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import type { PricedConfiguration } from './purchase-configuration.service.ts';
-import { quoteFormValues, quoteProblem } from './purchase-draft.ts';
+import { quoteFormValues, quoteProblem, withQuotePrice } from './purchase-draft.ts';
 
 const physics = { id: 'PHYS', name: 'Department of Physics', kind: 'department', customerClass: 'internal' } as const;
 const kings = { id: 'KINGS', name: "King's College", kind: 'college', customerClass: 'external' } as const;
@@ -30,6 +30,7 @@ const quote: Quote = {
   validUntil: '2026-12-27',
   change: null,
   setup: { ownerCrsid: 'cb404', managerCrsids: ['da303', 'bm202'], projectName: 'archive' },
+  usedBy: null,
 };
 
 function configuration(overrides: Partial<PricedConfiguration> = {}): PricedConfiguration {
@@ -64,6 +65,38 @@ describe('whether a quote’s price applies to an order', () => {
       'Quote Q-000020 is for another order: 5 TB (not 6 TB), 3 years (not 1 year)',
     );
     expect(quoteProblem(quote, configuration(), '2026-12-28')).toBe('Quote Q-000020 expired on 27 December 2026');
+  });
+});
+
+describe('the price of an order placed with its quote', () => {
+  const todayAt = (pencePerTbYear: number) => {
+    const netPence = pencePerTbYear * 5 * 3;
+    const price = {
+      pencePerTbYear,
+      validFrom: '2026-12-01',
+      netPence,
+      vatPence: netPence / 5,
+      totalPence: netPence + netPence / 5,
+    };
+    return configuration({ price });
+  };
+
+  it('is the quote’s when today’s price is higher', () => {
+    const priced = withQuotePrice(todayAt(7_000), quote, '2026-12-08');
+    expect(priced).toMatchObject({ quoteId: quote.id, quoteProblem: null, todayIsLower: false });
+    expect(priced.configuration.price).toEqual({
+      pencePerTbYear: 6_480,
+      validFrom: '2026-08-01',
+      netPence: 97_200,
+      vatPence: 19_440,
+      totalPence: 116_640,
+    });
+  });
+
+  it('is today’s when that is lower: a quote never makes a buyer pay more, and the order is still placed with it', () => {
+    const priced = withQuotePrice(todayAt(6_000), quote, '2026-12-08');
+    expect(priced).toMatchObject({ quoteId: quote.id, quoteProblem: null, todayIsLower: true });
+    expect(priced.configuration.price.totalPence).toBe(108_000);
   });
 });
 

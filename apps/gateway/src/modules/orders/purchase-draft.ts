@@ -110,15 +110,23 @@ export function quoteProblem(quote: Quote, configuration: PricedConfiguration, t
 
 /**
  * A configuration with a quote's price when the quote applies to it (quoteProblem), and why not
- * when it does not.
+ * when it does not. Today's price when that is lower (`todayIsLower`): a quote never makes a buyer
+ * pay more than they would without it; the order is still placed with the quote.
  */
 export function withQuotePrice(
   configuration: PricedConfiguration,
   quote: Quote | undefined,
   today: string,
-): { configuration: PricedConfiguration; quoteId: number | null; quoteProblem: string | null } {
+): {
+  configuration: PricedConfiguration;
+  quoteId: number | null;
+  quoteProblem: string | null;
+  todayIsLower: boolean;
+} {
   const problem = quote ? quoteProblem(quote, configuration, today) : null;
-  if (!quote || problem) return { configuration, quoteId: null, quoteProblem: problem };
+  if (!quote || problem) return { configuration, quoteId: null, quoteProblem: problem, todayIsLower: false };
+  if (configuration.price.totalPence < quote.totalPence)
+    return { configuration, quoteId: quote.id, quoteProblem: null, todayIsLower: true };
   return {
     configuration: {
       ...configuration,
@@ -132,5 +140,6 @@ export function withQuotePrice(
     },
     quoteId: quote.id,
     quoteProblem: null,
+    todayIsLower: false,
   };
 }

@@ -16,7 +16,7 @@ import { sizeText } from '../catalogue/sizes.ts';
 import { paymentMethodsFor } from '../payments/payment-details.ts';
 import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
 import { listInstitutions, type PersonWithRoles } from '../people/people.repository.ts';
-import { canOrderWithQuote, formatDay, notYourQuote, quoteExpiry } from '../quotes/quote-rules.ts';
+import { canOrderWithQuote, formatDay, notYourQuote, quoteExpiry, quoteUsed } from '../quotes/quote-rules.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { changePath } from './change-orders.views.tsx';
 import { submittedOrderReference } from './orders.repository.ts';
@@ -112,9 +112,11 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       if (quote.productCode !== product.code) {
         return reply.redirect(`${buyPath({ code: quote.productCode })}?quote=${quote.reference}`, 303);
       }
-      // Exactly what the quote was asked for: nothing of an earlier attempt in this session.
-      draft = draftFromQuote(draft, quote);
-      const expired = quoteExpiry(quote, today());
+      // Exactly what the quote was asked for: nothing of an earlier attempt in this session; at its
+      // price unless an order was placed with it (a quote pays for one order).
+      const used = quoteUsed(quote);
+      draft = draftFromQuote(draft, quote, { atQuotePrice: used === null });
+      const expired = used ?? quoteExpiry(quote, today());
       quoteNote = expired
         ? `${expired}, so today’s price applies.`
         : `Buying with quote ${quote.reference}: its price holds until ${formatDay(quote.validUntil)} if you keep the size, term and department.`;
@@ -284,6 +286,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
         submissionKey={draft.submissionKey}
         errors={{ ...kept, ...errors }}
         quoteReference={priced.quoteId ? draft.quoteReference : undefined}
+        todayIsLower={priced.todayIsLower}
         quoteProblem={priced.quoteProblem ?? undefined}
       />,
       Object.keys(errors).length > 0 ? 422 : 200,

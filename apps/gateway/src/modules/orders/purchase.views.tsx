@@ -284,6 +284,8 @@ export function CheckAnswersPage(props: {
   submissionKey: string;
   errors: FieldErrors;
   quoteReference?: string;
+  /** Today's price is charged, being lower than the quote's (withQuotePrice). */
+  todayIsLower?: boolean;
   /** Why the quote the buyer started from does not apply (quoteProblem): today's price does. */
   quoteProblem?: string;
 }) {
@@ -315,7 +317,13 @@ export function CheckAnswersPage(props: {
       />
       <p>{change('', 'the storage')}</p>
       <h2>Price</h2>
-      {props.quoteReference ? <p>At the price of quote {props.quoteReference}.</p> : null}
+      {props.quoteReference ? (
+        <p>
+          {props.todayIsLower
+            ? `Today’s price is lower than quote ${props.quoteReference}’s, so you pay today’s.`
+            : `At the price of quote ${props.quoteReference}.`}
+        </p>
+      ) : null}
       {props.quoteProblem ? <p>{props.quoteProblem}, so today’s price applies.</p> : null}
       <PriceLines sizeTb={c.sizeTb} termYears={c.termYears} price={c.price} />
       {voucher && !errors.voucherCode ? <p>Your voucher pays this in full: there is nothing to pay.</p> : null}

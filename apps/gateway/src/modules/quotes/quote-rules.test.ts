@@ -7,6 +7,7 @@ import {
   formatInstant,
   QUOTE_VALID_DAYS,
   quoteIsValid,
+  quoteUsed,
   quoteValidUntil,
 } from './quote-rules.ts';
 
@@ -25,6 +26,19 @@ describe('how long a quote is valid', () => {
     expect(quoteValidUntil('2028-02-10')).toBe('2028-03-11');
     expect(quoteValidUntil('2027-02-10')).toBe('2027-03-12');
     expect(quoteValidUntil('2028-02-29')).toBe('2028-03-30');
+  });
+
+  it('ends with the licence for more space: none can be ordered after its end date', () => {
+    expect(quoteValidUntil('2026-12-08', '2026-12-20')).toBe('2026-12-20');
+    expect(quoteValidUntil('2026-12-08', '2027-01-07')).toBe('2027-01-07');
+    expect(quoteValidUntil('2026-12-08', '2027-06-30')).toBe('2027-01-07');
+  });
+
+  it('cannot price a second order: one placed with it and not rejected or cancelled has used it', () => {
+    expect(quoteUsed({ reference: 'Q-000005', usedBy: null })).toBeNull();
+    expect(quoteUsed({ reference: 'Q-000005', usedBy: 'ORD-000016' })).toBe(
+      'Quote Q-000005 was used for order ORD-000016: a quote pays for one order',
+    );
   });
 
   it('is valid through its last day and not the day after', () => {

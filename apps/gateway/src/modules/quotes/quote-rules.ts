@@ -7,9 +7,15 @@ import { isServiceStaff } from '../people/staff-access.ts';
 /** How long a quote's price holds: a department raises its purchase order within this many days. */
 export const QUOTE_VALID_DAYS = 30;
 
-/** The last day a quote issued on `issuedOn` (YYYY-MM-DD) can be bought from: 30 calendar days later. */
-export function quoteValidUntil(issuedOn: string): string {
-  return Temporal.PlainDate.from(issuedOn).add({ days: QUOTE_VALID_DAYS }).toString();
+/**
+ * The last day a quote issued on `issuedOn` (YYYY-MM-DD) can be bought from: 30 calendar days
+ * later, or `lastDay` when that is sooner (more space for a licence ends with the licence: none
+ * can be ordered after its end date).
+ */
+export function quoteValidUntil(issuedOn: string, lastDay?: string): string {
+  const thirtyDays = Temporal.PlainDate.from(issuedOn).add({ days: QUOTE_VALID_DAYS });
+  if (lastDay && Temporal.PlainDate.compare(Temporal.PlainDate.from(lastDay), thirtyDays) < 0) return lastDay;
+  return thirtyDays.toString();
 }
 
 /** Valid through its last day inclusive; `today` is a calendar date from the injected clock. */
@@ -20,6 +26,13 @@ export function quoteIsValid(quote: { validUntil: string }, today: string | Temp
 /** Why a quote's price no longer holds, whatever it is used for (it expired), or null while it does. */
 export function quoteExpiry(quote: { reference: string; validUntil: string }, today: string): string | null {
   return quoteIsValid(quote, today) ? null : `Quote ${quote.reference} expired on ${formatDay(quote.validUntil)}`;
+}
+
+/** Why a quote cannot price another order (one was placed with it and not rejected or cancelled), or null. */
+export function quoteUsed(quote: { reference: string; usedBy: string | null }): string | null {
+  return quote.usedBy
+    ? `Quote ${quote.reference} was used for order ${quote.usedBy}: a quote pays for one order`
+    : null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import { preparedQuery } from '../../platform/db/prepared.ts';
+import { UNDONE_STATUSES } from '../orders/order-status.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
 import type { QuotedChangeKind, QuotesTable } from './quotes.tables.ts';
 
@@ -54,6 +55,8 @@ export interface Quote {
    * issued before they were kept (migration 0023).
    */
   setup: QuotedSetup | null;
+  /** The order placed with this quote (its reference), unless it was rejected or cancelled: a quote prices one order. */
+  usedBy: string | null;
 }
 
 export type NewQuoteRow = Insertable<QuotesTable>;
@@ -104,6 +107,15 @@ function selectQuotes(db: Executor) {
       'quotes.owner_crsid',
       'quotes.manager_crsids',
       'quotes.project_name',
+      (eb) =>
+        eb
+          .selectFrom('orders')
+          .select('orders.reference')
+          .whereRef('orders.quote_id', '=', 'quotes.id')
+          .where('orders.status', 'not in', UNDONE_STATUSES)
+          .orderBy('orders.id')
+          .limit(1)
+          .as('used_by'),
     ]);
 }
 
@@ -146,6 +158,7 @@ function toQuote(row: QuoteRow): Quote {
       row.owner_crsid !== null && row.manager_crsids !== null && row.project_name !== null
         ? { ownerCrsid: row.owner_crsid, managerCrsids: row.manager_crsids, projectName: row.project_name }
         : null,
+    usedBy: row.used_by,
   };
 }
 

@@ -85,7 +85,7 @@ export async function createChangeQuote(
     vat_pence: price.vatPence,
     total_pence: price.totalPence,
     issued_on: issuedOn,
-    valid_until: quoteValidUntil(issuedOn),
+    valid_until: quoteValidUntil(issuedOn, kind === 'increase' ? price.endsOn : undefined),
     licence_id: licence.id,
     change_kind: kind,
     starts_on: price.startsOn,
