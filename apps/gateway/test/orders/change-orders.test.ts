@@ -147,6 +147,40 @@ describe('change orders', () => {
       expect(response.statusCode).toBe(303);
     });
 
+    it('does not submit a change whose answers another tab changed after the check page was shown', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      expect((await choose(alice, id, 'increase', { addTb: '2' })).statusCode).toBe(303);
+      expect((await payAt(alice, path(id, 'increase', 'payment'), FINANCE_CODE)).statusCode).toBe(303);
+      const check = await alice.get(path(id, 'increase', 'check'));
+      const form: Record<string, string> = Object.fromEntries(
+        [...check.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+      ) as Record<string, string>;
+      form.acceptTerms = 'yes';
+      // Another tab of the same browser pays for the same increase by purchase order instead.
+      const po: Payment = {
+        method: 'purchase-order',
+        poNumber: 'P1112223',
+        file: { bytes: SAMPLE_PDF, name: 'po.pdf' },
+      };
+      expect((await payAt(alice, path(id, 'increase', 'payment'), po)).statusCode).toBe(303);
+      const refused = await alice.post(path(id, 'increase', 'check'), form);
+      expect(refused.statusCode).toBe(422);
+      expect(refused.body).toContain('Your answers were changed in another tab or window after this page was shown');
+      expect(refused.body).toContain('P1112223');
+      const orders = () =>
+        t.database.db
+          .selectFrom('orders')
+          .select('id')
+          .where('licence_id', '=', id)
+          .where('kind', '=', 'increase')
+          .execute();
+      expect(await orders()).toEqual([]);
+      const { response } = await submitAt(alice, path(id, 'increase', 'check'));
+      expect(response.statusCode).toBe(303);
+      expect(await orders()).toHaveLength(1);
+    });
+
     it('a Data Manager adds space, priced by the day to the end date, and the licence shows it in progress', async () => {
       const id = await licence();
       const ben = await signedIn('bm202');

@@ -417,6 +417,48 @@ describe('buying research storage through the pages', () => {
     expect(order).toEqual({ pence_per_tb_year: 9_999, total_pence: 19_998 });
   });
 
+  it('does not submit answers changed in another tab after the check page was shown: it asks to check them again', async () => {
+    // One browser, two tabs: they share the session, and so the purchase in progress.
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const tabOne = { ...RDS_CONFIGURATION, sizeTb: '1', termYears: '1', licenceName: 'Tab one', projectName: 'one' };
+    expect((await configure(alice, 'RDS', tabOne)).statusCode).toBe(303);
+    expect((await pay(alice, 'RDS', { method: 'finance-code', financeCode: 'PHAA.GAAA' })).statusCode).toBe(303);
+    const check = await alice.get('/storage/buy/RDS/check');
+    expect(check.body).toContain('Tab one');
+    const form: Record<string, string> = Object.fromEntries(
+      [...check.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    ) as Record<string, string>;
+    form.acceptTerms = 'yes';
+
+    // The second tab gives the same size, term and department, but another name, Data Owner and payment.
+    const tabTwo = { ...tabOne, licenceName: 'Tab two', ownerCrsid: 'cb404', projectName: 'two' };
+    expect((await configure(alice, 'RDS', tabTwo)).statusCode).toBe(303);
+    expect(
+      (
+        await pay(alice, 'RDS', {
+          method: 'purchase-order',
+          poNumber: 'P7654321',
+          file: { bytes: SAMPLE_PDF, name: 'po.pdf' },
+        })
+      ).statusCode,
+    ).toBe(303);
+    const ordersBefore = await count('orders');
+    const refused = await alice.post('/storage/buy/RDS/check', form);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain(
+      'Your answers were changed in another tab or window after this page was shown: check them again and accept the terms to submit',
+    );
+    // The page now shows what would be ordered.
+    expect(refused.body).toContain('Tab two');
+    expect(refused.body).toContain('Chloe Bursar (cb404)');
+    expect(refused.body).toContain('P7654321');
+    expect(await count('orders')).toBe(ordersBefore);
+
+    const { response } = await submit(alice, 'RDS');
+    expect(response.statusCode).toBe(303);
+  });
+
   it('refuses a form posted without its CSRF token', async () => {
     const alice = new Browser(t.app);
     await alice.signInAs('ar101');

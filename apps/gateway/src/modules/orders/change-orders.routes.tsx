@@ -37,7 +37,7 @@ import {
   submittedPayment,
 } from './payment-step.ts';
 import { PaymentPage } from './purchase.views.tsx';
-import { changedSinceShown } from './purchase-configuration.ts';
+import { answersFingerprint, changedSinceShown } from './purchase-configuration.ts';
 import type { DraftPayment } from './purchase-draft.ts';
 
 /** A change order in progress, kept in the session between its steps, like a purchase's draft. */
@@ -50,6 +50,11 @@ interface ChangeDraft {
   submissionKey: string;
   /** The buyer's quote for this change (Q-…), when they came from it: the change is ordered at its price. */
   quoteReference?: string;
+}
+
+/** The fingerprint of the answers a change's check page shows: its choice, payment and quote. */
+function changeAnswers(draft: ChangeDraft): string {
+  return answersFingerprint({ values: draft.values, payment: draft.payment, quoteReference: draft.quoteReference });
 }
 
 declare module 'fastify' {
@@ -359,6 +364,7 @@ export async function changeOrderRoutes(
         payment={state.payment}
         terms={await findCurrentTerms(db, licence.product.service, today())}
         submissionKey={draft.submissionKey}
+        shownAnswers={changeAnswers(draft)}
         errors={{ ...kept, ...errors }}
       />,
       Object.keys(errors).length > 0 ? 422 : 200,
@@ -387,8 +393,8 @@ export async function changeOrderRoutes(
     }
     const terms = await findCurrentTerms(db, state.licence.product.service, today());
     const changed = changedSinceShown(
-      { totalPence: body.shownTotalPence, termsVersion: body.shownTermsVersion },
-      { totalPence: state.price.value.totalPence, termsVersion: terms.version },
+      { totalPence: body.shownTotalPence, termsVersion: body.shownTermsVersion, answers: body.shownAnswers },
+      { totalPence: state.price.value.totalPence, termsVersion: terms.version, answers: changeAnswers(state.draft) },
     );
     if (changed) return showCheck(request, reply, state, { acceptTerms: changed });
     try {

@@ -294,6 +294,8 @@ export function ChangeCheckPage(props: {
   payment: DraftPayment | undefined;
   terms: TermsVersion;
   submissionKey: string;
+  /** The fingerprint of the answers shown (purchase-configuration.ts answersFingerprint). */
+  shownAnswers: string;
   errors: FieldErrors;
 }) {
   const { context, licence, kind, price, errors } = props;
@@ -356,6 +358,7 @@ export function ChangeCheckPage(props: {
         payer={licence.institutionName}
         error={errors.acceptTerms}
         shownTotalPence={price.totalPence}
+        shownAnswers={props.shownAnswers}
       />
     </Page>
   );

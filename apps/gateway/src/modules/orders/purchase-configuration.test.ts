@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedSinceShown, parseConfiguration } from './purchase-configuration.ts';
+import { answersFingerprint, changedSinceShown, parseConfiguration } from './purchase-configuration.ts';
 
 const RCS = { code: 'RCS', minimumTb: 1, termsYears: [1, 3, 5, 10] };
 const valid = {
@@ -96,7 +96,8 @@ describe('parseConfiguration', () => {
 });
 
 describe('changedSinceShown', () => {
-  const now = { totalPence: 19_998, termsVersion: '2026-08' };
+  const answers = answersFingerprint({ configuration: { sizeTb: '5', ownerCrsid: 'ar101' }, payment: undefined });
+  const now = { totalPence: 19_998, termsVersion: '2026-08', answers };
 
   it('lets an order through as the check page showed it, or when the form does not say what it showed', () => {
     expect(changedSinceShown({ totalPence: '19998', termsVersion: '2026-08' }, now)).toBeNull();
@@ -110,5 +111,23 @@ describe('changedSinceShown', () => {
     expect(changedSinceShown({ totalPence: '19998', termsVersion: '2025-08' }, now)).toBe(
       'The terms and conditions have changed since you checked your order: read version 2026-08 and accept them to submit',
     );
+  });
+
+  it('stops answers changed in another tab after the page was shown', () => {
+    const other = answersFingerprint({ configuration: { sizeTb: '5', ownerCrsid: 'cb404' }, payment: undefined });
+    expect(changedSinceShown({ totalPence: '19998', termsVersion: '2026-08', answers: other }, now)).toBe(
+      'Your answers were changed in another tab or window after this page was shown: check them again and accept the terms to submit',
+    );
+    expect(changedSinceShown({ totalPence: '19998', termsVersion: '2026-08', answers }, now)).toBeNull();
+  });
+});
+
+describe('answersFingerprint', () => {
+  it('is the same for the same answers, whatever the order of their fields, and short', () => {
+    const a = answersFingerprint({ configuration: { sizeTb: '5', termYears: '3' }, payment: { method: 'voucher' } });
+    const b = answersFingerprint({ payment: { method: 'voucher' }, configuration: { termYears: '3', sizeTb: '5' } });
+    expect(a).toBe(b);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(answersFingerprint({ configuration: { sizeTb: '5', termYears: '1' } })).not.toBe(a);
   });
 });

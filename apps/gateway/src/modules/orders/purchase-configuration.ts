@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { fieldErrorsOf, wholeNumberFrom } from '../../platform/web/forms.ts';
@@ -122,17 +123,47 @@ function normaliseNumbers(raw: unknown): unknown {
 export interface ShownOnCheckPage {
   totalPence?: string;
   termsVersion?: string;
+  /** The answers' fingerprint (answersFingerprint). */
+  answers?: string;
 }
 
 /**
- * Why an order must not be submitted as it stands: a new price or a new version of the terms came
- * into force after the check page was shown, so the buyer would be bound to a total or terms they
- * did not see. Null when the order is as shown, or when the form does not say what it showed.
+ * A short fingerprint of the answers a check page shows (the draft's configuration or change, and
+ * its payment), sent back by its form: the draft lives in the session, which every tab of the
+ * browser shares, so answers changed in another tab after this page was shown would otherwise be
+ * submitted by this page's button unseen.
+ */
+export function answersFingerprint(answers: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(keysSorted(answers)))
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/** The value with every object's keys in order, so that the same answers always print the same. */
+function keysSorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(keysSorted);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, item]) => [key, keysSorted(item)]),
+  );
+}
+
+/**
+ * Why an order must not be submitted as it stands: its answers were changed (in another tab) after
+ * the check page was shown, or a new price or a new version of the terms came into force since, so
+ * the buyer would be bound to answers, a total or terms they did not see. Null when the order is as
+ * shown, or when the form does not say what it showed.
  */
 export function changedSinceShown(
   shown: ShownOnCheckPage,
-  now: { totalPence: number; termsVersion: string },
+  now: { totalPence: number; termsVersion: string; answers: string },
 ): string | null {
+  if (shown.answers !== undefined && shown.answers !== now.answers) {
+    return 'Your answers were changed in another tab or window after this page was shown: check them again and accept the terms to submit';
+  }
   if (shown.totalPence !== undefined && shown.totalPence !== String(now.totalPence)) {
     return `The price has changed since you checked your order: the total is now ${formatPence(now.totalPence)}. Check the new price and accept the terms again to submit`;
   }

@@ -30,7 +30,7 @@ import {
 } from './payment-step.ts';
 import { buyPath, CheckAnswersPage, ConfigurePage, PaymentPage } from './purchase.views.tsx';
 import { type PricedConfiguration, priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
-import { changedSinceShown } from './purchase-configuration.ts';
+import { answersFingerprint, changedSinceShown } from './purchase-configuration.ts';
 import { configurationValues, draftFromQuote, type PurchaseDraft, withQuotePrice } from './purchase-draft.ts';
 
 interface PurchaseRoutesOptions {
@@ -287,6 +287,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
         errors={{ ...kept, ...errors }}
         quoteReference={priced.quoteId ? draft.quoteReference : undefined}
         todayIsLower={priced.todayIsLower}
+        shownAnswers={purchaseAnswers(draft)}
         quoteProblem={priced.quoteProblem ?? undefined}
       />,
       Object.keys(errors).length > 0 ? 422 : 200,
@@ -311,8 +312,12 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     }
     const terms = await findCurrentTerms(db, product.service, today());
     const changed = changedSinceShown(
-      { totalPence: body.shownTotalPence, termsVersion: body.shownTermsVersion },
-      { totalPence: state.priced.configuration.price.totalPence, termsVersion: terms.version },
+      { totalPence: body.shownTotalPence, termsVersion: body.shownTermsVersion, answers: body.shownAnswers },
+      {
+        totalPence: state.priced.configuration.price.totalPence,
+        termsVersion: terms.version,
+        answers: purchaseAnswers(state.draft),
+      },
     );
     if (changed) return showCheck(request, reply, state, { acceptTerms: changed });
     try {
@@ -330,6 +335,15 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       if (error instanceof SubmissionRefused) return showCheck(request, reply, state, error.errors);
       throw error;
     }
+  });
+}
+
+/** The fingerprint of the answers a purchase's check page shows: its configuration and payment, quote included. */
+function purchaseAnswers(draft: PurchaseDraft): string {
+  return answersFingerprint({
+    configuration: draft.configuration,
+    payment: draft.payment,
+    quoteReference: draft.quoteReference,
   });
 }
 

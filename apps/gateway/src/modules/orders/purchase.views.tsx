@@ -286,6 +286,8 @@ export function CheckAnswersPage(props: {
   quoteReference?: string;
   /** Today's price is charged, being lower than the quote's (withQuotePrice). */
   todayIsLower?: boolean;
+  /** The fingerprint of the answers shown (answersFingerprint). */
+  shownAnswers: string;
   /** Why the quote the buyer started from does not apply (quoteProblem): today's price does. */
   quoteProblem?: string;
 }) {
@@ -338,6 +340,7 @@ export function CheckAnswersPage(props: {
         payer={c.institution.name}
         error={errors.acceptTerms}
         shownTotalPence={c.price.totalPence}
+        shownAnswers={props.shownAnswers}
       />
     </Page>
   );
@@ -354,6 +357,8 @@ export function TermsAndSubmit(props: {
   error?: string;
   /** The total this page shows: sent back with the terms' version, so a price or terms changed since are not submitted unseen. */
   shownTotalPence?: number;
+  /** The fingerprint of the answers this page shows (answersFingerprint), sent back likewise. */
+  shownAnswers?: string;
 }) {
   const { terms } = props;
   return (
@@ -366,6 +371,7 @@ export function TermsAndSubmit(props: {
           <input type="hidden" name="shownTermsVersion" value={terms.version} />
         </>
       )}
+      {props.shownAnswers === undefined ? null : <input type="hidden" name="shownAnswers" value={props.shownAnswers} />}
       <h2>
         {terms.title} <span class="caption">version {terms.version}</span>
       </h2>
