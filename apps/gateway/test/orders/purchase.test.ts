@@ -459,6 +459,23 @@ describe('buying research storage through the pages', () => {
     expect(response.statusCode).toBe(303);
   });
 
+  it('keeps a purchase in progress while another product is bought in another tab', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const rfs = { ...RDS_CONFIGURATION, sizeTb: '1', termYears: '1', licenceName: 'First tab', projectName: 'first' };
+    expect((await configure(alice, 'RFS', rfs)).statusCode).toBe(303);
+    expect((await pay(alice, 'RFS', { method: 'finance-code', financeCode: 'PHAA.GAAA' })).statusCode).toBe(303);
+    expect((await alice.get('/storage/buy/RFS/check')).body).toContain('First tab');
+    // Another tab starts buying another product: the first purchase is still there to submit.
+    const rds = { ...RDS_CONFIGURATION, licenceName: 'Second tab', projectName: 'second' };
+    expect((await configure(alice, 'RDS', rds)).statusCode).toBe(303);
+    const { response } = await submit(alice, 'RFS');
+    expect(response.statusCode).toBe(303);
+    expect(String(response.headers.location)).toMatch(/^\/orders\/ORD-\d+\/$/);
+    // And the second is kept too.
+    expect((await alice.get('/storage/buy/RDS/')).body).toContain('value="Second tab"');
+  });
+
   it('refuses a form posted without its CSRF token', async () => {
     const alice = new Browser(t.app);
     await alice.signInAs('ar101');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Session } from 'fastify';
 import { sizeText } from '../catalogue/sizes.ts';
 import { quoteExpiry } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
@@ -24,8 +25,23 @@ export interface PurchaseDraft {
 
 declare module 'fastify' {
   interface Session {
-    purchase?: PurchaseDraft;
+    /**
+     * The purchases in progress, one per product: every tab of a browser shares its session, so
+     * buying another product in another tab must not throw this one away.
+     */
+    purchases?: Record<string, PurchaseDraft>;
   }
+}
+
+/** The session's purchase in progress of this product, if any. */
+export function purchaseDraftOf(session: Session, product: string): PurchaseDraft | undefined {
+  return session.purchases?.[product];
+}
+
+/** Keeps `draft` as the session's purchase in progress of its product, or drops that product's (none given). */
+export function keepPurchaseDraft(session: Session, product: string, draft?: PurchaseDraft): void {
+  const others = Object.entries(session.purchases ?? {}).filter(([code]) => code !== product);
+  session.purchases = Object.fromEntries(draft ? [...others, [product, { ...draft }]] : others);
 }
 
 /** The fields of the configure step, the only ones a draft keeps from that form. */

@@ -31,7 +31,14 @@ import {
 import { buyPath, CheckAnswersPage, ConfigurePage, PaymentPage } from './purchase.views.tsx';
 import { type PricedConfiguration, priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
 import { answersFingerprint, changedSinceShown } from './purchase-configuration.ts';
-import { configurationValues, draftFromQuote, type PurchaseDraft, withQuotePrice } from './purchase-draft.ts';
+import {
+  configurationValues,
+  draftFromQuote,
+  keepPurchaseDraft,
+  type PurchaseDraft,
+  purchaseDraftOf,
+  withQuotePrice,
+} from './purchase-draft.ts';
 
 interface PurchaseRoutesOptions {
   orders: OrdersContext;
@@ -60,13 +67,11 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
 
   /** The draft for this product, or a fresh one (buying something else starts again). */
   function draftFor(request: FastifyRequest, product: CatalogueProduct): PurchaseDraft {
-    const draft = request.session.purchase;
-    if (draft && draft.product === product.code) return draft;
-    return { product: product.code, submissionKey: randomUUID() };
+    return purchaseDraftOf(request.session, product.code) ?? { product: product.code, submissionKey: randomUUID() };
   }
 
   function saveDraft(request: FastifyRequest, draft: PurchaseDraft): void {
-    request.session.purchase = { ...draft };
+    keepPurchaseDraft(request.session, draft.product, draft);
   }
 
   /**
@@ -299,8 +304,8 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     const person = requirePerson(request);
     const product = await productOf(request);
     // A second press of "Submit order" after the first one went through: show the order it made.
-    const draft = request.session.purchase;
-    if (!draft || draft.product !== product.code || draft.submissionKey !== body.submissionKey) {
+    const draft = purchaseDraftOf(request.session, product.code);
+    if (!draft || draft.submissionKey !== body.submissionKey) {
       const reference = await submittedOrderReference(db, person, body.submissionKey);
       if (reference) return reply.redirect(`/orders/${reference}/`, 303);
     }
@@ -328,7 +333,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
         submissionKey: state.draft.submissionKey,
         quoteId: state.priced.quoteId,
       });
-      request.session.purchase = undefined;
+      keepPurchaseDraft(request.session, product.code);
       request.session.flash = `Order ${reference} submitted. We have emailed a confirmation.`;
       return reply.redirect(`/orders/${reference}/`, 303);
     } catch (error) {

@@ -9,7 +9,7 @@ import { sendPage } from '../../platform/web/render.ts';
 import { quoteRefusal } from '../orders/change-orders.service.ts';
 import { sendConfigurePage } from '../orders/purchase.routes.tsx';
 import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
-import { configurationValues, draftFromQuote } from '../orders/purchase-draft.ts';
+import { configurationValues, draftFromQuote, keepPurchaseDraft, purchaseDraftOf } from '../orders/purchase-draft.ts';
 import { quotePdfInput, renderQuotePdf } from './quote-pdf.ts';
 import { quoteIsValid } from './quote-rules.ts';
 import { createQuote, findQuoteFor, mayOrderWithQuote } from './quotes.service.ts';
@@ -38,7 +38,8 @@ export async function quotesRoutes(app: FastifyInstance, options: QuotesRoutesOp
     const quote = await createQuote(db, person, priced.value, today);
     // The answers are the purchase in progress too: back on the form, the buyer finds what they
     // quoted, not an earlier attempt's answers (at today's price until they buy with the quote).
-    request.session.purchase = draftFromQuote(request.session.purchase, quote, { atQuotePrice: false });
+    const draft = draftFromQuote(purchaseDraftOf(request.session, quote.productCode), quote, { atQuotePrice: false });
+    keepPurchaseDraft(request.session, quote.productCode, draft);
     return reply.redirect(quotePath(quote.reference), 303);
   });
 
