@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
+import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { up as backfillNewOrderPeriods } from '../../src/migrations/0026_new_order_periods.ts';
 import { billingOrderPages } from '../../src/modules/billing/billing.repository.ts';
 import { parseBillingQuery } from '../../src/modules/billing/billing-rules.ts';
+import { licenceEndDate } from '../../src/modules/licences/licence-dates.ts';
 import type { OrderKind, OrderStatus } from '../../src/modules/orders/order-status.ts';
 import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
@@ -88,22 +91,31 @@ describe('Finance’s billing export', () => {
     },
   ): Promise<void> {
     const db = t.database.db;
+    const kind = options.kind ?? 'new';
+    const status = options.status ?? 'completed';
+    const licenceStart = options.licenceDates?.[0] ?? '2026-01-01';
+    // A new order records its licence's first term when it is set up (its completion), as a change its own.
+    const period =
+      options.period ??
+      (kind === 'new' && status === 'completed'
+        ? [licenceStart, licenceEndDate(licenceStart, options.termYears ?? 1)]
+        : undefined);
     const storage = await insertStorage(db, {
       name: options.name,
       productCode: options.productCode,
       institutionId: options.institutionId,
       owner: options.owner ?? 'ar101',
       status: 'active',
-      startDate: options.licenceDates?.[0] ?? '2026-01-01',
+      startDate: licenceStart,
       endDate: options.licenceDates?.[1] ?? '2027-01-01',
       order: {
-        kind: options.kind ?? 'new',
-        status: options.status ?? 'completed',
+        kind,
+        status,
         sizeTb: options.sizeTb ?? 5,
         termYears: options.termYears ?? 1,
         pencePerTbYear: options.pencePerTbYear ?? 5400,
-        startsOn: options.period?.[0] ?? null,
-        endsOn: options.period?.[1] ?? null,
+        startsOn: period?.[0] ?? null,
+        endsOn: period?.[1] ?? null,
       },
     });
     const id = storage.order?.id ?? 0;
@@ -447,6 +459,48 @@ describe('Finance’s billing export', () => {
     expect(pages.map((page) => page.length)).toEqual([2, 2, 2, 1]);
     expect(pages.flat()).toEqual(all);
     expect(new Set(all).size).toBe(7);
+  });
+
+  it('takes a range to 31 December 9999 (no end) on the page, in the file and in the audit search', async () => {
+    const [, ...rows] = await csvOf('/admin/billing/orders.csv?from=2026-06-01&to=9999-12-31');
+    expect(rows).toHaveLength(7);
+    const fn = await as('fn601');
+    const page = await fn.get('/admin/billing/?from=2026-06-01&to=9999-12-31');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/<dt>Orders to bill<\/dt>\s*<dd>7<\/dd>/);
+    const audit = await fn.get('/admin/audit/?entityType=billing-export&from=2026-01-01&to=9999-12-31');
+    expect(audit.statusCode).toBe(200);
+    expect(audit.body).toContain('billing-2026-06-01-to-9999-12-31.csv');
+  });
+
+  it('gives the new orders set up before migration 0026 their licence’s first term, 29 February too', async () => {
+    const db = t.database.db;
+    const setUpBefore = async (name: string, startDate: string, termYears: number) => {
+      const storage = await insertStorage(db, {
+        name,
+        owner: 'ar101',
+        status: 'active',
+        startDate,
+        endDate: '2031-01-01',
+        order: { kind: 'new', status: 'completed', sizeTb: 1, termYears, startsOn: null, endsOn: null },
+      });
+      return storage.order?.id ?? 0;
+    };
+    const leap = await setUpBefore('Set up on 29 February', '2028-02-29', 1);
+    const three = await setUpBefore('Set up for three years', '2026-03-31', 3);
+    // Migrations are written for any schema (Kysely<unknown>), as the migrator runs them.
+    await backfillNewOrderPeriods(db as unknown as Kysely<unknown>);
+    const periods = await db
+      .selectFrom('orders')
+      .select(['id', 'starts_on', 'ends_on'])
+      .where('id', 'in', [leap, three])
+      .orderBy('id')
+      .execute();
+    expect(periods).toEqual([
+      { id: leap, starts_on: '2028-02-29', ends_on: '2029-02-27' },
+      { id: three, starts_on: '2026-03-31', ends_on: '2029-03-30' },
+    ]);
+    expect(licenceEndDate('2028-02-29', 1)).toBe('2029-02-27');
   });
 
   it('shows Finance how many orders and their totals, with a link to the file', async () => {

@@ -17,6 +17,14 @@ describe('provisioning by hand (the default)', () => {
   });
   afterAll(() => app?.close());
 
+  /** The period an order pays for, as it records it. */
+  const period = (order: { orderId: number }) =>
+    t.database.db
+      .selectFrom('orders')
+      .select(['starts_on', 'ends_on'])
+      .where('id', '=', order.orderId)
+      .executeTakeFirst();
+
   it('records what the team made: the order is done, the licence active for its term, its people emailed', async () => {
     const order = await approvedOrder(t);
     // With the manual provisioner the approval's job leaves the order waiting for a person.
@@ -54,6 +62,8 @@ describe('provisioning by hand (the default)', () => {
     const state = await snapshot(t, order);
     expect(state.order).toEqual([{ status: 'completed', status_reason: null }]);
     expect(state.licence).toEqual([{ status: 'active', start_date: '2026-11-27', end_date: '2029-11-26' }]);
+    // The order keeps the period it paid for, whatever later becomes of the licence's dates.
+    expect(await period(order)).toEqual({ starts_on: '2026-11-27', ends_on: '2029-11-26' });
     expect(state.projects).toEqual([
       {
         status: 'active',
@@ -265,6 +275,7 @@ describe('provisioning by hand (the default)', () => {
     expect((await snapshot(t, order)).licence).toEqual([
       { status: 'active', start_date: '2027-01-01', end_date: '2029-12-31' },
     ]);
+    expect(await period(order)).toEqual({ starts_on: '2027-01-01', ends_on: '2029-12-31' });
     const activated = await t.database.db
       .selectFrom('audit_events')
       .select(['before', 'after'])

@@ -40,6 +40,19 @@ export function startOfLondonDay(date: Temporal.PlainDate): Date {
   return new Date(date.toZonedDateTime({ timeZone: UNIVERSITY_TIME_ZONE }).epochMilliseconds);
 }
 
+/** The last day whose next day PostgreSQL can be sent as a moment: a year of five digits cannot. */
+const LAST_DAY_ENDED = Temporal.PlainDate.from('9999-12-30');
+
+/**
+ * The instant a range of days ending on `date` (included) ends: the next day's first instant in
+ * London. A range to 31 December 9999 (a form's "no end") ends with 30 December 9999: nothing in
+ * the service happens after it, and the year 10000 is no moment PostgreSQL takes.
+ */
+export function endOfLondonDay(date: Temporal.PlainDate): Date {
+  const last = Temporal.PlainDate.compare(date, LAST_DAY_ENDED) > 0 ? LAST_DAY_ENDED : date;
+  return startOfLondonDay(last.add({ days: 1 }));
+}
+
 /**
  * The audit search form: a kind of record and its id (an id needs its kind), who acted (a CRSid),
  * and a range of days in London time, both days included.
@@ -77,7 +90,7 @@ export function parseAuditQuery(query: Record<string, unknown>): ParsedAuditQuer
       entityId,
       actor: values.actor ? values.actor.toLowerCase() : undefined,
       from: from ? startOfLondonDay(from) : undefined,
-      until: to ? startOfLondonDay(to.add({ days: 1 })) : undefined,
+      until: to ? endOfLondonDay(to) : undefined,
     },
   };
 }

@@ -1,14 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import { penceAsDecimalPounds } from '../catalogue/money.ts';
-import {
-  billedDays,
-  billingFileName,
-  billingPeriod,
-  londonDay,
-  parseBillingQuery,
-  previousMonth,
-} from './billing-rules.ts';
+import { billedDays, billingFileName, londonDay, parseBillingQuery, previousMonth } from './billing-rules.ts';
 
 describe('the billing export’s rules', () => {
   it('reads a range of London days, both included, as instants', () => {
@@ -20,6 +13,10 @@ describe('the billing export’s rules', () => {
     expect(parsed.range.until.toISOString()).toBe('2026-03-29T23:00:00.000Z');
     expect(parsed.range.services).toEqual(['research', 'institutional']);
     expect(billingFileName(parsed.range)).toBe('billing-2026-03-29-to-2026-03-29.csv');
+    // A file of one service is named after it.
+    expect(billingFileName({ ...parsed.range, services: ['research'] })).toBe(
+      'billing-research-2026-03-29-to-2026-03-29.csv',
+    );
   });
 
   it('limits the services to those the person may read: one chosen, another refused', () => {
@@ -53,22 +50,6 @@ describe('the billing export’s rules', () => {
     expect(penceAsDecimalPounds(123456789)).toBe('1234567.89');
     expect(londonDay(new Date('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
     expect(londonDay(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
-  });
-
-  it('gives a new order its licence’s first term as its period, and a change order its own', () => {
-    const newOrder = { kind: 'new', startsOn: null, endsOn: null, termYears: 2, licenceStartDate: '2026-11-03' };
-    expect(billingPeriod(newOrder)).toEqual({ startsOn: '2026-11-03', endsOn: '2028-11-02' });
-    // As the licence's end date is set: a start on 29 February ends on 27 February in a common year.
-    expect(billingPeriod({ ...newOrder, termYears: 1, licenceStartDate: '2028-02-29' })).toEqual({
-      startsOn: '2028-02-29',
-      endsOn: '2029-02-27',
-    });
-    expect(billingPeriod({ ...newOrder, licenceStartDate: null })).toEqual({ startsOn: null, endsOn: null });
-    const renewal = { kind: 'renewal', startsOn: '2027-01-01', endsOn: '2028-12-31', termYears: 2 };
-    expect(billingPeriod({ ...renewal, licenceStartDate: '2026-01-01' })).toEqual({
-      startsOn: '2027-01-01',
-      endsOn: '2028-12-31',
-    });
   });
 
   it('counts the days an increase pays for, both included, 29 February too; none for the other kinds', () => {

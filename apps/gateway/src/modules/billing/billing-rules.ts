@@ -3,9 +3,8 @@ import { parseDay } from '../../platform/calendar-day.ts';
 import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
 import { csvLine } from '../../platform/csv.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
-import { startOfLondonDay } from '../audit/audit-query.ts';
+import { endOfLondonDay, startOfLondonDay } from '../audit/audit-query.ts';
 import { penceAsDecimalPounds } from '../catalogue/money.ts';
-import { licenceEndDate } from '../licences/licence-dates.ts';
 import { daysInclusive } from '../orders/change-pricing.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { SERVICES } from '../people/staff-access.ts';
@@ -101,7 +100,7 @@ export function parseBillingQuery(query: Record<string, unknown>, visible: reado
       firstDay: from.toString(),
       lastDay: to.toString(),
       from: startOfLondonDay(from),
-      until: startOfLondonDay(to.add({ days: 1 })),
+      until: endOfLondonDay(to),
       services,
     },
   };
@@ -118,16 +117,19 @@ export function billingQueryString(values: BillingQueryValues): string {
 export const BILLING_EXPORT_ENTITY = 'billing-export';
 
 /** billing-2026-11-01-to-2026-11-30.csv */
-export function billingFileName(range: Pick<BillingRange, 'firstDay' | 'lastDay'>): string {
-  return `billing-${range.firstDay}-to-${range.lastDay}.csv`;
+export function billingFileName(range: Pick<BillingRange, 'firstDay' | 'lastDay' | 'services'>): string {
+  // A file of one service says which, so that a research file and an institutional one of the same days differ.
+  const service = range.services.length === 1 ? `${range.services[0]}-` : '';
+  return `billing-${service}${range.firstDay}-to-${range.lastDay}.csv`;
 }
 
 /**
- * A completed order as the export reads it. Its period (startsOn, endsOn) is the one it pays for:
- * a change order's own (orders.starts_on/ends_on: an increase from its pricing day to the licence's
- * end date, a renewal or recovery from the day after the old end date); a new order has none of
- * its own, and pays for its licence's first term: from the licence's start date (set when the
- * order completed, by its set-up) for the order's term (billingPeriod).
+ * A completed order as the export reads it. Its period (startsOn, endsOn) is the one it pays for,
+ * as the order records it (orders.starts_on/ends_on): a change order's from its pricing (an
+ * increase from its pricing day to the licence's end date, a renewal or recovery from the day after
+ * the old end date), a new order's the licence's first term as its set-up gave it (provisioning,
+ * migration 0026 for those set up before): never the licence's dates as they are now, which an
+ * edit or a renewal moves on.
  */
 export interface BillingOrder {
   reference: string;
@@ -157,28 +159,6 @@ export interface BillingOrder {
   voucherCode: string | null;
   buyerCrsid: string;
   quoteReference: string | null;
-}
-
-/**
- * The period a completed order pays for: its own (a change order's), or for a new order, its
- * licence's start date for the order's term, ending the day before the same date `termYears`
- * later as the licence's end date does when it is set up (licenceEndDate). Not the licence's end
- * date as it is now: a renewal or a recovery moves that on, and bills the period after in a row of
- * its own. None while the licence has no start date.
- */
-export function billingPeriod(order: {
-  kind: string;
-  startsOn: string | null;
-  endsOn: string | null;
-  termYears: number;
-  licenceStartDate: string | null;
-}): { startsOn: string | null; endsOn: string | null } {
-  if (order.kind !== 'new' || order.startsOn) return { startsOn: order.startsOn, endsOn: order.endsOn };
-  if (!order.licenceStartDate) return { startsOn: null, endsOn: null };
-  return {
-    startsOn: order.licenceStartDate,
-    endsOn: licenceEndDate(order.licenceStartDate, order.termYears),
-  };
 }
 
 /**

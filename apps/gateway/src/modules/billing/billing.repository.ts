@@ -1,20 +1,13 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../../database.ts';
 import type { Executor } from '../../platform/db/database.ts';
-import {
-  BILLING_EXPORT_ENTITY,
-  type BillingOrder,
-  type BillingRange,
-  billingPeriod,
-  londonDay,
-} from './billing-rules.ts';
+import { BILLING_EXPORT_ENTITY, type BillingOrder, type BillingRange, londonDay } from './billing-rules.ts';
 
 /**
  * The orders Finance bills, read for the billing page and its CSV file: completed orders that cost
  * something (total > 0), completed in the range (orders.updated_at: billing-rules.ts says why),
  * of the range's services. A read across the orders, payments, licences, products, departments,
- * vouchers and quotes tables, as the back office's order queue reads them (orders.admin.repository.ts);
- * a new order's period from its licence's start date (billingPeriod says why not its end date).
+ * vouchers and quotes tables, as the back office's order queue reads them (orders.admin.repository.ts).
  * Migration 0024's partial index (updated_at, reference) WHERE status = 'completed' AND total_pence > 0
  * serves the range and the order of the file.
  */
@@ -121,7 +114,6 @@ function pageAfter(
       'o.term_years',
       'o.starts_on',
       'o.ends_on',
-      'l.start_date as licence_start_date',
       'o.pence_per_tb_year',
       'o.cold_store_pence',
       'o.net_pence',
@@ -141,13 +133,6 @@ function pageAfter(
 type PageRow = Awaited<ReturnType<ReturnType<typeof pageAfter>['execute']>>[number];
 
 function toBillingOrder(row: PageRow): BillingOrder {
-  const period = billingPeriod({
-    kind: row.kind,
-    startsOn: row.starts_on,
-    endsOn: row.ends_on,
-    termYears: row.term_years,
-    licenceStartDate: row.licence_start_date,
-  });
   return {
     reference: row.reference,
     completedAt: row.completed_at,
@@ -161,7 +146,8 @@ function toBillingOrder(row: PageRow): BillingOrder {
     customerClass: row.customer_class,
     sizeTb: row.size_tb,
     termYears: row.term_years,
-    ...period,
+    startsOn: row.starts_on,
+    endsOn: row.ends_on,
     pencePerTbYear: Number(row.pence_per_tb_year),
     coldStorePence: Number(row.cold_store_pence),
     netPence: Number(row.net_pence),

@@ -88,7 +88,7 @@ function BillingResult({
         <a href={`${BILLING_CSV_PATH}?${billingQueryString(values)}`} download={billingFileName(range)}>
           Download the {orders} as a CSV file
         </a>{' '}
-        (one row per order, by day of completion then reference).
+        (one row per order, in order of completion).
       </p>
     </section>
   );

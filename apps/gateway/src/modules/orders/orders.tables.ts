@@ -24,10 +24,12 @@ export interface OrdersTable {
   total_pence: number;
   /**
    * The period the order pays for: increase, the pricing day to the licence's end date; renewal
-   * and recovery, the day after the old end date to the new end date; new and cancellation, none.
+   * and recovery, the day after the old end date to the new end date; new, none until its set-up
+   * gives the licence its first term (provisioning.repository.ts recordOrderPeriod, the one update);
+   * cancellation, none.
    */
-  starts_on: ColumnType<string | null, string | null | undefined, never>;
-  ends_on: ColumnType<string | null, string | null | undefined, never>;
+  starts_on: ColumnType<string | null, string | null | undefined, string>;
+  ends_on: ColumnType<string | null, string | null | undefined, string>;
   /** Recovery only: the part of net_pence that is the cold-store fee. */
   cold_store_pence: ColumnType<number, number | undefined, never>;
   quote_id: number | null;

@@ -284,6 +284,15 @@ export async function activateLicence(
   return { before: { startDate: current.start_date, endDate: current.end_date }, after };
 }
 
+/** A new order's period, the licence's first term as it was set up (a change order has its own from pricing). */
+export async function recordOrderPeriod(tx: Executor, orderId: number, dates: LicenceDates): Promise<void> {
+  await tx
+    .updateTable('orders')
+    .set({ starts_on: dates.startDate, ends_on: dates.endDate })
+    .where('id', '=', orderId)
+    .execute();
+}
+
 /**
  * What completing a change order needs of its licence, the licence's row locked (FOR UPDATE) so
  * nothing else changes it before the transaction ends; and the order's new end date.

@@ -52,6 +52,7 @@ import {
   lockLicenceForChange,
   type ProvisioningProject,
   type ProvisioningRun,
+  recordOrderPeriod,
   recordProvisionedProjects,
 } from './provisioning.repository.ts';
 import {
@@ -565,6 +566,9 @@ export async function completeProvisioning(
   if (!activated) {
     throw new AppError('conflict', `The licence of order ${order.reference} is no longer waiting to be set up.`);
   }
+  // The order keeps the period it pays for, as a change order does: a later edit of the licence's
+  // dates, or a renewal, moves the licence on, not what this order was billed for.
+  await recordOrderPeriod(tx, order.id, activated.after);
   // With the manual provisioner, a change of its people or projects made during the set-up waits
   // for an access change from now on (an automated run sends its groups: syncGroupsChangedMeanwhile).
   await accessChangeWaitsFromSetUp(tx, order.licence.id, context.clock.now());
