@@ -4,6 +4,17 @@ import { insertStorage } from '../support/storage-fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { auditRows, expectFieldError, flashOf, people } from './manage-support.ts';
 
+/** The rows of the audit page's results table, newest first. */
+function auditTableRows(body: string): string[] {
+  const tbody = body.match(/<table class="audit-trail">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/)?.[1];
+  return tbody === undefined ? [] : tbody.split('<tr>').slice(1);
+}
+
+/** The changes an audit row lists, one a line. */
+function changesOf(row: string): string[] {
+  return [...row.matchAll(/<li>([^<]*)<\/li>/g)].map((match) => match[1] as string);
+}
+
 describe('back office: people and staff roles', () => {
   let t: TestApp;
   const as = people(() => t);
@@ -176,8 +187,16 @@ describe('back office: people and staff roles', () => {
         {
           actor_label: 'su701',
           action: 'granted',
-          before: { person: 'ar101', role: 'finance', service: null, held: false },
-          after: { person: 'ar101', role: 'finance', service: null, held: true, reason: 'Joined the Finance team' },
+          before: { crsid: 'ar101', kind: 'finance', service: null, held: false },
+          after: {
+            crsid: 'ar101',
+            kind: 'finance',
+            service: null,
+            held: true,
+            person: 'Alice Researcher (ar101)',
+            role: 'Finance',
+            reason: 'Joined the Finance team',
+          },
         },
       ]);
       const alice = await as('ar101');
@@ -210,12 +229,82 @@ describe('back office: people and staff roles', () => {
       const audits = await auditRows(t.database.db, 'staff-role', role?.id);
       expect(audits[1]).toMatchObject({
         action: 'removed',
-        before: { person: 'ar101', role: 'finance', held: true },
-        after: { person: 'ar101', role: 'finance', held: false, reason: 'Left Finance' },
+        before: { crsid: 'ar101', kind: 'finance', held: true },
+        after: {
+          crsid: 'ar101',
+          kind: 'finance',
+          held: false,
+          person: 'Alice Researcher (ar101)',
+          role: 'Finance',
+          reason: 'Left Finance',
+        },
       });
       expect((await sam.post(path, { [`reason-${role?.id}`]: 'Again' })).statusCode).toBe(404);
       const alice = await as('ar101');
       expect((await alice.get('/admin/licences/')).statusCode).toBe(403);
+    });
+
+    it('names the person and the role in the audit trail’s entries, found by the role’s number', async () => {
+      const sam = await as('su701');
+      const granted = await sam.post('/admin/people/bm202/roles', {
+        role: 'service-admin:research',
+        reason: 'Cover for Rosa',
+      });
+      expect(granted.statusCode, granted.body.slice(0, 300)).toBe(303);
+      const [role] = await rolesOf('bm202');
+      const removed = await sam.post(`/admin/people/bm202/roles/${role?.id}/remove`, {
+        [`reason-${role?.id}`]: 'Rosa is back',
+      });
+      expect(removed.statusCode).toBe(303);
+
+      const page = await sam.get(`/admin/audit/?entityType=staff-role&entityId=${role?.id}`);
+      expect(page.statusCode).toBe(200);
+      const rows = auditTableRows(page.body);
+      expect(rows).toHaveLength(2);
+      // The changes in the order the database keeps an entry's fields (jsonb: shorter names first).
+      const [removal, grant] = rows as [string, string];
+      expect(changesOf(grant)).toEqual([
+        'role held: no → yes',
+        'role: Research storage team',
+        'person: Ben Manager (bm202)',
+        'reason: Cover for Rosa',
+      ]);
+      expect(changesOf(removal)).toEqual([
+        'role held: yes → no',
+        'role: Research storage team',
+        'person: Ben Manager (bm202)',
+        'reason: Rosa is back',
+      ]);
+      expect(grant).toContain(`Staff role ${role?.id}`);
+      expect(grant).toContain('Granted');
+      expect(removal).toContain('Removed');
+      // Every staff-role entry is found by its kind too, this one among them.
+      const all = auditTableRows((await sam.get('/admin/audit/?entityType=staff-role')).body);
+      expect(all.filter((row) => row.includes('person: Ben Manager (bm202)'))).toHaveLength(2);
+    });
+
+    it('still reads an entry recorded before the person and role were named, as it did', async () => {
+      const sam = await as('su701');
+      await t.database.db
+        .insertInto('audit_events')
+        .values({
+          actor_person_id: null,
+          actor_label: 'su701',
+          entity_type: 'staff-role',
+          entity_id: '99001',
+          action: 'granted',
+          before: JSON.stringify({ person: 'bm202', role: 'service-admin', service: 'research', held: false }),
+          after: JSON.stringify({
+            person: 'bm202',
+            role: 'service-admin',
+            service: 'research',
+            held: true,
+            reason: 'Old cover',
+          }),
+        })
+        .execute();
+      const rows = auditTableRows((await sam.get('/admin/audit/?entityType=staff-role&entityId=99001')).body);
+      expect(rows.map(changesOf)).toEqual([['role held: no → yes', 'reason: Old cover']]);
     });
 
     it('refuses a superuser removing their own superuser role, so there is always one', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatInstant } from '../../src/modules/quotes/quote-rules.ts';
 import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
 import { buy, type Configuration, RDS_CONFIGURATION, SAMPLE_PDF } from '../support/purchase.ts';
 import { personIdOf } from '../support/storage-fixtures.ts';
@@ -136,6 +137,18 @@ describe('Staff view the site as a customer sees it', () => {
     for (const event of events) {
       expect(event.after).toMatchObject({ customer: 'ar101', reason: 'Ticket 4242: cannot see my storage' });
     }
+  });
+
+  it('says when a view started, in the audit trail, as the site writes moments (London time, in words)', async () => {
+    const sam = await signedIn('su701');
+    expect((await startViewing(sam, 'ar101', 'Ticket 5150: when did it start')).statusCode).toBe(303);
+    expect((await stopViewing(sam)).statusCode).toBe(303);
+    const page = await sam.get('/admin/audit/?entityType=view-as&actor=su701');
+    const tbody = page.body.match(/<table class="audit-trail">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/)?.[1] ?? '';
+    const [stoppedRow] = tbody.split('<tr>').slice(1);
+    expect(stoppedRow).toContain('Stopped');
+    expect(stoppedRow).toContain(`<li>started at: ${formatInstant(t.clock.now())}</li>`);
+    expect(stoppedRow).not.toContain(t.clock.now().toISOString().slice(0, 16));
   });
 
   it('gives the JSON API under the session the customer, read-only; a bearer token is its own person', async () => {

@@ -112,7 +112,7 @@ describe('recording a new project of an active licence by hand', () => {
     });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain(
-      "The quotas add up to 5 TB: with the 8 TB of the licence's other storage projects, more than the licence's 10 TB",
+      "The quotas add up to 13 TB with the 8 TB of the licence's other storage projects, more than the licence's 10 TB: 2 TB is left for storage project new-one",
     );
     // What was typed is kept, and nothing is recorded.
     expect(refused.body).toContain('value="/rds/project/new-one"');

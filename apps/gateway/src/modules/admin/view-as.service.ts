@@ -7,6 +7,7 @@ import type { FieldErrors } from '../../platform/web/components.tsx';
 import { fieldErrorsOf } from '../../platform/web/forms.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
+import { formatInstant } from '../quotes/quote-rules.ts';
 
 export const viewAsForm = z.object({
   crsid: z
@@ -53,7 +54,9 @@ export async function startViewAs(
     personId: person.id,
     crsid: person.crsid,
     reason,
-    startedAt: context.clock.now().toISOString(),
+    // In words, as the site writes moments ("8 December 2026 at 01:45", London time): the trail's
+    // entry for the view's end (auditViewAsEnd) records it as it is, and the audit pages show it so.
+    startedAt: formatInstant(context.clock.now()),
   };
   await recordAudit(context.db, {
     actor: personActor(staff),

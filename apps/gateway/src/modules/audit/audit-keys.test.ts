@@ -30,7 +30,7 @@ const BUILT_ELSEWHERE: Record<string, string[]> = {
   'modules/licences/licences.admin.service.ts': ['name', 'sizeTb', 'startDate', 'endDate', 'dataOwner', 'reason'],
   // The nightly lifecycle's moves (journeyRow): the status, as of when, and its storage step's note.
   'modules/lifecycle/lifecycle.repository.ts': ['status', 'asOf', 'provisioner'],
-  // A staff role's grant ({ person, role, service }), spread into before and after.
+  // A staff role's grant ({ crsid, kind, service; person, role in words }), spread into before and after.
   'modules/people/people.admin.service.ts': ['person', 'role', 'service'],
   // A quote's row as stored (NewQuoteRow), with its reference.
   'modules/quotes/quotes.service.ts': [

@@ -4,7 +4,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { requireBackOffice } from '../admin/back-office.ts';
-import type { ServiceCode } from '../people/people.tables.ts';
+import { SERVICE_NAMES } from '../people/staff-access.ts';
 import { AuditSearchPage } from './audit.views.tsx';
 import { type AuditScope, auditScopeFor } from './audit-access.ts';
 import { parseAuditQuery } from './audit-query.ts';
@@ -14,14 +14,9 @@ export const AUDIT_PAGE_SIZE = 50;
 
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1) });
 
-const SERVICE_WORDS: Record<ServiceCode, string> = {
-  research: 'research storage',
-  institutional: 'institutional file storage',
-};
-
 function scopeWords(scope: AuditScope): string {
   if (scope.all) return 'every entry, as a superuser';
-  const services = scope.services.map((service) => SERVICE_WORDS[service]).join(' and ');
+  const services = scope.services.map((service) => SERVICE_NAMES[service].toLowerCase()).join(' and ');
   return `the entries about ${services}, and about people and staff roles`;
 }
 

@@ -48,11 +48,6 @@ export type ParsedBillingQuery =
   /** A service the person may not read: refused (403), not a form error. */
   | { ok: false; forbidden: ServiceCode; values: BillingQueryValues };
 
-export const SERVICE_NAMES: Record<ServiceCode, string> = {
-  research: 'Research data storage',
-  institutional: 'Institutional file storage',
-};
-
 function text(query: Record<string, unknown>, key: string): string {
   const value = query[key];
   return typeof value === 'string' ? value.trim() : '';

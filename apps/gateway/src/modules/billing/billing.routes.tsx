@@ -7,16 +7,11 @@ import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { requireBackOffice } from '../admin/back-office.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
+import { SERVICE_NAMES } from '../people/staff-access.ts';
 import { billingTotals } from './billing.repository.ts';
 import { billingCsv } from './billing.service.ts';
 import { BILLING_CSV_PATH, BILLING_PATH, BillingPage } from './billing.views.tsx';
-import {
-  billingFileName,
-  type ParsedBillingQuery,
-  parseBillingQuery,
-  previousMonth,
-  SERVICE_NAMES,
-} from './billing-rules.ts';
+import { billingFileName, type ParsedBillingQuery, parseBillingQuery, previousMonth } from './billing-rules.ts';
 
 /**
  * Finance's billing export: /admin/billing/ (a range of days and a service; how many orders and

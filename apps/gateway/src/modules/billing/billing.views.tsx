@@ -5,15 +5,10 @@ import { AdminPage } from '../admin/admin.views.tsx';
 import { DayRangeFields } from '../admin/manage-views.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
+import { SERVICE_NAMES } from '../people/staff-access.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 import type { BillingTotals } from './billing.repository.ts';
-import {
-  type BillingQueryValues,
-  type BillingRange,
-  billingFileName,
-  billingQueryString,
-  SERVICE_NAMES,
-} from './billing-rules.ts';
+import { type BillingQueryValues, type BillingRange, billingFileName, billingQueryString } from './billing-rules.ts';
 
 export const BILLING_PATH = '/admin/billing/';
 export const BILLING_CSV_PATH = '/admin/billing/orders.csv';

@@ -11,6 +11,8 @@ import {
   lockSuperusers,
 } from './people.admin.repository.ts';
 import type { PersonWithRoles } from './people.repository.ts';
+import type { ServiceCode, StaffRole } from './people.tables.ts';
+import { personWords } from './person-words.ts';
 import { isSuperuser } from './staff-access.ts';
 import { parseRoleChoice, roleRemovalProblem, staffRoleWords } from './staff-role-rules.ts';
 
@@ -39,6 +41,24 @@ async function confirmSuperuser(tx: Executor, actor: PersonWithRoles): Promise<v
   }
 }
 
+/**
+ * What a staff role's audit entry records about the role. The audit pages list only the fields an
+ * entry changed, so the codes (the person's CRSid, the role and its service: `codes`) go on both
+ * sides, unchanged, and the person and the role in words (`named`: "Ben Manager (bm202)",
+ * "Research storage team", as the people pages name them then) go only on the after side, where
+ * they read as what the entry is about. Entries recorded before kept the codes as `person` and
+ * `role` on both sides.
+ */
+function roleEntry(
+  person: { displayName: string; crsid: string },
+  grant: { role: StaffRole; service: ServiceCode | null },
+) {
+  return {
+    codes: { crsid: person.crsid, kind: grant.role, service: grant.service },
+    named: { person: personWords(person), role: staffRoleWords(grant) },
+  };
+}
+
 export type RoleOutcome = { ok: true; message: string } | { ok: false; errors: FieldErrors };
 
 export async function grantStaffRole(
@@ -64,14 +84,14 @@ export async function grantStaffRole(
     if (id === undefined) {
       return { ok: false, errors: { role: `${person.displayName} already has the role ${choice.label}` } };
     }
-    const grant = { person: person.crsid, role: choice.role, service: choice.service };
+    const { codes, named } = roleEntry(person, choice);
     await recordAudit(tx, {
       actor: personActor(actor),
       entityType: 'staff-role',
       entityId: id,
       action: 'granted',
-      before: { ...grant, held: false },
-      after: { ...grant, held: true, reason: reason.data },
+      before: { ...codes, held: false },
+      after: { ...codes, held: true, ...named, reason: reason.data },
     });
     return { ok: true, message: `${person.displayName} now has the role ${choice.label}.` };
   });
@@ -101,14 +121,14 @@ export async function removeStaffRole(
     if (!removed) {
       throw new AppError('conflict', `${person.displayName} no longer has that role: someone removed it a moment ago.`);
     }
-    const held = { person: person.crsid, role: removed.role, service: removed.service };
+    const { codes, named } = roleEntry(person, removed);
     await recordAudit(tx, {
       actor: personActor(actor),
       entityType: 'staff-role',
       entityId: roleId,
       action: 'removed',
-      before: { ...held, held: true },
-      after: { ...held, held: false, reason: reason.data },
+      before: { ...codes, held: true },
+      after: { ...codes, held: false, ...named, reason: reason.data },
     });
     return { ok: true, message: `${person.displayName} no longer has the role ${staffRoleWords(removed)}.` };
   });

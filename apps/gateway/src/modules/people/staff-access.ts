@@ -27,6 +27,12 @@ export function canManageService(person: PersonWithRoles, service: ServiceCode):
 
 export const SERVICES: readonly ServiceCode[] = ['research', 'institutional'];
 
+/** Each service's name as the pages write it (the catalogue's services.name). */
+export const SERVICE_NAMES: Record<ServiceCode, string> = {
+  research: 'Research storage',
+  institutional: 'Institutional file storage',
+};
+
 /** The services whose records a person may read in the back office (in DESIGN order). */
 export function servicesVisibleTo(person: PersonWithRoles): ServiceCode[] {
   return SERVICES.filter((service) => isServiceStaff(person, service));

@@ -125,11 +125,48 @@ describe('the "mark as provisioned" form', () => {
       ok: false,
       errors: {
         [field('quotaTb')]:
-          "The quotas add up to 3 TB: with the 8 TB of the licence's other storage projects, more than the licence's 10 TB",
+          "The quotas add up to 11 TB with the 8 TB of the licence's other storage projects, more than the licence's 10 TB: 2 TB is left for storage project imaging-2026",
       },
     });
     const fits = parseProvisioningForm({ ...values, [field('quotaTb')]: '2' }, [PROJECT], 10, 8);
     expect(fits.ok && fits.details.quotaTb).toBe(2);
+  });
+
+  it('gives the total with the other projects, and what is left, as the tester met it (3 TB made, 5 TB asked, 5 TB licence)', () => {
+    const second = { id: 7, name: 'second', quotaTb: 2 };
+    const values = { [field('path', 7)]: '/rds/project/second', [field('quotaTb', 7)]: '5' };
+    expect(parseProvisioningForm(values, [second], 5, 3)).toEqual({
+      ok: false,
+      errors: {
+        [field('quotaTb', 7)]:
+          "The quotas add up to 8 TB with the 3 TB of the licence's other storage projects, more than the licence's 5 TB: 2 TB is left for storage project second",
+      },
+    });
+  });
+
+  it('says what is left for several projects on the form, and when nothing is', () => {
+    const projects = [PROJECT, { id: 5, name: 'scratch', quotaTb: 1 }];
+    const values = {
+      [field('path')]: '/a',
+      [field('quotaTb')]: '2',
+      [field('path', 5)]: '/b',
+      [field('quotaTb', 5)]: '1',
+    };
+    expect(parseProvisioningForm(values, projects, 10, 8)).toEqual({
+      ok: false,
+      errors: {
+        [field('quotaTb', 5)]:
+          "The quotas add up to 11 TB with the 8 TB of the licence's other storage projects, more than the licence's 10 TB: 2 TB is left for these projects",
+      },
+    });
+    const full = parseProvisioningForm({ [field('path')]: '/a', [field('quotaTb')]: '1' }, [PROJECT], 10, 10);
+    expect(full).toEqual({
+      ok: false,
+      errors: {
+        [field('quotaTb')]:
+          "The quotas add up to 11 TB with the 10 TB of the licence's other storage projects, more than the licence's 10 TB: nothing is left for storage project imaging-2026",
+      },
+    });
   });
 
   it('splits group names at commas and new lines, each once', () => {

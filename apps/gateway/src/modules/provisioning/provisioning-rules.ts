@@ -97,11 +97,26 @@ export function parseProvisioningForm(
   if (last && total + otherQuotaTb > licenceSizeTb && !Object.values(errors).some(Boolean)) {
     errors[projectField(last.id, 'quotaTb')] =
       otherQuotaTb > 0
-        ? `The quotas add up to ${sizeText(total)}: with the ${sizeText(otherQuotaTb)} of the licence's other storage projects, more than the licence's ${sizeText(licenceSizeTb)}`
+        ? quotasWithOthersTooBig(total, otherQuotaTb, licenceSizeTb, projects.length === 1 ? last.name : undefined)
         : `The quotas add up to ${sizeText(total)}, more than the licence's ${sizeText(licenceSizeTb)}`;
   }
   if (Object.values(errors).some(Boolean)) return { ok: false, errors };
   return { ok: true, details: { quotaTb: total, projects: made } };
+}
+
+/**
+ * The quotas on the form (`formTb`) and those of the licence's other projects add up to more than
+ * the licence: the total is both together, and what the others leave is what the form may share
+ * out ("…: 2 TB is left for storage project second", or "for these projects" when there are several).
+ */
+function quotasWithOthersTooBig(formTb: number, otherTb: number, licenceTb: number, onlyProject?: string): string {
+  const left = licenceTb - otherTb;
+  const forWhom = onlyProject === undefined ? 'these projects' : `storage project ${onlyProject}`;
+  return (
+    `The quotas add up to ${sizeText(formTb + otherTb)} with the ${sizeText(otherTb)} of the licence's other ` +
+    `storage projects, more than the licence's ${sizeText(licenceTb)}: ` +
+    (left > 0 ? `${sizeText(left)} is left for ${forWhom}` : `nothing is left for ${forWhom}`)
+  );
 }
 
 /**

@@ -27,7 +27,7 @@ export interface ViewAsSession {
   personId: number;
   crsid: string;
   reason: string;
-  /** ISO instant. */
+  /** When the view started, in words (formatInstant): its end's audit entry records it as it is. */
   startedAt: string;
 }
 
