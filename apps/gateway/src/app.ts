@@ -49,7 +49,12 @@ import { mailOutboxRoutes } from './platform/mail/mail-outbox.routes.tsx';
 import metricsPlugin from './platform/metrics/metrics.ts';
 import { createProvisioner } from './platform/provisioner/index.ts';
 import { assetRoutes } from './platform/web/assets.ts';
-import { registerErrorHandling } from './platform/web/error-handler.tsx';
+import {
+  answerUnreadableAddress,
+  registerErrorHandling,
+  unreadableAddressRequestId,
+  unreadableAddressRoutes,
+} from './platform/web/error-handler.tsx';
 import apiPlugin from './platform/web/openapi.ts';
 import { schemaCompilersOnDemand } from './platform/web/schema-compilers.ts';
 import { registerSecurityHeaders } from './platform/web/security.ts';
@@ -86,7 +91,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const https = config.publicUrl.startsWith('https:');
   const app = Fastify({
     logger: deps.logger,
-    genReqId: requestId,
+    // A request routed again because its address could not be read keeps its id (error-handler.tsx).
+    genReqId: (raw) => unreadableAddressRequestId(raw) ?? requestId(raw),
+    // An address the router cannot read (/%ff): answered as any bad request, not as Fastify's bare JSON.
+    frameworkErrors: answerUnreadableAddress,
     trustProxy: trustedHops(config.trustProxy),
     bodyLimit: 1_048_576,
     // Let in-flight requests finish on shutdown, but stop taking new ones.
@@ -198,6 +206,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     const registry = deps.jobRegistry;
     await app.register(mailOutboxRoutes, { db, mail: config.mail, jobs: deps.jobs, registry });
   }
+  // Last, after every hook the app adds (headers, session, request id, timing), so that each runs
+  // for a request whose address could not be read (error-handler.tsx).
+  await app.register(unreadableAddressRoutes);
   return app;
 }
 

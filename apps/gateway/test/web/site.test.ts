@@ -184,6 +184,25 @@ describe('dev sign-in and sessions', () => {
     expect(local.headers.location).toBe('/storage/licence/1/?a=b');
   });
 
+  /** Signs in through the dev sign-in form `times` times from one client; returns each answer's status. */
+  async function signInAttempts(app: TestApp['app'], times: number, headers: Record<string, string> = {}) {
+    const codes: number[] = [];
+    for (let attempt = 0; attempt < times; attempt++) {
+      const browser = new Browser(app);
+      // Viewing the form is not an attempt: only sending it is.
+      const page = await browser.inject({ method: 'GET', url: '/dev/sign-in', headers });
+      const _csrf = page.body.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? '';
+      const sent = await browser.inject({
+        method: 'POST',
+        url: '/dev/sign-in',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf, personId: '1' }).toString(),
+      });
+      codes.push(sent.statusCode);
+    }
+    return codes;
+  }
+
   it('limits sign-in attempts by the address the nearest proxy saw, whatever a client writes before it', async () => {
     // One proxy in front: the client's address is the last X-Forwarded-For entry, not the first,
     // which a client writes itself (TRUST_PROXY=true would take that, and count each apart).
@@ -192,23 +211,30 @@ describe('dev sign-in and sessions', () => {
       const codes: number[] = [];
       for (let attempt = 0; attempt < 5; attempt++) {
         const forged = { 'x-forwarded-for': `10.0.0.${attempt}, 203.0.113.7` };
-        codes.push((await limited.app.inject({ url: '/sign-in', headers: forged })).statusCode);
+        codes.push(...(await signInAttempts(limited.app, 1, forged)));
       }
-      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      expect(codes).toEqual([303, 303, 303, 429, 429]);
       // Another client behind the same proxy has its own count.
-      const other = { 'x-forwarded-for': '203.0.113.8' };
-      expect((await limited.app.inject({ url: '/sign-in', headers: other })).statusCode).toBe(200);
+      expect(await signInAttempts(limited.app, 1, { 'x-forwarded-for': '203.0.113.8' })).toEqual([303]);
     } finally {
       await limited.close();
     }
   });
 
-  it('limits sign-in attempts', async () => {
+  it('limits sign-in attempts, never looking at the sign-in page', async () => {
     const limited = await startTestApp({ env: { SIGN_IN_RATE_LIMIT_PER_MINUTE: '3' } });
     try {
-      const codes: number[] = [];
-      for (let attempt = 0; attempt < 5; attempt++) codes.push((await limited.app.inject('/sign-in')).statusCode);
-      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      // Every signed-out page sends people to /sign-in: showing it is not an attempt, so it is
+      // neither counted nor refused, before or after the attempts run out.
+      const views = async () => {
+        const codes: number[] = [];
+        for (let view = 0; view < 5; view++)
+          codes.push((await limited.app.inject('/sign-in?returnTo=/storage/')).statusCode);
+        return codes;
+      };
+      expect(await views()).toEqual([200, 200, 200, 200, 200]);
+      expect(await signInAttempts(limited.app, 5)).toEqual([303, 303, 303, 429, 429]);
+      expect(await views()).toEqual([200, 200, 200, 200, 200]);
     } finally {
       await limited.close();
     }
@@ -318,4 +344,149 @@ describe('a NUL character in the address or a form', () => {
       fields: { reason: 'This holds a character (NUL) that is not allowed' },
     });
   });
+});
+
+describe('an address the router cannot read (a broken %-escape, an over-long part)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  /** The headers every answer of the site carries, whatever it says. */
+  function expectSecurityHeaders(answer: { headers: Record<string, unknown> }, url: string) {
+    expect(String(answer.headers['content-security-policy']), url).toContain("frame-ancestors 'none'");
+    expect(answer.headers['x-content-type-options'], url).toBe('nosniff');
+    expect(answer.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+    expect(answer.headers['referrer-policy'], url).toBe('same-origin');
+    expect(answer.headers['x-request-id'], url).toBeTruthy();
+  }
+
+  it('is a 400 on the site’s error page, with the security headers, for a page', async () => {
+    for (const url of [
+      '/%ff',
+      '/orders/%E0%A4%A/',
+      '/storage/licence/%/',
+      '/catalogue/%zz/?q=1',
+      `/orders/${'A'.repeat(150)}/`,
+    ]) {
+      const page = await t.app.inject(url);
+      expect(page.statusCode, url).toBe(400);
+      expect(page.headers['content-type'], url).toContain('text/html');
+      expect(page.body, url).toContain('<main id="main"');
+      expect(page.body, url).toContain('There is a problem');
+      expect(page.body, url).toContain('This address could not be understood');
+      expect(page.body, url).not.toContain('FST_ERR');
+      expectSecurityHeaders(page, url);
+    }
+    expect((await t.app.inject({ method: 'HEAD', url: '/%ff' })).statusCode).toBe(400);
+  });
+
+  it('is the API’s error JSON under /api/, its request id the one of the answer', async () => {
+    for (const url of ['/api/licences/%zz', '/api/orders/%E0%A4%A', `/api/orders/${'A'.repeat(150)}`]) {
+      const answer = await t.app.inject({ url, headers: { 'x-request-id': 'bad-address-0001' } });
+      expect(answer.statusCode, url).toBe(400);
+      expect(answer.headers['content-type'], url).toContain('application/json');
+      expect(answer.json(), url).toEqual({
+        error: {
+          status: 400,
+          code: 'bad-request',
+          title: 'There is a problem',
+          message: expect.stringContaining('The path could not be understood'),
+          requestId: 'bad-address-0001',
+        },
+      });
+      expect(answer.headers['x-request-id'], url).toBe('bad-address-0001');
+      expectSecurityHeaders(answer, url);
+    }
+  });
+
+  it('is answered as any other page is: signed in, not kept, whatever the method', async () => {
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const page = await alice.get('/storage/licence/%/');
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain('Sign out');
+    expect(page.headers['cache-control']).toBe('private, no-store');
+    // A form sent to such an address is the same 400, not a CSRF or media-type refusal.
+    const form = await alice.post('/storage/licence/%/managers', { crsid: 'bm202' });
+    expect(form.statusCode).toBe(400);
+    expect(form.body).toContain('This address could not be understood');
+    const upload = new FormData();
+    upload.set('poDocument', new Blob(['%PDF-1.4']), 'po.pdf');
+    expect((await alice.postMultipart('/orders/%ff/payment', upload)).statusCode).toBe(400);
+  });
+
+  it('has no address of its own that answers', async () => {
+    for (const url of ['/-/unreadable-address', '/-/unreadable-address/']) {
+      expect((await t.app.inject(url)).statusCode, url).toBe(404);
+    }
+  });
+});
+
+describe('a page’s address without its final slash', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('redirects to the address with the slash, keeping the query', async () => {
+    for (const url of [
+      '/storage',
+      '/admin',
+      '/catalogue',
+      '/help',
+      '/account',
+      '/storage/licence/1',
+      '/orders/ORD-000004',
+      '/catalogue/RDS',
+      '/help/payment-methods',
+    ]) {
+      const answer = await t.app.inject(url);
+      expect([answer.statusCode, answer.headers.location], url).toEqual([301, `${url}/`]);
+      expectSecurityHeaders(answer, url);
+    }
+    const query = await t.app.inject('/storage?q=a%20b&page=2');
+    expect(query.headers.location).toBe('/storage/?q=a%20b&page=2');
+    const head = await t.app.inject({ method: 'HEAD', url: '/catalogue' });
+    expect([head.statusCode, head.headers.location]).toEqual([301, '/catalogue/']);
+    // Followed, it is the page.
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const storage = await alice.get('/storage');
+    expect(storage.statusCode).toBe(301);
+    expect((await alice.get(String(storage.headers.location))).statusCode).toBe(200);
+  });
+
+  it('is still a 404 where the slash would not help, for a form, and in the API', async () => {
+    for (const url of ['/no/such/page', '/assets/no-such.css', '/catalogue/RDS/nope', '/sign-in/x']) {
+      expect((await t.app.inject(url)).statusCode, url).toBe(404);
+    }
+    // A form is never redirected: a browser would send it again as a GET, without its fields.
+    const alice = new Browser(t.app);
+    await alice.signInAs('ar101');
+    const _csrf = await alice.csrfFrom('/account/');
+    expect((await alice.post('/account', { _csrf })).statusCode).toBe(404);
+    // The API's paths have no final slash (docs/api.md): none is added to an unknown one.
+    const api = await alice.inject({ method: 'GET', url: '/api/nope' });
+    expect(api.statusCode).toBe(404);
+    expect(api.json().error.code).toBe('not-found');
+    expect((await alice.inject({ method: 'GET', url: '/api/licences/1/changes' })).statusCode).toBe(404);
+  });
+
+  it('never leads to another site', async () => {
+    for (const url of ['//evil.example', '//evil.example/storage', '//storage', '///evil.example']) {
+      const answer = await t.app.inject(url);
+      const location = answer.headers.location;
+      if (location !== undefined) expect(String(location), url).toMatch(/^\/(?![/\\])/);
+      expect(answer.statusCode, url).toBe(404);
+    }
+  });
+
+  /** The headers every answer of the site carries, whatever it says. */
+  function expectSecurityHeaders(answer: { headers: Record<string, unknown> }, url: string) {
+    expect(answer.headers['x-content-type-options'], url).toBe('nosniff');
+    expect(answer.headers['x-request-id'], url).toBeTruthy();
+  }
 });

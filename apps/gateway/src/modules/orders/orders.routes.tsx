@@ -6,7 +6,7 @@ import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { findLicenceForPerson } from '../licences/licences.repository.ts';
-import { findDocument } from '../payments/po-document.ts';
+import { attachmentDisposition, findDocument } from '../payments/po-document.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import {
@@ -108,7 +108,7 @@ export async function ordersRoutes(
     return reply
       .type('application/pdf')
       .header('content-length', download.size)
-      .header('content-disposition', `attachment; filename="${document.fileName}"`)
+      .header('content-disposition', attachmentDisposition(document.fileName))
       .header('cache-control', 'private, no-store')
       .send(download.body);
   });

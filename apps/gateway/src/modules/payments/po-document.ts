@@ -25,19 +25,68 @@ export interface UploadedDocument {
   sizeBytes: number;
 }
 
+/** The longest name kept, in characters as people see them (an accented letter, a flag: one each), ".pdf" included. */
+const FILE_NAME_MAX_CHARACTERS = 100;
+
 /**
- * A file name safe to show and to send back in Content-Disposition: no paths, quotes or control
- * characters, and ending in .pdf, as the content is one (pdfProblem), so that a PDF uploaded as
- * 'scan.txt' downloads as 'scan.txt.pdf' and opens as a PDF.
+ * The controls that reorder text (embeddings, overrides, isolates, marks): "invoice\u202Efdp.exe"
+ * shows as "invoiceexe.pdf". Nobody needs one in a file name.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * A file name safe to show and to send back in Content-Disposition (attachmentDisposition), as it
+ * was written, in any script: only what is unsafe goes (folders, control characters, bidi
+ * controls, double quotes; line breaks and tabs become spaces), it is cut to 100 characters, and
+ * it ends in .pdf, as the content is one (pdfProblem), so that a PDF uploaded as 'scan.txt'
+ * downloads as 'scan.txt.pdf' and opens as a PDF. Pages escape it as they escape any text.
  */
 export function cleanFileName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
+  // A browser writes " in a multipart file name as %22 and a line break as %0A or %0D (the HTML
+  // standard's form encoding), so those are read as what they stand for, and go.
+  const unescaped = name.replace(/%22/gi, '"').replace(/%0[ad]/gi, '\n');
+  const base = unescaped.split(/[\\/]/).pop() ?? '';
   const cleaned = base
-    .replace(/[^\w .()-]/g, '_')
-    .trim()
-    .slice(0, 96);
-  if (!cleaned) return 'purchase-order.pdf';
-  return /\.pdf$/i.test(cleaned) ? cleaned : `${cleaned}.pdf`;
+    .toWellFormed()
+    .normalize('NFC')
+    .replace(BIDI_CONTROLS, '')
+    .replace(/[\t\n\v\f\r\u2028\u2029]/g, ' ')
+    .replace(/[\p{Cc}"\uFEFF]/gu, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  const isPdf = /\.pdf$/i.test(cleaned);
+  const stem = isPdf ? cleaned.slice(0, -4) : cleaned;
+  const extension = isPdf ? cleaned.slice(-4) : '.pdf';
+  // Cut between characters, never inside one (a letter and its accent, a flag's two halves).
+  const characters = Array.from(graphemes.segment(stem), (part) => part.segment);
+  const kept = characters
+    .slice(0, FILE_NAME_MAX_CHARACTERS - extension.length)
+    .join('')
+    .trim();
+  return kept ? `${kept}${extension}` : 'purchase-order.pdf';
+}
+
+/**
+ * The Content-Disposition of a download named `fileName` (RFC 6266). A name of plain ASCII is sent
+ * as it is; any other also in filename* (RFC 5987: UTF-8, percent-encoded), which browsers take
+ * first, after a filename in ASCII for any client that does not (accents dropped, other letters
+ * "_", and no %, which some clients read as an escape).
+ */
+export function attachmentDisposition(fileName: string): string {
+  const name = fileName.toWellFormed();
+  const fallback = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  if (fallback === name) return `attachment; filename="${fallback}"`;
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
 /**

@@ -19,9 +19,12 @@ export interface SignInRoutesOptions {
 const devSignInForm = z.object({ personId: z.coerce.number().int().positive(), returnTo: z.string().optional() });
 
 export async function signInRoutes(app: FastifyInstance, options: SignInRoutesOptions): Promise<void> {
+  // What signs in is limited (the dev sign-in form here, the identity provider's start and
+  // callback in oidc.routes.tsx), so sign-ins cannot be tried without end from one address. Showing
+  // this page signs no one in, and every signed-out page redirects to it, so it is not limited.
   const signInRateLimit = { rateLimit: { max: options.rateLimitPerMinute, timeWindow: '1 minute' } };
 
-  app.get('/sign-in', { config: signInRateLimit }, async (request, reply) => {
+  app.get('/sign-in', async (request, reply) => {
     const returnTo = safeReturnPath((request.query as Record<string, unknown>).returnTo);
     if (request.person) return reply.redirect(returnTo);
     return sendPage(

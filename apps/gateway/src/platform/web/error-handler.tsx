@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { APP_ERROR_STATUS, AppError } from './errors.ts';
 import { Page } from './layout.tsx';
@@ -6,10 +7,13 @@ import { sendPage } from './render.ts';
 
 const MACHINE_PREFIXES = ['/api/', '/cloud_tasks/', '/cron/', '/healthz', '/readyz', '/metrics'];
 
+/**
+ * Whether the answer is JSON: by the address the client asked for (request.originalUrl: an
+ * unreadable address is answered at another, answerUnreadableAddress), or by its Accept header.
+ */
 function wantsJson(request: FastifyRequest): boolean {
-  return (
-    MACHINE_PREFIXES.some((prefix) => request.url.startsWith(prefix)) || request.headers.accept === 'application/json'
-  );
+  const url = request.originalUrl;
+  return MACHINE_PREFIXES.some((prefix) => url.startsWith(prefix)) || request.headers.accept === 'application/json';
 }
 
 /**
@@ -17,9 +21,11 @@ function wantsJson(request: FastifyRequest): boolean {
  * Unexpected errors are logged in full and shown only as a reference the person can quote.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) =>
-    respond(request, reply, 404, titleFor(404, request), notFoundMessage(request)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const slashed = pageAddressWithSlash(request);
+    if (slashed) return reply.redirect(slashed, 301);
+    return respond(request, reply, 404, titleFor(404, request), notFoundMessage(request));
+  });
 
   app.setErrorHandler((caught: FastifyError | AppError, request, reply) => {
     const error = caught instanceof AppError ? caught : (unreadableApiBody(caught, request) ?? caught);
@@ -52,6 +58,89 @@ export function registerErrorHandling(app: FastifyInstance): void {
       500,
       'Sorry, something went wrong',
       `Something went wrong on our side and nothing was changed. If it keeps happening, tell us the reference ${request.id}.`,
+    );
+  });
+}
+
+/**
+ * Where a page's address without its final slash leads: the same address with it (and the same
+ * query), when that is a page (/storage to /storage/, /orders/ORD-000004 to /orders/ORD-000004/).
+ * Pages' addresses end in a slash, which their relative links need, so the router does not ignore
+ * it. Only for GET and HEAD (a form sent on by a redirect would arrive without its fields), and
+ * not for the API or the other machine addresses, whose paths have no final slash (docs/api.md).
+ */
+function pageAddressWithSlash(request: FastifyRequest): string | undefined {
+  if ((request.method !== 'GET' && request.method !== 'HEAD') || wantsJson(request)) return undefined;
+  return withFinalSlash(request.url, (path) => {
+    const route = request.server.findRoute({ method: request.method, url: path });
+    // A route of everything under a folder (/assets/*) makes no page of the folder's name.
+    return route !== null && !('*' in route.params);
+  });
+}
+
+/**
+ * `url` (a path and its query, as it arrived) with a slash after its path, if `isPage` says the
+ * path with the slash is a page; otherwise undefined. Only a path on this site: one slash, then
+ * neither another nor a backslash ("//evil.example" and "/\evil.example" are another site's
+ * addresses to a browser), and printable ASCII only, as a request's address is.
+ */
+export function withFinalSlash(url: string, isPage: (path: string) => boolean): string | undefined {
+  if (!/^\/(?![/\\])[\x21-\x7e]*$/.test(url) || url.includes('\\')) return undefined;
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : url.slice(queryAt);
+  if (path.endsWith('/') || !isPage(`${path}/`)) return undefined;
+  return `${path}/${query}`;
+}
+
+/** The address a request the router cannot read is routed again to (answerUnreadableAddress). */
+const UNREADABLE_ADDRESS_PATH = '/-/unreadable-address';
+
+/** Requests routed again to UNREADABLE_ADDRESS_PATH: the id they were given, and why the router refused them. */
+const unreadableAddresses = new WeakMap<IncomingMessage, { id: string; code: string }>();
+
+/**
+ * Fastify's frameworkErrors: a request whose address the router cannot read (FST_ERR_BAD_URL: a %
+ * that starts no escape of UTF-8, as in /%ff, /%zz or /%; FST_ERR_MAX_PARAM_LENGTH: a part of
+ * the path longer than the router takes). Fastify calls this before any hook has run, with a
+ * request of no route: answered here, the answer would have no security headers, no request id
+ * and no session (Fastify's own answer was bare JSON). So the request is routed again, to an
+ * address kept for it, where every hook runs as for any other request, and is answered there as
+ * a bad request: the site's error page, or the API's error JSON under /api/ (by the address it
+ * came with, which request.originalUrl keeps).
+ */
+export function answerUnreadableAddress(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const raw: IncomingMessage & { originalUrl?: string } = request.raw;
+  unreadableAddresses.set(raw, { id: request.id, code: error.code });
+  raw.originalUrl = raw.url;
+  raw.url = UNREADABLE_ADDRESS_PATH;
+  request.server.routing(raw, reply.raw);
+}
+
+/** The id a request routed again by answerUnreadableAddress was given the first time, so it keeps it. */
+export function unreadableAddressRequestId(raw: IncomingMessage): string | undefined {
+  return unreadableAddresses.get(raw)?.id;
+}
+
+/**
+ * The address answerUnreadableAddress routes requests to. Registered after every hook of the app
+ * (helmet's headers, the session, the request id), so that all of them run for it.
+ */
+export async function unreadableAddressRoutes(app: FastifyInstance): Promise<void> {
+  // Whatever was sent, it is not read: the address is the problem, not a body's type or size.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  // No CSRF token is asked of a form sent there: nothing is done, and the answer is the 400.
+  app.all(UNREADABLE_ADDRESS_PATH, { config: { csrf: false } }, async (request, reply) => {
+    const refused = unreadableAddresses.get(request.raw);
+    // Asked for by its own name, it is no page.
+    if (!refused) return reply.callNotFound();
+    const tooLong = refused.code === 'FST_ERR_MAX_PARAM_LENGTH';
+    throw new AppError(
+      'bad-request',
+      wantsJson(request)
+        ? `The path could not be understood: ${tooLong ? 'a part of it is too long' : 'each % in it must start an escape of UTF-8, such as %20 or %C3%A9'}.`
+        : 'This address could not be understood. Check it for a mistake, or start again from the home page.',
     );
   });
 }
