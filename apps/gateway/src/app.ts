@@ -168,12 +168,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const orders = { db, clock, jobs: deps.jobs, cufs: deps.cufs, site: siteLinks(config) };
   await app.register(purchaseRoutes, { orders, documents: deps.documents, directory: deps.directory });
   await app.register(ordersRoutes, { orders, documents: deps.documents });
-  await app.register(changeOrderRoutes, { orders, documents: deps.documents });
+  await app.register(changeOrderRoutes, { orders, documents: deps.documents, lifecycle: config.lifecycle });
   await app.register(ordersApi, { orders, directory: deps.directory });
   await app.register(changeOrdersApi, { orders });
   await app.register(documentsApi, { orders, documents: deps.documents });
   await app.register(quotesRoutes, { db, clock, directory: deps.directory });
-  await app.register(quotesApi, { db, clock, directory: deps.directory });
+  await app.register(quotesApi, { db, clock, directory: deps.directory, lifecycle: config.lifecycle });
   await app.register(helpRoutes);
   const { warningPercent } = config.usage;
   const members = { directory: deps.directory, jobs: deps.jobs, site: orders.site, provisioner };

@@ -8,7 +8,7 @@ import { PROVISIONER_TOLD_AFTER } from '../../src/modules/provisioning/storage-s
 import { fixedClock } from '../../src/platform/clock.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { insertOrder, insertStorage, personIdOf } from '../support/storage-fixtures.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * The nightly job, run as of chosen days on licences written straight into the tables: which
@@ -435,6 +435,163 @@ describe('nightly lifecycle', () => {
       );
       expect(deletable).not.toContain('makes it active again');
       expect(deletable).not.toContain('order a recovery');
+    });
+  });
+
+  describe('who is told, and what an order in progress means', () => {
+    /** The emails to people (not the storage team's list of steps, which comes from its own job). */
+    const toPeople = async () => (await outbox()).filter((email) => email.template !== 'storage-steps');
+    const textTo = (sent: Awaited<ReturnType<typeof outbox>>, person: string | undefined) =>
+      sent.filter((email) => email.to_addresses[0] === person).map((email) => email.text_body ?? '');
+    const pageText = (html: string) =>
+      html
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&#x27;|&#39;/g, "'")
+        .replace(/\s+/g, ' ');
+    async function signedIn(crsid: string): Promise<Browser> {
+      const browser = new Browser(t.app);
+      await browser.signInAs(crsid);
+      return browser;
+    }
+    /** Starts the app again with its clock on this day (the licence page's changes depend on it). */
+    async function restartOn(day: string): Promise<void> {
+      await t.close();
+      t = await startTestApp({ clock: fixedClock(`${day}T09:00:00Z`) });
+    }
+
+    it('tells the current Data Managers of a licence whose Data Owner has left, one email per person per step', async () => {
+      await t.database.db
+        .insertInto('people')
+        .values({ crsid: 'gl909', display_name: 'Gina Leaver', email: 'gl909@cam.ac.uk', status: 'left' })
+        .execute();
+      // Ben manages the orphan and owns a licence suspended the same night; Dr Chemistry manages it but has left
+      const orphan = await licence('Orphan', 'gl909', '2027-11-30', { managers: ['bm202', 'da303', 'ar101'] });
+      await licence("Ben's own", 'bm202', '2027-11-30');
+      await licence('Nobody left', 'gl909', '2027-11-30', { managers: ['da303'] });
+      // and one due for deletion the same night, which Ben manages
+      await licence('Orphan gone cold', 'gl909', '2027-04-30', { status: 'cold', managers: ['bm202'] });
+      await t.database.db.updateTable('people').set({ status: 'left' }).where('crsid', '=', 'da303').execute();
+
+      expect(await run('2027-12-01')).toMatchObject({ suspended: 3, deletable: 1, emails: 3 });
+      const sent = await toPeople();
+      expect(sent.map((email) => [email.to_addresses, email.template])).toEqual([
+        [[emails.ar101], 'licence-suspended'],
+        [[emails.bm202], 'licence-suspended'],
+        [[emails.bm202], 'licence-deletable'],
+      ]);
+      const told = ' (you are told as a Data Manager: its Data Owner has left the University)';
+      const [alice] = textTo(sent, emails.ar101);
+      expect(alice).toContain(
+        'This storage licence you look after as a Data Manager passed its end date without a renewal',
+      );
+      expect(alice).toContain(
+        `“Orphan” (ended 30 November 2027)${told}: ${t.config.publicUrl}/storage/licence/${orphan}/`,
+      );
+      expect(alice).toContain("Renew from the licence's page to use it again.");
+      const [benSuspended, benDeletable] = textTo(sent, emails.bm202);
+      expect(benSuspended).toContain(
+        'These storage licences you own or look after as a Data Manager passed their end date without a renewal',
+      );
+      expect(benSuspended).toContain(`“Orphan” (ended 30 November 2027)${told}`);
+      expect(benSuspended).toContain("“Ben's own” (ended 30 November 2027):");
+      expect(benSuspended).not.toContain(`“Ben's own” (ended 30 November 2027)${told}`);
+      expect(benDeletable).toContain(`“Orphan gone cold” (ended 30 April 2027)${told}`);
+      expect(sent.map((email) => email.text_body).join('\n')).not.toContain('Nobody left');
+      // a second run tells nobody again
+      expect(await run('2027-12-01')).toMatchObject({ suspended: 0, deletable: 0, emails: 0 });
+    });
+
+    it('says of a licence due for deletion whose recovery is waiting that approving it brings it back, in the email and on its page', async () => {
+      await restartOn('2027-10-31');
+      const recovering = await licence('Recovery waiting', 'ar101', '2027-04-30', { status: 'cold' });
+      const { reference } = await insertOrder(t.database.db, recovering, {
+        kind: 'recovery',
+        status: 'awaiting-approval',
+        startsOn: '2027-05-01',
+        endsOn: '2028-04-30',
+      });
+      expect(await run('2027-10-31')).toMatchObject({ deletable: 1, emails: 1 });
+      const [email] = await toPeople();
+      expect(email?.text_body).toContain(
+        `“Recovery waiting” (ended 30 April 2027): recovery ${reference} is waiting for approval, and approving it brings the licence back`,
+      );
+      expect(email?.text_body).toContain(
+        'This storage licence you own was not renewed within 6 months of its end date, so it is now due for deletion, unless its recovery is approved.',
+      );
+      expect(email?.text_body).not.toMatch(/can now be deleted|straight away/);
+
+      const page = pageText((await (await signedIn('ar101')).get(`/storage/licence/${recovering}/`)).body);
+      expect(page).toContain('Due for deletion');
+      expect(page).not.toContain('The data will be deleted once the storage team confirms');
+      expect(page).toContain(
+        `Nothing is deleted while recovery ${reference} waits for approval: approving it brings the licence back.`,
+      );
+    });
+
+    it('says of a licence suspended with more space waiting that the order can no longer be carried out, in the email and on its page', async () => {
+      await restartOn('2027-12-01');
+      const growing = await licence('Growing too late', 'ar101', '2027-11-30');
+      const { reference } = await insertOrder(t.database.db, growing, {
+        kind: 'increase',
+        status: 'awaiting-approval',
+        sizeTb: 2,
+      });
+      const alice = await signedIn('ar101');
+      // before the night, the licence is still active: the order may still be approved, the page says wait
+      const before = pageText((await alice.get(`/storage/licence/${growing}/`)).body);
+      expect(before).toContain(
+        `Order ${reference} is already changing this licence. Wait until it is done (or cancel it) before ordering another change.`,
+      );
+
+      expect(await run('2027-12-01')).toMatchObject({ suspended: 1, emails: 1 });
+      const [email] = await toPeople();
+      expect(email?.text_body).toContain(
+        `“Growing too late” (ended 30 November 2027): order ${reference} (more space) can no longer be carried out now that it has ended: cancel that order, then renew`,
+      );
+      expect(email?.text_body).not.toContain('makes it active again');
+
+      const after = await alice.get(`/storage/licence/${growing}/`);
+      const refusal = `Order ${reference} (more space) can no longer be carried out now that the licence has ended: cancel it, then renew.`;
+      expect(pageText(after.body)).toContain(refusal);
+      expect(pageText(after.body)).not.toContain('Wait until it is done');
+      const renew = await alice.get(`/storage/licence/${growing}/change/renewal/`);
+      expect(renew.statusCode).toBe(409);
+      expect(pageText(renew.body)).toContain(refusal);
+    });
+
+    it('leaves the storage’s bookkeeping out of the customer’s history; the back office keeps it', async () => {
+      const told = await licence('Told to the team', 'ar101', '2027-11-30');
+      expect(await run('2027-12-01')).toMatchObject({ suspended: 1 });
+      const actions = await t.database.db
+        .selectFrom('audit_events')
+        .select(['actor_label', 'action'])
+        .where('licence_id', '=', told)
+        .orderBy('id')
+        .execute();
+      expect(actions).toEqual([
+        { actor_label: 'system: lifecycle', action: 'suspended (end date passed)' },
+        { actor_label: 'system: provisioner (manual)', action: 'storage told: read-only' },
+      ]);
+      const customer = pageText((await (await signedIn('ar101')).get(`/storage/licence/${told}/`)).body);
+      const history = customer.split('History')[1] ?? '';
+      expect(history).toContain('suspended (end date passed)');
+      expect(history).not.toMatch(/storage told|provisioner/i);
+      const staff = pageText((await (await signedIn('rs501')).get(`/admin/licences/${told}/`)).body);
+      expect(staff).toContain('Automatic (provisioner (manual)) Licence: storage told: read only');
+    });
+
+    it('says "their data" of several licences due for deletion', async () => {
+      await licence('First gone', 'da303', '2027-04-30', { status: 'cold' });
+      await licence('Second gone', 'da303', '2027-04-30', { status: 'cold' });
+      expect(await run('2027-10-31')).toMatchObject({ deletable: 2, emails: 1 });
+      const [email] = await toPeople();
+      expect(email?.text_body).toContain(
+        'These storage licences you own were not renewed within 6 months of their end date, so their data can now be deleted.',
+      );
+      expect(email?.text_body).toContain(
+        `The storage team will delete their data once they confirm; nothing is deleted without them. Contact ${t.config.service.contactEmail} straight away if you still need any of it.`,
+      );
+      expect(email?.text_body).not.toContain('delete it');
     });
   });
 

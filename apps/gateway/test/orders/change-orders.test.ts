@@ -426,7 +426,9 @@ describe('change orders', () => {
       expect((await alice.get(`/storage/licence/${id}/`)).body).toContain(`href="${path(id, 'recovery')}"`);
       // 16 October to 27 November 2026 is 43 days: 5 TB × £12 × 43 / 365 = £7.07 (706.8p)
       const priced = await choose(alice, id, 'recovery', { termYears: '1' }, 'price');
-      expect(priced.body).toContain('£7.07: 5 TB × £12.00 per TB per year × 43 days in the cold store ÷ 365');
+      expect(priced.body).toContain(
+        '£7.07: 5 TB × £12.00 per TB per year × 43 days since the licence ended (16 October 2026 to 27 November 2026, both included) ÷ 365',
+      );
       const reference = await change(alice, id, 'recovery', { termYears: '1' }, FINANCE_CODE);
       expect(await orderRow(reference)).toMatchObject({
         kind: 'recovery',

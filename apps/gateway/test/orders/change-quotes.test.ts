@@ -209,7 +209,8 @@ describe('quotes for a change of a licence', () => {
         vat_pence: 0,
         total_pence: 27_000,
         issued_on: '2027-03-10',
-        valid_until: '2027-04-09',
+        // Not 9 April: the licence moves to the cold store on 30 March, 30 days after its end date.
+        valid_until: '2027-03-29',
       });
       const price = await apiPrice('ar101', id, { kind: 'renewal', termYears: 1 });
       expect(price).toMatchObject({ netPence: 27_000, totalPence: 27_000 });
@@ -262,8 +263,25 @@ describe('quotes for a change of a licence', () => {
         total_pence: 27_707,
       });
       const recoveryPage = text((await alice.get(`/storage/quotes/${recovery}/`)).body);
-      expect(recoveryPage).toContain('Cold-store fee: 5 TB for 43 days in the cold store');
+      // The fee runs from the day after the end date, read-only days included, not only the days in the cold store.
+      expect(recoveryPage).toContain(
+        'Cold-store fee: 5 TB for 43 days since the licence ended (16 October 2026 to 27 November 2026)',
+      );
+      expect(recoveryPage).not.toContain('in the cold store (');
       expect(recoveryPage).toContain('£7.07');
+      const form = text((await press(alice, cold, 'recovery', { termYears: '1' }, 'price')).body);
+      expect(form).toContain(
+        '£7.07: 5 TB × £12.00 per TB per year × 43 days since the licence ended (16 October 2026 to 27 November 2026, both included) ÷ 365',
+      );
+      expect(form).toContain(
+        'The cold-store fee is charged for every day from the day after the end date to today, the days the licence was read-only before it moved to the cold store included.',
+      );
+      expect(form).not.toContain('days in the cold store');
+      expect(form).not.toContain('spent in the cold store');
+      const recoveryPdf = await pdfText((await alice.get(`/storage/quotes/${recovery}/quote.pdf`)).rawPayload);
+      expect(recoveryPdf).toContain(
+        'Cold-store fee: 5 TB for 43 days since the licence ended (16 October 2026 to 27 November 2026) £7.07',
+      );
 
       const active = await licence();
       const increase = await getQuote(alice, active, 'increase', { addTb: '2' });
@@ -279,6 +297,93 @@ describe('quotes for a change of a licence', () => {
       expect(price.totalPence).toBe(7_308);
       expect(text((await alice.get(`/storage/quotes/${increase}/`)).body)).toContain(
         '2 TB × £54.00 per TB per year × 247 days (27 November 2026 to 31 July 2027, both included) ÷ 365',
+      );
+    });
+  });
+
+  describe('how long it holds: no longer than the change can be ordered', () => {
+    it('a renewal of a read-only licence: until the day before it moves to the cold store, and says why', async () => {
+      at('2026-12-08');
+      // Ended 15 November: read-only, and in the cold store from 15 December (30 days after).
+      const id = await licence({ status: 'suspended', startDate: '2025-11-16', endDate: '2026-11-15' });
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'renewal', { termYears: '1' });
+      expect(await quoteRow(reference)).toMatchObject({ issued_on: '2026-12-08', valid_until: '2026-12-14' });
+      const words = text((await alice.get(`/storage/quotes/${reference}/`)).body);
+      expect(words).toContain('Valid until14 December 2026');
+      expect(words).toContain('This price holds until 14 December 2026');
+      expect(words).not.toContain('7 January 2027');
+      const printed = await pdfText((await alice.get(`/storage/quotes/${reference}/quote.pdf`)).rawPayload);
+      expect(printed).toContain(
+        'Valid until: 14 December 2026, the last day this licence can be renewed before it moves to the cold store',
+      );
+      expect(printed).not.toContain('30 days from issue');
+      expect(printed).toContain('Order the renewal on the');
+      expect(printed).toContain('by 14 December 2026 to keep this price');
+
+      // Usable to its last day; the day after, expired (even before the night has moved the licence on).
+      at('2026-12-14');
+      expect((await alice.get(`${path(id, 'renewal')}?quote=${reference}`)).statusCode).toBe(303);
+      at('2026-12-15');
+      const late = await alice.get(`${path(id, 'renewal')}?quote=${reference}`);
+      expect(late.statusCode).toBe(409);
+      expect(text(late.body)).toContain(`Quote ${reference} expired on 14 December 2026. Its price cannot be used`);
+    });
+
+    it('a renewal of an active licence on its end date: 29 days, its cold-store day being the 30th', async () => {
+      const id = await licence({ startDate: '2025-11-28', endDate: '2026-11-27' });
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'renewal', { termYears: '1' });
+      expect(await quoteRow(reference)).toMatchObject({ issued_on: '2026-11-27', valid_until: '2026-12-26' });
+      // Through the API too.
+      const created = await api('ar101', 'POST', `/api/licences/${id}/changes/quote`, {
+        kind: 'renewal',
+        termYears: 1,
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json()).toMatchObject({ issuedOn: '2026-11-27', validUntil: '2026-12-26', valid: true });
+      // A day later its end date and the quote's 30 days agree.
+      const later = await licence({ startDate: '2025-11-29', endDate: '2026-11-28' });
+      const full = await getQuote(alice, later, 'renewal', { termYears: '1' });
+      expect(await quoteRow(full)).toMatchObject({ valid_until: '2026-12-27' });
+      const printed = await pdfText((await alice.get(`/storage/quotes/${full}/quote.pdf`)).rawPayload);
+      expect(printed).toContain('Valid until: 27 December 2026 (30 days from issue)');
+    });
+
+    it('a recovery: until the day before the licence becomes due for deletion, and says why', async () => {
+      // Ended 10 June 2026: due for deletion from 10 December, 6 months after.
+      const id = await licence({ status: 'cold', startDate: '2025-06-11', endDate: '2026-06-10' });
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'recovery', { termYears: '1' });
+      expect(await quoteRow(reference)).toMatchObject({ issued_on: '2026-11-27', valid_until: '2026-12-09' });
+      const printed = await pdfText((await alice.get(`/storage/quotes/${reference}/quote.pdf`)).rawPayload);
+      expect(printed).toContain(
+        'Valid until: 9 December 2026, the last day this licence can be recovered before it becomes due for deletion',
+      );
+      const created = await api('ar101', 'POST', `/api/licences/${id}/changes/quote`, {
+        kind: 'recovery',
+        termYears: 1,
+      });
+      expect(created.json()).toMatchObject({ validUntil: '2026-12-09' });
+    });
+
+    it('more space: until the licence’s end date, and says why', async () => {
+      const id = await licence({ startDate: '2025-12-16', endDate: '2026-12-15' });
+      const alice = await signedIn('ar101');
+      const reference = await getQuote(alice, id, 'increase', { addTb: '1' });
+      expect(await quoteRow(reference)).toMatchObject({ valid_until: '2026-12-15' });
+      const printed = await pdfText((await alice.get(`/storage/quotes/${reference}/quote.pdf`)).rawPayload);
+      expect(printed).toContain(
+        'Valid until: 15 December 2026, the licence’s end date: more space is sold only up to it',
+      );
+    });
+
+    it('the change’s page says a quote may hold for less than 30 days', async () => {
+      const id = await licence();
+      const alice = await signedIn('ar101');
+      const words = text((await alice.get(path(id, 'renewal'))).body);
+      expect(words).toContain(
+        '“Get a quote” gives a numbered quote at today’s price, valid for 30 days or until the last day this change can be ordered if that is sooner (the quote says which day),',
       );
     });
   });
@@ -541,8 +646,12 @@ describe('quotes for a change of a licence', () => {
       const again = await order('ar101', id, increase);
       expect(again.statusCode).toBe(409);
       expect(again.json().error.message).toBe(
-        `Quote ${reference} was used for order ${first.json().reference}: a quote pays for one order. Get a new quote, or order at today’s price.`,
+        `Quote ${reference} was used for order ${first.json().reference}: a quote pays for one order. Its price cannot be used: get a new quote, or order at today’s price.`,
       );
+      // Its link on the pages is refused at once, not after choosing how to pay.
+      const link = await (await signedIn('ar101')).get(`${path(id, 'increase')}?quote=${reference}`);
+      expect(link.statusCode).toBe(409);
+      expect(text(link.body)).toContain(`Quote ${reference} was used for order ${first.json().reference}`);
       const shown = await api('ar101', 'GET', `/api/quotes/${reference}`);
       expect(shown.json()).toMatchObject({
         valid: false,

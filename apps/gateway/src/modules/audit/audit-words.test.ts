@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import { auditScopeFor, mayReadAuditEntry } from './audit-access.ts';
 import { auditSearchHref, normaliseEntityId, parseAuditQuery } from './audit-query.ts';
-import { actorWords, describeChanges, entityWords, humanise } from './audit-words.ts';
+import { actorWords, describeChanges, entityWords, humanise, inCustomerHistory } from './audit-words.ts';
 
 describe('describeChanges', () => {
   it('lists each changed field as field: old → new', () => {
@@ -240,6 +240,18 @@ describe('words for entries', () => {
 function person(staffRoles: PersonWithRoles['staffRoles']): PersonWithRoles {
   return { id: 1, crsid: 'x', displayName: 'X', email: 'x@cam.ac.uk', institutionId: null, staffRoles };
 }
+
+describe("a customer's history", () => {
+  it('leaves out the storage being told of a nightly step (the step itself stays); staff pages show every entry', () => {
+    const entry = (actorLabel: string, action: string) => ({ actorLabel, entityType: 'licence', action });
+    expect(inCustomerHistory(entry('system: lifecycle', 'suspended (end date passed)'))).toBe(true);
+    expect(inCustomerHistory(entry('system: provisioner (manual)', 'storage told: read-only'))).toBe(false);
+    expect(inCustomerHistory(entry('system: provisioner (command)', 'storage told: to the cold store'))).toBe(false);
+    // what a provisioner did to the licence itself is the customer's news
+    expect(inCustomerHistory(entry('system: provisioner (command)', 'activated'))).toBe(true);
+    expect(inCustomerHistory(entry('rs501', 'storage told: read-only'))).toBe(true);
+  });
+});
 
 describe('who reads which audit entries', () => {
   const research = auditScopeFor(person([{ role: 'service-admin', service: 'research' }]));

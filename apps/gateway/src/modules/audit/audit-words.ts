@@ -72,8 +72,10 @@ export const FIELD_LABELS: Record<string, string> = {
   active: 'on sale',
   addTb: 'size added',
   added: 'readings added',
+  asManager: 'told as a Data Manager',
   asOf: 'as of',
   changeKind: 'change',
+  changeOrder: 'change order',
   changed: 'readings changed',
   checkStatus: 'finance code check',
   checked: 'finance code check',
@@ -145,7 +147,6 @@ export const FIELD_LABELS: Record<string, string> = {
   reference: 'reference',
   rejected: 'rows refused',
   reminders: 'reminders',
-  renewalOrder: 'renewal order',
   role: 'role',
   rows: 'orders in the file',
   run: 'provisioning run',
@@ -178,6 +179,20 @@ export const FIELD_LABELS: Record<string, string> = {
  * (the Who column says it).
  */
 const CUSTOMER_HIDDEN = new Set(['run', 'provisioner', 'told', 'undone', 'personId', 'decidedBy']);
+
+/**
+ * Whether the customer's history shows an entry at all: not the service's own bookkeeping rows, the
+ * storage told of a nightly step by its provisioner or the team (provisioning/storage-steps.repository.ts:
+ * "storage told: …"), which the step's own entry ("suspended (end date passed)") already says.
+ * The back office's pages show every entry.
+ */
+export function inCustomerHistory(entry: { actorLabel: string; entityType: string; action: string }): boolean {
+  return !(
+    entry.entityType === 'licence' &&
+    entry.actorLabel.startsWith('system: provisioner') &&
+    entry.action.startsWith('storage told:')
+  );
+}
 
 /** Labels the customer reads instead: a person, by name where known, is not "CRSid: Ben Manager (bm202)". */
 const CUSTOMER_LABELS: Readonly<Record<string, string>> = { crsid: 'person' };

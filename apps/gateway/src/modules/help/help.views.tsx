@@ -225,11 +225,12 @@ export function PaymentMethodsPage({ context }: { context: PageContext }) {
         <ol>
           <li>
             <strong>Get a quote.</strong> Choose the storage you want, fill in its details and choose “Get a quote”. The
-            quote has a number starting Q- (for example Q-000123) and holds its price for {QUOTE_VALID_DAYS} days. You
-            can download it as a PDF to send to whoever raises purchase orders in your department. To renew a licence
-            (even one that has expired: the renewal is back-dated), recover it from the cold store or make it bigger,
-            open that change from the licence’s page, choose the term (or the TB to add) and choose “Get a quote” there:
-            the Data Owner and Data Managers can.
+            quote has a number starting Q- (for example Q-000123) and holds its price for {QUOTE_VALID_DAYS} days (a
+            quote for a change of a licence no longer than the change can be ordered: it says until when), for one
+            order. You can download it as a PDF to send to whoever raises purchase orders in your department. To renew a
+            licence (even one that has expired: the renewal is back-dated), recover it from the cold store or make it
+            bigger, open that change from the licence’s page, choose the term (or the TB to add) and choose “Get a
+            quote” there: the Data Owner and Data Managers can.
           </li>
           <li>
             <strong>Raise a purchase order</strong> in CUFS, to the supplier University Information Services, for the

@@ -4,11 +4,19 @@ import { ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
 import { Pagination } from '../admin/paging.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
-import { type AuditNames, actorWords, describeChanges, entityWords, humanise } from '../audit/audit-words.ts';
+import {
+  type AuditNames,
+  actorWords,
+  describeChanges,
+  entityWords,
+  humanise,
+  inCustomerHistory,
+} from '../audit/audit-words.ts';
 import type { CatalogueProduct } from '../catalogue/catalogue.repository.ts';
 import { purchasePath } from '../catalogue/catalogue.views.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
+import { deletableRecoveryWords } from '../lifecycle/change-in-progress.ts';
 import { ReplaceFinanceCodeForm } from '../lifecycle/finance-code-replacement.views.tsx';
 import type { OpenLicenceFlag } from '../lifecycle/finance-recheck.repository.ts';
 import { flagWarning } from '../lifecycle/licence-flags.ts';
@@ -98,13 +106,22 @@ function Instant({ at, withTime = false }: { at: Date; withTime?: boolean }) {
   return <time dateTime={at.toISOString()}>{withTime ? formatInstant(at) : londonDate.format(at)}</time>;
 }
 
-function LicenceStatusWords({ status, roles }: { status: LicenceStatus; roles: readonly LicenceRole[] }) {
+function LicenceStatusWords({
+  status,
+  roles,
+  explanation,
+}: {
+  status: LicenceStatus;
+  roles: readonly LicenceRole[];
+  /** Said instead of the status's own explanation (a recovery in progress of a licence due for deletion). */
+  explanation?: string;
+}) {
   const words = licenceStatusWordsFor(status, roles);
   return (
     <>
       <strong class={LICENCE_TONE[status]}>{words.label}</strong>
       <br />
-      <span class="hint">{words.explanation}</span>
+      <span class="hint">{explanation ?? words.explanation}</span>
     </>
   );
 }
@@ -550,7 +567,15 @@ export function LicencePage({
         'Set when the storage is set up'
       ),
     ],
-    ['Status', <LicenceStatusWords key="status" status={licence.status} roles={licence.roles} />],
+    [
+      'Status',
+      <LicenceStatusWords
+        key="status"
+        status={licence.status}
+        roles={licence.roles}
+        explanation={deletableRecoveryWords(licence.status, licence.orders)}
+      />,
+    ],
   ];
   if (licence.roles.length > 0) rows.push(['Your role', describeRoles(licence.roles)]);
   return (
@@ -718,7 +743,8 @@ function HistoryTable({
   /** The licence's storage projects' names by id: each project's entries say which project. */
   projectNames: Map<string, string>;
 }) {
-  if (history.length === 0) return <p>Nothing has been recorded for this licence yet.</p>;
+  const shown = history.filter(inCustomerHistory);
+  if (shown.length === 0) return <p>Nothing has been recorded for this licence yet.</p>;
   return (
     <table>
       <caption class="visually-hidden">What has happened to this licence, oldest first</caption>
@@ -730,7 +756,7 @@ function HistoryTable({
         </tr>
       </thead>
       <tbody>
-        {history.map((event, index) => {
+        {shown.map((event, index) => {
           const changes = describeChanges(event.before, event.after, event.entityType, 'customer', names);
           return (
             <tr key={index}>

@@ -88,8 +88,9 @@ export interface NoticesWritten {
 /**
  * The notices `rows` call for: one per template and person (to_address), listing their licences by
  * end date, written in the order of `rank` (the step) and then person.
- * `rows` is a relation of rank, template, person_id, email, display_name, licence_id, name, end_date
- * and renewal_order (the licence's renewal in progress, for a suspension or cold-store notice; else null).
+ * `rows` is a relation of rank, template, person_id, email, display_name, licence_id, name, end_date,
+ * change_order and change_kind (the licence's change order in progress, for an expiry notice; else
+ * null) and as_manager (true when a Data Manager is told because the Data Owner has left; else null).
  */
 function writeNotices(asOf: string, rows: RawBuilder<unknown>) {
   return sql`
@@ -97,7 +98,7 @@ function writeNotices(asOf: string, rows: RawBuilder<unknown>) {
     SELECT r.template, ${asOf}::date, r.email,
       jsonb_build_object('displayName', r.display_name, 'licences', jsonb_agg(
         jsonb_strip_nulls(jsonb_build_object('licenceId', r.licence_id, 'licenceName', r.name, 'endDate', r.end_date,
-          'renewalOrder', r.renewal_order))
+          'changeOrder', r.change_order, 'changeKind', r.change_kind, 'asManager', r.as_manager))
         ORDER BY r.end_date, r.licence_id))
     FROM ${rows} r
     GROUP BY r.rank, r.template, r.person_id, r.email, r.display_name
@@ -119,7 +120,8 @@ export async function writeReminderNotices(
   if (licenceIds.length === 0) return { notices: 0 };
   const recipients = sql`(
     SELECT 0 AS rank, ${template}::text AS template, p.id AS person_id, p.email, p.display_name,
-      l.id AS licence_id, l.name, l.end_date, NULL::text AS renewal_order
+      l.id AS licence_id, l.name, l.end_date, NULL::text AS change_order, NULL::text AS change_kind,
+      NULL::boolean AS as_manager
     FROM licences l
     ${currentKeepersJoin('l')}
     WHERE l.id = ANY(${intArray(licenceIds)}::bigint[])
@@ -236,9 +238,9 @@ function journeyRow(taken: (typeof STEPS)[number][], rank: number, asOf: string,
  * Every expiry step due as of `asOf`, in one statement. Each unlocked licence is updated once, to
  * the status it ends the night in, and is recorded, emailed and told once, in that status: one
  * audit row naming every step it took ("suspended (end date passed), moved to the cold store"), a
- * line in the notice of its last step to its Data Owner (none to one who has left; one notice per
- * owner and step), and, when its storage must change, a storage step (licence_storage_steps) to the
- * state it ends in. The steps of one night happen in one transaction, so no one could see the
+ * line in the notice of its last step to its Data Owner (or, when the Data Owner has left, to each
+ * of its current Data Managers; one notice per person and step), and, when its storage must change,
+ * a storage step (licence_storage_steps) to the state it ends in. The steps of one night happen in one transaction, so no one could see the
  * states between: an owner gets no "read-only" email about a licence already in the cold store, and
  * the storage is not made read-only first. A licence changed meanwhile by another transaction
  * (renewed, locked) is left as it now is. Answers how many licences took each step, the notices and
@@ -256,17 +258,28 @@ export async function takeExpirySteps(
   details: ExpiryStepDetails,
 ): Promise<ExpiryStepsTaken> {
   const journeys = sql.join(JOURNEYS.map((taken, rank) => journeyRow(taken, rank, asOf, details)));
-  // The owner of a licence whose renewal waits for approval is told what becomes of it: it restores
-  // a suspended licence, but cannot renew one in the cold store or due for deletion.
+  // Told of each licence moved: its Data Owner, or, when the Data Owner has left the University, its
+  // current Data Managers (who may renew or recover it) instead; the second branch reads
+  // licence_managers only for those licences. Each is told what becomes of the licence's change order
+  // in progress (at most one: migration 0010's unique index), as change-in-progress.ts says: a renewal
+  // restores a suspended licence and a recovery one due for deletion; more space waiting when it ended
+  // can no longer be carried out.
+  const keepers = sql`(
+    SELECT m.id, m.name, m.end_date, m.step_rank, m.template, m.owner_person_id AS person_id, NULL::boolean AS as_manager
+    FROM moved m
+    UNION ALL
+    SELECT m.id, m.name, m.end_date, m.step_rank, m.template, lm.person_id, true
+    FROM moved m
+    JOIN people o ON o.id = m.owner_person_id AND o.status <> 'current'
+    JOIN licence_managers lm ON lm.licence_id = m.id
+  )`;
   const owners = sql`(
-    SELECT m.step_rank AS rank, m.template, p.id AS person_id, p.email, p.display_name, m.id AS licence_id, m.name,
-      m.end_date, (
-        SELECT o.reference FROM orders o
-        WHERE o.licence_id = m.id AND o.kind = 'renewal'
-          AND o.status IN (${sql.join(IN_PROGRESS_STATUSES.map((status) => sql.lit(status)))})
-        LIMIT 1
-      ) AS renewal_order
-    FROM moved m JOIN people p ON p.id = m.owner_person_id AND p.status = 'current'
+    SELECT k.step_rank AS rank, k.template, p.id AS person_id, p.email, p.display_name, k.id AS licence_id, k.name,
+      k.end_date, w.reference AS change_order, w.kind AS change_kind, k.as_manager
+    FROM ${keepers} k
+    JOIN people p ON p.id = k.person_id AND p.status = 'current'
+    LEFT JOIN orders w ON w.licence_id = k.id AND w.kind <> 'new'
+      AND w.status IN (${sql.join(IN_PROGRESS_STATUSES.map((status) => sql.lit(status)))})
   )`;
   // The statement sorts every licence moved (audit rows in step order, notices by owner): in memory
   // rather than in temporary files (4 MB by default is too little on a night with 20,000 licences),

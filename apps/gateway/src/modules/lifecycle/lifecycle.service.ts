@@ -4,12 +4,14 @@ import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import type { EmailTemplate, RenderedEmail } from '../../platform/mail/email-template.tsx';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
 import { quoted } from '../../platform/mail/quoted.ts';
+import type { ChangeKind } from '../provisioning/licence-changes.ts';
 import {
   PROVISIONER_TOLD_AFTER,
   queueStorageSteps,
   STORAGE_STATE_OF_STEP,
 } from '../provisioning/storage-steps.service.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
+import { changeAfterStep, type ExpiredStatus } from './change-in-progress.ts';
 import {
   type LifecycleEmailProps,
   licenceColdEmail,
@@ -28,7 +30,7 @@ import {
   takeNotices,
   writeReminderNotices,
 } from './lifecycle.repository.ts';
-import type { LifecycleNoticeData } from './lifecycle.tables.ts';
+import type { LifecycleNoticeData, LifecycleNoticeLicence } from './lifecycle.tables.ts';
 import type { LifecycleSettings } from './lifecycle-dates.ts';
 import { INSERT_CHUNK_SIZE, queueEmails, sendLifecycleNoticesJob } from './lifecycle-mail.ts';
 
@@ -209,61 +211,87 @@ function expiryProps(
   { displayName, licences }: LifecycleNoticeData,
 ): LifecycleEmailProps {
   const many = licences.length > 1;
+  const changes = licences.map(changeOf);
   // Suspended while a renewal waits for approval: that renewal makes it active again, so no "renew".
-  const allRenewing = licences.every((licence) => licence.renewalOrder);
+  const allRenewing = changes.every((change) => change?.kind === 'renewal');
+  // Due for deletion while a recovery waits for approval: approving it brings the licence back.
+  const recovering = changes.filter((change) => change?.kind === 'recovery').length;
+  const allRecovering = recovering === licences.length;
+  const [its, their] = [many ? 'their' : 'its', many ? 'their data' : 'its data'];
   const words = {
     suspend: {
       headline: many ? 'Your storage licences have expired' : 'Your storage licence has expired',
-      what: `passed ${many ? 'their' : 'its'} end date ${allRenewing ? `before ${many ? 'their renewals were' : 'its renewal was'} approved` : 'without a renewal'}, so ${many ? 'they are' : 'it is'} now read-only: the data can be read but not changed.`,
+      what: `passed ${its} end date ${allRenewing ? `before ${many ? 'their renewals were' : 'its renewal was'} approved` : 'without a renewal'}, so ${many ? 'they are' : 'it is'} now read-only: the data can be read but not changed.`,
       next: allRenewing
-        ? `Once approved, the renewal makes it active again, from the day after its end date. ${whatHappens(settings)}`
-        : `Renew from the licence's page to use it again. ${whatHappens(settings)}`,
+        ? `Once approved, ${many ? 'the renewals make them' : 'the renewal makes it'} active again, from the day after ${its} end date. ${whatHappens(settings)}`
+        : `${many ? 'Renew them from their pages to use them again.' : "Renew from the licence's page to use it again."} ${whatHappens(settings)}`,
     },
     cold: {
-      headline: many
-        ? 'Your expired storage has moved to the cold store'
-        : 'Your expired storage has moved to the cold store',
+      headline: 'Your expired storage has moved to the cold store',
       // "within": a night that catches up after an outage takes this step later than its day
-      what: `${many ? 'were' : 'was'} not renewed within ${daysWords(settings.coldAfterDays)} of ${many ? 'their' : 'its'} end date, so ${many ? 'their' : 'its'} data is moving to the cold store (tape).`,
+      what: `${many ? 'were' : 'was'} not renewed within ${daysWords(settings.coldAfterDays)} of ${its} end date, so ${their} is moving to the cold store (tape).`,
       next: `Order a recovery from the licence's page if you need the data back (a fee applies). ${monthsWords(settings.deletableAfterMonths)} after the end date the data can be deleted.`,
     },
     deletable: {
-      headline: many ? 'Your expired storage is due for deletion' : 'Your expired storage is due for deletion',
-      what: `${many ? 'were' : 'was'} not renewed within ${monthsWords(settings.deletableAfterMonths)} of ${many ? 'their' : 'its'} end date, so ${many ? 'their' : 'its'} data can now be deleted.`,
-      next: `The storage team will delete it once they confirm; nothing is deleted without them. Contact ${site.contactEmail} straight away if you still need it.`,
+      headline: 'Your expired storage is due for deletion',
+      what: allRecovering
+        ? `${many ? 'were' : 'was'} not renewed within ${monthsWords(settings.deletableAfterMonths)} of ${its} end date, so ${many ? 'they are' : 'it is'} now due for deletion, unless ${many ? 'their recoveries are' : 'its recovery is'} approved.`
+        : `${many ? 'were' : 'was'} not renewed within ${monthsWords(settings.deletableAfterMonths)} of ${its} end date, so ${their} can now be deleted.`,
+      next: [
+        recovering > 0
+          ? 'Nothing is deleted while a recovery waits for approval: the storage team decides it first.'
+          : undefined,
+        allRecovering
+          ? undefined
+          : `The storage team will delete ${recovering > 0 ? 'the data of the others' : many ? 'their data' : 'it'} once they confirm; nothing is deleted without them. Contact ${site.contactEmail} straight away if you still need ${many ? 'any of it' : 'it'}.`,
+      ]
+        .filter(Boolean)
+        .join(' '),
     },
   }[step];
+  const managed = licences.filter((licence) => licence.asManager).length;
+  const yours =
+    managed === 0
+      ? 'you own'
+      : managed === licences.length
+        ? 'you look after as a Data Manager'
+        : 'you own or look after as a Data Manager';
   return {
     serviceName: site.serviceName,
     contactEmail: site.contactEmail,
     headline: words.headline,
     greeting: `Hello ${displayName},`,
-    paragraphs: [`${many ? 'These storage licences' : 'This storage licence'} you own ${words.what}`],
+    paragraphs: [`${many ? 'These storage licences' : 'This storage licence'} ${yours} ${words.what}`],
     licences: licences.map((licence) => endedLicenceLine(site, licence, step)),
     closing: [words.next],
   };
 }
 
+/** A notice's change order in progress: its own fields, or a renewal as an earlier build wrote it. */
+function changeOf(licence: LifecycleNoticeLicence): { reference: string; kind: ChangeKind } | undefined {
+  if (licence.changeOrder && licence.changeKind) return { reference: licence.changeOrder, kind: licence.changeKind };
+  return licence.renewalOrder ? { reference: licence.renewalOrder, kind: 'renewal' } : undefined;
+}
+
+const STATUS_AFTER: Record<'suspend' | 'cold' | 'deletable', ExpiredStatus> = {
+  suspend: 'suspended',
+  cold: 'cold',
+  deletable: 'deletable',
+};
+
 /**
- * A licence that ended, as a line of an expiry or deletion notice, with a link to its page, and what
- * becomes of its renewal waiting for approval: it restores a suspended licence, but cannot renew
- * one in the cold store (completion refuses it), so it must make way for a recovery, nor one due
- * for deletion (which no order changes: the email says whom to contact).
+ * A licence that ended, as a line of an expiry or deletion notice, with a link to its page; said to
+ * a Data Manager told because its Data Owner has left; and what becomes of its change order in
+ * progress (changeAfterStep): a renewal restores a suspended licence, but cannot renew one in the
+ * cold store (completion refuses it), so it must make way for a recovery, nor one due for deletion;
+ * a recovery brings back one due for deletion; more space cannot be added once it has ended.
  */
-function endedLicenceLine(
-  site: SiteLinks,
-  licence: { licenceId: number; licenceName: string; endDate: string; renewalOrder?: string },
-  step?: 'suspend' | 'cold' | 'deletable',
-) {
-  const renewing = !licence.renewalOrder
-    ? ''
-    : step === 'cold'
-      ? `: renewal ${licence.renewalOrder} was not approved in time and cannot renew it now: cancel that order, then order a recovery`
-      : step === 'deletable'
-        ? `: renewal ${licence.renewalOrder} was not approved in time and cannot renew it now`
-        : `: renewal ${licence.renewalOrder} is waiting for approval, and makes it active again`;
+function endedLicenceLine(site: SiteLinks, licence: LifecycleNoticeLicence, step?: 'suspend' | 'cold' | 'deletable') {
+  const change = changeOf(licence);
+  const told = licence.asManager ? ' (you are told as a Data Manager: its Data Owner has left the University)' : '';
+  const waiting = change && step ? `: ${changeAfterStep(change, STATUS_AFTER[step])}` : '';
   return {
-    line: `${quoted(licence.licenceName)} (ended ${formatDay(licence.endDate)})${renewing}`,
+    line: `${quoted(licence.licenceName)} (ended ${formatDay(licence.endDate)})${told}${waiting}`,
     url: licenceUrl(site, licence.licenceId),
   };
 }

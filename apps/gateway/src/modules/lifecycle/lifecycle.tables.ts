@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { OrderKind } from '../orders/order-status.ts';
 
 export interface LicenceRemindersTable {
   licence_id: number;
@@ -30,8 +31,20 @@ export interface LifecycleNoticesTable {
 export interface LifecycleNoticeData {
   displayName: string;
   /** By end date, then id. */
-  /** renewalOrder: in a suspension notice, the licence's renewal waiting for approval, if any. */
-  licences: { licenceId: number; licenceName: string; endDate: string; renewalOrder?: string }[];
+  licences: LifecycleNoticeLicence[];
+}
+
+export interface LifecycleNoticeLicence {
+  licenceId: number;
+  licenceName: string;
+  endDate: string;
+  /** In an expiry notice: the licence's change order in progress, if any, and its kind. */
+  changeOrder?: string;
+  changeKind?: Exclude<OrderKind, 'new'>;
+  /** In an expiry notice: told as a Data Manager, the licence's Data Owner having left the University. */
+  asManager?: boolean;
+  /** A notice written by an earlier build: the licence's renewal in progress (changeOrder of kind renewal). */
+  renewalOrder?: string;
 }
 
 export interface LifecycleRunsTable {

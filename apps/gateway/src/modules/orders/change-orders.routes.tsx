@@ -10,6 +10,7 @@ import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
 import { parseId } from '../licences/licences.routes.tsx';
+import type { LifecycleSettings } from '../lifecycle/lifecycle-dates.ts';
 import { paymentMethodsFor } from '../payments/payment-details.ts';
 import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
@@ -86,9 +87,10 @@ const REASON_MAX = 1000;
  */
 export async function changeOrderRoutes(
   app: FastifyInstance,
-  options: { orders: OrdersContext; documents: DocumentStore },
+  /** lifecycle: when a licence moves on, which ends a quote for its change (quotes.service.ts createChangeQuote). */
+  options: { orders: OrdersContext; documents: DocumentStore; lifecycle: LifecycleSettings },
 ): Promise<void> {
-  const { orders, documents } = options;
+  const { orders, documents, lifecycle } = options;
   const { db, clock } = orders;
   const today = () => clock.today().toString();
   await app.register(multipart, { limits: { fileSize: PO_DOCUMENT_MAX_BYTES, files: 1, fields: 20, parts: 21 } });
@@ -238,7 +240,7 @@ export async function changeOrderRoutes(
       const todays = await priced(state.licence, state.kind, values);
       if (!todays.ok) return sendConfigure(request, reply, { ...state, quote: undefined }, values, todays, true);
       saveDraft(request, { ...state.draft, values });
-      const quote = await createChangeQuote(db, state.person, state.licence, state.kind, todays, today());
+      const quote = await createChangeQuote(db, state.person, state.licence, state.kind, todays, today(), lifecycle);
       return reply.redirect(quotePath(quote.reference), 303);
     }
     const price = await priced(state.licence, state.kind, values, state.quote);

@@ -7,12 +7,14 @@ import { findPriceInForce } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { licenceLockProblem } from '../licences/licence-lock.ts';
+import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
 import { paymentMethodsFor } from '../payments/payment-details.ts';
 import type { PaymentMethod } from '../payments/payments.tables.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
 import { isServiceStaff } from '../people/staff-access.ts';
+import { changeNoLongerApplies } from '../provisioning/licence-changes.ts';
 import { formatDay, quoteExpiry, quoteUsed } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
@@ -26,7 +28,7 @@ import {
 } from './change-pricing.ts';
 import { atQuotedPrice, changeQuoteProblem, changeQuoteRefusal, quotedChoice } from './change-quotes.ts';
 import { takesPayment } from './order-payment.ts';
-import { ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
+import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
 import { findOrder, type OrderDetail, orderInProgress } from './orders.repository.ts';
 import {
   canSeeOrder,
@@ -177,7 +179,32 @@ export async function changeInProgress(
   return change && { reference: change.reference, kind: change.kind };
 }
 
-function inProgressMessage(reference: string): string {
+/** What to order once the change that no longer applies is cancelled, by the licence's status now. */
+const INSTEAD: Partial<Record<LicenceStatus, string>> = {
+  suspended: ', then renew',
+  cold: ', then order a recovery',
+  deletable: ', and contact the storage team straight away if its data is still needed',
+};
+
+const NOW_THAT: Partial<Record<LicenceStatus, string>> = {
+  suspended: 'the licence has ended',
+  cold: 'the licence is in the cold store',
+  deletable: 'the licence is due for deletion',
+};
+
+/**
+ * Why no other change can be ordered while `busy` is in progress. Waiting for it is no answer when
+ * it can no longer be carried out for the licence's status now (the rule staff approval and
+ * completion use: changeNoLongerApplies), as with more space ordered before the licence ended and
+ * still waiting once it is suspended: its people cancel it first, then renew (or recover).
+ */
+function inProgressMessage(busy: { reference: string; kind: OrderKind }, status: LicenceStatus): string {
+  const { reference, kind } = busy;
+  if (kind !== 'new' && changeNoLongerApplies(kind, status)) {
+    const named = `Order ${reference} (${ORDER_KIND_WORDS[kind].toLowerCase()})`;
+    const instead = kind === 'cancellation' ? '' : (INSTEAD[status] ?? '');
+    return `${named} can no longer be carried out now that ${NOW_THAT[status] ?? `the licence is ${LICENCE_STATUS_WORDS[status].label.toLowerCase()}`}: cancel it${instead}.`;
+  }
   return `Order ${reference} is already changing this licence. Wait until it is done (or cancel it) before ordering another change.`;
 }
 
@@ -205,10 +232,10 @@ export async function changeOptionsFor(
   const busy = await changeInProgress(db, licenceId);
   const kinds = changesAllowed(licence, today);
   if (kinds.length === 0)
-    return busy ? { licence, kinds, problem: inProgressMessage(busy.reference) } : { licence, kinds };
+    return busy ? { licence, kinds, problem: inProgressMessage(busy, licence.status) } : { licence, kinds };
   const locked = licenceLockProblem(licence);
   if (locked) return { licence, kinds: [], problem: locked };
-  if (busy) return { licence, kinds: [], problem: inProgressMessage(busy.reference) };
+  if (busy) return { licence, kinds: [], problem: inProgressMessage(busy, licence.status) };
   return { licence, kinds };
 }
 
@@ -230,7 +257,9 @@ export async function licenceForChange(
   await authorise(db, person, licence);
   const locked = licenceLockProblem(licence);
   if (locked) throw new AppError('conflict', locked);
-  const refused = options.quote && changeQuoteRefusal(options.quote, licence, kind, today);
+  // A quote an order has used is refused here too, so that its link is refused at once, not at submitting.
+  const refused =
+    options.quote && (quoteUsed(options.quote) ?? changeQuoteRefusal(options.quote, licence, kind, today));
   if (options.quote && refused) throw quoteNoLongerApplies(options.quote, licence, kind, refused);
   const problem = changeProblem(kind, licence, today);
   if (problem) throw new AppError('conflict', problem);
@@ -243,7 +272,7 @@ export async function licenceForChange(
         ? [{ href: `/orders/${busy.reference}/`, text: `Go to order ${busy.reference}` }]
         : [];
     links.push({ href: `/storage/licence/${licence.id}/`, text: `Go to the licence “${licence.name}”` });
-    throw new AppError('conflict', inProgressMessage(busy.reference), undefined, links);
+    throw new AppError('conflict', inProgressMessage(busy, licence.status), undefined, links);
   }
   return licence;
 }

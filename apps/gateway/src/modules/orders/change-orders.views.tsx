@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { Temporal } from 'temporal-polyfill';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { CsrfField, ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
 import { RadioGroup, TextAreaField, TextField } from '../../platform/web/form-fields.tsx';
@@ -78,6 +79,19 @@ function days(count: number): string {
   return count === 1 ? '1 day' : `${count.toLocaleString('en-GB')} days`;
 }
 
+/**
+ * The days a recovery's cold-store fee counts, " (16 October 2026 to 27 November 2026, both
+ * included)": from the day after the end date (`startsOn`) to the pricing day, read-only days
+ * included (change-pricing.ts).
+ */
+function feePeriod(startsOn: string | null, count: number): string {
+  if (!startsOn || count < 1) return '';
+  const to = Temporal.PlainDate.from(startsOn)
+    .add({ days: count - 1 })
+    .toString();
+  return ` (${formatDay(startsOn)} to ${formatDay(to)}, both included)`;
+}
+
 /** A change's price, with the calculation spelled out so the buyer can check it. */
 export function ChangePriceLines({
   price,
@@ -110,7 +124,7 @@ export function ChangePriceLines({
     if (price.kind === 'recovery') {
       const fee =
         price.coldStoreDays !== undefined && coldStorePencePerTbYear !== undefined
-          ? `${formatPence(price.coldStorePence)}: ${sizeText(price.sizeTb)} × ${formatPence(coldStorePencePerTbYear)} per TB per year × ${days(price.coldStoreDays)} in the cold store ÷ 365`
+          ? `${formatPence(price.coldStorePence)}: ${sizeText(price.sizeTb)} × ${formatPence(coldStorePencePerTbYear)} per TB per year × ${days(price.coldStoreDays)} since the licence ended${feePeriod(price.startsOn, price.coldStoreDays)} ÷ 365`
           : formatPence(price.coldStorePence);
       rows.push(['Cold-store fee', fee]);
     }
@@ -199,8 +213,9 @@ export function ChangeConfigurePage(props: {
         {isQuotableChange(kind) ? (
           <p class="hint">
             Paying by purchase order? “Get a quote” gives a numbered quote at today’s price, valid for{' '}
-            {QUOTE_VALID_DAYS} days, as a page and a PDF to raise the purchase order against. Order with the quote
-            within that time to pay its price.
+            {QUOTE_VALID_DAYS} days or until the last day this change can be ordered if that is sooner (the quote says
+            which day), as a page and a PDF to raise the purchase order against. Order with the quote by then to pay its
+            price.
           </p>
         ) : null}
       </form>
@@ -263,7 +278,7 @@ function ChangeFields(props: {
         {licence.endDate ? `, ${formatDay(licence.endDate)}` : ''}, even if that day has passed, and is charged at
         today’s price.
         {kind === 'recovery'
-          ? ' The cold-store fee pays for the days the data spent in the cold store, from the day after the end date to today.'
+          ? ' The cold-store fee is charged for every day from the day after the end date to today, the days the licence was read-only before it moved to the cold store included.'
           : ''}
       </p>
       <RadioGroup

@@ -23,7 +23,8 @@ import { MAXIMUM_TB } from './purchase-configuration.ts';
  *   that day is in the past (a renewal after expiry is back-dated).
  * - recovery (a licence in the cold store): a renewal, plus the cold-store fee: the Research Cold
  *   Store's price per TB per year × the licence's size × the days from the day after the end date
- *   to the pricing day (both included) / 365, rounded half up.
+ *   to the pricing day (both included; the read-only days before the cold store too) / 365,
+ *   rounded half up.
  * - cancellation: nothing. No refund is made for the rest of the term.
  */
 export type ChangeKind = Exclude<OrderKind, 'new'>;
@@ -119,7 +120,10 @@ export interface ChangePrice extends PriceBreakdown {
   /** Increase: the days from the pricing day to the end date, both included. */
   days: number;
   pencePerTbYear: number;
-  /** Recovery: the days in the cold store (day after the end date to the pricing day, both included) and their fee. */
+  /**
+   * Recovery: the days since the licence ended (the day after the end date to the pricing day, both
+   * included: the days it was read-only before it moved to the cold store too) and their fee.
+   */
   coldStoreDays: number;
   coldStorePence: number;
 }

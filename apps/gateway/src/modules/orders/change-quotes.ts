@@ -15,8 +15,9 @@ import { years } from './purchase.views.tsx';
 
 /**
  * Quotes for a change of a licence, as pure rules: which changes can be quoted, and whether a quote
- * still applies to the change being ordered. A quote holds its price for 30 days for what it
- * quoted: the same licence, kind of change, size or TB added, term and period. When the licence has
+ * still applies to the change being ordered. A quote holds its price for 30 days (no longer than
+ * the change can be ordered: quote-rules.ts lastDayToOrder) for what it quoted: the same licence,
+ * kind of change, size or TB added, term and period. When the licence has
  * moved on (renewed since, made bigger, ended up in the cold store) its quote no longer applies and
  * the order is refused, never placed at another price.
  */
@@ -135,7 +136,7 @@ function heldPrice(current: ChangePrice, quote: Quote): ChangePrice {
     vatPence: quote.vatPence,
     totalPence: quote.totalPence,
     coldStorePence: change.coldStorePence,
-    // The recovery's days in the cold store up to the day it was quoted, which its fee pays for.
+    // The recovery's days since the licence ended up to the day it was quoted, which its fee pays for.
     coldStoreDays: change.kind === 'recovery' ? daysInclusive(change.startsOn, quote.issuedOn) : 0,
     startsOn: change.startsOn,
     endsOn: change.endsOn,

@@ -492,7 +492,7 @@ const changeQuoteReference = z
   .string()
   .optional()
   .describe(
-    'One of your quotes for this change of this licence (POST /api/licences/{id}/changes/quote), to order at its price: within its 30 days and for the same term or TB to add (else a 422 for termYears or addTb), while the licence is as it was quoted (else a 409 saying what has changed: renewed since, made bigger, in the cold store). Never ordered at another price.',
+    'One of your quotes for this change of this licence (POST /api/licences/{id}/changes/quote), to order at its price (or today’s, if lower; a quote pays for one order): by its validUntil and for the same term or TB to add (else a 422 for termYears or addTb), while the licence is as it was quoted (else a 409 saying what has changed: renewed since, made bigger, in the cold store). Never ordered at another price.',
   );
 
 const changePriceSchema = z
@@ -508,7 +508,9 @@ const changePriceSchema = z
     coldStoreDays: z
       .int()
       .meta(documentedBounds(0))
-      .describe('recovery: the days in the cold store, to the pricing day included.'),
+      .describe(
+        'recovery: the days since the licence ended (from the day after the end date, read-only days included), to the pricing day included.',
+      ),
     pencePerTbYear: pence,
     priceValidFrom: z.iso.date(),
     customerClass: z.enum(['internal', 'external']),

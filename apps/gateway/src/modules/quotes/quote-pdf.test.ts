@@ -149,7 +149,7 @@ describe('the quotation PDF', () => {
     );
     expect(recovery.text).toContain('5 TB × £54.00 per TB per year × 1 year £270.00');
     expect(recovery.text).toContain(
-      'Cold-store fee: 5 TB for 43 days in the cold store (16 October 2026 to 27 November 2026) £7.07',
+      'Cold-store fee: 5 TB for 43 days since the licence ended (16 October 2026 to 27 November 2026) £7.07',
     );
     expect(recovery.text).toMatch(/Total £277\.07/);
     expect(recovery.text).toContain('upload the PO when you order the recovery');

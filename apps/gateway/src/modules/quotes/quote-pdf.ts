@@ -7,7 +7,7 @@ import { sizeText } from '../catalogue/sizes.ts';
 import { describeChange } from '../orders/change-orders.service.ts';
 import { daysInclusive } from '../orders/change-pricing.ts';
 import type { CustomerClass } from '../people/people.tables.ts';
-import { formatDay, QUOTE_VALID_DAYS } from './quote-rules.ts';
+import { formatDay, quoteValidUntilWords } from './quote-rules.ts';
 import type { Quote, QuotedChange, QuotedSetup } from './quotes.repository.ts';
 
 /** Everything printed on a quotation, as plain data: the PDF is a function of this alone. */
@@ -141,7 +141,8 @@ export function quotePriceLines(input: {
     if (change?.kind === 'recovery') {
       const days = daysInclusive(change.startsOn, input.issuedOn);
       net.push([
-        `Cold-store fee: ${sizeText(input.sizeTb)} for ${days.toLocaleString('en-GB')} days in the cold store (${formatDay(change.startsOn)} to ${formatDay(input.issuedOn)})`,
+        // From the day after the end date, read-only days included: not only the days in the cold store.
+        `Cold-store fee: ${sizeText(input.sizeTb)} for ${days.toLocaleString('en-GB')} days since the licence ended (${formatDay(change.startsOn)} to ${formatDay(input.issuedOn)})`,
         formatPence(coldStorePence),
       ]);
     }
@@ -210,7 +211,7 @@ export async function renderQuotePdf(input: QuotePdfInput): Promise<Buffer> {
   doc.font(BOLD).fontSize(22).text(`Quotation ${input.reference}`);
   doc.moveDown(0.5);
   field(doc, 'Issued on', formatDay(input.issuedOn));
-  field(doc, 'Valid until', `${formatDay(input.validUntil)} (${QUOTE_VALID_DAYS} days from issue)`);
+  field(doc, 'Valid until', quoteValidUntilWords(input));
 
   heading(doc, 'Customer');
   field(doc, 'Department', `${input.customer.institutionName} (${input.customer.institutionId})`);

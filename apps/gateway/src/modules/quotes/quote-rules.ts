@@ -1,21 +1,64 @@
 import { Temporal } from 'temporal-polyfill';
 import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
+import { coldFrom, deletableFrom, type LifecycleSettings } from '../lifecycle/lifecycle-dates.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { isServiceStaff } from '../people/staff-access.ts';
+import type { QuotedChangeKind } from './quotes.tables.ts';
 
 /** How long a quote's price holds: a department raises its purchase order within this many days. */
 export const QUOTE_VALID_DAYS = 30;
 
 /**
  * The last day a quote issued on `issuedOn` (YYYY-MM-DD) can be bought from: 30 calendar days
- * later, or `lastDay` when that is sooner (more space for a licence ends with the licence: none
- * can be ordered after its end date).
+ * later, or `lastDay` when that is sooner (a change of a licence cannot be ordered after
+ * `lastDayToOrder`), but never before `issuedOn`: a licence whose day to move on has come but which
+ * the night has not moved yet can still be changed that day, so its quote holds that day.
  */
 export function quoteValidUntil(issuedOn: string, lastDay?: string): string {
-  const thirtyDays = Temporal.PlainDate.from(issuedOn).add({ days: QUOTE_VALID_DAYS });
-  if (lastDay && Temporal.PlainDate.compare(Temporal.PlainDate.from(lastDay), thirtyDays) < 0) return lastDay;
-  return thirtyDays.toString();
+  const issued = Temporal.PlainDate.from(issuedOn);
+  const thirtyDays = issued.add({ days: QUOTE_VALID_DAYS });
+  if (!lastDay) return thirtyDays.toString();
+  const last = Temporal.PlainDate.from(lastDay);
+  if (Temporal.PlainDate.compare(last, issued) < 0) return issuedOn;
+  return Temporal.PlainDate.compare(last, thirtyDays) < 0 ? last.toString() : thirtyDays.toString();
+}
+
+/**
+ * The last day a change of a licence ending on `endDate` can be ordered, as the nightly job moves
+ * an unrenewed licence on (lifecycle-dates.ts, with the lifecycle settings): more space up to its
+ * end date; a renewal (active or read-only) up to the day before it moves to the cold store; a
+ * recovery (in the cold store) up to the day before it becomes due for deletion. A quote for the
+ * change holds no longer (quoteValidUntil).
+ */
+export function lastDayToOrder(kind: QuotedChangeKind, endDate: string, settings: LifecycleSettings): string {
+  if (kind === 'increase') return endDate;
+  const movesOn = kind === 'renewal' ? coldFrom(endDate, settings) : deletableFrom(endDate, settings);
+  return Temporal.PlainDate.from(movesOn).subtract({ days: 1 }).toString();
+}
+
+/** Why a change quote holds less than QUOTE_VALID_DAYS: its last day is the last day the change can be ordered. */
+const LAST_DAY_WORDS: Record<QuotedChangeKind, string> = {
+  renewal: 'the last day this licence can be renewed before it moves to the cold store',
+  recovery: 'the last day this licence can be recovered before it becomes due for deletion',
+  increase: 'the licence’s end date: more space is sold only up to it',
+};
+
+/**
+ * A quote's last day for people to read, saying why it is that day: "27 December 2026 (30 days
+ * from issue)", or, for a change that cannot be ordered that long (quoteValidUntil capped it at
+ * lastDayToOrder), "14 December 2026, the last day this licence can be renewed before it moves to
+ * the cold store".
+ */
+export function quoteValidUntilWords(quote: {
+  issuedOn: string;
+  validUntil: string;
+  change: { kind: QuotedChangeKind } | null;
+}): string {
+  const day = formatDay(quote.validUntil);
+  if (quote.change && quote.validUntil < quoteValidUntil(quote.issuedOn))
+    return `${day}, ${LAST_DAY_WORDS[quote.change.kind]}`;
+  return `${day} (${QUOTE_VALID_DAYS} days from issue)`;
 }
 
 /** Valid through its last day inclusive; `today` is a calendar date from the injected clock. */

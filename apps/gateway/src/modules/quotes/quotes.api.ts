@@ -5,6 +5,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { Directory } from '../../platform/directory/index.ts';
 import { unprocessable } from '../../platform/web/forms.ts';
 import { apiRoute, idAnswer, idParams, pageFields, pageQuery } from '../../platform/web/openapi.ts';
+import type { LifecycleSettings } from '../lifecycle/lifecycle-dates.ts';
 import { licenceForChange, priceLicenceChange, quoteRefusal } from '../orders/change-orders.service.ts';
 import { changeBody, configurationBody, sizeTbAnswer, termYearsAnswer } from '../orders/orders.api.ts';
 import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
@@ -76,9 +77,9 @@ const quoteSchema = z
 /** Quotes as JSON: the same prices, validity and access as the quote pages. */
 export async function quotesApi(
   app: FastifyInstance,
-  options: { db: Executor; clock: Clock; directory: Directory },
+  options: { db: Executor; clock: Clock; directory: Directory; lifecycle: LifecycleSettings },
 ): Promise<void> {
-  const { db, clock } = options;
+  const { db, clock, lifecycle } = options;
   const today = () => clock.today().toString();
   const toApi = async (quote: Quote): Promise<z.input<typeof quoteSchema>> => {
     const refusal = await quoteRefusal(db, quote, today());
@@ -133,9 +134,10 @@ export async function quotesApi(
       method: 'POST',
       path: '/api/licences/{id}/changes/quote',
       operationId: 'createLicenceChangeQuote',
-      summary: 'Get a numbered quote, valid for 30 days, for a change of a licence you own or manage',
+      summary:
+        'Get a numbered quote, valid for 30 days or until the change can no longer be ordered, for a change of a licence you own or manage',
       description:
-        'For a renewal, a recovery or an increase (a cancellation costs nothing), at the price POST /api/licences/{id}/changes/price gives today, with the same people and checks: a 404 for a licence you cannot see, a 403 if you see it but do not own or manage it, a 409 when it is locked, its status does not allow the change or another change is in progress, a 422 for a bad addTb or termYears. Order the change with quoteReference within 30 days to pay its price.',
+        'For a renewal, a recovery or an increase (a cancellation costs nothing), at the price POST /api/licences/{id}/changes/price gives today, with the same people and checks: a 404 for a licence you cannot see, a 403 if you see it but do not own or manage it, a 409 when it is locked, its status does not allow the change or another change is in progress, a 422 for a bad addTb or termYears. Order the change with quoteReference by its validUntil to pay its price (or today’s, if lower; once): 30 days, or sooner when the licence would move on first (more space: its end date; a renewal: the day before it moves to the cold store; a recovery: the day before it becomes due for deletion).',
       tags: ['Quotes'],
       params: idParams,
       // One shape per kind, as ordering the change takes it: a field of another kind is refused.
@@ -148,7 +150,7 @@ export async function quotesApi(
       const licence = await licenceForChange(db, person, params.id, body.kind, today());
       const priced = await priceLicenceChange(db, licence, body.kind, body, today());
       if (!priced.ok) throw unprocessable(priced.errors);
-      return toApi(await createChangeQuote(db, person, licence, body.kind, priced, today()));
+      return toApi(await createChangeQuote(db, person, licence, body.kind, priced, today(), lifecycle));
     },
   );
 

@@ -1,11 +1,12 @@
 import type { Executor } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import type { LifecycleSettings } from '../lifecycle/lifecycle-dates.ts';
 import type { LicenceForChange } from '../orders/change-orders.service.ts';
 import type { ChangePrice } from '../orders/change-pricing.ts';
 import type { PricedConfiguration } from '../orders/purchase-configuration.service.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
-import { canOrderWithQuote, canSeeQuote, quoteValidUntil } from './quote-rules.ts';
+import { canOrderWithQuote, canSeeQuote, lastDayToOrder, quoteValidUntil } from './quote-rules.ts';
 import {
   insertQuote,
   type NewQuoteRow,
@@ -59,18 +60,25 @@ export async function createQuote(
  * Issues a quote for a change of a licence (a renewal, a recovery, more space), priced on `issuedOn`
  * as the change order would be that day (change-orders.service.ts priceLicenceChange): the licence,
  * the kind and period, the size (the TB added, for more space), and the figures, valid for
- * QUOTE_VALID_DAYS. Only the licence's Data Owner and Data Managers ask for one (the caller checks).
+ * QUOTE_VALID_DAYS, or up to the last day the change can still be ordered when that is sooner
+ * (quote-rules.ts lastDayToOrder, from the licence's end date and `lifecycle`, the settings the
+ * nightly job moves licences on by: config.lifecycle). Only the licence's Data Owner and Data
+ * Managers ask for one (the caller checks).
  */
 export async function createChangeQuote(
   db: Executor,
   person: { id: number; crsid: string },
-  licence: Pick<LicenceForChange, 'id' | 'name' | 'institutionId' | 'customerClass'> & { product: { code: string } },
+  licence: Pick<LicenceForChange, 'id' | 'name' | 'institutionId' | 'customerClass' | 'endDate'> & {
+    product: { code: string };
+  },
   kind: QuotedChangeKind,
   priced: { value: ChangePrice; validFrom: string },
   issuedOn: string,
+  lifecycle: LifecycleSettings,
 ): Promise<Quote> {
   const price = priced.value;
   if (!price.startsOn || !price.endsOn) throw new Error(`a ${kind} quote needs the period it pays for`);
+  if (!licence.endDate) throw new Error(`a ${kind} quote needs the licence's end date`);
   return issueQuote(db, person, {
     person_id: person.id,
     product_code: licence.product.code,
@@ -85,7 +93,7 @@ export async function createChangeQuote(
     vat_pence: price.vatPence,
     total_pence: price.totalPence,
     issued_on: issuedOn,
-    valid_until: quoteValidUntil(issuedOn, kind === 'increase' ? price.endsOn : undefined),
+    valid_until: quoteValidUntil(issuedOn, lastDayToOrder(kind, licence.endDate, lifecycle)),
     licence_id: licence.id,
     change_kind: kind,
     starts_on: price.startsOn,

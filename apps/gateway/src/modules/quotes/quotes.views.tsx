@@ -5,7 +5,7 @@ import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { CHANGE_ACTION_WORDS, changePath } from '../orders/change-orders.views.tsx';
 import { quotePriceLines, quoteSubject } from './quote-pdf.ts';
-import { formatDay } from './quote-rules.ts';
+import { formatDay, quoteValidUntilWords } from './quote-rules.ts';
 import type { Quote } from './quotes.repository.ts';
 
 const years = (count: number): string => (count === 1 ? '1 year' : `${count} years`);
@@ -112,7 +112,7 @@ export function QuotePage({
         </div>
       ) : (
         <p class="lead">
-          This price holds until {formatDay(quote.validUntil)}. {order.what.charAt(0).toUpperCase()}
+          This price holds until {quoteValidUntilWords(quote)}. {order.what.charAt(0).toUpperCase()}
           {order.what.slice(1)} by then to pay the price on this quote.
         </p>
       )}
@@ -120,7 +120,7 @@ export function QuotePage({
         rows={[
           ['Reference', quote.reference],
           ['Issued on', formatDay(quote.issuedOn)],
-          ['Valid until', formatDay(quote.validUntil)],
+          ['Valid until', quoteValidUntilWords(quote)],
           ['Department', `${quote.institution.name} (${quote.institution.id})`],
           [
             'Customer type',
