@@ -749,7 +749,10 @@ describe('back office: licences', () => {
       // reason, whose field the page no longer shows, and the answer says what the licence is now.
       const staleLock = await ifan.post(path(institutional, 'lock'), { lockReason: ' ' });
       expect(staleLock.statusCode).toBe(409);
-      expect(staleLock.body).toContain('This licence is already locked (Ownership dispute). Nothing was changed.');
+      // Ifan locked it himself, a moment ago but with another reason: told so, not thanked again.
+      expect(staleLock.body).toMatch(
+        /This licence was already locked by you on \d+ \w+ 20\d\d at \d\d:\d\d \(Ownership dispute\)\. Nothing was changed\./,
+      );
       expect(staleLock.body).not.toContain('reload');
       // The refusal leads back to the licence as it is now, not only to the home page.
       expect(staleLock.body).toContain(`<a href="${path(institutional)}">Go back to the licence</a>`);
@@ -761,7 +764,9 @@ describe('back office: licences', () => {
       expect((await ifan.post(path(institutional, 'unlock'), { unlockReason: 'Again' })).statusCode).toBe(409);
       const staleUnlock = await ifan.post(path(institutional, 'unlock'), { unlockReason: '' });
       expect(staleUnlock.statusCode).toBe(409);
-      expect(staleUnlock.body).toContain('This licence is no longer locked. Nothing was changed');
+      expect(staleUnlock.body).toMatch(
+        /This licence was already unlocked by you on \d+ \w+ 20\d\d at \d\d:\d\d\. Nothing was changed/,
+      );
       expect(staleUnlock.body).not.toContain('Enter why the licence is unlocked');
       const edited = await ifan.post(path(institutional, 'edit'), {
         sizeTb: '3',
@@ -793,6 +798,62 @@ describe('back office: licences', () => {
       expect(owners).toContain('More room');
       expect(owners).not.toContain('Ownership dispute');
       expect(owners).not.toContain('Dispute settled');
+    });
+
+    it('locks and unlocks once when the button is pressed twice, and tells anyone else who did it', async () => {
+      const db = t.database.db;
+      const twice = await insertStorage(db, {
+        name: 'Chemistry teaching share',
+        productCode: 'IFS',
+        institutionId: 'CHEM',
+        owner: 'da303',
+        sizeTb: 1,
+        status: 'active',
+        startDate: '2026-09-01',
+        endDate: '2027-08-31',
+        projects: [],
+        order: null,
+      });
+      const ifan = await as('if502');
+      const both = await Promise.all(
+        [1, 2].map(() => ifan.post(path(twice, 'lock'), { lockReason: 'Audit of shares' })),
+      );
+      expect(both.map((answer) => answer.statusCode)).toEqual([303, 303]);
+      expect(both.map((answer) => answer.headers.location)).toEqual([path(twice), path(twice)]);
+      expect(flashOf((await ifan.get(path(twice))).body)).toBe(
+        'The licence is locked: nobody can change it until it is unlocked.',
+      );
+      const again = await ifan.post(path(twice, 'lock'), { lockReason: 'Audit of shares' });
+      expect(again.statusCode).toBe(303);
+      // A superuser's lock is refused, naming who locked it.
+      const sam = await as('su701');
+      const samLock = await sam.post(path(twice, 'lock'), { lockReason: 'Audit of shares' });
+      expect(samLock.statusCode).toBe(409);
+      expect(samLock.body).toMatch(
+        /This licence was already locked by Ifan Files on \d+ \w+ 20\d\d at \d\d:\d\d \(Audit of shares\)\. Nothing was changed\./,
+      );
+
+      for (const _ of [1, 2]) {
+        const unlocked = await ifan.post(path(twice, 'unlock'), { unlockReason: 'Audit done' });
+        expect(unlocked.statusCode).toBe(303);
+        expect(flashOf((await ifan.get(path(twice))).body)).toBe('The licence is unlocked: it can be changed again.');
+      }
+      const samUnlock = await sam.post(path(twice, 'unlock'), { unlockReason: 'Audit done' });
+      expect(samUnlock.statusCode).toBe(409);
+      expect(samUnlock.body).toContain('This licence was already unlocked by Ifan Files on');
+      // The same unlock a day later is no button pressed twice.
+      await db
+        .updateTable('audit_events')
+        .set({ occurred_at: sql`occurred_at - interval '1 day'` })
+        .where('licence_id', '=', twice.licenceId)
+        .execute();
+      const later = await ifan.post(path(twice, 'unlock'), { unlockReason: 'Audit done' });
+      expect(later.statusCode).toBe(409);
+      expect(later.body).toContain('This licence was already unlocked by you on');
+      expect((await auditRows(db, 'licence', twice.licenceId)).map((row) => row.action)).toEqual([
+        'locked',
+        'unlocked',
+      ]);
     });
 
     it('lets a superuser lock either service’s licence', async () => {

@@ -231,9 +231,10 @@ describe('approving and rejecting orders', () => {
     );
     // The refusal leads back to the order, not only to the home page.
     expect(again.body).toContain(`<a href="/admin/orders/${reference}/">Go back to order ${reference}</a>`);
+    // Rosa herself is told she approved it.
     const reject = await decide(rosa, reference, 'reject', { reason: 'Changed my mind' });
     expect(reject.statusCode).toBe(409);
-    expect(reject.body).toContain(`Order ${reference} was already approved by Rosa Storage`);
+    expect(reject.body).toContain(`Order ${reference} was already approved by you on`);
     expect(await q.order(reference)).toMatchObject({ status: 'approved', decided_by: 'rs501' });
   });
 
@@ -350,7 +351,7 @@ describe('approving and rejecting orders', () => {
     // A rejected order cannot be approved (or rejected again).
     const approve = await decide(ifan, reference, 'approve');
     expect(approve.statusCode).toBe(409);
-    expect(approve.body).toContain(`Order ${reference} was already rejected by Ifan Files on`);
+    expect(approve.body).toContain(`Order ${reference} was already rejected by you on`);
     expect((await decide(ifan, reference, 'reject', { reason: 'Again' })).statusCode).toBe(409);
 
     // The voucher pays for another order.
@@ -584,6 +585,81 @@ describe('approving and rejecting orders', () => {
     // It has left the queue of orders to provision.
     const queue = await rosa.get('/admin/orders/?status=approved');
     expect(queue.body).not.toContain(`/admin/orders/${reference}/`);
+  });
+
+  it('answers an approval pressed twice as the first, and tells the same person "by you" when it was not a moment ago', async () => {
+    const reference = await buy(await as('ar101'), 'RDS', RDS_FOR_BEN, {
+      method: 'finance-code',
+      financeCode: 'PHAA.GAAA',
+    });
+    const rosa = await as('rs501');
+    const csrf = await rosa.csrfFrom('/storage/buy/RDS/');
+    // Both at once, as a browser sends a double click: each lands on the order, told it is approved.
+    const both = await Promise.all([1, 2].map(() => rosa.post(`/admin/orders/${reference}/approve`, { _csrf: csrf })));
+    expect(both.map((answer) => answer.statusCode)).toEqual([303, 303]);
+    expect(both.map((answer) => answer.headers.location)).toEqual([
+      `/admin/orders/${reference}/`,
+      `/admin/orders/${reference}/`,
+    ]);
+    const again = await decide(rosa, reference, 'approve');
+    expect(again.statusCode).toBe(303);
+    expect((await rosa.get(`/admin/orders/${reference}/`)).body).toContain(
+      `Order ${reference} approved. The buyer and the Data Owner have been told by email.`,
+    );
+    expect((await q.audit(reference)).filter((entry) => entry.action === 'approved')).toHaveLength(1);
+    expect((await q.mails(reference)).filter((mail) => mail.subject === `Order ${reference} approved`)).toHaveLength(1);
+    // Someone else is told who approved it; Rosa rejecting it is told she approved it herself.
+    expect((await decide(await as('su701'), reference, 'approve')).body).toContain(
+      `Order ${reference} was already approved by Rosa Storage on`,
+    );
+    const reject = await decide(rosa, reference, 'reject', { reason: 'Changed my mind' });
+    expect(reject.statusCode).toBe(409);
+    expect(reject.body).toContain(`Order ${reference} was already approved by you on`);
+    // The same approval a day later is no double click.
+    await t.database.db
+      .updateTable('orders')
+      .set({ decided_at: sql`decided_at - interval '1 day'` })
+      .where('reference', '=', reference)
+      .execute();
+    const later = await decide(rosa, reference, 'approve');
+    expect(later.statusCode).toBe(409);
+    expect(later.body).toMatch(
+      new RegExp(`Order ${reference} was already approved by you on \\d+ \\w+ 20\\d\\d at \\d\\d:\\d\\d\\.`),
+    );
+    expect((await q.audit(reference)).filter((entry) => entry.action === 'approved')).toHaveLength(1);
+  });
+
+  it('answers a rejection pressed twice as the first; another reason, or another person, is told who rejected it', async () => {
+    const alice = await as('ar101');
+    const reference = await buy(alice, 'RDS', RDS_FOR_BEN, { method: 'finance-code', financeCode: 'PHAA.GAAA' });
+    const rosa = await as('rs501');
+    const reason = 'The department already has a share for this.';
+    for (const _ of [1, 2]) {
+      const rejected = await decide(rosa, reference, 'reject', { reason });
+      expect(rejected.statusCode).toBe(303);
+      expect(rejected.headers.location).toBe(`/admin/orders/${reference}/`);
+      expect((await rosa.get(`/admin/orders/${reference}/`)).body).toContain(
+        `Order ${reference} rejected. The buyer and the Data Owner have been told why by email.`,
+      );
+    }
+    expect((await q.audit(reference)).filter((entry) => entry.action === 'rejected')).toHaveLength(1);
+    expect(
+      (await q.mails(reference)).filter((mail) => mail.subject === `Order ${reference} not approved`),
+    ).toHaveLength(1);
+    const otherReason = await decide(rosa, reference, 'reject', { reason: 'Another reason' });
+    expect(otherReason.statusCode).toBe(409);
+    expect(otherReason.body).toContain(`Order ${reference} was already rejected by you on`);
+    const sam = await decide(await as('su701'), reference, 'reject', { reason });
+    expect(sam.statusCode).toBe(409);
+    expect(sam.body).toContain(`Order ${reference} was already rejected by Rosa Storage on`);
+
+    // The buyer cancelling it now is told that the team did not approve it, as its page says.
+    const cancel = await alice.post(`/orders/${reference}/cancel`, { _csrf: await alice.csrfFrom('/storage/') });
+    expect(cancel.statusCode).toBe(409);
+    expect(textOf(cancel.body)).toContain(
+      `Order ${reference} can no longer be cancelled: the storage team did not approve it (its status is “Not approved”).`,
+    );
+    expect(cancel.body).not.toContain('it is not approved');
   });
 
   it('gives one approval and one clear conflict when two staff approve at the same moment', async () => {

@@ -455,7 +455,18 @@ describe('the order queue and the back-office home', () => {
     expect((await rosa.get(approved.headers.location as string)).body).toContain(
       `<a href="/admin/orders/?${filters}">Orders</a>`,
     );
-    // Approving again from a stale tab: the refusal leads back to the order in the same queue.
+    // Approving again at once is the button pressed twice: back to the order in the same queue, as the first.
+    const twice = await rosa.post(`/admin/orders/${reference}/approve?${filters.replaceAll('&amp;', '&')}`, {
+      _csrf: csrf,
+    });
+    expect(twice.statusCode).toBe(303);
+    expect(twice.headers.location).toBe(approved.headers.location);
+    // Approving again from a tab left open since yesterday: the refusal leads back to the order in the same queue.
+    await t.database.db
+      .updateTable('orders')
+      .set({ decided_at: sql`decided_at - interval '1 day'` })
+      .where('reference', '=', reference)
+      .execute();
     const again = await rosa.post(`/admin/orders/${reference}/approve?${filters.replaceAll('&amp;', '&')}`, {
       _csrf: csrf,
     });

@@ -218,6 +218,42 @@ describe('personal access tokens on /account/', () => {
     expect(audit.map((event) => event.action)).toEqual(['create', 'revoke']);
   });
 
+  it('makes one token when the form is sent twice, and says where the first one is', async () => {
+    const browser = new Browser(t.app);
+    await browser.signInAs('cb404');
+    const csrf = await browser.csrfFrom('/account/');
+    const form = { name: 'backup script', lifetime: '90', _csrf: csrf };
+    const namedBackup = async () =>
+      await t.database.db
+        .selectFrom('personal_access_tokens')
+        .innerJoin('people', 'people.id', 'personal_access_tokens.person_id')
+        .select(['personal_access_tokens.id', 'personal_access_tokens.token_hint'])
+        .where('people.crsid', '=', 'cb404')
+        .where('personal_access_tokens.name', '=', 'backup script')
+        .where('personal_access_tokens.revoked_at', 'is', null)
+        .execute();
+    // Both at once, as a browser sends a double click: one token, shown by one answer.
+    const both = await Promise.all([1, 2].map(() => browser.post('/account/tokens', form)));
+    expect(both.map((answer) => answer.statusCode).sort()).toEqual([200, 303]);
+    expect(both.filter((answer) => TOKEN.test(answer.body))).toHaveLength(1);
+    const made = await namedBackup();
+    expect(made).toHaveLength(1);
+    const repeat = both.find((answer) => answer.statusCode === 303);
+    expect(repeat?.headers.location).toBe('/account/');
+    const page = await browser.get('/account/');
+    expect(page.body).toContain(
+      `You created the token “backup script” (ending …${made[0]?.token_hint}) a moment ago, so no second one was made.`,
+    );
+    expect(page.body).not.toMatch(TOKEN);
+    // Sent again a moment later: still one.
+    expect((await browser.post('/account/tokens', form)).statusCode).toBe(303);
+    expect(await namedBackup()).toHaveLength(1);
+    // Another name, or another lifetime, is another token.
+    expect((await browser.post('/account/tokens', { ...form, lifetime: '30' })).statusCode).toBe(200);
+    expect((await browser.post('/account/tokens', { ...form, name: 'restore script' })).statusCode).toBe(200);
+    expect(await namedBackup()).toHaveLength(2);
+  });
+
   it('stops a token working when its person has left', async () => {
     const browser = new Browser(t.app);
     await browser.signInAs('fn601');

@@ -269,10 +269,11 @@ describe('changing members and projects on the licence and project pages', () =>
       'Ben Manager (bm202) is now the Data Owner of this licence; Alice Researcher (ar101) stays on as a Data Manager.',
     );
     expect(page.body).not.toContain('you are a Data Manager');
+    // Pressed twice: the same notice as the first.
     const again = await rosa.post(`/storage/licence/${l.id}/owner`, { _csrf, crsid: 'bm202', confirm: 'yes' });
     expect(again.statusCode).toBe(303);
     expect((await rosa.get(`/storage/licence/${l.id}/`)).body).toContain(
-      'Ben Manager (bm202) is now the Data Owner of this licence.',
+      'Ben Manager (bm202) is now the Data Owner of this licence; Alice Researcher (ar101) stays on as a Data Manager.',
     );
     // The owner handing over is told they stay on.
     const ben = await as('bm202');
@@ -710,5 +711,192 @@ describe('changing members and projects on the licence and project pages', () =>
     ).toBe(403);
     // The Data Owner may, once the licence is unlocked: the lock is what refuses her (409).
     expect((await alice.get(`/storage/project/${l.lattice}/remove`)).statusCode).toBe(409);
+  });
+
+  describe('a button pressed twice (two identical requests, the browser showing the second)', () => {
+    /** The licence's audit rows of this action, as if made a day ago: no longer "moments ago". */
+    async function ageAudit(licenceId: number, action: string) {
+      await t.database.db
+        .updateTable('audit_events')
+        .set({ occurred_at: sql`occurred_at - interval '1 day'` })
+        .where('licence_id', '=', licenceId)
+        .where('action', '=', action)
+        .execute();
+    }
+    const audited = async (licenceId: number, action: string) =>
+      (
+        await t.database.db
+          .selectFrom('audit_events')
+          .select('id')
+          .where('licence_id', '=', licenceId)
+          .where('action', '=', action)
+          .execute()
+      ).length;
+    const projectsNamed = async (licenceId: number, name: string) =>
+      (
+        await t.database.db
+          .selectFrom('storage_projects')
+          .select('id')
+          .where('licence_id', '=', licenceId)
+          .where('name', '=', name)
+          .execute()
+      ).length;
+    const fieldError = (body: string, field: string) =>
+      body.match(new RegExp(`id="${field}-error"><span class="visually-hidden">Error:</span> ([^<]*)<`))?.[1];
+
+    it('creates a storage project once: the second press lands on it with the same notice', async () => {
+      const l = await licence();
+      const alice = await as('ar101');
+      const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/`);
+      const form = { _csrf, projectName: 'spectra', projectQuotaTb: '1' };
+      const first = await alice.post(`/storage/licence/${l.id}/projects`, form);
+      expect(first.statusCode).toBe(303);
+      const second = await alice.post(`/storage/licence/${l.id}/projects`, form);
+      expect(second.statusCode).toBe(303);
+      expect(second.headers.location).toBe(first.headers.location);
+      expect((await alice.get(second.headers.location as string)).body).toContain('Storage project spectra created.');
+      expect(await projectsNamed(l.id, 'spectra')).toBe(1);
+      expect(await audited(l.id, 'project-created')).toBe(1);
+
+      // Both at once, as a browser sends them.
+      const both = await Promise.all(
+        [1, 2].map(() => alice.post(`/storage/licence/${l.id}/projects`, { ...form, projectName: 'optics' })),
+      );
+      expect(both.map((each) => each.statusCode)).toEqual([303, 303]);
+      expect(both[0]?.headers.location).toBe(both[1]?.headers.location);
+      expect(await projectsNamed(l.id, 'optics')).toBe(1);
+    });
+
+    it('names who made a storage project of that name when it was not this press a moment ago', async () => {
+      const l = await licence();
+      const alice = await as('ar101');
+      const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/`);
+      expect((await alice.post(`/storage/licence/${l.id}/managers`, { _csrf, managerCrsid: 'bm202' })).statusCode).toBe(
+        303,
+      );
+      expect(
+        (await alice.post(`/storage/licence/${l.id}/projects`, { _csrf, projectName: 'spectra', projectQuotaTb: '1' }))
+          .statusCode,
+      ).toBe(303);
+      // Ben, a Data Manager, making the same project a moment later: Alice made it.
+      const ben = await as('bm202');
+      const benCsrf = await ben.csrfFrom(`/storage/licence/${l.id}/`);
+      const bens = await ben.post(`/storage/licence/${l.id}/projects`, {
+        _csrf: benCsrf,
+        projectName: 'spectra',
+        projectQuotaTb: '1',
+      });
+      expect(bens.statusCode).toBe(422);
+      expect(fieldError(bens.body, 'projectName')).toMatch(
+        /^This licence already has a storage project with that name, made by Alice Researcher on \d+ \w+ 20\d\d at \d\d:\d\d: choose another$/,
+      );
+      // Another quota is another request: refused, naming her as herself.
+      const other = await alice.post(`/storage/licence/${l.id}/projects`, {
+        _csrf,
+        projectName: 'spectra',
+        projectQuotaTb: '2',
+      });
+      expect(other.statusCode).toBe(422);
+      expect(fieldError(other.body, 'projectName')).toMatch(/with that name, made by you on \d+ \w+ 20\d\d/);
+      // The same request a day later is no button pressed twice: refused, "by you on".
+      await ageAudit(l.id, 'project-created');
+      const later = await alice.post(`/storage/licence/${l.id}/projects`, {
+        _csrf,
+        projectName: 'spectra',
+        projectQuotaTb: '1',
+      });
+      expect(later.statusCode).toBe(422);
+      expect(fieldError(later.body, 'projectName')).toMatch(/with that name, made by you on \d+ \w+ 20\d\d/);
+      expect(await projectsNamed(l.id, 'spectra')).toBe(1);
+    });
+
+    it('adds a Data Manager once: the second press says they are now one, as the first did', async () => {
+      const l = await licence();
+      const alice = await as('ar101');
+      const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/`);
+      for (const _ of [1, 2]) {
+        const added = await alice.post(`/storage/licence/${l.id}/managers`, { _csrf, managerCrsid: 'nn808' });
+        expect(added.statusCode).toBe(303);
+        expect(added.headers.location).toBe(`/storage/licence/${l.id}/`);
+        expect((await alice.get(`/storage/licence/${l.id}/`)).body).toContain(
+          'Nia Newcomer (nn808) is now a Data Manager of this licence.',
+        );
+      }
+      const both = await Promise.all(
+        [1, 2].map(() => alice.post(`/storage/licence/${l.id}/managers`, { _csrf, managerCrsid: 'bm202' })),
+      );
+      expect(both.map((each) => each.statusCode)).toEqual([303, 303]);
+      expect(await audited(l.id, 'manager-added')).toBe(2);
+      const emails = await t.database.db
+        .selectFrom('mail_outbox')
+        .select('id')
+        .where('subject', 'like', `You are a Data Manager of%`)
+        .where('text_body', 'like', `%/storage/licence/${l.id}/%`)
+        .execute();
+      expect(emails).toHaveLength(2);
+
+      // Someone else's earlier addition is refused, naming who made it; so is one of one's own a day ago.
+      const rosa = await as('rs501');
+      const rosaCsrf = await rosa.csrfFrom(`/storage/licence/${l.id}/`);
+      const again = await rosa.post(`/storage/licence/${l.id}/managers`, { _csrf: rosaCsrf, managerCrsid: 'nn808' });
+      expect(again.statusCode).toBe(422);
+      expect(fieldError(again.body, 'managerCrsid')).toMatch(
+        /^Nia Newcomer is a Data Manager already, added by Alice Researcher on \d+ \w+ 20\d\d at \d\d:\d\d$/,
+      );
+      await ageAudit(l.id, 'manager-added');
+      const later = await alice.post(`/storage/licence/${l.id}/managers`, { _csrf, managerCrsid: 'nn808' });
+      expect(later.statusCode).toBe(422);
+      expect(fieldError(later.body, 'managerCrsid')).toMatch(
+        /^Nia Newcomer is a Data Manager already, added by you on /,
+      );
+      expect(await audited(l.id, 'manager-added')).toBe(2);
+    });
+
+    it('hands a licence over once, and names who handed it over when that was not this press a moment ago', async () => {
+      const l = await licence();
+      const alice = await as('ar101');
+      const _csrf = await alice.csrfFrom(`/storage/licence/${l.id}/owner`);
+      const confirm = { _csrf, crsid: 'bm202', confirm: 'yes' };
+      const both = await Promise.all([1, 2].map(() => alice.post(`/storage/licence/${l.id}/owner`, confirm)));
+      expect(both.map((each) => each.statusCode)).toEqual([303, 303]);
+      expect((await alice.get(`/storage/licence/${l.id}/`)).body).toContain(
+        'Ben Manager (bm202) is now the Data Owner of this licence; you are a Data Manager.',
+      );
+      expect(await audited(l.id, 'owner-handed-over')).toBe(1);
+      // The same confirmation a day later: not a second press, so not "now the Data Owner".
+      await ageAudit(l.id, 'owner-handed-over');
+      const later = await alice.post(`/storage/licence/${l.id}/owner`, confirm);
+      expect(later.statusCode).toBe(409);
+      expect(later.body).toMatch(
+        /This licence was already handed over to Ben Manager \(bm202\) by you on \d+ \w+ 20\d\d at \d\d:\d\d\./,
+      );
+
+      // The service team hands another licence over; its owner's own confirmation, open since
+      // before, is told who did it, not thanked for a hand-over she did not make.
+      const other = await licence();
+      const rosa = await as('rs501');
+      const aliceCsrf = await alice.csrfFrom(`/storage/licence/${other.id}/owner`);
+      const rosaCsrf = await rosa.csrfFrom(`/storage/licence/${other.id}/owner`);
+      // Rosa's own double click: the second says what the first did, who stays on included.
+      const rosas = await Promise.all(
+        [1, 2].map(() =>
+          rosa.post(`/storage/licence/${other.id}/owner`, { _csrf: rosaCsrf, crsid: 'bm202', confirm: 'yes' }),
+        ),
+      );
+      expect(rosas.map((each) => each.statusCode)).toEqual([303, 303]);
+      expect((await rosa.get(`/storage/licence/${other.id}/`)).body).toContain(
+        'Ben Manager (bm202) is now the Data Owner of this licence; Alice Researcher (ar101) stays on as a Data Manager.',
+      );
+      const stale = await alice.post(`/storage/licence/${other.id}/owner`, {
+        _csrf: aliceCsrf,
+        crsid: 'bm202',
+        confirm: 'yes',
+      });
+      expect(stale.statusCode).toBe(409);
+      expect(stale.body).toMatch(
+        /This licence was already handed over to Ben Manager \(bm202\) by Rosa Storage on \d+ \w+ 20\d\d at \d\d:\d\d\./,
+      );
+      expect(await audited(other.id, 'owner-handed-over')).toBe(1);
+    });
   });
 });

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { TokenLifetime } from '../../platform/identity/access-token-rules.ts';
-import { createAccessToken, listAccessTokens, revokeAccessToken } from '../../platform/identity/access-tokens.ts';
+import { listAccessTokens, revokeAccessToken } from '../../platform/identity/access-tokens.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
@@ -14,6 +14,7 @@ import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { remindersOptedOut, setRemindersOptedOut } from '../lifecycle/lifecycle.repository.ts';
 import { findInstitution, type PersonWithRoles } from '../people/people.repository.ts';
 import { type AccountDetails, AccountPage, TokenCreatedPage } from './account.views.tsx';
+import { createTokenOnce } from './account-tokens.ts';
 
 export interface AccountRoutesOptions {
   db: Executor;
@@ -87,14 +88,22 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
       const form = { errors: fieldErrorsOf(parsed.error), values: formValues(request.body) };
       return renderAccount(request, reply, person, form, 422);
     }
-    let created: Awaited<ReturnType<typeof createAccessToken>>;
+    let made: Awaited<ReturnType<typeof createTokenOnce>>;
     try {
-      created = await createAccessToken(db, clock, person, parsed.data);
+      made = await createTokenOnce(db, clock, person, parsed.data);
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'unprocessable') throw error;
       const form = { errors: { name: error.publicMessage }, values: formValues(request.body) };
       return renderAccount(request, reply, person, form, 422);
     }
+    if ('again' in made) {
+      // The form sent twice: the first request made the token and was shown it (the browser shows
+      // the second answer), and a token is never shown again. One token, and what to do if lost.
+      const { name, hint } = made.again;
+      request.session.flash = `You created the token “${name}” (ending …${hint}) a moment ago, so no second one was made. A token is shown only once, on the page that answers the form: if you did not copy it, revoke it and create another.`;
+      return reply.redirect('/account/', 303);
+    }
+    const { created } = made;
     // The token is in this answer and nowhere else: never cached, never put in the session.
     reply.header('cache-control', 'no-store');
     return sendPage(

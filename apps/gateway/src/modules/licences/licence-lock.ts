@@ -72,6 +72,20 @@ export function staleLockAction(
     : undefined;
 }
 
+/**
+ * A lock or an unlock refused because a colleague (or the person, earlier) made it already: who and
+ * when ("by Rosa Storage on …"), and the reason of a lock in force, for staff.
+ */
+export function alreadyLockedOrUnlocked(
+  action: 'lock' | 'unlock',
+  byWhomAndWhen: string,
+  lockReason: string | null,
+): string {
+  if (action === 'unlock') return `This licence was already unlocked ${byWhomAndWhen}. ${NOTHING_CHANGED}`;
+  const reason = lockReason ? ` (${lockReason})` : '';
+  return `This licence was already locked ${byWhomAndWhen}${reason}. ${NOTHING_CHANGED}`;
+}
+
 /** The licence history's entries whose reasons are the service team's notes about a lock. */
 const LOCK_ACTIONS: ReadonlySet<string> = new Set(['locked', 'unlocked']);
 const LOCK_NOTES = ['reason', 'lockReason'];

@@ -27,6 +27,7 @@ import { syncLicenceGroupsJob } from './licence-groups.jobs.ts';
 import { assertLicenceUnlocked } from './licence-lock.ts';
 import { memberEmail } from './licence-members.emails.tsx';
 import {
+  alreadyManager,
   belowUsageProblem,
   decideChange,
   licenceStatusProblem,
@@ -38,6 +39,7 @@ import {
   quotaProblem,
 } from './licence-members.ts';
 import { holdsProjectPlace } from './licences.admin.repository.ts';
+import { type AuditedChange, latestChanges } from './licences.repository.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
 
 /**
@@ -505,7 +507,7 @@ export async function addDataManager(
     const added = await directoryPerson(tx, crsid);
     if (added.id === licence.ownerPersonId) throw invalid('crsid', `${added.displayName} is the Data Owner already`);
     if (licence.managerIds.includes(added.id)) {
-      throw invalid('crsid', `${added.displayName} is a Data Manager already`);
+      throw invalid('crsid', alreadyManager(added.displayName));
     }
     const before = await crsidsOf(tx, licence.managerIds);
     await tx.insertInto('licence_managers').values({ licence_id: licence.id, person_id: added.id }).execute();
@@ -1078,4 +1080,54 @@ export async function proposedOwner(
     .executeTakeFirst();
   if (!licence) throw licenceNotFound();
   return newOwnerOf(db, licence.owner_person_id, crsid);
+}
+
+/*
+ * For a request that finds its change made already (the button pressed twice, or a page left open
+ * while someone made it): the change as it is now, and who made it and when (pressed-twice.ts).
+ * Read afresh, after the refusal's transaction.
+ */
+
+/** The licence's storage project (not removed) with this name, ignoring case, and who made it. */
+export async function projectNamed(
+  db: Executor,
+  licenceId: number,
+  nameText: string,
+): Promise<{ id: number; name: string; quotaTb: number; made: AuditedChange | undefined } | undefined> {
+  const name = nameText.trim().toLowerCase();
+  const projects = await otherProjects(db, licenceId);
+  const project = projects.find((each) => each.name.toLowerCase() === name);
+  if (!project) return undefined;
+  const [made] = await latestChanges(db, { type: 'storage-project', id: project.id }, ['project-created'], 1);
+  return { id: project.id, name: project.name, quotaTb: project.quota_tb, made };
+}
+
+/** The person of `crsid` while a Data Manager of the licence, and the latest change that made them one. */
+export async function managerNamed(
+  db: Executor,
+  licenceId: number,
+  crsidText: string,
+): Promise<{ displayName: string; added: AuditedChange | undefined } | undefined> {
+  const crsid = crsidText.trim().toLowerCase();
+  const [found] = await findPeopleByCrsids(db, [crsid]);
+  if (!found) return undefined;
+  const manager = await db
+    .selectFrom('licence_managers')
+    .select('person_id')
+    .where('licence_id', '=', licenceId)
+    .where('person_id', '=', found.id)
+    .executeTakeFirst();
+  if (!manager) return undefined;
+  const listed = (values: Record<string, unknown> | null) =>
+    Array.isArray(values?.managers) && values.managers.includes(crsid);
+  const added = (await latestChanges(db, { type: 'licence', id: licenceId }, ['manager-added'])).find(
+    (change) => listed(change.after) && !listed(change.before),
+  );
+  return { displayName: found.displayName, added };
+}
+
+/** The licence's latest hand-over: to whom (`after.owner`), by whom and when. */
+export async function latestHandOver(db: Executor, licenceId: number): Promise<AuditedChange | undefined> {
+  const [handed] = await latestChanges(db, { type: 'licence', id: licenceId }, ['owner-handed-over'], 1);
+  return handed;
 }

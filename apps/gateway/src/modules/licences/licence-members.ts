@@ -119,10 +119,21 @@ export function projectNameProblem(name: string, otherNames: readonly string[]):
   if (name === '') return 'Enter a name for the storage project';
   if (!PROJECT_NAME.test(name)) return PROJECT_NAME_MESSAGE;
   const lower = name.toLowerCase();
-  if (otherNames.some((other) => other.toLowerCase() === lower)) {
-    return 'This licence already has a storage project with that name: choose another';
-  }
+  if (otherNames.some((other) => other.toLowerCase() === lower)) return projectNameTaken();
   return undefined;
+}
+
+/**
+ * The name of another of the licence's storage projects (ignoring case); `madeBy` ("by Rosa
+ * Storage on …", pressed-twice.ts) when the page names who made that project.
+ */
+export function projectNameTaken(madeBy?: string): string {
+  return `This licence already has a storage project with that name${madeBy ? `, made ${madeBy}` : ''}: choose another`;
+}
+
+/** Someone named as a new Data Manager who is one already; `addedBy` ("by you on …") when the page names who added them. */
+export function alreadyManager(displayName: string, addedBy?: string): string {
+  return `${displayName} is a Data Manager already${addedBy ? `, added ${addedBy}` : ''}`;
 }
 
 /** A whole number of TB from a form field or JSON, or a message. */

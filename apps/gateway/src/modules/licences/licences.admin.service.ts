@@ -16,7 +16,12 @@ import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repos
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { changeOrderConflict, EXPIRED_STATUSES, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
 import { holdsStorage } from './licence-figures.ts';
-import { assertLicenceUnlocked, type LicenceLockAction, staleLockAction } from './licence-lock.ts';
+import {
+  alreadyLockedOrUnlocked,
+  assertLicenceUnlocked,
+  type LicenceLockAction,
+  staleLockAction,
+} from './licence-lock.ts';
 import {
   afterPeopleChange,
   emailManagersOfNewOwner,
@@ -38,6 +43,8 @@ import {
   setLicenceLock,
   updateLicence,
 } from './licences.admin.repository.ts';
+import { latestChanges } from './licences.repository.ts';
+import { byWhomAndWhen, pressedTwice } from './pressed-twice.ts';
 
 /**
  * Licences in the back office: read by their service's staff (and Finance and superusers),
@@ -202,9 +209,9 @@ function parseReason(
 }
 
 /**
- * The licence read FOR UPDATE for a lock, an unlock or a deletion confirmation, or the 409 that
- * says what it is now when the page the action came from is stale (staleLockAction): its state is
- * checked before the reason typed, whose field the page no longer shows.
+ * The licence read FOR UPDATE for a deletion confirmation (a lock or an unlock: licenceToLockOrUnlock),
+ * or the 409 that says what it is now when the page the action came from is stale (staleLockAction):
+ * its state is checked before the reason typed, whose field the page no longer shows.
  */
 async function licenceReadyFor(tx: Executor, id: number, action: LicenceLockAction): Promise<LockedLicenceRow> {
   const row = await lockLicenceForChange(tx, id);
@@ -212,6 +219,35 @@ async function licenceReadyFor(tx: Executor, id: number, action: LicenceLockActi
   const stale = staleLockAction(action, row);
   if (stale) throw new AppError('conflict', stale);
   return row;
+}
+
+const LOCKED = 'The licence is locked: nobody can change it until it is unlocked.';
+const UNLOCKED = 'The licence is unlocked: it can be changed again.';
+
+/**
+ * The licence read FOR UPDATE for a lock or an unlock, as licenceReadyFor reads it, or the answer
+ * when it is locked or unlocked already: the same request (same reason) by the same person a moment ago is
+ * the button pressed twice, answered as the first was (pressed-twice.ts); anything else is the 409
+ * naming who locked or unlocked it, and when (staleLockAction's words when its history does not say).
+ */
+async function licenceToLockOrUnlock(
+  tx: Executor,
+  person: PersonWithRoles,
+  id: number,
+  action: 'lock' | 'unlock',
+  raw: Record<string, unknown>,
+): Promise<{ row: LockedLicenceRow } | { done: ChangeOutcome }> {
+  const row = await lockLicenceForChange(tx, id);
+  if (!row) throw licenceNotFound();
+  const stale = staleLockAction(action, row);
+  if (!stale) return { row };
+  const [latest] = await latestChanges(tx, { type: 'licence', id }, ['locked', 'unlocked'], 1);
+  if (latest?.action !== (action === 'lock' ? 'locked' : 'unlocked')) throw new AppError('conflict', stale);
+  const reason = parseReason(raw, action === 'lock' ? 'lockReason' : 'unlockReason', '');
+  if ('reason' in reason && reason.reason === latest.after?.reason && pressedTwice(latest, person)) {
+    return { done: { ok: true, message: action === 'lock' ? LOCKED : UNLOCKED } };
+  }
+  throw new AppError('conflict', alreadyLockedOrUnlocked(action, byWhomAndWhen(latest, person), row.lockReason));
 }
 
 /** Locks a licence against changes (staff edits and its customers' own) until it is unlocked. */
@@ -224,7 +260,8 @@ export async function lockLicence(
   const service = await licenceServiceOf(context.db, id);
   requireManager(person, service);
   return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
-    await licenceReadyFor(tx, id, 'lock');
+    const ready = await licenceToLockOrUnlock(tx, person, id, 'lock', raw);
+    if ('done' in ready) return ready.done;
     const reason = parseReason(raw, 'lockReason', 'Enter why the licence is locked');
     if ('errors' in reason) return { ok: false, errors: reason.errors };
     const at = context.clock.now();
@@ -240,7 +277,7 @@ export async function lockLicence(
       after: { locked: true, reason: reason.reason },
       licenceId: id,
     });
-    return { ok: true, message: 'The licence is locked: nobody can change it until it is unlocked.' };
+    return { ok: true, message: LOCKED };
   });
 }
 
@@ -307,7 +344,9 @@ export async function unlockLicence(
   const service = await licenceServiceOf(context.db, id);
   requireManager(person, service);
   return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
-    const row = await licenceReadyFor(tx, id, 'unlock');
+    const ready = await licenceToLockOrUnlock(tx, person, id, 'unlock', raw);
+    if ('done' in ready) return ready.done;
+    const { row } = ready;
     const reason = parseReason(raw, 'unlockReason', 'Enter why the licence is unlocked');
     if ('errors' in reason) return { ok: false, errors: reason.errors };
     if (!(await clearLicenceLock(tx, id, context.clock.now()))) {
@@ -322,6 +361,6 @@ export async function unlockLicence(
       after: { locked: false, reason: reason.reason },
       licenceId: id,
     });
-    return { ok: true, message: 'The licence is unlocked: it can be changed again.' };
+    return { ok: true, message: UNLOCKED };
   });
 }

@@ -9,6 +9,7 @@ import { isServiceStaff } from '../people/staff-access.ts';
 import { annualCostPence, daysToExpiry } from './licence-figures.ts';
 import { LICENCE_STATUS_RANK, type LicenceRole, type StorageProjectStatus } from './licence-status.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
+import { type EarlierChange, PRESSED_TWICE_SECONDS } from './pressed-twice.ts';
 
 /**
  * Who sees what of a licence (DESIGN.md §2: customer roles come from licences, never a flag).
@@ -498,4 +499,53 @@ export function currentKeepersJoin(licence: string, idColumn = 'id'): RawBuilder
       SELECT m.person_id FROM licence_managers m WHERE m.licence_id = ${sql.ref(`${licence}.${idColumn}`)}
     ) who ON true
     JOIN people p ON p.id = who.person_id AND p.status = 'current'`;
+}
+
+/** An audited change of a licence or of one of its storage projects, as pressed-twice.ts weighs it, with what it changed. */
+export interface AuditedChange extends EarlierChange {
+  action: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+/**
+ * The latest audit rows of these actions on a licence (entity 'licence') or a storage project,
+ * newest first (audit_events_entity_idx), each with who made it and whether within the last
+ * PRESSED_TWICE_SECONDS: by the database's clock, which stamped them, so the app's clock (fixed in
+ * tests, and the day jobs run "as of") never decides it.
+ */
+export async function latestChanges(
+  db: Executor,
+  entity: { type: 'licence' | 'storage-project'; id: number },
+  actions: readonly string[],
+  limit = 20,
+): Promise<AuditedChange[]> {
+  const rows = await db
+    .selectFrom('audit_events as a')
+    .leftJoin('people as p', 'p.id', 'a.actor_person_id')
+    .select([
+      'a.actor_person_id',
+      'a.actor_label',
+      'a.action',
+      'p.display_name',
+      'a.occurred_at',
+      'a.before',
+      'a.after',
+      sql<boolean>`a.occurred_at > now() - make_interval(secs => ${PRESSED_TWICE_SECONDS})`.as('just_now'),
+    ])
+    .where('a.entity_type', '=', entity.type)
+    .where('a.entity_id', '=', String(entity.id))
+    .where('a.action', 'in', [...actions])
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    personId: row.actor_person_id,
+    name: row.display_name ?? row.actor_label,
+    at: row.occurred_at,
+    justNow: row.just_now,
+    action: row.action,
+    before: row.before,
+    after: row.after,
+  }));
 }

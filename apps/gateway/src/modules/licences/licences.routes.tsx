@@ -31,10 +31,13 @@ import {
   changeRightsFor,
   createStorageProject,
   handOverOwnership,
+  latestHandOver,
   type MembersContext,
+  managerNamed,
   mayMakeChange,
   PROJECT_ROLES,
   projectMembersToTell,
+  projectNamed,
   proposedOwner,
   removeDataManager,
   removeProjectMember,
@@ -42,7 +45,7 @@ import {
   renameStorageProject,
   resizeStorageProject,
 } from './licence-members.service.ts';
-import { PROJECT_ROLE_LABELS, parseQuotaTb } from './licence-members.ts';
+import { alreadyManager, PROJECT_ROLE_LABELS, parseQuotaTb, projectNameTaken } from './licence-members.ts';
 import {
   HandOverPage,
   licencePath,
@@ -57,6 +60,7 @@ import {
   listLicencesForPerson,
 } from './licences.repository.ts';
 import { LicencePage, MyStoragePage, ProjectPage } from './licences.views.tsx';
+import { byWhomAndWhen, pressedTwice } from './pressed-twice.ts';
 
 /**
  * The same answer for an id that is not a number, one that does not exist and one the person may
@@ -260,11 +264,25 @@ export async function licencesRoutes(
       request,
       reply,
       async (values) => {
-        await addDataManager(members, person, id, values.managerCrsid ?? '');
-        return {
-          flash: `${await named(values.managerCrsid ?? '')} is now a Data Manager of this licence.`,
+        const crsid = values.managerCrsid ?? '';
+        const done = async () => ({
+          flash: `${await named(crsid)} is now a Data Manager of this licence.`,
           to: licencePath(id),
-        };
+        });
+        try {
+          await addDataManager(members, person, id, crsid);
+        } catch (error) {
+          // The button pressed twice: they are a Data Manager, added by this person a moment ago,
+          // so the second lands where the first did. Anyone else is told who added them, and when.
+          if (!(error instanceof AppError)) throw error;
+          const now = await managerNamed(db, id, crsid);
+          if (!now || !(await changeRightsFor(db, person, id)).managers) throw error;
+          if (pressedTwice(now.added, person)) return done();
+          if (!now.added || error.fields?.crsid !== alreadyManager(now.displayName)) throw error;
+          const message = alreadyManager(now.displayName, byWhomAndWhen(now.added, person));
+          throw new AppError('unprocessable', message, { crsid: message });
+        }
+        return done();
       },
       { crsid: 'managerCrsid' },
       (form) => renderLicence(request, reply, person, id, form),
@@ -333,11 +351,30 @@ export async function licencesRoutes(
       request,
       reply,
       async (values) => {
-        const projectId = await createStorageProject(members, person, id, {
-          name: values.projectName ?? '',
-          quotaTb: values.projectQuotaTb ?? '',
+        const input = { name: values.projectName ?? '', quotaTb: values.projectQuotaTb ?? '' };
+        const done = (projectId: number) => ({
+          flash: `Storage project ${input.name.trim()} created.`,
+          to: projectPath(projectId),
         });
-        return { flash: `Storage project ${(values.projectName ?? '').trim()} created.`, to: projectPath(projectId) };
+        try {
+          return done(await createStorageProject(members, person, id, input));
+        } catch (error) {
+          // The button pressed twice: the project this person made a moment ago, with this name and
+          // quota, is the one asked for, and the second lands on it as the first did (not on "that
+          // name is taken", after which people make "spectra2"). Otherwise the name's message says
+          // who made the project that has it, and when.
+          if (!(error instanceof AppError)) throw error;
+          const made = await projectNamed(db, id, input.name);
+          if (!made || !(await changeRightsFor(db, person, id)).projects) throw error;
+          const quota = parseQuotaTb(input.quotaTb);
+          const same = made.name === input.name.trim() && 'quotaTb' in quota && quota.quotaTb === made.quotaTb;
+          if (same && pressedTwice(made.made, person)) return done(made.id);
+          if (!made.made || error.fields?.name !== projectNameTaken()) throw error;
+          throw new AppError('unprocessable', error.publicMessage, {
+            ...error.fields,
+            name: projectNameTaken(byWhomAndWhen(made.made, person)),
+          });
+        }
       },
       { name: 'projectName', quotaTb: 'projectQuotaTb' },
       (form) => renderLicence(request, reply, person, id, form),
@@ -409,6 +446,13 @@ export async function licencesRoutes(
         return renderHandOver(request, reply, licence, { form: { errors: { ...error.fields }, values } });
       }
     }
+    // Staff (the service team) may hand over too: they are not the one who stays on.
+    const whoStays = async (oldOwner: string | undefined) =>
+      !oldOwner
+        ? ''
+        : oldOwner === person.crsid
+          ? '; you are a Data Manager'
+          : `; ${await named(oldOwner)} stays on as a Data Manager`;
     return change(
       request,
       reply,
@@ -421,23 +465,35 @@ export async function licencesRoutes(
         } catch (error) {
           // The same confirmation again (the button pressed twice): that hand-over is made, so the
           // second lands where the first did instead of on "Only the Data Owner can hand it over".
-          // Only for those who made it: the old owner (now a Data Manager) or the service team.
+          // Only for the person who made it a moment ago (the old owner, now a Data Manager, or the
+          // service team); any other keeper of the licence is told who handed it over, and when.
           const now = error instanceof AppError ? await findLicenceForPerson(db, person, id) : undefined;
-          const repeat =
+          const handedTo =
             now?.owner.crsid === crsid &&
             now.owner.id !== person.id &&
             (await changeRightsFor(db, person, id)).managers;
-          if (!now || !repeat) throw error;
-          const stays = now.roles.includes('data-manager') ? '; you are a Data Manager' : '';
-          return { flash: `${newOwner}${stays}.`, to: licencePath(id) };
+          if (!now || !handedTo) throw error;
+          const made = await latestHandOver(db, id);
+          if (made?.after?.owner !== crsid) {
+            throw new AppError('conflict', `${await named(crsid)} is the Data Owner of this licence already.`);
+          }
+          if (!pressedTwice(made, person)) {
+            throw new AppError(
+              'conflict',
+              `This licence was already handed over to ${await named(crsid)} ${byWhomAndWhen(made, person)}.`,
+            );
+          }
+          // As the first said it: who stays on is in the hand-over's audit row.
+          const stayed = made.after?.oldOwnerNowManager;
+          return {
+            flash: `${newOwner}${await whoStays(typeof stayed === 'string' ? stayed : undefined)}.`,
+            to: licencePath(id),
+          };
         }
-        // Staff (the service team) may hand over too: they are not the one who stays on.
-        const stays = !handed.oldOwnerStays
-          ? ''
-          : handed.oldOwner === person.crsid
-            ? '; you are a Data Manager'
-            : `; ${await named(handed.oldOwner)} stays on as a Data Manager`;
-        return { flash: `${newOwner}${stays}.`, to: licencePath(id) };
+        return {
+          flash: `${newOwner}${await whoStays(handed.oldOwnerStays ? handed.oldOwner : undefined)}.`,
+          to: licencePath(id),
+        };
       },
       {},
       async (form) => renderHandOver(request, reply, await licenceToHandOver(person, id), { form }),

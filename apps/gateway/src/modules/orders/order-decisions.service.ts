@@ -1,6 +1,7 @@
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import { isJustNow } from '../licences/pressed-twice.ts';
 import { checkFinanceCode } from '../payments/finance-code-check.ts';
 import { parseFinanceCodeText } from '../payments/payment-details.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
@@ -11,13 +12,19 @@ import {
   approvalEmailParagraphs,
   canRecheckNow,
   canRejectNow,
+  decidedAs,
   decisionConflictMessage,
   licenceMovedOn,
   orderInWords,
   parseRejectReason,
 } from './order-decisions.ts';
 import { canTransition, type OrderTransition } from './order-status.ts';
-import { findOrderDecision, lockOrderStatus, recordOrderDecision } from './orders.admin.repository.ts';
+import {
+  findOrderDecision,
+  findOrderStaffDetails,
+  lockOrderStatus,
+  recordOrderDecision,
+} from './orders.admin.repository.ts';
 import { applyOrderTransition, findOrder, licenceStatusNow, type OrderDetail } from './orders.repository.ts';
 import {
   cancelChangesWithLicence,
@@ -55,24 +62,52 @@ export async function findOrderToDecide(
   return order;
 }
 
-/** Locks the order and moves it, or throws the 409 that says who was quicker (or what state it is in). */
+/**
+ * An order that can no longer take this decision: the same decision (for a rejection, with the same
+ * reason) by the same person a moment ago is the button pressed twice, answered as the first was
+ * ('pressed-twice': pressed-twice.ts); anything else is the 409 that says who was quicker and when
+ * ("by you" to the person who decided it), or what state the order is in.
+ */
+async function decidedAlready(
+  context: Pick<OrdersContext, 'clock'>,
+  db: OrdersContext['db'],
+  order: OrderDetail,
+  person: PersonWithRoles,
+  decision: 'approve' | 'reject',
+  reason: string | null,
+): Promise<'pressed-twice'> {
+  const current = await findOrderDecision(db, order.id);
+  if (!current) throw new AppError('not-found', `There is no order ${order.reference}.`);
+  const self = (await findOrderStaffDetails(db, order.id))?.decidedBy?.crsid === person.crsid;
+  const again =
+    self &&
+    decidedAs(current.status, decision) &&
+    current.decidedAt !== null &&
+    isJustNow(current.decidedAt, context.clock.now()) &&
+    // A rejection's reason is the order's status reason while it stays rejected.
+    (decision === 'approve' || (await findOrder(db, { id: order.id }))?.statusReason === reason);
+  if (again) return 'pressed-twice';
+  const named = self ? { ...current, decidedBy: 'you' } : current;
+  throw new AppError('conflict', decisionConflictMessage(order.reference, decision, named));
+}
+
+/** Locks the order and moves it, or answers as decidedAlready does when it can no longer take this decision. */
 async function decide(
+  context: Pick<OrdersContext, 'clock'>,
   tx: OrdersContext['db'],
   order: OrderDetail,
   person: PersonWithRoles,
   transition: OrderTransition & ('approve' | 'reject'),
   reason: string | null,
-  at: Date,
-): Promise<{ before: string; at: Date }> {
+): Promise<{ before: string; at: Date } | 'pressed-twice'> {
+  const at = context.clock.now();
   const status = await lockOrderStatus(tx, order.id);
   if (
     !status ||
     !canTransition(status, transition) ||
     !(await applyOrderTransition(tx, order.id, transition, at, reason))
   ) {
-    const current = await findOrderDecision(tx, order.id);
-    if (!current) throw new AppError('not-found', `There is no order ${order.reference}.`);
-    throw new AppError('conflict', decisionConflictMessage(order.reference, transition, current));
+    return decidedAlready(context, tx, order, person, transition, reason);
   }
   await recordOrderDecision(tx, order.id, person.id, at);
   return { before: status, at };
@@ -91,7 +126,9 @@ export async function approveOrder(
   const conflict = approvalConflict(person.id, order);
   if (conflict) throw new AppError('forbidden', conflict);
   await context.db.transaction().execute(async (tx) => {
-    const { before } = await decide(tx, order, person, 'approve', null, context.clock.now());
+    const decided = await decide(context, tx, order, person, 'approve', null);
+    if (decided === 'pressed-twice') return;
+    const { before } = decided;
     // A change's licence as it is now, the order locked: it may have moved on since the page was read.
     const status = order.kind === 'new' ? order.licence.status : await licenceStatusNow(tx, order.licence.id);
     const movedOn = licenceMovedOn({ ...order, licence: { status } });
@@ -126,23 +163,19 @@ export async function rejectOrder(
   reasonText: unknown,
 ): Promise<RejectResult> {
   const order = await findOrderToDecide(context, person, reference);
-  // A form for an order that has moved on answers with where it is now, whatever the reason said.
-  if (!canRejectNow(order)) {
-    const current = await findOrderDecision(context.db, order.id);
-    throw new AppError(
-      'conflict',
-      decisionConflictMessage(
-        order.reference,
-        'reject',
-        current ?? { status: order.status, decidedBy: null, decidedAt: null },
-      ),
-    );
-  }
   const parsed = parseRejectReason(reasonText);
+  // A form for an order that has moved on answers with where it is now, whatever the reason said
+  // (the same rejection pressed twice: as the first).
+  if (!canRejectNow(order)) {
+    await decidedAlready(context, context.db, order, person, 'reject', parsed.ok ? parsed.reason : null);
+    return { order };
+  }
   if (!parsed.ok) return { errors: { reason: parsed.error } };
   const { reason } = parsed;
   await context.db.transaction().execute(async (tx) => {
-    const { before, at } = await decide(tx, order, person, 'reject', reason, context.clock.now());
+    const decided = await decide(context, tx, order, person, 'reject', reason);
+    if (decided === 'pressed-twice') return;
+    const { before, at } = decided;
     const actor = personActor(person);
     await recordAudit(tx, {
       actor,

@@ -6,6 +6,7 @@ import {
   canRecheckNow,
   canRejectNow,
   type DecidableOrder,
+  decidedAs,
   decisionConflictMessage,
   orderInWords,
   parseRejectReason,
@@ -85,6 +86,20 @@ describe('decisionConflictMessage', () => {
     expect(
       decisionConflictMessage('ORD-000042', 'reject', { status: 'rejected', decidedBy: 'Ivan Fox', decidedAt: at }),
     ).toMatch(/already rejected by Ivan Fox/);
+  });
+
+  it('tells the person who decided it that they did', () => {
+    expect(
+      decisionConflictMessage('ORD-000042', 'reject', { status: 'approved', decidedBy: 'you', decidedAt: at }),
+    ).toBe('Order ORD-000042 was already approved by you on 27 November 2026 at 10:04.');
+  });
+
+  it('knows which statuses each decision leaves an order in', () => {
+    expect(ORDER_STATUSES.filter((status) => decidedAs(status, 'approve'))).toEqual(
+      expect.arrayContaining(['approved', 'provisioning', 'provisioning-failed', 'completed']),
+    );
+    expect(ORDER_STATUSES.filter((status) => decidedAs(status, 'approve'))).toHaveLength(4);
+    expect(ORDER_STATUSES.filter((status) => decidedAs(status, 'reject'))).toEqual(['rejected']);
   });
 
   it('says what state the order is in when nobody decided it', () => {

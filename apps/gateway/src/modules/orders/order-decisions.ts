@@ -151,9 +151,15 @@ const DECIDED_WORDS: Partial<Record<OrderStatus, string>> = {
   rejected: 'rejected',
 };
 
+/** Whether the order's status is what this decision made it (an approved order since set up, too). */
+export function decidedAs(status: OrderStatus, decision: 'approve' | 'reject'): boolean {
+  return DECIDED_WORDS[status] === (decision === 'approve' ? 'approved' : 'rejected');
+}
+
 /**
  * What a member of staff reads when their approval or rejection found the order already moved on
  * (another member of staff was quicker, or the order is in a state the decision cannot start from).
+ * `decidedBy` is the name of who decided it, or "you" to that person themselves.
  */
 export function decisionConflictMessage(
   reference: string,

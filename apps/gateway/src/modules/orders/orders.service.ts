@@ -727,8 +727,12 @@ export async function cancelOrder(
     const status = await lockOrderStatus(tx, order.id);
     if (!status || !(await applyOrderTransition(tx, order.id, transition, now, `Cancelled by ${person.displayName}`))) {
       const current = await findOrder(tx, { id: order.id });
-      const label = current ? ORDER_STATUS_WORDS[current.status].label.toLowerCase() : 'gone';
-      throw new AppError('conflict', `Order ${order.reference} can no longer be cancelled: it is ${label}.`);
+      // Rejected: said as its page says it ("Not approved": the team did not approve it), not "it is not approved".
+      const where =
+        current?.status === 'rejected'
+          ? `the storage team did not approve it (its status is “${ORDER_STATUS_WORDS.rejected.label}”)`
+          : `it is ${current ? ORDER_STATUS_WORDS[current.status].label.toLowerCase() : 'gone'}`;
+      throw new AppError('conflict', `Order ${order.reference} can no longer be cancelled: ${where}.`);
     }
     const actor: Actor = personActor(person);
     await recordAudit(tx, {
