@@ -146,6 +146,25 @@ describe('The audit trail in the back office', () => {
     expect(page.body).toContain(`value="${aliceOrder}"`);
   });
 
+  it('finds an order’s entries, and its payment’s, by its reference alone: its prefix says what kind of record it is', async () => {
+    const rosa = await as('rs501');
+    const orderRows = resultRows((await rosa.get(`/admin/audit/?entityType=order&entityId=${aliceOrder}`)).body);
+    const paymentRows = resultRows((await rosa.get(`/admin/audit/?entityType=payment&entityId=${aliceOrder}`)).body);
+    expect(orderRows.length).toBeGreaterThan(0);
+    for (const id of [aliceOrder, aliceOrder.toLowerCase(), aliceOrder.replace(/^ORD-0*/, 'ord-')]) {
+      const page = await rosa.get(`/admin/audit/?entityId=${id}`);
+      expect(page.statusCode, id).toBe(200);
+      const rows = resultRows(page.body);
+      expect(rows.length, id).toBe(orderRows.length + paymentRows.length);
+      for (const row of rows) expect(row).toContain(`<a href="/admin/orders/${aliceOrder}/">`);
+      // The reference as found; the kind stays "Any kind", as searched.
+      expect(page.body).toContain(`value="${aliceOrder}"`);
+    }
+    // A quote's reference too; an id without a known prefix still needs its kind.
+    expect((await rosa.get('/admin/audit/?entityId=q-12')).statusCode).toBe(200);
+    expectFieldError(await rosa.get('/admin/audit/?entityId=12'), 'entityType', 'Choose what kind of record 12 is');
+  });
+
   it('shows who changed a licence and each field as old → new, linking to the licence', async () => {
     const rosa = await as('rs501');
     const page = await rosa.get(`/admin/audit/?entityType=licence&entityId=${researchLicence}`);
@@ -283,5 +302,19 @@ describe('The audit trail in the back office', () => {
     expect(lastRows[19]).toContain('Staff role p1<');
     expect(last.body).toContain('href="/admin/audit/?actor=system%3A+pager&amp;page=2" rel="prev"');
     expect(last.body).not.toContain('rel="next"');
+
+    // A page past the last one says so, with the real count and a link to the last page, as the other lists do.
+    const past = await rosa.get('/admin/audit/?actor=system%3A+pager&page=99');
+    expect(past.statusCode).toBe(200);
+    expect(resultRows(past.body)).toEqual([]);
+    expect(past.body).toContain('There is no page 99: there are 3 pages (120 entries).');
+    expect(past.body).toContain(
+      '<a href="/admin/audit/?actor=system%3A+pager&amp;page=3">Go to the last page (page 3)</a>',
+    );
+    expect(past.body).not.toContain('No entries match this search.');
+    // A search that matches nothing says that, whatever the page.
+    const none = await rosa.get('/admin/audit/?actor=nobody&page=4');
+    expect(none.body).toContain('No entries match this search.');
+    expect(none.body).not.toContain('There is no page');
   });
 });

@@ -6,7 +6,7 @@ import { tellStorageSteps } from '../../src/modules/provisioning/storage-steps.s
 import { siteLinks } from '../../src/platform/config.ts';
 import { PG_BOSS_SCHEMA } from '../../src/platform/jobs/pg-boss-queue.ts';
 import { drainJobs } from '../support/jobs.ts';
-import { insertLicences } from '../support/storage-fixtures.ts';
+import { insertLicences, insertOrder } from '../support/storage-fixtures.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { appForTests, callsIn, startCommandApp, startProvisioningApp } from './provisioning-support.ts';
 
@@ -243,6 +243,45 @@ describe('with the manual provisioner each service team is emailed once per run,
       .where('id', '>', before)
       .execute();
     expect(after).toHaveLength(1);
+  });
+
+  it('names a renewal waiting for approval on its licence’s line, and does not say the licences expired without one', async () => {
+    const ids = await insertLicences(t.database.db, {
+      count: 2,
+      prefix: 'Waiting',
+      owner: 'ar101',
+      status: 'active',
+      startDate: '2029-01-01',
+      endDate: '2030-12-31',
+    });
+    // the earlier tests' licences have taken their last step, so the night is only these
+    await t.database.db.updateTable('licences').set({ status: 'deletable' }).where('id', 'not in', ids).execute();
+    const renewal = await insertOrder(t.database.db, ids[0] ?? 0, {
+      kind: 'renewal',
+      status: 'awaiting-approval',
+      startsOn: '2031-01-01',
+      endsOn: '2031-12-31',
+    });
+    const before = await lastMailId(t);
+    expect(await nightly(t, '2031-01-01')).toMatchObject({ suspended: 2 });
+    await drainJobs(t.jobs);
+    const mail = await t.database.db
+      .selectFrom('mail_outbox')
+      .select(['subject', 'text_body', 'html_body'])
+      .where('template', '=', 'storage-steps')
+      .where('id', '>', before)
+      .execute();
+    expect(mail.map((each) => each.subject)).toEqual(['2 licences to make read-only']);
+    const text = mail[0]?.text_body ?? '';
+    expect(text).toContain(
+      `Licence ${ids[0]} “Waiting 1” (RDS, ended 31 December 2030) (renewal ${renewal.reference} waiting)`,
+    );
+    expect(text).toContain(`Licence ${ids[1]} “Waiting 2” (RDS, ended 31 December 2030):`);
+    expect(text).not.toContain('expired without a renewal:');
+    expect(text).toContain(
+      '2 licences to make read-only: expired without a renewal in place: make their storage read-only',
+    );
+    expect(mail[0]?.html_body).toContain(`(renewal ${renewal.reference} waiting)`);
   });
 });
 

@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personActor, recordAudit, systemActor } from '../../src/modules/audit/audit.repository.ts';
 import { LICENCE_STATUS_WORDS } from '../../src/modules/licences/licence-status.ts';
+import { staffViewWords } from '../../src/modules/licences/licences.views.tsx';
 import { ORDER_STATUS_WORDS } from '../../src/modules/orders/order-status.ts';
+import type { ServiceCode, StaffRole } from '../../src/modules/people/people.tables.ts';
 import { generateOrders, generatePeople } from '../support/order-fixtures.ts';
 import { insertStorage, personIdOf, type StorageFixture } from '../support/storage-fixtures.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
@@ -322,7 +324,6 @@ describe('My storage: licences, orders and storage projects', () => {
     for (const crsid of ['rs501', 'fn601', 'su701']) {
       const licence = await (await as(crsid)).get(`/storage/licence/${physics.licenceId}/`);
       expect(licence.statusCode, crsid).toBe(200);
-      expect(licence.body, crsid).toContain('as staff of research storage');
       expect(licence.body, crsid).toContain(physics.order?.reference);
       const project = await (await as(crsid)).get(`/storage/project/${physics.projectIds[0]}/`);
       expect(project.statusCode, crsid).toBe(200);
@@ -334,6 +335,38 @@ describe('My storage: licences, orders and storage projects', () => {
     expect((await (await as('rs501')).get(`/storage/licence/${share.licenceId}/`)).statusCode).toBe(404);
     // Staff see a licence by their role, not as one of their own.
     expect((await institutional.get('/storage/')).body).not.toContain('Chemistry admin share');
+  });
+
+  it('tells staff in what capacity they see a customer’s licence: its service’s team, Finance or a superuser', async () => {
+    const banner = (body: string) => body.match(/You are seeing this (?:licence|storage project) as [^.<]*/)?.[0];
+    for (const [crsid, words] of [
+      ['rs501', 'as staff of research storage'],
+      ['fn601', 'as Finance'],
+      ['su701', 'as a superuser'],
+    ] as const) {
+      const licence = await (await as(crsid)).get(`/storage/licence/${physics.licenceId}/`);
+      expect(banner(licence.body), crsid).toBe(`You are seeing this licence ${words}`);
+      const project = await (await as(crsid)).get(`/storage/project/${physics.projectIds[0]}/`);
+      expect(banner(project.body), crsid).toBe(`You are seeing this storage project ${words}`);
+    }
+    const shared = await (await as('if502')).get(`/storage/licence/${share.licenceId}/`);
+    expect(banner(shared.body)).toBe('You are seeing this licence as staff of institutional file storage');
+    // The words for each kind of staff, whoever the pages are given.
+    const viewer = (...staffRoles: Array<{ role: StaffRole; service: ServiceCode | null }>) => ({ staffRoles });
+    expect(staffViewWords('research', viewer({ role: 'superuser', service: null }))).toBe('as a superuser');
+    expect(staffViewWords('research', viewer({ role: 'finance', service: null }))).toBe('as Finance');
+    expect(staffViewWords('institutional', viewer({ role: 'service-admin', service: 'institutional' }))).toBe(
+      'as staff of institutional file storage',
+    );
+    // Finance who is also on the other service's team sees this one as Finance.
+    expect(
+      staffViewWords(
+        'research',
+        viewer({ role: 'service-admin', service: 'institutional' }, { role: 'finance', service: null }),
+      ),
+    ).toBe('as Finance');
+    // The owner sees no such banner.
+    expect(banner((await (await as('ar101')).get(`/storage/licence/${physics.licenceId}/`)).body)).toBeUndefined();
   });
 
   it('escapes a licence name that contains HTML', async () => {

@@ -156,6 +156,60 @@ describe('dev sign-in and sessions', () => {
     expect(inAddress.statusCode).toBe(403);
   });
 
+  /** Sends the reminders form of /account/ with `_csrf`, from that page (its Referer) unless `referer` says otherwise. */
+  function sendAccountForm(browser: Browser, _csrf: string, referer = 'http://localhost/account/') {
+    return browser.inject({
+      method: 'POST',
+      url: '/account/reminders',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', referer },
+      payload: new URLSearchParams({ _csrf, reminders: 'stop' }).toString(),
+    });
+  }
+
+  it('says so when a form is sent after signing out in another tab, with a link to sign in and back to the form', async () => {
+    const browser = new Browser(t.app);
+    await browser.signInAs('ar101');
+    const _csrf = await browser.csrfFrom('/account/');
+    // Another tab signs out, and may go on to a page, which starts a new session.
+    await browser.post('/sign-out', { _csrf });
+    for (const next of ['nothing', 'a page']) {
+      if (next === 'a page') await browser.get('/catalogue/');
+      const sent = await sendAccountForm(browser, _csrf);
+      expect(sent.statusCode, next).toBe(403);
+      expect(sent.body, next).toContain('You have been signed out: sign in again, then go back to the form.');
+      expect(sent.body, next).toContain(
+        '<a href="/sign-in?returnTo=%2Faccount%2F">Sign in and go back to the form</a>',
+      );
+      expect(sent.body, next).not.toContain('This form has expired');
+    }
+    // Only a page of this site that can be opened is returned to.
+    for (const referer of ['http://evil.example/account/', 'http://localhost/account/reminders', 'not an address']) {
+      const sent = await sendAccountForm(browser, _csrf, referer);
+      expect(sent.body, referer).toContain('You have been signed out');
+      expect(sent.body, referer).toContain('<a href="/sign-in">Sign in</a>');
+      expect(sent.body, referer).not.toContain('returnTo=');
+    }
+  });
+
+  it('says who is signed in now when a form opened as someone else is sent, and shows them signed in', async () => {
+    const browser = new Browser(t.app);
+    await browser.signInAs('ar101');
+    const _csrf = await browser.csrfFrom('/account/');
+    // Another tab signs in as someone else.
+    await browser.signInAs('bm202');
+    const sent = await sendAccountForm(browser, _csrf);
+    expect(sent.statusCode).toBe(403);
+    expect(sent.body).toContain(
+      'You are now signed in as Ben Manager (bm202) in this browser: this form was opened before that sign-in, so it was not sent.',
+    );
+    expect(sent.body).toContain('<a href="/account/">Go back to the form</a>');
+    // The page's header is Ben's, signed in, not a sign-in link.
+    expect(sent.body).toContain('Sign out <span class="visually-hidden">Ben Manager</span>');
+    expect(sent.body).not.toContain('href="/sign-in"');
+    // Nothing was changed.
+    expect((await browser.get('/account/')).statusCode).toBe(200);
+  });
+
   it('refuses to sign in as someone who does not exist, with a message, not a 500', async () => {
     const browser = new Browser(t.app);
     const _csrf = await browser.csrfFrom('/dev/sign-in');

@@ -8,6 +8,7 @@ export function pageCount(total: number, pageSize = ADMIN_PAGE_SIZE): number {
 /** "people" → "person", "licences" → "licence": what one of a list is called. */
 export function singular(what: string): string {
   if (what === 'people') return 'person';
+  if (what.endsWith('ies')) return `${what.slice(0, -3)}y`;
   return what.endsWith('s') ? what.slice(0, -1) : what;
 }
 

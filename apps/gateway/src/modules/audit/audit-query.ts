@@ -2,6 +2,7 @@ import { Temporal } from 'temporal-polyfill';
 import { parseDay } from '../../platform/calendar-day.ts';
 import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
+import type { AuditEntity } from './audit.tables.ts';
 import type { AuditSearch } from './audit-search.repository.ts';
 import { ENTITY_WORDS } from './audit-words.ts';
 
@@ -19,6 +20,19 @@ export type ParsedAuditQuery =
   | { ok: false; errors: FieldErrors; values: AuditQueryValues };
 
 const REFERENCE_PREFIX: Record<string, string> = { order: 'ORD', payment: 'ORD', quote: 'Q' };
+
+/**
+ * The kinds of record an id's reference prefix names, for an id searched without its kind:
+ * "ORD-000012" (or "ord-12", "ord12") an order and its payment, "Q-7" a quote; none for an id
+ * without a known prefix (a licence's number, a voucher's code).
+ */
+export function kindsOfReference(entityId: string): AuditEntity[] {
+  const prefix = entityId.match(/^([a-z]+)-?\d{1,12}$/i)?.[1]?.toUpperCase();
+  if (!prefix) return [];
+  return Object.entries(REFERENCE_PREFIX)
+    .filter(([, each]) => each === prefix)
+    .map(([kind]) => kind as AuditEntity);
+}
 
 function text(query: Record<string, unknown>, key: string): string {
   const value = query[key];
@@ -54,8 +68,9 @@ export function endOfLondonDay(date: Temporal.PlainDate): Date {
 }
 
 /**
- * The audit search form: a kind of record and its id (an id needs its kind), who acted (a CRSid),
- * and a range of days in London time, both days included.
+ * The audit search form: a kind of record and its id (an id needs its kind, unless its reference's
+ * prefix says it: kindsOfReference), who acted (a CRSid), and a range of days in London time, both
+ * days included.
  */
 export function parseAuditQuery(query: Record<string, unknown>): ParsedAuditQuery {
   const values: AuditQueryValues = {
@@ -66,9 +81,15 @@ export function parseAuditQuery(query: Record<string, unknown>): ParsedAuditQuer
     to: text(query, 'to'),
   };
   const errors: FieldErrors = {};
+  // An id searched without its kind: its reference's prefix may say (an order's, a quote's).
+  const kinds = values.entityType
+    ? [values.entityType as AuditEntity]
+    : values.entityId
+      ? kindsOfReference(values.entityId)
+      : [];
   if (values.entityType && !(values.entityType in ENTITY_WORDS)) {
     errors.entityType = 'Choose a kind of record from the list';
-  } else if (values.entityId && !values.entityType) {
+  } else if (values.entityId && kinds.length === 0) {
     errors.entityType = `Choose what kind of record ${values.entityId} is`;
   }
   if (values.entityId.length > 100) errors.entityId = 'A record’s id is 100 characters or fewer';
@@ -81,12 +102,12 @@ export function parseAuditQuery(query: Record<string, unknown>): ParsedAuditQuer
     errors.to = 'The last day must be the same as or after the first day';
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors, values };
-  const entityId = values.entityId ? normaliseEntityId(values.entityType, values.entityId) : undefined;
+  const entityId = values.entityId ? normaliseEntityId(kinds[0] ?? '', values.entityId) : undefined;
   return {
     ok: true,
     values: { ...values, entityId: entityId ?? '' },
     search: {
-      entityType: values.entityType || undefined,
+      entityTypes: kinds.length > 0 ? kinds : undefined,
       entityId,
       actor: values.actor ? values.actor.toLowerCase() : undefined,
       from: from ? startOfLondonDay(from) : undefined,

@@ -6,7 +6,8 @@ import type { AuditEntity } from './audit.tables.ts';
 import { type AuditScope, PEOPLE_ENTITIES, SERVICES_ENTITIES } from './audit-access.ts';
 
 export interface AuditSearch {
-  entityType?: string;
+  /** The kinds of record: the one chosen, or those an id's reference prefix names (an order's: order and payment). */
+  entityTypes?: readonly AuditEntity[];
   entityId?: string;
   /** actor_label: a CRSid (lower case) or a system job's label. */
   actor?: string;
@@ -33,17 +34,12 @@ export interface AuditPage {
 }
 
 /**
- * Audit entries matching a search that the staff member may read, newest first. Paged by offset
- * with one row more than the page, so no count of a large table is needed. Each filter has an
- * index: (entity_type, entity_id, id), (actor_label, id), (occurred_at, id); with none, the
- * primary key is walked backwards.
+ * The audit entries matching a search that the staff member may read, with what the scope and the
+ * listing need joined: each entry's acting person, and the service it belongs to (through its
+ * licence, quote, voucher, product or price). Each filter has an index: (entity_type, entity_id,
+ * id), (actor_label, id), (occurred_at, id); with none, the primary key is walked backwards.
  */
-export async function searchAudit(
-  db: Executor,
-  search: AuditSearch,
-  scope: AuditScope,
-  page: { limit: number; offset: number },
-): Promise<AuditPage> {
+function matchingEntries(db: Executor, search: AuditSearch, scope: AuditScope) {
   let query = db
     .selectFrom('audit_events as a')
     .leftJoin('people as actor', 'actor.id', 'a.actor_person_id')
@@ -67,23 +63,11 @@ export async function searchAudit(
         sql<boolean>`p.code = coalesce(l.product_code, q.product_code, v.product_code, pr.product_code,
           CASE WHEN a.entity_type = 'product' THEN a.entity_id END)`,
       ),
-    )
-    .select([
-      'a.id',
-      'a.occurred_at',
-      'a.actor_label',
-      'actor.display_name as actor_name',
-      'a.action',
-      'a.entity_type',
-      'a.entity_id',
-      'a.before',
-      'a.after',
-      'a.licence_id',
-      'p.service',
-    ]);
-  if (search.entityType) query = query.where('a.entity_type', '=', search.entityType as AuditEntity);
+    );
+  const kinds = search.entityTypes;
+  if (kinds && kinds.length > 0) query = query.where('a.entity_type', 'in', [...kinds]);
   const entityId = search.entityId;
-  if (entityId && search.entityType === 'voucher') {
+  if (entityId && kinds?.includes('voucher')) {
     // Staff know a voucher by its code; its entries name it by id.
     query = query.where((eb) =>
       eb.or([
@@ -118,7 +102,34 @@ export async function searchAudit(
       ]),
     );
   }
-  const rows = await query
+  return query;
+}
+
+/**
+ * Audit entries matching a search that the staff member may read, newest first. Paged by offset
+ * with one row more than the page, so no count of a large table is needed (countAudit counts, for
+ * a page past the last one).
+ */
+export async function searchAudit(
+  db: Executor,
+  search: AuditSearch,
+  scope: AuditScope,
+  page: { limit: number; offset: number },
+): Promise<AuditPage> {
+  const rows = await matchingEntries(db, search, scope)
+    .select([
+      'a.id',
+      'a.occurred_at',
+      'a.actor_label',
+      'actor.display_name as actor_name',
+      'a.action',
+      'a.entity_type',
+      'a.entity_id',
+      'a.before',
+      'a.after',
+      'a.licence_id',
+      'p.service',
+    ])
     .orderBy('a.id', 'desc')
     .limit(page.limit + 1)
     .offset(page.offset)
@@ -139,6 +150,17 @@ export async function searchAudit(
     })),
     hasMore: rows.length > page.limit,
   };
+}
+
+/**
+ * How many entries match a search that the staff member may read: only for a page past the last
+ * one (an old link, a narrower search), which then says how many pages there are.
+ */
+export async function countAudit(db: Executor, search: AuditSearch, scope: AuditScope): Promise<number> {
+  const row = await matchingEntries(db, search, scope)
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
 }
 
 /**

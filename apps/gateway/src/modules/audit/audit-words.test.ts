@@ -309,9 +309,22 @@ describe('the audit search form', () => {
   it('reads an order by any way of writing its reference, and a CRSid in lower case', () => {
     for (const id of ['12', 'ord-12', 'ORD-000012', 'ord000012']) {
       const parsed = parseAuditQuery({ entityType: 'order', entityId: ` ${id} `, actor: 'RS501' });
-      expect(parsed.ok && parsed.search).toMatchObject({ entityType: 'order', entityId: 'ORD-000012', actor: 'rs501' });
+      expect(parsed.ok && parsed.search).toMatchObject({
+        entityTypes: ['order'],
+        entityId: 'ORD-000012',
+        actor: 'rs501',
+      });
     }
     expect(normaliseEntityId('licence', '5')).toBe('5');
+    // Without a kind, a reference's prefix says what it is: an order's also names its payment's entries.
+    for (const id of ['ord-12', 'ORD-000012', 'ord000012']) {
+      const parsed = parseAuditQuery({ entityId: id });
+      expect(parsed.ok && parsed.search).toMatchObject({ entityTypes: ['order', 'payment'], entityId: 'ORD-000012' });
+      expect(parsed.ok && parsed.values).toMatchObject({ entityType: '', entityId: 'ORD-000012' });
+    }
+    const quote = parseAuditQuery({ entityId: 'Q-7' });
+    expect(quote.ok && quote.search).toMatchObject({ entityTypes: ['quote'], entityId: 'Q-000007' });
+    for (const id of ['12', 'IFS-7KQM-X3TD', 'RDS-12']) expect(parseAuditQuery({ entityId: id }).ok, id).toBe(false);
     expect(normaliseEntityId('quote', 'q-7')).toBe('Q-000007');
     expect(normaliseEntityId('voucher', 'ifs-7kqm-x3td')).toBe('IFS-7KQM-X3TD');
   });

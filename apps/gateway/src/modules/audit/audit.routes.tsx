@@ -8,7 +8,7 @@ import { SERVICE_NAMES } from '../people/staff-access.ts';
 import { AuditSearchPage } from './audit.views.tsx';
 import { type AuditScope, auditScopeFor } from './audit-access.ts';
 import { parseAuditQuery } from './audit-query.ts';
-import { searchAudit } from './audit-search.repository.ts';
+import { countAudit, searchAudit } from './audit-search.repository.ts';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -30,13 +30,16 @@ export async function auditRoutes(app: FastifyInstance, options: { db: Executor 
     const parsed = parseAuditQuery(query);
     const context = pageContext(request, reply);
     if (!parsed.ok) {
-      const props = { values: parsed.values, errors: parsed.errors, page, hasMore: false };
+      const props = { values: parsed.values, errors: parsed.errors, page, pageSize: AUDIT_PAGE_SIZE, hasMore: false };
       return sendPage(reply, <AuditSearchPage context={context} {...props} scopeWords={scopeWords(scope)} />, 422);
     }
     const result = await searchAudit(options.db, parsed.search, scope, {
       limit: AUDIT_PAGE_SIZE,
       offset: (page - 1) * AUDIT_PAGE_SIZE,
     });
+    // A page past the last one says how many there are, so only it counts the entries.
+    const total =
+      result.events.length === 0 && page > 1 ? await countAudit(options.db, parsed.search, scope) : undefined;
     return sendPage(
       reply,
       <AuditSearchPage
@@ -45,7 +48,9 @@ export async function auditRoutes(app: FastifyInstance, options: { db: Executor 
         errors={{}}
         events={result.events}
         page={page}
+        pageSize={AUDIT_PAGE_SIZE}
         hasMore={result.hasMore}
+        total={total}
         scopeWords={scopeWords(scope)}
       />,
     );

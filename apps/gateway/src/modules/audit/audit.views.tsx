@@ -4,6 +4,7 @@ import { SelectField, TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
 import { DayRangeFields } from '../admin/manage-views.tsx';
+import { Pagination } from '../admin/paging.tsx';
 import type { AuditEvent } from './audit.repository.ts';
 import { type AuditQueryValues, auditSearchHref } from './audit-query.ts';
 import { actorWords, describeChanges, ENTITY_WORDS, entityWords, humanise } from './audit-words.ts';
@@ -126,12 +127,25 @@ export interface AuditSearchPageProps {
   /** Undefined when the search did not run (its form has errors). */
   events?: AuditTrailEvent[];
   page: number;
+  pageSize: number;
   hasMore: boolean;
+  /** How many entries match, counted only for a page past the last one (no entries on a page after the first). */
+  total?: number;
   /** What this member of staff reads, in words, e.g. "research storage". */
   scopeWords: string;
 }
 
-export function AuditSearchPage({ context, values, errors, events, page, hasMore, scopeWords }: AuditSearchPageProps) {
+export function AuditSearchPage({
+  context,
+  values,
+  errors,
+  events,
+  page,
+  pageSize,
+  hasMore,
+  total,
+  scopeWords,
+}: AuditSearchPageProps) {
   const failed = Object.values(errors).some(Boolean);
   return (
     <AdminPage context={context} title={failed ? 'Error: Audit trail' : 'Audit trail'} section={AUDIT_SECTION}>
@@ -174,12 +188,21 @@ export function AuditSearchPage({ context, values, errors, events, page, hasMore
       {events === undefined ? null : (
         <section aria-labelledby="audit-results">
           <h2 id="audit-results">{page > 1 ? `Entries, page ${page}` : 'Entries'}</h2>
-          {events.length === 0 ? (
-            <p>No entries match this search.</p>
-          ) : (
+          {events.length > 0 ? (
             <AuditTrail events={events} caption={`Audit entries, newest first, page ${page}`} showRecord />
+          ) : total ? (
+            // A page past the last one (an old link, a narrower search): how many pages there are, as every list says.
+            <Pagination
+              page={page}
+              total={total}
+              what="entries"
+              pageSize={pageSize}
+              href={(to) => auditSearchHref(values, to)}
+            />
+          ) : (
+            <p>No entries match this search.</p>
           )}
-          {page > 1 || hasMore ? (
+          {events.length > 0 && (page > 1 || hasMore) ? (
             <nav class="pagination" aria-label="Pages of audit entries">
               <ul>
                 {page > 1 ? (

@@ -181,6 +181,7 @@ export async function licencesRoutes(
         changeQuotes={quotes}
         usage={usage}
         changes={{ rights, form }}
+        viewer={person}
       />,
       form ? 422 : 200,
     );
@@ -206,7 +207,12 @@ export async function licencesRoutes(
           .reduce((sum, each) => sum + each.quotaTb, 0);
     return sendPage(
       reply,
-      <ProjectPage context={pageContext(request, reply)} project={project} changes={{ rights, form, maxQuotaTb }} />,
+      <ProjectPage
+        context={pageContext(request, reply)}
+        project={project}
+        changes={{ rights, form, maxQuotaTb }}
+        viewer={person}
+      />,
       form ? 422 : 200,
     );
   }

@@ -24,7 +24,9 @@ import type { ChangeOptions } from '../orders/change-orders.service.ts';
 import { ChangeLicenceSection } from '../orders/change-orders.views.tsx';
 import { ORDER_KIND_WORDS, type OrderStatus, orderStatusWords } from '../orders/order-status.ts';
 import { DEFAULT_ORDER_LIMIT, type OrderListing, type OrderListingPage } from '../orders/orders.queries.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
+import { SERVICE_NAMES } from '../people/staff-access.ts';
 import { quoteSubject } from '../quotes/quote-pdf.ts';
 import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.service.ts';
@@ -63,10 +65,23 @@ import type { LicenceStatus } from './licences.tables.ts';
 const HOME: Crumb = { label: 'Home', href: '/' };
 const MY_STORAGE: Crumb = { label: 'My storage', href: '/storage/' };
 
-const SERVICE_WORDS: Record<ServiceCode, string> = {
-  research: 'research storage',
-  institutional: 'institutional file storage',
-};
+/** Who a member of staff is, as far as the licence pages' banner needs: their staff roles. */
+export type StaffViewer = Pick<PersonWithRoles, 'staffRoles'>;
+
+/**
+ * In what capacity a member of staff sees a customer's licence or storage project, after "You are
+ * seeing this licence": a superuser, the service's own team, or Finance (who read every licence and
+ * are no service's staff). Without the viewer's roles (a page not given `viewer`), the page's frame
+ * tells only Finance (staff who manage no storage) from the storage teams: a superuser then reads
+ * as the service's staff.
+ */
+export function staffViewWords(service: ServiceCode, viewer: StaffViewer | undefined, context?: PageContext): string {
+  const team = `as staff of ${SERVICE_NAMES[service].toLowerCase()}`;
+  if (!viewer) return context?.person && !context.person.managesStorage ? 'as Finance' : team;
+  const roles = viewer.staffRoles;
+  if (roles.some((grant) => grant.role === 'superuser')) return 'as a superuser';
+  return roles.some((grant) => grant.role === 'service-admin' && grant.service === service) ? team : 'as Finance';
+}
 
 const LICENCE_TONE: Record<LicenceStatus, string> = {
   pending: 'tag',
@@ -529,9 +544,12 @@ export function LicencePage({
   flags = [],
   replaceCode = false,
   usage,
+  viewer,
 }: {
   context: PageContext;
   licence: LicenceDetail;
+  /** The person the page is for (request.person): for staff, the banner says in what capacity they see it. */
+  viewer?: StaffViewer;
   /** Open flags (a closed finance code, a member who has left): shown to its Data Owner and Data Managers. */
   flags?: OpenLicenceFlag[];
   /** Whether the person may give another finance code for a closed one here (mayReplaceClosedCode). */
@@ -585,7 +603,7 @@ export function LicencePage({
         {licence.name} <span class="caption">licence</span>
       </h1>
       {licence.viewedAsStaff ? (
-        <p class="notice">You are seeing this licence as staff of {SERVICE_WORDS[licence.service]}.</p>
+        <p class="notice">You are seeing this licence {staffViewWords(licence.service, viewer, context)}.</p>
       ) : null}
       {full ? null : (
         <p class="notice">
@@ -789,9 +807,12 @@ export function ProjectPage({
   context,
   project,
   changes,
+  viewer,
 }: {
   context: PageContext;
   project: StorageProjectDetail;
+  /** The person the page is for (request.person): for staff, the banner says in what capacity they see it. */
+  viewer?: StaffViewer;
   /** What the person may change (licence-members.views.tsx), and a form of theirs that failed. */
   changes?: { rights: ChangeRights; form?: MembersForm; maxQuotaTb?: number };
 }) {
@@ -808,7 +829,9 @@ export function ProjectPage({
         {project.name} <span class="caption">storage project</span>
       </h1>
       {project.viewedAsStaff ? (
-        <p class="notice">You are seeing this storage project as staff of {SERVICE_WORDS[project.licence.service]}.</p>
+        <p class="notice">
+          You are seeing this storage project {staffViewWords(project.licence.service, viewer, context)}.
+        </p>
       ) : null}
       <SummaryList
         rows={[

@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import type { LicenceStorageState, ProvisionerKind } from '../../platform/provisioner/provisioner.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
+import { IN_PROGRESS_STATUSES } from '../orders/order-status.ts';
 
 /**
  * licence_storage_steps (migration 0011): the nightly lifecycle's steps that the storage must take,
@@ -34,9 +35,15 @@ export interface UntoldLicence {
   service: string;
   teamName: string;
   teamEmail: string;
+  /** The reference of the licence's renewal order in progress (waiting for approval or being carried out), if any. */
+  renewalWaiting: string | null;
 }
 
-/** The next `limit` licences of the day and step not told yet, by id. */
+/**
+ * The next `limit` licences of the day and step not told yet, by id, each with its renewal order in
+ * progress, if any: one statement, the orders joined (a licence has at most one change order in
+ * progress, by migration 0010's unique index, whose condition the join repeats to read that index).
+ */
 export async function untoldLicences(
   db: Executor,
   state: LicenceStorageState,
@@ -52,12 +59,16 @@ export async function untoldLicences(
     service: string;
     team_name: string;
     team_email: string;
+    renewal_waiting: string | null;
   }>`
-    SELECT l.id, l.name, l.product_code, l.end_date, l.status, p.service, s.team_name, s.team_email
+    SELECT l.id, l.name, l.product_code, l.end_date, l.status, p.service, s.team_name, s.team_email,
+           CASE WHEN w.kind = 'renewal' THEN w.reference END AS renewal_waiting
       FROM licence_storage_steps step
       JOIN licences l ON l.id = step.licence_id
       JOIN products p ON p.code = l.product_code
       JOIN services s ON s.code = p.service
+      LEFT JOIN orders w ON w.licence_id = l.id AND w.kind <> 'new'
+       AND w.status IN (${sql.join(IN_PROGRESS_STATUSES.map((status) => sql.lit(status)))})
      WHERE step.as_of = ${asOf}::date AND step.step = ${state} AND step.told_at IS NULL
      ORDER BY step.licence_id
      LIMIT ${limit}`.execute(db);
@@ -70,6 +81,7 @@ export async function untoldLicences(
     service: row.service,
     teamName: row.team_name,
     teamEmail: row.team_email,
+    renewalWaiting: row.renewal_waiting,
   }));
 }
 

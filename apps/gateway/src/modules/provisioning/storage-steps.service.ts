@@ -123,10 +123,13 @@ function split(batch: UntoldLicence[], state: LicenceStorageState) {
 
 const ids = (licences: readonly UntoldLicence[]) => licences.map((licence) => licence.id);
 
-const WORDS: Record<LicenceStorageState, { headline: string; todo: string; status: string }> = {
+const WORDS: Record<LicenceStorageState, { headline: string; todo: string; todoRenewing?: string; status: string }> = {
   'read-only': {
     headline: 'to make read-only',
     todo: 'expired without a renewal: make their storage read-only (the data stays readable)',
+    // When a licence of the list has a renewal in progress: renewed, but not in time.
+    todoRenewing:
+      'expired without a renewal in place: make their storage read-only (the data stays readable); a renewal marked waiting makes its licence active again once it is approved and carried out',
     status: 'suspended',
   },
   'cold-store': {
@@ -138,8 +141,8 @@ const WORDS: Record<LicenceStorageState, { headline: string; todo: string; statu
 
 interface TeamList {
   first: UntoldLicence;
-  /** Per step: the licences listed (STORAGE_STEP_EMAIL_LIST at most) and how many in all. */
-  steps: Map<LicenceStorageState, { listed: UntoldLicence[]; total: number }>;
+  /** Per step: the licences listed (STORAGE_STEP_EMAIL_LIST at most), how many in all, and how many with a renewal waiting. */
+  steps: Map<LicenceStorageState, { listed: UntoldLicence[]; total: number; renewing: number }>;
 }
 
 /**
@@ -170,26 +173,39 @@ async function emailServiceTeams(context: StorageStepsContext, asOf: string): Pr
 function listForTeam(teams: Map<string, TeamList>, state: LicenceStorageState, licence: UntoldLicence): void {
   const team = teams.get(licence.service) ?? { first: licence, steps: new Map() };
   teams.set(licence.service, team);
-  const step = team.steps.get(state) ?? { listed: [], total: 0 };
+  const step = team.steps.get(state) ?? { listed: [], total: 0, renewing: 0 };
   team.steps.set(state, step);
   step.total += 1;
+  if (renewalWaiting(state, licence)) step.renewing += 1;
   if (step.listed.length < STORAGE_STEP_EMAIL_LIST) step.listed.push(licence);
 }
 
 const count = (total: number) => `${total} ${total === 1 ? 'licence' : 'licences'}`;
 
+/**
+ * The renewal in progress of a licence to make read-only, which (approved) makes it active again;
+ * none for the cold store, which a renewal no longer undoes (change-in-progress.ts).
+ */
+function renewalWaiting(state: LicenceStorageState, licence: UntoldLicence): string | null {
+  return state === 'read-only' ? licence.renewalWaiting : null;
+}
+
 /** A team's email: its steps' lists, each under a heading that says how many and what to do. */
 function teamEmail(site: SiteLinks, asOf: string, { first, steps }: TeamList) {
-  const sections = [...steps].map(([state, { listed, total }]) => {
+  const sections = [...steps].map(([state, { listed, total, renewing }]) => {
     const words = WORDS[state];
     const more = total - listed.length;
     return {
       heading: `${count(total)} ${words.headline}`,
-      todo: words.todo,
-      licences: listed.map((licence) => ({
-        line: `Licence ${licence.id} “${licence.name}” (${licence.product}, ended ${formatDay(licence.endDate)})`,
-        url: `${site.publicUrl}/admin/licences/${licence.id}/`,
-      })),
+      todo: renewing > 0 && words.todoRenewing ? words.todoRenewing : words.todo,
+      licences: listed.map((licence) => {
+        const renewal = renewalWaiting(state, licence);
+        const waiting = renewal ? ` (renewal ${renewal} waiting)` : '';
+        return {
+          line: `Licence ${licence.id} “${licence.name}” (${licence.product}, ended ${formatDay(licence.endDate)})${waiting}`,
+          url: `${site.publicUrl}/admin/licences/${licence.id}/`,
+        };
+      }),
       more:
         more > 0
           ? `And ${more} more: ${site.publicUrl}/admin/licences/?status=${words.status} lists them all.`

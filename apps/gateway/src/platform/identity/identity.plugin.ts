@@ -12,6 +12,7 @@ import { AppError } from '../web/errors.ts';
 import { bearerToken } from './access-token-rules.ts';
 import { authenticateAccessToken } from './access-tokens.ts';
 import './current-person.ts';
+import { csrfTokenFromRequest } from './expired-form.ts';
 import { databaseSessionStore } from './session-store.ts';
 import { applyViewAs } from './view-as.ts';
 
@@ -123,6 +124,18 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     if ('refused' in person) request.accessTokenRefusal = person.refused;
     else request.person = person;
   });
+  // Who is signed in, read before the CSRF check so that a form it refuses is answered as whoever
+  // is signed in now (expired-form.ts); only reading: what the session's person changes waits for the check.
+  app.addHook('preHandler', async (request) => {
+    const loaded = request.session.sessionId ? store.takeLoaded(request.session.sessionId) : undefined;
+    request.pageDataVersion = loaded?.pageDataVersion;
+    const personId = request.session.personId;
+    if (personId === undefined || request.authenticatedBy === 'access-token') return;
+    // The session's own statement read the person; ask again only if another request took that.
+    request.person =
+      loaded && loaded.person?.id === personId ? loaded.person : await findPersonWithRoles(options.db, personId);
+    if (request.person) request.authenticatedBy = 'session';
+  });
   app.addHook('preHandler', (request, reply, done) => {
     if (!UNSAFE_METHODS.has(request.method) || request.routeOptions.config?.csrf === false) return done();
     // No route, nothing to protect: the answer is the 404 (a mistyped API path with a token was
@@ -140,35 +153,12 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     }
   });
   app.addHook('preHandler', async (request) => {
-    const loaded = request.session.sessionId ? store.takeLoaded(request.session.sessionId) : undefined;
-    request.pageDataVersion = loaded?.pageDataVersion;
-    const personId = request.session.personId;
-    if (personId === undefined || request.authenticatedBy === 'access-token') return;
-    // The session's own statement read the person; ask again only if another request took that.
-    request.person =
-      loaded && loaded.person?.id === personId ? loaded.person : await findPersonWithRoles(options.db, personId);
-    if (request.person) request.authenticatedBy = 'session';
+    if (request.session.personId === undefined || request.authenticatedBy === 'access-token') return;
     // Someone who has left, or was removed, loses their session at once.
     if (!request.person) await request.session.destroy();
     // Staff viewing the site as a customer: the customer, read-only (view-as.ts).
     else await applyViewAs(request, options.db);
   });
-}
-
-function csrfTokenFromRequest(request: FastifyRequest): string | undefined {
-  const body = request.body as Record<string, unknown> | undefined;
-  const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
-  const header = request.headers['x-csrf-token'];
-  // Streamed uploads are read after the check, so their forms carry the token in the query; no
-  // other request may, so a token is not put in addresses (and so in logs and history) elsewhere.
-  const query = isMultipart(request) ? (request.query as Record<string, unknown> | undefined)?._csrf : undefined;
-  return (
-    fromBody ?? (typeof header === 'string' ? header : undefined) ?? (typeof query === 'string' ? query : undefined)
-  );
-}
-
-function isMultipart(request: FastifyRequest): boolean {
-  return request.headers['content-type']?.toLowerCase().startsWith('multipart/form-data') ?? false;
 }
 
 function isCrossSite(request: FastifyRequest): boolean {

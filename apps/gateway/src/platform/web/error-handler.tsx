@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { expiredFormAnswer } from '../identity/expired-form.ts';
 import { APP_ERROR_STATUS, AppError } from './errors.ts';
 import { Page } from './layout.tsx';
 import { pageContext } from './page-context.ts';
@@ -28,7 +29,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setErrorHandler((caught: FastifyError | AppError, request, reply) => {
-    const error = caught instanceof AppError ? caught : (unreadableApiBody(caught, request) ?? caught);
+    const error =
+      caught instanceof AppError
+        ? caught
+        : (unreadableApiBody(caught, request) ?? refusedForm(caught, request) ?? caught);
     if (error instanceof AppError) {
       if (error.code === 'unauthenticated' && !wantsJson(request) && request.method === 'GET') {
         return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(request.url)}`);
@@ -37,18 +41,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
-      const message =
-        error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET'
-          ? wantsJson(request)
-            ? 'The CSRF token is missing or not valid: send it in the x-csrf-token header, or use an access token.'
-            : 'This form has expired. Go back, reload the page and try again.'
-          : status === 429
-            ? 'Too many attempts. Wait a minute and try again.'
-            : status === 413
-              ? request.routeOptions.config?.apiBodyType
-                ? `The body is too large: this operation takes at most ${request.routeOptions.bodyLimit?.toLocaleString('en-GB')} bytes.`
-                : 'That file or form is too large.'
-              : 'The request could not be understood.';
+      // A page's form refused for its CSRF token is an AppError by now (refusedForm).
+      const message = CSRF_ERRORS.has(error.code)
+        ? 'The CSRF token is missing or not valid: send it in the x-csrf-token header, or use an access token.'
+        : status === 429
+          ? 'Too many attempts. Wait a minute and try again.'
+          : status === 413
+            ? request.routeOptions.config?.apiBodyType
+              ? `The body is too large: this operation takes at most ${request.routeOptions.bodyLimit?.toLocaleString('en-GB')} bytes.`
+              : 'That file or form is too large.'
+            : 'The request could not be understood.';
       return respond(request, reply, status, titleFor(status, request), message);
     }
     request.log.error({ err: error }, 'request failed');
@@ -162,6 +164,18 @@ function unreadableApiBody(error: FastifyError, request: FastifyRequest): AppErr
           ? 'The body is empty but its Content-Type is application/json: send a JSON body, or no Content-Type when there is nothing to send.'
           : undefined;
   return message ? new AppError('unprocessable', message, { body: message }) : undefined;
+}
+
+const CSRF_ERRORS = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
+
+/**
+ * A page's form whose CSRF token its session does not take: what happened (signed out, or signed
+ * in again, in another tab) and where to go next, as expiredFormAnswer says.
+ */
+function refusedForm(error: FastifyError, request: FastifyRequest): AppError | undefined {
+  if (!CSRF_ERRORS.has(error.code) || wantsJson(request)) return undefined;
+  const { message, links } = expiredFormAnswer(request);
+  return new AppError('forbidden', message, undefined, links);
 }
 
 /** The machine-readable code of a failure that was not an AppError (CSRF, rate limits, body parsing, 500s). */
