@@ -192,6 +192,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     cufs: deps.cufs,
     site: orders.site,
     provisioner,
+    directory: deps.directory,
     warningPercent,
   });
   await app.register(catalogueAdminRoutes, { db, clock });

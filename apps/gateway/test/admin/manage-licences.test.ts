@@ -606,6 +606,63 @@ describe('back office: licences', () => {
         'The storage team has made Dana Administrator (da303) the Data Owner of the storage licence “Handed on by the team”, in place of Chloe Bursar (cb404). You stay on as a Data Manager until the Data Owner removes you.',
       );
     });
+
+    // The edit looked only among the gateway's people, so a Data Owner the hand-over page finds in
+    // the directory (someone who has not signed in yet) was "no current member of the University".
+    it('finds a new Data Owner in the University directory as the hand-over does, and refuses a leaver it finds there', async () => {
+      const db = t.database.db;
+      await db
+        .insertInto('directory_people')
+        .values({
+          crsid: 'ql909',
+          display_name: 'Quin Leftlong',
+          email: 'ql909@cam.ac.uk',
+          institution_id: 'PHYS',
+          status: 'left',
+        })
+        .execute();
+      const licence = await insertStorage(db, {
+        name: 'Owner from the directory',
+        owner: 'cb404',
+        sizeTb: 4,
+        status: 'active',
+        startDate: '2026-01-01',
+        endDate: '2027-12-31',
+        order: null,
+      });
+      const form = { sizeTb: '4', startDate: '2026-01-01', endDate: '2027-12-31', reason: 'New head of group' };
+      expect(await db.selectFrom('people').select('crsid').where('crsid', 'in', ['nn808', 'ql909']).execute()).toEqual(
+        [],
+      );
+      const rosa = await as('rs501');
+      const before = await licenceRow(licence);
+      // Someone the directory says has left is refused as such, and not added.
+      const leaver = await rosa.post(path(licence, 'edit'), { ...form, ownerCrsid: 'ql909' });
+      expectFieldError(
+        leaver,
+        'ownerCrsid',
+        'Quin Leftlong (ql909) has left the University, so cannot be the Data Owner',
+      );
+      expect(await licenceRow(licence)).toEqual(before);
+      // Nobody in the directory either: as before.
+      const nobody = await rosa.post(path(licence, 'edit'), { ...form, ownerCrsid: 'zz998' });
+      expectFieldError(nobody, 'ownerCrsid', 'There is no current member of the University with the CRSid zz998');
+
+      const answer = await rosa.post(path(licence, 'edit'), { ...form, ownerCrsid: 'NN808' });
+      expect(answer.statusCode, answer.body.match(/<a href="#[^"]+">([^<]+)/)?.[1]).toBe(303);
+      expect((await licenceRow(licence)).owner_person_id).toBe(await personIdOf(db, 'nn808'));
+      expect(
+        await db.selectFrom('people').select(['crsid', 'status']).where('crsid', 'in', ['nn808', 'ql909']).execute(),
+      ).toEqual([{ crsid: 'nn808', status: 'current' }]);
+      const [edited] = (await auditRows(db, 'licence', licence.licenceId)).filter((row) => row.action === 'edited');
+      expect(edited).toMatchObject({ before: { dataOwner: 'cb404' }, after: { dataOwner: 'nn808' } });
+      const told = await db
+        .selectFrom('mail_outbox')
+        .select('to_addresses')
+        .where('subject', '=', 'You are now the Data Owner of “Owner from the directory”')
+        .execute();
+      expect(told.map((email) => email.to_addresses)).toEqual([['nn808@cam.ac.uk']]);
+    });
   });
 
   describe('a licence that has ended', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCufs, startSwitchableCufs, startTestAppWithCufs } from '../support/cufs.ts';
 import { drainJobs } from '../support/jobs.ts';
 import { buy, type Configuration, RDS_CONFIGURATION, SAMPLE_PDF } from '../support/purchase.ts';
-import { insertOrder, insertStorage } from '../support/storage-fixtures.ts';
+import { insertOrder, insertStorage, personIdOf } from '../support/storage-fixtures.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 import { testEngine } from '../support/test-database.ts';
 
@@ -496,6 +496,54 @@ describe('approving and rejecting orders', () => {
     expect((await decide(rosa, renewal.reference, 'approve')).statusCode).toBe(303);
   });
 
+  // The page offered approval and "Mark as provisioned" as if nothing stood in the way, and said the
+  // licence was locked only when the provisioning form had been filled in.
+  it('warns at the top that the licence is locked, and why, that provisioning waits for the unlock, and says so on approving', async () => {
+    const db = t.database.db;
+    const storage = await insertStorage(db, {
+      name: 'Locked before set-up',
+      owner: 'ar101',
+      sizeTb: 5,
+      status: 'pending',
+      startDate: null,
+      endDate: null,
+      order: { status: 'awaiting-approval' },
+    });
+    const reference = storage.order?.reference as string;
+    const rosa = await as('rs501');
+    const unlocked = textOf((await rosa.get(`/admin/orders/${reference}/`)).body);
+    expect(unlocked).not.toContain('The licence is locked');
+    await db
+      .updateTable('licences')
+      .set({
+        locked_at: new Date('2026-11-20T10:00:00Z'),
+        lock_reason: 'Billing dispute with the department',
+        locked_by_person_id: await personIdOf(db, 'rs501'),
+      })
+      .where('id', '=', storage.licenceId)
+      .execute();
+    const page = textOf((await rosa.get(`/admin/orders/${reference}/`)).body);
+    const notice = page.match(/<div class="notice notice--warning" role="note">(.*?)<\/div>/s)?.[1] ?? '';
+    expect(notice).toContain('The licence is locked (Billing dispute with the department).');
+    expect(notice).toContain(
+      `Provisioning waits for the unlock: order ${reference} cannot be marked as provisioned until the licence is unlocked.`,
+    );
+    expect(notice).toContain(`href="/admin/licences/${storage.licenceId}/"`);
+    // The notice is at the top: before the decisions.
+    expect(page.indexOf('The licence is locked')).toBeLessThan(page.indexOf('id="decide"'));
+    // Approving is still possible.
+    expect(page).toContain(`/admin/orders/${reference}/approve"`);
+    const approved = await decide(rosa, reference, 'approve');
+    expect(approved.statusCode).toBe(303);
+    const after = textOf((await rosa.get(`/admin/orders/${reference}/`)).body);
+    expect(after).toContain(
+      `Order ${reference} approved. The buyer, who is also the Data Owner, has been told by email. The licence is locked (Billing dispute with the department): provisioning waits for the unlock.`,
+    );
+    expect(after).toContain('Provisioning waits for the unlock');
+    // The customer is not shown the team's reason.
+    expect((await (await as('ar101')).get(`/orders/${reference}/`)).body).not.toContain('Billing dispute');
+  });
+
   it('never lets staff approve an order they placed, or one for a licence they own or manage', async () => {
     const alice = await as('ar101');
     const aliceId = (
@@ -535,6 +583,52 @@ describe('approving and rejecting orders', () => {
     } finally {
       await t.database.db.deleteFrom('staff_roles').where('person_id', '=', aliceId).execute();
     }
+  });
+
+  // Staff could cancel a customer's order without a word, while rejecting it needs a reason the buyer
+  // reads; the email said only "Rosa Storage cancelled order …".
+  it('asks the staff who cancel a customer’s order for a reason, kept with it and put in the email', async () => {
+    const alice = await as('ar101');
+    const rosa = await as('rs501');
+    const reference = await buy(alice, 'RDS', RDS_FOR_BEN, { method: 'finance-code', financeCode: 'PHAA.GAAA' });
+    // The buyer is asked for none.
+    expect((await alice.get(`/orders/${reference}/cancel`)).body).not.toContain('name="reason"');
+    const confirm = await rosa.get(`/orders/${reference}/cancel`);
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('name="reason"');
+    expect(textOf(confirm.body)).toContain(
+      'The buyer and the Data Owner read this on the order and in an email. At most 1,000 characters.',
+    );
+    const csrf = await rosa.csrfFrom(`/orders/${reference}/cancel`);
+    const none = await rosa.post(`/orders/${reference}/cancel`, { _csrf: csrf, reason: '  ' });
+    expect(none.statusCode).toBe(422);
+    expect(none.body).toMatch(/<title>Error: /);
+    expect(textOf(none.body)).toContain(
+      '<a href="#reason">Enter the reason for cancelling the order: the buyer will read it</a>',
+    );
+    const long = await rosa.post(`/orders/${reference}/cancel`, { _csrf: csrf, reason: 'x'.repeat(1001) });
+    expect(long.statusCode).toBe(422);
+    expect(long.body).toContain('The reason must be 1,000 characters or fewer');
+    // What was typed is put back.
+    expect(long.body).toContain('x'.repeat(1001));
+    expect(await q.order(reference)).toMatchObject({ status: 'awaiting-approval', status_reason: null });
+    expect((await q.mails(reference)).filter((mail) => mail.subject.includes('cancelled'))).toEqual([]);
+
+    const reason = 'The department asked us to cancel it: the grant was not awarded';
+    const cancelled = await rosa.post(`/orders/${reference}/cancel`, { _csrf: csrf, reason });
+    expect(cancelled.statusCode).toBe(303);
+    expect(await q.order(reference)).toMatchObject({ status: 'cancelled', status_reason: reason });
+    const [audit] = (await q.audit(reference)).filter((entry) => entry.action === 'cancelled');
+    expect(audit).toMatchObject({
+      actor_label: 'rs501',
+      entity_type: 'order',
+      after: { status: 'cancelled', reason },
+    });
+    const [mail] = (await q.mails(reference)).filter((email) => email.subject === `Order ${reference} cancelled`);
+    expect(mail?.to_addresses.sort()).toEqual(['ar101@cam.ac.uk', 'bm202@cam.ac.uk']);
+    expect(mail?.text_body).toContain(`Rosa Storage cancelled order ${reference}`);
+    expect(mail?.text_body).toContain(`Reason: ${reason}`);
+    expect(textOf((await alice.get(`/orders/${reference}/`)).body)).toContain(`Reason: ${reason}`);
   });
 
   it('tells the service team when the customer cancels an order it has approved, and says so first', async () => {

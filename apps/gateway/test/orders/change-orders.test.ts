@@ -521,6 +521,10 @@ describe('change orders', () => {
         order: { status: 'awaiting-approval' },
       });
       const alice = await signedIn('ar101');
+      // Offered on the licence's page without "Nothing is refunded".
+      const licencePage = await alice.get(`/storage/licence/${id}/`);
+      expect(licencePage.body).toContain('End the licence before its storage is set up. Nothing is charged.');
+      expect(licencePage.body).not.toContain('Nothing is refunded');
       const confirm = await alice.get(path(id, 'cancellation'));
       expect(confirm.body).toContain(
         'Nothing is charged: its storage has not been set up yet, and its order for new storage is cancelled with it.',
@@ -531,11 +535,36 @@ describe('change orders', () => {
       await choose(alice, id, 'cancellation', {});
       const check = await alice.get(path(id, 'cancellation', 'check'));
       expect(check.body).toContain('the licence ends and its storage is not set up');
+      // Its price said "Nothing is refunded for the rest of the term", of a term that never started.
+      expect(check.body).not.toContain('refunded');
+      expect(check.body).not.toContain('rest of the term');
       const { response } = await submitAt(alice, path(id, 'cancellation', 'check'));
       const reference = String(response.headers.location).match(/\/orders\/(ORD-\d+)\//)?.[1] as string;
       const mail = await mailFor(reference);
       expect(mail[0]?.text_body).toContain('Nothing is charged: its storage has not been set up yet');
       expect(mail[0]?.text_body).not.toContain('refund');
+      expect((await alice.get(`/orders/${reference}/`)).body).not.toContain('refunded');
+
+      // Its approval, by the staff's page and in the email, is worded for a licence never set up:
+      // not "will now remove everyone’s access to its storage".
+      const rosa = await signedIn('rs501');
+      const staffPage = await rosa.get(`/admin/orders/${reference}/`);
+      expect(staffPage.body).toContain(
+        'Approving tells the buyer and the Data Owner that the licence will end and its storage will not be set up.',
+      );
+      expect(staffPage.body).not.toContain('access to the licence’s storage will be removed');
+      const rosaCsrf = await rosa.csrfFrom(`/admin/orders/${reference}/`);
+      expect((await rosa.post(`/admin/orders/${reference}/approve`, { _csrf: rosaCsrf })).statusCode).toBe(303);
+      const approval = (await mailFor(reference)).find((email) => email.subject === `Order ${reference} approved`);
+      expect(approval?.text_body).toContain(
+        'The storage team will now end the licence: its storage will not be set up, and its order for new storage is cancelled with it.',
+      );
+      expect(approval?.text_body).not.toContain('access');
+      const approved = await alice.get(`/orders/${reference}/`);
+      expect(approved.body).toContain(
+        'The order is approved; the storage team will end the licence next, and its storage will not be set up.',
+      );
+      expect(approved.body).not.toContain('access to the storage');
     });
 
     it('cancels a licence at no charge, saying no refund is made and what happens to the data, asking for no payment', async () => {
@@ -633,6 +662,22 @@ describe('change orders', () => {
         .where('code', '=', 'IFS-CHEM-2026')
         .executeTakeFirstOrThrow();
       expect(voucher.redeemed_at).not.toBeNull();
+      // Its use is audited against the voucher, naming the change order.
+      const { id: voucherId } = await t.database.db
+        .selectFrom('vouchers')
+        .select('id')
+        .where('code', '=', 'IFS-CHEM-2026')
+        .executeTakeFirstOrThrow();
+      const used = await t.database.db
+        .selectFrom('audit_events')
+        .select(['actor_label', 'licence_id', 'after'])
+        .where('entity_type', '=', 'voucher')
+        .where('entity_id', '=', String(voucherId))
+        .where('action', '=', 'used')
+        .execute();
+      expect(used).toEqual([
+        { actor_label: 'da303', licence_id: id, after: { code: 'IFS-CHEM-2026', redeemedBy: reference } },
+      ]);
       // The order page's list price is the one the check page showed (2 TB × £150.00 × 247 days ÷
       // 365), not a whole year's £300.00.
       const orderPage = await dana.get(`/orders/${reference}/`);

@@ -178,6 +178,31 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
         voucher_id: chem.id,
         check_status: 'not-needed',
       });
+      // Its use is in its history, in the order's transaction, naming the order (as its release is):
+      // the audit trail found nothing for the voucher while the vouchers page said "Used by".
+      const used = await t.database.db
+        .selectFrom('audit_events')
+        .select(['actor_label', 'licence_id', 'before', 'after'])
+        .where('entity_type', '=', 'voucher')
+        .where('entity_id', '=', String(chem.id))
+        .where('action', '=', 'used')
+        .execute();
+      const licence = await t.database.db
+        .selectFrom('orders')
+        .select('licence_id')
+        .where('reference', '=', reference)
+        .executeTakeFirstOrThrow();
+      expect(used).toEqual([
+        {
+          actor_label: 'da303',
+          licence_id: licence.licence_id,
+          before: { redeemedBy: null },
+          after: { code: 'IFS-CHEM-2026', redeemedBy: reference },
+        },
+      ]);
+      const trail = await (await as('if502')).get('/admin/audit/?entityType=voucher&entityId=IFS-CHEM-2026');
+      expect(trail.statusCode).toBe(200);
+      expect(trail.body).toContain(`<li>used by order: none → ${reference}</li><li>code: IFS-CHEM-2026</li>`);
       const page = await dana.get(`/orders/${reference}/`);
       expect(page.body).toContain('List price £300.00, paid in full by voucher');
       expect(page.body).toContain('IFS-CHEM-2026');

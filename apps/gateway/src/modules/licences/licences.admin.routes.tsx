@@ -43,6 +43,7 @@ export async function licencesAdminRoutes(
     site: options.site,
     cufs: options.cufs,
     provisioner: options.provisioner,
+    directory: options.directory,
   };
 
   app.get('/admin/licences/', async (request, reply) => {

@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
+import type { Directory } from '../../platform/directory/index.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { queueEmail } from '../../platform/mail/mail.jobs.ts';
 import { quoted } from '../../platform/mail/quoted.ts';
@@ -13,6 +14,12 @@ import { changeInProgress } from '../orders/change-orders.service.ts';
 import { ORDER_KIND_WORDS } from '../orders/order-status.ts';
 import type { FinanceCodeChecker } from '../payments/finance-code-check.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
+import {
+  addPeopleFromDirectory,
+  type DirectoryLookup,
+  directoryUnreachableMessage,
+  leftUniversityMessage,
+} from '../people/people-from-directory.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { changeOrderConflict, EXPIRED_STATUSES, type LicenceEditable, parseLicenceEdit } from './licence-edit.ts';
 import { holdsStorage } from './licence-figures.ts';
@@ -61,6 +68,8 @@ export interface LicencesAdminContext {
   cufs: FinanceCodeChecker;
   /** With the manual provisioner, a change of the Data Owner or the size leaves the licence waiting for an access change. */
   provisioner: Pick<Provisioner, 'automatic'>;
+  /** Where a new Data Owner who has not signed in yet is found, as the hand-over finds them (editLicence). */
+  directory: Directory;
 }
 
 export const licenceNotFound = () =>
@@ -111,6 +120,7 @@ export async function editLicence(
 ): Promise<ChangeOutcome> {
   const service = await licenceServiceOf(context.db, id);
   requireManager(person, service);
+  const lookup = await lookUpOwner(context, id, raw.ownerCrsid);
   return context.db.transaction().execute(async (tx): Promise<ChangeOutcome> => {
     const row = await lockLicenceForChange(tx, id);
     if (!row) throw licenceNotFound();
@@ -143,10 +153,7 @@ export async function editLicence(
     const oldOwner = owners.find((each) => each.id === row.ownerPersonId);
     if (changes.ownerCrsid !== undefined) {
       if (newOwner?.status !== 'current') {
-        return {
-          ok: false,
-          errors: { ownerCrsid: `There is no current member of the University with the CRSid ${changes.ownerCrsid}` },
-        };
+        return { ok: false, errors: { ownerCrsid: notAnOwner(changes.ownerCrsid, newOwner, lookup) } };
       }
       update.ownerPersonId = newOwner.id;
     }
@@ -196,6 +203,40 @@ export async function editLicence(
     });
     return { ok: true, message: 'The licence is changed, and the change is recorded in its history.' };
   });
+}
+
+/**
+ * The Data Owner typed, looked up as the hand-over looks them up (licence-members.service.ts
+ * proposedOwner): first in the University directory, which adds someone who has not signed in yet
+ * to the gateway's people, then among the people (the edit's own transaction). Outside that
+ * transaction, since the directory may take seconds to answer; and only once the licence may be
+ * edited now (not locked), so that a refused edit adds nobody, as the hand-over's refuseBeforeLookUp.
+ * CRSids the gateway knows already, and text that is no CRSid, are not looked up.
+ */
+async function lookUpOwner(
+  context: Pick<LicencesAdminContext, 'db' | 'directory'>,
+  id: number,
+  typed: unknown,
+): Promise<DirectoryLookup | undefined> {
+  if (typeof typed !== 'string' || typed.trim() === '') return undefined;
+  await context.db.transaction().execute(async (tx) => {
+    const row = await lockLicenceForChange(tx, id);
+    if (!row) throw licenceNotFound();
+    assertLicenceUnlocked(row, 'staff');
+  });
+  return addPeopleFromDirectory(context.db, context.directory, [typed]);
+}
+
+/** Why `crsid` cannot be made the Data Owner: the directory could not be asked, they have left, or nobody has it. */
+function notAnOwner(
+  crsid: string,
+  known: { displayName: string; status: string } | undefined,
+  lookup: DirectoryLookup | undefined,
+): string {
+  if (lookup?.unreachable.has(crsid)) return directoryUnreachableMessage(crsid);
+  const leaverName = known && known.status !== 'current' ? known.displayName : lookup?.left.get(crsid);
+  if (leaverName !== undefined) return `${leftUniversityMessage(leaverName, crsid)}, so cannot be the Data Owner`;
+  return `There is no current member of the University with the CRSid ${crsid}`;
 }
 
 function parseReason(

@@ -18,6 +18,7 @@ import { changeNoLongerApplies } from '../provisioning/licence-changes.ts';
 import { formatDay, quoteExpiry, quoteUsed } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
+import { cancellationWords } from './cancellation-words.ts';
 import {
   type ChangeKind,
   type ChangePrice,
@@ -43,6 +44,9 @@ import {
   takePayment,
 } from './orders.service.ts';
 import { years } from './purchase.views.tsx';
+
+/** Where a cancellation's words were first kept: they are cancellation-words.ts's now, said the same way everywhere. */
+export { cancellationWords };
 
 /**
  * Orders that change a licence: more space, a renewal, a recovery from the cold store, a
@@ -481,7 +485,7 @@ export async function submitChangeOrder(
     const refused = paymentRefusal(price, payment, paymentMethodsFor(licence.product.service));
     if (refused) throw new SubmissionRefused(refused);
     refuseUnexpectedTotal(submission.expectedTotalPence, price.totalPence);
-    const voucherId = await takePayment(context, tx, buyer, payment, {
+    const voucher = await takePayment(context, tx, buyer, payment, {
       productCode: licence.product.code,
       sizeTb: price.sizeTb,
       institutionId: licence.institutionId,
@@ -507,7 +511,8 @@ export async function submitChangeOrder(
       },
       price,
       payment,
-      voucherId,
+      voucher,
+      buyer: personActor(buyer),
       checked,
     });
     const { status, charged } = order;
@@ -550,25 +555,6 @@ export async function submitChangeOrder(
     );
     return order.reference;
   });
-}
-
-/**
- * What a cancellation costs and does, said the same way on its page, its check page and its email.
- * A licence not set up yet has cost nothing and holds no data: its order for new storage is
- * cancelled with it (provisioning.service.ts requireChange).
- */
-export function cancellationWords(status: LicenceStatus): { cost: string; consequences: string } {
-  if (status === 'pending') {
-    return {
-      cost: 'Nothing is charged: its storage has not been set up yet, and its order for new storage is cancelled with it.',
-      consequences: 'Once the storage team approves it, the licence ends and its storage is not set up.',
-    };
-  }
-  return {
-    cost: 'No refund is made for the rest of the term, and the cancellation costs nothing.',
-    consequences:
-      'Once the storage team approves it, the licence ends: nobody can use its storage any more and its data is removed, so copy anything you need first.',
-  };
 }
 
 /**
@@ -619,7 +605,7 @@ function changeConfirmationParagraphs(order: OrderDetail, licence: LicenceForCha
     `${order.buyer.displayName} ordered ${describeChange(order, licence.sizeTb)}.`,
     ...(reason ? [`Reason given: ${reason}`] : []),
     order.kind === 'cancellation'
-      ? Object.values(cancellationWords(licence.status)).join(' ')
+      ? `${cancellationWords(licence.status).cost} ${cancellationWords(licence.status).consequences}`
       : order.payment?.method === 'voucher'
         ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
         : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,

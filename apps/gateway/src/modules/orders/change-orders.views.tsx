@@ -8,8 +8,10 @@ import type { TermsVersion } from '../catalogue/catalogue.repository.ts';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
+import type { LicenceStatus } from '../licences/licences.tables.ts';
 import { formatDay, QUOTE_VALID_DAYS } from '../quotes/quote-rules.ts';
-import { type ChangeOptions, cancellationWords, type LicenceForChange } from './change-orders.service.ts';
+import { cancellationWords } from './cancellation-words.ts';
+import type { ChangeOptions, LicenceForChange } from './change-orders.service.ts';
 import { type ChangeKind, type ChangePrice, longestTerm } from './change-pricing.ts';
 import { isQuotableChange } from './change-quotes.ts';
 import { NO_PAYMENT_WORDS, takesPayment } from './order-payment.ts';
@@ -29,11 +31,11 @@ export const CHANGE_ACTION_WORDS: Record<ChangeKind, string> = {
   cancellation: 'Cancel this licence',
 };
 
-const CHANGE_ACTION_HINTS: Record<ChangeKind, string> = {
+/** What each change is, beside its offer (a cancellation's depends on the licence: cancellationWords). */
+const CHANGE_ACTION_HINTS: Record<Exclude<ChangeKind, 'cancellation'>, string> = {
   increase: 'Add space for the rest of the term, priced by the day.',
   renewal: 'Another term at today’s price, from the day after the end date.',
   recovery: 'Bring the data back from the tape archive: a renewal plus the cold-store fee.',
-  cancellation: 'End the licence. Nothing is refunded.',
 };
 
 function crumbs(licence: { id: number; name: string }): Crumb[] {
@@ -62,7 +64,10 @@ export function ChangeLicenceSection({ options }: { options: ChangeOptions }) {
           {kinds.map((kind) => (
             <li key={kind}>
               <a href={changePath(licence.id, kind)}>{CHANGE_ACTION_WORDS[kind]}</a>
-              <span class="hint"> {CHANGE_ACTION_HINTS[kind]}</span>
+              <span class="hint">
+                {' '}
+                {kind === 'cancellation' ? cancellationWords(licence.status).hint : CHANGE_ACTION_HINTS[kind]}
+              </span>
             </li>
           ))}
         </ul>
@@ -96,6 +101,7 @@ function feePeriod(startsOn: string | null, count: number): string {
 export function ChangePriceLines({
   price,
   coldStorePencePerTbYear,
+  licenceStatus,
 }: {
   price: Pick<
     ChangePrice,
@@ -111,6 +117,8 @@ export function ChangePriceLines({
     | 'totalPence'
   > & { days?: number; coldStoreDays?: number };
   coldStorePencePerTbYear?: number;
+  /** A cancellation's licence, as it is: one not set up yet has no term to refund (cancellationWords). */
+  licenceStatus?: LicenceStatus;
 }) {
   const unit = `${formatPence(price.pencePerTbYear)} per TB per year`;
   const rows: Array<[string, ComponentChildren]> = [];
@@ -129,7 +137,7 @@ export function ChangePriceLines({
       rows.push(['Cold-store fee', fee]);
     }
   } else {
-    rows.push(['Calculation', 'A cancellation costs nothing. Nothing is refunded for the rest of the term.']);
+    rows.push(['Calculation', cancellationWords(licenceStatus).calculation]);
   }
   rows.push(
     ['Price before VAT', formatPence(price.netPence)],
@@ -352,7 +360,11 @@ export function ChangeCheckPage(props: {
             : `At the price of quote ${props.quote.reference}, which holds until ${formatDay(props.quote.validUntil)}.`}
         </p>
       ) : null}
-      <ChangePriceLines price={price} coldStorePencePerTbYear={props.coldStorePencePerTbYear} />
+      <ChangePriceLines
+        price={price}
+        coldStorePencePerTbYear={props.coldStorePencePerTbYear}
+        licenceStatus={licence.status}
+      />
       {props.payment?.method === 'voucher' && !props.errors.voucherCode ? (
         <p>Your voucher pays this in full: there is nothing to pay.</p>
       ) : null}

@@ -1,6 +1,7 @@
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
+import type { LicenceLockState } from '../licences/licence-lock.ts';
 import { isJustNow } from '../licences/pressed-twice.ts';
 import { checkFinanceCode } from '../payments/finance-code-check.ts';
 import { parseFinanceCodeText } from '../payments/payment-details.ts';
@@ -25,7 +26,13 @@ import {
   lockOrderStatus,
   recordOrderDecision,
 } from './orders.admin.repository.ts';
-import { applyOrderTransition, findOrder, licenceStatusNow, type OrderDetail } from './orders.repository.ts';
+import {
+  applyOrderTransition,
+  findOrder,
+  licenceLockNow,
+  licenceStatusNow,
+  type OrderDetail,
+} from './orders.repository.ts';
 import {
   cancelChangesWithLicence,
   emailOrderPeople,
@@ -121,13 +128,15 @@ export async function approveOrder(
   context: OrdersContext,
   person: PersonWithRoles,
   reference: string,
-): Promise<OrderDetail> {
+): Promise<{ order: OrderDetail; licenceLock: LicenceLockState }> {
   const order = await findOrderToDecide(context, person, reference);
   const conflict = approvalConflict(person.id, order);
   if (conflict) throw new AppError('forbidden', conflict);
-  await context.db.transaction().execute(async (tx) => {
+  const licenceLock = await context.db.transaction().execute(async (tx) => {
     const decided = await decide(context, tx, order, person, 'approve', null);
-    if (decided === 'pressed-twice') return;
+    // A locked licence does not stop the approval; its provisioning waits for the unlock, which the approval's notice says.
+    const lock = await licenceLockNow(tx, order.licence.id);
+    if (decided === 'pressed-twice') return lock;
     const { before } = decided;
     // A change's licence as it is now, the order locked: it may have moved on since the page was read.
     const status = order.kind === 'new' ? order.licence.status : await licenceStatusNow(tx, order.licence.id);
@@ -142,11 +151,18 @@ export async function approveOrder(
       before: { status: before },
       after: { status: 'approved', decidedBy: person.crsid },
     });
-    await emailOrderPeople(context, tx, order, `Order ${order.reference} approved`, approvalEmailParagraphs(order));
+    await emailOrderPeople(
+      context,
+      tx,
+      order,
+      `Order ${order.reference} approved`,
+      approvalEmailParagraphs({ ...order, licence: { ...order.licence, status } }),
+    );
     // An automated provisioner starts in the background once this commits; a manual one waits for a person.
     await enqueueProvisioningIfAutomatic(tx, context.jobs, order);
+    return lock;
   });
-  return order;
+  return { order, licenceLock };
 }
 
 export type RejectResult = { errors: FieldErrors } | { order: OrderDetail };

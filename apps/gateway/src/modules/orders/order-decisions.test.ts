@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import {
   approvalConflict,
   approvalEmailParagraphs,
+  approvalNote,
   canApproveNow,
+  cancelNeedsReason,
   canRecheckNow,
   canRejectNow,
+  changeNoLongerPossibleWords,
   type DecidableOrder,
   decidedAs,
   decisionConflictMessage,
+  lockedLicenceNotice,
   orderInWords,
+  parseCancelReason,
   parseRejectReason,
   REJECT_REASON_MAX,
 } from './order-decisions.ts';
@@ -142,5 +147,86 @@ describe('the emails about a decision', () => {
         'The storage team will now make the change. We will email you again when it is done.',
       );
     }
+  });
+});
+
+describe('a cancellation of a licence never set up', () => {
+  const cancellation = {
+    reference: 'ORD-000042',
+    kind: 'cancellation' as const,
+    sizeTb: 5,
+    product: { name: 'Research Data Store', serviceName: 'Research Computing Services' },
+  };
+
+  it('is approved in its own words: the licence ends and its storage is not set up, nobody’s access removed', () => {
+    const pending = approvalEmailParagraphs({ ...cancellation, licence: { name: 'Imaging', status: 'pending' } });
+    expect(pending[1]).toMatch(/^The storage team will now end the licence: its storage will not be set up/);
+    expect(pending.join(' ')).not.toContain('access');
+    expect(approvalEmailParagraphs({ ...cancellation, licence: { name: 'Imaging', status: 'active' } })[1]).toMatch(
+      /remove everyone’s access/,
+    );
+    expect(approvalNote('cancellation', 'pending')).toBe(
+      'Approving tells the buyer and the Data Owner that the licence will end and its storage will not be set up.',
+    );
+    expect(approvalNote('cancellation', 'active')).toMatch(/access to the licence’s storage will be removed/);
+  });
+});
+
+describe('cancelling a customer’s order', () => {
+  const customerOrder = { buyer: { id: 1 }, licence: { owner: { id: 2 } } };
+
+  it('needs a reason from staff who are neither its buyer nor its Data Owner, as rejecting does', () => {
+    expect(cancelNeedsReason({ id: 1 }, customerOrder)).toBe(false);
+    expect(cancelNeedsReason({ id: 2 }, customerOrder)).toBe(false);
+    expect(cancelNeedsReason({ id: 9 }, customerOrder)).toBe(true);
+    expect(parseCancelReason('  Asked  by the department ')).toEqual({ ok: true, reason: 'Asked by the department' });
+    expect(parseCancelReason(' ')).toEqual({
+      ok: false,
+      error: 'Enter the reason for cancelling the order: the buyer will read it',
+    });
+    expect(parseCancelReason('x'.repeat(REJECT_REASON_MAX + 1))).toMatchObject({ ok: false });
+  });
+});
+
+describe('a change order its licence has moved on from', () => {
+  const renewal = {
+    kind: 'renewal' as const,
+    status: 'awaiting-approval' as const,
+    licence: { status: 'cold' as const },
+  };
+
+  it('tells its people, while it can still be cancelled, to cancel it and order what the licence needs now', () => {
+    expect(changeNoLongerPossibleWords(renewal, true)).toBe(
+      'This renewal can no longer be carried out: a renewal applies to a licence that is active or expired – read-only, and this one is in the cold store now. Cancel this order (nothing will be charged for it), then order a recovery.',
+    );
+    expect(changeNoLongerPossibleWords(renewal, false)).toMatch(
+      /The buyer or the Data Owner can cancel it \(nothing will be charged for it\), then order a recovery\.$/,
+    );
+    expect(
+      changeNoLongerPossibleWords({ kind: 'increase', status: 'approved', licence: { status: 'suspended' } }, true),
+    ).toMatch(/^This order for more space can no longer be carried out: .* then renew the licence\.$/);
+    expect(changeNoLongerPossibleWords({ ...renewal, licence: { status: 'suspended' } }, true)).toBeUndefined();
+    // Being done, or done: not a thing to cancel.
+    expect(changeNoLongerPossibleWords({ ...renewal, status: 'provisioning' }, true)).toBeUndefined();
+    expect(changeNoLongerPossibleWords({ ...renewal, kind: 'new' }, true)).toBeUndefined();
+  });
+});
+
+describe('lockedLicenceNotice', () => {
+  const lock = { lockedAt: new Date('2026-11-20T10:00:00Z'), lockReason: 'Billing dispute' };
+
+  it('says the licence is locked and why, and that provisioning waits for the unlock while the order has it ahead', () => {
+    expect(lockedLicenceNotice({ reference: 'ORD-000042', status: 'awaiting-approval' }, lock)).toEqual({
+      locked: 'The licence is locked (Billing dispute).',
+      waits:
+        'Provisioning waits for the unlock: order ORD-000042 cannot be marked as provisioned until the licence is unlocked. It can still be approved.',
+    });
+    expect(lockedLicenceNotice({ reference: 'ORD-000042', status: 'approved' }, lock)?.waits).not.toContain('approved');
+    expect(lockedLicenceNotice({ reference: 'ORD-000042', status: 'completed' }, lock)).toEqual({
+      locked: 'The licence is locked (Billing dispute).',
+    });
+    expect(
+      lockedLicenceNotice({ reference: 'ORD-000042', status: 'approved' }, { lockedAt: null, lockReason: null }),
+    ).toBeUndefined();
   });
 });

@@ -1,4 +1,6 @@
+import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
+import { cancellationWords } from './cancellation-words.ts';
 
 /**
  * The order state machine (DESIGN.md §3) as data: every status, the words a customer reads for
@@ -113,8 +115,8 @@ const CHANGE_STATUS_EXPLANATIONS: Record<
     completed: 'The data is back from the cold store and the licence is active again.',
   },
   cancellation: {
-    approved: 'The order is approved; the storage team will remove everyone’s access to the storage next.',
-    provisioning: 'The storage team is removing everyone’s access to the storage.',
+    approved: cancellationWords('active').statusApproved,
+    provisioning: cancellationWords('active').statusInProgress,
     completed: 'The licence is cancelled: its storage can no longer be used.',
   },
 };
@@ -136,12 +138,14 @@ const CHANGE_FAILED_EXPLANATION =
  * where 'Checking payment details … You do not need to do anything' would tell them to wait for
  * a check that has already failed (the order asks for another code: orders.routes.tsx), and, for
  * an order that changes a licence, what comes after approval in the words of that change (not
- * 'Being set up', which is said of new storage).
+ * 'Being set up', which is said of new storage): for a cancellation of a licence not set up yet
+ * (`licenceStatus` pending, when given), in cancellationWords' words for it, not of removing access.
  */
 export function orderStatusWords(order: {
   status: OrderStatus;
   paymentCheckStatus: PaymentCheckStatus | null;
   kind: OrderKind;
+  licenceStatus?: LicenceStatus;
 }): {
   label: string;
   explanation: string;
@@ -154,6 +158,13 @@ export function orderStatusWords(order: {
   if (order.status === 'provisioning-failed')
     return { label: `${CHANGE_IN_PROGRESS_LABELS[order.kind]} (delayed)`, explanation: CHANGE_FAILED_EXPLANATION };
   const label = order.status === 'provisioning' ? CHANGE_IN_PROGRESS_LABELS[order.kind] : words.label;
+  if (order.kind === 'cancellation' && (order.status === 'approved' || order.status === 'provisioning')) {
+    const cancelling = cancellationWords(order.licenceStatus);
+    return {
+      label,
+      explanation: order.status === 'approved' ? cancelling.statusApproved : cancelling.statusInProgress,
+    };
+  }
   return { label, explanation: CHANGE_STATUS_EXPLANATIONS[order.kind][order.status] ?? words.explanation };
 }
 

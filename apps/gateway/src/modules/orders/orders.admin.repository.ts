@@ -1,5 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import type { LicenceLockState } from '../licences/licence-lock.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
@@ -335,6 +336,8 @@ export interface OrderStaffDetails {
   /** "Name (crsid)" of each Data Manager, by name. */
   managers: string[];
   licenceStatus: LicenceStatus;
+  /** Whether the service team has locked the licence, and why (shown to staff only). */
+  licenceLock: LicenceLockState;
   checkedAt: Date | null;
 }
 
@@ -350,6 +353,8 @@ export async function findOrderStaffDetails(db: Executor, orderId: number): Prom
       'decider.crsid as decider_crsid',
       'decider.display_name as decider_name',
       'licence.status as licence_status',
+      'licence.locked_at',
+      'licence.lock_reason',
       'payment.checked_at',
       sql<string[]>`array(
         SELECT p.display_name || ' (' || p.crsid || ')' FROM licence_managers lm
@@ -365,6 +370,7 @@ export async function findOrderStaffDetails(db: Executor, orderId: number): Prom
     decidedAt: row.decided_at,
     managers: row.managers,
     licenceStatus: row.licence_status,
+    licenceLock: { lockedAt: row.locked_at, lockReason: row.lock_reason },
     checkedAt: row.checked_at,
   };
 }

@@ -6,12 +6,20 @@ import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { requireBackOffice, requireServiceReader } from '../admin/back-office.ts';
+import { isLicenceLocked } from '../licences/licence-lock.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { canManageService } from '../people/staff-access.ts';
 import { provisioningSectionFor } from '../provisioning/provisioning.slot.tsx';
 import { approveOrder, recheckPayment, rejectOrder } from './order-decisions.service.ts';
-import { approvalConflict, canApproveNow, canRecheckNow, canRejectNow, licenceMovedOn } from './order-decisions.ts';
+import {
+  approvalConflict,
+  canApproveNow,
+  canRecheckNow,
+  canRejectNow,
+  licenceLockedWords,
+  licenceMovedOn,
+} from './order-decisions.ts';
 import { whoWasTold } from './order-people.ts';
 import { parseQueueFilter, QUEUE_PAGE_SIZE, queryString, queueHref, queueParamsFrom } from './order-queue.ts';
 import {
@@ -140,8 +148,14 @@ export async function ordersAdminRoutes(app: FastifyInstance, options: { orders:
 
   app.post('/admin/orders/:reference/approve', async (request: OrderRequest, reply) => {
     const person = requireBackOffice(request);
-    const order = await decidingOn(request, () => approveOrder(orders, person, request.params.reference));
-    request.session.flash = `Order ${order.reference} approved. ${whoWasTold(order, 'told by email')}`;
+    const { order, licenceLock } = await decidingOn(request, () =>
+      approveOrder(orders, person, request.params.reference),
+    );
+    // A locked licence: approved all the same, but nothing is provisioned until it is unlocked.
+    const locked = isLicenceLocked(licenceLock)
+      ? ` ${licenceLockedWords(licenceLock)}: provisioning waits for the unlock.`
+      : '';
+    request.session.flash = `Order ${order.reference} approved. ${whoWasTold(order, 'told by email')}${locked}`;
     return reply.redirect(orderPageOf(request, order.reference), 303);
   });
 

@@ -9,7 +9,7 @@ import { sizeText } from '../catalogue/sizes.ts';
 import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
 import { PAYMENT_METHOD_NAMES } from '../payments/payment-details.ts';
 import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
-import { approvalNote, REJECT_REASON_MAX } from './order-decisions.ts';
+import { approvalNote, lockedLicenceNotice, REJECT_REASON_MAX } from './order-decisions.ts';
 import { NO_PAYMENT_WORDS } from './order-payment.ts';
 import {
   ageInDays,
@@ -375,6 +375,7 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
           </p>
         ) : null}
       </div>
+      <LockedLicenceNotice order={order} details={details} />
       <Decisions {...props} errors={errors} />
 
       <h2>Buyer</h2>
@@ -470,6 +471,24 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
   );
 }
 
+/** At the top of an order whose licence is locked: why, and that provisioning waits for the unlock. */
+function LockedLicenceNotice({ order, details }: { order: OrderDetail; details: OrderStaffDetails }) {
+  const notice = lockedLicenceNotice(order, details.licenceLock);
+  if (!notice) return null;
+  return (
+    <div class="notice notice--warning" role="note">
+      <p>
+        <strong>{notice.locked}</strong>
+        {notice.waits ? ` ${notice.waits}` : ''}
+      </p>
+      <p>
+        <a href={`/admin/licences/${order.licence.id}/`}>See the licence “{order.licence.name}”</a>, where it is
+        unlocked.
+      </p>
+    </div>
+  );
+}
+
 function Decisions({
   context,
   order,
@@ -501,7 +520,7 @@ function Decisions({
       {actions.approve ? (
         <form method="post" action={action('approve')} class="inline-form">
           <CsrfField token={context.csrfToken} />
-          <p>{approvalNote(order.kind)}</p>
+          <p>{approvalNote(order.kind, order.licence.status)}</p>
           <button type="submit" class="button">
             Approve order {order.reference}
           </button>

@@ -186,6 +186,7 @@ function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
     status: order.status,
     paymentCheckStatus: order.payment?.checkStatus ?? null,
     kind: order.kind,
+    licenceStatus: order.licence.status,
   });
   return {
     reference: order.reference,

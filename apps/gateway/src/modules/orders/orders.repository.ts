@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
+import type { LicenceLockState } from '../licences/licence-lock.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { PaymentCheckStatus, PaymentMethod } from '../payments/payments.tables.ts';
 import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
@@ -15,6 +16,16 @@ import {
 export async function licenceStatusNow(db: Executor, licenceId: number): Promise<LicenceStatus> {
   const row = await db.selectFrom('licences').select('status').where('id', '=', licenceId).executeTakeFirstOrThrow();
   return row.status;
+}
+
+/** Whether the service team has locked the licence now, and why. */
+export async function licenceLockNow(db: Executor, licenceId: number): Promise<LicenceLockState> {
+  const row = await db
+    .selectFrom('licences')
+    .select(['locked_at', 'lock_reason'])
+    .where('id', '=', licenceId)
+    .executeTakeFirstOrThrow();
+  return { lockedAt: row.locked_at, lockReason: row.lock_reason };
 }
 
 /** An order with everything its page, its emails and its access rule need, read in one query. */

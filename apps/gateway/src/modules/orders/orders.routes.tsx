@@ -8,6 +8,7 @@ import { sendPage } from '../../platform/web/render.ts';
 import { findLicenceForPerson } from '../licences/licences.repository.ts';
 import { attachmentDisposition, findDocument } from '../payments/po-document.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
+import { cancelNeedsReason } from './order-decisions.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import {
   canCancelOrder,
@@ -58,6 +59,7 @@ export async function ordersRoutes(
         context={pageContext(request, reply)}
         order={order}
         tellsTeam={cancelTellsTeam(person, order)}
+        asksReason={cancelNeedsReason(person, order)}
       />,
     );
   });
@@ -65,11 +67,27 @@ export async function ordersRoutes(
   app.post('/orders/:reference/cancel', async (request: OrderRequest, reply) => {
     const person = requirePerson(request);
     const reference = request.params.reference;
+    const reason = formValues(request.body).reason ?? '';
     // Cancelled meanwhile (another tab, the team): the refusal leads back to the order as it is now.
-    const { order, teamTold } = await withConflictLink(
-      { href: orderPath(reference), text: `Go back to order ${reference}` },
-      () => cancelOrder(orders, person, reference),
+    const result = await withConflictLink({ href: orderPath(reference), text: `Go back to order ${reference}` }, () =>
+      cancelOrder(orders, person, reference, { reason }),
     );
+    if ('errors' in result) {
+      const order = await findOrderFor(orders.db, person, reference);
+      return sendPage(
+        reply,
+        <CancelOrderPage
+          context={pageContext(request, reply)}
+          order={order}
+          tellsTeam={cancelTellsTeam(person, order)}
+          asksReason
+          errors={result.errors}
+          reason={reason}
+        />,
+        422,
+      );
+    }
+    const { order, teamTold } = result;
     request.session.flash = `Order ${order.reference} cancelled.${teamTold ? ' The storage team has been told.' : ''}`;
     return reply.redirect(orderPath(order.reference), 303);
   });

@@ -20,7 +20,7 @@ import type { PersonWithRoles } from '../people/people.repository.ts';
 import { peopleWords, personWords } from '../people/person-words.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { formatInstant, quoteUsed } from '../quotes/quote-rules.ts';
-import { orderInWords } from './order-decisions.ts';
+import { cancelNeedsReason, orderInWords, parseCancelReason } from './order-decisions.ts';
 import { orderPeopleToTell } from './order-people.ts';
 import {
   canTransition,
@@ -244,7 +244,7 @@ async function insertNewOrder(
 ): Promise<string> {
   const { configuration: c, payment } = submission;
   refuseUnexpectedTotal(submission.expectedTotalPence, c.price.totalPence);
-  const voucherId = await takePayment(context, tx, buyer, payment, {
+  const voucher = await takePayment(context, tx, buyer, payment, {
     productCode: c.product.code,
     sizeTb: c.sizeTb,
     institutionId: c.institution.id,
@@ -290,7 +290,8 @@ async function insertNewOrder(
     },
     price: c.price,
     payment,
-    voucherId,
+    voucher,
+    buyer: personActor(buyer),
     checked,
   });
   const { status } = order;
@@ -343,10 +344,16 @@ export interface VoucherScope {
   licenceSize?: boolean;
 }
 
+/** A voucher redeemed for an order about to be written (takePayment), its use audited with the order (insertOrder). */
+export interface RedeemedVoucher {
+  id: number;
+  code: string;
+}
+
 /**
- * The payment's part before the order is written: a voucher is redeemed (its id returned; it pays
- * the whole price), a purchase order's upload must still be the buyer's and unused. Nothing for an
- * order that takes no payment.
+ * The payment's part before the order is written: a voucher is redeemed (its id and code returned;
+ * it pays the whole price), a purchase order's upload must still be the buyer's and unused. Nothing
+ * for an order that takes no payment.
  */
 export async function takePayment(
   context: OrdersContext,
@@ -354,7 +361,7 @@ export async function takePayment(
   buyer: PersonWithRoles,
   payment: SubmittedPayment | undefined,
   scope: VoucherScope,
-): Promise<number | null> {
+): Promise<RedeemedVoucher | null> {
   if (!payment) return null;
   if (payment.method === 'purchase-order' && !(await findUnusedUpload(tx, buyer.id, payment.documentId))) {
     throw new SubmissionRefused({ poDocument: 'Upload the purchase order again: the earlier upload was not found' });
@@ -392,7 +399,8 @@ async function refuseUsedQuote(tx: Executor, quoteId: number): Promise<void> {
 /**
  * Writes a submitted order and its payment: the status its payment check allows, the terms
  * accepted and the order submitted now, the price as given (a voucher pays the whole price: the
- * order keeps the list price per TB and charges nothing). An order that takes no payment (a
+ * order keeps the list price per TB and charges nothing; its use is audited against the voucher,
+ * naming the order, as its issue and its release are). An order that takes no payment (a
  * cancellation) has no payment row and waits for approval.
  */
 export async function insertOrder(
@@ -412,7 +420,9 @@ export async function insertOrder(
     >;
     price: PriceBreakdown & { coldStorePence?: number };
     payment: SubmittedPayment | undefined;
-    voucherId: number | null;
+    voucher: RedeemedVoucher | null;
+    /** Who submits it: the voucher's use is theirs. */
+    buyer: Actor;
     checked: CheckedPayment;
   },
 ): Promise<{
@@ -422,7 +432,7 @@ export async function insertOrder(
   charged: PriceBreakdown & { coldStorePence: number };
 }> {
   if (order.values.quote_id) await refuseUsedQuote(tx, order.values.quote_id);
-  const charged = order.voucherId
+  const charged = order.voucher
     ? { netPence: 0, vatPence: 0, totalPence: 0, coldStorePence: 0 }
     : { ...order.price, coldStorePence: order.price.coldStorePence ?? 0 };
   // An order waits for its payment check while CUFS has not answered; otherwise for approval.
@@ -442,7 +452,18 @@ export async function insertOrder(
     })
     .returning(['id', 'reference'])
     .executeTakeFirstOrThrow();
-  if (order.payment) await insertPayment(context, tx, row.id, order.payment, order.voucherId, order.checked);
+  if (order.payment) await insertPayment(context, tx, row.id, order.payment, order.voucher?.id ?? null, order.checked);
+  if (order.voucher) {
+    await recordAudit(tx, {
+      actor: order.buyer,
+      entityType: 'voucher',
+      entityId: order.voucher.id,
+      licenceId: order.values.licence_id,
+      action: 'used',
+      before: { redeemedBy: null },
+      after: { code: order.voucher.code, redeemedBy: row.reference },
+    });
+  }
   return { ...row, status, charged };
 }
 
@@ -479,14 +500,14 @@ function normalisedCode(text: string): string {
   return parsed.ok && parsed.value.method === 'finance-code' ? parsed.value.text : text;
 }
 
-async function useVoucher(tx: Executor, scope: VoucherScope, code: string, clock: Clock): Promise<number> {
+async function useVoucher(tx: Executor, scope: VoucherScope, code: string, clock: Clock): Promise<RedeemedVoucher> {
   const voucher = await findVoucher(tx, code);
   const problem = voucherProblem(voucher, { ...scope, today: clock.today().toString() });
   if (problem || !voucher) throw new SubmissionRefused({ voucherCode: problem ?? 'This voucher cannot be used' });
   if (!(await redeemVoucher(tx, voucher.id, clock.now()))) {
     throw new SubmissionRefused({ voucherCode: 'This voucher has already been used' });
   }
-  return voucher.id;
+  return { id: voucher.id, code: voucher.code };
 }
 
 /** ", and … as Data Managers" (or as its Data Manager), or nothing when there are none. */
@@ -706,26 +727,41 @@ async function emailTeamOfCancellation(
   await queueEmail(tx, message, context.jobs);
 }
 
+export type CancelResult = { errors: FieldErrors } | { order: OrderDetail; teamTold: boolean };
+
 /**
  * Cancels an order before provisioning starts (or, for its service's team, once provisioning has
  * failed); a new licence that was never set up is cancelled with it. The buyer and the Data Owner
  * are told, and the service team too when it had approved the order (cancelTellsTeam): teamTold.
+ * The staff who cancel a customer's order give a reason (cancelNeedsReason), kept as the order's
+ * status reason and in its audit row, and put in the email: `given.reason`, the cancel form's field
+ * (the field's message when it is missing or too long). Without `given.reason` (the API's cancel,
+ * which takes no body) none is asked for.
  */
 export async function cancelOrder(
   context: OrdersContext,
   person: PersonWithRoles,
   reference: string,
-): Promise<{ order: OrderDetail; teamTold: boolean }> {
+  given: { reason?: unknown } = {},
+): Promise<CancelResult> {
   const order = await findOrderFor(context.db, person, reference);
   if (!canCancelOrder(person, order)) {
     throw new AppError('forbidden', 'Only the buyer, the Data Owner or the storage team can cancel this order.');
   }
-  const transition = cancelTransitionFor(person, order) ?? 'cancel';
+  const transition = cancelTransitionFor(person, order);
+  // An order that can no longer be cancelled answers with where it is now (the conflict below), whatever the reason said.
+  let reason: string | null = null;
+  if (transition && 'reason' in given && cancelNeedsReason(person, order)) {
+    const parsed = parseCancelReason(given.reason);
+    if (!parsed.ok) return { errors: { reason: parsed.error } };
+    reason = parsed.reason;
+  }
+  const statusReason = reason ?? `Cancelled by ${person.displayName}`;
   const teamTold = await context.db.transaction().execute(async (tx) => {
     const now = context.clock.now();
     // Locked, so an approval a moment earlier is seen (and told to the team), not lost.
     const status = await lockOrderStatus(tx, order.id);
-    if (!status || !(await applyOrderTransition(tx, order.id, transition, now, `Cancelled by ${person.displayName}`))) {
+    if (!status || !(await applyOrderTransition(tx, order.id, transition ?? 'cancel', now, statusReason))) {
       const current = await findOrder(tx, { id: order.id });
       // Rejected: said as its page says it ("Not approved": the team did not approve it), not "it is not approved".
       const where =
@@ -742,7 +778,7 @@ export async function cancelOrder(
       licenceId: order.licence.id,
       action: 'cancelled',
       before: { status },
-      after: { status: 'cancelled' },
+      after: reason ? { status: 'cancelled', reason } : { status: 'cancelled' },
     });
     if (order.kind === 'new') {
       await tx
@@ -765,6 +801,7 @@ export async function cancelOrder(
     await releaseOrderVoucher(tx, actor, order, `Order ${order.reference} was cancelled`);
     await emailOrderPeople(context, tx, order, `Order ${order.reference} cancelled`, [
       `${person.displayName} cancelled order ${order.reference} (${quoted(order.licence.name)}). Nothing will be charged for it.`,
+      ...(reason ? [`Reason: ${reason}`] : []),
     ]);
     if (!cancelTellsTeam(person, order, status)) return false;
     await emailTeamOfCancellation(context, tx, person, order, await findOrderDecision(tx, order.id));

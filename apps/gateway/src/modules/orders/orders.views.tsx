@@ -1,5 +1,6 @@
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { CsrfField, ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
+import { TextAreaField } from '../../platform/web/form-fields.tsx';
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
@@ -10,6 +11,7 @@ import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
 import { describeChange } from './change-orders.service.ts';
 import { ChangePriceLines } from './change-orders.views.tsx';
 import { daysInclusive, listPenceBeforeVoucher } from './change-pricing.ts';
+import { changeNoLongerPossibleWords, REJECT_REASON_MAX } from './order-decisions.ts';
 import { NO_PAYMENT_WORDS } from './order-payment.ts';
 import { ORDER_KIND_WORDS, orderStatusWords } from './order-status.ts';
 import type { OrderDetail } from './orders.repository.ts';
@@ -34,11 +36,15 @@ export function OrderPage(props: {
 }) {
   const { context, order } = props;
   const p = order.payment;
-  const words = orderStatusWords({
+  const statusWords = orderStatusWords({
     status: order.status,
     paymentCheckStatus: p?.checkStatus ?? null,
     kind: order.kind,
+    licenceStatus: order.licence.status,
   });
+  // A change waiting that its licence has moved on from is not "usually approved within two working days".
+  const noLongerPossible = changeNoLongerPossibleWords(order, props.canCancel);
+  const words = noLongerPossible ? { ...statusWords, explanation: noLongerPossible } : statusWords;
   const list = listPenceBeforeVoucher(order);
   return (
     <Page
@@ -80,6 +86,7 @@ export function OrderPage(props: {
         </p>
       ) : order.kind !== 'new' ? (
         <ChangePriceLines
+          licenceStatus={order.licence.status}
           price={{
             ...order,
             kind: order.kind,
@@ -195,18 +202,27 @@ export function CancelOrderPage({
   context,
   order,
   tellsTeam = false,
+  asksReason = false,
+  errors = {},
+  reason,
 }: {
   context: PageContext;
   order: OrderDetail;
   /** The service team has approved the order and will be emailed that it is cancelled (cancelTellsTeam). */
   tellsTeam?: boolean;
+  /** Staff cancelling a customer's order say why (cancelNeedsReason), as a rejection does. */
+  asksReason?: boolean;
+  errors?: FieldErrors;
+  /** The reason as typed, put back with its error. */
+  reason?: string;
 }) {
   return (
     <Page
       context={context}
-      title={`Cancel order ${order.reference}`}
+      title={`${hasErrors(errors) ? 'Error: ' : ''}Cancel order ${order.reference}`}
       crumbs={[...crumbs, { label: `Order ${order.reference}`, href: orderPath(order.reference) }]}
     >
+      <ErrorSummary errors={errors} />
       <h1>Cancel order {order.reference}?</h1>
       <p>
         {order.kind === 'new'
@@ -223,8 +239,17 @@ export function CancelOrderPage({
           cancelled.
         </p>
       ) : null}
-      <form method="post" action={orderPath(order.reference, 'cancel')}>
+      <form method="post" action={orderPath(order.reference, 'cancel')} novalidate>
         <CsrfField token={context.csrfToken} />
+        {asksReason ? (
+          <TextAreaField
+            name="reason"
+            label="Reason for cancelling"
+            hint={`The buyer and the Data Owner read this on the order and in an email. At most ${REJECT_REASON_MAX.toLocaleString('en-GB')} characters.`}
+            error={errors.reason}
+            value={reason}
+          />
+        ) : null}
         <div class="button-group">
           <button type="submit" class="button button--warning">
             Yes, cancel the order
