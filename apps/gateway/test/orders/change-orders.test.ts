@@ -565,6 +565,10 @@ describe('change orders', () => {
         'The order is approved; the storage team will end the licence next, and its storage will not be set up.',
       );
       expect(approved.body).not.toContain('access to the storage');
+      // The licence's own list of orders says the same.
+      const listed = await alice.get(`/storage/licence/${id}/`);
+      expect(listed.body).toContain('the storage team will end the licence next, and its storage will not be set up.');
+      expect(listed.body).not.toContain('remove everyone’s access');
     });
 
     it('cancels a licence at no charge, saying no refund is made and what happens to the data, asking for no payment', async () => {

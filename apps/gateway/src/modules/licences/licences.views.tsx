@@ -141,8 +141,8 @@ function LicenceStatusWords({
   );
 }
 
-function OrderStatusWords({ order }: { order: OrderListing }) {
-  const words = orderStatusWords(order);
+function OrderStatusWords({ order, licenceStatus }: { order: OrderListing; licenceStatus?: LicenceStatus }) {
+  const words = orderStatusWords({ ...order, licenceStatus });
   return (
     <>
       <strong class={ORDER_TONE[order.status]}>{words.label}</strong>
@@ -247,10 +247,13 @@ function OrdersTable({
   orders,
   caption,
   showLicence,
+  licenceStatus,
 }: {
   orders: OrderListing[];
   caption: string;
   showLicence: boolean;
+  /** The one licence's status, when the orders are all its own (a cancellation of one never set up is worded so). */
+  licenceStatus?: LicenceStatus;
 }) {
   return (
     <table>
@@ -284,7 +287,7 @@ function OrdersTable({
               <Instant at={order.submittedAt} />
             </td>
             <td>
-              <OrderStatusWords order={order} />
+              <OrderStatusWords order={order} licenceStatus={licenceStatus} />
             </td>
           </tr>
         ))}
@@ -672,6 +675,7 @@ export function LicencePage({
                 orders={licence.orders}
                 caption="Orders for this licence, newest first"
                 showLicence={false}
+                licenceStatus={licence.status}
               />
             )}
           </section>
