@@ -31,6 +31,16 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
     return browser;
   }
 
+  /** The text of an order's confirmation email ("Order … received"). */
+  async function confirmation(reference: string): Promise<string> {
+    const mail = await t.database.db
+      .selectFrom('mail_outbox')
+      .select('text_body')
+      .where('subject', '=', `Order ${reference} received`)
+      .executeTakeFirstOrThrow();
+    return mail.text_body.replace(/\s+/g, ' ');
+  }
+
   async function newBrowser(crsid: string): Promise<Browser> {
     const browser = new Browser(t.app);
     await browser.signInAs(crsid);
@@ -485,6 +495,9 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
       expect((await dana.get(`/orders/${placed}/`)).body).toContain(
         `Ordered with quote ${reference}, at the day’s price, which was lower than the quote’s.`,
       );
+      expect(await confirmation(placed)).toContain(
+        `Price: £540.00 (no VAT: an internal customer). Ordered with quote ${reference}, at the day’s price, which was lower than the quote’s.`,
+      );
     });
 
     it('charges an external customer (a College) the external price plus VAT', async () => {
@@ -515,6 +528,8 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
       expect(page.body).toContain('£129.60');
       expect(page.body).toContain('£25.92');
       expect(page.body).toContain('£155.52');
+      // The confirmation gives whoever matches the purchase order every figure.
+      expect(await confirmation(reference)).toContain('Price: £155.52: £129.60 plus VAT of £25.92.');
     });
   });
 

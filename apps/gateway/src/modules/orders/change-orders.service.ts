@@ -4,7 +4,6 @@ import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError, type AppErrorLink } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { findPriceInForce } from '../catalogue/catalogue.repository.ts';
-import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
 import { licenceLockProblem } from '../licences/licence-lock.ts';
 import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
@@ -29,6 +28,7 @@ import {
 } from './change-pricing.ts';
 import { atQuotedPrice, changeQuoteProblem, changeQuoteRefusal, quotedChoice } from './change-quotes.ts';
 import { takesPayment } from './order-payment.ts';
+import { orderPriceWords } from './order-price-words.ts';
 import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
 import { findOrder, type OrderDetail, orderInProgress } from './orders.repository.ts';
 import {
@@ -606,9 +606,7 @@ function changeConfirmationParagraphs(order: OrderDetail, licence: LicenceForCha
     ...(reason ? [`Reason given: ${reason}`] : []),
     order.kind === 'cancellation'
       ? `${cancellationWords(licence.status).cost} ${cancellationWords(licence.status).consequences}`
-      : order.payment?.method === 'voucher'
-        ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
-        : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,
+      : orderPriceWords(order),
     `Status: ${words.label}. ${words.explanation}`,
   ];
 }

@@ -22,6 +22,7 @@ import { canManageService, isServiceStaff } from '../people/staff-access.ts';
 import { formatInstant, quoteUsed } from '../quotes/quote-rules.ts';
 import { cancelNeedsReason, orderInWords, parseCancelReason } from './order-decisions.ts';
 import { orderPeopleToTell } from './order-people.ts';
+import { orderPriceWords } from './order-price-words.ts';
 import {
   canTransition,
   isCancellable,
@@ -520,9 +521,7 @@ function confirmationParagraphs(order: OrderDetail): string[] {
   const words = ORDER_STATUS_WORDS[order.status];
   return [
     `${order.buyer.displayName} ordered ${sizeText(order.sizeTb)} of ${order.product.name} for ${order.termYears === 1 ? '1 year' : `${order.termYears} years`}: ${quoted(order.licence.name)}, for ${order.institution.name}, with ${personWords(order.licence.owner)} as Data Owner${managersWords(order.licence.managers)}.`,
-    order.payment?.method === 'voucher'
-      ? `Paid by voucher ${order.payment.voucherCode ?? ''}: nothing to pay.`
-      : `Price: ${formatPence(order.totalPence)}${order.vatPence > 0 ? ` including VAT of ${formatPence(order.vatPence)}` : ''}.`,
+    orderPriceWords(order),
     `Status: ${words.label}. ${words.explanation}`,
   ];
 }

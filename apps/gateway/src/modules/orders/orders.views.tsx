@@ -13,6 +13,7 @@ import { ChangePriceLines } from './change-orders.views.tsx';
 import { daysInclusive, listPenceBeforeVoucher } from './change-pricing.ts';
 import { changeNoLongerPossibleWords, REJECT_REASON_MAX } from './order-decisions.ts';
 import { NO_PAYMENT_WORDS } from './order-payment.ts';
+import { orderQuoteWords } from './order-price-words.ts';
 import { ORDER_KIND_WORDS, orderStatusWords } from './order-status.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import { hasErrors, PriceLines, years } from './purchase.views.tsx';
@@ -71,13 +72,7 @@ export function OrderPage(props: {
       <h2>What was ordered</h2>
       <SummaryList rows={orderedRows(order, props.linksLicence)} />
       <h2>Price</h2>
-      {order.quoteReference ? (
-        <p>
-          {order.belowQuote
-            ? `Ordered with quote ${order.quoteReference}, at the day’s price, which was lower than the quote’s.`
-            : `At the price of quote ${order.quoteReference}.`}
-        </p>
-      ) : null}
+      {order.quoteReference ? <p>{orderQuoteWords(order)}</p> : null}
       {p?.method === 'voucher' ? (
         <p>
           List price {formatPence(list.pence)}
