@@ -60,6 +60,9 @@ interface Records {
   ifsLicence: number;
   researchProduct: string;
   ifsProduct: string;
+  /** A price of each product (withdrawing needs one). */
+  researchPrice: number;
+  ifsPrice: number;
   voucher: number;
   financeRole: number;
 }
@@ -113,6 +116,8 @@ describe('every back-office route refuses whoever may not use it', () => {
     ifsLicence: 0,
     researchProduct: 'RDS',
     ifsProduct: 'IFS',
+    researchPrice: 0,
+    ifsPrice: 0,
     voucher: 0,
     financeRole: 0,
   };
@@ -124,6 +129,8 @@ describe('every back-office route refuses whoever may not use it', () => {
     ifsLicence: 987655,
     researchProduct: 'NOPE',
     ifsProduct: 'NADA',
+    researchPrice: 987654,
+    ifsPrice: 987655,
     voucher: 987654,
     financeRole: 987654,
   };
@@ -183,6 +190,10 @@ describe('every back-office route refuses whoever may not use it', () => {
     records.ifsLicence = ifs.licence_id;
     projectOf[records.researchOrder] = research.project_id;
     projectOf[records.ifsOrder] = ifs.project_id;
+    const priceOf = async (product: string) =>
+      (await db.selectFrom('prices').select('id').where('product_code', '=', product).executeTakeFirstOrThrow()).id;
+    records.researchPrice = await priceOf('RDS');
+    records.ifsPrice = await priceOf('IFS');
     records.voucher = (
       await db.selectFrom('vouchers').select('id').where('code', '=', 'IFS-WELCOME-01').executeTakeFirstOrThrow()
     ).id;
@@ -223,7 +234,10 @@ describe('every back-office route refuses whoever may not use it', () => {
       ];
     }
     if (url.startsWith('/admin/catalogue/:code/')) {
-      return [fill({ code: records.researchProduct }, 'research'), fill({ code: records.ifsProduct }, 'institutional')];
+      return [
+        fill({ code: records.researchProduct, id: String(records.researchPrice) }, 'research'),
+        fill({ code: records.ifsProduct, id: String(records.ifsPrice) }, 'institutional'),
+      ];
     }
     if (url.startsWith('/admin/vouchers/:id/')) return [fill({ id: String(records.voucher) }, 'institutional')];
     if (url.startsWith('/admin/people/:crsid/')) {

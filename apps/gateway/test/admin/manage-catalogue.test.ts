@@ -172,6 +172,60 @@ describe('back office: products and prices', () => {
       expect(await prices('RDS')).toEqual(before);
     });
 
+    it('withdraws a price whose first day is still to come (a mistyped one), audited; never one in force', async () => {
+      const rosa = await as('rs501');
+      const future = { customerClass: 'external', pounds: '6.50', validFrom: '2028-03-01' };
+      expect((await rosa.post('/admin/catalogue/RDS/prices', future)).statusCode).toBe(303);
+      const db = t.database.db;
+      const idOf = async (validFrom: string, customerClass: 'internal' | 'external') =>
+        (
+          await db
+            .selectFrom('prices')
+            .select('id')
+            .where('product_code', '=', 'RDS')
+            .where('customer_class', '=', customerClass)
+            .where('valid_from', '=', validFrom)
+            .executeTakeFirstOrThrow()
+        ).id;
+      const id = await idOf('2028-03-01', 'external');
+      const page = await rosa.get('/admin/catalogue/RDS/');
+      expect(page.body).toContain(`action="/admin/catalogue/RDS/prices/${id}/withdraw"`);
+      // The price in force has no such button.
+      const inForce = await idOf('2026-08-01', 'internal');
+      expect(page.body).not.toContain(`prices/${inForce}/withdraw`);
+      // Not another service's team, nor Finance.
+      for (const crsid of ['if502', 'fn601']) {
+        expect((await (await as(crsid)).post(`/admin/catalogue/RDS/prices/${id}/withdraw`)).statusCode, crsid).toBe(
+          403,
+        );
+      }
+      const answer = await rosa.post(`/admin/catalogue/RDS/prices/${id}/withdraw`);
+      expect(answer.statusCode).toBe(303);
+      expect(flashOf((await rosa.get('/admin/catalogue/RDS/')).body)).toBe(
+        'The external price for RDS from 1 March 2028 is withdrawn.',
+      );
+      expect(await findPriceInForce(db, 'RDS', 'external', '2028-03-01')).toEqual({
+        pencePerTbYear: 6480,
+        validFrom: '2026-08-01',
+      });
+      const audit = (await auditRows(db, 'price', id)).at(-1);
+      expect(audit).toMatchObject({
+        actor_label: 'rs501',
+        action: 'withdrawn',
+        before: { product: 'RDS', customerClass: 'external', pencePerTbYear: 650, validFrom: '2028-03-01' },
+      });
+      // The price in force is never withdrawn, nor one already gone.
+      for (const refused of [inForce, id]) {
+        const again = await rosa.post(`/admin/catalogue/RDS/prices/${refused}/withdraw`);
+        expect(again.statusCode).toBe(409);
+        expect(again.body).toContain('only a price whose first day is still to come can be');
+      }
+      expect(await findPriceInForce(db, 'RDS', 'internal', TODAY)).toEqual({
+        pencePerTbYear: 5400,
+        validFrom: '2026-08-01',
+      });
+    });
+
     it('a price from today changes today’s price, and a quote already given keeps its own', async () => {
       const alice = await as('ar101');
       const quoted = await alice.post('/storage/buy/RFS/quote', { ...RDS_CONFIGURATION });

@@ -43,27 +43,41 @@ export async function listPricesOf(db: Executor, productCodes: string[]): Promis
   if (productCodes.length === 0) return [];
   const rows = await db
     .selectFrom('prices')
-    .select([
-      'id',
-      'product_code',
-      'customer_class',
-      'pence_per_tb_year',
-      sql<string>`valid_from::text`.as('valid_from'),
-      'created_at',
-    ])
+    .select(PRICE_COLUMNS)
     .where('product_code', 'in', productCodes)
     .orderBy('product_code')
     .orderBy('customer_class')
     .orderBy('valid_from', 'desc')
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toAdminPrice);
+}
+
+/** A price's columns as AdminPrice reads them (its first day as the calendar date it is). */
+const PRICE_COLUMNS = [
+  'id',
+  'product_code',
+  'customer_class',
+  'pence_per_tb_year',
+  sql<string>`valid_from::text`.as('valid_from'),
+  'created_at',
+] as const;
+
+function toAdminPrice(row: {
+  id: number;
+  product_code: string;
+  customer_class: CustomerClass;
+  pence_per_tb_year: number;
+  valid_from: string;
+  created_at: Date;
+}): AdminPrice {
+  return {
     id: row.id,
     productCode: row.product_code,
     customerClass: row.customer_class,
     pencePerTbYear: row.pence_per_tb_year,
     validFrom: row.valid_from,
     createdAt: row.created_at,
-  }));
+  };
 }
 
 /** The product row, locked for the rest of the transaction so two edits take turns. */
@@ -107,4 +121,25 @@ export async function insertPrice(
     .returning('id')
     .executeTakeFirst();
   return row?.id;
+}
+
+/**
+ * Removes a price not yet in force (its first day after `today`), returning what it was; undefined
+ * when the product has no such price (in force already, earlier, or gone). Nothing was ever priced
+ * by it: quotes and orders take the price in force on their day, and keep its figures, not its row.
+ */
+export async function deleteFuturePrice(
+  tx: Executor,
+  productCode: string,
+  priceId: number,
+  today: string,
+): Promise<AdminPrice | undefined> {
+  const row = await tx
+    .deleteFrom('prices')
+    .where('id', '=', priceId)
+    .where('product_code', '=', productCode)
+    .where('valid_from', '>', today)
+    .returning(PRICE_COLUMNS)
+    .executeTakeFirst();
+  return row && toAdminPrice(row);
 }

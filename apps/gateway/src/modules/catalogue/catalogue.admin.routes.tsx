@@ -2,10 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
+import { AppError, withConflictLink } from '../../platform/web/errors.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { requireBackOffice, requireServiceManager, requireServiceReader } from '../admin/back-office.ts';
+import { parseId } from '../licences/licences.routes.tsx';
 import {
   addPrice,
   type ChangeOutcome,
@@ -13,6 +15,7 @@ import {
   listCatalogueForStaff,
   productForStaff,
   productServiceOf,
+  withdrawFuturePrice,
 } from './catalogue.admin.service.ts';
 import { AdminCataloguePage, AdminProductPage, adminProductPath, type ProductForm } from './catalogue.admin.views.tsx';
 
@@ -67,4 +70,20 @@ export async function catalogueAdminRoutes(app: FastifyInstance, options: { db: 
       return reply.redirect(adminProductPath(code), 303);
     });
   }
+
+  // A price whose first day is still to come can be withdrawn (mistyped); one in force never changes.
+  app.post<{ Params: { code: string; id: string } }>(
+    '/admin/catalogue/:code/prices/:id/withdraw',
+    async (request, reply) => {
+      requireBackOffice(request);
+      const code = request.params.code.toUpperCase();
+      const person = requireServiceManager(request, await productServiceOf(context.db, code));
+      const id = parseId(request.params.id);
+      if (id === undefined) throw new AppError('not-found', `${code} has no such price.`);
+      request.session.flash = await withConflictLink({ href: adminProductPath(code), text: `Go back to ${code}` }, () =>
+        withdrawFuturePrice(context, person, code, id),
+      );
+      return reply.redirect(adminProductPath(code), 303);
+    },
+  );
 }

@@ -11,6 +11,7 @@ import { formatDay } from '../quotes/quote-rules.ts';
 import {
   type AdminPrice,
   type AdminProduct,
+  deleteFuturePrice,
   findAdminProduct,
   insertPrice,
   listPricesOf,
@@ -160,5 +161,42 @@ export async function addPrice(
     });
     const when = price.validFrom === today ? 'from today' : `from ${formatDay(price.validFrom)}`;
     return { ok: true, message: `The new ${price.customerClass} price for ${code} applies ${when}.` };
+  });
+}
+
+/**
+ * Withdraws a price not yet in force (a mistyped future price would otherwise be charged from its
+ * first day: a price in force is never changed, FROZEN_PRICES). Audited; refused (409) for a price
+ * in force or earlier, or one gone meanwhile.
+ */
+export async function withdrawFuturePrice(
+  context: CatalogueAdminContext,
+  person: PersonWithRoles,
+  code: string,
+  priceId: number,
+): Promise<string> {
+  requireManager(person, await productServiceOf(context.db, code));
+  const today = context.clock.today().toString();
+  return context.db.transaction().execute(async (tx) => {
+    const price = await deleteFuturePrice(tx, code, priceId, today);
+    if (!price) {
+      throw new AppError(
+        'conflict',
+        `That price of ${code} cannot be withdrawn: only a price whose first day is still to come can be, and a price is never changed once in force. Add a new price from a later day instead.`,
+      );
+    }
+    await recordAudit(tx, {
+      actor: personActor(person),
+      entityType: 'price',
+      entityId: price.id,
+      action: 'withdrawn',
+      before: {
+        product: code,
+        customerClass: price.customerClass,
+        pencePerTbYear: price.pencePerTbYear,
+        validFrom: price.validFrom,
+      },
+    });
+    return `The ${price.customerClass} price for ${code} from ${formatDay(price.validFrom)} is withdrawn.`;
   });
 }

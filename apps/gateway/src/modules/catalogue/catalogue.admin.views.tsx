@@ -38,7 +38,31 @@ function PriceWhen({ price }: { price: PriceWithState }) {
   );
 }
 
-function PricesTable({ product }: { product: ProductWithPrices }) {
+/** A price not yet in force, withdrawn by its service's managers (a mistyped one would be charged from its first day). */
+function WithdrawPrice({
+  product,
+  price,
+  csrfToken,
+}: {
+  product: ProductWithPrices;
+  price: PriceWithState;
+  csrfToken: string;
+}) {
+  return (
+    <form method="post" action={adminProductPath(product.code, `prices/${price.id}/withdraw`)} class="inline-form">
+      <CsrfField token={csrfToken} />
+      <button type="submit" class="button button--warning">
+        Withdraw
+        <span class="visually-hidden">
+          {' '}
+          the {price.customerClass} price from <Day date={price.validFrom} />
+        </span>
+      </button>
+    </form>
+  );
+}
+
+function PricesTable({ product, csrfToken }: { product: ProductWithPrices; csrfToken?: string }) {
   if (product.prices.length === 0) return <p>{product.code} has no prices yet, so it cannot be bought.</p>;
   return (
     <table>
@@ -60,6 +84,9 @@ function PricesTable({ product }: { product: ProductWithPrices }) {
                 <td>{formatPence(price.pencePerTbYear)}</td>
                 <td>
                   <PriceWhen price={price} />
+                  {csrfToken && product.canManage && price.state === 'future' ? (
+                    <WithdrawPrice product={product} price={price} csrfToken={csrfToken} />
+                  ) : null}
                 </td>
               </tr>
             )),
@@ -70,7 +97,7 @@ function PricesTable({ product }: { product: ProductWithPrices }) {
 }
 
 const FROZEN_PRICES =
-  'Quotes and orders keep the price they were made with: a new price applies only to quotes and orders made from its first day, so a price can only be added from today or a later day, never changed.';
+  'Quotes and orders keep the price they were made with: a new price applies only to quotes and orders made from its first day, so a price can only be added from today or a later day, never changed; one whose first day is still to come can be withdrawn.';
 
 export function AdminCataloguePage({ context, products }: { context: PageContext; products: ProductWithPrices[] }) {
   return (
@@ -138,7 +165,7 @@ export function AdminProductPage({
       <section aria-labelledby="prices">
         <h2 id="prices">Prices</h2>
         <p>{FROZEN_PRICES}</p>
-        <PricesTable product={product} />
+        <PricesTable product={product} csrfToken={context.csrfToken} />
       </section>
 
       {product.canManage ? (
