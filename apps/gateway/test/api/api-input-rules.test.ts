@@ -3,22 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessTokens, rowCount } from '../support/api.ts';
 import { startTestAppWithCufs } from '../support/cufs.ts';
+import { openApiReader, type Schema } from '../support/openapi-document.ts';
 import { SAMPLE_PDF } from '../support/purchase.ts';
 import { insertStorage } from '../support/storage-fixtures.ts';
 import type { TestApp } from '../support/test-app.ts';
-
-type Schema = {
-  type?: string;
-  properties?: Record<string, Schema>;
-  oneOf?: Schema[];
-  anyOf?: Schema[];
-  items?: Schema;
-  minimum?: number;
-  maximum?: number;
-  maxItems?: number;
-  const?: string;
-  $ref?: string;
-};
 
 /**
  * What an API caller sends is read as the documents (docs/api.md, /api/openapi.json) say: only
@@ -358,44 +346,33 @@ describe('the JSON API reads its input as documented', () => {
 
   it('states the bounds the server keeps in the request schemas of the document', async () => {
     const document = (await t.app.inject('/api/openapi.json')).json();
-    const body = (path: string): Schema =>
-      document.paths[path].post.requestBody.content['application/json'].schema as Schema;
-    const resolve = (schema: Schema): Schema =>
-      schema.$ref ? resolve(document.components.schemas[schema.$ref.split('/').pop() as string]) : schema;
-    const optionsOf = (schema: Schema): Schema[] => {
-      const resolved = resolve(schema);
-      return resolved.oneOf ?? resolved.anyOf ?? [resolved];
-    };
-    const property = (schema: Schema, name: string): Schema[] =>
-      optionsOf(schema)
-        .map((option) => resolve(option).properties?.[name])
-        .filter((found): found is Schema => found?.type !== undefined);
+    const { bodyFields } = openApiReader(document);
     const bounds = (schema: Schema) => ({ minimum: schema.minimum, maximum: schema.maximum });
 
     for (const path of ['/api/prices', '/api/orders', '/api/quotes']) {
-      const [size] = property(body(path), 'sizeTb');
+      const [size] = bodyFields(path, 'sizeTb');
       expect(bounds(size as Schema), path).toEqual({ minimum: 1, maximum: 10_000 });
-      const [term] = property(body(path), 'termYears');
+      const [term] = bodyFields(path, 'termYears');
       expect((term as Schema).minimum, path).toBe(1);
-      const [managers] = property(body(path), 'managerCrsids');
+      const [managers] = bodyFields(path, 'managerCrsids');
       expect((managers as Schema).maxItems, path).toBe(20);
     }
-    const [key] = property(body('/api/orders'), 'submissionKey');
+    const [key] = bodyFields('/api/orders', 'submissionKey');
     expect(key).toMatchObject({
       format: 'uuid',
       not: { enum: ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'] },
     });
-    const [expected] = property(body('/api/orders'), 'expectedTotalPence');
+    const [expected] = bodyFields('/api/orders', 'expectedTotalPence');
     expect((expected as Schema).minimum).toBe(0);
     for (const path of ['/api/licences/{id}/changes', '/api/licences/{id}/changes/price']) {
-      const addTb = property(body(path), 'addTb');
+      const addTb = bodyFields(path, 'addTb');
       expect(addTb.length, path).toBeGreaterThan(0);
       for (const schema of addTb) expect(bounds(schema), path).toEqual({ minimum: 1, maximum: 10_000 });
-      const termYears = property(body(path), 'termYears');
+      const termYears = bodyFields(path, 'termYears');
       expect(termYears.length, path).toBeGreaterThan(0);
       for (const schema of termYears) expect(schema.minimum, path).toBe(1);
     }
-    const [quota] = property(body('/api/licences/{id}/projects'), 'quotaTb');
+    const [quota] = bodyFields('/api/licences/{id}/projects', 'quotaTb');
     expect(bounds(quota as Schema)).toEqual({ minimum: 1, maximum: 10_000 });
     // No number a request sends may be any integer at all, negative ones included.
     const requests = Object.values(document.paths as Record<string, Record<string, object>>).flatMap((methods) =>

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessTokens, rowCount } from '../support/api.ts';
 import { changeableLicence } from '../support/change-orders.ts';
 import { startTestAppWithCufs } from '../support/cufs.ts';
+import { openApiReader, type Schema } from '../support/openapi-document.ts';
 import { configure, RDS_CONFIGURATION } from '../support/purchase.ts';
 import { insertStorage } from '../support/storage-fixtures.ts';
 import { Browser, type TestApp } from '../support/test-app.ts';
@@ -30,18 +31,6 @@ const PENCE_NOT_WHOLE =
   'Give expectedTotalPence as a whole number of pence, such as 81000: the totalPence you agreed to';
 const PENCE_TOO_SMALL = 'expectedTotalPence is at least 0: the totalPence you agreed to';
 const PENCE_TOO_LARGE = `expectedTotalPence is at most ${SAFE}: the totalPence you agreed to`;
-
-type Schema = {
-  type?: string | string[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  properties?: Record<string, Schema>;
-  oneOf?: Schema[];
-  anyOf?: Schema[];
-  items?: Schema;
-  $ref?: string;
-};
 
 /**
  * Every whole number a request body sends (sizeTb, termYears, addTb, quotaTb, expectedTotalPence)
@@ -298,18 +287,9 @@ describe('the JSON API reads whole numbers as its pages do', () => {
       integers.filter(({ schema }) => schema.minimum === undefined && schema.exclusiveMinimum === undefined),
     ).toEqual([]);
 
-    const resolve = (schema: Schema): Schema =>
-      schema.$ref ? resolve(document.components.schemas[schema.$ref.split('/').pop() as string]) : schema;
+    const { resolve, bodyFields } = openApiReader(document);
     const bounds = (schema: Schema | undefined) => ({ minimum: schema?.minimum, maximum: schema?.maximum });
-    const body = (path: string, method = 'post'): Schema[] => {
-      const schema = resolve(document.paths[path][method].requestBody.content['application/json'].schema);
-      return (schema.oneOf ?? [schema]).map(resolve);
-    };
-    const fields = (path: string, name: string, method = 'post') =>
-      body(path, method)
-        .map((option) => option.properties?.[name])
-        .filter((found): found is Schema => found?.type !== undefined)
-        .map(bounds);
+    const fields = (path: string, name: string, method = 'post') => bodyFields(path, name, method).map(bounds);
 
     const TB = { minimum: 1, maximum: 10_000 };
     const YEARS = { minimum: 1, maximum: 10 };
