@@ -45,9 +45,6 @@ import {
 } from './orders.service.ts';
 import { years } from './purchase.views.tsx';
 
-/** Where a cancellation's words were first kept: they are cancellation-words.ts's now, said the same way everywhere. */
-export { cancellationWords };
-
 /**
  * Orders that change a licence: more space, a renewal, a recovery from the cold store, a
  * cancellation (issue 6, point 2). Placed by the licence's Data Owner or a Data Manager only (staff
