@@ -22,7 +22,7 @@ describe('the API orders only what it was asked, at the price the caller agreed 
   });
   afterAll(() => t?.close());
 
-  function call(crsid: string, method: 'GET' | 'POST', url: string, payload?: object) {
+  function call(crsid: string, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) {
     return t.app.inject({
       method,
       url,
@@ -107,9 +107,12 @@ describe('the API orders only what it was asked, at the price the caller agreed 
     expect(change.json().error.fields).toEqual({ addTB: noSuchField('addTB') });
 
     // An operation that takes no body takes no fields either; an empty one is still fine.
-    const cancel = await call('ar101', 'POST', '/api/orders/ORD-000001/cancel', { reason: 'Too dear' });
+    const cancel = await call('ar101', 'POST', '/api/orders/ORD-000001/cancel', { reason: 'Too dear', why: 'x' });
     expect(cancel.statusCode).toBe(400);
-    expect(cancel.json().error.fields).toEqual({ reason: noSuchField('reason') });
+    expect(cancel.json().error.fields).toEqual({ why: noSuchField('why') });
+    const removal = await call('ar101', 'DELETE', `/api/licences/${licenceId}/managers/bm202`, { reason: 'Left' });
+    expect(removal.statusCode).toBe(400);
+    expect(removal.json().error.fields).toEqual({ reason: noSuchField('reason') });
     expect((await call('ar101', 'POST', '/api/orders/ORD-999999/cancel', {})).statusCode).toBe(404);
 
     const query = await call('ar101', 'GET', '/api/orders?limit=1&ofset=1');

@@ -143,6 +143,33 @@ describe('buying storage through the JSON API', () => {
     expect(again.statusCode).toBe(409);
   });
 
+  it('has the service team say why they cancel a customer’s order, as the cancel page does', async () => {
+    const created = await call('ar101', 'POST', '/api/orders', {
+      ...configuration,
+      payment: { method: 'finance-code', financeCode: 'PHAA.GAAA' },
+      acceptTerms: true,
+      termsVersion: '2026-08',
+      submissionKey: randomUUID(),
+    });
+    const path = `/api/orders/${created.json().reference}/cancel`;
+    for (const body of [undefined, {}, { reason: '   ' }]) {
+      const refused = await call('rs501', 'POST', path, body);
+      expect(refused.statusCode, JSON.stringify(body)).toBe(422);
+      expect(refused.json().error.fields).toEqual({
+        reason: 'Enter the reason for cancelling the order: the buyer will read it',
+      });
+    }
+    const tooLong = await call('rs501', 'POST', path, { reason: 'x'.repeat(1_001) });
+    expect(tooLong.json().error.fields).toEqual({ reason: 'The reason must be 1,000 characters or fewer' });
+    expect((await call('ar101', 'GET', `/api/orders/${created.json().reference}`)).json().status).toBe(
+      'awaiting-approval',
+    );
+
+    const cancelled = await call('rs501', 'POST', path, { reason: ' Ordered  twice by mistake ' });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json()).toMatchObject({ status: 'cancelled', statusReason: 'Ordered twice by mistake' });
+  });
+
   it('refuses orders with per-field reasons and stores nothing', async () => {
     const count = () => rowCount(t.database.db, 'orders');
     const before = await count();

@@ -26,6 +26,7 @@ import type { Quote } from '../quotes/quotes.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { changeTarget, licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
 import { CHANGE_KINDS, type ChangeKind } from './change-pricing.ts';
+import { REJECT_REASON_MAX } from './order-decisions.ts';
 import { ORDER_KINDS, ORDER_STATUSES, orderStatusWords } from './order-status.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from './orders.queries.ts';
 import { findOrder, type OrderDetail } from './orders.repository.ts';
@@ -415,16 +416,31 @@ export async function ordersApi(
       operationId: 'cancelOrder',
       summary: 'Cancel an order before its storage is set up',
       tags: ['Orders'],
+      description:
+        'Its buyer and its Data Owner cancel without a body. The service team cancelling a customer’s order say why in `reason`, as the cancel page asks them: the buyer and the Data Owner read it on the order and in the email (a 422 without it).',
       params: referenceParams,
+      body: cancelBody,
       response: orderSchema,
-      errors: ['not-found', 'forbidden', 'conflict'],
+      errors: ['not-found', 'forbidden', 'conflict', 'unprocessable'],
     },
-    async ({ params, person }) => {
-      await cancelOrder(orders, person, params.reference);
+    async ({ params, person, body }) => {
+      const result = await cancelOrder(orders, person, params.reference, { reason: body?.reason });
+      if ('errors' in result) throw unprocessable(result.errors);
       return orderToApi(await findOrderFor(db, person, params.reference));
     },
   );
 }
+
+const cancelBody = z
+  .strictObject({
+    reason: z
+      .string()
+      .optional()
+      .describe(
+        `Why the service team cancel a customer’s order (at most ${REJECT_REASON_MAX.toLocaleString('en-GB')} characters); the buyer and the Data Owner give none, and one they send is not kept.`,
+      ),
+  })
+  .optional();
 
 const addTb = wholeNumber({ minimum: 1, maximum: MAXIMUM_TB }, ADD_TB_WORDS)
   .optional()

@@ -12,7 +12,7 @@ import { APP_ERROR_STATUS, AppError, type AppErrorCode } from './errors.ts';
  */
 
 /** The document's version: its major moves when a client built on the last one could break (docs/api.md, Versions). */
-export const API_VERSION = '2.2.0';
+export const API_VERSION = '2.3.0';
 
 export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -555,7 +555,10 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
   if (operation.body) {
     const bodySchema = requestSchema(operation, 'body', operation.body);
     schemas.push({ schema: bodySchema, io: 'input' });
-    described.requestBody = { required: true, content: { 'application/json': { schema: bodySchema } } };
+    described.requestBody = {
+      required: !operation.body.safeParse(undefined).success,
+      content: { 'application/json': { schema: bodySchema } },
+    };
   }
   return { method: operation.method, path: operation.path, operation: described, schemas };
 }
