@@ -24,6 +24,7 @@ import * as m0023 from './0023_quote_people_and_project.ts';
 import * as m0024 from './0024_billing_export.ts';
 import * as m0025 from './0025_orders_by_quote.ts';
 import * as m0026 from './0026_new_order_periods.ts';
+import * as m0027 from './0027_payment_replacement_codes.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0024_billing_export': m0024,
   '0025_orders_by_quote': m0025,
   '0026_new_order_periods': m0026,
+  '0027_payment_replacement_codes': m0027,
 };

@@ -1,5 +1,7 @@
 import { parse } from 'csv-parse/sync';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { up as keepReplacementCodes } from '../../src/migrations/0027_payment_replacement_codes.ts';
 import { CUFS_DOWN_MESSAGE } from '../../src/modules/lifecycle/finance-code-replacement.service.ts';
 import { financeCodeRecheckJob } from '../../src/modules/lifecycle/finance-recheck.jobs.ts';
 import {
@@ -301,6 +303,12 @@ describe('another finance code for a closed one', () => {
       `Order ${a.reference} was billed to PHZX.GAAA in a billing export already and keeps that code`,
     );
     expect((await finance.get(october)).body).toBe(billed.body);
+
+    // Replacements made before migration 0027 kept the code only in the history: it fills the column from it.
+    await sql`ALTER TABLE payments DROP COLUMN replaced_by_code`.execute(t.database.db);
+    await keepReplacementCodes(t.database.db as unknown as Kysely<unknown>);
+    expect(await activeFinanceCodes(t.database.db)).toEqual(['PHAA.GAAA']);
+    expect(await payment(a.orderId)).toMatchObject({ finance_code: 'PHZX.GAAA' });
   });
 
   it('CUFS unavailable: a clear message, the code kept in the field, nothing changed', async () => {

@@ -31,9 +31,8 @@ import { queueEmails } from './lifecycle-mail.ts';
  * (finance-recheck.service.ts). Its Data Owner and Data Managers (who may pay for its renewals,
  * DESIGN.md §3) give it on the licence page, the licence's service team in the back office. The
  * code is checked with CUFS as at purchase; an open one becomes the code Finance bills the licence
- * to and the re-check reads, the flag clears, the history records the old and new codes and who
- * (that entry is what says the licence's code from then on: FINANCE_CODE_REPLACED), and the Data
- * Owner, the service team and Finance are told. The licence's latest completed order takes the new
+ * to and the re-check reads (kept on the payment whose code closed), the flag clears, the history
+ * records the old and new codes and who, and the Data Owner, the service team and Finance are told. The licence's latest completed order takes the new
  * code on its payment only while it is not billed yet (no billing file has held it: the new code
  * is the one to bill it to); once billed, its charge is frozen (DESIGN.md §2) and keeps the code
  * it was billed with, and Finance is told so, as a correction is a new line.
@@ -194,7 +193,6 @@ export async function replaceClosedFinanceCode(
       billed,
     });
     if (!replaced) throw new AppError('conflict', NOT_FLAGGED);
-    // What pays for the licence from now on (financeCoded reads it), whether or not the order's payment took it.
     await recordAudit(tx, {
       actor: personActor(person),
       entityType: 'payment',

@@ -12,24 +12,24 @@ const KIND: LicenceFlagKind = 'finance-code-closed';
 /**
  * The audit action of another finance code given for a closed one (finance-code-replacement.service.ts),
  * recorded against the payment of the licence's latest completed order (entity 'payment', the
- * order's reference) with the new code as `after.financeCode`. The latest such entry for that order
- * is the code that pays for the licence from then on: an order already billed keeps its payment's
- * code (a billed charge is frozen), so the entry, not the payment, says what pays now. A later
- * completed order (a renewal) brings its own payment, and the entry no longer applies.
+ * order's reference) with the new code as `after.financeCode`: the history of what the payment's
+ * `replaced_by_code` holds.
  */
 export const FINANCE_CODE_REPLACED = 'finance code replaced';
 
 /**
  * Active licences whose latest completed order was paid by a finance code, with the code that pays
- * for the licence now (the latest code given for a closed one, else that order's payment's: the
- * code the re-check reads and Finance bills the licence's charges to) and that order: those paid
- * by `code`, or the one licence `licenceId`, if given. `payment_code` is the order's payment's own.
+ * for the licence now (the latest code given for a closed one, `replaced_by_code`, else that
+ * order's payment's: the code the re-check reads and Finance bills the licence's charges to) and
+ * that order: those paid by `code`, or the one licence `licenceId`, if given. `payment_code` is the
+ * order's payment's own, which an order already billed keeps (a billed charge is frozen). A later
+ * completed order (a renewal) brings its own payment, and the replacement no longer applies.
  */
 function financeCoded(code?: string, licenceId?: number): RawBuilder<unknown> {
   return sql`
     SELECT coded.* FROM (
       SELECT l.id AS licence_id, l.name, l.owner_person_id,
-        coalesce(replaced.finance_code, pay.finance_code) AS finance_code,
+        coalesce(pay.replaced_by_code, pay.finance_code) AS finance_code,
         pay.finance_code AS payment_code, latest.id AS order_id, latest.reference AS order_reference
       FROM licences l
       JOIN LATERAL (
@@ -39,12 +39,6 @@ function financeCoded(code?: string, licenceId?: number): RawBuilder<unknown> {
         LIMIT 1
       ) latest ON true
       JOIN payments pay ON pay.order_id = latest.id AND pay.method = 'finance-code'
-      LEFT JOIN LATERAL (
-        SELECT a.after->>'financeCode' AS finance_code FROM audit_events a
-        WHERE a.entity_type = 'payment' AND a.entity_id = latest.reference AND a.action = ${FINANCE_CODE_REPLACED}
-        ORDER BY a.id DESC
-        LIMIT 1
-      ) replaced ON true
       WHERE l.status = 'active'
         ${licenceId === undefined ? sql`` : sql`AND l.id = ${licenceId}`}
     ) coded
@@ -276,11 +270,12 @@ export async function closedBillingCode(db: Executor, licenceId: number): Promis
 /**
  * Bills the licence to `replacement.code` (which CUFS found open) instead of its closed code, in
  * the caller's transaction, which has locked the licence's row and records the replacement in the
- * audit trail (FINANCE_CODE_REPLACED: from then on, what pays for the licence). The closed-code
- * flag clears as of `replacement.asOf`. The latest completed order's payment takes the new code and
- * its check only while the order is not billed (`billed`: no billing file has held it) and the
- * payment holds the closed code: a billed charge keeps the code it was billed with. False (nothing
- * changed) when the licence has no open flag any more, as when someone replaced it a moment ago.
+ * audit trail. The closed-code flag clears as of `replacement.asOf`, and the latest completed
+ * order's payment keeps the new code as what pays for the licence from then on (`replaced_by_code`).
+ * The payment's own code and check take it too only while the order is not billed (`billed`: no
+ * billing file has held it) and the payment holds the closed code: a billed charge keeps the code
+ * it was billed with. False (nothing changed) when the licence has no open flag any more, as when
+ * someone replaced it a moment ago.
  */
 export async function replaceBillingCode(
   tx: Executor,
@@ -296,18 +291,23 @@ export async function replaceBillingCode(
     .where('cleared_on', 'is', null)
     .executeTakeFirst();
   if (cleared.numUpdatedRows === 0n) return false;
-  if (replacement.billed || closed.paymentCode !== closed.financeCode) return true;
+  const rebill = !replacement.billed && closed.paymentCode === closed.financeCode;
   const updated = await tx
     .updateTable('payments')
     .set({
-      finance_code: replacement.code,
-      check_status: 'valid',
-      check_message: replacement.checkMessage,
-      checked_at: replacement.checkedAt,
+      replaced_by_code: replacement.code,
+      ...(rebill
+        ? {
+            finance_code: replacement.code,
+            check_status: 'valid',
+            check_message: replacement.checkMessage,
+            checked_at: replacement.checkedAt,
+          }
+        : {}),
     })
     .where('order_id', '=', closed.orderId)
     .where('method', '=', 'finance-code')
-    .where('finance_code', '=', closed.financeCode)
+    .where(sql<string>`coalesce(replaced_by_code, finance_code)`, '=', closed.financeCode)
     .executeTakeFirst();
   return updated.numUpdatedRows === 1n;
 }

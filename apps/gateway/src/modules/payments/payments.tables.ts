@@ -6,7 +6,13 @@ export type PaymentCheckStatus = 'not-needed' | 'pending' | 'valid' | 'invalid';
 export interface PaymentsTable {
   order_id: number;
   method: PaymentMethod;
+  /** The code the order was paid (and is billed) with. */
   finance_code: string | null;
+  /**
+   * The code given for `finance_code` once it closed, paying for the order's licence from then on
+   * (finance-recheck.repository.ts); `finance_code` keeps the code a billed charge was billed with.
+   */
+  replaced_by_code: Generated<string | null>;
   po_number: string | null;
   po_document_id: string | null;
   voucher_id: number | null;
