@@ -184,6 +184,41 @@ describe('confirming a deletable licence’s deletion', () => {
     expect(await deletionMail()).toHaveLength(1);
   });
 
+  it('tells the current Data Managers instead when the Data Owner has left the University', async () => {
+    const db = t.database.db;
+    const leftBehind = await insertStorage(db, {
+      name: 'Leaver data',
+      owner: 'da303',
+      managers: ['bm202', 'cb404'],
+      status: 'deletable',
+      startDate: '2023-05-01',
+      endDate: '2026-05-01',
+      order: null,
+    });
+    await db.updateTable('people').set({ status: 'left' }).where('crsid', 'in', ['da303', 'cb404']).execute();
+    try {
+      const done = await (await as('rs501')).post(adminLicencePath(leftBehind.licenceId, 'confirm-deletion'), {
+        deletionReason: 'Removed from /rds on 27 November',
+      });
+      expect(done.statusCode).toBe(303);
+      const mail = await db
+        .selectFrom('mail_outbox')
+        .select(['to_addresses', 'text_body'])
+        .where('template', '=', 'licence-deleted')
+        .where('text_body', 'like', '%Leaver data%')
+        .execute();
+      expect(mail.map((m) => m.to_addresses)).toEqual([['bm202@cam.ac.uk']]);
+      expect(mail[0]?.text_body).toContain(
+        'This storage licence you look after as a Data Manager ended without a renewal',
+      );
+      expect(mail[0]?.text_body).toContain(
+        '“Leaver data” (ended 1 May 2026) (you are told as a Data Manager: its Data Owner has left the University)',
+      );
+    } finally {
+      await db.updateTable('people').set({ status: 'current' }).where('crsid', 'in', ['da303', 'cb404']).execute();
+    }
+  });
+
   it('refuses a locked or not-yet-deletable licence with a conflict', async () => {
     const rosa = await as('rs501');
     for (const id of [lockedDeletable, cold]) {

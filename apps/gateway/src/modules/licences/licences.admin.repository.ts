@@ -6,6 +6,7 @@ import { listOrdersForLicence, type OrderListing } from '../orders/orders.querie
 import type { ServiceCode } from '../people/people.tables.ts';
 import type { LicenceRole } from './licence-status.ts';
 import {
+  currentManagerEmails,
   heldLicenceIds,
   isManagerOf,
   listProjects,
@@ -494,7 +495,7 @@ export async function markLicenceDeleted(tx: Executor, id: number, at: Date): Pr
   return result.numUpdatedRows === 1n;
 }
 
-/** Whom to tell of a licence's deletion: its name and end date, and its Data Owner if still at the University. */
+/** Whom to tell of a licence's deletion: its name and end date, and its Data Owner if still at the University, else its current Data Managers. */
 export async function findDeletionNoticeFacts(tx: Executor, id: number) {
   const row = await tx
     .selectFrom('licences')
@@ -509,10 +510,11 @@ export async function findDeletionNoticeFacts(tx: Executor, id: number) {
     ])
     .where('licences.id', '=', id)
     .executeTakeFirstOrThrow();
-  return {
-    licence: { licenceId: row.id, licenceName: row.name, endDate: row.end_date },
-    owner: row.owner_status === 'current' ? { displayName: row.display_name, email: row.email } : undefined,
-  };
+  const licence = { licenceId: row.id, licenceName: row.name, endDate: row.end_date };
+  if (row.owner_status === 'current')
+    return { licence, to: { owner: { displayName: row.display_name, email: row.email } } };
+  // The Data Owner has left: the licence's current Data Managers are told instead.
+  return { licence, to: { managerEmails: await currentManagerEmails(tx, id) } };
 }
 
 /** Unlocks a locked licence; false if it was not locked. */

@@ -364,11 +364,11 @@ export async function confirmLicenceDeletion(
       after: { status: 'deleted', reason: reason.reason },
       licenceId: id,
     });
-    const { licence, owner } = await findDeletionNoticeFacts(tx, id);
-    if (owner && licence.endDate) {
+    const { licence, to } = await findDeletionNoticeFacts(tx, id);
+    if (licence.endDate && ('owner' in to || to.managerEmails.length > 0)) {
       await queueEmail(
         tx,
-        licenceDeletedNotice(context.site, owner, { ...licence, endDate: licence.endDate }),
+        licenceDeletedNotice(context.site, to, { ...licence, endDate: licence.endDate }),
         context.jobs,
       );
     }

@@ -501,6 +501,19 @@ export function currentKeepersJoin(licence: string, idColumn = 'id'): RawBuilder
     JOIN people p ON p.id = who.person_id AND p.status = 'current'`;
 }
 
+/** The emails of the licence's Data Managers still at the University: who is told when its Data Owner has left. */
+export async function currentManagerEmails(db: Executor, licenceId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('licence_managers')
+    .innerJoin('people', 'people.id', 'licence_managers.person_id')
+    .select('people.email')
+    .where('licence_managers.licence_id', '=', licenceId)
+    .where('people.status', '=', 'current')
+    .orderBy('people.crsid')
+    .execute();
+  return rows.map((row) => row.email);
+}
+
 /** An audited change of a licence or of one of its storage projects, as pressed-twice.ts weighs it, with what it changed. */
 export interface AuditedChange extends EarlierChange {
   action: string;

@@ -8,6 +8,7 @@ import { AppError } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { orderBilledAlready } from '../billing/billing.service.ts';
 import { assertLicenceUnlocked } from '../licences/licence-lock.ts';
+import { currentManagerEmails } from '../licences/licences.repository.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
 import { checkFinanceCode, describeRefusal, type FinanceCodeChecker } from '../payments/finance-code-check.ts';
 import { parseFinanceCodeText } from '../payments/payment-details.ts';
@@ -220,19 +221,6 @@ export async function replaceClosedFinanceCode(
 /** The replaced code in a sentence: "Ann Smith (as123) replaced the closed finance code X with Y". */
 function replacedSentence(person: PersonWithRoles, closed: ClosedBillingCode, code: string): string {
   return `${person.displayName} (${person.crsid}) replaced the closed finance code ${closed.financeCode} with ${code}`;
-}
-
-/** The emails of the licence's Data Managers who are still at the University. */
-async function currentManagerEmails(db: Executor, licenceId: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('licence_managers')
-    .innerJoin('people', 'people.id', 'licence_managers.person_id')
-    .select('people.email')
-    .where('licence_managers.licence_id', '=', licenceId)
-    .where('people.status', '=', 'current')
-    .orderBy('people.crsid')
-    .execute();
-  return rows.map((row) => row.email);
 }
 
 /**

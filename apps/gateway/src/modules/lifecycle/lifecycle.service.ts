@@ -298,26 +298,29 @@ function endedLicenceLine(site: SiteLinks, licence: LifecycleNoticeLicence, step
 
 /**
  * The last step of an unrenewed licence, which no job takes: once its service team has deleted
- * the data and confirmed it, its Data Owner is told, so that nothing is deleted silently.
+ * the data and confirmed it, its Data Owner is told, so that nothing is deleted silently; or, when
+ * the Data Owner has left the University, its current Data Managers (`owner` undefined), as the
+ * expiry steps before it told them.
  */
 export function licenceDeletedNotice(
   site: SiteLinks,
-  owner: { displayName: string; email: string },
+  to: { owner: { displayName: string; email: string } } | { managerEmails: readonly string[] },
   licence: { licenceId: number; licenceName: string; endDate: string },
 ): RenderedEmail {
+  const owner = 'owner' in to ? to.owner : undefined;
   return renderEmail(
     licenceDeletedEmail,
     {
       serviceName: site.serviceName,
       contactEmail: site.contactEmail,
       headline: 'Your expired storage has been deleted',
-      greeting: `Hello ${owner.displayName},`,
+      greeting: owner ? `Hello ${owner.displayName},` : 'Hello,',
       paragraphs: [
-        'This storage licence you own ended without a renewal, and the storage team has now deleted its data:',
+        `This storage licence you ${owner ? 'own' : 'look after as a Data Manager'} ended without a renewal, and the storage team has now deleted its data:`,
       ],
-      licences: [endedLicenceLine(site, licence)],
+      licences: [endedLicenceLine(site, { ...licence, asManager: !owner })],
       closing: ['The licence stays in My storage as deleted. Buy new storage there if you need some again.'],
     },
-    { to: owner.email },
+    { to: 'owner' in to ? to.owner.email : [...to.managerEmails] },
   );
 }
