@@ -551,6 +551,7 @@ async function main(): Promise<void> {
       PUBLIC_URL: `http://localhost:${port}`,
       DATA_DIR: await mkdtemp(path.join(tmpdir(), 'ssgw-bench-')),
       SESSION_SECRET: 'bench-session-secret-not-for-production-0123456789',
+      CUFS_TOKEN: 'not-used-here-but-required-in-production',
       DEV_SIGN_IN: 'true',
       ALLOW_DEV_SIGN_IN: 'true',
       ALLOW_OUTBOX_MAILER: 'true',

@@ -12,6 +12,7 @@ const PRODUCTION_READY = {
   DOCUMENTS_DRIVER: 'gcs',
   DOCUMENTS_BUCKET: 'po-documents',
   SESSION_SECRET: 'x'.repeat(40),
+  CUFS_TOKEN: 'y'.repeat(40),
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -111,12 +112,14 @@ describe('configuration', () => {
 
   it('refuses to run production on any embedded default, naming each one', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
     expect(problems.join('\n')).toMatch(/dev sign-in/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL/);
     expect(problems.join('\n')).toMatch(/MAIL_DRIVER is outbox/);
     expect(problems.join('\n')).toMatch(/DOCUMENTS_DRIVER is local/);
     expect(problems.join('\n')).toMatch(/SESSION_SECRET/);
+    // Without it CUFS refuses every check, and every order paid by finance code would wait for ever.
+    expect(problems.join('\n')).toMatch(/^CUFS_TOKEN: required in production/m);
   });
 
   it('lets production keep an embedded default only when it is allowed explicitly', () => {

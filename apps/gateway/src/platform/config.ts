@@ -372,6 +372,10 @@ function productionRefusals(e: Environment, config: Config): string[] {
     );
   if (!e.SESSION_SECRET || e.SESSION_SECRET.length < 32)
     problems.push('SESSION_SECRET: required in production, at least 32 characters');
+  if (!e.CUFS_TOKEN)
+    problems.push(
+      'CUFS_TOKEN: required in production: the CUFS API answers every call without its token with a 401, so no finance code could be checked',
+    );
   if (e.PROVISIONER === 'webhook' && (!e.PROVISIONER_WEBHOOK_SECRET || e.PROVISIONER_WEBHOOK_SECRET.length < 32))
     problems.push(
       'PROVISIONER_WEBHOOK_SECRET: required in production with the webhook provisioner, at least 32 characters',

@@ -43,6 +43,7 @@ export async function startGateway(
       PORT: String(port),
       DATA_DIR: await mkdtemp(path.join(tmpdir(), 'ssgw-gateway-process-')),
       SESSION_SECRET: 'gateway-process-test-secret-0123456789abcdef',
+      CUFS_TOKEN: 'not-used-here-but-required-in-production',
       ALLOW_DEV_SIGN_IN: 'true',
       ALLOW_OUTBOX_MAILER: 'true',
       ALLOW_LOCAL_DOCUMENTS: 'true',
