@@ -27,17 +27,33 @@ describe('mapping a provider’s claims to a person', () => {
     expect(mapping).toMatchObject({ ok: true, identity: { crsid: 'da303', email: 'da303@cam.ac.uk' } });
   });
 
-  it('falls back to the local part of a cam.ac.uk email', () => {
-    const mapping = identityFromClaims({ email: 'CB404@cam.ac.uk', name: 'Chris College' }, 'preferred_username');
+  it('falls back to the local part of a cam.ac.uk email the provider says is verified', () => {
+    const mapping = identityFromClaims(
+      { email: 'CB404@cam.ac.uk', email_verified: true, name: 'Chris College' },
+      'preferred_username',
+    );
     expect(mapping).toEqual({
       ok: true,
       identity: { crsid: 'cb404', displayName: 'Chris College', email: 'cb404@cam.ac.uk' },
     });
   });
 
-  it('does not fall back to an email the provider says is unverified', () => {
-    const mapping = identityFromClaims({ email: 'cb404@cam.ac.uk', email_verified: false }, 'preferred_username');
-    expect(mapping.ok).toBe(false);
+  it('does not fall back to an email unless the provider says it is verified: a guest’s email may be anything', () => {
+    for (const email_verified of [false, undefined, 'true', 1]) {
+      const mapping = identityFromClaims(
+        {
+          preferred_username: 'attacker_evil.com#EXT#@camacuk.onmicrosoft.com',
+          email: 'su701@cam.ac.uk',
+          email_verified,
+        },
+        'preferred_username',
+      );
+      expect(mapping.ok, String(email_verified)).toBe(false);
+    }
+    // With a CRSid from its claim, an unverified email is not taken as the person's address either.
+    expect(
+      identityFromClaims({ preferred_username: 'ar101', email: 'someone@cam.ac.uk' }, 'preferred_username'),
+    ).toMatchObject({ ok: true, identity: { crsid: 'ar101', email: 'ar101@cam.ac.uk' } });
   });
 
   it('refuses an email from another domain, a department subdomain included', () => {

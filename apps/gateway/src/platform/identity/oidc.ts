@@ -51,12 +51,15 @@ export type ClaimMapping = { ok: true; identity: IdentityClaims } | { ok: false;
 
 /**
  * Who the provider says this is. The CRSid comes from the configured claim (a `crsid@cam.ac.uk`
- * value there counts too, as Entra ID sends one in `preferred_username`), else from a verified
- * cam.ac.uk email address. Anything else is refused rather than guessed.
+ * value there counts too, as Entra ID sends one in `preferred_username`), else from a cam.ac.uk
+ * email address the provider says is verified (`email_verified: true`); the contact address is
+ * that email, else crsid@cam.ac.uk. Anything else is refused rather than guessed.
  */
 export function identityFromClaims(claims: Record<string, unknown>, crsidClaim: string): ClaimMapping {
   const email = text(claims.email)?.toLowerCase();
-  const emailUsable = email !== undefined && claims.email_verified !== false;
+  // Only an email the provider vouches for: Entra ID sends guests' and other tenants' users an
+  // `email` from an attribute anyone can set, and no `email_verified` at all.
+  const emailUsable = email !== undefined && claims.email_verified === true;
   const crsid = crsidFrom(text(claims[crsidClaim])) ?? (emailUsable ? crsidFromUniversityEmail(email) : undefined);
   if (!crsid) {
     return {
