@@ -1,5 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import * as z from 'zod';
+import { parseDay } from '../../platform/calendar-day.ts';
 import { wholeNumberFrom } from '../../platform/web/forms.ts';
 
 /**
@@ -23,15 +24,8 @@ export const DATE_HINT = 'As year-month-day, for example 2027-08-01';
 
 /** A calendar date typed as YYYY-MM-DD: the day's canonical text, or undefined when it is no real day. */
 export function parseCalendarDate(text: string): string | undefined {
-  const trimmed = text.trim();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) return undefined;
-  try {
-    const day = Temporal.PlainDate.from(trimmed, { overflow: 'reject' });
-    if (day.year < 1900 || day.year > 2999) return undefined;
-    return day.toString();
-  } catch {
-    return undefined;
-  }
+  const day = parseDay(text.trim());
+  return day && day.year >= 1900 && day.year <= 2999 ? day.toString() : undefined;
 }
 
 /** Negative when `a` is before `b`, zero on the same day, positive after. */

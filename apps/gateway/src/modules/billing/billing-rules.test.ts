@@ -33,6 +33,11 @@ describe('the billing export’s rules', () => {
       ok: false,
       errors: { from: 'Enter the first day as a date, for example 2026-11-01' },
     });
+    // Year 0 is no year: it was a 500 page and a CSV broken off (PostgreSQL refused the range).
+    expect(parseBillingQuery({ from: '0000-01-01', to: '2026-12-31' }, ['research'])).toMatchObject({
+      ok: false,
+      errors: { from: 'Enter the first day as a date, for example 2026-11-01' },
+    });
     expect(parseBillingQuery({ from: '2026-11-02', to: '2026-11-01' }, ['research'])).toMatchObject({
       ok: false,
       errors: { to: 'The last day must be the same as or after the first day' },
