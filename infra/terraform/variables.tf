@@ -83,6 +83,13 @@ variable "gateway_extra_env" {
     condition     = length(setintersection(keys(var.gateway_extra_env), ["DATABASE_URL", "SESSION_SECRET", "OIDC_CLIENT_SECRET", "SMTP_URL", "CUFS_TOKEN", "LOOKUP_USERNAME", "LOOKUP_PASSWORD", "PROVISIONER_WEBHOOK_SECRET", "METRICS_TOKEN"])) == 0
     error_message = "gateway_extra_env holds a secret setting: name it in gateway_extra_secrets instead (Secret Manager)."
   }
+
+  # The gateway lets NODE_ENV=production keep a demo part when told to (benchmarks, a staging copy);
+  # this deployment never does: dev sign-in would let anyone be anyone, and show everyone's mail.
+  validation {
+    condition     = length(setintersection(keys(var.gateway_extra_env), ["DEV_SIGN_IN", "ALLOW_DEV_SIGN_IN", "ALLOW_EMBEDDED_DATABASE", "ALLOW_OUTBOX_MAILER", "ALLOW_LOCAL_DOCUMENTS"])) == 0
+    error_message = "gateway_extra_env turns on a demo part (dev sign-in, the embedded database, the mail outbox or local documents): production never runs on one."
+  }
 }
 
 variable "gateway_extra_secrets" {

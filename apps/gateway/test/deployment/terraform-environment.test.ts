@@ -125,6 +125,17 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
     expect(text).toMatch(/\{ for name, key in local\.extra_secret_keys : key => "\$\{name\} of the gateway/);
   });
 
+  it('refuses every setting that lets production run on a demo part, dev sign-in above all', async () => {
+    const variables = await readFile(path.join(terraform, 'variables.tf'), 'utf8');
+    const plainVariable = block(variables, /variable "gateway_extra_env" \{/);
+    const refused = [...plainVariable.matchAll(/setintersection\(keys\(var\.gateway_extra_env\), (\[[^\]]*\])\)/g)].map(
+      (match) => JSON.parse(match[1] ?? '[]') as string[],
+    );
+    const allowances = settingNames.filter((name) => name.startsWith('ALLOW_'));
+    expect(allowances.length).toBeGreaterThanOrEqual(4);
+    expect(refused[1]?.sort()).toEqual(['DEV_SIGN_IN', ...allowances].sort());
+  });
+
   it('has the directory sync read Lookup with its credentials from Secret Manager (directory = "lookup", the default)', async () => {
     // Without DIRECTORY the gateway reads its own directory_people table, which nothing in the
     // deployment fills, so the nightly sync would never find a leaver.
