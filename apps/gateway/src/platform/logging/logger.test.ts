@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions } from './logger.ts';
+import { loggableUrl, loggerOptions } from './logger.ts';
 
 /** The JSON lines a logger with these settings writes. */
 function linesOf(format: 'json' | 'gcp', write: (log: pino.Logger) => void): Record<string, unknown>[] {
@@ -23,9 +23,39 @@ describe('loggerOptions', () => {
       level: 30,
       name: 'gateway',
       msg: 'hello',
-      req: { headers: { cookie: '[Redacted]' } },
     });
+    // A request's headers are not logged at all; were they, the cookie would be redacted.
+    expect(JSON.stringify(line)).not.toContain('sid=secret');
+    const [redacted] = linesOf('json', (log) => log.info({ res: { headers: { 'set-cookie': 'sid=secret' } } }, 'bye'));
+    expect(redacted).toMatchObject({ res: { headers: { 'set-cookie': '[Redacted]' } } });
     expect(line).not.toHaveProperty('severity');
+  });
+
+  it('logs a request’s address without the secrets a query may carry', () => {
+    const [line] = linesOf('json', (log) =>
+      log.info(
+        {
+          req: {
+            method: 'POST',
+            url: '/storage/buy/RFS/payment?_csrf=1Lvp9mur-abc&step=2',
+            host: 'gateway.example',
+            ip: '192.0.2.1',
+          },
+        },
+        'incoming request',
+      ),
+    );
+    expect(line?.req).toEqual({
+      method: 'POST',
+      url: '/storage/buy/RFS/payment?_csrf=[Redacted]&step=2',
+      host: 'gateway.example',
+      remoteAddress: '192.0.2.1',
+    });
+    expect(loggableUrl('/sign-in/callback?code=abc123&state=xyz&iss=https%3A%2F%2Fidp')).toBe(
+      '/sign-in/callback?code=[Redacted]&state=[Redacted]&iss=https%3A%2F%2Fidp',
+    );
+    expect(loggableUrl('/a?%5Fcsrf=t&%zz=1&b')).toBe('/a?%5Fcsrf=[Redacted]&%zz=1&b');
+    expect(loggableUrl('/storage/')).toBe('/storage/');
   });
 
   it('writes what Cloud Logging and Error Reporting read when asked for the gcp format', () => {

@@ -14,8 +14,56 @@ const REDACT = [
   '*.token',
 ];
 
+/**
+ * Query parameters whose values are secrets: a form's CSRF token (upload forms send it in the
+ * address, as the body is read only after the check), the sign-in callback's code and state.
+ */
+const SECRET_QUERY_PARAMETERS = new Set(['_csrf', 'code', 'state', 'token', 'access_token']);
+
+/** The address as logged: the value of each secret query parameter replaced. */
+export function loggableUrl(url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return url;
+  const parts = url
+    .slice(query + 1)
+    .split('&')
+    .map((part) => {
+      const name = part.split('=', 1)[0] ?? '';
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {}
+      return SECRET_QUERY_PARAMETERS.has(decoded) ? `${name}=[Redacted]` : part;
+    });
+  return `${url.slice(0, query)}?${parts.join('&')}`;
+}
+
+/** A request as its log lines show it: Fastify's own fields, the address without secrets. */
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+function requestSerializer(request: LoggedRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url === undefined ? undefined : loggableUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 export function loggerOptions(config: Pick<Config, 'logging'>, name: string): LoggerOptions {
-  const base: LoggerOptions = { level: config.logging.level, name, redact: REDACT };
+  const base: LoggerOptions = {
+    level: config.logging.level,
+    name,
+    redact: REDACT,
+    serializers: { req: requestSerializer },
+  };
   return config.logging.format === 'gcp' ? { ...base, ...cloudLoggingOptions(name) } : base;
 }
 
