@@ -55,6 +55,7 @@ import {
   unreadableAddressRequestId,
   unreadableAddressRoutes,
 } from './platform/web/error-handler.tsx';
+import formRateLimit from './platform/web/form-rate-limit.ts';
 import apiPlugin from './platform/web/openapi.ts';
 import { schemaCompilersOnDemand } from './platform/web/schema-compilers.ts';
 import { registerSecurityHeaders } from './platform/web/security.ts';
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   // After the session is read (so the refusal's page shows who is signed in), before any route.
   refuseUnstorableCharacters(app);
+  await app.register(formRateLimit, { perMinute: config.formRateLimitPerMinute });
   await app.register(apiPlugin, {
     publicUrl: config.publicUrl,
     serviceName: config.service.name,

@@ -90,6 +90,7 @@ const environmentSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).default(120),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  FORM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
 
   SERVICE_NAME: z.string().default('Storage Self-Service Gateway'),
   SERVICE_CONTACT_EMAIL: z.email().default('storage-support@example.ac.uk'),
@@ -196,6 +197,8 @@ export interface Config {
   metricsToken?: string;
   /** JSON API requests per minute per person (per address when not signed in). */
   apiRateLimitPerMinute: number;
+  /** Forms (page POSTs) one person, or one address when signed out, may send a minute. */
+  formRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -320,6 +323,7 @@ function toConfig(e: Environment): Config {
     logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     metricsToken: e.METRICS_TOKEN,
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+    formRateLimitPerMinute: e.FORM_RATE_LIMIT_PER_MINUTE,
   };
 }
 

@@ -40,12 +40,13 @@ export interface TestApp {
 export const TEST_TODAY = '2026-11-27T10:00:00Z';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  // Tests sign in many times a minute from one address; the rate-limit tests set their own limit.
+  // Tests sign in and send forms many times a minute from one address; the rate-limit tests set their own limits.
   return loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: '/nonexistent-test-data',
     LOG_LEVEL: 'silent',
     SIGN_IN_RATE_LIMIT_PER_MINUTE: '1000',
+    FORM_RATE_LIMIT_PER_MINUTE: '100000',
     ...overrides,
   });
 }
