@@ -181,7 +181,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const members = { directory: deps.directory, jobs: deps.jobs, site: orders.site, provisioner };
   await app.register(licencesRoutes, { db, clock, ...members, cufs: deps.cufs, warningPercent });
   await app.register(licencesApi, { db, clock, ...members });
-  await app.register(failedJobsRoutes, { failedJobs: deps.jobs.failedJobs });
+  await app.register(failedJobsRoutes, { db, failedJobs: deps.jobs.failedJobs });
   await app.register(auditRoutes, { db });
   await app.register(viewAsRoutes, { db, clock });
   await app.register(adminRoutes, { db, clock });

@@ -129,6 +129,14 @@ describe(`job queue on pg-boss (${testEngine})`, () => {
     const retried = await admin.post(action ?? '', { _csrf: csrf });
     expect(retried.statusCode).toBe(303);
     expect((await admin.get('/admin/jobs/failed')).body).toContain('will run again shortly');
+    const [jobId] = action?.split('/').slice(-2, -1) ?? [];
+    expect(
+      await t.database.db
+        .selectFrom('audit_events')
+        .select(['actor_label', 'entity_id', 'action'])
+        .where('entity_type', '=', 'failed-job')
+        .execute(),
+    ).toEqual([{ actor_label: 'rs501', entity_id: `test-flaky/${jobId}`, action: 'retried' }]);
 
     await drainJobs(t.jobs);
     expect((await jobState(flaky.name, 'quota-update'))[0]?.state).toBe('completed');

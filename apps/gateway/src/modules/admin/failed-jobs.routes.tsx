@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import * as z from 'zod';
 import type { PersonWithRoles } from '../../modules/people/people.repository.ts';
+import type { Executor } from '../../platform/db/database.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
 import type { FailedJobs } from '../../platform/jobs/jobs.ts';
 import { AppError } from '../../platform/web/errors.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
+import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { FailedJobsPage } from './failed-jobs.views.tsx';
 
 export const FAILED_JOBS_PAGE_SIZE = 20;
@@ -21,8 +23,11 @@ function requireJobsStaff(request: FastifyRequest): PersonWithRoles {
   return person;
 }
 
-export async function failedJobsRoutes(app: FastifyInstance, options: { failedJobs?: FailedJobs }): Promise<void> {
-  const { failedJobs } = options;
+export async function failedJobsRoutes(
+  app: FastifyInstance,
+  options: { db: Executor; failedJobs?: FailedJobs },
+): Promise<void> {
+  const { db, failedJobs } = options;
 
   app.get('/admin/jobs/failed', async (request, reply) => {
     requireJobsStaff(request);
@@ -51,6 +56,17 @@ export async function failedJobsRoutes(app: FastifyInstance, options: { failedJo
       { by: person.crsid, queue: params.data.queue, jobId: params.data.id, retried },
       'failed job retry',
     );
+    // Running work again (a provisioning step, an email) is a change someone answers for.
+    if (retried) {
+      await recordAudit(db, {
+        actor: personActor(person),
+        entityType: 'failed-job',
+        entityId: `${params.data.queue}/${params.data.id}`,
+        action: 'retried',
+        before: { state: 'failed' },
+        after: { state: 'retry' },
+      });
+    }
     request.session.flash = retried
       ? `The ${params.data.queue} job will run again shortly.`
       : `That ${params.data.queue} job is no longer failed: someone may have retried it already.`;

@@ -32,6 +32,7 @@ export const ENTITY_WORDS: Partial<Record<AuditEntity, string>> = {
   'view-as': 'Viewing as a customer',
   'usage-import': 'Usage import',
   'billing-export': 'Billing export',
+  'failed-job': 'Failed job',
   person: 'Person',
 };
 

@@ -20,7 +20,9 @@ export type AuditEntity =
   /** A member of staff viewing the site as a customer sees it; entity_id is the customer's person id. */
   | 'view-as'
   /** Staff downloading the billing export (modules/billing); entity_id is the file's name. */
-  | 'billing-export';
+  | 'billing-export'
+  /** A failed background job run again from the back office; entity_id is its queue and id. */
+  | 'failed-job';
 
 export interface AuditEventsTable {
   id: Generated<number>;
