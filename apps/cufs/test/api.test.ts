@@ -105,6 +105,24 @@ describe('the CUFS /v1 API on the sample reference data', () => {
       expect(repeated.statusCode).toBe(400);
       expect(malformedSchema.parse(repeated.json()).problems[0]?.field).toBe('query');
     });
+
+    it('refuses a parameter it does not take, naming it: a misspelt `on` must not be read as today', async () => {
+      for (const url of [
+        '/v1/gl-codes/validate?code=ENAB.GAAB&date=2027-08-01',
+        '/v1/gl-codes/validate?code=ENAB.GAAB&On=2027-08-01',
+        '/v1/grants/validate?award=RG94772&project=PHAG0042&task=1.1&asOf=2027-08-01',
+        '/v1/cost-centres/PHAA?day=2027-08-01',
+      ]) {
+        const refused = await get(url);
+        expect(refused.statusCode, url).toBe(400);
+        const [problem] = malformedSchema.parse(refused.json()).problems;
+        const name = /[?&]([A-Za-z]+)=2027/.exec(url)?.[1];
+        expect(problem, url).toEqual({
+          field: name,
+          message: expect.stringMatching(new RegExp(`^There is no parameter ${name}:`)),
+        });
+      }
+    });
   });
 
   describe('grants', () => {

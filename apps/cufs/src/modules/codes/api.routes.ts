@@ -20,11 +20,31 @@ export interface CodesRoutesOptions {
   today: () => string;
 }
 
-// A repeated query parameter arrives as an array: that is malformed, not a crash.
+// A repeated query parameter arrives as an array: that is malformed, not a crash. So is one the
+// operation does not take: a misspelt `on` (`date=`, `On=`) would otherwise answer as of today.
 const text = z.string().optional();
-const glQuery = z.object({ code: text, on: text });
-const grantQuery = z.object({ award: text, project: text, task: text, on: text });
-const onQuery = z.object({ on: text });
+const glQuery = z.strictObject({ code: text, on: text });
+const grantQuery = z.strictObject({ award: text, project: text, task: text, on: text });
+const onQuery = z.strictObject({ on: text });
+
+/** The query as its schema reads it, or the problems: each unknown parameter named, else "Give each parameter once". */
+function readQuery<T extends z.ZodObject>(
+  schema: T,
+  query: unknown,
+): { ok: true; value: z.infer<T> } | { ok: false; problems: Problem[] } {
+  const parsed = schema.safeParse(query);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const taken = Object.keys(schema.shape).join(', ');
+  const unknown = parsed.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys : []));
+  if (unknown.length === 0) return { ok: false, problems: [{ field: 'query', message: 'Give each parameter once' }] };
+  return {
+    ok: false,
+    problems: unknown.map((name) => ({
+      field: name,
+      message: `There is no parameter ${name}: this operation takes ${taken}`,
+    })),
+  };
+}
 
 /** The versioned finance-code API: every answer is valid, invalid (200) or malformed (400). */
 export async function codesRoutes(app: FastifyInstance, options: CodesRoutesOptions): Promise<void> {
@@ -50,10 +70,10 @@ export async function codesRoutes(app: FastifyInstance, options: CodesRoutesOpti
   });
 
   app.get('/v1/gl-codes/validate', async (request, reply) => {
-    const query = glQuery.safeParse(request.query);
-    if (!query.success) return malformed(reply, [{ field: 'query', message: 'Give each parameter once' }]);
-    const code = parseGlCode(query.data.code ?? '');
-    const on = parseAsOf(query.data.on, today());
+    const query = readQuery(glQuery, request.query);
+    if (!query.ok) return malformed(reply, query.problems);
+    const code = parseGlCode(query.value.code ?? '');
+    const on = parseAsOf(query.value.on, today());
     if (!code.ok || !on.ok) return malformed(reply, [...problemsOf(code), ...problemsOf(on)]);
 
     const glCode = formatGlCode(code.value);
@@ -87,10 +107,10 @@ export async function codesRoutes(app: FastifyInstance, options: CodesRoutesOpti
   });
 
   app.get('/v1/grants/validate', async (request, reply) => {
-    const query = grantQuery.safeParse(request.query);
-    if (!query.success) return malformed(reply, [{ field: 'query', message: 'Give each parameter once' }]);
-    const grant = parseGrant(query.data);
-    const on = parseAsOf(query.data.on, today());
+    const query = readQuery(grantQuery, request.query);
+    if (!query.ok) return malformed(reply, query.problems);
+    const grant = parseGrant(query.value);
+    const on = parseAsOf(query.value.on, today());
     if (!grant.ok || !on.ok) return malformed(reply, [...problemsOf(grant), ...problemsOf(on)]);
 
     const { award: awardNumber, project: projectNumber, task: taskNumber } = grant.value;
@@ -132,10 +152,10 @@ export async function codesRoutes(app: FastifyInstance, options: CodesRoutesOpti
   });
 
   app.get<{ Params: { code: string } }>('/v1/cost-centres/:code', async (request, reply) => {
-    const query = onQuery.safeParse(request.query);
-    if (!query.success) return malformed(reply, [{ field: 'query', message: 'Give each parameter once' }]);
+    const query = readQuery(onQuery, request.query);
+    if (!query.ok) return malformed(reply, query.problems);
     const code = parseCostCentre(request.params.code);
-    const on = parseAsOf(query.data.on, today());
+    const on = parseAsOf(query.value.on, today());
     if (!code.ok || !on.ok) return malformed(reply, [...problemsOf(code), ...problemsOf(on)]);
     const row = await reference.findCostCentre(db, code.value);
     if (!row) {
