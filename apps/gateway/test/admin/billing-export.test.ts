@@ -338,8 +338,8 @@ describe('Finance’s billing export', () => {
       'Department of Physics',
       'internal',
       '2',
-      // An increase is priced by the day: 'Term (years)' is rounded, 'Days' is what it pays for.
-      '1',
+      // An increase is priced by the day: no term in years, 'Days' is what it pays for.
+      '',
       '33',
       '2026-11-30',
       '2027-01-01',

@@ -182,7 +182,8 @@ const COLUMNS: ReadonlyArray<[string, (order: BillingOrder) => string | number |
   ['Department name', (o) => o.departmentName],
   ['Customer class', (o) => o.customerClass],
   ['Size (TB)', (o) => o.sizeTb],
-  ['Term (years)', (o) => o.termYears],
+  // An increase is priced by the day (Days): the whole years its order row holds mean nothing here.
+  ['Term (years)', (o) => (o.kind === 'increase' ? null : o.termYears)],
   ['Days', billedDays],
   ['Period starts on', (o) => o.startsOn],
   ['Period ends on', (o) => o.endsOn],

@@ -1,4 +1,4 @@
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
 /** What people send by hand: every method that changes something, outside the API and the job pushes (their own limits). */
@@ -25,9 +25,8 @@ async function formRateLimit(app: FastifyInstance, options: FormRateLimitOptions
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.some((method) => CHANGING_METHODS.has(method))) return;
     if (OWN_LIMITS.some((prefix) => route.url.startsWith(prefix))) return;
-    const given = route.preHandler;
-    const handlers: preHandlerAsyncHookHandler[] = given ? (Array.isArray(given) ? given : [given]) : [];
-    route.preHandler = [limiter, ...handlers];
+    const given = route.preHandler ?? [];
+    route.preHandler = [limiter as preHandlerHookHandler, ...(Array.isArray(given) ? given : [given])];
   });
 }
 
