@@ -63,8 +63,8 @@ export async function failedJobsRoutes(
         entityType: 'failed-job',
         entityId: `${params.data.queue}/${params.data.id}`,
         action: 'retried',
-        before: { state: 'failed' },
-        after: { state: 'retry' },
+        before: { status: 'failed' },
+        after: { status: 'waiting to run again' },
       });
     }
     request.session.flash = retried
