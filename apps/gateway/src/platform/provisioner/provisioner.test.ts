@@ -1,29 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config.ts';
+import { PRODUCTION_READY, problemsOf } from '../../../test/support/production-settings.ts';
+import { loadConfig } from '../config.ts';
 import { createProvisioner } from './index.ts';
 import { ProvisioningError, parseProvisionedDetails, partialDetailsFrom } from './provisioner.ts';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
-
-const PRODUCTION_READY = {
-  NODE_ENV: 'production',
-  DATABASE_URL: 'postgres://gateway@db.internal:5432/gateway',
-  OIDC_ISSUER: 'https://login.example.ac.uk',
-  OIDC_CLIENT_ID: 'gateway',
-  MAIL_DRIVER: 'smtp',
-  SMTP_URL: 'smtp://mail.internal:25',
-  DOCUMENTS_DRIVER: 'gcs',
-  DOCUMENTS_BUCKET: 'po-documents',
-  SESSION_SECRET: 'x'.repeat(40),
-};
 
 describe('provisioner configuration', () => {
   it('is manual unless told otherwise', () => {
