@@ -132,8 +132,9 @@ describe('the JSON API answers as its OpenAPI document says', () => {
       owner: 'ar101',
       managers: ['bm202'],
       status: 'active',
-      startDate: '2026-08-01',
-      endDate: '2027-07-31',
+      // Ending within 60 days, so that it can be renewed (renewal-window.ts).
+      startDate: '2026-01-16',
+      endDate: '2027-01-15',
       sizeTb: 10,
       projects: [{ name: 'first', quotaTb: 5, status: 'active' }],
       order: { status: 'completed' },
@@ -329,6 +330,7 @@ describe('the JSON API answers as its OpenAPI document says', () => {
     for (const name of ['Quoted one', 'Quoted two', 'Quoted three']) {
       await call('da303', 'POST', '/api/quotes', {
         ...configuration,
+        institutionId: 'CHEM',
         ownerCrsid: 'da303',
         managerCrsids: [],
         licenceName: name,

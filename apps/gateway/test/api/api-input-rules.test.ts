@@ -133,8 +133,9 @@ describe('the JSON API reads its input as documented', () => {
       owner: 'ar101',
       managers: ['bm202'],
       status: 'active',
-      startDate: '2026-08-01',
-      endDate: '2027-07-31',
+      // Ending within 60 days, so that it can be renewed (renewal-window.ts).
+      startDate: '2026-01-16',
+      endDate: '2027-01-15',
       order: { status: 'completed' },
     });
     const change = {

@@ -169,7 +169,12 @@ describe('the JSON API reads whole numbers as its pages do', () => {
   });
 
   it('refuses a change’s TB to add or term that is not a whole number, or out of bounds, in the pages’ words', async () => {
-    const licenceId = await changeableLicence(t.database.db, { licence: 'Whole changes', project: 'whole-changes' });
+    // Ending within 60 days, so that a renewal's term is what is refused (renewal-window.ts).
+    const licenceId = await changeableLicence(
+      t.database.db,
+      { licence: 'Whole changes', project: 'whole-changes' },
+      { startDate: '2026-01-16', endDate: '2027-01-15' },
+    );
     const before = await rowCount(t.database.db, 'orders');
     const additions = [
       [1.5, ADD_NOT_WHOLE],
@@ -312,8 +317,16 @@ describe('the JSON API reads whole numbers as its pages do', () => {
     for (const name of ['Order', 'Quote', 'ChangePrice', 'LicenceListing']) {
       expect(property(schemas[name] as Schema, 'sizeTb'), name).toEqual(TB);
     }
-    for (const name of ['Order', 'Quote', 'ChangePrice']) {
-      expect(property(schemas[name] as Schema, 'termYears').minimum, name).toBe(1);
+    expect(property(schemas.Quote as Schema, 'termYears').minimum).toBe(1);
+    // An order's or a change price's is null for the kinds that buy no term (more space, a cancellation).
+    for (const name of ['Order', 'ChangePrice']) {
+      const termYears = resolve(schemas[name] as Schema).properties?.termYears;
+      const whole = termYears?.anyOf?.find((branch) => branch.type === 'integer');
+      expect(
+        termYears?.anyOf?.map((branch) => branch.type),
+        name,
+      ).toEqual(['integer', 'null']);
+      expect(whole?.minimum, name).toBe(1);
     }
     expect(property(schemas.LicenceListing as Schema, 'id')).toEqual({ minimum: 1, maximum: SAFE });
     expect(property(schemas.StorageProjectChanged as Schema, 'quotaTb')).toEqual(TB);

@@ -374,7 +374,8 @@ describe('the API orders only what it was asked, at the price the caller agreed 
       ).licenceId;
     for (const [choice, id] of [
       [{ kind: 'increase', addTb: 2 }, await licence('active', '2027-07-31')],
-      [{ kind: 'renewal', termYears: 1 }, await licence('active', '2027-07-31')],
+      // Ending within 60 days, so that it can be renewed (renewal-window.ts).
+      [{ kind: 'renewal', termYears: 1 }, await licence('active', '2027-01-15')],
       [{ kind: 'recovery', termYears: 1 }, await licence('cold', '2026-10-15')],
     ] as const) {
       const priced = await call('ar101', 'POST', `/api/licences/${id}/changes/price`, choice);

@@ -378,7 +378,9 @@ describe('an expired quote', () => {
       .where('crsid', '=', 'ar101')
       .executeTakeFirstOrThrow();
     const product = await productOnSale(db, 'RDS', issuedOn);
-    const priced = await priceConfiguration({ db, directory: t.directory }, product, physRds, issuedOn);
+    const priced = await priceConfiguration({ db, directory: t.directory }, product, physRds, issuedOn, {
+      buyer: { institutionId: 'PHYS' },
+    });
     if (!priced.ok) throw new Error(JSON.stringify(priced.errors));
     return (await createQuote(db, person, priced.value, issuedOn)).reference;
   }

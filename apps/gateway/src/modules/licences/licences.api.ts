@@ -2,10 +2,30 @@ import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError } from '../../platform/web/errors.ts';
-import { apiRoute, idAnswer, idParams, pageFields, pageQuery, wholeNumber } from '../../platform/web/openapi.ts';
-import { ORDER_STATUSES } from '../orders/order-status.ts';
+import {
+  apiRoute,
+  documentedBounds,
+  idAnswer,
+  idParams,
+  pageFields,
+  pageQuery,
+  wholeNumber,
+} from '../../platform/web/openapi.ts';
+import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
+import { ORDER_KINDS, ORDER_STATUSES } from '../orders/order-status.ts';
 import { sizeTbAnswer } from '../orders/orders.api.ts';
 import { MAXIMUM_TB } from '../orders/purchase-configuration.ts';
+import type { PersonWithRoles } from '../people/people.repository.ts';
+import { isServiceStaff } from '../people/staff-access.ts';
+import { licenceUsage } from '../usage/usage.service.ts';
+import {
+  chartStart,
+  isNearQuota,
+  type ProjectReading,
+  type UsagePoint,
+  usageSeries,
+  usedPercent,
+} from '../usage/usage-readings.ts';
 import {
   addDataManager,
   addProjectMember,
@@ -18,17 +38,93 @@ import {
   removeStorageProject,
 } from './licence-members.service.ts';
 import { PROJECT_NAME_MESSAGE } from './licence-members.ts';
-import { LICENCE_STATUS_WORDS, LICENCE_STATUSES } from './licence-status.ts';
+import { LICENCE_STATUSES, licenceStatusWordsFor } from './licence-status.ts';
 import {
   DEFAULT_LICENCE_LIMIT,
   findLicenceForPerson,
   findProjectForPerson,
   type LicenceListing,
+  type LicenceWarnings,
   listLicencesForPerson,
   listProjects,
+  type StorageProjectMember,
+  warningsOfLicences,
 } from './licences.repository.ts';
 
-const person = z.object({ crsid: z.string(), displayName: z.string() });
+const person = z.object({
+  crsid: z.string(),
+  displayName: z.string(),
+  left: z
+    .boolean()
+    .describe(
+      'Whether they have left the University. They keep their place until someone hands it over or removes them, which the licence’s flags ask for (a flag member-left); they cannot use the storage.',
+    ),
+});
+
+const lockAnswer = z
+  .object({
+    since: z.iso.datetime().describe('When the storage team locked it.'),
+    reason: z
+      .string()
+      .nullable()
+      .describe(
+        'The storage team’s note of why: for the staff of its service only; null for its customers, who are told only that it is locked and to contact the storage team.',
+      ),
+  })
+  .nullable()
+  .describe(
+    'Set while the storage team has locked the licence (a dispute, an audit, a migration): until they unlock it, nothing about it can be changed or ordered (its people, projects, changes), and its status does not say so; null while it is not locked.',
+  );
+
+const flagAnswer = z.object({
+  kind: z
+    .enum(['finance-code-closed', 'member-left'])
+    .describe(
+      'finance-code-closed: the finance code that pays for it has closed, so give another (the Data Owner or a Data Manager, on the licence page, or ask the storage team). member-left: someone in one of its roles has left the University: hand their role over or remove them (only the storage team can name a new Data Owner).',
+    ),
+  detail: z
+    .string()
+    .describe('What the licence page says, such as “Lee Leaver (lj909), Data Manager, has left the University.”'),
+  raisedOn: z.iso.date().describe('The day the nightly checks raised it.'),
+});
+
+const flagsAnswer = z
+  .array(flagAnswer)
+  .describe(
+    'The open flags the licence page warns its Data Owner and Data Managers of, oldest first; each is cleared once it is dealt with. Empty for someone who sees the licence only as a member of one of its projects.',
+  );
+
+const usedBytes = z.int().meta(documentedBounds(0)).describe('Bytes used (a TB is 10^12 bytes).');
+const readingAnswer = z.object({
+  usedBytes,
+  readOn: z.iso.date().describe('The day the storage system read it.'),
+  percent: z
+    .int()
+    .meta(documentedBounds(0))
+    .describe('The whole percentage used, rounded down (so 89.9% is 89); over 100 when over the size.'),
+});
+
+const licenceUsageAnswer = readingAnswer
+  .extend({
+    readOn: z.iso.date().describe('The day of the latest reading of any of its projects.'),
+    percent: readingAnswer.shape.percent.describe(
+      'The whole percentage of the licence’s size used, rounded down (so 89.9% is 89); over 100 when over its size.',
+    ),
+    warningPercent: z
+      .int()
+      .meta(documentedBounds(1, 100))
+      .describe(
+        'The percentage of its size at which its Data Owner and Data Managers are warned that it is nearly full.',
+      ),
+    nearlyFull: z
+      .boolean()
+      .describe('At or over warningPercent of its size (full ones too): the licence page says it is nearly full.'),
+    full: z.boolean().describe('At or over its size: nothing more can be written to it.'),
+  })
+  .nullable()
+  .describe(
+    'Its latest usage, as the licence page shows it (“nearly full: 9.7 TB of 10 TB used (97%)”): the sum of each storage project’s (not removed) latest reading in the last 12 months. Null when the storage system has reported none in that time, and for someone who sees the licence only as a member of one of its projects (each project they see has its own usage).',
+  );
 
 const licenceListing = z
   .object({
@@ -42,6 +138,9 @@ const licenceListing = z
     status: z.enum(LICENCE_STATUSES),
     statusLabel: z.string(),
     roles: z.array(z.string()).describe('Your places on the licence.'),
+    locked: lockAnswer,
+    flags: flagsAnswer,
+    usage: licenceUsageAnswer,
   })
   .meta({ id: 'LicenceListing' });
 
@@ -51,9 +150,71 @@ const project = z.object({
   // Within the licence's size, so as sizes are.
   quotaTb: sizeTbAnswer,
   status: z.enum(['pending', 'active', 'removed']),
+  path: z
+    .string()
+    .nullable()
+    .describe(
+      'Where it lives on the storage system, once set up (null until then): the path a storage system gives with each of its usage readings (POST /api/usage-readings).',
+    ),
   members: z.array(person.extend({ role: z.enum(['project-data-manager', 'project-data-user']) })),
 });
 
+/** Whether the person sees all of a licence (LicenceAccess 'full'): its Data Owner, a Data Manager, or staff of its service. */
+function seesAll(caller: PersonWithRoles, licence: LicenceListing): boolean {
+  return (
+    licence.roles.includes('data-owner') ||
+    licence.roles.includes('data-manager') ||
+    isServiceStaff(caller, licence.service)
+  );
+}
+
+/** The lock as the licence page tells of it: its reason is the storage team's note, for the staff of its service only. */
+function lockOf(licence: LicenceListing, caller: PersonWithRoles) {
+  if (!licence.lock) return null;
+  return {
+    since: licence.lock.lockedAt.toISOString(),
+    reason: isServiceStaff(caller, licence.service) ? licence.lock.reason : null,
+  };
+}
+
+/** A licence's latest usage point (usageSeries: what the licence page's chart and notice end on), in its size's terms. */
+function usageOf(latest: UsagePoint | undefined, sizeTb: number, warningPercent: number) {
+  if (!latest) return null;
+  return {
+    usedBytes: latest.usedBytes,
+    readOn: latest.day,
+    percent: usedPercent(latest.usedBytes, sizeTb),
+    warningPercent,
+    nearlyFull: isNearQuota(latest.usedBytes, sizeTb, warningPercent),
+    full: isNearQuota(latest.usedBytes, sizeTb, 100),
+  };
+}
+
+/** A project's latest reading as the licence page's projects table shows it: of the project's quota. */
+function projectUsageOf(reading: ProjectReading | undefined, quotaTb: number) {
+  if (!reading) return null;
+  return { usedBytes: reading.usedBytes, readOn: reading.readOn, percent: usedPercent(reading.usedBytes, quotaTb) };
+}
+
+/** A person on a licence as the API answers one. */
+const personAnswer = ({
+  crsid,
+  displayName,
+  status,
+}: {
+  crsid: string;
+  displayName: string;
+  status: 'current' | 'left';
+}) => ({
+  crsid,
+  displayName,
+  left: status === 'left',
+});
+
+/** A project member as the API answers one: whether they have left, beside their role. */
+const member = (m: StorageProjectMember) => ({ ...personAnswer(m), role: m.role });
+
+/** A licence's own fields; `locked`, `flags` and `usage` depend on who asks, and are added beside it. */
 function listing(licence: LicenceListing) {
   return {
     id: licence.id,
@@ -64,17 +225,22 @@ function listing(licence: LicenceListing) {
     startDate: licence.startDate,
     endDate: licence.endDate,
     status: licence.status,
-    statusLabel: LICENCE_STATUS_WORDS[licence.status].label,
+    // A licence never set up, its new order rejected, reads "Not approved" as on its page.
+    statusLabel: licenceStatusWordsFor(licence.status, [], licence.notApproved).label,
     roles: licence.roles,
   };
 }
 
-const people = (list: Array<{ crsid: string; displayName: string }>) =>
-  list.map(({ crsid, displayName }) => ({ crsid, displayName }));
-
 /** Licences and storage projects as JSON, with the same access rules as their pages. */
-export async function licencesApi(app: FastifyInstance, options: MembersContext & { clock: Clock }): Promise<void> {
-  const { db } = options;
+export async function licencesApi(
+  app: FastifyInstance,
+  options: MembersContext & {
+    clock: Clock;
+    /** The near-quota threshold (USAGE_WARNING_PERCENT), as the licence page says "nearly full" at. */
+    warningPercent: number;
+  },
+): Promise<void> {
+  const { db, warningPercent } = options;
   const members: MembersContext = options;
   const notFound = (what: string) => new AppError('not-found', `There is no ${what} that you can see.`);
 
@@ -86,14 +252,41 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       operationId: 'listLicences',
       summary: 'The licences you own, manage or use a project of: in use first, then by name',
       description:
-        'In the order My storage lists them: active and pending licences first, then suspended, in the cold store, to be deleted, and last the cancelled and deleted ones; by name (ignoring case) within each, then by id, so pages do not overlap while nothing changes.',
+        'Your own licences, as My storage lists them, for staff too: the licences a member of staff sees by their role (those of their service) are not listed here, but each one answers getLicence by its id. In the order My storage lists them: active and pending licences first, then suspended, in the cold store, to be deleted, and last the cancelled and deleted ones; by name (ignoring case) within each, then by id, so pages do not overlap while nothing changes.',
       tags: ['Licences'],
       query: pageQuery(DEFAULT_LICENCE_LIMIT),
       response: z.object({ ...pageFields(DEFAULT_LICENCE_LIMIT), licences: z.array(licenceListing) }),
     },
-    async ({ person: caller, query }) => {
-      const page = await listLicencesForPerson(db, caller.id, options.clock.today().toString(), query);
-      return { total: page.total, ...query, licences: page.licences.map(listing) };
+    async ({ person: caller, query, request }) => {
+      const today = options.clock.today().toString();
+      const page = await listLicencesForPerson(db, caller.id, today, {
+        ...query,
+        services: request.viewingAs?.services,
+      });
+      // One more query for the page, not one per licence: the flags and usage of those the caller sees all of.
+      const full = page.licences.filter((licence) => seesAll(caller, licence));
+      const warnings = await warningsOfLicences(
+        db,
+        full.map((licence) => licence.id),
+        chartStart(today),
+        today,
+      );
+      const none: LicenceWarnings = { flags: [], readings: [] };
+      return {
+        total: page.total,
+        ...query,
+        licences: page.licences.map((licence) => {
+          const { flags, readings } = warnings.get(licence.id) ?? none;
+          return {
+            ...listing(licence),
+            locked: lockOf(licence, caller),
+            flags,
+            usage: warnings.has(licence.id)
+              ? usageOf(usageSeries(readings).at(-1), licence.sizeTb, warningPercent)
+              : null,
+          };
+        }),
+      };
     },
   );
 
@@ -106,26 +299,53 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       summary: 'One licence with its people and storage projects',
       tags: ['Licences'],
       params: idParams,
+      description:
+        'What the licence page shows: for its Data Owner and Data Managers (and staff of its service) all of it; for a member of one of its storage projects its basic details, its people, and only their own projects, without its flags, usage or orders.',
       response: licenceListing.extend({
         owner: person,
         managers: z.array(person),
-        projects: z.array(project),
-        orders: z.array(z.object({ reference: z.string(), status: z.enum(ORDER_STATUSES) })),
+        projects: z.array(
+          project.extend({
+            usage: readingAnswer
+              .nullable()
+              .describe(
+                'Its latest usage reading in the last 12 months, as the licence page shows it beside its quota (percent: of its quota); null when none.',
+              ),
+          }),
+        ),
+        orders: z
+          .array(z.object({ reference: z.string(), kind: z.enum(ORDER_KINDS), status: z.enum(ORDER_STATUSES) }))
+          .describe('Its orders, newest first: the new storage and each change (kind). Empty for a project member.'),
       }),
       errors: ['not-found'],
     },
     async ({ params, person: caller }) => {
       const licence = await findLicenceForPerson(db, caller, params.id);
       if (!licence) throw notFound(`licence ${params.id}`);
+      const today = options.clock.today().toString();
+      const full = licence.access === 'full';
+      // The licence page's own reads: its open flags (for those who see all of it) and its usage.
+      const [flags, usage] = await Promise.all([
+        full ? openLicenceFlags(db, licence.id) : Promise.resolve([]),
+        licenceUsage(db, licence.id, today, warningPercent),
+      ]);
       return {
         ...listing(licence),
-        owner: { crsid: licence.owner.crsid, displayName: licence.owner.displayName },
-        managers: people(licence.managers),
+        locked: lockOf(licence, caller),
+        flags: flags.map(({ kind, detail, raisedOn }) => ({ kind, detail, raisedOn })),
+        usage: full ? usageOf(usage.points.at(-1), licence.sizeTb, warningPercent) : null,
+        owner: personAnswer(licence.owner),
+        managers: licence.managers.map(personAnswer),
         projects: licence.projects.map((p) => ({
-          ...p,
-          members: p.members.map((m) => ({ crsid: m.crsid, displayName: m.displayName, role: m.role })),
+          id: p.id,
+          name: p.name,
+          quotaTb: p.quotaTb,
+          status: p.status,
+          path: p.path,
+          members: p.members.map(member),
+          usage: projectUsageOf(usage.projects.get(p.id), p.quotaTb),
         })),
-        orders: licence.orders.map((order) => ({ reference: order.reference, status: order.status })),
+        orders: licence.orders.map((order) => ({ reference: order.reference, kind: order.kind, status: order.status })),
       };
     },
   );
@@ -150,7 +370,8 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
         name: found.name,
         quotaTb: found.quotaTb,
         status: found.status,
-        members: found.members.map((m) => ({ crsid: m.crsid, displayName: m.displayName, role: m.role })),
+        path: found.path,
+        members: found.members.map(member),
         licenceId: found.licence.id,
         licenceName: found.licence.name,
       };
@@ -167,20 +388,20 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
     const owner = await db
       .selectFrom('licences')
       .innerJoin('people', 'people.id', 'licences.owner_person_id')
-      .select(['people.crsid', 'people.display_name'])
+      .select(['people.crsid', 'people.display_name', 'people.status'])
       .where('licences.id', '=', licenceId)
       .executeTakeFirstOrThrow();
     const managers = await db
       .selectFrom('licence_managers')
       .innerJoin('people', 'people.id', 'licence_managers.person_id')
-      .select(['people.crsid', 'people.display_name'])
+      .select(['people.crsid', 'people.display_name', 'people.status'])
       .where('licence_managers.licence_id', '=', licenceId)
       .orderBy('people.display_name')
       .execute();
     return {
       licenceId,
-      owner: { crsid: owner.crsid, displayName: owner.display_name },
-      managers: managers.map((m) => ({ crsid: m.crsid, displayName: m.display_name })),
+      owner: { crsid: owner.crsid, displayName: owner.display_name, left: owner.status === 'left' },
+      managers: managers.map((m) => ({ crsid: m.crsid, displayName: m.display_name, left: m.status === 'left' })),
     };
   }
 
@@ -199,7 +420,8 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       name: found.name,
       quotaTb: found.quotaTb,
       status: found.status,
-      members: found.members.map((m) => ({ crsid: m.crsid, displayName: m.displayName, role: m.role })),
+      path: found.path,
+      members: found.members.map(member),
       licenceId: row.licence_id,
     };
   }
@@ -298,6 +520,7 @@ export async function licencesApi(app: FastifyInstance, options: MembersContext 
       body: z.strictObject({ name: projectName, quotaTb }),
       response: projectAnswer,
       status: 201,
+      location: '/api/projects/{id}',
       errors: [...changeErrors],
     },
     async ({ params, body, person: caller }) => {

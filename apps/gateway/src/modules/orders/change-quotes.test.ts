@@ -70,7 +70,13 @@ describe('whether a change quote can be ordered with', () => {
       /this one is cancelled/,
     );
     expect(changeQuoteRefusal(increase, licence, 'renewal', '2026-12-01')).toBe(
-      'Quote Q-000031 is not for this change of this licence',
+      `Quote Q-000031 is not for this change of this licence: it is for more space on licence ${licence.id}`,
+    );
+    expect(changeQuoteRefusal(increase, { ...licence, id: licence.id + 1 }, 'increase', '2026-12-01')).toBe(
+      `Quote Q-000031 is not for this change of this licence: it is for more space on licence ${licence.id}`,
+    );
+    expect(changeQuoteRefusal({ ...increase, change: null }, licence, 'increase', '2026-12-01')).toBe(
+      'Quote Q-000031 is not for this change of this licence: it is for new storage',
     );
   });
 

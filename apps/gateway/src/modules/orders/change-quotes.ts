@@ -27,11 +27,22 @@ export function isQuotableChange(kind: ChangeKind): kind is QuotedChangeKind {
   return kind !== 'cancellation';
 }
 
-/** Why a quote cannot price this kind of change of this licence at all: another licence, another kind, new storage. */
+/** What a change quote is for, in a refusal's words. */
+const QUOTED_CHANGE_WORDS: Record<QuotedChangeKind, string> = {
+  increase: 'more space on',
+  renewal: 'a renewal of',
+  recovery: 'a recovery of',
+};
+
+/**
+ * Why a quote cannot price this kind of change of this licence at all, saying what it is for:
+ * another licence, another kind, new storage. No change of the licence makes it apply.
+ */
 export function changeQuoteMismatch(quote: Quote, licenceId: number, kind: ChangeKind): string | null {
-  if (!quote.change || quote.change.licenceId !== licenceId || quote.change.kind !== kind)
-    return `Quote ${quote.reference} is not for this change of this licence`;
-  return null;
+  const change = quote.change;
+  if (change && change.licenceId === licenceId && change.kind === kind) return null;
+  const quoted = change ? `${QUOTED_CHANGE_WORDS[change.kind]} licence ${change.licenceId}` : 'new storage';
+  return `Quote ${quote.reference} is not for this change of this licence: it is for ${quoted}`;
 }
 
 /** The choice a change quote was priced for (the TB to add, or the term), as the change's first page takes it. */

@@ -21,17 +21,18 @@ import { parsePaymentDetails, paymentMethodsFor } from '../payments/payment-deta
 import type { PaymentMethod } from '../payments/payments.tables.ts';
 import { PO_DOCUMENT_MAX_BYTES, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
-import { canOrderWithQuote, notYourQuote } from '../quotes/quote-rules.ts';
+import { canOrderWithQuote, notYourQuote, quoteNameDifferences } from '../quotes/quote-rules.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { changeTarget, licenceForChange, priceLicenceChange, submitChangeOrder } from './change-orders.service.ts';
 import { CHANGE_KINDS, type ChangeKind } from './change-pricing.ts';
 import { REJECT_REASON_MAX } from './order-decisions.ts';
-import { ORDER_KINDS, ORDER_STATUSES, orderStatusWords } from './order-status.ts';
+import { ORDER_KINDS, ORDER_STATUSES, type OrderKind, orderStatusWords } from './order-status.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from './orders.queries.ts';
 import { findOrder, type OrderDetail } from './orders.repository.ts';
 import {
   cancelOrder,
+  changeFinanceCode,
   findOrderFor,
   type OrdersContext,
   replayedSubmission,
@@ -39,10 +40,12 @@ import {
   SubmissionRefused,
   type SubmittedPayment,
   submitNewOrder,
+  usedQuoteConflict,
 } from './orders.service.ts';
-import { priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
+import { type PricedConfiguration, priceConfiguration } from './purchase-configuration.service.ts';
 import { MAXIMUM_TB } from './purchase-configuration.ts';
 import { withQuotePrice } from './purchase-draft.ts';
+import type { RenewalWindowSettings } from './renewal-window.ts';
 
 const pence = z.int().nonnegative();
 
@@ -50,6 +53,22 @@ const pence = z.int().nonnegative();
 export const sizeTbAnswer = z.int().meta(documentedBounds(1, MAXIMUM_TB));
 /** In an answer: a term in whole years; an increase's is its days' nearest, so it has no maximum. */
 export const termYearsAnswer = z.int().meta(documentedBounds(1));
+
+/** In an order's or a change price's answer: the term bought, or none for the kinds that buy no term. */
+const boughtTermYears = termYearsAnswer
+  .nullable()
+  .describe(
+    'new storage: the licence’s term; renewal and recovery: the term they add; null for an increase (it pays for its period, to the licence’s end date) and a cancellation (it buys nothing).',
+  );
+
+/**
+ * The term an order or a change price buys, or null: more space pays for the days of its period
+ * (its termYears, their nearest whole year, is only how the price was reckoned) and a cancellation
+ * buys nothing (its 1 year is a placeholder), so neither has a term to show.
+ */
+function termBought(kind: OrderKind, termYears: number): number | null {
+  return kind === 'increase' || kind === 'cancellation' ? null : termYears;
+}
 
 /**
  * Each whole number of a body in its page's words (purchase-configuration.ts, change-pricing.ts),
@@ -107,7 +126,11 @@ export const configurationBody = z.strictObject({
   termYears: wholeNumber({ minimum: 1, maximum: LONGEST_TERM_YEARS }, TERM_WORDS)
     .describe('One of the product’s terms, in years.')
     .meta({ example: 3 }),
-  institutionId: z.string().describe('The department that pays, e.g. PHYS.'),
+  institutionId: z
+    .string()
+    .describe(
+      'The department that pays, e.g. PHYS (GET /api/institutions lists them): yours or the Data Owner’s, as the University directory has them (any, if it has you in none).',
+    ),
   licenceName: z.string().max(100),
   ownerCrsid: z
     .string()
@@ -158,8 +181,16 @@ const orderSchema = z
     product: z.string(),
     licence: z.object({ id: idAnswer, name: z.string(), ownerCrsid: z.string() }),
     institutionId: z.string(),
-    sizeTb: sizeTbAnswer,
-    termYears: termYearsAnswer,
+    sizeTb: sizeTbAnswer.describe(
+      'new storage: the licence’s size; increase: the TB it adds; renewal and recovery: the licence’s size they renew; cancellation: the licence’s size when it was ordered.',
+    ),
+    termYears: boughtTermYears,
+    reason: z
+      .string()
+      .nullable()
+      .describe(
+        'A cancellation: the reason its buyer gave when ordering it (reason in POST /api/licences/{id}/changes); null if none was given, and for other kinds. Why an order was rejected or cancelled is statusReason.',
+      ),
     price: priceSchema,
     period: z
       .object({ startsOn: z.iso.date(), endsOn: z.iso.date() })
@@ -180,7 +211,11 @@ const orderSchema = z
       .nullable()
       .describe('None for an order that costs nothing (a cancellation), which takes no payment.'),
   })
-  .meta({ id: 'Order' });
+  .meta({
+    id: 'Order',
+    description:
+      'An order as its page shows it. sizeTb, termYears and reason say per kind what they are; a cancellation charges nothing, so its price figures (pencePerTbYear too) are 0.',
+  });
 
 function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
   const words = orderStatusWords({
@@ -201,9 +236,11 @@ function orderToApi(order: OrderDetail): z.input<typeof orderSchema> {
     licence: { id: order.licence.id, name: order.licence.name, ownerCrsid: order.licence.owner.crsid },
     institutionId: order.institution.id,
     sizeTb: order.sizeTb,
-    termYears: order.termYears,
+    termYears: termBought(order.kind, order.termYears),
+    reason: order.reason,
     price: {
-      pencePerTbYear: order.pencePerTbYear,
+      // A cancellation keeps the day's price per TB, which it does not charge.
+      pencePerTbYear: order.kind === 'cancellation' ? 0 : order.pencePerTbYear,
       priceValidFrom: order.priceValidFrom,
       customerClass: order.customerClass,
       netPence: order.netPence,
@@ -256,14 +293,48 @@ export async function ordersApi(
   const people = { db, directory: options.directory };
   const today = () => clock.today().toString();
 
-  const quoteFor = (person: PersonWithRoles, reference: string | undefined) => callersQuote(db, person, reference);
-
-  async function priced(body: z.output<typeof configurationBody>) {
-    const product = await productOnSale(db, body.product, today());
-    const result = await priceConfiguration(people, product, body, today());
+  async function priced(body: z.output<typeof configurationBody>, buyer: PersonWithRoles) {
+    const result = await priceConfiguration(people, body.product, body, today(), { buyer });
     if (!result.ok) throw unprocessable(result.errors);
     return result.value;
   }
+
+  /**
+   * The configuration at the price of the caller's quote, as ordering with it charges it (the
+   * quote's, or today's if lower), or the 422 that refuses it: not the caller's, expired, for
+   * another product, size, term or department (quoteProblem), or for other names and people than
+   * the order's (quoteNameDifferences, each by its field). Without a quote, today's price.
+   */
+  async function withCallersQuote(person: PersonWithRoles, configuration: PricedConfiguration, reference?: string) {
+    const quote = await callersQuote(db, person, reference);
+    const quoted = withQuotePrice(configuration, quote, today());
+    if (quoted.quoteProblem) {
+      const problem = `${quoted.quoteProblem}. Ask for a new quote, or leave quoteReference out to order at today’s price.`;
+      throw new AppError('unprocessable', problem, { quoteReference: problem });
+    }
+    if (quote) {
+      const differences = quoteNameDifferences(quote, {
+        licenceName: configuration.licenceName,
+        ownerCrsid: configuration.owner.crsid,
+        managerCrsids: configuration.managers.map((manager) => manager.crsid),
+        projectName: configuration.projectName,
+      });
+      const problems = Object.values(differences);
+      if (problems.length > 0) {
+        const message = `${problems.join('; ')}: send what the quote was for (GET /api/quotes/${quote.reference} has it), or leave quoteReference out to order at today’s price.`;
+        throw new AppError('unprocessable', message, differences);
+      }
+    }
+    return { ...quoted, quote };
+  }
+
+  /** What a quote reference means to pricing and ordering new storage (docs/api.md). */
+  const quoteReference = z
+    .string()
+    .optional()
+    .describe(
+      'One of your quotes, to order at its price (or today’s, if lower): it must be valid today, for this product, size, term and department, and for the licence name, Data Owner, Data Managers and project it was asked for (each that differs is a 422 for its field), or the order is refused (422), never placed at another price.',
+    );
 
   apiRoute(
     app,
@@ -272,13 +343,19 @@ export async function ordersApi(
       path: '/api/prices',
       operationId: 'priceStorage',
       summary: 'Price new storage without ordering it',
+      description:
+        'With a quoteReference, the price ordering with that quote would charge (the quote’s, or today’s if lower), refused as ordering with it would be: a 422 for a quote that is not yours, has expired or is for another order, and a 409 for one an order was placed with already.',
       tags: ['Orders'],
-      body: configurationBody,
+      body: configurationBody.extend({ quoteReference }),
       response: priceSchema,
-      errors: ['not-found'],
+      errors: ['conflict'],
     },
-    async ({ body }) => {
-      const c = await priced(body);
+    async ({ body, person }) => {
+      const configuration = await priced(body, person);
+      const { configuration: c, quote } = await withCallersQuote(person, configuration, body.quoteReference);
+      // Ordering with a quote used already is refused (a quote pays for one order), so pricing with it is too.
+      const used = quote && usedQuoteConflict(quote);
+      if (used) throw used;
       return { ...c.price, priceValidFrom: c.price.validFrom, customerClass: c.institution.customerClass };
     },
   );
@@ -309,8 +386,11 @@ export async function ordersApi(
         ),
       }),
     },
-    async ({ person, query }) => {
-      const { orders: rows, total } = await listOrdersForPerson(db, person.id, query);
+    async ({ person, query, request }) => {
+      const { orders: rows, total } = await listOrdersForPerson(db, person.id, {
+        ...query,
+        services: request.viewingAs?.services,
+      });
       return {
         total,
         ...query,
@@ -356,38 +436,30 @@ export async function ordersApi(
       operationId: 'submitOrder',
       summary: 'Order new storage and pay for it',
       description:
-        'The same checks as the pages: the configuration, the payment (a finance code is checked with CUFS; if CUFS cannot answer, the order waits in awaiting-payment-check and is re-checked in the background), and the terms. Send a fresh submissionKey (a UUID) per order: sending the same key again answers with the order it made, so a retried request never orders twice; the same key with a different order (product, size, term or quote) is a 422 for submissionKey, and with an expectedTotalPence other than that order’s total a 409.',
+        'The same checks as the pages: the configuration, the payment (a finance code is checked with CUFS; if CUFS cannot answer, the order waits in awaiting-payment-check and is re-checked in the background), and the terms. Send a fresh submissionKey (a UUID) per order: sending the same key again answers with the order it made, so a retried request never orders twice; the same key with a different order (any of what it asks: product, size, term, department, licence name, Data Owner, Data Managers, project, payment or quote) is a 422 for submissionKey, and with an expectedTotalPence other than that order’s total a 409.',
       tags: ['Orders'],
       body: configurationBody.extend({
         payment: paymentBody,
         acceptTerms: z.literal(true, { error: 'Accept the terms and conditions to submit the order' }),
         termsVersion: z
           .string()
-          .describe('The version of the terms accepted; must be the current one (see the product).'),
-        quoteReference: z
-          .string()
-          .optional()
-          .describe(
-            'One of your quotes, to order at its price: it must be valid today and for this product, size, term and department, or the order is refused (422), never placed at another price.',
-          ),
+          .describe('The version of the terms accepted; must be the current one (the product’s terms.version).'),
+        quoteReference,
         expectedTotalPence,
         submissionKey,
       }),
       response: orderSchema,
       status: 201,
+      location: '/api/orders/{reference}',
       errors: ['not-found', 'conflict'],
     },
     async ({ body, person }) => {
-      const configuration = await priced(body);
+      const configuration = await priced(body, person);
       const terms = await findCurrentTerms(db, configuration.product.service, today());
       if (body.termsVersion !== terms.version) {
         throw unprocessable({ termsVersion: `The current terms are version ${terms.version}; read and accept those` });
       }
-      const quoted = withQuotePrice(configuration, await quoteFor(person, body.quoteReference), today());
-      if (quoted.quoteProblem) {
-        const problem = `${quoted.quoteProblem}. Ask for a new quote, or leave quoteReference out to order at today’s price.`;
-        throw new AppError('unprocessable', problem, { quoteReference: problem });
-      }
+      const quoted = await withCallersQuote(person, configuration, body.quoteReference);
       const payment = submittedPayment(body.payment, paymentMethodsFor(configuration.product.service));
       try {
         // A repeated key replays the first answer (201 and the same order), as idempotency keys do.
@@ -425,6 +497,31 @@ export async function ordersApi(
     },
     async ({ params, person, body }) => {
       const result = await cancelOrder(orders, person, params.reference, { reason: body?.reason });
+      if ('errors' in result) throw unprocessable(result.errors);
+      return orderToApi(await findOrderFor(db, person, params.reference));
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'POST',
+      path: '/api/orders/{reference}/payment',
+      operationId: 'changeOrderFinanceCode',
+      summary: 'Give another finance code for an order whose finance code was refused',
+      tags: ['Orders'],
+      description:
+        'When the finance system refused an order’s finance code after it was placed (statusLabel “Finance code refused”), its buyer or its Data Owner gives another, as on the order’s page; there is no need to order again. The code is checked with CUFS as when ordering (a 422 for financeCode if refused): accepted, the order waits for approval; if CUFS cannot answer, it stays in awaiting-payment-check and is checked again in the background. Anyone else who can see the order gets a 403; an order whose code is not refused (or no longer), a 409.',
+      params: referenceParams,
+      body: z.strictObject({
+        financeCode: z.string().describe('The new finance code: PHAA.GAAA, or RG94772 / PHAG0042 / 1.1'),
+      }),
+      response: orderSchema,
+      errors: ['not-found', 'forbidden', 'conflict'],
+    },
+    async ({ params, person, body }) => {
+      const order = await findOrderFor(db, person, params.reference);
+      const result = await changeFinanceCode(orders, person, order, body.financeCode);
       if ('errors' in result) throw unprocessable(result.errors);
       return orderToApi(await findOrderFor(db, person, params.reference));
     },
@@ -516,7 +613,7 @@ const changePriceSchema = z
   .object({
     kind: z.enum(CHANGE_KINDS),
     sizeTb: sizeTbAnswer.describe('increase: the TB added; otherwise the licence’s size.'),
-    termYears: termYearsAnswer,
+    termYears: boughtTermYears,
     period: z.object({ startsOn: z.iso.date(), endsOn: z.iso.date() }).nullable(),
     days: z
       .int()
@@ -563,8 +660,12 @@ function changeRefused(errors: FieldErrors) {
 }
 
 /** Changing a licence as JSON: the same rules, prices and people as its pages (change-orders.service.ts). */
-export async function changeOrdersApi(app: FastifyInstance, options: { orders: OrdersContext }): Promise<void> {
-  const { orders } = options;
+export async function changeOrdersApi(
+  app: FastifyInstance,
+  /** lifecycle: when a renewal opens (renewal-window.ts). */
+  options: { orders: OrdersContext; lifecycle: RenewalWindowSettings },
+): Promise<void> {
+  const { orders, lifecycle } = options;
   const { db, clock } = orders;
   const today = () => clock.today().toString();
 
@@ -585,18 +686,19 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
     },
     async ({ params, body, person }) => {
       const quote = await callersQuote(db, person, body.quoteReference);
-      const licence = await licenceForChange(db, person, params.id, body.kind, today(), { quote });
+      const licence = await licenceForChange(db, person, params.id, body.kind, today(), lifecycle, { quote });
       const priced = await priceLicenceChange(db, licence, body.kind, body, today(), quote);
       if (!priced.ok) throw unprocessable(priced.errors);
       const price = priced.value;
       return {
         kind: price.kind,
         sizeTb: price.sizeTb,
-        termYears: price.termYears,
+        termYears: termBought(price.kind, price.termYears),
         period: price.startsOn && price.endsOn ? { startsOn: price.startsOn, endsOn: price.endsOn } : null,
         days: price.days,
         coldStoreDays: price.coldStoreDays,
-        pencePerTbYear: price.pencePerTbYear,
+        // A cancellation is priced at nothing: the day's price per TB is not what it charges.
+        pencePerTbYear: price.kind === 'cancellation' ? 0 : price.pencePerTbYear,
         priceValidFrom: priced.validFrom,
         customerClass: licence.customerClass,
         coldStorePence: price.coldStorePence,
@@ -615,7 +717,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       operationId: 'submitLicenceChange',
       summary: 'Order a change of a licence you own or manage, and pay for it',
       description:
-        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. Paid and approved like new storage; a cancellation costs nothing and takes no payment: send it without one, and it goes straight to the service team for approval. Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made; the same key for another licence or another change is a 422 for submissionKey, and with an expectedTotalPence other than that order’s total a 409.',
+        'Only the Data Owner and Data Managers may; the licence must not be locked, its status must allow the change (increase: active and not past its end date; renewal: active or suspended; recovery: cold; cancellation: pending or active), and no other change may be in progress. A renewal of an active licence opens RENEWAL_OPENS_DAYS_BEFORE_END days before its end date (60 by default): before then it is a 409 saying when (“Renewal opens on 8 October 2027, 60 days before the licence ends.”), for its price and quote too. Paid and approved like new storage; a cancellation costs nothing and takes no payment: send it without one, and it goes straight to the service team for approval. Send a fresh submissionKey (a UUID) per order: the same key again answers with the order it made; the same key for another licence, another change, payment, quote or reason is a 422 for submissionKey, and with an expectedTotalPence other than that order’s total a 409.',
       tags: ['Licences'],
       params: idParams,
       body: changeBody(
@@ -637,6 +739,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       ),
       response: orderSchema,
       status: 201,
+      location: '/api/orders/{reference}',
       errors: ['not-found', 'forbidden', 'conflict'],
     },
     async ({ params, body, person }) => {
@@ -649,6 +752,8 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
           kind: body.kind,
           choice: body,
           quoteReference: body.quoteReference,
+          // Compared as the order keeps it: read as ordering reads it, by the methods of its product's service.
+          payment: body.payment && submittedPayment(body.payment, paymentMethodsFor(earlier.product.service)),
         });
         try {
           replayedSubmission(earlier, person, target, body.expectedTotalPence);
@@ -657,7 +762,7 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
         }
         return orderToApi(earlier);
       }
-      const licence = await licenceForChange(db, person, params.id, body.kind, today());
+      const licence = await licenceForChange(db, person, params.id, body.kind, today(), lifecycle);
       const terms = await findCurrentTerms(db, licence.product.service, today());
       if (body.termsVersion !== terms.version) {
         throw unprocessable({ termsVersion: `The current terms are version ${terms.version}; read and accept those` });
@@ -665,16 +770,21 @@ export async function changeOrdersApi(app: FastifyInstance, options: { orders: O
       const payment = body.payment && submittedPayment(body.payment, paymentMethodsFor(licence.product.service));
       await callersQuote(db, person, body.quoteReference);
       try {
-        const { reference } = await submitChangeOrder(orders, person, {
-          licenceId: licence.id,
-          kind: body.kind,
-          choice: body,
-          payment,
-          termsVersionId: terms.id,
-          submissionKey: body.submissionKey,
-          expectedTotalPence: body.expectedTotalPence,
-          quoteReference: body.quoteReference,
-        });
+        const { reference } = await submitChangeOrder(
+          orders,
+          person,
+          {
+            licenceId: licence.id,
+            kind: body.kind,
+            choice: body,
+            payment,
+            termsVersionId: terms.id,
+            submissionKey: body.submissionKey,
+            expectedTotalPence: body.expectedTotalPence,
+            quoteReference: body.quoteReference,
+          },
+          lifecycle,
+        );
         return orderToApi(await findOrderFor(db, person, reference));
       } catch (error) {
         if (error instanceof SubmissionRefused) throw changeRefused(error.errors);

@@ -62,6 +62,11 @@ export interface OrderDetail {
   /** The quote it was priced by, if any. */
   quoteId: number | null;
   quoteReference: string | null;
+  /**
+   * A cancellation: the reason its buyer gave for it (change-orders.service.ts submitChangeOrder),
+   * or null (none given, or another kind of order).
+   */
+  reason: string | null;
   /** Ordered with a quote but at today's price, which was lower (purchase-draft.ts withQuotePrice, change-quotes.ts atQuotedPrice). */
   belowQuote: boolean;
   terms: { version: string; title: string; acceptedAt: Date };
@@ -147,6 +152,10 @@ export async function findOrder(
         FROM licence_managers m JOIN people p ON p.id = m.person_id WHERE m.licence_id = o.licence_id), '[]'::json)`.as(
         'managers',
       ),
+      // Kept only in the order's "submitted" audit entry (and its email), where the storage team reads it.
+      sql<string | null>`(SELECT a.after->>'reason' FROM audit_events a
+        WHERE o.kind = 'cancellation' AND a.entity_type = 'order' AND a.entity_id = o.reference
+          AND a.action = 'submitted' ORDER BY a.id LIMIT 1)`.as('change_reason'),
       sql<string | null>`(SELECT name FROM storage_projects WHERE licence_id = o.licence_id ORDER BY id LIMIT 1)`.as(
         'project_name',
       ),
@@ -191,6 +200,7 @@ export async function findOrder(
     coldStorePence: row.cold_store_pence,
     quoteId: row.quote_id,
     quoteReference: row.quote_reference,
+    reason: row.change_reason,
     belowQuote: row.quote_pence_per_tb_year !== null && row.pence_per_tb_year < row.quote_pence_per_tb_year,
     terms: { version: row.terms_version, title: row.terms_title, acceptedAt: row.terms_accepted_at },
     licence: {

@@ -12,6 +12,7 @@ import { cancelNeedsReason } from './order-decisions.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import {
   canCancelOrder,
+  canChangeFinanceCode,
   cancelOrder,
   cancelTellsTeam,
   cancelTransitionFor,
@@ -95,8 +96,6 @@ export async function ordersRoutes(
   app.post('/orders/:reference/payment', async (request: OrderRequest, reply) => {
     const person = requirePerson(request);
     const order = await findOrderFor(orders.db, person, request.params.reference);
-    if (!canChangeFinanceCode(person, order))
-      throw new AppError('conflict', 'The payment of this order can no longer be changed here.');
     const financeCode = formValues(request.body).financeCode ?? '';
     const result = await changeFinanceCode(orders, person, order, financeCode);
     if ('errors' in result) {
@@ -130,13 +129,4 @@ export async function ordersRoutes(
       .header('cache-control', 'private, no-store')
       .send(download.body);
   });
-}
-
-/** The buyer (or the Data Owner) fixes a finance code that CUFS refused, on the order itself. */
-function canChangeFinanceCode(person: PersonWithRoles, order: OrderDetail): boolean {
-  return (
-    order.status === 'awaiting-payment-check' &&
-    order.payment?.checkStatus === 'invalid' &&
-    (order.buyer.id === person.id || order.licence.owner.id === person.id)
-  );
 }

@@ -107,22 +107,30 @@ export async function submitNewOrder(
   submission: NewOrderSubmission,
 ): Promise<{ reference: string; created: boolean }> {
   const c = submission.configuration;
-  const what = {
+  const what: SubmissionTarget = {
     kind: 'new',
     productCode: c.product.code,
     sizeTb: c.sizeTb,
     termYears: c.termYears,
     quoteId: submission.quoteId ?? null,
-  } as const;
+    institutionId: c.institution.id,
+    licenceName: c.licenceName,
+    ownerId: c.owner.id,
+    managerIds: c.managers.map((manager) => manager.id),
+    projectName: c.projectName,
+    payment: submission.payment,
+  };
   return submitOnce(context, buyer, { ...submission, what }, (tx, checked) =>
     insertNewOrder(context, tx, buyer, submission, checked),
   );
 }
 
 /**
- * What a submission orders, to tell a retry (the same key for the same order) from a key sent
- * again for something else: the kind, and whichever of the licence, product, size and term the
- * submission names (an increase's size is the TB added).
+ * What a submission asks for, to tell a retry (the same key for the same order) from a key sent
+ * again for something else: the kind, and whichever of the rest the submission names (an
+ * increase's size is the TB added). Everything an order keeps of what it was asked is named, so
+ * that a key sent again with any of it different is refused (replayedSubmission), not answered
+ * with an order that is not the one asked for.
  */
 export interface SubmissionTarget {
   kind: OrderKind;
@@ -134,6 +142,16 @@ export interface SubmissionTarget {
   quoteId?: number | null;
   /** A change: the quote it is ordered with, as its reference is stored (none: null). */
   quoteReference?: string | null;
+  /** New storage: the paying department, the licence's name, people and first project, as checked (ids). */
+  institutionId?: string;
+  licenceName?: string;
+  ownerId?: number;
+  managerIds?: number[];
+  projectName?: string;
+  /** How it is paid, as submitted (none: an order that takes no payment). */
+  payment?: SubmittedPayment | null;
+  /** A cancellation: the reason given for it, trimmed (none: null). */
+  reason?: string | null;
 }
 
 /**
@@ -187,8 +205,8 @@ export class SubmissionKeyOfAnother extends AppError {
 
 /**
  * The order a submission key already made, answered again for a retry of the same submission. The
- * key of someone else's order is a conflict; the buyer's key sent again for a different order (another
- * licence, kind, product, size, term or quote) is refused rather than answered with the first order,
+ * key of someone else's order is a conflict; the buyer's key sent again for a different order (any of
+ * what it asked different: isSameSubmission) is refused rather than answered with the first order,
  * which a script would take for the one it asked for; so is a retry expecting another total than
  * the order's (a 409 with both, as for a new order). Someone else's key: SubmissionKeyOfAnother.
  */
@@ -199,20 +217,60 @@ export function replayedSubmission(
   expectedTotalPence: number | undefined,
 ): { reference: string; created: boolean } {
   if (order.buyer.id !== buyer.id) throw new SubmissionKeyOfAnother();
-  const same =
-    order.kind === what.kind &&
-    (what.licenceId === undefined || order.licence.id === what.licenceId) &&
-    (what.productCode === undefined || order.product.code === what.productCode) &&
-    (what.sizeTb === undefined || order.sizeTb === what.sizeTb) &&
-    (what.termYears === undefined || order.termYears === what.termYears) &&
-    (what.quoteId === undefined || order.quoteId === what.quoteId) &&
-    (what.quoteReference === undefined || order.quoteReference === what.quoteReference);
-  if (!same) {
+  if (!isSameSubmission(order, what)) {
     const message = `This submission key was used for ${order.reference}, a different order: send a new key (a fresh UUID) with each order`;
     throw new AppError('unprocessable', message, { submissionKey: message });
   }
   refuseUnexpectedTotal(expectedTotalPence, order.totalPence, order);
   return { reference: order.reference, created: false };
+}
+
+/**
+ * Whether the order a key made is what `what` asks for, compared with what the order keeps: its
+ * row, its licence's name, people and first project (a new order made them: a retry sent before
+ * anyone changed them finds them as asked), its payment as stored (a finance code in its written
+ * form, PO numbers and voucher codes in capitals, as parsePaymentDetails keeps them) and a
+ * cancellation's reason.
+ */
+function isSameSubmission(order: OrderDetail, what: SubmissionTarget): boolean {
+  const asked = <T>(value: T | undefined, kept: T) => value === undefined || value === kept;
+  return (
+    order.kind === what.kind &&
+    asked(what.licenceId, order.licence.id) &&
+    asked(what.productCode, order.product.code) &&
+    asked(what.sizeTb, order.sizeTb) &&
+    asked(what.termYears, order.termYears) &&
+    asked(what.quoteId, order.quoteId) &&
+    asked(what.quoteReference, order.quoteReference) &&
+    asked(what.institutionId, order.institution.id) &&
+    asked(what.licenceName, order.licence.name) &&
+    asked(what.ownerId, order.licence.owner.id) &&
+    asked(what.projectName, order.licence.projectName) &&
+    asked(what.reason, order.reason) &&
+    (what.managerIds === undefined || sameIds(what.managerIds, order.licence.managerIds)) &&
+    (what.payment === undefined || samePayment(what.payment, order.payment))
+  );
+}
+
+function sameIds(asked: readonly number[], kept: readonly number[]): boolean {
+  const set = new Set(asked);
+  return set.size === new Set(kept).size && kept.every((id) => set.has(id));
+}
+
+function samePayment(asked: SubmittedPayment | null, kept: OrderDetail['payment']): boolean {
+  if (!asked || !kept) return !asked && !kept;
+  if (asked.method !== kept.method) return false;
+  switch (asked.method) {
+    case 'finance-code':
+      return normalisedCode(asked.financeCode) === kept.financeCode;
+    case 'purchase-order':
+      return (
+        asked.poNumber.trim().toUpperCase() === kept.poNumber &&
+        asked.documentId.toLowerCase() === kept.poDocumentId?.toLowerCase()
+      );
+    case 'voucher':
+      return asked.voucherCode.trim().toUpperCase() === kept.voucherCode;
+  }
 }
 
 export interface CheckedPayment {
@@ -391,10 +449,19 @@ async function refuseUsedQuote(tx: Executor, quoteId: number): Promise<void> {
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
-  const refusal = quoteUsed({ reference: quote.reference, usedBy: used?.reference ?? null });
-  if (!refusal) return;
+  const refusal = usedQuoteConflict({ reference: quote.reference, usedBy: used?.reference ?? null });
+  if (refusal) throw refusal;
+}
+
+/**
+ * The 409 for a quote for new storage another order was placed with (quoteUsed), or null: for an
+ * order placed with it (refuseUsedQuote) and for pricing with it (the API's POST /api/prices).
+ */
+export function usedQuoteConflict(quote: { reference: string; usedBy: string | null }): AppError | null {
+  const refusal = quoteUsed(quote);
+  if (!refusal) return null;
   const message = `${refusal}. Get a new quote, or order at today’s price.`;
-  throw new AppError('conflict', message, { quoteReference: message });
+  return new AppError('conflict', message, { quoteReference: message });
 }
 
 /**
@@ -810,8 +877,26 @@ export async function cancelOrder(
 }
 
 /**
- * Replaces a refused finance code on an order waiting for its payment check. A valid code moves
- * the order on to approval; CUFS being down leaves it pending with a background re-check.
+ * Whether the order waits for another finance code (CUFS refused its code in the background check)
+ * that this person may give: its buyer or its Data Owner, as the order's page offers its form.
+ */
+export function canChangeFinanceCode(person: PersonWithRoles, order: OrderDetail): boolean {
+  return financeCodeRefused(order) && mayChangeFinanceCode(person, order);
+}
+
+function financeCodeRefused(order: OrderDetail): boolean {
+  return order.status === 'awaiting-payment-check' && order.payment?.checkStatus === 'invalid';
+}
+
+function mayChangeFinanceCode(person: PersonWithRoles, order: OrderDetail): boolean {
+  return order.buyer.id === person.id || order.licence.owner.id === person.id;
+}
+
+/**
+ * Replaces a refused finance code on an order waiting for its payment check, for the order's page
+ * and the API alike. A valid code moves the order on to approval; CUFS being down leaves it pending
+ * with a background re-check. Someone else who sees the order is refused (403); an order whose
+ * code is not refused (any more) cannot be given another (409).
  */
 export async function changeFinanceCode(
   context: OrdersContext,
@@ -819,6 +904,10 @@ export async function changeFinanceCode(
   order: OrderDetail,
   financeCodeText: string,
 ): Promise<{ errors: FieldErrors } | { message: string }> {
+  if (financeCodeRefused(order) && !mayChangeFinanceCode(person, order))
+    throw new AppError('forbidden', 'Only the buyer or the Data Owner can give another finance code for this order.');
+  if (!canChangeFinanceCode(person, order))
+    throw new AppError('conflict', 'The payment of this order can no longer be changed here.');
   const parsed = parseFinanceCodeText(financeCodeText);
   if (!parsed.ok) return { errors: parsed.errors };
   if (parsed.value.method !== 'finance-code') throw new Error('unreachable');

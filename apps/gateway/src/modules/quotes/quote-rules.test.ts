@@ -9,6 +9,7 @@ import {
   lastDayToOrder,
   QUOTE_VALID_DAYS,
   quoteIsValid,
+  quoteNameDifferences,
   quoteUsed,
   quoteValidUntil,
   quoteValidUntilWords,
@@ -181,5 +182,57 @@ describe('who may see a quote', () => {
     expect(canSeeQuote(person(2), changeQuote, [3, 4])).toBe(false);
     expect(canSeeQuote(person(2), researchQuote, [2])).toBe(false);
     expect(canSeeQuote(person(2, [{ role: 'service-admin', service: 'research' }]), changeQuote, [3])).toBe(true);
+  });
+});
+
+describe('the names and people an order placed with a quote asks for', () => {
+  const quote = {
+    reference: 'Q-000005',
+    licenceName: 'Quote cfg',
+    setup: { ownerCrsid: 'ar101', managerCrsids: ['bm202', 'cb404'], projectName: 'qcfg' },
+  };
+  const same = {
+    licenceName: 'Quote cfg',
+    ownerCrsid: 'ar101',
+    managerCrsids: ['bm202', 'cb404'],
+    projectName: 'qcfg',
+  };
+
+  it('are the quote’s: CRSids in any case, Data Managers in any order', () => {
+    expect(quoteNameDifferences(quote, same)).toEqual({});
+    expect(quoteNameDifferences(quote, { ...same, ownerCrsid: 'AR101', managerCrsids: ['CB404', 'bm202'] })).toEqual(
+      {},
+    );
+  });
+
+  it('names each that differs, with the quote’s and the order’s', () => {
+    expect(
+      quoteNameDifferences(quote, {
+        licenceName: 'Something else',
+        ownerCrsid: 'bm202',
+        managerCrsids: [],
+        projectName: 'other',
+      }),
+    ).toEqual({
+      licenceName: 'Quote Q-000005 was for the licence name “Quote cfg”, not “Something else”',
+      ownerCrsid: 'Quote Q-000005 was for ar101 as Data Owner, not bm202',
+      managerCrsids: 'Quote Q-000005 was for bm202, cb404 as Data Managers, not none',
+      projectName: 'Quote Q-000005 was for the storage project “qcfg”, not “other”',
+    });
+    expect(
+      quoteNameDifferences(
+        { ...quote, setup: { ...quote.setup, managerCrsids: [] } },
+        { ...same, managerCrsids: ['da303'] },
+      ),
+    ).toEqual({ managerCrsids: 'Quote Q-000005 was for no Data Managers, not da303' });
+    expect(quoteNameDifferences(quote, { ...same, managerCrsids: ['bm202'] })).toEqual({
+      managerCrsids: 'Quote Q-000005 was for bm202, cb404 as Data Managers, not bm202',
+    });
+  });
+
+  it('are only the licence name for a quote issued before it kept its people and project', () => {
+    const old = { ...quote, setup: null };
+    expect(quoteNameDifferences(old, { ...same, ownerCrsid: 'da303', projectName: 'x' })).toEqual({});
+    expect(Object.keys(quoteNameDifferences(old, { ...same, licenceName: 'Other' }))).toEqual(['licenceName']);
   });
 });

@@ -4,6 +4,7 @@ import { coldFrom, deletableFrom, type LifecycleSettings } from '../lifecycle/li
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { isServiceStaff } from '../people/staff-access.ts';
+import type { QuotedSetup } from './quotes.repository.ts';
 import type { QuotedChangeKind } from './quotes.tables.ts';
 
 /** How long a quote's price holds: a department raises its purchase order within this many days. */
@@ -110,6 +111,49 @@ export function canOrderWithQuote(
 /** Why someone who may read a quote for new storage cannot buy with it. */
 export function notYourQuote(quote: { reference: string; requester: { displayName: string } }): string {
   return `Quote ${quote.reference} was asked for by ${quote.requester.displayName}: only they can buy with it`;
+}
+
+/** The names and people an order for new storage asks for, as its configuration was checked (CRSids). */
+export interface AskedNames {
+  licenceName: string;
+  ownerCrsid: string;
+  managerCrsids: readonly string[];
+  projectName: string;
+}
+
+/**
+ * What an order placed with a quote for new storage asks for that differs from what the quote was
+ * asked for, by field, in the API's names (licenceName, ownerCrsid, managerCrsids, projectName):
+ * nothing when it asks for the same. The quote keeps its whole configuration so that an order
+ * placed with it has exactly that (docs/api.md); the purchase pages fill the quote's in. A quote
+ * issued before it kept its people and project (`setup` null) has only its licence name to compare.
+ * CRSids are compared ignoring case, Data Managers in any order.
+ */
+export function quoteNameDifferences(
+  quote: { reference: string; licenceName: string; setup: QuotedSetup | null },
+  asked: AskedNames,
+): Partial<Record<keyof AskedNames, string>> {
+  const was = `Quote ${quote.reference} was for`;
+  const differences: Partial<Record<keyof AskedNames, string>> = {};
+  if (quote.licenceName !== asked.licenceName)
+    differences.licenceName = `${was} the licence name “${quote.licenceName}”, not “${asked.licenceName}”`;
+  const setup = quote.setup;
+  if (!setup) return differences;
+  const crsid = (value: string) => value.toLowerCase();
+  if (crsid(setup.ownerCrsid) !== crsid(asked.ownerCrsid))
+    differences.ownerCrsid = `${was} ${setup.ownerCrsid} as Data Owner, not ${asked.ownerCrsid}`;
+  const quoted = new Set(setup.managerCrsids.map(crsid));
+  const askedManagers = new Set(asked.managerCrsids.map(crsid));
+  if (quoted.size !== askedManagers.size || [...askedManagers].some((manager) => !quoted.has(manager))) {
+    const others = asked.managerCrsids.length > 0 ? asked.managerCrsids.join(', ') : 'none';
+    differences.managerCrsids =
+      setup.managerCrsids.length === 0
+        ? `${was} no Data Managers, not ${others}`
+        : `${was} ${setup.managerCrsids.join(', ')} as Data Manager${setup.managerCrsids.length === 1 ? '' : 's'}, not ${others}`;
+  }
+  if (setup.projectName !== asked.projectName)
+    differences.projectName = `${was} the storage project “${setup.projectName}”, not “${asked.projectName}”`;
+  return differences;
 }
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });

@@ -8,7 +8,7 @@ import { apiRoute, idAnswer, idParams, pageFields, pageQuery } from '../../platf
 import type { LifecycleSettings } from '../lifecycle/lifecycle-dates.ts';
 import { licenceForChange, priceLicenceChange, quoteRefusal } from '../orders/change-orders.service.ts';
 import { changeBody, configurationBody, sizeTbAnswer, termYearsAnswer } from '../orders/orders.api.ts';
-import { priceConfiguration, productOnSale } from '../orders/purchase-configuration.service.ts';
+import { priceConfiguration } from '../orders/purchase-configuration.service.ts';
 import type { Quote } from './quotes.repository.ts';
 import { createChangeQuote, createQuote, findQuoteFor, listQuotePageForPerson } from './quotes.service.ts';
 import { quotePdfPath } from './quotes.views.tsx';
@@ -42,9 +42,9 @@ const quoteSchema = z
       .string()
       .nullable()
       .describe(
-        'Why it can no longer be ordered with (valid is false), as the refusal of an order with it says: for example “Quote Q-000042 expired on 27 December 2026”; null while it can. Order at today’s price, or ask for a new quote.',
+        'Why it can no longer be ordered with (valid is false), as the refusal of an order with it says: for example “Quote Q-000042 expired on 27 December 2026”; null while it can. Of several reasons, the one that matters most: the order that used it, then its licence gone or moved on, then its expiry. Order at today’s price, or ask for a new quote.',
       ),
-    pdfUrl: z.string().describe('The PDF, for a signed-in browser.'),
+    pdfUrl: z.string().describe('The PDF, for a signed-in browser or with the API’s bearer token.'),
     ownerCrsid: z
       .string()
       .nullable()
@@ -118,11 +118,10 @@ export async function quotesApi(
       body: configurationBody,
       response: quoteSchema,
       status: 201,
-      errors: ['not-found'],
+      location: '/api/quotes/{reference}',
     },
     async ({ body, person }) => {
-      const product = await productOnSale(db, body.product, today());
-      const priced = await priceConfiguration(options, product, body, today());
+      const priced = await priceConfiguration(options, body.product, body, today(), { buyer: person });
       if (!priced.ok) throw unprocessable(priced.errors);
       return toApi(await createQuote(db, person, priced.value, today()));
     },
@@ -137,17 +136,18 @@ export async function quotesApi(
       summary:
         'Get a numbered quote, valid for 30 days or until the change can no longer be ordered, for a change of a licence you own or manage',
       description:
-        'For a renewal, a recovery or an increase (a cancellation costs nothing), at the price POST /api/licences/{id}/changes/price gives today, with the same people and checks: a 404 for a licence you cannot see, a 403 if you see it but do not own or manage it, a 409 when it is locked, its status does not allow the change or another change is in progress, a 422 for a bad addTb or termYears. Order the change with quoteReference by its validUntil to pay its price (or today’s, if lower; once): 30 days, or sooner when the licence would move on first (more space: its end date; a renewal: the day before it moves to the cold store; a recovery: the day before it becomes due for deletion).',
+        'For a renewal, a recovery or an increase (a cancellation costs nothing), at the price POST /api/licences/{id}/changes/price gives today, with the same people and checks: a 404 for a licence you cannot see, a 403 if you see it but do not own or manage it, a 409 when it is locked, its status does not allow the change, another change is in progress or a renewal does not open yet (as for ordering it), a 422 for a bad addTb or termYears. Order the change with quoteReference by its validUntil to pay its price (or today’s, if lower; once): 30 days, or sooner when the licence would move on first (more space: its end date; a renewal: the day before it moves to the cold store; a recovery: the day before it becomes due for deletion).',
       tags: ['Quotes'],
       params: idParams,
       // One shape per kind, as ordering the change takes it: a field of another kind is refused.
       body: changeBody(() => ({}), ['increase', 'renewal', 'recovery']),
       response: quoteSchema,
       status: 201,
+      location: '/api/quotes/{reference}',
       errors: ['not-found', 'forbidden', 'conflict'],
     },
     async ({ params, body, person }) => {
-      const licence = await licenceForChange(db, person, params.id, body.kind, today());
+      const licence = await licenceForChange(db, person, params.id, body.kind, today(), lifecycle);
       const priced = await priceLicenceChange(db, licence, body.kind, body, today());
       if (!priced.ok) throw unprocessable(priced.errors);
       return toApi(await createChangeQuote(db, person, licence, body.kind, priced, today(), lifecycle));
@@ -165,8 +165,9 @@ export async function quotesApi(
       query: pageQuery(QUOTES_PER_PAGE),
       response: z.object({ ...pageFields(QUOTES_PER_PAGE), quotes: z.array(quoteSchema) }),
     },
-    async ({ person, query }) => {
-      const page = await listQuotePageForPerson(db, person.id, query);
+    async ({ person, query, request }) => {
+      // Viewing the site as the person: only the services the member of staff works on (view-as.ts).
+      const page = await listQuotePageForPerson(db, person.id, { ...query, services: request.viewingAs?.services });
       return { total: page.total, ...query, quotes: await Promise.all(page.quotes.map(toApi)) };
     },
   );
@@ -179,7 +180,9 @@ export async function quotesApi(
       operationId: 'getQuote',
       summary: 'One of your quotes',
       tags: ['Quotes'],
-      params: z.object({ reference: z.string() }),
+      params: z.object({
+        reference: z.string().regex(/^Q-\d{1,12}$/i, 'A quote reference looks like Q-000042'),
+      }),
       response: quoteSchema,
       errors: ['not-found'],
     },

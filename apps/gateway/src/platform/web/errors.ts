@@ -13,6 +13,12 @@ export const APP_ERROR_STATUS = {
 
 export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
 
+/**
+ * The message of the API's 422 for a body with fields to fix, whoever refuses them (its schema, or
+ * a service's rules as the pages apply them): `fields` has a message for each.
+ */
+export const BODY_NOT_VALID = 'The request body is not valid: see the message for each field.';
+
 /** A page a person can go on to from a failure's page (the order in the way, the licence…). */
 export interface AppErrorLink {
   href: string;

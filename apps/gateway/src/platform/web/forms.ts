@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import type { FieldErrors } from './components.tsx';
-import { AppError } from './errors.ts';
+import { AppError, BODY_NOT_VALID } from './errors.ts';
 
 /** The first message for each field of a failed parse, keyed by the field's name. */
 export function fieldErrorsOf(error: z.ZodError): FieldErrors {
@@ -43,5 +43,5 @@ export function unprocessable(errors: FieldErrors, prefix = ''): AppError {
   const fields = Object.fromEntries(
     Object.entries(errors).flatMap(([field, message]) => (message ? [[`${prefix}${field}`, message]] : [])),
   );
-  return new AppError('unprocessable', 'The request has problems; `fields` says what to fix.', fields);
+  return new AppError('unprocessable', BODY_NOT_VALID, fields);
 }

@@ -180,6 +180,77 @@ describe('declaring API operations', () => {
     });
   });
 
+  it('documents the headers a 429 is sent with', async () => {
+    app = Fastify();
+    await app.register(rateLimit, { global: false });
+    await app.register(apiPlugin, { ...options, rateLimitPerMinute: 1 });
+    const first = await app.inject('/api/openapi.json');
+    expect(first.statusCode).toBe(200);
+    // docs/api.md: every answer says how many calls are left.
+    expect(first.headers).toMatchObject({ 'x-ratelimit-limit': '1', 'x-ratelimit-remaining': '0' });
+    const limited = await app.inject('/api/openapi.json');
+    expect(limited.statusCode).toBe(429);
+    const document = app.openApi.openApiDocument() as {
+      components: { responses: Record<string, { headers: object }> };
+    };
+    const documented = Object.keys(document.components.responses.RateLimited?.headers ?? {}).map((name) =>
+      name.toLowerCase(),
+    );
+    const sent = Object.keys(limited.headers).filter((name) => /^(retry-after|x-ratelimit-)/.test(name));
+    expect(documented.sort()).toEqual(sent.sort());
+    expect(documented).toContain('retry-after');
+  });
+
+  it('documents where a 201 says its new thing is, only at a GET operation and from fields every answer has', async () => {
+    const thing = z.object({ code: z.string(), note: z.string().optional() });
+    const declare = async (location: `/api/${string}`, status: 200 | 201 = 201) => {
+      const api = await bareApp();
+      apiRoute(
+        api,
+        {
+          method: 'GET',
+          path: '/api/things/{code}',
+          operationId: 'getThing',
+          summary: 's',
+          tags: ['T'],
+          params: z.object({ code: z.string() }),
+          response: thing,
+        },
+        () => ({ code: 'a' }),
+      );
+      apiRoute(
+        api,
+        {
+          method: 'POST',
+          path: '/api/things',
+          operationId: 'makeThing',
+          summary: 's',
+          tags: ['T'],
+          response: thing,
+          status,
+          location,
+        },
+        () => ({ code: 'a' }),
+      );
+      return api;
+    };
+    const fine = await declare('/api/things/{code}');
+    const document = fine.openApi.openApiDocument() as Document;
+    expect(document.paths['/api/things']?.post?.responses).toMatchObject({
+      '201': { headers: { Location: { required: true, schema: { type: 'string', format: 'uri-reference' } } } },
+    });
+    await fine.close();
+    for (const [location, status, message] of [
+      ['/api/things/{note}', 201, /names note, not a field every answer has/],
+      ['/api/thing/{code}', 201, /is no GET operation/],
+      ['/api/things/{code}', 200, /only a 201 has a location/],
+    ] as const) {
+      const api = await declare(location, status);
+      expect(() => api.openApi.openApiDocument(), location).toThrow(message);
+      await api.close();
+    }
+  });
+
   it('needs the api plugin first', () => {
     app = Fastify();
     expect(() =>

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import fp from 'fastify-plugin';
 import * as z from 'zod';
 import type { PersonWithRoles } from '../../modules/people/people.repository.ts';
-import { APP_ERROR_STATUS, AppError, type AppErrorCode } from './errors.ts';
+import { apiIssueMessage, SEND_A_JSON_OBJECT } from './api-words.ts';
+import { APP_ERROR_STATUS, AppError, type AppErrorCode, BODY_NOT_VALID } from './errors.ts';
 
 /**
  * The JSON API's operations and its OpenAPI 3.1 document, from one declaration per operation.
@@ -45,6 +46,12 @@ export interface ApiOperation<
   response: Response;
   /** The success status; 200 unless given. */
   status?: 200 | 201 | 202;
+  /**
+   * For a 201 that created something with an address of its own: that GET operation's path, its
+   * {names} filled from the answer's fields of the same names (`/api/orders/{reference}`). The
+   * answer's Location header says it (RFC 9110), and the document lists the header.
+   */
+  location?: `/api/${string}`;
   /** Failures the handler itself may answer with (AppError codes), for the document. */
   errors?: AppErrorCode[];
 }
@@ -225,6 +232,8 @@ type AnyApiOperation = ApiOperation<
 interface RecordedOperation {
   method: ApiMethod;
   path: string;
+  /** Where a 201 says its new thing is read: a GET operation's path. */
+  location?: string;
   operation: JsonSchema;
   /** Schemas to hoist into components, with the io they were converted for. */
   schemas: Array<{ schema: JsonSchema; io: 'input' | 'output' }>;
@@ -260,6 +269,16 @@ export class ApiRegistry {
     this.operationIds.add(operationId);
     this.operations.push(operation);
     this.document = undefined;
+  }
+
+  /**
+   * The WWW-Authenticate header of a 401 (RFC 6750): the scheme to authenticate with, and
+   * error="invalid_token" when a token came that is expired, revoked or unknown.
+   */
+  bearerChallenge(tokenRefused: boolean): string {
+    // A quoted-string of printable ASCII: no quote or backslash, nothing a header cannot carry.
+    const realm = `realm="${this.options.serviceName.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '')} API"`;
+    return tokenRefused ? `Bearer ${realm}, error="invalid_token"` : `Bearer ${realm}`;
   }
 
   /**
@@ -347,6 +366,7 @@ export function apiRoute<
     handler: async (request, reply) => {
       const person = request.person;
       if (!person) {
+        reply.header('www-authenticate', registry.bearerChallenge(request.accessTokenRefusal !== undefined));
         throw new AppError(
           'unauthenticated',
           request.accessTokenRefusal ??
@@ -376,6 +396,7 @@ export function apiRoute<
           `${operation.operationId} answered outside its response schema: ${z.prettifyError(output.error)}`,
         );
       }
+      if (operation.location) reply.header('location', locationOf(operation, output.data));
       return reply.status(operation.status ?? 200).send(output.data);
     },
   });
@@ -402,23 +423,39 @@ const NO_FIELDS = z.strictObject({});
  * does not take (its objects are z.strictObject, so zod reports them as `unrecognized_keys`) rather
  * than zod's silence, as a misspelt optional field (quoteRef for quoteReference) must not be
  * answered as if it had been left out; then a 400 (path, query) or 422 (body) with a message per
- * field. Without a schema, a query or body object may still have no fields.
+ * field, in the schema's own words or else the API's (api-words.ts), never zod's. Without a
+ * schema, a query or body object may still have no fields.
  */
 function parseInput(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
   if (!schema && where === 'path') return undefined;
-  const parsed = (schema ?? NO_FIELDS).safeParse(value ?? (where === 'body' ? undefined : {}));
+  const parsed = (schema ?? NO_FIELDS).safeParse(value ?? (where === 'body' ? undefined : {}), {
+    error: (issue) => apiIssueMessage(issue, where),
+  });
   if (parsed.success) return schema ? parsed.data : undefined;
   refuseUnknownFields(unrecognizedFields(parsed.error.issues), where);
   if (!schema) return undefined;
   const fields: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const field = issue.path.length > 0 ? issue.path.map(String).join('.') : where === 'body' ? 'body' : 'query';
-    fields[field] ??= issue.message;
+    // A body that is no object at all is refused the same way whatever its schema's own words
+    // (a union of kinds of change would say "Choose the kind of change" to a null body).
+    const message =
+      where === 'body' && issue.path.length === 0 && issue.code === 'invalid_type' ? SEND_A_JSON_OBJECT : issue.message;
+    fields[field] ??= message;
   }
-  if (where === 'body') {
-    throw new AppError('unprocessable', 'The request body is not valid: see the message for each field.', fields);
-  }
+  if (where === 'body') throw new AppError('unprocessable', BODY_NOT_VALID, fields);
   throw new AppError('bad-request', 'The address or its query is not valid: see the message for each field.', fields);
+}
+
+/** Where a 201 says its new thing is: its `location` path, each {name} the answer's field of that name. */
+function locationOf(operation: AnyApiOperation, answer: unknown): string {
+  return (operation.location as string).replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) => {
+    const value = (answer as Record<string, unknown> | null)?.[name];
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new Error(`${operation.operationId}: its answer has no ${name} for its location ${operation.location}`);
+    }
+    return encodeURIComponent(String(value));
+  });
 }
 
 /**
@@ -519,15 +556,20 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
   const responseSchema = toSchema(operation.response, 'output');
   schemas.push({ schema: responseSchema, io: 'output' });
   const responses: JsonSchema = {
-    [status]: { description: 'Success', content: { 'application/json': { schema: responseSchema } } },
+    [status]: {
+      description: 'Success',
+      ...(operation.location ? { headers: { Location: locationHeader(operation, responseSchema) } } : {}),
+      content: { 'application/json': { schema: responseSchema } },
+    },
   };
   const errorCodes = new Set<AppErrorCode>(['unauthenticated', 'rate-limited', ...(operation.errors ?? [])]);
   // A body field or query parameter the operation does not take is a 400 too: any operation may be sent one.
   errorCodes.add('bad-request');
   // Any write may be sent a body that cannot be read (not JSON, or of another type): a 422.
   if (operation.body || operation.upload || UNSAFE.has(operation.method)) errorCodes.add('unprocessable');
-  // Any body may be larger than its operation takes (the app's 1 MiB, or bodyLimit, or the upload's).
-  if (operation.body || operation.upload) errorCodes.add('payload-too-large');
+  // Any write may be sent a body larger than its operation takes (the app's 1 MiB, or bodyLimit, or
+  // the upload's), whether it takes one or not: Fastify reads the body of every method but GET.
+  if (operation.body || operation.upload || UNSAFE.has(operation.method)) errorCodes.add('payload-too-large');
   if (UNSAFE.has(operation.method)) errorCodes.add('forbidden');
   for (const code of [...errorCodes].sort((a, b) => APP_ERROR_STATUS[a] - APP_ERROR_STATUS[b])) {
     responses[String(APP_ERROR_STATUS[code])] = { $ref: `#/components/responses/${ERROR_RESPONSES[code].name}` };
@@ -560,7 +602,70 @@ function describeOperation(operation: AnyApiOperation): RecordedOperation {
       content: { 'application/json': { schema: bodySchema } },
     };
   }
-  return { method: operation.method, path: operation.path, operation: described, schemas };
+  return {
+    method: operation.method,
+    path: operation.path,
+    location: operation.location,
+    operation: described,
+    schemas,
+  };
+}
+
+/**
+ * The Location header of a 201 that says where its new thing is read (ApiOperation.location): a
+ * path whose {names} are fields of the answer, so locationOf can always fill them.
+ */
+function locationHeader(operation: AnyApiOperation, responseSchema: JsonSchema): JsonSchema {
+  const location = operation.location as string;
+  if (operation.status !== 201) throw new Error(`${operation.operationId}: only a 201 has a location`);
+  // The answer's schema itself, or (one with an id, as Order) its definition.
+  const ref = typeof responseSchema.$ref === 'string' ? responseSchema.$ref.replace('#/$defs/', '') : undefined;
+  const answer = ref ? ((responseSchema.$defs as Record<string, JsonSchema> | undefined)?.[ref] ?? {}) : responseSchema;
+  const required = (answer.required ?? []) as string[];
+  const names = [...location.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1] as string);
+  const missing = names.filter((name) => !required.includes(name));
+  if (missing.length > 0) {
+    throw new Error(
+      `${operation.operationId}: its location ${location} names ${missing.join(', ')}, not a field every answer has`,
+    );
+  }
+  return {
+    description: `Where to read what was created: GET ${location}, its ${names.join(', ')} the answer's.`,
+    required: true,
+    schema: { type: 'string', format: 'uri-reference' },
+  };
+}
+
+/** The header of every 401 (ApiRegistry.bearerChallenge). */
+const CHALLENGE_HEADERS: JsonSchema = {
+  'WWW-Authenticate': {
+    description:
+      'How to authenticate (RFC 6750): `Bearer realm="…"`, with `error="invalid_token"` when the token sent is expired, revoked or unknown.',
+    required: true,
+    schema: { type: 'string' },
+  },
+};
+
+/**
+ * The headers @fastify/rate-limit sends with a 429 (every answer has the X-RateLimit-* ones too), for
+ * the limit of `perMinute` calls: the caller can wait for Retry-After rather than guess.
+ */
+function rateLimitHeaders(perMinute: number): JsonSchema {
+  const header = (description: string, minimum: number, maximum: number) => ({
+    description,
+    required: true,
+    schema: { type: 'integer', minimum, maximum },
+  });
+  return {
+    'Retry-After': header('Seconds to wait before calling again.', 0, 60),
+    'X-RateLimit-Limit': header(
+      'Calls a person (or an address, not signed in) may make in a minute.',
+      perMinute,
+      perMinute,
+    ),
+    'X-RateLimit-Remaining': header('Calls left in this minute: none.', 0, 0),
+    'X-RateLimit-Reset': header('Seconds until the minute is over and the count starts again.', 0, 60),
+  };
 }
 
 const ERROR_RESPONSES: Record<AppErrorCode, { name: string; description: string }> = {
@@ -583,9 +688,16 @@ const ERROR_RESPONSES: Record<AppErrorCode, { name: string; description: string 
     description:
       'Not now: the record changed meanwhile (read it again), or its state (locked, expired, a change in progress) refuses it; the message says which.',
   },
-  'payload-too-large': { name: 'PayloadTooLarge', description: 'The body is too large.' },
+  'payload-too-large': {
+    name: 'PayloadTooLarge',
+    description:
+      'The body is larger than the operation takes (the message says how large it may be), even where it takes none.',
+  },
   unprocessable: { name: 'Unprocessable', description: 'The body is not valid; `fields` has a message per field.' },
-  'rate-limited': { name: 'RateLimited', description: 'Too many requests: wait for the minute to pass.' },
+  'rate-limited': {
+    name: 'RateLimited',
+    description: 'Too many requests: wait for the minute to pass (Retry-After says how long).',
+  },
   unavailable: { name: 'Unavailable', description: 'A service this depends on is down; try again later.' },
 };
 
@@ -658,11 +770,24 @@ function buildDocument(recorded: RecordedOperation[], options: ApiPluginOptions)
     paths[path] ??= {};
     (paths[path] as Record<string, JsonSchema>)[method.toLowerCase()] = operation;
   }
+  for (const { path, location } of operations) {
+    if (location && !paths[location]?.get) {
+      throw new Error(`${path}: its location ${location} is no GET operation of the API`);
+    }
+  }
   const errorRef = { $ref: '#/components/schemas/Error' };
+  const headers: Record<string, JsonSchema> = {
+    [ERROR_RESPONSES.unauthenticated.name]: CHALLENGE_HEADERS,
+    [ERROR_RESPONSES['rate-limited'].name]: rateLimitHeaders(options.rateLimitPerMinute),
+  };
   const responses = Object.fromEntries(
     [...Object.values(ERROR_RESPONSES), INTERNAL_ERROR_RESPONSE].map(({ name, description }) => [
       name,
-      { description, content: { 'application/json': { schema: errorRef } } },
+      {
+        description,
+        ...(headers[name] ? { headers: headers[name] } : {}),
+        content: { 'application/json': { schema: errorRef } },
+      },
     ]),
   );
   const tags = [...new Set(operations.flatMap(({ operation }) => operation.tags as string[]))].sort();

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from './errors.ts';
+import { AppError, BODY_NOT_VALID } from './errors.ts';
 
 /**
  * PostgreSQL text cannot hold U+0000, nor a lone half of a UTF-16 surrogate pair (JSON's "\ud800"
@@ -21,7 +21,7 @@ export function refuseUnstorableCharacters(app: FastifyInstance): void {
     if (found === undefined) return;
     // An API operation's body problems are its 422, a message per field, as its document says.
     if (request.routeOptions.config?.apiBodyType) {
-      throw new AppError('unprocessable', 'The request body is not valid: see the message for each field.', {
+      throw new AppError('unprocessable', BODY_NOT_VALID, {
         [found.path.join('.') || 'body']: `This holds a character (${found.character}) that is not allowed`,
       });
     }
