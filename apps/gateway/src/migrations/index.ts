@@ -25,6 +25,7 @@ import * as m0024 from './0024_billing_export.ts';
 import * as m0025 from './0025_orders_by_quote.ts';
 import * as m0026 from './0026_new_order_periods.ts';
 import * as m0027 from './0027_payment_replacement_codes.ts';
+import * as m0028 from './0028_session_start.ts';
 
 /** Every migration, in the order it runs. Add new ones at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0025_orders_by_quote': m0025,
   '0026_new_order_periods': m0026,
   '0027_payment_replacement_codes': m0027,
+  '0028_session_start': m0028,
 };

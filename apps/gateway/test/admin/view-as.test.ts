@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInstant } from '../../src/modules/quotes/quote-rules.ts';
 import { createAccessToken } from '../../src/platform/identity/access-tokens.ts';
 import { buy, type Configuration, RDS_CONFIGURATION, SAMPLE_PDF } from '../support/purchase.ts';
-import { personIdOf } from '../support/storage-fixtures.ts';
+import { insertStorage, personIdOf } from '../support/storage-fixtures.ts';
 import { Browser, startTestApp, type TestApp } from '../support/test-app.ts';
 import { expectFieldError, flashOf } from './manage-support.ts';
 
-const BANNER = 'You are viewing the site as Alice Researcher (ar101). Nothing can be changed.';
+const BANNER = 'You are viewing the site as Alice Researcher (ar101) until';
 const READ_ONLY = 'read-only while viewing as a customer';
 
 const PURCHASE_ORDER = {
@@ -92,6 +92,10 @@ describe('Staff view the site as a customer sees it', () => {
     expect(storage.body).toContain('Quantum imaging data');
     expect(storage.body).toContain(aliceOrder);
     expect(storage.body).toContain(BANNER);
+    // The view ends on its own VIEW_AS_MINUTES (30) after it started: the test clock's 10:00 UTC.
+    expect(storage.body).toMatch(
+      /until\s*<time datetime="2026-11-27T10:30:00.000Z">10:30<\/time>. Nothing can be changed./i,
+    );
     // Alice's navigation, not Rosa's: no back office.
     expect(storage.body).not.toContain('href="/admin/">Back office');
     // Every page carries the banner, the order's own page included.
@@ -234,6 +238,98 @@ describe('Staff view the site as a customer sees it', () => {
     const form = await rosa.get('/admin/view-as?crsid=bm202');
     expect(form.statusCode).toBe(200);
     expect(form.body).toMatch(/id="crsid" name="crsid" value="bm202"/);
+  });
+
+  it('shows a service team only what the customer holds of their own service; Finance sees it all', async () => {
+    // Chloe: a research licence she bought with a purchase order, an institutional one, and a place
+    // on a project of a research licence of Alice's.
+    const chloeOrder = await buy(
+      await signedIn('cb404'),
+      'RDS',
+      {
+        ...RDS_CONFIGURATION,
+        institutionId: 'KINGS',
+        licenceName: 'Chloe research data',
+        ownerCrsid: 'cb404',
+        managerCrsids: '',
+        projectName: 'chloe-data',
+      },
+      PURCHASE_ORDER,
+    );
+    const chloeResearch = await t.database.db
+      .selectFrom('orders')
+      .select('licence_id')
+      .where('reference', '=', chloeOrder)
+      .executeTakeFirstOrThrow();
+    const research = chloeResearch.licence_id;
+    const shared = await insertStorage(t.database.db, {
+      name: 'Chloe shared drive',
+      productCode: 'IFS',
+      institutionId: 'KINGS',
+      owner: 'cb404',
+      status: 'active',
+      order: null,
+    });
+    const aliceLab = await insertStorage(t.database.db, {
+      name: 'Alice lab archive',
+      owner: 'ar101',
+      status: 'active',
+      projects: [{ name: 'lab-archive', members: [{ crsid: 'cb404', role: 'project-data-user' }] }],
+      order: null,
+    });
+    const [labProject] = aliceLab.projectIds;
+    const otherService = [
+      `/orders/${chloeOrder}/`,
+      `/orders/${chloeOrder}/purchase-order`,
+      `/storage/licence/${research}/`,
+      `/storage/licence/${aliceLab.licenceId}/`,
+      `/storage/project/${labProject}/`,
+      `/api/orders/${chloeOrder}`,
+      `/api/licences/${research}`,
+      `/api/licences/${aliceLab.licenceId}`,
+      `/api/projects/${labProject}`,
+    ];
+
+    // Ifan (the institutional team) viewing as Chloe: her institutional storage, none of her research storage.
+    const ifan = await signedIn('if502');
+    expect((await startViewing(ifan, 'cb404', 'Ticket 7: shared drive')).statusCode).toBe(303);
+    for (const url of otherService) {
+      const answer = await ifan.get(url);
+      expect(answer.statusCode, url).toBe(404);
+      expect(answer.headers['content-type'], url).not.toContain('application/pdf');
+    }
+    expect((await ifan.get(`/api/licences/${research}`)).json()).toMatchObject({
+      error: { code: 'not-found', message: `There is no licence ${research} that you can see.` },
+    });
+    expect((await ifan.get(`/storage/licence/${shared.licenceId}/`)).statusCode).toBe(200);
+    expect((await ifan.get(`/api/licences/${shared.licenceId}`)).statusCode).toBe(200);
+    const storage = await ifan.get('/storage/');
+    expect(storage.body).toContain('Chloe shared drive');
+    expect(storage.body).not.toContain('Chloe research data');
+    expect(storage.body).not.toContain('Alice lab archive');
+    expect(storage.body).not.toContain(chloeOrder);
+    const quotes = await ifan.get('/api/quotes');
+    expect(quotes.statusCode).toBe(200);
+    // The API's lists are filtered as My storage is, their totals too.
+    const licences = (await ifan.get('/api/licences')).json();
+    expect(licences.licences.map((licence: { name: string }) => licence.name)).toEqual(['Chloe shared drive']);
+    expect(licences.total).toBe(1);
+    expect((await ifan.get('/api/orders')).json()).toMatchObject({ orders: [], total: 0 });
+    expect((await stopViewing(ifan)).statusCode).toBe(303);
+
+    // Farah (Finance) reads both services' records anyway: the view shows all Chloe sees.
+    const farah = await signedIn('fn601');
+    expect((await startViewing(farah, 'cb404', 'Invoice query')).statusCode).toBe(303);
+    for (const url of otherService) expect((await farah.get(url)).statusCode, url).toBe(200);
+    const all = await farah.get('/storage/');
+    expect(all.body).toContain('Chloe research data');
+    expect(all.body).toContain('Chloe shared drive');
+    expect(all.body).toContain(chloeOrder);
+    expect((await farah.get('/api/licences')).json().total).toBe(3);
+    expect((await farah.get('/api/orders')).json().orders.map((o: { reference: string }) => o.reference)).toEqual([
+      chloeOrder,
+    ]);
+    expect((await stopViewing(farah)).statusCode).toBe(303);
   });
 
   it('ends when the member of staff signs out, loses their role, or the customer leaves', async () => {

@@ -6,6 +6,7 @@ import { databaseSessionStore } from '../../src/platform/identity/session-store.
 import { openTestDatabase } from '../support/test-database.ts';
 
 const IDLE_MINUTES = 60;
+const LIFETIME_MINUTES = 180;
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 
 const set = (store: SessionStore, id: string, data: Record<string, unknown>) =>
@@ -27,11 +28,19 @@ describe('the database session store', () => {
   let store: SessionStore;
 
   const stored = async (id: string) =>
-    database.db.selectFrom('sessions').select(['data', 'expires_at']).where('id', '=', id).executeTakeFirst();
+    database.db
+      .selectFrom('sessions')
+      .select(['data', 'expires_at', 'started_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
 
   beforeAll(async () => {
     database = await openTestDatabase(inject('databaseTemplate'));
-    store = databaseSessionStore(database.db, IDLE_MINUTES, { now: () => clock, refreshMs: 60_000 });
+    store = databaseSessionStore(
+      database.db,
+      { idleMinutes: IDLE_MINUTES, lifetimeMinutes: LIFETIME_MINUTES },
+      { now: () => clock, refreshMs: 60_000 },
+    );
   });
   afterAll(async () => {
     await database?.close();
@@ -78,6 +87,32 @@ describe('the database session store', () => {
     // Saved again after being ended (sign-in again with the same id): written, not skipped.
     await set(store, 's2', { personId: 8 });
     expect((await stored('s2'))?.data).toEqual({ personId: 8 });
+  });
+
+  it('ends a session in constant use at its lifetime from when it began, whichever process wrote it last', async () => {
+    clock = T0;
+    await set(store, 's4', { personId: 7 });
+    expect((await stored('s4'))?.started_at.getTime()).toBe(T0);
+    // Used every 50 minutes: the idle timeout keeps moving on, but never past T0 + the lifetime.
+    for (let minute = 50; minute < LIFETIME_MINUTES; minute += 50) {
+      clock = T0 + minute * 60_000;
+      expect(await get(store, 's4'), `at ${minute} minutes`).toMatchObject({ personId: 7 });
+      await set(store, 's4', { personId: 7, seen: minute });
+      const expiresAt = Math.min(clock + IDLE_MINUTES * 60_000, T0 + LIFETIME_MINUTES * 60_000);
+      expect((await stored('s4'))?.expires_at.getTime()).toBe(expiresAt);
+    }
+    // Another process, which never read it, saves it: the database keeps the cap.
+    const other = databaseSessionStore(
+      database.db,
+      { idleMinutes: IDLE_MINUTES, lifetimeMinutes: LIFETIME_MINUTES },
+      { now: () => clock },
+    );
+    await set(other, 's4', { personId: 7, seen: 'other' });
+    expect((await stored('s4'))?.expires_at.getTime()).toBe(T0 + LIFETIME_MINUTES * 60_000);
+    expect((await stored('s4'))?.started_at.getTime()).toBe(T0);
+
+    clock = T0 + LIFETIME_MINUTES * 60_000;
+    expect(await get(store, 's4')).toBeNull();
   });
 
   it('answers no session once the idle timeout has passed', async () => {

@@ -47,6 +47,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     SIGN_IN_RATE_LIMIT_PER_MINUTE: '1000',
     FORM_RATE_LIMIT_PER_MINUTE: '100000',
+    // Sessions end by the injected clock, which tests move by days and years with one browser
+    // signed in: here they outlast that (ten years), unless a test sets its own limits.
+    SESSION_IDLE_MINUTES: String(10 * 365 * 24 * 60),
+    SESSION_LIFETIME_HOURS: String(10 * 365 * 24),
     ...overrides,
   });
 }

@@ -13,12 +13,18 @@ import { ViewAsPage } from './view-as.views.tsx';
  * Staff view the site as a customer sees it: /admin/view-as starts it (with a reason), the
  * banner's button stops it. While viewing, request.person is the customer (platform/identity/view-as.ts).
  */
-export async function viewAsRoutes(app: FastifyInstance, options: { db: Executor; clock: Clock }): Promise<void> {
+export async function viewAsRoutes(
+  app: FastifyInstance,
+  options: { db: Executor; clock: Clock; viewAsMinutes: number },
+): Promise<void> {
   app.get('/admin/view-as', async (request, reply) => {
     requireBackOffice(request);
     const crsid = (request.query as Record<string, unknown>).crsid;
     const values: Record<string, string> = typeof crsid === 'string' ? { crsid: crsid.trim().slice(0, 20) } : {};
-    return sendPage(reply, <ViewAsPage context={pageContext(request, reply)} values={values} errors={{}} />);
+    return sendPage(
+      reply,
+      <ViewAsPage context={pageContext(request, reply)} values={values} errors={{}} minutes={options.viewAsMinutes} />,
+    );
   });
 
   app.post('/admin/view-as', async (request, reply) => {
@@ -26,7 +32,12 @@ export async function viewAsRoutes(app: FastifyInstance, options: { db: Executor
     const outcome = await startViewAs(options, staff, request.body);
     if (!outcome.ok) {
       const page = (
-        <ViewAsPage context={pageContext(request, reply)} values={formValues(request.body)} errors={outcome.errors} />
+        <ViewAsPage
+          context={pageContext(request, reply)}
+          values={formValues(request.body)}
+          errors={outcome.errors}
+          minutes={options.viewAsMinutes}
+        />
       );
       return sendPage(reply, page, 422);
     }
@@ -40,7 +51,8 @@ export async function viewAsRoutes(app: FastifyInstance, options: { db: Executor
     if (!view || !request.viewingAs) {
       // Not viewing: only staff have a view to stop (401 signed out, 403 for a customer).
       requireBackOffice(request);
-      request.session.flash = 'You were not viewing the site as anyone.';
+      // A view that ran out on this very request has said so (view-as.ts): that is the news.
+      request.session.flash ??= 'You were not viewing the site as anyone.';
       return reply.redirect('/admin/view-as', 303);
     }
     await stopViewAs(options.db, view);

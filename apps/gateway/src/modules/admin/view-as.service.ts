@@ -3,6 +3,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import type { ViewAsSession } from '../../platform/identity/current-person.ts';
 import { auditViewAsEnd } from '../../platform/identity/view-as.ts';
+import { viewEndsAt } from '../../platform/identity/view-as-rules.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { fieldErrorsOf } from '../../platform/web/forms.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
@@ -29,10 +30,12 @@ export type StartViewAsOutcome = { ok: true; view: ViewAsSession } | { ok: false
 /**
  * Starts viewing the site as a customer: checks the person is current and not the member of
  * staff themselves, and records who, whom and why in the audit trail. The caller puts the view
- * in the session. Any member of staff may (Finance included): the view is read-only and audited.
+ * in the session. Any member of staff may (Finance included): the view is read-only and audited,
+ * shows only the records of the services they work on (view-as-rules.ts), and ends on its own
+ * `viewAsMinutes` after it starts.
  */
 export async function startViewAs(
-  context: { db: Executor; clock: Clock },
+  context: { db: Executor; clock: Clock; viewAsMinutes: number },
   staff: PersonWithRoles,
   raw: unknown,
 ): Promise<StartViewAsOutcome> {
@@ -48,6 +51,7 @@ export async function startViewAs(
       errors: { crsid: `${person.displayName} (${crsid}) has left: the site cannot be viewed as them` },
     };
   }
+  const now = context.clock.now();
   const view: ViewAsSession = {
     staffPersonId: staff.id,
     staffCrsid: staff.crsid,
@@ -56,7 +60,8 @@ export async function startViewAs(
     reason,
     // In words, as the site writes moments ("8 December 2026 at 01:45", London time): the trail's
     // entry for the view's end (auditViewAsEnd) records it as it is, and the audit pages show it so.
-    startedAt: formatInstant(context.clock.now()),
+    startedAt: formatInstant(now),
+    endsAt: viewEndsAt(now, context.viewAsMinutes).toISOString(),
   };
   await recordAudit(context.db, {
     actor: personActor(staff),

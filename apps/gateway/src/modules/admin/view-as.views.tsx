@@ -25,10 +25,13 @@ export function ViewAsPage({
   context,
   values,
   errors,
+  minutes,
 }: {
   context: PageContext;
   values: Record<string, string>;
   errors: FieldErrors;
+  /** How long a view lasts (VIEW_AS_MINUTES). */
+  minutes: number;
 }) {
   const failed = Object.values(errors).some(Boolean);
   return (
@@ -41,6 +44,10 @@ export function ViewAsPage({
       <p>
         See the pages exactly as a customer sees them: their storage, licences, orders and storage projects, with their
         rights and none of yours. Nothing can be changed while you do; a banner on every page lets you stop.
+      </p>
+      <p>
+        You see only what belongs to the services you work on: the customer’s records of another service are hidden, as
+        they are from you. The view ends on its own after {minutes} minutes; you can start it again.
       </p>
       <p>
         Starting and stopping are recorded in the <a href="/admin/audit/?entityType=view-as">audit trail</a>, with the

@@ -339,6 +339,12 @@ export interface OrderStaffDetails {
   /** Whether the service team has locked the licence, and why (shown to staff only). */
   licenceLock: LicenceLockState;
   checkedAt: Date | null;
+  /**
+   * The buyer's and the Data Owner's departments as the directory has them now (none for some): an
+   * approver sees whether the licence's department is one of theirs, as buying requires.
+   */
+  buyerDepartment: { id: string; name: string } | null;
+  ownerDepartment: { id: string; name: string } | null;
 }
 
 /** What the staff page shows beyond OrderDetail, in one query. */
@@ -348,6 +354,10 @@ export async function findOrderStaffDetails(db: Executor, orderId: number): Prom
     .innerJoin('licences as licence', 'licence.id', 'o.licence_id')
     .leftJoin('payments as payment', 'payment.order_id', 'o.id')
     .leftJoin('people as decider', 'decider.id', 'o.decided_by_person_id')
+    .innerJoin('people as buyer', 'buyer.id', 'o.buyer_person_id')
+    .leftJoin('institutions as buyer_institution', 'buyer_institution.id', 'buyer.institution_id')
+    .innerJoin('people as owner', 'owner.id', 'licence.owner_person_id')
+    .leftJoin('institutions as owner_institution', 'owner_institution.id', 'owner.institution_id')
     .select([
       'o.decided_at',
       'decider.crsid as decider_crsid',
@@ -356,6 +366,10 @@ export async function findOrderStaffDetails(db: Executor, orderId: number): Prom
       'licence.locked_at',
       'licence.lock_reason',
       'payment.checked_at',
+      'buyer.institution_id as buyer_institution_id',
+      'buyer_institution.name as buyer_institution_name',
+      'owner.institution_id as owner_institution_id',
+      'owner_institution.name as owner_institution_name',
       sql<string[]>`array(
         SELECT p.display_name || ' (' || p.crsid || ')' FROM licence_managers lm
           JOIN people p ON p.id = lm.person_id
@@ -372,7 +386,13 @@ export async function findOrderStaffDetails(db: Executor, orderId: number): Prom
     licenceStatus: row.licence_status,
     licenceLock: { lockedAt: row.locked_at, lockReason: row.lock_reason },
     checkedAt: row.checked_at,
+    buyerDepartment: department(row.buyer_institution_id, row.buyer_institution_name),
+    ownerDepartment: department(row.owner_institution_id, row.owner_institution_name),
   };
+}
+
+function department(id: string | null, name: string | null): { id: string; name: string } | null {
+  return id === null ? null : { id, name: name ?? id };
 }
 
 export interface OrderDecisionState {

@@ -34,6 +34,7 @@ import {
 import type { OrderHistoryEntry, OrderStaffDetails, QueueChoices, QueuePage } from './orders.admin.repository.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import { years } from './purchase.views.tsx';
+import { departmentWords, payingDepartmentRefusal } from './purchase-configuration.ts';
 
 export const SECTION = '/admin/orders/';
 export const staffOrderPath = (reference: string, rest = ''): string => `/admin/orders/${reference}/${rest}`;
@@ -391,6 +392,20 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
         rows={[
           ['Name', order.licence.name],
           ['Department', `${order.institution.name} (${order.institution.id}), ${order.customerClass} customer`],
+          // Who is buying for which department: new storage is paid for by the buyer's or the Data Owner's.
+          ['Buyer’s department', departmentOrNone(details.buyerDepartment)],
+          ['Data Owner’s department', departmentOrNone(details.ownerDepartment)],
+          ...(order.kind === 'new' && !payingDepartmentIsTheirs(order.institution.id, details)
+            ? ([
+                [
+                  'Note',
+                  <strong key="not-theirs">
+                    The licence’s department is neither the buyer’s nor the Data Owner’s: check who pays before
+                    approving.
+                  </strong>,
+                ],
+              ] as Array<[string, ComponentChildren]>)
+            : []),
           ['Data Owner', `${order.licence.owner.displayName} (${order.licence.owner.crsid})`],
           ['Data Managers', details.managers.length > 0 ? details.managers.join(', ') : 'None'],
           // A change order's licence has its projects already; only a new one brings its first.
@@ -472,6 +487,19 @@ export function StaffOrderPage(props: StaffOrderPageProps) {
 }
 
 /** At the top of an order whose licence is locked: why, and that provisioning waits for the unlock. */
+/** A person's department as the staff order page names it. */
+function departmentOrNone(department: OrderStaffDetails['buyerDepartment']): string {
+  return department ? departmentWords(department) : 'None in the University directory';
+}
+
+/**
+ * Whether buying would allow this department today (payingDepartmentRefusal): orders placed before
+ * the rule, or since someone moved department, may name another, which the approver should question.
+ */
+function payingDepartmentIsTheirs(institutionId: string, details: OrderStaffDetails): boolean {
+  return payingDepartmentRefusal(institutionId, details.buyerDepartment, details.ownerDepartment) === null;
+}
+
 function LockedLicenceNotice({ order, details }: { order: OrderDetail; details: OrderStaffDetails }) {
   const notice = lockedLicenceNotice(order, details.licenceLock);
   if (!notice) return null;

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.ts';
 import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
+import type { ServiceCode } from '../people/people.tables.ts';
 import type { OrderKind, OrderStatus } from './order-status.ts';
 
 /**
@@ -86,50 +87,64 @@ function toListing(row: ListingRow): OrderListing {
 export async function listOrdersForPerson(
   db: Executor,
   personId: number,
-  page: { limit?: number; offset?: number } = {},
+  page: {
+    limit?: number;
+    offset?: number;
+    /** Only these services' orders (a view of the site as this person: view-as-rules.ts); all if not given. */
+    services?: readonly ServiceCode[];
+  } = {},
 ): Promise<OrderListingPage> {
   const offset = page.offset ?? 0;
-  const rows = await selectOrdersOfPerson(db, { personId, limit: page.limit ?? DEFAULT_ORDER_LIMIT, offset });
+  const { services } = page;
+  // The prepared statement for everyone; the same query with the services' condition for a view.
+  const ofPerson = (p: OrdersOfPersonParams) =>
+    services ? ordersOfPerson(db, p).where('products.service', 'in', services).execute() : selectOrdersOfPerson(db, p);
+  const rows = await ofPerson({ personId, limit: page.limit ?? DEFAULT_ORDER_LIMIT, offset });
   // A page past the last one has no row to carry the total: the first row has it.
-  const total =
-    rows[0]?.total ?? (offset > 0 ? (await selectOrdersOfPerson(db, { personId, limit: 1, offset: 0 }))[0]?.total : 0);
+  const total = rows[0]?.total ?? (offset > 0 ? (await ofPerson({ personId, limit: 1, offset: 0 }))[0]?.total : 0);
   return { orders: rows.map(toListing), total: total ?? 0 };
 }
 
+type OrdersOfPersonParams = { personId: number; limit: number; offset: number };
+
 // Prepared: My storage asks it on every view.
-const selectOrdersOfPerson = preparedQuery((db, p: { personId: number; limit: number; offset: number }) =>
-  selectListing(db)
-    .select(sql<number>`count(*) OVER ()`.as('total'))
-    // A UNION of indexed lookups (bought by them; of a licence they own; of one they manage), not one
-    // OR over a subquery, which PostgreSQL can only answer by reading every order.
-    .where('orders.id', 'in', (eb) =>
-      eb
-        .selectFrom('orders as bought')
-        .select('bought.id')
-        .where('bought.buyer_person_id', '=', p.personId)
-        .union(
-          eb
-            .selectFrom('orders as held')
-            .select('held.id')
-            .where('held.licence_id', 'in', (inner) =>
-              inner
-                .selectFrom('licences as owned')
-                .select('owned.id')
-                .where('owned.owner_person_id', '=', p.personId)
-                .union(
-                  inner
-                    .selectFrom('licence_managers as managed')
-                    .select('managed.licence_id as id')
-                    .where('managed.person_id', '=', p.personId),
-                ),
-            ),
-        ),
-    )
-    .orderBy('orders.submitted_at', 'desc')
-    .orderBy('orders.id', 'desc')
-    .limit(p.limit)
-    .offset(p.offset),
-);
+const selectOrdersOfPerson = preparedQuery((db, p: OrdersOfPersonParams) => ordersOfPerson(db, p));
+
+function ordersOfPerson(db: Executor, p: OrdersOfPersonParams) {
+  return (
+    selectListing(db)
+      .select(sql<number>`count(*) OVER ()`.as('total'))
+      // A UNION of indexed lookups (bought by them; of a licence they own; of one they manage), not one
+      // OR over a subquery, which PostgreSQL can only answer by reading every order.
+      .where('orders.id', 'in', (eb) =>
+        eb
+          .selectFrom('orders as bought')
+          .select('bought.id')
+          .where('bought.buyer_person_id', '=', p.personId)
+          .union(
+            eb
+              .selectFrom('orders as held')
+              .select('held.id')
+              .where('held.licence_id', 'in', (inner) =>
+                inner
+                  .selectFrom('licences as owned')
+                  .select('owned.id')
+                  .where('owned.owner_person_id', '=', p.personId)
+                  .union(
+                    inner
+                      .selectFrom('licence_managers as managed')
+                      .select('managed.licence_id as id')
+                      .where('managed.person_id', '=', p.personId),
+                  ),
+              ),
+          ),
+      )
+      .orderBy('orders.submitted_at', 'desc')
+      .orderBy('orders.id', 'desc')
+      .limit(p.limit)
+      .offset(p.offset)
+  );
+}
 
 /** Every order of one licence, newest first. The caller has already decided the person may see them. */
 export async function listOrdersForLicence(db: Executor, licenceId: number): Promise<OrderListing[]> {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { answersFingerprint, changedSinceShown, parseConfiguration } from './purchase-configuration.ts';
+import {
+  answersFingerprint,
+  changedSinceShown,
+  parseConfiguration,
+  payingDepartmentRefusal,
+} from './purchase-configuration.ts';
 
 const RCS = { code: 'RCS', minimumTb: 1, termsYears: [1, 3, 5, 10] };
 const valid = {
@@ -129,5 +134,48 @@ describe('answersFingerprint', () => {
     expect(a).toBe(b);
     expect(a).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(answersFingerprint({ configuration: { sizeTb: '5', termYears: '1' } })).not.toBe(a);
+  });
+});
+
+describe('parseConfiguration without a product (a body naming none on sale)', () => {
+  it('checks what every product shares, so the other fields are told of too', () => {
+    expect(parseConfiguration(null, { ...valid, termYears: '7' })).toMatchObject({ ok: true, value: { termYears: 7 } });
+    const result = parseConfiguration(null, { ...valid, sizeTb: '0', termYears: 'long', licenceName: '' });
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        sizeTb: 'The size must be at least 1 TB',
+        termYears: 'Choose the term as a whole number of years',
+        licenceName: 'Enter a name for the licence',
+      },
+    });
+  });
+});
+
+describe('payingDepartmentRefusal', () => {
+  const physics = { id: 'PHYS', name: 'Department of Physics' };
+  const chemistry = { id: 'CHEM', name: 'Yusuf Hamied Department of Chemistry' };
+
+  it('lets the buyer’s own department or the Data Owner’s pay', () => {
+    expect(payingDepartmentRefusal('PHYS', physics, chemistry)).toBeNull();
+    expect(payingDepartmentRefusal('CHEM', physics, chemistry)).toBeNull();
+    expect(payingDepartmentRefusal('PHYS', physics, null)).toBeNull();
+  });
+
+  it('lets a buyer with no department in the directory choose any', () => {
+    expect(payingDepartmentRefusal('KINGS', null, chemistry)).toBeNull();
+    expect(payingDepartmentRefusal('KINGS', null, null)).toBeNull();
+  });
+
+  it('refuses any other, naming the ones allowed', () => {
+    expect(payingDepartmentRefusal('GEN', physics, chemistry)).toBe(
+      'Choose your department, Department of Physics (PHYS), or the Data Owner’s: Yusuf Hamied Department of Chemistry (CHEM)',
+    );
+    expect(payingDepartmentRefusal('CHEM', physics, physics)).toBe(
+      'Choose your department, Department of Physics (PHYS), which is also the Data Owner’s',
+    );
+    expect(payingDepartmentRefusal('CHEM', physics, null)).toBe(
+      'Choose your department, Department of Physics (PHYS): the Data Owner has no department in the University directory',
+    );
   });
 });

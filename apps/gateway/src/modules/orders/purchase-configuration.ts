@@ -47,17 +47,22 @@ function crsidList(value: string): string[] {
   ];
 }
 
-export function configurationSchema(product: ProductRules) {
-  const terms = product.termsYears.map((years) => (years === 1 ? '1 year' : `${years} years`)).join(', ');
+/**
+ * The rules of a configuration. Without a product (a body naming none on sale, refused for
+ * `product`), the rules every product shares, so that the other fields' problems are told too.
+ */
+export function configurationSchema(product: ProductRules | null) {
+  const terms = product?.termsYears.map((years) => (years === 1 ? '1 year' : `${years} years`)).join(', ');
+  const minimumTb = product?.minimumTb ?? 1;
+  const offered = terms ? `Choose one of the terms offered: ${terms}` : 'Choose the term as a whole number of years';
   return z.object({
     sizeTb: wholeNumber('sizeTb', 'Enter the size in TB', 'Enter the size as a whole number of TB, for example 5')
-      .refine((size) => size >= product.minimumTb, `The size must be at least ${sizeText(product.minimumTb)}`)
+      .refine((size) => size >= minimumTb, `The size must be at least ${sizeText(minimumTb)}`)
       .refine((size) => size <= MAXIMUM_TB, `The size must be at most ${sizeText(MAXIMUM_TB)}; contact us for more`),
-    termYears: wholeNumber(
-      'termYears',
-      'Choose how long the licence lasts',
-      `Choose one of the terms offered: ${terms}`,
-    ).refine((years) => product.termsYears.includes(years), `Choose one of the terms offered: ${terms}`),
+    termYears: wholeNumber('termYears', 'Choose how long the licence lasts', offered).refine(
+      (years) => (product ? product.termsYears.includes(years) : years >= 1),
+      offered,
+    ),
     institutionId: z
       .string({ error: 'Choose the department that pays for the storage' })
       .trim()
@@ -104,10 +109,39 @@ export type ConfigurationInput = z.infer<ReturnType<typeof configurationSchema>>
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 /** Checks a submitted configuration's shape and the product's rules; numbers arrive as strings from forms. */
-export function parseConfiguration(product: ProductRules, raw: unknown): Parsed<ConfigurationInput> {
+export function parseConfiguration(product: ProductRules | null, raw: unknown): Parsed<ConfigurationInput> {
   const normalised = normaliseNumbers(raw);
   const result = configurationSchema(product).safeParse(normalised);
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrorsOf(result.error) };
+}
+
+/** A department, College or outside body as messages name it: "Department of Physics (PHYS)". */
+export interface NamedDepartment {
+  id: string;
+  name: string;
+}
+
+export function departmentWords(department: NamedDepartment): string {
+  return `${department.name} (${department.id})`;
+}
+
+/**
+ * Why the chosen department may not pay for new storage, or null when it may. It must be the
+ * buyer's own or the Data Owner's, as the University directory has them: the department sets the
+ * price (internal, or external plus VAT) and whose budget and vouchers pay, so a free choice would
+ * let a College buy at the internal price, or anyone spend another department's money. A buyer the
+ * directory puts in no department (a visitor, say) may choose any: there is nothing to hold them to.
+ */
+export function payingDepartmentRefusal(
+  chosenId: string,
+  buyer: NamedDepartment | null,
+  owner: NamedDepartment | null,
+): string | null {
+  if (!buyer || chosenId === buyer.id || chosenId === owner?.id) return null;
+  const yours = `Choose your department, ${departmentWords(buyer)}`;
+  if (!owner) return `${yours}: the Data Owner has no department in the University directory`;
+  if (owner.id === buyer.id) return `${yours}, which is also the Data Owner’s`;
+  return `${yours}, or the Data Owner’s: ${departmentWords(owner)}`;
 }
 
 /** The JSON API sends numbers as numbers and managers as a list; forms send strings. One schema serves both. */

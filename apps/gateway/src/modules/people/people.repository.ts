@@ -133,6 +133,8 @@ export interface DirectoryPerson {
   displayName: string;
   email: string;
   status: 'current' | 'left';
+  /** Their department or College, as the directory has it; none for some (visitors, say). */
+  institutionId: string | null;
 }
 
 /** The people with these CRSids (lower-cased), in one query; missing ones are simply absent. */
@@ -140,7 +142,7 @@ export async function findPeopleByCrsids(db: Executor, crsids: readonly string[]
   if (crsids.length === 0) return [];
   const rows = await db
     .selectFrom('people')
-    .select(['id', 'crsid', 'display_name', 'email', 'status'])
+    .select(['id', 'crsid', 'display_name', 'email', 'status', 'institution_id'])
     .where(
       'crsid',
       'in',
@@ -153,6 +155,7 @@ export async function findPeopleByCrsids(db: Executor, crsids: readonly string[]
     displayName: row.display_name,
     email: row.email,
     status: row.status,
+    institutionId: row.institution_id,
   }));
 }
 

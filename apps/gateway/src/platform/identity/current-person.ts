@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { PersonWithRoles } from '../../modules/people/people.repository.ts';
+import type { ServiceCode } from '../../modules/people/people.tables.ts';
 import { AppError } from '../web/errors.ts';
 
 declare module 'fastify' {
@@ -14,9 +15,18 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who the pages are for: while viewing as a customer, the customer (with no staff roles). */
     person?: PersonWithRoles;
-    /** While viewing as a customer: the member of staff doing it, and why. */
-    viewingAs?: { staff: PersonWithRoles; reason: string };
+    /** While viewing as a customer: the member of staff doing it, and why (view-as.ts). */
+    viewingAs?: ViewingAs;
   }
+}
+
+export interface ViewingAs {
+  staff: PersonWithRoles;
+  reason: string;
+  /** When the view ends on its own. */
+  endsAt: Date;
+  /** The services whose records the view shows (view-as-rules.ts viewServices); undefined: all. */
+  services: readonly ServiceCode[] | undefined;
 }
 
 export interface ViewAsSession {
@@ -29,6 +39,8 @@ export interface ViewAsSession {
   reason: string;
   /** When the view started, in words (formatInstant): its end's audit entry records it as it is. */
   startedAt: string;
+  /** When it ends on its own (ISO 8601); none in a view started before views ended so, which ends at once. */
+  endsAt?: string;
 }
 
 export function isStaff(person: PersonWithRoles | undefined): boolean {

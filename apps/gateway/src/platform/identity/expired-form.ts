@@ -21,6 +21,13 @@ function isMultipart(request: FastifyRequest): boolean {
 
 const EXPIRED_FORM = 'This form has expired. Go back, reload the page and try again.';
 
+/** What a refused form's page says: its title (what happened), its message and where to go next. */
+export interface ExpiredFormAnswer {
+  title: string;
+  message: string;
+  links: AppErrorLink[];
+}
+
 /** Forms that sign in: sent signed out, as they are meant to be. */
 const SIGN_IN_FORMS = new Set(['/dev/sign-in']);
 
@@ -34,14 +41,15 @@ const SIGN_IN_FORMS = new Set(['/dev/sign-in']);
  *   with a link back to the form, which now opens as that person;
  * - a form sent with no token at all, or a sign-in form: the form has expired.
  */
-export function expiredFormAnswer(request: FastifyRequest): { message: string; links: AppErrorLink[] } {
+export function expiredFormAnswer(request: FastifyRequest): ExpiredFormAnswer {
   if (!csrfTokenFromRequest(request) || SIGN_IN_FORMS.has(request.routeOptions.url ?? '')) {
-    return { message: EXPIRED_FORM, links: [] };
+    return { title: 'This form has expired', message: EXPIRED_FORM, links: [] };
   }
   const form = formPage(request);
   const person = request.person;
   if (!person) {
     return {
+      title: 'You have been signed out',
       message: 'You have been signed out: sign in again, then go back to the form.',
       links: [
         form
@@ -51,6 +59,7 @@ export function expiredFormAnswer(request: FastifyRequest): { message: string; l
     };
   }
   return {
+    title: 'This form was not sent',
     message: `You are now signed in as ${person.displayName} (${person.crsid}) in this browser: this form was opened before that sign-in, so it was not sent. Go back, reload the page and try again.`,
     links: form ? [{ href: form, text: 'Go back to the form' }] : [],
   };

@@ -20,9 +20,11 @@ export interface IdentityPluginOptions {
   db: Executor;
   secret: string;
   idleMinutes: number;
+  /** A session's absolute lifetime from its sign-in, however busy (SESSION_LIFETIME_HOURS). */
+  lifetimeHours: number;
   /** Secure cookies with the __Host- prefix whenever the site is served over HTTPS. */
   secureCookies: boolean;
-  /** Today, for personal access tokens' expiry. */
+  /** Now: sessions' expiry and lifetime, views' end, and personal access tokens' expiry. */
   clock: Clock;
   /** Commits of other processes, so pages may read recent sessions from memory (recent-sessions.ts). */
   changes?: DataChanges;
@@ -62,7 +64,11 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * (/api with a token, /cloud_tasks/, /cron/) authenticate their own way and skip CSRF.
  */
 async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptions): Promise<void> {
-  const store = databaseSessionStore(options.db, options.idleMinutes, { changes: options.changes });
+  const store = databaseSessionStore(
+    options.db,
+    { idleMinutes: options.idleMinutes, lifetimeMinutes: options.lifetimeHours * 60 },
+    { changes: options.changes, now: () => options.clock.now().getTime() },
+  );
   const cookieName = sessionCookieName(options.secureCookies);
   const stampName = changeStampCookieName(options.secureCookies);
   const signer = new Signer(options.secret, 'sha256');
@@ -82,12 +88,13 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     saveUninitialized: false,
     rolling: true,
     store,
+    // A browser-session cookie (no Expires): closing the browser on a shared computer forgets it.
+    // How long the session itself lasts is the store's to say (idle timeout and lifetime).
     cookie: {
       path: '/',
       httpOnly: true,
       secure: options.secureCookies,
       sameSite: 'lax',
-      maxAge: options.idleMinutes * 60_000,
     },
   });
   // After the session plugin saved the session: a browser that sent a form, or whose session
@@ -157,7 +164,7 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     // Someone who has left, or was removed, loses their session at once.
     if (!request.person) await request.session.destroy();
     // Staff viewing the site as a customer: the customer, read-only (view-as.ts).
-    else await applyViewAs(request, options.db);
+    else await applyViewAs(request, options);
   });
 }
 

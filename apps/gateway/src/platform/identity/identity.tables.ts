@@ -3,8 +3,11 @@ import type { ColumnType, Generated } from 'kysely';
 export interface SessionsTable {
   id: string;
   data: ColumnType<Record<string, unknown>, string, string>;
+  /** The idle timeout, never past started_at plus the absolute lifetime (session-store.ts). */
   expires_at: Date;
   person_id: number | null;
+  /** When the session began (a sign-in regenerates it, so: when its person signed in). */
+  started_at: ColumnType<Date, Date | undefined, never>;
 }
 
 export interface PersonalAccessTokensTable {

@@ -10,6 +10,8 @@ import {
 import type { DataChanges } from '../db/data-changes.ts';
 import type { Executor } from '../db/database.ts';
 import { preparedQuery } from '../db/prepared.ts';
+import { isDatabaseUnreachable } from '../db/unreachable.ts';
+import { AppError } from '../web/errors.ts';
 import { bounded, type LoadedWithSession, RecentSessions } from './recent-sessions.ts';
 
 /** How stale a session's expiry may get before a request that changed nothing writes it again. */
@@ -31,11 +33,17 @@ export type DatabaseSessionStore = SessionStore & {
 };
 
 export interface SessionStoreOptions {
-  /** The time, for tests. */
+  /** Now, in milliseconds: the injected clock's (identity.plugin.ts); the system's if not given. */
   now?: () => number;
   refreshMs?: number;
   /** Commits other processes made: without it, every request reads its session from the database. */
   changes?: DataChanges;
+}
+
+/** How long a session lasts: unused (the idle timeout), and at most however busy (from its sign-in). */
+export interface SessionLimits {
+  idleMinutes: number;
+  lifetimeMinutes: number;
 }
 
 /**
@@ -46,17 +54,33 @@ export interface SessionStoreOptions {
  * that, every page view was an UPSERT of the same row, and concurrent requests of one person queued
  * on its lock (the benchmark's "My storage" page: 150 requests/s). The idle timeout is therefore
  * exact to within SESSION_REFRESH_MS.
+ *
+ * The expiry never rolls past the session's start plus its lifetime (started_at, written once): a
+ * session in constant use on a shared computer still ends, and its person signs in again. An ended
+ * session is simply not found, whichever limit ended it, so both are answered alike (a page asks
+ * to sign in, a form says its sender was signed out: expired-form.ts).
  */
 export function databaseSessionStore(
   db: Executor,
-  idleMinutes: number,
+  limits: SessionLimits,
   options: SessionStoreOptions = {},
 ): DatabaseSessionStore {
   const now = options.now ?? Date.now;
   const refreshMs = options.refreshMs ?? SESSION_REFRESH_MS;
-  // What this process last read or wrote for each session id: its data (as canonical JSON) and expiry.
-  const known = new LRUCache<string, { data: string; expiresMs: number }>({ max: REMEMBERED_SESSIONS });
-  const remember = (id: string, data: string, expiresMs: number) => known.set(id, { data, expiresMs });
+  const idleMs = limits.idleMinutes * 60_000;
+  const lifetimeMs = limits.lifetimeMinutes * 60_000;
+  // What this process last read or wrote for each session id: its data (as canonical JSON), expiry
+  // and the end of its lifetime.
+  const known = new LRUCache<string, { data: string; expiresMs: number; endsMs: number }>({ max: REMEMBERED_SESSIONS });
+  // Sessions whose write failed in this request: the error page answering it would try to write
+  // them again, fail again, and Fastify would then answer with its own raw JSON instead of the page.
+  const notSaved = new WeakSet<object>();
+  const remember = (id: string, data: string, row: { expires_at: Date | string; started_at: Date | string }) =>
+    known.set(id, {
+      data,
+      expiresMs: new Date(row.expires_at).getTime(),
+      endsMs: new Date(row.started_at).getTime() + lifetimeMs,
+    });
   const recent = new RecentSessions(options.changes, now);
   // Taken within the same request (plain maps: these are set and deleted on every request; bounded
   // for requests that fail before taking theirs).
@@ -71,10 +95,14 @@ export function databaseSessionStore(
     expect: (id, stamp) => recent.expect(id, stamp),
     takeChanged: (id) => changed.delete(id),
     set(id, session, callback) {
-      const expiresMs = now() + idleMinutes * 60_000;
+      if (notSaved.has(session)) return callback();
+      const nowMs = now();
       const { cookie: _cookie, ...data } = session as Session & { cookie?: unknown };
       const canonical = canonicalJson(data);
       const seen = known.get(id);
+      // A new session ends at its lifetime at the latest; a known one at its own (the UPDATE below
+      // caps it by started_at either way, for sessions this process does not know).
+      const expiresMs = Math.min(nowMs + idleMs, seen ? seen.endsMs : nowMs + lifetimeMs);
       if (seen && seen.data === canonical && expiresMs - seen.expiresMs < refreshMs) return callback();
       if (seen?.data !== canonical) {
         changed.add(id);
@@ -83,17 +111,31 @@ export function databaseSessionStore(
       const expires = new Date(expiresMs);
       const personId = (session as Session).personId ?? null;
       db.insertInto('sessions')
-        .values({ id, data: JSON.stringify(data), expires_at: expires, person_id: personId })
+        .values({
+          id,
+          data: JSON.stringify(data),
+          expires_at: expires,
+          person_id: personId,
+          started_at: new Date(nowMs),
+        })
         .onConflict((oc) =>
-          oc.column('id').doUpdateSet({ data: JSON.stringify(data), expires_at: expires, person_id: personId }),
+          oc.column('id').doUpdateSet({
+            data: JSON.stringify(data),
+            expires_at: sql<Date>`least(excluded.expires_at, sessions.started_at + interval '1 minute' * ${sql.lit(limits.lifetimeMinutes)})`,
+            person_id: personId,
+          }),
         )
-        .execute()
+        .returning(['expires_at', 'started_at'])
+        .executeTakeFirstOrThrow()
         .then(
-          () => {
-            remember(id, canonical, expiresMs);
+          (row) => {
+            remember(id, canonical, row);
             callback();
           },
-          (error: unknown) => callback(sessionNotSaved(error)),
+          (error: unknown) => {
+            notSaved.add(session);
+            callback(sessionNotSaved(error));
+          },
         );
     },
     get(id, callback) {
@@ -105,11 +147,10 @@ export function databaseSessionStore(
       selectLiveSession(db, { id, now: new Date(now()) }).then(([row]) => {
         if (row) {
           const data = canonicalJson(row.data);
-          const expiresMs = new Date(row.expires_at).getTime();
           const person = { person: toPersonWithRoles(row), pageDataVersion: row.page_data_version };
-          remember(id, data, expiresMs);
+          remember(id, data, row);
           bounded(loaded).set(id, person);
-          recent.keep(id, ticket, { data, expiresMs, loaded: person });
+          recent.keep(id, ticket, { data, expiresMs: new Date(row.expires_at).getTime(), loaded: person });
         } else {
           known.delete(id);
           loaded.delete(id);
@@ -140,6 +181,7 @@ const selectLiveSession = preparedQuery((db, p: { id: string; now: Date }) =>
     .select([
       'sessions.data',
       'sessions.expires_at',
+      'sessions.started_at',
       ...PERSON_WITH_ROLES_COLUMNS,
       staffRolesJson.as('staff_roles'),
       sql<string>`(SELECT version::text FROM page_data_version)`.as('page_data_version'),
@@ -157,17 +199,24 @@ function canonicalJson(value: unknown): string {
   );
 }
 
-/** Removes sessions past their idle timeout; run by a schedule. */
+/** Removes sessions past their idle timeout or lifetime (both are expires_at); run by a schedule. */
 export async function deleteExpiredSessions(db: Executor, now: Date): Promise<number> {
   const result = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
 /**
- * A session that could not be written fails the response after its page was made, and may fail
- * again answering with the error page, when Fastify's own handler answers: with this message, not
- * the database's (which named tables and constraints). The database's error is its cause, logged.
+ * A session that could not be written fails the response after its page was made, with these
+ * words, not the database's (which named tables and constraints); the database's error is its
+ * cause, logged. A database that cannot be reached just now (down, failing over) is a 503 that
+ * asks the visitor to try again shortly: nothing else they can do would help.
  */
 function sessionNotSaved(error: unknown): Error {
-  return new Error('The session could not be saved.', { cause: error });
+  if (!isDatabaseUnreachable(error)) return new Error('The session could not be saved.', { cause: error });
+  const unavailable = new AppError(
+    'unavailable',
+    'The service cannot reach its database just now. Please try again shortly.',
+  );
+  unavailable.cause = error;
+  return unavailable;
 }

@@ -34,7 +34,10 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply): PageC
           managesStorage: SERVICES.some((service) => canManageService(person, service)),
         }
       : undefined,
-    viewingAs: request.viewingAs && person ? { displayName: person.displayName, crsid: person.crsid } : undefined,
+    viewingAs:
+      request.viewingAs && person
+        ? { displayName: person.displayName, crsid: person.crsid, until: request.viewingAs.endsAt }
+        : undefined,
     flash,
   };
 }
