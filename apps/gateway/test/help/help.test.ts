@@ -37,7 +37,10 @@ describe('help pages', () => {
     // purchase orders against a quote
     expect(body).toContain('Get a quote');
     // for a renewal, a recovery or more space too
-    expect(body).toContain('To renew a licence (even one that has expired: the renewal is back-dated)');
+    // from the day renewal opens (not years ahead at today's price), or once the licence has expired
+    expect(body.replace(/\s+/g, ' ')).toContain(
+      'To renew a licence (from the day its page says renewal opens, by the first reminder before its end date, or once it has expired: the renewal is then back-dated)',
+    );
     expect(body).toContain('holds its price for 30 days');
     expect(body).toContain('University Information Services');
     expect(body).toContain('P1234567');

@@ -18,7 +18,9 @@ describe('change orders', () => {
 
   // A generous limit: opening a fresh database and CUFS is slow on a busy machine.
   beforeAll(async () => {
-    t = await startTestAppWithCufs({ clock });
+    // These tests renew licences months before their end date (31 July 2027 from 27 November 2026):
+    // renewal opens a year ahead here; when it opens by default is renewal-window.test.ts's.
+    t = await startTestAppWithCufs({ clock, env: { RENEWAL_OPENS_DAYS_BEFORE_END: '366' } });
   }, 180_000);
   afterAll(() => t?.close());
   beforeEach(reset);

@@ -19,7 +19,9 @@ describe('quotes for a change of a licence', () => {
   let licenceNumber = 0;
 
   beforeAll(async () => {
-    t = await startTestAppWithCufs({ clock });
+    // These tests renew licences months before their end date (31 July 2027 from 27 November 2026):
+    // renewal opens a year ahead here; when it opens by default is renewal-window.test.ts's.
+    t = await startTestAppWithCufs({ clock, env: { RENEWAL_OPENS_DAYS_BEFORE_END: '366' } });
   }, 180_000);
   afterAll(() => t?.close());
   beforeEach(reset);
@@ -521,11 +523,11 @@ describe('quotes for a change of a licence', () => {
         acceptTerms: 'yes',
       });
       expect(response.statusCode).toBe(409);
+      // Renewed to 31 July 2028, it cannot be renewed again until renewal opens (renewal-window.ts):
+      // that is said rather than a way to renew at today's price, which would be refused too.
       const words = text(response.body);
-      expect(words).toContain(
-        `Quote ${reference} is for a term from 1 August 2027, but the licence has been renewed since: a renewal would now start on 1 August 2028. Its price cannot be used: get a new quote, or order at today’s price.`,
-      );
-      expect(response.body).toContain(`href="${path(id, 'renewal')}?quote="`);
+      expect(words).toContain('Renewal opens on 31 July 2027, 366 days before the licence ends.');
+      expect(response.body).not.toContain(`href="${path(id, 'renewal')}?quote="`);
       expect(await t.database.db.selectFrom('orders').select('id').where('licence_id', '=', id).execute()).toEqual(
         ordersBefore,
       );
@@ -785,10 +787,10 @@ describe('quotes for a change of a licence', () => {
       await t.database.db.updateTable('licences').set({ end_date: '2030-09-30' }).where('id', '=', other).execute();
       const refused = await order('ar101', other, { quoteReference: stale });
       expect(refused.statusCode).toBe(409);
-      expect(refused.json().error.message).toContain(
-        `Quote ${stale} is for a term from 1 October 2029, but the licence has been renewed since`,
+      // Renewed to 30 September 2030, it cannot be renewed again until renewal opens (renewal-window.ts).
+      expect(refused.json().error.message).toBe(
+        'Renewal opens on 29 September 2029, 366 days before the licence ends.',
       );
-      expect(refused.json().error.fields.quoteReference).toContain('Its price cannot be used');
       expect(
         await t.database.db.selectFrom('orders').select('id').where('licence_id', '=', other).execute(),
       ).toHaveLength(1);

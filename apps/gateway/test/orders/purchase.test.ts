@@ -305,7 +305,7 @@ describe('buying research storage through the pages', () => {
     expect(renamed.rawPayload.equals(SAMPLE_PDF)).toBe(true);
   });
 
-  it('asks for the PO file again when the form is refused for another answer, since the file is not kept', async () => {
+  it('keeps the PO file when the form is refused for another answer, so it is not chosen again', async () => {
     const alice = new Browser(t.app);
     await alice.signInAs('ar101');
     await configure(alice, 'RDS', RDS_CONFIGURATION);
@@ -317,11 +317,11 @@ describe('buying research storage through the pages', () => {
     });
     expect(badNumber.statusCode).toBe(422);
     expect(badNumber.body).toContain('A purchase order number is 4 to 20 letters');
-    expect(badNumber.body).toContain(
-      '<a href="#poDocument">Choose the purchase order PDF again: a file is not kept when another answer has a problem</a>',
-    );
+    expect(badNumber.body).not.toContain('<a href="#poDocument">');
+    expect(badNumber.body).toContain('order.pdf uploaded — choose another file to replace it');
     expect(badNumber.body).toContain('value="P 12"');
-    expect(await count('uploaded_documents')).toBe(documentsBefore);
+    // Checked and kept as Alice's upload (po-upload-kept.test.ts: the next answer uses it).
+    expect(await count('uploaded_documents')).toBe(documentsBefore + 1);
   });
 
   it('lets the buyer cancel until provisioning starts, once, and nobody else outside the order', async () => {

@@ -449,7 +449,8 @@ describe('vouchers, quotes, external customers and who may touch an order', () =
 
       // The quote says so, and following it again starts at today's price.
       const page = await alice.get(`/storage/quotes/${reference}/`);
-      expect(page.body).toContain(`Quote ${reference} was used for order ${used}`);
+      expect(page.body).toContain(`This quote was used for order ${used}.`);
+      expect(page.body).toContain(`<a class="button" href="/orders/${used}/">Go to order ${used}</a>`);
       const again = await alice.get(`/storage/buy/RDS/?quote=${reference}`);
       expect(again.body).toContain(
         `Quote ${reference} was used for order ${used}: a quote pays for one order, so today’s price applies.`,

@@ -46,7 +46,9 @@ describe('a purchase order document’s file name', () => {
     ).toBe(303);
     // The check-your-answers page, and the payment page's reminder of the upload.
     expect((await alice.get('/storage/buy/RDS/check')).body).toContain(WRITTEN);
-    expect((await alice.get('/storage/buy/RDS/payment')).body).toContain(`You uploaded ${WRITTEN}.`);
+    expect((await alice.get('/storage/buy/RDS/payment')).body).toContain(
+      `${WRITTEN} uploaded — choose another file to replace it.`,
+    );
 
     const reference = await buy(alice, 'RDS', RDS_CONFIGURATION, {
       method: 'purchase-order',

@@ -126,7 +126,10 @@ describe('completing change orders by hand (the manual provisioner)', () => {
     const rosa = await signedIn(t, 'rs501');
     const form = await rosa.get(page(fixture));
     expect(form.statusCode).toBe(200);
-    expect(form.body).toContain("Raise the licence's quota on the storage by 3 TB to 8 TB.");
+    // Its project keeps its quota: the Data Owner gives the space to a project (project-ready.test.ts).
+    expect(form.body).toContain(
+      'The licence grows by 3 TB to 8 TB. Leave the quotas of its storage projects as they are',
+    );
     expect(form.body).toContain('Mark as done');
     expect(form.body).not.toContain('name="project-');
 

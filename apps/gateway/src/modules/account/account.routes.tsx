@@ -13,7 +13,7 @@ import { sendPage } from '../../platform/web/render.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { remindersOptedOut, setRemindersOptedOut } from '../lifecycle/lifecycle.repository.ts';
 import { findInstitution, type PersonWithRoles } from '../people/people.repository.ts';
-import { type AccountDetails, AccountPage, TokenCreatedPage } from './account.views.tsx';
+import { type AccountDetails, AccountPage, RevokeTokenPage, TokenCreatedPage } from './account.views.tsx';
 import { createTokenOnce } from './account-tokens.ts';
 
 export interface AccountRoutesOptions {
@@ -141,6 +141,22 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
       ? 'You will not get reminders before your licences end.'
       : 'You will get reminders before your licences end.';
     return reply.redirect('/account/', 303);
+  });
+
+  /**
+   * Revoking cannot be undone (a script using the token stops at once): the list's "Revoke" asks
+   * here first, saying so, and this page's button sends the POST below. A token that is no longer
+   * active has nothing to revoke: back to the list, which shows its status.
+   */
+  app.get('/account/tokens/:id/revoke', async (request, reply) => {
+    const person = requirePerson(request);
+    const params = tokenIdParams.safeParse(request.params);
+    const token = params.success
+      ? (await listAccessTokens(db, clock, person.id)).find((each) => each.id === params.data.id)
+      : undefined;
+    if (!token) throw new AppError('not-found', 'There is no such token among yours.');
+    if (token.status !== 'active') return reply.redirect('/account/', 303);
+    return sendPage(reply, <RevokeTokenPage context={pageContext(request, reply)} token={token} />);
   });
 
   app.post('/account/tokens/:id/revoke', async (request, reply) => {

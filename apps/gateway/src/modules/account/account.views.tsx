@@ -90,7 +90,7 @@ export function AccountPage({
           A token lets a script use the <a href="/api/openapi.json">JSON API</a> as you, with exactly what you may do on
           these pages. Give each script its own token, and revoke a token as soon as it is no longer needed.
         </p>
-        <TokenTable tokens={tokens} csrfToken={context.csrfToken} />
+        <TokenTable tokens={tokens} />
         <h3 id="create-token-title">Create a token</h3>
         <form method="post" action="/account/tokens" aria-labelledby="create-token-title" novalidate>
           <CsrfField token={context.csrfToken} />
@@ -143,7 +143,7 @@ function FieldError({ name, error }: { name: string; error?: string }) {
   );
 }
 
-function TokenTable({ tokens, csrfToken }: { tokens: AccessTokenSummary[]; csrfToken?: string }) {
+function TokenTable({ tokens }: { tokens: AccessTokenSummary[] }) {
   if (tokens.length === 0) return <p>You have no tokens.</p>;
   return (
     <table>
@@ -175,19 +175,56 @@ function TokenTable({ tokens, csrfToken }: { tokens: AccessTokenSummary[]; csrfT
               <span class={STATUS_TAGS[token.status].tag}>{STATUS_TAGS[token.status].label}</span>
             </td>
             <td>
+              {/* Revoking cannot be undone: this leads to the page that says so and asks (RevokeTokenPage). */}
               {token.status === 'active' ? (
-                <form method="post" action={`/account/tokens/${token.id}/revoke`} class="inline-form">
-                  <CsrfField token={csrfToken} />
-                  <button type="submit" class="button--warning button--small">
-                    Revoke <span class="visually-hidden">{token.name}</span>
-                  </button>
-                </form>
+                <a href={`/account/tokens/${token.id}/revoke`} class="button button--warning button--small">
+                  Revoke <span class="visually-hidden">{token.name}</span>
+                </a>
               ) : null}
             </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * The question before a token is revoked, which cannot be undone: what stops working, and that
+ * a script needs a new token afterwards. Its button sends the revocation; "No" goes back.
+ */
+export function RevokeTokenPage({ context, token }: { context: PageContext; token: AccessTokenSummary }) {
+  return (
+    <Page
+      context={context}
+      title={`Revoke the token “${token.name}”`}
+      crumbs={[
+        { label: 'Home', href: '/' },
+        { label: 'Your account', href: '/account/' },
+      ]}
+    >
+      <h1>Revoke the token “{token.name}”?</h1>
+      <SummaryList
+        rows={[
+          ['Ends in', `…${token.hint}`],
+          ['Expires', formatDay(token.expiresOn)],
+          ['Last used', token.lastUsedAt ? formatInstant(token.lastUsedAt) : 'Never'],
+        ]}
+      />
+      <p>
+        Anything that uses this token stops working at once: the API refuses its requests. This cannot be undone: to let
+        a script use the API again, create a new token and give it to the script.
+      </p>
+      <form method="post" action={`/account/tokens/${token.id}/revoke`}>
+        <CsrfField token={context.csrfToken} />
+        <div class="button-group">
+          <button type="submit" class="button button--warning">
+            Yes, revoke the token
+          </button>
+          <a href="/account/">No, keep it</a>
+        </div>
+      </form>
+    </Page>
   );
 }
 

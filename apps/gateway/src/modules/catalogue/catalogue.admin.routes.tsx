@@ -11,6 +11,7 @@ import { parseId } from '../licences/licences.routes.tsx';
 import {
   addPrice,
   type ChangeOutcome,
+  coldStorePriceForStaff,
   editProduct,
   listCatalogueForStaff,
   productForStaff,
@@ -26,7 +27,11 @@ export async function catalogueAdminRoutes(app: FastifyInstance, options: { db: 
   app.get('/admin/catalogue/', async (request, reply) => {
     const person = requireBackOffice(request);
     const products = await listCatalogueForStaff(context, person);
-    return sendPage(reply, <AdminCataloguePage context={pageContext(request, reply)} products={products} />);
+    const coldStore = await coldStorePriceForStaff(context, person);
+    return sendPage(
+      reply,
+      <AdminCataloguePage context={pageContext(request, reply)} products={products} coldStore={coldStore} />,
+    );
   });
 
   async function renderProduct(

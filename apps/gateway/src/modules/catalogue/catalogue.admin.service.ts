@@ -4,6 +4,7 @@ import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { type AuditEvent, personActor, recordAudit } from '../audit/audit.repository.ts';
 import { listRecordAudit } from '../audit/audit-search.repository.ts';
+import { COLD_STORE_PRODUCT } from '../orders/change-pricing.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { canManageService, isServiceStaff } from '../people/staff-access.ts';
@@ -71,6 +72,21 @@ export async function listCatalogueForStaff(
     ),
     canManage: canManageService(person, product.service),
   }));
+}
+
+/**
+ * The cold-store price (change-pricing.ts COLD_STORE_PRODUCT: the Research Cold Store's) that every
+ * service's recoveries charge, for the staff of a service that charges it but does not set it: to
+ * read, never to change. Undefined for those who have it among their own products.
+ */
+export async function coldStorePriceForStaff(
+  context: CatalogueAdminContext,
+  person: PersonWithRoles & { services: ServiceCode[] },
+): Promise<ProductWithPrices | undefined> {
+  const product = await findAdminProduct(context.db, COLD_STORE_PRODUCT);
+  if (!product || person.services.length === 0 || person.services.includes(product.service)) return undefined;
+  const prices = await listPricesOf(context.db, [product.code]);
+  return { ...product, prices: priceStates(prices, context.clock.today().toString()), canManage: false };
 }
 
 export async function productForStaff(

@@ -99,7 +99,16 @@ function PricesTable({ product, csrfToken }: { product: ProductWithPrices; csrfT
 const FROZEN_PRICES =
   'Quotes and orders keep the price they were made with: a new price applies only to quotes and orders made from its first day, so a price can only be added from today or a later day, never changed; one whose first day is still to come can be withdrawn.';
 
-export function AdminCataloguePage({ context, products }: { context: PageContext; products: ProductWithPrices[] }) {
+export function AdminCataloguePage({
+  context,
+  products,
+  coldStore,
+}: {
+  context: PageContext;
+  products: ProductWithPrices[];
+  /** The cold-store price the person's services charge but another sets (coldStorePriceForStaff). */
+  coldStore?: ProductWithPrices;
+}) {
   return (
     <AdminPage context={context} title="Products and prices" section={CATALOGUE_SECTION}>
       <h1>Products and prices</h1>
@@ -120,7 +129,27 @@ export function AdminCataloguePage({ context, products }: { context: PageContext
           <PricesTable product={product} />
         </section>
       ))}
+      {coldStore ? <ColdStorePrice product={coldStore} /> : null}
     </AdminPage>
+  );
+}
+
+/**
+ * The price a recovery charges for the days in the cold store, shown to a team whose licences are
+ * recovered with it but who do not set it: no link to its page and no forms, which are its own
+ * team's.
+ */
+function ColdStorePrice({ product }: { product: ProductWithPrices }) {
+  return (
+    <section aria-labelledby="cold-store-price">
+      <h2 id="cold-store-price">The cold-store price you charge</h2>
+      <p>
+        A recovery from the cold store charges the price of the {product.name} ({product.code}) for every day since the
+        licence ended, as well as the renewal. The {product.serviceName} team sets it: you can read it here but not
+        change it.
+      </p>
+      <PricesTable product={product} />
+    </section>
   );
 }
 

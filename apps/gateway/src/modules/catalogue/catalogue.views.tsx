@@ -94,9 +94,14 @@ export function ProductPage({ context, product }: { context: PageContext; produc
   );
 }
 
-/** Where buying a product starts: institutional storage at /storage/IFS/, as in the original service. */
+/**
+ * Where buying a product starts: institutional storage at /storage/IFS/, as in the original service.
+ * Either starts afresh (`?start`: purchase.routes.tsx), leaving behind a quote followed earlier.
+ */
 export function purchasePath(product: Pick<CatalogueProduct, 'code' | 'service'>): string {
-  return product.service === 'institutional' ? '/storage/IFS/' : `/storage/buy/${encodeURIComponent(product.code)}/`;
+  return product.service === 'institutional'
+    ? '/storage/IFS/'
+    : `/storage/buy/${encodeURIComponent(product.code)}/?start`;
 }
 
 function priceText(pence: number | undefined): string {

@@ -228,9 +228,10 @@ export function PaymentMethodsPage({ context }: { context: PageContext }) {
             quote has a number starting Q- (for example Q-000123) and holds its price for {QUOTE_VALID_DAYS} days (a
             quote for a change of a licence no longer than the change can be ordered: it says until when), for one
             order. You can download it as a PDF to send to whoever raises purchase orders in your department. To renew a
-            licence (even one that has expired: the renewal is back-dated), recover it from the cold store or make it
-            bigger, open that change from the licence’s page, choose the term (or the TB to add) and choose “Get a
-            quote” there: the Data Owner and Data Managers can.
+            licence (from the day its page says renewal opens, by the first reminder before its end date, or once it has
+            expired: the renewal is then back-dated), recover it from the cold store or make it bigger, open that change
+            from the licence’s page, choose the term (or the TB to add) and choose “Get a quote” there: the Data Owner
+            and Data Managers can. A renewal is not sold earlier, as it is priced at the price of the day.
           </li>
           <li>
             <strong>Raise a purchase order</strong> in CUFS, to the supplier University Information Services, for the
@@ -253,10 +254,11 @@ export function PaymentMethodsPage({ context }: { context: PageContext }) {
             photos and Word documents are not accepted.
           </li>
           <li>
-            If the quote has expired, you can still buy the storage, but at the price on the day you order. Get a new
-            quote first if your PO must match the price exactly. A quote for a change of a licence no longer applies
-            once it has expired or the licence has changed since (renewed another way, made bigger, moved to the cold
-            store): the site says so, and you get a new quote.
+            If the quote has expired, you can still buy the storage (unless it was used for an order already: a quote
+            pays for one order), but at the price on the day you order. Get a new quote first if your PO must match the
+            price exactly. A quote for a change of a licence no longer applies once it has expired or the licence has
+            changed since (renewed another way, made bigger, moved to the cold store): the site says so, and you get a
+            new quote.
           </li>
         </ul>
       </section>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { annualCostPence, daysToExpiry, expiryWords } from './licence-figures.ts';
+import { annualCostPence, daysToExpiry, expiryWords, paysForLicence } from './licence-figures.ts';
 
 describe('daysToExpiry', () => {
   it.each([
@@ -52,5 +52,15 @@ describe('annualCostPence', () => {
     expect(annualCostPence({ sizeTb: 5, status: 'active', customerClass: 'internal', pencePerTbYear: null })).toBe(
       undefined,
     );
+  });
+});
+
+describe('paysForLicence', () => {
+  it("counts a licence's cost for its Data Owner and Data Managers, not for a member of one of its projects", () => {
+    expect(paysForLicence(['data-owner'])).toBe(true);
+    expect(paysForLicence(['data-manager', 'project-data-user'])).toBe(true);
+    expect(paysForLicence(['project-data-user'])).toBe(false);
+    expect(paysForLicence(['project-data-manager'])).toBe(false);
+    expect(paysForLicence([])).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { withVat } from '../catalogue/pricing.ts';
 import type { CustomerClass } from '../people/people.tables.ts';
+import type { LicenceRole } from './licence-status.ts';
 import type { LicenceStatus } from './licences.tables.ts';
 
 /**
@@ -40,4 +41,13 @@ export function annualCostPence(licence: {
 }): number | undefined {
   if (!holdsStorage(licence.status) || licence.pencePerTbYear === null) return undefined;
   return withVat(licence.sizeTb * licence.pencePerTbYear, licence.customerClass).totalPence;
+}
+
+/**
+ * Whether a licence's cost is the person's to count (My storage's annual cost): its Data Owner's
+ * and Data Managers', who pay for it and keep it; not a project member's, who only uses it, often
+ * in another department.
+ */
+export function paysForLicence(roles: readonly LicenceRole[]): boolean {
+  return roles.includes('data-owner') || roles.includes('data-manager');
 }

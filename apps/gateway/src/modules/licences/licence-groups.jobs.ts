@@ -3,7 +3,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import { type AnyJobHandler, jobHandler, jobType } from '../../platform/jobs/jobs.ts';
 import type { GroupSyncRequest, Provisioner } from '../../platform/provisioner/provisioner.ts';
 import { systemActor } from '../audit/audit.repository.ts';
-import { recordProjectsMade } from '../provisioning/project-provisioning.service.ts';
+import { type ProjectMailContext, recordProjectsMade } from '../provisioning/project-provisioning.service.ts';
 import { listProjects } from './licences.repository.ts';
 
 /**
@@ -68,7 +68,10 @@ export async function groupSyncRequestFor(db: Executor, licenceId: number): Prom
   };
 }
 
-export function licenceGroupsJobHandlers(services: { provisioner: Provisioner }): AnyJobHandler[] {
+export function licenceGroupsJobHandlers(services: {
+  provisioner: Provisioner;
+  site: ProjectMailContext['site'];
+}): AnyJobHandler[] {
   return [
     jobHandler(syncLicenceGroupsJob, async ({ licenceId }, job) => {
       if (!services.provisioner.automatic) return;
@@ -79,7 +82,13 @@ export function licenceGroupsJobHandlers(services: { provisioner: Provisioner })
       const made = await job.db
         .transaction()
         .execute((tx) =>
-          recordProjectsMade(tx, licenceId, answered, systemActor(`provisioner (${services.provisioner.kind})`)),
+          recordProjectsMade(
+            { jobs: job.queue, site: services.site },
+            tx,
+            licenceId,
+            answered,
+            systemActor(`provisioner (${services.provisioner.kind})`),
+          ),
         );
       job.log.info(
         { licenceId, projects: request.projects.length, made },

@@ -572,10 +572,85 @@ export async function removeDataManager(
 }
 
 /**
+ * What taking someone's place away would do, for the page that asks before it is done (the
+ * removal cannot be undone by whoever makes it): who they are, whether they keep another place on
+ * the licence (so still see it), and whether they are emailed (emailRemoved's rule).
+ */
+export interface PlaceToRemove {
+  person: DirectoryPerson;
+  keepsAPlace: boolean;
+  emailed: boolean;
+}
+
+const placeToRemove = (remover: PersonWithRoles, removed: DirectoryPerson, keepsAPlace: boolean): PlaceToRemove => ({
+  person: removed,
+  keepsAPlace,
+  emailed: toldOfRemoval(remover, removed),
+});
+
+/**
+ * removeDataManager's confirmation: the Data Manager of `crsid`, or undefined when they are not
+ * one (any more). Refused as the removal itself is (404, 403, 409), by the same checks.
+ */
+export async function managerToRemove(
+  db: Executor,
+  person: PersonWithRoles,
+  licenceId: number,
+  crsid: string,
+): Promise<PlaceToRemove | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const licence = await lockForChange(tx, person, licenceId, 'remove-manager');
+    const [found] = await findPeopleByCrsids(tx, [crsid.trim()]);
+    if (!found || !licence.managerIds.includes(found.id)) return undefined;
+    return placeToRemove(person, found, await holdsProjectPlace(tx, licence.id, found.id));
+  });
+}
+
+/**
+ * removeProjectMember's confirmation: the member of `crsid` in `role`, or undefined when they do
+ * not hold it (any more). Refused as the removal itself is (404, 403, 409; 422 for no such role).
+ */
+export async function projectMemberToRemove(
+  db: Executor,
+  person: PersonWithRoles,
+  projectId: number,
+  input: { crsid: string; role: string },
+): Promise<(PlaceToRemove & { project: { name: string; status: 'pending' | 'active' | 'removed' } }) | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const project = await lockProjectForChange(tx, person, projectId, 'change-project-members');
+    const role = parseRole(input.role);
+    const [found] = await findPeopleByCrsids(tx, [input.crsid.trim()]);
+    if (!found) return undefined;
+    const places = await tx
+      .selectFrom('storage_project_members')
+      .innerJoin('storage_projects', 'storage_projects.id', 'storage_project_members.project_id')
+      .select(['storage_project_members.project_id', 'storage_project_members.role'])
+      .where('storage_projects.licence_id', '=', project.licence.id)
+      .where('storage_projects.status', '<>', 'removed')
+      .where('storage_project_members.person_id', '=', found.id)
+      .execute();
+    const isThis = (place: { project_id: number; role: string }) =>
+      place.project_id === project.id && place.role === role;
+    if (!places.some(isThis)) return undefined;
+    // As removeProjectMember decides their email's link: any other place on the licence is kept.
+    const keepsAPlace =
+      found.id === project.licence.ownerPersonId ||
+      project.licence.managerIds.includes(found.id) ||
+      places.some((place) => !isThis(place));
+    return { ...placeToRemove(person, found, keepsAPlace), project: { name: project.name, status: project.status } };
+  });
+}
+
+/**
  * Tells a person whose place someone else took away (a Data Manager, a project member) that it
  * has gone, with a link to what they still see; not someone who removed themselves (they know),
  * nor someone who has left the University (as no email goes to a leaver).
  */
+/** Whether emailRemoved tells the removed person: not when they removed themselves, nor a leaver. */
+function toldOfRemoval(remover: PersonWithRoles, removed: DirectoryPerson): boolean {
+  return removed.id !== remover.id && removed.status === 'current';
+}
+
 async function emailRemoved(
   context: Pick<MembersContext, 'jobs' | 'site'>,
   tx: Executor,
@@ -585,7 +660,7 @@ async function emailRemoved(
   paragraph: string,
   path: string,
 ): Promise<void> {
-  if (removed.id === remover.id || removed.status !== 'current') return;
+  if (!toldOfRemoval(remover, removed)) return;
   await emailNewRole(context, tx, removed, headline, paragraph, path);
 }
 
@@ -874,6 +949,13 @@ function parseRole(role: string): ProjectRole {
   throw invalid('role', 'Choose Project Data Manager or Project Data User');
 }
 
+/**
+ * Said to a member given a place in a project that is not made on the storage yet: its page exists,
+ * but its path does not until the team makes it (emailProjectsReady tells them then).
+ */
+const STILL_TO_BE_MADE =
+  'It is still to be made on the storage: it will be ready once the storage team has made it, and we will email you where to find it then.';
+
 export async function addProjectMember(
   context: MembersContext,
   person: PersonWithRoles,
@@ -914,7 +996,7 @@ export async function addProjectMember(
       tx,
       added,
       `You are a ${PROJECT_ROLE_LABELS[role]} of ${quoted(project.name)}`,
-      `${person.displayName} has made you a ${PROJECT_ROLE_LABELS[role]} of the storage project ${quoted(project.name)} (licence ${quoted(project.licence.name)}).`,
+      `${person.displayName} has made you a ${PROJECT_ROLE_LABELS[role]} of the storage project ${quoted(project.name)} (licence ${quoted(project.licence.name)}).${project.status === 'pending' ? ` ${STILL_TO_BE_MADE}` : ''}`,
       `/storage/project/${project.id}/`,
     );
   });

@@ -3,9 +3,10 @@ import { RadioGroup, TextField } from '../../platform/web/form-fields.tsx';
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
 import { sizeText } from '../catalogue/sizes.ts';
 import type { DirectoryPerson } from '../people/people.repository.ts';
-import type { ChangeRights } from './licence-members.service.ts';
+import type { ChangeRights, PlaceToRemove } from './licence-members.service.ts';
 import { PROJECT_ROLE_LABELS } from './licence-members.ts';
 import type { LicenceDetail, PersonSummary, StorageProjectDetail } from './licences.repository.ts';
+import type { ProjectRole } from './licences.tables.ts';
 
 /**
  * The forms that change a licence's people and storage projects (licence-members.service.ts),
@@ -20,27 +21,15 @@ export interface MembersForm {
 export const licencePath = (id: number) => `/storage/licence/${id}/`;
 export const projectPath = (id: number) => `/storage/project/${id}/`;
 
-function RemoveButton({
-  context,
-  action,
-  fields,
-  label,
-}: {
-  context: PageContext;
-  action: string;
-  fields: Record<string, string>;
-  label: string;
-}) {
+/**
+ * "Remove …" beside someone with a place: a link to the page that says what removing them does
+ * and asks (RemovePlacePage), since the removal emails them and cannot be undone from here.
+ */
+function RemoveLink({ href, label }: { href: string; label: string }) {
   return (
-    <form method="post" action={action} class="inline-form">
-      <CsrfField token={context.csrfToken} />
-      {Object.entries(fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
-      <button type="submit" class="button--secondary">
-        {label}
-      </button>
-    </form>
+    <a href={href} class="button button--secondary button--small">
+      {label}
+    </a>
   );
 }
 
@@ -69,10 +58,8 @@ export function LicenceManagersSection({
             <li key={manager.id}>
               {manager.displayName} ({manager.crsid}){' '}
               {rights.managers ? (
-                <RemoveButton
-                  context={context}
-                  action={`${licencePath(licence.id)}managers/remove`}
-                  fields={{ crsid: manager.crsid }}
+                <RemoveLink
+                  href={`${licencePath(licence.id)}managers/remove?${new URLSearchParams({ crsid: manager.crsid })}`}
                   label={`Remove ${manager.displayName}`}
                 />
               ) : null}
@@ -216,10 +203,8 @@ export function ProjectChangesSection({
               {project.members.map((member) => (
                 <li key={`${member.id}-${member.role}`}>
                   {member.displayName} ({member.crsid}), {PROJECT_ROLE_LABELS[member.role]}{' '}
-                  <RemoveButton
-                    context={context}
-                    action={`${base}members/remove`}
-                    fields={{ crsid: member.crsid, role: member.role }}
+                  <RemoveLink
+                    href={`${base}members/remove?${new URLSearchParams({ crsid: member.crsid, role: member.role })}`}
                     label={`Remove ${member.displayName} as ${PROJECT_ROLE_LABELS[member.role]}`}
                   />
                 </li>
@@ -327,7 +312,12 @@ export function RemoveProjectPage({
     (member, index, all) => all.findIndex((other) => other.id === member.id) === index,
   );
   return (
-    <Page context={context} title={`Remove the storage project ${project.name}`} crumbs={crumbs}>
+    <Page
+      context={context}
+      title={`Remove the storage project ${project.name}`}
+      documentTitle={`Remove the storage project ${project.name} of “${project.licence.name}”`}
+      crumbs={crumbs}
+    >
       <h1>Remove the storage project {project.name}?</h1>
       <form method="post" action={`${projectPath(project.id)}remove`}>
         <CsrfField token={context.csrfToken} />
@@ -364,6 +354,91 @@ export function RemoveProjectPage({
   );
 }
 
+/**
+ * The question before someone's place is taken away (removeDataManager, removeProjectMember):
+ * what they lose, whether they still see the licence, and whether they are emailed. Its button
+ * sends the removal; "No" goes back to the page the removal was asked from.
+ */
+export function RemovePlacePage({
+  context,
+  licence,
+  project,
+  role,
+  removal,
+  self,
+}: {
+  context: PageContext;
+  licence: { id: number; name: string };
+  /** The project, and the role in it, for a project member; none for a Data Manager. */
+  project?: { id: number; name: string; status: 'pending' | 'active' | 'removed' };
+  role?: ProjectRole;
+  removal: PlaceToRemove;
+  /** The person is removing themselves. */
+  self: boolean;
+}) {
+  const who = removal.person;
+  const roleName = project && role ? PROJECT_ROLE_LABELS[role] : 'Data Manager';
+  const back = project ? projectPath(project.id) : licencePath(licence.id);
+  const action = project ? `${back}members/remove` : `${back}managers/remove`;
+  const title = `Remove ${self ? 'yourself' : who.displayName} as a${/^[AEIOU]/.test(roleName) ? 'n' : ''} ${roleName}`;
+  const crumbs: Crumb[] = [
+    { label: 'Home', href: '/' },
+    { label: 'My storage', href: '/storage/' },
+    { label: licence.name, href: licencePath(licence.id) },
+    ...(project ? [{ label: project.name, href: projectPath(project.id) }] : []),
+  ];
+  const subject = self ? 'You' : `${who.displayName} (${who.crsid})`;
+  const they = self ? 'you' : 'they';
+  const lost = project
+    ? `${subject} will no longer be a ${roleName} of the storage project ${project.name}: ${
+        project.status === 'pending'
+          ? `it has not been set up on the storage yet, and ${they} will not have access to it through that role when it is.`
+          : `${they} will no longer have access to its folder on the storage through that role.`
+      }`
+    : `${subject} will no longer be a Data Manager of this licence: ${they} will not be able to change its Data Managers or storage projects.`;
+  const still = removal.keepsAPlace
+    ? project
+      ? `${self ? 'You keep your' : `${who.displayName} keeps their`} other places on the licence.`
+      : `${self ? 'You keep your' : `${who.displayName} keeps their`} places in its storage projects.`
+    : `${self ? 'You' : 'They'} will no longer see the licence, having no other place on it.`;
+  const told = self
+    ? ''
+    : removal.emailed
+      ? 'They will be emailed to say so.'
+      : `They are not emailed: ${who.displayName} has left the University.`;
+  const whoAdds = project
+    ? 'the Data Owner, a Data Manager or a Project Data Manager'
+    : 'the Data Owner or a Data Manager';
+  const again = `This cannot be undone: to give ${self ? 'you' : 'them'} the place back, ${whoAdds} must add ${self ? 'you' : 'them'} again.`;
+  return (
+    <Page
+      context={context}
+      title={title}
+      documentTitle={`${title} of “${project ? project.name : licence.name}”`}
+      crumbs={crumbs}
+    >
+      <h1>{title}?</h1>
+      <ul>
+        <li>{lost}</li>
+        <li>{still}</li>
+        {told ? <li>{told}</li> : null}
+      </ul>
+      <p>{again}</p>
+      <form method="post" action={action}>
+        <CsrfField token={context.csrfToken} />
+        <input type="hidden" name="crsid" value={who.crsid} />
+        {role ? <input type="hidden" name="role" value={role} /> : null}
+        <div class="button-group">
+          <button type="submit" class="button button--warning">
+            {self ? 'Yes, remove me' : `Yes, remove ${who.displayName}`}
+          </button>
+          <a href={back}>{self ? 'No, stay' : 'No, keep them'}</a>
+        </div>
+      </form>
+    </Page>
+  );
+}
+
 /** Hand over ownership: first the new owner's CRSid, then a confirmation naming them. */
 export function HandOverPage({
   context,
@@ -391,6 +466,11 @@ export function HandOverPage({
       context={context}
       // The confirmation is a step of its own, and its title says so (the heading stays the same).
       title={confirming ? 'Confirm the new Data Owner' : `${failed ? 'Error: ' : ''}Hand over ownership`}
+      documentTitle={
+        confirming
+          ? `Confirm the new Data Owner of “${licence.name}”`
+          : `${failed ? 'Error: ' : ''}Hand over ownership of “${licence.name}”`
+      }
       crumbs={crumbs}
     >
       {form ? <ErrorSummary errors={form.errors} /> : null}

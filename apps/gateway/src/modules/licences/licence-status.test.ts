@@ -5,6 +5,7 @@ import {
   LICENCE_STATUS_WORDS,
   LICENCE_STATUSES,
   licenceStatusWordsFor,
+  nextStepWords,
   projectStatusWords,
   STORAGE_PROJECT_STATUS_WORDS,
 } from './licence-status.ts';
@@ -138,5 +139,35 @@ describe('a storage project’s status in the light of its licence’s', () => {
     expect(licenceStatusWordsFor('cold', ['project-data-user']).explanation).toContain(
       'its Data Owner or a Data Manager can order a recovery',
     );
+  });
+
+  it('calls a licence whose new order was rejected "Not approved", with the order and the reason', () => {
+    const rejected = { reference: 'ORD-000010', reason: 'The voucher is for another department.' };
+    for (const roles of [['data-owner'], ['project-data-user']] as const) {
+      expect(licenceStatusWordsFor('cancelled', roles, rejected)).toEqual({
+        label: 'Not approved',
+        explanation:
+          'The storage team did not approve order ORD-000010, so this licence was never set up and nothing is charged for it. Reason: The voucher is for another department.',
+      });
+    }
+    expect(licenceStatusWordsFor('cancelled', [], { reference: 'ORD-000011', reason: null }).explanation).toBe(
+      'The storage team did not approve order ORD-000011, so this licence was never set up and nothing is charged for it.',
+    );
+    expect(licenceStatusWordsFor('cancelled', [], null)).toEqual(LICENCE_STATUS_WORDS.cancelled);
+  });
+});
+
+describe('nextStepWords', () => {
+  const days = { coldFrom: '2027-09-30', deletableFrom: '2028-02-29' };
+  it('names the day a read-only licence moves to the cold store, and one in the cold store can be deleted', () => {
+    expect(nextStepWords('suspended', days)).toBe(
+      'Unless the licence is renewed, its data moves to the cold store on 30 September 2027.',
+    );
+    expect(nextStepWords('cold', days)).toBe(
+      'Unless the licence is recovered, its data can be deleted from 29 February 2028.',
+    );
+    for (const status of ['pending', 'active', 'deletable', 'deleted', 'cancelled'] as const) {
+      expect(nextStepWords(status, days)).toBeUndefined();
+    }
   });
 });

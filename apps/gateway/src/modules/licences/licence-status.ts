@@ -1,3 +1,4 @@
+import { formatDay } from '../quotes/quote-rules.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
 
 /**
@@ -63,19 +64,58 @@ const WORDS_FOR_PROJECT_MEMBERS: Partial<Record<LicenceStatus, string>> = {
   cold: 'The licence was not renewed, so the data has been moved to the tape archive; its Data Owner or a Data Manager can order a recovery (a fee applies) if it is needed back.',
 };
 
+/** The new order of a licence that was never set up because the storage team rejected it. */
+export interface NotApprovedOrder {
+  reference: string;
+  reason: string | null;
+}
+
+/**
+ * What a customer reads of a licence whose new order was rejected: the rejection cancelled it
+ * while it waited, but it never ran, so it is not "Cancelled" (which reads as storage that ended).
+ */
+export function notApprovedWords(order: NotApprovedOrder): { label: string; explanation: string } {
+  return {
+    label: 'Not approved',
+    explanation: `The storage team did not approve order ${order.reference}, so this licence was never set up and nothing is charged for it.${order.reason ? ` Reason: ${order.reason}` : ''}`,
+  };
+}
+
 /**
  * A licence's status words for a person with these roles on it: a Data Owner or Data Manager (or
  * someone with no role, such as the storage team) reads LICENCE_STATUS_WORDS; a project member
- * is not told to renew or recover what only the licence's keepers can.
+ * is not told to renew or recover what only the licence's keepers can; and a licence never set up
+ * because its new order was rejected (`notApproved`) reads as not approved (notApprovedWords).
  */
 export function licenceStatusWordsFor(
   status: LicenceStatus,
   roles: readonly LicenceRole[],
+  notApproved: NotApprovedOrder | null = null,
 ): { label: string; explanation: string } {
+  if (notApproved) return notApprovedWords(notApproved);
   const words = LICENCE_STATUS_WORDS[status];
   const keeper = roles.length === 0 || roles.includes('data-owner') || roles.includes('data-manager');
   const forMember = WORDS_FOR_PROJECT_MEMBERS[status];
   return keeper || !forMember ? words : { label: words.label, explanation: forMember };
+}
+
+/** The days an expired licence takes its next steps (lifecycle-dates.ts coldFrom, deletableFrom). */
+export interface ExpiryStepDays {
+  coldFrom: string;
+  deletableFrom: string;
+}
+
+/**
+ * When an expired licence takes its next step, said after its status's explanation on its page: a
+ * read-only licence's data moves to the cold store, one in the cold store can be deleted; nothing
+ * for the other statuses.
+ */
+export function nextStepWords(status: LicenceStatus, days: ExpiryStepDays): string | undefined {
+  if (status === 'suspended')
+    return `Unless the licence is renewed, its data moves to the cold store on ${formatDay(days.coldFrom)}.`;
+  if (status === 'cold')
+    return `Unless the licence is recovered, its data can be deleted from ${formatDay(days.deletableFrom)}.`;
+  return undefined;
 }
 
 /**

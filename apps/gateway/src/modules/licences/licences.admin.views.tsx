@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { CsrfField, ErrorSummary, type FieldErrors, SummaryList } from '../../platform/web/components.tsx';
+import { CsrfField, DataTable, ErrorSummary, type FieldErrors, SummaryList } from '../../platform/web/components.tsx';
 import { SelectField, TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
@@ -128,8 +128,7 @@ export function AdminLicencesPage({
       {total === 0 ? (
         <p>{filtered ? 'No licences match this search.' : 'There are no licences yet.'}</p>
       ) : licences.length === 0 ? null : (
-        <table>
-          <caption class="visually-hidden">Licences, by name</caption>
+        <DataTable id="licences-table" caption="Licences, by name" captionClass="visually-hidden">
           <thead>
             <tr>
               <th scope="col">Licence</th>
@@ -174,7 +173,7 @@ export function AdminLicencesPage({
               </tr>
             ))}
           </tbody>
-        </table>
+        </DataTable>
       )}
       <Pagination
         page={page}
@@ -323,8 +322,7 @@ export function AdminLicencePage({
         {licence.orders.length === 0 ? (
           <p>There are no orders for this licence.</p>
         ) : (
-          <table>
-            <caption class="visually-hidden">Orders for this licence, newest first</caption>
+          <DataTable id="orders-table" caption="Orders for this licence, newest first" captionClass="visually-hidden">
             <thead>
               <tr>
                 <th scope="col">Order</th>
@@ -354,7 +352,7 @@ export function AdminLicencePage({
                 </tr>
               ))}
             </tbody>
-          </table>
+          </DataTable>
         )}
       </section>
 
@@ -407,8 +405,7 @@ function ProjectsTable({ licence }: { licence: AdminLicenceDetail }) {
       <p>
         Quotas add up to {sizeText(used)} of the licence's {sizeText(licence.sizeTb)}.
       </p>
-      <table>
-        <caption class="visually-hidden">Storage projects of this licence</caption>
+      <DataTable id="projects-table" caption="Storage projects of this licence" captionClass="visually-hidden">
         <thead>
           <tr>
             <th scope="col">Project</th>
@@ -472,7 +469,7 @@ function ProjectsTable({ licence }: { licence: AdminLicenceDetail }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </>
   );
 }

@@ -2,12 +2,19 @@ import { type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from 'kyse
 import type { Database } from '../../database.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { preparedQuery } from '../../platform/db/prepared.ts';
+import type { LicenceFlagKind } from '../lifecycle/lifecycle.tables.ts';
 import { listOrdersForLicence, type OrderListing } from '../orders/orders.queries.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { isServiceStaff } from '../people/staff-access.ts';
-import { annualCostPence, daysToExpiry } from './licence-figures.ts';
-import { LICENCE_STATUS_RANK, type LicenceRole, type StorageProjectStatus } from './licence-status.ts';
+import type { ProjectReading } from '../usage/usage-readings.ts';
+import { annualCostPence, daysToExpiry, paysForLicence } from './licence-figures.ts';
+import {
+  LICENCE_STATUS_RANK,
+  type LicenceRole,
+  type NotApprovedOrder,
+  type StorageProjectStatus,
+} from './licence-status.ts';
 import type { LicenceStatus, ProjectRole } from './licences.tables.ts';
 import { type EarlierChange, PRESSED_TWICE_SECONDS } from './pressed-twice.ts';
 
@@ -33,6 +40,11 @@ export interface PersonSummary {
   email: string;
 }
 
+/** A person on a licence, and whether they are still at the University (the licence page warns of one who has left). */
+export interface LicencePerson extends PersonSummary {
+  status: 'current' | 'left';
+}
+
 export interface LicenceListing {
   id: number;
   name: string;
@@ -48,6 +60,10 @@ export interface LicenceListing {
   status: LicenceStatus;
   /** The places the person asked about holds on this licence. */
   roles: LicenceRole[];
+  /** Since when the service team has locked it (licence-lock.ts), and their note why (for staff only); null while unlocked. */
+  lock: { lockedAt: Date; reason: string | null } | null;
+  /** A licence never set up because its new order was rejected: that order and why (licenceStatusWordsFor); else null. */
+  notApproved: NotApprovedOrder | null;
 }
 
 /** A licence on My storage, with the figures the list shows (licence-figures.ts). */
@@ -66,7 +82,7 @@ export interface LicenceListingPage {
   total: number;
 }
 
-export interface StorageProjectMember extends PersonSummary {
+export interface StorageProjectMember extends LicencePerson {
   role: ProjectRole;
 }
 
@@ -86,8 +102,8 @@ export interface LicenceDetail extends LicenceListing {
   access: LicenceAccess;
   /** Staff of the licence's service who hold no place on it themselves. */
   viewedAsStaff: boolean;
-  owner: PersonSummary;
-  managers: PersonSummary[];
+  owner: LicencePerson;
+  managers: LicencePerson[];
   /** All of them with full access; only the person's own with project-member access. */
   projects: StorageProjectSummary[];
   /** Empty with project-member access. */
@@ -182,9 +198,31 @@ function selectLicences(db: Executor, personId: number) {
       'licences.end_date',
       'licences.status',
       'licences.owner_person_id',
+      'licences.locked_at',
+      'licences.lock_reason',
       isManagerOf(eb, personId).as('is_manager'),
       projectRolesOf(eb, personId).as('project_roles'),
+      notApprovedOrder(eb).as('not_approved'),
     ]);
+}
+
+/**
+ * The rejected new order of a licence it never set up (the rejection cancelled the licence while
+ * it waited, so it has no start date), as JSON; null for any other licence. The licence's own
+ * columns are checked first, so only such a licence looks up its orders.
+ */
+function notApprovedOrder(eb: LicenceScope) {
+  return eb
+    .selectFrom('orders')
+    .select(
+      sql<NotApprovedOrder>`jsonb_build_object('reference', orders.reference, 'reason', orders.status_reason)`.as('o'),
+    )
+    .where(sql<SqlBool>`licences.status = 'cancelled' AND licences.start_date IS NULL`)
+    .whereRef('orders.licence_id', '=', 'licences.id')
+    .where('orders.kind', '=', 'new')
+    .where('orders.status', '=', 'rejected')
+    .orderBy('orders.id', 'desc')
+    .limit(1);
 }
 
 type LicenceRow = Awaited<ReturnType<ReturnType<typeof selectLicences>['execute']>>[number];
@@ -217,6 +255,8 @@ function toListing(row: LicenceRow, personId: number): LicenceListing {
     endDate: row.end_date,
     status: row.status,
     roles: rolesOf(row, personId),
+    lock: row.locked_at ? { lockedAt: row.locked_at, reason: row.lock_reason } : null,
+    notApproved: row.not_approved ?? null,
   };
 }
 
@@ -230,25 +270,35 @@ export async function listLicencesForPerson(
   db: Executor,
   personId: number,
   today: string,
-  page: { limit?: number; offset?: number } = {},
+  page: {
+    limit?: number;
+    offset?: number;
+    /** Only these services' licences (a view of the site as this person: view-as-rules.ts); all if not given. */
+    services?: readonly ServiceCode[];
+  } = {},
 ): Promise<LicenceListingPage> {
   const offset = page.offset ?? 0;
-  const rows = await selectLicencesHeldBy(db, { personId, today, limit: page.limit ?? DEFAULT_LICENCE_LIMIT, offset });
+  const { services } = page;
+  // The prepared statement for everyone; the same query with the services' condition for a view.
+  const held = (p: HeldByParams) =>
+    services ? licencesHeldBy(db, p).where('products.service', 'in', services).execute() : selectLicencesHeldBy(db, p);
+  const rows = await held({ personId, today, limit: page.limit ?? DEFAULT_LICENCE_LIMIT, offset });
   // A page past the last one has no row to carry the total: the first row has it.
-  const total =
-    rows[0]?.total ??
-    (offset > 0 ? (await selectLicencesHeldBy(db, { personId, today, limit: 1, offset: 0 }))[0]?.total : 0);
+  const total = rows[0]?.total ?? (offset > 0 ? (await held({ personId, today, limit: 1, offset: 0 }))[0]?.total : 0);
   return {
     licences: rows.map((row) => ({
       ...toListing(row, personId),
       daysToExpiry: row.end_date === null ? null : daysToExpiry(row.end_date, today),
       projectCount: row.project_count,
-      annualCostPence: annualCostPence({
-        sizeTb: row.size_tb,
-        status: row.status,
-        customerClass: row.customer_class,
-        pencePerTbYear: row.pence_per_tb_year,
-      }),
+      // Paid by its Data Owner: a person who only uses one of its projects is not asked for it.
+      annualCostPence: paysForLicence(rolesOf(row, personId))
+        ? annualCostPence({
+            sizeTb: row.size_tb,
+            status: row.status,
+            customerClass: row.customer_class,
+            pencePerTbYear: row.pence_per_tb_year,
+          })
+        : undefined,
     })),
     total: total ?? 0,
   };
@@ -256,50 +306,58 @@ export async function listLicencesForPerson(
 
 // Prepared: My storage asks it on every view. The project count and the price in force are
 // lateral subqueries of the same statement, each an indexed lookup per licence row.
-const selectLicencesHeldBy = preparedQuery(
-  (db, p: { personId: number; today: string; limit: number; offset: number }) =>
-    selectLicences(db, p.personId)
-      .leftJoinLateral(
-        (eb) =>
-          eb
-            .selectFrom('storage_projects')
-            .select(sql<number>`count(*)::int`.as('project_count'))
-            .whereRef('storage_projects.licence_id', '=', 'licences.id')
-            .where('storage_projects.status', '<>', 'removed')
-            .as('projects'),
-        (join) => join.onTrue(),
-      )
-      .leftJoinLateral(
-        (eb) =>
-          eb
-            .selectFrom('prices')
-            .select('prices.pence_per_tb_year')
-            .whereRef('prices.product_code', '=', 'licences.product_code')
-            .whereRef('prices.customer_class', '=', 'institutions.customer_class')
-            .where('prices.valid_from', '<=', p.today)
-            .orderBy('prices.valid_from', 'desc')
-            .limit(1)
-            .as('price'),
-        (join) => join.onTrue(),
-      )
-      .select([
-        'institutions.customer_class',
-        sql<number>`coalesce(projects.project_count, 0)`.as('project_count'),
-        sql<number | null>`price.pence_per_tb_year`.as('pence_per_tb_year'),
-        sql<number>`count(*) OVER ()`.as('total'),
-      ])
-      .where('licences.id', 'in', (eb) => heldLicenceIds(eb, p.personId))
-      .orderBy(statusRank)
-      .orderBy(sql`lower(licences.name)`)
-      .orderBy('licences.id')
-      .limit(p.limit)
-      .offset(p.offset),
-);
+type HeldByParams = { personId: number; today: string; limit: number; offset: number };
 
-const personColumns = ['people.id', 'people.crsid', 'people.display_name', 'people.email'] as const;
+function licencesHeldBy(db: Executor, p: HeldByParams) {
+  return selectLicences(db, p.personId)
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('storage_projects')
+          .select(sql<number>`count(*)::int`.as('project_count'))
+          .whereRef('storage_projects.licence_id', '=', 'licences.id')
+          .where('storage_projects.status', '<>', 'removed')
+          .as('projects'),
+      (join) => join.onTrue(),
+    )
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('prices')
+          .select('prices.pence_per_tb_year')
+          .whereRef('prices.product_code', '=', 'licences.product_code')
+          .whereRef('prices.customer_class', '=', 'institutions.customer_class')
+          .where('prices.valid_from', '<=', p.today)
+          .orderBy('prices.valid_from', 'desc')
+          .limit(1)
+          .as('price'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      'institutions.customer_class',
+      sql<number>`coalesce(projects.project_count, 0)`.as('project_count'),
+      sql<number | null>`price.pence_per_tb_year`.as('pence_per_tb_year'),
+      sql<number>`count(*) OVER ()`.as('total'),
+    ])
+    .where('licences.id', 'in', (eb) => heldLicenceIds(eb, p.personId))
+    .orderBy(statusRank)
+    .orderBy(sql`lower(licences.name)`)
+    .orderBy('licences.id')
+    .limit(p.limit)
+    .offset(p.offset);
+}
+const selectLicencesHeldBy = preparedQuery(licencesHeldBy);
 
-function toPerson(row: { id: number; crsid: string; display_name: string; email: string }): PersonSummary {
-  return { id: row.id, crsid: row.crsid, displayName: row.display_name, email: row.email };
+const personColumns = ['people.id', 'people.crsid', 'people.display_name', 'people.email', 'people.status'] as const;
+
+function toPerson(row: {
+  id: number;
+  crsid: string;
+  display_name: string;
+  email: string;
+  status: 'current' | 'left';
+}): LicencePerson {
+  return { id: row.id, crsid: row.crsid, displayName: row.display_name, email: row.email, status: row.status };
 }
 
 /**
@@ -371,6 +429,7 @@ export async function listProjects(
       'people.crsid',
       'people.display_name',
       'people.email',
+      'people.status as person_status',
     ])
     .where('storage_projects.licence_id', '=', licenceId);
   if (memberId !== undefined) {
@@ -405,12 +464,20 @@ export async function listProjects(
       };
       projects.set(row.project_id, project);
     }
-    if (row.role && row.id !== null && row.crsid !== null && row.display_name !== null && row.email !== null) {
+    if (
+      row.role &&
+      row.id !== null &&
+      row.crsid !== null &&
+      row.display_name !== null &&
+      row.email !== null &&
+      row.person_status !== null
+    ) {
       project.members.push({
         id: row.id,
         crsid: row.crsid,
         displayName: row.display_name,
         email: row.email,
+        status: row.person_status,
         role: row.role,
       });
     }
@@ -485,6 +552,73 @@ export async function findProjectForPerson(
     roles,
     viewedAsStaff: staff && !holdsLicence && roles.length === 0,
   };
+}
+
+/** A licence's open flag (a closed finance code, someone who has left), as the licence page warns of it. */
+export interface LicenceFlagSummary {
+  kind: LicenceFlagKind;
+  detail: string;
+  raisedOn: string;
+}
+
+/** What the licence page warns of, for one licence of a list: its open flags and its projects' latest usage. */
+export interface LicenceWarnings {
+  /** Oldest first, as openLicenceFlags (the licence page's query) gives them. */
+  flags: LicenceFlagSummary[];
+  /** Each storage project's (not removed) latest reading from `from` to `to`, as licenceUsage counts them. */
+  readings: ProjectReading[];
+}
+
+/**
+ * The open flags and each project's latest usage reading of a page of licences, in one query
+ * whatever their number (one indexed probe per licence and per project): what the licence page
+ * reads one licence at a time (openLicenceFlags, licenceUsage), for the API's list of licences.
+ */
+export async function warningsOfLicences(
+  db: Executor,
+  licenceIds: readonly number[],
+  from: string,
+  to: string,
+): Promise<Map<number, LicenceWarnings>> {
+  if (licenceIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('licences')
+    .select([
+      'licences.id',
+      sql<LicenceFlagSummary[]>`(
+        SELECT coalesce(jsonb_agg(jsonb_build_object('kind', f.kind, 'detail', f.detail, 'raisedOn', f.raised_on::text)
+          ORDER BY f.id), '[]'::jsonb)
+        FROM licence_flags f
+        WHERE f.licence_id = licences.id AND f.cleared_on IS NULL
+      )`.as('flags'),
+      sql<ProjectReading[]>`(
+        SELECT coalesce(jsonb_agg(jsonb_build_object('projectId', sp.id, 'readOn', r.read_on::text, 'usedBytes', r.used_bytes)
+          ORDER BY sp.id), '[]'::jsonb)
+        FROM storage_projects sp
+        CROSS JOIN LATERAL (
+          SELECT u.read_on, u.used_bytes FROM usage_readings u
+          WHERE u.project_id = sp.id AND u.read_on >= ${from}::date AND u.read_on <= ${to}::date
+          ORDER BY u.read_on DESC
+          LIMIT 1
+        ) r
+        WHERE sp.licence_id = licences.id AND sp.status <> 'removed'
+      )`.as('readings'),
+    ])
+    .where('licences.id', 'in', [...licenceIds])
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        flags: row.flags,
+        readings: row.readings.map((reading) => ({
+          projectId: Number(reading.projectId),
+          readOn: reading.readOn,
+          usedBytes: Number(reading.usedBytes),
+        })),
+      },
+    ]),
+  );
 }
 
 /**

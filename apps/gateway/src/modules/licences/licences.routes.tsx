@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import { requirePerson } from '../../platform/identity/current-person.ts';
-import { AppError } from '../../platform/web/errors.ts';
+import { shownInView } from '../../platform/identity/view-as-rules.ts';
+import { AppError, withConflictLink } from '../../platform/web/errors.ts';
 import { formValues } from '../../platform/web/forms.ts';
 import { PageCache } from '../../platform/web/page-cache.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
@@ -17,13 +18,15 @@ import {
   replaceClosedFinanceCode,
 } from '../lifecycle/finance-code-replacement.service.ts';
 import { openLicenceFlags } from '../lifecycle/finance-recheck.repository.ts';
-import { changeOptionsFor, quoteRefusal } from '../orders/change-orders.service.ts';
+import { coldFrom, deletableFrom, type LifecycleSettings } from '../lifecycle/lifecycle-dates.ts';
+import { changeOptionsFor, quoteStandingOf } from '../orders/change-orders.service.ts';
 import { DEFAULT_ORDER_LIMIT, listOrdersForPerson } from '../orders/orders.queries.ts';
+import type { RenewalWindowSettings } from '../orders/renewal-window.ts';
 import { findPeopleByCrsids, type PersonWithRoles } from '../people/people.repository.ts';
 import { nameAndCrsid } from '../people/people-from-directory.ts';
-import { quoteExpiry } from '../quotes/quote-rules.ts';
 import { listChangeQuotesForLicence, listQuotesForPerson, type Quote } from '../quotes/quotes.service.ts';
 import { licenceUsage } from '../usage/usage.service.ts';
+import { licenceLink, licenceNotFound, projectNotFound } from './licence-links.ts';
 import { withoutLockReasons } from './licence-lock.ts';
 import {
   addDataManager,
@@ -34,9 +37,11 @@ import {
   latestHandOver,
   type MembersContext,
   managerNamed,
+  managerToRemove,
   mayMakeChange,
   PROJECT_ROLES,
   projectMembersToTell,
+  projectMemberToRemove,
   projectNamed,
   proposedOwner,
   removeDataManager,
@@ -51,6 +56,7 @@ import {
   licencePath,
   type MembersForm,
   projectPath,
+  RemovePlacePage,
   RemoveProjectPage,
 } from './licence-members.views.tsx';
 import {
@@ -61,15 +67,6 @@ import {
 } from './licences.repository.ts';
 import { LicencePage, MyStoragePage, ProjectPage } from './licences.views.tsx';
 import { byWhomAndWhen, pressedTwice } from './pressed-twice.ts';
-
-/**
- * The same answer for an id that is not a number, one that does not exist and one the person may
- * not see, so nobody can find out which licences exist by trying ids.
- */
-const licenceNotFound = () =>
-  new AppError('not-found', 'We could not find that licence. Check the address, or go back to My storage.');
-const projectNotFound = () =>
-  new AppError('not-found', 'We could not find that storage project. Check the address, or go back to My storage.');
 
 /** A database id from the address: digits only, and small enough to be one. */
 export function parseId(text: string): number | undefined {
@@ -86,9 +83,14 @@ export async function licencesRoutes(
     cufs: FinanceCodeReplacementContext['cufs'];
     /** The near-quota threshold the usage chart draws (USAGE_WARNING_PERCENT). */
     warningPercent: number;
+    /**
+     * When a renewal opens, which the licence page says instead of offering it (renewal-window.ts),
+     * and when an expired licence takes its next step, which it names (lifecycle-dates.ts).
+     */
+    lifecycle: RenewalWindowSettings & LifecycleSettings;
   },
 ): Promise<void> {
-  const { db, clock, warningPercent } = options;
+  const { db, clock, warningPercent, lifecycle } = options;
   const members: MembersContext = options;
   const payments: FinanceCodeReplacementContext = {
     db,
@@ -99,17 +101,12 @@ export async function licencesRoutes(
   };
 
   /**
-   * Quotes with why each can no longer be ordered with (null while it can): the rule ordering with
-   * it applies. An expired quote needs no more than its date; only those still in date (asked for in
-   * the last 30 days, so few) read their licence and today's price.
+   * Quotes with whether each can still be ordered with and, if not, the reason that matters most
+   * (quote-standing.ts): the rule ordering with it applies, as the quote's page says. An expired
+   * change quote reads its licence too, to say that the licence has gone rather than the date.
    */
   const withRefusals = (quotes: Quote[], today: string) =>
-    Promise.all(
-      quotes.map(async (quote) => {
-        const expired = quoteExpiry(quote, today);
-        return { quote, expired: expired !== null, refusal: expired ?? (await quoteRefusal(db, quote, today)) };
-      }),
-    );
+    Promise.all(quotes.map(async (quote) => ({ quote, standing: await quoteStandingOf(db, quote, today, lifecycle) })));
 
   // People come back to My storage after every change and reload it: kept per session until data changes.
   const myStoragePages = new PageCache();
@@ -120,18 +117,24 @@ export async function licencesRoutes(
     // Most people have one page of each: no parsing for them on the page people load most.
     const pageOf = (value: unknown) => (value === undefined ? 1 : pageQuery.parse(value));
     const pages = { licences: pageOf(query?.licences), orders: pageOf(query?.orders) };
+    // Viewing the site as this person: only what the member of staff may see too (view-as-rules.ts).
+    const services = request.viewingAs?.services;
     return myStoragePages.send(request, reply, today, async () => {
       // Four independent reads: on PostgreSQL they run side by side on the pool, not one after another.
-      const [products, licences, orders, quotes] = await Promise.all([
+      const [products, licences, orders, allQuotes] = await Promise.all([
         listProducts(db, today),
-        listLicencesForPerson(db, person.id, today, { offset: (pages.licences - 1) * DEFAULT_LICENCE_LIMIT }),
-        listOrdersForPerson(db, person.id, { offset: (pages.orders - 1) * DEFAULT_ORDER_LIMIT }),
+        listLicencesForPerson(db, person.id, today, {
+          offset: (pages.licences - 1) * DEFAULT_LICENCE_LIMIT,
+          services,
+        }),
+        listOrdersForPerson(db, person.id, { offset: (pages.orders - 1) * DEFAULT_ORDER_LIMIT, services }),
         listQuotesForPerson(db, person.id),
       ]);
+      const quotes = allQuotes.filter((quote) => shownInView(services, quote.service));
       // The totals line counts every licence: all of them for someone with more than a page (rare).
       const all =
         licences.total > licences.licences.length
-          ? (await listLicencesForPerson(db, person.id, today, { limit: licences.total })).licences
+          ? (await listLicencesForPerson(db, person.id, today, { limit: licences.total, services })).licences
           : licences.licences;
       return (
         <MyStoragePage
@@ -162,7 +165,7 @@ export async function licencesRoutes(
     const flags = licence.access === 'full' ? await openLicenceFlags(db, licence.id) : [];
     const replaceCode =
       flags.some((flag) => flag.kind === 'finance-code-closed') && (await mayReplaceClosedCode(db, person, licence.id));
-    const changeOrders = await changeOptionsFor(db, person, licence.id, clock.today().toString());
+    const changeOrders = await changeOptionsFor(db, person, licence.id, clock.today().toString(), lifecycle);
     const usage = await licenceUsage(db, licence.id, clock.today().toString(), warningPercent);
     const quotes =
       licence.access === 'full'
@@ -182,6 +185,14 @@ export async function licencesRoutes(
         usage={usage}
         changes={{ rights, form }}
         viewer={person}
+        expiryDays={
+          licence.endDate
+            ? {
+                coldFrom: coldFrom(licence.endDate, lifecycle),
+                deletableFrom: deletableFrom(licence.endDate, lifecycle),
+              }
+            : undefined
+        }
       />,
       form ? 422 : 200,
     );
@@ -332,10 +343,48 @@ export async function licencesRoutes(
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'not-found' || crsid === '') throw error;
       if (!self && !(await what.sees())) throw error;
-      request.session.flash = `${self ? 'You are' : `${await named(crsid)} is`} not ${what.place} (any more), so nothing has changed.`;
+      request.session.flash = await notAPlace(person, crsid, what.place);
     }
     return reply.redirect((await what.sees()) ? what.page : '/storage/', 303);
   }
+
+  /** Nothing to remove: `crsid` does not hold the place (any more), said as the removal says it. */
+  async function notAPlace(person: PersonWithRoles, crsidText: string, place: string): Promise<string> {
+    const crsid = crsidText.trim().toLowerCase();
+    const who = crsid === person.crsid ? 'You are' : `${await named(crsid)} is`;
+    return `${who} not ${place} (any more), so nothing has changed.`;
+  }
+
+  /**
+   * The page that asks before someone's place is taken away (RemovePlacePage), whose button posts
+   * the removal below. Refused as the removal is (licence-members.service.ts), a refusal for the
+   * licence's state leading back to its page; someone who no longer holds the place is not asked
+   * about it: back to the page, which says nothing changed.
+   */
+  app.get<{ Params: { id: string }; Querystring: { crsid?: string } }>(
+    '/storage/licence/:id/managers/remove',
+    async (request, reply) => {
+      const person = requirePerson(request);
+      const id = licenceIdOf(request);
+      const licence = await findLicenceForPerson(db, person, id);
+      if (!licence) throw licenceNotFound();
+      const crsid = request.query.crsid ?? '';
+      const removal = await withConflictLink(licenceLink(licence), () => managerToRemove(db, person, id, crsid));
+      if (!removal) {
+        request.session.flash = await notAPlace(person, crsid, 'a Data Manager of this licence');
+        return reply.redirect(licencePath(id), 303);
+      }
+      return sendPage(
+        reply,
+        <RemovePlacePage
+          context={pageContext(request, reply)}
+          licence={licence}
+          removal={removal}
+          self={removal.person.id === person.id}
+        />,
+      );
+    },
+  );
 
   app.post<{ Params: { id: string } }>('/storage/licence/:id/managers/remove', async (request, reply) => {
     const person = requirePerson(request);
@@ -619,6 +668,38 @@ export async function licencesRoutes(
       (form) => renderProject(request, reply, person, id, form),
     );
   });
+
+  app.get<{ Params: { id: string }; Querystring: { crsid?: string; role?: string } }>(
+    '/storage/project/:id/members/remove',
+    async (request, reply) => {
+      const person = requirePerson(request);
+      const id = projectIdOf(request);
+      const project = await findProjectForPerson(db, person, id);
+      if (!project) throw projectNotFound();
+      const { crsid = '', role = '' } = request.query;
+      const removal = await withConflictLink(
+        { href: projectPath(id), text: `Go to the storage project ${project.name}` },
+        () => projectMemberToRemove(db, person, id, { crsid, role }),
+      );
+      const known = PROJECT_ROLES.find((each) => each === role);
+      if (!removal || !known) {
+        const place = known ? `a ${PROJECT_ROLE_LABELS[known]} of this project` : 'a member of this project';
+        request.session.flash = await notAPlace(person, crsid, place);
+        return reply.redirect(projectPath(id), 303);
+      }
+      return sendPage(
+        reply,
+        <RemovePlacePage
+          context={pageContext(request, reply)}
+          licence={project.licence}
+          project={{ ...project, status: removal.project.status }}
+          role={known}
+          removal={removal}
+          self={removal.person.id === person.id}
+        />,
+      );
+    },
+  );
 
   app.post<{ Params: { id: string } }>('/storage/project/:id/members/remove', async (request, reply) => {
     const person = requirePerson(request);

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
-import { ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
+import { DataTable, ErrorSummary, SummaryList } from '../../platform/web/components.tsx';
 import { type Crumb, Page, type PageContext } from '../../platform/web/layout.tsx';
 import { Pagination } from '../admin/paging.tsx';
 import type { AuditEvent } from '../audit/audit.repository.ts';
@@ -29,12 +29,13 @@ import type { ServiceCode } from '../people/people.tables.ts';
 import { SERVICE_NAMES } from '../people/staff-access.ts';
 import { quoteSubject } from '../quotes/quote-pdf.ts';
 import { formatDay, formatInstant } from '../quotes/quote-rules.ts';
+import { type QuoteStanding, quoteStandingHint } from '../quotes/quote-standing.ts';
 import type { Quote } from '../quotes/quotes.service.ts';
 import { quotePath, quotePdfPath } from '../quotes/quotes.views.tsx';
 import type { LicenceUsage } from '../usage/usage.service.ts';
 import { increaseSizeHref, projectUsageText, UsageSection } from '../usage/usage.views.tsx';
 import type { ProjectReading } from '../usage/usage-readings.ts';
-import { expiryWords, holdsStorage } from './licence-figures.ts';
+import { expiryWords, holdsStorage, paysForLicence } from './licence-figures.ts';
 import type { ChangeRights } from './licence-members.service.ts';
 import {
   CreateProjectForm,
@@ -45,8 +46,11 @@ import {
 } from './licence-members.views.tsx';
 import {
   describeRoles,
+  type ExpiryStepDays,
   type LicenceRole,
   licenceStatusWordsFor,
+  type NotApprovedOrder,
+  nextStepWords,
   projectStatusWords,
   STORAGE_PROJECT_STATUS_WORDS,
   type StorageProjectStatus,
@@ -124,19 +128,28 @@ function Instant({ at, withTime = false }: { at: Date; withTime?: boolean }) {
 function LicenceStatusWords({
   status,
   roles,
+  notApproved = null,
   explanation,
+  nextStep,
 }: {
   status: LicenceStatus;
   roles: readonly LicenceRole[];
+  /** A licence never set up because its new order was rejected: "Not approved", with the order. */
+  notApproved?: NotApprovedOrder | null;
   /** Said instead of the status's own explanation (a recovery in progress of a licence due for deletion). */
   explanation?: string;
+  /** Said after the explanation: the day of an expired licence's next step (nextStepWords). */
+  nextStep?: string;
 }) {
-  const words = licenceStatusWordsFor(status, roles);
+  const words = licenceStatusWordsFor(status, roles, notApproved);
   return (
     <>
       <strong class={LICENCE_TONE[status]}>{words.label}</strong>
       <br />
-      <span class="hint">{explanation ?? words.explanation}</span>
+      <span class="hint">
+        {explanation ?? words.explanation}
+        {nextStep ? ` ${nextStep}` : null}
+      </span>
     </>
   );
 }
@@ -256,8 +269,7 @@ function OrdersTable({
   licenceStatus?: LicenceStatus;
 }) {
   return (
-    <table>
-      <caption class="visually-hidden">{caption}</caption>
+    <DataTable id="orders-table" caption={caption} captionClass="visually-hidden">
       <thead>
         <tr>
           <th scope="col">Reference</th>
@@ -292,7 +304,7 @@ function OrdersTable({
           </tr>
         ))}
       </tbody>
-    </table>
+    </DataTable>
   );
 }
 
@@ -349,8 +361,7 @@ export function MyStoragePage({
           </p>
         ) : (
           <>
-            <table>
-              <caption class="visually-hidden">Licences you own, manage or use</caption>
+            <DataTable id="licences-table" caption="Licences you own, manage or use" captionClass="visually-hidden">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -376,9 +387,19 @@ export function MyStoragePage({
                     <td>{licence.institutionName}</td>
                     <td>{describeRoles(licence.roles)}</td>
                     <td>
-                      <LicenceStatusWords status={licence.status} roles={licence.roles} />
+                      <LicenceStatusWords
+                        status={licence.status}
+                        roles={licence.roles}
+                        notApproved={licence.notApproved}
+                      />
                     </td>
-                    {licence.status === 'cancelled' ? (
+                    {licence.notApproved ? (
+                      // It never ran: its order was rejected before the storage was set up.
+                      <>
+                        <td>Never set up</td>
+                        <td>None: its order was not approved</td>
+                      </>
+                    ) : licence.status === 'cancelled' ? (
                       // Its end date no longer applies: it ended when it was cancelled.
                       <>
                         <td>Cancelled</td>
@@ -391,11 +412,17 @@ export function MyStoragePage({
                       </>
                     )}
                     <td>{licence.projectCount}</td>
-                    <td>{licence.annualCostPence === undefined ? 'None' : formatPence(licence.annualCostPence)}</td>
+                    <td>
+                      {licence.annualCostPence !== undefined
+                        ? formatPence(licence.annualCostPence)
+                        : paysForLicence(licence.roles)
+                          ? 'None'
+                          : 'Paid by its Data Owner'}
+                    </td>
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </DataTable>
             <LicenceTotals licences={allLicences} />
             <ListPages list="licences" total={licences.total} pageSize={DEFAULT_LICENCE_LIMIT} pages={pages} />
           </>
@@ -435,9 +462,12 @@ export function MyStoragePage({
 /**
  * The summary line under the licences: how many, how many TB they hold and what they cost a year,
  * in all. A cancelled or deleted licence is counted but holds no storage and costs nothing, so its
- * size is left out of the TB as its cost is of the total, and the line says so.
+ * size is left out of the TB as its cost is of the total, and the line says so. A licence never
+ * set up because its order was not approved is not counted at all: it never was storage. The cost
+ * is only of the licences the person pays for (paysForLicence), and the line after it says so.
  */
-function LicenceTotals({ licences }: { licences: HeldLicence[] }) {
+function LicenceTotals({ licences: held }: { licences: HeldLicence[] }) {
+  const licences = held.filter((licence) => !licence.notApproved);
   const holding = licences.filter((licence) => holdsStorage(licence.status));
   const tb = holding.reduce((sum, licence) => sum + licence.sizeTb, 0);
   const pence = licences.reduce((sum, licence) => sum + (licence.annualCostPence ?? 0), 0);
@@ -449,22 +479,29 @@ function LicenceTotals({ licences }: { licences: HeldLicence[] }) {
         ? '; the one cancelled or deleted holds none'
         : `; the ${ended} cancelled or deleted hold none`;
   return (
-    <p id="licence-totals">
-      In all: {licences.length === 1 ? '1 licence' : `${licences.length} licences`}, {sizeText(tb)}, annual cost at your
-      current price {formatPence(pence)} (including VAT where you pay it){endedWords}.
-    </p>
+    <>
+      <p id="licence-totals">
+        In all: {licences.length === 1 ? '1 licence' : `${licences.length} licences`}, {sizeText(tb)}, annual cost at
+        your current price {formatPence(pence)} (including VAT where you pay it){endedWords}.
+      </p>
+      {licences.some((licence) => !paysForLicence(licence.roles)) ? (
+        <p class="hint">
+          The annual cost counts only the licences you own or manage: one whose storage project you only use is paid for
+          by its Data Owner.
+        </p>
+      ) : null}
+    </>
   );
 }
 
 /**
- * A quote as its lists show it: with why it can no longer be ordered with (change-orders.service.ts
- * quoteRefusal, the rule an order with it is refused by), null while it can.
+ * A quote as its lists show it: whether it can still be ordered with and, if not, the reason that
+ * matters most (quote-standing.ts; change-orders.service.ts quoteStandingOf, the rule an order with
+ * it is refused by), worded as its page words it.
  */
 export interface ShownQuote {
   quote: Quote;
-  refusal: string | null;
-  /** Past its last day (the refusal then says so): told apart from a quote whose licence has moved on. */
-  expired: boolean;
+  standing: QuoteStanding;
 }
 
 function QuotesTable({
@@ -478,8 +515,7 @@ function QuotesTable({
   showRequester?: boolean;
 }) {
   return (
-    <table>
-      <caption class="visually-hidden">{caption}</caption>
+    <DataTable id="quotes-table" caption={caption} captionClass="visually-hidden">
       <thead>
         <tr>
           <th scope="col">Reference</th>
@@ -491,7 +527,7 @@ function QuotesTable({
         </tr>
       </thead>
       <tbody>
-        {quotes.map(({ quote, refusal, expired }) => (
+        {quotes.map(({ quote, standing }) => (
           <tr key={quote.id}>
             <th scope="row">
               <a href={quotePath(quote.reference)}>{quote.reference}</a>
@@ -514,15 +550,7 @@ function QuotesTable({
             <td>
               <CalendarDate date={quote.validUntil} />
               <br />
-              {refusal === null ? (
-                <span class="hint">You can order at this price until then.</span>
-              ) : expired ? (
-                <span class="hint">Expired: ask for a new quote to order at today's price.</span>
-              ) : (
-                <span class="hint">
-                  Can no longer be used: {refusal}. Ask for a new quote to order at today's price.
-                </span>
-              )}
+              <span class="hint">{quoteStandingHint(quote, standing)}</span>
             </td>
             <td>
               <a href={quotePdfPath(quote.reference)} download={`${quote.reference}.pdf`}>
@@ -532,7 +560,7 @@ function QuotesTable({
           </tr>
         ))}
       </tbody>
-    </table>
+    </DataTable>
   );
 }
 
@@ -548,6 +576,7 @@ export function LicencePage({
   replaceCode = false,
   usage,
   viewer,
+  expiryDays,
 }: {
   context: PageContext;
   licence: LicenceDetail;
@@ -569,6 +598,8 @@ export function LicencePage({
   changeOrders?: ChangeOptions;
   /** The latest quotes for changes of this licence, whoever of its people asked (full access only). */
   changeQuotes?: ShownQuote[];
+  /** When it takes its next step if it has expired (nextStepWords): from its end date and the lifecycle settings. */
+  expiryDays?: ExpiryStepDays;
 }) {
   const full = licence.access === 'full';
   const rows: Array<[string, ComponentChildren]> = [
@@ -580,7 +611,9 @@ export function LicencePage({
     ['Starts', licence.startDate ? <CalendarDate date={licence.startDate} /> : 'Starts when the storage is set up'],
     [
       'Ends',
-      licence.status === 'cancelled' ? (
+      licence.notApproved ? (
+        'Never: its order was not approved'
+      ) : licence.status === 'cancelled' ? (
         'Ended: the licence was cancelled'
       ) : licence.endDate ? (
         <CalendarDate date={licence.endDate} />
@@ -594,13 +627,20 @@ export function LicencePage({
         key="status"
         status={licence.status}
         roles={licence.roles}
+        notApproved={licence.notApproved}
         explanation={deletableRecoveryWords(licence.status, licence.orders)}
+        nextStep={expiryDays ? nextStepWords(licence.status, expiryDays) : undefined}
       />,
     ],
   ];
   if (licence.roles.length > 0) rows.push(['Your role', describeRoles(licence.roles)]);
   return (
-    <Page context={context} title={`${changes?.form ? 'Error: ' : ''}${licence.name}`} crumbs={[HOME, MY_STORAGE]}>
+    <Page
+      context={context}
+      title={`${changes?.form ? 'Error: ' : ''}${licence.name}`}
+      documentTitle={`${changes?.form ? 'Error: ' : ''}${licence.name} – storage licence`}
+      crumbs={[HOME, MY_STORAGE]}
+    >
       {changes?.form ? <ErrorSummary errors={changes.form.errors} /> : null}
       <h1>
         {licence.name} <span class="caption">licence</span>
@@ -706,8 +746,7 @@ function ProjectsTable({
 }) {
   if (projects.length === 0) return <p>This licence has no storage projects yet.</p>;
   return (
-    <table>
-      <caption class="visually-hidden">Storage projects of this licence</caption>
+    <DataTable id="projects-table" caption="Storage projects of this licence" captionClass="visually-hidden">
       <thead>
         <tr>
           <th scope="col">Name</th>
@@ -732,7 +771,7 @@ function ProjectsTable({
           </tr>
         ))}
       </tbody>
-    </table>
+    </DataTable>
   );
 }
 
@@ -768,8 +807,11 @@ function HistoryTable({
   const shown = history.filter(inCustomerHistory);
   if (shown.length === 0) return <p>Nothing has been recorded for this licence yet.</p>;
   return (
-    <table>
-      <caption class="visually-hidden">What has happened to this licence, oldest first</caption>
+    <DataTable
+      id="history-table"
+      caption="What has happened to this licence, oldest first"
+      captionClass="visually-hidden"
+    >
       <thead>
         <tr>
           <th scope="col">When</th>
@@ -803,7 +845,7 @@ function HistoryTable({
           );
         })}
       </tbody>
-    </table>
+    </DataTable>
   );
 }
 
@@ -826,6 +868,7 @@ export function ProjectPage({
     <Page
       context={context}
       title={`${changes?.form ? 'Error: ' : ''}${project.name}`}
+      documentTitle={`${changes?.form ? 'Error: ' : ''}${project.name} – storage project of “${project.licence.name}”`}
       crumbs={[HOME, MY_STORAGE, { label: project.licence.name, href: `/storage/licence/${project.licence.id}/` }]}
     >
       {changes?.form ? <ErrorSummary errors={changes.form.errors} /> : null}

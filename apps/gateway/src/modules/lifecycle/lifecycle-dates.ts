@@ -6,6 +6,8 @@ import { Temporal } from 'temporal-polyfill';
  *
  * An end date is the last day the storage may be used. With the defaults:
  * - reminders go 60, 30 and 7 days before it (end date − days);
+ * - it can be renewed from 60 days before it, the first reminder's day (RENEWAL_OPENS_DAYS_BEFORE_END;
+ *   orders/renewal-window.ts);
  * - the licence is suspended (read-only) the day after it (end date + 1 + SUSPEND_AFTER_DAYS);
  * - it moves to the cold store 30 days after it (end date + COLD_AFTER_DAYS);
  * - it becomes deletable 6 months after it (end date + DELETABLE_AFTER_MONTHS; a day of the month
@@ -14,6 +16,11 @@ import { Temporal } from 'temporal-polyfill';
 export interface LifecycleSettings {
   /** Days before the end date, largest first. */
   reminderDays: readonly number[];
+  /**
+   * Days before the end date from which a renewal can be ordered (and quoted): so renewals cannot
+   * be stacked years ahead at today's price. By default the first reminder's, which invites renewal.
+   */
+  renewalOpensDaysBeforeEnd: number;
   suspendAfterDays: number;
   coldAfterDays: number;
   deletableAfterMonths: number;
@@ -21,6 +28,7 @@ export interface LifecycleSettings {
 
 export const DEFAULT_LIFECYCLE_SETTINGS: LifecycleSettings = {
   reminderDays: [60, 30, 7],
+  renewalOpensDaysBeforeEnd: 60,
   suspendAfterDays: 0,
   coldAfterDays: 30,
   deletableAfterMonths: 6,

@@ -17,6 +17,8 @@ describe('lifecycle settings', () => {
     });
     expect(config.lifecycle).toEqual({
       reminderDays: [90, 14, 1],
+      // Renewal opens with the first reminder unless set.
+      renewalOpensDaysBeforeEnd: 90,
       suspendAfterDays: 3,
       coldAfterDays: 45,
       deletableAfterMonths: 12,
@@ -25,6 +27,17 @@ describe('lifecycle settings', () => {
 
   it.each(['', '60,,7', '0', '-7', 'sixty', '7.5', '400'])('refuse REMINDER_DAYS=%j', (value) => {
     expect(() => loadConfig({ NODE_ENV: 'test', REMINDER_DAYS: value })).toThrow(ConfigError);
+  });
+
+  it('open renewal RENEWAL_OPENS_DAYS_BEFORE_END days before the end date, never after the first reminder', () => {
+    expect(
+      loadConfig({ NODE_ENV: 'test', RENEWAL_OPENS_DAYS_BEFORE_END: '90' }).lifecycle.renewalOpensDaysBeforeEnd,
+    ).toBe(90);
+    // A reminder 60 days before asks people to renew: renewal cannot open later than that.
+    expect(() => loadConfig({ NODE_ENV: 'test', RENEWAL_OPENS_DAYS_BEFORE_END: '30' })).toThrow(
+      /RENEWAL_OPENS_DAYS_BEFORE_END/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'test', RENEWAL_OPENS_DAYS_BEFORE_END: '0' })).toThrow(ConfigError);
   });
 
   it('refuse a cold store before the end date, or no months to deletion', () => {

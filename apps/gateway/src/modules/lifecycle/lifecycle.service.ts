@@ -31,7 +31,7 @@ import {
   writeReminderNotices,
 } from './lifecycle.repository.ts';
 import type { LifecycleNoticeData, LifecycleNoticeLicence } from './lifecycle.tables.ts';
-import type { LifecycleSettings } from './lifecycle-dates.ts';
+import { coldFrom, deletableFrom, type LifecycleSettings, suspendedFrom } from './lifecycle-dates.ts';
 import { INSERT_CHUNK_SIZE, queueEmails, sendLifecycleNoticesJob } from './lifecycle-mail.ts';
 
 export interface SiteLinks {
@@ -162,13 +162,69 @@ const plural = (count: number, one: string, many: string) => (count === 1 ? one 
 const daysWords = (days: number) => (days === 1 ? '1 day' : `${days} days`);
 const monthsWords = (months: number) => (months === 1 ? '1 month' : `${months} months`);
 
-function whatHappens(settings: LifecycleSettings): string {
+/** The email a licence's steps are told in: a reminder before it ends, or the news of a step taken. */
+type StepsAfter = 'reminder' | 'suspend' | 'cold';
+
+/**
+ * The days an unrenewed licence ending on `endDate` takes the steps still to come after `after`
+ * (lifecycle-dates.ts, with the settings the nightly job takes them by), in words.
+ */
+function stepDays(endDate: string, settings: LifecycleSettings, after: StepsAfter) {
+  return {
+    readOnly: after === 'reminder' ? formatDay(suspendedFrom(endDate, settings)) : undefined,
+    cold: after === 'cold' ? undefined : formatDay(coldFrom(endDate, settings)),
+    deletable: formatDay(deletableFrom(endDate, settings)),
+  };
+}
+
+/** What is left to do to stop the steps: renew, or once in the cold store, recover. */
+const stopWord = (after: StepsAfter) => (after === 'cold' ? 'recovered' : 'renewed');
+
+/** A licence's days beside it, in an email of licences that end on different days. */
+function stepDaysOnLine(endDate: string, settings: LifecycleSettings, after: StepsAfter): string {
+  const days = stepDays(endDate, settings, after);
+  const steps = [
+    days.readOnly ? `read-only from ${days.readOnly}` : undefined,
+    days.cold ? `in the cold store from ${days.cold}` : undefined,
+    `can be deleted from ${days.deletable}`,
+  ].filter(Boolean);
+  return `; if not ${stopWord(after)}: ${steps.join(', ')}`;
+}
+
+/**
+ * What becomes of the email's licences if they are not renewed (or recovered), naming the days
+ * when they all end on the same day; else in general, each licence's days being on its line
+ * (stepDaysOnLine).
+ */
+function whatHappens(settings: LifecycleSettings, licences: readonly { endDate: string }[], after: StepsAfter): string {
+  const ends = [...new Set(licences.map((licence) => licence.endDate))];
+  const [endDate] = ends;
+  if (ends.length === 1 && endDate) {
+    const days = stepDays(endDate, settings, after);
+    const many = licences.length > 1;
+    const [it, its, is] = many ? ['they', 'their', 'are'] : ['it', 'its', 'is'];
+    const unless = `If ${it} ${is} not ${stopWord(after)}`;
+    if (after === 'reminder') {
+      return `${unless}, ${it} ${many ? 'become' : 'becomes'} read-only on ${days.readOnly} (${its} data can be read but not changed), ${its} data moves to the cold store (tape) on ${days.cold}, and ${it} can be deleted from ${days.deletable}.`;
+    }
+    if (after === 'suspend') {
+      return `${unless}, ${its} data moves to the cold store (tape) on ${days.cold}, and ${it} can be deleted from ${days.deletable}.`;
+    }
+    return `${unless}, ${its} data can be deleted from ${days.deletable}.`;
+  }
+  if (after === 'cold') {
+    return `${monthsWords(settings.deletableAfterMonths)} after its end date, the data of a licence that is not recovered can be deleted: the day is beside each licence above.`;
+  }
   const readOnly =
     settings.suspendAfterDays === 0
       ? 'the day after its end date'
       : `${daysWords(settings.suspendAfterDays + 1)} after its end date`;
-  return `A licence that has not been renewed becomes read-only ${readOnly}: its data can be read but not changed. ${daysWords(settings.coldAfterDays)} after the end date the data moves to the cold store (tape), and ${monthsWords(settings.deletableAfterMonths)} after the end date it can be deleted.`;
+  return `A licence that has not been renewed becomes read-only ${readOnly}: its data can be read but not changed. ${daysWords(settings.coldAfterDays)} after the end date the data moves to the cold store (tape), and ${monthsWords(settings.deletableAfterMonths)} after the end date it can be deleted: the days are beside each licence above.`;
 }
+
+/** Whether the email's licences end on different days, so each line names its own days. */
+const endOnDifferentDays = (licences: readonly { endDate: string }[]) =>
+  new Set(licences.map((licence) => licence.endDate)).size > 1;
 
 function reminderProps(
   site: SiteLinks,
@@ -191,13 +247,14 @@ function reminderProps(
     ],
     licences: licences.map((licence) => {
       const left = today.until(Temporal.PlainDate.from(licence.endDate)).days;
+      const days = endOnDifferentDays(licences) ? stepDaysOnLine(licence.endDate, settings, 'reminder') : '';
       return {
-        line: `${quoted(licence.licenceName)} ends on ${formatDay(licence.endDate)} (${left === 0 ? 'today' : `in ${daysWords(left)}`})`,
+        line: `${quoted(licence.licenceName)} ends on ${formatDay(licence.endDate)} (${left === 0 ? 'today' : `in ${daysWords(left)}`})${days}`,
         url: licenceUrl(site, licence.licenceId),
       };
     }),
     closing: [
-      whatHappens(settings),
+      whatHappens(settings, licences, 'reminder'),
       'To keep the storage, renew the licence from its page before the end date.',
       `To stop these reminders, change your reminder setting at ${site.publicUrl}/account/.`,
     ],
@@ -223,14 +280,14 @@ function expiryProps(
       headline: many ? 'Your storage licences have expired' : 'Your storage licence has expired',
       what: `passed ${its} end date ${allRenewing ? `before ${many ? 'their renewals were' : 'its renewal was'} approved` : 'without a renewal'}, so ${many ? 'they are' : 'it is'} now read-only: the data can be read but not changed.`,
       next: allRenewing
-        ? `Once approved, ${many ? 'the renewals make them' : 'the renewal makes it'} active again, from the day after ${its} end date. ${whatHappens(settings)}`
-        : `${many ? 'Renew them from their pages to use them again.' : "Renew from the licence's page to use it again."} ${whatHappens(settings)}`,
+        ? `Once approved, ${many ? 'the renewals make them' : 'the renewal makes it'} active again, from the day after ${its} end date. ${whatHappens(settings, licences, 'suspend')}`
+        : `${many ? 'Renew them from their pages to use them again.' : "Renew from the licence's page to use it again."} ${whatHappens(settings, licences, 'suspend')}`,
     },
     cold: {
       headline: 'Your expired storage has moved to the cold store',
       // "within": a night that catches up after an outage takes this step later than its day
       what: `${many ? 'were' : 'was'} not renewed within ${daysWords(settings.coldAfterDays)} of ${its} end date, so ${their} is moving to the cold store (tape).`,
-      next: `Order a recovery from the licence's page if you need the data back (a fee applies). ${monthsWords(settings.deletableAfterMonths)} after the end date the data can be deleted.`,
+      next: `Order a recovery from the licence's page if you need the data back (a fee applies). ${whatHappens(settings, licences, 'cold')}`,
     },
     deletable: {
       headline: 'Your expired storage is due for deletion',
@@ -262,7 +319,13 @@ function expiryProps(
     headline: words.headline,
     greeting: `Hello ${displayName},`,
     paragraphs: [`${many ? 'These storage licences' : 'This storage licence'} ${yours} ${words.what}`],
-    licences: licences.map((licence) => endedLicenceLine(site, licence, step)),
+    licences: licences.map((licence) => {
+      const ended = endedLicenceLine(site, licence, step);
+      // Each one's days beside it when they differ (a deletion notice has none to come).
+      return step !== 'deletable' && endOnDifferentDays(licences)
+        ? { ...ended, line: `${ended.line}${stepDaysOnLine(licence.endDate, settings, step)}` }
+        : ended;
+    }),
     closing: [words.next],
   };
 }

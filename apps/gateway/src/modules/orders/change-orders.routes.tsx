@@ -9,10 +9,11 @@ import { formValues } from '../../platform/web/forms.ts';
 import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { findCurrentTerms } from '../catalogue/catalogue.repository.ts';
+import { licenceNotFound, MY_STORAGE_LINK } from '../licences/licence-links.ts';
 import { parseId } from '../licences/licences.routes.tsx';
 import type { LifecycleSettings } from '../lifecycle/lifecycle-dates.ts';
 import { paymentMethodsFor } from '../payments/payment-details.ts';
-import { PO_DOCUMENT_MAX_BYTES } from '../payments/po-document.ts';
+import { PO_DOCUMENT_MAX_BYTES, type UploadedDocument } from '../payments/po-document.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import { createChangeQuote, findQuoteFor } from '../quotes/quotes.service.ts';
@@ -36,6 +37,7 @@ import {
   paymentFromForm,
   readPaymentForm,
   submittedPayment,
+  uploadShown,
 } from './payment-step.ts';
 import { PaymentPage } from './purchase.views.tsx';
 import { answersFingerprint, changedSinceShown } from './purchase-configuration.ts';
@@ -87,7 +89,10 @@ const REASON_MAX = 1000;
  */
 export async function changeOrderRoutes(
   app: FastifyInstance,
-  /** lifecycle: when a licence moves on, which ends a quote for its change (quotes.service.ts createChangeQuote). */
+  /**
+   * lifecycle: when a licence moves on, which ends a quote for its change (quotes.service.ts
+   * createChangeQuote), and when a renewal opens (renewal-window.ts).
+   */
   options: { orders: OrdersContext; documents: DocumentStore; lifecycle: LifecycleSettings },
 ): Promise<void> {
   const { orders, documents, lifecycle } = options;
@@ -97,7 +102,15 @@ export async function changeOrderRoutes(
 
   function kindOf(request: ChangeRequest): ChangeKind {
     const kind = CHANGE_KINDS.find((candidate) => candidate === request.params.kind);
-    if (!kind) throw new AppError('not-found', 'There is no such change of a licence. Go back to the licence.');
+    if (!kind) {
+      // The licence's page answers for itself: "not found" for a licence the person may not see.
+      const id = parseId(request.params.id);
+      const back =
+        id === undefined ? MY_STORAGE_LINK : { href: `/storage/licence/${id}/`, text: 'Go back to the licence' };
+      throw new AppError('not-found', 'There is no such change of a licence. Go back to the licence.', undefined, [
+        back,
+      ]);
+    }
     return kind;
   }
 
@@ -105,12 +118,10 @@ export async function changeOrderRoutes(
     const person = requirePerson(request);
     const kind = kindOf(request);
     const id = parseId(request.params.id);
-    if (id === undefined) {
-      throw new AppError('not-found', 'We could not find that licence. Check the address, or go back to My storage.');
-    }
+    if (id === undefined) throw licenceNotFound();
     const draft = draftFor(request, { id }, kind);
     const quote = draft.quoteReference ? await draftQuote(person, draft.quoteReference) : undefined;
-    const licence = await licenceForChange(db, person, id, kind, today(), { quote });
+    const licence = await licenceForChange(db, person, id, kind, today(), lifecycle, { quote });
     return { person, kind, licence, draft, quote };
   }
 
@@ -214,7 +225,7 @@ export async function changeOrderRoutes(
     // Checked before it is kept: a quote that can no longer be used is refused here (409, saying why,
     // with the way to today's price) and never becomes part of the change in progress, so the
     // licence's plain link goes on to start a plain change.
-    const licence = await licenceForChange(db, person, id, kind, today(), { quote });
+    const licence = await licenceForChange(db, person, id, kind, today(), lifecycle, { quote });
     await priced(licence, kind, values, quote);
     saveDraft(request, { ...draft, quoteReference: quote.reference, values });
     reply.redirect(changePath(id, kind), 303);
@@ -280,6 +291,8 @@ export async function changeOrderRoutes(
     state: Configured,
     values: Record<string, string>,
     errors: FieldErrors,
+    /** A PO document kept from a refused answer (paymentFromForm). */
+    kept?: { upload?: UploadedDocument },
   ) {
     const { licence, kind, draft, price } = state;
     return sendPage(
@@ -289,7 +302,7 @@ export async function changeOrderRoutes(
         product={licence.product}
         values={values}
         errors={errors}
-        uploaded={draft.payment?.method === 'purchase-order' ? { fileName: draft.payment.documentName } : undefined}
+        uploaded={uploadShown(kept, draft.payment)}
         totalPence={price.value.totalPence}
         step={{
           path: changePath(licence.id, kind, 'payment'),
@@ -333,7 +346,7 @@ export async function changeOrderRoutes(
       draft.payment,
       form,
     );
-    if ('errors' in result) return sendPaymentPage(request, reply, state, form.fields, result.errors);
+    if ('errors' in result) return sendPaymentPage(request, reply, state, form.fields, result.errors, result);
     saveDraft(request, { ...draft, payment: result.payment });
     return reply.redirect(changePath(licence.id, kind, 'check'), 303);
   });
@@ -400,15 +413,20 @@ export async function changeOrderRoutes(
     );
     if (changed) return showCheck(request, reply, state, { acceptTerms: changed });
     try {
-      const { reference } = await submitChangeOrder(orders, person, {
-        licenceId: state.licence.id,
-        kind: state.kind,
-        choice: state.draft.values,
-        payment: state.payment && submittedPayment(state.payment),
-        termsVersionId: terms.id,
-        submissionKey: state.draft.submissionKey,
-        quoteReference: state.quote?.reference,
-      });
+      const { reference } = await submitChangeOrder(
+        orders,
+        person,
+        {
+          licenceId: state.licence.id,
+          kind: state.kind,
+          choice: state.draft.values,
+          payment: state.payment && submittedPayment(state.payment),
+          termsVersionId: terms.id,
+          submissionKey: state.draft.submissionKey,
+          quoteReference: state.quote?.reference,
+        },
+        lifecycle,
+      );
       replaceDraft(request, draftKey(state.licence.id, state.kind));
       request.session.flash = `Order ${reference} submitted. We have emailed a confirmation.`;
       return reply.redirect(`/orders/${reference}/`, 303);

@@ -5,6 +5,7 @@ import { AppError, type AppErrorLink } from '../../platform/web/errors.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { findPriceInForce } from '../catalogue/catalogue.repository.ts';
 import { sizeText } from '../catalogue/sizes.ts';
+import { licenceLink, licenceNotFound } from '../licences/licence-links.ts';
 import { licenceLockProblem } from '../licences/licence-lock.ts';
 import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
@@ -15,9 +16,11 @@ import type { CustomerClass, ServiceCode } from '../people/people.tables.ts';
 import { isServiceStaff } from '../people/staff-access.ts';
 import { changeNoLongerApplies } from '../provisioning/licence-changes.ts';
 import { formatDay, quoteExpiry, quoteUsed } from '../quotes/quote-rules.ts';
+import { type QuoteStanding, quoteStanding } from '../quotes/quote-standing.ts';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import { findQuoteFor } from '../quotes/quotes.service.ts';
 import { cancellationWords } from './cancellation-words.ts';
+import { CHANGE_ACTION_WORDS, changePath } from './change-orders.views.tsx';
 import {
   type ChangeKind,
   type ChangePrice,
@@ -26,7 +29,13 @@ import {
   changesAllowed,
   priceChange,
 } from './change-pricing.ts';
-import { atQuotedPrice, changeQuoteProblem, changeQuoteRefusal, quotedChoice } from './change-quotes.ts';
+import {
+  atQuotedPrice,
+  changeQuoteMismatch,
+  changeQuoteProblem,
+  changeQuoteRefusal,
+  quotedChoice,
+} from './change-quotes.ts';
 import { takesPayment } from './order-payment.ts';
 import { orderPriceWords } from './order-price-words.ts';
 import { ORDER_KIND_WORDS, ORDER_STATUS_WORDS, type OrderKind } from './order-status.ts';
@@ -44,6 +53,7 @@ import {
   takePayment,
 } from './orders.service.ts';
 import { years } from './purchase.views.tsx';
+import { type RenewalWindowSettings, renewalNotOpenYet } from './renewal-window.ts';
 
 /**
  * Orders that change a licence: more space, a renewal, a recovery from the cold store, a
@@ -76,10 +86,9 @@ export interface ChangeOptions {
   kinds: ChangeKind[];
   /** Why none can be placed now (locked; a change in progress), for the licence page. */
   problem?: string;
+  /** When the changes the status allows but that cannot be ordered yet open ("Renewal opens on …": renewal-window.ts). */
+  notOpenYet?: string[];
 }
-
-const licenceNotFound = () =>
-  new AppError('not-found', 'We could not find that licence. Check the address, or go back to My storage.');
 
 async function readLicence(db: Executor, licenceId: number, forUpdate = false): Promise<LicenceForChange | undefined> {
   let query = db
@@ -218,6 +227,7 @@ export async function changeOptionsFor(
   person: PersonWithRoles,
   licenceId: number,
   today: string,
+  renewal: RenewalWindowSettings,
 ): Promise<ChangeOptions | undefined> {
   const licence = await readLicence(db, licenceId);
   if (!licence) return undefined;
@@ -237,13 +247,16 @@ export async function changeOptionsFor(
   const locked = licenceLockProblem(licence);
   if (locked) return { licence, kinds: [], problem: locked };
   if (busy) return { licence, kinds: [], problem: inProgressMessage(busy, licence.status) };
-  return { licence, kinds };
+  const notOpenYet = kinds.flatMap((kind) => renewalNotOpenYet(kind, licence, today, renewal) ?? []);
+  if (notOpenYet.length === 0) return { licence, kinds };
+  return { licence, kinds: kinds.filter((kind) => !renewalNotOpenYet(kind, licence, today, renewal)), notOpenYet };
 }
 
 /**
  * The licence for one kind of change by this person, or the answer that refuses it: 404 for people
  * who cannot see it, 403 for those who see it but may not order, 409 when it is locked, its status
- * (and, for more space, its end date) does not allow the change, or another change is in progress.
+ * (and, for more space, its end date) does not allow the change, a renewal does not open yet
+ * (renewal-window.ts), or another change is in progress.
  */
 export async function licenceForChange(
   db: Executor,
@@ -251,19 +264,35 @@ export async function licenceForChange(
   licenceId: number,
   kind: ChangeKind,
   today: string,
+  renewal: RenewalWindowSettings,
   options: { forUpdate?: boolean; quote?: Quote } = {},
 ): Promise<LicenceForChange> {
   const licence = await readLicence(db, licenceId, options.forUpdate);
   if (!licence) throw licenceNotFound();
   await authorise(db, person, licence);
+  // Each refusal's page links the licence, and for a change its status does not allow, the ones it does.
   const locked = licenceLockProblem(licence);
-  if (locked) throw new AppError('conflict', locked);
-  // A quote an order has used is refused here too, so that its link is refused at once, not at submitting.
-  const refused =
-    options.quote && (quoteUsed(options.quote) ?? changeQuoteRefusal(options.quote, licence, kind, today));
-  if (options.quote && refused) throw quoteNoLongerApplies(options.quote, licence, kind, refused);
+  if (locked) throw new AppError('conflict', locked, undefined, [licenceLink(licence)]);
+  if (options.quote) {
+    // A quote for another licence or change can never price this one, whatever happens: a 422 for
+    // it, said before whether it was used (for its own change), which is no reason here.
+    const mismatch = changeQuoteMismatch(options.quote, licence.id, kind);
+    if (mismatch) {
+      const message = `${mismatch}. Ask for a quote for this change, or leave quoteReference out to order at today’s price.`;
+      throw new AppError('unprocessable', message, { quoteReference: message });
+    }
+    // A quote an order has used is refused here too, so that its link is refused at once, not at submitting.
+    const refused = quoteUsed(options.quote) ?? changeQuoteRefusal(options.quote, licence, kind, today);
+    if (refused) throw quoteNoLongerApplies(options.quote, licence, kind, refused);
+  }
   const problem = changeProblem(kind, licence, today);
-  if (problem) throw new AppError('conflict', problem);
+  if (problem) {
+    const instead = changesAllowed(licence, today).filter(
+      (other) => !renewalNotOpenYet(other, licence, today, renewal),
+    );
+    const links = instead.map((other) => ({ href: changePath(licence.id, other), text: CHANGE_ACTION_WORDS[other] }));
+    throw new AppError('conflict', problem, undefined, [...links, licenceLink(licence)]);
+  }
   const busy = await changeInProgress(db, licenceId);
   if (busy) {
     // The refusal's page links the order in the way (when this person may see it) and the licence.
@@ -272,9 +301,12 @@ export async function licenceForChange(
       order && canSeeOrder(person, order)
         ? [{ href: `/orders/${busy.reference}/`, text: `Go to order ${busy.reference}` }]
         : [];
-    links.push({ href: `/storage/licence/${licence.id}/`, text: `Go to the licence “${licence.name}”` });
+    links.push(licenceLink(licence));
     throw new AppError('conflict', inProgressMessage(busy, licence.status), undefined, links);
   }
+  // After the change in progress, as the licence page says them: a waiting renewal is the reason to wait.
+  const notOpenYet = renewalNotOpenYet(kind, licence, today, renewal);
+  if (notOpenYet) throw new AppError('conflict', notOpenYet, undefined, [licenceLink(licence)]);
   return licence;
 }
 
@@ -298,7 +330,7 @@ function quoteNoLongerApplies(quote: Quote, licence: LicenceForChange, kind: Cha
       text: 'Get a new quote or order at today’s price',
     },
     { href: `/storage/quotes/${quote.reference}/`, text: `Go to quote ${quote.reference}` },
-    { href: `/storage/licence/${licence.id}/`, text: `Go to the licence “${licence.name}”` },
+    licenceLink(licence),
   ]);
 }
 
@@ -313,33 +345,70 @@ function refusalSentence(quote: Quote, problem: string): string {
 /**
  * Why a quote can no longer be ordered with, whatever the buyer chooses, as a sentence without its
  * full stop ("Quote Q-000042 expired on …"), or null while it can: for every page and API answer
- * that shows a quote as usable, by the rule ordering with it applies. A quote for new storage no
- * longer holds once it has expired (quoteExpiry, as purchase-draft.ts quoteProblem); one for a
- * change also when the licence's status no longer allows the change or the licence has moved on
- * since (change-quotes.ts changeQuoteRefusal, as licenceForChange and priceLicenceChange), its
- * change priced today as ordering it would be. Neither once an order was placed with it (quoteUsed:
- * placing a second is refused, orders.service.ts insertOrder).
+ * that shows a quote as usable, by the rule ordering with it applies. The reason that matters most
+ * is given (quote-standing.ts): used, then its licence gone or moved on, then expired. Used once an
+ * order was placed with it (quoteUsed: placing a second is refused, orders.service.ts insertOrder);
+ * a quote for new storage expires (quoteExpiry, as purchase-draft.ts quoteProblem); one for a
+ * change also no longer applies when the licence's status no longer allows the change or the
+ * licence has moved on since (change-quotes.ts changeQuoteRefusal, as licenceForChange and
+ * priceLicenceChange), its change priced today as ordering it would be.
  */
 export async function quoteRefusal(db: Executor, quote: Quote, today: string): Promise<string | null> {
+  return quoteUsed(quote) ?? (await quoteLicenceRefusal(db, quote, today)).refusal ?? quoteExpiry(quote, today);
+}
+
+/**
+ * quoteRefusal's reason with what it means for the way on (quote-standing.ts): whether the same
+ * storage or change can still be ordered at today's price, its licence's status and a renewal's
+ * opening (renewal-window.ts) allowing.
+ */
+export async function quoteStandingOf(
+  db: Executor,
+  quote: Quote,
+  today: string,
+  renewal: RenewalWindowSettings,
+): Promise<QuoteStanding> {
   const used = quoteUsed(quote);
-  if (used) return used;
+  if (used) return quoteStanding({ used, licence: null, expired: null, changeOpen: false });
+  const { refusal, licence } = await quoteLicenceRefusal(db, quote, today);
+  const kind = quote.change?.kind;
+  const changeOpen =
+    !kind ||
+    (licence !== undefined &&
+      !changeProblem(kind, licence, today) &&
+      !renewalNotOpenYet(kind, licence, today, renewal));
+  return quoteStanding({ used, licence: refusal, expired: quoteExpiry(quote, today), changeOpen });
+}
+
+/**
+ * Why a change quote no longer applies to its licence, its date aside (null for new storage, or
+ * while it does), with the licence: it is gone, its status no longer allows the change, or it has
+ * moved on since. Judged as if the quote were still in date, so that an expired quote still says
+ * its licence has gone, which matters more.
+ */
+async function quoteLicenceRefusal(
+  db: Executor,
+  quote: Quote,
+  today: string,
+): Promise<{ refusal: string | null; licence?: LicenceForChange }> {
   const change = quote.change;
-  if (!change) return quoteExpiry(quote, today);
+  if (!change) return { refusal: null };
   const licence = await readLicence(db, change.licenceId);
-  if (!licence) return `Quote ${quote.reference} is for a licence that no longer exists`;
-  const refused = changeQuoteRefusal(quote, licence, change.kind, today);
-  if (refused) return refusalSentence(quote, refused);
+  if (!licence) return { refusal: `Quote ${quote.reference} is for a licence that no longer exists` };
+  const inDate = quoteExpiry(quote, today) ? { ...quote, validUntil: today } : quote;
+  const refused = changeQuoteRefusal(inDate, licence, change.kind, today);
+  if (refused) return { refusal: refusalSentence(quote, refused), licence };
   let current: Awaited<ReturnType<typeof priceChangeToday>>;
   try {
     current = await priceChangeToday(db, licence, change.kind, quotedChoice(quote), today);
   } catch (error) {
     // No price today: ordering says to contact the team, whatever the quote; the quote is not why.
-    if (error instanceof AppError && error.code === 'unavailable') return null;
+    if (error instanceof AppError && error.code === 'unavailable') return { refusal: null, licence };
     throw error;
   }
-  if (!current.priced.ok) return null;
-  const moved = changeQuoteRefusal(quote, licence, change.kind, today, current.priced.value);
-  return moved && refusalSentence(quote, moved);
+  if (!current.priced.ok) return { refusal: null, licence };
+  const moved = changeQuoteRefusal(inDate, licence, change.kind, today, current.priced.value);
+  return { refusal: moved && refusalSentence(quote, moved), licence };
 }
 
 /**
@@ -442,11 +511,15 @@ export interface ChangeSubmission {
   quoteReference?: string;
 }
 
-/** What a change submission orders: its licence and kind, the TB added or the term it names, and its quote. */
+/**
+ * What a change submission asks for: its licence and kind, the TB added or the term it names, its
+ * quote, its payment (none for a cancellation) and a cancellation's reason.
+ */
 export function changeTarget(
-  submission: Pick<ChangeSubmission, 'licenceId' | 'kind' | 'choice' | 'quoteReference'>,
+  submission: Pick<ChangeSubmission, 'licenceId' | 'kind' | 'choice' | 'quoteReference' | 'payment'>,
 ): SubmissionTarget {
   const { licenceId, kind, choice } = submission;
+  const payment = submission.payment ?? null;
   // Quote references are stored in capitals (selectQuote finds them so).
   const quoteReference = submission.quoteReference?.trim().toUpperCase() || null;
   // The page sends the numbers as text; one that is not a whole number is not compared.
@@ -454,10 +527,11 @@ export function changeTarget(
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     return typeof number === 'number' && Number.isInteger(number) ? number : undefined;
   };
-  if (kind === 'increase') return { kind, licenceId, quoteReference, sizeTb: whole(choice.addTb) };
+  if (kind === 'increase') return { kind, licenceId, quoteReference, payment, sizeTb: whole(choice.addTb) };
   if (kind === 'renewal' || kind === 'recovery')
-    return { kind, licenceId, quoteReference, termYears: whole(choice.termYears) };
-  return { kind, licenceId, quoteReference };
+    return { kind, licenceId, quoteReference, payment, termYears: whole(choice.termYears) };
+  // As submitChangeOrder keeps it.
+  return { kind, licenceId, quoteReference, payment, reason: choice.reason?.trim() || null };
 }
 
 /**
@@ -470,12 +544,16 @@ export async function submitChangeOrder(
   context: OrdersContext,
   buyer: PersonWithRoles,
   submission: ChangeSubmission,
+  renewal: RenewalWindowSettings,
 ): Promise<{ reference: string; created: boolean }> {
   return submitOnce(context, buyer, { ...submission, what: changeTarget(submission) }, async (tx, checked) => {
     const { kind, payment } = submission;
     const today = context.clock.today().toString();
     const quote = submission.quoteReference ? await findQuoteFor(tx, buyer, submission.quoteReference) : undefined;
-    const licence = await licenceForChange(tx, buyer, submission.licenceId, kind, today, { forUpdate: true, quote });
+    const licence = await licenceForChange(tx, buyer, submission.licenceId, kind, today, renewal, {
+      forUpdate: true,
+      quote,
+    });
     const priced = await priceLicenceChange(tx, licence, kind, submission.choice, today, quote);
     if (!priced.ok) throw new SubmissionRefused(priced.errors);
     const price = priced.value;

@@ -31,6 +31,17 @@ export const CHANGE_ACTION_WORDS: Record<ChangeKind, string> = {
   cancellation: 'Cancel this licence',
 };
 
+/**
+ * The document title of a change's steps, naming the licence (WCAG 2.4.2): "Renew “Dark matter”"
+ * tells which page of which licence a tab or a screen reader's list of windows is.
+ */
+const CHANGE_TITLES: Record<ChangeKind, (licenceName: string) => string> = {
+  increase: (name) => `Increase the size of “${name}”`,
+  renewal: (name) => `Renew “${name}”`,
+  recovery: (name) => `Recover “${name}” from the cold store`,
+  cancellation: (name) => `Cancel “${name}”`,
+};
+
 /** What each change is, beside its offer (a cancellation's depends on the licence: cancellationWords). */
 const CHANGE_ACTION_HINTS: Record<Exclude<ChangeKind, 'cancellation'>, string> = {
   increase: 'Add space for the rest of the term, priced by the day.',
@@ -60,17 +71,23 @@ export function ChangeLicenceSection({ options }: { options: ChangeOptions }) {
           the storage team if you need to.
         </p>
       ) : (
-        <ul class="actions">
-          {kinds.map((kind) => (
-            <li key={kind}>
-              <a href={changePath(licence.id, kind)}>{CHANGE_ACTION_WORDS[kind]}</a>
-              <span class="hint">
-                {' '}
-                {kind === 'cancellation' ? cancellationWords(licence.status).hint : CHANGE_ACTION_HINTS[kind]}
-              </span>
-            </li>
+        <>
+          <ul class="actions">
+            {kinds.map((kind) => (
+              <li key={kind}>
+                <a href={changePath(licence.id, kind)}>{CHANGE_ACTION_WORDS[kind]}</a>
+                <span class="hint">
+                  {' '}
+                  {kind === 'cancellation' ? cancellationWords(licence.status).hint : CHANGE_ACTION_HINTS[kind]}
+                </span>
+              </li>
+            ))}
+          </ul>
+          {/* A renewal is not offered years ahead at today's price: when it opens instead (renewal-window.ts). */}
+          {(options.notOpenYet ?? []).map((words) => (
+            <p key={words}>{words}</p>
           ))}
-        </ul>
+        </>
       )}
     </section>
   );
@@ -176,7 +193,12 @@ export function ChangeConfigurePage(props: {
   const { context, licence, kind, errors, price, quote } = props;
   const title = CHANGE_ACTION_WORDS[kind];
   return (
-    <Page context={context} title={`${hasErrors(errors) ? 'Error: ' : ''}${title}`} crumbs={crumbs(licence)}>
+    <Page
+      context={context}
+      title={`${hasErrors(errors) ? 'Error: ' : ''}${title}`}
+      documentTitle={`${hasErrors(errors) ? 'Error: ' : ''}${CHANGE_TITLES[kind](licence.name)}`}
+      crumbs={crumbs(licence)}
+    >
       <ErrorSummary errors={errors} />
       <h1>
         <span class="caption">{licence.name}</span> {title}
@@ -282,9 +304,11 @@ function ChangeFields(props: {
     <>
       <p>
         {kind === 'recovery' ? 'Recovering the licence brings its data back from the tape archive and renews it. ' : ''}
-        The new term starts the day after the current end date
-        {licence.endDate ? `, ${formatDay(licence.endDate)}` : ''}, even if that day has passed, and is charged at
-        today’s price.
+        {/* The start day itself first: "the day after the current end date, 1 October" read as if 1 October were it. */}
+        {licence.endDate
+          ? `The new term starts on ${formatDay(Temporal.PlainDate.from(licence.endDate).add({ days: 1 }).toString())}, the day after the current end date (${formatDay(licence.endDate)})`
+          : 'The new term starts the day after the current end date'}
+        , even if that day has passed, and is charged at today’s price.
         {kind === 'recovery'
           ? ' The cold-store fee is charged for every day from the day after the end date to today, the days the licence was read-only before it moved to the cold store included.'
           : ''}
@@ -343,7 +367,12 @@ export function ChangeCheckPage(props: {
   if (kind === 'renewal' || kind === 'recovery') rows.push(['Term', years(price.termYears)]);
   if (kind === 'cancellation') rows.push(['Reason', props.reason || 'None given']);
   return (
-    <Page context={context} title={`${hasErrors(errors) ? 'Error: ' : ''}Check your order`} crumbs={crumbs(licence)}>
+    <Page
+      context={context}
+      title={`${hasErrors(errors) ? 'Error: ' : ''}Check your order`}
+      documentTitle={`${hasErrors(errors) ? 'Error: ' : ''}Check your order – ${CHANGE_TITLES[kind](licence.name)}`}
+      crumbs={crumbs(licence)}
+    >
       <ErrorSummary errors={errors} />
       <h1>
         <span class="caption">{CHANGE_ACTION_WORDS[kind]}</span> Check your order
@@ -351,7 +380,7 @@ export function ChangeCheckPage(props: {
       <h2>Change</h2>
       <SummaryList rows={rows} />
       {kind === 'cancellation' ? <p>{cancellationWords(licence.status).consequences}</p> : null}
-      <p>{change('', 'the change')}</p>
+      <p>{change('', 'your answers')}</p>
       <h2>Price</h2>
       {props.quote ? (
         <p>
@@ -386,6 +415,7 @@ export function ChangeCheckPage(props: {
         error={errors.acceptTerms}
         shownTotalPence={price.totalPence}
         shownAnswers={props.shownAnswers}
+        submit={kind === 'cancellation' ? { label: 'Cancel the licence', warning: true } : undefined}
       />
     </Page>
   );

@@ -1,3 +1,4 @@
+import { sizeText } from '../catalogue/sizes.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
 import type { PaymentCheckStatus } from '../payments/payments.tables.ts';
 import { cancellationWords } from './cancellation-words.ts';
@@ -102,7 +103,8 @@ const CHANGE_STATUS_EXPLANATIONS: Record<
   increase: {
     approved: 'The order is approved; the storage team will add the space next.',
     provisioning: 'The storage team is adding the space.',
-    completed: 'The space is added: the licence is bigger.',
+    // The quotas of its projects do not grow by themselves: the Data Owner gives the space (giveSpaceWords).
+    completed: "The space is added to the licence: its storage projects' quotas stay as they were.",
   },
   renewal: {
     approved: 'The order is approved; the storage team will renew the licence next.',
@@ -120,6 +122,14 @@ const CHANGE_STATUS_EXPLANATIONS: Record<
     completed: 'The licence is cancelled: its storage can no longer be used.',
   },
 };
+
+/**
+ * An increase adds TB to the licence, not to any of its storage projects: the link (in its email
+ * and on the order's page once it is done) that sends the Data Owner to give them to a project.
+ */
+export function giveSpaceWords(addedTb: number): string {
+  return `Give the ${sizeText(addedTb)} to a storage project on the licence's page`;
+}
 
 /** What a customer reads while a change order is being made, where a new order's storage is 'Being set up'. */
 export const CHANGE_IN_PROGRESS_LABELS: Record<Exclude<OrderKind, 'new'>, string> = {

@@ -14,7 +14,7 @@ import { daysInclusive, listPenceBeforeVoucher } from './change-pricing.ts';
 import { changeNoLongerPossibleWords, REJECT_REASON_MAX } from './order-decisions.ts';
 import { NO_PAYMENT_WORDS } from './order-payment.ts';
 import { orderQuoteWords } from './order-price-words.ts';
-import { ORDER_KIND_WORDS, orderStatusWords } from './order-status.ts';
+import { giveSpaceWords, ORDER_KIND_WORDS, orderStatusWords } from './order-status.ts';
 import type { OrderDetail } from './orders.repository.ts';
 import { hasErrors, PriceLines, years } from './purchase.views.tsx';
 
@@ -66,6 +66,12 @@ export function OrderPage(props: {
         </p>
         {order.statusReason && (order.status === 'rejected' || order.status === 'cancelled') ? (
           <p>Reason: {order.statusReason}</p>
+        ) : null}
+        {order.kind === 'increase' && order.status === 'completed' && props.linksLicence ? (
+          // The space is the licence's: its projects keep their quotas until someone gives it to one.
+          <p>
+            <a href={`/storage/licence/${order.licence.id}/#projects`}>{giveSpaceWords(order.sizeTb)}</a>
+          </p>
         ) : null}
       </div>
       {props.canChangePayment ? <ChangeFinanceCode {...props} /> : null}

@@ -6,7 +6,7 @@ import { formValues } from '../../platform/web/forms.ts';
 import { checkFinanceCode, describeRefusal } from '../payments/finance-code-check.ts';
 import { parsePaymentDetails } from '../payments/payment-details.ts';
 import type { PaymentMethod } from '../payments/payments.tables.ts';
-import { findUnusedUpload, pdfProblem, storeUploadedPdf } from '../payments/po-document.ts';
+import { findUnusedUpload, pdfProblem, storeUploadedPdf, type UploadedDocument } from '../payments/po-document.ts';
 import { findVoucher, voucherProblem } from '../payments/vouchers.repository.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { OrdersContext, SubmittedPayment, VoucherScope } from './orders.service.ts';
@@ -48,6 +48,8 @@ export async function readPaymentForm(request: FastifyRequest): Promise<PaymentF
 /**
  * Checks the payment answers for an order of `scope` (what a voucher must cover) paid by one of
  * `methods`; `earlier` is the answer kept from a previous visit (its uploaded PO can be kept).
+ * Refused, a purchase order's PDF that passed its checks is kept all the same (`upload`): the page
+ * says so and carries it (poDocumentId), so that it is not chosen again (WCAG 2.2 SC 3.3.7).
  */
 export async function paymentFromForm(
   deps: { orders: OrdersContext; documents: DocumentStore },
@@ -56,11 +58,18 @@ export async function paymentFromForm(
   methods: PaymentMethod[],
   earlier: DraftPayment | undefined,
   form: PaymentForm,
-): Promise<{ payment: DraftPayment } | { errors: FieldErrors }> {
+): Promise<{ payment: DraftPayment } | { errors: FieldErrors; upload?: UploadedDocument }> {
   const { db, cufs, clock } = deps.orders;
   const today = clock.today().toString();
   const parsed = parsePaymentDetails(form.fields, methods);
-  if (!parsed.ok) return { errors: { ...parsed.errors, ...fileErrorBeside(form) } };
+  if (!parsed.ok) {
+    if (form.fields.method !== 'purchase-order' || !methods.includes('purchase-order'))
+      return { errors: parsed.errors };
+    const document = await purchaseOrderDocument(deps, person, earlier, form, today);
+    return 'problem' in document
+      ? { errors: { ...parsed.errors, poDocument: document.problem } }
+      : { errors: parsed.errors, upload: document.upload };
+  }
   const details = parsed.value;
   if (details.method === 'finance-code') {
     const check = await checkFinanceCode(cufs, details.code, today);
@@ -78,38 +87,51 @@ export async function paymentFromForm(
       ? { errors: { voucherCode: problem } }
       : { payment: { method: 'voucher', voucherCode: details.voucherCode } };
   }
-  if (form.fileError) return { errors: { poDocument: form.fileError } };
-  if (form.file) {
-    const problem = await pdfProblem(form.file.bytes);
-    if (problem) return { errors: { poDocument: problem } };
-    const upload = await storeUploadedPdf(db, deps.documents, person.id, { ...form.file, today });
-    return {
-      payment: {
-        method: 'purchase-order',
-        poNumber: details.poNumber,
-        documentId: upload.id,
-        documentName: upload.fileName,
-      },
-    };
-  }
-  const kept = earlier?.method === 'purchase-order' ? earlier : undefined;
-  if (kept && (await findUnusedUpload(db, person.id, kept.documentId))) {
-    return { payment: { ...kept, poNumber: details.poNumber } };
-  }
-  return { errors: { poDocument: 'Upload the purchase order as a PDF' } };
+  const document = await purchaseOrderDocument(deps, person, earlier, form, today);
+  if ('problem' in document) return { errors: { poDocument: document.problem } };
+  return {
+    payment: {
+      method: 'purchase-order',
+      poNumber: details.poNumber,
+      documentId: document.upload.id,
+      documentName: document.upload.fileName,
+    },
+  };
 }
 
 /**
- * The PO file's line when another answer is refused: its own problem, or, since a chosen file is
- * not kept (nothing is stored from a refused form, and the page comes back without it), a request
- * to choose it again, so the buyer does not learn it only at the next attempt.
+ * The purchase order's PDF for a payment answer: a file chosen now (checked by its content, then
+ * stored as the person's upload), else the upload the page carries (poDocumentId) or the one the
+ * session's answer has, while it is the person's own and no order has used it; or what is wrong.
  */
-function fileErrorBeside(form: PaymentForm): FieldErrors {
-  if (form.fileError) return { poDocument: form.fileError };
-  if (form.file && form.fields.method === 'purchase-order') {
-    return { poDocument: 'Choose the purchase order PDF again: a file is not kept when another answer has a problem' };
+async function purchaseOrderDocument(
+  deps: { orders: OrdersContext; documents: DocumentStore },
+  person: PersonWithRoles,
+  earlier: DraftPayment | undefined,
+  form: PaymentForm,
+  today: string,
+): Promise<{ upload: UploadedDocument } | { problem: string }> {
+  const { db } = deps.orders;
+  if (form.fileError) return { problem: form.fileError };
+  if (form.file) {
+    const problem = await pdfProblem(form.file.bytes);
+    if (problem) return { problem };
+    return { upload: await storeUploadedPdf(db, deps.documents, person.id, { ...form.file, today }) };
   }
-  return {};
+  for (const id of [form.fields.poDocumentId, earlier?.method === 'purchase-order' ? earlier.documentId : undefined]) {
+    const upload = id ? await findUnusedUpload(db, person.id, id) : undefined;
+    if (upload) return { upload };
+  }
+  return { problem: 'Upload the purchase order as a PDF' };
+}
+
+/** The PO document the payment page shows as uploaded: a kept one of a refused answer, else the session's. */
+export function uploadShown(
+  result: { upload?: UploadedDocument } | undefined,
+  payment: DraftPayment | undefined,
+): { id: string; fileName: string } | undefined {
+  if (result?.upload) return { id: result.upload.id, fileName: result.upload.fileName };
+  return payment?.method === 'purchase-order' ? { id: payment.documentId, fileName: payment.documentName } : undefined;
 }
 
 /**

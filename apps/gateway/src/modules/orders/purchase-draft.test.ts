@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Quote } from '../quotes/quotes.repository.ts';
 import type { PricedConfiguration } from './purchase-configuration.service.ts';
-import { quoteFormValues, quoteProblem, withQuotePrice } from './purchase-draft.ts';
+import { quoteFormValues, quoteProblem, startedAfresh, withQuotePrice } from './purchase-draft.ts';
 
 const physics = { id: 'PHYS', name: 'Department of Physics', kind: 'department', customerClass: 'internal' } as const;
 const kings = { id: 'KINGS', name: "King's College", kind: 'college', customerClass: 'external' } as const;
@@ -119,5 +119,25 @@ describe('the purchase form filled in from a quote', () => {
       managerCrsids: '',
       projectName: '',
     });
+  });
+});
+
+describe('a purchase started afresh from the product’s page', () => {
+  it('keeps its answers, payment and key but leaves behind the quote an earlier “Buy this storage” followed', () => {
+    const draft = {
+      product: 'IFS',
+      configuration: { sizeTb: '3' },
+      quoteReference: 'Q-000001',
+      payment: { method: 'voucher' as const, voucherCode: 'IFS-CHEM-2026' },
+      submissionKey: 'key',
+    };
+    const fresh = startedAfresh(draft);
+    expect(fresh).toEqual({
+      product: 'IFS',
+      configuration: { sizeTb: '3' },
+      payment: draft.payment,
+      submissionKey: 'key',
+    });
+    expect('quoteReference' in fresh).toBe(false);
   });
 });

@@ -44,6 +44,17 @@ export function keepPurchaseDraft(session: Session, product: string, draft?: Pur
   session.purchases = Object.fromEntries(draft ? [...others, [product, { ...draft }]] : others);
 }
 
+/**
+ * The purchase in progress when buying starts afresh from the product's page, not from a quote's
+ * "Buy this storage": its answers are kept, but not a quote an earlier "Buy this storage" put in
+ * it, which would otherwise follow the buyer into another purchase ("Quote Q-… is for another
+ * order") or price it. Only the quote's own button buys with a quote.
+ */
+export function startedAfresh(draft: PurchaseDraft): PurchaseDraft {
+  const { quoteReference: _dropped, ...rest } = draft;
+  return rest;
+}
+
 /** The fields of the configure step, the only ones a draft keeps from that form. */
 export const CONFIGURATION_FIELDS = [
   'sizeTb',

@@ -27,6 +27,7 @@ import {
   paymentFromForm,
   readPaymentForm,
   submittedPayment,
+  uploadShown,
 } from './payment-step.ts';
 import { buyPath, CheckAnswersPage, ConfigurePage, PaymentPage } from './purchase.views.tsx';
 import { type PricedConfiguration, priceConfiguration, productOnSale } from './purchase-configuration.service.ts';
@@ -37,6 +38,7 @@ import {
   keepPurchaseDraft,
   type PurchaseDraft,
   purchaseDraftOf,
+  startedAfresh,
   withQuotePrice,
 } from './purchase-draft.ts';
 
@@ -88,7 +90,8 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     const configuration = options.priceOnly
       ? { ...draft.configuration, ...pricePlaceholders(person) }
       : draft.configuration;
-    const priced = await priceConfiguration(people, product, configuration, today());
+    const checkedFor = options.priceOnly ? PRICE_ONLY : { buyer: person };
+    const priced = await priceConfiguration(people, product, configuration, today(), checkedFor);
     if (!priced.ok) return undefined;
     return withDraftQuote(person, draft, priced.value);
   }
@@ -99,12 +102,25 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
     return withQuotePrice(configuration, quote, today());
   }
 
-  async function showConfigure(request: ProductRequest, reply: FastifyReply) {
+  /**
+   * The first step. Where buying starts from the product's page (catalogue.views.tsx purchasePath:
+   * /storage/IFS/, or ?start), a quote an earlier "Buy this storage" followed is left behind
+   * (startedAfresh); the steps' own links back here keep it.
+   */
+  async function showConfigure(
+    request: ProductRequest,
+    reply: FastifyReply,
+    start = request.query.start !== undefined,
+  ) {
     const person = requirePerson(request);
     const product = await productOf(request);
     let draft = draftFor(request, product);
     let quoteNote: string | undefined;
     const quoteReference = request.query.quote;
+    if (!quoteReference && start && draft.quoteReference) {
+      draft = startedAfresh(draft);
+      saveDraft(request, draft);
+    }
     if (quoteReference) {
       const quote = await findQuoteFor(db, person, quoteReference);
       // A change quote is ordered from its licence's change pages, at its price there.
@@ -140,24 +156,27 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
 
   // The institutional purchase starts at /storage/IFS/, as in the original service.
   app.get('/storage/IFS/', (request, reply) =>
-    showConfigure(Object.assign(request, { params: { product: 'IFS' } }) as ProductRequest, reply),
+    showConfigure(Object.assign(request, { params: { product: 'IFS' } }) as ProductRequest, reply, true),
   );
-  app.get('/storage/buy/:product/', showConfigure);
+  app.get('/storage/buy/:product/', (request: ProductRequest, reply) => showConfigure(request, reply));
 
   app.post('/storage/buy/:product/', async (request: ProductRequest, reply) => {
     const person = requirePerson(request);
     const product = await productOf(request);
     const body = formValues(request.body);
     const values = configurationValues(body);
-    const priced = await priceConfiguration(people, product, values, today());
+    const priced = await priceConfiguration(people, product, values, today(), { buyer: person });
     const draft = draftFor(request, product);
     if (!priced.ok) {
       // The price needs only the size, the term and the department: show it whenever those are right,
       // and let "Update price" (price.js's job without JavaScript) ask about nothing else.
-      const price = await priceConfiguration(people, product, { ...values, ...pricePlaceholders(person) }, today());
+      const placeheld = { ...values, ...pricePlaceholders(person) };
+      const price = await priceConfiguration(people, product, placeheld, today(), PRICE_ONLY);
       const errors = body.intent !== 'price' ? priced.errors : price.ok ? {} : price.errors;
       const status = Object.keys(errors).length > 0 ? 422 : 200;
-      const quoted = price.ok ? (await withDraftQuote(person, draft, price.value)).configuration : undefined;
+      // No price beside a department refused to this buyer: it is not a price they can buy at.
+      const shown = price.ok && !errors.institutionId;
+      const quoted = shown ? (await withDraftQuote(person, draft, price.value)).configuration : undefined;
       return sendConfigurePage(request, reply, db, { product, values, errors, priced: quoted }, status);
     }
     saveDraft(request, { ...draft, configuration: values });
@@ -182,6 +201,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
       product,
       { sizeTb, termYears, institutionId, ...placeholders },
       today(),
+      PRICE_ONLY,
     );
     if (!priced.ok) return reply.status(422).send({ errors: priced.errors });
     // At the price the page shows: the quote's, when the buyer started from one that still applies.
@@ -227,7 +247,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
         product={product}
         values={draft.payment ? paymentFormValues(draft.payment) : {}}
         errors={{}}
-        uploaded={draft.payment?.method === 'purchase-order' ? { fileName: draft.payment.documentName } : undefined}
+        uploaded={uploadShown(undefined, draft.payment)}
         totalPence={priced.configuration.price.totalPence}
       />,
     );
@@ -254,7 +274,7 @@ export async function purchaseRoutes(app: FastifyInstance, options: PurchaseRout
           product={product}
           values={form.fields}
           errors={result.errors}
-          uploaded={draft.payment?.method === 'purchase-order' ? { fileName: draft.payment.documentName } : undefined}
+          uploaded={uploadShown(result, draft.payment)}
           totalPence={priced.configuration.price.totalPence}
         />,
         422,
@@ -361,6 +381,9 @@ function voucherScope(configuration: PricedConfiguration): VoucherScope {
   };
 }
 
+/** A price as the buyer types: any department's (the price list is public); quoting and ordering check whose. */
+const PRICE_ONLY = { priceOnly: true } as const;
+
 /** Valid stand-ins for the fields a price does not depend on, so that pricing checks only size, term and department. */
 function pricePlaceholders(person: PersonWithRoles) {
   return { licenceName: 'x', ownerCrsid: person.crsid, managerCrsids: '', projectName: 'x' };
@@ -371,13 +394,22 @@ export async function sendConfigurePage(
   request: FastifyRequest,
   reply: FastifyReply,
   db: Executor,
-  props: Omit<Parameters<typeof ConfigurePage>[0], 'context' | 'institutions'>,
+  props: Omit<Parameters<typeof ConfigurePage>[0], 'context' | 'institutions' | 'buyerDepartment'>,
   status = 200,
 ) {
+  const { institutionId } = requirePerson(request);
   const institutions = await listInstitutions(db);
+  const yours = institutions.find((institution) => institution.id === institutionId);
+  // Every department stays on the list (the Data Owner, chosen in the same form, may be in any), the buyer's first.
+  const listed = yours ? [yours, ...institutions.filter((institution) => institution !== yours)] : institutions;
   return sendPage(
     reply,
-    <ConfigurePage context={pageContext(request, reply)} institutions={institutions} {...props} />,
+    <ConfigurePage
+      context={pageContext(request, reply)}
+      institutions={listed}
+      buyerDepartment={institutionId === null ? null : (yours ?? { id: institutionId, name: institutionId })}
+      {...props}
+    />,
     status,
   );
 }

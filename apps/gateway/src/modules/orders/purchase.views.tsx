@@ -12,6 +12,7 @@ import type { Institution } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { peopleWords } from '../people/person-words.ts';
 import type { PricedConfiguration } from './purchase-configuration.service.ts';
+import { departmentWords, type NamedDepartment } from './purchase-configuration.ts';
 import type { DraftPayment } from './purchase-draft.ts';
 
 export function years(count: number): string {
@@ -56,10 +57,30 @@ export function PriceLines({ sizeTb, termYears, price }: { sizeTb: number; termY
   );
 }
 
+/**
+ * The buy form's words that differ by service, in its customers' terms: research storage is a
+ * group's, its Data Owner usually the principal investigator; institutional storage is a
+ * department's, its Data Owner the person the department nominates.
+ */
+const BUY_FORM_WORDS: Record<ServiceCode, { owner: string; licenceExample: string; projectExample: string }> = {
+  research: {
+    owner: 'The person responsible for the data, usually the principal investigator.',
+    licenceExample: 'Smith lab imaging data',
+    projectExample: 'imaging-2026',
+  },
+  institutional: {
+    owner: 'The person your department nominates to be responsible for its data.',
+    licenceExample: 'Chemistry shared drive',
+    projectExample: 'chem-admin',
+  },
+};
+
 export function ConfigurePage(props: {
   context: PageContext;
   product: CatalogueProduct;
   institutions: Institution[];
+  /** The buyer's department in the directory (none for some): it or the Data Owner's pays. */
+  buyerDepartment: NamedDepartment | null;
   values: Record<string, string>;
   errors: FieldErrors;
   priced?: PricedConfiguration;
@@ -104,7 +125,11 @@ export function ConfigurePage(props: {
         <SelectField
           name="institutionId"
           label="Department that pays"
-          hint="Colleges and outside bodies pay the external price plus VAT."
+          hint={`${
+            props.buyerDepartment
+              ? `Your department, ${departmentWords(props.buyerDepartment)}, or the Data Owner’s, as the University directory has them.`
+              : 'Any department: the University directory has none for you.'
+          } Colleges and outside bodies pay the external price plus VAT.`}
           error={errors.institutionId}
           value={values.institutionId}
           placeholder="Choose a department"
@@ -113,14 +138,14 @@ export function ConfigurePage(props: {
         <TextField
           name="licenceName"
           label="Name for the licence"
-          hint="How you and the storage team will refer to it, for example “Smith lab imaging data”."
+          hint={`How you and the storage team will refer to it, for example “${BUY_FORM_WORDS[product.service].licenceExample}”.`}
           error={errors.licenceName}
           value={values.licenceName}
         />
         <TextField
           name="ownerCrsid"
           label="Data Owner’s CRSid"
-          hint="The person responsible for the data, usually the principal investigator. For example ab123."
+          hint={`${BUY_FORM_WORDS[product.service].owner} For example ab123.`}
           error={errors.ownerCrsid}
           value={values.ownerCrsid}
           width="medium"
@@ -135,7 +160,7 @@ export function ConfigurePage(props: {
         <TextField
           name="projectName"
           label="Name of the first storage project"
-          hint="The folder or share inside the licence: letters, numbers, hyphens and underscores, for example imaging-2026."
+          hint={`The folder or share inside the licence: letters, numbers, hyphens and underscores, for example ${BUY_FORM_WORDS[product.service].projectExample}.`}
           error={errors.projectName}
           value={values.projectName}
           width="medium"
@@ -178,7 +203,8 @@ export function PaymentPage(props: {
   product: CatalogueProduct | { code: string; name: string; service: ServiceCode };
   values: Record<string, string>;
   errors: FieldErrors;
-  uploaded?: { fileName: string };
+  /** The PO document uploaded already (kept from a refused answer, or the session's), carried in poDocumentId. */
+  uploaded?: { id: string; fileName: string };
   totalPence: number;
   /** The step of a purchase of new storage when left out. */
   step?: PaymentStep;
@@ -222,12 +248,14 @@ export function PaymentPage(props: {
             label="The purchase order, as a PDF"
             hint={
               props.uploaded
-                ? `You uploaded ${props.uploaded.fileName}. Choose a file only to replace it. PDF, 10 MB at most.`
+                ? `${props.uploaded.fileName} uploaded — choose another file to replace it. PDF, 10 MB at most.`
                 : 'PDF, 10 MB at most.'
             }
             error={errors.poDocument}
             accept="application/pdf,.pdf"
           />
+          {/* A browser cannot put a file back in a file field: the upload kept goes by its id (payment-step.ts). */}
+          {props.uploaded ? <input type="hidden" name="poDocumentId" value={props.uploaded.id} /> : null}
         </>
       ),
     },
@@ -245,7 +273,12 @@ export function PaymentPage(props: {
     },
   };
   return (
-    <Page context={context} title={`${hasErrors(errors) ? 'Error: ' : ''}How will you pay?`} crumbs={step.crumbs}>
+    <Page
+      context={context}
+      title={`${hasErrors(errors) ? 'Error: ' : ''}How will you pay?`}
+      documentTitle={`${hasErrors(errors) ? 'Error: ' : ''}How will you pay? – ${step.caption}`}
+      crumbs={step.crumbs}
+    >
       <ErrorSummary errors={errors} />
       <h1>
         <span class="caption">{step.caption}</span> How will you pay?
@@ -299,7 +332,12 @@ export function CheckAnswersPage(props: {
   );
   const voucher = payment.method === 'voucher';
   return (
-    <Page context={context} title={`${hasErrors(errors) ? 'Error: ' : ''}Check your order`} crumbs={crumbs(product)}>
+    <Page
+      context={context}
+      title={`${hasErrors(errors) ? 'Error: ' : ''}Check your order`}
+      documentTitle={`${hasErrors(errors) ? 'Error: ' : ''}Check your order – Buy ${product.name}`}
+      crumbs={crumbs(product)}
+    >
       <ErrorSummary errors={errors} />
       <h1>
         <span class="caption">Buy {product.name}</span> Check your order
@@ -359,6 +397,8 @@ export function TermsAndSubmit(props: {
   shownTotalPence?: number;
   /** The fingerprint of the answers this page shows (answersFingerprint), sent back likewise. */
   shownAnswers?: string;
+  /** The button, when it does more than submit an order: a cancellation's says so, in red. */
+  submit?: { label: string; warning: boolean };
 }) {
   const { terms } = props;
   return (
@@ -385,8 +425,8 @@ export function TermsAndSubmit(props: {
         label={`I accept the ${terms.title.toLowerCase()} (version ${terms.version}) on behalf of ${props.payer}`}
         error={props.error}
       />
-      <button type="submit" class="button">
-        Submit order
+      <button type="submit" class={props.submit?.warning ? 'button button--warning' : 'button'}>
+        {props.submit?.label ?? 'Submit order'}
       </button>
     </form>
   );

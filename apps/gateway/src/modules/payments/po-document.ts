@@ -117,12 +117,19 @@ export async function storeUploadedPdf(
   return { id: row.id, fileName, sizeBytes: stored.size };
 }
 
-/** A document this person uploaded, if it exists and no order has used it yet. */
+/** An upload's id as the database keeps it (a UUID): anything else names no upload. */
+const DOCUMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A document this person uploaded, if it exists and no order has used it yet. The id may come
+ * from a page's hidden field (the payment step's kept upload): one that is no UUID is none.
+ */
 export async function findUnusedUpload(
   db: Executor,
   personId: number,
   documentId: string,
 ): Promise<UploadedDocument | undefined> {
+  if (!DOCUMENT_ID.test(documentId)) return undefined;
   const row = await db
     .selectFrom('uploaded_documents')
     .leftJoin('payments', 'payments.po_document_id', 'uploaded_documents.id')

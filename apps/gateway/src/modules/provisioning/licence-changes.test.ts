@@ -98,12 +98,20 @@ describe('what completing a change order does to its licence', () => {
   it('says what to do on the storage, and what changed in the email', () => {
     const increase = decideChange(order('increase', { sizeTb: 3 }), licence('active'));
     if (!increase.ok) throw new Error(increase.problem);
-    expect(changeInstructions(order('increase', { sizeTb: 3 }), increase)).toBe(
-      "Raise the licence's quota on the storage by 3 TB to 8 TB.",
+    // The licence grows, not its projects: they keep their quotas until the Data Owner gives the space.
+    const projects = [{ name: 'imaging-2026', quotaTb: 5 }];
+    expect(changeInstructions(order('increase', { sizeTb: 3 }), increase, projects)).toBe(
+      'The licence grows by 3 TB to 8 TB. Leave the quotas of its storage projects as they are (imaging-2026 5 TB): the Data Owner gives the new space to a project on its page, and that quota change then comes to you as an access change.',
     );
-    expect(changeEmailWords(order('increase', { sizeTb: 3 }), 'Imaging', increase).paragraphs[0]).toBe(
-      '“Imaging” is now 8 TB: 3 TB added by order ORD-000042.',
-    );
+    expect(changeEmailWords(order('increase', { sizeTb: 3 }), 'Imaging', increase, projects)).toEqual({
+      headline: 'Your storage is bigger: Imaging',
+      paragraphs: [
+        'The licence “Imaging” is now 8 TB: 3 TB added by order ORD-000042.',
+        "The 3 TB is the licence's to give to its storage projects: their quotas stay as they were (imaging-2026 5 TB) until the Data Owner or a Data Manager gives one more on the licence's page.",
+        'The licence still ends on 28 February 2027.',
+      ],
+      give: "Give the 3 TB to a storage project on the licence's page",
+    });
     const renewal = decideChange(order('renewal'), licence('suspended'));
     if (!renewal.ok) throw new Error(renewal.problem);
     expect(changeEmailWords(order('renewal'), 'Imaging', renewal)).toEqual({

@@ -3,7 +3,7 @@ import { sizeText } from '../catalogue/sizes.ts';
 import { licenceLockProblem } from '../licences/licence-lock.ts';
 import { LICENCE_STATUS_WORDS } from '../licences/licence-status.ts';
 import type { LicenceStatus } from '../licences/licences.tables.ts';
-import type { OrderKind } from '../orders/order-status.ts';
+import { giveSpaceWords, type OrderKind } from '../orders/order-status.ts';
 import { formatDay } from '../quotes/quote-rules.ts';
 
 /**
@@ -139,12 +139,34 @@ export const CHANGE_AUDIT_ACTIONS: Record<ChangeKind, string> = {
   cancellation: 'cancelled',
 };
 
-/** What the service team must do on the storage before marking the order as done (manual provisioner). */
-export function changeInstructions(order: ChangeOrder, outcome: Extract<ChangeOutcome, { ok: true }>): string {
+/** A licence's storage projects (not removed) as an increase's words list them. */
+export interface ProjectQuota {
+  name: string;
+  quotaTb: number;
+}
+
+/** "chem-admin 3 TB, chem-finance 1 TB", or that there are none. */
+function quotasWords(projects: readonly ProjectQuota[]): string {
+  return projects.length === 0
+    ? 'it has none yet'
+    : projects.map((project) => `${project.name} ${sizeText(project.quotaTb)}`).join(', ');
+}
+
+/**
+ * What the service team must do on the storage before marking the order as done (manual
+ * provisioner). An increase makes the licence bigger, not any of its storage projects: the
+ * gateway records their quotas as they were (`projects`) until the Data Owner gives the space to
+ * one, which then reaches the storage as an access change like any other quota change.
+ */
+export function changeInstructions(
+  order: ChangeOrder,
+  outcome: Extract<ChangeOutcome, { ok: true }>,
+  projects: readonly ProjectQuota[] = [],
+): string {
   const { after } = outcome;
   switch (order.kind) {
     case 'increase':
-      return `Raise the licence's quota on the storage by ${sizeText(order.sizeTb)} to ${sizeText(after.sizeTb)}.`;
+      return `The licence grows by ${sizeText(order.sizeTb)} to ${sizeText(after.sizeTb)}. Leave the quotas of its storage projects as they are (${quotasWords(projects)}): the Data Owner gives the new space to a project on its page, and that quota change then comes to you as an access change.`;
     case 'renewal':
       return outcome.restored
         ? `The licence expired and its storage is read-only: make it read-write again. It will run until ${formatDay(after.endDate ?? '')}.`
@@ -156,12 +178,17 @@ export function changeInstructions(order: ChangeOrder, outcome: Extract<ChangeOu
   }
 }
 
-/** The email's headline and what changed, for the Data Owner, the Data Managers and the buyer. */
+/**
+ * The email's headline and what changed, for the Data Owner, the Data Managers and the buyer; for
+ * an increase, the words of its link to the licence's storage projects (`give`): the TB added are
+ * the licence's, and its projects keep their quotas (`projects`) until someone gives them more.
+ */
 export function changeEmailWords(
   order: ChangeOrder,
   licenceName: string,
   outcome: Extract<ChangeOutcome, { ok: true }>,
-): { headline: string; paragraphs: string[] } {
+  projects: readonly ProjectQuota[] = [],
+): { headline: string; paragraphs: string[]; give?: string } {
   const { after } = outcome;
   const until = after.endDate ? formatDay(after.endDate) : '';
   switch (order.kind) {
@@ -169,9 +196,11 @@ export function changeEmailWords(
       return {
         headline: `Your storage is bigger: ${licenceName}`,
         paragraphs: [
-          `“${licenceName}” is now ${sizeText(after.sizeTb)}: ${sizeText(order.sizeTb)} added by order ${order.reference}.`,
+          `The licence “${licenceName}” is now ${sizeText(after.sizeTb)}: ${sizeText(order.sizeTb)} added by order ${order.reference}.`,
+          `The ${sizeText(order.sizeTb)} is the licence's to give to its storage projects: their quotas stay as they were (${quotasWords(projects)}) until the Data Owner or a Data Manager gives one more on the licence's page.`,
           `The licence still ends on ${until}.`,
         ],
+        give: giveSpaceWords(order.sizeTb),
       };
     case 'renewal':
       return {

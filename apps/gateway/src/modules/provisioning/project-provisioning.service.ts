@@ -1,17 +1,24 @@
 import type { Executor } from '../../platform/db/database.ts';
+import type { JobQueue } from '../../platform/jobs/jobs.ts';
+import { renderEmail } from '../../platform/mail/email-template.tsx';
+import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import { quoted } from '../../platform/mail/quoted.ts';
 import type { ProjectMade } from '../../platform/provisioner/provisioner.ts';
 import type { FieldErrors } from '../../platform/web/components.tsx';
 import { AppError } from '../../platform/web/errors.ts';
 import { type Actor, personActor, recordAudit } from '../audit/audit.repository.ts';
+import { memberEmail } from '../licences/licence-members.emails.tsx';
 import type { PersonWithRoles } from '../people/people.repository.ts';
 import type { ServiceCode } from '../people/people.tables.ts';
 import { canManageService } from '../people/staff-access.ts';
 import {
+  findLicencePeople,
+  findProjectMembers,
   listProjectsForProvisioning,
   type ProvisioningProject,
   recordProvisionedProjects,
 } from './provisioning.repository.ts';
-import { parseProvisioningForm } from './provisioning-rules.ts';
+import { madeProjectLine, parseProvisioningForm } from './provisioning-rules.ts';
 
 /**
  * Storage projects created in a licence that is already in use (issue 6, point 4). Its set-up
@@ -55,11 +62,66 @@ export async function auditProjectsMade(
   }
 }
 
+/** What emailing the people of a made project needs: the queue and the site's links. */
+export interface ProjectMailContext {
+  jobs: JobQueue;
+  site: { serviceName: string; contactEmail: string; publicUrl: string };
+}
+
+/**
+ * Tells the people of each storage project just made, through `tx` (the transaction that records
+ * it), that it is ready and where to find it, in the words of new storage's ready email
+ * (madeProjectLine): its licence's Data Owner and Data Managers and the project's members, one
+ * email per project, leaving out whoever has left the University and the addresses in `told`
+ * (the people new storage's ready email has told already).
+ */
+export async function emailProjectsReady(
+  context: ProjectMailContext,
+  tx: Executor,
+  licence: { id: number; name: string },
+  projects: readonly ProvisioningProject[],
+  made: readonly ProjectMade[],
+  told: readonly string[] = [],
+): Promise<void> {
+  if (made.length === 0) return;
+  const people = await findLicencePeople(tx, licence.id);
+  const members = await findProjectMembers(
+    tx,
+    made.map((project) => project.id),
+  );
+  for (const project of made) {
+    const name = projects.find((each) => each.id === project.id)?.name ?? `#${project.id}`;
+    const quotaTb = project.quotaTb ?? projects.find((each) => each.id === project.id)?.quotaTb;
+    const everyone = [people.owner, ...people.managers, ...members.filter((m) => m.projectId === project.id)];
+    const to = [...new Set(everyone.filter((person) => person.current).map((person) => person.email))].filter(
+      (email) => !told.includes(email),
+    );
+    if (to.length === 0) continue;
+    const message = renderEmail(
+      memberEmail,
+      {
+        serviceName: context.site.serviceName,
+        contactEmail: context.site.contactEmail,
+        headline: `Your storage project is ready: ${name}`,
+        paragraphs: [
+          `Storage project ${name} of ${quoted(licence.name)} is set up and ready to use.`,
+          madeProjectLine(name, { ...project, quotaTb }),
+        ],
+        url: `${context.site.publicUrl}/storage/project/${project.id}/`,
+      },
+      { to },
+    );
+    await queueEmail(tx, message, context.jobs);
+  }
+}
+
 /**
  * Records what was made of an active licence's pending projects, through `tx`; projects that are
- * not pending (any more) are left alone. Returns the ids made active.
+ * not pending (any more) are left alone. Returns the ids made active. Their people are emailed
+ * where to find them in the same transaction (emailProjectsReady).
  */
 export async function recordProjectsMade(
+  context: ProjectMailContext,
   tx: Executor,
   licenceId: number,
   made: readonly ProjectMade[],
@@ -74,6 +136,12 @@ export async function recordProjectsMade(
     throw new AppError('conflict', 'The storage projects of this licence have changed; reload the page.');
   }
   await auditProjectsMade(tx, actor, licenceId, before, toRecord);
+  const licence = await tx
+    .selectFrom('licences')
+    .select(['id', 'name'])
+    .where('id', '=', licenceId)
+    .executeTakeFirstOrThrow();
+  await emailProjectsReady(context, tx, licence, before, toRecord);
   return toRecord.map((project) => project.id);
 }
 
@@ -107,12 +175,12 @@ export async function loadProjectsToMake(db: Executor, licenceId: number): Promi
  * field and change nothing.
  */
 export async function recordProjectsByHand(
-  db: Executor,
+  context: ProjectMailContext & { db: Executor },
   person: PersonWithRoles,
   licenceId: number,
   values: Readonly<Record<string, string>>,
 ): Promise<{ errors: FieldErrors } | { made: number[] }> {
-  return db.transaction().execute(async (tx) => {
+  return context.db.transaction().execute(async (tx) => {
     const licence = await tx
       .selectFrom('licences')
       .innerJoin('products', 'products.code', 'licences.product_code')
@@ -133,6 +201,8 @@ export async function recordProjectsByHand(
     const madeQuotaTb = made.reduce((sum, project) => sum + project.quotaTb, 0);
     const parsed = parseProvisioningForm(values, pending, licence.size_tb, madeQuotaTb);
     if (!parsed.ok) return { errors: parsed.errors };
-    return { made: await recordProjectsMade(tx, licence.id, parsed.details.projects, personActor(person)) };
+    return {
+      made: await recordProjectsMade(context, tx, licence.id, parsed.details.projects, personActor(person)),
+    };
   });
 }

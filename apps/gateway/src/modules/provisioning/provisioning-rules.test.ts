@@ -3,6 +3,7 @@ import {
   detailsProblem,
   emailedWords,
   groupsChangedSinceSent,
+  madeProjectLine,
   parseProvisioningForm,
   projectField,
   provisioningActions,
@@ -345,5 +346,28 @@ describe('emailedWords (what the staff read after provisioning emailed the licen
     );
     expect(emailedWords(0, 1)).toBe('nobody has been emailed: its only person has left the University');
     expect(emailedWords(0, 3)).toBe('nobody has been emailed: all 3 of its people have left the University');
+  });
+});
+
+describe('where a made storage project is, in its ready email', () => {
+  it('gives its path, then its share, groups and quota when it has them', () => {
+    expect(
+      madeProjectLine('chem-finance', {
+        id: 5,
+        path: '\\\\ifs.cam.ac.uk\\chem-finance',
+        shareName: null,
+        groups: [],
+        quotaTb: 1,
+      }),
+    ).toBe('Storage project chem-finance: \\\\ifs.cam.ac.uk\\chem-finance; quota 1 TB.');
+    expect(
+      madeProjectLine('imaging', {
+        id: 6,
+        path: '/rds/project/imaging',
+        shareName: 'imaging$',
+        groups: ['imaging-users', 'imaging-admins'],
+        quotaTb: undefined,
+      }),
+    ).toBe('Storage project imaging: /rds/project/imaging; shared as imaging$; groups imaging-users, imaging-admins.');
   });
 });

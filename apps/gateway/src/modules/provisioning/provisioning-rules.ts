@@ -1,6 +1,7 @@
 import {
   GROUP_NAME,
   type GroupSyncRequest,
+  type ProjectMade,
   type ProvisionedDetails,
   type ProvisionRequest,
 } from '../../platform/provisioner/provisioner.ts';
@@ -203,4 +204,17 @@ export function emailedWords(told: number, left: number): string {
       ? 'its only person, the Data Owner, has been emailed'
       : `its ${told} people ${who} have been emailed`;
   return `${told} of its people ${who} ${told === 1 ? 'has' : 'have'} been emailed; ${people(left)} who ${left === 1 ? 'has' : 'have'} left the University ${left === 1 ? 'was' : 'were'} not`;
+}
+
+/**
+ * A storage project as its ready email says where to find it: "Storage project chem-finance:
+ * \\ifs.cam.ac.uk\chem-finance; shared as …; groups …; quota 1 TB." The same line for new storage
+ * and for a project made later in a licence in use.
+ */
+export function madeProjectLine(name: string, made: ProjectMade): string {
+  const parts = [`Storage project ${name}: ${made.path}`];
+  if (made.shareName) parts.push(`shared as ${made.shareName}`);
+  if (made.groups.length > 0) parts.push(`groups ${made.groups.join(', ')}`);
+  if (made.quotaTb) parts.push(`quota ${sizeText(made.quotaTb)}`);
+  return `${parts.join('; ')}.`;
 }

@@ -219,6 +219,27 @@ export async function findLicencePeople(db: Executor, licenceId: number): Promis
   return { owner: person(owner), managers: managers.map(person) };
 }
 
+/** The members of these storage projects, with the addresses their project's ready email goes to. */
+export async function findProjectMembers(
+  db: Executor,
+  projectIds: readonly number[],
+): Promise<Array<LicencePerson & { projectId: number }>> {
+  if (projectIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('storage_project_members as member')
+    .innerJoin('people', 'people.id', 'member.person_id')
+    .select(['member.project_id', 'people.crsid', 'people.email', 'people.status'])
+    .where('member.project_id', 'in', projectIds)
+    .orderBy('people.crsid')
+    .execute();
+  return rows.map((row) => ({
+    projectId: row.project_id,
+    crsid: row.crsid,
+    email: row.email,
+    current: row.status === 'current',
+  }));
+}
+
 /**
  * Writes what provisioning made onto the licence's pending storage projects and makes them
  * active, in one statement; returns how many projects it changed.

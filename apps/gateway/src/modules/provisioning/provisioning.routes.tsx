@@ -223,7 +223,7 @@ export async function provisioningRoutes(
     const toMake = await loadProjectsToMake(provisioning.db, id);
     const person = requireServiceManager(request, toMake.licence.service);
     const values = formValues(request.body);
-    const result = await recordProjectsByHand(provisioning.db, person, id, values);
+    const result = await recordProjectsByHand(provisioning, person, id, values);
     if ('errors' in result) return showProjectsMade(request, reply, { errors: result.errors, values });
     request.session.flash = `${result.made.length === 1 ? 'The storage project is' : `${result.made.length} storage projects are`} recorded as made and active.`;
     return reply.redirect(`/admin/licences/${id}/`, 303);

@@ -4,6 +4,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { JobQueue } from '../../platform/jobs/jobs.ts';
 import { renderEmail } from '../../platform/mail/email-template.tsx';
 import { queueEmail } from '../../platform/mail/mail.jobs.ts';
+import type { NoticeLink } from '../../platform/mail/notice-email.tsx';
 import {
   type ProvisionedDetails,
   type Provisioner,
@@ -36,7 +37,7 @@ import {
   decideChange,
   type LicenceNow,
 } from './licence-changes.ts';
-import { auditProjectsMade } from './project-provisioning.service.ts';
+import { auditProjectsMade, emailProjectsReady } from './project-provisioning.service.ts';
 import { provisionOrderJob, startProvisioningJob } from './provisioning.jobs.ts';
 import {
   activateLicence,
@@ -59,6 +60,7 @@ import {
   detailsProblem,
   emailedWords,
   groupsChangedSinceSent,
+  madeProjectLine,
   parseProvisioningForm,
   provisioningActions,
 } from './provisioning-rules.ts';
@@ -116,7 +118,8 @@ export async function loadProvisioning(
 async function changeToDo(db: Executor, order: OrderDetail): Promise<{ instructions: string } | { problem: string }> {
   try {
     const { outcome } = await requireChange(db, order);
-    return { instructions: changeInstructions(changeOrderOf(order, outcome.after.endDate), outcome) };
+    const projects = await listProjectsForProvisioning(db, order.licence.id);
+    return { instructions: changeInstructions(changeOrderOf(order, outcome.after.endDate), outcome, projects) };
   } catch (error) {
     if (error instanceof AppError) return { problem: error.publicMessage };
     throw error;
@@ -616,12 +619,21 @@ async function completeChange(
     before: { status: licence.status, sizeTb: licence.sizeTb, endDate: licence.endDate },
     after: { ...after, order: order.reference, ...(outcome.restored ? { storage: 'restored' } : {}) },
   });
-  const words = changeEmailWords(changeOrderOf(order, after.endDate), order.licence.name, outcome);
+  const projects = await listProjectsForProvisioning(tx, order.licence.id);
+  const words = changeEmailWords(changeOrderOf(order, after.endDate), order.licence.name, outcome, projects);
   const setUpWords = setUp
     ? [`Order ${setUp.reference}, which was to set it up, is cancelled too: nothing will be charged for it.`]
     : [];
-  await emailLicencePeople(context, order, words.headline, [...words.paragraphs, ...setUpWords]);
+  // More space is the licence's to give: the link leads to its storage projects.
+  const links = words.give
+    ? [{ url: licenceProjectsUrl(context, order.licence.id), textLabel: words.give, htmlLabel: words.give }]
+    : [];
+  await emailLicencePeople(context, order, words.headline, [...words.paragraphs, ...setUpWords], links);
 }
+
+/** The storage projects section of a licence's page, as a link in an email. */
+const licenceProjectsUrl = (context: ProvisioningContext, licenceId: number) =>
+  `${context.site.publicUrl}/storage/licence/${licenceId}/#projects`;
 
 /** The audit rows of a completion, through `tx`: the order done by the run, and what became of its licence. */
 async function auditCompletion(
@@ -677,6 +689,7 @@ async function emailLicencePeople(
   order: OrderDetail,
   headline: string,
   paragraphs: string[],
+  links: NoticeLink[] = [],
 ): Promise<void> {
   const { told } = licencePeopleToTell(await findLicencePeople(context.db, order.licence.id), order.buyer);
   const to = told.map((person) => person.email);
@@ -689,6 +702,7 @@ async function emailLicencePeople(
       reference: order.reference,
       headline,
       paragraphs,
+      links,
       orderUrl: `${context.site.publicUrl}/orders/${order.reference}/`,
     },
     { to },
@@ -703,19 +717,24 @@ async function emailStorageReady(
   projects: ProvisioningProject[],
   dates: { startDate: string; endDate: string },
 ): Promise<void> {
-  const projectLines = details.projects.map((made) => {
-    const name = projects.find((project) => project.id === made.id)?.name ?? `#${made.id}`;
-    const parts = [`Storage project ${name}: ${made.path}`];
-    if (made.shareName) parts.push(`shared as ${made.shareName}`);
-    if (made.groups.length > 0) parts.push(`groups ${made.groups.join(', ')}`);
-    if (made.quotaTb) parts.push(`quota ${sizeText(made.quotaTb)}`);
-    return `${parts.join('; ')}.`;
-  });
+  const projectLines = details.projects.map((made) =>
+    madeProjectLine(projects.find((project) => project.id === made.id)?.name ?? `#${made.id}`, made),
+  );
   await emailLicencePeople(context, order, `Your storage is ready: ${order.licence.name}`, [
     `${sizeText(order.sizeTb)} of ${order.product.name} for “${order.licence.name}” (order ${order.reference}) is set up and ready to use.`,
     `The licence runs from ${formatDay(dates.startDate)} to ${formatDay(dates.endDate)}. We will remind the Data Owner and Data Managers before it ends.`,
     ...projectLines,
   ]);
+  // Members given a place in a project while it waited were told they would hear when it is made.
+  const { told } = licencePeopleToTell(await findLicencePeople(context.db, order.licence.id), order.buyer);
+  await emailProjectsReady(
+    context,
+    context.db,
+    order.licence,
+    projects,
+    details.projects,
+    told.map((person) => person.email),
+  );
 }
 
 /**

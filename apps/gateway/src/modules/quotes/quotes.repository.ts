@@ -199,18 +199,22 @@ export async function selectQuotesForPerson(db: Executor, personId: number): Pro
 export async function selectQuotePageForPerson(
   db: Executor,
   personId: number,
-  page: { limit: number; offset: number },
+  page: { limit: number; offset: number; services?: readonly ServiceCode[] },
 ): Promise<{ quotes: Quote[]; total: number }> {
+  const { services } = page;
   const rows = await selectQuotes(db)
     .where('quotes.person_id', '=', personId)
+    .$if(services !== undefined, (query) => query.where('products.service', 'in', services ?? []))
     .orderBy('quotes.id', 'desc')
     .limit(page.limit)
     .offset(page.offset)
     .execute();
   const count = await db
     .selectFrom('quotes')
+    .innerJoin('products', 'products.code', 'quotes.product_code')
     .select((eb) => eb.fn.countAll().as('total'))
-    .where('person_id', '=', personId)
+    .where('quotes.person_id', '=', personId)
+    .$if(services !== undefined, (query) => query.where('products.service', 'in', services ?? []))
     .executeTakeFirstOrThrow();
   return { quotes: rows.map(toQuote), total: Number(count.total) };
 }

@@ -6,6 +6,7 @@ import type { LicenceForChange } from '../orders/change-orders.service.ts';
 import type { ChangePrice } from '../orders/change-pricing.ts';
 import type { PricedConfiguration } from '../orders/purchase-configuration.service.ts';
 import type { PersonWithRoles } from '../people/people.repository.ts';
+import type { ServiceCode } from '../people/people.tables.ts';
 import { canOrderWithQuote, canSeeQuote, lastDayToOrder, quoteValidUntil } from './quote-rules.ts';
 import {
   insertQuote,
@@ -144,11 +145,14 @@ export async function mayOrderWithQuote(db: Executor, person: PersonWithRoles, q
   return canOrderWithQuote(person, quote, licencePeople);
 }
 
-/** A page of a person's quotes, newest first, with how many in all (the API lists them so). */
+/**
+ * A page of a person's quotes, newest first, with how many in all (the API lists them so); only
+ * `services`' quotes if given (a view of the site as this person: view-as-rules.ts).
+ */
 export async function listQuotePageForPerson(
   db: Executor,
   personId: number,
-  page: { limit: number; offset: number },
+  page: { limit: number; offset: number; services?: readonly ServiceCode[] },
 ): Promise<{ quotes: Quote[]; total: number }> {
   return selectQuotePageForPerson(db, personId, page);
 }

@@ -3,9 +3,9 @@ import { SummaryList } from '../../platform/web/components.tsx';
 import { Page, type PageContext } from '../../platform/web/layout.tsx';
 import { formatPence } from '../catalogue/money.ts';
 import { sizeText } from '../catalogue/sizes.ts';
-import { CHANGE_ACTION_WORDS, changePath } from '../orders/change-orders.views.tsx';
 import { quotePriceLines, quoteSubject } from './quote-pdf.ts';
 import { formatDay, quoteValidUntilWords } from './quote-rules.ts';
+import { type QuoteStanding, quoteNextStep } from './quote-standing.ts';
 import type { Quote } from './quotes.repository.ts';
 
 const years = (count: number): string => (count === 1 ? '1 year' : `${count} years`);
@@ -15,44 +15,26 @@ export const quotePdfPath = (reference: string): string => `/storage/quotes/${re
 
 /**
  * One quote: the offer, whether it can still be ordered with, the PDF, and the ways on to buying.
- * `refusal`: why it can no longer be ordered with (change-orders.service.ts quoteRefusal, the rule
- * an order with it is refused by), or null; `expired` tells an expired one from one whose licence
- * has moved on. A change quote that cannot be used leads to the change at today's price, not to a
- * refusal.
+ * `standing`: whether it can still be ordered with and, if not, the reason that matters most
+ * (quote-standing.ts, by the rule an order with it is refused by), which decides the way on: with
+ * it; at today's price once it expired; its order once used; its licence once that has gone or
+ * moved on. Never a way that cannot work or would buy the same twice.
  */
 export function QuotePage({
   context,
   quote,
-  expired,
-  refusal,
+  standing,
   mayOrder,
 }: {
   context: PageContext;
   quote: Quote;
-  expired: boolean;
-  refusal: string | null;
+  standing: QuoteStanding;
   /** Whether the reader may order with it (quote-rules.ts canOrderWithQuote): staff read, but do not buy. */
   mayOrder: boolean;
 }) {
   const priceLines = quotePriceLines(quote);
   const { change, setup } = quote;
-  const order = change
-    ? refusal
-      ? {
-          href: `${changePath(change.licenceId, change.kind)}?quote=`,
-          words: `${CHANGE_ACTION_WORDS[change.kind]} at today’s price`,
-          what: 'order the change',
-        }
-      : {
-          href: `${changePath(change.licenceId, change.kind)}?quote=${encodeURIComponent(quote.reference)}`,
-          words: `${CHANGE_ACTION_WORDS[change.kind]} with this quote`,
-          what: 'order the change',
-        }
-    : {
-        href: `/storage/buy/${quote.productCode}/?quote=${encodeURIComponent(quote.reference)}`,
-        words: 'Buy this storage',
-        what: 'buy the storage',
-      };
+  const order = quoteNextStep(quote, standing);
   const what: Array<[string, ComponentChildren]> = change
     ? [
         ['For', quoteSubject(quote)],
@@ -96,14 +78,28 @@ export function QuotePage({
       <h1>
         Quote {quote.reference} <span class="caption">{quoteSubject(quote)}</span>
       </h1>
-      {refusal ? (
+      {standing.because === 'used' ? (
         <div class="notice notice--warning">
           <p>
-            {expired ? (
+            <strong>This quote was used for order {quote.usedBy}.</strong> A quote pays for one order: do not raise
+            another purchase order against it.
+          </p>
+        </div>
+      ) : standing.because === 'licence' && !standing.todaysPrice ? (
+        <div class="notice notice--warning">
+          <p>
+            <strong>This quote can no longer be used.</strong> {standing.refusal}. Do not raise a purchase order against
+            it: the licence’s page says what can be ordered for it now.
+          </p>
+        </div>
+      ) : standing.because ? (
+        <div class="notice notice--warning">
+          <p>
+            {standing.because === 'expired' ? (
               <strong>This quote expired on {formatDay(quote.validUntil)}.</strong>
             ) : (
               <>
-                <strong>This quote can no longer be used.</strong> {refusal}.
+                <strong>This quote can no longer be used.</strong> {standing.refusal}.
               </>
             )}{' '}
             You can still {order.what}, at today’s price. Do not raise a purchase order against this quote: get a new
@@ -161,13 +157,18 @@ export function QuotePage({
           Download the quote (PDF)
         </a>
       </p>
-      <h2>How to pay with a purchase order</h2>
-      <p>
-        Raise a purchase order to University Information Services quoting {quote.reference}, for{' '}
-        {formatPence(quote.totalPence)}. When you {order.what}, choose “purchase order”, enter the PO number and upload
-        the PO as a PDF. You can also pay with a University finance code.{' '}
-        <a href="/help/payment-methods/">How to pay, step by step</a>.
-      </p>
+      {/* Paying against a quote that was used, or whose licence has gone, would pay for nothing. */}
+      {standing.todaysPrice ? (
+        <>
+          <h2>How to pay with a purchase order</h2>
+          <p>
+            Raise a purchase order to University Information Services quoting {quote.reference}, for{' '}
+            {formatPence(quote.totalPence)}. When you {order.what}, choose “purchase order”, enter the PO number and
+            upload the PO as a PDF. You can also pay with a University finance code.{' '}
+            <a href="/help/payment-methods/">How to pay, step by step</a>.
+          </p>
+        </>
+      ) : null}
       {mayOrder ? (
         <p>
           <a class="button" href={order.href}>

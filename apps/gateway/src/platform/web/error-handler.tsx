@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { expiredFormAnswer } from '../identity/expired-form.ts';
-import { APP_ERROR_STATUS, AppError } from './errors.ts';
+import { APP_ERROR_STATUS, AppError, type AppErrorLink } from './errors.ts';
 import { Page } from './layout.tsx';
 import { pageContext } from './page-context.ts';
 import { sendPage } from './render.ts';
@@ -37,7 +37,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (error.code === 'unauthenticated' && !wantsJson(request) && request.method === 'GET') {
         return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(request.url)}`);
       }
-      return respond(request, reply, error.status, titleFor(error.status, request), error.publicMessage, error);
+      const title = error instanceof RefusedForm ? error.title : titleFor(error.status, request);
+      return respond(request, reply, error.status, title, error.publicMessage, error);
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
@@ -169,13 +170,27 @@ function unreadableApiBody(error: FastifyError, request: FastifyRequest): AppErr
 const CSRF_ERRORS = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
 
 /**
+ * A page's form refused for its CSRF token, titled for what happened ("You have been signed out"),
+ * not as any other 403 ("You cannot do that"): nothing was refused to this person as such.
+ */
+class RefusedForm extends AppError {
+  constructor(
+    readonly title: string,
+    message: string,
+    links: AppErrorLink[],
+  ) {
+    super('forbidden', message, undefined, links);
+  }
+}
+
+/**
  * A page's form whose CSRF token its session does not take: what happened (signed out, or signed
  * in again, in another tab) and where to go next, as expiredFormAnswer says.
  */
 function refusedForm(error: FastifyError, request: FastifyRequest): AppError | undefined {
   if (!CSRF_ERRORS.has(error.code) || wantsJson(request)) return undefined;
-  const { message, links } = expiredFormAnswer(request);
-  return new AppError('forbidden', message, undefined, links);
+  const { title, message, links } = expiredFormAnswer(request);
+  return new RefusedForm(title, message, links);
 }
 
 /** The machine-readable code of a failure that was not an AppError (CSRF, rate limits, body parsing, 500s). */
