@@ -50,8 +50,23 @@ describeWithBrowser('a person makes a personal access token and a script uses it
     expect(await page.content()).not.toContain(token);
     await expectNoAxeViolations(page, 'account with a token');
 
-    await row.getByRole('button', { name: /Revoke/ }).click();
+    // Revoking cannot be undone, so the row's "Revoke" asks first; "No, keep it" leaves the token working.
+    await row.getByRole('link', { name: /Revoke/ }).click();
+    await page.waitForURL(/\/account\/tokens\/[^/]+\/revoke$/);
+    await expect.poll(() => heading(page)).toBe('Revoke the token “usage report”?');
+    expect(await page.getByText(`…${token.slice(-4)}`).count()).toBe(1);
+    await expectNoAxeViolations(page, 'revoke confirmation');
+    await page.getByRole('link', { name: 'No, keep it' }).click();
+    await page.waitForURL('**/account/');
+    const kept = await fetch(journey.gateway.url('/api/me'), { headers: { authorization: `Bearer ${token}` } });
+    expect(kept.status).toBe(200);
+
+    await row.getByRole('link', { name: /Revoke/ }).click();
+    await page.waitForURL(/\/account\/tokens\/[^/]+\/revoke$/);
+    await page.getByRole('button', { name: 'Yes, revoke the token' }).click();
+    await page.waitForURL('**/account/');
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('is revoked');
+    await expectNoAxeViolations(page, 'account with a revoked token');
     const refused = await fetch(journey.gateway.url('/api/me'), { headers: { authorization: `Bearer ${token}` } });
     expect(refused.status).toBe(401);
     await context.close();

@@ -10,7 +10,8 @@ import { signInAs } from './support/sign-in.ts';
  * A Data Owner looks after her licence's people and storage projects in Chromium (issue 6 point
  * 1): Alice adds a Data Manager found in the directory (after mistyping a CRSid), removes one,
  * creates a storage project within the licence's 10 TB, fails to resize it past the size, gives
- * it a Project Data Manager and a Project Data User, and hands the licence over to Dana. axe-core
+ * it a Project Data Manager and a Project Data User, and hands the licence over to Dana; each
+ * removal of a person asks first, on a page of its own. axe-core
  * checks every page on the way; one form is used with the keyboard alone; the same changes work
  * with JavaScript turned off.
  */
@@ -82,8 +83,21 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
       expect(await flash(page)).toBe('Dana Administrator (da303) is now a Data Manager of this licence.');
       expect(await managers.textContent()).toContain('Dana Administrator (da303)');
 
-      // Ben is removed with the button that names him.
-      await submitForm(page, () => page.getByRole('button', { name: 'Remove Ben Manager' }).click());
+      // Ben is removed with the link that names him, after a confirmation that says what he loses;
+      // "No, keep them" changes nothing.
+      await page.getByRole('link', { name: 'Remove Ben Manager' }).click();
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/managers/remove`);
+      await arrive(page, 'Remove Ben Manager as a Data Manager?', 'Data Manager removal confirmation', true);
+      expect(await main(page).textContent()).toContain(
+        'Ben Manager (bm202) will no longer be a Data Manager of this licence',
+      );
+      await page.getByRole('link', { name: 'No, keep them' }).click();
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
+      expect(await managers.textContent()).toContain('Ben Manager (bm202)');
+      await page.getByRole('link', { name: 'Remove Ben Manager' }).click();
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/managers/remove`);
+      await submitForm(page, () => page.getByRole('button', { name: 'Yes, remove Ben Manager' }).click());
+      await page.waitForURL((url) => url.pathname === `/storage/licence/${id}/`);
       await arrive(page, 'Managers lab', 'licence page after a removal', false);
       expect(await flash(page)).toBe('Ben Manager (bm202) is no longer a Data Manager of this licence.');
       expect(await managers.getByRole('listitem').allTextContents()).toEqual([
@@ -146,9 +160,13 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
       expect(await page.getByRole('region', { name: 'Project Data Users' }).textContent()).toContain(
         'Chloe Bursar (cb404)',
       );
-      await submitForm(page, () =>
-        page.getByRole('button', { name: 'Remove Chloe Bursar as Project Data User' }).click(),
+      await page.getByRole('link', { name: 'Remove Chloe Bursar as Project Data User' }).click();
+      await page.waitForURL((url) => url.pathname.endsWith('/members/remove'));
+      await arrive(page, 'Remove Chloe Bursar as a Project Data User?', 'project member removal confirmation', true);
+      expect(await main(page).textContent()).toContain(
+        'Chloe Bursar (cb404) will no longer be a Project Data User of the storage project lab-extra',
       );
+      await submitForm(page, () => page.getByRole('button', { name: 'Yes, remove Chloe Bursar' }).click());
       expect(await flash(page)).toBe('Chloe Bursar (cb404) has been removed from this project.');
       expect(page.url()).toBe(projectUrl);
       expect(await page.getByRole('region', { name: 'Project Data Users' }).textContent()).not.toContain('cb404');
@@ -271,7 +289,9 @@ describeWithBrowser('a Data Owner changes her licence’s people and storage pro
         await page.getByLabel('Add a Data Manager').fill('bm202');
         await submitForm(page, () => page.getByRole('button', { name: 'Add Data Manager' }).click());
         expect(await flash(page)).toBe('Ben Manager (bm202) is now a Data Manager of this licence.');
-        await submitForm(page, () => page.getByRole('button', { name: 'Remove Ben Manager' }).click());
+        await page.getByRole('link', { name: 'Remove Ben Manager' }).click();
+        await arrive(page, 'Remove Ben Manager as a Data Manager?', 'Data Manager removal confirmation', false);
+        await submitForm(page, () => page.getByRole('button', { name: 'Yes, remove Ben Manager' }).click());
         expect(await flash(page)).toBe('Ben Manager (bm202) is no longer a Data Manager of this licence.');
 
         await page.getByLabel('Project name').fill('no-js');

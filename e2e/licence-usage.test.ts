@@ -170,9 +170,12 @@ describeWithBrowser('the licence page with a usage chart and a leaver flag', SLO
       // Alice removes Leo from the project; the warning goes from the licence page.
       await page.goto(journey.gateway.url(`/storage/project/${dataProjectId}/`));
       await arrive(page, /usage-lab-data/, 'project page with usage');
-      await submitForm(page, () =>
-        page.getByRole('button', { name: 'Remove Leo Parted as Project Data User' }).click(),
-      );
+      // The removal asks first, and says that Leo, having left, is not emailed.
+      await page.getByRole('link', { name: 'Remove Leo Parted as Project Data User' }).click();
+      await page.waitForURL((url) => url.pathname === `/storage/project/${dataProjectId}/members/remove`);
+      await arrive(page, 'Remove Leo Parted as a Project Data User?', 'removal of a leaver: confirmation');
+      expect(await main(page).textContent()).toContain('They are not emailed: Leo Parted has left the University.');
+      await submitForm(page, () => page.getByRole('button', { name: 'Yes, remove Leo Parted' }).click());
       expect(await page.getByRole('status').first().textContent()).toBe(
         'Leo Parted (lp999) has been removed from this project.',
       );

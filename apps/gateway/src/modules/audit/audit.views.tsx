@@ -1,5 +1,5 @@
 import { UNIVERSITY_TIME_ZONE } from '../../platform/clock.ts';
-import { ErrorSummary, type FieldErrors } from '../../platform/web/components.tsx';
+import { DataTable, ErrorSummary, type FieldErrors } from '../../platform/web/components.tsx';
 import { SelectField, TextField } from '../../platform/web/form-fields.tsx';
 import type { PageContext } from '../../platform/web/layout.tsx';
 import { AdminPage } from '../admin/admin.views.tsx';
@@ -69,8 +69,7 @@ export function AuditTrail({
 }) {
   if (events.length === 0) return <p>Nothing has been recorded.</p>;
   return (
-    <table class="audit-trail">
-      <caption class="visually-hidden">{caption}</caption>
+    <DataTable id="audit-trail-table" caption={caption} captionClass="visually-hidden" tableClass="audit-trail">
       <thead>
         <tr>
           <th scope="col">When</th>
@@ -114,7 +113,7 @@ export function AuditTrail({
           );
         })}
       </tbody>
-    </table>
+    </DataTable>
   );
 }
 

@@ -155,6 +155,65 @@ describe('the quotation PDF', () => {
     expect(recovery.text).toContain('upload the PO when you order the recovery');
   });
 
+  it('is a tagged PDF: marked, with headings, the price as a table with header cells, in reading order', async () => {
+    const pdf = await renderQuotePdf(external);
+    const document = await getDocumentProxy(new Uint8Array(pdf));
+    expect(await document.getMarkInfo()).toMatchObject({ Marked: true });
+    const { info } = await getMeta(document);
+    expect(info.Language).toBe('en-GB');
+    expect(pdf.toString('latin1')).toMatch(/\/StructTreeRoot \d+ 0 R/);
+    expect(pdf.toString('latin1')).toMatch(/\/DisplayDocTitle true/);
+
+    // The tree pdf.js reads (as a screen reader's PDF reader does): roles with their text, in order.
+    const page = await document.getPage(1);
+    const { items } = await page.getTextContent({ includeMarkedContent: true });
+    const textOf = new Map<string, string>();
+    let open: string | undefined;
+    for (const item of items) {
+      if ('type' in item) {
+        open = item.type === 'beginMarkedContentProps' ? String(item.id) : undefined;
+      } else if (open) {
+        textOf.set(open, `${textOf.get(open) ?? ''}${item.str}`);
+      }
+    }
+    type Node = { role?: string; children?: Node[]; type?: string; id?: string };
+    const text = (node: Node): string =>
+      node.type === 'content' ? (textOf.get(node.id ?? '') ?? '') : (node.children ?? []).map(text).join('');
+    const outline: string[] = [];
+    const walk = (node: Node, depth: number): void => {
+      if (node.role && node.role !== 'Root') outline.push(`${'  '.repeat(depth)}${node.role}: ${text(node).trim()}`);
+      for (const child of node.children ?? []) walk(child, node.role && node.role !== 'Root' ? depth + 1 : depth);
+    };
+    walk((await page.getStructTree()) as Node, 0);
+    const roles = outline.map((line) => line.trim().split(':')[0]);
+    expect(roles[0]).toBe('Document');
+    expect(outline).toContain('  H1: Quotation Q-000043');
+    expect(outline.filter((line) => line.startsWith('  H2: '))).toEqual([
+      '  H2: Customer',
+      '  H2: Storage quoted',
+      '  H2: Price',
+      '  H2: How to pay',
+      '  H2: Questions',
+    ]);
+    expect(outline).toContain("  P: Department: King's College (KINGS)");
+    // The price table: a header row, then each line's label a row header beside its amount.
+    const start = outline.findIndex((line) => line.startsWith('  Table'));
+    expect(start).toBeGreaterThan(outline.indexOf('  H2: Price'));
+    expect(outline.slice(start + 1, start + 4)).toEqual([
+      expect.stringMatching(/^ {4}TR: Item\s*Amount$/),
+      '      TH: Item',
+      '      TH: Amount',
+    ]);
+    expect(outline).toContain('      TH: VAT at 20%');
+    expect(outline).toContain('      TD: £25.92');
+    expect(outline).toContain('      TH: Total');
+    expect(outline).toContain('      TD: £155.52');
+    // Reading order: the issuer, the title, then the sections in the order they are printed.
+    expect(outline[1]).toBe(`  P: ${QUOTE_ISSUER}`);
+    expect(outline[2]).toBe('  H1: Quotation Q-000043');
+    expect(outline.indexOf('  H2: How to pay')).toBeGreaterThan(start);
+  });
+
   it('gives the same bytes for the same quote, whenever it is downloaded', async () => {
     const first = await renderQuotePdf(internal);
     const second = await renderQuotePdf(internal);

@@ -44,3 +44,39 @@ export function SummaryList({ rows }: { rows: Array<[string, ComponentChildren]>
     </dl>
   );
 }
+
+/**
+ * A data table in a region of its own that scrolls sideways when the table is wider than the
+ * screen, so that the page itself never does (WCAG 1.4.10, at 320 px): the region is named by the
+ * table's caption and takes focus, so that keyboard users can scroll it too (site.css .table-scroll).
+ * `id` is the caption's: unique on its page. `children` are the table's thead and tbody.
+ */
+export function DataTable({
+  id,
+  caption,
+  captionClass,
+  tableClass,
+  children,
+}: {
+  id: string;
+  caption: ComponentChildren;
+  /** "visually-hidden" for a caption that only screen readers need (the heading above says it). */
+  captionClass?: string;
+  tableClass?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    // A section named by the caption is a region landmark. It takes focus only to be scrolled: a
+    // scrollable region without a focusable child is out of keyboard reach otherwise (axe-core's
+    // scrollable-region-focusable).
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be focusable to be scrolled from the keyboard
+    <section class="table-scroll" aria-labelledby={id} tabIndex={0}>
+      <table class={tableClass}>
+        <caption id={id} class={captionClass}>
+          {caption}
+        </caption>
+        {children}
+      </table>
+    </section>
+  );
+}

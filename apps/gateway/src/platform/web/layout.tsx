@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { timeOfDay } from '../identity/view-as-rules.ts';
 
 export interface Crumb {
   label: string;
@@ -22,14 +23,37 @@ export interface PageContext {
   devTools: boolean;
   flash?: string;
   /** Set while a member of staff views the site as this customer sees it: every page says so. */
-  viewingAs?: { displayName: string; crsid: string };
+  /** Whose view a member of staff sees, and when it ends on its own. */
+  viewingAs?: { displayName: string; crsid: string; until: Date };
 }
 
 export interface PageProps {
   context: PageContext;
+  /** The page's short name: the breadcrumbs end with it, and the document's title is it unless `documentTitle`. */
   title: string;
+  /**
+   * The document's title (before the service's name) when the short name alone would not say what
+   * the page is (WCAG 2.4.2): which licence a change is of, whose storage project this is. Starts
+   * with "Error: " as `title` does when a form failed.
+   */
+  documentTitle?: string;
   crumbs?: Crumb[];
+  /**
+   * Navigation of the page's own section (the back office's menu), between the breadcrumbs and
+   * the main content, so that "Skip to main content" passes it and lands on the page's heading.
+   */
+  sectionNavigation?: ComponentChildren;
   children: ComponentChildren;
+}
+
+/**
+ * The document's title: the page's, then the service's. While staff view the site as a customer it
+ * says so first (after "Error: ", which screen readers must announce first), as the banner does.
+ */
+function documentTitleOf(context: PageContext, title: string): string {
+  const viewing = context.viewingAs ? `Viewing as ${context.viewingAs.displayName} – ` : '';
+  const error = title.startsWith('Error: ') ? 'Error: ' : '';
+  return `${error}${viewing}${title.slice(error.length)} – ${context.serviceName}`;
 }
 
 /**
@@ -37,13 +61,13 @@ export interface PageProps {
  * University's name and the service's, breadcrumbs, one main landmark, and a footer that
  * always tells people whom to contact.
  */
-export function Page({ context, title, crumbs = [], children }: PageProps) {
+export function Page({ context, title, documentTitle, crumbs = [], sectionNavigation, children }: PageProps) {
   return (
     <html lang="en-GB">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} – ${context.serviceName}`}</title>
+        <title>{documentTitleOf(context, documentTitle ?? title)}</title>
         <link rel="stylesheet" href="/assets/site.css" />
       </head>
       <body>
@@ -64,6 +88,7 @@ export function Page({ context, title, crumbs = [], children }: PageProps) {
         <div class="container">
           {context.viewingAs ? <ViewingAsBanner context={context} viewingAs={context.viewingAs} /> : null}
           <Breadcrumbs crumbs={crumbs} current={title} />
+          {sectionNavigation}
           <main id="main" tabIndex={-1}>
             {context.flash ? (
               <div class="notice notice--success" role="status">
@@ -112,7 +137,8 @@ function ViewingAsBanner({
     <aside class="notice notice--warning view-as-banner" aria-label="Viewing as a customer">
       <p>
         <strong>
-          You are viewing the site as {viewingAs.displayName} ({viewingAs.crsid}). Nothing can be changed.
+          You are viewing the site as {viewingAs.displayName} ({viewingAs.crsid}) until{' '}
+          <time dateTime={viewingAs.until.toISOString()}>{timeOfDay(viewingAs.until)}</time>. Nothing can be changed.
         </strong>
       </p>
       <form method="post" action="/admin/view-as/stop" class="inline-form">
