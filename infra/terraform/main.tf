@@ -262,8 +262,8 @@ locals {
     # cufs admits only the gateway's accounts (run.invoker): Cloud Run checks a Google ID token
     # for this audience, which the gateway sends in X-Serverless-Authorization beside its
     # Authorization: Bearer CUFS_TOKEN. Without it every call stops at Cloud Run with a 401.
-    CUFS_URL                    = module.cufs.uri
-    CUFS_ID_TOKEN_AUDIENCE      = module.cufs.uri
+    CUFS_URL               = module.cufs.uri
+    CUFS_ID_TOKEN_AUDIENCE = module.cufs.uri
   })
 
   # The Lookup credentials only with directory = lookup: a revision naming a secret that has no
@@ -274,14 +274,17 @@ locals {
     LOOKUP_PASSWORD = module.secrets.ids["lookup-password"]
   }
 
-  gateway_secret_env = merge({
-    DATABASE_URL       = module.secrets.ids["gateway-database-url"]
-    SESSION_SECRET     = module.secrets.ids["session-secret"]
-    OIDC_CLIENT_SECRET = module.secrets.ids["oidc-client-secret"]
-    SMTP_URL           = module.secrets.ids["smtp-url"]
-    CUFS_TOKEN         = module.secrets.ids["cufs-token"]
-  }, { for name, id in local.lookup_secret_env : name => id if var.directory == "lookup" },
-  { for name, key in local.extra_secret_keys : name => module.secrets.ids[key] })
+  gateway_secret_env = merge(
+    {
+      DATABASE_URL       = module.secrets.ids["gateway-database-url"]
+      SESSION_SECRET     = module.secrets.ids["session-secret"]
+      OIDC_CLIENT_SECRET = module.secrets.ids["oidc-client-secret"]
+      SMTP_URL           = module.secrets.ids["smtp-url"]
+      CUFS_TOKEN         = module.secrets.ids["cufs-token"]
+    },
+    { for name, id in local.lookup_secret_env : name => id if var.directory == "lookup" },
+    { for name, key in local.extra_secret_keys : name => module.secrets.ids[key] },
+  )
 }
 
 module "gateway_web" {

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { accountApi } from './modules/account/account.api.ts';
 import { accountRoutes } from './modules/account/account.routes.tsx';
 import { adminRoutes } from './modules/admin/admin.routes.tsx';
+import { failedEmailsRoutes } from './modules/admin/failed-emails.routes.tsx';
 import { failedJobsRoutes } from './modules/admin/failed-jobs.routes.tsx';
 import { viewAsRoutes } from './modules/admin/view-as.routes.tsx';
 import { auditRoutes } from './modules/audit/audit.routes.tsx';
@@ -44,6 +45,7 @@ import { OidcClient } from './platform/identity/oidc.ts';
 import { signInRoutes } from './platform/identity/sign-in.routes.tsx';
 import { jobEndpoints } from './platform/jobs/job-endpoints.routes.ts';
 import type { JobQueue, JobRegistry } from './platform/jobs/jobs.ts';
+import { withCorrelationId } from './platform/logging/correlation.ts';
 import { requestId } from './platform/logging/logger.ts';
 import { mailOutboxRoutes } from './platform/mail/mail-outbox.routes.tsx';
 import metricsPlugin from './platform/metrics/metrics.ts';
@@ -116,6 +118,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // The rest of the request runs knowing its id, which calls to CUFS send on (correlation.ts).
+  app.addHook('onRequest', (request, _reply, done) => withCorrelationId(request.id, done));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (closing) reply.header('connection', 'close');
@@ -132,6 +136,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     db,
     secret: deps.sessionSecret,
     idleMinutes: config.identity.sessionIdleMinutes,
+    lifetimeHours: config.identity.sessionLifetimeHours,
     secureCookies: https,
     clock,
     changes: deps.changes,
@@ -172,18 +177,26 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(ordersRoutes, { orders, documents: deps.documents });
   await app.register(changeOrderRoutes, { orders, documents: deps.documents, lifecycle: config.lifecycle });
   await app.register(ordersApi, { orders, directory: deps.directory });
-  await app.register(changeOrdersApi, { orders });
+  await app.register(changeOrdersApi, { orders, lifecycle: config.lifecycle });
   await app.register(documentsApi, { orders, documents: deps.documents });
-  await app.register(quotesRoutes, { db, clock, directory: deps.directory });
+  await app.register(quotesRoutes, { db, clock, directory: deps.directory, lifecycle: config.lifecycle });
   await app.register(quotesApi, { db, clock, directory: deps.directory, lifecycle: config.lifecycle });
   await app.register(helpRoutes);
   const { warningPercent } = config.usage;
   const members = { directory: deps.directory, jobs: deps.jobs, site: orders.site, provisioner };
-  await app.register(licencesRoutes, { db, clock, ...members, cufs: deps.cufs, warningPercent });
-  await app.register(licencesApi, { db, clock, ...members });
+  await app.register(licencesRoutes, {
+    db,
+    clock,
+    ...members,
+    cufs: deps.cufs,
+    warningPercent,
+    lifecycle: config.lifecycle,
+  });
+  await app.register(licencesApi, { db, clock, ...members, warningPercent });
   await app.register(failedJobsRoutes, { db, failedJobs: deps.jobs.failedJobs });
+  await app.register(failedEmailsRoutes, { db, jobs: deps.jobs });
   await app.register(auditRoutes, { db });
-  await app.register(viewAsRoutes, { db, clock });
+  await app.register(viewAsRoutes, { db, clock, viewAsMinutes: config.identity.viewAsMinutes });
   await app.register(adminRoutes, { db, clock });
   await app.register(ordersAdminRoutes, { orders });
   await app.register(provisioningRoutes, { provisioning: { ...orders, provisioner } });

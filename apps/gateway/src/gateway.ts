@@ -6,14 +6,14 @@ import { createJobRegistry } from './jobs.ts';
 import { cufsClientFromConfig } from './modules/payments/cufs-client.ts';
 import { directorySyncJob } from './modules/people/directory-sync.jobs.ts';
 import { systemClock } from './platform/clock.ts';
-import { ConfigError, loadConfig, loadDotEnv, siteLinks } from './platform/config.ts';
+import { loadConfig, loadDotEnv, siteLinks } from './platform/config.ts';
 import { listenForDataChanges } from './platform/db/data-changes.ts';
 import { openConnectionsAhead, openDatabase } from './platform/db/database.ts';
 import { createDirectory } from './platform/directory/index.ts';
 import { createDocumentStore } from './platform/documents/index.ts';
 import { embeddedSessionSecret } from './platform/identity/session-secret.ts';
 import { AwaitedJobQueue, type BackgroundJobs, startBackgroundJobs } from './platform/jobs/background-jobs.ts';
-import { createLogger, loggerOptions } from './platform/logging/logger.ts';
+import { createLogger, loggerOptions, reportStartFailure } from './platform/logging/logger.ts';
 import { createMailTransport } from './platform/mail/mail-transport.ts';
 import { createProvisioner } from './platform/provisioner/index.ts';
 import { saveCodeCache } from './platform/web/code-cache.ts';
@@ -21,6 +21,9 @@ import { firstResponse } from './platform/web/first-response.ts';
 
 /** Connections a web process opens before its first request: "My storage" reads four things at once. */
 const FIRST_PAGE_CONNECTIONS = 4;
+
+/** How long shutting down may take before close-with-grace gives up (Cloud Run kills at 10 s). */
+const SHUTDOWN_GRACE_MS = 8_000;
 
 /** How long a web process that has answered nothing waits after listening to start its job queue. */
 const JOBS_START_DELAY_MS = 1000;
@@ -113,7 +116,10 @@ async function main(): Promise<void> {
 
   const served = jobsLater ? firstResponse(app) : undefined;
 
-  closeWithGrace({ delay: 25_000, logger: log }, async ({ signal, err }) => {
+  // Cloud Run sends SIGKILL 10 s after SIGTERM. close-with-grace ends the process itself if the
+  // closing below takes longer than its delay: at 8 s that exit, and its log line saying so, come
+  // before the kill, with time left to write them; at 25 s the kill always came first, unlogged.
+  closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down: finishing requests in flight');
     // Requests and jobs in flight finish together; only then does the database go.
@@ -141,10 +147,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error(error);
-  }
+  reportStartFailure(error, 'gateway');
   process.exit(1);
 });

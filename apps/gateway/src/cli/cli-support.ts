@@ -24,7 +24,10 @@ export async function withCommandDatabase<T>(
   loadDotEnv();
   const config = loadConfig();
   const unlock = config.database.kind === 'pglite' ? await lockEmbeddedDataDir(config.database.dataDir) : undefined;
-  const database = await openDatabase(config.database);
+  // No statement timeout for commands: migrations and the nightly run may rightly take minutes.
+  const database = await openDatabase(
+    config.database.kind === 'postgres' ? { ...config.database, statementTimeoutMs: undefined } : config.database,
+  );
   try {
     if (options.migrates) {
       // the work does it

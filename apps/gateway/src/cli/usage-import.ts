@@ -34,12 +34,22 @@ async function main(): Promise<number> {
       console.error(`\nNothing was imported: ${describeCsvFileError(error)}`);
       return 1;
     }
+    let checked = false;
     const result = await importUsageReadings(db, raws, {
       today: systemClock.today().toString(),
       source: `cli: ${path.basename(source)}`,
       actor: systemActor('usage import (command line)'),
       services: SERVICES,
-      onProgress: (written, total) => progress(`writing: ${written}/${total} readings`, written === total),
+      onProgress: (written, total) => {
+        // The rows that failed the checks (a bad date, a negative size) are known before writing;
+        // those naming no project's path only as they are written, so both counts say so.
+        if (!checked) progress(`checked ${raws.length} rows: ${total} to write, ${raws.length - total} rejected`, true);
+        checked = true;
+        progress(
+          `written ${written} of ${total} readings (those whose path is no project’s are rejected)`,
+          written === total,
+        );
+      },
     });
     console.error(
       `\nRead ${result.read} rows: ${result.added} new, ${result.changed} replaced, ${result.unchanged} already stored, ${result.rejected.length} rejected.`,

@@ -16,7 +16,22 @@ describe('configuration', () => {
 
   it('selects PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/test' });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@127.0.0.1:5432/test', poolSize: 10 });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@127.0.0.1:5432/test',
+      poolSize: 10,
+      connectTimeoutMs: 5_000,
+      statementTimeoutMs: 30_000,
+    });
+  });
+
+  it('takes the database timeouts in seconds, 0 meaning no statement timeout', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u@127.0.0.1:5432/test',
+      DATABASE_CONNECT_TIMEOUT_SECONDS: '2',
+      DATABASE_STATEMENT_TIMEOUT_SECONDS: '0',
+    });
+    expect(config.database).toMatchObject({ connectTimeoutMs: 2_000, statementTimeoutMs: undefined });
   });
 
   it('turns dev sign-in off by default once an identity provider is configured', () => {
@@ -43,6 +58,26 @@ describe('configuration', () => {
   it('asks for what a chosen driver needs', () => {
     expect(problemsOf({ MAIL_DRIVER: 'smtp' })).toEqual(['SMTP_URL: required when MAIL_DRIVER is smtp']);
     expect(problemsOf({ DOCUMENTS_DRIVER: 's3' })).toEqual(['DOCUMENTS_BUCKET: required when DOCUMENTS_DRIVER is s3']);
+    // Found at start-up, not by the first push a second after "gateway ready".
+    expect(
+      problemsOf({
+        JOBS_DRIVER: 'cloud-tasks',
+        CLOUD_TASKS_QUEUE: 'projects/p/locations/l/queues/q',
+        TASKS_ALLOWED_CALLERS: 'tasks@p.iam.gserviceaccount.com',
+      }),
+    ).toEqual([
+      'CLOUD_TASKS_SERVICE_ACCOUNT: required when JOBS_DRIVER is cloud-tasks (the service account whose token each task carries)',
+    ]);
+  });
+
+  it('takes SMTP_URL only as an smtp:// or smtps:// URL, without repeating it (it may hold a password)', () => {
+    for (const url of ['relay.example.ac.uk:25', 'http://relay.example.ac.uk', 'not a url']) {
+      const problems = problemsOf({ MAIL_DRIVER: 'smtp', SMTP_URL: url });
+      expect(problems).toEqual([
+        'SMTP_URL: expected smtp://host:port, or smtps://user:password@host:port (with the smtp:// or smtps:// in front)',
+      ]);
+    }
+    expect(problemsOf({ MAIL_DRIVER: 'smtp', SMTP_URL: 'smtps://u:p@relay.example.ac.uk:465' })).toEqual([]);
   });
 
   it('reads people from the seeded directory unless the Lookup API is chosen, with its credentials', () => {
@@ -90,7 +125,9 @@ describe('configuration', () => {
 
   it('refuses to run production on any embedded default, naming each one', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    expect(problems).toHaveLength(6);
+    expect(problems).toHaveLength(7);
+    // Without it email links point at localhost and cookies are not Secure.
+    expect(problems.join('\n')).toMatch(/^PUBLIC_URL: required in production/m);
     expect(problems.join('\n')).toMatch(/dev sign-in/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL/);
     expect(problems.join('\n')).toMatch(/MAIL_DRIVER is outbox/);

@@ -54,6 +54,10 @@ const environmentSchema = z.object({
 
   DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Seconds to wait for a new PostgreSQL connection: a paused or failed-over server is reported, not waited on. */
+  DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  /** Seconds a gateway process's statement may run (0: no limit); commands (migrations, nightly) have none. */
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** Web processes sharing the port (APP_ROLE=web on PostgreSQL); by default one per CPU in production. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
 
@@ -76,7 +80,16 @@ const environmentSchema = z.object({
 
   MAIL_DRIVER: z.enum(['outbox', 'smtp']).default('outbox'),
   MAIL_OUTBOX_DIR: optionalText,
-  SMTP_URL: optionalText,
+  // Checked here, not by the mail transport at its first message: a wrong one is a start-up
+  // problem. The message never repeats the value, which may carry a password.
+  SMTP_URL: optionalText.pipe(
+    z
+      .url({
+        protocol: /^smtps?$/,
+        error: 'expected smtp://host:port, or smtps://user:password@host:port (with the smtp:// or smtps:// in front)',
+      })
+      .optional(),
+  ),
   MAIL_FROM: z.string().default('Storage Self-Service Gateway <no-reply@storage.example.ac.uk>'),
 
   DEV_SIGN_IN: z.stringbool().optional(),
@@ -88,6 +101,10 @@ const environmentSchema = z.object({
   OIDC_CRSID_CLAIM: z.string().trim().min(1).default('preferred_username'),
   SESSION_SECRET: optionalText,
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).default(120),
+  /** However busy a session, it ends this long after its sign-in: a shared computer is not signed in for days. */
+  SESSION_LIFETIME_HOURS: z.coerce.number().int().min(1).default(12),
+  /** A member of staff viewing the site as a customer sees it so for this long, then as themselves again. */
+  VIEW_AS_MINUTES: z.coerce.number().int().min(1).default(30),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   FORM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
@@ -124,6 +141,8 @@ const environmentSchema = z.object({
     .refine((days) => days.length > 0 && days.every((d) => Number.isInteger(d) && d > 0 && d <= 366), {
       message: 'a comma-separated list of whole numbers of days from 1 to 366',
     }),
+  /** Days before a licence's end date from which it can be renewed; by default the first (largest) REMINDER_DAYS. */
+  RENEWAL_OPENS_DAYS_BEFORE_END: z.coerce.number().int().min(1).max(366).optional(),
   /** Days after the end date a licence stays writable; 0 makes it read-only the day after its end date. */
   SUSPEND_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(0),
   COLD_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -157,7 +176,16 @@ export interface Config {
   /** Fastify's trustProxy: false, a number of hops, or true (every proxy). */
   trustProxy: boolean | number;
   dataDir: string;
-  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
+  database:
+    | {
+        kind: 'postgres';
+        url: string;
+        poolSize: number;
+        connectTimeoutMs: number;
+        /** Undefined: no limit (commands clear it, since migrations and the nightly run may take long). */
+        statementTimeoutMs?: number;
+      }
+    | { kind: 'pglite'; dataDir: string };
   /** How many web processes share the port (platform/web/web-processes.ts). */
   webProcesses: number;
   jobs: {
@@ -178,6 +206,10 @@ export interface Config {
     oidc?: { issuer: string; clientId: string; clientSecret?: string; scopes: string; crsidClaim: string };
     sessionSecret?: string;
     sessionIdleMinutes: number;
+    /** A session's absolute lifetime from its sign-in, however busy (session-store.ts). */
+    sessionLifetimeHours: number;
+    /** How long a view of the site as a customer lasts before it ends on its own (view-as.ts). */
+    viewAsMinutes: number;
     signInRateLimitPerMinute: number;
   };
   service: { name: string; contactEmail: string };
@@ -190,7 +222,13 @@ export interface Config {
     | { kind: 'command'; command: string[]; timeoutSeconds: number }
     | { kind: 'webhook'; url: string; secret?: string; timeoutSeconds: number };
   /** When reminders go out and when an unrenewed licence is suspended, moved to cold store and becomes deletable. */
-  lifecycle: { reminderDays: number[]; suspendAfterDays: number; coldAfterDays: number; deletableAfterMonths: number };
+  lifecycle: {
+    reminderDays: number[];
+    renewalOpensDaysBeforeEnd: number;
+    suspendAfterDays: number;
+    coldAfterDays: number;
+    deletableAfterMonths: number;
+  };
   /** The near-quota warnings' threshold, and how fresh a usage reading must be to count. */
   usage: { warningPercent: number; readingMaxAgeDays: number };
   logging: { level: Environment['LOG_LEVEL']; format: Environment['LOG_FORMAT'] };
@@ -248,7 +286,14 @@ function toConfig(e: Environment): Config {
     trustProxy: e.TRUST_PROXY,
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
+          statementTimeoutMs:
+            e.DATABASE_STATEMENT_TIMEOUT_SECONDS > 0 ? e.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000 : undefined,
+        }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
     webProcesses:
       e.WEB_CONCURRENCY ?? (canRunWebProcesses(e) && e.NODE_ENV === 'production' ? availableParallelism() : 1),
@@ -280,6 +325,8 @@ function toConfig(e: Environment): Config {
       oidc,
       sessionSecret: e.SESSION_SECRET,
       sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+      sessionLifetimeHours: e.SESSION_LIFETIME_HOURS,
+      viewAsMinutes: e.VIEW_AS_MINUTES,
       signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
     },
     service: { name: e.SERVICE_NAME, contactEmail: e.SERVICE_CONTACT_EMAIL },
@@ -315,6 +362,8 @@ function toConfig(e: Environment): Config {
           : { kind: 'manual' },
     lifecycle: {
       reminderDays: e.REMINDER_DAYS,
+      // The first reminder invites renewal, so by default renewal opens that day (renewal-window.ts).
+      renewalOpensDaysBeforeEnd: e.RENEWAL_OPENS_DAYS_BEFORE_END ?? Math.max(...e.REMINDER_DAYS),
       suspendAfterDays: e.SUSPEND_AFTER_DAYS,
       coldAfterDays: e.COLD_AFTER_DAYS,
       deletableAfterMonths: e.DELETABLE_AFTER_MONTHS,
@@ -346,9 +395,17 @@ function missingSettings(e: Environment): string[] {
   if (e.PROVISIONER === 'webhook' && !e.PROVISIONER_WEBHOOK_URL)
     problems.push('PROVISIONER_WEBHOOK_URL: required when PROVISIONER is webhook');
   if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  if (e.RENEWAL_OPENS_DAYS_BEFORE_END !== undefined && e.RENEWAL_OPENS_DAYS_BEFORE_END < Math.max(...e.REMINDER_DAYS))
+    problems.push(
+      'RENEWAL_OPENS_DAYS_BEFORE_END: at least the first of REMINDER_DAYS, whose reminder asks people to renew',
+    );
   if (e.LOOKUP_USERNAME && !e.LOOKUP_PASSWORD) problems.push('LOOKUP_PASSWORD: required when LOOKUP_USERNAME is set');
   if (e.JOBS_DRIVER === 'cloud-tasks' && !e.CLOUD_TASKS_QUEUE)
     problems.push('CLOUD_TASKS_QUEUE: required when JOBS_DRIVER is cloud-tasks (projects/P/locations/L/queues/Q)');
+  if (e.JOBS_DRIVER === 'cloud-tasks' && !e.CLOUD_TASKS_SERVICE_ACCOUNT)
+    problems.push(
+      'CLOUD_TASKS_SERVICE_ACCOUNT: required when JOBS_DRIVER is cloud-tasks (the service account whose token each task carries)',
+    );
   if ((e.JOBS_DRIVER === 'cloud-tasks' || e.SCHEDULES_DRIVER === 'cloud-scheduler') && !e.TASKS_ALLOWED_CALLERS)
     problems.push(
       'TASKS_ALLOWED_CALLERS: required for Cloud Tasks or Cloud Scheduler (the service accounts that call)',
@@ -360,6 +417,10 @@ function missingSettings(e: Environment): string[] {
 function productionRefusals(e: Environment, config: Config): string[] {
   if (e.NODE_ENV !== 'production') return [];
   const problems: string[] = [];
+  if (!e.PUBLIC_URL)
+    problems.push(
+      'PUBLIC_URL: required in production (such as https://storage.example.ac.uk): without it links in emails point at localhost and cookies are not marked Secure',
+    );
   if (config.identity.devSignIn && !e.ALLOW_DEV_SIGN_IN)
     problems.push('dev sign-in is on in production: set OIDC_ISSUER and OIDC_CLIENT_ID, or ALLOW_DEV_SIGN_IN=true');
   if (config.database.kind === 'pglite' && !e.ALLOW_EMBEDDED_DATABASE)

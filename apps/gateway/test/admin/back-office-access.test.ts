@@ -75,6 +75,9 @@ const STAFF_ANSWERS: Record<string, Partial<Record<'rs501' | 'if502' | 'fn601', 
   // Failed background jobs are for the people who run the services, not Finance.
   'GET /admin/jobs/failed': { rs501: 200, if502: 200, fn601: 403 },
   'POST /admin/jobs/failed/:queue/:id/retry': { rs501: 'allowed', if502: 'allowed', fn601: 403 },
+  // Failed emails are the send-email job's failures: the same people.
+  'GET /admin/emails/failed': { rs501: 200, if502: 200, fn601: 403 },
+  'POST /admin/emails/failed/:id/send-again': { rs501: 'allowed', if502: 'allowed', fn601: 403 },
   // Only the institutional team issues vouchers (research storage is never paid by voucher).
   'GET /admin/vouchers/new': { rs501: 403, if502: 200, fn601: 403 },
   'POST /admin/vouchers/': { rs501: 403, if502: 'allowed', fn601: 403 },
@@ -246,6 +249,7 @@ describe('every back-office route refuses whoever may not use it', () => {
     if (url.startsWith('/admin/jobs/failed/:queue/:id/')) {
       return [fill({ queue: 'send-email', id: '0b6c3c8e-5f0e-4d7a-9a4f-2f1d8c4b7e11' })];
     }
+    if (url.startsWith('/admin/emails/failed/:id/')) return [fill({ id: '1' })];
     return [fill({})];
   }
 
@@ -457,7 +461,7 @@ describe('every back-office route refuses whoever may not use it', () => {
       const links = navOf((await staff.get('/admin/')).body);
       expect(links.length, crsid).toBeGreaterThan(5);
       for (const href of links) expect((await staff.get(href)).statusCode, `${crsid} ${href}`).toBe(200);
-      const teamPages = ['/admin/usage/', '/admin/jobs/failed'];
+      const teamPages = ['/admin/usage/', '/admin/jobs/failed', '/admin/emails/failed'];
       if (crsid === 'fn601') for (const href of teamPages) expect(links).not.toContain(href);
       else for (const href of teamPages) expect(links, crsid).toContain(href);
     }

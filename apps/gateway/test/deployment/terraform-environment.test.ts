@@ -54,7 +54,7 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
     const text = await mainTf();
     const plain = attributes(block(text, /gateway_env = merge\(var\.gateway_extra_env, \{/));
     const secret = {
-      ...attributes(block(text, /gateway_secret_env = merge\(\{/)),
+      ...attributes(block(text, /gateway_secret_env = merge\(\s*\{/)),
       ...attributes(block(text, /lookup_secret_env = \{/)),
     };
     const perService = [...text.matchAll(/merge\(local\.gateway_env, (\{[^}]*\})\)/g)].map((m) =>
@@ -118,7 +118,9 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
     expect(text).toContain(
       'extra_secret_keys = { for name in var.gateway_extra_secrets : name => lower(replace(name, "_", "-")) }',
     );
-    expect(text).toContain('{ for name, key in local.extra_secret_keys : name => module.secrets.ids[key] })');
+    expect(text).toMatch(
+      /\{ for name, key in local\.extra_secret_keys : name => module\.secrets\.ids\[key\] \},?\s*\)/,
+    );
     expect(text).toContain(
       '{ for name, key in local.extra_secret_keys : key => { web = local.members.web, worker = local.members.worker } })',
     );
@@ -149,7 +151,7 @@ describe('the environment Terraform deploys (infra/terraform/main.tf)', () => {
       LOOKUP_PASSWORD: 'module.secrets.ids["lookup-password"]',
     });
     expect(text).toMatch(
-      /gateway_secret_env = merge\(\{[^}]*\}, \{ for name, id in local\.lookup_secret_env : name => id if var\.directory == "lookup" \},/,
+      /gateway_secret_env = merge\(\s*\{[^}]*\},\s*\{ for name, id in local\.lookup_secret_env : name => id if var\.directory == "lookup" \},/,
     );
     const secrets = block(text, /module "secrets" \{/);
     expect(secrets).toMatch(/"lookup-username"\s*=\s*\{ web = local\.members\.web, worker = local\.members\.worker \}/);
@@ -281,7 +283,7 @@ describe('the settings Terraform deploys start the apps in production', () => {
     const value = await resolver();
     const common = {
       ...attributes(block(text, /gateway_env = merge\(var\.gateway_extra_env, \{/)),
-      ...attributes(block(text, /gateway_secret_env = merge\(\{/)),
+      ...attributes(block(text, /gateway_secret_env = merge\(\s*\{/)),
       ...attributes(block(text, /lookup_secret_env = \{/)),
     };
     for (const role of ['web', 'worker']) {

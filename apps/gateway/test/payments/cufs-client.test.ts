@@ -13,7 +13,7 @@ import {
   googleIdTokenSource,
 } from '../../src/modules/payments/cufs-client.ts';
 import { parseGlCode, parseGrant } from '../../src/modules/payments/finance-code.ts';
-import { testConfig } from '../support/test-app.ts';
+import { startTestApp, testConfig } from '../support/test-app.ts';
 
 /** A real HTTP server on a free port, answering with whatever the test says. */
 async function startServer(
@@ -429,6 +429,34 @@ describe('the gateway CUFS client against the real CUFS service over HTTP', () =
       expect(await c.checkGlCode('ENAA.GAAA')).toMatchObject({ outcome: 'valid' });
     } finally {
       await front.close();
+    }
+  });
+});
+
+describe('the request id on CUFS calls', () => {
+  it("sends the page request's id as X-Request-Id, so CUFS's log lines match the gateway's", async () => {
+    const seen: (string | undefined)[] = [];
+    const cufs = await startServer((request, response) => {
+      seen.push(request.headers['x-request-id'] as string | undefined);
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ result: 'invalid', reason: 'closed', message: 'Closed.' }));
+    });
+    const client = cufsClientFromConfig({ url: cufs.url });
+    const t = await startTestApp({
+      extend: (app) =>
+        app.get('/test/check-gl-code', async () => {
+          await client.checkGlCode('PHAA.GAAA');
+          return { ok: true };
+        }),
+    });
+    try {
+      const response = await t.app.inject({ method: 'GET', url: '/test/check-gl-code' });
+      expect(response.statusCode).toBe(200);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toBe(response.headers['x-request-id']);
+    } finally {
+      await t.close();
+      await cufs.close();
     }
   });
 });

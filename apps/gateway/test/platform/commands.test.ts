@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,65 @@ describe('the import commands given a file they cannot read', () => {
 });
 
 /**
+ * The import commands' progress on a log (a pipe, as here): what they did to the last row, not
+ * only the first report; and a directory extract loaded where the sync does not read it says so.
+ */
+describe('the import commands on a log', () => {
+  let folder: string;
+  beforeAll(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'ssgw-import-progress-'));
+    const people = Array.from({ length: 2_500 }, (_, n) => `zz${n + 1},Person ${n + 1},zz${n + 1}@cam.ac.uk,,current`);
+    await writeFile(
+      path.join(folder, 'people.csv'),
+      ['crsid,display_name,email,institution_id,status', ...people, ''].join('\n'),
+    );
+    const readings = Array.from({ length: 30 }, (_, n) => `/rds/project/nowhere-${n},2026-11-01,1000`);
+    await writeFile(
+      path.join(folder, 'readings.csv'),
+      ['path,read_on,used_bytes', ...readings, '/rds/x,not-a-date,1', ''].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('directory-import: reports every row read and written, and says the sync applies them (DIRECTORY=seeded)', () => {
+    const seeded = runCli('directory-import', ['people.csv'], {
+      INIT_CWD: folder,
+      DATA_DIR: path.join(folder, 'seeded'),
+    });
+    expect(seeded.status).toBe(0);
+    expect(seeded.stderr).toContain('read 1000 rows, checked and written\n');
+    expect(seeded.stderr).toContain('read 2500 rows, checked and written: all read\n');
+    expect(seeded.stderr).toContain('Loaded 2500 people: 2500 new, 0 changed, 0 unchanged.');
+    expect(seeded.stderr).toContain("The nightly directory sync (00:30) applies them to the gateway's people.");
+  });
+
+  it('directory-import: under DIRECTORY=lookup, says the sync will not read what it loaded', () => {
+    const lookup = runCli('directory-import', ['people.csv'], {
+      INIT_CWD: folder,
+      DATA_DIR: path.join(folder, 'lookup'),
+      DIRECTORY: 'lookup',
+    });
+    expect(lookup.status).toBe(0);
+    expect(lookup.stderr).not.toContain('applies them');
+    expect(lookup.stderr).toContain(
+      'DIRECTORY=lookup here: the nightly directory sync reads the University Lookup service, not this table, so these people change nobody. The table is read only with DIRECTORY=seeded.',
+    );
+  });
+
+  it('usage-import: counts the rows checked and rejected, and the readings written', () => {
+    const usage = runCli('usage-import', ['readings.csv'], { INIT_CWD: folder, DATA_DIR: path.join(folder, 'usage') });
+    expect(usage.stderr).toContain('read 31 rows\n');
+    expect(usage.stderr).toContain('checked 31 rows: 30 to write, 1 rejected\n');
+    expect(usage.stderr).not.toMatch(/writing: 30\/30 readings\n/);
+    expect(usage.stderr).toContain('written 30 of 30 readings (those whose path is no project’s are rejected)\n');
+    expect(usage.stderr).toContain('Read 31 rows: 0 new, 0 replaced, 0 already stored, 31 rejected.');
+    expect(usage.status).toBe(1);
+  });
+});
+
+/**
  * `npm run migrate` and `npm run seed` as the other commands: the embedded database held for
  * themselves (two processes writing one PGlite folder corrupt it), and a sentence, not a stack
  * trace, for a setting that does not parse.
@@ -128,6 +187,26 @@ describe('npm run migrate and npm run seed', () => {
       await expect(readdir(path.join(folder, 'untouched'))).rejects.toMatchObject({ code: 'ENOENT' });
     },
   );
+
+  it('seed: refused under NODE_ENV=production, before anything is opened, unless --force-demo-data is given', async () => {
+    // The demo people hold staff roles under real-looking CRSids (rs501, su701…): in production
+    // anyone whose CRSid matches would get them.
+    const production = { NODE_ENV: 'production', DATA_DIR: path.join(folder, 'production') };
+    const refused = runCli('seed', [], production);
+    expect(refused.stderr.trim()).toBe(
+      'npm run seed loads demo people with staff roles (su701 a superuser, rs501 and if502 service admins, fn601 Finance), which anyone whose CRSid matches would get: it is refused with NODE_ENV=production. Nothing was changed. To load the demo data into a production-shaped copy all the same, run npm run seed -- --force-demo-data.',
+    );
+    expect(refused.status).toBe(2);
+    await expect(readdir(path.join(folder, 'production'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // Forced, it goes on to the configuration (here, production's missing settings).
+    const forced = runCli('seed', ['--force-demo-data'], production);
+    expect(forced.stderr).toMatch(/^The gateway's configuration is not valid:/);
+    expect(forced.status).toBe(1);
+    // Outside production the flag is not needed, and another argument is still refused.
+    const other = runCli('seed', ['--force'], { DATA_DIR: path.join(folder, 'untouched') });
+    expect(other.stderr).toMatch(/^This command takes no arguments: --force\nUsage: npm run seed /);
+    expect(other.status).toBe(2);
+  });
 
   it.each(['migrate', 'seed'])('%s: a setting that does not parse is named, without a stack trace', (command) => {
     const bad = runCli(command, [], { DATA_DIR: folder, DATABASE_URL: 'not-a-url' });

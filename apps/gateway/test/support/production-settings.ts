@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../../src/platform/config.ts';
 /** Settings with which the gateway starts in production: every part real, every secret given. */
 export const PRODUCTION_READY: Readonly<Record<string, string>> = {
   NODE_ENV: 'production',
+  PUBLIC_URL: 'https://storage.example.ac.uk',
   DATABASE_URL: 'postgres://gateway@db.internal:5432/gateway',
   OIDC_ISSUER: 'https://login.example.ac.uk',
   OIDC_CLIENT_ID: 'gateway',

@@ -88,6 +88,40 @@ resource "google_monitoring_alert_policy" "uptime" {
 }
 
 # ---- 2. Server errors on the web service --------------------------------------------------------
+# Counts the web service's requests from Cloud Run's request log, leaving out /cloud_tasks/ and
+# /cron/. Those are background work that Cloud Tasks and Cloud Scheduler send to the same service:
+# a failing job answers 500 on every attempt, and at night, with few users, one failing task
+# (SMTP or CUFS down) would be most of the ratio and send someone to the database. Failed jobs
+# have their own alert (3, below). Cloud Run's built-in request_count metric has no path label,
+# which is why this is a log-based metric.
+resource "google_logging_metric" "web_requests" {
+  project = var.project_id
+  name    = "ssgw_${replace(var.environment, "-", "_")}_web_requests"
+  filter  = <<-EOT
+    resource.type="cloud_run_revision" AND resource.labels.service_name="${var.web_service}"
+    AND log_id("run.googleapis.com/requests")
+    AND NOT httpRequest.requestUrl:"/cloud_tasks/"
+    AND NOT httpRequest.requestUrl:"/cron/"
+  EOT
+
+  metric_descriptor {
+    metric_kind  = "DELTA"
+    value_type   = "INT64"
+    unit         = "1"
+    display_name = "SSGW ${var.environment} web requests (without tasks and schedules)"
+
+    labels {
+      key         = "status"
+      value_type  = "STRING"
+      description = "The HTTP status the service answered, e.g. 503."
+    }
+  }
+
+  label_extractors = {
+    status = "EXTRACT(httpRequest.status)"
+  }
+}
+
 resource "google_monitoring_alert_policy" "web_5xx" {
   project      = var.project_id
   display_name = "SSGW ${var.environment}: 5xx ratio above ${var.error_ratio_threshold * 100}%"
@@ -95,14 +129,14 @@ resource "google_monitoring_alert_policy" "web_5xx" {
   severity     = "ERROR"
 
   conditions {
-    display_name = "${var.web_service} 5xx / all responses over 5 minutes"
+    display_name = "${var.web_service} 5xx / all responses over 5 minutes (without /cloud_tasks/ and /cron/)"
 
     condition_prometheus_query_language {
       # No traffic gives 0/0 (no sample), which never fires.
       query               = <<-EOT
-        sum(rate(run_googleapis_com:request_count{monitored_resource="cloud_run_revision",service_name="${var.web_service}",response_code_class="5xx"}[5m]))
+        sum(rate(logging_googleapis_com:user_${google_logging_metric.web_requests.name}{monitored_resource="cloud_run_revision",service_name="${var.web_service}",status=~"5.."}[5m]))
         /
-        sum(rate(run_googleapis_com:request_count{monitored_resource="cloud_run_revision",service_name="${var.web_service}"}[5m]))
+        sum(rate(logging_googleapis_com:user_${google_logging_metric.web_requests.name}{monitored_resource="cloud_run_revision",service_name="${var.web_service}"}[5m]))
         > ${var.error_ratio_threshold}
       EOT
       duration            = "300s"
@@ -120,7 +154,8 @@ resource "google_monitoring_alert_policy" "web_5xx" {
     mime_type = "text/markdown"
     subject   = "SSGW ${var.environment}: server errors on ${var.web_service}"
     content   = <<-EOT
-      More than ${var.error_ratio_threshold * 100}% of responses from ${var.web_service} were 5xx for 5 minutes.
+      More than ${var.error_ratio_threshold * 100}% of responses from ${var.web_service} were 5xx for 5 minutes
+      (requests from Cloud Tasks and Cloud Scheduler, /cloud_tasks/ and /cron/, are not counted).
       Runbook: docs/operations/deployment.md, "Alerts" → "5xx ratio".
     EOT
   }
@@ -192,12 +227,12 @@ resource "google_monitoring_alert_policy" "job_failures" {
 
   notification_channels = [google_monitoring_notification_channel.email.id]
 
+  # No notification_rate_limit: the Monitoring API applies it only to log-match policies
+  # (condition_matched_log), not to a threshold on a log-based metric like this one. A threshold
+  # policy emails once when the incident opens (per job label and source) and once when it closes,
+  # so a job failing all night gives one email, not one per attempt.
   alert_strategy {
     auto_close = "3600s"
-
-    notification_rate_limit {
-      period = "3600s"
-    }
   }
 
   documentation {

@@ -15,11 +15,11 @@ export const FAILED_JOBS_PAGE_SIZE = 20;
 const listQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
 const retryParams = z.object({ queue: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/), id: z.uuid() });
 
-/** Failed background work is for the people who run the services: superusers and service admins. */
-function requireJobsStaff(request: FastifyRequest): PersonWithRoles {
+/** Failed background work (failed jobs, emails that failed for good) is for the people who run the services: superusers and service admins. */
+export function requireJobsStaff(request: FastifyRequest): PersonWithRoles {
   const person = requirePerson(request);
   const allowed = person.staffRoles.some((grant) => grant.role === 'superuser' || grant.role === 'service-admin');
-  if (!allowed) throw new AppError('forbidden', 'Only service administrators can see failed jobs.');
+  if (!allowed) throw new AppError('forbidden', 'Only service administrators can see failed jobs and emails.');
   return person;
 }
 

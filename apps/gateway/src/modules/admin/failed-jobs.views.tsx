@@ -22,10 +22,16 @@ export function FailedJobsPage({ context, jobs, total, page, pageSize }: FailedJ
   return (
     <AdminPage context={context} title="Failed jobs" section="/admin/jobs/failed">
       <h1>Failed jobs</h1>
+      <p>
+        Emails that could not be sent are listed, with their recipients and subject, under{' '}
+        <a href="/admin/emails/failed">Failed emails</a>, where they can be sent again.
+      </p>
       {jobs === undefined ? (
         <p>
-          Background work runs on Google Cloud Tasks in this deployment. Tasks that used up their tries are listed in
-          the Cloud Tasks queue in the Google Cloud console.
+          Background work runs on Google Cloud Tasks in this deployment. Cloud Tasks deletes a task once it has used up
+          its tries, so failed jobs cannot be listed or retried here. Each failed try is logged, and the "background job
+          failures" alert emails the operators; the operations runbook (docs/operations/deployment.md, "Job failures")
+          says how to find a job's errors in the logs and run it again.
         </p>
       ) : total === 0 ? (
         <p>No background jobs have failed.</p>

@@ -10,6 +10,30 @@ export interface HealthOptions {
 }
 
 /**
+ * How long readiness waits for the database: a database that does not answer (a failover, a
+ * connection black-holed) makes /readyz say 503 well within a load balancer's probe timeout,
+ * rather than hang until the pool's connect timeout or TCP gives up.
+ */
+const PROBE_TIMEOUT_MS = 3_000;
+
+async function withinProbeTime<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the database did not answer within ${PROBE_TIMEOUT_MS} ms`)),
+      PROBE_TIMEOUT_MS,
+    );
+  });
+  // The abandoned query still settles (the pool's own timeouts end it); nothing waits for it.
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Liveness says the process answers; readiness says it can serve: database up, schema current,
  * job queue started.
  */
@@ -19,8 +43,12 @@ export async function healthRoutes(app: FastifyInstance, options: HealthOptions)
   app.get('/readyz', async (request, reply) => {
     if (options.jobsStarted && !options.jobsStarted()) return reply.status(503).send({ status: 'starting' });
     try {
-      await sql`SELECT 1`.execute(options.db);
-      const pending = await pendingMigrations(options.db);
+      const pending = await withinProbeTime(
+        (async () => {
+          await sql`SELECT 1`.execute(options.db);
+          return pendingMigrations(options.db);
+        })(),
+      );
       if (pending.length > 0) return reply.status(503).send({ status: 'migrations pending', pending });
       return { status: 'ready' };
     } catch (error) {

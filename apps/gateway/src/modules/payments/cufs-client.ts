@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { IdTokenClient } from 'google-auth-library';
 import type { Logger } from 'pino';
 import * as z from 'zod';
+import { correlationId } from '../../platform/logging/correlation.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { type FinanceCode, formatGlCode, type Problem, parseGlCode, parseGrant } from './finance-code.ts';
 import { TtlCache } from './ttl-cache.ts';
@@ -204,9 +205,12 @@ export class CufsClient {
     try {
       const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
       const serverless = this.options.serverlessToken && (await untilAborted(this.options.serverlessToken(), signal));
+      // CUFS logs the caller's request id: the page's or job's, so both sides' lines can be matched.
+      const requestId = correlationId();
       const response = await fetch(`${this.options.baseUrl}${path}`, {
         headers: {
           accept: 'application/json',
+          ...(requestId ? { 'x-request-id': requestId } : {}),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(serverless ? { 'x-serverless-authorization': `Bearer ${serverless}` } : {}),
         },

@@ -11,7 +11,15 @@ import { preparedStatementName } from './prepared.ts';
 export type Executor = Kysely<Database>;
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      /** How long to wait for a new connection before the query fails (default 5 s). */
+      connectTimeoutMs?: number;
+      /** How long one statement may run; none if undefined. */
+      statementTimeoutMs?: number;
+    }
   | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob };
 
 export interface DatabaseHandle {
@@ -42,9 +50,19 @@ const parseDate = (text: string): string => text;
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if (target.kind === 'postgres') {
+    const statementTimeoutMs = target.statementTimeoutMs;
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
+      // Without these a server that stops answering (a failover, a paused proxy) holds every
+      // request, and /readyz, for as long as TCP takes to give up: minutes.
+      connectionTimeoutMillis: target.connectTimeoutMs ?? 5_000,
+      // The server cancels a statement that runs too long; the client stops waiting a little later,
+      // for a connection that went silent mid-query (a late answer is then discarded by pg).
+      ...(statementTimeoutMs
+        ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 5_000 }
+        : {}),
+      keepAlive: true,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === INT8) return parseInt8;

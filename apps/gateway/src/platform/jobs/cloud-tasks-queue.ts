@@ -173,7 +173,19 @@ export class GoogleCloudTasksDispatcher implements TaskDispatcher {
   async dispatch(task: TaskToDispatch): Promise<void> {
     // Loaded on first use: the gRPC client is large, and most processes never push.
     this.client ??= import('@google-cloud/tasks').then(({ CloudTasksClient }) => new CloudTasksClient());
-    const client = await this.client;
+    let client: import('@google-cloud/tasks').CloudTasksClient;
+    try {
+      client = await this.client;
+      // Awaited here because createTask starts initialize() itself and rethrows its failure from a
+      // detached .catch — an unhandled rejection (no Google credentials, say) that would take the
+      // whole process down. Initialised first, the failure is this push's and goes on the row.
+      await client.initialize();
+    } catch (error) {
+      // The client keeps a failed stub for good: start afresh next time, when the credentials
+      // (or the metadata server) may be there.
+      this.client = undefined;
+      throw error;
+    }
     try {
       await client.createTask({
         parent: this.settings.queue,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Executor } from '../db/database.ts';
+import { withCorrelationId } from '../logging/correlation.ts';
 import type { AnyJobHandler, JobQueue, JobRegistry } from './jobs.ts';
 
 /** The payload did not match its job type's schema: running it again cannot help. */
@@ -75,13 +76,16 @@ export class JobRunner {
     }
     const log = this.deps.log.child({ job: name, jobId });
     const started = performance.now();
-    await handler.handle(parsed.data, {
-      db: this.deps.db,
-      clock: this.deps.clock,
-      log,
-      queue: this.deps.queue,
-      jobId,
-    });
+    // A job's calls to other services carry its id, as a request's carry the request's.
+    await withCorrelationId(jobId, () =>
+      handler.handle(parsed.data, {
+        db: this.deps.db,
+        clock: this.deps.clock,
+        log,
+        queue: this.deps.queue,
+        jobId,
+      }),
+    );
     log.debug({ ms: Math.round(performance.now() - started) }, 'job done');
   }
 }

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggableUrl, loggerOptions } from './logger.ts';
+import { ConfigError } from '../config.ts';
+import { loggableUrl, loggerOptions, reportStartFailure } from './logger.ts';
 
 /** The JSON lines a logger with these settings writes. */
 function linesOf(format: 'json' | 'gcp', write: (log: pino.Logger) => void): Record<string, unknown>[] {
@@ -82,5 +83,45 @@ describe('loggerOptions', () => {
     const ids = lines.map((line) => String(line['logging.googleapis.com/insertId']));
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(3);
+  });
+});
+
+describe('reportStartFailure', () => {
+  function report(error: unknown, env: Record<string, string | undefined>): { lines: string[]; plain: string } {
+    const lines: string[] = [];
+    let plain = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    reportStartFailure(error, 'gateway', env, { sink, printPlain: (text) => (plain += text) });
+    return { lines, plain };
+  }
+
+  it('on Cloud Run writes one structured ERROR line, not lines Cloud Logging splits without a severity', () => {
+    const refused = new ConfigError(['SESSION_SECRET: required in production', 'PUBLIC_URL: required in production']);
+    const { lines, plain } = report(refused, { LOG_FORMAT: 'gcp' });
+    expect(plain).toBe('');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+    expect(line).toMatchObject({ severity: 'ERROR', problems: refused.problems });
+    expect(line.message).toContain("The gateway's configuration is not valid");
+    expect(line.message).toContain('SESSION_SECRET');
+
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
+    const [failed] = report(unreachable, { LOG_FORMAT: 'gcp' }).lines.map((text) => JSON.parse(text));
+    expect(failed).toMatchObject({
+      severity: 'ERROR',
+      message: 'the gateway could not start: connect ECONNREFUSED 10.0.0.5:5432',
+    });
+    expect(failed.stack_trace).toContain('ECONNREFUSED');
+  });
+
+  it('at a terminal prints the refusal as it reads', () => {
+    const { lines, plain } = report(new ConfigError(['PORT: expected a number']), {});
+    expect(lines).toEqual([]);
+    expect(plain).toBe("The gateway's configuration is not valid:\n  - PORT: expected a number\n");
   });
 });

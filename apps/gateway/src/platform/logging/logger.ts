@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { inspect } from 'node:util';
 import pino, { type LoggerOptions } from 'pino';
-import type { Config } from '../config.ts';
+import { type Config, ConfigError } from '../config.ts';
 import { cloudLoggingOptions } from './cloud-logging-format.ts';
 
 /** Secrets that must never reach a log line, wherever they appear in a request or an error. */
@@ -84,4 +85,31 @@ export function requestId(request: IncomingMessage): string {
     if (traceId && /^[0-9a-f]{32}$/i.test(traceId)) return traceId;
   }
   return randomUUID();
+}
+
+/**
+ * Why a process could not start (settings refused, the database unreachable or not migrated).
+ * With LOG_FORMAT=gcp (Cloud Run) it is one structured ERROR entry, its stack in stack_trace:
+ * printed bare, Cloud Logging would split the text and the stack into lines without a severity,
+ * which no alert on errors sees. Elsewhere (a terminal) the text is printed as it reads. Read
+ * straight from the environment: the configuration may be what failed.
+ */
+export function reportStartFailure(
+  error: unknown,
+  name: string,
+  env: Record<string, string | undefined> = process.env,
+  output: { sink?: pino.DestinationStream; printPlain?: (text: string) => void } = {},
+): void {
+  const refused = error instanceof ConfigError;
+  if (env.LOG_FORMAT !== 'gcp') {
+    const print = output.printPlain ?? ((text: string) => process.stderr.write(text));
+    print(`${refused ? error.message : inspect(error)}\n`);
+    return;
+  }
+  const options = loggerOptions({ logging: { level: 'info', format: 'gcp' } }, name);
+  // Synchronous: the process exits straight after.
+  const log = pino(options, output.sink ?? pino.destination({ fd: 2, sync: true }));
+  if (refused) log.error({ problems: error.problems }, error.message);
+  else
+    log.error({ err: error }, `the ${name} could not start: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -168,3 +168,57 @@ export async function listOutboxEmails(
     sentAt: row.sent_at,
   }));
 }
+
+export type FailedOutboxEmail = Pick<
+  OutboxEmail,
+  'id' | 'to' | 'cc' | 'subject' | 'attempts' | 'lastError' | 'createdAt'
+>;
+
+/**
+ * Emails still 'failed' after at least `minAttempts` tries, newest first, for the back office's
+ * failed-emails page; one row beyond the page says whether there is another.
+ */
+export async function listFailedOutboxEmails(
+  db: Executor,
+  minAttempts: number,
+  page: { limit: number; offset: number },
+): Promise<FailedOutboxEmail[]> {
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .select(['id', 'to_addresses', 'cc_addresses', 'subject', 'attempts', 'last_error', 'created_at'])
+    .where('status', '=', 'failed')
+    .where('attempts', '>=', minAttempts)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    to: row.to_addresses,
+    cc: row.cc_addresses,
+    subject: row.subject,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+  }));
+}
+
+/**
+ * Puts a failed email back to 'pending' so that a new send-email job may claim it; nothing if it
+ * is no longer failed (sent, or already put back by someone else). Its last error and Message-ID
+ * are kept: a resend carries the same Message-ID, so a copy that did arrive is recognised.
+ */
+export async function reopenFailedOutboxEmail(
+  db: Executor,
+  id: number,
+): Promise<Pick<OutboxEmail, 'id' | 'attempts' | 'lastError'> | undefined> {
+  const row = await db
+    .updateTable('mail_outbox')
+    .set({ status: 'pending' })
+    .where('id', '=', id)
+    .where('status', '=', 'failed')
+    .returning(['id', 'attempts', 'last_error'])
+    .executeTakeFirst();
+  return row ? { id: row.id, attempts: row.attempts, lastError: row.last_error } : undefined;
+}

@@ -10,18 +10,39 @@ import {
   insertOutboxEmail,
   markOutboxEmailFailed,
   markOutboxEmailSent,
+  reopenFailedOutboxEmail,
 } from './mail-outbox.repository.ts';
 import type { MailTransport } from './mail-transport.ts';
 
 /**
  * Ten retries with doubling delays from 30 seconds span about eight hours: long enough to ride
- * out an SMTP outage, after which the row stays 'failed' with its error for staff to see.
+ * out an SMTP outage, after which the row stays 'failed' with its error for staff to see on the
+ * back office's failed-emails page (/admin/emails/failed), which can send it again.
  */
 export const sendEmailJob = jobType({
   name: 'send-email',
   payload: z.object({ outboxId: z.number().int().positive() }),
   retry: { limit: 10, delaySeconds: 30, backoff: true },
 });
+
+/**
+ * The tries after which an email counts as failed for good: the first and every retry the job
+ * type allows. On pg-boss the queue then stops. Cloud Tasks applies its queue's own policy (it
+ * retries for up to 24 hours), so there an email listed may still be tried again; sending it again
+ * meanwhile does no harm, as a sent email is never sent twice.
+ */
+export const EMAIL_TRIES = (sendEmailJob.retry?.limit ?? 0) + 1;
+
+/**
+ * Sends a failed email again: puts it back to 'pending' and enqueues a send-email job for it,
+ * both through `executor` (pass the transaction that records who asked). Returns the row as it
+ * was, or nothing if it is no longer failed.
+ */
+export async function sendFailedEmailAgain(executor: Executor, outboxId: number, jobs: JobQueue) {
+  const reopened = await reopenFailedOutboxEmail(executor, outboxId);
+  if (reopened) await jobs.enqueue(executor, sendEmailJob, { outboxId });
+  return reopened;
+}
 
 /**
  * How long a 'sending' claim is honoured. Far longer than an SMTP exchange can take (see the
