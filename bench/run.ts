@@ -285,6 +285,7 @@ async function nightlyProcess(
         DATABASE_POOL_SIZE: '2',
         JOBS_DRIVER: 'cloud-tasks',
         CLOUD_TASKS_QUEUE: 'projects/bench/locations/here/queues/nightly',
+        CLOUD_TASKS_SERVICE_ACCOUNT: 'bench@example.org',
         TASKS_ALLOWED_CALLERS: 'bench@example.org',
         LOG_LEVEL: 'warn',
       },

@@ -41,6 +41,7 @@ export async function startGateway(
       DATABASE_URL: databaseUrl,
       HOST: '127.0.0.1',
       PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       DATA_DIR: await mkdtemp(path.join(tmpdir(), 'ssgw-gateway-process-')),
       SESSION_SECRET: 'gateway-process-test-secret-0123456789abcdef',
       CUFS_TOKEN: 'not-used-here-but-required-in-production',
