@@ -30,3 +30,6 @@ export const projectNotFound = () =>
     undefined,
     [MY_STORAGE_LINK],
   );
+
+/** The API's answer for a licence or storage project the caller cannot see (or that does not exist): `what` names it, "licence 7". */
+export const notSeenInApi = (what: string) => new AppError('not-found', `There is no ${what} that you can see.`);

@@ -26,6 +26,7 @@ import {
   usageSeries,
   usedPercent,
 } from '../usage/usage-readings.ts';
+import { notSeenInApi } from './licence-links.ts';
 import {
   addDataManager,
   addProjectMember,
@@ -242,7 +243,6 @@ export async function licencesApi(
 ): Promise<void> {
   const { db, warningPercent } = options;
   const members: MembersContext = options;
-  const notFound = (what: string) => new AppError('not-found', `There is no ${what} that you can see.`);
 
   apiRoute(
     app,
@@ -321,7 +321,7 @@ export async function licencesApi(
     },
     async ({ params, person: caller }) => {
       const licence = await findLicenceForPerson(db, caller, params.id);
-      if (!licence) throw notFound(`licence ${params.id}`);
+      if (!licence) throw notSeenInApi(`licence ${params.id}`);
       const today = options.clock.today().toString();
       const full = licence.access === 'full';
       // The licence page's own reads: its open flags (for those who see all of it) and its usage.
@@ -364,7 +364,7 @@ export async function licencesApi(
     },
     async ({ params, person: caller }) => {
       const found = await findProjectForPerson(db, caller, params.id);
-      if (!found) throw notFound(`storage project ${params.id}`);
+      if (!found) throw notSeenInApi(`storage project ${params.id}`);
       return {
         id: found.id,
         name: found.name,
@@ -414,7 +414,7 @@ export async function licencesApi(
       .where('id', '=', projectId)
       .executeTakeFirstOrThrow();
     const found = (await listProjects(db, row.licence_id)).find((p) => p.id === projectId);
-    if (!found) throw notFound(`storage project ${projectId}`);
+    if (!found) throw notSeenInApi(`storage project ${projectId}`);
     return {
       id: found.id,
       name: found.name,

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { personActor, recordAudit } from '../../modules/audit/audit.repository.ts';
+import { licenceNotFound, notSeenInApi, projectNotFound } from '../../modules/licences/licence-links.ts';
 import { findLicenceForPerson, findProjectForPerson } from '../../modules/licences/licences.repository.ts';
 import { findOrderFor } from '../../modules/orders/orders.service.ts';
 import { findPersonWithRoles, type PersonWithRoles } from '../../modules/people/people.repository.ts';
@@ -114,20 +115,10 @@ async function refuseRecordOutsideView(request: FastifyRequest, db: Executor, st
   const id = recordId(params.id);
   if (id === undefined) return;
   if (LICENCE_ROUTE.test(route) && !(await findLicenceForPerson(db, staff, id))) {
-    throw new AppError(
-      'not-found',
-      api
-        ? `There is no licence ${id} that you can see.`
-        : 'We could not find that licence. Check the address, or go back to My storage.',
-    );
+    throw api ? notSeenInApi(`licence ${id}`) : licenceNotFound();
   }
   if (PROJECT_ROUTE.test(route) && !(await findProjectForPerson(db, staff, id))) {
-    throw new AppError(
-      'not-found',
-      api
-        ? `There is no storage project ${id} that you can see.`
-        : 'We could not find that storage project. Check the address, or go back to My storage.',
-    );
+    throw api ? notSeenInApi(`storage project ${id}`) : projectNotFound();
   }
 }
 
