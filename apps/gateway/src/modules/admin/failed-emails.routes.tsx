@@ -10,6 +10,7 @@ import { sendPage } from '../../platform/web/render.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { FailedEmailsPage } from './failed-emails.views.tsx';
 import { requireJobsStaff } from './failed-jobs.routes.tsx';
+import { pageQuery } from './paging.tsx';
 
 /**
  * The back office's failed emails: those the send-email job gave up on, which would otherwise be
@@ -17,7 +18,6 @@ import { requireJobsStaff } from './failed-jobs.routes.tsx';
  */
 export const FAILED_EMAILS_PAGE_SIZE = 25;
 
-const listQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
 const emailParams = z.object({ id: z.coerce.number().int().positive() });
 
 export async function failedEmailsRoutes(
@@ -28,7 +28,7 @@ export async function failedEmailsRoutes(
 
   app.get('/admin/emails/failed', async (request, reply) => {
     requireJobsStaff(request);
-    const { page } = listQuery.parse(request.query ?? {});
+    const { page } = pageQuery.parse(request.query ?? {});
     const rows = await listFailedOutboxEmails(db, EMAIL_TRIES, {
       limit: FAILED_EMAILS_PAGE_SIZE + 1,
       offset: (page - 1) * FAILED_EMAILS_PAGE_SIZE,

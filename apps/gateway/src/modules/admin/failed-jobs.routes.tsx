@@ -9,10 +9,10 @@ import { pageContext } from '../../platform/web/page-context.ts';
 import { sendPage } from '../../platform/web/render.ts';
 import { personActor, recordAudit } from '../audit/audit.repository.ts';
 import { FailedJobsPage } from './failed-jobs.views.tsx';
+import { pageQuery } from './paging.tsx';
 
 export const FAILED_JOBS_PAGE_SIZE = 20;
 
-const listQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
 const retryParams = z.object({ queue: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/), id: z.uuid() });
 
 /** Failed background work (failed jobs, emails that failed for good) is for the people who run the services: superusers and service admins. */
@@ -31,7 +31,7 @@ export async function failedJobsRoutes(
 
   app.get('/admin/jobs/failed', async (request, reply) => {
     requireJobsStaff(request);
-    const { page } = listQuery.parse(request.query ?? {});
+    const { page } = pageQuery.parse(request.query ?? {});
     const listed = failedJobs
       ? await failedJobs.list({ limit: FAILED_JOBS_PAGE_SIZE, offset: (page - 1) * FAILED_JOBS_PAGE_SIZE })
       : undefined;

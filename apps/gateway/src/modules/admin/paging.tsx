@@ -1,5 +1,10 @@
+import * as z from 'zod';
+
 /** Lists in the back office show this many rows a page. */
 export const ADMIN_PAGE_SIZE = 25;
+
+/** A list's ?page= (1 when missing or unreadable: an old or mistyped link still shows a list). */
+export const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
 
 export function pageCount(total: number, pageSize = ADMIN_PAGE_SIZE): number {
   return Math.max(1, Math.ceil(total / pageSize));
